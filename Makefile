@@ -1,0 +1,34 @@
+# Quick start: `make demo` runs the demo, `make test` runs every test.
+# Each first installs what is missing (Node 24 into .tools/ when the system's Node is older than 22.13, then the
+# npm packages) and skips what is already there.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
+
+INSTALLED := node_modules/.tradeline-installed
+
+.PHONY: demo test bench coverage node install node-local
+
+demo: install
+	npm run demo
+
+test: install
+	npm test
+
+bench: install
+	npm run bench
+
+coverage: install
+	npm run coverage
+
+install: node $(INSTALLED)
+
+node:
+	@bash scripts/ensure-node.sh
+
+$(INSTALLED): package.json package-lock.json | node
+	npm install --no-audit --no-fund
+	@touch $@
+
+# A real JSON-RPC chain on 127.0.0.1:8545 (see docs/operations.md).
+node-local: install
+	npx hardhat node

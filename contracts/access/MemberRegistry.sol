@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+
+import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
+
+/// @title MemberRegistry
+/// @notice Institutions, their operator addresses, roles, jurisdiction and status. The governor is the owner, and
+///         ownership moves in two steps so that a multisig or a TimelockController must accept the seat.
+contract MemberRegistry is IMemberRegistry, Ownable2Step {
+    /// @dev Every bit that names a role of the `Role` enum.
+    uint32 private constant _ALL_ROLES = uint32((1 << (uint256(type(Role).max) + 1)) - 1);
+
+    mapping(MemberId id => Member) private _members;
+    mapping(address operator => MemberId) private _memberOf;
+    mapping(bytes32 legalIdHash => MemberId) private _byLegalId;
+    uint32 private _memberCount;
+
+    constructor(address initialGovernor) Ownable(initialGovernor) {}
+
+    // ─── Governance ─────────────────────────────────────────────────────────
+
+    /// @inheritdoc IMemberRegistry
+    function admit(
+        bytes32 legalIdHash,
+        bytes2 jurisdiction,
+        uint32 roles,
+        address admin
+    ) external onlyOwner returns (MemberId id) {
+        if (legalIdHash == bytes32(0)) revert MemberInvalidLegalId();
+        MemberId existing = _byLegalId[legalIdHash];
+        if (MemberId.unwrap(existing) != 0) revert MemberAlreadyAdmitted(legalIdHash, existing);
+        _checkJurisdiction(jurisdiction);
+        _checkRoles(roles);
+        _checkNewOperator(admin);
+
+        id = MemberId.wrap(++_memberCount);
+        _members[id] = Member({
+            legalIdHash: legalIdHash,
+            admin: admin,
+            jurisdiction: jurisdiction,
+            roles: roles,
+            status: MemberStatus.Active,
+            operatorCount: 1
+        });
+        _byLegalId[legalIdHash] = id;
+        _memberOf[admin] = id;
+        emit MemberAdmitted(id, legalIdHash, jurisdiction, roles, admin);
+        emit OperatorAdded(id, admin);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function suspend(MemberId id, bytes32 reason) external onlyOwner {
+        _transition(id, MemberStatus.Suspended, reason);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function reinstate(MemberId id, bytes32 reason) external onlyOwner {
+        _transition(id, MemberStatus.Active, reason);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function revoke(MemberId id, bytes32 reason) external onlyOwner {
+        _transition(id, MemberStatus.Revoked, reason);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function grantRoles(MemberId id, uint32 roles) external onlyOwner {
+        _checkRoles(roles);
+        Member storage m = _existing(id);
+        uint32 previous = m.roles;
+        m.roles = previous | roles;
+        emit MemberRolesChanged(id, previous, previous | roles);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function removeRoles(MemberId id, uint32 roles) external onlyOwner {
+        _checkRoles(roles);
+        Member storage m = _existing(id);
+        uint32 previous = m.roles;
+        m.roles = previous & ~roles;
+        emit MemberRolesChanged(id, previous, previous & ~roles);
+    }
+
+    // ─── Operators ──────────────────────────────────────────────────────────
+
+    /// @inheritdoc IMemberRegistry
+    function addOperator(MemberId id, address operator) external {
+        Member storage m = _activeAdminOf(id);
+        _checkNewOperator(operator);
+        _memberOf[operator] = id;
+        ++m.operatorCount;
+        emit OperatorAdded(id, operator);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function removeOperator(MemberId id, address operator) external {
+        Member storage m = _activeAdminOf(id);
+        if (MemberId.unwrap(_memberOf[operator]) != MemberId.unwrap(id)) revert OperatorNotOfMember(operator, id);
+        if (operator == m.admin) revert OperatorIsAdmin(operator, id);
+        _memberOf[operator] = MemberId.wrap(0);
+        --m.operatorCount;
+        emit OperatorRemoved(id, operator);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function setAdmin(MemberId id, address newAdmin) external {
+        Member storage m = _existing(id);
+        address previous = m.admin;
+        if (msg.sender != owner()) {
+            if (msg.sender != previous) revert OperatorUnauthorizedAdmin(msg.sender, id);
+            if (m.status != MemberStatus.Active) revert MemberNotActive(msg.sender, id, m.status);
+        }
+        MemberId holder = _memberOf[newAdmin];
+        if (MemberId.unwrap(holder) == 0) {
+            _checkNewOperator(newAdmin);
+            _memberOf[newAdmin] = id;
+            ++m.operatorCount;
+            emit OperatorAdded(id, newAdmin);
+        } else if (MemberId.unwrap(holder) != MemberId.unwrap(id)) {
+            revert OperatorAlreadyRegistered(newAdmin, holder);
+        }
+        m.admin = newAdmin;
+        emit MemberAdminChanged(id, previous, newAdmin);
+    }
+
+    // ─── Views ──────────────────────────────────────────────────────────────
+
+    /// @inheritdoc IMemberRegistry
+    function governor() external view returns (address) {
+        return owner();
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function memberOf(address account) external view returns (MemberId) {
+        return _memberOf[account];
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function getMember(MemberId id) external view returns (Member memory) {
+        return _members[id];
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function hasRole(address account, Role role) external view returns (bool) {
+        Member storage m = _members[_memberOf[account]];
+        return m.status == MemberStatus.Active && (m.roles >> uint8(role)) & 1 == 1;
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function isActive(address account) external view returns (bool) {
+        return _members[_memberOf[account]].status == MemberStatus.Active;
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function requireRole(address account, Role role) external view returns (MemberId id) {
+        Member storage m;
+        (id, m) = _requireActive(account);
+        if ((m.roles >> uint8(role)) & 1 == 0) revert MemberMissingRole(account, id, role);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function requireActive(address account) external view returns (MemberId id) {
+        (id, ) = _requireActive(account);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function memberCount() external view returns (uint256) {
+        return _memberCount;
+    }
+
+    // ─── Internals ──────────────────────────────────────────────────────────
+
+    /// @dev The governor's refusal carries this registry's own error rather than Ownable's.
+    function _checkOwner() internal view override {
+        if (msg.sender != owner()) revert GovernorUnauthorizedAccount(msg.sender);
+    }
+
+    /// @dev The one place where a member's status changes. Allowed: Active <-> Suspended, Active|Suspended -> Revoked.
+    function _transition(MemberId id, MemberStatus to, bytes32 reason) private {
+        Member storage m = _existing(id);
+        MemberStatus from = m.status;
+        bool allowed = (from == MemberStatus.Active && to != MemberStatus.Active) ||
+            (from == MemberStatus.Suspended && to != MemberStatus.Suspended);
+        if (!allowed) revert MemberInvalidTransition(id, from, to);
+        m.status = to;
+        emit MemberStatusChanged(id, from, to, reason);
+    }
+
+    function _requireActive(address account) private view returns (MemberId id, Member storage m) {
+        id = _memberOf[account];
+        if (MemberId.unwrap(id) == 0) revert MemberUnknownAccount(account);
+        m = _members[id];
+        if (m.status != MemberStatus.Active) revert MemberNotActive(account, id, m.status);
+    }
+
+    function _existing(MemberId id) private view returns (Member storage m) {
+        m = _members[id];
+        if (m.status == MemberStatus.None) revert MemberUnknownId(id);
+    }
+
+    function _activeAdminOf(MemberId id) private view returns (Member storage m) {
+        m = _existing(id);
+        if (msg.sender != m.admin) revert OperatorUnauthorizedAdmin(msg.sender, id);
+        if (m.status != MemberStatus.Active) revert MemberNotActive(msg.sender, id, m.status);
+    }
+
+    function _checkNewOperator(address operator) private view {
+        if (operator == address(0)) revert OperatorInvalidAddress();
+        MemberId existing = _memberOf[operator];
+        if (MemberId.unwrap(existing) != 0) revert OperatorAlreadyRegistered(operator, existing);
+    }
+
+    function _checkRoles(uint32 roles) private pure {
+        if (roles == 0 || roles & ~_ALL_ROLES != 0) revert MemberInvalidRoles(roles);
+    }
+
+    function _checkJurisdiction(bytes2 jurisdiction) private pure {
+        bytes1 a = jurisdiction[0];
+        bytes1 b = jurisdiction[1];
+        if (a < "A" || a > "Z" || b < "A" || b > "Z") revert MemberInvalidJurisdiction(jurisdiction);
+    }
+}

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+
+/// @title ISettlementToken
+/// @notice A tokenized deposit or CBDC in one ISO 4217 currency. Only active members' operators and the modules'
+///         escrows (system accounts) may hold it; a sanctioned account can be frozen; the governor can pause it.
+interface ISettlementToken is IERC20, IERC20Permit {
+    // ─── Events ─────────────────────────────────────────────────────────────
+
+    /// @notice `account` was frozen (sanctions); `reason` is an off-chain reference.
+    event AccountFrozen(address indexed account, bytes32 reason);
+    /// @notice `account` was unfrozen.
+    event AccountUnfrozen(address indexed account, bytes32 reason);
+    /// @notice `account` was listed (`allowed` true) or delisted as a system account, e.g. a module's escrow.
+    event SystemAccountSet(address indexed account, bool allowed);
+
+    // ─── Errors ─────────────────────────────────────────────────────────────
+
+    /// @notice `account` is frozen and can neither send, receive, spend nor issue.
+    error SettlementAccountFrozen(address account);
+    /// @notice `account` is neither an operator of an active member nor a listed system account.
+    error SettlementHolderNotEligible(address account);
+    /// @notice `account` is already in the requested frozen state.
+    error SettlementFreezeUnchanged(address account, bool frozen);
+    /// @notice `account` is already in the requested system-account state.
+    error SettlementSystemAccountUnchanged(address account, bool allowed);
+    /// @notice `currency` is not three upper-case ASCII letters.
+    error SettlementInvalidCurrency(bytes3 currency);
+    /// @notice Mint and burn amounts must be positive.
+    error SettlementZeroAmount();
+
+    // ─── Issuance (members with the TokenIssuer role) ───────────────────────
+
+    /// @notice Issues `amount` to `to`.
+    function mint(address to, uint256 amount) external;
+
+    /// @notice Redeems `amount` from the issuer's own balance.
+    function burn(uint256 amount) external;
+
+    // ─── Control (governor only) ────────────────────────────────────────────
+
+    /// @notice Freezes `account`.
+    function freeze(address account, bytes32 reason) external;
+
+    /// @notice Unfreezes `account`.
+    function unfreeze(address account, bytes32 reason) external;
+
+    /// @notice Lists or delists `account` as a system account allowed to hold the token.
+    function setSystemAccount(address account, bool allowed) external;
+
+    /// @notice Stops every transfer, mint and burn.
+    function pause() external;
+
+    /// @notice Resumes transfers.
+    function unpause() external;
+
+    // ─── Views ──────────────────────────────────────────────────────────────
+
+    /// @notice The ISO 4217 code of the currency this token represents, e.g. "CNY".
+    function currency() external view returns (bytes3);
+
+    /// @notice Whether `account` is frozen.
+    function isFrozen(address account) external view returns (bool);
+
+    /// @notice Whether `account` is a listed system account.
+    function isSystemAccount(address account) external view returns (bool);
+
+    /// @notice Whether `account` may hold and receive the token right now.
+    function canHold(address account) external view returns (bool);
+}

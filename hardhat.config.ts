@@ -1,0 +1,35 @@
+import { createRequire } from "node:module";
+
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { configVariable, defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+/** The one compiler of the project: the WASM build shipped by the pinned `solc` npm package. */
+const SOLC_VERSION = "0.8.28";
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    version: SOLC_VERSION,
+    path: require.resolve("solc/soljson.js"),
+    settings: {
+      evmVersion: "cancun",
+      optimizer: { enabled: true, runs: 10_000 },
+    },
+  },
+  networks: {
+    hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
+    localhost: { type: "http", url: "http://127.0.0.1:8545" },
+    consortium: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("TRADELINE_RPC_URL"),
+      accounts: [configVariable("TRADELINE_OPERATOR_KEY")],
+    },
+  },
+  typechain: { outDir: "typechain-types" },
+  test: {
+    solidity: { fuzz: { runs: 256 } },
+  },
+});
