@@ -21,6 +21,7 @@ echo "Node $(node --version 2>/dev/null || echo '(none)') is older than 22.13: i
 mkdir -p "$tools"
 npm install --prefix "$tools" --no-save --no-package-lock --no-audit --no-fund --loglevel=error "node@$NODE_VERSION"
 
+hash -r
 if ! suitable; then
   echo "error: Node $NODE_VERSION did not install into $tools (node on PATH: $(command -v node || echo none))" >&2
   exit 1

@@ -1,0 +1,43 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+
+/** The settlement currencies of the network: ISO 4217 code, name and decimals (minor units). */
+const CURRENCIES = [
+  { code: "CNY", name: "Tradeline Digital CNY", decimals: 2 },
+  { code: "USD", name: "Tradeline Digital USD", decimals: 2 },
+  { code: "MXN", name: "Tradeline Digital MXN", decimals: 2 },
+] as const;
+
+/** TokenIssuer is bit 11 of the role set (see `Role` in IMemberRegistry.sol). */
+const TOKEN_ISSUER_ROLES = 1 << 11;
+
+const ascii = (s: string): string => `0x${Buffer.from(s, "ascii").toString("hex")}`;
+
+/**
+ * Deploys the whole network and wires its roles. The deploying account is the first governor; hand the seat to the
+ * consortium's multisig or TimelockController afterwards (docs/operations.md).
+ *
+ * Parameters (ignition/parameters/<network>.json, module "Tradeline"):
+ * - issuerLegalIdHash, issuerJurisdiction, issuerAdmin: the settlement bank admitted as the tokens' issuer.
+ */
+export default buildModule("Tradeline", (m) => {
+  const governor = m.getAccount(0);
+  const memberRegistry = m.contract("MemberRegistry", [governor]);
+
+  const issuerAdmin = m.getParameter("issuerAdmin", m.getAccount(1));
+  const issuerLegalIdHash = m.getParameter<string>("issuerLegalIdHash");
+  const issuerJurisdiction = m.getParameter<string>("issuerJurisdiction");
+  m.call(memberRegistry, "admit", [issuerLegalIdHash, issuerJurisdiction, TOKEN_ISSUER_ROLES, issuerAdmin], {
+    id: "AdmitIssuer",
+  });
+
+  const tokens = Object.fromEntries(
+    CURRENCIES.map(({ code, name, decimals }) => [
+      code,
+      m.contract("SettlementToken", [name, `t${code}`, ascii(code), decimals, memberRegistry], {
+        id: `Token${code}`,
+      }),
+    ]),
+  );
+
+  return { memberRegistry, tokenCNY: tokens.CNY, tokenUSD: tokens.USD, tokenMXN: tokens.MXN };
+});

@@ -1,0 +1,79 @@
+/**
+ * Deploys a Tradeline network with the Ignition module and admits the demo's institutions. Shared by the demo, the
+ * bench and the end-to-end tests, so all three exercise the same deployment path as an operator does.
+ */
+import { readFile } from "node:fs/promises";
+
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { NetworkConnection } from "hardhat/types/network";
+
+import TradelineModule from "../../ignition/modules/Tradeline.js";
+import { connect, type TradelineContracts } from "../../src/deployment.js";
+import { jurisdictionCode, legalIdHash } from "../../src/encoding.js";
+import { roleMask } from "../../src/members.js";
+import type { MemberRegistry } from "../../typechain-types/index.js";
+
+import { CAST, type CastMember } from "./cast.js";
+
+export interface World {
+  contracts: TradelineContracts;
+  governor: HardhatEthersSigner;
+  /** The issuer admitted by the Ignition module. */
+  issuer: HardhatEthersSigner;
+  /** Admin operator of each cast member, by key. */
+  admins: Record<string, HardhatEthersSigner>;
+  /** Member id of each cast member, by key. */
+  ids: Record<string, bigint>;
+  /** Accounts no member owns. */
+  outsiders: HardhatEthersSigner[];
+}
+
+/** Reads the Ignition parameters committed for a network. */
+export async function ignitionParameters(networkName: string): Promise<Record<string, Record<string, string>>> {
+  const url = new URL(`../../ignition/parameters/${networkName}.json`, import.meta.url);
+  return JSON.parse(await readFile(url, "utf8")) as Record<string, Record<string, string>>;
+}
+
+/** Admits one institution and returns its member id (read from the MemberAdmitted event). */
+export async function admitMember(
+  members: MemberRegistry,
+  governor: HardhatEthersSigner,
+  who: Pick<CastMember, "legalId" | "jurisdiction" | "roles">,
+  admin: string,
+): Promise<bigint> {
+  const tx = await members
+    .connect(governor)
+    .admit(legalIdHash(who.legalId), jurisdictionCode(who.jurisdiction), roleMask(who.roles), admin);
+  const receipt = await tx.wait();
+  for (const log of receipt?.logs ?? []) {
+    const parsed = members.interface.parseLog(log);
+    if (parsed?.name === "MemberAdmitted") return parsed.args.id as bigint;
+  }
+  throw new Error("admit did not emit MemberAdmitted");
+}
+
+/** Deploys with Ignition on `connection` and admits the cast (accounts 2…). */
+export async function deployWorld(connection: NetworkConnection): Promise<World> {
+  const signers = await connection.ethers.getSigners();
+  const [governor, issuer] = signers;
+  const deployed = await connection.ignition.deploy(TradelineModule, {
+    parameters: await ignitionParameters("hardhat"),
+  });
+  const addresses = {
+    memberRegistry: await deployed.memberRegistry.getAddress(),
+    tokens: {
+      CNY: await deployed.tokenCNY.getAddress(),
+      USD: await deployed.tokenUSD.getAddress(),
+      MXN: await deployed.tokenMXN.getAddress(),
+    },
+  };
+  const contracts = connect(addresses, governor);
+  const admins: Record<string, HardhatEthersSigner> = {};
+  const ids: Record<string, bigint> = {};
+  for (const [i, member] of CAST.entries()) {
+    const admin = signers[2 + i];
+    admins[member.key] = admin;
+    ids[member.key] = await admitMember(contracts.members, governor, member, admin.address);
+  }
+  return { contracts, governor, issuer, admins, ids, outsiders: signers.slice(2 + CAST.length) };
+}

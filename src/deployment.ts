@@ -1,0 +1,81 @@
+/**
+ * Connects to a deployed Tradeline network from its deployment record: the `deployed_addresses.json` that Hardhat
+ * Ignition writes under `ignition/deployments/chain-<chainId>/`.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+
+import { getAddress, type ContractRunner } from "ethers";
+
+import {
+  MemberRegistry__factory,
+  SettlementToken__factory,
+  type MemberRegistry,
+  type SettlementToken,
+} from "../typechain-types/index.js";
+
+/** The Ignition module id; future ids in the record read `Tradeline#<Name>`. */
+export const MODULE_ID = "Tradeline";
+
+/** Addresses of one deployed network. */
+export interface Deployment {
+  memberRegistry: string;
+  /** Settlement tokens by ISO 4217 code. */
+  tokens: Record<string, string>;
+}
+
+/** Typed contracts bound to one runner (a signer to send, a provider to read). */
+export interface TradelineContracts {
+  members: MemberRegistry;
+  tokens: Record<string, SettlementToken>;
+}
+
+/** The default record path for a chain id. */
+export function deploymentPath(chainId: bigint | number, root = process.cwd()): string {
+  return path.join(root, "ignition", "deployments", `chain-${chainId}`, "deployed_addresses.json");
+}
+
+/** Parses Ignition's address map (`{"Tradeline#MemberRegistry": "0x…", "Tradeline#TokenCNY": "0x…"}`). */
+export function parseDeployment(addresses: Record<string, string>): Deployment {
+  const get = (name: string): string | undefined => addresses[`${MODULE_ID}#${name}`];
+  const registry = get("MemberRegistry");
+  if (registry === undefined) throw new Error(`deployment record has no ${MODULE_ID}#MemberRegistry`);
+  const tokens: Record<string, string> = {};
+  for (const [key, address] of Object.entries(addresses)) {
+    const m = /^Tradeline#Token([A-Z]{3})$/.exec(key);
+    if (m !== null) tokens[m[1]] = getAddress(address);
+  }
+  return { memberRegistry: getAddress(registry), tokens };
+}
+
+/** Reads a deployment record from a file; the error names the file and what to do when it is missing. */
+export async function loadDeployment(file: string): Promise<Deployment> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    throw new Error(
+      `no deployment record at ${file}: deploy first (npx hardhat ignition deploy ignition/modules/Tradeline.ts ` +
+        `--network <name> --parameters ignition/parameters/<name>.json) or pass --deployment <file>`,
+    );
+  }
+  return parseDeployment(JSON.parse(text) as Record<string, string>);
+}
+
+/** Binds the typed contracts of a deployment to a runner. */
+export function connect(deployment: Deployment, runner: ContractRunner): TradelineContracts {
+  const tokens: Record<string, SettlementToken> = {};
+  for (const [code, address] of Object.entries(deployment.tokens)) {
+    tokens[code] = SettlementToken__factory.connect(address, runner);
+  }
+  return { members: MemberRegistry__factory.connect(deployment.memberRegistry, runner), tokens };
+}
+
+/** The token for a currency code, or a readable error listing the deployed ones. */
+export function tokenFor(contracts: TradelineContracts, currency: string): SettlementToken {
+  const token = contracts.tokens[currency.trim().toUpperCase()];
+  if (token === undefined) {
+    throw new Error(`no settlement token for "${currency}": deployed are ${Object.keys(contracts.tokens).join(", ")}`);
+  }
+  return token;
+}

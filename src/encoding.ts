@@ -1,0 +1,38 @@
+/** Encodings of the small fixed-width codes the contracts store. */
+import { encodeBytes32String, hexlify, keccak256, toUtf8Bytes, toUtf8String, getBytes } from "ethers";
+
+function fixedAscii(code: string, width: number, what: string, pattern: RegExp): string {
+  const c = code.trim().toUpperCase();
+  if (c.length !== width || !pattern.test(c)) {
+    throw new Error(`${what} "${code}" must be ${width} letters`);
+  }
+  return hexlify(toUtf8Bytes(c));
+}
+
+/** ISO 3166-1 alpha-2 country code, e.g. "CN", as `bytes2`. */
+export function jurisdictionCode(code: string): string {
+  return fixedAscii(code, 2, "jurisdiction", /^[A-Z]{2}$/);
+}
+
+/** ISO 4217 currency code, e.g. "MXN", as `bytes3`. */
+export function currencyCode(code: string): string {
+  return fixedAscii(code, 3, "currency", /^[A-Z]{3}$/);
+}
+
+/** Decodes a `bytes2`/`bytes3` code back to its letters. */
+export function decodeCode(hex: string): string {
+  return toUtf8String(getBytes(hex));
+}
+
+/** The hash stored for a legal identifier (LEI or BIC): keccak256 of the trimmed, upper-cased identifier. */
+export function legalIdHash(legalId: string): string {
+  const id = legalId.trim().toUpperCase();
+  if (!/^[0-9A-Z]{8,20}$/.test(id)) throw new Error(`legal identifier "${legalId}" is not an LEI or a BIC`);
+  return keccak256(toUtf8Bytes(id));
+}
+
+/** A short reason code (up to 31 ASCII characters) as `bytes32`, e.g. "AML-2026-0042". */
+export function reasonCode(reason: string): string {
+  if (reason.length > 31) throw new Error(`reason "${reason}" is longer than 31 characters`);
+  return encodeBytes32String(reason);
+}

@@ -1,0 +1,119 @@
+/**
+ * Privacy keys: how a borrower and an invoice are named on the chain without personal data.
+ *
+ * A borrower is known only by `borrowerKey = HMAC-SHA256(consortiumKey, "tradeline:borrower:v1" | idType | idNumber)`
+ * and an invoice by `invoiceKey = HMAC-SHA256(consortiumKey, "tradeline:invoice:v1" | debtor | number | issueDate)`,
+ * each field normalised first (see `normalizeIdNumber` and friends) and the fields joined by a 0x1f unit separator,
+ * which none of the normalised fields may contain.
+ *
+ * A plain hash of an identifier is NOT offered: a resident ID has about 10^11 plausible values, so anyone can
+ * enumerate them and reverse the hash. Without the consortium key, which never goes on the chain, the HMAC cannot be
+ * recomputed for a guess.
+ */
+import { createHmac } from "node:crypto";
+
+/** A 32-byte value as 0x-prefixed hex. */
+export type Hex32 = `0x${string}`;
+
+/** Identifier kinds a borrower may be given by. Extend here, never ad hoc: the kind is part of the key. */
+export const ID_TYPES = ["CN-RIC", "PASSPORT", "MX-CURP", "MX-RFC", "LEI", "USCC", "TAX-ID"] as const;
+export type IdType = (typeof ID_TYPES)[number];
+
+const SEPARATOR = "\x1f";
+const MIN_KEY_BYTES = 32;
+
+/** The consortium key, parsed once. Give it as 0x-hex (at least 32 bytes). */
+export class ConsortiumKey {
+  readonly #bytes: Buffer;
+
+  private constructor(bytes: Buffer) {
+    this.#bytes = bytes;
+  }
+
+  /** Parses a hex consortium key; throws a readable error when it is missing, malformed or too short. */
+  static fromHex(hex: string | undefined): ConsortiumKey {
+    if (hex === undefined || hex.trim() === "") {
+      throw new Error(
+        "consortium key missing: set TRADELINE_CONSORTIUM_KEY (0x + 64 hex digits or more); it must never be committed",
+      );
+    }
+    const clean = hex.trim();
+    if (!/^0x([0-9a-fA-F]{2})+$/.test(clean)) {
+      throw new Error("consortium key malformed: expected 0x followed by an even number of hex digits");
+    }
+    const bytes = Buffer.from(clean.slice(2), "hex");
+    if (bytes.length < MIN_KEY_BYTES) {
+      throw new Error(`consortium key too short: ${bytes.length} bytes, need at least ${MIN_KEY_BYTES}`);
+    }
+    return new ConsortiumKey(bytes);
+  }
+
+  /** HMAC-SHA256 of the joined fields, as 0x-hex. */
+  mac(fields: readonly string[]): Hex32 {
+    return `0x${createHmac("sha256", this.#bytes).update(fields.join(SEPARATOR), "utf8").digest("hex")}`;
+  }
+
+  /** Never print the key. */
+  toString(): string {
+    return "ConsortiumKey(<redacted>)";
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
+/** Upper-cases an id type and checks it is one of `ID_TYPES`. */
+export function normalizeIdType(idType: string): IdType {
+  const t = idType.trim().toUpperCase();
+  if (!(ID_TYPES as readonly string[]).includes(t)) {
+    throw new Error(`unknown id type "${idType}": expected one of ${ID_TYPES.join(", ")}`);
+  }
+  return t as IdType;
+}
+
+/**
+ * Normalises an identifier number: Unicode NFKC (full-width digits become ASCII), upper case, and spaces, hyphens,
+ * dots and slashes removed. What remains must be ASCII letters and digits.
+ */
+export function normalizeIdNumber(idNumber: string): string {
+  const n = idNumber.normalize("NFKC").toUpperCase().replace(/[\s\-./]/g, "");
+  if (n === "") throw new Error("id number is empty");
+  if (!/^[0-9A-Z]+$/.test(n)) throw new Error(`id number "${idNumber}" has characters other than letters and digits`);
+  return n;
+}
+
+/** Normalises an invoice number the same way as an id number. */
+export const normalizeInvoiceNumber = normalizeIdNumber;
+
+/** Checks an ISO 8601 calendar date (YYYY-MM-DD) and returns it unchanged. */
+export function normalizeIssueDate(date: string): string {
+  const d = date.trim();
+  const parsed = new Date(`${d}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== d) {
+    throw new Error(`issue date "${date}" is not a valid YYYY-MM-DD date`);
+  }
+  return d;
+}
+
+/** Normalises an address to lower-case 0x-hex. */
+function normalizeAddress(address: string): string {
+  const a = address.trim().toLowerCase();
+  if (!/^0x[0-9a-f]{40}$/.test(a)) throw new Error(`"${address}" is not an address`);
+  return a;
+}
+
+/** The on-chain key of a borrower. */
+export function borrowerKey(key: ConsortiumKey, idType: string, idNumber: string): Hex32 {
+  return key.mac(["tradeline:borrower:v1", normalizeIdType(idType), normalizeIdNumber(idNumber)]);
+}
+
+/** The on-chain key of an invoice: the debtor's address, the invoice number and the issue date. */
+export function invoiceKey(key: ConsortiumKey, debtor: string, invoiceNumber: string, issueDate: string): Hex32 {
+  return key.mac([
+    "tradeline:invoice:v1",
+    normalizeAddress(debtor),
+    normalizeInvoiceNumber(invoiceNumber),
+    normalizeIssueDate(issueDate),
+  ]);
+}

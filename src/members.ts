@@ -1,0 +1,58 @@
+/** Roles and statuses of the member registry, mirrored from `IMemberRegistry.sol`. */
+
+/** Same order as the Solidity `Role` enum: the index is the bit in a member's role set. */
+export const ROLES = [
+  "Lender",
+  "Platform",
+  "CoreEnterprise",
+  "Supplier",
+  "Financier",
+  "Importer",
+  "Exporter",
+  "ImporterBank",
+  "Oracle",
+  "FxProvider",
+  "Arbiter",
+  "TokenIssuer",
+  "Regulator",
+  "Reporter",
+] as const;
+export type RoleName = (typeof ROLES)[number];
+
+/** Same order as the Solidity `MemberStatus` enum. */
+export const MEMBER_STATUSES = ["None", "Active", "Suspended", "Revoked"] as const;
+export type MemberStatusName = (typeof MEMBER_STATUSES)[number];
+
+/** The enum index of a role, from its name (case-insensitive). */
+export function roleIndex(name: string): number {
+  const i = ROLES.findIndex((r) => r.toLowerCase() === name.trim().toLowerCase());
+  if (i < 0) throw new Error(`unknown role "${name}": expected one of ${ROLES.join(", ")}`);
+  return i;
+}
+
+/** The role-set bitmap of a list of role names. */
+export function roleMask(names: readonly string[]): number {
+  if (names.length === 0) throw new Error("at least one role is required");
+  return names.reduce((mask, n) => mask | (1 << roleIndex(n)), 0);
+}
+
+/** The role names in a role-set bitmap. */
+export function roleNames(mask: bigint | number): RoleName[] {
+  const m = Number(mask);
+  return ROLES.filter((_, i) => (m >> i) & 1);
+}
+
+/** Parses a comma-separated role list, e.g. "Lender,Financier". */
+export function parseRoles(list: string): number {
+  return roleMask(
+    list
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== ""),
+  );
+}
+
+/** The name of a member status. */
+export function statusName(status: bigint | number): MemberStatusName {
+  return MEMBER_STATUSES[Number(status)] ?? (`Unknown(${status})` as MemberStatusName);
+}

@@ -1,0 +1,346 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
+import { roleIndex, roleMask } from "../../src/members.js";
+
+const { ethers, networkHelpers } = await network.create();
+
+const Status = { None: 0, Active: 1, Suspended: 2, Revoked: 3 } as const;
+const LENDER = roleIndex("Lender");
+const FINANCIER = roleIndex("Financier");
+const BANK_ROLES = roleMask(["Lender", "Financier"]);
+const BANK = legalIdHash("TLHUAXIABANK00000002");
+const CN = jurisdictionCode("CN");
+const REASON = reasonCode("AML-2026-0042");
+
+async function deployFixture() {
+  const [governor, bankAdmin, bankOps, otherAdmin, outsider, newGovernor] = await ethers.getSigners();
+  const registry = await ethers.deployContract("MemberRegistry", [governor.address]);
+  await registry.admit(BANK, CN, BANK_ROLES, bankAdmin.address);
+  await registry.connect(bankAdmin).addOperator(1, bankOps.address);
+  await registry.admit(legalIdHash("TLBANCODELGOLFO00003"), jurisdictionCode("MX"), BANK_ROLES, otherAdmin.address);
+  return { registry, governor, bankAdmin, bankOps, otherAdmin, outsider, newGovernor };
+}
+
+describe("MemberRegistry", function () {
+  describe("admit", function () {
+    it("test_admit_recordsMemberAndEmits", async function () {
+      const [governor, admin] = await ethers.getSigners();
+      const registry = await ethers.deployContract("MemberRegistry", [governor.address]);
+      await expect(registry.admit(BANK, CN, BANK_ROLES, admin.address))
+        .to.emit(registry, "MemberAdmitted")
+        .withArgs(1, BANK, CN, BANK_ROLES, admin.address)
+        .and.to.emit(registry, "OperatorAdded")
+        .withArgs(1, admin.address);
+      const m = await registry.getMember(1);
+      expect(m.legalIdHash).to.equal(BANK);
+      expect(m.admin).to.equal(admin.address);
+      expect(m.jurisdiction).to.equal(CN);
+      expect(m.roles).to.equal(BANK_ROLES);
+      expect(m.status).to.equal(Status.Active);
+      expect(m.operatorCount).to.equal(1);
+      expect(await registry.memberOf(admin.address)).to.equal(1);
+      expect(await registry.memberCount()).to.equal(1);
+    });
+
+    it("test_admit_revertsForOutsider", async function () {
+      const { registry, outsider } = await networkHelpers.loadFixture(deployFixture);
+      await expect(registry.connect(outsider).admit(legalIdHash("TLNEWBANK0000000009"), CN, BANK_ROLES, outsider))
+        .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
+        .withArgs(outsider.address);
+    });
+
+    it("test_admit_revertsForMemberOperator", async function () {
+      const { registry, bankAdmin } = await networkHelpers.loadFixture(deployFixture);
+      await expect(registry.connect(bankAdmin).admit(legalIdHash("TLNEWBANK0000000009"), CN, BANK_ROLES, bankAdmin))
+        .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
+        .withArgs(bankAdmin.address);
+    });
+
+    it("test_admit_revertsOnBadInputAndChangesNothing", async function () {
+      const { registry, bankAdmin, outsider } = await networkHelpers.loadFixture(deployFixture);
+      const fresh = legalIdHash("TLNEWBANK0000000009");
+      await expect(registry.admit(ethers.ZeroHash, CN, BANK_ROLES, outsider)).to.be.revertedWithCustomError(
+        registry,
+        "MemberInvalidLegalId",
+      );
+      await expect(registry.admit(BANK, CN, BANK_ROLES, outsider))
+        .to.be.revertedWithCustomError(registry, "MemberAlreadyAdmitted")
+        .withArgs(BANK, 1);
+      for (const bad of ["0x636e", "0x0000", "0x4331"]) {
+        await expect(registry.admit(fresh, bad, BANK_ROLES, outsider))
+          .to.be.revertedWithCustomError(registry, "MemberInvalidJurisdiction")
+          .withArgs(bad);
+      }
+      await expect(registry.admit(fresh, CN, 0, outsider))
+        .to.be.revertedWithCustomError(registry, "MemberInvalidRoles")
+        .withArgs(0);
+      await expect(registry.admit(fresh, CN, 1 << 14, outsider))
+        .to.be.revertedWithCustomError(registry, "MemberInvalidRoles")
+        .withArgs(1 << 14);
+      await expect(registry.admit(fresh, CN, BANK_ROLES, ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        registry,
+        "OperatorInvalidAddress",
+      );
+      await expect(registry.admit(fresh, CN, BANK_ROLES, bankAdmin))
+        .to.be.revertedWithCustomError(registry, "OperatorAlreadyRegistered")
+        .withArgs(bankAdmin.address, 1);
+      expect(await registry.memberCount()).to.equal(2);
+      expect(await registry.memberOf(outsider.address)).to.equal(0);
+    });
+  });
+
+  describe("status", function () {
+    it("test_suspend_locksMemberOutAndReinstateRestores", async function () {
+      const { registry, bankOps } = await networkHelpers.loadFixture(deployFixture);
+      expect(await registry.hasRole(bankOps.address, LENDER)).to.equal(true);
+      await expect(registry.suspend(1, REASON))
+        .to.emit(registry, "MemberStatusChanged")
+        .withArgs(1, Status.Active, Status.Suspended, REASON);
+      expect(await registry.hasRole(bankOps.address, LENDER)).to.equal(false);
+      expect(await registry.isActive(bankOps.address)).to.equal(false);
+      await expect(registry.requireRole(bankOps.address, LENDER))
+        .to.be.revertedWithCustomError(registry, "MemberNotActive")
+        .withArgs(bankOps.address, 1, Status.Suspended);
+      await expect(registry.reinstate(1, REASON))
+        .to.emit(registry, "MemberStatusChanged")
+        .withArgs(1, Status.Suspended, Status.Active, REASON);
+      expect(await registry.hasRole(bankOps.address, LENDER)).to.equal(true);
+    });
+
+    it("test_revoke_isFinal", async function () {
+      const { registry } = await networkHelpers.loadFixture(deployFixture);
+      await registry.suspend(1, REASON);
+      await expect(registry.revoke(1, REASON))
+        .to.emit(registry, "MemberStatusChanged")
+        .withArgs(1, Status.Suspended, Status.Revoked, REASON);
+      await expect(registry.reinstate(1, REASON))
+        .to.be.revertedWithCustomError(registry, "MemberInvalidTransition")
+        .withArgs(1, Status.Revoked, Status.Active);
+      await expect(registry.suspend(1, REASON))
+        .to.be.revertedWithCustomError(registry, "MemberInvalidTransition")
+        .withArgs(1, Status.Revoked, Status.Suspended);
+      await expect(registry.revoke(1, REASON))
+        .to.be.revertedWithCustomError(registry, "MemberInvalidTransition")
+        .withArgs(1, Status.Revoked, Status.Revoked);
+      expect((await registry.getMember(1)).status).to.equal(Status.Revoked);
+    });
+
+    it("test_transition_revertsWhenNoChangeOrUnknown", async function () {
+      const { registry } = await networkHelpers.loadFixture(deployFixture);
+      await expect(registry.reinstate(1, REASON))
+        .to.be.revertedWithCustomError(registry, "MemberInvalidTransition")
+        .withArgs(1, Status.Active, Status.Active);
+      await registry.suspend(1, REASON);
+      await expect(registry.suspend(1, REASON))
+        .to.be.revertedWithCustomError(registry, "MemberInvalidTransition")
+        .withArgs(1, Status.Suspended, Status.Suspended);
+      await expect(registry.suspend(99, REASON)).to.be.revertedWithCustomError(registry, "MemberUnknownId").withArgs(99);
+    });
+
+    it("test_status_revertsForOutsiderAndSuspendedMember", async function () {
+      const { registry, outsider, bankAdmin, otherAdmin } = await networkHelpers.loadFixture(deployFixture);
+      await registry.suspend(1, REASON);
+      for (const caller of [outsider, bankAdmin, otherAdmin]) {
+        await expect(registry.connect(caller).suspend(2, REASON))
+          .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
+          .withArgs(caller.address);
+        await expect(registry.connect(caller).reinstate(1, REASON))
+          .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
+          .withArgs(caller.address);
+        await expect(registry.connect(caller).revoke(2, REASON))
+          .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
+          .withArgs(caller.address);
+      }
+    });
+  });
+
+  describe("roles", function () {
+    it("test_grantAndRemoveRoles_changeTheSet", async function () {
+      const { registry, bankOps } = await networkHelpers.loadFixture(deployFixture);
+      const oracle = roleMask(["Oracle"]);
+      await expect(registry.grantRoles(1, oracle))
+        .to.emit(registry, "MemberRolesChanged")
+        .withArgs(1, BANK_ROLES, BANK_ROLES | oracle);
+      expect(await registry.hasRole(bankOps.address, roleIndex("Oracle"))).to.equal(true);
+      await expect(registry.removeRoles(1, roleMask(["Lender"])))
+        .to.emit(registry, "MemberRolesChanged")
+        .withArgs(1, BANK_ROLES | oracle, roleMask(["Financier", "Oracle"]));
+      expect(await registry.hasRole(bankOps.address, LENDER)).to.equal(false);
+      await expect(registry.requireRole(bankOps.address, LENDER))
+        .to.be.revertedWithCustomError(registry, "MemberMissingRole")
+        .withArgs(bankOps.address, 1, LENDER);
+      expect(await registry.requireRole(bankOps.address, FINANCIER)).to.equal(1);
+    });
+
+    it("test_roles_revertOnBadInput", async function () {
+      const { registry } = await networkHelpers.loadFixture(deployFixture);
+      await expect(registry.grantRoles(1, 0)).to.be.revertedWithCustomError(registry, "MemberInvalidRoles").withArgs(0);
+      await expect(registry.removeRoles(1, 1 << 20))
+        .to.be.revertedWithCustomError(registry, "MemberInvalidRoles")
+        .withArgs(1 << 20);
+      await expect(registry.grantRoles(7, BANK_ROLES)).to.be.revertedWithCustomError(registry, "MemberUnknownId").withArgs(7);
+      expect((await registry.getMember(1)).roles).to.equal(BANK_ROLES);
+    });
+
+    it("test_roles_revertForOutsiderAndSuspendedMember", async function () {
+      const { registry, outsider, bankAdmin } = await networkHelpers.loadFixture(deployFixture);
+      await registry.suspend(1, REASON);
+      for (const caller of [outsider, bankAdmin]) {
+        await expect(registry.connect(caller).grantRoles(1, BANK_ROLES))
+          .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
+          .withArgs(caller.address);
+        await expect(registry.connect(caller).removeRoles(1, BANK_ROLES))
+          .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
+          .withArgs(caller.address);
+      }
+    });
+  });
+
+  describe("operators", function () {
+    it("test_addAndRemoveOperator_byAdmin", async function () {
+      const { registry, bankAdmin, bankOps, outsider } = await networkHelpers.loadFixture(deployFixture);
+      await expect(registry.connect(bankAdmin).addOperator(1, outsider.address))
+        .to.emit(registry, "OperatorAdded")
+        .withArgs(1, outsider.address);
+      expect(await registry.hasRole(outsider.address, LENDER)).to.equal(true);
+      expect((await registry.getMember(1)).operatorCount).to.equal(3);
+      await expect(registry.connect(bankAdmin).removeOperator(1, bankOps.address))
+        .to.emit(registry, "OperatorRemoved")
+        .withArgs(1, bankOps.address);
+      expect(await registry.memberOf(bankOps.address)).to.equal(0);
+      expect(await registry.hasRole(bankOps.address, LENDER)).to.equal(false);
+      await expect(registry.requireActive(bankOps.address))
+        .to.be.revertedWithCustomError(registry, "MemberUnknownAccount")
+        .withArgs(bankOps.address);
+      expect((await registry.getMember(1)).operatorCount).to.equal(2);
+    });
+
+    it("test_operators_revertOnBadInput", async function () {
+      const { registry, bankAdmin, bankOps, otherAdmin } = await networkHelpers.loadFixture(deployFixture);
+      await expect(registry.connect(bankAdmin).addOperator(1, ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        registry,
+        "OperatorInvalidAddress",
+      );
+      await expect(registry.connect(bankAdmin).addOperator(1, otherAdmin.address))
+        .to.be.revertedWithCustomError(registry, "OperatorAlreadyRegistered")
+        .withArgs(otherAdmin.address, 2);
+      await expect(registry.connect(bankAdmin).removeOperator(1, otherAdmin.address))
+        .to.be.revertedWithCustomError(registry, "OperatorNotOfMember")
+        .withArgs(otherAdmin.address, 1);
+      await expect(registry.connect(bankAdmin).removeOperator(1, bankAdmin.address))
+        .to.be.revertedWithCustomError(registry, "OperatorIsAdmin")
+        .withArgs(bankAdmin.address, 1);
+      await expect(registry.connect(bankAdmin).addOperator(9, bankOps.address))
+        .to.be.revertedWithCustomError(registry, "MemberUnknownId")
+        .withArgs(9);
+      expect((await registry.getMember(1)).operatorCount).to.equal(2);
+    });
+
+    it("test_operators_revertForOutsiderNonAdminAndOtherMember", async function () {
+      const { registry, bankOps, otherAdmin, outsider, governor } = await networkHelpers.loadFixture(deployFixture);
+      for (const caller of [outsider, bankOps, otherAdmin, governor]) {
+        await expect(registry.connect(caller).addOperator(1, ethers.Wallet.createRandom().address))
+          .to.be.revertedWithCustomError(registry, "OperatorUnauthorizedAdmin")
+          .withArgs(caller.address, 1);
+        await expect(registry.connect(caller).removeOperator(1, bankOps.address))
+          .to.be.revertedWithCustomError(registry, "OperatorUnauthorizedAdmin")
+          .withArgs(caller.address, 1);
+      }
+    });
+
+    it("test_operators_revertForSuspendedMember", async function () {
+      const { registry, bankAdmin, bankOps, outsider } = await networkHelpers.loadFixture(deployFixture);
+      await registry.suspend(1, REASON);
+      await expect(registry.connect(bankAdmin).addOperator(1, outsider.address))
+        .to.be.revertedWithCustomError(registry, "MemberNotActive")
+        .withArgs(bankAdmin.address, 1, Status.Suspended);
+      await expect(registry.connect(bankAdmin).removeOperator(1, bankOps.address))
+        .to.be.revertedWithCustomError(registry, "MemberNotActive")
+        .withArgs(bankAdmin.address, 1, Status.Suspended);
+      await expect(registry.connect(bankAdmin).setAdmin(1, bankOps.address))
+        .to.be.revertedWithCustomError(registry, "MemberNotActive")
+        .withArgs(bankAdmin.address, 1, Status.Suspended);
+    });
+  });
+
+  describe("setAdmin", function () {
+    it("test_setAdmin_byAdminToExistingOperator", async function () {
+      const { registry, bankAdmin, bankOps } = await networkHelpers.loadFixture(deployFixture);
+      await expect(registry.connect(bankAdmin).setAdmin(1, bankOps.address))
+        .to.emit(registry, "MemberAdminChanged")
+        .withArgs(1, bankAdmin.address, bankOps.address)
+        .and.not.to.emit(registry, "OperatorAdded");
+      expect((await registry.getMember(1)).admin).to.equal(bankOps.address);
+      expect((await registry.getMember(1)).operatorCount).to.equal(2);
+      await expect(registry.connect(bankOps).removeOperator(1, bankAdmin.address)).to.emit(registry, "OperatorRemoved");
+    });
+
+    it("test_setAdmin_byGovernorRecoversLostKey", async function () {
+      const { registry, governor, outsider } = await networkHelpers.loadFixture(deployFixture);
+      await registry.suspend(1, REASON);
+      await expect(registry.connect(governor).setAdmin(1, outsider.address))
+        .to.emit(registry, "OperatorAdded")
+        .withArgs(1, outsider.address)
+        .and.to.emit(registry, "MemberAdminChanged");
+      expect(await registry.memberOf(outsider.address)).to.equal(1);
+      expect((await registry.getMember(1)).operatorCount).to.equal(3);
+    });
+
+    it("test_setAdmin_revertsForOutsiderAndOtherMembersOperator", async function () {
+      const { registry, bankOps, otherAdmin, outsider, bankAdmin } = await networkHelpers.loadFixture(deployFixture);
+      for (const caller of [outsider, bankOps, otherAdmin]) {
+        await expect(registry.connect(caller).setAdmin(1, caller.address))
+          .to.be.revertedWithCustomError(registry, "OperatorUnauthorizedAdmin")
+          .withArgs(caller.address, 1);
+      }
+      await expect(registry.connect(bankAdmin).setAdmin(1, otherAdmin.address))
+        .to.be.revertedWithCustomError(registry, "OperatorAlreadyRegistered")
+        .withArgs(otherAdmin.address, 2);
+      await expect(registry.connect(bankAdmin).setAdmin(1, ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        registry,
+        "OperatorInvalidAddress",
+      );
+      await expect(registry.setAdmin(5, outsider.address)).to.be.revertedWithCustomError(registry, "MemberUnknownId");
+      expect((await registry.getMember(1)).admin).to.equal(bankAdmin.address);
+    });
+  });
+
+  describe("governor seat", function () {
+    it("test_governor_movesInTwoSteps", async function () {
+      const { registry, governor, newGovernor, outsider } = await networkHelpers.loadFixture(deployFixture);
+      expect(await registry.governor()).to.equal(governor.address);
+      await registry.transferOwnership(newGovernor.address);
+      expect(await registry.governor()).to.equal(governor.address);
+      await expect(registry.connect(outsider).acceptOwnership())
+        .to.be.revertedWithCustomError(registry, "OwnableUnauthorizedAccount")
+        .withArgs(outsider.address);
+      await registry.connect(newGovernor).acceptOwnership();
+      expect(await registry.governor()).to.equal(newGovernor.address);
+      await expect(registry.connect(governor).suspend(1, REASON))
+        .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
+        .withArgs(governor.address);
+    });
+
+    it("test_transferOwnership_revertsForOutsider", async function () {
+      const { registry, outsider } = await networkHelpers.loadFixture(deployFixture);
+      await expect(registry.connect(outsider).transferOwnership(outsider.address))
+        .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
+        .withArgs(outsider.address);
+    });
+  });
+
+  describe("views", function () {
+    it("test_views_forUnknownAccount", async function () {
+      const { registry, outsider } = await networkHelpers.loadFixture(deployFixture);
+      expect(await registry.memberOf(outsider.address)).to.equal(0);
+      expect(await registry.hasRole(outsider.address, LENDER)).to.equal(false);
+      expect(await registry.isActive(outsider.address)).to.equal(false);
+      await expect(registry.requireRole(outsider.address, LENDER))
+        .to.be.revertedWithCustomError(registry, "MemberUnknownAccount")
+        .withArgs(outsider.address);
+      expect((await registry.getMember(42)).status).to.equal(Status.None);
+    });
+  });
+});
