@@ -1,0 +1,272 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { currencyCode, jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
+import { roleIndex, roleMask } from "../../src/members.js";
+
+const { ethers, networkHelpers } = await network.create();
+
+const ISSUER = roleIndex("TokenIssuer");
+const REASON = reasonCode("OFAC-SDN-2026-11");
+const Status = { Suspended: 2 } as const;
+
+async function deployFixture() {
+  const [governor, issuer, alice, bob, outsider, escrow, spender] = await ethers.getSigners();
+  const registry = await ethers.deployContract("MemberRegistry", [governor.address]);
+  await registry.admit(legalIdHash("TLHUAXIABANK00000002"), jurisdictionCode("CN"), roleMask(["TokenIssuer"]), issuer);
+  await registry.admit(legalIdHash("TLGLASSWORKS00000006"), jurisdictionCode("CN"), roleMask(["Supplier"]), alice);
+  await registry.admit(legalIdHash("TLCASACRISTAL0000007"), jurisdictionCode("MX"), roleMask(["Importer"]), bob);
+  await registry.connect(bob).addOperator(3, spender);
+  const token = await ethers.deployContract("SettlementToken", [
+    "Tradeline Digital CNY",
+    "tCNY",
+    currencyCode("CNY"),
+    2,
+    await registry.getAddress(),
+  ]);
+  await token.connect(issuer).mint(alice, 100_000n);
+  return { registry, token, governor, issuer, alice, bob, outsider, escrow, spender };
+}
+
+describe("SettlementToken", function () {
+  describe("metadata", function () {
+    it("test_metadata_isFixedAtDeployment", async function () {
+      const { token, registry } = await networkHelpers.loadFixture(deployFixture);
+      expect(await token.currency()).to.equal(currencyCode("CNY"));
+      expect(await token.decimals()).to.equal(2);
+      expect(await token.symbol()).to.equal("tCNY");
+      expect(await token.memberRegistry()).to.equal(await registry.getAddress());
+    });
+
+    it("test_constructor_revertsOnBadCurrency", async function () {
+      const { registry } = await networkHelpers.loadFixture(deployFixture);
+      const factory = await ethers.getContractFactory("SettlementToken");
+      for (const bad of ["0x636e79", "0x434e00", "0x313233"]) {
+        await expect(factory.deploy("x", "x", bad, 2, await registry.getAddress()))
+          .to.be.revertedWithCustomError(factory, "SettlementInvalidCurrency")
+          .withArgs(bad);
+      }
+    });
+  });
+
+  describe("mint and burn", function () {
+    it("test_mint_byIssuerToMember", async function () {
+      const { token, issuer, bob } = await networkHelpers.loadFixture(deployFixture);
+      await expect(token.connect(issuer).mint(bob, 5_00n)).to.changeTokenBalance(ethers, token, bob, 5_00n);
+      expect(await token.totalSupply()).to.equal(100_500n);
+    });
+
+    it("test_burn_byIssuerFromOwnBalance", async function () {
+      const { token, issuer } = await networkHelpers.loadFixture(deployFixture);
+      await token.connect(issuer).mint(issuer, 700n);
+      await expect(token.connect(issuer).burn(300n)).to.changeTokenBalance(ethers, token, issuer, -300n);
+      await expect(token.connect(issuer).burn(10_000n))
+        .to.be.revertedWithCustomError(token, "ERC20InsufficientBalance")
+        .withArgs(issuer.address, 400n, 10_000n);
+    });
+
+    it("test_mintAndBurn_revertForOutsiderNonIssuerAndSuspendedIssuer", async function () {
+      const { token, registry, issuer, alice, outsider } = await networkHelpers.loadFixture(deployFixture);
+      await expect(token.connect(outsider).mint(alice, 1n))
+        .to.be.revertedWithCustomError(registry, "MemberUnknownAccount")
+        .withArgs(outsider.address);
+      await expect(token.connect(alice).mint(alice, 1n))
+        .to.be.revertedWithCustomError(registry, "MemberMissingRole")
+        .withArgs(alice.address, 2, ISSUER);
+      await expect(token.connect(alice).burn(1n))
+        .to.be.revertedWithCustomError(registry, "MemberMissingRole")
+        .withArgs(alice.address, 2, ISSUER);
+      await registry.suspend(1, REASON);
+      await expect(token.connect(issuer).mint(alice, 1n))
+        .to.be.revertedWithCustomError(registry, "MemberNotActive")
+        .withArgs(issuer.address, 1, Status.Suspended);
+      expect(await token.totalSupply()).to.equal(100_000n);
+    });
+
+    it("test_mintAndBurn_revertForFrozenIssuer", async function () {
+      const { token, issuer, alice } = await networkHelpers.loadFixture(deployFixture);
+      await token.connect(issuer).mint(issuer, 10n);
+      await token.freeze(issuer, REASON);
+      await expect(token.connect(issuer).mint(alice, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementAccountFrozen")
+        .withArgs(issuer.address);
+      await expect(token.connect(issuer).burn(1n))
+        .to.be.revertedWithCustomError(token, "SettlementAccountFrozen")
+        .withArgs(issuer.address);
+    });
+
+    it("test_mint_revertsOnZeroAndIneligibleRecipient", async function () {
+      const { token, issuer, alice, outsider } = await networkHelpers.loadFixture(deployFixture);
+      await expect(token.connect(issuer).mint(alice, 0n)).to.be.revertedWithCustomError(token, "SettlementZeroAmount");
+      await expect(token.connect(issuer).burn(0n)).to.be.revertedWithCustomError(token, "SettlementZeroAmount");
+      await expect(token.connect(issuer).mint(outsider, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
+        .withArgs(outsider.address);
+      await expect(token.connect(issuer).mint(ethers.ZeroAddress, 1n))
+        .to.be.revertedWithCustomError(token, "ERC20InvalidReceiver")
+        .withArgs(ethers.ZeroAddress);
+    });
+  });
+
+  describe("holding rules", function () {
+    it("test_transfer_betweenActiveMembers", async function () {
+      const { token, alice, bob } = await networkHelpers.loadFixture(deployFixture);
+      await expect(token.connect(alice).transfer(bob, 250n)).to.changeTokenBalances(ethers, token, [alice, bob], [-250n, 250n]);
+    });
+
+    it("test_transfer_revertsToOutsiderAndFromSuspendedMember", async function () {
+      const { token, registry, alice, bob, outsider } = await networkHelpers.loadFixture(deployFixture);
+      await expect(token.connect(alice).transfer(outsider, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
+        .withArgs(outsider.address);
+      await registry.suspend(3, REASON);
+      await expect(token.connect(alice).transfer(bob, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
+        .withArgs(bob.address);
+      await registry.suspend(2, REASON);
+      await expect(token.connect(alice).transfer(alice, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
+        .withArgs(alice.address);
+      expect(await token.balanceOf(alice)).to.equal(100_000n);
+    });
+
+    it("test_systemAccount_mayHoldAndReceive", async function () {
+      const { token, alice, escrow, bob } = await networkHelpers.loadFixture(deployFixture);
+      await expect(token.setSystemAccount(escrow, true)).to.emit(token, "SystemAccountSet").withArgs(escrow.address, true);
+      expect(await token.canHold(escrow)).to.equal(true);
+      await token.connect(alice).transfer(escrow, 40n);
+      await token.connect(escrow).transfer(bob, 15n);
+      expect(await token.balanceOf(escrow)).to.equal(25n);
+      await token.setSystemAccount(escrow, false);
+      expect(await token.isSystemAccount(escrow)).to.equal(false);
+      await expect(token.connect(escrow).transfer(bob, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
+        .withArgs(escrow.address);
+    });
+
+    it("test_setSystemAccount_revertsWhenUnchanged", async function () {
+      const { token, escrow } = await networkHelpers.loadFixture(deployFixture);
+      await expect(token.setSystemAccount(escrow, false))
+        .to.be.revertedWithCustomError(token, "SettlementSystemAccountUnchanged")
+        .withArgs(escrow.address, false);
+      await token.setSystemAccount(escrow, true);
+      await expect(token.setSystemAccount(escrow, true))
+        .to.be.revertedWithCustomError(token, "SettlementSystemAccountUnchanged")
+        .withArgs(escrow.address, true);
+    });
+  });
+
+  describe("freeze", function () {
+    it("test_freeze_blocksSendReceiveAndSpend", async function () {
+      const { token, alice, bob, spender } = await networkHelpers.loadFixture(deployFixture);
+      await token.connect(alice).approve(spender, 1_000n);
+      await expect(token.freeze(alice, REASON)).to.emit(token, "AccountFrozen").withArgs(alice.address, REASON);
+      expect(await token.isFrozen(alice)).to.equal(true);
+      expect(await token.canHold(alice)).to.equal(false);
+      await expect(token.connect(alice).transfer(bob, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementAccountFrozen")
+        .withArgs(alice.address);
+      await expect(token.connect(bob).transfer(alice, 0n))
+        .to.be.revertedWithCustomError(token, "SettlementAccountFrozen")
+        .withArgs(alice.address);
+      await expect(token.connect(spender).transferFrom(alice, bob, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementAccountFrozen")
+        .withArgs(alice.address);
+      await expect(token.unfreeze(alice, REASON)).to.emit(token, "AccountUnfrozen").withArgs(alice.address, REASON);
+      await expect(token.connect(spender).transferFrom(alice, bob, 10n)).to.changeTokenBalance(ethers, token, bob, 10n);
+    });
+
+    it("test_transferFrom_revertsForFrozenSpender", async function () {
+      const { token, alice, bob, spender } = await networkHelpers.loadFixture(deployFixture);
+      await token.connect(alice).approve(spender, 1_000n);
+      await token.freeze(spender, REASON);
+      await expect(token.connect(spender).transferFrom(alice, bob, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementAccountFrozen")
+        .withArgs(spender.address);
+      expect(await token.allowance(alice, spender)).to.equal(1_000n);
+    });
+
+    it("test_freeze_revertsWhenUnchanged", async function () {
+      const { token, alice } = await networkHelpers.loadFixture(deployFixture);
+      await expect(token.unfreeze(alice, REASON))
+        .to.be.revertedWithCustomError(token, "SettlementFreezeUnchanged")
+        .withArgs(alice.address, false);
+      await token.freeze(alice, REASON);
+      await expect(token.freeze(alice, REASON))
+        .to.be.revertedWithCustomError(token, "SettlementFreezeUnchanged")
+        .withArgs(alice.address, true);
+    });
+  });
+
+  describe("pause", function () {
+    it("test_pause_stopsEveryMovement", async function () {
+      const { token, issuer, alice, bob } = await networkHelpers.loadFixture(deployFixture);
+      await expect(token.pause()).to.emit(token, "Paused");
+      await expect(token.connect(alice).transfer(bob, 1n)).to.be.revertedWithCustomError(token, "EnforcedPause");
+      await expect(token.connect(issuer).mint(bob, 1n)).to.be.revertedWithCustomError(token, "EnforcedPause");
+      await expect(token.pause()).to.be.revertedWithCustomError(token, "EnforcedPause");
+      await expect(token.unpause()).to.emit(token, "Unpaused");
+      await expect(token.unpause()).to.be.revertedWithCustomError(token, "ExpectedPause");
+      await expect(token.connect(alice).transfer(bob, 1n)).to.changeTokenBalance(ethers, token, bob, 1n);
+    });
+  });
+
+  describe("governor-only functions", function () {
+    it("test_control_revertsForOutsiderSuspendedMemberAndFrozenAccount", async function () {
+      const { token, registry, issuer, alice, outsider } = await networkHelpers.loadFixture(deployFixture);
+      await registry.suspend(1, REASON);
+      await token.freeze(alice, REASON);
+      for (const caller of [outsider, issuer, alice]) {
+        const calls = [
+          () => token.connect(caller).freeze(outsider, REASON),
+          () => token.connect(caller).unfreeze(alice, REASON),
+          () => token.connect(caller).setSystemAccount(outsider, true),
+          () => token.connect(caller).pause(),
+          () => token.connect(caller).unpause(),
+        ];
+        for (const call of calls) {
+          await expect(call()).to.be.revertedWithCustomError(token, "GovernorUnauthorizedAccount").withArgs(caller.address);
+        }
+      }
+      expect(await token.paused()).to.equal(false);
+      expect(await token.isFrozen(outsider)).to.equal(false);
+    });
+  });
+
+  describe("permit (ERC-2612)", function () {
+    it("test_permit_setsAllowanceFromSignature", async function () {
+      const { token, alice, bob, spender } = await networkHelpers.loadFixture(deployFixture);
+      const deadline = BigInt(await networkHelpers.time.latest()) + 3600n;
+      const { chainId } = await ethers.provider.getNetwork();
+      const domain = {
+        name: await token.name(),
+        version: "1",
+        chainId,
+        verifyingContract: await token.getAddress(),
+      };
+      const types = {
+        Permit: [
+          { name: "owner", type: "address" },
+          { name: "spender", type: "address" },
+          { name: "value", type: "uint256" },
+          { name: "nonce", type: "uint256" },
+          { name: "deadline", type: "uint256" },
+        ],
+      };
+      const value = { owner: alice.address, spender: spender.address, value: 500n, nonce: 0n, deadline };
+      const sig = ethers.Signature.from(await alice.signTypedData(domain, types, value));
+      await token.connect(bob).permit(alice, spender, 500n, deadline, sig.v, sig.r, sig.s);
+      expect(await token.allowance(alice, spender)).to.equal(500n);
+      expect(await token.nonces(alice)).to.equal(1n);
+      await expect(token.connect(bob).permit(alice, spender, 500n, deadline, sig.v, sig.r, sig.s)).to.be.revertedWithCustomError(
+        token,
+        "ERC2612InvalidSigner",
+      );
+      await networkHelpers.time.increaseTo(deadline + 1n);
+      const late = ethers.Signature.from(await alice.signTypedData(domain, types, { ...value, nonce: 1n }));
+      await expect(token.connect(bob).permit(alice, spender, 500n, deadline, late.v, late.r, late.s))
+        .to.be.revertedWithCustomError(token, "ERC2612ExpiredSignature")
+        .withArgs(deadline);
+    });
+  });
+});

@@ -1,0 +1,33 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { decodeCode } from "../../src/encoding.js";
+import { roleIndex } from "../../src/members.js";
+import { CAST } from "../../scripts/lib/cast.js";
+import { deployWorld } from "../../scripts/lib/world.js";
+
+const connection = await network.create();
+
+describe("Ignition deployment (end to end)", function () {
+  it("test_deploy_wiresRegistryTokensAndIssuer", async function () {
+    const world = await deployWorld(connection);
+    const { members, tokens } = world.contracts;
+    expect(Object.keys(tokens)).to.deep.equal(["CNY", "USD", "MXN"]);
+    for (const [code, token] of Object.entries(tokens)) {
+      expect(decodeCode(await token.currency())).to.equal(code);
+      expect(await token.memberRegistry()).to.equal(await members.getAddress());
+    }
+    expect(await members.governor()).to.equal(world.governor.address);
+    expect(await members.hasRole(world.issuer.address, roleIndex("TokenIssuer"))).to.equal(true);
+    expect(await members.memberCount()).to.equal(BigInt(1 + CAST.length));
+
+    // The issuer admitted by the module can mint to a cast member, and an outsider cannot receive.
+    const glassworks = world.admins.glassworks;
+    await tokens.CNY.connect(world.issuer).mint(glassworks, 1_000n);
+    expect(await tokens.CNY.balanceOf(glassworks)).to.equal(1_000n);
+    await expect(tokens.CNY.connect(glassworks).transfer(world.outsiders[0], 1n)).to.be.revertedWithCustomError(
+      tokens.CNY,
+      "SettlementHolderNotEligible",
+    );
+  });
+});

@@ -1,0 +1,40 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { connect, deploymentPath, loadDeployment, parseDeployment, tokenFor } from "../../src/deployment.js";
+
+const { ethers } = await network.create();
+
+const REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+const CNY = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
+
+describe("SDK deployment records", function () {
+  it("test_parseDeployment_readsIgnitionAddresses", function () {
+    const d = parseDeployment({
+      "Tradeline#MemberRegistry": REGISTRY.toLowerCase(),
+      "Tradeline#TokenCNY": CNY,
+      "Tradeline#Other": CNY,
+    });
+    expect(d).to.deep.equal({ memberRegistry: REGISTRY, tokens: { CNY } });
+  });
+
+  it("test_parseDeployment_rejectsARecordWithoutRegistry", function () {
+    expect(() => parseDeployment({ "Tradeline#TokenCNY": CNY })).to.throw(/no Tradeline#MemberRegistry/);
+  });
+
+  it("test_loadDeployment_explainsAMissingFile", async function () {
+    const file = deploymentPath(999_999n, "/nonexistent");
+    expect(file).to.equal("/nonexistent/ignition/deployments/chain-999999/deployed_addresses.json");
+    let message = "";
+    await loadDeployment(file).catch((e: Error) => (message = e.message));
+    expect(message).to.match(/no deployment record at .*chain-999999.*ignition deploy/);
+  });
+
+  it("test_connect_bindsTypedContractsAndNamesMissingTokens", async function () {
+    const [signer] = await ethers.getSigners();
+    const contracts = connect({ memberRegistry: REGISTRY, tokens: { CNY } }, signer);
+    expect(await contracts.members.getAddress()).to.equal(REGISTRY);
+    expect(await tokenFor(contracts, "cny").getAddress()).to.equal(CNY);
+    expect(() => tokenFor(contracts, "EUR")).to.throw(/no settlement token for "EUR": deployed are CNY/);
+  });
+});
