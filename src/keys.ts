@@ -77,7 +77,10 @@ export function normalizeIdType(idType: string): IdType {
  * dots and slashes removed. What remains must be ASCII letters and digits.
  */
 export function normalizeIdNumber(idNumber: string): string {
-  const n = idNumber.normalize("NFKC").toUpperCase().replace(/[\s\-./]/g, "");
+  const n = idNumber
+    .normalize("NFKC")
+    .toUpperCase()
+    .replace(/[\s\-./]/g, "");
   if (n === "") throw new Error("id number is empty");
   if (!/^[0-9A-Z]+$/.test(n)) throw new Error(`id number "${idNumber}" has characters other than letters and digits`);
   return n;

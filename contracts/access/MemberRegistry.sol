@@ -181,8 +181,9 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     function _transition(MemberId id, MemberStatus to, bytes32 reason) private {
         Member storage m = _existing(id);
         MemberStatus from = m.status;
-        bool allowed = (from == MemberStatus.Active && to != MemberStatus.Active) ||
-            (from == MemberStatus.Suspended && to != MemberStatus.Suspended);
+        bool allowed =
+            (from == MemberStatus.Active && to != MemberStatus.Active) ||
+                (from == MemberStatus.Suspended && to != MemberStatus.Suspended);
         if (!allowed) revert MemberInvalidTransition(id, from, to);
         m.status = to;
         emit MemberStatusChanged(id, from, to, reason);

@@ -103,7 +103,12 @@ interface IMemberRegistry {
     // ─── Governance (governor only) ─────────────────────────────────────────
 
     /// @notice Admits an institution as an active member, with `admin` as its first operator.
-    function admit(bytes32 legalIdHash, bytes2 jurisdiction, uint32 roles, address admin) external returns (MemberId id);
+    function admit(
+        bytes32 legalIdHash,
+        bytes2 jurisdiction,
+        uint32 roles,
+        address admin
+    ) external returns (MemberId id);
 
     /// @notice Suspends an active member: it can no longer act in any module until reinstated.
     function suspend(MemberId id, bytes32 reason) external;
@@ -149,7 +154,7 @@ interface IMemberRegistry {
     /// @notice True only when `account` acts for an active member.
     function isActive(address account) external view returns (bool);
 
-    /// @notice Returns `account`'s member when it is active and holds `role`; reverts with the precise reason otherwise.
+    /// @notice Returns `account`'s member when it is active and holds `role`; otherwise reverts with the reason.
     function requireRole(address account, Role role) external view returns (MemberId);
 
     /// @notice Returns `account`'s member when it is active; reverts with the precise reason otherwise.

@@ -136,7 +136,9 @@ describe("MemberRegistry", function () {
       await expect(registry.suspend(1, REASON))
         .to.be.revertedWithCustomError(registry, "MemberInvalidTransition")
         .withArgs(1, Status.Suspended, Status.Suspended);
-      await expect(registry.suspend(99, REASON)).to.be.revertedWithCustomError(registry, "MemberUnknownId").withArgs(99);
+      await expect(registry.suspend(99, REASON))
+        .to.be.revertedWithCustomError(registry, "MemberUnknownId")
+        .withArgs(99);
     });
 
     it("test_status_revertsForOutsiderAndSuspendedMember", async function () {
@@ -180,7 +182,9 @@ describe("MemberRegistry", function () {
       await expect(registry.removeRoles(1, 1 << 20))
         .to.be.revertedWithCustomError(registry, "MemberInvalidRoles")
         .withArgs(1 << 20);
-      await expect(registry.grantRoles(7, BANK_ROLES)).to.be.revertedWithCustomError(registry, "MemberUnknownId").withArgs(7);
+      await expect(registry.grantRoles(7, BANK_ROLES))
+        .to.be.revertedWithCustomError(registry, "MemberUnknownId")
+        .withArgs(7);
       expect((await registry.getMember(1)).roles).to.equal(BANK_ROLES);
     });
 

@@ -111,7 +111,12 @@ describe("SettlementToken", function () {
   describe("holding rules", function () {
     it("test_transfer_betweenActiveMembers", async function () {
       const { token, alice, bob } = await networkHelpers.loadFixture(deployFixture);
-      await expect(token.connect(alice).transfer(bob, 250n)).to.changeTokenBalances(ethers, token, [alice, bob], [-250n, 250n]);
+      await expect(token.connect(alice).transfer(bob, 250n)).to.changeTokenBalances(
+        ethers,
+        token,
+        [alice, bob],
+        [-250n, 250n],
+      );
     });
 
     it("test_transfer_revertsToOutsiderAndFromSuspendedMember", async function () {
@@ -132,7 +137,9 @@ describe("SettlementToken", function () {
 
     it("test_systemAccount_mayHoldAndReceive", async function () {
       const { token, alice, escrow, bob } = await networkHelpers.loadFixture(deployFixture);
-      await expect(token.setSystemAccount(escrow, true)).to.emit(token, "SystemAccountSet").withArgs(escrow.address, true);
+      await expect(token.setSystemAccount(escrow, true))
+        .to.emit(token, "SystemAccountSet")
+        .withArgs(escrow.address, true);
       expect(await token.canHold(escrow)).to.equal(true);
       await token.connect(alice).transfer(escrow, 40n);
       await token.connect(escrow).transfer(bob, 15n);
@@ -225,7 +232,9 @@ describe("SettlementToken", function () {
           () => token.connect(caller).unpause(),
         ];
         for (const call of calls) {
-          await expect(call()).to.be.revertedWithCustomError(token, "GovernorUnauthorizedAccount").withArgs(caller.address);
+          await expect(call())
+            .to.be.revertedWithCustomError(token, "GovernorUnauthorizedAccount")
+            .withArgs(caller.address);
         }
       }
       expect(await token.paused()).to.equal(false);
@@ -258,10 +267,9 @@ describe("SettlementToken", function () {
       await token.connect(bob).permit(alice, spender, 500n, deadline, sig.v, sig.r, sig.s);
       expect(await token.allowance(alice, spender)).to.equal(500n);
       expect(await token.nonces(alice)).to.equal(1n);
-      await expect(token.connect(bob).permit(alice, spender, 500n, deadline, sig.v, sig.r, sig.s)).to.be.revertedWithCustomError(
-        token,
-        "ERC2612InvalidSigner",
-      );
+      await expect(
+        token.connect(bob).permit(alice, spender, 500n, deadline, sig.v, sig.r, sig.s),
+      ).to.be.revertedWithCustomError(token, "ERC2612InvalidSigner");
       await networkHelpers.time.increaseTo(deadline + 1n);
       const late = ethers.Signature.from(await alice.signTypedData(domain, types, { ...value, nonce: 1n }));
       await expect(token.connect(bob).permit(alice, spender, 500n, deadline, late.v, late.r, late.s))

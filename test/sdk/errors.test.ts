@@ -21,7 +21,9 @@ describe("SDK error decoding", function () {
     expect(decoded?.args).to.deep.equal({ account: admin.address, id: "1", status: "Suspended" });
     expect(describeError(err)).to.equal(`reverted: MemberNotActive(account=${admin.address}, id=1, status=Suspended)`);
 
-    const err2 = await registry.admit(legalIdHash("TLNEW00000000000009"), "0x6e6e", 1, governor).catch((e: unknown) => e);
+    const err2 = await registry
+      .admit(legalIdHash("TLNEW00000000000009"), "0x6e6e", 1, governor)
+      .catch((e: unknown) => e);
     expect(decodeError(err2)?.message).to.equal("MemberInvalidJurisdiction(jurisdiction=0x6e6e)");
     const err3 = await registry
       .admit(legalIdHash("TLNEW00000000000009"), jurisdictionCode("MX"), 0, governor)

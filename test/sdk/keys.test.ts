@@ -67,7 +67,9 @@ describe("SDK keys", function () {
       expect(invoiceKey(KEY, DEBTOR.toLowerCase(), "inv 2026 0001", "2026-11-02")).to.equal(k);
       expect(invoiceKey(KEY, DEBTOR, "INV-2026-0002", "2026-11-02")).to.not.equal(k);
       expect(invoiceKey(KEY, DEBTOR, "INV-2026-0001", "2026-11-03")).to.not.equal(k);
-      expect(invoiceKey(KEY, "0x00000000000000000000000000000000000000c1", "INV-2026-0001", "2026-11-02")).to.not.equal(k);
+      expect(invoiceKey(KEY, "0x00000000000000000000000000000000000000c1", "INV-2026-0001", "2026-11-02")).to.not.equal(
+        k,
+      );
     });
   });
 
