@@ -3,6 +3,8 @@ import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
 
+import { tasks } from "./tasks/index.js";
+
 const require = createRequire(import.meta.url);
 
 /** The one compiler of the project: the WASM build shipped by the pinned `solc` npm package. */
@@ -10,6 +12,7 @@ const SOLC_VERSION = "0.8.28";
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
+  tasks,
   solidity: {
     version: SOLC_VERSION,
     path: require.resolve("solc/soljson.js"),

@@ -1,5 +1,14 @@
 /** Encodings of the small fixed-width codes the contracts store. */
-import { encodeBytes32String, hexlify, keccak256, toUtf8Bytes, toUtf8String, getBytes } from "ethers";
+import {
+  encodeBytes32String,
+  formatUnits,
+  getBytes,
+  hexlify,
+  keccak256,
+  parseUnits,
+  toUtf8Bytes,
+  toUtf8String,
+} from "ethers";
 
 function fixedAscii(code: string, width: number, what: string, pattern: RegExp): string {
   const c = code.trim().toUpperCase();
@@ -35,4 +44,23 @@ export function legalIdHash(legalId: string): string {
 export function reasonCode(reason: string): string {
   if (reason.length > 31) throw new Error(`reason "${reason}" is longer than 31 characters`);
   return encodeBytes32String(reason);
+}
+
+/** Parses a positive decimal amount in major units (e.g. "1250.50") into minor units for `decimals`. */
+export function parseAmount(amount: string, decimals: number | bigint): bigint {
+  const d = Number(decimals);
+  const text = amount.trim();
+  if (!/^\d+(\.\d+)?$/.test(text) || (text.split(".")[1]?.length ?? 0) > d) {
+    throw new Error(`amount "${amount}" is not a decimal number with at most ${d} decimals`);
+  }
+  const value = parseUnits(text, d);
+  if (value === 0n) throw new Error(`amount must be positive, got "${amount}"`);
+  return value;
+}
+
+/** Formats minor units as a major-unit amount with every decimal shown, e.g. 125050n, 2 → "1250.50". */
+export function formatAmount(value: bigint, decimals: number | bigint): string {
+  const d = Number(decimals);
+  const [whole, fraction = ""] = formatUnits(value, d).split(".");
+  return d === 0 ? whole : `${whole}.${fraction.padEnd(d, "0")}`;
 }

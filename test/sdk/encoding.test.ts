@@ -1,6 +1,14 @@
 import { expect } from "chai";
 
-import { currencyCode, decodeCode, jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
+import {
+  currencyCode,
+  decodeCode,
+  formatAmount,
+  jurisdictionCode,
+  legalIdHash,
+  parseAmount,
+  reasonCode,
+} from "../../src/encoding.js";
 import { parseRoles, roleIndex, roleMask, roleNames, statusName } from "../../src/members.js";
 
 describe("SDK encodings and roles", function () {
@@ -30,5 +38,22 @@ describe("SDK encodings and roles", function () {
   it("test_roles_rejectUnknown", function () {
     expect(() => roleMask([])).to.throw(/at least one role/);
     expect(() => parseRoles("Lender,Banker")).to.throw(/unknown role "Banker"/);
+  });
+});
+
+describe("SDK amounts", function () {
+  it("test_amounts_parseAndFormatMinorUnits", function () {
+    expect(parseAmount("1250.50", 2)).to.equal(125050n);
+    expect(parseAmount(" 7 ", 2)).to.equal(700n);
+    expect(formatAmount(125050n, 2)).to.equal("1250.50");
+    expect(formatAmount(700n, 2)).to.equal("7.00");
+    expect(formatAmount(5n, 0)).to.equal("5");
+  });
+
+  it("test_amounts_rejectBadInput", function () {
+    expect(() => parseAmount("1.234", 2)).to.throw(/at most 2 decimals/);
+    expect(() => parseAmount("-5", 2)).to.throw(/not a decimal number/);
+    expect(() => parseAmount("1e3", 2)).to.throw(/not a decimal number/);
+    expect(() => parseAmount("0.00", 2)).to.throw(/must be positive/);
   });
 });

@@ -1,0 +1,19 @@
+/** The task actions, loaded lazily by tasks/index.ts: each opens a session and runs one operation. */
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import * as members from "./lib/members.js";
+import { runInSession, type Session, type SessionArgs } from "./lib/session.js";
+
+type Operation<A> = (contracts: Session["contracts"], args: A) => Promise<string[]>;
+
+/** Wraps an operation as a task action. */
+function action<A>(operation: Operation<A>) {
+  return (args: SessionArgs & A, hre: HardhatRuntimeEnvironment) =>
+    runInSession(hre, args, ({ contracts }) => operation(contracts, args));
+}
+
+export const memberAdmit = action(members.admit);
+export const memberList = action(members.list);
+export const memberSuspend = action(members.suspend);
+export const tokenMint = action(members.mint);
+export const tokenBalance = action(members.balance);

@@ -1,0 +1,116 @@
+/** Member and token operations behind the tasks: each returns the lines to print. */
+import { getAddress, isAddress } from "ethers";
+
+import { tokenFor, type TradelineContracts } from "../../src/deployment.js";
+import {
+  decodeCode,
+  formatAmount,
+  jurisdictionCode,
+  legalIdHash,
+  parseAmount,
+  reasonCode,
+} from "../../src/encoding.js";
+import { parseRoles, roleNames, statusName } from "../../src/members.js";
+
+/** Checks an address argument, naming the option on failure. */
+export function requireAddress(value: string, option: string): string {
+  const text: string = value;
+  if (!isAddress(value)) {
+    const checksum = isAddress(text.toLowerCase()) ? " (its checksum is wrong: check the mixed case)" : "";
+    throw new Error(`${option} "${value}" is not an address${checksum}`);
+  }
+  return getAddress(value);
+}
+
+/** Parses a positive member id. */
+export function parseMemberId(id: string): bigint {
+  if (!/^\d+$/.test(id.trim()) || BigInt(id) === 0n) throw new Error(`--id "${id}" is not a member id`);
+  return BigInt(id);
+}
+
+export async function admit(
+  c: TradelineContracts,
+  args: { legalId: string; jurisdiction: string; roles: string; admin: string },
+): Promise<string[]> {
+  const admin = requireAddress(args.admin, "--admin");
+  const roles = parseRoles(args.roles);
+  const tx = await c.members.admit(legalIdHash(args.legalId), jurisdictionCode(args.jurisdiction), roles, admin);
+  const receipt = await tx.wait();
+  const event = receipt?.logs.map((l) => c.members.interface.parseLog(l)).find((e) => e?.name === "MemberAdmitted");
+  return [
+    `admitted member ${event?.args.id} (${args.legalId.toUpperCase()}, ${args.jurisdiction.toUpperCase()})`,
+    `  roles: ${roleNames(roles).join(", ")}`,
+    `  admin: ${admin}`,
+    `  tx:    ${tx.hash}`,
+  ];
+}
+
+export async function suspend(c: TradelineContracts, args: { id: string; reason: string }): Promise<string[]> {
+  const id = parseMemberId(args.id);
+  const tx = await c.members.suspend(id, reasonCode(args.reason));
+  await tx.wait();
+  return [`suspended member ${id} (reason: ${args.reason})`, `  tx: ${tx.hash}`];
+}
+
+/** A fixed-width table of every member. */
+export async function list(c: TradelineContracts): Promise<string[]> {
+  const count = await c.members.memberCount();
+  const rows = [["id", "jurisdiction", "status", "operators", "admin", "roles"]];
+  for (let id = 1n; id <= count; id++) {
+    const m = await c.members.getMember(id);
+    rows.push([
+      String(id),
+      decodeCode(m.jurisdiction),
+      statusName(m.status),
+      String(m.operatorCount),
+      m.admin,
+      roleNames(m.roles).join(","),
+    ]);
+  }
+  if (count === 0n) return ["no members"];
+  return formatTable(rows);
+}
+
+export async function mint(
+  c: TradelineContracts,
+  args: { currency: string; to: string; amount: string },
+): Promise<string[]> {
+  const token = tokenFor(c, args.currency);
+  const to = requireAddress(args.to, "--to");
+  const decimals = await token.decimals();
+  const value = parseAmount(args.amount, decimals);
+  const tx = await token.mint(to, value);
+  await tx.wait();
+  const balance = formatAmount(await token.balanceOf(to), decimals);
+  return [
+    `minted ${formatAmount(value, decimals)} ${args.currency.toUpperCase()} to ${to}; balance now ${balance}`,
+    `  tx: ${tx.hash}`,
+  ];
+}
+
+export async function balance(c: TradelineContracts, args: { account: string; currency: string }): Promise<string[]> {
+  const account = requireAddress(args.account, "--account");
+  const codes = args.currency === "" ? Object.keys(c.tokens) : [args.currency.toUpperCase()];
+  const rows = [["currency", "balance", "frozen"]];
+  for (const code of codes) {
+    const token = tokenFor(c, code);
+    const decimals = await token.decimals();
+    rows.push([
+      decodeCode(await token.currency()),
+      formatAmount(await token.balanceOf(account), decimals),
+      String(await token.isFrozen(account)),
+    ]);
+  }
+  return [`balances of ${account}`, ...formatTable(rows)];
+}
+
+/** Left-aligned columns separated by two spaces. */
+export function formatTable(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd(),
+  );
+}

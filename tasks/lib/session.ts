@@ -1,0 +1,54 @@
+/**
+ * What every task shares: connect to the selected network, load the deployment record, pick the signer, and turn
+ * any failure into one readable line (a decoded revert when there is one) with a non-zero exit code.
+ */
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import { connect, deploymentPath, loadDeployment, type TradelineContracts } from "../../src/deployment.js";
+import { describeError } from "../../src/errors.js";
+
+export interface Session {
+  contracts: TradelineContracts;
+  signer: HardhatEthersSigner;
+  chainId: bigint;
+}
+
+/** Options every task accepts. */
+export interface SessionArgs {
+  deployment: string;
+  from: string;
+}
+
+async function pickSigner(signers: HardhatEthersSigner[], from: string): Promise<HardhatEthersSigner> {
+  if (signers.length === 0) throw new Error("this network has no accounts configured (see README: configuration)");
+  if (from === "") return signers[0];
+  if (/^\d+$/.test(from)) {
+    const s = signers[Number(from)];
+    if (s === undefined) throw new Error(`--from ${from}: only ${signers.length} accounts are configured`);
+    return s;
+  }
+  const s = signers.find((x) => x.address.toLowerCase() === from.toLowerCase());
+  if (s === undefined) throw new Error(`--from ${from}: not one of this network's configured accounts`);
+  return s;
+}
+
+/** Runs a task body against the deployed network and prints its output, or one clear error line. */
+export async function runInSession(
+  hre: HardhatRuntimeEnvironment,
+  args: SessionArgs,
+  body: (session: Session) => Promise<string[]>,
+): Promise<void> {
+  try {
+    const connection = await hre.network.create();
+    const { chainId } = await connection.ethers.provider.getNetwork();
+    const file = args.deployment === "" ? deploymentPath(chainId, hre.config.paths.root) : args.deployment;
+    const deployment = await loadDeployment(file);
+    const signer = await pickSigner(await connection.ethers.getSigners(), args.from);
+    const contracts = connect(deployment, signer);
+    for (const line of await body({ contracts, signer, chainId })) console.log(line);
+  } catch (err) {
+    console.error(`error: ${describeError(err)}`);
+    process.exitCode = 1;
+  }
+}

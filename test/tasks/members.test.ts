@@ -1,0 +1,111 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { admit, balance, formatTable, list, mint, suspend } from "../../tasks/lib/members.js";
+import { connect } from "../../src/deployment.js";
+import { describeError } from "../../src/errors.js";
+import { deployWorld } from "../../scripts/lib/world.js";
+
+const connection = await network.create();
+const { networkHelpers } = connection;
+
+async function worldFixture() {
+  return deployWorld(connection);
+}
+
+async function failure(p: Promise<unknown>): Promise<string> {
+  return p.then(
+    () => "no error",
+    (e: unknown) => describeError(e),
+  );
+}
+
+describe("member and token tasks", function () {
+  it("test_memberTasks_admitListAndSuspend", async function () {
+    const world = await networkHelpers.loadFixture(worldFixture);
+    const newcomer = world.outsiders[0].address;
+    const out = await admit(world.contracts, {
+      legalId: "TLNEWBANK0000000009",
+      jurisdiction: "br",
+      roles: "Lender,Financier",
+      admin: newcomer,
+    });
+    expect(out[0]).to.equal("admitted member 10 (TLNEWBANK0000000009, BR)");
+    expect(out[1]).to.equal("  roles: Lender, Financier");
+    const table = await list(world.contracts);
+    expect(table[0]).to.match(/^id\s+jurisdiction\s+status\s+operators\s+admin\s+roles$/);
+    expect(table).to.have.length(11);
+    expect(table[10]).to.match(new RegExp(`^10\\s+BR\\s+Active\\s+1\\s+${newcomer}\\s+Lender,Financier$`));
+    expect((await suspend(world.contracts, { id: "10", reason: "AML-1" }))[0]).to.equal(
+      "suspended member 10 (reason: AML-1)",
+    );
+    expect((await list(world.contracts))[10]).to.match(/^10\s+BR\s+Suspended/);
+  });
+
+  it("test_memberTasks_reportBadInputReadablyAndChangeNothing", async function () {
+    const world = await networkHelpers.loadFixture(worldFixture);
+    const base = {
+      legalId: "TLNEWBANK0000000009",
+      jurisdiction: "BR",
+      roles: "Lender",
+      admin: world.outsiders[0].address,
+    };
+    expect(await failure(admit(world.contracts, { ...base, admin: "0xabc" }))).to.equal(
+      '--admin "0xabc" is not an address',
+    );
+    expect(await failure(admit(world.contracts, { ...base, roles: "Banker" }))).to.match(/unknown role "Banker"/);
+    expect(await failure(admit(world.contracts, { ...base, jurisdiction: "BRA" }))).to.match(/must be 2 letters/);
+    expect(await failure(admit(world.contracts, { ...base, legalId: "TLHUAXIABANK00000002" }))).to.match(
+      /^reverted: MemberAlreadyAdmitted\(legalIdHash=0x[0-9a-f]{64}, existing=3\)$/,
+    );
+    const asOutsider = connect(
+      { memberRegistry: await world.contracts.members.getAddress(), tokens: {} },
+      world.outsiders[1],
+    );
+    expect(await failure(admit(asOutsider, base))).to.equal(
+      `reverted: GovernorUnauthorizedAccount(account=${world.outsiders[1].address})`,
+    );
+    expect(await failure(suspend(world.contracts, { id: "x", reason: "r" }))).to.equal('--id "x" is not a member id');
+    expect(await failure(suspend(world.contracts, { id: "99", reason: "r" }))).to.equal(
+      "reverted: MemberUnknownId(id=99)",
+    );
+    expect(await world.contracts.members.memberCount()).to.equal(9n);
+  });
+
+  it("test_tokenTasks_mintAndBalance", async function () {
+    const world = await networkHelpers.loadFixture(worldFixture);
+    const glassworks = world.admins.glassworks.address;
+    const asIssuer = connect(
+      {
+        memberRegistry: await world.contracts.members.getAddress(),
+        tokens: { CNY: await world.contracts.tokens.CNY.getAddress() },
+      },
+      world.issuer,
+    );
+    expect((await mint(asIssuer, { currency: "cny", to: glassworks, amount: "1250.5" }))[0]).to.equal(
+      `minted 1250.50 CNY to ${glassworks}; balance now 1250.50`,
+    );
+    const out = await balance(world.contracts, { account: glassworks, currency: "" });
+    expect(out.slice(1)).to.deep.equal(
+      formatTable([
+        ["currency", "balance", "frozen"],
+        ["CNY", "1250.50", "false"],
+        ["USD", "0.00", "false"],
+        ["MXN", "0.00", "false"],
+      ]),
+    );
+    expect(await failure(mint(asIssuer, { currency: "CNY", to: glassworks, amount: "1.001" }))).to.match(
+      /at most 2 decimals/,
+    );
+    expect(await failure(mint(asIssuer, { currency: "EUR", to: glassworks, amount: "1" }))).to.match(
+      /deployed are CNY/,
+    );
+    expect(await failure(mint(asIssuer, { currency: "CNY", to: world.outsiders[0].address, amount: "1" }))).to.equal(
+      `reverted: SettlementHolderNotEligible(account=${world.outsiders[0].address})`,
+    );
+    expect(await failure(mint(world.contracts, { currency: "CNY", to: glassworks, amount: "1" }))).to.equal(
+      `reverted: MemberUnknownAccount(account=${world.governor.address})`,
+    );
+    expect(await world.contracts.tokens.CNY.totalSupply()).to.equal(125050n);
+  });
+});
