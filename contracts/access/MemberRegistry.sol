@@ -172,6 +172,11 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
 
     // ─── Internals ──────────────────────────────────────────────────────────
 
+    /// @dev The consortium must always have a governor: renouncing the seat is refused. Hand it over instead.
+    function renounceOwnership() public view override onlyOwner {
+        revert GovernorRenounceDisabled();
+    }
+
     /// @dev The governor's refusal carries this registry's own error rather than Ownable's.
     function _checkOwner() internal view override {
         if (msg.sender != owner()) revert GovernorUnauthorizedAccount(msg.sender);

@@ -71,6 +71,8 @@ interface IMemberRegistry {
 
     /// @notice `account` is not the governor.
     error GovernorUnauthorizedAccount(address account);
+    /// @notice The governor seat cannot be left empty; transfer it to the new governor instead.
+    error GovernorRenounceDisabled();
     /// @notice `account` is not an operator of any member.
     error MemberUnknownAccount(address account);
     /// @notice No member has id `id`.

@@ -327,6 +327,15 @@ describe("MemberRegistry", function () {
         .withArgs(governor.address);
     });
 
+    it("test_renounceOwnership_isRefused", async function () {
+      const { registry, governor, outsider } = await networkHelpers.loadFixture(deployFixture);
+      await expect(registry.renounceOwnership()).to.be.revertedWithCustomError(registry, "GovernorRenounceDisabled");
+      await expect(registry.connect(outsider).renounceOwnership())
+        .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
+        .withArgs(outsider.address);
+      expect(await registry.governor()).to.equal(governor.address);
+    });
+
     it("test_transferOwnership_revertsForOutsider", async function () {
       const { registry, outsider } = await networkHelpers.loadFixture(deployFixture);
       await expect(registry.connect(outsider).transferOwnership(outsider.address))

@@ -1,0 +1,113 @@
+/**
+ * Gas of every state-changing operation, against the brief's floor. Writes bench/results.json and prints a table.
+ *
+ *   make bench       (or: npm run bench)
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+
+import { network } from "hardhat";
+import type { TransactionResponse } from "ethers";
+
+import { reasonCode, legalIdHash, jurisdictionCode } from "../src/encoding.js";
+import { roleMask } from "../src/members.js";
+import { formatTable } from "../tasks/lib/members.js";
+
+import { measureTx, toRow, type GasRow } from "./lib/gas.js";
+import { deployWorld } from "./lib/world.js";
+
+const connection = await network.create();
+const { ethers, provider, networkHelpers } = connection;
+const rows: GasRow[] = [];
+
+async function record(operation: string, send: Promise<TransactionResponse>): Promise<void> {
+  rows.push(toRow(operation, await measureTx(provider, await send)));
+}
+
+// ─── MemberRegistry ─────────────────────────────────────────────────────────
+
+const world = await deployWorld(connection);
+const { members, tokens } = world.contracts;
+const [fresh1, fresh2, fresh3, fresh4] = world.outsiders;
+const glassworks = world.admins.glassworks;
+const reason = reasonCode("AML-2026-0042");
+
+await record(
+  "MemberRegistry.admit",
+  members.admit(legalIdHash("TLBENCHBANK00000001"), jurisdictionCode("BR"), roleMask(["Lender"]), fresh1),
+);
+const benchId = await members.memberOf(fresh1);
+await record("MemberRegistry.grantRoles", members.grantRoles(benchId, roleMask(["Financier"])));
+await record("MemberRegistry.removeRoles", members.removeRoles(benchId, roleMask(["Financier"])));
+await record("MemberRegistry.addOperator", members.connect(fresh1).addOperator(benchId, fresh2));
+await record("MemberRegistry.setAdmin [existing operator]", members.connect(fresh1).setAdmin(benchId, fresh2));
+await record("MemberRegistry.removeOperator", members.connect(fresh2).removeOperator(benchId, fresh1));
+await record("MemberRegistry.setAdmin [new operator]", members.setAdmin(benchId, fresh3));
+await record("MemberRegistry.suspend", members.suspend(benchId, reason));
+await record("MemberRegistry.reinstate", members.reinstate(benchId, reason));
+await record("MemberRegistry.revoke", members.revoke(benchId, reason));
+
+// ─── SettlementToken ────────────────────────────────────────────────────────
+
+const cny = tokens.CNY;
+await record("SettlementToken.mint [new holder]", cny.connect(world.issuer).mint(glassworks, 1_000_000n));
+await record("SettlementToken.mint [existing holder]", cny.connect(world.issuer).mint(glassworks, 1_000_000n));
+await record("SettlementToken.transfer [new holder]", cny.connect(glassworks).transfer(world.admins.cristal, 500n));
+await record(
+  "SettlementToken.transfer [existing holder]",
+  cny.connect(glassworks).transfer(world.admins.cristal, 500n),
+);
+await record("SettlementToken.approve", cny.connect(glassworks).approve(world.admins.huaxia, 10_000n));
+await record(
+  "SettlementToken.transferFrom",
+  cny.connect(world.admins.huaxia).transferFrom(glassworks, world.admins.cristal, 700n),
+);
+{
+  const deadline = BigInt(await networkHelpers.time.latest()) + 3600n;
+  const { chainId } = await ethers.provider.getNetwork();
+  const domain = { name: await cny.name(), version: "1", chainId, verifyingContract: await cny.getAddress() };
+  const types = {
+    Permit: [
+      { name: "owner", type: "address" },
+      { name: "spender", type: "address" },
+      { name: "value", type: "uint256" },
+      { name: "nonce", type: "uint256" },
+      { name: "deadline", type: "uint256" },
+    ],
+  };
+  const nonce = await cny.nonces(glassworks);
+  const value = { owner: glassworks.address, spender: world.admins.golfo.address, value: 9_000n, nonce, deadline };
+  const sig = ethers.Signature.from(await glassworks.signTypedData(domain, types, value));
+  await record(
+    "SettlementToken.permit",
+    cny.connect(fresh4).permit(glassworks, world.admins.golfo, 9_000n, deadline, sig.v, sig.r, sig.s),
+  );
+}
+await cny.connect(world.issuer).mint(world.issuer, 5_000n);
+await record("SettlementToken.burn", cny.connect(world.issuer).burn(2_000n));
+await record("SettlementToken.freeze", cny.freeze(world.admins.cristal, reason));
+await record("SettlementToken.unfreeze", cny.unfreeze(world.admins.cristal, reason));
+await record("SettlementToken.setSystemAccount", cny.setSystemAccount(fresh4, true));
+await record("SettlementToken.pause", cny.pause());
+await record("SettlementToken.unpause", cny.unpause());
+
+// Governance seat, last: it moves the registry's governor.
+await record("MemberRegistry.transferOwnership", members.transferOwnership(fresh4));
+await record("MemberRegistry.acceptOwnership", members.connect(fresh4).acceptOwnership());
+
+// ─── Output ─────────────────────────────────────────────────────────────────
+
+await mkdir(new URL("../bench/", import.meta.url), { recursive: true });
+await writeFile(new URL("../bench/results.json", import.meta.url), `${JSON.stringify({ rows }, null, 2)}\n`);
+const table = [
+  ["operation", "gas", "new", "upd", "floor", "ratio"],
+  ...rows.map((r) => [
+    r.operation,
+    String(r.gas),
+    String(r.newSlots),
+    String(r.updatedSlots),
+    String(r.floor),
+    r.ratio.toFixed(3),
+  ]),
+];
+for (const line of formatTable(table)) console.log(line);
+console.log(`\n${rows.length} rows written to bench/results.json`);
