@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 
 INSTALLED := node_modules/.tradeline-installed
 
-.PHONY: demo test bench coverage node install node-local
+.PHONY: demo test bench node install localnode deploy-local
 
 demo: install
 	npm run demo
@@ -17,9 +17,6 @@ test: install
 bench: install
 	npm run bench
 
-coverage: install
-	npm run coverage
-
 install: node $(INSTALLED)
 
 node:
@@ -29,6 +26,9 @@ $(INSTALLED): package.json package-lock.json | node
 	npm install --no-audit --no-fund
 	@touch $@
 
-# A real JSON-RPC chain on 127.0.0.1:8545 (see docs/operations.md).
-node-local: install
-	npx hardhat node
+# A real JSON-RPC chain on 127.0.0.1:8545, and the deployment onto it (see docs/operations.md).
+localnode: install
+	npm run node
+
+deploy-local: install
+	npm run deploy:localhost
