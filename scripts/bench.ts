@@ -8,6 +8,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { network } from "hardhat";
 import type { TransactionResponse } from "ethers";
 
+import { signPermit } from "../src/eip712.js";
 import { reasonCode, legalIdHash, jurisdictionCode } from "../src/encoding.js";
 import { roleMask } from "../src/members.js";
 import { formatTable } from "../tasks/lib/members.js";
@@ -16,7 +17,7 @@ import { measureTx, toRow, type GasRow } from "./lib/gas.js";
 import { deployWorld } from "./lib/world.js";
 
 const connection = await network.create();
-const { ethers, provider, networkHelpers } = connection;
+const { provider, networkHelpers } = connection;
 const rows: GasRow[] = [];
 
 async function record(operation: string, send: Promise<TransactionResponse>): Promise<void> {
@@ -63,23 +64,10 @@ await record(
 );
 {
   const deadline = BigInt(await networkHelpers.time.latest()) + 3600n;
-  const { chainId } = await ethers.provider.getNetwork();
-  const domain = { name: await cny.name(), version: "1", chainId, verifyingContract: await cny.getAddress() };
-  const types = {
-    Permit: [
-      { name: "owner", type: "address" },
-      { name: "spender", type: "address" },
-      { name: "value", type: "uint256" },
-      { name: "nonce", type: "uint256" },
-      { name: "deadline", type: "uint256" },
-    ],
-  };
-  const nonce = await cny.nonces(glassworks);
-  const value = { owner: glassworks.address, spender: world.admins.golfo.address, value: 9_000n, nonce, deadline };
-  const sig = ethers.Signature.from(await glassworks.signTypedData(domain, types, value));
+  const p = await signPermit(cny, glassworks, world.admins.golfo.address, 9_000n, deadline);
   await record(
     "SettlementToken.permit",
-    cny.connect(fresh4).permit(glassworks, world.admins.golfo, 9_000n, deadline, sig.v, sig.r, sig.s),
+    cny.connect(fresh4).permit(p.owner, p.spender, p.value, p.deadline, p.v, p.r, p.s),
   );
 }
 await cny.connect(world.issuer).mint(world.issuer, 5_000n);

@@ -4,3 +4,4 @@ export * from "./encoding.js";
 export * from "./members.js";
 export * from "./errors.js";
 export * from "./deployment.js";
+export * from "./eip712.js";

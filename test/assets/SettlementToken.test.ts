@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { signPermit } from "../../src/eip712.js";
 import { currencyCode, jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
 import { roleIndex, roleMask } from "../../src/members.js";
 
@@ -246,32 +247,16 @@ describe("SettlementToken", function () {
     it("test_permit_setsAllowanceFromSignature", async function () {
       const { token, alice, bob, spender } = await networkHelpers.loadFixture(deployFixture);
       const deadline = BigInt(await networkHelpers.time.latest()) + 3600n;
-      const { chainId } = await ethers.provider.getNetwork();
-      const domain = {
-        name: await token.name(),
-        version: "1",
-        chainId,
-        verifyingContract: await token.getAddress(),
-      };
-      const types = {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      };
-      const value = { owner: alice.address, spender: spender.address, value: 500n, nonce: 0n, deadline };
-      const sig = ethers.Signature.from(await alice.signTypedData(domain, types, value));
-      await token.connect(bob).permit(alice, spender, 500n, deadline, sig.v, sig.r, sig.s);
+      const p = await signPermit(token, alice, spender.address, 500n, deadline);
+      expect(p.owner).to.equal(alice.address);
+      await token.connect(bob).permit(alice, spender, 500n, deadline, p.v, p.r, p.s);
       expect(await token.allowance(alice, spender)).to.equal(500n);
       expect(await token.nonces(alice)).to.equal(1n);
       await expect(
-        token.connect(bob).permit(alice, spender, 500n, deadline, sig.v, sig.r, sig.s),
+        token.connect(bob).permit(alice, spender, 500n, deadline, p.v, p.r, p.s),
       ).to.be.revertedWithCustomError(token, "ERC2612InvalidSigner");
       await networkHelpers.time.increaseTo(deadline + 1n);
-      const late = ethers.Signature.from(await alice.signTypedData(domain, types, { ...value, nonce: 1n }));
+      const late = await signPermit(token, alice, spender.address, 500n, deadline);
       await expect(token.connect(bob).permit(alice, spender, 500n, deadline, late.v, late.r, late.s))
         .to.be.revertedWithCustomError(token, "ERC2612ExpiredSignature")
         .withArgs(deadline);
