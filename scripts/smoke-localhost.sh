@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Smoke test of the operator path over real JSON-RPC: starts `hardhat node`, deploys with Ignition, runs the
+# tasks against --network localhost and checks what they print, including a decoded refusal and its exit code.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if (exec 3<>/dev/tcp/127.0.0.1/8545) 2>/dev/null; then
+  echo "error: something already listens on 127.0.0.1:8545; stop it before the localhost smoke test" >&2
+  exit 1
+fi
+
+work=$(mktemp -d)
+npx hardhat node >"$work/node.log" 2>&1 &
+node_pid=$!
+trap 'kill $node_pid 2>/dev/null || true; rm -rf "$work" ignition/deployments/chain-31337' EXIT
+
+for _ in $(seq 1 60); do
+  grep -q "Started HTTP" "$work/node.log" 2>/dev/null && break
+  sleep 0.5
+done
+grep -q "Started HTTP" "$work/node.log" || { echo "error: hardhat node did not start" >&2; cat "$work/node.log" >&2; exit 1; }
+
+rm -rf ignition/deployments/chain-31337
+npx hardhat ignition deploy ignition/modules/Tradeline.ts --network localhost \
+  --parameters ignition/parameters/localhost.json >"$work/deploy.log" 2>&1 || { cat "$work/deploy.log" >&2; exit 1; }
+
+H="npx hardhat --network localhost"
+BANK=0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC
+fail=0
+expect() { # expect <description> <pattern> <output>
+  if grep -qE "$2" <<<"$3"; then echo "ok   $1"; else echo "FAIL $1: expected /$2/ in:"; echo "$3"; fail=1; fi
+}
+
+out=$($H member:admit --legal-id TLHUAXIABANK00000002 --jurisdiction CN --roles Lender,Financier --admin $BANK 2>&1)
+expect "member:admit admits" "admitted member 2 \(TLHUAXIABANK00000002, CN\)" "$out"
+out=$($H token:mint --from 1 --currency CNY --to $BANK --amount 1250.50 2>&1)
+expect "token:mint mints" "minted 1250.50 CNY to $BANK; balance now 1250.50" "$out"
+out=$($H token:balance --account $BANK --currency CNY 2>&1)
+expect "token:balance prints the balance" "CNY +1250.50 +false" "$out"
+out=$($H member:suspend --id 2 --reason AML-2026-0042 2>&1)
+expect "member:suspend suspends" "suspended member 2" "$out"
+out=$($H member:list 2>&1)
+expect "member:list shows the suspension" "^2 +CN +Suspended +1 +$BANK +Lender,Financier" "$out"
+set +e
+out=$($H member:suspend --id 2 --reason AML-2026-0042 2>&1); rc=$?
+set -e
+expect "a refused task prints the decoded revert" "error: reverted: MemberInvalidTransition\(id=2, from=Suspended, to=Suspended\)" "$out"
+[ "$rc" -ne 0 ] && echo "ok   a refused task exits non-zero" || { echo "FAIL a refused task exited 0"; fail=1; }
+
+exit $fail
