@@ -10,9 +10,10 @@ if (exec 3<>/dev/tcp/127.0.0.1/8545) 2>/dev/null; then
 fi
 
 work=$(mktemp -d)
-npx hardhat node >"$work/node.log" 2>&1 &
+# Its own session, so that the whole process group is stopped on exit, whatever happens.
+setsid node_modules/.bin/hardhat node >"$work/node.log" 2>&1 &
 node_pid=$!
-trap 'kill $node_pid 2>/dev/null || true; rm -rf "$work" ignition/deployments/chain-31337' EXIT
+trap 'kill -- -$node_pid 2>/dev/null || kill $node_pid 2>/dev/null || true; rm -rf "$work" ignition/deployments/chain-31337' EXIT
 
 for _ in $(seq 1 60); do
   grep -q "Started HTTP" "$work/node.log" 2>/dev/null && break
