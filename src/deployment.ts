@@ -41,9 +41,10 @@ export function parseDeployment(addresses: Record<string, string>): Deployment {
   const registry = get("MemberRegistry");
   if (registry === undefined) throw new Error(`deployment record has no ${MODULE_ID}#MemberRegistry`);
   const tokens: Record<string, string> = {};
+  const prefix = `${MODULE_ID}#Token`;
   for (const [key, address] of Object.entries(addresses)) {
-    const m = /^Tradeline#Token([A-Z]{3})$/.exec(key);
-    if (m !== null) tokens[m[1]] = getAddress(address);
+    const code = key.slice(prefix.length);
+    if (key.startsWith(prefix) && /^[A-Z]{3}$/.test(code)) tokens[code] = getAddress(address);
   }
   return { memberRegistry: getAddress(registry), tokens };
 }

@@ -1,5 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
+import { roleMask } from "../../src/members.js";
+
 /** The settlement currencies of the network: ISO 4217 code, name and decimals (minor units). */
 const CURRENCIES = [
   { code: "CNY", name: "Tradeline Digital CNY", decimals: 2 },
@@ -7,8 +9,7 @@ const CURRENCIES = [
   { code: "MXN", name: "Tradeline Digital MXN", decimals: 2 },
 ] as const;
 
-/** TokenIssuer is bit 11 of the role set (see `Role` in IMemberRegistry.sol). */
-const TOKEN_ISSUER_ROLES = 1 << 11;
+const TOKEN_ISSUER_ROLES = roleMask(["TokenIssuer"]);
 
 const ascii = (s: string): string => `0x${Buffer.from(s, "ascii").toString("hex")}`;
 
