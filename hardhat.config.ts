@@ -19,6 +19,7 @@ export default defineConfig({
     settings: {
       evmVersion: "cancun",
       optimizer: { enabled: true, runs: 10_000 },
+      viaIR: true,
     },
   },
   networks: {

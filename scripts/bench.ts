@@ -8,12 +8,14 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { network } from "hardhat";
 import type { TransactionResponse } from "ethers";
 
+import { consentHash, loanRef, loanStatus, productKind, type LoanInput } from "../src/credit.js";
 import { signPermit } from "../src/eip712.js";
 import { reasonCode, legalIdHash, jurisdictionCode } from "../src/encoding.js";
 import { roleMask } from "../src/members.js";
 import { formatTable } from "../tasks/lib/members.js";
 
 import { measureTx, toRow, type GasRow } from "./lib/gas.js";
+import { ephemeralKey, sampleLoan, syntheticId } from "./lib/loans.js";
 import { deployWorld } from "./lib/world.js";
 
 const connection = await network.create();
@@ -78,6 +80,150 @@ await record("SettlementToken.setSystemAccount", cny.setSystemAccount(fresh4, tr
 await record("SettlementToken.pause", cny.pause());
 await record("SettlementToken.unpause", cny.unpause());
 
+// ─── CreditRegistry ─────────────────────────────────────────────────────────
+
+const credit = world.contracts.credit;
+const key = ephemeralKey();
+const asHuaxia = credit.connect(world.admins.huaxia);
+const asPacific = credit.connect(world.admins.pacific);
+let borrowers = 0;
+/** `count` loans, each to a borrower new to the registry, with references unique to the run. */
+const newLoans = (count: number, prefix: string): LoanInput[] =>
+  Array.from({ length: count }, () => {
+    borrowers += 1;
+    return sampleLoan(key, { loanRef: `${prefix}-${borrowers}`, idNumber: syntheticId(borrowers) });
+  });
+const purpose = reasonCode("NEW_LOAN");
+const consent = consentHash("borrower authorization, bench");
+const scaling: { borrowers: number; registerLoan: number; inquire: number }[] = [];
+
+/** Fills the registry (from another lender) up to `target` borrowers, then measures at that size. */
+async function measureAtSize(target: number): Promise<void> {
+  while (borrowers < target - 1) await asPacific.registerLoans(newLoans(Math.min(100, target - 1 - borrowers), "FILL"));
+  const [known] = newLoans(1, `KNOWN-${target}`);
+  await asPacific.registerLoan(known);
+  const size = Number(await credit.borrowerCount());
+  const label = size.toLocaleString("en-US");
+  const [fresh] = newLoans(1, `SIZE-${target}`);
+  await record(`CreditRegistry.registerLoan [new borrower; registry ${label}]`, asHuaxia.registerLoan(fresh));
+  await record(`CreditRegistry.inquire [registry ${label}]`, asHuaxia.inquire(known.borrowerKey, purpose, consent));
+  const [reg, inq] = rows.slice(-2);
+  scaling.push({ borrowers: size, registerLoan: reg.gas, inquire: inq.gas });
+}
+await measureAtSize(1);
+await measureAtSize(1_000);
+await measureAtSize(10_000);
+
+/** 100 single registrations against one batch of 100, for the same kind of records. */
+const batches: { scenario: string; singleAverage: number; batchPerRecord: number; ratio: number }[] = [];
+async function compareBatch(scenario: string, make: (prefix: string) => Promise<LoanInput[]>): Promise<void> {
+  let singles = 0;
+  for (const loan of await make("SINGLE"))
+    singles += Number((await (await asHuaxia.registerLoan(loan)).wait())!.gasUsed);
+  await record(`CreditRegistry.registerLoans [100 ${scenario}]`, asHuaxia.registerLoans(await make("BATCH")));
+  const batchGas = rows[rows.length - 1].gas;
+  batches.push({
+    scenario,
+    singleAverage: Math.round(singles / 100),
+    batchPerRecord: Math.round(batchGas / 100),
+    ratio: Number((batchGas / singles).toFixed(3)),
+  });
+}
+await compareBatch("new borrowers", async (prefix) => newLoans(100, prefix));
+await compareBatch("borrowers known at another lender", async (prefix) => {
+  const loans = newLoans(100, `${prefix}-PEER`);
+  await asPacific.registerLoans(loans);
+  return loans.map((l, i) => ({ ...l, loanRef: loanRef(`${prefix}-OWN-${borrowers}-${i}`) }));
+});
+
+// Lifecycle of single loans.
+const [life] = newLoans(1, "LIFE");
+await asHuaxia.registerLoan(life);
+const lifeRef = life.loanRef;
+await record("CreditRegistry.reportRepayment [partial]", asHuaxia.reportRepayment(lifeRef, 100_000n));
+await record("CreditRegistry.reportStatus [Active -> Overdue]", asHuaxia.reportStatus(lifeRef, loanStatus("Overdue")));
+await record(
+  "CreditRegistry.reportStatus [Overdue -> Defaulted]",
+  asHuaxia.reportStatus(lifeRef, loanStatus("Defaulted")),
+);
+await record(
+  "CreditRegistry.reportStatus [Defaulted -> WrittenOff]",
+  asHuaxia.reportStatus(lifeRef, loanStatus("WrittenOff")),
+);
+const [paid] = newLoans(1, "PAID");
+await asHuaxia.registerLoan(paid);
+await record(
+  "CreditRegistry.reportRepayment [in full -> Repaid]",
+  asHuaxia.reportRepayment(paid.loanRef, paid.outstanding),
+);
+{
+  const loans = newLoans(100, "REPAY");
+  await asHuaxia.registerLoans(loans);
+  const lines = loans.map((l) => ({ loanRef: l.loanRef, amount: 1_000n }));
+  await record("CreditRegistry.reportRepayments [100 partial]", asHuaxia.reportRepayments(lines));
+}
+{
+  const quicklend = world.ids.quicklend;
+  const [joint] = newLoans(1, "JOINT");
+  const funders = [
+    { member: world.ids.huaxia, shareBps: 7_000 },
+    { member: quicklend, shareBps: 3_000 },
+  ];
+  await record(
+    "CreditRegistry.registerJointLoan [bank 70% + platform 30%]",
+    asHuaxia.registerJointLoan({ ...joint, kind: productKind("JointLoan") }, funders),
+  );
+}
+{
+  await members.admit(
+    legalIdHash("TLBENCHSCFMODULE0001"),
+    jurisdictionCode("CN"),
+    roleMask(["Reporter"]),
+    world.outsiders[4],
+  );
+  const [exposure] = newLoans(1, "SCF");
+  await record(
+    "CreditRegistry.reportExposure [reporter module]",
+    credit
+      .connect(world.outsiders[4])
+      .reportExposure(world.ids.huaxia, { ...exposure, kind: productKind("ReceivableFinance") }),
+  );
+}
+{
+  const asRegulator = credit.connect(world.admins.regulator);
+  const huaxiaId = world.ids.huaxia;
+  const [disputed] = newLoans(1, "DISPUTE");
+  await asHuaxia.registerLoan(disputed);
+  await record(
+    "CreditRegistry.openDispute",
+    asRegulator.openDispute(huaxiaId, disputed.loanRef, reasonCode("BORROWER-CLAIM-77")),
+  );
+  await record("CreditRegistry.answerDispute", asHuaxia.answerDispute(disputed.loanRef, consentHash("lender answer")));
+  await record(
+    "CreditRegistry.correctLoan",
+    asRegulator.correctLoan(
+      huaxiaId,
+      disputed.loanRef,
+      { status: loanStatus("Active"), outstanding: 2_500_000n, commitment: consentHash("corrected record") },
+      reasonCode("RULING-2026-031"),
+    ),
+  );
+  await record("CreditRegistry.resolveDispute", asRegulator.resolveDispute(huaxiaId, disputed.loanRef, reason));
+}
+await record(
+  "CreditRegistry.setPolicy",
+  credit.setPolicy({
+    maxLenders: 4,
+    maxInquiries: 6,
+    inquiryWindow: 30 * 86_400,
+    maxOutstanding: 0,
+    maxPlatformShareBps: 3_000,
+    mode: 1,
+  }),
+);
+await record("CreditRegistry.pause", credit.pause());
+await record("CreditRegistry.unpause", credit.unpause());
+
 // Governance seat, last: it moves the registry's governor.
 await record("MemberRegistry.transferOwnership", members.transferOwnership(fresh4));
 await record("MemberRegistry.acceptOwnership", members.connect(fresh4).acceptOwnership());
@@ -85,7 +231,10 @@ await record("MemberRegistry.acceptOwnership", members.connect(fresh4).acceptOwn
 // ─── Output ─────────────────────────────────────────────────────────────────
 
 await mkdir(new URL("../bench/", import.meta.url), { recursive: true });
-await writeFile(new URL("../bench/results.json", import.meta.url), `${JSON.stringify({ rows }, null, 2)}\n`);
+await writeFile(
+  new URL("../bench/results.json", import.meta.url),
+  `${JSON.stringify({ rows, credit: { scaling, batches } }, null, 2)}\n`,
+);
 const table = [
   ["operation", "gas", "new", "upd", "floor", "ratio"],
   ...rows.map((r) => [
@@ -98,4 +247,18 @@ const table = [
   ]),
 ];
 for (const line of formatTable(table)) console.log(line);
+console.log("\ncredit registry: gas at registry size");
+for (const line of formatTable([
+  ["borrowers", "registerLoan", "inquire"],
+  ...scaling.map((r) => [r.borrowers.toLocaleString("en-US"), String(r.registerLoan), String(r.inquire)]),
+])) {
+  console.log(line);
+}
+console.log("\ncredit registry: batch of 100 against 100 single registrations");
+for (const line of formatTable([
+  ["records", "single (avg)", "batch per record", "batch / singles"],
+  ...batches.map((b) => [b.scenario, String(b.singleAverage), String(b.batchPerRecord), b.ratio.toFixed(3)]),
+])) {
+  console.log(line);
+}
 console.log(`\n${rows.length} rows written to bench/results.json`);

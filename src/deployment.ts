@@ -8,8 +8,10 @@ import path from "node:path";
 import { getAddress, type ContractRunner } from "ethers";
 
 import {
+  CreditRegistry__factory,
   MemberRegistry__factory,
   SettlementToken__factory,
+  type CreditRegistry,
   type MemberRegistry,
   type SettlementToken,
 } from "../typechain-types/index.js";
@@ -20,6 +22,7 @@ export const MODULE_ID = "Tradeline";
 /** Addresses of one deployed network. */
 export interface Deployment {
   memberRegistry: string;
+  creditRegistry: string;
   /** Settlement tokens by ISO 4217 code. */
   tokens: Record<string, string>;
 }
@@ -27,6 +30,7 @@ export interface Deployment {
 /** Typed contracts bound to one runner (a signer to send, a provider to read). */
 export interface TradelineContracts {
   members: MemberRegistry;
+  credit: CreditRegistry;
   tokens: Record<string, SettlementToken>;
 }
 
@@ -38,15 +42,18 @@ export function deploymentPath(chainId: bigint | number, root = process.cwd()): 
 /** Parses Ignition's address map (`{"Tradeline#MemberRegistry": "0x…", "Tradeline#TokenCNY": "0x…"}`). */
 export function parseDeployment(addresses: Record<string, string>): Deployment {
   const get = (name: string): string | undefined => addresses[`${MODULE_ID}#${name}`];
-  const registry = get("MemberRegistry");
-  if (registry === undefined) throw new Error(`deployment record has no ${MODULE_ID}#MemberRegistry`);
+  const required = (name: string): string => {
+    const address = get(name);
+    if (address === undefined) throw new Error(`deployment record has no ${MODULE_ID}#${name}`);
+    return getAddress(address);
+  };
   const tokens: Record<string, string> = {};
   const prefix = `${MODULE_ID}#Token`;
   for (const [key, address] of Object.entries(addresses)) {
     const code = key.slice(prefix.length);
     if (key.startsWith(prefix) && /^[A-Z]{3}$/.test(code)) tokens[code] = getAddress(address);
   }
-  return { memberRegistry: getAddress(registry), tokens };
+  return { memberRegistry: required("MemberRegistry"), creditRegistry: required("CreditRegistry"), tokens };
 }
 
 /** Reads a deployment record from a file; the error names the file and what to do when it is missing. */
@@ -69,7 +76,11 @@ export function connect(deployment: Deployment, runner: ContractRunner): Tradeli
   for (const [code, address] of Object.entries(deployment.tokens)) {
     tokens[code] = SettlementToken__factory.connect(address, runner);
   }
-  return { members: MemberRegistry__factory.connect(deployment.memberRegistry, runner), tokens };
+  return {
+    members: MemberRegistry__factory.connect(deployment.memberRegistry, runner),
+    credit: CreditRegistry__factory.connect(deployment.creditRegistry, runner),
+    tokens,
+  };
 }
 
 /** The token for a currency code, or a readable error listing the deployed ones. */

@@ -89,14 +89,19 @@ export function normalizeIdNumber(idNumber: string): string {
 /** Normalises an invoice number the same way as an id number. */
 export const normalizeInvoiceNumber = normalizeIdNumber;
 
-/** Checks an ISO 8601 calendar date (YYYY-MM-DD) and returns it unchanged. */
-export function normalizeIssueDate(date: string): string {
+/** Checks an ISO 8601 calendar date (YYYY-MM-DD) and returns it trimmed; `what` names it in the error. */
+export function normalizeDate(date: string, what = "date"): string {
   const d = date.trim();
   const parsed = new Date(`${d}T00:00:00Z`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== d) {
-    throw new Error(`issue date "${date}" is not a valid YYYY-MM-DD date`);
+    throw new Error(`${what} "${date}" is not a valid YYYY-MM-DD date`);
   }
   return d;
+}
+
+/** Checks an invoice's issue date (YYYY-MM-DD). */
+export function normalizeIssueDate(date: string): string {
+  return normalizeDate(date, "issue date");
 }
 
 /** Normalises an address to lower-case 0x-hex. */

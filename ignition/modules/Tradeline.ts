@@ -19,6 +19,9 @@ const ascii = (s: string): string => `0x${Buffer.from(s, "ascii").toString("hex"
  *
  * Parameters (ignition/parameters/<network>.json, module "Tradeline"):
  * - issuerLegalIdHash, issuerJurisdiction, issuerAdmin: the settlement bank admitted as the tokens' issuer.
+ * - creditCurrency: the credit registry's reporting currency as bytes3 hex (default "0x434e59", CNY).
+ * - creditMaxLenders, creditMaxOutstanding (minor units), creditMaxInquiries, creditInquiryWindow (seconds),
+ *   creditMaxPlatformShareBps, creditPolicyMode (0 flag, 1 enforce): the first multi-borrowing policy; 0 is no limit.
  */
 export default buildModule("Tradeline", (m) => {
   const governor = m.getAccount(0);
@@ -40,5 +43,18 @@ export default buildModule("Tradeline", (m) => {
     ]),
   );
 
-  return { memberRegistry, tokenCNY: tokens.CNY, tokenUSD: tokens.USD, tokenMXN: tokens.MXN };
+  const creditRegistry = m.contract("CreditRegistry", [
+    memberRegistry,
+    m.getParameter("creditCurrency", ascii("CNY")),
+    {
+      maxLenders: m.getParameter("creditMaxLenders", 3),
+      maxInquiries: m.getParameter("creditMaxInquiries", 5),
+      inquiryWindow: m.getParameter("creditInquiryWindow", 30 * 24 * 3600),
+      maxOutstanding: m.getParameter("creditMaxOutstanding", 0),
+      maxPlatformShareBps: m.getParameter("creditMaxPlatformShareBps", 3000),
+      mode: m.getParameter("creditPolicyMode", 0),
+    },
+  ]);
+
+  return { memberRegistry, creditRegistry, tokenCNY: tokens.CNY, tokenUSD: tokens.USD, tokenMXN: tokens.MXN };
 });

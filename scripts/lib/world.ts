@@ -8,7 +8,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import type { NetworkConnection } from "hardhat/types/network";
 
 import TradelineModule from "../../ignition/modules/Tradeline.js";
-import { connect, type TradelineContracts } from "../../src/deployment.js";
+import { connect, type Deployment, type TradelineContracts } from "../../src/deployment.js";
 import { jurisdictionCode, legalIdHash } from "../../src/encoding.js";
 import { roleMask } from "../../src/members.js";
 import type { MemberRegistry } from "../../typechain-types/index.js";
@@ -16,6 +16,8 @@ import type { MemberRegistry } from "../../typechain-types/index.js";
 import { CAST, type CastMember } from "./cast.js";
 
 export interface World {
+  /** The addresses, as a deployment record gives them (connect them to another signer with `connect`). */
+  deployment: Deployment;
   contracts: TradelineContracts;
   governor: HardhatEthersSigner;
   /** The issuer admitted by the Ignition module. */
@@ -61,6 +63,7 @@ export async function deployWorld(connection: NetworkConnection): Promise<World>
   });
   const addresses = {
     memberRegistry: await deployed.memberRegistry.getAddress(),
+    creditRegistry: await deployed.creditRegistry.getAddress(),
     tokens: {
       CNY: await deployed.tokenCNY.getAddress(),
       USD: await deployed.tokenUSD.getAddress(),
@@ -75,5 +78,5 @@ export async function deployWorld(connection: NetworkConnection): Promise<World>
     admins[member.key] = admin;
     ids[member.key] = await admitMember(contracts.members, governor, member, admin.address);
   }
-  return { contracts, governor, issuer, admins, ids, outsiders: signers.slice(2 + CAST.length) };
+  return { deployment: addresses, contracts, governor, issuer, admins, ids, outsiders: signers.slice(2 + CAST.length) };
 }

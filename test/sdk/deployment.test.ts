@@ -7,19 +7,22 @@ const { ethers } = await network.create();
 
 const REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const CNY = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
+const CREDIT = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
 
 describe("SDK deployment records", function () {
   it("test_parseDeployment_readsIgnitionAddresses", function () {
     const d = parseDeployment({
       "Tradeline#MemberRegistry": REGISTRY.toLowerCase(),
+      "Tradeline#CreditRegistry": CREDIT,
       "Tradeline#TokenCNY": CNY,
       "Tradeline#Other": CNY,
     });
-    expect(d).to.deep.equal({ memberRegistry: REGISTRY, tokens: { CNY } });
+    expect(d).to.deep.equal({ memberRegistry: REGISTRY, creditRegistry: CREDIT, tokens: { CNY } });
   });
 
-  it("test_parseDeployment_rejectsARecordWithoutRegistry", function () {
+  it("test_parseDeployment_rejectsARecordWithoutAModule", function () {
     expect(() => parseDeployment({ "Tradeline#TokenCNY": CNY })).to.throw(/no Tradeline#MemberRegistry/);
+    expect(() => parseDeployment({ "Tradeline#MemberRegistry": REGISTRY })).to.throw(/no Tradeline#CreditRegistry/);
   });
 
   it("test_loadDeployment_explainsAMissingFile", async function () {
@@ -32,8 +35,9 @@ describe("SDK deployment records", function () {
 
   it("test_connect_bindsTypedContractsAndNamesMissingTokens", async function () {
     const [signer] = await ethers.getSigners();
-    const contracts = connect({ memberRegistry: REGISTRY, tokens: { CNY } }, signer);
+    const contracts = connect({ memberRegistry: REGISTRY, creditRegistry: CREDIT, tokens: { CNY } }, signer);
     expect(await contracts.members.getAddress()).to.equal(REGISTRY);
+    expect(await contracts.credit.getAddress()).to.equal(CREDIT);
     expect(await tokenFor(contracts, "cny").getAddress()).to.equal(CNY);
     expect(() => tokenFor(contracts, "EUR")).to.throw(/no settlement token for "EUR": deployed are CNY/);
   });

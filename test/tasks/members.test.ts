@@ -58,10 +58,7 @@ describe("member and token tasks", function () {
     expect(await failure(admit(world.contracts, { ...base, legalId: "TLHUAXIABANK00000002" }))).to.match(
       /^reverted: MemberAlreadyAdmitted\(legalIdHash=0x[0-9a-f]{64}, existing=3\)$/,
     );
-    const asOutsider = connect(
-      { memberRegistry: await world.contracts.members.getAddress(), tokens: {} },
-      world.outsiders[1],
-    );
+    const asOutsider = connect(world.deployment, world.outsiders[1]);
     expect(await failure(admit(asOutsider, base))).to.equal(
       `reverted: GovernorUnauthorizedAccount(account=${world.outsiders[1].address})`,
     );
@@ -75,13 +72,7 @@ describe("member and token tasks", function () {
   it("test_tokenTasks_mintAndBalance", async function () {
     const world = await networkHelpers.loadFixture(worldFixture);
     const glassworks = world.admins.glassworks.address;
-    const asIssuer = connect(
-      {
-        memberRegistry: await world.contracts.members.getAddress(),
-        tokens: { CNY: await world.contracts.tokens.CNY.getAddress() },
-      },
-      world.issuer,
-    );
+    const asIssuer = connect(world.deployment, world.issuer);
     expect((await mint(asIssuer, { currency: "cny", to: glassworks, amount: "1250.5" }))[0]).to.equal(
       `minted 1250.50 CNY to ${glassworks}; balance now 1250.50`,
     );

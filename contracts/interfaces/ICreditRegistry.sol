@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {MemberId, MemberStatus} from "./IMemberRegistry.sol";
+
+/// @notice Identifier of one loan record: `keccak256(abi.encode(reporter, loanRef))`.
+type LoanId is bytes32;
+
+/// @notice What kind of credit a record is. It travels with every record so that one borrower's debts are counted
+///         once across all products of the network.
+enum ProductKind {
+    ConsumerLoan,
+    SmeLoan,
+    JointLoan,
+    ReceivableFinance,
+    TradeFinance
+}
+
+/// @notice Life of a loan: Active -> Repaid, or Active -> Overdue -> Defaulted -> WrittenOff (Overdue may be cured
+///         back to Active, or repaid). Active, Overdue and Defaulted loans are *live*: they count in the totals.
+enum LoanStatus {
+    None,
+    Active,
+    Repaid,
+    Overdue,
+    Defaulted,
+    WrittenOff
+}
+
+/// @notice What a broken policy limit does: `Flag` lets the registration pass and emits `MultiBorrowingFlagged`;
+///         `Enforce` reverts it with `CreditPolicyLimitExceeded`.
+enum PolicyMode {
+    Flag,
+    Enforce
+}
+
+/// @notice The limits of the multi-borrowing policy.
+enum PolicyLimit {
+    DistinctLenders,
+    Outstanding,
+    Inquiries
+}
+
+/// @title ICreditRegistry
+/// @notice The consortium's shared credit registry: lenders report loans against a keyed borrower identifier (see
+///         `docs/architecture.md`, never personal data), and anyone lending first sees, in O(1), how many live loans
+///         and lenders the borrower has, what it owes, how often it defaulted and how often it was inquired about.
+/// @dev Amounts are in minor units of the registry's reporting currency. Dates are UTC day numbers (days since
+///      1970-01-01). A record's details stay off the chain: `commitment` (a salted hash of the canonical record) is
+///      published in `LoanRegistered` and `LoanCorrected`, where an auditor checks it.
+interface ICreditRegistry {
+    /// @notice A loan as the reporting lender submits it.
+    struct LoanInput {
+        bytes32 loanRef; // the lender's own reference; (reporter, loanRef) is unique forever
+        bytes32 borrowerKey; // HMAC-SHA256(consortium key, normalised id), from the SDK
+        ProductKind kind;
+        uint64 principal;
+        uint64 outstanding; // at reporting time; 0 < outstanding <= principal
+        uint24 originationDay; // not in the future
+        uint24 maturityDay; // not before origination
+        bytes32 commitment; // salted hash of the canonical off-chain record
+    }
+
+    /// @notice One funder of a joint or co-financed loan and its share.
+    struct Funder {
+        MemberId member;
+        uint16 shareBps;
+    }
+
+    /// @notice One line of a repayment batch.
+    struct Repayment {
+        bytes32 loanRef;
+        uint64 amount;
+    }
+
+    /// @notice A loan as the registry holds it.
+    struct LoanRecord {
+        bytes32 borrowerKey;
+        MemberId lender; // the member carrying the exposure; counted in the borrower's distinct lenders
+        ProductKind kind;
+        LoanStatus status;
+        uint64 principal;
+        uint64 outstanding;
+        uint24 originationDay;
+        uint24 maturityDay;
+    }
+
+    /// @notice A borrower's aggregates across the whole network.
+    struct Exposure {
+        uint256 activeLoans; // live loans (Active, Overdue, Defaulted)
+        uint256 activeLenders; // distinct lenders with at least one live loan
+        uint256 outstanding; // sum of live loans' outstanding
+        uint256 defaults; // loans now Defaulted or WrittenOff
+        uint256 inquiries; // logged inquiries in the current window
+    }
+
+    /// @notice The governor's multi-borrowing policy. A limit of 0 is no limit.
+    struct Policy {
+        uint16 maxLenders;
+        uint32 maxInquiries;
+        uint32 inquiryWindow; // seconds; a window opens with a borrower's first inquiry after the last one closed
+        uint96 maxOutstanding;
+        uint16 maxPlatformShareBps; // cap on a Platform member's share of a joint loan
+        PolicyMode mode;
+    }
+
+    /// @notice A regulator's correction of a disputed record.
+    struct Correction {
+        LoanStatus status;
+        uint64 outstanding;
+        bytes32 commitment; // of the corrected off-chain record
+    }
+
+    // ─── Events ─────────────────────────────────────────────────────────────
+
+    /// @notice A loan was registered by `reporter`; `lender` carries the exposure (the same member unless a
+    ///         reporter module registered it).
+    event LoanRegistered(
+        LoanId indexed id,
+        bytes32 indexed borrowerKey,
+        MemberId indexed lender,
+        MemberId reporter,
+        bytes32 loanRef,
+        ProductKind kind,
+        uint64 principal,
+        uint64 outstanding,
+        uint24 originationDay,
+        uint24 maturityDay,
+        bytes32 commitment
+    );
+    /// @notice The funders of joint loan `id` and their shares, in basis points.
+    event JointLoanFunded(LoanId indexed id, MemberId[] funders, uint16[] sharesBps);
+    /// @notice `amount` of loan `id` was repaid, leaving `outstanding`.
+    event LoanRepaid(LoanId indexed id, bytes32 indexed borrowerKey, uint64 amount, uint64 outstanding);
+    /// @notice Loan `id` moved from `from` to `to`.
+    event LoanStatusChanged(LoanId indexed id, bytes32 indexed borrowerKey, LoanStatus from, LoanStatus to);
+    /// @notice Lender `lender` looked up `borrowerKey` for `purpose`, with the borrower's authorization `consentHash`.
+    event CreditInquired(MemberId indexed lender, bytes32 indexed borrowerKey, bytes32 purpose, bytes32 consentHash);
+    /// @notice Registering loan `id` took `borrowerKey` to `value` on `limit`, above `max`; flag mode let it pass.
+    event MultiBorrowingFlagged(
+        bytes32 indexed borrowerKey,
+        LoanId indexed id,
+        PolicyLimit limit,
+        uint256 value,
+        uint256 max
+    );
+    /// @notice The governor set a new policy.
+    event PolicyUpdated(Policy policy);
+    /// @notice Member `openedBy` disputed loan `id`, for `reason` (an off-chain reason code).
+    event DisputeOpened(LoanId indexed id, MemberId indexed openedBy, bytes32 reason);
+    /// @notice The reporting lender answered the dispute on loan `id`; `response` is the hash of its answer.
+    event DisputeAnswered(LoanId indexed id, MemberId indexed lender, bytes32 response);
+    /// @notice Regulator `regulator` corrected loan `id` while it was disputed.
+    event LoanCorrected(
+        LoanId indexed id,
+        MemberId indexed regulator,
+        LoanStatus status,
+        uint64 outstanding,
+        bytes32 commitment,
+        bytes32 reason
+    );
+    /// @notice Regulator `regulator` closed the dispute on loan `id` with `outcome` (an off-chain reason code).
+    event DisputeResolved(LoanId indexed id, MemberId indexed regulator, bytes32 outcome);
+
+    // ─── Errors ─────────────────────────────────────────────────────────────
+
+    /// @notice Loan `id` is already registered: the same (reporter, loanRef) cannot be registered twice.
+    error CreditLoanAlreadyRegistered(LoanId id);
+    /// @notice No loan is registered as `id` (under the caller's member for lender operations).
+    error CreditLoanUnknown(LoanId id);
+    /// @notice The loan reference is zero.
+    error CreditInvalidLoanRef();
+    /// @notice The borrower key is zero.
+    error CreditInvalidBorrowerKey();
+    /// @notice The record commitment is zero.
+    error CreditInvalidCommitment();
+    /// @notice The principal is zero, or the outstanding is zero or above the principal.
+    error CreditInvalidAmounts(uint64 principal, uint64 outstanding);
+    /// @notice Origination is after `today`, or maturity is before origination (UTC day numbers).
+    error CreditInvalidDates(uint24 originationDay, uint24 maturityDay, uint24 today);
+    /// @notice `kind` does not fit the function: joint loans go through `registerJointLoan`, and only they do.
+    error CreditInvalidProductKind(ProductKind kind);
+    /// @notice Loan `id` cannot move from `from` to `to`.
+    error CreditInvalidTransition(LoanId id, LoanStatus from, LoanStatus to);
+    /// @notice Loan `id` is `status`: repayments apply to Active and Overdue loans only.
+    error CreditLoanNotPerforming(LoanId id, LoanStatus status);
+    /// @notice The repayment `amount` is zero or above the loan's `outstanding`.
+    error CreditInvalidRepayment(LoanId id, uint64 amount, uint64 outstanding);
+    /// @notice Enforce mode: the registration would take `borrowerKey` to `value` on `limit`, above `max`.
+    error CreditPolicyLimitExceeded(bytes32 borrowerKey, PolicyLimit limit, uint256 value, uint256 max);
+    /// @notice Member `member` cannot carry credit exposure: it must be active and a Lender or Financier.
+    error CreditLenderIneligible(MemberId member, MemberStatus status, uint32 roles);
+    /// @notice A joint loan needs 2 to `MAX_FUNDERS` funders; `count` were given.
+    error CreditInvalidFunderCount(uint256 count);
+    /// @notice Funder `member` appears twice.
+    error CreditDuplicateFunder(MemberId member);
+    /// @notice Funder `member` has a zero share.
+    error CreditInvalidShare(MemberId member);
+    /// @notice The funders' shares sum to `totalBps`, not 10,000.
+    error CreditSharesNotWhole(uint256 totalBps);
+    /// @notice Platform member `member` would fund `shareBps`, above the cap `maxBps`.
+    error CreditPlatformShareExceeded(MemberId member, uint16 shareBps, uint16 maxBps);
+    /// @notice The reporting lender `reporter` must be one of the joint loan's funders.
+    error CreditReporterNotFunder(MemberId reporter);
+    /// @notice A batch must hold at least one record.
+    error CreditEmptyBatch();
+    /// @notice Record `index` of a batch was rejected with `reason` (another of these errors); nothing was recorded.
+    error CreditBatchRecordRejected(uint256 index, bytes reason);
+    /// @notice An inquiry needs a purpose code and the hash of the borrower's authorization.
+    error CreditInvalidInquiry(bytes32 purpose, bytes32 consentHash);
+    /// @notice Loan `id` already has an open dispute.
+    error CreditDisputeAlreadyOpen(LoanId id);
+    /// @notice Loan `id` has no open dispute.
+    error CreditDisputeNotOpen(LoanId id);
+    /// @notice Account `account` (member `id`) may not open disputes: it must be a Lender or a Regulator.
+    error CreditDisputeUnauthorized(address account, MemberId id);
+    /// @notice The correction is inconsistent: status None, outstanding above principal, or outstanding not fitting
+    ///         the status (Repaid needs 0; Active and Overdue need more than 0).
+    error CreditInvalidCorrection(LoanId id, LoanStatus status, uint64 outstanding);
+    /// @notice The platform cap `maxPlatformShareBps` is above 10,000.
+    error CreditInvalidPlatformCap(uint16 maxPlatformShareBps);
+    /// @notice The inquiry window must be at least one second.
+    error CreditInvalidInquiryWindow();
+    /// @notice The reporting currency is not three letters A–Z.
+    error CreditInvalidCurrency(bytes3 currency);
+
+    // ─── Lenders ────────────────────────────────────────────────────────────
+
+    /// @notice Registers a loan of the caller's member (a Lender). Not for joint loans.
+    function registerLoan(LoanInput calldata loan) external returns (LoanId id);
+
+    /// @notice Registers many loans at once, all or nothing (`CreditBatchRecordRejected` names the bad record).
+    function registerLoans(LoanInput[] calldata loans) external;
+
+    /// @notice Registers a joint or co-financed loan: one record, counted once, funded by `funders`.
+    function registerJointLoan(LoanInput calldata loan, Funder[] calldata funders) external returns (LoanId id);
+
+    /// @notice A Reporter module registers an exposure carried by `lender` (e.g. receivables financed with recourse).
+    function reportExposure(MemberId lender, LoanInput calldata loan) external returns (LoanId id);
+
+    /// @notice Reports a repayment of the caller's loan `loanRef`; repaying all of it moves the loan to Repaid.
+    function reportRepayment(bytes32 loanRef, uint64 amount) external;
+
+    /// @notice Reports many repayments at once, all or nothing.
+    function reportRepayments(Repayment[] calldata repayments) external;
+
+    /// @notice Moves the caller's loan `loanRef` to `to` along the allowed transitions; Repaid settles it in full.
+    function reportStatus(bytes32 loanRef, LoanStatus to) external;
+
+    /// @notice A lender's logged look-up of a borrower, before lending. Returns the exposure (a `staticCall`
+    ///         previews it without logging).
+    function inquire(bytes32 borrowerKey, bytes32 purpose, bytes32 consentHash) external returns (Exposure memory);
+
+    // ─── Disputes ───────────────────────────────────────────────────────────
+
+    /// @notice A Lender or a Regulator disputes loan (`reporter`, `loanRef`).
+    function openDispute(MemberId reporter, bytes32 loanRef, bytes32 reason) external;
+
+    /// @notice The reporting lender answers the dispute on its loan `loanRef`.
+    function answerDispute(bytes32 loanRef, bytes32 response) external;
+
+    /// @notice A Regulator corrects a disputed loan, with a reason code.
+    function correctLoan(MemberId reporter, bytes32 loanRef, Correction calldata correction, bytes32 reason) external;
+
+    /// @notice A Regulator closes the dispute on a loan.
+    function resolveDispute(MemberId reporter, bytes32 loanRef, bytes32 outcome) external;
+
+    // ─── Governor ───────────────────────────────────────────────────────────
+
+    /// @notice Sets the multi-borrowing policy and the platform cap.
+    function setPolicy(Policy calldata policy) external;
+
+    /// @notice Stops lenders' and reporters' writes in an emergency.
+    function pause() external;
+
+    /// @notice Lets lenders and reporters write again.
+    function unpause() external;
+
+    // ─── Views ──────────────────────────────────────────────────────────────
+
+    /// @notice The id of loan `loanRef` reported by member `reporter`.
+    function loanId(MemberId reporter, bytes32 loanRef) external pure returns (LoanId);
+
+    /// @notice The record of loan `id` (status None when unknown).
+    function getLoan(LoanId id) external view returns (LoanRecord memory);
+
+    /// @notice A borrower's aggregates, in O(1) whatever the registry's size. Free, and not logged: lending
+    ///         workflows go through `inquire`.
+    function exposureOf(bytes32 borrowerKey) external view returns (Exposure memory);
+
+    /// @notice How many live loans `lender` carries for `borrowerKey` (so a lender knows if it would be a new one).
+    function liveLoansOf(bytes32 borrowerKey, MemberId lender) external view returns (uint256);
+
+    /// @notice The member that opened the dispute on loan `id` and when; member 0 when none is open.
+    function disputeOf(LoanId id) external view returns (MemberId openedBy, uint40 openedAt);
+
+    /// @notice The current policy.
+    function policy() external view returns (Policy memory);
+
+    /// @notice How many distinct borrowers have ever had a loan registered.
+    function borrowerCount() external view returns (uint256);
+
+    /// @notice ISO 4217 code of the currency all amounts are reported in.
+    function reportingCurrency() external view returns (bytes3);
+}
