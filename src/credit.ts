@@ -93,6 +93,11 @@ export function loanRef(ref: string): string {
   return reasonCode(text);
 }
 
+/** The registry's id of loan `ref` reported by member `reporter`: keccak256(abi.encode(uint32, bytes32)). */
+export function loanIdOf(reporter: bigint | number, ref: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["uint32", "bytes32"], [reporter, loanRef(ref)]));
+}
+
 /** A fresh 32-byte salt for a record commitment; the lender keeps it with the record. */
 export function newSalt(): string {
   return hexlify(randomBytes(32));

@@ -4,8 +4,13 @@
  */
 import { AbiCoder, Interface, dataSlice, isHexString, type InterfaceAbi } from "ethers";
 
-import { MemberRegistry__factory, SettlementToken__factory } from "../typechain-types/index.js";
+import {
+  CreditRegistry__factory,
+  MemberRegistry__factory,
+  SettlementToken__factory,
+} from "../typechain-types/index.js";
 
+import { LOAN_STATUSES, POLICY_LIMITS, POLICY_MODES, PRODUCT_KINDS } from "./credit.js";
 import { decodeCode } from "./encoding.js";
 import { MEMBER_STATUSES, ROLES } from "./members.js";
 
@@ -29,6 +34,10 @@ interface AbiInput {
 const ENUMS: Record<string, readonly string[]> = {
   "enum MemberStatus": MEMBER_STATUSES,
   "enum Role": ROLES,
+  "enum ProductKind": PRODUCT_KINDS,
+  "enum LoanStatus": LOAN_STATUSES,
+  "enum PolicyMode": POLICY_MODES,
+  "enum PolicyLimit": POLICY_LIMITS,
 };
 
 const PANICS: Record<number, string> = {
@@ -41,7 +50,11 @@ const PANICS: Record<number, string> = {
   0x41: "out of memory",
 };
 
-const KNOWN_ABIS: InterfaceAbi[] = [MemberRegistry__factory.abi, SettlementToken__factory.abi];
+const KNOWN_ABIS: InterfaceAbi[] = [
+  MemberRegistry__factory.abi,
+  SettlementToken__factory.abi,
+  CreditRegistry__factory.abi,
+];
 
 const errorInputs = new Map<string, AbiInput[]>();
 let iface = new Interface([]);
@@ -68,6 +81,10 @@ function render(value: unknown, input: AbiInput): string {
   if ((input.type === "bytes2" || input.type === "bytes3") && typeof value === "string") {
     const letters = decodeCode(value);
     return /^[A-Z]+$/.test(letters) ? letters : value;
+  }
+  if (input.type === "bytes" && typeof value === "string" && value.length >= 10) {
+    // A wrapped revert, e.g. the reason of a batch record: render the inner error too.
+    return decodeRevertData(value)?.message ?? value;
   }
   return String(value);
 }

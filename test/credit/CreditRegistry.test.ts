@@ -1,0 +1,851 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import {
+  LOAN_STATUSES,
+  consentHash,
+  dayOf,
+  loanIdOf,
+  loanRef,
+  loanStatus,
+  productKind,
+  type LoanInput,
+} from "../../src/credit.js";
+import { currencyCode, jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
+import { decodeError } from "../../src/errors.js";
+import { roleIndex, roleMask } from "../../src/members.js";
+import { ephemeralKey, sampleLoan, syntheticId } from "../../scripts/lib/loans.js";
+import { deployWorld } from "../../scripts/lib/world.js";
+import type { CreditRegistry } from "../../typechain-types/index.js";
+
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
+const key = ephemeralKey();
+
+const Limit = { DistinctLenders: 0, Outstanding: 1, Inquiries: 2 } as const;
+const Mode = { Flag: 0, Enforce: 1 } as const;
+const MemberStatus = { None: 0, Active: 1, Suspended: 2 } as const;
+const PURPOSE = reasonCode("NEW_LOAN");
+const CONSENT = consentHash("signed authorization #1");
+const REASON = reasonCode("BORROWER-CLAIM-77");
+const DEFAULT_POLICY = {
+  maxLenders: 3,
+  maxInquiries: 5,
+  inquiryWindow: 30 * 86_400,
+  maxOutstanding: 0n,
+  maxPlatformShareBps: 3_000,
+  mode: Mode.Flag,
+};
+
+let counter = 0;
+/** A consumer loan of 50,000.00 to a borrower nobody has lent to yet. */
+function fresh(overrides: Partial<LoanInput> = {}): LoanInput {
+  counter += 1;
+  return { ...sampleLoan(key, { loanRef: `T-${counter}`, idNumber: syntheticId(900_000 + counter) }), ...overrides };
+}
+/** Another loan to the same borrower as `loan`. */
+function sameBorrower(loan: LoanInput, overrides: Partial<LoanInput> = {}): LoanInput {
+  return fresh({ borrowerKey: loan.borrowerKey, ...overrides });
+}
+
+async function worldFixture() {
+  const world = await deployWorld(connection);
+  const credit = world.contracts.credit;
+  const [reporter, outsider] = world.outsiders;
+  await world.contracts.members.admit(
+    legalIdHash("TLSCFMODULE000000001"),
+    jurisdictionCode("CN"),
+    roleMask(["Reporter"]),
+    reporter,
+  );
+  const as = (who: string): CreditRegistry => credit.connect(world.admins[who]);
+  return { world, credit, as, ids: world.ids, reporter, outsider, members: world.contracts.members };
+}
+
+async function exposure(credit: CreditRegistry, borrower: string): Promise<bigint[]> {
+  const e = await credit.exposureOf(borrower);
+  return [e.activeLoans, e.activeLenders, e.outstanding, e.defaults, e.inquiries];
+}
+
+/** The revert data of a batch record rejected with `name(args)`. */
+function rejected(credit: CreditRegistry, name: string, args: unknown[]): string {
+  return credit.interface.encodeErrorResult(name, args);
+}
+
+describe("CreditRegistry", function () {
+  describe("deployment", function () {
+    it("test_deploy_setsCurrencyAndPolicy", async function () {
+      const { credit, members } = await networkHelpers.loadFixture(worldFixture);
+      expect(await credit.reportingCurrency()).to.equal(currencyCode("CNY"));
+      expect(await credit.memberRegistry()).to.equal(await members.getAddress());
+      const p = await credit.policy();
+      expect([
+        p.maxLenders,
+        p.maxInquiries,
+        p.inquiryWindow,
+        p.maxOutstanding,
+        p.maxPlatformShareBps,
+        p.mode,
+      ]).to.deep.equal([3n, 5n, 2_592_000n, 0n, 3_000n, 0n]);
+      expect(await credit.borrowerCount()).to.equal(0n);
+      expect(await credit.MAX_FUNDERS()).to.equal(8n);
+    });
+
+    it("test_constructor_revertsOnBadCurrencyOrPolicy", async function () {
+      const { members } = await networkHelpers.loadFixture(worldFixture);
+      const factory = await ethers.getContractFactory("CreditRegistry");
+      const registry = await members.getAddress();
+      await expect(factory.deploy(registry, "0x636e79", DEFAULT_POLICY))
+        .to.be.revertedWithCustomError(factory, "CreditInvalidCurrency")
+        .withArgs("0x636e79");
+      await expect(factory.deploy(registry, currencyCode("CNY"), { ...DEFAULT_POLICY, maxPlatformShareBps: 10_001 }))
+        .to.be.revertedWithCustomError(factory, "CreditInvalidPlatformCap")
+        .withArgs(10_001);
+      await expect(
+        factory.deploy(registry, currencyCode("CNY"), { ...DEFAULT_POLICY, inquiryWindow: 0 }),
+      ).to.be.revertedWithCustomError(factory, "CreditInvalidInquiryWindow");
+    });
+  });
+
+  describe("registerLoan", function () {
+    it("test_registerLoan_recordsLoanAndAggregates", async function () {
+      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh({ outstanding: 4_000_000n });
+      const id = loanIdOf(ids.huaxia, `T-${counter}`);
+      await expect(as("huaxia").registerLoan(loan))
+        .to.emit(credit, "LoanRegistered")
+        .withArgs(
+          id,
+          loan.borrowerKey,
+          ids.huaxia,
+          ids.huaxia,
+          loan.loanRef,
+          productKind("ConsumerLoan"),
+          5_000_000n,
+          4_000_000n,
+          loan.originationDay,
+          loan.maturityDay,
+          loan.commitment,
+        );
+      expect(await credit.loanId(ids.huaxia, loan.loanRef)).to.equal(id);
+      const r = await credit.getLoan(id);
+      expect([r.borrowerKey, r.lender, r.kind, r.status, r.principal, r.outstanding]).to.deep.equal([
+        loan.borrowerKey,
+        ids.huaxia,
+        0n,
+        1n,
+        5_000_000n,
+        4_000_000n,
+      ]);
+      expect([r.originationDay, r.maturityDay]).to.deep.equal([BigInt(loan.originationDay), BigInt(loan.maturityDay)]);
+      expect(await exposure(credit, String(loan.borrowerKey))).to.deep.equal([1n, 1n, 4_000_000n, 0n, 0n]);
+      expect(await credit.borrowerCount()).to.equal(1n);
+      expect(await credit.liveLoansOf(loan.borrowerKey, ids.huaxia)).to.equal(1n);
+      expect(await credit.liveLoansOf(loan.borrowerKey, ids.golfo)).to.equal(0n);
+      expect(await credit.liveLoansOf(fresh().borrowerKey, ids.huaxia)).to.equal(0n);
+    });
+
+    it("test_registerLoan_countsLoansAndDistinctLenders", async function () {
+      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+      const first = fresh();
+      await as("huaxia").registerLoan(first);
+      await as("huaxia").registerLoan(sameBorrower(first, { outstanding: 1_000_000n }));
+      expect(await exposure(credit, String(first.borrowerKey))).to.deep.equal([2n, 1n, 6_000_000n, 0n, 0n]);
+      await as("golfo").registerLoan(sameBorrower(first));
+      expect(await exposure(credit, String(first.borrowerKey))).to.deep.equal([3n, 2n, 11_000_000n, 0n, 0n]);
+      expect(await credit.liveLoansOf(first.borrowerKey, ids.huaxia)).to.equal(2n);
+      expect(await credit.borrowerCount()).to.equal(1n);
+    });
+
+    it("test_registerLoan_revertsWhenRegisteredTwice", async function () {
+      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh();
+      await as("huaxia").registerLoan(loan);
+      const again = { ...sameBorrower(loan), loanRef: loan.loanRef };
+      await expect(as("huaxia").registerLoan(again))
+        .to.be.revertedWithCustomError(credit, "CreditLoanAlreadyRegistered")
+        .withArgs(await credit.loanId(ids.huaxia, loan.loanRef));
+      // The same reference at another lender is another loan.
+      await as("golfo").registerLoan(again);
+      expect(await exposure(credit, String(loan.borrowerKey))).to.deep.equal([2n, 2n, 10_000_000n, 0n, 0n]);
+    });
+
+    it("test_registerLoan_revertsOnBadInputAndChangesNothing", async function () {
+      const { credit, as } = await networkHelpers.loadFixture(worldFixture);
+      const today = dayOf(await networkHelpers.time.latest());
+      const base = fresh();
+      const cases: [Partial<LoanInput>, string, unknown[]][] = [
+        [{ loanRef: ethers.ZeroHash }, "CreditInvalidLoanRef", []],
+        [{ borrowerKey: ethers.ZeroHash }, "CreditInvalidBorrowerKey", []],
+        [{ commitment: ethers.ZeroHash }, "CreditInvalidCommitment", []],
+        [{ principal: 0n, outstanding: 0n }, "CreditInvalidAmounts", [0n, 0n]],
+        [{ outstanding: 0n }, "CreditInvalidAmounts", [5_000_000n, 0n]],
+        [{ outstanding: 5_000_001n }, "CreditInvalidAmounts", [5_000_000n, 5_000_001n]],
+        [{ originationDay: today + 1, maturityDay: today + 30 }, "CreditInvalidDates", [today + 1, today + 30, today]],
+        [
+          { originationDay: today - 10, maturityDay: today - 11 },
+          "CreditInvalidDates",
+          [today - 10, today - 11, today],
+        ],
+        [{ kind: productKind("JointLoan") }, "CreditInvalidProductKind", [productKind("JointLoan")]],
+      ];
+      for (const [override, error, args] of cases) {
+        await expect(as("huaxia").registerLoan({ ...base, ...override }))
+          .to.be.revertedWithCustomError(credit, error)
+          .withArgs(...args);
+      }
+      expect(await credit.borrowerCount()).to.equal(0n);
+      expect(await exposure(credit, String(base.borrowerKey))).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
+    });
+
+    it("test_registerLoan_refusesOutsiderSuspendedAndNonLender", async function () {
+      const { world, credit, members, outsider } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh();
+      await expect(credit.connect(outsider).registerLoan(loan))
+        .to.be.revertedWithCustomError(members, "MemberUnknownAccount")
+        .withArgs(outsider.address);
+      const glassworks = world.admins.glassworks;
+      await expect(credit.connect(glassworks).registerLoan(loan))
+        .to.be.revertedWithCustomError(members, "MemberMissingRole")
+        .withArgs(glassworks.address, world.ids.glassworks, roleIndex("Lender"));
+      await members.suspend(world.ids.golfo, REASON);
+      await expect(credit.connect(world.admins.golfo).registerLoan(loan))
+        .to.be.revertedWithCustomError(members, "MemberNotActive")
+        .withArgs(world.admins.golfo.address, world.ids.golfo, MemberStatus.Suspended);
+      expect(await credit.borrowerCount()).to.equal(0n);
+    });
+  });
+
+  describe("policy", function () {
+    async function threeLenders() {
+      const f = await networkHelpers.loadFixture(worldFixture);
+      const first = fresh();
+      await f.as("huaxia").registerLoan(first);
+      await f.as("golfo").registerLoan(sameBorrower(first));
+      await f.as("pacific").registerLoan(sameBorrower(first));
+      return { ...f, borrower: String(first.borrowerKey) };
+    }
+
+    it("test_policy_flagModeLetsAFourthLenderPassAndFlags", async function () {
+      const { credit, as, ids, borrower } = await threeLenders();
+      const fourth = fresh({ borrowerKey: borrower });
+      await expect(as("quicklend").registerLoan(fourth))
+        .to.emit(credit, "MultiBorrowingFlagged")
+        .withArgs(borrower, await credit.loanId(ids.quicklend, fourth.loanRef), Limit.DistinctLenders, 4n, 3n);
+      expect(await exposure(credit, borrower)).to.deep.equal([4n, 4n, 20_000_000n, 0n, 0n]);
+    });
+
+    it("test_policy_enforceModeRevertsAFourthLenderAndChangesNothing", async function () {
+      const { credit, as, borrower } = await threeLenders();
+      await credit.setPolicy({ ...DEFAULT_POLICY, mode: Mode.Enforce });
+      await expect(as("quicklend").registerLoan(fresh({ borrowerKey: borrower })))
+        .to.be.revertedWithCustomError(credit, "CreditPolicyLimitExceeded")
+        .withArgs(borrower, Limit.DistinctLenders, 4n, 3n);
+      expect(await exposure(credit, borrower)).to.deep.equal([3n, 3n, 15_000_000n, 0n, 0n]);
+      // An existing lender adding a loan does not add a lender.
+      await expect(as("huaxia").registerLoan(fresh({ borrowerKey: borrower }))).not.to.emit(
+        credit,
+        "MultiBorrowingFlagged",
+      );
+    });
+
+    it("test_policy_outstandingLimitInBothModes", async function () {
+      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+      await credit.setPolicy({ ...DEFAULT_POLICY, maxOutstanding: 8_000_000n });
+      const first = fresh();
+      await as("huaxia").registerLoan(first);
+      const second = sameBorrower(first);
+      await expect(as("huaxia").registerLoan(second))
+        .to.emit(credit, "MultiBorrowingFlagged")
+        .withArgs(
+          first.borrowerKey,
+          await credit.loanId(ids.huaxia, second.loanRef),
+          Limit.Outstanding,
+          10_000_000n,
+          8_000_000n,
+        );
+      await credit.setPolicy({ ...DEFAULT_POLICY, maxOutstanding: 8_000_000n, mode: Mode.Enforce });
+      await expect(as("huaxia").registerLoan(sameBorrower(first, { principal: 1n, outstanding: 1n })))
+        .to.be.revertedWithCustomError(credit, "CreditPolicyLimitExceeded")
+        .withArgs(first.borrowerKey, Limit.Outstanding, 10_000_001n, 8_000_000n);
+    });
+
+    it("test_policy_inquiryLimitCountsInTheWindowOnly", async function () {
+      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh();
+      for (let i = 0; i < 6; i++) await as("golfo").inquire(loan.borrowerKey, PURPOSE, CONSENT);
+      expect((await exposure(credit, String(loan.borrowerKey)))[4]).to.equal(6n);
+      await expect(as("huaxia").registerLoan(loan))
+        .to.emit(credit, "MultiBorrowingFlagged")
+        .withArgs(loan.borrowerKey, await credit.loanId(ids.huaxia, loan.loanRef), Limit.Inquiries, 6n, 5n);
+      await networkHelpers.time.increase(30 * 86_400);
+      expect((await exposure(credit, String(loan.borrowerKey)))[4]).to.equal(0n);
+      await expect(as("huaxia").registerLoan(sameBorrower(loan))).not.to.emit(credit, "MultiBorrowingFlagged");
+    });
+
+    it("test_setPolicy_byGovernorOnlyWithValidValues", async function () {
+      const { credit, outsider, as } = await networkHelpers.loadFixture(worldFixture);
+      const next = { ...DEFAULT_POLICY, maxLenders: 5, maxPlatformShareBps: 4_000, mode: Mode.Enforce };
+      await expect(credit.setPolicy(next)).to.emit(credit, "PolicyUpdated");
+      expect((await credit.policy()).maxLenders).to.equal(5n);
+      for (const signer of [outsider, as("huaxia").runner]) {
+        await expect(credit.connect(signer as typeof outsider).setPolicy(DEFAULT_POLICY))
+          .to.be.revertedWithCustomError(credit, "GovernorUnauthorizedAccount")
+          .withArgs((signer as typeof outsider).address);
+      }
+      await expect(credit.setPolicy({ ...DEFAULT_POLICY, maxPlatformShareBps: 10_001 }))
+        .to.be.revertedWithCustomError(credit, "CreditInvalidPlatformCap")
+        .withArgs(10_001);
+      await expect(credit.setPolicy({ ...DEFAULT_POLICY, inquiryWindow: 0 })).to.be.revertedWithCustomError(
+        credit,
+        "CreditInvalidInquiryWindow",
+      );
+      expect((await credit.policy()).maxLenders).to.equal(5n);
+    });
+  });
+
+  describe("joint loans", function () {
+    it("test_registerJointLoan_countsOnce", async function () {
+      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh({ kind: productKind("JointLoan") });
+      const funders = [
+        { member: ids.huaxia, shareBps: 7_000 },
+        { member: ids.quicklend, shareBps: 3_000 },
+      ];
+      await expect(as("huaxia").registerJointLoan(loan, funders))
+        .to.emit(credit, "JointLoanFunded")
+        .withArgs(await credit.loanId(ids.huaxia, loan.loanRef), [ids.huaxia, ids.quicklend], [7_000, 3_000]);
+      expect(await exposure(credit, String(loan.borrowerKey))).to.deep.equal([1n, 1n, 5_000_000n, 0n, 0n]);
+    });
+
+    it("test_registerJointLoan_revertsWhenPlatformOverCap", async function () {
+      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh({ kind: productKind("JointLoan") });
+      const funders = [
+        { member: ids.huaxia, shareBps: 6_000 },
+        { member: ids.quicklend, shareBps: 4_000 },
+      ];
+      await expect(as("huaxia").registerJointLoan(loan, funders))
+        .to.be.revertedWithCustomError(credit, "CreditPlatformShareExceeded")
+        .withArgs(ids.quicklend, 4_000, 3_000);
+      await credit.setPolicy({ ...DEFAULT_POLICY, maxPlatformShareBps: 4_000 });
+      await as("huaxia").registerJointLoan(loan, funders);
+      expect((await credit.exposureOf(loan.borrowerKey)).activeLoans).to.equal(1n);
+    });
+
+    it("test_registerJointLoan_revertsOnBadSplit", async function () {
+      const { credit, as, ids, members } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh({ kind: productKind("JointLoan") });
+      const h = ids.huaxia;
+      const g = ids.golfo;
+      const nine = Array.from({ length: 9 }, (_, i) => ({ member: BigInt(i + 1), shareBps: 1_000 }));
+      const glassworks = await members.getMember(ids.glassworks);
+      const cases: [{ member: bigint; shareBps: number }[], string, unknown[]][] = [
+        [[{ member: h, shareBps: 10_000 }], "CreditInvalidFunderCount", [1]],
+        [nine, "CreditInvalidFunderCount", [9]],
+        [
+          [
+            { member: h, shareBps: 5_000 },
+            { member: h, shareBps: 5_000 },
+          ],
+          "CreditDuplicateFunder",
+          [h],
+        ],
+        [
+          [
+            { member: h, shareBps: 10_000 },
+            { member: g, shareBps: 0 },
+          ],
+          "CreditInvalidShare",
+          [g],
+        ],
+        [
+          [
+            { member: h, shareBps: 5_000 },
+            { member: g, shareBps: 4_000 },
+          ],
+          "CreditSharesNotWhole",
+          [9_000],
+        ],
+        [
+          [
+            { member: h, shareBps: 5_000 },
+            { member: ids.glassworks, shareBps: 5_000 },
+          ],
+          "CreditLenderIneligible",
+          [ids.glassworks, MemberStatus.Active, glassworks.roles],
+        ],
+        [
+          [
+            { member: h, shareBps: 5_000 },
+            { member: 99n, shareBps: 5_000 },
+          ],
+          "CreditLenderIneligible",
+          [99n, MemberStatus.None, 0],
+        ],
+        [
+          [
+            { member: g, shareBps: 5_000 },
+            { member: ids.pacific, shareBps: 5_000 },
+          ],
+          "CreditReporterNotFunder",
+          [h],
+        ],
+      ];
+      for (const [funders, error, args] of cases) {
+        await expect(as("huaxia").registerJointLoan(loan, funders))
+          .to.be.revertedWithCustomError(credit, error)
+          .withArgs(...args);
+      }
+      await expect(
+        as("huaxia").registerJointLoan({ ...loan, kind: productKind("SmeLoan") }, [
+          { member: h, shareBps: 5_000 },
+          { member: g, shareBps: 5_000 },
+        ]),
+      )
+        .to.be.revertedWithCustomError(credit, "CreditInvalidProductKind")
+        .withArgs(productKind("SmeLoan"));
+      expect(await credit.borrowerCount()).to.equal(0n);
+    });
+  });
+
+  describe("lifecycle", function () {
+    it("test_reportRepayment_partialThenFull", async function () {
+      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh();
+      await as("huaxia").registerLoan(loan);
+      const id = await credit.loanId(ids.huaxia, loan.loanRef);
+      await expect(as("huaxia").reportRepayment(loan.loanRef, 1_000_000n))
+        .to.emit(credit, "LoanRepaid")
+        .withArgs(id, loan.borrowerKey, 1_000_000n, 4_000_000n);
+      expect(await exposure(credit, String(loan.borrowerKey))).to.deep.equal([1n, 1n, 4_000_000n, 0n, 0n]);
+      await expect(as("huaxia").reportRepayment(loan.loanRef, 4_000_000n))
+        .to.emit(credit, "LoanStatusChanged")
+        .withArgs(id, loan.borrowerKey, loanStatus("Active"), loanStatus("Repaid"));
+      expect((await credit.getLoan(id)).status).to.equal(BigInt(loanStatus("Repaid")));
+      expect(await exposure(credit, String(loan.borrowerKey))).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
+      expect(await credit.liveLoansOf(loan.borrowerKey, ids.huaxia)).to.equal(0n);
+    });
+
+    it("test_reportStatus_overdueCuredDefaultedWrittenOff", async function () {
+      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh();
+      const borrower = String(loan.borrowerKey);
+      await as("huaxia").registerLoan(loan);
+      const id = await credit.loanId(ids.huaxia, loan.loanRef);
+      const move = (to: string) => as("huaxia").reportStatus(loan.loanRef, loanStatus(to));
+      await expect(move("Overdue"))
+        .to.emit(credit, "LoanStatusChanged")
+        .withArgs(id, borrower, loanStatus("Active"), loanStatus("Overdue"));
+      await move("Active");
+      await move("Overdue");
+      await as("huaxia").reportRepayment(loan.loanRef, 500_000n);
+      expect(await exposure(credit, borrower)).to.deep.equal([1n, 1n, 4_500_000n, 0n, 0n]);
+      await move("Defaulted");
+      expect(await exposure(credit, borrower)).to.deep.equal([1n, 1n, 4_500_000n, 1n, 0n]);
+      await move("WrittenOff");
+      expect(await exposure(credit, borrower)).to.deep.equal([0n, 0n, 0n, 1n, 0n]);
+      const r = await credit.getLoan(id);
+      expect([r.status, r.outstanding]).to.deep.equal([BigInt(loanStatus("WrittenOff")), 4_500_000n]);
+    });
+
+    it("test_reportStatus_repaidSettlesInFull", async function () {
+      const { credit, as } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh();
+      await as("huaxia").registerLoan(loan);
+      await as("huaxia").reportStatus(loan.loanRef, loanStatus("Overdue"));
+      await as("huaxia").reportStatus(loan.loanRef, loanStatus("Repaid"));
+      expect(await exposure(credit, String(loan.borrowerKey))).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
+    });
+
+    it("test_reportStatus_revertsOnEveryTransitionOutsideTheTable", async function () {
+      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+      const allowed = new Set([
+        "Active>Overdue",
+        "Active>Repaid",
+        "Overdue>Active",
+        "Overdue>Defaulted",
+        "Overdue>Repaid",
+        "Defaulted>WrittenOff",
+      ]);
+      const paths: Record<string, string[]> = {
+        Active: [],
+        Overdue: ["Overdue"],
+        Defaulted: ["Overdue", "Defaulted"],
+        WrittenOff: ["Overdue", "Defaulted", "WrittenOff"],
+        Repaid: ["Repaid"],
+      };
+      for (const [from, path] of Object.entries(paths)) {
+        const loan = fresh();
+        await as("huaxia").registerLoan(loan);
+        for (const step of path) await as("huaxia").reportStatus(loan.loanRef, loanStatus(step));
+        const id = await credit.loanId(ids.huaxia, loan.loanRef);
+        const before = await exposure(credit, String(loan.borrowerKey));
+        for (const to of LOAN_STATUSES) {
+          if (allowed.has(`${from}>${to}`)) continue;
+          await expect(as("huaxia").reportStatus(loan.loanRef, loanStatus(to)))
+            .to.be.revertedWithCustomError(credit, "CreditInvalidTransition")
+            .withArgs(id, loanStatus(from), loanStatus(to));
+        }
+        expect(await exposure(credit, String(loan.borrowerKey))).to.deep.equal(before);
+      }
+    });
+
+    it("test_reportRepayment_revertsOnBadAmountOrStatus", async function () {
+      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh();
+      await as("huaxia").registerLoan(loan);
+      const id = await credit.loanId(ids.huaxia, loan.loanRef);
+      await expect(as("huaxia").reportRepayment(loan.loanRef, 0n))
+        .to.be.revertedWithCustomError(credit, "CreditInvalidRepayment")
+        .withArgs(id, 0n, 5_000_000n);
+      await expect(as("huaxia").reportRepayment(loan.loanRef, 5_000_001n))
+        .to.be.revertedWithCustomError(credit, "CreditInvalidRepayment")
+        .withArgs(id, 5_000_001n, 5_000_000n);
+      await as("huaxia").reportStatus(loan.loanRef, loanStatus("Overdue"));
+      await as("huaxia").reportStatus(loan.loanRef, loanStatus("Defaulted"));
+      await expect(as("huaxia").reportRepayment(loan.loanRef, 1n))
+        .to.be.revertedWithCustomError(credit, "CreditLoanNotPerforming")
+        .withArgs(id, loanStatus("Defaulted"));
+      const unknown = loanRef("NO-SUCH-LOAN");
+      await expect(as("huaxia").reportRepayment(unknown, 1n))
+        .to.be.revertedWithCustomError(credit, "CreditLoanUnknown")
+        .withArgs(await credit.loanId(ids.huaxia, unknown));
+    });
+
+    it("test_lifecycle_revertsWhenAnotherLenderTouchesTheLoan", async function () {
+      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh();
+      await as("huaxia").registerLoan(loan);
+      const theirs = await credit.loanId(ids.golfo, loan.loanRef);
+      await expect(as("golfo").reportRepayment(loan.loanRef, 1n))
+        .to.be.revertedWithCustomError(credit, "CreditLoanUnknown")
+        .withArgs(theirs);
+      await expect(as("golfo").reportStatus(loan.loanRef, loanStatus("Overdue")))
+        .to.be.revertedWithCustomError(credit, "CreditLoanUnknown")
+        .withArgs(theirs);
+      await expect(as("golfo").reportRepayments([{ loanRef: loan.loanRef, amount: 1n }]))
+        .to.be.revertedWithCustomError(credit, "CreditBatchRecordRejected")
+        .withArgs(0, rejected(credit, "CreditLoanUnknown", [theirs]));
+      expect(await exposure(credit, String(loan.borrowerKey))).to.deep.equal([1n, 1n, 5_000_000n, 0n, 0n]);
+    });
+
+    it("test_lifecycle_refusesOutsiderAndSuspendedLender", async function () {
+      const { world, credit, as, members, outsider } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh();
+      await as("huaxia").registerLoan(loan);
+      await expect(credit.connect(outsider).reportRepayment(loan.loanRef, 1n))
+        .to.be.revertedWithCustomError(members, "MemberUnknownAccount")
+        .withArgs(outsider.address);
+      await expect(credit.connect(outsider).reportStatus(loan.loanRef, loanStatus("Overdue")))
+        .to.be.revertedWithCustomError(members, "MemberUnknownAccount")
+        .withArgs(outsider.address);
+      await members.suspend(world.ids.huaxia, REASON);
+      const huaxia = world.admins.huaxia.address;
+      for (const send of [
+        () => as("huaxia").reportRepayment(loan.loanRef, 1n),
+        () => as("huaxia").reportStatus(loan.loanRef, loanStatus("Overdue")),
+        () => as("huaxia").reportRepayments([{ loanRef: loan.loanRef, amount: 1n }]),
+        () => as("huaxia").inquire(loan.borrowerKey, PURPOSE, CONSENT),
+      ]) {
+        await expect(send())
+          .to.be.revertedWithCustomError(members, "MemberNotActive")
+          .withArgs(huaxia, world.ids.huaxia, MemberStatus.Suspended);
+      }
+      expect(await exposure(credit, String(loan.borrowerKey))).to.deep.equal([1n, 1n, 5_000_000n, 0n, 0n]);
+    });
+  });
+
+  describe("batches", function () {
+    it("test_registerLoans_recordsEveryRecord", async function () {
+      const { credit, as } = await networkHelpers.loadFixture(worldFixture);
+      const first = fresh();
+      const loans = [first, fresh(), sameBorrower(first, { outstanding: 1_000_000n })];
+      await expect(as("huaxia").registerLoans(loans)).to.emit(credit, "LoanRegistered");
+      expect(await credit.borrowerCount()).to.equal(2n);
+      expect(await exposure(credit, String(first.borrowerKey))).to.deep.equal([2n, 1n, 6_000_000n, 0n, 0n]);
+    });
+
+    it("test_registerLoans_rejectsTheBatchNamingTheBadRecord", async function () {
+      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+      const good = fresh();
+      const cases: [LoanInput[], number, string, unknown[]][] = [
+        [[good, fresh(), fresh({ principal: 0n })], 2, "CreditInvalidAmounts", [0n, 5_000_000n]],
+        [
+          [good, { ...fresh(), loanRef: good.loanRef }],
+          1,
+          "CreditLoanAlreadyRegistered",
+          [await credit.loanId(ids.huaxia, good.loanRef)],
+        ],
+        [[good, fresh({ kind: productKind("JointLoan") })], 1, "CreditInvalidProductKind", [productKind("JointLoan")]],
+        [[fresh({ commitment: ethers.ZeroHash }), good], 0, "CreditInvalidCommitment", []],
+      ];
+      for (const [loans, index, error, args] of cases) {
+        const tx = as("huaxia").registerLoans(loans);
+        await expect(tx)
+          .to.be.revertedWithCustomError(credit, "CreditBatchRecordRejected")
+          .withArgs(index, rejected(credit, error, args));
+      }
+      await expect(as("huaxia").registerLoans([])).to.be.revertedWithCustomError(credit, "CreditEmptyBatch");
+      expect(await credit.borrowerCount()).to.equal(0n);
+    });
+
+    it("test_registerLoans_enforcedLimitRejectsTheRecord", async function () {
+      const { credit, as } = await networkHelpers.loadFixture(worldFixture);
+      await credit.setPolicy({ ...DEFAULT_POLICY, maxOutstanding: 6_000_000n, mode: Mode.Enforce });
+      const first = fresh();
+      const err = await as("huaxia")
+        .registerLoans([first, sameBorrower(first)])
+        .then(() => undefined)
+        .catch((e: unknown) => e);
+      expect(decodeError(err)?.message).to.equal(
+        `CreditBatchRecordRejected(index=1, reason=CreditPolicyLimitExceeded(borrowerKey=${first.borrowerKey}, ` +
+          `limit=Outstanding, value=10000000, max=6000000))`,
+      );
+      expect(await credit.borrowerCount()).to.equal(0n);
+    });
+
+    it("test_reportRepayments_appliesAllOrNothing", async function () {
+      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+      const [a, b] = [fresh(), fresh()];
+      await as("huaxia").registerLoans([a, b]);
+      const id = await credit.loanId(ids.huaxia, b.loanRef);
+      await expect(
+        as("huaxia").reportRepayments([
+          { loanRef: a.loanRef, amount: 1_000n },
+          { loanRef: b.loanRef, amount: 6_000_000n },
+        ]),
+      )
+        .to.be.revertedWithCustomError(credit, "CreditBatchRecordRejected")
+        .withArgs(1, rejected(credit, "CreditInvalidRepayment", [id, 6_000_000n, 5_000_000n]));
+      expect(await exposure(credit, String(a.borrowerKey))).to.deep.equal([1n, 1n, 5_000_000n, 0n, 0n]);
+      await as("huaxia").reportRepayments([
+        { loanRef: a.loanRef, amount: 1_000n },
+        { loanRef: b.loanRef, amount: 5_000_000n },
+      ]);
+      expect(await exposure(credit, String(a.borrowerKey))).to.deep.equal([1n, 1n, 4_999_000n, 0n, 0n]);
+      expect(await exposure(credit, String(b.borrowerKey))).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
+      await expect(as("huaxia").reportRepayments([])).to.be.revertedWithCustomError(credit, "CreditEmptyBatch");
+    });
+  });
+
+  describe("inquiries", function () {
+    it("test_inquire_logsAndReturnsTheExposure", async function () {
+      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh();
+      await as("huaxia").registerLoan(loan);
+      const preview = await as("golfo").inquire.staticCall(loan.borrowerKey, PURPOSE, CONSENT);
+      expect([preview.activeLoans, preview.outstanding, preview.inquiries]).to.deep.equal([1n, 5_000_000n, 1n]);
+      expect((await credit.exposureOf(loan.borrowerKey)).inquiries).to.equal(0n);
+      await expect(as("golfo").inquire(loan.borrowerKey, PURPOSE, CONSENT))
+        .to.emit(credit, "CreditInquired")
+        .withArgs(ids.golfo, loan.borrowerKey, PURPOSE, CONSENT);
+      await as("pacific").inquire(loan.borrowerKey, PURPOSE, CONSENT);
+      expect((await credit.exposureOf(loan.borrowerKey)).inquiries).to.equal(2n);
+      await networkHelpers.time.increase(30 * 86_400);
+      await as("pacific").inquire(loan.borrowerKey, PURPOSE, CONSENT);
+      expect((await credit.exposureOf(loan.borrowerKey)).inquiries).to.equal(1n);
+    });
+
+    it("test_inquire_refusesOutsiderNonLenderAndBadInput", async function () {
+      const { world, credit, as, members, outsider } = await networkHelpers.loadFixture(worldFixture);
+      const borrower = fresh().borrowerKey;
+      await expect(credit.connect(outsider).inquire(borrower, PURPOSE, CONSENT))
+        .to.be.revertedWithCustomError(members, "MemberUnknownAccount")
+        .withArgs(outsider.address);
+      await expect(credit.connect(world.admins.cristal).inquire(borrower, PURPOSE, CONSENT))
+        .to.be.revertedWithCustomError(members, "MemberMissingRole")
+        .withArgs(world.admins.cristal.address, world.ids.cristal, roleIndex("Lender"));
+      await expect(as("huaxia").inquire(ethers.ZeroHash, PURPOSE, CONSENT)).to.be.revertedWithCustomError(
+        credit,
+        "CreditInvalidBorrowerKey",
+      );
+      await expect(as("huaxia").inquire(borrower, ethers.ZeroHash, CONSENT))
+        .to.be.revertedWithCustomError(credit, "CreditInvalidInquiry")
+        .withArgs(ethers.ZeroHash, CONSENT);
+      await expect(as("huaxia").inquire(borrower, PURPOSE, ethers.ZeroHash))
+        .to.be.revertedWithCustomError(credit, "CreditInvalidInquiry")
+        .withArgs(PURPOSE, ethers.ZeroHash);
+      expect((await credit.exposureOf(borrower)).inquiries).to.equal(0n);
+    });
+  });
+
+  describe("reporters", function () {
+    it("test_reportExposure_countsTheFinancierAndOnlyTheReporterMovesIt", async function () {
+      const { credit, as, ids, reporter, members } = await networkHelpers.loadFixture(worldFixture);
+      const reporterId = await members.memberOf(reporter);
+      const loan = fresh({ kind: productKind("ReceivableFinance") });
+      const id = await credit.loanId(reporterId, loan.loanRef);
+      await expect(credit.connect(reporter).reportExposure(ids.huaxia, loan))
+        .to.emit(credit, "LoanRegistered")
+        .withArgs(
+          id,
+          loan.borrowerKey,
+          ids.huaxia,
+          reporterId,
+          loan.loanRef,
+          productKind("ReceivableFinance"),
+          5_000_000n,
+          5_000_000n,
+          loan.originationDay,
+          loan.maturityDay,
+          loan.commitment,
+        );
+      expect(await credit.liveLoansOf(loan.borrowerKey, ids.huaxia)).to.equal(1n);
+      await expect(as("huaxia").reportRepayment(loan.loanRef, 1n)).to.be.revertedWithCustomError(
+        credit,
+        "CreditLoanUnknown",
+      );
+      await credit.connect(reporter).reportStatus(loan.loanRef, loanStatus("Repaid"));
+      expect(await exposure(credit, String(loan.borrowerKey))).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
+    });
+
+    it("test_reportExposure_refusesNonReporterIneligibleLenderAndJointKind", async function () {
+      const { world, credit, as, ids, reporter, members } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh();
+      await expect(as("huaxia").reportExposure(ids.huaxia, loan))
+        .to.be.revertedWithCustomError(members, "MemberMissingRole")
+        .withArgs(world.admins.huaxia.address, ids.huaxia, roleIndex("Reporter"));
+      const cristal = await members.getMember(ids.cristal);
+      await expect(credit.connect(reporter).reportExposure(ids.cristal, loan))
+        .to.be.revertedWithCustomError(credit, "CreditLenderIneligible")
+        .withArgs(ids.cristal, MemberStatus.Active, cristal.roles);
+      await expect(credit.connect(reporter).reportExposure(ids.huaxia, { ...loan, kind: productKind("JointLoan") }))
+        .to.be.revertedWithCustomError(credit, "CreditInvalidProductKind")
+        .withArgs(productKind("JointLoan"));
+      expect(await credit.borrowerCount()).to.equal(0n);
+    });
+  });
+
+  describe("disputes", function () {
+    async function registered() {
+      const f = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh();
+      await f.as("huaxia").registerLoan(loan);
+      const id = await f.credit.loanId(f.ids.huaxia, loan.loanRef);
+      return { ...f, loan, id, borrower: String(loan.borrowerKey) };
+    }
+    const correction = (status: string, outstanding: bigint) => ({
+      status: loanStatus(status),
+      outstanding,
+      commitment: consentHash("corrected record"),
+    });
+
+    it("test_dispute_openAnswerCorrectResolve", async function () {
+      const { credit, as, ids, loan, id, borrower } = await registered();
+      const regulator = as("regulator");
+      await expect(regulator.openDispute(ids.huaxia, loan.loanRef, REASON))
+        .to.emit(credit, "DisputeOpened")
+        .withArgs(id, ids.regulator, REASON);
+      expect((await credit.disputeOf(id)).openedBy).to.equal(ids.regulator);
+      const answer = consentHash("statement of account");
+      await expect(as("huaxia").answerDispute(loan.loanRef, answer))
+        .to.emit(credit, "DisputeAnswered")
+        .withArgs(id, ids.huaxia, answer);
+      const ruling = reasonCode("RULING-2026-031");
+      await expect(regulator.correctLoan(ids.huaxia, loan.loanRef, correction("Defaulted", 2_000_000n), ruling))
+        .to.emit(credit, "LoanCorrected")
+        .withArgs(id, ids.regulator, loanStatus("Defaulted"), 2_000_000n, consentHash("corrected record"), ruling);
+      expect(await exposure(credit, borrower)).to.deep.equal([1n, 1n, 2_000_000n, 1n, 0n]);
+      await regulator.correctLoan(ids.huaxia, loan.loanRef, correction("Repaid", 0n), ruling);
+      expect(await exposure(credit, borrower)).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
+      await expect(regulator.resolveDispute(ids.huaxia, loan.loanRef, ruling))
+        .to.emit(credit, "DisputeResolved")
+        .withArgs(id, ids.regulator, ruling);
+      expect((await credit.disputeOf(id)).openedBy).to.equal(0n);
+      await expect(regulator.correctLoan(ids.huaxia, loan.loanRef, correction("Active", 1n), ruling))
+        .to.be.revertedWithCustomError(credit, "CreditDisputeNotOpen")
+        .withArgs(id);
+    });
+
+    it("test_dispute_openedByAnotherLenderButNotByOthers", async function () {
+      const { world, credit, as, ids, loan, id, members, outsider } = await registered();
+      await expect(credit.connect(outsider).openDispute(ids.huaxia, loan.loanRef, REASON))
+        .to.be.revertedWithCustomError(members, "MemberUnknownAccount")
+        .withArgs(outsider.address);
+      await expect(as("cristal").openDispute(ids.huaxia, loan.loanRef, REASON))
+        .to.be.revertedWithCustomError(credit, "CreditDisputeUnauthorized")
+        .withArgs(world.admins.cristal.address, ids.cristal);
+      await expect(as("golfo").openDispute(ids.huaxia, loan.loanRef, REASON))
+        .to.emit(credit, "DisputeOpened")
+        .withArgs(id, ids.golfo, REASON);
+      await expect(as("regulator").openDispute(ids.huaxia, loan.loanRef, REASON))
+        .to.be.revertedWithCustomError(credit, "CreditDisputeAlreadyOpen")
+        .withArgs(id);
+      const unknown = loanRef("NO-SUCH-LOAN");
+      await expect(as("golfo").openDispute(ids.huaxia, unknown, REASON))
+        .to.be.revertedWithCustomError(credit, "CreditLoanUnknown")
+        .withArgs(await credit.loanId(ids.huaxia, unknown));
+    });
+
+    it("test_dispute_onlyRegulatorCorrectsAndResolves", async function () {
+      const { world, credit, as, ids, loan, id, borrower, members } = await registered();
+      await as("regulator").openDispute(ids.huaxia, loan.loanRef, REASON);
+      for (const who of ["huaxia", "golfo"]) {
+        await expect(as(who).correctLoan(ids.huaxia, loan.loanRef, correction("Active", 1n), REASON))
+          .to.be.revertedWithCustomError(members, "MemberMissingRole")
+          .withArgs(world.admins[who].address, ids[who], roleIndex("Regulator"));
+        await expect(as(who).resolveDispute(ids.huaxia, loan.loanRef, REASON))
+          .to.be.revertedWithCustomError(members, "MemberMissingRole")
+          .withArgs(world.admins[who].address, ids[who], roleIndex("Regulator"));
+      }
+      // Only the reporting lender answers: another lender's answer names its own (unknown) loan.
+      await expect(as("golfo").answerDispute(loan.loanRef, REASON))
+        .to.be.revertedWithCustomError(credit, "CreditLoanUnknown")
+        .withArgs(await credit.loanId(ids.golfo, loan.loanRef));
+      const bad: [string, bigint][] = [
+        ["None", 0n],
+        ["Active", 5_000_001n],
+        ["Repaid", 1n],
+        ["Active", 0n],
+        ["Overdue", 0n],
+      ];
+      for (const [status, outstanding] of bad) {
+        await expect(as("regulator").correctLoan(ids.huaxia, loan.loanRef, correction(status, outstanding), REASON))
+          .to.be.revertedWithCustomError(credit, "CreditInvalidCorrection")
+          .withArgs(id, loanStatus(status), outstanding);
+      }
+      expect(await exposure(credit, borrower)).to.deep.equal([1n, 1n, 5_000_000n, 0n, 0n]);
+    });
+
+    it("test_dispute_answerAndResolveNeedAnOpenDispute", async function () {
+      const { credit, as, ids, loan, id } = await registered();
+      await expect(as("huaxia").answerDispute(loan.loanRef, REASON))
+        .to.be.revertedWithCustomError(credit, "CreditDisputeNotOpen")
+        .withArgs(id);
+      await expect(as("regulator").resolveDispute(ids.huaxia, loan.loanRef, REASON))
+        .to.be.revertedWithCustomError(credit, "CreditDisputeNotOpen")
+        .withArgs(id);
+    });
+  });
+
+  describe("pause", function () {
+    it("test_pause_stopsWritesUntilUnpaused", async function () {
+      const { credit, as, outsider } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh();
+      await as("huaxia").registerLoan(loan);
+      await expect(credit.connect(outsider).pause())
+        .to.be.revertedWithCustomError(credit, "GovernorUnauthorizedAccount")
+        .withArgs(outsider.address);
+      await credit.pause();
+      for (const send of [
+        () => as("huaxia").registerLoan(fresh()),
+        () => as("huaxia").registerLoans([fresh()]),
+        () => as("huaxia").registerJointLoan(fresh({ kind: productKind("JointLoan") }), []),
+        () => as("huaxia").reportExposure(1n, fresh()),
+        () => as("huaxia").reportRepayment(loan.loanRef, 1n),
+        () => as("huaxia").reportRepayments([{ loanRef: loan.loanRef, amount: 1n }]),
+        () => as("huaxia").reportStatus(loan.loanRef, loanStatus("Overdue")),
+        () => as("huaxia").inquire(loan.borrowerKey, PURPOSE, CONSENT),
+      ]) {
+        await expect(send()).to.be.revertedWithCustomError(credit, "EnforcedPause");
+      }
+      await expect(credit.connect(outsider).unpause())
+        .to.be.revertedWithCustomError(credit, "GovernorUnauthorizedAccount")
+        .withArgs(outsider.address);
+      await credit.unpause();
+      await as("huaxia").reportRepayment(loan.loanRef, 1n);
+      expect((await credit.exposureOf(loan.borrowerKey)).outstanding).to.equal(4_999_999n);
+    });
+  });
+});
