@@ -34,6 +34,6 @@ export default defineConfig({
   },
   typechain: { outDir: "typechain-types" },
   test: {
-    solidity: { fuzz: { runs: 256 } },
+    solidity: { fuzz: { runs: 256 }, invariant: { runs: 64, depth: 64, failOnRevert: true } },
   },
 });
