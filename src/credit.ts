@@ -74,7 +74,7 @@ export function dayNumber(date: string, what = "date"): number {
   return ms / MS_PER_DAY;
 }
 
-/** A day number back to its UTC date, e.g. 20414 → "2025-11-22". */
+/** A day number back to its UTC date, e.g. 20779 → "2026-11-22". */
 export function isoDate(day: bigint | number): string {
   return new Date(Number(day) * MS_PER_DAY).toISOString().slice(0, 10);
 }
@@ -288,9 +288,21 @@ export async function registerJointLoan(
   return readRegistration(credit, [await mined(await credit.registerJointLoan(input, [...funders]))]);
 }
 
+/** A batch that would be refused: `offset` is the position of its first record in the whole list. */
+export class BatchRejectedError extends Error {
+  constructor(
+    readonly offset: number,
+    readonly revert: unknown,
+  ) {
+    super(`the batch starting at record ${offset} would be refused; nothing was sent`);
+    this.name = "BatchRejectedError";
+  }
+}
+
 /**
  * Registers many loans in batches of `batchSize`. Every batch is first simulated, so a record the chain would refuse
- * is reported (as `CreditBatchRecordRejected(index, …)`) before any batch is sent.
+ * is reported (a `BatchRejectedError` whose `revert` is `CreditBatchRecordRejected(index, …)`) before any batch is
+ * sent.
  */
 export async function registerLoans(
   credit: CreditRegistry,
@@ -300,7 +312,11 @@ export async function registerLoans(
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch size ${batchSize} must be at least 1`);
   const batches: LoanInput[][] = [];
   for (let i = 0; i < inputs.length; i += batchSize) batches.push(inputs.slice(i, i + batchSize));
-  for (const batch of batches) await credit.registerLoans.staticCall(batch);
+  for (const [i, batch] of batches.entries()) {
+    await credit.registerLoans.staticCall(batch).catch((err: unknown) => {
+      throw new BatchRejectedError(i * batchSize, err);
+    });
+  }
   const receipts: ContractTransactionReceipt[] = [];
   for (const batch of batches) receipts.push(await mined(await credit.registerLoans(batch)));
   return readRegistration(credit, receipts);

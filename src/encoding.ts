@@ -28,6 +28,34 @@ export function currencyCode(code: string): string {
   return fixedAscii(code, 3, "currency", /^[A-Z]{3}$/);
 }
 
+const ZERO_DECIMALS = new Set([
+  "BIF",
+  "CLP",
+  "DJF",
+  "GNF",
+  "ISK",
+  "JPY",
+  "KMF",
+  "KRW",
+  "PYG",
+  "RWF",
+  "UGX",
+  "VND",
+  "VUV",
+  "XAF",
+  "XOF",
+  "XPF",
+]);
+const THREE_DECIMALS = new Set(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"]);
+
+/** ISO 4217 minor units of a currency: 0 for JPY and the like, 3 for BHD and the like, 2 for the rest. */
+export function minorUnits(code: string): number {
+  const c = code.trim().toUpperCase();
+  currencyCode(c);
+  if (ZERO_DECIMALS.has(c)) return 0;
+  return THREE_DECIMALS.has(c) ? 3 : 2;
+}
+
 /** Decodes a `bytes2`/`bytes3` code back to its letters. */
 export function decodeCode(hex: string): string {
   return toUtf8String(getBytes(hex));

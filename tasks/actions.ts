@@ -1,15 +1,16 @@
 /** The task actions, loaded lazily by tasks/index.ts: each opens a session and runs one operation. */
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
+import * as credit from "./lib/credit.js";
 import * as members from "./lib/members.js";
 import { runInSession, type Session, type SessionArgs } from "./lib/session.js";
 
-type Operation<A> = (contracts: Session["contracts"], args: A) => Promise<string[]>;
+type Operation<A> = (contracts: Session["contracts"], args: A, session: Session) => Promise<string[]>;
 
 /** Wraps an operation as a task action. */
 function action<A>(operation: Operation<A>) {
   return (args: SessionArgs & A, hre: HardhatRuntimeEnvironment) =>
-    runInSession(hre, args, ({ contracts }) => operation(contracts, args));
+    runInSession(hre, args, (session) => operation(session.contracts, args, session));
 }
 
 export const memberAdmit = action(members.admit);
@@ -17,3 +18,9 @@ export const memberList = action(members.list);
 export const memberSuspend = action(members.suspend);
 export const tokenMint = action(members.mint);
 export const tokenBalance = action(members.balance);
+export const creditRegister = action(credit.register);
+export const creditRepay = action(credit.repay);
+export const creditStatus = action(credit.status);
+export const creditCheck = action(credit.check);
+export const creditDispute = action(credit.dispute);
+export const creditImport = action(credit.importFile);

@@ -256,17 +256,17 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
 
     /// @inheritdoc ICreditRegistry
     function getLoan(LoanId id) external view returns (LoanRecord memory) {
-        Loan memory l = _loans[id];
+        Loan memory loan = _loans[id];
         return
             LoanRecord({
-                borrowerKey: _borrowerKeys[l.borrower],
-                lender: l.lender,
-                kind: l.kind,
-                status: l.status,
-                principal: l.principal,
-                outstanding: l.outstanding,
-                originationDay: l.originationDay,
-                maturityDay: l.maturityDay
+                borrowerKey: _borrowerKeys[loan.borrower],
+                lender: loan.lender,
+                kind: loan.kind,
+                status: loan.status,
+                principal: loan.principal,
+                outstanding: loan.outstanding,
+                originationDay: loan.originationDay,
+                maturityDay: loan.maturityDay
             });
     }
 
@@ -579,6 +579,8 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
     /// @dev Reverts with `error`; inside a batch, wrapped in `CreditBatchRecordRejected(index, error)`.
     function _fail(uint256 index, bytes memory error) private pure {
         if (index != _SINGLE) error = abi.encodeWithSelector(CreditBatchRecordRejected.selector, index, error);
+        // Re-raising ABI-encoded revert data as-is has no Solidity syntax; the block only reads `error`.
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             revert(add(error, 0x20), mload(error))
         }

@@ -5,13 +5,37 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
+import { configVariable } from "hardhat/config";
+
 import { connect, deploymentPath, loadDeployment, type TradelineContracts } from "../../src/deployment.js";
 import { describeError } from "../../src/errors.js";
+import { ConsortiumKey } from "../../src/keys.js";
+
+/** The configuration variable holding the consortium's HMAC key. */
+export const CONSORTIUM_KEY_VARIABLE = "TRADELINE_CONSORTIUM_KEY";
 
 export interface Session {
   contracts: TradelineContracts;
   signer: HardhatEthersSigner;
   chainId: bigint;
+  /** The consortium key, read when first needed from the `TRADELINE_CONSORTIUM_KEY` configuration variable. */
+  consortiumKey: () => Promise<ConsortiumKey>;
+}
+
+/**
+ * Reads a configuration variable the way Hardhat does: the environment first, then the configuration-variable
+ * plugins (the keystore: `npx hardhat keystore set TRADELINE_CONSORTIUM_KEY`). Undefined when neither has it.
+ */
+export async function readConfigVariable(hre: HardhatRuntimeEnvironment, name: string): Promise<string | undefined> {
+  const fromEnv = process.env[name];
+  if (fromEnv !== undefined) return fromEnv;
+  const value = await hre.hooks.runHandlerChain(
+    "configurationVariables",
+    "fetchValue",
+    [configVariable(name)],
+    async () => "",
+  );
+  return value === "" ? undefined : value;
 }
 
 /** Options every task accepts. */
@@ -46,7 +70,8 @@ export async function runInSession(
     const deployment = await loadDeployment(file);
     const signer = await pickSigner(await connection.ethers.getSigners(), args.from);
     const contracts = connect(deployment, signer);
-    for (const line of await body({ contracts, signer, chainId })) console.log(line);
+    const consortiumKey = async () => ConsortiumKey.fromHex(await readConfigVariable(hre, CONSORTIUM_KEY_VARIABLE));
+    for (const line of await body({ contracts, signer, chainId, consortiumKey })) console.log(line);
   } catch (err) {
     console.error(`error: ${describeError(err)}`);
     process.exitCode = 1;

@@ -1,0 +1,278 @@
+import { writeFile, mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { consentHash, loanRef } from "../../src/credit.js";
+import { connect } from "../../src/deployment.js";
+import { describeError } from "../../src/errors.js";
+import { borrowerKey } from "../../src/keys.js";
+import { check, dispute, importFile, maskId, parseFunders, register, repay, status } from "../../tasks/lib/credit.js";
+import { ephemeralKey } from "../../scripts/lib/loans.js";
+import { deployWorld } from "../../scripts/lib/world.js";
+
+const connection = await network.create();
+const { networkHelpers } = connection;
+const key = ephemeralKey();
+
+async function failure(p: Promise<unknown>): Promise<string> {
+  return p.then(
+    () => "no error",
+    (e: unknown) => describeError(e),
+  );
+}
+
+async function worldFixture() {
+  const world = await deployWorld(connection);
+  const as = (who: string) => ({
+    contracts: connect(world.deployment, world.admins[who]),
+    session: { consortiumKey: async () => key, signer: world.admins[who] },
+  });
+  return { world, as };
+}
+
+const LOAN = {
+  borrowerType: "CN-RIC",
+  borrowerId: "990101199003070011",
+  ref: "HX-2026-0001",
+  product: "ConsumerLoan",
+  principal: "50000.00",
+  outstanding: "",
+  originated: "2026-01-15",
+  matures: "2027-01-15",
+  salt: "",
+  funders: "",
+};
+
+async function csv(lines: string[]): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), "tradeline-"));
+  const file = path.join(dir, "loans.csv");
+  await writeFile(file, `${lines.join("\n")}\n`);
+  return file;
+}
+const HEADER = "loan_ref,id_type,id_number,product,principal,outstanding,originated,matures,salt";
+const SALT = `0x${"ab".repeat(32)}`;
+
+describe("credit tasks", function () {
+  it("test_creditTasks_registerCheckRepayAndStatus", async function () {
+    const { world, as } = await networkHelpers.loadFixture(worldFixture);
+    const huaxia = as("huaxia");
+    const out = await register(huaxia.contracts, LOAN, huaxia.session);
+    expect(out[0]).to.equal("registered ConsumerLoan HX-2026-0001 for CN-RIC ****0011: 50000.00 CNY outstanding");
+    expect(out.join("\n")).to.match(/active loans\s+active lenders\s+outstanding \(CNY\)/);
+    expect(out.join("\n")).to.match(/salt: 0x[0-9a-f]{64} \(keep it with the record/);
+    expect(out.join("\n")).not.to.contain("990101199003070011");
+
+    const golfo = as("golfo");
+    const seen = await check(
+      golfo.contracts,
+      {
+        borrowerType: "CN-RIC",
+        borrowerId: "990101199003070011",
+        purpose: "",
+        consent: "signed form 7",
+        amount: "1000",
+      },
+      golfo.session,
+    );
+    expect(seen[0]).to.equal("exposure of CN-RIC ****0011 (inquiry logged for the regulator)");
+    expect(seen[2]).to.match(/^\s+1\s+1\s+50000\.00\s+0\s+1$/);
+    expect(seen[3]).to.equal("  policy: a new loan of 1000.00 CNY from member 4 stays within every limit");
+
+    expect(await repay(huaxia.contracts, { ref: "HX-2026-0001", amount: "1000" })).to.include.members([
+      "repaid 1000.00 CNY on HX-2026-0001",
+      "  outstanding now 49000.00 CNY",
+    ]);
+    expect((await status(huaxia.contracts, { ref: "HX-2026-0001", to: "overdue" }, huaxia.session))[0]).to.equal(
+      "loan HX-2026-0001: Active -> Overdue",
+    );
+    expect((await status(huaxia.contracts, { ref: "HX-2026-0001", to: "Defaulted" }, huaxia.session))[0]).to.equal(
+      "loan HX-2026-0001: Overdue -> Defaulted",
+    );
+    const after = await check(
+      golfo.contracts,
+      {
+        borrowerType: "CN-RIC",
+        borrowerId: "990101199003070011",
+        purpose: "REVIEW",
+        consent: consentHash("x"),
+        amount: "",
+      },
+      golfo.session,
+    );
+    expect(after[2]).to.match(/^\s+1\s+1\s+49000\.00\s+1\s+2$/);
+    expect(await world.contracts.credit.borrowerCount()).to.equal(1n);
+  });
+
+  it("test_creditTasks_checkShowsTheFlagAFourthLenderWouldRaise", async function () {
+    const { as } = await networkHelpers.loadFixture(worldFixture);
+    for (const [who, ref] of [
+      ["huaxia", "HX-1"],
+      ["golfo", "BG-1"],
+      ["pacific", "PT-1"],
+    ]) {
+      const s = as(who);
+      await register(s.contracts, { ...LOAN, ref }, s.session);
+    }
+    const quicklend = as("quicklend");
+    const seen = await check(
+      quicklend.contracts,
+      { borrowerType: "CN-RIC", borrowerId: "990101199003070011", purpose: "", consent: "form", amount: "5000" },
+      quicklend.session,
+    );
+    expect(seen[3]).to.equal(
+      "  policy (Flag mode): a new loan of 5000.00 CNY from member 6 would be FLAGGED: DistinctLenders 4 > limit 3",
+    );
+    const out = await register(quicklend.contracts, { ...LOAN, ref: "QL-1", principal: "5000" }, quicklend.session);
+    expect(out).to.include("  FLAGGED multi-borrowing: DistinctLenders 4 > limit 3");
+  });
+
+  it("test_creditTasks_jointLoanAndDispute", async function () {
+    const { world, as } = await networkHelpers.loadFixture(worldFixture);
+    const huaxia = as("huaxia");
+    const funders = `${world.ids.huaxia}:7000,${world.ids.quicklend}:3000`;
+    const out = await register(huaxia.contracts, { ...LOAN, product: "JointLoan", funders }, huaxia.session);
+    expect(out[0]).to.match(/^registered JointLoan HX-2026-0001/);
+    expect(await failure(register(huaxia.contracts, { ...LOAN, ref: "X", funders }, huaxia.session))).to.equal(
+      "a JointLoan needs --funders, and only a JointLoan takes them",
+    );
+    const regulator = as("regulator");
+    const base = { lender: String(world.ids.huaxia), ref: "HX-2026-0001", to: "", outstanding: "", commitment: "" };
+    expect((await dispute(regulator.contracts, { ...base, action: "open", reason: "CLAIM-1" }))[0]).to.equal(
+      "dispute on HX-2026-0001: opened",
+    );
+    expect((await dispute(huaxia.contracts, { ...base, action: "answer", reason: "statement attached" }))[0]).to.equal(
+      "dispute on HX-2026-0001: answered",
+    );
+    const corrected = { ...base, action: "correct", reason: "RULING-1", to: "Active", outstanding: "100.00" };
+    expect(await failure(dispute(regulator.contracts, corrected))).to.equal("--commitment is required");
+    await dispute(regulator.contracts, { ...corrected, commitment: consentHash("fixed") });
+    expect((await dispute(regulator.contracts, { ...base, action: "resolve", reason: "RULING-1" }))[0]).to.equal(
+      "dispute on HX-2026-0001: resolved",
+    );
+    expect(await failure(dispute(regulator.contracts, { ...base, action: "close", reason: "x" }))).to.equal(
+      '--action "close": expected open, answer, correct or resolve',
+    );
+    const key0 = (await world.contracts.credit.exposureOf(borrowerKey(key, "CN-RIC", "990101199003070011"))) as {
+      outstanding: bigint;
+    };
+    expect(key0.outstanding).to.equal(10_000n);
+  });
+
+  it("test_creditImport_sendsGoodFilesInBatches", async function () {
+    const { world, as } = await networkHelpers.loadFixture(worldFixture);
+    const file = await csv([
+      HEADER,
+      `QL-1,CN-RIC,990101199003070011,ConsumerLoan,20000.00,18500.00,2026-03-01,2027-03-01,${SALT}`,
+      "# a comment line",
+      `QL-2,CN-RIC,990305198811200022,ConsumerLoan,8000,8000,2026-10-15,2027-04-15,${SALT}`,
+      `QL-3,USCC,91990000SYNTH00003,SmeLoan,250000.00,240000.00,2026-06-30,2028-06-30,${SALT}`,
+    ]);
+    const quicklend = as("quicklend");
+    const out = await importFile(quicklend.contracts, { file, batchSize: "2" }, quicklend.session);
+    expect(out[0]).to.equal(`imported 3 loan(s) from ${file} in 2 batch(es)`);
+    expect(await world.contracts.credit.borrowerCount()).to.equal(3n);
+  });
+
+  it("test_creditImport_reportsEveryBadLineAndSendsNothing", async function () {
+    const { world, as } = await networkHelpers.loadFixture(worldFixture);
+    const file = await csv([
+      HEADER,
+      `QL-1,CN-RIC,990101199003070011,ConsumerLoan,20000.00,18500.00,2026-03-01,2027-03-01,${SALT}`,
+      `QL-2,XX-ID,123,ConsumerLoan,8000,8000,2026-10-15,2027-04-15,${SALT}`,
+      `QL-3,CN-RIC,990101199003070012,ConsumerLoan,8000,9000,2026-10-15,2027-04-15,${SALT}`,
+      `QL-4,CN-RIC,990101199003070013,ConsumerLoan,8000,8000,2026-02-30,2027-04-15,${SALT}`,
+      `QL-1,CN-RIC,990101199003070014,ConsumerLoan,8000,8000,2026-01-30,2027-04-15,${SALT}`,
+      `QL-6,CN-RIC,990101199003070015,ConsumerLoan,8000,8000,2026-01-30,2027-04-15`,
+      `QL-7,CN-RIC,990101199003070016,ConsumerLoan,8000,8000,2099-01-30,2099-04-15,${SALT}`,
+      `QL-8,CN-RIC,990101199003070017,ConsumerLoan,8000,8000,2026-01-30,2027-04-15,0x12`,
+    ]);
+    const quicklend = as("quicklend");
+    const message = await failure(importFile(quicklend.contracts, { file, batchSize: "" }, quicklend.session));
+    expect(message.split("\n")).to.deep.equal([
+      `${file}: 7 bad row(s); nothing was sent`,
+      '  line 3: unknown id type "XX-ID": expected one of CN-RIC, PASSPORT, MX-CURP, MX-RFC, LEI, USCC, TAX-ID',
+      "  line 4: outstanding 9000 exceeds principal",
+      '  line 5: originated "2026-02-30" is not a valid YYYY-MM-DD date',
+      "  line 6: loan_ref QL-1 repeats line 2",
+      "  line 7: expected 9 fields, found 8",
+      "  line 8: originated 2099-01-30 is in the future",
+      "  line 9: salt must be 32 bytes of hex (0x + 64 hex digits)",
+    ]);
+    expect(await world.contracts.credit.borrowerCount()).to.equal(0n);
+    expect(
+      await failure(importFile(quicklend.contracts, { file: await csv(["a,b"]), batchSize: "" }, quicklend.session)),
+    ).to.match(/1 bad row\(s\); nothing was sent\n {2}line 1: header must be: loan_ref,id_type/);
+    expect(
+      await failure(importFile(quicklend.contracts, { file: "/nonexistent.csv", batchSize: "" }, quicklend.session)),
+    ).to.equal("cannot read /nonexistent.csv");
+    expect(await failure(importFile(quicklend.contracts, { file, batchSize: "0" }, quicklend.session))).to.equal(
+      '--batch-size "0" must be a positive integer',
+    );
+  });
+
+  it("test_creditImport_namesTheLineTheChainWouldRefuse", async function () {
+    const { world, as } = await networkHelpers.loadFixture(worldFixture);
+    const quicklend = as("quicklend");
+    await register(quicklend.contracts, { ...LOAN, ref: "QL-3" }, quicklend.session);
+    const file = await csv([
+      HEADER,
+      `QL-1,CN-RIC,990101199003070011,ConsumerLoan,20000.00,18500.00,2026-03-01,2027-03-01,${SALT}`,
+      `QL-2,CN-RIC,990101199003070012,ConsumerLoan,8000,8000,2026-10-15,2027-04-15,${SALT}`,
+      `QL-3,CN-RIC,990101199003070013,ConsumerLoan,8000,8000,2026-10-15,2027-04-15,${SALT}`,
+    ]);
+    const id = await world.contracts.credit.loanId(world.ids.quicklend, loanRef("QL-3"));
+    expect(await failure(importFile(quicklend.contracts, { file, batchSize: "2" }, quicklend.session))).to.equal(
+      `${file}: line 4 would be refused: CreditLoanAlreadyRegistered(id=${id}); nothing was sent`,
+    );
+    expect(await world.contracts.credit.borrowerCount()).to.equal(1n);
+  });
+
+  it("test_creditTasks_reportBadInputReadably", async function () {
+    const { as } = await networkHelpers.loadFixture(worldFixture);
+    const huaxia = as("huaxia");
+    expect(await failure(register(huaxia.contracts, { ...LOAN, principal: "" }, huaxia.session))).to.equal(
+      "--principal is required",
+    );
+    expect(await failure(register(huaxia.contracts, { ...LOAN, product: "Mortgage" }, huaxia.session))).to.match(
+      /^unknown product kind "Mortgage"/,
+    );
+    expect(await failure(register(huaxia.contracts, { ...LOAN, ref: "has space" }, huaxia.session))).to.match(
+      /^loan reference "has space" must be 1 to 31 printable ASCII/,
+    );
+    expect(
+      await failure(
+        register(huaxia.contracts, { ...LOAN, originated: "2099-01-01", matures: "2099-02-01" }, huaxia.session),
+      ),
+    ).to.match(/^reverted: CreditInvalidDates\(originationDay=47117, maturityDay=47148, today=\d+\)$/);
+    expect(await failure(repay(huaxia.contracts, { ref: "NOPE", amount: "1" }))).to.match(
+      /^reverted: CreditLoanUnknown\(id=0x[0-9a-f]{64}\)$/,
+    );
+    expect(await failure(status(huaxia.contracts, { ref: "HX", to: "Closed" }, huaxia.session))).to.match(
+      /^unknown loan status "Closed"/,
+    );
+    expect(() => parseFunders("3=7000")).to.throw(/expected memberId:shareBps pairs/);
+    expect(maskId("cn-ric", "9901 0119 9003 0700 11")).to.equal("CN-RIC ****0011");
+    const glass = as("glassworks");
+    expect(
+      await failure(
+        check(
+          glass.contracts,
+          { borrowerType: "CN-RIC", borrowerId: "1", purpose: "", consent: "c", amount: "" },
+          glass.session,
+        ),
+      ),
+    ).to.match(/^reverted: MemberMissingRole\(account=0x[0-9a-fA-F]{40}, id=7, role=Lender\)$/);
+    expect(
+      await failure(
+        check(
+          huaxia.contracts,
+          { borrowerType: "CN-RIC", borrowerId: "1", purpose: "", consent: "", amount: "" },
+          huaxia.session,
+        ),
+      ),
+    ).to.equal("--consent is required");
+  });
+});
