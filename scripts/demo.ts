@@ -5,11 +5,15 @@
  */
 import { network } from "hardhat";
 
+import { connect } from "../src/deployment.js";
 import { decodeCode, formatAmount, parseAmount } from "../src/encoding.js";
 import { describeError } from "../src/errors.js";
+import { ConsortiumKey } from "../src/keys.js";
 import { roleNames, statusName } from "../src/members.js";
+import { check, register, status } from "../tasks/lib/credit.js";
 
 import { CAST } from "./lib/cast.js";
+import { ephemeralKey } from "./lib/loans.js";
 import { formatTable } from "../tasks/lib/members.js";
 import { deployWorld, type World } from "./lib/world.js";
 
@@ -45,11 +49,103 @@ async function chapterMembers(world: World): Promise<void> {
   console.log(`  - a transfer to an unlicensed outsider: ${refused}`);
 }
 
+/** The consortium key: TRADELINE_CONSORTIUM_KEY when set, else one made for this run only. */
+function demoKey(): ConsortiumKey {
+  const hex = process.env.TRADELINE_CONSORTIUM_KEY;
+  return hex === undefined ? ephemeralKey() : ConsortiumKey.fromHex(hex);
+}
+
+async function chapterCredit(world: World): Promise<void> {
+  heading("2. A borrower is caught multi-borrowing");
+  const key = demoKey();
+  const as = (who: string) => ({
+    contracts: connect(world.deployment, world.admins[who]),
+    session: { consortiumKey: async () => key, signer: world.admins[who] },
+  });
+  const name = (who: string) => CAST.find((m) => m.key === who)?.name ?? who;
+  const show = (lines: string[]) => lines.forEach((l) => console.log(`  ${l}`));
+  const borrower = { borrowerType: "USCC", borrowerId: "91990000SYNTH00003" };
+  const loan = {
+    ...borrower,
+    product: "SmeLoan",
+    outstanding: "",
+    originated: "2026-09-01",
+    matures: "2027-09-01",
+    salt: "",
+    funders: "",
+  };
+  const policy = await world.contracts.credit.policy();
+  console.log(
+    `  Borrowers appear on the chain only as HMAC keys. Policy: at most ${policy.maxLenders} lenders per borrower, ` +
+      `flag mode.\n`,
+  );
+  for (const [who, ref, principal, product] of [
+    ["huaxia", "HX-SME-0917", "300000.00", "SmeLoan"],
+    ["pacific", "PT-TF-5521", "150000.00", "TradeFinance"],
+    ["golfo", "BG-SME-0042", "200000.00", "SmeLoan"],
+  ]) {
+    const s = as(who);
+    const out = await register(s.contracts, { ...loan, ref, principal, product }, s.session);
+    console.log(`  ${name(who)}: ${out[0]}`);
+  }
+
+  console.log(`\n  ${name("quicklend")} is asked for 80000.00 CNY and checks first (a logged inquiry):`);
+  const quicklend = as("quicklend");
+  show(
+    await check(
+      quicklend.contracts,
+      { ...borrower, purpose: "NEW_LOAN", consent: "borrower authorization QL-A-7781", amount: "80000.00" },
+      quicklend.session,
+    ),
+  );
+  console.log("\n  It lends anyway; the registry lets it pass in flag mode and tells the regulator:");
+  const flagged = await register(
+    quicklend.contracts,
+    { ...loan, ref: "QL-2026-7781", principal: "80000.00", product: "ConsumerLoan" },
+    quicklend.session,
+  );
+  show(flagged.filter((l) => !l.includes("salt:") && !l.includes("tx:")));
+
+  console.log(`\n  A joint loan: ${name("huaxia")} 70% + ${name("quicklend")} (platform) 30%, one record:`);
+  const joint = await register(
+    as("huaxia").contracts,
+    {
+      ...loan,
+      ref: "HX-JOINT-0001",
+      principal: "100000.00",
+      product: "JointLoan",
+      funders: `${world.ids.huaxia}:7000,${world.ids.quicklend}:3000`,
+    },
+    as("huaxia").session,
+  );
+  show(joint.filter((l) => !l.includes("salt:") && !l.includes("tx:")));
+  console.log("  (5 loans, still 4 lenders: the joint loan counts once, under its reporting bank)");
+
+  const golfo = as("golfo");
+  console.log(`\n  ${name("golfo")} reports its loan overdue, then defaulted:`);
+  show(await status(golfo.contracts, { ref: "BG-SME-0042", to: "Overdue" }, golfo.session).then((l) => l.slice(0, 1)));
+  show(
+    await status(golfo.contracts, { ref: "BG-SME-0042", to: "Defaulted" }, golfo.session).then((l) => l.slice(0, 1)),
+  );
+  console.log(`\n  The next lender's check shows the default in the borrower's totals:`);
+  const pacific = as("pacific");
+  show(
+    (
+      await check(
+        pacific.contracts,
+        { ...borrower, purpose: "REVIEW", consent: "borrower authorization PT-R-1203", amount: "" },
+        pacific.session,
+      )
+    ).filter((l) => !l.includes("tx:")),
+  );
+}
+
 async function main(): Promise<void> {
   const connection = await network.create();
   console.log("Tradeline demo on the in-process Hardhat network");
   const world = await deployWorld(connection);
   await chapterMembers(world);
+  await chapterCredit(world);
   console.log("\nDone.");
 }
 

@@ -38,6 +38,27 @@ out=$($H token:mint --from 1 --currency CNY --to $BANK --amount 1250.50 2>&1)
 expect "token:mint mints" "minted 1250.50 CNY to $BANK; balance now 1250.50" "$out"
 out=$($H token:balance --account $BANK --currency CNY 2>&1)
 expect "token:balance prints the balance" "CNY +1250.50 +false" "$out"
+# A consortium key for this run only; tasks read it from the configuration variable.
+TRADELINE_CONSORTIUM_KEY=0x$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+export TRADELINE_CONSORTIUM_KEY
+LOAN="--borrower-type CN-RIC --borrower-id 990101199003070011 --originated 2026-01-15 --matures 2027-01-15"
+out=$($H credit:register --from 2 $LOAN --ref HX-1 --principal 50000 2>&1)
+expect "credit:register registers" "registered ConsumerLoan HX-1 for CN-RIC \*\*\*\*0011: 50000.00 CNY outstanding" "$out"
+out=$($H credit:check --from 2 --borrower-type CN-RIC --borrower-id 990101199003070011 --consent form-1 --amount 100 2>&1)
+expect "credit:check prints the exposure" "^ +1 +1 +50000.00 +0 +1$" "$out"
+out=$($H credit:repay --from 2 --ref HX-1 --amount 2000 2>&1)
+expect "credit:repay repays" "outstanding now 48000.00 CNY" "$out"
+out=$($H credit:status --from 2 --ref HX-1 --to Overdue 2>&1)
+expect "credit:status moves the loan" "loan HX-1: Active -> Overdue" "$out"
+out=$($H credit:import --from 2 --file examples/credit/loans.csv 2>&1)
+expect "credit:import imports the example file" "imported 3 loan\(s\) from examples/credit/loans.csv in 1 batch" "$out"
+out=$($H credit:dispute --from 2 --lender 2 --ref HX-1 --reason CLAIM-1 2>&1)
+expect "credit:dispute opens a dispute" "dispute on HX-1: opened" "$out"
+set +e
+out=$($H credit:register --from 2 $LOAN --ref HX-1 --principal 50000 2>&1); rc=$?
+set -e
+expect "a duplicate loan is refused, decoded" "error: reverted: CreditLoanAlreadyRegistered\(id=0x[0-9a-f]{64}\)" "$out"
+[ "$rc" -ne 0 ] && echo "ok   the refused registration exits non-zero" || { echo "FAIL the refused registration exited 0"; fail=1; }
 out=$($H member:suspend --id 2 --reason AML-2026-0042 2>&1)
 expect "member:suspend suspends" "suspended member 2" "$out"
 out=$($H member:list 2>&1)
