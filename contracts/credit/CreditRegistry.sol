@@ -56,6 +56,16 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
         uint96 outstanding;
     }
 
+    /// @dev How a loan's contribution to its borrower's totals changes.
+    struct Move {
+        bool wasLive;
+        bool isLive;
+        bool wasDefault;
+        bool isDefault;
+        uint64 fromOutstanding;
+        uint64 toOutstanding;
+    }
+
     struct Dispute {
         MemberId openedBy;
         uint40 openedAt;
@@ -332,7 +342,7 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
             b.index = ++_borrowerCount;
             _borrowerKeys[b.index] = key;
         }
-        _rebook(b, lender, LoanStatus.None, 0, LoanStatus.Active, input.outstanding);
+        _rebook(b, lender, Move(false, true, false, false, 0, input.outstanding));
         _borrowers[key] = b;
         _loans[id] = Loan({
             borrower: b.index,
@@ -484,14 +494,18 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
     ///      borrower key. `loan` is the record before the change; it is updated in place and written back.
     function _rebookLoan(LoanId id, Loan memory loan, LoanStatus to, uint64 outstanding) private returns (bytes32 key) {
         key = _borrowerKeys[loan.borrower];
-        LoanStatus from = loan.status;
-        bool moves =
-            _isLive(from) != _isLive(to) ||
-                _isDefault(from) != _isDefault(to) ||
-                (_isLive(to) && loan.outstanding != outstanding);
-        if (moves) {
+        Move memory m = Move({
+            wasLive: _isLive(loan.status),
+            isLive: _isLive(to),
+            wasDefault: _isDefault(loan.status),
+            isDefault: _isDefault(to),
+            fromOutstanding: loan.outstanding,
+            toOutstanding: outstanding
+        });
+        // Active <-> Overdue at the same outstanding leaves every total where it is: skip the borrower.
+        if (m.wasLive != m.isLive || m.wasDefault != m.isDefault || (m.isLive && m.fromOutstanding != outstanding)) {
             Borrower memory b = _borrowers[key];
-            _rebook(b, loan.lender, from, loan.outstanding, to, outstanding);
+            _rebook(b, loan.lender, m);
             _borrowers[key] = b;
         }
         (loan.status, loan.outstanding) = (to, outstanding);
@@ -501,25 +515,16 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
     /// @dev The single place where a loan's contribution to its borrower's aggregates changes: live loans count,
     ///      with their outstanding, in active loans and (per lender, 0 <-> 1) in active lenders; Defaulted and
     ///      WrittenOff loans count in defaults. Ends by checking that a borrower without live loans owes nothing.
-    function _rebook(
-        Borrower memory b,
-        MemberId lender,
-        LoanStatus from,
-        uint64 fromOutstanding,
-        LoanStatus to,
-        uint64 toOutstanding
-    ) private {
-        bool wasLive = _isLive(from);
-        bool isLive = _isLive(to);
-        if (wasLive) b.outstanding -= fromOutstanding;
-        if (isLive) b.outstanding += toOutstanding;
-        if (wasLive != isLive) {
-            if (isLive) b.activeLoans += 1;
+    function _rebook(Borrower memory b, MemberId lender, Move memory m) private {
+        if (m.wasLive) b.outstanding -= m.fromOutstanding;
+        if (m.isLive) b.outstanding += m.toOutstanding;
+        if (m.wasLive != m.isLive) {
+            if (m.isLive) b.activeLoans += 1;
             else b.activeLoans -= 1;
             (uint256 slot, uint256 shift) = _lane(b.index, lender);
             uint256 counters = _lenderLoans[slot];
             uint256 count = (counters >> shift) & _LANE_MASK;
-            if (isLive) {
+            if (m.isLive) {
                 if (count == 0) b.activeLenders += 1;
                 count += 1;
             } else {
@@ -528,10 +533,8 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
             }
             _lenderLoans[slot] = (counters & ~(_LANE_MASK << shift)) | (count << shift);
         }
-        bool wasDefault = _isDefault(from);
-        bool isDefault = _isDefault(to);
-        if (wasDefault != isDefault) {
-            if (isDefault) b.defaults += 1;
+        if (m.wasDefault != m.isDefault) {
+            if (m.isDefault) b.defaults += 1;
             else b.defaults -= 1;
         }
         assert(b.activeLoans != 0 || b.outstanding == 0);
