@@ -20,6 +20,10 @@ describe("Ignition deployment (end to end)", function () {
     expect(await members.governor()).to.equal(world.governor.address);
     expect(await members.hasRole(world.issuer.address, roleIndex("TokenIssuer"))).to.equal(true);
     expect(await members.memberCount()).to.equal(BigInt(1 + CAST.length));
+    const { credit } = world.contracts;
+    expect(await credit.memberRegistry()).to.equal(await members.getAddress());
+    expect(decodeCode(await credit.reportingCurrency())).to.equal("CNY");
+    expect((await credit.policy()).maxLenders).to.equal(3n);
 
     // The issuer admitted by the module can mint to a cast member, and an outsider cannot receive.
     const glassworks = world.admins.glassworks;
