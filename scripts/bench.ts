@@ -9,17 +9,18 @@ import { network } from "hardhat";
 import type { TransactionResponse } from "ethers";
 
 import { consentHash, loanRef, loanStatus, productKind, type LoanInput } from "../src/credit.js";
-import { signPermit } from "../src/eip712.js";
+import { signConfirmation, signPermit, signQuote } from "../src/eip712.js";
 import { reasonCode, legalIdHash, jurisdictionCode } from "../src/encoding.js";
+import { borrowerKey, invoiceKey } from "../src/keys.js";
 import { roleMask } from "../src/members.js";
 import { formatTable } from "../tasks/lib/members.js";
 
-import { measureTx, toRow, type GasRow } from "./lib/gas.js";
+import { measureTx, sumFigures, toRow, type GasFigures, type GasRow } from "./lib/gas.js";
 import { ephemeralKey, sampleLoan, syntheticId } from "./lib/loans.js";
 import { deployWorld } from "./lib/world.js";
 
 const connection = await network.create();
-const { provider, networkHelpers } = connection;
+const { provider, networkHelpers, ethers } = connection;
 const rows: GasRow[] = [];
 
 async function record(operation: string, send: Promise<TransactionResponse>): Promise<void> {
@@ -224,6 +225,126 @@ await record(
 await record("CreditRegistry.pause", credit.pause());
 await record("CreditRegistry.unpause", credit.unpause());
 
+// ─── ReceivableLedger ───────────────────────────────────────────────────────
+
+const scf = world.contracts.scf;
+const scfAddress = await scf.getAddress();
+const pearl = world.admins.pearl;
+const [tier1, tier2, bank] = [world.admins.glassworks, world.admins.precision, world.admins.pacific];
+const DAY = 86_400n;
+const flow: GasFigures[] = [];
+/** Records one operation and adds it to the full flow's total. */
+async function step(operation: string, send: Promise<TransactionResponse>): Promise<void> {
+  await record(operation, send);
+  const r = rows[rows.length - 1];
+  flow.push({ gas: r.gas, newSlots: r.newSlots, updatedSlots: r.updatedSlots, floor: r.floor });
+}
+let invoiceNo = 0;
+const invoice = () => invoiceKey(key, pearl.address, `INV-${++invoiceNo}`, "2026-11-01");
+await record(
+  "ReceivableLedger.setCreditLine",
+  scf.connect(world.admins.huaxia).setCreditLine(world.ids.pearl, 1_000_000_000n),
+);
+await cny.connect(world.issuer).mint(pearl, 500_000_000n);
+await cny.connect(pearl).approve(scfAddress, 500_000_000n);
+await cny.connect(world.issuer).mint(bank, 500_000_000n);
+await cny.connect(bank).approve(scfAddress, 500_000_000n);
+const maturity = BigInt(await networkHelpers.time.latest()) + 90n * DAY;
+const cnyAddress = await cny.getAddress();
+const terms = (supplier: string) => ({
+  supplier,
+  token: cnyAddress,
+  face: 100_000_000n,
+  maturity,
+  invoiceKeys: [invoice()],
+});
+
+// The full flow: issue and confirm, split, transfer, discount, repay, and each holder paid.
+await step(
+  "ReceivableLedger.issue [confirmed to tier 1, 1 invoice]",
+  scf.connect(pearl).issue(tier1, cnyAddress, 100_000_000n, maturity, [invoice()]),
+);
+const root = (await scf.getFamily(1n << 24n)).pieces > 0n ? 1n << 24n : 0n;
+await step("ReceivableLedger.split [into two]", scf.connect(tier1).split(root, [60_000_000n, 40_000_000n]));
+const child = root + 1n;
+await step("ReceivableLedger.transfer [to tier 2]", scf.connect(tier1).transfer(child, tier2));
+{
+  const now = BigInt(await networkHelpers.time.latest());
+  const q = {
+    id: child,
+    rateBps: 600,
+    dayBase: 360 as const,
+    recourse: false,
+    supplierKey: ethers.ZeroHash,
+    expiry: now + 3_600n,
+    nonce: 1n,
+  };
+  await step(
+    "ReceivableLedger.finance [without recourse]",
+    scf.connect(tier2).finance(q, await signQuote(scf, bank, q)),
+  );
+}
+await networkHelpers.time.increaseTo(maturity);
+await step("ReceivableLedger.repay [at maturity]", scf.connect(pearl).repay(root));
+await step("ReceivableLedger.collect [supplier]", scf.connect(tier1).collect(root));
+await step("ReceivableLedger.collect [financier]", scf.connect(tier1).collect(child));
+const scfFlow = sumFigures(flow);
+
+// The other operations.
+{
+  const maturity2 = BigInt(await networkHelpers.time.latest()) + 90n * DAY;
+  await record(
+    "ReceivableLedger.request",
+    scf.connect(tier1).request(world.ids.pearl, cnyAddress, 50_000_000n, maturity2, [invoice()]),
+  );
+  const requested = 2n << 24n;
+  await record("ReceivableLedger.confirm", scf.connect(pearl).confirm(requested));
+  await scf.connect(tier1).request(world.ids.pearl, cnyAddress, 50_000_000n, maturity2, [invoice()]);
+  const signed = await signConfirmation(scf, pearl, 3n << 24n, maturity2);
+  await record(
+    "ReceivableLedger.confirmWithSignature [relayed]",
+    scf.connect(fresh4).confirmWithSignature(3n << 24n, signed.nonce, signed.deadline, signed.signature),
+  );
+  await record(
+    "ReceivableLedger.split [into four]",
+    scf.connect(tier1).split(requested, [20_000_000n, 10_000_000n, 10_000_000n, 10_000_000n]),
+  );
+  const now = BigInt(await networkHelpers.time.latest());
+  const supplierKey = borrowerKey(key, "USCC", "91990000SYNTH00006");
+  const q = {
+    id: requested + 1n,
+    rateBps: 600,
+    dayBase: 365 as const,
+    recourse: true,
+    supplierKey,
+    expiry: now + 3_600n,
+    nonce: 2n,
+  };
+  await record(
+    "ReceivableLedger.finance [with recourse: reported to the credit registry]",
+    scf.connect(tier1).finance(q, await signQuote(scf, bank, q)),
+  );
+  await record("ReceivableLedger.encumber", scf.connect(tier1).encumber(requested + 2n, world.ids.huaxia));
+  await record("ReceivableLedger.release", scf.connect(world.admins.huaxia).release(requested + 2n));
+  await record("ReceivableLedger.cancelNonce", scf.connect(bank).cancelNonce(99n));
+  await record("ReceivableLedger.freeze", scf.connect(world.admins.regulator).freeze(requested + 3n, true, reason));
+  await record(
+    "ReceivableLedger.freezeCreditLine",
+    scf.connect(world.admins.huaxia).freezeCreditLine(world.ids.pearl, true),
+  );
+  await networkHelpers.time.increaseTo(maturity2 + 8n * DAY);
+  await record("ReceivableLedger.markOverdue", scf.connect(fresh4).markOverdue(requested));
+  await record(
+    "ReceivableLedger.declareDefault [reported to the credit registry]",
+    scf.connect(bank).declareDefault(requested + 1n, borrowerKey(key, "USCC", "91990000SYNTH00009")),
+  );
+  await record("ReceivableLedger.repay [late, with penalty]", scf.connect(pearl).repay(3n << 24n));
+  await record("ReceivableLedger.collect [with penalty share]", scf.connect(tier1).collect(3n << 24n));
+  await record("ReceivableLedger.setTerms", scf.setTerms(10 * 86_400, 2_000));
+  await record("ReceivableLedger.pause", scf.pause());
+  await record("ReceivableLedger.unpause", scf.unpause());
+}
+
 // Governance seat, last: it moves the registry's governor.
 await record("MemberRegistry.transferOwnership", members.transferOwnership(fresh4));
 await record("MemberRegistry.acceptOwnership", members.connect(fresh4).acceptOwnership());
@@ -233,7 +354,7 @@ await record("MemberRegistry.acceptOwnership", members.connect(fresh4).acceptOwn
 await mkdir(new URL("../bench/", import.meta.url), { recursive: true });
 await writeFile(
   new URL("../bench/results.json", import.meta.url),
-  `${JSON.stringify({ rows, credit: { scaling, batches } }, null, 2)}\n`,
+  `${JSON.stringify({ rows, credit: { scaling, batches }, scf: { fullFlow: { ...scfFlow, ratio: Number((scfFlow.gas / scfFlow.floor).toFixed(3)), target: 875_000 } } }, null, 2)}\n`,
 );
 const table = [
   ["operation", "gas", "new", "upd", "floor", "ratio"],
@@ -261,4 +382,8 @@ for (const line of formatTable([
 ])) {
   console.log(line);
 }
+console.log(
+  `\nsupply-chain full flow (issue+confirm, split, transfer, discount, repay, 2 payouts): ${scfFlow.gas} gas ` +
+    `(target < 875,000), floor ${scfFlow.floor}, ratio ${(scfFlow.gas / scfFlow.floor).toFixed(3)}`,
+);
 console.log(`\n${rows.length} rows written to bench/results.json`);

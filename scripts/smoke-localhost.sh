@@ -33,7 +33,7 @@ expect() { # expect <description> <pattern> <output>
 }
 
 out=$($H member:admit --legal-id TLHUAXIABANK00000002 --jurisdiction CN --roles Lender,Financier --admin $BANK 2>&1)
-expect "member:admit admits" "admitted member 2 \(TLHUAXIABANK00000002, CN\)" "$out"
+expect "member:admit admits" "admitted member 3 \(TLHUAXIABANK00000002, CN\)" "$out"
 out=$($H token:mint --from 1 --currency CNY --to $BANK --amount 1250.50 2>&1)
 expect "token:mint mints" "minted 1250.50 CNY to $BANK; balance now 1250.50" "$out"
 out=$($H token:balance --account $BANK --currency CNY 2>&1)
@@ -52,21 +52,21 @@ out=$($H credit:status --from 2 --ref HX-1 --to Overdue 2>&1)
 expect "credit:status moves the loan" "loan HX-1: Active -> Overdue" "$out"
 out=$($H credit:import --from 2 --file examples/credit/loans.csv 2>&1)
 expect "credit:import imports the example file" "imported 3 loan\(s\) from examples/credit/loans.csv in 1 batch" "$out"
-out=$($H credit:dispute --from 2 --lender 2 --ref HX-1 --reason CLAIM-1 2>&1)
+out=$($H credit:dispute --from 2 --lender 3 --ref HX-1 --reason CLAIM-1 2>&1)
 expect "credit:dispute opens a dispute" "dispute on HX-1: opened" "$out"
 set +e
 out=$($H credit:register --from 2 $LOAN --ref HX-1 --principal 50000 2>&1); rc=$?
 set -e
 expect "a duplicate loan is refused, decoded" "error: reverted: CreditLoanAlreadyRegistered\(id=0x[0-9a-f]{64}\)" "$out"
 [ "$rc" -ne 0 ] && echo "ok   the refused registration exits non-zero" || { echo "FAIL the refused registration exited 0"; fail=1; }
-out=$($H member:suspend --id 2 --reason AML-2026-0042 2>&1)
-expect "member:suspend suspends" "suspended member 2" "$out"
+out=$($H member:suspend --id 3 --reason AML-2026-0042 2>&1)
+expect "member:suspend suspends" "suspended member 3" "$out"
 out=$($H member:list 2>&1)
-expect "member:list shows the suspension" "^2 +CN +Suspended +1 +$BANK +Lender,Financier" "$out"
+expect "member:list shows the suspension" "^3 +CN +Suspended +1 +$BANK +Lender,Financier" "$out"
 set +e
-out=$($H member:suspend --id 2 --reason AML-2026-0042 2>&1); rc=$?
+out=$($H member:suspend --id 3 --reason AML-2026-0042 2>&1); rc=$?
 set -e
-expect "a refused task prints the decoded revert" "error: reverted: MemberInvalidTransition\(id=2, from=Suspended, to=Suspended\)" "$out"
+expect "a refused task prints the decoded revert" "error: reverted: MemberInvalidTransition\(id=3, from=Suspended, to=Suspended\)" "$out"
 [ "$rc" -ne 0 ] && echo "ok   a refused task exits non-zero" || { echo "FAIL a refused task exited 0"; fail=1; }
 
 exit $fail

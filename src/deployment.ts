@@ -10,9 +10,11 @@ import { getAddress, type ContractRunner } from "ethers";
 import {
   CreditRegistry__factory,
   MemberRegistry__factory,
+  ReceivableLedger__factory,
   SettlementToken__factory,
   type CreditRegistry,
   type MemberRegistry,
+  type ReceivableLedger,
   type SettlementToken,
 } from "../typechain-types/index.js";
 
@@ -23,6 +25,7 @@ export const MODULE_ID = "Tradeline";
 export interface Deployment {
   memberRegistry: string;
   creditRegistry: string;
+  receivableLedger: string;
   /** Settlement tokens by ISO 4217 code. */
   tokens: Record<string, string>;
 }
@@ -31,6 +34,7 @@ export interface Deployment {
 export interface TradelineContracts {
   members: MemberRegistry;
   credit: CreditRegistry;
+  scf: ReceivableLedger;
   tokens: Record<string, SettlementToken>;
 }
 
@@ -53,7 +57,12 @@ export function parseDeployment(addresses: Record<string, string>): Deployment {
     const code = key.slice(prefix.length);
     if (key.startsWith(prefix) && /^[A-Z]{3}$/.test(code)) tokens[code] = getAddress(address);
   }
-  return { memberRegistry: required("MemberRegistry"), creditRegistry: required("CreditRegistry"), tokens };
+  return {
+    memberRegistry: required("MemberRegistry"),
+    creditRegistry: required("CreditRegistry"),
+    receivableLedger: required("ReceivableLedger"),
+    tokens,
+  };
 }
 
 /** Reads a deployment record from a file; the error names the file and what to do when it is missing. */
@@ -79,6 +88,7 @@ export function connect(deployment: Deployment, runner: ContractRunner): Tradeli
   return {
     members: MemberRegistry__factory.connect(deployment.memberRegistry, runner),
     credit: CreditRegistry__factory.connect(deployment.creditRegistry, runner),
+    scf: ReceivableLedger__factory.connect(deployment.receivableLedger, runner),
     tokens,
   };
 }

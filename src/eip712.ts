@@ -1,7 +1,7 @@
 /** EIP-712 builders and signers. Each binds chain id and verifying contract; nonces and deadlines are explicit. */
 import { Signature, type Signer } from "ethers";
 
-import type { SettlementToken } from "../typechain-types/index.js";
+import type { ReceivableLedger, SettlementToken } from "../typechain-types/index.js";
 
 /** ERC-2612 `Permit` type. */
 export const PERMIT_TYPES = {
@@ -40,4 +40,75 @@ export async function signPermit(
   const message = { owner: ownerAddress, spender, value, nonce: nonce ?? (await token.nonces(ownerAddress)), deadline };
   const sig = Signature.from(await owner.signTypedData(domain, PERMIT_TYPES, message));
   return { owner: ownerAddress, spender, value, deadline, v: sig.v, r: sig.r, s: sig.s };
+}
+
+/** `ReceivableLedger` confirmation of a requested root by its debtor. */
+export const CONFIRMATION_TYPES = {
+  Confirmation: [
+    { name: "root", type: "uint64" },
+    { name: "holder", type: "address" },
+    { name: "token", type: "address" },
+    { name: "face", type: "uint64" },
+    { name: "maturity", type: "uint40" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+
+/** `ReceivableLedger` financier quote. */
+export const QUOTE_TYPES = {
+  Quote: [
+    { name: "id", type: "uint64" },
+    { name: "rateBps", type: "uint16" },
+    { name: "dayBase", type: "uint16" },
+    { name: "recourse", type: "bool" },
+    { name: "supplierKey", type: "bytes32" },
+    { name: "expiry", type: "uint40" },
+    { name: "nonce", type: "uint256" },
+  ],
+};
+
+/** A financier's quote, as `ReceivableLedger.finance(quote, signature)` takes it. */
+export interface QuoteTerms {
+  id: bigint;
+  rateBps: number;
+  dayBase: 360 | 365;
+  recourse: boolean;
+  supplierKey: string;
+  expiry: bigint;
+  nonce: bigint;
+}
+
+async function ledgerDomain(ledger: ReceivableLedger, signer: Signer) {
+  const { chainId } = await (signer.provider ?? ledger.runner!.provider!).getNetwork();
+  return { name: "Tradeline ReceivableLedger", version: "1", chainId, verifyingContract: await ledger.getAddress() };
+}
+
+/** A financier signs a quote for one receivable. */
+export async function signQuote(ledger: ReceivableLedger, financier: Signer, quote: QuoteTerms): Promise<string> {
+  return financier.signTypedData(await ledgerDomain(ledger, financier), QUOTE_TYPES, quote);
+}
+
+/** A debtor's operator signs the confirmation of requested root `root`, with its current ledger nonce. */
+export async function signConfirmation(
+  ledger: ReceivableLedger,
+  debtor: Signer,
+  root: bigint,
+  deadline: bigint,
+  nonce?: bigint,
+): Promise<{ nonce: bigint; deadline: bigint; signature: string }> {
+  const piece = await ledger.getPiece(root);
+  const family = await ledger.getFamily(root);
+  const n = nonce ?? (await ledger.nonces(await debtor.getAddress()));
+  const message = {
+    root,
+    holder: piece.holder,
+    token: family.token,
+    face: piece.face,
+    maturity: family.maturity,
+    nonce: n,
+    deadline,
+  };
+  const signature = await debtor.signTypedData(await ledgerDomain(ledger, debtor), CONFIRMATION_TYPES, message);
+  return { nonce: n, deadline, signature };
 }

@@ -7,12 +7,14 @@ import { AbiCoder, Interface, dataSlice, isHexString, type InterfaceAbi } from "
 import {
   CreditRegistry__factory,
   MemberRegistry__factory,
+  ReceivableLedger__factory,
   SettlementToken__factory,
 } from "../typechain-types/index.js";
 
 import { LOAN_STATUSES, POLICY_LIMITS, POLICY_MODES, PRODUCT_KINDS } from "./credit.js";
 import { decodeCode } from "./encoding.js";
 import { MEMBER_STATUSES, ROLES } from "./members.js";
+import { FAMILY_STATES, PIECE_STATES } from "./scf.js";
 
 /** A decoded revert. */
 export interface DecodedError {
@@ -38,6 +40,8 @@ const ENUMS: Record<string, readonly string[]> = {
   "enum LoanStatus": LOAN_STATUSES,
   "enum PolicyMode": POLICY_MODES,
   "enum PolicyLimit": POLICY_LIMITS,
+  "enum FamilyState": FAMILY_STATES,
+  "enum PieceState": PIECE_STATES,
 };
 
 const PANICS: Record<number, string> = {

@@ -5,3 +5,5 @@ export * from "./members.js";
 export * from "./errors.js";
 export * from "./deployment.js";
 export * from "./eip712.js";
+export * from "./credit.js";
+export * from "./scf.js";

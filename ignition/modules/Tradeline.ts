@@ -10,6 +10,9 @@ const CURRENCIES = [
 ] as const;
 
 const TOKEN_ISSUER_ROLES = roleMask(["TokenIssuer"]);
+const REPORTER_ROLES = roleMask(["Reporter"]);
+/** legalIdHash("TLMODULESCF000000001"): the supply-chain ledger's own membership. */
+const SCF_MODULE_LEGAL_ID_HASH = "0x3b235ecb941db75e0845ea96f3c0d739905da2be8d5cb35e909989f089a4f041";
 
 const ascii = (s: string): string => `0x${Buffer.from(s, "ascii").toString("hex")}`;
 
@@ -22,6 +25,8 @@ const ascii = (s: string): string => `0x${Buffer.from(s, "ascii").toString("hex"
  * - creditCurrency: the credit registry's reporting currency as bytes3 hex (default "0x434e59", CNY).
  * - creditMaxLenders, creditMaxOutstanding (minor units), creditMaxInquiries, creditInquiryWindow (seconds),
  *   creditMaxPlatformShareBps, creditPolicyMode (0 flag, 1 enforce): the first multi-borrowing policy; 0 is no limit.
+ * - scfGraceSeconds (default 7 days), scfPenaltyRateBps (default 1800, per year): receivables' overdue terms.
+ * - scfModuleLegalIdHash: the legal-id hash under which the receivable ledger is admitted as a Reporter member.
  */
 export default buildModule("Tradeline", (m) => {
   const governor = m.getAccount(0);
@@ -56,5 +61,35 @@ export default buildModule("Tradeline", (m) => {
     },
   ]);
 
-  return { memberRegistry, creditRegistry, tokenCNY: tokens.CNY, tokenUSD: tokens.USD, tokenMXN: tokens.MXN };
+  const receivableLedger = m.contract("ReceivableLedger", [
+    memberRegistry,
+    creditRegistry,
+    m.getParameter("scfGraceSeconds", 7 * 24 * 3600),
+    m.getParameter("scfPenaltyRateBps", 1800),
+  ]);
+  // The ledger reports financed receivables and defaults to the credit registry as a Reporter member, and holds
+  // repayments in escrow until each holder collects, as a system account of every token.
+  m.call(
+    memberRegistry,
+    "admit",
+    [
+      m.getParameter("scfModuleLegalIdHash", SCF_MODULE_LEGAL_ID_HASH),
+      issuerJurisdiction,
+      REPORTER_ROLES,
+      receivableLedger,
+    ],
+    { id: "AdmitReceivableLedger" },
+  );
+  for (const { code } of CURRENCIES) {
+    m.call(tokens[code], "setSystemAccount", [receivableLedger, true], { id: `Token${code}SystemLedger` });
+  }
+
+  return {
+    memberRegistry,
+    creditRegistry,
+    receivableLedger,
+    tokenCNY: tokens.CNY,
+    tokenUSD: tokens.USD,
+    tokenMXN: tokens.MXN,
+  };
 });

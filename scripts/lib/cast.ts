@@ -66,4 +66,25 @@ export const CAST: readonly CastMember[] = [
     jurisdiction: "SG",
     roles: ["Oracle"],
   },
+  {
+    key: "pearl",
+    name: "Pearl River Appliances (core enterprise)",
+    legalId: "TLPEARLRIVERAPPL0009",
+    jurisdiction: "CN",
+    roles: ["CoreEnterprise"],
+  },
+  {
+    key: "precision",
+    name: "Dongguan Precision Parts (tier 2)",
+    legalId: "TLDGPRECISION0000010",
+    jurisdiction: "CN",
+    roles: ["Supplier"],
+  },
+  {
+    key: "silica",
+    name: "Foshan Silica Works (tier 3)",
+    legalId: "TLFOSHANSILICA000011",
+    jurisdiction: "CN",
+    roles: ["Supplier"],
+  },
 ];

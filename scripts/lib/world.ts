@@ -64,6 +64,7 @@ export async function deployWorld(connection: NetworkConnection): Promise<World>
   const addresses = {
     memberRegistry: await deployed.memberRegistry.getAddress(),
     creditRegistry: await deployed.creditRegistry.getAddress(),
+    receivableLedger: await deployed.receivableLedger.getAddress(),
     tokens: {
       CNY: await deployed.tokenCNY.getAddress(),
       USD: await deployed.tokenUSD.getAddress(),

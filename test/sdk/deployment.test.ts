@@ -8,16 +8,23 @@ const { ethers } = await network.create();
 const REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const CNY = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
 const CREDIT = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
+const SCF = "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9";
 
 describe("SDK deployment records", function () {
   it("test_parseDeployment_readsIgnitionAddresses", function () {
     const d = parseDeployment({
       "Tradeline#MemberRegistry": REGISTRY.toLowerCase(),
       "Tradeline#CreditRegistry": CREDIT,
+      "Tradeline#ReceivableLedger": SCF,
       "Tradeline#TokenCNY": CNY,
       "Tradeline#Other": CNY,
     });
-    expect(d).to.deep.equal({ memberRegistry: REGISTRY, creditRegistry: CREDIT, tokens: { CNY } });
+    expect(d).to.deep.equal({
+      memberRegistry: REGISTRY,
+      creditRegistry: CREDIT,
+      receivableLedger: SCF,
+      tokens: { CNY },
+    });
   });
 
   it("test_parseDeployment_rejectsARecordWithoutAModule", function () {
@@ -35,9 +42,13 @@ describe("SDK deployment records", function () {
 
   it("test_connect_bindsTypedContractsAndNamesMissingTokens", async function () {
     const [signer] = await ethers.getSigners();
-    const contracts = connect({ memberRegistry: REGISTRY, creditRegistry: CREDIT, tokens: { CNY } }, signer);
+    const contracts = connect(
+      { memberRegistry: REGISTRY, creditRegistry: CREDIT, receivableLedger: SCF, tokens: { CNY } },
+      signer,
+    );
     expect(await contracts.members.getAddress()).to.equal(REGISTRY);
     expect(await contracts.credit.getAddress()).to.equal(CREDIT);
+    expect(await contracts.scf.getAddress()).to.equal(SCF);
     expect(await tokenFor(contracts, "cny").getAddress()).to.equal(CNY);
     expect(() => tokenFor(contracts, "EUR")).to.throw(/no settlement token for "EUR": deployed are CNY/);
   });

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {MemberId} from "./IMemberRegistry.sol";
+
+/// @notice Identifier of one receivable: `(family << 24) | index`. A family is everything split from one confirmed
+///         root; index 0 is the root itself, so `family` names the root and its terms.
+type ReceivableId is uint64;
+
+/// @notice Life of a family (a confirmed root and every piece split from it): Requested -> Confirmed -> Repaid, or
+///         Confirmed -> Overdue (past maturity plus grace) -> Repaid or Defaulted.
+enum FamilyState {
+    None,
+    Requested,
+    Confirmed,
+    Overdue,
+    Repaid,
+    Defaulted
+}
+
+/// @notice Life of one piece: Held by a supplier, Financed (held by the bank that discounted it), Collected (its
+///         holder was paid at maturity).
+enum PieceState {
+    None,
+    Held,
+    Financed,
+    Collected
+}
+
+/// @title IReceivableLedger
+/// @notice Confirmed receivables that split down the supplier tiers, are discounted at banks, and are never financed
+///         twice. A core enterprise confirms what it owes within the credit line a financier granted it; a holder
+///         splits or transfers its piece to another supplier, or sells it to a bank for the discounted price in
+///         one transaction; at maturity the core enterprise pays the family's face and every holder collects its
+///         piece's face. Every state change is an event, so the regulator rebuilds tier 1 -> tier N from events.
+interface IReceivableLedger {
+    /// @notice A piece as the ledger holds it.
+    struct Piece {
+        address holder;
+        uint64 face; // minor units of the family's token
+        uint8 tier; // 1 for the confirmed root's holder, +1 per transfer
+        PieceState state;
+        bool frozen;
+        bool encumbered;
+        bool recourse; // financed with recourse: the supplier's exposure is in the credit registry
+    }
+
+    /// @notice The terms every piece of a family shares.
+    struct Family {
+        MemberId debtor; // the core enterprise
+        address token; // the settlement token it pays in
+        uint40 maturity; // unix seconds
+        uint24 pieces; // how many pieces the family has had (the next index)
+        uint96 face; // the confirmed face of the whole family
+        uint96 paid; // what the debtor paid: face plus any penalty interest
+        FamilyState state;
+        uint40 repaidAt;
+    }
+
+    /// @notice A credit line a financier granted a core enterprise: confirmations are refused past it.
+    struct CreditLine {
+        MemberId financier;
+        uint96 limit;
+        uint96 used; // outstanding confirmed face
+        bool frozen;
+    }
+
+    /// @notice A financier's signed price for one receivable (EIP-712 `Quote`).
+    struct Quote {
+        ReceivableId id;
+        uint16 rateBps; // discount rate, basis points per year
+        uint16 dayBase; // 360 or 365
+        bool recourse; // with recourse, the supplier's exposure is reported to the credit registry
+        bytes32 supplierKey; // borrower key of the selling supplier (used with recourse)
+        uint40 expiry;
+        uint256 nonce; // unordered; each (signer, nonce) is usable once
+    }
+
+    // ─── Events ─────────────────────────────────────────────────────────────
+
+    /// @notice `financier` set the credit line of `debtor` to `limit`.
+    event CreditLineSet(MemberId indexed debtor, MemberId indexed financier, uint96 limit);
+    /// @notice The credit line of `debtor` was frozen or unfrozen.
+    event CreditLineFrozen(MemberId indexed debtor, bool frozen);
+    /// @notice Supplier `holder` asked `debtor` to confirm root `id`.
+    event ReceivableRequested(
+        ReceivableId indexed id,
+        MemberId indexed debtor,
+        address indexed holder,
+        address token,
+        uint64 face,
+        uint40 maturity
+    );
+    /// @notice Invoice `invoiceKey` now backs root `id`, for ever.
+    event InvoiceUsed(bytes32 indexed invoiceKey, ReceivableId indexed id);
+    /// @notice Root `id` was confirmed by its debtor; `used` is the debtor's credit line use after it.
+    event ReceivableConfirmed(ReceivableId indexed id, MemberId indexed debtor, uint96 used);
+    /// @notice Piece `parent` was split: it keeps `faces[0]`; `children[i]` got `faces[i + 1]`.
+    event ReceivableSplit(ReceivableId indexed parent, ReceivableId[] children, uint64[] faces);
+    /// @notice Piece `id` moved from `from` to `to`, now at `tier`.
+    event ReceivableTransferred(ReceivableId indexed id, address indexed from, address indexed to, uint8 tier);
+    /// @notice Piece `id` was sold by `seller` to `financier` for `price`.
+    event ReceivableFinanced(
+        ReceivableId indexed id,
+        address indexed seller,
+        address indexed financier,
+        uint256 price,
+        uint16 rateBps,
+        uint16 dayBase,
+        bool recourse
+    );
+    /// @notice Piece `id` was pledged to, or released by, financier `financier`.
+    event ReceivableEncumbered(ReceivableId indexed id, MemberId indexed financier, bool encumbered);
+    /// @notice The regulator froze or unfroze piece `id`.
+    event ReceivableFrozen(ReceivableId indexed id, bool frozen, bytes32 reason);
+    /// @notice The debtor paid family `root`: `amount` is the face plus `penalty`.
+    event FamilyRepaid(ReceivableId indexed root, uint256 amount, uint256 penalty);
+    /// @notice The holder of piece `id` collected `amount`.
+    event ReceivableCollected(ReceivableId indexed id, address indexed holder, uint256 amount);
+    /// @notice Family `root` is past maturity plus grace and unpaid.
+    event FamilyOverdue(ReceivableId indexed root);
+    /// @notice Financier `financier` declared family `root` in default.
+    event FamilyDefaulted(ReceivableId indexed root, MemberId indexed financier);
+    /// @notice The governor set the grace period and the penalty rate.
+    event TermsUpdated(uint32 graceSeconds, uint16 penaltyRateBps);
+
+    // ─── Errors ─────────────────────────────────────────────────────────────
+
+    /// @notice Invoice `invoiceKey` already backs receivable `existing`.
+    error ScfInvoiceAlreadyUsed(bytes32 invoiceKey, ReceivableId existing);
+    /// @notice A receivable needs 1 to `MAX_INVOICES` distinct non-zero invoice keys; `count` were given.
+    error ScfInvalidInvoices(uint256 count);
+    /// @notice No receivable has id `id`.
+    error ScfUnknownReceivable(ReceivableId id);
+    /// @notice The face value is zero.
+    error ScfInvalidFace();
+    /// @notice Maturity `maturity` is not after `nowTime`.
+    error ScfInvalidMaturity(uint40 maturity, uint256 nowTime);
+    /// @notice Token `token` is the zero address or not a contract.
+    error ScfInvalidToken(address token);
+    /// @notice Confirming `face` would take the debtor's line use to `wouldUse`, above `limit`.
+    error ScfCreditLineExceeded(MemberId debtor, uint256 wouldUse, uint256 limit);
+    /// @notice The debtor's credit line is frozen.
+    error ScfCreditLineFrozen(MemberId debtor);
+    /// @notice `financier` may not change the line of `debtor`, held by `holder`.
+    error ScfCreditLineNotYours(MemberId debtor, MemberId financier, MemberId holder);
+    /// @notice The family of `id` is `state`, which does not allow this.
+    error ScfInvalidFamilyState(ReceivableId id, FamilyState state);
+    /// @notice Piece `id` is `state`, which does not allow this.
+    error ScfInvalidPieceState(ReceivableId id, PieceState state);
+    /// @notice `account` does not hold piece `id`.
+    error ScfNotHolder(ReceivableId id, address account);
+    /// @notice `account` is not an operator of the debtor `debtor`.
+    error ScfNotDebtor(MemberId debtor, address account);
+    /// @notice Piece `id` is frozen by the regulator.
+    error ScfFrozen(ReceivableId id);
+    /// @notice Piece `id` is pledged to a financier.
+    error ScfEncumbered(ReceivableId id);
+    /// @notice Piece `id` matured at `maturity`: it can no longer be split, transferred or financed.
+    error ScfMatured(ReceivableId id, uint40 maturity);
+    /// @notice A split needs 2 to `MAX_SPLIT` non-zero faces summing to the piece's `face`; they sum to `total`.
+    error ScfInvalidSplit(ReceivableId id, uint256 total, uint64 face);
+    /// @notice A family can have at most 2^24 pieces.
+    error ScfTooManyPieces(ReceivableId root);
+    /// @notice `to` is not an operator of an active member with the Supplier role.
+    error ScfInvalidRecipient(address to);
+    /// @notice The quote expired at `expiry`.
+    error ScfQuoteExpired(uint40 expiry);
+    /// @notice Nonce `nonce` of `signer` was already used or cancelled.
+    error ScfNonceUsed(address signer, uint256 nonce);
+    /// @notice The quote's `dayBase` is not 360 or 365, or its rate leaves no positive price.
+    error ScfInvalidQuote(uint16 rateBps, uint16 dayBase);
+    /// @notice The confirmation signature expired at `deadline`.
+    error ScfSignatureExpired(uint256 deadline);
+    /// @notice Family `root` is not overdue yet: it may be marked at `dueAt` (maturity plus grace).
+    error ScfNotOverdue(ReceivableId root, uint256 dueAt);
+    /// @notice `account` is not the financier holding (or holding the pledge of) piece `id`.
+    error ScfNotFinancier(ReceivableId id, address account);
+    /// @notice The penalty rate `penaltyRateBps` is above 10,000.
+    error ScfInvalidTerms(uint16 penaltyRateBps);
+
+    // ─── Credit lines ───────────────────────────────────────────────────────
+
+    /// @notice A Financier sets (grants, raises or cuts) the credit line of core enterprise `debtor`.
+    function setCreditLine(MemberId debtor, uint96 limit) external;
+
+    /// @notice The line's financier freezes or unfreezes it; a frozen line refuses every confirmation.
+    function freezeCreditLine(MemberId debtor, bool frozen) external;
+
+    // ─── Issue and confirm ──────────────────────────────────────────────────
+
+    /// @notice A Supplier asks core enterprise `debtor` to confirm a receivable backed by `invoiceKeys`.
+    function request(
+        MemberId debtor,
+        address token,
+        uint64 face,
+        uint40 maturity,
+        bytes32[] calldata invoiceKeys
+    ) external returns (ReceivableId root);
+
+    /// @notice The debtor confirms requested root `root`, within its credit line.
+    function confirm(ReceivableId root) external;
+
+    /// @notice Anyone relays the debtor's EIP-712 `Confirmation` of `root`.
+    function confirmWithSignature(
+        ReceivableId root,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice A CoreEnterprise issues a confirmed receivable directly to its tier-1 supplier `supplier`.
+    function issue(
+        address supplier,
+        address token,
+        uint64 face,
+        uint40 maturity,
+        bytes32[] calldata invoiceKeys
+    ) external returns (ReceivableId root);
+
+    // ─── Split, transfer, pledge ────────────────────────────────────────────
+
+    /// @notice The holder splits piece `id`: it keeps `faces[0]` and new pieces get the rest, same root and tier.
+    function split(ReceivableId id, uint64[] calldata faces) external returns (ReceivableId[] memory children);
+
+    /// @notice The holder passes piece `id` to supplier `to`, one tier down.
+    function transfer(ReceivableId id, address to) external;
+
+    /// @notice The holder pledges piece `id` to `financier`; it cannot move until the financier releases it.
+    function encumber(ReceivableId id, MemberId financier) external;
+
+    /// @notice The financier a piece is pledged to releases it.
+    function release(ReceivableId id) external;
+
+    // ─── Discounting ────────────────────────────────────────────────────────
+
+    /// @notice The holder sells piece `quote.id` to the quote's signer for the discounted price, paid in the
+    ///         family's token in the same transaction (the financier approves the ledger beforehand).
+    function finance(Quote calldata quote, bytes calldata signature) external returns (uint256 price);
+
+    /// @notice A financier's operator cancels one of its quote nonces.
+    function cancelNonce(uint256 nonce) external;
+
+    // ─── Maturity ───────────────────────────────────────────────────────────
+
+    /// @notice The debtor pays family `root`: its face plus penalty interest from maturity if late.
+    function repay(ReceivableId root) external returns (uint256 amount);
+
+    /// @notice Anyone pays the holder of piece `id` its share of a repaid family, once.
+    function collect(ReceivableId id) external returns (uint256 amount);
+
+    /// @notice Anyone marks family `root` overdue once maturity plus the grace period has passed unpaid.
+    function markOverdue(ReceivableId root) external;
+
+    /// @notice The financier holding a piece of overdue family `root` declares it in default; the debtor's default
+    ///         is reported to the credit registry under `debtorKey`.
+    function declareDefault(ReceivableId id, bytes32 debtorKey) external;
+
+    // ─── Regulator and governor ─────────────────────────────────────────────
+
+    /// @notice A Regulator freezes or unfreezes piece `id`.
+    function freeze(ReceivableId id, bool frozen, bytes32 reason) external;
+
+    /// @notice The governor sets the grace period after maturity and the penalty rate (basis points per year).
+    function setTerms(uint32 graceSeconds, uint16 penaltyRateBps) external;
+
+    /// @notice The governor stops every state change but the regulator's.
+    function pause() external;
+
+    /// @notice The governor lets state changes resume.
+    function unpause() external;
+
+    // ─── Views ──────────────────────────────────────────────────────────────
+
+    function getPiece(ReceivableId id) external view returns (Piece memory);
+
+    function getFamily(ReceivableId id) external view returns (Family memory);
+
+    function creditLineOf(MemberId debtor) external view returns (CreditLine memory);
+
+    function invoiceUse(bytes32 invoiceKey) external view returns (ReceivableId);
+
+    /// @notice The price a quote would pay now for piece `quote.id`.
+    function priceOf(Quote calldata quote) external view returns (uint256);
+
+    /// @notice What the debtor of family `root` owes now: face plus penalty interest.
+    function amountDue(ReceivableId root) external view returns (uint256 amount, uint256 penalty);
+
+    function nonceUsed(address signer, uint256 nonce) external view returns (bool);
+}

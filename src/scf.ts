@@ -1,0 +1,199 @@
+/**
+ * The receivable ledger from TypeScript: id arithmetic, prices, one helper per operation, and the lineage of a
+ * receivable rebuilt from events alone (what a regulator does).
+ *
+ * A receivable id is `(family << 24) | index`: the family is everything split from one confirmed root, index 0 is the
+ * root. `formatReceivable` prints it as `R<family>.<index>`.
+ */
+import type { ContractTransactionReceipt } from "ethers";
+
+import type { ReceivableLedger } from "../typechain-types/index.js";
+
+import { signQuote, type QuoteTerms } from "./eip712.js";
+
+export const FAMILY_STATES = ["None", "Requested", "Confirmed", "Overdue", "Repaid", "Defaulted"] as const;
+export const PIECE_STATES = ["None", "Held", "Financed", "Collected"] as const;
+
+const INDEX_BITS = 24n;
+
+/** The family number of a receivable id. */
+export function familyOf(id: bigint): bigint {
+  return id >> INDEX_BITS;
+}
+
+/** The root of a receivable's family. */
+export function rootOf(id: bigint): bigint {
+  return familyOf(id) << INDEX_BITS;
+}
+
+/** `R<family>.<index>`, e.g. R3.0 for the root of family 3. */
+export function formatReceivable(id: bigint): string {
+  return `R${familyOf(id)}.${id & ((1n << INDEX_BITS) - 1n)}`;
+}
+
+/** Parses `R3.1`, or a plain decimal id. */
+export function parseReceivable(text: string): bigint {
+  const t = text.trim();
+  const m = /^R(\d+)\.(\d+)$/i.exec(t);
+  if (m !== null && BigInt(m[2]) < 1n << INDEX_BITS) return (BigInt(m[1]) << INDEX_BITS) | BigInt(m[2]);
+  if (/^\d+$/.test(t)) return BigInt(t);
+  throw new Error(`receivable "${text}" is not an id like R3.1`);
+}
+
+/** Whole days from `from` to `to` (seconds), a started day counting as one; 0 if `to` is not later. */
+export function daysBetween(from: bigint, to: bigint): bigint {
+  return to <= from ? 0n : (to - from + 86_399n) / 86_400n;
+}
+
+/** The contract's price: face × (1 − rate × days / dayBase), the discount rounded up. */
+export function discountedPrice(face: bigint, rateBps: bigint, days: bigint, dayBase: bigint): bigint {
+  const num = face * rateBps * days;
+  const den = 10_000n * dayBase;
+  const discount = (num + den - 1n) / den;
+  return discount >= face ? 0n : face - discount;
+}
+
+async function mined(tx: { wait(): Promise<ContractTransactionReceipt | null> }): Promise<ContractTransactionReceipt> {
+  const receipt = await tx.wait();
+  if (receipt === null) throw new Error("transaction was not mined");
+  return receipt;
+}
+
+function eventArg<T>(ledger: ReceivableLedger, receipt: ContractTransactionReceipt, event: string, arg: string): T {
+  for (const log of receipt.logs) {
+    const parsed = ledger.interface.parseLog(log);
+    if (parsed?.name === event) return parsed.args[arg] as T;
+  }
+  throw new Error(`the transaction emitted no ${event}`);
+}
+
+/** A core enterprise issues a confirmed receivable to its tier-1 supplier; returns the root id. */
+export async function issue(
+  ledger: ReceivableLedger,
+  terms: { supplier: string; token: string; face: bigint; maturity: bigint; invoiceKeys: string[] },
+): Promise<{ id: bigint; receipt: ContractTransactionReceipt }> {
+  const receipt = await mined(
+    await ledger.issue(terms.supplier, terms.token, terms.face, terms.maturity, terms.invoiceKeys),
+  );
+  return { id: eventArg<bigint>(ledger, receipt, "ReceivableConfirmed", "id"), receipt };
+}
+
+/** A supplier asks a core enterprise to confirm; returns the requested root id. */
+export async function request(
+  ledger: ReceivableLedger,
+  terms: { debtor: bigint; token: string; face: bigint; maturity: bigint; invoiceKeys: string[] },
+): Promise<{ id: bigint; receipt: ContractTransactionReceipt }> {
+  const receipt = await mined(
+    await ledger.request(terms.debtor, terms.token, terms.face, terms.maturity, terms.invoiceKeys),
+  );
+  return { id: eventArg<bigint>(ledger, receipt, "ReceivableRequested", "id"), receipt };
+}
+
+/** Splits a piece: it keeps `faces[0]`; returns the new pieces' ids. */
+export async function split(
+  ledger: ReceivableLedger,
+  id: bigint,
+  faces: bigint[],
+): Promise<{ children: bigint[]; receipt: ContractTransactionReceipt }> {
+  const receipt = await mined(await ledger.split(id, faces));
+  const children = eventArg<bigint[]>(ledger, receipt, "ReceivableSplit", "children");
+  return { children: [...children], receipt };
+}
+
+/** The holder sells a piece on a financier's signed quote; returns the price paid. */
+export async function finance(
+  ledger: ReceivableLedger,
+  quote: QuoteTerms,
+  signature: string,
+): Promise<{ price: bigint; receipt: ContractTransactionReceipt }> {
+  const receipt = await mined(await ledger.finance(quote, signature));
+  return { price: eventArg<bigint>(ledger, receipt, "ReceivableFinanced", "price"), receipt };
+}
+
+/** A financier's quote for `id`, signed; expiry in seconds from the chain's latest block. */
+export async function quote(
+  ledger: ReceivableLedger,
+  financier: Parameters<typeof signQuote>[1],
+  terms: Omit<QuoteTerms, "expiry"> & { validFor: bigint; now: bigint },
+): Promise<{ quote: QuoteTerms; signature: string }> {
+  const q: QuoteTerms = {
+    id: terms.id,
+    rateBps: terms.rateBps,
+    dayBase: terms.dayBase,
+    recourse: terms.recourse,
+    supplierKey: terms.supplierKey,
+    expiry: terms.now + terms.validFor,
+    nonce: terms.nonce,
+  };
+  return { quote: q, signature: await signQuote(ledger, financier, q) };
+}
+
+/** One node of a receivable tree, rebuilt from events. */
+export interface TraceNode {
+  id: bigint;
+  face: bigint;
+  holder: string;
+  tier: number;
+  financedBy?: string;
+  collected: boolean;
+  children: TraceNode[];
+}
+
+/**
+ * Rebuilds the tree of the family of `id` from the ledger's events only: confirmation, splits (a split piece keeps
+ * its id and hands out children), transfers, financing and collection.
+ */
+export async function trace(ledger: ReceivableLedger, id: bigint): Promise<TraceNode> {
+  const root = rootOf(id);
+  const nodes = new Map<bigint, TraceNode>();
+  const logs = await ledger.queryFilter("*" as never, 0, "latest");
+  for (const log of logs) {
+    const parsed = ledger.interface.parseLog(log);
+    if (parsed === null) continue;
+    const a = parsed.args;
+    switch (parsed.name) {
+      case "ReceivableRequested":
+        if (a.id === root) {
+          nodes.set(root, { id: root, face: a.face, holder: a.holder, tier: 1, collected: false, children: [] });
+        }
+        break;
+      case "ReceivableSplit": {
+        const parent = nodes.get(a.parent as bigint);
+        if (parent === undefined) break;
+        const faces = a.faces as bigint[];
+        parent.face = faces[0];
+        (a.children as bigint[]).forEach((child, i) => {
+          const node = {
+            id: child,
+            face: faces[i + 1],
+            holder: parent.holder,
+            tier: parent.tier,
+            collected: false,
+            children: [],
+          };
+          nodes.set(child, node);
+          parent.children.push(node);
+        });
+        break;
+      }
+      case "ReceivableTransferred": {
+        const node = nodes.get(a.id as bigint);
+        if (node !== undefined) [node.holder, node.tier] = [a.to as string, Number(a.tier)];
+        break;
+      }
+      case "ReceivableFinanced": {
+        const node = nodes.get(a.id as bigint);
+        if (node !== undefined) [node.holder, node.financedBy] = [a.financier as string, a.financier as string];
+        break;
+      }
+      case "ReceivableCollected": {
+        const node = nodes.get(a.id as bigint);
+        if (node !== undefined) node.collected = true;
+        break;
+      }
+    }
+  }
+  const top = nodes.get(root);
+  if (top === undefined) throw new Error(`no receivable ${formatReceivable(root)} in the ledger's events`);
+  return top;
+}
