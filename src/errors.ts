@@ -58,6 +58,7 @@ const KNOWN_ABIS: InterfaceAbi[] = [
   MemberRegistry__factory.abi,
   SettlementToken__factory.abi,
   CreditRegistry__factory.abi,
+  ReceivableLedger__factory.abi,
 ];
 
 const errorInputs = new Map<string, AbiInput[]>();

@@ -30,11 +30,13 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
 
     /// @notice EIP-712 type of a core enterprise's confirmation of a requested root.
     bytes32 public constant CONFIRMATION_TYPEHASH = keccak256(
-        "Confirmation(uint64 root,address holder,address token,uint64 face,uint40 maturity,uint256 nonce,uint256 deadline)"
+        "Confirmation(uint64 root,address holder,address token,uint64 face,uint40 maturity,"
+        "uint256 nonce,uint256 deadline)"
     );
     /// @notice EIP-712 type of a financier's quote.
     bytes32 public constant QUOTE_TYPEHASH = keccak256(
-        "Quote(uint64 id,uint16 rateBps,uint16 dayBase,bool recourse,bytes32 supplierKey,uint40 expiry,uint256 nonce)"
+        "Quote(uint64 id,uint16 rateBps,uint16 dayBase,bool recourse,bytes32 supplierKey,uint40 expiry,"
+        "uint256 nonce)"
     );
 
     uint256 private constant _INDEX_BITS = 24;
