@@ -251,12 +251,6 @@ await cny.connect(world.issuer).mint(bank, 500_000_000n);
 await cny.connect(bank).approve(scfAddress, 500_000_000n);
 const maturity = BigInt(await networkHelpers.time.latest()) + 90n * DAY;
 const cnyAddress = await cny.getAddress();
-  supplier,
-  token: cnyAddress,
-  face: 100_000_000n,
-  maturity,
-  invoiceKeys: [invoice()],
-});
 
 // The full flow: issue and confirm, split, transfer, discount, repay, and each holder paid.
 await step(
