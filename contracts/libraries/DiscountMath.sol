@@ -16,6 +16,11 @@ library DiscountMath {
         return toTime <= fromTime ? 0 : Math.ceilDiv(toTime - fromTime, 1 days);
     }
 
+    /// @notice Completed days from `fromTime` to `toTime`; 0 when `toTime` is not later.
+    function completedDays(uint256 fromTime, uint256 toTime) internal pure returns (uint256) {
+        return toTime <= fromTime ? 0 : (toTime - fromTime) / 1 days;
+    }
+
     /// @notice `face × (1 − rateBps / 10,000 × days / dayBase)`, the discount rounded up; 0 if it would go negative.
     function discountedPrice(
         uint256 face,

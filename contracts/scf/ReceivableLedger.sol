@@ -570,7 +570,8 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
     }
 
     function _amountDue(StoredFamily storage f) private view returns (uint256 amount, uint256 penalty) {
-        uint256 late = DiscountMath.daysBetween(f.maturity, block.timestamp);
+        // Penalty interest runs per completed day after maturity: paying on the maturity day costs nothing extra.
+        uint256 late = DiscountMath.completedDays(f.maturity, block.timestamp);
         penalty = DiscountMath.penalty(f.face, _penaltyRateBps, late);
         amount = f.face + penalty;
     }
