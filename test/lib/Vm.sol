@@ -10,6 +10,8 @@ interface Vm {
     function assume(bool condition) external pure;
     function expectRevert(bytes calldata revertData) external;
     function expectRevert(bytes4 selector) external;
+    function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
+    function addr(uint256 privateKey) external pure returns (address);
 }
 
 /// @notice Base for Solidity tests: the cheatcode address, bound() and a few assertions with readable messages.

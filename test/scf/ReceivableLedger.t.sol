@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {MemberRegistry} from "../../contracts/access/MemberRegistry.sol";
+import {SettlementToken} from "../../contracts/assets/SettlementToken.sol";
+import {CreditRegistry} from "../../contracts/credit/CreditRegistry.sol";
+import {ICreditRegistry, PolicyMode} from "../../contracts/interfaces/ICreditRegistry.sol";
+import {MemberId} from "../../contracts/interfaces/IMemberRegistry.sol";
+import {
+    FamilyState,
+    IReceivableLedger,
+    PieceState,
+    ReceivableId
+} from "../../contracts/interfaces/IReceivableLedger.sol";
+import {DiscountMath} from "../../contracts/libraries/DiscountMath.sol";
+import {ReceivableLedger} from "../../contracts/scf/ReceivableLedger.sol";
+import {TestBase} from "../lib/Vm.sol";
+
+import {ReceivableLedgerHandler} from "./ReceivableLedgerHandler.sol";
+
+/// @notice Invariants of the receivable ledger under random issues, splits, transfers, discounts, repayments and
+///         collections; and fuzzed properties of the discount maths.
+contract ReceivableLedgerInvariantTest is TestBase {
+    uint256 internal constant FINANCIER_KEY = 0xF1A7;
+    uint256 internal constant MINTED = 4e12;
+    address internal constant ISSUER = address(0x155);
+    address internal constant CORE = address(0xC0);
+    address[3] internal SUPPLIERS = [address(0x51), address(0x52), address(0x53)];
+
+    MemberRegistry internal registry;
+    SettlementToken internal token;
+    ReceivableLedger internal ledger;
+    ReceivableLedgerHandler internal handler;
+    address internal financier;
+
+    function setUp() public {
+        vm.warp(1_790_000_000);
+        financier = vm.addr(FINANCIER_KEY);
+        registry = new MemberRegistry(address(this));
+        registry.admit(keccak256("ISSUER"), "CN", uint32(1) << 11, ISSUER);
+        registry.admit(keccak256("CORE"), "CN", uint32(1) << 2, CORE);
+        MemberId coreId = registry.memberOf(CORE);
+        for (uint256 i; i < 3; ++i) registry.admit(keccak256(abi.encode("S", i)), "CN", uint32(1) << 3, SUPPLIERS[i]);
+        registry.admit(keccak256("BANK"), "CN", (uint32(1) << 4) | 1, financier);
+        CreditRegistry credit = new CreditRegistry(
+            registry,
+            "CNY",
+            ICreditRegistry.Policy(0, 0, 30 days, 0, 3_000, PolicyMode.Flag)
+        );
+        ledger = new ReceivableLedger(registry, credit, 7 days, 1_800);
+        registry.admit(keccak256("LEDGER"), "CN", uint32(1) << 13, address(ledger));
+        token = new SettlementToken("Tradeline Digital CNY", "tCNY", "CNY", 2, registry);
+        token.setSystemAccount(address(ledger), true);
+        vm.startPrank(ISSUER);
+        token.mint(CORE, MINTED / 2);
+        token.mint(financier, MINTED / 2);
+        vm.stopPrank();
+        vm.prank(CORE);
+        token.approve(address(ledger), type(uint256).max);
+        vm.startPrank(financier);
+        token.approve(address(ledger), type(uint256).max);
+        ledger.setCreditLine(coreId, 1e12);
+        vm.stopPrank();
+        handler = new ReceivableLedgerHandler(ledger, token, CORE, coreId, SUPPLIERS, FINANCIER_KEY);
+    }
+
+    function targetContracts() public view returns (address[] memory targets) {
+        targets = new address[](1);
+        targets[0] = address(handler);
+    }
+
+    // ─── Invariants ─────────────────────────────────────────────────────────
+
+    /// The face of live pieces equals the confirmed roots' face minus what holders have collected.
+    function invariant_faceIsConserved() public view {
+        uint256 live;
+        for (uint256 i; i < handler.pieceCount(); ++i) {
+            IReceivableLedger.Piece memory p = ledger.getPiece(handler.pieces(i));
+            if (p.state == PieceState.Held || p.state == PieceState.Financed) live += p.face;
+        }
+        assertEq(live, handler.confirmedFace() - handler.collectedFace(), "face not conserved");
+    }
+
+    /// No piece is ever financed twice.
+    function invariant_noPieceFinancedTwice() public view {
+        for (uint256 i; i < handler.pieceCount(); ++i) {
+            assertTrue(handler.financedCount(handler.pieces(i)) <= 1, "financed twice");
+        }
+    }
+
+    /// The debtor's used credit line equals the face of its confirmed, unpaid families.
+    function invariant_usedLineIsTheOutstandingConfirmedFace() public view {
+        uint256 outstanding;
+        for (uint256 i; i < handler.rootCount(); ++i) {
+            IReceivableLedger.Family memory f = ledger.getFamily(handler.roots(i));
+            if (
+                f.state == FamilyState.Confirmed || f.state == FamilyState.Overdue || f.state == FamilyState.Defaulted
+            ) {
+                outstanding += f.face;
+            }
+        }
+        assertEq(ledger.creditLineOf(registry.memberOf(CORE)).used, outstanding, "used line");
+    }
+
+    /// The settlement token is neither created nor destroyed: every unit is with a party or in the ledger.
+    function invariant_tokenIsConserved() public view {
+        uint256 held = token.balanceOf(CORE) + token.balanceOf(financier) + token.balanceOf(address(ledger));
+        for (uint256 i; i < 3; ++i) held += token.balanceOf(SUPPLIERS[i]);
+        assertEq(held, MINTED, "tokens appeared or vanished");
+        assertEq(token.totalSupply(), MINTED, "supply changed");
+    }
+
+    // ─── Fuzz ───────────────────────────────────────────────────────────────
+
+    /// A discounted price never exceeds the face and falls as the rate or the days grow.
+    function testFuzz_discountedPrice_isMonotonic(uint64 face, uint16 rate, uint16 days_) public pure {
+        uint256 d = bound(days_, 0, 720);
+        uint256 r = bound(rate, 0, 5_000);
+        uint256 price = DiscountMath.discountedPrice(face, r, d, 360);
+        assertTrue(price <= face, "price above face");
+        assertTrue(DiscountMath.discountedPrice(face, r, d + 1, 360) <= price, "more days, higher price");
+        assertTrue(DiscountMath.discountedPrice(face, r + 1, d, 360) <= price, "higher rate, higher price");
+        // The discount is the exact formula rounded up, so the price is within one unit of it.
+        if (price > 0) assertTrue(price + 1 >= face - (uint256(face) * r * d) / (10_000 * 360), "rounding");
+    }
+}
