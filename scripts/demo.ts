@@ -3,7 +3,12 @@
  *
  *   make demo        (or: npm run demo)
  */
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
 import { network } from "hardhat";
+import type { NetworkConnection } from "hardhat/types/network";
 
 import { connect } from "../src/deployment.js";
 import { decodeCode, formatAmount, parseAmount } from "../src/encoding.js";
@@ -11,6 +16,7 @@ import { describeError } from "../src/errors.js";
 import { ConsortiumKey } from "../src/keys.js";
 import { roleNames, statusName } from "../src/members.js";
 import { check, register, status } from "../tasks/lib/credit.js";
+import * as scf from "../tasks/lib/scf.js";
 
 import { CAST } from "./lib/cast.js";
 import { ephemeralKey } from "./lib/loans.js";
@@ -140,12 +146,127 @@ async function chapterCredit(world: World): Promise<void> {
   );
 }
 
+async function chapterScf(world: World, connection: NetworkConnection): Promise<void> {
+  heading("3. A receivable goes down three supplier tiers and is discounted");
+  const key = demoKey();
+  const as = (who: string) => ({
+    contracts: connect(world.deployment, world.admins[who]),
+    session: { consortiumKey: async () => key, signer: world.admins[who] },
+  });
+  const name = (who: string) => CAST.find((m) => m.key === who)?.name ?? who;
+  const show = (lines: string[]) => lines.filter((l) => !l.includes("tx:")).forEach((l) => console.log(`  ${l}`));
+  const { CNY } = world.contracts.tokens;
+  const ledger = await world.contracts.scf.getAddress();
+  for (const who of ["pearl", "pacific"]) {
+    await (await CNY.connect(world.issuer).mint(world.admins[who], parseAmount("2000000.00", 2))).wait();
+    await (await CNY.connect(world.admins[who]).approve(ledger, parseAmount("2000000.00", 2))).wait();
+  }
+  const today = new Date((await connection.networkHelpers.time.latest()) * 1000);
+  const maturity = new Date(today.getTime() + 90 * 86_400_000).toISOString().slice(0, 10);
+  const addr = (who: string) => world.admins[who].address;
+
+  console.log(`  ${name("huaxia")} grants ${name("pearl")} a credit line:`);
+  const huaxia = as("huaxia");
+  show(
+    await scf.line(huaxia.contracts, {
+      debtor: String(world.ids.pearl),
+      limit: "5000000.00",
+      currency: "CNY",
+      freeze: "",
+    }),
+  );
+  console.log(`\n  ${name("pearl")} confirms what it owes its tier-1 supplier, ${name("glassworks")}:`);
+  const pearl = as("pearl");
+  const invoices = { invoices: "PRA-2026-1101,PRA-2026-1102", issueDate: "2026-11-01" };
+  show(
+    await scf.issue(
+      pearl.contracts,
+      { supplier: addr("glassworks"), debtor: "", face: "1000000.00", currency: "CNY", maturity, ...invoices },
+      pearl.session,
+    ),
+  );
+  const root = "R1.0";
+  console.log("\n  Tier 1 splits it and pays its tier-2 supplier with a piece; tier 2 does the same with tier 3:");
+  const glass = as("glassworks");
+  show(await scf.split(glass.contracts, { id: root, faces: "600000.00,400000.00" }));
+  show(await scf.transfer(glass.contracts, { id: "R1.1", to: addr("precision") }));
+  const precision = as("precision");
+  show(await scf.split(precision.contracts, { id: "R1.1", faces: "250000.00,150000.00" }));
+  show(await scf.transfer(precision.contracts, { id: "R1.2", to: addr("silica") }));
+
+  console.log(`\n  ${name("silica")} needs cash now and sells its piece to ${name("pacific")}:`);
+  const pacific = as("pacific");
+  const dir = await mkdtemp(path.join(tmpdir(), "tradeline-demo-"));
+  const quoteFile = path.join(dir, "quote.json");
+  show(
+    await scf.quote(
+      pacific.contracts,
+      {
+        id: "R1.2",
+        rateBps: "600",
+        dayBase: "360",
+        recourse: "false",
+        supplierType: "",
+        supplierId: "",
+        validFor: "3600",
+        out: quoteFile,
+      },
+      pacific.session,
+    ),
+  );
+  const silica = as("silica");
+  const before = await CNY.balanceOf(addr("silica"));
+  show(await scf.finance(silica.contracts, { quote: quoteFile }));
+  console.log(
+    `  ${name("silica")}'s CNY balance: ${formatAmount(before, 2)} -> ${formatAmount(await CNY.balanceOf(addr("silica")), 2)}`,
+  );
+
+  console.log("\n  A second financing of the same invoice is refused, at any bank:");
+  const again = await scf
+    .issue(
+      as("pearl").contracts,
+      { supplier: addr("glassworks"), debtor: "", face: "150000.00", currency: "CNY", maturity, ...invoices },
+      pearl.session,
+    )
+    .then(() => "accepted (unexpected)")
+    .catch((e: unknown) => `refused, ${describeError(e)}`);
+  console.log(`  - the invoices backing a new receivable: ${again}`);
+  const huaxiaQuote = path.join(dir, "quote-huaxia.json");
+  await scf.quote(
+    huaxia.contracts,
+    {
+      id: "R1.2",
+      rateBps: "500",
+      dayBase: "360",
+      recourse: "false",
+      supplierType: "",
+      supplierId: "",
+      validFor: "3600",
+      out: huaxiaQuote,
+    },
+    huaxia.session,
+  );
+  const twice = await scf
+    .finance(silica.contracts, { quote: huaxiaQuote })
+    .then(() => "accepted (unexpected)")
+    .catch((e: unknown) => `refused, ${describeError(e)}`);
+  console.log(`  - the sold piece at ${name("huaxia")}: ${twice}`);
+
+  console.log("\n  The regulator rebuilds the tree from events alone (scf:trace):");
+  show(await scf.traceTask(world.contracts, { id: "R1.2" }));
+
+  console.log(`\n  At maturity ${name("pearl")} pays the face once; every holder is paid:`);
+  await connection.networkHelpers.time.increaseTo(BigInt(Date.parse(`${maturity}T00:00:00Z`) / 1000));
+  show(await scf.repay(pearl.contracts, { id: root }));
+}
+
 async function main(): Promise<void> {
   const connection = await network.create();
   console.log("Tradeline demo on the in-process Hardhat network");
   const world = await deployWorld(connection);
   await chapterMembers(world);
   await chapterCredit(world);
+  await chapterScf(world, connection);
   console.log("\nDone.");
 }
 

@@ -14,7 +14,7 @@ import {
 import { LOAN_STATUSES, POLICY_LIMITS, POLICY_MODES, PRODUCT_KINDS } from "./credit.js";
 import { decodeCode } from "./encoding.js";
 import { MEMBER_STATUSES, ROLES } from "./members.js";
-import { FAMILY_STATES, PIECE_STATES } from "./scf.js";
+import { FAMILY_STATES, PIECE_STATES, formatReceivable } from "./scf.js";
 
 /** A decoded revert. */
 export interface DecodedError {
@@ -83,6 +83,7 @@ export function registerAbis(abis: readonly InterfaceAbi[]): void {
 function render(value: unknown, input: AbiInput): string {
   const enumNames = input.internalType === undefined ? undefined : ENUMS[input.internalType];
   if (enumNames !== undefined) return enumNames[Number(value)] ?? String(value);
+  if (input.internalType === "ReceivableId") return formatReceivable(BigInt(value as bigint));
   if ((input.type === "bytes2" || input.type === "bytes3") && typeof value === "string") {
     const letters = decodeCode(value);
     return /^[A-Z]+$/.test(letters) ? letters : value;

@@ -146,7 +146,9 @@ export interface TraceNode {
 export async function trace(ledger: ReceivableLedger, id: bigint): Promise<TraceNode> {
   const root = rootOf(id);
   const nodes = new Map<bigint, TraceNode>();
-  const logs = await ledger.queryFilter("*" as never, 0, "latest");
+  const provider = ledger.runner?.provider;
+  if (provider === undefined || provider === null) throw new Error("trace needs a ledger connected to a provider");
+  const logs = await provider.getLogs({ address: await ledger.getAddress(), fromBlock: 0, toBlock: "latest" });
   for (const log of logs) {
     const parsed = ledger.interface.parseLog(log);
     if (parsed === null) continue;

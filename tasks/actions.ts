@@ -3,6 +3,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import * as credit from "./lib/credit.js";
 import * as members from "./lib/members.js";
+import * as scf from "./lib/scf.js";
 import { runInSession, type Session, type SessionArgs } from "./lib/session.js";
 
 type Operation<A> = (contracts: Session["contracts"], args: A, session: Session) => Promise<string[]>;
@@ -24,3 +25,12 @@ export const creditStatus = action(credit.status);
 export const creditCheck = action(credit.check);
 export const creditDispute = action(credit.dispute);
 export const creditImport = action(credit.importFile);
+export const scfLine = action(scf.line);
+export const scfIssue = action(scf.issue);
+export const scfConfirm = action(scf.confirm);
+export const scfSplit = action(scf.split);
+export const scfTransfer = action(scf.transfer);
+export const scfQuote = action(scf.quote);
+export const scfFinance = action(scf.finance);
+export const scfRepay = action(scf.repay);
+export const scfTrace = action(scf.traceTask);

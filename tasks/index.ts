@@ -112,4 +112,70 @@ export const tasks = [
     .addOption({ name: "batchSize", description: "Records per transaction", defaultValue: "100" })
     .setAction(lazy("creditImport"))
     .build(),
+  tradelineTask("scf:line", "Grant, raise, cut (financier) or freeze a core enterprise's credit line")
+    .addOption({ name: "debtor", description: "Member id of the core enterprise", defaultValue: "" })
+    .addOption({ name: "limit", description: "Line in major units", defaultValue: "" })
+    .addOption({ name: "currency", description: "ISO 4217 code the limit is counted in", defaultValue: "CNY" })
+    .addOption({ name: "freeze", description: "true or false to freeze or unfreeze instead", defaultValue: "" })
+    .setAction(lazy("scfLine"))
+    .build(),
+  tradelineTask("scf:issue", "Issue a confirmed receivable (core enterprise), or request one (supplier, --debtor)")
+    .addOption({
+      name: "supplier",
+      description: "Tier-1 supplier's address (core enterprise issuing)",
+      defaultValue: "",
+    })
+    .addOption({ name: "debtor", description: "Core enterprise's member id (supplier requesting)", defaultValue: "" })
+    .addOption({ name: "face", description: "Face value in major units", defaultValue: "" })
+    .addOption({ name: "currency", description: "Settlement token, ISO 4217", defaultValue: "CNY" })
+    .addOption({ name: "maturity", description: "Maturity date, YYYY-MM-DD (UTC)", defaultValue: "" })
+    .addOption({ name: "invoices", description: "Invoice numbers, comma-separated", defaultValue: "" })
+    .addOption({ name: "issueDate", description: "The invoices' issue date, YYYY-MM-DD", defaultValue: "" })
+    .setAction(lazy("scfIssue"))
+    .build(),
+  tradelineTask("scf:confirm", "Confirm a requested receivable (its debtor)")
+    .addOption({ name: "id", description: "Receivable, e.g. R1.0", defaultValue: "" })
+    .setAction(lazy("scfConfirm"))
+    .build(),
+  tradelineTask("scf:split", "Split a receivable you hold; it keeps the first face")
+    .addOption({ name: "id", description: "Receivable, e.g. R1.0", defaultValue: "" })
+    .addOption({
+      name: "faces",
+      description: "Faces in major units, comma-separated, summing to its face",
+      defaultValue: "",
+    })
+    .setAction(lazy("scfSplit"))
+    .build(),
+  tradelineTask("scf:transfer", "Pass a receivable you hold to another supplier")
+    .addOption({ name: "id", description: "Receivable, e.g. R1.1", defaultValue: "" })
+    .addOption({ name: "to", description: "The supplier's address", defaultValue: "" })
+    .setAction(lazy("scfTransfer"))
+    .build(),
+  tradelineTask("scf:quote", "Sign a discount quote for a receivable (financier) and write it to a file")
+    .addOption({ name: "id", description: "Receivable, e.g. R1.1", defaultValue: "" })
+    .addOption({ name: "rateBps", description: "Discount rate, basis points per year", defaultValue: "" })
+    .addOption({ name: "dayBase", description: "360 or 365", defaultValue: "360" })
+    .addOption({ name: "recourse", description: "true to finance with recourse", defaultValue: "false" })
+    .addOption({
+      name: "supplierType",
+      description: "With recourse: the seller's id type, e.g. USCC",
+      defaultValue: "",
+    })
+    .addOption({ name: "supplierId", description: "With recourse: the seller's id number", defaultValue: "" })
+    .addOption({ name: "validFor", description: "Seconds the quote stays valid", defaultValue: "3600" })
+    .addOption({ name: "out", description: "File to write the signed quote to", defaultValue: "" })
+    .setAction(lazy("scfQuote"))
+    .build(),
+  tradelineTask("scf:finance", "Sell the receivable a quote file names to its financier (holder)")
+    .addOption({ name: "quote", description: "Quote file written by scf:quote", defaultValue: "" })
+    .setAction(lazy("scfFinance"))
+    .build(),
+  tradelineTask("scf:repay", "Pay a receivable family at maturity (debtor), then pay every holder")
+    .addOption({ name: "id", description: "Any receivable of the family, e.g. R1.0", defaultValue: "" })
+    .setAction(lazy("scfRepay"))
+    .build(),
+  tradelineTask("scf:trace", "Print a receivable's tree from root to leaves, rebuilt from events")
+    .addOption({ name: "id", description: "Any receivable of the family, e.g. R1.2", defaultValue: "" })
+    .setAction(lazy("scfTrace"))
+    .build(),
 ];

@@ -1,0 +1,297 @@
+/**
+ * Supply-chain finance operations behind the `scf:*` tasks: each returns the lines to print. Amounts are in major
+ * units of the receivable's settlement token; receivables are named `R<family>.<index>`.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+
+import { getAddress, hexlify, isHexString, randomBytes } from "ethers";
+
+import { tokenFor, type TradelineContracts } from "../../src/deployment.js";
+import { signQuote, type QuoteTerms } from "../../src/eip712.js";
+import { formatAmount, parseAmount } from "../../src/encoding.js";
+import { borrowerKey, invoiceKey, normalizeDate, type ConsortiumKey } from "../../src/keys.js";
+import {
+  FAMILY_STATES,
+  PIECE_STATES,
+  formatReceivable,
+  issue as issueReceivable,
+  parseReceivable,
+  request as requestReceivable,
+  rootOf,
+  split as splitReceivable,
+  trace as traceFamily,
+  type TraceNode,
+} from "../../src/scf.js";
+
+import { parseMemberId, requireAddress } from "./members.js";
+
+/** What the SCF operations need from a session. */
+export interface ScfSession {
+  consortiumKey: () => Promise<ConsortiumKey>;
+  signer: Parameters<typeof signQuote>[1] & { getAddress(): Promise<string> };
+}
+
+function required(value: string, option: string): string {
+  if (value.trim() === "") throw new Error(`${option} is required`);
+  return value.trim();
+}
+
+/** The settlement token at `address`, with its code and decimals. */
+async function tokenAt(c: TradelineContracts, address: string): Promise<{ code: string; decimals: number }> {
+  for (const [code, token] of Object.entries(c.tokens)) {
+    if ((await token.getAddress()) === getAddress(address)) return { code, decimals: Number(await token.decimals()) };
+  }
+  throw new Error(`token ${address} is not one of this deployment's settlement tokens`);
+}
+
+async function familyToken(c: TradelineContracts, id: bigint) {
+  const family = await c.scf.getFamily(id);
+  if (Number(family.state) === 0) throw new Error(`no receivable ${formatReceivable(id)}`);
+  return { family, ...(await tokenAt(c, family.token)) };
+}
+
+/** Maturity as a UTC date: the end of that day is the moment the receivable matures. */
+function maturityOf(date: string): bigint {
+  return BigInt(Date.parse(`${normalizeDate(date, "--maturity")}T00:00:00Z`) / 1000) + 86_399n;
+}
+
+/** The invoice keys of a debtor's invoice numbers, all issued on `issueDate`. */
+async function invoiceKeys(
+  c: TradelineContracts,
+  key: ConsortiumKey,
+  debtor: bigint,
+  numbers: string,
+  issueDate: string,
+): Promise<string[]> {
+  const debtorAddress = (await c.members.getMember(debtor)).admin;
+  const list = required(numbers, "--invoices")
+    .split(",")
+    .map((n) => n.trim());
+  return list.map((n) => invoiceKey(key, debtorAddress, n, required(issueDate, "--issue-date")));
+}
+
+export async function line(
+  c: TradelineContracts,
+  args: { debtor: string; limit: string; currency: string; freeze: string },
+): Promise<string[]> {
+  const debtor = parseMemberId(required(args.debtor, "--debtor"));
+  if (args.freeze !== "") {
+    if (!["true", "false"].includes(args.freeze)) throw new Error('--freeze must be "true" or "false"');
+    const tx = await c.scf.freezeCreditLine(debtor, args.freeze === "true");
+    await tx.wait();
+    return [`credit line of member ${debtor} ${args.freeze === "true" ? "frozen" : "unfrozen"}`, `  tx: ${tx.hash}`];
+  }
+  const token = tokenFor(c, required(args.currency, "--currency"));
+  const decimals = Number(await token.decimals());
+  const limit = parseAmount(required(args.limit, "--limit"), decimals);
+  const tx = await c.scf.setCreditLine(debtor, limit);
+  await tx.wait();
+  const l = await c.scf.creditLineOf(debtor);
+  return [
+    `credit line of member ${debtor}: ${formatAmount(l.limit, decimals)} (used ${formatAmount(l.used, decimals)})`,
+    `  tx: ${tx.hash}`,
+  ];
+}
+
+export async function issue(
+  c: TradelineContracts,
+  args: {
+    supplier: string;
+    debtor: string;
+    face: string;
+    currency: string;
+    maturity: string;
+    invoices: string;
+    issueDate: string;
+  },
+  session: ScfSession,
+): Promise<string[]> {
+  const token = tokenFor(c, required(args.currency, "--currency"));
+  const decimals = Number(await token.decimals());
+  const face = parseAmount(required(args.face, "--face"), decimals);
+  const maturity = maturityOf(required(args.maturity, "--maturity"));
+  const key = await session.consortiumKey();
+  const me = await c.members.memberOf(await session.signer.getAddress());
+  const terms = { token: await token.getAddress(), face, maturity };
+  if (args.debtor !== "") {
+    const debtor = parseMemberId(args.debtor);
+    const keys = await invoiceKeys(c, key, debtor, args.invoices, args.issueDate);
+    const { id, receipt } = await requestReceivable(c.scf, { ...terms, debtor, invoiceKeys: keys });
+    return [
+      `requested ${formatReceivable(id)} from member ${debtor}: ${formatAmount(face, decimals)} ${args.currency.toUpperCase()}`,
+      `  backed by ${keys.length} invoice(s); awaiting the debtor's confirmation`,
+      `  tx: ${receipt.hash}`,
+    ];
+  }
+  const supplier = requireAddress(required(args.supplier, "--supplier (or --debtor to request)"), "--supplier");
+  const keys = await invoiceKeys(c, key, me, args.invoices, args.issueDate);
+  const { id, receipt } = await issueReceivable(c.scf, { ...terms, supplier, invoiceKeys: keys });
+  const l = await c.scf.creditLineOf(me);
+  return [
+    `issued ${formatReceivable(id)} to ${supplier}: ${formatAmount(face, decimals)} ${args.currency.toUpperCase()}, ` +
+      `maturing ${args.maturity}`,
+    `  credit line used ${formatAmount(l.used, decimals)} of ${formatAmount(l.limit, decimals)}`,
+    `  tx: ${receipt.hash}`,
+  ];
+}
+
+export async function confirm(c: TradelineContracts, args: { id: string }): Promise<string[]> {
+  const id = parseReceivable(required(args.id, "--id"));
+  const tx = await c.scf.confirm(id);
+  await tx.wait();
+  return [`confirmed ${formatReceivable(id)}`, `  tx: ${tx.hash}`];
+}
+
+export async function split(c: TradelineContracts, args: { id: string; faces: string }): Promise<string[]> {
+  const id = parseReceivable(required(args.id, "--id"));
+  const { decimals, code } = await familyToken(c, id);
+  const faces = required(args.faces, "--faces")
+    .split(",")
+    .map((f) => parseAmount(f, decimals));
+  const { children, receipt } = await splitReceivable(c.scf, id, faces);
+  const parts = [id, ...children].map((x, i) => `${formatReceivable(x)} ${formatAmount(faces[i], decimals)} ${code}`);
+  return [`split ${formatReceivable(id)} into ${parts.join(", ")}`, `  tx: ${receipt.hash}`];
+}
+
+export async function transfer(c: TradelineContracts, args: { id: string; to: string }): Promise<string[]> {
+  const id = parseReceivable(required(args.id, "--id"));
+  const to = requireAddress(required(args.to, "--to"), "--to");
+  const tx = await c.scf.transfer(id, to);
+  await tx.wait();
+  const p = await c.scf.getPiece(id);
+  return [`transferred ${formatReceivable(id)} to ${to} (tier ${p.tier})`, `  tx: ${tx.hash}`];
+}
+
+/** A quote file: what a financier hands the holder. */
+interface QuoteFile {
+  quote: Record<keyof QuoteTerms, string | number | boolean>;
+  signature: string;
+}
+
+export async function quote(
+  c: TradelineContracts,
+  args: {
+    id: string;
+    rateBps: string;
+    dayBase: string;
+    recourse: string;
+    supplierType: string;
+    supplierId: string;
+    validFor: string;
+    out: string;
+  },
+  session: ScfSession,
+): Promise<string[]> {
+  const id = parseReceivable(required(args.id, "--id"));
+  const { decimals, code } = await familyToken(c, id);
+  const rateBps = Number(required(args.rateBps, "--rate-bps"));
+  if (!Number.isInteger(rateBps) || rateBps < 0 || rateBps > 65_535) throw new Error("--rate-bps must be 0 to 65535");
+  const dayBase = Number(args.dayBase === "" ? "360" : args.dayBase);
+  if (dayBase !== 360 && dayBase !== 365) throw new Error("--day-base must be 360 or 365");
+  const recourse = args.recourse === "true";
+  const supplierKey = recourse
+    ? borrowerKey(
+        await session.consortiumKey(),
+        required(args.supplierType, "--supplier-type"),
+        required(args.supplierId, "--supplier-id"),
+      )
+    : `0x${"00".repeat(32)}`;
+  const latest = await c.scf.runner?.provider?.getBlock("latest");
+  const now = BigInt(latest?.timestamp ?? Math.floor(Date.now() / 1000));
+  const q: QuoteTerms = {
+    id,
+    rateBps,
+    dayBase,
+    recourse,
+    supplierKey,
+    expiry: now + BigInt(args.validFor === "" ? "3600" : args.validFor),
+    nonce: BigInt(hexlify(randomBytes(16))),
+  };
+  const price = await c.scf.priceOf(q);
+  const signature = await signQuote(c.scf, session.signer, q);
+  const file: QuoteFile = {
+    quote: { ...q, id: q.id.toString(), expiry: q.expiry.toString(), nonce: q.nonce.toString() },
+    signature,
+  };
+  await writeFile(required(args.out, "--out"), `${JSON.stringify(file, null, 2)}\n`);
+  return [
+    `quote for ${formatReceivable(id)}: ${rateBps} bps/year on a ${dayBase}-day base, ` +
+      `${recourse ? "with" : "without"} recourse; price now ${formatAmount(price, decimals)} ${code}`,
+    `  written to ${args.out}; valid until ${new Date(Number(q.expiry) * 1000).toISOString()}`,
+  ];
+}
+
+export async function finance(c: TradelineContracts, args: { quote: string }): Promise<string[]> {
+  const file = required(args.quote, "--quote");
+  const parsed = JSON.parse(
+    await readFile(file, "utf8").catch(() => {
+      throw new Error(`cannot read ${file}`);
+    }),
+  ) as QuoteFile;
+  const raw = parsed.quote;
+  if (raw === undefined || !isHexString(parsed.signature)) throw new Error(`${file} is not a quote file`);
+  const q: QuoteTerms = {
+    id: BigInt(String(raw.id)),
+    rateBps: Number(raw.rateBps),
+    dayBase: Number(raw.dayBase) as 360 | 365,
+    recourse: raw.recourse === true,
+    supplierKey: String(raw.supplierKey),
+    expiry: BigInt(String(raw.expiry)),
+    nonce: BigInt(String(raw.nonce)),
+  };
+  const { decimals, code } = await familyToken(c, q.id);
+  const tx = await c.scf.finance(q, parsed.signature);
+  const receipt = await tx.wait();
+  const event = receipt?.logs.map((l) => c.scf.interface.parseLog(l)).find((e) => e?.name === "ReceivableFinanced");
+  return [
+    `sold ${formatReceivable(q.id)} to ${String(event?.args.financier)} for ` +
+      `${formatAmount(event?.args.price as bigint, decimals)} ${code}, paid in the same transaction`,
+    `  tx: ${tx.hash}`,
+  ];
+}
+
+export async function repay(c: TradelineContracts, args: { id: string }): Promise<string[]> {
+  const root = rootOf(parseReceivable(required(args.id, "--id")));
+  const { family, decimals, code } = await familyToken(c, root);
+  const lines: string[] = [];
+  if (FAMILY_STATES[Number(family.state)] !== "Repaid") {
+    const tx = await c.scf.repay(root);
+    const receipt = await tx.wait();
+    const event = receipt?.logs.map((l) => c.scf.interface.parseLog(l)).find((e) => e?.name === "FamilyRepaid");
+    lines.push(
+      `repaid ${formatReceivable(root)}: ${formatAmount(event?.args.amount as bigint, decimals)} ${code} ` +
+        `(penalty ${formatAmount(event?.args.penalty as bigint, decimals)})`,
+      `  tx: ${tx.hash}`,
+    );
+  }
+  // Pay every holder: the ledger is pull-based, so push each uncollected piece.
+  for (let index = 0n; index < family.pieces; index++) {
+    const id = root + index;
+    const p = await c.scf.getPiece(id);
+    if (PIECE_STATES[Number(p.state)] === "Collected" || p.frozen) continue;
+    const tx = await c.scf.collect(id);
+    const receipt = await tx.wait();
+    const event = receipt?.logs.map((l) => c.scf.interface.parseLog(l)).find((e) => e?.name === "ReceivableCollected");
+    lines.push(
+      `  paid ${formatAmount(event?.args.amount as bigint, decimals)} ${code} to ${p.holder} for ${formatReceivable(id)}`,
+    );
+  }
+  return lines;
+}
+
+function renderTree(node: TraceNode, decimals: number, code: string, depth = 0): string[] {
+  const state = node.collected ? "collected" : node.financedBy !== undefined ? "financed" : "held";
+  const line = `${"  ".repeat(depth)}${formatReceivable(node.id)}  ${formatAmount(node.face, decimals)} ${code}  tier ${node.tier}  ${state} by ${node.holder}`;
+  return [line, ...node.children.flatMap((child) => renderTree(child, decimals, code, depth + 1))];
+}
+
+export async function traceTask(c: TradelineContracts, args: { id: string }): Promise<string[]> {
+  const id = parseReceivable(required(args.id, "--id"));
+  const { family, decimals, code } = await familyToken(c, id);
+  const tree = await traceFamily(c.scf, id);
+  return [
+    `${formatReceivable(rootOf(id))}: debtor member ${family.debtor}, ${formatAmount(family.face, decimals)} ${code}, ` +
+      `matures ${new Date(Number(family.maturity) * 1000).toISOString().slice(0, 10)}, ${FAMILY_STATES[Number(family.state)]}`,
+    ...renderTree(tree, decimals, code, 1),
+  ];
+}
