@@ -9,17 +9,22 @@ const require = createRequire(import.meta.url);
 
 /** The one compiler of the project: the WASM build shipped by the pinned `solc` npm package. */
 const SOLC_VERSION = "0.8.28";
+const SOLC_PATH = require.resolve("solc/soljson.js");
+const SOLC_SETTINGS = {
+  evmVersion: "cancun",
+  optimizer: { enabled: true, runs: 10_000 },
+  viaIR: true,
+};
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   tasks,
+  // The same settings in both build profiles, so that what `hardhat node` and Ignition deploy is the bytecode the
+  // tests and the bench measured (the production profile would otherwise drop viaIR).
   solidity: {
-    version: SOLC_VERSION,
-    path: require.resolve("solc/soljson.js"),
-    settings: {
-      evmVersion: "cancun",
-      optimizer: { enabled: true, runs: 10_000 },
-      viaIR: true,
+    profiles: {
+      default: { version: SOLC_VERSION, path: SOLC_PATH, settings: SOLC_SETTINGS },
+      production: { version: SOLC_VERSION, path: SOLC_PATH, settings: SOLC_SETTINGS, isolated: true },
     },
   },
   networks: {

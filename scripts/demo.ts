@@ -156,10 +156,8 @@ async function chapterScf(world: World, connection: NetworkConnection): Promise<
   const name = (who: string) => CAST.find((m) => m.key === who)?.name ?? who;
   const show = (lines: string[]) => lines.filter((l) => !l.includes("tx:")).forEach((l) => console.log(`  ${l}`));
   const { CNY } = world.contracts.tokens;
-  const ledger = await world.contracts.scf.getAddress();
   for (const who of ["pearl", "pacific"]) {
     await (await CNY.connect(world.issuer).mint(world.admins[who], parseAmount("2000000.00", 2))).wait();
-    await (await CNY.connect(world.admins[who]).approve(ledger, parseAmount("2000000.00", 2))).wait();
   }
   const today = new Date((await connection.networkHelpers.time.latest()) * 1000);
   const maturity = new Date(today.getTime() + 90 * 86_400_000).toISOString().slice(0, 10);
@@ -257,7 +255,7 @@ async function chapterScf(world: World, connection: NetworkConnection): Promise<
 
   console.log(`\n  At maturity ${name("pearl")} pays the face once; every holder is paid:`);
   await connection.networkHelpers.time.increaseTo(BigInt(Date.parse(`${maturity}T00:00:00Z`) / 1000));
-  show(await scf.repay(pearl.contracts, { id: root }));
+  show(await scf.repay(pearl.contracts, { id: root }, pearl.session));
 }
 
 async function main(): Promise<void> {

@@ -26,6 +26,8 @@ npx hardhat ignition deploy ignition/modules/Tradeline.ts --network localhost \
   --parameters ignition/parameters/localhost.json >"$work/deploy.log" 2>&1 || { cat "$work/deploy.log" >&2; exit 1; }
 
 H="npx hardhat --network localhost"
+# From here on a failing task is reported by `expect` with its output, not by `set -e` silently.
+set +e
 BANK=0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC
 fail=0
 expect() { # expect <description> <pattern> <output>
@@ -54,18 +56,34 @@ out=$($H credit:import --from 2 --file examples/credit/loans.csv 2>&1)
 expect "credit:import imports the example file" "imported 3 loan\(s\) from examples/credit/loans.csv in 1 batch" "$out"
 out=$($H credit:dispute --from 2 --lender 3 --ref HX-1 --reason CLAIM-1 2>&1)
 expect "credit:dispute opens a dispute" "dispute on HX-1: opened" "$out"
-set +e
 out=$($H credit:register --from 2 $LOAN --ref HX-1 --principal 50000 2>&1); rc=$?
-set -e
 expect "a duplicate loan is refused, decoded" "error: reverted: CreditLoanAlreadyRegistered\(id=0x[0-9a-f]{64}\)" "$out"
 [ "$rc" -ne 0 ] && echo "ok   the refused registration exits non-zero" || { echo "FAIL the refused registration exited 0"; fail=1; }
+CORE=0x90F79bf6EB2c4f870365E785982E1f101E93b906
+SUPPLIER=0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65
+$H member:admit --legal-id TLPEARLRIVERAPPL0009 --jurisdiction CN --roles CoreEnterprise --admin $CORE >/dev/null 2>&1
+$H member:admit --legal-id TLGLASSWORKS00000006 --jurisdiction CN --roles Supplier --admin $SUPPLIER >/dev/null 2>&1
+$H token:mint --from 1 --currency CNY --to $BANK --amount 5000 >/dev/null 2>&1
+out=$($H scf:line --from 2 --debtor 4 --limit 10000 2>&1)
+expect "scf:line grants a line" "credit line of member 4: 10000.00 \(used 0.00\)" "$out"
+out=$($H scf:issue --from 3 --supplier $SUPPLIER --face 1000 --maturity 2027-06-30 --invoices PRA-1 --issue-date 2026-11-01 2>&1)
+expect "scf:issue issues R1.0" "issued R1.0 to $SUPPLIER: 1000.00 CNY, maturing 2027-06-30" "$out"
+out=$($H scf:split --from 4 --id R1.0 --faces 600,400 2>&1)
+expect "scf:split splits" "split R1.0 into R1.0 600.00 CNY, R1.1 400.00 CNY" "$out"
+out=$($H scf:quote --from 2 --id R1.1 --rate-bps 500 --out "$work/quote.json" 2>&1)
+expect "scf:quote signs a quote" "quote for R1.1: 500 bps/year on a 360-day base, without recourse; price now" "$out"
+out=$($H scf:finance --from 4 --quote "$work/quote.json" 2>&1)
+expect "scf:finance sells the piece" "sold R1.1 to $BANK for [0-9.]+ CNY, paid in the same transaction" "$out"
+out=$($H scf:trace --id R1.1 2>&1)
+expect "scf:trace prints the tree" "R1.1 +400.00 CNY +tier 1 +financed by $BANK" "$out"
+out=$($H scf:issue --from 3 --supplier $SUPPLIER --face 5 --maturity 2027-06-30 --invoices PRA-1 --issue-date 2026-11-01 2>&1); rc=$?
+expect "a reused invoice is refused, decoded" "error: reverted: ScfInvoiceAlreadyUsed\(invoiceKey=0x[0-9a-f]{64}, existing=R1.0\)" "$out"
+[ "$rc" -ne 0 ] && echo "ok   the refused issue exits non-zero" || { echo "FAIL the refused issue exited 0"; fail=1; }
 out=$($H member:suspend --id 3 --reason AML-2026-0042 2>&1)
 expect "member:suspend suspends" "suspended member 3" "$out"
 out=$($H member:list 2>&1)
 expect "member:list shows the suspension" "^3 +CN +Suspended +1 +$BANK +Lender,Financier" "$out"
-set +e
 out=$($H member:suspend --id 3 --reason AML-2026-0042 2>&1); rc=$?
-set -e
 expect "a refused task prints the decoded revert" "error: reverted: MemberInvalidTransition\(id=3, from=Suspended, to=Suspended\)" "$out"
 [ "$rc" -ne 0 ] && echo "ok   a refused task exits non-zero" || { echo "FAIL a refused task exited 0"; fail=1; }
 

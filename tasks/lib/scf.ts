@@ -50,6 +50,21 @@ async function familyToken(c: TradelineContracts, id: bigint) {
   return { family, ...(await tokenAt(c, family.token)) };
 }
 
+/** Approves the ledger to pull `amount` more of `token` from the signer when its allowance falls short. */
+async function ensureAllowance(c: TradelineContracts, token: string, owner: string, amount: bigint): Promise<string[]> {
+  const t = Object.values(c.tokens);
+  for (const contract of t) {
+    if ((await contract.getAddress()) !== getAddress(token)) continue;
+    const ledger = await c.scf.getAddress();
+    const allowance = await contract.allowance(owner, ledger);
+    if (allowance >= amount) return [];
+    const tx = await contract.approve(ledger, amount);
+    await tx.wait();
+    return [`  approved the ledger to draw ${amount} minor units (tx ${tx.hash})`];
+  }
+  throw new Error(`token ${token} is not one of this deployment's settlement tokens`);
+}
+
 /** Maturity as a UTC date: the end of that day is the moment the receivable matures. */
 function maturityOf(date: string): bigint {
   return BigInt(Date.parse(`${normalizeDate(date, "--maturity")}T00:00:00Z`) / 1000) + 86_399n;
@@ -208,6 +223,8 @@ export async function quote(
     nonce: BigInt(hexlify(randomBytes(16))),
   };
   const price = await c.scf.priceOf(q);
+  const { family } = await familyToken(c, id);
+  const approved = await ensureAllowance(c, family.token, await session.signer.getAddress(), price);
   const signature = await signQuote(c.scf, session.signer, q);
   const file: QuoteFile = {
     quote: { ...q, id: q.id.toString(), expiry: q.expiry.toString(), nonce: q.nonce.toString() },
@@ -218,6 +235,7 @@ export async function quote(
     `quote for ${formatReceivable(id)}: ${rateBps} bps/year on a ${dayBase}-day base, ` +
       `${recourse ? "with" : "without"} recourse; price now ${formatAmount(price, decimals)} ${code}`,
     `  written to ${args.out}; valid until ${new Date(Number(q.expiry) * 1000).toISOString()}`,
+    ...approved,
   ];
 }
 
@@ -250,11 +268,13 @@ export async function finance(c: TradelineContracts, args: { quote: string }): P
   ];
 }
 
-export async function repay(c: TradelineContracts, args: { id: string }): Promise<string[]> {
+export async function repay(c: TradelineContracts, args: { id: string }, session: ScfSession): Promise<string[]> {
   const root = rootOf(parseReceivable(required(args.id, "--id")));
   const { family, decimals, code } = await familyToken(c, root);
   const lines: string[] = [];
   if (FAMILY_STATES[Number(family.state)] !== "Repaid") {
+    const [due] = await c.scf.amountDue(root);
+    lines.push(...(await ensureAllowance(c, family.token, await session.signer.getAddress(), due)));
     const tx = await c.scf.repay(root);
     const receipt = await tx.wait();
     const event = receipt?.logs.map((l) => c.scf.interface.parseLog(l)).find((e) => e?.name === "FamilyRepaid");

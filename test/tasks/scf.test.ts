@@ -1,0 +1,159 @@
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { connect } from "../../src/deployment.js";
+import { describeError } from "../../src/errors.js";
+import { confirm, finance, issue, line, quote, repay, split, traceTask, transfer } from "../../tasks/lib/scf.js";
+import { ephemeralKey } from "../../scripts/lib/loans.js";
+import { deployWorld } from "../../scripts/lib/world.js";
+
+const connection = await network.create();
+const { networkHelpers } = connection;
+const key = ephemeralKey();
+
+async function failure(p: Promise<unknown>): Promise<string> {
+  return p.then(
+    () => "no error",
+    (e: unknown) => describeError(e),
+  );
+}
+
+async function fixture() {
+  const world = await deployWorld(connection);
+  const as = (who: string) => ({
+    contracts: connect(world.deployment, world.admins[who]),
+    session: { consortiumKey: async () => key, signer: world.admins[who] },
+  });
+  const cny = world.contracts.tokens.CNY;
+  for (const who of ["pearl", "pacific"]) await cny.connect(world.issuer).mint(world.admins[who], 1_000_000_00n);
+
+  const dir = await mkdtemp(path.join(tmpdir(), "tradeline-scf-"));
+  return { world, as, dir, addr: (who: string) => world.admins[who].address };
+}
+
+const ISSUE = {
+  supplier: "",
+  debtor: "",
+  face: "1000.00",
+  currency: "CNY",
+  maturity: "2027-02-20",
+  invoices: "A-1,A-2",
+  issueDate: "2026-11-01",
+};
+
+describe("scf tasks", function () {
+  it("test_scfTasks_lineIssueSplitTransferQuoteFinanceTraceRepay", async function () {
+    const { world, as, dir, addr } = await networkHelpers.loadFixture(fixture);
+    const pearlId = String(world.ids.pearl);
+    expect(
+      (await line(as("huaxia").contracts, { debtor: pearlId, limit: "5000", currency: "cny", freeze: "" }))[0],
+    ).to.equal(`credit line of member ${pearlId}: 5000.00 (used 0.00)`);
+    const pearl = as("pearl");
+    const issued = await issue(pearl.contracts, { ...ISSUE, supplier: addr("glassworks") }, pearl.session);
+    expect(issued[0]).to.equal(`issued R1.0 to ${addr("glassworks")}: 1000.00 CNY, maturing 2027-02-20`);
+    expect(issued[1]).to.equal("  credit line used 1000.00 of 5000.00");
+    const glass = as("glassworks");
+    expect((await split(glass.contracts, { id: "R1.0", faces: "600,400" }))[0]).to.equal(
+      "split R1.0 into R1.0 600.00 CNY, R1.1 400.00 CNY",
+    );
+    expect((await transfer(glass.contracts, { id: "R1.1", to: addr("precision") }))[0]).to.equal(
+      `transferred R1.1 to ${addr("precision")} (tier 2)`,
+    );
+    const out = path.join(dir, "q.json");
+    const quoted = await quote(
+      as("pacific").contracts,
+      {
+        id: "R1.1",
+        rateBps: "600",
+        dayBase: "365",
+        recourse: "true",
+        supplierType: "USCC",
+        supplierId: "91990000SYNTH00010",
+        validFor: "600",
+        out,
+      },
+      as("pacific").session,
+    );
+    expect(quoted[2]).to.match(/^ {2}approved the ledger to draw 39\d{3} minor units/);
+    expect(quoted[0]).to.match(
+      /^quote for R1\.1: 600 bps\/year on a 365-day base, with recourse; price now 39\d\.\d\d CNY$/,
+    );
+    expect(JSON.parse(await readFile(out, "utf8")).signature).to.match(/^0x[0-9a-f]{130}$/);
+    const sold = await finance(as("precision").contracts, { quote: out });
+    expect(sold[0]).to.match(
+      new RegExp(`^sold R1\\.1 to ${addr("pacific")} for 39\\d\\.\\d\\d CNY, paid in the same transaction$`),
+    );
+    expect(await failure(finance(as("precision").contracts, { quote: out }))).to.equal(
+      `reverted: ScfNotHolder(id=R1.1, account=${addr("precision")})`,
+    );
+    const tree = await traceTask(world.contracts, { id: "R1.1" });
+    expect(tree[0]).to.equal(`R1.0: debtor member ${pearlId}, 1000.00 CNY, matures 2027-02-20, Confirmed`);
+    expect(tree[1]).to.equal(`  R1.0  600.00 CNY  tier 1  held by ${addr("glassworks")}`);
+    expect(tree[2]).to.equal(`    R1.1  400.00 CNY  tier 2  financed by ${addr("pacific")}`);
+    await networkHelpers.time.increaseTo(Date.parse("2027-02-20T23:59:59Z") / 1000);
+    const paid = await repay(pearl.contracts, { id: "R1.1" }, pearl.session);
+    expect(paid[0]).to.match(/^ {2}approved the ledger to draw 100000 minor units \(tx 0x[0-9a-f]{64}\)$/);
+    expect(paid[1]).to.equal("repaid R1.0: 1000.00 CNY (penalty 0.00)");
+    expect(paid.slice(3)).to.deep.equal([
+      `  paid 600.00 CNY to ${addr("glassworks")} for R1.0`,
+      `  paid 400.00 CNY to ${addr("pacific")} for R1.1`,
+    ]);
+    expect(await repay(pearl.contracts, { id: "R1.0" }, pearl.session)).to.deep.equal([]);
+  });
+
+  it("test_scfTasks_requestConfirmAndFreeze", async function () {
+    const { world, as, addr } = await networkHelpers.loadFixture(fixture);
+    const pearlId = String(world.ids.pearl);
+    await line(as("huaxia").contracts, { debtor: pearlId, limit: "5000", currency: "CNY", freeze: "" });
+    const glass = as("glassworks");
+    const asked = await issue(glass.contracts, { ...ISSUE, debtor: pearlId }, glass.session);
+    expect(asked[0]).to.equal(`requested R1.0 from member ${pearlId}: 1000.00 CNY`);
+    expect((await confirm(as("pearl").contracts, { id: "R1.0" }))[0]).to.equal("confirmed R1.0");
+    expect(
+      (await line(as("huaxia").contracts, { debtor: pearlId, limit: "", currency: "CNY", freeze: "true" }))[0],
+    ).to.equal(`credit line of member ${pearlId} frozen`);
+    expect(
+      await failure(
+        issue(as("pearl").contracts, { ...ISSUE, supplier: addr("glassworks"), invoices: "B-1" }, as("pearl").session),
+      ),
+    ).to.equal(`reverted: ScfCreditLineFrozen(debtor=${pearlId})`);
+    // The same invoices again: refused however they come in.
+    expect(await failure(issue(glass.contracts, { ...ISSUE, debtor: pearlId }, glass.session))).to.match(
+      /^reverted: ScfInvoiceAlreadyUsed\(invoiceKey=0x[0-9a-f]{64}, existing=R1\.0\)$/,
+    );
+  });
+
+  it("test_scfTasks_reportBadInputReadably", async function () {
+    const { as, dir } = await networkHelpers.loadFixture(fixture);
+    const pearl = as("pearl");
+    expect(await failure(issue(pearl.contracts, { ...ISSUE, supplier: "0xabc" }, pearl.session))).to.equal(
+      '--supplier "0xabc" is not an address',
+    );
+    expect(await failure(issue(pearl.contracts, { ...ISSUE }, pearl.session))).to.equal(
+      "--supplier (or --debtor to request) is required",
+    );
+    expect(await failure(issue(pearl.contracts, { ...ISSUE, maturity: "2027-13-01" }, pearl.session))).to.equal(
+      '--maturity "2027-13-01" is not a valid YYYY-MM-DD date',
+    );
+    expect(await failure(issue(pearl.contracts, { ...ISSUE, currency: "EUR" }, pearl.session))).to.match(
+      /^no settlement token for "EUR"/,
+    );
+    expect(await failure(split(pearl.contracts, { id: "X1", faces: "1,2" }))).to.equal(
+      'receivable "X1" is not an id like R3.1',
+    );
+    expect(await failure(split(pearl.contracts, { id: "R9.0", faces: "1,2" }))).to.equal("no receivable R9.0");
+    expect(
+      await failure(line(as("huaxia").contracts, { debtor: "1", limit: "", currency: "CNY", freeze: "maybe" })),
+    ).to.equal('--freeze must be "true" or "false"');
+    const bad = path.join(dir, "bad.json");
+    await writeFile(bad, "{}");
+    expect(await failure(finance(pearl.contracts, { quote: bad }))).to.equal(`${bad} is not a quote file`);
+    expect(await failure(finance(pearl.contracts, { quote: path.join(dir, "missing.json") }))).to.match(
+      /^cannot read /,
+    );
+  });
+});
