@@ -237,7 +237,7 @@ describe("ReceivableLedger", function () {
     });
 
     it("test_confirmWithSignature_relayedOnceBeforeItsDeadline", async function () {
-      const { scf, a, ids, token, maturity, outsider } = await networkHelpers.loadFixture(fixture);
+      const { scf, a, ids, token, maturity, outsider, otherCore } = await networkHelpers.loadFixture(fixture);
       const root = 1n << 24n;
       await scf.connect(a.glassworks).request(ids.pearl, token, FACE, maturity, [invoice()]);
       const now = BigInt(await networkHelpers.time.latest());
@@ -251,6 +251,14 @@ describe("ReceivableLedger", function () {
       )
         .to.be.revertedWithCustomError(scf, "MemberMissingRole")
         .withArgs(a.glassworks.address, ids.glassworks, roleIndex("CoreEnterprise"));
+      const byOtherCore = await signConfirmation(scf, otherCore, root, now + 3_600n);
+      await expect(
+        scf
+          .connect(outsider)
+          .confirmWithSignature(root, byOtherCore.nonce, byOtherCore.deadline, byOtherCore.signature),
+      )
+        .to.be.revertedWithCustomError(scf, "ScfNotDebtor")
+        .withArgs(ids.pearl, otherCore.address);
       const ok = await signConfirmation(scf, a.pearl, root, now + 3_600n);
       await expect(scf.connect(outsider).confirmWithSignature(root, ok.nonce, ok.deadline, ok.signature))
         .to.emit(scf, "ReceivableConfirmed")
@@ -485,7 +493,8 @@ describe("ReceivableLedger", function () {
 
   describe("maturity", function () {
     it("test_repayThenCollect_paysEveryHolderItsFaceOnce", async function () {
-      const { scf, cny, a, ids, issue, quote, maturity, outsider } = await networkHelpers.loadFixture(fixture);
+      const { scf, cny, a, ids, issue, quote, maturity, outsider, otherCore } =
+        await networkHelpers.loadFixture(fixture);
       const root = await issue();
       await scf.connect(a.glassworks).split(root, [60_000_000n, 40_000_000n]);
       await scf.connect(a.glassworks).transfer(root + 1n, a.precision);
@@ -497,6 +506,9 @@ describe("ReceivableLedger", function () {
       await expect(scf.connect(a.glassworks).repay(root))
         .to.be.revertedWithCustomError(scf, "MemberMissingRole")
         .withArgs(a.glassworks.address, ids.glassworks, roleIndex("CoreEnterprise"));
+      await expect(scf.connect(otherCore).repay(root))
+        .to.be.revertedWithCustomError(scf, "ScfNotDebtor")
+        .withArgs(ids.pearl, otherCore.address);
       await networkHelpers.time.increaseTo(maturity);
       const ledger = await scf.getAddress();
       await expect(scf.connect(a.pearl).repay(root)).to.changeTokenBalances(
@@ -571,6 +583,28 @@ describe("ReceivableLedger", function () {
       await expect(scf.connect(a.pearl).repay(root))
         .to.be.revertedWithCustomError(scf, "ScfInvalidFamilyState")
         .withArgs(root, Family.Defaulted);
+    });
+  });
+
+  describe("edges", function () {
+    it("test_confirm_revertsAfterMaturity", async function () {
+      const { scf, a, ids, token } = await networkHelpers.loadFixture(fixture);
+      const soon = BigInt(await networkHelpers.time.latest()) + DAY;
+      await scf.connect(a.glassworks).request(ids.pearl, token, FACE, soon, [invoice()]);
+      await networkHelpers.time.increaseTo(soon);
+      await expect(scf.connect(a.pearl).confirm(1n << 24n))
+        .to.be.revertedWithCustomError(scf, "ScfMatured")
+        .withArgs(1n << 24n, soon);
+    });
+
+    it("test_split_revertsOnceTheFamilyIsRepaidEarly", async function () {
+      const { scf, cny, a, issue } = await networkHelpers.loadFixture(fixture);
+      const root = await issue();
+      await scf.connect(a.pearl).repay(root);
+      await expect(scf.connect(a.glassworks).split(root, [1n, FACE - 1n]))
+        .to.be.revertedWithCustomError(scf, "ScfInvalidFamilyState")
+        .withArgs(root, Family.Repaid);
+      await expect(scf.collect(root)).to.changeTokenBalance(ethers, cny, a.glassworks, FACE);
     });
   });
 
