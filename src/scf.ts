@@ -96,8 +96,8 @@ export async function split(
   faces: bigint[],
 ): Promise<{ children: bigint[]; receipt: ContractTransactionReceipt }> {
   const receipt = await mined(await ledger.split(id, faces));
-  const children = eventArg<bigint[]>(ledger, receipt, "ReceivableSplit", "children");
-  return { children: [...children], receipt };
+  const first = eventArg<bigint>(ledger, receipt, "ReceivableSplit", "firstChild");
+  return { children: faces.slice(1).map((_, i) => first + BigInt(i)), receipt };
 }
 
 /** The holder sells a piece on a financier's signed quote; returns the price paid. */
@@ -164,7 +164,8 @@ export async function trace(ledger: ReceivableLedger, id: bigint): Promise<Trace
         if (parent === undefined) break;
         const faces = a.faces as bigint[];
         parent.face = faces[0];
-        (a.children as bigint[]).forEach((child, i) => {
+        faces.slice(1).forEach((_, i) => {
+          const child = (a.firstChild as bigint) + BigInt(i);
           const node = {
             id: child,
             face: faces[i + 1],

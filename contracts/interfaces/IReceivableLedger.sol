@@ -95,8 +95,8 @@ interface IReceivableLedger {
     event InvoiceUsed(bytes32 indexed invoiceKey, ReceivableId indexed id);
     /// @notice Root `id` was confirmed by its debtor; `used` is the debtor's credit line use after it.
     event ReceivableConfirmed(ReceivableId indexed id, MemberId indexed debtor, uint96 used);
-    /// @notice Piece `parent` was split: it keeps `faces[0]`; `children[i]` got `faces[i + 1]`.
-    event ReceivableSplit(ReceivableId indexed parent, ReceivableId[] children, uint64[] faces);
+    /// @notice Piece `parent` was split: it keeps `faces[0]`; new piece `firstChild + i` got `faces[i + 1]`.
+    event ReceivableSplit(ReceivableId indexed parent, ReceivableId firstChild, uint64[] faces);
     /// @notice Piece `id` moved from `from` to `to`, now at `tier`.
     event ReceivableTransferred(ReceivableId indexed id, address indexed from, address indexed to, uint8 tier);
     /// @notice Piece `id` was sold by `seller` to `financier` for `price`.

@@ -222,7 +222,7 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
                 flags: 0
             });
         }
-        emit ReceivableSplit(id, children, faces);
+        emit ReceivableSplit(id, children[0], faces);
     }
 
     /// @inheritdoc IReceivableLedger
