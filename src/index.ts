@@ -5,5 +5,6 @@ export * from "./members.js";
 export * from "./errors.js";
 export * from "./deployment.js";
 export * from "./eip712.js";
-export * from "./credit.js";
-export * from "./scf.js";
+/** The module clients, as namespaces: `credit.registerLoan(…)`, `scf.split(…)`. */
+export * as credit from "./credit.js";
+export * as scf from "./scf.js";

@@ -110,6 +110,103 @@ export async function finance(
   return { price: eventArg<bigint>(ledger, receipt, "ReceivableFinanced", "price"), receipt };
 }
 
+/** A financier grants, raises or cuts the credit line of core enterprise `debtor` (minor units). */
+export async function setCreditLine(
+  ledger: ReceivableLedger,
+  debtor: bigint,
+  limit: bigint,
+): Promise<ContractTransactionReceipt> {
+  return mined(await ledger.setCreditLine(debtor, limit));
+}
+
+/** The line's financier freezes or unfreezes it. */
+export async function freezeCreditLine(
+  ledger: ReceivableLedger,
+  debtor: bigint,
+  frozen: boolean,
+): Promise<ContractTransactionReceipt> {
+  return mined(await ledger.freezeCreditLine(debtor, frozen));
+}
+
+/** The debtor confirms requested root `root`. */
+export async function confirm(ledger: ReceivableLedger, root: bigint): Promise<ContractTransactionReceipt> {
+  return mined(await ledger.confirm(root));
+}
+
+/** Anyone relays a debtor's signed confirmation (see `signConfirmation`). */
+export async function relayConfirmation(
+  ledger: ReceivableLedger,
+  root: bigint,
+  signed: { nonce: bigint; deadline: bigint; signature: string },
+): Promise<ContractTransactionReceipt> {
+  return mined(await ledger.confirmWithSignature(root, signed.nonce, signed.deadline, signed.signature));
+}
+
+/** The holder passes piece `id` to supplier `to`. */
+export async function transfer(ledger: ReceivableLedger, id: bigint, to: string): Promise<ContractTransactionReceipt> {
+  return mined(await ledger.transfer(id, to));
+}
+
+/** The holder pledges piece `id` to financier member `financier`. */
+export async function encumber(
+  ledger: ReceivableLedger,
+  id: bigint,
+  financier: bigint,
+): Promise<ContractTransactionReceipt> {
+  return mined(await ledger.encumber(id, financier));
+}
+
+/** The financier a piece is pledged to releases it. */
+export async function release(ledger: ReceivableLedger, id: bigint): Promise<ContractTransactionReceipt> {
+  return mined(await ledger.release(id));
+}
+
+/** The debtor pays family `root` (face plus any penalty); it must have approved the ledger for `amountDue`. */
+export async function repay(
+  ledger: ReceivableLedger,
+  root: bigint,
+): Promise<{ amount: bigint; penalty: bigint; receipt: ContractTransactionReceipt }> {
+  const receipt = await mined(await ledger.repay(root));
+  return {
+    amount: eventArg<bigint>(ledger, receipt, "FamilyRepaid", "amount"),
+    penalty: eventArg<bigint>(ledger, receipt, "FamilyRepaid", "penalty"),
+    receipt,
+  };
+}
+
+/** Pays the holder of piece `id` its share of a repaid family; returns the amount. */
+export async function collect(
+  ledger: ReceivableLedger,
+  id: bigint,
+): Promise<{ amount: bigint; receipt: ContractTransactionReceipt }> {
+  const receipt = await mined(await ledger.collect(id));
+  return { amount: eventArg<bigint>(ledger, receipt, "ReceivableCollected", "amount"), receipt };
+}
+
+/** Anyone marks family `root` overdue once maturity plus grace has passed. */
+export async function markOverdue(ledger: ReceivableLedger, root: bigint): Promise<ContractTransactionReceipt> {
+  return mined(await ledger.markOverdue(root));
+}
+
+/** The financier holding piece `id` declares its overdue family in default, naming the debtor's borrower key. */
+export async function declareDefault(
+  ledger: ReceivableLedger,
+  id: bigint,
+  debtorKey: string,
+): Promise<ContractTransactionReceipt> {
+  return mined(await ledger.declareDefault(id, debtorKey));
+}
+
+/** A Regulator freezes or unfreezes piece `id`, with a reason code. */
+export async function freeze(
+  ledger: ReceivableLedger,
+  id: bigint,
+  frozen: boolean,
+  reason: string,
+): Promise<ContractTransactionReceipt> {
+  return mined(await ledger.freeze(id, frozen, reason));
+}
+
 /** A financier's quote for `id`, signed; expiry in seconds from the chain's latest block. */
 export async function quote(
   ledger: ReceivableLedger,

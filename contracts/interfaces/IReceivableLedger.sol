@@ -121,6 +121,8 @@ interface IReceivableLedger {
     event FamilyOverdue(ReceivableId indexed root);
     /// @notice Financier `financier` declared family `root` in default.
     event FamilyDefaulted(ReceivableId indexed root, MemberId indexed financier);
+    /// @notice Financier operator `signer` cancelled its quote nonce `nonce`.
+    event QuoteNonceCancelled(address indexed signer, uint256 nonce);
     /// @notice The governor set the grace period and the penalty rate.
     event TermsUpdated(uint32 graceSeconds, uint16 penaltyRateBps);
 
@@ -264,10 +266,10 @@ interface IReceivableLedger {
     /// @notice The governor sets the grace period after maturity and the penalty rate (basis points per year).
     function setTerms(uint32 graceSeconds, uint16 penaltyRateBps) external;
 
-    /// @notice The governor stops every state change but the regulator's.
+    /// @notice The governor or a Regulator stops every state change but the regulator's freezes.
     function pause() external;
 
-    /// @notice The governor lets state changes resume.
+    /// @notice The governor or a Regulator lets state changes resume.
     function unpause() external;
 
     // ─── Views ──────────────────────────────────────────────────────────────

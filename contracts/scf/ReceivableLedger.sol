@@ -302,6 +302,7 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
     function cancelNonce(uint256 nonce) external {
         _requireRole(msg.sender, Role.Financier);
         _useQuoteNonce(msg.sender, nonce);
+        emit QuoteNonceCancelled(msg.sender, nonce);
     }
 
     // ─── Maturity ───────────────────────────────────────────────────────────
@@ -393,12 +394,14 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
     }
 
     /// @inheritdoc IReceivableLedger
-    function pause() external onlyGovernor {
+    function pause() external {
+        _requireGovernorOrRegulator();
         _pause();
     }
 
     /// @inheritdoc IReceivableLedger
-    function unpause() external onlyGovernor {
+    function unpause() external {
+        _requireGovernorOrRegulator();
         _unpause();
     }
 
@@ -538,6 +541,11 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         if (f.state == FamilyState.None || ReceivableId.unwrap(id) & _MAX_INDEX >= f.pieces) {
             revert ScfUnknownReceivable(id);
         }
+    }
+
+    /// @dev The governor, or else an operator of an active Regulator (reverting with the registry's reason).
+    function _requireGovernorOrRegulator() private view {
+        if (msg.sender != memberRegistry.governor()) _requireRole(msg.sender, Role.Regulator);
     }
 
     function _requireRecipient(address to) private view {

@@ -439,7 +439,9 @@ describe("ReceivableLedger", function () {
         .to.be.revertedWithCustomError(scf, "ScfNonceUsed")
         .withArgs(a.pacific.address, used.q.nonce);
       const cancelled = await quote(root + 1n);
-      await scf.connect(a.pacific).cancelNonce(cancelled.q.nonce);
+      await expect(scf.connect(a.pacific).cancelNonce(cancelled.q.nonce))
+        .to.emit(scf, "QuoteNonceCancelled")
+        .withArgs(a.pacific.address, cancelled.q.nonce);
       await expect(scf.connect(a.glassworks).finance(cancelled.q, cancelled.sig))
         .to.be.revertedWithCustomError(scf, "ScfNonceUsed")
         .withArgs(a.pacific.address, cancelled.q.nonce);
@@ -629,17 +631,22 @@ describe("ReceivableLedger", function () {
       await scf.collect(root);
     });
 
-    it("test_pauseAndTerms_byGovernorOnly", async function () {
-      const { scf, a, issue, quote, outsider, token, maturity } = await networkHelpers.loadFixture(fixture);
+    it("test_pauseByGovernorOrRegulatorAndTermsByGovernor", async function () {
+      const { scf, members, a, ids, issue, quote, outsider, token, maturity } =
+        await networkHelpers.loadFixture(fixture);
       const root = await issue();
-      for (const send of [() => scf.connect(outsider).pause(), () => scf.connect(outsider).setTerms(1, 1)]) {
-        await expect(send())
-          .to.be.revertedWithCustomError(scf, "GovernorUnauthorizedAccount")
-          .withArgs(outsider.address);
-      }
+      await expect(scf.connect(outsider).setTerms(1, 1))
+        .to.be.revertedWithCustomError(scf, "GovernorUnauthorizedAccount")
+        .withArgs(outsider.address);
+      await expect(scf.connect(outsider).pause())
+        .to.be.revertedWithCustomError(members, "MemberUnknownAccount")
+        .withArgs(outsider.address);
+      await expect(scf.connect(a.huaxia).pause())
+        .to.be.revertedWithCustomError(members, "MemberMissingRole")
+        .withArgs(a.huaxia.address, ids.huaxia, roleIndex("Regulator"));
       await expect(scf.setTerms(86_400, 10_001)).to.be.revertedWithCustomError(scf, "ScfInvalidTerms").withArgs(10_001);
       await expect(scf.setTerms(86_400, 2_000)).to.emit(scf, "TermsUpdated").withArgs(86_400, 2_000);
-      await scf.pause();
+      await scf.connect(a.regulator).pause();
       const { q, sig } = await quote(root);
       for (const send of [
         () => scf.connect(a.pearl).issue(a.glassworks, token, 1n, maturity, [invoice()]),
@@ -650,8 +657,10 @@ describe("ReceivableLedger", function () {
       ]) {
         await expect(send()).to.be.revertedWithCustomError(scf, "EnforcedPause");
       }
-      await expect(scf.connect(outsider).unpause()).to.be.revertedWithCustomError(scf, "GovernorUnauthorizedAccount");
+      await expect(scf.connect(outsider).unpause()).to.be.revertedWithCustomError(members, "MemberUnknownAccount");
       await scf.unpause();
+      await scf.connect(a.regulator).pause();
+      await scf.connect(a.regulator).unpause();
       await scf.connect(a.glassworks).split(root, [1n, FACE - 1n]);
     });
   });

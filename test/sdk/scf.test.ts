@@ -1,5 +1,12 @@
 import { expect } from "chai";
+import { network } from "hardhat";
 
+import { reasonCode } from "../../src/encoding.js";
+import { signConfirmation } from "../../src/eip712.js";
+import { invoiceKey } from "../../src/keys.js";
+import * as scf from "../../src/scf.js";
+import { ephemeralKey } from "../../scripts/lib/loans.js";
+import { deployWorld } from "../../scripts/lib/world.js";
 import { daysBetween, discountedPrice, familyOf, formatReceivable, parseReceivable, rootOf } from "../../src/scf.js";
 
 describe("SDK receivable helpers", function () {
@@ -23,5 +30,51 @@ describe("SDK receivable helpers", function () {
     // A discount of 0.333… minor units is rounded up to 1: the seller never gets more than the formula.
     expect(discountedPrice(1_000n, 1n, 1n, 30n)).to.equal(999n);
     expect(discountedPrice(1n, 10_000n, 360n, 360n)).to.equal(0n);
+  });
+
+  it("test_helpers_driveAWholeLifecycle", async function () {
+    const connection = await network.create();
+    const world = await deployWorld(connection);
+    const a = world.admins;
+    const ledger = (who: string) => world.contracts.scf.connect(a[who]);
+    const cny = world.contracts.tokens.CNY;
+    const key = ephemeralKey();
+    await scf.setCreditLine(ledger("huaxia"), world.ids.pearl, 10_000n);
+    const maturity = BigInt(await connection.networkHelpers.time.latest()) + 86_400n * 30n;
+    const { id: root } = await scf.request(ledger("glassworks"), {
+      debtor: world.ids.pearl,
+      token: await cny.getAddress(),
+      face: 1_000n,
+      maturity,
+      invoiceKeys: [invoiceKey(key, a.pearl.address, "H-1", "2026-11-01")],
+    });
+    const deadline = maturity;
+    await scf.relayConfirmation(
+      ledger("carrier"),
+      root,
+      await signConfirmation(world.contracts.scf, a.pearl, root, deadline),
+    );
+    const { children } = await scf.split(ledger("glassworks"), root, [600n, 400n]);
+    expect(children).to.deep.equal([root + 1n]);
+    await scf.transfer(ledger("glassworks"), root + 1n, a.precision.address);
+    await scf.encumber(ledger("precision"), root + 1n, world.ids.huaxia);
+    await scf.release(ledger("huaxia"), root + 1n);
+    await scf.freeze(ledger("regulator"), root + 1n, true, reasonCode("HOLD"));
+    await scf.freeze(ledger("regulator"), root + 1n, false, reasonCode("HOLD"));
+    await scf.freezeCreditLine(ledger("huaxia"), world.ids.pearl, true);
+    await cny.connect(world.issuer).mint(a.pearl, 2_000n);
+    await cny.connect(a.pearl).approve(await world.contracts.scf.getAddress(), 2_000n);
+    await connection.networkHelpers.time.increaseTo(maturity + 86_400n * 8n);
+    await scf.markOverdue(ledger("carrier"), root);
+    const paid = await scf.repay(ledger("pearl"), root);
+    expect(paid.amount).to.equal(1_000n + paid.penalty);
+    expect(paid.penalty).to.be.greaterThan(0n);
+    const collected = await scf.collect(ledger("carrier"), root + 1n);
+    expect(collected.amount).to.equal(400n + (400n * paid.penalty) / 1_000n);
+    const tree = await scf.trace(world.contracts.scf, root + 1n);
+    expect(tree.children.map((c) => [c.id, c.face, c.tier, c.collected])).to.deep.equal([[root + 1n, 400n, 2, true]]);
+    await expect(scf.declareDefault(ledger("pacific"), root, `0x${"11".repeat(32)}`))
+      .to.be.revertedWithCustomError(world.contracts.scf, "ScfInvalidFamilyState")
+      .withArgs(root, 4);
   });
 });
