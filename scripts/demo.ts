@@ -10,7 +10,6 @@ import path from "node:path";
 import { network } from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import { connect } from "../src/deployment.js";
 import { decodeCode, formatAmount, parseAmount } from "../src/encoding.js";
 import { describeError } from "../src/errors.js";
 import { ConsortiumKey } from "../src/keys.js";
@@ -21,7 +20,7 @@ import * as scf from "../tasks/lib/scf.js";
 import { CAST } from "./lib/cast.js";
 import { ephemeralKey } from "./lib/loans.js";
 import { formatTable } from "../tasks/lib/members.js";
-import { deployWorld, type World } from "./lib/world.js";
+import { actAs, deployWorld, type World } from "./lib/world.js";
 
 function heading(title: string): void {
   console.log(`\n== ${title} ${"=".repeat(Math.max(0, 72 - title.length))}\n`);
@@ -64,10 +63,7 @@ function demoKey(): ConsortiumKey {
 async function chapterCredit(world: World): Promise<void> {
   heading("2. A borrower is caught multi-borrowing");
   const key = demoKey();
-  const as = (who: string) => ({
-    contracts: connect(world.deployment, world.admins[who]),
-    session: { consortiumKey: async () => key, signer: world.admins[who] },
-  });
+  const as = (who: string) => actAs(world, who, key);
   const name = (who: string) => CAST.find((m) => m.key === who)?.name ?? who;
   const show = (lines: string[]) => lines.forEach((l) => console.log(`  ${l}`));
   const borrower = { borrowerType: "USCC", borrowerId: "91990000SYNTH00003" };
@@ -149,10 +145,7 @@ async function chapterCredit(world: World): Promise<void> {
 async function chapterScf(world: World, connection: NetworkConnection): Promise<void> {
   heading("3. A receivable goes down three supplier tiers and is discounted");
   const key = demoKey();
-  const as = (who: string) => ({
-    contracts: connect(world.deployment, world.admins[who]),
-    session: { consortiumKey: async () => key, signer: world.admins[who] },
-  });
+  const as = (who: string) => actAs(world, who, key);
   const name = (who: string) => CAST.find((m) => m.key === who)?.name ?? who;
   const show = (lines: string[]) => lines.filter((l) => !l.includes("tx:")).forEach((l) => console.log(`  ${l}`));
   const { CNY } = world.contracts.tokens;

@@ -20,6 +20,7 @@ import type { CreditRegistry } from "../typechain-types/index.js";
 import type { ICreditRegistry } from "../typechain-types/credit/CreditRegistry.js";
 
 import { parseAmount, reasonCode } from "./encoding.js";
+import { mined } from "./tx.js";
 import {
   borrowerKey,
   normalizeDate,
@@ -266,12 +267,6 @@ function readRegistration(credit: CreditRegistry, receipts: ContractTransactionR
     }
   }
   return result;
-}
-
-async function mined(tx: { wait(): Promise<ContractTransactionReceipt | null> }): Promise<ContractTransactionReceipt> {
-  const receipt = await tx.wait();
-  if (receipt === null) throw new Error("transaction was not mined");
-  return receipt;
 }
 
 /** Registers one loan of the signer's member. */

@@ -10,6 +10,7 @@ import type { ContractTransactionReceipt } from "ethers";
 import type { ReceivableLedger } from "../typechain-types/index.js";
 
 import { signQuote, type QuoteTerms } from "./eip712.js";
+import { mined } from "./tx.js";
 
 export const FAMILY_STATES = ["None", "Requested", "Confirmed", "Overdue", "Repaid", "Defaulted"] as const;
 export const PIECE_STATES = ["None", "Held", "Financed", "Collected"] as const;
@@ -51,12 +52,6 @@ export function discountedPrice(face: bigint, rateBps: bigint, days: bigint, day
   const den = 10_000n * dayBase;
   const discount = (num + den - 1n) / den;
   return discount >= face ? 0n : face - discount;
-}
-
-async function mined(tx: { wait(): Promise<ContractTransactionReceipt | null> }): Promise<ContractTransactionReceipt> {
-  const receipt = await tx.wait();
-  if (receipt === null) throw new Error("transaction was not mined");
-  return receipt;
 }
 
 function eventArg<T>(ledger: ReceivableLedger, receipt: ContractTransactionReceipt, event: string, arg: string): T {

@@ -10,6 +10,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import TradelineModule from "../../ignition/modules/Tradeline.js";
 import { connect, type Deployment, type TradelineContracts } from "../../src/deployment.js";
 import { jurisdictionCode, legalIdHash } from "../../src/encoding.js";
+import type { ConsortiumKey } from "../../src/keys.js";
 import { roleMask } from "../../src/members.js";
 import type { MemberRegistry } from "../../typechain-types/index.js";
 
@@ -28,6 +29,14 @@ export interface World {
   ids: Record<string, bigint>;
   /** Accounts no member owns. */
   outsiders: HardhatEthersSigner[];
+}
+
+/** Cast member `who` as a task session: its contracts bound to its admin, and the consortium key `key`. */
+export function actAs(world: World, who: string, key: ConsortiumKey) {
+  return {
+    contracts: connect(world.deployment, world.admins[who]),
+    session: { consortiumKey: async () => key, signer: world.admins[who] },
+  };
 }
 
 /** Reads the Ignition parameters committed for a network. */

@@ -36,7 +36,7 @@ import { decodeCode, formatAmount, minorUnits, parseAmount, reasonCode } from ".
 import { decodeError } from "../../src/errors.js";
 import { borrowerKey, normalizeIdNumber, type ConsortiumKey } from "../../src/keys.js";
 
-import { formatTable, parseMemberId } from "./members.js";
+import { formatTable, parseMemberId, requireOption as required } from "./members.js";
 
 /** What the credit operations need from a session. */
 export interface CreditSession {
@@ -58,11 +58,6 @@ async function currencyOf(c: TradelineContracts): Promise<Currency> {
 export function maskId(idType: string, idNumber: string): string {
   const n = normalizeIdNumber(idNumber);
   return `${idType.trim().toUpperCase()} ****${n.slice(-4)}`;
-}
-
-function required(value: string, option: string): string {
-  if (value.trim() === "") throw new Error(`${option} is required`);
-  return value.trim();
 }
 
 function exposureLines(e: Exposure, cur: Currency): string[] {

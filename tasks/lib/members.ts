@@ -22,6 +22,12 @@ export function requireAddress(value: string, option: string): string {
   return getAddress(value);
 }
 
+/** A required option's trimmed value; the error names the option when it is empty. */
+export function requireOption(value: string, option: string): string {
+  if (value.trim() === "") throw new Error(`${option} is required`);
+  return value.trim();
+}
+
 /** Parses a positive member id. */
 export function parseMemberId(id: string): bigint {
   if (!/^\d+$/.test(id.trim()) || BigInt(id) === 0n) throw new Error(`--id "${id}" is not a member id`);

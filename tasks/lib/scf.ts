@@ -23,17 +23,12 @@ import {
   type TraceNode,
 } from "../../src/scf.js";
 
-import { parseMemberId, requireAddress } from "./members.js";
+import { parseMemberId, requireAddress, requireOption as required } from "./members.js";
 
 /** What the SCF operations need from a session. */
 export interface ScfSession {
   consortiumKey: () => Promise<ConsortiumKey>;
   signer: Parameters<typeof signQuote>[1] & { getAddress(): Promise<string> };
-}
-
-function required(value: string, option: string): string {
-  if (value.trim() === "") throw new Error(`${option} is required`);
-  return value.trim();
 }
 
 /** The settlement token at `address`, with its code and decimals. */

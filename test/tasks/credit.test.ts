@@ -6,30 +6,19 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { consentHash, loanRef } from "../../src/credit.js";
-import { connect } from "../../src/deployment.js";
-import { describeError } from "../../src/errors.js";
 import { borrowerKey } from "../../src/keys.js";
 import { check, dispute, importFile, maskId, parseFunders, register, repay, status } from "../../tasks/lib/credit.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
-import { deployWorld } from "../../scripts/lib/world.js";
+import { actAs, deployWorld } from "../../scripts/lib/world.js";
+import { failure } from "../helpers/failure.js";
 
 const connection = await network.create();
 const { networkHelpers } = connection;
 const key = ephemeralKey();
 
-async function failure(p: Promise<unknown>): Promise<string> {
-  return p.then(
-    () => "no error",
-    (e: unknown) => describeError(e),
-  );
-}
-
 async function worldFixture() {
   const world = await deployWorld(connection);
-  const as = (who: string) => ({
-    contracts: connect(world.deployment, world.admins[who]),
-    session: { consortiumKey: async () => key, signer: world.admins[who] },
-  });
+  const as = (who: string) => actAs(world, who, key);
   return { world, as };
 }
 

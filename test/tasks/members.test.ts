@@ -3,21 +3,14 @@ import { network } from "hardhat";
 
 import { admit, balance, formatTable, list, mint, suspend } from "../../tasks/lib/members.js";
 import { connect } from "../../src/deployment.js";
-import { describeError } from "../../src/errors.js";
 import { deployWorld } from "../../scripts/lib/world.js";
+import { failure } from "../helpers/failure.js";
 
 const connection = await network.create();
 const { networkHelpers } = connection;
 
 async function worldFixture() {
   return deployWorld(connection);
-}
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  return p.then(
-    () => "no error",
-    (e: unknown) => describeError(e),
-  );
 }
 
 describe("member and token tasks", function () {

@@ -5,29 +5,18 @@ import path from "node:path";
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { connect } from "../../src/deployment.js";
-import { describeError } from "../../src/errors.js";
 import { confirm, finance, issue, line, quote, repay, split, traceTask, transfer } from "../../tasks/lib/scf.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
-import { deployWorld } from "../../scripts/lib/world.js";
+import { actAs, deployWorld } from "../../scripts/lib/world.js";
+import { failure } from "../helpers/failure.js";
 
 const connection = await network.create();
 const { networkHelpers } = connection;
 const key = ephemeralKey();
 
-async function failure(p: Promise<unknown>): Promise<string> {
-  return p.then(
-    () => "no error",
-    (e: unknown) => describeError(e),
-  );
-}
-
 async function fixture() {
   const world = await deployWorld(connection);
-  const as = (who: string) => ({
-    contracts: connect(world.deployment, world.admins[who]),
-    session: { consortiumKey: async () => key, signer: world.admins[who] },
-  });
+  const as = (who: string) => actAs(world, who, key);
   const cny = world.contracts.tokens.CNY;
   for (const who of ["pearl", "pacific"]) await cny.connect(world.issuer).mint(world.admins[who], 1_000_000_00n);
 
