@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {MemberId} from "./IMemberRegistry.sol";
+
+/// @notice Identifier of one trade order (sequential from 1).
+type OrderId is uint64;
+
+/// @notice Life of an order: Created -> Accepted (exporter) -> Funded (importer's bank locks the amount) -> Settled
+///         (every tranche paid or refunded). Created orders lapse at the shipment deadline; Funded orders may be
+///         Disputed within the objection window, then resolved by an arbiter or refunded.
+enum OrderState {
+    None,
+    Created,
+    Accepted,
+    Funded,
+    Disputed,
+    Settled,
+    Lapsed
+}
+
+/// @notice What releases a tranche: a bitmask of evidence kinds, each attested by k-of-n distinct oracles.
+enum EvidenceKind {
+    Shipped,
+    CustomsCleared,
+    Delivered,
+    Inspected
+}
+
+/// @title ITradeSettlement
+/// @notice Trusple-style settlement of a cross-border order: the importer's bank locks the payment, signed logistics
+///         and customs evidence releases it tranche by tranche, and an FX provider's signed quote converts each
+///         payment atomically into the exporter's currency. Time rules anyone may call refund what is not shipped,
+///         release what is not disputed and return what remains at expiry.
+interface ITradeSettlement {
+    /// @notice One tranche: its share of the amount and the evidence kinds (bitmask of `1 << EvidenceKind`).
+    struct Tranche {
+        uint16 shareBps;
+        uint8 evidence;
+    }
+
+    /// @notice The terms the importer proposes.
+    struct OrderTerms {
+        MemberId exporter;
+        MemberId importerBank;
+        MemberId exporterBank;
+        bytes32 documentHash; // the order document (purchase order, pro-forma invoice)
+        address payToken; // what the importer's bank locks, e.g. tMXN
+        address payoutToken; // what the exporter wants, e.g. tCNY (the same token means no FX)
+        uint96 amount; // in payToken minor units
+        uint16 importerBankFeeBps;
+        uint16 exporterBankFeeBps;
+        uint40 shipmentDeadline;
+        uint32 objectionWindow; // seconds after delivery evidence
+        uint40 expiry;
+        Tranche[] tranches; // 1 to 8, shares summing to 10,000
+    }
+
+    /// @notice An FX provider's signed quote (EIP-712 `FxQuote`): `rate` buy-token minor units per sell-token minor
+    ///         unit, scaled by 1e18; the buy amount is rounded down.
+    struct FxQuote {
+        address sellToken;
+        address buyToken;
+        uint256 rate;
+        uint96 maxSellAmount;
+        uint40 expiry;
+        uint256 nonce;
+    }
+
+    // ─── Events ─────────────────────────────────────────────────────────────
+
+    event OrderCreated(
+        OrderId indexed id,
+        MemberId indexed importer,
+        MemberId indexed exporter,
+        bytes32 documentHash,
+        uint96 amount,
+        address payToken,
+        address payoutToken
+    );
+    event OrderAccepted(OrderId indexed id);
+    event OrderFunded(OrderId indexed id, address indexed funder, uint96 amount);
+    event EvidenceAttested(OrderId indexed id, EvidenceKind indexed kind, address indexed oracle, bytes32 documentHash);
+    event EvidenceCompleted(OrderId indexed id, EvidenceKind indexed kind, uint8 attestations);
+    /// @notice Tranche `tranche` of order `id` paid `beneficiary` `payout` of `payoutToken` for `gross` of the pay
+    ///         token, after the two banks' fees, at `rate` (1e18 when no FX).
+    event TranchePaid(
+        OrderId indexed id,
+        uint8 indexed tranche,
+        address indexed beneficiary,
+        bytes16 uetr,
+        bytes32 endToEndId,
+        uint96 gross,
+        uint96 importerBankFee,
+        uint96 exporterBankFee,
+        uint256 payout,
+        uint256 rate
+    );
+    event Refunded(OrderId indexed id, address indexed to, uint96 amount, bytes16 uetr, bytes32 endToEndId);
+    event OrderDisputed(OrderId indexed id, bytes32 reason);
+    event DisputeResolved(OrderId indexed id, MemberId indexed arbiter, uint16 exporterShareBps);
+    event ProceedsAssigned(OrderId indexed id, MemberId indexed financier, uint64 advance);
+    event OrderSettled(OrderId indexed id);
+    event ThresholdSet(EvidenceKind indexed kind, uint8 oracles);
+
+    // ─── Errors ─────────────────────────────────────────────────────────────
+
+    /// @notice No order has id `id`.
+    error TradeUnknownOrder(OrderId id);
+    /// @notice Order `id` is `state`, which does not allow this.
+    error TradeInvalidState(OrderId id, OrderState state);
+    /// @notice The tranches are not 1 to 8 with non-zero shares summing to 10,000 and non-empty evidence.
+    error TradeInvalidTranches(uint256 count, uint256 totalBps);
+    /// @notice The deadlines are not in order: now < shipment deadline < expiry.
+    error TradeInvalidDeadlines(uint40 shipmentDeadline, uint40 expiry);
+    /// @notice The amount is zero, or a fee above 1,000 bps.
+    error TradeInvalidAmount(uint96 amount);
+    /// @notice Member `member` does not hold the role the order gives it.
+    error TradeInvalidParty(MemberId member);
+    /// @notice `account` may not do this on order `id`.
+    error TradeUnauthorized(OrderId id, address account);
+    /// @notice The attestation is not by an active Oracle, or the oracle already attested this evidence.
+    error TradeInvalidAttestation(OrderId id, address signer);
+    /// @notice The FX quote expired, is replayed, exceeds its maximum, names other tokens, or is not by an active
+    ///         FX provider.
+    error TradeInvalidFxQuote(address signer, uint256 nonce);
+    /// @notice The time rule does not apply yet: it applies from `at`.
+    error TradeTooEarly(OrderId id, uint256 at);
+    /// @notice Tranche `tranche` of order `id` is not payable (not released, or already paid).
+    error TradeTrancheNotPayable(OrderId id, uint8 tranche);
+    /// @notice Proceeds of order `id` are already assigned.
+    error TradeAlreadyAssigned(OrderId id);
+    /// @notice A threshold must be 1 to 16 oracles.
+    error TradeInvalidThreshold(uint8 oracles);
+}

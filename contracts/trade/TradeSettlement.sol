@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {MemberGated} from "../access/MemberGated.sol";
+import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
+import {EvidenceKind, ITradeSettlement, OrderId, OrderState} from "../interfaces/ITradeSettlement.sol";
+
+/// @title TradeSettlement
+/// @notice Evidence-released escrow with atomic FX. See {ITradeSettlement}.
+/// @dev WORK IN PROGRESS (issue 5): order creation, acceptance, funding, k-of-n evidence, tranche payment with FX
+///      and the time rules. Disputes, pre-shipment finance, tasks and the demo are not built yet.
+contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    uint256 public constant MAX_TRANCHES = 8;
+    uint256 public constant MAX_FEE_BPS = 1_000;
+    uint256 public constant RATE_SCALE = 1e18;
+
+    bytes32 public constant ATTESTATION_TYPEHASH = keccak256(
+        "Attestation(uint64 order,uint8 kind,bytes32 documentHash)"
+    );
+    bytes32 public constant FX_QUOTE_TYPEHASH = keccak256(
+        "FxQuote(address sellToken,address buyToken,uint256 rate,uint96 maxSellAmount,uint40 expiry,uint256 nonce)"
+    );
+
+    uint256 private constant _BPS = 10_000;
+
+    /// @dev The parties and the lifecycle of one order (one slot).
+    struct Parties {
+        MemberId importer;
+        MemberId exporter;
+        MemberId importerBank;
+        MemberId exporterBank;
+        OrderState state;
+        uint8 trancheCount;
+        uint8 evidenceDone; // bitmask of completed evidence kinds
+        uint8 paid; // bitmask of tranches paid or refunded
+        uint16 importerBankFeeBps;
+        uint16 exporterBankFeeBps;
+        uint40 shipmentDeadline;
+    }
+
+    /// @dev Money and time of one order (two slots).
+    struct Money {
+        address payToken;
+        uint96 amount;
+        address payoutToken;
+        uint40 expiry;
+        uint32 objectionWindow;
+        uint40 deliveredAt;
+    }
+
+    uint40 private _orderCount;
+    mapping(OrderId => Parties) private _parties;
+    mapping(OrderId => Money) private _money;
+    mapping(OrderId => uint256) private _tranches; // 8 x (uint16 share, uint8 evidence), packed low to high
+    mapping(EvidenceKind => uint8) private _thresholds;
+    mapping(address signer => mapping(uint256 word => uint256 bits)) private _fxNonces;
+
+    constructor(IMemberRegistry registry) MemberGated(registry) EIP712("Tradeline TradeSettlement", "1") {
+        for (uint256 k; k < 4; ++k) _thresholds[EvidenceKind(k)] = 1;
+    }
+
+    // ─── Orders ─────────────────────────────────────────────────────────────
+
+    /// @notice The importer proposes an order.
+    function createOrder(OrderTerms calldata t) external whenNotPaused returns (OrderId id) {
+        MemberId importer = _requireRole(msg.sender, Role.Importer);
+        _requireMemberRole(t.exporter, Role.Exporter);
+        _requireMemberRole(t.importerBank, Role.ImporterBank);
+        _requireMemberRole(t.exporterBank, Role.Financier);
+        if (t.amount == 0 || t.importerBankFeeBps > MAX_FEE_BPS || t.exporterBankFeeBps > MAX_FEE_BPS) {
+            revert TradeInvalidAmount(t.amount);
+        }
+        if (block.timestamp >= t.shipmentDeadline || t.shipmentDeadline >= t.expiry) {
+            revert TradeInvalidDeadlines(t.shipmentDeadline, t.expiry);
+        }
+        uint256 n = t.tranches.length;
+        uint256 total;
+        uint256 packed;
+        for (uint256 i; i < n && i < MAX_TRANCHES; ++i) {
+            Tranche calldata tr = t.tranches[i];
+            if (tr.shareBps == 0 || tr.evidence == 0 || tr.evidence > 15) revert TradeInvalidTranches(n, total);
+            total += tr.shareBps;
+            packed |= (uint256(tr.shareBps) | (uint256(tr.evidence) << 16)) << (24 * i);
+        }
+        if (n == 0 || n > MAX_TRANCHES || total != _BPS) revert TradeInvalidTranches(n, total);
+        id = OrderId.wrap(++_orderCount);
+        _parties[id] = Parties({
+            importer: importer,
+            exporter: t.exporter,
+            importerBank: t.importerBank,
+            exporterBank: t.exporterBank,
+            state: OrderState.Created,
+            trancheCount: uint8(n),
+            evidenceDone: 0,
+            paid: 0,
+            importerBankFeeBps: t.importerBankFeeBps,
+            exporterBankFeeBps: t.exporterBankFeeBps,
+            shipmentDeadline: t.shipmentDeadline
+        });
+        _money[id] = Money({
+            payToken: t.payToken,
+            amount: t.amount,
+            payoutToken: t.payoutToken,
+            expiry: t.expiry,
+            objectionWindow: t.objectionWindow,
+            deliveredAt: 0
+        });
+        _tranches[id] = packed;
+        emit OrderCreated(id, importer, t.exporter, t.documentHash, t.amount, t.payToken, t.payoutToken);
+    }
+
+    /// @notice The exporter accepts the order, before its shipment deadline.
+    function accept(OrderId id) external whenNotPaused {
+        Parties storage p = _order(id);
+        if (p.state != OrderState.Created) revert TradeInvalidState(id, p.state);
+        if (MemberId.unwrap(_requireRole(msg.sender, Role.Exporter)) != MemberId.unwrap(p.exporter)) {
+            revert TradeUnauthorized(id, msg.sender);
+        }
+        if (block.timestamp >= p.shipmentDeadline) revert TradeInvalidState(id, OrderState.Lapsed);
+        p.state = OrderState.Accepted;
+        emit OrderAccepted(id);
+    }
+
+    /// @notice The importer's bank locks the full amount: from then on only the contract's rules move it.
+    function fund(OrderId id) external whenNotPaused nonReentrant {
+        Parties storage p = _order(id);
+        if (p.state != OrderState.Accepted) revert TradeInvalidState(id, p.state);
+        if (MemberId.unwrap(_requireRole(msg.sender, Role.ImporterBank)) != MemberId.unwrap(p.importerBank)) {
+            revert TradeUnauthorized(id, msg.sender);
+        }
+        p.state = OrderState.Funded;
+        Money storage m = _money[id];
+        emit OrderFunded(id, msg.sender, m.amount);
+        IERC20(m.payToken).safeTransferFrom(msg.sender, address(this), m.amount);
+    }
+
+    // ─── Evidence and payment ───────────────────────────────────────────────
+
+    /// @notice Anyone relays `kind` evidence for order `id`: EIP-712 attestations by at least the threshold of
+    ///         distinct active oracles, given in ascending signer order. The transaction that completes a tranche's
+    ///         evidence pays it; when the exporter is paid in another currency, `quote` converts the payment.
+    function attest(
+        OrderId id,
+        EvidenceKind kind,
+        bytes32 documentHash,
+        bytes[] calldata signatures,
+        FxQuote calldata quote,
+        bytes calldata quoteSignature
+    ) external whenNotPaused nonReentrant {
+        Parties storage p = _order(id);
+        if (p.state != OrderState.Funded) revert TradeInvalidState(id, p.state);
+        uint8 bit = uint8(1 << uint8(kind));
+        if (p.evidenceDone & bit != 0) revert TradeInvalidState(id, p.state);
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(abi.encode(ATTESTATION_TYPEHASH, OrderId.unwrap(id), uint8(kind), documentHash))
+        );
+        uint256 n = signatures.length;
+        if (n < _thresholds[kind]) revert TradeInvalidAttestation(id, address(0));
+        address previous;
+        for (uint256 i; i < n; ++i) {
+            address signer = ECDSA.recover(digest, signatures[i]);
+            if (signer <= previous || !memberRegistry.hasRole(signer, Role.Oracle)) {
+                revert TradeInvalidAttestation(id, signer);
+            }
+            previous = signer;
+            emit EvidenceAttested(id, kind, signer, documentHash);
+        }
+        p.evidenceDone |= bit;
+        if (kind == EvidenceKind.Delivered) _money[id].deliveredAt = uint40(block.timestamp);
+        emit EvidenceCompleted(id, kind, uint8(n));
+        _payReleased(id, p, false, quote, quoteSignature);
+    }
+
+    /// @notice Anyone pays the tranches whose evidence is complete but which waited for an FX quote.
+    function payReleased(OrderId id, FxQuote calldata quote, bytes calldata quoteSignature) external nonReentrant {
+        Parties storage p = _order(id);
+        if (p.state != OrderState.Funded) revert TradeInvalidState(id, p.state);
+        if (_payReleased(id, p, false, quote, quoteSignature) == 0) revert TradeTrancheNotPayable(id, 0);
+    }
+
+    // ─── Time rules ─────────────────────────────────────────────────────────
+
+    /// @notice Anyone refunds the whole amount to the importer's bank when no shipment evidence came by the deadline.
+    function refundUnshipped(OrderId id) external nonReentrant {
+        Parties storage p = _order(id);
+        if (p.state != OrderState.Funded || p.evidenceDone & uint8(1 << uint8(EvidenceKind.Shipped)) != 0) {
+            revert TradeInvalidState(id, p.state);
+        }
+        if (block.timestamp <= p.shipmentDeadline) revert TradeTooEarly(id, uint256(p.shipmentDeadline) + 1);
+        _refundRemaining(id, p, 1);
+    }
+
+    /// @notice Anyone releases every remaining tranche once the objection window after delivery closed undisputed.
+    function releaseAfterObjection(
+        OrderId id,
+        FxQuote calldata quote,
+        bytes calldata quoteSignature
+    ) external nonReentrant {
+        Parties storage p = _order(id);
+        if (p.state != OrderState.Funded) revert TradeInvalidState(id, p.state);
+        Money storage m = _money[id];
+        uint256 at = m.deliveredAt == 0 ? type(uint256).max : uint256(m.deliveredAt) + m.objectionWindow + 1;
+        if (block.timestamp < at) revert TradeTooEarly(id, at);
+        _payReleased(id, p, true, quote, quoteSignature);
+    }
+
+    /// @notice Anyone returns what remains of order `id` to the importer's bank at expiry, or lapses an order that
+    ///         was never funded.
+    function refundExpired(OrderId id) external nonReentrant {
+        Parties storage p = _order(id);
+        OrderState s = p.state;
+        if (s == OrderState.Created || s == OrderState.Accepted) {
+            if (block.timestamp < p.shipmentDeadline) revert TradeTooEarly(id, p.shipmentDeadline);
+            p.state = OrderState.Lapsed;
+            emit OrderSettled(id);
+            return;
+        }
+        if (s != OrderState.Funded && s != OrderState.Disputed) revert TradeInvalidState(id, s);
+        uint40 expiry = _money[id].expiry;
+        if (block.timestamp <= expiry) revert TradeTooEarly(id, uint256(expiry) + 1);
+        _refundRemaining(id, p, 2);
+    }
+
+    // ─── Governor ───────────────────────────────────────────────────────────
+
+    /// @notice The number of distinct oracles each kind of evidence needs.
+    function setThreshold(EvidenceKind kind, uint8 oracles) external onlyGovernor {
+        if (oracles == 0 || oracles > 16) revert TradeInvalidThreshold(oracles);
+        _thresholds[kind] = oracles;
+        emit ThresholdSet(kind, oracles);
+    }
+
+    // ─── Internals ──────────────────────────────────────────────────────────
+
+    /// @dev Pays every unpaid tranche whose evidence is complete (or all unpaid ones when `all`), converting their
+    ///      net total with one FX quote when the exporter is paid in another token; returns how many were paid.
+    function _payReleased(
+        OrderId id,
+        Parties storage p,
+        bool all,
+        FxQuote calldata quote,
+        bytes calldata quoteSignature
+    ) private returns (uint256 count) {
+        uint256 packed = _tranches[id];
+        uint8 done = p.evidenceDone;
+        uint8 n = p.trancheCount;
+        uint8 due;
+        for (uint8 i; i < n; ++i) {
+            if (p.paid & (1 << i) != 0) continue;
+            uint8 needs = uint8(packed >> (24 * i + 16));
+            if (all || needs & done == needs) due |= uint8(1 << i);
+        }
+        if (due == 0) return 0;
+        p.paid |= due;
+        Money storage m = _money[id];
+        uint256 totalNet;
+        for (uint8 i; i < n; ++i) {
+            if (due & (1 << i) == 0) continue;
+            uint256 gross = _gross(m.amount, packed, i, n);
+            totalNet += gross - _share(gross, p.importerBankFeeBps) - _share(gross, p.exporterBankFeeBps);
+        }
+        address provider;
+        uint256 rate = RATE_SCALE;
+        if (m.payoutToken != m.payToken) {
+            (provider, rate) = _checkQuote(quote, quoteSignature, m.payToken, m.payoutToken, totalNet);
+            IERC20(m.payToken).safeTransfer(provider, totalNet);
+        }
+        for (uint8 i; i < n; ++i) {
+            if (due & (1 << i) == 0) continue;
+            _payTranche(id, p, m, i, _gross(m.amount, packed, i, n), provider, rate);
+            ++count;
+        }
+        if (p.paid == uint8((1 << n) - 1)) {
+            p.state = OrderState.Settled;
+            emit OrderSettled(id);
+        }
+    }
+
+    /// @dev Pays one tranche: fees to the two banks, the net to the exporter (through `provider` at `rate` when
+    ///      converting; the pay token already went to the provider).
+    function _payTranche(
+        OrderId id,
+        Parties storage p,
+        Money storage m,
+        uint8 tranche,
+        uint256 gross,
+        address provider,
+        uint256 rate
+    ) private {
+        uint256 importerFee = _share(gross, p.importerBankFeeBps);
+        uint256 exporterFee = _share(gross, p.exporterBankFeeBps);
+        uint256 net = gross - importerFee - exporterFee;
+        address beneficiary = memberRegistry.getMember(p.exporter).admin;
+        IERC20 payToken = IERC20(m.payToken);
+        uint256 payout = net;
+        if (provider != address(0)) {
+            payout = Math.mulDiv(net, rate, RATE_SCALE);
+            IERC20(m.payoutToken).safeTransferFrom(provider, beneficiary, payout);
+        } else {
+            payToken.safeTransfer(beneficiary, net);
+        }
+        if (importerFee != 0) payToken.safeTransfer(memberRegistry.getMember(p.importerBank).admin, importerFee);
+        if (exporterFee != 0) payToken.safeTransfer(memberRegistry.getMember(p.exporterBank).admin, exporterFee);
+        emit TranchePaid(
+            id,
+            tranche,
+            beneficiary,
+            _uetr(id, tranche, 0),
+            bytes32((uint256(OrderId.unwrap(id)) << 8) | tranche),
+            uint96(gross),
+            uint96(importerFee),
+            uint96(exporterFee),
+            payout,
+            rate
+        );
+    }
+
+    /// @dev Tranche `i`'s share of `amount`, rounded down; the last tranche takes the rounding remainder, so the
+    ///      tranches always sum to the amount.
+    function _gross(uint256 amount, uint256 packed, uint8 i, uint8 n) private pure returns (uint256 gross) {
+        if (i + 1 < n) return _share(amount, uint16(packed >> (24 * i)));
+        gross = amount;
+        for (uint8 j; j + 1 < n; ++j) gross -= _share(amount, uint16(packed >> (24 * j)));
+    }
+
+    /// @dev Checks an FX quote for selling `amount` of `sell` for `buy`, spends its nonce, returns signer and rate.
+    function _checkQuote(
+        FxQuote calldata q,
+        bytes calldata signature,
+        address sell,
+        address buy,
+        uint256 amount
+    ) private returns (address signer, uint256 rate) {
+        signer = ECDSA.recover(
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(FX_QUOTE_TYPEHASH, q.sellToken, q.buyToken, q.rate, q.maxSellAmount, q.expiry, q.nonce)
+                )
+            ),
+            signature
+        );
+        uint256 bit = 1 << (q.nonce & 0xff);
+        uint256 word = _fxNonces[signer][q.nonce >> 8];
+        if (
+            q.sellToken != sell ||
+            q.buyToken != buy ||
+            q.rate == 0 ||
+            amount > q.maxSellAmount ||
+            block.timestamp > q.expiry ||
+            word & bit != 0 ||
+            !memberRegistry.hasRole(signer, Role.FxProvider)
+        ) revert TradeInvalidFxQuote(signer, q.nonce);
+        _fxNonces[signer][q.nonce >> 8] = word | bit;
+        rate = q.rate;
+    }
+
+    /// @dev Refunds every unpaid tranche to the importer's bank and settles the order.
+    function _refundRemaining(OrderId id, Parties storage p, uint8 purpose) private {
+        Money storage m = _money[id];
+        uint256 packed = _tranches[id];
+        uint256 refund;
+        uint8 n = p.trancheCount;
+        for (uint8 i; i < n; ++i) {
+            if (p.paid & (1 << i) != 0) continue;
+            refund += _gross(m.amount, packed, i, n);
+        }
+        p.paid = uint8((1 << p.trancheCount) - 1);
+        p.state = OrderState.Settled;
+        address to = memberRegistry.getMember(p.importerBank).admin;
+        emit Refunded(id, to, uint96(refund), _uetr(id, 255, purpose), bytes32(uint256(OrderId.unwrap(id)) << 8));
+        emit OrderSettled(id);
+        IERC20(m.payToken).safeTransfer(to, refund);
+    }
+
+    function _order(OrderId id) private view returns (Parties storage p) {
+        p = _parties[id];
+        if (p.state == OrderState.None) revert TradeUnknownOrder(id);
+    }
+
+    function _requireMemberRole(MemberId member, Role role) private view {
+        IMemberRegistry.Member memory m = memberRegistry.getMember(member);
+        if (m.status != MemberStatus.Active || (m.roles >> uint8(role)) & 1 == 0) revert TradeInvalidParty(member);
+    }
+
+    /// @dev A UUID v4 derived from the payment's identity: version nibble 4, variant bits 10.
+    function _uetr(OrderId id, uint8 tranche, uint8 purpose) internal view returns (bytes16 uetr) {
+        uetr = bytes16(keccak256(abi.encode(address(this), OrderId.unwrap(id), tranche, purpose)));
+        // xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx: byte 6's high nibble is the version, byte 8's top bits the variant.
+        uetr = (uetr & ~bytes16(0x000000000000f0000000000000000000)) | bytes16(0x00000000000040000000000000000000);
+        uetr = (uetr & ~bytes16(0x0000000000000000c000000000000000)) | bytes16(0x00000000000000008000000000000000);
+    }
+
+    function _share(uint256 amount, uint256 bps) internal pure returns (uint256) {
+        return Math.mulDiv(amount, bps, _BPS);
+    }
+}
