@@ -10,6 +10,7 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {MemberGated} from "../access/MemberGated.sol";
+import {ICreditRegistry, LoanStatus, ProductKind} from "../interfaces/ICreditRegistry.sol";
 import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
 import {EvidenceKind, ITradeSettlement, OrderId, OrderState} from "../interfaces/ITradeSettlement.sol";
 
@@ -56,16 +57,28 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         uint40 expiry;
         uint32 objectionWindow;
         uint40 deliveredAt;
+        uint40 disputeDeadline;
+        MemberId financier; // proceeds assigned to, or 0
     }
 
+    /// @notice The credit registry pre-shipment finance is reported to (this contract holds the Reporter role).
+    ICreditRegistry public immutable creditRegistry;
+
     uint40 private _orderCount;
+    uint32 private _arbiterWindow;
     mapping(OrderId => Parties) private _parties;
     mapping(OrderId => Money) private _money;
     mapping(OrderId => uint256) private _tranches; // 8 x (uint16 share, uint8 evidence), packed low to high
     mapping(EvidenceKind => uint8) private _thresholds;
     mapping(address signer => mapping(uint256 word => uint256 bits)) private _fxNonces;
 
-    constructor(IMemberRegistry registry) MemberGated(registry) EIP712("Tradeline TradeSettlement", "1") {
+    constructor(
+        IMemberRegistry registry,
+        ICreditRegistry credit,
+        uint32 arbiterWindow
+    ) MemberGated(registry) EIP712("Tradeline TradeSettlement", "1") {
+        creditRegistry = credit;
+        _arbiterWindow = arbiterWindow;
         for (uint256 k; k < 4; ++k) _thresholds[EvidenceKind(k)] = 1;
     }
 
@@ -113,7 +126,9 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
             payoutToken: t.payoutToken,
             expiry: t.expiry,
             objectionWindow: t.objectionWindow,
-            deliveredAt: 0
+            deliveredAt: 0,
+            disputeDeadline: 0,
+            financier: MemberId.wrap(0)
         });
         _tranches[id] = packed;
         emit OrderCreated(id, importer, t.exporter, t.documentHash, t.amount, t.payToken, t.payoutToken);
@@ -188,6 +203,93 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         if (_payReleased(id, p, false, quote, quoteSignature) == 0) revert TradeTrancheNotPayable(id, 0);
     }
 
+    // ─── Disputes ───────────────────────────────────────────────────────────
+
+    /// @notice Within the objection window after delivery, the importer disputes what remains in escrow.
+    function dispute(OrderId id, bytes32 reason) external whenNotPaused {
+        Parties storage p = _order(id);
+        if (p.state != OrderState.Funded) revert TradeInvalidState(id, p.state);
+        if (MemberId.unwrap(_requireRole(msg.sender, Role.Importer)) != MemberId.unwrap(p.importer)) {
+            revert TradeUnauthorized(id, msg.sender);
+        }
+        Money storage m = _money[id];
+        if (m.deliveredAt == 0 || block.timestamp > uint256(m.deliveredAt) + m.objectionWindow) {
+            revert TradeInvalidState(id, p.state);
+        }
+        p.state = OrderState.Disputed;
+        m.disputeDeadline = uint40(block.timestamp + _arbiterWindow);
+        emit OrderDisputed(id, reason);
+    }
+
+    /// @notice An Arbiter splits what remains: `exporterShareBps` is paid to the exporter's side (with fees and FX
+    ///         like a tranche), the rest returns to the importer's bank.
+    function resolve(
+        OrderId id,
+        uint16 exporterShareBps,
+        FxQuote calldata quote,
+        bytes calldata quoteSignature
+    ) external nonReentrant {
+        Parties storage p = _order(id);
+        if (p.state != OrderState.Disputed) revert TradeInvalidState(id, p.state);
+        MemberId arbiter = _requireRole(msg.sender, Role.Arbiter);
+        Money storage m = _money[id];
+        if (block.timestamp > m.disputeDeadline) revert TradeInvalidState(id, p.state);
+        if (exporterShareBps > _BPS) revert TradeInvalidAmount(exporterShareBps);
+        uint256 remaining = _unpaid(id, p, m);
+        uint256 toExporter = _share(remaining, exporterShareBps);
+        p.paid = uint8((1 << p.trancheCount) - 1);
+        p.state = OrderState.Settled;
+        emit DisputeResolved(id, arbiter, exporterShareBps);
+        if (toExporter != 0) {
+            uint256 net =
+                toExporter - _share(toExporter, p.importerBankFeeBps) - _share(toExporter, p.exporterBankFeeBps);
+            address provider;
+            uint256 rate = RATE_SCALE;
+            if (m.payoutToken != m.payToken) {
+                (provider, rate) = _checkQuote(quote, quoteSignature, m.payToken, m.payoutToken, net);
+                IERC20(m.payToken).safeTransfer(provider, net);
+            }
+            _payTranche(id, p, m, 254, toExporter, provider, rate);
+        }
+        _refund(id, p, m, remaining - toExporter, 3);
+        emit OrderSettled(id);
+    }
+
+    // ─── Pre-shipment finance ───────────────────────────────────────────────
+
+    /// @notice The exporter assigns the order's proceeds to financier `financier`, once: every later payment goes to
+    ///         it, and the exporter's exposure (`advance`, under `exporterKey`) is reported to the credit registry.
+    function assignProceeds(
+        OrderId id,
+        MemberId financier,
+        bytes32 exporterKey,
+        uint64 advance
+    ) external whenNotPaused {
+        Parties storage p = _order(id);
+        if (p.state != OrderState.Accepted && p.state != OrderState.Funded) revert TradeInvalidState(id, p.state);
+        if (MemberId.unwrap(_requireRole(msg.sender, Role.Exporter)) != MemberId.unwrap(p.exporter)) {
+            revert TradeUnauthorized(id, msg.sender);
+        }
+        Money storage m = _money[id];
+        if (MemberId.unwrap(m.financier) != 0) revert TradeAlreadyAssigned(id);
+        _requireMemberRole(financier, Role.Financier);
+        m.financier = financier;
+        emit ProceedsAssigned(id, financier, advance);
+        creditRegistry.reportExposure(
+            financier,
+            ICreditRegistry.LoanInput({
+                loanRef: bytes32(uint256(OrderId.unwrap(id))),
+                borrowerKey: exporterKey,
+                kind: ProductKind.TradeFinance,
+                principal: advance,
+                outstanding: advance,
+                originationDay: uint24(block.timestamp / 1 days),
+                maturityDay: uint24(m.expiry / 1 days),
+                commitment: keccak256(abi.encode(address(this), OrderId.unwrap(id), advance))
+            })
+        );
+    }
+
     // ─── Time rules ─────────────────────────────────────────────────────────
 
     /// @notice Anyone refunds the whole amount to the importer's bank when no shipment evidence came by the deadline.
@@ -226,8 +328,10 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
             return;
         }
         if (s != OrderState.Funded && s != OrderState.Disputed) revert TradeInvalidState(id, s);
-        uint40 expiry = _money[id].expiry;
-        if (block.timestamp <= expiry) revert TradeTooEarly(id, uint256(expiry) + 1);
+        Money storage m = _money[id];
+        // A dispute the arbiter left past its deadline returns to the importer's side; otherwise wait for expiry.
+        uint256 from = s == OrderState.Disputed ? m.disputeDeadline : m.expiry;
+        if (block.timestamp <= from) revert TradeTooEarly(id, from + 1);
         _refundRemaining(id, p, 2);
     }
 
@@ -283,6 +387,10 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         if (p.paid == uint8((1 << n) - 1)) {
             p.state = OrderState.Settled;
             emit OrderSettled(id);
+            // Proceeds paid the financier in full: the exporter's pre-shipment finance is repaid.
+            if (MemberId.unwrap(m.financier) != 0) {
+                creditRegistry.reportStatus(bytes32(uint256(OrderId.unwrap(id))), LoanStatus.Repaid);
+            }
         }
     }
 
@@ -300,7 +408,8 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         uint256 importerFee = _share(gross, p.importerBankFeeBps);
         uint256 exporterFee = _share(gross, p.exporterBankFeeBps);
         uint256 net = gross - importerFee - exporterFee;
-        address beneficiary = memberRegistry.getMember(p.exporter).admin;
+        MemberId payee = MemberId.unwrap(m.financier) != 0 ? m.financier : p.exporter;
+        address beneficiary = memberRegistry.getMember(payee).admin;
         IERC20 payToken = IERC20(m.payToken);
         uint256 payout = net;
         if (provider != address(0)) {
@@ -367,19 +476,27 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
     /// @dev Refunds every unpaid tranche to the importer's bank and settles the order.
     function _refundRemaining(OrderId id, Parties storage p, uint8 purpose) private {
         Money storage m = _money[id];
-        uint256 packed = _tranches[id];
-        uint256 refund;
-        uint8 n = p.trancheCount;
-        for (uint8 i; i < n; ++i) {
-            if (p.paid & (1 << i) != 0) continue;
-            refund += _gross(m.amount, packed, i, n);
-        }
+        uint256 refund = _unpaid(id, p, m);
         p.paid = uint8((1 << p.trancheCount) - 1);
         p.state = OrderState.Settled;
-        address to = memberRegistry.getMember(p.importerBank).admin;
-        emit Refunded(id, to, uint96(refund), _uetr(id, 255, purpose), bytes32(uint256(OrderId.unwrap(id)) << 8));
+        _refund(id, p, m, refund, purpose);
         emit OrderSettled(id);
-        IERC20(m.payToken).safeTransfer(to, refund);
+    }
+
+    /// @dev The gross of every unpaid tranche.
+    function _unpaid(OrderId id, Parties storage p, Money storage m) private view returns (uint256 total) {
+        uint256 packed = _tranches[id];
+        uint8 n = p.trancheCount;
+        for (uint8 i; i < n; ++i) {
+            if (p.paid & (1 << i) == 0) total += _gross(m.amount, packed, i, n);
+        }
+    }
+
+    function _refund(OrderId id, Parties storage p, Money storage m, uint256 amount, uint8 purpose) private {
+        if (amount == 0) return;
+        address to = memberRegistry.getMember(p.importerBank).admin;
+        emit Refunded(id, to, uint96(amount), _uetr(id, 255, purpose), bytes32(uint256(OrderId.unwrap(id)) << 8));
+        IERC20(m.payToken).safeTransfer(to, amount);
     }
 
     function _order(OrderId id) private view returns (Parties storage p) {

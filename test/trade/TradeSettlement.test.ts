@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
+import { roleMask } from "../../src/members.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 
 const connection = await network.create();
@@ -19,8 +21,13 @@ const NO_QUOTE = {
 async function fixture() {
   const world = await deployWorld(connection);
   const { members, tokens } = world.contracts;
-  const trade = await ethers.deployContract("TradeSettlement", [await members.getAddress()]);
+  const trade = await ethers.deployContract("TradeSettlement", [
+    await members.getAddress(),
+    await world.contracts.credit.getAddress(),
+    14 * 86_400,
+  ]);
   const address = await trade.getAddress();
+  await members.admit(legalIdHash("TLMODULETRADE0000001"), jurisdictionCode("CN"), roleMask(["Reporter"]), address);
   for (const t of Object.values(tokens)) await t.setSystemAccount(address, true);
   const a = world.admins;
   await tokens.MXN.connect(world.issuer).mint(a.golfo, 100_000_000n);
@@ -121,6 +128,53 @@ describe("TradeSettlement (work in progress)", function () {
     await networkHelpers.time.increaseTo(terms.shipmentDeadline + 1n);
     await trade.connect(world.outsiders[0]).refundUnshipped(1n);
     expect(await tokens.MXN.balanceOf(a.golfo)).to.equal(100_000_000n);
-    void NO_QUOTE;
+  });
+
+  it("test_dispute_arbiterSplitsWhatRemains", async function () {
+    const { trade, terms, attestation, fxQuote, tokens, a } = await networkHelpers.loadFixture(fixture);
+    const withInspection = {
+      ...terms,
+      tranches: [
+        { shareBps: 7_000, evidence: (1 << Kind.Shipped) | (1 << Kind.Delivered) },
+        { shareBps: 3_000, evidence: 1 << Kind.Inspected },
+      ],
+    };
+    await trade.connect(a.cristal).createOrder(withInspection);
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.golfo).fund(1n);
+    for (const kind of [Kind.Shipped, Kind.Delivered]) {
+      const doc = ethers.id(`doc-${kind}`);
+      const { q, sig } = await fxQuote(BigInt(kind) + 10n);
+      await trade.connect(a.carrier).attest(1n, kind, doc, [await attestation(1n, kind, doc)], q, sig);
+    }
+    await expect(trade.connect(a.cristal).dispute(1n, reasonCode("BROKEN-GLASS"))).to.emit(trade, "OrderDisputed");
+    const { q, sig } = await fxQuote(99n);
+    const golfoBefore = await tokens.MXN.balanceOf(a.golfo);
+    await expect(trade.connect(a.regulator).resolve(1n, 5_000, q, sig))
+      .to.emit(trade, "DisputeResolved")
+      .withArgs(1n, 2n + 1n, 5_000);
+    // Half of the remaining 120,000.00 MXN comes back to the importer's bank (plus its fee on the other half).
+    expect((await tokens.MXN.balanceOf(a.golfo)) - golfoBefore).to.equal(6_000_000n + 6_000n);
+    expect(await tokens.MXN.balanceOf(await trade.getAddress())).to.equal(0n);
+  });
+
+  it("test_assignProceeds_paysTheFinancierAndReportsTheExporter", async function () {
+    const { trade, terms, attestation, world, a } = await networkHelpers.loadFixture(fixture);
+    const sameCurrency = { ...terms, payoutToken: terms.payToken };
+    await trade.connect(a.cristal).createOrder(sameCurrency);
+    await trade.connect(a.glassworks).accept(1n);
+    const exporterKey = ethers.id("exporter key");
+    await trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, exporterKey, 10_000_000n);
+    expect((await world.contracts.credit.exposureOf(exporterKey)).outstanding).to.equal(10_000_000n);
+    await expect(
+      trade.connect(a.glassworks).assignProceeds(1n, world.ids.huaxia, exporterKey, 1n),
+    ).to.be.revertedWithCustomError(trade, "TradeAlreadyAssigned");
+    await trade.connect(a.golfo).fund(1n);
+    for (const kind of [Kind.Shipped, Kind.CustomsCleared, Kind.Delivered]) {
+      const doc = ethers.id(`doc-${kind}`);
+      await trade.connect(a.carrier).attest(1n, kind, doc, [await attestation(1n, kind, doc)], NO_QUOTE, "0x");
+    }
+    expect(await world.contracts.tokens.MXN.balanceOf(a.pacific)).to.equal(40_000_000n - 40_000n - 60_000n);
+    expect((await world.contracts.credit.exposureOf(exporterKey)).activeLoans).to.equal(0n);
   });
 });
