@@ -177,4 +177,153 @@ describe("TradeSettlement (work in progress)", function () {
     expect(await world.contracts.tokens.MXN.balanceOf(a.pacific)).to.equal(40_000_000n - 40_000n - 60_000n);
     expect((await world.contracts.credit.exposureOf(exporterKey)).activeLoans).to.equal(0n);
   });
+
+  it("test_createOrder_revertsOnBadTermsAndWrongParties", async function () {
+    const { trade, terms, world, a } = await networkHelpers.loadFixture(fixture);
+    const now = BigInt(await networkHelpers.time.latest());
+    const bad: [Partial<typeof terms>, string][] = [
+      [{ amount: 0n }, "TradeInvalidAmount"],
+      [{ importerBankFeeBps: 1_001 }, "TradeInvalidAmount"],
+      [{ shipmentDeadline: now }, "TradeInvalidDeadlines"],
+      [{ expiry: terms.shipmentDeadline }, "TradeInvalidDeadlines"],
+      [{ tranches: [] }, "TradeInvalidTranches"],
+      [{ tranches: [{ shareBps: 9_000, evidence: 1 }] }, "TradeInvalidTranches"],
+      [{ tranches: [{ shareBps: 10_000, evidence: 0 }] }, "TradeInvalidTranches"],
+      [{ tranches: [{ shareBps: 10_000, evidence: 16 }] }, "TradeInvalidTranches"],
+      [{ tranches: Array.from({ length: 9 }, () => ({ shareBps: 1_000, evidence: 1 })) }, "TradeInvalidTranches"],
+      [{ exporter: world.ids.cristal }, "TradeInvalidParty"],
+      [{ importerBank: world.ids.huaxia }, "TradeInvalidParty"],
+      [{ exporterBank: world.ids.carrier }, "TradeInvalidParty"],
+    ];
+    for (const [override, error] of bad) {
+      await expect(trade.connect(a.cristal).createOrder({ ...terms, ...override })).to.be.revertedWithCustomError(
+        trade,
+        error,
+      );
+    }
+    await expect(trade.connect(a.glassworks).createOrder(terms)).to.be.revertedWithCustomError(
+      world.contracts.members,
+      "MemberMissingRole",
+    );
+    await expect(trade.connect(world.outsiders[0]).createOrder(terms)).to.be.revertedWithCustomError(
+      world.contracts.members,
+      "MemberUnknownAccount",
+    );
+  });
+
+  it("test_acceptAndFund_onlyByTheirPartiesInOrder", async function () {
+    const { trade, terms, world, a } = await networkHelpers.loadFixture(fixture);
+    await trade.connect(a.cristal).createOrder(terms);
+    await expect(trade.connect(a.golfo).fund(1n)).to.be.revertedWithCustomError(trade, "TradeInvalidState");
+    await expect(trade.connect(a.cristal).accept(1n)).to.be.revertedWithCustomError(
+      world.contracts.members,
+      "MemberMissingRole",
+    );
+    await expect(trade.connect(a.glassworks).accept(2n)).to.be.revertedWithCustomError(trade, "TradeUnknownOrder");
+    await trade.connect(a.glassworks).accept(1n);
+    await expect(trade.connect(a.glassworks).accept(1n)).to.be.revertedWithCustomError(trade, "TradeInvalidState");
+    await expect(trade.connect(a.glassworks).fund(1n)).to.be.revertedWithCustomError(
+      world.contracts.members,
+      "MemberMissingRole",
+    );
+    await trade.connect(a.golfo).fund(1n);
+    expect(await world.contracts.tokens.MXN.balanceOf(await trade.getAddress())).to.equal(terms.amount);
+  });
+
+  it("test_attest_revertsOnForeignDuplicateOrMissingSignaturesAndBadQuotes", async function () {
+    const { trade, terms, attestation, fxQuote, a } = await networkHelpers.loadFixture(fixture);
+    await trade.connect(a.cristal).createOrder(terms);
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.golfo).fund(1n);
+    const doc = ethers.id("bill of lading");
+    const good = await attestation(1n, Kind.Shipped, doc);
+    const { q, sig } = await fxQuote(1n);
+    await expect(trade.attest(1n, Kind.Shipped, doc, [], q, sig)).to.be.revertedWithCustomError(
+      trade,
+      "TradeInvalidAttestation",
+    );
+    const byImporter = await a.cristal.signTypedData(
+      { name: "Tradeline TradeSettlement", version: "1", chainId: 31337n, verifyingContract: await trade.getAddress() },
+      {
+        Attestation: [
+          { name: "order", type: "uint64" },
+          { name: "kind", type: "uint8" },
+          { name: "documentHash", type: "bytes32" },
+        ],
+      },
+      { order: 1n, kind: Kind.Shipped, documentHash: doc },
+    );
+    await expect(trade.attest(1n, Kind.Shipped, doc, [byImporter], q, sig))
+      .to.be.revertedWithCustomError(trade, "TradeInvalidAttestation")
+      .withArgs(1n, a.cristal.address);
+    await expect(trade.attest(1n, Kind.Shipped, doc, [good, good], q, sig))
+      .to.be.revertedWithCustomError(trade, "TradeInvalidAttestation")
+      .withArgs(1n, a.carrier.address);
+    await expect(trade.attest(1n, Kind.Shipped, ethers.id("other doc"), [good], q, sig)).to.be.revertedWithCustomError(
+      trade,
+      "TradeInvalidAttestation",
+    );
+    const expired = await fxQuote(2n);
+    await networkHelpers.time.increase(601);
+    await expect(trade.attest(1n, Kind.Shipped, doc, [good], expired.q, expired.sig)).to.be.revertedWithCustomError(
+      trade,
+      "TradeInvalidFxQuote",
+    );
+    const fresh = await fxQuote(3n);
+    await trade.attest(1n, Kind.Shipped, doc, [good], fresh.q, fresh.sig);
+    await expect(trade.attest(1n, Kind.Shipped, doc, [good], fresh.q, fresh.sig)).to.be.revertedWithCustomError(
+      trade,
+      "TradeInvalidState",
+    );
+    const customs = ethers.id("customs");
+    const replay = trade.attest(
+      1n,
+      Kind.CustomsCleared,
+      customs,
+      [await attestation(1n, Kind.CustomsCleared, customs)],
+      fresh.q,
+      fresh.sig,
+    );
+    await expect(replay).to.be.revertedWithCustomError(trade, "TradeInvalidFxQuote");
+  });
+
+  it("test_timeRules_releaseAfterObjectionExpiryAndLapse", async function () {
+    const { trade, terms, attestation, tokens, world, a } = await networkHelpers.loadFixture(fixture);
+    const same = {
+      ...terms,
+      payoutToken: terms.payToken,
+      tranches: [
+        { shareBps: 5_000, evidence: (1 << Kind.Shipped) | (1 << Kind.Delivered) },
+        { shareBps: 5_000, evidence: 1 << Kind.Inspected },
+      ],
+    };
+    await trade.connect(a.cristal).createOrder(same);
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.golfo).fund(1n);
+    const NQ = NO_QUOTE;
+    await expect(trade.releaseAfterObjection(1n, NQ, "0x")).to.be.revertedWithCustomError(trade, "TradeTooEarly");
+    for (const kind of [Kind.Shipped, Kind.Delivered]) {
+      const doc = ethers.id(`doc-${kind}`);
+      await trade.attest(1n, kind, doc, [await attestation(1n, kind, doc)], NQ, "0x");
+    }
+    await expect(trade.connect(world.outsiders[0]).releaseAfterObjection(1n, NQ, "0x")).to.be.revertedWithCustomError(
+      trade,
+      "TradeTooEarly",
+    );
+    await networkHelpers.time.increase(3 * 86_400 + 1);
+    await trade.connect(world.outsiders[0]).releaseAfterObjection(1n, NQ, "0x");
+    expect(await tokens.MXN.balanceOf(await trade.getAddress())).to.equal(0n);
+    // A second order that is never funded lapses at its shipment deadline.
+    await trade
+      .connect(a.cristal)
+      .createOrder({
+        ...terms,
+        shipmentDeadline: terms.shipmentDeadline + 86_400n * 10n,
+        expiry: terms.expiry + 86_400n * 10n,
+      });
+    await expect(trade.refundExpired(2n)).to.be.revertedWithCustomError(trade, "TradeTooEarly");
+    await networkHelpers.time.increaseTo(terms.shipmentDeadline + 86_400n * 10n);
+    await trade.refundExpired(2n);
+    await expect(trade.connect(a.glassworks).accept(2n)).to.be.revertedWithCustomError(trade, "TradeInvalidState");
+  });
 });
