@@ -35,7 +35,7 @@ expect() { # expect <description> <pattern> <output>
 }
 
 out=$($H member:admit --legal-id TLHUAXIABANK00000002 --jurisdiction CN --roles Lender,Financier --admin $BANK 2>&1)
-expect "member:admit admits" "admitted member 3 \(TLHUAXIABANK00000002, CN\)" "$out"
+expect "member:admit admits" "admitted member 4 \(TLHUAXIABANK00000002, CN\)" "$out"
 out=$($H token:mint --from 1 --currency CNY --to $BANK --amount 1250.50 2>&1)
 expect "token:mint mints" "minted 1250.50 CNY to $BANK; balance now 1250.50" "$out"
 out=$($H token:balance --account $BANK --currency CNY 2>&1)
@@ -54,7 +54,7 @@ out=$($H credit:status --from 2 --ref HX-1 --to Overdue 2>&1)
 expect "credit:status moves the loan" "loan HX-1: Active -> Overdue" "$out"
 out=$($H credit:import --from 2 --file examples/credit/loans.csv 2>&1)
 expect "credit:import imports the example file" "imported 3 loan\(s\) from examples/credit/loans.csv in 1 batch" "$out"
-out=$($H credit:dispute --from 2 --lender 3 --ref HX-1 --reason CLAIM-1 2>&1)
+out=$($H credit:dispute --from 2 --lender 4 --ref HX-1 --reason CLAIM-1 2>&1)
 expect "credit:dispute opens a dispute" "dispute on HX-1: opened" "$out"
 out=$($H credit:register --from 2 $LOAN --ref HX-1 --principal 50000 2>&1); rc=$?
 expect "a duplicate loan is refused, decoded" "error: reverted: CreditLoanAlreadyRegistered\(id=0x[0-9a-f]{64}\)" "$out"
@@ -64,8 +64,8 @@ SUPPLIER=0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65
 $H member:admit --legal-id TLPEARLRIVERAPPL0009 --jurisdiction CN --roles CoreEnterprise --admin $CORE >/dev/null 2>&1
 $H member:admit --legal-id TLGLASSWORKS00000006 --jurisdiction CN --roles Supplier --admin $SUPPLIER >/dev/null 2>&1
 $H token:mint --from 1 --currency CNY --to $BANK --amount 5000 >/dev/null 2>&1
-out=$($H scf:line --from 2 --debtor 4 --limit 10000 2>&1)
-expect "scf:line grants a line" "credit line of member 4: 10000.00 \(used 0.00\)" "$out"
+out=$($H scf:line --from 2 --debtor 5 --limit 10000 2>&1)
+expect "scf:line grants a line" "credit line of member 5: 10000.00 \(used 0.00\)" "$out"
 out=$($H scf:issue --from 3 --supplier $SUPPLIER --face 1000 --maturity 2027-06-30 --invoices PRA-1 --issue-date 2026-11-01 2>&1)
 expect "scf:issue issues R1.0" "issued R1.0 to $SUPPLIER: 1000.00 CNY, maturing 2027-06-30" "$out"
 out=$($H scf:split --from 4 --id R1.0 --faces 600,400 2>&1)
@@ -79,12 +79,12 @@ expect "scf:trace prints the tree" "R1.1 +400.00 CNY +tier 1 +financed by $BANK"
 out=$($H scf:issue --from 3 --supplier $SUPPLIER --face 5 --maturity 2027-06-30 --invoices PRA-1 --issue-date 2026-11-01 2>&1); rc=$?
 expect "a reused invoice is refused, decoded" "error: reverted: ScfInvoiceAlreadyUsed\(invoiceKey=0x[0-9a-f]{64}, existing=R1.0\)" "$out"
 [ "$rc" -ne 0 ] && echo "ok   the refused issue exits non-zero" || { echo "FAIL the refused issue exited 0"; fail=1; }
-out=$($H member:suspend --id 3 --reason AML-2026-0042 2>&1)
-expect "member:suspend suspends" "suspended member 3" "$out"
+out=$($H member:suspend --id 4 --reason AML-2026-0042 2>&1)
+expect "member:suspend suspends" "suspended member 4" "$out"
 out=$($H member:list 2>&1)
-expect "member:list shows the suspension" "^3 +CN +Suspended +1 +$BANK +Lender,Financier" "$out"
-out=$($H member:suspend --id 3 --reason AML-2026-0042 2>&1); rc=$?
-expect "a refused task prints the decoded revert" "error: reverted: MemberInvalidTransition\(id=3, from=Suspended, to=Suspended\)" "$out"
+expect "member:list shows the suspension" "^4 +CN +Suspended +1 +$BANK +Lender,Financier" "$out"
+out=$($H member:suspend --id 4 --reason AML-2026-0042 2>&1); rc=$?
+expect "a refused task prints the decoded revert" "error: reverted: MemberInvalidTransition\(id=4, from=Suspended, to=Suspended\)" "$out"
 [ "$rc" -ne 0 ] && echo "ok   a refused task exits non-zero" || { echo "FAIL a refused task exited 0"; fail=1; }
 
 exit $fail

@@ -11,10 +11,12 @@ import {
   CreditRegistry__factory,
   MemberRegistry__factory,
   ReceivableLedger__factory,
+  TradeSettlement__factory,
   SettlementToken__factory,
   type CreditRegistry,
   type MemberRegistry,
   type ReceivableLedger,
+  type TradeSettlement,
   type SettlementToken,
 } from "../typechain-types/index.js";
 
@@ -26,6 +28,7 @@ export interface Deployment {
   memberRegistry: string;
   creditRegistry: string;
   receivableLedger: string;
+  tradeSettlement: string;
   /** Settlement tokens by ISO 4217 code. */
   tokens: Record<string, string>;
 }
@@ -35,6 +38,7 @@ export interface TradelineContracts {
   members: MemberRegistry;
   credit: CreditRegistry;
   scf: ReceivableLedger;
+  trade: TradeSettlement;
   tokens: Record<string, SettlementToken>;
 }
 
@@ -61,6 +65,7 @@ export function parseDeployment(addresses: Record<string, string>): Deployment {
     memberRegistry: required("MemberRegistry"),
     creditRegistry: required("CreditRegistry"),
     receivableLedger: required("ReceivableLedger"),
+    tradeSettlement: required("TradeSettlement"),
     tokens,
   };
 }
@@ -89,6 +94,7 @@ export function connect(deployment: Deployment, runner: ContractRunner): Tradeli
     members: MemberRegistry__factory.connect(deployment.memberRegistry, runner),
     credit: CreditRegistry__factory.connect(deployment.creditRegistry, runner),
     scf: ReceivableLedger__factory.connect(deployment.receivableLedger, runner),
+    trade: TradeSettlement__factory.connect(deployment.tradeSettlement, runner),
     tokens,
   };
 }

@@ -13,6 +13,8 @@ const TOKEN_ISSUER_ROLES = roleMask(["TokenIssuer"]);
 const REPORTER_ROLES = roleMask(["Reporter"]);
 /** legalIdHash("TLMODULESCF000000001"): the supply-chain ledger's own membership. */
 const SCF_MODULE_LEGAL_ID_HASH = "0x3b235ecb941db75e0845ea96f3c0d739905da2be8d5cb35e909989f089a4f041";
+/** legalIdHash("TLMODULETRADE0000001"): the trade settlement's own membership. */
+const TRADE_MODULE_LEGAL_ID_HASH = "0xfcaeccf53b4d9c17b7a241217952d5686534f2f9556ad51737059a992328b718";
 
 const ascii = (s: string): string => `0x${Buffer.from(s, "ascii").toString("hex")}`;
 
@@ -27,6 +29,8 @@ const ascii = (s: string): string => `0x${Buffer.from(s, "ascii").toString("hex"
  *   creditMaxPlatformShareBps, creditPolicyMode (0 flag, 1 enforce): the first multi-borrowing policy; 0 is no limit.
  * - scfGraceSeconds (default 7 days), scfPenaltyRateBps (default 1800, per year): receivables' overdue terms.
  * - scfModuleLegalIdHash: the legal-id hash under which the receivable ledger is admitted as a Reporter member.
+ * - tradeArbiterWindow (default 14 days): how long an arbiter has to split a disputed order's escrow.
+ * - tradeModuleLegalIdHash: the legal-id hash under which the trade settlement is admitted as a Reporter member.
  */
 export default buildModule("Tradeline", (m) => {
   const governor = m.getAccount(0);
@@ -69,7 +73,7 @@ export default buildModule("Tradeline", (m) => {
   ]);
   // The ledger reports financed receivables and defaults to the credit registry as a Reporter member, and holds
   // repayments in escrow until each holder collects, as a system account of every token.
-  m.call(
+  const receivableLedgerAdmission = m.call(
     memberRegistry,
     "admit",
     [
@@ -84,10 +88,32 @@ export default buildModule("Tradeline", (m) => {
     m.call(tokens[code], "setSystemAccount", [receivableLedger, true], { id: `Token${code}SystemLedger` });
   }
 
+  const tradeSettlement = m.contract("TradeSettlement", [
+    memberRegistry,
+    creditRegistry,
+    m.getParameter("tradeArbiterWindow", 14 * 24 * 3600),
+  ]);
+  // Trade settlement reports pre-shipment finance as a Reporter member and holds escrow as a system account.
+  m.call(
+    memberRegistry,
+    "admit",
+    [
+      m.getParameter("tradeModuleLegalIdHash", TRADE_MODULE_LEGAL_ID_HASH),
+      issuerJurisdiction,
+      REPORTER_ROLES,
+      tradeSettlement,
+    ],
+    { id: "AdmitTradeSettlement", after: [receivableLedgerAdmission] },
+  );
+  for (const { code } of CURRENCIES) {
+    m.call(tokens[code], "setSystemAccount", [tradeSettlement, true], { id: `Token${code}SystemTrade` });
+  }
+
   return {
     memberRegistry,
     creditRegistry,
     receivableLedger,
+    tradeSettlement,
     tokenCNY: tokens.CNY,
     tokenUSD: tokens.USD,
     tokenMXN: tokens.MXN,

@@ -87,4 +87,11 @@ export const CAST: readonly CastMember[] = [
     jurisdiction: "CN",
     roles: ["Supplier"],
   },
+  {
+    key: "customs",
+    name: "Aduana de Manzanillo (customs)",
+    legalId: "TLADUANAMANZANILLO12",
+    jurisdiction: "MX",
+    roles: ["Oracle"],
+  },
 ];

@@ -74,6 +74,7 @@ export async function deployWorld(connection: NetworkConnection): Promise<World>
     memberRegistry: await deployed.memberRegistry.getAddress(),
     creditRegistry: await deployed.creditRegistry.getAddress(),
     receivableLedger: await deployed.receivableLedger.getAddress(),
+    tradeSettlement: await deployed.tradeSettlement.getAddress(),
     tokens: {
       CNY: await deployed.tokenCNY.getAddress(),
       USD: await deployed.tokenUSD.getAddress(),

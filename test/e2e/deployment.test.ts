@@ -19,7 +19,7 @@ describe("Ignition deployment (end to end)", function () {
     }
     expect(await members.governor()).to.equal(world.governor.address);
     expect(await members.hasRole(world.issuer.address, roleIndex("TokenIssuer"))).to.equal(true);
-    expect(await members.memberCount()).to.equal(BigInt(2 + CAST.length));
+    expect(await members.memberCount()).to.equal(BigInt(3 + CAST.length));
     const { credit } = world.contracts;
     expect(await credit.memberRegistry()).to.equal(await members.getAddress());
     expect(decodeCode(await credit.reportingCurrency())).to.equal("CNY");

@@ -9,6 +9,7 @@ const REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const CNY = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
 const CREDIT = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
 const SCF = "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9";
+const TRADE = "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9";
 
 describe("SDK deployment records", function () {
   it("test_parseDeployment_readsIgnitionAddresses", function () {
@@ -16,6 +17,7 @@ describe("SDK deployment records", function () {
       "Tradeline#MemberRegistry": REGISTRY.toLowerCase(),
       "Tradeline#CreditRegistry": CREDIT,
       "Tradeline#ReceivableLedger": SCF,
+      "Tradeline#TradeSettlement": TRADE,
       "Tradeline#TokenCNY": CNY,
       "Tradeline#Other": CNY,
     });
@@ -23,6 +25,7 @@ describe("SDK deployment records", function () {
       memberRegistry: REGISTRY,
       creditRegistry: CREDIT,
       receivableLedger: SCF,
+      tradeSettlement: TRADE,
       tokens: { CNY },
     });
   });
@@ -43,7 +46,13 @@ describe("SDK deployment records", function () {
   it("test_connect_bindsTypedContractsAndNamesMissingTokens", async function () {
     const [signer] = await ethers.getSigners();
     const contracts = connect(
-      { memberRegistry: REGISTRY, creditRegistry: CREDIT, receivableLedger: SCF, tokens: { CNY } },
+      {
+        memberRegistry: REGISTRY,
+        creditRegistry: CREDIT,
+        receivableLedger: SCF,
+        tradeSettlement: TRADE,
+        tokens: { CNY },
+      },
       signer,
     );
     expect(await contracts.members.getAddress()).to.equal(REGISTRY);

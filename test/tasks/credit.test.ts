@@ -68,7 +68,7 @@ describe("credit tasks", function () {
     );
     expect(seen[0]).to.equal("exposure of CN-RIC ****0011 (inquiry logged for the regulator)");
     expect(seen[2]).to.match(/^\s+1\s+1\s+50000\.00\s+0\s+1$/);
-    expect(seen[3]).to.equal("  policy: a new loan of 1000.00 CNY from member 5 stays within every limit");
+    expect(seen[3]).to.equal("  policy: a new loan of 1000.00 CNY from member 6 stays within every limit");
 
     expect(await repay(huaxia.contracts, { ref: "HX-2026-0001", amount: "1000" })).to.include.members([
       "repaid 1000.00 CNY on HX-2026-0001",
@@ -112,7 +112,7 @@ describe("credit tasks", function () {
       quicklend.session,
     );
     expect(seen[3]).to.equal(
-      "  policy (Flag mode): a new loan of 5000.00 CNY from member 7 would be FLAGGED: DistinctLenders 4 > limit 3",
+      "  policy (Flag mode): a new loan of 5000.00 CNY from member 8 would be FLAGGED: DistinctLenders 4 > limit 3",
     );
     const out = await register(quicklend.contracts, { ...LOAN, ref: "QL-1", principal: "5000" }, quicklend.session);
     expect(out).to.include("  FLAGGED multi-borrowing: DistinctLenders 4 > limit 3");
@@ -253,7 +253,7 @@ describe("credit tasks", function () {
           glass.session,
         ),
       ),
-    ).to.match(/^reverted: MemberMissingRole\(account=0x[0-9a-fA-F]{40}, id=8, role=Lender\)$/);
+    ).to.match(/^reverted: MemberMissingRole\(account=0x[0-9a-fA-F]{40}, id=9, role=Lender\)$/);
     expect(
       await failure(
         check(

@@ -23,16 +23,16 @@ describe("member and token tasks", function () {
       roles: "Lender,Financier",
       admin: newcomer,
     });
-    expect(out[0]).to.equal("admitted member 14 (TLNEWBANK0000000009, BR)");
+    expect(out[0]).to.equal("admitted member 16 (TLNEWBANK0000000009, BR)");
     expect(out[1]).to.equal("  roles: Lender, Financier");
     const table = await list(world.contracts);
     expect(table[0]).to.match(/^id\s+jurisdiction\s+status\s+operators\s+admin\s+roles$/);
-    expect(table).to.have.length(15);
-    expect(table[14]).to.match(new RegExp(`^14\\s+BR\\s+Active\\s+1\\s+${newcomer}\\s+Lender,Financier$`));
-    expect((await suspend(world.contracts, { id: "14", reason: "AML-1" }))[0]).to.equal(
-      "suspended member 14 (reason: AML-1)",
+    expect(table).to.have.length(17);
+    expect(table[16]).to.match(new RegExp(`^16\\s+BR\\s+Active\\s+1\\s+${newcomer}\\s+Lender,Financier$`));
+    expect((await suspend(world.contracts, { id: "16", reason: "AML-1" }))[0]).to.equal(
+      "suspended member 16 (reason: AML-1)",
     );
-    expect((await list(world.contracts))[14]).to.match(/^14\s+BR\s+Suspended/);
+    expect((await list(world.contracts))[16]).to.match(/^16\s+BR\s+Suspended/);
   });
 
   it("test_memberTasks_reportBadInputReadablyAndChangeNothing", async function () {
@@ -49,7 +49,7 @@ describe("member and token tasks", function () {
     expect(await failure(admit(world.contracts, { ...base, roles: "Banker" }))).to.match(/unknown role "Banker"/);
     expect(await failure(admit(world.contracts, { ...base, jurisdiction: "BRA" }))).to.match(/must be 2 letters/);
     expect(await failure(admit(world.contracts, { ...base, legalId: "TLHUAXIABANK00000002" }))).to.match(
-      /^reverted: MemberAlreadyAdmitted\(legalIdHash=0x[0-9a-f]{64}, existing=4\)$/,
+      /^reverted: MemberAlreadyAdmitted\(legalIdHash=0x[0-9a-f]{64}, existing=5\)$/,
     );
     const asOutsider = connect(world.deployment, world.outsiders[1]);
     expect(await failure(admit(asOutsider, base))).to.equal(
@@ -59,7 +59,7 @@ describe("member and token tasks", function () {
     expect(await failure(suspend(world.contracts, { id: "99", reason: "r" }))).to.equal(
       "reverted: MemberUnknownId(id=99)",
     );
-    expect(await world.contracts.members.memberCount()).to.equal(13n);
+    expect(await world.contracts.members.memberCount()).to.equal(15n);
   });
 
   it("test_tokenTasks_mintAndBalance", async function () {

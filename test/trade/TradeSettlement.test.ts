@@ -1,8 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
-import { roleMask } from "../../src/members.js";
+import { reasonCode } from "../../src/encoding.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 
 const connection = await network.create();
@@ -20,15 +19,9 @@ const NO_QUOTE = {
 
 async function fixture() {
   const world = await deployWorld(connection);
-  const { members, tokens } = world.contracts;
-  const trade = await ethers.deployContract("TradeSettlement", [
-    await members.getAddress(),
-    await world.contracts.credit.getAddress(),
-    14 * 86_400,
-  ]);
+  const { tokens } = world.contracts;
+  const trade = world.contracts.trade;
   const address = await trade.getAddress();
-  await members.admit(legalIdHash("TLMODULETRADE0000001"), jurisdictionCode("CN"), roleMask(["Reporter"]), address);
-  for (const t of Object.values(tokens)) await t.setSystemAccount(address, true);
   const a = world.admins;
   await tokens.MXN.connect(world.issuer).mint(a.golfo, 100_000_000n);
   await tokens.CNY.connect(world.issuer).mint(a.huaxia, 100_000_000n);
@@ -131,7 +124,7 @@ describe("TradeSettlement (work in progress)", function () {
   });
 
   it("test_dispute_arbiterSplitsWhatRemains", async function () {
-    const { trade, terms, attestation, fxQuote, tokens, a } = await networkHelpers.loadFixture(fixture);
+    const { trade, terms, attestation, fxQuote, tokens, a, world } = await networkHelpers.loadFixture(fixture);
     const withInspection = {
       ...terms,
       tranches: [
@@ -152,7 +145,7 @@ describe("TradeSettlement (work in progress)", function () {
     const golfoBefore = await tokens.MXN.balanceOf(a.golfo);
     await expect(trade.connect(a.regulator).resolve(1n, 5_000, q, sig))
       .to.emit(trade, "DisputeResolved")
-      .withArgs(1n, 2n + 1n, 5_000);
+      .withArgs(1n, world.ids.regulator, 5_000);
     // Half of the remaining 120,000.00 MXN comes back to the importer's bank (plus its fee on the other half).
     expect((await tokens.MXN.balanceOf(a.golfo)) - golfoBefore).to.equal(6_000_000n + 6_000n);
     expect(await tokens.MXN.balanceOf(await trade.getAddress())).to.equal(0n);
@@ -314,13 +307,11 @@ describe("TradeSettlement (work in progress)", function () {
     await trade.connect(world.outsiders[0]).releaseAfterObjection(1n, NQ, "0x");
     expect(await tokens.MXN.balanceOf(await trade.getAddress())).to.equal(0n);
     // A second order that is never funded lapses at its shipment deadline.
-    await trade
-      .connect(a.cristal)
-      .createOrder({
-        ...terms,
-        shipmentDeadline: terms.shipmentDeadline + 86_400n * 10n,
-        expiry: terms.expiry + 86_400n * 10n,
-      });
+    await trade.connect(a.cristal).createOrder({
+      ...terms,
+      shipmentDeadline: terms.shipmentDeadline + 86_400n * 10n,
+      expiry: terms.expiry + 86_400n * 10n,
+    });
     await expect(trade.refundExpired(2n)).to.be.revertedWithCustomError(trade, "TradeTooEarly");
     await networkHelpers.time.increaseTo(terms.shipmentDeadline + 86_400n * 10n);
     await trade.refundExpired(2n);
