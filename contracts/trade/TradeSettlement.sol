@@ -365,8 +365,10 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
             if (all || needs & done == needs) due |= uint8(1 << i);
         }
         if (due == 0) return 0;
-        p.paid |= due;
         Money storage m = _money[id];
+        // Evidence without an FX quote records the evidence; the tranches wait for `payReleased` with a quote.
+        if (m.payoutToken != m.payToken && quote.rate == 0) return 0;
+        p.paid |= due;
         uint256 totalNet;
         for (uint8 i; i < n; ++i) {
             if (due & (1 << i) == 0) continue;

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { reasonCode } from "../../src/encoding.js";
+import { jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
+import { roleMask } from "../../src/members.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 
 const connection = await network.create();
@@ -316,5 +317,108 @@ describe("TradeSettlement (work in progress)", function () {
     await networkHelpers.time.increaseTo(terms.shipmentDeadline + 86_400n * 10n);
     await trade.refundExpired(2n);
     await expect(trade.connect(a.glassworks).accept(2n)).to.be.revertedWithCustomError(trade, "TradeInvalidState");
+  });
+
+  it("test_payReleased_paysEvidencedTranchesOnceAQuoteArrives", async function () {
+    const { trade, terms, attestation, fxQuote, tokens, a } = await networkHelpers.loadFixture(fixture);
+    await trade.connect(a.cristal).createOrder(terms);
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.golfo).fund(1n);
+    const { q, sig } = await fxQuote(7n);
+    await expect(trade.payReleased(1n, q, sig)).to.be.revertedWithCustomError(trade, "TradeTrancheNotPayable");
+    const doc = ethers.id("bill of lading");
+    await expect(trade.attest(1n, Kind.Shipped, doc, [await attestation(1n, Kind.Shipped, doc)], NO_QUOTE, "0x"))
+      .to.emit(trade, "EvidenceCompleted")
+      .and.not.to.emit(trade, "TranchePaid");
+    await expect(trade.payReleased(1n, q, sig)).to.emit(trade, "TranchePaid");
+    expect(await tokens.CNY.balanceOf(a.glassworks)).to.be.greaterThan(0n);
+  });
+
+  it("test_partiesAndWindows_refuseEveryoneElse", async function () {
+    const { trade, terms, attestation, fxQuote, world, a } = await networkHelpers.loadFixture(fixture);
+    const { members } = world.contracts;
+    const [otherExporter, otherBank] = world.outsiders;
+    await members.admit(
+      legalIdHash("TLOTHEREXPORTER00001"),
+      jurisdictionCode("CN"),
+      roleMask(["Exporter"]),
+      otherExporter,
+    );
+    await members.admit(
+      legalIdHash("TLOTHERBANK000000001"),
+      jurisdictionCode("MX"),
+      roleMask(["ImporterBank"]),
+      otherBank,
+    );
+    await trade.connect(a.cristal).createOrder(terms);
+    await expect(trade.connect(otherExporter).accept(1n)).to.be.revertedWithCustomError(trade, "TradeUnauthorized");
+    const NQ = NO_QUOTE;
+    await expect(trade.attest(1n, Kind.Shipped, ethers.ZeroHash, [], NQ, "0x")).to.be.revertedWithCustomError(
+      trade,
+      "TradeInvalidState",
+    );
+    await expect(trade.connect(a.cristal).dispute(1n, ethers.ZeroHash)).to.be.revertedWithCustomError(
+      trade,
+      "TradeInvalidState",
+    );
+    await expect(
+      trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, ethers.id("k"), 1n),
+    ).to.be.revertedWithCustomError(trade, "TradeInvalidState");
+    await trade.connect(a.glassworks).accept(1n);
+    await expect(trade.connect(otherBank).fund(1n)).to.be.revertedWithCustomError(trade, "TradeUnauthorized");
+    await trade.connect(a.golfo).fund(1n);
+    await expect(trade.connect(a.cristal).dispute(1n, ethers.ZeroHash)).to.be.revertedWithCustomError(
+      trade,
+      "TradeInvalidState",
+    );
+    await expect(trade.connect(a.regulator).resolve(1n, 5_000, NQ, "0x")).to.be.revertedWithCustomError(
+      trade,
+      "TradeInvalidState",
+    );
+    await expect(trade.refundExpired(1n)).to.be.revertedWithCustomError(trade, "TradeTooEarly");
+    const doc = ethers.id("bol");
+    const { q, sig } = await fxQuote(1n);
+    await trade.attest(1n, Kind.Shipped, doc, [await attestation(1n, Kind.Shipped, doc)], q, sig);
+    await expect(trade.refundUnshipped(1n)).to.be.revertedWithCustomError(trade, "TradeInvalidState");
+    const del = ethers.id("delivery");
+    const q2 = await fxQuote(2n);
+    await trade.attest(1n, Kind.Delivered, del, [await attestation(1n, Kind.Delivered, del)], q2.q, q2.sig);
+    await expect(trade.connect(a.glassworks).dispute(1n, ethers.ZeroHash)).to.be.revertedWithCustomError(
+      members,
+      "MemberMissingRole",
+    );
+    await trade.connect(a.cristal).dispute(1n, reasonCode("SHORT-SHIPMENT"));
+    await expect(trade.connect(a.cristal).dispute(1n, ethers.ZeroHash)).to.be.revertedWithCustomError(
+      trade,
+      "TradeInvalidState",
+    );
+    await expect(trade.connect(a.regulator).resolve(1n, 10_001, NQ, "0x")).to.be.revertedWithCustomError(
+      trade,
+      "TradeInvalidAmount",
+    );
+    await networkHelpers.time.increase(14 * 86_400 + 1);
+    await expect(trade.connect(a.regulator).resolve(1n, 5_000, NQ, "0x")).to.be.revertedWithCustomError(
+      trade,
+      "TradeInvalidState",
+    );
+    await expect(trade.connect(a.cristal).releaseAfterObjection(1n, NQ, "0x")).to.be.revertedWithCustomError(
+      trade,
+      "TradeInvalidState",
+    );
+    await expect(trade.refundExpired(1n)).to.emit(trade, "Refunded");
+    await expect(trade.refundExpired(1n)).to.be.revertedWithCustomError(trade, "TradeInvalidState");
+    await expect(
+      trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, ethers.id("k"), 1n),
+    ).to.be.revertedWithCustomError(trade, "TradeInvalidState");
+  });
+
+  it("test_setThreshold_byGovernorOnly", async function () {
+    const { trade, world } = await networkHelpers.loadFixture(fixture);
+    await expect(trade.connect(world.outsiders[0]).setThreshold(Kind.Shipped, 2)).to.be.revertedWithCustomError(
+      trade,
+      "GovernorUnauthorizedAccount",
+    );
+    await expect(trade.setThreshold(Kind.Shipped, 0)).to.be.revertedWithCustomError(trade, "TradeInvalidThreshold");
+    await expect(trade.setThreshold(Kind.Shipped, 2)).to.emit(trade, "ThresholdSet").withArgs(Kind.Shipped, 2);
   });
 });
