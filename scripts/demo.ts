@@ -7,12 +7,25 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import { decodeCode, formatAmount, parseAmount } from "../src/encoding.js";
 import { describeError } from "../src/errors.js";
 import { ConsortiumKey } from "../src/keys.js";
+import {
+  EVIDENCE_KINDS,
+  formatUetr,
+  pacs008,
+  parseTranches,
+  scaledRate,
+  signAttestation,
+  signFxQuote,
+  tradeDomain,
+  type EvidenceKindName,
+  type TranchePayment,
+} from "../src/trade.js";
 import { roleNames, statusName } from "../src/members.js";
 import { check, register, status } from "../tasks/lib/credit.js";
 import * as scf from "../tasks/lib/scf.js";
@@ -251,6 +264,122 @@ async function chapterScf(world: World, connection: NetworkConnection): Promise<
   show(await scf.repay(pearl.contracts, { id: root }, pearl.session));
 }
 
+async function chapterTrade(world: World, connection: NetworkConnection): Promise<void> {
+  heading("4. Glassware from China to Mexico: paid in CNY in the block of the evidence");
+  const { trade, tokens } = world.contracts;
+  const a = world.admins;
+  const name = (who: string) => CAST.find((m) => m.key === who)?.name ?? who;
+  const { chainId } = await connection.ethers.provider.getNetwork();
+  const domain = tradeDomain(chainId, await trade.getAddress());
+  const now = BigInt(await connection.networkHelpers.time.latest());
+  const DAY = 86_400n;
+  await (await tokens.MXN.connect(world.issuer).mint(a.golfo, parseAmount("1000000.00", 2))).wait();
+  await (await tokens.MXN.connect(a.golfo).approve(await trade.getAddress(), parseAmount("1000000.00", 2))).wait();
+  await (await tokens.CNY.connect(world.issuer).mint(a.huaxia, parseAmount("1000000.00", 2))).wait();
+  await (await tokens.CNY.connect(a.huaxia).approve(await trade.getAddress(), parseAmount("1000000.00", 2))).wait();
+  const terms = {
+    exporter: world.ids.glassworks,
+    importerBank: world.ids.golfo,
+    exporterBank: world.ids.huaxia,
+    documentHash: keccak256(toUtf8Bytes("PO CC-2026-0042: 12,000 hand-blown tumblers")),
+    payToken: await tokens.MXN.getAddress(),
+    payoutToken: await tokens.CNY.getAddress(),
+    amount: parseAmount("400000.00", 2),
+    importerBankFeeBps: 10,
+    exporterBankFeeBps: 15,
+    shipmentDeadline: now + 14n * DAY,
+    objectionWindow: Number(3n * DAY),
+    expiry: now + 60n * DAY,
+    tranches: parseTranches("30:Shipped,40:CustomsCleared,30:Delivered"),
+  };
+  await (await trade.connect(a.cristal).createOrder(terms)).wait();
+  await (await trade.connect(a.glassworks).accept(1n)).wait();
+  await (await trade.connect(a.golfo).fund(1n)).wait();
+  console.log(`  ${name("cristal")} orders 400,000.00 MXN of glassware from ${name("glassworks")}, 30/40/30 on`);
+  console.log(`  shipped, customs cleared and delivered; ${name("golfo")} locks the MXN in escrow.\n`);
+  const evidence: [EvidenceKindName, string, string][] = [
+    ["Shipped", "carrier", "bill of lading TPL-MZO-88121"],
+    ["CustomsCleared", "customs", "pedimento 26 16 3456 6001234"],
+    ["Delivered", "carrier", "proof of delivery Guadalajara"],
+  ];
+  let nonce = 0n;
+  let last: { payment: TranchePayment; block: number; time: number } | undefined;
+  for (const [kind, oracle, doc] of evidence) {
+    const documentHash = keccak256(toUtf8Bytes(doc));
+    const signature = await signAttestation(a[oracle], domain, 1n, kind, documentHash);
+    const latest = BigInt(await connection.networkHelpers.time.latest());
+    const quote = {
+      sellToken: terms.payToken,
+      buyToken: terms.payoutToken,
+      rate: scaledRate("0.3800"),
+      maxSellAmount: terms.amount,
+      expiry: latest + 300n,
+      nonce: ++nonce,
+    };
+    const quoteSig = await signFxQuote(a.huaxia, domain, quote);
+    const tx = await trade
+      .connect(a.carrier)
+      .attest(1n, EVIDENCE_KINDS.indexOf(kind), documentHash, [signature], quote, quoteSig);
+    const receipt = (await tx.wait())!;
+    const block = await connection.ethers.provider.getBlock(receipt.blockNumber);
+    for (const log of receipt.logs) {
+      const parsed = trade.interface.parseLog(log);
+      if (parsed?.name !== "TranchePaid") continue;
+      const payment: TranchePayment = {
+        order: parsed.args.id,
+        tranche: Number(parsed.args.tranche),
+        uetr: parsed.args.uetr,
+        endToEndId: BigInt(parsed.args.endToEndId),
+        gross: parsed.args.gross,
+        importerBankFee: parsed.args.importerBankFee,
+        exporterBankFee: parsed.args.exporterBankFee,
+        payout: parsed.args.payout,
+        rate: parsed.args.rate,
+      };
+      console.log(
+        `  ${kind} (${name(oracle)} signs ${doc}): tranche ${payment.tranche + 1} paid ` +
+          `${formatAmount(payment.payout, 2)} CNY in block ${receipt.blockNumber}, UETR ${formatUetr(payment.uetr)}`,
+      );
+      last = { payment, block: receipt.blockNumber, time: block!.timestamp };
+    }
+  }
+  if (last !== undefined) {
+    console.log(
+      `\n  From delivery evidence to payment: 0 blocks, 0 seconds (the same transaction, block ${last.block}).`,
+    );
+    console.log("  The last payment as a pacs.008-like record:");
+    const record = pacs008(last.payment, {
+      messageId: `TL-${last.block}-${last.payment.tranche}`,
+      createdAt: new Date(last.time * 1000),
+      settlementCurrency: "CNY",
+      instructedCurrency: "MXN",
+      decimals: 2,
+      debtorAgent: world.ids.golfo,
+      creditorAgent: world.ids.huaxia,
+      debtor: world.ids.cristal,
+      creditor: world.ids.glassworks,
+    });
+    for (const line of JSON.stringify(record, null, 2).split("\n")) console.log(`    ${line}`);
+  }
+  console.log(`  ${name("glassworks")} now holds ${formatAmount(await tokens.CNY.balanceOf(a.glassworks), 2)} CNY.`);
+
+  // A second order misses its shipment deadline; a stranger's call refunds the importer's bank.
+  await (
+    await trade.connect(a.cristal).createOrder({ ...terms, documentHash: keccak256(toUtf8Bytes("PO CC-2026-0043")) })
+  ).wait();
+  await (await trade.connect(a.glassworks).accept(2n)).wait();
+  await (await trade.connect(a.golfo).fund(2n)).wait();
+  await connection.networkHelpers.time.increaseTo(terms.shipmentDeadline + 1n);
+  const stranger = world.outsiders[0];
+  const before = await tokens.MXN.balanceOf(a.golfo);
+  await (await trade.connect(stranger).refundUnshipped(2n)).wait();
+  const back = (await tokens.MXN.balanceOf(a.golfo)) - before;
+  console.log(
+    `\n  A second order is never shipped: after its deadline a stranger (${stranger.address.slice(0, 10)}…) calls`,
+  );
+  console.log(`  refundUnshipped and ${name("golfo")} gets ${formatAmount(back, 2)} MXN back.`);
+}
+
 async function main(): Promise<void> {
   const connection = await network.create();
   console.log("Tradeline demo on the in-process Hardhat network");
@@ -258,6 +387,7 @@ async function main(): Promise<void> {
   await chapterMembers(world);
   await chapterCredit(world);
   await chapterScf(world, connection);
+  await chapterTrade(world, connection);
   console.log("\nDone.");
 }
 
