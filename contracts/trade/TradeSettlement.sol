@@ -344,6 +344,31 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         emit ThresholdSet(kind, oracles);
     }
 
+    // ─── Views ──────────────────────────────────────────────────────────────
+
+    /// @notice An order's state, tranche count, completed evidence (bitmask) and paid-or-refunded tranches (bitmask).
+    function orderStatus(
+        OrderId id
+    ) external view returns (OrderState state, uint8 tranches, uint8 evidenceDone, uint8 settledTranches) {
+        Parties storage p = _parties[id];
+        return (p.state, p.trancheCount, p.evidenceDone, p.paid);
+    }
+
+    /// @notice What order `id` still holds in escrow: the gross of its unpaid tranches while funded or disputed.
+    function escrowOf(OrderId id) external view returns (uint256) {
+        Parties storage p = _parties[id];
+        if (p.state != OrderState.Funded && p.state != OrderState.Disputed) return 0;
+        return _unpaid(id, p, _money[id]);
+    }
+
+    /// @notice The EIP-712 digest an oracle signs for `kind` evidence of order `id` over `documentHash`.
+    function attestationDigest(OrderId id, EvidenceKind kind, bytes32 documentHash) external view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(abi.encode(ATTESTATION_TYPEHASH, OrderId.unwrap(id), uint8(kind), documentHash))
+            );
+    }
+
     // ─── Internals ──────────────────────────────────────────────────────────
 
     /// @dev Pays every unpaid tranche whose evidence is complete (or all unpaid ones when `all`), converting their

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {MemberRegistry} from "../../contracts/access/MemberRegistry.sol";
+import {SettlementToken} from "../../contracts/assets/SettlementToken.sol";
+import {CreditRegistry} from "../../contracts/credit/CreditRegistry.sol";
+import {ICreditRegistry, PolicyMode} from "../../contracts/interfaces/ICreditRegistry.sol";
+import {MemberId} from "../../contracts/interfaces/IMemberRegistry.sol";
+import {OrderId, OrderState} from "../../contracts/interfaces/ITradeSettlement.sol";
+import {TradeSettlement} from "../../contracts/trade/TradeSettlement.sol";
+import {TestBase} from "../lib/Vm.sol";
+
+import {TradeSettlementHandler} from "./TradeSettlementHandler.sol";
+
+/// @notice Escrow invariants of TradeSettlement under random orders, attestations, disputes and time jumps.
+contract TradeSettlementInvariantTest is TestBase {
+    uint256 internal constant ORACLE_KEY = 0x0AC1E;
+    uint256 internal constant MINTED = 1e15;
+    address internal constant ISSUER = address(0x155);
+    address internal constant IMPORTER = address(0x1111);
+    address internal constant EXPORTER = address(0x2222);
+    address internal constant IMPORTER_BANK = address(0x3333);
+    address internal constant EXPORTER_BANK = address(0x4444);
+    address internal constant ARBITER = address(0x5555);
+
+    SettlementToken internal token;
+    TradeSettlement internal trade;
+    TradeSettlementHandler internal handler;
+
+    function setUp() public {
+        vm.warp(1_790_000_000);
+        MemberRegistry registry = new MemberRegistry(address(this));
+        registry.admit(keccak256("ISSUER"), "CN", uint32(1) << 11, ISSUER);
+        registry.admit(keccak256("IMPORTER"), "MX", uint32(1) << 5, IMPORTER);
+        registry.admit(keccak256("EXPORTER"), "CN", uint32(1) << 6, EXPORTER);
+        registry.admit(keccak256("IMPORTER_BANK"), "MX", uint32(1) << 7, IMPORTER_BANK);
+        registry.admit(keccak256("EXPORTER_BANK"), "CN", uint32(1) << 4, EXPORTER_BANK);
+        registry.admit(keccak256("ARBITER"), "SG", uint32(1) << 10, ARBITER);
+        registry.admit(keccak256("ORACLE"), "SG", uint32(1) << 8, vm.addr(ORACLE_KEY));
+        CreditRegistry credit = new CreditRegistry(
+            registry,
+            "CNY",
+            ICreditRegistry.Policy(0, 0, 30 days, 0, 3_000, PolicyMode.Flag)
+        );
+        trade = new TradeSettlement(registry, credit, 14 days);
+        registry.admit(keccak256("TRADE"), "CN", uint32(1) << 13, address(trade));
+        token = new SettlementToken("Tradeline Digital MXN", "tMXN", "MXN", 2, registry);
+        token.setSystemAccount(address(trade), true);
+        vm.prank(ISSUER);
+        token.mint(IMPORTER_BANK, MINTED);
+        vm.prank(IMPORTER_BANK);
+        token.approve(address(trade), type(uint256).max);
+        handler = new TradeSettlementHandler(
+            trade,
+            token,
+            [IMPORTER, EXPORTER, IMPORTER_BANK, ARBITER],
+            ORACLE_KEY,
+            [registry.memberOf(EXPORTER), registry.memberOf(IMPORTER_BANK), registry.memberOf(EXPORTER_BANK)]
+        );
+    }
+
+    function targetContracts() public view returns (address[] memory targets) {
+        targets = new address[](1);
+        targets[0] = address(handler);
+    }
+
+    /// The escrow holds exactly the unreleased tranches of live (funded or disputed) orders.
+    function invariant_escrowIsTheUnreleasedTranches() public view {
+        uint256 held;
+        for (uint256 i; i < handler.orderCount(); ++i) held += trade.escrowOf(handler.orders(i));
+        assertEq(token.balanceOf(address(trade)), held, "escrow");
+    }
+
+    /// For every order, what left the escrow plus what it still holds equals its amount; a settled order holds nothing.
+    function invariant_paidPlusRefundedIsTheAmount() public view {
+        for (uint256 i; i < handler.orderCount(); ++i) {
+            OrderId id = handler.orders(i);
+            assertEq(handler.outflowOf(id) + trade.escrowOf(id), handler.amountOf(id), "paid + refunded + held");
+            (OrderState state, , , ) = trade.orderStatus(id);
+            if (state == OrderState.Settled) assertEq(handler.outflowOf(id), handler.amountOf(id), "settled short");
+        }
+    }
+
+    /// Nothing is paid twice: the escrow never pays out more than was funded.
+    function invariant_nothingPaidTwice() public view {
+        uint256 out;
+        for (uint256 i; i < handler.orderCount(); ++i) out += handler.outflowOf(handler.orders(i));
+        assertTrue(out + token.balanceOf(address(trade)) == handler.funded(), "paid out more than funded");
+    }
+}
