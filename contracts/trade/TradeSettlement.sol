@@ -539,7 +539,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
     /// @dev A UUID v4 derived from the payment's identity: version nibble 4, variant bits 10.
     function _uetr(OrderId id, uint8 tranche, uint8 purpose) internal view returns (bytes16 uetr) {
         uetr = bytes16(keccak256(abi.encode(address(this), OrderId.unwrap(id), tranche, purpose)));
-        // xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx: byte 6's high nibble is the version, byte 8's top bits the variant.
+        // UUID layout xxxxxxxx-xxxx-4xxx-[89ab]xxx-…: byte 6's high nibble is the version, byte 8 the variant.
         uetr = (uetr & ~bytes16(0x000000000000f0000000000000000000)) | bytes16(0x00000000000040000000000000000000);
         uetr = (uetr & ~bytes16(0x0000000000000000c000000000000000)) | bytes16(0x00000000000000008000000000000000);
     }
