@@ -178,4 +178,70 @@ export const tasks = [
     .addOption({ name: "id", description: "Any receivable of the family, e.g. R1.2", defaultValue: "" })
     .setAction(lazy("scfTrace"))
     .build(),
+  tradelineTask("trade:create", "Propose an order (importer): parties, amount, tranches and deadlines")
+    .addOption({ name: "exporter", description: "Exporter's member id", defaultValue: "" })
+    .addOption({ name: "importerBank", description: "Importer's bank member id (funds the escrow)", defaultValue: "" })
+    .addOption({ name: "exporterBank", description: "Exporter's bank member id", defaultValue: "" })
+    .addOption({ name: "document", description: "The order document's reference (hashed)", defaultValue: "" })
+    .addOption({ name: "amount", description: "Amount in major units of --currency", defaultValue: "" })
+    .addOption({ name: "currency", description: "Pay currency, e.g. MXN", defaultValue: "" })
+    .addOption({ name: "payout", description: "Exporter's currency; empty means the pay currency", defaultValue: "" })
+    .addOption({ name: "tranches", description: "e.g. 30:Shipped,40:CustomsCleared,30:Delivered", defaultValue: "" })
+    .addOption({ name: "shipBy", description: "Shipment deadline, YYYY-MM-DD", defaultValue: "" })
+    .addOption({ name: "objectionDays", description: "Objection window after delivery, days", defaultValue: "3" })
+    .addOption({ name: "expires", description: "Expiry, YYYY-MM-DD", defaultValue: "" })
+    .addOption({ name: "importerFeeBps", description: "Importer's bank fee, bps", defaultValue: "0" })
+    .addOption({ name: "exporterFeeBps", description: "Exporter's bank fee, bps", defaultValue: "0" })
+    .setAction(lazy("tradeCreate"))
+    .build(),
+  tradelineTask("trade:accept", "Accept an order (exporter)")
+    .addOption({ name: "order", description: "Order id", defaultValue: "" })
+    .setAction(lazy("tradeAccept"))
+    .build(),
+  tradelineTask("trade:fund", "Lock an order's amount in escrow (importer's bank)")
+    .addOption({ name: "order", description: "Order id", defaultValue: "" })
+    .setAction(lazy("tradeFund"))
+    .build(),
+  tradelineTask("trade:attest", "Sign evidence (oracle, --out) or relay signed evidence (--signatures)")
+    .addOption({ name: "order", description: "Order id", defaultValue: "" })
+    .addOption({ name: "kind", description: "Shipped, CustomsCleared, Delivered or Inspected", defaultValue: "" })
+    .addOption({ name: "document", description: "The evidence document's reference (hashed)", defaultValue: "" })
+    .addOption({ name: "signatures", description: "Attestation files to relay, comma-separated", defaultValue: "" })
+    .addOption({
+      name: "quote",
+      description: "FX quote file for the payment, when currencies differ",
+      defaultValue: "",
+    })
+    .addOption({ name: "out", description: "Sign instead of relaying, writing the attestation here", defaultValue: "" })
+    .setAction(lazy("tradeAttest"))
+    .build(),
+  tradelineTask("trade:quote", "Sign an FX quote (FX provider) and write it to a file")
+    .addOption({ name: "sell", description: "Currency sold, e.g. MXN", defaultValue: "" })
+    .addOption({ name: "buy", description: "Currency bought, e.g. CNY", defaultValue: "" })
+    .addOption({ name: "rate", description: "Units bought per unit sold, e.g. 0.38", defaultValue: "" })
+    .addOption({ name: "max", description: "Most the quote may sell, major units", defaultValue: "" })
+    .addOption({ name: "validFor", description: "Seconds the quote stays valid", defaultValue: "300" })
+    .addOption({ name: "out", description: "File to write the signed quote to", defaultValue: "" })
+    .setAction(lazy("tradeQuote"))
+    .build(),
+  tradelineTask("trade:status", "Print an order's state, tranches and the evidence still awaited")
+    .addOption({ name: "order", description: "Order id", defaultValue: "" })
+    .setAction(lazy("tradeStatus"))
+    .build(),
+  tradelineTask("trade:dispute", "Dispute an order within the objection window (importer)")
+    .addOption({ name: "order", description: "Order id", defaultValue: "" })
+    .addOption({ name: "reason", description: "Reason code", defaultValue: "" })
+    .setAction(lazy("tradeDispute"))
+    .build(),
+  tradelineTask("trade:resolve", "Split a disputed order's escrow (arbiter)")
+    .addOption({ name: "order", description: "Order id", defaultValue: "" })
+    .addOption({ name: "exporterShare", description: "Percent to the exporter, 0 to 100", defaultValue: "" })
+    .addOption({ name: "quote", description: "FX quote file, when currencies differ", defaultValue: "" })
+    .setAction(lazy("tradeResolve"))
+    .build(),
+  tradelineTask("trade:refund", "Apply a time rule anyone may call: unshipped or expired")
+    .addOption({ name: "order", description: "Order id", defaultValue: "" })
+    .addOption({ name: "rule", description: "unshipped or expired", defaultValue: "unshipped" })
+    .setAction(lazy("tradeRefund"))
+    .build(),
 ];
