@@ -19,6 +19,12 @@ abstract contract MemberGated {
         _;
     }
 
+    /// @dev The governor, or else an operator of an active Regulator (reverting with the registry's reason).
+    modifier onlyGovernorOrRegulator() {
+        if (msg.sender != memberRegistry.governor()) _requireRole(msg.sender, Role.Regulator);
+        _;
+    }
+
     /// @dev The caller's member id; reverts with the registry's precise error unless it is active and holds `role`.
     function _requireRole(address account, Role role) internal view returns (MemberId) {
         return memberRegistry.requireRole(account, role);

@@ -56,6 +56,29 @@ interface ITradeSettlement {
         Tranche[] tranches; // 1 to 8, shares summing to 10,000
     }
 
+    /// @notice Everything about one order, as `getOrder` returns it.
+    struct OrderView {
+        MemberId importer;
+        MemberId exporter;
+        MemberId importerBank;
+        MemberId exporterBank;
+        OrderState state;
+        uint8 evidenceDone; // bitmask of completed evidence kinds
+        uint8 settledTranches; // bitmask of tranches paid or refunded
+        uint16 importerBankFeeBps;
+        uint16 exporterBankFeeBps;
+        uint40 shipmentDeadline;
+        address payToken;
+        uint96 amount;
+        address payoutToken;
+        uint40 expiry;
+        uint32 objectionWindow;
+        uint40 deliveredAt; // 0 until delivery evidence completes
+        uint40 disputeDeadline; // 0 unless disputed
+        MemberId financier; // proceeds assigned to, or 0
+        Tranche[] tranches;
+    }
+
     /// @notice An FX provider's signed quote (EIP-712 `FxQuote`): `rate` buy-token minor units per sell-token minor
     ///         unit, scaled by 1e18; the buy amount is rounded down.
     struct FxQuote {
@@ -119,8 +142,14 @@ interface ITradeSettlement {
     error TradeInvalidParty(MemberId member);
     /// @notice `account` may not do this on order `id`.
     error TradeUnauthorized(OrderId id, address account);
-    /// @notice The attestation is not by an active Oracle, or the oracle already attested this evidence.
+    /// @notice The attestation is not by an active Oracle, or signers are repeated or not in ascending order.
     error TradeInvalidAttestation(OrderId id, address signer);
+    /// @notice `kind` evidence needs `needed` distinct oracles; `given` signed.
+    error TradeThresholdNotMet(OrderId id, EvidenceKind kind, uint256 given, uint256 needed);
+    /// @notice `kind` evidence for order `id` is already complete.
+    error TradeEvidenceAlreadyComplete(OrderId id, EvidenceKind kind);
+    /// @notice The window for this on order `id` closed at `closedAt`.
+    error TradeWindowClosed(OrderId id, uint256 closedAt);
     /// @notice The FX quote expired, is replayed, exceeds its maximum, names other tokens, or is not by an active
     ///         FX provider.
     error TradeInvalidFxQuote(address signer, uint256 nonce);

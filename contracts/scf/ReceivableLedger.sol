@@ -394,14 +394,12 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
     }
 
     /// @inheritdoc IReceivableLedger
-    function pause() external {
-        _requireGovernorOrRegulator();
+    function pause() external onlyGovernorOrRegulator {
         _pause();
     }
 
     /// @inheritdoc IReceivableLedger
-    function unpause() external {
-        _requireGovernorOrRegulator();
+    function unpause() external onlyGovernorOrRegulator {
         _unpause();
     }
 
@@ -541,11 +539,6 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         if (f.state == FamilyState.None || ReceivableId.unwrap(id) & _MAX_INDEX >= f.pieces) {
             revert ScfUnknownReceivable(id);
         }
-    }
-
-    /// @dev The governor, or else an operator of an active Regulator (reverting with the registry's reason).
-    function _requireGovernorOrRegulator() private view {
-        if (msg.sender != memberRegistry.governor()) _requireRole(msg.sender, Role.Regulator);
     }
 
     function _requireRecipient(address to) private view {

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
@@ -16,8 +17,9 @@ import {EvidenceKind, ITradeSettlement, OrderId, OrderState} from "../interfaces
 
 /// @title TradeSettlement
 /// @notice Evidence-released escrow with atomic FX. See {ITradeSettlement}.
-/// @dev WORK IN PROGRESS (issue 5): order creation, acceptance, funding, k-of-n evidence, tranche payment with FX
-///      and the time rules. Disputes, pre-shipment finance, tasks and the demo are not built yet.
+/// @dev Storage per order: `Parties` (1 slot), `Money` (2 slots) and the packed tranches (1 slot). A tranche is paid
+///      or refunded once: the `paid` bitmask is set before any token moves. The pause stops orders, funding, evidence
+///      and payments to the exporter's side; the refunds to the importer's side stay open.
 contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -75,10 +77,10 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
     constructor(
         IMemberRegistry registry,
         ICreditRegistry credit,
-        uint32 arbiterWindow
+        uint32 arbiterWindow_
     ) MemberGated(registry) EIP712("Tradeline TradeSettlement", "1") {
         creditRegistry = credit;
-        _arbiterWindow = arbiterWindow;
+        _arbiterWindow = arbiterWindow_;
         for (uint256 k; k < 4; ++k) _thresholds[EvidenceKind(k)] = 1;
     }
 
@@ -141,13 +143,26 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         if (MemberId.unwrap(_requireRole(msg.sender, Role.Exporter)) != MemberId.unwrap(p.exporter)) {
             revert TradeUnauthorized(id, msg.sender);
         }
-        if (block.timestamp >= p.shipmentDeadline) revert TradeInvalidState(id, OrderState.Lapsed);
+        if (block.timestamp >= p.shipmentDeadline) revert TradeWindowClosed(id, p.shipmentDeadline);
         p.state = OrderState.Accepted;
         emit OrderAccepted(id);
     }
 
     /// @notice The importer's bank locks the full amount: from then on only the contract's rules move it.
-    function fund(OrderId id) external whenNotPaused nonReentrant {
+    function fund(OrderId id) external {
+        _fund(id);
+    }
+
+    /// @notice `fund` with an ERC-2612 permit for the amount instead of a prior approval. A permit someone else
+    ///         already relayed is skipped: the allowance it granted is used.
+    function fundWithPermit(OrderId id, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external {
+        _order(id);
+        Money storage m = _money[id];
+        try IERC20Permit(m.payToken).permit(msg.sender, address(this), m.amount, deadline, v, r, s) {} catch {}
+        _fund(id);
+    }
+
+    function _fund(OrderId id) private whenNotPaused nonReentrant {
         Parties storage p = _order(id);
         if (p.state != OrderState.Accepted) revert TradeInvalidState(id, p.state);
         if (MemberId.unwrap(_requireRole(msg.sender, Role.ImporterBank)) != MemberId.unwrap(p.importerBank)) {
@@ -175,12 +190,10 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         Parties storage p = _order(id);
         if (p.state != OrderState.Funded) revert TradeInvalidState(id, p.state);
         uint8 bit = uint8(1 << uint8(kind));
-        if (p.evidenceDone & bit != 0) revert TradeInvalidState(id, p.state);
-        bytes32 digest = _hashTypedDataV4(
-            keccak256(abi.encode(ATTESTATION_TYPEHASH, OrderId.unwrap(id), uint8(kind), documentHash))
-        );
+        if (p.evidenceDone & bit != 0) revert TradeEvidenceAlreadyComplete(id, kind);
+        bytes32 digest = attestationDigest(id, kind, documentHash);
         uint256 n = signatures.length;
-        if (n < _thresholds[kind]) revert TradeInvalidAttestation(id, address(0));
+        if (n < _thresholds[kind]) revert TradeThresholdNotMet(id, kind, n, _thresholds[kind]);
         address previous;
         for (uint256 i; i < n; ++i) {
             address signer = ECDSA.recover(digest, signatures[i]);
@@ -197,7 +210,11 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
     }
 
     /// @notice Anyone pays the tranches whose evidence is complete but which waited for an FX quote.
-    function payReleased(OrderId id, FxQuote calldata quote, bytes calldata quoteSignature) external nonReentrant {
+    function payReleased(
+        OrderId id,
+        FxQuote calldata quote,
+        bytes calldata quoteSignature
+    ) external whenNotPaused nonReentrant {
         Parties storage p = _order(id);
         if (p.state != OrderState.Funded) revert TradeInvalidState(id, p.state);
         if (_payReleased(id, p, false, quote, quoteSignature) == 0) revert TradeTrancheNotPayable(id, 0);
@@ -213,9 +230,9 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
             revert TradeUnauthorized(id, msg.sender);
         }
         Money storage m = _money[id];
-        if (m.deliveredAt == 0 || block.timestamp > uint256(m.deliveredAt) + m.objectionWindow) {
-            revert TradeInvalidState(id, p.state);
-        }
+        if (m.deliveredAt == 0) revert TradeInvalidState(id, p.state);
+        uint256 closesAt = uint256(m.deliveredAt) + m.objectionWindow;
+        if (block.timestamp > closesAt) revert TradeWindowClosed(id, closesAt);
         p.state = OrderState.Disputed;
         m.disputeDeadline = uint40(block.timestamp + _arbiterWindow);
         emit OrderDisputed(id, reason);
@@ -228,12 +245,12 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         uint16 exporterShareBps,
         FxQuote calldata quote,
         bytes calldata quoteSignature
-    ) external nonReentrant {
+    ) external whenNotPaused nonReentrant {
         Parties storage p = _order(id);
         if (p.state != OrderState.Disputed) revert TradeInvalidState(id, p.state);
         MemberId arbiter = _requireRole(msg.sender, Role.Arbiter);
         Money storage m = _money[id];
-        if (block.timestamp > m.disputeDeadline) revert TradeInvalidState(id, p.state);
+        if (block.timestamp > m.disputeDeadline) revert TradeWindowClosed(id, m.disputeDeadline);
         if (exporterShareBps > _BPS) revert TradeInvalidAmount(exporterShareBps);
         uint256 remaining = _unpaid(id, p, m);
         uint256 toExporter = _share(remaining, exporterShareBps);
@@ -307,7 +324,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         OrderId id,
         FxQuote calldata quote,
         bytes calldata quoteSignature
-    ) external nonReentrant {
+    ) external whenNotPaused nonReentrant {
         Parties storage p = _order(id);
         if (p.state != OrderState.Funded) revert TradeInvalidState(id, p.state);
         Money storage m = _money[id];
@@ -344,14 +361,63 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         emit ThresholdSet(kind, oracles);
     }
 
+    /// @notice The governor or a Regulator stops orders, funding, evidence and payments; refunds stay open.
+    function pause() external onlyGovernorOrRegulator {
+        _pause();
+    }
+
+    /// @notice The governor or a Regulator lets the paused operations resume.
+    function unpause() external onlyGovernorOrRegulator {
+        _unpause();
+    }
+
     // ─── Views ──────────────────────────────────────────────────────────────
 
-    /// @notice An order's state, tranche count, completed evidence (bitmask) and paid-or-refunded tranches (bitmask).
-    function orderStatus(
-        OrderId id
-    ) external view returns (OrderState state, uint8 tranches, uint8 evidenceDone, uint8 settledTranches) {
-        Parties storage p = _parties[id];
-        return (p.state, p.trancheCount, p.evidenceDone, p.paid);
+    /// @notice Everything about order `id`; reverts for an unknown id.
+    function getOrder(OrderId id) external view returns (OrderView memory o) {
+        Parties storage p = _order(id);
+        Money storage m = _money[id];
+        uint256 packed = _tranches[id];
+        uint8 n = p.trancheCount;
+        o.tranches = new Tranche[](n);
+        for (uint8 i; i < n; ++i) {
+            o.tranches[i] = Tranche(uint16(packed >> (24 * i)), uint8(packed >> (24 * i + 16)));
+        }
+        (o.importer, o.exporter, o.importerBank, o.exporterBank) = (p.importer, p.exporter, p.importerBank, p.exporterBank);
+        (o.state, o.evidenceDone, o.settledTranches) = (p.state, p.evidenceDone, p.paid);
+        (o.importerBankFeeBps, o.exporterBankFeeBps, o.shipmentDeadline) =
+            (p.importerBankFeeBps, p.exporterBankFeeBps, p.shipmentDeadline);
+        (o.payToken, o.amount, o.payoutToken, o.expiry) = (m.payToken, m.amount, m.payoutToken, m.expiry);
+        (o.objectionWindow, o.deliveredAt, o.disputeDeadline, o.financier) =
+            (m.objectionWindow, m.deliveredAt, m.disputeDeadline, m.financier);
+    }
+
+    /// @notice The EIP-712 digest an FX provider signs for `quote`.
+    function fxQuoteDigest(FxQuote calldata quote) public view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        FX_QUOTE_TYPEHASH,
+                        quote.sellToken,
+                        quote.buyToken,
+                        quote.rate,
+                        quote.maxSellAmount,
+                        quote.expiry,
+                        quote.nonce
+                    )
+                )
+            );
+    }
+
+    /// @notice How many distinct oracles `kind` evidence needs.
+    function evidenceThreshold(EvidenceKind kind) external view returns (uint8) {
+        return _thresholds[kind];
+    }
+
+    /// @notice How long an arbiter has to resolve a dispute, in seconds from the dispute.
+    function arbiterWindow() external view returns (uint32) {
+        return _arbiterWindow;
     }
 
     /// @notice What order `id` still holds in escrow: the gross of its unpaid tranches while funded or disputed.
@@ -362,7 +428,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
     }
 
     /// @notice The EIP-712 digest an oracle signs for `kind` evidence of order `id` over `documentHash`.
-    function attestationDigest(OrderId id, EvidenceKind kind, bytes32 documentHash) external view returns (bytes32) {
+    function attestationDigest(OrderId id, EvidenceKind kind, bytes32 documentHash) public view returns (bytes32) {
         return
             _hashTypedDataV4(
                 keccak256(abi.encode(ATTESTATION_TYPEHASH, OrderId.unwrap(id), uint8(kind), documentHash))
@@ -477,14 +543,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         address buy,
         uint256 amount
     ) private returns (address signer, uint256 rate) {
-        signer = ECDSA.recover(
-            _hashTypedDataV4(
-                keccak256(
-                    abi.encode(FX_QUOTE_TYPEHASH, q.sellToken, q.buyToken, q.rate, q.maxSellAmount, q.expiry, q.nonce)
-                )
-            ),
-            signature
-        );
+        signer = ECDSA.recover(fxQuoteDigest(q), signature);
         uint256 bit = 1 << (q.nonce & 0xff);
         uint256 word = _fxNonces[signer][q.nonce >> 8];
         if (

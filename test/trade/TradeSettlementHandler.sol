@@ -7,39 +7,39 @@ import {EvidenceKind, ITradeSettlement, OrderId} from "../../contracts/interface
 import {TradeSettlement} from "../../contracts/trade/TradeSettlement.sol";
 import {TestBase} from "../lib/Vm.sol";
 
-/// @notice Drives TradeSettlement through random orders, attestations, disputes, resolutions and time jumps (no FX:
-///         one token), recording what each order paid and refunded from its events' amounts.
+/// @notice Drives TradeSettlement through random orders (paid in the same token or converted by FX), attestations,
+///         FX quotes (valid, expired, replayed or missing), disputes, resolutions and time jumps. It records what left
+///         the escrow for each order. A call may only fail with a Trade error the rules foresee: any other revert
+///         (a panic, a token shortfall) fails the run.
 contract TradeSettlementHandler is TestBase {
     TradeSettlement internal _trade;
-    SettlementToken internal _token;
+    SettlementToken internal _pay;
+    SettlementToken internal _payout;
     address internal _importer;
     address internal _exporter;
     address internal _bank;
     address internal _arbiter;
     uint256 internal _oracleKey;
+    uint256 internal _fxKey;
     MemberId[3] internal _ids; // exporter, importer bank, exporter bank
+    uint256 internal _lastNonce;
 
     OrderId[] public orders;
     mapping(OrderId => uint256) public amountOf;
-    mapping(OrderId => uint256) public outflowOf; // what left the escrow for the order: paid, fees and refunds
+    mapping(OrderId => uint256) public outflowOf; // what left the escrow for the order: payments, fees and refunds
+    mapping(OrderId => uint16[]) internal _shares;
     uint256 public funded;
 
     constructor(
         TradeSettlement trade,
-        SettlementToken token,
+        SettlementToken[2] memory tokens, // pay token, payout token
         address[4] memory actors, // importer, exporter, importer bank, arbiter
-        uint256 oracleKey,
+        uint256[2] memory keys, // oracle, FX provider
         MemberId[3] memory ids
     ) {
-        (_trade, _token, _importer, _exporter, _bank, _arbiter) = (
-            trade,
-            token,
-            actors[0],
-            actors[1],
-            actors[2],
-            actors[3]
-        );
-        _oracleKey = oracleKey;
+        (_trade, _pay, _payout) = (trade, tokens[0], tokens[1]);
+        (_importer, _exporter, _bank, _arbiter) = (actors[0], actors[1], actors[2], actors[3]);
+        (_oracleKey, _fxKey) = (keys[0], keys[1]);
         _ids = ids;
     }
 
@@ -47,25 +47,43 @@ contract TradeSettlementHandler is TestBase {
         return orders.length;
     }
 
+    /// @notice The gross of the tranches order `id` settled, computed here from the shares (the last tranche takes
+    ///         the rounding remainder): what must have left the escrow for it, unless an arbiter split it.
+    function settledGrossOf(OrderId id, uint8 settled) external view returns (uint256 total) {
+        uint16[] storage shares = _shares[id];
+        uint256 amount = amountOf[id];
+        uint256 rest = amount;
+        for (uint256 i; i < shares.length; ++i) {
+            uint256 gross = i + 1 == shares.length ? rest : (amount * shares[i]) / 10_000;
+            rest -= gross;
+            if (settled & (1 << i) != 0) total += gross;
+        }
+    }
+
+    // ─── Actions ────────────────────────────────────────────────────────────
+
     function createAndFund(uint96 amountSeed, uint8 shapeSeed) external {
         uint96 amount = uint96(bound(amountSeed, 1, 1e12));
-        if (_token.balanceOf(_bank) < amount) return;
-        ITradeSettlement.Tranche[] memory tranches = new ITradeSettlement.Tranche[](shapeSeed % 2 == 0 ? 3 : 2);
-        if (tranches.length == 3) {
-            tranches[0] = ITradeSettlement.Tranche(3_000, 1);
-            tranches[1] = ITradeSettlement.Tranche(4_000, 2);
-            tranches[2] = ITradeSettlement.Tranche(3_000, 4);
+        if (_pay.balanceOf(_bank) < amount) return;
+        uint16[] memory shares = new uint16[](shapeSeed % 2 == 0 ? 3 : 2);
+        ITradeSettlement.Tranche[] memory tranches = new ITradeSettlement.Tranche[](shares.length);
+        if (shares.length == 3) {
+            (shares[0], shares[1], shares[2]) = (3_000, 4_000, 3_000);
+            tranches[0] = ITradeSettlement.Tranche(3_000, 1); // shipped
+            tranches[1] = ITradeSettlement.Tranche(4_000, 2); // customs cleared
+            tranches[2] = ITradeSettlement.Tranche(3_000, 4); // delivered
         } else {
-            tranches[0] = ITradeSettlement.Tranche(6_667, 5);
-            tranches[1] = ITradeSettlement.Tranche(3_333, 8);
+            (shares[0], shares[1]) = (6_667, 3_333);
+            tranches[0] = ITradeSettlement.Tranche(6_667, 5); // shipped and delivered
+            tranches[1] = ITradeSettlement.Tranche(3_333, 8); // inspected
         }
         ITradeSettlement.OrderTerms memory t = ITradeSettlement.OrderTerms({
             exporter: _ids[0],
             importerBank: _ids[1],
             exporterBank: _ids[2],
             documentHash: keccak256(abi.encode(orders.length)),
-            payToken: address(_token),
-            payoutToken: address(_token),
+            payToken: address(_pay),
+            payoutToken: shapeSeed % 4 < 2 ? address(_pay) : address(_payout),
             amount: amount,
             importerBankFeeBps: 10,
             exporterBankFeeBps: 15,
@@ -82,52 +100,112 @@ contract TradeSettlementHandler is TestBase {
         _trade.fund(id);
         orders.push(id);
         amountOf[id] = amount;
+        _shares[id] = shares;
         funded += amount;
     }
 
-    function attest(uint256 orderSeed, uint8 kindSeed) external {
+    function attest(uint256 orderSeed, uint8 kindSeed, uint8 quoteSeed) external {
         if (orders.length == 0) return;
         OrderId id = orders[orderSeed % orders.length];
         EvidenceKind kind = EvidenceKind(kindSeed % 4);
         bytes32 doc = keccak256(abi.encode(id, kind));
-        bytes32 digest = _trade.attestationDigest(id, kind, doc);
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(_oracleKey, digest);
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(_oracleKey, _trade.attestationDigest(id, kind, doc));
         bytes[] memory sigs = new bytes[](1);
         sigs[0] = abi.encodePacked(r, s, v);
-        ITradeSettlement.FxQuote memory none;
-        uint256 before = _token.balanceOf(address(_trade));
-        try _trade.attest(id, kind, doc, sigs, none, "") {} catch {}
-        outflowOf[id] += before - _token.balanceOf(address(_trade));
+        (ITradeSettlement.FxQuote memory q, bytes memory qs) = _quote(quoteSeed);
+        uint256 before = _pay.balanceOf(address(_trade));
+        try _trade.attest(id, kind, doc, sigs, q, qs) {} catch (bytes memory reason) {
+            _expect(reason);
+        }
+        outflowOf[id] += before - _pay.balanceOf(address(_trade));
+    }
+
+    function payReleased(uint256 orderSeed, uint8 quoteSeed) external {
+        if (orders.length == 0) return;
+        OrderId id = orders[orderSeed % orders.length];
+        (ITradeSettlement.FxQuote memory q, bytes memory qs) = _quote(quoteSeed);
+        uint256 before = _pay.balanceOf(address(_trade));
+        try _trade.payReleased(id, q, qs) {} catch (bytes memory reason) {
+            _expect(reason);
+        }
+        outflowOf[id] += before - _pay.balanceOf(address(_trade));
     }
 
     function dispute(uint256 orderSeed) external {
         if (orders.length == 0) return;
         vm.prank(_importer);
-        try _trade.dispute(orders[orderSeed % orders.length], "WHY") {} catch {}
+        try _trade.dispute(orders[orderSeed % orders.length], "WHY") {} catch (bytes memory reason) {
+            _expect(reason);
+        }
     }
 
-    function resolve(uint256 orderSeed, uint16 shareSeed) external {
+    function resolve(uint256 orderSeed, uint16 shareSeed, uint8 quoteSeed) external {
         if (orders.length == 0) return;
-        ITradeSettlement.FxQuote memory none;
         OrderId id = orders[orderSeed % orders.length];
-        uint256 before = _token.balanceOf(address(_trade));
+        (ITradeSettlement.FxQuote memory q, bytes memory qs) = _quote(quoteSeed);
+        uint256 before = _pay.balanceOf(address(_trade));
         vm.prank(_arbiter);
-        try _trade.resolve(id, uint16(bound(shareSeed, 0, 10_000)), none, "") {} catch {}
-        outflowOf[id] += before - _token.balanceOf(address(_trade));
+        try _trade.resolve(id, uint16(bound(shareSeed, 0, 10_000)), q, qs) {} catch (bytes memory reason) {
+            _expect(reason);
+        }
+        outflowOf[id] += before - _pay.balanceOf(address(_trade));
     }
 
-    function timeRule(uint256 orderSeed, uint8 which) external {
+    function timeRule(uint256 orderSeed, uint8 which, uint8 quoteSeed) external {
         if (orders.length == 0) return;
         OrderId id = orders[orderSeed % orders.length];
-        ITradeSettlement.FxQuote memory none;
-        uint256 before = _token.balanceOf(address(_trade));
-        if (which % 3 == 0) try _trade.refundUnshipped(id) {} catch {}
-        else if (which % 3 == 1) try _trade.releaseAfterObjection(id, none, "") {} catch {}
-        else try _trade.refundExpired(id) {} catch {}
-        outflowOf[id] += before - _token.balanceOf(address(_trade));
+        (ITradeSettlement.FxQuote memory q, bytes memory qs) = _quote(quoteSeed);
+        uint256 before = _pay.balanceOf(address(_trade));
+        if (which % 3 == 0) {
+            try _trade.refundUnshipped(id) {} catch (bytes memory reason) {
+                _expect(reason);
+            }
+        } else if (which % 3 == 1) {
+            try _trade.releaseAfterObjection(id, q, qs) {} catch (bytes memory reason) {
+                _expect(reason);
+            }
+        } else {
+            try _trade.refundExpired(id) {} catch (bytes memory reason) {
+                _expect(reason);
+            }
+        }
+        outflowOf[id] += before - _pay.balanceOf(address(_trade));
     }
 
     function warp(uint32 secondsSeed) external {
         vm.warp(block.timestamp + bound(secondsSeed, 1, 8 days));
+    }
+
+    // ─── Helpers ────────────────────────────────────────────────────────────
+
+    /// @dev A quote by the FX provider for pay -> payout at 0.38: valid (seed % 4 == 0 or 1), expired (2), a replay of
+    ///      the last nonce (3); same-token payments ignore it.
+    function _quote(uint8 seed) private returns (ITradeSettlement.FxQuote memory q, bytes memory signature) {
+        uint256 mode = seed % 4;
+        uint256 nonce = mode == 3 ? _lastNonce : ++_lastNonce;
+        q = ITradeSettlement.FxQuote({
+            sellToken: address(_pay),
+            buyToken: address(_payout),
+            rate: 0.38e18,
+            maxSellAmount: 1e12,
+            expiry: uint40(mode == 2 ? block.timestamp - 1 : block.timestamp + 600),
+            nonce: nonce
+        });
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(_fxKey, _trade.fxQuoteDigest(q));
+        signature = abi.encodePacked(r, s, v);
+    }
+
+    /// @dev Lets a call fail only with an error the rules foresee for random input.
+    function _expect(bytes memory reason) private pure {
+        bytes4 selector = bytes4(reason);
+        assertTrue(
+            selector == ITradeSettlement.TradeInvalidState.selector ||
+                selector == ITradeSettlement.TradeTooEarly.selector ||
+                selector == ITradeSettlement.TradeWindowClosed.selector ||
+                selector == ITradeSettlement.TradeEvidenceAlreadyComplete.selector ||
+                selector == ITradeSettlement.TradeTrancheNotPayable.selector ||
+                selector == ITradeSettlement.TradeInvalidFxQuote.selector,
+            "unexpected revert"
+        );
     }
 }
