@@ -11,13 +11,13 @@ import {
   CreditRegistry__factory,
   MemberRegistry__factory,
   ReceivableLedger__factory,
-  TradeSettlement__factory,
   SettlementToken__factory,
+  TradeSettlement__factory,
   type CreditRegistry,
   type MemberRegistry,
   type ReceivableLedger,
-  type TradeSettlement,
   type SettlementToken,
+  type TradeSettlement,
 } from "../typechain-types/index.js";
 
 /** The Ignition module id; future ids in the record read `Tradeline#<Name>`. */
@@ -106,4 +106,17 @@ export function tokenFor(contracts: TradelineContracts, currency: string): Settl
     throw new Error(`no settlement token for "${currency}": deployed are ${Object.keys(contracts.tokens).join(", ")}`);
   }
   return token;
+}
+
+/** The deployment's settlement token at `address`, with its currency code and decimals, or a readable error. */
+export async function tokenAt(
+  contracts: TradelineContracts,
+  address: string,
+): Promise<{ code: string; token: SettlementToken; decimals: number }> {
+  for (const [code, token] of Object.entries(contracts.tokens)) {
+    if ((await token.getAddress()) === getAddress(address)) {
+      return { code, token, decimals: Number(await token.decimals()) };
+    }
+  }
+  throw new Error(`token ${address} is not one of this deployment's settlement tokens`);
 }

@@ -9,12 +9,14 @@ import {
   MemberRegistry__factory,
   ReceivableLedger__factory,
   SettlementToken__factory,
+  TradeSettlement__factory,
 } from "../typechain-types/index.js";
 
 import { LOAN_STATUSES, POLICY_LIMITS, POLICY_MODES, PRODUCT_KINDS } from "./credit.js";
 import { decodeCode } from "./encoding.js";
 import { MEMBER_STATUSES, ROLES } from "./members.js";
 import { FAMILY_STATES, PIECE_STATES, formatReceivable } from "./scf.js";
+import { EVIDENCE_KINDS, ORDER_STATES } from "./trade.js";
 
 /** A decoded revert. */
 export interface DecodedError {
@@ -42,6 +44,8 @@ const ENUMS: Record<string, readonly string[]> = {
   "enum PolicyLimit": POLICY_LIMITS,
   "enum FamilyState": FAMILY_STATES,
   "enum PieceState": PIECE_STATES,
+  "enum OrderState": ORDER_STATES,
+  "enum EvidenceKind": EVIDENCE_KINDS,
 };
 
 const PANICS: Record<number, string> = {
@@ -59,6 +63,7 @@ const KNOWN_ABIS: InterfaceAbi[] = [
   SettlementToken__factory.abi,
   CreditRegistry__factory.abi,
   ReceivableLedger__factory.abi,
+  TradeSettlement__factory.abi,
 ];
 
 const errorInputs = new Map<string, AbiInput[]>();

@@ -10,7 +10,7 @@ import type { ContractTransactionReceipt } from "ethers";
 import type { ReceivableLedger } from "../typechain-types/index.js";
 
 import { signQuote, type QuoteTerms } from "./eip712.js";
-import { mined } from "./tx.js";
+import { eventArg, mined } from "./tx.js";
 
 export const FAMILY_STATES = ["None", "Requested", "Confirmed", "Overdue", "Repaid", "Defaulted"] as const;
 export const PIECE_STATES = ["None", "Held", "Financed", "Collected"] as const;
@@ -52,14 +52,6 @@ export function discountedPrice(face: bigint, rateBps: bigint, days: bigint, day
   const den = 10_000n * dayBase;
   const discount = (num + den - 1n) / den;
   return discount >= face ? 0n : face - discount;
-}
-
-function eventArg<T>(ledger: ReceivableLedger, receipt: ContractTransactionReceipt, event: string, arg: string): T {
-  for (const log of receipt.logs) {
-    const parsed = ledger.interface.parseLog(log);
-    if (parsed?.name === event) return parsed.args[arg] as T;
-  }
-  throw new Error(`the transaction emitted no ${event}`);
 }
 
 /** A core enterprise issues a confirmed receivable to its tier-1 supplier; returns the root id. */

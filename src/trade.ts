@@ -1,8 +1,26 @@
 /**
- * Trade settlement from TypeScript: order builders, attestation and FX-quote signers, UETR formatting and the
- * pacs.008-like record of a settled payment. (Work in progress for issue 5: tasks and demo still to come.)
+ * Trade settlement from TypeScript: order builders, attestation and FX-quote signers, one helper per operation,
+ * UETR formatting and the pacs.008-like record of a settled payment.
+ *
+ * Amounts are minor units of the order's pay token. An FX rate is buy-token minor units per sell-token minor unit,
+ * scaled by 1e18; the contract rounds the converted amount down (`net × rate / 1e18`).
  */
-import { type Signer, type TypedDataDomain } from "ethers";
+import {
+  hexlify,
+  keccak256,
+  randomBytes,
+  toUtf8Bytes,
+  verifyTypedData,
+  type ContractTransactionReceipt,
+  type Signer,
+  type TypedDataDomain,
+} from "ethers";
+
+import type { SettlementToken, TradeSettlement } from "../typechain-types/index.js";
+import type { ITradeSettlement } from "../typechain-types/trade/TradeSettlement.js";
+
+import { signPermit } from "./eip712.js";
+import { ensureAllowance, eventArg, mined } from "./tx.js";
 
 export const ORDER_STATES = ["None", "Created", "Accepted", "Funded", "Disputed", "Settled", "Lapsed"] as const;
 export const EVIDENCE_KINDS = ["Shipped", "CustomsCleared", "Delivered", "Inspected"] as const;
@@ -122,10 +140,264 @@ export function formatEndToEndId(e2e: bigint | string): string {
   return `TL-ORD-${order}-${suffix}`;
 }
 
+// ─── Orders ─────────────────────────────────────────────────────────────────
+
+export type OrderTerms = ITradeSettlement.OrderTermsStruct;
+export type OrderView = ITradeSettlement.OrderViewStructOutput;
+
+/** The most fee a bank may take, in basis points (the contract's `MAX_FEE_BPS`). */
+export const MAX_FEE_BPS = 1_000;
+
+/** The hash an order names its document by: keccak256 of its reference text (e.g. the PO number). */
+export function documentHash(reference: string): string {
+  if (reference.trim() === "") throw new Error("a document reference is required");
+  return keccak256(toUtf8Bytes(reference.trim()));
+}
+
+/**
+ * Builds and checks an order's terms before anything is sent, with the contract's rules: a positive amount, fees of
+ * at most 1,000 bps, now < shipment deadline < expiry, and 1 to 8 tranches summing to 100%.
+ */
+export function buildOrder(input: {
+  exporter: bigint;
+  importerBank: bigint;
+  exporterBank: bigint;
+  document: string;
+  payToken: string;
+  payoutToken?: string;
+  amount: bigint;
+  importerBankFeeBps?: number;
+  exporterBankFeeBps?: number;
+  shipmentDeadline: bigint;
+  objectionWindow: number;
+  expiry: bigint;
+  tranches: string | { shareBps: number; evidence: number }[];
+  now: bigint;
+}): OrderTerms {
+  if (input.amount <= 0n) throw new Error(`the amount must be positive, got ${input.amount}`);
+  for (const [name, fee] of [
+    ["importer bank fee", input.importerBankFeeBps ?? 0],
+    ["exporter bank fee", input.exporterBankFeeBps ?? 0],
+  ] as const) {
+    if (!Number.isInteger(fee) || fee < 0 || fee > MAX_FEE_BPS) {
+      throw new Error(`the ${name} must be 0 to ${MAX_FEE_BPS} bps, got ${fee}`);
+    }
+  }
+  if (input.shipmentDeadline <= input.now) {
+    throw new Error(`the shipment deadline ${isoTime(input.shipmentDeadline)} is not in the future`);
+  }
+  if (input.expiry <= input.shipmentDeadline) {
+    throw new Error(
+      `the expiry ${isoTime(input.expiry)} must come after the shipment deadline ${isoTime(input.shipmentDeadline)}`,
+    );
+  }
+  if (!Number.isInteger(input.objectionWindow) || input.objectionWindow < 0 || input.objectionWindow >= 2 ** 32) {
+    throw new Error(`the objection window must be whole seconds, got ${input.objectionWindow}`);
+  }
+  return {
+    exporter: input.exporter,
+    importerBank: input.importerBank,
+    exporterBank: input.exporterBank,
+    documentHash: documentHash(input.document),
+    payToken: input.payToken,
+    payoutToken: input.payoutToken ?? input.payToken,
+    amount: input.amount,
+    importerBankFeeBps: input.importerBankFeeBps ?? 0,
+    exporterBankFeeBps: input.exporterBankFeeBps ?? 0,
+    shipmentDeadline: input.shipmentDeadline,
+    objectionWindow: input.objectionWindow,
+    expiry: input.expiry,
+    tranches: typeof input.tranches === "string" ? parseTranches(input.tranches) : input.tranches,
+  };
+}
+
+function isoTime(seconds: bigint): string {
+  return new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+}
+
+/** The evidence kinds in a bitmask, e.g. 5 → ["Shipped", "Delivered"]. */
+export function evidenceNames(mask: bigint | number): EvidenceKindName[] {
+  return EVIDENCE_KINDS.filter((_, i) => (Number(mask) >> i) & 1);
+}
+
+/** A tranche's share as text, e.g. 3000 → "30%". */
+export function formatShare(bps: bigint | number): string {
+  return `${Number(bps) / 100}%`;
+}
+
+/** What each unsettled tranche of an order still awaits: the evidence kinds not yet complete. */
+export function awaitedEvidence(order: OrderView): { tranche: number; awaits: EvidenceKindName[] }[] {
+  return order.tranches
+    .map((t, i) => ({ tranche: i, awaits: evidenceNames(Number(t.evidence) & ~Number(order.evidenceDone)) }))
+    .filter(({ tranche }) => !((Number(order.settledTranches) >> tranche) & 1));
+}
+
+// ─── Operations ─────────────────────────────────────────────────────────────
+
+/** The importer creates an order; returns its id. */
+export async function createOrder(
+  trade: TradeSettlement,
+  terms: OrderTerms,
+): Promise<{ id: bigint; receipt: ContractTransactionReceipt }> {
+  const receipt = await mined(await trade.createOrder(terms));
+  return { id: eventArg<bigint>(trade, receipt, "OrderCreated", "id"), receipt };
+}
+
+/** The exporter accepts order `id`. */
+export async function accept(trade: TradeSettlement, id: bigint): Promise<ContractTransactionReceipt> {
+  return mined(await trade.accept(id));
+}
+
+/**
+ * The importer's bank locks order `id`'s amount, approving exactly the order's pay token for it first when its
+ * allowance falls short. `payToken` must be connected to the bank's signer.
+ */
+export async function fund(
+  trade: TradeSettlement,
+  payToken: SettlementToken,
+  id: bigint,
+): Promise<{ approval?: ContractTransactionReceipt; receipt: ContractTransactionReceipt }> {
+  const order = await trade.getOrder(id);
+  if ((await payToken.getAddress()) !== order.payToken) throw new Error(`order ${id} is paid in another token`);
+  const runner = trade.runner as Signer;
+  const approval = await ensureAllowance(payToken, await runner.getAddress(), await trade.getAddress(), order.amount);
+  return { approval, receipt: await mined(await trade.fund(id)) };
+}
+
+/** The importer's bank locks order `id`'s amount with an ERC-2612 permit valid until `deadline`: one transaction. */
+export async function fundWithPermit(
+  trade: TradeSettlement,
+  payToken: SettlementToken,
+  bank: Signer,
+  id: bigint,
+  deadline: bigint,
+): Promise<ContractTransactionReceipt> {
+  const order = await trade.getOrder(id);
+  const permit = await signPermit(payToken, bank, await trade.getAddress(), order.amount, deadline);
+  return mined(await trade.connect(bank).fundWithPermit(id, deadline, permit.v, permit.r, permit.s));
+}
+
+/**
+ * Relays `kind` evidence: orders the attestations by signer as the contract requires, and pays what the evidence
+ * completes (converted with `quote` when the exporter is paid in another token). Returns the payments made.
+ */
+export async function attest(
+  trade: TradeSettlement,
+  id: bigint,
+  kind: EvidenceKindName,
+  docHash: string,
+  signatures: string[],
+  fx: { quote: FxQuote; signature: string } = { quote: NO_FX_QUOTE, signature: "0x" },
+): Promise<{ payments: TranchePayment[]; receipt: ContractTransactionReceipt }> {
+  const domain = tradeDomain((await trade.runner!.provider!.getNetwork()).chainId, await trade.getAddress());
+  const message = { order: id, kind: EVIDENCE_KINDS.indexOf(kind), documentHash: docHash };
+  const sorted = signatures
+    .map((signature) => ({ signer: BigInt(verifyTypedData(domain, ATTESTATION_TYPES, message, signature)), signature }))
+    .sort((x, y) => (x.signer < y.signer ? -1 : x.signer > y.signer ? 1 : 0))
+    .map((s) => s.signature);
+  const receipt = await mined(
+    await trade.attest(id, EVIDENCE_KINDS.indexOf(kind), docHash, sorted, fx.quote, fx.signature),
+  );
+  return { payments: paymentsIn(trade, receipt), receipt };
+}
+
+/** Pays the tranches whose evidence is complete but which waited for an FX quote. */
+export async function payReleased(
+  trade: TradeSettlement,
+  id: bigint,
+  fx: { quote: FxQuote; signature: string },
+): Promise<{ payments: TranchePayment[]; receipt: ContractTransactionReceipt }> {
+  const receipt = await mined(await trade.payReleased(id, fx.quote, fx.signature));
+  return { payments: paymentsIn(trade, receipt), receipt };
+}
+
+/** Within the objection window after delivery, the importer disputes what remains in escrow. */
+export async function dispute(trade: TradeSettlement, id: bigint, reason: string): Promise<ContractTransactionReceipt> {
+  return mined(await trade.dispute(id, reason));
+}
+
+/** An arbiter pays `exporterShareBps` of what remains to the exporter's side and refunds the rest. */
+export async function resolve(
+  trade: TradeSettlement,
+  id: bigint,
+  exporterShareBps: number,
+  fx: { quote: FxQuote; signature: string } = { quote: NO_FX_QUOTE, signature: "0x" },
+): Promise<{ payments: TranchePayment[]; receipt: ContractTransactionReceipt }> {
+  if (!Number.isInteger(exporterShareBps) || exporterShareBps < 0 || exporterShareBps > 10_000) {
+    throw new Error(`the exporter's share must be 0 to 10,000 bps, got ${exporterShareBps}`);
+  }
+  const receipt = await mined(await trade.resolve(id, exporterShareBps, fx.quote, fx.signature));
+  return { payments: paymentsIn(trade, receipt), receipt };
+}
+
+/** The time rules anyone may call: the name of each, as the `trade:refund --rule` option takes it. */
+export const TIME_RULES = ["unshipped", "expired", "objection"] as const;
+export type TimeRule = (typeof TIME_RULES)[number];
+
+/**
+ * Applies a time rule to order `id`: `unshipped` refunds all when no shipment evidence came by the deadline,
+ * `objection` releases what remains once the objection window after delivery closed undisputed (with `fx` when the
+ * exporter is paid in another token), `expired` refunds what remains at expiry (or lapses an unfunded order).
+ */
+export async function applyTimeRule(
+  trade: TradeSettlement,
+  id: bigint,
+  rule: TimeRule,
+  fx: { quote: FxQuote; signature: string } = { quote: NO_FX_QUOTE, signature: "0x" },
+): Promise<ContractTransactionReceipt> {
+  if (rule === "unshipped") return mined(await trade.refundUnshipped(id));
+  if (rule === "expired") return mined(await trade.refundExpired(id));
+  return mined(await trade.releaseAfterObjection(id, fx.quote, fx.signature));
+}
+
+/** The exporter assigns order `id`'s proceeds to `financier`, reporting `advance` under `exporterKey`. */
+export async function assignProceeds(
+  trade: TradeSettlement,
+  id: bigint,
+  financier: bigint,
+  exporterKey: string,
+  advance: bigint,
+): Promise<ContractTransactionReceipt> {
+  return mined(await trade.assignProceeds(id, financier, exporterKey, advance));
+}
+
+/** A quote from `sellToken` to `buyToken` at `rate` (scaled 1e18) with a random 128-bit nonce. */
+export function newFxQuote(terms: Omit<FxQuote, "nonce">): FxQuote {
+  if (terms.rate <= 0n) throw new Error("the rate must be positive");
+  if (terms.maxSellAmount <= 0n) throw new Error("the maximum sell amount must be positive");
+  return { ...terms, nonce: BigInt(hexlify(randomBytes(16))) };
+}
+
+/** The payments (`TranchePaid` events) a transaction made. */
+export function paymentsIn(trade: TradeSettlement, receipt: ContractTransactionReceipt): TranchePayment[] {
+  const payments: TranchePayment[] = [];
+  for (const log of receipt.logs) {
+    const parsed = trade.interface.parseLog(log);
+    if (parsed?.name !== "TranchePaid") continue;
+    const a = parsed.args;
+    payments.push({
+      order: a.id,
+      tranche: Number(a.tranche),
+      beneficiary: a.beneficiary,
+      uetr: a.uetr,
+      endToEndId: BigInt(a.endToEndId),
+      gross: a.gross,
+      importerBankFee: a.importerBankFee,
+      exporterBankFee: a.exporterBankFee,
+      payout: a.payout,
+      rate: a.rate,
+      blockNumber: receipt.blockNumber,
+    });
+  }
+  return payments;
+}
+
 /** A settled tranche, as the `TranchePaid` event gives it. */
 export interface TranchePayment {
   order: bigint;
   tranche: number;
+  beneficiary?: string;
+  blockNumber?: number;
   uetr: string;
   endToEndId: bigint;
   gross: bigint;

@@ -1,5 +1,7 @@
 /** Transaction helpers the module clients share. */
-import type { ContractTransactionReceipt } from "ethers";
+import type { ContractTransactionReceipt, Interface } from "ethers";
+
+import type { SettlementToken } from "../typechain-types/index.js";
 
 /** Waits for a sent transaction and returns its receipt; throws when the node returns none. */
 export async function mined(tx: {
@@ -8,4 +10,32 @@ export async function mined(tx: {
   const receipt = await tx.wait();
   if (receipt === null) throw new Error("transaction was not mined");
   return receipt;
+}
+
+/** Argument `arg` of the first `event` a contract emitted in `receipt`; throws when it emitted none. */
+export function eventArg<T>(
+  contract: { interface: Interface },
+  receipt: ContractTransactionReceipt,
+  event: string,
+  arg: string,
+): T {
+  for (const log of receipt.logs) {
+    const parsed = contract.interface.parseLog(log);
+    if (parsed?.name === event) return parsed.args[arg] as T;
+  }
+  throw new Error(`the transaction emitted no ${event}`);
+}
+
+/**
+ * Approves `spender` to draw `amount` of `token` from `owner` when the allowance falls short; returns the approval's
+ * receipt, or undefined when none was needed. The token must be connected to the owner's signer.
+ */
+export async function ensureAllowance(
+  token: SettlementToken,
+  owner: string,
+  spender: string,
+  amount: bigint,
+): Promise<ContractTransactionReceipt | undefined> {
+  if ((await token.allowance(owner, spender)) >= amount) return undefined;
+  return mined(await token.approve(spender, amount));
 }

@@ -39,6 +39,7 @@ export const tradeCreate = action(trade.create);
 export const tradeAccept = action(trade.accept);
 export const tradeFund = action(trade.fund);
 export const tradeAttest = action(trade.attest);
+export const tradePay = action(trade.pay);
 export const tradeQuote = action(trade.quote);
 export const tradeStatus = action(trade.status);
 export const tradeDispute = action(trade.dispute);

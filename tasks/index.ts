@@ -198,8 +198,9 @@ export const tasks = [
     .addOption({ name: "order", description: "Order id", defaultValue: "" })
     .setAction(lazy("tradeAccept"))
     .build(),
-  tradelineTask("trade:fund", "Lock an order's amount in escrow (importer's bank)")
+  tradelineTask("trade:fund", "Lock an order's amount in escrow (importer's bank); approves exactly that first")
     .addOption({ name: "order", description: "Order id", defaultValue: "" })
+    .addFlag({ name: "permit", description: "Sign an ERC-2612 permit instead: one transaction, no approval" })
     .setAction(lazy("tradeFund"))
     .build(),
   tradelineTask("trade:attest", "Sign evidence (oracle, --out) or relay signed evidence (--signatures)")
@@ -214,6 +215,11 @@ export const tasks = [
     })
     .addOption({ name: "out", description: "Sign instead of relaying, writing the attestation here", defaultValue: "" })
     .setAction(lazy("tradeAttest"))
+    .build(),
+  tradelineTask("trade:pay", "Pay an order's released tranches that waited for an FX quote (anyone)")
+    .addOption({ name: "order", description: "Order id", defaultValue: "" })
+    .addOption({ name: "quote", description: "FX quote file (written by trade:quote)", defaultValue: "" })
+    .setAction(lazy("tradePay"))
     .build(),
   tradelineTask("trade:quote", "Sign an FX quote (FX provider) and write it to a file")
     .addOption({ name: "sell", description: "Currency sold, e.g. MXN", defaultValue: "" })
@@ -239,9 +245,18 @@ export const tasks = [
     .addOption({ name: "quote", description: "FX quote file, when currencies differ", defaultValue: "" })
     .setAction(lazy("tradeResolve"))
     .build(),
-  tradelineTask("trade:refund", "Apply a time rule anyone may call: unshipped or expired")
+  tradelineTask("trade:refund", "Apply a time rule anyone may call: unshipped, objection or expired")
     .addOption({ name: "order", description: "Order id", defaultValue: "" })
-    .addOption({ name: "rule", description: "unshipped or expired", defaultValue: "unshipped" })
+    .addOption({
+      name: "rule",
+      description: "unshipped (refund all), objection (release the rest to the exporter) or expired (refund the rest)",
+      defaultValue: "unshipped",
+    })
+    .addOption({
+      name: "quote",
+      description: "FX quote file for --rule objection, when currencies differ",
+      defaultValue: "",
+    })
     .setAction(lazy("tradeRefund"))
     .build(),
 ];

@@ -138,6 +138,8 @@ interface ITradeSettlement {
     error TradeInvalidDeadlines(uint40 shipmentDeadline, uint40 expiry);
     /// @notice The amount is zero, or a fee above 1,000 bps.
     error TradeInvalidAmount(uint96 amount);
+    /// @notice Token `token` is the zero address or not a contract.
+    error TradeInvalidToken(address token);
     /// @notice Member `member` does not hold the role the order gives it.
     error TradeInvalidParty(MemberId member);
     /// @notice `account` may not do this on order `id`.

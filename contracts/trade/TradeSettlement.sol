@@ -95,6 +95,8 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         if (t.amount == 0 || t.importerBankFeeBps > MAX_FEE_BPS || t.exporterBankFeeBps > MAX_FEE_BPS) {
             revert TradeInvalidAmount(t.amount);
         }
+        if (t.payToken.code.length == 0) revert TradeInvalidToken(t.payToken);
+        if (t.payoutToken.code.length == 0) revert TradeInvalidToken(t.payoutToken);
         if (block.timestamp >= t.shipmentDeadline || t.shipmentDeadline >= t.expiry) {
             revert TradeInvalidDeadlines(t.shipmentDeadline, t.expiry);
         }
@@ -196,7 +198,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         if (n < _thresholds[kind]) revert TradeThresholdNotMet(id, kind, n, _thresholds[kind]);
         address previous;
         for (uint256 i; i < n; ++i) {
-            address signer = ECDSA.recover(digest, signatures[i]);
+            (address signer, , ) = ECDSA.tryRecover(digest, signatures[i]);
             if (signer <= previous || !memberRegistry.hasRole(signer, Role.Oracle)) {
                 revert TradeInvalidAttestation(id, signer);
             }
@@ -543,7 +545,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         address buy,
         uint256 amount
     ) private returns (address signer, uint256 rate) {
-        signer = ECDSA.recover(fxQuoteDigest(q), signature);
+        (signer, , ) = ECDSA.tryRecover(fxQuoteDigest(q), signature);
         uint256 bit = 1 << (q.nonce & 0xff);
         uint256 word = _fxNonces[signer][q.nonce >> 8];
         if (

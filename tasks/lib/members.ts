@@ -10,6 +10,7 @@ import {
   parseAmount,
   reasonCode,
 } from "../../src/encoding.js";
+import { normalizeDate } from "../../src/keys.js";
 import { parseRoles, roleNames, statusName } from "../../src/members.js";
 
 /** Checks an address argument, naming the option on failure. */
@@ -28,10 +29,15 @@ export function requireOption(value: string, option: string): string {
   return value.trim();
 }
 
-/** Parses a positive member id. */
-export function parseMemberId(id: string): bigint {
-  if (!/^\d+$/.test(id.trim()) || BigInt(id) === 0n) throw new Error(`--id "${id}" is not a member id`);
+/** Parses a positive member id given in option `option`. */
+export function parseMemberId(id: string, option = "--id"): bigint {
+  if (!/^\d+$/.test(id.trim()) || BigInt(id) === 0n) throw new Error(`${option} "${id}" is not a member id`);
   return BigInt(id);
+}
+
+/** A UTC date (YYYY-MM-DD) given in option `option` as the last second of that day, in Unix seconds. */
+export function parseEndOfDay(date: string, option: string): bigint {
+  return BigInt(Date.parse(`${normalizeDate(requireOption(date, option), option)}T00:00:00Z`) / 1000) + 86_399n;
 }
 
 export async function admit(

@@ -4,12 +4,13 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 
-import { getAddress, hexlify, isHexString, randomBytes } from "ethers";
+import { hexlify, isHexString, randomBytes } from "ethers";
 
-import { tokenFor, type TradelineContracts } from "../../src/deployment.js";
+import { tokenAt, tokenFor, type TradelineContracts } from "../../src/deployment.js";
+import { ensureAllowance } from "../../src/tx.js";
 import { signQuote, type QuoteTerms } from "../../src/eip712.js";
 import { formatAmount, parseAmount } from "../../src/encoding.js";
-import { borrowerKey, invoiceKey, normalizeDate, type ConsortiumKey } from "../../src/keys.js";
+import { borrowerKey, invoiceKey, type ConsortiumKey } from "../../src/keys.js";
 import {
   FAMILY_STATES,
   PIECE_STATES,
@@ -23,20 +24,12 @@ import {
   type TraceNode,
 } from "../../src/scf.js";
 
-import { parseMemberId, requireAddress, requireOption as required } from "./members.js";
+import { parseEndOfDay, parseMemberId, requireAddress, requireOption as required } from "./members.js";
 
 /** What the SCF operations need from a session. */
 export interface ScfSession {
   consortiumKey: () => Promise<ConsortiumKey>;
   signer: Parameters<typeof signQuote>[1] & { getAddress(): Promise<string> };
-}
-
-/** The settlement token at `address`, with its code and decimals. */
-async function tokenAt(c: TradelineContracts, address: string): Promise<{ code: string; decimals: number }> {
-  for (const [code, token] of Object.entries(c.tokens)) {
-    if ((await token.getAddress()) === getAddress(address)) return { code, decimals: Number(await token.decimals()) };
-  }
-  throw new Error(`token ${address} is not one of this deployment's settlement tokens`);
 }
 
 async function familyToken(c: TradelineContracts, id: bigint) {
@@ -45,24 +38,10 @@ async function familyToken(c: TradelineContracts, id: bigint) {
   return { family, ...(await tokenAt(c, family.token)) };
 }
 
-/** Approves the ledger to pull `amount` more of `token` from the signer when its allowance falls short. */
-async function ensureAllowance(c: TradelineContracts, token: string, owner: string, amount: bigint): Promise<string[]> {
-  const t = Object.values(c.tokens);
-  for (const contract of t) {
-    if ((await contract.getAddress()) !== getAddress(token)) continue;
-    const ledger = await c.scf.getAddress();
-    const allowance = await contract.allowance(owner, ledger);
-    if (allowance >= amount) return [];
-    const tx = await contract.approve(ledger, amount);
-    await tx.wait();
-    return [`  approved the ledger to draw ${amount} minor units (tx ${tx.hash})`];
-  }
-  throw new Error(`token ${token} is not one of this deployment's settlement tokens`);
-}
-
-/** Maturity as a UTC date: the end of that day is the moment the receivable matures. */
-function maturityOf(date: string): bigint {
-  return BigInt(Date.parse(`${normalizeDate(date, "--maturity")}T00:00:00Z`) / 1000) + 86_399n;
+/** Approves the ledger to pull `amount` of `token` from the signer when its allowance falls short. */
+async function approveLedger(c: TradelineContracts, token: string, owner: string, amount: bigint): Promise<string[]> {
+  const receipt = await ensureAllowance((await tokenAt(c, token)).token, owner, await c.scf.getAddress(), amount);
+  return receipt === undefined ? [] : [`  approved the ledger to draw ${amount} minor units (tx ${receipt.hash})`];
 }
 
 /** The invoice keys of a debtor's invoice numbers, all issued on `issueDate`. */
@@ -119,7 +98,7 @@ export async function issue(
   const token = tokenFor(c, required(args.currency, "--currency"));
   const decimals = Number(await token.decimals());
   const face = parseAmount(required(args.face, "--face"), decimals);
-  const maturity = maturityOf(required(args.maturity, "--maturity"));
+  const maturity = parseEndOfDay(args.maturity, "--maturity");
   const key = await session.consortiumKey();
   const me = await c.members.memberOf(await session.signer.getAddress());
   const terms = { token: await token.getAddress(), face, maturity };
@@ -219,7 +198,7 @@ export async function quote(
   };
   const price = await c.scf.priceOf(q);
   const { family } = await familyToken(c, id);
-  const approved = await ensureAllowance(c, family.token, await session.signer.getAddress(), price);
+  const approved = await approveLedger(c, family.token, await session.signer.getAddress(), price);
   const signature = await signQuote(c.scf, session.signer, q);
   const file: QuoteFile = {
     quote: { ...q, id: q.id.toString(), expiry: q.expiry.toString(), nonce: q.nonce.toString() },
@@ -269,7 +248,7 @@ export async function repay(c: TradelineContracts, args: { id: string }, session
   const lines: string[] = [];
   if (FAMILY_STATES[Number(family.state)] !== "Repaid") {
     const [due] = await c.scf.amountDue(root);
-    lines.push(...(await ensureAllowance(c, family.token, await session.signer.getAddress(), due)));
+    lines.push(...(await approveLedger(c, family.token, await session.signer.getAddress(), due)));
     const tx = await c.scf.repay(root);
     const receipt = await tx.wait();
     const event = receipt?.logs.map((l) => c.scf.interface.parseLog(l)).find((e) => e?.name === "FamilyRepaid");

@@ -1,38 +1,48 @@
 /**
- * Trade settlement operations behind the `trade:*` tasks (work in progress for issue 5): each returns the lines to
- * print. Amounts are in major units of the order's pay token; quotes and attestations travel as JSON files.
+ * Trade settlement operations behind the `trade:*` tasks: each returns the lines to print. Amounts are in major
+ * units of the order's pay token; attestations and FX quotes travel between parties as JSON files.
  */
 import { readFile, writeFile } from "node:fs/promises";
 
-import { getAddress, hexlify, isHexString, keccak256, randomBytes, toUtf8Bytes, verifyTypedData } from "ethers";
+import { getAddress, isHexString, type Signer } from "ethers";
 
-import { tokenFor, type TradelineContracts } from "../../src/deployment.js";
+import { tokenAt, tokenFor, type TradelineContracts } from "../../src/deployment.js";
 import { formatAmount, parseAmount, reasonCode } from "../../src/encoding.js";
-import { normalizeDate } from "../../src/keys.js";
 import {
-  ATTESTATION_TYPES,
   EVIDENCE_KINDS,
-  NO_FX_QUOTE,
   ORDER_STATES,
-  parseTranches,
+  TIME_RULES,
+  accept as acceptOrder,
+  applyTimeRule,
+  awaitedEvidence,
+  attest as relayEvidence,
+  buildOrder,
+  createOrder,
+  dispute as disputeOrder,
+  documentHash,
+  evidenceNames,
+  formatShare,
+  formatUetr,
+  fund as fundOrder,
+  fundWithPermit,
+  newFxQuote,
+  payReleased,
+  resolve as resolveOrder,
   scaledRate,
   signAttestation,
   signFxQuote,
   tradeDomain,
   type EvidenceKindName,
   type FxQuote,
+  type TimeRule,
+  type TranchePayment,
 } from "../../src/trade.js";
 
-import { parseMemberId } from "./members.js";
+import { parseEndOfDay, parseMemberId, requireOption as required } from "./members.js";
 
 /** What the trade operations need from a session. */
 export interface TradeSession {
-  signer: Parameters<typeof signFxQuote>[0] & { getAddress(): Promise<string> };
-}
-
-function required(value: string, option: string): string {
-  if (value.trim() === "") throw new Error(`${option} is required`);
-  return value.trim();
+  signer: Signer;
 }
 
 function orderId(text: string): bigint {
@@ -41,13 +51,20 @@ function orderId(text: string): bigint {
   return BigInt(t);
 }
 
-function endOfDay(date: string, option: string): bigint {
-  return BigInt(Date.parse(`${normalizeDate(date, option)}T00:00:00Z`) / 1000) + 86_399n;
+function wholeNumber(text: string, option: string, max: number): number {
+  const t = required(text, option);
+  if (!/^\d+$/.test(t) || Number(t) > max) throw new Error(`${option} "${text}" is not a whole number up to ${max}`);
+  return Number(t);
 }
 
 async function domainOf(c: TradelineContracts) {
   const network = await c.trade.runner!.provider!.getNetwork();
   return tradeDomain(network.chainId, await c.trade.getAddress());
+}
+
+async function now(c: TradelineContracts): Promise<bigint> {
+  const block = await c.trade.runner!.provider!.getBlock("latest");
+  return BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000));
 }
 
 function kindOf(text: string): EvidenceKindName {
@@ -56,20 +73,33 @@ function kindOf(text: string): EvidenceKindName {
   return k;
 }
 
+async function readJson(file: string, what: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    throw new Error(`cannot read the ${what} file ${file}`);
+  }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new Error(`${file} is not JSON: expected a ${what} file`);
+  }
+}
+
 interface QuoteFile {
   quote: Record<keyof FxQuote, string>;
   signature: string;
 }
 
-async function readQuote(file: string): Promise<{ quote: FxQuote; signature: string }> {
-  if (file === "") return { quote: NO_FX_QUOTE, signature: "0x" };
-  const parsed = JSON.parse(
-    await readFile(file, "utf8").catch(() => {
-      throw new Error(`cannot read ${file}`);
-    }),
-  ) as QuoteFile;
-  if (parsed.quote === undefined || !isHexString(parsed.signature)) throw new Error(`${file} is not an FX quote file`);
+/** Reads a quote file `trade:quote` wrote; an empty name means no quote. */
+async function readQuote(file: string): Promise<{ quote: FxQuote; signature: string } | undefined> {
+  if (file.trim() === "") return undefined;
+  const parsed = (await readJson(file, "FX quote")) as unknown as QuoteFile;
   const q = parsed.quote;
+  if (q === undefined || typeof parsed.signature !== "string" || !isHexString(parsed.signature)) {
+    throw new Error(`${file} is not an FX quote file (written by trade:quote)`);
+  }
   return {
     quote: {
       sellToken: getAddress(q.sellToken),
@@ -81,6 +111,20 @@ async function readQuote(file: string): Promise<{ quote: FxQuote; signature: str
     },
     signature: parsed.signature,
   };
+}
+
+/** One line per payment: tranche, payout in the exporter's currency, beneficiary and UETR. */
+async function paymentLines(c: TradelineContracts, payments: TranchePayment[]): Promise<string[]> {
+  const lines: string[] = [];
+  for (const p of payments) {
+    const order = await c.trade.getOrder(p.order);
+    const out = await tokenAt(c, order.payoutToken);
+    const label = p.tranche === 254 ? "arbiter's award" : `tranche ${p.tranche + 1}`;
+    lines.push(
+      `  ${label} paid ${formatAmount(p.payout, out.decimals)} ${out.code} to ${p.beneficiary} (UETR ${formatUetr(p.uetr)})`,
+    );
+  }
+  return lines;
 }
 
 export async function create(
@@ -102,57 +146,59 @@ export async function create(
   },
 ): Promise<string[]> {
   const pay = tokenFor(c, required(args.currency, "--currency"));
-  const payout = tokenFor(c, args.payout === "" ? args.currency : args.payout);
+  const payout = args.payout.trim() === "" ? pay : tokenFor(c, args.payout);
   const decimals = Number(await pay.decimals());
-  const terms = {
-    exporter: parseMemberId(required(args.exporter, "--exporter")),
-    importerBank: parseMemberId(required(args.importerBank, "--importer-bank")),
-    exporterBank: parseMemberId(required(args.exporterBank, "--exporter-bank")),
-    documentHash: keccak256(toUtf8Bytes(required(args.document, "--document"))),
+  const terms = buildOrder({
+    exporter: parseMemberId(required(args.exporter, "--exporter"), "--exporter"),
+    importerBank: parseMemberId(required(args.importerBank, "--importer-bank"), "--importer-bank"),
+    exporterBank: parseMemberId(required(args.exporterBank, "--exporter-bank"), "--exporter-bank"),
+    document: required(args.document, "--document"),
     payToken: await pay.getAddress(),
     payoutToken: await payout.getAddress(),
     amount: parseAmount(required(args.amount, "--amount"), decimals),
-    importerBankFeeBps: Number(args.importerFeeBps === "" ? "0" : args.importerFeeBps),
-    exporterBankFeeBps: Number(args.exporterFeeBps === "" ? "0" : args.exporterFeeBps),
-    shipmentDeadline: endOfDay(required(args.shipBy, "--ship-by"), "--ship-by"),
-    objectionWindow: Number(args.objectionDays === "" ? "3" : args.objectionDays) * 86_400,
-    expiry: endOfDay(required(args.expires, "--expires"), "--expires"),
-    tranches: parseTranches(required(args.tranches, "--tranches")),
-  };
-  const tx = await c.trade.createOrder(terms);
-  const receipt = await tx.wait();
-  const event = receipt?.logs.map((l) => c.trade.interface.parseLog(l)).find((e) => e?.name === "OrderCreated");
+    importerBankFeeBps: wholeNumber(args.importerFeeBps, "--importer-fee-bps", 10_000),
+    exporterBankFeeBps: wholeNumber(args.exporterFeeBps, "--exporter-fee-bps", 10_000),
+    shipmentDeadline: parseEndOfDay(args.shipBy, "--ship-by"),
+    objectionWindow: wholeNumber(args.objectionDays, "--objection-days", 365) * 86_400,
+    expiry: parseEndOfDay(args.expires, "--expires"),
+    tranches: required(args.tranches, "--tranches"),
+    now: await now(c),
+  });
+  const { id, receipt } = await createOrder(c.trade, terms);
+  const payoutCode = (await tokenAt(c, terms.payoutToken as string)).code;
   return [
-    `created order ${event?.args.id} for ${formatAmount(terms.amount, decimals)} ${args.currency.toUpperCase()}, ` +
-      `${terms.tranches.length} tranche(s); the exporter must accept it before ${args.shipBy}`,
-    `  tx: ${tx.hash}`,
+    `created order ${id}: ${formatAmount(terms.amount as bigint, decimals)} ${args.currency.toUpperCase()} ` +
+      `paid out in ${payoutCode}, ${terms.tranches.length} tranche(s); the exporter accepts it by ${args.shipBy}`,
+    `  tx: ${receipt.hash}`,
   ];
 }
 
 export async function accept(c: TradelineContracts, args: { order: string }): Promise<string[]> {
   const id = orderId(args.order);
-  const tx = await c.trade.accept(id);
-  await tx.wait();
-  return [`accepted order ${id}`, `  tx: ${tx.hash}`];
+  const receipt = await acceptOrder(c.trade, id);
+  return [`accepted order ${id}`, `  tx: ${receipt.hash}`];
 }
 
-export async function fund(c: TradelineContracts, args: { order: string }, session: TradeSession): Promise<string[]> {
+export async function fund(
+  c: TradelineContracts,
+  args: { order: string; permit: boolean },
+  session: TradeSession,
+): Promise<string[]> {
   const id = orderId(args.order);
-  const trade = await c.trade.getAddress();
-  const lines: string[] = [];
-  for (const token of Object.values(c.tokens)) {
-    // TODO(issue 5): approve only the order's pay token for its amount, once the contract exposes them in a view;
-    // for now every settlement token without an allowance is approved.
-    const owner = await session.signer.getAddress();
-    if ((await token.allowance(owner, trade)) === 0n) {
-      const tx = await token.approve(trade, 2n ** 96n - 1n);
-      await tx.wait();
-      lines.push(`  approved the trade escrow on ${await token.symbol()}`);
-    }
+  const order = await c.trade.getOrder(id);
+  const pay = await tokenAt(c, order.payToken);
+  const locked = `funded order ${id}: ${formatAmount(order.amount, pay.decimals)} ${pay.code} locked in escrow`;
+  if (args.permit) {
+    const deadline = (await now(c)) + 600n;
+    const receipt = await fundWithPermit(c.trade, pay.token, session.signer, id, deadline);
+    return [`${locked} (ERC-2612 permit, one transaction)`, `  tx: ${receipt.hash}`];
   }
-  const tx = await c.trade.fund(id);
-  await tx.wait();
-  return [`funded order ${id}: the amount is locked in escrow`, ...lines, `  tx: ${tx.hash}`];
+  const { approval, receipt } = await fundOrder(c.trade, pay.token, id);
+  return [
+    locked,
+    ...(approval === undefined ? [] : [`  approved the escrow to draw exactly that (tx ${approval.hash})`]),
+    `  tx: ${receipt.hash}`,
+  ];
 }
 
 export async function attest(
@@ -162,49 +208,38 @@ export async function attest(
 ): Promise<string[]> {
   const id = orderId(args.order);
   const kind = kindOf(args.kind);
-  const documentHash = keccak256(toUtf8Bytes(required(args.document, "--document")));
-  if (args.out !== "") {
-    const signature = await signAttestation(session.signer, await domainOf(c), id, kind, documentHash);
-    await writeFile(args.out, `${JSON.stringify({ order: id.toString(), kind, documentHash, signature }, null, 2)}\n`);
+  const docHash = documentHash(required(args.document, "--document"));
+  if (args.out.trim() !== "") {
+    const signature = await signAttestation(session.signer, await domainOf(c), id, kind, docHash);
+    const file = { order: id.toString(), kind, documentHash: docHash, signature };
+    await writeFile(args.out, `${JSON.stringify(file, null, 2)}\n`);
     return [`signed ${kind} evidence for order ${id}; written to ${args.out}`];
   }
-  const files = required(args.signatures, "--signatures (or --out to sign)").split(",");
-  const signatures: { signer: string; signature: string }[] = [];
-  for (const file of files) {
-    const s = JSON.parse(await readFile(file.trim(), "utf8")) as { signature: string };
-    const signer = verifyTypedData(
-      await domainOf(c),
-      ATTESTATION_TYPES,
-      {
-        order: id,
-        kind: EVIDENCE_KINDS.indexOf(kind),
-        documentHash,
-      },
-      s.signature,
-    );
-    signatures.push({ signer, signature: s.signature });
-  }
-  signatures.sort((x, y) => (BigInt(x.signer) < BigInt(y.signer) ? -1 : 1));
-  const { quote, signature } = await readQuote(args.quote);
-  const tx = await c.trade.attest(
-    id,
-    EVIDENCE_KINDS.indexOf(kind),
-    documentHash,
-    signatures.map((s) => s.signature),
-    quote,
-    signature,
-  );
-  const receipt = await tx.wait();
-  const lines = [`${kind} evidence for order ${id} complete (${signatures.length} attestation(s))`];
-  for (const log of receipt?.logs ?? []) {
-    const parsed = c.trade.interface.parseLog(log);
-    if (parsed?.name === "TranchePaid") {
-      lines.push(
-        `  tranche ${Number(parsed.args.tranche) + 1} paid ${parsed.args.payout} minor units to ${parsed.args.beneficiary}`,
-      );
+  const signatures: string[] = [];
+  for (const file of required(args.signatures, "--signatures (or --out to sign)").split(",")) {
+    const s = await readJson(file.trim(), "attestation");
+    if (s.order !== id.toString() || s.kind !== kind || s.documentHash !== docHash) {
+      throw new Error(`${file.trim()} attests order ${s.order} ${s.kind} of another document, not order ${id} ${kind}`);
     }
+    signatures.push(s.signature as string);
   }
-  return [...lines, `  tx: ${tx.hash}`];
+  const fx = await readQuote(args.quote);
+  const { payments, receipt } = await relayEvidence(c.trade, id, kind, docHash, signatures, fx);
+  const order = await c.trade.getOrder(id);
+  const waiting = payments.length === 0 && order.payToken !== order.payoutToken && fx === undefined;
+  return [
+    `${kind} evidence for order ${id} complete (${signatures.length} attestation(s))`,
+    ...(await paymentLines(c, payments)),
+    ...(waiting ? ["  the released tranches wait for an FX quote: pay them with trade:pay --quote <file>"] : []),
+    `  tx: ${receipt.hash}`,
+  ];
+}
+
+export async function pay(c: TradelineContracts, args: { order: string; quote: string }): Promise<string[]> {
+  const id = orderId(args.order);
+  const fx = await readQuote(required(args.quote, "--quote"));
+  const { payments, receipt } = await payReleased(c.trade, id, fx!);
+  return [`paid order ${id}'s released tranches`, ...(await paymentLines(c, payments)), `  tx: ${receipt.hash}`];
 }
 
 export async function quote(
@@ -214,48 +249,58 @@ export async function quote(
 ): Promise<string[]> {
   const sell = tokenFor(c, required(args.sell, "--sell"));
   const buy = tokenFor(c, required(args.buy, "--buy"));
-  const decimals = Number(await sell.decimals());
-  const latest = await c.trade.runner?.provider?.getBlock("latest");
-  const q: FxQuote = {
+  const out = required(args.out, "--out");
+  const q = newFxQuote({
     sellToken: await sell.getAddress(),
     buyToken: await buy.getAddress(),
     rate: scaledRate(required(args.rate, "--rate")),
-    maxSellAmount: parseAmount(required(args.max, "--max"), decimals),
-    expiry: BigInt(latest?.timestamp ?? 0) + BigInt(args.validFor === "" ? "300" : args.validFor),
-    nonce: BigInt(hexlify(randomBytes(16))),
-  };
+    maxSellAmount: parseAmount(required(args.max, "--max"), Number(await sell.decimals())),
+    expiry: (await now(c)) + BigInt(wholeNumber(args.validFor, "--valid-for", 86_400)),
+  });
   const signature = await signFxQuote(session.signer, await domainOf(c), q);
   const file: QuoteFile = {
     quote: Object.fromEntries(Object.entries(q).map(([k, v]) => [k, String(v)])) as Record<keyof FxQuote, string>,
     signature,
   };
-  await writeFile(required(args.out, "--out"), `${JSON.stringify(file, null, 2)}\n`);
+  await writeFile(out, `${JSON.stringify(file, null, 2)}\n`);
   return [
-    `FX quote ${args.sell.toUpperCase()}->${args.buy.toUpperCase()} at ${args.rate}, up to ${args.max}; written to ${args.out}`,
+    `FX quote ${args.sell.toUpperCase()}->${args.buy.toUpperCase()} at ${args.rate}, up to ${args.max} ` +
+      `${args.sell.toUpperCase()}, valid ${args.validFor} s; written to ${out}`,
   ];
 }
 
 export async function status(c: TradelineContracts, args: { order: string }): Promise<string[]> {
   const id = orderId(args.order);
-  const [state, tranches, evidenceDone, settled] = await c.trade.orderStatus(id);
-  if (Number(state) === 0) throw new Error(`no order ${id}`);
-  const done = EVIDENCE_KINDS.filter((_, i) => (Number(evidenceDone) >> i) & 1);
-  const awaited = EVIDENCE_KINDS.filter((_, i) => !((Number(evidenceDone) >> i) & 1));
+  const order = await c.trade.getOrder(id);
+  const pay = await tokenAt(c, order.payToken);
+  const payout = await tokenAt(c, order.payoutToken);
+  const when = (s: bigint) => (s === 0n ? "-" : new Date(Number(s) * 1000).toISOString().replace(".000Z", "Z"));
+  const awaited = new Map(awaitedEvidence(order).map((a) => [a.tranche, a.awaits]));
+  const done = evidenceNames(order.evidenceDone);
   return [
-    `order ${id}: ${ORDER_STATES[Number(state)]}, escrow ${await c.trade.escrowOf(id)} minor units`,
-    `  evidence done: ${done.join(", ") || "none"}; awaited: ${awaited.join(", ")}`,
-    ...Array.from(
-      { length: Number(tranches) },
-      (_, i) => `  tranche ${i + 1}: ${(Number(settled) >> i) & 1 ? "paid or refunded" : "in escrow"}`,
-    ),
+    `order ${id}: ${ORDER_STATES[Number(order.state)]}; ${formatAmount(order.amount, pay.decimals)} ${pay.code} ` +
+      `paid out in ${payout.code}; in escrow ${formatAmount(await c.trade.escrowOf(id), pay.decimals)} ${pay.code}`,
+    `  parties: importer ${order.importer}, exporter ${order.exporter}, importer's bank ${order.importerBank}, ` +
+      `exporter's bank ${order.exporterBank}` +
+      (order.financier === 0n ? "" : `, proceeds assigned to ${order.financier}`),
+    `  ship by ${when(order.shipmentDeadline)}, expires ${when(order.expiry)}, delivered ${when(order.deliveredAt)}` +
+      (order.disputeDeadline === 0n ? "" : `, arbiter decides by ${when(order.disputeDeadline)}`),
+    `  evidence complete: ${done.join(", ") || "none"}`,
+    ...order.tranches.map((t, i) => {
+      const share = `  tranche ${i + 1}: ${formatShare(t.shareBps)} on ${evidenceNames(t.evidence).join(" + ")}`;
+      const awaits = awaited.get(i);
+      if (awaits === undefined) return `${share}: paid or refunded`;
+      return awaits.length === 0 ? `${share}: released, awaiting an FX quote` : `${share}: awaits ${awaits.join(", ")}`;
+    }),
   ];
 }
 
 export async function dispute(c: TradelineContracts, args: { order: string; reason: string }): Promise<string[]> {
   const id = orderId(args.order);
-  const tx = await c.trade.dispute(id, reasonCode(required(args.reason, "--reason")));
-  await tx.wait();
-  return [`disputed order ${id}: the arbiter decides what remains in escrow`, `  tx: ${tx.hash}`];
+  const receipt = await disputeOrder(c.trade, id, reasonCode(required(args.reason, "--reason")));
+  const order = await c.trade.getOrder(id);
+  const by = new Date(Number(order.disputeDeadline) * 1000).toISOString();
+  return [`disputed order ${id}: an arbiter splits what remains in escrow by ${by}`, `  tx: ${receipt.hash}`];
 }
 
 export async function resolve(
@@ -263,27 +308,37 @@ export async function resolve(
   args: { order: string; exporterShare: string; quote: string },
 ): Promise<string[]> {
   const id = orderId(args.order);
-  const share = Math.round(Number(required(args.exporterShare, "--exporter-share")) * 100);
-  if (!Number.isInteger(share) || share < 0 || share > 10_000) throw new Error("--exporter-share must be 0 to 100 (%)");
-  const { quote: q, signature } = await readQuote(args.quote);
-  const tx = await c.trade.resolve(id, share, q, signature);
-  await tx.wait();
+  const text = required(args.exporterShare, "--exporter-share");
+  if (!/^\d+(\.\d{1,2})?$/.test(text) || Number(text) > 100) {
+    throw new Error(`--exporter-share "${text}" must be a percentage from 0 to 100`);
+  }
+  const share = Math.round(Number(text) * 100);
+  const { payments, receipt } = await resolveOrder(c.trade, id, share, await readQuote(args.quote));
   return [
-    `resolved order ${id}: ${share / 100}% to the exporter, the rest back to the importer's bank`,
-    `  tx: ${tx.hash}`,
+    `resolved order ${id}: ${formatShare(share)} of what remained to the exporter's side, the rest refunded`,
+    ...(await paymentLines(c, payments)),
+    `  tx: ${receipt.hash}`,
   ];
 }
 
-export async function refund(c: TradelineContracts, args: { order: string; rule: string }): Promise<string[]> {
+export async function refund(
+  c: TradelineContracts,
+  args: { order: string; rule: string; quote: string },
+): Promise<string[]> {
   const id = orderId(args.order);
-  const rule = args.rule === "" ? "unshipped" : args.rule;
-  const tx =
-    rule === "unshipped"
-      ? await c.trade.refundUnshipped(id)
-      : rule === "expired"
-        ? await c.trade.refundExpired(id)
-        : undefined;
-  if (tx === undefined) throw new Error(`--rule "${args.rule}": expected unshipped or expired`);
-  await tx.wait();
-  return [`order ${id}: refunded to the importer's bank (${rule})`, `  tx: ${tx.hash}`];
+  const rule = required(args.rule, "--rule").toLowerCase();
+  if (!(TIME_RULES as readonly string[]).includes(rule)) {
+    throw new Error(`--rule "${args.rule}": expected one of ${TIME_RULES.join(", ")}`);
+  }
+  const before = await c.trade.escrowOf(id);
+  const receipt = await applyTimeRule(c.trade, id, rule as TimeRule, await readQuote(args.quote));
+  const pay = await tokenAt(c, (await c.trade.getOrder(id)).payToken);
+  const moved = `${formatAmount(before - (await c.trade.escrowOf(id)), pay.decimals)} ${pay.code}`;
+  const what =
+    rule === "objection"
+      ? `released ${moved} to the exporter's side: the objection window closed undisputed`
+      : rule === "unshipped"
+        ? `refunded ${moved} to the importer's bank: no shipment evidence by the deadline`
+        : `refunded ${moved} to the importer's bank at expiry`;
+  return [`order ${id}: ${what}`, `  tx: ${receipt.hash}`];
 }

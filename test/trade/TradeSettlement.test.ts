@@ -3,20 +3,23 @@ import { network } from "hardhat";
 
 import { jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
 import { roleMask } from "../../src/members.js";
+import {
+  EVIDENCE_KINDS,
+  NO_FX_QUOTE,
+  formatUetr,
+  scaledRate,
+  signAttestation,
+  signFxQuote,
+  tradeDomain,
+  type FxQuote,
+} from "../../src/trade.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 const DAY = 86_400n;
 const Kind = { Shipped: 0, CustomsCleared: 1, Delivered: 2, Inspected: 3 } as const;
-const NO_QUOTE = {
-  sellToken: ethers.ZeroAddress,
-  buyToken: ethers.ZeroAddress,
-  rate: 0n,
-  maxSellAmount: 0n,
-  expiry: 0n,
-  nonce: 0n,
-};
+const NO_QUOTE = NO_FX_QUOTE;
 
 async function fixture() {
   const world = await deployWorld(connection);
@@ -48,48 +51,25 @@ async function fixture() {
       { shareBps: 3_000, evidence: 1 << Kind.Delivered },
     ],
   };
-  const domain = { name: "Tradeline TradeSettlement", version: "1", chainId: 31337n, verifyingContract: address };
-  const attestation = (order: bigint, kind: number, doc: string) =>
-    a.carrier.signTypedData(
-      domain,
-      {
-        Attestation: [
-          { name: "order", type: "uint64" },
-          { name: "kind", type: "uint8" },
-          { name: "documentHash", type: "bytes32" },
-        ],
-      },
-      { order, kind, documentHash: doc },
-    );
-  const fxQuote = async (nonce: bigint) => {
-    const q = {
+  const domain = tradeDomain(31337n, address);
+  const attestation = (order: bigint, kind: number, doc: string, oracle = a.carrier) =>
+    signAttestation(oracle, domain, order, EVIDENCE_KINDS[kind], doc);
+  const fxQuote = async (nonce: bigint, change: Partial<FxQuote> = {}, provider = a.huaxia) => {
+    const q: FxQuote = {
       sellToken: terms.payToken,
       buyToken: terms.payoutToken,
-      rate: 380_000_000_000_000_000n, // 0.38 CNY per MXN, in minor units, scaled 1e18
+      rate: scaledRate("0.38"), // CNY minor units per MXN minor unit, scaled 1e18
       maxSellAmount: 40_000_000n,
       expiry: BigInt(await networkHelpers.time.latest()) + 600n,
       nonce,
+      ...change,
     };
-    const sig = await a.huaxia.signTypedData(
-      domain,
-      {
-        FxQuote: [
-          { name: "sellToken", type: "address" },
-          { name: "buyToken", type: "address" },
-          { name: "rate", type: "uint256" },
-          { name: "maxSellAmount", type: "uint96" },
-          { name: "expiry", type: "uint40" },
-          { name: "nonce", type: "uint256" },
-        ],
-      },
-      q,
-    );
-    return { q, sig };
+    return { q, sig: await signFxQuote(provider, domain, q) };
   };
   return { world, trade, terms, attestation, fxQuote, tokens, a };
 }
 
-describe("TradeSettlement (work in progress)", function () {
+describe("TradeSettlement", function () {
   it("test_glasswareOrder_paysEachTrancheInCnyInTheEvidenceBlock", async function () {
     const { trade, terms, attestation, fxQuote, tokens, a } = await networkHelpers.loadFixture(fixture);
     await trade.connect(a.cristal).createOrder(terms);
@@ -232,21 +212,10 @@ describe("TradeSettlement (work in progress)", function () {
     const doc = ethers.id("bill of lading");
     const good = await attestation(1n, Kind.Shipped, doc);
     const { q, sig } = await fxQuote(1n);
-    await expect(trade.attest(1n, Kind.Shipped, doc, [], q, sig)).to.be.revertedWithCustomError(
-      trade,
-      "TradeInvalidAttestation",
-    );
-    const byImporter = await a.cristal.signTypedData(
-      { name: "Tradeline TradeSettlement", version: "1", chainId: 31337n, verifyingContract: await trade.getAddress() },
-      {
-        Attestation: [
-          { name: "order", type: "uint64" },
-          { name: "kind", type: "uint8" },
-          { name: "documentHash", type: "bytes32" },
-        ],
-      },
-      { order: 1n, kind: Kind.Shipped, documentHash: doc },
-    );
+    await expect(trade.attest(1n, Kind.Shipped, doc, [], q, sig))
+      .to.be.revertedWithCustomError(trade, "TradeThresholdNotMet")
+      .withArgs(1n, Kind.Shipped, 0n, 1n);
+    const byImporter = await attestation(1n, Kind.Shipped, doc, a.cristal);
     await expect(trade.attest(1n, Kind.Shipped, doc, [byImporter], q, sig))
       .to.be.revertedWithCustomError(trade, "TradeInvalidAttestation")
       .withArgs(1n, a.cristal.address);
@@ -265,10 +234,9 @@ describe("TradeSettlement (work in progress)", function () {
     );
     const fresh = await fxQuote(3n);
     await trade.attest(1n, Kind.Shipped, doc, [good], fresh.q, fresh.sig);
-    await expect(trade.attest(1n, Kind.Shipped, doc, [good], fresh.q, fresh.sig)).to.be.revertedWithCustomError(
-      trade,
-      "TradeInvalidState",
-    );
+    await expect(trade.attest(1n, Kind.Shipped, doc, [good], fresh.q, fresh.sig))
+      .to.be.revertedWithCustomError(trade, "TradeEvidenceAlreadyComplete")
+      .withArgs(1n, Kind.Shipped);
     const customs = ethers.id("customs");
     const replay = trade.attest(
       1n,
@@ -399,7 +367,7 @@ describe("TradeSettlement (work in progress)", function () {
     await networkHelpers.time.increase(14 * 86_400 + 1);
     await expect(trade.connect(a.regulator).resolve(1n, 5_000, NQ, "0x")).to.be.revertedWithCustomError(
       trade,
-      "TradeInvalidState",
+      "TradeWindowClosed",
     );
     await expect(trade.connect(a.cristal).releaseAfterObjection(1n, NQ, "0x")).to.be.revertedWithCustomError(
       trade,

@@ -1,0 +1,271 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { accept, attest, create, dispute, fund, pay, quote, refund, resolve, status } from "../../tasks/lib/trade.js";
+import { ephemeralKey } from "../../scripts/lib/loans.js";
+import { actAs, deployWorld } from "../../scripts/lib/world.js";
+import { failure } from "../helpers/failure.js";
+
+const connection = await network.create();
+const { networkHelpers } = connection;
+const key = ephemeralKey();
+const DAY = 86_400;
+
+async function fixture() {
+  const world = await deployWorld(connection);
+  const as = (who: string) => actAs(world, who, key);
+  const { MXN, CNY } = world.contracts.tokens;
+  await MXN.connect(world.issuer).mint(world.admins.golfo, 1_000_000_00n);
+  await CNY.connect(world.issuer).mint(world.admins.huaxia, 1_000_000_00n);
+  await CNY.connect(world.admins.huaxia).approve(await world.contracts.trade.getAddress(), 1_000_000_00n);
+  const dir = await mkdtemp(path.join(tmpdir(), "tradeline-trade-"));
+  return { world, as, dir };
+}
+
+/** The UTC date `days` from the chain's clock. */
+async function dateIn(days: number): Promise<string> {
+  const now = await networkHelpers.time.latest();
+  return new Date((now + days * DAY) * 1000).toISOString().slice(0, 10);
+}
+
+async function order(world: Awaited<ReturnType<typeof fixture>>["world"], payout = "CNY") {
+  return {
+    exporter: String(world.ids.glassworks),
+    importerBank: String(world.ids.golfo),
+    exporterBank: String(world.ids.huaxia),
+    document: "PO-2026-0042",
+    amount: "400000.00",
+    currency: "MXN",
+    payout,
+    tranches: "30:Shipped,40:CustomsCleared,30:Delivered",
+    shipBy: await dateIn(14),
+    objectionDays: "3",
+    expires: await dateIn(60),
+    importerFeeBps: "10",
+    exporterFeeBps: "15",
+  };
+}
+
+describe("trade tasks", function () {
+  it("test_tradeTasks_createAcceptFundAttestQuoteStatusPay", async function () {
+    const { world, as, dir } = await networkHelpers.loadFixture(fixture);
+    const created = await create(as("cristal").contracts, await order(world));
+    expect(created[0]).to.equal(
+      `created order 1: 400000.00 MXN paid out in CNY, 3 tranche(s); the exporter accepts it by ${await dateIn(14)}`,
+    );
+    expect(await accept(as("glassworks").contracts, { order: "1" })).to.have.length(2);
+    const golfo = as("golfo");
+    const funded = await fund(golfo.contracts, { order: "1", permit: false }, golfo.session);
+    expect(funded[0]).to.equal("funded order 1: 400000.00 MXN locked in escrow");
+    expect(funded[1]).to.match(/^ {2}approved the escrow to draw exactly that \(tx 0x/);
+    expect(
+      await world.contracts.tokens.MXN.allowance(world.admins.golfo, await world.contracts.trade.getAddress()),
+    ).to.equal(0n);
+
+    // The carrier signs, anyone relays with the FX provider's quote: the first tranche is paid in CNY.
+    const carrier = as("carrier");
+    const signed = path.join(dir, "shipped.json");
+    expect(
+      await attest(
+        carrier.contracts,
+        { order: "1", kind: "shipped", document: "BL-1", signatures: "", quote: "", out: signed },
+        carrier.session,
+      ),
+    ).to.deep.equal([`signed Shipped evidence for order 1; written to ${signed}`]);
+    const huaxia = as("huaxia");
+    const q = path.join(dir, "q1.json");
+    expect(
+      await quote(
+        huaxia.contracts,
+        { sell: "mxn", buy: "cny", rate: "0.38", max: "400000", validFor: "600", out: q },
+        huaxia.session,
+      ),
+    ).to.deep.equal([`FX quote MXN->CNY at 0.38, up to 400000 MXN, valid 600 s; written to ${q}`]);
+    const relay = as("pearl");
+    const relayed = await attest(
+      relay.contracts,
+      { order: "1", kind: "Shipped", document: "BL-1", signatures: signed, quote: q, out: "" },
+      relay.session,
+    );
+    expect(relayed[0]).to.equal("Shipped evidence for order 1 complete (1 attestation(s))");
+    // 120,000.00 MXN gross less 0.25% fees = 119,700.00 MXN, at 0.38 = 45,486.00 CNY.
+    expect(relayed[1]).to.match(
+      new RegExp(`^ {2}tranche 1 paid 45486\\.00 CNY to ${world.admins.glassworks.address} \\(UETR [0-9a-f-]{36}\\)$`),
+    );
+
+    // Customs evidence without a quote waits; trade:pay pays it with the next quote.
+    const customs = as("customs");
+    const cleared = path.join(dir, "customs.json");
+    await attest(
+      customs.contracts,
+      { order: "1", kind: "CustomsCleared", document: "PED-7", signatures: "", quote: "", out: cleared },
+      customs.session,
+    );
+    const waited = await attest(
+      relay.contracts,
+      { order: "1", kind: "CustomsCleared", document: "PED-7", signatures: cleared, quote: "", out: "" },
+      relay.session,
+    );
+    expect(waited[1]).to.equal("  the released tranches wait for an FX quote: pay them with trade:pay --quote <file>");
+    const shown = await status(as("cristal").contracts, { order: "1" });
+    expect(shown[0]).to.equal("order 1: Funded; 400000.00 MXN paid out in CNY; in escrow 280000.00 MXN");
+    expect(shown[3]).to.equal("  evidence complete: Shipped, CustomsCleared");
+    expect(shown.slice(4)).to.deep.equal([
+      "  tranche 1: 30% on Shipped: paid or refunded",
+      "  tranche 2: 40% on CustomsCleared: released, awaiting an FX quote",
+      "  tranche 3: 30% on Delivered: awaits Delivered",
+    ]);
+    // The used quote is refused as a replay; a fresh one pays.
+    expect(await failure(pay(relay.contracts, { order: "1", quote: q }))).to.match(
+      /^reverted: TradeInvalidFxQuote\(signer=/,
+    );
+    const q2 = path.join(dir, "q2.json");
+    await quote(
+      huaxia.contracts,
+      { sell: "MXN", buy: "CNY", rate: "0.38", max: "400000", validFor: "600", out: q2 },
+      huaxia.session,
+    );
+    const paid = await pay(relay.contracts, { order: "1", quote: q2 });
+    expect(paid[1]).to.match(/^ {2}tranche 2 paid 60648\.00 CNY to /);
+  });
+
+  it("test_tradeTasks_disputeResolveAndTimeRules", async function () {
+    const { world, as, dir } = await networkHelpers.loadFixture(fixture);
+    const golfo = as("golfo");
+    // Order 1 is paid in MXN (no FX), delivered, disputed and split 60/40 by the arbiter.
+    await create(as("cristal").contracts, { ...(await order(world, "")), tranches: "50:Delivered,50:Inspected" });
+    await accept(as("glassworks").contracts, { order: "1" });
+    const permitted = await fund(golfo.contracts, { order: "1", permit: true }, golfo.session);
+    expect(permitted[0]).to.equal("funded order 1: 400000.00 MXN locked in escrow (ERC-2612 permit, one transaction)");
+    const carrier = as("carrier");
+    const file = path.join(dir, "delivered.json");
+    await attest(
+      carrier.contracts,
+      { order: "1", kind: "Delivered", document: "POD-1", signatures: "", quote: "", out: file },
+      carrier.session,
+    );
+    const delivered = await attest(
+      carrier.contracts,
+      { order: "1", kind: "Delivered", document: "POD-1", signatures: file, quote: "", out: "" },
+      carrier.session,
+    );
+    expect(delivered[1]).to.match(/^ {2}tranche 1 paid 199500\.00 MXN to /);
+    const disputed = await dispute(as("cristal").contracts, { order: "1", reason: "BROKEN-GLASS" });
+    expect(disputed[0]).to.match(/^disputed order 1: an arbiter splits what remains in escrow by \d{4}-/);
+    expect(await failure(resolve(as("regulator").contracts, { order: "1", exporterShare: "101", quote: "" }))).to.equal(
+      '--exporter-share "101" must be a percentage from 0 to 100',
+    );
+    const resolved = await resolve(as("regulator").contracts, { order: "1", exporterShare: "60", quote: "" });
+    expect(resolved[0]).to.equal("resolved order 1: 60% of what remained to the exporter's side, the rest refunded");
+    expect(resolved[1]).to.match(/^ {2}arbiter's award paid 119700\.00 MXN to /);
+    expect((await status(golfo.contracts, { order: "1" }))[0]).to.equal(
+      "order 1: Settled; 400000.00 MXN paid out in MXN; in escrow 0.00 MXN",
+    );
+
+    // Order 2 is never shipped: after the deadline a stranger's call refunds it all.
+    await create(as("cristal").contracts, await order(world, ""));
+    await accept(as("glassworks").contracts, { order: "2" });
+    await fund(golfo.contracts, { order: "2", permit: false }, golfo.session);
+    expect(await failure(refund(as("pearl").contracts, { order: "2", rule: "unshipped", quote: "" }))).to.match(
+      /^reverted: TradeTooEarly\(id=2, at=\d+\)$/,
+    );
+    await networkHelpers.time.increase(15 * DAY);
+    expect((await refund(as("pearl").contracts, { order: "2", rule: "unshipped", quote: "" }))[0]).to.equal(
+      "order 2: refunded 400000.00 MXN to the importer's bank: no shipment evidence by the deadline",
+    );
+  });
+
+  it("test_tradeTasks_refuseBadInputWithoutSending", async function () {
+    const { world, as, dir } = await networkHelpers.loadFixture(fixture);
+    const cristal = as("cristal");
+    const base = await order(world);
+    const bad: [Partial<typeof base>, string][] = [
+      [{ exporter: "" }, "--exporter is required"],
+      [{ exporter: "x" }, '--exporter "x" is not a member id'],
+      [{ currency: "EUR" }, 'no settlement token for "EUR": deployed are CNY, USD, MXN'],
+      [{ amount: "0" }, 'amount must be positive, got "0"'],
+      [{ tranches: "30:Shipped,60:Delivered" }, "tranches must be 1 to 8 shares summing to 100%, got 2 summing to 90%"],
+      [
+        { tranches: "100:Boarded" },
+        'unknown evidence kind "Boarded": expected one of Shipped, CustomsCleared, Delivered, Inspected',
+      ],
+      [{ importerFeeBps: "1500" }, "the importer bank fee must be 0 to 1000 bps, got 1500"],
+      [{ shipBy: "2020-01-01" }, "the shipment deadline 2020-01-01T23:59:59Z is not in the future"],
+      [{ expires: base.shipBy }, /^the expiry .* must come after the shipment deadline/],
+      [{ shipBy: "2027-02-30" }, /--ship-by/],
+    ] as [Partial<typeof base>, string][];
+    for (const [change, message] of bad) {
+      const got = await failure(create(cristal.contracts, { ...base, ...change }));
+      if (typeof message === "string") expect(got, JSON.stringify(change)).to.equal(message);
+      else expect(got, JSON.stringify(change)).to.match(message);
+    }
+    // The chain's own refusals are decoded: a supplier named as exporter bank is not a Financier.
+    expect(await failure(create(cristal.contracts, { ...base, exporterBank: String(world.ids.precision) }))).to.equal(
+      `reverted: TradeInvalidParty(member=${world.ids.precision})`,
+    );
+    expect(await world.contracts.trade.escrowOf(1n)).to.equal(0n);
+    await expect(world.contracts.trade.getOrder(1n)).to.be.revertedWithCustomError(
+      world.contracts.trade,
+      "TradeUnknownOrder",
+    );
+
+    await create(cristal.contracts, base);
+    expect(await failure(accept(as("pearl").contracts, { order: "1" }))).to.match(/^reverted: MemberMissingRole\(/);
+    expect(await failure(status(cristal.contracts, { order: "9" }))).to.equal("reverted: TradeUnknownOrder(id=9)");
+    expect(await failure(status(cristal.contracts, { order: "one" }))).to.equal('--order "one" is not an order id');
+    const carrier = as("carrier");
+    expect(
+      await failure(
+        attest(
+          carrier.contracts,
+          { order: "1", kind: "Boarded", document: "BL", signatures: "", quote: "", out: "x" },
+          carrier.session,
+        ),
+      ),
+    ).to.equal('--kind "Boarded": expected one of Shipped, CustomsCleared, Delivered, Inspected');
+    const other = path.join(dir, "other.json");
+    await attest(
+      carrier.contracts,
+      { order: "1", kind: "Shipped", document: "BL-9", signatures: "", quote: "", out: other },
+      carrier.session,
+    );
+    expect(
+      await failure(
+        attest(
+          carrier.contracts,
+          { order: "1", kind: "Shipped", document: "BL-1", signatures: other, quote: "", out: "" },
+          carrier.session,
+        ),
+      ),
+    ).to.equal(`${other} attests order 1 Shipped of another document, not order 1 Shipped`);
+    const junk = path.join(dir, "junk.json");
+    await writeFile(junk, "{}");
+    expect(await failure(pay(cristal.contracts, { order: "1", quote: junk }))).to.equal(
+      `${junk} is not an FX quote file (written by trade:quote)`,
+    );
+    expect(await failure(pay(cristal.contracts, { order: "1", quote: path.join(dir, "none.json") }))).to.equal(
+      `cannot read the FX quote file ${path.join(dir, "none.json")}`,
+    );
+    const huaxia = as("huaxia");
+    expect(
+      await failure(
+        quote(
+          huaxia.contracts,
+          { sell: "MXN", buy: "CNY", rate: "abc", max: "1", validFor: "60", out: junk },
+          huaxia.session,
+        ),
+      ),
+    ).to.equal('rate "abc" is not a decimal number');
+    expect(await failure(refund(cristal.contracts, { order: "1", rule: "later", quote: "" }))).to.equal(
+      '--rule "later": expected one of unshipped, expired, objection',
+    );
+    // Nothing above changed the order.
+    expect((await status(cristal.contracts, { order: "1" }))[0]).to.equal(
+      "order 1: Created; 400000.00 MXN paid out in CNY; in escrow 0.00 MXN",
+    );
+  });
+});
