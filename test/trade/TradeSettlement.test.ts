@@ -1,6 +1,8 @@
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { signPermit } from "../../src/eip712.js";
 import { jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
 import { roleMask } from "../../src/members.js";
 import {
@@ -388,5 +390,278 @@ describe("TradeSettlement", function () {
     );
     await expect(trade.setThreshold(Kind.Shipped, 0)).to.be.revertedWithCustomError(trade, "TradeInvalidThreshold");
     await expect(trade.setThreshold(Kind.Shipped, 2)).to.emit(trade, "ThresholdSet").withArgs(Kind.Shipped, 2);
+  });
+  it("test_attest_needsKDistinctOraclesInAscendingOrder", async function () {
+    const { trade, terms, attestation, fxQuote, tokens, world, a } = await networkHelpers.loadFixture(fixture);
+    await trade.setThreshold(Kind.Shipped, 2);
+    expect(await trade.evidenceThreshold(Kind.Shipped)).to.equal(2n);
+    await trade.connect(a.cristal).createOrder(terms);
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.golfo).fund(1n);
+    const doc = ethers.id("BL-2026-77");
+    const byCarrier = await attestation(1n, Kind.Shipped, doc);
+    const byCustoms = await attestation(1n, Kind.Shipped, doc, a.customs);
+    const { q, sig } = await fxQuote(1n);
+    await expect(trade.attest(1n, Kind.Shipped, doc, [byCarrier], q, sig))
+      .to.be.revertedWithCustomError(trade, "TradeThresholdNotMet")
+      .withArgs(1n, Kind.Shipped, 1n, 2n);
+    const [low, high] =
+      BigInt(a.carrier.address) < BigInt(a.customs.address) ? [byCarrier, byCustoms] : [byCustoms, byCarrier];
+    const highSigner = BigInt(a.carrier.address) < BigInt(a.customs.address) ? a.customs : a.carrier;
+    const lowSigner = highSigner === a.customs ? a.carrier : a.customs;
+    await expect(trade.attest(1n, Kind.Shipped, doc, [high, low], q, sig))
+      .to.be.revertedWithCustomError(trade, "TradeInvalidAttestation")
+      .withArgs(1n, lowSigner.address);
+    await expect(trade.attest(1n, Kind.Shipped, doc, [low, "0x1234"], q, sig))
+      .to.be.revertedWithCustomError(trade, "TradeInvalidAttestation")
+      .withArgs(1n, ethers.ZeroAddress);
+    // A suspended oracle no longer counts.
+    await world.contracts.members.suspend(world.ids.customs, reasonCode("AUDIT"));
+    await expect(trade.attest(1n, Kind.Shipped, doc, [low, high], q, sig)).to.be.revertedWithCustomError(
+      trade,
+      "TradeInvalidAttestation",
+    );
+    expect((await trade.getOrder(1n)).evidenceDone).to.equal(0n);
+    await world.contracts.members.reinstate(world.ids.customs, reasonCode("CLEARED"));
+    // Anyone relays the two attestations; the tranche is paid in the same transaction.
+    await expect(trade.connect(world.outsiders[1]).attest(1n, Kind.Shipped, doc, [low, high], q, sig))
+      .to.emit(trade, "EvidenceCompleted")
+      .withArgs(1n, Kind.Shipped, 2)
+      .and.to.emit(trade, "TranchePaid");
+    expect(await tokens.CNY.balanceOf(a.glassworks)).to.equal(((12_000_000n - 12_000n - 18_000n) * 38n) / 100n);
+  });
+
+  it("test_fxQuote_revertsOverMaximumWrongPairNonProviderOrBadSignature", async function () {
+    const { trade, terms, attestation, fxQuote, tokens, a } = await networkHelpers.loadFixture(fixture);
+    await trade.connect(a.cristal).createOrder(terms);
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.golfo).fund(1n);
+    const doc = ethers.id("BL-1");
+    const sigs = [await attestation(1n, Kind.Shipped, doc)];
+    // The first tranche nets 11,970,000 minor units: a quote capped one unit below refuses it.
+    const cases: [Awaited<ReturnType<typeof fxQuote>>, string][] = [
+      [await fxQuote(1n, { maxSellAmount: 11_969_999n }), a.huaxia.address],
+      [await fxQuote(2n, { buyToken: await tokens.USD.getAddress() }), a.huaxia.address],
+      [await fxQuote(3n, { sellToken: await tokens.CNY.getAddress() }), a.huaxia.address],
+      [await fxQuote(5n, {}, a.cristal), a.cristal.address],
+    ];
+    for (const [{ q, sig }, signer] of cases) {
+      await expect(trade.attest(1n, Kind.Shipped, doc, sigs, q, sig))
+        .to.be.revertedWithCustomError(trade, "TradeInvalidFxQuote")
+        .withArgs(signer, q.nonce);
+    }
+    const { q } = await fxQuote(6n);
+    await expect(trade.attest(1n, Kind.Shipped, doc, sigs, q, "0x1234"))
+      .to.be.revertedWithCustomError(trade, "TradeInvalidFxQuote")
+      .withArgs(ethers.ZeroAddress, 6n);
+    expect(await trade.escrowOf(1n)).to.equal(terms.amount);
+    const exact = await fxQuote(7n, { maxSellAmount: 11_970_000n });
+    await trade.attest(1n, Kind.Shipped, doc, sigs, exact.q, exact.sig);
+    expect(await trade.escrowOf(1n)).to.equal(28_000_000n);
+  });
+
+  it("test_fx_payoutIsRoundedDownAndTheProviderGetsTheNet", async function () {
+    const { trade, terms, attestation, fxQuote, tokens, a } = await networkHelpers.loadFixture(fixture);
+    // 1,000,003 minor units in one tranche, fees 0.10% and 0.15% rounded down: 1,000 + 1,500, net 997,503.
+    const odd = { ...terms, amount: 1_000_003n, tranches: [{ shareBps: 10_000, evidence: 1 << Kind.Shipped }] };
+    await trade.connect(a.cristal).createOrder(odd);
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.golfo).fund(1n);
+    const rate = scaledRate("0.333333333333333333");
+    const { q, sig } = await fxQuote(1n, { rate });
+    const providerMxn = await tokens.MXN.balanceOf(a.huaxia);
+    const doc = ethers.id("BL");
+    await expect(trade.attest(1n, Kind.Shipped, doc, [await attestation(1n, Kind.Shipped, doc)], q, sig))
+      .to.emit(trade, "TranchePaid")
+      .withArgs(1n, 0, a.glassworks.address, anyValue, anyValue, 1_000_003n, 1_000n, 1_500n, 332_500n, rate);
+    // 997,503 × 0.333333333333333333 = 332,500.99…, paid as 332,500: the fraction stays with the provider.
+    expect((997_503n * rate) / 10n ** 18n).to.equal(332_500n);
+    expect(await tokens.CNY.balanceOf(a.glassworks)).to.equal(332_500n);
+    // The provider (also the exporter's bank here) receives the net in MXN plus the exporter bank's fee.
+    expect((await tokens.MXN.balanceOf(a.huaxia)) - providerMxn).to.equal(997_503n + 1_500n);
+  });
+
+  it("test_tranchePaid_carriesAUuidV4UetrAndAnEndToEndIdPerPayment", async function () {
+    const { trade, terms, attestation, fxQuote, a } = await networkHelpers.loadFixture(fixture);
+    await trade.connect(a.cristal).createOrder({ ...terms, payoutToken: terms.payToken });
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.golfo).fund(1n);
+    const uetrs = new Set<string>();
+    for (const kind of [Kind.Shipped, Kind.CustomsCleared, Kind.Delivered]) {
+      const doc = ethers.id(`doc-${kind}`);
+      const receipt = await (
+        await trade.attest(1n, kind, doc, [await attestation(1n, kind, doc)], NO_QUOTE, "0x")
+      ).wait();
+      const paid = receipt!.logs.map((l) => trade.interface.parseLog(l)).find((e) => e?.name === "TranchePaid")!;
+      const uetr = formatUetr(paid.args.uetr);
+      expect(uetr).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(BigInt(paid.args.endToEndId)).to.equal((1n << 8n) | BigInt(kind));
+      uetrs.add(uetr);
+    }
+    expect(uetrs.size).to.equal(3);
+    void fxQuote;
+  });
+
+  it("test_fundWithPermit_locksInOneTransactionEvenIfThePermitWasRelayed", async function () {
+    const { trade, terms, world, tokens, a } = await networkHelpers.loadFixture(fixture);
+    const address = await trade.getAddress();
+    await tokens.MXN.connect(a.golfo).approve(address, 0n);
+    await trade.connect(a.cristal).createOrder(terms);
+    await trade.connect(a.glassworks).accept(1n);
+    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
+    // A permit for less than the amount: the permit is skipped and the transfer finds no allowance.
+    const short = await signPermit(tokens.MXN, a.golfo, address, terms.amount - 1n, deadline);
+    await expect(
+      trade.connect(a.golfo).fundWithPermit(1n, deadline, short.v, short.r, short.s),
+    ).to.be.revertedWithCustomError(tokens.MXN, "ERC20InsufficientAllowance");
+    expect((await trade.getOrder(1n)).state).to.equal(2n); // still Accepted
+    const permit = await signPermit(tokens.MXN, a.golfo, address, terms.amount, deadline);
+    // Someone relays the permit first: fundWithPermit still funds with the allowance it left.
+    await tokens.MXN.connect(world.outsiders[0]).permit(
+      permit.owner,
+      address,
+      permit.value,
+      deadline,
+      permit.v,
+      permit.r,
+      permit.s,
+    );
+    await expect(trade.connect(a.golfo).fundWithPermit(1n, deadline, permit.v, permit.r, permit.s))
+      .to.emit(trade, "OrderFunded")
+      .withArgs(1n, a.golfo.address, terms.amount);
+    expect(await trade.escrowOf(1n)).to.equal(terms.amount);
+    await expect(trade.connect(a.golfo).fundWithPermit(9n, deadline, permit.v, permit.r, permit.s))
+      .to.be.revertedWithCustomError(trade, "TradeUnknownOrder")
+      .withArgs(9n);
+  });
+
+  it("test_pause_stopsOrdersAndPaymentsButNotRefunds", async function () {
+    const { trade, terms, attestation, world, a } = await networkHelpers.loadFixture(fixture);
+    await trade.connect(a.cristal).createOrder(terms);
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.golfo).fund(1n);
+    await expect(trade.connect(a.golfo).pause()).to.be.revertedWithCustomError(
+      world.contracts.members,
+      "MemberMissingRole",
+    );
+    await expect(trade.connect(a.regulator).pause()).to.emit(trade, "Paused");
+    await expect(trade.connect(a.cristal).createOrder(terms)).to.be.revertedWithCustomError(trade, "EnforcedPause");
+    const doc = ethers.id("BL");
+    await expect(
+      trade.attest(1n, Kind.Shipped, doc, [await attestation(1n, Kind.Shipped, doc)], NO_QUOTE, "0x"),
+    ).to.be.revertedWithCustomError(trade, "EnforcedPause");
+    await expect(trade.payReleased(1n, NO_QUOTE, "0x")).to.be.revertedWithCustomError(trade, "EnforcedPause");
+    await networkHelpers.time.increaseTo(terms.shipmentDeadline + 1n);
+    await expect(trade.connect(world.outsiders[0]).refundUnshipped(1n)).to.emit(trade, "Refunded");
+    await expect(trade.connect(world.outsiders[0]).unpause()).to.be.revertedWithCustomError(
+      world.contracts.members,
+      "MemberUnknownAccount",
+    );
+    await expect(trade.unpause()).to.emit(trade, "Unpaused");
+  });
+
+  it("test_windows_closeWithPreciseErrors", async function () {
+    const { trade, terms, attestation, tokens, a } = await networkHelpers.loadFixture(fixture);
+    const same = {
+      ...terms,
+      payoutToken: terms.payToken,
+      tranches: [{ shareBps: 10_000, evidence: 1 << Kind.Inspected }],
+    };
+    await trade.connect(a.cristal).createOrder(same);
+    await trade.connect(a.cristal).createOrder(same);
+    await networkHelpers.time.increaseTo(terms.shipmentDeadline);
+    await expect(trade.connect(a.glassworks).accept(2n))
+      .to.be.revertedWithCustomError(trade, "TradeWindowClosed")
+      .withArgs(2n, terms.shipmentDeadline);
+    await expect(trade.connect(a.cristal).createOrder({ ...same, payToken: ethers.ZeroAddress }))
+      .to.be.revertedWithCustomError(trade, "TradeInvalidToken")
+      .withArgs(ethers.ZeroAddress);
+    await expect(
+      trade.connect(a.cristal).createOrder({ ...same, payoutToken: a.cristal.address }),
+    ).to.be.revertedWithCustomError(trade, "TradeInvalidToken");
+    // An order accepted in time: delivery evidence opens the objection window, which closes 3 days later.
+    const now = BigInt(await networkHelpers.time.latest());
+    await trade
+      .connect(a.cristal)
+      .createOrder({ ...same, shipmentDeadline: now + 86_400n, expiry: now + 30n * 86_400n });
+    await trade.connect(a.glassworks).accept(3n);
+    await trade.connect(a.golfo).fund(3n);
+    const doc = ethers.id("POD");
+    await trade.attest(3n, Kind.Delivered, doc, [await attestation(3n, Kind.Delivered, doc)], NO_QUOTE, "0x");
+    const delivered = (await trade.getOrder(3n)).deliveredAt;
+    expect(delivered).to.be.greaterThan(0n);
+    await networkHelpers.time.increaseTo(delivered + 3n * 86_400n + 1n);
+    await expect(trade.connect(a.cristal).dispute(3n, reasonCode("LATE")))
+      .to.be.revertedWithCustomError(trade, "TradeWindowClosed")
+      .withArgs(3n, delivered + 3n * 86_400n);
+    // The undisputed remainder goes to the exporter: nothing stays in escrow.
+    await trade.releaseAfterObjection(3n, NO_QUOTE, "0x");
+    expect(await trade.escrowOf(3n)).to.equal(0n);
+    expect(await tokens.MXN.balanceOf(await trade.getAddress())).to.equal(0n);
+  });
+
+  it("test_getOrder_returnsTheTermsAndRevertsForUnknownIds", async function () {
+    const { trade, terms, world, a } = await networkHelpers.loadFixture(fixture);
+    await expect(trade.getOrder(1n)).to.be.revertedWithCustomError(trade, "TradeUnknownOrder").withArgs(1n);
+    await trade.connect(a.cristal).createOrder(terms);
+    const o = await trade.getOrder(1n);
+    expect([o.importer, o.exporter, o.importerBank, o.exporterBank]).to.deep.equal([
+      world.ids.cristal,
+      world.ids.glassworks,
+      world.ids.golfo,
+      world.ids.huaxia,
+    ]);
+    expect([o.state, o.amount, o.payToken, o.payoutToken]).to.deep.equal([
+      1n,
+      terms.amount,
+      terms.payToken,
+      terms.payoutToken,
+    ]);
+    expect(o.tranches.map((t) => [t.shareBps, t.evidence])).to.deep.equal([
+      [3_000n, 1n],
+      [4_000n, 2n],
+      [3_000n, 4n],
+    ]);
+    expect(await trade.arbiterWindow()).to.equal(14n * 86_400n);
+  });
+  it("test_otherPartiesAreRefused_andAFullAwardRefundsNothing", async function () {
+    const { trade, terms, attestation, world, a } = await networkHelpers.loadFixture(fixture);
+    const [otherImporter, otherExporter] = world.outsiders;
+    await world.contracts.members.admit(
+      legalIdHash("TLOTHERIMPORTER00001"),
+      jurisdictionCode("MX"),
+      roleMask(["Importer"]),
+      otherImporter,
+    );
+    await world.contracts.members.admit(
+      legalIdHash("TLOTHEREXPORTER00002"),
+      jurisdictionCode("CN"),
+      roleMask(["Exporter"]),
+      otherExporter,
+    );
+    const same = {
+      ...terms,
+      payoutToken: terms.payToken,
+      tranches: [{ shareBps: 10_000, evidence: 1 << Kind.Inspected }],
+    };
+    await trade.connect(a.cristal).createOrder(same);
+    await expect(trade.payReleased(1n, NO_QUOTE, "0x"))
+      .to.be.revertedWithCustomError(trade, "TradeInvalidState")
+      .withArgs(1n, 1n);
+    await trade.connect(a.glassworks).accept(1n);
+    await expect(trade.connect(otherExporter).assignProceeds(1n, world.ids.pacific, ethers.id("k"), 1n))
+      .to.be.revertedWithCustomError(trade, "TradeUnauthorized")
+      .withArgs(1n, otherExporter.address);
+    await trade.connect(a.golfo).fund(1n);
+    const doc = ethers.id("POD");
+    await trade.attest(1n, Kind.Delivered, doc, [await attestation(1n, Kind.Delivered, doc)], NO_QUOTE, "0x");
+    await expect(trade.connect(otherImporter).dispute(1n, reasonCode("MINE")))
+      .to.be.revertedWithCustomError(trade, "TradeUnauthorized")
+      .withArgs(1n, otherImporter.address);
+    await trade.connect(a.cristal).dispute(1n, reasonCode("CRACKS"));
+    await expect(trade.connect(a.regulator).resolve(1n, 10_000, NO_QUOTE, "0x"))
+      .to.emit(trade, "TranchePaid")
+      .and.not.to.emit(trade, "Refunded");
+    expect(await trade.escrowOf(1n)).to.equal(0n);
   });
 });
