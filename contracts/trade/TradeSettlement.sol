@@ -385,13 +385,25 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         for (uint8 i; i < n; ++i) {
             o.tranches[i] = Tranche(uint16(packed >> (24 * i)), uint8(packed >> (24 * i + 16)));
         }
-        (o.importer, o.exporter, o.importerBank, o.exporterBank) = (p.importer, p.exporter, p.importerBank, p.exporterBank);
+        (o.importer, o.exporter, o.importerBank, o.exporterBank) = (
+            p.importer,
+            p.exporter,
+            p.importerBank,
+            p.exporterBank
+        );
         (o.state, o.evidenceDone, o.settledTranches) = (p.state, p.evidenceDone, p.paid);
-        (o.importerBankFeeBps, o.exporterBankFeeBps, o.shipmentDeadline) =
-            (p.importerBankFeeBps, p.exporterBankFeeBps, p.shipmentDeadline);
+        (o.importerBankFeeBps, o.exporterBankFeeBps, o.shipmentDeadline) = (
+            p.importerBankFeeBps,
+            p.exporterBankFeeBps,
+            p.shipmentDeadline
+        );
         (o.payToken, o.amount, o.payoutToken, o.expiry) = (m.payToken, m.amount, m.payoutToken, m.expiry);
-        (o.objectionWindow, o.deliveredAt, o.disputeDeadline, o.financier) =
-            (m.objectionWindow, m.deliveredAt, m.disputeDeadline, m.financier);
+        (o.objectionWindow, o.deliveredAt, o.disputeDeadline, o.financier) = (
+            m.objectionWindow,
+            m.deliveredAt,
+            m.disputeDeadline,
+            m.financier
+        );
     }
 
     /// @notice The EIP-712 digest an FX provider signs for `quote`.
