@@ -7,7 +7,6 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 import type { NetworkConnection } from "hardhat/types/network";
 
@@ -15,10 +14,16 @@ import { decodeCode, formatAmount, parseAmount } from "../src/encoding.js";
 import { describeError } from "../src/errors.js";
 import { ConsortiumKey } from "../src/keys.js";
 import {
-  EVIDENCE_KINDS,
+  accept,
+  applyTimeRule,
+  attest,
+  buildOrder,
+  createOrder,
+  documentHash,
   formatUetr,
+  fund,
+  newFxQuote,
   pacs008,
-  parseTranches,
   scaledRate,
   signAttestation,
   signFxQuote,
@@ -26,6 +31,7 @@ import {
   type EvidenceKindName,
   type TranchePayment,
 } from "../src/trade.js";
+import { mined } from "../src/tx.js";
 import { roleNames, statusName } from "../src/members.js";
 import { check, register, status } from "../tasks/lib/credit.js";
 import * as scf from "../tasks/lib/scf.js";
@@ -266,118 +272,116 @@ async function chapterScf(world: World, connection: NetworkConnection): Promise<
 
 async function chapterTrade(world: World, connection: NetworkConnection): Promise<void> {
   heading("4. Glassware from China to Mexico: paid in CNY in the block of the evidence");
-  const { trade, tokens } = world.contracts;
+  const { tokens } = world.contracts;
   const a = world.admins;
+  const tradeAs = (who: string) => world.contracts.trade.connect(a[who]);
   const name = (who: string) => CAST.find((m) => m.key === who)?.name ?? who;
   const { chainId } = await connection.ethers.provider.getNetwork();
-  const domain = tradeDomain(chainId, await trade.getAddress());
-  const now = BigInt(await connection.networkHelpers.time.latest());
+  const escrow = await world.contracts.trade.getAddress();
+  const domain = tradeDomain(chainId, escrow);
+  const now = async () => BigInt(await connection.networkHelpers.time.latest());
   const DAY = 86_400n;
-  await (await tokens.MXN.connect(world.issuer).mint(a.golfo, parseAmount("1000000.00", 2))).wait();
-  await (await tokens.MXN.connect(a.golfo).approve(await trade.getAddress(), parseAmount("1000000.00", 2))).wait();
-  await (await tokens.CNY.connect(world.issuer).mint(a.huaxia, parseAmount("1000000.00", 2))).wait();
-  await (await tokens.CNY.connect(a.huaxia).approve(await trade.getAddress(), parseAmount("1000000.00", 2))).wait();
-  const terms = {
-    exporter: world.ids.glassworks,
-    importerBank: world.ids.golfo,
-    exporterBank: world.ids.huaxia,
-    documentHash: keccak256(toUtf8Bytes("PO CC-2026-0042: 12,000 hand-blown tumblers")),
-    payToken: await tokens.MXN.getAddress(),
-    payoutToken: await tokens.CNY.getAddress(),
-    amount: parseAmount("400000.00", 2),
-    importerBankFeeBps: 10,
-    exporterBankFeeBps: 15,
-    shipmentDeadline: now + 14n * DAY,
-    objectionWindow: Number(3n * DAY),
-    expiry: now + 60n * DAY,
-    tranches: parseTranches("30:Shipped,40:CustomsCleared,30:Delivered"),
-  };
-  await (await trade.connect(a.cristal).createOrder(terms)).wait();
-  await (await trade.connect(a.glassworks).accept(1n)).wait();
-  await (await trade.connect(a.golfo).fund(1n)).wait();
+  await mined(await tokens.MXN.connect(world.issuer).mint(a.golfo, parseAmount("1000000.00", 2)));
+  await mined(await tokens.CNY.connect(world.issuer).mint(a.huaxia, parseAmount("1000000.00", 2)));
+  // The FX provider lets the escrow draw the CNY it sells, up to its limit for the day.
+  await mined(await tokens.CNY.connect(a.huaxia).approve(escrow, parseAmount("1000000.00", 2)));
+  const order = async (document: string) =>
+    buildOrder({
+      exporter: world.ids.glassworks,
+      importerBank: world.ids.golfo,
+      exporterBank: world.ids.huaxia,
+      document,
+      payToken: await tokens.MXN.getAddress(),
+      payoutToken: await tokens.CNY.getAddress(),
+      amount: parseAmount("400000.00", 2),
+      importerBankFeeBps: 10,
+      exporterBankFeeBps: 15,
+      shipmentDeadline: (await now()) + 14n * DAY,
+      objectionWindow: Number(3n * DAY),
+      expiry: (await now()) + 60n * DAY,
+      tranches: "30:Shipped,40:CustomsCleared,30:Delivered",
+      now: await now(),
+    });
+  const terms = await order("PO CC-2026-0042: 12,000 hand-blown tumblers");
+  const cnyBefore = await tokens.CNY.balanceOf(a.glassworks);
+  const { id } = await createOrder(tradeAs("cristal"), terms);
+  await accept(tradeAs("glassworks"), id);
+  await fund(tradeAs("golfo"), tokens.MXN.connect(a.golfo), id);
   console.log(`  ${name("cristal")} orders 400,000.00 MXN of glassware from ${name("glassworks")}, 30/40/30 on`);
-  console.log(`  shipped, customs cleared and delivered; ${name("golfo")} locks the MXN in escrow.\n`);
+  console.log(`  shipped, customs cleared and delivered. ${name("golfo")} locks the MXN in escrow (order ${id}).`);
+  console.log(`  Each piece of evidence is relayed with a fresh MXN->CNY quote from ${name("huaxia")} at 0.38.\n`);
   const evidence: [EvidenceKindName, string, string][] = [
     ["Shipped", "carrier", "bill of lading TPL-MZO-88121"],
     ["CustomsCleared", "customs", "pedimento 26 16 3456 6001234"],
     ["Delivered", "carrier", "proof of delivery Guadalajara"],
   ];
-  let nonce = 0n;
-  let last: { payment: TranchePayment; block: number; time: number } | undefined;
+  let delivery: { block: number; time: number } | undefined;
+  let final: { payment: TranchePayment; time: number } | undefined;
   for (const [kind, oracle, doc] of evidence) {
-    const documentHash = keccak256(toUtf8Bytes(doc));
-    const signature = await signAttestation(a[oracle], domain, 1n, kind, documentHash);
-    const latest = BigInt(await connection.networkHelpers.time.latest());
-    const quote = {
-      sellToken: terms.payToken,
-      buyToken: terms.payoutToken,
+    const docHash = documentHash(doc);
+    const signature = await signAttestation(a[oracle], domain, id, kind, docHash);
+    const quote = newFxQuote({
+      sellToken: terms.payToken as string,
+      buyToken: terms.payoutToken as string,
       rate: scaledRate("0.3800"),
-      maxSellAmount: terms.amount,
-      expiry: latest + 300n,
-      nonce: ++nonce,
-    };
-    const quoteSig = await signFxQuote(a.huaxia, domain, quote);
-    const tx = await trade
-      .connect(a.carrier)
-      .attest(1n, EVIDENCE_KINDS.indexOf(kind), documentHash, [signature], quote, quoteSig);
-    const receipt = (await tx.wait())!;
-    const block = await connection.ethers.provider.getBlock(receipt.blockNumber);
-    for (const log of receipt.logs) {
-      const parsed = trade.interface.parseLog(log);
-      if (parsed?.name !== "TranchePaid") continue;
-      const payment: TranchePayment = {
-        order: parsed.args.id,
-        tranche: Number(parsed.args.tranche),
-        uetr: parsed.args.uetr,
-        endToEndId: BigInt(parsed.args.endToEndId),
-        gross: parsed.args.gross,
-        importerBankFee: parsed.args.importerBankFee,
-        exporterBankFee: parsed.args.exporterBankFee,
-        payout: parsed.args.payout,
-        rate: parsed.args.rate,
-      };
+      maxSellAmount: terms.amount as bigint,
+      expiry: (await now()) + 300n,
+    });
+    const fx = { quote, signature: await signFxQuote(a.huaxia, domain, quote) };
+    // Anyone may relay: here the exporter's bank does.
+    const { payments, receipt } = await attest(tradeAs("huaxia"), id, kind, docHash, [signature], fx);
+    const time = (await connection.ethers.provider.getBlock(receipt.blockNumber))!.timestamp;
+    if (kind === "Delivered") delivery = { block: receipt.blockNumber, time };
+    for (const payment of payments) {
       console.log(
         `  ${kind} (${name(oracle)} signs ${doc}): tranche ${payment.tranche + 1} paid ` +
-          `${formatAmount(payment.payout, 2)} CNY in block ${receipt.blockNumber}, UETR ${formatUetr(payment.uetr)}`,
+          `${formatAmount(payment.payout, 2)} CNY in block ${payment.blockNumber}, UETR ${formatUetr(payment.uetr)}`,
       );
-      last = { payment, block: receipt.blockNumber, time: block!.timestamp };
+      final = { payment, time };
     }
   }
-  if (last !== undefined) {
-    console.log(
-      `\n  From delivery evidence to payment: 0 blocks, 0 seconds (the same transaction, block ${last.block}).`,
-    );
-    console.log("  The last payment as a pacs.008-like record:");
-    const record = pacs008(last.payment, {
-      messageId: `TL-${last.block}-${last.payment.tranche}`,
-      createdAt: new Date(last.time * 1000),
-      settlementCurrency: "CNY",
-      instructedCurrency: "MXN",
-      decimals: 2,
-      debtorAgent: world.ids.golfo,
-      creditorAgent: world.ids.huaxia,
-      debtor: world.ids.cristal,
-      creditor: world.ids.glassworks,
-    });
-    for (const line of JSON.stringify(record, null, 2).split("\n")) console.log(`    ${line}`);
-  }
-  console.log(`  ${name("glassworks")} now holds ${formatAmount(await tokens.CNY.balanceOf(a.glassworks), 2)} CNY.`);
+  if (delivery === undefined || final === undefined) throw new Error("the delivery evidence paid nothing");
+  const blocks = final.payment.blockNumber! - delivery.block;
+  const seconds = final.time - delivery.time;
+  console.log(
+    `\n  From the delivery evidence (block ${delivery.block}) to the final payment (block ` +
+      `${final.payment.blockNumber}): ${blocks} blocks, ${seconds} seconds.`,
+  );
+  console.log("  The final payment as a pacs.008-like record:");
+  const record = pacs008(final.payment, {
+    messageId: `TL-${chainId}-${final.payment.blockNumber}-${final.payment.tranche}`,
+    createdAt: new Date(final.time * 1000),
+    settlementCurrency: "CNY",
+    instructedCurrency: "MXN",
+    decimals: 2,
+    debtorAgent: world.ids.golfo,
+    creditorAgent: world.ids.huaxia,
+    debtor: world.ids.cristal,
+    creditor: world.ids.glassworks,
+  });
+  for (const line of JSON.stringify(record, null, 2).split("\n")) console.log(`    ${line}`);
+  const received = (await tokens.CNY.balanceOf(a.glassworks)) - cnyBefore;
+  console.log(`  ${name("glassworks")} received ${formatAmount(received, 2)} CNY for the order, fees shared (SHAR).`);
 
   // A second order misses its shipment deadline; a stranger's call refunds the importer's bank.
-  await (
-    await trade.connect(a.cristal).createOrder({ ...terms, documentHash: keccak256(toUtf8Bytes("PO CC-2026-0043")) })
-  ).wait();
-  await (await trade.connect(a.glassworks).accept(2n)).wait();
-  await (await trade.connect(a.golfo).fund(2n)).wait();
-  await connection.networkHelpers.time.increaseTo(terms.shipmentDeadline + 1n);
+  const second = await createOrder(tradeAs("cristal"), await order("PO CC-2026-0043"));
+  await accept(tradeAs("glassworks"), second.id);
+  await fund(tradeAs("golfo"), tokens.MXN.connect(a.golfo), second.id);
   const stranger = world.outsiders[0];
-  const before = await tokens.MXN.balanceOf(a.golfo);
-  await (await trade.connect(stranger).refundUnshipped(2n)).wait();
-  const back = (await tokens.MXN.balanceOf(a.golfo)) - before;
-  console.log(
-    `\n  A second order is never shipped: after its deadline a stranger (${stranger.address.slice(0, 10)}…) calls`,
+  const early = await applyTimeRule(world.contracts.trade.connect(stranger), second.id, "unshipped").then(
+    () => "no error",
+    (e: unknown) => describeError(e),
   );
-  console.log(`  refundUnshipped and ${name("golfo")} gets ${formatAmount(back, 2)} MXN back.`);
+  const deadline = (await world.contracts.trade.getOrder(second.id)).shipmentDeadline;
+  await connection.networkHelpers.time.increaseTo(deadline + 1n);
+  const before = await tokens.MXN.balanceOf(a.golfo);
+  await applyTimeRule(world.contracts.trade.connect(stranger), second.id, "unshipped");
+  const back = (await tokens.MXN.balanceOf(a.golfo)) - before;
+  console.log(`\n  Order ${second.id} is never shipped. Before its deadline a refund is refused (${early});`);
+  console.log(
+    `  after it, a stranger (${stranger.address.slice(0, 10)}…) applies the rule and ${name("golfo")} gets ` +
+      `${formatAmount(back, 2)} MXN back.`,
+  );
 }
 
 async function main(): Promise<void> {
