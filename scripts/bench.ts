@@ -3,7 +3,10 @@
  *
  *   make bench       (or: npm run bench)
  */
+import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
 
 import { network } from "hardhat";
 import type { TransactionResponse } from "ethers";
@@ -13,12 +16,26 @@ import { signConfirmation, signPermit, signQuote } from "../src/eip712.js";
 import { reasonCode, legalIdHash, jurisdictionCode } from "../src/encoding.js";
 import { borrowerKey, invoiceKey } from "../src/keys.js";
 import { roleMask } from "../src/members.js";
+import {
+  EVIDENCE_KINDS,
+  NO_FX_QUOTE,
+  documentHash,
+  parseTranches,
+  scaledRate,
+  signAttestation,
+  signFxQuote,
+  tradeDomain,
+  type EvidenceKindName,
+} from "../src/trade.js";
 import { formatTable } from "../tasks/lib/members.js";
 
 import { measureTx, sumFigures, toRow, type GasFigures, type GasRow } from "./lib/gas.js";
+import { fundGlasswareParties, glasswareOrder, runGlasswareLifecycle } from "./lib/glassware.js";
 import { ephemeralKey, sampleLoan, syntheticId } from "./lib/loans.js";
 import { deployWorld } from "./lib/world.js";
 
+/** Hardhat's command line (its `bin`, which the package does not export as a module path). */
+const hardhatCli = fileURLToPath(new URL("../node_modules/hardhat/dist/src/cli.js", import.meta.url));
 const connection = await network.create();
 const { provider, networkHelpers, ethers } = connection;
 const rows: GasRow[] = [];
@@ -339,6 +356,215 @@ const scfFlow = sumFigures(flow);
   await record("ReceivableLedger.unpause", scf.unpause());
 }
 
+// ─── TradeSettlement ────────────────────────────────────────────────────────
+
+const trade = world.contracts.trade;
+const tradeAddress = await trade.getAddress();
+const ta = world.admins;
+await fundGlasswareParties(world, 12);
+const tradeFlow: GasFigures[] = [];
+const lifecycleStart = BigInt(await networkHelpers.time.latest());
+await runGlasswareLifecycle(world, lifecycleStart, async (operation, tx) => {
+  await record(operation, Promise.resolve(tx));
+  const r = rows[rows.length - 1];
+  tradeFlow.push({ gas: r.gas, newSlots: r.newSlots, updatedSlots: r.updatedSlots, floor: r.floor });
+});
+const tradeLifecycle = sumFigures(tradeFlow);
+{
+  const domainT = tradeDomain(31337n, tradeAddress);
+  const now = async () => BigInt(await networkHelpers.time.latest());
+  let quoteNonce = 1_000n;
+  const fx = async () => {
+    const q = {
+      sellToken: await tokens.MXN.getAddress(),
+      buyToken: await tokens.CNY.getAddress(),
+      rate: scaledRate("0.38"),
+      maxSellAmount: 40_000_000n,
+      expiry: (await now()) + 3_600n,
+      nonce: ++quoteNonce,
+    };
+    return { q, sig: await signFxQuote(ta.huaxia, domainT, q) };
+  };
+  const evidence = async (id: bigint, kind: EvidenceKindName, oracles = [ta.carrier]) => {
+    const doc = documentHash(`${kind}-${id}`);
+    const sigs = await Promise.all(oracles.map((o) => signAttestation(o, domainT, id, kind, doc)));
+    return { kind: EVIDENCE_KINDS.indexOf(kind), doc, sigs };
+  };
+  let orders = 1n;
+  /** Creates, accepts and funds another order; `payout` CNY converts, MXN does not. */
+  const openOrder = async (payout: "CNY" | "MXN", tranches = "30:Shipped,40:CustomsCleared,30:Delivered") => {
+    const terms = await glasswareOrder(world, await now(), `PO-BENCH-${++orders}`);
+    const order = { ...terms, payoutToken: await tokens[payout].getAddress(), tranches: parseTranches(tranches) };
+    await trade.connect(ta.cristal).createOrder(order);
+    await trade.connect(ta.glassworks).accept(orders);
+    await tokens.MXN.connect(ta.golfo).approve(tradeAddress, terms.amount);
+    await trade.connect(ta.golfo).fund(orders);
+    return { id: orders, order };
+  };
+
+  // Funding with a permit instead of an approval.
+  {
+    const terms = await glasswareOrder(world, await now(), `PO-BENCH-${++orders}`);
+    await trade.connect(ta.cristal).createOrder(terms);
+    await trade.connect(ta.glassworks).accept(orders);
+    const deadline = (await now()) + 3_600n;
+    const p = await signPermit(tokens.MXN, ta.golfo, tradeAddress, terms.amount as bigint, deadline);
+    await record(
+      "TradeSettlement.fundWithPermit [ERC-2612, no prior approval]",
+      trade.connect(ta.golfo).fundWithPermit(orders, deadline, p.v, p.r, p.s),
+    );
+  }
+  // Same-currency payment; evidence that waits for a quote, then payReleased.
+  {
+    const { id } = await openOrder("MXN");
+    const e = await evidence(id, "Shipped");
+    await record(
+      "TradeSettlement.attest [Shipped, 1 oracle, pays a tranche without FX]",
+      trade.attest(id, e.kind, e.doc, e.sigs, NO_FX_QUOTE, "0x"),
+    );
+  }
+  {
+    const { id } = await openOrder("CNY");
+    const e = await evidence(id, "Shipped");
+    await record(
+      "TradeSettlement.attest [Shipped, evidence only: no quote yet]",
+      trade.attest(id, e.kind, e.doc, e.sigs, NO_FX_QUOTE, "0x"),
+    );
+    const { q, sig } = await fx();
+    await record("TradeSettlement.payReleased [1 tranche in CNY]", trade.payReleased(id, q, sig));
+  }
+  // Two-of-n evidence.
+  {
+    await record("TradeSettlement.setThreshold", trade.setThreshold(0, 2));
+    const { id } = await openOrder("CNY");
+    const e = await evidence(id, "Shipped", [ta.carrier, ta.customs]);
+    const sorted = [ta.carrier, ta.customs]
+      .map((o, i) => ({ o: BigInt(o.address), sig: e.sigs[i] }))
+      .sort((x, y) => (x.o < y.o ? -1 : 1))
+      .map((x) => x.sig);
+    const { q, sig } = await fx();
+    await record(
+      "TradeSettlement.attest [Shipped, 2 oracles, pays a tranche in CNY]",
+      trade.attest(id, e.kind, e.doc, sorted, q, sig),
+    );
+    await trade.setThreshold(0, 1);
+  }
+  // Pre-shipment finance, then a settlement that pays the financier and reports the loan repaid.
+  {
+    const terms = await glasswareOrder(world, await now(), `PO-BENCH-${++orders}`);
+    const id = orders;
+    await trade
+      .connect(ta.cristal)
+      .createOrder({ ...terms, payoutToken: terms.payToken, tranches: parseTranches("100:Shipped") });
+    await trade.connect(ta.glassworks).accept(id);
+    await record(
+      "TradeSettlement.assignProceeds [reported to the credit registry]",
+      trade
+        .connect(ta.glassworks)
+        .assignProceeds(id, world.ids.pacific, borrowerKey(key, "USCC", "91990000SYNTH00021"), 20_000_000n),
+    );
+    await tokens.MXN.connect(ta.golfo).approve(tradeAddress, terms.amount);
+    await trade.connect(ta.golfo).fund(id);
+    const e = await evidence(id, "Shipped");
+    await record(
+      "TradeSettlement.attest [Shipped, pays the financier, reports the loan repaid]",
+      trade.attest(id, e.kind, e.doc, e.sigs, NO_FX_QUOTE, "0x"),
+    );
+  }
+  // Dispute after delivery, and the arbiter's split with FX.
+  {
+    const { id } = await openOrder("CNY", "70:Shipped+Delivered,30:Inspected");
+    for (const kind of ["Shipped", "Delivered"] as const) {
+      const e = await evidence(id, kind);
+      const { q, sig } = await fx();
+      await trade.attest(id, e.kind, e.doc, e.sigs, q, sig);
+    }
+    await record("TradeSettlement.dispute", trade.connect(ta.cristal).dispute(id, reasonCode("BROKEN-GLASS")));
+    const { q, sig } = await fx();
+    await record(
+      "TradeSettlement.resolve [50% to the exporter in CNY, the rest refunded]",
+      trade.connect(ta.regulator).resolve(id, 5_000, q, sig),
+    );
+  }
+  // Time rules, each called by a stranger.
+  {
+    const unshipped = await openOrder("MXN");
+    const objection = await openOrder("MXN", "70:Shipped+Delivered,30:Inspected");
+    for (const kind of ["Shipped", "Delivered"] as const) {
+      const e = await evidence(objection.id, kind);
+      await trade.attest(objection.id, e.kind, e.doc, e.sigs, NO_FX_QUOTE, "0x");
+    }
+    const expired = await openOrder("MXN");
+    const e = await evidence(expired.id, "Shipped");
+    await trade.attest(expired.id, e.kind, e.doc, e.sigs, NO_FX_QUOTE, "0x");
+    const terms = await glasswareOrder(world, await now(), `PO-BENCH-${++orders}`);
+    await trade.connect(ta.cristal).createOrder(terms);
+    const lapsing = orders;
+    await networkHelpers.time.increaseTo(unshipped.order.expiry as bigint);
+    await networkHelpers.time.increase(1);
+    const stranger = trade.connect(fresh4);
+    await record("TradeSettlement.refundUnshipped [all 3 tranches]", stranger.refundUnshipped(unshipped.id));
+    await record(
+      "TradeSettlement.releaseAfterObjection [final tranche, no FX]",
+      stranger.releaseAfterObjection(objection.id, NO_FX_QUOTE, "0x"),
+    );
+    await record("TradeSettlement.refundExpired [2 unpaid tranches]", stranger.refundExpired(expired.id));
+    await record("TradeSettlement.refundExpired [lapse an unfunded order]", stranger.refundExpired(lapsing));
+  }
+  await record("TradeSettlement.pause", trade.connect(ta.regulator).pause());
+  await record("TradeSettlement.unpause", trade.connect(ta.regulator).unpause());
+}
+
+// The same lifecycle over JSON-RPC: a `hardhat node` of our own, wall time from the first transaction sent to the
+// last payment mined (automining, so each transaction is its own block).
+const RPC_PORT = 8_646;
+const RPC_RUNS = 5;
+const rpcWall: number[] = [];
+{
+  const node = spawn(process.execPath, [hardhatCli, "node", "--port", String(RPC_PORT)], {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("bench: hardhat node did not start in 120 s")), 120_000);
+      node.stdout.on("data", (chunk: Buffer) => {
+        if (chunk.toString().includes("Started HTTP")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      node.on("exit", (code) => reject(new Error(`bench: hardhat node exited with ${code}`)));
+    });
+    const rpc = await network.create({ network: "localhost", override: { url: `http://127.0.0.1:${RPC_PORT}` } });
+    const rpcWorld = await deployWorld(rpc);
+    await fundGlasswareParties(rpcWorld, RPC_RUNS);
+    for (let run = 0; run < RPC_RUNS; run++) {
+      const start = BigInt((await rpc.ethers.provider.getBlock("latest"))!.timestamp);
+      const t0 = performance.now();
+      const pending: Promise<unknown>[] = [];
+      await runGlasswareLifecycle(rpcWorld, start, async (_operation, tx) => {
+        pending.push(tx.wait());
+      });
+      await Promise.all(pending);
+      rpcWall.push(performance.now() - t0);
+    }
+  } finally {
+    process.kill(-node.pid!, "SIGTERM");
+  }
+}
+const sortedWall = [...rpcWall].sort((x, y) => x - y);
+const rpcFigures = {
+  transport: `JSON-RPC to hardhat node on 127.0.0.1:${RPC_PORT} (automine)`,
+  transactions: tradeFlow.length + 1,
+  runs: RPC_RUNS,
+  wallMs: {
+    min: Math.round(sortedWall[0]),
+    median: Math.round(sortedWall[Math.floor(RPC_RUNS / 2)]),
+    max: Math.round(sortedWall[RPC_RUNS - 1]),
+  },
+};
+
 // Governance seat, last: it moves the registry's governor.
 await record("MemberRegistry.transferOwnership", members.transferOwnership(fresh4));
 await record("MemberRegistry.acceptOwnership", members.connect(fresh4).acceptOwnership());
@@ -348,7 +574,23 @@ await record("MemberRegistry.acceptOwnership", members.connect(fresh4).acceptOwn
 await mkdir(new URL("../bench/", import.meta.url), { recursive: true });
 await writeFile(
   new URL("../bench/results.json", import.meta.url),
-  `${JSON.stringify({ rows, credit: { scaling, batches }, scf: { fullFlow: { ...scfFlow, ratio: Number((scfFlow.gas / scfFlow.floor).toFixed(3)), target: 875_000 } } }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      rows,
+      credit: { scaling, batches },
+      scf: { fullFlow: { ...scfFlow, ratio: Number((scfFlow.gas / scfFlow.floor).toFixed(3)), target: 875_000 } },
+      trade: {
+        lifecycle: {
+          operations: tradeFlow.length,
+          ...tradeLifecycle,
+          ratio: Number((tradeLifecycle.gas / tradeLifecycle.floor).toFixed(3)),
+        },
+        lifecycleOverJsonRpc: rpcFigures,
+      },
+    },
+    null,
+    2,
+  )}\n`,
 );
 const table = [
   ["operation", "gas", "new", "upd", "floor", "ratio"],
@@ -379,5 +621,13 @@ for (const line of formatTable([
 console.log(
   `\nsupply-chain full flow (issue+confirm, split, transfer, discount, repay, 2 payouts): ${scfFlow.gas} gas ` +
     `(target < 875,000), floor ${scfFlow.floor}, ratio ${(scfFlow.gas / scfFlow.floor).toFixed(3)}`,
+);
+console.log(
+  `\ntrade lifecycle (create, accept, fund, 3 evidence-paid tranches in CNY): ${tradeLifecycle.gas} gas, ` +
+    `floor ${tradeLifecycle.floor}, ratio ${(tradeLifecycle.gas / tradeLifecycle.floor).toFixed(3)}`,
+);
+console.log(
+  `trade lifecycle over JSON-RPC (${rpcFigures.transactions} transactions incl. the approval, ${RPC_RUNS} runs): ` +
+    `median ${rpcFigures.wallMs.median} ms (min ${rpcFigures.wallMs.min}, max ${rpcFigures.wallMs.max})`,
 );
 console.log(`\n${rows.length} rows written to bench/results.json`);

@@ -17,7 +17,6 @@ import {
   accept,
   applyTimeRule,
   attest,
-  buildOrder,
   createOrder,
   documentHash,
   formatUetr,
@@ -28,15 +27,14 @@ import {
   signAttestation,
   signFxQuote,
   tradeDomain,
-  type EvidenceKindName,
   type TranchePayment,
 } from "../src/trade.js";
-import { mined } from "../src/tx.js";
 import { roleNames, statusName } from "../src/members.js";
 import { check, register, status } from "../tasks/lib/credit.js";
 import * as scf from "../tasks/lib/scf.js";
 
 import { CAST } from "./lib/cast.js";
+import { GLASSWARE_EVIDENCE, fundGlasswareParties, glasswareOrder } from "./lib/glassware.js";
 import { ephemeralKey } from "./lib/loans.js";
 import { formatTable } from "../tasks/lib/members.js";
 import { actAs, deployWorld, type World } from "./lib/world.js";
@@ -277,32 +275,10 @@ async function chapterTrade(world: World, connection: NetworkConnection): Promis
   const tradeAs = (who: string) => world.contracts.trade.connect(a[who]);
   const name = (who: string) => CAST.find((m) => m.key === who)?.name ?? who;
   const { chainId } = await connection.ethers.provider.getNetwork();
-  const escrow = await world.contracts.trade.getAddress();
-  const domain = tradeDomain(chainId, escrow);
+  const domain = tradeDomain(chainId, await world.contracts.trade.getAddress());
   const now = async () => BigInt(await connection.networkHelpers.time.latest());
-  const DAY = 86_400n;
-  await mined(await tokens.MXN.connect(world.issuer).mint(a.golfo, parseAmount("1000000.00", 2)));
-  await mined(await tokens.CNY.connect(world.issuer).mint(a.huaxia, parseAmount("1000000.00", 2)));
-  // The FX provider lets the escrow draw the CNY it sells, up to its limit for the day.
-  await mined(await tokens.CNY.connect(a.huaxia).approve(escrow, parseAmount("1000000.00", 2)));
-  const order = async (document: string) =>
-    buildOrder({
-      exporter: world.ids.glassworks,
-      importerBank: world.ids.golfo,
-      exporterBank: world.ids.huaxia,
-      document,
-      payToken: await tokens.MXN.getAddress(),
-      payoutToken: await tokens.CNY.getAddress(),
-      amount: parseAmount("400000.00", 2),
-      importerBankFeeBps: 10,
-      exporterBankFeeBps: 15,
-      shipmentDeadline: (await now()) + 14n * DAY,
-      objectionWindow: Number(3n * DAY),
-      expiry: (await now()) + 60n * DAY,
-      tranches: "30:Shipped,40:CustomsCleared,30:Delivered",
-      now: await now(),
-    });
-  const terms = await order("PO CC-2026-0042: 12,000 hand-blown tumblers");
+  await fundGlasswareParties(world, 2);
+  const terms = await glasswareOrder(world, await now(), "PO CC-2026-0042: 12,000 hand-blown tumblers");
   const cnyBefore = await tokens.CNY.balanceOf(a.glassworks);
   const { id } = await createOrder(tradeAs("cristal"), terms);
   await accept(tradeAs("glassworks"), id);
@@ -310,14 +286,9 @@ async function chapterTrade(world: World, connection: NetworkConnection): Promis
   console.log(`  ${name("cristal")} orders 400,000.00 MXN of glassware from ${name("glassworks")}, 30/40/30 on`);
   console.log(`  shipped, customs cleared and delivered. ${name("golfo")} locks the MXN in escrow (order ${id}).`);
   console.log(`  Each piece of evidence is relayed with a fresh MXN->CNY quote from ${name("huaxia")} at 0.38.\n`);
-  const evidence: [EvidenceKindName, string, string][] = [
-    ["Shipped", "carrier", "bill of lading TPL-MZO-88121"],
-    ["CustomsCleared", "customs", "pedimento 26 16 3456 6001234"],
-    ["Delivered", "carrier", "proof of delivery Guadalajara"],
-  ];
   let delivery: { block: number; time: number } | undefined;
   let final: { payment: TranchePayment; time: number } | undefined;
-  for (const [kind, oracle, doc] of evidence) {
+  for (const [kind, oracle, doc] of GLASSWARE_EVIDENCE) {
     const docHash = documentHash(doc);
     const signature = await signAttestation(a[oracle], domain, id, kind, docHash);
     const quote = newFxQuote({
@@ -364,7 +335,7 @@ async function chapterTrade(world: World, connection: NetworkConnection): Promis
   console.log(`  ${name("glassworks")} received ${formatAmount(received, 2)} CNY for the order, fees shared (SHAR).`);
 
   // A second order misses its shipment deadline; a stranger's call refunds the importer's bank.
-  const second = await createOrder(tradeAs("cristal"), await order("PO CC-2026-0043"));
+  const second = await createOrder(tradeAs("cristal"), await glasswareOrder(world, await now(), "PO CC-2026-0043"));
   await accept(tradeAs("glassworks"), second.id);
   await fund(tradeAs("golfo"), tokens.MXN.connect(a.golfo), second.id);
   const stranger = world.outsiders[0];
