@@ -500,7 +500,7 @@ const tradeLifecycle = sumFigures(tradeFlow);
     const terms = await glasswareOrder(world, await now(), `PO-BENCH-${++orders}`);
     await trade.connect(ta.cristal).createOrder(terms);
     const lapsing = orders;
-    await networkHelpers.time.increaseTo(unshipped.order.expiry as bigint);
+    await networkHelpers.time.increaseTo(expired.order.expiry as bigint);
     await networkHelpers.time.increase(1);
     const stranger = trade.connect(fresh4);
     await record("TradeSettlement.refundUnshipped [all 3 tranches]", stranger.refundUnshipped(unshipped.id));
