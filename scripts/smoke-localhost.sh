@@ -79,6 +79,47 @@ expect "scf:trace prints the tree" "R1.1 +400.00 CNY +tier 1 +financed by $BANK"
 out=$($H scf:issue --from 3 --supplier $SUPPLIER --face 5 --maturity 2027-06-30 --invoices PRA-1 --issue-date 2026-11-01 2>&1); rc=$?
 expect "a reused invoice is refused, decoded" "error: reverted: ScfInvoiceAlreadyUsed\(invoiceKey=0x[0-9a-f]{64}, existing=R1.0\)" "$out"
 [ "$rc" -ne 0 ] && echo "ok   the refused issue exits non-zero" || { echo "FAIL the refused issue exited 0"; fail=1; }
+# Trade: importer 7, exporter 8, importer's bank 9, oracle 10, FX provider 11, arbiter 12; the exporter's bank is 4.
+IMPORTER=0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc
+EXPORTER=0x976EA74026E726554dB657fA54763abd0C3a0aa9
+IBANK=0x14dC79964da2C08b23698B3D3cc7Ca32193d9955
+ORACLE=0x23618e81E3f5cdF7f54C3d65f7FBc0aBf5B21E8f
+FX=0xa0Ee7A142d267C1f36714E4a8F75612F20a79720
+ARBITER=0xBcd4042DE499D14e55001CcbB24a551F3b954096
+$H member:admit --legal-id TLCASACRISTAL0000010 --jurisdiction MX --roles Importer --admin $IMPORTER >/dev/null 2>&1
+$H member:admit --legal-id TLGLASSEXPORT0000011 --jurisdiction CN --roles Exporter --admin $EXPORTER >/dev/null 2>&1
+$H member:admit --legal-id TLBANCODELGOLFO00012 --jurisdiction MX --roles ImporterBank --admin $IBANK >/dev/null 2>&1
+$H member:admit --legal-id TLTRANSPACIFIC000013 --jurisdiction SG --roles Oracle --admin $ORACLE >/dev/null 2>&1
+$H member:admit --legal-id TLFXDESK000000000014 --jurisdiction HK --roles FxProvider --admin $FX >/dev/null 2>&1
+out=$($H member:admit --legal-id TLARBITRATION0000015 --jurisdiction SG --roles Arbiter --admin $ARBITER 2>&1)
+expect "the trade cast is admitted" "admitted member 12 " "$out"
+$H token:mint --from 1 --currency MXN --to $IBANK --amount 100000 >/dev/null 2>&1
+SHIP_BY=$(date -u -d "+14 days" +%F)
+EXPIRES=$(date -u -d "+60 days" +%F)
+out=$($H trade:create --from 5 --exporter 8 --importer-bank 9 --exporter-bank 4 --document PO-CC-1 --amount 1000 \
+  --currency MXN --tranches 40:Shipped,30:Delivered,30:Inspected --ship-by "$SHIP_BY" --expires "$EXPIRES" 2>&1)
+expect "trade:create creates an order" "created order 1: 1000.00 MXN paid out in MXN, 3 tranche\(s\)" "$out"
+out=$($H trade:accept --from 6 --order 1 2>&1)
+expect "trade:accept accepts" "accepted order 1" "$out"
+out=$($H trade:fund --from 7 --order 1 2>&1)
+expect "trade:fund locks the amount" "funded order 1: 1000.00 MXN locked in escrow" "$out"
+out=$($H trade:attest --from 8 --order 1 --kind Shipped --document BL-1 --out "$work/shipped.json" 2>&1)
+expect "trade:attest signs evidence" "signed Shipped evidence for order 1" "$out"
+out=$($H trade:attest --order 1 --kind Shipped --document BL-1 --signatures "$work/shipped.json" 2>&1)
+expect "trade:attest relays and pays" "tranche 1 paid 400.00 MXN to $EXPORTER \(UETR [0-9a-f-]{36}\)" "$out"
+out=$($H trade:status --order 1 2>&1)
+expect "trade:status shows what is awaited" "tranche 2: 30% on Delivered: awaits Delivered" "$out"
+out=$($H trade:refund --order 1 --rule unshipped 2>&1); rc=$?
+expect "a refund of a shipped order is refused, decoded" "error: reverted: TradeInvalidState\(id=1, state=Funded\)" "$out"
+[ "$rc" -ne 0 ] && echo "ok   the refused refund exits non-zero" || { echo "FAIL the refused refund exited 0"; fail=1; }
+$H trade:attest --from 8 --order 1 --kind Delivered --document POD-1 --out "$work/delivered.json" >/dev/null 2>&1
+$H trade:attest --order 1 --kind Delivered --document POD-1 --signatures "$work/delivered.json" >/dev/null 2>&1
+out=$($H trade:dispute --from 5 --order 1 --reason BROKEN-GLASS 2>&1)
+expect "trade:dispute disputes" "disputed order 1: an arbiter splits what remains in escrow by" "$out"
+out=$($H trade:resolve --from 10 --order 1 --exporter-share 50 2>&1)
+expect "trade:resolve splits what remains" "arbiter's award paid 150.00 MXN to $EXPORTER" "$out"
+out=$($H trade:quote --from 9 --sell MXN --buy CNY --rate 0.38 --max 1000 --out "$work/fx.json" 2>&1)
+expect "trade:quote signs a quote" "FX quote MXN->CNY at 0.38, up to 1000 MXN, valid 300 s; written to $work/fx.json" "$out"
 out=$($H member:suspend --id 4 --reason AML-2026-0042 2>&1)
 expect "member:suspend suspends" "suspended member 4" "$out"
 out=$($H member:list 2>&1)
