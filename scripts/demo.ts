@@ -18,14 +18,9 @@ import {
   applyTimeRule,
   attest,
   createOrder,
-  documentHash,
   formatUetr,
   fund,
-  newFxQuote,
   pacs008,
-  scaledRate,
-  signAttestation,
-  signFxQuote,
   tradeDomain,
   type TranchePayment,
 } from "../src/trade.js";
@@ -34,7 +29,7 @@ import { check, register, status } from "../tasks/lib/credit.js";
 import * as scf from "../tasks/lib/scf.js";
 
 import { CAST } from "./lib/cast.js";
-import { GLASSWARE_EVIDENCE, fundGlasswareParties, glasswareOrder } from "./lib/glassware.js";
+import { GLASSWARE_EVIDENCE, fundGlasswareParties, glasswareOrder, signGlasswareEvidence } from "./lib/glassware.js";
 import { ephemeralKey } from "./lib/loans.js";
 import { formatTable } from "../tasks/lib/members.js";
 import { actAs, deployWorld, type World } from "./lib/world.js";
@@ -288,19 +283,10 @@ async function chapterTrade(world: World, connection: NetworkConnection): Promis
   console.log(`  Each piece of evidence is relayed with a fresh MXN->CNY quote from ${name("huaxia")} at 0.38.\n`);
   let delivery: { block: number; time: number } | undefined;
   let final: { payment: TranchePayment; time: number } | undefined;
-  for (const [kind, oracle, doc] of GLASSWARE_EVIDENCE) {
-    const docHash = documentHash(doc);
-    const signature = await signAttestation(a[oracle], domain, id, kind, docHash);
-    const quote = newFxQuote({
-      sellToken: terms.payToken as string,
-      buyToken: terms.payoutToken as string,
-      rate: scaledRate("0.3800"),
-      maxSellAmount: terms.amount as bigint,
-      expiry: (await now()) + 300n,
-    });
-    const fx = { quote, signature: await signFxQuote(a.huaxia, domain, quote) };
+  for (const [index, [kind, oracle, doc]] of GLASSWARE_EVIDENCE.entries()) {
+    const e = await signGlasswareEvidence(world, domain, id, terms, index, (await now()) + 300n);
     // Anyone may relay: here the exporter's bank does.
-    const { payments, receipt } = await attest(tradeAs("huaxia"), id, kind, docHash, [signature], fx);
+    const { payments, receipt } = await attest(tradeAs("huaxia"), id, kind, e.documentHash, [e.signature], e.fx);
     const time = (await connection.ethers.provider.getBlock(receipt.blockNumber))!.timestamp;
     if (kind === "Delivered") delivery = { block: receipt.blockNumber, time };
     for (const payment of payments) {

@@ -142,9 +142,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
     function accept(OrderId id) external whenNotPaused {
         Parties storage p = _order(id);
         if (p.state != OrderState.Created) revert TradeInvalidState(id, p.state);
-        if (MemberId.unwrap(_requireRole(msg.sender, Role.Exporter)) != MemberId.unwrap(p.exporter)) {
-            revert TradeUnauthorized(id, msg.sender);
-        }
+        _requireParty(id, Role.Exporter, p.exporter);
         if (block.timestamp >= p.shipmentDeadline) revert TradeWindowClosed(id, p.shipmentDeadline);
         p.state = OrderState.Accepted;
         emit OrderAccepted(id);
@@ -167,9 +165,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
     function _fund(OrderId id) private whenNotPaused nonReentrant {
         Parties storage p = _order(id);
         if (p.state != OrderState.Accepted) revert TradeInvalidState(id, p.state);
-        if (MemberId.unwrap(_requireRole(msg.sender, Role.ImporterBank)) != MemberId.unwrap(p.importerBank)) {
-            revert TradeUnauthorized(id, msg.sender);
-        }
+        _requireParty(id, Role.ImporterBank, p.importerBank);
         p.state = OrderState.Funded;
         Money storage m = _money[id];
         emit OrderFunded(id, msg.sender, m.amount);
@@ -228,9 +224,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
     function dispute(OrderId id, bytes32 reason) external whenNotPaused {
         Parties storage p = _order(id);
         if (p.state != OrderState.Funded) revert TradeInvalidState(id, p.state);
-        if (MemberId.unwrap(_requireRole(msg.sender, Role.Importer)) != MemberId.unwrap(p.importer)) {
-            revert TradeUnauthorized(id, msg.sender);
-        }
+        _requireParty(id, Role.Importer, p.importer);
         Money storage m = _money[id];
         if (m.deliveredAt == 0) revert TradeInvalidState(id, p.state);
         uint256 closesAt = uint256(m.deliveredAt) + m.objectionWindow;
@@ -286,9 +280,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
     ) external whenNotPaused {
         Parties storage p = _order(id);
         if (p.state != OrderState.Accepted && p.state != OrderState.Funded) revert TradeInvalidState(id, p.state);
-        if (MemberId.unwrap(_requireRole(msg.sender, Role.Exporter)) != MemberId.unwrap(p.exporter)) {
-            revert TradeUnauthorized(id, msg.sender);
-        }
+        _requireParty(id, Role.Exporter, p.exporter);
         Money storage m = _money[id];
         if (MemberId.unwrap(m.financier) != 0) revert TradeAlreadyAssigned(id);
         _requireMemberRole(financier, Role.Financier);
@@ -602,6 +594,13 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
     function _order(OrderId id) private view returns (Parties storage p) {
         p = _parties[id];
         if (p.state == OrderState.None) revert TradeUnknownOrder(id);
+    }
+
+    /// @dev The caller must be an operator of `party`, active and holding `role`.
+    function _requireParty(OrderId id, Role role, MemberId party) private view {
+        if (MemberId.unwrap(_requireRole(msg.sender, role)) != MemberId.unwrap(party)) {
+            revert TradeUnauthorized(id, msg.sender);
+        }
     }
 
     function _requireMemberRole(MemberId member, Role role) private view {

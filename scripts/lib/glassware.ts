@@ -2,7 +2,7 @@
  * The glassware order of the demo and the bench: 400,000.00 MXN from Casa Cristal to Shenzhen Glassworks, 30/40/30 on
  * shipped, customs cleared and delivered, each tranche paid in CNY through Huaxia's MXN->CNY quote at 0.38.
  */
-import type { ContractTransactionResponse } from "ethers";
+import type { ContractTransactionResponse, TypedDataDomain } from "ethers";
 
 import { parseAmount } from "../../src/encoding.js";
 import {
@@ -15,6 +15,7 @@ import {
   signFxQuote,
   tradeDomain,
   type EvidenceKindName,
+  type FxQuote,
   type OrderTerms,
 } from "../../src/trade.js";
 import { eventArg, mined } from "../../src/tx.js";
@@ -59,6 +60,40 @@ export async function glasswareOrder(world: World, now: bigint, document = "PO C
 }
 
 /**
+ * The oracle's signed evidence number `index` of `GLASSWARE_EVIDENCE` for order `id`, and Huaxia's quote at 0.38 for
+ * the payment it releases, valid until `expiry`.
+ */
+export async function signGlasswareEvidence(
+  world: World,
+  domain: TypedDataDomain,
+  id: bigint,
+  terms: OrderTerms,
+  index: number,
+  expiry: bigint,
+): Promise<{
+  kind: EvidenceKindName;
+  documentHash: string;
+  signature: string;
+  fx: { quote: FxQuote; signature: string };
+}> {
+  const [kind, oracle, doc] = GLASSWARE_EVIDENCE[index];
+  const hash = documentHash(doc);
+  const quote = newFxQuote({
+    sellToken: terms.payToken as string,
+    buyToken: terms.payoutToken as string,
+    rate: scaledRate("0.38"),
+    maxSellAmount: terms.amount as bigint,
+    expiry,
+  });
+  return {
+    kind,
+    documentHash: hash,
+    signature: await signAttestation(world.admins[oracle], domain, id, kind, hash),
+    fx: { quote, signature: await signFxQuote(world.admins.huaxia, domain, quote) },
+  };
+}
+
+/**
  * Runs the whole order, from creation to the last payment, handing each transaction to `sent` as it goes out:
  * create (importer), accept (exporter), approve and fund (importer's bank), and the three pieces of evidence, each
  * relayed by the exporter's bank with a fresh quote. Returns the order id.
@@ -80,19 +115,12 @@ export async function runGlasswareLifecycle(
   await sent("TradeSettlement.accept", await trade.connect(a.glassworks).accept(id));
   await mined(await world.contracts.tokens.MXN.connect(a.golfo).approve(escrow, terms.amount));
   await sent("TradeSettlement.fund [escrow 400,000.00 MXN]", await trade.connect(a.golfo).fund(id));
-  for (const [i, [kind, oracle, doc]] of GLASSWARE_EVIDENCE.entries()) {
-    const hash = documentHash(doc);
-    const signature = await signAttestation(a[oracle], domain, id, kind, hash);
-    const quote = newFxQuote({
-      sellToken: terms.payToken as string,
-      buyToken: terms.payoutToken as string,
-      rate: scaledRate("0.38"),
-      maxSellAmount: terms.amount as bigint,
-      expiry: now + 3_600n,
-    });
-    const quoteSignature = await signFxQuote(a.huaxia, domain, quote);
+  for (const [i, [kind]] of GLASSWARE_EVIDENCE.entries()) {
+    const e = await signGlasswareEvidence(world, domain, id, terms, i, now + 3_600n);
     const kindIndex = EVIDENCE_KINDS.indexOf(kind);
-    const tx = await trade.connect(a.huaxia).attest(id, kindIndex, hash, [signature], quote, quoteSignature);
+    const tx = await trade
+      .connect(a.huaxia)
+      .attest(id, kindIndex, e.documentHash, [e.signature], e.fx.quote, e.fx.signature);
     const settles = i === GLASSWARE_EVIDENCE.length - 1 ? ", settles the order" : "";
     await sent(`TradeSettlement.attest [${kind}, 1 oracle, pays a tranche in CNY${settles}]`, tx);
   }
