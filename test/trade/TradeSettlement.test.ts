@@ -125,6 +125,12 @@ describe("TradeSettlement", function () {
     }
     await expect(trade.connect(a.cristal).dispute(1n, reasonCode("BROKEN-GLASS"))).to.emit(trade, "OrderDisputed");
     const { q, sig } = await fxQuote(99n);
+    for (const who of [a.cristal, a.glassworks, world.outsiders[0]]) {
+      await expect(trade.connect(who).resolve(1n, 10_000, q, sig)).to.be.revertedWithCustomError(
+        world.contracts.members,
+        who === world.outsiders[0] ? "MemberUnknownAccount" : "MemberMissingRole",
+      );
+    }
     const golfoBefore = await tokens.MXN.balanceOf(a.golfo);
     await expect(trade.connect(a.regulator).resolve(1n, 5_000, q, sig))
       .to.emit(trade, "DisputeResolved")
@@ -283,10 +289,26 @@ describe("TradeSettlement", function () {
       shipmentDeadline: terms.shipmentDeadline + 86_400n * 10n,
       expiry: terms.expiry + 86_400n * 10n,
     });
+    // A third, accepted but never funded, lapses too.
+    await trade.connect(a.cristal).createOrder({
+      ...terms,
+      shipmentDeadline: terms.shipmentDeadline + 86_400n * 10n,
+      expiry: terms.expiry + 86_400n * 10n,
+    });
+    await trade.connect(a.glassworks).accept(3n);
     await expect(trade.refundExpired(2n)).to.be.revertedWithCustomError(trade, "TradeTooEarly");
     await networkHelpers.time.increaseTo(terms.shipmentDeadline + 86_400n * 10n);
-    await trade.refundExpired(2n);
+    await expect(trade.refundExpired(2n))
+      .to.emit(trade, "OrderSettled")
+      .withArgs(2n)
+      .and.not.to.emit(trade, "Refunded");
+    await expect(trade.connect(world.outsiders[0]).refundExpired(3n)).to.emit(trade, "OrderSettled").withArgs(3n);
+    expect((await trade.getOrder(2n)).state).to.equal(6n); // Lapsed
+    expect((await trade.getOrder(3n)).state).to.equal(6n);
     await expect(trade.connect(a.glassworks).accept(2n)).to.be.revertedWithCustomError(trade, "TradeInvalidState");
+    await expect(trade.connect(a.golfo).fund(3n))
+      .to.be.revertedWithCustomError(trade, "TradeInvalidState")
+      .withArgs(3n, 6n);
   });
 
   it("test_payReleased_paysEvidencedTranchesOnceAQuoteArrives", async function () {
