@@ -9,7 +9,7 @@ import { deployWorld } from "../../scripts/lib/world.js";
 const connection = await network.create();
 
 describe("Ignition deployment (end to end)", function () {
-  it("test_deploy_wiresRegistryTokensAndIssuer", async function () {
+  it("test_deploy_wiresRegistryTokensIssuerAndModules", async function () {
     const world = await deployWorld(connection);
     const { members, tokens } = world.contracts;
     expect(Object.keys(tokens)).to.deep.equal(["CNY", "USD", "MXN"]);
@@ -24,6 +24,18 @@ describe("Ignition deployment (end to end)", function () {
     expect(await credit.memberRegistry()).to.equal(await members.getAddress());
     expect(decodeCode(await credit.reportingCurrency())).to.equal("CNY");
     expect((await credit.policy()).maxLenders).to.equal(3n);
+
+    // The receivable ledger and the trade settlement are Reporter members of their own, and system accounts of
+    // every token, so they can hold escrow and report exposures.
+    const { scf, trade } = world.contracts;
+    for (const module of [scf, trade]) {
+      const address = await module.getAddress();
+      expect(await members.hasRole(address, roleIndex("Reporter"))).to.equal(true);
+      for (const token of Object.values(tokens)) expect(await token.isSystemAccount(address)).to.equal(true);
+    }
+    expect(await trade.creditRegistry()).to.equal(await credit.getAddress());
+    expect(await trade.arbiterWindow()).to.equal(14n * 86_400n);
+    for (const kind of [0, 1, 2, 3]) expect(await trade.evidenceThreshold(kind)).to.equal(1n);
 
     // The issuer admitted by the module can mint to a cast member, and an outsider cannot receive.
     const glassworks = world.admins.glassworks;
