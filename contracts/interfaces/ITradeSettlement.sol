@@ -163,4 +163,88 @@ interface ITradeSettlement {
     error TradeAlreadyAssigned(OrderId id);
     /// @notice A threshold must be 1 to 16 oracles.
     error TradeInvalidThreshold(uint8 oracles);
+
+    // ─── Functions ──────────────────────────────────────────────────────────
+
+    /// @notice The importer proposes an order.
+    function createOrder(OrderTerms calldata t) external returns (OrderId id);
+
+    /// @notice The exporter accepts the order, before its shipment deadline.
+    function accept(OrderId id) external;
+
+    /// @notice The importer's bank locks the full amount: from then on only the contract's rules move it.
+    function fund(OrderId id) external;
+
+    /// @notice `fund` with an ERC-2612 permit for the amount instead of a prior approval. A permit someone else
+    ///         already relayed is skipped: the allowance it granted is used.
+    function fundWithPermit(OrderId id, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
+
+    /// @notice Anyone relays `kind` evidence for order `id`: EIP-712 attestations by at least the threshold of
+    ///         distinct active oracles, given in ascending signer order. The transaction that completes a tranche's
+    ///         evidence pays it; when the exporter is paid in another currency, `quote` converts the payment.
+    function attest(
+        OrderId id,
+        EvidenceKind kind,
+        bytes32 documentHash,
+        bytes[] calldata signatures,
+        FxQuote calldata quote,
+        bytes calldata quoteSignature
+    ) external;
+
+    /// @notice Anyone pays the tranches whose evidence is complete but which waited for an FX quote.
+    function payReleased(OrderId id, FxQuote calldata quote, bytes calldata quoteSignature) external;
+
+    /// @notice Within the objection window after delivery, the importer disputes what remains in escrow.
+    function dispute(OrderId id, bytes32 reason) external;
+
+    /// @notice An Arbiter splits what remains: `exporterShareBps` is paid to the exporter's side (with fees and FX
+    ///         like a tranche), the rest returns to the importer's bank.
+    function resolve(
+        OrderId id,
+        uint16 exporterShareBps,
+        FxQuote calldata quote,
+        bytes calldata quoteSignature
+    ) external;
+
+    /// @notice The exporter assigns the order's proceeds to financier `financier`, once: every later payment goes to
+    ///         it, and the exporter's exposure (`advance`, under `exporterKey`) is reported to the credit registry.
+    function assignProceeds(OrderId id, MemberId financier, bytes32 exporterKey, uint64 advance) external;
+
+    /// @notice Anyone refunds the whole amount to the importer's bank when no shipment evidence came by the deadline.
+    function refundUnshipped(OrderId id) external;
+
+    /// @notice Anyone releases every remaining tranche once the objection window after delivery closed undisputed.
+    function releaseAfterObjection(OrderId id, FxQuote calldata quote, bytes calldata quoteSignature) external;
+
+    /// @notice Anyone returns what remains of order `id` to the importer's bank at expiry, or lapses an order that
+    ///         was never funded.
+    function refundExpired(OrderId id) external;
+
+    /// @notice The governor sets how many distinct oracles `kind` evidence needs (1 to 16).
+    function setThreshold(EvidenceKind kind, uint8 oracles) external;
+
+    /// @notice The governor or a Regulator stops orders, funding, evidence, disputes and payments to the exporter's
+    ///         side; the refunds to the importer's side stay open.
+    function pause() external;
+
+    /// @notice The governor or a Regulator lets the paused operations resume.
+    function unpause() external;
+
+    /// @notice Everything about order `id`; reverts for an unknown id.
+    function getOrder(OrderId id) external view returns (OrderView memory o);
+
+    /// @notice The EIP-712 digest an FX provider signs for `quote`.
+    function fxQuoteDigest(FxQuote calldata quote) external view returns (bytes32);
+
+    /// @notice How many distinct oracles `kind` evidence needs.
+    function evidenceThreshold(EvidenceKind kind) external view returns (uint8);
+
+    /// @notice How long an arbiter has to resolve a dispute, in seconds from the dispute.
+    function arbiterWindow() external view returns (uint32);
+
+    /// @notice What order `id` still holds in escrow: the gross of its unpaid tranches while funded or disputed.
+    function escrowOf(OrderId id) external view returns (uint256);
+
+    /// @notice The EIP-712 digest an oracle signs for `kind` evidence of order `id` over `documentHash`.
+    function attestationDigest(OrderId id, EvidenceKind kind, bytes32 documentHash) external view returns (bytes32);
 }

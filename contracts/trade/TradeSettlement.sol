@@ -86,7 +86,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
 
     // ─── Orders ─────────────────────────────────────────────────────────────
 
-    /// @notice The importer proposes an order.
+    /// @inheritdoc ITradeSettlement
     function createOrder(OrderTerms calldata t) external whenNotPaused returns (OrderId id) {
         MemberId importer = _requireRole(msg.sender, Role.Importer);
         _requireMemberRole(t.exporter, Role.Exporter);
@@ -138,7 +138,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         emit OrderCreated(id, importer, t.exporter, t.documentHash, t.amount, t.payToken, t.payoutToken);
     }
 
-    /// @notice The exporter accepts the order, before its shipment deadline.
+    /// @inheritdoc ITradeSettlement
     function accept(OrderId id) external whenNotPaused {
         Parties storage p = _order(id);
         if (p.state != OrderState.Created) revert TradeInvalidState(id, p.state);
@@ -148,13 +148,12 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         emit OrderAccepted(id);
     }
 
-    /// @notice The importer's bank locks the full amount: from then on only the contract's rules move it.
+    /// @inheritdoc ITradeSettlement
     function fund(OrderId id) external {
         _fund(id);
     }
 
-    /// @notice `fund` with an ERC-2612 permit for the amount instead of a prior approval. A permit someone else
-    ///         already relayed is skipped: the allowance it granted is used.
+    /// @inheritdoc ITradeSettlement
     function fundWithPermit(OrderId id, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external {
         _order(id);
         Money storage m = _money[id];
@@ -174,9 +173,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
 
     // ─── Evidence and payment ───────────────────────────────────────────────
 
-    /// @notice Anyone relays `kind` evidence for order `id`: EIP-712 attestations by at least the threshold of
-    ///         distinct active oracles, given in ascending signer order. The transaction that completes a tranche's
-    ///         evidence pays it; when the exporter is paid in another currency, `quote` converts the payment.
+    /// @inheritdoc ITradeSettlement
     function attest(
         OrderId id,
         EvidenceKind kind,
@@ -207,7 +204,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         _payReleased(id, p, false, quote, quoteSignature);
     }
 
-    /// @notice Anyone pays the tranches whose evidence is complete but which waited for an FX quote.
+    /// @inheritdoc ITradeSettlement
     function payReleased(
         OrderId id,
         FxQuote calldata quote,
@@ -220,7 +217,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
 
     // ─── Disputes ───────────────────────────────────────────────────────────
 
-    /// @notice Within the objection window after delivery, the importer disputes what remains in escrow.
+    /// @inheritdoc ITradeSettlement
     function dispute(OrderId id, bytes32 reason) external whenNotPaused {
         Parties storage p = _order(id);
         if (p.state != OrderState.Funded) revert TradeInvalidState(id, p.state);
@@ -234,8 +231,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         emit OrderDisputed(id, reason);
     }
 
-    /// @notice An Arbiter splits what remains: `exporterShareBps` is paid to the exporter's side (with fees and FX
-    ///         like a tranche), the rest returns to the importer's bank.
+    /// @inheritdoc ITradeSettlement
     function resolve(
         OrderId id,
         uint16 exporterShareBps,
@@ -270,8 +266,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
 
     // ─── Pre-shipment finance ───────────────────────────────────────────────
 
-    /// @notice The exporter assigns the order's proceeds to financier `financier`, once: every later payment goes to
-    ///         it, and the exporter's exposure (`advance`, under `exporterKey`) is reported to the credit registry.
+    /// @inheritdoc ITradeSettlement
     function assignProceeds(
         OrderId id,
         MemberId financier,
@@ -303,7 +298,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
 
     // ─── Time rules ─────────────────────────────────────────────────────────
 
-    /// @notice Anyone refunds the whole amount to the importer's bank when no shipment evidence came by the deadline.
+    /// @inheritdoc ITradeSettlement
     function refundUnshipped(OrderId id) external nonReentrant {
         Parties storage p = _order(id);
         if (p.state != OrderState.Funded || p.evidenceDone & uint8(1 << uint8(EvidenceKind.Shipped)) != 0) {
@@ -313,7 +308,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         _refundRemaining(id, p, 1);
     }
 
-    /// @notice Anyone releases every remaining tranche once the objection window after delivery closed undisputed.
+    /// @inheritdoc ITradeSettlement
     function releaseAfterObjection(
         OrderId id,
         FxQuote calldata quote,
@@ -327,8 +322,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         _payReleased(id, p, true, quote, quoteSignature);
     }
 
-    /// @notice Anyone returns what remains of order `id` to the importer's bank at expiry, or lapses an order that
-    ///         was never funded.
+    /// @inheritdoc ITradeSettlement
     function refundExpired(OrderId id) external nonReentrant {
         Parties storage p = _order(id);
         OrderState s = p.state;
@@ -348,26 +342,26 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
 
     // ─── Governor ───────────────────────────────────────────────────────────
 
-    /// @notice The number of distinct oracles each kind of evidence needs.
+    /// @inheritdoc ITradeSettlement
     function setThreshold(EvidenceKind kind, uint8 oracles) external onlyGovernor {
         if (oracles == 0 || oracles > 16) revert TradeInvalidThreshold(oracles);
         _thresholds[kind] = oracles;
         emit ThresholdSet(kind, oracles);
     }
 
-    /// @notice The governor or a Regulator stops orders, funding, evidence and payments; refunds stay open.
+    /// @inheritdoc ITradeSettlement
     function pause() external onlyGovernorOrRegulator {
         _pause();
     }
 
-    /// @notice The governor or a Regulator lets the paused operations resume.
+    /// @inheritdoc ITradeSettlement
     function unpause() external onlyGovernorOrRegulator {
         _unpause();
     }
 
     // ─── Views ──────────────────────────────────────────────────────────────
 
-    /// @notice Everything about order `id`; reverts for an unknown id.
+    /// @inheritdoc ITradeSettlement
     function getOrder(OrderId id) external view returns (OrderView memory o) {
         Parties storage p = _order(id);
         Money storage m = _money[id];
@@ -398,7 +392,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         );
     }
 
-    /// @notice The EIP-712 digest an FX provider signs for `quote`.
+    /// @inheritdoc ITradeSettlement
     function fxQuoteDigest(FxQuote calldata quote) public view returns (bytes32) {
         return
             _hashTypedDataV4(
@@ -416,24 +410,24 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
             );
     }
 
-    /// @notice How many distinct oracles `kind` evidence needs.
+    /// @inheritdoc ITradeSettlement
     function evidenceThreshold(EvidenceKind kind) external view returns (uint8) {
         return _thresholds[kind];
     }
 
-    /// @notice How long an arbiter has to resolve a dispute, in seconds from the dispute.
+    /// @inheritdoc ITradeSettlement
     function arbiterWindow() external view returns (uint32) {
         return _arbiterWindow;
     }
 
-    /// @notice What order `id` still holds in escrow: the gross of its unpaid tranches while funded or disputed.
+    /// @inheritdoc ITradeSettlement
     function escrowOf(OrderId id) external view returns (uint256) {
         Parties storage p = _parties[id];
         if (p.state != OrderState.Funded && p.state != OrderState.Disputed) return 0;
         return _unpaid(id, p, _money[id]);
     }
 
-    /// @notice The EIP-712 digest an oracle signs for `kind` evidence of order `id` over `documentHash`.
+    /// @inheritdoc ITradeSettlement
     function attestationDigest(OrderId id, EvidenceKind kind, bytes32 documentHash) public view returns (bytes32) {
         return
             _hashTypedDataV4(
