@@ -140,8 +140,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
 
     /// @inheritdoc ITradeSettlement
     function accept(OrderId id) external whenNotPaused {
-        Parties storage p = _order(id);
-        if (p.state != OrderState.Created) revert TradeInvalidState(id, p.state);
+        Parties storage p = _orderIn(id, OrderState.Created);
         _requireParty(id, Role.Exporter, p.exporter);
         if (block.timestamp >= p.shipmentDeadline) revert TradeWindowClosed(id, p.shipmentDeadline);
         p.state = OrderState.Accepted;
@@ -162,8 +161,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
     }
 
     function _fund(OrderId id) private whenNotPaused nonReentrant {
-        Parties storage p = _order(id);
-        if (p.state != OrderState.Accepted) revert TradeInvalidState(id, p.state);
+        Parties storage p = _orderIn(id, OrderState.Accepted);
         _requireParty(id, Role.ImporterBank, p.importerBank);
         p.state = OrderState.Funded;
         Money storage m = _money[id];
@@ -182,8 +180,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         FxQuote calldata quote,
         bytes calldata quoteSignature
     ) external whenNotPaused nonReentrant {
-        Parties storage p = _order(id);
-        if (p.state != OrderState.Funded) revert TradeInvalidState(id, p.state);
+        Parties storage p = _orderIn(id, OrderState.Funded);
         uint8 bit = uint8(1 << uint8(kind));
         if (p.evidenceDone & bit != 0) revert TradeEvidenceAlreadyComplete(id, kind);
         bytes32 digest = attestationDigest(id, kind, documentHash);
@@ -210,8 +207,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         FxQuote calldata quote,
         bytes calldata quoteSignature
     ) external whenNotPaused nonReentrant {
-        Parties storage p = _order(id);
-        if (p.state != OrderState.Funded) revert TradeInvalidState(id, p.state);
+        Parties storage p = _orderIn(id, OrderState.Funded);
         if (_payReleased(id, p, false, quote, quoteSignature) == 0) revert TradeTrancheNotPayable(id, 0);
     }
 
@@ -219,8 +215,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
 
     /// @inheritdoc ITradeSettlement
     function dispute(OrderId id, bytes32 reason) external whenNotPaused {
-        Parties storage p = _order(id);
-        if (p.state != OrderState.Funded) revert TradeInvalidState(id, p.state);
+        Parties storage p = _orderIn(id, OrderState.Funded);
         _requireParty(id, Role.Importer, p.importer);
         Money storage m = _money[id];
         if (m.deliveredAt == 0) revert TradeInvalidState(id, p.state);
@@ -238,8 +233,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         FxQuote calldata quote,
         bytes calldata quoteSignature
     ) external whenNotPaused nonReentrant {
-        Parties storage p = _order(id);
-        if (p.state != OrderState.Disputed) revert TradeInvalidState(id, p.state);
+        Parties storage p = _orderIn(id, OrderState.Disputed);
         MemberId arbiter = _requireRole(msg.sender, Role.Arbiter);
         Money storage m = _money[id];
         if (block.timestamp > m.disputeDeadline) revert TradeWindowClosed(id, m.disputeDeadline);
@@ -314,8 +308,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         FxQuote calldata quote,
         bytes calldata quoteSignature
     ) external whenNotPaused nonReentrant {
-        Parties storage p = _order(id);
-        if (p.state != OrderState.Funded) revert TradeInvalidState(id, p.state);
+        Parties storage p = _orderIn(id, OrderState.Funded);
         Money storage m = _money[id];
         uint256 at = m.deliveredAt == 0 ? type(uint256).max : uint256(m.deliveredAt) + m.objectionWindow + 1;
         if (block.timestamp < at) revert TradeTooEarly(id, at);
@@ -588,6 +581,12 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
     function _order(OrderId id) private view returns (Parties storage p) {
         p = _parties[id];
         if (p.state == OrderState.None) revert TradeUnknownOrder(id);
+    }
+
+    /// @dev Order `id`, which must be in state `expected`: every transition's precondition is checked here.
+    function _orderIn(OrderId id, OrderState expected) private view returns (Parties storage p) {
+        p = _order(id);
+        if (p.state != expected) revert TradeInvalidState(id, p.state);
     }
 
     /// @dev The caller must be an operator of `party`, active and holding `role`.
