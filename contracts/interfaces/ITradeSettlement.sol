@@ -155,6 +155,8 @@ interface ITradeSettlement {
     /// @notice The FX quote expired, is replayed, exceeds its maximum, names other tokens, or is not by an active
     ///         FX provider.
     error TradeInvalidFxQuote(address signer, uint256 nonce);
+    /// @notice Order `id` pays the exporter in another token: this payment needs an FX quote.
+    error TradeFxQuoteRequired(OrderId id);
     /// @notice The time rule does not apply yet: it applies from `at`.
     error TradeTooEarly(OrderId id, uint256 at);
     /// @notice Tranche `tranche` of order `id` is not payable (not released, or already paid).

@@ -208,6 +208,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         bytes calldata quoteSignature
     ) external whenNotPaused nonReentrant {
         Parties storage p = _orderIn(id, OrderState.Funded);
+        _requireQuoteIfConverting(id, quote);
         if (_payReleased(id, p, false, quote, quoteSignature) == 0) revert TradeTrancheNotPayable(id, 0);
     }
 
@@ -249,6 +250,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
             address provider;
             uint256 rate = RATE_SCALE;
             if (m.payoutToken != m.payToken) {
+                _requireQuoteIfConverting(id, quote);
                 (provider, rate) = _checkQuote(quote, quoteSignature, m.payToken, m.payoutToken, net);
                 IERC20(m.payToken).safeTransfer(provider, net);
             }
@@ -312,6 +314,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         Money storage m = _money[id];
         uint256 at = m.deliveredAt == 0 ? type(uint256).max : uint256(m.deliveredAt) + m.objectionWindow + 1;
         if (block.timestamp < at) revert TradeTooEarly(id, at);
+        _requireQuoteIfConverting(id, quote);
         _payReleased(id, p, true, quote, quoteSignature);
     }
 
@@ -587,6 +590,12 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
     function _orderIn(OrderId id, OrderState expected) private view returns (Parties storage p) {
         p = _order(id);
         if (p.state != expected) revert TradeInvalidState(id, p.state);
+    }
+
+    /// @dev A payment of order `id` into another token needs a quote (rate 0 stands for none).
+    function _requireQuoteIfConverting(OrderId id, FxQuote calldata quote) private view {
+        Money storage m = _money[id];
+        if (m.payoutToken != m.payToken && quote.rate == 0) revert TradeFxQuoteRequired(id);
     }
 
     /// @dev The caller must be an operator of `party`, active and holding `role`.

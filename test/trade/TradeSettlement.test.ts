@@ -131,6 +131,9 @@ describe("TradeSettlement", function () {
         who === world.outsiders[0] ? "MemberUnknownAccount" : "MemberMissingRole",
       );
     }
+    await expect(trade.connect(a.regulator).resolve(1n, 5_000, NO_QUOTE, "0x"))
+      .to.be.revertedWithCustomError(trade, "TradeFxQuoteRequired")
+      .withArgs(1n);
     const golfoBefore = await tokens.MXN.balanceOf(a.golfo);
     await expect(trade.connect(a.regulator).resolve(1n, 5_000, q, sig))
       .to.emit(trade, "DisputeResolved")
@@ -318,6 +321,9 @@ describe("TradeSettlement", function () {
     await trade.connect(a.golfo).fund(1n);
     const { q, sig } = await fxQuote(7n);
     await expect(trade.payReleased(1n, q, sig)).to.be.revertedWithCustomError(trade, "TradeTrancheNotPayable");
+    await expect(trade.payReleased(1n, NO_QUOTE, "0x"))
+      .to.be.revertedWithCustomError(trade, "TradeFxQuoteRequired")
+      .withArgs(1n);
     const doc = ethers.id("bill of lading");
     await expect(trade.attest(1n, Kind.Shipped, doc, [await attestation(1n, Kind.Shipped, doc)], NO_QUOTE, "0x"))
       .to.emit(trade, "EvidenceCompleted")
@@ -685,5 +691,24 @@ describe("TradeSettlement", function () {
       .to.emit(trade, "TranchePaid")
       .and.not.to.emit(trade, "Refunded");
     expect(await trade.escrowOf(1n)).to.equal(0n);
+  });
+  it("test_releaseAfterObjection_needsAQuoteWhenConverting", async function () {
+    const { trade, terms, attestation, fxQuote, tokens, a } = await networkHelpers.loadFixture(fixture);
+    await trade
+      .connect(a.cristal)
+      .createOrder({ ...terms, tranches: [{ shareBps: 10_000, evidence: 1 << Kind.Inspected }] });
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.golfo).fund(1n);
+    const doc = ethers.id("POD");
+    await trade.attest(1n, Kind.Delivered, doc, [await attestation(1n, Kind.Delivered, doc)], NO_QUOTE, "0x");
+    await networkHelpers.time.increase(3 * 86_400 + 1);
+    await expect(trade.releaseAfterObjection(1n, NO_QUOTE, "0x"))
+      .to.be.revertedWithCustomError(trade, "TradeFxQuoteRequired")
+      .withArgs(1n);
+    const { q, sig } = await fxQuote(1n);
+    await expect(trade.releaseAfterObjection(1n, q, sig))
+      .to.emit(trade, "OrderSettled")
+      .withArgs(1n);
+    expect(await tokens.CNY.balanceOf(a.glassworks)).to.equal(((40_000_000n - 40_000n - 60_000n) * 38n) / 100n);
   });
 });
