@@ -4,7 +4,7 @@
  *   make bench       (or: npm run bench)
  */
 import { spawn } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
@@ -520,6 +520,8 @@ const tradeLifecycle = sumFigures(tradeFlow);
 const RPC_PORT = 8_646;
 const RPC_RUNS = 5;
 const rpcWall: number[] = [];
+// Ignition journals a JSON-RPC deployment; this one is the bench's own and is removed afterwards.
+const rpcDeploymentId = `bench-rpc-${Date.now()}`;
 {
   const node = spawn(process.execPath, [hardhatCli, "node", "--port", String(RPC_PORT)], {
     detached: true,
@@ -537,7 +539,7 @@ const rpcWall: number[] = [];
       node.on("exit", (code) => reject(new Error(`bench: hardhat node exited with ${code}`)));
     });
     const rpc = await network.create({ network: "localhost", override: { url: `http://127.0.0.1:${RPC_PORT}` } });
-    const rpcWorld = await deployWorld(rpc);
+    const rpcWorld = await deployWorld(rpc, rpcDeploymentId);
     await fundGlasswareParties(rpcWorld, RPC_RUNS);
     for (let run = 0; run < RPC_RUNS; run++) {
       const start = BigInt((await rpc.ethers.provider.getBlock("latest"))!.timestamp);
@@ -551,6 +553,7 @@ const rpcWall: number[] = [];
     }
   } finally {
     process.kill(-node.pid!, "SIGTERM");
+    await rm(new URL(`../ignition/deployments/${rpcDeploymentId}`, import.meta.url), { recursive: true, force: true });
   }
 }
 const sortedWall = [...rpcWall].sort((x, y) => x - y);

@@ -63,12 +63,16 @@ export async function admitMember(
   throw new Error("admit did not emit MemberAdmitted");
 }
 
-/** Deploys with Ignition on `connection` and admits the cast (accounts 2…). */
-export async function deployWorld(connection: NetworkConnection): Promise<World> {
+/**
+ * Deploys with Ignition on `connection` and admits the cast (accounts 2…). On a JSON-RPC network Ignition keeps a
+ * journal under `ignition/deployments/<deploymentId>`; give a fresh id per chain, and remove it when done.
+ */
+export async function deployWorld(connection: NetworkConnection, deploymentId?: string): Promise<World> {
   const signers = await connection.ethers.getSigners();
   const [governor, issuer] = signers;
   const deployed = await connection.ignition.deploy(TradelineModule, {
     parameters: await ignitionParameters("hardhat"),
+    deploymentId,
   });
   const addresses = {
     memberRegistry: await deployed.memberRegistry.getAddress(),
