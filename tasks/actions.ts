@@ -42,6 +42,7 @@ export const tradeAttest = action(trade.attest);
 export const tradePay = action(trade.pay);
 export const tradeQuote = action(trade.quote);
 export const tradeStatus = action(trade.status);
+export const tradeAssign = action(trade.assign);
 export const tradeDispute = action(trade.dispute);
 export const tradeResolve = action(trade.resolve);
 export const tradeRefund = action(trade.refund);

@@ -234,6 +234,14 @@ export const tasks = [
     .addOption({ name: "order", description: "Order id", defaultValue: "" })
     .setAction(lazy("tradeStatus"))
     .build(),
+  tradelineTask("trade:assign", "Assign an order's proceeds to a financier for pre-shipment finance (exporter)")
+    .addOption({ name: "order", description: "Order id", defaultValue: "" })
+    .addOption({ name: "financier", description: "The financier's member id", defaultValue: "" })
+    .addOption({ name: "exporterType", description: "The exporter's id type, e.g. USCC", defaultValue: "" })
+    .addOption({ name: "exporterId", description: "The exporter's id number (keyed locally)", defaultValue: "" })
+    .addOption({ name: "advance", description: "The advance, major units of the reporting currency", defaultValue: "" })
+    .setAction(lazy("tradeAssign"))
+    .build(),
   tradelineTask("trade:dispute", "Dispute an order within the objection window (importer)")
     .addOption({ name: "order", description: "Order id", defaultValue: "" })
     .addOption({ name: "reason", description: "Reason code", defaultValue: "" })

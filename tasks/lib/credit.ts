@@ -49,7 +49,8 @@ interface Currency {
   decimals: number;
 }
 
-async function currencyOf(c: TradelineContracts): Promise<Currency> {
+/** The credit registry's reporting currency and its minor units. */
+export async function currencyOf(c: TradelineContracts): Promise<Currency> {
   const code = decodeCode(await c.credit.reportingCurrency());
   return { code, decimals: minorUnits(code) };
 }

@@ -8,12 +8,14 @@ import { getAddress, isHexString, type Signer } from "ethers";
 
 import { tokenAt, tokenFor, type TradelineContracts } from "../../src/deployment.js";
 import { formatAmount, parseAmount, reasonCode } from "../../src/encoding.js";
+import { borrowerKey, type ConsortiumKey } from "../../src/keys.js";
 import {
   EVIDENCE_KINDS,
   ORDER_STATES,
   TIME_RULES,
   accept as acceptOrder,
   applyTimeRule,
+  assignProceeds,
   awaitedEvidence,
   attest as relayEvidence,
   buildOrder,
@@ -38,11 +40,13 @@ import {
   type TranchePayment,
 } from "../../src/trade.js";
 
+import { currencyOf, maskId } from "./credit.js";
 import { parseEndOfDay, parseMemberId, requireOption as required } from "./members.js";
 
 /** What the trade operations need from a session. */
 export interface TradeSession {
   signer: Signer;
+  consortiumKey: () => Promise<ConsortiumKey>;
 }
 
 function orderId(text: string): bigint {
@@ -292,6 +296,31 @@ export async function status(c: TradelineContracts, args: { order: string }): Pr
       if (awaits === undefined) return `${share}: paid or refunded`;
       return awaits.length === 0 ? `${share}: released, awaiting an FX quote` : `${share}: awaits ${awaits.join(", ")}`;
     }),
+  ];
+}
+
+export async function assign(
+  c: TradelineContracts,
+  args: { order: string; financier: string; exporterType: string; exporterId: string; advance: string },
+  session: TradeSession,
+): Promise<string[]> {
+  const id = orderId(args.order);
+  const financier = parseMemberId(required(args.financier, "--financier"), "--financier");
+  const order = await c.trade.getOrder(id);
+  const reporting = await currencyOf(c);
+  const advance = parseAmount(required(args.advance, "--advance"), reporting.decimals);
+  const key = borrowerKey(
+    await session.consortiumKey(),
+    required(args.exporterType, "--exporter-type"),
+    required(args.exporterId, "--exporter-id"),
+  );
+  const receipt = await assignProceeds(c.trade, id, financier, key, advance);
+  const pay = await tokenAt(c, order.payToken);
+  return [
+    `assigned order ${id}'s proceeds (${formatAmount(order.amount, pay.decimals)} ${pay.code}) to member ${financier}`,
+    `  ${maskId(args.exporterType, args.exporterId)} owes the advance of ${formatAmount(advance, reporting.decimals)} ` +
+      `${reporting.code}: reported to the credit registry as TradeFinance`,
+    `  tx: ${receipt.hash}`,
   ];
 }
 

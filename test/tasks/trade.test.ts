@@ -5,7 +5,20 @@ import path from "node:path";
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { accept, attest, create, dispute, fund, pay, quote, refund, resolve, status } from "../../tasks/lib/trade.js";
+import {
+  accept,
+  assign,
+  attest,
+  create,
+  dispute,
+  fund,
+  pay,
+  quote,
+  refund,
+  resolve,
+  status,
+} from "../../tasks/lib/trade.js";
+import { borrowerKey } from "../../src/keys.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { actAs, deployWorld } from "../../scripts/lib/world.js";
 import { failure } from "../helpers/failure.js";
@@ -266,6 +279,36 @@ describe("trade tasks", function () {
     // Nothing above changed the order.
     expect((await status(cristal.contracts, { order: "1" }))[0]).to.equal(
       "order 1: Created; 400000.00 MXN paid out in CNY; in escrow 0.00 MXN",
+    );
+  });
+
+  it("test_tradeTasks_assignReportsTheExportersAdvance", async function () {
+    const { world, as } = await networkHelpers.loadFixture(fixture);
+    await create(as("cristal").contracts, { ...(await order(world, "")), tranches: "100:Shipped" });
+    await accept(as("glassworks").contracts, { order: "1" });
+    const glass = as("glassworks");
+    const args = {
+      order: "1",
+      financier: String(world.ids.pacific),
+      exporterType: "USCC",
+      exporterId: "91440300SYNTH00042",
+      advance: "50000",
+    };
+    expect(await failure(assign(glass.contracts, { ...args, advance: "" }, glass.session))).to.equal(
+      "--advance is required",
+    );
+    expect(
+      await failure(assign(glass.contracts, { ...args, financier: String(world.ids.carrier) }, glass.session)),
+    ).to.equal(`reverted: TradeInvalidParty(member=${world.ids.carrier})`);
+    const out = await assign(glass.contracts, args, glass.session);
+    expect(out[0]).to.equal(`assigned order 1's proceeds (400000.00 MXN) to member ${world.ids.pacific}`);
+    expect(out[1]).to.equal(
+      "  USCC ****0042 owes the advance of 50000.00 CNY: reported to the credit registry as TradeFinance",
+    );
+    const exposure = await world.contracts.credit.exposureOf(borrowerKey(key, "USCC", "91440300SYNTH00042"));
+    expect(exposure.outstanding).to.equal(5_000_000n);
+    expect(await failure(assign(glass.contracts, args, glass.session))).to.equal(
+      "reverted: TradeAlreadyAssigned(id=1)",
     );
   });
 });
