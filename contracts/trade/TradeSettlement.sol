@@ -245,15 +245,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         p.state = OrderState.Settled;
         emit DisputeResolved(id, arbiter, exporterShareBps);
         if (toExporter != 0) {
-            uint256 net =
-                toExporter - _share(toExporter, p.importerBankFeeBps) - _share(toExporter, p.exporterBankFeeBps);
-            address provider;
-            uint256 rate = RATE_SCALE;
-            if (m.payoutToken != m.payToken) {
-                _requireQuoteIfConverting(id, quote);
-                (provider, rate) = _checkQuote(quote, quoteSignature, m.payToken, m.payoutToken, net);
-                IERC20(m.payToken).safeTransfer(provider, net);
-            }
+            (address provider, uint256 rate) = _convert(id, m, quote, quoteSignature, _net(p, toExporter));
             _payTranche(id, p, m, 254, toExporter, provider, rate);
         }
         _refund(id, p, m, remaining - toExporter, 3);
@@ -458,16 +450,9 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         p.paid |= due;
         uint256 totalNet;
         for (uint8 i; i < n; ++i) {
-            if (due & (1 << i) == 0) continue;
-            uint256 gross = _gross(m.amount, packed, i, n);
-            totalNet += gross - _share(gross, p.importerBankFeeBps) - _share(gross, p.exporterBankFeeBps);
+            if (due & (1 << i) != 0) totalNet += _net(p, _gross(m.amount, packed, i, n));
         }
-        address provider;
-        uint256 rate = RATE_SCALE;
-        if (m.payoutToken != m.payToken) {
-            (provider, rate) = _checkQuote(quote, quoteSignature, m.payToken, m.payoutToken, totalNet);
-            IERC20(m.payToken).safeTransfer(provider, totalNet);
-        }
+        (address provider, uint256 rate) = _convert(id, m, quote, quoteSignature, totalNet);
         for (uint8 i; i < n; ++i) {
             if (due & (1 << i) == 0) continue;
             _payTranche(id, p, m, i, _gross(m.amount, packed, i, n), provider, rate);
@@ -496,7 +481,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
     ) private {
         uint256 importerFee = _share(gross, p.importerBankFeeBps);
         uint256 exporterFee = _share(gross, p.exporterBankFeeBps);
-        uint256 net = gross - importerFee - exporterFee;
+        uint256 net = _net(p, gross);
         MemberId payee = MemberId.unwrap(m.financier) != 0 ? m.financier : p.exporter;
         address beneficiary = memberRegistry.getMember(payee).admin;
         IERC20 payToken = IERC20(m.payToken);
@@ -531,14 +516,19 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         for (uint8 j; j + 1 < n; ++j) gross -= _share(amount, uint16(packed >> (24 * j)));
     }
 
-    /// @dev Checks an FX quote for selling `amount` of `sell` for `buy`, spends its nonce, returns signer and rate.
-    function _checkQuote(
+    /// @dev When order `id` pays out in another token: checks the FX quote for selling `amount` of the pay token,
+    ///      spends its nonce and sends the provider `amount`; returns the provider and the rate. Otherwise returns no
+    ///      provider and a rate of 1.
+    function _convert(
+        OrderId id,
+        Money storage m,
         FxQuote calldata q,
         bytes calldata signature,
-        address sell,
-        address buy,
         uint256 amount
     ) private returns (address signer, uint256 rate) {
+        if (m.payoutToken == m.payToken) return (address(0), RATE_SCALE);
+        _requireQuoteIfConverting(id, q);
+        (address sell, address buy) = (m.payToken, m.payoutToken);
         (signer, , ) = ECDSA.tryRecover(fxQuoteDigest(q), signature);
         uint256 bit = 1 << (q.nonce & 0xff);
         uint256 word = _fxNonces[signer][q.nonce >> 8];
@@ -553,6 +543,7 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         ) revert TradeInvalidFxQuote(signer, q.nonce);
         _fxNonces[signer][q.nonce >> 8] = word | bit;
         rate = q.rate;
+        IERC20(sell).safeTransfer(signer, amount);
     }
 
     /// @dev Refunds every unpaid tranche to the importer's bank and settles the order.
@@ -616,6 +607,11 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         // UUID layout xxxxxxxx-xxxx-4xxx-[89ab]xxx-…: byte 6's high nibble is the version, byte 8 the variant.
         uetr = (uetr & ~bytes16(0x000000000000f0000000000000000000)) | bytes16(0x00000000000040000000000000000000);
         uetr = (uetr & ~bytes16(0x0000000000000000c000000000000000)) | bytes16(0x00000000000000008000000000000000);
+    }
+
+    /// @dev What `gross` leaves for the exporter's side once both banks took their fees.
+    function _net(Parties storage p, uint256 gross) private view returns (uint256) {
+        return gross - _share(gross, p.importerBankFeeBps) - _share(gross, p.exporterBankFeeBps);
     }
 
     function _share(uint256 amount, uint256 bps) internal pure returns (uint256) {
