@@ -24,7 +24,7 @@ import {
   scaledRate,
   signAttestation,
   signFxQuote,
-  tradeDomain,
+  tradeDomainOf,
   type EvidenceKindName,
 } from "../src/trade.js";
 import { formatTable } from "../tasks/lib/members.js";
@@ -371,7 +371,7 @@ await runGlasswareLifecycle(world, lifecycleStart, async (operation, tx) => {
 });
 const tradeLifecycle = sumFigures(tradeFlow);
 {
-  const domainT = tradeDomain(31337n, tradeAddress);
+  const domainT = await tradeDomainOf(trade);
   const now = async () => BigInt(await networkHelpers.time.latest());
   let quoteNonce = 1_000n;
   const fx = async () => {

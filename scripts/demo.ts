@@ -21,7 +21,7 @@ import {
   formatUetr,
   fund,
   pacs008,
-  tradeDomain,
+  tradeDomainOf,
   type TranchePayment,
 } from "../src/trade.js";
 import { roleNames, statusName } from "../src/members.js";
@@ -270,7 +270,7 @@ async function chapterTrade(world: World, connection: NetworkConnection): Promis
   const tradeAs = (who: string) => world.contracts.trade.connect(a[who]);
   const name = (who: string) => CAST.find((m) => m.key === who)?.name ?? who;
   const { chainId } = await connection.ethers.provider.getNetwork();
-  const domain = tradeDomain(chainId, await world.contracts.trade.getAddress());
+  const domain = await tradeDomainOf(world.contracts.trade);
   const now = async () => BigInt(await connection.networkHelpers.time.latest());
   await fundGlasswareParties(world, 2);
   const terms = await glasswareOrder(world, await now(), "PO CC-2026-0042: 12,000 hand-blown tumblers");

@@ -72,6 +72,12 @@ export function tradeDomain(chainId: bigint, verifyingContract: string): TypedDa
   return { name: "Tradeline TradeSettlement", version: "1", chainId, verifyingContract };
 }
 
+/** The EIP-712 domain of a deployed TradeSettlement, read from its network. */
+export async function tradeDomainOf(trade: TradeSettlement): Promise<TypedDataDomain> {
+  const { chainId } = await trade.runner!.provider!.getNetwork();
+  return tradeDomain(chainId, await trade.getAddress());
+}
+
 /** A bitmask of evidence kinds, e.g. `evidenceMask(["Shipped", "Delivered"])` → 5. */
 export function evidenceMask(kinds: readonly string[]): number {
   return kinds.reduce((mask, k) => {
@@ -289,7 +295,7 @@ export async function attest(
   signatures: string[],
   fx: { quote: FxQuote; signature: string } = { quote: NO_FX_QUOTE, signature: "0x" },
 ): Promise<{ payments: TranchePayment[]; receipt: ContractTransactionReceipt }> {
-  const domain = tradeDomain((await trade.runner!.provider!.getNetwork()).chainId, await trade.getAddress());
+  const domain = await tradeDomainOf(trade);
   const message = { order: id, kind: EVIDENCE_KINDS.indexOf(kind), documentHash: docHash };
   const sorted = signatures
     .map((signature) => ({ signer: BigInt(verifyTypedData(domain, ATTESTATION_TYPES, message, signature)), signature }))

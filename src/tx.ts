@@ -1,5 +1,5 @@
 /** Transaction helpers the module clients share. */
-import type { ContractTransactionReceipt, Interface } from "ethers";
+import type { ContractRunner, ContractTransactionReceipt, Interface } from "ethers";
 
 import type { SettlementToken } from "../typechain-types/index.js";
 
@@ -10,6 +10,12 @@ export async function mined(tx: {
   const receipt = await tx.wait();
   if (receipt === null) throw new Error("transaction was not mined");
   return receipt;
+}
+
+/** The timestamp of the latest block (Unix seconds), or the local clock when the runner has no provider. */
+export async function chainTime(runner: ContractRunner | null): Promise<bigint> {
+  const latest = await runner?.provider?.getBlock("latest");
+  return BigInt(latest?.timestamp ?? Math.floor(Date.now() / 1000));
 }
 
 /** Argument `arg` of the first `event` a contract emitted in `receipt`; throws when it emitted none. */

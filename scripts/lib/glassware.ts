@@ -13,7 +13,7 @@ import {
   scaledRate,
   signAttestation,
   signFxQuote,
-  tradeDomain,
+  tradeDomainOf,
   type EvidenceKindName,
   type FxQuote,
   type OrderTerms,
@@ -106,8 +106,7 @@ export async function runGlasswareLifecycle(
   const a = world.admins;
   const trade = world.contracts.trade;
   const escrow = await trade.getAddress();
-  const { chainId } = await trade.runner!.provider!.getNetwork();
-  const domain = tradeDomain(chainId, escrow);
+  const domain = await tradeDomainOf(trade);
   const terms = await glasswareOrder(world, now);
   const created = await trade.connect(a.cristal).createOrder(terms);
   await sent("TradeSettlement.createOrder [3 tranches, MXN paid out in CNY]", created);

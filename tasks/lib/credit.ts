@@ -35,6 +35,7 @@ import type { TradelineContracts } from "../../src/deployment.js";
 import { decodeCode, formatAmount, minorUnits, parseAmount, reasonCode } from "../../src/encoding.js";
 import { decodeError } from "../../src/errors.js";
 import { borrowerKey, normalizeIdNumber, type ConsortiumKey } from "../../src/keys.js";
+import { chainTime } from "../../src/tx.js";
 
 import { formatTable, parseMemberId, requireOption as required } from "./members.js";
 
@@ -269,8 +270,7 @@ export async function importFile(
   const text = await readFile(file, "utf8").catch(() => {
     throw new Error(`cannot read ${file}`);
   });
-  const latest = await c.credit.runner?.provider?.getBlock("latest");
-  const today = dayOf(latest?.timestamp ?? Math.floor(Date.now() / 1000));
+  const today = dayOf(await chainTime(c.credit.runner));
   const { rows, errors } = parseLoanCsv(text, await session.consortiumKey(), { decimals: cur.decimals, today });
   if (errors.length > 0) {
     const lines = errors.map((e) => `  line ${e.line}: ${e.message}`);

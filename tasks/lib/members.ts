@@ -1,4 +1,6 @@
 /** Member and token operations behind the tasks: each returns the lines to print. */
+import { readFile } from "node:fs/promises";
+
 import { getAddress, isAddress } from "ethers";
 
 import { tokenFor, type TradelineContracts } from "../../src/deployment.js";
@@ -125,4 +127,19 @@ export function formatTable(rows: string[][]): string[] {
       .join("  ")
       .trimEnd(),
   );
+}
+
+/** Reads a JSON file another party wrote (a quote, an attestation); the errors name the file and what it should be. */
+export async function readJsonFile(file: string, what: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    throw new Error(`cannot read the ${what} file ${file}`);
+  }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new Error(`${file} is not JSON: expected a ${what} file`);
+  }
 }

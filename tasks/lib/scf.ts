@@ -2,12 +2,11 @@
  * Supply-chain finance operations behind the `scf:*` tasks: each returns the lines to print. Amounts are in major
  * units of the receivable's settlement token; receivables are named `R<family>.<index>`.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 
 import { hexlify, isHexString, randomBytes } from "ethers";
 
 import { tokenAt, tokenFor, type TradelineContracts } from "../../src/deployment.js";
-import { ensureAllowance } from "../../src/tx.js";
 import { signQuote, type QuoteTerms } from "../../src/eip712.js";
 import { formatAmount, parseAmount } from "../../src/encoding.js";
 import { borrowerKey, invoiceKey, type ConsortiumKey } from "../../src/keys.js";
@@ -23,8 +22,9 @@ import {
   trace as traceFamily,
   type TraceNode,
 } from "../../src/scf.js";
+import { chainTime, ensureAllowance } from "../../src/tx.js";
 
-import { parseEndOfDay, parseMemberId, requireAddress, requireOption as required } from "./members.js";
+import { parseEndOfDay, parseMemberId, readJsonFile, requireAddress, requireOption as required } from "./members.js";
 
 /** What the SCF operations need from a session. */
 export interface ScfSession {
@@ -185,8 +185,7 @@ export async function quote(
         required(args.supplierId, "--supplier-id"),
       )
     : `0x${"00".repeat(32)}`;
-  const latest = await c.scf.runner?.provider?.getBlock("latest");
-  const now = BigInt(latest?.timestamp ?? Math.floor(Date.now() / 1000));
+  const now = await chainTime(c.scf.runner);
   const q: QuoteTerms = {
     id,
     rateBps,
@@ -215,11 +214,7 @@ export async function quote(
 
 export async function finance(c: TradelineContracts, args: { quote: string }): Promise<string[]> {
   const file = required(args.quote, "--quote");
-  const parsed = JSON.parse(
-    await readFile(file, "utf8").catch(() => {
-      throw new Error(`cannot read ${file}`);
-    }),
-  ) as QuoteFile;
+  const parsed = (await readJsonFile(file, "quote")) as unknown as QuoteFile;
   const raw = parsed.quote;
   if (raw === undefined || !isHexString(parsed.signature)) throw new Error(`${file} is not a quote file`);
   const q: QuoteTerms = {

@@ -2,7 +2,7 @@
  * Trade settlement operations behind the `trade:*` tasks: each returns the lines to print. Amounts are in major
  * units of the order's pay token; attestations and FX quotes travel between parties as JSON files.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 
 import { getAddress, isHexString, type Signer } from "ethers";
 
@@ -33,15 +33,17 @@ import {
   scaledRate,
   signAttestation,
   signFxQuote,
-  tradeDomain,
+  tradeDomainOf,
   type EvidenceKindName,
   type FxQuote,
   type TimeRule,
   type TranchePayment,
 } from "../../src/trade.js";
 
+import { chainTime } from "../../src/tx.js";
+
 import { currencyOf, maskId } from "./credit.js";
-import { parseEndOfDay, parseMemberId, requireOption as required } from "./members.js";
+import { parseEndOfDay, parseMemberId, readJsonFile, requireOption as required } from "./members.js";
 
 /** What the trade operations need from a session. */
 export interface TradeSession {
@@ -61,34 +63,10 @@ function wholeNumber(text: string, option: string, max: number): number {
   return Number(t);
 }
 
-async function domainOf(c: TradelineContracts) {
-  const network = await c.trade.runner!.provider!.getNetwork();
-  return tradeDomain(network.chainId, await c.trade.getAddress());
-}
-
-async function now(c: TradelineContracts): Promise<bigint> {
-  const block = await c.trade.runner!.provider!.getBlock("latest");
-  return BigInt(block?.timestamp ?? Math.floor(Date.now() / 1000));
-}
-
 function kindOf(text: string): EvidenceKindName {
   const k = EVIDENCE_KINDS.find((n) => n.toLowerCase() === required(text, "--kind").toLowerCase());
   if (k === undefined) throw new Error(`--kind "${text}": expected one of ${EVIDENCE_KINDS.join(", ")}`);
   return k;
-}
-
-async function readJson(file: string, what: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch {
-    throw new Error(`cannot read the ${what} file ${file}`);
-  }
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    throw new Error(`${file} is not JSON: expected a ${what} file`);
-  }
 }
 
 interface QuoteFile {
@@ -99,7 +77,7 @@ interface QuoteFile {
 /** Reads a quote file `trade:quote` wrote; an empty name means no quote. */
 async function readQuote(file: string): Promise<{ quote: FxQuote; signature: string } | undefined> {
   if (file.trim() === "") return undefined;
-  const parsed = (await readJson(file, "FX quote")) as unknown as QuoteFile;
+  const parsed = (await readJsonFile(file, "FX quote")) as unknown as QuoteFile;
   const q = parsed.quote;
   if (q === undefined || typeof parsed.signature !== "string" || !isHexString(parsed.signature)) {
     throw new Error(`${file} is not an FX quote file (written by trade:quote)`);
@@ -166,7 +144,7 @@ export async function create(
     objectionWindow: wholeNumber(args.objectionDays, "--objection-days", 365) * 86_400,
     expiry: parseEndOfDay(args.expires, "--expires"),
     tranches: required(args.tranches, "--tranches"),
-    now: await now(c),
+    now: await chainTime(c.trade.runner),
   });
   const { id, receipt } = await createOrder(c.trade, terms);
   const payoutCode = (await tokenAt(c, terms.payoutToken as string)).code;
@@ -193,7 +171,7 @@ export async function fund(
   const pay = await tokenAt(c, order.payToken);
   const locked = `funded order ${id}: ${formatAmount(order.amount, pay.decimals)} ${pay.code} locked in escrow`;
   if (args.permit) {
-    const deadline = (await now(c)) + 600n;
+    const deadline = (await chainTime(c.trade.runner)) + 600n;
     const receipt = await fundWithPermit(c.trade, pay.token, session.signer, id, deadline);
     return [`${locked} (ERC-2612 permit, one transaction)`, `  tx: ${receipt.hash}`];
   }
@@ -214,14 +192,14 @@ export async function attest(
   const kind = kindOf(args.kind);
   const docHash = documentHash(required(args.document, "--document"));
   if (args.out.trim() !== "") {
-    const signature = await signAttestation(session.signer, await domainOf(c), id, kind, docHash);
+    const signature = await signAttestation(session.signer, await tradeDomainOf(c.trade), id, kind, docHash);
     const file = { order: id.toString(), kind, documentHash: docHash, signature };
     await writeFile(args.out, `${JSON.stringify(file, null, 2)}\n`);
     return [`signed ${kind} evidence for order ${id}; written to ${args.out}`];
   }
   const signatures: string[] = [];
   for (const file of required(args.signatures, "--signatures (or --out to sign)").split(",")) {
-    const s = await readJson(file.trim(), "attestation");
+    const s = await readJsonFile(file.trim(), "attestation");
     if (s.order !== id.toString() || s.kind !== kind || s.documentHash !== docHash) {
       throw new Error(`${file.trim()} attests order ${s.order} ${s.kind} of another document, not order ${id} ${kind}`);
     }
@@ -259,9 +237,9 @@ export async function quote(
     buyToken: await buy.getAddress(),
     rate: scaledRate(required(args.rate, "--rate")),
     maxSellAmount: parseAmount(required(args.max, "--max"), Number(await sell.decimals())),
-    expiry: (await now(c)) + BigInt(wholeNumber(args.validFor, "--valid-for", 86_400)),
+    expiry: (await chainTime(c.trade.runner)) + BigInt(wholeNumber(args.validFor, "--valid-for", 86_400)),
   });
-  const signature = await signFxQuote(session.signer, await domainOf(c), q);
+  const signature = await signFxQuote(session.signer, await tradeDomainOf(c.trade), q);
   const file: QuoteFile = {
     quote: Object.fromEntries(Object.entries(q).map(([k, v]) => [k, String(v)])) as Record<keyof FxQuote, string>,
     signature,
