@@ -15,7 +15,7 @@ import { consentHash, loanRef, loanStatus, productKind, type LoanInput } from ".
 import { signConfirmation, signPermit, signQuote } from "../src/eip712.js";
 import { reasonCode, legalIdHash, jurisdictionCode } from "../src/encoding.js";
 import { borrowerKey, invoiceKey } from "../src/keys.js";
-import { roleMask } from "../src/members.js";
+import { entityKey, roleMask } from "../src/members.js";
 import {
   EVIDENCE_KINDS,
   NO_FX_QUOTE,
@@ -54,7 +54,13 @@ const reason = reasonCode("AML-2026-0042");
 
 await record(
   "MemberRegistry.admit",
-  members.admit(legalIdHash("TLBENCHBANK00000001"), jurisdictionCode("BR"), roleMask(["Lender"]), fresh1),
+  members.admit(
+    legalIdHash("TLBENCHBANK00000001"),
+    entityKey(world.key, "TLBENCHBANK00000001"),
+    jurisdictionCode("BR"),
+    roleMask(["Lender"]),
+    fresh1,
+  ),
 );
 const benchId = await members.memberOf(fresh1);
 await record("MemberRegistry.grantRoles", members.grantRoles(benchId, roleMask(["Financier"])));
@@ -195,6 +201,7 @@ await record(
 {
   await members.admit(
     legalIdHash("TLBENCHSCFMODULE0001"),
+    entityKey(world.key, "TLBENCHSCFMODULE0001"),
     jurisdictionCode("CN"),
     roleMask(["Reporter"]),
     world.outsiders[4],

@@ -74,7 +74,7 @@ function demoKey(): ConsortiumKey {
 
 async function chapterCredit(world: World): Promise<void> {
   heading("2. A borrower is caught multi-borrowing");
-  const key = demoKey();
+  const key = world.key;
   const as = (who: string) => actAs(world, who, key);
   const name = (who: string) => CAST.find((m) => m.key === who)?.name ?? who;
   const show = (lines: string[]) => lines.forEach((l) => console.log(`  ${l}`));
@@ -156,7 +156,7 @@ async function chapterCredit(world: World): Promise<void> {
 
 async function chapterScf(world: World, connection: NetworkConnection): Promise<void> {
   heading("3. A receivable goes down three supplier tiers and is discounted");
-  const key = demoKey();
+  const key = world.key;
   const as = (who: string) => actAs(world, who, key);
   const name = (who: string) => CAST.find((m) => m.key === who)?.name ?? who;
   const show = (lines: string[]) => lines.filter((l) => !l.includes("tx:")).forEach((l) => console.log(`  ${l}`));
@@ -344,7 +344,7 @@ async function chapterTrade(world: World, connection: NetworkConnection): Promis
 async function main(): Promise<void> {
   const connection = await network.create();
   console.log("Tradeline demo on the in-process Hardhat network");
-  const world = await deployWorld(connection);
+  const world = await deployWorld(connection, undefined, demoKey());
   await chapterMembers(world);
   await chapterCredit(world);
   await chapterScf(world, connection);

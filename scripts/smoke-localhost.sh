@@ -34,15 +34,15 @@ expect() { # expect <description> <pattern> <output>
   if grep -qE "$2" <<<"$3"; then echo "ok   $1"; else echo "FAIL $1: expected /$2/ in:"; echo "$3"; fail=1; fi
 }
 
-out=$($H member:admit --legal-id TLHUAXIABANK00000002 --jurisdiction CN --roles Lender,Financier --admin $BANK 2>&1)
+# A consortium key for this run only; tasks read it from the configuration variable.
+TRADELINE_CONSORTIUM_KEY=0x$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+export TRADELINE_CONSORTIUM_KEY
+out=$($H member:admit --legal-id TLHUAXIABANK00000002 --bic HXBKCNSHXXX --jurisdiction CN --roles Lender,Financier --admin $BANK 2>&1)
 expect "member:admit admits" "admitted member 4 \(TLHUAXIABANK00000002, CN\)" "$out"
 out=$($H token:mint --from 1 --currency CNY --to $BANK --amount 1250.50 2>&1)
 expect "token:mint mints" "minted 1250.50 CNY to $BANK; balance now 1250.50" "$out"
 out=$($H token:balance --account $BANK --currency CNY 2>&1)
 expect "token:balance prints the balance" "CNY +1250.50 +false" "$out"
-# A consortium key for this run only; tasks read it from the configuration variable.
-TRADELINE_CONSORTIUM_KEY=0x$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-export TRADELINE_CONSORTIUM_KEY
 LOAN="--borrower-type CN-RIC --borrower-id 990101199003070011 --originated 2026-01-15 --matures 2027-01-15"
 out=$($H credit:register --from 2 $LOAN --ref HX-1 --principal 50000 2>&1)
 expect "credit:register registers" "registered ConsumerLoan HX-1 for CN-RIC \*\*\*\*0011: 50000.00 CNY outstanding" "$out"

@@ -1,4 +1,15 @@
-/** Roles and statuses of the member registry, mirrored from `IMemberRegistry.sol`. */
+/** Roles and statuses of the member registry, mirrored from `IMemberRegistry.sol`, and a member's entity key. */
+import { borrowerKey, type ConsortiumKey, type Hex32 } from "./keys.js";
+
+/**
+ * A member's entity key: the borrower key of its LEI, `HMAC-SHA256(consortiumKey, "LEI", lei)`. The registry stores
+ * it at admission; modules report credit records about the member under it, so a lender that checks the company by
+ * its LEI sees what the modules reported. The LEI is the primary identifier (one per legal entity, worldwide), so
+ * the same institution cannot get a second entity key.
+ */
+export function entityKey(key: ConsortiumKey, lei: string): Hex32 {
+  return borrowerKey(key, "LEI", lei);
+}
 
 /** Same order as the Solidity `Role` enum: the index is the bit in a member's role set. */
 export const ROLES = [

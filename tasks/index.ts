@@ -29,7 +29,12 @@ function tradelineTask(id: string, description: string) {
 
 export const tasks = [
   tradelineTask("member:admit", "Admit an institution as a member (governor)")
-    .addOption({ name: "legalId", description: "LEI or BIC of the institution", defaultValue: "" })
+    .addOption({
+      name: "legalId",
+      description: "LEI of the institution (its entity key derives from it)",
+      defaultValue: "",
+    })
+    .addOption({ name: "bic", description: "BIC of the institution, recorded beside the LEI", defaultValue: "" })
     .addOption({ name: "jurisdiction", description: "ISO 3166 alpha-2 country code, e.g. CN", defaultValue: "" })
     .addOption({ name: "roles", description: "Comma-separated roles, e.g. Lender,Financier", defaultValue: "" })
     .addOption({ name: "admin", description: "Address of the member's admin operator", defaultValue: "" })

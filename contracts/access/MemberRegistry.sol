@@ -12,9 +12,15 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     /// @dev Every bit that names a role of the `Role` enum.
     uint32 private constant _ALL_ROLES = uint32((1 << (uint256(type(Role).max) + 1)) - 1);
 
+    /// @notice How long a governor's key recovery waits, so that a member whose admin is still there can cancel it.
+    uint256 public constant RECOVERY_DELAY = 7 days;
+
     mapping(MemberId id => Member) private _members;
     mapping(address operator => MemberId) private _memberOf;
     mapping(bytes32 legalIdHash => MemberId) private _byLegalId;
+    mapping(bytes32 entityKey => MemberId) private _byEntityKey;
+    mapping(MemberId id => Recovery) private _recoveries;
+    mapping(address token => bool) private _settlementTokens;
     uint32 private _memberCount;
 
     constructor(address initialGovernor) Ownable(initialGovernor) {}
@@ -24,13 +30,15 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     /// @inheritdoc IMemberRegistry
     function admit(
         bytes32 legalIdHash,
+        bytes32 entityKey,
         bytes2 jurisdiction,
         uint32 roles,
         address admin
     ) external onlyOwner returns (MemberId id) {
-        if (legalIdHash == bytes32(0)) revert MemberInvalidLegalId();
-        MemberId existing = _byLegalId[legalIdHash];
-        if (MemberId.unwrap(existing) != 0) revert MemberAlreadyAdmitted(legalIdHash, existing);
+        _checkNewLegalId(legalIdHash);
+        if (entityKey == bytes32(0)) revert MemberInvalidEntityKey();
+        MemberId holder = _byEntityKey[entityKey];
+        if (MemberId.unwrap(holder) != 0) revert MemberEntityKeyTaken(entityKey, holder);
         _checkJurisdiction(jurisdiction);
         _checkRoles(roles);
         _checkNewOperator(admin);
@@ -38,16 +46,47 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         id = MemberId.wrap(++_memberCount);
         _members[id] = Member({
             legalIdHash: legalIdHash,
+            entityKey: entityKey,
             admin: admin,
             jurisdiction: jurisdiction,
             roles: roles,
             status: MemberStatus.Active,
-            operatorCount: 1
+            operatorCount: 1,
+            payout: address(0)
         });
         _byLegalId[legalIdHash] = id;
+        _byEntityKey[entityKey] = id;
         _memberOf[admin] = id;
         emit MemberAdmitted(id, legalIdHash, jurisdiction, roles, admin);
         emit OperatorAdded(id, admin);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function addLegalId(MemberId id, bytes32 legalIdHash) external onlyOwner {
+        _existing(id);
+        _checkNewLegalId(legalIdHash);
+        _byLegalId[legalIdHash] = id;
+        emit MemberLegalIdAdded(id, legalIdHash);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function setSettlementToken(address token, bool listed) external onlyOwner {
+        if (token.code.length == 0) revert SettlementTokenInvalid(token);
+        _settlementTokens[token] = listed;
+        emit SettlementTokenListed(token, listed);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function proposeAdminRecovery(MemberId id, address newAdmin) external onlyOwner {
+        _existing(id);
+        if (newAdmin == address(0)) revert OperatorInvalidAddress();
+        MemberId holder = _memberOf[newAdmin];
+        if (MemberId.unwrap(holder) != 0 && MemberId.unwrap(holder) != MemberId.unwrap(id)) {
+            revert OperatorAlreadyRegistered(newAdmin, holder);
+        }
+        uint40 readyAt = uint40(block.timestamp + RECOVERY_DELAY);
+        _recoveries[id] = Recovery(newAdmin, readyAt);
+        emit AdminRecoveryProposed(id, newAdmin, readyAt);
     }
 
     /// @inheritdoc IMemberRegistry
@@ -96,9 +135,13 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
 
     /// @inheritdoc IMemberRegistry
     function removeOperator(MemberId id, address operator) external {
-        Member storage m = _activeAdminOf(id);
+        Member storage m = _existing(id);
+        // A suspended member may still cut off a compromised key, so that it is not live again on reinstatement.
+        if (msg.sender != m.admin) revert OperatorUnauthorizedAdmin(msg.sender, id);
+        if (m.status == MemberStatus.Revoked) revert MemberNotActive(msg.sender, id, m.status);
         if (MemberId.unwrap(_memberOf[operator]) != MemberId.unwrap(id)) revert OperatorNotOfMember(operator, id);
         if (operator == m.admin) revert OperatorIsAdmin(operator, id);
+        if (operator == m.payout) revert OperatorIsPayoutAccount(operator, id);
         _memberOf[operator] = MemberId.wrap(0);
         --m.operatorCount;
         emit OperatorRemoved(id, operator);
@@ -106,23 +149,35 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
 
     /// @inheritdoc IMemberRegistry
     function setAdmin(MemberId id, address newAdmin) external {
+        _seatAdmin(id, _activeAdminOf(id), newAdmin);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function setPayoutAccount(MemberId id, address account) external {
+        Member storage m = _activeAdminOf(id);
+        if (MemberId.unwrap(_memberOf[account]) != MemberId.unwrap(id)) revert OperatorNotOfMember(account, id);
+        m.payout = account;
+        emit PayoutAccountSet(id, account);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function cancelAdminRecovery(MemberId id) external {
         Member storage m = _existing(id);
-        address previous = m.admin;
-        if (msg.sender != owner()) {
-            if (msg.sender != previous) revert OperatorUnauthorizedAdmin(msg.sender, id);
-            if (m.status != MemberStatus.Active) revert MemberNotActive(msg.sender, id, m.status);
-        }
-        MemberId holder = _memberOf[newAdmin];
-        if (MemberId.unwrap(holder) == 0) {
-            _checkNewOperator(newAdmin);
-            _memberOf[newAdmin] = id;
-            ++m.operatorCount;
-            emit OperatorAdded(id, newAdmin);
-        } else if (MemberId.unwrap(holder) != MemberId.unwrap(id)) {
-            revert OperatorAlreadyRegistered(newAdmin, holder);
-        }
-        m.admin = newAdmin;
-        emit MemberAdminChanged(id, previous, newAdmin);
+        if (msg.sender != m.admin) revert OperatorUnauthorizedAdmin(msg.sender, id);
+        Recovery memory r = _recoveries[id];
+        if (r.readyAt == 0) revert RecoveryNotPending(id);
+        delete _recoveries[id];
+        emit AdminRecoveryCancelled(id, r.newAdmin);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function completeAdminRecovery(MemberId id) external {
+        Member storage m = _existing(id);
+        Recovery memory r = _recoveries[id];
+        if (r.readyAt == 0) revert RecoveryNotPending(id);
+        if (block.timestamp < r.readyAt) revert RecoveryNotReady(id, r.readyAt);
+        delete _recoveries[id];
+        _seatAdmin(id, m, r.newAdmin);
     }
 
     // ─── Views ──────────────────────────────────────────────────────────────
@@ -170,6 +225,44 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         return _memberCount;
     }
 
+    /// @inheritdoc IMemberRegistry
+    function statusOf(MemberId id) external view returns (MemberStatus) {
+        return _members[id].status;
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function hasMemberRole(MemberId id, Role role) external view returns (bool) {
+        Member storage m = _members[id];
+        return m.status == MemberStatus.Active && (m.roles >> uint8(role)) & 1 == 1;
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function entityKeyOf(MemberId id) external view returns (bytes32) {
+        return _members[id].entityKey;
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function payoutAccountOf(MemberId id) external view returns (address) {
+        Member storage m = _members[id];
+        address payout = m.payout;
+        return payout == address(0) ? m.admin : payout;
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function memberByLegalId(bytes32 legalIdHash) external view returns (MemberId) {
+        return _byLegalId[legalIdHash];
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function isSettlementToken(address token) external view returns (bool) {
+        return _settlementTokens[token];
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function recoveryOf(MemberId id) external view returns (Recovery memory) {
+        return _recoveries[id];
+    }
+
     // ─── Internals ──────────────────────────────────────────────────────────
 
     /// @dev The consortium must always have a governor: renouncing the seat is refused. Hand it over instead.
@@ -192,6 +285,28 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         if (!allowed) revert MemberInvalidTransition(id, from, to);
         m.status = to;
         emit MemberStatusChanged(id, from, to, reason);
+    }
+
+    /// @dev Seats `newAdmin` (an operator of member `id`, or a new one) as its admin.
+    function _seatAdmin(MemberId id, Member storage m, address newAdmin) private {
+        address previous = m.admin;
+        MemberId holder = _memberOf[newAdmin];
+        if (MemberId.unwrap(holder) == 0) {
+            _checkNewOperator(newAdmin);
+            _memberOf[newAdmin] = id;
+            ++m.operatorCount;
+            emit OperatorAdded(id, newAdmin);
+        } else if (MemberId.unwrap(holder) != MemberId.unwrap(id)) {
+            revert OperatorAlreadyRegistered(newAdmin, holder);
+        }
+        m.admin = newAdmin;
+        emit MemberAdminChanged(id, previous, newAdmin);
+    }
+
+    function _checkNewLegalId(bytes32 legalIdHash) private view {
+        if (legalIdHash == bytes32(0)) revert MemberInvalidLegalId();
+        MemberId existing = _byLegalId[legalIdHash];
+        if (MemberId.unwrap(existing) != 0) revert MemberAlreadyAdmitted(legalIdHash, existing);
     }
 
     function _requireActive(address account) private view returns (MemberId id, Member storage m) {

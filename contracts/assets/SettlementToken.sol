@@ -8,7 +8,7 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
 import {MemberGated} from "../access/MemberGated.sol";
-import {IMemberRegistry, Role} from "../interfaces/IMemberRegistry.sol";
+import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
 import {ISettlementToken} from "../interfaces/ISettlementToken.sol";
 
 /// @title SettlementToken
@@ -22,6 +22,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, Pausable, MemberGated
 
     /// @dev Frozen and system-account flags share one slot per account: one read per side of a transfer.
     mapping(address account => uint8 flags) private _flags;
+    mapping(MemberId issuer => bool) private _issuers;
 
     constructor(
         string memory name_,
@@ -78,6 +79,13 @@ contract SettlementToken is ISettlementToken, ERC20Permit, Pausable, MemberGated
     }
 
     /// @inheritdoc ISettlementToken
+    function setIssuer(MemberId issuer, bool allowed) external onlyGovernor {
+        if (_issuers[issuer] == allowed) revert SettlementIssuerUnchanged(issuer, allowed);
+        _issuers[issuer] = allowed;
+        emit IssuerSet(issuer, allowed);
+    }
+
+    /// @inheritdoc ISettlementToken
     function pause() external onlyGovernor {
         _pause();
     }
@@ -89,9 +97,9 @@ contract SettlementToken is ISettlementToken, ERC20Permit, Pausable, MemberGated
 
     // ─── ERC-20 ─────────────────────────────────────────────────────────────
 
-    /// @dev A frozen spender cannot move other accounts' tokens either.
+    /// @dev The spender is checked as a holder is: not frozen, and an active member's operator or a system account.
     function transferFrom(address from, address to, uint256 value) public override(ERC20, IERC20) returns (bool) {
-        if (_flags[msg.sender] & _FROZEN != 0) revert SettlementAccountFrozen(msg.sender);
+        _checkHolder(msg.sender);
         return super.transferFrom(from, to, value);
     }
 
@@ -115,6 +123,11 @@ contract SettlementToken is ISettlementToken, ERC20Permit, Pausable, MemberGated
     /// @inheritdoc ISettlementToken
     function isFrozen(address account) external view returns (bool) {
         return _flags[account] & _FROZEN != 0;
+    }
+
+    /// @inheritdoc ISettlementToken
+    function isIssuer(MemberId issuer) external view returns (bool) {
+        return _issuers[issuer];
     }
 
     /// @inheritdoc ISettlementToken
@@ -144,7 +157,8 @@ contract SettlementToken is ISettlementToken, ERC20Permit, Pausable, MemberGated
     }
 
     function _checkIssuer(uint256 amount) private view {
-        _requireRole(msg.sender, Role.TokenIssuer);
+        MemberId issuer = _requireRole(msg.sender, Role.TokenIssuer);
+        if (!_issuers[issuer]) revert SettlementIssuerUnauthorized(msg.sender, issuer, _currency);
         if (_flags[msg.sender] & _FROZEN != 0) revert SettlementAccountFrozen(msg.sender);
         if (amount == 0) revert SettlementZeroAmount();
     }

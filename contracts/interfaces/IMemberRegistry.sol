@@ -36,14 +36,22 @@ enum MemberStatus {
 /// @dev The governor is the registry's owner (a multisig or a TimelockController in production). Every module asks
 ///      this registry who may act, so suspending a member here locks it out of every module at once.
 interface IMemberRegistry {
-    /// @notice One institution. Packed into two storage slots.
+    /// @notice One institution, in four storage slots.
     struct Member {
-        bytes32 legalIdHash; // keccak256 of the normalised LEI or BIC; never the identifier itself
+        bytes32 legalIdHash; // keccak256 of the normalised LEI; never the identifier itself
+        bytes32 entityKey; // HMAC-SHA256(consortium key, "LEI", LEI): the key modules report this member under
         address admin; // the operator that manages the member's other operators
         bytes2 jurisdiction; // ISO 3166-1 alpha-2, e.g. "CN"
         uint32 roles; // bitmap of `1 << uint8(Role)`
         MemberStatus status;
         uint16 operatorCount;
+        address payout; // the operator payouts go to; zero means the admin
+    }
+
+    /// @notice A governor's key recovery that waits for `readyAt`; the member's admin may cancel it until then.
+    struct Recovery {
+        address newAdmin;
+        uint40 readyAt;
     }
 
     // ─── Events ─────────────────────────────────────────────────────────────
@@ -66,6 +74,18 @@ interface IMemberRegistry {
     event OperatorRemoved(MemberId indexed id, address indexed operator);
     /// @notice The admin operator of member `id` changed.
     event MemberAdminChanged(MemberId indexed id, address indexed previousAdmin, address indexed admin);
+    /// @notice Another identifier of member `id` (e.g. its BIC beside its LEI) was recorded, so that the
+    ///         institution cannot be admitted a second time under it.
+    event MemberLegalIdAdded(MemberId indexed id, bytes32 indexed legalIdHash);
+    /// @notice Payouts to member `id` now go to `account`, one of its operators.
+    event PayoutAccountSet(MemberId indexed id, address indexed account);
+    /// @notice The governor proposed `newAdmin` for member `id`; it can take effect at `readyAt` unless the member's
+    ///         admin cancels it first.
+    event AdminRecoveryProposed(MemberId indexed id, address indexed newAdmin, uint40 readyAt);
+    /// @notice The member's admin cancelled the governor's pending key recovery.
+    event AdminRecoveryCancelled(MemberId indexed id, address indexed newAdmin);
+    /// @notice `token` was listed (or delisted) as one of the consortium's settlement tokens.
+    event SettlementTokenListed(address indexed token, bool listed);
 
     // ─── Errors ─────────────────────────────────────────────────────────────
 
@@ -101,16 +121,44 @@ interface IMemberRegistry {
     error OperatorUnauthorizedAdmin(address account, MemberId id);
     /// @notice The admin operator of member `id` cannot be removed; hand the admin seat on first.
     error OperatorIsAdmin(address operator, MemberId id);
+    /// @notice The payout account of member `id` cannot be removed; set another payout account first.
+    error OperatorIsPayoutAccount(address operator, MemberId id);
+    /// @notice The entity key is zero.
+    error MemberInvalidEntityKey();
+    /// @notice Another member, `existing`, already has `entityKey`: the same institution cannot be admitted twice.
+    error MemberEntityKeyTaken(bytes32 entityKey, MemberId existing);
+    /// @notice No key recovery of member `id` is pending.
+    error RecoveryNotPending(MemberId id);
+    /// @notice The key recovery of member `id` can take effect only at `readyAt`.
+    error RecoveryNotReady(MemberId id, uint40 readyAt);
+    /// @notice `token` has no code, so it cannot be a settlement token.
+    error SettlementTokenInvalid(address token);
 
     // ─── Governance (governor only) ─────────────────────────────────────────
 
-    /// @notice Admits an institution as an active member, with `admin` as its first operator.
+    /// @notice Admits an institution as an active member, with `admin` as its first operator and payout account.
+    /// @param legalIdHash keccak256 of the normalised LEI.
+    /// @param entityKey the institution's keyed identity, HMAC-SHA256(consortium key, "LEI", LEI), from the SDK;
+    ///        unique, like the LEI it is derived from. Modules report credit records about the member under it.
     function admit(
         bytes32 legalIdHash,
+        bytes32 entityKey,
         bytes2 jurisdiction,
         uint32 roles,
         address admin
     ) external returns (MemberId id);
+
+    /// @notice Records another identifier (its BIC, a former LEI) of member `id`, so that no second admission can
+    ///         use it.
+    function addLegalId(MemberId id, bytes32 legalIdHash) external;
+
+    /// @notice Lists or delists a settlement token. Modules accept only listed tokens.
+    function setSettlementToken(address token, bool listed) external;
+
+    /// @notice Proposes `newAdmin` as member `id`'s admin, for a member that lost its admin key. It takes effect
+    ///         with `completeAdminRecovery` after `RECOVERY_DELAY`, unless the member's admin cancels it: the
+    ///         governor cannot take over a member whose admin is still there.
+    function proposeAdminRecovery(MemberId id, address newAdmin) external;
 
     /// @notice Suspends an active member: it can no longer act in any module until reinstated.
     function suspend(MemberId id, bytes32 reason) external;
@@ -132,12 +180,23 @@ interface IMemberRegistry {
     /// @notice Adds `operator` to member `id`. Caller: the member's admin, while the member is active.
     function addOperator(MemberId id, address operator) external;
 
-    /// @notice Removes `operator` from member `id`. Caller: the member's admin, while the member is active.
+    /// @notice Removes `operator` from member `id`. Caller: the member's admin, while the member is active or
+    ///         suspended (a suspended member can still cut off a compromised key).
     function removeOperator(MemberId id, address operator) external;
 
     /// @notice Hands member `id`'s admin seat to `newAdmin`, one of its operators (or a new one).
-    ///         Caller: the current admin, or the governor for key recovery.
+    ///         Caller: the current admin, while the member is active.
     function setAdmin(MemberId id, address newAdmin) external;
+
+    /// @notice Sets where payouts to member `id` go: `account` must be one of its operators. Caller: the admin,
+    ///         while the member is active.
+    function setPayoutAccount(MemberId id, address account) external;
+
+    /// @notice Cancels the governor's pending key recovery of member `id`. Caller: the member's current admin.
+    function cancelAdminRecovery(MemberId id) external;
+
+    /// @notice Completes a key recovery whose delay has passed. Anyone may call it.
+    function completeAdminRecovery(MemberId id) external;
 
     // ─── Views ──────────────────────────────────────────────────────────────
 
@@ -164,4 +223,25 @@ interface IMemberRegistry {
 
     /// @notice Number of members ever admitted; ids run from 1 to this number.
     function memberCount() external view returns (uint256);
+
+    /// @notice Member `id`'s status (None for an unknown id).
+    function statusOf(MemberId id) external view returns (MemberStatus);
+
+    /// @notice True only when member `id` is active and holds `role`.
+    function hasMemberRole(MemberId id, Role role) external view returns (bool);
+
+    /// @notice The key credit records about member `id` are reported under (zero for an unknown id).
+    function entityKeyOf(MemberId id) external view returns (bytes32);
+
+    /// @notice Where payouts to member `id` go: its payout account, or its admin when none is set.
+    function payoutAccountOf(MemberId id) external view returns (address);
+
+    /// @notice The member holding `legalIdHash` (its LEI's or any other recorded identifier's), or zero.
+    function memberByLegalId(bytes32 legalIdHash) external view returns (MemberId);
+
+    /// @notice True when `token` is a listed settlement token.
+    function isSettlementToken(address token) external view returns (bool);
+
+    /// @notice The pending key recovery of member `id` (zero when none).
+    function recoveryOf(MemberId id) external view returns (Recovery memory);
 }

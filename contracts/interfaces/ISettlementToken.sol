@@ -4,6 +4,8 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 
+import {MemberId} from "./IMemberRegistry.sol";
+
 /// @title ISettlementToken
 /// @notice A tokenized deposit or CBDC in one ISO 4217 currency. Only active members' operators and the modules'
 ///         escrows (system accounts) may hold it; a sanctioned account can be frozen; the governor can pause it.
@@ -16,6 +18,8 @@ interface ISettlementToken is IERC20, IERC20Permit {
     event AccountUnfrozen(address indexed account, bytes32 reason);
     /// @notice `account` was listed (`allowed` true) or delisted as a system account, e.g. a module's escrow.
     event SystemAccountSet(address indexed account, bool allowed);
+    /// @notice Member `issuer` may (or may no longer) mint and burn this token.
+    event IssuerSet(MemberId indexed issuer, bool allowed);
 
     // ─── Errors ─────────────────────────────────────────────────────────────
 
@@ -31,8 +35,12 @@ interface ISettlementToken is IERC20, IERC20Permit {
     error SettlementInvalidCurrency(bytes3 currency);
     /// @notice Mint and burn amounts must be positive.
     error SettlementZeroAmount();
+    /// @notice Member `issuer`, acting through `account`, is not an issuer of this token's currency `currency`.
+    error SettlementIssuerUnauthorized(address account, MemberId issuer, bytes3 currency);
+    /// @notice Member `issuer` is already in the requested issuer state.
+    error SettlementIssuerUnchanged(MemberId issuer, bool allowed);
 
-    // ─── Issuance (members with the TokenIssuer role) ───────────────────────
+    // ─── Issuance (members with the TokenIssuer role that the governor named issuers of this token) ───
 
     /// @notice Issues `amount` to `to`.
     function mint(address to, uint256 amount) external;
@@ -50,6 +58,13 @@ interface ISettlementToken is IERC20, IERC20Permit {
 
     /// @notice Lists or delists `account` as a system account allowed to hold the token.
     function setSystemAccount(address account, bool allowed) external;
+
+    /// @notice Names (or removes) member `issuer` as an issuer of this token. Governor only: authority to issue is
+    ///         per currency, so a CNY issuer cannot mint USD.
+    function setIssuer(MemberId issuer, bool allowed) external;
+
+    /// @notice True when member `issuer` may mint and burn this token.
+    function isIssuer(MemberId issuer) external view returns (bool);
 
     /// @notice Stops every transfer, mint and burn.
     function pause() external;

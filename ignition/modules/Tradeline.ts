@@ -1,4 +1,5 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import { id } from "ethers";
 
 import { roleMask } from "../../src/members.js";
 
@@ -16,6 +17,10 @@ const SCF_MODULE_LEGAL_ID_HASH = "0x3b235ecb941db75e0845ea96f3c0d739905da2be8d5c
 /** legalIdHash("TLMODULETRADE0000001"): the trade settlement's own membership. */
 const TRADE_MODULE_LEGAL_ID_HASH = "0xfcaeccf53b4d9c17b7a241217952d5686534f2f9556ad51737059a992328b718";
 
+/** The modules' entity keys: modules are never borrowers, so any fixed unique value serves. */
+const SCF_MODULE_ENTITY_KEY = id("tradeline:module:ReceivableLedger");
+const TRADE_MODULE_ENTITY_KEY = id("tradeline:module:TradeSettlement");
+
 const ascii = (s: string): string => `0x${Buffer.from(s, "ascii").toString("hex")}`;
 
 /**
@@ -23,7 +28,8 @@ const ascii = (s: string): string => `0x${Buffer.from(s, "ascii").toString("hex"
  * consortium's multisig or TimelockController afterwards (docs/operations.md).
  *
  * Parameters (ignition/parameters/<network>.json, module "Tradeline"):
- * - issuerLegalIdHash, issuerJurisdiction, issuerAdmin: the settlement bank admitted as the tokens' issuer.
+ * - issuerLegalIdHash, issuerEntityKey, issuerJurisdiction, issuerAdmin: the settlement bank admitted as the
+ *   tokens' issuer (named issuer of every token). Its entity key is `entityKey(consortiumKey, LEI)` from the SDK.
  * - creditCurrency: the credit registry's reporting currency as bytes3 hex (default "0x434e59", CNY).
  * - creditMaxLenders, creditMaxOutstanding (minor units), creditMaxInquiries, creditInquiryWindow (seconds),
  *   creditMaxPlatformShareBps, creditPolicyMode (0 flag, 1 enforce): the first multi-borrowing policy; 0 is no limit.
@@ -39,9 +45,14 @@ export default buildModule("Tradeline", (m) => {
   const issuerAdmin = m.getParameter("issuerAdmin", m.getAccount(1));
   const issuerLegalIdHash = m.getParameter<string>("issuerLegalIdHash");
   const issuerJurisdiction = m.getParameter<string>("issuerJurisdiction");
-  m.call(memberRegistry, "admit", [issuerLegalIdHash, issuerJurisdiction, TOKEN_ISSUER_ROLES, issuerAdmin], {
-    id: "AdmitIssuer",
-  });
+  const issuerEntityKey = m.getParameter<string>("issuerEntityKey");
+  const issuerAdmission = m.call(
+    memberRegistry,
+    "admit",
+    [issuerLegalIdHash, issuerEntityKey, issuerJurisdiction, TOKEN_ISSUER_ROLES, issuerAdmin],
+    { id: "AdmitIssuer" },
+  );
+  const issuerId = m.readEventArgument(issuerAdmission, "MemberAdmitted", "id", { id: "IssuerId" });
 
   const tokens = Object.fromEntries(
     CURRENCIES.map(({ code, name, decimals }) => [
@@ -51,6 +62,11 @@ export default buildModule("Tradeline", (m) => {
       }),
     ]),
   );
+  // Each token is a listed settlement token, and the Ignition issuer issues it.
+  for (const { code } of CURRENCIES) {
+    m.call(memberRegistry, "setSettlementToken", [tokens[code], true], { id: `List${code}` });
+    m.call(tokens[code], "setIssuer", [issuerId, true], { id: `Token${code}Issuer` });
+  }
 
   const creditRegistry = m.contract("CreditRegistry", [
     memberRegistry,
@@ -78,6 +94,7 @@ export default buildModule("Tradeline", (m) => {
     "admit",
     [
       m.getParameter("scfModuleLegalIdHash", SCF_MODULE_LEGAL_ID_HASH),
+      SCF_MODULE_ENTITY_KEY,
       issuerJurisdiction,
       REPORTER_ROLES,
       receivableLedger,
@@ -99,6 +116,7 @@ export default buildModule("Tradeline", (m) => {
     "admit",
     [
       m.getParameter("tradeModuleLegalIdHash", TRADE_MODULE_LEGAL_ID_HASH),
+      TRADE_MODULE_ENTITY_KEY,
       issuerJurisdiction,
       REPORTER_ROLES,
       tradeSettlement,

@@ -11,10 +11,11 @@ import TradelineModule from "../../ignition/modules/Tradeline.js";
 import { connect, type Deployment, type TradelineContracts } from "../../src/deployment.js";
 import { jurisdictionCode, legalIdHash } from "../../src/encoding.js";
 import type { ConsortiumKey } from "../../src/keys.js";
-import { roleMask } from "../../src/members.js";
+import { entityKey, roleMask } from "../../src/members.js";
 import type { MemberRegistry } from "../../typechain-types/index.js";
 
 import { CAST, type CastMember } from "./cast.js";
+import { ephemeralKey } from "./loans.js";
 
 export interface World {
   /** The addresses, as a deployment record gives them (connect them to another signer with `connect`). */
@@ -29,6 +30,8 @@ export interface World {
   ids: Record<string, bigint>;
   /** Accounts no member owns. */
   outsiders: HardhatEthersSigner[];
+  /** The consortium key the cast's entity keys were derived with. */
+  key: ConsortiumKey;
 }
 
 /** Cast member `who` as a task session: its contracts bound to its admin, and the consortium key `key`. */
@@ -51,10 +54,17 @@ export async function admitMember(
   governor: HardhatEthersSigner,
   who: Pick<CastMember, "legalId" | "jurisdiction" | "roles">,
   admin: string,
+  key: ConsortiumKey,
 ): Promise<bigint> {
   const tx = await members
     .connect(governor)
-    .admit(legalIdHash(who.legalId), jurisdictionCode(who.jurisdiction), roleMask(who.roles), admin);
+    .admit(
+      legalIdHash(who.legalId),
+      entityKey(key, who.legalId),
+      jurisdictionCode(who.jurisdiction),
+      roleMask(who.roles),
+      admin,
+    );
   const receipt = await tx.wait();
   for (const log of receipt?.logs ?? []) {
     const parsed = members.interface.parseLog(log);
@@ -67,7 +77,11 @@ export async function admitMember(
  * Deploys with Ignition on `connection` and admits the cast (accounts 2…). On a JSON-RPC network Ignition keeps a
  * journal under `ignition/deployments/<deploymentId>`; give a fresh id per chain, and remove it when done.
  */
-export async function deployWorld(connection: NetworkConnection, deploymentId?: string): Promise<World> {
+export async function deployWorld(
+  connection: NetworkConnection,
+  deploymentId?: string,
+  key: ConsortiumKey = ephemeralKey(),
+): Promise<World> {
   const signers = await connection.ethers.getSigners();
   const [governor, issuer] = signers;
   const deployed = await connection.ignition.deploy(TradelineModule, {
@@ -91,7 +105,8 @@ export async function deployWorld(connection: NetworkConnection, deploymentId?: 
   for (const [i, member] of CAST.entries()) {
     const admin = signers[2 + i];
     admins[member.key] = admin;
-    ids[member.key] = await admitMember(contracts.members, governor, member, admin.address);
+    ids[member.key] = await admitMember(contracts.members, governor, member, admin.address, key);
   }
-  return { deployment: addresses, contracts, governor, issuer, admins, ids, outsiders: signers.slice(2 + CAST.length) };
+  const outsiders = signers.slice(2 + CAST.length);
+  return { deployment: addresses, contracts, governor, issuer, admins, ids, outsiders, key };
 }

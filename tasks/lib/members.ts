@@ -13,7 +13,9 @@ import {
   reasonCode,
 } from "../../src/encoding.js";
 import { normalizeDate } from "../../src/keys.js";
-import { parseRoles, roleNames, statusName } from "../../src/members.js";
+import { entityKey, parseRoles, roleNames, statusName } from "../../src/members.js";
+
+import type { Session } from "./session.js";
 
 /** Checks an address argument, naming the option on failure. */
 export function requireAddress(value: string, option: string): string {
@@ -44,19 +46,31 @@ export function parseEndOfDay(date: string, option: string): bigint {
 
 export async function admit(
   c: TradelineContracts,
-  args: { legalId: string; jurisdiction: string; roles: string; admin: string },
+  args: { legalId: string; bic?: string; jurisdiction: string; roles: string; admin: string },
+  session: Pick<Session, "consortiumKey">,
 ): Promise<string[]> {
+  const lei = requireOption(args.legalId, "--legal-id");
   const admin = requireAddress(args.admin, "--admin");
   const roles = parseRoles(args.roles);
-  const tx = await c.members.admit(legalIdHash(args.legalId), jurisdictionCode(args.jurisdiction), roles, admin);
+  const bic = (args.bic ?? "").trim();
+  const bicHash = bic === "" ? undefined : legalIdHash(bic);
+  const key = entityKey(await session.consortiumKey(), lei);
+  const tx = await c.members.admit(legalIdHash(lei), key, jurisdictionCode(args.jurisdiction), roles, admin);
   const receipt = await tx.wait();
   const event = receipt?.logs.map((l) => c.members.interface.parseLog(l)).find((e) => e?.name === "MemberAdmitted");
-  return [
-    `admitted member ${event?.args.id} (${args.legalId.toUpperCase()}, ${args.jurisdiction.toUpperCase()})`,
+  const id = event?.args.id as bigint;
+  const lines = [
+    `admitted member ${id} (${lei.toUpperCase()}, ${args.jurisdiction.toUpperCase()})`,
     `  roles: ${roleNames(roles).join(", ")}`,
     `  admin: ${admin}`,
     `  tx:    ${tx.hash}`,
   ];
+  if (bicHash !== undefined) {
+    const bicTx = await c.members.addLegalId(id, bicHash);
+    await bicTx.wait();
+    lines.push(`  bic:   ${bic.toUpperCase()} recorded (tx ${bicTx.hash})`);
+  }
+  return lines;
 }
 
 export async function suspend(c: TradelineContracts, args: { id: string; reason: string }): Promise<string[]> {

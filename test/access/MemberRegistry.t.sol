@@ -12,7 +12,7 @@ contract MemberRegistryFuzzTest is TestBase {
 
     function setUp() public {
         registry = new MemberRegistry(address(this));
-        registry.admit(keccak256("BANK"), "CN", 1, ADMIN);
+        registry.admit(keccak256("BANK"), ~keccak256("BANK"), "CN", 1, ADMIN);
     }
 
     /// Any code that is not two upper-case letters is refused, and nothing is admitted.
@@ -20,7 +20,7 @@ contract MemberRegistryFuzzTest is TestBase {
         bool valid = code[0] >= "A" && code[0] <= "Z" && code[1] >= "A" && code[1] <= "Z";
         vm.assume(!valid);
         vm.expectRevert(abi.encodeWithSelector(IMemberRegistry.MemberInvalidJurisdiction.selector, code));
-        registry.admit(keccak256("OTHER"), code, 1, address(0xB0B));
+        registry.admit(keccak256("OTHER"), ~keccak256("OTHER"), code, 1, address(0xB0B));
         assertEq(registry.memberCount(), 1, "member admitted despite bad jurisdiction");
     }
 
@@ -76,6 +76,6 @@ contract MemberRegistryFuzzTest is TestBase {
         vm.assume(caller != address(this));
         vm.prank(caller);
         vm.expectRevert(abi.encodeWithSelector(IMemberRegistry.GovernorUnauthorizedAccount.selector, caller));
-        registry.admit(keccak256("OTHER"), "MX", 1, address(0xB0B));
+        registry.admit(keccak256("OTHER"), ~keccak256("OTHER"), "MX", 1, address(0xB0B));
     }
 }

@@ -3,6 +3,7 @@ import { network } from "hardhat";
 
 import { jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
 import { roleIndex, roleMask } from "../../src/members.js";
+import { testEntityKey } from "../helpers/entity.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -17,9 +18,15 @@ const REASON = reasonCode("AML-2026-0042");
 async function deployFixture() {
   const [governor, bankAdmin, bankOps, otherAdmin, outsider, newGovernor] = await ethers.getSigners();
   const registry = await ethers.deployContract("MemberRegistry", [governor.address]);
-  await registry.admit(BANK, CN, BANK_ROLES, bankAdmin.address);
+  await registry.admit(BANK, testEntityKey(BANK), CN, BANK_ROLES, bankAdmin.address);
   await registry.connect(bankAdmin).addOperator(1, bankOps.address);
-  await registry.admit(legalIdHash("TLBANCODELGOLFO00003"), jurisdictionCode("MX"), BANK_ROLES, otherAdmin.address);
+  await registry.admit(
+    legalIdHash("TLBANCODELGOLFO00003"),
+    testEntityKey(legalIdHash("TLBANCODELGOLFO00003")),
+    jurisdictionCode("MX"),
+    BANK_ROLES,
+    otherAdmin.address,
+  );
   return { registry, governor, bankAdmin, bankOps, otherAdmin, outsider, newGovernor };
 }
 
@@ -28,7 +35,7 @@ describe("MemberRegistry", function () {
     it("test_admit_recordsMemberAndEmits", async function () {
       const [governor, admin] = await ethers.getSigners();
       const registry = await ethers.deployContract("MemberRegistry", [governor.address]);
-      await expect(registry.admit(BANK, CN, BANK_ROLES, admin.address))
+      await expect(registry.admit(BANK, testEntityKey(BANK), CN, BANK_ROLES, admin.address))
         .to.emit(registry, "MemberAdmitted")
         .withArgs(1, BANK, CN, BANK_ROLES, admin.address)
         .and.to.emit(registry, "OperatorAdded")
@@ -46,14 +53,34 @@ describe("MemberRegistry", function () {
 
     it("test_admit_revertsForOutsider", async function () {
       const { registry, outsider } = await networkHelpers.loadFixture(deployFixture);
-      await expect(registry.connect(outsider).admit(legalIdHash("TLNEWBANK0000000009"), CN, BANK_ROLES, outsider))
+      await expect(
+        registry
+          .connect(outsider)
+          .admit(
+            legalIdHash("TLNEWBANK0000000009"),
+            testEntityKey(legalIdHash("TLNEWBANK0000000009")),
+            CN,
+            BANK_ROLES,
+            outsider,
+          ),
+      )
         .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
         .withArgs(outsider.address);
     });
 
     it("test_admit_revertsForMemberOperator", async function () {
       const { registry, bankAdmin } = await networkHelpers.loadFixture(deployFixture);
-      await expect(registry.connect(bankAdmin).admit(legalIdHash("TLNEWBANK0000000009"), CN, BANK_ROLES, bankAdmin))
+      await expect(
+        registry
+          .connect(bankAdmin)
+          .admit(
+            legalIdHash("TLNEWBANK0000000009"),
+            testEntityKey(legalIdHash("TLNEWBANK0000000009")),
+            CN,
+            BANK_ROLES,
+            bankAdmin,
+          ),
+      )
         .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
         .withArgs(bankAdmin.address);
     });
@@ -61,29 +88,27 @@ describe("MemberRegistry", function () {
     it("test_admit_revertsOnBadInputAndChangesNothing", async function () {
       const { registry, bankAdmin, outsider } = await networkHelpers.loadFixture(deployFixture);
       const fresh = legalIdHash("TLNEWBANK0000000009");
-      await expect(registry.admit(ethers.ZeroHash, CN, BANK_ROLES, outsider)).to.be.revertedWithCustomError(
-        registry,
-        "MemberInvalidLegalId",
-      );
-      await expect(registry.admit(BANK, CN, BANK_ROLES, outsider))
+      await expect(
+        registry.admit(ethers.ZeroHash, testEntityKey(ethers.ZeroHash), CN, BANK_ROLES, outsider),
+      ).to.be.revertedWithCustomError(registry, "MemberInvalidLegalId");
+      await expect(registry.admit(BANK, testEntityKey(BANK), CN, BANK_ROLES, outsider))
         .to.be.revertedWithCustomError(registry, "MemberAlreadyAdmitted")
         .withArgs(BANK, 1);
       for (const bad of ["0x636e", "0x0000", "0x4331"]) {
-        await expect(registry.admit(fresh, bad, BANK_ROLES, outsider))
+        await expect(registry.admit(fresh, testEntityKey(fresh), bad, BANK_ROLES, outsider))
           .to.be.revertedWithCustomError(registry, "MemberInvalidJurisdiction")
           .withArgs(bad);
       }
-      await expect(registry.admit(fresh, CN, 0, outsider))
+      await expect(registry.admit(fresh, testEntityKey(fresh), CN, 0, outsider))
         .to.be.revertedWithCustomError(registry, "MemberInvalidRoles")
         .withArgs(0);
-      await expect(registry.admit(fresh, CN, 1 << 14, outsider))
+      await expect(registry.admit(fresh, testEntityKey(fresh), CN, 1 << 14, outsider))
         .to.be.revertedWithCustomError(registry, "MemberInvalidRoles")
         .withArgs(1 << 14);
-      await expect(registry.admit(fresh, CN, BANK_ROLES, ethers.ZeroAddress)).to.be.revertedWithCustomError(
-        registry,
-        "OperatorInvalidAddress",
-      );
-      await expect(registry.admit(fresh, CN, BANK_ROLES, bankAdmin))
+      await expect(
+        registry.admit(fresh, testEntityKey(fresh), CN, BANK_ROLES, ethers.ZeroAddress),
+      ).to.be.revertedWithCustomError(registry, "OperatorInvalidAddress");
+      await expect(registry.admit(fresh, testEntityKey(fresh), CN, BANK_ROLES, bankAdmin))
         .to.be.revertedWithCustomError(registry, "OperatorAlreadyRegistered")
         .withArgs(bankAdmin.address, 1);
       expect(await registry.memberCount()).to.equal(2);
@@ -260,12 +285,27 @@ describe("MemberRegistry", function () {
       await expect(registry.connect(bankAdmin).addOperator(1, outsider.address))
         .to.be.revertedWithCustomError(registry, "MemberNotActive")
         .withArgs(bankAdmin.address, 1, Status.Suspended);
-      await expect(registry.connect(bankAdmin).removeOperator(1, bankOps.address))
-        .to.be.revertedWithCustomError(registry, "MemberNotActive")
-        .withArgs(bankAdmin.address, 1, Status.Suspended);
       await expect(registry.connect(bankAdmin).setAdmin(1, bankOps.address))
         .to.be.revertedWithCustomError(registry, "MemberNotActive")
         .withArgs(bankAdmin.address, 1, Status.Suspended);
+      await expect(registry.connect(bankAdmin).setPayoutAccount(1, bankOps.address))
+        .to.be.revertedWithCustomError(registry, "MemberNotActive")
+        .withArgs(bankAdmin.address, 1, Status.Suspended);
+    });
+
+    it("item 27: a suspended member cuts off a compromised key, which stays off after reinstatement", async function () {
+      const { registry, bankAdmin, bankOps } = await networkHelpers.loadFixture(deployFixture);
+      await registry.suspend(1, REASON);
+      await expect(registry.connect(bankAdmin).removeOperator(1, bankOps.address))
+        .to.emit(registry, "OperatorRemoved")
+        .withArgs(1, bankOps.address);
+      await registry.reinstate(1, REASON);
+      expect(await registry.memberOf(bankOps.address)).to.equal(0n);
+      expect(await registry.isActive(bankOps.address)).to.equal(false);
+      await registry.revoke(1, REASON);
+      await expect(registry.connect(bankAdmin).removeOperator(1, bankAdmin.address))
+        .to.be.revertedWithCustomError(registry, "MemberNotActive")
+        .withArgs(bankAdmin.address, 1, Status.Revoked);
     });
   });
 
@@ -281,15 +321,51 @@ describe("MemberRegistry", function () {
       await expect(registry.connect(bankOps).removeOperator(1, bankAdmin.address)).to.emit(registry, "OperatorRemoved");
     });
 
-    it("test_setAdmin_byGovernorRecoversLostKey", async function () {
+    it("test_setAdmin_byGovernorRecoversLostKeyAfterTheDelay", async function () {
       const { registry, governor, outsider } = await networkHelpers.loadFixture(deployFixture);
       await registry.suspend(1, REASON);
-      await expect(registry.connect(governor).setAdmin(1, outsider.address))
+      const delay = await registry.RECOVERY_DELAY();
+      await expect(registry.connect(governor).proposeAdminRecovery(1, outsider.address)).to.emit(
+        registry,
+        "AdminRecoveryProposed",
+      );
+      const { readyAt } = await registry.recoveryOf(1);
+      await expect(registry.connect(outsider).completeAdminRecovery(1))
+        .to.be.revertedWithCustomError(registry, "RecoveryNotReady")
+        .withArgs(1, readyAt);
+      await networkHelpers.time.increase(delay);
+      await expect(registry.connect(outsider).completeAdminRecovery(1))
         .to.emit(registry, "OperatorAdded")
         .withArgs(1, outsider.address)
         .and.to.emit(registry, "MemberAdminChanged");
       expect(await registry.memberOf(outsider.address)).to.equal(1);
       expect((await registry.getMember(1)).operatorCount).to.equal(3);
+      await expect(registry.completeAdminRecovery(1))
+        .to.be.revertedWithCustomError(registry, "RecoveryNotPending")
+        .withArgs(1);
+    });
+
+    it("item 22: the governor cannot seat itself as an active member's admin: the admin cancels", async function () {
+      const { registry, governor, bankAdmin, outsider } = await networkHelpers.loadFixture(deployFixture);
+      await expect(registry.connect(governor).setAdmin(1, governor.address))
+        .to.be.revertedWithCustomError(registry, "OperatorUnauthorizedAdmin")
+        .withArgs(governor.address, 1);
+      await registry.connect(governor).proposeAdminRecovery(1, governor.address);
+      await expect(registry.connect(outsider).cancelAdminRecovery(1))
+        .to.be.revertedWithCustomError(registry, "OperatorUnauthorizedAdmin")
+        .withArgs(outsider.address, 1);
+      await expect(registry.connect(bankAdmin).cancelAdminRecovery(1))
+        .to.emit(registry, "AdminRecoveryCancelled")
+        .withArgs(1, governor.address);
+      await networkHelpers.time.increase(await registry.RECOVERY_DELAY());
+      await expect(registry.completeAdminRecovery(1))
+        .to.be.revertedWithCustomError(registry, "RecoveryNotPending")
+        .withArgs(1);
+      expect((await registry.getMember(1)).admin).to.equal(bankAdmin.address);
+      expect(await registry.memberOf(governor.address)).to.equal(0n);
+      await expect(registry.connect(outsider).proposeAdminRecovery(1, outsider.address))
+        .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
+        .withArgs(outsider.address);
     });
 
     it("test_setAdmin_revertsForOutsiderAndOtherMembersOperator", async function () {
@@ -308,6 +384,69 @@ describe("MemberRegistry", function () {
       );
       await expect(registry.setAdmin(5, outsider.address)).to.be.revertedWithCustomError(registry, "MemberUnknownId");
       expect((await registry.getMember(1)).admin).to.equal(bankAdmin.address);
+    });
+  });
+
+  describe("identity, payout account and settlement tokens", function () {
+    it("item 13: the same institution is not admitted twice, under its BIC or under its entity key", async function () {
+      const { registry, outsider } = await networkHelpers.loadFixture(deployFixture);
+      const bic = legalIdHash("HXBKCNSHXXX");
+      await expect(registry.addLegalId(1, bic)).to.emit(registry, "MemberLegalIdAdded").withArgs(1, bic);
+      expect(await registry.memberByLegalId(bic)).to.equal(1n);
+      await expect(registry.admit(bic, testEntityKey(bic), CN, BANK_ROLES, outsider))
+        .to.be.revertedWithCustomError(registry, "MemberAlreadyAdmitted")
+        .withArgs(bic, 1);
+      const fresh = legalIdHash("TLOTHERNAME000000009");
+      await expect(registry.admit(fresh, testEntityKey(BANK), CN, BANK_ROLES, outsider))
+        .to.be.revertedWithCustomError(registry, "MemberEntityKeyTaken")
+        .withArgs(testEntityKey(BANK), 1);
+      await expect(registry.admit(fresh, ethers.ZeroHash, CN, BANK_ROLES, outsider)).to.be.revertedWithCustomError(
+        registry,
+        "MemberInvalidEntityKey",
+      );
+      await expect(registry.addLegalId(2, bic)).to.be.revertedWithCustomError(registry, "MemberAlreadyAdmitted");
+      await expect(registry.connect(outsider).addLegalId(1, fresh))
+        .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
+        .withArgs(outsider.address);
+      expect(await registry.memberCount()).to.equal(2n);
+      expect(await registry.entityKeyOf(1)).to.equal(testEntityKey(BANK));
+    });
+
+    it("item 2: payouts follow the member: the payout account is one of its operators, kept while it is", async function () {
+      const { registry, bankAdmin, bankOps, otherAdmin, outsider } = await networkHelpers.loadFixture(deployFixture);
+      expect(await registry.payoutAccountOf(1)).to.equal(bankAdmin.address);
+      await expect(registry.connect(bankAdmin).setPayoutAccount(1, otherAdmin.address))
+        .to.be.revertedWithCustomError(registry, "OperatorNotOfMember")
+        .withArgs(otherAdmin.address, 1);
+      await expect(registry.connect(bankOps).setPayoutAccount(1, bankOps.address))
+        .to.be.revertedWithCustomError(registry, "OperatorUnauthorizedAdmin")
+        .withArgs(bankOps.address, 1);
+      await expect(registry.connect(bankAdmin).setPayoutAccount(1, bankOps.address))
+        .to.emit(registry, "PayoutAccountSet")
+        .withArgs(1, bankOps.address);
+      expect(await registry.payoutAccountOf(1)).to.equal(bankOps.address);
+      await expect(registry.connect(bankAdmin).removeOperator(1, bankOps.address))
+        .to.be.revertedWithCustomError(registry, "OperatorIsPayoutAccount")
+        .withArgs(bankOps.address, 1);
+      // A key rotation: the admin seat moves, the payouts follow the member's account, not the old key.
+      await registry.connect(bankAdmin).addOperator(1, outsider.address);
+      await registry.connect(bankAdmin).setAdmin(1, outsider.address);
+      await registry.connect(outsider).removeOperator(1, bankAdmin.address);
+      expect(await registry.payoutAccountOf(1)).to.equal(bankOps.address);
+    });
+
+    it("item 26: only the governor lists settlement tokens, and only contracts", async function () {
+      const { registry, outsider } = await networkHelpers.loadFixture(deployFixture);
+      const token = await registry.getAddress(); // any contract address stands for a token here
+      expect(await registry.isSettlementToken(token)).to.equal(false);
+      await expect(registry.connect(outsider).setSettlementToken(token, true))
+        .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
+        .withArgs(outsider.address);
+      await expect(registry.setSettlementToken(outsider.address, true))
+        .to.be.revertedWithCustomError(registry, "SettlementTokenInvalid")
+        .withArgs(outsider.address);
+      await expect(registry.setSettlementToken(token, true)).to.emit(registry, "SettlementTokenListed");
+      expect(await registry.isSettlementToken(token)).to.equal(true);
     });
   });
 

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {MemberRegistry} from "../../contracts/access/MemberRegistry.sol";
+import {MemberId} from "../../contracts/interfaces/IMemberRegistry.sol";
 import {SettlementToken} from "../../contracts/assets/SettlementToken.sol";
 import {ISettlementToken} from "../../contracts/interfaces/ISettlementToken.sol";
 import {TestBase} from "../lib/Vm.sol";
@@ -15,10 +16,11 @@ contract SettlementTokenFuzzTest is TestBase {
 
     function setUp() public {
         registry = new MemberRegistry(address(this));
-        registry.admit(keccak256("ISSUER"), "CN", uint32(1) << 11, ISSUER);
-        registry.admit(keccak256("ALICE"), "CN", uint32(1) << 3, ALICE);
-        registry.admit(keccak256("BOB"), "MX", uint32(1) << 5, BOB);
+        registry.admit(keccak256("ISSUER"), ~keccak256("ISSUER"), "CN", uint32(1) << 11, ISSUER);
+        registry.admit(keccak256("ALICE"), ~keccak256("ALICE"), "CN", uint32(1) << 3, ALICE);
+        registry.admit(keccak256("BOB"), ~keccak256("BOB"), "MX", uint32(1) << 5, BOB);
         token = new SettlementToken("Tradeline Digital CNY", "tCNY", "CNY", 2, registry);
+        token.setIssuer(MemberId.wrap(1), true);
         vm.prank(ISSUER);
         token.mint(ALICE, 1e12);
     }

@@ -4,6 +4,7 @@ import { network } from "hardhat";
 import { signPermit } from "../../src/eip712.js";
 import { currencyCode, jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
 import { roleIndex, roleMask } from "../../src/members.js";
+import { testEntityKey } from "../helpers/entity.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -14,9 +15,27 @@ const Status = { Suspended: 2 } as const;
 async function deployFixture() {
   const [governor, issuer, alice, bob, outsider, escrow, spender] = await ethers.getSigners();
   const registry = await ethers.deployContract("MemberRegistry", [governor.address]);
-  await registry.admit(legalIdHash("TLHUAXIABANK00000002"), jurisdictionCode("CN"), roleMask(["TokenIssuer"]), issuer);
-  await registry.admit(legalIdHash("TLGLASSWORKS00000006"), jurisdictionCode("CN"), roleMask(["Supplier"]), alice);
-  await registry.admit(legalIdHash("TLCASACRISTAL0000007"), jurisdictionCode("MX"), roleMask(["Importer"]), bob);
+  await registry.admit(
+    legalIdHash("TLHUAXIABANK00000002"),
+    testEntityKey(legalIdHash("TLHUAXIABANK00000002")),
+    jurisdictionCode("CN"),
+    roleMask(["TokenIssuer"]),
+    issuer,
+  );
+  await registry.admit(
+    legalIdHash("TLGLASSWORKS00000006"),
+    testEntityKey(legalIdHash("TLGLASSWORKS00000006")),
+    jurisdictionCode("CN"),
+    roleMask(["Supplier"]),
+    alice,
+  );
+  await registry.admit(
+    legalIdHash("TLCASACRISTAL0000007"),
+    testEntityKey(legalIdHash("TLCASACRISTAL0000007")),
+    jurisdictionCode("MX"),
+    roleMask(["Importer"]),
+    bob,
+  );
   await registry.connect(bob).addOperator(3, spender);
   const token = await ethers.deployContract("SettlementToken", [
     "Tradeline Digital CNY",
@@ -25,6 +44,7 @@ async function deployFixture() {
     2,
     await registry.getAddress(),
   ]);
+  await token.setIssuer(1, true);
   await token.connect(issuer).mint(alice, 100_000n);
   return { registry, token, governor, issuer, alice, bob, outsider, escrow, spender };
 }
@@ -94,6 +114,35 @@ describe("SettlementToken", function () {
       await expect(token.connect(issuer).burn(1n))
         .to.be.revertedWithCustomError(token, "SettlementAccountFrozen")
         .withArgs(issuer.address);
+    });
+
+    it("item 5: an issuer mints only the currencies the governor named it issuer of", async function () {
+      const { registry, token, governor, issuer, alice, outsider } = await networkHelpers.loadFixture(deployFixture);
+      const usd = await ethers.deployContract("SettlementToken", [
+        "Tradeline Digital USD",
+        "tUSD",
+        currencyCode("USD"),
+        2,
+        await registry.getAddress(),
+      ]);
+      await expect(usd.connect(issuer).mint(alice, 1n))
+        .to.be.revertedWithCustomError(usd, "SettlementIssuerUnauthorized")
+        .withArgs(issuer.address, 1, currencyCode("USD"));
+      await expect(usd.connect(outsider).setIssuer(1, true))
+        .to.be.revertedWithCustomError(usd, "GovernorUnauthorizedAccount")
+        .withArgs(outsider.address);
+      await expect(usd.connect(governor).setIssuer(1, true)).to.emit(usd, "IssuerSet").withArgs(1, true);
+      await expect(usd.connect(governor).setIssuer(1, true))
+        .to.be.revertedWithCustomError(usd, "SettlementIssuerUnchanged")
+        .withArgs(1, true);
+      await usd.connect(issuer).mint(alice, 7n);
+      await token.connect(governor).setIssuer(1, false);
+      await expect(token.connect(issuer).mint(alice, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementIssuerUnauthorized")
+        .withArgs(issuer.address, 1, currencyCode("CNY"));
+      await expect(token.connect(issuer).burn(1n)).to.be.revertedWithCustomError(token, "SettlementIssuerUnauthorized");
+      expect(await usd.isIssuer(1)).to.equal(true);
+      expect(await token.isIssuer(1)).to.equal(false);
     });
 
     it("test_mint_revertsOnZeroAndIneligibleRecipient", async function () {
@@ -192,6 +241,20 @@ describe("SettlementToken", function () {
         .to.be.revertedWithCustomError(token, "SettlementAccountFrozen")
         .withArgs(spender.address);
       expect(await token.allowance(alice, spender)).to.equal(1_000n);
+    });
+
+    it("item 12: transferFrom checks the spender as every other path does: eligible and not frozen", async function () {
+      const { registry, token, alice, bob, outsider, spender } = await networkHelpers.loadFixture(deployFixture);
+      await token.connect(alice).approve(outsider, 1_000n);
+      await expect(token.connect(outsider).transferFrom(alice, bob, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
+        .withArgs(outsider.address);
+      await token.connect(alice).approve(spender, 1_000n);
+      await registry.suspend(3, REASON); // the spender's member
+      await expect(token.connect(spender).transferFrom(alice, alice, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
+        .withArgs(spender.address);
+      expect(await token.balanceOf(alice)).to.equal(100_000n);
     });
 
     it("test_freeze_revertsWhenUnchanged", async function () {

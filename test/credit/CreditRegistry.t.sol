@@ -28,10 +28,10 @@ contract CreditRegistryInvariantTest is TestBase {
     function setUp() public {
         vm.warp(1_790_000_000);
         registry = new MemberRegistry(address(this));
-        registry.admit(keccak256("BANK_A"), "CN", LENDER, BANK_A);
-        registry.admit(keccak256("BANK_B"), "MX", LENDER, BANK_B);
-        registry.admit(keccak256("PLATFORM_C"), "CN", LENDER | PLATFORM, PLATFORM_C);
-        registry.admit(keccak256("REGULATOR"), "CN", REGULATOR, REGULATOR_R);
+        registry.admit(keccak256("BANK_A"), ~keccak256("BANK_A"), "CN", LENDER, BANK_A);
+        registry.admit(keccak256("BANK_B"), ~keccak256("BANK_B"), "MX", LENDER, BANK_B);
+        registry.admit(keccak256("PLATFORM_C"), ~keccak256("PLATFORM_C"), "CN", LENDER | PLATFORM, PLATFORM_C);
+        registry.admit(keccak256("REGULATOR"), ~keccak256("REGULATOR"), "CN", REGULATOR, REGULATOR_R);
         credit = new CreditRegistry(
             registry,
             "CNY",

@@ -17,6 +17,7 @@ import { roleIndex, roleMask } from "../../src/members.js";
 import { ephemeralKey, sampleLoan, syntheticId } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import type { CreditRegistry } from "../../typechain-types/index.js";
+import { testEntityKey } from "../helpers/entity.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -54,6 +55,7 @@ async function worldFixture() {
   const [reporter, outsider] = world.outsiders;
   await world.contracts.members.admit(
     legalIdHash("TLSCFMODULE000000001"),
+    testEntityKey(legalIdHash("TLSCFMODULE000000001")),
     jurisdictionCode("CN"),
     roleMask(["Reporter"]),
     reporter,

@@ -37,19 +37,27 @@ contract ReceivableLedgerInvariantTest is TestBase {
         vm.warp(1_790_000_000);
         financier = vm.addr(FINANCIER_KEY);
         registry = new MemberRegistry(address(this));
-        registry.admit(keccak256("ISSUER"), "CN", uint32(1) << 11, ISSUER);
-        registry.admit(keccak256("CORE"), "CN", uint32(1) << 2, CORE);
+        registry.admit(keccak256("ISSUER"), ~keccak256("ISSUER"), "CN", uint32(1) << 11, ISSUER);
+        registry.admit(keccak256("CORE"), ~keccak256("CORE"), "CN", uint32(1) << 2, CORE);
         MemberId coreId = registry.memberOf(CORE);
-        for (uint256 i; i < 3; ++i) registry.admit(keccak256(abi.encode("S", i)), "CN", uint32(1) << 3, SUPPLIERS[i]);
-        registry.admit(keccak256("BANK"), "CN", (uint32(1) << 4) | 1, financier);
+        for (uint256 i; i < 3; ++i)
+            registry.admit(
+                keccak256(abi.encode("S", i)),
+                ~keccak256(abi.encode("S", i)),
+                "CN",
+                uint32(1) << 3,
+                SUPPLIERS[i]
+            );
+        registry.admit(keccak256("BANK"), ~keccak256("BANK"), "CN", (uint32(1) << 4) | 1, financier);
         CreditRegistry credit = new CreditRegistry(
             registry,
             "CNY",
             ICreditRegistry.Policy(0, 0, 30 days, 0, 3_000, PolicyMode.Flag)
         );
         ledger = new ReceivableLedger(registry, credit, 7 days, 1_800);
-        registry.admit(keccak256("LEDGER"), "CN", uint32(1) << 13, address(ledger));
+        registry.admit(keccak256("LEDGER"), ~keccak256("LEDGER"), "CN", uint32(1) << 13, address(ledger));
         token = new SettlementToken("Tradeline Digital CNY", "tCNY", "CNY", 2, registry);
+        token.setIssuer(MemberId.wrap(1), true);
         token.setSystemAccount(address(ledger), true);
         vm.startPrank(ISSUER);
         token.mint(CORE, MINTED / 2);

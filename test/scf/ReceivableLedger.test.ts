@@ -8,6 +8,7 @@ import { roleIndex, roleMask } from "../../src/members.js";
 import { daysBetween, discountedPrice } from "../../src/scf.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
+import { testEntityKey } from "../helpers/entity.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -31,6 +32,7 @@ async function fixture() {
   const [outsider, otherCore] = world.outsiders;
   await members.admit(
     legalIdHash("TLOTHERCORE000000001"),
+    testEntityKey(legalIdHash("TLOTHERCORE000000001")),
     jurisdictionCode("CN"),
     roleMask(["CoreEnterprise"]),
     otherCore,

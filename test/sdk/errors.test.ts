@@ -5,6 +5,7 @@ import { AbiCoder, concat, id } from "ethers";
 import { jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
 import { decodeError, decodeRevertData, describeError } from "../../src/errors.js";
 import { roleIndex, roleMask } from "../../src/members.js";
+import { testEntityKey } from "../helpers/entity.js";
 
 const { ethers } = await network.create();
 
@@ -12,7 +13,13 @@ describe("SDK error decoding", function () {
   it("test_decodeError_rendersEnumsAndCodesFromARealRevert", async function () {
     const [governor, admin] = await ethers.getSigners();
     const registry = await ethers.deployContract("MemberRegistry", [governor.address]);
-    await registry.admit(legalIdHash("TLHUAXIABANK00000002"), jurisdictionCode("CN"), roleMask(["Lender"]), admin);
+    await registry.admit(
+      legalIdHash("TLHUAXIABANK00000002"),
+      testEntityKey(legalIdHash("TLHUAXIABANK00000002")),
+      jurisdictionCode("CN"),
+      roleMask(["Lender"]),
+      admin,
+    );
     await registry.suspend(1, reasonCode("test"));
 
     const err = await registry.requireRole(admin.address, roleIndex("Lender")).catch((e: unknown) => e);
@@ -22,11 +29,23 @@ describe("SDK error decoding", function () {
     expect(describeError(err)).to.equal(`reverted: MemberNotActive(account=${admin.address}, id=1, status=Suspended)`);
 
     const err2 = await registry
-      .admit(legalIdHash("TLNEW00000000000009"), "0x6e6e", 1, governor)
+      .admit(
+        legalIdHash("TLNEW00000000000009"),
+        testEntityKey(legalIdHash("TLNEW00000000000009")),
+        "0x6e6e",
+        1,
+        governor,
+      )
       .catch((e: unknown) => e);
     expect(decodeError(err2)?.message).to.equal("MemberInvalidJurisdiction(jurisdiction=0x6e6e)");
     const err3 = await registry
-      .admit(legalIdHash("TLNEW00000000000009"), jurisdictionCode("MX"), 0, governor)
+      .admit(
+        legalIdHash("TLNEW00000000000009"),
+        testEntityKey(legalIdHash("TLNEW00000000000009")),
+        jurisdictionCode("MX"),
+        0,
+        governor,
+      )
       .catch((e: unknown) => e);
     expect(decodeError(err3)?.message).to.equal("MemberInvalidRoles(roles=0)");
   });

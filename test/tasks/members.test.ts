@@ -3,7 +3,7 @@ import { network } from "hardhat";
 
 import { admit, balance, formatTable, list, mint, suspend } from "../../tasks/lib/members.js";
 import { connect } from "../../src/deployment.js";
-import { deployWorld } from "../../scripts/lib/world.js";
+import { deployWorld, type World } from "../../scripts/lib/world.js";
 import { failure } from "../helpers/failure.js";
 
 const connection = await network.create();
@@ -13,16 +13,23 @@ async function worldFixture() {
   return deployWorld(connection);
 }
 
+/** What the admit task needs of a session: the consortium key the entity key is derived with. */
+const session = (world: World) => ({ consortiumKey: async () => world.key });
+
 describe("member and token tasks", function () {
   it("test_memberTasks_admitListAndSuspend", async function () {
     const world = await networkHelpers.loadFixture(worldFixture);
     const newcomer = world.outsiders[0].address;
-    const out = await admit(world.contracts, {
-      legalId: "TLNEWBANK0000000009",
-      jurisdiction: "br",
-      roles: "Lender,Financier",
-      admin: newcomer,
-    });
+    const out = await admit(
+      world.contracts,
+      {
+        legalId: "TLNEWBANK0000000009",
+        jurisdiction: "br",
+        roles: "Lender,Financier",
+        admin: newcomer,
+      },
+      session(world),
+    );
     expect(out[0]).to.equal("admitted member 16 (TLNEWBANK0000000009, BR)");
     expect(out[1]).to.equal("  roles: Lender, Financier");
     const table = await list(world.contracts);
@@ -43,16 +50,20 @@ describe("member and token tasks", function () {
       roles: "Lender",
       admin: world.outsiders[0].address,
     };
-    expect(await failure(admit(world.contracts, { ...base, admin: "0xabc" }))).to.equal(
+    expect(await failure(admit(world.contracts, { ...base, admin: "0xabc" }, session(world)))).to.equal(
       '--admin "0xabc" is not an address',
     );
-    expect(await failure(admit(world.contracts, { ...base, roles: "Banker" }))).to.match(/unknown role "Banker"/);
-    expect(await failure(admit(world.contracts, { ...base, jurisdiction: "BRA" }))).to.match(/must be 2 letters/);
-    expect(await failure(admit(world.contracts, { ...base, legalId: "TLHUAXIABANK00000002" }))).to.match(
-      /^reverted: MemberAlreadyAdmitted\(legalIdHash=0x[0-9a-f]{64}, existing=5\)$/,
+    expect(await failure(admit(world.contracts, { ...base, roles: "Banker" }, session(world)))).to.match(
+      /unknown role "Banker"/,
     );
+    expect(await failure(admit(world.contracts, { ...base, jurisdiction: "BRA" }, session(world)))).to.match(
+      /must be 2 letters/,
+    );
+    expect(
+      await failure(admit(world.contracts, { ...base, legalId: "TLHUAXIABANK00000002" }, session(world))),
+    ).to.match(/^reverted: MemberAlreadyAdmitted\(legalIdHash=0x[0-9a-f]{64}, existing=5\)$/);
     const asOutsider = connect(world.deployment, world.outsiders[1]);
-    expect(await failure(admit(asOutsider, base))).to.equal(
+    expect(await failure(admit(asOutsider, base, session(world)))).to.equal(
       `reverted: GovernorUnauthorizedAccount(account=${world.outsiders[1].address})`,
     );
     expect(await failure(suspend(world.contracts, { id: "x", reason: "r" }))).to.equal('--id "x" is not a member id');

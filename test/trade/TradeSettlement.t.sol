@@ -32,28 +32,30 @@ contract TradeSettlementInvariantTest is TestBase {
     function setUp() public {
         vm.warp(1_790_000_000);
         MemberRegistry registry = new MemberRegistry(address(this));
-        registry.admit(keccak256("ISSUER"), "CN", uint32(1) << 11, ISSUER);
-        registry.admit(keccak256("IMPORTER"), "MX", uint32(1) << 5, IMPORTER);
-        registry.admit(keccak256("EXPORTER"), "CN", uint32(1) << 6, EXPORTER);
-        registry.admit(keccak256("IMPORTER_BANK"), "MX", uint32(1) << 7, IMPORTER_BANK);
-        registry.admit(keccak256("EXPORTER_BANK"), "CN", uint32(1) << 4, EXPORTER_BANK);
-        registry.admit(keccak256("ARBITER"), "SG", uint32(1) << 10, ARBITER);
-        registry.admit(keccak256("ORACLE"), "SG", uint32(1) << 8, vm.addr(ORACLE_KEY));
-        registry.admit(keccak256("FX"), "HK", uint32(1) << 9, vm.addr(FX_KEY));
+        registry.admit(keccak256("ISSUER"), ~keccak256("ISSUER"), "CN", uint32(1) << 11, ISSUER);
+        registry.admit(keccak256("IMPORTER"), ~keccak256("IMPORTER"), "MX", uint32(1) << 5, IMPORTER);
+        registry.admit(keccak256("EXPORTER"), ~keccak256("EXPORTER"), "CN", uint32(1) << 6, EXPORTER);
+        registry.admit(keccak256("IMPORTER_BANK"), ~keccak256("IMPORTER_BANK"), "MX", uint32(1) << 7, IMPORTER_BANK);
+        registry.admit(keccak256("EXPORTER_BANK"), ~keccak256("EXPORTER_BANK"), "CN", uint32(1) << 4, EXPORTER_BANK);
+        registry.admit(keccak256("ARBITER"), ~keccak256("ARBITER"), "SG", uint32(1) << 10, ARBITER);
+        registry.admit(keccak256("ORACLE"), ~keccak256("ORACLE"), "SG", uint32(1) << 8, vm.addr(ORACLE_KEY));
+        registry.admit(keccak256("FX"), ~keccak256("FX"), "HK", uint32(1) << 9, vm.addr(FX_KEY));
         CreditRegistry credit = new CreditRegistry(
             registry,
             "CNY",
             ICreditRegistry.Policy(0, 0, 30 days, 0, 3_000, PolicyMode.Flag)
         );
         trade = new TradeSettlement(registry, credit, 14 days);
-        registry.admit(keccak256("TRADE"), "CN", uint32(1) << 13, address(trade));
+        registry.admit(keccak256("TRADE"), ~keccak256("TRADE"), "CN", uint32(1) << 13, address(trade));
         token = new SettlementToken("Tradeline Digital MXN", "tMXN", "MXN", 2, registry);
+        token.setIssuer(MemberId.wrap(1), true);
         token.setSystemAccount(address(trade), true);
         vm.prank(ISSUER);
         token.mint(IMPORTER_BANK, MINTED);
         vm.prank(IMPORTER_BANK);
         token.approve(address(trade), type(uint256).max);
         cny = new SettlementToken("Tradeline Digital CNY", "tCNY", "CNY", 2, registry);
+        cny.setIssuer(MemberId.wrap(1), true);
         cny.setSystemAccount(address(trade), true);
         vm.prank(ISSUER);
         cny.mint(vm.addr(FX_KEY), MINTED);

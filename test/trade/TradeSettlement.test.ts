@@ -16,6 +16,7 @@ import {
   type FxQuote,
 } from "../../src/trade.js";
 import { deployWorld } from "../../scripts/lib/world.js";
+import { testEntityKey } from "../helpers/entity.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -338,12 +339,14 @@ describe("TradeSettlement", function () {
     const [otherExporter, otherBank] = world.outsiders;
     await members.admit(
       legalIdHash("TLOTHEREXPORTER00001"),
+      testEntityKey(legalIdHash("TLOTHEREXPORTER00001")),
       jurisdictionCode("CN"),
       roleMask(["Exporter"]),
       otherExporter,
     );
     await members.admit(
       legalIdHash("TLOTHERBANK000000001"),
+      testEntityKey(legalIdHash("TLOTHERBANK000000001")),
       jurisdictionCode("MX"),
       roleMask(["ImporterBank"]),
       otherBank,
@@ -657,12 +660,14 @@ describe("TradeSettlement", function () {
     const [otherImporter, otherExporter] = world.outsiders;
     await world.contracts.members.admit(
       legalIdHash("TLOTHERIMPORTER00001"),
+      testEntityKey(legalIdHash("TLOTHERIMPORTER00001")),
       jurisdictionCode("MX"),
       roleMask(["Importer"]),
       otherImporter,
     );
     await world.contracts.members.admit(
       legalIdHash("TLOTHEREXPORTER00002"),
+      testEntityKey(legalIdHash("TLOTHEREXPORTER00002")),
       jurisdictionCode("CN"),
       roleMask(["Exporter"]),
       otherExporter,

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ICreditRegistry} from "../interfaces/ICreditRegistry.sol";
+import {ICreditReporter} from "../interfaces/ICreditReporter.sol";
+
+/// @title CreditReporter
+/// @notice Reports to the credit registry that never block a payment. See {ICreditReporter}.
+abstract contract CreditReporter is ICreditReporter {
+    /// @notice The credit registry this module reports to (it is listed there as a reporter module).
+    ICreditRegistry public immutable creditRegistry;
+
+    mapping(bytes32 ref => bytes[]) private _queue;
+    mapping(bytes32 ref => uint256) private _head;
+
+    constructor(ICreditRegistry registry) {
+        creditRegistry = registry;
+    }
+
+    /// @inheritdoc ICreditReporter
+    function retryCreditReports(bytes32 ref) external returns (uint256 delivered) {
+        bytes[] storage queue = _queue[ref];
+        uint256 head = _head[ref];
+        uint256 n = queue.length;
+        if (head == n) revert CreditReportNoneQueued(ref);
+        for (; head < n; ++head) {
+            (bool ok, bytes memory reason) = _call(queue[head]);
+            if (!ok) {
+                if (delivered == 0) revert CreditReportStillFailing(ref, head, reason);
+                break;
+            }
+            delete queue[head];
+            ++delivered;
+            emit CreditReportDelivered(ref, head);
+        }
+        _head[ref] = head;
+    }
+
+    /// @inheritdoc ICreditReporter
+    function pendingCreditReports(bytes32 ref) external view returns (bytes[] memory pending) {
+        bytes[] storage queue = _queue[ref];
+        uint256 head = _head[ref];
+        pending = new bytes[](queue.length - head);
+        for (uint256 i; i < pending.length; ++i) pending[i] = queue[head + i];
+    }
+
+    /// @dev Sends `data` (a registry call) for record `ref`, or queues it behind earlier queued reports of `ref`, or
+    ///      when the registry refuses it. Never reverts for the registry's sake.
+    function _report(bytes32 ref, bytes memory data) internal {
+        bytes[] storage queue = _queue[ref];
+        if (_head[ref] < queue.length) {
+            queue.push(data);
+            emit CreditReportDeferred(ref, queue.length - 1, "");
+            return;
+        }
+        (bool ok, bytes memory reason) = _call(data);
+        if (!ok) {
+            queue.push(data);
+            emit CreditReportDeferred(ref, queue.length - 1, reason);
+        }
+    }
+
+    function _call(bytes memory data) private returns (bool ok, bytes memory reason) {
+        uint256 before = gasleft();
+        (ok, reason) = address(creditRegistry).call(data);
+        // A call starved of gas leaves at most 1/64 of it: refuse, so that nobody defers a report on purpose.
+        if (!ok && gasleft() <= before / 63) revert CreditReportOutOfGas();
+    }
+}

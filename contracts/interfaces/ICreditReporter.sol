@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title ICreditReporter
+/// @notice How a module reports to the credit registry without ever letting the report decide whether money moves.
+///         A report the registry refuses (paused, a record already moved or corrected, anything) is queued under its
+///         record reference and can be delivered later by anyone, in the order it was made.
+interface ICreditReporter {
+    /// @notice Report number `index` for record `ref` could not be delivered now and is queued; `reason` is the
+    ///         registry's revert data (empty when an earlier report for `ref` was still queued).
+    event CreditReportDeferred(bytes32 indexed ref, uint256 index, bytes reason);
+    /// @notice Queued report number `index` for record `ref` was delivered.
+    event CreditReportDelivered(bytes32 indexed ref, uint256 index);
+
+    /// @notice Nothing is queued for record `ref`.
+    error CreditReportNoneQueued(bytes32 ref);
+    /// @notice The first queued report for `ref`, number `index`, still fails with `reason`.
+    error CreditReportStillFailing(bytes32 ref, uint256 index, bytes reason);
+    /// @notice The registry call ran out of gas: send the transaction with more gas (a relayer cannot defer a
+    ///         report by starving it).
+    error CreditReportOutOfGas();
+
+    /// @notice Delivers the reports queued for `ref`, in order, stopping at the first that still fails. Anyone may
+    ///         call it. Reverts when not even the first can be delivered.
+    function retryCreditReports(bytes32 ref) external returns (uint256 delivered);
+
+    /// @notice The reports (registry call data) still queued for `ref`, oldest first.
+    function pendingCreditReports(bytes32 ref) external view returns (bytes[] memory);
+}
