@@ -62,6 +62,8 @@ abstract contract CreditReporter is ICreditReporter {
 
     function _call(bytes memory data) private returns (bool ok, bytes memory reason) {
         uint256 before = gasleft();
+        // The registry is immutable and ours; a low-level call is how a revert is caught without bubbling it.
+        // solhint-disable-next-line avoid-low-level-calls
         (ok, reason) = address(creditRegistry).call(data);
         // A call starved of gas leaves at most 1/64 of it: refuse, so that nobody defers a report on purpose.
         if (!ok && gasleft() <= before / 63) revert CreditReportOutOfGas();

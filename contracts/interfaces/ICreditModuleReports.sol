@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ProductKind} from "./ICreditRegistry.sol";
+import {MemberId} from "./IMemberRegistry.sol";
+
+/// @title ICreditModuleReports
+/// @notice What the modules (the receivable ledger, the trade settlement) report to the credit registry. Only
+///         contracts the governor listed as reporter modules may call it. A record is always about a member, under
+///         the entity key the member registry holds for it, never under a key the caller chooses; its id is
+///         `loanId(module's member id, loanRef)`. Amounts are minor units of the registry's reporting currency.
+interface ICreditModuleReports {
+    /// @notice `module` was listed (or delisted) as a reporter module.
+    event ReporterModuleSet(address indexed module, bool allowed);
+
+    /// @notice `account` is not a listed reporter module.
+    error CreditReporterNotModule(address account);
+
+    /// @notice Books an exposure of `lender` to member `borrower`: a live record the multi-borrowing policy flags
+    ///         but never refuses (the money already moved).
+    function reportExposure(
+        MemberId lender,
+        MemberId borrower,
+        bytes32 loanRef,
+        ProductKind kind,
+        uint64 amount,
+        uint24 maturityDay,
+        bytes32 commitment
+    ) external;
+
+    /// @notice Books member `borrower`'s default towards `lender` as a Defaulted record. Never refused by the
+    ///         policy: the most indebted borrowers are those whose defaults must be seen.
+    function reportDefault(
+        MemberId lender,
+        MemberId borrower,
+        bytes32 loanRef,
+        ProductKind kind,
+        uint64 amount,
+        bytes32 commitment
+    ) external;
+
+    /// @notice Closes the module's record `loanRef`: Repaid when it is live; nothing when a regulator or an earlier
+    ///         report already closed it (returns false). Reverts only for an unknown record.
+    function closeExposure(bytes32 loanRef) external returns (bool closed);
+
+    /// @notice Governor only: lists or delists `module` as a reporter module.
+    function setReporterModule(address module, bool allowed) external;
+
+    /// @notice True when `module` is a listed reporter module.
+    function isReporterModule(address module) external view returns (bool);
+}
