@@ -283,16 +283,12 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         if (quote.recourse) {
             creditRegistry.reportExposure(
                 financier,
-                ICreditRegistry.LoanInput({
-                    loanRef: _loanRef(id),
-                    borrowerKey: quote.supplierKey,
-                    kind: ProductKind.ReceivableFinance,
-                    principal: uint64(price),
-                    outstanding: uint64(price),
-                    originationDay: uint24(block.timestamp / 1 days),
-                    maturityDay: uint24(f.maturity / 1 days),
-                    commitment: _hashTypedDataV4(_quoteStructHash(quote))
-                })
+                memberRegistry.memberOf(msg.sender),
+                _loanRef(id),
+                ProductKind.ReceivableFinance,
+                uint64(price),
+                uint24(f.maturity / 1 days),
+                _hashTypedDataV4(_quoteStructHash(quote))
             );
         }
         IERC20(f.token).safeTransferFrom(signer, msg.sender, price);
@@ -360,18 +356,12 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         emit FamilyDefaulted(_rootOf(id), financier);
         bytes32 ref = _defaultRef(_rootOf(id));
         uint24 matured = uint24(f.maturity / 1 days);
-        creditRegistry.reportExposure(
+        creditRegistry.reportDefault(
             financier,
-            ICreditRegistry.LoanInput({
-                loanRef: ref,
-                borrowerKey: debtorKey,
-                kind: ProductKind.ReceivableFinance,
-                principal: uint64(f.face),
-                outstanding: uint64(f.face),
-                originationDay: matured,
-                maturityDay: matured,
-                commitment: keccak256(abi.encode(address(this), ReceivableId.unwrap(_rootOf(id)), f.face))
-            })
+            f.debtor,
+            ref,
+            uint64(f.face),
+            keccak256(abi.encode(address(this), ReceivableId.unwrap(_rootOf(id)), f.face, debtorKey, matured))
         );
         creditRegistry.reportStatus(ref, LoanStatus.Overdue);
         creditRegistry.reportStatus(ref, LoanStatus.Defaulted);

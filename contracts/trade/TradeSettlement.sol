@@ -271,16 +271,12 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         emit ProceedsAssigned(id, financier, advance);
         creditRegistry.reportExposure(
             financier,
-            ICreditRegistry.LoanInput({
-                loanRef: bytes32(uint256(OrderId.unwrap(id))),
-                borrowerKey: exporterKey,
-                kind: ProductKind.TradeFinance,
-                principal: advance,
-                outstanding: advance,
-                originationDay: uint24(block.timestamp / 1 days),
-                maturityDay: uint24(m.expiry / 1 days),
-                commitment: keccak256(abi.encode(address(this), OrderId.unwrap(id), advance))
-            })
+            p.exporter,
+            bytes32(uint256(OrderId.unwrap(id))),
+            ProductKind.TradeFinance,
+            advance,
+            uint24(m.expiry / 1 days),
+            keccak256(abi.encode(address(this), OrderId.unwrap(id), advance, exporterKey))
         );
     }
 
