@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
 import {MemberGated} from "../access/MemberGated.sol";
+import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
 import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
 import {
     ICreditRegistry,
@@ -13,11 +14,6 @@ import {
     PolicyMode,
     ProductKind
 } from "../interfaces/ICreditRegistry.sol";
-
-/// @dev TEMPORARY until IMemberRegistry gains entityKeyOf on main.
-interface IEntityKeys {
-    function entityKeyOf(MemberId id) external view returns (bytes32);
-}
 
 /// @title CreditRegistry
 /// @notice The network's single exposure ledger. See {ICreditRegistry}.
@@ -32,7 +28,7 @@ interface IEntityKeys {
 ///        the duplicate check of every registration reads the slot it already read.
 ///      Every change of a loan's contribution to the totals goes through {_rebook}; every status change is allowed
 ///      by {_canTransition}.
-contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
+contract CreditRegistry is ICreditRegistry, ICreditModuleReports, MemberGated, Pausable {
     /// @notice Most funders a joint loan may have.
     uint256 public constant MAX_FUNDERS = 8;
     /// @notice How many distinct lenders' latest inquiries a borrower's rolling window holds.
@@ -123,7 +119,7 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
     function registerLoan(LoanInput calldata loan) external whenNotPaused returns (LoanId id) {
         MemberId lender = _requireRole(msg.sender, Role.Lender);
         if (loan.kind == ProductKind.JointLoan) revert CreditInvalidProductKind(loan.kind);
-        id = _register(lender, lender, loan, LoanStatus.Active, false, _SINGLE);
+        id = _register(lender, lender, loan, _single());
     }
 
     /// @inheritdoc ICreditRegistry
@@ -135,7 +131,7 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
             if (loans[i].kind == ProductKind.JointLoan) {
                 _fail(i, abi.encodeWithSelector(CreditInvalidProductKind.selector, loans[i].kind));
             }
-            _register(lender, lender, loans[i], LoanStatus.Active, false, i);
+            _register(lender, lender, loans[i], i);
         }
     }
 
@@ -147,7 +143,7 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
         MemberId lender = _requireRole(msg.sender, Role.Lender);
         if (loan.kind != ProductKind.JointLoan) revert CreditInvalidProductKind(loan.kind);
         _checkFunders(lender, funders);
-        id = _register(lender, lender, loan, LoanStatus.Active, false, _SINGLE);
+        id = _register(lender, lender, loan, _single());
         MemberId[] memory members = new MemberId[](funders.length);
         uint16[] memory shares = new uint16[](funders.length);
         bytes32 ref = loan.loanRef;
@@ -210,7 +206,9 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
 
     // ─── Modules ────────────────────────────────────────────────────────────
 
-    /// @inheritdoc ICreditRegistry
+    /// @inheritdoc ICreditModuleReports
+    /// @dev The lender must be an active member with the Lender or Financier role; in enforce mode too a breach of
+    ///      the policy is only flagged.
     function reportExposure(
         MemberId lender,
         MemberId borrower,
@@ -219,49 +217,27 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
         uint64 amount,
         uint24 maturityDay,
         bytes32 commitment
-    ) external whenNotPaused returns (LoanId id) {
-        MemberId module = _requireModule();
-        if (kind == ProductKind.JointLoan) revert CreditInvalidProductKind(kind);
-        _requireLender(lender, true);
-        uint24 today = uint24(block.timestamp / 1 days);
-        LoanInput memory input = LoanInput(
-            loanRef,
-            _keyOf(borrower),
-            kind,
-            amount,
-            amount,
-            today,
-            maturityDay,
-            commitment
-        );
-        id = _register(module, lender, input, LoanStatus.Active, true, _SINGLE);
+    ) external whenNotPaused {
+        _reportModule(lender, borrower, loanRef, kind, amount, maturityDay, commitment);
     }
 
-    /// @inheritdoc ICreditRegistry
+    /// @inheritdoc ICreditModuleReports
+    /// @dev The lender must be a member (active or not) with the Lender or Financier role. The record is booked
+    ///      Defaulted, originated and maturing today, and the policy is not applied at all (item 14).
     function reportDefault(
         MemberId lender,
         MemberId borrower,
         bytes32 loanRef,
+        ProductKind kind,
         uint64 amount,
         bytes32 commitment
-    ) external whenNotPaused returns (LoanId id) {
-        MemberId module = _requireModule();
-        _requireLender(lender, false);
-        uint24 today = uint24(block.timestamp / 1 days);
-        LoanInput memory input = LoanInput(
-            loanRef,
-            _keyOf(borrower),
-            ProductKind.ReceivableFinance,
-            amount,
-            amount,
-            today,
-            today,
-            commitment
-        );
-        id = _register(module, lender, input, LoanStatus.Defaulted, true, _SINGLE);
+    ) external whenNotPaused {
+        _reportModule(lender, borrower, loanRef, kind, amount, uint24(block.timestamp / 1 days), commitment);
     }
 
-    /// @inheritdoc ICreditRegistry
+    /// @inheritdoc ICreditModuleReports
+    /// @dev Live means Active, Overdue or Defaulted: a Defaulted record the module booked is settled too (the
+    ///      debtor paid after all), so that a default paid in full does not stay in the borrower's outstanding.
     function closeExposure(bytes32 loanRef) external whenNotPaused returns (bool) {
         LoanId id = loanId(_requireModule(), loanRef);
         Loan memory loan = _knownLoan(id, _SINGLE);
@@ -327,11 +303,11 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
         _setPolicy(newPolicy);
     }
 
-    /// @inheritdoc ICreditRegistry
-    function setReporterModule(address module, bool listed) external onlyGovernor {
-        if (listed && module.code.length == 0) revert CreditReporterModuleInvalid(module);
-        _reporterModules[module] = listed;
-        emit ReporterModuleSet(module, listed);
+    /// @inheritdoc ICreditModuleReports
+    function setReporterModule(address module, bool allowed) external onlyGovernor {
+        if (allowed && module.code.length == 0) revert CreditReporterModuleInvalid(module);
+        _reporterModules[module] = allowed;
+        emit ReporterModuleSet(module, allowed);
     }
 
     /// @inheritdoc ICreditRegistry
@@ -351,7 +327,7 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
         return LoanId.wrap(keccak256(abi.encode(reporter, loanRef)));
     }
 
-    /// @inheritdoc ICreditRegistry
+    /// @inheritdoc ICreditModuleReports
     function isReporterModule(address module) external view returns (bool) {
         return _reporterModules[module];
     }
@@ -424,15 +400,14 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
 
     // ─── Registration ───────────────────────────────────────────────────────
 
-    /// @dev Validates and books one loan of `reporter`, carried by `lender`, as `status` (Active, or Defaulted for a
-    ///      module's default, which the policy never meets); `flagOnly` (modules) flags a breach in enforce mode
-    ///      too; `index` is its place in a batch.
+    /// @dev Validates and books one loan of `reporter`, carried by `lender`; `index` is its place in a batch. A
+    ///      module's record (reporter is not the lender) is only flagged by the policy, in enforce mode too; a
+    ///      module's default is booked Defaulted and the policy is not applied. (Derived here rather than passed:
+    ///      literal arguments would make the optimizer compile one copy of this function per call site.)
     function _register(
         MemberId reporter,
         MemberId lender,
         LoanInput memory input,
-        LoanStatus status,
-        bool flagOnly,
         uint256 index
     ) private returns (LoanId id) {
         _validate(input, index);
@@ -458,7 +433,8 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
             b.index = ++_borrowerCount;
             _borrowerKeys[b.index] = key;
         }
-        bool defaulted = status == LoanStatus.Defaulted;
+        bool defaulted = _isDefaultReport();
+        LoanStatus status = defaulted ? LoanStatus.Defaulted : LoanStatus.Active;
         _rebook(b, lender, Move(false, true, false, defaulted, 0, input.outstanding));
         _borrowers[key] = b;
         _loans[id] = Loan({
@@ -473,7 +449,10 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
         });
         _emitRegistered(id, lender, reporter, input);
         if (defaulted) emit LoanStatusChanged(id, key, LoanStatus.None, status);
-        else _applyPolicy(key, id, b, flagOnly ? PolicyMode.Flag : _mode, index);
+        else {
+            bool module = MemberId.unwrap(reporter) != MemberId.unwrap(lender);
+            _applyPolicy(key, id, b, module ? PolicyMode.Flag : _mode, index);
+        }
     }
 
     function _emitRegistered(LoanId id, MemberId lender, MemberId reporter, LoanInput memory input) private {
@@ -607,6 +586,44 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
         return held.status != LoanStatus.None ? claim : loanId(held.lender, ref);
     }
 
+    /// @dev Books a module's record: an exposure (Active, flagged but never refused by the policy) or a default
+    ///      (Defaulted, maturing today, the policy not applied), about member `borrower` under its entity key.
+    function _reportModule(
+        MemberId lender,
+        MemberId borrower,
+        bytes32 loanRef,
+        ProductKind kind,
+        uint64 amount,
+        uint24 maturityDay,
+        bytes32 commitment
+    ) private {
+        MemberId module = _requireModule();
+        if (kind == ProductKind.JointLoan) revert CreditInvalidProductKind(kind);
+        _requireLender(lender, !_isDefaultReport());
+        uint24 today = uint24(block.timestamp / 1 days);
+        LoanInput memory input = LoanInput(
+            loanRef,
+            _keyOf(borrower),
+            kind,
+            amount,
+            amount,
+            today,
+            maturityDay,
+            commitment
+        );
+        _register(module, lender, input, _single());
+    }
+
+    /// @dev `_SINGLE`, as a value the optimizer cannot see (a literal would get `_register` compiled once per caller).
+    function _single() private pure returns (uint256) {
+        return msg.sig == 0 ? 0 : _SINGLE;
+    }
+
+    /// @dev Whether this call is a module's `reportDefault`.
+    function _isDefaultReport() private pure returns (bool) {
+        return msg.sig == ICreditModuleReports.reportDefault.selector;
+    }
+
     /// @dev The caller's member id, if it is a listed reporter module (and a member).
     function _requireModule() private view returns (MemberId module) {
         module = memberRegistry.memberOf(msg.sender);
@@ -627,7 +644,7 @@ contract CreditRegistry is ICreditRegistry, MemberGated, Pausable {
 
     /// @dev The borrower key of member `borrower`, as the member registry holds it.
     function _keyOf(MemberId borrower) private view returns (bytes32 key) {
-        key = IEntityKeys(address(memberRegistry)).entityKeyOf(borrower);
+        key = memberRegistry.entityKeyOf(borrower);
         if (key == 0) revert CreditBorrowerKeyUnknown(borrower);
     }
 

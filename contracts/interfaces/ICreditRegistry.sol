@@ -43,7 +43,7 @@ enum PolicyLimit {
     Inquiries
 }
 
-/// @title ICreditRegistry
+/// @title ICreditRegistry (the lenders', regulators' and governor's surface; the modules' is ICreditModuleReports)
 /// @notice The consortium's shared credit registry: lenders report loans against a keyed borrower identifier (see
 ///         `docs/architecture.md`, never personal data), and anyone lending first sees, in O(1), how many live loans
 ///         and lenders the borrower has, what it owes, how often it defaulted and how often it was inquired about.
@@ -149,8 +149,6 @@ interface ICreditRegistry {
     );
     /// @notice The governor set a new policy.
     event PolicyUpdated(Policy policy);
-    /// @notice The governor listed (`listed`) or delisted module contract `module` as a reporter of the module API.
-    event ReporterModuleSet(address indexed module, bool listed);
     /// @notice Member `openedBy` disputed loan `id`, for `reason` (an off-chain reason code).
     event DisputeOpened(LoanId indexed id, MemberId indexed openedBy, bytes32 reason);
     /// @notice The reporting lender answered the dispute on loan `id`; `response` is the hash of its answer.
@@ -214,9 +212,6 @@ interface ICreditRegistry {
     /// @notice Funder `funder`'s facility `loanRef` is already booked as `bookedAs`: a joint loan naming it, or its
     ///         own loan. A joint loan counts once, whoever reports it: its reference is claimed for every funder.
     error CreditJointLoanFunderBooked(MemberId funder, bytes32 loanRef, LoanId bookedAs);
-    /// @notice `account` is not a module contract the governor listed (`setReporterModule`) with a member id: only
-    ///         listed modules may call the module API. Holding the Reporter role grants nothing here.
-    error CreditReporterNotModule(address account);
     /// @notice `module` has no code: only contracts can be listed as reporter modules.
     error CreditReporterModuleInvalid(address module);
     /// @notice Member `borrower` has no entity key in the member registry, so nothing can be reported about it.
@@ -272,40 +267,6 @@ interface ICreditRegistry {
     ///         is exact up to INQUIRY_SLOTS and reads INQUIRY_SLOTS above it.
     function inquire(bytes32 borrowerKey, bytes32 purpose, bytes32 consentHash) external returns (Exposure memory);
 
-    // ─── Modules ────────────────────────────────────────────────────────────
-    // Only contracts the governor listed with `setReporterModule` may call these, and their records are keyed by
-    // the module's member id. The borrower key is the member registry's `entityKeyOf(borrower)`, never an argument.
-    // Amounts are in the reporting currency, in minor units. Dates are today's UTC day.
-
-    /// @notice Books an exposure carried by `lender` (an active member with the Lender or Financier role) on
-    ///         member `borrower`: principal and outstanding `amount`, originated today, maturing `maturityDay`. The
-    ///         multi-borrowing policy never refuses it: a breach is flagged (`MultiBorrowingFlagged`) in both modes.
-    function reportExposure(
-        MemberId lender,
-        MemberId borrower,
-        bytes32 loanRef,
-        ProductKind kind,
-        uint64 amount,
-        uint24 maturityDay,
-        bytes32 commitment
-    ) external returns (LoanId id);
-
-    /// @notice Books a record directly as Defaulted (kind ReceivableFinance, `amount` outstanding), carried by
-    ///         `lender` (a member with the Lender or Financier role, active or not) on member `borrower`. The policy
-    ///         never meets a default: it is always reportable.
-    function reportDefault(
-        MemberId lender,
-        MemberId borrower,
-        bytes32 loanRef,
-        uint64 amount,
-        bytes32 commitment
-    ) external returns (LoanId id);
-
-    /// @notice Settles the module's record `loanRef`: a live record (Active, Overdue or Defaulted) becomes Repaid
-    ///         and returns true; a record already Repaid or WrittenOff (closed, or corrected so by a Regulator) is
-    ///         left as it is and returns false. Reverts only for a record the module never booked.
-    function closeExposure(bytes32 loanRef) external returns (bool closed);
-
     // ─── Disputes ───────────────────────────────────────────────────────────
 
     /// @notice A Lender or a Regulator disputes loan (`reporter`, `loanRef`).
@@ -325,9 +286,6 @@ interface ICreditRegistry {
     /// @notice Sets the multi-borrowing policy and the platform cap.
     function setPolicy(Policy calldata policy) external;
 
-    /// @notice Lists (`listed` true) or delists a module contract allowed to call the module API.
-    function setReporterModule(address module, bool listed) external;
-
     /// @notice Stops lenders' and reporters' writes in an emergency.
     function pause() external;
 
@@ -338,9 +296,6 @@ interface ICreditRegistry {
 
     /// @notice The id of loan `loanRef` reported by member `reporter`.
     function loanId(MemberId reporter, bytes32 loanRef) external pure returns (LoanId);
-
-    /// @notice Whether `module` is a listed reporter module.
-    function isReporterModule(address module) external view returns (bool);
 
     /// @notice The joint loan that claims funder `funder`'s reference `loanRef`; 0 when none does.
     function jointLoanOf(MemberId funder, bytes32 loanRef) external view returns (LoanId);

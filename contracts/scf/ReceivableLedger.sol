@@ -10,6 +10,7 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {MemberGated} from "../access/MemberGated.sol";
+import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
 import {ICreditRegistry, LoanStatus, ProductKind} from "../interfaces/ICreditRegistry.sol";
 import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
 import {FamilyState, IReceivableLedger, PieceState, ReceivableId} from "../interfaces/IReceivableLedger.sol";
@@ -281,7 +282,7 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         emit ReceivableFinanced(id, msg.sender, signer, price, quote.rateBps, quote.dayBase, quote.recourse);
 
         if (quote.recourse) {
-            creditRegistry.reportExposure(
+            ICreditModuleReports(address(creditRegistry)).reportExposure(
                 financier,
                 memberRegistry.memberOf(msg.sender),
                 _loanRef(id),
@@ -356,10 +357,11 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         emit FamilyDefaulted(_rootOf(id), financier);
         bytes32 ref = _defaultRef(_rootOf(id));
         uint24 matured = uint24(f.maturity / 1 days);
-        creditRegistry.reportDefault(
+        ICreditModuleReports(address(creditRegistry)).reportDefault(
             financier,
             f.debtor,
             ref,
+            ProductKind.ReceivableFinance,
             uint64(f.face),
             keccak256(abi.encode(address(this), ReceivableId.unwrap(_rootOf(id)), f.face, debtorKey, matured))
         );
