@@ -59,7 +59,10 @@ contract CreditRegistryInvariantTest is TestBase {
             address account = address(uint160(0xB0 + b));
             registry.admit(keccak256(abi.encode("LEI", b)), handler.borrowerKey(b), "CN", SUPPLIER, account);
         }
-        registry.admit(keccak256("MODULE"), keccak256("MODULE KEY"), "CN", REPORTER, address(handler));
+        // The module member's admin is a key; the handler contract is its operator.
+        MemberId moduleId = registry.admit(keccak256("MODULE"), keccak256("MODULE KEY"), "CN", REPORTER, address(0xE0));
+        vm.prank(address(0xE0));
+        registry.addOperator(moduleId, address(handler));
         credit.setReporterModule(address(handler), true);
     }
 
