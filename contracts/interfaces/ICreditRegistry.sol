@@ -3,7 +3,8 @@ pragma solidity ^0.8.24;
 
 import {MemberId, MemberStatus} from "./IMemberRegistry.sol";
 
-/// @notice Identifier of one loan record: `keccak256(abi.encode(reporter, loanRef))`.
+/// @notice Identifier of one loan record: `keccak256(abi.encode(reporter, loanRef))`. A module's records use the
+///         module's own member id as `reporter`.
 type LoanId is bytes32;
 
 /// @notice What kind of credit a record is. It travels with every record so that one borrower's debts are counted
@@ -17,7 +18,8 @@ enum ProductKind {
 }
 
 /// @notice Life of a loan: Active -> Repaid, or Active -> Overdue -> Defaulted -> WrittenOff (Overdue may be cured
-///         back to Active, or repaid). Active, Overdue and Defaulted loans are *live*: they count in the totals.
+///         back to Active, or repaid). Active, Overdue and Defaulted loans are *live*: they count in the totals. A
+///         module may also settle a Defaulted record it booked (the debtor paid after all): Defaulted -> Repaid.
 enum LoanStatus {
     None,
     Active,
@@ -41,7 +43,7 @@ enum PolicyLimit {
     Inquiries
 }
 
-/// @title ICreditRegistry
+/// @title ICreditRegistry (the lenders', regulators' and governor's surface; the modules' is ICreditModuleReports)
 /// @notice The consortium's shared credit registry: lenders report loans against a keyed borrower identifier (see
 ///         `docs/architecture.md`, never personal data), and anyone lending first sees, in O(1), how many live loans
 ///         and lenders the borrower has, what it owes, how often it defaulted and how often it was inquired about.
@@ -91,14 +93,15 @@ interface ICreditRegistry {
         uint256 activeLenders; // distinct lenders with at least one live loan
         uint256 outstanding; // sum of live loans' outstanding
         uint256 defaults; // loans now Defaulted or WrittenOff
-        uint256 inquiries; // logged inquiries in the current window
+        uint256 inquiries; // distinct lenders that inquired in the rolling window (exact up to INQUIRY_SLOTS, then
+        // INQUIRY_SLOTS: see `inquire`)
     }
 
     /// @notice The governor's multi-borrowing policy. A limit of 0 is no limit.
     struct Policy {
         uint16 maxLenders;
-        uint32 maxInquiries;
-        uint32 inquiryWindow; // seconds; a window opens with a borrower's first inquiry after the last one closed
+        uint32 maxInquiries; // at most INQUIRY_SLOTS - 1, so that the limit is checked exactly
+        uint32 inquiryWindow; // seconds; rolling: an inquiry counts for `inquiryWindow` seconds after it was made
         uint96 maxOutstanding;
         uint16 maxPlatformShareBps; // cap on a Platform member's share of a joint loan
         PolicyMode mode;
@@ -206,6 +209,15 @@ interface ICreditRegistry {
     error CreditEmptyBatch();
     /// @notice Record `index` of a batch was rejected with `reason` (another of these errors); nothing was recorded.
     error CreditBatchRecordRejected(uint256 index, bytes reason);
+    /// @notice Funder `funder`'s facility `loanRef` is already booked as `bookedAs`: a joint loan naming it, or its
+    ///         own loan. A joint loan counts once, whoever reports it: its reference is claimed for every funder.
+    error CreditJointLoanFunderBooked(MemberId funder, bytes32 loanRef, LoanId bookedAs);
+    /// @notice `module` has no code: only contracts can be listed as reporter modules.
+    error CreditReporterModuleInvalid(address module);
+    /// @notice Member `borrower` has no entity key in the member registry, so nothing can be reported about it.
+    error CreditBorrowerKeyUnknown(MemberId borrower);
+    /// @notice `maxInquiries` is above `cap` (INQUIRY_SLOTS - 1), the most the rolling window counts exactly.
+    error CreditInvalidInquiryLimit(uint32 maxInquiries, uint256 cap);
     /// @notice An inquiry needs a purpose code and the hash of the borrower's authorization.
     error CreditInvalidInquiry(bytes32 purpose, bytes32 consentHash);
     /// @notice Loan `id` already has an open dispute.
@@ -232,11 +244,11 @@ interface ICreditRegistry {
     /// @notice Registers many loans at once, all or nothing (`CreditBatchRecordRejected` names the bad record).
     function registerLoans(LoanInput[] calldata loans) external;
 
-    /// @notice Registers a joint or co-financed loan: one record, counted once, funded by `funders`.
+    /// @notice Registers a joint or co-financed loan: one record, counted once, funded by `funders`. The reference
+    ///         `loan.loanRef` (the facility's reference, shared by its funders) is claimed for every funder: no funder
+    ///         can register it again, alone or in another joint loan (`CreditJointLoanFunderBooked`), and a funder
+    ///         that already booked it cannot be named.
     function registerJointLoan(LoanInput calldata loan, Funder[] calldata funders) external returns (LoanId id);
-
-    /// @notice A Reporter module registers an exposure carried by `lender` (e.g. receivables financed with recourse).
-    function reportExposure(MemberId lender, LoanInput calldata loan) external returns (LoanId id);
 
     /// @notice Reports a repayment of the caller's loan `loanRef`; repaying all of it moves the loan to Repaid.
     function reportRepayment(bytes32 loanRef, uint64 amount) external;
@@ -248,7 +260,11 @@ interface ICreditRegistry {
     function reportStatus(bytes32 loanRef, LoanStatus to) external;
 
     /// @notice A lender's logged look-up of a borrower, before lending. Returns the exposure (a `staticCall`
-    ///         previews it without logging).
+    ///         previews it without logging). The inquiry count is the number of *distinct lenders* whose latest
+    ///         inquiry is less than `inquiryWindow` seconds old (a rolling window): a lender inquiring again refreshes
+    ///         its own inquiry and adds nothing, so no lender alone can take a borrower over the limit. The registry
+    ///         keeps the latest inquiry of the INQUIRY_SLOTS most recent distinct lenders per borrower, so the count
+    ///         is exact up to INQUIRY_SLOTS and reads INQUIRY_SLOTS above it.
     function inquire(bytes32 borrowerKey, bytes32 purpose, bytes32 consentHash) external returns (Exposure memory);
 
     // ─── Disputes ───────────────────────────────────────────────────────────
@@ -280,6 +296,9 @@ interface ICreditRegistry {
 
     /// @notice The id of loan `loanRef` reported by member `reporter`.
     function loanId(MemberId reporter, bytes32 loanRef) external pure returns (LoanId);
+
+    /// @notice The joint loan that claims funder `funder`'s reference `loanRef`; 0 when none does.
+    function jointLoanOf(MemberId funder, bytes32 loanRef) external view returns (LoanId);
 
     /// @notice The record of loan `id` (status None when unknown).
     function getLoan(LoanId id) external view returns (LoanRecord memory);

@@ -10,6 +10,7 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {MemberGated} from "../access/MemberGated.sol";
+import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
 import {ICreditRegistry, LoanStatus, ProductKind} from "../interfaces/ICreditRegistry.sol";
 import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
 import {FamilyState, IReceivableLedger, PieceState, ReceivableId} from "../interfaces/IReceivableLedger.sol";
@@ -281,18 +282,14 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         emit ReceivableFinanced(id, msg.sender, signer, price, quote.rateBps, quote.dayBase, quote.recourse);
 
         if (quote.recourse) {
-            creditRegistry.reportExposure(
+            ICreditModuleReports(address(creditRegistry)).reportExposure(
                 financier,
-                ICreditRegistry.LoanInput({
-                    loanRef: _loanRef(id),
-                    borrowerKey: quote.supplierKey,
-                    kind: ProductKind.ReceivableFinance,
-                    principal: uint64(price),
-                    outstanding: uint64(price),
-                    originationDay: uint24(block.timestamp / 1 days),
-                    maturityDay: uint24(f.maturity / 1 days),
-                    commitment: _hashTypedDataV4(_quoteStructHash(quote))
-                })
+                memberRegistry.memberOf(msg.sender),
+                _loanRef(id),
+                ProductKind.ReceivableFinance,
+                uint64(price),
+                uint24(f.maturity / 1 days),
+                _hashTypedDataV4(_quoteStructHash(quote))
             );
         }
         IERC20(f.token).safeTransferFrom(signer, msg.sender, price);
@@ -360,18 +357,13 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         emit FamilyDefaulted(_rootOf(id), financier);
         bytes32 ref = _defaultRef(_rootOf(id));
         uint24 matured = uint24(f.maturity / 1 days);
-        creditRegistry.reportExposure(
+        ICreditModuleReports(address(creditRegistry)).reportDefault(
             financier,
-            ICreditRegistry.LoanInput({
-                loanRef: ref,
-                borrowerKey: debtorKey,
-                kind: ProductKind.ReceivableFinance,
-                principal: uint64(f.face),
-                outstanding: uint64(f.face),
-                originationDay: matured,
-                maturityDay: matured,
-                commitment: keccak256(abi.encode(address(this), ReceivableId.unwrap(_rootOf(id)), f.face))
-            })
+            f.debtor,
+            ref,
+            ProductKind.ReceivableFinance,
+            uint64(f.face),
+            keccak256(abi.encode(address(this), ReceivableId.unwrap(_rootOf(id)), f.face, debtorKey, matured))
         );
         creditRegistry.reportStatus(ref, LoanStatus.Overdue);
         creditRegistry.reportStatus(ref, LoanStatus.Defaulted);

@@ -11,6 +11,7 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {MemberGated} from "../access/MemberGated.sol";
+import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
 import {ICreditRegistry, LoanStatus, ProductKind} from "../interfaces/ICreditRegistry.sol";
 import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
 import {EvidenceKind, ITradeSettlement, OrderId, OrderState} from "../interfaces/ITradeSettlement.sol";
@@ -269,18 +270,14 @@ contract TradeSettlement is ITradeSettlement, MemberGated, Pausable, EIP712, Ree
         _requireMemberRole(financier, Role.Financier);
         m.financier = financier;
         emit ProceedsAssigned(id, financier, advance);
-        creditRegistry.reportExposure(
+        ICreditModuleReports(address(creditRegistry)).reportExposure(
             financier,
-            ICreditRegistry.LoanInput({
-                loanRef: bytes32(uint256(OrderId.unwrap(id))),
-                borrowerKey: exporterKey,
-                kind: ProductKind.TradeFinance,
-                principal: advance,
-                outstanding: advance,
-                originationDay: uint24(block.timestamp / 1 days),
-                maturityDay: uint24(m.expiry / 1 days),
-                commitment: keccak256(abi.encode(address(this), OrderId.unwrap(id), advance))
-            })
+            p.exporter,
+            bytes32(uint256(OrderId.unwrap(id))),
+            ProductKind.TradeFinance,
+            advance,
+            uint24(m.expiry / 1 days),
+            keccak256(abi.encode(address(this), OrderId.unwrap(id), advance, exporterKey))
         );
     }
 

@@ -16,6 +16,8 @@ contract CreditRegistryInvariantTest is TestBase {
     uint32 internal constant LENDER = uint32(1) << 0;
     uint32 internal constant PLATFORM = uint32(1) << 1;
     uint32 internal constant REGULATOR = uint32(1) << 12;
+    uint32 internal constant REPORTER = uint32(1) << 13;
+    uint32 internal constant SUPPLIER = uint32(1) << 3;
 
     MemberRegistry internal registry;
     CreditRegistry internal credit;
@@ -48,8 +50,20 @@ contract CreditRegistryInvariantTest is TestBase {
             credit,
             [BANK_A, BANK_B, PLATFORM_C],
             [MemberId.wrap(1), MemberId.wrap(2), MemberId.wrap(3)],
-            REGULATOR_R
+            REGULATOR_R,
+            MemberId.wrap(9),
+            MemberId.wrap(5)
         );
+        // Borrowers the module reports about: members whose entity keys are the handler's borrower keys.
+        for (uint256 b; b < handler.BORROWERS(); ++b) {
+            address account = address(uint160(0xB0 + b));
+            registry.admit(keccak256(abi.encode("LEI", b)), handler.borrowerKey(b), "CN", SUPPLIER, account);
+        }
+        // The module member's admin is a key; the handler contract is its operator.
+        MemberId moduleId = registry.admit(keccak256("MODULE"), keccak256("MODULE KEY"), "CN", REPORTER, address(0xE0));
+        vm.prank(address(0xE0));
+        registry.addOperator(moduleId, address(handler));
+        credit.setReporterModule(address(handler), true);
     }
 
     function targetContracts() public view returns (address[] memory targets) {
@@ -88,6 +102,22 @@ contract CreditRegistryInvariantTest is TestBase {
         for (uint256 b; b < handler.BORROWERS(); ++b) {
             (, , , uint256 defaults) = _recount(handler.borrowerKey(b));
             assertEq(credit.exposureOf(handler.borrowerKey(b)).defaults, defaults, "defaults");
+        }
+    }
+
+    /// A joint loan counts once: no funder ever booked its facility again (item 11).
+    function invariant_jointLoanCountsOnce() public view {
+        assertTrue(!handler.doubleBooked(), "a funder booked a joint loan's facility again");
+    }
+
+    /// Inquiries are the distinct lenders whose latest inquiry is within the rolling window (items 15, 16).
+    function invariant_inquiriesAreDistinctLendersInTheRollingWindow() public view {
+        for (uint256 b; b < handler.BORROWERS(); ++b) {
+            assertEq(
+                credit.exposureOf(handler.borrowerKey(b)).inquiries,
+                handler.inquiringLenders(b, 30 days),
+                "inquiries"
+            );
         }
     }
 

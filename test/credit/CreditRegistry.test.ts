@@ -60,8 +60,48 @@ async function worldFixture() {
     roleMask(["Reporter"]),
     reporter,
   );
+  // A module contract: an address with code, admitted as a member and listed by the governor.
+  const moduleAddress = ethers.Wallet.createRandom().address;
+  await networkHelpers.setCode(moduleAddress, "0x00");
+  await networkHelpers.impersonateAccount(moduleAddress);
+  await networkHelpers.setBalance(moduleAddress, 10n ** 20n);
+  const moduleHash = legalIdHash("TLTRADEMODULE0000001");
+  await world.contracts.members.admit(
+    moduleHash,
+    testEntityKey(moduleHash),
+    jurisdictionCode("CN"),
+    roleMask(["Reporter"]),
+    moduleAddress,
+  );
+  await credit.setReporterModule(moduleAddress, true);
+  const module = credit.connect(await ethers.getSigner(moduleAddress));
+  const moduleId = await world.contracts.members.memberOf(moduleAddress);
   const as = (who: string): CreditRegistry => credit.connect(world.admins[who]);
-  return { world, credit, as, ids: world.ids, reporter, outsider, members: world.contracts.members };
+  return {
+    world,
+    credit,
+    as,
+    ids: world.ids,
+    reporter,
+    outsider,
+    members: world.contracts.members,
+    module,
+    moduleAddress,
+    moduleId,
+  };
+}
+
+/** Admits `n` more lenders (the cast has four) and returns their registry handles. */
+async function moreLenders(f: Awaited<ReturnType<typeof worldFixture>>, n: number): Promise<CreditRegistry[]> {
+  const out: CreditRegistry[] = [];
+  for (let i = 0; i < n; i++) {
+    const signer = ethers.Wallet.createRandom().connect(ethers.provider);
+    await networkHelpers.setBalance(signer.address, 10n ** 20n);
+    const hash = legalIdHash(`TLEXTRALENDER0000${i}`);
+    await f.members.admit(hash, testEntityKey(hash), jurisdictionCode("CN"), roleMask(["Lender"]), signer.address);
+    out.push(f.credit.connect(signer));
+  }
+  return out;
 }
 
 async function exposure(credit: CreditRegistry, borrower: string): Promise<bigint[]> {
@@ -272,17 +312,59 @@ describe("CreditRegistry", function () {
         .withArgs(first.borrowerKey, Limit.Outstanding, 10_000_001n, 8_000_000n);
     });
 
-    it("test_policy_inquiryLimitCountsInTheWindowOnly", async function () {
-      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+    it("item 15: the inquiry limit uses a rolling window, not a fixed one opened by the first inquiry", async function () {
+      const f = await networkHelpers.loadFixture(worldFixture);
+      const { credit, as, ids } = f;
+      const [e1, e2] = await moreLenders(f, 2);
+      const lenders = [as("huaxia"), as("golfo"), as("pacific"), as("quicklend"), e1, e2];
       const loan = fresh();
-      for (let i = 0; i < 6; i++) await as("golfo").inquire(loan.borrowerKey, PURPOSE, CONSENT);
-      expect((await exposure(credit, String(loan.borrowerKey)))[4]).to.equal(6n);
+      const key = loan.borrowerKey;
+      const t0 = await networkHelpers.time.latest();
+      await lenders[0].inquire(key, PURPOSE, CONSENT);
+      // Three lenders at day 29, three more just after day 30: six distinct lenders within a day and an hour.
+      await networkHelpers.time.increaseTo(t0 + 29 * 86_400);
+      for (const l of lenders.slice(1, 4)) await l.inquire(key, PURPOSE, CONSENT);
+      await networkHelpers.time.increaseTo(t0 + 30 * 86_400 + 3_600);
+      for (const l of [lenders[4], lenders[5], lenders[0]]) await l.inquire(key, PURPOSE, CONSENT);
+      expect((await exposure(credit, String(key)))[4]).to.equal(6n);
       await expect(as("huaxia").registerLoan(loan))
         .to.emit(credit, "MultiBorrowingFlagged")
-        .withArgs(loan.borrowerKey, await credit.loanId(ids.huaxia, loan.loanRef), Limit.Inquiries, 6n, 5n);
-      await networkHelpers.time.increase(30 * 86_400);
-      expect((await exposure(credit, String(loan.borrowerKey)))[4]).to.equal(0n);
+        .withArgs(key, await credit.loanId(ids.huaxia, loan.loanRef), Limit.Inquiries, 6n, 5n);
+      // Each inquiry leaves the window exactly `inquiryWindow` seconds after it was made.
+      await networkHelpers.time.increaseTo(t0 + 59 * 86_400 + 4);
+      expect((await exposure(credit, String(key)))[4]).to.equal(3n);
+      await networkHelpers.time.increaseTo(t0 + 60 * 86_400 + 3_600 + 4);
+      expect((await exposure(credit, String(key)))[4]).to.equal(0n);
       await expect(as("huaxia").registerLoan(sameBorrower(loan))).not.to.emit(credit, "MultiBorrowingFlagged");
+    });
+
+    it("item 16: one lender's inquiries count once, so it cannot lock the borrower out of other lenders", async function () {
+      const { credit, as } = await networkHelpers.loadFixture(worldFixture);
+      await credit.setPolicy({ ...DEFAULT_POLICY, mode: Mode.Enforce });
+      const loan = fresh();
+      for (let i = 0; i < 6; i++) await as("golfo").inquire(loan.borrowerKey, PURPOSE, reasonCode(`PURPOSE-${i}`));
+      expect((await exposure(credit, String(loan.borrowerKey)))[4]).to.equal(1n);
+      await as("huaxia").registerLoan(loan);
+      expect((await exposure(credit, String(loan.borrowerKey)))[0]).to.equal(1n);
+    });
+
+    it("item 15: the ring keeps the most recent distinct lenders and the limit is capped where it is exact", async function () {
+      const f = await networkHelpers.loadFixture(worldFixture);
+      const { credit, as } = f;
+      const extra = await moreLenders(f, 6);
+      const key = fresh().borrowerKey;
+      for (const l of [as("huaxia"), as("golfo"), as("pacific"), as("quicklend"), ...extra]) {
+        await l.inquire(key, PURPOSE, CONSENT);
+      }
+      expect(await credit.INQUIRY_SLOTS()).to.equal(8n);
+      expect((await exposure(credit, String(key)))[4]).to.equal(8n);
+      await expect(credit.setPolicy({ ...DEFAULT_POLICY, maxInquiries: 8 }))
+        .to.be.revertedWithCustomError(credit, "CreditInvalidInquiryLimit")
+        .withArgs(8, 7);
+      await credit.setPolicy({ ...DEFAULT_POLICY, maxInquiries: 7, mode: Mode.Enforce });
+      await expect(as("huaxia").registerLoan(fresh({ borrowerKey: key })))
+        .to.be.revertedWithCustomError(credit, "CreditPolicyLimitExceeded")
+        .withArgs(key, Limit.Inquiries, 8n, 7n);
     });
 
     it("test_setPolicy_byGovernorOnlyWithValidValues", async function () {
@@ -672,50 +754,216 @@ describe("CreditRegistry", function () {
     });
   });
 
-  describe("reporters", function () {
-    it("test_reportExposure_countsTheFinancierAndOnlyTheReporterMovesIt", async function () {
-      const { credit, as, ids, reporter, members } = await networkHelpers.loadFixture(worldFixture);
-      const reporterId = await members.memberOf(reporter);
-      const loan = fresh({ kind: productKind("ReceivableFinance") });
-      const id = await credit.loanId(reporterId, loan.loanRef);
-      await expect(credit.connect(reporter).reportExposure(ids.huaxia, loan))
+  describe("modules", function () {
+    const REF = loanRef("RF-1");
+    const COMMIT = consentHash("module record");
+
+    it("test_reportExposure_booksUnderTheBorrowersEntityKeyAndTheModulesId", async function () {
+      const { credit, ids, members, module, moduleId } = await networkHelpers.loadFixture(worldFixture);
+      const key = await members.entityKeyOf(ids.glassworks);
+      const today = dayOf(await networkHelpers.time.latest());
+      const id = await credit.loanId(moduleId, REF);
+      await expect(
+        module.reportExposure(
+          ids.huaxia,
+          ids.glassworks,
+          REF,
+          productKind("ReceivableFinance"),
+          700n,
+          today + 90,
+          COMMIT,
+        ),
+      )
         .to.emit(credit, "LoanRegistered")
         .withArgs(
           id,
-          loan.borrowerKey,
+          key,
           ids.huaxia,
-          reporterId,
-          loan.loanRef,
+          moduleId,
+          REF,
           productKind("ReceivableFinance"),
-          5_000_000n,
-          5_000_000n,
-          loan.originationDay,
-          loan.maturityDay,
-          loan.commitment,
+          700n,
+          700n,
+          today,
+          today + 90,
+          COMMIT,
         );
-      expect(await credit.liveLoansOf(loan.borrowerKey, ids.huaxia)).to.equal(1n);
-      await expect(as("huaxia").reportRepayment(loan.loanRef, 1n)).to.be.revertedWithCustomError(
-        credit,
-        "CreditLoanUnknown",
-      );
-      await credit.connect(reporter).reportStatus(loan.loanRef, loanStatus("Repaid"));
-      expect(await exposure(credit, String(loan.borrowerKey))).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
+      expect(await exposure(credit, key)).to.deep.equal([1n, 1n, 700n, 0n, 0n]);
+      expect(await credit.liveLoansOf(key, ids.huaxia)).to.equal(1n);
     });
 
-    it("test_reportExposure_refusesNonReporterIneligibleLenderAndJointKind", async function () {
-      const { world, credit, as, ids, reporter, members } = await networkHelpers.loadFixture(worldFixture);
-      const loan = fresh();
-      await expect(as("huaxia").reportExposure(ids.huaxia, loan))
-        .to.be.revertedWithCustomError(members, "MemberMissingRole")
-        .withArgs(world.admins.huaxia.address, ids.huaxia, roleIndex("Reporter"));
+    it("test_reportExposure_isFlaggedNotRefusedInEnforceMode", async function () {
+      const { credit, as, ids, members, module, moduleId } = await networkHelpers.loadFixture(worldFixture);
+      await credit.setPolicy({ ...DEFAULT_POLICY, maxOutstanding: 1_000n, mode: Mode.Enforce });
+      const key = await members.entityKeyOf(ids.glassworks);
+      await as("golfo").registerLoan(fresh({ borrowerKey: key, principal: 900n, outstanding: 900n }));
+      await expect(
+        module.reportExposure(ids.huaxia, ids.glassworks, REF, productKind("TradeFinance"), 700n, 30_000, COMMIT),
+      )
+        .to.emit(credit, "MultiBorrowingFlagged")
+        .withArgs(key, await credit.loanId(moduleId, REF), Limit.Outstanding, 1_600n, 1_000n);
+    });
+
+    it("test_reportExposure_refusesIneligibleLenderUnkeyedBorrowerAndJointKind", async function () {
+      const { credit, ids, members, module } = await networkHelpers.loadFixture(worldFixture);
+      const kind = productKind("ReceivableFinance");
       const cristal = await members.getMember(ids.cristal);
-      await expect(credit.connect(reporter).reportExposure(ids.cristal, loan))
+      await expect(module.reportExposure(ids.cristal, ids.glassworks, REF, kind, 1n, 30_000, COMMIT))
         .to.be.revertedWithCustomError(credit, "CreditLenderIneligible")
         .withArgs(ids.cristal, MemberStatus.Active, cristal.roles);
-      await expect(credit.connect(reporter).reportExposure(ids.huaxia, { ...loan, kind: productKind("JointLoan") }))
+      await expect(module.reportExposure(ids.huaxia, 999n, REF, kind, 1n, 30_000, COMMIT))
+        .to.be.revertedWithCustomError(credit, "CreditBorrowerKeyUnknown")
+        .withArgs(999n);
+      await expect(module.reportExposure(ids.huaxia, ids.glassworks, REF, productKind("JointLoan"), 1n, 30_000, COMMIT))
         .to.be.revertedWithCustomError(credit, "CreditInvalidProductKind")
         .withArgs(productKind("JointLoan"));
       expect(await credit.borrowerCount()).to.equal(0n);
+    });
+
+    it("item 28: only governor-listed module contracts use the module API; a bank with the Reporter role books nothing", async function () {
+      const { world, credit, as, ids, reporter, members, module, moduleAddress } =
+        await networkHelpers.loadFixture(worldFixture);
+      const kind = productKind("ReceivableFinance");
+      expect(await members.hasRole(reporter.address, roleIndex("Reporter"))).to.equal(true);
+      for (const caller of [credit.connect(reporter), as("huaxia")]) {
+        const who = await (caller.runner as typeof reporter).getAddress();
+        await expect(caller.reportExposure(ids.huaxia, ids.glassworks, REF, kind, 1n, 30_000, COMMIT))
+          .to.be.revertedWithCustomError(credit, "CreditReporterNotModule")
+          .withArgs(who);
+        await expect(caller.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 1n, COMMIT))
+          .to.be.revertedWithCustomError(credit, "CreditReporterNotModule")
+          .withArgs(who);
+        await expect(caller.closeExposure(REF)).to.be.revertedWithCustomError(credit, "CreditReporterNotModule");
+      }
+      await expect(credit.setReporterModule(reporter.address, true))
+        .to.be.revertedWithCustomError(credit, "CreditReporterModuleInvalid")
+        .withArgs(reporter.address);
+      await expect(as("huaxia").setReporterModule(moduleAddress, false))
+        .to.be.revertedWithCustomError(credit, "GovernorUnauthorizedAccount")
+        .withArgs(world.admins.huaxia.address);
+      expect(await credit.isReporterModule(moduleAddress)).to.equal(true);
+      await expect(credit.setReporterModule(moduleAddress, false))
+        .to.emit(credit, "ReporterModuleSet")
+        .withArgs(moduleAddress, false);
+      await expect(module.reportExposure(ids.huaxia, ids.glassworks, REF, kind, 1n, 30_000, COMMIT))
+        .to.be.revertedWithCustomError(credit, "CreditReporterNotModule")
+        .withArgs(moduleAddress);
+      expect(await credit.borrowerCount()).to.equal(0n);
+    });
+
+    it("item 14: a default is always reportable, even for a borrower over every limit in enforce mode", async function () {
+      const { credit, as, ids, members, module, moduleId } = await networkHelpers.loadFixture(worldFixture);
+      const key = await members.entityKeyOf(ids.pearl);
+      await credit.setPolicy({ ...DEFAULT_POLICY, maxLenders: 1, maxOutstanding: 1_000n, mode: Mode.Enforce });
+      const golfoLoan = fresh({ borrowerKey: key, principal: 1_000n, outstanding: 1_000n });
+      await as("golfo").registerLoan(golfoLoan);
+      await expect(as("huaxia").registerLoan(fresh({ borrowerKey: key, principal: 1n, outstanding: 1n })))
+        .to.be.revertedWithCustomError(credit, "CreditPolicyLimitExceeded")
+        .withArgs(key, Limit.DistinctLenders, 2n, 1n);
+      const id = await credit.loanId(moduleId, REF);
+      const tx = module.reportDefault(ids.huaxia, ids.pearl, REF, productKind("ReceivableFinance"), 5_000n, COMMIT);
+      await expect(tx)
+        .to.emit(credit, "LoanStatusChanged")
+        .withArgs(id, key, loanStatus("None"), loanStatus("Defaulted"));
+      await expect(tx).not.to.emit(credit, "MultiBorrowingFlagged");
+      expect(await exposure(credit, key)).to.deep.equal([2n, 2n, 6_000n, 1n, 0n]);
+      expect((await credit.getLoan(id)).status).to.equal(BigInt(loanStatus("Defaulted")));
+      // A suspended financier's default is still reported; a lender's own move to Defaulted never meets the policy.
+      await members.suspend(ids.huaxia, REASON);
+      await module.reportDefault(ids.huaxia, ids.pearl, loanRef("RF-2"), productKind("ReceivableFinance"), 1n, COMMIT);
+      expect((await exposure(credit, key))[3]).to.equal(2n);
+      await as("golfo").reportStatus(golfoLoan.loanRef, loanStatus("Overdue"));
+      await expect(as("golfo").reportStatus(golfoLoan.loanRef, loanStatus("Defaulted"))).not.to.emit(
+        credit,
+        "MultiBorrowingFlagged",
+      );
+      expect((await exposure(credit, key))[3]).to.equal(3n);
+    });
+
+    it("test_closeExposure_settlesLiveRecordsAndIsIdempotent", async function () {
+      const { credit, as, ids, members, module, moduleId } = await networkHelpers.loadFixture(worldFixture);
+      const key = await members.entityKeyOf(ids.glassworks);
+      const kind = productKind("ReceivableFinance");
+      await module.reportExposure(ids.huaxia, ids.glassworks, REF, kind, 700n, 30_000, COMMIT);
+      const id = await credit.loanId(moduleId, REF);
+      expect(await module.closeExposure.staticCall(REF)).to.equal(true);
+      await expect(module.closeExposure(REF))
+        .to.emit(credit, "LoanStatusChanged")
+        .withArgs(id, key, loanStatus("Active"), loanStatus("Repaid"));
+      expect(await module.closeExposure.staticCall(REF)).to.equal(false);
+      await expect(module.closeExposure(REF)).not.to.emit(credit, "LoanStatusChanged");
+      expect(await exposure(credit, key)).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
+      // A record a Regulator corrected to WrittenOff stays as corrected; a Defaulted one is settled.
+      const ref2 = loanRef("RF-2");
+      await module.reportExposure(ids.huaxia, ids.glassworks, ref2, kind, 500n, 30_000, COMMIT);
+      await as("regulator").openDispute(moduleId, ref2, REASON);
+      const fix = { status: loanStatus("WrittenOff"), outstanding: 500n, commitment: COMMIT };
+      await as("regulator").correctLoan(moduleId, ref2, fix, REASON);
+      expect(await module.closeExposure.staticCall(ref2)).to.equal(false);
+      const ref3 = loanRef("RF-3");
+      await module.reportDefault(ids.huaxia, ids.glassworks, ref3, kind, 300n, COMMIT);
+      await module.closeExposure(ref3);
+      expect(await exposure(credit, key)).to.deep.equal([0n, 0n, 0n, 1n, 0n]);
+      const unknown = loanRef("NOPE");
+      await expect(module.closeExposure(unknown))
+        .to.be.revertedWithCustomError(credit, "CreditLoanUnknown")
+        .withArgs(await credit.loanId(moduleId, unknown));
+    });
+  });
+
+  describe("item 11: joint loans", function () {
+    const funders = (ids: Record<string, bigint>) => [
+      { member: ids.huaxia, shareBps: 7_000 },
+      { member: ids.quicklend, shareBps: 3_000 },
+    ];
+
+    it("item 11: a funder named in a joint loan cannot book the same facility again", async function () {
+      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh({ kind: productKind("JointLoan") });
+      await as("huaxia").registerJointLoan(loan, funders(ids));
+      const joint = await credit.loanId(ids.huaxia, loan.loanRef);
+      expect(await credit.jointLoanOf(ids.quicklend, loan.loanRef)).to.equal(joint);
+      expect(await credit.jointLoanOf(ids.golfo, loan.loanRef)).to.equal(ethers.ZeroHash);
+      const again = { ...loan, kind: productKind("ConsumerLoan") };
+      await expect(as("quicklend").registerLoan(again))
+        .to.be.revertedWithCustomError(credit, "CreditJointLoanFunderBooked")
+        .withArgs(ids.quicklend, loan.loanRef, joint);
+      await expect(as("quicklend").registerLoans([fresh(), again]))
+        .to.be.revertedWithCustomError(credit, "CreditBatchRecordRejected")
+        .withArgs(1, rejected(credit, "CreditJointLoanFunderBooked", [ids.quicklend, loan.loanRef, joint]));
+      // Nor as the reporter of its own joint loan over the same facility.
+      const reversed = [
+        { member: ids.quicklend, shareBps: 3_000 },
+        { member: ids.huaxia, shareBps: 7_000 },
+      ];
+      await expect(as("quicklend").registerJointLoan(loan, reversed))
+        .to.be.revertedWithCustomError(credit, "CreditJointLoanFunderBooked")
+        .withArgs(ids.quicklend, loan.loanRef, joint);
+      expect(await exposure(credit, String(loan.borrowerKey))).to.deep.equal([1n, 1n, 5_000_000n, 0n, 0n]);
+      // The claim is not a loan: the funder cannot move it.
+      await expect(as("quicklend").reportRepayment(loan.loanRef, 1n)).to.be.revertedWithCustomError(
+        credit,
+        "CreditLoanUnknown",
+      );
+    });
+
+    it("item 11: a joint loan cannot name a funder that already booked the facility, nor a facility another joint loan claims", async function () {
+      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh({ kind: productKind("JointLoan") });
+      await as("quicklend").registerLoan({ ...loan, kind: productKind("SmeLoan") });
+      await expect(as("huaxia").registerJointLoan(loan, funders(ids)))
+        .to.be.revertedWithCustomError(credit, "CreditJointLoanFunderBooked")
+        .withArgs(ids.quicklend, loan.loanRef, await credit.loanId(ids.quicklend, loan.loanRef));
+      const other = fresh({ kind: productKind("JointLoan") });
+      await as("huaxia").registerJointLoan(other, funders(ids));
+      const byGolfo = [
+        { member: ids.golfo, shareBps: 7_000 },
+        { member: ids.quicklend, shareBps: 3_000 },
+      ];
+      await expect(as("golfo").registerJointLoan(other, byGolfo))
+        .to.be.revertedWithCustomError(credit, "CreditJointLoanFunderBooked")
+        .withArgs(ids.quicklend, other.loanRef, await credit.loanId(ids.huaxia, other.loanRef));
+      expect(await exposure(credit, String(loan.borrowerKey))).to.deep.equal([1n, 1n, 5_000_000n, 0n, 0n]);
     });
   });
 
@@ -823,7 +1071,7 @@ describe("CreditRegistry", function () {
 
   describe("pause", function () {
     it("test_pause_stopsWritesUntilUnpaused", async function () {
-      const { credit, as, outsider } = await networkHelpers.loadFixture(worldFixture);
+      const { credit, as, outsider, module } = await networkHelpers.loadFixture(worldFixture);
       const loan = fresh();
       await as("huaxia").registerLoan(loan);
       await expect(credit.connect(outsider).pause())
@@ -834,7 +1082,9 @@ describe("CreditRegistry", function () {
         () => as("huaxia").registerLoan(fresh()),
         () => as("huaxia").registerLoans([fresh()]),
         () => as("huaxia").registerJointLoan(fresh({ kind: productKind("JointLoan") }), []),
-        () => as("huaxia").reportExposure(1n, fresh()),
+        () => module.reportExposure(1n, 2n, loanRef("X"), 0, 1n, 1, CONSENT),
+        () => module.reportDefault(1n, 2n, loanRef("X"), 0, 1n, CONSENT),
+        () => module.closeExposure(loanRef("X")),
         () => as("huaxia").reportRepayment(loan.loanRef, 1n),
         () => as("huaxia").reportRepayments([{ loanRef: loan.loanRef, amount: 1n }]),
         () => as("huaxia").reportStatus(loan.loanRef, loanStatus("Overdue")),

@@ -6,8 +6,9 @@ import {ICreditRegistry, LoanId, LoanStatus, ProductKind} from "../../contracts/
 import {MemberId} from "../../contracts/interfaces/IMemberRegistry.sol";
 import {TestBase} from "../lib/Vm.sol";
 
-/// @notice Drives a CreditRegistry through random sequences of registrations (single, batch, joint), repayments,
-///         status changes, regulator corrections, inquiries and time jumps. It remembers every loan id it created,
+/// @notice Drives a CreditRegistry through random sequences of registrations (single, batch, joint), a joint loan's
+///         funder booking the facility again, the module API (this handler is a listed reporter module: exposures,
+///         defaults, closes), repayments, status changes, regulator corrections, inquiries and time jumps. It remembers every loan id it created,
 ///         so the invariant test can recompute each borrower's totals from the loan records themselves.
 contract CreditRegistryHandler is TestBase {
     uint256 public constant BORROWERS = 4;
@@ -21,8 +22,25 @@ contract CreditRegistryHandler is TestBase {
     mapping(LoanId => address) internal _reporterOf;
     mapping(LoanId => bytes32) internal _refOf;
     uint256 internal _nonce;
+    mapping(LoanId => bool) internal _joint;
+    MemberId internal immutable _moduleId;
+    MemberId internal immutable _firstBorrower;
+    mapping(uint256 borrower => mapping(uint256 lender => uint256 time)) internal _lastInquiry;
 
-    constructor(CreditRegistry credit, address[3] memory lenders, MemberId[3] memory lenderIds, address regulator) {
+    /// @notice Set when a funder of a joint loan managed to book its facility again.
+    bool public doubleBooked;
+
+    /// @dev `moduleId`: the member id this handler is admitted under as a module; `firstBorrower`: the member id
+    ///      of borrower 0 (borrowers are consecutive members whose entity keys are `borrowerKey(i)`).
+    constructor(
+        CreditRegistry credit,
+        address[3] memory lenders,
+        MemberId[3] memory lenderIds,
+        address regulator,
+        MemberId moduleId,
+        MemberId firstBorrower
+    ) {
+        (_moduleId, _firstBorrower) = (moduleId, firstBorrower);
         _credit = credit;
         _lenders = lenders;
         _lenderIds = lenderIds;
@@ -59,7 +77,53 @@ contract CreditRegistryHandler is TestBase {
         funders[0] = ICreditRegistry.Funder(_lenderIds[0], 10_000 - platformShare);
         funders[1] = ICreditRegistry.Funder(_lenderIds[2], platformShare);
         vm.prank(_lenders[0]);
-        _remember(_credit.registerJointLoan(loan, funders), _lenders[0], loan.loanRef);
+        LoanId id = _credit.registerJointLoan(loan, funders);
+        _remember(id, _lenders[0], loan.loanRef);
+        _joint[id] = true;
+    }
+
+    /// The platform funder of a joint loan tries to book the same facility from its own books: it must fail.
+    function bookJointAgain(uint256 loanSeed) external {
+        (bool found, LoanId id, ICreditRegistry.LoanRecord memory r) = _pick(loanSeed);
+        if (!found || !_joint[id]) return;
+        ICreditRegistry.LoanInput memory loan = _input(0, r.principal, 0, ProductKind.SmeLoan);
+        loan.loanRef = _refOf[id];
+        vm.prank(_lenders[2]);
+        try _credit.registerLoan(loan) {
+            doubleBooked = true;
+        } catch {}
+    }
+
+    function moduleExposure(uint256 lenderSeed, uint256 borrowerSeed, uint64 amountSeed) external {
+        uint64 amount = uint64(bound(amountSeed, 1, 1e15));
+        bytes32 ref = keccak256(abi.encode("module", ++_nonce));
+        MemberId borrower = MemberId.wrap(MemberId.unwrap(_firstBorrower) + uint32(borrowerSeed % BORROWERS));
+        _credit.reportExposure(
+            _lenderIds[lenderSeed % 3],
+            borrower,
+            ref,
+            ProductKind.ReceivableFinance,
+            amount,
+            uint24(block.timestamp / 1 days) + 90,
+            "COMMIT"
+        );
+        _remember(_credit.loanId(_moduleId, ref), address(this), ref);
+    }
+
+    function moduleDefault(uint256 lenderSeed, uint256 borrowerSeed, uint64 amountSeed) external {
+        uint64 amount = uint64(bound(amountSeed, 1, 1e15));
+        bytes32 ref = keccak256(abi.encode("module", ++_nonce));
+        MemberId borrower = MemberId.wrap(MemberId.unwrap(_firstBorrower) + uint32(borrowerSeed % BORROWERS));
+        _credit.reportDefault(_lenderIds[lenderSeed % 3], borrower, ref, ProductKind.ReceivableFinance, amount, "C");
+        _remember(_credit.loanId(_moduleId, ref), address(this), ref);
+    }
+
+    function moduleClose(uint256 loanSeed) external {
+        (bool found, LoanId id, ICreditRegistry.LoanRecord memory r) = _pick(loanSeed);
+        if (!found || _reporterOf[id] != address(this)) return;
+        bool live = r.status == LoanStatus.Active || r.status == LoanStatus.Overdue || r.status == LoanStatus.Defaulted;
+        bool closed = _credit.closeExposure(_refOf[id]);
+        assertTrue(closed == live, "closeExposure closes exactly the live records");
     }
 
     function repay(uint256 loanSeed, uint64 amountSeed) external {
@@ -105,6 +169,15 @@ contract CreditRegistryHandler is TestBase {
     function inquire(uint256 lenderSeed, uint256 borrowerSeed) external {
         vm.prank(_lenders[lenderSeed % 3]);
         _credit.inquire(borrowerKey(borrowerSeed), "NEW_LOAN", "CONSENT");
+        _lastInquiry[borrowerSeed % BORROWERS][lenderSeed % 3] = block.timestamp;
+    }
+
+    /// @notice The model of the rolling window: distinct lenders whose latest inquiry is younger than `window`.
+    function inquiringLenders(uint256 borrower, uint256 window) external view returns (uint256 count) {
+        for (uint256 l; l < 3; ++l) {
+            uint256 t = _lastInquiry[borrower][l];
+            if (t != 0 && block.timestamp < t + window) ++count;
+        }
     }
 
     function warp(uint32 secondsSeed) external {
@@ -163,6 +236,7 @@ contract CreditRegistryHandler is TestBase {
 
     function _memberOfReporter(LoanId id) internal view returns (MemberId) {
         for (uint256 i; i < 3; ++i) if (_lenders[i] == _reporterOf[id]) return _lenderIds[i];
+        if (_reporterOf[id] == address(this)) return _moduleId;
         revert("unknown reporter");
     }
 
