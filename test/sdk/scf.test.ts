@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { reasonCode } from "../../src/encoding.js";
+import { decodeRevertData } from "../../src/errors.js";
+import { ReceivableLedger__factory } from "../../typechain-types/index.js";
 import { signConfirmation } from "../../src/eip712.js";
 import { invoiceKey } from "../../src/keys.js";
 import * as scf from "../../src/scf.js";
@@ -19,6 +21,35 @@ describe("SDK receivable helpers", function () {
     expect(rootOf(id)).to.equal(3n << 24n);
     expect(() => parseReceivable("R3")).to.throw('receivable "R3" is not an id like R3.1');
     expect(() => parseReceivable("R3.16777216")).to.throw(/is not an id like R3\.1/);
+  });
+
+  it("test_errors_decodeTheLedgersNewErrorsReadably", function () {
+    const iface = ReceivableLedger__factory.createInterface();
+    const usd = "0x" + "11".repeat(20);
+    const root = 1n << 24n;
+    const cases: [string, string][] = [
+      [
+        iface.encodeErrorResult("ScfRecourseCurrency", [usd, "0x555344", "0x434e59"]),
+        `ScfRecourseCurrency(token=${usd}, currency=USD, reporting=CNY)`,
+      ],
+      [
+        iface.encodeErrorResult("ScfQuoteSellerMismatch", [root + 1n, 4n, 5n]),
+        "ScfQuoteSellerMismatch(id=R1.1, seller=4, holder=5)",
+      ],
+      [iface.encodeErrorResult("ScfInvalidFamilyState", [root, 7]), "ScfInvalidFamilyState(id=R1.0, state=Lapsed)"],
+      [iface.encodeErrorResult("ScfRequestNotLapsed", [root, 99n]), "ScfRequestNotLapsed(root=R1.0, lapsesAt=99)"],
+      [iface.encodeErrorResult("ScfSelfDealing", [3n]), "ScfSelfDealing(member=3)"],
+      [iface.encodeErrorResult("ScfAlreadyDefaulted", [root]), "ScfAlreadyDefaulted(id=R1.0)"],
+      [
+        iface.encodeErrorResult("CreditReportStillFailing", [
+          `0x${"00".repeat(31)}01`,
+          0n,
+          iface.encodeErrorResult("ScfSelfDealing", [3n]),
+        ]),
+        `CreditReportStillFailing(ref=0x${"00".repeat(31)}01, index=0, reason=ScfSelfDealing(member=3))`,
+      ],
+    ];
+    for (const [data, message] of cases) expect(decodeRevertData(data)?.message).to.equal(message);
   });
 
   it("test_discountedPrice_matchesTheContractsRounding", function () {
