@@ -18,8 +18,10 @@ import {TestBase} from "../lib/Vm.sol";
 
 import {ReceivableLedgerHandler} from "./ReceivableLedgerHandler.sol";
 
-/// @notice Invariants of the receivable ledger under random issues, splits, transfers, discounts, repayments and
-///         collections; and fuzzed properties of the discount maths.
+/// @notice Invariants of the receivable ledger under random issues, requests (confirmed, rejected, lapsed), splits,
+///         transfers, discounts, default declarations, repayments (also after a default and during a pause),
+///         collections (also parked for a suspended holder), claims of parked money and pauses; and fuzzed properties
+///         of the discount maths.
 contract ReceivableLedgerInvariantTest is TestBase {
     uint256 internal constant FINANCIER_KEY = 0xF1A7;
     uint256 internal constant MINTED = 4e12;
