@@ -46,7 +46,7 @@ export async function signPermit(
 export const CONFIRMATION_TYPES = {
   Confirmation: [
     { name: "root", type: "uint64" },
-    { name: "holder", type: "address" },
+    { name: "holder", type: "uint32" },
     { name: "token", type: "address" },
     { name: "face", type: "uint64" },
     { name: "maturity", type: "uint40" },
@@ -62,7 +62,7 @@ export const QUOTE_TYPES = {
     { name: "rateBps", type: "uint16" },
     { name: "dayBase", type: "uint16" },
     { name: "recourse", type: "bool" },
-    { name: "supplierKey", type: "bytes32" },
+    { name: "seller", type: "uint32" },
     { name: "expiry", type: "uint40" },
     { name: "nonce", type: "uint256" },
   ],
@@ -74,7 +74,7 @@ export interface QuoteTerms {
   rateBps: number;
   dayBase: 360 | 365;
   recourse: boolean;
-  supplierKey: string;
+  seller: bigint; // member id the financier agrees to buy from (and, with recourse, to report exposure to)
   expiry: bigint;
   nonce: bigint;
 }

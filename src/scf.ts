@@ -12,7 +12,16 @@ import type { ReceivableLedger } from "../typechain-types/index.js";
 import { signQuote, type QuoteTerms } from "./eip712.js";
 import { eventArg, mined } from "./tx.js";
 
-export const FAMILY_STATES = ["None", "Requested", "Confirmed", "Overdue", "Repaid", "Defaulted"] as const;
+export const FAMILY_STATES = [
+  "None",
+  "Requested",
+  "Confirmed",
+  "Overdue",
+  "Repaid",
+  "Defaulted",
+  "Rejected",
+  "Lapsed",
+] as const;
 export const PIECE_STATES = ["None", "Held", "Financed", "Collected"] as const;
 
 const INDEX_BITS = 24n;
@@ -97,22 +106,43 @@ export async function finance(
   return { price: eventArg<bigint>(ledger, receipt, "ReceivableFinanced", "price"), receipt };
 }
 
-/** A financier grants, raises or cuts the credit line of core enterprise `debtor` (minor units). */
+/** A core enterprise chooses financier member `financier` for its credit line in `token` (one line per currency). */
+export async function chooseFinancier(
+  ledger: ReceivableLedger,
+  token: string,
+  financier: bigint,
+): Promise<ContractTransactionReceipt> {
+  return mined(await ledger.chooseFinancier(token, financier));
+}
+
+/** The financier the debtor chose grants, raises or cuts `debtor`'s credit line in `token` (minor units). */
 export async function setCreditLine(
   ledger: ReceivableLedger,
   debtor: bigint,
+  token: string,
   limit: bigint,
 ): Promise<ContractTransactionReceipt> {
-  return mined(await ledger.setCreditLine(debtor, limit));
+  return mined(await ledger.setCreditLine(debtor, token, limit));
 }
 
-/** The line's financier freezes or unfreezes it. */
+/** The line's financier freezes or unfreezes `debtor`'s line in `token`. */
 export async function freezeCreditLine(
   ledger: ReceivableLedger,
   debtor: bigint,
+  token: string,
   frozen: boolean,
 ): Promise<ContractTransactionReceipt> {
-  return mined(await ledger.freezeCreditLine(debtor, frozen));
+  return mined(await ledger.freezeCreditLine(debtor, token, frozen));
+}
+
+/** The debtor rejects a requested root, or the requesting supplier withdraws it. */
+export async function reject(ledger: ReceivableLedger, root: bigint): Promise<ContractTransactionReceipt> {
+  return mined(await ledger.reject(root));
+}
+
+/** Anyone closes a request left unconfirmed past its maturity. */
+export async function lapse(ledger: ReceivableLedger, root: bigint): Promise<ContractTransactionReceipt> {
+  return mined(await ledger.lapse(root));
 }
 
 /** The debtor confirms requested root `root`. */
@@ -148,7 +178,10 @@ export async function release(ledger: ReceivableLedger, id: bigint): Promise<Con
   return mined(await ledger.release(id));
 }
 
-/** The debtor pays family `root` (face plus any penalty); it must have approved the ledger for `amountDue`. */
+/**
+ * Pays family `root` (face plus any penalty) on its debtor's behalf, also after a default; the payer must have
+ * approved the ledger for `amountDue`.
+ */
 export async function repay(
   ledger: ReceivableLedger,
   root: bigint,
@@ -161,13 +194,29 @@ export async function repay(
   };
 }
 
-/** Pays the holder of piece `id` its share of a repaid family; returns the amount. */
+/**
+ * Pays the member holding piece `id` (the pledgee if pledged) its share of a repaid family; returns the amount and
+ * whether it was paid now (false: parked for the member, see `claimOwed`).
+ */
 export async function collect(
   ledger: ReceivableLedger,
   id: bigint,
-): Promise<{ amount: bigint; receipt: ContractTransactionReceipt }> {
+): Promise<{ amount: bigint; paid: boolean; receipt: ContractTransactionReceipt }> {
   const receipt = await mined(await ledger.collect(id));
-  return { amount: eventArg<bigint>(ledger, receipt, "ReceivableCollected", "amount"), receipt };
+  return {
+    amount: eventArg<bigint>(ledger, receipt, "ReceivableCollected", "amount"),
+    paid: eventArg<boolean>(ledger, receipt, "ReceivableCollected", "paid"),
+    receipt,
+  };
+}
+
+/** Pays what the ledger parked for `member` in `token` to its current payout account. */
+export async function claimOwed(
+  ledger: ReceivableLedger,
+  member: bigint,
+  token: string,
+): Promise<ContractTransactionReceipt> {
+  return mined(await ledger.claimOwed(member, token));
 }
 
 /** Anyone marks family `root` overdue once maturity plus grace has passed. */
@@ -175,13 +224,12 @@ export async function markOverdue(ledger: ReceivableLedger, root: bigint): Promi
   return mined(await ledger.markOverdue(root));
 }
 
-/** The financier holding piece `id` declares its overdue family in default, naming the debtor's borrower key. */
-export async function declareDefault(
-  ledger: ReceivableLedger,
-  id: bigint,
-  debtorKey: string,
-): Promise<ContractTransactionReceipt> {
-  return mined(await ledger.declareDefault(id, debtorKey));
+/**
+ * The financier holding financed piece `id` of an overdue family declares that piece in default; the registry records
+ * the family's debtor member. The debtor can still repay.
+ */
+export async function declareDefault(ledger: ReceivableLedger, id: bigint): Promise<ContractTransactionReceipt> {
+  return mined(await ledger.declareDefault(id));
 }
 
 /** A Regulator freezes or unfreezes piece `id`, with a reason code. */
@@ -205,7 +253,7 @@ export async function quote(
     rateBps: terms.rateBps,
     dayBase: terms.dayBase,
     recourse: terms.recourse,
-    supplierKey: terms.supplierKey,
+    seller: terms.seller,
     expiry: terms.now + terms.validFor,
     nonce: terms.nonce,
   };
@@ -216,9 +264,9 @@ export async function quote(
 export interface TraceNode {
   id: bigint;
   face: bigint;
-  holder: string;
+  holder: bigint; // member id
   tier: number;
-  financedBy?: string;
+  financedBy?: bigint; // member id
   collected: boolean;
   children: TraceNode[];
 }
@@ -265,12 +313,12 @@ export async function trace(ledger: ReceivableLedger, id: bigint): Promise<Trace
       }
       case "ReceivableTransferred": {
         const node = nodes.get(a.id as bigint);
-        if (node !== undefined) [node.holder, node.tier] = [a.to as string, Number(a.tier)];
+        if (node !== undefined) [node.holder, node.tier] = [a.to as bigint, Number(a.tier)];
         break;
       }
       case "ReceivableFinanced": {
         const node = nodes.get(a.id as bigint);
-        if (node !== undefined) [node.holder, node.financedBy] = [a.financier as string, a.financier as string];
+        if (node !== undefined) [node.holder, node.financedBy] = [a.financier as bigint, a.financier as bigint];
         break;
       }
       case "ReceivableCollected": {

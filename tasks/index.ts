@@ -117,10 +117,22 @@ export const tasks = [
     .addOption({ name: "batchSize", description: "Records per transaction", defaultValue: "100" })
     .setAction(lazy("creditImport"))
     .build(),
-  tradelineTask("scf:line", "Grant, raise, cut (financier) or freeze a core enterprise's credit line")
+  tradelineTask(
+    "scf:line",
+    "Choose the line's bank (core enterprise, --financier); grant, raise, cut or freeze it (that financier)",
+  )
     .addOption({ name: "debtor", description: "Member id of the core enterprise", defaultValue: "" })
     .addOption({ name: "limit", description: "Line in major units", defaultValue: "" })
-    .addOption({ name: "currency", description: "ISO 4217 code the limit is counted in", defaultValue: "CNY" })
+    .addOption({
+      name: "currency",
+      description: "ISO 4217 code of the line (one line per currency)",
+      defaultValue: "CNY",
+    })
+    .addOption({
+      name: "financier",
+      description: "Core enterprise: the financier member id its line in --currency belongs to",
+      defaultValue: "",
+    })
     .addOption({ name: "freeze", description: "true or false to freeze or unfreeze instead", defaultValue: "" })
     .setAction(lazy("scfLine"))
     .build(),
@@ -142,6 +154,24 @@ export const tasks = [
     .addOption({ name: "id", description: "Receivable, e.g. R1.0", defaultValue: "" })
     .setAction(lazy("scfConfirm"))
     .build(),
+  tradelineTask("scf:reject", "Reject a request (its debtor), withdraw it (its supplier), or close it once lapsed")
+    .addOption({ name: "id", description: "Requested receivable, e.g. R1.0", defaultValue: "" })
+    .addOption({
+      name: "lapse",
+      description: "true: close a request past its maturity (anyone)",
+      defaultValue: "false",
+    })
+    .setAction(lazy("scfReject"))
+    .build(),
+  tradelineTask("scf:default", "Declare a financed piece you hold in default once its family is overdue (financier)")
+    .addOption({ name: "id", description: "Financed receivable, e.g. R1.1", defaultValue: "" })
+    .setAction(lazy("scfDefault"))
+    .build(),
+  tradelineTask("scf:claim", "Pay what the ledger parked for a member to its current payout account (anyone)")
+    .addOption({ name: "member", description: "Member id", defaultValue: "" })
+    .addOption({ name: "currency", description: "Settlement token, ISO 4217", defaultValue: "CNY" })
+    .setAction(lazy("scfClaim"))
+    .build(),
   tradelineTask("scf:split", "Split a receivable you hold; it keeps the first face")
     .addOption({ name: "id", description: "Receivable, e.g. R1.0", defaultValue: "" })
     .addOption({
@@ -162,11 +192,10 @@ export const tasks = [
     .addOption({ name: "dayBase", description: "360 or 365", defaultValue: "360" })
     .addOption({ name: "recourse", description: "true to finance with recourse", defaultValue: "false" })
     .addOption({
-      name: "supplierType",
-      description: "With recourse: the seller's id type, e.g. USCC",
+      name: "seller",
+      description: "Member id the quote is for (default: the piece's holder now)",
       defaultValue: "",
     })
-    .addOption({ name: "supplierId", description: "With recourse: the seller's id number", defaultValue: "" })
     .addOption({ name: "validFor", description: "Seconds the quote stays valid", defaultValue: "3600" })
     .addOption({ name: "out", description: "File to write the signed quote to", defaultValue: "" })
     .setAction(lazy("scfQuote"))
@@ -175,7 +204,7 @@ export const tasks = [
     .addOption({ name: "quote", description: "Quote file written by scf:quote", defaultValue: "" })
     .setAction(lazy("scfFinance"))
     .build(),
-  tradelineTask("scf:repay", "Pay a receivable family at maturity (debtor), then pay every holder")
+  tradelineTask("scf:repay", "Pay a receivable family (anyone for its debtor, also after a default), then every holder")
     .addOption({ name: "id", description: "Any receivable of the family, e.g. R1.0", defaultValue: "" })
     .setAction(lazy("scfRepay"))
     .build(),

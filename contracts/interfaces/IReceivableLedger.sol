@@ -8,14 +8,18 @@ import {MemberId} from "./IMemberRegistry.sol";
 type ReceivableId is uint64;
 
 /// @notice Life of a family (a confirmed root and every piece split from it): Requested -> Confirmed -> Repaid, or
-///         Confirmed -> Overdue (past maturity plus grace) -> Repaid or Defaulted.
+///         Confirmed -> Overdue (past maturity plus grace) -> Defaulted (a financier declared its piece in default)
+///         -> Repaid: a default never closes the payment path. A request the debtor never confirmed ends Rejected (by
+///         the debtor or withdrawn by the supplier) or Lapsed (at maturity); it never held its invoices.
 enum FamilyState {
     None,
     Requested,
     Confirmed,
     Overdue,
     Repaid,
-    Defaulted
+    Defaulted,
+    Rejected,
+    Lapsed
 }
 
 /// @notice Life of one piece: Held by a supplier, Financed (held by the bank that discounted it), Collected (its
@@ -36,28 +40,33 @@ enum PieceState {
 interface IReceivableLedger {
     /// @notice A piece as the ledger holds it.
     struct Piece {
-        address holder;
+        MemberId holder; // the member holding it: any of its active operators moves it; paid at its payout account
         uint64 face; // minor units of the family's token
         uint8 tier; // 1 for the confirmed root's holder, +1 per transfer
         PieceState state;
         bool frozen;
         bool encumbered;
-        bool recourse; // financed with recourse: the supplier's exposure is in the credit registry
+        bool recourse; // financed with recourse: the seller's exposure is in the credit registry
+        bool defaulted; // its financier declared it in default (reported against the debtor)
+        MemberId pledgee; // the financier it is pledged to (it gets the proceeds), or 0
     }
 
     /// @notice The terms every piece of a family shares.
     struct Family {
         MemberId debtor; // the core enterprise
         address token; // the settlement token it pays in
-        uint40 maturity; // unix seconds
+        uint40 maturity; // unix seconds, moved on by every pause (paused time never runs against the debtor)
         uint24 pieces; // how many pieces the family has had (the next index)
         uint96 face; // the confirmed face of the whole family
         uint96 paid; // what the debtor paid: face plus any penalty interest
         FamilyState state;
         uint40 repaidAt;
+        uint32 graceSeconds; // the grace period agreed at confirmation
+        uint16 penaltyRateBps; // the penalty rate agreed at confirmation
     }
 
-    /// @notice A credit line a financier granted a core enterprise: confirmations are refused past it.
+    /// @notice A credit line in one token that the financier the debtor chose granted it: confirmations in that token
+    ///         are refused past it. Lines in different tokens (currencies) are never added.
     struct CreditLine {
         MemberId financier;
         uint96 limit;
@@ -70,40 +79,51 @@ interface IReceivableLedger {
         ReceivableId id;
         uint16 rateBps; // discount rate, basis points per year
         uint16 dayBase; // 360 or 365
-        bool recourse; // with recourse, the supplier's exposure is reported to the credit registry
-        bytes32 supplierKey; // borrower key of the selling supplier (used with recourse)
+        bool recourse; // with recourse, the seller's exposure is reported to the credit registry
+        MemberId seller; // the member the financier agrees to buy from (and, with recourse, to report exposure to)
         uint40 expiry;
         uint256 nonce; // unordered; each (signer, nonce) is usable once
     }
 
     // ─── Events ─────────────────────────────────────────────────────────────
 
-    /// @notice `financier` set the credit line of `debtor` to `limit`.
-    event CreditLineSet(MemberId indexed debtor, MemberId indexed financier, uint96 limit);
-    /// @notice The credit line of `debtor` was frozen or unfrozen.
-    event CreditLineFrozen(MemberId indexed debtor, bool frozen);
+    /// @notice `financier` set the `token` credit line of `debtor` to `limit`.
+    event CreditLineSet(MemberId indexed debtor, MemberId indexed financier, address indexed token, uint96 limit);
+    /// @notice The `token` credit line of `debtor` was frozen or unfrozen.
+    event CreditLineFrozen(MemberId indexed debtor, address indexed token, bool frozen);
+    /// @notice The `token` credit line of `debtor` now belongs to `financier` (chosen by the debtor, or reassigned by
+    ///         the governor when `byGovernor`); its limit restarts at 0 and its use is kept.
+    event CreditLineAssigned(
+        MemberId indexed debtor,
+        address indexed token,
+        MemberId indexed financier,
+        bool byGovernor
+    );
     /// @notice Supplier `holder` asked `debtor` to confirm root `id`.
     event ReceivableRequested(
         ReceivableId indexed id,
         MemberId indexed debtor,
-        address indexed holder,
+        MemberId indexed holder,
         address token,
         uint64 face,
         uint40 maturity
     );
-    /// @notice Invoice `invoiceKey` now backs root `id`, for ever.
+    /// @notice Requested root `id` will never be confirmed: rejected or withdrawn by `by`, or lapsed at maturity.
+    ///         It never held its invoices, so nothing is freed.
+    event RequestClosed(ReceivableId indexed id, MemberId indexed by, FamilyState state);
+    /// @notice Invoice `invoiceKey` now backs confirmed root `id`, for ever.
     event InvoiceUsed(bytes32 indexed invoiceKey, ReceivableId indexed id);
     /// @notice Root `id` was confirmed by its debtor; `used` is the debtor's credit line use after it.
     event ReceivableConfirmed(ReceivableId indexed id, MemberId indexed debtor, uint96 used);
     /// @notice Piece `parent` was split: it keeps `faces[0]`; new piece `firstChild + i` got `faces[i + 1]`.
     event ReceivableSplit(ReceivableId indexed parent, ReceivableId firstChild, uint64[] faces);
     /// @notice Piece `id` moved from `from` to `to`, now at `tier`.
-    event ReceivableTransferred(ReceivableId indexed id, address indexed from, address indexed to, uint8 tier);
+    event ReceivableTransferred(ReceivableId indexed id, MemberId indexed from, MemberId indexed to, uint8 tier);
     /// @notice Piece `id` was sold by `seller` to `financier` for `price`.
     event ReceivableFinanced(
         ReceivableId indexed id,
-        address indexed seller,
-        address indexed financier,
+        MemberId indexed seller,
+        MemberId indexed financier,
         uint256 price,
         uint16 rateBps,
         uint16 dayBase,
@@ -115,12 +135,16 @@ interface IReceivableLedger {
     event ReceivableFrozen(ReceivableId indexed id, bool frozen, bytes32 reason);
     /// @notice The debtor paid family `root`: `amount` is the face plus `penalty`.
     event FamilyRepaid(ReceivableId indexed root, uint256 amount, uint256 penalty);
-    /// @notice The holder of piece `id` collected `amount`.
-    event ReceivableCollected(ReceivableId indexed id, address indexed holder, uint256 amount);
+    /// @notice Piece `id` paid `amount` to member `payee` (its holder, or the financier it is pledged to); `paid` is
+    ///         false when the payment was parked for the member (see {IMemberPayouts}).
+    event ReceivableCollected(ReceivableId indexed id, MemberId indexed payee, uint256 amount, bool paid);
     /// @notice Family `root` is past maturity plus grace and unpaid.
     event FamilyOverdue(ReceivableId indexed root);
-    /// @notice Financier `financier` declared family `root` in default.
-    event FamilyDefaulted(ReceivableId indexed root, MemberId indexed financier);
+    /// @notice Financier `financier` declared its piece `id` in default (`face` of it unpaid past maturity plus grace).
+    event PieceDefaulted(ReceivableId indexed id, MemberId indexed financier, uint64 face);
+    /// @notice A default or exposure of piece `id` in `token` (currency `currency`) is not reported: the credit
+    ///         registry counts only its reporting currency.
+    event CreditReportNotInCurrency(ReceivableId indexed id, address token, bytes3 currency);
     /// @notice Financier operator `signer` cancelled its quote nonce `nonce`.
     event QuoteNonceCancelled(address indexed signer, uint256 nonce);
     /// @notice The governor set the grace period and the penalty rate.
@@ -138,14 +162,24 @@ interface IReceivableLedger {
     error ScfInvalidFace();
     /// @notice Maturity `maturity` is not after `nowTime`.
     error ScfInvalidMaturity(uint40 maturity, uint256 nowTime);
-    /// @notice Token `token` is the zero address or not a contract.
+    /// @notice Token `token` is not one of the consortium's settlement tokens (`isSettlementToken`).
     error ScfInvalidToken(address token);
-    /// @notice Confirming `face` would take the debtor's line use to `wouldUse`, above `limit`.
+    /// @notice Confirming `face` would take the debtor's line use in that token to `wouldUse`, above `limit`.
     error ScfCreditLineExceeded(MemberId debtor, uint256 wouldUse, uint256 limit);
     /// @notice The debtor's credit line is frozen.
     error ScfCreditLineFrozen(MemberId debtor);
-    /// @notice `financier` may not change the line of `debtor`, held by `holder`.
+    /// @notice `financier` may not change the line of `debtor`, held by `holder` (0: the debtor chose no financier).
     error ScfCreditLineNotYours(MemberId debtor, MemberId financier, MemberId holder);
+    /// @notice `member` may not act in this role on its own receivable or line (it is a party to it).
+    error ScfSelfDealing(MemberId member);
+    /// @notice The quote was signed for seller `seller`, but piece `id` is held by `holder`.
+    error ScfQuoteSellerMismatch(ReceivableId id, MemberId seller, MemberId holder);
+    /// @notice Recourse is reported in the credit registry's `reporting` currency only; `token` is in `currency`.
+    error ScfRecourseCurrency(address token, bytes3 currency, bytes3 reporting);
+    /// @notice Piece `id` was already declared in default.
+    error ScfAlreadyDefaulted(ReceivableId id);
+    /// @notice Request `root` may lapse only once its maturity, `lapsesAt`, has passed.
+    error ScfRequestNotLapsed(ReceivableId root, uint256 lapsesAt);
     /// @notice The family of `id` is `state`, which does not allow this.
     error ScfInvalidFamilyState(ReceivableId id, FamilyState state);
     /// @notice Piece `id` is `state`, which does not allow this.
@@ -162,7 +196,7 @@ interface IReceivableLedger {
     error ScfMatured(ReceivableId id, uint40 maturity);
     /// @notice A split needs 2 to `MAX_SPLIT` non-zero faces summing to the piece's `face`; they sum to `total`.
     error ScfInvalidSplit(ReceivableId id, uint256 total, uint64 face);
-    /// @notice A family can have at most 2^24 pieces.
+    /// @notice A family can have at most 2^24 - 1 pieces (indices 0 to 2^24 - 2).
     error ScfTooManyPieces(ReceivableId root);
     /// @notice `to` is not an operator of an active member with the Supplier role.
     error ScfInvalidRecipient(address to);
@@ -183,15 +217,23 @@ interface IReceivableLedger {
 
     // ─── Credit lines ───────────────────────────────────────────────────────
 
-    /// @notice A Financier sets (grants, raises or cuts) the credit line of core enterprise `debtor`.
-    function setCreditLine(MemberId debtor, uint96 limit) external;
+    /// @notice An operator of core enterprise `debtor`'s member chooses `financier` for its `token` line: only that
+    ///         financier may then set or freeze it. The limit restarts at 0; the use is kept.
+    function chooseFinancier(address token, MemberId financier) external;
+
+    /// @notice Governor only: reassigns `debtor`'s `token` line to `financier` (a bank exit, a dispute).
+    function reassignCreditLine(MemberId debtor, address token, MemberId financier) external;
+
+    /// @notice The Financier the debtor chose sets (grants, raises or cuts) `debtor`'s `token` credit line.
+    function setCreditLine(MemberId debtor, address token, uint96 limit) external;
 
     /// @notice The line's financier freezes or unfreezes it; a frozen line refuses every confirmation.
-    function freezeCreditLine(MemberId debtor, bool frozen) external;
+    function freezeCreditLine(MemberId debtor, address token, bool frozen) external;
 
     // ─── Issue and confirm ──────────────────────────────────────────────────
 
-    /// @notice A Supplier asks core enterprise `debtor` to confirm a receivable backed by `invoiceKeys`.
+    /// @notice A Supplier asks core enterprise `debtor` to confirm a receivable backed by `invoiceKeys`. The invoices
+    ///         are taken only at confirmation: a request reserves nothing.
     function request(
         MemberId debtor,
         address token,
@@ -202,6 +244,12 @@ interface IReceivableLedger {
 
     /// @notice The debtor confirms requested root `root`, within its credit line.
     function confirm(ReceivableId root) external;
+
+    /// @notice An operator of the debtor rejects requested root `root`, or the requesting supplier withdraws it.
+    function reject(ReceivableId root) external;
+
+    /// @notice Anyone closes requested root `root` once its maturity passed unconfirmed.
+    function lapse(ReceivableId root) external;
 
     /// @notice Anyone relays the debtor's EIP-712 `Confirmation` of `root`.
     function confirmWithSignature(
@@ -245,32 +293,31 @@ interface IReceivableLedger {
 
     // ─── Maturity ───────────────────────────────────────────────────────────
 
-    /// @notice The debtor pays family `root`: its face plus penalty interest from maturity if late.
+    /// @notice Anyone pays family `root` on its debtor's behalf (a role removal never stops it): its face plus penalty
+    ///         interest from maturity if late, also after a default. Open during a pause; releases the debtor's line.
     function repay(ReceivableId root) external returns (uint256 amount);
 
-    /// @notice Anyone pays the holder of piece `id` its share of a repaid family, once.
+    /// @notice Anyone pays the member holding piece `id` (the pledgee if it is pledged) its share of a repaid family,
+    ///         once, at the member's payout account (parked if it refuses). Open during a pause; never blocked by the
+    ///         credit registry.
     function collect(ReceivableId id) external returns (uint256 amount);
 
     /// @notice Anyone marks family `root` overdue once maturity plus the grace period has passed unpaid.
     function markOverdue(ReceivableId root) external;
 
-    /// @notice The financier holding a piece of overdue family `root` declares it in default; the debtor's default
-    ///         is reported to the credit registry under `debtorKey`.
-    function declareDefault(ReceivableId id, bytes32 debtorKey) external;
+    /// @notice The financier holding financed piece `id` of an overdue family declares that piece in default: the
+    ///         debtor member's default on the piece's face is reported to the credit registry. The debtor can still
+    ///         repay; every holder still collects.
+    function declareDefault(ReceivableId id) external;
 
     // ─── Regulator and governor ─────────────────────────────────────────────
 
     /// @notice A Regulator freezes or unfreezes piece `id`.
     function freeze(ReceivableId id, bool frozen, bytes32 reason) external;
 
-    /// @notice The governor sets the grace period after maturity and the penalty rate (basis points per year).
+    /// @notice The governor sets the grace period after maturity and the penalty rate (basis points per year) of
+    ///         receivables confirmed from now on.
     function setTerms(uint32 graceSeconds, uint16 penaltyRateBps) external;
-
-    /// @notice The governor or a Regulator stops every state change but the regulator's freezes.
-    function pause() external;
-
-    /// @notice The governor or a Regulator lets state changes resume.
-    function unpause() external;
 
     // ─── Views ──────────────────────────────────────────────────────────────
 
@@ -278,7 +325,7 @@ interface IReceivableLedger {
 
     function getFamily(ReceivableId id) external view returns (Family memory);
 
-    function creditLineOf(MemberId debtor) external view returns (CreditLine memory);
+    function creditLineOf(MemberId debtor, address token) external view returns (CreditLine memory);
 
     function invoiceUse(bytes32 invoiceKey) external view returns (ReceivableId);
 

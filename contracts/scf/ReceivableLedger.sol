@@ -6,22 +6,38 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
+import {CreditReporter} from "../access/CreditReporter.sol";
+import {EmergencyPause} from "../access/EmergencyPause.sol";
 import {MemberGated} from "../access/MemberGated.sol";
+import {MemberPayouts} from "../access/MemberPayouts.sol";
 import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
-import {ICreditRegistry, LoanStatus, ProductKind} from "../interfaces/ICreditRegistry.sol";
-import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
+import {ICreditRegistry, ProductKind} from "../interfaces/ICreditRegistry.sol";
+import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
 import {FamilyState, IReceivableLedger, PieceState, ReceivableId} from "../interfaces/IReceivableLedger.sol";
+import {ISettlementToken} from "../interfaces/ISettlementToken.sol";
 import {DiscountMath} from "../libraries/DiscountMath.sol";
 
 /// @title ReceivableLedger
 /// @notice Supply-chain finance on confirmed receivables. See {IReceivableLedger}.
-/// @dev A piece is one storage slot; the terms its family shares (debtor, token, maturity, face, payment) are two
-///      slots keyed by the family number, which the piece id carries in its upper bits. A split keeps the piece's
-///      id for its first part and creates only the others, so splitting in two writes one new slot.
-contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, Nonces, ReentrancyGuardTransient {
+/// @dev A piece is one storage slot; the terms its family shares (debtor, token, maturity, face, payment, agreed grace
+///      and penalty) are two slots keyed by the family number, which the piece id carries in its upper bits. A split
+///      keeps the piece's id for its first part and creates only the others, so splitting in two writes one new slot.
+///      Holders, pledgees and debtors are member ids: any current operator of the member acts for it, and every payout
+///      goes through {MemberPayouts} to the member's payout account at payment time. Deadlines (maturity, grace,
+///      penalty days) are kept on the active clock of {EmergencyPause}: paused time never runs against the debtor.
+///      Credit reports go through {CreditReporter}: the registry never decides whether money moves.
+contract ReceivableLedger is
+    IReceivableLedger,
+    MemberGated,
+    EmergencyPause,
+    MemberPayouts,
+    CreditReporter,
+    EIP712,
+    Nonces,
+    ReentrancyGuardTransient
+{
     using SafeERC20 for IERC20;
 
     /// @notice Most invoices one receivable may carry.
@@ -31,90 +47,94 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
 
     /// @notice EIP-712 type of a core enterprise's confirmation of a requested root.
     bytes32 public constant CONFIRMATION_TYPEHASH = keccak256(
-        "Confirmation(uint64 root,address holder,address token,uint64 face,uint40 maturity,"
+        "Confirmation(uint64 root,uint32 holder,address token,uint64 face,uint40 maturity,"
         "uint256 nonce,uint256 deadline)"
     );
     /// @notice EIP-712 type of a financier's quote.
     bytes32 public constant QUOTE_TYPEHASH = keccak256(
-        "Quote(uint64 id,uint16 rateBps,uint16 dayBase,bool recourse,bytes32 supplierKey,uint40 expiry,"
-        "uint256 nonce)"
+        "Quote(uint64 id,uint16 rateBps,uint16 dayBase,bool recourse,uint32 seller,uint40 expiry,uint256 nonce)"
     );
 
     uint256 private constant _INDEX_BITS = 24;
     uint256 private constant _MAX_INDEX = (1 << _INDEX_BITS) - 1;
 
-    /// @dev One piece in one slot (248 bits).
+    /// @dev One piece in one slot (152 bits).
     struct StoredPiece {
-        address holder;
+        MemberId holder;
         uint64 face;
         uint8 tier;
         PieceState state;
         uint8 flags;
+        MemberId pledgee;
     }
 
-    /// @dev A family's terms in two slots: what the lifecycle touches first, then the token and the face.
+    /// @dev A family's terms in two slots: what the lifecycle touches first, then the token, face and grace.
+    ///      `maturity` is on the active clock.
     struct StoredFamily {
         MemberId debtor;
         uint40 maturity;
         uint24 pieces;
         FamilyState state;
+        uint16 penaltyRateBps;
         uint40 repaidAt;
         uint96 paid;
         address token;
-        uint96 face;
+        uint64 face;
+        uint32 graceSeconds;
     }
 
     uint8 private constant _FROZEN = 1;
     uint8 private constant _ENCUMBERED = 2;
     uint8 private constant _RECOURSE = 4;
+    uint8 private constant _DEFAULTED = 8;
 
-    /// @notice The credit registry exposures and defaults are reported to (this ledger holds the Reporter role).
-    ICreditRegistry public immutable creditRegistry;
-
-    // Packed with Pausable's flag: read once per transaction.
+    // Packed with EmergencyPause's fields: read once per transaction.
     uint40 private _familyCount;
     uint32 private _graceSeconds;
     uint16 private _penaltyRateBps;
 
     mapping(ReceivableId => StoredPiece) private _pieces;
     mapping(uint256 family => StoredFamily) private _families;
-    mapping(MemberId debtor => CreditLine) private _lines;
+    mapping(MemberId debtor => mapping(address token => CreditLine)) private _lines;
     mapping(bytes32 invoiceKey => ReceivableId) private _invoices;
+    mapping(uint256 family => bytes32[]) private _requestedInvoices;
     mapping(address signer => mapping(uint256 word => uint256 bits)) private _quoteNonces;
-    mapping(ReceivableId => MemberId) private _pledgedTo;
 
     constructor(
         IMemberRegistry registry,
         ICreditRegistry credit,
         uint32 graceSeconds,
         uint16 penaltyRateBps
-    ) MemberGated(registry) EIP712("Tradeline ReceivableLedger", "1") {
-        creditRegistry = credit;
+    ) MemberGated(registry) CreditReporter(credit) EIP712("Tradeline ReceivableLedger", "1") {
         _setTerms(graceSeconds, penaltyRateBps);
     }
 
     // ─── Credit lines ───────────────────────────────────────────────────────
 
     /// @inheritdoc IReceivableLedger
-    function setCreditLine(MemberId debtor, uint96 limit) external whenNotPaused {
-        MemberId financier = _requireRole(msg.sender, Role.Financier);
-        CreditLine storage line = _lines[debtor];
-        _checkLineOwner(line, debtor, financier);
-        IMemberRegistry.Member memory m = memberRegistry.getMember(debtor);
-        if (m.status != MemberStatus.Active || (m.roles >> uint8(Role.CoreEnterprise)) & 1 == 0) {
-            revert IMemberRegistry.MemberMissingRole(m.admin, debtor, Role.CoreEnterprise);
-        }
-        (line.financier, line.limit) = (financier, limit);
-        emit CreditLineSet(debtor, financier, limit);
+    function chooseFinancier(address token, MemberId financier) external whenNotPaused {
+        MemberId debtor = _requireRole(msg.sender, Role.CoreEnterprise);
+        _assignLine(debtor, token, financier, false);
     }
 
     /// @inheritdoc IReceivableLedger
-    function freezeCreditLine(MemberId debtor, bool frozen) external {
+    function reassignCreditLine(MemberId debtor, address token, MemberId financier) external onlyGovernor {
+        _assignLine(debtor, token, financier, true);
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function setCreditLine(MemberId debtor, address token, uint96 limit) external whenNotPaused {
         MemberId financier = _requireRole(msg.sender, Role.Financier);
-        CreditLine storage line = _lines[debtor];
-        _checkLineOwner(line, debtor, financier);
-        line.frozen = frozen;
-        emit CreditLineFrozen(debtor, frozen);
+        CreditLine storage line = _lineOf(debtor, token, financier);
+        line.limit = limit;
+        emit CreditLineSet(debtor, financier, token, limit);
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function freezeCreditLine(MemberId debtor, address token, bool frozen) external {
+        MemberId financier = _requireRole(msg.sender, Role.Financier);
+        _lineOf(debtor, token, financier).frozen = frozen;
+        emit CreditLineFrozen(debtor, token, frozen);
     }
 
     // ─── Issue and confirm ──────────────────────────────────────────────────
@@ -127,13 +147,13 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         uint40 maturity,
         bytes32[] calldata invoiceKeys
     ) external whenNotPaused returns (ReceivableId root) {
-        _requireRole(msg.sender, Role.Supplier);
-        IMemberRegistry.Member memory m = memberRegistry.getMember(debtor);
-        if (m.status != MemberStatus.Active || (m.roles >> uint8(Role.CoreEnterprise)) & 1 == 0) {
-            revert IMemberRegistry.MemberMissingRole(m.admin, debtor, Role.CoreEnterprise);
-        }
-        root = _create(debtor, msg.sender, token, face, maturity, invoiceKeys, FamilyState.Requested);
-        emit ReceivableRequested(root, debtor, msg.sender, token, face, maturity);
+        MemberId holder = _requireRole(msg.sender, Role.Supplier);
+        _requireMemberRole(debtor, Role.CoreEnterprise);
+        root = _create(debtor, holder, token, face, maturity, invoiceKeys);
+        // Checked now for early feedback, but taken only at confirmation: a request reserves nothing.
+        for (uint256 i; i < invoiceKeys.length; ++i) _checkInvoice(invoiceKeys[i], invoiceKeys.length);
+        _requestedInvoices[_familyNumber(root)] = invoiceKeys;
+        emit ReceivableRequested(root, debtor, holder, token, face, maturity);
     }
 
     /// @inheritdoc IReceivableLedger
@@ -141,7 +161,26 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         StoredFamily storage f = _familyOf(root);
         MemberId caller = _requireRole(msg.sender, Role.CoreEnterprise);
         if (MemberId.unwrap(caller) != MemberId.unwrap(f.debtor)) revert ScfNotDebtor(f.debtor, msg.sender);
-        _confirm(root, f);
+        _confirmRequest(root, f);
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function reject(ReceivableId root) external whenNotPaused {
+        StoredFamily storage f = _requested(root);
+        MemberId caller = memberRegistry.memberOf(msg.sender);
+        if (
+            MemberId.unwrap(caller) == 0 ||
+            (MemberId.unwrap(caller) != MemberId.unwrap(f.debtor) &&
+                MemberId.unwrap(caller) != MemberId.unwrap(_pieces[root].holder))
+        ) revert ScfNotDebtor(f.debtor, msg.sender);
+        _closeRequest(root, f, caller, FamilyState.Rejected);
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function lapse(ReceivableId root) external whenNotPaused {
+        StoredFamily storage f = _requested(root);
+        if (_activeNow() < f.maturity) revert ScfRequestNotLapsed(root, _toWall(f.maturity));
+        _closeRequest(root, f, MemberId.wrap(0), FamilyState.Lapsed);
     }
 
     /// @inheritdoc IReceivableLedger
@@ -159,10 +198,10 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
                 abi.encode(
                     CONFIRMATION_TYPEHASH,
                     ReceivableId.unwrap(root),
-                    p.holder,
+                    MemberId.unwrap(p.holder),
                     f.token,
                     p.face,
-                    f.maturity,
+                    _toWall(f.maturity),
                     nonce,
                     deadline
                 )
@@ -172,7 +211,7 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         MemberId member = memberRegistry.requireRole(signer, Role.CoreEnterprise);
         if (MemberId.unwrap(member) != MemberId.unwrap(f.debtor)) revert ScfNotDebtor(f.debtor, signer);
         _useCheckedNonce(signer, nonce);
-        _confirm(root, f);
+        _confirmRequest(root, f);
     }
 
     /// @inheritdoc IReceivableLedger
@@ -184,10 +223,11 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         bytes32[] calldata invoiceKeys
     ) external whenNotPaused returns (ReceivableId root) {
         MemberId debtor = _requireRole(msg.sender, Role.CoreEnterprise);
-        _requireRecipient(supplier);
-        root = _create(debtor, supplier, token, face, maturity, invoiceKeys, FamilyState.Requested);
-        emit ReceivableRequested(root, debtor, supplier, token, face, maturity);
-        _confirm(root, _families[_familyNumber(root)]);
+        MemberId holder = _recipient(supplier);
+        if (MemberId.unwrap(holder) == MemberId.unwrap(debtor)) revert ScfSelfDealing(debtor);
+        root = _create(debtor, holder, token, face, maturity, invoiceKeys);
+        emit ReceivableRequested(root, debtor, holder, token, face, maturity);
+        _confirm(root, _families[_familyNumber(root)], invoiceKeys);
     }
 
     // ─── Split, transfer, pledge ────────────────────────────────────────────
@@ -207,7 +247,8 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         }
         if (n < 2 || n > MAX_SPLIT || zero || total != p.face) revert ScfInvalidSplit(id, total, p.face);
         uint256 first = f.pieces;
-        if (first + n - 1 > _MAX_INDEX + 1) revert ScfTooManyPieces(_rootOf(id));
+        // The counter is the next index: it may reach _MAX_INDEX (2^24 - 1) but never wrap to 0.
+        if (first + n - 1 > _MAX_INDEX) revert ScfTooManyPieces(_rootOf(id));
         f.pieces = uint24(first + n - 1);
         _pieces[id].face = faces[0];
         children = new ReceivableId[](n - 1);
@@ -220,7 +261,8 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
                 face: faces[i],
                 tier: p.tier,
                 state: PieceState.Held,
-                flags: 0
+                flags: 0,
+                pledgee: MemberId.wrap(0)
             });
         }
         emit ReceivableSplit(id, children[0], faces);
@@ -229,34 +271,31 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
     /// @inheritdoc IReceivableLedger
     function transfer(ReceivableId id, address to) external whenNotPaused {
         (StoredPiece memory p, ) = _movable(id);
-        _requireRecipient(to);
+        MemberId recipient = _recipient(to);
         uint8 tier = p.tier + 1;
         StoredPiece storage s = _pieces[id];
-        (s.holder, s.tier) = (to, tier);
-        emit ReceivableTransferred(id, msg.sender, to, tier);
+        (s.holder, s.tier) = (recipient, tier);
+        emit ReceivableTransferred(id, p.holder, recipient, tier);
     }
 
     /// @inheritdoc IReceivableLedger
     function encumber(ReceivableId id, MemberId financier) external whenNotPaused {
-        _movable(id);
-        IMemberRegistry.Member memory m = memberRegistry.getMember(financier);
-        if (m.status != MemberStatus.Active || (m.roles >> uint8(Role.Financier)) & 1 == 0) {
-            revert IMemberRegistry.MemberMissingRole(m.admin, financier, Role.Financier);
-        }
-        _pieces[id].flags |= _ENCUMBERED;
-        _pledgedTo[id] = financier;
+        (StoredPiece memory p, ) = _movable(id);
+        _requireMemberRole(financier, Role.Financier);
+        if (MemberId.unwrap(financier) == MemberId.unwrap(p.holder)) revert ScfSelfDealing(financier);
+        StoredPiece storage s = _pieces[id];
+        (s.flags, s.pledgee) = (p.flags | _ENCUMBERED, financier);
         emit ReceivableEncumbered(id, financier, true);
     }
 
     /// @inheritdoc IReceivableLedger
     function release(ReceivableId id) external whenNotPaused {
-        MemberId financier = _requireRole(msg.sender, Role.Financier);
+        MemberId financier = memberRegistry.requireActive(msg.sender);
         StoredPiece storage s = _pieces[id];
-        if (s.flags & _ENCUMBERED == 0 || MemberId.unwrap(_pledgedTo[id]) != MemberId.unwrap(financier)) {
+        if (s.flags & _ENCUMBERED == 0 || MemberId.unwrap(s.pledgee) != MemberId.unwrap(financier)) {
             revert ScfNotFinancier(id, msg.sender);
         }
-        s.flags &= ~_ENCUMBERED;
-        _pledgedTo[id] = MemberId.wrap(0);
+        (s.flags, s.pledgee) = (s.flags & ~_ENCUMBERED, MemberId.wrap(0));
         emit ReceivableEncumbered(id, financier, false);
     }
 
@@ -270,29 +309,43 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         ReceivableId id = quote.id;
         (StoredPiece memory p, StoredFamily storage f) = _movable(id);
         if (block.timestamp > quote.expiry) revert ScfQuoteExpired(quote.expiry);
-        address signer = ECDSA.recover(_hashTypedDataV4(_quoteStructHash(quote)), signature);
+        bytes32 digest = _hashTypedDataV4(_quoteStructHash(quote));
+        address signer = ECDSA.recover(digest, signature);
         MemberId financier = memberRegistry.requireRole(signer, Role.Financier);
+        if (MemberId.unwrap(quote.seller) != MemberId.unwrap(p.holder)) {
+            revert ScfQuoteSellerMismatch(id, quote.seller, p.holder);
+        }
+        if (MemberId.unwrap(financier) == MemberId.unwrap(p.holder)) revert ScfSelfDealing(financier);
         _useQuoteNonce(signer, quote.nonce);
         price = _price(quote, p.face, f.maturity);
-        if (quote.recourse && quote.supplierKey == 0) revert ScfInvalidQuote(quote.rateBps, quote.dayBase);
+        address token = f.token;
 
         StoredPiece storage s = _pieces[id];
-        (s.holder, s.state) = (signer, PieceState.Financed);
-        if (quote.recourse) s.flags |= _RECOURSE;
-        emit ReceivableFinanced(id, msg.sender, signer, price, quote.rateBps, quote.dayBase, quote.recourse);
+        (s.holder, s.state) = (financier, PieceState.Financed);
+        emit ReceivableFinanced(id, p.holder, financier, price, quote.rateBps, quote.dayBase, quote.recourse);
 
         if (quote.recourse) {
-            ICreditModuleReports(address(creditRegistry)).reportExposure(
-                financier,
-                memberRegistry.memberOf(msg.sender),
+            // The registry counts one currency: recourse in another would add unlike units, so it is refused.
+            (bytes3 currency, bytes3 reporting) = _currencies(token);
+            if (currency != reporting) revert ScfRecourseCurrency(token, currency, reporting);
+            s.flags = p.flags | _RECOURSE;
+            _report(
                 _loanRef(id),
-                ProductKind.ReceivableFinance,
-                uint64(price),
-                uint24(f.maturity / 1 days),
-                _hashTypedDataV4(_quoteStructHash(quote))
+                abi.encodeCall(
+                    ICreditModuleReports.reportExposure,
+                    (
+                        financier,
+                        p.holder,
+                        _loanRef(id),
+                        ProductKind.ReceivableFinance,
+                        uint64(price),
+                        uint24(_toWall(f.maturity) / 1 days),
+                        digest
+                    )
+                )
             );
         }
-        IERC20(f.token).safeTransferFrom(signer, msg.sender, price);
+        IERC20(token).safeTransferFrom(signer, memberRegistry.payoutAccountOf(p.holder), price);
     }
 
     /// @inheritdoc IReceivableLedger
@@ -305,23 +358,25 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
     // ─── Maturity ───────────────────────────────────────────────────────────
 
     /// @inheritdoc IReceivableLedger
-    function repay(ReceivableId root) external whenNotPaused nonReentrant returns (uint256 amount) {
+    /// @dev Open to anyone and during a pause: it only pays what is owed, and a role removal or a default never
+    ///      closes it.
+    function repay(ReceivableId root) external nonReentrant returns (uint256 amount) {
         StoredFamily storage f = _familyOf(root);
-        if (f.state != FamilyState.Confirmed && f.state != FamilyState.Overdue) {
-            revert ScfInvalidFamilyState(root, f.state);
+        FamilyState state = f.state;
+        if (state != FamilyState.Confirmed && state != FamilyState.Overdue && state != FamilyState.Defaulted) {
+            revert ScfInvalidFamilyState(root, state);
         }
-        MemberId caller = _requireRole(msg.sender, Role.CoreEnterprise);
-        if (MemberId.unwrap(caller) != MemberId.unwrap(f.debtor)) revert ScfNotDebtor(f.debtor, msg.sender);
         uint256 penalty;
         (amount, penalty) = _amountDue(f);
         (f.state, f.paid, f.repaidAt) = (FamilyState.Repaid, uint96(amount), uint40(block.timestamp));
-        _lines[f.debtor].used -= f.face;
+        _lines[f.debtor][f.token].used -= f.face;
         emit FamilyRepaid(root, amount, penalty);
         IERC20(f.token).safeTransferFrom(msg.sender, address(this), amount);
     }
 
     /// @inheritdoc IReceivableLedger
-    function collect(ReceivableId id) external whenNotPaused nonReentrant returns (uint256 amount) {
+    /// @dev Open during a pause. Pays the member (or parks its share); credit reports are deferred if refused.
+    function collect(ReceivableId id) external nonReentrant returns (uint256 amount) {
         StoredFamily storage f = _familyOf(id);
         if (f.state != FamilyState.Repaid) revert ScfInvalidFamilyState(id, f.state);
         StoredPiece storage s = _pieces[id];
@@ -331,42 +386,62 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         // The piece's face plus its pro-rata share of any penalty, rounded down.
         amount = p.face + (uint256(p.face) * (f.paid - f.face)) / f.face;
         s.state = PieceState.Collected;
-        emit ReceivableCollected(id, p.holder, amount);
-        if (p.flags & _RECOURSE != 0) creditRegistry.reportStatus(_loanRef(id), LoanStatus.Repaid);
-        IERC20(f.token).safeTransfer(p.holder, amount);
+        // A pledge gives the pledgee the proceeds.
+        MemberId payee = p.flags & _ENCUMBERED != 0 ? p.pledgee : p.holder;
+        if (p.flags & _RECOURSE != 0) {
+            _report(_loanRef(id), abi.encodeCall(ICreditModuleReports.closeExposure, (_loanRef(id))));
+        }
+        if (p.flags & _DEFAULTED != 0) {
+            _report(_defaultRef(id), abi.encodeCall(ICreditModuleReports.closeExposure, (_defaultRef(id))));
+        }
+        (, bool paid) = _payMember(payee, f.token, amount);
+        emit ReceivableCollected(id, payee, amount, paid);
     }
 
     /// @inheritdoc IReceivableLedger
     function markOverdue(ReceivableId root) external whenNotPaused {
         StoredFamily storage f = _familyOf(root);
         if (f.state != FamilyState.Confirmed) revert ScfInvalidFamilyState(root, f.state);
-        uint256 dueAt = uint256(f.maturity) + _graceSeconds;
-        if (block.timestamp <= dueAt) revert ScfNotOverdue(root, dueAt);
-        f.state = FamilyState.Overdue;
-        emit FamilyOverdue(root);
+        _requireOverdue(_rootOf(root), f);
     }
 
     /// @inheritdoc IReceivableLedger
-    function declareDefault(ReceivableId id, bytes32 debtorKey) external whenNotPaused {
+    /// @dev Each financier declares only its own financed piece, and reports only that piece's face: a one-unit
+    ///      holder cannot speak for the family. The family is Defaulted from the first declaration until repaid.
+    function declareDefault(ReceivableId id) external whenNotPaused {
         StoredFamily storage f = _familyOf(id);
-        if (f.state != FamilyState.Overdue) revert ScfInvalidFamilyState(id, f.state);
-        StoredPiece memory p = _pieces[id];
-        if (p.state != PieceState.Financed || p.holder != msg.sender) revert ScfNotFinancier(id, msg.sender);
+        StoredPiece storage s = _pieces[id];
+        StoredPiece memory p = s;
         MemberId financier = _requireRole(msg.sender, Role.Financier);
-        f.state = FamilyState.Defaulted;
-        emit FamilyDefaulted(_rootOf(id), financier);
-        bytes32 ref = _defaultRef(_rootOf(id));
-        uint24 matured = uint24(f.maturity / 1 days);
-        ICreditModuleReports(address(creditRegistry)).reportDefault(
-            financier,
-            f.debtor,
+        if (p.state != PieceState.Financed || MemberId.unwrap(p.holder) != MemberId.unwrap(financier)) {
+            revert ScfNotFinancier(id, msg.sender);
+        }
+        if (MemberId.unwrap(financier) == MemberId.unwrap(f.debtor)) revert ScfSelfDealing(financier);
+        if (p.flags & _DEFAULTED != 0) revert ScfAlreadyDefaulted(id);
+        _requireOverdue(_rootOf(id), f);
+        (f.state, s.flags) = (FamilyState.Defaulted, p.flags | _DEFAULTED);
+        emit PieceDefaulted(id, financier, p.face);
+        address token = f.token;
+        (bytes3 currency, bytes3 reporting) = _currencies(token);
+        if (currency != reporting) {
+            emit CreditReportNotInCurrency(id, token, currency);
+            return;
+        }
+        bytes32 ref = _defaultRef(id);
+        _report(
             ref,
-            ProductKind.ReceivableFinance,
-            uint64(f.face),
-            keccak256(abi.encode(address(this), ReceivableId.unwrap(_rootOf(id)), f.face, debtorKey, matured))
+            abi.encodeCall(
+                ICreditModuleReports.reportDefault,
+                (
+                    financier,
+                    f.debtor,
+                    ref,
+                    ProductKind.ReceivableFinance,
+                    p.face,
+                    keccak256(abi.encode(address(this), ReceivableId.unwrap(id), p.face))
+                )
+            )
         );
-        creditRegistry.reportStatus(ref, LoanStatus.Overdue);
-        creditRegistry.reportStatus(ref, LoanStatus.Defaulted);
     }
 
     // ─── Regulator and governor ─────────────────────────────────────────────
@@ -385,16 +460,6 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         _setTerms(graceSeconds, penaltyRateBps);
     }
 
-    /// @inheritdoc IReceivableLedger
-    function pause() external onlyGovernorOrRegulator {
-        _pause();
-    }
-
-    /// @inheritdoc IReceivableLedger
-    function unpause() external onlyGovernorOrRegulator {
-        _unpause();
-    }
-
     // ─── Views ──────────────────────────────────────────────────────────────
 
     /// @inheritdoc IReceivableLedger
@@ -408,7 +473,9 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
                 state: p.state,
                 frozen: p.flags & _FROZEN != 0,
                 encumbered: p.flags & _ENCUMBERED != 0,
-                recourse: p.flags & _RECOURSE != 0
+                recourse: p.flags & _RECOURSE != 0,
+                defaulted: p.flags & _DEFAULTED != 0,
+                pledgee: p.pledgee
             });
     }
 
@@ -419,18 +486,20 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
             Family({
                 debtor: f.debtor,
                 token: f.token,
-                maturity: f.maturity,
+                maturity: uint40(_toWall(f.maturity)),
                 pieces: f.pieces,
                 face: f.face,
                 paid: f.paid,
                 state: f.state,
-                repaidAt: f.repaidAt
+                repaidAt: f.repaidAt,
+                graceSeconds: f.graceSeconds,
+                penaltyRateBps: f.penaltyRateBps
             });
     }
 
     /// @inheritdoc IReceivableLedger
-    function creditLineOf(MemberId debtor) external view returns (CreditLine memory) {
-        return _lines[debtor];
+    function creditLineOf(MemberId debtor, address token) external view returns (CreditLine memory) {
+        return _lines[debtor][token];
     }
 
     /// @inheritdoc IReceivableLedger
@@ -460,70 +529,116 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
 
     // ─── Internals ──────────────────────────────────────────────────────────
 
+    /// @dev A new family in state Requested with the current terms; its invoices are not taken here.
     function _create(
         MemberId debtor,
-        address holder,
+        MemberId holder,
         address token,
         uint64 face,
         uint40 maturity,
-        bytes32[] calldata invoiceKeys,
-        FamilyState state
+        bytes32[] calldata invoiceKeys
     ) private returns (ReceivableId root) {
         if (face == 0) revert ScfInvalidFace();
         if (maturity <= block.timestamp) revert ScfInvalidMaturity(maturity, block.timestamp);
-        if (token.code.length == 0) revert ScfInvalidToken(token);
+        if (!memberRegistry.isSettlementToken(token)) revert ScfInvalidToken(token);
         uint256 n = invoiceKeys.length;
         if (n == 0 || n > MAX_INVOICES) revert ScfInvalidInvoices(n);
         uint256 family = ++_familyCount;
         root = ReceivableId.wrap(uint64(family << _INDEX_BITS));
-        for (uint256 i; i < n; ++i) {
-            bytes32 key = invoiceKeys[i];
-            if (key == 0) revert ScfInvalidInvoices(n);
-            ReceivableId existing = _invoices[key];
-            if (ReceivableId.unwrap(existing) != 0) revert ScfInvoiceAlreadyUsed(key, existing);
-            _invoices[key] = root;
-            emit InvoiceUsed(key, root);
-        }
         _families[family] = StoredFamily({
             debtor: debtor,
-            maturity: maturity,
+            maturity: uint40(_toActive(maturity)),
             pieces: 1,
-            state: state,
+            state: FamilyState.Requested,
+            penaltyRateBps: _penaltyRateBps,
             repaidAt: 0,
             paid: 0,
             token: token,
-            face: face
+            face: face,
+            graceSeconds: _graceSeconds
         });
-        _pieces[root] = StoredPiece({holder: holder, face: face, tier: 1, state: PieceState.None, flags: 0});
+        _pieces[root] = StoredPiece({
+            holder: holder,
+            face: face,
+            tier: 1,
+            state: PieceState.None,
+            flags: 0,
+            pledgee: MemberId.wrap(0)
+        });
     }
 
-    function _confirm(ReceivableId root, StoredFamily storage f) private {
+    function _confirmRequest(ReceivableId root, StoredFamily storage f) private {
+        uint256 family = _familyNumber(root);
+        _confirm(root, f, _requestedInvoices[family]);
+        delete _requestedInvoices[family];
+    }
+
+    /// @dev The one transition Requested -> Confirmed: takes the invoices and the debtor's line in the family's token.
+    ///      The terms (grace, penalty) copied at creation are refreshed to the ones in force now, when it is agreed.
+    function _confirm(ReceivableId root, StoredFamily storage f, bytes32[] memory invoiceKeys) private {
         if (f.state != FamilyState.Requested || ReceivableId.unwrap(root) != ReceivableId.unwrap(_rootOf(root))) {
             revert ScfInvalidFamilyState(root, f.state);
         }
-        if (f.maturity <= block.timestamp) revert ScfMatured(root, f.maturity);
-        CreditLine storage line = _lines[f.debtor];
+        if (_activeNow() >= f.maturity) revert ScfMatured(root, uint40(_toWall(f.maturity)));
+        uint256 n = invoiceKeys.length;
+        for (uint256 i; i < n; ++i) {
+            bytes32 key = invoiceKeys[i];
+            _checkInvoice(key, n);
+            _invoices[key] = root;
+            emit InvoiceUsed(key, root);
+        }
+        CreditLine storage line = _lines[f.debtor][f.token];
         if (line.frozen) revert ScfCreditLineFrozen(f.debtor);
         uint256 wouldUse = uint256(line.used) + f.face;
         if (wouldUse > line.limit) revert ScfCreditLineExceeded(f.debtor, wouldUse, line.limit);
         line.used = uint96(wouldUse);
-        f.state = FamilyState.Confirmed;
+        (f.state, f.graceSeconds, f.penaltyRateBps) = (FamilyState.Confirmed, _graceSeconds, _penaltyRateBps);
         _pieces[root].state = PieceState.Held;
         emit ReceivableConfirmed(root, f.debtor, uint96(wouldUse));
     }
 
+    function _checkInvoice(bytes32 key, uint256 n) private view {
+        if (key == 0) revert ScfInvalidInvoices(n);
+        ReceivableId existing = _invoices[key];
+        if (ReceivableId.unwrap(existing) != 0) revert ScfInvoiceAlreadyUsed(key, existing);
+    }
+
+    function _requested(ReceivableId root) private view returns (StoredFamily storage f) {
+        f = _familyOf(root);
+        if (f.state != FamilyState.Requested) revert ScfInvalidFamilyState(root, f.state);
+    }
+
+    function _closeRequest(ReceivableId root, StoredFamily storage f, MemberId by, FamilyState state) private {
+        f.state = state;
+        delete _requestedInvoices[_familyNumber(root)];
+        emit RequestClosed(root, by, state);
+    }
+
+    /// @dev The one transition Confirmed -> Overdue, once maturity plus the family's agreed grace passed on the
+    ///      active clock; a family already Overdue or Defaulted passes.
+    function _requireOverdue(ReceivableId root, StoredFamily storage f) private {
+        FamilyState state = f.state;
+        if (state == FamilyState.Overdue || state == FamilyState.Defaulted) return;
+        if (state != FamilyState.Confirmed) revert ScfInvalidFamilyState(root, state);
+        uint256 dueAt = uint256(f.maturity) + f.graceSeconds;
+        if (_activeNow() <= dueAt) revert ScfNotOverdue(root, _toWall(dueAt));
+        f.state = FamilyState.Overdue;
+        emit FamilyOverdue(root);
+    }
+
     /// @dev Piece `id` as its holder may move it: held (not financed or collected), confirmed, before maturity, not
-    ///      frozen or pledged, and the caller its holder and an active member.
+    ///      frozen or pledged, and the caller an operator of the holding member, which is active.
     function _movable(ReceivableId id) private view returns (StoredPiece memory p, StoredFamily storage f) {
         f = _familyOf(id);
         p = _pieces[id];
-        if (p.holder != msg.sender) revert ScfNotHolder(id, msg.sender);
         if (p.state != PieceState.Held) revert ScfInvalidPieceState(id, p.state);
         if (f.state != FamilyState.Confirmed) revert ScfInvalidFamilyState(id, f.state);
-        if (block.timestamp >= f.maturity) revert ScfMatured(id, f.maturity);
+        if (_activeNow() >= f.maturity) revert ScfMatured(id, uint40(_toWall(f.maturity)));
         if (p.flags & _FROZEN != 0) revert ScfFrozen(id);
         if (p.flags & _ENCUMBERED != 0) revert ScfEncumbered(id);
-        memberRegistry.requireActive(msg.sender);
+        if (MemberId.unwrap(memberRegistry.requireActive(msg.sender)) != MemberId.unwrap(p.holder)) {
+            revert ScfNotHolder(id, msg.sender);
+        }
     }
 
     function _familyOf(ReceivableId id) private view returns (StoredFamily storage f) {
@@ -533,15 +648,43 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         }
     }
 
-    function _requireRecipient(address to) private view {
+    /// @dev The member of supplier operator `to`, which must be active and hold the Supplier role.
+    function _recipient(address to) private view returns (MemberId) {
         if (!memberRegistry.hasRole(to, Role.Supplier)) revert ScfInvalidRecipient(to);
+        return memberRegistry.memberOf(to);
     }
 
-    function _checkLineOwner(CreditLine storage line, MemberId debtor, MemberId financier) private view {
+    function _requireMemberRole(MemberId member, Role role) private view {
+        if (!memberRegistry.hasMemberRole(member, role)) {
+            revert IMemberRegistry.MemberMissingRole(memberRegistry.getMember(member).admin, member, role);
+        }
+    }
+
+    function _assignLine(MemberId debtor, address token, MemberId financier, bool byGovernor) private {
+        if (!memberRegistry.isSettlementToken(token)) revert ScfInvalidToken(token);
+        _requireMemberRole(financier, Role.Financier);
+        if (MemberId.unwrap(financier) == MemberId.unwrap(debtor)) revert ScfSelfDealing(financier);
+        CreditLine storage line = _lines[debtor][token];
+        (line.financier, line.limit, line.frozen) = (financier, 0, false);
+        emit CreditLineAssigned(debtor, token, financier, byGovernor);
+    }
+
+    /// @dev `debtor`'s `token` line, which `financier` may change only if the debtor chose it (or the governor
+    ///      assigned it).
+    function _lineOf(
+        MemberId debtor,
+        address token,
+        MemberId financier
+    ) private view returns (CreditLine storage line) {
+        line = _lines[debtor][token];
         MemberId holder = line.financier;
-        if (MemberId.unwrap(holder) != 0 && MemberId.unwrap(holder) != MemberId.unwrap(financier)) {
+        if (MemberId.unwrap(holder) != MemberId.unwrap(financier)) {
             revert ScfCreditLineNotYours(debtor, financier, holder);
         }
+    }
+
+    function _currencies(address token) private view returns (bytes3 currency, bytes3 reporting) {
+        return (ISettlementToken(token).currency(), creditRegistry.reportingCurrency());
     }
 
     function _useQuoteNonce(address signer, uint256 nonce) private {
@@ -551,21 +694,23 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         _quoteNonces[signer][nonce >> 8] = word | bit;
     }
 
+    /// @dev `maturity` is on the active clock, as is "now": a pause does not eat discount days.
     function _price(Quote calldata quote, uint64 face, uint40 maturity) private view returns (uint256 price) {
         if (quote.dayBase != 360 && quote.dayBase != 365) revert ScfInvalidQuote(quote.rateBps, quote.dayBase);
         price = DiscountMath.discountedPrice(
             face,
             quote.rateBps,
-            DiscountMath.daysBetween(block.timestamp, maturity),
+            DiscountMath.daysBetween(_activeNow(), maturity),
             quote.dayBase
         );
         if (price == 0) revert ScfInvalidQuote(quote.rateBps, quote.dayBase);
     }
 
+    /// @dev Penalty interest at the family's agreed rate, per completed day after maturity on the active clock:
+    ///      paying on the maturity day costs nothing extra, and paused days never count.
     function _amountDue(StoredFamily storage f) private view returns (uint256 amount, uint256 penalty) {
-        // Penalty interest runs per completed day after maturity: paying on the maturity day costs nothing extra.
-        uint256 late = DiscountMath.completedDays(f.maturity, block.timestamp);
-        penalty = DiscountMath.penalty(f.face, _penaltyRateBps, late);
+        uint256 late = DiscountMath.completedDays(f.maturity, _activeNow());
+        penalty = DiscountMath.penalty(f.face, f.penaltyRateBps, late);
         amount = f.face + penalty;
     }
 
@@ -578,7 +723,7 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
                     q.rateBps,
                     q.dayBase,
                     q.recourse,
-                    q.supplierKey,
+                    MemberId.unwrap(q.seller),
                     q.expiry,
                     q.nonce
                 )
@@ -599,12 +744,12 @@ contract ReceivableLedger is IReceivableLedger, MemberGated, Pausable, EIP712, N
         return ReceivableId.wrap(uint64(_familyNumber(id) << _INDEX_BITS));
     }
 
-    /// @dev The credit registry reference of a debtor's default on family `root` (the top bit set).
-    function _defaultRef(ReceivableId root) private pure returns (bytes32) {
-        return bytes32(uint256(ReceivableId.unwrap(root)) | (1 << 255));
+    /// @dev The credit registry reference of the default a financier declared on piece `id` (the top bit set).
+    function _defaultRef(ReceivableId id) private pure returns (bytes32) {
+        return bytes32(uint256(ReceivableId.unwrap(id)) | (1 << 255));
     }
 
-    /// @dev The credit registry reference of a receivable's exposure.
+    /// @dev The credit registry reference of a piece's recourse exposure.
     function _loanRef(ReceivableId id) private pure returns (bytes32) {
         return bytes32(uint256(ReceivableId.unwrap(id)));
     }

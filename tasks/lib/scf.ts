@@ -9,7 +9,7 @@ import { hexlify, isHexString, randomBytes } from "ethers";
 import { tokenAt, tokenFor, type TradelineContracts } from "../../src/deployment.js";
 import { signQuote, type QuoteTerms } from "../../src/eip712.js";
 import { formatAmount, parseAmount } from "../../src/encoding.js";
-import { borrowerKey, invoiceKey, type ConsortiumKey } from "../../src/keys.js";
+import { invoiceKey, type ConsortiumKey } from "../../src/keys.js";
 import {
   FAMILY_STATES,
   PIECE_STATES,
@@ -61,23 +61,38 @@ async function invoiceKeys(
 
 export async function line(
   c: TradelineContracts,
-  args: { debtor: string; limit: string; currency: string; freeze: string },
+  args: { debtor: string; limit: string; currency: string; freeze: string; financier?: string },
+  session?: ScfSession,
 ): Promise<string[]> {
+  const token = tokenFor(c, required(args.currency, "--currency"));
+  const tokenAddress = await token.getAddress();
+  const code = args.currency.toUpperCase();
+  if (args.financier !== undefined && args.financier !== "") {
+    // The core enterprise names the bank its line in this currency belongs to.
+    const financier = parseMemberId(args.financier);
+    if (session === undefined) throw new Error("choosing a financier needs a signer");
+    const me = await c.members.memberOf(await session.signer.getAddress());
+    const tx = await c.scf.chooseFinancier(tokenAddress, financier);
+    await tx.wait();
+    return [`${code} credit line of member ${me} now belongs to financier member ${financier}`, `  tx: ${tx.hash}`];
+  }
   const debtor = parseMemberId(required(args.debtor, "--debtor"));
   if (args.freeze !== "") {
     if (!["true", "false"].includes(args.freeze)) throw new Error('--freeze must be "true" or "false"');
-    const tx = await c.scf.freezeCreditLine(debtor, args.freeze === "true");
+    const tx = await c.scf.freezeCreditLine(debtor, tokenAddress, args.freeze === "true");
     await tx.wait();
-    return [`credit line of member ${debtor} ${args.freeze === "true" ? "frozen" : "unfrozen"}`, `  tx: ${tx.hash}`];
+    return [
+      `${code} credit line of member ${debtor} ${args.freeze === "true" ? "frozen" : "unfrozen"}`,
+      `  tx: ${tx.hash}`,
+    ];
   }
-  const token = tokenFor(c, required(args.currency, "--currency"));
   const decimals = Number(await token.decimals());
   const limit = parseAmount(required(args.limit, "--limit"), decimals);
-  const tx = await c.scf.setCreditLine(debtor, limit);
+  const tx = await c.scf.setCreditLine(debtor, tokenAddress, limit);
   await tx.wait();
-  const l = await c.scf.creditLineOf(debtor);
+  const l = await c.scf.creditLineOf(debtor, tokenAddress);
   return [
-    `credit line of member ${debtor}: ${formatAmount(l.limit, decimals)} (used ${formatAmount(l.used, decimals)})`,
+    `${code} credit line of member ${debtor}: ${formatAmount(l.limit, decimals)} (used ${formatAmount(l.used, decimals)})`,
     `  tx: ${tx.hash}`,
   ];
 }
@@ -115,7 +130,7 @@ export async function issue(
   const supplier = requireAddress(required(args.supplier, "--supplier (or --debtor to request)"), "--supplier");
   const keys = await invoiceKeys(c, key, me, args.invoices, args.issueDate);
   const { id, receipt } = await issueReceivable(c.scf, { ...terms, supplier, invoiceKeys: keys });
-  const l = await c.scf.creditLineOf(me);
+  const l = await c.scf.creditLineOf(me, terms.token);
   return [
     `issued ${formatReceivable(id)} to ${supplier}: ${formatAmount(face, decimals)} ${args.currency.toUpperCase()}, ` +
       `maturing ${args.maturity}`,
@@ -129,6 +144,37 @@ export async function confirm(c: TradelineContracts, args: { id: string }): Prom
   const tx = await c.scf.confirm(id);
   await tx.wait();
   return [`confirmed ${formatReceivable(id)}`, `  tx: ${tx.hash}`];
+}
+
+/** The debtor rejects a request, or the requesting supplier withdraws it; `--lapse true`: anyone, after maturity. */
+export async function reject(c: TradelineContracts, args: { id: string; lapse: string }): Promise<string[]> {
+  const id = parseReceivable(required(args.id, "--id"));
+  const tx = args.lapse === "true" ? await c.scf.lapse(id) : await c.scf.reject(id);
+  await tx.wait();
+  return [`${args.lapse === "true" ? "lapsed" : "rejected"} request ${formatReceivable(id)}`, `  tx: ${tx.hash}`];
+}
+
+/** The financier holding a financed piece declares it in default (its family must be overdue). */
+export async function declareDefault(c: TradelineContracts, args: { id: string }): Promise<string[]> {
+  const id = parseReceivable(required(args.id, "--id"));
+  const { family } = await familyToken(c, id);
+  const tx = await c.scf.declareDefault(id);
+  await tx.wait();
+  return [`declared ${formatReceivable(id)} in default (debtor member ${family.debtor})`, `  tx: ${tx.hash}`];
+}
+
+/** Pays what the ledger parked for a member to its current payout account. */
+export async function claim(c: TradelineContracts, args: { member: string; currency: string }): Promise<string[]> {
+  const member = parseMemberId(required(args.member, "--member"));
+  const token = tokenFor(c, required(args.currency, "--currency"));
+  const decimals = Number(await token.decimals());
+  const owed = await c.scf.owedTo(member, await token.getAddress());
+  const tx = await c.scf.claimOwed(member, await token.getAddress());
+  await tx.wait();
+  return [
+    `paid ${formatAmount(owed, decimals)} ${args.currency.toUpperCase()} parked for member ${member}`,
+    `  tx: ${tx.hash}`,
+  ];
 }
 
 export async function split(c: TradelineContracts, args: { id: string; faces: string }): Promise<string[]> {
@@ -164,8 +210,7 @@ export async function quote(
     rateBps: string;
     dayBase: string;
     recourse: string;
-    supplierType: string;
-    supplierId: string;
+    seller?: string;
     validFor: string;
     out: string;
   },
@@ -178,20 +223,16 @@ export async function quote(
   const dayBase = Number(args.dayBase === "" ? "360" : args.dayBase);
   if (dayBase !== 360 && dayBase !== 365) throw new Error("--day-base must be 360 or 365");
   const recourse = args.recourse === "true";
-  const supplierKey = recourse
-    ? borrowerKey(
-        await session.consortiumKey(),
-        required(args.supplierType, "--supplier-type"),
-        required(args.supplierId, "--supplier-id"),
-      )
-    : `0x${"00".repeat(32)}`;
+  // The financier agrees to buy from one member: the piece's holder now unless --seller names it.
+  const seller =
+    args.seller !== undefined && args.seller !== "" ? parseMemberId(args.seller) : (await c.scf.getPiece(id)).holder;
   const now = await chainTime(c.scf.runner);
   const q: QuoteTerms = {
     id,
     rateBps,
     dayBase,
     recourse,
-    supplierKey,
+    seller,
     expiry: now + BigInt(args.validFor === "" ? "3600" : args.validFor),
     nonce: BigInt(hexlify(randomBytes(16))),
   };
@@ -200,13 +241,19 @@ export async function quote(
   const approved = await approveLedger(c, family.token, await session.signer.getAddress(), price);
   const signature = await signQuote(c.scf, session.signer, q);
   const file: QuoteFile = {
-    quote: { ...q, id: q.id.toString(), expiry: q.expiry.toString(), nonce: q.nonce.toString() },
+    quote: {
+      ...q,
+      id: q.id.toString(),
+      seller: q.seller.toString(),
+      expiry: q.expiry.toString(),
+      nonce: q.nonce.toString(),
+    },
     signature,
   };
   await writeFile(required(args.out, "--out"), `${JSON.stringify(file, null, 2)}\n`);
   return [
     `quote for ${formatReceivable(id)}: ${rateBps} bps/year on a ${dayBase}-day base, ` +
-      `${recourse ? "with" : "without"} recourse; price now ${formatAmount(price, decimals)} ${code}`,
+      `${recourse ? "with" : "without"} recourse, from member ${seller}; price now ${formatAmount(price, decimals)} ${code}`,
     `  written to ${args.out}; valid until ${new Date(Number(q.expiry) * 1000).toISOString()}`,
     ...approved,
   ];
@@ -222,7 +269,7 @@ export async function finance(c: TradelineContracts, args: { quote: string }): P
     rateBps: Number(raw.rateBps),
     dayBase: Number(raw.dayBase) as 360 | 365,
     recourse: raw.recourse === true,
-    supplierKey: String(raw.supplierKey),
+    seller: BigInt(String(raw.seller)),
     expiry: BigInt(String(raw.expiry)),
     nonce: BigInt(String(raw.nonce)),
   };
@@ -231,7 +278,7 @@ export async function finance(c: TradelineContracts, args: { quote: string }): P
   const receipt = await tx.wait();
   const event = receipt?.logs.map((l) => c.scf.interface.parseLog(l)).find((e) => e?.name === "ReceivableFinanced");
   return [
-    `sold ${formatReceivable(q.id)} to ${String(event?.args.financier)} for ` +
+    `sold ${formatReceivable(q.id)} to member ${String(event?.args.financier)} for ` +
       `${formatAmount(event?.args.price as bigint, decimals)} ${code}, paid in the same transaction`,
     `  tx: ${tx.hash}`,
   ];
@@ -241,7 +288,7 @@ export async function repay(c: TradelineContracts, args: { id: string }, session
   const root = rootOf(parseReceivable(required(args.id, "--id")));
   const { family, decimals, code } = await familyToken(c, root);
   const lines: string[] = [];
-  if (FAMILY_STATES[Number(family.state)] !== "Repaid") {
+  if (["Confirmed", "Overdue", "Defaulted"].includes(FAMILY_STATES[Number(family.state)])) {
     const [due] = await c.scf.amountDue(root);
     lines.push(...(await approveLedger(c, family.token, await session.signer.getAddress(), due)));
     const tx = await c.scf.repay(root);
@@ -261,8 +308,11 @@ export async function repay(c: TradelineContracts, args: { id: string }, session
     const tx = await c.scf.collect(id);
     const receipt = await tx.wait();
     const event = receipt?.logs.map((l) => c.scf.interface.parseLog(l)).find((e) => e?.name === "ReceivableCollected");
+    const payee = String(event?.args.payee);
     lines.push(
-      `  paid ${formatAmount(event?.args.amount as bigint, decimals)} ${code} to ${p.holder} for ${formatReceivable(id)}`,
+      event?.args.paid === true
+        ? `  paid ${formatAmount(event?.args.amount as bigint, decimals)} ${code} to member ${payee} for ${formatReceivable(id)}`
+        : `  parked ${formatAmount(event?.args.amount as bigint, decimals)} ${code} for member ${payee} for ${formatReceivable(id)} (scf:claim)`,
     );
   }
   return lines;
@@ -270,7 +320,7 @@ export async function repay(c: TradelineContracts, args: { id: string }, session
 
 function renderTree(node: TraceNode, decimals: number, code: string, depth = 0): string[] {
   const state = node.collected ? "collected" : node.financedBy !== undefined ? "financed" : "held";
-  const line = `${"  ".repeat(depth)}${formatReceivable(node.id)}  ${formatAmount(node.face, decimals)} ${code}  tier ${node.tier}  ${state} by ${node.holder}`;
+  const line = `${"  ".repeat(depth)}${formatReceivable(node.id)}  ${formatAmount(node.face, decimals)} ${code}  tier ${node.tier}  ${state} by member ${node.holder}`;
   return [line, ...node.children.flatMap((child) => renderTree(child, decimals, code, depth + 1))];
 }
 

@@ -18,8 +18,10 @@ import {TestBase} from "../lib/Vm.sol";
 
 import {ReceivableLedgerHandler} from "./ReceivableLedgerHandler.sol";
 
-/// @notice Invariants of the receivable ledger under random issues, splits, transfers, discounts, repayments and
-///         collections; and fuzzed properties of the discount maths.
+/// @notice Invariants of the receivable ledger under random issues, requests (confirmed, rejected, lapsed), splits,
+///         transfers, discounts, default declarations, repayments (also after a default and during a pause),
+///         collections (also parked for a suspended holder), claims of parked money and pauses; and fuzzed properties
+///         of the discount maths.
 contract ReceivableLedgerInvariantTest is TestBase {
     uint256 internal constant FINANCIER_KEY = 0xF1A7;
     uint256 internal constant MINTED = 4e12;
@@ -59,17 +61,21 @@ contract ReceivableLedgerInvariantTest is TestBase {
         token = new SettlementToken("Tradeline Digital CNY", "tCNY", "CNY", 2, registry);
         token.setIssuer(MemberId.wrap(1), true);
         token.setSystemAccount(address(ledger), true);
+        registry.setSettlementToken(address(token), true);
         vm.startPrank(ISSUER);
         token.mint(CORE, MINTED / 2);
         token.mint(financier, MINTED / 2);
         vm.stopPrank();
         vm.prank(CORE);
         token.approve(address(ledger), type(uint256).max);
+        MemberId bank = registry.memberOf(financier);
+        vm.prank(CORE);
+        ledger.chooseFinancier(address(token), bank);
         vm.startPrank(financier);
         token.approve(address(ledger), type(uint256).max);
-        ledger.setCreditLine(coreId, 1e12);
+        ledger.setCreditLine(coreId, address(token), 1e12);
         vm.stopPrank();
-        handler = new ReceivableLedgerHandler(ledger, token, CORE, coreId, SUPPLIERS, FINANCIER_KEY);
+        handler = new ReceivableLedgerHandler(ledger, token, registry, CORE, SUPPLIERS, FINANCIER_KEY);
     }
 
     function targetContracts() public view returns (address[] memory targets) {
@@ -107,7 +113,7 @@ contract ReceivableLedgerInvariantTest is TestBase {
                 outstanding += f.face;
             }
         }
-        assertEq(ledger.creditLineOf(registry.memberOf(CORE)).used, outstanding, "used line");
+        assertEq(ledger.creditLineOf(registry.memberOf(CORE), address(token)).used, outstanding, "used line");
     }
 
     /// The settlement token is neither created nor destroyed: every unit is with a party or in the ledger.
@@ -116,6 +122,16 @@ contract ReceivableLedgerInvariantTest is TestBase {
         for (uint256 i; i < 3; ++i) held += token.balanceOf(SUPPLIERS[i]);
         assertEq(held, MINTED, "tokens appeared or vanished");
         assertEq(token.totalSupply(), MINTED, "supply changed");
+    }
+
+    /// Every token the ledger holds is owed to an identifiable party: repaid but not yet collected, or parked for a
+    /// member (claimable, or redirectable by the governor once the member is revoked).
+    function invariant_ledgerBalanceIsOwed() public view {
+        assertEq(
+            token.balanceOf(address(ledger)),
+            handler.repaidUncollected() + ledger.totalOwed(address(token)),
+            "unowned tokens in the ledger"
+        );
     }
 
     // ─── Fuzz ───────────────────────────────────────────────────────────────

@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { reasonCode } from "../../src/encoding.js";
+import { decodeRevertData } from "../../src/errors.js";
+import { ReceivableLedger__factory } from "../../typechain-types/index.js";
 import { signConfirmation } from "../../src/eip712.js";
 import { invoiceKey } from "../../src/keys.js";
 import * as scf from "../../src/scf.js";
@@ -19,6 +21,35 @@ describe("SDK receivable helpers", function () {
     expect(rootOf(id)).to.equal(3n << 24n);
     expect(() => parseReceivable("R3")).to.throw('receivable "R3" is not an id like R3.1');
     expect(() => parseReceivable("R3.16777216")).to.throw(/is not an id like R3\.1/);
+  });
+
+  it("test_errors_decodeTheLedgersNewErrorsReadably", function () {
+    const iface = ReceivableLedger__factory.createInterface();
+    const usd = "0x" + "11".repeat(20);
+    const root = 1n << 24n;
+    const cases: [string, string][] = [
+      [
+        iface.encodeErrorResult("ScfRecourseCurrency", [usd, "0x555344", "0x434e59"]),
+        `ScfRecourseCurrency(token=${usd}, currency=USD, reporting=CNY)`,
+      ],
+      [
+        iface.encodeErrorResult("ScfQuoteSellerMismatch", [root + 1n, 4n, 5n]),
+        "ScfQuoteSellerMismatch(id=R1.1, seller=4, holder=5)",
+      ],
+      [iface.encodeErrorResult("ScfInvalidFamilyState", [root, 7]), "ScfInvalidFamilyState(id=R1.0, state=Lapsed)"],
+      [iface.encodeErrorResult("ScfRequestNotLapsed", [root, 99n]), "ScfRequestNotLapsed(root=R1.0, lapsesAt=99)"],
+      [iface.encodeErrorResult("ScfSelfDealing", [3n]), "ScfSelfDealing(member=3)"],
+      [iface.encodeErrorResult("ScfAlreadyDefaulted", [root]), "ScfAlreadyDefaulted(id=R1.0)"],
+      [
+        iface.encodeErrorResult("CreditReportStillFailing", [
+          `0x${"00".repeat(31)}01`,
+          0n,
+          iface.encodeErrorResult("ScfSelfDealing", [3n]),
+        ]),
+        `CreditReportStillFailing(ref=0x${"00".repeat(31)}01, index=0, reason=ScfSelfDealing(member=3))`,
+      ],
+    ];
+    for (const [data, message] of cases) expect(decodeRevertData(data)?.message).to.equal(message);
   });
 
   it("test_discountedPrice_matchesTheContractsRounding", function () {
@@ -39,7 +70,9 @@ describe("SDK receivable helpers", function () {
     const ledger = (who: string) => world.contracts.scf.connect(a[who]);
     const cny = world.contracts.tokens.CNY;
     const key = ephemeralKey();
-    await scf.setCreditLine(ledger("huaxia"), world.ids.pearl, 10_000n);
+    const token = await cny.getAddress();
+    await scf.chooseFinancier(ledger("pearl"), token, world.ids.huaxia);
+    await scf.setCreditLine(ledger("huaxia"), world.ids.pearl, token, 10_000n);
     const maturity = BigInt(await connection.networkHelpers.time.latest()) + 86_400n * 30n;
     const { id: root } = await scf.request(ledger("glassworks"), {
       debtor: world.ids.pearl,
@@ -61,7 +94,7 @@ describe("SDK receivable helpers", function () {
     await scf.release(ledger("huaxia"), root + 1n);
     await scf.freeze(ledger("regulator"), root + 1n, true, reasonCode("HOLD"));
     await scf.freeze(ledger("regulator"), root + 1n, false, reasonCode("HOLD"));
-    await scf.freezeCreditLine(ledger("huaxia"), world.ids.pearl, true);
+    await scf.freezeCreditLine(ledger("huaxia"), world.ids.pearl, token, true);
     await cny.connect(world.issuer).mint(a.pearl, 2_000n);
     await cny.connect(a.pearl).approve(await world.contracts.scf.getAddress(), 2_000n);
     await connection.networkHelpers.time.increaseTo(maturity + 86_400n * 8n);
@@ -73,8 +106,31 @@ describe("SDK receivable helpers", function () {
     expect(collected.amount).to.equal(400n + (400n * paid.penalty) / 1_000n);
     const tree = await scf.trace(world.contracts.scf, root + 1n);
     expect(tree.children.map((c) => [c.id, c.face, c.tier, c.collected])).to.deep.equal([[root + 1n, 400n, 2, true]]);
-    await expect(scf.declareDefault(ledger("pacific"), root, `0x${"11".repeat(32)}`))
-      .to.be.revertedWithCustomError(world.contracts.scf, "ScfInvalidFamilyState")
-      .withArgs(root, 4);
+    await expect(scf.declareDefault(ledger("pacific"), root))
+      .to.be.revertedWithCustomError(world.contracts.scf, "ScfNotFinancier")
+      .withArgs(root, a.pacific.address);
+    // A request the debtor rejects, and one that lapses.
+    const { id: rejected } = await scf.request(ledger("glassworks"), {
+      debtor: world.ids.pearl,
+      token,
+      face: 1n,
+      maturity: maturity + 86_400n * 30n,
+      invoiceKeys: [invoiceKey(key, a.pearl.address, "H-2", "2026-11-01")],
+    });
+    await scf.reject(ledger("pearl"), rejected);
+    const { id: lapsing } = await scf.request(ledger("glassworks"), {
+      debtor: world.ids.pearl,
+      token,
+      face: 1n,
+      maturity: maturity + 86_400n * 31n,
+      invoiceKeys: [invoiceKey(key, a.pearl.address, "H-3", "2026-11-01")],
+    });
+    await connection.networkHelpers.time.increaseTo(maturity + 86_400n * 31n);
+    await scf.lapse(ledger("carrier"), lapsing);
+    expect(
+      [(await world.contracts.scf.getFamily(rejected)).state, (await world.contracts.scf.getFamily(lapsing)).state].map(
+        (x) => scf.FAMILY_STATES[Number(x)],
+      ),
+    ).to.deep.equal(["Rejected", "Lapsed"]);
   });
 });

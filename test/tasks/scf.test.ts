@@ -5,7 +5,20 @@ import path from "node:path";
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { confirm, finance, issue, line, quote, repay, split, traceTask, transfer } from "../../tasks/lib/scf.js";
+import {
+  claim,
+  confirm,
+  declareDefault,
+  finance,
+  issue,
+  line,
+  quote,
+  reject,
+  repay,
+  split,
+  traceTask,
+  transfer,
+} from "../../tasks/lib/scf.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { actAs, deployWorld } from "../../scripts/lib/world.js";
 import { failure } from "../helpers/failure.js";
@@ -38,10 +51,19 @@ describe("scf tasks", function () {
   it("test_scfTasks_lineIssueSplitTransferQuoteFinanceTraceRepay", async function () {
     const { world, as, dir, addr } = await networkHelpers.loadFixture(fixture);
     const pearlId = String(world.ids.pearl);
+    const pearl = as("pearl");
+    expect(
+      (
+        await line(
+          pearl.contracts,
+          { debtor: "", limit: "", currency: "cny", freeze: "", financier: String(world.ids.huaxia) },
+          pearl.session,
+        )
+      )[0],
+    ).to.equal(`CNY credit line of member ${pearlId} now belongs to financier member ${world.ids.huaxia}`);
     expect(
       (await line(as("huaxia").contracts, { debtor: pearlId, limit: "5000", currency: "cny", freeze: "" }))[0],
-    ).to.equal(`credit line of member ${pearlId}: 5000.00 (used 0.00)`);
-    const pearl = as("pearl");
+    ).to.equal(`CNY credit line of member ${pearlId}: 5000.00 (used 0.00)`);
     const issued = await issue(pearl.contracts, { ...ISSUE, supplier: addr("glassworks") }, pearl.session);
     expect(issued[0]).to.equal(`issued R1.0 to ${addr("glassworks")}: 1000.00 CNY, maturing 2027-02-20`);
     expect(issued[1]).to.equal("  credit line used 1000.00 of 5000.00");
@@ -60,8 +82,6 @@ describe("scf tasks", function () {
         rateBps: "600",
         dayBase: "365",
         recourse: "true",
-        supplierType: "USCC",
-        supplierId: "91990000SYNTH00010",
         validFor: "600",
         out,
       },
@@ -69,27 +89,30 @@ describe("scf tasks", function () {
     );
     expect(quoted[2]).to.match(/^ {2}approved the ledger to draw 39\d{3} minor units/);
     expect(quoted[0]).to.match(
-      /^quote for R1\.1: 600 bps\/year on a 365-day base, with recourse; price now 39\d\.\d\d CNY$/,
+      new RegExp(
+        `^quote for R1\\.1: 600 bps/year on a 365-day base, with recourse, from member ${world.ids.precision}; ` +
+          `price now 39\\d\\.\\d\\d CNY$`,
+      ),
     );
     expect(JSON.parse(await readFile(out, "utf8")).signature).to.match(/^0x[0-9a-f]{130}$/);
     const sold = await finance(as("precision").contracts, { quote: out });
     expect(sold[0]).to.match(
-      new RegExp(`^sold R1\\.1 to ${addr("pacific")} for 39\\d\\.\\d\\d CNY, paid in the same transaction$`),
+      new RegExp(`^sold R1\\.1 to member ${world.ids.pacific} for 39\\d\\.\\d\\d CNY, paid in the same transaction$`),
     );
     expect(await failure(finance(as("precision").contracts, { quote: out }))).to.equal(
-      `reverted: ScfNotHolder(id=R1.1, account=${addr("precision")})`,
+      `reverted: ScfInvalidPieceState(id=R1.1, state=Financed)`,
     );
     const tree = await traceTask(world.contracts, { id: "R1.1" });
     expect(tree[0]).to.equal(`R1.0: debtor member ${pearlId}, 1000.00 CNY, matures 2027-02-20, Confirmed`);
-    expect(tree[1]).to.equal(`  R1.0  600.00 CNY  tier 1  held by ${addr("glassworks")}`);
-    expect(tree[2]).to.equal(`    R1.1  400.00 CNY  tier 2  financed by ${addr("pacific")}`);
+    expect(tree[1]).to.equal(`  R1.0  600.00 CNY  tier 1  held by member ${world.ids.glassworks}`);
+    expect(tree[2]).to.equal(`    R1.1  400.00 CNY  tier 2  financed by member ${world.ids.pacific}`);
     await networkHelpers.time.increaseTo(Date.parse("2027-02-20T23:59:59Z") / 1000);
     const paid = await repay(pearl.contracts, { id: "R1.1" }, pearl.session);
     expect(paid[0]).to.match(/^ {2}approved the ledger to draw 100000 minor units \(tx 0x[0-9a-f]{64}\)$/);
     expect(paid[1]).to.equal("repaid R1.0: 1000.00 CNY (penalty 0.00)");
     expect(paid.slice(3)).to.deep.equal([
-      `  paid 600.00 CNY to ${addr("glassworks")} for R1.0`,
-      `  paid 400.00 CNY to ${addr("pacific")} for R1.1`,
+      `  paid 600.00 CNY to member ${world.ids.glassworks} for R1.0`,
+      `  paid 400.00 CNY to member ${world.ids.pacific} for R1.1`,
     ]);
     expect(await repay(pearl.contracts, { id: "R1.0" }, pearl.session)).to.deep.equal([]);
   });
@@ -97,6 +120,12 @@ describe("scf tasks", function () {
   it("test_scfTasks_requestConfirmAndFreeze", async function () {
     const { world, as, addr } = await networkHelpers.loadFixture(fixture);
     const pearlId = String(world.ids.pearl);
+    const financier = String(world.ids.huaxia);
+    await line(
+      as("pearl").contracts,
+      { debtor: "", limit: "", currency: "CNY", freeze: "", financier },
+      as("pearl").session,
+    );
     await line(as("huaxia").contracts, { debtor: pearlId, limit: "5000", currency: "CNY", freeze: "" });
     const glass = as("glassworks");
     const asked = await issue(glass.contracts, { ...ISSUE, debtor: pearlId }, glass.session);
@@ -104,7 +133,7 @@ describe("scf tasks", function () {
     expect((await confirm(as("pearl").contracts, { id: "R1.0" }))[0]).to.equal("confirmed R1.0");
     expect(
       (await line(as("huaxia").contracts, { debtor: pearlId, limit: "", currency: "CNY", freeze: "true" }))[0],
-    ).to.equal(`credit line of member ${pearlId} frozen`);
+    ).to.equal(`CNY credit line of member ${pearlId} frozen`);
     expect(
       await failure(
         issue(as("pearl").contracts, { ...ISSUE, supplier: addr("glassworks"), invoices: "B-1" }, as("pearl").session),
@@ -143,6 +172,45 @@ describe("scf tasks", function () {
     expect(await failure(finance(pearl.contracts, { quote: bad }))).to.equal(`${bad} is not a quote file`);
     expect(await failure(finance(pearl.contracts, { quote: path.join(dir, "missing.json") }))).to.match(
       /^cannot read /,
+    );
+  });
+
+  it("test_scfTasks_rejectDefaultRepayAfterDefaultAndClaim", async function () {
+    const { world, as, dir } = await networkHelpers.loadFixture(fixture);
+    const pearlId = String(world.ids.pearl);
+    const pearl = as("pearl");
+    await line(
+      pearl.contracts,
+      { debtor: "", limit: "", currency: "CNY", freeze: "", financier: String(world.ids.pacific) },
+      pearl.session,
+    );
+    await line(as("pacific").contracts, { debtor: pearlId, limit: "5000", currency: "CNY", freeze: "" });
+    const glass = as("glassworks");
+    await issue(glass.contracts, { ...ISSUE, debtor: pearlId, invoices: "C-1" }, glass.session);
+    expect((await reject(pearl.contracts, { id: "R1.0", lapse: "false" }))[0]).to.equal("rejected request R1.0");
+    await issue(pearl.contracts, { ...ISSUE, supplier: world.admins.glassworks.address }, pearl.session);
+    const out = path.join(dir, "q2.json");
+    const pacific = as("pacific");
+    await quote(
+      pacific.contracts,
+      { id: "R2.0", rateBps: "600", dayBase: "360", recourse: "false", validFor: "600", out },
+      pacific.session,
+    );
+    await finance(glass.contracts, { quote: out });
+    await networkHelpers.time.increaseTo(Date.parse("2027-03-10T00:00:00Z") / 1000);
+    expect((await declareDefault(pacific.contracts, { id: "R2.0" }))[0]).to.equal(
+      `declared R2.0 in default (debtor member ${pearlId})`,
+    );
+    // The defaulted family is still repaid; the financier's share is parked while it is suspended, then claimed.
+    await world.contracts.members.suspend(world.ids.pacific, `0x${"00".repeat(32)}`);
+    const paid = await repay(pearl.contracts, { id: "R2.0" }, pearl.session);
+    expect(paid[1]).to.match(/^repaid R2\.0: 10\d\d\.\d\d CNY \(penalty \d+\.\d\d\)$/);
+    expect(paid[3]).to.match(
+      new RegExp(`^ {2}parked 10\\d\\d\\.\\d\\d CNY for member ${world.ids.pacific} for R2\\.0 \\(scf:claim\\)$`),
+    );
+    await world.contracts.members.reinstate(world.ids.pacific, `0x${"00".repeat(32)}`);
+    expect((await claim(pearl.contracts, { member: String(world.ids.pacific), currency: "CNY" }))[0]).to.match(
+      new RegExp(`^paid 10\\d\\d\\.\\d\\d CNY parked for member ${world.ids.pacific}$`),
     );
   });
 });
