@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {ICreditReporter} from "./ICreditReporter.sol";
-import {IEmergencyPause} from "./IEmergencyPause.sol";
-import {IMemberPayouts} from "./IMemberPayouts.sol";
 import {MemberId} from "./IMemberRegistry.sol";
 
 /// @notice Identifier of one trade order (sequential from 1).
@@ -35,10 +32,10 @@ enum EvidenceKind {
 ///         and customs evidence releases it tranche by tranche, and an FX provider's signed quote converts each
 ///         payment atomically into the exporter's currency. Time rules anyone may call refund what is not shipped,
 ///         release what is not disputed and return what remains at expiry.
-/// @dev Every payment goes to a member's payout account at payment time, or is parked for it ({IMemberPayouts});
-///      every deadline runs in active time, so a pause moves it on ({IEmergencyPause}); credit reports never block a
-///      payment ({ICreditReporter}).
-interface ITradeSettlement is IEmergencyPause, IMemberPayouts, ICreditReporter {
+/// @dev The settlement also implements IMemberPayouts (every payment goes to a member's payout account at payment
+///      time, or is parked for it), IEmergencyPause (every deadline runs in active time, so a pause moves it on) and
+///      ICreditReporter (credit reports never block a payment).
+interface ITradeSettlement {
     /// @notice One tranche: its share of the amount and the evidence kinds (bitmask of `1 << EvidenceKind`).
     struct Tranche {
         uint16 shareBps;
