@@ -198,8 +198,9 @@ contract TradeSettlementHandler is TestBase {
 
     /// @notice The governor pauses or unpauses: deadlines stand still meanwhile (item 18).
     function togglePause() external {
+        bool wasPaused = _trade.paused();
         vm.prank(_governor);
-        if (_trade.paused()) _trade.unpause();
+        if (wasPaused) _trade.unpause();
         else _trade.pause();
     }
 
