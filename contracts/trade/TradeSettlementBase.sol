@@ -227,7 +227,7 @@ abstract contract TradeSettlementBase is
         );
     }
 
-    /// @dev ITradeSettlement.Tranche `i`'s share of `amount`, rounded down; the last tranche takes the rounding remainder, so the
+    /// @dev Tranche `i`'s share of `amount`, rounded down; the last tranche takes the rounding remainder, so the
     ///      tranches always sum to the amount.
     function _trancheGross(uint256 amount, uint256 packed, uint8 i, uint8 n) internal pure returns (uint256 gross) {
         if (i + 1 < n) return _share(amount, uint16(packed >> (24 * i)));

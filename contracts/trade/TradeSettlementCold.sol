@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {CreditReporter} from "../access/CreditReporter.sol";
-import {MemberGated} from "../access/MemberGated.sol";
 import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
 import {ICreditRegistry, ProductKind} from "../interfaces/ICreditRegistry.sol";
 import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
