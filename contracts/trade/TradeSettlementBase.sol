@@ -13,7 +13,7 @@ import {MemberGated} from "../access/MemberGated.sol";
 import {MemberPayouts} from "../access/MemberPayouts.sol";
 import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
 import {ICreditRegistry} from "../interfaces/ICreditRegistry.sol";
-import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
+import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
 import {EvidenceKind, ITradeSettlement, OrderId, OrderState} from "../interfaces/ITradeSettlement.sol";
 import {TradeChecks} from "../libraries/TradeChecks.sol";
 
@@ -359,12 +359,14 @@ abstract contract TradeSettlementBase is
         if (m.payoutToken != m.payToken && quote.rate == 0) revert ITradeSettlement.TradeFxQuoteRequired(id);
     }
 
-    /// @dev The caller must be an operator of the active member `party`: an existing order's party acts by
-    ///      membership, whatever roles it holds now (item 24).
+    /// @dev The caller must be an operator of member `party`, not revoked: an existing order's party acts by
+    ///      membership, whatever roles it holds now (item 24), and also while suspended, since the order's windows keep
+    ///      running (item 18); suspension stops new business only.
     function _requireMember(OrderId id, MemberId party) internal view {
-        if (MemberId.unwrap(memberRegistry.requireActive(msg.sender)) != MemberId.unwrap(party)) {
-            revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
-        }
+        if (
+            MemberId.unwrap(memberRegistry.memberOf(msg.sender)) != MemberId.unwrap(party) ||
+            memberRegistry.statusOf(party) == MemberStatus.Revoked
+        ) revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
     }
 
     function _requireMemberRole(MemberId member, Role role) internal view {

@@ -1045,7 +1045,7 @@ describe("TradeSettlement", function () {
       .withArgs(1n, world.ids.golfo);
   });
 
-  it("item 24: an importer whose role was removed can still dispute its order", async function () {
+  it("item 24 / item 18: an importer whose role was removed, or that is suspended, can still dispute its order", async function () {
     const { trade, terms, attestation, world, a } = await networkHelpers.loadFixture(fixture);
     await trade.connect(a.cristal).createOrder({ ...terms, payoutToken: terms.payToken });
     await trade.connect(a.glassworks).accept(1n);
@@ -1053,6 +1053,8 @@ describe("TradeSettlement", function () {
     const doc = ethers.id("POD");
     await trade.attest(1n, Kind.Delivered, doc, [await attestation(1n, Kind.Delivered, doc)], NO_QUOTE, "0x");
     await world.contracts.members.removeRoles(world.ids.cristal, roleMask(["Importer"]));
+    // Suspended too: its objection window keeps running, so it keeps its right to object (item 18).
+    await world.contracts.members.suspend(world.ids.cristal, reasonCode("AUDIT"));
     await expect(trade.connect(a.cristal).dispute(1n, reasonCode("CRACKS"))).to.emit(trade, "OrderDisputed");
   });
 
