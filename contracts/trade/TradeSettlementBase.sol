@@ -206,8 +206,14 @@ abstract contract TradeSettlementBase is
         address beneficiary;
         if (provider != address(0)) {
             payout = Math.mulDiv(net, rate, RATE_SCALE);
-            IERC20(m.payoutToken).safeTransferFrom(provider, address(this), payout);
-            (beneficiary, ) = _payMember(payee, m.payoutToken, payout);
+            IERC20 payoutToken = IERC20(m.payoutToken);
+            // Straight from the provider to the payee's payout account of the day; when the token refuses the payee,
+            // the provider pays the escrow and the amount is parked for the payee (a failing provider reverts).
+            beneficiary = memberRegistry.payoutAccountOf(payee);
+            if (payout != 0 && !payoutToken.trySafeTransferFrom(provider, beneficiary, payout)) {
+                payoutToken.safeTransferFrom(provider, address(this), payout);
+                (beneficiary, ) = _payMember(payee, address(payoutToken), payout);
+            }
         } else {
             (beneficiary, ) = _payMember(payee, payToken, net);
         }
