@@ -37,8 +37,11 @@ export const ATTESTATION_TYPES = {
   ],
 };
 
+/** An FX quote names the order and the member it pays (the exporter, or the financier once assigned). */
 export const FX_QUOTE_TYPES = {
   FxQuote: [
+    { name: "order", type: "uint64" },
+    { name: "beneficiary", type: "uint32" },
     { name: "sellToken", type: "address" },
     { name: "buyToken", type: "address" },
     { name: "rate", type: "uint256" },
@@ -49,6 +52,10 @@ export const FX_QUOTE_TYPES = {
 };
 
 export interface FxQuote {
+  /** The order whose payment the quote converts. */
+  order: bigint;
+  /** The member id the payment goes to: the exporter, or the financier the proceeds are assigned to. */
+  beneficiary: bigint;
   sellToken: string;
   buyToken: string;
   rate: bigint;
@@ -59,6 +66,8 @@ export interface FxQuote {
 
 /** The "no quote" placeholder for payments that need no conversion. */
 export const NO_FX_QUOTE: FxQuote = {
+  order: 0n,
+  beneficiary: 0n,
   sellToken: "0x0000000000000000000000000000000000000000",
   buyToken: "0x0000000000000000000000000000000000000000",
   rate: 0n,
@@ -66,6 +75,27 @@ export const NO_FX_QUOTE: FxQuote = {
   expiry: 0n,
   nonce: 0n,
 };
+
+/** A financier's agreement to an assignment of an order's proceeds against an advance (reporting-currency units). */
+export const ASSIGNMENT_TYPES = {
+  ProceedsAssignment: [
+    { name: "order", type: "uint64" },
+    { name: "exporter", type: "uint32" },
+    { name: "financier", type: "uint32" },
+    { name: "advance", type: "uint64" },
+    { name: "deadline", type: "uint40" },
+  ],
+};
+
+export interface ProceedsAssignment {
+  order: bigint;
+  exporter: bigint;
+  financier: bigint;
+  /** Minor units of the credit registry's reporting currency. */
+  advance: bigint;
+  /** Unix seconds after which the signature is refused. */
+  deadline: bigint;
+}
 
 /** The EIP-712 domain of a TradeSettlement contract. */
 export function tradeDomain(chainId: bigint, verifyingContract: string): TypedDataDomain {
@@ -121,6 +151,15 @@ export async function signAttestation(
 /** An FX provider signs a quote. */
 export async function signFxQuote(provider: Signer, domain: TypedDataDomain, quote: FxQuote): Promise<string> {
   return provider.signTypedData(domain, FX_QUOTE_TYPES, quote);
+}
+
+/** A financier (an operator of the financier member) agrees to an assignment of an order's proceeds. */
+export async function signAssignment(
+  financier: Signer,
+  domain: TypedDataDomain,
+  assignment: ProceedsAssignment,
+): Promise<string> {
+  return financier.signTypedData(domain, ASSIGNMENT_TYPES, assignment);
 }
 
 /** A decimal rate ("0.3800") of buy units per sell unit as the contract's scaled rate, for tokens of equal decimals. */
@@ -356,15 +395,35 @@ export async function applyTimeRule(
   return mined(await trade.releaseAfterObjection(id, fx.quote, fx.signature));
 }
 
-/** The exporter assigns order `id`'s proceeds to `financier`, reporting `advance` under `exporterKey`. */
+/**
+ * The exporter assigns order `id`'s proceeds to the financier that signed `assignment` (`signAssignment`); the
+ * financier's exposure to the exporter member is reported to the credit registry (deferred if it refuses).
+ */
 export async function assignProceeds(
   trade: TradeSettlement,
-  id: bigint,
-  financier: bigint,
-  exporterKey: string,
-  advance: bigint,
+  assignment: ProceedsAssignment,
+  signature: string,
 ): Promise<ContractTransactionReceipt> {
-  return mined(await trade.assignProceeds(id, financier, exporterKey, advance));
+  const a = assignment;
+  return mined(await trade.assignProceeds(a.order, a.financier, a.advance, a.deadline, signature));
+}
+
+/**
+ * The payee of order `id` (the exporter, or the financier once assigned) names the FX provider whose quotes anyone may
+ * relay for its payments, at no less than `minRate` (scaled 1e18).
+ */
+export async function setFxTerms(
+  trade: TradeSettlement,
+  id: bigint,
+  provider: bigint,
+  minRate: bigint,
+): Promise<ContractTransactionReceipt> {
+  return mined(await trade.setFxTerms(id, provider, minRate));
+}
+
+/** The member an order's payments go to: the financier once assigned, else the exporter. */
+export function payeeOf(order: Pick<OrderView, "exporter" | "financier">): bigint {
+  return order.financier === 0n ? order.exporter : order.financier;
 }
 
 /** A quote from `sellToken` to `buyToken` at `rate` (scaled 1e18) with a random 128-bit nonce. */

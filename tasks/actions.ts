@@ -46,6 +46,7 @@ export const tradePay = action(trade.pay);
 export const tradeQuote = action(trade.quote);
 export const tradeStatus = action(trade.status);
 export const tradeAssign = action(trade.assign);
+export const tradeFxTerms = action(trade.fxTerms);
 export const tradeDispute = action(trade.dispute);
 export const tradeResolve = action(trade.resolve);
 export const tradeRefund = action(trade.refund);

@@ -255,7 +255,8 @@ export const tasks = [
     .addOption({ name: "quote", description: "FX quote file (written by trade:quote)", defaultValue: "" })
     .setAction(lazy("tradePay"))
     .build(),
-  tradelineTask("trade:quote", "Sign an FX quote (FX provider) and write it to a file")
+  tradelineTask("trade:quote", "Sign an FX quote for one order's payee (FX provider) and write it to a file")
+    .addOption({ name: "order", description: "Order id the quote pays (its payee is read from it)", defaultValue: "" })
     .addOption({ name: "sell", description: "Currency sold, e.g. MXN", defaultValue: "" })
     .addOption({ name: "buy", description: "Currency bought, e.g. CNY", defaultValue: "" })
     .addOption({ name: "rate", description: "Units bought per unit sold, e.g. 0.38", defaultValue: "" })
@@ -268,13 +269,23 @@ export const tasks = [
     .addOption({ name: "order", description: "Order id", defaultValue: "" })
     .setAction(lazy("tradeStatus"))
     .build(),
-  tradelineTask("trade:assign", "Assign an order's proceeds to a financier for pre-shipment finance (exporter)")
+  tradelineTask(
+    "trade:assign",
+    "Pre-shipment finance: the financier signs an advance (--out), the exporter assigns with it (--assignment)",
+  )
     .addOption({ name: "order", description: "Order id", defaultValue: "" })
-    .addOption({ name: "financier", description: "The financier's member id", defaultValue: "" })
-    .addOption({ name: "exporterType", description: "The exporter's id type, e.g. USCC", defaultValue: "" })
-    .addOption({ name: "exporterId", description: "The exporter's id number (keyed locally)", defaultValue: "" })
+    .addOption({ name: "financier", description: "The financier's member id (when signing)", defaultValue: "" })
     .addOption({ name: "advance", description: "The advance, major units of the reporting currency", defaultValue: "" })
+    .addOption({ name: "validFor", description: "Seconds the signed agreement stays valid", defaultValue: "86400" })
+    .addOption({ name: "out", description: "Sign as the financier, writing the agreement here", defaultValue: "" })
+    .addOption({ name: "assignment", description: "The financier's signed agreement to submit", defaultValue: "" })
     .setAction(lazy("tradeAssign"))
+    .build(),
+  tradelineTask("trade:fx-terms", "Name the FX provider and least rate for an order's payments (its payee)")
+    .addOption({ name: "order", description: "Order id", defaultValue: "" })
+    .addOption({ name: "provider", description: "The FX provider's member id", defaultValue: "" })
+    .addOption({ name: "minRate", description: "Least rate taken, e.g. 0.37", defaultValue: "" })
+    .setAction(lazy("tradeFxTerms"))
     .build(),
   tradelineTask("trade:dispute", "Dispute an order within the objection window (importer)")
     .addOption({ name: "order", description: "Order id", defaultValue: "" })

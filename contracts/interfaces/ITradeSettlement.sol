@@ -32,6 +32,9 @@ enum EvidenceKind {
 ///         and customs evidence releases it tranche by tranche, and an FX provider's signed quote converts each
 ///         payment atomically into the exporter's currency. Time rules anyone may call refund what is not shipped,
 ///         release what is not disputed and return what remains at expiry.
+/// @dev The settlement also implements IMemberPayouts (every payment goes to a member's payout account at payment
+///      time, or is parked for it), IEmergencyPause (every deadline runs in active time, so a pause moves it on) and
+///      ICreditReporter (credit reports never block a payment).
 interface ITradeSettlement {
     /// @notice One tranche: its share of the amount and the evidence kinds (bitmask of `1 << EvidenceKind`).
     struct Tranche {
@@ -79,9 +82,12 @@ interface ITradeSettlement {
         Tranche[] tranches;
     }
 
-    /// @notice An FX provider's signed quote (EIP-712 `FxQuote`): `rate` buy-token minor units per sell-token minor
-    ///         unit, scaled by 1e18; the buy amount is rounded down.
+    /// @notice An FX provider's signed quote (EIP-712 `FxQuote`) for order `order`'s payments to member `beneficiary`
+    ///         (the exporter, or the financier the proceeds are assigned to): `rate` buy-token minor units per
+    ///         sell-token minor unit, scaled by 1e18; the buy amount is rounded down.
     struct FxQuote {
+        OrderId order;
+        MemberId beneficiary;
         address sellToken;
         address buyToken;
         uint256 rate;
@@ -125,6 +131,8 @@ interface ITradeSettlement {
     event ProceedsAssigned(OrderId indexed id, MemberId indexed financier, uint64 advance);
     event OrderSettled(OrderId indexed id);
     event ThresholdSet(EvidenceKind indexed kind, uint8 oracles);
+    /// @notice The payee of order `id` chose FX provider `provider` at no less than `minRate` for its payments.
+    event FxTermsSet(OrderId indexed id, MemberId indexed provider, uint96 minRate);
 
     // ─── Errors ─────────────────────────────────────────────────────────────
 
@@ -138,13 +146,14 @@ interface ITradeSettlement {
     error TradeInvalidDeadlines(uint40 shipmentDeadline, uint40 expiry);
     /// @notice The amount is zero, or a fee above 1,000 bps.
     error TradeInvalidAmount(uint96 amount);
-    /// @notice Token `token` is the zero address or not a contract.
+    /// @notice Token `token` is not one of the consortium's listed settlement tokens (`isSettlementToken`).
     error TradeInvalidToken(address token);
     /// @notice Member `member` does not hold the role the order gives it.
     error TradeInvalidParty(MemberId member);
     /// @notice `account` may not do this on order `id`.
     error TradeUnauthorized(OrderId id, address account);
-    /// @notice The attestation is not by an active Oracle, or signers are repeated or not in ascending order.
+    /// @notice The attestation is not by an operator of an active Oracle member, or signers are repeated or not in
+    ///         ascending order.
     error TradeInvalidAttestation(OrderId id, address signer);
     /// @notice `kind` evidence needs `needed` distinct oracles; `given` signed.
     error TradeThresholdNotMet(OrderId id, EvidenceKind kind, uint256 given, uint256 needed);
@@ -165,6 +174,28 @@ interface ITradeSettlement {
     error TradeAlreadyAssigned(OrderId id);
     /// @notice A threshold must be 1 to 16 oracles.
     error TradeInvalidThreshold(uint8 oracles);
+    /// @notice Two attestations of order `id` come from operators of the same oracle member `oracle`: k-of-n counts
+    ///         institutions, not keys.
+    error TradeDuplicateOracleMember(OrderId id, MemberId oracle);
+    /// @notice Member `member` is a party of order `id` (importer, exporter, a bank or the financier) and may not act
+    ///         on it in a neutral role (arbiter, oracle).
+    error TradeConflictOfInterest(OrderId id, MemberId member);
+    /// @notice Evidence shows the goods of order `id` moved (`evidenceDone`): what remains is the exporter's, not
+    ///         refunded.
+    error TradeGoodsMoved(OrderId id, uint8 evidenceDone);
+    /// @notice Delivery evidence now would open an objection window closing at `closesAt`, not before the order's
+    ///         expiry `expiry`: it is refused.
+    error TradeObjectionPastExpiry(OrderId id, uint256 closesAt, uint256 expiry);
+    /// @notice The quote names order `order` and beneficiary `beneficiary`, not order `id` and its payee.
+    error TradeFxQuoteNotForOrder(OrderId id, OrderId order, MemberId beneficiary);
+    /// @notice The payee of order `id` did not choose this quote by `signer` at `rate`: it neither relays it itself
+    ///         nor named that provider with a floor the rate meets (`setFxTerms`).
+    error TradeFxQuoteNotChosen(OrderId id, address signer, uint256 rate);
+    /// @notice The assignment of order `id` is not signed by an operator of an active Financier member naming this
+    ///         order, exporter, financier and advance (`signer` recovered).
+    error TradeInvalidAssignment(OrderId id, address signer);
+    /// @notice The financier's signed assignment of order `id` expired at `deadline`.
+    error TradeAssignmentExpired(OrderId id, uint256 deadline);
 
     // ─── Functions ──────────────────────────────────────────────────────────
 
@@ -208,29 +239,38 @@ interface ITradeSettlement {
         bytes calldata quoteSignature
     ) external;
 
-    /// @notice The exporter assigns the order's proceeds to financier `financier`, once: every later payment goes to
-    ///         it, and the exporter's exposure (`advance`, under `exporterKey`) is reported to the credit registry.
-    function assignProceeds(OrderId id, MemberId financier, bytes32 exporterKey, uint64 advance) external;
+    /// @notice The exporter assigns the order's proceeds to financier `financier`, once, with the financier's EIP-712
+    ///         `ProceedsAssignment` signature (order, exporter, financier, advance, deadline): every later payment goes
+    ///         to it, and the financier's exposure to the exporter member (`advance`, minor units of the credit
+    ///         registry's reporting currency) is reported. The record is closed when the order ends, by any path.
+    function assignProceeds(
+        OrderId id,
+        MemberId financier,
+        uint64 advance,
+        uint40 deadline,
+        bytes calldata financierSignature
+    ) external;
 
-    /// @notice Anyone refunds the whole amount to the importer's bank when no shipment evidence came by the deadline.
+    /// @notice The payee of order `id` (the exporter, or the financier once assigned) names the FX provider whose
+    ///         quotes anyone may relay for its payments, and the least rate it takes. Without it, only the payee
+    ///         itself (or the arbiter in `resolve`) chooses a quote.
+    function setFxTerms(OrderId id, MemberId provider, uint96 minRate) external;
+
+    /// @notice Anyone refunds the whole amount to the importer's bank when no evidence at all (of any kind) came by
+    ///         the shipment deadline.
     function refundUnshipped(OrderId id) external;
 
-    /// @notice Anyone releases every remaining tranche once the objection window after delivery closed undisputed.
+    /// @notice Anyone releases every remaining tranche once the objection window after delivery closed undisputed, or
+    ///         at expiry once any evidence showed the goods moved and nothing is disputed.
     function releaseAfterObjection(OrderId id, FxQuote calldata quote, bytes calldata quoteSignature) external;
 
-    /// @notice Anyone returns what remains of order `id` to the importer's bank at expiry, or lapses an order that
-    ///         was never funded.
+    /// @notice Anyone returns what remains of order `id` to the importer's bank at expiry when no evidence came, or
+    ///         what a dispute left undecided after the arbiter's deadline (released tranches stay the exporter's), or
+    ///         lapses an order that was never funded.
     function refundExpired(OrderId id) external;
 
     /// @notice The governor sets how many distinct oracles `kind` evidence needs (1 to 16).
     function setThreshold(EvidenceKind kind, uint8 oracles) external;
-
-    /// @notice The governor or a Regulator stops orders, funding, evidence, disputes and payments to the exporter's
-    ///         side; the refunds to the importer's side stay open.
-    function pause() external;
-
-    /// @notice The governor or a Regulator lets the paused operations resume.
-    function unpause() external;
 
     /// @notice Everything about order `id`; reverts for an unknown id.
     function getOrder(OrderId id) external view returns (OrderView memory o);
@@ -246,6 +286,18 @@ interface ITradeSettlement {
 
     /// @notice What order `id` still holds in escrow: the gross of its unpaid tranches while funded or disputed.
     function escrowOf(OrderId id) external view returns (uint256);
+
+    /// @notice The EIP-712 digest a financier signs to agree to an assignment of order `id`'s proceeds.
+    function assignmentDigest(
+        OrderId id,
+        MemberId exporter,
+        MemberId financier,
+        uint64 advance,
+        uint40 deadline
+    ) external view returns (bytes32);
+
+    /// @notice The FX provider and floor rate the payee of order `id` chose (zero when none).
+    function fxTermsOf(OrderId id) external view returns (MemberId provider, uint96 minRate);
 
     /// @notice The EIP-712 digest an oracle signs for `kind` evidence of order `id` over `documentHash`.
     function attestationDigest(OrderId id, EvidenceKind kind, bytes32 documentHash) external view returns (bytes32);

@@ -79,6 +79,8 @@ export async function signGlasswareEvidence(
   const [kind, oracle, doc] = GLASSWARE_EVIDENCE[index];
   const hash = documentHash(doc);
   const quote = newFxQuote({
+    order: id,
+    beneficiary: BigInt(terms.exporter),
     sellToken: terms.payToken as string,
     buyToken: terms.payoutToken as string,
     rate: scaledRate("0.38"),
@@ -96,7 +98,8 @@ export async function signGlasswareEvidence(
 /**
  * Runs the whole order, from creation to the last payment, handing each transaction to `sent` as it goes out:
  * create (importer), accept (exporter), approve and fund (importer's bank), and the three pieces of evidence, each
- * relayed by the exporter's bank with a fresh quote. Returns the order id.
+ * relayed by the exporter's bank with a fresh quote bound to the order (the exporter names Huaxia as its FX provider
+ * after accepting). Returns the order id.
  */
 export async function runGlasswareLifecycle(
   world: World,
@@ -112,6 +115,11 @@ export async function runGlasswareLifecycle(
   await sent("TradeSettlement.createOrder [3 tranches, MXN paid out in CNY]", created);
   const id = eventArg<bigint>(trade, await mined(created), "OrderCreated", "id");
   await sent("TradeSettlement.accept", await trade.connect(a.glassworks).accept(id));
+  // The exporter names Huaxia's quotes at 0.38 or better: its bank may then relay them with the evidence.
+  await sent(
+    "TradeSettlement.setFxTerms",
+    await trade.connect(a.glassworks).setFxTerms(id, world.ids.huaxia, scaledRate("0.38")),
+  );
   await mined(await world.contracts.tokens.MXN.connect(a.golfo).approve(escrow, terms.amount));
   await sent("TradeSettlement.fund [escrow 400,000.00 MXN]", await trade.connect(a.golfo).fund(id));
   for (const [i, [kind]] of GLASSWARE_EVIDENCE.entries()) {

@@ -8,7 +8,7 @@ import { getAddress, isHexString, type Signer } from "ethers";
 
 import { tokenAt, tokenFor, type TradelineContracts } from "../../src/deployment.js";
 import { formatAmount, parseAmount, reasonCode } from "../../src/encoding.js";
-import { borrowerKey, type ConsortiumKey } from "../../src/keys.js";
+import { type ConsortiumKey } from "../../src/keys.js";
 import {
   EVIDENCE_KINDS,
   ORDER_STATES,
@@ -29,6 +29,9 @@ import {
   fundWithPermit,
   newFxQuote,
   payReleased,
+  payeeOf,
+  setFxTerms,
+  signAssignment,
   resolve as resolveOrder,
   scaledRate,
   signAttestation,
@@ -42,7 +45,7 @@ import {
 
 import { chainTime } from "../../src/tx.js";
 
-import { currencyOf, maskId } from "./credit.js";
+import { currencyOf } from "./credit.js";
 import { parseEndOfDay, parseMemberId, readJsonFile, requireOption as required } from "./members.js";
 
 /** What the trade operations need from a session. */
@@ -79,11 +82,18 @@ async function readQuote(file: string): Promise<{ quote: FxQuote; signature: str
   if (file.trim() === "") return undefined;
   const parsed = (await readJsonFile(file, "FX quote")) as unknown as QuoteFile;
   const q = parsed.quote;
-  if (q === undefined || typeof parsed.signature !== "string" || !isHexString(parsed.signature)) {
+  if (
+    q === undefined ||
+    q.order === undefined ||
+    typeof parsed.signature !== "string" ||
+    !isHexString(parsed.signature)
+  ) {
     throw new Error(`${file} is not an FX quote file (written by trade:quote)`);
   }
   return {
     quote: {
+      order: BigInt(q.order),
+      beneficiary: BigInt(q.beneficiary),
       sellToken: getAddress(q.sellToken),
       buyToken: getAddress(q.buyToken),
       rate: BigInt(q.rate),
@@ -226,13 +236,18 @@ export async function pay(c: TradelineContracts, args: { order: string; quote: s
 
 export async function quote(
   c: TradelineContracts,
-  args: { sell: string; buy: string; rate: string; max: string; validFor: string; out: string },
+  args: { order: string; sell: string; buy: string; rate: string; max: string; validFor: string; out: string },
   session: TradeSession,
 ): Promise<string[]> {
+  const id = orderId(args.order);
   const sell = tokenFor(c, required(args.sell, "--sell"));
   const buy = tokenFor(c, required(args.buy, "--buy"));
   const out = required(args.out, "--out");
+  // A quote pays one order's payee only: the exporter, or the financier its proceeds are assigned to.
+  const beneficiary = payeeOf(await c.trade.getOrder(id));
   const q = newFxQuote({
+    order: id,
+    beneficiary,
     sellToken: await sell.getAddress(),
     buyToken: await buy.getAddress(),
     rate: scaledRate(required(args.rate, "--rate")),
@@ -247,7 +262,22 @@ export async function quote(
   await writeFile(out, `${JSON.stringify(file, null, 2)}\n`);
   return [
     `FX quote ${args.sell.toUpperCase()}->${args.buy.toUpperCase()} at ${args.rate}, up to ${args.max} ` +
-      `${args.sell.toUpperCase()}, valid ${args.validFor} s; written to ${out}`,
+      `${args.sell.toUpperCase()}, valid ${args.validFor} s, for order ${id} paying member ${beneficiary}; ` +
+      `written to ${out}`,
+  ];
+}
+
+/** The payee of an order names the FX provider whose quotes anyone may relay, and the least rate it takes. */
+export async function fxTerms(
+  c: TradelineContracts,
+  args: { order: string; provider: string; minRate: string },
+): Promise<string[]> {
+  const id = orderId(args.order);
+  const provider = parseMemberId(required(args.provider, "--provider"), "--provider");
+  const receipt = await setFxTerms(c.trade, id, provider, scaledRate(required(args.minRate, "--min-rate")));
+  return [
+    `order ${id}: quotes by member ${provider} at ${args.minRate} or better may be relayed by anyone`,
+    `  tx: ${receipt.hash}`,
   ];
 }
 
@@ -277,27 +307,67 @@ export async function status(c: TradelineContracts, args: { order: string }): Pr
   ];
 }
 
+interface AssignmentFile {
+  order: string;
+  exporter: string;
+  financier: string;
+  advance: string;
+  deadline: string;
+  signature: string;
+}
+
+/**
+ * Pre-shipment finance in two steps. The financier signs its agreement to an advance (`--out`): order, exporter member,
+ * financier, the advance in the credit registry's reporting currency and a deadline. The exporter then submits the
+ * signed file (`--assignment`): the order's proceeds go to the financier and the financier's exposure to the exporter
+ * member is reported (the registry derives the exporter's key).
+ */
 export async function assign(
   c: TradelineContracts,
-  args: { order: string; financier: string; exporterType: string; exporterId: string; advance: string },
+  args: { order: string; financier: string; advance: string; validFor: string; out: string; assignment: string },
   session: TradeSession,
 ): Promise<string[]> {
   const id = orderId(args.order);
-  const financier = parseMemberId(required(args.financier, "--financier"), "--financier");
   const order = await c.trade.getOrder(id);
   const reporting = await currencyOf(c);
-  const advance = parseAmount(required(args.advance, "--advance"), reporting.decimals);
-  const key = borrowerKey(
-    await session.consortiumKey(),
-    required(args.exporterType, "--exporter-type"),
-    required(args.exporterId, "--exporter-id"),
-  );
-  const receipt = await assignProceeds(c.trade, id, financier, key, advance);
   const pay = await tokenAt(c, order.payToken);
+  if (args.out.trim() !== "") {
+    const financier = parseMemberId(required(args.financier, "--financier"), "--financier");
+    const advance = parseAmount(required(args.advance, "--advance"), reporting.decimals);
+    const deadline = (await chainTime(c.trade.runner)) + BigInt(wholeNumber(args.validFor, "--valid-for", 30 * 86_400));
+    const a = { order: id, exporter: order.exporter, financier, advance, deadline };
+    const signature = await signAssignment(session.signer, await tradeDomainOf(c.trade), a);
+    const file: AssignmentFile = {
+      order: id.toString(),
+      exporter: order.exporter.toString(),
+      financier: financier.toString(),
+      advance: advance.toString(),
+      deadline: deadline.toString(),
+      signature,
+    };
+    await writeFile(args.out, `${JSON.stringify(file, null, 2)}\n`);
+    return [
+      `member ${financier} agrees to advance ${formatAmount(advance, reporting.decimals)} ${reporting.code} against ` +
+        `order ${id}'s proceeds; written to ${args.out}`,
+    ];
+  }
+  const f = (await readJsonFile(
+    required(args.assignment, "--assignment (or --out to sign)"),
+    "assignment",
+  )) as unknown as AssignmentFile;
+  if (f.order !== id.toString() || typeof f.signature !== "string" || !isHexString(f.signature)) {
+    throw new Error(`${args.assignment} is not a signed assignment of order ${id} (written by trade:assign --out)`);
+  }
+  const advance = BigInt(f.advance);
+  const receipt = await assignProceeds(
+    c.trade,
+    { order: id, exporter: BigInt(f.exporter), financier: BigInt(f.financier), advance, deadline: BigInt(f.deadline) },
+    f.signature,
+  );
   return [
-    `assigned order ${id}'s proceeds (${formatAmount(order.amount, pay.decimals)} ${pay.code}) to member ${financier}`,
-    `  ${maskId(args.exporterType, args.exporterId)} owes the advance of ${formatAmount(advance, reporting.decimals)} ` +
-      `${reporting.code}: reported to the credit registry as TradeFinance`,
+    `assigned order ${id}'s proceeds (${formatAmount(order.amount, pay.decimals)} ${pay.code}) to member ${f.financier}`,
+    `  member ${order.exporter} owes the advance of ${formatAmount(advance, reporting.decimals)} ${reporting.code}: ` +
+      `reported to the credit registry as TradeFinance`,
     `  tx: ${receipt.hash}`,
   ];
 }

@@ -80,11 +80,27 @@ describe("SDK trade helpers", function () {
     expect(scaledRate("0.000000000000000001")).to.equal(1n);
     expect(() => scaledRate("0.0000000000000000001")).to.throw('rate "0.0000000000000000001" is not a decimal number');
     expect(() => scaledRate("-1")).to.throw(/is not a decimal number/);
-    const q = newFxQuote({ sellToken: TOKEN, buyToken: TOKEN, rate: 1n, maxSellAmount: 1n, expiry: 0n });
+    const q = newFxQuote({
+      order: 1n,
+      beneficiary: 2n,
+      sellToken: TOKEN,
+      buyToken: TOKEN,
+      rate: 1n,
+      maxSellAmount: 1n,
+      expiry: 0n,
+    });
     expect(q.nonce).to.be.greaterThan(0n);
-    expect(() => newFxQuote({ sellToken: TOKEN, buyToken: TOKEN, rate: 0n, maxSellAmount: 1n, expiry: 0n })).to.throw(
-      "the rate must be positive",
-    );
+    expect(() =>
+      newFxQuote({
+        order: 1n,
+        beneficiary: 2n,
+        sellToken: TOKEN,
+        buyToken: TOKEN,
+        rate: 0n,
+        maxSellAmount: 1n,
+        expiry: 0n,
+      }),
+    ).to.throw("the rate must be positive");
   });
 
   it("test_awaitedEvidence_listsWhatEachUnsettledTrancheWaitsFor", function () {
@@ -158,5 +174,21 @@ describe("SDK trade helpers", function () {
     expect(decodeRevertData(sel2 + kind.slice(2))?.message).to.equal(
       "TradeEvidenceAlreadyComplete(id=3, kind=Delivered)",
     );
+  });
+
+  it("item 8 / item 4 / item 6: the new trade errors decode readably", function () {
+    const coder = AbiCoder.defaultAbiCoder();
+    const notChosen = coder.encode(["uint64", "address", "uint256"], [7n, "0x" + "11".repeat(20), 3n]);
+    expect(
+      decodeRevertData(id("TradeFxQuoteNotChosen(uint64,address,uint256)").slice(0, 10) + notChosen.slice(2))?.name,
+    ).to.equal("TradeFxQuoteNotChosen");
+    const moved = coder.encode(["uint64", "uint8"], [7n, 2]);
+    expect(decodeRevertData(id("TradeGoodsMoved(uint64,uint8)").slice(0, 10) + moved.slice(2))?.message).to.equal(
+      "TradeGoodsMoved(id=7, evidenceDone=2)",
+    );
+    const dup = coder.encode(["uint64", "uint32"], [7n, 9n]);
+    expect(
+      decodeRevertData(id("TradeDuplicateOracleMember(uint64,uint32)").slice(0, 10) + dup.slice(2))?.message,
+    ).to.equal("TradeDuplicateOracleMember(id=7, oracle=9)");
   });
 });

@@ -12,13 +12,13 @@ import {
   create,
   dispute,
   fund,
+  fxTerms,
   pay,
   quote,
   refund,
   resolve,
   status,
 } from "../../tasks/lib/trade.js";
-import { borrowerKey } from "../../src/keys.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { actAs, deployWorld } from "../../scripts/lib/world.js";
 import { failure } from "../helpers/failure.js";
@@ -94,11 +94,28 @@ describe("trade tasks", function () {
     expect(
       await quote(
         huaxia.contracts,
-        { sell: "mxn", buy: "cny", rate: "0.38", max: "400000", validFor: "600", out: q },
+        { order: "1", sell: "mxn", buy: "cny", rate: "0.38", max: "400000", validFor: "600", out: q },
         huaxia.session,
       ),
-    ).to.deep.equal([`FX quote MXN->CNY at 0.38, up to 400000 MXN, valid 600 s; written to ${q}`]);
+    ).to.deep.equal([
+      `FX quote MXN->CNY at 0.38, up to 400000 MXN, valid 600 s, for order 1 paying member ${world.ids.glassworks}; written to ${q}`,
+    ]);
     const relay = as("pearl");
+    // A stranger may relay Huaxia's quote only once the exporter named Huaxia (item 8).
+    expect(
+      await failure(
+        attest(
+          relay.contracts,
+          { order: "1", kind: "Shipped", document: "BL-1", signatures: signed, quote: q, out: "" },
+          relay.session,
+        ),
+      ),
+    ).to.match(/^reverted: TradeFxQuoteNotChosen\(id=1, /);
+    expect(
+      (
+        await fxTerms(as("glassworks").contracts, { order: "1", provider: String(world.ids.huaxia), minRate: "0.37" })
+      )[0],
+    ).to.equal(`order 1: quotes by member ${world.ids.huaxia} at 0.37 or better may be relayed by anyone`);
     const relayed = await attest(
       relay.contracts,
       { order: "1", kind: "Shipped", document: "BL-1", signatures: signed, quote: q, out: "" },
@@ -139,7 +156,7 @@ describe("trade tasks", function () {
     const q2 = path.join(dir, "q2.json");
     await quote(
       huaxia.contracts,
-      { sell: "MXN", buy: "CNY", rate: "0.38", max: "400000", validFor: "600", out: q2 },
+      { order: "1", sell: "MXN", buy: "CNY", rate: "0.38", max: "400000", validFor: "600", out: q2 },
       huaxia.session,
     );
     const paid = await pay(relay.contracts, { order: "1", quote: q2 });
@@ -268,7 +285,7 @@ describe("trade tasks", function () {
       await failure(
         quote(
           huaxia.contracts,
-          { sell: "MXN", buy: "CNY", rate: "abc", max: "1", validFor: "60", out: junk },
+          { order: "1", sell: "MXN", buy: "CNY", rate: "abc", max: "1", validFor: "60", out: junk },
           huaxia.session,
         ),
       ),
@@ -282,32 +299,39 @@ describe("trade tasks", function () {
     );
   });
 
-  it("test_tradeTasks_assignReportsTheExportersAdvance", async function () {
-    const { world, as } = await networkHelpers.loadFixture(fixture);
+  it("item 7: trade:assign needs the financier's signed agreement and reports the exporter member", async function () {
+    const { world, as, dir } = await networkHelpers.loadFixture(fixture);
     await create(as("cristal").contracts, { ...(await order(world, "")), tranches: "100:Shipped" });
     await accept(as("glassworks").contracts, { order: "1" });
     const glass = as("glassworks");
+    const pacific = as("pacific");
+    const file = path.join(dir, "assignment.json");
     const args = {
       order: "1",
       financier: String(world.ids.pacific),
-      exporterType: "USCC",
-      exporterId: "91440300SYNTH00042",
       advance: "50000",
+      validFor: "600",
+      out: file,
+      assignment: "",
     };
-    expect(await failure(assign(glass.contracts, { ...args, advance: "" }, glass.session))).to.equal(
+    expect(await failure(assign(pacific.contracts, { ...args, advance: "" }, pacific.session))).to.equal(
       "--advance is required",
     );
-    expect(
-      await failure(assign(glass.contracts, { ...args, financier: String(world.ids.carrier) }, glass.session)),
-    ).to.equal(`reverted: TradeInvalidParty(member=${world.ids.carrier})`);
-    const out = await assign(glass.contracts, args, glass.session);
+    expect((await assign(pacific.contracts, args, pacific.session))[0]).to.equal(
+      `member ${world.ids.pacific} agrees to advance 50000.00 CNY against order 1's proceeds; written to ${file}`,
+    );
+    // The exporter cannot sign for the financier.
+    const forged = path.join(dir, "forged.json");
+    await assign(glass.contracts, { ...args, out: forged }, glass.session);
+    expect(await failure(assign(glass.contracts, { ...args, out: "", assignment: forged }, glass.session))).to.equal(
+      `reverted: TradeInvalidAssignment(id=1, signer=${world.admins.glassworks.address})`,
+    );
+    const out = await assign(glass.contracts, { ...args, out: "", assignment: file }, glass.session);
     expect(out[0]).to.equal(`assigned order 1's proceeds (400000.00 MXN) to member ${world.ids.pacific}`);
     expect(out[1]).to.equal(
-      "  USCC ****0042 owes the advance of 50000.00 CNY: reported to the credit registry as TradeFinance",
+      `  member ${world.ids.glassworks} owes the advance of 50000.00 CNY: reported to the credit registry as TradeFinance`,
     );
-    const exposure = await world.contracts.credit.exposureOf(borrowerKey(key, "USCC", "91440300SYNTH00042"));
-    expect(exposure.outstanding).to.equal(5_000_000n);
-    expect(await failure(assign(glass.contracts, args, glass.session))).to.equal(
+    expect(await failure(assign(glass.contracts, { ...args, out: "", assignment: file }, glass.session))).to.equal(
       "reverted: TradeAlreadyAssigned(id=1)",
     );
   });

@@ -16,6 +16,7 @@ import {TradeSettlementHandler} from "./TradeSettlementHandler.sol";
 contract TradeSettlementInvariantTest is TestBase {
     uint256 internal constant ORACLE_KEY = 0x0AC1E;
     uint256 internal constant FX_KEY = 0xF0F0;
+    uint256 internal constant FINANCIER_KEY = 0xF1FA;
     uint256 internal constant MINTED = 1e15;
     address internal constant ISSUER = address(0x155);
     address internal constant IMPORTER = address(0x1111);
@@ -40,6 +41,7 @@ contract TradeSettlementInvariantTest is TestBase {
         registry.admit(keccak256("ARBITER"), ~keccak256("ARBITER"), "SG", uint32(1) << 10, ARBITER);
         registry.admit(keccak256("ORACLE"), ~keccak256("ORACLE"), "SG", uint32(1) << 8, vm.addr(ORACLE_KEY));
         registry.admit(keccak256("FX"), ~keccak256("FX"), "HK", uint32(1) << 9, vm.addr(FX_KEY));
+        registry.admit(keccak256("FINANCIER"), ~keccak256("FINANCIER"), "HK", uint32(1) << 4, vm.addr(FINANCIER_KEY));
         CreditRegistry credit = new CreditRegistry(
             registry,
             "CNY",
@@ -50,6 +52,7 @@ contract TradeSettlementInvariantTest is TestBase {
         token = new SettlementToken("Tradeline Digital MXN", "tMXN", "MXN", 2, registry);
         token.setIssuer(MemberId.wrap(1), true);
         token.setSystemAccount(address(trade), true);
+        registry.setSettlementToken(address(token), true);
         vm.prank(ISSUER);
         token.mint(IMPORTER_BANK, MINTED);
         vm.prank(IMPORTER_BANK);
@@ -57,6 +60,7 @@ contract TradeSettlementInvariantTest is TestBase {
         cny = new SettlementToken("Tradeline Digital CNY", "tCNY", "CNY", 2, registry);
         cny.setIssuer(MemberId.wrap(1), true);
         cny.setSystemAccount(address(trade), true);
+        registry.setSettlementToken(address(cny), true);
         vm.prank(ISSUER);
         cny.mint(vm.addr(FX_KEY), MINTED);
         vm.prank(vm.addr(FX_KEY));
@@ -65,8 +69,15 @@ contract TradeSettlementInvariantTest is TestBase {
             trade,
             [token, cny],
             [IMPORTER, EXPORTER, IMPORTER_BANK, ARBITER],
-            [ORACLE_KEY, FX_KEY],
-            [registry.memberOf(EXPORTER), registry.memberOf(IMPORTER_BANK), registry.memberOf(EXPORTER_BANK)]
+            [ORACLE_KEY, FX_KEY, FINANCIER_KEY],
+            [
+                registry.memberOf(EXPORTER),
+                registry.memberOf(IMPORTER_BANK),
+                registry.memberOf(EXPORTER_BANK),
+                registry.memberOf(vm.addr(FX_KEY)),
+                registry.memberOf(vm.addr(FINANCIER_KEY))
+            ],
+            registry
         );
     }
 
@@ -75,11 +86,13 @@ contract TradeSettlementInvariantTest is TestBase {
         targets[0] = address(handler);
     }
 
-    /// The escrow holds exactly the unreleased tranches of live (funded or disputed) orders.
-    function invariant_escrowIsTheUnreleasedTranches() public view {
+    /// The escrow holds exactly the unpaid tranches of live (funded or disputed) orders plus what is parked for
+    /// members; of the payout token it holds only what is parked.
+    function invariant_escrowIsTheUnpaidTranchesPlusOwed() public view {
         uint256 held;
         for (uint256 i; i < handler.orderCount(); ++i) held += trade.escrowOf(handler.orders(i));
-        assertEq(token.balanceOf(address(trade)), held, "escrow");
+        assertEq(token.balanceOf(address(trade)), held + trade.totalOwed(address(token)), "escrow");
+        assertEq(cny.balanceOf(address(trade)), trade.totalOwed(address(cny)), "payout token");
     }
 
     /// For every order, what left the escrow plus what it still holds equals its amount; a settled order holds nothing.
@@ -103,6 +116,7 @@ contract TradeSettlementInvariantTest is TestBase {
             out += handler.outflowOf(id);
             assertEq(handler.outflowOf(id), handler.settledGrossOf(id, o.settledTranches), "outflow != settled gross");
         }
-        assertTrue(out + token.balanceOf(address(trade)) == handler.funded(), "paid out more than funded");
+        uint256 held = token.balanceOf(address(trade)) - trade.totalOwed(address(token));
+        assertTrue(out + held == handler.funded(), "paid out more than funded");
     }
 }

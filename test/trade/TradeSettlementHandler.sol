@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {MemberRegistry} from "../../contracts/access/MemberRegistry.sol";
 import {SettlementToken} from "../../contracts/assets/SettlementToken.sol";
+import {IEmergencyPause} from "../../contracts/interfaces/IEmergencyPause.sol";
+import {IMemberPayouts} from "../../contracts/interfaces/IMemberPayouts.sol";
 import {MemberId} from "../../contracts/interfaces/IMemberRegistry.sol";
 import {EvidenceKind, ITradeSettlement, OrderId} from "../../contracts/interfaces/ITradeSettlement.sol";
 import {TradeSettlement} from "../../contracts/trade/TradeSettlement.sol";
@@ -10,7 +13,10 @@ import {TestBase} from "../lib/Vm.sol";
 /// @notice Drives TradeSettlement through random orders (paid in the same token or converted by FX), attestations,
 ///         FX quotes (valid, expired, replayed or missing), disputes, resolutions and time jumps. It records what left
 ///         the escrow for each order. A call may only fail with a Trade error the rules foresee: any other revert
-///         (a panic, a token shortfall) fails the run.
+///         (a panic, a token shortfall) fails the run. It also pauses and unpauses the settlement, suspends and
+///         reinstates the banks (whose payments are then parked), claims parked money and assigns proceeds to a
+///         financier with its signature. `outflowOf` counts what left the escrow for an order, parked amounts
+///         included (they are the payee's, no longer the order's).
 contract TradeSettlementHandler is TestBase {
     TradeSettlement internal _trade;
     SettlementToken internal _pay;
@@ -21,8 +27,12 @@ contract TradeSettlementHandler is TestBase {
     address internal _arbiter;
     uint256 internal _oracleKey;
     uint256 internal _fxKey;
-    MemberId[3] internal _ids; // exporter, importer bank, exporter bank
+    uint256 internal _financierKey;
+    MemberId[5] internal _ids; // exporter, importer bank, exporter bank, FX provider, financier
     uint256 internal _lastNonce;
+    MemberRegistry internal _registry;
+    address internal _governor;
+    bool[2] internal _suspended; // importer bank, exporter bank
 
     OrderId[] public orders;
     mapping(OrderId => uint256) public amountOf;
@@ -34,13 +44,20 @@ contract TradeSettlementHandler is TestBase {
         TradeSettlement trade,
         SettlementToken[2] memory tokens, // pay token, payout token
         address[4] memory actors, // importer, exporter, importer bank, arbiter
-        uint256[2] memory keys, // oracle, FX provider
-        MemberId[3] memory ids
+        uint256[3] memory keys, // oracle, FX provider, financier
+        MemberId[5] memory ids,
+        MemberRegistry registry
     ) {
         (_trade, _pay, _payout) = (trade, tokens[0], tokens[1]);
         (_importer, _exporter, _bank, _arbiter) = (actors[0], actors[1], actors[2], actors[3]);
-        (_oracleKey, _fxKey) = (keys[0], keys[1]);
+        (_oracleKey, _fxKey, _financierKey) = (keys[0], keys[1], keys[2]);
         _ids = ids;
+        (_registry, _governor) = (registry, registry.governor());
+    }
+
+    /// @dev What the escrow holds for live orders: its pay-token balance less what is parked for members.
+    function _held() private view returns (uint256) {
+        return _pay.balanceOf(address(_trade)) - _trade.totalOwed(address(_pay));
     }
 
     function orderCount() external view returns (uint256) {
@@ -64,7 +81,7 @@ contract TradeSettlementHandler is TestBase {
 
     function createAndFund(uint96 amountSeed, uint8 shapeSeed) external {
         uint96 amount = uint96(bound(amountSeed, 1, 1e12));
-        if (_pay.balanceOf(_bank) < amount) return;
+        if (_pay.balanceOf(_bank) < amount || _suspended[0] || _suspended[1] || _trade.paused()) return;
         uint16[] memory shares = new uint16[](shapeSeed % 2 == 0 ? 3 : 2);
         ITradeSettlement.Tranche[] memory tranches = new ITradeSettlement.Tranche[](shares.length);
         if (shares.length == 3) {
@@ -98,6 +115,9 @@ contract TradeSettlementHandler is TestBase {
         _trade.accept(id);
         vm.prank(_bank);
         _trade.fund(id);
+        // The exporter names its FX provider: anyone may then relay that provider's quotes (item 8).
+        vm.prank(_exporter);
+        _trade.setFxTerms(id, _ids[3], 0.3e18);
         orders.push(id);
         amountOf[id] = amount;
         _shares[id] = shares;
@@ -112,23 +132,23 @@ contract TradeSettlementHandler is TestBase {
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(_oracleKey, _trade.attestationDigest(id, kind, doc));
         bytes[] memory sigs = new bytes[](1);
         sigs[0] = abi.encodePacked(r, s, v);
-        (ITradeSettlement.FxQuote memory q, bytes memory qs) = _quote(quoteSeed);
-        uint256 before = _pay.balanceOf(address(_trade));
+        (ITradeSettlement.FxQuote memory q, bytes memory qs) = _quote(id, quoteSeed);
+        uint256 before = _held();
         try _trade.attest(id, kind, doc, sigs, q, qs) {} catch (bytes memory reason) {
             _expect(reason);
         }
-        outflowOf[id] += before - _pay.balanceOf(address(_trade));
+        outflowOf[id] += before - _held();
     }
 
     function payReleased(uint256 orderSeed, uint8 quoteSeed) external {
         if (orders.length == 0) return;
         OrderId id = orders[orderSeed % orders.length];
-        (ITradeSettlement.FxQuote memory q, bytes memory qs) = _quote(quoteSeed);
-        uint256 before = _pay.balanceOf(address(_trade));
+        (ITradeSettlement.FxQuote memory q, bytes memory qs) = _quote(id, quoteSeed);
+        uint256 before = _held();
         try _trade.payReleased(id, q, qs) {} catch (bytes memory reason) {
             _expect(reason);
         }
-        outflowOf[id] += before - _pay.balanceOf(address(_trade));
+        outflowOf[id] += before - _held();
     }
 
     function dispute(uint256 orderSeed) external {
@@ -142,20 +162,20 @@ contract TradeSettlementHandler is TestBase {
     function resolve(uint256 orderSeed, uint16 shareSeed, uint8 quoteSeed) external {
         if (orders.length == 0) return;
         OrderId id = orders[orderSeed % orders.length];
-        (ITradeSettlement.FxQuote memory q, bytes memory qs) = _quote(quoteSeed);
-        uint256 before = _pay.balanceOf(address(_trade));
+        (ITradeSettlement.FxQuote memory q, bytes memory qs) = _quote(id, quoteSeed);
+        uint256 before = _held();
         vm.prank(_arbiter);
         try _trade.resolve(id, uint16(bound(shareSeed, 0, 10_000)), q, qs) {} catch (bytes memory reason) {
             _expect(reason);
         }
-        outflowOf[id] += before - _pay.balanceOf(address(_trade));
+        outflowOf[id] += before - _held();
     }
 
     function timeRule(uint256 orderSeed, uint8 which, uint8 quoteSeed) external {
         if (orders.length == 0) return;
         OrderId id = orders[orderSeed % orders.length];
-        (ITradeSettlement.FxQuote memory q, bytes memory qs) = _quote(quoteSeed);
-        uint256 before = _pay.balanceOf(address(_trade));
+        (ITradeSettlement.FxQuote memory q, bytes memory qs) = _quote(id, quoteSeed);
+        uint256 before = _held();
         if (which % 3 == 0) {
             try _trade.refundUnshipped(id) {} catch (bytes memory reason) {
                 _expect(reason);
@@ -169,21 +189,121 @@ contract TradeSettlementHandler is TestBase {
                 _expect(reason);
             }
         }
-        outflowOf[id] += before - _pay.balanceOf(address(_trade));
+        outflowOf[id] += before - _held();
     }
 
     function warp(uint32 secondsSeed) external {
         vm.warp(block.timestamp + bound(secondsSeed, 1, 8 days));
     }
 
+    /// @notice The governor pauses or unpauses: deadlines stand still meanwhile (item 18).
+    function togglePause() external {
+        bool wasPaused = _trade.paused();
+        vm.prank(_governor);
+        if (wasPaused) _trade.unpause();
+        else _trade.pause();
+    }
+
+    /// @notice The governor suspends or reinstates a bank: its fees and refunds are parked meanwhile (item 2).
+    function toggleSuspension(uint8 which) external {
+        uint256 i = which % 2;
+        MemberId bank = _ids[1 + i];
+        vm.prank(_governor);
+        if (_suspended[i]) _registry.reinstate(bank, "BACK");
+        else _registry.suspend(bank, "AUDIT");
+        _suspended[i] = !_suspended[i];
+    }
+
+    /// @notice Anyone claims what is parked for a member; it pays only once the member can receive.
+    function claimOwed(uint8 who, bool payout) external {
+        MemberId member = _ids[who % 5];
+        address token = payout ? address(_payout) : address(_pay);
+        try _trade.claimOwed(member, token) {} catch (bytes memory reason) {
+            bytes4 selector = bytes4(reason);
+            // Nothing parked, or the token still refuses the member.
+            assertTrue(
+                selector == IMemberPayouts.PayoutNothingOwed.selector || _suspendedMember(member),
+                "claim failed"
+            );
+        }
+    }
+
+    /// @notice The exporter assigns an order's proceeds to the financier, with the financier's signature; the
+    ///         financier then names its FX provider.
+    function assignProceeds(uint256 orderSeed, uint64 advanceSeed) external {
+        if (orders.length == 0) return;
+        OrderId id = orders[orderSeed % orders.length];
+        uint64 advance = uint64(bound(advanceSeed, 1, 1e12));
+        uint40 deadline = uint40(block.timestamp + 600);
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(
+            _financierKey,
+            _trade.assignmentDigest(id, _ids[0], _ids[4], advance, deadline)
+        );
+        vm.prank(_exporter);
+        try _trade.assignProceeds(id, _ids[4], advance, deadline, abi.encodePacked(r, s, v)) {
+            vm.prank(vm.addr(_financierKey));
+            _trade.setFxTerms(id, _ids[3], 0.3e18);
+        } catch (bytes memory reason) {
+            bytes4 selector = bytes4(reason);
+            assertTrue(
+                selector == ITradeSettlement.TradeInvalidState.selector ||
+                    selector == ITradeSettlement.TradeAlreadyAssigned.selector ||
+                    selector == IEmergencyPause.EnforcedPause.selector,
+                "assign failed"
+            );
+        }
+    }
+
+    /// @notice Every deadline passes and every time rule is called on every order: the escrow then holds only
+    ///         what is parked for identifiable members.
+    function endAll() external {
+        if (_trade.paused()) {
+            vm.prank(_governor);
+            _trade.unpause();
+        }
+        vm.warp(block.timestamp + 120 days);
+        for (uint256 round; round < 2; ++round) {
+            for (uint256 i; i < orders.length; ++i) {
+                OrderId id = orders[i];
+                (ITradeSettlement.FxQuote memory q, bytes memory qs) = _quote(id, 0);
+                uint256 before = _held();
+                try _trade.refundExpired(id) {} catch (bytes memory reason) {
+                    _expect(reason);
+                }
+                try _trade.releaseAfterObjection(id, q, qs) {} catch (bytes memory reason) {
+                    _expect(reason);
+                }
+                outflowOf[id] += before - _held();
+            }
+        }
+        assertEq(_pay.balanceOf(address(_trade)), _trade.totalOwed(address(_pay)), "pay token left beyond owed");
+        assertEq(_payout.balanceOf(address(_trade)), _trade.totalOwed(address(_payout)), "payout left beyond owed");
+    }
+
+    function _payee(OrderId id) private view returns (MemberId) {
+        MemberId financier = _trade.getOrder(id).financier;
+        return MemberId.unwrap(financier) == 0 ? _ids[0] : financier;
+    }
+
+    function _suspendedMember(MemberId member) private view returns (bool) {
+        return
+            (_suspended[0] && MemberId.unwrap(member) == MemberId.unwrap(_ids[1])) ||
+            (_suspended[1] && MemberId.unwrap(member) == MemberId.unwrap(_ids[2]));
+    }
+
     // ─── Helpers ────────────────────────────────────────────────────────────
 
     /// @dev A quote by the FX provider for pay -> payout at 0.38: valid (seed % 4 == 0 or 1), expired (2), a replay of
     ///      the last nonce (3); same-token payments ignore it.
-    function _quote(uint8 seed) private returns (ITradeSettlement.FxQuote memory q, bytes memory signature) {
+    function _quote(
+        OrderId id,
+        uint8 seed
+    ) private returns (ITradeSettlement.FxQuote memory q, bytes memory signature) {
         uint256 mode = seed % 4;
         uint256 nonce = mode == 3 ? _lastNonce : ++_lastNonce;
         q = ITradeSettlement.FxQuote({
+            order: id,
+            beneficiary: _payee(id),
             sellToken: address(_pay),
             buyToken: address(_payout),
             rate: 0.38e18,
@@ -204,7 +324,10 @@ contract TradeSettlementHandler is TestBase {
                 selector == ITradeSettlement.TradeWindowClosed.selector ||
                 selector == ITradeSettlement.TradeEvidenceAlreadyComplete.selector ||
                 selector == ITradeSettlement.TradeTrancheNotPayable.selector ||
-                selector == ITradeSettlement.TradeInvalidFxQuote.selector,
+                selector == ITradeSettlement.TradeInvalidFxQuote.selector ||
+                selector == ITradeSettlement.TradeGoodsMoved.selector ||
+                selector == ITradeSettlement.TradeObjectionPastExpiry.selector ||
+                selector == IEmergencyPause.EnforcedPause.selector,
             "unexpected revert"
         );
     }

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
+import {ICreditRegistry, ProductKind} from "../interfaces/ICreditRegistry.sol";
+import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
+import {EvidenceKind, ITradeSettlement, OrderId, OrderState} from "../interfaces/ITradeSettlement.sol";
+import {TradeChecks} from "../libraries/TradeChecks.sol";
+
+import {TradeSettlementBase} from "./TradeSettlementBase.sol";
+
+/// @title TradeSettlementCold
+/// @notice The less frequent operations of {TradeSettlement} (disputes, pre-shipment finance, FX terms, refunds,
+///         thresholds), run only by DELEGATECALL from the settlement on its storage; see {ITradeSettlement} for each.
+///         Called directly it acts on its own empty storage and holds nothing.
+contract TradeSettlementCold is TradeSettlementBase {
+    constructor(
+        IMemberRegistry registry,
+        ICreditRegistry credit,
+        TradeChecks checks_
+    ) TradeSettlementBase(registry, credit, checks_) {}
+
+    function resolve(
+        OrderId id,
+        uint16 exporterShareBps,
+        ITradeSettlement.FxQuote calldata quote,
+        bytes calldata quoteSignature
+    ) external whenNotPaused nonReentrant {
+        Parties storage p = _orderIn(id, _DISPUTED);
+        MemberId arbiter = _requireRole(msg.sender, Role.Arbiter);
+        Money storage m = _money[id];
+        if (_isParty(p, m, arbiter)) revert ITradeSettlement.TradeConflictOfInterest(id, arbiter);
+        if (_activeNow() > m.disputeDeadline) revert ITradeSettlement.TradeWindowClosed(id, _toWall(m.disputeDeadline));
+        if (exporterShareBps > _BPS) revert ITradeSettlement.TradeInvalidAmount(exporterShareBps);
+        // Only what is still at stake is split: released tranches stay owed to the exporter (item 19).
+        uint256 atStake = _closeDispute(id, p);
+        uint256 toExporter = _share(atStake, exporterShareBps);
+        emit ITradeSettlement.DisputeResolved(id, arbiter, exporterShareBps);
+        if (toExporter != 0) {
+            (address provider, uint256 rate) = _convert(
+                id,
+                p,
+                m,
+                quote,
+                quoteSignature,
+                _net(p, toExporter),
+                address(0)
+            );
+            _payTranche(id, p, m, 254, toExporter, provider, rate);
+        }
+        _refund(id, p, m, atStake - toExporter, 3);
+        _endIfPaid(id, p, m);
+    }
+
+    // ─── Pre-shipment finance ───────────────────────────────────────────────
+
+    function assignProceeds(
+        OrderId id,
+        MemberId financier,
+        uint64 advance,
+        uint40 deadline,
+        bytes calldata financierSignature
+    ) external whenNotPaused {
+        Parties storage p = _orderIn(id, _ACCEPTED | _FUNDED);
+        _requireMember(id, p.exporter);
+        Money storage m = _money[id];
+        if (MemberId.unwrap(m.financier) != 0) revert ITradeSettlement.TradeAlreadyAssigned(id);
+        if (advance == 0) revert ITradeSettlement.TradeInvalidAmount(advance);
+        if (block.timestamp > deadline) revert ITradeSettlement.TradeAssignmentExpired(id, deadline);
+        // The financier agrees to the advance: an operator of the named, active Financier member signed it (item 7).
+        checks.checkAssignment(
+            memberRegistry,
+            id,
+            financier,
+            _assignmentDigest(id, p.exporter, financier, advance, deadline),
+            financierSignature
+        );
+        (m.financier, m.fxProvider, m.fxMinRate) = (financier, MemberId.wrap(0), 0);
+        emit ITradeSettlement.ProceedsAssigned(id, financier, advance);
+        bytes32 ref = _loanRef(id);
+        _report(
+            ref,
+            abi.encodeCall(
+                ICreditModuleReports.reportExposure,
+                (
+                    financier,
+                    p.exporter,
+                    ref,
+                    ProductKind.TradeFinance,
+                    advance,
+                    uint24(_toWall(m.expiry) / 1 days),
+                    keccak256(abi.encode(address(this), OrderId.unwrap(id), advance))
+                )
+            )
+        );
+    }
+
+    function setFxTerms(OrderId id, MemberId provider, uint96 minRate) external whenNotPaused {
+        Parties storage p = _orderIn(id, _ACCEPTED | _FUNDED | _DISPUTED);
+        Money storage m = _money[id];
+        _requireMember(id, _payee(p, m));
+        (m.fxProvider, m.fxMinRate) = (provider, minRate);
+        emit ITradeSettlement.FxTermsSet(id, provider, minRate);
+    }
+
+    function refundUnshipped(OrderId id) external nonReentrant {
+        Parties storage p = _orderIn(id, _FUNDED);
+        // Any evidence (shipped, customs, delivered, inspected) shows the goods moved (item 4).
+        if (p.evidenceDone != 0) revert ITradeSettlement.TradeGoodsMoved(id, p.evidenceDone);
+        if (_activeNow() <= p.shipmentDeadline)
+            revert ITradeSettlement.TradeTooEarly(id, _toWall(p.shipmentDeadline) + 1);
+        _refundUnreleased(id, p, 1);
+    }
+
+    function refundExpired(OrderId id) external nonReentrant {
+        Parties storage p = _orderIn(id, _CREATED | _ACCEPTED | _FUNDED | _DISPUTED);
+        OrderState s = p.state;
+        Money storage m = _money[id];
+        if (s == OrderState.Created || s == OrderState.Accepted) {
+            if (_activeNow() < p.shipmentDeadline)
+                revert ITradeSettlement.TradeTooEarly(id, _toWall(p.shipmentDeadline));
+            p.state = OrderState.Lapsed;
+            _end(id, m);
+            return;
+        }
+        if (s == OrderState.Disputed) {
+            // The arbiter left the dispute past its deadline: what was at stake returns to the importer's side.
+            if (_activeNow() <= m.disputeDeadline)
+                revert ITradeSettlement.TradeTooEarly(id, _toWall(m.disputeDeadline) + 1);
+            _refund(id, p, m, _closeDispute(id, p), 2);
+            _endIfPaid(id, p, m);
+            return;
+        }
+        // Once evidence shows the goods moved and nothing is disputed, what remains is the exporter's (item 4).
+        if (p.evidenceDone != 0) revert ITradeSettlement.TradeGoodsMoved(id, p.evidenceDone);
+        if (_activeNow() <= m.expiry) revert ITradeSettlement.TradeTooEarly(id, _toWall(m.expiry) + 1);
+        _refundUnreleased(id, p, 2);
+    }
+
+    // ─── Governor ───────────────────────────────────────────────────────────
+
+    function setThreshold(EvidenceKind kind, uint8 oracles) external onlyGovernor {
+        if (oracles == 0 || oracles > 16) revert ITradeSettlement.TradeInvalidThreshold(oracles);
+        _thresholds[kind] = oracles;
+        emit ITradeSettlement.ThresholdSet(kind, oracles);
+    }
+
+    function accept(OrderId id) external whenNotPaused {
+        Parties storage p = _orderIn(id, _CREATED);
+        if (MemberId.unwrap(_requireRole(msg.sender, Role.Exporter)) != MemberId.unwrap(p.exporter)) {
+            revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
+        }
+        if (_activeNow() >= p.shipmentDeadline)
+            revert ITradeSettlement.TradeWindowClosed(id, _toWall(p.shipmentDeadline));
+        p.state = OrderState.Accepted;
+        emit ITradeSettlement.OrderAccepted(id);
+    }
+
+    function payReleased(
+        OrderId id,
+        ITradeSettlement.FxQuote calldata quote,
+        bytes calldata quoteSignature
+    ) external whenNotPaused nonReentrant {
+        Parties storage p = _orderIn(id, _FUNDED);
+        _requireQuoteIfConverting(id, quote);
+        if (_payReleased(id, p, false, quote, quoteSignature, msg.sender) == 0)
+            revert ITradeSettlement.TradeTrancheNotPayable(id, 0);
+    }
+
+    function dispute(OrderId id, bytes32 reason) external whenNotPaused {
+        Parties storage p = _orderIn(id, _FUNDED);
+        // An existing order's party acts by membership, not by a role it may since have lost (item 24).
+        _requireMember(id, p.importer);
+        Money storage m = _money[id];
+        if (m.deliveredAt == 0 || m.disputeDeadline != 0) revert ITradeSettlement.TradeInvalidState(id, p.state);
+        uint256 closesAt = uint256(m.deliveredAt) + m.objectionWindow;
+        if (_activeNow() > closesAt) revert ITradeSettlement.TradeWindowClosed(id, _toWall(closesAt));
+        p.state = OrderState.Disputed;
+        m.disputeDeadline = uint40(_activeNow() + _arbiterWindow);
+        emit ITradeSettlement.OrderDisputed(id, reason);
+    }
+
+    function releaseAfterObjection(
+        OrderId id,
+        ITradeSettlement.FxQuote calldata quote,
+        bytes calldata quoteSignature
+    ) external whenNotPaused nonReentrant {
+        Parties storage p = _orderIn(id, _FUNDED);
+        Money storage m = _money[id];
+        uint256 at = type(uint256).max;
+        if (m.deliveredAt != 0) at = uint256(m.deliveredAt) + m.objectionWindow + 1;
+        else if (p.evidenceDone != 0) at = uint256(m.expiry) + 1;
+        if (_activeNow() < at) revert ITradeSettlement.TradeTooEarly(id, at == type(uint256).max ? at : _toWall(at));
+        _requireQuoteIfConverting(id, quote);
+        _payReleased(id, p, true, quote, quoteSignature, msg.sender);
+    }
+}
