@@ -21,6 +21,8 @@ import {
   formatUetr,
   fund,
   pacs008,
+  scaledRate,
+  setFxTerms,
   tradeDomainOf,
   type TranchePayment,
 } from "../src/trade.js";
@@ -168,7 +170,15 @@ async function chapterScf(world: World, connection: NetworkConnection): Promise<
   const maturity = new Date(today.getTime() + 90 * 86_400_000).toISOString().slice(0, 10);
   const addr = (who: string) => world.admins[who].address;
 
-  console.log(`  ${name("huaxia")} grants ${name("pearl")} a credit line:`);
+  console.log(`  ${name("pearl")} chooses ${name("huaxia")} as the bank of its CNY credit line, which grants it:`);
+  const pearl = as("pearl");
+  show(
+    await scf.line(
+      pearl.contracts,
+      { debtor: "", limit: "", currency: "CNY", freeze: "", financier: String(world.ids.huaxia) },
+      pearl.session,
+    ),
+  );
   const huaxia = as("huaxia");
   show(
     await scf.line(huaxia.contracts, {
@@ -179,7 +189,6 @@ async function chapterScf(world: World, connection: NetworkConnection): Promise<
     }),
   );
   console.log(`\n  ${name("pearl")} confirms what it owes its tier-1 supplier, ${name("glassworks")}:`);
-  const pearl = as("pearl");
   const invoices = { invoices: "PRA-2026-1101,PRA-2026-1102", issueDate: "2026-11-01" };
   show(
     await scf.issue(
@@ -209,8 +218,6 @@ async function chapterScf(world: World, connection: NetworkConnection): Promise<
         rateBps: "600",
         dayBase: "360",
         recourse: "false",
-        supplierType: "",
-        supplierId: "",
         validFor: "3600",
         out: quoteFile,
       },
@@ -242,8 +249,6 @@ async function chapterScf(world: World, connection: NetworkConnection): Promise<
       rateBps: "500",
       dayBase: "360",
       recourse: "false",
-      supplierType: "",
-      supplierId: "",
       validFor: "3600",
       out: huaxiaQuote,
     },
@@ -277,6 +282,8 @@ async function chapterTrade(world: World, connection: NetworkConnection): Promis
   const cnyBefore = await tokens.CNY.balanceOf(a.glassworks);
   const { id } = await createOrder(tradeAs("cristal"), terms);
   await accept(tradeAs("glassworks"), id);
+  // The exporter names the FX provider whose quotes anyone may relay for its payments, and a floor rate.
+  await setFxTerms(tradeAs("glassworks"), id, world.ids.huaxia, scaledRate("0.38"));
   await fund(tradeAs("golfo"), tokens.MXN.connect(a.golfo), id);
   console.log(`  ${name("cristal")} orders 400,000.00 MXN of glassware from ${name("glassworks")}, 30/40/30 on`);
   console.log(`  shipped, customs cleared and delivered. ${name("golfo")} locks the MXN in escrow (order ${id}).`);

@@ -126,6 +126,9 @@ export default buildModule("Tradeline", (m) => {
   for (const { code } of CURRENCIES) {
     m.call(tokens[code], "setSystemAccount", [tradeSettlement, true], { id: `Token${code}SystemTrade` });
   }
+  // Only listed module contracts report to the credit registry (a bank given the Reporter role books nothing).
+  m.call(creditRegistry, "setReporterModule", [receivableLedger, true], { id: "CreditListsLedger" });
+  m.call(creditRegistry, "setReporterModule", [tradeSettlement, true], { id: "CreditListsTrade" });
 
   return {
     memberRegistry,

@@ -64,7 +64,7 @@ export function maskId(idType: string, idNumber: string): string {
 
 function exposureLines(e: Exposure, cur: Currency): string[] {
   return formatTable([
-    ["active loans", "active lenders", `outstanding (${cur.code})`, "defaults", "inquiries (window)"],
+    ["active loans", "active lenders", `outstanding (${cur.code})`, "defaults", "lenders inquiring (window)"],
     [
       String(e.activeLoans),
       String(e.activeLenders),
