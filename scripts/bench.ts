@@ -9,12 +9,12 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
 import { network } from "hardhat";
-import type { TransactionResponse } from "ethers";
+import type { TransactionReceipt, TransactionResponse } from "ethers";
 
 import { consentHash, loanRef, loanStatus, productKind, type LoanInput } from "../src/credit.js";
 import { signConfirmation, signPermit, signQuote } from "../src/eip712.js";
 import { reasonCode, legalIdHash, jurisdictionCode } from "../src/encoding.js";
-import { borrowerKey, invoiceKey } from "../src/keys.js";
+import { invoiceKey } from "../src/keys.js";
 import { entityKey, roleMask } from "../src/members.js";
 import {
   EVIDENCE_KINDS,
@@ -22,14 +22,17 @@ import {
   documentHash,
   parseTranches,
   scaledRate,
+  signAssignment,
   signAttestation,
   signFxQuote,
   tradeDomainOf,
   type EvidenceKindName,
+  type FxQuote,
 } from "../src/trade.js";
+import { mined } from "../src/tx.js";
 import { formatTable } from "../tasks/lib/members.js";
 
-import { measureTx, sumFigures, toRow, type GasFigures, type GasRow } from "./lib/gas.js";
+import { measureCallsTo, measureTx, sumFigures, toRow, type GasFigures, type GasRow } from "./lib/gas.js";
 import { fundGlasswareParties, glasswareOrder, runGlasswareLifecycle } from "./lib/glassware.js";
 import { ephemeralKey, sampleLoan, syntheticId } from "./lib/loans.js";
 import { deployWorld } from "./lib/world.js";
@@ -37,16 +40,41 @@ import { deployWorld } from "./lib/world.js";
 /** Hardhat's command line (its `bin`, which the package does not export as a module path). */
 const hardhatCli = fileURLToPath(new URL("../node_modules/hardhat/dist/src/cli.js", import.meta.url));
 const connection = await network.create();
-const { provider, networkHelpers, ethers } = connection;
+const { provider, networkHelpers } = connection;
 const rows: GasRow[] = [];
 
-async function record(operation: string, send: Promise<TransactionResponse>): Promise<void> {
-  rows.push(toRow(operation, await measureTx(provider, await send)));
+async function record(operation: string, send: Promise<TransactionResponse>): Promise<TransactionReceipt> {
+  const tx = await send;
+  rows.push(toRow(operation, await measureTx(provider, tx)));
+  return (await tx.wait())!;
+}
+
+/**
+ * The module API of the credit registry is called only by the listed modules, inside their own operations: these rows
+ * are the registry's call frames measured in the module transactions below (the module rows show the whole
+ * transaction). They are placed in the credit registry's section of the table.
+ */
+const moduleRows: GasRow[] = [];
+let moduleRowsAt = 0;
+/**
+ * Measures the calls `receipt` made into the credit registry, one row per label, and fails if their number differs
+ * (a report the registry refused would be deferred by the module, and measure nothing).
+ */
+async function recordCreditCalls(receipt: TransactionReceipt, within: string, labels: string[]): Promise<void> {
+  const frames = await measureCallsTo(provider, receipt.hash, await world.contracts.credit.getAddress());
+  const deferred = receipt.logs.filter((l) => l.topics[0] === deferredTopic).length;
+  if (frames.length !== labels.length || deferred !== 0) {
+    throw new Error(
+      `bench: ${within}: ${frames.length} credit registry calls (${deferred} deferred), expected ${labels.length}`,
+    );
+  }
+  for (const [i, label] of labels.entries()) moduleRows.push(toRow(label, frames[i], within));
 }
 
 // ─── MemberRegistry ─────────────────────────────────────────────────────────
 
 const world = await deployWorld(connection);
+const deferredTopic = world.contracts.scf.interface.getEvent("CreditReportDeferred").topicHash;
 const { members, tokens } = world.contracts;
 const [fresh1, fresh2, fresh3, fresh4] = world.outsiders;
 const glassworks = world.admins.glassworks;
@@ -65,10 +93,15 @@ await record(
 const benchId = await members.memberOf(fresh1);
 await record("MemberRegistry.grantRoles", members.grantRoles(benchId, roleMask(["Financier"])));
 await record("MemberRegistry.removeRoles", members.removeRoles(benchId, roleMask(["Financier"])));
+await record("MemberRegistry.addLegalId", members.addLegalId(benchId, legalIdHash("TLBENCHBIC000000001")));
 await record("MemberRegistry.addOperator", members.connect(fresh1).addOperator(benchId, fresh2));
+await record("MemberRegistry.setPayoutAccount", members.connect(fresh1).setPayoutAccount(benchId, fresh2));
 await record("MemberRegistry.setAdmin [existing operator]", members.connect(fresh1).setAdmin(benchId, fresh2));
 await record("MemberRegistry.removeOperator", members.connect(fresh2).removeOperator(benchId, fresh1));
-await record("MemberRegistry.setAdmin [new operator]", members.setAdmin(benchId, fresh3));
+// The governor's key recovery waits RECOVERY_DELAY, during which the member's admin may cancel it (item 22).
+await record("MemberRegistry.proposeAdminRecovery [new operator]", members.proposeAdminRecovery(benchId, fresh3));
+await networkHelpers.time.increase(await members.RECOVERY_DELAY());
+await record("MemberRegistry.completeAdminRecovery [new operator]", members.completeAdminRecovery(benchId));
 await record("MemberRegistry.suspend", members.suspend(benchId, reason));
 await record("MemberRegistry.reinstate", members.reinstate(benchId, reason));
 await record("MemberRegistry.revoke", members.revoke(benchId, reason));
@@ -132,6 +165,17 @@ async function measureAtSize(target: number): Promise<void> {
   await record(`CreditRegistry.registerLoan [new borrower; registry ${label}]`, asHuaxia.registerLoan(fresh));
   await record(`CreditRegistry.inquire [registry ${label}]`, asHuaxia.inquire(known.borrowerKey, purpose, consent));
   const [reg, inq] = rows.slice(-2);
+  if (target === 1) {
+    // The inquiry ring (item 15): a repeat by the same lender refreshes its entry; another lender takes the next one.
+    await record(
+      "CreditRegistry.inquire [repeat by the same lender]",
+      asHuaxia.inquire(known.borrowerKey, purpose, consent),
+    );
+    await record(
+      "CreditRegistry.inquire [second distinct lender]",
+      credit.connect(world.admins.golfo).inquire(known.borrowerKey, purpose, consent),
+    );
+  }
   scaling.push({ borrowers: size, registerLoan: reg.gas, inquire: inq.gas });
 }
 await measureAtSize(1);
@@ -199,21 +243,19 @@ await record(
   );
 }
 {
-  await members.admit(
-    legalIdHash("TLBENCHSCFMODULE0001"),
-    entityKey(world.key, "TLBENCHSCFMODULE0001"),
-    jurisdictionCode("CN"),
-    roleMask(["Reporter"]),
-    world.outsiders[4],
-  );
-  const [exposure] = newLoans(1, "SCF");
+  // A funder named in a joint loan has the reference claimed for it (item 11): one claim per other funder.
+  const [joint3] = newLoans(1, "JOINT3");
   await record(
-    "CreditRegistry.reportExposure [reporter module]",
-    credit
-      .connect(world.outsiders[4])
-      .reportExposure(world.ids.huaxia, { ...exposure, kind: productKind("ReceivableFinance") }),
+    "CreditRegistry.registerJointLoan [bank 50% + bank 20% + platform 30%: 2 claims]",
+    asHuaxia.registerJointLoan({ ...joint3, kind: productKind("JointLoan") }, [
+      { member: world.ids.huaxia, shareBps: 5_000 },
+      { member: world.ids.golfo, shareBps: 2_000 },
+      { member: world.ids.quicklend, shareBps: 3_000 },
+    ]),
   );
 }
+// The module API rows (reportExposure, reportDefault, closeExposure) go here; they are measured in the modules.
+moduleRowsAt = rows.length;
 {
   const asRegulator = credit.connect(world.admins.regulator);
   const huaxiaId = world.ids.huaxia;
@@ -265,16 +307,24 @@ async function step(operation: string, send: Promise<TransactionResponse>): Prom
 }
 let invoiceNo = 0;
 const invoice = () => invoiceKey(key, pearl.address, `INV-${++invoiceNo}`, "2026-11-01");
-await record(
-  "ReceivableLedger.setCreditLine",
-  scf.connect(world.admins.huaxia).setCreditLine(world.ids.pearl, 1_000_000_000n),
-);
+const cnyAddress = await cny.getAddress();
+const asHuaxiaScf = scf.connect(world.admins.huaxia);
+// The debtor chooses the bank of its CNY line (item 9); only that bank sets and freezes the line.
+await record("ReceivableLedger.chooseFinancier", scf.connect(pearl).chooseFinancier(cnyAddress, world.ids.huaxia));
+await record("ReceivableLedger.setCreditLine", asHuaxiaScf.setCreditLine(world.ids.pearl, cnyAddress, 1_000_000_000n));
 await cny.connect(world.issuer).mint(pearl, 500_000_000n);
 await cny.connect(pearl).approve(scfAddress, 500_000_000n);
 await cny.connect(world.issuer).mint(bank, 500_000_000n);
 await cny.connect(bank).approve(scfAddress, 500_000_000n);
 const maturity = BigInt(await networkHelpers.time.latest()) + 90n * DAY;
-const cnyAddress = await cny.getAddress();
+/** The root of the family a `request` or `issue` created. */
+function rootIn(receipt: TransactionReceipt): bigint {
+  for (const log of receipt.logs) {
+    const parsed = scf.interface.parseLog(log);
+    if (parsed?.name === "ReceivableRequested") return parsed.args.id as bigint;
+  }
+  throw new Error("bench: no ReceivableRequested event");
+}
 
 // The full flow: issue and confirm, split, transfer, discount, repay, and each holder paid.
 await step(
@@ -282,7 +332,7 @@ await step(
   scf.connect(pearl).issue(tier1, cnyAddress, 100_000_000n, maturity, [invoice()]),
 );
 const root = 1n << 24n; // the first family's root
-if ((await scf.getPiece(root)).holder !== tier1.address) throw new Error("bench: unexpected first receivable");
+if ((await scf.getPiece(root)).holder !== world.ids.glassworks) throw new Error("bench: unexpected first receivable");
 await step("ReceivableLedger.split [into two]", scf.connect(tier1).split(root, [60_000_000n, 40_000_000n]));
 const child = root + 1n;
 await step("ReceivableLedger.transfer [to tier 2]", scf.connect(tier1).transfer(child, tier2));
@@ -293,7 +343,7 @@ await step("ReceivableLedger.transfer [to tier 2]", scf.connect(tier1).transfer(
     rateBps: 600,
     dayBase: 360 as const,
     recourse: false,
-    supplierKey: ethers.ZeroHash,
+    seller: world.ids.precision,
     expiry: now + 3_600n,
     nonce: 1n,
   };
@@ -311,53 +361,86 @@ const scfFlow = sumFigures(flow);
 // The other operations.
 {
   const maturity2 = BigInt(await networkHelpers.time.latest()) + 90n * DAY;
-  await record(
-    "ReceivableLedger.request",
-    scf.connect(tier1).request(world.ids.pearl, cnyAddress, 50_000_000n, maturity2, [invoice()]),
+  const requested = rootIn(
+    await record(
+      "ReceivableLedger.request",
+      scf.connect(tier1).request(world.ids.pearl, cnyAddress, 50_000_000n, maturity2, [invoice()]),
+    ),
   );
-  const requested = 2n << 24n;
   await record("ReceivableLedger.confirm", scf.connect(pearl).confirm(requested));
-  await scf.connect(tier1).request(world.ids.pearl, cnyAddress, 50_000_000n, maturity2, [invoice()]);
-  const signed = await signConfirmation(scf, pearl, 3n << 24n, maturity2);
+  const relayed = rootIn(
+    await mined(await scf.connect(tier1).request(world.ids.pearl, cnyAddress, 50_000_000n, maturity2, [invoice()])),
+  );
+  const signed = await signConfirmation(scf, pearl, relayed, maturity2);
   await record(
     "ReceivableLedger.confirmWithSignature [relayed]",
-    scf.connect(fresh4).confirmWithSignature(3n << 24n, signed.nonce, signed.deadline, signed.signature),
+    scf.connect(fresh4).confirmWithSignature(relayed, signed.nonce, signed.deadline, signed.signature),
+  );
+  // A request reserves nothing (item 10): the debtor rejects one, and another lapses at its maturity.
+  const rejected = rootIn(
+    await mined(await scf.connect(tier1).request(world.ids.pearl, cnyAddress, 10_000_000n, maturity2, [invoice()])),
+  );
+  await record("ReceivableLedger.reject [by the debtor]", scf.connect(pearl).reject(rejected));
+  const lapsing = rootIn(
+    await mined(await scf.connect(tier1).request(world.ids.pearl, cnyAddress, 10_000_000n, maturity2, [invoice()])),
   );
   await record(
     "ReceivableLedger.split [into four]",
     scf.connect(tier1).split(requested, [20_000_000n, 10_000_000n, 10_000_000n, 10_000_000n]),
   );
   const now = BigInt(await networkHelpers.time.latest());
-  const supplierKey = borrowerKey(key, "USCC", "91990000SYNTH00006");
   const q = {
     id: requested + 1n,
     rateBps: 600,
     dayBase: 365 as const,
     recourse: true,
-    supplierKey,
+    seller: world.ids.glassworks,
     expiry: now + 3_600n,
     nonce: 2n,
   };
-  await record(
+  const recourse = await record(
     "ReceivableLedger.finance [with recourse: reported to the credit registry]",
     scf.connect(tier1).finance(q, await signQuote(scf, bank, q)),
   );
+  await recordCreditCalls(recourse, "ReceivableLedger.finance [with recourse]", [
+    "CreditRegistry.reportExposure [module: recourse finance of a receivable]",
+  ]);
   await record("ReceivableLedger.encumber", scf.connect(tier1).encumber(requested + 2n, world.ids.huaxia));
-  await record("ReceivableLedger.release", scf.connect(world.admins.huaxia).release(requested + 2n));
+  await record("ReceivableLedger.release", asHuaxiaScf.release(requested + 2n));
   await record("ReceivableLedger.cancelNonce", scf.connect(bank).cancelNonce(99n));
   await record("ReceivableLedger.freeze", scf.connect(world.admins.regulator).freeze(requested + 3n, true, reason));
+  await record("ReceivableLedger.freezeCreditLine", asHuaxiaScf.freezeCreditLine(world.ids.pearl, cnyAddress, true));
   await record(
-    "ReceivableLedger.freezeCreditLine",
-    scf.connect(world.admins.huaxia).freezeCreditLine(world.ids.pearl, true),
+    "ReceivableLedger.reassignCreditLine [by the governor]",
+    scf.reassignCreditLine(world.ids.pearl, cnyAddress, world.ids.golfo),
   );
   await networkHelpers.time.increaseTo(maturity2 + 8n * DAY);
+  await record("ReceivableLedger.lapse [unconfirmed request at maturity]", scf.connect(fresh4).lapse(lapsing));
   await record("ReceivableLedger.markOverdue", scf.connect(fresh4).markOverdue(requested));
-  await record(
+  const defaulted = await record(
     "ReceivableLedger.declareDefault [reported to the credit registry]",
-    scf.connect(bank).declareDefault(requested + 1n, borrowerKey(key, "USCC", "91990000SYNTH00009")),
+    scf.connect(bank).declareDefault(requested + 1n),
   );
-  await record("ReceivableLedger.repay [late, with penalty]", scf.connect(pearl).repay(3n << 24n));
-  await record("ReceivableLedger.collect [with penalty share]", scf.connect(tier1).collect(3n << 24n));
+  await recordCreditCalls(defaulted, "ReceivableLedger.declareDefault", [
+    "CreditRegistry.reportDefault [module: a financed piece in default]",
+  ]);
+  await record("ReceivableLedger.repay [late, with penalty]", scf.connect(pearl).repay(relayed));
+  await record("ReceivableLedger.collect [with penalty share]", scf.connect(tier1).collect(relayed));
+  // A default leaves the payment path open (item 3): the debtor repays, and each holder collects.
+  await record("ReceivableLedger.repay [after a default]", scf.connect(pearl).repay(requested));
+  const closed = await record(
+    "ReceivableLedger.collect [financier: closes the recourse and default records]",
+    scf.connect(tier1).collect(requested + 1n),
+  );
+  await recordCreditCalls(closed, "ReceivableLedger.collect [financier, recourse piece in default]", [
+    "CreditRegistry.closeExposure [module: recourse record repaid]",
+    "CreditRegistry.closeExposure [module: default record repaid]",
+  ]);
+  // Payouts follow the member (item 2): a payout the token refuses is parked, and claimed later.
+  await cny.freeze(tier1, reason);
+  await record("ReceivableLedger.collect [payee's account frozen: parked]", scf.connect(fresh4).collect(requested));
+  await cny.unfreeze(tier1, reason);
+  await record("ReceivableLedger.claimOwed", scf.connect(fresh4).claimOwed(world.ids.glassworks, cnyAddress));
   await record("ReceivableLedger.setTerms", scf.setTerms(10 * 86_400, 2_000));
   await record("ReceivableLedger.pause", scf.pause());
   await record("ReceivableLedger.unpause", scf.unpause());
@@ -381,8 +464,11 @@ const tradeLifecycle = sumFigures(tradeFlow);
   const domainT = await tradeDomainOf(trade);
   const now = async () => BigInt(await networkHelpers.time.latest());
   let quoteNonce = 1_000n;
-  const fx = async () => {
-    const q = {
+  /** Huaxia's MXN->CNY quote at 0.38, bound to order `id` and the exporter it pays (item 8). */
+  const fx = async (id: bigint) => {
+    const q: FxQuote = {
+      order: id,
+      beneficiary: world.ids.glassworks,
       sellToken: await tokens.MXN.getAddress(),
       buyToken: await tokens.CNY.getAddress(),
       rate: scaledRate("0.38"),
@@ -398,12 +484,16 @@ const tradeLifecycle = sumFigures(tradeFlow);
     return { kind: EVIDENCE_KINDS.indexOf(kind), doc, sigs };
   };
   let orders = 1n;
-  /** Creates, accepts and funds another order; `payout` CNY converts, MXN does not. */
+  /**
+   * Creates, accepts and funds another order; `payout` CNY converts, MXN does not. The exporter names Huaxia's quotes
+   * at 0.38 or better, so that anyone may relay them with the evidence.
+   */
   const openOrder = async (payout: "CNY" | "MXN", tranches = "30:Shipped,40:CustomsCleared,30:Delivered") => {
     const terms = await glasswareOrder(world, await now(), `PO-BENCH-${++orders}`);
     const order = { ...terms, payoutToken: await tokens[payout].getAddress(), tranches: parseTranches(tranches) };
     await trade.connect(ta.cristal).createOrder(order);
     await trade.connect(ta.glassworks).accept(orders);
+    await trade.connect(ta.glassworks).setFxTerms(orders, world.ids.huaxia, scaledRate("0.38"));
     await tokens.MXN.connect(ta.golfo).approve(tradeAddress, terms.amount);
     await trade.connect(ta.golfo).fund(orders);
     return { id: orders, order };
@@ -437,7 +527,7 @@ const tradeLifecycle = sumFigures(tradeFlow);
       "TradeSettlement.attest [Shipped, evidence only: no quote yet]",
       trade.attest(id, e.kind, e.doc, e.sigs, NO_FX_QUOTE, "0x"),
     );
-    const { q, sig } = await fx();
+    const { q, sig } = await fx(id);
     await record("TradeSettlement.payReleased [1 tranche in CNY]", trade.payReleased(id, q, sig));
   }
   // Two-of-n evidence.
@@ -449,14 +539,15 @@ const tradeLifecycle = sumFigures(tradeFlow);
       .map((o, i) => ({ o: BigInt(o.address), sig: e.sigs[i] }))
       .sort((x, y) => (x.o < y.o ? -1 : 1))
       .map((x) => x.sig);
-    const { q, sig } = await fx();
+    const { q, sig } = await fx(id);
     await record(
       "TradeSettlement.attest [Shipped, 2 oracles, pays a tranche in CNY]",
       trade.attest(id, e.kind, e.doc, sorted, q, sig),
     );
     await trade.setThreshold(0, 1);
   }
-  // Pre-shipment finance, then a settlement that pays the financier and reports the loan repaid.
+  // Pre-shipment finance the financier signed for (item 7), then a settlement that pays the financier and reports the
+  // loan repaid.
   {
     const terms = await glasswareOrder(world, await now(), `PO-BENCH-${++orders}`);
     const id = orders;
@@ -464,30 +555,44 @@ const tradeLifecycle = sumFigures(tradeFlow);
       .connect(ta.cristal)
       .createOrder({ ...terms, payoutToken: terms.payToken, tranches: parseTranches("100:Shipped") });
     await trade.connect(ta.glassworks).accept(id);
-    await record(
-      "TradeSettlement.assignProceeds [reported to the credit registry]",
+    const assignment = {
+      order: id,
+      exporter: world.ids.glassworks,
+      financier: world.ids.pacific,
+      advance: 20_000_000n,
+      deadline: (await now()) + 3_600n,
+    };
+    const signature = await signAssignment(ta.pacific, domainT, assignment);
+    const assigned = await record(
+      "TradeSettlement.assignProceeds [financier's signature, reported to the credit registry]",
       trade
         .connect(ta.glassworks)
-        .assignProceeds(id, world.ids.pacific, borrowerKey(key, "USCC", "91990000SYNTH00021"), 20_000_000n),
+        .assignProceeds(id, assignment.financier, assignment.advance, assignment.deadline, signature),
     );
+    await recordCreditCalls(assigned, "TradeSettlement.assignProceeds", [
+      "CreditRegistry.reportExposure [module: pre-shipment finance of an order]",
+    ]);
     await tokens.MXN.connect(ta.golfo).approve(tradeAddress, terms.amount);
     await trade.connect(ta.golfo).fund(id);
     const e = await evidence(id, "Shipped");
-    await record(
+    const settled = await record(
       "TradeSettlement.attest [Shipped, pays the financier, reports the loan repaid]",
       trade.attest(id, e.kind, e.doc, e.sigs, NO_FX_QUOTE, "0x"),
     );
+    await recordCreditCalls(settled, "TradeSettlement.attest [pays the financier, settles the order]", [
+      "CreditRegistry.closeExposure [module: pre-shipment finance repaid]",
+    ]);
   }
   // Dispute after delivery, and the arbiter's split with FX.
   {
     const { id } = await openOrder("CNY", "70:Shipped+Delivered,30:Inspected");
     for (const kind of ["Shipped", "Delivered"] as const) {
       const e = await evidence(id, kind);
-      const { q, sig } = await fx();
+      const { q, sig } = await fx(id);
       await trade.attest(id, e.kind, e.doc, e.sigs, q, sig);
     }
     await record("TradeSettlement.dispute", trade.connect(ta.cristal).dispute(id, reasonCode("BROKEN-GLASS")));
-    const { q, sig } = await fx();
+    const { q, sig } = await fx(id);
     await record(
       "TradeSettlement.resolve [50% to the exporter in CNY, the rest refunded]",
       trade.connect(ta.regulator).resolve(id, 5_000, q, sig),
@@ -501,9 +606,17 @@ const tradeLifecycle = sumFigures(tradeFlow);
       const e = await evidence(objection.id, kind);
       await trade.attest(objection.id, e.kind, e.doc, e.sigs, NO_FX_QUOTE, "0x");
     }
+    // Evidence showed the goods moved: at expiry what remains is the exporter's (item 4), no longer a refund.
     const expired = await openOrder("MXN");
     const e = await evidence(expired.id, "Shipped");
     await trade.attest(expired.id, e.kind, e.doc, e.sigs, NO_FX_QUOTE, "0x");
+    // A dispute the arbiter leaves undecided past its deadline: what was at stake is refunded at expiry.
+    const undecided = await openOrder("MXN", "40:Shipped+Delivered,30:CustomsCleared,30:Inspected");
+    for (const kind of ["Shipped", "Delivered"] as const) {
+      const ev = await evidence(undecided.id, kind);
+      await trade.attest(undecided.id, ev.kind, ev.doc, ev.sigs, NO_FX_QUOTE, "0x");
+    }
+    await trade.connect(ta.cristal).dispute(undecided.id, reasonCode("SHORT-DELIVERY"));
     const terms = await glasswareOrder(world, await now(), `PO-BENCH-${++orders}`);
     await trade.connect(ta.cristal).createOrder(terms);
     const lapsing = orders;
@@ -515,7 +628,14 @@ const tradeLifecycle = sumFigures(tradeFlow);
       "TradeSettlement.releaseAfterObjection [final tranche, no FX]",
       stranger.releaseAfterObjection(objection.id, NO_FX_QUOTE, "0x"),
     );
-    await record("TradeSettlement.refundExpired [2 unpaid tranches]", stranger.refundExpired(expired.id));
+    await record(
+      "TradeSettlement.releaseAfterObjection [at expiry after evidence: 2 tranches, no FX]",
+      stranger.releaseAfterObjection(expired.id, NO_FX_QUOTE, "0x"),
+    );
+    await record(
+      "TradeSettlement.refundExpired [2 unpaid tranches, dispute undecided]",
+      stranger.refundExpired(undecided.id),
+    );
     await record("TradeSettlement.refundExpired [lapse an unfunded order]", stranger.refundExpired(lapsing));
   }
   await record("TradeSettlement.pause", trade.connect(ta.regulator).pause());
@@ -580,6 +700,8 @@ await record("MemberRegistry.transferOwnership", members.transferOwnership(fresh
 await record("MemberRegistry.acceptOwnership", members.connect(fresh4).acceptOwnership());
 
 // ─── Output ─────────────────────────────────────────────────────────────────
+
+rows.splice(moduleRowsAt, 0, ...moduleRows);
 
 await mkdir(new URL("../bench/", import.meta.url), { recursive: true });
 await writeFile(
