@@ -98,6 +98,9 @@ contract ReceivableLedger is
     mapping(MemberId debtor => mapping(address token => CreditLine)) private _lines;
     mapping(bytes32 invoiceKey => ReceivableId) private _invoices;
     mapping(uint256 family => bytes32[]) private _requestedInvoices;
+    /// @dev Of a family repaid with a penalty: face and amount collected so far (128 bits each), so that the last
+    ///      piece collected takes the rounding remainder of the penalty shares and nothing is left behind.
+    mapping(uint256 family => uint256 faceAndAmount) private _penaltyCollected;
     mapping(address signer => mapping(uint256 word => uint256 bits)) private _quoteNonces;
 
     constructor(
@@ -149,6 +152,8 @@ contract ReceivableLedger is
     ) external whenNotPaused returns (ReceivableId root) {
         MemberId holder = _requireRole(msg.sender, Role.Supplier);
         _requireMemberRole(debtor, Role.CoreEnterprise);
+        // Nobody confirms a receivable it holds itself (as `issue` refuses it too).
+        if (MemberId.unwrap(holder) == MemberId.unwrap(debtor)) revert ScfSelfDealing(debtor);
         root = _create(debtor, holder, token, face, maturity, invoiceKeys);
         // Checked now for early feedback, but taken only at confirmation: a request reserves nothing.
         for (uint256 i; i < invoiceKeys.length; ++i) _checkInvoice(invoiceKeys[i], invoiceKeys.length);
@@ -383,8 +388,10 @@ contract ReceivableLedger is
         StoredPiece memory p = s;
         if (p.state != PieceState.Held && p.state != PieceState.Financed) revert ScfInvalidPieceState(id, p.state);
         if (p.flags & _FROZEN != 0) revert ScfFrozen(id);
-        // The piece's face plus its pro-rata share of any penalty, rounded down.
-        amount = p.face + (uint256(p.face) * (f.paid - f.face)) / f.face;
+        // The piece's face plus its pro-rata share of any penalty, rounded down; the family's last piece takes the
+        // remainder, so what the debtor paid is paid out in full.
+        amount = p.face;
+        if (f.paid > f.face) amount = _penaltyShare(id, p.face, f);
         s.state = PieceState.Collected;
         // A pledge gives the pledgee the proceeds.
         MemberId payee = p.flags & _ENCUMBERED != 0 ? p.pledgee : p.holder;
@@ -396,6 +403,17 @@ contract ReceivableLedger is
         }
         (, bool paid) = _payMember(payee, f.token, amount);
         emit ReceivableCollected(id, payee, amount, paid);
+    }
+
+    /// @dev What a piece of a family repaid with a penalty collects: its face and pro-rata penalty, rounded down,
+    ///      or, for the last piece, exactly what the family's collections still lack of what the debtor paid.
+    function _penaltyShare(ReceivableId id, uint64 face, StoredFamily storage f) private returns (uint256 amount) {
+        uint256 family = _familyNumber(id);
+        uint256 collected = _penaltyCollected[family];
+        uint256 faceSoFar = (collected >> 128) + face;
+        uint256 amountSoFar = uint128(collected);
+        amount = faceSoFar == f.face ? f.paid - amountSoFar : face + (uint256(face) * (f.paid - f.face)) / f.face;
+        _penaltyCollected[family] = (faceSoFar << 128) | (amountSoFar + amount);
     }
 
     /// @inheritdoc IReceivableLedger

@@ -289,7 +289,7 @@ abstract contract TradeSettlementBase is
             _payee(p, m),
             m.fxProvider,
             m.fxMinRate,
-            caller == address(0) || MemberId.unwrap(memberRegistry.memberOf(caller)) == MemberId.unwrap(_payee(p, m))
+            caller == address(0) || _payeeRelays(caller, _payee(p, m))
         );
         uint256 bit = 1 << (q.nonce & 0xff);
         uint256 word = _fxNonces[signer][q.nonce >> 8];
@@ -368,6 +368,13 @@ abstract contract TradeSettlementBase is
     /// @dev The caller must be an operator of member `party`, not revoked: an existing order's party acts by
     ///      membership, whatever roles it holds now (item 24), and also while suspended, since the order's windows keep
     ///      running (item 18); suspension stops new business only.
+    /// @dev Whether `caller` relays for `payee` itself: an operator of the payee, which is not revoked.
+    function _payeeRelays(address caller, MemberId payee) internal view returns (bool) {
+        return
+            MemberId.unwrap(memberRegistry.memberOf(caller)) == MemberId.unwrap(payee) &&
+            memberRegistry.statusOf(payee) != MemberStatus.Revoked;
+    }
+
     function _requireMember(OrderId id, MemberId party) internal view {
         if (
             MemberId.unwrap(memberRegistry.memberOf(msg.sender)) != MemberId.unwrap(party) ||

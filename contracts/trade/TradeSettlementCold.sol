@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
 import {ICreditRegistry, ProductKind} from "../interfaces/ICreditRegistry.sol";
-import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
+import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
 import {EvidenceKind, ITradeSettlement, OrderId, OrderState} from "../interfaces/ITradeSettlement.sol";
 import {TradeChecks} from "../libraries/TradeChecks.sol";
 
@@ -65,6 +65,9 @@ contract TradeSettlementCold is TradeSettlementBase {
         _requireMember(id, p.exporter);
         Money storage m = _money[id];
         if (MemberId.unwrap(m.financier) != 0) revert ITradeSettlement.TradeAlreadyAssigned(id);
+        // Pre-shipment finance: once any evidence came, tranches may have been released or paid to the exporter,
+        // and the financier's signed advance would no longer match what the proceeds are.
+        if (p.evidenceDone != 0) revert ITradeSettlement.TradeGoodsMoved(id, p.evidenceDone);
         if (advance == 0) revert ITradeSettlement.TradeInvalidAmount(advance);
         if (block.timestamp > deadline) revert ITradeSettlement.TradeAssignmentExpired(id, deadline);
         // The financier agrees to the advance: an operator of the named, active Financier member signed it (item 7).
@@ -98,7 +101,12 @@ contract TradeSettlementCold is TradeSettlementBase {
     function setFxTerms(OrderId id, MemberId provider, uint96 minRate) external whenNotPaused {
         Parties storage p = _orderIn(id, _ACCEPTED | _FUNDED | _DISPUTED);
         Money storage m = _money[id];
-        _requireMember(id, _payee(p, m));
+        MemberId payee = _payee(p, m);
+        // A revoked payee cannot choose any more: the governor does, so that its released money can still be
+        // converted and parked for the consortium's rules (redirectOwed) instead of staying in escrow.
+        if (memberRegistry.statusOf(payee) != MemberStatus.Revoked || msg.sender != memberRegistry.governor()) {
+            _requireMember(id, payee);
+        }
         (m.fxProvider, m.fxMinRate) = (provider, minRate);
         emit ITradeSettlement.FxTermsSet(id, provider, minRate);
     }

@@ -1,0 +1,167 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { invoiceKey } from "../../src/keys.js";
+import { reasonCode } from "../../src/encoding.js";
+import { roleMask } from "../../src/members.js";
+import {
+  NO_FX_QUOTE,
+  scaledRate,
+  signAssignment,
+  signAttestation,
+  signFxQuote,
+  tradeDomain,
+  EVIDENCE_KINDS,
+  type FxQuote,
+} from "../../src/trade.js";
+import { ephemeralKey } from "../../scripts/lib/loans.js";
+import { deployWorld } from "../../scripts/lib/world.js";
+
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
+const DAY = 86_400n;
+const Kind = { Shipped: 0, CustomsCleared: 1, Delivered: 2, Inspected: 3 } as const;
+const key = ephemeralKey();
+let n = 0;
+const invoice = (): string => invoiceKey(key, ethers.ZeroAddress, `RV-${++n}`, "2026-11-01");
+
+async function fixture() {
+  const world = await deployWorld(connection);
+  const { tokens, trade, scf, members } = world.contracts;
+  const a = world.admins;
+  const address = await trade.getAddress();
+  await tokens.MXN.connect(world.issuer).mint(a.golfo, 100_000_000n);
+  await tokens.CNY.connect(world.issuer).mint(a.huaxia, 100_000_000n);
+  await tokens.MXN.connect(a.golfo).approve(address, 100_000_000n);
+  await tokens.CNY.connect(a.huaxia).approve(address, 100_000_000n);
+  const now = BigInt(await networkHelpers.time.latest());
+  const terms = {
+    exporter: world.ids.glassworks,
+    importerBank: world.ids.golfo,
+    exporterBank: world.ids.huaxia,
+    documentHash: ethers.id("PO-R10"),
+    payToken: await tokens.MXN.getAddress(),
+    payoutToken: await tokens.CNY.getAddress(),
+    amount: 40_000_000n,
+    importerBankFeeBps: 10,
+    exporterBankFeeBps: 15,
+    shipmentDeadline: now + 14n * DAY,
+    objectionWindow: Number(3n * DAY),
+    expiry: now + 60n * DAY,
+    tranches: [
+      { shareBps: 3_000, evidence: 1 << Kind.Shipped },
+      { shareBps: 7_000, evidence: 1 << Kind.Delivered },
+    ],
+  };
+  const domain = tradeDomain(31337n, address);
+  const attestation = (order: bigint, kind: number, doc: string) =>
+    signAttestation(a.carrier, domain, order, EVIDENCE_KINDS[kind], doc);
+  const fxQuote = async (nonce: bigint) => {
+    const q: FxQuote = {
+      order: 1n,
+      beneficiary: world.ids.glassworks,
+      sellToken: terms.payToken,
+      buyToken: terms.payoutToken,
+      rate: scaledRate("0.38"),
+      maxSellAmount: 40_000_000n,
+      expiry: BigInt(await networkHelpers.time.latest()) + 600n,
+      nonce,
+    };
+    return { q, sig: await signFxQuote(a.huaxia, domain, q) };
+  };
+  return { world, trade, scf, members, tokens, a, terms, domain, attestation, fxQuote };
+}
+
+/** Cases a second adversarial review found after the first fixes; each asserts the property, and failed before. */
+describe("issue 10: the second review's cases", function () {
+  it("item 2: a revoked exporter's released tranche is converted on the governor's chosen terms and parked for redirectOwed", async function () {
+    const { world, trade, members, a, terms, attestation, fxQuote } = await networkHelpers.loadFixture(fixture);
+    await trade.connect(a.cristal).createOrder(terms);
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.golfo).fund(1n);
+    const doc = ethers.id("bl");
+    await trade
+      .connect(a.carrier)
+      .attest(1n, Kind.Shipped, doc, [await attestation(1n, Kind.Shipped, doc)], NO_FX_QUOTE, "0x");
+    await members.connect(world.governor).revoke(world.ids.glassworks, reasonCode("SANCTIONS"));
+    const { q, sig } = await fxQuote(1n);
+    // The revoked exporter's own key no longer chooses a quote.
+    await expect(trade.connect(a.glassworks).payReleased(1n, q, sig)).to.be.revertedWithCustomError(
+      trade,
+      "TradeFxQuoteNotChosen",
+    );
+    await expect(trade.connect(world.outsiders[0]).setFxTerms(1n, world.ids.huaxia, 0n)).to.be.revertedWithCustomError(
+      trade,
+      "TradeUnauthorized",
+    );
+    // The governor names the provider; anyone relays its quote; the payout is parked for the consortium's rules.
+    await trade.connect(world.governor).setFxTerms(1n, world.ids.huaxia, scaledRate("0.38"));
+    await expect(trade.connect(world.outsiders[0]).payReleased(1n, q, sig)).to.emit(trade, "PaymentParked");
+    const owed = await trade.owedTo(world.ids.glassworks, terms.payoutToken);
+    expect(owed).to.be.greaterThan(0n);
+    await trade
+      .connect(world.governor)
+      .redirectOwed(world.ids.glassworks, terms.payoutToken, a.huaxia.address, reasonCode("RULE-9"));
+    expect(await trade.owedTo(world.ids.glassworks, terms.payoutToken)).to.equal(0n);
+  });
+
+  it("item 23: a member holding Supplier and CoreEnterprise cannot request a receivable on itself", async function () {
+    const { world, scf, members, tokens, a } = await networkHelpers.loadFixture(fixture);
+    const token = await tokens.CNY.getAddress();
+    await members.connect(world.governor).grantRoles(world.ids.pearl, roleMask(["Supplier"]));
+    const maturity = BigInt(await networkHelpers.time.latest()) + 90n * DAY;
+    await expect(scf.connect(a.pearl).request(world.ids.pearl, token, 100_000_000n, maturity, [invoice()]))
+      .to.be.revertedWithCustomError(scf, "ScfSelfDealing")
+      .withArgs(world.ids.pearl);
+  });
+
+  it("no money stuck: the last piece of a family repaid with a penalty takes the rounding remainder", async function () {
+    const { world, scf, tokens, a } = await networkHelpers.loadFixture(fixture);
+    const cny = tokens.CNY;
+    const token = await cny.getAddress();
+    await scf.connect(a.pearl).chooseFinancier(token, world.ids.huaxia);
+    await scf.connect(a.huaxia).setCreditLine(world.ids.pearl, token, 1_000_000_000n);
+    await cny.connect(world.issuer).mint(a.pearl, 1_000_000_000n);
+    await cny.connect(a.pearl).approve(await scf.getAddress(), 1_000_000_000n);
+    const maturity = BigInt(await networkHelpers.time.latest()) + 30n * DAY;
+    const args = [a.glassworks.address, token, 100_000_000n, maturity, [invoice()]] as const;
+    const root = await scf.connect(a.pearl).issue.staticCall(...args);
+    await scf.connect(a.pearl).issue(...args);
+    const faces = [33_333_333n, 33_333_333n, 33_333_334n];
+    const children = await scf.connect(a.glassworks).split.staticCall(root, faces);
+    await scf.connect(a.glassworks).split(root, faces);
+    await networkHelpers.time.increaseTo(maturity + 10n * DAY + 5n);
+    await scf.connect(a.pearl).repay(root);
+    const { paid } = await scf.getFamily(root);
+    expect(paid).to.be.greaterThan(100_000_000n);
+    const before = await cny.balanceOf(a.glassworks);
+    for (const id of [root, ...children]) await scf.collect(id);
+    expect((await cny.balanceOf(a.glassworks)) - before).to.equal(paid);
+    expect(await cny.balanceOf(await scf.getAddress())).to.equal(0n);
+  });
+
+  it("item 7: pre-shipment finance cannot be assigned once evidence came (the signed advance would not match)", async function () {
+    const { world, trade, a, terms, domain, attestation } = await networkHelpers.loadFixture(fixture);
+    const same = { ...terms, payoutToken: terms.payToken };
+    await trade.connect(a.cristal).createOrder(same);
+    await trade.connect(a.glassworks).accept(1n);
+    const deadline = BigInt(await networkHelpers.time.latest()) + 3_600n;
+    const assignment = {
+      order: 1n,
+      exporter: world.ids.glassworks,
+      financier: world.ids.pacific,
+      advance: 30_000_000n,
+      deadline,
+    };
+    const signed = await signAssignment(a.pacific, domain, assignment);
+    await trade.connect(a.golfo).fund(1n);
+    const doc = ethers.id("bl");
+    await trade
+      .connect(a.carrier)
+      .attest(1n, Kind.Shipped, doc, [await attestation(1n, Kind.Shipped, doc)], NO_FX_QUOTE, "0x");
+    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 30_000_000n, deadline, signed))
+      .to.be.revertedWithCustomError(trade, "TradeGoodsMoved")
+      .withArgs(1n, 1 << Kind.Shipped);
+    expect((await trade.getOrder(1n)).financier).to.equal(0n);
+  });
+});
