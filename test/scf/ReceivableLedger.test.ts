@@ -639,27 +639,35 @@ describe("ReceivableLedger", function () {
 
   describe("issue 10", function () {
     it("item 1: a refused credit report never blocks collection; it is queued for a retry", async function () {
-      const { scf, credit, cny, a, ids, issue, quote, maturity } = await networkHelpers.loadFixture(fixture);
+      const { scf, credit, members, cny, a, ids, issue, quote, maturity } = await networkHelpers.loadFixture(fixture);
+      const module = await members.memberOf(await scf.getAddress());
       const root = await issue();
       const { q, sig } = await quote(root, { recourse: true });
-      await expect(scf.connect(a.glassworks).finance(q, sig)).to.emit(scf, "CreditReportDeferred");
-      expect(await scf.pendingCreditReports(loanRef(root))).to.have.length(1);
+      // The ledger is a listed reporter module: the exposure reaches the registry in the financing transaction.
+      await expect(scf.connect(a.glassworks).finance(q, sig)).not.to.emit(scf, "CreditReportDeferred");
+      const id = await credit.loanId(module, loanRef(root));
+      expect((await credit.getLoan(id)).status).to.equal(1n); // Active
+      // A paused registry does not stop the payout: the close is queued instead.
       await credit.pause();
       await networkHelpers.time.increaseTo(maturity);
       await scf.connect(a.pearl).repay(root);
       const tx = scf.collect(root);
       await expect(tx).to.changeTokenBalance(ethers, cny, a.pacific, FACE);
       await expect(tx).to.emit(scf, "ReceivableCollected").withArgs(root, ids.pacific, FACE, true);
+      await expect(tx).to.emit(scf, "CreditReportDeferred");
       const pending = await scf.pendingCreditReports(loanRef(root));
-      expect(pending.map((d) => reports.parseTransaction({ data: d })!.name)).to.deep.equal([
-        "reportExposure",
-        "closeExposure",
-      ]);
-      // Until the registry lists the ledger as a module (and is unpaused), a retry reports what still fails.
+      expect(pending.map((d) => reports.parseTransaction({ data: d })!.name)).to.deep.equal(["closeExposure"]);
       await expect(scf.retryCreditReports(loanRef(root))).to.be.revertedWithCustomError(
         scf,
         "CreditReportStillFailing",
       );
+      // Once the registry resumes, anyone delivers it.
+      await credit.unpause();
+      await expect(scf.connect(a.precision).retryCreditReports(loanRef(root)))
+        .to.emit(scf, "CreditReportDelivered")
+        .withArgs(loanRef(root), 0);
+      expect((await credit.getLoan(id)).status).to.equal(2n); // Repaid
+      expect(await scf.pendingCreditReports(loanRef(root))).to.deep.equal([]);
     });
 
     it("item 2: payouts follow the member: a rotated key, a suspended and a revoked member never strand money", async function () {
@@ -703,7 +711,8 @@ describe("ReceivableLedger", function () {
     });
 
     it("item 3: a default leaves the payment path open and every holder is paid", async function () {
-      const { scf, cny, a, ids, issue, quote, maturity, token } = await networkHelpers.loadFixture(fixture);
+      const { scf, credit, members, cny, a, ids, issue, quote, maturity, token } =
+        await networkHelpers.loadFixture(fixture);
       const root = await issue();
       await scf.connect(a.glassworks).split(root, [FACE - 1n, 1n]);
       const big = await quote(root, {}, a.huaxia);
@@ -720,8 +729,10 @@ describe("ReceivableLedger", function () {
         .withArgs(root, a.pacific.address);
       await expect(scf.connect(a.pacific).declareDefault(root + 1n))
         .to.emit(scf, "PieceDefaulted")
-        .withArgs(root + 1n, ids.pacific, 1n)
-        .and.to.emit(scf, "CreditReportDeferred");
+        .withArgs(root + 1n, ids.pacific, 1n);
+      const module = await members.memberOf(await scf.getAddress());
+      const defaultId = await credit.loanId(module, defaultRef(root + 1n));
+      expect((await credit.getLoan(defaultId)).status).to.equal(4n); // Defaulted
       await expect(scf.connect(a.pacific).declareDefault(root + 1n))
         .to.be.revertedWithCustomError(scf, "ScfAlreadyDefaulted")
         .withArgs(root + 1n);
@@ -737,29 +748,26 @@ describe("ReceivableLedger", function () {
         FACE - 1n + ((FACE - 1n) * (due - FACE)) / FACE,
       );
       await expect(scf.collect(root + 1n)).to.changeTokenBalance(ethers, cny, a.pacific, 1n + (due - FACE) / FACE);
-      const pending = await scf.pendingCreditReports(defaultRef(root + 1n));
-      expect(pending.map((d) => reports.parseTransaction({ data: d })!.name)).to.deep.equal([
-        "reportDefault",
-        "closeExposure",
-      ]);
+      // Paying the defaulted piece closes its default record in the registry.
+      expect((await credit.getLoan(defaultId)).status).to.equal(2n); // Repaid
+      expect(await scf.pendingCreditReports(defaultRef(root + 1n))).to.deep.equal([]);
     });
 
     it("item 7: reports name the members concerned, as the financier's signed quote agreed", async function () {
-      const { scf, a, ids, issue, quote, maturity } = await networkHelpers.loadFixture(fixture);
+      const { scf, credit, members, a, ids, issue, quote, maturity } = await networkHelpers.loadFixture(fixture);
+      const module = await members.memberOf(await scf.getAddress());
       const root = await issue();
       await scf.connect(a.glassworks).split(root, [60_000_000n, 40_000_000n]);
       const { q, sig } = await quote(root, { recourse: true });
       const price = await scf.priceOf(q);
       await scf.connect(a.glassworks).finance(q, sig);
-      const [exposure] = await scf.pendingCreditReports(loanRef(root));
-      const e = reports.decodeFunctionData("reportExposure", exposure);
-      expect([e.lender, e.borrower, e.loanRef, e.amount, e.maturityDay, e.commitment]).to.deep.equal([
+      // The exposure is the seller member's, under the entity key the member registry holds for it.
+      const exposure = await credit.getLoan(await credit.loanId(module, loanRef(root)));
+      expect([exposure.borrowerKey, exposure.lender, exposure.principal, exposure.maturityDay]).to.deep.equal([
+        await members.entityKeyOf(ids.glassworks),
         ids.pacific,
-        ids.glassworks,
-        loanRef(root),
         price,
         maturity / DAY,
-        await scf.quoteDigest(q),
       ]);
       // A quote agreed with one seller cannot be spent by another holder.
       const forGlassworks = await quote(root + 1n, { recourse: true });
@@ -772,13 +780,12 @@ describe("ReceivableLedger", function () {
       // A default is about the family's debtor member: no key is taken from the caller.
       await networkHelpers.time.increaseTo(maturity + 8n * DAY);
       await scf.connect(a.pacific).declareDefault(root + 1n);
-      const [dflt] = await scf.pendingCreditReports(defaultRef(root + 1n));
-      const d = reports.decodeFunctionData("reportDefault", dflt);
-      expect([d.lender, d.borrower, d.loanRef, d.amount]).to.deep.equal([
+      const dflt = await credit.getLoan(await credit.loanId(module, defaultRef(root + 1n)));
+      expect([dflt.borrowerKey, dflt.lender, dflt.outstanding, dflt.status]).to.deep.equal([
+        await members.entityKeyOf(ids.pearl),
         ids.pacific,
-        ids.pearl,
-        defaultRef(root + 1n),
         40_000_000n,
+        4n, // Defaulted
       ]);
     });
 

@@ -179,32 +179,35 @@ describe("TradeSettlement", function () {
       trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 20_000_000n, deadline, signed),
     ).to.be.revertedWithCustomError(trade, "TradeInvalidAssignment");
     const ref = ethers.zeroPadValue(ethers.toBeHex(1n), 32);
-    // The credit registry on this branch does not take module reports yet: the report is deferred, money unaffected.
+    const { credit, members } = world.contracts;
+    const loan = await credit.loanId(await members.memberOf(await trade.getAddress()), ref);
     await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 10_000_000n, deadline, signed))
       .to.emit(trade, "ProceedsAssigned")
       .withArgs(1n, world.ids.pacific, 10_000_000n)
-      .and.to.emit(trade, "CreditReportDeferred");
-    const [pending] = await trade.pendingCreditReports(ref);
-    const call = new ethers.Interface([
-      "function reportExposure(uint32 lender, uint32 borrower, bytes32 loanRef, uint8 kind, uint64 amount, uint24 maturityDay, bytes32 commitment)",
-    ]).decodeFunctionData("reportExposure", pending);
-    // About the exporter member (the registry derives its key), in the financier's name.
-    expect([call.lender, call.borrower, call.amount]).to.deep.equal([
+      .and.not.to.emit(trade, "CreditReportDeferred");
+    // About the exporter member, under the key the member registry holds for it, in the financier's name.
+    const record = await credit.getLoan(loan);
+    expect([record.borrowerKey, record.lender, record.principal, record.status]).to.deep.equal([
+      await members.entityKeyOf(world.ids.glassworks),
       world.ids.pacific,
-      world.ids.glassworks,
       10_000_000n,
+      1n, // Active
     ]);
     await expect(
       trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 10_000_000n, deadline, signed),
     ).to.be.revertedWithCustomError(trade, "TradeAlreadyAssigned");
     await trade.connect(a.golfo).fund(1n);
+    // A paused registry never blocks the last tranche: the close is queued and delivered later.
+    await credit.pause();
     for (const kind of [Kind.Shipped, Kind.CustomsCleared, Kind.Delivered]) {
       const doc = ethers.id(`doc-${kind}`);
       await trade.connect(a.carrier).attest(1n, kind, doc, [await attestation(1n, kind, doc)], NO_QUOTE, "0x");
     }
     expect(await world.contracts.tokens.MXN.balanceOf(a.pacific)).to.equal(40_000_000n - 40_000n - 60_000n);
-    // The order ended: the close is queued behind the exposure (order kept), never blocking the last tranche.
-    expect((await trade.pendingCreditReports(ref)).length).to.equal(2);
+    expect((await trade.pendingCreditReports(ref)).length).to.equal(1);
+    await credit.unpause();
+    await trade.retryCreditReports(ref);
+    expect((await credit.getLoan(loan)).status).to.equal(2n); // Repaid: the order ended
   });
 
   it("test_createOrder_revertsOnBadTermsAndWrongParties", async function () {
