@@ -64,6 +64,8 @@ SUPPLIER=0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65
 $H member:admit --legal-id TLPEARLRIVERAPPL0009 --jurisdiction CN --roles CoreEnterprise --admin $CORE >/dev/null 2>&1
 $H member:admit --legal-id TLGLASSWORKS00000006 --jurisdiction CN --roles Supplier --admin $SUPPLIER >/dev/null 2>&1
 $H token:mint --from 1 --currency CNY --to $BANK --amount 5000 >/dev/null 2>&1
+out=$($H scf:line --from 3 --financier 4 --currency CNY 2>&1)
+expect "scf:line --financier: the core enterprise chooses its line's bank" "CNY credit line of member 5 now belongs to financier member 4" "$out"
 out=$($H scf:line --from 2 --debtor 5 --limit 10000 2>&1)
 expect "scf:line grants a line" "credit line of member 5: 10000.00 \(used 0.00\)" "$out"
 out=$($H scf:issue --from 3 --supplier $SUPPLIER --face 1000 --maturity 2027-06-30 --invoices PRA-1 --issue-date 2026-11-01 2>&1)
@@ -71,11 +73,11 @@ expect "scf:issue issues R1.0" "issued R1.0 to $SUPPLIER: 1000.00 CNY, maturing 
 out=$($H scf:split --from 4 --id R1.0 --faces 600,400 2>&1)
 expect "scf:split splits" "split R1.0 into R1.0 600.00 CNY, R1.1 400.00 CNY" "$out"
 out=$($H scf:quote --from 2 --id R1.1 --rate-bps 500 --out "$work/quote.json" 2>&1)
-expect "scf:quote signs a quote" "quote for R1.1: 500 bps/year on a 360-day base, without recourse; price now" "$out"
+expect "scf:quote signs a quote" "quote for R1.1: 500 bps/year on a 360-day base, without recourse, from member 6; price now" "$out"
 out=$($H scf:finance --from 4 --quote "$work/quote.json" 2>&1)
-expect "scf:finance sells the piece" "sold R1.1 to $BANK for [0-9.]+ CNY, paid in the same transaction" "$out"
+expect "scf:finance sells the piece" "sold R1.1 to member 4 for [0-9.]+ CNY, paid in the same transaction" "$out"
 out=$($H scf:trace --id R1.1 2>&1)
-expect "scf:trace prints the tree" "R1.1 +400.00 CNY +tier 1 +financed by $BANK" "$out"
+expect "scf:trace prints the tree" "R1.1 +400.00 CNY +tier 1 +financed by member 4" "$out"
 out=$($H scf:issue --from 3 --supplier $SUPPLIER --face 5 --maturity 2027-06-30 --invoices PRA-1 --issue-date 2026-11-01 2>&1); rc=$?
 expect "a reused invoice is refused, decoded" "error: reverted: ScfInvoiceAlreadyUsed\(invoiceKey=0x[0-9a-f]{64}, existing=R1.0\)" "$out"
 [ "$rc" -ne 0 ] && echo "ok   the refused issue exits non-zero" || { echo "FAIL the refused issue exited 0"; fail=1; }
@@ -110,7 +112,7 @@ expect "trade:attest relays and pays" "tranche 1 paid 400.00 MXN to $EXPORTER \(
 out=$($H trade:status --order 1 2>&1)
 expect "trade:status shows what is awaited" "tranche 2: 30% on Delivered: awaits Delivered" "$out"
 out=$($H trade:refund --order 1 --rule unshipped 2>&1); rc=$?
-expect "a refund of a shipped order is refused, decoded" "error: reverted: TradeInvalidState\(id=1, state=Funded\)" "$out"
+expect "a refund of a shipped order is refused, decoded" "error: reverted: TradeGoodsMoved\(id=1, evidenceDone=1\)" "$out"
 [ "$rc" -ne 0 ] && echo "ok   the refused refund exits non-zero" || { echo "FAIL the refused refund exited 0"; fail=1; }
 $H trade:attest --from 8 --order 1 --kind Delivered --document POD-1 --out "$work/delivered.json" >/dev/null 2>&1
 $H trade:attest --order 1 --kind Delivered --document POD-1 --signatures "$work/delivered.json" >/dev/null 2>&1
@@ -118,8 +120,8 @@ out=$($H trade:dispute --from 5 --order 1 --reason BROKEN-GLASS 2>&1)
 expect "trade:dispute disputes" "disputed order 1: an arbiter splits what remains in escrow by" "$out"
 out=$($H trade:resolve --from 10 --order 1 --exporter-share 50 2>&1)
 expect "trade:resolve splits what remains" "arbiter's award paid 150.00 MXN to $EXPORTER" "$out"
-out=$($H trade:quote --from 9 --sell MXN --buy CNY --rate 0.38 --max 1000 --out "$work/fx.json" 2>&1)
-expect "trade:quote signs a quote" "FX quote MXN->CNY at 0.38, up to 1000 MXN, valid 300 s; written to $work/fx.json" "$out"
+out=$($H trade:quote --from 9 --order 1 --sell MXN --buy CNY --rate 0.38 --max 1000 --out "$work/fx.json" 2>&1)
+expect "trade:quote signs a quote for one order's payee" "FX quote MXN->CNY at 0.38, up to 1000 MXN, valid 300 s, for order 1 paying member 8; written to $work/fx.json" "$out"
 out=$($H member:suspend --id 4 --reason AML-2026-0042 2>&1)
 expect "member:suspend suspends" "suspended member 4" "$out"
 out=$($H member:list 2>&1)
