@@ -149,12 +149,25 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
 
     /// @inheritdoc IMemberRegistry
     function setAdmin(MemberId id, address newAdmin) external {
-        _seatAdmin(id, _activeAdminOf(id), newAdmin);
+        Member storage m = _existing(id);
+        if (msg.sender != m.admin) revert OperatorUnauthorizedAdmin(msg.sender, id);
+        // A suspended member may hand the seat to one of its operators (to retire a compromised admin key), but
+        // may not add a new key.
+        if (
+            m.status == MemberStatus.Revoked ||
+            (m.status == MemberStatus.Suspended && MemberId.unwrap(_memberOf[newAdmin]) != MemberId.unwrap(id))
+        ) {
+            revert MemberNotActive(msg.sender, id, m.status);
+        }
+        _seatAdmin(id, m, newAdmin);
     }
 
     /// @inheritdoc IMemberRegistry
     function setPayoutAccount(MemberId id, address account) external {
-        Member storage m = _activeAdminOf(id);
+        Member storage m = _existing(id);
+        if (msg.sender != m.admin) revert OperatorUnauthorizedAdmin(msg.sender, id);
+        // Also while suspended, so that a compromised payout key can be retired before reinstatement.
+        if (m.status == MemberStatus.Revoked) revert MemberNotActive(msg.sender, id, m.status);
         if (MemberId.unwrap(_memberOf[account]) != MemberId.unwrap(id)) revert OperatorNotOfMember(account, id);
         m.payout = account;
         emit PayoutAccountSet(id, account);

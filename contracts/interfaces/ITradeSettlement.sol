@@ -269,7 +269,8 @@ interface ITradeSettlement {
     ///         lapses an order that was never funded.
     function refundExpired(OrderId id) external;
 
-    /// @notice The governor sets how many distinct oracles `kind` evidence needs (1 to 16).
+    /// @notice The governor sets how many distinct oracles `kind` evidence needs (1 to 16), for orders made from
+    ///         then on: a running order keeps the thresholds it was made with.
     function setThreshold(EvidenceKind kind, uint8 oracles) external;
 
     /// @notice Everything about order `id`; reverts for an unknown id.
@@ -278,8 +279,11 @@ interface ITradeSettlement {
     /// @notice The EIP-712 digest an FX provider signs for `quote`.
     function fxQuoteDigest(FxQuote calldata quote) external view returns (bytes32);
 
-    /// @notice How many distinct oracles `kind` evidence needs.
+    /// @notice How many distinct oracles `kind` evidence needs on orders made now.
     function evidenceThreshold(EvidenceKind kind) external view returns (uint8);
+
+    /// @notice How many distinct oracles `kind` evidence needs on order `id` (fixed when it was made).
+    function orderThreshold(OrderId id, EvidenceKind kind) external view returns (uint8);
 
     /// @notice How long an arbiter has to resolve a dispute, in seconds from the dispute.
     function arbiterWindow() external view returns (uint32);

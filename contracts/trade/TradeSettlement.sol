@@ -32,7 +32,6 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
     ) TradeSettlementBase(registry, credit, new TradeChecks()) {
         cold = new TradeSettlementCold(registry, credit, checks);
         _arbiterWindow = arbiterWindow_;
-        for (uint256 k; k < 4; ++k) _thresholds[EvidenceKind(k)] = 1;
     }
 
     // ─── Orders ─────────────────────────────────────────────────────────────
@@ -64,7 +63,8 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
             paid: 0,
             importerBankFeeBps: t.importerBankFeeBps,
             exporterBankFeeBps: t.exporterBankFeeBps,
-            shipmentDeadline: uint40(_toActive(t.shipmentDeadline))
+            shipmentDeadline: uint40(_toActive(t.shipmentDeadline)),
+            thresholds: _thresholdWord
         });
         _money[id] = Money({
             payToken: t.payToken,
@@ -135,7 +135,7 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
             kind,
             _attestationDigest(id, kind, documentHash),
             signatures,
-            _thresholds[kind],
+            _threshold(p.thresholds, kind),
             [p.importer, p.exporter, p.importerBank, p.exporterBank, m.financier]
         );
         for (uint256 i; i < signers.length; ++i) emit EvidenceAttested(id, kind, signers[i], documentHash);
@@ -260,7 +260,12 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
 
     /// @inheritdoc ITradeSettlement
     function evidenceThreshold(EvidenceKind kind) external view returns (uint8) {
-        return _thresholds[kind];
+        return _threshold(_thresholdWord, kind);
+    }
+
+    /// @inheritdoc ITradeSettlement
+    function orderThreshold(OrderId id, EvidenceKind kind) external view returns (uint8) {
+        return _threshold(_order(id).thresholds, kind);
     }
 
     /// @inheritdoc ITradeSettlement

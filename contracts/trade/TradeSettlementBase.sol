@@ -69,6 +69,7 @@ abstract contract TradeSettlementBase is
         uint16 importerBankFeeBps;
         uint16 exporterBankFeeBps;
         uint40 shipmentDeadline; // active time
+        uint16 thresholds; // the k of each evidence kind when the order was made (terms apply as agreed)
     }
 
     /// @dev Money and time of one order (three slots); every time is active time.
@@ -90,10 +91,11 @@ abstract contract TradeSettlementBase is
 
     uint40 internal _orderCount;
     uint32 internal _arbiterWindow;
+    /// @dev The k of each evidence kind for new orders, less one, 4 bits per kind (so 0 means 1 oracle).
+    uint16 internal _thresholdWord;
     mapping(OrderId => Parties) internal _parties;
     mapping(OrderId => Money) internal _money;
     mapping(OrderId => uint256) internal _tranches; // 8 x (uint16 share, uint8 evidence), packed low to high
-    mapping(EvidenceKind => uint8) internal _thresholds;
     mapping(address signer => mapping(uint256 word => uint256 bits)) internal _fxNonces;
     constructor(
         IMemberRegistry registry,
@@ -373,6 +375,11 @@ abstract contract TradeSettlementBase is
         return
             MemberId.unwrap(memberRegistry.memberOf(caller)) == MemberId.unwrap(payee) &&
             memberRegistry.statusOf(payee) != MemberStatus.Revoked;
+    }
+
+    /// @dev The k of evidence `kind` in a packed threshold word.
+    function _threshold(uint16 word, EvidenceKind kind) internal pure returns (uint8) {
+        return uint8((word >> (4 * uint8(kind))) & 0xf) + 1;
     }
 
     function _requireMember(OrderId id, MemberId party) internal view {

@@ -68,6 +68,10 @@ contract TradeSettlementCold is TradeSettlementBase {
         // Pre-shipment finance: once any evidence came, tranches may have been released or paid to the exporter,
         // and the financier's signed advance would no longer match what the proceeds are.
         if (p.evidenceDone != 0) revert ITradeSettlement.TradeGoodsMoved(id, p.evidenceDone);
+        // Nobody finances itself: an exporter that is also a Financier cannot book a loan to itself.
+        if (MemberId.unwrap(financier) == MemberId.unwrap(p.exporter)) {
+            revert ITradeSettlement.TradeConflictOfInterest(id, financier);
+        }
         if (advance == 0) revert ITradeSettlement.TradeInvalidAmount(advance);
         if (block.timestamp > deadline) revert ITradeSettlement.TradeAssignmentExpired(id, deadline);
         // The financier agrees to the advance: an operator of the named, active Financier member signed it (item 7).
@@ -149,7 +153,9 @@ contract TradeSettlementCold is TradeSettlementBase {
 
     function setThreshold(EvidenceKind kind, uint8 oracles) external onlyGovernor {
         if (oracles == 0 || oracles > 16) revert ITradeSettlement.TradeInvalidThreshold(oracles);
-        _thresholds[kind] = oracles;
+        // Only orders made from now on: a running order keeps the thresholds it was made with.
+        uint256 shift = 4 * uint8(kind);
+        _thresholdWord = uint16((_thresholdWord & ~(0xf << shift)) | (uint256(oracles - 1) << shift));
         emit ITradeSettlement.ThresholdSet(kind, oracles);
     }
 

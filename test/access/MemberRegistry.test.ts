@@ -285,12 +285,31 @@ describe("MemberRegistry", function () {
       await expect(registry.connect(bankAdmin).addOperator(1, outsider.address))
         .to.be.revertedWithCustomError(registry, "MemberNotActive")
         .withArgs(bankAdmin.address, 1, Status.Suspended);
-      await expect(registry.connect(bankAdmin).setAdmin(1, bankOps.address))
+      // No new key while suspended, not even as admin.
+      await expect(registry.connect(bankAdmin).setAdmin(1, outsider.address))
         .to.be.revertedWithCustomError(registry, "MemberNotActive")
         .withArgs(bankAdmin.address, 1, Status.Suspended);
+      expect(await registry.memberOf(outsider.address)).to.equal(0n);
+    });
+
+    it("item 27: a suspended member retires a compromised admin or payout key in favour of another operator", async function () {
+      const { registry, bankAdmin, bankOps } = await networkHelpers.loadFixture(deployFixture);
+      await registry.connect(bankAdmin).setPayoutAccount(1, bankAdmin.address);
+      await registry.suspend(1, REASON);
       await expect(registry.connect(bankAdmin).setPayoutAccount(1, bankOps.address))
+        .to.emit(registry, "PayoutAccountSet")
+        .withArgs(1, bankOps.address);
+      await expect(registry.connect(bankAdmin).setAdmin(1, bankOps.address))
+        .to.emit(registry, "MemberAdminChanged")
+        .withArgs(1, bankAdmin.address, bankOps.address);
+      await expect(registry.connect(bankOps).removeOperator(1, bankAdmin.address)).to.emit(registry, "OperatorRemoved");
+      await registry.reinstate(1, REASON);
+      expect(await registry.memberOf(bankAdmin.address)).to.equal(0n);
+      expect(await registry.payoutAccountOf(1)).to.equal(bankOps.address);
+      await registry.revoke(1, REASON);
+      await expect(registry.connect(bankOps).setPayoutAccount(1, bankOps.address))
         .to.be.revertedWithCustomError(registry, "MemberNotActive")
-        .withArgs(bankAdmin.address, 1, Status.Suspended);
+        .withArgs(bankOps.address, 1, Status.Revoked);
     });
 
     it("item 27: a suspended member cuts off a compromised key, which stays off after reinstatement", async function () {

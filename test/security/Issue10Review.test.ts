@@ -164,4 +164,17 @@ describe("issue 10: the second review's cases", function () {
       .withArgs(1n, 1 << Kind.Shipped);
     expect((await trade.getOrder(1n)).financier).to.equal(0n);
   });
+
+  it("item 23: an exporter that is also a Financier cannot assign its order's proceeds to itself", async function () {
+    const { world, trade, members, a, terms, domain } = await networkHelpers.loadFixture(fixture);
+    await members.connect(world.governor).grantRoles(world.ids.glassworks, roleMask(["Financier"]));
+    await trade.connect(a.cristal).createOrder({ ...terms, payoutToken: terms.payToken });
+    await trade.connect(a.glassworks).accept(1n);
+    const deadline = BigInt(await networkHelpers.time.latest()) + 3_600n;
+    const own = { order: 1n, exporter: world.ids.glassworks, financier: world.ids.glassworks, advance: 1n, deadline };
+    const signed = await signAssignment(a.glassworks, domain, own);
+    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.glassworks, 1n, deadline, signed))
+      .to.be.revertedWithCustomError(trade, "TradeConflictOfInterest")
+      .withArgs(1n, world.ids.glassworks);
+  });
 });

@@ -472,6 +472,30 @@ describe("TradeSettlement", function () {
     await expect(trade.setThreshold(Kind.Shipped, 0)).to.be.revertedWithCustomError(trade, "TradeInvalidThreshold");
     await expect(trade.setThreshold(Kind.Shipped, 2)).to.emit(trade, "ThresholdSet").withArgs(Kind.Shipped, 2);
   });
+  it("item 25: a threshold raised by the governor applies to new orders, not to running ones", async function () {
+    const { trade, terms, attestation, fxQuote, a } = await networkHelpers.loadFixture(fixture);
+    await trade.connect(a.cristal).createOrder(terms);
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.glassworks).setFxTerms(1n, HUAXIA, 0n);
+    await trade.connect(a.golfo).fund(1n);
+    await trade.setThreshold(Kind.Shipped, 3);
+    expect(await trade.evidenceThreshold(Kind.Shipped)).to.equal(3n);
+    expect(await trade.orderThreshold(1n, Kind.Shipped)).to.equal(1n);
+    await trade.connect(a.cristal).createOrder(terms);
+    expect(await trade.orderThreshold(2n, Kind.Shipped)).to.equal(3n);
+    expect(await trade.orderThreshold(2n, Kind.Delivered)).to.equal(1n);
+    // The running order's one signature still releases its tranche, as agreed.
+    const doc = ethers.id("BL-25");
+    const { q, sig } = await fxQuote(1n);
+    await expect(trade.attest(1n, Kind.Shipped, doc, [await attestation(1n, Kind.Shipped, doc)], q, sig)).to.emit(
+      trade,
+      "TranchePaid",
+    );
+    await expect(trade.orderThreshold(9n, Kind.Shipped))
+      .to.be.revertedWithCustomError(trade, "TradeUnknownOrder")
+      .withArgs(9n);
+  });
+
   it("test_attest_needsKDistinctOraclesInAscendingOrder", async function () {
     const { trade, terms, attestation, fxQuote, tokens, world, a } = await networkHelpers.loadFixture(fixture);
     await trade.setThreshold(Kind.Shipped, 2);
