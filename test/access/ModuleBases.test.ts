@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { Contract, ContractRunner } from "ethers";
 import { network } from "hardhat";
 
 import { currencyCode, jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
@@ -7,6 +8,11 @@ import { testEntityKey } from "../helpers/entity.js";
 
 const { ethers, networkHelpers } = await network.create();
 const REASON = reasonCode("RULE-7.2");
+
+/** `contract` bound to `runner`, still a dynamic Contract. */
+function by(contract: Contract, runner: ContractRunner): Contract {
+  return contract.connect(runner) as Contract;
+}
 
 async function deployFixture() {
   const [governor, bankAdmin, bankOps, regulatorA, regulatorB, issuer, outsider, treasury] = await ethers.getSigners();
@@ -28,11 +34,12 @@ async function deployFixture() {
     2,
     await registry.getAddress(),
   ]);
-  const target = await ethers.deployContract("RecordingRegistry");
-  const harness = await ethers.deployContract("ModuleBasesHarness", [
+  const target = (await ethers.deployContract("RecordingRegistry")) as unknown as Contract;
+  // Test-only contracts get no TypeChain types: the harness is driven through ethers' dynamic Contract.
+  const harness = (await ethers.deployContract("ModuleBasesHarness", [
     await registry.getAddress(),
     await target.getAddress(),
-  ]);
+  ])) as unknown as Contract;
   await token.setSystemAccount(harness, true);
   await token.setIssuer(4, true);
   await token.connect(issuer).mint(harness, 10_000n);
@@ -59,7 +66,7 @@ describe("module bases", function () {
         .withArgs(1, token, 250n);
       expect(await harness.owedTo(1, token)).to.equal(250n);
       expect(await harness.totalOwed(token)).to.equal(250n);
-      await expect(harness.connect(outsider).claimOwed(1, token))
+      await expect(by(harness, outsider).claimOwed(1, token))
         .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
         .withArgs(bankAdmin.address);
       await expect(harness.redirectOwed(1, token, outsider, REASON))
@@ -67,7 +74,7 @@ describe("module bases", function () {
         .withArgs(1, 2);
       await registry.reinstate(1, REASON);
       const before = await token.balanceOf(bankAdmin);
-      await expect(harness.connect(outsider).claimOwed(1, token))
+      await expect(by(harness, outsider).claimOwed(1, token))
         .to.emit(harness, "OwedClaimed")
         .withArgs(1, token, bankAdmin.address, 250n);
       expect((await token.balanceOf(bankAdmin)) - before).to.equal(250n);
@@ -97,7 +104,7 @@ describe("module bases", function () {
       const { registry, token, harness, treasury, outsider } = await networkHelpers.loadFixture(deployFixture);
       await registry.revoke(1, REASON);
       await harness.pay(1, token, 300n);
-      await expect(harness.connect(outsider).redirectOwed(1, token, outsider, REASON))
+      await expect(by(harness, outsider).redirectOwed(1, token, outsider, REASON))
         .to.be.revertedWithCustomError(harness, "GovernorUnauthorizedAccount")
         .withArgs(outsider.address);
       await expect(harness.redirectOwed(1, token, ethers.ZeroAddress, REASON)).to.be.revertedWithCustomError(
@@ -117,19 +124,19 @@ describe("module bases", function () {
     it("item 18: whoever lifts a pause has the authority that set it", async function () {
       const { registry, harness, governor, regulatorA, regulatorB, outsider } =
         await networkHelpers.loadFixture(deployFixture);
-      await expect(harness.connect(outsider).pause()).to.be.revertedWithCustomError(registry, "MemberUnknownAccount");
-      await harness.connect(governor).pause();
+      await expect(by(harness, outsider).pause()).to.be.revertedWithCustomError(registry, "MemberUnknownAccount");
+      await by(harness, governor).pause();
       await expect(harness.guarded()).to.be.revertedWithCustomError(harness, "EnforcedPause");
-      await expect(harness.connect(regulatorA).unpause())
+      await expect(by(harness, regulatorA).unpause())
         .to.be.revertedWithCustomError(harness, "PauseLiftUnauthorized")
         .withArgs(regulatorA.address);
-      await expect(harness.connect(governor).unpause()).to.emit(harness, "Unpaused").withArgs(governor.address);
-      await expect(harness.connect(governor).unpause()).to.be.revertedWithCustomError(harness, "ExpectedPause");
+      await expect(by(harness, governor).unpause()).to.emit(harness, "Unpaused").withArgs(governor.address);
+      await expect(by(harness, governor).unpause()).to.be.revertedWithCustomError(harness, "ExpectedPause");
       // A Regulator's pause: the governor or another Regulator lifts it; an outsider does not.
-      await harness.connect(regulatorA).pause();
-      await expect(harness.connect(regulatorA).pause()).to.be.revertedWithCustomError(harness, "EnforcedPause");
-      await expect(harness.connect(outsider).unpause()).to.be.revertedWithCustomError(registry, "MemberUnknownAccount");
-      await expect(harness.connect(regulatorB).unpause()).to.emit(harness, "Unpaused").withArgs(regulatorB.address);
+      await by(harness, regulatorA).pause();
+      await expect(by(harness, regulatorA).pause()).to.be.revertedWithCustomError(harness, "EnforcedPause");
+      await expect(by(harness, outsider).unpause()).to.be.revertedWithCustomError(registry, "MemberUnknownAccount");
+      await expect(by(harness, regulatorB).unpause()).to.emit(harness, "Unpaused").withArgs(regulatorB.address);
       expect(await harness.guarded()).to.equal(true);
     });
 
@@ -137,12 +144,12 @@ describe("module bases", function () {
       const { harness, regulatorA } = await networkHelpers.loadFixture(deployFixture);
       const start = BigInt(await networkHelpers.time.latest());
       const deadline = await harness.toActive(start + 1000n);
-      await harness.connect(regulatorA).pause();
+      await by(harness, regulatorA).pause();
       const pausedAt = BigInt(await networkHelpers.time.latest());
       await networkHelpers.time.increase(5000);
       expect(await harness.activeNow()).to.equal(pausedAt - 0n);
       expect(await harness.pausedSeconds()).to.equal(5000n);
-      await harness.connect(regulatorA).unpause();
+      await by(harness, regulatorA).unpause();
       const lifted = BigInt(await networkHelpers.time.latest());
       const paused = lifted - pausedAt;
       expect(await harness.pausedSeconds()).to.equal(paused);
@@ -178,7 +185,7 @@ describe("module bases", function () {
       // Another record is not held up by this one.
       await harness.report(ethers.id("loan-2"), call(target, 9));
       expect(await target.received(1)).to.equal(9n);
-      await expect(harness.connect(outsider).retryCreditReports(ref))
+      await expect(by(harness, outsider).retryCreditReports(ref))
         .to.emit(harness, "CreditReportDelivered")
         .withArgs(ref, 0)
         .and.to.emit(harness, "CreditReportDelivered")

@@ -124,9 +124,9 @@ describe("issue 10: the second review's cases", function () {
     await cny.connect(world.issuer).mint(a.pearl, 1_000_000_000n);
     await cny.connect(a.pearl).approve(await scf.getAddress(), 1_000_000_000n);
     const maturity = BigInt(await networkHelpers.time.latest()) + 30n * DAY;
-    const args = [a.glassworks.address, token, 100_000_000n, maturity, [invoice()]] as const;
-    const root = await scf.connect(a.pearl).issue.staticCall(...args);
-    await scf.connect(a.pearl).issue(...args);
+    const invoices = [invoice()];
+    const root = await scf.connect(a.pearl).issue.staticCall(a.glassworks, token, 100_000_000n, maturity, invoices);
+    await scf.connect(a.pearl).issue(a.glassworks, token, 100_000_000n, maturity, invoices);
     const faces = [33_333_333n, 33_333_333n, 33_333_334n];
     const children = await scf.connect(a.glassworks).split.staticCall(root, faces);
     await scf.connect(a.glassworks).split(root, faces);
