@@ -280,7 +280,7 @@ describe("MemberRegistry", function () {
     });
 
     it("test_operators_revertForSuspendedMember", async function () {
-      const { registry, bankAdmin, bankOps, outsider } = await networkHelpers.loadFixture(deployFixture);
+      const { registry, bankAdmin, outsider } = await networkHelpers.loadFixture(deployFixture);
       await registry.suspend(1, REASON);
       await expect(registry.connect(bankAdmin).addOperator(1, outsider.address))
         .to.be.revertedWithCustomError(registry, "MemberNotActive")
