@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 
 INSTALLED := node_modules/.tradeline-installed
 
-.PHONY: demo test bench node install localnode deploy-local
+.PHONY: demo test bench node install localnode deploy-local fuzz-deep
 
 demo: install
 	npm run demo
@@ -16,6 +16,10 @@ test: install
 
 bench: install
 	npm run bench
+
+# Every Solidity fuzz and invariant suite at 10,000 invariant runs (depth 64); the test command runs 256.
+fuzz-deep: install
+	TRADELINE_INVARIANT_RUNS=10000 npx hardhat test solidity
 
 install: node $(INSTALLED)
 

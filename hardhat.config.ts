@@ -8,6 +8,9 @@ import { tasks } from "./tasks/index.js";
 const require = createRequire(import.meta.url);
 
 /** The one compiler of the project: the WASM build shipped by the pinned `solc` npm package. */
+/** Invariant runs per suite (depth 64): 256 by default, more for a deep run. */
+const INVARIANT_RUNS = Number(process.env.TRADELINE_INVARIANT_RUNS ?? 256);
+
 const SOLC_VERSION = "0.8.28";
 const SOLC_PATH = require.resolve("solc/soljson.js");
 const SOLC_SETTINGS = {
@@ -41,6 +44,10 @@ export default defineConfig({
   },
   typechain: { outDir: "typechain-types" },
   test: {
-    solidity: { fuzz: { runs: 256 }, invariant: { runs: 64, depth: 64, failOnRevert: true } },
+    // Invariant runs: 256 in the test command; `make fuzz-deep` sets TRADELINE_INVARIANT_RUNS=10000 (docs/testing.md).
+    solidity: {
+      fuzz: { runs: 256 },
+      invariant: { runs: INVARIANT_RUNS, depth: 64, failOnRevert: true },
+    },
   },
 });

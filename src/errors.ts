@@ -70,7 +70,10 @@ const errorInputs = new Map<string, AbiInput[]>();
 let iface = new Interface([]);
 registerAbis(KNOWN_ABIS);
 
-/** Adds the errors of more contracts (the modules register theirs here). */
+/**
+ * Adds the errors of contracts outside Tradeline's deployment (e.g. an integrator's own wrapper), so that their
+ * reverts decode too. Tradeline's own contracts are registered once, when this module loads (`KNOWN_ABIS`).
+ */
 export function registerAbis(abis: readonly InterfaceAbi[]): void {
   const fragments = new Map<string, unknown>();
   for (const f of iface.fragments) fragments.set(f.format("sighash"), JSON.parse(f.format("json")));

@@ -5,6 +5,7 @@ export * from "./members.js";
 export * from "./errors.js";
 export * from "./deployment.js";
 export * from "./eip712.js";
-/** The module clients, as namespaces: `credit.registerLoan(…)`, `scf.split(…)`. */
+/** The module clients, as namespaces: `credit.registerLoan(…)`, `scf.split(…)`, `trade.attest(…)`. */
 export * as credit from "./credit.js";
 export * as scf from "./scf.js";
+export * as trade from "./trade.js";

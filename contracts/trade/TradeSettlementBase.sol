@@ -173,6 +173,7 @@ abstract contract TradeSettlementBase is
         // Evidence without an FX quote records the evidence; the tranches wait for `payReleased` with a quote.
         if (m.payoutToken != m.payToken && quote.rate == 0) return 0;
         p.paid |= due;
+        bool ends = _settleIfPaid(p);
         // Every sum here is of pay-token amounts of one order: one currency (item 20).
         uint256 totalNet;
         for (uint8 i; i < n; ++i) {
@@ -184,7 +185,7 @@ abstract contract TradeSettlementBase is
             _payTranche(id, p, m, i, _trancheGross(m.amount, packed, i, n), provider, rate);
             ++count;
         }
-        _endIfPaid(id, p, m);
+        if (ends) _end(id, m);
     }
 
     /// @dev Pays one tranche: fees to the two banks, the net to the payee (through `provider` at `rate` when
@@ -307,8 +308,9 @@ abstract contract TradeSettlementBase is
         uint8 stake = uint8(~_released(p, _tranches[id]));
         uint256 refund = _gross(id, p, stake);
         p.paid |= stake & uint8((1 << p.trancheCount) - 1);
+        bool ends = _settleIfPaid(p);
         _refund(id, p, m, refund, purpose);
-        _endIfPaid(id, p, m);
+        if (ends) _end(id, m);
     }
 
     /// @dev Ends a dispute: marks the tranches still at stake (unpaid and unreleased) as settled and returns their
@@ -321,10 +323,11 @@ abstract contract TradeSettlementBase is
     }
 
     /// @dev Settles order `id` once every tranche is paid or refunded.
-    function _endIfPaid(OrderId id, Parties storage p, Money storage m) internal {
-        if (p.paid != uint8((1 << p.trancheCount) - 1)) return;
-        p.state = OrderState.Settled;
-        _end(id, m);
+    /// @dev Settles the order when every tranche is paid or refunded; called before any token moves (effects before
+    ///      interactions). Returns whether it did, so that the caller ends the order (`_end`) after the transfers.
+    function _settleIfPaid(Parties storage p) internal returns (bool ends) {
+        ends = p.paid == uint8((1 << p.trancheCount) - 1);
+        if (ends) p.state = OrderState.Settled;
     }
 
     /// @dev Order `id` ended (settled or lapsed): its trade-finance record, if any, is closed, whatever the path

@@ -34,6 +34,7 @@ contract TradeSettlementCold is TradeSettlementBase {
         if (exporterShareBps > _BPS) revert ITradeSettlement.TradeInvalidAmount(exporterShareBps);
         // Only what is still at stake is split: released tranches stay owed to the exporter (item 19).
         uint256 atStake = _closeDispute(id, p);
+        bool ends = _settleIfPaid(p);
         uint256 toExporter = _share(atStake, exporterShareBps);
         emit ITradeSettlement.DisputeResolved(id, arbiter, exporterShareBps);
         if (toExporter != 0) {
@@ -49,7 +50,7 @@ contract TradeSettlementCold is TradeSettlementBase {
             _payTranche(id, p, m, 254, toExporter, provider, rate);
         }
         _refund(id, p, m, atStake - toExporter, 3);
-        _endIfPaid(id, p, m);
+        if (ends) _end(id, m);
     }
 
     // ─── Pre-shipment finance ───────────────────────────────────────────────
@@ -139,8 +140,10 @@ contract TradeSettlementCold is TradeSettlementBase {
             // The arbiter left the dispute past its deadline: what was at stake returns to the importer's side.
             if (_activeNow() <= m.disputeDeadline)
                 revert ITradeSettlement.TradeTooEarly(id, _toWall(m.disputeDeadline) + 1);
-            _refund(id, p, m, _closeDispute(id, p), 2);
-            _endIfPaid(id, p, m);
+            uint256 atStake = _closeDispute(id, p);
+            bool ends = _settleIfPaid(p);
+            _refund(id, p, m, atStake, 2);
+            if (ends) _end(id, m);
             return;
         }
         // Once evidence shows the goods moved and nothing is disputed, what remains is the exporter's (item 4).
