@@ -289,6 +289,18 @@ contract CreditRegistry is ICreditRegistry, ICreditModuleReports, MemberGated, P
     }
 
     /// @inheritdoc ICreditRegistry
+    function releaseJointLoanClaim(MemberId funder, bytes32 loanRef, bytes32 reason) external {
+        MemberId regulator = _requireRole(msg.sender, Role.Regulator);
+        LoanId id = loanId(funder, loanRef);
+        Loan memory held = _loans[id];
+        if (held.status != LoanStatus.None || MemberId.unwrap(held.lender) == 0) {
+            revert CreditJointLoanClaimUnknown(funder, loanRef);
+        }
+        delete _loans[id];
+        emit JointLoanClaimReleased(funder, loanRef, loanId(held.lender, loanRef), regulator, reason);
+    }
+
+    /// @inheritdoc ICreditRegistry
     function resolveDispute(MemberId reporter, bytes32 loanRef, bytes32 outcome) external {
         MemberId regulator = _requireRole(msg.sender, Role.Regulator);
         LoanId id = _openDispute(reporter, loanRef);

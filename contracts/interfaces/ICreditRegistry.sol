@@ -133,6 +133,15 @@ interface ICreditRegistry {
     );
     /// @notice The funders of joint loan `id` and their shares, in basis points.
     event JointLoanFunded(LoanId indexed id, MemberId[] funders, uint16[] sharesBps);
+    /// @notice A Regulator released joint loan `jointLoan`'s claim on funder `funder`'s reference `loanRef` (a funder
+    ///         named without its agreement), with `reason`.
+    event JointLoanClaimReleased(
+        MemberId indexed funder,
+        bytes32 indexed loanRef,
+        LoanId jointLoan,
+        MemberId regulator,
+        bytes32 reason
+    );
     /// @notice `amount` of loan `id` was repaid, leaving `outstanding`.
     event LoanRepaid(LoanId indexed id, bytes32 indexed borrowerKey, uint64 amount, uint64 outstanding);
     /// @notice Loan `id` moved from `from` to `to`.
@@ -212,6 +221,8 @@ interface ICreditRegistry {
     /// @notice Funder `funder`'s facility `loanRef` is already booked as `bookedAs`: a joint loan naming it, or its
     ///         own loan. A joint loan counts once, whoever reports it: its reference is claimed for every funder.
     error CreditJointLoanFunderBooked(MemberId funder, bytes32 loanRef, LoanId bookedAs);
+    /// @notice No joint loan claims funder `funder`'s reference `loanRef`.
+    error CreditJointLoanClaimUnknown(MemberId funder, bytes32 loanRef);
     /// @notice `module` has no code: only contracts can be listed as reporter modules.
     error CreditReporterModuleInvalid(address module);
     /// @notice Member `borrower` has no entity key in the member registry, so nothing can be reported about it.
@@ -299,6 +310,10 @@ interface ICreditRegistry {
 
     /// @notice The joint loan that claims funder `funder`'s reference `loanRef`; 0 when none does.
     function jointLoanOf(MemberId funder, bytes32 loanRef) external view returns (LoanId);
+
+    /// @notice A Regulator releases a joint loan's claim on a funder's reference, e.g. when the funder shows in a
+    ///         dispute that it never agreed to the joint loan: the funder can then book that reference itself.
+    function releaseJointLoanClaim(MemberId funder, bytes32 loanRef, bytes32 reason) external;
 
     /// @notice The record of loan `id` (status None when unknown).
     function getLoan(LoanId id) external view returns (LoanRecord memory);

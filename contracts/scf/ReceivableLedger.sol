@@ -683,7 +683,10 @@ contract ReceivableLedger is
         _requireMemberRole(financier, Role.Financier);
         if (MemberId.unwrap(financier) == MemberId.unwrap(debtor)) revert ScfSelfDealing(financier);
         CreditLine storage line = _lines[debtor][token];
-        (line.financier, line.limit, line.frozen) = (financier, 0, false);
+        // A new bank starts from no limit; a freeze stays until a bank lifts it, so a debtor cannot escape its
+        // bank's freeze by choosing another (only the governor's reassignment clears it).
+        (line.financier, line.limit) = (financier, 0);
+        if (byGovernor) line.frozen = false;
         emit CreditLineAssigned(debtor, token, financier, byGovernor);
     }
 

@@ -100,6 +100,8 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
         if (MemberId.unwrap(_requireRole(msg.sender, Role.ImporterBank)) != MemberId.unwrap(p.importerBank)) {
             revert TradeUnauthorized(id, msg.sender);
         }
+        // Funding after the shipment deadline would let the unshipped refund follow at once, racing late evidence.
+        if (_activeNow() >= p.shipmentDeadline) revert TradeWindowClosed(id, _toWall(p.shipmentDeadline));
         p.state = OrderState.Funded;
         Money storage m = _money[id];
         emit OrderFunded(id, msg.sender, m.amount);

@@ -14,7 +14,8 @@ import {
   EVIDENCE_KINDS,
   type FxQuote,
 } from "../../src/trade.js";
-import { ephemeralKey } from "../../scripts/lib/loans.js";
+import { productKind } from "../../src/credit.js";
+import { ephemeralKey, sampleLoan, syntheticId } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 
 const connection = await network.create();
@@ -176,5 +177,65 @@ describe("issue 10: the second review's cases", function () {
     await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.glassworks, 1n, deadline, signed))
       .to.be.revertedWithCustomError(trade, "TradeConflictOfInterest")
       .withArgs(1n, world.ids.glassworks);
+  });
+
+  it("item 11: a funder named in a joint loan without its agreement gets its reference back from a Regulator", async function () {
+    const { world, a } = await networkHelpers.loadFixture(fixture);
+    const { credit } = world.contracts;
+    const ids = world.ids;
+    const victim = sampleLoan(key, { loanRef: "GOLFO-2026-0001", idNumber: syntheticId(700_001) });
+    const squat = {
+      ...sampleLoan(key, { loanRef: "GOLFO-2026-0001", idNumber: syntheticId(700_002) }),
+      kind: productKind("JointLoan"),
+      principal: 1n,
+      outstanding: 1n,
+    };
+    await credit.connect(a.huaxia).registerJointLoan(squat, [
+      { member: ids.huaxia, shareBps: 9_900 },
+      { member: ids.golfo, shareBps: 100 },
+    ]);
+    await expect(credit.connect(a.golfo).registerLoan(victim)).to.be.revertedWithCustomError(
+      credit,
+      "CreditJointLoanFunderBooked",
+    );
+    const reason = reasonCode("NO-CONSENT");
+    await expect(credit.connect(a.huaxia).releaseJointLoanClaim(ids.golfo, victim.loanRef, reason))
+      .to.be.revertedWithCustomError(world.contracts.members, "MemberMissingRole")
+      .withArgs(a.huaxia.address, ids.huaxia, 12);
+    await expect(credit.connect(a.regulator).releaseJointLoanClaim(ids.golfo, victim.loanRef, reason))
+      .to.emit(credit, "JointLoanClaimReleased")
+      .withArgs(ids.golfo, victim.loanRef, await credit.loanId(ids.huaxia, victim.loanRef), ids.regulator, reason);
+    await expect(credit.connect(a.regulator).releaseJointLoanClaim(ids.golfo, victim.loanRef, reason))
+      .to.be.revertedWithCustomError(credit, "CreditJointLoanClaimUnknown")
+      .withArgs(ids.golfo, victim.loanRef);
+    await expect(credit.connect(a.golfo).registerLoan(victim)).to.emit(credit, "LoanRegistered");
+  });
+
+  it("item 9: a debtor cannot escape its bank's freeze by choosing another bank", async function () {
+    const { world, scf, tokens, a } = await networkHelpers.loadFixture(fixture);
+    const token = await tokens.CNY.getAddress();
+    await scf.connect(a.pearl).chooseFinancier(token, world.ids.huaxia);
+    await scf.connect(a.huaxia).setCreditLine(world.ids.pearl, token, 1_000_000_000n);
+    await scf.connect(a.huaxia).freezeCreditLine(world.ids.pearl, token, true);
+    await scf.connect(a.pearl).chooseFinancier(token, world.ids.pacific);
+    expect((await scf.creditLineOf(world.ids.pearl, token)).frozen).to.equal(true);
+    await scf.connect(a.pacific).setCreditLine(world.ids.pearl, token, 1_000_000_000n);
+    const maturity = BigInt(await networkHelpers.time.latest()) + 30n * DAY;
+    await expect(scf.connect(a.pearl).issue(a.glassworks, token, 1n, maturity, [invoice()]))
+      .to.be.revertedWithCustomError(scf, "ScfCreditLineFrozen")
+      .withArgs(world.ids.pearl);
+    // The governor's reassignment starts the line afresh.
+    await scf.connect(world.governor).reassignCreditLine(world.ids.pearl, token, world.ids.huaxia);
+    expect((await scf.creditLineOf(world.ids.pearl, token)).frozen).to.equal(false);
+  });
+
+  it("item 4: an order cannot be funded after its shipment deadline, where the unshipped refund would follow at once", async function () {
+    const { trade, a, terms } = await networkHelpers.loadFixture(fixture);
+    await trade.connect(a.cristal).createOrder(terms);
+    await trade.connect(a.glassworks).accept(1n);
+    await networkHelpers.time.increaseTo(terms.shipmentDeadline);
+    await expect(trade.connect(a.golfo).fund(1n))
+      .to.be.revertedWithCustomError(trade, "TradeWindowClosed")
+      .withArgs(1n, terms.shipmentDeadline);
   });
 });
