@@ -11,7 +11,8 @@ import { fileURLToPath } from "node:url";
 import { network } from "hardhat";
 import type { TransactionReceipt, TransactionResponse } from "ethers";
 
-import { consentHash, loanRef, loanStatus, productKind, type LoanInput } from "../src/credit.js";
+import { commitment, consentCommitment, documentCommitment, newSalt } from "../src/commitments.js";
+import { loanRef, loanStatus, productKind, type LoanInput } from "../src/credit.js";
 import { signConfirmation, signPermit, signQuote } from "../src/eip712.js";
 import { reasonCode, legalIdHash, jurisdictionCode } from "../src/encoding.js";
 import { invoiceKey } from "../src/keys.js";
@@ -19,7 +20,6 @@ import { entityKey, roleMask } from "../src/members.js";
 import {
   EVIDENCE_KINDS,
   NO_FX_QUOTE,
-  documentHash,
   parseTranches,
   scaledRate,
   signAssignment,
@@ -151,7 +151,7 @@ const newLoans = (count: number, prefix: string): LoanInput[] =>
     return sampleLoan(key, { loanRef: `${prefix}-${borrowers}`, idNumber: syntheticId(borrowers) });
   });
 const purpose = reasonCode("NEW_LOAN");
-const consent = consentHash("borrower authorization, bench");
+const consent = consentCommitment("borrower authorization, bench", newSalt());
 const scaling: { borrowers: number; registerLoan: number; inquire: number }[] = [];
 
 /** Fills the registry (from another lender) up to `target` borrowers, then measures at that size. */
@@ -265,13 +265,20 @@ moduleRowsAt = rows.length;
     "CreditRegistry.openDispute",
     asRegulator.openDispute(huaxiaId, disputed.loanRef, reasonCode("BORROWER-CLAIM-77")),
   );
-  await record("CreditRegistry.answerDispute", asHuaxia.answerDispute(disputed.loanRef, consentHash("lender answer")));
+  await record(
+    "CreditRegistry.answerDispute",
+    asHuaxia.answerDispute(disputed.loanRef, commitment("dispute-answer", "lender answer", newSalt())),
+  );
   await record(
     "CreditRegistry.correctLoan",
     asRegulator.correctLoan(
       huaxiaId,
       disputed.loanRef,
-      { status: loanStatus("Active"), outstanding: 2_500_000n, commitment: consentHash("corrected record") },
+      {
+        status: loanStatus("Active"),
+        outstanding: 2_500_000n,
+        commitment: commitment("document", "corrected record", newSalt()),
+      },
       reasonCode("RULING-2026-031"),
     ),
   );
@@ -479,7 +486,7 @@ const tradeLifecycle = sumFigures(tradeFlow);
     return { q, sig: await signFxQuote(ta.huaxia, domainT, q) };
   };
   const evidence = async (id: bigint, kind: EvidenceKindName, oracles = [ta.carrier]) => {
-    const doc = documentHash(`${kind}-${id}`);
+    const doc = documentCommitment(`${kind}-${id}`, newSalt());
     const sigs = await Promise.all(oracles.map((o) => signAttestation(o, domainT, id, kind, doc)));
     return { kind: EVIDENCE_KINDS.indexOf(kind), doc, sigs };
   };

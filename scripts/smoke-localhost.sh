@@ -21,11 +21,17 @@ for _ in $(seq 1 60); do
 done
 grep -q "Started HTTP" "$work/node.log" || { echo "error: hardhat node did not start" >&2; cat "$work/node.log" >&2; exit 1; }
 
+# A consortium key for this run only; tasks read it from the configuration variable. The deployment publishes its
+# check value, derived by the task an operator runs before deploying.
+TRADELINE_CONSORTIUM_KEY=0x$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+export TRADELINE_CONSORTIUM_KEY
+./tradeline consortium:parameters --issuer-lei TLSETTLEMENTBANK0001 --issuer-jurisdiction CN \
+  --out "$work/parameters.json" >/dev/null || { echo "error: consortium:parameters failed" >&2; exit 1; }
 rm -rf ignition/deployments/chain-31337
 npx hardhat ignition deploy ignition/modules/Tradeline.ts --network localhost \
-  --parameters ignition/parameters/localhost.json >"$work/deploy.log" 2>&1 || { cat "$work/deploy.log" >&2; exit 1; }
+  --parameters "$work/parameters.json" >"$work/deploy.log" 2>&1 || { cat "$work/deploy.log" >&2; exit 1; }
 
-H="npx hardhat --network localhost"
+H="./tradeline --network localhost"
 # From here on a failing task is reported by `expect` with its output, not by `set -e` silently.
 set +e
 BANK=0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC
@@ -34,9 +40,10 @@ expect() { # expect <description> <pattern> <output>
   if grep -qE "$2" <<<"$3"; then echo "ok   $1"; else echo "FAIL $1: expected /$2/ in:"; echo "$3"; fail=1; fi
 }
 
-# A consortium key for this run only; tasks read it from the configuration variable.
-TRADELINE_CONSORTIUM_KEY=0x$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-export TRADELINE_CONSORTIUM_KEY
+out=$(TRADELINE_CONSORTIUM_KEY=0x$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n') $H member:admit \
+  --legal-id TLHUAXIABANK00000002 --jurisdiction CN --roles Lender --admin $BANK 2>&1); rc=$?
+expect "a wrong consortium key is refused before anything is sent" "^error: consortium key mismatch: this deployment's key check is 0x" "$out"
+[ "$rc" -ne 0 ] && echo "ok   the wrong key exits non-zero" || { echo "FAIL the wrong key exited 0"; fail=1; }
 out=$($H member:admit --legal-id TLHUAXIABANK00000002 --bic HXBKCNSHXXX --jurisdiction CN --roles Lender,Financier --admin $BANK 2>&1)
 expect "member:admit admits" "admitted member 4 \(TLHUAXIABANK00000002, CN\)" "$out"
 out=$($H token:mint --from 1 --currency CNY --to $BANK --amount 1250.50 2>&1)
@@ -50,6 +57,12 @@ out=$($H credit:check --from 2 --borrower-type CN-RIC --borrower-id 990101199003
 expect "credit:check prints the exposure" "^ +1 +1 +50000.00 +0 +1$" "$out"
 out=$($H credit:repay --from 2 --ref HX-1 --amount 2000 2>&1)
 expect "credit:repay repays" "outstanding now 48000.00 CNY" "$out"
+out=$($H credit:repay --from 2 --ref HX-1 --amount -100 2>&1); rc=$?
+expect "a negative amount gets one error line" '^error: --amount "-100" is negative: amounts, rates, ids and counts are positive' "$out"
+[ "$rc" -ne 0 ] && [ "$(wc -l <<<"$out")" -eq 1 ] && echo "ok   ... on one line, exit non-zero" || { echo "FAIL negative amount: rc $rc"; fail=1; }
+out=$($H credit:repay --from 2 --ref HX-1 --amount 184467440737095516.16 2>&1); rc=$?
+expect "an amount beyond its field names the field and its limit" '^error: --amount "184467440737095516.16" is more than its limit of 184467440737095516.15 \(the contract stores it as a uint64' "$out"
+[ "$rc" -ne 0 ] && echo "ok   ... and exits non-zero" || { echo "FAIL the out-of-bounds amount exited 0"; fail=1; }
 out=$($H credit:status --from 2 --ref HX-1 --to Overdue 2>&1)
 expect "credit:status moves the loan" "loan HX-1: Active -> Overdue" "$out"
 out=$($H credit:import --from 2 --file examples/credit/loans.csv 2>&1)

@@ -6,29 +6,15 @@
  * so no personal data reaches the chain. Lending workflows check a borrower through `inquire`, which is logged;
  * `exposureOf` is a free view for tooling.
  */
-import {
-  AbiCoder,
-  hexlify,
-  isHexString,
-  keccak256,
-  randomBytes,
-  toUtf8Bytes,
-  type ContractTransactionReceipt,
-} from "ethers";
+import { AbiCoder, keccak256, type ContractTransactionReceipt } from "ethers";
 
 import type { CreditRegistry } from "../typechain-types/index.js";
 import type { ICreditRegistry } from "../typechain-types/credit/CreditRegistry.js";
 
+import { checkSalt } from "./commitments.js";
 import { parseAmount, reasonCode } from "./encoding.js";
 import { mined } from "./tx.js";
-import {
-  borrowerKey,
-  normalizeDate,
-  normalizeIdNumber,
-  normalizeIdType,
-  type ConsortiumKey,
-  type Hex32,
-} from "./keys.js";
+import { borrowerKey, normalizeDate, normalizeIdNumber, normalizeIdType, type ConsortiumKey } from "./keys.js";
 
 export const PRODUCT_KINDS = ["ConsumerLoan", "SmeLoan", "JointLoan", "ReceivableFinance", "TradeFinance"] as const;
 export type ProductKindName = (typeof PRODUCT_KINDS)[number];
@@ -99,11 +85,6 @@ export function loanIdOf(reporter: bigint | number, ref: string): string {
   return keccak256(AbiCoder.defaultAbiCoder().encode(["uint32", "bytes32"], [reporter, loanRef(ref)]));
 }
 
-/** A fresh 32-byte salt for a record commitment; the lender keeps it with the record. */
-export function newSalt(): string {
-  return hexlify(randomBytes(32));
-}
-
 /** A lender's off-chain loan record, in the canonical form its commitment covers. */
 export interface LoanRecordData {
   loanRef: string;
@@ -124,7 +105,7 @@ export interface LoanRecordData {
  * record and its salt recomputes it; without the salt nobody can test guesses against it.
  */
 export function recordCommitment(record: LoanRecordData, salt: string): string {
-  if (!isHexString(salt, 32)) throw new Error("salt must be 32 bytes of hex (0x + 64 hex digits)");
+  checkSalt(salt);
   const canonical = JSON.stringify({
     loanRef: record.loanRef.trim(),
     idType: normalizeIdType(record.idType),
@@ -150,11 +131,6 @@ export function loanInput(key: ConsortiumKey, record: LoanRecordData, salt: stri
     maturityDay: dayNumber(record.matures, "matures"),
     commitment: recordCommitment(record, salt),
   };
-}
-
-/** The hash of a borrower's signed authorization, logged with every inquiry. */
-export function consentHash(authorization: string | Uint8Array): Hex32 {
-  return keccak256(typeof authorization === "string" ? toUtf8Bytes(authorization) : authorization) as Hex32;
 }
 
 // ─── The nightly file ───────────────────────────────────────────────────────
@@ -218,8 +194,8 @@ export function parseLoanCsv(
         idType,
         idNumber,
         kind,
-        principal: parseAmount(principal, options.decimals),
-        outstanding: parseAmount(outstanding, options.decimals),
+        principal: parseAmount(principal, options.decimals, { name: "principal", bits: 64 }),
+        outstanding: parseAmount(outstanding, options.decimals, { name: "outstanding", bits: 64 }),
         originated,
         matures,
       };

@@ -74,15 +74,38 @@ export function reasonCode(reason: string): string {
   return encodeBytes32String(reason);
 }
 
-/** Parses a positive decimal amount in major units (e.g. "1250.50") into minor units for `decimals`. */
-export function parseAmount(amount: string, decimals: number | bigint): bigint {
+/** An amount field: the name an error gives it (e.g. "--principal") and how many bits the contract stores it in. */
+export interface AmountField {
+  readonly name: string;
+  readonly bits: 64 | 96 | 128 | 256;
+}
+
+/** A field of unnamed width: a token amount (uint256). */
+const ANY_AMOUNT: AmountField = { name: "amount", bits: 256 };
+
+/**
+ * Parses a positive decimal amount in major units (e.g. "1250.50") into minor units for `decimals`, checked against
+ * the field's on-chain width, so that a value the contract cannot hold is refused here, naming the field and its
+ * limit, instead of failing in the ABI encoder with "value out-of-bounds".
+ */
+export function parseAmount(amount: string, decimals: number | bigint, field: AmountField = ANY_AMOUNT): bigint {
   const d = Number(decimals);
   const text = amount.trim();
+  if (/^-\s*\d/.test(text)) {
+    throw new Error(`${field.name} "${amount}" is negative: give a positive amount in major units, e.g. 1250.50`);
+  }
   if (!/^\d+(\.\d+)?$/.test(text) || (text.split(".")[1]?.length ?? 0) > d) {
-    throw new Error(`amount "${amount}" is not a decimal number with at most ${d} decimals`);
+    throw new Error(`${field.name} "${amount}" is not a decimal number with at most ${d} decimals`);
   }
   const value = parseUnits(text, d);
-  if (value === 0n) throw new Error(`amount must be positive, got "${amount}"`);
+  if (value === 0n) throw new Error(`${field.name} must be positive, got "${amount}"`);
+  const max = (1n << BigInt(field.bits)) - 1n;
+  if (value > max) {
+    throw new Error(
+      `${field.name} "${amount}" is more than its limit of ${formatAmount(max, d)} ` +
+        `(the contract stores it as a uint${field.bits} of minor units)`,
+    );
+  }
   return value;
 }
 

@@ -1,5 +1,6 @@
 /** Tradeline SDK: keys, encodings, member roles, error decoding and deployment wiring. */
 export * from "./keys.js";
+export * from "./commitments.js";
 export * from "./encoding.js";
 export * from "./members.js";
 export * from "./errors.js";

@@ -125,3 +125,29 @@ export function invoiceKey(key: ConsortiumKey, debtor: string, invoiceNumber: st
     normalizeIssueDate(issueDate),
   ]);
 }
+
+/**
+ * The check value of a consortium key: `HMAC-SHA256(consortiumKey, "tradeline:key-check:v1")`. The member registry
+ * publishes it at deployment (`keyCheck()`); it reveals nothing about the key, and a key with another check value
+ * would derive borrower, invoice and entity keys that no other member derives.
+ */
+export function keyCheck(key: ConsortiumKey): Hex32 {
+  return key.mac(["tradeline:key-check:v1"]);
+}
+
+/**
+ * Throws unless `key`'s check value is `published`, the value the deployment's member registry holds. Every task
+ * and the service call it before deriving a key, so a wrong key stops before anything is sent.
+ */
+export function assertKeyMatches(key: ConsortiumKey, published: string): void {
+  const expected = published.toLowerCase();
+  const actual = keyCheck(key);
+  if (actual !== expected) {
+    throw new Error(
+      `consortium key mismatch: this deployment's key check is ${expected.slice(0, 10)}…, the configured ` +
+        `TRADELINE_CONSORTIUM_KEY gives ${actual.slice(0, 10)}…; borrower, invoice and entity keys derived with it ` +
+        `would match no other member's, so nothing was sent. Set the consortium's key (npx hardhat keystore set ` +
+        `TRADELINE_CONSORTIUM_KEY)`,
+    );
+  }
+}

@@ -1,5 +1,17 @@
 /** Roles and statuses of the member registry, mirrored from `IMemberRegistry.sol`, and a member's entity key. */
-import { borrowerKey, type ConsortiumKey, type Hex32 } from "./keys.js";
+import type { MemberRegistry } from "../typechain-types/index.js";
+
+import { assertKeyMatches, borrowerKey, ConsortiumKey, type Hex32 } from "./keys.js";
+
+/**
+ * Parses the consortium key and checks it against the key-check value `members` (the deployment's member registry)
+ * published at deployment. Throws a readable error when the key is missing, malformed, or not this consortium's.
+ */
+export async function verifiedConsortiumKey(members: MemberRegistry, hex: string | undefined): Promise<ConsortiumKey> {
+  const key = ConsortiumKey.fromHex(hex);
+  assertKeyMatches(key, await members.keyCheck());
+  return key;
+}
 
 /**
  * A member's entity key: the borrower key of its LEI, `HMAC-SHA256(consortiumKey, "LEI", lei)`. The registry stores

@@ -7,9 +7,7 @@
  */
 import {
   hexlify,
-  keccak256,
   randomBytes,
-  toUtf8Bytes,
   verifyTypedData,
   type ContractTransactionReceipt,
   type Signer,
@@ -19,6 +17,7 @@ import {
 import type { SettlementToken, TradeSettlement } from "../typechain-types/index.js";
 import type { ITradeSettlement } from "../typechain-types/trade/TradeSettlement.js";
 
+import { documentCommitment } from "./commitments.js";
 import { signPermit } from "./eip712.js";
 import { ensureAllowance, eventArg, mined } from "./tx.js";
 
@@ -193,12 +192,6 @@ export type OrderView = ITradeSettlement.OrderViewStructOutput;
 /** The most fee a bank may take, in basis points (the contract's `MAX_FEE_BPS`). */
 export const MAX_FEE_BPS = 1_000;
 
-/** The hash an order names its document by: keccak256 of its reference text (e.g. the PO number). */
-export function documentHash(reference: string): string {
-  if (reference.trim() === "") throw new Error("a document reference is required");
-  return keccak256(toUtf8Bytes(reference.trim()));
-}
-
 /**
  * Builds and checks an order's terms before anything is sent, with the contract's rules: a positive amount, fees of
  * at most 1,000 bps, now < shipment deadline < expiry, and 1 to 8 tranches summing to 100%.
@@ -207,7 +200,9 @@ export function buildOrder(input: {
   exporter: bigint;
   importerBank: bigint;
   exporterBank: bigint;
+  /** The order document's reference (e.g. the PO number) and the salt its commitment is made with. */
   document: string;
+  documentSalt: string;
   payToken: string;
   payoutToken?: string;
   amount: bigint;
@@ -243,7 +238,7 @@ export function buildOrder(input: {
     exporter: input.exporter,
     importerBank: input.importerBank,
     exporterBank: input.exporterBank,
-    documentHash: documentHash(input.document),
+    documentHash: documentCommitment(input.document, input.documentSalt),
     payToken: input.payToken,
     payoutToken: input.payoutToken ?? input.payToken,
     amount: input.amount,

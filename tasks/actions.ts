@@ -1,11 +1,22 @@
 /** The task actions, loaded lazily by tasks/index.ts: each opens a session and runs one operation. */
+import { writeFile } from "node:fs/promises";
+
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import { ConsortiumKey } from "../src/keys.js";
 
 import * as credit from "./lib/credit.js";
 import * as members from "./lib/members.js";
 import * as scf from "./lib/scf.js";
 import * as trade from "./lib/trade.js";
-import { runInSession, type Session, type SessionArgs } from "./lib/session.js";
+import {
+  CONSORTIUM_KEY_VARIABLE,
+  printOrFail,
+  readConfigVariable,
+  runInSession,
+  type Session,
+  type SessionArgs,
+} from "./lib/session.js";
 
 type Operation<A> = (contracts: Session["contracts"], args: A, session: Session) => Promise<string[]>;
 
@@ -13,6 +24,20 @@ type Operation<A> = (contracts: Session["contracts"], args: A, session: Session)
 function action<A>(operation: Operation<A>) {
   return (args: SessionArgs & A, hre: HardhatRuntimeEnvironment) =>
     runInSession(hre, args, (session) => operation(session.contracts, args, session));
+}
+
+/** Prints (or writes to `--out`) the key-derived Ignition parameters; needs no deployment, so it opens no session. */
+export async function consortiumParameters(
+  args: { issuerLei: string; issuerJurisdiction: string; issuerAdmin: string; out: string },
+  hre: HardhatRuntimeEnvironment,
+): Promise<void> {
+  await printOrFail(async () => {
+    const key = ConsortiumKey.fromHex(await readConfigVariable(hre, CONSORTIUM_KEY_VARIABLE));
+    const json = JSON.stringify(members.consortiumParameters(key, args), null, 2);
+    if (args.out.trim() === "") return json.split("\n");
+    await writeFile(args.out.trim(), `${json}\n`);
+    return [`wrote the Ignition parameters for this consortium key to ${args.out.trim()}`];
+  });
 }
 
 export const memberAdmit = action(members.admit);

@@ -28,6 +28,20 @@ function tradelineTask(id: string, description: string) {
 }
 
 export const tasks = [
+  task(
+    "consortium:parameters",
+    "Print the Ignition parameters derived from the consortium key: its check value and the issuer's keys",
+  )
+    .addOption({
+      name: "issuerLei",
+      description: "LEI of the settlement bank that issues the tokens",
+      defaultValue: "",
+    })
+    .addOption({ name: "issuerJurisdiction", description: "Its ISO 3166 alpha-2 code, e.g. CN", defaultValue: "" })
+    .addOption({ name: "issuerAdmin", description: "Its admin address; empty leaves the default", defaultValue: "" })
+    .addOption({ name: "out", description: "Write the JSON to this file instead of printing it", defaultValue: "" })
+    .setAction(lazy("consortiumParameters"))
+    .build(),
   tradelineTask("member:admit", "Admit an institution as a member (governor)")
     .addOption({
       name: "legalId",
@@ -95,7 +109,12 @@ export const tasks = [
     .addOption({ name: "borrowerId", description: "Borrower id number (keyed, never sent)", defaultValue: "" })
     .addOption({
       name: "consent",
-      description: "Borrower's authorization: its 0x hash, or text to hash",
+      description: "Borrower's authorization: its text (committed to with a salt), or a 0x commitment made already",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "consentSalt",
+      description: "Salt of the consent's commitment (0x + 64 hex); empty draws one, printed to keep",
       defaultValue: "",
     })
     .addOption({ name: "purpose", description: "Purpose code, up to 31 characters", defaultValue: "NEW_LOAN" })
@@ -106,7 +125,12 @@ export const tasks = [
     .addOption({ name: "action", description: "open, answer, correct or resolve", defaultValue: "open" })
     .addOption({ name: "lender", description: "Member id of the reporting lender", defaultValue: "" })
     .addOption({ name: "ref", description: "The lender's loan reference", defaultValue: "" })
-    .addOption({ name: "reason", description: "Reason code (answer: text of the answer, hashed)", defaultValue: "" })
+    .addOption({
+      name: "reason",
+      description: "Reason code (answer: text of the answer, committed to with a salt)",
+      defaultValue: "",
+    })
+    .addOption({ name: "salt", description: "answer: salt of its commitment; empty draws one", defaultValue: "" })
     .addOption({ name: "to", description: "correct: the corrected status", defaultValue: "" })
     .addOption({ name: "outstanding", description: "correct: the corrected outstanding", defaultValue: "" })
     .addOption({ name: "commitment", description: "correct: commitment of the corrected record", defaultValue: "" })
@@ -216,7 +240,16 @@ export const tasks = [
     .addOption({ name: "exporter", description: "Exporter's member id", defaultValue: "" })
     .addOption({ name: "importerBank", description: "Importer's bank member id (funds the escrow)", defaultValue: "" })
     .addOption({ name: "exporterBank", description: "Exporter's bank member id", defaultValue: "" })
-    .addOption({ name: "document", description: "The order document's reference (hashed)", defaultValue: "" })
+    .addOption({
+      name: "document",
+      description: "The order document's reference (committed to, salted)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "documentSalt",
+      description: "Salt of the document's commitment (0x + 64 hex); empty draws one, printed to keep",
+      defaultValue: "",
+    })
     .addOption({ name: "amount", description: "Amount in major units of --currency", defaultValue: "" })
     .addOption({ name: "currency", description: "Pay currency, e.g. MXN", defaultValue: "" })
     .addOption({ name: "payout", description: "Exporter's currency; empty means the pay currency", defaultValue: "" })
@@ -240,7 +273,17 @@ export const tasks = [
   tradelineTask("trade:attest", "Sign evidence (oracle, --out) or relay signed evidence (--signatures)")
     .addOption({ name: "order", description: "Order id", defaultValue: "" })
     .addOption({ name: "kind", description: "Shipped, CustomsCleared, Delivered or Inspected", defaultValue: "" })
-    .addOption({ name: "document", description: "The evidence document's reference (hashed)", defaultValue: "" })
+    .addOption({
+      name: "document",
+      description: "The evidence document's reference (committed to, salted)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "documentSalt",
+      description:
+        "Salt of the document's commitment: empty draws one when signing, or takes the signers' when relaying",
+      defaultValue: "",
+    })
     .addOption({ name: "signatures", description: "Attestation files to relay, comma-separated", defaultValue: "" })
     .addOption({
       name: "quote",

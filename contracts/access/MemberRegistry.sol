@@ -22,8 +22,14 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     mapping(MemberId id => Recovery) private _recoveries;
     mapping(address token => bool) private _settlementTokens;
     uint32 private _memberCount;
+    bytes32 private immutable _keyCheck;
 
-    constructor(address initialGovernor) Ownable(initialGovernor) {}
+    /// @param initialGovernor The first governor (hand the seat to a multisig or TimelockController afterwards).
+    /// @param keyCheck_ The consortium key's check value (see `keyCheck`); never zero.
+    constructor(address initialGovernor, bytes32 keyCheck_) Ownable(initialGovernor) {
+        if (keyCheck_ == bytes32(0)) revert ConsortiumKeyCheckMissing();
+        _keyCheck = keyCheck_;
+    }
 
     // ─── Governance ─────────────────────────────────────────────────────────
 
@@ -198,6 +204,11 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     /// @inheritdoc IMemberRegistry
     function governor() external view returns (address) {
         return owner();
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function keyCheck() external view returns (bytes32) {
+        return _keyCheck;
     }
 
     /// @inheritdoc IMemberRegistry

@@ -146,7 +146,8 @@ interface ICreditRegistry {
     event LoanRepaid(LoanId indexed id, bytes32 indexed borrowerKey, uint64 amount, uint64 outstanding);
     /// @notice Loan `id` moved from `from` to `to`.
     event LoanStatusChanged(LoanId indexed id, bytes32 indexed borrowerKey, LoanStatus from, LoanStatus to);
-    /// @notice Lender `lender` looked up `borrowerKey` for `purpose`, with the borrower's authorization `consentHash`.
+    /// @notice Lender `lender` looked up `borrowerKey` for `purpose`, with the borrower's authorization named by
+    ///         `consentHash`: a salted commitment to it (the SDK's `consentCommitment`), never a plain hash.
     event CreditInquired(MemberId indexed lender, bytes32 indexed borrowerKey, bytes32 purpose, bytes32 consentHash);
     /// @notice Registering loan `id` took `borrowerKey` to `value` on `limit`, above `max`; flag mode let it pass.
     event MultiBorrowingFlagged(

@@ -133,6 +133,8 @@ interface IMemberRegistry {
     error RecoveryNotReady(MemberId id, uint40 readyAt);
     /// @notice `token` has no code, so it cannot be a settlement token.
     error SettlementTokenInvalid(address token);
+    /// @notice A registry must be deployed with the check value of its consortium key; zero was given.
+    error ConsortiumKeyCheckMissing();
 
     // ─── Governance (governor only) ─────────────────────────────────────────
 
@@ -202,6 +204,12 @@ interface IMemberRegistry {
 
     /// @notice The governor: the only account that admits, suspends and sets policy across the consortium.
     function governor() external view returns (address);
+
+    /// @notice The consortium key's check value, fixed at deployment: HMAC-SHA256(consortiumKey,
+    ///         "tradeline:key-check:v1"). It reveals nothing about the key; the SDK refuses to derive borrower,
+    ///         invoice or entity keys with a key whose check value differs, so a wrong key is caught before anything
+    ///         is sent.
+    function keyCheck() external view returns (bytes32);
 
     /// @notice The member `account` acts for, or zero.
     function memberOf(address account) external view returns (MemberId);

@@ -47,7 +47,7 @@ interface ITradeSettlement {
         MemberId exporter;
         MemberId importerBank;
         MemberId exporterBank;
-        bytes32 documentHash; // the order document (purchase order, pro-forma invoice)
+        bytes32 documentHash; // salted commitment to the order document (SDK `documentCommitment`), never a plain hash
         address payToken; // what the importer's bank locks, e.g. tMXN
         address payoutToken; // what the exporter wants, e.g. tCNY (the same token means no FX)
         uint96 amount; // in payToken minor units

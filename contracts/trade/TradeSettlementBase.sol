@@ -357,8 +357,9 @@ abstract contract TradeSettlementBase is
         if (p.state == OrderState.None) revert ITradeSettlement.TradeUnknownOrder(id);
     }
 
-    /// @dev Order `id`, which must be in one of the states of `allowed` (a mask of `1 << state`): every transition's
-    ///      precondition is checked here.
+    /// @dev Order `id`, which must be in one of the states of `allowed` (a mask of `1 << state`): the state
+    ///      precondition of every transition is checked here; its other preconditions (caller, time, evidence,
+    ///      quotes) are checked by the transition itself.
     function _orderIn(OrderId id, uint256 allowed) internal view returns (Parties storage p) {
         p = _order(id);
         if ((1 << uint8(p.state)) & allowed == 0) revert ITradeSettlement.TradeInvalidState(id, p.state);

@@ -27,7 +27,10 @@ const ascii = (s: string): string => `0x${Buffer.from(s, "ascii").toString("hex"
  * Deploys the whole network and wires its roles. The deploying account is the first governor; hand the seat to the
  * consortium's multisig or TimelockController afterwards (docs/operations.md).
  *
- * Parameters (ignition/parameters/<network>.json, module "Tradeline"):
+ * Parameters (ignition/parameters/<network>.json, module "Tradeline"; `npx hardhat consortium:parameters` prints the
+ * key-derived ones for the configured consortium key):
+ * - keyCheck: the consortium key's check value, `keyCheck(consortiumKey)` from the SDK; the member registry publishes
+ *   it, and every task refuses a consortium key that does not match it.
  * - issuerLegalIdHash, issuerEntityKey, issuerJurisdiction, issuerAdmin: the settlement bank admitted as the
  *   tokens' issuer (named issuer of every token). Its entity key is `entityKey(consortiumKey, LEI)` from the SDK.
  * - creditCurrency: the credit registry's reporting currency as bytes3 hex (default "0x434e59", CNY).
@@ -40,7 +43,7 @@ const ascii = (s: string): string => `0x${Buffer.from(s, "ascii").toString("hex"
  */
 export default buildModule("Tradeline", (m) => {
   const governor = m.getAccount(0);
-  const memberRegistry = m.contract("MemberRegistry", [governor]);
+  const memberRegistry = m.contract("MemberRegistry", [governor, m.getParameter<string>("keyCheck")]);
 
   const issuerAdmin = m.getParameter("issuerAdmin", m.getAccount(1));
   const issuerLegalIdHash = m.getParameter<string>("issuerLegalIdHash");

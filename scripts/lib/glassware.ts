@@ -4,11 +4,11 @@
  */
 import type { ContractTransactionResponse, TypedDataDomain } from "ethers";
 
+import { documentCommitment, newSalt } from "../../src/commitments.js";
 import { parseAmount } from "../../src/encoding.js";
 import {
   EVIDENCE_KINDS,
   buildOrder,
-  documentHash,
   newFxQuote,
   scaledRate,
   signAttestation,
@@ -46,6 +46,7 @@ export async function glasswareOrder(world: World, now: bigint, document = "PO C
     importerBank: world.ids.golfo,
     exporterBank: world.ids.huaxia,
     document,
+    documentSalt: newSalt(),
     payToken: await MXN.getAddress(),
     payoutToken: await CNY.getAddress(),
     amount: parseAmount("400000.00", 2),
@@ -77,7 +78,7 @@ export async function signGlasswareEvidence(
   fx: { quote: FxQuote; signature: string };
 }> {
   const [kind, oracle, doc] = GLASSWARE_EVIDENCE[index];
-  const hash = documentHash(doc);
+  const hash = documentCommitment(doc, newSalt());
   const quote = newFxQuote({
     order: id,
     beneficiary: BigInt(terms.exporter),

@@ -4,7 +4,8 @@
  */
 import { hexlify, randomBytes } from "ethers";
 
-import { loanInput, newSalt, type LoanInput, type LoanRecordData } from "../../src/credit.js";
+import { newSalt } from "../../src/commitments.js";
+import { loanInput, type LoanInput, type LoanRecordData } from "../../src/credit.js";
 import { ConsortiumKey } from "../../src/keys.js";
 
 /** A consortium key for this run only: random, so no key ever sits in the repo. */

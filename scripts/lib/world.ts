@@ -10,12 +10,15 @@ import type { NetworkConnection } from "hardhat/types/network";
 import TradelineModule from "../../ignition/modules/Tradeline.js";
 import { connect, type Deployment, type TradelineContracts } from "../../src/deployment.js";
 import { jurisdictionCode, legalIdHash } from "../../src/encoding.js";
-import type { ConsortiumKey } from "../../src/keys.js";
+import { type ConsortiumKey, keyCheck } from "../../src/keys.js";
 import { entityKey, roleMask } from "../../src/members.js";
 import type { MemberRegistry } from "../../typechain-types/index.js";
 
 import { CAST, type CastMember } from "./cast.js";
 import { ephemeralKey } from "./loans.js";
+
+/** The LEI of the settlement bank the committed Ignition parameters admit as the tokens' issuer. */
+export const ISSUER_LEI = "TLSETTLEMENTBANK0001";
 
 export interface World {
   /** The addresses, as a deployment record gives them (connect them to another signer with `connect`). */
@@ -84,10 +87,11 @@ export async function deployWorld(
 ): Promise<World> {
   const signers = await connection.ethers.getSigners();
   const [governor, issuer] = signers;
-  const deployed = await connection.ignition.deploy(TradelineModule, {
-    parameters: await ignitionParameters("hardhat"),
-    deploymentId,
-  });
+  const parameters = await ignitionParameters("hardhat");
+  // The key-derived parameters follow the run's key, so that every task's key check passes with it.
+  parameters.Tradeline.keyCheck = keyCheck(key);
+  parameters.Tradeline.issuerEntityKey = entityKey(key, ISSUER_LEI);
+  const deployed = await connection.ignition.deploy(TradelineModule, { parameters, deploymentId });
   const addresses = {
     memberRegistry: await deployed.memberRegistry.getAddress(),
     creditRegistry: await deployed.creditRegistry.getAddress(),

@@ -13,7 +13,6 @@ import {
   PRODUCT_KINDS,
   POLICY_MODES,
   assessPolicy,
-  consentHash,
   dayOf,
   inquire,
   loanIdOf,
@@ -21,7 +20,6 @@ import {
   loanRef,
   loanStatus,
   loanStatusName,
-  newSalt,
   parseLoanCsv,
   productKind,
   registerJointLoan,
@@ -31,6 +29,7 @@ import {
   type LoanRecordData,
   type RegistrationResult,
 } from "../../src/credit.js";
+import { checkSalt, commitment, consentCommitment, newSalt } from "../../src/commitments.js";
 import type { TradelineContracts } from "../../src/deployment.js";
 import { decodeCode, formatAmount, minorUnits, parseAmount, reasonCode } from "../../src/encoding.js";
 import { decodeError } from "../../src/errors.js";
@@ -109,14 +108,20 @@ export async function register(
 ): Promise<string[]> {
   const cur = await currencyOf(c);
   const kind = PRODUCT_KINDS[productKind(args.product === "" ? "ConsumerLoan" : args.product)];
-  const principal = parseAmount(required(args.principal, "--principal"), cur.decimals);
+  const principal = parseAmount(required(args.principal, "--principal"), cur.decimals, {
+    name: "--principal",
+    bits: 64,
+  });
   const record: LoanRecordData = {
     loanRef: required(args.ref, "--ref"),
     idType: required(args.borrowerType, "--borrower-type"),
     idNumber: required(args.borrowerId, "--borrower-id"),
     kind,
     principal,
-    outstanding: args.outstanding === "" ? principal : parseAmount(args.outstanding, cur.decimals),
+    outstanding:
+      args.outstanding === ""
+        ? principal
+        : parseAmount(args.outstanding, cur.decimals, { name: "--outstanding", bits: 64 }),
     originated: required(args.originated, "--originated"),
     matures: required(args.matures, "--matures"),
   };
@@ -144,7 +149,7 @@ export async function register(
 
 export async function repay(c: TradelineContracts, args: { ref: string; amount: string }): Promise<string[]> {
   const cur = await currencyOf(c);
-  const amount = parseAmount(required(args.amount, "--amount"), cur.decimals);
+  const amount = parseAmount(required(args.amount, "--amount"), cur.decimals, { name: "--amount", bits: 64 });
   const tx = await c.credit.reportRepayment(loanRef(required(args.ref, "--ref")), amount);
   const receipt = await tx.wait();
   const lines = [`repaid ${formatAmount(amount, cur.decimals)} ${cur.code} on ${args.ref.trim()}`];
@@ -172,23 +177,38 @@ export async function status(
   return [`loan ${ref}: ${from} -> ${LOAN_STATUSES[to]}`, `  tx: ${tx.hash}`];
 }
 
-/** A consent given as a 32-byte hash is used as is; any other text is hashed. */
-function consentOf(text: string): string {
+/**
+ * A consent given as 32 bytes of hex is a commitment made already and is used as is; text is committed to with the
+ * given salt, or a fresh one the lender must keep with the signed authorization.
+ */
+function consentOf(text: string, saltText: string): { consent: string; salt?: string } {
   const t = required(text, "--consent");
-  return isHexString(t, 32) ? t : consentHash(t);
+  if (isHexString(t, 32)) {
+    if (saltText.trim() !== "") throw new Error("--consent-salt goes with a consent text, not with a commitment");
+    return { consent: t };
+  }
+  const salt = saltText.trim() === "" ? newSalt() : checkSalt(saltText, "--consent-salt");
+  return { consent: consentCommitment(t, salt), salt };
 }
 
 export async function check(
   c: TradelineContracts,
-  args: { borrowerType: string; borrowerId: string; purpose: string; consent: string; amount: string },
+  args: {
+    borrowerType: string;
+    borrowerId: string;
+    purpose: string;
+    consent: string;
+    consentSalt?: string;
+    amount: string;
+  },
   session: CreditSession,
 ): Promise<string[]> {
   const cur = await currencyOf(c);
   const idType = required(args.borrowerType, "--borrower-type");
   const idNumber = required(args.borrowerId, "--borrower-id");
   const key = borrowerKey(await session.consortiumKey(), idType, idNumber);
-  const amount = args.amount === "" ? 0n : parseAmount(args.amount, cur.decimals);
-  const consent = consentOf(args.consent);
+  const amount = args.amount === "" ? 0n : parseAmount(args.amount, cur.decimals, { name: "--amount", bits: 64 });
+  const { consent, salt } = consentOf(args.consent, args.consentSalt ?? "");
   const { exposure, receipt } = await inquire(c.credit, key, args.purpose === "" ? "NEW_LOAN" : args.purpose, consent);
   const me = await c.members.memberOf(await session.signer.getAddress());
   const policy = await c.credit.policy();
@@ -208,6 +228,7 @@ export async function check(
     `exposure of ${maskId(idType, idNumber)} (inquiry logged for the regulator)`,
     ...exposureLines(exposure, cur),
     ...verdict,
+    ...(salt === undefined ? [] : [`  consent commitment ${consent}: keep its salt ${salt} with the authorization`]),
     `  tx: ${receipt.hash}`,
   ];
 }
@@ -222,6 +243,7 @@ export async function dispute(
     to: string;
     outstanding: string;
     commitment: string;
+    salt?: string;
   },
 ): Promise<string[]> {
   const action = args.action === "" ? "open" : args.action.trim().toLowerCase();
@@ -229,19 +251,26 @@ export async function dispute(
   const reason = required(args.reason, "--reason");
   const lender = () => parseMemberId(required(args.lender, "--lender"));
   let tx;
+  let saltLine: string | undefined;
   switch (action) {
     case "open":
       tx = await c.credit.openDispute(lender(), ref, reasonCode(reason));
       break;
-    case "answer":
-      tx = await c.credit.answerDispute(ref, consentHash(reason));
+    case "answer": {
+      const salt = (args.salt ?? "").trim() === "" ? newSalt() : checkSalt(args.salt!, "--salt");
+      const answer = commitment("dispute-answer", reason, salt);
+      tx = await c.credit.answerDispute(ref, answer);
+      saltLine = `  answer commitment ${answer}: keep its salt ${salt} with the answer`;
       break;
+    }
     case "correct": {
       const cur = await currencyOf(c);
       const commitment = required(args.commitment, "--commitment");
       if (!isHexString(commitment, 32)) throw new Error("--commitment must be 32 bytes of hex (0x + 64 hex digits)");
       const outstanding =
-        args.outstanding === "" || args.outstanding === "0" ? 0n : parseAmount(args.outstanding, cur.decimals);
+        args.outstanding === "" || args.outstanding === "0"
+          ? 0n
+          : parseAmount(args.outstanding, cur.decimals, { name: "--outstanding", bits: 64 });
       const correction = { status: loanStatus(required(args.to, "--to")), outstanding, commitment };
       tx = await c.credit.correctLoan(lender(), ref, correction, reasonCode(reason));
       break;
@@ -254,7 +283,7 @@ export async function dispute(
   }
   await tx.wait();
   const verb = { open: "opened", answer: "answered", correct: "corrected", resolve: "resolved" }[action];
-  return [`dispute on ${args.ref.trim()}: ${verb}`, `  tx: ${tx.hash}`];
+  return [`dispute on ${args.ref.trim()}: ${verb}`, ...(saltLine === undefined ? [] : [saltLine]), `  tx: ${tx.hash}`];
 }
 
 export async function importFile(

@@ -12,7 +12,7 @@ import {
   parseAmount,
   reasonCode,
 } from "../../src/encoding.js";
-import { normalizeDate } from "../../src/keys.js";
+import { type ConsortiumKey, keyCheck, normalizeDate } from "../../src/keys.js";
 import { entityKey, parseRoles, roleNames, statusName } from "../../src/members.js";
 
 import type { Session } from "./session.js";
@@ -73,6 +73,25 @@ export async function admit(
   return lines;
 }
 
+/**
+ * The Ignition parameters that derive from the consortium key: its check value (`keyCheck`) and the settlement-token
+ * issuer's legal-id hash, entity key and jurisdiction, as the JSON of a parameters file's "Tradeline" module.
+ */
+export function consortiumParameters(
+  key: ConsortiumKey,
+  args: { issuerLei: string; issuerJurisdiction: string; issuerAdmin: string },
+): Record<string, Record<string, string>> {
+  const lei = requireOption(args.issuerLei, "--issuer-lei");
+  const parameters: Record<string, string> = {
+    keyCheck: keyCheck(key),
+    issuerLegalIdHash: legalIdHash(lei),
+    issuerEntityKey: entityKey(key, lei),
+    issuerJurisdiction: jurisdictionCode(requireOption(args.issuerJurisdiction, "--issuer-jurisdiction")),
+  };
+  if (args.issuerAdmin.trim() !== "") parameters.issuerAdmin = requireAddress(args.issuerAdmin, "--issuer-admin");
+  return { Tradeline: parameters };
+}
+
 export async function suspend(c: TradelineContracts, args: { id: string; reason: string }): Promise<string[]> {
   const id = parseMemberId(args.id);
   const tx = await c.members.suspend(id, reasonCode(args.reason));
@@ -106,7 +125,7 @@ export async function mint(
   const token = tokenFor(c, args.currency);
   const to = requireAddress(args.to, "--to");
   const decimals = await token.decimals();
-  const value = parseAmount(args.amount, decimals);
+  const value = parseAmount(requireOption(args.amount, "--amount"), decimals, { name: "--amount", bits: 256 });
   const tx = await token.mint(to, value);
   await tx.wait();
   const balance = formatAmount(await token.balanceOf(to), decimals);

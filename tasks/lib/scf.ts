@@ -87,7 +87,7 @@ export async function line(
     ];
   }
   const decimals = Number(await token.decimals());
-  const limit = parseAmount(required(args.limit, "--limit"), decimals);
+  const limit = parseAmount(required(args.limit, "--limit"), decimals, { name: "--limit", bits: 96 });
   const tx = await c.scf.setCreditLine(debtor, tokenAddress, limit);
   await tx.wait();
   const l = await c.scf.creditLineOf(debtor, tokenAddress);
@@ -112,7 +112,7 @@ export async function issue(
 ): Promise<string[]> {
   const token = tokenFor(c, required(args.currency, "--currency"));
   const decimals = Number(await token.decimals());
-  const face = parseAmount(required(args.face, "--face"), decimals);
+  const face = parseAmount(required(args.face, "--face"), decimals, { name: "--face", bits: 64 });
   const maturity = parseEndOfDay(args.maturity, "--maturity");
   const key = await session.consortiumKey();
   const me = await c.members.memberOf(await session.signer.getAddress());
@@ -182,7 +182,7 @@ export async function split(c: TradelineContracts, args: { id: string; faces: st
   const { decimals, code } = await familyToken(c, id);
   const faces = required(args.faces, "--faces")
     .split(",")
-    .map((f) => parseAmount(f, decimals));
+    .map((f) => parseAmount(f, decimals, { name: "--faces", bits: 64 }));
   const { children, receipt } = await splitReceivable(c.scf, id, faces);
   const parts = [id, ...children].map((x, i) => `${formatReceivable(x)} ${formatAmount(faces[i], decimals)} ${code}`);
   return [`split ${formatReceivable(id)} into ${parts.join(", ")}`, `  tx: ${receipt.hash}`];

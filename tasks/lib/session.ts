@@ -9,7 +9,8 @@ import { configVariable } from "hardhat/config";
 
 import { connect, deploymentPath, loadDeployment, type TradelineContracts } from "../../src/deployment.js";
 import { describeError } from "../../src/errors.js";
-import { ConsortiumKey } from "../../src/keys.js";
+import type { ConsortiumKey } from "../../src/keys.js";
+import { verifiedConsortiumKey } from "../../src/members.js";
 
 /** The configuration variable holding the consortium's HMAC key. */
 export const CONSORTIUM_KEY_VARIABLE = "TRADELINE_CONSORTIUM_KEY";
@@ -18,7 +19,10 @@ export interface Session {
   contracts: TradelineContracts;
   signer: HardhatEthersSigner;
   chainId: bigint;
-  /** The consortium key, read when first needed from the `TRADELINE_CONSORTIUM_KEY` configuration variable. */
+  /**
+   * The consortium key, read when first needed from the `TRADELINE_CONSORTIUM_KEY` configuration variable and
+   * checked against the key-check value the deployment's member registry publishes.
+   */
   consortiumKey: () => Promise<ConsortiumKey>;
 }
 
@@ -57,23 +61,31 @@ async function pickSigner(signers: HardhatEthersSigner[], from: string): Promise
   return s;
 }
 
+/** Prints the lines `body` returns, or one clear error line (a decoded revert when there is one) and exit code 1. */
+export async function printOrFail(body: () => Promise<string[]>): Promise<void> {
+  try {
+    for (const line of await body()) console.log(line);
+  } catch (err) {
+    console.error(`error: ${describeError(err)}`);
+    process.exitCode = 1;
+  }
+}
+
 /** Runs a task body against the deployed network and prints its output, or one clear error line. */
 export async function runInSession(
   hre: HardhatRuntimeEnvironment,
   args: SessionArgs,
   body: (session: Session) => Promise<string[]>,
 ): Promise<void> {
-  try {
+  await printOrFail(async () => {
     const connection = await hre.network.create();
     const { chainId } = await connection.ethers.provider.getNetwork();
     const file = args.deployment === "" ? deploymentPath(chainId, hre.config.paths.root) : args.deployment;
     const deployment = await loadDeployment(file);
     const signer = await pickSigner(await connection.ethers.getSigners(), args.from);
     const contracts = connect(deployment, signer);
-    const consortiumKey = async () => ConsortiumKey.fromHex(await readConfigVariable(hre, CONSORTIUM_KEY_VARIABLE));
-    for (const line of await body({ contracts, signer, chainId, consortiumKey })) console.log(line);
-  } catch (err) {
-    console.error(`error: ${describeError(err)}`);
-    process.exitCode = 1;
-  }
+    const consortiumKey = async () =>
+      verifiedConsortiumKey(contracts.members, await readConfigVariable(hre, CONSORTIUM_KEY_VARIABLE));
+    return body({ contracts, signer, chainId, consortiumKey });
+  });
 }

@@ -6,6 +6,7 @@ import { writeFile } from "node:fs/promises";
 
 import { getAddress, isHexString, type Signer } from "ethers";
 
+import { checkSalt, documentCommitment, newSalt } from "../../src/commitments.js";
 import { tokenAt, tokenFor, type TradelineContracts } from "../../src/deployment.js";
 import { formatAmount, parseAmount, reasonCode } from "../../src/encoding.js";
 import { type ConsortiumKey } from "../../src/keys.js";
@@ -21,7 +22,6 @@ import {
   buildOrder,
   createOrder,
   dispute as disputeOrder,
-  documentHash,
   evidenceNames,
   formatShare,
   formatUetr,
@@ -126,6 +126,7 @@ export async function create(
     importerBank: string;
     exporterBank: string;
     document: string;
+    documentSalt?: string;
     amount: string;
     currency: string;
     payout: string;
@@ -140,14 +141,17 @@ export async function create(
   const pay = tokenFor(c, required(args.currency, "--currency"));
   const payout = args.payout.trim() === "" ? pay : tokenFor(c, args.payout);
   const decimals = Number(await pay.decimals());
+  const documentSalt =
+    (args.documentSalt ?? "").trim() === "" ? newSalt() : checkSalt(args.documentSalt!, "--document-salt");
   const terms = buildOrder({
     exporter: parseMemberId(required(args.exporter, "--exporter"), "--exporter"),
     importerBank: parseMemberId(required(args.importerBank, "--importer-bank"), "--importer-bank"),
     exporterBank: parseMemberId(required(args.exporterBank, "--exporter-bank"), "--exporter-bank"),
     document: required(args.document, "--document"),
+    documentSalt,
     payToken: await pay.getAddress(),
     payoutToken: await payout.getAddress(),
-    amount: parseAmount(required(args.amount, "--amount"), decimals),
+    amount: parseAmount(required(args.amount, "--amount"), decimals, { name: "--amount", bits: 96 }),
     importerBankFeeBps: wholeNumber(args.importerFeeBps, "--importer-fee-bps", 10_000),
     exporterBankFeeBps: wholeNumber(args.exporterFeeBps, "--exporter-fee-bps", 10_000),
     shipmentDeadline: parseEndOfDay(args.shipBy, "--ship-by"),
@@ -161,6 +165,7 @@ export async function create(
   return [
     `created order ${id}: ${formatAmount(terms.amount as bigint, decimals)} ${args.currency.toUpperCase()} ` +
       `paid out in ${payoutCode}, ${terms.tranches.length} tranche(s); the exporter accepts it by ${args.shipBy}`,
+    `  document commitment ${terms.documentHash as string}: keep its salt ${documentSalt} with the document`,
     `  tx: ${receipt.hash}`,
   ];
 }
@@ -195,23 +200,46 @@ export async function fund(
 
 export async function attest(
   c: TradelineContracts,
-  args: { order: string; kind: string; document: string; signatures: string; quote: string; out: string },
+  args: {
+    order: string;
+    kind: string;
+    document: string;
+    documentSalt?: string;
+    signatures: string;
+    quote: string;
+    out: string;
+  },
   session: TradeSession,
 ): Promise<string[]> {
   const id = orderId(args.order);
   const kind = kindOf(args.kind);
-  const docHash = documentHash(required(args.document, "--document"));
+  const document = required(args.document, "--document");
   if (args.out.trim() !== "") {
+    // The first oracle draws the salt; co-signers pass it with --document-salt, so that all sign one commitment.
+    const salt = (args.documentSalt ?? "").trim() === "" ? newSalt() : checkSalt(args.documentSalt!, "--document-salt");
+    const docHash = documentCommitment(document, salt);
     const signature = await signAttestation(session.signer, await tradeDomainOf(c.trade), id, kind, docHash);
-    const file = { order: id.toString(), kind, documentHash: docHash, signature };
+    const file = { order: id.toString(), kind, documentHash: docHash, documentSalt: salt, signature };
     await writeFile(args.out, `${JSON.stringify(file, null, 2)}\n`);
-    return [`signed ${kind} evidence for order ${id}; written to ${args.out}`];
+    return [
+      `signed ${kind} evidence for order ${id}; written to ${args.out}`,
+      `  document commitment ${docHash}: co-signers pass --document-salt ${salt}`,
+    ];
   }
+  const files = required(args.signatures, "--signatures (or --out to sign)").split(",");
+  const attestations = await Promise.all(files.map((f) => readJsonFile(f.trim(), "attestation")));
+  // The relayer recomputes the commitment from the document it was given and the salt (its own, or the signers').
+  const salt = checkSalt(
+    (args.documentSalt ?? "").trim() === "" ? String(attestations[0].documentSalt ?? "") : args.documentSalt!,
+    "--document-salt",
+  );
+  const docHash = documentCommitment(document, salt);
   const signatures: string[] = [];
-  for (const file of required(args.signatures, "--signatures (or --out to sign)").split(",")) {
-    const s = await readJsonFile(file.trim(), "attestation");
+  for (const [i, s] of attestations.entries()) {
     if (s.order !== id.toString() || s.kind !== kind || s.documentHash !== docHash) {
-      throw new Error(`${file.trim()} attests order ${s.order} ${s.kind} of another document, not order ${id} ${kind}`);
+      throw new Error(
+        `${files[i].trim()} attests order ${s.order} ${s.kind} of another document, not order ${id} ${kind}`,
+      );
     }
     signatures.push(s.signature as string);
   }
@@ -251,7 +279,7 @@ export async function quote(
     sellToken: await sell.getAddress(),
     buyToken: await buy.getAddress(),
     rate: scaledRate(required(args.rate, "--rate")),
-    maxSellAmount: parseAmount(required(args.max, "--max"), Number(await sell.decimals())),
+    maxSellAmount: parseAmount(required(args.max, "--max"), Number(await sell.decimals()), { name: "--max", bits: 96 }),
     expiry: (await chainTime(c.trade.runner)) + BigInt(wholeNumber(args.validFor, "--valid-for", 86_400)),
   });
   const signature = await signFxQuote(session.signer, await tradeDomainOf(c.trade), q);
@@ -333,7 +361,10 @@ export async function assign(
   const pay = await tokenAt(c, order.payToken);
   if (args.out.trim() !== "") {
     const financier = parseMemberId(required(args.financier, "--financier"), "--financier");
-    const advance = parseAmount(required(args.advance, "--advance"), reporting.decimals);
+    const advance = parseAmount(required(args.advance, "--advance"), reporting.decimals, {
+      name: "--advance",
+      bits: 64,
+    });
     const deadline = (await chainTime(c.trade.runner)) + BigInt(wholeNumber(args.validFor, "--valid-for", 30 * 86_400));
     const a = { order: id, exporter: order.exporter, financier, advance, deadline };
     const signature = await signAssignment(session.signer, await tradeDomainOf(c.trade), a);

@@ -11,7 +11,7 @@ contract MemberRegistryFuzzTest is TestBase {
     uint32 internal constant ALL_ROLES = (1 << 14) - 1;
 
     function setUp() public {
-        registry = new MemberRegistry(address(this));
+        registry = new MemberRegistry(address(this), keccak256("test key check"));
         registry.admit(keccak256("BANK"), ~keccak256("BANK"), "CN", 1, ADMIN);
     }
 

@@ -3,7 +3,7 @@ import { network } from "hardhat";
 
 import { jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
 import { roleIndex, roleMask } from "../../src/members.js";
-import { testEntityKey } from "../helpers/entity.js";
+import { TEST_KEY_CHECK, testEntityKey } from "../helpers/entity.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -17,7 +17,7 @@ const REASON = reasonCode("AML-2026-0042");
 
 async function deployFixture() {
   const [governor, bankAdmin, bankOps, otherAdmin, outsider, newGovernor] = await ethers.getSigners();
-  const registry = await ethers.deployContract("MemberRegistry", [governor.address]);
+  const registry = await ethers.deployContract("MemberRegistry", [governor.address, TEST_KEY_CHECK]);
   await registry.admit(BANK, testEntityKey(BANK), CN, BANK_ROLES, bankAdmin.address);
   await registry.connect(bankAdmin).addOperator(1, bankOps.address);
   await registry.admit(
@@ -31,10 +31,21 @@ async function deployFixture() {
 }
 
 describe("MemberRegistry", function () {
+  describe("key check", function () {
+    it("test_keyCheck_isPublishedAtDeployment_andNeverZero", async function () {
+      const [governor] = await ethers.getSigners();
+      const registry = await ethers.deployContract("MemberRegistry", [governor.address, TEST_KEY_CHECK]);
+      expect(await registry.keyCheck()).to.equal(TEST_KEY_CHECK);
+      await expect(
+        ethers.deployContract("MemberRegistry", [governor.address, ethers.ZeroHash]),
+      ).to.be.revertedWithCustomError(registry, "ConsortiumKeyCheckMissing");
+    });
+  });
+
   describe("admit", function () {
     it("test_admit_recordsMemberAndEmits", async function () {
       const [governor, admin] = await ethers.getSigners();
-      const registry = await ethers.deployContract("MemberRegistry", [governor.address]);
+      const registry = await ethers.deployContract("MemberRegistry", [governor.address, TEST_KEY_CHECK]);
       await expect(registry.admit(BANK, testEntityKey(BANK), CN, BANK_ROLES, admin.address))
         .to.emit(registry, "MemberAdmitted")
         .withArgs(1, BANK, CN, BANK_ROLES, admin.address)

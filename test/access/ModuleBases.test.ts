@@ -4,7 +4,7 @@ import { network } from "hardhat";
 
 import { currencyCode, jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
 import { roleMask } from "../../src/members.js";
-import { testEntityKey } from "../helpers/entity.js";
+import { TEST_KEY_CHECK, testEntityKey } from "../helpers/entity.js";
 
 const { ethers, networkHelpers } = await network.create();
 const REASON = reasonCode("RULE-7.2");
@@ -16,7 +16,7 @@ function by(contract: Contract, runner: ContractRunner): Contract {
 
 async function deployFixture() {
   const [governor, bankAdmin, bankOps, regulatorA, regulatorB, issuer, outsider, treasury] = await ethers.getSigners();
-  const registry = await ethers.deployContract("MemberRegistry", [governor.address]);
+  const registry = await ethers.deployContract("MemberRegistry", [governor.address, TEST_KEY_CHECK]);
   const admit = async (legalId: string, roles: string[], admin: string) => {
     const hash = legalIdHash(legalId);
     await registry.admit(hash, testEntityKey(hash), jurisdictionCode("CN"), roleMask(roles), admin);

@@ -15,7 +15,7 @@ contract SettlementTokenFuzzTest is TestBase {
     address internal constant BOB = address(0xB0B);
 
     function setUp() public {
-        registry = new MemberRegistry(address(this));
+        registry = new MemberRegistry(address(this), keccak256("test key check"));
         registry.admit(keccak256("ISSUER"), ~keccak256("ISSUER"), "CN", uint32(1) << 11, ISSUER);
         registry.admit(keccak256("ALICE"), ~keccak256("ALICE"), "CN", uint32(1) << 3, ALICE);
         registry.admit(keccak256("BOB"), ~keccak256("BOB"), "MX", uint32(1) << 5, BOB);

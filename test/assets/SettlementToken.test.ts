@@ -4,7 +4,7 @@ import { network } from "hardhat";
 import { signPermit } from "../../src/eip712.js";
 import { currencyCode, jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
 import { roleIndex, roleMask } from "../../src/members.js";
-import { testEntityKey } from "../helpers/entity.js";
+import { TEST_KEY_CHECK, testEntityKey } from "../helpers/entity.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -14,7 +14,7 @@ const Status = { Suspended: 2 } as const;
 
 async function deployFixture() {
   const [governor, issuer, alice, bob, outsider, escrow, spender] = await ethers.getSigners();
-  const registry = await ethers.deployContract("MemberRegistry", [governor.address]);
+  const registry = await ethers.deployContract("MemberRegistry", [governor.address, TEST_KEY_CHECK]);
   await registry.admit(
     legalIdHash("TLHUAXIABANK00000002"),
     testEntityKey(legalIdHash("TLHUAXIABANK00000002")),

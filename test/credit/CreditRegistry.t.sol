@@ -29,7 +29,7 @@ contract CreditRegistryInvariantTest is TestBase {
 
     function setUp() public {
         vm.warp(1_790_000_000);
-        registry = new MemberRegistry(address(this));
+        registry = new MemberRegistry(address(this), keccak256("test key check"));
         registry.admit(keccak256("BANK_A"), ~keccak256("BANK_A"), "CN", LENDER, BANK_A);
         registry.admit(keccak256("BANK_B"), ~keccak256("BANK_B"), "MX", LENDER, BANK_B);
         registry.admit(keccak256("PLATFORM_C"), ~keccak256("PLATFORM_C"), "CN", LENDER | PLATFORM, PLATFORM_C);

@@ -1,16 +1,8 @@
 import { expect } from "chai";
+import { id as hashOf } from "ethers";
 import { network } from "hardhat";
 
-import {
-  LOAN_STATUSES,
-  consentHash,
-  dayOf,
-  loanIdOf,
-  loanRef,
-  loanStatus,
-  productKind,
-  type LoanInput,
-} from "../../src/credit.js";
+import { LOAN_STATUSES, dayOf, loanIdOf, loanRef, loanStatus, productKind, type LoanInput } from "../../src/credit.js";
 import { currencyCode, jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
 import { decodeError } from "../../src/errors.js";
 import { roleIndex, roleMask } from "../../src/members.js";
@@ -27,7 +19,7 @@ const Limit = { DistinctLenders: 0, Outstanding: 1, Inquiries: 2 } as const;
 const Mode = { Flag: 0, Enforce: 1 } as const;
 const MemberStatus = { None: 0, Active: 1, Suspended: 2 } as const;
 const PURPOSE = reasonCode("NEW_LOAN");
-const CONSENT = consentHash("signed authorization #1");
+const CONSENT = hashOf("signed authorization #1");
 const REASON = reasonCode("BORROWER-CLAIM-77");
 const DEFAULT_POLICY = {
   maxLenders: 3,
@@ -756,7 +748,7 @@ describe("CreditRegistry", function () {
 
   describe("modules", function () {
     const REF = loanRef("RF-1");
-    const COMMIT = consentHash("module record");
+    const COMMIT = hashOf("module record");
 
     it("test_reportExposure_booksUnderTheBorrowersEntityKeyAndTheModulesId", async function () {
       const { credit, ids, members, module, moduleId } = await networkHelpers.loadFixture(worldFixture);
@@ -978,7 +970,7 @@ describe("CreditRegistry", function () {
     const correction = (status: string, outstanding: bigint) => ({
       status: loanStatus(status),
       outstanding,
-      commitment: consentHash("corrected record"),
+      commitment: hashOf("corrected record"),
     });
 
     it("test_dispute_openAnswerCorrectResolve", async function () {
@@ -988,14 +980,14 @@ describe("CreditRegistry", function () {
         .to.emit(credit, "DisputeOpened")
         .withArgs(id, ids.regulator, REASON);
       expect((await credit.disputeOf(id)).openedBy).to.equal(ids.regulator);
-      const answer = consentHash("statement of account");
+      const answer = hashOf("statement of account");
       await expect(as("huaxia").answerDispute(loan.loanRef, answer))
         .to.emit(credit, "DisputeAnswered")
         .withArgs(id, ids.huaxia, answer);
       const ruling = reasonCode("RULING-2026-031");
       await expect(regulator.correctLoan(ids.huaxia, loan.loanRef, correction("Defaulted", 2_000_000n), ruling))
         .to.emit(credit, "LoanCorrected")
-        .withArgs(id, ids.regulator, loanStatus("Defaulted"), 2_000_000n, consentHash("corrected record"), ruling);
+        .withArgs(id, ids.regulator, loanStatus("Defaulted"), 2_000_000n, hashOf("corrected record"), ruling);
       expect(await exposure(credit, borrower)).to.deep.equal([1n, 1n, 2_000_000n, 1n, 0n]);
       await regulator.correctLoan(ids.huaxia, loan.loanRef, correction("Repaid", 0n), ruling);
       expect(await exposure(credit, borrower)).to.deep.equal([0n, 0n, 0n, 0n, 0n]);

@@ -2,7 +2,9 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { decodeCode } from "../../src/encoding.js";
-import { roleIndex } from "../../src/members.js";
+import { ConsortiumKey, keyCheck } from "../../src/keys.js";
+import { roleIndex, verifiedConsortiumKey } from "../../src/members.js";
+import { failure } from "../helpers/failure.js";
 import { CAST } from "../../scripts/lib/cast.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 
@@ -18,6 +20,7 @@ describe("Ignition deployment (end to end)", function () {
       expect(await token.memberRegistry()).to.equal(await members.getAddress());
     }
     expect(await members.governor()).to.equal(world.governor.address);
+    expect(await members.keyCheck()).to.equal(keyCheck(world.key));
     expect(await members.hasRole(world.issuer.address, roleIndex("TokenIssuer"))).to.equal(true);
     expect(await members.memberCount()).to.equal(BigInt(3 + CAST.length));
     const { credit } = world.contracts;
@@ -45,5 +48,18 @@ describe("Ignition deployment (end to end)", function () {
       tokens.CNY,
       "SettlementHolderNotEligible",
     );
+  });
+
+  it("test_consortiumKey_isCheckedAgainstTheDeploymentsKeyCheck_beforeAnythingIsSent", async function () {
+    const good = `0x${"c3".repeat(32)}`;
+    const world = await deployWorld(connection, undefined, ConsortiumKey.fromHex(good));
+    const { members } = world.contracts;
+    await verifiedConsortiumKey(members, good);
+    const count = await members.memberCount();
+    expect(await failure(verifiedConsortiumKey(members, `0x${"3c".repeat(32)}`))).to.match(
+      /^consortium key mismatch: this deployment's key check is 0x[0-9a-f]{8}…, the configured/,
+    );
+    expect(await failure(verifiedConsortiumKey(members, "0x"))).to.match(/^consortium key malformed/);
+    expect(await members.memberCount()).to.equal(count);
   });
 });

@@ -38,7 +38,7 @@ contract ReceivableLedgerInvariantTest is TestBase {
     function setUp() public {
         vm.warp(1_790_000_000);
         financier = vm.addr(FINANCIER_KEY);
-        registry = new MemberRegistry(address(this));
+        registry = new MemberRegistry(address(this), keccak256("test key check"));
         registry.admit(keccak256("ISSUER"), ~keccak256("ISSUER"), "CN", uint32(1) << 11, ISSUER);
         registry.admit(keccak256("CORE"), ~keccak256("CORE"), "CN", uint32(1) << 2, CORE);
         MemberId coreId = registry.memberOf(CORE);

@@ -52,8 +52,23 @@ describe("SDK amounts", function () {
 
   it("test_amounts_rejectBadInput", function () {
     expect(() => parseAmount("1.234", 2)).to.throw(/at most 2 decimals/);
-    expect(() => parseAmount("-5", 2)).to.throw(/not a decimal number/);
+    expect(() => parseAmount("-5", 2)).to.throw('amount "-5" is negative: give a positive amount in major units');
     expect(() => parseAmount("1e3", 2)).to.throw(/not a decimal number/);
     expect(() => parseAmount("0.00", 2)).to.throw(/must be positive/);
+  });
+
+  it("test_amounts_areBoundedByTheirFieldsWidth_namingFieldAndLimit", function () {
+    const principal = { name: "--principal", bits: 64 } as const;
+    // 2^64 - 1 minor units is the largest uint64 principal; one more minor unit is refused before encoding.
+    expect(parseAmount("184467440737095516.15", 2, principal)).to.equal(2n ** 64n - 1n);
+    expect(() => parseAmount("184467440737095516.16", 2, principal)).to.throw(
+      '--principal "184467440737095516.16" is more than its limit of 184467440737095516.15 ' +
+        "(the contract stores it as a uint64 of minor units)",
+    );
+    expect(() => parseAmount("792281625142643375935439503.36", 2, { name: "--limit", bits: 96 })).to.throw(
+      /^--limit "792281625142643375935439503.36" is more than its limit of 792281625142643375935439503.35 /,
+    );
+    expect(() => parseAmount("-100", 2, principal)).to.throw('--principal "-100" is negative');
+    expect(() => parseAmount("abc", 2, principal)).to.throw('--principal "abc" is not a decimal number');
   });
 });

@@ -5,14 +5,14 @@ import { AbiCoder, concat, id } from "ethers";
 import { jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
 import { decodeError, decodeRevertData, describeError } from "../../src/errors.js";
 import { roleIndex, roleMask } from "../../src/members.js";
-import { testEntityKey } from "../helpers/entity.js";
+import { TEST_KEY_CHECK, testEntityKey } from "../helpers/entity.js";
 
 const { ethers } = await network.create();
 
 describe("SDK error decoding", function () {
   it("test_decodeError_rendersEnumsAndCodesFromARealRevert", async function () {
     const [governor, admin] = await ethers.getSigners();
-    const registry = await ethers.deployContract("MemberRegistry", [governor.address]);
+    const registry = await ethers.deployContract("MemberRegistry", [governor.address, TEST_KEY_CHECK]);
     await registry.admit(
       legalIdHash("TLHUAXIABANK00000002"),
       testEntityKey(legalIdHash("TLHUAXIABANK00000002")),

@@ -1,7 +1,15 @@
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 
-import { ConsortiumKey, borrowerKey, invoiceKey, normalizeIdNumber, normalizeIssueDate } from "../../src/keys.js";
+import {
+  ConsortiumKey,
+  assertKeyMatches,
+  borrowerKey,
+  invoiceKey,
+  keyCheck,
+  normalizeIdNumber,
+  normalizeIssueDate,
+} from "../../src/keys.js";
 
 const KEY = ConsortiumKey.fromHex(`0x${"5a".repeat(32)}`);
 const OTHER_KEY = ConsortiumKey.fromHex(`0x${"a5".repeat(32)}`);
@@ -25,6 +33,21 @@ function candidateIds(): string[] {
 }
 
 describe("SDK keys", function () {
+  describe("key check", function () {
+    it("test_keyCheck_isTheHmacOfAFixedLabel_andDiffersPerKey", function () {
+      expect(keyCheck(KEY)).to.equal(KEY.mac(["tradeline:key-check:v1"]));
+      expect(keyCheck(KEY)).to.not.equal(keyCheck(OTHER_KEY));
+    });
+
+    it("test_assertKeyMatches_refusesAnotherConsortiumsKey", function () {
+      expect(() => assertKeyMatches(KEY, keyCheck(KEY).toUpperCase().replace("0X", "0x"))).to.not.throw();
+      expect(() => assertKeyMatches(OTHER_KEY, keyCheck(KEY))).to.throw(
+        `consortium key mismatch: this deployment's key check is ${keyCheck(KEY).slice(0, 10)}…, the configured ` +
+          `TRADELINE_CONSORTIUM_KEY gives ${keyCheck(OTHER_KEY).slice(0, 10)}…`,
+      );
+    });
+  });
+
   describe("privacy", function () {
     it("test_plainHash_isRecoveredByEnumeratingASmallIdSpace", function () {
       const secretId = candidateIds()[427];

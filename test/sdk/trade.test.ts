@@ -1,12 +1,12 @@
 import { expect } from "chai";
 import { AbiCoder, id } from "ethers";
 
+import { documentCommitment } from "../../src/commitments.js";
 import { decodeRevertData } from "../../src/errors.js";
 import {
   RATE_SCALE,
   awaitedEvidence,
   buildOrder,
-  documentHash,
   evidenceMask,
   evidenceNames,
   formatEndToEndId,
@@ -20,6 +20,7 @@ import {
 
 const TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const NOW = 1_800_000_000n;
+const SALT = `0x${"5a".repeat(32)}`;
 
 function order(change: Partial<Parameters<typeof buildOrder>[0]> = {}) {
   return buildOrder({
@@ -27,6 +28,7 @@ function order(change: Partial<Parameters<typeof buildOrder>[0]> = {}) {
     importerBank: 6n,
     exporterBank: 5n,
     document: "PO-1",
+    documentSalt: SALT,
     payToken: TOKEN,
     amount: 40_000_000n,
     shipmentDeadline: NOW + 86_400n,
@@ -60,7 +62,8 @@ describe("SDK trade helpers", function () {
 
   it("test_buildOrder_checksTheContractsRulesBeforeSending", function () {
     const terms = order();
-    expect(terms.documentHash).to.equal(id("PO-1"));
+    expect(terms.documentHash).to.equal(documentCommitment("PO-1", SALT));
+    expect(terms.documentHash).to.not.equal(id("PO-1"));
     expect(terms.payoutToken).to.equal(TOKEN);
     expect([terms.importerBankFeeBps, terms.exporterBankFeeBps]).to.deep.equal([0, 0]);
     expect(() => order({ amount: 0n })).to.throw("the amount must be positive, got 0");
@@ -70,8 +73,10 @@ describe("SDK trade helpers", function () {
     expect(() => order({ shipmentDeadline: NOW })).to.throw(/^the shipment deadline 2027-01-15T08:00:00Z is not in/);
     expect(() => order({ expiry: NOW + 86_400n })).to.throw(/^the expiry .* must come after the shipment deadline/);
     expect(() => order({ objectionWindow: 1.5 })).to.throw("the objection window must be whole seconds, got 1.5");
-    expect(() => order({ document: " " })).to.throw("a document reference is required");
-    expect(documentHash(" PO-1 ")).to.equal(id("PO-1"));
+    expect(() => order({ document: " " })).to.throw("the document to commit to is empty");
+    expect(() => order({ documentSalt: "0x12" })).to.throw(
+      'the document salt must be 32 bytes of hex (0x + 64 hex digits), got "0x12"',
+    );
   });
 
   it("test_scaledRate_keepsEighteenDecimalsExactly", function () {

@@ -5,7 +5,8 @@ import path from "node:path";
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { consentHash, loanRef } from "../../src/credit.js";
+import { consentCommitment, newSalt } from "../../src/commitments.js";
+import { loanRef } from "../../src/credit.js";
 import { borrowerKey } from "../../src/keys.js";
 import { check, dispute, importFile, maskId, parseFunders, register, repay, status } from "../../tasks/lib/credit.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
@@ -69,6 +70,25 @@ describe("credit tasks", function () {
     expect(seen[0]).to.equal("exposure of CN-RIC ****0011 (inquiry logged for the regulator)");
     expect(seen[2]).to.match(/^\s+1\s+1\s+50000\.00\s+0\s+1$/);
     expect(seen[3]).to.equal("  policy: a new loan of 1000.00 CNY from member 6 stays within every limit");
+    // The consent is logged as a salted commitment, never as a hash of its text; the salt is printed to keep.
+    const consentLine = /^ {2}consent commitment (0x[0-9a-f]{64}): keep its salt (0x[0-9a-f]{64}) with the/.exec(
+      seen[4],
+    );
+    expect(consentLine?.[1]).to.equal(consentCommitment("signed form 7", consentLine![2]));
+    const inquiries = await world.contracts.credit.queryFilter(world.contracts.credit.filters.CreditInquired());
+    expect(inquiries.at(-1)?.args.consentHash).to.equal(consentLine?.[1]);
+    const given = { borrowerType: "CN-RIC", borrowerId: "990101199003070011", purpose: "", amount: "" };
+    const again = await check(
+      golfo.contracts,
+      { ...given, consent: "signed form 7", consentSalt: SALT },
+      golfo.session,
+    );
+    expect(again[4]).to.equal(
+      `  consent commitment ${consentCommitment("signed form 7", SALT)}: keep its salt ${SALT} with the authorization`,
+    );
+    expect(
+      await failure(check(golfo.contracts, { ...given, consent: consentLine![1], consentSalt: SALT }, golfo.session)),
+    ).to.equal("--consent-salt goes with a consent text, not with a commitment");
 
     expect(await repay(huaxia.contracts, { ref: "HX-2026-0001", amount: "1000" })).to.include.members([
       "repaid 1000.00 CNY on HX-2026-0001",
@@ -86,7 +106,7 @@ describe("credit tasks", function () {
         borrowerType: "CN-RIC",
         borrowerId: "990101199003070011",
         purpose: "REVIEW",
-        consent: consentHash("x"),
+        consent: consentCommitment("x", newSalt()),
         amount: "",
       },
       golfo.session,
@@ -138,7 +158,7 @@ describe("credit tasks", function () {
     );
     const corrected = { ...base, action: "correct", reason: "RULING-1", to: "Active", outstanding: "100.00" };
     expect(await failure(dispute(regulator.contracts, corrected))).to.equal("--commitment is required");
-    await dispute(regulator.contracts, { ...corrected, commitment: consentHash("fixed") });
+    await dispute(regulator.contracts, { ...corrected, commitment: consentCommitment("fixed", newSalt()) });
     expect((await dispute(regulator.contracts, { ...base, action: "resolve", reason: "RULING-1" }))[0]).to.equal(
       "dispute on HX-2026-0001: resolved",
     );
@@ -189,7 +209,7 @@ describe("credit tasks", function () {
       "  line 6: loan_ref QL-1 repeats line 2",
       "  line 7: expected 9 fields, found 8",
       "  line 8: originated 2099-01-30 is in the future",
-      "  line 9: salt must be 32 bytes of hex (0x + 64 hex digits)",
+      '  line 9: salt must be 32 bytes of hex (0x + 64 hex digits), got "0x12"',
     ]);
     expect(await world.contracts.credit.borrowerCount()).to.equal(0n);
     expect(

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -19,6 +19,7 @@ import {
   resolve,
   status,
 } from "../../tasks/lib/trade.js";
+import { documentCommitment } from "../../src/commitments.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { actAs, deployWorld } from "../../scripts/lib/world.js";
 import { failure } from "../helpers/failure.js";
@@ -82,13 +83,17 @@ describe("trade tasks", function () {
     // The carrier signs, anyone relays with the FX provider's quote: the first tranche is paid in CNY.
     const carrier = as("carrier");
     const signed = path.join(dir, "shipped.json");
-    expect(
-      await attest(
-        carrier.contracts,
-        { order: "1", kind: "shipped", document: "BL-1", signatures: "", quote: "", out: signed },
-        carrier.session,
-      ),
-    ).to.deep.equal([`signed Shipped evidence for order 1; written to ${signed}`]);
+    const signing = await attest(
+      carrier.contracts,
+      { order: "1", kind: "shipped", document: "BL-1", signatures: "", quote: "", out: signed },
+      carrier.session,
+    );
+    expect(signing[0]).to.equal(`signed Shipped evidence for order 1; written to ${signed}`);
+    // The evidence names its document by a salted commitment; the signer prints the salt for co-signers.
+    const signedLine =
+      /^ {2}document commitment (0x[0-9a-f]{64}): co-signers pass --document-salt (0x[0-9a-f]{64})$/.exec(signing[1]);
+    expect(signedLine?.[1]).to.equal(documentCommitment("BL-1", signedLine![2]));
+    expect(JSON.parse(await readFile(signed, "utf8")).documentHash).to.equal(signedLine?.[1]);
     const huaxia = as("huaxia");
     const q = path.join(dir, "q1.json");
     expect(
@@ -217,7 +222,7 @@ describe("trade tasks", function () {
       [{ exporter: "" }, "--exporter is required"],
       [{ exporter: "x" }, '--exporter "x" is not a member id'],
       [{ currency: "EUR" }, 'no settlement token for "EUR": deployed are CNY, USD, MXN'],
-      [{ amount: "0" }, 'amount must be positive, got "0"'],
+      [{ amount: "0" }, '--amount must be positive, got "0"'],
       [{ tranches: "30:Shipped,60:Delivered" }, "tranches must be 1 to 8 shares summing to 100%, got 2 summing to 90%"],
       [
         { tranches: "100:Boarded" },

@@ -32,7 +32,7 @@ contract TradeSettlementInvariantTest is TestBase {
 
     function setUp() public {
         vm.warp(1_790_000_000);
-        MemberRegistry registry = new MemberRegistry(address(this));
+        MemberRegistry registry = new MemberRegistry(address(this), keccak256("test key check"));
         registry.admit(keccak256("ISSUER"), ~keccak256("ISSUER"), "CN", uint32(1) << 11, ISSUER);
         registry.admit(keccak256("IMPORTER"), ~keccak256("IMPORTER"), "MX", uint32(1) << 5, IMPORTER);
         registry.admit(keccak256("EXPORTER"), ~keccak256("EXPORTER"), "CN", uint32(1) << 6, EXPORTER);

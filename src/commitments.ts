@@ -1,0 +1,53 @@
+/**
+ * Salted commitments: how a document is named on the chain without letting anyone test guesses against it.
+ *
+ * A plain hash of a consent text or a purchase-order number is reversible by enumeration: a consent form that
+ * differs only by a number, or a PO number that follows a pattern, is found in a few guesses, and a name in the
+ * text would be personal data on the chain. So the chain holds
+ * `keccak256(abi.encode("tradeline:<kind>:v1", salt, keccak256(content)))`, where `salt` is 32 random bytes the
+ * party keeps with the document. An auditor given the document and its salt recomputes the commitment; without the
+ * salt nobody can. The kind is part of the commitment, so a consent's commitment never matches a document's.
+ */
+import { AbiCoder, hexlify, isHexString, keccak256, randomBytes, toUtf8Bytes } from "ethers";
+
+import type { Hex32 } from "./keys.js";
+
+/** What a commitment is to; part of what is hashed. */
+export type CommitmentKind = "consent" | "document" | "dispute-answer";
+
+/** A fresh 32-byte salt; the party keeps it with the document or record it commits to. */
+export function newSalt(): Hex32 {
+  return hexlify(randomBytes(32)) as Hex32;
+}
+
+/** Checks a salt given by a user: 32 bytes of 0x-hex. `what` names it in the error. */
+export function checkSalt(salt: string, what = "salt"): Hex32 {
+  const s = salt.trim();
+  if (!isHexString(s, 32)) throw new Error(`${what} must be 32 bytes of hex (0x + 64 hex digits), got "${salt}"`);
+  return s.toLowerCase() as Hex32;
+}
+
+/**
+ * The salted commitment to `content` of `kind`. Text is trimmed first, so that a trailing newline of a file does not
+ * change the commitment; bytes are taken as they are.
+ */
+export function commitment(kind: CommitmentKind, content: string | Uint8Array, salt: string): Hex32 {
+  const bytes = typeof content === "string" ? toUtf8Bytes(content.trim()) : content;
+  if (bytes.length === 0) throw new Error(`the ${kind} to commit to is empty`);
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(
+      ["string", "bytes32", "bytes32"],
+      [`tradeline:${kind}:v1`, checkSalt(salt, `the ${kind} salt`), keccak256(bytes)],
+    ),
+  ) as Hex32;
+}
+
+/** The commitment to a borrower's signed authorization, logged with every inquiry. */
+export function consentCommitment(authorization: string | Uint8Array, salt: string): Hex32 {
+  return commitment("consent", authorization, salt);
+}
+
+/** The commitment an order or a piece of evidence names its document by (a PO, a bill of lading, a customs entry). */
+export function documentCommitment(reference: string | Uint8Array, salt: string): Hex32 {
+  return commitment("document", reference, salt);
+}
