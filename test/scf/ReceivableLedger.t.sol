@@ -124,6 +124,13 @@ contract ReceivableLedgerInvariantTest is TestBase {
         assertEq(handler.wrongMoves(), 0, "a financed or pledged piece moved");
     }
 
+    /// Every refusal the handler provoked (a second financing, a move of a financed or pledged piece, a cancelled
+    /// nonce, an expired quote, a retry with nothing queued, a redirect with nothing parked) carried exactly the error
+    /// the ledger's checks name.
+    function invariant_refusalsNameTheExpectedError() public view {
+        assertEq(handler.wrongRefusals(), 0, "refused with an unexpected error");
+    }
+
     /// The debtor's used credit line equals the face of its confirmed, unpaid families.
     function invariant_usedLineIsTheOutstandingConfirmedFace() public view {
         uint256 outstanding;
