@@ -641,7 +641,7 @@ contract ReceivableLedgerHandler is TestBase {
 
     function _activeSupplier(uint256 seed) internal view returns (address) {
         for (uint256 i; i < 3; ++i) {
-            address s = _suppliers[(seed + i) % 3];
+            address s = _suppliers[((seed % 3) + i) % 3];
             if (_registry.isActive(s)) return s;
         }
         return address(0);
@@ -660,7 +660,7 @@ contract ReceivableLedgerHandler is TestBase {
     function _find(uint256 seed, uint256 kind) internal view returns (bool, ReceivableId) {
         uint256 n = pieces.length;
         for (uint256 i; i < n; ++i) {
-            ReceivableId id = pieces[(seed + i) % n];
+            ReceivableId id = pieces[((seed % n) + i) % n];
             if ((kind == 0 && financedCount[id] != 0) || _ledger.getPiece(id).encumbered) return (true, id);
         }
         return (false, ReceivableId.wrap(0));
