@@ -18,15 +18,16 @@ import {TestBase} from "../lib/Vm.sol";
 
 import {ReceivableLedgerHandler} from "./ReceivableLedgerHandler.sol";
 
-/// @notice Invariants of the receivable ledger under random issues, requests (confirmed, rejected, lapsed), splits,
-///         transfers, discounts, default declarations, repayments (also after a default and during a pause),
-///         collections (also parked for a suspended holder), claims of parked money and pauses; and fuzzed properties
-///         of the discount maths.
+/// @notice Invariants of the receivable ledger under every state-changing operation its handler drives (see
+///         {ReceivableLedgerHandler}), deliberate second financings included, and after `endAll`; and fuzzed
+///         properties of the discount maths.
 contract ReceivableLedgerInvariantTest is TestBase {
     uint256 internal constant FINANCIER_KEY = 0xF1A7;
+    uint256 internal constant FINANCIER2_KEY = 0xF1A8;
+    uint256 internal constant CORE_KEY = 0xC0FE;
     uint256 internal constant MINTED = 4e12;
     address internal constant ISSUER = address(0x155);
-    address internal constant CORE = address(0xC0);
+    address internal constant REGULATOR = address(0x4E6);
     address[3] internal SUPPLIERS = [address(0x51), address(0x52), address(0x53)];
 
     MemberRegistry internal registry;
@@ -34,14 +35,18 @@ contract ReceivableLedgerInvariantTest is TestBase {
     ReceivableLedger internal ledger;
     ReceivableLedgerHandler internal handler;
     address internal financier;
+    address internal financier2;
+    address internal core;
 
     function setUp() public {
         vm.warp(1_790_000_000);
         financier = vm.addr(FINANCIER_KEY);
+        financier2 = vm.addr(FINANCIER2_KEY);
+        core = vm.addr(CORE_KEY);
         registry = new MemberRegistry(address(this), keccak256("test key check"));
         registry.admit(keccak256("ISSUER"), ~keccak256("ISSUER"), "CN", uint32(1) << 11, ISSUER);
-        registry.admit(keccak256("CORE"), ~keccak256("CORE"), "CN", uint32(1) << 2, CORE);
-        MemberId coreId = registry.memberOf(CORE);
+        registry.admit(keccak256("CORE"), ~keccak256("CORE"), "CN", uint32(1) << 2, core);
+        MemberId coreId = registry.memberOf(core);
         for (uint256 i; i < 3; ++i)
             registry.admit(
                 keccak256(abi.encode("S", i)),
@@ -51,6 +56,8 @@ contract ReceivableLedgerInvariantTest is TestBase {
                 SUPPLIERS[i]
             );
         registry.admit(keccak256("BANK"), ~keccak256("BANK"), "CN", (uint32(1) << 4) | 1, financier);
+        registry.admit(keccak256("BANK2"), ~keccak256("BANK2"), "CN", (uint32(1) << 4) | 1, financier2);
+        registry.admit(keccak256("REGULATOR"), ~keccak256("REGULATOR"), "CN", uint32(1) << 12, REGULATOR);
         CreditRegistry credit = new CreditRegistry(
             registry,
             "CNY",
@@ -63,19 +70,30 @@ contract ReceivableLedgerInvariantTest is TestBase {
         token.setSystemAccount(address(ledger), true);
         registry.setSettlementToken(address(token), true);
         vm.startPrank(ISSUER);
-        token.mint(CORE, MINTED / 2);
-        token.mint(financier, MINTED / 2);
+        token.mint(core, MINTED / 2);
+        token.mint(financier, MINTED / 4);
+        token.mint(financier2, MINTED / 4);
         vm.stopPrank();
-        vm.prank(CORE);
+        vm.prank(financier2);
+        token.approve(address(ledger), type(uint256).max);
+        vm.prank(core);
         token.approve(address(ledger), type(uint256).max);
         MemberId bank = registry.memberOf(financier);
-        vm.prank(CORE);
+        vm.prank(core);
         ledger.chooseFinancier(address(token), bank);
         vm.startPrank(financier);
         token.approve(address(ledger), type(uint256).max);
         ledger.setCreditLine(coreId, address(token), 1e12);
         vm.stopPrank();
-        handler = new ReceivableLedgerHandler(ledger, token, registry, CORE, SUPPLIERS, FINANCIER_KEY);
+        handler = new ReceivableLedgerHandler(
+            ledger,
+            token,
+            registry,
+            REGULATOR,
+            CORE_KEY,
+            SUPPLIERS,
+            [FINANCIER_KEY, FINANCIER2_KEY]
+        );
     }
 
     function targetContracts() public view returns (address[] memory targets) {
@@ -95,11 +113,22 @@ contract ReceivableLedgerInvariantTest is TestBase {
         assertEq(live, handler.confirmedFace() - handler.collectedFace(), "face not conserved");
     }
 
-    /// No piece is ever financed twice.
+    /// No unit of face is ever financed twice: no piece is sold twice (the handler counts every sale the ledger let
+    /// through, deliberate second financings included, and a piece split off a financed one inherits its count), and
+    /// no financing or move the ledger had to refuse (of a financed or pledged piece) went through.
     function invariant_noPieceFinancedTwice() public view {
         for (uint256 i; i < handler.pieceCount(); ++i) {
             assertTrue(handler.financedCount(handler.pieces(i)) <= 1, "financed twice");
         }
+        assertEq(handler.wrongFinancings(), 0, "a refused financing went through");
+        assertEq(handler.wrongMoves(), 0, "a financed or pledged piece moved");
+    }
+
+    /// Every refusal the handler provoked (a second financing, a move of a financed or pledged piece, a cancelled
+    /// nonce, an expired quote, a retry with nothing queued, a redirect with nothing parked) carried exactly the error
+    /// the ledger's checks name.
+    function invariant_refusalsNameTheExpectedError() public view {
+        assertEq(handler.wrongRefusals(), 0, "refused with an unexpected error");
     }
 
     /// The debtor's used credit line equals the face of its confirmed, unpaid families.
@@ -113,12 +142,13 @@ contract ReceivableLedgerInvariantTest is TestBase {
                 outstanding += f.face;
             }
         }
-        assertEq(ledger.creditLineOf(registry.memberOf(CORE), address(token)).used, outstanding, "used line");
+        assertEq(ledger.creditLineOf(registry.memberOf(core), address(token)).used, outstanding, "used line");
     }
 
     /// The settlement token is neither created nor destroyed: every unit is with a party or in the ledger.
     function invariant_tokenIsConserved() public view {
-        uint256 held = token.balanceOf(CORE) + token.balanceOf(financier) + token.balanceOf(address(ledger));
+        uint256 held = token.balanceOf(core) + token.balanceOf(financier) + token.balanceOf(financier2);
+        held += token.balanceOf(address(ledger));
         for (uint256 i; i < 3; ++i) held += token.balanceOf(SUPPLIERS[i]);
         assertEq(held, MINTED, "tokens appeared or vanished");
         assertEq(token.totalSupply(), MINTED, "supply changed");
@@ -132,6 +162,15 @@ contract ReceivableLedgerInvariantTest is TestBase {
             handler.repaidUncollected() + ledger.totalOwed(address(token)),
             "unowned tokens in the ledger"
         );
+    }
+
+    /// After `endAll` (every deadline passed, every time rule called, every family the debtor can pay repaid, every
+    /// piece collected, parked money claimed or redirected), the ledger holds exactly what is parked for members, and
+    /// only for members that cannot take it themselves now: a suspended one (it claims once reinstated) or a revoked
+    /// one when no supplier is active to redirect it to (the governor's `redirectOwed`).
+    function invariant_afterEndAllLedgerHoldsOnlyOwed() public view {
+        assertEq(handler.unownedAfterEnd(), 0, "endAll: tokens in the ledger beyond what it owes");
+        assertEq(handler.unclaimedAfterEnd(), 0, "endAll: owed to a member that could be paid");
     }
 
     // ─── Fuzz ───────────────────────────────────────────────────────────────
