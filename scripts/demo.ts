@@ -12,7 +12,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 
 import { decodeCode, formatAmount, parseAmount } from "../src/encoding.js";
 import { describeError } from "../src/errors.js";
-import { ConsortiumKey } from "../src/keys.js";
+import type { ConsortiumKey } from "../src/keys.js";
 import {
   accept,
   applyTimeRule,
@@ -32,7 +32,7 @@ import * as scf from "../tasks/lib/scf.js";
 
 import { CAST } from "./lib/cast.js";
 import { GLASSWARE_EVIDENCE, fundGlasswareParties, glasswareOrder, signGlasswareEvidence } from "./lib/glassware.js";
-import { ephemeralKey } from "./lib/loans.js";
+import { ephemeralKey, publishedKey } from "./lib/loans.js";
 import { formatTable } from "../tasks/lib/members.js";
 import { actAs, deployWorld, type World } from "./lib/world.js";
 
@@ -71,7 +71,7 @@ async function chapterMembers(world: World): Promise<void> {
 /** The consortium key: TRADELINE_CONSORTIUM_KEY when set, else one made for this run only. */
 function demoKey(): ConsortiumKey {
   const hex = process.env.TRADELINE_CONSORTIUM_KEY;
-  return hex === undefined ? ephemeralKey() : ConsortiumKey.fromHex(hex);
+  return hex === undefined ? ephemeralKey() : publishedKey(hex);
 }
 
 async function chapterCredit(world: World): Promise<void> {

@@ -24,15 +24,18 @@ export function newSalt(): Hex32 {
 export function checkSalt(salt: string, what = "salt"): Hex32 {
   const s = salt.trim();
   if (!isHexString(s, 32)) throw new Error(`${what} must be 32 bytes of hex (0x + 64 hex digits), got "${salt}"`);
+  // A zero salt is what a hard-coded default looks like: it leaves the commitment as guessable as a plain hash.
+  if (/^0x0{64}$/.test(s)) throw new Error(`${what} is zero: draw a fresh salt for each commitment (newSalt)`);
   return s.toLowerCase() as Hex32;
 }
 
 /**
- * The salted commitment to `content` of `kind`. Text is trimmed first, so that a trailing newline of a file does not
- * change the commitment; bytes are taken as they are.
+ * The salted commitment to `content` of `kind`. Text is put in Unicode NFC and trimmed first, so that a trailing
+ * newline or a name typed on another system does not change the commitment; bytes are taken as they are. Draw one
+ * salt per commitment: a reused salt links the commitments that share it.
  */
 export function commitment(kind: CommitmentKind, content: string | Uint8Array, salt: string): Hex32 {
-  const bytes = typeof content === "string" ? toUtf8Bytes(content.trim()) : content;
+  const bytes = typeof content === "string" ? toUtf8Bytes(content.normalize("NFC").trim()) : content;
   if (bytes.length === 0) throw new Error(`the ${kind} to commit to is empty`);
   return keccak256(
     AbiCoder.defaultAbiCoder().encode(

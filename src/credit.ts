@@ -105,7 +105,7 @@ export interface LoanRecordData {
  * record and its salt recomputes it; without the salt nobody can test guesses against it.
  */
 export function recordCommitment(record: LoanRecordData, salt: string): string {
-  checkSalt(salt);
+  const checked = checkSalt(salt);
   const canonical = JSON.stringify({
     loanRef: record.loanRef.trim(),
     idType: normalizeIdType(record.idType),
@@ -116,7 +116,7 @@ export function recordCommitment(record: LoanRecordData, salt: string): string {
     originated: record.originated.trim(),
     matures: record.matures.trim(),
   });
-  return keccak256(AbiCoder.defaultAbiCoder().encode(["string", "bytes32"], [canonical, salt]));
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["string", "bytes32"], [canonical, checked]));
 }
 
 /** Builds the on-chain input of a record: keyed borrower, encoded reference and dates, and its commitment. */

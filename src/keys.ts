@@ -22,12 +22,20 @@ export type IdType = (typeof ID_TYPES)[number];
 const SEPARATOR = "\x1f";
 const MIN_KEY_BYTES = 32;
 
-/** The consortium key, parsed once. Give it as 0x-hex (at least 32 bytes). */
+/**
+ * The consortium key, parsed once. Give it as 0x-hex (at least 32 bytes).
+ *
+ * A key read from configuration is *unchecked*: it derives no borrower, invoice or entity key until it has been
+ * compared with the key-check value the deployment published (`checkedAgainst`, or `verifiedConsortiumKey` with
+ * the member registry), so that a wrong key is refused before anything derived from it is sent.
+ */
 export class ConsortiumKey {
   readonly #bytes: Buffer;
+  readonly #checked: boolean;
 
-  private constructor(bytes: Buffer) {
+  private constructor(bytes: Buffer, checked: boolean) {
     this.#bytes = bytes;
+    this.#checked = checked;
   }
 
   /** Parses a hex consortium key; throws a readable error when it is missing, malformed or too short. */
@@ -45,12 +53,46 @@ export class ConsortiumKey {
     if (bytes.length < MIN_KEY_BYTES) {
       throw new Error(`consortium key too short: ${bytes.length} bytes, need at least ${MIN_KEY_BYTES}`);
     }
-    return new ConsortiumKey(bytes);
+    return new ConsortiumKey(bytes, false);
   }
 
-  /** HMAC-SHA256 of the joined fields, as 0x-hex. */
+  /** True once the key was matched with a deployment's key-check value. */
+  get checked(): boolean {
+    return this.#checked;
+  }
+
+  /**
+   * This key, checked: throws unless its check value is `published`, the value a deployment's member registry
+   * holds (`keyCheck()`). Whoever deploys a network passes the key's own `keyCheck`, since it defines the value.
+   */
+  checkedAgainst(published: string): ConsortiumKey {
+    const actual = keyCheck(this);
+    const expected = published.toLowerCase();
+    if (actual !== expected) {
+      throw new Error(
+        `consortium key mismatch: this deployment's key check is ${expected.slice(0, 10)}…, the configured ` +
+          `TRADELINE_CONSORTIUM_KEY gives ${actual.slice(0, 10)}…; borrower, invoice and entity keys derived with ` +
+          `it would match no other member's, so nothing was sent. Set the consortium's key (npx hardhat keystore ` +
+          `set TRADELINE_CONSORTIUM_KEY)`,
+      );
+    }
+    return this.#checked ? this : new ConsortiumKey(this.#bytes, true);
+  }
+
+  /** HMAC-SHA256 of the joined fields, as 0x-hex, with no check: only for the key-check value itself. */
   mac(fields: readonly string[]): Hex32 {
     return `0x${createHmac("sha256", this.#bytes).update(fields.join(SEPARATOR), "utf8").digest("hex")}`;
+  }
+
+  /** The HMAC of a derived key (borrower, invoice, entity); refuses a key not checked against a deployment. */
+  derive(fields: readonly string[]): Hex32 {
+    if (!this.#checked) {
+      throw new Error(
+        "consortium key not checked against the deployment: get it through verifiedConsortiumKey(memberRegistry, " +
+          "hex), or checkedAgainst(the deployment's keyCheck()), before deriving keys",
+      );
+    }
+    return this.mac(fields);
   }
 
   /** Never print the key. */
@@ -113,12 +155,12 @@ function normalizeAddress(address: string): string {
 
 /** The on-chain key of a borrower. */
 export function borrowerKey(key: ConsortiumKey, idType: string, idNumber: string): Hex32 {
-  return key.mac(["tradeline:borrower:v1", normalizeIdType(idType), normalizeIdNumber(idNumber)]);
+  return key.derive(["tradeline:borrower:v1", normalizeIdType(idType), normalizeIdNumber(idNumber)]);
 }
 
 /** The on-chain key of an invoice: the debtor's address, the invoice number and the issue date. */
 export function invoiceKey(key: ConsortiumKey, debtor: string, invoiceNumber: string, issueDate: string): Hex32 {
-  return key.mac([
+  return key.derive([
     "tradeline:invoice:v1",
     normalizeAddress(debtor),
     normalizeInvoiceNumber(invoiceNumber),
@@ -135,19 +177,5 @@ export function keyCheck(key: ConsortiumKey): Hex32 {
   return key.mac(["tradeline:key-check:v1"]);
 }
 
-/**
- * Throws unless `key`'s check value is `published`, the value the deployment's member registry holds. Every task
- * and the service call it before deriving a key, so a wrong key stops before anything is sent.
- */
-export function assertKeyMatches(key: ConsortiumKey, published: string): void {
-  const expected = published.toLowerCase();
-  const actual = keyCheck(key);
-  if (actual !== expected) {
-    throw new Error(
-      `consortium key mismatch: this deployment's key check is ${expected.slice(0, 10)}…, the configured ` +
-        `TRADELINE_CONSORTIUM_KEY gives ${actual.slice(0, 10)}…; borrower, invoice and entity keys derived with it ` +
-        `would match no other member's, so nothing was sent. Set the consortium's key (npx hardhat keystore set ` +
-        `TRADELINE_CONSORTIUM_KEY)`,
-    );
-  }
-}
+/** The check value of the public development key (docs/operations.md), which no real network may publish. */
+export const DEVELOPMENT_KEY_CHECK = "0x99c281106f153dc2fcca79e2b291f212043ac6b0fddcd2cb3c586b0e61057e21";

@@ -1,16 +1,38 @@
 /** Roles and statuses of the member registry, mirrored from `IMemberRegistry.sol`, and a member's entity key. */
 import type { MemberRegistry } from "../typechain-types/index.js";
 
-import { assertKeyMatches, borrowerKey, ConsortiumKey, type Hex32 } from "./keys.js";
+import { borrowerKey, ConsortiumKey, DEVELOPMENT_KEY_CHECK, type Hex32 } from "./keys.js";
+
+/** The chain id of Hardhat's local networks, the only ones the public development key may serve. */
+const LOCAL_CHAIN_ID = 31337n;
 
 /**
  * Parses the consortium key and checks it against the key-check value `members` (the deployment's member registry)
- * published at deployment. Throws a readable error when the key is missing, malformed, or not this consortium's.
+ * published at deployment; only the key it returns derives borrower, invoice and entity keys. Throws a readable
+ * error when the key is missing, malformed or not this consortium's, when the registry predates the key check, and
+ * when a chain other than a local one was deployed with the public development key.
  */
 export async function verifiedConsortiumKey(members: MemberRegistry, hex: string | undefined): Promise<ConsortiumKey> {
   const key = ConsortiumKey.fromHex(hex);
-  assertKeyMatches(key, await members.keyCheck());
-  return key;
+  let published: string;
+  try {
+    published = await members.keyCheck();
+  } catch {
+    throw new Error(
+      `the member registry at ${await members.getAddress()} publishes no consortium key check (it was deployed ` +
+        `before keyCheck existed): redeploy the network with Ignition's keyCheck parameter (docs/operations.md)`,
+    );
+  }
+  if (published.toLowerCase() === DEVELOPMENT_KEY_CHECK) {
+    const chainId = (await members.runner?.provider?.getNetwork())?.chainId;
+    if (chainId !== LOCAL_CHAIN_ID) {
+      throw new Error(
+        `chain ${chainId} was deployed with the public development key, which anyone can read: redeploy it with ` +
+          `the consortium's own key (./tradeline consortium:parameters)`,
+      );
+    }
+  }
+  return key.checkedAgainst(published);
 }
 
 /**

@@ -165,7 +165,10 @@ export async function signAssignment(
 export function scaledRate(rate: string): bigint {
   const m = /^(\d+)(?:\.(\d{1,18}))?$/.exec(rate.trim());
   if (m === null) throw new Error(`rate "${rate}" is not a decimal number`);
-  return BigInt(m[1]) * RATE_SCALE + BigInt((m[2] ?? "").padEnd(18, "0"));
+  const scaled = BigInt(m[1]) * RATE_SCALE + BigInt((m[2] ?? "").padEnd(18, "0"));
+  // Quotes and floor rates store the rate as a uint96 scaled by 1e18.
+  if (scaled >= 2n ** 96n) throw new Error(`rate "${rate}" is more than the largest rate a quote holds, 79228162514`);
+  return scaled;
 }
 
 /** The canonical text form of a UETR (UUID v4), e.g. `3f2c…-…`. */

@@ -28,7 +28,7 @@ function action<A>(operation: Operation<A>) {
 
 /** Prints (or writes to `--out`) the key-derived Ignition parameters; needs no deployment, so it opens no session. */
 export async function consortiumParameters(
-  args: { issuerLei: string; issuerJurisdiction: string; issuerAdmin: string; out: string },
+  args: { issuerLei: string; issuerJurisdiction: string; issuerAdmin: string; development: boolean; out: string },
   hre: HardhatRuntimeEnvironment,
 ): Promise<void> {
   await printOrFail(async () => {

@@ -40,6 +40,7 @@ export const tasks = [
     .addOption({ name: "issuerJurisdiction", description: "Its ISO 3166 alpha-2 code, e.g. CN", defaultValue: "" })
     .addOption({ name: "issuerAdmin", description: "Its admin address; empty leaves the default", defaultValue: "" })
     .addOption({ name: "out", description: "Write the JSON to this file instead of printing it", defaultValue: "" })
+    .addFlag({ name: "development", description: "Allow the public development key (local chains only)" })
     .setAction(lazy("consortiumParameters"))
     .build(),
   tradelineTask("member:admit", "Admit an institution as a member (governor)")

@@ -6,11 +6,20 @@ import { hexlify, randomBytes } from "ethers";
 
 import { newSalt } from "../../src/commitments.js";
 import { loanInput, type LoanInput, type LoanRecordData } from "../../src/credit.js";
-import { ConsortiumKey } from "../../src/keys.js";
+import { ConsortiumKey, keyCheck } from "../../src/keys.js";
 
 /** A consortium key for this run only: random, so no key ever sits in the repo. */
 export function ephemeralKey(): ConsortiumKey {
-  return ConsortiumKey.fromHex(hexlify(randomBytes(32)));
+  return publishedKey(hexlify(randomBytes(32)));
+}
+
+/**
+ * A key for a network this run deploys: `deployWorld` publishes its check value, so the key is checked against its
+ * own (a task or the service would check it against the chain's, with `verifiedConsortiumKey`).
+ */
+export function publishedKey(hex: string): ConsortiumKey {
+  const key = ConsortiumKey.fromHex(hex);
+  return key.checkedAgainst(keyCheck(key));
 }
 
 /** A consumer loan of 50,000.00 originated 2026-01-15, maturing 2027-01-15, unless overridden. */

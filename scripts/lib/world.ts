@@ -90,7 +90,7 @@ export async function deployWorld(
   const parameters = await ignitionParameters("hardhat");
   // The key-derived parameters follow the run's key, so that every task's key check passes with it.
   parameters.Tradeline.keyCheck = keyCheck(key);
-  parameters.Tradeline.issuerEntityKey = entityKey(key, ISSUER_LEI);
+  parameters.Tradeline.issuerEntityKey = entityKey(key.checkedAgainst(keyCheck(key)), ISSUER_LEI);
   const deployed = await connection.ignition.deploy(TradelineModule, { parameters, deploymentId });
   const addresses = {
     memberRegistry: await deployed.memberRegistry.getAddress(),
@@ -104,13 +104,15 @@ export async function deployWorld(
     },
   };
   const contracts = connect(addresses, governor);
+  // The key is checked against what the chain now publishes, as a task would check it.
+  const checked = key.checkedAgainst(await contracts.members.keyCheck());
   const admins: Record<string, HardhatEthersSigner> = {};
   const ids: Record<string, bigint> = {};
   for (const [i, member] of CAST.entries()) {
     const admin = signers[2 + i];
     admins[member.key] = admin;
-    ids[member.key] = await admitMember(contracts.members, governor, member, admin.address, key);
+    ids[member.key] = await admitMember(contracts.members, governor, member, admin.address, checked);
   }
   const outsiders = signers.slice(2 + CAST.length);
-  return { deployment: addresses, contracts, governor, issuer, admins, ids, outsiders, key };
+  return { deployment: addresses, contracts, governor, issuer, admins, ids, outsiders, key: checked };
 }

@@ -36,7 +36,7 @@ import { decodeError } from "../../src/errors.js";
 import { borrowerKey, normalizeIdNumber, type ConsortiumKey } from "../../src/keys.js";
 import { chainTime } from "../../src/tx.js";
 
-import { formatTable, parseMemberId, requireOption as required } from "./members.js";
+import { formatTable, parseMemberId, requireOption as required, wholeNumber } from "./members.js";
 
 /** What the credit operations need from a session. */
 export interface CreditSession {
@@ -86,7 +86,7 @@ export function parseFunders(text: string): { member: bigint; shareBps: number }
   return text.split(",").map((part) => {
     const m = /^\s*(\d+)\s*:\s*(\d+)\s*$/.exec(part);
     if (m === null) throw new Error(`--funders "${text}": expected memberId:shareBps pairs, e.g. 3:7000,6:3000`);
-    return { member: BigInt(m[1]), shareBps: Number(m[2]) };
+    return { member: parseMemberId(m[1], "--funders"), shareBps: wholeNumber(m[2], "--funders share", 10_000) };
   });
 }
 
@@ -267,10 +267,9 @@ export async function dispute(
       const cur = await currencyOf(c);
       const commitment = required(args.commitment, "--commitment");
       if (!isHexString(commitment, 32)) throw new Error("--commitment must be 32 bytes of hex (0x + 64 hex digits)");
-      const outstanding =
-        args.outstanding === "" || args.outstanding === "0"
-          ? 0n
-          : parseAmount(args.outstanding, cur.decimals, { name: "--outstanding", bits: 64 });
+      const outstanding = /^\s*0*(\.0*)?\s*$/.test(args.outstanding)
+        ? 0n
+        : parseAmount(args.outstanding, cur.decimals, { name: "--outstanding", bits: 64 });
       const correction = { status: loanStatus(required(args.to, "--to")), outstanding, commitment };
       tx = await c.credit.correctLoan(lender(), ref, correction, reasonCode(reason));
       break;

@@ -12,7 +12,7 @@ import {
   parseAmount,
   reasonCode,
 } from "../../src/encoding.js";
-import { type ConsortiumKey, keyCheck, normalizeDate } from "../../src/keys.js";
+import { type ConsortiumKey, DEVELOPMENT_KEY_CHECK, keyCheck, normalizeDate } from "../../src/keys.js";
 import { entityKey, parseRoles, roleNames, statusName } from "../../src/members.js";
 
 import type { Session } from "./session.js";
@@ -33,10 +33,19 @@ export function requireOption(value: string, option: string): string {
   return value.trim();
 }
 
-/** Parses a positive member id given in option `option`. */
+/** Parses a positive member id (a uint32) given in option `option`. */
 export function parseMemberId(id: string, option = "--id"): bigint {
-  if (!/^\d+$/.test(id.trim()) || BigInt(id) === 0n) throw new Error(`${option} "${id}" is not a member id`);
+  if (!/^\d+$/.test(id.trim()) || BigInt(id) === 0n || BigInt(id) >= 2n ** 32n) {
+    throw new Error(`${option} "${id}" is not a member id`);
+  }
   return BigInt(id);
+}
+
+/** A whole number from 0 to `max` given in option `option`. */
+export function wholeNumber(text: string, option: string, max: number): number {
+  const t = requireOption(text, option);
+  if (!/^\d+$/.test(t) || Number(t) > max) throw new Error(`${option} "${text}" is not a whole number up to ${max}`);
+  return Number(t);
 }
 
 /** A UTC date (YYYY-MM-DD) given in option `option` as the last second of that day, in Unix seconds. */
@@ -79,13 +88,21 @@ export async function admit(
  */
 export function consortiumParameters(
   key: ConsortiumKey,
-  args: { issuerLei: string; issuerJurisdiction: string; issuerAdmin: string },
+  args: { issuerLei: string; issuerJurisdiction: string; issuerAdmin: string; development?: boolean },
 ): Record<string, Record<string, string>> {
   const lei = requireOption(args.issuerLei, "--issuer-lei");
+  if (keyCheck(key) === DEVELOPMENT_KEY_CHECK && !args.development) {
+    throw new Error(
+      "TRADELINE_CONSORTIUM_KEY is the public development key, which anyone can read: a network deployed with it " +
+        "is bound to it for good. Draw the consortium's own key (e.g. openssl rand -hex 32)",
+    );
+  }
+  // Whoever writes the parameters defines the check value, so the key is checked against its own.
+  const publisher = key.checkedAgainst(keyCheck(key));
   const parameters: Record<string, string> = {
     keyCheck: keyCheck(key),
     issuerLegalIdHash: legalIdHash(lei),
-    issuerEntityKey: entityKey(key, lei),
+    issuerEntityKey: entityKey(publisher, lei),
     issuerJurisdiction: jurisdictionCode(requireOption(args.issuerJurisdiction, "--issuer-jurisdiction")),
   };
   if (args.issuerAdmin.trim() !== "") parameters.issuerAdmin = requireAddress(args.issuerAdmin, "--issuer-admin");

@@ -24,7 +24,14 @@ import {
 } from "../../src/scf.js";
 import { chainTime, ensureAllowance } from "../../src/tx.js";
 
-import { parseEndOfDay, parseMemberId, readJsonFile, requireAddress, requireOption as required } from "./members.js";
+import {
+  parseEndOfDay,
+  parseMemberId,
+  readJsonFile,
+  requireAddress,
+  requireOption as required,
+  wholeNumber,
+} from "./members.js";
 
 /** What the SCF operations need from a session. */
 export interface ScfSession {
@@ -233,7 +240,7 @@ export async function quote(
     dayBase,
     recourse,
     seller,
-    expiry: now + BigInt(args.validFor === "" ? "3600" : args.validFor),
+    expiry: now + BigInt(args.validFor === "" ? 3600 : wholeNumber(args.validFor, "--valid-for", 365 * 86_400)),
     nonce: BigInt(hexlify(randomBytes(16))),
   };
   const price = await c.scf.priceOf(q);

@@ -46,7 +46,7 @@ import {
 import { chainTime } from "../../src/tx.js";
 
 import { currencyOf } from "./credit.js";
-import { parseEndOfDay, parseMemberId, readJsonFile, requireOption as required } from "./members.js";
+import { parseEndOfDay, parseMemberId, readJsonFile, requireOption as required, wholeNumber } from "./members.js";
 
 /** What the trade operations need from a session. */
 export interface TradeSession {
@@ -54,16 +54,13 @@ export interface TradeSession {
   consortiumKey: () => Promise<ConsortiumKey>;
 }
 
+/** An order id: a positive uint64. */
 function orderId(text: string): bigint {
   const t = required(text, "--order");
-  if (!/^\d+$/.test(t) || BigInt(t) === 0n) throw new Error(`--order "${text}" is not an order id`);
+  if (!/^\d+$/.test(t) || BigInt(t) === 0n || BigInt(t) >= 2n ** 64n) {
+    throw new Error(`--order "${text}" is not an order id`);
+  }
   return BigInt(t);
-}
-
-function wholeNumber(text: string, option: string, max: number): number {
-  const t = required(text, option);
-  if (!/^\d+$/.test(t) || Number(t) > max) throw new Error(`${option} "${text}" is not a whole number up to ${max}`);
-  return Number(t);
 }
 
 function kindOf(text: string): EvidenceKindName {
@@ -229,13 +226,24 @@ export async function attest(
   const files = required(args.signatures, "--signatures (or --out to sign)").split(",");
   const attestations = await Promise.all(files.map((f) => readJsonFile(f.trim(), "attestation")));
   // The relayer recomputes the commitment from the document it was given and the salt (its own, or the signers').
+  const given = (args.documentSalt ?? "").trim();
+  const fileSalt = typeof attestations[0].documentSalt === "string" ? attestations[0].documentSalt : "";
+  if (given === "" && fileSalt === "") {
+    throw new Error(`${files[0].trim()} carries no document salt: pass the signers' salt with --document-salt`);
+  }
   const salt = checkSalt(
-    (args.documentSalt ?? "").trim() === "" ? String(attestations[0].documentSalt ?? "") : args.documentSalt!,
-    "--document-salt",
+    given === "" ? fileSalt : given,
+    given === "" ? `the salt in ${files[0].trim()}` : "--document-salt",
   );
   const docHash = documentCommitment(document, salt);
   const signatures: string[] = [];
   for (const [i, s] of attestations.entries()) {
+    if (typeof s.documentSalt === "string" && s.documentSalt.toLowerCase() !== salt) {
+      throw new Error(
+        `${files[i].trim()} was signed with another document salt than ${salt}: its signer re-signs with ` +
+          `--document-salt ${salt}, so that all sign one commitment`,
+      );
+    }
     if (s.order !== id.toString() || s.kind !== kind || s.documentHash !== docHash) {
       throw new Error(
         `${files[i].trim()} attests order ${s.order} ${s.kind} of another document, not order ${id} ${kind}`,

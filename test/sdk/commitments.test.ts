@@ -28,10 +28,10 @@ describe("SDK commitments", function () {
     const plain = id(secret);
     expect(candidates.findIndex((c) => id(c) === plain)).to.equal(42);
     // The same guesses against the commitment find nothing: without the salt a guess cannot be tested, neither as
-    // a plain hash nor with a guessed (zero) salt.
+    // a plain hash nor with a guessed salt.
     const committed = consentCommitment(secret, newSalt());
-    const zero = `0x${"00".repeat(32)}`;
-    expect(candidates.some((c) => id(c) === committed || consentCommitment(c, zero) === committed)).to.equal(false);
+    const guessed = `0x${"00".repeat(31)}01`;
+    expect(candidates.some((c) => id(c) === committed || consentCommitment(c, guessed) === committed)).to.equal(false);
   });
 
   it("test_commitment_dependsOnSaltAndKind", function () {
@@ -47,5 +47,13 @@ describe("SDK commitments", function () {
     );
     expect(() => consentCommitment("  ", SALT)).to.throw("the consent to commit to is empty");
     expect(checkSalt(` ${SALT.toUpperCase().replace("0X", "0x")} `)).to.equal(SALT);
+    expect(() => consentCommitment("form 7", `0x${"00".repeat(32)}`)).to.throw(
+      "the consent salt is zero: draw a fresh salt for each commitment (newSalt)",
+    );
+  });
+
+  it("test_commitment_ofText_isTheSameWhateverItsUnicodeForm", function () {
+    // "José" typed with a precomposed é (NFC) or with e + combining acute (NFD) commits to the same.
+    expect(consentCommitment("José Pérez", SALT)).to.equal(consentCommitment("Jose\u0301 Pe\u0301rez", SALT));
   });
 });

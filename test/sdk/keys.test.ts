@@ -3,16 +3,17 @@ import { keccak256, toUtf8Bytes } from "ethers";
 
 import {
   ConsortiumKey,
-  assertKeyMatches,
   borrowerKey,
   invoiceKey,
   keyCheck,
   normalizeIdNumber,
   normalizeIssueDate,
 } from "../../src/keys.js";
+import { entityKey } from "../../src/members.js";
+import { publishedKey } from "../../scripts/lib/loans.js";
 
-const KEY = ConsortiumKey.fromHex(`0x${"5a".repeat(32)}`);
-const OTHER_KEY = ConsortiumKey.fromHex(`0x${"a5".repeat(32)}`);
+const KEY = publishedKey(`0x${"5a".repeat(32)}`);
+const OTHER_KEY = publishedKey(`0x${"a5".repeat(32)}`);
 const DEBTOR = "0x00000000000000000000000000000000000000C0";
 
 /** ISO 7064 MOD 11-2 check character of a Chinese resident identity card number. */
@@ -39,11 +40,25 @@ describe("SDK keys", function () {
       expect(keyCheck(KEY)).to.not.equal(keyCheck(OTHER_KEY));
     });
 
-    it("test_assertKeyMatches_refusesAnotherConsortiumsKey", function () {
-      expect(() => assertKeyMatches(KEY, keyCheck(KEY).toUpperCase().replace("0X", "0x"))).to.not.throw();
-      expect(() => assertKeyMatches(OTHER_KEY, keyCheck(KEY))).to.throw(
+    it("test_checkedAgainst_refusesAnotherConsortiumsKey", function () {
+      const unchecked = ConsortiumKey.fromHex(`0x${"a5".repeat(32)}`);
+      expect(unchecked.checkedAgainst(keyCheck(OTHER_KEY).toUpperCase().replace("0X", "0x")).checked).to.equal(true);
+      expect(() => unchecked.checkedAgainst(keyCheck(KEY))).to.throw(
         `consortium key mismatch: this deployment's key check is ${keyCheck(KEY).slice(0, 10)}…, the configured ` +
           `TRADELINE_CONSORTIUM_KEY gives ${keyCheck(OTHER_KEY).slice(0, 10)}…`,
+      );
+    });
+
+    it("test_uncheckedKey_derivesNoBorrowerInvoiceOrEntityKey", function () {
+      const unchecked = ConsortiumKey.fromHex(`0x${"5a".repeat(32)}`);
+      expect(unchecked.checked).to.equal(false);
+      const refusal = /^consortium key not checked against the deployment: get it through verifiedConsortiumKey/;
+      expect(() => borrowerKey(unchecked, "CN-RIC", "110101199003070011")).to.throw(refusal);
+      expect(() => invoiceKey(unchecked, DEBTOR, "INV-1", "2026-11-01")).to.throw(refusal);
+      expect(() => entityKey(unchecked, "TLHUAXIABANK00000002")).to.throw(refusal);
+      // Checked, it derives the same keys as any other member holding it.
+      expect(borrowerKey(unchecked.checkedAgainst(keyCheck(KEY)), "CN-RIC", "110101199003070011")).to.equal(
+        borrowerKey(KEY, "CN-RIC", "110101199003070011"),
       );
     });
   });

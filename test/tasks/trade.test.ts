@@ -277,6 +277,32 @@ describe("trade tasks", function () {
         ),
       ),
     ).to.equal(`${other} attests order 1 Shipped of another document, not order 1 Shipped`);
+    // A co-signer who drew its own salt signed another commitment: the relayer names the salt to re-sign with.
+    const first = path.join(dir, "first.json");
+    const second = path.join(dir, "second.json");
+    await attest(
+      carrier.contracts,
+      { order: "1", kind: "Shipped", document: "BL-1", signatures: "", quote: "", out: first },
+      carrier.session,
+    );
+    await attest(
+      carrier.contracts,
+      { order: "1", kind: "Shipped", document: "BL-1", signatures: "", quote: "", out: second },
+      carrier.session,
+    );
+    const salt = JSON.parse(await readFile(first, "utf8")).documentSalt as string;
+    expect(
+      await failure(
+        attest(
+          carrier.contracts,
+          { order: "1", kind: "Shipped", document: "BL-1", signatures: `${first},${second}`, quote: "", out: "" },
+          carrier.session,
+        ),
+      ),
+    ).to.equal(
+      `${second} was signed with another document salt than ${salt}: its signer re-signs with ` +
+        `--document-salt ${salt}, so that all sign one commitment`,
+    );
     const junk = path.join(dir, "junk.json");
     await writeFile(junk, "{}");
     expect(await failure(pay(cristal.contracts, { order: "1", quote: junk }))).to.equal(
