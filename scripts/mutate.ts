@@ -9,6 +9,7 @@
  *   node scripts/mutate.ts --list [--contract …]    (the mutants, without running anything)
  *   node scripts/mutate.ts --summary                (the table of what results.json holds)
  *   node scripts/mutate.ts --id <mutant id> …       (exactly these mutants)
+ *   node scripts/mutate.ts --baseline [--contract …] (the unmutated contracts through the same steps: must pass)
  *
  * Mutants come from the compiler's AST (the build-info of `hardhat build`), so comments, strings, imports, pragmas,
  * event and error declarations are never touched. Interface files are skipped. Operators:
@@ -124,7 +125,8 @@ function rootsFor(file: string): string[] {
 
 // ─── Mutants ────────────────────────────────────────────────────────────────
 
-type Operator = "ROR" | "AOR" | "LOR" | "BLR" | "CON" | "SDL";
+/** NONE is the null mutant of --baseline: the unmutated source through the same build and tests. */
+type Operator = "ROR" | "AOR" | "LOR" | "BLR" | "CON" | "SDL" | "NONE";
 
 interface Mutant {
   id: string;
@@ -468,32 +470,42 @@ async function testMutant(m: Mutant, source: Buffer, timeout: number, verbose: b
   writeFileSync(IN_PROGRESS, JSON.stringify({ file: m.file, original: source.toString("base64") }));
   writeFileSync(path, mutated);
   try {
-    const build = await run(["hardhat", "build", "--quiet", ...rootsFor(m.file)], timeout);
-    if (build.code !== 0) {
-      if (verbose) console.log(build.output.slice(-2000));
-      return { ...base, status: "stillborn", buildSeconds: build.seconds, testSeconds: 0 };
-    }
+    // Two stages, so that a mutant the mocha tests kill never waits for the Solidity tests' own compilation job.
     const tests = TESTS[m.file];
-    const commands: [string, string[]][] = [
-      ["mocha", ["hardhat", "test", "mocha", "--no-compile", "--bail", ...tests.mocha]],
-      ["solidity", ["hardhat", "test", "solidity", "--no-compile", ...tests.solidity]],
+    const roots = rootsFor(m.file);
+    const stages: [string, string[], string[]][] = [
+      [
+        "mocha",
+        roots.filter((r) => !tests.solidity.includes(r)),
+        ["hardhat", "test", "mocha", "--no-compile", "--bail", ...tests.mocha],
+      ],
+      [
+        "solidity",
+        roots.filter((r) => tests.solidity.includes(r)),
+        ["hardhat", "test", "solidity", "--no-compile", ...tests.solidity],
+      ],
     ];
+    let buildSeconds = 0;
     let testSeconds = 0;
-    for (const [name, args] of commands) {
-      const t = await run(args, Math.max(1, timeout - testSeconds));
+    for (const [name, stageRoots, args] of stages) {
+      const left = () => Math.max(1, timeout - buildSeconds - testSeconds);
+      if (stageRoots.length > 0) {
+        const build = await run(["hardhat", "build", "--quiet", ...stageRoots], left());
+        buildSeconds += build.seconds;
+        if (build.code !== 0) {
+          if (verbose) console.log(build.output.slice(-2000));
+          // A build that fails (or times out) gives no verdict on the tests: not counted.
+          return { ...base, status: "stillborn", buildSeconds, testSeconds };
+        }
+      }
+      const t = await run(args, left());
       testSeconds += t.seconds;
       if (verbose) console.log(t.output.slice(-3000));
       if (t.timedOut || t.code !== 0) {
-        return {
-          ...base,
-          status: "killed",
-          killedBy: t.timedOut ? "timeout" : name,
-          buildSeconds: build.seconds,
-          testSeconds,
-        };
+        return { ...base, status: "killed", killedBy: t.timedOut ? "timeout" : name, buildSeconds, testSeconds };
       }
     }
-    return { ...base, status: "survived", buildSeconds: build.seconds, testSeconds };
+    return { ...base, status: "survived", buildSeconds, testSeconds };
   } finally {
     writeFileSync(path, source);
     unlinkSync(IN_PROGRESS);
@@ -545,6 +557,7 @@ const { values } = parseArgs({
     list: { type: "boolean", default: false },
     summary: { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
+    baseline: { type: "boolean", default: false },
   },
 });
 
@@ -591,6 +604,32 @@ if (values.list) {
 }
 
 snapshotArtifacts();
+if (values.baseline) {
+  // The unmutated contracts through the same steps: each must come out "survived" (its tests pass), or no kill counts.
+  let failed = false;
+  for (const file of contracts) {
+    const source = readFileSync(join(ROOT, file));
+    const none: Mutant = {
+      id: `${file}:0:NONE:0`,
+      file,
+      line: 0,
+      operator: "NONE",
+      start: 0,
+      end: 0,
+      original: "",
+      replacement: "",
+    };
+    const r = await testMutant(none, source, timeout, values.verbose);
+    const seconds = (r.buildSeconds + r.testSeconds).toFixed(0);
+    console.log(
+      `baseline ${file}: ${r.status === "survived" ? "tests pass" : `FAILS (${r.status} ${r.killedBy ?? ""})`} in ${seconds} s`,
+    );
+    failed ||= r.status !== "survived";
+  }
+  restoreArtifacts();
+  rmSync(snapshot ?? "", { recursive: true, force: true });
+  process.exit(failed ? 1 : 0);
+}
 for (const [i, m] of planned.entries()) {
   const source = readFileSync(join(ROOT, m.file));
   const done = results[m.id];
