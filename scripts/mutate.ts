@@ -7,7 +7,7 @@
  *   make mutation                                  (every contract, a sample of 8 each, seed 1)
  *   node scripts/mutate.ts --contract contracts/libraries/DiscountMath.sol --sample 4 --seed 1
  *   node scripts/mutate.ts --list [--contract …]    (the mutants, without running anything)
- *   node scripts/mutate.ts --summary                (the table of what results.json holds)
+ *   node scripts/mutate.ts --summary [--markdown]   (the table of what results.json holds; --markdown for the docs)
  *   node scripts/mutate.ts --id <mutant id> …       (exactly these mutants)
  *   node scripts/mutate.ts --baseline [--contract …] (the unmutated contracts through the same steps: must pass)
  *
@@ -446,13 +446,33 @@ function writeJsonAtomic(path: string, value: unknown) {
   renameSync(`${path}.tmp`, path);
 }
 
-/** Puts back a contract left mutated by an interrupted run. */
-function restoreInterrupted() {
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Puts back a contract left mutated by an interrupted run. Refuses to start while another run is live (it owns the
+ * mutated file), unless `own` (this run's own signal handler).
+ */
+function restoreInterrupted(own = false) {
   if (!existsSync(IN_PROGRESS)) return;
-  const { file, original } = JSON.parse(readFileSync(IN_PROGRESS, "utf8")) as { file: string; original: string };
+  const { file, original, pid } = JSON.parse(readFileSync(IN_PROGRESS, "utf8")) as {
+    file: string;
+    original: string;
+    pid: number;
+  };
+  if (!own && pid !== process.pid && alive(pid)) {
+    console.error(`another mutation run (pid ${pid}) is testing a mutant of ${file}: wait for it, or stop it`);
+    process.exit(1);
+  }
   writeFileSync(join(ROOT, file), Buffer.from(original, "base64"));
   unlinkSync(IN_PROGRESS);
-  console.log(`restored ${file}, left mutated by an interrupted run`);
+  if (!own) console.log(`restored ${file}, left mutated by an interrupted run`);
 }
 
 async function testMutant(m: Mutant, source: Buffer, timeout: number, verbose: boolean): Promise<Result> {
@@ -467,7 +487,7 @@ async function testMutant(m: Mutant, source: Buffer, timeout: number, verbose: b
     sourceSha: createHash("sha256").update(source).digest("hex").slice(0, 16),
     date: new Date().toISOString().slice(0, 10),
   };
-  writeFileSync(IN_PROGRESS, JSON.stringify({ file: m.file, original: source.toString("base64") }));
+  writeFileSync(IN_PROGRESS, JSON.stringify({ file: m.file, original: source.toString("base64"), pid: process.pid }));
   writeFileSync(path, mutated);
   try {
     // Two stages, so that a mutant the mocha tests kill never waits for the Solidity tests' own compilation job.
@@ -508,7 +528,7 @@ async function testMutant(m: Mutant, source: Buffer, timeout: number, verbose: b
     return { ...base, status: "survived", buildSeconds, testSeconds };
   } finally {
     writeFileSync(path, source);
-    unlinkSync(IN_PROGRESS);
+    rmSync(IN_PROGRESS, { force: true });
     restoreArtifacts();
   }
 }
@@ -538,7 +558,18 @@ function summary(results: Record<string, Result>, verdicts: Record<string, Verdi
       "s/mutant": tested.length === 0 ? "-" : (seconds / tested.length).toFixed(0),
     };
   });
-  console.table(rows);
+  if (values.markdown) {
+    const keys = Object.keys(rows[0]) as (keyof (typeof rows)[0])[];
+    console.log(`| ${keys.join(" | ")} |\n|${keys.map(() => " --- ").join("|")}|`);
+    for (const row of rows)
+      console.log(`| ${keys.map((k) => (k === "contract" ? `\`${row[k]}\`` : row[k])).join(" | ")} |`);
+    for (const [id, r] of Object.entries(results).filter(([, r]) => r.status === "survived")) {
+      const v = verdicts[id];
+      console.log(
+        `- \`${id}\` \`${r.original}\` → \`${r.replacement || "(deleted)"}\`: ${v ? `${v.verdict}; ${v.note}` : "no verdict yet"}`,
+      );
+    }
+  } else console.table(rows);
   const open = Object.entries(results).filter(([id, r]) => r.status === "survived" && verdicts[id] === undefined);
   for (const [id, r] of open)
     console.log(`survivor without a verdict: ${id}  ${r.original} → ${r.replacement || "(deleted)"}`);
@@ -558,21 +589,22 @@ const { values } = parseArgs({
     summary: { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
     baseline: { type: "boolean", default: false },
+    markdown: { type: "boolean", default: false },
   },
 });
 
 await mkdir(join(ROOT, "mutation"), { recursive: true });
-restoreInterrupted();
 const results = readJson<Record<string, Result>>(RESULTS, {});
 const verdicts = readJson<Record<string, Verdict>>(VERDICTS, {});
 if (values.summary) {
   summary(results, verdicts);
   process.exit(0);
 }
+restoreInterrupted();
 
 const onSignal = (signal: NodeJS.Signals) => {
   killGroup(current.child?.pid);
-  restoreInterrupted();
+  restoreInterrupted(true);
   restoreArtifacts();
   if (snapshot !== undefined) rmSync(snapshot, { recursive: true, force: true });
   console.log(`\n${signal}: stopped; the contract is restored, results so far are in ${relative(ROOT, RESULTS)}`);
