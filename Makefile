@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 
 INSTALLED := node_modules/.tradeline-installed
 
-.PHONY: demo test bench node install localnode deploy-local fuzz-deep
+.PHONY: demo test bench node install localnode deploy-local fuzz-deep mutation
 
 demo: install
 	npm run demo
@@ -20,6 +20,13 @@ bench: install
 # Every Solidity fuzz and invariant suite at 10,000 invariant runs (depth 64); the test command runs 256.
 fuzz-deep: install
 	TRADELINE_INVARIANT_RUNS=10000 npx hardhat test solidity
+
+# Mutation testing (docs/testing.md): a reproducible sample of each contract's mutants, merged into
+# mutation/results.json (mutants already there are skipped). MUTATION_ARGS adds options, e.g. --contract <path>.
+MUTATION_SAMPLE ?= 8
+MUTATION_SEED ?= 1
+mutation: install
+	node scripts/mutate.ts --sample $(MUTATION_SAMPLE) --seed $(MUTATION_SEED) $(MUTATION_ARGS)
 
 install: node $(INSTALLED)
 
