@@ -216,6 +216,7 @@ describe("TradeSettlement", function () {
     const bad: [Partial<typeof terms>, string][] = [
       [{ amount: 0n }, "TradeInvalidAmount"],
       [{ importerBankFeeBps: 1_001 }, "TradeInvalidAmount"],
+      [{ exporterBankFeeBps: 1_001 }, "TradeInvalidAmount"],
       [{ shipmentDeadline: now }, "TradeInvalidDeadlines"],
       [{ expiry: terms.shipmentDeadline }, "TradeInvalidDeadlines"],
       [{ tranches: [] }, "TradeInvalidTranches"],
@@ -233,6 +234,10 @@ describe("TradeSettlement", function () {
         error,
       );
     }
+    // The limit itself is allowed: each bank may take exactly MAX_FEE_BPS (10%).
+    await expect(
+      trade.connect(a.cristal).createOrder({ ...terms, importerBankFeeBps: 1_000, exporterBankFeeBps: 1_000 }),
+    ).to.emit(trade, "OrderCreated");
     await expect(trade.connect(a.glassworks).createOrder(terms)).to.be.revertedWithCustomError(
       world.contracts.members,
       "MemberMissingRole",
