@@ -17,9 +17,10 @@ test: install
 bench: install
 	npm run bench
 
-# Every Solidity fuzz and invariant suite at 10,000 invariant runs (depth 64); the test command runs 256.
+# Every Solidity invariant (depth 64) and fuzz test at 10,000 runs, one test per process, two at a time; results
+# accumulate in fuzz/deep-results.tsv and a later run resumes what is not recorded yet. The test command runs 256.
 fuzz-deep: install
-	TRADELINE_INVARIANT_RUNS=10000 npx hardhat test solidity
+	TRADELINE_INVARIANT_RUNS=10000 bash scripts/fuzz-deep.sh
 
 # Mutation testing (docs/testing.md): a reproducible sample of each contract's mutants, merged into
 # mutation/results.json (mutants already there are skipped). MUTATION_ARGS adds options, e.g. --contract <path>.

@@ -8,7 +8,7 @@ import { tasks } from "./tasks/index.js";
 const require = createRequire(import.meta.url);
 
 /** The one compiler of the project: the WASM build shipped by the pinned `solc` npm package. */
-/** Invariant runs per suite (depth 64): 256 by default, more for a deep run. */
+/** Invariant runs (depth 64) and fuzz cases: 256 by default, 10,000 in the deep run (scripts/fuzz-deep.sh). */
 const INVARIANT_RUNS = Number(process.env.TRADELINE_INVARIANT_RUNS ?? 256);
 
 const SOLC_VERSION = "0.8.28";
@@ -44,9 +44,9 @@ export default defineConfig({
   },
   typechain: { outDir: "typechain-types" },
   test: {
-    // Invariant runs: 256 in the test command; `make fuzz-deep` sets TRADELINE_INVARIANT_RUNS=10000 (docs/testing.md).
+    // Runs: 256 in the test command; `make fuzz-deep` sets TRADELINE_INVARIANT_RUNS=10000 (docs/testing.md).
     solidity: {
-      fuzz: { runs: 256 },
+      fuzz: { runs: INVARIANT_RUNS },
       invariant: { runs: INVARIANT_RUNS, depth: 64, failOnRevert: true },
     },
   },
