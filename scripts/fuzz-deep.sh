@@ -8,13 +8,15 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 RUNS=${TRADELINE_INVARIANT_RUNS:-10000}
 JOBS=${JOBS:-2}
 OUT=fuzz/deep-results.tsv
-# What the results depend on: the contracts, the tests and the config, as committed git trees (a dirty tree is
-# refused, so a result always names what it ran).
+# What the results depend on: the contracts, the Solidity tests and the config, as committed git objects (a dirty
+# tree is refused, so a result always names what it ran): the contracts/ tree, a digest of the test/ listing of .sol
+# files (names and blob ids; the mocha tests do not change a Solidity test's result) and the config's blob.
 if [[ -n $(git status --porcelain -- contracts test hardhat.config.ts) ]]; then
   echo "error: contracts/, test/ or hardhat.config.ts has uncommitted changes; commit them first" >&2
   exit 1
 fi
-tree=$(git rev-parse --short HEAD:contracts)-$(git rev-parse --short HEAD:test)-$(git rev-parse --short HEAD:hardhat.config.ts)
+solidity_tests=$(git ls-tree -r HEAD -- test | awk '$4 ~ /\.sol$/' | sha1sum | cut -c1-7)
+tree=$(git rev-parse --short HEAD:contracts)-$solidity_tests-$(git rev-parse --short HEAD:hardhat.config.ts)
 mkdir -p fuzz
 [[ -f $OUT ]] || printf 'test\tfile\truns\tresult\tseconds\ttree\tdate\n' >"$OUT"
 
