@@ -313,7 +313,8 @@ async function step(operation: string, send: Promise<TransactionResponse>): Prom
   flow.push({ gas: r.gas, newSlots: r.newSlots, updatedSlots: r.updatedSlots, floor: r.floor });
 }
 let invoiceNo = 0;
-const invoice = () => invoiceKey(key, pearl.address, `INV-${++invoiceNo}`, "2026-11-01");
+const pearlEntity = await world.contracts.members.entityKeyOf(world.ids.pearl);
+const invoice = () => invoiceKey(key, pearlEntity, `INV-${++invoiceNo}`, "2026-11-01");
 const cnyAddress = await cny.getAddress();
 const asHuaxiaScf = scf.connect(world.admins.huaxia);
 // The debtor chooses the bank of its CNY line (item 9); only that bank sets and freezes the line.

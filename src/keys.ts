@@ -146,23 +146,34 @@ export function normalizeIssueDate(date: string): string {
   return normalizeDate(date, "issue date");
 }
 
-/** Normalises an address to lower-case 0x-hex. */
-function normalizeAddress(address: string): string {
-  const a = address.trim().toLowerCase();
-  if (!/^0x[0-9a-f]{40}$/.test(a)) throw new Error(`"${address}" is not an address`);
-  return a;
-}
-
 /** The on-chain key of a borrower. */
 export function borrowerKey(key: ConsortiumKey, idType: string, idNumber: string): Hex32 {
   return key.derive(["tradeline:borrower:v1", normalizeIdType(idType), normalizeIdNumber(idNumber)]);
 }
 
-/** The on-chain key of an invoice: the debtor's address, the invoice number and the issue date. */
-export function invoiceKey(key: ConsortiumKey, debtor: string, invoiceNumber: string, issueDate: string): Hex32 {
+/** Checks a 32-byte 0x-hex value and returns it lower-cased; `what` names it in the error. */
+function normalizeBytes32(value: string, what: string): string {
+  const v = value.trim().toLowerCase();
+  if (!/^0x[0-9a-f]{64}$/.test(v)) throw new Error(`${what} "${value}" is not 32 bytes of 0x-hex`);
+  if (/^0x0{64}$/.test(v)) throw new Error(`${what} is zero`);
+  return v;
+}
+
+/**
+ * The on-chain key of an invoice: the debtor's entity key (`entityKeyOf(debtor)` in the member registry, keyed from
+ * its LEI), the invoice number and the issue date. The entity key, not an address or a member id, so that the same
+ * invoice keeps its key when the debtor's admin changes or the institution is admitted again: it can back one
+ * receivable, ever.
+ */
+export function invoiceKey(
+  key: ConsortiumKey,
+  debtorEntityKey: string,
+  invoiceNumber: string,
+  issueDate: string,
+): Hex32 {
   return key.derive([
-    "tradeline:invoice:v1",
-    normalizeAddress(debtor),
+    "tradeline:invoice:v2",
+    normalizeBytes32(debtorEntityKey, "debtor entity key"),
     normalizeInvoiceNumber(invoiceNumber),
     normalizeIssueDate(issueDate),
   ]);

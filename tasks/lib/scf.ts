@@ -59,11 +59,12 @@ async function invoiceKeys(
   numbers: string,
   issueDate: string,
 ): Promise<string[]> {
-  const debtorAddress = (await c.members.getMember(debtor)).admin;
+  const debtorEntity = await c.members.entityKeyOf(debtor);
+  if (/^0x0{64}$/.test(debtorEntity)) throw new Error(`no member ${debtor}: the debtor must be an admitted member`);
   const list = required(numbers, "--invoices")
     .split(",")
     .map((n) => n.trim());
-  return list.map((n) => invoiceKey(key, debtorAddress, n, required(issueDate, "--issue-date")));
+  return list.map((n) => invoiceKey(key, debtorEntity, n, required(issueDate, "--issue-date")));
 }
 
 export async function line(

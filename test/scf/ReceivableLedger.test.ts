@@ -37,8 +37,10 @@ const ascii3 = (code: string): string => ethers.hexlify(ethers.toUtf8Bytes(code)
 const loanRef = (id: bigint): string => ethers.toBeHex(id, 32);
 const defaultRef = (id: bigint): string => ethers.toBeHex(id | (1n << 255n), 32);
 
+/** The invoice keys' debtor: the ledger does not derive them, so any entity key serves its tests. */
+const DEBTOR_ENTITY = ethers.id("TLTESTDEBTOR00000001");
 let invoices = 0;
-const invoice = (): string => invoiceKey(key, ethers.ZeroAddress, `INV-${++invoices}`, "2026-11-01");
+const invoice = (): string => invoiceKey(key, DEBTOR_ENTITY, `INV-${++invoices}`, "2026-11-01");
 
 async function fixture() {
   const world = await deployWorld(connection);

@@ -14,7 +14,8 @@ import { publishedKey } from "../../scripts/lib/loans.js";
 
 const KEY = publishedKey(`0x${"5a".repeat(32)}`);
 const OTHER_KEY = publishedKey(`0x${"a5".repeat(32)}`);
-const DEBTOR = "0x00000000000000000000000000000000000000C0";
+/** A debtor's entity key, as `entityKeyOf` returns it. */
+const DEBTOR = "0x00000000000000000000000000000000000000000000000000000000000000C0";
 
 /** ISO 7064 MOD 11-2 check character of a Chinese resident identity card number. */
 function ricCheck(first17: string): string {
@@ -105,9 +106,7 @@ describe("SDK keys", function () {
       expect(invoiceKey(KEY, DEBTOR.toLowerCase(), "inv 2026 0001", "2026-11-02")).to.equal(k);
       expect(invoiceKey(KEY, DEBTOR, "INV-2026-0002", "2026-11-02")).to.not.equal(k);
       expect(invoiceKey(KEY, DEBTOR, "INV-2026-0001", "2026-11-03")).to.not.equal(k);
-      expect(invoiceKey(KEY, "0x00000000000000000000000000000000000000c1", "INV-2026-0001", "2026-11-02")).to.not.equal(
-        k,
-      );
+      expect(invoiceKey(KEY, `0x${"00".repeat(31)}c1`, "INV-2026-0001", "2026-11-02")).to.not.equal(k);
     });
   });
 
@@ -128,7 +127,8 @@ describe("SDK keys", function () {
       expect(() => borrowerKey(KEY, "SSN", "123")).to.throw(/unknown id type "SSN"/);
       expect(() => borrowerKey(KEY, "CN-RIC", "  - ")).to.throw(/empty/);
       expect(() => normalizeIdNumber("12#4")).to.throw(/letters and digits/);
-      expect(() => invoiceKey(KEY, "0x1234", "INV1", "2026-01-01")).to.throw(/not an address/);
+      expect(() => invoiceKey(KEY, "0x1234", "INV1", "2026-01-01")).to.throw(/debtor entity key "0x1234" is not 32 bytes/);
+      expect(() => invoiceKey(KEY, `0x${"00".repeat(32)}`, "INV1", "2026-01-01")).to.throw(/debtor entity key is zero/);
       expect(() => normalizeIssueDate("2026-02-30")).to.throw(/not a valid/);
       expect(() => normalizeIssueDate("26-02-01")).to.throw(/not a valid/);
     });

@@ -70,6 +70,7 @@ describe("SDK receivable helpers", function () {
     const ledger = (who: string) => world.contracts.scf.connect(a[who]);
     const cny = world.contracts.tokens.CNY;
     const key = ephemeralKey();
+    const pearlEntity = await world.contracts.members.entityKeyOf(world.ids.pearl);
     const token = await cny.getAddress();
     await scf.chooseFinancier(ledger("pearl"), token, world.ids.huaxia);
     await scf.setCreditLine(ledger("huaxia"), world.ids.pearl, token, 10_000n);
@@ -79,7 +80,7 @@ describe("SDK receivable helpers", function () {
       token: await cny.getAddress(),
       face: 1_000n,
       maturity,
-      invoiceKeys: [invoiceKey(key, a.pearl.address, "H-1", "2026-11-01")],
+      invoiceKeys: [invoiceKey(key, pearlEntity, "H-1", "2026-11-01")],
     });
     const deadline = maturity;
     await scf.relayConfirmation(
@@ -115,7 +116,7 @@ describe("SDK receivable helpers", function () {
       token,
       face: 1n,
       maturity: maturity + 86_400n * 30n,
-      invoiceKeys: [invoiceKey(key, a.pearl.address, "H-2", "2026-11-01")],
+      invoiceKeys: [invoiceKey(key, pearlEntity, "H-2", "2026-11-01")],
     });
     await scf.reject(ledger("pearl"), rejected);
     const { id: lapsing } = await scf.request(ledger("glassworks"), {
@@ -123,7 +124,7 @@ describe("SDK receivable helpers", function () {
       token,
       face: 1n,
       maturity: maturity + 86_400n * 31n,
-      invoiceKeys: [invoiceKey(key, a.pearl.address, "H-3", "2026-11-01")],
+      invoiceKeys: [invoiceKey(key, pearlEntity, "H-3", "2026-11-01")],
     });
     await connection.networkHelpers.time.increaseTo(maturity + 86_400n * 31n);
     await scf.lapse(ledger("carrier"), lapsing);

@@ -24,7 +24,7 @@ const DAY = 86_400n;
 const Kind = { Shipped: 0, CustomsCleared: 1, Delivered: 2, Inspected: 3 } as const;
 const key = ephemeralKey();
 let n = 0;
-const invoice = (): string => invoiceKey(key, ethers.ZeroAddress, `RV-${++n}`, "2026-11-01");
+const invoice = (): string => invoiceKey(key, ethers.id("TLTESTDEBTOR00000001"), `RV-${++n}`, "2026-11-01");
 
 async function fixture() {
   const world = await deployWorld(connection);

@@ -139,7 +139,11 @@ describe("scf tasks", function () {
         issue(as("pearl").contracts, { ...ISSUE, supplier: addr("glassworks"), invoices: "B-1" }, as("pearl").session),
       ),
     ).to.equal(`reverted: ScfCreditLineFrozen(debtor=${pearlId})`);
-    // The same invoices again: refused however they come in.
+    // The debtor hands its admin seat to a new key: its invoices keep their keys, which name its entity key, not an
+    // address. The same invoices again are refused however they come in.
+    const newAdmin = connection.ethers.Wallet.createRandom().address;
+    await world.contracts.members.connect(world.admins.pearl).setAdmin(world.ids.pearl, newAdmin);
+    expect((await world.contracts.members.getMember(world.ids.pearl)).admin).to.equal(newAdmin);
     expect(await failure(issue(glass.contracts, { ...ISSUE, debtor: pearlId }, glass.session))).to.match(
       /^reverted: ScfInvoiceAlreadyUsed\(invoiceKey=0x[0-9a-f]{64}, existing=R1\.0\)$/,
     );
