@@ -110,7 +110,7 @@ export const tasks = [
     .addOption({ name: "borrowerId", description: "Borrower id number (keyed, never sent)", defaultValue: "" })
     .addOption({
       name: "consent",
-      description: "Borrower's authorization: its text (committed to with a salt), or a 0x commitment made already",
+      description: "Borrower's authorization: its reference text, committed to with a salt (never a hash)",
       defaultValue: "",
     })
     .addOption({
@@ -133,7 +133,7 @@ export const tasks = [
     })
     .addOption({ name: "salt", description: "answer: salt of its commitment; empty draws one", defaultValue: "" })
     .addOption({ name: "to", description: "correct: the corrected status", defaultValue: "" })
-    .addOption({ name: "outstanding", description: "correct: the corrected outstanding", defaultValue: "" })
+    .addOption({ name: "outstanding", description: "correct: the corrected outstanding, required (0 included)", defaultValue: "" })
     .addOption({ name: "commitment", description: "correct: commitment of the corrected record", defaultValue: "" })
     .setAction(lazy("creditDispute"))
     .build(),

@@ -178,14 +178,17 @@ export async function status(
 }
 
 /**
- * A consent given as 32 bytes of hex is a commitment made already and is used as is; text is committed to with the
- * given salt, or a fresh one the lender must keep with the signed authorization.
+ * The consent's commitment: its text committed to with the given salt (to repeat an earlier commitment), or a fresh
+ * one the lender must keep with the signed authorization. A 32-byte hex value is refused: the task cannot tell a
+ * commitment from a plain hash of the form, which a guess of the form's text would reverse.
  */
-function consentOf(text: string, saltText: string): { consent: string; salt?: string } {
+function consentOf(text: string, saltText: string): { consent: string; salt: string } {
   const t = required(text, "--consent");
   if (isHexString(t, 32)) {
-    if (saltText.trim() !== "") throw new Error("--consent-salt goes with a consent text, not with a commitment");
-    return { consent: t };
+    throw new Error(
+      "--consent takes the authorization's reference text, not a hash: the task commits to it with a salt " +
+        "(give --consent-salt to repeat an earlier commitment)",
+    );
   }
   const salt = saltText.trim() === "" ? newSalt() : checkSalt(saltText, "--consent-salt");
   return { consent: consentCommitment(t, salt), salt };
@@ -267,9 +270,13 @@ export async function dispute(
       const cur = await currencyOf(c);
       const commitment = required(args.commitment, "--commitment");
       if (!isHexString(commitment, 32)) throw new Error("--commitment must be 32 bytes of hex (0x + 64 hex digits)");
-      const outstanding = /^\s*0*(\.0*)?\s*$/.test(args.outstanding)
+      if (/^0x0{64}$/i.test(commitment))
+        throw new Error("--commitment is zero: give the corrected record's commitment");
+      // The corrected outstanding is always stated, 0 included: a missing option must not book a zero.
+      const outstandingText = required(args.outstanding, "--outstanding");
+      const outstanding = /^\s*0+(\.0*)?\s*$/.test(outstandingText)
         ? 0n
-        : parseAmount(args.outstanding, cur.decimals, { name: "--outstanding", bits: 64 });
+        : parseAmount(outstandingText, cur.decimals, { name: "--outstanding", bits: 64 });
       const correction = { status: loanStatus(required(args.to, "--to")), outstanding, commitment };
       tx = await c.credit.correctLoan(lender(), ref, correction, reasonCode(reason));
       break;

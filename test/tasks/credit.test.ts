@@ -14,7 +14,7 @@ import { actAs, deployWorld } from "../../scripts/lib/world.js";
 import { failure } from "../helpers/failure.js";
 
 const connection = await network.create();
-const { networkHelpers } = connection;
+const { ethers, networkHelpers } = connection;
 const key = ephemeralKey();
 
 async function worldFixture() {
@@ -86,9 +86,13 @@ describe("credit tasks", function () {
     expect(again[4]).to.equal(
       `  consent commitment ${consentCommitment("signed form 7", SALT)}: keep its salt ${SALT} with the authorization`,
     );
-    expect(
-      await failure(check(golfo.contracts, { ...given, consent: consentLine![1], consentSalt: SALT }, golfo.session)),
-    ).to.equal("--consent-salt goes with a consent text, not with a commitment");
+    // A hash is refused, salted or not: the task cannot tell a commitment from a plain hash of the form's text.
+    for (const consent of [consentLine![1], ethers.id("signed form 7")]) {
+      expect(await failure(check(golfo.contracts, { ...given, consent }, golfo.session))).to.equal(
+        "--consent takes the authorization's reference text, not a hash: the task commits to it with a salt " +
+          "(give --consent-salt to repeat an earlier commitment)",
+      );
+    }
 
     expect(await repay(huaxia.contracts, { ref: "HX-2026-0001", amount: "1000" })).to.include.members([
       "repaid 1000.00 CNY on HX-2026-0001",
@@ -106,7 +110,7 @@ describe("credit tasks", function () {
         borrowerType: "CN-RIC",
         borrowerId: "990101199003070011",
         purpose: "REVIEW",
-        consent: consentCommitment("x", newSalt()),
+        consent: "x",
         amount: "",
       },
       golfo.session,
@@ -158,7 +162,15 @@ describe("credit tasks", function () {
     );
     const corrected = { ...base, action: "correct", reason: "RULING-1", to: "Active", outstanding: "100.00" };
     expect(await failure(dispute(regulator.contracts, corrected))).to.equal("--commitment is required");
-    await dispute(regulator.contracts, { ...corrected, commitment: consentCommitment("fixed", newSalt()) });
+    const recordCommitment = consentCommitment("fixed", newSalt());
+    // A correction states its outstanding, 0 included: a missing option must not book a zero.
+    expect(
+      await failure(dispute(regulator.contracts, { ...corrected, outstanding: "", commitment: recordCommitment })),
+    ).to.equal("--outstanding is required");
+    expect(await failure(dispute(regulator.contracts, { ...corrected, commitment: ethers.ZeroHash }))).to.equal(
+      "--commitment is zero: give the corrected record's commitment",
+    );
+    await dispute(regulator.contracts, { ...corrected, commitment: recordCommitment });
     expect((await dispute(regulator.contracts, { ...base, action: "resolve", reason: "RULING-1" }))[0]).to.equal(
       "dispute on HX-2026-0001: resolved",
     );
