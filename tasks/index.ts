@@ -133,7 +133,11 @@ export const tasks = [
     })
     .addOption({ name: "salt", description: "answer: salt of its commitment; empty draws one", defaultValue: "" })
     .addOption({ name: "to", description: "correct: the corrected status", defaultValue: "" })
-    .addOption({ name: "outstanding", description: "correct: the corrected outstanding, required (0 included)", defaultValue: "" })
+    .addOption({
+      name: "outstanding",
+      description: "correct: the corrected outstanding, required (0 included)",
+      defaultValue: "",
+    })
     .addOption({ name: "commitment", description: "correct: commitment of the corrected record", defaultValue: "" })
     .setAction(lazy("creditDispute"))
     .build(),
