@@ -26,8 +26,9 @@ const MIN_KEY_BYTES = 32;
  * The consortium key, parsed once. Give it as 0x-hex (at least 32 bytes).
  *
  * A key read from configuration is *unchecked*: it derives no borrower, invoice or entity key until it has been
- * compared with the key-check value the deployment published (`checkedAgainst`, or `verifiedConsortiumKey` with
- * the member registry), so that a wrong key is refused before anything derived from it is sent.
+ * compared with the key-check value the deployment published (`verifiedConsortiumKey` with the member registry), so
+ * that a wrong key is refused before anything derived from it is sent. Only the key of a network about to be
+ * deployed with it is checked without a chain (`forNewDeployment`): its deployer defines the check value.
  */
 export class ConsortiumKey {
   readonly #bytes: Buffer;
@@ -56,6 +57,16 @@ export class ConsortiumKey {
     return new ConsortiumKey(bytes, false);
   }
 
+  /**
+   * The key of a network about to be deployed with it (Ignition's `keyCheck` parameter is `keyCheck(key)`): whoever
+   * deploys defines the check value, so this key is checked by construction. Never use it for a network that exists:
+   * `verifiedConsortiumKey` compares the key with what that network's member registry publishes.
+   */
+  static forNewDeployment(hex: string | undefined): ConsortiumKey {
+    const key = ConsortiumKey.fromHex(hex);
+    return new ConsortiumKey(key.#bytes, true);
+  }
+
   /** True once the key was matched with a deployment's key-check value. */
   get checked(): boolean {
     return this.#checked;
@@ -63,24 +74,30 @@ export class ConsortiumKey {
 
   /**
    * This key, checked: throws unless its check value is `published`, the value a deployment's member registry
-   * holds (`keyCheck()`). Whoever deploys a network passes the key's own `keyCheck`, since it defines the value.
+   * holds (`keyCheck()`); `verifiedConsortiumKey` reads it from the chain. `source` says where the key came from,
+   * for the error (e.g. "TRADELINE_CONSORTIUM_KEY from the environment").
    */
-  checkedAgainst(published: string): ConsortiumKey {
-    const actual = keyCheck(this);
+  checkedAgainst(published: string, source = "the configured TRADELINE_CONSORTIUM_KEY"): ConsortiumKey {
+    const actual = this.checkValue;
     const expected = published.toLowerCase();
     if (actual !== expected) {
       throw new Error(
-        `consortium key mismatch: this deployment's key check is ${expected.slice(0, 10)}…, the configured ` +
-          `TRADELINE_CONSORTIUM_KEY gives ${actual.slice(0, 10)}…; borrower, invoice and entity keys derived with ` +
-          `it would match no other member's, so nothing was sent. Set the consortium's key (npx hardhat keystore ` +
-          `set TRADELINE_CONSORTIUM_KEY)`,
+        `consortium key mismatch: this deployment's key check is ${expected.slice(0, 10)}…, ${source} gives ` +
+          `${actual.slice(0, 10)}…; borrower, invoice and entity keys derived with it would match no other ` +
+          `member's, so nothing was sent. Set the consortium's key (the environment variable wins over the ` +
+          `keystore: npx hardhat keystore set TRADELINE_CONSORTIUM_KEY)`,
       );
     }
     return this.#checked ? this : new ConsortiumKey(this.#bytes, true);
   }
 
-  /** HMAC-SHA256 of the joined fields, as 0x-hex, with no check: only for the key-check value itself. */
-  mac(fields: readonly string[]): Hex32 {
+  /** The key's check value, `HMAC-SHA256(key, "tradeline:key-check:v1")`: what a deployment publishes. */
+  get checkValue(): Hex32 {
+    return this.#mac(["tradeline:key-check:v1"]);
+  }
+
+  /** HMAC-SHA256 of the joined fields, as 0x-hex, with no check: private, so that only `derive` hands keys out. */
+  #mac(fields: readonly string[]): Hex32 {
     return `0x${createHmac("sha256", this.#bytes).update(fields.join(SEPARATOR), "utf8").digest("hex")}`;
   }
 
@@ -89,10 +106,10 @@ export class ConsortiumKey {
     if (!this.#checked) {
       throw new Error(
         "consortium key not checked against the deployment: get it through verifiedConsortiumKey(memberRegistry, " +
-          "hex), or checkedAgainst(the deployment's keyCheck()), before deriving keys",
+          "hex) before deriving keys (ConsortiumKey.forNewDeployment only for a network about to be deployed)",
       );
     }
-    return this.mac(fields);
+    return this.#mac(fields);
   }
 
   /** Never print the key. */
@@ -185,7 +202,7 @@ export function invoiceKey(
  * would derive borrower, invoice and entity keys that no other member derives.
  */
 export function keyCheck(key: ConsortiumKey): Hex32 {
-  return key.mac(["tradeline:key-check:v1"]);
+  return key.checkValue;
 }
 
 /** The check value of the public development key (docs/operations.md), which no real network may publish. */

@@ -12,19 +12,34 @@ const LOCAL_CHAIN_ID = 31337n;
  * error when the key is missing, malformed or not this consortium's, when the registry predates the key check, and
  * when a chain other than a local one was deployed with the public development key.
  */
-export async function verifiedConsortiumKey(members: MemberRegistry, hex: string | undefined): Promise<ConsortiumKey> {
+export async function verifiedConsortiumKey(
+  members: MemberRegistry,
+  hex: string | undefined,
+  source?: string,
+): Promise<ConsortiumKey> {
   const key = ConsortiumKey.fromHex(hex);
-  let published: string;
-  try {
-    published = await members.keyCheck();
-  } catch {
+  const address = await members.getAddress();
+  const provider = members.runner?.provider;
+  if (provider === null || provider === undefined) throw new Error("the member registry has no provider to read from");
+  const { chainId } = await provider.getNetwork();
+  const code = await provider.getCode(address);
+  if (code === "0x") {
     throw new Error(
-      `the member registry at ${await members.getAddress()} publishes no consortium key check (it was deployed ` +
-        `before keyCheck existed): redeploy the network with Ignition's keyCheck parameter (docs/operations.md)`,
+      `no contract at ${address} on chain ${chainId}: the deployment record names a member registry this chain ` +
+        `does not have (another network's record, or a chain restarted since it was deployed)`,
     );
   }
+  // A registry deployed before keyCheck existed has no such function: its dispatcher lacks the selector. Any other
+  // failure of the call (a timeout, a node down) is reported as it is.
+  const selector = members.interface.getFunction("keyCheck").selector.slice(2);
+  if (!code.toLowerCase().includes(selector)) {
+    throw new Error(
+      `the member registry at ${address} publishes no consortium key check (it was deployed before keyCheck ` +
+        `existed): redeploy the network with Ignition's keyCheck parameter (docs/operations.md)`,
+    );
+  }
+  const published = await members.keyCheck();
   if (published.toLowerCase() === DEVELOPMENT_KEY_CHECK) {
-    const chainId = (await members.runner?.provider?.getNetwork())?.chainId;
     if (chainId !== LOCAL_CHAIN_ID) {
       throw new Error(
         `chain ${chainId} was deployed with the public development key, which anyone can read: redeploy it with ` +
@@ -32,7 +47,7 @@ export async function verifiedConsortiumKey(members: MemberRegistry, hex: string
       );
     }
   }
-  return key.checkedAgainst(published);
+  return key.checkedAgainst(published, source);
 }
 
 /**

@@ -32,7 +32,8 @@ export async function consortiumParameters(
   hre: HardhatRuntimeEnvironment,
 ): Promise<void> {
   await printOrFail(async () => {
-    const key = ConsortiumKey.fromHex(await readConfigVariable(hre, CONSORTIUM_KEY_VARIABLE));
+    // These parameters define the check value of a network about to be deployed: the key is checked by them.
+    const key = ConsortiumKey.forNewDeployment(await readConfigVariable(hre, CONSORTIUM_KEY_VARIABLE));
     const json = JSON.stringify(members.consortiumParameters(key, args), null, 2);
     if (args.out.trim() === "") return json.split("\n");
     await writeFile(args.out.trim(), `${json}\n`);

@@ -6,7 +6,7 @@ import { hexlify, randomBytes } from "ethers";
 
 import { newSalt } from "../../src/commitments.js";
 import { loanInput, type LoanInput, type LoanRecordData } from "../../src/credit.js";
-import { ConsortiumKey, keyCheck } from "../../src/keys.js";
+import { ConsortiumKey } from "../../src/keys.js";
 
 /** A consortium key for this run only: random, so no key ever sits in the repo. */
 export function ephemeralKey(): ConsortiumKey {
@@ -18,8 +18,7 @@ export function ephemeralKey(): ConsortiumKey {
  * own (a task or the service would check it against the chain's, with `verifiedConsortiumKey`).
  */
 export function publishedKey(hex: string): ConsortiumKey {
-  const key = ConsortiumKey.fromHex(hex);
-  return key.checkedAgainst(keyCheck(key));
+  return ConsortiumKey.forNewDeployment(hex);
 }
 
 /** A consumer loan of 50,000.00 originated 2026-01-15, maturing 2027-01-15, unless overridden. */

@@ -90,7 +90,7 @@ export async function deployWorld(
   const parameters = await ignitionParameters("hardhat");
   // The key-derived parameters follow the run's key, so that every task's key check passes with it.
   parameters.Tradeline.keyCheck = keyCheck(key);
-  parameters.Tradeline.issuerEntityKey = entityKey(key.checkedAgainst(keyCheck(key)), ISSUER_LEI);
+  parameters.Tradeline.issuerEntityKey = entityKey(key, ISSUER_LEI);
   const deployed = await connection.ignition.deploy(TradelineModule, { parameters, deploymentId });
   const addresses = {
     memberRegistry: await deployed.memberRegistry.getAddress(),

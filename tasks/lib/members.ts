@@ -97,12 +97,10 @@ export function consortiumParameters(
         "is bound to it for good. Draw the consortium's own key (e.g. openssl rand -hex 32)",
     );
   }
-  // Whoever writes the parameters defines the check value, so the key is checked against its own.
-  const publisher = key.checkedAgainst(keyCheck(key));
   const parameters: Record<string, string> = {
     keyCheck: keyCheck(key),
     issuerLegalIdHash: legalIdHash(lei),
-    issuerEntityKey: entityKey(publisher, lei),
+    issuerEntityKey: entityKey(key, lei),
     issuerJurisdiction: jurisdictionCode(requireOption(args.issuerJurisdiction, "--issuer-jurisdiction")),
   };
   if (args.issuerAdmin.trim() !== "") parameters.issuerAdmin = requireAddress(args.issuerAdmin, "--issuer-admin");

@@ -31,15 +31,23 @@ export interface Session {
  * plugins (the keystore: `npx hardhat keystore set TRADELINE_CONSORTIUM_KEY`). Undefined when neither has it.
  */
 export async function readConfigVariable(hre: HardhatRuntimeEnvironment, name: string): Promise<string | undefined> {
+  return (await readConfigVariableWithSource(hre, name)).value;
+}
+
+/** `readConfigVariable`, with where the value came from ("NAME from the environment", "NAME from the keystore"). */
+export async function readConfigVariableWithSource(
+  hre: HardhatRuntimeEnvironment,
+  name: string,
+): Promise<{ value: string | undefined; source: string }> {
   const fromEnv = process.env[name];
-  if (fromEnv !== undefined) return fromEnv;
+  if (fromEnv !== undefined) return { value: fromEnv, source: `${name} from the environment` };
   const value = await hre.hooks.runHandlerChain(
     "configurationVariables",
     "fetchValue",
     [configVariable(name)],
     async () => "",
   );
-  return value === "" ? undefined : value;
+  return { value: value === "" ? undefined : value, source: `${name} from the Hardhat keystore` };
 }
 
 /** Options every task accepts. */
@@ -84,8 +92,10 @@ export async function runInSession(
     const deployment = await loadDeployment(file);
     const signer = await pickSigner(await connection.ethers.getSigners(), args.from);
     const contracts = connect(deployment, signer);
-    const consortiumKey = async () =>
-      verifiedConsortiumKey(contracts.members, await readConfigVariable(hre, CONSORTIUM_KEY_VARIABLE));
+    const consortiumKey = async () => {
+      const { value, source } = await readConfigVariableWithSource(hre, CONSORTIUM_KEY_VARIABLE);
+      return verifiedConsortiumKey(contracts.members, value, source);
+    };
     return body({ contracts, signer, chainId, consortiumKey });
   });
 }

@@ -4,6 +4,7 @@ import { network } from "hardhat";
 import { decodeCode } from "../../src/encoding.js";
 import { ConsortiumKey, keyCheck } from "../../src/keys.js";
 import { roleIndex, verifiedConsortiumKey } from "../../src/members.js";
+import { MemberRegistry__factory } from "../../typechain-types/index.js";
 import { failure } from "../helpers/failure.js";
 import { CAST } from "../../scripts/lib/cast.js";
 import { deployWorld } from "../../scripts/lib/world.js";
@@ -52,7 +53,7 @@ describe("Ignition deployment (end to end)", function () {
 
   it("test_consortiumKey_isCheckedAgainstTheDeploymentsKeyCheck_beforeAnythingIsSent", async function () {
     const good = `0x${"c3".repeat(32)}`;
-    const world = await deployWorld(connection, undefined, ConsortiumKey.fromHex(good));
+    const world = await deployWorld(connection, undefined, ConsortiumKey.forNewDeployment(good));
     const { members } = world.contracts;
     await verifiedConsortiumKey(members, good);
     const count = await members.memberCount();
@@ -61,5 +62,26 @@ describe("Ignition deployment (end to end)", function () {
     );
     expect(await failure(verifiedConsortiumKey(members, "0x"))).to.match(/^consortium key malformed/);
     expect(await members.memberCount()).to.equal(count);
+    // The error names where the key came from, when the caller knows it.
+    expect(
+      await failure(
+        verifiedConsortiumKey(members, `0x${"3c".repeat(32)}`, "TRADELINE_CONSORTIUM_KEY from the environment"),
+      ),
+    ).to.match(/, TRADELINE_CONSORTIUM_KEY from the environment gives 0x[0-9a-f]{8}…; /);
+  });
+
+  it("test_verifiedConsortiumKey_tellsAMissingRegistryFromAnOldOne", async function () {
+    const world = await deployWorld(connection);
+    const governor = world.governor;
+    // A deployment record naming an address with no code (another chain's record): not "redeploy".
+    const nowhere = MemberRegistry__factory.connect(`0x${"00".repeat(19)}99`, governor);
+    expect(await failure(verifiedConsortiumKey(nowhere, `0x${"c3".repeat(32)}`))).to.match(
+      /^no contract at 0x0{38}99 on chain 31337: the deployment record names a member registry this chain does not have/,
+    );
+    // A contract without keyCheck (a registry deployed before it existed; here a token stands in for one).
+    const old = MemberRegistry__factory.connect(await world.contracts.tokens.CNY.getAddress(), governor);
+    expect(await failure(verifiedConsortiumKey(old, `0x${"c3".repeat(32)}`))).to.match(
+      /^the member registry at 0x[0-9a-fA-F]{40} publishes no consortium key check \(it was deployed before keyCheck existed\)/,
+    );
   });
 });
