@@ -41,12 +41,24 @@ export function formatReceivable(id: bigint): string {
   return `R${familyOf(id)}.${id & ((1n << INDEX_BITS) - 1n)}`;
 }
 
-/** Parses `R3.1`, or a plain decimal id. */
+/** Parses `R3.1`, or a plain decimal id; both within the contract's uint64 (a family below 2^40, an index 2^24). */
 export function parseReceivable(text: string): bigint {
   const t = text.trim();
   const m = /^R(\d+)\.(\d+)$/i.exec(t);
-  if (m !== null && BigInt(m[2]) < 1n << INDEX_BITS) return (BigInt(m[1]) << INDEX_BITS) | BigInt(m[2]);
-  if (/^\d+$/.test(t)) return BigInt(t);
+  if (m !== null) {
+    const [family, index] = [BigInt(m[1]), BigInt(m[2])];
+    if (family >= 1n << (64n - INDEX_BITS) || index >= 1n << INDEX_BITS) {
+      throw new Error(
+        `receivable "${text}" is out of range: families go up to ${(1n << (64n - INDEX_BITS)) - 1n}, ` +
+          `pieces up to ${(1n << INDEX_BITS) - 1n}`,
+      );
+    }
+    return (family << INDEX_BITS) | index;
+  }
+  if (/^\d+$/.test(t)) {
+    if (BigInt(t) >= 1n << 64n) throw new Error(`receivable "${text}" is more than a receivable id holds (uint64)`);
+    return BigInt(t);
+  }
   throw new Error(`receivable "${text}" is not an id like R3.1`);
 }
 

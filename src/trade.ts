@@ -167,7 +167,9 @@ export function scaledRate(rate: string): bigint {
   if (m === null) throw new Error(`rate "${rate}" is not a decimal number`);
   const scaled = BigInt(m[1]) * RATE_SCALE + BigInt((m[2] ?? "").padEnd(18, "0"));
   // Quotes and floor rates store the rate as a uint96 scaled by 1e18.
-  if (scaled >= 2n ** 96n) throw new Error(`rate "${rate}" is more than the largest rate a quote holds, 79228162514`);
+  if (scaled >= 2n ** 96n) {
+    throw new Error(`rate "${rate}" is more than the largest rate a quote holds, 79228162514.264337593543950335`);
+  }
   return scaled;
 }
 

@@ -226,10 +226,12 @@ export async function quote(
 ): Promise<string[]> {
   const id = parseReceivable(required(args.id, "--id"));
   const { decimals, code } = await familyToken(c, id);
-  const rateBps = Number(required(args.rateBps, "--rate-bps"));
-  if (!Number.isInteger(rateBps) || rateBps < 0 || rateBps > 65_535) throw new Error("--rate-bps must be 0 to 65535");
-  const dayBase = Number(args.dayBase === "" ? "360" : args.dayBase);
-  if (dayBase !== 360 && dayBase !== 365) throw new Error("--day-base must be 360 or 365");
+  // Basis points a year, whole (the quote holds a uint16); 12.5 or 1e3 is refused, not rounded or read as 1000.
+  const rateBps = wholeNumber(args.rateBps, "--rate-bps", 65_535);
+  const dayBaseText = args.dayBase.trim() === "" ? "360" : args.dayBase.trim();
+  if (dayBaseText !== "360" && dayBaseText !== "365")
+    throw new Error(`--day-base "${args.dayBase}" must be 360 or 365`);
+  const dayBase = dayBaseText === "360" ? 360 : 365;
   const recourse = args.recourse === "true";
   // The financier agrees to buy from one member: the piece's holder now unless --seller names it.
   const seller =

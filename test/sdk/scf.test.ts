@@ -20,7 +20,14 @@ describe("SDK receivable helpers", function () {
     expect(familyOf(id)).to.equal(3n);
     expect(rootOf(id)).to.equal(3n << 24n);
     expect(() => parseReceivable("R3")).to.throw('receivable "R3" is not an id like R3.1');
-    expect(() => parseReceivable("R3.16777216")).to.throw(/is not an id like R3\.1/);
+    expect(() => parseReceivable("R3.16777216")).to.throw(
+      'receivable "R3.16777216" is out of range: families go up to 1099511627775, pieces up to 16777215',
+    );
+    expect(() => parseReceivable("R1099511627776.0")).to.throw(/is out of range/);
+    expect(parseReceivable("R1099511627775.16777215")).to.equal(2n ** 64n - 1n);
+    expect(() => parseReceivable(String(2n ** 64n))).to.throw(
+      'receivable "18446744073709551616" is more than a receivable id holds (uint64)',
+    );
   });
 
   it("test_errors_decodeTheLedgersNewErrorsReadably", function () {

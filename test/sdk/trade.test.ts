@@ -85,6 +85,12 @@ describe("SDK trade helpers", function () {
     expect(scaledRate("0.000000000000000001")).to.equal(1n);
     expect(() => scaledRate("0.0000000000000000001")).to.throw('rate "0.0000000000000000001" is not a decimal number');
     expect(() => scaledRate("-1")).to.throw(/is not a decimal number/);
+    // The largest rate a uint96 holds, to the last digit, and one unit (1e-18) above it.
+    expect(scaledRate("79228162514.264337593543950335")).to.equal(2n ** 96n - 1n);
+    expect(() => scaledRate("79228162514.264337593543950336")).to.throw(
+      'rate "79228162514.264337593543950336" is more than the largest rate a quote holds, ' +
+        "79228162514.264337593543950335",
+    );
     const q = newFxQuote({
       order: 1n,
       beneficiary: 2n,

@@ -75,6 +75,18 @@ describe("scf tasks", function () {
       `transferred R1.1 to ${addr("precision")} (tier 2)`,
     );
     const out = path.join(dir, "q.json");
+    // A rate is whole basis points (the quote holds a uint16): neither rounded nor read as another notation.
+    const terms = { id: "R1.1", rateBps: "600", dayBase: "365", recourse: "true", validFor: "600", out };
+    for (const [field, value, message] of [
+      ["rateBps", "12.5", '--rate-bps "12.5" is not a whole number up to 65535'],
+      ["rateBps", "1e3", '--rate-bps "1e3" is not a whole number up to 65535'],
+      ["rateBps", "65536", '--rate-bps "65536" is not a whole number up to 65535'],
+      ["dayBase", "0x168", '--day-base "0x168" must be 360 or 365'],
+    ]) {
+      expect(
+        await failure(quote(as("pacific").contracts, { ...terms, [field]: value }, as("pacific").session)),
+      ).to.equal(message);
+    }
     const quoted = await quote(
       as("pacific").contracts,
       {
