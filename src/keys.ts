@@ -141,7 +141,14 @@ export function normalizeIdNumber(idNumber: string): string {
     .toUpperCase()
     .replace(/[\s\-./]/g, "");
   if (n === "") throw new Error("id number is empty");
-  if (!/^[0-9A-Z]+$/.test(n)) throw new Error(`id number "${idNumber}" has characters other than letters and digits`);
+  if (!/^[0-9A-Z]+$/.test(n)) {
+    // The number itself is personal data: the error names only the characters refused and the last four kept.
+    const refused = [...new Set(n.replace(/[0-9A-Z]/g, ""))].join("");
+    const kept = n.replace(/[^0-9A-Z]/g, "");
+    throw new Error(
+      `id number ****${kept.slice(-4)} has characters other than letters and digits: ${JSON.stringify(refused)}`,
+    );
+  }
   return n;
 }
 

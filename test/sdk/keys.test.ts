@@ -129,7 +129,13 @@ describe("SDK keys", function () {
     it("test_keys_rejectBadFields", function () {
       expect(() => borrowerKey(KEY, "SSN", "123")).to.throw(/unknown id type "SSN"/);
       expect(() => borrowerKey(KEY, "CN-RIC", "  - ")).to.throw(/empty/);
-      expect(() => normalizeIdNumber("12#4")).to.throw(/letters and digits/);
+      expect(() => normalizeIdNumber("12#4")).to.throw(
+        'id number ****124 has characters other than letters and digits: "#"',
+      );
+      // The number is never echoed whole: only its last four kept characters.
+      expect(() => normalizeIdNumber("990101199003070011#")).to.throw(
+        'id number ****0011 has characters other than letters and digits: "#"',
+      );
       expect(() => invoiceKey(KEY, "0x1234", "INV1", "2026-01-01")).to.throw(
         /debtor entity key "0x1234" is not 32 bytes/,
       );
