@@ -178,6 +178,7 @@ export function parseLoanCsv(
     return { rows, errors: [{ line: 1, message: `header must be: ${LOAN_CSV_HEADER.join(",")}` }] };
   }
   const seen = new Map<string, number>();
+  const salts = new Map<string, number>();
   for (let i = 1; i < lines.length; i++) {
     const line = i + 1;
     if (lines[i].trim() === "" || lines[i].trimStart().startsWith("#")) continue;
@@ -207,7 +208,11 @@ export function parseLoanCsv(
       }
       const previous = seen.get(ref);
       if (previous !== undefined) throw new Error(`loan_ref ${ref} repeats line ${previous}`);
+      // A salt hides one record: used twice, equal records would show as equal commitments.
+      const saltLine = salts.get(salt.toLowerCase());
+      if (saltLine !== undefined) throw new Error(`salt repeats line ${saltLine}: draw a fresh salt per loan`);
       seen.set(ref, line);
+      salts.set(salt.toLowerCase(), line);
       rows.push({ line, record, input });
     } catch (err) {
       errors.push({ line, message: (err as Error).message });

@@ -78,6 +78,17 @@ describe("SDK credit helpers", function () {
     expect(parseLoanCsv(header, key, { decimals: 2, today: 0 }).errors).to.deep.equal([
       { line: 2, message: "the file has no loans" },
     ]);
+    // One salt per loan: a repeated salt (any case) is a bad line, and nothing is sent.
+    const repeated = parseLoanCsv(
+      [
+        header,
+        `B-1,CN-RIC,990101199003070011,ConsumerLoan,100,100,2026-01-01,2026-12-31,${SALT}`,
+        `B-2,CN-RIC,990101199003070012,ConsumerLoan,100,100,2026-01-01,2026-12-31,${SALT.toUpperCase().replace("0X", "0x")}`,
+      ].join("\n"),
+      key,
+      { decimals: 2, today: dayNumber("2026-11-22") },
+    );
+    expect(repeated.errors).to.deep.equal([{ line: 3, message: "salt repeats line 2: draw a fresh salt per loan" }]);
   });
 
   it("test_assessPolicy_appliesTheContractsRule", function () {

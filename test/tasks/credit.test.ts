@@ -44,6 +44,8 @@ async function csv(lines: string[]): Promise<string> {
 }
 const HEADER = "loan_ref,id_type,id_number,product,principal,outstanding,originated,matures,salt";
 const SALT = `0x${"ab".repeat(32)}`;
+/** A distinct salt per loan line, as the import requires. */
+const saltOf = (n: number): string => `0x${"ab".repeat(31)}${n.toString(16).padStart(2, "0")}`;
 
 describe("credit tasks", function () {
   it("test_creditTasks_registerCheckRepayAndStatus", async function () {
@@ -187,10 +189,10 @@ describe("credit tasks", function () {
     const { world, as } = await networkHelpers.loadFixture(worldFixture);
     const file = await csv([
       HEADER,
-      `QL-1,CN-RIC,990101199003070011,ConsumerLoan,20000.00,18500.00,2026-03-01,2027-03-01,${SALT}`,
+      `QL-1,CN-RIC,990101199003070011,ConsumerLoan,20000.00,18500.00,2026-03-01,2027-03-01,${saltOf(1)}`,
       "# a comment line",
-      `QL-2,CN-RIC,990305198811200022,ConsumerLoan,8000,8000,2026-10-15,2027-04-15,${SALT}`,
-      `QL-3,USCC,91990000SYNTH00003,SmeLoan,250000.00,240000.00,2026-06-30,2028-06-30,${SALT}`,
+      `QL-2,CN-RIC,990305198811200022,ConsumerLoan,8000,8000,2026-10-15,2027-04-15,${saltOf(2)}`,
+      `QL-3,USCC,91990000SYNTH00003,SmeLoan,250000.00,240000.00,2026-06-30,2028-06-30,${saltOf(3)}`,
     ]);
     const quicklend = as("quicklend");
     const out = await importFile(quicklend.contracts, { file, batchSize: "2" }, quicklend.session);
@@ -202,13 +204,13 @@ describe("credit tasks", function () {
     const { world, as } = await networkHelpers.loadFixture(worldFixture);
     const file = await csv([
       HEADER,
-      `QL-1,CN-RIC,990101199003070011,ConsumerLoan,20000.00,18500.00,2026-03-01,2027-03-01,${SALT}`,
-      `QL-2,XX-ID,123,ConsumerLoan,8000,8000,2026-10-15,2027-04-15,${SALT}`,
-      `QL-3,CN-RIC,990101199003070012,ConsumerLoan,8000,9000,2026-10-15,2027-04-15,${SALT}`,
-      `QL-4,CN-RIC,990101199003070013,ConsumerLoan,8000,8000,2026-02-30,2027-04-15,${SALT}`,
-      `QL-1,CN-RIC,990101199003070014,ConsumerLoan,8000,8000,2026-01-30,2027-04-15,${SALT}`,
+      `QL-1,CN-RIC,990101199003070011,ConsumerLoan,20000.00,18500.00,2026-03-01,2027-03-01,${saltOf(4)}`,
+      `QL-2,XX-ID,123,ConsumerLoan,8000,8000,2026-10-15,2027-04-15,${saltOf(5)}`,
+      `QL-3,CN-RIC,990101199003070012,ConsumerLoan,8000,9000,2026-10-15,2027-04-15,${saltOf(6)}`,
+      `QL-4,CN-RIC,990101199003070013,ConsumerLoan,8000,8000,2026-02-30,2027-04-15,${saltOf(7)}`,
+      `QL-1,CN-RIC,990101199003070014,ConsumerLoan,8000,8000,2026-01-30,2027-04-15,${saltOf(8)}`,
       `QL-6,CN-RIC,990101199003070015,ConsumerLoan,8000,8000,2026-01-30,2027-04-15`,
-      `QL-7,CN-RIC,990101199003070016,ConsumerLoan,8000,8000,2099-01-30,2099-04-15,${SALT}`,
+      `QL-7,CN-RIC,990101199003070016,ConsumerLoan,8000,8000,2099-01-30,2099-04-15,${saltOf(9)}`,
       `QL-8,CN-RIC,990101199003070017,ConsumerLoan,8000,8000,2026-01-30,2027-04-15,0x12`,
     ]);
     const quicklend = as("quicklend");
@@ -241,9 +243,9 @@ describe("credit tasks", function () {
     await register(quicklend.contracts, { ...LOAN, ref: "QL-3" }, quicklend.session);
     const file = await csv([
       HEADER,
-      `QL-1,CN-RIC,990101199003070011,ConsumerLoan,20000.00,18500.00,2026-03-01,2027-03-01,${SALT}`,
-      `QL-2,CN-RIC,990101199003070012,ConsumerLoan,8000,8000,2026-10-15,2027-04-15,${SALT}`,
-      `QL-3,CN-RIC,990101199003070013,ConsumerLoan,8000,8000,2026-10-15,2027-04-15,${SALT}`,
+      `QL-1,CN-RIC,990101199003070011,ConsumerLoan,20000.00,18500.00,2026-03-01,2027-03-01,${saltOf(10)}`,
+      `QL-2,CN-RIC,990101199003070012,ConsumerLoan,8000,8000,2026-10-15,2027-04-15,${saltOf(11)}`,
+      `QL-3,CN-RIC,990101199003070013,ConsumerLoan,8000,8000,2026-10-15,2027-04-15,${saltOf(12)}`,
     ]);
     const id = await world.contracts.credit.loanId(world.ids.quicklend, loanRef("QL-3"));
     expect(await failure(importFile(quicklend.contracts, { file, batchSize: "2" }, quicklend.session))).to.equal(
