@@ -54,10 +54,26 @@ const TRADE = ["test/trade/TradeSettlement.test.ts", "test/security/Issue10Revie
 const SCF_SOL = ["test/scf/ReceivableLedger.t.sol"];
 const TRADE_SOL = ["test/trade/TradeSettlement.t.sol"];
 const BASES = ["test/access/ModuleBases.test.ts"];
+/** ModuleBases.test.ts deploys MemberRegistry, SettlementToken and the harnesses of ModuleBasesHarness.sol. */
+const QUICK_BASES = {
+  mocha: BASES,
+  roots: [
+    "contracts/access/MemberRegistry.sol",
+    "contracts/assets/SettlementToken.sol",
+    "test/access/ModuleBasesHarness.sol",
+  ],
+};
 
 interface TestSet {
   mocha: string[];
   solidity: string[];
+  /**
+   * A quick first stage, for the bases every module inherits: these mocha tests, after rebuilding only these roots
+   * (those of them that include the mutated file). They must name every contract the tests deploy, so that the
+   * tests see the mutant wherever it is. Most mutants of a base die here, without the ~3-minute rebuild of every
+   * module; a survivor goes on to the full stages.
+   */
+  quick?: { mocha: string[]; roots: string[] };
 }
 
 /** The tests of a contract: its own first, then those of every module that inherits or links it (first failure stops). */
@@ -69,10 +85,23 @@ const TESTS: Record<string, TestSet> = {
   "contracts/access/MemberGated.sol": {
     mocha: [...BASES, "test/assets/SettlementToken.test.ts", "test/credit/CreditRegistry.test.ts", ...SCF, ...TRADE],
     solidity: ["test/assets/SettlementToken.t.sol", "test/credit/CreditRegistry.t.sol", ...SCF_SOL, ...TRADE_SOL],
+    quick: QUICK_BASES,
   },
-  "contracts/access/EmergencyPause.sol": { mocha: [...BASES, ...SCF, ...TRADE], solidity: [...SCF_SOL, ...TRADE_SOL] },
-  "contracts/access/MemberPayouts.sol": { mocha: [...BASES, ...SCF, ...TRADE], solidity: [...SCF_SOL, ...TRADE_SOL] },
-  "contracts/access/CreditReporter.sol": { mocha: [...BASES, ...SCF, ...TRADE], solidity: [...SCF_SOL, ...TRADE_SOL] },
+  "contracts/access/EmergencyPause.sol": {
+    mocha: [...BASES, ...SCF, ...TRADE],
+    solidity: [...SCF_SOL, ...TRADE_SOL],
+    quick: QUICK_BASES,
+  },
+  "contracts/access/MemberPayouts.sol": {
+    mocha: [...BASES, ...SCF, ...TRADE],
+    solidity: [...SCF_SOL, ...TRADE_SOL],
+    quick: QUICK_BASES,
+  },
+  "contracts/access/CreditReporter.sol": {
+    mocha: [...BASES, ...SCF, ...TRADE],
+    solidity: [...SCF_SOL, ...TRADE_SOL],
+    quick: QUICK_BASES,
+  },
   "contracts/assets/SettlementToken.sol": {
     mocha: ["test/assets/SettlementToken.test.ts"],
     solidity: ["test/assets/SettlementToken.t.sol"],
@@ -475,6 +504,9 @@ function restoreInterrupted(own = false) {
   if (!own) console.log(`restored ${file}, left mutated by an interrupted run`);
 }
 
+/** A stage of a mutant's run: its name (the verdict's `killedBy`), the roots to rebuild first, the test command. */
+type Stage = [name: string, roots: string[], args: string[]];
+
 async function testMutant(m: Mutant, source: Buffer, timeout: number, verbose: boolean): Promise<Result> {
   const path = join(ROOT, m.file);
   const mutated = Buffer.concat([source.subarray(0, m.start), Buffer.from(m.replacement), source.subarray(m.end)]);
@@ -493,10 +525,16 @@ async function testMutant(m: Mutant, source: Buffer, timeout: number, verbose: b
     // Two stages, so that a mutant the mocha tests kill never waits for the Solidity tests' own compilation job.
     const tests = TESTS[m.file];
     const roots = rootsFor(m.file);
-    const stages: [string, string[], string[]][] = [
+    const quickRoots = tests.quick?.roots.filter((r) => roots.includes(r)) ?? [];
+    const quick: Stage[] =
+      tests.quick === undefined
+        ? []
+        : [["quick", quickRoots, ["hardhat", "test", "mocha", "--no-compile", "--bail", ...tests.quick.mocha]]];
+    const stages: Stage[] = [
+      ...quick,
       [
         "mocha",
-        roots.filter((r) => !tests.solidity.includes(r)),
+        roots.filter((r) => !tests.solidity.includes(r) && !quickRoots.includes(r)),
         ["hardhat", "test", "mocha", "--no-compile", "--bail", ...tests.mocha],
       ],
       [
