@@ -107,7 +107,7 @@ const TESTS: Record<string, TestSet> = {
     solidity: ["test/assets/SettlementToken.t.sol"],
   },
   "contracts/credit/CreditRegistry.sol": {
-    mocha: ["test/credit/CreditRegistry.test.ts"],
+    mocha: ["test/credit/CreditRegistry.test.ts", "test/security/Issue10Review.test.ts"],
     solidity: ["test/credit/CreditRegistry.t.sol"],
   },
   "contracts/libraries/DiscountMath.sol": { mocha: SCF, solidity: SCF_SOL },

@@ -394,6 +394,31 @@ describe("CreditRegistry", function () {
       expect(await exposure(credit, String(loan.borrowerKey))).to.deep.equal([1n, 1n, 5_000_000n, 0n, 0n]);
     });
 
+    it("test_releaseJointLoanClaim_releasesOnlyAClaim_neverALoanOrAnUnknownRef", async function () {
+      const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
+      const loan = fresh({ kind: productKind("JointLoan") });
+      await as("huaxia").registerJointLoan(loan, [
+        { member: ids.huaxia, shareBps: 7_000 },
+        { member: ids.quicklend, shareBps: 3_000 },
+      ]);
+      const regulator = as("regulator");
+      // The lead lender's own record is a loan, not a claim: releasing it would erase a live loan.
+      for (const [member, ref] of [
+        [ids.huaxia, loan.loanRef],
+        [ids.quicklend, reasonCode("NEVER-USED")],
+      ] as const) {
+        await expect(regulator.releaseJointLoanClaim(member, ref, REASON))
+          .to.be.revertedWithCustomError(credit, "CreditJointLoanClaimUnknown")
+          .withArgs(member, ref);
+      }
+      const id = await credit.loanId(ids.huaxia, loan.loanRef);
+      expect((await credit.getLoan(id)).status).to.equal(1n);
+      // The funder's claim is released once, naming the lead lender's loan.
+      await expect(regulator.releaseJointLoanClaim(ids.quicklend, loan.loanRef, REASON))
+        .to.emit(credit, "JointLoanClaimReleased")
+        .withArgs(ids.quicklend, loan.loanRef, id, ids.regulator, REASON);
+    });
+
     it("test_registerJointLoan_revertsWhenPlatformOverCap", async function () {
       const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
       const loan = fresh({ kind: productKind("JointLoan") });
