@@ -330,6 +330,27 @@ describe("CreditRegistry", function () {
       await expect(as("huaxia").registerLoan(sameBorrower(loan))).not.to.emit(credit, "MultiBorrowingFlagged");
     });
 
+    it("test_inquire_returnsWhatExposureOfShows_atTheWindowEdge", async function () {
+      const { credit, as } = await networkHelpers.loadFixture(worldFixture);
+      const key = fresh().borrowerKey;
+      await as("huaxia").inquire(key, PURPOSE, CONSENT);
+      const t0 = await networkHelpers.time.latest();
+      const window = DEFAULT_POLICY.inquiryWindow;
+      await networkHelpers.time.increaseTo(t0 + window - 2);
+      // One second before the edge, huaxia's inquiry still counts beside golfo's own; at the edge it has left.
+      await networkHelpers.time.setNextBlockTimestamp(t0 + window - 1);
+      expect((await as("golfo").inquire.staticCall(key, PURPOSE, CONSENT, { blockTag: "pending" })).inquiries).to.equal(
+        2n,
+      );
+      await networkHelpers.time.setNextBlockTimestamp(t0 + window);
+      expect((await as("golfo").inquire.staticCall(key, PURPOSE, CONSENT, { blockTag: "pending" })).inquiries).to.equal(
+        1n,
+      );
+      await as("golfo").inquire(key, PURPOSE, CONSENT);
+      expect(await networkHelpers.time.latest()).to.equal(t0 + window);
+      expect((await exposure(credit, String(key)))[4]).to.equal(1n);
+    });
+
     it("item 16: one lender's inquiries count once, so it cannot lock the borrower out of other lenders", async function () {
       const { credit, as } = await networkHelpers.loadFixture(worldFixture);
       await credit.setPolicy({ ...DEFAULT_POLICY, mode: Mode.Enforce });

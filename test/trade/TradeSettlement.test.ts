@@ -1054,7 +1054,9 @@ describe("TradeSettlement", function () {
   it("item 23: no arbiter or oracle acts on an order it is party to", async function () {
     const { trade, terms, attestation, world, a } = await networkHelpers.loadFixture(fixture);
     const { members } = world.contracts;
-    await members.grantRoles(world.ids.golfo, roleMask(["Arbiter"]));
+    // Every party of the order is made an arbiter: importer, exporter, both banks and the financier.
+    const parties = ["cristal", "glassworks", "golfo", "huaxia", "pacific"] as const;
+    for (const p of parties) await members.grantRoles(world.ids[p], roleMask(["Arbiter"]));
     await members.grantRoles(world.ids.glassworks, roleMask(["Oracle"]));
     const same = {
       ...terms,
@@ -1063,6 +1065,16 @@ describe("TradeSettlement", function () {
     };
     await trade.connect(a.cristal).createOrder(same);
     await trade.connect(a.glassworks).accept(1n);
+    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
+    const assignment = {
+      order: 1n,
+      exporter: world.ids.glassworks,
+      financier: world.ids.pacific,
+      advance: 5n,
+      deadline,
+    };
+    const signed = await signAssignment(a.pacific, tradeDomain(31337n, await trade.getAddress()), assignment);
+    await trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 5n, deadline, signed);
     await trade.connect(a.golfo).fund(1n);
     const doc = ethers.id("POD");
     await expect(
@@ -1072,9 +1084,11 @@ describe("TradeSettlement", function () {
       .withArgs(1n, world.ids.glassworks);
     await trade.attest(1n, Kind.Delivered, doc, [await attestation(1n, Kind.Delivered, doc)], NO_QUOTE, "0x");
     await trade.connect(a.cristal).dispute(1n, reasonCode("CRACKS"));
-    await expect(trade.connect(a.golfo).resolve(1n, 0, NO_QUOTE, "0x"))
-      .to.be.revertedWithCustomError(trade, "TradeConflictOfInterest")
-      .withArgs(1n, world.ids.golfo);
+    for (const p of parties) {
+      await expect(trade.connect(a[p]).resolve(1n, 0, NO_QUOTE, "0x"))
+        .to.be.revertedWithCustomError(trade, "TradeConflictOfInterest")
+        .withArgs(1n, world.ids[p]);
+    }
   });
 
   it("item 24 / item 18: an importer whose role was removed, or that is suspended, can still dispute its order", async function () {
