@@ -746,6 +746,29 @@ describe("TradeSettlement", function () {
     expect(await tokens.MXN.balanceOf(await trade.getAddress())).to.equal(0n);
   });
 
+  it("test_attest_refusedFromExpiryOn_whateverTheKind", async function () {
+    const { trade, terms, attestation, a } = await networkHelpers.loadFixture(fixture);
+    const now = BigInt(await networkHelpers.time.latest());
+    const expiry = now + 30n * 86_400n;
+    await trade
+      .connect(a.cristal)
+      .createOrder({ ...terms, payoutToken: terms.payToken, shipmentDeadline: now + 86_400n, expiry });
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.golfo).fund(1n);
+    const doc = ethers.id("B/L");
+    // One second before expiry, shipment evidence is still recorded; from expiry on, no kind of evidence is.
+    await networkHelpers.time.setNextBlockTimestamp(expiry - 1n);
+    await trade.attest(1n, Kind.Shipped, doc, [await attestation(1n, Kind.Shipped, doc)], NO_QUOTE, "0x");
+    expect((await trade.getOrder(1n)).evidenceDone).to.equal(1n << BigInt(Kind.Shipped));
+    for (const kind of [Kind.CustomsCleared, Kind.Delivered, Kind.Inspected]) {
+      await networkHelpers.time.setNextBlockTimestamp(expiry + BigInt(kind) - 1n);
+      await expect(trade.attest(1n, kind, doc, [await attestation(1n, kind, doc)], NO_QUOTE, "0x"))
+        .to.be.revertedWithCustomError(trade, "TradeWindowClosed")
+        .withArgs(1n, expiry);
+    }
+    expect((await trade.getOrder(1n)).evidenceDone).to.equal(1n << BigInt(Kind.Shipped));
+  });
+
   it("test_getOrder_returnsTheTermsAndRevertsForUnknownIds", async function () {
     const { trade, terms, world, a } = await networkHelpers.loadFixture(fixture);
     await expect(trade.getOrder(1n)).to.be.revertedWithCustomError(trade, "TradeUnknownOrder").withArgs(1n);
