@@ -1,0 +1,86 @@
+/**
+ * The service's database: SQLite through Node's built-in `node:sqlite` by default (a file under `data/`), PostgreSQL
+ * through `pg` when a `postgres://` URL is given. Both go through one Kysely query builder, so the migrations and the
+ * queries are the same for both engines (docs/service.md: why Kysely).
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from "kysely";
+import pg from "pg";
+
+import type { Tables } from "./schema.js";
+
+export type Engine = "sqlite" | "postgres";
+
+export interface Database {
+  db: Kysely<Tables>;
+  engine: Engine;
+  /** Where the data lives, with any password masked: safe to log. */
+  where: string;
+  close(): Promise<void>;
+}
+
+/** `node:sqlite`'s synchronous API in the shape Kysely's SQLite dialect expects (that of better-sqlite3). */
+function sqliteDatabase(file: string): SqliteDatabase {
+  const db = new DatabaseSync(file);
+  db.exec(
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000",
+  );
+  return {
+    close: () => db.close(),
+    prepare(sql: string) {
+      const statement = db.prepare(sql);
+      type Params = Parameters<typeof statement.all>;
+      const bind = (parameters: ReadonlyArray<unknown>) => parameters.map(toSqlite) as Params;
+      return {
+        reader: statement.columns().length > 0,
+        all: (parameters) => statement.all(...bind(parameters)),
+        run: (parameters) => statement.run(...bind(parameters)),
+        iterate: (parameters) => statement.iterate(...bind(parameters)),
+      };
+    },
+  };
+}
+
+/** node:sqlite binds numbers, bigints, strings, bytes and null; booleans become 0 and 1. */
+function toSqlite(value: unknown): unknown {
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return value;
+}
+
+/** A database URL with its password replaced by `****`. */
+export function maskUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== "") parsed.password = "****";
+    return parsed.toString();
+  } catch {
+    return "(unparsable database URL)";
+  }
+}
+
+/**
+ * Opens the database: `url` undefined or a path gives SQLite (default `data/tradeline-<chainId>.sqlite`);
+ * `postgres://…` or `postgresql://…` gives PostgreSQL.
+ */
+export function openDatabase(url: string | undefined, defaultFile: string): Database {
+  if (url !== undefined && /^postgres(ql)?:\/\//.test(url)) {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 10,
+      // 64-bit integers (block numbers, times) come back as numbers, as SQLite gives them; amounts are text.
+      types: {
+        getTypeParser: (oid: number, format?: "text" | "binary") =>
+          oid === 20 ? Number : pg.types.getTypeParser(oid, format),
+      } as pg.CustomTypesConfig,
+    });
+    const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+    return { db, engine: "postgres", where: maskUrl(url), close: () => db.destroy() };
+  }
+  const file = url === undefined ? defaultFile : url.replace(/^sqlite:(\/\/)?/, "");
+  if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqliteDatabase(file) }) });
+  return { db, engine: "sqlite", where: file, close: () => db.destroy() };
+}

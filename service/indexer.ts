@@ -1,0 +1,246 @@
+/**
+ * The indexer: follows every log of the deployed contracts from the deployment block on, decodes it with the
+ * contract's ABI and stores it keyed by (chain id, block hash, log index), so nothing is stored twice. It resumes from
+ * its checkpoint after a restart, and when the block at its checkpoint no longer has the hash it stored (a
+ * reorganisation), it rolls back to the last block both agree on and indexes again from there.
+ */
+import { Interface, type Log, type Provider } from "ethers";
+import type { Kysely, Transaction } from "kysely";
+
+import type { Deployment } from "../src/deployment.js";
+import {
+  CreditRegistry__factory,
+  MemberRegistry__factory,
+  ReceivableLedger__factory,
+  SettlementToken__factory,
+  TradeSettlement__factory,
+} from "../typechain-types/index.js";
+import type { EventRow, Tables } from "./schema.js";
+
+/** A deployed contract the indexer follows. */
+export interface Followed {
+  address: string;
+  /** `MemberRegistry`, `CreditRegistry`, `ReceivableLedger`, `TradeSettlement`, or `Token<CODE>`. */
+  contract: string;
+  iface: Interface;
+}
+
+/** The contracts of a deployment, each with the ABI its logs are decoded with. */
+export function followedContracts(d: Deployment): Followed[] {
+  const list: Followed[] = [
+    { address: d.memberRegistry, contract: "MemberRegistry", iface: new Interface(MemberRegistry__factory.abi) },
+    { address: d.creditRegistry, contract: "CreditRegistry", iface: new Interface(CreditRegistry__factory.abi) },
+    { address: d.receivableLedger, contract: "ReceivableLedger", iface: new Interface(ReceivableLedger__factory.abi) },
+    { address: d.tradeSettlement, contract: "TradeSettlement", iface: new Interface(TradeSettlement__factory.abi) },
+  ];
+  const token = new Interface(SettlementToken__factory.abi);
+  for (const [code, address] of Object.entries(d.tokens))
+    list.push({ address, contract: `Token${code}`, iface: token });
+  return list;
+}
+
+/** A decoded value as JSON: integers as decimal strings, structs as objects with their field names. */
+export function jsonValue(value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (Array.isArray(value)) {
+    // ethers' Result is an array that may also carry names.
+    const names = (value as { toObject?: () => Record<string, unknown> }).toObject;
+    if (typeof names === "function") {
+      try {
+        const object = names.call(value);
+        if (Object.keys(object).every((k) => !/^\d+$/.test(k) && k !== "")) {
+          return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, jsonValue(v)]));
+        }
+      } catch {
+        // Unnamed members: fall through to a plain array.
+      }
+    }
+    return Array.from(value, jsonValue);
+  }
+  return value;
+}
+
+/** One log as an event row; a log no event of the ABI matches keeps its raw topics and data. */
+export function eventRow(chainId: number, log: Log, followed: Followed): EventRow {
+  const base = {
+    chain_id: chainId,
+    block_hash: log.blockHash,
+    log_index: log.index,
+    block_number: log.blockNumber,
+    tx_hash: log.transactionHash,
+    tx_index: log.transactionIndex,
+    address: followed.address,
+    contract: followed.contract,
+  };
+  const parsed = followed.iface.parseLog({ topics: [...log.topics], data: log.data });
+  if (parsed === null) {
+    return { ...base, name: null, signature: null, args: JSON.stringify({ topics: log.topics, data: log.data }) };
+  }
+  const args: Record<string, unknown> = {};
+  parsed.fragment.inputs.forEach((input, i) => {
+    args[input.name === "" ? String(i) : input.name] = jsonValue(parsed.args[i]);
+  });
+  return { ...base, name: parsed.name, signature: parsed.signature, args: JSON.stringify(args) };
+}
+
+export interface IndexerOptions {
+  db: Kysely<Tables>;
+  provider: Provider;
+  chainId: number;
+  deployment: Deployment;
+  /** The first block to index (the deployment's). */
+  fromBlock: number;
+  /** Blocks behind the head that are left unindexed until they are this deep (0 on a dev chain). */
+  confirmations?: number;
+  /** Blocks per `eth_getLogs` request. */
+  batchBlocks?: number;
+  /** Called inside the transaction that stores new events, in chain order (projections, notifications). */
+  onEvents?: (trx: Transaction<Tables>, events: EventRow[]) => Promise<void>;
+  /** Called inside the transaction of a rollback, with the last block kept. */
+  onRollback?: (trx: Transaction<Tables>, keptBlock: number) => Promise<void>;
+}
+
+export interface StepResult {
+  /** Last block indexed after this step. */
+  indexed: number;
+  /** Chain head seen by this step. */
+  head: number;
+  events: number;
+  /** The last block kept, when this step rolled back a reorganisation. */
+  rolledBackTo?: number;
+}
+
+export class Indexer {
+  readonly #o: Required<Omit<IndexerOptions, "onEvents" | "onRollback">> &
+    Pick<IndexerOptions, "onEvents" | "onRollback">;
+  readonly #byAddress: Map<string, Followed>;
+
+  constructor(options: IndexerOptions) {
+    this.#o = { confirmations: 0, batchBlocks: 2_000, ...options };
+    this.#byAddress = new Map(followedContracts(options.deployment).map((f) => [f.address.toLowerCase(), f]));
+  }
+
+  /** The checkpoint: the last block indexed and its hash (none before the first step). */
+  async checkpoint(): Promise<{ number: number; hash: string } | undefined> {
+    const row = await this.#o.db
+      .selectFrom("checkpoints")
+      .select(["block_number", "block_hash"])
+      .where("chain_id", "=", this.#o.chainId)
+      .executeTakeFirst();
+    return row === undefined ? undefined : { number: Number(row.block_number), hash: row.block_hash };
+  }
+
+  /** Indexes up to `batchBlocks` more blocks (after rolling back a reorganisation, if the chain had one). */
+  async step(): Promise<StepResult> {
+    const { db, provider, chainId, confirmations, batchBlocks, fromBlock } = this.#o;
+    const head = await provider.getBlockNumber();
+    const target = head - confirmations;
+    const at = await this.checkpoint();
+    let rolledBackTo: number | undefined;
+    if (at !== undefined && at.number >= fromBlock) {
+      const block = await provider.getBlock(at.number);
+      if (block === null || block.hash !== at.hash) {
+        rolledBackTo = await this.#rollback(at.number);
+      }
+    }
+    const done = rolledBackTo ?? at?.number ?? fromBlock - 1;
+    if (done >= target) return { indexed: done, head, events: 0, rolledBackTo };
+    const to = Math.min(target, done + batchBlocks);
+    const logs = await provider.getLogs({
+      address: [...this.#byAddress.values()].map((f) => f.address),
+      fromBlock: done + 1,
+      toBlock: to,
+    });
+    const end = await provider.getBlock(to);
+    if (end === null) throw new Error(`block ${to} is missing on the chain though the head is ${head}`);
+    // Logs of a block that is no longer on the chain (a reorganisation during this step) are not stored: the next
+    // step sees the new blocks.
+    const headers = new Map<number, { hash: string; parentHash: string; timestamp: number }>();
+    headers.set(to, { hash: end.hash ?? "", parentHash: end.parentHash, timestamp: end.timestamp });
+    for (const n of new Set(logs.map((l) => l.blockNumber))) {
+      if (headers.has(n)) continue;
+      const b = await provider.getBlock(n);
+      if (b === null) throw new Error(`block ${n} is missing on the chain`);
+      headers.set(n, { hash: b.hash ?? "", parentHash: b.parentHash, timestamp: b.timestamp });
+    }
+    const stale = logs.some((l) => headers.get(l.blockNumber)?.hash !== l.blockHash);
+    if (stale) return { indexed: done, head, events: 0, rolledBackTo };
+    const rows = logs
+      .filter((l) => !l.removed)
+      .sort((x, y) => x.blockNumber - y.blockNumber || x.index - y.index)
+      .map((l) => eventRow(chainId, l, this.#byAddress.get(l.address.toLowerCase()) as Followed));
+    await db.transaction().execute(async (trx) => {
+      const blocks = [...headers].map(([number, h]) => ({
+        chain_id: chainId,
+        number,
+        hash: h.hash,
+        parent_hash: h.parentHash,
+        timestamp: h.timestamp,
+      }));
+      for (const b of blocks) {
+        await trx
+          .insertInto("blocks")
+          .values(b)
+          .onConflict((c) =>
+            c
+              .columns(["chain_id", "number"])
+              .doUpdateSet({ hash: b.hash, parent_hash: b.parent_hash, timestamp: b.timestamp }),
+          )
+          .execute();
+      }
+      for (let i = 0; i < rows.length; i += 200) {
+        await trx
+          .insertInto("events")
+          .values(rows.slice(i, i + 200))
+          .onConflict((c) => c.doNothing())
+          .execute();
+      }
+      await this.#o.onEvents?.(trx, rows);
+      const checkpoint = { block_number: to, block_hash: end.hash ?? "", updated_at: Math.floor(Date.now() / 1000) };
+      await trx
+        .insertInto("checkpoints")
+        .values({ chain_id: chainId, ...checkpoint })
+        .onConflict((c) => c.column("chain_id").doUpdateSet(checkpoint))
+        .execute();
+    });
+    return { indexed: to, head, events: rows.length, rolledBackTo };
+  }
+
+  /**
+   * Finds the last stored block at or below `from` whose hash the chain still has, deletes everything above it
+   * and moves the checkpoint there. Returns that block's number (the deployment block − 1 when none matches).
+   */
+  async #rollback(from: number): Promise<number> {
+    const { db, provider, chainId, fromBlock } = this.#o;
+    const stored = await db
+      .selectFrom("blocks")
+      .select(["number", "hash"])
+      .where("chain_id", "=", chainId)
+      .where("number", "<=", from)
+      .orderBy("number", "desc")
+      .execute();
+    let kept = fromBlock - 1;
+    let keptHash = "";
+    for (const s of stored) {
+      const b = await provider.getBlock(Number(s.number));
+      if (b !== null && b.hash === s.hash) {
+        kept = Number(s.number);
+        keptHash = s.hash;
+        break;
+      }
+    }
+    if (keptHash === "" && kept >= 0) keptHash = (await provider.getBlock(kept))?.hash ?? "";
+    await db.transaction().execute(async (trx) => {
+      await trx.deleteFrom("events").where("chain_id", "=", chainId).where("block_number", ">", kept).execute();
+      await trx.deleteFrom("blocks").where("chain_id", "=", chainId).where("number", ">", kept).execute();
+      await this.#o.onRollback?.(trx, kept);
+      const checkpoint = { block_number: kept, block_hash: keptHash, updated_at: Math.floor(Date.now() / 1000) };
+      await trx
+        .insertInto("checkpoints")
+        .values({ chain_id: chainId, ...checkpoint })
+        .onConflict((c) => c.column("chain_id").doUpdateSet(checkpoint))
+        .execute();
+    });
+    return kept;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The read model's tables, as Kysely sees them. Amounts are decimal text (they are uint256 on the chain); block
+ * numbers and times are integers. The migrations (`migrations.ts`) create exactly these.
+ */
+import type { Generated } from "kysely";
+
+/** A block the indexer has seen: its hash is checked against the chain to detect a reorganisation. */
+export interface BlockRow {
+  chain_id: number;
+  number: number;
+  hash: string;
+  parent_hash: string;
+  timestamp: number;
+}
+
+/** One log of a deployed contract, decoded with the contract's ABI (`name` null when no event of the ABI matches). */
+export interface EventRow {
+  chain_id: number;
+  block_hash: string;
+  log_index: number;
+  block_number: number;
+  tx_hash: string;
+  tx_index: number;
+  address: string;
+  contract: string;
+  name: string | null;
+  signature: string | null;
+  /** The decoded arguments as JSON (numbers as decimal strings), or the raw topics and data when undecoded. */
+  args: string;
+}
+
+/** How far the indexer has gone on a chain. */
+export interface CheckpointRow {
+  chain_id: number;
+  block_number: number;
+  block_hash: string;
+  updated_at: number;
+}
+
+export interface Tables {
+  blocks: BlockRow;
+  events: EventRow;
+  checkpoints: CheckpointRow;
+  /** Kysely's own bookkeeping is created by its migrator; listed so that queries on it type-check. */
+  _placeholder?: { id: Generated<number> };
+}

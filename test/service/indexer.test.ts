@@ -1,0 +1,78 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { deployWorld } from "../../scripts/lib/world.js";
+import { openDatabase } from "../../service/db.js";
+import { followedContracts, Indexer } from "../../service/indexer.js";
+import { migrate } from "../../service/migrations.js";
+
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
+
+async function fixture() {
+  const world = await deployWorld(connection);
+  return { world };
+}
+
+/** Every log of the deployment's contracts on the chain now, as (block hash, log index, name). */
+async function chainEvents(world: Awaited<ReturnType<typeof fixture>>["world"]) {
+  const followed = followedContracts(world.deployment);
+  const logs = await ethers.provider.getLogs({ address: followed.map((f) => f.address), fromBlock: 0 });
+  return logs.map((l) => {
+    const f = followed.find((x) => x.address.toLowerCase() === l.address.toLowerCase());
+    return `${l.blockHash}:${l.index}:${f?.iface.parseLog(l)?.name ?? "?"}`;
+  });
+}
+
+describe("service indexer", function () {
+  it("test_indexer_storesEveryLogOnce_resumes_andRollsBackAReorg", async function () {
+    const { world } = await networkHelpers.loadFixture(fixture);
+    const { db, close } = openDatabase(":memory:", ":memory:");
+    await migrate(db as never);
+    const chainId = Number((await ethers.provider.getNetwork()).chainId);
+    const make = () =>
+      new Indexer({
+        db,
+        provider: ethers.provider,
+        chainId,
+        deployment: world.deployment,
+        fromBlock: 0,
+        batchBlocks: 5,
+      });
+    const stored = async () =>
+      (
+        await db
+          .selectFrom("events")
+          .select(["block_hash", "log_index", "name"])
+          .orderBy("block_number")
+          .orderBy("log_index")
+          .execute()
+      ).map((r) => `${r.block_hash}:${r.log_index}:${r.name ?? "?"}`);
+    // A first indexer stops after two steps; a second one resumes from the checkpoint.
+    let indexer = make();
+    await indexer.step();
+    await indexer.step();
+    indexer = make();
+    for (let r = await indexer.step(); r.indexed < r.head; r = await indexer.step());
+    expect(await stored()).to.deep.equal(await chainEvents(world));
+    expect((await stored()).length).to.be.greaterThan(10);
+    // A reorganisation: blocks after the snapshot are replaced by others.
+    const snapshot = await networkHelpers.takeSnapshot();
+    await world.contracts.tokens.CNY.connect(world.issuer).mint(world.admins.huaxia.address, 1_000n);
+    await world.contracts.tokens.CNY.connect(world.issuer).mint(world.admins.golfo.address, 2_000n);
+    for (let r = await indexer.step(); r.indexed < r.head; r = await indexer.step());
+    const before = await stored();
+    await snapshot.restore();
+    await world.contracts.tokens.MXN.connect(world.issuer).mint(world.admins.golfo.address, 3_000n);
+    let rolled: number | undefined;
+    for (let r = await indexer.step(); ; r = await indexer.step()) {
+      rolled ??= r.rolledBackTo;
+      if (r.indexed >= r.head) break;
+    }
+    expect(rolled).to.not.equal(undefined);
+    const after = await stored();
+    expect(after).to.deep.equal(await chainEvents(world));
+    expect(after).to.not.deep.equal(before);
+    await close();
+  });
+});
