@@ -2,8 +2,10 @@
  * The schema, as Kysely migrations: the same code creates the tables on SQLite and on PostgreSQL. A migration is
  * never edited once released; a change is a new one.
  */
-import type { Kysely } from "kysely";
+import type { ColumnDefinitionBuilder, Kysely } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
+
+import type { Engine } from "./db.js";
 
 const core: Migration = {
   async up(db: Kysely<unknown>) {
@@ -50,20 +52,59 @@ const core: Migration = {
   },
 };
 
-/** Every migration, in order. */
-export const MIGRATIONS: Record<string, Migration> = {
-  "0001_core": core,
-};
+/** An auto-numbered id: the one column type the two engines spell differently. */
+function idColumn(engine: Engine) {
+  return (c: ColumnDefinitionBuilder) =>
+    engine === "postgres" ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement();
+}
 
-class InCode implements MigrationProvider {
-  async getMigrations(): Promise<Record<string, Migration>> {
-    return MIGRATIONS;
-  }
+const clients = (engine: Engine): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("api_tokens")
+      .addColumn("id", "integer", idColumn(engine))
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("token_hash", "text", (c) => c.notNull().unique())
+      .addColumn("roles", "text", (c) => c.notNull())
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addColumn("revoked_at", "bigint")
+      .execute();
+    await db.schema
+      .createTable("audit_log")
+      .addColumn("id", "integer", idColumn(engine))
+      .addColumn("token_id", "integer", (c) => c.notNull())
+      .addColumn("at", "bigint", (c) => c.notNull())
+      .addColumn("method", "text", (c) => c.notNull())
+      .addColumn("path", "text", (c) => c.notNull())
+      .addColumn("action", "text", (c) => c.notNull())
+      .addColumn("status", "integer", (c) => c.notNull())
+      .addColumn("tx_hash", "text")
+      .execute();
+    await db.schema
+      .createTable("idempotency")
+      .addColumn("token_id", "integer", (c) => c.notNull())
+      .addColumn("key", "text", (c) => c.notNull())
+      .addColumn("request_hash", "text", (c) => c.notNull())
+      .addColumn("status", "integer")
+      .addColumn("response", "text")
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addPrimaryKeyConstraint("idempotency_pk", ["token_id", "key"])
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    for (const table of ["idempotency", "audit_log", "api_tokens"]) await db.schema.dropTable(table).execute();
+  },
+});
+
+/** Every migration, in order. */
+export function migrations(engine: Engine): Record<string, Migration> {
+  return { "0001_core": core, "0002_clients": clients(engine) };
 }
 
 /** Brings the schema up to date; throws with the failing migration's name and cause. */
-export async function migrate(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new InCode() });
+export async function migrate(db: Kysely<unknown>, engine: Engine): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(engine) };
+  const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error !== undefined) {

@@ -37,10 +37,45 @@ export interface CheckpointRow {
   updated_at: number;
 }
 
+/** An API client's token, stored as its SHA-256. */
+export interface ApiTokenRow {
+  id: Generated<number>;
+  name: string;
+  token_hash: string;
+  /** Comma-separated API roles. */
+  roles: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+/** Every write request: who, what, when, and the transaction it sent. */
+export interface AuditRow {
+  id: Generated<number>;
+  token_id: number;
+  at: number;
+  method: string;
+  path: string;
+  action: string;
+  status: number;
+  tx_hash: string | null;
+}
+
+/** A write's `Idempotency-Key`: a retry with the same key and body gets the first answer. */
+export interface IdempotencyRow {
+  token_id: number;
+  key: string;
+  request_hash: string;
+  /** Null while the first request is still being served. */
+  status: number | null;
+  response: string | null;
+  created_at: number;
+}
+
 export interface Tables {
+  api_tokens: ApiTokenRow;
+  audit_log: AuditRow;
+  idempotency: IdempotencyRow;
   blocks: BlockRow;
   events: EventRow;
   checkpoints: CheckpointRow;
-  /** Kysely's own bookkeeping is created by its migrator; listed so that queries on it type-check. */
-  _placeholder?: { id: Generated<number> };
 }

@@ -27,8 +27,8 @@ async function chainEvents(world: Awaited<ReturnType<typeof fixture>>["world"]) 
 describe("service indexer", function () {
   it("test_indexer_storesEveryLogOnce_resumes_andRollsBackAReorg", async function () {
     const { world } = await networkHelpers.loadFixture(fixture);
-    const { db, close } = openDatabase(":memory:", ":memory:");
-    await migrate(db as never);
+    const { db, close, engine } = openDatabase(":memory:", ":memory:");
+    await migrate(db as never, engine);
     const chainId = Number((await ethers.provider.getNetwork()).chainId);
     const make = () =>
       new Indexer({

@@ -1,0 +1,138 @@
+/**
+ * The HTTP API: Hono with `@hono/zod-openapi`, so each route's request and response schemas validate the traffic
+ * and generate the OpenAPI 3.1 document at `/openapi.json` (docs/service.md: why Hono). Handlers are thin: they
+ * parse, check the token's roles, and call the SDK or the read model.
+ */
+import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+import type { Kysely } from "kysely";
+
+import { decodeError, describeError } from "../src/errors.js";
+import { clientOf, type ApiRole, type Client } from "./auth.js";
+import { ProblemError, forbidden, problemResponse, unauthorized, type Problem } from "./problem.js";
+import type { Tables } from "./schema.js";
+
+export interface AppEnv {
+  Variables: { client: Client };
+}
+
+export interface Health {
+  chainHead: number;
+  indexedHead: number;
+}
+
+export interface AppOptions {
+  db: Kysely<Tables>;
+  /** The chain head and the last block indexed, for /healthz. */
+  health: () => Promise<Health>;
+  /** Largest request body, in bytes. */
+  bodyLimit?: number;
+}
+
+/** Refuses a request whose token does not carry one of `roles` (403, nothing done). */
+export function requireRole(client: Client, ...roles: ApiRole[]): void {
+  if (!roles.some((r) => client.roles.includes(r))) {
+    throw forbidden(
+      `this endpoint needs one of the roles ${roles.join(", ")}; the token has ${client.roles.join(", ")}`,
+    );
+  }
+}
+
+/** A problem for any error: ours as thrown, a contract revert decoded, anything else a 500 without internals. */
+export function problemOf(err: unknown): Problem {
+  if (err instanceof ProblemError) return err.problem;
+  const decoded = decodeError(err);
+  if (decoded !== undefined) {
+    return {
+      type: "https://tradeline.dev/problems/reverted",
+      title: "The contract refused the transaction",
+      status: 422,
+      detail: describeError(err),
+      revert: {
+        name: decoded.name,
+        args: Object.fromEntries(Object.entries(decoded.args).map(([k, v]) => [k, String(v)])),
+        text: describeError(err),
+      },
+    };
+  }
+  return {
+    type: "https://tradeline.dev/problems/internal",
+    title: "Internal error",
+    status: 500,
+    detail: "the service failed to answer; its log has the cause",
+  };
+}
+
+export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
+  const { db } = options;
+  const app = new OpenAPIHono<AppEnv>({
+    // A body that does not match its schema: 400 naming each wrong field, before any handler runs.
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const errors = result.error.issues.map((i) => ({
+          pointer: "/" + i.path.map(String).join("/"),
+          detail: i.message,
+        }));
+        const first = errors[0];
+        return problemResponse(c, {
+          type: "https://tradeline.dev/problems/bad-request",
+          title: "The request is not valid",
+          status: 400,
+          detail: first === undefined ? "the request is not valid" : `${first.pointer}: ${first.detail}`,
+          errors,
+        });
+      }
+    },
+  });
+
+  app.onError((err, c) => problemResponse(c, problemOf(err)));
+  app.notFound((c) =>
+    problemResponse(c, {
+      type: "https://tradeline.dev/problems/not-found",
+      title: "Not found",
+      status: 404,
+      detail: `no endpoint ${c.req.method} ${c.req.path}`,
+    }),
+  );
+
+  // Every /v1 route needs a bearer token.
+  app.use("/v1/*", async (c, next) => {
+    const header = c.req.header("authorization") ?? "";
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (match === null) throw unauthorized("send the API token as Authorization: Bearer <token>");
+    const client = await clientOf(db, match[1]);
+    if (client === undefined) throw unauthorized("this token is unknown or revoked");
+    c.set("client", client);
+    await next();
+  });
+
+  const HealthSchema = z
+    .object({
+      chainHead: z.number().int().openapi({ example: 120 }),
+      indexedHead: z.number().int().openapi({ example: 120 }),
+      lag: z.number().int().openapi({ description: "blocks the read model is behind the chain", example: 0 }),
+    })
+    .openapi("Health");
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/healthz",
+      summary: "The chain head, the indexed head and the lag",
+      responses: { 200: { description: "healthy", content: { "application/json": { schema: HealthSchema } } } },
+    }),
+    async (c) => {
+      const h = await options.health();
+      return c.json({ ...h, lag: Math.max(0, h.chainHead - h.indexedHead) }, 200);
+    },
+  );
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Tradeline service",
+      version: "1.0.0",
+      description: "One member institution's view of the Tradeline ledger.",
+    },
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  return app;
+}

@@ -1,0 +1,52 @@
+import { expect } from "chai";
+
+import { createApp } from "../../service/app.js";
+import { createToken, parseRoles, revokeToken } from "../../service/auth.js";
+import { openDatabase } from "../../service/db.js";
+import { migrate } from "../../service/migrations.js";
+
+async function setup() {
+  const database = openDatabase(":memory:", ":memory:");
+  await migrate(database.db as never, database.engine);
+  const app = createApp({ db: database.db, health: async () => ({ chainHead: 12, indexedHead: 10 }) });
+  return { ...database, app };
+}
+
+describe("service HTTP basics", function () {
+  it("test_healthz_reportsTheLag_andOpenApiDescribesIt", async function () {
+    const { app, close } = await setup();
+    const health = await app.request("/healthz");
+    expect(health.status).to.equal(200);
+    expect(await health.json()).to.deep.equal({ chainHead: 12, indexedHead: 10, lag: 2 });
+    const doc = (await (await app.request("/openapi.json")).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
+    expect(doc.openapi).to.equal("3.1.0");
+    expect(Object.keys(doc.paths)).to.include("/healthz");
+    await close();
+  });
+
+  it("test_v1_refusesAMissingUnknownOrRevokedToken_withProblemDetails", async function () {
+    const { app, db, close } = await setup();
+    for (const headers of [{}, { authorization: "Bearer tl_nope" }, { authorization: "Basic abc" }]) {
+      const res = await app.request("/v1/members", { headers });
+      expect(res.status).to.equal(401);
+      expect(res.headers.get("content-type")).to.equal("application/problem+json");
+      const body = (await res.json()) as { status: number; type: string; detail: string };
+      expect(body.status).to.equal(401);
+      expect(body.type).to.match(/unauthorized$/);
+    }
+    const { id, token } = await createToken(db, "desk", parseRoles("lender-desk"));
+    expect((await app.request("/v1/nothing-here", { headers: { authorization: `Bearer ${token}` } })).status).to.equal(
+      404,
+    );
+    expect(await revokeToken(db, id)).to.equal(true);
+    expect(await revokeToken(db, id)).to.equal(false);
+    expect((await app.request("/v1/nothing-here", { headers: { authorization: `Bearer ${token}` } })).status).to.equal(
+      401,
+    );
+    expect(() => parseRoles("lender-desk,banker")).to.throw('unknown role "banker"');
+    await close();
+  });
+});
