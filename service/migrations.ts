@@ -96,9 +96,47 @@ const clients = (engine: Engine): Migration => ({
   },
 });
 
+const membersAndBalances: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("members")
+      .addColumn("chain_id", "bigint", (c) => c.notNull())
+      .addColumn("id", "bigint", (c) => c.notNull())
+      .addColumn("legal_id_hash", "text", (c) => c.notNull())
+      .addColumn("jurisdiction", "text", (c) => c.notNull())
+      .addColumn("roles", "bigint", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("admin", "text", (c) => c.notNull())
+      .addColumn("payout", "text")
+      .addColumn("admitted_block", "bigint", (c) => c.notNull())
+      .addPrimaryKeyConstraint("members_pk", ["chain_id", "id"])
+      .execute();
+    await db.schema
+      .createTable("member_operators")
+      .addColumn("chain_id", "bigint", (c) => c.notNull())
+      .addColumn("operator", "text", (c) => c.notNull())
+      .addColumn("member_id", "bigint", (c) => c.notNull())
+      .addPrimaryKeyConstraint("member_operators_pk", ["chain_id", "operator"])
+      .execute();
+    await db.schema
+      .createTable("balances")
+      .addColumn("chain_id", "bigint", (c) => c.notNull())
+      .addColumn("currency", "text", (c) => c.notNull())
+      .addColumn("token", "text", (c) => c.notNull())
+      .addColumn("account", "text", (c) => c.notNull())
+      .addColumn("balance", "text", (c) => c.notNull())
+      .addColumn("frozen", "integer", (c) => c.notNull())
+      .addPrimaryKeyConstraint("balances_pk", ["chain_id", "currency", "account"])
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    for (const table of ["balances", "member_operators", "members"]) await db.schema.dropTable(table).execute();
+  },
+};
+
 /** Every migration, in order. */
 export function migrations(engine: Engine): Record<string, Migration> {
-  return { "0001_core": core, "0002_clients": clients(engine) };
+  return { "0001_core": core, "0002_clients": clients(engine), "0003_members_balances": membersAndBalances };
 }
 
 /** Brings the schema up to date; throws with the failing migration's name and cause. */

@@ -71,7 +71,40 @@ export interface IdempotencyRow {
   created_at: number;
 }
 
+/** A member of the consortium, as the member registry's events describe it. */
+export interface MemberRow {
+  chain_id: number;
+  id: number;
+  legal_id_hash: string;
+  jurisdiction: string;
+  roles: number;
+  status: string;
+  admin: string;
+  /** The payout operator; null means the admin. */
+  payout: string | null;
+  admitted_block: number;
+}
+
+export interface MemberOperatorRow {
+  chain_id: number;
+  operator: string;
+  member_id: number;
+}
+
+/** A settlement-token balance; `balance` in minor units, as decimal text. */
+export interface BalanceRow {
+  chain_id: number;
+  currency: string;
+  token: string;
+  account: string;
+  balance: string;
+  frozen: number;
+}
+
 export interface Tables {
+  members: MemberRow;
+  member_operators: MemberOperatorRow;
+  balances: BalanceRow;
   api_tokens: ApiTokenRow;
   audit_log: AuditRow;
   idempotency: IdempotencyRow;

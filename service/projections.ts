@@ -1,0 +1,83 @@
+/**
+ * Projections: the read model's derived tables, each kept by folding the stored events in chain order. A projection
+ * declares its tables and how one event changes them. After a reorganisation the derived tables are emptied and
+ * rebuilt from the events kept (the events table is the source; reorgs are rare and the replay is local).
+ */
+import type { Kysely, Transaction } from "kysely";
+
+import type { EventRow, Tables } from "./schema.js";
+
+/** An event as projections see it: the stored row with its arguments parsed. */
+export interface Decoded {
+  chainId: number;
+  blockNumber: number;
+  logIndex: number;
+  txHash: string;
+  contract: string;
+  address: string;
+  name: string;
+  args: Record<string, unknown>;
+}
+
+export type Db = Kysely<Tables> | Transaction<Tables>;
+
+export interface Projection {
+  /** The derived tables it owns (emptied before a rebuild). */
+  tables: readonly (keyof Tables)[];
+  apply(trx: Db, e: Decoded): Promise<void>;
+}
+
+export function decoded(row: EventRow): Decoded | undefined {
+  if (row.name === null) return undefined;
+  return {
+    chainId: Number(row.chain_id),
+    blockNumber: Number(row.block_number),
+    logIndex: Number(row.log_index),
+    txHash: row.tx_hash,
+    contract: row.contract,
+    address: row.address,
+    name: row.name,
+    args: JSON.parse(row.args) as Record<string, unknown>,
+  };
+}
+
+/** Folds new events into every projection, in order. */
+export async function project(trx: Db, projections: readonly Projection[], rows: readonly EventRow[]): Promise<void> {
+  for (const row of rows) {
+    const e = decoded(row);
+    if (e === undefined) continue;
+    for (const p of projections) await p.apply(trx, e);
+  }
+}
+
+/** Empties every derived table of a chain and folds all its stored events again. */
+export async function rebuild(trx: Db, projections: readonly Projection[], chainId: number): Promise<void> {
+  for (const p of projections) {
+    for (const table of p.tables)
+      await trx
+        .deleteFrom(table)
+        .where("chain_id" as never, "=", chainId as never)
+        .execute();
+  }
+  const pageSize = 5_000;
+  for (let after = { block: -1, log: -1 }; ; ) {
+    const rows = await trx
+      .selectFrom("events")
+      .selectAll()
+      .where("chain_id", "=", chainId)
+      .where((eb) =>
+        eb.or([
+          eb("block_number", ">", after.block),
+          eb.and([eb("block_number", "=", after.block), eb("log_index", ">", after.log)]),
+        ]),
+      )
+      .orderBy("block_number")
+      .orderBy("log_index")
+      .limit(pageSize)
+      .execute();
+    if (rows.length === 0) break;
+    await project(trx, projections, rows);
+    const last = rows[rows.length - 1];
+    after = { block: Number(last.block_number), log: Number(last.log_index) };
+  }
+}
