@@ -61,12 +61,13 @@ export function jsonValue(value: unknown): unknown {
 }
 
 /** One log as an event row; a log no event of the ABI matches keeps its raw topics and data. */
-export function eventRow(chainId: number, log: Log, followed: Followed): EventRow {
+export function eventRow(chainId: number, log: Log, followed: Followed, timestamp: number): EventRow {
   const base = {
     chain_id: chainId,
     block_hash: log.blockHash,
     log_index: log.index,
     block_number: log.blockNumber,
+    block_timestamp: timestamp,
     tx_hash: log.transactionHash,
     tx_index: log.transactionIndex,
     address: followed.address,
@@ -168,7 +169,14 @@ export class Indexer {
     const rows = logs
       .filter((l) => !l.removed)
       .sort((x, y) => x.blockNumber - y.blockNumber || x.index - y.index)
-      .map((l) => eventRow(chainId, l, this.#byAddress.get(l.address.toLowerCase()) as Followed));
+      .map((l) =>
+        eventRow(
+          chainId,
+          l,
+          this.#byAddress.get(l.address.toLowerCase()) as Followed,
+          headers.get(l.blockNumber)?.timestamp ?? 0,
+        ),
+      );
     await db.transaction().execute(async (trx) => {
       const blocks = [...headers].map(([number, h]) => ({
         chain_id: chainId,

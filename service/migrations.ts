@@ -24,6 +24,7 @@ const core: Migration = {
       .addColumn("block_hash", "text", (c) => c.notNull())
       .addColumn("log_index", "integer", (c) => c.notNull())
       .addColumn("block_number", "bigint", (c) => c.notNull())
+      .addColumn("block_timestamp", "bigint", (c) => c.notNull())
       .addColumn("tx_hash", "text", (c) => c.notNull())
       .addColumn("tx_index", "integer", (c) => c.notNull())
       .addColumn("address", "text", (c) => c.notNull())
@@ -134,9 +135,162 @@ const membersAndBalances: Migration = {
   },
 };
 
+type Column = [name: string, type: "text" | "bigint" | "integer", notNull: boolean];
+
+/** A table of plain columns with a primary key: most derived tables are just that. */
+async function table(db: Kysely<unknown>, name: string, columns: Column[], key: string[], indexes: string[][] = []) {
+  let t = db.schema.createTable(name);
+  for (const [column, type, notNull] of columns) t = t.addColumn(column, type, (c) => (notNull ? c.notNull() : c));
+  await t.addPrimaryKeyConstraint(`${name}_pk`, key as never).execute();
+  for (const [i, cols] of indexes.entries()) {
+    await db.schema.createIndex(`${name}_ix${i}`).on(name).columns(cols).execute();
+  }
+}
+
+const CREDIT_TABLES = [
+  "credit_policy",
+  "loan_disputes",
+  "flags",
+  "inquiries",
+  "exposure_history",
+  "loan_funders",
+  "loans",
+];
+
+const credit: Migration = {
+  async up(db: Kysely<unknown>) {
+    const at: Column[] = [
+      ["chain_id", "bigint", true],
+      ["block_number", "bigint", true],
+      ["log_index", "integer", true],
+      ["at", "bigint", true],
+      ["tx_hash", "text", true],
+    ];
+    await table(
+      db,
+      "loans",
+      [
+        ["chain_id", "bigint", true],
+        ["id", "text", true],
+        ["borrower_key", "text", true],
+        ["lender", "bigint", true],
+        ["reporter", "bigint", true],
+        ["loan_ref", "text", true],
+        ["kind", "text", true],
+        ["status", "text", true],
+        ["principal", "text", true],
+        ["outstanding", "text", true],
+        ["origination_day", "bigint", true],
+        ["maturity_day", "bigint", true],
+        ["commitment", "text", true],
+        ["registered_block", "bigint", true],
+        ["registered_at", "bigint", true],
+      ],
+      ["chain_id", "id"],
+      [
+        ["chain_id", "borrower_key"],
+        ["chain_id", "lender", "status"],
+      ],
+    );
+    await table(
+      db,
+      "loan_funders",
+      [
+        ["chain_id", "bigint", true],
+        ["loan_id", "text", true],
+        ["member", "bigint", true],
+        ["share_bps", "integer", true],
+      ],
+      ["chain_id", "loan_id", "member"],
+    );
+    await table(
+      db,
+      "exposure_history",
+      [
+        ...at,
+        ["borrower_key", "text", true],
+        ["active_loans", "integer", true],
+        ["active_lenders", "integer", true],
+        ["outstanding", "text", true],
+        ["defaults", "integer", true],
+      ],
+      ["chain_id", "borrower_key", "block_number", "log_index"],
+    );
+    await table(
+      db,
+      "inquiries",
+      [
+        ...at,
+        ["lender", "bigint", true],
+        ["borrower_key", "text", true],
+        ["purpose", "text", true],
+        ["consent_hash", "text", true],
+      ],
+      ["chain_id", "block_number", "log_index"],
+      [["chain_id", "borrower_key", "at"]],
+    );
+    await table(
+      db,
+      "flags",
+      [
+        ...at,
+        ["borrower_key", "text", true],
+        ["loan_id", "text", true],
+        ["limit_name", "text", true],
+        ["value", "text", true],
+        ["max", "text", true],
+      ],
+      ["chain_id", "block_number", "log_index"],
+      [
+        ["chain_id", "at"],
+        ["chain_id", "borrower_key"],
+      ],
+    );
+    await table(
+      db,
+      "loan_disputes",
+      [
+        ["chain_id", "bigint", true],
+        ["loan_id", "text", true],
+        ["opened_block", "bigint", true],
+        ["opened_log", "integer", true],
+        ["opened_at", "bigint", true],
+        ["opened_by", "bigint", true],
+        ["reason", "text", true],
+        ["state", "text", true],
+        ["response", "text", false],
+        ["outcome", "text", false],
+        ["resolved_by", "bigint", false],
+        ["resolved_at", "bigint", false],
+      ],
+      ["chain_id", "loan_id", "opened_block", "opened_log"],
+      [["chain_id", "state"]],
+    );
+    await table(
+      db,
+      "credit_policy",
+      [
+        ["chain_id", "bigint", true],
+        ["policy", "text", true],
+        ["inquiry_window", "bigint", true],
+        ["block_number", "bigint", true],
+      ],
+      ["chain_id"],
+    );
+  },
+  async down(db: Kysely<unknown>) {
+    for (const t of CREDIT_TABLES) await db.schema.dropTable(t).execute();
+  },
+};
+
 /** Every migration, in order. */
 export function migrations(engine: Engine): Record<string, Migration> {
-  return { "0001_core": core, "0002_clients": clients(engine), "0003_members_balances": membersAndBalances };
+  return {
+    "0001_core": core,
+    "0002_clients": clients(engine),
+    "0003_members_balances": membersAndBalances,
+    "0004_credit": credit,
+  };
 }
 
 /** Brings the schema up to date; throws with the failing migration's name and cause. */

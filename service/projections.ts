@@ -11,6 +11,8 @@ import type { EventRow, Tables } from "./schema.js";
 export interface Decoded {
   chainId: number;
   blockNumber: number;
+  /** The block's time, in Unix seconds. */
+  timestamp: number;
   logIndex: number;
   txHash: string;
   contract: string;
@@ -32,6 +34,7 @@ export function decoded(row: EventRow): Decoded | undefined {
   return {
     chainId: Number(row.chain_id),
     blockNumber: Number(row.block_number),
+    timestamp: Number(row.block_timestamp),
     logIndex: Number(row.log_index),
     txHash: row.tx_hash,
     contract: row.contract,

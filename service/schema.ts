@@ -19,6 +19,7 @@ export interface EventRow {
   block_hash: string;
   log_index: number;
   block_number: number;
+  block_timestamp: number;
   tx_hash: string;
   tx_index: number;
   address: string;
@@ -101,7 +102,103 @@ export interface BalanceRow {
   frozen: number;
 }
 
+/** A loan as the credit registry's events describe it; amounts in minor units, as decimal text. */
+export interface LoanRow {
+  chain_id: number;
+  id: string;
+  borrower_key: string;
+  lender: number;
+  reporter: number;
+  loan_ref: string;
+  kind: string;
+  status: string;
+  principal: string;
+  outstanding: string;
+  origination_day: number;
+  maturity_day: number;
+  commitment: string;
+  registered_block: number;
+  registered_at: number;
+}
+
+export interface LoanFunderRow {
+  chain_id: number;
+  loan_id: string;
+  member: number;
+  share_bps: number;
+}
+
+/** A borrower's aggregates after each event that changed them. */
+export interface ExposureHistoryRow {
+  chain_id: number;
+  borrower_key: string;
+  block_number: number;
+  log_index: number;
+  at: number;
+  tx_hash: string;
+  active_loans: number;
+  active_lenders: number;
+  outstanding: string;
+  defaults: number;
+}
+
+export interface InquiryRow {
+  chain_id: number;
+  block_number: number;
+  log_index: number;
+  at: number;
+  tx_hash: string;
+  lender: number;
+  borrower_key: string;
+  purpose: string;
+  consent_hash: string;
+}
+
+export interface FlagRow {
+  chain_id: number;
+  block_number: number;
+  log_index: number;
+  at: number;
+  tx_hash: string;
+  borrower_key: string;
+  loan_id: string;
+  limit_name: string;
+  value: string;
+  max: string;
+}
+
+export interface LoanDisputeRow {
+  chain_id: number;
+  loan_id: string;
+  opened_block: number;
+  opened_log: number;
+  opened_at: number;
+  opened_by: number;
+  reason: string;
+  /** Open, Answered or Resolved. */
+  state: string;
+  response: string | null;
+  outcome: string | null;
+  resolved_by: number | null;
+  resolved_at: number | null;
+}
+
+export interface CreditPolicyRow {
+  chain_id: number;
+  /** The policy as JSON. */
+  policy: string;
+  inquiry_window: number;
+  block_number: number;
+}
+
 export interface Tables {
+  loans: LoanRow;
+  loan_funders: LoanFunderRow;
+  exposure_history: ExposureHistoryRow;
+  inquiries: InquiryRow;
+  flags: FlagRow;
+  loan_disputes: LoanDisputeRow;
+  credit_policy: CreditPolicyRow;
   members: MemberRow;
   member_operators: MemberOperatorRow;
   balances: BalanceRow;

@@ -1,0 +1,255 @@
+/**
+ * The credit registry's read model: loans with their funders, each borrower's exposure history, the inquiry log,
+ * multi-borrowing flags, disputes and the policy. A borrower's exposure is the chain's own rule applied to the
+ * mirrored loans: live loans (Active, Overdue, Defaulted) count with their outstanding and their distinct lenders,
+ * Defaulted and WrittenOff ones count as defaults, and inquiries are the distinct lenders within the rolling
+ * window, capped at the registry's INQUIRY_SLOTS.
+ */
+import { LOAN_STATUSES, POLICY_LIMITS, PRODUCT_KINDS } from "../../src/credit.js";
+import type { Db, Decoded, Projection } from "../projections.js";
+
+/** The registry's ring of inquiring lenders holds this many: the count it reports is exact up to it. */
+export const INQUIRY_SLOTS = 8;
+
+const LIVE = ["Active", "Overdue", "Defaulted"];
+const DEFAULTED = ["Defaulted", "WrittenOff"];
+const text = (v: unknown) => String(v);
+
+export interface MirroredExposure {
+  activeLoans: number;
+  activeLenders: number;
+  outstanding: bigint;
+  defaults: number;
+  inquiries: number;
+}
+
+/** A borrower's exposure from the mirrored loans and inquiries, at time `now` (Unix seconds). */
+export async function exposureOf(db: Db, chainId: number, borrowerKey: string, now: number): Promise<MirroredExposure> {
+  const loans = await db
+    .selectFrom("loans")
+    .select(["lender", "status", "outstanding"])
+    .where("chain_id", "=", chainId)
+    .where("borrower_key", "=", borrowerKey)
+    .execute();
+  const live = loans.filter((l) => LIVE.includes(l.status));
+  const policy = await db
+    .selectFrom("credit_policy")
+    .select("inquiry_window")
+    .where("chain_id", "=", chainId)
+    .executeTakeFirst();
+  const window = Number(policy?.inquiry_window ?? 0);
+  const recent = await db
+    .selectFrom("inquiries")
+    .select("lender")
+    .distinct()
+    .where("chain_id", "=", chainId)
+    .where("borrower_key", "=", borrowerKey)
+    .where("at", ">", now - window)
+    .execute();
+  return {
+    activeLoans: live.length,
+    activeLenders: new Set(live.map((l) => Number(l.lender))).size,
+    outstanding: live.reduce((sum, l) => sum + BigInt(l.outstanding), 0n),
+    defaults: loans.filter((l) => DEFAULTED.includes(l.status)).length,
+    inquiries: Math.min(recent.length, INQUIRY_SLOTS),
+  };
+}
+
+/** Appends the borrower's aggregates after an event that may have changed them (skipped when nothing changed). */
+async function recordExposure(trx: Db, e: Decoded, borrowerKey: string): Promise<void> {
+  const x = await exposureOf(trx, e.chainId, borrowerKey, e.timestamp);
+  const last = await trx
+    .selectFrom("exposure_history")
+    .select(["active_loans", "active_lenders", "outstanding", "defaults"])
+    .where("chain_id", "=", e.chainId)
+    .where("borrower_key", "=", borrowerKey)
+    .orderBy("block_number", "desc")
+    .orderBy("log_index", "desc")
+    .executeTakeFirst();
+  const row = {
+    active_loans: x.activeLoans,
+    active_lenders: x.activeLenders,
+    outstanding: x.outstanding.toString(),
+    defaults: x.defaults,
+  };
+  if (
+    last !== undefined &&
+    Number(last.active_loans) === row.active_loans &&
+    Number(last.active_lenders) === row.active_lenders &&
+    last.outstanding === row.outstanding &&
+    Number(last.defaults) === row.defaults
+  ) {
+    return;
+  }
+  await trx
+    .insertInto("exposure_history")
+    .values({
+      chain_id: e.chainId,
+      borrower_key: borrowerKey,
+      block_number: e.blockNumber,
+      log_index: e.logIndex,
+      at: e.timestamp,
+      tx_hash: e.txHash,
+      ...row,
+    })
+    .execute();
+}
+
+export const credit: Projection = {
+  tables: ["loans", "loan_funders", "exposure_history", "inquiries", "flags", "loan_disputes", "credit_policy"],
+  async apply(trx: Db, e: Decoded) {
+    if (e.contract !== "CreditRegistry") return;
+    const a = e.args;
+    const at = { chain_id: e.chainId, block_number: e.blockNumber, log_index: e.logIndex, at: e.timestamp };
+    const loan = (id: unknown) => trx.updateTable("loans").where("chain_id", "=", e.chainId).where("id", "=", text(id));
+    switch (e.name) {
+      case "PolicyUpdated": {
+        const p = a.policy as Record<string, string>;
+        const row = { policy: JSON.stringify(p), inquiry_window: Number(p.inquiryWindow), block_number: e.blockNumber };
+        await trx
+          .insertInto("credit_policy")
+          .values({ chain_id: e.chainId, ...row })
+          .onConflict((c) => c.column("chain_id").doUpdateSet(row))
+          .execute();
+        return;
+      }
+      case "LoanRegistered":
+        await trx
+          .insertInto("loans")
+          .values({
+            chain_id: e.chainId,
+            id: text(a.id),
+            borrower_key: text(a.borrowerKey),
+            lender: Number(a.lender),
+            reporter: Number(a.reporter),
+            loan_ref: text(a.loanRef),
+            kind: PRODUCT_KINDS[Number(a.kind)],
+            status: "Active",
+            principal: text(a.principal),
+            outstanding: text(a.outstanding),
+            origination_day: Number(a.originationDay),
+            maturity_day: Number(a.maturityDay),
+            commitment: text(a.commitment),
+            registered_block: e.blockNumber,
+            registered_at: e.timestamp,
+          })
+          .execute();
+        return recordExposure(trx, e, text(a.borrowerKey));
+      case "JointLoanFunded": {
+        const funders = a.funders as string[];
+        const shares = a.sharesBps as string[];
+        for (const [i, member] of funders.entries()) {
+          await trx
+            .insertInto("loan_funders")
+            .values({ chain_id: e.chainId, loan_id: text(a.id), member: Number(member), share_bps: Number(shares[i]) })
+            .execute();
+        }
+        return;
+      }
+      case "LoanRepaid":
+        await loan(a.id)
+          .set({ outstanding: text(a.outstanding) })
+          .execute();
+        return recordExposure(trx, e, text(a.borrowerKey));
+      case "LoanStatusChanged":
+        await loan(a.id)
+          .set({ status: LOAN_STATUSES[Number(a.to)] })
+          .execute();
+        if (LOAN_STATUSES[Number(a.to)] === "Repaid") await loan(a.id).set({ outstanding: "0" }).execute();
+        return recordExposure(trx, e, text(a.borrowerKey));
+      case "LoanCorrected": {
+        await loan(a.id)
+          .set({
+            status: LOAN_STATUSES[Number(a.status)],
+            outstanding: text(a.outstanding),
+            commitment: text(a.commitment),
+          })
+          .execute();
+        const row = await trx
+          .selectFrom("loans")
+          .select("borrower_key")
+          .where("chain_id", "=", e.chainId)
+          .where("id", "=", text(a.id))
+          .executeTakeFirstOrThrow();
+        return recordExposure(trx, e, row.borrower_key);
+      }
+      case "CreditInquired":
+        await trx
+          .insertInto("inquiries")
+          .values({
+            ...at,
+            tx_hash: e.txHash,
+            lender: Number(a.lender),
+            borrower_key: text(a.borrowerKey),
+            purpose: text(a.purpose),
+            consent_hash: text(a.consentHash),
+          })
+          .execute();
+        return;
+      case "MultiBorrowingFlagged":
+        await trx
+          .insertInto("flags")
+          .values({
+            ...at,
+            tx_hash: e.txHash,
+            borrower_key: text(a.borrowerKey),
+            loan_id: text(a.id),
+            limit_name: POLICY_LIMITS[Number(a.limit)],
+            value: text(a.value),
+            max: text(a.max),
+          })
+          .execute();
+        return;
+      case "DisputeOpened":
+        await trx
+          .insertInto("loan_disputes")
+          .values({
+            chain_id: e.chainId,
+            loan_id: text(a.id),
+            opened_block: e.blockNumber,
+            opened_log: e.logIndex,
+            opened_at: e.timestamp,
+            opened_by: Number(a.openedBy),
+            reason: text(a.reason),
+            state: "Open",
+            response: null,
+            outcome: null,
+            resolved_by: null,
+            resolved_at: null,
+          })
+          .execute();
+        return;
+      case "DisputeAnswered":
+      case "DisputeResolved": {
+        const open = await trx
+          .selectFrom("loan_disputes")
+          .select(["opened_block", "opened_log"])
+          .where("chain_id", "=", e.chainId)
+          .where("loan_id", "=", text(a.id))
+          .where("state", "!=", "Resolved")
+          .orderBy("opened_block", "desc")
+          .orderBy("opened_log", "desc")
+          .executeTakeFirst();
+        if (open === undefined) return;
+        const set =
+          e.name === "DisputeAnswered"
+            ? { state: "Answered", response: text(a.response) }
+            : {
+                state: "Resolved",
+                outcome: text(a.outcome),
+                resolved_by: Number(a.regulator),
+                resolved_at: e.timestamp,
+              };
+        await trx
+          .updateTable("loan_disputes")
+          .set(set)
+          .where("chain_id", "=", e.chainId)
+          .where("loan_id", "=", text(a.id))
+          .where("opened_block", "=", open.opened_block)
+          .where("opened_log", "=", open.opened_log)
+          .execute();
+        return;
+      }
+    }
+  },
+};
