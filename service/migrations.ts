@@ -283,6 +283,113 @@ const credit: Migration = {
   },
 };
 
+const SCF_TABLES = ["scf_terms", "credit_lines", "invoices", "pieces", "families", "pauses"];
+
+const scf: Migration = {
+  async up(db: Kysely<unknown>) {
+    await table(
+      db,
+      "pauses",
+      [
+        ["chain_id", "bigint", true],
+        ["contract", "text", true],
+        ["paused_at", "bigint", true],
+        ["unpaused_at", "bigint", false],
+      ],
+      ["chain_id", "contract", "paused_at"],
+    );
+    await table(
+      db,
+      "families",
+      [
+        ["chain_id", "bigint", true],
+        ["family", "bigint", true],
+        ["root", "text", true],
+        ["debtor", "bigint", true],
+        ["token", "text", true],
+        ["maturity_active", "bigint", true],
+        ["pieces", "integer", true],
+        ["face", "text", true],
+        ["paid", "text", true],
+        ["state", "text", true],
+        ["repaid_at", "bigint", true],
+        ["grace_seconds", "bigint", true],
+        ["penalty_rate_bps", "integer", true],
+        ["requested_at", "bigint", true],
+      ],
+      ["chain_id", "family"],
+      [
+        ["chain_id", "debtor"],
+        ["chain_id", "state"],
+      ],
+    );
+    await table(
+      db,
+      "pieces",
+      [
+        ["chain_id", "bigint", true],
+        ["id", "text", true],
+        ["family", "bigint", true],
+        ["piece_index", "integer", true],
+        ["parent", "text", false],
+        ["holder", "bigint", true],
+        ["face", "text", true],
+        ["tier", "integer", true],
+        ["state", "text", true],
+        ["frozen", "integer", true],
+        ["encumbered", "integer", true],
+        ["recourse", "integer", true],
+        ["defaulted", "integer", true],
+        ["pledgee", "bigint", true],
+        ["financed_price", "text", false],
+        ["financed_from", "bigint", false],
+      ],
+      ["chain_id", "id"],
+      [
+        ["chain_id", "family", "piece_index"],
+        ["chain_id", "holder"],
+      ],
+    );
+    await table(
+      db,
+      "invoices",
+      [
+        ["chain_id", "bigint", true],
+        ["invoice_key", "text", true],
+        ["root", "text", true],
+      ],
+      ["chain_id", "invoice_key"],
+    );
+    await table(
+      db,
+      "credit_lines",
+      [
+        ["chain_id", "bigint", true],
+        ["debtor", "bigint", true],
+        ["token", "text", true],
+        ["financier", "bigint", true],
+        ["limit", "text", true],
+        ["used", "text", true],
+        ["frozen", "integer", true],
+      ],
+      ["chain_id", "debtor", "token"],
+    );
+    await table(
+      db,
+      "scf_terms",
+      [
+        ["chain_id", "bigint", true],
+        ["grace_seconds", "bigint", true],
+        ["penalty_rate_bps", "integer", true],
+      ],
+      ["chain_id"],
+    );
+  },
+  async down(db: Kysely<unknown>) {
+    for (const t of SCF_TABLES) await db.schema.dropTable(t).execute();
+  },
+};
+
 /** Every migration, in order. */
 export function migrations(engine: Engine): Record<string, Migration> {
   return {
@@ -290,6 +397,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     "0002_clients": clients(engine),
     "0003_members_balances": membersAndBalances,
     "0004_credit": credit,
+    "0005_scf": scf,
   };
 }
 

@@ -191,7 +191,81 @@ export interface CreditPolicyRow {
   block_number: number;
 }
 
+/** A module's pause: `unpaused_at` null while it lasts. */
+export interface PauseRow {
+  chain_id: number;
+  contract: string;
+  paused_at: number;
+  unpaused_at: number | null;
+}
+
+/** A receivable family; `maturity_active` is on the ledger's active clock (add the paused seconds for wall time). */
+export interface FamilyRow {
+  chain_id: number;
+  family: number;
+  root: string;
+  debtor: number;
+  token: string;
+  maturity_active: number;
+  pieces: number;
+  face: string;
+  paid: string;
+  state: string;
+  repaid_at: number;
+  grace_seconds: number;
+  penalty_rate_bps: number;
+  requested_at: number;
+}
+
+/** A piece of a family; `parent` is the piece it was split from (null for the root). */
+export interface PieceRow {
+  chain_id: number;
+  id: string;
+  family: number;
+  piece_index: number;
+  parent: string | null;
+  holder: number;
+  face: string;
+  tier: number;
+  state: string;
+  frozen: number;
+  encumbered: number;
+  recourse: number;
+  defaulted: number;
+  pledgee: number;
+  financed_price?: string | null;
+  financed_from?: number | null;
+}
+
+export interface InvoiceRow {
+  chain_id: number;
+  invoice_key: string;
+  root: string;
+}
+
+export interface CreditLineRow {
+  chain_id: number;
+  debtor: number;
+  token: string;
+  financier: number;
+  limit: string;
+  used: string;
+  frozen: number;
+}
+
+export interface ScfTermsRow {
+  chain_id: number;
+  grace_seconds: number;
+  penalty_rate_bps: number;
+}
+
 export interface Tables {
+  pauses: PauseRow;
+  families: FamilyRow;
+  pieces: PieceRow;
+  invoices: InvoiceRow;
+  credit_lines: CreditLineRow;
+  scf_terms: ScfTermsRow;
   loans: LoanRow;
   loan_funders: LoanFunderRow;
   exposure_history: ExposureHistoryRow;
