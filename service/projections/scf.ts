@@ -79,14 +79,12 @@ export const scf: Projection = {
           frozen: Number(row.frozen),
         })
         .onConflict((c) =>
-          c
-            .columns(["chain_id", "debtor", "token"])
-            .doUpdateSet({
-              financier: Number(row.financier),
-              limit: row.limit,
-              used: row.used,
-              frozen: Number(row.frozen),
-            }),
+          c.columns(["chain_id", "debtor", "token"]).doUpdateSet({
+            financier: Number(row.financier),
+            limit: row.limit,
+            used: row.used,
+            frozen: Number(row.frozen),
+          }),
         )
         .execute();
     };
