@@ -8,6 +8,7 @@ import { ConsortiumKey } from "../src/keys.js";
 import * as credit from "./lib/credit.js";
 import * as members from "./lib/members.js";
 import * as scf from "./lib/scf.js";
+import * as service from "./lib/service.js";
 import * as trade from "./lib/trade.js";
 import {
   CONSORTIUM_KEY_VARIABLE,
@@ -76,3 +77,18 @@ export const tradeFxTerms = action(trade.fxTerms);
 export const tradeDispute = action(trade.dispute);
 export const tradeResolve = action(trade.resolve);
 export const tradeRefund = action(trade.refund);
+
+/** `serve`: runs the service until Ctrl-C; a bad option or a missing deployment is one `error:` line. */
+export async function serve(args: service.ServeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
+  try {
+    await service.serveTask(args, hre);
+  } catch (err) {
+    await printOrFail(async () => {
+      throw err;
+    });
+  }
+}
+
+export async function serviceToken(args: service.TokenArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
+  await printOrFail(() => service.tokenTask(args, hre));
+}

@@ -360,4 +360,38 @@ export const tasks = [
     })
     .setAction(lazy("tradeRefund"))
     .build(),
+  task("serve", "Run the Tradeline service: index the chain into the read model and serve the HTTP API")
+    .addOption({
+      name: "deployment",
+      description: "Deployment record file; empty means Ignition's record for this chain",
+      defaultValue: "",
+    })
+    .addOption({ name: "port", description: "TCP port on loopback", defaultValue: "8787" })
+    .addOption({ name: "host", description: "Loopback address to listen on", defaultValue: "127.0.0.1" })
+    .addOption({
+      name: "database",
+      description:
+        "postgres:// URL or SQLite file; empty means TRADELINE_DATABASE_URL, else data/tradeline-<chain>.sqlite",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "confirmations",
+      description: "Blocks a block must be under before it is indexed (0 on a dev chain and on QBFT)",
+      defaultValue: "0",
+    })
+    .setAction(lazy("serve"))
+    .build(),
+  task("service:token", "Create, revoke or list the service's API tokens")
+    .addOption({ name: "create", description: "Create a token for this holder's name", defaultValue: "" })
+    .addOption({
+      name: "roles",
+      description:
+        "Its roles, comma-separated: lender-desk, supply-chain-desk, exporter, importer, bank-treasury, regulator, operator",
+      defaultValue: "",
+    })
+    .addOption({ name: "revoke", description: "Revoke the token with this id", defaultValue: "" })
+    .addFlag({ name: "list", description: "List the tokens" })
+    .addOption({ name: "database", description: "As for serve", defaultValue: "" })
+    .setAction(lazy("serviceToken"))
+    .build(),
 ];

@@ -1,0 +1,143 @@
+/**
+ * One running service: the database (migrated), the indexer following the chain, and the HTTP API on a loopback
+ * port. `startService` returns once the server listens; `stop` ends the indexer loop, closes the server and the
+ * database. Secrets (the operator key, the consortium key, the database URL's password) are never logged.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+
+import { serve, type ServerType } from "@hono/node-server";
+import type { Provider } from "ethers";
+import pino, { type Logger } from "pino";
+
+import type { Deployment } from "../src/deployment.js";
+import { createApp } from "./app.js";
+import { openDatabase, type Database } from "./db.js";
+import { Indexer } from "./indexer.js";
+import { migrate } from "./migrations.js";
+import { project, rebuild } from "./projections.js";
+import { PROJECTIONS } from "./projections/index.js";
+
+export interface ServiceOptions {
+  provider: Provider;
+  chainId: number;
+  deployment: Deployment;
+  /** The block the deployment started at (see `deploymentBlock`). */
+  fromBlock: number;
+  /** A `postgres://` URL, or an SQLite file; default `<dataDir>/tradeline-<chainId>.sqlite`. */
+  databaseUrl?: string;
+  dataDir: string;
+  host?: string;
+  port?: number;
+  confirmations?: number;
+  /** Milliseconds between polls of the chain once caught up. */
+  pollMs?: number;
+  logger?: Logger;
+}
+
+export interface RunningService {
+  url: string;
+  database: Database;
+  indexer: Indexer;
+  logger: Logger;
+  /** Resolves once the read model has indexed up to the chain head seen at the call. */
+  caughtUp(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The first block of a deployment, from the journal Ignition writes beside `deployed_addresses.json`: the lowest
+ * block of its confirmed transactions. 0 when there is no journal (the indexer then reads from genesis).
+ */
+export async function deploymentBlock(deploymentFile: string): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(path.join(path.dirname(deploymentFile), "journal.jsonl"), "utf8");
+  } catch {
+    return 0;
+  }
+  let lowest = Number.POSITIVE_INFINITY;
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    const entry = JSON.parse(line) as { receipt?: { blockNumber?: number } };
+    const n = entry.receipt?.blockNumber;
+    if (typeof n === "number" && n < lowest) lowest = n;
+  }
+  return Number.isFinite(lowest) ? lowest : 0;
+}
+
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const logger = options.logger ?? pino({ name: "tradeline" });
+  const { provider, chainId } = options;
+  const database = openDatabase(options.databaseUrl, path.join(options.dataDir, `tradeline-${chainId}.sqlite`));
+  const applied = await migrate(database.db as never, database.engine);
+  logger.info({ engine: database.engine, where: database.where, applied }, "database ready");
+
+  const indexer = new Indexer({
+    db: database.db,
+    provider,
+    chainId,
+    deployment: options.deployment,
+    fromBlock: options.fromBlock,
+    confirmations: options.confirmations ?? 0,
+    onEvents: (trx, rows) => project(trx, PROJECTIONS, rows),
+    onRollback: (trx) => rebuild(trx, PROJECTIONS, chainId),
+  });
+  let chainHead = 0;
+  let indexedHead = (await indexer.checkpoint())?.number ?? options.fromBlock - 1;
+  let stopping = false;
+  let waiters: { head: number; resolve: () => void }[] = [];
+  const pollMs = options.pollMs ?? 1_000;
+  const loop = (async () => {
+    let backoff = pollMs;
+    while (!stopping) {
+      try {
+        const r = await indexer.step();
+        chainHead = r.head;
+        indexedHead = r.indexed;
+        if (r.rolledBackTo !== undefined) logger.warn({ keptBlock: r.rolledBackTo }, "chain reorganised: rolled back");
+        if (r.events > 0) logger.debug({ indexed: r.indexed, events: r.events }, "indexed");
+        waiters = waiters.filter((w) => (w.head <= indexedHead ? (w.resolve(), false) : true));
+        backoff = pollMs;
+        if (r.indexed >= r.head - (options.confirmations ?? 0)) await sleep(pollMs);
+      } catch (err) {
+        logger.error({ err: err instanceof Error ? err.message : String(err) }, "indexer step failed; retrying");
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 30_000);
+      }
+    }
+  })();
+
+  const app = createApp({ db: database.db, health: async () => ({ chainHead, indexedHead }) });
+  const host = options.host ?? "127.0.0.1";
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 8787 }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : options.port;
+  const url = `http://${host}:${port}`;
+  logger.info({ url, chainId, fromBlock: options.fromBlock }, "service listening");
+
+  return {
+    url,
+    database,
+    indexer,
+    logger,
+    async caughtUp() {
+      const head = await provider.getBlockNumber();
+      if (indexedHead >= head - (options.confirmations ?? 0)) return;
+      await new Promise<void>((resolve) => waiters.push({ head: head - (options.confirmations ?? 0), resolve }));
+    },
+    async stop() {
+      stopping = true;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await loop;
+      await database.close();
+      logger.info("service stopped");
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

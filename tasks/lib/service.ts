@@ -1,0 +1,117 @@
+/**
+ * The `serve` and `service:token` tasks: thin wrappers that read the Hardhat configuration (network, deployment
+ * record, configuration variables) and hand it to the service (service/server.ts, service/auth.ts).
+ */
+import path from "node:path";
+
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import { deploymentPath, loadDeployment } from "../../src/deployment.js";
+import { API_ROLES, createToken, parseRoles, revokeToken } from "../../service/auth.js";
+import { maskUrl, openDatabase } from "../../service/db.js";
+import { migrate } from "../../service/migrations.js";
+import { deploymentBlock, startService } from "../../service/server.js";
+import { formatTable } from "./members.js";
+import { readConfigVariable } from "./session.js";
+
+/** The configuration variable holding the database URL (a `postgres://` URL or an SQLite file). */
+export const DATABASE_VARIABLE = "TRADELINE_DATABASE_URL";
+
+export interface ServeArgs {
+  deployment: string;
+  port: string;
+  host: string;
+  database: string;
+  confirmations: string;
+}
+
+function wholeNumber(name: string, text: string, max: number): number {
+  if (!/^\d+$/.test(text) || Number(text) > max)
+    throw new Error(`--${name} "${text}" is not a whole number from 0 to ${max}`);
+  return Number(text);
+}
+
+async function databaseUrl(hre: HardhatRuntimeEnvironment, option: string): Promise<string | undefined> {
+  if (option.trim() !== "") return option.trim();
+  return readConfigVariable(hre, DATABASE_VARIABLE);
+}
+
+/** Starts the service and runs until Ctrl-C (SIGINT) or SIGTERM. */
+export async function serveTask(args: ServeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
+  const port = wholeNumber("port", args.port, 65_535);
+  const confirmations = wholeNumber("confirmations", args.confirmations, 1_000);
+  if (args.host !== "127.0.0.1" && args.host !== "localhost" && args.host !== "::1") {
+    throw new Error(`--host ${args.host}: the service listens on loopback only; put a TLS proxy in front of it`);
+  }
+  const connection = await hre.network.create();
+  const provider = connection.ethers.provider;
+  const { chainId } = await provider.getNetwork();
+  const file = args.deployment === "" ? deploymentPath(chainId, hre.config.paths.root) : args.deployment;
+  const deployment = await loadDeployment(file);
+  const service = await startService({
+    provider,
+    chainId: Number(chainId),
+    deployment,
+    fromBlock: await deploymentBlock(file),
+    databaseUrl: await databaseUrl(hre, args.database),
+    dataDir: path.join(hre.config.paths.root, "data"),
+    host: args.host,
+    port,
+    confirmations,
+  });
+  console.log(`Tradeline service on ${service.url} (API reference ${service.url}/openapi.json); Ctrl-C stops it`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await service.stop();
+}
+
+export interface TokenArgs {
+  create: string;
+  roles: string;
+  revoke: string;
+  list: boolean;
+  database: string;
+}
+
+/** Creates, revokes or lists API tokens in the service's database. */
+export async function tokenTask(args: TokenArgs, hre: HardhatRuntimeEnvironment): Promise<string[]> {
+  const connection = await hre.network.create();
+  const { chainId } = await connection.ethers.provider.getNetwork();
+  const url = await databaseUrl(hre, args.database);
+  const database = openDatabase(url, path.join(hre.config.paths.root, "data", `tradeline-${chainId}.sqlite`));
+  try {
+    await migrate(database.db as never, database.engine);
+    const where = url === undefined ? database.where : maskUrl(url);
+    if (args.create.trim() !== "") {
+      const { id, token } = await createToken(database.db, args.create.trim(), parseRoles(args.roles));
+      return [
+        `created token ${id} for ${args.create.trim()} (${args.roles}) in ${where}:`,
+        `  ${token}`,
+        "  it is shown once: the database keeps only its SHA-256",
+      ];
+    }
+    if (args.revoke.trim() !== "") {
+      const id = wholeNumber("revoke", args.revoke.trim(), Number.MAX_SAFE_INTEGER);
+      if (!(await revokeToken(database.db, id))) throw new Error(`no live token ${id} in ${where}`);
+      return [`revoked token ${id}`];
+    }
+    if (args.list) {
+      const rows = await database.db.selectFrom("api_tokens").selectAll().orderBy("id").execute();
+      return formatTable([
+        ["id", "name", "roles", "created", "revoked"],
+        ...rows.map((r) => [
+          String(r.id),
+          r.name,
+          r.roles,
+          new Date(Number(r.created_at) * 1000).toISOString(),
+          r.revoked_at === null ? "" : new Date(Number(r.revoked_at) * 1000).toISOString(),
+        ]),
+      ]);
+    }
+    throw new Error(`say --create <name> --roles <${API_ROLES.join("|")},…>, --revoke <id> or --list`);
+  } finally {
+    await database.close();
+  }
+}
