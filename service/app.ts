@@ -9,6 +9,7 @@ import type { Kysely } from "kysely";
 import { decodeError, describeError } from "../src/errors.js";
 import { clientOf, type ApiRole, type Client } from "./auth.js";
 import { ProblemError, forbidden, problemResponse, unauthorized, type Problem } from "./problem.js";
+import { readRoutes } from "./routes/read.js";
 import type { Tables } from "./schema.js";
 
 export interface AppEnv {
@@ -22,6 +23,9 @@ export interface Health {
 
 export interface AppOptions {
   db: Kysely<Tables>;
+  chainId: number;
+  /** The chain's latest block time, Unix seconds. */
+  chainTime: () => Promise<number>;
   /** The chain head and the last block indexed, for /healthz. */
   health: () => Promise<Health>;
   /** Largest request body, in bytes. */
@@ -124,6 +128,8 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
       return c.json({ ...h, lag: Math.max(0, h.chainHead - h.indexedHead) }, 200);
     },
   );
+
+  readRoutes(app, { db, chainId: options.chainId, chainTime: options.chainTime });
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -108,7 +108,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     }
   })();
 
-  const app = createApp({ db: database.db, health: async () => ({ chainHead, indexedHead }) });
+  const app = createApp({
+    db: database.db,
+    chainId,
+    chainTime: async () => (await provider.getBlock("latest"))?.timestamp ?? Math.floor(Date.now() / 1000),
+    health: async () => ({ chainHead, indexedHead }),
+  });
   const host = options.host ?? "127.0.0.1";
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 8787 }, () => resolve(s));

@@ -8,7 +8,12 @@ import { migrate } from "../../service/migrations.js";
 async function setup() {
   const database = openDatabase(":memory:", ":memory:");
   await migrate(database.db as never, database.engine);
-  const app = createApp({ db: database.db, health: async () => ({ chainHead: 12, indexedHead: 10 }) });
+  const app = createApp({
+    db: database.db,
+    chainId: 31337,
+    chainTime: async () => 0,
+    health: async () => ({ chainHead: 12, indexedHead: 10 }),
+  });
   return { ...database, app };
 }
 
