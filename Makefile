@@ -11,8 +11,9 @@ INSTALLED := node_modules/.tradeline-installed
 demo: install
 	npm run demo
 
+# The service's tests run on SQLite and on a real PostgreSQL, which this starts (scripts/ensure-postgres.sh).
 test: install
-	npm test
+	TRADELINE_TEST_PG_URL=$$(bash scripts/ensure-postgres.sh) npm test
 
 bench: install
 	npm run bench

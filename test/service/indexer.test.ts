@@ -9,6 +9,8 @@ import { project, rebuild } from "../../service/projections.js";
 import { balances, members } from "../../service/projections/members.js";
 import { statusName } from "../../src/members.js";
 
+import { engines } from "./engines.js";
+
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 
@@ -28,99 +30,102 @@ async function chainEvents(world: Awaited<ReturnType<typeof fixture>>["world"]) 
 }
 
 describe("service indexer", function () {
-  it("test_indexer_storesEveryLogOnce_resumes_andRollsBackAReorg", async function () {
-    const { world } = await networkHelpers.loadFixture(fixture);
-    const { db, close, engine } = openDatabase(":memory:", ":memory:");
-    await migrate(db as never, engine);
-    const chainId = Number((await ethers.provider.getNetwork()).chainId);
-    const projections = [members, balances];
-    const make = () =>
-      new Indexer({
-        db,
-        provider: ethers.provider,
-        chainId,
-        deployment: world.deployment,
-        fromBlock: 0,
-        batchBlocks: 5,
-        onEvents: (trx, rows) => project(trx, projections, rows),
-        onRollback: (trx) => rebuild(trx, projections, chainId),
-      });
-    /** Every mirrored member and balance against the chain's own views. */
-    const checkMirror = async (balanceRows: number) => {
-      const rows = await db.selectFrom("members").selectAll().orderBy("id").execute();
-      expect(rows.length).to.equal(Number(await world.contracts.members.memberCount()));
-      for (const r of rows) {
-        const m = await world.contracts.members.getMember(r.id);
-        const mirrored = [
-          r.legal_id_hash,
-          r.jurisdiction,
-          BigInt(r.roles),
-          r.status,
-          r.admin,
-          r.payout ?? ethers.ZeroAddress,
-        ];
-        expect(mirrored).to.deep.equal([
-          m.legalIdHash,
-          Buffer.from(m.jurisdiction.slice(2), "hex").toString("latin1"),
-          m.roles,
-          statusName(m.status),
-          m.admin,
-          m.payout,
-        ]);
-        const operators = await db
-          .selectFrom("member_operators")
-          .select("operator")
-          .where("member_id", "=", r.id)
-          .execute();
-        expect(BigInt(operators.length)).to.equal(m.operatorCount);
-        for (const o of operators) expect(await world.contracts.members.memberOf(o.operator)).to.equal(BigInt(r.id));
+  for (const store of engines()) {
+    after(() => store.cleanup());
+    it(`test_indexer_storesEveryLogOnce_resumes_andRollsBackAReorg (${store.name})`, async function () {
+      const { world } = await networkHelpers.loadFixture(fixture);
+      const { db, close, engine } = openDatabase(await store.fresh(), ":memory:");
+      await migrate(db as never, engine);
+      const chainId = Number((await ethers.provider.getNetwork()).chainId);
+      const projections = [members, balances];
+      const make = () =>
+        new Indexer({
+          db,
+          provider: ethers.provider,
+          chainId,
+          deployment: world.deployment,
+          fromBlock: 0,
+          batchBlocks: 5,
+          onEvents: (trx, rows) => project(trx, projections, rows),
+          onRollback: (trx) => rebuild(trx, projections, chainId),
+        });
+      /** Every mirrored member and balance against the chain's own views. */
+      const checkMirror = async (balanceRows: number) => {
+        const rows = await db.selectFrom("members").selectAll().orderBy("id").execute();
+        expect(rows.length).to.equal(Number(await world.contracts.members.memberCount()));
+        for (const r of rows) {
+          const m = await world.contracts.members.getMember(r.id);
+          const mirrored = [
+            r.legal_id_hash,
+            r.jurisdiction,
+            BigInt(r.roles),
+            r.status,
+            r.admin,
+            r.payout ?? ethers.ZeroAddress,
+          ];
+          expect(mirrored).to.deep.equal([
+            m.legalIdHash,
+            Buffer.from(m.jurisdiction.slice(2), "hex").toString("latin1"),
+            m.roles,
+            statusName(m.status),
+            m.admin,
+            m.payout,
+          ]);
+          const operators = await db
+            .selectFrom("member_operators")
+            .select("operator")
+            .where("member_id", "=", r.id)
+            .execute();
+          expect(BigInt(operators.length)).to.equal(m.operatorCount);
+          for (const o of operators) expect(await world.contracts.members.memberOf(o.operator)).to.equal(BigInt(r.id));
+        }
+        const held = await db.selectFrom("balances").selectAll().execute();
+        expect(held.length).to.equal(balanceRows);
+        for (const b of held) {
+          const token = world.contracts.tokens[b.currency];
+          expect(BigInt(b.balance)).to.equal(await token.balanceOf(b.account));
+          expect(b.frozen === 1).to.equal(await token.isFrozen(b.account));
+        }
+      };
+      const stored = async () =>
+        (
+          await db
+            .selectFrom("events")
+            .select(["block_hash", "log_index", "name"])
+            .orderBy("block_number")
+            .orderBy("log_index")
+            .execute()
+        ).map((r) => `${r.block_hash}:${r.log_index}:${r.name ?? "?"}`);
+      // A first indexer stops after two steps; a second one resumes from the checkpoint.
+      let indexer = make();
+      await indexer.step();
+      await indexer.step();
+      indexer = make();
+      for (let r = await indexer.step(); r.indexed < r.head; r = await indexer.step());
+      expect(await stored()).to.deep.equal(await chainEvents(world));
+      expect((await stored()).length).to.be.greaterThan(10);
+      await checkMirror(0);
+      // A reorganisation: blocks after the snapshot are replaced by others.
+      const snapshot = await networkHelpers.takeSnapshot();
+      await world.contracts.tokens.CNY.connect(world.issuer).mint(world.admins.huaxia.address, 1_000n);
+      await world.contracts.tokens.CNY.connect(world.issuer).mint(world.admins.golfo.address, 2_000n);
+      for (let r = await indexer.step(); r.indexed < r.head; r = await indexer.step());
+      await checkMirror(2);
+      const before = await stored();
+      await snapshot.restore();
+      await world.contracts.tokens.MXN.connect(world.issuer).mint(world.admins.golfo.address, 3_000n);
+      let rolled: number | undefined;
+      for (let r = await indexer.step(); ; r = await indexer.step()) {
+        rolled ??= r.rolledBackTo;
+        if (r.indexed >= r.head) break;
       }
-      const held = await db.selectFrom("balances").selectAll().execute();
-      expect(held.length).to.equal(balanceRows);
-      for (const b of held) {
-        const token = world.contracts.tokens[b.currency];
-        expect(BigInt(b.balance)).to.equal(await token.balanceOf(b.account));
-        expect(b.frozen === 1).to.equal(await token.isFrozen(b.account));
-      }
-    };
-    const stored = async () =>
-      (
-        await db
-          .selectFrom("events")
-          .select(["block_hash", "log_index", "name"])
-          .orderBy("block_number")
-          .orderBy("log_index")
-          .execute()
-      ).map((r) => `${r.block_hash}:${r.log_index}:${r.name ?? "?"}`);
-    // A first indexer stops after two steps; a second one resumes from the checkpoint.
-    let indexer = make();
-    await indexer.step();
-    await indexer.step();
-    indexer = make();
-    for (let r = await indexer.step(); r.indexed < r.head; r = await indexer.step());
-    expect(await stored()).to.deep.equal(await chainEvents(world));
-    expect((await stored()).length).to.be.greaterThan(10);
-    await checkMirror(0);
-    // A reorganisation: blocks after the snapshot are replaced by others.
-    const snapshot = await networkHelpers.takeSnapshot();
-    await world.contracts.tokens.CNY.connect(world.issuer).mint(world.admins.huaxia.address, 1_000n);
-    await world.contracts.tokens.CNY.connect(world.issuer).mint(world.admins.golfo.address, 2_000n);
-    for (let r = await indexer.step(); r.indexed < r.head; r = await indexer.step());
-    await checkMirror(2);
-    const before = await stored();
-    await snapshot.restore();
-    await world.contracts.tokens.MXN.connect(world.issuer).mint(world.admins.golfo.address, 3_000n);
-    let rolled: number | undefined;
-    for (let r = await indexer.step(); ; r = await indexer.step()) {
-      rolled ??= r.rolledBackTo;
-      if (r.indexed >= r.head) break;
-    }
-    expect(rolled).to.not.equal(undefined);
-    const after = await stored();
-    expect(after).to.deep.equal(await chainEvents(world));
-    expect(after).to.not.deep.equal(before);
-    // Only golfo's MXN is left: huaxia's and golfo's CNY went with the replaced blocks.
-    await checkMirror(1);
-    await close();
-  });
+      expect(rolled).to.not.equal(undefined);
+      const after = await stored();
+      expect(after).to.deep.equal(await chainEvents(world));
+      expect(after).to.not.deep.equal(before);
+      // Only golfo's MXN is left: huaxia's and golfo's CNY went with the replaced blocks.
+      await checkMirror(1);
+      await close();
+    });
+  }
 });

@@ -1,0 +1,56 @@
+/**
+ * The database engines the service tests run on: SQLite always, and PostgreSQL at the URL `make test` exports as
+ * TRADELINE_TEST_PG_URL (scripts/ensure-postgres.sh starts the server). Without it the tests fail rather than skip,
+ * unless TRADELINE_TEST_SQLITE_ONLY=1 says so explicitly (a quick local run).
+ */
+import { randomBytes } from "node:crypto";
+
+import pg from "pg";
+
+export interface Engine {
+  name: "sqlite" | "postgres";
+  /** A fresh, empty database's URL. */
+  fresh(): Promise<string>;
+  /** Drops the databases `fresh` made. */
+  cleanup(): Promise<void>;
+}
+
+function postgres(admin: string): Engine {
+  const made: string[] = [];
+  const run = async (sql: string) => {
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    name: "postgres",
+    async fresh() {
+      const name = `tradeline_t_${randomBytes(6).toString("hex")}`;
+      await run(`create database ${name}`);
+      made.push(name);
+      const url = new URL(admin);
+      url.pathname = `/${name}`;
+      return url.toString();
+    },
+    async cleanup() {
+      for (const name of made.splice(0)) await run(`drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+export function engines(): Engine[] {
+  const sqlite: Engine = { name: "sqlite", fresh: async () => ":memory:", cleanup: async () => {} };
+  const url = process.env.TRADELINE_TEST_PG_URL;
+  if (url === undefined || url === "") {
+    if (process.env.TRADELINE_TEST_SQLITE_ONLY === "1") return [sqlite];
+    throw new Error(
+      "TRADELINE_TEST_PG_URL is not set: run the tests with make test (it starts PostgreSQL), or set " +
+        "TRADELINE_TEST_SQLITE_ONLY=1 for a SQLite-only run",
+    );
+  }
+  return [sqlite, postgres(url)];
+}
