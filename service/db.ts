@@ -55,6 +55,9 @@ export function maskUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== "") parsed.password = "****";
+    for (const name of [...parsed.searchParams.keys()]) {
+      if (/pass|secret|key|token/i.test(name)) parsed.searchParams.set(name, "****");
+    }
     return parsed.toString();
   } catch {
     return "(unparsable database URL)";
@@ -66,7 +69,13 @@ export function maskUrl(url: string): string {
  * `postgres://…` or `postgresql://…` gives PostgreSQL.
  */
 export function openDatabase(url: string | undefined, defaultFile: string): Database {
-  if (url !== undefined && /^postgres(ql)?:\/\//.test(url)) {
+  const scheme = url === undefined ? undefined : /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== "postgres" && scheme !== "postgresql" && scheme !== "sqlite") {
+    throw new Error(
+      `database URL scheme "${scheme}:" is not one of postgres:, postgresql: or sqlite: (or a file path)`,
+    );
+  }
+  if (url !== undefined && (scheme === "postgres" || scheme === "postgresql")) {
     const pool = new pg.Pool({
       connectionString: url,
       max: 10,
@@ -76,6 +85,10 @@ export function openDatabase(url: string | undefined, defaultFile: string): Data
           oid === 20 ? Number : pg.types.getTypeParser(oid, format),
       } as pg.CustomTypesConfig,
     });
+    // A dropped idle connection is reported here; without a listener it would end the process.
+    pool.on("error", (err) =>
+      console.error(`database connection lost (${err.message}); it reconnects on the next query`),
+    );
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
     return { db, engine: "postgres", where: maskUrl(url), close: () => db.destroy() };
   }

@@ -293,10 +293,12 @@ const scf: Migration = {
       [
         ["chain_id", "bigint", true],
         ["contract", "text", true],
+        ["block_number", "bigint", true],
+        ["log_index", "integer", true],
         ["paused_at", "bigint", true],
         ["unpaused_at", "bigint", false],
       ],
-      ["chain_id", "contract", "paused_at"],
+      ["chain_id", "block_number", "log_index"],
     );
     await table(
       db,

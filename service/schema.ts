@@ -195,6 +195,9 @@ export interface CreditPolicyRow {
 export interface PauseRow {
   chain_id: number;
   contract: string;
+  /** The Paused event: a module may be paused twice in one block (paused, lifted, paused). */
+  block_number: number;
+  log_index: number;
   paused_at: number;
   unpaused_at: number | null;
 }

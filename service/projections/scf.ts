@@ -30,7 +30,14 @@ export const pauses: Projection = {
     if (e.name === "Paused") {
       await trx
         .insertInto("pauses")
-        .values({ chain_id: e.chainId, contract: e.contract, paused_at: e.timestamp, unpaused_at: null })
+        .values({
+          chain_id: e.chainId,
+          contract: e.contract,
+          block_number: e.blockNumber,
+          log_index: e.logIndex,
+          paused_at: e.timestamp,
+          unpaused_at: null,
+        })
         .execute();
     } else if (e.name === "Unpaused") {
       await trx

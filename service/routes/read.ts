@@ -164,7 +164,8 @@ export function readRoutes(app: OpenAPIHono<AppEnv>, ctx: ReadContext): void {
     }),
     async (c) => {
       requireRole(c.get("client"), "lender-desk", "regulator");
-      const { borrowerKey } = c.req.valid("param");
+      // Keys are stored as the chain gives them, in lower case.
+      const borrowerKey = c.req.valid("param").borrowerKey.toLowerCase();
       const now = await exposureOf(db, chainId, borrowerKey, await ctx.chainTime());
       const history = await db
         .selectFrom("exposure_history")
@@ -255,7 +256,9 @@ export function readRoutes(app: OpenAPIHono<AppEnv>, ctx: ReadContext): void {
         .where("chain_id", "=", chainId)
         .where("family", "=", family)
         .executeTakeFirst();
-      if (f === undefined) throw notFound(`no receivable ${formatReceivable(id)} on this chain`);
+      if (f === undefined || Number(id & 0xffffffn) >= Number(f.pieces)) {
+        throw notFound(`no receivable ${formatReceivable(id)} on this chain`);
+      }
       const pieces = await db
         .selectFrom("pieces")
         .selectAll()

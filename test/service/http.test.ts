@@ -93,6 +93,14 @@ describe("service HTTP API on the demo world", function () {
           expect(BigInt(p.holder)).to.equal(onChain.holder);
         }
         expect((await get("/v1/scf/receivables/R9.0/family", regulator)).status).to.equal(404);
+        expect((await get("/v1/scf/receivables/R1.99/family", regulator)).status).to.equal(404);
+        // A key in upper case is the same borrower, not a clean one.
+        const upper = (await (
+          await get(`/v1/credit/borrowers/0x${key.slice(2).toUpperCase()}/exposure`, desk)
+        ).json()) as {
+          activeLoans: number;
+        };
+        expect(upper.activeLoans).to.equal(Number(chain.activeLoans));
         const malformed = await get("/v1/scf/receivables/R1.x/family", regulator);
         expect(malformed.status).to.equal(400);
       } finally {
