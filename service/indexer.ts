@@ -4,7 +4,7 @@
  * its checkpoint after a restart, and when the block at its checkpoint no longer has the hash it stored (a
  * reorganisation), it rolls back to the last block both agree on and indexes again from there.
  */
-import { Interface, type Log, type Provider } from "ethers";
+import { Interface, toQuantity } from "ethers";
 import type { Kysely, Transaction } from "kysely";
 
 import type { Deployment } from "../src/deployment.js";
@@ -61,7 +61,31 @@ export function jsonValue(value: unknown): unknown {
 }
 
 /** One log as an event row; a log no event of the ABI matches keeps its raw topics and data. */
-export function eventRow(chainId: number, log: Log, followed: Followed, timestamp: number): EventRow {
+/** A log as the indexer reads it (from `eth_getLogs`, numbers decoded). */
+export interface RawLog {
+  blockNumber: number;
+  blockHash: string;
+  index: number;
+  transactionHash: string;
+  transactionIndex: number;
+  address: string;
+  topics: readonly string[];
+  data: string;
+  removed: boolean;
+}
+
+/** What the indexer asks of the chain: raw JSON-RPC, so that no client-side cache answers a re-read. */
+export interface ChainRpc {
+  send(method: string, params: unknown[]): Promise<unknown>;
+}
+
+interface Header {
+  hash: string;
+  parentHash: string;
+  timestamp: number;
+}
+
+export function eventRow(chainId: number, log: RawLog, followed: Followed, timestamp: number): EventRow {
   const base = {
     chain_id: chainId,
     block_hash: log.blockHash,
@@ -86,7 +110,8 @@ export function eventRow(chainId: number, log: Log, followed: Followed, timestam
 
 export interface IndexerOptions {
   db: Kysely<Tables>;
-  provider: Provider;
+  /** The chain, read through raw JSON-RPC calls (an ethers JsonRpcProvider or Hardhat's provider). */
+  provider: ChainRpc;
   chainId: number;
   deployment: Deployment;
   /** The first block to index (the deployment's). */
@@ -131,41 +156,100 @@ export class Indexer {
     return row === undefined ? undefined : { number: Number(row.block_number), hash: row.block_hash };
   }
 
-  /** Indexes up to `batchBlocks` more blocks (after rolling back a reorganisation, if the chain had one). */
+  async #head(): Promise<number> {
+    return Number(await this.#o.provider.send("eth_blockNumber", []));
+  }
+
+  /** Block `n`'s header, or null when the node does not have it (behind, or pruned). */
+  async #header(n: number): Promise<Header | null> {
+    const b = (await this.#o.provider.send("eth_getBlockByNumber", [toQuantity(n), false])) as {
+      hash: string;
+      parentHash: string;
+      timestamp: string;
+    } | null;
+    return b === null ? null : { hash: b.hash, parentHash: b.parentHash, timestamp: Number(b.timestamp) };
+  }
+
+  async #logs(from: number, to: number): Promise<RawLog[]> {
+    const raw = (await this.#o.provider.send("eth_getLogs", [
+      {
+        address: [...this.#byAddress.values()].map((f) => f.address),
+        fromBlock: toQuantity(from),
+        toBlock: toQuantity(to),
+      },
+    ])) as Record<string, unknown>[];
+    return raw.map((l) => ({
+      blockNumber: Number(l.blockNumber),
+      blockHash: String(l.blockHash),
+      index: Number(l.logIndex),
+      transactionHash: String(l.transactionHash),
+      transactionIndex: Number(l.transactionIndex),
+      address: String(l.address),
+      topics: l.topics as string[],
+      data: String(l.data),
+      removed: l.removed === true,
+    }));
+  }
+
+  /**
+   * Indexes up to `batchBlocks` more blocks, after rolling back a reorganisation if the chain had one. A batch is
+   * stored only if it is one consistent piece of the chain: its first block is a child of the checkpoint, the last
+   * block's hash is the same before and after the logs are read, and every log's block has the hash read for it.
+   * Otherwise nothing is stored and the next step looks again. A node behind the checkpoint is waited for, not
+   * taken for a reorganisation.
+   */
   async step(): Promise<StepResult> {
-    const { db, provider, chainId, confirmations, batchBlocks, fromBlock } = this.#o;
-    const head = await provider.getBlockNumber();
+    const { db, chainId, confirmations, batchBlocks, fromBlock } = this.#o;
+    const head = await this.#head();
     const target = head - confirmations;
     const at = await this.checkpoint();
     let rolledBackTo: number | undefined;
     if (at !== undefined && at.number >= fromBlock) {
-      const block = await provider.getBlock(at.number);
-      if (block === null || block.hash !== at.hash) {
-        rolledBackTo = await this.#rollback(at.number);
+      if (at.number > head) {
+        // Behind the checkpoint: a lagging node (wait) or a reorganisation onto a shorter chain (roll back). The
+        // last block stored at or below the node's head tells which.
+        const below = await db
+          .selectFrom("blocks")
+          .select(["number", "hash"])
+          .where("chain_id", "=", chainId)
+          .where("number", "<=", head)
+          .orderBy("number", "desc")
+          .executeTakeFirst();
+        const onChain = below === undefined ? null : await this.#header(Number(below.number));
+        if (below === undefined || onChain === null || onChain.hash === below.hash) {
+          return { indexed: at.number, head, events: 0 };
+        }
+        rolledBackTo = await this.#rollback(head);
+      } else {
+        const block = await this.#header(at.number);
+        if (block === null) return { indexed: at.number, head, events: 0 };
+        if (block.hash !== at.hash) rolledBackTo = await this.#rollback(at.number);
       }
     }
     const done = rolledBackTo ?? at?.number ?? fromBlock - 1;
-    if (done >= target) return { indexed: done, head, events: 0, rolledBackTo };
+    const unchanged = { indexed: done, head, events: 0, rolledBackTo };
+    if (done >= target) return unchanged;
     const to = Math.min(target, done + batchBlocks);
-    const logs = await provider.getLogs({
-      address: [...this.#byAddress.values()].map((f) => f.address),
-      fromBlock: done + 1,
-      toBlock: to,
-    });
-    const end = await provider.getBlock(to);
-    if (end === null) throw new Error(`block ${to} is missing on the chain though the head is ${head}`);
-    // Logs of a block that is no longer on the chain (a reorganisation during this step) are not stored: the next
-    // step sees the new blocks.
-    const headers = new Map<number, { hash: string; parentHash: string; timestamp: number }>();
-    headers.set(to, { hash: end.hash ?? "", parentHash: end.parentHash, timestamp: end.timestamp });
+    const before = await this.#header(to);
+    const logs = await this.#logs(done + 1, to);
+    const first = await this.#header(done + 1);
+    const end = await this.#header(to);
+    if (before === null || end === null || first === null || before.hash !== end.hash) return unchanged;
+    const parentHash = rolledBackTo === undefined ? at?.hash : (await this.checkpoint())?.hash;
+    if (parentHash !== undefined && parentHash !== "" && done >= fromBlock && first.parentHash !== parentHash) {
+      return unchanged;
+    }
+    const headers = new Map<number, Header>([
+      [to, end],
+      [done + 1, first],
+    ]);
     for (const n of new Set(logs.map((l) => l.blockNumber))) {
       if (headers.has(n)) continue;
-      const b = await provider.getBlock(n);
-      if (b === null) throw new Error(`block ${n} is missing on the chain`);
-      headers.set(n, { hash: b.hash ?? "", parentHash: b.parentHash, timestamp: b.timestamp });
+      const b = await this.#header(n);
+      if (b === null) return unchanged;
+      headers.set(n, b);
     }
-    const stale = logs.some((l) => headers.get(l.blockNumber)?.hash !== l.blockHash);
-    if (stale) return { indexed: done, head, events: 0, rolledBackTo };
+    if (logs.some((l) => headers.get(l.blockNumber)?.hash !== l.blockHash)) return unchanged;
     const rows = logs
       .filter((l) => !l.removed)
       .sort((x, y) => x.blockNumber - y.blockNumber || x.index - y.index)
@@ -204,7 +288,7 @@ export class Indexer {
           .execute();
       }
       await this.#o.onEvents?.(trx, rows);
-      const checkpoint = { block_number: to, block_hash: end.hash ?? "", updated_at: Math.floor(Date.now() / 1000) };
+      const checkpoint = { block_number: to, block_hash: end.hash, updated_at: Math.floor(Date.now() / 1000) };
       await trx
         .insertInto("checkpoints")
         .values({ chain_id: chainId, ...checkpoint })
@@ -219,7 +303,7 @@ export class Indexer {
    * and moves the checkpoint there. Returns that block's number (the deployment block − 1 when none matches).
    */
   async #rollback(from: number): Promise<number> {
-    const { db, provider, chainId, fromBlock } = this.#o;
+    const { db, chainId, fromBlock } = this.#o;
     const stored = await db
       .selectFrom("blocks")
       .select(["number", "hash"])
@@ -230,14 +314,14 @@ export class Indexer {
     let kept = fromBlock - 1;
     let keptHash = "";
     for (const s of stored) {
-      const b = await provider.getBlock(Number(s.number));
+      const b = await this.#header(Number(s.number));
       if (b !== null && b.hash === s.hash) {
         kept = Number(s.number);
         keptHash = s.hash;
         break;
       }
     }
-    if (keptHash === "" && kept >= 0) keptHash = (await provider.getBlock(kept))?.hash ?? "";
+    if (keptHash === "" && kept >= 0) keptHash = (await this.#header(kept))?.hash ?? "";
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom("events").where("chain_id", "=", chainId).where("block_number", ">", kept).execute();
       await trx.deleteFrom("blocks").where("chain_id", "=", chainId).where("number", ">", kept).execute();

@@ -13,13 +13,14 @@ import pino, { type Logger } from "pino";
 import type { Deployment } from "../src/deployment.js";
 import { createApp } from "./app.js";
 import { openDatabase, type Database } from "./db.js";
-import { Indexer } from "./indexer.js";
+import { Indexer, type ChainRpc } from "./indexer.js";
 import { migrate } from "./migrations.js";
 import { project, rebuild } from "./projections.js";
 import { PROJECTIONS } from "./projections/index.js";
 
 export interface ServiceOptions {
-  provider: Provider;
+  /** The chain: an ethers JSON-RPC provider (the indexer reads through its raw `send`). */
+  provider: Provider & ChainRpc;
   chainId: number;
   deployment: Deployment;
   /** The block the deployment started at (see `deploymentBlock`). */
