@@ -226,6 +226,9 @@ export class Indexer {
         if (block.hash !== at.hash) rolledBackTo = await this.#rollback(at.number);
       }
     }
+    // Where this step starts: the checkpoint as read (or as the rollback left it). The batch is stored only if the
+    // checkpoint is still there when it commits.
+    const start = rolledBackTo === undefined ? at : await this.checkpoint();
     const done = rolledBackTo ?? at?.number ?? fromBlock - 1;
     const unchanged = { indexed: done, head, events: 0, rolledBackTo };
     if (done >= target) return unchanged;
@@ -235,7 +238,7 @@ export class Indexer {
     const first = await this.#header(done + 1);
     const end = await this.#header(to);
     if (before === null || end === null || first === null || before.hash !== end.hash) return unchanged;
-    const parentHash = rolledBackTo === undefined ? at?.hash : (await this.checkpoint())?.hash;
+    const parentHash = start?.hash;
     if (parentHash !== undefined && parentHash !== "" && done >= fromBlock && first.parentHash !== parentHash) {
       return unchanged;
     }
@@ -262,6 +265,9 @@ export class Indexer {
         ),
       );
     await db.transaction().execute(async (trx) => {
+      // The checkpoint moves first, and only from where this step read it: a second indexer on the same database
+      // finds it moved (or waits for the first's transaction, then finds it moved) and stores nothing.
+      await this.#advance(trx, start, { number: to, hash: end.hash });
       const blocks = [...headers].map(([number, h]) => ({
         chain_id: chainId,
         number,
@@ -288,14 +294,38 @@ export class Indexer {
           .execute();
       }
       await this.#o.onEvents?.(trx, rows);
-      const checkpoint = { block_number: to, block_hash: end.hash, updated_at: Math.floor(Date.now() / 1000) };
-      await trx
-        .insertInto("checkpoints")
-        .values({ chain_id: chainId, ...checkpoint })
-        .onConflict((c) => c.column("chain_id").doUpdateSet(checkpoint))
-        .execute();
     });
     return { indexed: to, head, events: rows.length, rolledBackTo };
+  }
+
+  /** Moves the checkpoint from `previous` (as read) to `next`; throws, rolling the step back, if it had moved. */
+  async #advance(
+    trx: Transaction<Tables>,
+    previous: { number: number; hash: string } | undefined,
+    next: { number: number; hash: string },
+  ): Promise<void> {
+    const row = { block_number: next.number, block_hash: next.hash, updated_at: Math.floor(Date.now() / 1000) };
+    const chainId = this.#o.chainId;
+    if (previous === undefined) {
+      // A second indexer's insert meets the primary key and fails.
+      await trx
+        .insertInto("checkpoints")
+        .values({ chain_id: chainId, ...row })
+        .execute();
+      return;
+    }
+    const result = await trx
+      .updateTable("checkpoints")
+      .set(row)
+      .where("chain_id", "=", chainId)
+      .where("block_number", "=", previous.number)
+      .where("block_hash", "=", previous.hash)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) {
+      throw new Error(
+        `the checkpoint moved from block ${previous.number} while this step ran: is another indexer writing this database?`,
+      );
+    }
   }
 
   /**

@@ -3,7 +3,7 @@ import { network } from "hardhat";
 
 import { deployWorld } from "../../scripts/lib/world.js";
 import { openDatabase } from "../../service/db.js";
-import { followedContracts, Indexer } from "../../service/indexer.js";
+import { followedContracts, Indexer, type ChainRpc } from "../../service/indexer.js";
 import { migrate } from "../../service/migrations.js";
 import { project, rebuild } from "../../service/projections.js";
 import { balances, members } from "../../service/projections/members.js";
@@ -38,10 +38,10 @@ describe("service indexer", function () {
       await migrate(db as never, engine);
       const chainId = Number((await ethers.provider.getNetwork()).chainId);
       const projections = [members, balances];
-      const make = () =>
+      const make = (provider: ChainRpc = ethers.provider) =>
         new Indexer({
           db,
-          provider: ethers.provider,
+          provider,
           chainId,
           deployment: world.deployment,
           fromBlock: 0,
@@ -96,6 +96,22 @@ describe("service indexer", function () {
             .orderBy("log_index")
             .execute()
         ).map((r) => `${r.block_hash}:${r.log_index}:${r.name ?? "?"}`);
+      // Two indexers on one database step at once: both read the same checkpoint (a gate holds each at its log
+      // read until both are there); one stores the batch, the other finds the checkpoint moved and stores nothing.
+      let arrived = 0;
+      let open = () => {};
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const gated: ChainRpc = {
+        async send(method, params) {
+          if (method === "eth_getLogs" && ++arrived === 2) open();
+          if (method === "eth_getLogs") await gate;
+          return ethers.provider.send(method, params);
+        },
+      };
+      const twins = await Promise.allSettled([make(gated).step(), make(gated).step()]);
+      expect(twins.map((t) => t.status).sort()).to.deep.equal(["fulfilled", "rejected"]);
+      const refused = twins.find((t) => t.status === "rejected") as PromiseRejectedResult;
+      expect(String(refused.reason)).to.match(/checkpoint|UNIQUE|duplicate key/);
       // A first indexer stops after two steps; a second one resumes from the checkpoint.
       let indexer = make();
       await indexer.step();
