@@ -19,6 +19,12 @@ export interface AppEnv {
 export interface Health {
   chainHead: number;
   indexedHead: number;
+  /** The indexer's last failure, while it has not succeeded since. */
+  error?: string;
+  /** Seconds since the indexer's last successful step. */
+  sinceSuccess: number;
+  /** Whether the read model is stale: failing, or no successful step for too long. */
+  stale: boolean;
 }
 
 export interface AppOptions {
@@ -114,18 +120,25 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
       chainHead: z.number().int().openapi({ example: 120 }),
       indexedHead: z.number().int().openapi({ example: 120 }),
       lag: z.number().int().openapi({ description: "blocks the read model is behind the chain", example: 0 }),
+      sinceSuccess: z.number().openapi({ description: "seconds since the indexer's last successful step" }),
+      error: z.string().optional().openapi({ description: "the indexer's last failure, while it persists" }),
     })
     .openapi("Health");
+  const json = { "application/json": { schema: HealthSchema } };
   app.openapi(
     createRoute({
       method: "get",
       path: "/healthz",
       summary: "The chain head, the indexed head and the lag",
-      responses: { 200: { description: "healthy", content: { "application/json": { schema: HealthSchema } } } },
+      responses: {
+        200: { description: "the read model follows the chain", content: json },
+        503: { description: "the indexer is failing or has not moved for too long", content: json },
+      },
     }),
     async (c) => {
-      const h = await options.health();
-      return c.json({ ...h, lag: Math.max(0, h.chainHead - h.indexedHead) }, 200);
+      const { stale, ...h } = await options.health();
+      const body = { ...h, lag: Math.max(0, h.chainHead - h.indexedHead) };
+      return stale ? c.json(body, 503) : c.json(body, 200);
     },
   );
 

@@ -88,6 +88,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let indexedHead = (await indexer.checkpoint())?.number ?? options.fromBlock - 1;
   let stopping = false;
   let waiters: { head: number; resolve: () => void }[] = [];
+  let lastSuccess = Date.now();
+  let lastError: string | undefined;
   const pollMs = options.pollMs ?? 1_000;
   const loop = (async () => {
     let backoff = pollMs;
@@ -100,9 +102,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         if (r.events > 0) logger.debug({ indexed: r.indexed, events: r.events }, "indexed");
         waiters = waiters.filter((w) => (w.head <= indexedHead ? (w.resolve(), false) : true));
         backoff = pollMs;
+        lastSuccess = Date.now();
+        lastError = undefined;
         if (r.indexed >= r.head - (options.confirmations ?? 0)) await sleep(pollMs);
       } catch (err) {
-        logger.error({ err: err instanceof Error ? err.message : String(err) }, "indexer step failed; retrying");
+        lastError = err instanceof Error ? err.message : String(err);
+        logger.error({ err: lastError }, "indexer step failed; retrying");
         await sleep(backoff);
         backoff = Math.min(backoff * 2, 30_000);
       }
@@ -113,7 +118,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     db: database.db,
     chainId,
     chainTime: async () => (await provider.getBlock("latest"))?.timestamp ?? Math.floor(Date.now() / 1000),
-    health: async () => ({ chainHead, indexedHead }),
+    health: async () => {
+      const sinceSuccess = (Date.now() - lastSuccess) / 1000;
+      // Stale: failing now, or no step has succeeded for ten polls (at least 30 s).
+      const stale = lastError !== undefined || sinceSuccess * 1000 > Math.max(30_000, 10 * pollMs);
+      return { chainHead, indexedHead, sinceSuccess, stale, ...(lastError === undefined ? {} : { error: lastError }) };
+    },
   });
   const host = options.host ?? "127.0.0.1";
   const server: ServerType = await new Promise((resolve) => {

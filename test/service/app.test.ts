@@ -5,6 +5,14 @@ import { createToken, parseRoles, revokeToken } from "../../service/auth.js";
 import { openDatabase } from "../../service/db.js";
 import { migrate } from "../../service/migrations.js";
 
+let health = { chainHead: 12, indexedHead: 10, sinceSuccess: 1, stale: false } as {
+  chainHead: number;
+  indexedHead: number;
+  sinceSuccess: number;
+  stale: boolean;
+  error?: string;
+};
+
 async function setup() {
   const database = openDatabase(":memory:", ":memory:");
   await migrate(database.db as never, database.engine);
@@ -12,7 +20,7 @@ async function setup() {
     db: database.db,
     chainId: 31337,
     chainTime: async () => 0,
-    health: async () => ({ chainHead: 12, indexedHead: 10 }),
+    health: async () => health,
   });
   return { ...database, app };
 }
@@ -20,9 +28,21 @@ async function setup() {
 describe("service HTTP basics", function () {
   it("test_healthz_reportsTheLag_andOpenApiDescribesIt", async function () {
     const { app, close } = await setup();
-    const health = await app.request("/healthz");
-    expect(health.status).to.equal(200);
-    expect(await health.json()).to.deep.equal({ chainHead: 12, indexedHead: 10, lag: 2 });
+    const res = await app.request("/healthz");
+    expect(res.status).to.equal(200);
+    expect(await res.json()).to.deep.equal({ chainHead: 12, indexedHead: 10, sinceSuccess: 1, lag: 2 });
+    // An indexer that keeps failing makes the service unhealthy, with the cause.
+    health = { chainHead: 14, indexedHead: 10, sinceSuccess: 40, stale: true, error: "eth_getLogs: range too large" };
+    const failing = await app.request("/healthz");
+    expect(failing.status).to.equal(503);
+    expect(await failing.json()).to.deep.equal({
+      chainHead: 14,
+      indexedHead: 10,
+      sinceSuccess: 40,
+      error: "eth_getLogs: range too large",
+      lag: 4,
+    });
+    health = { chainHead: 12, indexedHead: 10, sinceSuccess: 1, stale: false };
     const doc = (await (await app.request("/openapi.json")).json()) as {
       openapi: string;
       paths: Record<string, unknown>;
