@@ -70,9 +70,16 @@ export async function deploymentBlock(deploymentFile: string): Promise<number> {
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const logger = options.logger ?? pino({ name: "tradeline" });
   const { provider, chainId } = options;
+  const confirmations = options.confirmations ?? 0;
+  const pollMs = options.pollMs ?? 1_000;
   const database = openDatabase(options.databaseUrl, path.join(options.dataDir, `tradeline-${chainId}.sqlite`));
-  const applied = await migrate(database.db as never, database.engine);
-  logger.info({ engine: database.engine, where: database.where, applied }, "database ready");
+  try {
+    const applied = await migrate(database.db as never, database.engine);
+    logger.info({ engine: database.engine, where: database.where, applied }, "database ready");
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
 
   const indexer = new Indexer({
     db: database.db,
@@ -80,39 +87,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     chainId,
     deployment: options.deployment,
     fromBlock: options.fromBlock,
-    confirmations: options.confirmations ?? 0,
+    confirmations,
     onEvents: (trx, rows) => project(trx, PROJECTIONS, rows),
     onRollback: (trx) => rebuild(trx, PROJECTIONS, chainId),
   });
   let chainHead = 0;
   let indexedHead = (await indexer.checkpoint())?.number ?? options.fromBlock - 1;
-  let stopping = false;
-  let waiters: { head: number; resolve: () => void }[] = [];
+  let waiters: { head: number; resolve: () => void; reject: (err: Error) => void }[] = [];
   let lastSuccess = Date.now();
   let lastError: string | undefined;
-  const pollMs = options.pollMs ?? 1_000;
-  const loop = (async () => {
-    let backoff = pollMs;
-    while (!stopping) {
-      try {
-        const r = await indexer.step();
-        chainHead = r.head;
-        indexedHead = r.indexed;
-        if (r.rolledBackTo !== undefined) logger.warn({ keptBlock: r.rolledBackTo }, "chain reorganised: rolled back");
-        if (r.events > 0) logger.debug({ indexed: r.indexed, events: r.events }, "indexed");
-        waiters = waiters.filter((w) => (w.head <= indexedHead ? (w.resolve(), false) : true));
-        backoff = pollMs;
-        lastSuccess = Date.now();
-        lastError = undefined;
-        if (r.indexed >= r.head - (options.confirmations ?? 0)) await sleep(pollMs);
-      } catch (err) {
-        lastError = err instanceof Error ? err.message : String(err);
-        logger.error({ err: lastError }, "indexer step failed; retrying");
-        await sleep(backoff);
-        backoff = Math.min(backoff * 2, 30_000);
-      }
-    }
-  })();
+  const stopping = new AbortController();
 
   const app = createApp({
     db: database.db,
@@ -125,14 +109,47 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       return { chainHead, indexedHead, sinceSuccess, stale, ...(lastError === undefined ? {} : { error: lastError }) };
     },
   });
+  // Listen first: a port in use is an error of the start, with nothing left running.
   const host = options.host ?? "127.0.0.1";
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 8787 }, () => resolve(s));
-  });
+  let server: ServerType;
+  try {
+    server = await new Promise<ServerType>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 8787 }, () => resolve(s));
+      s.once("error", (err: NodeJS.ErrnoException) =>
+        reject(err.code === "EADDRINUSE" ? new Error(`${host}:${options.port} is already in use: choose --port`) : err),
+      );
+    });
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : options.port;
   const url = `http://${host}:${port}`;
   logger.info({ url, chainId, fromBlock: options.fromBlock }, "service listening");
+
+  const loop = (async () => {
+    let backoff = pollMs;
+    while (!stopping.signal.aborted) {
+      try {
+        const r = await indexer.step();
+        chainHead = r.head;
+        indexedHead = r.indexed;
+        if (r.rolledBackTo !== undefined) logger.warn({ keptBlock: r.rolledBackTo }, "chain reorganised: rolled back");
+        if (r.events > 0) logger.debug({ indexed: r.indexed, events: r.events }, "indexed");
+        waiters = waiters.filter((w) => (w.head <= indexedHead ? (w.resolve(), false) : true));
+        backoff = pollMs;
+        lastSuccess = Date.now();
+        lastError = undefined;
+        if (r.indexed >= r.head - confirmations) await sleep(pollMs, stopping.signal);
+      } catch (err) {
+        lastError = err instanceof Error ? err.message : String(err);
+        logger.error({ err: lastError }, "indexer step failed; retrying");
+        await sleep(backoff, stopping.signal);
+        backoff = Math.min(backoff * 2, 30_000);
+      }
+    }
+  })();
 
   return {
     url,
@@ -140,12 +157,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     indexer,
     logger,
     async caughtUp() {
-      const head = await provider.getBlockNumber();
-      if (indexedHead >= head - (options.confirmations ?? 0)) return;
-      await new Promise<void>((resolve) => waiters.push({ head: head - (options.confirmations ?? 0), resolve }));
+      const head = (await provider.getBlockNumber()) - confirmations;
+      if (indexedHead >= head) return;
+      if (stopping.signal.aborted) throw new Error("the service is stopped");
+      await new Promise<void>((resolve, reject) => waiters.push({ head, resolve, reject }));
     },
     async stop() {
-      stopping = true;
+      stopping.abort();
+      for (const w of waiters.splice(0)) w.reject(new Error("the service stopped before the read model caught up"));
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await loop;
       await database.close();
@@ -154,6 +173,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less if `signal` aborts first. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done);
+  });
 }

@@ -103,6 +103,22 @@ describe("service HTTP API on the demo world", function () {
         expect(upper.activeLoans).to.equal(Number(chain.activeLoans));
         const malformed = await get("/v1/scf/receivables/R1.x/family", regulator);
         expect(malformed.status).to.equal(400);
+        // A second service on the same port fails to start, with the reason, and leaves nothing running.
+        const port = Number(new URL(service.url).port);
+        const second = await startService({
+          provider: ethers.provider,
+          chainId,
+          deployment: world.deployment,
+          fromBlock: 0,
+          databaseUrl: ":memory:",
+          dataDir: "",
+          port,
+          logger: pino({ level: "silent" }),
+        }).then(
+          () => "started",
+          (err: unknown) => String(err),
+        );
+        expect(second).to.equal(`Error: 127.0.0.1:${port} is already in use: choose --port`);
       } finally {
         await service.stop();
       }
