@@ -23,10 +23,15 @@ export interface Decoded {
 
 export type Db = Kysely<Tables> | Transaction<Tables>;
 
+/** What one transaction's events leave for its end: e.g. the borrowers whose aggregates it touched. */
+export type TxScope = Map<string, Set<string>>;
+
 export interface Projection {
   /** The derived tables it owns (emptied before a rebuild). */
   tables: readonly (keyof Tables)[];
-  apply(trx: Db, e: Decoded): Promise<void>;
+  apply(trx: Db, e: Decoded, tx: TxScope): Promise<void>;
+  /** After the last event of each transaction: for figures that only the whole transaction settles. */
+  afterTransaction?(trx: Db, last: Decoded, tx: TxScope): Promise<void>;
 }
 
 export function decoded(row: EventRow): Decoded | undefined {
@@ -44,13 +49,25 @@ export function decoded(row: EventRow): Decoded | undefined {
   };
 }
 
-/** Folds new events into every projection, in order. */
+/** Folds new events into every projection, in order, closing each transaction after its last event. */
 export async function project(trx: Db, projections: readonly Projection[], rows: readonly EventRow[]): Promise<void> {
+  let tx: TxScope = new Map();
+  let last: Decoded | undefined;
+  const close = async () => {
+    if (last === undefined) return;
+    for (const p of projections) await p.afterTransaction?.(trx, last, tx);
+    tx = new Map();
+    last = undefined;
+  };
   for (const row of rows) {
     const e = decoded(row);
     if (e === undefined) continue;
-    for (const p of projections) await p.apply(trx, e);
+    if (last !== undefined && last.txHash !== e.txHash) await close();
+    for (const p of projections) await p.apply(trx, e, tx);
+    last = e;
   }
+  // A batch ends at a block boundary, so a transaction never spans two batches.
+  await close();
 }
 
 /** Empties every derived table of a chain and folds all its stored events again. */
@@ -79,8 +96,24 @@ export async function rebuild(trx: Db, projections: readonly Projection[], chain
       .limit(pageSize)
       .execute();
     if (rows.length === 0) break;
-    await project(trx, projections, rows);
-    const last = rows[rows.length - 1];
+    // A page ends at a block boundary, so that no transaction is split across two pages: a full page leaves its
+    // last block to the next (unless that block is all the page holds, which is then read whole).
+    let page = rows;
+    if (rows.length === pageSize) {
+      const lastBlock = Number(rows[rows.length - 1].block_number);
+      page = rows.filter((r) => Number(r.block_number) < lastBlock);
+      if (page.length === 0) {
+        page = await trx
+          .selectFrom("events")
+          .selectAll()
+          .where("chain_id", "=", chainId)
+          .where("block_number", "=", lastBlock)
+          .orderBy("log_index")
+          .execute();
+      }
+    }
+    await project(trx, projections, page);
+    const last = page[page.length - 1];
     after = { block: Number(last.block_number), log: Number(last.log_index) };
   }
 }

@@ -6,7 +6,7 @@
  * window, capped at the registry's INQUIRY_SLOTS.
  */
 import { LOAN_STATUSES, POLICY_LIMITS, PRODUCT_KINDS } from "../../src/credit.js";
-import type { Db, Decoded, Projection } from "../projections.js";
+import type { Db, Decoded, Projection, TxScope } from "../projections.js";
 
 /** The registry's ring of inquiring lenders holds this many: the count it reports is exact up to it. */
 export const INQUIRY_SLOTS = 8;
@@ -95,9 +95,19 @@ async function recordExposure(trx: Db, e: Decoded, borrowerKey: string): Promise
     .execute();
 }
 
+/** Notes that this transaction changed `borrowerKey`'s loans: its exposure is recorded once, at the end. */
+function touch(tx: TxScope, borrowerKey: string): void {
+  const set = tx.get("credit.borrowers") ?? new Set<string>();
+  set.add(borrowerKey);
+  tx.set("credit.borrowers", set);
+}
+
 export const credit: Projection = {
+  async afterTransaction(trx: Db, last: Decoded, tx: TxScope) {
+    for (const key of tx.get("credit.borrowers") ?? []) await recordExposure(trx, last, key);
+  },
   tables: ["loans", "loan_funders", "exposure_history", "inquiries", "flags", "loan_disputes", "credit_policy"],
-  async apply(trx: Db, e: Decoded) {
+  async apply(trx: Db, e: Decoded, tx: TxScope) {
     if (e.contract !== "CreditRegistry") return;
     const a = e.args;
     const at = { chain_id: e.chainId, block_number: e.blockNumber, log_index: e.logIndex, at: e.timestamp };
@@ -134,7 +144,7 @@ export const credit: Projection = {
             registered_at: e.timestamp,
           })
           .execute();
-        return recordExposure(trx, e, text(a.borrowerKey));
+        return touch(tx, text(a.borrowerKey));
       case "JointLoanFunded": {
         const funders = a.funders as string[];
         const shares = a.sharesBps as string[];
@@ -150,13 +160,13 @@ export const credit: Projection = {
         await loan(a.id)
           .set({ outstanding: text(a.outstanding) })
           .execute();
-        return recordExposure(trx, e, text(a.borrowerKey));
+        return touch(tx, text(a.borrowerKey));
       case "LoanStatusChanged":
         await loan(a.id)
           .set({ status: LOAN_STATUSES[Number(a.to)] })
           .execute();
         if (LOAN_STATUSES[Number(a.to)] === "Repaid") await loan(a.id).set({ outstanding: "0" }).execute();
-        return recordExposure(trx, e, text(a.borrowerKey));
+        return touch(tx, text(a.borrowerKey));
       case "LoanCorrected": {
         await loan(a.id)
           .set({
@@ -171,7 +181,7 @@ export const credit: Projection = {
           .where("chain_id", "=", e.chainId)
           .where("id", "=", text(a.id))
           .executeTakeFirstOrThrow();
-        return recordExposure(trx, e, row.borrower_key);
+        return touch(tx, row.borrower_key);
       }
       case "CreditInquired":
         await trx

@@ -114,6 +114,19 @@ describe("service read model: credit", function () {
           .map((v, i) => (i === 2 ? BigInt(v) : v)),
       );
     }
+    // One row per transaction that changed a borrower: borrower 2 borrowed once and repaid in full in one
+    // transaction (LoanRepaid to 0, then Repaid), so no row shows a live loan owing nothing.
+    const history = await db
+      .selectFrom("exposure_history")
+      .select(["active_loans", "outstanding"])
+      .where("borrower_key", "=", String(loans[3].input.borrowerKey))
+      .orderBy("block_number")
+      .orderBy("log_index")
+      .execute();
+    expect(history.map((h) => [Number(h.active_loans), h.outstanding])).to.deep.equal([
+      [1, String(loans[3].input.outstanding)],
+      [0, "0"],
+    ]);
     // The third lender of borrower 1 broke maxLenders 2: flagged.
     const flags = await db.selectFrom("flags").selectAll().execute();
     expect(flags.map((f) => [f.borrower_key, f.limit_name, f.value, f.max])).to.deep.include([
