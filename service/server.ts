@@ -101,6 +101,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const app = createApp({
     db: database.db,
     chainId,
+    logger,
     chainTime: async () => (await provider.getBlock("latest"))?.timestamp ?? Math.floor(Date.now() / 1000),
     health: async () => {
       const sinceSuccess = (Date.now() - lastSuccess) / 1000;

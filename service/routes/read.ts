@@ -206,8 +206,20 @@ export function readRoutes(app: OpenAPIHono<AppEnv>, ctx: ReadContext): void {
       security,
       request: {
         query: z.object({
-          from: z.coerce.number().int().min(0).optional().openapi({ description: "Unix seconds, inclusive" }),
-          to: z.coerce.number().int().min(0).optional().openapi({ description: "Unix seconds, exclusive" }),
+          from: z.coerce
+            .number()
+            .int()
+            .min(0)
+            .max(2 ** 40)
+            .optional()
+            .openapi({ description: "Unix seconds, inclusive" }),
+          to: z.coerce
+            .number()
+            .int()
+            .min(0)
+            .max(2 ** 40)
+            .optional()
+            .openapi({ description: "Unix seconds, exclusive" }),
           limit: z.enum(["DistinctLenders", "Outstanding", "Inquiries"]).optional(),
         }),
       },

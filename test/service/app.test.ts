@@ -61,6 +61,7 @@ describe("service HTTP basics", function () {
       const body = (await res.json()) as { status: number; type: string; detail: string };
       expect(body.status).to.equal(401);
       expect(body.type).to.match(/unauthorized$/);
+      expect(res.headers.get("www-authenticate")).to.equal('Bearer realm="tradeline"');
     }
     const { id, token } = await createToken(db, "desk", parseRoles("lender-desk"));
     expect((await app.request("/v1/nothing-here", { headers: { authorization: `Bearer ${token}` } })).status).to.equal(

@@ -103,6 +103,14 @@ describe("service HTTP API on the demo world", function () {
         expect(upper.activeLoans).to.equal(Number(chain.activeLoans));
         const malformed = await get("/v1/scf/receivables/R1.x/family", regulator);
         expect(malformed.status).to.equal(400);
+        expect((await get("/v1/regulator/flags?from=10000000000000000000", regulator)).status).to.equal(400);
+        const huge = await fetch(service.url + "/v1/members", {
+          method: "POST",
+          headers: { authorization: `Bearer ${regulator}`, "content-type": "application/json" },
+          body: JSON.stringify({ pad: "x".repeat(2 * 1024 * 1024) }),
+        });
+        expect(huge.status).to.equal(413);
+        expect(((await huge.json()) as { title: string }).title).to.equal("The request body is too large");
         // A second service on the same port fails to start, with the reason, and leaves nothing running.
         const port = Number(new URL(service.url).port);
         const second = await startService({
