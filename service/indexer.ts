@@ -4,7 +4,7 @@
  * its checkpoint after a restart, and when the block at its checkpoint no longer has the hash it stored (a
  * reorganisation), it rolls back to the last block both agree on and indexes again from there.
  */
-import { Interface, toQuantity } from "ethers";
+import { Interface, id, toQuantity } from "ethers";
 import type { Kysely, Transaction } from "kysely";
 
 import type { Deployment } from "../src/deployment.js";
@@ -37,6 +37,14 @@ export function followedContracts(d: Deployment): Followed[] {
   for (const [code, address] of Object.entries(d.tokens))
     list.push({ address, contract: `Token${code}`, iface: token });
   return list;
+}
+
+/** What an indexer follows, as one hash: the contracts' addresses (with their names) and the first block. */
+export function deploymentFingerprint(d: Deployment, fromBlock: number): string {
+  const followed = followedContracts(d)
+    .map((f) => `${f.contract}=${f.address.toLowerCase()}`)
+    .sort();
+  return id(`tradeline:index:v1|${fromBlock}|${followed.join(",")}`);
 }
 
 /** A decoded value as JSON: integers as decimal strings, structs as objects with their field names. */
@@ -144,6 +152,25 @@ export class Indexer {
   constructor(options: IndexerOptions) {
     this.#o = { confirmations: 0, batchBlocks: 2_000, ...options };
     this.#byAddress = new Map(followedContracts(options.deployment).map((f) => [f.address.toLowerCase(), f]));
+  }
+
+  /**
+   * Refuses a database that indexes another deployment (other contracts, another first block): its checkpoint
+   * would skip the new contracts' earlier events.
+   */
+  async verifyDeployment(): Promise<void> {
+    const row = await this.#o.db
+      .selectFrom("checkpoints")
+      .select("deployment")
+      .where("chain_id", "=", this.#o.chainId)
+      .executeTakeFirst();
+    const mine = deploymentFingerprint(this.#o.deployment, this.#o.fromBlock);
+    if (row !== undefined && row.deployment !== mine) {
+      throw new Error(
+        `this database indexes another deployment on chain ${this.#o.chainId} (${row.deployment.slice(0, 10)}…, ` +
+          `this one is ${mine.slice(0, 10)}…): give the service another database`,
+      );
+    }
   }
 
   /** The checkpoint: the last block indexed and its hash (none before the first step). */
@@ -308,9 +335,10 @@ export class Indexer {
     const chainId = this.#o.chainId;
     if (previous === undefined) {
       // A second indexer's insert meets the primary key and fails.
+      const deployment = deploymentFingerprint(this.#o.deployment, this.#o.fromBlock);
       await trx
         .insertInto("checkpoints")
-        .values({ chain_id: chainId, ...row })
+        .values({ chain_id: chainId, deployment, ...row })
         .execute();
       return;
     }
@@ -359,7 +387,7 @@ export class Indexer {
       const checkpoint = { block_number: kept, block_hash: keptHash, updated_at: Math.floor(Date.now() / 1000) };
       await trx
         .insertInto("checkpoints")
-        .values({ chain_id: chainId, ...checkpoint })
+        .values({ chain_id: chainId, deployment: deploymentFingerprint(this.#o.deployment, fromBlock), ...checkpoint })
         .onConflict((c) => c.column("chain_id").doUpdateSet(checkpoint))
         .execute();
     });

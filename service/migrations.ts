@@ -43,6 +43,7 @@ const core: Migration = {
     await db.schema
       .createTable("checkpoints")
       .addColumn("chain_id", "bigint", (c) => c.primaryKey())
+      .addColumn("deployment", "text", (c) => c.notNull())
       .addColumn("block_number", "bigint", (c) => c.notNull())
       .addColumn("block_hash", "text", (c) => c.notNull())
       .addColumn("updated_at", "bigint", (c) => c.notNull())

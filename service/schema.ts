@@ -33,6 +33,8 @@ export interface EventRow {
 /** How far the indexer has gone on a chain. */
 export interface CheckpointRow {
   chain_id: number;
+  /** What is indexed: a hash of the followed contracts' addresses and the first block (`deploymentFingerprint`). */
+  deployment: string;
   block_number: number;
   block_hash: string;
   updated_at: number;

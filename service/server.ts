@@ -91,6 +91,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     onEvents: (trx, rows) => project(trx, PROJECTIONS, rows),
     onRollback: (trx) => rebuild(trx, PROJECTIONS, chainId),
   });
+  try {
+    await indexer.verifyDeployment();
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
   let chainHead = 0;
   let indexedHead = (await indexer.checkpoint())?.number ?? options.fromBlock - 1;
   let waiters: { head: number; resolve: () => void; reject: (err: Error) => void }[] = [];

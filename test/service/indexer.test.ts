@@ -121,6 +121,18 @@ describe("service indexer", function () {
       for (let r = await indexer.step(); r.indexed < r.head; r = await indexer.step());
       expect(await stored()).to.deep.equal(await chainEvents(world));
       expect((await stored()).length).to.be.greaterThan(10);
+      // The same database for another deployment (one more token, or another first block) is refused.
+      await indexer.verifyDeployment();
+      const other = { ...world.deployment, tokens: { ...world.deployment.tokens, EUR: ethers.ZeroAddress } };
+      const refusal = await new Indexer({ db, provider: ethers.provider, chainId, deployment: other, fromBlock: 0 })
+        .verifyDeployment()
+        .then(
+          () => "accepted",
+          (err: unknown) => String(err),
+        );
+      expect(refusal).to.match(
+        /this database indexes another deployment on chain 31337 .*give the service another database/,
+      );
       await checkMirror(0);
       // A reorganisation: blocks after the snapshot are replaced by others.
       const snapshot = await networkHelpers.takeSnapshot();
