@@ -71,6 +71,22 @@ export async function checkMirror(
   }
 
   const loans = await db.selectFrom("loans").selectAll().where("chain_id", "=", chainId).execute();
+  // The mirror holds a row for every record the chain's events create: none missed, none extra.
+  const count = async (contract: typeof credit | typeof scf, name: string) =>
+    (await contract.queryFilter(contract.getEvent(name as never), 0)).length;
+  expect(loans.length, "loans").to.equal(await count(credit, "LoanRegistered"));
+  expect((await db.selectFrom("inquiries").select("lender").execute()).length, "inquiries").to.equal(
+    await count(credit, "CreditInquired"),
+  );
+  expect((await db.selectFrom("flags").select("loan_id").execute()).length, "flags").to.equal(
+    await count(credit, "MultiBorrowingFlagged"),
+  );
+  expect((await db.selectFrom("loan_disputes").select("loan_id").execute()).length, "disputes").to.equal(
+    await count(credit, "DisputeOpened"),
+  );
+  expect((await db.selectFrom("families").select("family").execute()).length, "families").to.equal(
+    await count(scf, "ReceivableRequested"),
+  );
   for (const row of loans) {
     const chain = await credit.getLoan(row.id);
     expect(
