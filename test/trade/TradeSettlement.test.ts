@@ -746,6 +746,26 @@ describe("TradeSettlement", function () {
     expect(await tokens.MXN.balanceOf(await trade.getAddress())).to.equal(0n);
   });
 
+  it("test_fund_refusedFromTheShipmentDeadlineOn", async function () {
+    const { trade, terms, a } = await networkHelpers.loadFixture(fixture);
+    const now = BigInt(await networkHelpers.time.latest());
+    const deadline = now + 86_400n;
+    const order = { ...terms, payoutToken: terms.payToken, shipmentDeadline: deadline, expiry: now + 30n * 86_400n };
+    for (const id of [1n, 2n]) {
+      await trade.connect(a.cristal).createOrder(order);
+      await trade.connect(a.glassworks).accept(id);
+    }
+    // One second before the shipment deadline the bank still funds; at the deadline it no longer can.
+    await networkHelpers.time.setNextBlockTimestamp(deadline - 1n);
+    await trade.connect(a.golfo).fund(1n);
+    expect((await trade.getOrder(1n)).state).to.equal(3n); // Funded
+    await networkHelpers.time.setNextBlockTimestamp(deadline);
+    await expect(trade.connect(a.golfo).fund(2n))
+      .to.be.revertedWithCustomError(trade, "TradeWindowClosed")
+      .withArgs(2n, deadline);
+    expect((await trade.getOrder(2n)).state).to.equal(2n); // Accepted
+  });
+
   it("test_attest_refusedFromExpiryOn_whateverTheKind", async function () {
     const { trade, terms, attestation, a } = await networkHelpers.loadFixture(fixture);
     const now = BigInt(await networkHelpers.time.latest());
