@@ -746,6 +746,21 @@ describe("TradeSettlement", function () {
     expect(await tokens.MXN.balanceOf(await trade.getAddress())).to.equal(0n);
   });
 
+  it("test_assignProceeds_refusesAZeroAdvance_evenSignedByTheFinancier", async function () {
+    const { trade, terms, world, a } = await networkHelpers.loadFixture(fixture);
+    await trade.connect(a.cristal).createOrder({ ...terms, payoutToken: terms.payToken });
+    await trade.connect(a.glassworks).accept(1n);
+    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
+    const domain = tradeDomain(31337n, await trade.getAddress());
+    const zero = { order: 1n, exporter: world.ids.glassworks, financier: world.ids.pacific, advance: 0n, deadline };
+    const signed = await signAssignment(a.pacific, domain, zero);
+    // A financier that advanced nothing has no claim on the proceeds, whatever it signed.
+    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 0n, deadline, signed))
+      .to.be.revertedWithCustomError(trade, "TradeInvalidAmount")
+      .withArgs(0n);
+    expect((await trade.getOrder(1n)).financier).to.equal(0n);
+  });
+
   it("test_fund_refusedFromTheShipmentDeadlineOn", async function () {
     const { trade, terms, a } = await networkHelpers.loadFixture(fixture);
     const now = BigInt(await networkHelpers.time.latest());
