@@ -761,7 +761,7 @@ describe("TradeSettlement", function () {
     expect((await trade.getOrder(1n)).financier).to.equal(0n);
   });
 
-  it("test_fund_refusedFromTheShipmentDeadlineOn", async function () {
+  it("test_fundAndAccept_refusedFromTheShipmentDeadlineOn", async function () {
     const { trade, terms, a } = await networkHelpers.loadFixture(fixture);
     const now = BigInt(await networkHelpers.time.latest());
     const deadline = now + 86_400n;
@@ -770,6 +770,7 @@ describe("TradeSettlement", function () {
       await trade.connect(a.cristal).createOrder(order);
       await trade.connect(a.glassworks).accept(id);
     }
+    await trade.connect(a.cristal).createOrder(order);
     // One second before the shipment deadline the bank still funds; at the deadline it no longer can.
     await networkHelpers.time.setNextBlockTimestamp(deadline - 1n);
     await trade.connect(a.golfo).fund(1n);
@@ -779,6 +780,12 @@ describe("TradeSettlement", function () {
       .to.be.revertedWithCustomError(trade, "TradeWindowClosed")
       .withArgs(2n, deadline);
     expect((await trade.getOrder(2n)).state).to.equal(2n); // Accepted
+    // Nor does the exporter accept an order at the shipment deadline.
+    await networkHelpers.time.setNextBlockTimestamp(deadline);
+    await expect(trade.connect(a.glassworks).accept(3n))
+      .to.be.revertedWithCustomError(trade, "TradeWindowClosed")
+      .withArgs(3n, deadline);
+    expect((await trade.getOrder(3n)).state).to.equal(1n); // Created
   });
 
   it("test_attest_refusedFromExpiryOn_whateverTheKind", async function () {
