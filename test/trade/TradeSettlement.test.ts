@@ -768,7 +768,7 @@ describe("TradeSettlement", function () {
     const order = { ...terms, payoutToken: terms.payToken, shipmentDeadline: deadline, expiry: now + 30n * 86_400n };
     for (const id of [1n, 2n]) {
       await trade.connect(a.cristal).createOrder(order);
-      await trade.connect(a.glassworks).accept(id);
+      await expect(trade.connect(a.glassworks).accept(id)).to.emit(trade, "OrderAccepted").withArgs(id);
     }
     await trade.connect(a.cristal).createOrder(order);
     // One second before the shipment deadline the bank still funds; at the deadline it no longer can.
