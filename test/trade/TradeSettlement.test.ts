@@ -76,7 +76,14 @@ async function fixture() {
     };
     return { q, sig: await signFxQuote(provider, domain, q) };
   };
-  return { world, trade, terms, attestation, fxQuote, tokens, a };
+  /** The exporter assigns order `order`'s proceeds to Pacific, which signed an advance of `advance`. */
+  const assignToPacific = async (order: bigint, advance: bigint) => {
+    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
+    const assignment = { order, exporter: world.ids.glassworks, financier: world.ids.pacific, advance, deadline };
+    const signed = await signAssignment(a.pacific, domain, assignment);
+    await trade.connect(a.glassworks).assignProceeds(order, world.ids.pacific, advance, deadline, signed);
+  };
+  return { world, trade, terms, attestation, fxQuote, tokens, a, assignToPacific };
 }
 
 describe("TradeSettlement", function () {
@@ -900,19 +907,10 @@ describe("TradeSettlement", function () {
   });
 
   it("item 1: the last tranche is paid while the credit registry is paused", async function () {
-    const { trade, terms, attestation, world, a } = await networkHelpers.loadFixture(fixture);
+    const { trade, terms, attestation, world, a, assignToPacific } = await networkHelpers.loadFixture(fixture);
     await trade.connect(a.cristal).createOrder({ ...terms, payoutToken: terms.payToken });
     await trade.connect(a.glassworks).accept(1n);
-    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
-    const assignment = {
-      order: 1n,
-      exporter: world.ids.glassworks,
-      financier: world.ids.pacific,
-      advance: 5n,
-      deadline,
-    };
-    const signed = await signAssignment(a.pacific, tradeDomain(31337n, await trade.getAddress()), assignment);
-    await trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 5n, deadline, signed);
+    await assignToPacific(1n, 5n);
     await trade.connect(a.golfo).fund(1n);
     await world.contracts.credit.pause();
     for (const kind of [Kind.Shipped, Kind.CustomsCleared, Kind.Delivered]) {
@@ -1117,7 +1115,7 @@ describe("TradeSettlement", function () {
   });
 
   it("item 23: no arbiter or oracle acts on an order it is party to", async function () {
-    const { trade, terms, attestation, world, a } = await networkHelpers.loadFixture(fixture);
+    const { trade, terms, attestation, world, a, assignToPacific } = await networkHelpers.loadFixture(fixture);
     const { members } = world.contracts;
     // Every party of the order is made an arbiter: importer, exporter, both banks and the financier.
     const parties = ["cristal", "glassworks", "golfo", "huaxia", "pacific"] as const;
@@ -1130,16 +1128,7 @@ describe("TradeSettlement", function () {
     };
     await trade.connect(a.cristal).createOrder(same);
     await trade.connect(a.glassworks).accept(1n);
-    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
-    const assignment = {
-      order: 1n,
-      exporter: world.ids.glassworks,
-      financier: world.ids.pacific,
-      advance: 5n,
-      deadline,
-    };
-    const signed = await signAssignment(a.pacific, tradeDomain(31337n, await trade.getAddress()), assignment);
-    await trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 5n, deadline, signed);
+    await assignToPacific(1n, 5n);
     await trade.connect(a.golfo).fund(1n);
     const doc = ethers.id("POD");
     await expect(
