@@ -185,8 +185,13 @@ interface Result {
   date: string;
 }
 
+/**
+ * A survivor's verdict: `equivalent` (no input tells it apart: not counted), `missing test` (a test is to be
+ * written), `killed since` (the test was written and a re-run killed it), `kept` (a real difference the tests do
+ * not reach, accepted with its reason: counted as surviving).
+ */
 interface Verdict {
-  verdict: "equivalent" | "missing test";
+  verdict: "equivalent" | "missing test" | "killed since" | "kept";
   note: string;
 }
 

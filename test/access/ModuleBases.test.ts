@@ -156,6 +156,10 @@ describe("module bases", function () {
       expect(await harness.activeNow()).to.equal(lifted - paused);
       // The deadline, seen on the wall clock, is later by exactly the time spent paused.
       expect(await harness.toWall(deadline)).to.equal(start + 1000n + paused);
+      // A deadline given after the pause is stored as active time and read back as the wall time it was given.
+      const later = lifted + 10_000n;
+      expect(await harness.toActive(later)).to.equal(later - paused);
+      expect(await harness.toWall(await harness.toActive(later))).to.equal(later);
       expect(await harness.toActive(0)).to.equal(0n);
       expect(await harness.toWall(0)).to.equal(0n);
     });

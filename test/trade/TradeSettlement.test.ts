@@ -76,7 +76,14 @@ async function fixture() {
     };
     return { q, sig: await signFxQuote(provider, domain, q) };
   };
-  return { world, trade, terms, attestation, fxQuote, tokens, a };
+  /** The exporter assigns order `order`'s proceeds to Pacific, which signed an advance of `advance`. */
+  const assignToPacific = async (order: bigint, advance: bigint) => {
+    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
+    const assignment = { order, exporter: world.ids.glassworks, financier: world.ids.pacific, advance, deadline };
+    const signed = await signAssignment(a.pacific, domain, assignment);
+    await trade.connect(a.glassworks).assignProceeds(order, world.ids.pacific, advance, deadline, signed);
+  };
+  return { world, trade, terms, attestation, fxQuote, tokens, a, assignToPacific };
 }
 
 describe("TradeSettlement", function () {
@@ -746,6 +753,48 @@ describe("TradeSettlement", function () {
     expect(await tokens.MXN.balanceOf(await trade.getAddress())).to.equal(0n);
   });
 
+  it("test_assignProceeds_refusesAZeroAdvance_evenSignedByTheFinancier", async function () {
+    const { trade, terms, world, a } = await networkHelpers.loadFixture(fixture);
+    await trade.connect(a.cristal).createOrder({ ...terms, payoutToken: terms.payToken });
+    await trade.connect(a.glassworks).accept(1n);
+    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
+    const domain = tradeDomain(31337n, await trade.getAddress());
+    const zero = { order: 1n, exporter: world.ids.glassworks, financier: world.ids.pacific, advance: 0n, deadline };
+    const signed = await signAssignment(a.pacific, domain, zero);
+    // A financier that advanced nothing has no claim on the proceeds, whatever it signed.
+    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 0n, deadline, signed))
+      .to.be.revertedWithCustomError(trade, "TradeInvalidAmount")
+      .withArgs(0n);
+    expect((await trade.getOrder(1n)).financier).to.equal(0n);
+  });
+
+  it("test_fundAndAccept_refusedFromTheShipmentDeadlineOn", async function () {
+    const { trade, terms, a } = await networkHelpers.loadFixture(fixture);
+    const now = BigInt(await networkHelpers.time.latest());
+    const deadline = now + 86_400n;
+    const order = { ...terms, payoutToken: terms.payToken, shipmentDeadline: deadline, expiry: now + 30n * 86_400n };
+    for (const id of [1n, 2n]) {
+      await trade.connect(a.cristal).createOrder(order);
+      await expect(trade.connect(a.glassworks).accept(id)).to.emit(trade, "OrderAccepted").withArgs(id);
+    }
+    await trade.connect(a.cristal).createOrder(order);
+    // One second before the shipment deadline the bank still funds; at the deadline it no longer can.
+    await networkHelpers.time.setNextBlockTimestamp(deadline - 1n);
+    await trade.connect(a.golfo).fund(1n);
+    expect((await trade.getOrder(1n)).state).to.equal(3n); // Funded
+    await networkHelpers.time.setNextBlockTimestamp(deadline);
+    await expect(trade.connect(a.golfo).fund(2n))
+      .to.be.revertedWithCustomError(trade, "TradeWindowClosed")
+      .withArgs(2n, deadline);
+    expect((await trade.getOrder(2n)).state).to.equal(2n); // Accepted
+    // Nor does the exporter accept an order at the shipment deadline.
+    await networkHelpers.time.setNextBlockTimestamp(deadline);
+    await expect(trade.connect(a.glassworks).accept(3n))
+      .to.be.revertedWithCustomError(trade, "TradeWindowClosed")
+      .withArgs(3n, deadline);
+    expect((await trade.getOrder(3n)).state).to.equal(1n); // Created
+  });
+
   it("test_attest_refusedFromExpiryOn_whateverTheKind", async function () {
     const { trade, terms, attestation, a } = await networkHelpers.loadFixture(fixture);
     const now = BigInt(await networkHelpers.time.latest());
@@ -858,19 +907,10 @@ describe("TradeSettlement", function () {
   });
 
   it("item 1: the last tranche is paid while the credit registry is paused", async function () {
-    const { trade, terms, attestation, world, a } = await networkHelpers.loadFixture(fixture);
+    const { trade, terms, attestation, world, a, assignToPacific } = await networkHelpers.loadFixture(fixture);
     await trade.connect(a.cristal).createOrder({ ...terms, payoutToken: terms.payToken });
     await trade.connect(a.glassworks).accept(1n);
-    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
-    const assignment = {
-      order: 1n,
-      exporter: world.ids.glassworks,
-      financier: world.ids.pacific,
-      advance: 5n,
-      deadline,
-    };
-    const signed = await signAssignment(a.pacific, tradeDomain(31337n, await trade.getAddress()), assignment);
-    await trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 5n, deadline, signed);
+    await assignToPacific(1n, 5n);
     await trade.connect(a.golfo).fund(1n);
     await world.contracts.credit.pause();
     for (const kind of [Kind.Shipped, Kind.CustomsCleared, Kind.Delivered]) {
@@ -1075,7 +1115,7 @@ describe("TradeSettlement", function () {
   });
 
   it("item 23: no arbiter or oracle acts on an order it is party to", async function () {
-    const { trade, terms, attestation, world, a } = await networkHelpers.loadFixture(fixture);
+    const { trade, terms, attestation, world, a, assignToPacific } = await networkHelpers.loadFixture(fixture);
     const { members } = world.contracts;
     // Every party of the order is made an arbiter: importer, exporter, both banks and the financier.
     const parties = ["cristal", "glassworks", "golfo", "huaxia", "pacific"] as const;
@@ -1088,16 +1128,7 @@ describe("TradeSettlement", function () {
     };
     await trade.connect(a.cristal).createOrder(same);
     await trade.connect(a.glassworks).accept(1n);
-    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
-    const assignment = {
-      order: 1n,
-      exporter: world.ids.glassworks,
-      financier: world.ids.pacific,
-      advance: 5n,
-      deadline,
-    };
-    const signed = await signAssignment(a.pacific, tradeDomain(31337n, await trade.getAddress()), assignment);
-    await trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 5n, deadline, signed);
+    await assignToPacific(1n, 5n);
     await trade.connect(a.golfo).fund(1n);
     const doc = ethers.id("POD");
     await expect(
