@@ -231,7 +231,7 @@ export interface RegistrationResult {
   receipts: ContractTransactionReceipt[];
 }
 
-function readRegistration(credit: CreditRegistry, receipts: ContractTransactionReceipt[]): RegistrationResult {
+export function readRegistration(credit: CreditRegistry, receipts: ContractTransactionReceipt[]): RegistrationResult {
   const result: RegistrationResult = { ids: [], flags: [], receipts };
   for (const receipt of receipts) {
     for (const log of receipt.logs) {

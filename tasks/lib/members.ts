@@ -15,7 +15,11 @@ import {
 import { type ConsortiumKey, DEVELOPMENT_KEY_CHECK, keyCheck, normalizeDate } from "../../src/keys.js";
 import { entityKey, parseRoles, roleNames, statusName } from "../../src/members.js";
 
+import { parseMemberId, requireOption } from "../../src/input.js";
+
 import type { Session } from "./session.js";
+
+export { parseMemberId, requireOption, wholeNumber } from "../../src/input.js";
 
 /** Checks an address argument, naming the option on failure. */
 export function requireAddress(value: string, option: string): string {
@@ -25,27 +29,6 @@ export function requireAddress(value: string, option: string): string {
     throw new Error(`${option} "${value}" is not an address${checksum}`);
   }
   return getAddress(value);
-}
-
-/** A required option's trimmed value; the error names the option when it is empty. */
-export function requireOption(value: string, option: string): string {
-  if (value.trim() === "") throw new Error(`${option} is required`);
-  return value.trim();
-}
-
-/** Parses a positive member id (a uint32) given in option `option`. */
-export function parseMemberId(id: string, option = "--id"): bigint {
-  if (!/^\d+$/.test(id.trim()) || BigInt(id) === 0n || BigInt(id) >= 2n ** 32n) {
-    throw new Error(`${option} "${id}" is not a member id`);
-  }
-  return BigInt(id);
-}
-
-/** A whole number from 0 to `max` given in option `option`. */
-export function wholeNumber(text: string, option: string, max: number): number {
-  const t = requireOption(text, option);
-  if (!/^\d+$/.test(t) || Number(t) > max) throw new Error(`${option} "${text}" is not a whole number up to ${max}`);
-  return Number(t);
 }
 
 /** A UTC date (YYYY-MM-DD) given in option `option` as the last second of that day, in Unix seconds. */

@@ -6,7 +6,6 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { consentCommitment, newSalt } from "../../src/commitments.js";
-import { loanRef } from "../../src/credit.js";
 import { borrowerKey } from "../../src/keys.js";
 import { check, dispute, importFile, maskId, parseFunders, register, repay, status } from "../../tasks/lib/credit.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
@@ -91,7 +90,7 @@ describe("credit tasks", function () {
     // A hash is refused, salted or not: the task cannot tell a commitment from a plain hash of the form's text.
     for (const consent of [consentLine![1], ethers.id("signed form 7")]) {
       expect(await failure(check(golfo.contracts, { ...given, consent }, golfo.session))).to.equal(
-        "--consent takes the authorization's reference text, not a hash: the task commits to it with a salt " +
+        "--consent takes the authorization's reference text, not a hash: it is committed to with a salt " +
           "(give --consent-salt to repeat an earlier commitment)",
       );
     }
@@ -240,18 +239,68 @@ describe("credit tasks", function () {
   it("test_creditImport_namesTheLineTheChainWouldRefuse", async function () {
     const { world, as } = await networkHelpers.loadFixture(worldFixture);
     const quicklend = as("quicklend");
-    await register(quicklend.contracts, { ...LOAN, ref: "QL-3" }, quicklend.session);
+    // Enforce an outstanding limit of 10,000.00: the third loan, in the second batch, breaks it.
+    const policy = await world.contracts.credit.policy();
+    const { maxLenders, maxInquiries, inquiryWindow, maxPlatformShareBps } = policy;
+    await world.contracts.credit.setPolicy({
+      maxLenders,
+      maxInquiries,
+      inquiryWindow,
+      maxPlatformShareBps,
+      maxOutstanding: 1_000_000n,
+      mode: 1,
+    });
     const file = await csv([
       HEADER,
-      `QL-1,CN-RIC,990101199003070011,ConsumerLoan,20000.00,18500.00,2026-03-01,2027-03-01,${saltOf(10)}`,
+      `QL-1,CN-RIC,990101199003070011,ConsumerLoan,8000,8000,2026-03-01,2027-03-01,${saltOf(10)}`,
       `QL-2,CN-RIC,990101199003070012,ConsumerLoan,8000,8000,2026-10-15,2027-04-15,${saltOf(11)}`,
-      `QL-3,CN-RIC,990101199003070013,ConsumerLoan,8000,8000,2026-10-15,2027-04-15,${saltOf(12)}`,
+      `QL-3,CN-RIC,990101199003070013,ConsumerLoan,20000,18500,2026-10-15,2027-04-15,${saltOf(12)}`,
     ]);
-    const id = await world.contracts.credit.loanId(world.ids.quicklend, loanRef("QL-3"));
+    const key = borrowerKey(await quicklend.session.consortiumKey(), "CN-RIC", "990101199003070013");
+    // The first batch would pass: it is not sent either, because every batch is simulated first.
     expect(await failure(importFile(quicklend.contracts, { file, batchSize: "2" }, quicklend.session))).to.equal(
-      `${file}: line 4 would be refused: CreditLoanAlreadyRegistered(id=${id}); nothing was sent`,
+      `${file}: 1 bad row(s); nothing was sent\n  line 4: would be refused: ` +
+        `CreditPolicyLimitExceeded(borrowerKey=${key}, limit=Outstanding, value=1850000, max=1000000)`,
     );
-    expect(await world.contracts.credit.borrowerCount()).to.equal(1n);
+    expect(await world.contracts.credit.borrowerCount()).to.equal(0n);
+  });
+
+  it("test_creditImport_resumesAfterACrashByLoanRef", async function () {
+    const { world, as } = await networkHelpers.loadFixture(worldFixture);
+    const quicklend = as("quicklend");
+    const lines = [
+      `QL-1,CN-RIC,990101199003070011,ConsumerLoan,8000,8000,2026-03-01,2027-03-01,${saltOf(10)}`,
+      `QL-2,CN-RIC,990101199003070012,ConsumerLoan,8000,8000,2026-10-15,2027-04-15,${saltOf(11)}`,
+      `QL-3,CN-RIC,990101199003070013,ConsumerLoan,9000,9000,2026-10-15,2027-04-15,${saltOf(12)}`,
+    ];
+    // A run that stopped after its first batch: QL-1 and QL-2 landed.
+    await importFile(
+      quicklend.contracts,
+      { file: await csv([HEADER, ...lines.slice(0, 2)]), batchSize: "2" },
+      quicklend.session,
+    );
+    const file = await csv([HEADER, ...lines]);
+    const out = await importFile(quicklend.contracts, { file, batchSize: "2" }, quicklend.session);
+    expect(out[0]).to.equal(
+      `imported 1 loan(s) from ${file} in 1 batch(es); 2 already on the chain (skipped: resumed)`,
+    );
+    expect(await world.contracts.credit.borrowerCount()).to.equal(3n);
+    const again = await importFile(quicklend.contracts, { file, batchSize: "2" }, quicklend.session);
+    expect(again[0]).to.equal(
+      `imported 0 loan(s) from ${file} in 0 batch(es); 3 already on the chain (skipped: resumed)`,
+    );
+    // The same reference on the chain for another record is a bad line, and nothing is sent.
+    const changed = await csv([
+      HEADER,
+      lines[0].replace(",8000,8000,", ",8000,7000,").replace("QL-1", "QL-4"),
+      lines[1].replace(",8000,8000,", ",9000,9000,"),
+    ]);
+    expect(
+      await failure(importFile(quicklend.contracts, { file: changed, batchSize: "2" }, quicklend.session)),
+    ).to.equal(
+      `${changed}: 1 bad row(s); nothing was sent\n  line 3: loan_ref QL-2 is already on the chain for a different record`,
+    );
+    expect(await world.contracts.credit.borrowerCount()).to.equal(3n);
   });
 
   it("test_creditTasks_reportBadInputReadably", async function () {

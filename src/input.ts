@@ -1,0 +1,60 @@
+/**
+ * Checks of operator input shared by the tasks and the service. Each names the field it refused, as its caller
+ * spells it: `--principal` on the command line, `principal` in a JSON body (see `Labels`).
+ */
+
+/** Bad operator input: `field` is the input's name as the caller spells it; nothing was sent. */
+export class InputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "InputError";
+  }
+}
+
+/** How a caller names its inputs in messages. */
+export type Labels = (field: string) => string;
+
+/** Command-line labels: `borrowerType` → `--borrower-type`. */
+export const optionLabels: Labels = (field) => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** JSON labels: the field's own name. */
+export const fieldLabels: Labels = (field) => field;
+
+/**
+ * Runs `parse` and turns a plain `Error` it throws into an `InputError` for `field` (the parsers in `encoding.ts`
+ * and `keys.ts` already name the field in their message).
+ */
+export function checked<T>(field: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof InputError || !(err instanceof Error)) throw err;
+    throw new InputError(field, err.message);
+  }
+}
+
+/** A required input's trimmed value; the error names the input when it is empty. */
+export function requireOption(value: string | undefined, option: string): string {
+  if (value === undefined || value.trim() === "") throw new InputError(option, `${option} is required`);
+  return value.trim();
+}
+
+/** Parses a positive member id (a uint32) given in input `option`. */
+export function parseMemberId(id: string, option = "--id"): bigint {
+  if (!/^\d+$/.test(id.trim()) || BigInt(id) === 0n || BigInt(id) >= 2n ** 32n) {
+    throw new InputError(option, `${option} "${id}" is not a member id`);
+  }
+  return BigInt(id);
+}
+
+/** A whole number from 0 to `max` given in input `option`. */
+export function wholeNumber(text: string, option: string, max: number): number {
+  const t = requireOption(text, option);
+  if (!/^\d+$/.test(t) || Number(t) > max) {
+    throw new InputError(option, `${option} "${text}" is not a whole number up to ${max}`);
+  }
+  return Number(t);
+}
