@@ -5,6 +5,7 @@
  */
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 
@@ -12,7 +13,9 @@ import { decodeError, describeError } from "../src/errors.js";
 import { clientOf, type ApiRole, type Client } from "./auth.js";
 import { ProblemError, forbidden, problemResponse, unauthorized, type Problem } from "./problem.js";
 import { readRoutes } from "./routes/read.js";
+import { creditWriteRoutes } from "./routes/credit-writes.js";
 import type { Tables } from "./schema.js";
+import type { Writer } from "./writes.js";
 
 export interface AppEnv {
   Variables: { client: Client };
@@ -40,6 +43,10 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Where the cause of a 500 is logged (never sent to the client). */
   logger?: Logger;
+  /** The member's operator key and consortium key; without them every write answers 503. */
+  writer?: Writer;
+  /** Requests each token may make per second, on average (default 50), and in a burst (default 200). */
+  rateLimit?: { perSecond: number; burst: number };
 }
 
 /** Refuses a request whose token does not carry one of `roles` (403, nothing done). */
@@ -54,6 +61,15 @@ export function requireRole(client: Client, ...roles: ApiRole[]): void {
 /** A problem for any error: ours as thrown, a contract revert decoded, anything else a 500 without internals. */
 export function problemOf(err: unknown): Problem {
   if (err instanceof ProblemError) return err.problem;
+  // Hono's own refusals before a handler runs (e.g. a body that is not JSON).
+  if (err instanceof HTTPException && err.status < 500) {
+    return {
+      type: "https://tradeline.dev/problems/bad-request",
+      title: "The request is not valid",
+      status: err.status,
+      detail: err.message,
+    };
+  }
   const decoded = decodeError(err);
   if (decoded !== undefined) {
     return {
@@ -109,6 +125,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     const res = problemResponse(c, problem);
     // RFC 6750: a 401 names the scheme the client should use.
     if (problem.status === 401) res.headers.set("WWW-Authenticate", 'Bearer realm="tradeline"');
+    if (problem.retryAfter !== undefined) res.headers.set("Retry-After", String(problem.retryAfter));
     return res;
   });
 
@@ -135,6 +152,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     }),
   );
 
+  const limiter = new RateLimiter(options.rateLimit ?? { perSecond: 50, burst: 200 });
   // Every /v1 route needs a bearer token.
   app.use("/v1/*", async (c, next) => {
     const header = c.req.header("authorization") ?? "";
@@ -143,6 +161,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     const client = await clientOf(db, match[1]);
     if (client === undefined) throw unauthorized("this token is unknown or revoked");
     c.set("client", client);
+    limiter.take(client.id);
     await next();
   });
 
@@ -174,6 +193,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   );
 
   readRoutes(app, { db, chainId: options.chainId, chainTime: options.chainTime });
+  creditWriteRoutes(app, { db, writer: options.writer, logger: options.logger });
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
@@ -185,4 +205,28 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   return app;
+}
+
+/** A token bucket per API token: `burst` requests at once, refilled at `perSecond`; beyond it, 429. */
+export class RateLimiter {
+  readonly #buckets = new Map<number, { tokens: number; at: number }>();
+  constructor(readonly limit: { perSecond: number; burst: number }) {}
+
+  take(tokenId: number, now = Date.now()): void {
+    const b = this.#buckets.get(tokenId) ?? { tokens: this.limit.burst, at: now };
+    b.tokens = Math.min(this.limit.burst, b.tokens + ((now - b.at) / 1000) * this.limit.perSecond);
+    b.at = now;
+    this.#buckets.set(tokenId, b);
+    if (b.tokens < 1) {
+      const wait = Math.ceil((1 - b.tokens) / this.limit.perSecond);
+      throw new ProblemError(
+        429,
+        "rate-limited",
+        "Too many requests",
+        `this token may make ${this.limit.perSecond} requests a second (bursts of ${this.limit.burst}): retry in ${wait} s`,
+        { retryAfter: wait },
+      );
+    }
+    b.tokens -= 1;
+  }
 }

@@ -393,6 +393,29 @@ const scf: Migration = {
   },
 };
 
+const jobs = (engine: Engine): Migration => ({
+  async up(db: Kysely<unknown>) {
+    // An upload job keeps its progress, never its file: the file holds raw borrower ids.
+    await db.schema
+      .createTable("upload_jobs")
+      .addColumn("id", "integer", idColumn(engine))
+      .addColumn("token_id", "integer", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("lines", "integer", (c) => c.notNull())
+      .addColumn("already_registered", "integer", (c) => c.notNull())
+      .addColumn("pending", "integer", (c) => c.notNull())
+      .addColumn("sent", "integer", (c) => c.notNull())
+      .addColumn("tx_hashes", "text", (c) => c.notNull())
+      .addColumn("error", "text")
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addColumn("updated_at", "bigint", (c) => c.notNull())
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable("upload_jobs").execute();
+  },
+});
+
 /** Every migration, in order. */
 export function migrations(engine: Engine): Record<string, Migration> {
   return {
@@ -401,6 +424,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     "0003_members_balances": membersAndBalances,
     "0004_credit": credit,
     "0005_scf": scf,
+    "0008_jobs": jobs(engine),
   };
 }
 

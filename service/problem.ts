@@ -15,6 +15,8 @@ export interface Problem {
   errors?: { pointer: string; detail: string }[];
   /** For a contract revert: the custom error's name and its values, as the SDK's `describeError` renders them. */
   revert?: { name: string; args: Record<string, string>; text: string };
+  /** For a 429: seconds to wait (also sent as Retry-After). */
+  retryAfter?: number;
 }
 
 const TYPE_BASE = "https://tradeline.dev/problems/";

@@ -264,7 +264,22 @@ export interface ScfTermsRow {
   penalty_rate_bps: number;
 }
 
+export interface UploadJobRow {
+  id: Generated<number>;
+  token_id: number;
+  status: string;
+  lines: number;
+  already_registered: number;
+  pending: number;
+  sent: number;
+  tx_hashes: string;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Tables {
+  upload_jobs: UploadJobRow;
   pauses: PauseRow;
   families: FamilyRow;
   pieces: PieceRow;

@@ -7,16 +7,21 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 
 import { serve, type ServerType } from "@hono/node-server";
-import type { Provider } from "ethers";
+import type { Provider, Signer } from "ethers";
 import pino, { type Logger } from "pino";
 
 import type { Deployment } from "../src/deployment.js";
+import type { ConsortiumKey } from "../src/keys.js";
+import { QueuedSigner, SubmissionQueue } from "../src/queue.js";
 import { createApp } from "./app.js";
 import { openDatabase, type Database } from "./db.js";
 import { Indexer, type ChainRpc } from "./indexer.js";
 import { migrate } from "./migrations.js";
 import { project, rebuild } from "./projections.js";
 import { PROJECTIONS } from "./projections/index.js";
+import { interruptJobs } from "./routes/credit-writes.js";
+import { ProblemError } from "./problem.js";
+import type { Writer } from "./writes.js";
 
 export interface ServiceOptions {
   /** The chain: an ethers JSON-RPC provider (the indexer reads through its raw `send`). */
@@ -31,6 +36,12 @@ export interface ServiceOptions {
   host?: string;
   port?: number;
   confirmations?: number;
+  /** The member's operator key; without it the service only reads (writes answer 503). */
+  signer?: Signer;
+  /** The consortium key, checked against the deployment's key check (writes that key borrowers need it). */
+  consortiumKey?: () => Promise<ConsortiumKey>;
+  /** Per-token request rate (default 50 a second, bursts of 200). */
+  rateLimit?: { perSecond: number; burst: number };
   /** Milliseconds between polls of the chain once caught up. */
   pollMs?: number;
   logger?: Logger;
@@ -38,6 +49,8 @@ export interface ServiceOptions {
 
 export interface RunningService {
   url: string;
+  /** The operator key's submission queue, when the service signs. */
+  queue?: SubmissionQueue;
   database: Database;
   indexer: Indexer;
   logger: Logger;
@@ -104,10 +117,36 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let lastError: string | undefined;
   const stopping = new AbortController();
 
+  const interrupted = await interruptJobs(database.db);
+  if (interrupted > 0)
+    logger.warn({ jobs: interrupted }, "upload jobs interrupted by the last stop: send their files again");
+  const queue = options.signer === undefined ? undefined : new SubmissionQueue();
+  const writer: Writer | undefined =
+    options.signer === undefined || queue === undefined
+      ? undefined
+      : {
+          deployment: options.deployment,
+          signer: new QueuedSigner(options.signer, queue),
+          provider,
+          consortiumKey:
+            options.consortiumKey ??
+            (() =>
+              Promise.reject(
+                new ProblemError(
+                  503,
+                  "no-consortium-key",
+                  "This service cannot key borrowers",
+                  "the service was started without the consortium key (TRADELINE_CONSORTIUM_KEY): writes that " +
+                    "name a borrower are off",
+                ),
+              )),
+        };
   const app = createApp({
     db: database.db,
     chainId,
     logger,
+    writer,
+    ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
     chainTime: async () => (await provider.getBlock("latest"))?.timestamp ?? Math.floor(Date.now() / 1000),
     health: async () => {
       const sinceSuccess = (Date.now() - lastSuccess) / 1000;
@@ -160,6 +199,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   return {
     url,
+    ...(queue === undefined ? {} : { queue }),
     database,
     indexer,
     logger,

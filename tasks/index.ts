@@ -369,6 +369,12 @@ export const tasks = [
     .addOption({ name: "port", description: "TCP port on loopback", defaultValue: "8787" })
     .addOption({ name: "host", description: "Loopback address to listen on", defaultValue: "127.0.0.1" })
     .addOption({
+      name: "from",
+      description:
+        "The operator account it signs with: an index or address of the network's accounts (default the first)",
+      defaultValue: "",
+    })
+    .addOption({
       name: "database",
       description:
         "postgres:// URL or SQLite file; empty means TRADELINE_DATABASE_URL, else data/tradeline-<chain>.sqlite",

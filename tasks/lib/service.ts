@@ -12,7 +12,9 @@ import { maskUrl, openDatabase } from "../../service/db.js";
 import { migrate } from "../../service/migrations.js";
 import { deploymentBlock, startService } from "../../service/server.js";
 import { formatTable } from "./members.js";
-import { readConfigVariable } from "./session.js";
+import { verifiedConsortiumKey } from "../../src/members.js";
+import { connect } from "../../src/deployment.js";
+import { CONSORTIUM_KEY_VARIABLE, pickSigner, readConfigVariable, readConfigVariableWithSource } from "./session.js";
 
 /** The configuration variable holding the database URL (a `postgres://` URL or an SQLite file). */
 export const DATABASE_VARIABLE = "TRADELINE_DATABASE_URL";
@@ -23,6 +25,7 @@ export interface ServeArgs {
   host: string;
   database: string;
   confirmations: string;
+  from: string;
 }
 
 function wholeNumber(name: string, text: string, max: number): number {
@@ -48,7 +51,14 @@ export async function serveTask(args: ServeArgs, hre: HardhatRuntimeEnvironment)
   const { chainId } = await provider.getNetwork();
   const file = args.deployment === "" ? deploymentPath(chainId, hre.config.paths.root) : args.deployment;
   const deployment = await loadDeployment(file);
+  const signer = await pickSigner(await connection.ethers.getSigners(), args.from);
+  // The consortium key, when configured, is checked before the service starts: a wrong key is a start error.
+  const { value, source } = await readConfigVariableWithSource(hre, CONSORTIUM_KEY_VARIABLE);
+  const members = connect(deployment, provider).members;
+  const key = value === undefined ? undefined : await verifiedConsortiumKey(members, value, source);
   const service = await startService({
+    signer,
+    ...(key === undefined ? {} : { consortiumKey: async () => key }),
     provider,
     chainId: Number(chainId),
     deployment,

@@ -56,7 +56,8 @@ export interface SessionArgs {
   from: string;
 }
 
-async function pickSigner(signers: HardhatEthersSigner[], from: string): Promise<HardhatEthersSigner> {
+/** The signer `--from` names: an index or an address of the configured accounts; the first by default. */
+export async function pickSigner(signers: HardhatEthersSigner[], from: string): Promise<HardhatEthersSigner> {
   if (signers.length === 0) throw new Error("this network has no accounts configured (see README: configuration)");
   if (from === "") return signers[0];
   if (/^\d+$/.test(from)) {

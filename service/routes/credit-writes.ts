@@ -1,0 +1,438 @@
+/**
+ * The lender desk's writes: register a loan (joint loans with their funders), repayments, status changes, disputes,
+ * the logged inquiry with the policy verdict, and loan files uploaded as CSV jobs. Each is the SDK desk's operation
+ * (`src/desk/credit.ts`, the same the `credit:*` tasks print) run through `runWrite`.
+ */
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import type { Kysely, Selectable } from "kysely";
+import type { Logger } from "pino";
+
+import * as desk from "../../src/desk/credit.js";
+import { formatAmount } from "../../src/encoding.js";
+import { requireRole, type AppEnv } from "../app.js";
+import { badRequest, notFound } from "../problem.js";
+import type { Tables } from "../schema.js";
+import { runWrite, type WriteContext } from "../writes.js";
+
+const security = [{ bearer: [] }];
+const Decimal = z.string().openapi({ description: "an amount in major units, e.g. 1250.50", example: "20000.00" });
+const Day = z.string().openapi({ description: "a UTC date, YYYY-MM-DD", example: "2026-03-01" });
+
+const WriteAnswer = z
+  .object({
+    txHashes: z.array(z.string()),
+    events: z.array(
+      z.object({
+        txHash: z.string(),
+        logIndex: z.number().int(),
+        contract: z.string(),
+        name: z.string(),
+        args: z.record(z.string(), z.unknown()),
+      }),
+    ),
+    result: z.record(z.string(), z.unknown()),
+  })
+  .openapi("WriteAnswer");
+
+const problem = { "application/problem+json": { schema: z.object({}).passthrough() } };
+const answers = (ok: number, description: string) => ({
+  [ok]: { description, content: { "application/json": { schema: WriteAnswer } } },
+  400: { description: "bad input: the field that is wrong; nothing was sent", content: problem },
+  403: { description: "outside the token's roles; nothing was sent", content: problem },
+  409: { description: "the first request with this Idempotency-Key is still running", content: problem },
+  422: {
+    description: "the contract refused it (the decoded error), or the Idempotency-Key was reused",
+    content: problem,
+  },
+});
+const idempotency = z.object({
+  "idempotency-key": z
+    .string()
+    .optional()
+    .openapi({ description: "a retried request with the same key returns the first answer and sends nothing" }),
+});
+
+const LoanBody = z
+  .object({
+    borrowerType: z.string().openapi({ example: "CN-RIC" }),
+    borrowerId: z.string().openapi({ description: "keyed with the consortium key; never stored or logged" }),
+    ref: z
+      .string()
+      .openapi({ description: "the lender's loan reference, up to 31 characters", example: "HX-2026-0001" }),
+    product: z.string().optional().openapi({ example: "ConsumerLoan" }),
+    principal: Decimal,
+    outstanding: Decimal.optional(),
+    originated: Day,
+    matures: Day,
+    salt: z.string().optional().openapi({ description: "the record commitment's salt; default a fresh one" }),
+    funders: z
+      .array(z.object({ member: z.number().int(), shareBps: z.number().int() }))
+      .optional()
+      .openapi({ description: "a JointLoan's funders, shares in basis points summing to 10,000" }),
+  })
+  .strict()
+  .openapi("LoanRequest");
+
+function exposureOut(e: desk.Registered["exposure"]) {
+  return {
+    activeLoans: Number(e.activeLoans),
+    activeLenders: Number(e.activeLenders),
+    outstanding: String(e.outstanding),
+    defaults: Number(e.defaults),
+    inquiries: Number(e.inquiries),
+  };
+}
+
+export interface CreditWriteContext extends WriteContext {
+  logger?: Logger;
+}
+
+export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/credit/loans",
+      summary: "Register a loan of this member (a JointLoan with its funders)",
+      security,
+      request: { headers: idempotency, body: { content: { "application/json": { schema: LoanBody } } } },
+      responses: answers(201, "registered: the loan id, any multi-borrowing flag, the borrower's exposure now"),
+    }),
+    async (c) => {
+      requireRole(c.get("client"), "lender-desk");
+      const body = c.req.valid("json");
+      return runWrite(c, ctx, "credit.register", JSON.stringify(body), async (d) => {
+        const r = await desk.register(d, {
+          ...body,
+          funders: body.funders?.map((f) => ({ member: String(f.member), shareBps: String(f.shareBps) })),
+        });
+        return {
+          status: 201,
+          result: {
+            kind: r.kind,
+            ref: r.ref,
+            borrower: r.borrower,
+            borrowerKey: r.borrowerKey,
+            loanIds: r.result.ids,
+            outstanding: formatAmount(r.outstanding, r.currency.decimals),
+            currency: r.currency.code,
+            flags: r.result.flags.map((f) => ({ ...f, value: String(f.value), max: String(f.max) })),
+            exposure: exposureOut(r.exposure),
+            salt: r.salt,
+          },
+        };
+      });
+    },
+  );
+
+  const Ref = z.object({ ref: z.string().min(1).max(31).openapi({ example: "HX-2026-0001" }) });
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/credit/loans/{ref}/repayments",
+      summary: "Report a repayment of this member's loan; repaying it all marks it Repaid",
+      security,
+      request: {
+        params: Ref,
+        headers: idempotency,
+        body: { content: { "application/json": { schema: z.object({ amount: Decimal }).strict() } } },
+      },
+      responses: answers(200, "the outstanding after the repayment, and the new status if it changed"),
+    }),
+    async (c) => {
+      requireRole(c.get("client"), "lender-desk");
+      const { ref } = c.req.valid("param");
+      const body = c.req.valid("json");
+      return runWrite(c, ctx, "credit.repay", JSON.stringify({ ref, ...body }), async (d) => {
+        const r = await desk.repay(d, { ref, amount: body.amount });
+        return {
+          result: {
+            ref,
+            amount: formatAmount(r.amount, r.currency.decimals),
+            currency: r.currency.code,
+            ...(r.outstanding === undefined ? {} : { outstanding: formatAmount(r.outstanding, r.currency.decimals) }),
+            ...(r.status === undefined ? {} : { status: r.status }),
+          },
+        };
+      });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/credit/loans/{ref}/status",
+      summary: "Move this member's loan to Overdue, Active (cured), Defaulted, WrittenOff or Repaid",
+      security,
+      request: {
+        params: Ref,
+        headers: idempotency,
+        body: { content: { "application/json": { schema: z.object({ to: z.string() }).strict() } } },
+      },
+      responses: answers(200, "the status before and after"),
+    }),
+    async (c) => {
+      requireRole(c.get("client"), "lender-desk");
+      const { ref } = c.req.valid("param");
+      const body = c.req.valid("json");
+      return runWrite(c, ctx, "credit.status", JSON.stringify({ ref, ...body }), async (d) => {
+        const r = await desk.changeStatus(d, { ref, to: body.to });
+        return { result: { ref: r.ref, from: r.from, to: r.to } };
+      });
+    },
+  );
+
+  const InquiryBody = z
+    .object({
+      borrowerType: z.string(),
+      borrowerId: z.string().openapi({ description: "keyed with the consortium key; never stored or logged" }),
+      purpose: z.string().optional().openapi({ example: "NEW_LOAN" }),
+      consent: z.string().openapi({ description: "the signed authorization's reference text (not a hash)" }),
+      consentSalt: z.string().optional(),
+      amount: Decimal.optional().openapi({ description: "the new loan the policy verdict is for" }),
+    })
+    .strict()
+    .openapi("InquiryRequest");
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/credit/inquiries",
+      summary: "A logged inquiry: the borrower's exposure and what the policy says of a new loan",
+      security,
+      request: { headers: idempotency, body: { content: { "application/json": { schema: InquiryBody } } } },
+      responses: answers(200, "the exposure, and the limits a new loan would break (flagged or refused)"),
+    }),
+    async (c) => {
+      requireRole(c.get("client"), "lender-desk");
+      const body = c.req.valid("json");
+      return runWrite(c, ctx, "credit.inquire", JSON.stringify(body), async (d) => {
+        const r = await desk.check(d, body);
+        return {
+          result: {
+            borrower: r.borrower,
+            borrowerKey: r.borrowerKey,
+            member: Number(r.member),
+            exposure: exposureOut(r.exposure),
+            policy: {
+              mode: r.mode,
+              amount: formatAmount(r.amount, r.currency.decimals),
+              currency: r.currency.code,
+              verdict: r.breaches.length === 0 ? "within every limit" : r.mode === "Enforce" ? "refused" : "flagged",
+              breaches: r.breaches.map((b) => ({ limit: b.limit, value: String(b.value), max: String(b.max) })),
+            },
+            consent: r.consent,
+            consentSalt: r.consentSalt,
+          },
+        };
+      });
+    },
+  );
+
+  const DisputeBody = z
+    .object({
+      action: z.enum(desk.DISPUTE_ACTIONS),
+      lender: z.number().int().optional().openapi({ description: "the reporting lender's member id" }),
+      ref: z.string(),
+      reason: z.string(),
+      to: z.string().optional(),
+      outstanding: Decimal.optional(),
+      commitment: z.string().optional(),
+      salt: z.string().optional(),
+    })
+    .strict()
+    .openapi("DisputeRequest");
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/credit/disputes",
+      summary: "Open, answer, correct or resolve a dispute on a loan (the chain decides who may)",
+      security,
+      request: { headers: idempotency, body: { content: { "application/json": { schema: DisputeBody } } } },
+      responses: answers(200, "the dispute step taken"),
+    }),
+    async (c) => {
+      requireRole(c.get("client"), "lender-desk", "regulator");
+      const body = c.req.valid("json");
+      return runWrite(c, ctx, `credit.dispute.${body.action}`, JSON.stringify(body), async (d) => {
+        const r = await desk.dispute(d, {
+          ...body,
+          lender: body.lender === undefined ? undefined : String(body.lender),
+        });
+        return { result: { action: r.action, ref: r.ref, ...(r.answer === undefined ? {} : { answer: r.answer }) } };
+      });
+    },
+  );
+
+  uploadRoutes(app, ctx);
+}
+
+// ─── Loan files ───────────────────────────────────────────────────────────────
+
+const Job = z
+  .object({
+    id: z.number().int(),
+    status: z.enum(["running", "done", "failed", "interrupted"]),
+    lines: z.number().int().openapi({ description: "loans in the file" }),
+    alreadyRegistered: z.number().int().openapi({ description: "already on the chain (a resumed upload)" }),
+    pending: z.number().int(),
+    sent: z.number().int(),
+    txHashes: z.array(z.string()),
+    error: z.string().nullable(),
+  })
+  .openapi("UploadJob");
+
+function jobOut(row: Selectable<Tables["upload_jobs"]>) {
+  return {
+    id: Number(row.id),
+    status: row.status as "running" | "done" | "failed" | "interrupted",
+    lines: Number(row.lines),
+    alreadyRegistered: Number(row.already_registered),
+    pending: Number(row.pending),
+    sent: Number(row.sent),
+    txHashes: row.tx_hashes === "" ? [] : row.tx_hashes.split(","),
+    error: row.error,
+  };
+}
+
+/** Marks jobs a stopped service left running: their file is sent again to resume (nothing is stored of it). */
+export async function interruptJobs(db: Kysely<Tables>): Promise<number> {
+  const r = await db
+    .updateTable("upload_jobs")
+    .set({
+      status: "interrupted",
+      error: "the service stopped while sending: upload the same file again to send the rest",
+      updated_at: Math.floor(Date.now() / 1000),
+    })
+    .where("status", "=", "running")
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+function uploadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
+  const { db } = ctx;
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/credit/uploads",
+      summary: "Upload a loan file (CSV): every bad line with its number and nothing sent, or a job that sends it",
+      description:
+        "The header is loan_ref,id_type,id_number,product,principal,outstanding,originated,matures,salt. " +
+        "Sending the same file again after a crash sends only the loans not yet on the chain, matched by loan_ref.",
+      security,
+      request: {
+        headers: idempotency,
+        query: z.object({ batchSize: z.coerce.number().int().min(1).max(500).optional() }),
+        body: { content: { "text/csv": { schema: z.string() } }, required: true },
+      },
+      responses: {
+        202: {
+          description: "the job sending the file (its result; follow it at /v1/credit/uploads/{id})",
+          content: { "application/json": { schema: WriteAnswer } },
+        },
+        400: { description: "bad lines, each with its number; nothing was sent", content: problem },
+      },
+    }),
+    async (c) => {
+      requireRole(c.get("client"), "lender-desk");
+      const type = c.req.header("content-type") ?? "";
+      if (!/^text\/csv\b/i.test(type)) {
+        throw badRequest(`send the file as text/csv, not ${type || "no content type"}`, [
+          { pointer: "/headers/content-type", detail: "text/csv" },
+        ]);
+      }
+      const { batchSize } = c.req.valid("query");
+      const text = await c.req.text();
+      const client = c.get("client");
+      return runWrite(c, ctx, "credit.upload", text, async (d) => {
+        const plan = await desk.planLoanFile(d, text);
+        const now = Math.floor(Date.now() / 1000);
+        const job = await db
+          .insertInto("upload_jobs")
+          .values({
+            token_id: client.id,
+            status: plan.pending.length === 0 ? "done" : "running",
+            lines: plan.rows.length,
+            already_registered: plan.alreadyRegistered.length,
+            pending: plan.pending.length,
+            sent: 0,
+            tx_hashes: "",
+            error: null,
+            created_at: now,
+            updated_at: now,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const id = Number(job.id);
+        if (plan.pending.length > 0) {
+          // The job goes on after the answer; its transactions are audited batch by batch.
+          const hashes: string[] = [];
+          void desk
+            .sendLoanFile(d, plan, {
+              batchSize,
+              onBatch: async (done, receipt) => {
+                hashes.push(receipt.hash);
+                await db
+                  .updateTable("upload_jobs")
+                  .set({ sent: done, tx_hashes: hashes.join(","), updated_at: Math.floor(Date.now() / 1000) })
+                  .where("id", "=", id)
+                  .execute();
+                await db
+                  .insertInto("audit_log")
+                  .values({
+                    token_id: client.id,
+                    at: Math.floor(Date.now() / 1000),
+                    method: "JOB",
+                    path: `/v1/credit/uploads/${id}`,
+                    action: "credit.upload.batch",
+                    status: 200,
+                    tx_hash: receipt.hash,
+                  })
+                  .execute();
+              },
+            })
+            .then(
+              () => db.updateTable("upload_jobs").set({ status: "done" }).where("id", "=", id).execute(),
+              (err: unknown) => {
+                ctx.logger?.warn({ job: id, err: err instanceof Error ? err.message : String(err) }, "upload failed");
+                return db
+                  .updateTable("upload_jobs")
+                  .set({ status: "failed", error: err instanceof Error ? err.message : String(err) })
+                  .where("id", "=", id)
+                  .execute();
+              },
+            )
+            .catch((err: unknown) => ctx.logger?.error({ job: id, err: String(err) }, "upload job bookkeeping failed"));
+        }
+        return { status: 202, result: jobOut(job) };
+      });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/credit/uploads/{id}",
+      summary: "An upload job's progress",
+      security,
+      request: { params: z.object({ id: z.coerce.number().int().min(1) }) },
+      responses: {
+        200: { description: "the job", content: { "application/json": { schema: Job } } },
+        404: { description: "no such job of this token", content: problem },
+      },
+    }),
+    async (c) => {
+      requireRole(c.get("client"), "lender-desk");
+      const { id } = c.req.valid("param");
+      const row = await db
+        .selectFrom("upload_jobs")
+        .selectAll()
+        .where("id", "=", id)
+        .where("token_id", "=", c.get("client").id)
+        .executeTakeFirst();
+      if (row === undefined) throw notFound(`no upload job ${id} of this token`);
+      return c.json(jobOut(row), 200);
+    },
+  );
+}

@@ -1,0 +1,245 @@
+import { expect } from "chai";
+import { Wallet, parseEther } from "ethers";
+import { network } from "hardhat";
+import pino from "pino";
+
+import { newSalt } from "../../src/commitments.js";
+import { loanIdOf } from "../../src/credit.js";
+import { borrowerKey } from "../../src/keys.js";
+import { deployWorld } from "../../scripts/lib/world.js";
+import { createToken, parseRoles } from "../../service/auth.js";
+import { startService, type RunningService } from "../../service/server.js";
+
+import { engines } from "./engines.js";
+
+const connection = await network.create();
+const { ethers } = connection;
+
+const LOAN = {
+  borrowerType: "CN-RIC",
+  borrowerId: "110101199003077777",
+  ref: "QL-API-1",
+  product: "ConsumerLoan",
+  principal: "20000.00",
+  outstanding: "18500.00",
+  originated: "2026-03-01",
+  matures: "2027-03-01",
+};
+
+interface Answer {
+  txHashes: string[];
+  events: { name: string; contract: string; args: Record<string, unknown> }[];
+  result: Record<string, unknown>;
+}
+interface ProblemBody {
+  status: number;
+  detail: string;
+  errors?: { pointer: string; detail: string }[];
+  revert?: { name: string; args: Record<string, string> };
+}
+
+describe("service writes: the lender desk over HTTP", function () {
+  let world: Awaited<ReturnType<typeof deployWorld>>;
+  let operator: Wallet;
+  before(async function () {
+    world = await deployWorld(connection);
+    // The service signs with a key of its own, added as an operator of QuickLend: an ethers Wallet picks its nonces
+    // itself, so only the submission queue keeps concurrent requests from colliding.
+    operator = new Wallet(Wallet.createRandom().privateKey, ethers.provider);
+    await (await world.governor.sendTransaction({ to: operator.address, value: parseEther("100") })).wait();
+    await (
+      await world.contracts.members.connect(world.admins.quicklend).addOperator(world.ids.quicklend, operator.address)
+    ).wait();
+  });
+
+  for (const store of engines()) {
+    after(() => store.cleanup());
+
+    describe(store.name, function () {
+      let service: RunningService;
+      let desk: string;
+      let exporter: string;
+      let regulator: string;
+      before(async function () {
+        service = await startService({
+          provider: ethers.provider,
+          chainId: Number((await ethers.provider.getNetwork()).chainId),
+          deployment: world.deployment,
+          fromBlock: 0,
+          databaseUrl: await store.fresh(),
+          dataDir: "",
+          port: 0,
+          pollMs: 50,
+          signer: operator,
+          consortiumKey: async () => world.key,
+          logger: pino({ level: "silent" }),
+        });
+        const db = service.database.db;
+        desk = (await createToken(db, "quicklend desk", parseRoles("lender-desk"))).token;
+        exporter = (await createToken(db, "exporter", parseRoles("exporter"))).token;
+        regulator = (await createToken(db, "regulator", parseRoles("regulator"))).token;
+      });
+      after(async () => service?.stop());
+
+      const post = (path: string, token: string, body: unknown, headers: Record<string, string> = {}) =>
+        fetch(service.url + path, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
+          body: typeof body === "string" ? body : JSON.stringify(body),
+        });
+      const ref = (r: string) => `${store.name.slice(0, 2).toUpperCase()}-${r}`;
+      const keyOf = (id: string) => borrowerKey(world.key, "CN-RIC", id);
+
+      it("test_registerLoan_isSentIndexedAndReadBack", async function () {
+        const loan = { ...LOAN, ref: ref("1"), salt: newSalt() };
+        const res = await post("/v1/credit/loans", desk, loan);
+        expect(res.status).to.equal(201);
+        const body = (await res.json()) as Answer;
+        expect(body.txHashes).to.have.length(1);
+        const registered = body.events.find((e) => e.name === "LoanRegistered");
+        expect(registered?.contract).to.equal("CreditRegistry");
+        const id = loanIdOf(world.ids.quicklend, loan.ref);
+        expect(body.result.loanIds).to.deep.equal([id]);
+        expect(body.result.borrower).to.equal("CN-RIC ****7777");
+        const onChain = await world.contracts.credit.getLoan(id);
+        expect(onChain.outstanding).to.equal(1_850_000n);
+
+        // Indexed, then read back from the read model: the same exposure as the chain's view.
+        await service.caughtUp();
+        const key = keyOf(LOAN.borrowerId);
+        const read = (await (
+          await fetch(`${service.url}/v1/credit/borrowers/${key}/exposure`, {
+            headers: { authorization: `Bearer ${desk}` },
+          })
+        ).json()) as Record<string, unknown>;
+        const chain = await world.contracts.credit.exposureOf(key);
+        expect([read.activeLoans, read.outstanding]).to.deep.equal([
+          Number(chain.activeLoans),
+          String(chain.outstanding),
+        ]);
+
+        // Every write is audited: who, what, the transaction.
+        const audit = await service.database.db
+          .selectFrom("audit_log")
+          .selectAll()
+          .where("action", "=", "credit.register")
+          .execute();
+        expect(audit.map((a) => [a.status, a.tx_hash])).to.deep.include([201, body.txHashes[0]]);
+      });
+
+      it("test_repayStatusAndInquiry_answerWithTheirEffects", async function () {
+        // A borrower of this engine's run only (both engines' runs share the chain).
+        const loan = { ...LOAN, ref: ref("2"), borrowerId: `11010119900307${store.name.length}888`, salt: newSalt() };
+        expect((await post("/v1/credit/loans", desk, loan)).status).to.equal(201);
+        const repaid = (await (
+          await post(`/v1/credit/loans/${loan.ref}/repayments`, desk, { amount: "500.00" })
+        ).json()) as Answer;
+        expect(repaid.result).to.include({ outstanding: "18000.00", currency: "CNY" });
+        const status = (await (
+          await post(`/v1/credit/loans/${loan.ref}/status`, desk, { to: "Overdue" })
+        ).json()) as Answer;
+        expect(status.result).to.deep.equal({ ref: loan.ref, from: "Active", to: "Overdue" });
+        const inquiry = await post("/v1/credit/inquiries", desk, {
+          borrowerType: "CN-RIC",
+          borrowerId: loan.borrowerId,
+          consent: "AUTH-2026-0042",
+          amount: "1000.00",
+        });
+        expect(inquiry.status).to.equal(200);
+        const answer = (await inquiry.json()) as Answer;
+        expect(answer.result.exposure).to.include({ activeLoans: 1, outstanding: "1800000" });
+        expect(answer.events.map((e) => e.name)).to.include("CreditInquired");
+      });
+
+      it("test_idempotentRetry_returnsTheFirstAnswerAndSendsNothing", async function () {
+        const loan = { ...LOAN, ref: ref("3"), borrowerId: "110101199003079999", salt: newSalt() };
+        const key = { "idempotency-key": `register-${loan.ref}` };
+        const first = await post("/v1/credit/loans", desk, loan, key);
+        expect(first.status).to.equal(201);
+        const firstBody = await first.text();
+        const block = await ethers.provider.getBlockNumber();
+        const again = await post("/v1/credit/loans", desk, loan, key);
+        expect(again.status).to.equal(201);
+        expect(again.headers.get("idempotent-replayed")).to.equal("true");
+        expect(await again.text()).to.equal(firstBody);
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+        // The same key for another request is refused, and nothing is sent.
+        const other = await post("/v1/credit/loans", desk, { ...loan, ref: ref("3b") }, key);
+        expect(other.status).to.equal(422);
+        expect(((await other.json()) as ProblemBody).detail).to.include("was first used for a different request");
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      });
+
+      it("test_badInput_getsItsProblem_andNothingIsSent", async function () {
+        const block = await ethers.provider.getBlockNumber();
+        const audited = (await service.database.db.selectFrom("audit_log").select("id").execute()).length;
+        const malformed = await post("/v1/credit/loans", desk, "{not json");
+        expect(malformed.status).to.equal(400);
+        expect(malformed.headers.get("content-type")).to.equal("application/problem+json");
+        const wrongType = (await (
+          await post("/v1/credit/loans", desk, { ...LOAN, principal: 20000 })
+        ).json()) as ProblemBody;
+        expect(wrongType.status).to.equal(400);
+        expect(wrongType.errors?.[0].pointer).to.equal("/principal");
+        const unknownField = (await (
+          await post("/v1/credit/loans", desk, { ...LOAN, rate: "5" })
+        ).json()) as ProblemBody;
+        expect(unknownField.status).to.equal(400);
+        const tooPrecise = (await (
+          await post("/v1/credit/loans", desk, { ...LOAN, principal: "12.345" })
+        ).json()) as ProblemBody;
+        expect([tooPrecise.status, tooPrecise.errors?.[0].pointer]).to.deep.equal([400, "/principal"]);
+        expect(tooPrecise.detail).to.include("not a decimal number with at most 2 decimals");
+        const badId = (await (
+          await post("/v1/credit/loans", desk, { ...LOAN, borrowerId: "1101#99" })
+        ).json()) as ProblemBody;
+        expect([badId.status, badId.errors?.[0].pointer]).to.deep.equal([400, "/borrowerId"]);
+        expect(badId.detail).to.not.include("1101#99");
+        const jointWithout = (await (
+          await post("/v1/credit/loans", desk, { ...LOAN, product: "JointLoan" })
+        ).json()) as ProblemBody;
+        expect([jointWithout.status, jointWithout.errors?.[0].pointer]).to.deep.equal([400, "/funders"]);
+        const badKey = await post("/v1/credit/loans", desk, LOAN, { "idempotency-key": "with space" });
+        expect(badKey.status).to.equal(400);
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+        // Refusals the desk makes are audited too (the malformed and mistyped bodies never reach a handler).
+        const after = (await service.database.db.selectFrom("audit_log").select("id").execute()).length;
+        expect(after - audited).to.equal(3);
+      });
+
+      it("test_rolesAndReverts_areRefused_withNothingSent", async function () {
+        const block = await ethers.provider.getBlockNumber();
+        const loan = { ...LOAN, ref: ref("4"), salt: newSalt() };
+        for (const token of [exporter, regulator]) {
+          const res = await post("/v1/credit/loans", token, loan);
+          expect(res.status).to.equal(403);
+        }
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+        // A loan reference already used: the chain's decoded error, and nothing sent.
+        const again = await post("/v1/credit/loans", desk, { ...LOAN, ref: ref("1"), salt: newSalt() });
+        expect(again.status).to.equal(422);
+        const problem = (await again.json()) as ProblemBody;
+        expect(problem.revert?.name).to.equal("CreditLoanAlreadyRegistered");
+        expect(problem.revert?.args.id).to.equal(loanIdOf(world.ids.quicklend, ref("1")));
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      });
+
+      it("test_concurrentWritesFromOneKey_allLand", async function () {
+        const loans = Array.from({ length: 8 }, (_, i) => ({
+          ...LOAN,
+          ref: ref(`C${i}`),
+          borrowerId: `11010119900308${String(i).padStart(4, "0")}`,
+          salt: newSalt(),
+        }));
+        const answers = await Promise.all(loans.map((l) => post("/v1/credit/loans", desk, l)));
+        expect(answers.map((a) => a.status)).to.deep.equal(loans.map(() => 201));
+        const hashes = await Promise.all(answers.map(async (a) => ((await a.json()) as Answer).txHashes[0]));
+        expect(new Set(hashes).size).to.equal(loans.length);
+        for (const l of loans) {
+          expect((await world.contracts.credit.getLoan(loanIdOf(world.ids.quicklend, l.ref))).status).to.equal(1n);
+        }
+        expect(service.queue?.depth).to.equal(0);
+      });
+    });
+  }
+});
