@@ -76,3 +76,41 @@ describe("service HTTP basics", function () {
     await close();
   });
 });
+
+describe("service limits and the read-only mode", function () {
+  it("test_rateLimit_refusesBeyondTheBurst_perToken_withRetryAfter", async function () {
+    const database = openDatabase(":memory:", ":memory:");
+    await migrate(database.db as never, database.engine);
+    const app = createApp({
+      db: database.db,
+      chainId: 31337,
+      chainTime: async () => 0,
+      health: async () => health,
+      rateLimit: { perSecond: 1, burst: 3 },
+    });
+    const a = (await createToken(database.db, "a", parseRoles("regulator"))).token;
+    const b = (await createToken(database.db, "b", parseRoles("regulator"))).token;
+    const get = (token: string) => app.request("/v1/members", { headers: { authorization: `Bearer ${token}` } });
+    expect([(await get(a)).status, (await get(a)).status, (await get(a)).status]).to.deep.equal([200, 200, 200]);
+    const limited = await get(a);
+    expect(limited.status).to.equal(429);
+    expect(limited.headers.get("retry-after")).to.equal("1");
+    expect(((await limited.json()) as { detail: string }).detail).to.include("1 requests a second (bursts of 3)");
+    // Another token has its own bucket.
+    expect((await get(b)).status).to.equal(200);
+    await database.close();
+  });
+
+  it("test_writes_withoutAnOperatorKey_answer503_andSendNothing", async function () {
+    const { app, db, close } = await setup();
+    const desk = (await createToken(db, "desk", parseRoles("lender-desk"))).token;
+    const res = await app.request("/v1/credit/loans/HX-1/repayments", {
+      method: "POST",
+      headers: { authorization: `Bearer ${desk}`, "content-type": "application/json" },
+      body: JSON.stringify({ amount: "10.00" }),
+    });
+    expect(res.status).to.equal(503);
+    expect(((await res.json()) as { detail: string }).detail).to.include("without an operator key");
+    await close();
+  });
+});

@@ -4,7 +4,7 @@ import { network } from "hardhat";
 import pino from "pino";
 
 import { newSalt } from "../../src/commitments.js";
-import { loanIdOf } from "../../src/credit.js";
+import { LOAN_CSV_HEADER, loanIdOf } from "../../src/credit.js";
 import { borrowerKey } from "../../src/keys.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { createToken, parseRoles } from "../../service/auth.js";
@@ -222,6 +222,70 @@ describe("service writes: the lender desk over HTTP", function () {
         expect(problem.revert?.name).to.equal("CreditLoanAlreadyRegistered");
         expect(problem.revert?.args.id).to.equal(loanIdOf(world.ids.quicklend, ref("1")));
         expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      });
+
+      it("test_csvUpload_badLinesAllNamed_thenAJob_thenResumedByLoanRef", async function () {
+        const upload = (text: string) =>
+          fetch(`${service.url}/v1/credit/uploads?batchSize=2`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${desk}`, "content-type": "text/csv" },
+            body: text,
+          });
+        const n = store.name.length;
+        const line = (i: number, principal = "8000") =>
+          `${ref(`U${i}`)},CN-RIC,1101011990031${n}${String(i).padStart(3, "0")},ConsumerLoan,${principal},${principal},2026-03-01,2027-03-01,${newSalt()}`;
+        const block = await ethers.provider.getBlockNumber();
+        const bad = await upload([LOAN_CSV_HEADER.join(","), line(1), line(2, "12.345"), "x,y", line(3)].join("\n"));
+        expect(bad.status).to.equal(400);
+        const problem = (await bad.json()) as ProblemBody;
+        expect(problem.errors?.map((e) => e.pointer)).to.deep.equal(["/lines/3", "/lines/4"]);
+        expect(problem.errors?.[1].detail).to.equal("expected 9 fields, found 2");
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+        const notCsv = await post("/v1/credit/uploads", desk, { file: "x" });
+        expect(notCsv.status).to.equal(400);
+
+        const lines = [1, 2, 3, 4, 5].map((i) => line(i));
+        // A first upload of the first three lines stands for a run cut off after them.
+        const first = await upload([LOAN_CSV_HEADER.join(","), ...lines.slice(0, 3)].join("\n"));
+        expect(first.status).to.equal(202);
+        const job = ((await first.json()) as Answer).result as { id: number; pending: number };
+        expect(job.pending).to.equal(3);
+        const progress = async (id: number) => {
+          for (;;) {
+            const res = await fetch(`${service.url}/v1/credit/uploads/${id}`, {
+              headers: { authorization: `Bearer ${desk}` },
+            });
+            const body = (await res.json()) as {
+              status: string;
+              sent: number;
+              alreadyRegistered: number;
+              txHashes: string[];
+            };
+            if (body.status !== "running") return body;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        };
+        expect(await progress(job.id)).to.include({ status: "done", sent: 3 });
+        const whole = await upload([LOAN_CSV_HEADER.join(","), ...lines].join("\n"));
+        const resumed = ((await whole.json()) as Answer).result as {
+          id: number;
+          pending: number;
+          alreadyRegistered: number;
+        };
+        expect([resumed.pending, resumed.alreadyRegistered]).to.deep.equal([2, 3]);
+        const done = await progress(resumed.id);
+        expect(done).to.include({ status: "done", sent: 2 });
+        expect(done.txHashes).to.have.length(1);
+        for (const i of [1, 2, 3, 4, 5]) {
+          expect((await world.contracts.credit.getLoan(loanIdOf(world.ids.quicklend, ref(`U${i}`)))).status).to.equal(
+            1n,
+          );
+        }
+        // Another token's job is not this token's to read.
+        const other = await fetch(`${service.url}/v1/credit/uploads/${job.id}`, {
+          headers: { authorization: `Bearer ${regulator}` },
+        });
+        expect(other.status).to.equal(403);
       });
 
       it("test_concurrentWritesFromOneKey_allLand", async function () {
