@@ -6,6 +6,7 @@
  * so no personal data reaches the chain. Lending workflows check a borrower through `inquire`, which is logged;
  * `exposureOf` is a free view for tooling.
  */
+import { parse as parseCsv } from "csv-parse/sync";
 import { AbiCoder, keccak256, type ContractTransactionReceipt } from "ethers";
 
 import type { CreditRegistry } from "../typechain-types/index.js";
@@ -170,20 +171,33 @@ export function parseLoanCsv(
   key: ConsortiumKey,
   options: { decimals: number; today: number },
 ): { rows: LoanFileRow[]; errors: LineError[] } {
-  const lines = text.split(/\r?\n/);
   const rows: LoanFileRow[] = [];
   const errors: LineError[] = [];
-  const header = (lines[0] ?? "").split(",").map((h) => h.trim().toLowerCase());
+  // csv-parse reads quoting and line ends the way spreadsheets write them; each record keeps its line number.
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parseCsv(text, {
+      info: true,
+      trim: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      comment: "#",
+      comment_no_infix: true,
+      bom: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (err) {
+    const line = (err as { lines?: number }).lines ?? 1;
+    return { rows, errors: [{ line, message: `not readable as CSV: ${(err as Error).message}` }] };
+  }
+  const header = (records[0]?.record ?? []).map((h) => h.toLowerCase());
   if (header.join(",") !== LOAN_CSV_HEADER.join(",")) {
     return { rows, errors: [{ line: 1, message: `header must be: ${LOAN_CSV_HEADER.join(",")}` }] };
   }
   const seen = new Map<string, number>();
   const salts = new Map<string, number>();
-  for (let i = 1; i < lines.length; i++) {
-    const line = i + 1;
-    if (lines[i].trim() === "" || lines[i].trimStart().startsWith("#")) continue;
+  for (const { record: cells, info } of records.slice(1)) {
+    const line = info.lines;
     try {
-      const cells = lines[i].split(",").map((c) => c.trim());
       if (cells.length !== LOAN_CSV_HEADER.length) {
         throw new Error(`expected ${LOAN_CSV_HEADER.length} fields, found ${cells.length}`);
       }

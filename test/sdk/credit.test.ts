@@ -56,6 +56,35 @@ describe("SDK credit helpers", function () {
     expect(() => recordCommitment(record, "0x1234")).to.throw(/salt must be 32 bytes/);
   });
 
+  it("test_parseLoanCsv_readsSpreadsheetCsv_withLineNumbers", function () {
+    const key = ephemeralKey();
+    const header = "loan_ref,id_type,id_number,product,principal,outstanding,originated,matures,salt";
+    const salt2 = `0x${"22".repeat(32)}`;
+    // A byte-order mark, quoted fields, a comment line and a quoted field spanning two lines, as spreadsheets write.
+    const { rows, errors } = parseLoanCsv(
+      [
+        "\ufeff" + header,
+        "# exported 2026-11-22",
+        `"A-1","CN-RIC","990101199003070011",ConsumerLoan,"100.50",100.50,2026-01-01,2026-12-31,${SALT}`,
+        `"A-2\nB",CN-RIC,990101199003070012,ConsumerLoan,100,100,2026-01-01,2026-12-31,${salt2}`,
+        `A-3,CN-RIC,990101199003070013,ConsumerLoan,100,100,2026-01-01,2026-12-31,${`0x${"33".repeat(32)}`}`,
+      ].join("\r\n"),
+      key,
+      { decimals: 2, today: dayNumber("2026-11-22") },
+    );
+    expect(rows.map((r) => [r.line, r.record.loanRef])).to.deep.equal([
+      [3, "A-1"],
+      [6, "A-3"],
+    ]);
+    expect(errors).to.have.length(1);
+    expect(errors[0].line).to.equal(5);
+    expect(errors[0].message).to.match(/must be 1 to 31 printable ASCII/);
+    // An unclosed quote: the file cannot be read, and the error names where.
+    const broken = parseLoanCsv(`${header}\n"A-1,CN-RIC`, key, { decimals: 2, today: 0 });
+    expect(broken.rows).to.deep.equal([]);
+    expect(broken.errors[0].message).to.match(/^not readable as CSV: /);
+  });
+
   it("test_parseLoanCsv_keysBorrowersAndRejectsJointLoans", function () {
     const key = ephemeralKey();
     const header = "loan_ref,id_type,id_number,product,principal,outstanding,originated,matures,salt";
