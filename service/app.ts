@@ -14,6 +14,7 @@ import { clientOf, type ApiRole, type Client } from "./auth.js";
 import { ProblemError, forbidden, problemResponse, unauthorized, type Problem } from "./problem.js";
 import { readRoutes } from "./routes/read.js";
 import { creditWriteRoutes } from "./routes/credit-writes.js";
+import { listRoutes } from "./routes/lists.js";
 import type { Tables } from "./schema.js";
 import type { Writer } from "./writes.js";
 
@@ -193,6 +194,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   );
 
   readRoutes(app, { db, chainId: options.chainId, chainTime: options.chainTime });
+  listRoutes(app, { db, chainId: options.chainId, chainTime: options.chainTime });
   creditWriteRoutes(app, { db, writer: options.writer, logger: options.logger });
 
   app.doc31("/openapi.json", {

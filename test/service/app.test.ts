@@ -1,9 +1,11 @@
 import { expect } from "chai";
+import { Hono } from "hono";
 
 import { createApp } from "../../service/app.js";
 import { createToken, parseRoles, revokeToken } from "../../service/auth.js";
 import { openDatabase } from "../../service/db.js";
 import { migrate } from "../../service/migrations.js";
+import { listResponse } from "../../service/routes/lists.js";
 
 let health = { chainHead: 12, indexedHead: 10, sinceSuccess: 1, stale: false } as {
   chainHead: number;
@@ -112,5 +114,21 @@ describe("service limits and the read-only mode", function () {
     expect(res.status).to.equal(503);
     expect(((await res.json()) as { detail: string }).detail).to.include("without an operator key");
     await close();
+  });
+});
+
+describe("service CSV exports", function () {
+  it("test_listResponse_quotesCsv_andDefusesFormulaCells", async function () {
+    const app = new Hono();
+    const rows = [
+      { name: 'Pearl "River", Ltd', value: "-12", note: '=HYPERLINK("http://x")' },
+      { name: "@home", value: "15.50", note: "+1" },
+    ];
+    app.get("/", (c) => listResponse(c, "csv", "test", ["name", "value", "note"], rows));
+    const res = await app.request("/");
+    expect(res.headers.get("content-disposition")).to.equal('attachment; filename="test.csv"');
+    expect(await res.text()).to.equal(
+      'name,value,note\n"Pearl ""River"", Ltd",-12,"\'=HYPERLINK(""http://x"")"\n\'@home,15.50,\'+1\n',
+    );
   });
 });

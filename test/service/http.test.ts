@@ -2,7 +2,12 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import pino from "pino";
 
+import { loanStatusName } from "../../src/credit.js";
+import { tokenFor } from "../../src/deployment.js";
+import { formatReceivable, parseReceivable } from "../../src/scf.js";
 import { runDemo } from "../../scripts/lib/demo-world.js";
+import { actAs } from "../../scripts/lib/world.js";
+import * as scf from "../../tasks/lib/scf.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { createToken, parseRoles } from "../../service/auth.js";
 import { startService } from "../../service/server.js";
@@ -17,7 +22,32 @@ describe("service HTTP API on the demo world", function () {
   before(async function () {
     world = await deployWorld(connection);
     await runDemo(world, connection, () => {});
+    // Two receivables Pearl confirms, past their maturity and grace: one marked overdue by anyone (a stranger
+    // here), one due but unmarked. The overdue list must show both.
+    const pearl = actAs(world, "pearl", world.key);
+    const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
+    const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
+    for (const n of [1, 2]) {
+      const lines = await scf.issue(
+        pearl.contracts,
+        {
+          supplier: world.admins.glassworks.address,
+          debtor: "",
+          face: "1000.00",
+          currency: "CNY",
+          maturity: day(2),
+          invoices: `PRA-LATE-${n}`,
+          issueDate: day(-1),
+        },
+        pearl.session,
+      );
+      overdueRoots.push(parseReceivable(/^issued (R\d+\.0) /.exec(lines[0])![1]));
+    }
+    const f = await world.contracts.scf.getFamily(overdueRoots[1]);
+    await connection.networkHelpers.time.increaseTo(f.maturity + f.graceSeconds + 3n * 86_400n);
+    await (await world.contracts.scf.connect(world.outsiders[0]).markOverdue(overdueRoots[0])).wait();
   });
+  const overdueRoots: bigint[] = [];
   for (const store of engines()) {
     after(() => store.cleanup());
     it(`test_readEndpoints_answerFromTheReadModel_withinTheTokensRoles (${store.name})`, async function () {
@@ -127,6 +157,109 @@ describe("service HTTP API on the demo world", function () {
           (err: unknown) => String(err),
         );
         expect(second).to.equal(`Error: 127.0.0.1:${port} is already in use: choose --port`);
+      } finally {
+        await service.stop();
+      }
+    });
+
+    it(`test_lists_matchTheChain_andExportAsCsv (${store.name})`, async function () {
+      const chainId = Number((await ethers.provider.getNetwork()).chainId);
+      const service = await startService({
+        provider: ethers.provider,
+        chainId,
+        deployment: world.deployment,
+        fromBlock: 0,
+        databaseUrl: await store.fresh(),
+        dataDir: "",
+        port: 0,
+        pollMs: 50,
+        logger: pino({ level: "silent" }),
+      });
+      try {
+        await service.caughtUp();
+        const db = service.database.db;
+        const regulator = (await createToken(db, "regulator", parseRoles("regulator"))).token;
+        const scfDesk = (await createToken(db, "scf", parseRoles("supply-chain-desk"))).token;
+        const exporter = (await createToken(db, "exporter", parseRoles("exporter"))).token;
+        const get = (path: string, token: string) =>
+          fetch(service.url + path, { headers: { authorization: `Bearer ${token}` } });
+
+        // A flagged borrower's whole history, each loan as the chain holds it, each inquiry with who looked.
+        const flags = (await (await get("/v1/regulator/flags", regulator)).json()) as { borrowerKey: string }[];
+        const key = flags[0].borrowerKey;
+        expect((await get(`/v1/regulator/borrowers/${key}/history`, exporter)).status).to.equal(403);
+        const history = (await (await get(`/v1/regulator/borrowers/${key}/history`, regulator)).json()) as {
+          loans: { loanId: string; status: string; outstanding: string; lender: number }[];
+          inquiries: { lender: number; consentHash: string }[];
+        };
+        const registered = await world.contracts.credit.queryFilter(
+          world.contracts.credit.filters.LoanRegistered(undefined, key),
+        );
+        expect(history.loans.map((l) => l.loanId)).to.have.members(registered.map((e) => e.args.id));
+        for (const l of history.loans) {
+          const onChain = await world.contracts.credit.getLoan(l.loanId);
+          expect([l.status, l.outstanding, BigInt(l.lender)]).to.deep.equal([
+            loanStatusName(onChain.status),
+            onChain.outstanding.toString(),
+            onChain.lender,
+          ]);
+        }
+        const inquired = await world.contracts.credit.queryFilter(world.contracts.credit.filters.CreditInquired());
+        const mine = inquired.filter((e) => e.args.borrowerKey === key);
+        expect(history.inquiries.map((i) => i.consentHash)).to.deep.equal(mine.map((e) => e.args.consentHash));
+        const csv = await get(`/v1/regulator/borrowers/${key}/history?format=csv&part=loans`, regulator);
+        expect(csv.headers.get("content-type")).to.equal("text/csv; charset=utf-8");
+        const lines = (await csv.text()).trim().split("\n");
+        expect(lines[0]).to.equal(
+          "loanId,lender,reporter,kind,status,principal,outstanding,originationDay,maturityDay,commitment,registeredAt",
+        );
+        expect(lines).to.have.length(history.loans.length + 1);
+
+        // The overdue list: the family marked overdue, and the one due past its grace but not marked.
+        const overdue = (await (await get("/v1/scf/receivables/overdue", regulator)).json()) as {
+          root: string;
+          state: string;
+          daysPastDue: number;
+        }[];
+        const expected = [];
+        for (const root of overdueRoots) {
+          const f = await world.contracts.scf.getFamily(root);
+          expected.push([formatReceivable(root), ["None", "Requested", "Confirmed", "Overdue"][Number(f.state)]]);
+        }
+        expect(overdue.map((o) => [o.root, o.state])).to.have.deep.members(expected);
+        expect(expected.map((e) => e[1])).to.include.members(["Overdue", "Confirmed"]);
+        expect(overdue.every((o) => o.daysPastDue >= 3)).to.equal(true);
+        const overdueCsv = await (await get("/v1/scf/receivables/overdue?format=csv", scfDesk)).text();
+        expect(overdueCsv.trim().split("\n")).to.have.length(overdue.length + 1);
+
+        // Receivables by holder: each piece held by that member on the chain.
+        const holder = Number(world.ids[Object.keys(world.ids)[0]]);
+        for (const who of Object.values(world.ids)) {
+          const pieces = (await (await get(`/v1/scf/receivables?holder=${who}`, scfDesk)).json()) as { id: string }[];
+          for (const p of pieces)
+            expect((await world.contracts.scf.getPiece(parseReceivable(p.id))).holder).to.equal(who);
+        }
+        expect(holder).to.be.greaterThan(0);
+        const all = (await (await get("/v1/scf/receivables", scfDesk)).json()) as unknown[];
+        expect(all.length).to.be.greaterThan(2);
+        expect((await get("/v1/scf/receivables?state=Lost", scfDesk)).status).to.equal(400);
+
+        // Balances: each as the token's own view.
+        const balances = (await (await get("/v1/balances", regulator)).json()) as {
+          currency: string;
+          account: string;
+          balance: string;
+        }[];
+        expect(balances.length).to.be.greaterThan(3);
+        for (const b of balances) {
+          const token = tokenFor(world.contracts, b.currency);
+          expect(b.balance).to.equal((await token.balanceOf(b.account)).toString());
+        }
+        const one = balances[0];
+        const filtered = (await (
+          await get(`/v1/balances?account=${one.account.toLowerCase()}`, regulator)
+        ).json()) as unknown[];
+        expect(filtered.length).to.be.greaterThan(0);
       } finally {
         await service.stop();
       }

@@ -1,0 +1,387 @@
+/**
+ * The lists a regulator and the desks ask of the read model: a borrower's full history, receivables by holder,
+ * debtor or state, the overdue list, and balances. Every list is JSON, or CSV with `?format=csv` (csv-stringify:
+ * quoting and formula-looking cells handled by a kept library, not by hand).
+ */
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { stringify } from "csv-stringify/sync";
+import { getAddress } from "ethers";
+import type { Context } from "hono";
+import type { Kysely, Selectable } from "kysely";
+
+import { formatReceivable } from "../../src/scf.js";
+import { requireRole, type AppEnv } from "../app.js";
+import { pausedSeconds } from "../projections/scf.js";
+import type { Tables } from "../schema.js";
+
+export interface ListContext {
+  db: Kysely<Tables>;
+  chainId: number;
+  chainTime: () => Promise<number>;
+}
+
+const security = [{ bearer: [] }];
+const Hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "a 32-byte hex value, 0x and 64 hex digits");
+const Format = z.object({
+  format: z.enum(["json", "csv"]).optional().openapi({ description: "csv for a spreadsheet; default json" }),
+});
+
+/** A list as JSON, or as CSV (a header of `columns`, one line per row) when the query asks for it. */
+export function listResponse<T extends Record<string, unknown>>(
+  c: Context,
+  format: "json" | "csv" | undefined,
+  name: string,
+  columns: (keyof T & string)[],
+  rows: T[],
+): never {
+  if (format === "csv") {
+    // Cells a spreadsheet would run as a formula (=, +, -, @ first) are quoted with a leading apostrophe.
+    const safe = (v: unknown) => {
+      const text = v === null || v === undefined ? "" : String(v);
+      return /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
+    };
+    const body = stringify(
+      rows.map((r) => columns.map((k) => safe(r[k]))),
+      { header: true, columns },
+    );
+    return c.body(body, 200, {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="${name}.csv"`,
+    }) as never;
+  }
+  return c.json(rows, 200) as never;
+}
+
+const list = <T extends z.ZodType>(schema: T, description: string) => ({
+  200: {
+    description,
+    content: { "application/json": { schema: z.array(schema) }, "text/csv": { schema: z.string() } },
+  },
+});
+
+const LoanOut = z
+  .object({
+    loanId: Hex32,
+    lender: z.number().int(),
+    reporter: z.number().int(),
+    kind: z.string(),
+    status: z.string(),
+    principal: z.string(),
+    outstanding: z.string(),
+    originationDay: z.number().int(),
+    maturityDay: z.number().int(),
+    commitment: Hex32,
+    registeredAt: z.number().int(),
+  })
+  .openapi("HistoryLoan");
+const InquiryOut = z
+  .object({
+    at: z.number().int(),
+    txHash: z.string(),
+    lender: z.number().int().openapi({ description: "the inquiring member" }),
+    purpose: z.string(),
+    consentHash: Hex32,
+  })
+  .openapi("HistoryInquiry");
+const DisputeOut = z
+  .object({
+    loanId: Hex32,
+    openedAt: z.number().int(),
+    openedBy: z.number().int(),
+    reason: z.string(),
+    state: z.string(),
+    response: z.string().nullable(),
+    outcome: z.string().nullable(),
+    resolvedBy: z.number().int().nullable(),
+    resolvedAt: z.number().int().nullable(),
+  })
+  .openapi("HistoryDispute");
+
+const Receivable = z
+  .object({
+    id: z.string().openapi({ example: "R1.2" }),
+    family: z.string().openapi({ example: "R1.0" }),
+    parent: z.string().nullable(),
+    holder: z.number().int(),
+    debtor: z.number().int(),
+    face: z.string(),
+    tier: z.number().int(),
+    state: z.string(),
+    familyState: z.string(),
+    maturity: z.number().int().openapi({ description: "Unix seconds on the wall clock (pauses included so far)" }),
+  })
+  .openapi("Receivable");
+
+const Overdue = z
+  .object({
+    root: z.string(),
+    debtor: z.number().int(),
+    token: z.string(),
+    face: z.string(),
+    paid: z.string(),
+    state: z.string().openapi({ description: "Overdue or Defaulted as marked, or Confirmed when due but not marked" }),
+    maturity: z.number().int(),
+    daysPastDue: z.number().int(),
+  })
+  .openapi("OverdueFamily");
+
+const Balance = z
+  .object({ currency: z.string(), token: z.string(), account: z.string(), balance: z.string(), frozen: z.boolean() })
+  .openapi("Balance");
+
+export function listRoutes(app: OpenAPIHono<AppEnv>, ctx: ListContext): void {
+  const { db, chainId } = ctx;
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/regulator/borrowers/{borrowerKey}/history",
+      summary: "A borrower's full history: loans, inquiries (who looked, why, on which consent), disputes",
+      security,
+      request: {
+        params: z.object({ borrowerKey: Hex32 }),
+        query: Format.extend({ part: z.enum(["loans", "inquiries", "disputes"]).optional() }),
+      },
+      responses: {
+        200: {
+          description: "the history; with format=csv, the one part asked for",
+          content: {
+            "application/json": {
+              schema: z.object({
+                borrowerKey: Hex32,
+                loans: z.array(LoanOut),
+                inquiries: z.array(InquiryOut),
+                disputes: z.array(DisputeOut),
+              }),
+            },
+            "text/csv": { schema: z.string() },
+          },
+        },
+      },
+    }),
+    async (c) => {
+      requireRole(c.get("client"), "regulator");
+      const key = c.req.valid("param").borrowerKey.toLowerCase();
+      const { format, part } = c.req.valid("query");
+      const loanRows = await db
+        .selectFrom("loans")
+        .selectAll()
+        .where("chain_id", "=", chainId)
+        .where("borrower_key", "=", key)
+        .orderBy("registered_block")
+        .execute();
+      const loans = loanRows.map((l) => ({
+        loanId: l.id,
+        lender: Number(l.lender),
+        reporter: Number(l.reporter),
+        kind: l.kind,
+        status: l.status,
+        principal: l.principal,
+        outstanding: l.outstanding,
+        originationDay: Number(l.origination_day),
+        maturityDay: Number(l.maturity_day),
+        commitment: l.commitment,
+        registeredAt: Number(l.registered_at),
+      }));
+      const inquiries = (
+        await db
+          .selectFrom("inquiries")
+          .selectAll()
+          .where("chain_id", "=", chainId)
+          .where("borrower_key", "=", key)
+          .orderBy("block_number")
+          .orderBy("log_index")
+          .execute()
+      ).map((i) => ({
+        at: Number(i.at),
+        txHash: i.tx_hash,
+        lender: Number(i.lender),
+        purpose: i.purpose,
+        consentHash: i.consent_hash,
+      }));
+      const ids = loanRows.map((l) => l.id);
+      const disputes = (
+        ids.length === 0
+          ? []
+          : await db
+              .selectFrom("loan_disputes")
+              .selectAll()
+              .where("chain_id", "=", chainId)
+              .where("loan_id", "in", ids)
+              .orderBy("opened_block")
+              .orderBy("opened_log")
+              .execute()
+      ).map((d) => ({
+        loanId: d.loan_id,
+        openedAt: Number(d.opened_at),
+        openedBy: Number(d.opened_by),
+        reason: d.reason,
+        state: d.state,
+        response: d.response,
+        outcome: d.outcome,
+        resolvedBy: d.resolved_by === null ? null : Number(d.resolved_by),
+        resolvedAt: d.resolved_at === null ? null : Number(d.resolved_at),
+      }));
+      if (format === "csv") {
+        const which = part ?? "loans";
+        const rows = { loans, inquiries, disputes }[which] as Record<string, unknown>[];
+        const columns = Object.keys(
+          (which === "loans" ? LoanOut : which === "inquiries" ? InquiryOut : DisputeOut).shape,
+        );
+        return listResponse(c, "csv", `borrower-${key.slice(2, 10)}-${which}`, columns, rows);
+      }
+      return c.json({ borrowerKey: key, loans, inquiries, disputes }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/scf/receivables",
+      summary: "Receivables (pieces) by holder, by debtor or by state",
+      security,
+      request: {
+        query: Format.extend({
+          holder: z.coerce.number().int().min(1).max(0xffffffff).optional(),
+          debtor: z.coerce.number().int().min(1).max(0xffffffff).optional(),
+          state: z.enum(["Held", "Financed", "Collected"]).optional().openapi({ description: "the piece's state" }),
+        }),
+      },
+      responses: list(Receivable, "the receivables, by family and piece"),
+    }),
+    async (c) => {
+      requireRole(c.get("client"), "supply-chain-desk", "bank-treasury", "regulator");
+      const q = c.req.valid("query");
+      let query = db
+        .selectFrom("pieces")
+        .innerJoin("families", (j) =>
+          j.onRef("families.chain_id", "=", "pieces.chain_id").onRef("families.family", "=", "pieces.family"),
+        )
+        .select([
+          "pieces.id",
+          "pieces.family",
+          "pieces.parent",
+          "pieces.holder",
+          "pieces.face",
+          "pieces.tier",
+          "pieces.state",
+          "families.root",
+          "families.debtor",
+          "families.state as family_state",
+          "families.maturity_active",
+        ])
+        .where("pieces.chain_id", "=", chainId);
+      if (q.holder !== undefined) query = query.where("pieces.holder", "=", q.holder);
+      if (q.debtor !== undefined) query = query.where("families.debtor", "=", q.debtor);
+      if (q.state !== undefined) query = query.where("pieces.state", "=", q.state);
+      const rows = await query.orderBy("pieces.family").orderBy("pieces.piece_index").execute();
+      const paused = await pausedSeconds(db, chainId, "ReceivableLedger", await ctx.chainTime());
+      return listResponse(
+        c,
+        q.format,
+        "receivables",
+        ["id", "family", "parent", "holder", "debtor", "face", "tier", "state", "familyState", "maturity"],
+        rows.map((p) => ({
+          id: formatReceivable(BigInt(p.id)),
+          family: formatReceivable(BigInt(p.root)),
+          parent: p.parent === null ? null : formatReceivable(BigInt(p.parent)),
+          holder: Number(p.holder),
+          debtor: Number(p.debtor),
+          face: p.face,
+          tier: Number(p.tier),
+          state: p.state,
+          familyState: p.family_state,
+          maturity: Number(p.maturity_active) + paused,
+        })),
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/scf/receivables/overdue",
+      summary: "Receivable families overdue or defaulted, and those due past their grace but not marked yet",
+      security,
+      request: { query: Format },
+      responses: list(Overdue, "the families, most days past due first"),
+    }),
+    async (c) => {
+      requireRole(c.get("client"), "supply-chain-desk", "bank-treasury", "regulator");
+      const { format } = c.req.valid("query");
+      const now = await ctx.chainTime();
+      const paused = await pausedSeconds(db, chainId, "ReceivableLedger", now);
+      const families: Selectable<Tables["families"]>[] = await db
+        .selectFrom("families")
+        .selectAll()
+        .where("chain_id", "=", chainId)
+        .where("state", "in", ["Overdue", "Defaulted", "Confirmed"])
+        .execute();
+      const rows = families
+        .map((f) => {
+          const maturity = Number(f.maturity_active) + paused;
+          return {
+            root: formatReceivable(BigInt(f.root)),
+            debtor: Number(f.debtor),
+            token: f.token,
+            face: f.face,
+            paid: f.paid,
+            state: f.state,
+            maturity,
+            daysPastDue: Math.max(0, Math.floor((now - maturity) / 86_400)),
+            due: f.state !== "Confirmed" || now > maturity + Number(f.grace_seconds),
+          };
+        })
+        .filter((r) => r.due)
+        .map(({ due: _due, ...r }) => r)
+        .sort((a, b) => b.daysPastDue - a.daysPastDue || a.root.localeCompare(b.root));
+      return listResponse(
+        c,
+        format,
+        "overdue-receivables",
+        ["root", "debtor", "token", "face", "paid", "state", "maturity", "daysPastDue"],
+        rows,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/balances",
+      summary: "Settlement-token balances, by account or currency",
+      security,
+      request: {
+        query: Format.extend({
+          account: z
+            .string()
+            .regex(/^0x[0-9a-fA-F]{40}$/, "an address")
+            .optional(),
+          currency: z.string().length(3).optional(),
+        }),
+      },
+      responses: list(Balance, "the balances"),
+    }),
+    async (c) => {
+      requireRole(c.get("client"), "bank-treasury", "regulator", "operator", "exporter", "importer");
+      const q = c.req.valid("query");
+      let query = db.selectFrom("balances").selectAll().where("chain_id", "=", chainId);
+      if (q.account !== undefined) query = query.where("account", "=", getAddress(q.account.toLowerCase()));
+      if (q.currency !== undefined) query = query.where("currency", "=", q.currency.toUpperCase());
+      const rows = await query.orderBy("currency").orderBy("account").execute();
+      return listResponse(
+        c,
+        q.format,
+        "balances",
+        ["currency", "token", "account", "balance", "frozen"],
+        rows.map((b) => ({
+          currency: b.currency,
+          token: b.token,
+          account: b.account,
+          balance: b.balance,
+          frozen: Number(b.frozen) === 1,
+        })),
+      );
+    },
+  );
+}
