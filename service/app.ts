@@ -6,6 +6,7 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import type { MiddlewareHandler } from "hono";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 
@@ -15,6 +16,7 @@ import { ProblemError, forbidden, problemResponse, unauthorized, type Problem } 
 import { readRoutes } from "./routes/read.js";
 import { creditWriteRoutes } from "./routes/credit-writes.js";
 import { listRoutes } from "./routes/lists.js";
+import { scfWriteRoutes } from "./routes/scf-writes.js";
 import type { Tables } from "./schema.js";
 import type { Writer } from "./writes.js";
 
@@ -59,6 +61,17 @@ export function requireRole(client: Client, ...roles: ApiRole[]): void {
   }
 }
 
+/**
+ * Route middleware refusing a token without one of `roles` (403), before the request is validated: a token outside
+ * its roles learns nothing about the endpoint's input.
+ */
+export function allow(...roles: ApiRole[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    requireRole(c.get("client"), ...roles);
+    await next();
+  };
+}
+
 /** A problem for any error: ours as thrown, a contract revert decoded, anything else a 500 without internals. */
 export function problemOf(err: unknown): Problem {
   if (err instanceof ProblemError) return err.problem;
@@ -99,10 +112,13 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     // A body that does not match its schema: 400 naming each wrong field, before any handler runs.
     defaultHook: (result, c) => {
       if (!result.success) {
-        const errors = result.error.issues.map((i) => ({
-          pointer: "/" + i.path.map(String).join("/"),
-          detail: i.message,
-        }));
+        // An unknown field is named by its own pointer, not its parent's.
+        const errors = result.error.issues.flatMap((i) =>
+          (i.code === "unrecognized_keys" ? i.keys.map((k) => [...i.path, k]) : [i.path]).map((path) => ({
+            pointer: "/" + path.map(String).join("/"),
+            detail: i.message,
+          })),
+        );
         const first = errors[0];
         return problemResponse(c, {
           type: "https://tradeline.dev/problems/bad-request",
@@ -196,6 +212,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   readRoutes(app, { db, chainId: options.chainId, chainTime: options.chainTime });
   listRoutes(app, { db, chainId: options.chainId, chainTime: options.chainTime });
   creditWriteRoutes(app, { db, writer: options.writer, logger: options.logger });
+  scfWriteRoutes(app, { db, writer: options.writer, logger: options.logger });
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -96,6 +96,7 @@ export interface WriteContext {
 
 /** The SDK desk a request works through: the member's contracts on a signer that reports what it sends. */
 export interface RequestDesk extends Desk {
+  signer: QueuedSigner;
   sent: TransactionResponse[];
 }
 

@@ -9,48 +9,19 @@ import type { Logger } from "pino";
 
 import * as desk from "../../src/desk/credit.js";
 import { formatAmount } from "../../src/encoding.js";
-import { requireRole, type AppEnv } from "../app.js";
+import { allow, type AppEnv } from "../app.js";
 import { badRequest, notFound } from "../problem.js";
 import type { Tables } from "../schema.js";
 import { runWrite, type WriteContext } from "../writes.js";
+import { WriteAnswer, idempotencyHeader, problemContent, writeResponses } from "./write-schemas.js";
 
 const security = [{ bearer: [] }];
 const Decimal = z.string().openapi({ description: "an amount in major units, e.g. 1250.50", example: "20000.00" });
 const Day = z.string().openapi({ description: "a UTC date, YYYY-MM-DD", example: "2026-03-01" });
 
-const WriteAnswer = z
-  .object({
-    txHashes: z.array(z.string()),
-    events: z.array(
-      z.object({
-        txHash: z.string(),
-        logIndex: z.number().int(),
-        contract: z.string(),
-        name: z.string(),
-        args: z.record(z.string(), z.unknown()),
-      }),
-    ),
-    result: z.record(z.string(), z.unknown()),
-  })
-  .openapi("WriteAnswer");
-
-const problem = { "application/problem+json": { schema: z.object({}).passthrough() } };
-const answers = (ok: number, description: string) => ({
-  [ok]: { description, content: { "application/json": { schema: WriteAnswer } } },
-  400: { description: "bad input: the field that is wrong; nothing was sent", content: problem },
-  403: { description: "outside the token's roles; nothing was sent", content: problem },
-  409: { description: "the first request with this Idempotency-Key is still running", content: problem },
-  422: {
-    description: "the contract refused it (the decoded error), or the Idempotency-Key was reused",
-    content: problem,
-  },
-});
-const idempotency = z.object({
-  "idempotency-key": z
-    .string()
-    .optional()
-    .openapi({ description: "a retried request with the same key returns the first answer and sends nothing" }),
-});
+const problem = problemContent;
+const answers = writeResponses;
+const idempotency = idempotencyHeader;
 
 const LoanBody = z
   .object({
@@ -96,9 +67,9 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
       security,
       request: { headers: idempotency, body: { content: { "application/json": { schema: LoanBody } } } },
       responses: answers(201, "registered: the loan id, any multi-borrowing flag, the borrower's exposure now"),
+      middleware: [allow("lender-desk")] as const,
     }),
     async (c) => {
-      requireRole(c.get("client"), "lender-desk");
       const body = c.req.valid("json");
       return runWrite(c, ctx, "credit.register", JSON.stringify(body), async (d) => {
         const r = await desk.register(d, {
@@ -138,9 +109,9 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
         body: { content: { "application/json": { schema: z.object({ amount: Decimal }).strict() } } },
       },
       responses: answers(200, "the outstanding after the repayment, and the new status if it changed"),
+      middleware: [allow("lender-desk")] as const,
     }),
     async (c) => {
-      requireRole(c.get("client"), "lender-desk");
       const { ref } = c.req.valid("param");
       const body = c.req.valid("json");
       return runWrite(c, ctx, "credit.repay", JSON.stringify({ ref, ...body }), async (d) => {
@@ -170,9 +141,9 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
         body: { content: { "application/json": { schema: z.object({ to: z.string() }).strict() } } },
       },
       responses: answers(200, "the status before and after"),
+      middleware: [allow("lender-desk")] as const,
     }),
     async (c) => {
-      requireRole(c.get("client"), "lender-desk");
       const { ref } = c.req.valid("param");
       const body = c.req.valid("json");
       return runWrite(c, ctx, "credit.status", JSON.stringify({ ref, ...body }), async (d) => {
@@ -202,9 +173,9 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
       security,
       request: { headers: idempotency, body: { content: { "application/json": { schema: InquiryBody } } } },
       responses: answers(200, "the exposure, and the limits a new loan would break (flagged or refused)"),
+      middleware: [allow("lender-desk")] as const,
     }),
     async (c) => {
-      requireRole(c.get("client"), "lender-desk");
       const body = c.req.valid("json");
       return runWrite(c, ctx, "credit.inquire", JSON.stringify(body), async (d) => {
         const r = await desk.check(d, body);
@@ -251,9 +222,9 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
       security,
       request: { headers: idempotency, body: { content: { "application/json": { schema: DisputeBody } } } },
       responses: answers(200, "the dispute step taken"),
+      middleware: [allow("lender-desk", "regulator")] as const,
     }),
     async (c) => {
-      requireRole(c.get("client"), "lender-desk", "regulator");
       const body = c.req.valid("json");
       return runWrite(c, ctx, `credit.dispute.${body.action}`, JSON.stringify(body), async (d) => {
         const r = await desk.dispute(d, {
@@ -333,9 +304,9 @@ function uploadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
         },
         400: { description: "bad lines, each with its number; nothing was sent", content: problem },
       },
+      middleware: [allow("lender-desk")] as const,
     }),
     async (c) => {
-      requireRole(c.get("client"), "lender-desk");
       const type = c.req.header("content-type") ?? "";
       if (!/^text\/csv\b/i.test(type)) {
         throw badRequest(`send the file as text/csv, not ${type || "no content type"}`, [
@@ -421,9 +392,9 @@ function uploadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
         200: { description: "the job", content: { "application/json": { schema: Job } } },
         404: { description: "no such job of this token", content: problem },
       },
+      middleware: [allow("lender-desk")] as const,
     }),
     async (c) => {
-      requireRole(c.get("client"), "lender-desk");
       const { id } = c.req.valid("param");
       const row = await db
         .selectFrom("upload_jobs")

@@ -10,7 +10,7 @@ import type { Context } from "hono";
 import type { Kysely, Selectable } from "kysely";
 
 import { formatReceivable } from "../../src/scf.js";
-import { requireRole, type AppEnv } from "../app.js";
+import { allow, type AppEnv } from "../app.js";
 import { pausedSeconds } from "../projections/scf.js";
 import type { Tables } from "../schema.js";
 
@@ -158,9 +158,9 @@ export function listRoutes(app: OpenAPIHono<AppEnv>, ctx: ListContext): void {
           },
         },
       },
+      middleware: [allow("regulator")] as const,
     }),
     async (c) => {
-      requireRole(c.get("client"), "regulator");
       const key = c.req.valid("param").borrowerKey.toLowerCase();
       const { format, part } = c.req.valid("query");
       const loanRows = await db
@@ -248,9 +248,9 @@ export function listRoutes(app: OpenAPIHono<AppEnv>, ctx: ListContext): void {
         }),
       },
       responses: list(Receivable, "the receivables, by family and piece"),
+      middleware: [allow("supply-chain-desk", "bank-treasury", "regulator")] as const,
     }),
     async (c) => {
-      requireRole(c.get("client"), "supply-chain-desk", "bank-treasury", "regulator");
       const q = c.req.valid("query");
       let query = db
         .selectFrom("pieces")
@@ -305,9 +305,9 @@ export function listRoutes(app: OpenAPIHono<AppEnv>, ctx: ListContext): void {
       security,
       request: { query: Format },
       responses: list(Overdue, "the families, most days past due first"),
+      middleware: [allow("supply-chain-desk", "bank-treasury", "regulator")] as const,
     }),
     async (c) => {
-      requireRole(c.get("client"), "supply-chain-desk", "bank-treasury", "regulator");
       const { format } = c.req.valid("query");
       const now = await ctx.chainTime();
       const paused = await pausedSeconds(db, chainId, "ReceivableLedger", now);
@@ -361,9 +361,9 @@ export function listRoutes(app: OpenAPIHono<AppEnv>, ctx: ListContext): void {
         }),
       },
       responses: list(Balance, "the balances"),
+      middleware: [allow("bank-treasury", "regulator", "operator", "exporter", "importer")] as const,
     }),
     async (c) => {
-      requireRole(c.get("client"), "bank-treasury", "regulator", "operator", "exporter", "importer");
       const q = c.req.valid("query");
       let query = db.selectFrom("balances").selectAll().where("chain_id", "=", chainId);
       if (q.account !== undefined) query = query.where("account", "=", getAddress(q.account.toLowerCase()));

@@ -8,7 +8,7 @@ import type { Kysely } from "kysely";
 
 import { roleNames } from "../../src/members.js";
 import { formatReceivable, parseReceivable } from "../../src/scf.js";
-import { requireRole, type AppEnv } from "../app.js";
+import { allow, type AppEnv } from "../app.js";
 import { badRequest, notFound } from "../problem.js";
 import { exposureOf } from "../projections/credit.js";
 import { pausedSeconds } from "../projections/scf.js";
@@ -161,9 +161,9 @@ export function readRoutes(app: OpenAPIHono<AppEnv>, ctx: ReadContext): void {
       security,
       request: { params: z.object({ borrowerKey: Hex32 }) },
       responses: json(Exposure, "the exposure, as exposureOf gives it, with every change"),
+      middleware: [allow("lender-desk", "regulator")] as const,
     }),
     async (c) => {
-      requireRole(c.get("client"), "lender-desk", "regulator");
       // Keys are stored as the chain gives them, in lower case.
       const borrowerKey = c.req.valid("param").borrowerKey.toLowerCase();
       const now = await exposureOf(db, chainId, borrowerKey, await ctx.chainTime());
@@ -224,9 +224,9 @@ export function readRoutes(app: OpenAPIHono<AppEnv>, ctx: ReadContext): void {
         }),
       },
       responses: json(z.array(Flag), "the flags"),
+      middleware: [allow("regulator")] as const,
     }),
     async (c) => {
-      requireRole(c.get("client"), "regulator");
       const q = c.req.valid("query");
       let query = db.selectFrom("flags").selectAll().where("chain_id", "=", chainId);
       if (q.from !== undefined) query = query.where("at", ">=", q.from);
@@ -257,9 +257,9 @@ export function readRoutes(app: OpenAPIHono<AppEnv>, ctx: ReadContext): void {
       security,
       request: { params: z.object({ id: z.string().openapi({ example: "R1.0" }) }) },
       responses: json(Family, "the family tree"),
+      middleware: [allow("supply-chain-desk", "bank-treasury", "regulator")] as const,
     }),
     async (c) => {
-      requireRole(c.get("client"), "supply-chain-desk", "bank-treasury", "regulator");
       const id = receivableId(c.req.valid("param").id);
       const family = Number(id >> 24n);
       const f = await db

@@ -184,7 +184,7 @@ describe("service writes: the lender desk over HTTP", function () {
         const unknownField = (await (
           await post("/v1/credit/loans", desk, { ...LOAN, rate: "5" })
         ).json()) as ProblemBody;
-        expect(unknownField.status).to.equal(400);
+        expect([unknownField.status, unknownField.errors?.[0].pointer]).to.deep.equal([400, "/rate"]);
         const tooPrecise = (await (
           await post("/v1/credit/loans", desk, { ...LOAN, principal: "12.345" })
         ).json()) as ProblemBody;

@@ -1,0 +1,313 @@
+/**
+ * The supply-chain desk's and the bank's writes on the receivable ledger: credit lines, issuing and requesting,
+ * confirming, rejecting, splitting, transferring, quoting, financing, repaying and collecting, overdue and default,
+ * and claims. Each is the SDK desk's operation (`src/desk/scf.ts`, the same the `scf:*` tasks print) run through
+ * `runWrite`.
+ */
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+
+import * as desk from "../../src/desk/scf.js";
+import { formatAmount } from "../../src/encoding.js";
+import { InputError, checked } from "../../src/input.js";
+import { formatReceivable, parseReceivable } from "../../src/scf.js";
+import type { ApiRole } from "../auth.js";
+import { allow, type AppEnv } from "../app.js";
+import { runWrite, type RequestDesk, type WriteContext } from "../writes.js";
+import { idempotencyHeader, writeResponses } from "./write-schemas.js";
+
+const security = [{ bearer: [] }];
+const Decimal = z.string().openapi({ description: "an amount in major units, e.g. 1250.50" });
+const Id = z.object({ id: z.string().openapi({ description: "a receivable, R<family>.<piece>", example: "R1.0" }) });
+
+const money = (value: bigint, m: desk.Money) => ({ amount: formatAmount(value, m.decimals), currency: m.code });
+
+interface WriteSpec<B extends z.ZodType> {
+  path: string;
+  summary: string;
+  roles: ApiRole[];
+  action: string;
+  body: B;
+  status?: 200 | 201;
+  withId?: boolean;
+  run: (d: RequestDesk, body: z.infer<B>, id: string) => Promise<Record<string, unknown>>;
+}
+
+function writeRoute<B extends z.ZodType>(app: OpenAPIHono<AppEnv>, ctx: WriteContext, spec: WriteSpec<B>): void {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: spec.path,
+      summary: spec.summary,
+      description: `Roles: ${spec.roles.join(", ")}.`,
+      security,
+      request: {
+        ...(spec.withId === true ? { params: Id } : {}),
+        headers: idempotencyHeader,
+        body: { content: { "application/json": { schema: spec.body } }, required: true },
+      },
+      responses: writeResponses(spec.status ?? 200, spec.summary),
+      middleware: [allow(...spec.roles)] as const,
+    }),
+    async (c) => {
+      const id = spec.withId === true ? (c.req.param("id") ?? "") : "";
+      const body = (c.req.valid as (t: "json") => z.infer<B>)("json");
+      return runWrite(c, ctx, spec.action, JSON.stringify({ id, body }), async (d) => ({
+        status: spec.status ?? 200,
+        result: await spec.run(d, body, id),
+      }));
+    },
+  );
+}
+
+const empty = z.object({}).strict();
+
+export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): void {
+  writeRoute(app, ctx, {
+    path: "/v1/scf/credit-lines",
+    summary: "A core enterprise chooses its line's bank (financier); that bank sets the limit or freezes the line",
+    roles: ["supply-chain-desk", "bank-treasury"],
+    action: "scf.line",
+    body: z
+      .object({
+        currency: z.string(),
+        financier: z.number().int().optional(),
+        debtor: z.number().int().optional(),
+        limit: Decimal.optional(),
+        freeze: z.boolean().optional(),
+      })
+      .strict(),
+    run: async (d, b) => {
+      const r = await desk.line(d, {
+        currency: b.currency,
+        financier: b.financier === undefined ? "" : String(b.financier),
+        debtor: b.debtor === undefined ? "" : String(b.debtor),
+        limit: b.limit ?? "",
+        freeze: b.freeze === undefined ? "" : String(b.freeze),
+      });
+      switch (r.action) {
+        case "chose-financier":
+          return { action: r.action, member: Number(r.member), financier: Number(r.financier), currency: r.money.code };
+        case "set":
+          return {
+            action: r.action,
+            debtor: Number(r.debtor),
+            limit: money(r.limit, r.money),
+            used: money(r.used, r.money),
+          };
+        default:
+          return { action: r.action, debtor: Number(r.debtor), currency: r.money.code };
+      }
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/scf/receivables",
+    summary: "Issue a confirmed receivable to a supplier (as its debtor), or request one from a debtor (as supplier)",
+    roles: ["supply-chain-desk"],
+    action: "scf.issue",
+    status: 201,
+    body: z
+      .object({
+        supplier: z.string().optional().openapi({ description: "the supplier's address (issue)" }),
+        debtor: z.number().int().optional().openapi({ description: "the debtor's member id (request)" }),
+        face: Decimal,
+        currency: z.string(),
+        maturity: z.string().openapi({ description: "YYYY-MM-DD: matures at the end of that day (UTC)" }),
+        invoices: z.array(z.string()).min(1).openapi({ description: "the debtor's invoice numbers" }),
+        issueDate: z.string().openapi({ description: "the invoices' issue date, YYYY-MM-DD" }),
+      })
+      .strict(),
+    run: async (d, b) => {
+      const r = await desk.issue(d, {
+        ...b,
+        debtor: b.debtor === undefined ? "" : String(b.debtor),
+        invoices: b.invoices.join(","),
+      });
+      return {
+        action: r.action,
+        id: formatReceivable(r.id),
+        face: money(r.face, r.money),
+        invoices: r.invoices,
+        ...(r.supplier === undefined ? {} : { supplier: r.supplier }),
+        ...(r.debtor === undefined ? {} : { debtor: Number(r.debtor) }),
+        ...(r.line === undefined
+          ? {}
+          : { creditLine: { used: money(r.line.used, r.money), limit: money(r.line.limit, r.money) } }),
+      };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/scf/receivables/{id}/confirm",
+    summary: "The debtor confirms a requested receivable",
+    roles: ["supply-chain-desk"],
+    action: "scf.confirm",
+    withId: true,
+    body: empty,
+    run: async (d, _b, id) => ({ id: formatReceivable((await desk.confirm(d, { id })).id) }),
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/scf/receivables/{id}/reject",
+    summary: "The debtor rejects a request or the supplier withdraws it; with lapse, anyone after maturity",
+    roles: ["supply-chain-desk"],
+    action: "scf.reject",
+    withId: true,
+    body: z.object({ lapse: z.boolean().optional() }).strict(),
+    run: async (d, b, id) => {
+      const r = await desk.reject(d, { id, lapse: b.lapse === true });
+      return { id: formatReceivable(r.id), action: r.action };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/scf/receivables/{id}/split",
+    summary: "The holder splits its piece: the piece keeps the first face, new pieces take the others",
+    roles: ["supply-chain-desk"],
+    action: "scf.split",
+    withId: true,
+    body: z.object({ faces: z.array(Decimal).min(2) }).strict(),
+    run: async (d, b, id) => {
+      const r = await desk.split(d, { id, faces: b.faces });
+      return {
+        id: formatReceivable(r.id),
+        pieces: r.pieces.map((p) => ({ id: formatReceivable(p.id), face: money(p.face, r.money) })),
+      };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/scf/receivables/{id}/transfer",
+    summary: "The holder hands its piece to another supplier (one tier down)",
+    roles: ["supply-chain-desk"],
+    action: "scf.transfer",
+    withId: true,
+    body: z.object({ to: z.string().openapi({ description: "the receiving supplier's address" }) }).strict(),
+    run: async (d, b, id) => {
+      const r = await desk.transfer(d, { id, to: b.to });
+      return { id: formatReceivable(r.id), to: r.to, tier: Number(r.tier) };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/scf/receivables/{id}/quotes",
+    summary: "A bank's signed offer to buy the piece at a discount; the ledger is approved to draw the price",
+    roles: ["bank-treasury"],
+    action: "scf.quote",
+    withId: true,
+    status: 201,
+    body: z
+      .object({
+        rateBps: z.number().int().min(0).max(65_535),
+        dayBase: z.union([z.literal(360), z.literal(365)]).optional(),
+        recourse: z.boolean().optional(),
+        seller: z.number().int().optional(),
+        validFor: z.number().int().min(1).optional().openapi({ description: "seconds; default 3600" }),
+      })
+      .strict(),
+    run: async (d, b, id) => {
+      const r = await desk.quote(d, {
+        id,
+        rateBps: String(b.rateBps),
+        dayBase: b.dayBase === undefined ? "" : String(b.dayBase),
+        recourse: String(b.recourse === true),
+        seller: b.seller === undefined ? "" : String(b.seller),
+        validFor: b.validFor === undefined ? "" : String(b.validFor),
+      });
+      return { ...r.signed, price: money(r.price, r.money) };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/scf/receivables/{id}/finance",
+    summary: "The holder sells its piece on a bank's signed quote, paid in the same transaction",
+    roles: ["supply-chain-desk"],
+    action: "scf.finance",
+    withId: true,
+    body: z
+      .object({ quote: z.record(z.string(), z.unknown()), signature: z.string() })
+      .strict()
+      .openapi({ description: "the signed quote as the bank's quote endpoint answered it" }),
+    run: async (d, b, id) => {
+      // The path names the piece the holder means to sell: a quote for another piece is refused before sending.
+      const { terms } = desk.parseSignedQuote(d, b, "quote");
+      if (terms.id !== checked("id", () => parseReceivable(id))) {
+        throw new InputError("quote", `the quote is for ${formatReceivable(terms.id)}, not ${id.trim()}`);
+      }
+      const r = await desk.finance(d, b);
+      return { id: formatReceivable(r.id), financier: Number(r.financier), price: money(r.price, r.money) };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/scf/receivables/{id}/repay",
+    summary: "The debtor repays the family's face (and any penalty); then every holder is paid",
+    roles: ["supply-chain-desk"],
+    action: "scf.repay",
+    withId: true,
+    body: empty,
+    run: async (d, _b, id) => {
+      const r = await desk.repay(d, { id });
+      return {
+        root: formatReceivable(r.root),
+        ...(r.repaid === undefined
+          ? {}
+          : { repaid: money(r.repaid.amount, r.money), penalty: money(r.repaid.penalty, r.money) }),
+        collected: r.collected.map((p) => ({
+          id: formatReceivable(p.id),
+          payee: Number(p.payee),
+          ...money(p.amount, r.money),
+          paid: p.paid,
+        })),
+      };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/scf/receivables/{id}/collect",
+    summary: "Pays one piece of a repaid family to its holder (anyone may)",
+    roles: ["supply-chain-desk", "bank-treasury"],
+    action: "scf.collect",
+    withId: true,
+    body: empty,
+    run: async (d, _b, id) => {
+      const r = await desk.collect(d, { id });
+      return { id: formatReceivable(r.id), payee: Number(r.payee), amount: String(r.amount), paid: r.paid };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/scf/receivables/{id}/overdue",
+    summary: "Moves a family past its maturity and grace to Overdue (anyone may)",
+    roles: ["supply-chain-desk", "bank-treasury", "regulator"],
+    action: "scf.overdue",
+    withId: true,
+    body: empty,
+    run: async (d, _b, id) => ({ id: formatReceivable((await desk.markOverdue(d, { id })).id) }),
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/scf/receivables/{id}/default",
+    summary: "The bank holding a financed piece of an overdue family declares it in default",
+    roles: ["bank-treasury"],
+    action: "scf.default",
+    withId: true,
+    body: empty,
+    run: async (d, _b, id) => {
+      const r = await desk.declareDefault(d, { id });
+      return { id: formatReceivable(r.id), debtor: Number(r.debtor) };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/scf/claims",
+    summary: "Pays what the ledger parked for a member to its current payout account",
+    roles: ["supply-chain-desk", "bank-treasury"],
+    action: "scf.claim",
+    body: z.object({ member: z.number().int(), currency: z.string() }).strict(),
+    run: async (d, b) => {
+      const r = await desk.claim(d, { member: String(b.member), currency: b.currency });
+      return { member: Number(r.member), ...money(r.amount, r.money) };
+    },
+  });
+}

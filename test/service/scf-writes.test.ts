@@ -1,0 +1,166 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import pino from "pino";
+
+import { parseAmount } from "../../src/encoding.js";
+import { parseReceivable } from "../../src/scf.js";
+import { deployWorld } from "../../scripts/lib/world.js";
+import { createToken, parseRoles } from "../../service/auth.js";
+import { startService, type RunningService } from "../../service/server.js";
+
+import { engines } from "./engines.js";
+
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
+
+interface Answer {
+  txHashes: string[];
+  events: { name: string; args: Record<string, unknown> }[];
+  result: Record<string, unknown>;
+}
+interface ProblemBody {
+  status: number;
+  detail: string;
+  errors?: { pointer: string }[];
+  revert?: { name: string };
+}
+
+describe("service writes: a receivable from issue to collection, one service per member", function () {
+  let world: Awaited<ReturnType<typeof deployWorld>>;
+  before(async function () {
+    world = await deployWorld(connection);
+    for (const who of ["pearl", "pacific"]) {
+      await (
+        await world.contracts.tokens.CNY.connect(world.issuer).mint(world.admins[who], parseAmount("100000.00", 2))
+      ).wait();
+    }
+  });
+
+  for (const store of engines()) {
+    after(() => store.cleanup());
+
+    it(`test_scfFlow_overHttp_matchesTheChain (${store.name})`, async function () {
+      const chainId = Number((await ethers.provider.getNetwork()).chainId);
+      const services: Record<string, RunningService> = {};
+      const tokens: Record<string, string> = {};
+      try {
+        for (const [who, roles] of [
+          ["pearl", "supply-chain-desk"],
+          ["glassworks", "supply-chain-desk"],
+          ["pacific", "bank-treasury"],
+        ]) {
+          services[who] = await startService({
+            provider: ethers.provider,
+            chainId,
+            deployment: world.deployment,
+            fromBlock: 0,
+            databaseUrl: await store.fresh(),
+            dataDir: "",
+            port: 0,
+            pollMs: 50,
+            signer: world.admins[who],
+            consortiumKey: async () => world.key,
+            logger: pino({ level: "silent" }),
+          });
+          tokens[who] = (await createToken(services[who].database.db, who, parseRoles(roles))).token;
+        }
+        const post = async (who: string, path: string, body: unknown, token = tokens[who]) => {
+          const res = await fetch(services[who].url + path, {
+            method: "POST",
+            headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+            body: JSON.stringify(body),
+          });
+          return { status: res.status, body: (await res.json()) as Answer & ProblemBody };
+        };
+        const ok = async (who: string, path: string, body: unknown, status = 200) => {
+          const r = await post(who, path, body);
+          expect(r.status, `${path}: ${r.body.detail}`).to.equal(status);
+          return r.body.result;
+        };
+
+        await ok("pearl", "/v1/scf/credit-lines", { currency: "CNY", financier: Number(world.ids.pacific) });
+        const line = await ok("pacific", "/v1/scf/credit-lines", {
+          currency: "CNY",
+          debtor: Number(world.ids.pearl),
+          limit: "50000.00",
+        });
+        expect(line.limit).to.deep.equal({ amount: "50000.00", currency: "CNY" });
+
+        const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
+        const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
+        const issued = await ok(
+          "pearl",
+          "/v1/scf/receivables",
+          {
+            supplier: world.admins.glassworks.address,
+            face: "1000.00",
+            currency: "CNY",
+            maturity: day(30),
+            invoices: [`INV-${store.name}-1`],
+            issueDate: day(-1),
+          },
+          201,
+        );
+        const root = issued.id as string;
+        const family = root.replace(/\.0$/, "");
+
+        // Bad input and roles: each refused with its problem, and nothing sent.
+        const block = await ethers.provider.getBlockNumber();
+        const badFaces = await post("glassworks", `/v1/scf/receivables/${root}/split`, { faces: ["600.00", "abc"] });
+        expect([badFaces.status, badFaces.body.errors?.[0].pointer]).to.deep.equal([400, "/faces"]);
+        const unknown = await post("glassworks", `/v1/scf/receivables/R999.0/transfer`, {
+          to: world.admins.precision.address,
+        });
+        expect([unknown.status, unknown.body.detail]).to.deep.equal([422, "reverted: ScfUnknownReceivable(id=R999.0)"]);
+        const refused = await post("pacific", "/v1/scf/receivables", { face: "1" });
+        expect(refused.status).to.equal(403);
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+
+        const split = await ok("glassworks", `/v1/scf/receivables/${root}/split`, { faces: ["600.00", "400.00"] });
+        expect((split.pieces as { id: string }[]).map((p) => p.id)).to.deep.equal([root, `${family}.1`]);
+        const signed = await ok("pacific", `/v1/scf/receivables/${family}.1/quotes`, { rateBps: 600 }, 201);
+        expect(signed.price).to.have.property("currency", "CNY");
+
+        // A quote for one piece cannot sell another: refused before anything is sent.
+        const quote = { quote: signed.quote, signature: signed.signature };
+        const before = await ethers.provider.getBlockNumber();
+        const wrong = await post("glassworks", `/v1/scf/receivables/${root}/finance`, quote);
+        expect([wrong.status, wrong.body.errors?.[0].pointer]).to.deep.equal([400, "/quote"]);
+        expect(await ethers.provider.getBlockNumber()).to.equal(before);
+
+        const financed = await ok("glassworks", `/v1/scf/receivables/${family}.1/finance`, quote);
+        expect(financed.financier).to.equal(Number(world.ids.pacific));
+        // The same quote again: the chain refuses the spent nonce, decoded.
+        const again = await post("glassworks", `/v1/scf/receivables/${family}.1/finance`, quote);
+        expect(again.status).to.equal(422);
+        expect(again.body.revert?.name).to.match(/^Scf/);
+
+        const f = await world.contracts.scf.getFamily(parseReceivable(root));
+        await networkHelpers.time.increaseTo(f.maturity);
+        const repaid = await ok("pearl", `/v1/scf/receivables/${root}/repay`, {});
+        expect(repaid.repaid).to.deep.equal({ amount: "1000.00", currency: "CNY" });
+        expect((repaid.collected as { id: string; amount: string }[]).map((c) => [c.id, c.amount])).to.deep.equal([
+          [root, "600.00"],
+          [`${family}.1`, "400.00"],
+        ]);
+
+        // Indexed by each member's service: the family as the chain holds it.
+        for (const who of Object.keys(services)) {
+          await services[who].caughtUp();
+          const tree = (await (
+            await fetch(`${services[who].url}/v1/scf/receivables/${root}/family`, {
+              headers: { authorization: `Bearer ${tokens[who]}` },
+            })
+          ).json()) as { state: string; paid: string; pieces: { id: string; holder: number; state: string }[] };
+          expect(tree.state).to.equal("Repaid");
+          for (const p of tree.pieces) {
+            const onChain = await world.contracts.scf.getPiece(parseReceivable(p.id));
+            expect([BigInt(p.holder), p.state]).to.deep.equal([onChain.holder, "Collected"]);
+          }
+        }
+      } finally {
+        for (const s of Object.values(services)) await s.stop();
+      }
+    });
+  }
+});
