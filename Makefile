@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 
 INSTALLED := node_modules/.tradeline-installed
 
-.PHONY: demo test bench node install localnode deploy-local fuzz-deep mutation
+.PHONY: demo test bench bench-service node install localnode deploy-local fuzz-deep mutation
 
 demo: install
 	npm run demo
@@ -17,6 +17,11 @@ test: install
 
 bench: install
 	npm run bench
+
+# The service's figures (bench/results.json, section service): registration through the CLI and the API, exposure
+# look-ups under autocannon, the indexer's catch-up on SQLite and PostgreSQL (started as for the tests).
+bench-service: install
+	export TRADELINE_BENCH_PG_URL="$$(bash scripts/ensure-postgres.sh)" && npm run bench:service
 
 # Every Solidity invariant (depth 64) and fuzz test at 10,000 runs, one test per process, two at a time; results
 # accumulate in fuzz/deep-results.tsv and a later run resumes what is not recorded yet. The test command runs 256.
