@@ -141,13 +141,23 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
                 ),
               )),
         };
+  let timeCache: { at: number; value: Promise<number> } | undefined;
   const app = createApp({
     db: database.db,
     chainId,
     logger,
     writer,
     ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
-    chainTime: async () => (await provider.getBlock("latest"))?.timestamp ?? Math.floor(Date.now() / 1000),
+    chainTime: () => {
+      // One read of the chain's time a second serves every request in it: a read's window may lag the chain by
+      // under a second, and a look-up costs no chain call.
+      if (timeCache === undefined || Date.now() - timeCache.at > 1_000) {
+        const read = provider.getBlock("latest").then((b) => b?.timestamp ?? Math.floor(Date.now() / 1000));
+        timeCache = { at: Date.now(), value: read };
+        read.catch(() => (timeCache = undefined));
+      }
+      return timeCache.value;
+    },
     health: async () => {
       const sinceSuccess = (Date.now() - lastSuccess) / 1000;
       // Stale: failing now, or no step has succeeded for ten polls (at least 30 s).
