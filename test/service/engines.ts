@@ -6,6 +6,10 @@
 import { randomBytes } from "node:crypto";
 
 import pg from "pg";
+import pino from "pino";
+
+import type { Deployment } from "../../src/deployment.js";
+import { startService, type RunningService, type ServiceOptions } from "../../service/server.js";
 
 export interface Engine {
   name: "sqlite" | "postgres";
@@ -53,4 +57,28 @@ export function engines(): Engine[] {
     );
   }
   return [sqlite, postgres(url)];
+}
+
+/**
+ * A service on a free loopback port over `databaseUrl`, following `deployment` from genesis on the test's chain,
+ * polling every 50 ms and logging nothing; `extra` adds or overrides options (a signer, a consortium key).
+ */
+export async function startTestService(
+  provider: ServiceOptions["provider"],
+  deployment: Deployment,
+  databaseUrl: string,
+  extra: Partial<ServiceOptions> = {},
+): Promise<RunningService> {
+  return startService({
+    provider,
+    chainId: Number((await provider.getNetwork()).chainId),
+    deployment,
+    fromBlock: 0,
+    databaseUrl,
+    dataDir: "",
+    port: 0,
+    pollMs: 50,
+    logger: pino({ level: "silent" }),
+    ...extra,
+  });
 }

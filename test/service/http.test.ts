@@ -12,7 +12,7 @@ import { deployWorld } from "../../scripts/lib/world.js";
 import { createToken, parseRoles } from "../../service/auth.js";
 import { startService } from "../../service/server.js";
 
-import { engines } from "./engines.js";
+import { engines, startTestService } from "./engines.js";
 
 const connection = await network.create();
 const { ethers } = connection;
@@ -52,17 +52,7 @@ describe("service HTTP API on the demo world", function () {
     after(() => store.cleanup());
     it(`test_readEndpoints_answerFromTheReadModel_withinTheTokensRoles (${store.name})`, async function () {
       const chainId = Number((await ethers.provider.getNetwork()).chainId);
-      const service = await startService({
-        provider: ethers.provider,
-        chainId,
-        deployment: world.deployment,
-        fromBlock: 0,
-        databaseUrl: await store.fresh(),
-        dataDir: "",
-        port: 0,
-        pollMs: 50,
-        logger: pino({ level: "silent" }),
-      });
+      const service = await startTestService(ethers.provider, world.deployment, await store.fresh());
       try {
         await service.caughtUp();
         const db = service.database.db;
@@ -163,18 +153,7 @@ describe("service HTTP API on the demo world", function () {
     });
 
     it(`test_lists_matchTheChain_andExportAsCsv (${store.name})`, async function () {
-      const chainId = Number((await ethers.provider.getNetwork()).chainId);
-      const service = await startService({
-        provider: ethers.provider,
-        chainId,
-        deployment: world.deployment,
-        fromBlock: 0,
-        databaseUrl: await store.fresh(),
-        dataDir: "",
-        port: 0,
-        pollMs: 50,
-        logger: pino({ level: "silent" }),
-      });
+      const service = await startTestService(ethers.provider, world.deployment, await store.fresh());
       try {
         await service.caughtUp();
         const db = service.database.db;

@@ -1,14 +1,13 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import pino from "pino";
 
 import { parseAmount } from "../../src/encoding.js";
 import { parseReceivable } from "../../src/scf.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { createToken, parseRoles } from "../../service/auth.js";
-import { startService, type RunningService } from "../../service/server.js";
+import type { RunningService } from "../../service/server.js";
 
-import { engines } from "./engines.js";
+import { engines, startTestService } from "./engines.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -40,7 +39,6 @@ describe("service writes: a receivable from issue to collection, one service per
     after(() => store.cleanup());
 
     it(`test_scfFlow_overHttp_matchesTheChain (${store.name})`, async function () {
-      const chainId = Number((await ethers.provider.getNetwork()).chainId);
       const services: Record<string, RunningService> = {};
       const tokens: Record<string, string> = {};
       try {
@@ -49,18 +47,9 @@ describe("service writes: a receivable from issue to collection, one service per
           ["glassworks", "supply-chain-desk"],
           ["pacific", "bank-treasury"],
         ]) {
-          services[who] = await startService({
-            provider: ethers.provider,
-            chainId,
-            deployment: world.deployment,
-            fromBlock: 0,
-            databaseUrl: await store.fresh(),
-            dataDir: "",
-            port: 0,
-            pollMs: 50,
+          services[who] = await startTestService(ethers.provider, world.deployment, await store.fresh(), {
             signer: world.admins[who],
             consortiumKey: async () => world.key,
-            logger: pino({ level: "silent" }),
           });
           tokens[who] = (await createToken(services[who].database.db, who, parseRoles(roles))).token;
         }

@@ -1,16 +1,15 @@
 import { expect } from "chai";
 import { Wallet, parseEther } from "ethers";
 import { network } from "hardhat";
-import pino from "pino";
 
 import { newSalt } from "../../src/commitments.js";
 import { LOAN_CSV_HEADER, loanIdOf } from "../../src/credit.js";
 import { borrowerKey } from "../../src/keys.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { createToken, parseRoles } from "../../service/auth.js";
-import { startService, type RunningService } from "../../service/server.js";
+import type { RunningService } from "../../service/server.js";
 
-import { engines } from "./engines.js";
+import { engines, startTestService } from "./engines.js";
 
 const connection = await network.create();
 const { ethers } = connection;
@@ -61,18 +60,9 @@ describe("service writes: the lender desk over HTTP", function () {
       let exporter: string;
       let regulator: string;
       before(async function () {
-        service = await startService({
-          provider: ethers.provider,
-          chainId: Number((await ethers.provider.getNetwork()).chainId),
-          deployment: world.deployment,
-          fromBlock: 0,
-          databaseUrl: await store.fresh(),
-          dataDir: "",
-          port: 0,
-          pollMs: 50,
+        service = await startTestService(ethers.provider, world.deployment, await store.fresh(), {
           signer: operator,
           consortiumKey: async () => world.key,
-          logger: pino({ level: "silent" }),
         });
         const db = service.database.db;
         desk = (await createToken(db, "quicklend desk", parseRoles("lender-desk"))).token;
