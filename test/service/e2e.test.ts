@@ -14,10 +14,10 @@ import { parseAmount } from "../../src/encoding.js";
 import { borrowerKey } from "../../src/keys.js";
 import { verifiedConsortiumKey } from "../../src/members.js";
 import { sampleLoan } from "../../scripts/lib/loans.js";
-import { waitFor } from "../../scripts/lib/local-network.js";
+import { waitFor, type Exit } from "../../scripts/lib/local-network.js";
 
 import { engines } from "./engines.js";
-import { startStack, strangersRecord, type ServiceProcess, type Stack } from "./process.js";
+import { startOutcome, startStack, strangersRecord, type ServiceProcess, type Stack } from "./process.js";
 
 /** The demo's multi-borrowing borrower (scripts/lib/demo-world.ts, chapter 2). */
 const DEMO_BORROWER = { idType: "USCC", idNumber: "91990000SYNTH00003" };
@@ -227,27 +227,26 @@ describe("service as processes: hardhat node, Ignition, the serve task, over HTT
 
       it("test_serve_wrongConsortiumKey_refusesToStartAndTouchesNoDatabase", async function () {
         const untouched = store.name === "sqlite" ? stack.sqliteFile() : undefined;
-        const child = await stack.serviceProcess(untouched ?? database, {
-          consortiumKey: `0x${"ab".repeat(32)}`,
-        });
-        const exit = await child.exited;
-        expect(exit.code).to.not.equal(0);
-        expect(child.tail()).to.match(/^error: consortium key mismatch: this deployment's key check is 0x/m);
+        const start = await stack.serviceProcess(untouched ?? database, { consortiumKey: `0x${"ab".repeat(32)}` });
+        const outcome = await startOutcome(start);
+        expect(outcome).to.not.equal("listening");
+        expect((outcome as Exit).code).to.not.equal(0);
+        expect(start.child.tail()).to.match(/^error: consortium key mismatch: this deployment's key check is 0x/m);
         if (untouched !== undefined) expect(existsSync(untouched), "no database made").to.equal(false);
       });
 
       it("test_serve_anotherDeploymentsDatabase_orAnotherChainsRecord_refusesToStart", async function () {
-        await service.stop();
+        await service?.stop();
         // The same chain, another deployment: this database indexes the first one.
         const other = await stack.serviceProcess(database, { deploymentFile: await stack.deployAgain() });
-        expect((await other.exited).code).to.not.equal(0);
-        expect(other.tail()).to.match(/^error: this database indexes another deployment on chain 31337/m);
+        expect(await startOutcome(other)).to.deep.include({ code: 1 });
+        expect(other.child.tail()).to.match(/^error: this database indexes another deployment on chain 31337/m);
         // A record whose contracts this chain does not have.
         const stranger = await stack.serviceProcess(stack.sqliteFile(), {
           deploymentFile: await strangersRecord(stack.dir),
         });
-        expect((await stranger.exited).code).to.not.equal(0);
-        expect(stranger.tail()).to.match(/^error: no contract at 0x[0-9a-fA-F]{40} on chain 31337/m);
+        expect(await startOutcome(stranger)).to.deep.include({ code: 1 });
+        expect(stranger.child.tail()).to.match(/^error: no contract at 0x[0-9a-fA-F]{40} on chain 31337/m);
         // The database of the first deployment still serves it.
         service = await stack.startService(database);
         await service.caughtUp();

@@ -29,6 +29,7 @@ import {
   startNode,
   startServe,
   waitFor,
+  type Exit,
   type WorldRecord,
 } from "../../scripts/lib/local-network.js";
 import { createToken, type ApiRole } from "../../service/auth.js";
@@ -128,7 +129,10 @@ export interface Stack {
     options?: { consortiumKey?: string; deploymentFile?: string },
   ): Promise<ServiceProcess>;
   /** The service's process without waiting for it to listen (for a start that must fail). */
-  serviceProcess(database: string, options?: { consortiumKey?: string; deploymentFile?: string }): Promise<Child>;
+  serviceProcess(
+    database: string,
+    options?: { consortiumKey?: string; deploymentFile?: string },
+  ): Promise<{ child: Child; url: string }>;
   /** Another plain Ignition deployment on the same chain (same key); returns its record file. */
   deployAgain(): Promise<string>;
   /** Creates an API token in `database` (migrating it first if new); the token itself. */
@@ -198,9 +202,10 @@ export async function startStack(options: { seed: boolean }): Promise<Stack> {
         return new ServiceProcess(child, url, node.url);
       },
       async serviceProcess(database, o) {
-        const child = serveProcess({ ...serveOptions(database, o), port: await freePort() });
+        const port = await freePort();
+        const child = serveProcess({ ...serveOptions(database, o), port });
         children.push(child);
-        return child;
+        return { child, url: `http://127.0.0.1:${port}` };
       },
       async deployAgain() {
         return (await deploy(false)).deploymentFile;
@@ -232,4 +237,18 @@ export async function strangersRecord(dir: string): Promise<string> {
   const names = ["MemberRegistry", "CreditRegistry", "ReceivableLedger", "TradeSettlement", "TokenCNY"];
   await writeFile(file, JSON.stringify(Object.fromEntries(names.map((n) => [`Tradeline#${n}`, address()]))));
   return file;
+}
+
+/**
+ * Waits for a start that must be refused: resolves with the process's exit once it has ended, or with "listening"
+ * if it answered on its port instead (then it is stopped, and the caller's assertion fails without a long wait).
+ */
+export async function startOutcome(start: { child: Child; url: string }): Promise<Exit | "listening"> {
+  const outcome = await waitFor<Exit | "listening">("the service's start to end or to listen", async () => {
+    if (start.child.exit !== undefined) return start.child.exit;
+    const response = await fetch(`${start.url}/healthz`).catch(() => undefined);
+    return response === undefined ? undefined : "listening";
+  });
+  if (outcome === "listening") await start.child.stop();
+  return outcome;
 }
