@@ -5,7 +5,7 @@
  *   2. the Ignition deployment onto it, with a consortium key made for this run (never printed);
  *   3. with SEED=demo, the demo's world: members, loans, receivables, orders (scripts/lib/demo-world.ts);
  *   4. API tokens for the demo's desks, one per role, in a fresh database under data/up/;
- *   5. the service through the `serve` task on 127.0.0.1:8787 (PORT=…).
+ *   5. the service through the `serve` task on 127.0.0.1:8787 (API_PORT=…).
  *
  * It prints the URLs and the tokens. Ctrl-C (or SIGTERM) stops everything it started; when a child dies, the rest
  * is stopped and the reason printed. The children's logs go to data/up/*.log.
@@ -21,11 +21,12 @@ import { migrate } from "../service/migrations.js";
 import { CAST } from "./lib/cast.js";
 import { ROOT, describeExit, deployWorld, portTaken, startNode, startServe, type Child } from "./lib/local-network.js";
 
-function port(name: string, fallback: number): number {
+/** A port from the environment variable `name` (set by make from `makeName`), or `fallback`. */
+function port(name: string, makeName: string, fallback: number): number {
   const text = process.env[name] ?? "";
   if (text === "") return fallback;
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 65_535) {
-    throw new Error(`${name}="${text}" is not a port number from 1 to 65535`);
+    throw new Error(`${makeName}=${text} is not a port number from 1 to 65535`);
   }
   return Number(text);
 }
@@ -44,11 +45,11 @@ const DESKS: { role: ApiRole; party?: string; desk: string }[] = [
 async function main(): Promise<number> {
   const seed = process.env.TRADELINE_UP_SEED ?? "";
   if (seed !== "" && seed !== "demo") throw new Error(`SEED=${seed} is not known: the one seed is demo`);
-  const nodePort = port("TRADELINE_UP_NODE_PORT", 8545);
-  const servicePort = port("TRADELINE_UP_PORT", 8787);
+  const nodePort = port("TRADELINE_UP_NODE_PORT", "NODE_PORT", 8545);
+  const servicePort = port("TRADELINE_UP_PORT", "API_PORT", 8787);
   for (const [p, what, variable] of [
     [nodePort, "the node", "NODE_PORT"],
-    [servicePort, "the service", "PORT"],
+    [servicePort, "the service", "API_PORT"],
   ] as const) {
     if (await portTaken(p)) {
       throw new Error(
@@ -59,7 +60,9 @@ async function main(): Promise<number> {
   }
 
   // Fresh each run, as the chain is: the database, the logs, and the deployment record of the last run.
-  const dataDir = path.join(ROOT, "data", "up");
+  // TRADELINE_UP_DATA: another folder (the tests use one of their own, so as not to touch a running make up's).
+  const dataDir = path.resolve(ROOT, process.env.TRADELINE_UP_DATA || path.join("data", "up"));
+  const shown = (file: string) => path.relative(ROOT, path.join(dataDir, file));
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   // On 8545 the record is the one the tasks read for `--network localhost` (git-ignored).
@@ -86,11 +89,11 @@ async function main(): Promise<number> {
   });
 
   try {
-    console.log(`starting hardhat node on 127.0.0.1:${nodePort} (log: data/up/node.log)`);
+    console.log(`starting hardhat node on 127.0.0.1:${nodePort} (log: ${shown("node.log")})`);
     const node = await startNode(nodePort, path.join(dataDir, "node.log"));
     children.push(node.child);
     console.log(
-      `deploying with Ignition${seed === "demo" ? " and building the demo's world" : ""} (log: data/up/deploy.log)`,
+      `deploying with Ignition${seed === "demo" ? " and building the demo's world" : ""} (log: ${shown("deploy.log")})`,
     );
     const world = await deployWorld({
       rpcUrl: node.url,
@@ -115,7 +118,7 @@ async function main(): Promise<number> {
       await database.close();
     }
 
-    console.log(`starting the service on 127.0.0.1:${servicePort} (log: data/up/service.log)`);
+    console.log(`starting the service on 127.0.0.1:${servicePort} (log: ${shown("service.log")})`);
     const service = await startServe({
       rpcUrl: node.url,
       deploymentFile: world.deploymentFile,
@@ -154,7 +157,7 @@ async function main(): Promise<number> {
     if (stopping) return await interrupted;
     console.error(
       `error: ${outcome.child.name} stopped (${describeExit(outcome.exit)}); stopping the rest. ` +
-        `Its log ${path.relative(ROOT, outcome.child.logFile)} ends:\n${outcome.child.tail()}`,
+        `Its log ${path.relative(ROOT, outcome.child.logFile)} ends:\n${outcome.child.tail(10)}`,
     );
     await stopAll();
     return 1;

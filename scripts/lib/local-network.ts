@@ -168,7 +168,10 @@ export async function waitFor<T>(
     }
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const log = options.child === undefined ? "" : `; ${options.child.name}'s log ends:\n${options.child.tail()}`;
+      throw new Error(`gave up waiting for ${what}${log}`);
+    }
     await new Promise((r) => setTimeout(r, options.everyMs ?? 250));
   }
 }

@@ -4,7 +4,10 @@
  * and restart while the chain moves on, a reorganisation made with evm_snapshot/evm_revert, and starts that must be
  * refused. Waits poll with generous limits; no assertion is about time.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
 import { expect } from "chai";
 
@@ -14,7 +17,8 @@ import { parseAmount } from "../../src/encoding.js";
 import { borrowerKey } from "../../src/keys.js";
 import { verifiedConsortiumKey } from "../../src/members.js";
 import { sampleLoan } from "../../scripts/lib/loans.js";
-import { waitFor, type Exit } from "../../scripts/lib/local-network.js";
+import { Child, devAccountKey, freePort, portTaken, waitFor, type Exit } from "../../scripts/lib/local-network.js";
+import { API_ROLES } from "../../service/auth.js";
 
 import { engines } from "./engines.js";
 import { startOutcome, startStack, strangersRecord, type ServiceProcess, type Stack } from "./process.js";
@@ -254,4 +258,55 @@ describe("service as processes: hardhat node, Ignition, the serve task, over HTT
       });
     });
   }
+});
+
+describe("make up (scripts/up.ts), as a process", function () {
+  this.timeout(300_000);
+
+  it("test_up_printsATokenPerRoleThatWorks_noSecret_andSigtermStopsTheNodeAndTheService", async function () {
+    const dir = await mkdtemp(path.join(tmpdir(), "tradeline-up-"));
+    const nodePort = await freePort();
+    let apiPort = await freePort();
+    while (apiPort === nodePort) apiPort = await freePort();
+    const log = path.join(dir, "up.log");
+    const up = new Child("make up", log, ["run", "--no-compile", "scripts/up.ts"], {
+      TRADELINE_UP_NODE_PORT: String(nodePort),
+      TRADELINE_UP_PORT: String(apiPort),
+      // A folder inside: make up empties its own folder first.
+      TRADELINE_UP_DATA: path.join(dir, "data"),
+      TRADELINE_UP_SEED: "",
+    });
+    try {
+      const text = await waitFor(
+        "make up to print its tokens",
+        async () => {
+          const t = readFileSync(log, "utf8");
+          return t.includes("Ctrl-C stops") ? t : undefined;
+        },
+        { child: up },
+      );
+      const tokens = Object.fromEntries([...text.matchAll(/^ {2}([a-z-]+) +(tl_\S+)/gm)].map((m) => [m[1], m[2]]));
+      expect(Object.keys(tokens)).to.have.members([...API_ROLES]);
+      const api = `http://127.0.0.1:${apiPort}`;
+      expect(text).to.include(`${api}/openapi.json`).and.include(`${api}/healthz`).and.include(`${api}/metrics`);
+      // No key is printed: neither the operator's nor the consortium's (the only 32-byte hex it could print).
+      expect(text).not.to.include(devAccountKey(0).slice(2));
+      expect(text).not.to.match(/[0-9a-f]{64}/i);
+      const flags = (token: string) =>
+        fetch(`${api}/v1/regulator/flags`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+      expect(await flags(tokens.regulator)).to.equal(200);
+      expect(await flags(tokens["lender-desk"])).to.equal(403);
+      expect((await fetch(`${api}/healthz`)).status).to.equal(200);
+
+      // SIGTERM to make up's own process only: it must stop the node and the service it started.
+      process.kill(up.pid, "SIGTERM");
+      const exit = await up.exited;
+      expect(exit.code, up.tail()).to.equal(0);
+      expect(await portTaken(nodePort), "the node still listens").to.equal(false);
+      expect(await portTaken(apiPort), "the service still listens").to.equal(false);
+    } finally {
+      await up.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
