@@ -194,7 +194,12 @@ export async function rpc<T = unknown>(url: string, method: string, params: unkn
 
 /** Starts `hardhat node` on 127.0.0.1:`port` and waits until it answers JSON-RPC. */
 export async function startNode(port: number, logFile: string): Promise<{ child: Child; url: string }> {
-  const child = new Child("hardhat node", logFile, ["node", "--hostname", "127.0.0.1", "--port", String(port)], {});
+  // Under `hardhat test --coverage` the artifacts are instrumented, bigger than EIP-170 allows: the node then runs
+  // with coverage too, which lifts the size limit and the gas caps as the in-process network does (its hits are
+  // not saved: only the test task writes coverage data).
+  const coverage = process.env.HARDHAT_COVERAGE === "true" ? { HARDHAT_COVERAGE: "true" } : {};
+  const args = ["node", "--hostname", "127.0.0.1", "--port", String(port)];
+  const child = new Child("hardhat node", logFile, args, coverage);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`the node to answer on ${url}`, () => rpc<string>(url, "eth_chainId"), { child });
   return { child, url };

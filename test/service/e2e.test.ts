@@ -47,6 +47,10 @@ describe("service as processes: hardhat node, Ignition, the serve task, over HTT
     for (const store of stores) await store.cleanup();
   });
 
+  /** A second deployment on the same chain, made once for both engines. */
+  let second: Promise<string> | undefined;
+  const secondDeployment = () => (second ??= stack.deployAgain());
+
   /** Every log the followed contracts emitted from the deployment's first block to `head`, on the chain. */
   async function chainLogs(head: number): Promise<{ transactionHash: string }[]> {
     const addresses = followedContracts(stack.deployment).map((f) => f.address);
@@ -242,7 +246,7 @@ describe("service as processes: hardhat node, Ignition, the serve task, over HTT
       it("test_serve_anotherDeploymentsDatabase_orAnotherChainsRecord_refusesToStart", async function () {
         await service?.stop();
         // The same chain, another deployment: this database indexes the first one.
-        const other = await stack.serviceProcess(database, { deploymentFile: await stack.deployAgain() });
+        const other = await stack.serviceProcess(database, { deploymentFile: await secondDeployment() });
         expect(await startOutcome(other)).to.deep.include({ code: 1 });
         expect(other.child.tail()).to.match(/^error: this database indexes another deployment on chain 31337/m);
         // A record whose contracts this chain does not have.
