@@ -206,7 +206,7 @@ describe("service as processes: hardhat node, Ignition, the serve task, over HTT
         const idNumber = `99${Date.now().toString().padStart(15, "0")}X`;
         const key = borrowerKey(checked, "CN-RIC", idNumber);
         const snapshot = await stack.provider.send("evm_snapshot", []);
-        const lender = await stack.provider.getSigner(stack.world.members.huaxia.admin);
+        const lender = await stack.signer("huaxia");
         const registration = await stack.contracts.credit
           .connect(lender)
           .registerLoan(sampleLoan(checked, { loanRef: `E2E-${store.name}`, idNumber }));

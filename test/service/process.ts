@@ -17,7 +17,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { JsonRpcProvider } from "ethers";
+import { JsonRpcProvider, type JsonRpcSigner } from "ethers";
 
 import {
   Child,
@@ -119,6 +119,8 @@ export interface Stack {
   world: WorldRecord;
   /** The contracts, bound to the provider (read only; connect a node account's signer to send). */
   contracts: TradelineContracts;
+  /** A demo party's admin as a signer on the node (an unlocked account), to send what a write test checks. */
+  signer(party: string): Promise<JsonRpcSigner>;
   /** A fresh temporary directory, removed by `stop`. */
   dir: string;
   /** A fresh SQLite file in `dir`. */
@@ -195,6 +197,11 @@ export async function startStack(options: { seed: boolean }): Promise<Stack> {
       world,
       contracts: connect(deployment, provider),
       dir,
+      async signer(party) {
+        const member = world.members[party];
+        if (member === undefined) throw new Error(`no demo party "${party}" (was the stack seeded?)`);
+        return provider.getSigner(member.admin);
+      },
       sqliteFile: () => path.join(dir, `read-model-${++files}.sqlite`),
       async startService(database, o) {
         const { child, url } = await startServe({ ...serveOptions(database, o), port: await freePort() });
