@@ -4,16 +4,18 @@
  */
 import path from "node:path";
 
+import type { Provider } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { deploymentPath, loadDeployment } from "../../src/deployment.js";
+import { deploymentPath, loadDeployment, type Deployment } from "../../src/deployment.js";
+import { verifiedConsortiumKey } from "../../src/members.js";
+import type { ConsortiumKey } from "../../src/keys.js";
+import { MemberRegistry__factory } from "../../typechain-types/index.js";
 import { API_ROLES, createToken, parseRoles, revokeToken } from "../../service/auth.js";
 import { maskUrl, openDatabase } from "../../service/db.js";
 import { migrate } from "../../service/migrations.js";
 import { deploymentBlock, startService } from "../../service/server.js";
 import { formatTable } from "./members.js";
-import { verifiedConsortiumKey } from "../../src/members.js";
-import { connect } from "../../src/deployment.js";
 import { CONSORTIUM_KEY_VARIABLE, pickSigner, readConfigVariable, readConfigVariableWithSource } from "./session.js";
 
 /** The configuration variable holding the database URL (a `postgres://` URL or an SQLite file). */
@@ -39,6 +41,30 @@ async function databaseUrl(hre: HardhatRuntimeEnvironment, option: string): Prom
   return readConfigVariable(hre, DATABASE_VARIABLE);
 }
 
+/**
+ * Refuses to start on a deployment record this chain does not have, and, when the consortium key is configured,
+ * on a key other than the one the deployment publishes (the service keys borrower ids with it). Returns the checked
+ * key, or undefined when none is configured (writes that name a borrower then answer 503).
+ */
+async function checkDeployment(
+  hre: HardhatRuntimeEnvironment,
+  provider: Provider,
+  deployment: Deployment,
+  file: string,
+  chainId: bigint,
+): Promise<ConsortiumKey | undefined> {
+  const members = MemberRegistry__factory.connect(deployment.memberRegistry, provider);
+  const { value, source } = await readConfigVariableWithSource(hre, CONSORTIUM_KEY_VARIABLE);
+  if (value !== undefined) {
+    return verifiedConsortiumKey(members, value, source);
+  } else if ((await provider.getCode(deployment.memberRegistry)) === "0x") {
+    throw new Error(
+      `no contract at ${deployment.memberRegistry} on chain ${chainId}: ${file} is another chain's record`,
+    );
+  }
+  return undefined;
+}
+
 /** Starts the service and runs until Ctrl-C (SIGINT) or SIGTERM. */
 export async function serveTask(args: ServeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   const port = wholeNumber("port", args.port, 65_535);
@@ -51,11 +77,8 @@ export async function serveTask(args: ServeArgs, hre: HardhatRuntimeEnvironment)
   const { chainId } = await provider.getNetwork();
   const file = args.deployment === "" ? deploymentPath(chainId, hre.config.paths.root) : args.deployment;
   const deployment = await loadDeployment(file);
+  const key = await checkDeployment(hre, provider, deployment, file, chainId);
   const signer = await pickSigner(await connection.ethers.getSigners(), args.from);
-  // The consortium key, when configured, is checked before the service starts: a wrong key is a start error.
-  const { value, source } = await readConfigVariableWithSource(hre, CONSORTIUM_KEY_VARIABLE);
-  const members = connect(deployment, provider).members;
-  const key = value === undefined ? undefined : await verifiedConsortiumKey(members, value, source);
   const service = await startService({
     signer,
     ...(key === undefined ? {} : { consortiumKey: async () => key }),

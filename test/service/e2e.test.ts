@@ -1,0 +1,316 @@
+/**
+ * The service as processes: a `hardhat node`, the Ignition deployment with the demo's world, and the `serve` task,
+ * driven over HTTP (test/service/process.ts). On each engine: catching up, a read against the chain's view, a crash
+ * and restart while the chain moves on, a reorganisation made with evm_snapshot/evm_revert, and starts that must be
+ * refused. Waits poll with generous limits; no assertion is about time.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+
+import { followedContracts } from "../../service/indexer.js";
+import { openDatabase } from "../../service/db.js";
+import { parseAmount } from "../../src/encoding.js";
+import { borrowerKey } from "../../src/keys.js";
+import { verifiedConsortiumKey } from "../../src/members.js";
+import { sampleLoan } from "../../scripts/lib/loans.js";
+import { Child, devAccountKey, freePort, portTaken, waitFor, type Exit } from "../../scripts/lib/local-network.js";
+import { API_ROLES } from "../../service/auth.js";
+
+import { engines } from "./engines.js";
+import { startOutcome, startStack, strangersRecord, type ServiceProcess, type Stack } from "./process.js";
+
+/** The demo's multi-borrowing borrower (scripts/lib/demo-world.ts, chapter 2). */
+const DEMO_BORROWER = { idType: "USCC", idNumber: "91990000SYNTH00003" };
+
+interface ExposureBody {
+  activeLoans: number;
+  activeLenders: number;
+  outstanding: string;
+  defaults: number;
+  inquiries: number;
+}
+
+describe("service as processes: hardhat node, Ignition, the serve task, over HTTP", function () {
+  this.timeout(300_000);
+  let stack: Stack;
+  const stores = engines();
+
+  before(async function () {
+    stack = await startStack({ seed: true });
+  });
+  after(async function () {
+    await stack?.stop();
+    for (const store of stores) await store.cleanup();
+  });
+
+  /** A second deployment on the same chain, made once for both engines. */
+  let second: Promise<string> | undefined;
+  const secondDeployment = () => (second ??= stack.deployAgain());
+
+  /** Every log the followed contracts emitted from the deployment's first block to `head`, on the chain. */
+  async function chainLogs(head: number): Promise<{ transactionHash: string }[]> {
+    const addresses = followedContracts(stack.deployment).map((f) => f.address);
+    return stack.provider.send("eth_getLogs", [
+      { address: addresses, fromBlock: "0x0", toBlock: `0x${head.toString(16)}` },
+    ]);
+  }
+
+  /** The rows of the read model's events table, and its checkpoint. */
+  async function readModel(database: string) {
+    const { db, close } = openDatabase(database, database);
+    try {
+      const events = await db.selectFrom("events").select(["block_hash", "log_index", "tx_hash"]).execute();
+      const checkpoint = await db.selectFrom("checkpoints").selectAll().executeTakeFirst();
+      return { events, checkpoint };
+    } finally {
+      await close();
+    }
+  }
+
+  /** The read model's events compared with the chain's logs: the same number, and no (block, log index) twice. */
+  async function expectEventsMatchChain(database: string, head: number) {
+    const [logs, model] = [await chainLogs(head), await readModel(database)];
+    const keys = new Set(model.events.map((e) => `${e.block_hash}:${e.log_index}`));
+    expect(keys.size, "distinct events").to.equal(model.events.length);
+    expect(model.events.length, "events in the read model vs logs on the chain").to.equal(logs.length);
+    expect(Number(model.checkpoint?.block_number)).to.equal(head);
+    return model;
+  }
+
+  async function exposureOnChain(key: string): Promise<ExposureBody> {
+    const e = await stack.contracts.credit.exposureOf(key);
+    return {
+      activeLoans: Number(e.activeLoans),
+      activeLenders: Number(e.activeLenders),
+      outstanding: e.outstanding.toString(),
+      defaults: Number(e.defaults),
+      inquiries: Number(e.inquiries),
+    };
+  }
+
+  async function exposureOverHttp(service: ServiceProcess, key: string, token: string): Promise<ExposureBody> {
+    const { status, body } = await service.get(`/v1/credit/borrowers/${key}/exposure`, token);
+    expect(status, JSON.stringify(body)).to.equal(200);
+    const b = body as ExposureBody;
+    return {
+      activeLoans: b.activeLoans,
+      activeLenders: b.activeLenders,
+      outstanding: b.outstanding,
+      defaults: b.defaults,
+      inquiries: b.inquiries,
+    };
+  }
+
+  /** The issuer mints CNY to the glassworks, one transaction after another, until `stop` is called. */
+  function mintStream(): { stop: () => Promise<number> } {
+    let running = true;
+    let sent = 0;
+    const loop = (async () => {
+      const issuer = await stack.provider.getSigner(stack.world.issuer);
+      const cny = stack.contracts.tokens.CNY.connect(issuer);
+      while (running) {
+        await (await cny.mint(stack.world.members.glassworks.admin, parseAmount("10.00", 2))).wait();
+        sent += 1;
+      }
+    })();
+    return {
+      stop: async () => {
+        running = false;
+        await loop;
+        return sent;
+      },
+    };
+  }
+
+  for (const store of stores) {
+    describe(`on ${store.name}`, function () {
+      let database: string;
+      let token: string;
+      let service: ServiceProcess;
+
+      before(async function () {
+        database = store.name === "sqlite" ? stack.sqliteFile() : await store.fresh();
+        token = await stack.createToken(database, "e2e lender desk", ["lender-desk", "regulator"]);
+      });
+      after(async function () {
+        await service?.stop();
+      });
+
+      it("test_serve_catchesUp_healthzShowsTheChainHeadIndexed", async function () {
+        service = await stack.startService(database);
+        await service.caughtUp();
+        const head = await stack.provider.getBlockNumber();
+        const health = await service.health();
+        expect(health.chainHead).to.equal(head);
+        expect(health.indexedHead).to.equal(head);
+        expect(health.lag).to.equal(0);
+        await expectEventsMatchChain(database, head);
+      });
+
+      it("test_serve_readsTheSeededWorld_exposureEqualsExposureOf", async function () {
+        const checked = await verifiedConsortiumKey(stack.contracts.members, stack.consortiumKey);
+        const key = borrowerKey(checked, DEMO_BORROWER.idType, DEMO_BORROWER.idNumber);
+        const onChain = await exposureOnChain(key);
+        expect(onChain.activeLoans, "the demo's borrower has loans").to.be.greaterThan(1);
+        expect(onChain.defaults, "and a default").to.be.greaterThan(0);
+        expect(await exposureOverHttp(service, key, token)).to.deep.equal(onChain);
+        const members = await service.get("/v1/members", token);
+        expect(members.status).to.equal(200);
+        expect((members.body as unknown[]).length).to.equal(Number(await stack.contracts.members.memberCount()));
+      });
+
+      it("test_serve_killedMidStream_restartsFromItsCheckpointAndCatchesUp", async function () {
+        const stream = mintStream();
+        try {
+          const start = (await service.health()).indexedHead;
+          // Let it index some of the stream, then crash it (SIGKILL: no clean stop) while blocks keep coming.
+          await waitFor("the service to index part of the stream", async () =>
+            (await service.health()).indexedHead >= start + 3 ? true : undefined,
+          );
+          await service.stop("SIGKILL");
+          const saved = (await readModel(database)).checkpoint;
+          expect(Number(saved?.block_number)).to.be.at.least(start + 3);
+          // The chain moves on while the service is down.
+          const down = await stack.provider.getBlockNumber();
+          await waitFor("more blocks while the service is down", async () =>
+            (await stack.provider.getBlockNumber()) >= down + 3 ? true : undefined,
+          );
+          service = await stack.startService(database);
+          // Its first answer already stands at the checkpoint: it resumed, it did not start over.
+          expect((await service.health()).indexedHead).to.be.at.least(Number(saved?.block_number));
+        } finally {
+          expect(await stream.stop()).to.be.greaterThan(3);
+        }
+        await service.caughtUp();
+        const head = await stack.provider.getBlockNumber();
+        await expectEventsMatchChain(database, head);
+        // The derived balance too: a batch projected twice (or skipped) would show here.
+        const { db, close } = openDatabase(database, database);
+        try {
+          const glassworks = stack.world.members.glassworks.admin.toLowerCase();
+          const rows = await db.selectFrom("balances").selectAll().where("currency", "=", "CNY").execute();
+          const row = rows.find((r) => r.account.toLowerCase() === glassworks);
+          const onChain = await stack.contracts.tokens.CNY.balanceOf(stack.world.members.glassworks.admin);
+          expect(row?.balance).to.equal(onChain.toString());
+        } finally {
+          await close();
+        }
+      });
+
+      it("test_serve_reorgOnTheNode_dropsTheRevertedRowsAndMatchesTheChain", async function () {
+        const checked = await verifiedConsortiumKey(stack.contracts.members, stack.consortiumKey);
+        const idNumber = `99${Date.now().toString().padStart(15, "0")}X`;
+        const key = borrowerKey(checked, "CN-RIC", idNumber);
+        const snapshot = await stack.provider.send("evm_snapshot", []);
+        const lender = await stack.signer("huaxia");
+        const registration = await stack.contracts.credit
+          .connect(lender)
+          .registerLoan(sampleLoan(checked, { loanRef: `E2E-${store.name}`, idNumber }));
+        const receipt = await registration.wait();
+        await service.caughtUp();
+        expect((await exposureOverHttp(service, key, token)).activeLoans, "the loan is indexed").to.equal(1);
+        const abandonedHead = await stack.provider.getBlockNumber();
+
+        expect(await stack.provider.send("evm_revert", [snapshot])).to.equal(true);
+        // A different history, longer than the abandoned one: other transactions, then empty blocks.
+        const stream = mintStream();
+        await waitFor("the new history to pass the abandoned head", async () =>
+          (await stack.provider.getBlockNumber()) > abandonedHead + 2 ? true : undefined,
+        );
+        await stream.stop();
+        await service.caughtUp();
+
+        const head = await stack.provider.getBlockNumber();
+        const model = await expectEventsMatchChain(database, head);
+        expect(model.events.map((e) => e.tx_hash)).not.to.include(receipt!.hash);
+        expect(model.checkpoint?.block_hash).to.equal((await stack.provider.getBlock(head))!.hash);
+        const onChain = await exposureOnChain(key);
+        expect(onChain.activeLoans).to.equal(0);
+        expect(await exposureOverHttp(service, key, token)).to.deep.equal(onChain);
+      });
+
+      it("test_serve_wrongConsortiumKey_refusesToStartAndTouchesNoDatabase", async function () {
+        const untouched = store.name === "sqlite" ? stack.sqliteFile() : undefined;
+        const start = await stack.serviceProcess(untouched ?? database, { consortiumKey: `0x${"ab".repeat(32)}` });
+        const outcome = await startOutcome(start);
+        expect(outcome).to.not.equal("listening");
+        expect((outcome as Exit).code).to.not.equal(0);
+        expect(start.child.tail()).to.match(/^error: consortium key mismatch: this deployment's key check is 0x/m);
+        if (untouched !== undefined) expect(existsSync(untouched), "no database made").to.equal(false);
+      });
+
+      it("test_serve_anotherDeploymentsDatabase_orAnotherChainsRecord_refusesToStart", async function () {
+        await service?.stop();
+        // The same chain, another deployment: this database indexes the first one.
+        const other = await stack.serviceProcess(database, { deploymentFile: await secondDeployment() });
+        expect(await startOutcome(other)).to.deep.include({ code: 1 });
+        expect(other.child.tail()).to.match(/^error: this database indexes another deployment on chain 31337/m);
+        // A record whose contracts this chain does not have.
+        const stranger = await stack.serviceProcess(stack.sqliteFile(), {
+          deploymentFile: await strangersRecord(stack.dir),
+        });
+        expect(await startOutcome(stranger)).to.deep.include({ code: 1 });
+        expect(stranger.child.tail()).to.match(/^error: no contract at 0x[0-9a-fA-F]{40} on chain 31337/m);
+        // The database of the first deployment still serves it.
+        service = await stack.startService(database);
+        await service.caughtUp();
+        await expectEventsMatchChain(database, await stack.provider.getBlockNumber());
+      });
+    });
+  }
+});
+
+describe("make up (scripts/up.ts), as a process", function () {
+  this.timeout(300_000);
+
+  it("test_up_printsATokenPerRoleThatWorks_noSecret_andSigtermStopsTheNodeAndTheService", async function () {
+    const dir = await mkdtemp(path.join(tmpdir(), "tradeline-up-"));
+    const nodePort = await freePort();
+    let apiPort = await freePort();
+    while (apiPort === nodePort) apiPort = await freePort();
+    const log = path.join(dir, "up.log");
+    const up = new Child("make up", log, ["run", "--no-compile", "scripts/up.ts"], {
+      TRADELINE_UP_NODE_PORT: String(nodePort),
+      TRADELINE_UP_PORT: String(apiPort),
+      // A folder inside: make up empties its own folder first.
+      TRADELINE_UP_DATA: path.join(dir, "data"),
+      TRADELINE_UP_SEED: "",
+    });
+    try {
+      const text = await waitFor(
+        "make up to print its tokens",
+        async () => {
+          const t = readFileSync(log, "utf8");
+          return t.includes("Ctrl-C stops") ? t : undefined;
+        },
+        { child: up },
+      );
+      const tokens = Object.fromEntries([...text.matchAll(/^ {2}([a-z-]+) +(tl_\S+)/gm)].map((m) => [m[1], m[2]]));
+      expect(Object.keys(tokens)).to.have.members([...API_ROLES]);
+      const api = `http://127.0.0.1:${apiPort}`;
+      expect(text).to.include(`${api}/openapi.json`).and.include(`${api}/healthz`).and.include(`${api}/metrics`);
+      // No key is printed: neither the operator's nor the consortium's (the only 32-byte hex it could print).
+      expect(text).not.to.include(devAccountKey(0).slice(2));
+      expect(text).not.to.match(/[0-9a-f]{64}/i);
+      const flags = (token: string) =>
+        fetch(`${api}/v1/regulator/flags`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+      expect(await flags(tokens.regulator)).to.equal(200);
+      expect(await flags(tokens["lender-desk"])).to.equal(403);
+      expect((await fetch(`${api}/healthz`)).status).to.equal(200);
+
+      // SIGTERM to make up's own process only: it must stop the node and the service it started.
+      process.kill(up.pid, "SIGTERM");
+      const exit = await up.exited;
+      expect(exit.code, up.tail()).to.equal(0);
+      expect(await portTaken(nodePort), "the node still listens").to.equal(false);
+      expect(await portTaken(apiPort), "the service still listens").to.equal(false);
+    } finally {
+      await up.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
