@@ -254,6 +254,8 @@ export interface ServeOptions {
   port: number;
   /** The consortium key the service is given (checked against the chain's at start). */
   consortiumKey: string;
+  /** The operator key it signs with; default the node's account 0. */
+  operatorKey?: string;
   logFile: string;
 }
 
@@ -290,7 +292,7 @@ export function serveProcess(options: ServeOptions): Child {
     ],
     {
       TRADELINE_RPC_URL: options.rpcUrl,
-      TRADELINE_OPERATOR_KEY: devAccountKey(0),
+      TRADELINE_OPERATOR_KEY: options.operatorKey ?? devAccountKey(0),
       TRADELINE_CONSORTIUM_KEY: options.consortiumKey,
     },
   );

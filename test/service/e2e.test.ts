@@ -14,6 +14,7 @@ import { expect } from "chai";
 import { followedContracts } from "../../service/indexer.js";
 import { openDatabase } from "../../service/db.js";
 import { parseAmount } from "../../src/encoding.js";
+import { parseReceivable } from "../../src/scf.js";
 import { borrowerKey } from "../../src/keys.js";
 import { verifiedConsortiumKey } from "../../src/members.js";
 import { sampleLoan } from "../../scripts/lib/loans.js";
@@ -259,6 +260,90 @@ describe("service as processes: hardhat node, Ignition, the serve task, over HTT
         service = await stack.startService(database);
         await service.caughtUp();
         await expectEventsMatchChain(database, await stack.provider.getBlockNumber());
+      });
+
+      it("test_serve_writes_creditAndScf_sentIndexedAndReadBack_idempotent_concurrent", async function () {
+        // Each member runs its own service, signing with its own key: QuickLend's desk and Pearl's.
+        const lenderDb = store.name === "sqlite" ? stack.sqliteFile() : await store.fresh();
+        const pearlDb = store.name === "sqlite" ? stack.sqliteFile() : await store.fresh();
+        const lenderToken = await stack.createToken(lenderDb, "quicklend desk", ["lender-desk"]);
+        const pearlToken = await stack.createToken(pearlDb, "pearl desk", ["supply-chain-desk"]);
+        const lender = await stack.startService(lenderDb, { operator: "quicklend" });
+        const pearl = await stack.startService(pearlDb, { operator: "pearl" });
+        try {
+          const tag = store.name.slice(0, 2).toUpperCase();
+          const loan = (i: number) => ({
+            borrowerType: "CN-RIC",
+            borrowerId: `11010119900406${store.name.length}${String(i).padStart(3, "0")}`,
+            ref: `E2E-${tag}-${i}`,
+            principal: "9000.00",
+            originated: "2026-03-01",
+            matures: "2027-03-01",
+          });
+          // A retried request with its Idempotency-Key: the first answer, one transaction.
+          const key = { "idempotency-key": `e2e-${tag}-0` };
+          const first = await lender.request("POST", "/v1/credit/loans", {
+            token: lenderToken,
+            body: loan(0),
+            headers: key,
+          });
+          expect(first.status, JSON.stringify(first.body)).to.equal(201);
+          const block = await stack.provider.getBlockNumber();
+          const retry = await lender.request("POST", "/v1/credit/loans", {
+            token: lenderToken,
+            body: loan(0),
+            headers: key,
+          });
+          expect([retry.status, retry.headers.get("idempotent-replayed")]).to.deep.equal([201, "true"]);
+          expect(retry.body).to.deep.equal(first.body);
+          expect(await stack.provider.getBlockNumber()).to.equal(block);
+          // Six at once from one key: every one lands, each its own transaction.
+          const many = await Promise.all(
+            [1, 2, 3, 4, 5, 6].map((i) =>
+              lender.request("POST", "/v1/credit/loans", { token: lenderToken, body: loan(i) }),
+            ),
+          );
+          expect(many.map((m) => m.status)).to.deep.equal([201, 201, 201, 201, 201, 201]);
+          const hashes = many.map((m) => (m.body as { txHashes: string[] }).txHashes[0]);
+          expect(new Set(hashes).size).to.equal(6);
+          // Indexed, then read back: the exposure the chain computes.
+          await lender.caughtUp();
+          const checked = await verifiedConsortiumKey(stack.contracts.members, stack.consortiumKey);
+          for (const i of [0, 3, 6]) {
+            const k = borrowerKey(checked, "CN-RIC", loan(i).borrowerId);
+            expect(await exposureOverHttp(lender, k, lenderToken)).to.deep.equal(await exposureOnChain(k));
+          }
+
+          // Pearl issues a receivable to its supplier; its service indexes it; the family reads as the chain's.
+          const latest = (await stack.provider.getBlock("latest"))!.timestamp;
+          const chainDay = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
+          const issued = await pearl.request("POST", "/v1/scf/receivables", {
+            token: pearlToken,
+            body: {
+              supplier: stack.world.members.glassworks.admin,
+              face: "500.00",
+              currency: "CNY",
+              maturity: chainDay(60),
+              invoices: [`E2E-${tag}-INV`],
+              issueDate: chainDay(-1),
+            },
+          });
+          expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
+          const id = (issued.body as { result: { id: string } }).result.id;
+          await pearl.caughtUp();
+          const tree = await pearl.get(`/v1/scf/receivables/${id}/family`, pearlToken);
+          expect(tree.status).to.equal(200);
+          const family = await stack.contracts.scf.getFamily(parseReceivable(id));
+          const body = tree.body as { debtor: number; face: string; state: string };
+          expect([BigInt(body.debtor), body.face, body.state]).to.deep.equal([
+            family.debtor,
+            family.face.toString(),
+            "Confirmed",
+          ]);
+        } finally {
+          await lender.stop();
+          await pearl.stop();
+        }
       });
     });
   }

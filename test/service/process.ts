@@ -17,12 +17,13 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { JsonRpcProvider, type JsonRpcSigner } from "ethers";
+import { JsonRpcProvider, Wallet, type JsonRpcSigner } from "ethers";
 
 import {
   Child,
   ROOT,
   deployWorld,
+  devAccountKey,
   freePort,
   rpc,
   serveProcess,
@@ -107,6 +108,25 @@ export class ServiceProcess {
   }
 }
 
+/** How a test's service is started: another key or record, or signing as a demo party's admin. */
+export interface ServeAs {
+  consortiumKey?: string;
+  deploymentFile?: string;
+  /** A demo party whose admin (one of the node's accounts) the service signs as; default the node's account 0. */
+  operator?: string;
+}
+
+/** The private key of a demo party's admin: the node account with its address. */
+function partyKey(world: WorldRecord, party: string): string {
+  const admin = world.members[party]?.admin;
+  if (admin === undefined) throw new Error(`no demo party "${party}" (was the stack seeded?)`);
+  for (let i = 0; i < 64; i++) {
+    const key = devAccountKey(i);
+    if (new Wallet(key).address.toLowerCase() === admin.toLowerCase()) return key;
+  }
+  throw new Error(`the admin of ${party} is not one of the node's first 64 accounts`);
+}
+
 export interface Stack {
   rpcUrl: string;
   /** A provider on the node, without a request cache (the tests revert the chain under it). */
@@ -126,15 +146,9 @@ export interface Stack {
   /** A fresh SQLite file in `dir`. */
   sqliteFile(): string;
   /** Starts the service on `database` and waits until it listens. */
-  startService(
-    database: string,
-    options?: { consortiumKey?: string; deploymentFile?: string },
-  ): Promise<ServiceProcess>;
+  startService(database: string, options?: ServeAs): Promise<ServiceProcess>;
   /** The service's process without waiting for it to listen (for a start that must fail). */
-  serviceProcess(
-    database: string,
-    options?: { consortiumKey?: string; deploymentFile?: string },
-  ): Promise<{ child: Child; url: string }>;
+  serviceProcess(database: string, options?: ServeAs): Promise<{ child: Child; url: string }>;
   /** Another plain Ignition deployment on the same chain (same key); returns its record file. */
   deployAgain(): Promise<string>;
   /** Creates an API token in `database` (migrating it first if new); the token itself. */
@@ -177,13 +191,14 @@ export async function startStack(options: { seed: boolean }): Promise<Stack> {
     const deployment = await loadDeployment(world.deploymentFile);
     const provider = new JsonRpcProvider(node.url, undefined, { cacheTimeout: -1, staticNetwork: true });
     let services = 0;
-    const serveOptions = (database: string, o: { consortiumKey?: string; deploymentFile?: string } = {}) => {
+    const serveOptions = (database: string, o: ServeAs = {}) => {
       services += 1;
       return {
         rpcUrl: node.url,
         deploymentFile: o.deploymentFile ?? world.deploymentFile,
         database,
         consortiumKey: o.consortiumKey ?? consortiumKey,
+        ...(o.operator === undefined ? {} : { operatorKey: partyKey(world, o.operator) }),
         logFile: path.join(dir, `service-${services}.log`),
       };
     };
