@@ -11,6 +11,9 @@ import type { Logger } from "pino";
 import { decodeError, describeError } from "../src/errors.js";
 import { clientOf, type ApiRole, type Client } from "./auth.js";
 import { ProblemError, forbidden, problemResponse, unauthorized, type Problem } from "./problem.js";
+import { createMetrics } from "./metrics.js";
+import { NotificationHub } from "./notify.js";
+import { notifyRoutes } from "./routes/notify.js";
 import { readRoutes } from "./routes/read.js";
 import type { Tables } from "./schema.js";
 
@@ -40,6 +43,14 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Where the cause of a 500 is logged (never sent to the client). */
   logger?: Logger;
+  /** Notifications, as the server publishes them after each indexer step (default: a hub nothing publishes to). */
+  notifications?: NotificationHub;
+  /** Called when a webhook is registered (the server wakes its deliverer). */
+  onWebhook?: () => void;
+  /** Milliseconds between heartbeat comments on an idle SSE stream (default 15 s). */
+  heartbeatMs?: number;
+  /** The submission queue's depth, for /metrics (the queue is not built yet: 0 without it). */
+  queueDepth?: () => number;
 }
 
 /** Refuses a request whose token does not carry one of `roles` (403, nothing done). */
@@ -97,6 +108,16 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
       }
     },
   });
+
+  // First, so every answer is counted, a 413 or a 401 included.
+  const notify = { openStreams: () => 0 };
+  const hub = options.notifications ?? new NotificationHub(db, options.chainId);
+  const metrics = createMetrics({
+    health: options.health,
+    queueDepth: options.queueDepth,
+    streams: () => notify.openStreams(),
+  });
+  app.use("*", metrics.middleware);
 
   app.onError((err, c) => {
     const problem = problemOf(err);
@@ -174,6 +195,17 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   );
 
   readRoutes(app, { db, chainId: options.chainId, chainTime: options.chainTime });
+  notify.openStreams = notifyRoutes(app, {
+    db,
+    hub,
+    heartbeatMs: options.heartbeatMs,
+    onWebhook: options.onWebhook,
+  }).openStreams;
+  // No token: it carries no member data (route patterns, counts, block heights), and Prometheus scrapes it; keep it
+  // behind the proxy with /healthz (docs/service.md).
+  app.get("/metrics", async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
+  );
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

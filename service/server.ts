@@ -15,6 +15,7 @@ import { createApp } from "./app.js";
 import { openDatabase, type Database } from "./db.js";
 import { Indexer, type ChainRpc } from "./indexer.js";
 import { migrate } from "./migrations.js";
+import { NotificationHub, WebhookDeliverer } from "./notify.js";
 import { project, rebuild } from "./projections.js";
 import { PROJECTIONS } from "./projections/index.js";
 
@@ -34,6 +35,10 @@ export interface ServiceOptions {
   /** Milliseconds between polls of the chain once caught up. */
   pollMs?: number;
   logger?: Logger;
+  /** The first webhook retry's delay in milliseconds, doubling at each next one (default 1 s). */
+  webhookBackoffMs?: number;
+  /** The submission queue's depth, for /metrics. */
+  queueDepth?: () => number;
 }
 
 export interface RunningService {
@@ -104,10 +109,20 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let lastError: string | undefined;
   const stopping = new AbortController();
 
+  const notifications = new NotificationHub(database.db, chainId);
+  const deliverer = new WebhookDeliverer({
+    db: database.db,
+    hub: notifications,
+    logger,
+    backoffMs: options.webhookBackoffMs,
+  });
   const app = createApp({
     db: database.db,
     chainId,
     logger,
+    notifications,
+    onWebhook: () => deliverer.kick(),
+    queueDepth: options.queueDepth,
     chainTime: async () => (await provider.getBlock("latest"))?.timestamp ?? Math.floor(Date.now() / 1000),
     health: async () => {
       const sinceSuccess = (Date.now() - lastSuccess) / 1000;
@@ -135,13 +150,26 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const url = `http://${host}:${port}`;
   logger.info({ url, chainId, fromBlock: options.fromBlock }, "service listening");
 
+  deliverer.start();
   const loop = (async () => {
     let backoff = pollMs;
     while (!stopping.signal.aborted) {
       try {
         const r = await indexer.step();
         chainHead = r.head;
+        const previous = indexedHead;
         indexedHead = r.indexed;
+        // The step has committed: what it stored (after a rollback, from the block kept) is read back and published.
+        if (r.events > 0 || r.rolledBackTo !== undefined) {
+          await notifications
+            .publish(Math.min(previous, r.rolledBackTo ?? previous), r.indexed)
+            .catch((err: unknown) =>
+              logger.error(
+                { err: err instanceof Error ? err.message : String(err) },
+                "publishing notifications failed",
+              ),
+            );
+        }
         if (r.rolledBackTo !== undefined) logger.warn({ keptBlock: r.rolledBackTo }, "chain reorganised: rolled back");
         if (r.events > 0) logger.debug({ indexed: r.indexed, events: r.events }, "indexed");
         waiters = waiters.filter((w) => (w.head <= indexedHead ? (w.resolve(), false) : true));
@@ -172,8 +200,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     async stop() {
       stopping.abort();
       for (const w of waiters.splice(0)) w.reject(new Error("the service stopped before the read model caught up"));
+      notifications.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await loop;
+      await deliverer.stop();
       await database.close();
       logger.info("service stopped");
     },
