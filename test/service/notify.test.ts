@@ -345,6 +345,15 @@ describe("service notifications: SSE stream, webhooks and metrics", function () 
         expect(value("tradeline_indexer_indexed_head")).to.equal(health.indexedHead);
         expect(value("tradeline_indexer_lag_blocks")).to.equal(0);
         expect(value("tradeline_submission_queue_depth")).to.equal(3);
+        // The streams the earlier tests closed are released; this one stays open, and stop() must end it (the
+        // server waits for its connections, so a stream left running would hang the after hook).
+        const open = await openStream(service.url, desk);
+        await open.until((c) => c === "live");
+        let streams = -1;
+        while (streams !== 1) {
+          streams = (await scrape()).value("tradeline_sse_streams");
+          if (streams !== 1) await new Promise((r) => setTimeout(r, 20));
+        }
       });
     });
   }
