@@ -112,6 +112,27 @@ export class NotificationHub {
   }
 }
 
+/**
+ * Moves back every webhook cursor that points past `keptBlock` (in the rollback's transaction, and again by the
+ * deliverer before its next round): the events that replace the dropped blocks may take the same cursors, and must
+ * still be delivered.
+ */
+export async function rewindWebhooks(db: Kysely<Tables>, keptBlock: number): Promise<void> {
+  const rows = await db.selectFrom("webhooks").select(["id", "cursor"]).where("cursor", "is not", null).execute();
+  for (const r of rows) {
+    const c = parseCursor(r.cursor ?? "");
+    if (c === undefined || c.block <= keptBlock) continue;
+    await db
+      .updateTable("webhooks")
+      .set({ cursor: keptBlock < 0 ? null : formatCursor({ block: keptBlock, logIndex: MAX_LOG_INDEX }) })
+      .where("id", "=", r.id)
+      .execute();
+  }
+}
+
+/** Past any log index of a block (a cursor after the whole block). */
+const MAX_LOG_INDEX = 999_999_999;
+
 export interface DelivererOptions {
   db: Kysely<Tables>;
   hub: NotificationHub;
@@ -141,6 +162,7 @@ export class WebhookDeliverer {
   readonly #stop = new AbortController();
   #wake: (() => void) | undefined;
   #kicked = false;
+  #rewindTo: number | undefined;
   #loop: Promise<void> | undefined;
   #unsubscribe: (() => void) | undefined;
 
@@ -164,6 +186,15 @@ export class WebhookDeliverer {
     this.#wake?.();
   }
 
+  /**
+   * After a rollback to `keptBlock`: before its next round, the deliverer rewinds the cursors again (a delivery in
+   * flight during the rollback may have moved one onto a dropped event) and forgets how far it had scanned.
+   */
+  rewound(keptBlock: number): void {
+    this.#rewindTo = Math.min(this.#rewindTo ?? keptBlock, keptBlock);
+    this.kick();
+  }
+
   async stop(): Promise<void> {
     this.#unsubscribe?.();
     this.#stop.abort();
@@ -176,6 +207,13 @@ export class WebhookDeliverer {
       this.#kicked = false;
       let next = Number.POSITIVE_INFINITY;
       try {
+        if (this.#rewindTo !== undefined) {
+          const kept = this.#rewindTo;
+          this.#rewindTo = undefined;
+          await rewindWebhooks(this.#o.db, kept);
+          this.#scanned.clear();
+          this.#pending.clear();
+        }
         const hooks = await this.#o.db
           .selectFrom("webhooks")
           .innerJoin("api_tokens", "api_tokens.id", "webhooks.token_id")

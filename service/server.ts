@@ -15,7 +15,7 @@ import { createApp } from "./app.js";
 import { openDatabase, type Database } from "./db.js";
 import { Indexer, type ChainRpc } from "./indexer.js";
 import { migrate } from "./migrations.js";
-import { NotificationHub, WebhookDeliverer } from "./notify.js";
+import { NotificationHub, WebhookDeliverer, rewindWebhooks } from "./notify.js";
 import { project, rebuild } from "./projections.js";
 import { PROJECTIONS } from "./projections/index.js";
 
@@ -94,7 +94,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     fromBlock: options.fromBlock,
     confirmations,
     onEvents: (trx, rows) => project(trx, PROJECTIONS, rows),
-    onRollback: (trx) => rebuild(trx, PROJECTIONS, chainId),
+    onRollback: async (trx, kept) => {
+      await rebuild(trx, PROJECTIONS, chainId);
+      await rewindWebhooks(trx, kept);
+    },
   });
   try {
     await indexer.verifyDeployment();
@@ -170,6 +173,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
               ),
             );
         }
+        if (r.rolledBackTo !== undefined) deliverer.rewound(r.rolledBackTo);
         if (r.rolledBackTo !== undefined) logger.warn({ keptBlock: r.rolledBackTo }, "chain reorganised: rolled back");
         if (r.events > 0) logger.debug({ indexed: r.indexed, events: r.events }, "indexed");
         waiters = waiters.filter((w) => (w.head <= indexedHead ? (w.resolve(), false) : true));

@@ -15,7 +15,7 @@ import { register } from "../../tasks/lib/credit.js";
 import { engines } from "./engines.js";
 
 const connection = await network.create();
-const { ethers } = connection;
+const { ethers, networkHelpers } = connection;
 
 type Frame = { comment: string } | { event: string; id: string; data: Record<string, unknown> };
 type Note = { event: string; id: string; data: Record<string, unknown> };
@@ -234,15 +234,15 @@ describe("service notifications: SSE stream, webhooks and metrics", function () 
               }
               received.push(entry);
               res.writeHead(status).end();
-              for (const w of waiters.filter((w) => received.filter((r) => r.status === 200).length >= w.n)) {
-                w.resolve();
-              }
+              for (const w of waiters.filter((w) => successes() >= w.n)) w.resolve();
             })();
           });
         });
         await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
         const port = (receiver.address() as { port: number }).port;
-        const delivered = (n: number) => new Promise<void>((resolve) => waiters.push({ n, resolve }));
+        const successes = () => received.filter((r) => r.status === 200).length;
+        const delivered = (n: number) =>
+          new Promise<void>((resolve) => (successes() >= n ? resolve() : waiters.push({ n, resolve })));
         try {
           const created = await api("/v1/webhooks", desk, {
             method: "POST",
@@ -305,6 +305,58 @@ describe("service notifications: SSE stream, webhooks and metrics", function () 
         } finally {
           await new Promise<void>((resolve) => receiver.close(() => resolve()));
         }
+      });
+
+      it("test_stream_afterAReorg_sendsTheReplacingEvents_andNeverReplaysTheReplacedOnes", async function () {
+        // A webhook receiver that accepts everything, and tells when it has had `n` deliveries.
+        const got: string[] = [];
+        const waiters: { n: number; resolve: () => void }[] = [];
+        const receiver = createServer((req, res) => {
+          let body = "";
+          req.setEncoding("utf8");
+          req.on("data", (chunk: string) => (body += chunk));
+          req.on("end", () => {
+            got.push((JSON.parse(body) as { txHash: string }).txHash);
+            res.writeHead(204).end();
+            for (const w of waiters) if (got.length >= w.n) w.resolve();
+          });
+        });
+        await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+        const deliveries = (n: number) =>
+          new Promise<void>((resolve) => (got.length >= n ? resolve() : waiters.push({ n, resolve })));
+        const port = (receiver.address() as { port: number }).port;
+        const created = await api("/v1/webhooks", desk, {
+          method: "POST",
+          body: JSON.stringify({ url: `http://127.0.0.1:${port}/`, kinds: ["loan.registered"] }),
+        });
+        expect(created.status).to.equal(201);
+        const deskStream = await openStream(service.url, desk);
+        await deskStream.until((c) => c === "live");
+        const before = await ethers.provider.getBlockNumber();
+        const snapshot = await networkHelpers.takeSnapshot();
+        const replaced = await registerLoan();
+        const first = await deskStream.until((c) => c.startsWith("indexed ") && Number(c.slice(8)) >= replaced);
+        const replacedTx = (await ethers.provider.getBlock(replaced))?.transactions[0];
+        expect(first.map((n) => n.data.txHash)).to.deep.equal([replacedTx]);
+        // The chain drops that block and mines another loan in its place.
+        await snapshot.restore();
+        const replacing = await registerLoan();
+        const replacingTx = (await ethers.provider.getBlock(replacing))?.transactions[0];
+        expect(replacingTx).to.not.equal(replacedTx);
+        const second = await deskStream.until((c) => c.startsWith("indexed ") && Number(c.slice(8)) >= replacing);
+        deskStream.close();
+        expect(second.map((n) => [n.event, n.data.txHash])).to.deep.equal([["loan.registered", replacingTx]]);
+        // A client resuming from before the reorg gets the chain as it is now: the replaced loan is gone.
+        const resumed = await openStream(service.url, desk, `${before}:999999`);
+        const replay = await resumed.until((c) => c === "live");
+        resumed.close();
+        expect(replay.map((n) => n.data.txHash)).to.deep.equal([replacingTx]);
+        // The webhook had the replaced loan at the same cursor; it still gets the replacing one.
+        await deliveries(2);
+        receiver.close();
+        expect(got).to.deep.equal([replacedTx, replacingTx]);
+        const hook = (await created.json()) as { id: number };
+        expect((await api(`/v1/webhooks/${hook.id}`, desk, { method: "DELETE" })).status).to.equal(204);
       });
 
       it("test_metrics_countRequestsByRoutePattern_andShowIndexerAndQueueGauges", async function () {
