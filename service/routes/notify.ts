@@ -275,7 +275,9 @@ export function notifyRoutes(app: OpenAPIHono<AppEnv>, ctx: NotifyContext): { op
           { pointer: "/url", detail: "credentials in the URL" },
         ]);
       }
-      const kinds = body.kinds === undefined ? undefined : wantedKinds(client.roles, body.kinds);
+      // A token whose roles see nothing is refused here, not left with a webhook that never fires.
+      const asked = wantedKinds(client.roles, body.kinds);
+      const kinds = body.kinds === undefined ? undefined : asked;
       const live = await db
         .selectFrom("webhooks")
         .select((eb) => eb.fn.countAll().as("n"))

@@ -212,6 +212,12 @@ describe("service notifications: SSE stream, webhooks and metrics", function () 
           body: JSON.stringify({ url: "http://127.0.0.1:9/", kinds: ["tranche.paid"] }),
         });
         expect(outside.status).to.equal(403);
+        const operator = (await createToken(service.database.db, "ops", parseRoles("operator"))).token;
+        const blind = await api("/v1/webhooks", operator, {
+          method: "POST",
+          body: JSON.stringify({ url: "http://127.0.0.1:9/" }),
+        });
+        expect(blind.status).to.equal(403);
         expect(await (await api("/v1/webhooks", desk)).json()).to.deep.equal([]);
         expect(await service.database.db.selectFrom("webhooks").selectAll().execute()).to.deep.equal([]);
 
