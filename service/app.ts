@@ -13,6 +13,9 @@ import type { Logger } from "pino";
 import { decodeError, describeError } from "../src/errors.js";
 import { clientOf, type ApiRole, type Client } from "./auth.js";
 import { ProblemError, forbidden, problemResponse, unauthorized, type Problem } from "./problem.js";
+import { createMetrics } from "./metrics.js";
+import { NotificationHub } from "./notify.js";
+import { notifyRoutes } from "./routes/notify.js";
 import { readRoutes } from "./routes/read.js";
 import { creditWriteRoutes } from "./routes/credit-writes.js";
 import { listRoutes } from "./routes/lists.js";
@@ -50,6 +53,14 @@ export interface AppOptions {
   writer?: Writer;
   /** Requests each token may make per second, on average (default 50), and in a burst (default 200). */
   rateLimit?: { perSecond: number; burst: number };
+  /** Notifications, as the server publishes them after each indexer step (default: a hub nothing publishes to). */
+  notifications?: NotificationHub;
+  /** Called when a webhook is registered (the server wakes its deliverer). */
+  onWebhook?: () => void;
+  /** Milliseconds between heartbeat comments on an idle SSE stream (default 15 s). */
+  heartbeatMs?: number;
+  /** The submission queue's depth, for /metrics (0 without one). */
+  queueDepth?: () => number;
 }
 
 /** Refuses a request whose token does not carry one of `roles` (403, nothing done). */
@@ -130,6 +141,16 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
       }
     },
   });
+
+  // First, so every answer is counted, a 413 or a 401 included.
+  const notify = { openStreams: () => 0 };
+  const hub = options.notifications ?? new NotificationHub(db, options.chainId);
+  const metrics = createMetrics({
+    health: options.health,
+    queueDepth: options.queueDepth,
+    streams: () => notify.openStreams(),
+  });
+  app.use("*", metrics.middleware);
 
   app.onError((err, c) => {
     const problem = problemOf(err);
@@ -213,6 +234,17 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   listRoutes(app, { db, chainId: options.chainId, chainTime: options.chainTime });
   creditWriteRoutes(app, { db, writer: options.writer, logger: options.logger });
   scfWriteRoutes(app, { db, writer: options.writer, logger: options.logger });
+  notify.openStreams = notifyRoutes(app, {
+    db,
+    hub,
+    heartbeatMs: options.heartbeatMs,
+    onWebhook: options.onWebhook,
+  }).openStreams;
+  // No token: it carries no member data (route patterns, counts, block heights), and Prometheus scrapes it; keep it
+  // behind the proxy with /healthz (docs/service.md).
+  app.get("/metrics", async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
+  );
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

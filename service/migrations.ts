@@ -416,6 +416,41 @@ const jobs = (engine: Engine): Migration => ({
   },
 });
 
+const notifications = (engine: Engine): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("webhooks")
+      .addColumn("id", "integer", idColumn(engine))
+      .addColumn("token_id", "integer", (c) => c.notNull())
+      .addColumn("url", "text", (c) => c.notNull())
+      .addColumn("secret", "text", (c) => c.notNull())
+      .addColumn("kinds", "text")
+      .addColumn("cursor", "text")
+      .addColumn("created_at", "bigint", (c) => c.notNull())
+      .addColumn("revoked_at", "bigint")
+      .execute();
+    await db.schema.createIndex("webhooks_by_token").on("webhooks").columns(["token_id"]).execute();
+    await db.schema
+      .createTable("webhook_deliveries")
+      .addColumn("id", "integer", idColumn(engine))
+      .addColumn("webhook_id", "integer", (c) => c.notNull())
+      .addColumn("event_id", "text", (c) => c.notNull())
+      .addColumn("attempt", "integer", (c) => c.notNull())
+      .addColumn("status", "integer")
+      .addColumn("error", "text")
+      .addColumn("at", "bigint", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex("webhook_deliveries_by_webhook")
+      .on("webhook_deliveries")
+      .columns(["webhook_id", "id"])
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    for (const table of ["webhook_deliveries", "webhooks"]) await db.schema.dropTable(table).execute();
+  },
+});
+
 /** Every migration, in order. */
 export function migrations(engine: Engine): Record<string, Migration> {
   return {
@@ -424,6 +459,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     "0003_members_balances": membersAndBalances,
     "0004_credit": credit,
     "0005_scf": scf,
+    "0007_notifications": notifications(engine),
     "0008_jobs": jobs(engine),
   };
 }

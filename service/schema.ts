@@ -278,8 +278,36 @@ export interface UploadJobRow {
   updated_at: number;
 }
 
+/** A webhook a token registered: its events after `cursor` are delivered in order, at least once. */
+export interface WebhookRow {
+  id: Generated<number>;
+  token_id: number;
+  url: string;
+  /** The HMAC key its deliveries are signed with (shown once, at registration). */
+  secret: string;
+  /** Comma-separated notification kinds; null for every kind the token may see. */
+  kinds: string | null;
+  /** The last event delivered (`<block>:<log index>`, acknowledged with a 2xx); null before the first event. */
+  cursor: string | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+/** One delivery attempt of an event to a webhook: the receiver's status, or the error when none came. */
+export interface WebhookDeliveryRow {
+  id: Generated<number>;
+  webhook_id: number;
+  event_id: string;
+  attempt: number;
+  status: number | null;
+  error: string | null;
+  at: number;
+}
+
 export interface Tables {
   upload_jobs: UploadJobRow;
+  webhooks: WebhookRow;
+  webhook_deliveries: WebhookDeliveryRow;
   pauses: PauseRow;
   families: FamilyRow;
   pieces: PieceRow;

@@ -17,6 +17,7 @@ import { createApp } from "./app.js";
 import { openDatabase, type Database } from "./db.js";
 import { Indexer, type ChainRpc } from "./indexer.js";
 import { migrate } from "./migrations.js";
+import { NotificationHub, WebhookDeliverer, rewindWebhooks } from "./notify.js";
 import { project, rebuild } from "./projections.js";
 import { PROJECTIONS } from "./projections/index.js";
 import { interruptJobs } from "./routes/credit-writes.js";
@@ -45,6 +46,10 @@ export interface ServiceOptions {
   /** Milliseconds between polls of the chain once caught up. */
   pollMs?: number;
   logger?: Logger;
+  /** The first webhook retry's delay in milliseconds, doubling at each next one (default 1 s). */
+  webhookBackoffMs?: number;
+  /** The submission queue's depth, for /metrics (default: the operator key's queue). */
+  queueDepth?: () => number;
 }
 
 export interface RunningService {
@@ -102,7 +107,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     fromBlock: options.fromBlock,
     confirmations,
     onEvents: (trx, rows) => project(trx, PROJECTIONS, rows),
-    onRollback: (trx) => rebuild(trx, PROJECTIONS, chainId),
+    onRollback: async (trx, kept) => {
+      await rebuild(trx, PROJECTIONS, chainId);
+      await rewindWebhooks(trx, kept);
+    },
   });
   try {
     await indexer.verifyDeployment();
@@ -142,6 +150,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
               )),
         };
   let timeCache: { at: number; value: Promise<number> } | undefined;
+  const notifications = new NotificationHub(database.db, chainId);
+  const deliverer = new WebhookDeliverer({
+    db: database.db,
+    hub: notifications,
+    logger,
+    backoffMs: options.webhookBackoffMs,
+  });
   const app = createApp({
     db: database.db,
     chainId,
@@ -158,6 +173,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       }
       return timeCache.value;
     },
+    notifications,
+    onWebhook: () => deliverer.kick(),
+    queueDepth: options.queueDepth ?? (() => queue?.depth ?? 0),
     health: async () => {
       const sinceSuccess = (Date.now() - lastSuccess) / 1000;
       // Stale: failing now, or no step has succeeded for ten polls (at least 30 s).
@@ -184,13 +202,27 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const url = `http://${host}:${port}`;
   logger.info({ url, chainId, fromBlock: options.fromBlock }, "service listening");
 
+  deliverer.start();
   const loop = (async () => {
     let backoff = pollMs;
     while (!stopping.signal.aborted) {
       try {
         const r = await indexer.step();
         chainHead = r.head;
+        const previous = indexedHead;
         indexedHead = r.indexed;
+        // The step has committed: what it stored (after a rollback, from the block kept) is read back and published.
+        if (r.events > 0 || r.rolledBackTo !== undefined) {
+          await notifications
+            .publish(Math.min(previous, r.rolledBackTo ?? previous), r.indexed)
+            .catch((err: unknown) =>
+              logger.error(
+                { err: err instanceof Error ? err.message : String(err) },
+                "publishing notifications failed",
+              ),
+            );
+        }
+        if (r.rolledBackTo !== undefined) deliverer.rewound(r.rolledBackTo);
         if (r.rolledBackTo !== undefined) logger.warn({ keptBlock: r.rolledBackTo }, "chain reorganised: rolled back");
         if (r.events > 0) logger.debug({ indexed: r.indexed, events: r.events }, "indexed");
         waiters = waiters.filter((w) => (w.head <= indexedHead ? (w.resolve(), false) : true));
@@ -222,8 +254,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     async stop() {
       stopping.abort();
       for (const w of waiters.splice(0)) w.reject(new Error("the service stopped before the read model caught up"));
+      notifications.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await loop;
+      await deliverer.stop();
       await database.close();
       logger.info("service stopped");
     },
