@@ -16,6 +16,7 @@ import { ProblemError, forbidden, problemResponse, unauthorized, type Problem } 
 import { createMetrics } from "./metrics.js";
 import { NotificationHub } from "./notify.js";
 import { notifyRoutes } from "./routes/notify.js";
+import { referenceRoutes } from "./reference.js";
 import { readRoutes } from "./routes/read.js";
 import { creditWriteRoutes } from "./routes/credit-writes.js";
 import { listRoutes } from "./routes/lists.js";
@@ -246,6 +247,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     c.body(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
   );
 
+  referenceRoutes(app);
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {

@@ -51,6 +51,14 @@ describe("service HTTP basics", function () {
     };
     expect(doc.openapi).to.equal("3.1.0");
     expect(Object.keys(doc.paths)).to.include("/healthz");
+    // The rendered reference: Swagger UI over /openapi.json, served from the service's own files.
+    const page = await app.request("/docs");
+    expect(page.headers.get("content-type")).to.match(/^text\/html/);
+    const html = await page.text();
+    expect(html).to.include('src="/docs/swagger-ui-bundle.js"');
+    const bundle = await app.request("/docs/swagger-ui-bundle.js");
+    expect([bundle.status, (await bundle.text()).includes("SwaggerUIBundle")]).to.deep.equal([200, true]);
+    expect(await (await app.request("/docs/init.js")).text()).to.include('url: "/openapi.json"');
     await close();
   });
 
