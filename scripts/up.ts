@@ -136,7 +136,7 @@ async function main(): Promise<number> {
         `Tradeline is up${seed === "demo" ? ", with the demo's world" : ""}.`,
         `  chain (JSON-RPC)  ${node.url}   chain id 31337`,
         `  API               ${u}/v1/…`,
-        `  API reference     ${u}/openapi.json`,
+        `  API reference     ${u}/docs (OpenAPI document: ${u}/openapi.json)`,
         `  health            ${u}/healthz`,
         `  metrics           ${u}/metrics`,
         `  database          ${path.relative(ROOT, databaseFile)} (SQLite, fresh each run)`,

@@ -377,7 +377,11 @@ describe("make up (scripts/up.ts), as a process", function () {
       const tokens = Object.fromEntries([...text.matchAll(/^ {2}([a-z-]+) +(tl_\S+)/gm)].map((m) => [m[1], m[2]]));
       expect(Object.keys(tokens)).to.have.members([...API_ROLES]);
       const api = `http://127.0.0.1:${apiPort}`;
-      expect(text).to.include(`${api}/openapi.json`).and.include(`${api}/healthz`).and.include(`${api}/metrics`);
+      expect(text)
+        .to.include(`${api}/docs`)
+        .and.include(`${api}/openapi.json`)
+        .and.include(`${api}/healthz`)
+        .and.include(`${api}/metrics`);
       // No key is printed: neither the operator's nor the consortium's (the only 32-byte hex it could print).
       expect(text).not.to.include(devAccountKey(0).slice(2));
       expect(text).not.to.match(/[0-9a-f]{64}/i);
