@@ -92,3 +92,10 @@ export async function serve(args: service.ServeArgs, hre: HardhatRuntimeEnvironm
 export async function serviceToken(args: service.TokenArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   await printOrFail(() => service.tokenTask(args, hre));
 }
+
+export async function serviceMove(
+  args: { database: string; to: string },
+  hre: HardhatRuntimeEnvironment,
+): Promise<void> {
+  await printOrFail(() => service.moveTask(args, hre));
+}

@@ -387,6 +387,15 @@ export const tasks = [
     })
     .setAction(lazy("serve"))
     .build(),
+  task("service:move", "Move the service's tokens, audit log, jobs and webhooks to another database (e.g. PostgreSQL)")
+    .addOption({
+      name: "to",
+      description: "The database to move to: a postgres:// URL or an SQLite file",
+      defaultValue: "",
+    })
+    .addOption({ name: "database", description: "The database to move from; as for serve", defaultValue: "" })
+    .setAction(lazy("serviceMove"))
+    .build(),
   task("service:token", "Create, revoke or list the service's API tokens")
     .addOption({ name: "create", description: "Create a token for this holder's name", defaultValue: "" })
     .addOption({

@@ -14,6 +14,7 @@ import { MemberRegistry__factory } from "../../typechain-types/index.js";
 import { API_ROLES, createToken, parseRoles, revokeToken } from "../../service/auth.js";
 import { maskUrl, openDatabase } from "../../service/db.js";
 import { migrate } from "../../service/migrations.js";
+import { moveOwnTables } from "../../service/move.js";
 import { deploymentBlock, startService } from "../../service/server.js";
 import { formatTable } from "./members.js";
 import { CONSORTIUM_KEY_VARIABLE, pickSigner, readConfigVariable, readConfigVariableWithSource } from "./session.js";
@@ -98,6 +99,34 @@ export async function serveTask(args: ServeArgs, hre: HardhatRuntimeEnvironment)
     process.once("SIGTERM", resolve);
   });
   await service.stop();
+}
+
+/** Moves the service's own tables to another database (`--to`); the new database's read model is re-indexed. */
+export async function moveTask(
+  args: { database: string; to: string },
+  hre: HardhatRuntimeEnvironment,
+): Promise<string[]> {
+  const to = args.to.trim();
+  if (to === "") throw new Error("--to is required: the database to move to (a postgres:// URL or an SQLite file)");
+  const connection = await hre.network.create();
+  const { chainId } = await connection.ethers.provider.getNetwork();
+  const url = await databaseUrl(hre, args.database);
+  const source = openDatabase(url, path.join(hre.config.paths.root, "data", `tradeline-${chainId}.sqlite`));
+  const destination = openDatabase(to, to);
+  try {
+    await migrate(source.db as never, source.engine);
+    await migrate(destination.db as never, destination.engine);
+    const moved = await moveOwnTables(source.db, destination.db);
+    return [
+      `moved to ${maskUrl(to)}: ${moved.tokens} token(s), ${moved.audit} audit row(s), ${moved.idempotency} ` +
+        `idempotency answer(s), ${moved.uploads} upload job(s), ${moved.webhooks} webhook(s) with ` +
+        `${moved.deliveries} delivery row(s)`,
+      `  start serve with --database on it: the read model is re-indexed from the chain (${maskUrl(url ?? source.where)} is left as it was)`,
+    ];
+  } finally {
+    await source.close();
+    await destination.close();
+  }
 }
 
 export interface TokenArgs {
