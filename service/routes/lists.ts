@@ -11,6 +11,7 @@ import type { Kysely, Selectable } from "kysely";
 
 import { formatReceivable } from "../../src/scf.js";
 import { allow, type AppEnv } from "../app.js";
+import { badRequest } from "../problem.js";
 import { pausedSeconds } from "../projections/scf.js";
 import type { Tables } from "../schema.js";
 
@@ -25,6 +26,43 @@ const Hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "a 32-byte hex value, 0x a
 const Format = z.object({
   format: z.enum(["json", "csv"]).optional().openapi({ description: "csv for a spreadsheet; default json" }),
 });
+
+/** Rows a page holds unless `pageSize` says otherwise. */
+export const DEFAULT_PAGE = 500;
+
+/** The paging parameters of a long list: a page size, and the opaque cursor a `Link: rel="next"` header gave. */
+export const pageQuery = {
+  pageSize: z.coerce.number().int().min(1).max(5_000).optional().openapi({ description: "rows a page (default 500)" }),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, "the cursor a Link header gave")
+    .optional()
+    .openapi({ description: "where the page starts: the cursor of the previous page's Link rel=next" }),
+};
+
+/** A cursor: the sort key of a page's last row, as whole numbers. */
+export function encodeCursor(key: number[]): string {
+  return Buffer.from(key.join(":")).toString("base64url");
+}
+
+/** The sort key a cursor holds (`parts` whole numbers); a cursor that is not one of ours is a 400. */
+export function decodeCursor(cursor: string | undefined, parts: number): number[] | undefined {
+  if (cursor === undefined) return undefined;
+  const key = Buffer.from(cursor, "base64url").toString("utf8").split(":");
+  if (key.length !== parts || !key.every((k) => /^\d{1,15}$/.test(k))) {
+    throw badRequest(`cursor "${cursor}" is not one this list gave`, [
+      { pointer: "/cursor", detail: "use the cursor of the previous page's Link rel=next" },
+    ]);
+  }
+  return key.map(Number);
+}
+
+/** An RFC 8288 Link header to the next page: the same request with `cursor` set. */
+export function nextLink(requestUrl: string, cursor: string): string {
+  const url = new URL(requestUrl);
+  url.searchParams.set("cursor", cursor);
+  return `<${url.pathname}${url.search}>; rel="next"`;
+}
 
 /** A list as JSON, or as CSV (a header of `columns`, one line per row) when the query asks for it. */
 export function listResponse<T extends Record<string, unknown>>(
@@ -245,9 +283,10 @@ export function listRoutes(app: OpenAPIHono<AppEnv>, ctx: ListContext): void {
           holder: z.coerce.number().int().min(1).max(0xffffffff).optional(),
           debtor: z.coerce.number().int().min(1).max(0xffffffff).optional(),
           state: z.enum(["Held", "Financed", "Collected"]).optional().openapi({ description: "the piece's state" }),
+          ...pageQuery,
         }),
       },
-      responses: list(Receivable, "the receivables, by family and piece"),
+      responses: list(Receivable, "the receivables, by family and piece; a Link header rel=next when more follow"),
       middleware: [allow("supply-chain-desk", "bank-treasury", "regulator")] as const,
     }),
     async (c) => {
@@ -261,6 +300,7 @@ export function listRoutes(app: OpenAPIHono<AppEnv>, ctx: ListContext): void {
           "pieces.id",
           "pieces.family",
           "pieces.parent",
+          "pieces.piece_index",
           "pieces.holder",
           "pieces.face",
           "pieces.tier",
@@ -274,7 +314,26 @@ export function listRoutes(app: OpenAPIHono<AppEnv>, ctx: ListContext): void {
       if (q.holder !== undefined) query = query.where("pieces.holder", "=", q.holder);
       if (q.debtor !== undefined) query = query.where("families.debtor", "=", q.debtor);
       if (q.state !== undefined) query = query.where("pieces.state", "=", q.state);
-      const rows = await query.orderBy("pieces.family").orderBy("pieces.piece_index").execute();
+      // By family and piece; a page continues after the (family, piece) its cursor names. CSV is the whole list.
+      const after = q.format === "csv" ? undefined : decodeCursor(q.cursor, 2);
+      if (after !== undefined) {
+        const [family, index] = after;
+        query = query.where((eb) =>
+          eb.or([
+            eb("pieces.family", ">", family),
+            eb.and([eb("pieces.family", "=", family), eb("pieces.piece_index", ">", index)]),
+          ]),
+        );
+      }
+      const size = q.format === "csv" ? undefined : (q.pageSize ?? DEFAULT_PAGE);
+      let ordered = query.orderBy("pieces.family").orderBy("pieces.piece_index");
+      if (size !== undefined) ordered = ordered.limit(size + 1);
+      const all = await ordered.execute();
+      const rows = size === undefined ? all : all.slice(0, size);
+      if (size !== undefined && all.length > size) {
+        const last = rows[rows.length - 1];
+        c.header("Link", nextLink(c.req.url, encodeCursor([Number(last.family), Number(last.piece_index)])));
+      }
       const paused = await pausedSeconds(db, chainId, "ReceivableLedger", await ctx.chainTime());
       return listResponse(
         c,

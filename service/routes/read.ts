@@ -9,6 +9,7 @@ import type { Kysely } from "kysely";
 import { roleNames } from "../../src/members.js";
 import { formatReceivable, parseReceivable } from "../../src/scf.js";
 import { allow, type AppEnv } from "../app.js";
+import { DEFAULT_PAGE, decodeCursor, encodeCursor, listResponse, nextLink, pageQuery } from "./lists.js";
 import { badRequest, notFound } from "../problem.js";
 import { exposureOf } from "../projections/credit.js";
 import { pausedSeconds } from "../projections/scf.js";
@@ -221,9 +222,16 @@ export function readRoutes(app: OpenAPIHono<AppEnv>, ctx: ReadContext): void {
             .optional()
             .openapi({ description: "Unix seconds, exclusive" }),
           limit: z.enum(["DistinctLenders", "Outstanding", "Inquiries"]).optional(),
+          format: z.enum(["json", "csv"]).optional().openapi({ description: "csv: every flag, unpaged" }),
+          ...pageQuery,
         }),
       },
-      responses: json(z.array(Flag), "the flags"),
+      responses: {
+        200: {
+          description: "the flags; a Link header with rel=next when more follow",
+          content: { "application/json": { schema: z.array(Flag) }, "text/csv": { schema: z.string() } },
+        },
+      },
       middleware: [allow("regulator")] as const,
     }),
     async (c) => {
@@ -232,9 +240,29 @@ export function readRoutes(app: OpenAPIHono<AppEnv>, ctx: ReadContext): void {
       if (q.from !== undefined) query = query.where("at", ">=", q.from);
       if (q.to !== undefined) query = query.where("at", "<", q.to);
       if (q.limit !== undefined) query = query.where("limit_name", "=", q.limit);
-      const rows = await query.orderBy("block_number", "desc").orderBy("log_index", "desc").execute();
-      return c.json(
-        rows.map((r) => ({
+      // Newest first; a page continues below the (block, log) its cursor names.
+      const after = q.format === "csv" ? undefined : decodeCursor(q.cursor, 2);
+      if (after !== undefined) {
+        const [block, log] = after;
+        query = query.where((eb) =>
+          eb.or([eb("block_number", "<", block), eb.and([eb("block_number", "=", block), eb("log_index", "<", log)])]),
+        );
+      }
+      const size = q.format === "csv" ? undefined : (q.pageSize ?? DEFAULT_PAGE);
+      let ordered = query.orderBy("block_number", "desc").orderBy("log_index", "desc");
+      if (size !== undefined) ordered = ordered.limit(size + 1);
+      const rows = await ordered.execute();
+      const page = size === undefined ? rows : rows.slice(0, size);
+      if (size !== undefined && rows.length > size) {
+        const last = page[page.length - 1];
+        c.header("Link", nextLink(c.req.url, encodeCursor([Number(last.block_number), Number(last.log_index)])));
+      }
+      return listResponse(
+        c,
+        q.format,
+        "multi-borrowing-flags",
+        ["at", "block", "txHash", "borrowerKey", "loanId", "limit", "value", "max"],
+        page.map((r) => ({
           at: Number(r.at),
           block: Number(r.block_number),
           txHash: r.tx_hash,
@@ -244,7 +272,6 @@ export function readRoutes(app: OpenAPIHono<AppEnv>, ctx: ReadContext): void {
           value: r.value,
           max: r.max,
         })),
-        200,
       );
     },
   );

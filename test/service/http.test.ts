@@ -163,6 +163,23 @@ describe("service HTTP API on the demo world", function () {
         const get = (path: string, token: string) =>
           fetch(service.url + path, { headers: { authorization: `Bearer ${token}` } });
 
+        // Pages of one flag follow their Link headers to the end: every flag once, newest first.
+        const everyFlag = (await (await get("/v1/regulator/flags", regulator)).json()) as { txHash: string }[];
+        expect(everyFlag.length).to.be.greaterThan(1);
+        const paged: { txHash: string }[] = [];
+        for (let next: string | null = "/v1/regulator/flags?pageSize=1"; next !== null; ) {
+          const res = await get(next, regulator);
+          const rows = (await res.json()) as { txHash: string }[];
+          expect(rows).to.have.length(1);
+          paged.push(...rows);
+          const link = res.headers.get("link");
+          next = link === null ? null : /^<([^>]+)>; rel="next"$/.exec(link)![1];
+        }
+        expect(paged).to.deep.equal(everyFlag);
+        expect((await get("/v1/regulator/flags?cursor=bm9wZQ", regulator)).status).to.equal(400);
+        const flagsCsv = await (await get("/v1/regulator/flags?format=csv&pageSize=1", regulator)).text();
+        expect(flagsCsv.trim().split("\n")).to.have.length(everyFlag.length + 1);
+
         // A flagged borrower's whole history, each loan as the chain holds it, each inquiry with who looked.
         const flags = (await (await get("/v1/regulator/flags", regulator)).json()) as { borrowerKey: string }[];
         const key = flags[0].borrowerKey;
@@ -219,8 +236,14 @@ describe("service HTTP API on the demo world", function () {
             expect((await world.contracts.scf.getPiece(parseReceivable(p.id))).holder).to.equal(who);
         }
         expect(holder).to.be.greaterThan(0);
-        const all = (await (await get("/v1/scf/receivables", scfDesk)).json()) as unknown[];
+        const all = (await (await get("/v1/scf/receivables", scfDesk)).json()) as { id: string }[];
         expect(all.length).to.be.greaterThan(2);
+        const first = await get("/v1/scf/receivables?pageSize=2", scfDesk);
+        const link = /^<([^>]+)>; rel="next"$/.exec(first.headers.get("link")!)![1];
+        const second = (await (await get(link, scfDesk)).json()) as { id: string }[];
+        expect([...((await first.json()) as { id: string }[]), ...second].map((p) => p.id)).to.deep.equal(
+          all.slice(0, 4).map((p) => p.id),
+        );
         expect((await get("/v1/scf/receivables?state=Lost", scfDesk)).status).to.equal(400);
 
         // Balances: each as the token's own view.
