@@ -56,7 +56,8 @@ export function jsonValue(value: unknown): unknown {
     if (typeof names === "function") {
       try {
         const object = names.call(value);
-        if (Object.keys(object).every((k) => !/^\d+$/.test(k) && k !== "")) {
+        // A one-element array of unnamed values comes back as { _: value } (ethers' placeholder name): an array.
+        if (Object.keys(object).every((k) => !/^\d+$/.test(k) && k !== "" && k !== "_")) {
           return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, jsonValue(v)]));
         }
       } catch {

@@ -450,6 +450,117 @@ const notifications = (engine: Engine): Migration => ({
     for (const table of ["webhook_deliveries", "webhooks"]) await db.schema.dropTable(table).execute();
   },
 });
+const TRADE_TABLES = ["trade_settings", "trade_payments", "trade_evidence", "trade_tranches", "trade_orders"];
+
+const trade: Migration = {
+  async up(db: Kysely<unknown>) {
+    const at: Column[] = [
+      ["chain_id", "bigint", true],
+      ["block_number", "bigint", true],
+      ["log_index", "integer", true],
+      ["tx_hash", "text", true],
+      ["at", "bigint", true],
+      ["order_id", "text", true],
+    ];
+    await table(
+      db,
+      "trade_orders",
+      [
+        ["chain_id", "bigint", true],
+        ["id", "text", true],
+        ["importer", "bigint", true],
+        ["exporter", "bigint", true],
+        ["importer_bank", "bigint", true],
+        ["exporter_bank", "bigint", true],
+        ["state", "text", true],
+        ["evidence_done", "integer", true],
+        ["settled_tranches", "integer", true],
+        ["tranche_count", "integer", true],
+        ["importer_bank_fee_bps", "integer", true],
+        ["exporter_bank_fee_bps", "integer", true],
+        ["document_hash", "text", true],
+        ["pay_token", "text", true],
+        ["payout_token", "text", true],
+        ["amount", "text", true],
+        ["shipment_deadline_active", "bigint", true],
+        ["expiry_active", "bigint", true],
+        ["objection_window", "bigint", true],
+        ["delivered_at_active", "bigint", true],
+        ["dispute_deadline_active", "bigint", true],
+        ["financier", "bigint", true],
+        ["fx_provider", "bigint", true],
+        ["fx_min_rate", "text", true],
+        ["threshold_word", "integer", true],
+        ["created_block", "bigint", true],
+        ["created_at", "bigint", true],
+      ],
+      ["chain_id", "id"],
+      [
+        ["chain_id", "importer"],
+        ["chain_id", "exporter"],
+        ["chain_id", "importer_bank"],
+        ["chain_id", "exporter_bank"],
+        ["chain_id", "state"],
+      ],
+    );
+    await table(
+      db,
+      "trade_tranches",
+      [
+        ["chain_id", "bigint", true],
+        ["order_id", "text", true],
+        ["tranche", "integer", true],
+        ["share_bps", "integer", true],
+        ["evidence", "integer", true],
+        ["settled", "integer", true],
+      ],
+      ["chain_id", "order_id", "tranche"],
+    );
+    await table(
+      db,
+      "trade_evidence",
+      [...at, ["kind", "text", true], ["oracle", "text", true], ["document_hash", "text", true]],
+      ["chain_id", "block_number", "log_index"],
+      [["chain_id", "order_id"]],
+    );
+    await table(
+      db,
+      "trade_payments",
+      [
+        ...at,
+        ["tranche", "integer", true],
+        ["account", "text", true],
+        ["uetr", "text", true],
+        ["end_to_end_id", "text", true],
+        ["gross", "text", true],
+        ["importer_bank_fee", "text", true],
+        ["exporter_bank_fee", "text", true],
+        ["payout", "text", true],
+        ["rate", "text", true],
+        ["fx_provider", "text", true],
+        ["quote_nonce", "text", true],
+      ],
+      ["chain_id", "block_number", "log_index"],
+      [
+        ["chain_id", "order_id"],
+        ["chain_id", "uetr"],
+      ],
+    );
+    await table(
+      db,
+      "trade_settings",
+      [
+        ["chain_id", "bigint", true],
+        ["arbiter_window", "bigint", true],
+        ["threshold_word", "integer", true],
+      ],
+      ["chain_id"],
+    );
+  },
+  async down(db: Kysely<unknown>) {
+    for (const t of TRADE_TABLES) await db.schema.dropTable(t).execute();
+  },
+};
 
 /** Every migration, in order. */
 export function migrations(engine: Engine): Record<string, Migration> {
@@ -459,6 +570,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     "0003_members_balances": membersAndBalances,
     "0004_credit": credit,
     "0005_scf": scf,
+    "0006_trade": trade,
     "0007_notifications": notifications(engine),
     "0008_jobs": jobs(engine),
   };

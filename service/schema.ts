@@ -304,10 +304,103 @@ export interface WebhookDeliveryRow {
   at: number;
 }
 
+/**
+ * A trade order; every `*_active` time is on the settlement's active clock (add the paused seconds for wall time, 0
+ * stays 0). `threshold_word` packs the k of each evidence kind less one, 4 bits per kind, as the contract does.
+ */
+export interface TradeOrderRow {
+  chain_id: number;
+  id: string;
+  importer: number;
+  exporter: number;
+  importer_bank: number;
+  exporter_bank: number;
+  state: string;
+  evidence_done: number;
+  settled_tranches: number;
+  tranche_count: number;
+  importer_bank_fee_bps: number;
+  exporter_bank_fee_bps: number;
+  document_hash: string;
+  pay_token: string;
+  payout_token: string;
+  amount: string;
+  shipment_deadline_active: number;
+  expiry_active: number;
+  objection_window: number;
+  delivered_at_active: number;
+  dispute_deadline_active: number;
+  financier: number;
+  fx_provider: number;
+  fx_min_rate: string;
+  threshold_word: number;
+  created_block: number;
+  created_at: number;
+}
+
+/** One tranche of an order: its share, the evidence kinds it needs (bitmask) and whether it was paid or refunded. */
+export interface TradeTrancheRow {
+  chain_id: number;
+  order_id: string;
+  tranche: number;
+  share_bps: number;
+  evidence: number;
+  settled: number;
+}
+
+/** One oracle's attestation of one kind of evidence. */
+export interface TradeEvidenceRow {
+  chain_id: number;
+  block_number: number;
+  log_index: number;
+  tx_hash: string;
+  at: number;
+  order_id: string;
+  kind: string;
+  oracle: string;
+  document_hash: string;
+}
+
+/**
+ * A payment (`TranchePaid`: tranche 0 to 7, or 254 for an arbiter's award) or a refund (tranche 255, `account` the
+ * importer's bank's, `gross` and `payout` the amount).
+ */
+export interface TradePaymentRow {
+  chain_id: number;
+  block_number: number;
+  log_index: number;
+  tx_hash: string;
+  at: number;
+  order_id: string;
+  tranche: number;
+  account: string;
+  uetr: string;
+  end_to_end_id: string;
+  gross: string;
+  importer_bank_fee: string;
+  exporter_bank_fee: string;
+  payout: string;
+  rate: string;
+  fx_provider: string;
+  quote_nonce: string;
+}
+
+/** What new orders take: the arbiter window and the threshold word. */
+export interface TradeSettingsRow {
+  chain_id: number;
+  arbiter_window: number;
+  threshold_word: number;
+}
+
 export interface Tables {
   upload_jobs: UploadJobRow;
   webhooks: WebhookRow;
   webhook_deliveries: WebhookDeliveryRow;
+  trade_orders: TradeOrderRow;
+  trade_tranches: TradeTrancheRow;
+  trade_evidence: TradeEvidenceRow;
+  trade_payments: TradePaymentRow;
+  trade_settings: TradeSettingsRow;
   pauses: PauseRow;
   families: FamilyRow;
   pieces: PieceRow;

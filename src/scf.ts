@@ -313,7 +313,7 @@ export async function trace(ledger: ReceivableLedger, id: bigint): Promise<Trace
           const node = {
             id: child,
             face: faces[i + 1],
-            holder: parent.holder,
+            holder: a.holder as bigint,
             tier: parent.tier,
             collected: false,
             children: [],

@@ -451,6 +451,8 @@ export function paymentsIn(trade: TradeSettlement, receipt: ContractTransactionR
       exporterBankFee: a.exporterBankFee,
       payout: a.payout,
       rate: a.rate,
+      fxProvider: a.fxProvider,
+      quoteNonce: a.quoteNonce,
       blockNumber: receipt.blockNumber,
     });
   }
@@ -470,6 +472,9 @@ export interface TranchePayment {
   exporterBankFee: bigint;
   payout: bigint;
   rate: bigint;
+  /** The FX quote's signer (the provider's operator) and the nonce it spent; absent or zero when no FX. */
+  fxProvider?: string;
+  quoteNonce?: bigint;
 }
 
 /**

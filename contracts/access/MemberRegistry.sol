@@ -63,7 +63,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         _byLegalId[legalIdHash] = id;
         _byEntityKey[entityKey] = id;
         _memberOf[admin] = id;
-        emit MemberAdmitted(id, legalIdHash, jurisdiction, roles, admin);
+        emit MemberAdmitted(id, legalIdHash, entityKey, jurisdiction, roles, admin);
         emit OperatorAdded(id, admin);
     }
 

@@ -150,6 +150,19 @@ contract SettlementToken is ISettlementToken, ERC20Permit, Pausable, MemberGated
         super._update(from, to, value);
     }
 
+    /// @dev Every allowance change emits `Approval`, also the one `transferFrom` spends (OZ 5 leaves it silent): the
+    ///      allowance left is rebuilt from events. An infinite allowance is not spent, so nothing changes and nothing
+    ///      is emitted.
+    function _approve(address owner, address spender, uint256 value, bool) internal override {
+        super._approve(owner, spender, value, true);
+    }
+
+    /// @dev The permit nonce spent is an event, so that `nonces` is rebuilt from events.
+    function _useNonce(address owner) internal override returns (uint256 nonce) {
+        nonce = super._useNonce(owner);
+        emit PermitNonceUsed(owner, nonce);
+    }
+
     function _checkHolder(address account) private view {
         uint8 flags = _flags[account];
         if (flags & _FROZEN != 0) revert SettlementAccountFrozen(account);

@@ -257,24 +257,24 @@ contract CreditRegistry is ICreditRegistry, ICreditModuleReports, MemberGated, P
             revert CreditDisputeUnauthorized(msg.sender, opener);
         }
         LoanId id = loanId(reporter, loanRef);
-        _knownLoan(id, _SINGLE);
+        Loan memory loan = _knownLoan(id, _SINGLE);
         Dispute storage d = _disputes[id];
         if (MemberId.unwrap(d.openedBy) != 0) revert CreditDisputeAlreadyOpen(id);
         (d.openedBy, d.openedAt) = (opener, uint40(block.timestamp));
-        emit DisputeOpened(id, opener, reason);
+        emit DisputeOpened(id, opener, _borrowerKeys[loan.borrower], reason);
     }
 
     /// @inheritdoc ICreditRegistry
     function answerDispute(bytes32 loanRef, bytes32 response) external {
         MemberId lender = memberRegistry.requireActive(msg.sender);
-        LoanId id = _openDispute(lender, loanRef);
-        emit DisputeAnswered(id, lender, response);
+        (LoanId id, bytes32 key) = _openDispute(lender, loanRef);
+        emit DisputeAnswered(id, lender, key, response);
     }
 
     /// @inheritdoc ICreditRegistry
     function correctLoan(MemberId reporter, bytes32 loanRef, Correction calldata correction, bytes32 reason) external {
         MemberId regulator = _requireRole(msg.sender, Role.Regulator);
-        LoanId id = _openDispute(reporter, loanRef);
+        (LoanId id, ) = _openDispute(reporter, loanRef);
         Loan memory loan = _loans[id];
         LoanStatus s = correction.status;
         uint64 outstanding = correction.outstanding;
@@ -284,8 +284,8 @@ contract CreditRegistry is ICreditRegistry, ICreditModuleReports, MemberGated, P
             (s == LoanStatus.Repaid && outstanding != 0) ||
             ((s == LoanStatus.Active || s == LoanStatus.Overdue) && outstanding == 0)
         ) revert CreditInvalidCorrection(id, s, outstanding);
-        _rebookLoan(id, loan, s, outstanding);
-        emit LoanCorrected(id, regulator, s, outstanding, correction.commitment, reason);
+        bytes32 key = _rebookLoan(id, loan, s, outstanding);
+        emit LoanCorrected(id, regulator, key, s, outstanding, correction.commitment, reason);
     }
 
     /// @inheritdoc ICreditRegistry
@@ -303,9 +303,9 @@ contract CreditRegistry is ICreditRegistry, ICreditModuleReports, MemberGated, P
     /// @inheritdoc ICreditRegistry
     function resolveDispute(MemberId reporter, bytes32 loanRef, bytes32 outcome) external {
         MemberId regulator = _requireRole(msg.sender, Role.Regulator);
-        LoanId id = _openDispute(reporter, loanRef);
+        (LoanId id, bytes32 key) = _openDispute(reporter, loanRef);
         delete _disputes[id];
-        emit DisputeResolved(id, regulator, outcome);
+        emit DisputeResolved(id, regulator, key, outcome);
     }
 
     // ─── Governor ───────────────────────────────────────────────────────────
@@ -665,10 +665,10 @@ contract CreditRegistry is ICreditRegistry, ICreditModuleReports, MemberGated, P
         if (loan.status == LoanStatus.None) _fail(index, abi.encodeWithSelector(CreditLoanUnknown.selector, id));
     }
 
-    /// @dev The id of (reporter, loanRef) after checking it exists and has an open dispute.
-    function _openDispute(MemberId reporter, bytes32 loanRef) private view returns (LoanId id) {
+    /// @dev The id of (reporter, loanRef) and its borrower key, after checking it exists and has an open dispute.
+    function _openDispute(MemberId reporter, bytes32 loanRef) private view returns (LoanId id, bytes32 key) {
         id = loanId(reporter, loanRef);
-        _knownLoan(id, _SINGLE);
+        key = _borrowerKeys[_knownLoan(id, _SINGLE).borrower];
         if (MemberId.unwrap(_disputes[id].openedBy) == 0) revert CreditDisputeNotOpen(id);
     }
 

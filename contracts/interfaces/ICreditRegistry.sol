@@ -159,21 +159,24 @@ interface ICreditRegistry {
     );
     /// @notice The governor set a new policy.
     event PolicyUpdated(Policy policy);
-    /// @notice Member `openedBy` disputed loan `id`, for `reason` (an off-chain reason code).
-    event DisputeOpened(LoanId indexed id, MemberId indexed openedBy, bytes32 reason);
-    /// @notice The reporting lender answered the dispute on loan `id`; `response` is the hash of its answer.
-    event DisputeAnswered(LoanId indexed id, MemberId indexed lender, bytes32 response);
-    /// @notice Regulator `regulator` corrected loan `id` while it was disputed.
+    /// @notice Member `openedBy` disputed loan `id` of borrower `borrowerKey`, for `reason` (an off-chain reason code).
+    event DisputeOpened(LoanId indexed id, MemberId indexed openedBy, bytes32 indexed borrowerKey, bytes32 reason);
+    /// @notice The reporting lender answered the dispute on loan `id` of borrower `borrowerKey`; `response` is the hash
+    ///         of its answer.
+    event DisputeAnswered(LoanId indexed id, MemberId indexed lender, bytes32 indexed borrowerKey, bytes32 response);
+    /// @notice Regulator `regulator` corrected loan `id` of borrower `borrowerKey` while it was disputed.
     event LoanCorrected(
         LoanId indexed id,
         MemberId indexed regulator,
+        bytes32 indexed borrowerKey,
         LoanStatus status,
         uint64 outstanding,
         bytes32 commitment,
         bytes32 reason
     );
-    /// @notice Regulator `regulator` closed the dispute on loan `id` with `outcome` (an off-chain reason code).
-    event DisputeResolved(LoanId indexed id, MemberId indexed regulator, bytes32 outcome);
+    /// @notice Regulator `regulator` closed the dispute on loan `id` of borrower `borrowerKey` with `outcome` (an
+    ///         off-chain reason code).
+    event DisputeResolved(LoanId indexed id, MemberId indexed regulator, bytes32 indexed borrowerKey, bytes32 outcome);
 
     // ─── Errors ─────────────────────────────────────────────────────────────
 

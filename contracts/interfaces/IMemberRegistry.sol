@@ -56,10 +56,12 @@ interface IMemberRegistry {
 
     // ─── Events ─────────────────────────────────────────────────────────────
 
-    /// @notice A member was admitted by the governor, with `admin` as its first operator.
+    /// @notice A member was admitted by the governor, with `admin` as its first operator; `entityKey` is the key
+    ///         modules report it under (`entityKeyOf`), fixed at admission.
     event MemberAdmitted(
         MemberId indexed id,
         bytes32 indexed legalIdHash,
+        bytes32 indexed entityKey,
         bytes2 jurisdiction,
         uint32 roles,
         address admin

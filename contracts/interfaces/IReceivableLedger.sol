@@ -115,11 +115,22 @@ interface IReceivableLedger {
     event InvoiceUsed(bytes32 indexed invoiceKey, ReceivableId indexed id);
     /// @notice Root `id` was confirmed by its debtor; `used` is the debtor's credit line use after it.
     event ReceivableConfirmed(ReceivableId indexed id, MemberId indexed debtor, uint96 used);
-    /// @notice Piece `parent` was split: it keeps `faces[0]`; new piece `firstChild + i` got `faces[i + 1]`.
-    event ReceivableSplit(ReceivableId indexed parent, ReceivableId firstChild, uint64[] faces);
+    /// @notice Root `id` was confirmed with the signature of the debtor's operator `signer`, relayed by someone else:
+    ///         it spent `signer`'s confirmation nonce `nonce` (`nonces(signer)` is now `nonce + 1`).
+    event ConfirmationRelayed(ReceivableId indexed id, address indexed signer, uint256 nonce);
+    /// @notice Piece `parent` of family `root`, held by `holder`, was split: it keeps `faces[0]`; new piece
+    ///         `firstChild + i` got `faces[i + 1]`, held by `holder` too.
+    event ReceivableSplit(
+        ReceivableId indexed parent,
+        MemberId indexed holder,
+        ReceivableId indexed root,
+        ReceivableId firstChild,
+        uint64[] faces
+    );
     /// @notice Piece `id` moved from `from` to `to`, now at `tier`.
     event ReceivableTransferred(ReceivableId indexed id, MemberId indexed from, MemberId indexed to, uint8 tier);
-    /// @notice Piece `id` was sold by `seller` to `financier` for `price`.
+    /// @notice Piece `id` was sold by `seller` to `financier` for `price`, on the quote of financier operator
+    ///         `signer` (who paid the price), which spent its quote nonce `nonce`.
     event ReceivableFinanced(
         ReceivableId indexed id,
         MemberId indexed seller,
@@ -127,19 +138,21 @@ interface IReceivableLedger {
         uint256 price,
         uint16 rateBps,
         uint16 dayBase,
-        bool recourse
+        bool recourse,
+        address signer,
+        uint256 nonce
     );
     /// @notice Piece `id` was pledged to, or released by, financier `financier`.
     event ReceivableEncumbered(ReceivableId indexed id, MemberId indexed financier, bool encumbered);
     /// @notice The regulator froze or unfroze piece `id`.
     event ReceivableFrozen(ReceivableId indexed id, bool frozen, bytes32 reason);
-    /// @notice The debtor paid family `root`: `amount` is the face plus `penalty`.
-    event FamilyRepaid(ReceivableId indexed root, uint256 amount, uint256 penalty);
+    /// @notice Debtor `debtor` paid family `root`: `amount` is the face plus `penalty`.
+    event FamilyRepaid(ReceivableId indexed root, MemberId indexed debtor, uint256 amount, uint256 penalty);
     /// @notice Piece `id` paid `amount` to member `payee` (its holder, or the financier it is pledged to); `paid` is
     ///         false when the payment was parked for the member (see {IMemberPayouts}).
     event ReceivableCollected(ReceivableId indexed id, MemberId indexed payee, uint256 amount, bool paid);
-    /// @notice Family `root` is past maturity plus grace and unpaid.
-    event FamilyOverdue(ReceivableId indexed root);
+    /// @notice Family `root` of debtor `debtor` is past maturity plus grace and unpaid.
+    event FamilyOverdue(ReceivableId indexed root, MemberId indexed debtor);
     /// @notice Financier `financier` declared its piece `id` in default (`face` of it unpaid past maturity plus grace).
     event PieceDefaulted(ReceivableId indexed id, MemberId indexed financier, uint64 face);
     /// @notice A default or exposure of piece `id` in `token` (currency `currency`) is not reported: the credit

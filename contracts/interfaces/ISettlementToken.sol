@@ -20,6 +20,9 @@ interface ISettlementToken is IERC20, IERC20Permit {
     event SystemAccountSet(address indexed account, bool allowed);
     /// @notice Member `issuer` may (or may no longer) mint and burn this token.
     event IssuerSet(MemberId indexed issuer, bool allowed);
+    /// @notice `owner`'s ERC-2612 permit nonce `nonce` was spent (`nonces(owner)` is now `nonce + 1`); the permit's
+    ///         `Approval` follows in the same transaction.
+    event PermitNonceUsed(address indexed owner, uint256 nonce);
 
     // ─── Errors ─────────────────────────────────────────────────────────────
 

@@ -98,6 +98,10 @@ interface ITradeSettlement {
 
     // ─── Events ─────────────────────────────────────────────────────────────
 
+    /// @notice Importer `importer` proposed order `id` to exporter `exporter`: `amount` of `payToken`, paid out in
+    ///         `payoutToken`; `shipmentDeadline` and `expiry` are wall-clock times as proposed (a later pause moves
+    ///         them on, see {IEmergencyPause}), `objectionWindow` seconds after delivery evidence, and `tranches` the
+    ///         shares and evidence kinds in order. The banks and their fees are in {OrderBanksNamed}, emitted with it.
     event OrderCreated(
         OrderId indexed id,
         MemberId indexed importer,
@@ -105,32 +109,64 @@ interface ITradeSettlement {
         bytes32 documentHash,
         uint96 amount,
         address payToken,
-        address payoutToken
+        address payoutToken,
+        uint40 shipmentDeadline,
+        uint40 expiry,
+        uint32 objectionWindow,
+        Tranche[] tranches
+    );
+    /// @notice Order `id`, created in the same transaction, names importer's bank `importerBank` and exporter's bank
+    ///         `exporterBank` with their fees (a separate event, since one event has at most three indexed topics).
+    event OrderBanksNamed(
+        OrderId indexed id,
+        MemberId indexed importerBank,
+        MemberId indexed exporterBank,
+        uint16 importerBankFeeBps,
+        uint16 exporterBankFeeBps
     );
     event OrderAccepted(OrderId indexed id);
     event OrderFunded(OrderId indexed id, address indexed funder, uint96 amount);
     event EvidenceAttested(OrderId indexed id, EvidenceKind indexed kind, address indexed oracle, bytes32 documentHash);
     event EvidenceCompleted(OrderId indexed id, EvidenceKind indexed kind, uint8 attestations);
     /// @notice Tranche `tranche` of order `id` paid `beneficiary` `payout` of `payoutToken` for `gross` of the pay
-    ///         token, after the two banks' fees, at `rate` (1e18 when no FX).
+    ///         token, after the two banks' fees, at `rate` (1e18 when no FX). `uetr` (indexed) and `endToEndId` name
+    ///         the payment; `fxProvider` is the signer of the FX quote that converted it and `quoteNonce` the nonce it
+    ///         spent (both 0 when no FX). Tranche 254 is an arbiter's award.
     event TranchePaid(
         OrderId indexed id,
-        uint8 indexed tranche,
+        uint8 tranche,
         address indexed beneficiary,
-        bytes16 uetr,
+        bytes16 indexed uetr,
         bytes32 endToEndId,
         uint96 gross,
         uint96 importerBankFee,
         uint96 exporterBankFee,
         uint256 payout,
-        uint256 rate
+        uint256 rate,
+        address fxProvider,
+        uint256 quoteNonce
     );
-    event Refunded(OrderId indexed id, address indexed to, uint96 amount, bytes16 uetr, bytes32 endToEndId);
+    /// @notice Order `id` returned `amount` to the importer's bank's account `to`; `uetr` (indexed) and `endToEndId`
+    ///         name the payment.
+    event Refunded(OrderId indexed id, address indexed to, uint96 amount, bytes16 indexed uetr, bytes32 endToEndId);
     event OrderDisputed(OrderId indexed id, bytes32 reason);
+    /// @notice Arbiter `arbiter` resolved the dispute on order `id`: `exporterShareBps` of what was at stake (the
+    ///         unreleased unpaid tranches, now settled) goes to the exporter's side, the rest back.
     event DisputeResolved(OrderId indexed id, MemberId indexed arbiter, uint16 exporterShareBps);
+    /// @notice No arbiter resolved the dispute on order `id` by its deadline: what was at stake (the unreleased unpaid
+    ///         tranches, now settled) returns to the importer's bank (a `Refunded` follows unless it is nothing), and
+    ///         the order is Funded again for its released tranches.
+    event DisputeExpired(OrderId indexed id);
     event ProceedsAssigned(OrderId indexed id, MemberId indexed financier, uint64 advance);
+    /// @notice Every tranche of order `id` was paid or refunded.
     event OrderSettled(OrderId indexed id);
+    /// @notice Order `id` was never funded and lapsed at its shipment deadline.
+    event OrderLapsed(OrderId indexed id);
+    /// @notice Orders made from now on need `oracles` distinct oracles for `kind` evidence (emitted for every kind
+    ///         at construction, with the initial 1).
     event ThresholdSet(EvidenceKind indexed kind, uint8 oracles);
+    /// @notice An arbiter has `arbiterWindow` seconds from a dispute to resolve it (emitted at construction).
+    event ArbiterWindowSet(uint32 arbiterWindow);
     /// @notice The payee of order `id` chose FX provider `provider` at no less than `minRate` for its payments.
     event FxTermsSet(OrderId indexed id, MemberId indexed provider, uint96 minRate);
 

@@ -216,6 +216,7 @@ contract ReceivableLedger is
         MemberId member = memberRegistry.requireRole(signer, Role.CoreEnterprise);
         if (MemberId.unwrap(member) != MemberId.unwrap(f.debtor)) revert ScfNotDebtor(f.debtor, signer);
         _useCheckedNonce(signer, nonce);
+        emit ConfirmationRelayed(root, signer, nonce);
         _confirmRequest(root, f);
     }
 
@@ -270,7 +271,7 @@ contract ReceivableLedger is
                 pledgee: MemberId.wrap(0)
             });
         }
-        emit ReceivableSplit(id, children[0], faces);
+        emit ReceivableSplit(id, p.holder, _rootOf(id), children[0], faces);
     }
 
     /// @inheritdoc IReceivableLedger
@@ -327,7 +328,17 @@ contract ReceivableLedger is
 
         StoredPiece storage s = _pieces[id];
         (s.holder, s.state) = (financier, PieceState.Financed);
-        emit ReceivableFinanced(id, p.holder, financier, price, quote.rateBps, quote.dayBase, quote.recourse);
+        emit ReceivableFinanced(
+            id,
+            p.holder,
+            financier,
+            price,
+            quote.rateBps,
+            quote.dayBase,
+            quote.recourse,
+            signer,
+            quote.nonce
+        );
 
         if (quote.recourse) {
             // The registry counts one currency: recourse in another would add unlike units, so it is refused.
@@ -375,7 +386,7 @@ contract ReceivableLedger is
         (amount, penalty) = _amountDue(f);
         (f.state, f.paid, f.repaidAt) = (FamilyState.Repaid, uint96(amount), uint40(block.timestamp));
         _lines[f.debtor][f.token].used -= f.face;
-        emit FamilyRepaid(root, amount, penalty);
+        emit FamilyRepaid(root, f.debtor, amount, penalty);
         IERC20(f.token).safeTransferFrom(msg.sender, address(this), amount);
     }
 
@@ -641,7 +652,7 @@ contract ReceivableLedger is
         uint256 dueAt = uint256(f.maturity) + f.graceSeconds;
         if (_activeNow() <= dueAt) revert ScfNotOverdue(root, _toWall(dueAt));
         f.state = FamilyState.Overdue;
-        emit FamilyOverdue(root);
+        emit FamilyOverdue(root, f.debtor);
     }
 
     /// @dev Piece `id` as its holder may move it: held (not financed or collected), confirmed, before maturity, not

@@ -32,6 +32,9 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
     ) TradeSettlementBase(registry, credit, new TradeChecks()) {
         cold = new TradeSettlementCold(registry, credit, checks);
         _arbiterWindow = arbiterWindow_;
+        emit ArbiterWindowSet(arbiterWindow_);
+        // The initial thresholds (1 oracle per kind, a zero word), so that they too are rebuilt from events.
+        for (uint8 k; k <= uint8(type(EvidenceKind).max); ++k) emit ThresholdSet(EvidenceKind(k), 1);
     }
 
     // ─── Orders ─────────────────────────────────────────────────────────────
@@ -79,7 +82,20 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
             fxMinRate: 0
         });
         _tranches[id] = packed;
-        emit OrderCreated(id, importer, t.exporter, t.documentHash, t.amount, t.payToken, t.payoutToken);
+        emit OrderCreated(
+            id,
+            importer,
+            t.exporter,
+            t.documentHash,
+            t.amount,
+            t.payToken,
+            t.payoutToken,
+            t.shipmentDeadline,
+            t.expiry,
+            t.objectionWindow,
+            t.tranches
+        );
+        emit OrderBanksNamed(id, t.importerBank, t.exporterBank, t.importerBankFeeBps, t.exporterBankFeeBps);
     }
 
     /// @inheritdoc ITradeSettlement

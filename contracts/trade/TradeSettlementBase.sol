@@ -179,16 +179,16 @@ abstract contract TradeSettlementBase is
         for (uint8 i; i < n; ++i) {
             if (due & (1 << i) != 0) totalNet += _net(p, _trancheGross(m.amount, packed, i, n));
         }
-        (address provider, uint256 rate) = _convert(id, p, m, quote, quoteSignature, totalNet, caller);
+        address provider = _convert(id, p, m, quote, quoteSignature, totalNet, caller);
         for (uint8 i; i < n; ++i) {
             if (due & (1 << i) == 0) continue;
-            _payTranche(id, p, m, i, _trancheGross(m.amount, packed, i, n), provider, rate);
+            _payTranche(id, p, m, i, _trancheGross(m.amount, packed, i, n), provider, quote);
             ++count;
         }
-        if (ends) _end(id, m);
+        if (ends) _end(id, m, false);
     }
 
-    /// @dev Pays one tranche: fees to the two banks, the net to the payee (through `provider` at `rate` when
+    /// @dev Pays one tranche: fees to the two banks, the net to the payee (through `provider` at `quote`'s rate when
     ///      converting; the pay token already went to the provider). Each leg goes to the member's payout account now,
     ///      or is parked for it: no member's state blocks another's payment (item 2).
     function _payTranche(
@@ -198,8 +198,9 @@ abstract contract TradeSettlementBase is
         uint8 tranche,
         uint256 gross,
         address provider,
-        uint256 rate
+        ITradeSettlement.FxQuote calldata quote
     ) internal {
+        uint256 rate = provider == address(0) ? RATE_SCALE : quote.rate;
         uint256 importerFee = _share(gross, p.importerBankFeeBps);
         uint256 exporterFee = _share(gross, p.exporterBankFeeBps);
         uint256 net = gross - importerFee - exporterFee;
@@ -232,7 +233,9 @@ abstract contract TradeSettlementBase is
             uint96(importerFee),
             uint96(exporterFee),
             payout,
-            rate
+            rate,
+            provider,
+            provider == address(0) ? 0 : quote.nonce
         );
     }
 
@@ -266,8 +269,8 @@ abstract contract TradeSettlementBase is
     }
 
     /// @dev When order `id` pays out in another token: checks the FX quote for selling `amount` of the pay token,
-    ///      spends its nonce and sends the provider `amount`; returns the provider and the rate. Otherwise returns no
-    ///      provider and a rate of 1. The quote must name this order and its payee, and be the payee's choice: the
+    ///      spends its nonce and sends the provider `amount`; returns the provider (whose rate is the quote's).
+    ///      Otherwise returns no provider (a rate of 1). The quote must name this order and its payee, and be the payee's choice: the
     ///      payee relays it, or it is by the provider the payee named at no less than its floor, or (no
     ///      provider named) the arbiter of a dispute picks it (`caller` 0) (item 8).
     function _convert(
@@ -278,8 +281,8 @@ abstract contract TradeSettlementBase is
         bytes calldata signature,
         uint256 amount,
         address caller // the relayer; 0 for the arbiter of a dispute
-    ) internal returns (address signer, uint256 rate) {
-        if (m.payoutToken == m.payToken) return (address(0), RATE_SCALE);
+    ) internal returns (address signer) {
+        if (m.payoutToken == m.payToken) return address(0);
         _requireQuoteIfConverting(id, q);
         signer = checks.quoteSigner(
             memberRegistry,
@@ -298,7 +301,6 @@ abstract contract TradeSettlementBase is
         uint256 word = _fxNonces[signer][q.nonce >> 8];
         if (word & bit != 0) revert ITradeSettlement.TradeInvalidFxQuote(signer, q.nonce);
         _fxNonces[signer][q.nonce >> 8] = word | bit;
-        rate = q.rate;
         IERC20(m.payToken).safeTransfer(signer, amount);
     }
 
@@ -310,7 +312,7 @@ abstract contract TradeSettlementBase is
         p.paid |= stake & uint8((1 << p.trancheCount) - 1);
         bool ends = _settleIfPaid(p);
         _refund(id, p, m, refund, purpose);
-        if (ends) _end(id, m);
+        if (ends) _end(id, m, false);
     }
 
     /// @dev Ends a dispute: marks the tranches still at stake (unpaid and unreleased) as settled and returns their
@@ -330,10 +332,11 @@ abstract contract TradeSettlementBase is
         if (ends) p.state = OrderState.Settled;
     }
 
-    /// @dev Order `id` ended (settled or lapsed): its trade-finance record, if any, is closed, whatever the path
-    ///      (item 7); the report never blocks the payment (item 1).
-    function _end(OrderId id, Money storage m) internal {
-        emit ITradeSettlement.OrderSettled(id);
+    /// @dev Order `id` ended, settled (`OrderSettled`) or lapsed (`OrderLapsed`): its trade-finance record, if any,
+    ///      is closed, whatever the path (item 7); the report never blocks the payment (item 1).
+    function _end(OrderId id, Money storage m, bool lapsed) internal {
+        if (lapsed) emit ITradeSettlement.OrderLapsed(id);
+        else emit ITradeSettlement.OrderSettled(id);
         if (MemberId.unwrap(m.financier) != 0) {
             bytes32 ref = _loanRef(id);
             _report(ref, abi.encodeCall(ICreditModuleReports.closeExposure, (ref)));

@@ -38,19 +38,11 @@ contract TradeSettlementCold is TradeSettlementBase {
         uint256 toExporter = _share(atStake, exporterShareBps);
         emit ITradeSettlement.DisputeResolved(id, arbiter, exporterShareBps);
         if (toExporter != 0) {
-            (address provider, uint256 rate) = _convert(
-                id,
-                p,
-                m,
-                quote,
-                quoteSignature,
-                _net(p, toExporter),
-                address(0)
-            );
-            _payTranche(id, p, m, 254, toExporter, provider, rate);
+            address provider = _convert(id, p, m, quote, quoteSignature, _net(p, toExporter), address(0));
+            _payTranche(id, p, m, 254, toExporter, provider, quote);
         }
         _refund(id, p, m, atStake - toExporter, 3);
-        if (ends) _end(id, m);
+        if (ends) _end(id, m, false);
     }
 
     // ─── Pre-shipment finance ───────────────────────────────────────────────
@@ -133,7 +125,7 @@ contract TradeSettlementCold is TradeSettlementBase {
             if (_activeNow() < p.shipmentDeadline)
                 revert ITradeSettlement.TradeTooEarly(id, _toWall(p.shipmentDeadline));
             p.state = OrderState.Lapsed;
-            _end(id, m);
+            _end(id, m, true);
             return;
         }
         if (s == OrderState.Disputed) {
@@ -142,8 +134,9 @@ contract TradeSettlementCold is TradeSettlementBase {
                 revert ITradeSettlement.TradeTooEarly(id, _toWall(m.disputeDeadline) + 1);
             uint256 atStake = _closeDispute(id, p);
             bool ends = _settleIfPaid(p);
+            emit ITradeSettlement.DisputeExpired(id);
             _refund(id, p, m, atStake, 2);
-            if (ends) _end(id, m);
+            if (ends) _end(id, m, false);
             return;
         }
         // Once evidence shows the goods moved and nothing is disputed, what remains is the exporter's (item 4).

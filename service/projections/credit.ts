@@ -175,13 +175,7 @@ export const credit: Projection = {
             commitment: text(a.commitment),
           })
           .execute();
-        const row = await trx
-          .selectFrom("loans")
-          .select("borrower_key")
-          .where("chain_id", "=", e.chainId)
-          .where("id", "=", text(a.id))
-          .executeTakeFirstOrThrow();
-        return touch(tx, row.borrower_key);
+        return touch(tx, text(a.borrowerKey));
       }
       case "CreditInquired":
         await trx

@@ -48,7 +48,7 @@ describe("MemberRegistry", function () {
       const registry = await ethers.deployContract("MemberRegistry", [governor.address, TEST_KEY_CHECK]);
       await expect(registry.admit(BANK, testEntityKey(BANK), CN, BANK_ROLES, admin.address))
         .to.emit(registry, "MemberAdmitted")
-        .withArgs(1, BANK, CN, BANK_ROLES, admin.address)
+        .withArgs(1, BANK, testEntityKey(BANK), CN, BANK_ROLES, admin.address)
         .and.to.emit(registry, "OperatorAdded")
         .withArgs(1, admin.address);
       const m = await registry.getMember(1);

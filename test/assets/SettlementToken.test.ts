@@ -306,13 +306,34 @@ describe("SettlementToken", function () {
     });
   });
 
+  describe("allowance events", function () {
+    it("transferFrom emits the allowance it leaves; an infinite allowance is neither spent nor emitted", async function () {
+      const { token, alice, bob, spender } = await networkHelpers.loadFixture(deployFixture);
+      await token.connect(alice).approve(spender, 300n);
+      await expect(token.connect(spender).transferFrom(alice, bob, 120n))
+        .to.emit(token, "Approval")
+        .withArgs(alice.address, spender.address, 180n)
+        .and.to.emit(token, "Transfer")
+        .withArgs(alice.address, bob.address, 120n);
+      expect(await token.allowance(alice, spender)).to.equal(180n);
+      await token.connect(alice).approve(spender, ethers.MaxUint256);
+      await expect(token.connect(spender).transferFrom(alice, bob, 1n)).not.to.emit(token, "Approval");
+      expect(await token.allowance(alice, spender)).to.equal(ethers.MaxUint256);
+    });
+  });
+
   describe("permit (ERC-2612)", function () {
     it("test_permit_setsAllowanceFromSignature", async function () {
       const { token, alice, bob, spender } = await networkHelpers.loadFixture(deployFixture);
       const deadline = BigInt(await networkHelpers.time.latest()) + 3600n;
       const p = await signPermit(token, alice, spender.address, 500n, deadline);
       expect(p.owner).to.equal(alice.address);
-      await token.connect(bob).permit(alice, spender, 500n, deadline, p.v, p.r, p.s);
+      // The nonce spent and the allowance granted are both events: `nonces` and `allowance` rebuild from them.
+      await expect(token.connect(bob).permit(alice, spender, 500n, deadline, p.v, p.r, p.s))
+        .to.emit(token, "PermitNonceUsed")
+        .withArgs(alice.address, 0n)
+        .and.to.emit(token, "Approval")
+        .withArgs(alice.address, spender.address, 500n);
       expect(await token.allowance(alice, spender)).to.equal(500n);
       expect(await token.nonces(alice)).to.equal(1n);
       await expect(

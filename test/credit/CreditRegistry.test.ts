@@ -1024,22 +1024,31 @@ describe("CreditRegistry", function () {
       const regulator = as("regulator");
       await expect(regulator.openDispute(ids.huaxia, loan.loanRef, REASON))
         .to.emit(credit, "DisputeOpened")
-        .withArgs(id, ids.regulator, REASON);
+        .withArgs(id, ids.regulator, borrower, REASON);
       expect((await credit.disputeOf(id)).openedBy).to.equal(ids.regulator);
       const answer = hashOf("statement of account");
       await expect(as("huaxia").answerDispute(loan.loanRef, answer))
         .to.emit(credit, "DisputeAnswered")
-        .withArgs(id, ids.huaxia, answer);
+        .withArgs(id, ids.huaxia, borrower, answer);
       const ruling = reasonCode("RULING-2026-031");
       await expect(regulator.correctLoan(ids.huaxia, loan.loanRef, correction("Defaulted", 2_000_000n), ruling))
         .to.emit(credit, "LoanCorrected")
-        .withArgs(id, ids.regulator, loanStatus("Defaulted"), 2_000_000n, hashOf("corrected record"), ruling);
+        .withArgs(id, ids.regulator, borrower, loanStatus("Defaulted"), 2_000_000n, hashOf("corrected record"), ruling);
       expect(await exposure(credit, borrower)).to.deep.equal([1n, 1n, 2_000_000n, 1n, 0n]);
       await regulator.correctLoan(ids.huaxia, loan.loanRef, correction("Repaid", 0n), ruling);
       expect(await exposure(credit, borrower)).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
       await expect(regulator.resolveDispute(ids.huaxia, loan.loanRef, ruling))
         .to.emit(credit, "DisputeResolved")
-        .withArgs(id, ids.regulator, ruling);
+        .withArgs(id, ids.regulator, borrower, ruling);
+      // A bank or the regulator finds every dispute event of a borrower by its key alone.
+      const topics = [
+        credit.filters.DisputeOpened(undefined, undefined, borrower),
+        credit.filters.DisputeAnswered(undefined, undefined, borrower),
+        credit.filters.LoanCorrected(undefined, undefined, borrower),
+        credit.filters.DisputeResolved(undefined, undefined, borrower),
+      ];
+      const counts = await Promise.all(topics.map(async (f) => (await credit.queryFilter(f)).length));
+      expect(counts).to.deep.equal([1, 1, 2, 1]);
       expect((await credit.disputeOf(id)).openedBy).to.equal(0n);
       await expect(regulator.correctLoan(ids.huaxia, loan.loanRef, correction("Active", 1n), ruling))
         .to.be.revertedWithCustomError(credit, "CreditDisputeNotOpen")
@@ -1047,7 +1056,7 @@ describe("CreditRegistry", function () {
     });
 
     it("test_dispute_openedByAnotherLenderButNotByOthers", async function () {
-      const { world, credit, as, ids, loan, id, members, outsider } = await registered();
+      const { world, credit, as, ids, loan, id, members, outsider, borrower } = await registered();
       await expect(credit.connect(outsider).openDispute(ids.huaxia, loan.loanRef, REASON))
         .to.be.revertedWithCustomError(members, "MemberUnknownAccount")
         .withArgs(outsider.address);
@@ -1056,7 +1065,7 @@ describe("CreditRegistry", function () {
         .withArgs(world.admins.cristal.address, ids.cristal);
       await expect(as("golfo").openDispute(ids.huaxia, loan.loanRef, REASON))
         .to.emit(credit, "DisputeOpened")
-        .withArgs(id, ids.golfo, REASON);
+        .withArgs(id, ids.golfo, borrower, REASON);
       await expect(as("regulator").openDispute(ids.huaxia, loan.loanRef, REASON))
         .to.be.revertedWithCustomError(credit, "CreditDisputeAlreadyOpen")
         .withArgs(id);

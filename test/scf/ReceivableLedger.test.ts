@@ -242,7 +242,8 @@ describe("ReceivableLedger", function () {
       await expect(scf.connect(outsider).confirm(root)).to.be.revertedWithCustomError(members, "MemberUnknownAccount");
       await expect(scf.connect(a.pearl).confirm(root))
         .to.emit(scf, "ReceivableConfirmed")
-        .withArgs(root, ids.pearl, FACE);
+        .withArgs(root, ids.pearl, FACE)
+        .and.not.to.emit(scf, "ConfirmationRelayed");
       await expect(scf.connect(a.pearl).confirm(root))
         .to.be.revertedWithCustomError(scf, "ScfInvalidFamilyState")
         .withArgs(root, Family.Confirmed);
@@ -283,7 +284,9 @@ describe("ReceivableLedger", function () {
       const ok = await signConfirmation(scf, a.pearl, root, now + 3_600n);
       await expect(scf.connect(outsider).confirmWithSignature(root, ok.nonce, ok.deadline, ok.signature))
         .to.emit(scf, "ReceivableConfirmed")
-        .withArgs(root, ids.pearl, FACE);
+        .withArgs(root, ids.pearl, FACE)
+        .and.to.emit(scf, "ConfirmationRelayed")
+        .withArgs(root, a.pearl.address, ok.nonce);
       // The same signature again: its nonce is spent.
       await expect(scf.connect(outsider).confirmWithSignature(root, ok.nonce, ok.deadline, ok.signature))
         .to.be.revertedWithCustomError(scf, "InvalidAccountNonce")
@@ -293,17 +296,22 @@ describe("ReceivableLedger", function () {
 
   describe("split and transfer", function () {
     it("test_split_keepsTheFirstPartAndConservesFace", async function () {
-      const { scf, a, issue } = await networkHelpers.loadFixture(fixture);
+      const { scf, a, ids, issue } = await networkHelpers.loadFixture(fixture);
       const root = await issue();
       await expect(scf.connect(a.glassworks).split(root, [50_000_000n, 30_000_000n, 20_000_000n]))
         .to.emit(scf, "ReceivableSplit")
-        .withArgs(root, root + 1n, [50_000_000n, 30_000_000n, 20_000_000n]);
+        .withArgs(root, ids.glassworks, root, root + 1n, [50_000_000n, 30_000_000n, 20_000_000n]);
       const faces = await Promise.all([root, root + 1n, root + 2n].map(async (id) => (await scf.getPiece(id)).face));
       expect(faces).to.deep.equal([50_000_000n, 30_000_000n, 20_000_000n]);
       expect((await scf.getPiece(root + 2n)).tier).to.equal(1n);
       expect((await scf.getFamily(root)).pieces).to.equal(3n);
-      await scf.connect(a.glassworks).split(root + 1n, [10_000_000n, 20_000_000n]);
+      // A piece split from a piece names its family's root and its holder, both topics.
+      await expect(scf.connect(a.glassworks).split(root + 1n, [10_000_000n, 20_000_000n]))
+        .to.emit(scf, "ReceivableSplit")
+        .withArgs(root + 1n, ids.glassworks, root, root + 3n, [10_000_000n, 20_000_000n]);
       expect((await scf.getPiece(root + 3n)).face).to.equal(20_000_000n);
+      const byFamily = await scf.queryFilter(scf.filters.ReceivableSplit(undefined, ids.glassworks, root));
+      expect(byFamily.map((l) => l.args.parent)).to.deep.equal([root, root + 1n]);
     });
 
     it("test_split_revertsOnBadFacesOrWrongHolder", async function () {
@@ -422,7 +430,7 @@ describe("ReceivableLedger", function () {
       const tx = scf.connect(a.glassworks).finance(q, sig);
       await expect(tx)
         .to.emit(scf, "ReceivableFinanced")
-        .withArgs(root, ids.glassworks, ids.pacific, price, 730, 365, false);
+        .withArgs(root, ids.glassworks, ids.pacific, price, 730, 365, false, a.pacific.address, q.nonce);
       await expect(tx).to.changeTokenBalances(ethers, cny, [a.glassworks, a.pacific], [price, -price]);
       const p = await scf.getPiece(root);
       expect([p.holder, p.state]).to.deep.equal([ids.pacific, BigInt(Piece.Financed)]);
@@ -535,7 +543,7 @@ describe("ReceivableLedger", function () {
     });
 
     it("test_overdue_markedByAnyoneAfterGraceThenPaidWithPenalty", async function () {
-      const { scf, cny, a, issue, maturity, outsider } = await networkHelpers.loadFixture(fixture);
+      const { scf, cny, a, ids, issue, maturity, outsider } = await networkHelpers.loadFixture(fixture);
       const root = await issue();
       await scf.connect(a.glassworks).split(root, [70_000_000n, 30_000_000n]);
       const dueAt = maturity + 7n * DAY;
@@ -544,7 +552,7 @@ describe("ReceivableLedger", function () {
         .to.be.revertedWithCustomError(scf, "ScfNotOverdue")
         .withArgs(root, dueAt);
       await networkHelpers.time.increaseTo(maturity + 10n * DAY);
-      await expect(scf.connect(outsider).markOverdue(root)).to.emit(scf, "FamilyOverdue").withArgs(root);
+      await expect(scf.connect(outsider).markOverdue(root)).to.emit(scf, "FamilyOverdue").withArgs(root, ids.pearl);
       await expect(scf.connect(outsider).markOverdue(root))
         .to.be.revertedWithCustomError(scf, "ScfInvalidFamilyState")
         .withArgs(root, Family.Overdue);
@@ -553,7 +561,7 @@ describe("ReceivableLedger", function () {
       const penalty = (FACE * 1_800n * 10n + 10_000n * 365n - 1n) / (10_000n * 365n); // 10 completed days at 18%
       await expect(scf.connect(a.pearl).repay(root))
         .to.emit(scf, "FamilyRepaid")
-        .withArgs(root, FACE + penalty, penalty);
+        .withArgs(root, ids.pearl, FACE + penalty, penalty);
       // Pro rata, rounded down; the last piece collected takes the remainder, so nothing stays in the ledger.
       const share0 = 70_000_000n + (70_000_000n * penalty) / FACE;
       const share1 = FACE + penalty - share0;
@@ -922,7 +930,7 @@ describe("ReceivableLedger", function () {
       await expect(scf.connect(a.regulator).unpause())
         .to.be.revertedWithCustomError(scf, "PauseLiftUnauthorized")
         .withArgs(a.regulator.address);
-      await expect(scf.connect(a.pearl).repay(root)).to.emit(scf, "FamilyRepaid").withArgs(root, FACE, 0n);
+      await expect(scf.connect(a.pearl).repay(root)).to.emit(scf, "FamilyRepaid").withArgs(root, ids.pearl, FACE, 0n);
       await expect(scf.collect(root)).to.changeTokenBalance(ethers, cny, a.pacific, FACE);
       await scf.unpause();
       void members;
@@ -997,8 +1005,10 @@ describe("ReceivableLedger", function () {
       const second = await issue(1_000n);
       await members.removeRoles(ids.pearl, roleMask(["CoreEnterprise"]));
       await networkHelpers.time.increaseTo(maturity);
-      await expect(scf.connect(a.pearl).repay(first)).to.emit(scf, "FamilyRepaid").withArgs(first, FACE, 0n);
-      await expect(scf.connect(a.huaxia).repay(second)).to.emit(scf, "FamilyRepaid").withArgs(second, 1_000n, 0n);
+      await expect(scf.connect(a.pearl).repay(first)).to.emit(scf, "FamilyRepaid").withArgs(first, ids.pearl, FACE, 0n);
+      await expect(scf.connect(a.huaxia).repay(second))
+        .to.emit(scf, "FamilyRepaid")
+        .withArgs(second, ids.pearl, 1_000n, 0n);
       expect((await scf.creditLineOf(ids.pearl, token)).used).to.equal(0n);
     });
 

@@ -10,6 +10,7 @@ import { project, rebuild } from "../../service/projections.js";
 import { credit } from "../../service/projections/credit.js";
 import { balances, members } from "../../service/projections/members.js";
 import { pauses, scf } from "../../service/projections/scf.js";
+import { trade } from "../../service/projections/trade.js";
 
 import { engines } from "./engines.js";
 import { checkMirror } from "./mirror.js";
@@ -30,7 +31,7 @@ describe("service read model: the demo world", function () {
       const { db, engine, close } = openDatabase(await store.fresh(), ":memory:");
       await migrate(db as never, engine);
       const chainId = Number((await ethers.provider.getNetwork()).chainId);
-      const projections = [members, balances, credit, pauses, scf];
+      const projections = [members, balances, credit, pauses, scf, trade];
       const indexer = new Indexer({
         db,
         provider: ethers.provider,
@@ -46,6 +47,8 @@ describe("service read model: the demo world", function () {
       expect(counts.pieces).to.equal(3);
       expect(counts.families).to.equal(1);
       expect(counts.lines).to.equal(1);
+      expect(counts.orders).to.be.greaterThan(1);
+      expect(counts.payments).to.be.greaterThan(3);
       await close();
     });
   }

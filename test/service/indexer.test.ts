@@ -3,7 +3,7 @@ import { network } from "hardhat";
 
 import { deployWorld } from "../../scripts/lib/world.js";
 import { openDatabase } from "../../service/db.js";
-import { followedContracts, Indexer, type ChainRpc } from "../../service/indexer.js";
+import { followedContracts, Indexer, jsonValue, type ChainRpc } from "../../service/indexer.js";
 import { migrate } from "../../service/migrations.js";
 import { project, rebuild } from "../../service/projections.js";
 import { balances, members } from "../../service/projections/members.js";
@@ -157,4 +157,18 @@ describe("service indexer", function () {
       await close();
     });
   }
+
+  it("test_jsonValue_keepsArraysOfStructsArrays_evenWithOneElement", function () {
+    // ethers names a lone unnamed array element "_": an array of one struct must stay an array of one object.
+    const iface = new ethers.Interface([
+      "event E(uint256 indexed id, tuple(uint16 shareBps, uint8 evidence)[] tranches)",
+    ]);
+    for (const n of [1, 2]) {
+      const tranches = Array.from({ length: n }, (_, i) => [100 + i, 1]);
+      const parsed = iface.parseLog(iface.encodeEventLog("E", [7, tranches]))!;
+      expect(jsonValue(parsed.args[1])).to.deep.equal(
+        tranches.map(([shareBps, evidence]) => ({ shareBps: String(shareBps), evidence: String(evidence) })),
+      );
+    }
+  });
 });

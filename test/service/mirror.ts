@@ -8,6 +8,7 @@ import type { Kysely } from "kysely";
 import type { World } from "../../scripts/lib/world.js";
 import { LOAN_STATUSES, PRODUCT_KINDS } from "../../src/credit.js";
 import { FAMILY_STATES, PIECE_STATES } from "../../src/scf.js";
+import { EVIDENCE_KINDS, ORDER_STATES } from "../../src/trade.js";
 import { statusName } from "../../src/members.js";
 import { exposureOf } from "../../service/projections/credit.js";
 import { pausedSeconds } from "../../service/projections/scf.js";
@@ -21,6 +22,9 @@ export interface MirrorCounts {
   pieces: number;
   families: number;
   lines: number;
+  orders: number;
+  tranches: number;
+  payments: number;
 }
 
 export async function checkMirror(
@@ -198,7 +202,9 @@ export async function checkMirror(
       `line of ${l.debtor} in ${l.token}`,
     ).to.deep.equal([chain.financier, chain.limit, chain.used, chain.frozen]);
   }
+  const trading = await checkTrade(db, world, chainId, now);
   return {
+    ...trading,
     members: memberRows.length,
     balances: balances.length,
     loans: loans.length,
@@ -207,4 +213,130 @@ export async function checkMirror(
     families: families.length,
     lines: lines.length,
   };
+}
+
+/** Orders, tranches, evidence, payments and the settings new orders take, against the settlement's views. */
+export async function checkTrade(
+  db: Kysely<Tables>,
+  world: World,
+  chainId: number,
+  now: number,
+): Promise<{ orders: number; tranches: number; payments: number }> {
+  const { trade } = world.contracts;
+  const count = async (name: string) => (await trade.queryFilter(trade.getEvent(name as never), 0)).length;
+  const settings = await db.selectFrom("trade_settings").selectAll().where("chain_id", "=", chainId).executeTakeFirst();
+  expect(BigInt(settings?.arbiter_window ?? 0), "arbiter window").to.equal(await trade.arbiterWindow());
+  for (const [kind] of EVIDENCE_KINDS.entries()) {
+    const k = (((settings?.threshold_word ?? 0) >> (4 * kind)) & 0xf) + 1;
+    expect(BigInt(k), `threshold of ${EVIDENCE_KINDS[kind]}`).to.equal(await trade.evidenceThreshold(kind));
+  }
+  const orders = await db
+    .selectFrom("trade_orders")
+    .selectAll()
+    .where("chain_id", "=", chainId)
+    .orderBy("id")
+    .execute();
+  expect(orders.length, "orders").to.equal(await count("OrderCreated"));
+  const paused = await pausedSeconds(db, chainId, "TradeSettlement", now);
+  // PostgreSQL returns bigint columns as strings: compare as numbers.
+  const wall = (active: number | string) => BigInt(Number(active) === 0 ? 0 : Number(active) + paused);
+  let trancheCount = 0;
+  for (const o of orders) {
+    const chain = await trade.getOrder(o.id);
+    const tranches = await db
+      .selectFrom("trade_tranches")
+      .selectAll()
+      .where("chain_id", "=", chainId)
+      .where("order_id", "=", o.id)
+      .orderBy("tranche")
+      .execute();
+    trancheCount += tranches.length;
+    expect(
+      [
+        BigInt(o.importer),
+        BigInt(o.exporter),
+        BigInt(o.importer_bank),
+        BigInt(o.exporter_bank),
+        o.state,
+        BigInt(o.evidence_done),
+        BigInt(o.settled_tranches),
+        BigInt(o.importer_bank_fee_bps),
+        BigInt(o.exporter_bank_fee_bps),
+        wall(o.shipment_deadline_active),
+        o.pay_token,
+        BigInt(o.amount),
+        o.payout_token,
+        wall(o.expiry_active),
+        BigInt(o.objection_window),
+        wall(o.delivered_at_active),
+        wall(o.dispute_deadline_active),
+        BigInt(o.financier),
+        tranches.map((t) => [BigInt(t.share_bps), BigInt(t.evidence)]),
+      ],
+      `order ${o.id}`,
+    ).to.deep.equal([
+      chain.importer,
+      chain.exporter,
+      chain.importerBank,
+      chain.exporterBank,
+      ORDER_STATES[Number(chain.state)],
+      chain.evidenceDone,
+      chain.settledTranches,
+      chain.importerBankFeeBps,
+      chain.exporterBankFeeBps,
+      chain.shipmentDeadline,
+      chain.payToken,
+      chain.amount,
+      chain.payoutToken,
+      chain.expiry,
+      chain.objectionWindow,
+      chain.deliveredAt,
+      chain.disputeDeadline,
+      chain.financier,
+      chain.tranches.map((t) => [t.shareBps, t.evidence]),
+    ]);
+    for (const t of tranches) {
+      expect(t.settled, `tranche ${t.tranche} of order ${o.id}`).to.equal(
+        Number((chain.settledTranches >> BigInt(t.tranche)) & 1n),
+      );
+    }
+    const [provider, minRate] = await trade.fxTermsOf(o.id);
+    expect([BigInt(o.fx_provider), BigInt(o.fx_min_rate)], `FX terms of order ${o.id}`).to.deep.equal([
+      provider,
+      minRate,
+    ]);
+    for (const [kind, name] of EVIDENCE_KINDS.entries()) {
+      expect(BigInt(((o.threshold_word >> (4 * kind)) & 0xf) + 1), `${name} threshold of order ${o.id}`).to.equal(
+        await trade.orderThreshold(o.id, kind),
+      );
+    }
+    // What the escrow still holds: the gross of the unpaid tranches while funded or disputed (the last tranche
+    // takes the rounding remainder, as the contract computes it).
+    const amount = BigInt(o.amount);
+    const gross = tranches.map((t, i) => (i + 1 < tranches.length ? (amount * BigInt(t.share_bps)) / 10_000n : 0n));
+    gross[gross.length - 1] = amount - gross.reduce((s, g) => s + g, 0n);
+    const escrow =
+      o.state === "Funded" || o.state === "Disputed"
+        ? tranches.reduce((s, t, i) => (t.settled === 1 ? s : s + gross[i]), 0n)
+        : 0n;
+    expect(escrow, `escrow of order ${o.id}`).to.equal(await trade.escrowOf(o.id));
+  }
+  await expect(trade.getOrder(orders.length + 1), "an order the mirror does not know").to.be.revertedWithCustomError(
+    trade,
+    "TradeUnknownOrder",
+  );
+  const evidence = await db.selectFrom("trade_evidence").select("order_id").where("chain_id", "=", chainId).execute();
+  expect(evidence.length, "attestations").to.equal(await count("EvidenceAttested"));
+  const payments = await db.selectFrom("trade_payments").selectAll().where("chain_id", "=", chainId).execute();
+  expect(payments.length, "payments and refunds").to.equal((await count("TranchePaid")) + (await count("Refunded")));
+  for (const p of payments) {
+    const [log] = await trade.queryFilter(
+      p.tranche === 255
+        ? trade.filters.Refunded(p.order_id, undefined, undefined, p.uetr)
+        : trade.filters.TranchePaid(p.order_id, undefined, undefined, p.uetr),
+      0,
+    );
+    expect(log?.transactionHash, `payment ${p.uetr}`).to.equal(p.tx_hash);
+  }
+  return { orders: orders.length, tranches: trancheCount, payments: payments.length };
 }

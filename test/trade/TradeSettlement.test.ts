@@ -25,6 +25,13 @@ const { ethers, networkHelpers } = connection;
 const DAY = 86_400n;
 const Kind = { Shipped: 0, CustomsCleared: 1, Delivered: 2, Inspected: 3 } as const;
 const NO_QUOTE = NO_FX_QUOTE;
+/** The UETR the settlement derives for a payment (TradeSettlementBase._uetr): a UUID v4 from a keccak256. */
+function formatUetrBytes(hash: string): string {
+  const b = Buffer.from(hash.slice(2, 34), "hex");
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  return "0x" + b.toString("hex");
+}
 /** Huaxia's member id: the FX provider the exporter names for its orders in most tests (set by the fixture). */
 let HUAXIA = 0n;
 
@@ -153,9 +160,38 @@ describe("TradeSettlement", function () {
       .to.be.revertedWithCustomError(trade, "TradeFxQuoteRequired")
       .withArgs(1n);
     const golfoBefore = await tokens.MXN.balanceOf(a.golfo);
+    const uetr = (tranche: number, purpose: number) =>
+      formatUetrBytes(
+        ethers.keccak256(
+          ethers.AbiCoder.defaultAbiCoder().encode(
+            ["address", "uint64", "uint8", "uint8"],
+            [trade.target, 1n, tranche, purpose],
+          ),
+        ),
+      );
     await expect(trade.connect(a.regulator).resolve(1n, 5_000, q, sig))
       .to.emit(trade, "DisputeResolved")
-      .withArgs(1n, world.ids.regulator, 5_000);
+      .withArgs(1n, world.ids.regulator, 5_000)
+      .and.to.emit(trade, "TranchePaid")
+      .withArgs(
+        1n,
+        254,
+        a.glassworks.address,
+        uetr(254, 0),
+        anyValue,
+        6_000_000n,
+        6_000n,
+        9_000n,
+        anyValue,
+        q.rate,
+        a.huaxia.address,
+        99n,
+      )
+      .and.to.emit(trade, "Refunded")
+      .withArgs(1n, a.golfo.address, 6_000_000n, uetr(255, 3), ethers.zeroPadValue(ethers.toBeHex(1n << 8n), 32));
+    // The UETR is a topic: a bank finds the payment by it alone.
+    const found = await trade.queryFilter(trade.filters.Refunded(undefined, undefined, undefined, uetr(255, 3)));
+    expect(found.map((l) => l.args.amount)).to.deep.equal([6_000_000n]);
     // Half of the remaining 120,000.00 MXN comes back to the importer's bank (plus its fee on the other half).
     expect((await tokens.MXN.balanceOf(a.golfo)) - golfoBefore).to.equal(6_000_000n + 6_000n);
     expect(await tokens.MXN.balanceOf(await trade.getAddress())).to.equal(0n);
@@ -363,11 +399,16 @@ describe("TradeSettlement", function () {
     await trade.connect(a.glassworks).accept(3n);
     await expect(trade.refundExpired(2n)).to.be.revertedWithCustomError(trade, "TradeTooEarly");
     await networkHelpers.time.increaseTo(terms.shipmentDeadline + 86_400n * 10n);
+    // A lapse is its own event, not a settlement.
     await expect(trade.refundExpired(2n))
-      .to.emit(trade, "OrderSettled")
+      .to.emit(trade, "OrderLapsed")
       .withArgs(2n)
-      .and.not.to.emit(trade, "Refunded");
-    await expect(trade.connect(world.outsiders[0]).refundExpired(3n)).to.emit(trade, "OrderSettled").withArgs(3n);
+      .and.not.to.emit(trade, "Refunded")
+      .and.not.to.emit(trade, "OrderSettled");
+    await expect(trade.connect(world.outsiders[0]).refundExpired(3n))
+      .to.emit(trade, "OrderLapsed")
+      .withArgs(3n)
+      .and.not.to.emit(trade, "OrderSettled");
     expect((await trade.getOrder(2n)).state).to.equal(6n); // Lapsed
     expect((await trade.getOrder(3n)).state).to.equal(6n);
     await expect(trade.connect(a.glassworks).accept(2n)).to.be.revertedWithCustomError(trade, "TradeInvalidState");
@@ -468,7 +509,8 @@ describe("TradeSettlement", function () {
       trade,
       "TradeInvalidState",
     );
-    await expect(trade.refundExpired(1n)).to.emit(trade, "Refunded");
+    // The arbiter's deadline passing is an event of its own, then the refund of what was at stake.
+    await expect(trade.refundExpired(1n)).to.emit(trade, "DisputeExpired").withArgs(1n).and.to.emit(trade, "Refunded");
     await expect(trade.refundExpired(1n)).to.be.revertedWithCustomError(trade, "TradeInvalidState");
     await expect(
       trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 1n, 0n, "0x"),
@@ -593,7 +635,20 @@ describe("TradeSettlement", function () {
     const doc = ethers.id("BL");
     await expect(trade.attest(1n, Kind.Shipped, doc, [await attestation(1n, Kind.Shipped, doc)], q, sig))
       .to.emit(trade, "TranchePaid")
-      .withArgs(1n, 0, a.glassworks.address, anyValue, anyValue, 1_000_003n, 1_000n, 1_500n, 332_500n, rate);
+      .withArgs(
+        1n,
+        0,
+        a.glassworks.address,
+        anyValue,
+        anyValue,
+        1_000_003n,
+        1_000n,
+        1_500n,
+        332_500n,
+        rate,
+        a.huaxia.address, // the quote's signer: the FX provider
+        1n, // the quote nonce it spent
+      );
     // 997,503 × 0.333333333333333333 = 332,500.99…, paid as 332,500: the fraction stays with the provider.
     expect((997_503n * rate) / 10n ** 18n).to.equal(332_500n);
     expect(await tokens.CNY.balanceOf(a.glassworks)).to.equal(332_500n);
@@ -1164,5 +1219,90 @@ describe("TradeSettlement", function () {
     await expect(trade.connect(a.cristal).createOrder(terms))
       .to.be.revertedWithCustomError(trade, "TradeInvalidToken")
       .withArgs(terms.payoutToken);
+  });
+});
+
+describe("TradeSettlement events are the source of truth (issue 12)", function () {
+  it("the constructor emits the arbiter window and the initial threshold of every evidence kind", async function () {
+    const { trade } = await networkHelpers.loadFixture(fixture);
+    const windows = await trade.queryFilter(trade.filters.ArbiterWindowSet());
+    expect(windows.map((l) => l.args.arbiterWindow)).to.deep.equal([await trade.arbiterWindow()]);
+    const thresholds = await trade.queryFilter(trade.filters.ThresholdSet());
+    expect(thresholds.map((l) => [Number(l.args.kind), Number(l.args.oracles)])).to.deep.equal([
+      [Kind.Shipped, 1],
+      [Kind.CustomsCleared, 1],
+      [Kind.Delivered, 1],
+      [Kind.Inspected, 1],
+    ]);
+    for (const kind of Object.values(Kind)) expect(await trade.evidenceThreshold(kind)).to.equal(1n);
+  });
+
+  it("OrderCreated and OrderBanksNamed carry every term getOrder returns", async function () {
+    const { trade, terms, world, a } = await networkHelpers.loadFixture(fixture);
+    await expect(trade.connect(a.cristal).createOrder(terms))
+      .to.emit(trade, "OrderCreated")
+      .withArgs(
+        1n,
+        world.ids.cristal,
+        world.ids.glassworks,
+        terms.documentHash,
+        terms.amount,
+        terms.payToken,
+        terms.payoutToken,
+        terms.shipmentDeadline,
+        terms.expiry,
+        terms.objectionWindow,
+        terms.tranches.map((t) => [t.shareBps, t.evidence]),
+      )
+      .and.to.emit(trade, "OrderBanksNamed")
+      .withArgs(1n, world.ids.golfo, world.ids.huaxia, terms.importerBankFeeBps, terms.exporterBankFeeBps);
+    const [created] = await trade.queryFilter(trade.filters.OrderCreated(1n));
+    const [banks] = await trade.queryFilter(trade.filters.OrderBanksNamed(undefined, world.ids.golfo));
+    const o = await trade.getOrder(1n);
+    expect([o.importer, o.exporter, o.importerBank, o.exporterBank]).to.deep.equal([
+      created.args.importer,
+      created.args.exporter,
+      banks.args.importerBank,
+      banks.args.exporterBank,
+    ]);
+    expect([o.importerBankFeeBps, o.exporterBankFeeBps]).to.deep.equal([
+      banks.args.importerBankFeeBps,
+      banks.args.exporterBankFeeBps,
+    ]);
+    expect([o.shipmentDeadline, o.expiry, o.objectionWindow]).to.deep.equal([
+      created.args.shipmentDeadline,
+      created.args.expiry,
+      created.args.objectionWindow,
+    ]);
+    expect(o.tranches.map((t) => [t.shareBps, t.evidence])).to.deep.equal(
+      created.args.tranches.map((t) => [t.shareBps, t.evidence]),
+    );
+  });
+
+  it("a payment without FX names no provider and no nonce, and its UETR is a topic", async function () {
+    const { trade, terms, attestation, a } = await networkHelpers.loadFixture(fixture);
+    await trade.connect(a.cristal).createOrder({ ...terms, payoutToken: terms.payToken });
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.golfo).fund(1n);
+    const doc = ethers.id("BL");
+    await expect(trade.attest(1n, Kind.Shipped, doc, [await attestation(1n, Kind.Shipped, doc)], NO_QUOTE, "0x"))
+      .to.emit(trade, "TranchePaid")
+      .withArgs(
+        1n,
+        0,
+        a.glassworks.address,
+        anyValue,
+        anyValue,
+        12_000_000n,
+        12_000n,
+        18_000n,
+        12_000_000n - 30_000n,
+        10n ** 18n,
+        ethers.ZeroAddress,
+        0n,
+      );
+    const [paid] = await trade.queryFilter(trade.filters.TranchePaid(1n));
+    const byUetr = await trade.queryFilter(trade.filters.TranchePaid(undefined, undefined, undefined, paid.args.uetr));
+    expect(byUetr.map((l) => l.transactionHash)).to.deep.equal([paid.transactionHash]);
   });
 });

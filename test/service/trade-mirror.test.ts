@@ -1,0 +1,191 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { deployWorld } from "../../scripts/lib/world.js";
+import { reasonCode } from "../../src/encoding.js";
+import {
+  EVIDENCE_KINDS,
+  NO_FX_QUOTE,
+  scaledRate,
+  signAssignment,
+  signAttestation,
+  signFxQuote,
+  tradeDomain,
+  type FxQuote,
+} from "../../src/trade.js";
+import { openDatabase } from "../../service/db.js";
+import { Indexer } from "../../service/indexer.js";
+import { migrate } from "../../service/migrations.js";
+import { project, rebuild } from "../../service/projections.js";
+import { pauses } from "../../service/projections/scf.js";
+import { trade as tradeProjection } from "../../service/projections/trade.js";
+
+import { engines } from "./engines.js";
+import { checkTrade } from "./mirror.js";
+
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
+const DAY = 86_400n;
+const Kind = { Shipped: 0, CustomsCleared: 1, Delivered: 2, Inspected: 3 } as const;
+
+/** Seven orders through every path: FX payments (one waiting for a quote), a lapse, an arbiter's split, a dispute
+ *  the arbiter let expire (with and without something at stake), an unshipped refund, pre-shipment finance and FX
+ *  terms, a raised threshold and a pause. */
+async function tradeWorld() {
+  const world = await deployWorld(connection);
+  const { tokens, trade } = world.contracts;
+  const a = world.admins;
+  const address = await trade.getAddress();
+  await tokens.MXN.connect(world.issuer).mint(a.golfo, 500_000_000n);
+  await tokens.CNY.connect(world.issuer).mint(a.huaxia, 500_000_000n);
+  await tokens.MXN.connect(a.golfo).approve(address, 500_000_000n);
+  await tokens.CNY.connect(a.huaxia).approve(address, 500_000_000n);
+  const now = BigInt(await networkHelpers.time.latest());
+  const fx = {
+    exporter: world.ids.glassworks,
+    importerBank: world.ids.golfo,
+    exporterBank: world.ids.huaxia,
+    documentHash: ethers.id("PO-MIRROR"),
+    payToken: await tokens.MXN.getAddress(),
+    payoutToken: await tokens.CNY.getAddress(),
+    amount: 40_000_001n,
+    importerBankFeeBps: 10,
+    exporterBankFeeBps: 15,
+    shipmentDeadline: now + 14n * DAY,
+    objectionWindow: Number(3n * DAY),
+    expiry: now + 60n * DAY,
+    tranches: [
+      { shareBps: 3_333, evidence: 1 << Kind.Shipped },
+      { shareBps: 3_333, evidence: 1 << Kind.CustomsCleared },
+      { shareBps: 3_334, evidence: (1 << Kind.Delivered) | (1 << Kind.Shipped) },
+    ],
+  };
+  const same = {
+    ...fx,
+    payoutToken: fx.payToken,
+    amount: 10_000_000n,
+    tranches: [
+      { shareBps: 5_000, evidence: 1 << Kind.Delivered },
+      { shareBps: 5_000, evidence: 1 << Kind.Inspected },
+    ],
+  };
+  const domain = tradeDomain(31337n, address);
+  const attest = async (order: bigint, kind: number, quote = NO_FX_QUOTE, signature = "0x") => {
+    const doc = ethers.id(`doc-${order}-${kind}`);
+    const sig = await signAttestation(a.carrier, domain, order, EVIDENCE_KINDS[kind], doc);
+    await trade.attest(order, kind, doc, [sig], quote, signature);
+  };
+  const quote = async (order: bigint, nonce: bigint) => {
+    const q: FxQuote = {
+      order,
+      beneficiary: world.ids.glassworks,
+      sellToken: fx.payToken,
+      buyToken: fx.payoutToken,
+      rate: scaledRate("0.38"),
+      maxSellAmount: fx.amount,
+      expiry: BigInt(await networkHelpers.time.latest()) + 600n,
+      nonce,
+    };
+    return { q, sig: await signFxQuote(a.huaxia, domain, q) };
+  };
+
+  // Order 1 (FX) is made before the governor raises a threshold; orders 2 to 6 (same currency) after it.
+  await trade.connect(a.cristal).createOrder(fx);
+  await trade.setThreshold(Kind.Inspected, 2);
+  for (let i = 0; i < 5; i++) await trade.connect(a.cristal).createOrder(same);
+  // Order 7 (FX, one tranche on delivery): released without a quote, disputed, and nothing at stake at expiry.
+  await trade
+    .connect(a.cristal)
+    .createOrder({ ...fx, tranches: [{ shareBps: 10_000, evidence: 1 << Kind.Delivered }] });
+  for (let id = 1n; id <= 7n; id++) await trade.connect(a.glassworks).accept(id);
+  // Order 6: pre-shipment finance, then FX terms named by the financier.
+  const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
+  const assignment = {
+    order: 6n,
+    exporter: world.ids.glassworks,
+    financier: world.ids.pacific,
+    advance: 1n,
+    deadline,
+  };
+  await trade
+    .connect(a.glassworks)
+    .assignProceeds(6n, world.ids.pacific, 1n, deadline, await signAssignment(a.pacific, domain, assignment));
+  await trade.connect(a.pacific).setFxTerms(6n, world.ids.huaxia, 7n);
+  await trade.connect(a.glassworks).setFxTerms(1n, world.ids.huaxia, 0n);
+  for (const id of [1n, 3n, 4n, 5n, 6n, 7n]) await trade.connect(a.golfo).fund(id);
+
+  // Order 1: paid in CNY as evidence comes; customs cleared without a quote waits for payReleased.
+  const q1 = await quote(1n, 1n);
+  await attest(1n, Kind.Shipped, q1.q, q1.sig);
+  await attest(1n, Kind.CustomsCleared);
+  const q2 = await quote(1n, 2n);
+  await trade.connect(world.outsiders[0]).payReleased(1n, q2.q, q2.sig);
+  const q3 = await quote(1n, 3n);
+  await attest(1n, Kind.Delivered, q3.q, q3.sig);
+  // Orders 3, 4 and 7: delivered, then disputed; the arbiter splits order 3, and lets the others expire.
+  for (const id of [3n, 4n, 7n]) {
+    await attest(id, Kind.Delivered);
+    await trade.connect(a.cristal).dispute(id, reasonCode("CRACKS"));
+  }
+  await trade.connect(a.regulator).resolve(3n, 2_500, NO_FX_QUOTE, "0x");
+  // A pause moves every deadline on.
+  await trade.pause();
+  await networkHelpers.time.increase(Number(2n * DAY));
+  await trade.unpause();
+  await networkHelpers.time.increase(Number(15n * DAY));
+  await trade.refundExpired(4n);
+  await trade.refundExpired(7n); // DisputeExpired, no refund: the released tranche stays the exporter's
+  // Order 5: never shipped; order 2: never funded.
+  await trade.connect(world.outsiders[0]).refundUnshipped(5n);
+  await trade.connect(world.outsiders[0]).refundExpired(2n);
+
+  const states = await Promise.all([1n, 2n, 3n, 4n, 5n, 6n, 7n].map(async (id) => (await trade.getOrder(id)).state));
+  expect(states).to.deep.equal([5n, 6n, 5n, 5n, 5n, 3n, 3n]); // Settled, Lapsed, Settled x3, Funded x2
+
+  return world;
+}
+
+describe("service read model: trade", function () {
+  let world: Awaited<ReturnType<typeof tradeWorld>>;
+  before(async function () {
+    world = await tradeWorld();
+  });
+
+  for (const store of engines()) {
+    after(() => store.cleanup());
+    it(`test_tradeMirror_matchesGetOrderThroughEveryPath_fieldByField (${store.name})`, async function () {
+      const a = world.admins;
+      const { db, engine, close } = openDatabase(await store.fresh(), ":memory:");
+      await migrate(db as never, engine);
+      const chainId = Number((await ethers.provider.getNetwork()).chainId);
+      const projections = [pauses, tradeProjection];
+      const indexer = new Indexer({
+        db,
+        provider: ethers.provider,
+        chainId,
+        deployment: world.deployment,
+        fromBlock: 0,
+        onEvents: (trx, rows) => project(trx, projections, rows),
+        onRollback: (trx) => rebuild(trx, projections, chainId),
+      });
+      for (let r = await indexer.step(); r.indexed < r.head; r = await indexer.step());
+      const counts = await checkTrade(db, world, chainId, await networkHelpers.time.latest());
+      expect(counts.orders).to.equal(7);
+      expect(counts.tranches).to.equal(14);
+      // Order 1: three tranches; 3 and 4: one paid and one award or refund each (and order 3 a refund); 5: a refund.
+      expect(counts.payments).to.equal(3 + 3 + 2 + 1);
+      const paid = await db
+        .selectFrom("trade_payments")
+        .selectAll()
+        .where("order_id", "=", "1")
+        .orderBy("tranche")
+        .execute();
+      expect(paid.map((p) => [p.fx_provider, p.quote_nonce])).to.deep.equal([
+        [a.huaxia.address, "1"],
+        [a.huaxia.address, "2"],
+        [a.huaxia.address, "3"],
+      ]);
+      await close();
+    });
+  }
+});
