@@ -115,8 +115,9 @@ interface IReceivableLedger {
     event InvoiceUsed(bytes32 indexed invoiceKey, ReceivableId indexed id);
     /// @notice Root `id` was confirmed by its debtor; `used` is the debtor's credit line use after it.
     event ReceivableConfirmed(ReceivableId indexed id, MemberId indexed debtor, uint96 used);
-    /// @notice Root `id` was confirmed with the signature of the debtor's operator `signer`, relayed by someone else:
-    ///         it spent `signer`'s confirmation nonce `nonce` (`nonces(signer)` is now `nonce + 1`).
+    /// @notice Root `id` was confirmed with the EIP-712 signature of the debtor's operator `signer`, which anyone may
+    ///         relay (`confirmWithSignature`): it spent `signer`'s confirmation nonce `nonce` (`nonces(signer)` is now
+    ///         `nonce + 1`). `ReceivableConfirmed` follows.
     event ConfirmationRelayed(ReceivableId indexed id, address indexed signer, uint256 nonce);
     /// @notice Piece `parent` of family `root`, held by `holder`, was split: it keeps `faces[0]`; new piece
     ///         `firstChild + i` got `faces[i + 1]`, held by `holder` too.
