@@ -60,6 +60,14 @@ export const SOURCES: readonly Source[] = [
     module: "trade",
     roles: TRADE_DISPUTE,
   },
+  // A dispute the arbiter let expire with nothing at stake ends too: the order is back to Funded.
+  {
+    contract: "TradeSettlement",
+    event: "DisputeExpired",
+    kind: "dispute.resolved",
+    module: "trade",
+    roles: TRADE_DISPUTE,
+  },
   {
     contract: "CreditRegistry",
     event: "MultiBorrowingFlagged",

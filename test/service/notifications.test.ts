@@ -33,6 +33,9 @@ describe("notifications from event rows", function () {
       "5000",
     ]);
     expect([credit?.kind, credit?.module]).to.deep.equal(["dispute.resolved", "credit"]);
+    // A dispute the arbiter let expire ends it too, for the same parties.
+    const expired = notificationOf(row("TradeSettlement", "DisputeExpired", { id: "3" }));
+    expect([expired?.kind, expired?.module]).to.deep.equal(["dispute.resolved", "trade"]);
     const exporter = parseRoles("exporter");
     const desk = parseRoles("lender-desk");
     const regulator = parseRoles("regulator");
