@@ -21,6 +21,8 @@ import { readRoutes } from "./routes/read.js";
 import { creditWriteRoutes } from "./routes/credit-writes.js";
 import { listRoutes } from "./routes/lists.js";
 import { scfWriteRoutes } from "./routes/scf-writes.js";
+import { tradeReadRoutes } from "./routes/trade-reads.js";
+import type { Deployment } from "../src/deployment.js";
 import type { Tables } from "./schema.js";
 import type { Writer } from "./writes.js";
 
@@ -50,6 +52,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Where the cause of a 500 is logged (never sent to the client). */
   logger?: Logger;
+  /** The deployment followed: its tokens name the currencies of trade payments. */
+  deployment?: Deployment;
   /** The member's operator key and consortium key; without them every write answers 503. */
   writer?: Writer;
   /** Requests each token may make per second, on average (default 50), and in a burst (default 200). */
@@ -233,6 +237,12 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
 
   readRoutes(app, { db, chainId: options.chainId, chainTime: options.chainTime });
   listRoutes(app, { db, chainId: options.chainId, chainTime: options.chainTime });
+  tradeReadRoutes(app, {
+    db,
+    chainId: options.chainId,
+    chainTime: options.chainTime,
+    ...(options.deployment === undefined ? {} : { deployment: options.deployment }),
+  });
   creditWriteRoutes(app, { db, writer: options.writer, logger: options.logger });
   scfWriteRoutes(app, { db, writer: options.writer, logger: options.logger });
   notify.openStreams = notifyRoutes(app, {

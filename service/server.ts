@@ -160,6 +160,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const app = createApp({
     db: database.db,
     chainId,
+    deployment: options.deployment,
     logger,
     writer,
     ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),

@@ -1,10 +1,12 @@
 import { expect } from "chai";
+import { convert } from "xmlbuilder2";
 import { network } from "hardhat";
 import pino from "pino";
 
 import { loanStatusName } from "../../src/credit.js";
 import { tokenFor } from "../../src/deployment.js";
 import { formatReceivable, parseReceivable } from "../../src/scf.js";
+import { ORDER_STATES, formatUetr } from "../../src/trade.js";
 import { runDemo } from "../../scripts/lib/demo-world.js";
 import { actAs } from "../../scripts/lib/world.js";
 import * as scf from "../../tasks/lib/scf.js";
@@ -245,6 +247,55 @@ describe("service HTTP API on the demo world", function () {
           all.slice(0, 4).map((p) => p.id),
         );
         expect((await get("/v1/scf/receivables?state=Lost", scfDesk)).status).to.equal(400);
+
+        // Trade: the demo's order as the chain holds it, each payment as its TranchePaid event, its pacs.008 in XML.
+        const tradeDesk = (await createToken(db, "exporter desk", parseRoles("exporter"))).token;
+        expect((await get("/v1/trade/orders", scfDesk)).status).to.equal(403);
+        const orders = (await (await get("/v1/trade/orders", tradeDesk)).json()) as { id: string; state: string }[];
+        expect(orders.length).to.be.greaterThan(0);
+        for (const o of orders) {
+          expect(o.state).to.equal(ORDER_STATES[Number((await world.contracts.trade.getOrder(BigInt(o.id))).state)]);
+        }
+        const paid = await world.contracts.trade.queryFilter(world.contracts.trade.filters.TranchePaid());
+        expect(paid.length).to.be.greaterThan(0);
+        const orderId = String(paid[0].args.id);
+        const order = (await (await get(`/v1/trade/orders/${orderId}`, tradeDesk)).json()) as {
+          payments: { uetr: string; payout: string; fxProvider: string; quoteNonce: string }[];
+          trancheDetails: { settled: boolean; awaiting: string[] }[];
+          evidence: { kind: string; signatures: number; needed: number; complete: boolean }[];
+        };
+        const events = paid.filter((e) => String(e.args.id) === orderId);
+        expect(order.payments.map((p) => [p.uetr, p.payout, p.fxProvider, p.quoteNonce])).to.deep.equal(
+          events.map((e) => [e.args.uetr, e.args.payout.toString(), e.args.fxProvider, e.args.quoteNonce.toString()]),
+        );
+        expect(order.trancheDetails.filter((t) => t.settled).length).to.equal(events.length);
+        expect(order.evidence.filter((k) => k.complete).every((k) => k.signatures >= k.needed)).to.equal(true);
+        expect((await get("/v1/trade/orders/999999", tradeDesk)).status).to.equal(404);
+        expect((await get("/v1/trade/orders/x1", tradeDesk)).status).to.equal(400);
+        const uetr = String(events[0].args.uetr);
+        const json = (await (await get(`/v1/trade/payments/${uetr}/pacs008`, tradeDesk)).json()) as {
+          CdtTrfTxInf: { PmtId: { UETR: string }; IntrBkSttlmAmt: { value: string } };
+        };
+        expect(json.CdtTrfTxInf.PmtId.UETR).to.equal(formatUetr(uetr));
+        const xml = await get(`/v1/trade/payments/${formatUetr(uetr)}/pacs008?format=xml`, tradeDesk);
+        expect(xml.headers.get("content-type")).to.equal("application/xml; charset=utf-8");
+        const doc = convert(await xml.text(), { format: "object" }) as {
+          Document: {
+            FIToFICstmrCdtTrf: { CdtTrfTxInf: { PmtId: { UETR: string }; IntrBkSttlmAmt: { "#": string } } };
+          };
+        };
+        const tx = doc.Document.FIToFICstmrCdtTrf.CdtTrfTxInf;
+        expect([tx.PmtId.UETR, tx.IntrBkSttlmAmt["#"]]).to.deep.equal([
+          formatUetr(uetr),
+          json.CdtTrfTxInf.IntrBkSttlmAmt.value,
+        ]);
+        expect((await get(`/v1/trade/payments/0x${"00".repeat(16)}/pacs008`, tradeDesk)).status).to.equal(404);
+        const disputed = (await (await get("/v1/regulator/orders/disputed", regulator)).json()) as unknown[];
+        const onChainDisputed = [];
+        for (const o of orders) {
+          if ((await world.contracts.trade.getOrder(BigInt(o.id))).state === 4n) onChainDisputed.push(o.id);
+        }
+        expect(disputed.length).to.equal(onChainDisputed.length);
 
         // Balances: each as the token's own view.
         const balances = (await (await get("/v1/balances", regulator)).json()) as {
