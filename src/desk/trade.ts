@@ -1,0 +1,570 @@
+/**
+ * A trade desk on the settlement: orders (create, accept, fund), evidence (an oracle signs, a relayer submits the
+ * signatures), FX quotes and terms, assignments of proceeds, disputes, resolutions and the time rules. Each
+ * operation takes the operator's input as text, checks it, sends, and returns what happened as data; the `trade:*`
+ * tasks print it and the service answers with it. Amounts are in major units of the order's pay token.
+ */
+import { getAddress, isAddress, isHexString, type ContractTransactionReceipt, type Signer } from "ethers";
+
+import { checkSalt, documentCommitment, newSalt } from "../commitments.js";
+import { tokenAt, tokenFor, type TradelineContracts } from "../deployment.js";
+import { decodeCode, minorUnits, parseAmount, reasonCode } from "../encoding.js";
+import { InputError, checked, parseMemberId, requireOption, wholeNumber, type Labels } from "../input.js";
+import { normalizeDate } from "../keys.js";
+import {
+  EVIDENCE_KINDS,
+  TIME_RULES,
+  accept as acceptOrder,
+  applyTimeRule,
+  assignProceeds,
+  attest as relayEvidence,
+  buildOrder,
+  createOrder,
+  dispute as disputeOrder,
+  fund as fundOrder,
+  fundWithPermit,
+  newFxQuote,
+  payReleased,
+  payeeOf,
+  resolve as resolveOrder,
+  scaledRate,
+  setFxTerms,
+  signAssignment,
+  signAttestation,
+  signFxQuote,
+  tradeDomainOf,
+  type EvidenceKindName,
+  type FxQuote,
+  type OrderTerms,
+  type TimeRule,
+  type TranchePayment,
+} from "../trade.js";
+import { chainTime } from "../tx.js";
+
+/** What a trade desk works with: the contracts on the member's signer, and how inputs are named. */
+export interface TradeDesk {
+  contracts: TradelineContracts;
+  signer: Signer;
+  label: Labels;
+}
+
+export interface Money {
+  code: string;
+  decimals: number;
+}
+
+/** An order id: a positive uint64. */
+export function orderId(desk: TradeDesk, text: string | undefined): bigint {
+  const name = desk.label("order");
+  const t = requireOption(text, name);
+  if (!/^\d+$/.test(t) || BigInt(t) === 0n || BigInt(t) >= 2n ** 64n) {
+    throw new InputError(name, `${name} "${text}" is not an order id`);
+  }
+  return BigInt(t);
+}
+
+function kindOf(desk: TradeDesk, text: string | undefined): EvidenceKindName {
+  const name = desk.label("kind");
+  const k = EVIDENCE_KINDS.find((n) => n.toLowerCase() === requireOption(text, name).toLowerCase());
+  if (k === undefined) throw new InputError(name, `${name} "${text}": expected one of ${EVIDENCE_KINDS.join(", ")}`);
+  return k;
+}
+
+function token(desk: TradeDesk, field: string, currency: string | undefined) {
+  const name = desk.label(field);
+  return checked(name, () => tokenFor(desk.contracts, requireOption(currency, name)));
+}
+
+function endOfDay(desk: TradeDesk, text: string | undefined, field: string): bigint {
+  const name = desk.label(field);
+  const date = checked(name, () => normalizeDate(requireOption(text, name), name));
+  return BigInt(Date.parse(`${date}T00:00:00Z`) / 1000) + 86_399n;
+}
+
+// ─── Quotes as they travel ────────────────────────────────────────────────────
+
+/** An FX quote with its signature, as `quote` returns it and as relayers hand it on (a file, or JSON). */
+export interface SignedFxQuote {
+  quote: Record<keyof FxQuote, string>;
+  signature: string;
+}
+
+/** Reads a signed FX quote; undefined when none is given. A malformed one is an input error naming `field`. */
+export function parseFxQuote(
+  desk: TradeDesk,
+  value: unknown,
+  field = "quote",
+): { quote: FxQuote; signature: string } | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  const name = desk.label(field);
+  const v = value as Partial<SignedFxQuote>;
+  const q = v.quote;
+  if (q === undefined || q.order === undefined || typeof v.signature !== "string" || !isHexString(v.signature)) {
+    throw new InputError(name, `${name} is not a signed FX quote: expected { quote: {…}, signature: "0x…" }`);
+  }
+  const whole = (x: unknown, what: string) => {
+    if (!/^\d+$/.test(String(x)))
+      throw new InputError(name, `${name}: quote.${what} "${String(x)}" is not a whole number`);
+    return BigInt(String(x));
+  };
+  const address = (x: unknown, what: string) => {
+    if (typeof x !== "string" || !isAddress(x)) throw new InputError(name, `${name}: quote.${what} is not an address`);
+    return getAddress(x);
+  };
+  return {
+    quote: {
+      order: whole(q.order, "order"),
+      beneficiary: whole(q.beneficiary, "beneficiary"),
+      sellToken: address(q.sellToken, "sellToken"),
+      buyToken: address(q.buyToken, "buyToken"),
+      rate: whole(q.rate, "rate"),
+      maxSellAmount: whole(q.maxSellAmount, "maxSellAmount"),
+      expiry: whole(q.expiry, "expiry"),
+      nonce: whole(q.nonce, "nonce"),
+    },
+    signature: v.signature,
+  };
+}
+
+// ─── Orders ───────────────────────────────────────────────────────────────────
+
+export interface CreateRequest {
+  exporter: string;
+  importerBank: string;
+  exporterBank: string;
+  /** The trade document's reference text, committed to with a salt. */
+  document: string;
+  documentSalt?: string;
+  amount: string;
+  currency: string;
+  /** The exporter's currency; default the pay currency. */
+  payout?: string;
+  /** e.g. "30:Shipped,70:Delivered+CustomsCleared". */
+  tranches: string;
+  shipBy: string;
+  objectionDays: string;
+  expires: string;
+  importerFeeBps: string;
+  exporterFeeBps: string;
+}
+
+export interface Created {
+  id: bigint;
+  terms: OrderTerms;
+  pay: Money;
+  payout: Money;
+  documentSalt: string;
+  receipt: ContractTransactionReceipt;
+}
+
+export async function create(desk: TradeDesk, req: CreateRequest): Promise<Created> {
+  const c = desk.contracts;
+  const L = desk.label;
+  const pay = token(desk, "currency", req.currency);
+  const payout = (req.payout ?? "").trim() === "" ? pay : token(desk, "payout", req.payout);
+  const decimals = Number(await pay.decimals());
+  const documentSalt =
+    (req.documentSalt ?? "").trim() === "" ? newSalt() : checkSalt(req.documentSalt!, L("documentSalt"));
+  const built = buildOrder({
+    exporter: parseMemberId(requireOption(req.exporter, L("exporter")), L("exporter")),
+    importerBank: parseMemberId(requireOption(req.importerBank, L("importerBank")), L("importerBank")),
+    exporterBank: parseMemberId(requireOption(req.exporterBank, L("exporterBank")), L("exporterBank")),
+    document: requireOption(req.document, L("document")),
+    documentSalt,
+    payToken: await pay.getAddress(),
+    payoutToken: await payout.getAddress(),
+    amount: checked(L("amount"), () =>
+      parseAmount(requireOption(req.amount, L("amount")), decimals, { name: L("amount"), bits: 96 }),
+    ),
+    importerBankFeeBps: wholeNumber(req.importerFeeBps, L("importerFeeBps"), 10_000),
+    exporterBankFeeBps: wholeNumber(req.exporterFeeBps, L("exporterFeeBps"), 10_000),
+    shipmentDeadline: endOfDay(desk, req.shipBy, "shipBy"),
+    objectionWindow: wholeNumber(req.objectionDays, L("objectionDays"), 365) * 86_400,
+    expiry: endOfDay(desk, req.expires, "expires"),
+    tranches: requireOption(req.tranches, L("tranches")),
+    now: await chainTime(c.trade.runner),
+  });
+  const { id, receipt } = await createOrder(c.trade, built);
+  const payCode = (await tokenAt(c, built.payToken as string)).code;
+  const payoutCode = (await tokenAt(c, built.payoutToken as string)).code;
+  return {
+    id,
+    terms: built,
+    pay: { code: payCode, decimals },
+    payout: { code: payoutCode, decimals: minorUnits(payoutCode) },
+    documentSalt,
+    receipt,
+  };
+}
+
+export async function accept(
+  desk: TradeDesk,
+  req: { order: string },
+): Promise<{ id: bigint; receipt: ContractTransactionReceipt }> {
+  const id = orderId(desk, req.order);
+  return { id, receipt: await acceptOrder(desk.contracts.trade, id) };
+}
+
+export interface Funded {
+  id: bigint;
+  amount: bigint;
+  money: Money;
+  permit: boolean;
+  approval?: ContractTransactionReceipt;
+  receipt: ContractTransactionReceipt;
+}
+
+/** The importer's bank locks the order's amount: with an ERC-2612 permit in one transaction, or an approval first. */
+export async function fund(desk: TradeDesk, req: { order: string; permit?: boolean }): Promise<Funded> {
+  const c = desk.contracts;
+  const id = orderId(desk, req.order);
+  const order = await c.trade.getOrder(id);
+  const pay = await tokenAt(c, order.payToken);
+  const money = { code: pay.code, decimals: pay.decimals };
+  if (req.permit === true) {
+    const deadline = (await chainTime(c.trade.runner)) + 600n;
+    const receipt = await fundWithPermit(c.trade, pay.token, desk.signer, id, deadline);
+    return { id, amount: order.amount, money, permit: true, receipt };
+  }
+  const { approval, receipt } = await fundOrder(c.trade, pay.token, id);
+  return { id, amount: order.amount, money, permit: false, ...(approval === undefined ? {} : { approval }), receipt };
+}
+
+// ─── Evidence ─────────────────────────────────────────────────────────────────
+
+/** One oracle's signed attestation, as it travels to the relayer. */
+export interface Attestation {
+  order: string;
+  kind: string;
+  documentHash: string;
+  documentSalt?: string;
+  signature: string;
+}
+
+/**
+ * An oracle signs evidence of `kind` for an order. The first oracle draws the document's salt; co-signers pass it,
+ * so that all sign one commitment.
+ */
+export async function signEvidence(
+  desk: TradeDesk,
+  req: { order: string; kind: string; document: string; documentSalt?: string },
+): Promise<Attestation> {
+  const id = orderId(desk, req.order);
+  const kind = kindOf(desk, req.kind);
+  const document = requireOption(req.document, desk.label("document"));
+  const salt =
+    (req.documentSalt ?? "").trim() === "" ? newSalt() : checkSalt(req.documentSalt!, desk.label("documentSalt"));
+  const documentHash = documentCommitment(document, salt);
+  const signature = await signAttestation(
+    desk.signer,
+    await tradeDomainOf(desk.contracts.trade),
+    id,
+    kind,
+    documentHash,
+  );
+  return { order: id.toString(), kind, documentHash, documentSalt: salt, signature };
+}
+
+export interface Relayed {
+  id: bigint;
+  kind: EvidenceKindName;
+  attestations: number;
+  payments: TranchePayment[];
+  /** Released tranches wait for an FX quote (the order pays out in another currency and none was given). */
+  waitingForQuote: boolean;
+  receipt: ContractTransactionReceipt;
+}
+
+/**
+ * A relayer submits the oracles' attestations of one kind, with an FX quote when the released tranches pay out in
+ * another currency. The commitment is recomputed from the document and the salt (given, or the attestations'); an
+ * attestation of another order, kind or document is refused before anything is sent.
+ */
+export async function relay(
+  desk: TradeDesk,
+  req: {
+    order: string;
+    kind: string;
+    document: string;
+    documentSalt?: string;
+    attestations: Attestation[];
+    quote?: unknown;
+    /** How each attestation is named in messages (a file name for a task); default `attestations[i]`. */
+    names?: string[];
+  },
+): Promise<Relayed> {
+  const c = desk.contracts;
+  const id = orderId(desk, req.order);
+  const kind = kindOf(desk, req.kind);
+  const document = requireOption(req.document, desk.label("document"));
+  const field = desk.label("attestations");
+  const nameOf = (i: number) => req.names?.[i] ?? `${field}[${i}]`;
+  if (req.attestations.length === 0) throw new InputError(field, `${field} is required: the oracles' signatures`);
+  const given = (req.documentSalt ?? "").trim();
+  const first = req.attestations[0].documentSalt ?? "";
+  if (given === "" && first === "") {
+    throw new InputError(
+      field,
+      `${nameOf(0)} carries no document salt: pass the signers' salt with ${desk.label("documentSalt")}`,
+    );
+  }
+  const salt = checkSalt(
+    given === "" ? first : given,
+    given === "" ? `the salt in ${nameOf(0)}` : desk.label("documentSalt"),
+  );
+  const docHash = documentCommitment(document, salt);
+  const signatures: string[] = [];
+  for (const [i, s] of req.attestations.entries()) {
+    if (typeof s.documentSalt === "string" && s.documentSalt.toLowerCase() !== salt) {
+      throw new InputError(
+        field,
+        `${nameOf(i)} was signed with another document salt than ${salt}: its signer re-signs with ` +
+          `${desk.label("documentSalt")} ${salt}, so that all sign one commitment`,
+      );
+    }
+    if (s.order !== id.toString() || s.kind !== kind || s.documentHash !== docHash) {
+      throw new InputError(
+        field,
+        `${nameOf(i)} attests order ${s.order} ${s.kind} of another document, not order ${id} ${kind}`,
+      );
+    }
+    if (typeof s.signature !== "string" || !isHexString(s.signature)) {
+      throw new InputError(field, `${nameOf(i)} has no signature`);
+    }
+    signatures.push(s.signature);
+  }
+  const fx = parseFxQuote(desk, req.quote);
+  const { payments, receipt } = await relayEvidence(c.trade, id, kind, docHash, signatures, fx);
+  const order = await c.trade.getOrder(id);
+  return {
+    id,
+    kind,
+    attestations: signatures.length,
+    payments,
+    waitingForQuote: payments.length === 0 && order.payToken !== order.payoutToken && fx === undefined,
+    receipt,
+  };
+}
+
+/** Pays an order's released tranches with an FX quote. */
+export async function pay(
+  desk: TradeDesk,
+  req: { order: string; quote: unknown },
+): Promise<{ id: bigint; payments: TranchePayment[]; receipt: ContractTransactionReceipt }> {
+  const id = orderId(desk, req.order);
+  const fx = parseFxQuote(desk, req.quote);
+  if (fx === undefined) throw new InputError(desk.label("quote"), `${desk.label("quote")} is required`);
+  const { payments, receipt } = await payReleased(desk.contracts.trade, id, fx);
+  return { id, payments, receipt };
+}
+
+// ─── FX ───────────────────────────────────────────────────────────────────────
+
+export interface Quoted {
+  signed: SignedFxQuote;
+  beneficiary: bigint;
+}
+
+/** An FX provider signs a quote paying one order's payee (the exporter, or the financier of its proceeds). */
+export async function quote(
+  desk: TradeDesk,
+  req: { order: string; sell: string; buy: string; rate: string; max: string; validFor: string },
+): Promise<Quoted> {
+  const c = desk.contracts;
+  const id = orderId(desk, req.order);
+  const sell = token(desk, "sell", req.sell);
+  const buy = token(desk, "buy", req.buy);
+  const beneficiary = payeeOf(await c.trade.getOrder(id));
+  const L = desk.label;
+  const sellDecimals = Number(await sell.decimals());
+  const q = newFxQuote({
+    order: id,
+    beneficiary,
+    sellToken: await sell.getAddress(),
+    buyToken: await buy.getAddress(),
+    rate: checked(L("rate"), () => scaledRate(requireOption(req.rate, L("rate")))),
+    maxSellAmount: checked(L("max"), () =>
+      parseAmount(requireOption(req.max, L("max")), sellDecimals, { name: L("max"), bits: 96 }),
+    ),
+    expiry: (await chainTime(c.trade.runner)) + BigInt(wholeNumber(req.validFor, L("validFor"), 86_400)),
+  });
+  const signature = await signFxQuote(desk.signer, await tradeDomainOf(c.trade), q);
+  return {
+    signed: {
+      quote: Object.fromEntries(Object.entries(q).map(([k, v]) => [k, String(v)])) as Record<keyof FxQuote, string>,
+      signature,
+    },
+    beneficiary,
+  };
+}
+
+/** The payee names the FX provider whose quotes anyone may relay, and the least rate it takes. */
+export async function fxTerms(
+  desk: TradeDesk,
+  req: { order: string; provider: string; minRate: string },
+): Promise<{ id: bigint; provider: bigint; receipt: ContractTransactionReceipt }> {
+  const id = orderId(desk, req.order);
+  const provider = parseMemberId(requireOption(req.provider, desk.label("provider")), desk.label("provider"));
+  const minRate = checked(desk.label("minRate"), () => scaledRate(requireOption(req.minRate, desk.label("minRate"))));
+  return { id, provider, receipt: await setFxTerms(desk.contracts.trade, id, provider, minRate) };
+}
+
+// ─── Assignments of proceeds ──────────────────────────────────────────────────
+
+/** A financier's signed agreement to advance against an order's proceeds, as it travels to the exporter. */
+export interface Assignment {
+  order: string;
+  exporter: string;
+  financier: string;
+  advance: string;
+  deadline: string;
+  signature: string;
+}
+
+async function reportingCurrency(c: TradelineContracts): Promise<Money> {
+  const code = decodeCode(await c.credit.reportingCurrency());
+  return { code, decimals: minorUnits(code) };
+}
+
+/**
+ * Pre-shipment finance, first step: the financier signs its agreement to an advance (in the credit registry's
+ * reporting currency) against the order's proceeds, valid for `validFor` seconds.
+ */
+export async function signAssignmentOf(
+  desk: TradeDesk,
+  req: { order: string; financier: string; advance: string; validFor: string },
+): Promise<{ assignment: Assignment; advance: bigint; reporting: Money }> {
+  const c = desk.contracts;
+  const L = desk.label;
+  const id = orderId(desk, req.order);
+  const order = await c.trade.getOrder(id);
+  const reporting = await reportingCurrency(c);
+  const financier = parseMemberId(requireOption(req.financier, L("financier")), L("financier"));
+  const advance = checked(L("advance"), () =>
+    parseAmount(requireOption(req.advance, L("advance")), reporting.decimals, { name: L("advance"), bits: 64 }),
+  );
+  const deadline = (await chainTime(c.trade.runner)) + BigInt(wholeNumber(req.validFor, L("validFor"), 30 * 86_400));
+  const a = { order: id, exporter: order.exporter, financier, advance, deadline };
+  const signature = await signAssignment(desk.signer, await tradeDomainOf(c.trade), a);
+  return {
+    assignment: {
+      order: id.toString(),
+      exporter: order.exporter.toString(),
+      financier: financier.toString(),
+      advance: advance.toString(),
+      deadline: deadline.toString(),
+      signature,
+    },
+    advance,
+    reporting,
+  };
+}
+
+/**
+ * Second step: the exporter submits the signed agreement. The order's proceeds go to the financier, and the
+ * financier's exposure to the exporter member is reported to the credit registry.
+ */
+export async function assign(
+  desk: TradeDesk,
+  req: { order: string; assignment: unknown; name?: string },
+): Promise<{
+  id: bigint;
+  financier: bigint;
+  exporter: bigint;
+  amount: bigint;
+  pay: Money;
+  advance: bigint;
+  reporting: Money;
+  receipt: ContractTransactionReceipt;
+}> {
+  const c = desk.contracts;
+  const id = orderId(desk, req.order);
+  const field = desk.label("assignment");
+  const f = req.assignment as Partial<Assignment> | undefined;
+  const whole = (x: unknown) => /^\d+$/.test(String(x));
+  if (
+    f === undefined ||
+    f.order !== id.toString() ||
+    typeof f.signature !== "string" ||
+    !isHexString(f.signature) ||
+    ![f.exporter, f.financier, f.advance, f.deadline].every(whole)
+  ) {
+    throw new InputError(field, `${req.name ?? field} is not a signed assignment of order ${id}`);
+  }
+  const order = await c.trade.getOrder(id);
+  const pay = await tokenAt(c, order.payToken);
+  const advance = BigInt(f.advance!);
+  const receipt = await assignProceeds(
+    c.trade,
+    {
+      order: id,
+      exporter: BigInt(f.exporter!),
+      financier: BigInt(f.financier!),
+      advance,
+      deadline: BigInt(f.deadline!),
+    },
+    f.signature,
+  );
+  return {
+    id,
+    financier: BigInt(f.financier!),
+    exporter: order.exporter,
+    amount: order.amount,
+    pay: { code: pay.code, decimals: pay.decimals },
+    advance,
+    reporting: await reportingCurrency(c),
+    receipt,
+  };
+}
+
+// ─── Disputes and the time rules ──────────────────────────────────────────────
+
+export async function dispute(
+  desk: TradeDesk,
+  req: { order: string; reason: string },
+): Promise<{ id: bigint; arbiterDeadline: bigint; receipt: ContractTransactionReceipt }> {
+  const id = orderId(desk, req.order);
+  const reason = checked(desk.label("reason"), () => reasonCode(requireOption(req.reason, desk.label("reason"))));
+  const receipt = await disputeOrder(desk.contracts.trade, id, reason);
+  return { id, arbiterDeadline: (await desk.contracts.trade.getOrder(id)).disputeDeadline, receipt };
+}
+
+/** An arbiter pays a percentage of what remains to the exporter's side and refunds the rest. */
+export async function resolve(
+  desk: TradeDesk,
+  req: { order: string; exporterShare: string; quote?: unknown },
+): Promise<{ id: bigint; shareBps: number; payments: TranchePayment[]; receipt: ContractTransactionReceipt }> {
+  const id = orderId(desk, req.order);
+  const name = desk.label("exporterShare");
+  const text = requireOption(req.exporterShare, name);
+  if (!/^\d+(\.\d{1,2})?$/.test(text) || Number(text) > 100) {
+    throw new InputError(name, `${name} "${text}" must be a percentage from 0 to 100`);
+  }
+  const shareBps = Math.round(Number(text) * 100);
+  const { payments, receipt } = await resolveOrder(desk.contracts.trade, id, shareBps, parseFxQuote(desk, req.quote));
+  return { id, shareBps, payments, receipt };
+}
+
+/** Applies a time rule: release after the objection window, or refund an unshipped or expired order. */
+export async function refund(
+  desk: TradeDesk,
+  req: { order: string; rule: string; quote?: unknown },
+): Promise<{ id: bigint; rule: TimeRule; moved: bigint; money: Money; receipt: ContractTransactionReceipt }> {
+  const c = desk.contracts;
+  const id = orderId(desk, req.order);
+  const name = desk.label("rule");
+  const rule = requireOption(req.rule, name).toLowerCase();
+  if (!(TIME_RULES as readonly string[]).includes(rule)) {
+    throw new InputError(name, `${name} "${req.rule}": expected one of ${TIME_RULES.join(", ")}`);
+  }
+  const before = await c.trade.escrowOf(id);
+  const receipt = await applyTimeRule(c.trade, id, rule as TimeRule, parseFxQuote(desk, req.quote));
+  const pay = await tokenAt(c, (await c.trade.getOrder(id)).payToken);
+  return {
+    id,
+    rule: rule as TimeRule,
+    moved: before - (await c.trade.escrowOf(id)),
+    money: { code: pay.code, decimals: pay.decimals },
+    receipt,
+  };
+}
