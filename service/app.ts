@@ -22,6 +22,7 @@ import { creditWriteRoutes } from "./routes/credit-writes.js";
 import { listRoutes } from "./routes/lists.js";
 import { scfWriteRoutes } from "./routes/scf-writes.js";
 import { tradeReadRoutes } from "./routes/trade-reads.js";
+import { tradeWriteRoutes } from "./routes/trade-writes.js";
 import type { Deployment } from "../src/deployment.js";
 import type { Tables } from "./schema.js";
 import type { Writer } from "./writes.js";
@@ -245,6 +246,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   });
   creditWriteRoutes(app, { db, writer: options.writer, logger: options.logger });
   scfWriteRoutes(app, { db, writer: options.writer, logger: options.logger });
+  tradeWriteRoutes(app, { db, writer: options.writer, logger: options.logger });
   notify.openStreams = notifyRoutes(app, {
     db,
     hub,

@@ -4,60 +4,19 @@
  * and claims. Each is the SDK desk's operation (`src/desk/scf.ts`, the same the `scf:*` tasks print) run through
  * `runWrite`.
  */
-import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { z, type OpenAPIHono } from "@hono/zod-openapi";
 
 import * as desk from "../../src/desk/scf.js";
 import { formatAmount } from "../../src/encoding.js";
 import { InputError, checked } from "../../src/input.js";
 import { formatReceivable, parseReceivable } from "../../src/scf.js";
-import type { ApiRole } from "../auth.js";
-import { allow, type AppEnv } from "../app.js";
-import { runWrite, type RequestDesk, type WriteContext } from "../writes.js";
-import { idempotencyHeader, writeResponses } from "./write-schemas.js";
+import type { AppEnv } from "../app.js";
+import type { WriteContext } from "../writes.js";
+import { writeRoute } from "./write-schemas.js";
 
-const security = [{ bearer: [] }];
 const Decimal = z.string().openapi({ description: "an amount in major units, e.g. 1250.50" });
-const Id = z.object({ id: z.string().openapi({ description: "a receivable, R<family>.<piece>", example: "R1.0" }) });
 
 const money = (value: bigint, m: desk.Money) => ({ amount: formatAmount(value, m.decimals), currency: m.code });
-
-interface WriteSpec<B extends z.ZodType> {
-  path: string;
-  summary: string;
-  roles: ApiRole[];
-  action: string;
-  body: B;
-  status?: 200 | 201;
-  withId?: boolean;
-  run: (d: RequestDesk, body: z.infer<B>, id: string) => Promise<Record<string, unknown>>;
-}
-
-function writeRoute<B extends z.ZodType>(app: OpenAPIHono<AppEnv>, ctx: WriteContext, spec: WriteSpec<B>): void {
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: spec.path,
-      summary: spec.summary,
-      description: `Roles: ${spec.roles.join(", ")}.`,
-      security,
-      request: {
-        ...(spec.withId === true ? { params: Id } : {}),
-        headers: idempotencyHeader,
-        body: { content: { "application/json": { schema: spec.body } }, required: true },
-      },
-      responses: writeResponses(spec.status ?? 200, spec.summary),
-      middleware: [allow(...spec.roles)] as const,
-    }),
-    async (c) => {
-      const id = spec.withId === true ? (c.req.param("id") ?? "") : "";
-      const body = (c.req.valid as (t: "json") => z.infer<B>)("json");
-      return runWrite(c, ctx, spec.action, JSON.stringify({ id, body }), async (d) => ({
-        status: spec.status ?? 200,
-        result: await spec.run(d, body, id),
-      }));
-    },
-  );
-}
 
 const empty = z.object({}).strict();
 

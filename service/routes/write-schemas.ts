@@ -1,5 +1,12 @@
-/** The OpenAPI shapes every write shares: its answer, its problems, and the Idempotency-Key header. */
-import { z } from "@hono/zod-openapi";
+/**
+ * What every write endpoint shares: its answer, its problems, the Idempotency-Key header, and `writeRoute`, which
+ * declares a POST endpoint whose handler runs an SDK desk operation through `runWrite`.
+ */
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+
+import { allow, type AppEnv } from "../app.js";
+import type { ApiRole } from "../auth.js";
+import { runWrite, type RequestDesk, type WriteContext } from "../writes.js";
 
 export const WriteAnswer = z
   .object({
@@ -40,3 +47,44 @@ export const idempotencyHeader = z.object({
     .optional()
     .openapi({ description: "a retried request with the same key returns the first answer and sends nothing" }),
 });
+
+const security = [{ bearer: [] }];
+const Id = z.object({ id: z.string().openapi({ description: "the record the endpoint acts on" }) });
+
+export interface WriteSpec<B extends z.ZodType> {
+  path: string;
+  summary: string;
+  roles: ApiRole[];
+  action: string;
+  body: B;
+  status?: 200 | 201;
+  withId?: boolean;
+  run: (d: RequestDesk, body: z.infer<B>, id: string) => Promise<Record<string, unknown>>;
+}
+
+export function writeRoute<B extends z.ZodType>(app: OpenAPIHono<AppEnv>, ctx: WriteContext, spec: WriteSpec<B>): void {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: spec.path,
+      summary: spec.summary,
+      description: `Roles: ${spec.roles.join(", ")}.`,
+      security,
+      request: {
+        ...(spec.withId === true ? { params: Id } : {}),
+        headers: idempotencyHeader,
+        body: { content: { "application/json": { schema: spec.body } }, required: true },
+      },
+      responses: writeResponses(spec.status ?? 200, spec.summary),
+      middleware: [allow(...spec.roles)] as const,
+    }),
+    async (c) => {
+      const id = spec.withId === true ? (c.req.param("id") ?? "") : "";
+      const body = (c.req.valid as (t: "json") => z.infer<B>)("json");
+      return runWrite(c, ctx, spec.action, JSON.stringify({ id, body }), async (d) => ({
+        status: spec.status ?? 200,
+        result: await spec.run(d, body, id),
+      }));
+    },
+  );
+}

@@ -13,6 +13,7 @@ import { InputError, checked, parseMemberId, requireOption, wholeNumber, type La
 import { normalizeDate } from "../keys.js";
 import {
   EVIDENCE_KINDS,
+  MAX_FEE_BPS,
   TIME_RULES,
   accept as acceptOrder,
   applyTimeRule,
@@ -25,6 +26,7 @@ import {
   fundWithPermit,
   newFxQuote,
   payReleased,
+  parseTranches,
   payeeOf,
   resolve as resolveOrder,
   scaledRate,
@@ -165,7 +167,8 @@ export async function create(desk: TradeDesk, req: CreateRequest): Promise<Creat
   const decimals = Number(await pay.decimals());
   const documentSalt =
     (req.documentSalt ?? "").trim() === "" ? newSalt() : checkSalt(req.documentSalt!, L("documentSalt"));
-  const built = buildOrder({
+  const tranches = checked(L("tranches"), () => parseTranches(requireOption(req.tranches, L("tranches"))));
+  const input = {
     exporter: parseMemberId(requireOption(req.exporter, L("exporter")), L("exporter")),
     importerBank: parseMemberId(requireOption(req.importerBank, L("importerBank")), L("importerBank")),
     exporterBank: parseMemberId(requireOption(req.exporterBank, L("exporterBank")), L("exporterBank")),
@@ -181,9 +184,11 @@ export async function create(desk: TradeDesk, req: CreateRequest): Promise<Creat
     shipmentDeadline: endOfDay(desk, req.shipBy, "shipBy"),
     objectionWindow: wholeNumber(req.objectionDays, L("objectionDays"), 365) * 86_400,
     expiry: endOfDay(desk, req.expires, "expires"),
-    tranches: requireOption(req.tranches, L("tranches")),
+    tranches,
     now: await chainTime(c.trade.runner),
-  });
+  };
+  // The order's own rules (deadlines in order, fees capped), each named by the input it concerns.
+  const built = checked(L(fieldOfOrderRule(input)), () => buildOrder(input));
   const { id, receipt } = await createOrder(c.trade, built);
   const payCode = (await tokenAt(c, built.payToken as string)).code;
   const payoutCode = (await tokenAt(c, built.payoutToken as string)).code;
@@ -195,6 +200,15 @@ export async function create(desk: TradeDesk, req: CreateRequest): Promise<Creat
     documentSalt,
     receipt,
   };
+}
+
+/** The input a broken order rule is about: the first of the rules `buildOrder` checks that the input breaks. */
+function fieldOfOrderRule(input: Parameters<typeof buildOrder>[0]): string {
+  if ((input.importerBankFeeBps ?? 0) > MAX_FEE_BPS) return "importerFeeBps";
+  if ((input.exporterBankFeeBps ?? 0) > MAX_FEE_BPS) return "exporterFeeBps";
+  if (input.shipmentDeadline <= input.now) return "shipBy";
+  if (input.expiry <= input.shipmentDeadline) return "expires";
+  return "amount";
 }
 
 export async function accept(

@@ -1,0 +1,278 @@
+/**
+ * The trade parties' writes on the settlement: create (importer), accept (exporter), fund (importer's bank), sign
+ * evidence (an oracle's desk) and relay it with FX quotes (anyone), quotes and FX terms, pay released tranches,
+ * assignments of proceeds, disputes, an arbiter's resolution and the time rules. Each is the SDK desk's operation
+ * (`src/desk/trade.ts`, the same the `trade:*` tasks print) run through `runWrite`.
+ */
+import { z, type OpenAPIHono } from "@hono/zod-openapi";
+
+import * as desk from "../../src/desk/trade.js";
+import { formatAmount } from "../../src/encoding.js";
+import { formatUetr, type TranchePayment } from "../../src/trade.js";
+import type { AppEnv } from "../app.js";
+import type { ApiRole } from "../auth.js";
+import type { WriteContext } from "../writes.js";
+import { writeRoute } from "./write-schemas.js";
+
+const Decimal = z.string().openapi({ description: "an amount in major units, e.g. 400000.00" });
+const Day = z.string().openapi({ description: "a UTC date, YYYY-MM-DD", example: "2026-12-20" });
+const SignedQuote = z
+  .object({ quote: z.record(z.string(), z.string()), signature: z.string() })
+  .openapi("SignedFxQuote", { description: "an FX quote as the quote endpoint answered it" });
+const ANYONE: ApiRole[] = ["exporter", "importer", "bank-treasury", "operator"];
+const empty = z.object({}).strict();
+
+function paymentsOut(payments: TranchePayment[]) {
+  return payments.map((p) => ({
+    tranche: p.tranche === 254 ? "award" : String(p.tranche + 1),
+    beneficiary: p.beneficiary,
+    uetr: formatUetr(p.uetr),
+    gross: String(p.gross),
+    payout: String(p.payout),
+    rate: String(p.rate),
+  }));
+}
+
+export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): void {
+  writeRoute(app, ctx, {
+    path: "/v1/trade/orders",
+    summary: "The importer creates an order: parties, amount, payout currency, tranches, deadlines and fees",
+    roles: ["importer"],
+    action: "trade.create",
+    status: 201,
+    body: z
+      .object({
+        exporter: z.number().int(),
+        importerBank: z.number().int(),
+        exporterBank: z.number().int(),
+        document: z.string().openapi({ description: "the trade document's reference, committed to with a salt" }),
+        documentSalt: z.string().optional(),
+        amount: Decimal,
+        currency: z.string(),
+        payout: z.string().optional().openapi({ description: "the exporter's currency; default the pay currency" }),
+        tranches: z.string().openapi({ example: "30:Shipped,40:CustomsCleared,30:Delivered" }),
+        shipBy: Day,
+        objectionDays: z.number().int().min(0).max(365),
+        expires: Day,
+        importerFeeBps: z.number().int().min(0).max(10_000),
+        exporterFeeBps: z.number().int().min(0).max(10_000),
+      })
+      .strict(),
+    run: async (d, b) => {
+      const r = await desk.create(d, {
+        ...b,
+        exporter: String(b.exporter),
+        importerBank: String(b.importerBank),
+        exporterBank: String(b.exporterBank),
+        objectionDays: String(b.objectionDays),
+        importerFeeBps: String(b.importerFeeBps),
+        exporterFeeBps: String(b.exporterFeeBps),
+      });
+      return {
+        id: String(r.id),
+        amount: formatAmount(r.terms.amount as bigint, r.pay.decimals),
+        currency: r.pay.code,
+        payout: r.payout.code,
+        tranches: r.terms.tranches.length,
+        documentHash: r.terms.documentHash as string,
+        documentSalt: r.documentSalt,
+      };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/trade/orders/{id}/accept",
+    summary: "The exporter accepts the order",
+    roles: ["exporter"],
+    action: "trade.accept",
+    withId: true,
+    body: empty,
+    run: async (d, _b, id) => ({ id: String((await desk.accept(d, { order: id })).id) }),
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/trade/orders/{id}/fund",
+    summary: "The importer's bank locks the amount in escrow (with an ERC-2612 permit, or an approval first)",
+    roles: ["bank-treasury"],
+    action: "trade.fund",
+    withId: true,
+    body: z.object({ permit: z.boolean().optional() }).strict(),
+    run: async (d, b, id) => {
+      const r = await desk.fund(d, { order: id, permit: b.permit === true });
+      return { id: String(r.id), amount: formatAmount(r.amount, r.money.decimals), currency: r.money.code };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/trade/orders/{id}/attestations",
+    summary: "An oracle's desk signs evidence of one kind (the first signer draws the document's salt)",
+    roles: ["operator"],
+    action: "trade.sign-evidence",
+    withId: true,
+    status: 201,
+    body: z.object({ kind: z.string(), document: z.string(), documentSalt: z.string().optional() }).strict(),
+    run: async (d, b, id) => ({ ...(await desk.signEvidence(d, { ...b, order: id })) }),
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/trade/orders/{id}/evidence",
+    summary:
+      "Relays the oracles' attestations of one kind (with an FX quote when the tranches pay out in another currency)",
+    roles: ANYONE,
+    action: "trade.relay-evidence",
+    withId: true,
+    body: z
+      .object({
+        kind: z.string(),
+        document: z.string(),
+        documentSalt: z.string().optional(),
+        attestations: z
+          .array(
+            z.object({
+              order: z.string(),
+              kind: z.string(),
+              documentHash: z.string(),
+              documentSalt: z.string().optional(),
+              signature: z.string(),
+            }),
+          )
+          .min(1),
+        quote: SignedQuote.optional(),
+      })
+      .strict(),
+    run: async (d, b, id) => {
+      const r = await desk.relay(d, { ...b, order: id });
+      return {
+        id: String(r.id),
+        kind: r.kind,
+        attestations: r.attestations,
+        payments: paymentsOut(r.payments),
+        waitingForQuote: r.waitingForQuote,
+      };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/trade/orders/{id}/pay",
+    summary: "Pays the order's released tranches with an FX quote",
+    roles: ANYONE,
+    action: "trade.pay",
+    withId: true,
+    body: z.object({ quote: SignedQuote }).strict(),
+    run: async (d, b, id) => {
+      const r = await desk.pay(d, { order: id, quote: b.quote });
+      return { id: String(r.id), payments: paymentsOut(r.payments) };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/trade/orders/{id}/fx-quotes",
+    summary: "An FX provider's signed quote paying the order's payee",
+    roles: ["bank-treasury"],
+    action: "trade.fx-quote",
+    withId: true,
+    status: 201,
+    body: z
+      .object({
+        sell: z.string(),
+        buy: z.string(),
+        rate: z.string().openapi({ example: "0.38" }),
+        max: Decimal.openapi({ description: "the most of the sell currency it sells" }),
+        validFor: z.number().int().min(1).max(86_400),
+      })
+      .strict(),
+    run: async (d, b, id) => {
+      const r = await desk.quote(d, { ...b, order: id, validFor: String(b.validFor) });
+      return { ...r.signed, beneficiary: Number(r.beneficiary) };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/trade/orders/{id}/fx-terms",
+    summary: "The payee names the FX provider whose quotes anyone may relay, and the least rate it takes",
+    roles: ["exporter", "bank-treasury"],
+    action: "trade.fx-terms",
+    withId: true,
+    body: z.object({ provider: z.number().int(), minRate: z.string() }).strict(),
+    run: async (d, b, id) => {
+      const r = await desk.fxTerms(d, { order: id, provider: String(b.provider), minRate: b.minRate });
+      return { id: String(r.id), provider: Number(r.provider), minRate: b.minRate };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/trade/orders/{id}/assignment-offers",
+    summary: "A financier signs its agreement to advance against the order's proceeds",
+    roles: ["bank-treasury"],
+    action: "trade.assignment-offer",
+    withId: true,
+    status: 201,
+    body: z.object({ financier: z.number().int(), advance: Decimal, validFor: z.number().int().min(1) }).strict(),
+    run: async (d, b, id) => {
+      const r = await desk.signAssignmentOf(d, {
+        order: id,
+        financier: String(b.financier),
+        advance: b.advance,
+        validFor: String(b.validFor),
+      });
+      return { ...r.assignment, currency: r.reporting.code };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/trade/orders/{id}/assignments",
+    summary: "The exporter assigns the order's proceeds to the financier whose signed offer it submits",
+    roles: ["exporter"],
+    action: "trade.assign",
+    withId: true,
+    body: z.object({ assignment: z.record(z.string(), z.string()) }).strict(),
+    run: async (d, b, id) => {
+      const r = await desk.assign(d, { order: id, assignment: b.assignment });
+      return {
+        id: String(r.id),
+        financier: Number(r.financier),
+        advance: formatAmount(r.advance, r.reporting.decimals),
+        currency: r.reporting.code,
+      };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/trade/orders/{id}/dispute",
+    summary: "The importer's side disputes within the objection window",
+    roles: ["importer", "bank-treasury"],
+    action: "trade.dispute",
+    withId: true,
+    body: z.object({ reason: z.string() }).strict(),
+    run: async (d, b, id) => {
+      const r = await desk.dispute(d, { order: id, reason: b.reason });
+      return { id: String(r.id), arbiterDeadline: Number(r.arbiterDeadline) };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/trade/orders/{id}/resolve",
+    summary: "The arbiter pays a percentage of what remains to the exporter's side and refunds the rest",
+    roles: ["operator"],
+    action: "trade.resolve",
+    withId: true,
+    body: z.object({ exporterShare: z.string().openapi({ example: "60" }), quote: SignedQuote.optional() }).strict(),
+    run: async (d, b, id) => {
+      const r = await desk.resolve(d, { order: id, exporterShare: b.exporterShare, quote: b.quote });
+      return { id: String(r.id), exporterShareBps: r.shareBps, payments: paymentsOut(r.payments) };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/trade/orders/{id}/refund",
+    summary: "Applies a time rule: objection (release), unshipped or expiry (refund); anyone may",
+    roles: ANYONE,
+    action: "trade.time-rule",
+    withId: true,
+    body: z.object({ rule: z.string(), quote: SignedQuote.optional() }).strict(),
+    run: async (d, b, id) => {
+      const r = await desk.refund(d, { order: id, rule: b.rule, quote: b.quote });
+      return { id: String(r.id), rule: r.rule, moved: formatAmount(r.moved, r.money.decimals), currency: r.money.code };
+    },
+  });
+}

@@ -1,0 +1,162 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { fundGlasswareParties } from "../../scripts/lib/glassware.js";
+import { deployWorld } from "../../scripts/lib/world.js";
+import { createToken, parseRoles, type ApiRole } from "../../service/auth.js";
+import type { RunningService } from "../../service/server.js";
+
+import { engines, startTestService } from "./engines.js";
+
+const connection = await network.create();
+const { ethers } = connection;
+
+interface Body {
+  status: number;
+  detail: string;
+  errors?: { pointer: string }[];
+  revert?: { name: string };
+  txHashes: string[];
+  result: Record<string, unknown>;
+}
+
+describe("service writes: a trade order from creation to a paid tranche, one service per party", function () {
+  let world: Awaited<ReturnType<typeof deployWorld>>;
+  before(async function () {
+    world = await deployWorld(connection);
+    await fundGlasswareParties(world, 2);
+  });
+
+  for (const store of engines()) {
+    after(() => store.cleanup());
+
+    it(`test_tradeFlow_overHttp_paysTheTrancheInTheExportersCurrency (${store.name})`, async function () {
+      const parties: [string, ApiRole][] = [
+        ["cristal", "importer"],
+        ["glassworks", "exporter"],
+        ["golfo", "bank-treasury"],
+        ["huaxia", "bank-treasury"],
+        ["carrier", "operator"],
+      ];
+      const services: Record<string, RunningService> = {};
+      const tokens: Record<string, string> = {};
+      try {
+        for (const [who, role] of parties) {
+          services[who] = await startTestService(ethers.provider, world.deployment, await store.fresh(), {
+            signer: world.admins[who],
+            consortiumKey: async () => world.key,
+          });
+          tokens[who] = (await createToken(services[who].database.db, who, parseRoles(role))).token;
+        }
+        const post = async (who: string, path: string, body: unknown, token = tokens[who]) => {
+          const res = await fetch(services[who].url + path, {
+            method: "POST",
+            headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+            body: JSON.stringify(body),
+          });
+          return { status: res.status, body: (await res.json()) as Body };
+        };
+        const ok = async (who: string, path: string, body: unknown, status = 200) => {
+          const r = await post(who, path, body);
+          expect(r.status, `${path}: ${r.body.detail}`).to.equal(status);
+          return r.body.result;
+        };
+        const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
+        const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
+        const order = {
+          exporter: Number(world.ids.glassworks),
+          importerBank: Number(world.ids.golfo),
+          exporterBank: Number(world.ids.huaxia),
+          document: `PO CC-2026-${store.name}`,
+          amount: "400000.00",
+          currency: "MXN",
+          payout: "CNY",
+          tranches: "30:Shipped,40:CustomsCleared,30:Delivered",
+          shipBy: day(14),
+          objectionDays: 3,
+          expires: day(60),
+          importerFeeBps: 10,
+          exporterFeeBps: 15,
+        };
+
+        // Refused before anything is sent: the exporter cannot create, a bad tranche list is a 400.
+        const block = await ethers.provider.getBlockNumber();
+        expect((await post("glassworks", "/v1/trade/orders", order)).status).to.equal(403);
+        const badTranches = await post("cristal", "/v1/trade/orders", {
+          ...order,
+          tranches: "30:Shipped,40:Teleported",
+        });
+        expect([badTranches.status, badTranches.body.errors?.[0].pointer]).to.deep.equal([400, "/tranches"]);
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+
+        const created = await ok("cristal", "/v1/trade/orders", order, 201);
+        const id = created.id as string;
+        expect(created).to.include({ currency: "MXN", payout: "CNY", tranches: 3 });
+        await ok("glassworks", `/v1/trade/orders/${id}/accept`, {});
+        // The exporter names Huaxia as the FX provider whose quotes anyone may relay, at 0.37 MXN->CNY or better.
+        await ok("glassworks", `/v1/trade/orders/${id}/fx-terms`, {
+          provider: Number(world.ids.huaxia),
+          minRate: "0.37",
+        });
+        const funded = await ok("golfo", `/v1/trade/orders/${id}/fund`, {});
+        expect(funded).to.include({ amount: "400000.00", currency: "MXN" });
+        expect(await world.contracts.trade.escrowOf(BigInt(id))).to.equal(40_000_000n);
+
+        const attestation = await ok(
+          "carrier",
+          `/v1/trade/orders/${id}/attestations`,
+          { kind: "Shipped", document: "bill of lading TPL-MZO-88121" },
+          201,
+        );
+        const quote = await ok(
+          "huaxia",
+          `/v1/trade/orders/${id}/fx-quotes`,
+          { sell: "MXN", buy: "CNY", rate: "0.38", max: "400000.00", validFor: 3600 },
+          201,
+        );
+        // Another kind's attestation is refused before anything is sent.
+        const before = await ethers.provider.getBlockNumber();
+        const wrongKind = await post("huaxia", `/v1/trade/orders/${id}/evidence`, {
+          kind: "Delivered",
+          document: "bill of lading TPL-MZO-88121",
+          attestations: [attestation],
+          quote: { quote: quote.quote, signature: quote.signature },
+        });
+        expect([wrongKind.status, wrongKind.body.errors?.[0].pointer]).to.deep.equal([400, "/attestations"]);
+        expect(await ethers.provider.getBlockNumber()).to.equal(before);
+
+        const relayed = await ok("huaxia", `/v1/trade/orders/${id}/evidence`, {
+          kind: "Shipped",
+          document: "bill of lading TPL-MZO-88121",
+          attestations: [attestation],
+          quote: { quote: quote.quote, signature: quote.signature },
+        });
+        const payments = relayed.payments as { tranche: string; uetr: string; payout: string }[];
+        expect(payments.map((p) => p.tranche)).to.deep.equal(["1"]);
+        const paid = await world.contracts.trade.queryFilter(world.contracts.trade.filters.TranchePaid(BigInt(id)));
+        expect(paid.map((e) => e.args.payout.toString())).to.deep.equal([payments[0].payout]);
+
+        // Indexed by the exporter's service: the order with its payment, and its pacs.008.
+        await services.glassworks.caughtUp();
+        const get = (path: string) =>
+          fetch(services.glassworks.url + path, { headers: { authorization: `Bearer ${tokens.glassworks}` } });
+        const read = (await (await get(`/v1/trade/orders/${id}`)).json()) as {
+          state: string;
+          payments: { payout: string }[];
+          trancheDetails: { settled: boolean; awaiting: string[] }[];
+        };
+        expect(read.state).to.equal("Funded");
+        expect(read.payments.map((p) => p.payout)).to.deep.equal([payments[0].payout]);
+        expect(read.trancheDetails.map((t) => [t.settled, t.awaiting])).to.deep.equal([
+          [true, []],
+          [false, ["CustomsCleared"]],
+          [false, ["Delivered"]],
+        ]);
+        const xml = await (await get(`/v1/trade/payments/${payments[0].uetr}/pacs008?format=xml`)).text();
+        expect(xml).to.include(`<UETR>${payments[0].uetr}</UETR>`);
+      } finally {
+        for (const s of Object.values(services)) await s.stop();
+      }
+    });
+  }
+});
