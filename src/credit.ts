@@ -187,7 +187,9 @@ export function parseLoanCsv(
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (err) {
     const line = (err as { lines?: number }).lines ?? 1;
-    return { rows, errors: [{ line, message: `not readable as CSV: ${(err as Error).message}` }] };
+    // The parser quotes the cell it stopped at; a cell may hold an id number, so only the reason is kept.
+    const reason = (err as Error).message.replace(/[,:]?\s*(got|value is)\s+".*$/s, "");
+    return { rows, errors: [{ line, message: `not readable as CSV: ${reason}` }] };
   }
   const header = (records[0]?.record ?? []).map((h) => h.toLowerCase());
   if (header.join(",") !== LOAN_CSV_HEADER.join(",")) {

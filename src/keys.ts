@@ -126,7 +126,9 @@ export class ConsortiumKey {
 export function normalizeIdType(idType: string): IdType {
   const t = idType.trim().toUpperCase();
   if (!(ID_TYPES as readonly string[]).includes(t)) {
-    throw new Error(`unknown id type "${idType}": expected one of ${ID_TYPES.join(", ")}`);
+    // A value with digits may be an id number in the wrong column: it is never echoed.
+    const shown = /\d/.test(idType) ? "(a value with digits: is it an id number in the wrong column?)" : `"${idType}"`;
+    throw new Error(`unknown id type ${shown}: expected one of ${ID_TYPES.join(", ")}`);
   }
   return t as IdType;
 }

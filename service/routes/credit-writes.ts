@@ -9,7 +9,8 @@ import type { Logger } from "pino";
 
 import * as desk from "../../src/desk/credit.js";
 import { formatAmount } from "../../src/encoding.js";
-import { allow, type AppEnv } from "../app.js";
+import { allow, requireRole, type AppEnv } from "../app.js";
+import type { ApiRole } from "../auth.js";
 import { badRequest, notFound } from "../problem.js";
 import type { Tables } from "../schema.js";
 import { runWrite, type WriteContext } from "../writes.js";
@@ -53,6 +54,14 @@ function exposureOut(e: desk.Registered["exposure"]) {
     inquiries: Number(e.inquiries),
   };
 }
+
+/** Who may take each dispute step: a lender's desk answers; the regulator corrects and resolves. */
+const DISPUTE_ROLES: Record<desk.DisputeAction, ApiRole[]> = {
+  open: ["lender-desk", "regulator"],
+  answer: ["lender-desk"],
+  correct: ["regulator"],
+  resolve: ["regulator"],
+};
 
 export interface CreditWriteContext extends WriteContext {
   logger?: Logger;
@@ -226,6 +235,8 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
     }),
     async (c) => {
       const body = c.req.valid("json");
+      // The chain sees one key per member: which desk may take which step is decided here.
+      requireRole(c.get("client"), ...DISPUTE_ROLES[body.action]);
       return runWrite(c, ctx, `credit.dispute.${body.action}`, JSON.stringify(body), async (d) => {
         const r = await desk.dispute(d, {
           ...body,

@@ -37,7 +37,7 @@ import type { TradelineContracts } from "../deployment.js";
 import { decodeCode, minorUnits, parseAmount, reasonCode } from "../encoding.js";
 import { decodeError } from "../errors.js";
 import { InputError, checked, parseMemberId, requireOption, wholeNumber, type Labels } from "../input.js";
-import { borrowerKey, normalizeIdNumber, type ConsortiumKey } from "../keys.js";
+import { borrowerKey, normalizeIdNumber, normalizeIdType, type ConsortiumKey } from "../keys.js";
 import { chainTime, mined } from "../tx.js";
 
 /** What a desk works with: the contracts connected to the member's signer, and the consortium key. */
@@ -125,6 +125,7 @@ export async function register(desk: Desk, req: LoanRequest): Promise<Registered
     matures: requireOption(req.matures, desk.label("matures")),
   };
   const salt = (req.salt ?? "") === "" ? newSalt() : checkSalt(req.salt!, desk.label("salt"));
+  checked(desk.label("borrowerType"), () => normalizeIdType(record.idType));
   const key = await desk.consortiumKey();
   const built = checked(desk.label("borrowerId"), () => loanInput(key, record, salt));
   const joint = kind === "JointLoan";
@@ -250,6 +251,7 @@ export async function check(desk: Desk, req: CheckRequest): Promise<Checked> {
   const { consent, salt } = consentOf(desk, req.consent, req.consentSalt);
   const purpose = (req.purpose ?? "") === "" ? "NEW_LOAN" : req.purpose!;
   checked(desk.label("purpose"), () => reasonCode(purpose));
+  checked(desk.label("borrowerType"), () => normalizeIdType(idType));
   const key = checked(desk.label("borrowerId"), () => borrowerKeyOf(idType, idNumber));
   const k = key(await desk.consortiumKey());
   const { exposure, receipt } = await inquire(c.credit, k, purpose, consent);

@@ -8,7 +8,7 @@ import { getAddress, hexlify, isAddress, isHexString, randomBytes, type Contract
 
 import { tokenAt, tokenFor, type TradelineContracts } from "../deployment.js";
 import { signQuote, type QuoteTerms } from "../eip712.js";
-import { parseAmount } from "../encoding.js";
+import { formatAmount, parseAmount } from "../encoding.js";
 import { InputError, checked, parseMemberId, requireOption, wholeNumber, type Labels } from "../input.js";
 import { invoiceKey, normalizeDate, type ConsortiumKey } from "../keys.js";
 import {
@@ -474,7 +474,25 @@ export async function repay(desk: ScfDesk, req: { id: string }): Promise<Repaid>
   const { family, money } = await familyToken(desk, root);
   const out: Repaid = { root, money, collected: [] };
   if (["Confirmed", "Overdue", "Defaulted"].includes(FAMILY_STATES[Number(family.state)])) {
+    // The ledger lets anyone repay a family: a desk pays only its own member's debt, and only what it holds.
+    const me = await c.members.memberOf(await desk.signer.getAddress());
+    if (me !== family.debtor) {
+      throw new InputError(
+        desk.label("id"),
+        `${formatReceivable(root)} is owed by member ${family.debtor}, not by this member (${me}): a desk repays ` +
+          "only its own member's receivables",
+      );
+    }
     const [due] = await c.scf.amountDue(root);
+    const { token } = await tokenAt(c, family.token);
+    const balance = await token.balanceOf(await desk.signer.getAddress());
+    if (balance < due) {
+      throw new InputError(
+        desk.label("id"),
+        `${formatReceivable(root)} is due ${formatAmount(due, money.decimals)} ${money.code} and this member holds ` +
+          `${formatAmount(balance, money.decimals)}: nothing was sent`,
+      );
+    }
     const approval = await approveLedger(desk, family.token, due);
     const receipt = await mined(await c.scf.repay(root));
     const event = receipt.logs.map((l) => c.scf.interface.parseLog(l)).find((e) => e?.name === "FamilyRepaid");

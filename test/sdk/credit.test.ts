@@ -79,10 +79,21 @@ describe("SDK credit helpers", function () {
     expect(errors).to.have.length(1);
     expect(errors[0].line).to.equal(5);
     expect(errors[0].message).to.match(/must be 1 to 31 printable ASCII/);
-    // An unclosed quote: the file cannot be read, and the error names where.
-    const broken = parseLoanCsv(`${header}\n"A-1,CN-RIC`, key, { decimals: 2, today: 0 });
+    // A stray quote: the file cannot be read; the error names the line, never the cell (it may hold an id).
+    const broken = parseLoanCsv(`${header}\nA-1,CN-RIC,990101"199003070011,x`, key, { decimals: 2, today: 0 });
     expect(broken.rows).to.deep.equal([]);
     expect(broken.errors[0].message).to.match(/^not readable as CSV: /);
+    expect(broken.errors[0].message).to.not.include("990101");
+    // Columns swapped: the id number in the id type's column is not echoed either.
+    const swapped = parseLoanCsv(
+      `${header}\nA-1,990101199003070011,CN-RIC,ConsumerLoan,100,100,2026-01-01,2026-12-31,${SALT}`,
+      key,
+      { decimals: 2, today: dayNumber("2026-11-22") },
+    );
+    expect(swapped.errors[0].message).to.equal(
+      "unknown id type (a value with digits: is it an id number in the wrong column?): expected one of CN-RIC, " +
+        "PASSPORT, MX-CURP, MX-RFC, LEI, USCC, TAX-ID",
+    );
   });
 
   it("test_parseLoanCsv_keysBorrowersAndRejectsJointLoans", function () {

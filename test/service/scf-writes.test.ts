@@ -126,6 +126,12 @@ describe("service writes: a receivable from issue to collection, one service per
 
         const f = await world.contracts.scf.getFamily(parseReceivable(root));
         await networkHelpers.time.increaseTo(f.maturity);
+        // The ledger lets anyone repay a family; a desk repays only its own member's: refused, nothing sent.
+        const blockBefore = await ethers.provider.getBlockNumber();
+        const notMine = await post("glassworks", `/v1/scf/receivables/${root}/repay`, {});
+        expect([notMine.status, notMine.body.errors?.[0].pointer]).to.deep.equal([400, "/id"]);
+        expect(notMine.body.detail).to.include(`is owed by member ${world.ids.pearl}, not by this member`);
+        expect(await ethers.provider.getBlockNumber()).to.equal(blockBefore);
         const repaid = await ok("pearl", `/v1/scf/receivables/${root}/repay`, {});
         expect(repaid.repaid).to.deep.equal({ amount: "1000.00", currency: "CNY" });
         expect((repaid.collected as { id: string; amount: string }[]).map((c) => [c.id, c.amount])).to.deep.equal([

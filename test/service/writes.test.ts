@@ -278,6 +278,22 @@ describe("service writes: the lender desk over HTTP", function () {
         expect(other.status).to.equal(403);
       });
 
+      it("test_disputeSteps_eachToItsRole", async function () {
+        const block = await ethers.provider.getBlockNumber();
+        const step = (token: string, action: string) =>
+          post("/v1/credit/disputes", token, {
+            action,
+            lender: Number(world.ids.quicklend),
+            ref: ref("1"),
+            reason: "R-1",
+          });
+        // A regulator's token does not answer for the lender, a lender's desk does not correct or resolve.
+        expect((await step(regulator, "answer")).status).to.equal(403);
+        expect((await step(desk, "resolve")).status).to.equal(403);
+        expect((await step(desk, "correct")).status).to.equal(403);
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      });
+
       it("test_concurrentWritesFromOneKey_allLand", async function () {
         const loans = Array.from({ length: 8 }, (_, i) => ({
           ...LOAN,
