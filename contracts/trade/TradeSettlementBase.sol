@@ -270,9 +270,9 @@ abstract contract TradeSettlementBase is
 
     /// @dev When order `id` pays out in another token: checks the FX quote for selling `amount` of the pay token,
     ///      spends its nonce and sends the provider `amount`; returns the provider (whose rate is the quote's).
-    ///      Otherwise returns no provider (a rate of 1). The quote must name this order and its payee, and be the payee's choice: the
-    ///      payee relays it, or it is by the provider the payee named at no less than its floor, or (no
-    ///      provider named) the arbiter of a dispute picks it (`caller` 0) (item 8).
+    ///      Otherwise returns no provider (a rate of 1). The quote must name this order and its payee, and be the
+    ///      payee's choice: the payee relays it, or it is by the provider the payee named at no less than its floor,
+    ///      or (no provider named) the arbiter of a dispute picks it (`caller` 0) (item 8).
     function _convert(
         OrderId id,
         Parties storage p,
