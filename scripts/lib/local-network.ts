@@ -197,7 +197,11 @@ export async function startNode(port: number, logFile: string): Promise<{ child:
   // Under `hardhat test --coverage` the artifacts are instrumented, bigger than EIP-170 allows: the node then runs
   // with coverage too, which lifts the size limit and the gas caps as the in-process network does (its hits are
   // not saved: only the test task writes coverage data).
-  const coverage = process.env.HARDHAT_COVERAGE === "true" ? { HARDHAT_COVERAGE: "true" } : {};
+  // TRADELINE_NODE_COVERAGE carries it to a script a coverage run starts as a process (make up's test).
+  const coverage =
+    process.env.HARDHAT_COVERAGE === "true" || process.env.TRADELINE_NODE_COVERAGE === "1"
+      ? { HARDHAT_COVERAGE: "true" }
+      : {};
   const args = ["node", "--hostname", "127.0.0.1", "--port", String(port)];
   const child = new Child("hardhat node", logFile, args, coverage);
   const url = `http://127.0.0.1:${port}`;

@@ -84,26 +84,4 @@ describe("Ignition deployment (end to end)", function () {
       /^the member registry at 0x[0-9a-fA-F]{40} publishes no consortium key check \(it was deployed before keyCheck existed\)/,
     );
   });
-
-  it("test_deployedRuntimes_stayUnderEip170WithHeadroom", async function () {
-    // EIP-170 caps a runtime at 24,576 bytes; every deployed contract keeps at least 500 bytes of headroom, so that
-    // a fix or an event still fits (the receivable ledger is the closest).
-    const world = await deployWorld(connection);
-    const { members, credit, scf, trade, tokens } = world.contracts;
-    const addresses: Record<string, string> = {
-      MemberRegistry: await members.getAddress(),
-      CreditRegistry: await credit.getAddress(),
-      ReceivableLedger: await scf.getAddress(),
-      TradeSettlement: await trade.getAddress(),
-      TradeSettlementCold: await trade.cold(),
-      TradeChecks: await trade.checks(),
-      SettlementToken: await tokens.CNY.getAddress(),
-    };
-    const { ethers } = connection;
-    for (const [name, address] of Object.entries(addresses)) {
-      const size = ethers.dataLength(await ethers.provider.getCode(address));
-      expect(size, `${name} runtime bytes`).to.be.greaterThan(0);
-      expect(size, `${name} runtime bytes`).to.be.at.most(24_576 - 500);
-    }
-  });
 });

@@ -364,6 +364,8 @@ describe("make up (scripts/up.ts), as a process", function () {
       // A folder inside: make up empties its own folder first.
       TRADELINE_UP_DATA: path.join(dir, "data"),
       TRADELINE_UP_SEED: "",
+      // Under --coverage the artifacts are instrumented: make up's node must lift the size limit too.
+      ...(process.env.HARDHAT_COVERAGE === "true" ? { TRADELINE_NODE_COVERAGE: "1" } : {}),
     });
     try {
       const text = await waitFor(
