@@ -62,25 +62,7 @@ async function paymentLines(c: TradelineContracts, payments: TranchePayment[]): 
   return lines;
 }
 
-export async function create(
-  c: TradelineContracts,
-  args: {
-    exporter: string;
-    importerBank: string;
-    exporterBank: string;
-    document: string;
-    documentSalt?: string;
-    amount: string;
-    currency: string;
-    payout: string;
-    tranches: string;
-    shipBy: string;
-    objectionDays: string;
-    expires: string;
-    importerFeeBps: string;
-    exporterFeeBps: string;
-  },
-): Promise<string[]> {
+export async function create(c: TradelineContracts, args: desk.CreateRequest): Promise<string[]> {
   const r = await desk.create(deskOf(c), args);
   return [
     `created order ${r.id}: ${formatAmount(r.terms.amount as bigint, r.pay.decimals)} ${args.currency.toUpperCase()} ` +
