@@ -150,7 +150,8 @@ export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): voi
 
   writeRoute(app, ctx, {
     path: "/v1/scf/receivables/{id}/quotes",
-    summary: "A bank's signed offer to buy the piece at a discount; the ledger is approved to draw the price",
+    summary:
+      "A bank's signed offer to buy the piece at a discount; the ledger is approved to draw the most it can cost by its expiry (its price then)",
     roles: ["bank-treasury"],
     action: "scf.quote",
     withId: true,
@@ -173,7 +174,7 @@ export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): voi
         seller: b.seller === undefined ? "" : String(b.seller),
         validFor: b.validFor === undefined ? "" : String(b.validFor),
       });
-      return { ...r.signed, price: money(r.price, r.money) };
+      return { ...r.signed, price: money(r.price, r.money), maxPrice: money(r.maxPrice, r.money) };
     },
   });
 

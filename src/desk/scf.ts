@@ -14,6 +14,8 @@ import { invoiceKey, normalizeDate, type ConsortiumKey } from "../keys.js";
 import {
   FAMILY_STATES,
   PIECE_STATES,
+  daysBetween,
+  discountedPrice,
   formatReceivable,
   issue as issueReceivable,
   parseReceivable,
@@ -315,13 +317,22 @@ export interface SignedQuote {
 export interface Quoted {
   signed: SignedQuote;
   terms: QuoteTerms;
+  /** The price if taken now. */
   price: bigint;
+  /**
+   * The most the quote can cost: its price at its expiry. A discount shrinks by the day as maturity nears, so the
+   * price rises while the quote waits; the ledger is approved for this much, not for today's price.
+   */
+  maxPrice: bigint;
   money: Money;
-  /** The approval the financier gave the ledger to draw the price, when its allowance fell short. */
+  /** The approval the financier gave the ledger to draw up to `maxPrice`, when its allowance fell short. */
   approval?: ContractTransactionReceipt;
 }
 
-/** A financier's signed offer to buy piece `id`; the ledger is approved to draw its price from the financier. */
+/**
+ * A financier's signed offer to buy piece `id`; the ledger is approved to draw, from the financier, the most the
+ * quote can cost until it expires.
+ */
 export async function quote(
   desk: ScfDesk,
   req: { id: string; rateBps: string; dayBase?: string; recourse?: string; seller?: string; validFor?: string },
@@ -353,7 +364,14 @@ export async function quote(
     nonce: BigInt(hexlify(randomBytes(16))),
   };
   const price = await c.scf.priceOf(terms);
-  const approval = await approveLedger(desk, family.token, price);
+  const piece = await c.scf.getPiece(id);
+  const maxPrice = discountedPrice(
+    piece.face,
+    BigInt(rateBps),
+    daysBetween(terms.expiry, family.maturity),
+    BigInt(dayBase),
+  );
+  const approval = await approveLedger(desk, family.token, maxPrice);
   const signature = await signQuote(c.scf, desk.signer, terms);
   const signed: SignedQuote = {
     quote: {
@@ -367,7 +385,7 @@ export async function quote(
     },
     signature,
   };
-  return { signed, terms, price, money, ...(approval === undefined ? {} : { approval }) };
+  return { signed, terms, price, maxPrice, money, ...(approval === undefined ? {} : { approval }) };
 }
 
 /** Reads a signed quote (from a file or a request body); a malformed one is an input error naming `field`. */

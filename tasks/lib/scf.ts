@@ -146,11 +146,12 @@ export async function quote(
   const t = r.terms;
   return [
     `quote for ${formatReceivable(t.id)}: ${t.rateBps} bps/year on a ${t.dayBase}-day base, ` +
-      `${t.recourse ? "with" : "without"} recourse, from member ${t.seller}; price now ${amount(r.price, r.money)}`,
+      `${t.recourse ? "with" : "without"} recourse, from member ${t.seller}; price now ${amount(r.price, r.money)}, ` +
+      `at most ${amount(r.maxPrice, r.money)} by its expiry`,
     `  written to ${args.out}; valid until ${new Date(Number(t.expiry) * 1000).toISOString()}`,
     ...(r.approval === undefined
       ? []
-      : [`  approved the ledger to draw ${r.price} minor units (tx ${r.approval.hash})`]),
+      : [`  approved the ledger to draw ${amount(r.maxPrice, r.money)} (tx ${r.approval.hash})`]),
   ];
 }
 

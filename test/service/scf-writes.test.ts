@@ -107,8 +107,16 @@ describe("service writes: a receivable from issue to collection, one service per
 
         const split = await ok("glassworks", `/v1/scf/receivables/${root}/split`, { faces: ["600.00", "400.00"] });
         expect((split.pieces as { id: string }[]).map((p) => p.id)).to.deep.equal([root, `${family}.1`]);
-        const signed = await ok("pacific", `/v1/scf/receivables/${family}.1/quotes`, { rateBps: 600 }, 201);
-        expect(signed.price).to.have.property("currency", "CNY");
+        const signed = await ok(
+          "pacific",
+          `/v1/scf/receivables/${family}.1/quotes`,
+          { rateBps: 600, validFor: 3 * 86_400 },
+          201,
+        );
+        const price = signed.price as { amount: string; currency: string };
+        const maxPrice = signed.maxPrice as { amount: string; currency: string };
+        expect(price.currency).to.equal("CNY");
+        expect(Number(maxPrice.amount)).to.be.greaterThan(Number(price.amount));
 
         // A quote for one piece cannot sell another: refused before anything is sent.
         const quote = { quote: signed.quote, signature: signed.signature };
@@ -117,8 +125,12 @@ describe("service writes: a receivable from issue to collection, one service per
         expect([wrong.status, wrong.body.errors?.[0].pointer]).to.deep.equal([400, "/quote"]);
         expect(await ethers.provider.getBlockNumber()).to.equal(before);
 
+        // Taken two days later, at a higher price than quoted: the financier's approval covers it.
+        await networkHelpers.time.increase(2 * 86_400);
         const financed = await ok("glassworks", `/v1/scf/receivables/${family}.1/finance`, quote);
         expect(financed.financier).to.equal(Number(world.ids.pacific));
+        const paid = financed.price as { amount: string };
+        expect(Number(paid.amount)).to.be.greaterThan(Number(price.amount)).and.at.most(Number(maxPrice.amount));
         // The same quote again: the chain refuses the spent nonce, decoded.
         const again = await post("glassworks", `/v1/scf/receivables/${family}.1/finance`, quote);
         expect(again.status).to.equal(422);

@@ -94,23 +94,27 @@ describe("scf tasks", function () {
         rateBps: "600",
         dayBase: "365",
         recourse: "true",
-        validFor: "600",
+        validFor: String(2 * 86_400),
         out,
       },
       as("pacific").session,
     );
-    expect(quoted[2]).to.match(/^ {2}approved the ledger to draw 39\d{3} minor units/);
-    expect(quoted[0]).to.match(
-      new RegExp(
-        `^quote for R1\\.1: 600 bps/year on a 365-day base, with recourse, from member ${world.ids.precision}; ` +
-          `price now 39\\d\\.\\d\\d CNY$`,
-      ),
-    );
+    // Approved for the price at the quote's expiry: a discount shrinks daily, so a quote taken later costs more.
+    expect(quoted[2]).to.match(/^ {2}approved the ledger to draw 39\d\.\d\d CNY/);
+    const [, now, most] = new RegExp(
+      `^quote for R1\\.1: 600 bps/year on a 365-day base, with recourse, from member ${world.ids.precision}; ` +
+        `price now (39\\d\\.\\d\\d) CNY, at most (39\\d\\.\\d\\d) CNY by its expiry$`,
+    ).exec(quoted[0])!;
+    expect(Number(most)).to.be.greaterThan(Number(now));
+    expect(quoted[2]).to.include(`draw ${most} CNY`);
     expect(JSON.parse(await readFile(out, "utf8")).signature).to.match(/^0x[0-9a-f]{130}$/);
+    // Taken a day and a half later, within the quote's life: the price has risen, and the approval covers it.
+    await networkHelpers.time.increase(36 * 3600);
     const sold = await finance(as("precision").contracts, { quote: out });
-    expect(sold[0]).to.match(
-      new RegExp(`^sold R1\\.1 to member ${world.ids.pacific} for 39\\d\\.\\d\\d CNY, paid in the same transaction$`),
-    );
+    const [, soldFor] = new RegExp(
+      `^sold R1\\.1 to member ${world.ids.pacific} for (39\\d\\.\\d\\d) CNY, paid in the same transaction$`,
+    ).exec(sold[0])!;
+    expect(Number(soldFor)).to.be.greaterThan(Number(now)).and.at.most(Number(most));
     expect(await failure(finance(as("precision").contracts, { quote: out }))).to.equal(
       `reverted: ScfInvalidPieceState(id=R1.1, state=Financed)`,
     );
