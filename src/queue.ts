@@ -3,9 +3,15 @@
  * one was accepted, so concurrent callers never draw the same nonce. Only the hand-over is queued (gas estimate,
  * nonce, signature, broadcast); waiting for a receipt is not, so callers still wait for their blocks in parallel.
  * A transaction the node refuses at estimation (a revert) leaves the queue without spending a nonce.
+ *
+ * A signer that holds its key (an ethers `BaseWallet`) signs first and reports the transaction's hash to `onSigning`
+ * before it broadcasts: a caller that records the hash knows what may have reached the node even when the node's
+ * answer, or the process, is lost. Other signers (a node's unlocked account) report the hash once the node took it.
  */
 import {
   AbstractSigner,
+  BaseWallet,
+  Transaction,
   type Provider,
   type Signer,
   type TransactionRequest,
@@ -41,17 +47,26 @@ export class QueuedSigner extends AbstractSigner {
     readonly inner: Signer,
     readonly queue: SubmissionQueue,
     readonly onSent?: (tx: TransactionResponse) => void,
+    readonly onSigning?: (hash: string) => Promise<void>,
   ) {
     super(inner.provider);
   }
 
-  /** The same key and queue, reporting what it sends to `onSent`. */
-  withListener(onSent: (tx: TransactionResponse) => void): QueuedSigner {
-    return new QueuedSigner(this.inner, this.queue, onSent);
+  /**
+   * The same key and queue, reporting what it sends to `onSent`, and each transaction's hash to `onSigning` before
+   * it is broadcast (when the key is held here; see the module's note). A failing `onSigning` sends nothing.
+   */
+  withListener(onSent: (tx: TransactionResponse) => void, onSigning?: (hash: string) => Promise<void>): QueuedSigner {
+    return new QueuedSigner(this.inner, this.queue, onSent, onSigning);
+  }
+
+  /** Whether a transaction's hash is known before it is broadcast (the key is held here, not by the node). */
+  get signsLocally(): boolean {
+    return this.inner instanceof BaseWallet;
   }
 
   connect(provider: Provider | null): QueuedSigner {
-    return new QueuedSigner(this.inner.connect(provider), this.queue, this.onSent);
+    return new QueuedSigner(this.inner.connect(provider), this.queue, this.onSent, this.onSigning);
   }
 
   getAddress(): Promise<string> {
@@ -76,7 +91,19 @@ export class QueuedSigner extends AbstractSigner {
 
   sendTransaction(tx: TransactionRequest): Promise<TransactionResponse> {
     return this.queue.run(async () => {
-      const sent = await this.inner.sendTransaction(tx);
+      const inner = this.inner;
+      let sent: TransactionResponse;
+      if (inner instanceof BaseWallet && inner.provider !== null && this.onSigning !== undefined) {
+        // As ethers' AbstractSigner.sendTransaction, with the hash reported between signing and broadcasting.
+        const populated = await inner.populateTransaction(tx);
+        delete populated.from;
+        const signed = await inner.signTransaction(Transaction.from(populated));
+        await this.onSigning(Transaction.from(signed).hash!);
+        sent = await inner.provider.broadcastTransaction(signed);
+      } else {
+        sent = await inner.sendTransaction(tx);
+        await this.onSigning?.(sent.hash);
+      }
       this.onSent?.(sent);
       return sent;
     });

@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 
-import type { Provider } from "ethers";
+import { Wallet, type Provider, type Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { deploymentPath, loadDeployment, type Deployment } from "../../src/deployment.js";
@@ -66,6 +66,29 @@ async function checkDeployment(
   return undefined;
 }
 
+/**
+ * The operator's key as a wallet when the network's configuration holds it (a configuration variable, or the
+ * keystore): the service then records each transaction's hash before broadcasting it (src/queue.ts), so a lost
+ * answer from the node never frees an Idempotency-Key for a second sending. A node's unlocked account stays the
+ * node's.
+ */
+async function operatorSigner(
+  connection: Awaited<ReturnType<HardhatRuntimeEnvironment["network"]["create"]>>,
+  picked: Signer & { address: string },
+): Promise<Signer> {
+  const accounts: unknown = connection.networkConfig.accounts;
+  if (!Array.isArray(accounts)) return picked;
+  for (const account of accounts as unknown[]) {
+    const variable = (
+      typeof account === "object" && account !== null && "privateKey" in account ? account.privateKey : account
+    ) as { getHexString?: () => Promise<string> } | undefined;
+    if (typeof variable?.getHexString !== "function") continue;
+    const wallet = new Wallet(await variable.getHexString(), connection.ethers.provider as unknown as Provider);
+    if (wallet.address.toLowerCase() === picked.address.toLowerCase()) return wallet;
+  }
+  return picked;
+}
+
 /** Starts the service and runs until Ctrl-C (SIGINT) or SIGTERM. */
 export async function serveTask(args: ServeArgs, hre: HardhatRuntimeEnvironment): Promise<void> {
   const port = wholeNumber("port", args.port, 65_535);
@@ -79,7 +102,7 @@ export async function serveTask(args: ServeArgs, hre: HardhatRuntimeEnvironment)
   const file = args.deployment === "" ? deploymentPath(chainId, hre.config.paths.root) : args.deployment;
   const deployment = await loadDeployment(file);
   const key = await checkDeployment(hre, provider, deployment, file, chainId);
-  const signer = await pickSigner(await connection.ethers.getSigners(), args.from);
+  const signer = await operatorSigner(connection, await pickSigner(await connection.ethers.getSigners(), args.from));
   const service = await startService({
     signer,
     ...(key === undefined ? {} : { consortiumKey: async () => key }),
