@@ -28,7 +28,8 @@ import type { Tables } from "./schema.js";
 import type { Writer } from "./writes.js";
 
 export interface AppEnv {
-  Variables: { client: Client };
+  /** `audited`: the request's audit row is written (by `runWrite`); otherwise a refused write is audited here. */
+  Variables: { client: Client; audited?: boolean };
 }
 
 export interface Health {
@@ -207,6 +208,23 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     c.set("client", client);
     limiter.take(client.id);
     await next();
+  });
+  // A write refused before its handler ran (a role's 403, a schema's 400, no operator key) is audited too.
+  app.use("/v1/*", async (c, next) => {
+    await next();
+    if (c.req.method === "GET" || c.req.method === "HEAD" || c.get("audited") === true || c.res.status < 400) return;
+    await db
+      .insertInto("audit_log")
+      .values({
+        token_id: c.get("client").id,
+        at: Math.floor(Date.now() / 1000),
+        method: c.req.method,
+        path: c.req.path,
+        action: "refused",
+        status: c.res.status,
+        tx_hash: null,
+      })
+      .execute();
   });
 
   const HealthSchema = z

@@ -562,6 +562,26 @@ const trade: Migration = {
   },
 };
 
+/**
+ * Idempotency rows become private to the service's keys and survive a crash: the request hash is an HMAC and the
+ * stored answer is encrypted (both with keys derived from the consortium key), a row names the run that serves it
+ * and the transactions it signed, and rows expire. Rows written before this carry an unkeyed hash and a plain
+ * answer: they are deleted (a retry of one of them is a new request).
+ */
+const idempotencyKeyed: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.deleteFrom("idempotency" as never).execute();
+    await db.schema.alterTable("idempotency").addColumn("owner", "text").execute();
+    await db.schema.alterTable("idempotency").addColumn("signed", "text").execute();
+    await db.schema.createIndex("idempotency_created").on("idempotency").column("created_at").execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropIndex("idempotency_created").execute();
+    await db.schema.alterTable("idempotency").dropColumn("signed").execute();
+    await db.schema.alterTable("idempotency").dropColumn("owner").execute();
+  },
+};
+
 /** Every migration, in order. */
 export function migrations(engine: Engine): Record<string, Migration> {
   return {
@@ -573,6 +593,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     "0006_trade": trade,
     "0007_notifications": notifications(engine),
     "0008_jobs": jobs(engine),
+    "0009_idempotency_keyed": idempotencyKeyed,
   };
 }
 

@@ -59,7 +59,9 @@ export interface AuditRow {
   method: string;
   path: string;
   action: string;
+  /** The answer's HTTP status; 0 while the write runs, and for good if the service stopped before answering. */
   status: number;
+  /** The transactions the write signed, comma-separated, recorded as each is signed (before it is broadcast). */
   tx_hash: string | null;
 }
 
@@ -67,11 +69,17 @@ export interface AuditRow {
 export interface IdempotencyRow {
   token_id: number;
   key: string;
+  /** HMAC-SHA256 of the method, path and body, keyed with a key derived from the consortium key. */
   request_hash: string;
   /** Null while the first request is still being served. */
   status: number | null;
+  /** The answer, AES-256-GCM encrypted with a key derived from the consortium key (it may hold a record's salt). */
   response: string | null;
   created_at: number;
+  /** The service run serving the request (a run's random id): a row another run left in flight was interrupted. */
+  owner: string | null;
+  /** The transactions signed for it so far, comma-separated, recorded before each is broadcast. */
+  signed: string | null;
 }
 
 /** A member of the consortium, as the member registry's events describe it. */

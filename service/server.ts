@@ -3,6 +3,7 @@
  * port. `startService` returns once the server listens; `stop` ends the indexer loop, closes the server and the
  * database. Secrets (the operator key, the consortium key, the database URL's password) are never logged.
  */
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
@@ -135,6 +136,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       : {
           deployment: options.deployment,
           signer: new QueuedSigner(options.signer, queue),
+          run: randomUUID(),
           provider,
           consortiumKey:
             options.consortiumKey ??

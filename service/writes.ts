@@ -7,7 +7,7 @@
  * Input is checked by the SDK's desk, which throws `InputError` before anything is sent: that is a 400 naming the
  * field.
  */
-import { createHash } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 
 import type { Context } from "hono";
 import type { Kysely } from "kysely";
@@ -31,6 +31,8 @@ export interface Writer {
   signer: QueuedSigner;
   provider: Provider;
   consortiumKey: () => Promise<ConsortiumKey>;
+  /** This run of the service (a random id): an idempotency row another run left in flight was interrupted. */
+  run: string;
 }
 
 /** A decoded event of a mined write. */
@@ -100,8 +102,53 @@ export interface RequestDesk extends Desk {
   sent: TransactionResponse[];
 }
 
-function requestHash(c: Context, body: string): string {
-  return createHash("sha256").update(`${c.req.method} ${c.req.path}\n${body}`).digest("hex");
+/** How long an `Idempotency-Key` is kept (Stripe keeps its keys 24 hours too). */
+export const IDEMPOTENCY_TTL_SECONDS = 86_400;
+
+/** The keys that make idempotency rows private to the consortium key's holders. */
+interface RowKeys {
+  /** Keys the request hash: a body holds raw borrower ids, which an unkeyed hash lets anyone try offline. */
+  hash: Buffer;
+  /** Encrypts the stored answer: it may hold a record's salt. */
+  seal: Buffer;
+}
+
+function rowKeys(key: ConsortiumKey): RowKeys {
+  const derived = (label: string) => Buffer.from(key.derive([label]).slice(2), "hex");
+  return {
+    hash: derived("tradeline:service:idempotency-request:v1"),
+    seal: derived("tradeline:service:idempotency-answer:v1"),
+  };
+}
+
+/** The keyed hash of a request (method, path and body) an `Idempotency-Key` is bound to. */
+export function requestHash(key: ConsortiumKey, method: string, path: string, body: string): string {
+  return createHmac("sha256", rowKeys(key).hash).update(`${method} ${path}\n${body}`).digest("hex");
+}
+
+/** An answer as stored: `v1.` and base64 of the IV, the GCM tag and the ciphertext. */
+function seal(keys: RowKeys, text: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", keys.seal, iv);
+  const body = Buffer.concat([cipher.update(text, "utf8"), cipher.final()]);
+  return `v1.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64")}`;
+}
+
+function unseal(keys: RowKeys, sealed: string): string {
+  const raw = Buffer.from(sealed.slice(3), "base64");
+  const decipher = createDecipheriv("aes-256-gcm", keys.seal, raw.subarray(0, 12));
+  decipher.setAuthTag(raw.subarray(12, 28));
+  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
+}
+
+function answer(status: number, text: string, replayed = false): Response {
+  return new Response(text, {
+    status,
+    headers: {
+      "content-type": status >= 400 ? "application/problem+json" : "application/json",
+      ...(replayed ? { "idempotent-replayed": "true" } : {}),
+    },
+  });
 }
 
 /**
@@ -128,69 +175,66 @@ async function write(
 ): Promise<Response> {
   const client = c.get("client");
   const { db } = ctx;
-  const now = () => Math.floor(Date.now() / 1000);
   const key = c.req.header("idempotency-key");
-  const hash = requestHash(c, body);
-  if (key !== undefined) {
-    if (!IDEMPOTENCY_KEY.test(key)) {
-      throw badRequest("the Idempotency-Key header must be 1 to 255 visible ASCII characters", [
-        { pointer: "/headers/idempotency-key", detail: "1 to 255 visible ASCII characters" },
-      ]);
-    }
-    const inserted = await db
-      .insertInto("idempotency")
-      .values({ token_id: client.id, key, request_hash: hash, status: null, response: null, created_at: now() })
-      .onConflict((oc) => oc.columns(["token_id", "key"]).doNothing())
-      .returning("key")
-      .executeTakeFirst();
-    if (inserted === undefined) {
-      const row = await db
-        .selectFrom("idempotency")
-        .selectAll()
-        .where("token_id", "=", client.id)
-        .where("key", "=", key)
-        .executeTakeFirstOrThrow();
-      if (row.request_hash !== hash) {
-        throw new ProblemError(
-          422,
-          "idempotency-key-reused",
-          "The Idempotency-Key was used for another request",
-          `Idempotency-Key "${key}" was first used for a different request; use a new key for a new request`,
-        );
-      }
-      if (row.status === null || row.response === null) {
-        throw new ProblemError(
-          409,
-          "idempotency-key-in-flight",
-          "The first request with this Idempotency-Key is still running",
-          `a request with Idempotency-Key "${key}" is still being processed: retry after it answers`,
-        );
-      }
-      const res = new Response(row.response, {
-        status: Number(row.status),
-        headers: {
-          "content-type": Number(row.status) >= 400 ? "application/problem+json" : "application/json",
-          "idempotent-replayed": "true",
-        },
-      });
-      return res;
-    }
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw badRequest("the Idempotency-Key header must be 1 to 255 visible ASCII characters", [
+      { pointer: "/headers/idempotency-key", detail: "1 to 255 visible ASCII characters" },
+    ]);
   }
+  if (ctx.writer === undefined) {
+    throw new ProblemError(
+      503,
+      "no-operator-key",
+      "This service signs nothing",
+      "the service was started without an operator key: writes are off",
+    );
+  }
+  const w = ctx.writer;
+  let keyed: { key: string; keys: RowKeys } | undefined;
+  if (key !== undefined) {
+    // Without the consortium key a request hash would be unkeyed: refused (503) before anything is stored.
+    const consortiumKey = await w.consortiumKey();
+    keyed = { key, keys: rowKeys(consortiumKey) };
+    const claimed = await claimKey(c, ctx, w, keyed, requestHash(consortiumKey, c.req.method, c.req.path, body));
+    if (claimed !== undefined) return claimed;
+  }
+  c.set("audited", true);
+
+  // The audit row exists before anything is signed, and names each transaction as it is signed: a service that
+  // stops mid-write leaves the row with status 0 and what it had signed.
+  const audit = await db
+    .insertInto("audit_log")
+    .values({
+      token_id: client.id,
+      at: now(),
+      method: c.req.method,
+      path: c.req.path,
+      action,
+      status: 0,
+      tx_hash: null,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  const signed: string[] = [];
+  const onSigning = async (hash: string) => {
+    signed.push(hash);
+    const list = signed.join(",");
+    await db.updateTable("audit_log").set({ tx_hash: list }).where("id", "=", audit.id).execute();
+    if (keyed !== undefined) {
+      await db
+        .updateTable("idempotency")
+        .set({ signed: list })
+        .where("token_id", "=", client.id)
+        .where("key", "=", keyed.key)
+        .execute();
+    }
+  };
 
   let status: number;
   let payload: unknown;
   const sent: TransactionResponse[] = [];
   try {
-    if (ctx.writer === undefined) {
-      throw new ProblemError(
-        503,
-        "no-operator-key",
-        "This service signs nothing",
-        "the service was started without an operator key: writes are off",
-      );
-    }
-    const w = ctx.writer;
-    const signer = w.signer.withListener((tx) => sent.push(tx));
+    const signer = w.signer.withListener((tx) => sent.push(tx), onSigning);
     const desk: RequestDesk = {
       contracts: connect(w.deployment, signer),
       consortiumKey: w.consortiumKey,
@@ -199,15 +243,13 @@ async function write(
       sent,
     };
     const out = await handle(desk);
-    const receipts: ContractTransactionReceipt[] = [];
-    for (const tx of sent) {
-      const r = await w.provider.getTransactionReceipt(tx.hash);
-      if (r !== null) receipts.push(r as ContractTransactionReceipt);
-    }
     status = out.status ?? 200;
     payload = {
       txHashes: sent.map((t) => t.hash),
-      events: decodeReceipts(followedContracts(w.deployment), receipts),
+      events: await minedEvents(
+        w,
+        sent.map((t) => t.hash),
+      ),
       result: jsonValue(out.result),
     } satisfies WriteAnswer;
   } catch (err) {
@@ -216,36 +258,131 @@ async function write(
       ctx.logger?.error({ err: err instanceof Error ? err.message : String(err), action }, "write failed");
     }
     status = problem.status;
-    payload = { ...problem, instance: c.req.path, ...(sent.length > 0 ? { txHashes: sent.map((t) => t.hash) } : {}) };
+    payload = { ...problem, instance: c.req.path, ...(signed.length > 0 ? { txHashes: signed } : {}) };
   }
   const text = JSON.stringify(payload);
-  await db
-    .insertInto("audit_log")
-    .values({
-      token_id: client.id,
-      at: now(),
-      method: c.req.method,
-      path: c.req.path,
-      action,
-      status,
-      tx_hash: sent.length === 0 ? null : sent.map((t) => t.hash).join(","),
-    })
-    .execute();
-  if (key !== undefined) {
-    // A failure before anything was sent may be retried with the same key; anything else is the key's answer.
-    if (status >= 500 && sent.length === 0) {
-      await db.deleteFrom("idempotency").where("token_id", "=", client.id).where("key", "=", key).execute();
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable("audit_log").set({ status }).where("id", "=", audit.id).execute();
+    if (keyed === undefined) return;
+    const row = trx.updateTable("idempotency").where("token_id", "=", client.id).where("key", "=", keyed.key);
+    // A failure before anything was signed may be retried with the same key; anything else is the key's answer.
+    if (status >= 500 && signed.length === 0) {
+      await trx.deleteFrom("idempotency").where("token_id", "=", client.id).where("key", "=", keyed.key).execute();
     } else {
-      await db
-        .updateTable("idempotency")
-        .set({ status, response: text })
-        .where("token_id", "=", client.id)
-        .where("key", "=", key)
-        .execute();
+      await row.set({ status, response: seal(keyed.keys, text) }).execute();
     }
-  }
-  return new Response(text, {
-    status,
-    headers: { "content-type": status >= 400 ? "application/problem+json" : "application/json" },
   });
+  return answer(status, text);
+}
+
+function now(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** The decoded events of the transactions among `hashes` that have been mined. */
+async function minedEvents(w: Writer, hashes: string[]): Promise<WrittenEvent[]> {
+  const receipts: ContractTransactionReceipt[] = [];
+  for (const hash of hashes) {
+    const r = await w.provider.getTransactionReceipt(hash);
+    if (r !== null) receipts.push(r as ContractTransactionReceipt);
+  }
+  return decodeReceipts(followedContracts(w.deployment), receipts);
+}
+
+/**
+ * Takes `Idempotency-Key` for this request, or answers for it: the first answer replayed, 422 for another request,
+ * 409 while this run still serves it. A row that another run of the service left in flight was interrupted: with
+ * nothing signed, nothing can have reached the node and this request takes the key over; with transactions signed,
+ * they may have been mined, so the key's answer is what they did (never a second sending).
+ */
+async function claimKey(
+  c: Context<AppEnv>,
+  ctx: WriteContext,
+  w: Writer,
+  keyed: { key: string; keys: RowKeys },
+  hash: string,
+): Promise<Response | undefined> {
+  const { db } = ctx;
+  const tokenId = c.get("client").id;
+  const { key } = keyed;
+  await db
+    .deleteFrom("idempotency")
+    .where("created_at", "<", now() - IDEMPOTENCY_TTL_SECONDS)
+    .execute();
+  const inserted = await db
+    .insertInto("idempotency")
+    .values({
+      token_id: tokenId,
+      key,
+      request_hash: hash,
+      status: null,
+      response: null,
+      created_at: now(),
+      owner: w.run,
+      signed: null,
+    })
+    .onConflict((oc) => oc.columns(["token_id", "key"]).doNothing())
+    .returning("key")
+    .executeTakeFirst();
+  if (inserted !== undefined) return undefined;
+  const row = await db
+    .selectFrom("idempotency")
+    .selectAll()
+    .where("token_id", "=", tokenId)
+    .where("key", "=", key)
+    .executeTakeFirstOrThrow();
+  if (row.request_hash !== hash) {
+    throw new ProblemError(
+      422,
+      "idempotency-key-reused",
+      "The Idempotency-Key was used for another request",
+      `Idempotency-Key "${key}" was first used for a different request; use a new key for a new request`,
+    );
+  }
+  if (row.status !== null && row.response !== null) {
+    c.set("audited", true); // a replay sends nothing, and its write was audited when it ran
+    return answer(Number(row.status), unseal(keyed.keys, row.response), true);
+  }
+  const inFlight = new ProblemError(
+    409,
+    "idempotency-key-in-flight",
+    "The first request with this Idempotency-Key is still running",
+    `a request with Idempotency-Key "${key}" is still being processed: retry after it answers`,
+  );
+  if (row.owner === w.run) throw inFlight;
+  const signed = (row.signed ?? "").split(",").filter((h) => h !== "");
+  if (signed.length === 0) {
+    const taken = await db
+      .updateTable("idempotency")
+      .set({ owner: w.run, created_at: now() })
+      .where("token_id", "=", tokenId)
+      .where("key", "=", key)
+      .where("status", "is", null)
+      .where("signed", "is", null)
+      .where((eb) => (row.owner === null ? eb("owner", "is", null) : eb("owner", "=", row.owner)))
+      .executeTakeFirst();
+    if (Number(taken.numUpdatedRows) === 1) return undefined;
+    throw inFlight;
+  }
+  c.set("audited", true);
+  const events = await minedEvents(w, signed);
+  const text = JSON.stringify({
+    type: "https://tradeline.dev/problems/write-interrupted",
+    title: "The service stopped while it ran this request",
+    status: 500,
+    detail:
+      `the service stopped after signing ${signed.length} transaction(s) for Idempotency-Key "${key}"; they may ` +
+      "have been mined (see txHashes and events): nothing is sent again for this key",
+    instance: c.req.path,
+    txHashes: signed,
+    events,
+  });
+  await db
+    .updateTable("idempotency")
+    .set({ status: 500, response: seal(keyed.keys, text) })
+    .where("token_id", "=", tokenId)
+    .where("key", "=", key)
+    .where("status", "is", null)
+    .execute();
+  return answer(500, text, true);
 }

@@ -31,6 +31,7 @@ interface Answer {
   result: Record<string, unknown>;
 }
 interface ProblemBody {
+  type?: string;
   status: number;
   detail: string;
   errors?: { pointer: string; detail: string }[];
@@ -158,6 +159,101 @@ describe("service writes: the lender desk over HTTP", function () {
         expect(other.status).to.equal(422);
         expect(((await other.json()) as ProblemBody).detail).to.include("was first used for a different request");
         expect(await ethers.provider.getBlockNumber()).to.equal(block);
+
+        // The stored row keeps neither the body's ids nor the record's salt readable: the request hash is keyed and
+        // the answer sealed, both with keys derived from the consortium key.
+        const db = service.database.db;
+        const row = await db.selectFrom("idempotency").selectAll().where("key", "=", key["idempotency-key"]).execute();
+        expect(row).to.have.length(1);
+        expect(row[0].response).to.match(/^v1\.[A-Za-z0-9+/]+=*$/);
+        expect(row[0].response).to.not.include(loan.salt.slice(2));
+        expect(row[0].response).to.not.include("9999");
+        expect(row[0].request_hash).to.match(/^[0-9a-f]{64}$/);
+
+        // A row another run of the service left in flight with nothing signed: this run takes the key over and
+        // runs the request (here the chain refuses the loan it already has: the handler ran, nothing is sent).
+        const firstHash = row[0].request_hash;
+        const dead = { token_id: row[0].token_id, request_hash: firstHash, created_at: Math.floor(Date.now() / 1000) };
+        await db
+          .insertInto("idempotency")
+          .values({ ...dead, key: "crashed-unsigned", status: null, response: null, owner: "dead-run", signed: null })
+          .execute();
+        const takenOver = await post("/v1/credit/loans", desk, loan, { "idempotency-key": "crashed-unsigned" });
+        const takenBody = (await takenOver.json()) as ProblemBody;
+        expect([takenOver.status, takenBody.revert?.name]).to.deep.equal([422, "CreditLoanAlreadyRegistered"]);
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+
+        // The same with a transaction signed: it may have been mined, so the key's answer is what it did, and
+        // nothing is sent again, then or on the next retry.
+        const firstTx = (JSON.parse(firstBody) as Answer).txHashes[0];
+        await db
+          .insertInto("idempotency")
+          .values({ ...dead, key: "crashed-signed", status: null, response: null, owner: "dead-run", signed: firstTx })
+          .execute();
+        for (const attempt of [1, 2]) {
+          const interrupted = await post("/v1/credit/loans", desk, loan, { "idempotency-key": "crashed-signed" });
+          const body = (await interrupted.json()) as ProblemBody & { txHashes: string[]; events: { name: string }[] };
+          expect([attempt, interrupted.status, body.type]).to.deep.equal([
+            attempt,
+            500,
+            "https://tradeline.dev/problems/write-interrupted",
+          ]);
+          expect(body.txHashes).to.deep.equal([firstTx]);
+          expect(body.events.map((e) => e.name)).to.include("LoanRegistered");
+        }
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      });
+
+      it("test_lostBroadcastAnswer_keepsTheKeysAnswer_andNeverSendsTwice", async function () {
+        // The node takes the transaction but its answer is lost: the hash was recorded before broadcasting, so the
+        // key answers with it and a retry sends nothing again.
+        const lossy = new Proxy(ethers.provider, {
+          get(target, prop, receiver) {
+            if (prop === "broadcastTransaction") {
+              return async (signed: string) => {
+                await target.broadcastTransaction(signed);
+                throw new Error("socket hang up");
+              };
+            }
+            const v = Reflect.get(target, prop, receiver) as unknown;
+            return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+          },
+        });
+        const lossyService = await startTestService(ethers.provider, world.deployment, await store.fresh(), {
+          signer: new Wallet(operator.privateKey, lossy),
+          consortiumKey: async () => world.key,
+        });
+        try {
+          const token = (await createToken(lossyService.database.db, "desk", parseRoles("lender-desk"))).token;
+          const loan = { ...LOAN, ref: ref("lost"), borrowerId: `11010119900307${store.name.length}555` };
+          const send = () =>
+            fetch(lossyService.url + "/v1/credit/loans", {
+              method: "POST",
+              headers: {
+                authorization: `Bearer ${token}`,
+                "content-type": "application/json",
+                "idempotency-key": `lost-${loan.ref}`,
+              },
+              body: JSON.stringify(loan),
+            });
+          const first = await send();
+          const body = (await first.json()) as ProblemBody & { txHashes: string[] };
+          expect(first.status).to.equal(500);
+          expect(body.txHashes).to.have.length(1);
+          const mined = await ethers.provider.getTransactionReceipt(body.txHashes[0]);
+          expect(mined?.status).to.equal(1);
+          const block = await ethers.provider.getBlockNumber();
+          const retry = await send();
+          expect([retry.status, retry.headers.get("idempotent-replayed")]).to.deep.equal([500, "true"]);
+          expect(((await retry.json()) as { txHashes: string[] }).txHashes).to.deep.equal(body.txHashes);
+          expect(await ethers.provider.getBlockNumber()).to.equal(block);
+          const audit = await lossyService.database.db.selectFrom("audit_log").selectAll().execute();
+          expect(audit.map((a) => [a.action, Number(a.status), a.tx_hash])).to.deep.equal([
+            ["credit.register", 500, body.txHashes[0]],
+          ]);
+        } finally {
+          await lossyService.stop();
+        }
       });
 
       it("test_badInput_getsItsProblem_andNothingIsSent", async function () {
@@ -192,9 +288,19 @@ describe("service writes: the lender desk over HTTP", function () {
         const badKey = await post("/v1/credit/loans", desk, LOAN, { "idempotency-key": "with space" });
         expect(badKey.status).to.equal(400);
         expect(await ethers.provider.getBlockNumber()).to.equal(block);
-        // Refusals the desk makes are audited too (the malformed and mistyped bodies never reach a handler).
-        const after = (await service.database.db.selectFrom("audit_log").select("id").execute()).length;
-        expect(after - audited).to.equal(3);
+        // Every refusal is audited: the desk's (in the write's action) and those made before any handler ran.
+        const rows = await service.database.db
+          .selectFrom("audit_log")
+          .select(["action", "status", "tx_hash"])
+          .orderBy("id")
+          .offset(audited)
+          .limit(100)
+          .execute();
+        expect(rows.map((r) => [r.action, Number(r.status), r.tx_hash])).to.deep.equal([
+          ...Array(3).fill(["refused", 400, null]),
+          ...Array(3).fill(["credit.register", 400, null]),
+          ["refused", 400, null],
+        ]);
       });
 
       it("test_rolesAndReverts_areRefused_withNothingSent", async function () {
