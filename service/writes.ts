@@ -17,6 +17,7 @@ import type { ContractTransactionReceipt, Provider, TransactionResponse } from "
 import { connect, type Deployment } from "../src/deployment.js";
 import type { Desk } from "../src/desk/credit.js";
 import { LoanFileError } from "../src/desk/credit.js";
+import { BatchRejectedError } from "../src/credit.js";
 import { InputError, fieldLabels } from "../src/input.js";
 import type { ConsortiumKey } from "../src/keys.js";
 import type { QueuedSigner } from "../src/queue.js";
@@ -59,6 +60,10 @@ export function writeProblem(err: unknown): Problem {
     return badRequest(`${err.field}: ${err.message}`, [
       { pointer: `/${err.field.replace(/\[(\d+)\]\./g, "/$1/")}`, detail: err.message },
     ]).problem;
+  }
+  if (err instanceof BatchRejectedError) {
+    const problem = problemOf(err.revert);
+    return { ...problem, detail: `${err.message}: ${problem.detail}` };
   }
   if (err instanceof LoanFileError) {
     return {

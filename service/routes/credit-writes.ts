@@ -13,7 +13,7 @@ import { allow, requireRole, type AppEnv } from "../app.js";
 import type { ApiRole } from "../auth.js";
 import { badRequest, notFound } from "../problem.js";
 import type { Tables } from "../schema.js";
-import { runWrite, type WriteContext } from "../writes.js";
+import { runWrite, writeProblem, type WriteContext } from "../writes.js";
 import { WriteAnswer, idempotencyHeader, problemContent, writeResponses } from "./write-schemas.js";
 
 const security = [{ bearer: [] }];
@@ -265,7 +265,22 @@ const Job = z
   })
   .openapi("UploadJob");
 
-function jobOut(row: Selectable<Tables["upload_jobs"]>) {
+/** Where an upload job is read, and the path its batches are audited under. */
+const jobPath = (id: number) => `/v1/credit/uploads/${id}`;
+
+/** The transactions of a job's batches, in order, from the audit table. */
+async function jobHashes(db: Kysely<Tables>, id: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom("audit_log")
+    .select("tx_hash")
+    .where("path", "=", jobPath(id))
+    .where("action", "=", "credit.upload.batch")
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => r.tx_hash).filter((h): h is string => h !== null);
+}
+
+function jobOut(row: Selectable<Tables["upload_jobs"]>, txHashes: string[]) {
   return {
     id: Number(row.id),
     status: row.status as "running" | "done" | "failed" | "interrupted",
@@ -273,7 +288,7 @@ function jobOut(row: Selectable<Tables["upload_jobs"]>) {
     alreadyRegistered: Number(row.already_registered),
     pending: Number(row.pending),
     sent: Number(row.sent),
-    txHashes: row.tx_hashes === "" ? [] : row.tx_hashes.split(","),
+    txHashes,
     error: row.error,
   };
 }
@@ -329,6 +344,8 @@ function uploadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
       const client = c.get("client");
       return runWrite(c, ctx, "credit.upload", text, async (d) => {
         const plan = await desk.planLoanFile(d, text);
+        // Every batch is simulated before the answer: a record the chain would refuse is a 400 naming its line.
+        const checked = await desk.checkLoanFile(d, plan, batchSize);
         const now = Math.floor(Date.now() / 1000);
         const job = await db
           .insertInto("upload_jobs")
@@ -348,46 +365,43 @@ function uploadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
           .executeTakeFirstOrThrow();
         const id = Number(job.id);
         if (plan.pending.length > 0) {
-          // The job goes on after the answer; its transactions are audited batch by batch.
-          const hashes: string[] = [];
+          // The job goes on after the answer; each batch's transaction is in the audit table, which the job reads.
           void desk
-            .sendLoanFile(d, plan, {
-              batchSize,
-              onBatch: async (done, receipt) => {
-                hashes.push(receipt.hash);
-                await db
-                  .updateTable("upload_jobs")
-                  .set({ sent: done, tx_hashes: hashes.join(","), updated_at: Math.floor(Date.now() / 1000) })
-                  .where("id", "=", id)
-                  .execute();
-                await db
-                  .insertInto("audit_log")
-                  .values({
-                    token_id: client.id,
-                    at: Math.floor(Date.now() / 1000),
-                    method: "JOB",
-                    path: `/v1/credit/uploads/${id}`,
-                    action: "credit.upload.batch",
-                    status: 200,
-                    tx_hash: receipt.hash,
-                  })
-                  .execute();
-              },
+            .sendCheckedLoanFile(d, checked, async (done, receipt) => {
+              await db
+                .updateTable("upload_jobs")
+                .set({ sent: done, updated_at: Math.floor(Date.now() / 1000) })
+                .where("id", "=", id)
+                .execute();
+              await db
+                .insertInto("audit_log")
+                .values({
+                  token_id: client.id,
+                  at: Math.floor(Date.now() / 1000),
+                  method: "JOB",
+                  path: jobPath(id),
+                  action: "credit.upload.batch",
+                  status: 200,
+                  tx_hash: receipt.hash,
+                })
+                .execute();
             })
             .then(
               () => db.updateTable("upload_jobs").set({ status: "done" }).where("id", "=", id).execute(),
               (err: unknown) => {
                 ctx.logger?.warn({ job: id, err: err instanceof Error ? err.message : String(err) }, "upload failed");
+                // What the client reads is the problem's text (a decoded revert), never the raw error.
+                const problem = writeProblem(err);
                 return db
                   .updateTable("upload_jobs")
-                  .set({ status: "failed", error: err instanceof Error ? err.message : String(err) })
+                  .set({ status: "failed", error: `${problem.title}: ${problem.detail}` })
                   .where("id", "=", id)
                   .execute();
               },
             )
             .catch((err: unknown) => ctx.logger?.error({ job: id, err: String(err) }, "upload job bookkeeping failed"));
         }
-        return { status: 202, result: jobOut(job) };
+        return { status: 202, result: jobOut(job, []) };
       });
     },
   );
@@ -398,7 +412,7 @@ function uploadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
       path: "/v1/credit/uploads/{id}",
       summary: "An upload job's progress",
       security,
-      request: { params: z.object({ id: z.coerce.number().int().min(1) }) },
+      request: { params: z.object({ id: z.coerce.number().int().min(1).max(2_147_483_647) }) },
       responses: {
         200: { description: "the job", content: { "application/json": { schema: Job } } },
         404: { description: "no such job of this token", content: problem },
@@ -414,7 +428,7 @@ function uploadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
         .where("token_id", "=", c.get("client").id)
         .executeTakeFirst();
       if (row === undefined) throw notFound(`no upload job ${id} of this token`);
-      return c.json(jobOut(row), 200);
+      return c.json(jobOut(row, await jobHashes(db, id)), 200);
     },
   );
 }

@@ -411,12 +411,60 @@ export async function planLoanFile(desk: Desk, text: string): Promise<LoanFilePl
   return { rows, pending, alreadyRegistered };
 }
 
+/** A planned file cut into batches, each simulated against the chain: what `sendCheckedLoanFile` sends. */
+export interface CheckedLoanFile {
+  plan: LoanFilePlan;
+  batches: LoanFileRow[][];
+}
+
 /**
- * Sends a planned file's pending rows in batches of `batchSize`; `onBatch` hears of each batch mined (a job's
- * progress). Every batch is simulated first, so a record the chain would refuse is reported with its line before
- * anything is sent; if sending stops part-way, the batches mined stay and `planLoanFile` on the same file resumes
- * after them.
+ * Cuts a planned file's pending rows into batches of `batchSize` and simulates every one, so a record the chain
+ * would refuse is reported with its line before anything is sent.
  */
+export async function checkLoanFile(
+  desk: Desk,
+  plan: LoanFilePlan,
+  batchSize: number = DEFAULT_BATCH_SIZE,
+): Promise<CheckedLoanFile> {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    const name = desk.label("batchSize");
+    throw new InputError(name, `${name} "${batchSize}" must be a positive integer`);
+  }
+  const batches: LoanFileRow[][] = [];
+  for (let i = 0; i < plan.pending.length; i += batchSize) batches.push(plan.pending.slice(i, i + batchSize));
+  for (const [i, batch] of batches.entries()) {
+    await desk.contracts.credit.registerLoans.staticCall(batch.map((r) => r.input)).catch((err: unknown) => {
+      const decoded = decodeError(err);
+      if (decoded?.name !== "CreditBatchRecordRejected") throw new BatchRejectedError(i * batchSize, err);
+      const row = batch[Number(decoded.args.index)];
+      throw new LoanFileError([{ line: row.line, message: `would be refused: ${String(decoded.args.reason)}` }]);
+    });
+  }
+  return { plan, batches };
+}
+
+/**
+ * Sends a checked file's batches; `onBatch` hears of each batch mined (a job's progress). If sending stops
+ * part-way, the batches mined stay and `planLoanFile` on the same file resumes after them.
+ */
+export async function sendCheckedLoanFile(
+  desk: Desk,
+  checked: CheckedLoanFile,
+  onBatch?: (done: number, receipt: ContractTransactionReceipt) => Promise<void> | void,
+): Promise<RegistrationResult> {
+  const c = desk.contracts;
+  const receipts: ContractTransactionReceipt[] = [];
+  let done = 0;
+  for (const batch of checked.batches) {
+    const receipt = await mined(await c.credit.registerLoans(batch.map((r) => r.input)));
+    receipts.push(receipt);
+    done += batch.length;
+    await onBatch?.(done, receipt);
+  }
+  return readRegistration(c.credit, receipts);
+}
+
+/** Checks, then sends, a planned file (`checkLoanFile`, `sendCheckedLoanFile`). */
 export async function sendLoanFile(
   desk: Desk,
   plan: LoanFilePlan,
@@ -425,30 +473,5 @@ export async function sendLoanFile(
     onBatch?: (done: number, receipt: ContractTransactionReceipt) => Promise<void> | void;
   } = {},
 ): Promise<RegistrationResult> {
-  const c = desk.contracts;
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    const name = desk.label("batchSize");
-    throw new InputError(name, `${name} "${batchSize}" must be a positive integer`);
-  }
-  const batches: LoanFileRow[][] = [];
-  for (let i = 0; i < plan.pending.length; i += batchSize) batches.push(plan.pending.slice(i, i + batchSize));
-  // Every batch is simulated before the first is sent: a record the chain would refuse stops the file whole.
-  for (const [i, batch] of batches.entries()) {
-    await c.credit.registerLoans.staticCall(batch.map((r) => r.input)).catch((err: unknown) => {
-      const decoded = decodeError(err);
-      if (decoded?.name !== "CreditBatchRecordRejected") throw new BatchRejectedError(i * batchSize, err);
-      const row = batch[Number(decoded.args.index)];
-      throw new LoanFileError([{ line: row.line, message: `would be refused: ${String(decoded.args.reason)}` }]);
-    });
-  }
-  const receipts: ContractTransactionReceipt[] = [];
-  let done = 0;
-  for (const batch of batches) {
-    const receipt = await mined(await c.credit.registerLoans(batch.map((r) => r.input)));
-    receipts.push(receipt);
-    done += batch.length;
-    await options.onBatch?.(done, receipt);
-  }
-  return readRegistration(c.credit, receipts);
+  return sendCheckedLoanFile(desk, await checkLoanFile(desk, plan, options.batchSize), options.onBatch);
 }

@@ -340,6 +340,28 @@ describe("service writes: the lender desk over HTTP", function () {
         const notCsv = await post("/v1/credit/uploads", desk, { file: "x" });
         expect(notCsv.status).to.equal(400);
 
+        // A line the chain would refuse (an outstanding over an enforced limit), in the second batch: found by
+        // simulating every batch before the answer, so it is a 400 naming the line, with no job and nothing sent.
+        const policy = await world.contracts.credit.policy();
+        const { maxLenders, maxInquiries, inquiryWindow, maxPlatformShareBps } = policy;
+        const limit = (maxOutstanding: bigint, mode: bigint) =>
+          world.contracts.credit
+            .connect(world.governor)
+            .setPolicy({ maxLenders, maxInquiries, inquiryWindow, maxPlatformShareBps, maxOutstanding, mode })
+            .then((tx) => tx.wait());
+        await limit(1_000_000n, 1n);
+        const jobs = async () => (await service.database.db.selectFrom("upload_jobs").select("id").execute()).length;
+        const jobsBefore = await jobs();
+        const limited = await ethers.provider.getBlockNumber();
+        const refused = await upload([LOAN_CSV_HEADER.join(","), line(90), line(91), line(92, "20000")].join("\n"));
+        const refusal = (await refused.json()) as ProblemBody;
+        const blockAfter = await ethers.provider.getBlockNumber();
+        await limit(policy.maxOutstanding, policy.mode);
+        expect([refused.status, refusal.errors?.map((e) => e.pointer)]).to.deep.equal([400, ["/lines/4"]]);
+        expect(refusal.errors?.[0].detail).to.match(/^would be refused: CreditPolicyLimitExceeded\(/);
+        expect(blockAfter).to.equal(limited);
+        expect(await jobs()).to.equal(jobsBefore);
+
         const lines = [1, 2, 3, 4, 5].map((i) => line(i));
         // A first upload of the first three lines stands for a run cut off after them.
         const first = await upload([LOAN_CSV_HEADER.join(","), ...lines.slice(0, 3)].join("\n"));
