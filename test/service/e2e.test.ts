@@ -2,7 +2,8 @@
  * The service as processes: a `hardhat node`, the Ignition deployment with the demo's world, and the `serve` task,
  * driven over HTTP (test/service/process.ts). On each engine: catching up, a read against the chain's view, a crash
  * and restart while the chain moves on, a reorganisation made with evm_snapshot/evm_revert, and starts that must be
- * refused. Waits poll with generous limits; no assertion is about time.
+ * refused; and the write round trips (credit, supply-chain finance), each party's own service signing with its own
+ * key, read back once indexed. Waits poll with generous limits; no assertion is about time.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -104,6 +105,12 @@ describe("service as processes: hardhat node, Ignition, the serve task, over HTT
       defaults: b.defaults,
       inquiries: b.inquiries,
     };
+  }
+
+  /** Dates (YYYY-MM-DD, UTC) `offset` days from the chain's latest block: the chain's time, not this machine's. */
+  async function chainDay(): Promise<(offset: number) => string> {
+    const latest = (await stack.provider.getBlock("latest"))!.timestamp;
+    return (offset) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
   }
 
   /** The issuer mints CNY to the glassworks, one transaction after another, until `stop` is called. */
@@ -282,26 +289,16 @@ describe("service as processes: hardhat node, Ignition, the serve task, over HTT
           });
           // A retried request with its Idempotency-Key: the first answer, one transaction.
           const key = { "idempotency-key": `e2e-${tag}-0` };
-          const first = await lender.request("POST", "/v1/credit/loans", {
-            token: lenderToken,
-            body: loan(0),
-            headers: key,
-          });
+          const first = await lender.post("/v1/credit/loans", lenderToken, loan(0), key);
           expect(first.status, JSON.stringify(first.body)).to.equal(201);
           const block = await stack.provider.getBlockNumber();
-          const retry = await lender.request("POST", "/v1/credit/loans", {
-            token: lenderToken,
-            body: loan(0),
-            headers: key,
-          });
+          const retry = await lender.post("/v1/credit/loans", lenderToken, loan(0), key);
           expect([retry.status, retry.headers.get("idempotent-replayed")]).to.deep.equal([201, "true"]);
           expect(retry.body).to.deep.equal(first.body);
           expect(await stack.provider.getBlockNumber()).to.equal(block);
           // Six at once from one key: every one lands, each its own transaction.
           const many = await Promise.all(
-            [1, 2, 3, 4, 5, 6].map((i) =>
-              lender.request("POST", "/v1/credit/loans", { token: lenderToken, body: loan(i) }),
-            ),
+            [1, 2, 3, 4, 5, 6].map((i) => lender.post("/v1/credit/loans", lenderToken, loan(i))),
           );
           expect(many.map((m) => m.status)).to.deep.equal([201, 201, 201, 201, 201, 201]);
           const hashes = many.map((m) => (m.body as { txHashes: string[] }).txHashes[0]);
@@ -315,21 +312,21 @@ describe("service as processes: hardhat node, Ignition, the serve task, over HTT
           }
 
           // Pearl issues a receivable to its supplier; its service indexes it; the family reads as the chain's.
-          const latest = (await stack.provider.getBlock("latest"))!.timestamp;
-          const chainDay = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
-          const issued = await pearl.request("POST", "/v1/scf/receivables", {
-            token: pearlToken,
-            body: {
+          const day = await chainDay();
+          const issued = await pearl.ok(
+            "/v1/scf/receivables",
+            pearlToken,
+            {
               supplier: stack.world.members.glassworks.admin,
               face: "500.00",
               currency: "CNY",
-              maturity: chainDay(60),
+              maturity: day(60),
               invoices: [`E2E-${tag}-INV`],
-              issueDate: chainDay(-1),
+              issueDate: day(-1),
             },
-          });
-          expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
-          const id = (issued.body as { result: { id: string } }).result.id;
+            201,
+          );
+          const id = issued.id as string;
           await pearl.caughtUp();
           const tree = await pearl.get(`/v1/scf/receivables/${id}/family`, pearlToken);
           expect(tree.status).to.equal(200);
