@@ -2,7 +2,8 @@
  * The service as processes: a `hardhat node`, the Ignition deployment with the demo's world, and the `serve` task,
  * driven over HTTP (test/service/process.ts). On each engine: catching up, a read against the chain's view, a crash
  * and restart while the chain moves on, a reorganisation made with evm_snapshot/evm_revert, and starts that must be
- * refused. Waits poll with generous limits; no assertion is about time.
+ * refused; and the write round trips (credit, supply-chain finance, trade), each party's own service signing with its
+ * own key, read back once indexed. Waits poll with generous limits; no assertion is about time.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -16,10 +17,11 @@ import { openDatabase } from "../../service/db.js";
 import { parseAmount } from "../../src/encoding.js";
 import { parseReceivable } from "../../src/scf.js";
 import { borrowerKey } from "../../src/keys.js";
+import { ORDER_STATES, evidenceNames } from "../../src/trade.js";
 import { verifiedConsortiumKey } from "../../src/members.js";
 import { sampleLoan } from "../../scripts/lib/loans.js";
 import { Child, devAccountKey, freePort, portTaken, waitFor, type Exit } from "../../scripts/lib/local-network.js";
-import { API_ROLES } from "../../service/auth.js";
+import { API_ROLES, type ApiRole } from "../../service/auth.js";
 
 import { engines } from "./engines.js";
 import { startOutcome, startStack, strangersRecord, type ServiceProcess, type Stack } from "./process.js";
@@ -104,6 +106,12 @@ describe("service as processes: hardhat node, Ignition, the serve task, over HTT
       defaults: b.defaults,
       inquiries: b.inquiries,
     };
+  }
+
+  /** Dates (YYYY-MM-DD, UTC) `offset` days from the chain's latest block: the chain's time, not this machine's. */
+  async function chainDay(): Promise<(offset: number) => string> {
+    const latest = (await stack.provider.getBlock("latest"))!.timestamp;
+    return (offset) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
   }
 
   /** The issuer mints CNY to the glassworks, one transaction after another, until `stop` is called. */
@@ -282,26 +290,16 @@ describe("service as processes: hardhat node, Ignition, the serve task, over HTT
           });
           // A retried request with its Idempotency-Key: the first answer, one transaction.
           const key = { "idempotency-key": `e2e-${tag}-0` };
-          const first = await lender.request("POST", "/v1/credit/loans", {
-            token: lenderToken,
-            body: loan(0),
-            headers: key,
-          });
+          const first = await lender.post("/v1/credit/loans", lenderToken, loan(0), key);
           expect(first.status, JSON.stringify(first.body)).to.equal(201);
           const block = await stack.provider.getBlockNumber();
-          const retry = await lender.request("POST", "/v1/credit/loans", {
-            token: lenderToken,
-            body: loan(0),
-            headers: key,
-          });
+          const retry = await lender.post("/v1/credit/loans", lenderToken, loan(0), key);
           expect([retry.status, retry.headers.get("idempotent-replayed")]).to.deep.equal([201, "true"]);
           expect(retry.body).to.deep.equal(first.body);
           expect(await stack.provider.getBlockNumber()).to.equal(block);
           // Six at once from one key: every one lands, each its own transaction.
           const many = await Promise.all(
-            [1, 2, 3, 4, 5, 6].map((i) =>
-              lender.request("POST", "/v1/credit/loans", { token: lenderToken, body: loan(i) }),
-            ),
+            [1, 2, 3, 4, 5, 6].map((i) => lender.post("/v1/credit/loans", lenderToken, loan(i))),
           );
           expect(many.map((m) => m.status)).to.deep.equal([201, 201, 201, 201, 201, 201]);
           const hashes = many.map((m) => (m.body as { txHashes: string[] }).txHashes[0]);
@@ -315,21 +313,21 @@ describe("service as processes: hardhat node, Ignition, the serve task, over HTT
           }
 
           // Pearl issues a receivable to its supplier; its service indexes it; the family reads as the chain's.
-          const latest = (await stack.provider.getBlock("latest"))!.timestamp;
-          const chainDay = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
-          const issued = await pearl.request("POST", "/v1/scf/receivables", {
-            token: pearlToken,
-            body: {
+          const day = await chainDay();
+          const issued = await pearl.ok(
+            "/v1/scf/receivables",
+            pearlToken,
+            {
               supplier: stack.world.members.glassworks.admin,
               face: "500.00",
               currency: "CNY",
-              maturity: chainDay(60),
+              maturity: day(60),
               invoices: [`E2E-${tag}-INV`],
-              issueDate: chainDay(-1),
+              issueDate: day(-1),
             },
-          });
-          expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
-          const id = (issued.body as { result: { id: string } }).result.id;
+            201,
+          );
+          const id = issued.id as string;
           await pearl.caughtUp();
           const tree = await pearl.get(`/v1/scf/receivables/${id}/family`, pearlToken);
           expect(tree.status).to.equal(200);
@@ -343,6 +341,163 @@ describe("service as processes: hardhat node, Ignition, the serve task, over HTT
         } finally {
           await lender.stop();
           await pearl.stop();
+        }
+      });
+
+      it("test_serve_writes_trade_createdFundedEvidencedPaid_indexedAndReadBack", async function () {
+        // Each party's own service, signing with its own key. The exporter's reads, on the engine under test; the
+        // others only write, on SQLite files (five services at once on a shared machine).
+        const parties: [string, ApiRole][] = [
+          ["cristal", "importer"],
+          ["glassworks", "exporter"],
+          ["golfo", "bank-treasury"],
+          ["huaxia", "bank-treasury"],
+          ["carrier", "operator"],
+        ];
+        const services: Record<string, ServiceProcess> = {};
+        const tokens: Record<string, string> = {};
+        const { members } = stack.world;
+        const { trade } = stack.contracts;
+        try {
+          for (const [who, role] of parties) {
+            const db = who === "glassworks" && store.name !== "sqlite" ? await store.fresh() : stack.sqliteFile();
+            tokens[who] = await stack.createToken(db, `${who} desk`, [role]);
+            services[who] = await stack.startService(db, { operator: who });
+          }
+          const ok = (who: string, route: string, body: unknown, status?: number) =>
+            services[who].ok(route, tokens[who], body, status);
+          // The importer's bank is given the MXN this order locks: the test rests on no leftover of the demo's orders.
+          const issuer = await stack.provider.getSigner(stack.world.issuer);
+          const amount = parseAmount("400000.00", 2);
+          await (await stack.contracts.tokens.MXN.connect(issuer).mint(members.golfo.admin, amount)).wait();
+          // The FX provider pays the tranche from its CNY, which the seed let the escrow draw (fundGlasswareParties).
+          const cny = stack.contracts.tokens.CNY;
+          // Tranche 1: 30% of the amount, less the banks' 10 + 15 bps, at 0.38 CNY per MXN.
+          const gross = (amount * 30n) / 100n;
+          const payout = ((gross - (gross * 25n) / 10_000n) * 38n) / 100n;
+          expect(await cny.allowance(members.huaxia.admin, await trade.getAddress())).to.be.at.least(payout);
+          expect(await cny.balanceOf(members.huaxia.admin)).to.be.at.least(payout);
+
+          const tag = store.name.slice(0, 2).toUpperCase();
+          const day = await chainDay();
+          const order = {
+            exporter: Number(members.glassworks.id),
+            importerBank: Number(members.golfo.id),
+            exporterBank: Number(members.huaxia.id),
+            document: `PO E2E-${tag}-0042`,
+            amount: "400000.00",
+            currency: "MXN",
+            payout: "CNY",
+            tranches: "30:Shipped,40:CustomsCleared,30:Delivered",
+            shipBy: day(14),
+            objectionDays: 3,
+            expires: day(60),
+            importerFeeBps: 10,
+            exporterFeeBps: 15,
+          };
+          // Refused before anything is sent: the exporter cannot create, a bad tranche list is a 400.
+          const block = await stack.provider.getBlockNumber();
+          const byExporter = await services.glassworks.post("/v1/trade/orders", tokens.glassworks, order);
+          expect(byExporter.status, JSON.stringify(byExporter.body)).to.equal(403);
+          const badTranches = await services.cristal.post("/v1/trade/orders", tokens.cristal, {
+            ...order,
+            tranches: "30:Shipped,40:Teleported",
+          });
+          const problem = badTranches.body as { errors?: { pointer: string }[] };
+          expect([badTranches.status, problem.errors?.[0].pointer]).to.deep.equal([400, "/tranches"]);
+          expect(await stack.provider.getBlockNumber()).to.equal(block);
+
+          const created = await ok("cristal", "/v1/trade/orders", order, 201);
+          expect(created).to.include({ currency: "MXN", payout: "CNY", tranches: 3 });
+          const id = created.id as string;
+          await ok("glassworks", `/v1/trade/orders/${id}/accept`, {});
+          await ok("glassworks", `/v1/trade/orders/${id}/fx-terms`, {
+            provider: Number(members.huaxia.id),
+            minRate: "0.37",
+          });
+          expect(await ok("golfo", `/v1/trade/orders/${id}/fund`, {})).to.include({
+            amount: "400000.00",
+            currency: "MXN",
+          });
+          const document = `bill of lading E2E-${tag}-88121`;
+          const attestation = await ok(
+            "carrier",
+            `/v1/trade/orders/${id}/attestations`,
+            { kind: "Shipped", document },
+            201,
+          );
+          const quote = await ok(
+            "huaxia",
+            `/v1/trade/orders/${id}/fx-quotes`,
+            { sell: "MXN", buy: "CNY", rate: "0.38", max: "400000.00", validFor: 3600 },
+            201,
+          );
+          const relayed = await ok("huaxia", `/v1/trade/orders/${id}/evidence`, {
+            kind: "Shipped",
+            document,
+            attestations: [attestation],
+            quote: { quote: quote.quote, signature: quote.signature },
+          });
+          const payments = relayed.payments as { tranche: string; uetr: string; payout: string }[];
+          expect(payments.map((p) => [p.tranche, p.payout])).to.deep.equal([["1", payout.toString()]]);
+
+          // The exporter's service indexes it; its read is the chain's order, escrow and TranchePaid events.
+          await services.glassworks.caughtUp();
+          const { status, body } = await services.glassworks.get(`/v1/trade/orders/${id}`, tokens.glassworks);
+          expect(status, JSON.stringify(body)).to.equal(200);
+          const read = body as {
+            state: string;
+            amount: string;
+            payments: { gross: string }[];
+            trancheDetails: { tranche: number; shareBps: number; evidence: string[]; awaiting: string[] }[];
+          };
+          const onChain = await trade.getOrder(BigInt(id));
+          expect(read.state).to.equal(ORDER_STATES[Number(onChain.state)]).and.to.equal("Funded");
+          const tranches = onChain.tranches.map((t, i) => ({
+            tranche: i + 1,
+            shareBps: Number(t.shareBps),
+            evidence: evidenceNames(t.evidence),
+            awaiting: evidenceNames(Number(t.evidence) & ~Number(onChain.evidenceDone)),
+            settled: ((Number(onChain.settledTranches) >> i) & 1) === 1,
+          }));
+          expect(read.trancheDetails).to.deep.equal(tranches);
+          expect(tranches.map((t) => [t.settled, t.awaiting])).to.deep.equal([
+            [true, []],
+            [false, ["CustomsCleared"]],
+            [false, ["Delivered"]],
+          ]);
+          const escrow = await trade.escrowOf(BigInt(id));
+          expect(escrow).to.equal((amount * 70n) / 100n);
+          const paidOut = read.payments.reduce((sum, p) => sum + BigInt(p.gross), 0n);
+          expect(BigInt(read.amount) - paidOut).to.equal(escrow);
+          const paid = await trade.queryFilter(trade.filters.TranchePaid(BigInt(id)));
+          const fromEvents = await Promise.all(
+            paid.map(async (e) => ({
+              tranche: String(Number(e.args.tranche) + 1),
+              at: (await e.getBlock()).timestamp,
+              txHash: e.transactionHash,
+              account: e.args.beneficiary,
+              uetr: e.args.uetr,
+              endToEndId: e.args.endToEndId,
+              gross: e.args.gross.toString(),
+              importerBankFee: e.args.importerBankFee.toString(),
+              exporterBankFee: e.args.exporterBankFee.toString(),
+              payout: e.args.payout.toString(),
+              rate: e.args.rate.toString(),
+              fxProvider: e.args.fxProvider,
+              quoteNonce: e.args.quoteNonce.toString(),
+            })),
+          );
+          expect(read.payments).to.deep.equal(fromEvents);
+          expect(fromEvents.map((p) => p.payout)).to.deep.equal([payments[0].payout]);
+          const xml = await services.glassworks.get(
+            `/v1/trade/payments/${payments[0].uetr}/pacs008?format=xml`,
+            tokens.glassworks,
+          );
+          expect(xml.status).to.equal(200);
+          expect(xml.body).to.include(`<UETR>${payments[0].uetr}</UETR>`);
+        } finally {
+          for (const s of Object.values(services)) await s.stop();
         }
       });
     });

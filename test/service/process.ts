@@ -10,13 +10,15 @@
  *
  * Every wait polls with a generous limit (a slow shared machine); none decides a verdict. Tokens for write
  * round-trip tests: `stack.createToken(database, name, roles)` writes one into the database before the service
- * starts (or while it runs, on PostgreSQL).
+ * starts (or while it runs, on PostgreSQL); `service.ok(route, token, body, status)` posts a write that must answer
+ * `status` and gives its result, `service.post` one whose answer the test inspects.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { expect } from "chai";
 import { JsonRpcProvider, Wallet, type JsonRpcSigner } from "ethers";
 
 import {
@@ -76,6 +78,21 @@ export class ServiceProcess {
       // not JSON: kept as text
     }
     return { status: response.status, body, headers: response.headers };
+  }
+
+  /** POSTs `body` with `token` (and `headers`, e.g. an Idempotency-Key); the answer as `request` gives it. */
+  async post(route: string, token: string, body: unknown, headers?: Record<string, string>) {
+    return this.request("POST", route, { token, body, headers });
+  }
+
+  /**
+   * POSTs a write that must answer `status` (the answer is the failed assertion's message when it does not);
+   * the write's result (service/writes.ts).
+   */
+  async ok(route: string, token: string, body: unknown, status = 200): Promise<Record<string, unknown>> {
+    const answer = await this.post(route, token, body);
+    expect(answer.status, `POST ${route}: ${JSON.stringify(answer.body)}`).to.equal(status);
+    return (answer.body as { result: Record<string, unknown> }).result;
   }
 
   async get(route: string, token?: string): Promise<{ status: number; body: unknown }> {
