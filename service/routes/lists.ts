@@ -7,7 +7,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { stringify } from "csv-stringify/sync";
 import { getAddress } from "ethers";
 import type { Context } from "hono";
-import type { Kysely, Selectable } from "kysely";
+import type { Kysely, RawBuilder, SelectQueryBuilder } from "kysely";
 
 import { formatReceivable } from "../../src/scf.js";
 import { allow, type AppEnv } from "../app.js";
@@ -35,26 +35,35 @@ export const pageQuery = {
   pageSize: z.coerce.number().int().min(1).max(5_000).optional().openapi({ description: "rows a page (default 500)" }),
   cursor: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, "the cursor a Link header gave")
+    .regex(/^[A-Za-z0-9_-]{1,200}$/, "the cursor a Link header gave")
     .optional()
     .openapi({ description: "where the page starts: the cursor of the previous page's Link rel=next" }),
 };
 
-/** A cursor: the sort key of a page's last row, as whole numbers. */
-export function encodeCursor(key: number[]): string {
-  return Buffer.from(key.join(":")).toString("base64url");
+type KeyValue = number | string;
+
+/** A cursor: the sort key of a page's last row. */
+export function encodeCursor(key: KeyValue[]): string {
+  return Buffer.from(JSON.stringify(key)).toString("base64url");
 }
 
-/** The sort key a cursor holds (`parts` whole numbers); a cursor that is not one of ours is a 400. */
-export function decodeCursor(cursor: string | undefined, parts: number): number[] | undefined {
+/** The sort key a cursor holds, of the given kinds; a cursor that is not one of ours is a 400. */
+export function decodeCursor(cursor: string | undefined, kinds: ("number" | "string")[]): KeyValue[] | undefined {
   if (cursor === undefined) return undefined;
-  const key = Buffer.from(cursor, "base64url").toString("utf8").split(":");
-  if (key.length !== parts || !key.every((k) => /^\d{1,15}$/.test(k))) {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    key = undefined;
+  }
+  const fits = (v: unknown, kind: "number" | "string") =>
+    kind === "number" ? Number.isSafeInteger(v) && (v as number) >= 0 : typeof v === "string" && v.length <= 100;
+  if (!Array.isArray(key) || key.length !== kinds.length || !key.every((v, i) => fits(v, kinds[i]))) {
     throw badRequest(`cursor "${cursor}" is not one this list gave`, [
       { pointer: "/cursor", detail: "use the cursor of the previous page's Link rel=next" },
     ]);
   }
-  return key.map(Number);
+  return key as KeyValue[];
 }
 
 /** An RFC 8288 Link header to the next page: the same request with `cursor` set. */
@@ -62,6 +71,57 @@ export function nextLink(requestUrl: string, cursor: string): string {
   const url = new URL(requestUrl);
   url.searchParams.set("cursor", cursor);
   return `<${url.pathname}${url.search}>; rel="next"`;
+}
+
+/** One key a list is ordered by: a column (or an SQL expression), its direction, and its value in a row. */
+export interface PageKey<R> {
+  column: string | RawBuilder<unknown>;
+  desc?: boolean;
+  kind: "number" | "string";
+  of: (row: R) => KeyValue;
+}
+
+/**
+ * The page of `query` that a request asks for: ordered by `keys` (unique together), after the row its cursor names,
+ * `pageSize` rows (default 500), with a `Link: rel="next"` header when more follow. CSV is the whole list.
+ */
+export async function pageOf<DB, TB extends keyof DB, R>(
+  c: Context,
+  q: { format?: "json" | "csv"; pageSize?: number; cursor?: string },
+  query: SelectQueryBuilder<DB, TB, R>,
+  keys: PageKey<R>[],
+): Promise<R[]> {
+  const csv = q.format === "csv";
+  const after = csv
+    ? undefined
+    : decodeCursor(
+        q.cursor,
+        keys.map((k) => k.kind),
+      );
+  let paged = query;
+  if (after !== undefined) {
+    // Lexicographic: the first key past its value, or equal and the next key past its value, and so on.
+    paged = paged.where((eb) =>
+      eb.or(
+        keys.map((k, i) =>
+          eb.and([
+            ...keys.slice(0, i).map((e, j) => eb(e.column as never, "=", after[j] as never)),
+            eb(k.column as never, k.desc === true ? "<" : ">", after[i] as never),
+          ]),
+        ),
+      ),
+    );
+  }
+  for (const k of keys) paged = paged.orderBy(k.column as never, k.desc === true ? "desc" : "asc");
+  const size = csv ? undefined : (q.pageSize ?? DEFAULT_PAGE);
+  if (size === undefined) return paged.execute();
+  const rows = await paged.limit(size + 1).execute();
+  const page = rows.slice(0, size);
+  if (rows.length > size) {
+    const last = page[page.length - 1];
+    c.header("Link", nextLink(c.req.url, encodeCursor(keys.map((k) => k.of(last)))));
+  }
+  return page;
 }
 
 /** A list as JSON, or as CSV (a header of `columns`, one line per row) when the query asks for it. */
@@ -314,26 +374,11 @@ export function listRoutes(app: OpenAPIHono<AppEnv>, ctx: ListContext): void {
       if (q.holder !== undefined) query = query.where("pieces.holder", "=", q.holder);
       if (q.debtor !== undefined) query = query.where("families.debtor", "=", q.debtor);
       if (q.state !== undefined) query = query.where("pieces.state", "=", q.state);
-      // By family and piece; a page continues after the (family, piece) its cursor names. CSV is the whole list.
-      const after = q.format === "csv" ? undefined : decodeCursor(q.cursor, 2);
-      if (after !== undefined) {
-        const [family, index] = after;
-        query = query.where((eb) =>
-          eb.or([
-            eb("pieces.family", ">", family),
-            eb.and([eb("pieces.family", "=", family), eb("pieces.piece_index", ">", index)]),
-          ]),
-        );
-      }
-      const size = q.format === "csv" ? undefined : (q.pageSize ?? DEFAULT_PAGE);
-      let ordered = query.orderBy("pieces.family").orderBy("pieces.piece_index");
-      if (size !== undefined) ordered = ordered.limit(size + 1);
-      const all = await ordered.execute();
-      const rows = size === undefined ? all : all.slice(0, size);
-      if (size !== undefined && all.length > size) {
-        const last = rows[rows.length - 1];
-        c.header("Link", nextLink(c.req.url, encodeCursor([Number(last.family), Number(last.piece_index)])));
-      }
+      // By family and piece; a page continues after the (family, piece) its cursor names.
+      const rows = await pageOf(c, q, query, [
+        { column: "pieces.family", kind: "number", of: (r) => Number(r.family) },
+        { column: "pieces.piece_index", kind: "number", of: (r) => Number(r.piece_index) },
+      ]);
       const paused = await pausedSeconds(db, chainId, "ReceivableLedger", await ctx.chainTime());
       return listResponse(
         c,
@@ -362,41 +407,49 @@ export function listRoutes(app: OpenAPIHono<AppEnv>, ctx: ListContext): void {
       path: "/v1/scf/receivables/overdue",
       summary: "Receivable families overdue or defaulted, and those due past their grace but not marked yet",
       security,
-      request: { query: Format },
-      responses: list(Overdue, "the families, most days past due first"),
+      request: { query: Format.extend(pageQuery) },
+      responses: list(Overdue, "the families, most days past due first; a Link header rel=next when more follow"),
       middleware: [allow("supply-chain-desk", "bank-treasury", "regulator")] as const,
     }),
     async (c) => {
-      const { format } = c.req.valid("query");
+      const q = c.req.valid("query");
       const now = await ctx.chainTime();
       const paused = await pausedSeconds(db, chainId, "ReceivableLedger", now);
-      const families: Selectable<Tables["families"]>[] = await db
+      // Due: marked overdue or defaulted, or confirmed and past maturity and grace on the ledger's paused clock.
+      const query = db
         .selectFrom("families")
         .selectAll()
         .where("chain_id", "=", chainId)
-        .where("state", "in", ["Overdue", "Defaulted", "Confirmed"])
-        .execute();
-      const rows = families
-        .map((f) => {
-          const maturity = Number(f.maturity_active) + paused;
-          return {
-            root: formatReceivable(BigInt(f.root)),
-            debtor: Number(f.debtor),
-            token: f.token,
-            face: f.face,
-            paid: f.paid,
-            state: f.state,
-            maturity,
-            daysPastDue: Math.max(0, Math.floor((now - maturity) / 86_400)),
-            due: f.state !== "Confirmed" || now > maturity + Number(f.grace_seconds),
-          };
-        })
-        .filter((r) => r.due)
-        .map(({ due: _due, ...r }) => r)
-        .sort((a, b) => b.daysPastDue - a.daysPastDue || a.root.localeCompare(b.root));
+        .where((eb) =>
+          eb.or([
+            eb("state", "in", ["Overdue", "Defaulted"]),
+            eb.and([
+              eb("state", "=", "Confirmed"),
+              eb(eb("maturity_active", "+", eb.ref("grace_seconds")), "<", now - paused),
+            ]),
+          ]),
+        );
+      // Most days past due first: the earliest maturity first (every family's clock has paused alike).
+      const families = await pageOf(c, q, query, [
+        { column: "maturity_active", kind: "number", of: (f) => Number(f.maturity_active) },
+        { column: "family", kind: "number", of: (f) => Number(f.family) },
+      ]);
+      const rows = families.map((f) => {
+        const maturity = Number(f.maturity_active) + paused;
+        return {
+          root: formatReceivable(BigInt(f.root)),
+          debtor: Number(f.debtor),
+          token: f.token,
+          face: f.face,
+          paid: f.paid,
+          state: f.state,
+          maturity,
+          daysPastDue: Math.max(0, Math.floor((now - maturity) / 86_400)),
+        };
+      });
       return listResponse(
         c,
-        format,
+        q.format,
         "overdue-receivables",
         ["root", "debtor", "token", "face", "paid", "state", "maturity", "daysPastDue"],
         rows,
@@ -417,9 +470,10 @@ export function listRoutes(app: OpenAPIHono<AppEnv>, ctx: ListContext): void {
             .regex(/^0x[0-9a-fA-F]{40}$/, "an address")
             .optional(),
           currency: z.string().length(3).optional(),
+          ...pageQuery,
         }),
       },
-      responses: list(Balance, "the balances"),
+      responses: list(Balance, "the balances, by currency and account; a Link header rel=next when more follow"),
       middleware: [allow("bank-treasury", "regulator", "operator", "exporter", "importer")] as const,
     }),
     async (c) => {
@@ -427,7 +481,10 @@ export function listRoutes(app: OpenAPIHono<AppEnv>, ctx: ListContext): void {
       let query = db.selectFrom("balances").selectAll().where("chain_id", "=", chainId);
       if (q.account !== undefined) query = query.where("account", "=", getAddress(q.account.toLowerCase()));
       if (q.currency !== undefined) query = query.where("currency", "=", q.currency.toUpperCase());
-      const rows = await query.orderBy("currency").orderBy("account").execute();
+      const rows = await pageOf(c, q, query, [
+        { column: "currency", kind: "string", of: (b) => b.currency },
+        { column: "account", kind: "string", of: (b) => b.account },
+      ]);
       return listResponse(
         c,
         q.format,

@@ -9,7 +9,7 @@ import type { Kysely } from "kysely";
 import { roleNames } from "../../src/members.js";
 import { formatReceivable, parseReceivable } from "../../src/scf.js";
 import { allow, type AppEnv } from "../app.js";
-import { DEFAULT_PAGE, decodeCursor, encodeCursor, listResponse, nextLink, pageQuery } from "./lists.js";
+import { listResponse, pageOf, pageQuery } from "./lists.js";
 import { badRequest, notFound } from "../problem.js";
 import { exposureOf } from "../projections/credit.js";
 import { pausedSeconds } from "../projections/scf.js";
@@ -241,22 +241,10 @@ export function readRoutes(app: OpenAPIHono<AppEnv>, ctx: ReadContext): void {
       if (q.to !== undefined) query = query.where("at", "<", q.to);
       if (q.limit !== undefined) query = query.where("limit_name", "=", q.limit);
       // Newest first; a page continues below the (block, log) its cursor names.
-      const after = q.format === "csv" ? undefined : decodeCursor(q.cursor, 2);
-      if (after !== undefined) {
-        const [block, log] = after;
-        query = query.where((eb) =>
-          eb.or([eb("block_number", "<", block), eb.and([eb("block_number", "=", block), eb("log_index", "<", log)])]),
-        );
-      }
-      const size = q.format === "csv" ? undefined : (q.pageSize ?? DEFAULT_PAGE);
-      let ordered = query.orderBy("block_number", "desc").orderBy("log_index", "desc");
-      if (size !== undefined) ordered = ordered.limit(size + 1);
-      const rows = await ordered.execute();
-      const page = size === undefined ? rows : rows.slice(0, size);
-      if (size !== undefined && rows.length > size) {
-        const last = page[page.length - 1];
-        c.header("Link", nextLink(c.req.url, encodeCursor([Number(last.block_number), Number(last.log_index)])));
-      }
+      const page = await pageOf(c, q, query, [
+        { column: "block_number", desc: true, kind: "number", of: (r) => Number(r.block_number) },
+        { column: "log_index", desc: true, kind: "number", of: (r) => Number(r.log_index) },
+      ]);
       return listResponse(
         c,
         q.format,

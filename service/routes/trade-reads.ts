@@ -4,7 +4,7 @@
  * regulator, and each payment's pacs.008 record as JSON or ISO 20022 XML. All from the read model.
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import type { Kysely, Selectable } from "kysely";
+import { sql, type Kysely, type Selectable } from "kysely";
 
 import type { Deployment } from "../../src/deployment.js";
 import { minorUnits } from "../../src/encoding.js";
@@ -14,7 +14,7 @@ import { allow, type AppEnv } from "../app.js";
 import { notFound } from "../problem.js";
 import { pausedSeconds } from "../projections/scf.js";
 import type { Tables } from "../schema.js";
-import { listResponse } from "./lists.js";
+import { listResponse, pageOf, pageQuery, type PageKey } from "./lists.js";
 
 export interface TradeReadContext {
   db: Kysely<Tables>;
@@ -141,6 +141,11 @@ export function tradeReadRoutes(app: OpenAPIHono<AppEnv>, ctx: TradeReadContext)
     return entry?.[0] ?? token;
   };
 
+  // Orders are numbered in creation order: the id (a whole number, stored as text) is the sort key.
+  const ORDER_KEYS = (desc: boolean): PageKey<Selectable<Tables["trade_orders"]>>[] => [
+    { column: sql`cast(id as bigint)`, desc, kind: "number", of: (o) => Number(o.id) },
+  ];
+
   app.openapi(
     createRoute({
       method: "get",
@@ -152,11 +157,12 @@ export function tradeReadRoutes(app: OpenAPIHono<AppEnv>, ctx: TradeReadContext)
           party: z.coerce.number().int().min(1).max(0xffffffff).optional().openapi({ description: "a member id" }),
           state: z.enum(STATES).optional(),
           format: z.enum(["json", "csv"]).optional(),
+          ...pageQuery,
         }),
       },
       responses: {
         200: {
-          description: "the orders, newest first",
+          description: "the orders, newest first; a Link header rel=next when more follow",
           content: { "application/json": { schema: z.array(OrderSummary) }, "text/csv": { schema: z.string() } },
         },
       },
@@ -177,7 +183,7 @@ export function tradeReadRoutes(app: OpenAPIHono<AppEnv>, ctx: TradeReadContext)
         );
       }
       if (q.state !== undefined) query = query.where("state", "=", q.state);
-      const rows = await query.orderBy("created_block", "desc").execute();
+      const rows = await pageOf(c, q, query, ORDER_KEYS(true));
       return listResponse(c, q.format, "orders", Object.keys(OrderSummary.shape) as never, rows.map(summary));
     },
   );
@@ -188,25 +194,30 @@ export function tradeReadRoutes(app: OpenAPIHono<AppEnv>, ctx: TradeReadContext)
       path: "/v1/regulator/orders/disputed",
       summary: "Orders in dispute, with the arbiter's deadline",
       security,
-      request: { query: z.object({ format: z.enum(["json", "csv"]).optional() }) },
+      request: { query: z.object({ format: z.enum(["json", "csv"]).optional(), ...pageQuery }) },
       responses: {
         200: {
-          description: "the orders in dispute",
+          description: "the orders in dispute, oldest first; a Link header rel=next when more follow",
           content: { "application/json": { schema: z.array(OrderSummary) }, "text/csv": { schema: z.string() } },
         },
       },
       middleware: [allow("regulator")] as const,
     }),
     async (c) => {
-      const { format } = c.req.valid("query");
-      const rows = await db
+      const q = c.req.valid("query");
+      const query = db
         .selectFrom("trade_orders")
         .selectAll()
         .where("chain_id", "=", chainId)
-        .where("state", "=", "Disputed")
-        .orderBy("created_block")
-        .execute();
-      return listResponse(c, format, "orders-in-dispute", Object.keys(OrderSummary.shape) as never, rows.map(summary));
+        .where("state", "=", "Disputed");
+      const rows = await pageOf(c, q, query, ORDER_KEYS(false));
+      return listResponse(
+        c,
+        q.format,
+        "orders-in-dispute",
+        Object.keys(OrderSummary.shape) as never,
+        rows.map(summary),
+      );
     },
   );
 

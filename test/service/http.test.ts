@@ -19,6 +19,25 @@ import { engines, startTestService } from "./engines.js";
 const connection = await network.create();
 const { ethers } = connection;
 
+/** Every row of a list, a page of one row at a time, following its Link headers to the end. */
+async function everyPage(
+  get: (path: string, token: string) => Promise<Response>,
+  path: string,
+  token: string,
+): Promise<unknown[]> {
+  const rows: unknown[] = [];
+  for (let next: string | null = `${path}${path.includes("?") ? "&" : "?"}pageSize=1`; next !== null; ) {
+    const res = await get(next, token);
+    expect(res.status, next).to.equal(200);
+    const page = (await res.json()) as unknown[];
+    expect(page).to.have.length(1);
+    rows.push(...page);
+    const link = res.headers.get("link");
+    next = link === null ? null : /^<([^>]+)>; rel="next"$/.exec(link)![1];
+  }
+  return rows;
+}
+
 describe("service HTTP API on the demo world", function () {
   let world: Awaited<ReturnType<typeof deployWorld>>;
   before(async function () {
@@ -168,16 +187,7 @@ describe("service HTTP API on the demo world", function () {
         // Pages of one flag follow their Link headers to the end: every flag once, newest first.
         const everyFlag = (await (await get("/v1/regulator/flags", regulator)).json()) as { txHash: string }[];
         expect(everyFlag.length).to.be.greaterThan(1);
-        const paged: { txHash: string }[] = [];
-        for (let next: string | null = "/v1/regulator/flags?pageSize=1"; next !== null; ) {
-          const res = await get(next, regulator);
-          const rows = (await res.json()) as { txHash: string }[];
-          expect(rows).to.have.length(1);
-          paged.push(...rows);
-          const link = res.headers.get("link");
-          next = link === null ? null : /^<([^>]+)>; rel="next"$/.exec(link)![1];
-        }
-        expect(paged).to.deep.equal(everyFlag);
+        expect(await everyPage(get, "/v1/regulator/flags", regulator)).to.deep.equal(everyFlag);
         expect((await get("/v1/regulator/flags?cursor=bm9wZQ", regulator)).status).to.equal(400);
         const flagsCsv = await (await get("/v1/regulator/flags?format=csv&pageSize=1", regulator)).text();
         expect(flagsCsv.trim().split("\n")).to.have.length(everyFlag.length + 1);
@@ -227,6 +237,7 @@ describe("service HTTP API on the demo world", function () {
         expect(overdue.map((o) => [o.root, o.state])).to.have.deep.members(expected);
         expect(expected.map((e) => e[1])).to.include.members(["Overdue", "Confirmed"]);
         expect(overdue.every((o) => o.daysPastDue >= 3)).to.equal(true);
+        expect(await everyPage(get, "/v1/scf/receivables/overdue", regulator)).to.deep.equal(overdue);
         const overdueCsv = await (await get("/v1/scf/receivables/overdue?format=csv", scfDesk)).text();
         expect(overdueCsv.trim().split("\n")).to.have.length(overdue.length + 1);
 
@@ -253,6 +264,8 @@ describe("service HTTP API on the demo world", function () {
         expect((await get("/v1/trade/orders", scfDesk)).status).to.equal(403);
         const orders = (await (await get("/v1/trade/orders", tradeDesk)).json()) as { id: string; state: string }[];
         expect(orders.length).to.be.greaterThan(0);
+        expect(orders.map((o) => Number(o.id))).to.deep.equal(orders.map((o) => Number(o.id)).sort((a, b) => b - a));
+        expect(await everyPage(get, "/v1/trade/orders", tradeDesk)).to.deep.equal(orders);
         for (const o of orders) {
           expect(o.state).to.equal(ORDER_STATES[Number((await world.contracts.trade.getOrder(BigInt(o.id))).state)]);
         }
@@ -304,6 +317,7 @@ describe("service HTTP API on the demo world", function () {
           balance: string;
         }[];
         expect(balances.length).to.be.greaterThan(3);
+        expect(await everyPage(get, "/v1/balances", regulator)).to.deep.equal(balances);
         for (const b of balances) {
           const token = tokenFor(world.contracts, b.currency);
           expect(b.balance).to.equal((await token.balanceOf(b.account)).toString());
