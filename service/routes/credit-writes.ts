@@ -14,11 +14,11 @@ import type { ApiRole } from "../auth.js";
 import { badRequest, notFound } from "../problem.js";
 import type { Tables } from "../schema.js";
 import { runWrite, writeProblem, type WriteContext } from "../writes.js";
-import { WriteAnswer, idempotencyHeader, problemContent, writeResponses } from "./write-schemas.js";
+import { Text, WriteAnswer, idempotencyHeader, problemContent, writeResponses } from "./write-schemas.js";
 
 const security = [{ bearer: [] }];
-const Decimal = z.string().openapi({ description: "an amount in major units, e.g. 1250.50", example: "20000.00" });
-const Day = z.string().openapi({ description: "a UTC date, YYYY-MM-DD", example: "2026-03-01" });
+const Decimal = Text.openapi({ description: "an amount in major units, e.g. 1250.50", example: "20000.00" });
+const Day = Text.openapi({ description: "a UTC date, YYYY-MM-DD", example: "2026-03-01" });
 
 const problem = problemContent;
 const answers = writeResponses;
@@ -26,17 +26,15 @@ const idempotency = idempotencyHeader;
 
 const LoanBody = z
   .object({
-    borrowerType: z.string().openapi({ example: "CN-RIC" }),
-    borrowerId: z.string().openapi({ description: "keyed with the consortium key; never stored or logged" }),
-    ref: z
-      .string()
-      .openapi({ description: "the lender's loan reference, up to 31 characters", example: "HX-2026-0001" }),
-    product: z.string().optional().openapi({ example: "ConsumerLoan" }),
+    borrowerType: Text.openapi({ example: "CN-RIC" }),
+    borrowerId: Text.openapi({ description: "keyed with the consortium key; never stored or logged" }),
+    ref: Text.openapi({ description: "the lender's loan reference, up to 31 characters", example: "HX-2026-0001" }),
+    product: Text.optional().openapi({ example: "ConsumerLoan" }),
     principal: Decimal,
     outstanding: Decimal.optional(),
     originated: Day,
     matures: Day,
-    salt: z.string().optional().openapi({ description: "the record commitment's salt; default a fresh one" }),
+    salt: Text.optional().openapi({ description: "the record commitment's salt; default a fresh one" }),
     funders: z
       .array(z.object({ member: z.number().int(), shareBps: z.number().int() }))
       .optional()
@@ -104,7 +102,7 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
     },
   );
 
-  const Ref = z.object({ ref: z.string().min(1).max(31).openapi({ example: "HX-2026-0001" }) });
+  const Ref = z.object({ ref: Text.min(1).max(31).openapi({ example: "HX-2026-0001" }) });
 
   app.openapi(
     createRoute({
@@ -147,7 +145,7 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
       request: {
         params: Ref,
         headers: idempotency,
-        body: { content: { "application/json": { schema: z.object({ to: z.string() }).strict() } } },
+        body: { content: { "application/json": { schema: z.object({ to: Text }).strict() } } },
       },
       responses: answers(200, "the status before and after"),
       middleware: [allow("lender-desk")] as const,
@@ -164,11 +162,11 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
 
   const InquiryBody = z
     .object({
-      borrowerType: z.string(),
-      borrowerId: z.string().openapi({ description: "keyed with the consortium key; never stored or logged" }),
-      purpose: z.string().optional().openapi({ example: "NEW_LOAN" }),
-      consent: z.string().openapi({ description: "the signed authorization's reference text (not a hash)" }),
-      consentSalt: z.string().optional(),
+      borrowerType: Text,
+      borrowerId: Text.openapi({ description: "keyed with the consortium key; never stored or logged" }),
+      purpose: Text.optional().openapi({ example: "NEW_LOAN" }),
+      consent: Text.openapi({ description: "the signed authorization's reference text (not a hash)" }),
+      consentSalt: Text.optional(),
       amount: Decimal.optional().openapi({ description: "the new loan the policy verdict is for" }),
     })
     .strict()
@@ -213,12 +211,12 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
     .object({
       action: z.enum(desk.DISPUTE_ACTIONS),
       lender: z.number().int().optional().openapi({ description: "the reporting lender's member id" }),
-      ref: z.string(),
-      reason: z.string(),
-      to: z.string().optional(),
+      ref: Text,
+      reason: Text,
+      to: Text.optional(),
       outstanding: Decimal.optional(),
-      commitment: z.string().optional(),
-      salt: z.string().optional(),
+      commitment: Text.optional(),
+      salt: Text.optional(),
     })
     .strict()
     .openapi("DisputeRequest");

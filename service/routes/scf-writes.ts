@@ -12,9 +12,9 @@ import { InputError, checked } from "../../src/input.js";
 import { formatReceivable, parseReceivable } from "../../src/scf.js";
 import type { AppEnv } from "../app.js";
 import type { WriteContext } from "../writes.js";
-import { writeRoute } from "./write-schemas.js";
+import { Text, writeRoute } from "./write-schemas.js";
 
-const Decimal = z.string().openapi({ description: "an amount in major units, e.g. 1250.50" });
+const Decimal = Text.openapi({ description: "an amount in major units, e.g. 1250.50" });
 
 const money = (value: bigint, m: desk.Money) => ({ amount: formatAmount(value, m.decimals), currency: m.code });
 
@@ -28,7 +28,7 @@ export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): voi
     action: "scf.line",
     body: z
       .object({
-        currency: z.string(),
+        currency: Text,
         financier: z.number().int().optional(),
         debtor: z.number().int().optional(),
         limit: Decimal.optional(),
@@ -67,13 +67,13 @@ export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): voi
     status: 201,
     body: z
       .object({
-        supplier: z.string().optional().openapi({ description: "the supplier's address (issue)" }),
+        supplier: Text.optional().openapi({ description: "the supplier's address (issue)" }),
         debtor: z.number().int().optional().openapi({ description: "the debtor's member id (request)" }),
         face: Decimal,
-        currency: z.string(),
-        maturity: z.string().openapi({ description: "YYYY-MM-DD: matures at the end of that day (UTC)" }),
-        invoices: z.array(z.string()).min(1).openapi({ description: "the debtor's invoice numbers" }),
-        issueDate: z.string().openapi({ description: "the invoices' issue date, YYYY-MM-DD" }),
+        currency: Text,
+        maturity: Text.openapi({ description: "YYYY-MM-DD: matures at the end of that day (UTC)" }),
+        invoices: z.array(Text).min(1).max(100).openapi({ description: "the debtor's invoice numbers" }),
+        issueDate: Text.openapi({ description: "the invoices' issue date, YYYY-MM-DD" }),
       })
       .strict(),
     run: async (d, b) => {
@@ -125,7 +125,7 @@ export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): voi
     roles: ["supply-chain-desk"],
     action: "scf.split",
     withId: true,
-    body: z.object({ faces: z.array(Decimal).min(2) }).strict(),
+    body: z.object({ faces: z.array(Decimal).min(2).max(1_000) }).strict(),
     run: async (d, b, id) => {
       const r = await desk.split(d, { id, faces: b.faces });
       return {
@@ -141,7 +141,7 @@ export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): voi
     roles: ["supply-chain-desk"],
     action: "scf.transfer",
     withId: true,
-    body: z.object({ to: z.string().openapi({ description: "the receiving supplier's address" }) }).strict(),
+    body: z.object({ to: Text.openapi({ description: "the receiving supplier's address" }) }).strict(),
     run: async (d, b, id) => {
       const r = await desk.transfer(d, { id, to: b.to });
       return { id: formatReceivable(r.id), to: r.to, tier: Number(r.tier) };
@@ -185,7 +185,7 @@ export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): voi
     action: "scf.finance",
     withId: true,
     body: z
-      .object({ quote: z.record(z.string(), z.unknown()), signature: z.string() })
+      .object({ quote: z.record(Text, z.unknown()), signature: Text })
       .strict()
       .openapi({ description: "the signed quote as the bank's quote endpoint answered it" }),
     run: async (d, b, id) => {
@@ -264,7 +264,7 @@ export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): voi
     summary: "Pays what the ledger parked for a member to its current payout account",
     roles: ["supply-chain-desk", "bank-treasury"],
     action: "scf.claim",
-    body: z.object({ member: z.number().int(), currency: z.string() }).strict(),
+    body: z.object({ member: z.number().int(), currency: Text }).strict(),
     run: async (d, b) => {
       const r = await desk.claim(d, { member: String(b.member), currency: b.currency });
       return { member: Number(r.member), ...money(r.amount, r.money) };

@@ -12,12 +12,12 @@ import { formatUetr, type TranchePayment } from "../../src/trade.js";
 import type { AppEnv } from "../app.js";
 import type { ApiRole } from "../auth.js";
 import type { WriteContext } from "../writes.js";
-import { writeRoute } from "./write-schemas.js";
+import { Text, writeRoute } from "./write-schemas.js";
 
-const Decimal = z.string().openapi({ description: "an amount in major units, e.g. 400000.00" });
-const Day = z.string().openapi({ description: "a UTC date, YYYY-MM-DD", example: "2026-12-20" });
+const Decimal = Text.openapi({ description: "an amount in major units, e.g. 400000.00" });
+const Day = Text.openapi({ description: "a UTC date, YYYY-MM-DD", example: "2026-12-20" });
 const SignedQuote = z
-  .object({ quote: z.record(z.string(), z.string()), signature: z.string() })
+  .object({ quote: z.record(Text, Text), signature: Text })
   .openapi("SignedFxQuote", { description: "an FX quote as the quote endpoint answered it" });
 const ANYONE: ApiRole[] = ["exporter", "importer", "bank-treasury", "operator"];
 const empty = z.object({}).strict();
@@ -45,12 +45,12 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
         exporter: z.number().int(),
         importerBank: z.number().int(),
         exporterBank: z.number().int(),
-        document: z.string().openapi({ description: "the trade document's reference, committed to with a salt" }),
-        documentSalt: z.string().optional(),
+        document: Text.openapi({ description: "the trade document's reference, committed to with a salt" }),
+        documentSalt: Text.optional(),
         amount: Decimal,
-        currency: z.string(),
-        payout: z.string().optional().openapi({ description: "the exporter's currency; default the pay currency" }),
-        tranches: z.string().openapi({ example: "30:Shipped,40:CustomsCleared,30:Delivered" }),
+        currency: Text,
+        payout: Text.optional().openapi({ description: "the exporter's currency; default the pay currency" }),
+        tranches: Text.openapi({ example: "30:Shipped,40:CustomsCleared,30:Delivered" }),
         shipBy: Day,
         objectionDays: z.number().int().min(0).max(365),
         expires: Day,
@@ -110,7 +110,7 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
     action: "trade.sign-evidence",
     withId: true,
     status: 201,
-    body: z.object({ kind: z.string(), document: z.string(), documentSalt: z.string().optional() }).strict(),
+    body: z.object({ kind: Text, document: Text, documentSalt: Text.optional() }).strict(),
     run: async (d, b, id) => ({ ...(await desk.signEvidence(d, { ...b, order: id })) }),
   });
 
@@ -123,17 +123,17 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
     withId: true,
     body: z
       .object({
-        kind: z.string(),
-        document: z.string(),
-        documentSalt: z.string().optional(),
+        kind: Text,
+        document: Text,
+        documentSalt: Text.optional(),
         attestations: z
           .array(
             z.object({
-              order: z.string(),
-              kind: z.string(),
-              documentHash: z.string(),
-              documentSalt: z.string().optional(),
-              signature: z.string(),
+              order: Text,
+              kind: Text,
+              documentHash: Text,
+              documentSalt: Text.optional(),
+              signature: Text,
             }),
           )
           .min(1),
@@ -174,9 +174,9 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
     status: 201,
     body: z
       .object({
-        sell: z.string(),
-        buy: z.string(),
-        rate: z.string().openapi({ example: "0.38" }),
+        sell: Text,
+        buy: Text,
+        rate: Text.openapi({ example: "0.38" }),
         max: Decimal.openapi({ description: "the most of the sell currency it sells" }),
         validFor: z.number().int().min(1).max(86_400),
       })
@@ -193,7 +193,7 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
     roles: ["exporter", "bank-treasury"],
     action: "trade.fx-terms",
     withId: true,
-    body: z.object({ provider: z.number().int(), minRate: z.string() }).strict(),
+    body: z.object({ provider: z.number().int(), minRate: Text }).strict(),
     run: async (d, b, id) => {
       const r = await desk.fxTerms(d, { order: id, provider: String(b.provider), minRate: b.minRate });
       return { id: String(r.id), provider: Number(r.provider), minRate: b.minRate };
@@ -225,7 +225,7 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
     roles: ["exporter"],
     action: "trade.assign",
     withId: true,
-    body: z.object({ assignment: z.record(z.string(), z.string()) }).strict(),
+    body: z.object({ assignment: z.record(Text, Text) }).strict(),
     run: async (d, b, id) => {
       const r = await desk.assign(d, { order: id, assignment: b.assignment });
       return {
@@ -243,7 +243,7 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
     roles: ["importer", "bank-treasury"],
     action: "trade.dispute",
     withId: true,
-    body: z.object({ reason: z.string() }).strict(),
+    body: z.object({ reason: Text }).strict(),
     run: async (d, b, id) => {
       const r = await desk.dispute(d, { order: id, reason: b.reason });
       return { id: String(r.id), arbiterDeadline: Number(r.arbiterDeadline) };
@@ -256,7 +256,7 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
     roles: ["operator"],
     action: "trade.resolve",
     withId: true,
-    body: z.object({ exporterShare: z.string().openapi({ example: "60" }), quote: SignedQuote.optional() }).strict(),
+    body: z.object({ exporterShare: Text.openapi({ example: "60" }), quote: SignedQuote.optional() }).strict(),
     run: async (d, b, id) => {
       const r = await desk.resolve(d, { order: id, exporterShare: b.exporterShare, quote: b.quote });
       return { id: String(r.id), exporterShareBps: r.shareBps, payments: paymentsOut(r.payments) };
@@ -269,7 +269,7 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
     roles: ANYONE,
     action: "trade.time-rule",
     withId: true,
-    body: z.object({ rule: z.string(), quote: SignedQuote.optional() }).strict(),
+    body: z.object({ rule: Text, quote: SignedQuote.optional() }).strict(),
     run: async (d, b, id) => {
       const r = await desk.refund(d, { order: id, rule: b.rule, quote: b.quote });
       return { id: String(r.id), rule: r.rule, moved: formatAmount(r.moved, r.money.decimals), currency: r.money.code };

@@ -8,6 +8,12 @@ import { allow, type AppEnv } from "../app.js";
 import type { ApiRole } from "../auth.js";
 import { runWrite, type RequestDesk, type WriteContext } from "../writes.js";
 
+/**
+ * A text field of a request: at most 256 characters (every field the desks take is far shorter; a body's size limit
+ * alone would let one field be a megabyte, echoed in problems and logs).
+ */
+export const Text = z.string().max(256);
+
 export const WriteAnswer = z
   .object({
     txHashes: z.array(z.string()),

@@ -285,6 +285,12 @@ describe("service writes: the lender desk over HTTP", function () {
           await post("/v1/credit/loans", desk, { ...LOAN, product: "JointLoan" })
         ).json()) as ProblemBody;
         expect([jointWithout.status, jointWithout.errors?.[0].pointer]).to.deep.equal([400, "/funders"]);
+        // A field over 256 characters is refused by the schema; nothing of it is echoed.
+        const long = (await (
+          await post("/v1/credit/loans", desk, { ...LOAN, ref: "R".repeat(257) })
+        ).json()) as ProblemBody;
+        expect([long.status, long.errors?.[0].pointer]).to.deep.equal([400, "/ref"]);
+        expect(JSON.stringify(long)).to.not.include("R".repeat(257));
         const badKey = await post("/v1/credit/loans", desk, LOAN, { "idempotency-key": "with space" });
         expect(badKey.status).to.equal(400);
         expect(await ethers.provider.getBlockNumber()).to.equal(block);
@@ -299,6 +305,7 @@ describe("service writes: the lender desk over HTTP", function () {
         expect(rows.map((r) => [r.action, Number(r.status), r.tx_hash])).to.deep.equal([
           ...Array(3).fill(["refused", 400, null]),
           ...Array(3).fill(["credit.register", 400, null]),
+          ["refused", 400, null],
           ["refused", 400, null],
         ]);
       });
