@@ -149,9 +149,12 @@ export class Indexer {
   readonly #o: Required<Omit<IndexerOptions, "onEvents" | "onRollback">> &
     Pick<IndexerOptions, "onEvents" | "onRollback">;
   readonly #byAddress: Map<string, Followed>;
+  /** Blocks the next `eth_getLogs` asks for: `batchBlocks`, less while the node refuses ranges that large. */
+  #span: number;
 
   constructor(options: IndexerOptions) {
     this.#o = { confirmations: 0, batchBlocks: 2_000, ...options };
+    this.#span = this.#o.batchBlocks;
     this.#byAddress = new Map(followedContracts(options.deployment).map((f) => [f.address.toLowerCase(), f]));
   }
 
@@ -260,9 +263,23 @@ export class Indexer {
     const done = rolledBackTo ?? at?.number ?? fromBlock - 1;
     const unchanged = { indexed: done, head, events: 0, rolledBackTo };
     if (done >= target) return unchanged;
-    const to = Math.min(target, done + batchBlocks);
-    const before = await this.#header(to);
-    const logs = await this.#logs(done + 1, to);
+    // A node may refuse a range as too large (Besu caps eth_getLogs ranges, hosted nodes cap results): the range is
+    // halved until it is taken, down to one block, and grows back by doubling after each batch read.
+    let to: number;
+    let before: Header | null;
+    let logs: RawLog[];
+    for (;;) {
+      to = Math.min(target, done + this.#span);
+      before = await this.#header(to);
+      try {
+        logs = await this.#logs(done + 1, to);
+        break;
+      } catch (err) {
+        if (to === done + 1) throw err;
+        this.#span = Math.max(1, Math.floor((to - done) / 2));
+      }
+    }
+    this.#span = Math.min(batchBlocks, this.#span * 2);
     const first = await this.#header(done + 1);
     const end = await this.#header(to);
     if (before === null || end === null || first === null || before.hash !== end.hash) return unchanged;

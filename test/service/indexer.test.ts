@@ -113,6 +113,23 @@ describe("service indexer", function () {
       expect(twins.map((t) => t.status).sort()).to.deep.equal(["fulfilled", "rejected"]);
       const refused = twins.find((t) => t.status === "rejected") as PromiseRejectedResult;
       expect(String(refused.reason)).to.match(/the checkpoint moved from block \d+ while this step ran/);
+      // A node that refuses log ranges over two blocks: the range is halved until taken, and nothing is missed.
+      let widest = 0;
+      const capped: ChainRpc = {
+        async send(method, params) {
+          if (method === "eth_getLogs") {
+            const [{ fromBlock, toBlock }] = params as [{ fromBlock: string; toBlock: string }];
+            const span = Number(toBlock) - Number(fromBlock) + 1;
+            if (span > 2) throw new Error(`query exceeds the maximum range of 2 blocks (asked ${span})`);
+            widest = Math.max(widest, span);
+          }
+          return ethers.provider.send(method, params);
+        },
+      };
+      const cappedIndexer = make(capped);
+      const cappedStart = (await cappedIndexer.checkpoint())!.number;
+      const cappedRun = await cappedIndexer.step();
+      expect([cappedRun.indexed - cappedStart, widest]).to.deep.equal([2, 2]);
       // A first indexer stops after two steps; a second one resumes from the checkpoint.
       let indexer = make();
       await indexer.step();
