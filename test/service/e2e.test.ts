@@ -21,9 +21,9 @@ import { ORDER_STATES, evidenceNames } from "../../src/trade.js";
 import { verifiedConsortiumKey } from "../../src/members.js";
 import { sampleLoan } from "../../scripts/lib/loans.js";
 import { Child, devAccountKey, freePort, portTaken, waitFor, type Exit } from "../../scripts/lib/local-network.js";
-import { API_ROLES, type ApiRole } from "../../service/auth.js";
+import { API_ROLES } from "../../service/auth.js";
 
-import { engines } from "./engines.js";
+import { TRADE_PARTIES, engines } from "./engines.js";
 import { startOutcome, startStack, strangersRecord, type ServiceProcess, type Stack } from "./process.js";
 
 /** The demo's multi-borrowing borrower (scripts/lib/demo-world.ts, chapter 2). */
@@ -347,13 +347,7 @@ describe("service as processes: hardhat node, Ignition, the serve task, over HTT
       it("test_serve_writes_trade_createdFundedEvidencedPaid_indexedAndReadBack", async function () {
         // Each party's own service, signing with its own key. The exporter's reads, on the engine under test; the
         // others only write, on SQLite files (five services at once on a shared machine).
-        const parties: [string, ApiRole][] = [
-          ["cristal", "importer"],
-          ["glassworks", "exporter"],
-          ["golfo", "bank-treasury"],
-          ["huaxia", "bank-treasury"],
-          ["carrier", "operator"],
-        ];
+        const parties = TRADE_PARTIES;
         const services: Record<string, ServiceProcess> = {};
         const tokens: Record<string, string> = {};
         const { members } = stack.world;

@@ -9,7 +9,20 @@ import pg from "pg";
 import pino from "pino";
 
 import type { Deployment } from "../../src/deployment.js";
+import type { ApiRole } from "../../service/auth.js";
 import { startService, type RunningService, type ServiceOptions } from "../../service/server.js";
+
+/**
+ * The parties of the glassware order (scripts/lib/glassware.ts) that the trade write tests run a service for, each
+ * with the role its token carries: the importer, the exporter, both banks, and the carrier as an oracle.
+ */
+export const TRADE_PARTIES: readonly (readonly [string, ApiRole])[] = [
+  ["cristal", "importer"],
+  ["glassworks", "exporter"],
+  ["golfo", "bank-treasury"],
+  ["huaxia", "bank-treasury"],
+  ["carrier", "operator"],
+];
 
 export interface Engine {
   name: "sqlite" | "postgres";

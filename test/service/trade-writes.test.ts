@@ -3,10 +3,10 @@ import { network } from "hardhat";
 
 import { fundGlasswareParties } from "../../scripts/lib/glassware.js";
 import { deployWorld } from "../../scripts/lib/world.js";
-import { createToken, parseRoles, type ApiRole } from "../../service/auth.js";
+import { createToken, parseRoles } from "../../service/auth.js";
 import type { RunningService } from "../../service/server.js";
 
-import { engines, startTestService } from "./engines.js";
+import { TRADE_PARTIES, engines, startTestService } from "./engines.js";
 
 const connection = await network.create();
 const { ethers } = connection;
@@ -31,13 +31,7 @@ describe("service writes: a trade order from creation to a paid tranche, one ser
     after(() => store.cleanup());
 
     it(`test_tradeFlow_overHttp_paysTheTrancheInTheExportersCurrency (${store.name})`, async function () {
-      const parties: [string, ApiRole][] = [
-        ["cristal", "importer"],
-        ["glassworks", "exporter"],
-        ["golfo", "bank-treasury"],
-        ["huaxia", "bank-treasury"],
-        ["carrier", "operator"],
-      ];
+      const parties = TRADE_PARTIES;
       const services: Record<string, RunningService> = {};
       const tokens: Record<string, string> = {};
       try {
