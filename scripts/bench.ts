@@ -39,7 +39,13 @@ import { deployWorld } from "./lib/world.js";
 
 /** Hardhat's command line (its `bin`, which the package does not export as a module path). */
 const hardhatCli = fileURLToPath(new URL("../node_modules/hardhat/dist/src/cli.js", import.meta.url));
-const connection = await network.create();
+/**
+ * With TRADELINE_BENCH_REPLAY=1 the script runs its scenarios only, for test/service/bench-replay.test.ts, which
+ * imports it and replays the chain's events into the read model: the registry is filled to 1,000 borrowers (not
+ * 10,000), and there is no JSON-RPC run, no results file and no table.
+ */
+const REPLAY = process.env.TRADELINE_BENCH_REPLAY === "1";
+export const connection = await network.create();
 const { provider, networkHelpers } = connection;
 const rows: GasRow[] = [];
 
@@ -73,7 +79,7 @@ async function recordCreditCalls(receipt: TransactionReceipt, within: string, la
 
 // ─── MemberRegistry ─────────────────────────────────────────────────────────
 
-const world = await deployWorld(connection);
+export const world = await deployWorld(connection);
 const deferredTopic = world.contracts.scf.interface.getEvent("CreditReportDeferred").topicHash;
 const { members, tokens } = world.contracts;
 const [fresh1, fresh2, fresh3, fresh4] = world.outsiders;
@@ -178,9 +184,7 @@ async function measureAtSize(target: number): Promise<void> {
   }
   scaling.push({ borrowers: size, registerLoan: reg.gas, inquire: inq.gas });
 }
-await measureAtSize(1);
-await measureAtSize(1_000);
-await measureAtSize(10_000);
+for (const size of REPLAY ? [1, 1_000] : [1, 1_000, 10_000]) await measureAtSize(size);
 
 /** 100 single registrations against one batch of 100, for the same kind of records. */
 const batches: { scenario: string; singleAverage: number; batchPerRecord: number; ratio: number }[] = [];
@@ -650,129 +654,134 @@ const tradeLifecycle = sumFigures(tradeFlow);
   await record("TradeSettlement.unpause", trade.connect(ta.regulator).unpause());
 }
 
-// The same lifecycle over JSON-RPC: a `hardhat node` of our own, wall time from the first transaction sent to the
-// last payment mined (automining, so each transaction is its own block).
-const RPC_PORT = 8_646;
-const RPC_RUNS = 5;
-const rpcWall: number[] = [];
-// Ignition journals a JSON-RPC deployment; this one is the bench's own and is removed afterwards.
-const rpcDeploymentId = `bench-rpc-${Date.now()}`;
-{
-  const node = spawn(process.execPath, [hardhatCli, "node", "--port", String(RPC_PORT)], {
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("bench: hardhat node did not start in 120 s")), 120_000);
-      node.stdout.on("data", (chunk: Buffer) => {
-        if (chunk.toString().includes("Started HTTP")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      node.on("exit", (code) => reject(new Error(`bench: hardhat node exited with ${code}`)));
-    });
-    const rpc = await network.create({ network: "localhost", override: { url: `http://127.0.0.1:${RPC_PORT}` } });
-    const rpcWorld = await deployWorld(rpc, rpcDeploymentId);
-    await fundGlasswareParties(rpcWorld, RPC_RUNS);
-    for (let run = 0; run < RPC_RUNS; run++) {
-      const start = BigInt((await rpc.ethers.provider.getBlock("latest"))!.timestamp);
-      const t0 = performance.now();
-      const pending: Promise<unknown>[] = [];
-      await runGlasswareLifecycle(rpcWorld, start, async (_operation, tx) => {
-        pending.push(tx.wait());
-      });
-      await Promise.all(pending);
-      rpcWall.push(performance.now() - t0);
-    }
-  } finally {
-    process.kill(-node.pid!, "SIGTERM");
-    await rm(new URL(`../ignition/deployments/${rpcDeploymentId}`, import.meta.url), { recursive: true, force: true });
-  }
-}
-const sortedWall = [...rpcWall].sort((x, y) => x - y);
-const rpcFigures = {
-  transport: `JSON-RPC to hardhat node on 127.0.0.1:${RPC_PORT} (automine)`,
-  transactions: tradeFlow.length + 1,
-  runs: RPC_RUNS,
-  wallMs: {
-    min: Math.round(sortedWall[0]),
-    median: Math.round(sortedWall[Math.floor(RPC_RUNS / 2)]),
-    max: Math.round(sortedWall[RPC_RUNS - 1]),
-  },
-};
-
 // Governance seat, last: it moves the registry's governor.
 await record("MemberRegistry.transferOwnership", members.transferOwnership(fresh4));
 await record("MemberRegistry.acceptOwnership", members.connect(fresh4).acceptOwnership());
 
-// ─── Output ─────────────────────────────────────────────────────────────────
-
-rows.splice(moduleRowsAt, 0, ...moduleRows);
-
-await mkdir(new URL("../bench/", import.meta.url), { recursive: true });
-// The service's figures are written by scripts/bench-service.ts: kept as they are.
-const previous = await readFile(new URL("../bench/results.json", import.meta.url), "utf8")
-  .then((text) => (JSON.parse(text) as { service?: unknown }).service)
-  .catch(() => undefined);
-await writeFile(
-  new URL("../bench/results.json", import.meta.url),
-  `${JSON.stringify(
-    {
-      rows,
-      credit: { scaling, batches },
-      scf: { fullFlow: { ...scfFlow, ratio: Number((scfFlow.gas / scfFlow.floor).toFixed(3)), target: 875_000 } },
-      trade: {
-        lifecycle: {
-          operations: tradeFlow.length,
-          ...tradeLifecycle,
-          ratio: Number((tradeLifecycle.gas / tradeLifecycle.floor).toFixed(3)),
-        },
-        lifecycleOverJsonRpc: rpcFigures,
-      },
-      ...(previous === undefined ? {} : { service: previous }),
+if (!REPLAY) {
+  // The same lifecycle over JSON-RPC: a `hardhat node` of our own, wall time from the first transaction sent to the
+  // last payment mined (automining, so each transaction is its own block).
+  const RPC_PORT = 8_646;
+  const RPC_RUNS = 5;
+  const rpcWall: number[] = [];
+  // Ignition journals a JSON-RPC deployment; this one is the bench's own and is removed afterwards.
+  const rpcDeploymentId = `bench-rpc-${Date.now()}`;
+  {
+    const node = spawn(process.execPath, [hardhatCli, "node", "--port", String(RPC_PORT)], {
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("bench: hardhat node did not start in 120 s")), 120_000);
+        node.stdout.on("data", (chunk: Buffer) => {
+          if (chunk.toString().includes("Started HTTP")) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        node.on("exit", (code) => reject(new Error(`bench: hardhat node exited with ${code}`)));
+      });
+      const rpc = await network.create({ network: "localhost", override: { url: `http://127.0.0.1:${RPC_PORT}` } });
+      const rpcWorld = await deployWorld(rpc, rpcDeploymentId);
+      await fundGlasswareParties(rpcWorld, RPC_RUNS);
+      for (let run = 0; run < RPC_RUNS; run++) {
+        const start = BigInt((await rpc.ethers.provider.getBlock("latest"))!.timestamp);
+        const t0 = performance.now();
+        const pending: Promise<unknown>[] = [];
+        await runGlasswareLifecycle(rpcWorld, start, async (_operation, tx) => {
+          pending.push(tx.wait());
+        });
+        await Promise.all(pending);
+        rpcWall.push(performance.now() - t0);
+      }
+    } finally {
+      process.kill(-node.pid!, "SIGTERM");
+      await rm(new URL(`../ignition/deployments/${rpcDeploymentId}`, import.meta.url), {
+        recursive: true,
+        force: true,
+      });
+    }
+  }
+  const sortedWall = [...rpcWall].sort((x, y) => x - y);
+  const rpcFigures = {
+    transport: `JSON-RPC to hardhat node on 127.0.0.1:${RPC_PORT} (automine)`,
+    transactions: tradeFlow.length + 1,
+    runs: RPC_RUNS,
+    wallMs: {
+      min: Math.round(sortedWall[0]),
+      median: Math.round(sortedWall[Math.floor(RPC_RUNS / 2)]),
+      max: Math.round(sortedWall[RPC_RUNS - 1]),
     },
-    null,
-    2,
-  )}\n`,
-);
-const table = [
-  ["operation", "gas", "new", "upd", "floor", "ratio"],
-  ...rows.map((r) => [
-    r.operation,
-    String(r.gas),
-    String(r.newSlots),
-    String(r.updatedSlots),
-    String(r.floor),
-    r.ratio.toFixed(3),
-  ]),
-];
-for (const line of formatTable(table)) console.log(line);
-console.log("\ncredit registry: gas at registry size");
-for (const line of formatTable([
-  ["borrowers", "registerLoan", "inquire"],
-  ...scaling.map((r) => [r.borrowers.toLocaleString("en-US"), String(r.registerLoan), String(r.inquire)]),
-])) {
-  console.log(line);
+  };
+
+  // ─── Output ─────────────────────────────────────────────────────────────────
+
+  rows.splice(moduleRowsAt, 0, ...moduleRows);
+
+  await mkdir(new URL("../bench/", import.meta.url), { recursive: true });
+  // The service's figures are written by scripts/bench-service.ts: kept as they are.
+  const previous = await readFile(new URL("../bench/results.json", import.meta.url), "utf8")
+    .then((text) => (JSON.parse(text) as { service?: unknown }).service)
+    .catch(() => undefined);
+  await writeFile(
+    new URL("../bench/results.json", import.meta.url),
+    `${JSON.stringify(
+      {
+        rows,
+        credit: { scaling, batches },
+        scf: { fullFlow: { ...scfFlow, ratio: Number((scfFlow.gas / scfFlow.floor).toFixed(3)), target: 875_000 } },
+        trade: {
+          lifecycle: {
+            operations: tradeFlow.length,
+            ...tradeLifecycle,
+            ratio: Number((tradeLifecycle.gas / tradeLifecycle.floor).toFixed(3)),
+          },
+          lifecycleOverJsonRpc: rpcFigures,
+        },
+        ...(previous === undefined ? {} : { service: previous }),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  const table = [
+    ["operation", "gas", "new", "upd", "floor", "ratio"],
+    ...rows.map((r) => [
+      r.operation,
+      String(r.gas),
+      String(r.newSlots),
+      String(r.updatedSlots),
+      String(r.floor),
+      r.ratio.toFixed(3),
+    ]),
+  ];
+  for (const line of formatTable(table)) console.log(line);
+  console.log("\ncredit registry: gas at registry size");
+  for (const line of formatTable([
+    ["borrowers", "registerLoan", "inquire"],
+    ...scaling.map((r) => [r.borrowers.toLocaleString("en-US"), String(r.registerLoan), String(r.inquire)]),
+  ])) {
+    console.log(line);
+  }
+  console.log("\ncredit registry: batch of 100 against 100 single registrations");
+  for (const line of formatTable([
+    ["records", "single (avg)", "batch per record", "batch / singles"],
+    ...batches.map((b) => [b.scenario, String(b.singleAverage), String(b.batchPerRecord), b.ratio.toFixed(3)]),
+  ])) {
+    console.log(line);
+  }
+  console.log(
+    `\nsupply-chain full flow (issue+confirm, split, transfer, discount, repay, 2 payouts): ${scfFlow.gas} gas ` +
+      `(target < 875,000), floor ${scfFlow.floor}, ratio ${(scfFlow.gas / scfFlow.floor).toFixed(3)}`,
+  );
+  console.log(
+    `\ntrade lifecycle (create, accept, fund, 3 evidence-paid tranches in CNY): ${tradeLifecycle.gas} gas, ` +
+      `floor ${tradeLifecycle.floor}, ratio ${(tradeLifecycle.gas / tradeLifecycle.floor).toFixed(3)}`,
+  );
+  console.log(
+    `trade lifecycle over JSON-RPC (${rpcFigures.transactions} transactions incl. the approval, ${RPC_RUNS} runs): ` +
+      `median ${rpcFigures.wallMs.median} ms (min ${rpcFigures.wallMs.min}, max ${rpcFigures.wallMs.max})`,
+  );
+  console.log(`\n${rows.length} rows written to bench/results.json`);
 }
-console.log("\ncredit registry: batch of 100 against 100 single registrations");
-for (const line of formatTable([
-  ["records", "single (avg)", "batch per record", "batch / singles"],
-  ...batches.map((b) => [b.scenario, String(b.singleAverage), String(b.batchPerRecord), b.ratio.toFixed(3)]),
-])) {
-  console.log(line);
-}
-console.log(
-  `\nsupply-chain full flow (issue+confirm, split, transfer, discount, repay, 2 payouts): ${scfFlow.gas} gas ` +
-    `(target < 875,000), floor ${scfFlow.floor}, ratio ${(scfFlow.gas / scfFlow.floor).toFixed(3)}`,
-);
-console.log(
-  `\ntrade lifecycle (create, accept, fund, 3 evidence-paid tranches in CNY): ${tradeLifecycle.gas} gas, ` +
-    `floor ${tradeLifecycle.floor}, ratio ${(tradeLifecycle.gas / tradeLifecycle.floor).toFixed(3)}`,
-);
-console.log(
-  `trade lifecycle over JSON-RPC (${rpcFigures.transactions} transactions incl. the approval, ${RPC_RUNS} runs): ` +
-    `median ${rpcFigures.wallMs.median} ms (min ${rpcFigures.wallMs.min}, max ${rpcFigures.wallMs.max})`,
-);
-console.log(`\n${rows.length} rows written to bench/results.json`);

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { toQuantity } from "ethers";
 import { network } from "hardhat";
 
 import { deployWorld } from "../../scripts/lib/world.js";
@@ -151,12 +152,47 @@ describe("service indexer", function () {
         /this database indexes another deployment on chain 31337 .*give the service another database/,
       );
       await checkMirror(0);
+      // A node lagging three blocks behind the checkpoint (it has not the blocks yet): waited for, not rolled back.
+      const indexedTo = (await indexer.checkpoint())!.number;
+      const lagging: ChainRpc = {
+        async send(method, params) {
+          if (method === "eth_blockNumber") return toQuantity(indexedTo - 3);
+          if (method === "eth_getBlockByNumber" && Number((params as [string])[0]) > indexedTo - 3) return null;
+          return ethers.provider.send(method, params);
+        },
+      };
+      const waited = await make(lagging).step();
+      expect([waited.indexed, waited.rolledBackTo, waited.events]).to.deep.equal([indexedTo, undefined, 0]);
+      expect(await stored()).to.deep.equal(await chainEvents(world));
+      // A reorganisation racing a step: the last block's hash changes between the step's two reads of it. Nothing
+      // is stored, the checkpoint stays; the next step indexes the block as the chain has it.
+      await (await world.contracts.tokens.CNY.connect(world.issuer).mint(world.admins.pacific.address, 1n)).wait();
+      const newHead = indexedTo + 1;
+      let reads = 0;
+      const racing: ChainRpc = {
+        async send(method, params) {
+          const got = (await ethers.provider.send(method, params)) as { hash: string } | null;
+          if (method === "eth_getBlockByNumber" && Number((params as [string])[0]) === newHead && ++reads === 2) {
+            return { ...got, hash: `0x${"ab".repeat(32)}` };
+          }
+          return got;
+        },
+      };
+      const raced = await make(racing).step();
+      expect([raced.indexed, raced.events, (await indexer.checkpoint())!.number]).to.deep.equal([
+        indexedTo,
+        0,
+        indexedTo,
+      ]);
+      expect((await make().step()).indexed).to.equal(newHead);
+      expect(await stored()).to.deep.equal(await chainEvents(world));
+      await checkMirror(1);
       // A reorganisation: blocks after the snapshot are replaced by others.
       const snapshot = await networkHelpers.takeSnapshot();
       await world.contracts.tokens.CNY.connect(world.issuer).mint(world.admins.huaxia.address, 1_000n);
       await world.contracts.tokens.CNY.connect(world.issuer).mint(world.admins.golfo.address, 2_000n);
       for (let r = await indexer.step(); r.indexed < r.head; r = await indexer.step());
-      await checkMirror(2);
+      await checkMirror(3);
       const before = await stored();
       await snapshot.restore();
       await world.contracts.tokens.MXN.connect(world.issuer).mint(world.admins.golfo.address, 3_000n);
@@ -169,8 +205,8 @@ describe("service indexer", function () {
       const after = await stored();
       expect(after).to.deep.equal(await chainEvents(world));
       expect(after).to.not.deep.equal(before);
-      // Only golfo's MXN is left: huaxia's and golfo's CNY went with the replaced blocks.
-      await checkMirror(1);
+      // Only pacific's CNY and golfo's MXN are left: huaxia's and golfo's CNY went with the replaced blocks.
+      await checkMirror(2);
       await close();
     });
   }
