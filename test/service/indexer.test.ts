@@ -1,3 +1,7 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
 import { expect } from "chai";
 import { toQuantity } from "ethers";
 import { network } from "hardhat";
@@ -8,6 +12,7 @@ import { followedContracts, Indexer, jsonValue, type ChainRpc } from "../../serv
 import { migrate } from "../../service/migrations.js";
 import { project, rebuild } from "../../service/projections.js";
 import { balances, members } from "../../service/projections/members.js";
+import { deploymentBlock } from "../../service/server.js";
 import { statusName } from "../../src/members.js";
 
 import { engines } from "./engines.js";
@@ -210,6 +215,26 @@ describe("service indexer", function () {
       await close();
     });
   }
+
+  it("test_deploymentBlock_isTheJournalsLowestReceipt_orZeroWithoutAJournal", async function () {
+    const dir = await mkdtemp(path.join(tmpdir(), "tradeline-journal-"));
+    try {
+      const record = path.join(dir, "deployed_addresses.json");
+      expect(await deploymentBlock(record)).to.equal(0);
+      // Ignition's journal: one JSON object a line, receipts among other entries, not in block order.
+      const entries = [
+        { type: "DEPLOYMENT_INITIALIZE" },
+        { type: "TRANSACTION_CONFIRM", receipt: { blockNumber: 12 } },
+        { type: "TRANSACTION_CONFIRM", receipt: { blockNumber: 7 } },
+        { type: "ONCHAIN_INTERACTION_SUCCEEDED" },
+        { type: "TRANSACTION_CONFIRM", receipt: { blockNumber: 9 } },
+      ];
+      await writeFile(path.join(dir, "journal.jsonl"), `${entries.map((e) => JSON.stringify(e)).join("\n")}\n`);
+      expect(await deploymentBlock(record)).to.equal(7);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it("test_jsonValue_keepsArraysOfStructsArrays_evenWithOneElement", function () {
     // ethers names a lone unnamed array element "_": an array of one struct must stay an array of one object.
