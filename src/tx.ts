@@ -32,6 +32,30 @@ export function eventArg<T>(
   throw new Error(`the transaction emitted no ${event}`);
 }
 
+const raising = new Map<string, Promise<unknown>>();
+
+/**
+ * Raises `spender`'s allowance from `owner` by `by` (for one more use beside those it already covers, e.g. a second
+ * open quote). The allowance is read and the approval sent under one lock per token, owner and spender in this
+ * process, so two raises at once add up. The token must be connected to the owner's signer.
+ */
+export async function raiseAllowance(
+  token: SettlementToken,
+  owner: string,
+  spender: string,
+  by: bigint,
+): Promise<ContractTransactionReceipt> {
+  const lock = `${await token.getAddress()}:${owner}:${spender}`.toLowerCase();
+  const raise = (raising.get(lock) ?? Promise.resolve()).then(async () =>
+    mined(await token.approve(spender, (await token.allowance(owner, spender)) + by)),
+  );
+  raising.set(
+    lock,
+    raise.catch(() => undefined),
+  );
+  return raise;
+}
+
 /**
  * Approves `spender` to draw `amount` of `token` from `owner` when the allowance falls short; returns the approval's
  * receipt, or undefined when none was needed. The token must be connected to the owner's signer.

@@ -23,7 +23,7 @@ import {
   rootOf,
   split as splitReceivable,
 } from "../scf.js";
-import { chainTime, ensureAllowance, mined } from "../tx.js";
+import { chainTime, ensureAllowance, mined, raiseAllowance } from "../tx.js";
 
 /** What an SCF desk works with: the contracts on the member's signer, the consortium key, input labels. */
 export interface ScfDesk {
@@ -325,8 +325,8 @@ export interface Quoted {
    */
   maxPrice: bigint;
   money: Money;
-  /** The approval the financier gave the ledger to draw up to `maxPrice`, when its allowance fell short. */
-  approval?: ContractTransactionReceipt;
+  /** The approval raising the ledger's allowance from the financier by `maxPrice`. */
+  approval: ContractTransactionReceipt;
 }
 
 /**
@@ -371,7 +371,13 @@ export async function quote(
     daysBetween(terms.expiry, family.maturity),
     BigInt(dayBase),
   );
-  const approval = await approveLedger(desk, family.token, maxPrice);
+  // Raised by this quote's most, on top of what the financier's other open quotes need: each may be taken.
+  const approval = await raiseAllowance(
+    (await tokenAt(c, family.token)).token,
+    await desk.signer.getAddress(),
+    await c.scf.getAddress(),
+    maxPrice,
+  );
   const signature = await signQuote(c.scf, desk.signer, terms);
   const signed: SignedQuote = {
     quote: {
@@ -385,7 +391,7 @@ export async function quote(
     },
     signature,
   };
-  return { signed, terms, price, maxPrice, money, ...(approval === undefined ? {} : { approval }) };
+  return { signed, terms, price, maxPrice, money, approval };
 }
 
 /** Reads a signed quote (from a file or a request body); a malformed one is an input error naming `field`. */

@@ -9,6 +9,7 @@ import { getAddress, isAddress, isHexString, type ContractTransactionReceipt, ty
 import { checkSalt, documentCommitment, newSalt } from "../commitments.js";
 import { tokenAt, tokenFor, type TradelineContracts } from "../deployment.js";
 import { decodeCode, minorUnits, parseAmount, reasonCode } from "../encoding.js";
+import { decodeError } from "../errors.js";
 import { InputError, checked, parseMemberId, requireOption, wholeNumber, type Labels } from "../input.js";
 import { normalizeDate } from "../keys.js";
 import {
@@ -240,6 +241,10 @@ export async function fund(desk: TradeDesk, req: { order: string; permit?: boole
     const receipt = await fundWithPermit(c.trade, pay.token, desk.signer, id, deadline);
     return { id, amount: order.amount, money, permit: true, receipt };
   }
+  // Simulated first: a refusal other than the allowance still to give is the chain's answer, before any approval.
+  await c.trade.fund.staticCall(id).catch((err: unknown) => {
+    if (decodeError(err)?.name !== "ERC20InsufficientAllowance") throw err;
+  });
   const { approval, receipt } = await fundOrder(c.trade, pay.token, id);
   return { id, amount: order.amount, money, permit: false, ...(approval === undefined ? {} : { approval }), receipt };
 }

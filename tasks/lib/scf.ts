@@ -149,9 +149,7 @@ export async function quote(
       `${t.recourse ? "with" : "without"} recourse, from member ${t.seller}; price now ${amount(r.price, r.money)}, ` +
       `at most ${amount(r.maxPrice, r.money)} by its expiry`,
     `  written to ${args.out}; valid until ${new Date(Number(t.expiry) * 1000).toISOString()}`,
-    ...(r.approval === undefined
-      ? []
-      : [`  approved the ledger to draw ${amount(r.maxPrice, r.money)} (tx ${r.approval.hash})`]),
+    `  raised the ledger's allowance by ${amount(r.maxPrice, r.money)} (tx ${r.approval.hash})`,
   ];
 }
 

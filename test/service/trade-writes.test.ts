@@ -86,6 +86,11 @@ describe("service writes: a trade order from creation to a paid tranche, one ser
         const created = await ok("cristal", "/v1/trade/orders", order, 201);
         const id = created.id as string;
         expect(created).to.include({ currency: "MXN", payout: "CNY", tranches: 3 });
+        // Funding an order not accepted yet: the chain's refusal, found before any approval is sent.
+        const early = await ethers.provider.getBlockNumber();
+        const notAccepted = await post("golfo", `/v1/trade/orders/${id}/fund`, {});
+        expect([notAccepted.status, notAccepted.body.revert?.name]).to.deep.equal([422, "TradeInvalidState"]);
+        expect(await ethers.provider.getBlockNumber()).to.equal(early);
         await ok("glassworks", `/v1/trade/orders/${id}/accept`, {});
         // The exporter names Huaxia as the FX provider whose quotes anyone may relay, at 0.37 MXN->CNY or better.
         await ok("glassworks", `/v1/trade/orders/${id}/fx-terms`, {

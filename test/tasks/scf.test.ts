@@ -22,6 +22,7 @@ import {
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { actAs, deployWorld } from "../../scripts/lib/world.js";
 import { failure } from "../helpers/failure.js";
+import { parseAmount } from "../../src/encoding.js";
 
 const connection = await network.create();
 const { networkHelpers } = connection;
@@ -100,13 +101,31 @@ describe("scf tasks", function () {
       as("pacific").session,
     );
     // Approved for the price at the quote's expiry: a discount shrinks daily, so a quote taken later costs more.
-    expect(quoted[2]).to.match(/^ {2}approved the ledger to draw 39\d\.\d\d CNY/);
+    expect(quoted[2]).to.match(/^ {2}raised the ledger's allowance by 39\d\.\d\d CNY/);
     const [, now, most] = new RegExp(
       `^quote for R1\\.1: 600 bps/year on a 365-day base, with recourse, from member ${world.ids.precision}; ` +
         `price now (39\\d\\.\\d\\d) CNY, at most (39\\d\\.\\d\\d) CNY by its expiry$`,
     ).exec(quoted[0])!;
     expect(Number(most)).to.be.greaterThan(Number(now));
-    expect(quoted[2]).to.include(`draw ${most} CNY`);
+    expect(quoted[2]).to.include(`by ${most} CNY`);
+    // A second open quote of the same financier raises the allowance by its own most, on top of the first's.
+    const ledger = await world.contracts.scf.getAddress();
+    const allowance = () => world.contracts.tokens.CNY.allowance(addr("pacific"), ledger);
+    const before = await allowance();
+    const second = await quote(
+      as("pacific").contracts,
+      {
+        id: "R1.0",
+        rateBps: "600",
+        dayBase: "365",
+        recourse: "",
+        validFor: String(2 * 86_400),
+        out: path.join(dir, "q2.json"),
+      },
+      as("pacific").session,
+    );
+    const most2 = parseAmount(/at most (\d+\.\d\d) CNY/.exec(second[0])![1], 2);
+    expect(await allowance()).to.equal(before + most2);
     expect(JSON.parse(await readFile(out, "utf8")).signature).to.match(/^0x[0-9a-f]{130}$/);
     // Taken a day and a half later, within the quote's life: the price has risen, and the approval covers it.
     await networkHelpers.time.increase(36 * 3600);
@@ -115,6 +134,8 @@ describe("scf tasks", function () {
       `^sold R1\\.1 to member ${world.ids.pacific} for (39\\d\\.\\d\\d) CNY, paid in the same transaction$`,
     ).exec(sold[0])!;
     expect(Number(soldFor)).to.be.greaterThan(Number(now)).and.at.most(Number(most));
+    // What is left still covers the second quote, which its holder may take until it expires.
+    expect(await allowance()).to.be.at.least(most2);
     expect(await failure(finance(as("precision").contracts, { quote: out }))).to.equal(
       `reverted: ScfInvalidPieceState(id=R1.1, state=Financed)`,
     );
