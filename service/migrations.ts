@@ -582,6 +582,29 @@ const idempotencyKeyed: Migration = {
   },
 };
 
+/**
+ * The signing runs of the service on this database, each with a lease it renews (one per operator key), and an index
+ * for reading an upload job's batches from the audit table.
+ */
+const runs: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable("service_runs")
+      .addColumn("run", "text", (c) => c.primaryKey())
+      .addColumn("signer", "text", (c) => c.notNull().unique())
+      .addColumn("host", "text", (c) => c.notNull())
+      .addColumn("pid", "integer", (c) => c.notNull())
+      .addColumn("started_at", "bigint", (c) => c.notNull())
+      .addColumn("seen_at", "bigint", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("audit_log_path").on("audit_log").column("path").execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropIndex("audit_log_path").execute();
+    await db.schema.dropTable("service_runs").execute();
+  },
+};
+
 /** Every migration, in order. */
 export function migrations(engine: Engine): Record<string, Migration> {
   return {
@@ -594,6 +617,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     "0007_notifications": notifications(engine),
     "0008_jobs": jobs(engine),
     "0009_idempotency_keyed": idempotencyKeyed,
+    "0010_runs": runs,
   };
 }
 

@@ -17,6 +17,8 @@ export interface Problem {
   revert?: { name: string; args: Record<string, string>; text: string };
   /** For a 429: seconds to wait (also sent as Retry-After). */
   retryAfter?: number;
+  /** For a write refused after part of it was sent: the refusal itself. */
+  cause?: Problem;
 }
 
 const TYPE_BASE = "https://tradeline.dev/problems/";

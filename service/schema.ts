@@ -82,6 +82,18 @@ export interface IdempotencyRow {
   signed: string | null;
 }
 
+/** A run of the service that signs, with the lease it renews (one per operator key and database). */
+export interface ServiceRunRow {
+  run: string;
+  /** The operator key's address, lower case. */
+  signer: string;
+  /** The machine and process running it: a run of this machine whose process is gone has stopped. */
+  host: string;
+  pid: number;
+  started_at: number;
+  seen_at: number;
+}
+
 /** A member of the consortium, as the member registry's events describe it. */
 export interface MemberRow {
   chain_id: number;
@@ -428,6 +440,7 @@ export interface Tables {
   api_tokens: ApiTokenRow;
   audit_log: AuditRow;
   idempotency: IdempotencyRow;
+  service_runs: ServiceRunRow;
   blocks: BlockRow;
   events: EventRow;
   checkpoints: CheckpointRow;

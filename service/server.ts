@@ -23,7 +23,7 @@ import { project, rebuild } from "./projections.js";
 import { PROJECTIONS } from "./projections/index.js";
 import { interruptJobs } from "./routes/credit-writes.js";
 import { ProblemError } from "./problem.js";
-import type { Writer } from "./writes.js";
+import { registerRun, type Writer } from "./writes.js";
 
 export interface ServiceOptions {
   /** The chain: an ethers JSON-RPC provider (the indexer reads through its raw `send`). */
@@ -130,13 +130,24 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   if (interrupted > 0)
     logger.warn({ jobs: interrupted }, "upload jobs interrupted by the last stop: send their files again");
   const queue = options.signer === undefined ? undefined : new SubmissionQueue();
+  const run = randomUUID();
+  let lease: { stop(): Promise<void> } | undefined;
+  if (options.signer !== undefined) {
+    try {
+      lease = await registerRun(database.db, run, await options.signer.getAddress());
+    } catch (err) {
+      await database.close();
+      throw err;
+    }
+  }
   const writer: Writer | undefined =
     options.signer === undefined || queue === undefined
       ? undefined
       : {
           deployment: options.deployment,
           signer: new QueuedSigner(options.signer, queue),
-          run: randomUUID(),
+          run,
+          inFlight: new Set<string>(),
           provider,
           consortiumKey:
             options.consortiumKey ??
@@ -197,6 +208,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       );
     });
   } catch (err) {
+    await lease?.stop();
     await database.close();
     throw err;
   }
@@ -204,6 +216,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const port = typeof address === "object" && address !== null ? address.port : options.port;
   const url = `http://${host}:${port}`;
   logger.info({ url, chainId, fromBlock: options.fromBlock }, "service listening");
+  if (writer !== undefined && !writer.signer.signsLocally) {
+    // A node's unlocked account: a transaction's hash is known only once the node took it, so a crash (or a lost
+    // answer) between the two leaves an Idempotency-Key free to send again.
+    logger.warn(
+      { signer: await writer.signer.getAddress() },
+      "the operator key is held by the node, not by this service: configure it as a private key so that each " +
+        "transaction is recorded before it is broadcast",
+    );
+  } else if (writer !== undefined) {
+    logger.info({ signer: await writer.signer.getAddress(), signsLocally: true }, "signing with the operator key");
+  }
 
   deliverer.start();
   const loop = (async () => {
@@ -261,6 +284,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await loop;
       await deliverer.stop();
+      await lease?.stop();
       await database.close();
       logger.info("service stopped");
     },

@@ -8,6 +8,7 @@
  * field.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 
 import type { Context } from "hono";
 import type { Kysely } from "kysely";
@@ -32,8 +33,10 @@ export interface Writer {
   signer: QueuedSigner;
   provider: Provider;
   consortiumKey: () => Promise<ConsortiumKey>;
-  /** This run of the service (a random id): an idempotency row another run left in flight was interrupted. */
+  /** This run of the service (a random id), registered in `service_runs` with a lease it renews. */
   run: string;
+  /** The `Idempotency-Key`s (token id and key) this run is serving now. */
+  inFlight: Set<string>;
 }
 
 /** A decoded event of a mined write. */
@@ -200,11 +203,51 @@ async function write(
     // Without the consortium key a request hash would be unkeyed: refused (503) before anything is stored.
     const consortiumKey = await w.consortiumKey();
     keyed = { key, keys: rowKeys(consortiumKey) };
-    const claimed = await claimKey(c, ctx, w, keyed, requestHash(consortiumKey, c.req.method, c.req.path, body));
+    const target = new URL(c.req.url);
+    const claimed = await claimKey(
+      c,
+      ctx,
+      w,
+      keyed,
+      requestHash(consortiumKey, c.req.method, target.pathname + target.search, body),
+    );
     if (claimed !== undefined) return claimed;
   }
   c.set("audited", true);
+  const flight = keyed === undefined ? undefined : `${client.id}\n${keyed.key}`;
+  if (flight !== undefined) w.inFlight.add(flight);
+  const signed: string[] = [];
+  try {
+    return await serve(c, ctx, w, action, keyed, signed, handle);
+  } catch (err) {
+    // The database failed under the write (its answer could not be kept): with nothing signed, the key is freed
+    // for a retry; with something signed, the row stays, and a retry answers `write-interrupted` with it.
+    if (keyed !== undefined && signed.length === 0) {
+      await db
+        .deleteFrom("idempotency")
+        .where("token_id", "=", client.id)
+        .where("key", "=", keyed.key)
+        .where("status", "is", null)
+        .execute()
+        .catch(() => undefined);
+    }
+    throw err;
+  } finally {
+    if (flight !== undefined) w.inFlight.delete(flight);
+  }
+}
 
+async function serve(
+  c: Context<AppEnv>,
+  ctx: WriteContext,
+  w: Writer,
+  action: string,
+  keyed: { key: string; keys: RowKeys } | undefined,
+  signed: string[],
+  handle: (desk: RequestDesk) => Promise<{ status?: 200 | 201 | 202; result: unknown }>,
+): Promise<Response> {
+  const { db } = ctx;
+  const client = c.get("client");
   // The audit row exists before anything is signed, and names each transaction as it is signed: a service that
   // stops mid-write leaves the row with status 0 and what it had signed.
   const audit = await db
@@ -220,10 +263,9 @@ async function write(
     })
     .returning("id")
     .executeTakeFirstOrThrow();
-  const signed: string[] = [];
+  // A hash counts as signed once it is recorded: if recording fails, `onSigning` throws and nothing is broadcast.
   const onSigning = async (hash: string) => {
-    signed.push(hash);
-    const list = signed.join(",");
+    const list = [...signed, hash].join(",");
     await db.updateTable("audit_log").set({ tx_hash: list }).where("id", "=", audit.id).execute();
     if (keyed !== undefined) {
       await db
@@ -233,6 +275,7 @@ async function write(
         .where("key", "=", keyed.key)
         .execute();
     }
+    signed.push(hash);
   };
 
   let status: number;
@@ -258,12 +301,17 @@ async function write(
       result: jsonValue(out.result),
     } satisfies WriteAnswer;
   } catch (err) {
-    const problem = writeProblem(err);
+    let problem = writeProblem(err);
     if (problem.status >= 500) {
       ctx.logger?.error({ err: err instanceof Error ? err.message : String(err), action }, "write failed");
     }
+    if (signed.length > 0 && problem.status < 500) problem = partlySent(problem, signed.length);
     status = problem.status;
-    payload = { ...problem, instance: c.req.path, ...(signed.length > 0 ? { txHashes: signed } : {}) };
+    payload = {
+      ...problem,
+      instance: c.req.path,
+      ...(signed.length > 0 ? { txHashes: signed, events: await minedEvents(w, signed) } : {}),
+    };
   }
   const text = JSON.stringify(payload);
   await db.transaction().execute(async (trx) => {
@@ -280,8 +328,107 @@ async function write(
   return answer(status, text);
 }
 
+/**
+ * A refusal that came after part of the write was sent (e.g. an approval mined, then the operation refused): never a
+ * 4xx, which promises that nothing was sent. The refusal is kept as `cause`.
+ */
+function partlySent(problem: Problem, count: number): Problem {
+  return {
+    type: "https://tradeline.dev/problems/partly-sent",
+    title: "Part of the write was sent before the rest was refused",
+    status: 500,
+    detail:
+      `${count} transaction(s) were sent (see txHashes and events), then: ${problem.detail}. ` +
+      "Check what they did before sending anything again",
+    cause: problem,
+  };
+}
+
 function now(): number {
   return Math.floor(Date.now() / 1000);
+}
+
+/** A run's lease: a run not seen for this long has stopped (it renews every `RUN_RENEW_MS`). */
+export const RUN_LEASE_SECONDS = 15;
+const RUN_RENEW_MS = 5_000;
+
+/** Whether a process of this machine is gone (a run it held has stopped, whatever its lease says). */
+export function processGone(host: string, pid: number): boolean {
+  if (host !== hostname()) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/** Whether run `run` of the service is alive: its lease renewed lately, and its process not gone. */
+async function runAlive(db: Kysely<Tables>, run: string): Promise<boolean> {
+  const r = await db.selectFrom("service_runs").selectAll().where("run", "=", run).executeTakeFirst();
+  return r !== undefined && Number(r.seen_at) >= now() - RUN_LEASE_SECONDS && !processGone(r.host, Number(r.pid));
+}
+
+/**
+ * Registers `run` as this database's signing service for `signer`, with a lease renewed until `stop`. One signing
+ * service per key and database: two would draw the same nonces, and could each take the other's Idempotency-Keys for
+ * abandoned. A run that stopped without `stop` is taken over at once when it ran on this machine (its process is
+ * gone), else once its lease lapses; a run whose lease keeps being renewed is another service running: refused.
+ */
+export async function registerRun(
+  db: Kysely<Tables>,
+  run: string,
+  signer: string,
+  leaseSeconds = RUN_LEASE_SECONDS,
+): Promise<{ stop(): Promise<void> }> {
+  const account = signer.toLowerCase();
+  const renewMs = Math.min(RUN_RENEW_MS, (leaseSeconds * 1000) / 3);
+  const deadline = Date.now() + leaseSeconds * 1000 + 2 * renewMs;
+  for (;;) {
+    const stale = await db
+      .selectFrom("service_runs")
+      .selectAll()
+      .where((eb) => eb.or([eb("seen_at", "<", now() - leaseSeconds), eb("signer", "=", account)]))
+      .execute();
+    for (const r of stale) {
+      if (Number(r.seen_at) < now() - leaseSeconds || processGone(r.host, Number(r.pid))) {
+        await db.deleteFrom("service_runs").where("run", "=", r.run).where("seen_at", "=", r.seen_at).execute();
+      }
+    }
+    const taken = await db
+      .insertInto("service_runs")
+      .values({ run, signer: account, host: hostname(), pid: process.pid, started_at: now(), seen_at: now() })
+      .onConflict((oc) => oc.column("signer").doNothing())
+      .returning("run")
+      .executeTakeFirst();
+    if (taken !== undefined) break;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `another service signing as ${signer} is running on this database (its lease is being renewed): run one ` +
+          "signing service per operator key and database",
+      );
+    }
+    await new Promise((r) => setTimeout(r, Math.min(1_000, renewMs)));
+  }
+  const timer = setInterval(() => {
+    void db
+      .updateTable("service_runs")
+      .set({ seen_at: now() })
+      .where("run", "=", run)
+      .execute()
+      .catch(() => undefined);
+  }, renewMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await db
+        .deleteFrom("service_runs")
+        .where("run", "=", run)
+        .execute()
+        .catch(() => undefined);
+    },
+  };
 }
 
 /** The decoded events of the transactions among `hashes` that have been mined. */
@@ -354,7 +501,9 @@ async function claimKey(
     "The first request with this Idempotency-Key is still running",
     `a request with Idempotency-Key "${key}" is still being processed: retry after it answers`,
   );
-  if (row.owner === w.run) throw inFlight;
+  // Still running: in this run (its in-flight set), or in another run of the service whose lease is alive.
+  if (w.inFlight.has(`${tokenId}\n${key}`)) throw inFlight;
+  if (row.owner !== w.run && row.owner !== null && (await runAlive(db, row.owner))) throw inFlight;
   const signed = (row.signed ?? "").split(",").filter((h) => h !== "");
   if (signed.length === 0) {
     const taken = await db

@@ -3,7 +3,7 @@
  * JSON field gives it), checks it, sends, and returns what happened as data. The `credit:*` tasks print it; the
  * service answers with it. Borrower ids are keyed with the consortium key here and never leave this module.
  */
-import { isHexString, type ContractTransactionReceipt } from "ethers";
+import { hexlify, isHexString, type ContractTransactionReceipt } from "ethers";
 
 import { checkSalt, commitment, consentCommitment, newSalt } from "../commitments.js";
 import {
@@ -430,13 +430,34 @@ export async function checkLoanFile(
     const name = desk.label("batchSize");
     throw new InputError(name, `${name} "${batchSize}" must be a positive integer`);
   }
+  // A borrower's rows all go in one batch, so that each batch's simulation sees every limit they add up to (the
+  // policy's limits are per borrower): a batch takes borrowers whole until the next would pass `batchSize`, and a
+  // borrower with more rows than that is a batch of its own.
+  const byBorrower = new Map<string, LoanFileRow[]>();
+  for (const row of plan.pending) {
+    const k = hexlify(row.input.borrowerKey);
+    const rows = byBorrower.get(k);
+    if (rows === undefined) byBorrower.set(k, [row]);
+    else rows.push(row);
+  }
   const batches: LoanFileRow[][] = [];
-  for (let i = 0; i < plan.pending.length; i += batchSize) batches.push(plan.pending.slice(i, i + batchSize));
-  for (const [i, batch] of batches.entries()) {
-    await desk.contracts.credit.registerLoans.staticCall(batch.map((r) => r.input)).catch((err: unknown) => {
+  let batch: LoanFileRow[] = [];
+  for (const rows of byBorrower.values()) {
+    if (batch.length > 0 && batch.length + rows.length > batchSize) {
+      batches.push(batch);
+      batch = [];
+    }
+    batch.push(...rows);
+  }
+  if (batch.length > 0) batches.push(batch);
+  let offset = 0;
+  for (const checked of batches) {
+    const at = offset;
+    offset += checked.length;
+    await desk.contracts.credit.registerLoans.staticCall(checked.map((r) => r.input)).catch((err: unknown) => {
       const decoded = decodeError(err);
-      if (decoded?.name !== "CreditBatchRecordRejected") throw new BatchRejectedError(i * batchSize, err);
-      const row = batch[Number(decoded.args.index)];
+      if (decoded?.name !== "CreditBatchRecordRejected") throw new BatchRejectedError(at, err);
+      const row = checked[Number(decoded.args.index)];
       throw new LoanFileError([{ line: row.line, message: `would be refused: ${String(decoded.args.reason)}` }]);
     });
   }

@@ -1,3 +1,6 @@
+import { spawnSync } from "node:child_process";
+import { hostname } from "node:os";
+
 import { expect } from "chai";
 import { Wallet, parseEther } from "ethers";
 import { network } from "hardhat";
@@ -5,6 +8,9 @@ import { network } from "hardhat";
 import { newSalt } from "../../src/commitments.js";
 import { LOAN_CSV_HEADER, loanIdOf } from "../../src/credit.js";
 import { borrowerKey } from "../../src/keys.js";
+import { openDatabase } from "../../service/db.js";
+import { migrate } from "../../service/migrations.js";
+import { processGone, registerRun } from "../../service/writes.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { createToken, parseRoles } from "../../service/auth.js";
 import type { RunningService } from "../../service/server.js";
@@ -178,9 +184,42 @@ describe("service writes: the lender desk over HTTP", function () {
           .insertInto("idempotency")
           .values({ ...dead, key: "crashed-unsigned", status: null, response: null, owner: "dead-run", signed: null })
           .execute();
-        const takenOver = await post("/v1/credit/loans", desk, loan, { "idempotency-key": "crashed-unsigned" });
-        const takenBody = (await takenOver.json()) as ProblemBody;
-        expect([takenOver.status, takenBody.revert?.name]).to.deep.equal([422, "CreditLoanAlreadyRegistered"]);
+        const takeOver = async (idempotencyKey: string) => {
+          const res = await post("/v1/credit/loans", desk, loan, { "idempotency-key": idempotencyKey });
+          return [res.status, ((await res.json()) as ProblemBody).revert?.name];
+        };
+        const ranAgain = [422, "CreditLoanAlreadyRegistered"];
+        expect(await takeOver("crashed-unsigned")).to.deep.equal(ranAgain);
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+        // Owned by another run whose lease is alive (a second service on this database, still serving it): 409, not
+        // taken; once its lease has lapsed, taken over.
+        const seen = Math.floor(Date.now() / 1000);
+        await db
+          .insertInto("service_runs")
+          .values({ run: "live-run", signer: "0xlive", host: "elsewhere", pid: 1, started_at: seen, seen_at: seen })
+          .execute();
+        await db
+          .insertInto("idempotency")
+          .values({ ...dead, key: "other-run", status: null, response: null, owner: "live-run", signed: null })
+          .execute();
+        expect(await takeOver("other-run")).to.deep.equal([409, undefined]);
+        await db
+          .updateTable("service_runs")
+          .set({ seen_at: seen - 60 })
+          .where("run", "=", "live-run")
+          .execute();
+        expect(await takeOver("other-run")).to.deep.equal(ranAgain);
+        // Owned by this run but served by none of its requests (a database failure stopped one): taken over too.
+        const mine = await db
+          .selectFrom("service_runs")
+          .select("run")
+          .where("signer", "=", operator.address.toLowerCase())
+          .executeTakeFirstOrThrow();
+        await db
+          .insertInto("idempotency")
+          .values({ ...dead, key: "own-run", status: null, response: null, owner: mine.run, signed: null })
+          .execute();
+        expect(await takeOver("own-run")).to.deep.equal(ranAgain);
         expect(await ethers.provider.getBlockNumber()).to.equal(block);
 
         // The same with a transaction signed: it may have been mined, so the key's answer is what it did, and
@@ -202,6 +241,51 @@ describe("service writes: the lender desk over HTTP", function () {
           expect(body.events.map((e) => e.name)).to.include("LoanRegistered");
         }
         expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      });
+
+      it("test_signingRuns_oneLivePerKey_aStoppedOneTakenOver", async function () {
+        const opened = openDatabase(await store.fresh(), ":memory:");
+        try {
+          await migrate(opened.db as never, opened.engine);
+          const db = opened.db;
+          const first = await registerRun(db, "run-1", operator.address, 1);
+          // A second run for the same key while the first renews its lease: refused once the lease would have lapsed.
+          const refused = await registerRun(db, "run-2", operator.address, 1).then(
+            () => "started",
+            (err: unknown) => String(err),
+          );
+          expect(refused).to.match(/another service signing as 0x[0-9a-fA-F]{40} is running on this database/);
+          await first.stop();
+          await (await registerRun(db, "run-2", operator.address, 1)).stop();
+          // A run of this machine whose process is gone (a crash): taken over, its lease notwithstanding.
+          const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+          const seen = Math.floor(Date.now() / 1000);
+          await db
+            .insertInto("service_runs")
+            .values({
+              run: "crashed",
+              signer: operator.address.toLowerCase(),
+              host: hostname(),
+              pid: gone,
+              started_at: seen,
+              seen_at: seen,
+            })
+            .execute();
+          const third = await registerRun(db, "run-3", operator.address, 1);
+          expect((await db.selectFrom("service_runs").select("run").execute()).map((r) => r.run)).to.deep.equal([
+            "run-3",
+          ]);
+          await third.stop();
+          // The process check itself: gone only for a process of this machine that has exited.
+          expect([
+            processGone(hostname(), gone!),
+            processGone(hostname(), process.pid),
+            processGone("another-machine", gone!),
+          ]).to.deep.equal([true, false, false]);
+          expect(await db.selectFrom("service_runs").selectAll().execute()).to.deep.equal([]);
+        } finally {
+          await opened.close();
+        }
       });
 
       it("test_lostBroadcastAnswer_keepsTheKeysAnswer_andNeverSendsTwice", async function () {
@@ -347,8 +431,10 @@ describe("service writes: the lender desk over HTTP", function () {
         const notCsv = await post("/v1/credit/uploads", desk, { file: "x" });
         expect(notCsv.status).to.equal(400);
 
-        // A line the chain would refuse (an outstanding over an enforced limit), in the second batch: found by
-        // simulating every batch before the answer, so it is a 400 naming the line, with no job and nothing sent.
+        // Lines the chain would refuse under an enforced outstanding limit of 10,000.00, found by simulating every
+        // batch before the answer: a 400 naming the line, with no job and nothing sent. One line over the limit
+        // alone; and two loans of 8,000.00 to one borrower, placed in different batches of two (a borrower's rows
+        // are simulated in one batch, so the limit they reach together is seen).
         const policy = await world.contracts.credit.policy();
         const { maxLenders, maxInquiries, inquiryWindow, maxPlatformShareBps } = policy;
         const limit = (maxOutstanding: bigint, mode: bigint) =>
@@ -360,12 +446,22 @@ describe("service writes: the lender desk over HTTP", function () {
         const jobs = async () => (await service.database.db.selectFrom("upload_jobs").select("id").execute()).length;
         const jobsBefore = await jobs();
         const limited = await ethers.provider.getBlockNumber();
-        const refused = await upload([LOAN_CSV_HEADER.join(","), line(90), line(91), line(92, "20000")].join("\n"));
-        const refusal = (await refused.json()) as ProblemBody;
+        const again = (i: number) => line(i).replace(ref(`U${i}`), ref(`U${i}b`));
+        const files = [
+          { rows: [line(90), line(91), line(92, "20000")], line: 4 },
+          { rows: [line(93), line(95), line(94), again(95)], line: 5 },
+        ];
+        const refusals = [];
+        for (const f of files) {
+          const refused = await upload([LOAN_CSV_HEADER.join(","), ...f.rows].join("\n"));
+          refusals.push({ status: refused.status, body: (await refused.json()) as ProblemBody, line: f.line });
+        }
         const blockAfter = await ethers.provider.getBlockNumber();
         await limit(policy.maxOutstanding, policy.mode);
-        expect([refused.status, refusal.errors?.map((e) => e.pointer)]).to.deep.equal([400, ["/lines/4"]]);
-        expect(refusal.errors?.[0].detail).to.match(/^would be refused: CreditPolicyLimitExceeded\(/);
+        for (const r of refusals) {
+          expect([r.status, r.body.errors?.map((e) => e.pointer)]).to.deep.equal([400, [`/lines/${r.line}`]]);
+          expect(r.body.errors?.[0].detail).to.match(/^would be refused: CreditPolicyLimitExceeded\(/);
+        }
         expect(blockAfter).to.equal(limited);
         expect(await jobs()).to.equal(jobsBefore);
 
