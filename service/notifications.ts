@@ -1,13 +1,13 @@
 /**
- * What the service notifies, derived from the stored event rows alone: one pure mapping from an event row to a
- * notification (or none), with the API roles allowed to see it. The SSE stream and the webhooks share it, so a token
- * sees the same notifications on both, and a replay from the events table gives what the live stream gave.
- *
- * Member scoping is not there yet: tokens carry roles, not a member, so `loan.registered` goes to every lender-desk
- * token (not only to the member whose borrower it is) until tokens are bound to a member.
+ * What the service notifies: one pure mapping from a stored event row to a notification (or none), and one rule of
+ * who sees it (`visible`): the API roles of each kind, and for `loan.registered` the service's member too. The SSE
+ * stream (live and replayed) and the webhooks all filter with `visible`, so a token sees the same notifications on
+ * each, and a replay from the events table gives what the live stream gave.
  */
+import type { Kysely } from "kysely";
+
 import type { ApiRole } from "./auth.js";
-import type { EventRow } from "./schema.js";
+import type { EventRow, Tables } from "./schema.js";
 
 export const NOTIFICATION_KINDS = [
   "tranche.paid",
@@ -29,6 +29,11 @@ interface Source {
   kind: NotificationKind;
   module: Module;
   roles: readonly ApiRole[];
+  /**
+   * Seen only on the service of a member whose borrower it concerns (`visible`): a loan another member registered
+   * to a borrower this member had lent to before.
+   */
+  ownBorrowers?: true;
 }
 
 const TRADE_PARTIES: readonly ApiRole[] = ["exporter", "importer", "bank-treasury", "regulator"];
@@ -83,6 +88,7 @@ export const SOURCES: readonly Source[] = [
     kind: "loan.registered",
     module: "credit",
     roles: ["lender-desk"],
+    ownBorrowers: true,
   },
   {
     contract: "ReceivableLedger",
@@ -166,8 +172,11 @@ export function rolesFor(n: Pick<Notification, "contract" | "event">): readonly 
   return sourceOf(n.contract, n.event)?.roles ?? [];
 }
 
-/** Whether a token with `roles` may see notification `n`. */
-export function maySee(roles: readonly ApiRole[], n: Pick<Notification, "contract" | "event">): boolean {
+/**
+ * Whether a token with `roles` may see notifications of `n`'s source: needed, not enough (a `loan.registered` is
+ * also scoped to the member); filter with `visible`.
+ */
+export function rolesMaySee(roles: readonly ApiRole[], n: Pick<Notification, "contract" | "event">): boolean {
   const allowed = rolesFor(n);
   return roles.some((r) => allowed.includes(r));
 }
@@ -175,4 +184,90 @@ export function maySee(roles: readonly ApiRole[], n: Pick<Notification, "contrac
 /** The kinds a token with `roles` may see at least some notifications of. */
 export function kindsVisibleTo(roles: readonly ApiRole[]): NotificationKind[] {
   return NOTIFICATION_KINDS.filter((k) => SOURCES.some((s) => s.kind === k && s.roles.some((r) => roles.includes(r))));
+}
+
+/** The member whose operator `operator` is, in the read model; undefined for none. */
+export async function memberOfOperator(
+  db: Kysely<Tables>,
+  chainId: number,
+  operator: string,
+): Promise<number | undefined> {
+  const row = await db
+    .selectFrom("member_operators")
+    .select("member_id")
+    .where("chain_id", "=", chainId)
+    .where((eb) => eb(eb.fn("lower", ["operator"]), "=", operator.toLowerCase()))
+    .executeTakeFirst();
+  return row === undefined ? undefined : Number(row.member_id);
+}
+
+/**
+ * Who sees what, the one rule: of `notes`, in order, those a token with `roles` may see on the service that signs
+ * with `operator`'s key (undefined: a read-only service, of no member).
+ *
+ * A notification is seen by the roles of its source. A `loan.registered` is seen only on the service of a member M
+ * (the operator's member in the read model), when the loan's lender is another member and M had registered a loan
+ * to the same borrower key before it (earlier in chain order): another lender is lending to one of M's borrowers.
+ * A service of no member sends none. Loans are only ever added to the read model (a reorg rebuilds it), so the
+ * answer for an event does not change with the time it is asked: live, replayed or delivered.
+ */
+export async function visible(
+  db: Kysely<Tables>,
+  chainId: number,
+  operator: string | undefined,
+  roles: readonly ApiRole[],
+  notes: readonly Notification[],
+): Promise<Notification[]> {
+  const byRole = notes.filter((n) => rolesMaySee(roles, n));
+  const scoped = byRole.filter((n) => sourceOf(n.contract, n.event)?.ownBorrowers === true);
+  if (scoped.length === 0) return byRole;
+  const member = operator === undefined ? undefined : await memberOfOperator(db, chainId, operator);
+  const shown = member === undefined ? new Set<string>() : await lentToBefore(db, chainId, member, scoped);
+  return byRole.filter((n) => !scoped.includes(n) || shown.has(n.id));
+}
+
+/** The ids of the `LoanRegistered` notifications of another lender to a borrower `member` had lent to before. */
+async function lentToBefore(
+  db: Kysely<Tables>,
+  chainId: number,
+  member: number,
+  loans: readonly Notification[],
+): Promise<Set<string>> {
+  const others = loans.filter((n) => Number(n.data.lender) !== member);
+  const shown = new Set<string>();
+  if (others.length === 0) return shown;
+  const keys = [...new Set(others.map((n) => String(n.data.borrowerKey)))];
+  const own = await db
+    .selectFrom("loans")
+    .select(["id", "borrower_key", "registered_block"])
+    .where("chain_id", "=", chainId)
+    .where("lender", "=", member)
+    .where("borrower_key", "in", keys)
+    .where("registered_block", "<=", Math.max(...others.map((n) => n.block)))
+    .execute();
+  // The read model keeps a loan's block, not its log index: a loan of the same block is placed by its event.
+  const sameBlock = new Set(others.map((n) => n.block));
+  const placed = own.filter((l) => sameBlock.has(Number(l.registered_block)));
+  const logIndexOf = new Map<string, number>();
+  if (placed.length > 0) {
+    const rows = await db
+      .selectFrom("events")
+      .select(["log_index", "args"])
+      .where("chain_id", "=", chainId)
+      .where("contract", "=", "CreditRegistry")
+      .where("name", "=", "LoanRegistered")
+      .where("block_number", "in", [...new Set(placed.map((l) => Number(l.registered_block)))])
+      .execute();
+    for (const r of rows) logIndexOf.set(String((JSON.parse(r.args) as { id: unknown }).id), Number(r.log_index));
+  }
+  for (const n of others) {
+    const before = own.some((l) => {
+      if (l.borrower_key !== n.data.borrowerKey) return false;
+      const block = Number(l.registered_block);
+      if (block !== n.block) return block < n.block;
+      return (logIndexOf.get(l.id) ?? Number.POSITIVE_INFINITY) < n.logIndex;
+    });
+    if (before) shown.add(n.id);
+  }
+  return shown;
 }

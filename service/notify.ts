@@ -3,8 +3,19 @@
  * transaction has committed: the hub reads that range's rows back from the events table (so nothing a reorg rolled
  * back before the commit is ever sent) and hands the notifications to the SSE streams, then wakes the deliverer.
  * The deliverer works from the events table and each webhook's cursor, not from the bus: it survives a restart and
- * delivers each event at least once, in order, moving the cursor only when the receiver answers 2xx.
+ * delivers each event at least once, in order, moving the cursor only when the receiver answers 2xx. Each webhook
+ * is served on its own, so a receiver that hangs holds up only its own deliveries.
+ *
+ * Webhooks go to public addresses only: a URL whose host is, or resolves to, a loopback, private, link-local,
+ * unspecified, multicast or otherwise special address is refused at registration and again at each delivery (the
+ * address connected to is the one checked), unless the service is started with `allowPrivateWebhooks`.
  */
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { LookupFunction } from "node:net";
+
+import ipaddr from "ipaddr.js";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 
@@ -13,9 +24,9 @@ import {
   NOTIFYING_EVENTS,
   compareCursors,
   formatCursor,
-  maySee,
   notificationOf,
   parseCursor,
+  visible,
   type Cursor,
   type Notification,
 } from "./notifications.js";
@@ -28,16 +39,40 @@ export interface Published {
   indexed: number;
 }
 
+/** Who the service is, and its limits for notifications. */
+export interface NotifySettings {
+  /**
+   * The address of the operator key the service signs with: its member's lender desks get `loan.registered` for
+   * their borrowers (`visible`). Undefined for a read-only service, which sends none.
+   */
+  operator?: string;
+  /** Let webhooks target loopback, private and link-local addresses (tests, a local network); default off. */
+  allowPrivateWebhooks?: boolean;
+  /** Notifications a stream may have waiting to be sent; past it the stream ends (default 1,000). */
+  streamBuffer?: number;
+}
+
 /** Reads notifications from the events table, and fans out the ones each committed step made. */
 export class NotificationHub {
   readonly #db: Kysely<Tables>;
   readonly #chainId: number;
+  readonly #operator: string | undefined;
   readonly #subscribers = new Set<(p: Published) => void>();
   readonly #closers = new Set<() => void>();
+  readonly allowPrivateWebhooks: boolean;
+  readonly streamBuffer: number;
 
-  constructor(db: Kysely<Tables>, chainId: number) {
+  constructor(db: Kysely<Tables>, chainId: number, settings: NotifySettings = {}) {
     this.#db = db;
     this.#chainId = chainId;
+    this.#operator = settings.operator;
+    this.allowPrivateWebhooks = settings.allowPrivateWebhooks ?? false;
+    this.streamBuffer = settings.streamBuffer ?? 1_000;
+  }
+
+  /** Of `notes`, those a token with `roles` may see on this service, in order (the rule: `visible`). */
+  visible(roles: readonly ApiRole[], notes: readonly Notification[]): Promise<Notification[]> {
+    return visible(this.#db, this.#chainId, this.#operator, roles, notes);
   }
 
   /** Calls `fn` after each published step, and `onClose` when the hub closes; returns the unsubscribe function. */
@@ -135,6 +170,7 @@ const MAX_LOG_INDEX = 999_999_999;
 
 export interface DelivererOptions {
   db: Kysely<Tables>;
+  /** The events and who sees them; its `allowPrivateWebhooks` lets deliveries go to private addresses. */
   hub: NotificationHub;
   logger?: Logger;
   /** The first retry's delay, in milliseconds; each next one doubles it (default 1 s). */
@@ -153,15 +189,40 @@ interface Pending {
   notBefore: number;
 }
 
-/** Delivers each live webhook's events after its cursor, in order, with retries and backoff. */
+interface Hook {
+  id: number;
+  url: string;
+  secret: string;
+  kinds: string | null;
+  cursor: string | null;
+  roles: string;
+}
+
+/** A webhook being served: its run, and whether new events came while it ran (it looks again when done). */
+interface Worker {
+  done: Promise<void>;
+  again: boolean;
+}
+
+/**
+ * Delivers each live webhook's events after its cursor, in order, with retries and backoff. A scheduler loop starts
+ * one worker per webhook that has something to do; a worker delivers until its webhook is up to date or an attempt
+ * fails, each attempt bounded by `timeoutMs`, and webhooks do not wait for each other.
+ */
 export class WebhookDeliverer {
   readonly #o: Required<Omit<DelivererOptions, "logger">> & Pick<DelivererOptions, "logger">;
   readonly #pending = new Map<number, Pending>();
   /** How far a webhook's events were scanned (events it may not see are skipped without moving its cursor). */
   readonly #scanned = new Map<number, Cursor>();
+  /** When to look at a webhook again (ms): a retry's time, or +Infinity when up to date (until new events). */
+  readonly #due = new Map<number, number>();
+  readonly #workers = new Map<number, Worker>();
   readonly #stop = new AbortController();
   #wake: (() => void) | undefined;
-  #kicked = false;
+  /** Something changed since the scheduler last looked (a worker ended, or news came). */
+  #dirty = false;
+  /** New events were published, or a webhook registered, since the scheduler last looked. */
+  #news = false;
   #rewindTo: number | undefined;
   #loop: Promise<void> | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -182,13 +243,14 @@ export class WebhookDeliverer {
 
   /** Looks for new events now (a new step was published, or a webhook registered). */
   kick(): void {
-    this.#kicked = true;
-    this.#wake?.();
+    this.#news = true;
+    this.#poke();
   }
 
   /**
-   * After a rollback to `keptBlock`: before its next round, the deliverer rewinds the cursors again (a delivery in
-   * flight during the rollback may have moved one onto a dropped event) and forgets how far it had scanned.
+   * After a rollback to `keptBlock`: once the deliveries in flight are over, the deliverer rewinds the cursors again
+   * (one in flight during the rollback may have moved a cursor onto a dropped event) and forgets how far it had
+   * scanned.
    */
   rewound(keptBlock: number): void {
     this.#rewindTo = Math.min(this.#rewindTo ?? keptBlock, keptBlock);
@@ -198,21 +260,35 @@ export class WebhookDeliverer {
   async stop(): Promise<void> {
     this.#unsubscribe?.();
     this.#stop.abort();
-    this.#wake?.();
+    this.#poke();
     await this.#loop;
+  }
+
+  #poke(): void {
+    this.#dirty = true;
+    this.#wake?.();
   }
 
   async #run(): Promise<void> {
     while (!this.#stop.signal.aborted) {
-      this.#kicked = false;
+      this.#dirty = false;
       let next = Number.POSITIVE_INFINITY;
       try {
+        if (this.#news) {
+          this.#news = false;
+          for (const w of this.#workers.values()) w.again = true;
+          for (const [id, due] of this.#due) if (due === Number.POSITIVE_INFINITY) this.#due.delete(id);
+        }
         if (this.#rewindTo !== undefined) {
+          // The workers see the rewind coming and stop after their attempt in flight.
+          await Promise.all([...this.#workers.values()].map((w) => w.done));
           const kept = this.#rewindTo;
-          this.#rewindTo = undefined;
           await rewindWebhooks(this.#o.db, kept);
+          // A deeper rollback that came meanwhile is done next round.
+          if (this.#rewindTo === kept) this.#rewindTo = undefined;
           this.#scanned.clear();
           this.#pending.clear();
+          this.#due.clear();
         }
         const hooks = await this.#o.db
           .selectFrom("webhooks")
@@ -228,17 +304,29 @@ export class WebhookDeliverer {
           .where("webhooks.revoked_at", "is", null)
           .where("api_tokens.revoked_at", "is", null)
           .execute();
-        const waits = await Promise.all(hooks.map((h) => this.#serve({ ...h, id: Number(h.id) })));
-        next = Math.min(next, ...waits);
+        const live = new Set<number>();
+        for (const row of hooks) {
+          const h = { ...row, id: Number(row.id) };
+          live.add(h.id);
+          if (this.#workers.has(h.id)) continue;
+          const due = this.#due.get(h.id) ?? 0;
+          if (due > Date.now()) {
+            next = Math.min(next, due);
+            continue;
+          }
+          this.#startWorker(h);
+        }
+        // A deleted webhook (or a revoked token's) is forgotten.
+        for (const id of this.#due.keys()) if (!live.has(id) && !this.#workers.has(id)) this.#forget(id);
       } catch (err) {
         this.#o.logger?.error({ err: err instanceof Error ? err.message : String(err) }, "webhook round failed");
         next = Date.now() + this.#o.backoffMs;
       }
-      if (this.#kicked) continue;
+      if (this.#dirty) continue;
       await new Promise<void>((resolve) => {
         const timer = Number.isFinite(next) ? setTimeout(done, Math.max(0, next - Date.now())) : undefined;
         this.#wake = done;
-        if (this.#stop.signal.aborted) done();
+        if (this.#stop.signal.aborted || this.#dirty) done();
         function done() {
           if (timer !== undefined) clearTimeout(timer);
           resolve();
@@ -246,30 +334,58 @@ export class WebhookDeliverer {
       });
       this.#wake = undefined;
     }
+    await Promise.all([...this.#workers.values()].map((w) => w.done));
+  }
+
+  #forget(id: number): void {
+    this.#due.delete(id);
+    this.#pending.delete(id);
+    this.#scanned.delete(id);
+  }
+
+  #startWorker(h: Hook): void {
+    const worker: Worker = { again: false, done: Promise.resolve() };
+    worker.done = (async () => {
+      let due: number;
+      try {
+        due = await this.#serve(h);
+      } catch (err) {
+        this.#o.logger?.error(
+          { webhook: h.id, err: err instanceof Error ? err.message : String(err) },
+          "webhook delivery round failed",
+        );
+        due = Date.now() + this.#o.backoffMs;
+      }
+      // New events while it ran: an up-to-date webhook looks again at once (a retry still waits its turn).
+      this.#due.set(h.id, worker.again && due === Number.POSITIVE_INFINITY ? 0 : due);
+      this.#workers.delete(h.id);
+      this.#poke();
+    })();
+    this.#workers.set(h.id, worker);
   }
 
   /** Delivers one webhook's events until it is up to date or a receiver fails; returns when to look again (ms). */
-  async #serve(h: {
-    id: number;
-    url: string;
-    secret: string;
-    kinds: string | null;
-    cursor: string | null;
-    roles: string;
-  }): Promise<number> {
+  async #serve(h: Hook): Promise<number> {
     const roles = h.roles.split(",") as ApiRole[];
     const kinds = h.kinds === null ? undefined : h.kinds.split(",");
     let cursor = h.cursor === null ? undefined : parseCursor(h.cursor);
     for (;;) {
       if (this.#stop.signal.aborted) return Number.POSITIVE_INFINITY;
+      if (this.#rewindTo !== undefined) return 0;
       const scanned = this.#scanned.get(h.id);
       const from =
         scanned !== undefined && (cursor === undefined || compareCursors(scanned, cursor) > 0) ? scanned : cursor;
       const page = await this.#o.hub.after(from, 100);
       if (page.length === 0) return Number.POSITIVE_INFINITY;
+      const wanted = new Set(
+        (await this.#o.hub.visible(roles, kinds === undefined ? page : page.filter((n) => kinds.includes(n.kind)))).map(
+          (n) => n.id,
+        ),
+      );
       for (const n of page) {
+        if (this.#rewindTo !== undefined) return 0;
         this.#scanned.set(h.id, { block: n.block, logIndex: n.logIndex });
-        if (!maySee(roles, n) || (kinds !== undefined && !kinds.includes(n.kind))) continue;
+        if (!wanted.has(n.id)) continue;
         let pending = this.#pending.get(h.id);
         if (pending === undefined || pending.eventId !== n.id) {
           // After a restart, the attempts already logged for this event count.
@@ -314,44 +430,153 @@ export class WebhookDeliverer {
     }
   }
 
-  /** One POST of `n` to the webhook; logs the attempt; true on a 2xx. */
+  /** One POST of `n` to the webhook; logs the attempt (the status, or the class of failure); true on a 2xx. */
   async #attempt(h: { id: number; url: string; secret: string }, n: Notification, attempt: number): Promise<boolean> {
     const body = JSON.stringify(n);
     const timestamp = Math.floor(Date.now() / 1000);
-    let status: number | null = null;
-    let error: string | null = null;
-    try {
-      const res = await fetch(h.url, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "user-agent": "tradeline-webhooks/1",
-          [EVENT_ID_HEADER]: n.id,
-          [SIGNATURE_HEADER]: signWebhook(h.secret, body, timestamp),
-        },
-        body,
-        // A redirect is an answer, not a new target: the service never follows one to an address not registered.
-        redirect: "manual",
-        signal: AbortSignal.any([AbortSignal.timeout(this.#o.timeoutMs), this.#stop.signal]),
-      });
-      status = res.status;
-      await res.body?.cancel();
-    } catch (err) {
-      error = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-    }
+    const outcome = await post(
+      h.url,
+      {
+        "content-type": "application/json",
+        "user-agent": "tradeline-webhooks/1",
+        [EVENT_ID_HEADER]: n.id,
+        [SIGNATURE_HEADER]: signWebhook(h.secret, body, timestamp),
+      },
+      body,
+      { timeoutMs: this.#o.timeoutMs, stop: this.#stop.signal, allowPrivate: this.#o.hub.allowPrivateWebhooks },
+    );
+    const status = "status" in outcome ? outcome.status : null;
+    const error = "failure" in outcome ? outcome.failure : null;
     await this.#o.db
       .insertInto("webhook_deliveries")
-      .values({
-        webhook_id: h.id,
-        event_id: n.id,
-        attempt,
-        status,
-        error: error?.slice(0, 500) ?? null,
-        at: Math.floor(Date.now() / 1000),
-      })
+      .values({ webhook_id: h.id, event_id: n.id, attempt, status, error, at: Math.floor(Date.now() / 1000) })
       .execute();
     const ok = status !== null && status >= 200 && status < 300;
     if (!ok) this.#o.logger?.warn({ webhook: h.id, event: n.id, attempt, status, error }, "webhook delivery failed");
     return ok;
   }
+}
+
+/**
+ * Why a delivery got no answer, as the delivery log keeps it: a class, never the error's text (which may tell what
+ * answered inside the service's network).
+ */
+export type DeliveryFailure =
+  | "blocked"
+  | "dns"
+  | "refused"
+  | "reset"
+  | "timeout"
+  | "tls"
+  | "unreachable"
+  | "network"
+  | "stopped";
+
+/** Why `address` (an IP address) is not a public unicast one: its range (e.g. `loopback`); undefined when it is. */
+export function specialRange(address: string): string | undefined {
+  // An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is taken as the IPv4 address it maps.
+  const range = ipaddr.process(address).range();
+  return range === "unicast" ? undefined : range;
+}
+
+/** The host of `url` as an address when it is one (without an IPv6 literal's brackets); undefined for a name. */
+function literalAddress(url: URL): string | undefined {
+  const host = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+  return ipaddr.isValid(host) ? host : undefined;
+}
+
+/** The error a blocked address fails a lookup with. */
+class BlockedAddressError extends Error {
+  readonly code = "ERR_TRADELINE_BLOCKED_ADDRESS";
+}
+
+/** `dns.lookup`, refusing a name any of whose addresses is not public (the connection goes to what was checked). */
+const publicLookup: LookupFunction = (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+    if (err !== null) return callback(err, "");
+    const special = addresses.find((a) => specialRange(a.address) !== undefined);
+    if (special !== undefined || addresses.length === 0) {
+      return callback(new BlockedAddressError(`${hostname} resolves to a non-public address`), "");
+    }
+    if (options.all === true) return callback(null, addresses);
+    callback(null, addresses[0].address, addresses[0].family);
+  });
+};
+
+/**
+ * Why a webhook may not be sent to `url`: its host is, or resolves to, an address that is not public (the detail
+ * says which range), or resolves to nothing. Undefined when it may.
+ */
+export async function webhookTargetRefusal(url: URL): Promise<string | undefined> {
+  const literal = literalAddress(url);
+  if (literal !== undefined) {
+    const range = specialRange(literal);
+    return range === undefined ? undefined : `${literal} is a ${range} address`;
+  }
+  let addresses: LookupAddress[];
+  try {
+    addresses = await new Promise<LookupAddress[]>((resolve, reject) =>
+      dnsLookup(url.hostname, { all: true }, (err, found) => (err === null ? resolve(found) : reject(err))),
+    );
+  } catch {
+    return `${url.hostname} does not resolve`;
+  }
+  for (const a of addresses) {
+    const range = specialRange(a.address);
+    if (range !== undefined) return `${url.hostname} resolves to ${a.address}, a ${range} address`;
+  }
+  return addresses.length === 0 ? `${url.hostname} does not resolve` : undefined;
+}
+
+/** The class of a failed request's error. */
+function failureOf(err: unknown, timedOut: boolean, stopped: boolean): DeliveryFailure {
+  if (stopped) return "stopped";
+  if (timedOut) return "timeout";
+  const code = String((err as { code?: unknown } | undefined)?.code ?? "");
+  if (err instanceof BlockedAddressError) return "blocked";
+  if (/^(ENOTFOUND|EAI_)/.test(code)) return "dns";
+  if (code === "ECONNREFUSED") return "refused";
+  if (code === "ECONNRESET" || code === "EPIPE") return "reset";
+  if (code === "ETIMEDOUT") return "timeout";
+  if (/^(EHOSTUNREACH|ENETUNREACH|EHOSTDOWN|ENETDOWN)$/.test(code)) return "unreachable";
+  if (/^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/.test(code)) return "tls";
+  return "network";
+}
+
+/**
+ * POSTs `body` to `url` and waits for the answer's status, within `timeoutMs`. A redirect is an answer, not a new
+ * target (node:http never follows one). Without `allowPrivate`, a literal address or any resolved address that is
+ * not public fails the attempt as `blocked`, before anything is sent.
+ */
+async function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  o: { timeoutMs: number; stop: AbortSignal; allowPrivate: boolean },
+): Promise<{ status: number } | { failure: DeliveryFailure }> {
+  const target = new URL(url);
+  if (!o.allowPrivate) {
+    const literal = literalAddress(target);
+    if (literal !== undefined && specialRange(literal) !== undefined) return { failure: "blocked" };
+  }
+  const timeout = AbortSignal.timeout(o.timeoutMs);
+  const request = target.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    const req = request(target, {
+      method: "POST",
+      headers: { ...headers, "content-length": Buffer.byteLength(body) },
+      // A connection of its own per attempt: each one looks its host up (and checks it) again.
+      agent: false,
+      ...(o.allowPrivate ? {} : { lookup: publicLookup }),
+      signal: AbortSignal.any([timeout, o.stop]),
+    });
+    req.once("response", (res: IncomingMessage) => {
+      resolve({ status: res.statusCode ?? 0 });
+      // The answer's body is not read: the status is all a delivery needs.
+      res.destroy();
+    });
+    // Every error is handled (one may follow the answer, as the connection is dropped): the first one counts.
+    req.on("error", (err) => resolve({ failure: failureOf(err, timeout.aborted, o.stop.aborted) }));
+    req.end(body);
+  });
 }

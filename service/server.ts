@@ -49,6 +49,15 @@ export interface ServiceOptions {
   logger?: Logger;
   /** The first webhook retry's delay in milliseconds, doubling at each next one (default 1 s). */
   webhookBackoffMs?: number;
+  /** How long a webhook receiver has to answer, in milliseconds (default 10 s). */
+  webhookTimeoutMs?: number;
+  /**
+   * Let webhooks go to loopback, private and link-local addresses (default off: such a URL is refused at
+   * registration and at delivery). For tests and a local network whose receivers run on the same machine.
+   */
+  allowPrivateWebhooks?: boolean;
+  /** Notifications an SSE stream may have waiting before it is ended with a `reconnect` event (default 1,000). */
+  streamBuffer?: number;
   /** The submission queue's depth, for /metrics (default: the operator key's queue). */
   queueDepth?: () => number;
 }
@@ -163,12 +172,21 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
               )),
         };
   let timeCache: { at: number; value: Promise<number> } | undefined;
-  const notifications = new NotificationHub(database.db, chainId);
+  // The member is the operator key's: its lender desks hear of loans to its borrowers (none without a key).
+  const notifications = new NotificationHub(database.db, chainId, {
+    operator: await options.signer?.getAddress(),
+    allowPrivateWebhooks: options.allowPrivateWebhooks,
+    streamBuffer: options.streamBuffer,
+  });
+  if (options.allowPrivateWebhooks === true) {
+    logger.warn("webhooks may go to loopback, private and link-local addresses (allowPrivateWebhooks)");
+  }
   const deliverer = new WebhookDeliverer({
     db: database.db,
     hub: notifications,
     logger,
     backoffMs: options.webhookBackoffMs,
+    timeoutMs: options.webhookTimeoutMs,
   });
   const app = createApp({
     db: database.db,

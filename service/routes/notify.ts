@@ -1,7 +1,7 @@
 /**
  * Notifications over HTTP: the server-sent-events stream `/v1/stream` and the webhooks a token registers. Both send
- * only what the token's roles may see (`notifications.ts`), and both resume from a cursor: `Last-Event-ID` for the
- * stream, the webhook's own cursor for deliveries.
+ * only what the token may see (`visible` in `notifications.ts`, through the hub), and both resume from a cursor:
+ * `Last-Event-ID` for the stream, the webhook's own cursor for deliveries.
  */
 import { randomBytes } from "node:crypto";
 
@@ -13,14 +13,15 @@ import type { AppEnv } from "../app.js";
 import {
   NOTIFICATION_KINDS,
   compareCursors,
+  formatCursor,
   kindsVisibleTo,
-  maySee,
   parseCursor,
+  rolesMaySee,
   type Cursor,
   type Notification,
   type NotificationKind,
 } from "../notifications.js";
-import type { NotificationHub, Published } from "../notify.js";
+import { webhookTargetRefusal, type NotificationHub, type Published } from "../notify.js";
 import { ProblemError, badRequest, forbidden, notFound } from "../problem.js";
 import type { Tables } from "../schema.js";
 
@@ -37,8 +38,6 @@ export interface NotifyContext {
 export const MAX_STREAMS_PER_TOKEN = 8;
 /** Webhooks one token may have live at once; more get 409 (each is an outgoing request per event). */
 export const MAX_WEBHOOKS_PER_TOKEN = 10;
-/** A subscriber this many notifications behind is closed; it resumes with Last-Event-ID. */
-const MAX_QUEUED = 10_000;
 
 const security = [{ bearer: [] }];
 const Kind = z.enum(NOTIFICATION_KINDS);
@@ -78,7 +77,14 @@ const Delivery = z
     eventId: z.string(),
     attempt: z.number().int(),
     status: z.number().int().nullable().openapi({ description: "the receiver's HTTP status; null if none came" }),
-    error: z.string().nullable(),
+    error: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          "why no answer came: blocked (not a public address), dns, refused, reset, timeout, tls, unreachable, " +
+          "network or stopped (the service stopped)",
+      }),
     at: z.number().int(),
   })
   .openapi("WebhookDelivery");
@@ -113,7 +119,9 @@ export function notifyRoutes(app: OpenAPIHono<AppEnv>, ctx: NotifyContext): { op
       "Each event has `event:` the notification kind, `id:` its cursor `<block>:<log index>` and `data:` the " +
       "notification as JSON. With `Last-Event-ID` (or `?after=`), the events after that cursor are replayed from " +
       "the read model first. A `: live` comment marks the end of the replay, `: indexed <block>` follows each " +
-      "indexed step, and `: heartbeat` is sent every 15 s.",
+      "indexed step, and `: heartbeat` is sent every 15 s. The stream ends when the token is revoked, and with a " +
+      "`reconnect` event (data: `reason`, `lastEventId`) when more notifications wait than the stream buffers (a " +
+      "client reading too slowly): reconnect with `Last-Event-ID`.",
     security,
     request: {
       query: z.object({
@@ -156,63 +164,123 @@ export function notifyRoutes(app: OpenAPIHono<AppEnv>, ctx: NotifyContext): { op
       );
     }
     streams.set(client.id, open + 1);
-    const wanted = (n: Notification) => kinds.includes(n.kind) && maySee(client.roles, n);
+    // Counted against the buffer: what the token's kinds and roles let through (the member's scope is applied as
+    // they are sent, with the read model).
+    const mayWant = (n: Notification) => kinds.includes(n.kind) && rolesMaySee(client.roles, n);
+    const visible = (notes: Notification[]) =>
+      hub.visible(
+        client.roles,
+        notes.filter((n) => kinds.includes(n.kind)),
+      );
+    const tokenLive = async () =>
+      (await db
+        .selectFrom("api_tokens")
+        .select("id")
+        .where("id", "=", client.id)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst()) !== undefined;
 
     return streamSSE(c, async (stream) => {
       const queue: (Published & { duringReplay: boolean })[] = [];
       let queued = 0;
       let replaying = true;
-      let closed = false;
+      /** Why the stream ends: the client left or the service stops, the buffer overflowed, the token was revoked. */
+      let end: "closed" | "overflow" | "revoked" | undefined;
+      let beat = false;
       let wake: (() => void) | undefined;
       const unsubscribe = hub.subscribe(
         (p) => {
-          queue.push({ ...p, duringReplay: replaying });
-          queued += p.notifications.length;
+          if (end !== undefined) return;
+          const notifications = p.notifications.filter(mayWant);
+          if (queued + notifications.length > hub.streamBuffer) {
+            // A client not reading fast enough: what waits is dropped, and the stream ends once what is being
+            // written is out, telling the client to resume with Last-Event-ID.
+            end = "overflow";
+            queue.length = 0;
+            queued = 0;
+            unsubscribe();
+          } else {
+            queue.push({ notifications, indexed: p.indexed, duringReplay: replaying });
+            queued += notifications.length;
+          }
           wake?.();
         },
         () => {
-          closed = true;
+          // The service stops: the stream ends now, even with a write held up by a client that does not read.
+          end ??= "closed";
           wake?.();
+          stream.abort();
         },
       );
       const heartbeat = setInterval(() => {
-        stream.write(": heartbeat\n\n").catch(() => undefined);
+        beat = true;
+        wake?.();
       }, heartbeatMs);
       stream.onAbort(() => {
-        closed = true;
+        end ??= "closed";
         wake?.();
       });
-      const send = (n: Notification) => stream.writeSSE({ event: n.kind, id: n.id, data: JSON.stringify(n) });
+      /** The last notification written, for the overflow's final event. */
+      let lastSent: string | undefined;
+      const send = async (notes: Notification[]) => {
+        for (const n of await visible(notes)) {
+          if (end !== undefined) return;
+          await stream.writeSSE({ event: n.kind, id: n.id, data: JSON.stringify(n) });
+          lastSent = n.id;
+        }
+      };
       try {
         // Subscribed first, then replayed: a step published during the replay is queued, and what the replay
         // already sent is skipped from it.
         let last = after;
         if (after !== undefined) {
           for (;;) {
+            if (!(await tokenLive())) end ??= "revoked";
+            if (end !== undefined) break;
             const page = await hub.after(last, 500);
-            for (const n of page) if (wanted(n)) await send(n);
             if (page.length === 0) break;
-            const end = page[page.length - 1];
-            last = { block: end.block, logIndex: end.logIndex };
-            if (closed) return;
+            await send(page);
+            const tail = page[page.length - 1];
+            last = { block: tail.block, logIndex: tail.logIndex };
           }
         }
         replaying = false;
-        await stream.write(": live\n\n");
-        while (!closed) {
-          const p = queue.shift();
-          if (p === undefined) {
+        if (end === undefined) await stream.write(": live\n\n");
+        while (end === undefined) {
+          if (!beat && queue.length === 0) {
             await new Promise<void>((resolve) => (wake = resolve));
             wake = undefined;
             continue;
           }
-          queued -= p.notifications.length;
-          if (queued > MAX_QUEUED) break;
-          for (const n of p.notifications) {
-            if (p.duringReplay && last !== undefined && compareCursors(n, last) <= 0) continue;
-            if (wanted(n)) await send(n);
+          // Each step and each heartbeat first checks that the token still holds (and, as that waits, the stream
+          // may end or its queue be dropped).
+          if (!(await tokenLive())) end ??= "revoked";
+          if (end !== undefined) break;
+          if (beat) {
+            beat = false;
+            await stream.write(": heartbeat\n\n");
+            continue;
           }
-          await stream.write(`: indexed ${p.indexed}\n\n`);
+          const p = queue.shift();
+          if (p === undefined) continue;
+          queued -= p.notifications.length;
+          await send(
+            p.duringReplay && last !== undefined
+              ? p.notifications.filter((n) => compareCursors(n, last) > 0)
+              : p.notifications,
+          );
+          if (end === undefined) await stream.write(`: indexed ${p.indexed}\n\n`);
+        }
+        if (end === "overflow") {
+          await stream.writeSSE({
+            event: "reconnect",
+            data: JSON.stringify({
+              reason: `more than ${hub.streamBuffer} notifications were waiting: the client reads too slowly`,
+              lastEventId: lastSent ?? (after === undefined ? null : formatCursor(after)),
+            }),
+          });
+        } else if (end === "revoked") {
+          await stream.write(": token revoked\n\n");
         }
       } finally {
         clearInterval(heartbeat);
@@ -232,7 +300,8 @@ export function notifyRoutes(app: OpenAPIHono<AppEnv>, ctx: NotifyContext): { op
       description:
         "Events after the last one indexed now are POSTed to `url`, in order, at least once, signed with the " +
         "secret returned here (and never again): `Tradeline-Signature: t=<unix>,v1=<hex HMAC-SHA256 of " +
-        "<t>.<body>>`.",
+        "<t>.<body>>`. The URL's host must be, and resolve only to, public addresses (not loopback, private, " +
+        "link-local, unspecified or multicast): else 400 on `/url`.",
       security,
       request: {
         body: {
@@ -274,6 +343,13 @@ export function notifyRoutes(app: OpenAPIHono<AppEnv>, ctx: NotifyContext): { op
         throw badRequest("a webhook URL carries no credentials: verify the signature instead", [
           { pointer: "/url", detail: "credentials in the URL" },
         ]);
+      }
+      if (!hub.allowPrivateWebhooks) {
+        // Checked again at each delivery (the name may resolve elsewhere by then).
+        const refusal = await webhookTargetRefusal(url);
+        if (refusal !== undefined) {
+          throw badRequest(`a webhook goes to a public address: ${refusal}`, [{ pointer: "/url", detail: refusal }]);
+        }
       }
       // A token whose roles see nothing is refused here, not left with a webhook that never fires.
       const asked = wantedKinds(client.roles, body.kinds);

@@ -22,6 +22,19 @@ import { CONSORTIUM_KEY_VARIABLE, pickSigner, readConfigVariable, readConfigVari
 /** The configuration variable holding the database URL (a `postgres://` URL or an SQLite file). */
 export const DATABASE_VARIABLE = "TRADELINE_DATABASE_URL";
 
+/**
+ * The configuration variable that lets webhooks go to loopback, private and link-local addresses (`1` or `true`;
+ * default off). For a local network whose receivers run on the same machine, e.g. `make up`.
+ */
+export const PRIVATE_WEBHOOKS_VARIABLE = "TRADELINE_ALLOW_PRIVATE_WEBHOOKS";
+
+async function allowPrivateWebhooks(hre: HardhatRuntimeEnvironment): Promise<boolean> {
+  const value = ((await readConfigVariable(hre, PRIVATE_WEBHOOKS_VARIABLE)) ?? "").trim().toLowerCase();
+  if (value === "" || value === "0" || value === "false") return false;
+  if (value === "1" || value === "true") return true;
+  throw new Error(`${PRIVATE_WEBHOOKS_VARIABLE} is "${value}": say 1 or true to allow private webhook targets`);
+}
+
 export interface ServeArgs {
   deployment: string;
   port: string;
@@ -115,6 +128,7 @@ export async function serveTask(args: ServeArgs, hre: HardhatRuntimeEnvironment)
     host: args.host,
     port,
     confirmations,
+    allowPrivateWebhooks: await allowPrivateWebhooks(hre),
   });
   console.log(`Tradeline service on ${service.url} (API reference ${service.url}/openapi.json); Ctrl-C stops it`);
   await new Promise<void>((resolve) => {

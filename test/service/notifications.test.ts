@@ -1,7 +1,19 @@
 import { expect } from "chai";
 
 import { parseRoles } from "../../service/auth.js";
-import { kindsVisibleTo, maySee, notificationOf, parseCursor } from "../../service/notifications.js";
+import { openDatabase } from "../../service/db.js";
+import { migrate } from "../../service/migrations.js";
+import {
+  kindsVisibleTo,
+  notificationOf,
+  parseCursor,
+  rolesMaySee as maySee,
+  visible,
+  type Notification,
+} from "../../service/notifications.js";
+import { specialRange, webhookTargetRefusal } from "../../service/notify.js";
+import { project } from "../../service/projections.js";
+import { PROJECTIONS } from "../../service/projections/index.js";
 import type { EventRow } from "../../service/schema.js";
 import { signWebhook, verifyWebhookSignature } from "../../service/webhook-signature.js";
 
@@ -58,6 +70,103 @@ describe("notifications from event rows", function () {
     expect(notificationOf(row("ReceivableLedger", "TranchePaid", {}))).to.equal(undefined);
     expect(parseCursor("17:4")).to.deep.equal({ block: 17, logIndex: 4 });
     for (const bad of ["", "17", "17:", "-1:0", "1e3:0", "17:4:1"]) expect(parseCursor(bad), bad).to.equal(undefined);
+  });
+
+  it("test_visible_loanRegistered_onlyAnotherLendersLoanToABorrowerTheMemberLentToBefore_sameBlockByLogIndex", async function () {
+    const database = openDatabase(":memory:", "");
+    try {
+      await migrate(database.db as never, database.engine);
+      const operator = "0x" + "aB".repeat(20);
+      let tx = 0;
+      const at = (block: number, logIndex: number, contract: string, name: string, args: Record<string, unknown>) => ({
+        ...row(contract, name, args),
+        block_number: block,
+        log_index: logIndex,
+        block_hash: "0x" + block.toString(16).padStart(64, "0"),
+        tx_hash: "0x" + (++tx).toString(16).padStart(64, "0"),
+      });
+      const loan = (block: number, logIndex: number, lender: number, borrower: string) =>
+        at(block, logIndex, "CreditRegistry", "LoanRegistered", {
+          id: "0x" + (block * 100 + logIndex).toString(16).padStart(64, "0"),
+          borrowerKey: "0x" + borrower.repeat(64),
+          lender: String(lender),
+          reporter: String(lender),
+          loanRef: "0x" + "00".repeat(32),
+          kind: "0",
+          principal: "1000",
+          outstanding: "1000",
+          originationDay: "20000",
+          maturityDay: "20365",
+          commitment: "0x" + "00".repeat(32),
+        });
+      // Member 2 signs with `operator`; borrowers 1 and 2 (keys 0x11… and 0x22…).
+      const rows = [
+        at(9, 0, "MemberRegistry", "OperatorAdded", { id: "2", operator }),
+        loan(10, 0, 3, "1"), // before member 2 lent to borrower 1
+        loan(10, 1, 2, "1"), // member 2's own
+        loan(10, 2, 4, "1"), // after it, in the same block: heard of
+        loan(11, 0, 3, "2"), // a borrower member 2 never lent to
+        loan(12, 0, 3, "1"), // a later block: heard of
+        at(12, 1, "CreditRegistry", "MultiBorrowingFlagged", {
+          id: "0x01",
+          borrowerKey: "0x" + "1".repeat(64),
+          limit: "0",
+          value: "3",
+          max: "2",
+        }),
+      ];
+      await database.db.insertInto("events").values(rows).execute();
+      await project(database.db, PROJECTIONS, rows);
+      const notes = rows.map(notificationOf).filter((n): n is Notification => n !== undefined);
+      const desk = parseRoles("lender-desk");
+      const ids = async (op: string | undefined, roles = desk) =>
+        (await visible(database.db, 31337, op, roles, notes)).map((n) => n.id);
+      expect(await ids(operator)).to.deep.equal(["10:2", "12:0", "12:1"]);
+      // The operator's address in another case is the same operator.
+      expect(await ids(operator.toLowerCase())).to.deep.equal(["10:2", "12:0", "12:1"]);
+      // A service of no member, or of an operator no member has: the flag only.
+      expect(await ids(undefined)).to.deep.equal(["12:1"]);
+      expect(await ids("0x" + "cd".repeat(20))).to.deep.equal(["12:1"]);
+      // The regulator sees the flag, not the loans; an exporter nothing.
+      expect(await ids(operator, parseRoles("regulator"))).to.deep.equal(["12:1"]);
+      expect(await ids(operator, parseRoles("exporter"))).to.deep.equal([]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("test_specialRange_namesEveryNonPublicAddress_andWebhookTargetRefusal_refusesThem", async function () {
+    const special: [string, string][] = [
+      ["127.0.0.1", "loopback"],
+      ["127.8.9.10", "loopback"],
+      ["::1", "loopback"],
+      ["::ffff:127.0.0.1", "loopback"],
+      ["10.0.0.1", "private"],
+      ["172.31.255.255", "private"],
+      ["192.168.0.1", "private"],
+      ["fd12:3456::1", "uniqueLocal"],
+      ["fc00::1", "uniqueLocal"],
+      ["169.254.169.254", "linkLocal"],
+      ["fe80::1", "linkLocal"],
+      ["0.0.0.0", "unspecified"],
+      ["::", "unspecified"],
+      ["224.0.0.1", "multicast"],
+      ["ff02::1", "multicast"],
+      ["100.64.0.1", "carrierGradeNat"],
+      ["255.255.255.255", "broadcast"],
+    ];
+    for (const [address, range] of special) expect(specialRange(address), address).to.equal(range);
+    for (const address of ["93.184.215.14", "8.8.8.8", "172.32.0.1", "2606:4700::1111", "::ffff:8.8.8.8"]) {
+      expect(specialRange(address), address).to.equal(undefined);
+    }
+    // A URL: its host as written (brackets, a number for an address), or as the name resolves (localhost).
+    expect(await webhookTargetRefusal(new URL("http://[fe80::1]/"))).to.equal("fe80::1 is a linkLocal address");
+    expect(await webhookTargetRefusal(new URL("http://2130706433/"))).to.equal("127.0.0.1 is a loopback address");
+    expect(await webhookTargetRefusal(new URL("http://localhost/"))).to.match(
+      /^localhost resolves to (127\.0\.0\.1|::1), a loopback address$/,
+    );
+    // A public address is taken as it is (nothing is sent to it here).
+    expect(await webhookTargetRefusal(new URL("https://93.184.215.14/hooks"))).to.equal(undefined);
   });
 
   it("test_verifyWebhookSignature_refusesAnotherSecret_anotherBody_andAStaleTimestamp", function () {

@@ -1,18 +1,23 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 
+import { serve, type ServerType } from "@hono/node-server";
 import { expect } from "chai";
 import { network } from "hardhat";
-import pino from "pino";
 
 import { runDemo } from "../../scripts/lib/demo-world.js";
+import { freePort } from "../../scripts/lib/local-network.js";
 import { actAs, deployWorld } from "../../scripts/lib/world.js";
-import { createToken, parseRoles } from "../../service/auth.js";
-import { startService, type RunningService } from "../../service/server.js";
+import { createApp } from "../../service/app.js";
+import { createToken, parseRoles, revokeToken } from "../../service/auth.js";
+import { openDatabase } from "../../service/db.js";
+import { migrate } from "../../service/migrations.js";
+import { NotificationHub, WebhookDeliverer } from "../../service/notify.js";
+import type { RunningService } from "../../service/server.js";
 import { verifyWebhookSignature } from "../../service/webhook-signature.js";
 import { register } from "../../tasks/lib/credit.js";
 
-import { engines } from "./engines.js";
+import { engines, startTestService } from "./engines.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -49,6 +54,24 @@ async function openStream(url: string, token: string, lastEventId?: string) {
       buffer += value;
     }
   }
+  /**
+   * The frames until the stream ends, or up to the first one `stop` accepts (a sign that the stream goes on when it
+   * should have ended); `ended` says which.
+   */
+  async function rest(stop: (f: Frame) => boolean = () => false): Promise<{ frames: Frame[]; ended: boolean }> {
+    const frames: Frame[] = [];
+    for (;;) {
+      let f: Frame;
+      try {
+        f = await next();
+      } catch (err) {
+        if (err instanceof Error && err.message === "the stream ended") return { frames, ended: true };
+        throw err;
+      }
+      frames.push(f);
+      if (stop(f)) return { frames, ended: false };
+    }
+  }
   /** The notifications up to the first comment `stop` accepts (the heartbeats are not counted). */
   async function until(stop: (comment: string) => boolean): Promise<Note[]> {
     const notes: Note[] = [];
@@ -59,26 +82,88 @@ async function openStream(url: string, token: string, lastEventId?: string) {
       } else notes.push(f);
     }
   }
-  return { res, next, until, close: () => abort.abort() };
+  return { res, next, until, rest, close: () => abort.abort() };
+}
+
+/** Waits for `promise`, failing with `what` after `ms` (a generous limit: the verdict is the promise's, not a time). */
+async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)),
+      ),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A webhook receiver on loopback: it records each request as it arrives, and answers it with `answer`'s status
+ * (a promise holds the answer back until the test settles it).
+ */
+async function receiver(answer: (n: number) => number | Promise<number> = () => 204) {
+  const got: { eventId: string; body: string; status?: number; closed: boolean }[] = [];
+  const waiters: { n: number; resolve: () => void }[] = [];
+  const answered = () => got.filter((r) => r.status !== undefined && r.status < 300);
+  const server = createServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => (body += chunk));
+    req.on("end", () => {
+      const entry: (typeof got)[number] = { eventId: String(req.headers["tradeline-event-id"]), body, closed: false };
+      got.push(entry);
+      res.on("close", () => (entry.closed = true));
+      void Promise.resolve(answer(got.length)).then((status) => {
+        if (res.destroyed) return;
+        entry.status = status;
+        res.writeHead(status).end();
+        for (const w of waiters.filter((w) => answered().length >= w.n)) w.resolve();
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    port,
+    got,
+    answered,
+    /** Resolves once `n` deliveries were answered 2xx. */
+    delivered: (n: number) =>
+      new Promise<void>((resolve) => (answered().length >= n ? resolve() : waiters.push({ n, resolve }))),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 describe("service notifications: SSE stream, webhooks and metrics", function () {
   let world: Awaited<ReturnType<typeof deployWorld>>;
-  let loans = 0;
+  let borrowers = 0;
   before(async function () {
     world = await deployWorld(connection);
     await runDemo(world, connection, () => {});
   });
 
-  /** Registers a new loan as Huaxia; returns the block it landed in. */
-  async function registerLoan(): Promise<number> {
-    const as = actAs(world, "huaxia", world.key);
-    loans += 1;
+  /** A borrower id no loan names yet. */
+  function newBorrower(): string {
+    borrowers += 1;
+    return `91990000NOTIFY${String(borrowers).padStart(4, "0")}`;
+  }
+
+  /** Registers a loan of cast member `lender` to `borrowerId`; returns the block it landed in. */
+  async function lend(lender: string, borrowerId: string): Promise<number> {
+    const as = actAs(world, lender, world.key);
     await register(
       as.contracts,
       {
         borrowerType: "USCC",
-        borrowerId: `91990000NOTIFY${String(loans).padStart(4, "0")}`,
+        borrowerId,
         ref: `NT-${randomBytes(4).toString("hex")}`,
         product: "SmeLoan",
         principal: "1000.00",
@@ -93,30 +178,62 @@ describe("service notifications: SSE stream, webhooks and metrics", function () 
     return ethers.provider.getBlockNumber();
   }
 
+  /**
+   * The loan the desks of Golfo's service hear of: Golfo lends to a new borrower, then Huaxia lends to the same one.
+   * Returns the block of Huaxia's loan.
+   */
+  async function registerLoan(): Promise<number> {
+    const borrower = newBorrower();
+    await lend("golfo", borrower);
+    return lend("huaxia", borrower);
+  }
+
   for (const store of engines()) {
     describe(store.name, function () {
       let service: RunningService;
       let desk: string;
       let exporter: string;
+      /**
+       * An app over the same database with a hub of its own that nothing else publishes to: of no member (no
+       * operator key), without private webhook targets, buffering 20 notifications a stream, a heartbeat each
+       * 50 ms.
+       */
+      let bareHub: NotificationHub;
+      let bareServer: ServerType;
+      let bareUrl: string;
       before(async function () {
-        service = await startService({
-          provider: ethers.provider,
-          chainId: Number((await ethers.provider.getNetwork()).chainId),
-          deployment: world.deployment,
-          fromBlock: 0,
-          databaseUrl: await store.fresh(),
-          dataDir: "",
-          port: 0,
-          pollMs: 50,
+        // Golfo's service: it signs with Golfo's operator key, so its lender desks hear of loans to Golfo's
+        // borrowers. A held receiver is only released by its test (the timeout is far longer than any wait here).
+        service = await startTestService(ethers.provider, world.deployment, await store.fresh(), {
+          signer: world.admins.golfo,
+          allowPrivateWebhooks: true,
           webhookBackoffMs: 20,
+          webhookTimeoutMs: 600_000,
           queueDepth: () => 3,
-          logger: pino({ level: "silent" }),
         });
         await service.caughtUp();
         desk = (await createToken(service.database.db, "desk", parseRoles("lender-desk"))).token;
         exporter = (await createToken(service.database.db, "exporter", parseRoles("exporter"))).token;
+        const chainId = Number((await ethers.provider.getNetwork()).chainId);
+        bareHub = new NotificationHub(service.database.db, chainId, { streamBuffer: 20 });
+        const app = createApp({
+          db: service.database.db,
+          chainId,
+          chainTime: async () => Math.floor(Date.now() / 1000),
+          health: async () => ({ chainHead: 0, indexedHead: 0, sinceSuccess: 0, stale: false }),
+          notifications: bareHub,
+          heartbeatMs: 50,
+        });
+        bareServer = await new Promise<ServerType>((resolve) => {
+          const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s));
+        });
+        bareUrl = `http://127.0.0.1:${(bareServer.address() as { port: number }).port}`;
       });
       after(async function () {
+        bareHub.close();
+        // A client a failed test left unread would hold its connection open.
+        (bareServer as Server).closeAllConnections();
+        await new Promise<void>((resolve) => bareServer.close(() => resolve()));
         await service.stop();
         await store.cleanup();
       });
@@ -125,6 +242,33 @@ describe("service notifications: SSE stream, webhooks and metrics", function () 
           ...init,
           headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...init.headers },
         });
+      const bareApi = (path: string, token: string, init: RequestInit = {}) =>
+        fetch(bareUrl + path, {
+          ...init,
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...init.headers },
+        });
+      /**
+       * The cursors of the loans Golfo's desks should hear of, by the rule written out again over the stored events
+       * (not through the notification module): another lender's loan to a borrower Golfo had lent to before.
+       */
+      async function golfosBorrowersLoans(): Promise<string[]> {
+        const rows = await service.database.db
+          .selectFrom("events")
+          .select(["block_number", "log_index", "args"])
+          .where("name", "=", "LoanRegistered")
+          .orderBy("block_number")
+          .orderBy("log_index")
+          .execute();
+        const golfo = String(world.ids.golfo);
+        const lentTo = new Set<string>();
+        const ids: string[] = [];
+        for (const r of rows) {
+          const a = JSON.parse(r.args) as { lender: string; borrowerKey: string };
+          if (a.lender === golfo) lentTo.add(a.borrowerKey);
+          else if (lentTo.has(a.borrowerKey)) ids.push(`${r.block_number}:${r.log_index}`);
+        }
+        return ids;
+      }
       /** How many stored events have one of these names: counted in SQL, not through the notification module. */
       async function stored(...names: string[]): Promise<number> {
         const r = await service.database.db
@@ -145,10 +289,13 @@ describe("service notifications: SSE stream, webhooks and metrics", function () 
         exporterStream.close();
 
         const count = (notes: Note[], kind: string) => notes.filter((n) => n.event === kind).length;
-        // The demo world registered loans, flagged one, and paid tranches of an order.
-        expect(count(deskNotes, "loan.registered"))
-          .to.equal(await stored("LoanRegistered"))
-          .and.be.greaterThan(0);
+        // The demo world registered loans, flagged one, and paid tranches of an order. Golfo lent to the demo's
+        // borrower after Huaxia and Pacific: its desk hears of the loans after its own only.
+        const loansHeard = deskNotes.filter((n) => n.event === "loan.registered").map((n) => n.id);
+        expect(loansHeard).to.deep.equal(await golfosBorrowersLoans());
+        expect(loansHeard.length)
+          .to.be.greaterThan(0)
+          .and.below(await stored("LoanRegistered"));
         expect(count(deskNotes, "credit.flagged"))
           .to.equal(await stored("MultiBorrowingFlagged"))
           .and.above(0);
@@ -363,6 +510,299 @@ describe("service notifications: SSE stream, webhooks and metrics", function () 
         expect(got).to.deep.equal([replacedTx, replacingTx]);
         const hook = (await created.json()) as { id: number };
         expect((await api(`/v1/webhooks/${hook.id}`, desk, { method: "DELETE" })).status).to.equal(204);
+      });
+
+      it("test_loanRegistered_anotherLenderToABorrowerTheMemberLentToBefore_isTheOnlyLoanItsDeskHearsOf", async function () {
+        const hook = await receiver();
+        try {
+          const created = await api("/v1/webhooks", desk, {
+            method: "POST",
+            body: JSON.stringify({ url: hook.url, kinds: ["loan.registered"] }),
+          });
+          expect(created.status).to.equal(201);
+          const hookId = ((await created.json()) as { id: number }).id;
+          const live = await openStream(service.url, desk);
+          await live.until((c) => c === "live");
+          const from = await ethers.provider.getBlockNumber();
+          const shared = newBorrower();
+          const another = newBorrower();
+          const later = newBorrower();
+          await lend("golfo", shared); // Golfo's own loan: not news to its desk
+          const heard = await lend("huaxia", shared); // another lender to Golfo's borrower: the one
+          await lend("pacific", another); // a borrower Golfo never lent to
+          await lend("pacific", later); // before Golfo lent to that borrower
+          await lend("golfo", later);
+          // A last loan the desk hears of: once it is through, everything before it has been looked at.
+          const last = await registerLoan();
+          const notes = await live.until((c) => c.startsWith("indexed ") && Number(c.slice(8)) >= last);
+          live.close();
+          const huaxia = String(world.ids.huaxia);
+          const loansOf = (ns: Note[]) =>
+            ns
+              .filter((n) => n.event === "loan.registered")
+              .map((n) => [n.data.block, (n.data.data as { lender: string }).lender]);
+          expect(loansOf(notes)).to.deep.equal([
+            [heard, huaxia],
+            [last, huaxia],
+          ]);
+          // The same from a replay, and on the webhook (after the last registration's cursor).
+          const replay = await openStream(service.url, desk, `${from}:999999999`);
+          const replayed = await replay.until((c) => c === "live");
+          replay.close();
+          expect(loansOf(replayed)).to.deep.equal(loansOf(notes));
+          await within(60_000, hook.delivered(2), "two loans delivered");
+          const ids = notes.filter((n) => n.event === "loan.registered").map((n) => n.id);
+          expect(hook.got.map((r) => r.eventId)).to.deep.equal(ids);
+          expect((await api(`/v1/webhooks/${hookId}`, desk, { method: "DELETE" })).status).to.equal(204);
+          // A service of no member (it holds no operator key) sends no loan at all, while it sends the flags.
+          const none = await openStream(bareUrl, desk, "0:0");
+          const all = await none.until((c) => c === "live");
+          none.close();
+          expect(all.filter((n) => n.event === "loan.registered")).to.deep.equal([]);
+          expect(all.filter((n) => n.event === "credit.flagged")).to.have.length(await stored("MultiBorrowingFlagged"));
+        } finally {
+          await hook.close();
+        }
+      });
+
+      it("test_webhook_receiverThatNeverAnswers_holdsUpOnlyItsOwnDeliveries", async function () {
+        this.timeout(180_000);
+        // The slow receiver holds every request open until the test lets it answer.
+        let release!: () => void;
+        const released = new Promise<number>((resolve) => (release = () => resolve(204)));
+        const slow = await receiver(() => released);
+        const fast = await receiver();
+        const other = (await createToken(service.database.db, "desk 2", parseRoles("lender-desk"))).token;
+        const hooks: [string, number][] = [];
+        try {
+          for (const [token, r] of [
+            [desk, slow],
+            [other, fast],
+          ] as const) {
+            const res = await api("/v1/webhooks", token, {
+              method: "POST",
+              body: JSON.stringify({ url: r.url, kinds: ["loan.registered"] }),
+            });
+            expect(res.status).to.equal(201);
+            hooks.push([token, ((await res.json()) as { id: number }).id]);
+          }
+          const blocks = [await registerLoan(), await registerLoan(), await registerLoan()];
+          await within(60_000, fast.delivered(3), "the fast receiver's three loans");
+          expect(fast.answered().map((r) => Number(r.eventId.split(":")[0]))).to.deep.equal(blocks);
+          // Meanwhile the slow receiver got the first loan only, and its request is still open, unanswered.
+          expect(slow.got.map((r) => [Number(r.eventId.split(":")[0]), r.status, r.closed])).to.deep.equal([
+            [blocks[0], undefined, false],
+          ]);
+          release();
+          await within(60_000, slow.delivered(3), "the slow receiver's three loans, once it answers");
+          expect(slow.answered().map((r) => r.eventId)).to.deep.equal(fast.answered().map((r) => r.eventId));
+        } finally {
+          release();
+          for (const [token, id] of hooks) await api(`/v1/webhooks/${id}`, token, { method: "DELETE" });
+          await slow.close();
+          await fast.close();
+        }
+      });
+
+      it("test_webhook_privateTarget_isRefusedAtRegistration_withAProblemOnUrl_andNothingStored", async function () {
+        const count = async () =>
+          Number(
+            (
+              await service.database.db
+                .selectFrom("webhooks")
+                .select((eb) => eb.fn.countAll().as("n"))
+                .executeTakeFirstOrThrow()
+            ).n,
+          );
+        const before = await count();
+        for (const url of [
+          "http://127.0.0.1:9/hook",
+          "http://localhost:9/hook", // a name resolving to loopback
+          "http://[::1]/",
+          "http://2130706433/", // 127.0.0.1 written as one number
+          "http://[::ffff:127.0.0.1]/",
+          "http://10.1.2.3/",
+          "http://172.16.0.1/",
+          "http://192.168.1.1/",
+          "http://169.254.169.254/latest/meta-data/", // the cloud metadata service
+          "http://[fe80::1]/",
+          "http://[fd00::1]/",
+          "http://0.0.0.0/",
+          "http://[::]/",
+          "http://224.0.0.1/",
+        ]) {
+          const res = await bareApi("/v1/webhooks", desk, { method: "POST", body: JSON.stringify({ url }) });
+          expect(res.status, url).to.equal(400);
+          const problem = (await res.json()) as { errors: { pointer: string }[]; detail: string };
+          expect(problem.errors[0].pointer, url).to.equal("/url");
+          expect(problem.detail, url).to.match(/public address/);
+        }
+        expect(await count()).to.equal(before);
+      });
+
+      it("test_deliverer_privateTargetWithoutOptIn_isBlockedAtDelivery_andTheLogKeepsAFailureClassNotItsText", async function () {
+        const database = openDatabase(await store.fresh(), "");
+        const hanging = await receiver(() => new Promise<number>(() => {}));
+        const ok = await receiver();
+        const deliverers: WebhookDeliverer[] = [];
+        try {
+          await migrate(database.db as never, database.engine);
+          const db = database.db;
+          const chainId = Number((await ethers.provider.getNetwork()).chainId);
+          const token = await createToken(db, "exporter", parseRoles("exporter"));
+          // One notification to deliver: a tranche paid, which an exporter sees.
+          await db
+            .insertInto("events")
+            .values({
+              chain_id: chainId,
+              block_hash: "0x" + "ab".repeat(32),
+              log_index: 0,
+              block_number: 7,
+              block_timestamp: 1_800_000_000,
+              tx_hash: "0x" + "cd".repeat(32),
+              tx_index: 0,
+              address: "0x" + "11".repeat(20),
+              contract: "TradeSettlement",
+              name: "TranchePaid",
+              signature: null,
+              args: JSON.stringify({ id: "1", tranche: "0" }),
+            })
+            .execute();
+          const hook = async (url: string) =>
+            Number(
+              (
+                await db
+                  .insertInto("webhooks")
+                  .values({ token_id: token.id, url, secret: "whsec_t", kinds: null, cursor: null, created_at: 1 })
+                  .returning("id")
+                  .executeTakeFirstOrThrow()
+              ).id,
+            );
+          const log = async (id: number) =>
+            (
+              await db
+                .selectFrom("webhook_deliveries")
+                .select(["status", "error"])
+                .where("webhook_id", "=", id)
+                .orderBy("id")
+                .execute()
+            ).map((d) => [d.status === null ? null : Number(d.status), d.error]);
+          const settled = async (ids: number[]) => {
+            for (;;) {
+              const logs = await Promise.all(ids.map(log));
+              if (logs.every((l) => l.length > 0)) return logs.map((l) => l[0]);
+              await new Promise((r) => setTimeout(r, 20));
+            }
+          };
+          const run = (allowPrivateWebhooks: boolean) => {
+            const d = new WebhookDeliverer({
+              db,
+              hub: new NotificationHub(db, chainId, { allowPrivateWebhooks }),
+              backoffMs: 60_000,
+              timeoutMs: 200,
+            });
+            deliverers.push(d);
+            d.start();
+            return d;
+          };
+
+          // Without the opt-in: an address, and a name that resolves to one, are not connected to.
+          const blocked = [await hook(ok.url), await hook(`http://localhost:${ok.port}/hook`)];
+          const first = run(false);
+          expect(await within(60_000, settled(blocked), "the blocked attempts")).to.deep.equal([
+            [null, "blocked"],
+            [null, "blocked"],
+          ]);
+          await first.stop();
+          expect(ok.got).to.deep.equal([]);
+          await db.updateTable("webhooks").set({ revoked_at: 2 }).execute();
+
+          // With it: a receiver that never answers, a port nobody listens on, and one that answers.
+          const closed = await freePort();
+          const failing = [await hook(hanging.url), await hook(`http://127.0.0.1:${closed}/`), await hook(ok.url)];
+          run(true);
+          expect(await within(60_000, settled(failing), "the attempts")).to.deep.equal([
+            [null, "timeout"],
+            [null, "refused"],
+            [204, null],
+          ]);
+        } finally {
+          for (const d of deliverers) await d.stop();
+          await hanging.close();
+          await ok.close();
+          await database.close();
+        }
+      });
+
+      it("test_stream_tokenRevoked_endsAtTheNextStep_orTheNextHeartbeat", async function () {
+        // On the service: the step after the revocation ends it, before any of that step is sent.
+        const held = await createToken(service.database.db, "desk revoked", parseRoles("lender-desk"));
+        const stream = await openStream(service.url, held.token);
+        await stream.until((c) => c === "live");
+        expect(await revokeToken(service.database.db, held.id)).to.equal(true);
+        const block = await registerLoan();
+        const stepped = await stream.rest((f) => "comment" in f && f.comment === `indexed ${block}`);
+        expect(stepped.ended, "the stream went on after the revocation").to.equal(true);
+        expect(stepped.frames.filter((f) => !("comment" in f))).to.deep.equal([]);
+        expect(stepped.frames.at(-1)).to.deep.equal({ comment: "token revoked" });
+        // On the bare app nothing is published: its 50 ms heartbeat finds the token revoked (one heartbeat may
+        // have been on its way as the token was revoked; a third means the stream went on).
+        const idle = await createToken(service.database.db, "desk idle", parseRoles("lender-desk"));
+        const quiet = await openStream(bareUrl, idle.token);
+        await quiet.until((c) => c === "live");
+        await quiet.until((c) => c === "heartbeat");
+        expect(await revokeToken(service.database.db, idle.id)).to.equal(true);
+        let beats = 0;
+        const beaten = await quiet.rest((f) => "comment" in f && f.comment === "heartbeat" && ++beats === 3);
+        expect(beaten.ended, "the stream went on after the revocation").to.equal(true);
+        expect(beaten.frames.at(-1)).to.deep.equal({ comment: "token revoked" });
+        expect((await bareApi("/v1/stream", idle.token)).status).to.equal(401);
+      });
+
+      it("test_stream_clientThatStopsReading_isEndedPastItsBuffer_withAReconnectEvent_andResumesFromIt", async function () {
+        this.timeout(180_000);
+        const stream = await openStream(bareUrl, exporter);
+        await stream.until((c) => c === "live");
+        // A second client that keeps reading paces the steps: the next is published once it has had the last.
+        const reader = await openStream(bareUrl, exporter);
+        await reader.until((c) => c === "live");
+        const head = await ethers.provider.getBlockNumber();
+        const perStep = (await bareHub.after(undefined, 10_000)).filter((n) =>
+          ["tranche.paid", "evidence.recorded"].includes(n.kind),
+        ).length;
+        expect(perStep).to.be.greaterThan(0);
+        // The first client reads nothing while the same steps are published again and again: its connection's
+        // buffers fill, then its stream's own; past 20 notifications waiting, it is ended (its subscription goes).
+        let steps = 0;
+        while (bareHub.subscribers === 2 && steps < 20_000) {
+          await bareHub.publish(-1, head);
+          steps += 1;
+          const got = await reader.until((c) => c === `indexed ${head}`);
+          expect(got).to.have.length(perStep);
+        }
+        expect(bareHub.subscribers, `both still subscribed after ${steps} steps`).to.equal(1);
+        // The client that reads is still served.
+        await bareHub.publish(-1, head);
+        expect(await reader.until((c) => c === `indexed ${head}`)).to.have.length(perStep);
+        reader.close();
+        // Reading again: what had been written, then the reconnect event, and the end.
+        const frames = (await stream.rest()).frames.filter((f) => !("comment" in f)) as Note[];
+        const final = frames.at(-1) as Note;
+        const notes = frames.slice(0, -1);
+        expect(final.event).to.equal("reconnect");
+        expect(notes.every((n) => n.event !== "reconnect")).to.equal(true);
+        expect(notes.length).to.be.below(steps * perStep);
+        const lastEventId = final.data.lastEventId as string;
+        expect(lastEventId).to.equal(notes.at(-1)?.id);
+        // The client resumes where it was: the replay has what comes after it.
+        const resumed = await openStream(bareUrl, exporter, lastEventId);
+        const replayed = await resumed.until((c) => c === "live");
+        resumed.close();
+        const [block, logIndex] = lastEventId.split(":").map(Number);
+        const after = (await bareHub.after({ block, logIndex }, 10_000)).filter((n) =>
+          ["tranche.paid", "evidence.recorded"].includes(n.kind),
+        );
+        expect(replayed.map((n) => n.id)).to.deep.equal(after.map((n) => n.id));
       });
 
       it("test_metrics_countRequestsByRoutePattern_andShowIndexerAndQueueGauges", async function () {
