@@ -151,6 +151,8 @@ export class Indexer {
   readonly #byAddress: Map<string, Followed>;
   /** Blocks the next `eth_getLogs` asks for: `batchBlocks`, less while the node refuses ranges that large. */
   #span: number;
+  /** Reads taken in a row since the range was last halved or grown. */
+  #taken = 0;
 
   constructor(options: IndexerOptions) {
     this.#o = { confirmations: 0, batchBlocks: 2_000, ...options };
@@ -264,7 +266,7 @@ export class Indexer {
     const unchanged = { indexed: done, head, events: 0, rolledBackTo };
     if (done >= target) return unchanged;
     // A node may refuse a range as too large (Besu caps eth_getLogs ranges, hosted nodes cap results): the range is
-    // halved until it is taken, down to one block, and grows back by doubling after each batch read.
+    // halved until it is taken, down to one block, and grows back by doubling after eight reads in a row are taken.
     let to: number;
     let before: Header | null;
     let logs: RawLog[];
@@ -277,9 +279,14 @@ export class Indexer {
       } catch (err) {
         if (to === done + 1) throw err;
         this.#span = Math.max(1, Math.floor((to - done) / 2));
+        this.#taken = 0;
       }
     }
-    this.#span = Math.min(batchBlocks, this.#span * 2);
+    // Grown back only after eight reads in a row were taken, so a node with a fixed cap is asked past it rarely.
+    if (this.#span < batchBlocks && ++this.#taken >= 8) {
+      this.#span = Math.min(batchBlocks, this.#span * 2);
+      this.#taken = 0;
+    }
     const first = await this.#header(done + 1);
     const end = await this.#header(to);
     if (before === null || end === null || first === null || before.hash !== end.hash) return unchanged;

@@ -298,6 +298,8 @@ export function serveProcess(options: ServeOptions): Child {
       TRADELINE_RPC_URL: options.rpcUrl,
       TRADELINE_OPERATOR_KEY: options.operatorKey ?? devAccountKey(0),
       TRADELINE_CONSORTIUM_KEY: options.consortiumKey,
+      // A local network's webhooks go to receivers on this machine (loopback): allowed here, refused by default.
+      TRADELINE_ALLOW_PRIVATE_WEBHOOKS: "1",
     },
   );
 }
