@@ -65,6 +65,14 @@ export function maskUrl(url: string): string {
 }
 
 /**
+ * Runs a read of several queries on one snapshot of the read model (a repeatable-read transaction; SQLite's one
+ * connection serialises it with the indexer's steps): an indexer step is wholly in what it reads, or not at all.
+ */
+export function onSnapshot<T>(db: Kysely<Tables>, read: (db: Kysely<Tables>) => Promise<T>): Promise<T> {
+  return db.transaction().setIsolationLevel("repeatable read").execute(read);
+}
+
+/**
  * Opens the database: `url` undefined or a path gives SQLite (default `data/tradeline-<chainId>.sqlite`);
  * `postgres://…` or `postgresql://…` gives PostgreSQL.
  */

@@ -11,6 +11,7 @@ import type { Kysely, RawBuilder, SelectQueryBuilder } from "kysely";
 
 import { formatReceivable } from "../../src/scf.js";
 import { allow, type AppEnv } from "../app.js";
+import { onSnapshot } from "../db.js";
 import { badRequest } from "../problem.js";
 import { pausedSeconds } from "../projections/scf.js";
 import type { Tables } from "../schema.js";
@@ -261,65 +262,69 @@ export function listRoutes(app: OpenAPIHono<AppEnv>, ctx: ListContext): void {
     async (c) => {
       const key = c.req.valid("param").borrowerKey.toLowerCase();
       const { format, part } = c.req.valid("query");
-      const loanRows = await db
-        .selectFrom("loans")
-        .selectAll()
-        .where("chain_id", "=", chainId)
-        .where("borrower_key", "=", key)
-        .orderBy("registered_block")
-        .execute();
-      const loans = loanRows.map((l) => ({
-        loanId: l.id,
-        lender: Number(l.lender),
-        reporter: Number(l.reporter),
-        kind: l.kind,
-        status: l.status,
-        principal: l.principal,
-        outstanding: l.outstanding,
-        originationDay: Number(l.origination_day),
-        maturityDay: Number(l.maturity_day),
-        commitment: l.commitment,
-        registeredAt: Number(l.registered_at),
-      }));
-      const inquiries = (
-        await db
-          .selectFrom("inquiries")
+      // One snapshot: the loans, inquiries and disputes as of the same indexer step.
+      const { loans, inquiries, disputes } = await onSnapshot(db, async (db) => {
+        const loanRows = await db
+          .selectFrom("loans")
           .selectAll()
           .where("chain_id", "=", chainId)
           .where("borrower_key", "=", key)
-          .orderBy("block_number")
-          .orderBy("log_index")
-          .execute()
-      ).map((i) => ({
-        at: Number(i.at),
-        txHash: i.tx_hash,
-        lender: Number(i.lender),
-        purpose: i.purpose,
-        consentHash: i.consent_hash,
-      }));
-      const ids = loanRows.map((l) => l.id);
-      const disputes = (
-        ids.length === 0
-          ? []
-          : await db
-              .selectFrom("loan_disputes")
-              .selectAll()
-              .where("chain_id", "=", chainId)
-              .where("loan_id", "in", ids)
-              .orderBy("opened_block")
-              .orderBy("opened_log")
-              .execute()
-      ).map((d) => ({
-        loanId: d.loan_id,
-        openedAt: Number(d.opened_at),
-        openedBy: Number(d.opened_by),
-        reason: d.reason,
-        state: d.state,
-        response: d.response,
-        outcome: d.outcome,
-        resolvedBy: d.resolved_by === null ? null : Number(d.resolved_by),
-        resolvedAt: d.resolved_at === null ? null : Number(d.resolved_at),
-      }));
+          .orderBy("registered_block")
+          .execute();
+        const loans = loanRows.map((l) => ({
+          loanId: l.id,
+          lender: Number(l.lender),
+          reporter: Number(l.reporter),
+          kind: l.kind,
+          status: l.status,
+          principal: l.principal,
+          outstanding: l.outstanding,
+          originationDay: Number(l.origination_day),
+          maturityDay: Number(l.maturity_day),
+          commitment: l.commitment,
+          registeredAt: Number(l.registered_at),
+        }));
+        const inquiries = (
+          await db
+            .selectFrom("inquiries")
+            .selectAll()
+            .where("chain_id", "=", chainId)
+            .where("borrower_key", "=", key)
+            .orderBy("block_number")
+            .orderBy("log_index")
+            .execute()
+        ).map((i) => ({
+          at: Number(i.at),
+          txHash: i.tx_hash,
+          lender: Number(i.lender),
+          purpose: i.purpose,
+          consentHash: i.consent_hash,
+        }));
+        const ids = loanRows.map((l) => l.id);
+        const disputes = (
+          ids.length === 0
+            ? []
+            : await db
+                .selectFrom("loan_disputes")
+                .selectAll()
+                .where("chain_id", "=", chainId)
+                .where("loan_id", "in", ids)
+                .orderBy("opened_block")
+                .orderBy("opened_log")
+                .execute()
+        ).map((d) => ({
+          loanId: d.loan_id,
+          openedAt: Number(d.opened_at),
+          openedBy: Number(d.opened_by),
+          reason: d.reason,
+          state: d.state,
+          response: d.response,
+          outcome: d.outcome,
+          resolvedBy: d.resolved_by === null ? null : Number(d.resolved_by),
+          resolvedAt: d.resolved_at === null ? null : Number(d.resolved_at),
+        }));
+        return { loans, inquiries, disputes };
+      });
       if (format === "csv") {
         const which = part ?? "loans";
         const rows = { loans, inquiries, disputes }[which] as Record<string, unknown>[];

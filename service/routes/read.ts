@@ -10,6 +10,7 @@ import { roleNames } from "../../src/members.js";
 import { formatReceivable, parseReceivable } from "../../src/scf.js";
 import { allow, type AppEnv } from "../app.js";
 import { listResponse, pageOf, pageQuery } from "./lists.js";
+import { onSnapshot } from "../db.js";
 import { badRequest, notFound } from "../problem.js";
 import { exposureOf } from "../projections/credit.js";
 import { pausedSeconds } from "../projections/scf.js";
@@ -277,23 +278,28 @@ export function readRoutes(app: OpenAPIHono<AppEnv>, ctx: ReadContext): void {
     async (c) => {
       const id = receivableId(c.req.valid("param").id);
       const family = Number(id >> 24n);
-      const f = await db
-        .selectFrom("families")
-        .selectAll()
-        .where("chain_id", "=", chainId)
-        .where("family", "=", family)
-        .executeTakeFirst();
-      if (f === undefined || Number(id & 0xffffffn) >= Number(f.pieces)) {
-        throw notFound(`no receivable ${formatReceivable(id)} on this chain`);
-      }
-      const pieces = await db
-        .selectFrom("pieces")
-        .selectAll()
-        .where("chain_id", "=", chainId)
-        .where("family", "=", family)
-        .orderBy("piece_index")
-        .execute();
-      const paused = await pausedSeconds(db, chainId, "ReceivableLedger", await ctx.chainTime());
+      const now = await ctx.chainTime();
+      // One snapshot: the family and its pieces as of the same indexer step.
+      const { f, pieces, paused } = await onSnapshot(db, async (db) => {
+        const f = await db
+          .selectFrom("families")
+          .selectAll()
+          .where("chain_id", "=", chainId)
+          .where("family", "=", family)
+          .executeTakeFirst();
+        if (f === undefined || Number(id & 0xffffffn) >= Number(f.pieces)) {
+          throw notFound(`no receivable ${formatReceivable(id)} on this chain`);
+        }
+        const pieces = await db
+          .selectFrom("pieces")
+          .selectAll()
+          .where("chain_id", "=", chainId)
+          .where("family", "=", family)
+          .orderBy("piece_index")
+          .execute();
+        const paused = await pausedSeconds(db, chainId, "ReceivableLedger", now);
+        return { f, pieces, paused };
+      });
       return c.json(
         {
           root: formatReceivable(BigInt(f.root)),

@@ -11,6 +11,7 @@ import { minorUnits } from "../../src/encoding.js";
 import { pacs008Xml, type Pacs008Record } from "../../src/iso20022.js";
 import { EVIDENCE_KINDS, evidenceNames, pacs008 } from "../../src/trade.js";
 import { allow, type AppEnv } from "../app.js";
+import { onSnapshot } from "../db.js";
 import { notFound } from "../problem.js";
 import { pausedSeconds } from "../projections/scf.js";
 import type { Tables } from "../schema.js";
@@ -236,37 +237,42 @@ export function tradeReadRoutes(app: OpenAPIHono<AppEnv>, ctx: TradeReadContext)
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const o = await db
-        .selectFrom("trade_orders")
-        .selectAll()
-        .where("chain_id", "=", chainId)
-        .where("id", "=", id)
-        .executeTakeFirst();
-      if (o === undefined) throw notFound(`no order ${id} on this chain`);
-      const tranches = await db
-        .selectFrom("trade_tranches")
-        .selectAll()
-        .where("chain_id", "=", chainId)
-        .where("order_id", "=", id)
-        .orderBy("tranche")
-        .execute();
-      const attestations = await db
-        .selectFrom("trade_evidence")
-        .selectAll()
-        .where("chain_id", "=", chainId)
-        .where("order_id", "=", id)
-        .orderBy("block_number")
-        .orderBy("log_index")
-        .execute();
-      const payments = await db
-        .selectFrom("trade_payments")
-        .selectAll()
-        .where("chain_id", "=", chainId)
-        .where("order_id", "=", id)
-        .orderBy("block_number")
-        .orderBy("log_index")
-        .execute();
-      const paused = await pausedSeconds(db, chainId, "TradeSettlement", await ctx.chainTime());
+      const now = await ctx.chainTime();
+      // One snapshot: the order, its tranches, evidence and payments as of the same indexer step.
+      const { o, tranches, attestations, payments, paused } = await onSnapshot(db, async (db) => {
+        const o = await db
+          .selectFrom("trade_orders")
+          .selectAll()
+          .where("chain_id", "=", chainId)
+          .where("id", "=", id)
+          .executeTakeFirst();
+        if (o === undefined) throw notFound(`no order ${id} on this chain`);
+        const tranches = await db
+          .selectFrom("trade_tranches")
+          .selectAll()
+          .where("chain_id", "=", chainId)
+          .where("order_id", "=", id)
+          .orderBy("tranche")
+          .execute();
+        const attestations = await db
+          .selectFrom("trade_evidence")
+          .selectAll()
+          .where("chain_id", "=", chainId)
+          .where("order_id", "=", id)
+          .orderBy("block_number")
+          .orderBy("log_index")
+          .execute();
+        const payments = await db
+          .selectFrom("trade_payments")
+          .selectAll()
+          .where("chain_id", "=", chainId)
+          .where("order_id", "=", id)
+          .orderBy("block_number")
+          .orderBy("log_index")
+          .execute();
+        const paused = await pausedSeconds(db, chainId, "TradeSettlement", now);
+        return { o, tranches, attestations, payments, paused };
+      });
       const wall = (active: number) => (Number(active) === 0 ? null : Number(active) + paused);
       const done = Number(o.evidence_done);
       const needed = (kind: number) => ((Number(o.threshold_word) >> (4 * kind)) & 0xf) + 1;

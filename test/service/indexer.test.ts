@@ -7,7 +7,7 @@ import { toQuantity } from "ethers";
 import { network } from "hardhat";
 
 import { deployWorld } from "../../scripts/lib/world.js";
-import { openDatabase } from "../../service/db.js";
+import { onSnapshot, openDatabase } from "../../service/db.js";
 import { followedContracts, Indexer, jsonValue, type ChainRpc } from "../../service/indexer.js";
 import { migrate } from "../../service/migrations.js";
 import { project, rebuild } from "../../service/projections.js";
@@ -38,6 +38,29 @@ async function chainEvents(world: Awaited<ReturnType<typeof fixture>>["world"]) 
 describe("service indexer", function () {
   for (const store of engines()) {
     after(() => store.cleanup());
+
+    it(`test_onSnapshot_aWriteCommittedDuringARead_isNotSeenByIt (${store.name})`, async function () {
+      const { db, engine, close } = openDatabase(await store.fresh(), ":memory:");
+      try {
+        await migrate(db as never, engine);
+        const count = async (d: typeof db) =>
+          Number((await d.selectFrom("blocks").select(d.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+        const block = { chain_id: 1, number: 1, hash: "0x01", parent_hash: "0x00", timestamp: 1 };
+        let write: Promise<unknown> | undefined;
+        const seen = await onSnapshot(db, async (read) => {
+          const first = await count(read);
+          // An indexer step commits meanwhile: on PostgreSQL through another connection, on SQLite queued for the
+          // one connection (without the snapshot it would run between the read's two queries).
+          write = db.insertInto("blocks").values(block).execute();
+          if (engine === "postgres") await write;
+          return [first, await count(read)];
+        });
+        await write;
+        expect([...seen, await count(db)]).to.deep.equal([0, 0, 1]);
+      } finally {
+        await close();
+      }
+    });
     it(`test_indexer_storesEveryLogOnce_resumes_andRollsBackAReorg (${store.name})`, async function () {
       const { world } = await networkHelpers.loadFixture(fixture);
       const { db, close, engine } = openDatabase(await store.fresh(), ":memory:");
