@@ -254,22 +254,18 @@ export function tradeReadRoutes(app: OpenAPIHono<AppEnv>, ctx: TradeReadContext)
           .where("order_id", "=", id)
           .orderBy("tranche")
           .execute();
-        const attestations = await db
-          .selectFrom("trade_evidence")
-          .selectAll()
-          .where("chain_id", "=", chainId)
-          .where("order_id", "=", id)
-          .orderBy("block_number")
-          .orderBy("log_index")
-          .execute();
-        const payments = await db
-          .selectFrom("trade_payments")
-          .selectAll()
-          .where("chain_id", "=", chainId)
-          .where("order_id", "=", id)
-          .orderBy("block_number")
-          .orderBy("log_index")
-          .execute();
+        // An order's rows of a table kept in chain order.
+        const inChainOrder = <T extends "trade_evidence" | "trade_payments">(table: T) =>
+          db
+            .selectFrom(table as "trade_evidence")
+            .selectAll()
+            .where("chain_id", "=", chainId)
+            .where("order_id", "=", id)
+            .orderBy("block_number")
+            .orderBy("log_index")
+            .execute() as Promise<Selectable<Tables[T]>[]>;
+        const attestations = await inChainOrder("trade_evidence");
+        const payments = await inChainOrder("trade_payments");
         const paused = await pausedSeconds(db, chainId, "TradeSettlement", now);
         return { o, tranches, attestations, payments, paused };
       });

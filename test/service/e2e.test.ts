@@ -23,7 +23,7 @@ import { sampleLoan } from "../../scripts/lib/loans.js";
 import { Child, devAccountKey, freePort, portTaken, waitFor, type Exit } from "../../scripts/lib/local-network.js";
 import { API_ROLES } from "../../service/auth.js";
 
-import { TRADE_PARTIES, engines } from "./engines.js";
+import { TRADE_PARTIES, engines, glasswareOrderBody } from "./engines.js";
 import { startOutcome, startStack, strangersRecord, type ServiceProcess, type Stack } from "./process.js";
 
 /** The demo's multi-borrowing borrower (scripts/lib/demo-world.ts, chapter 2). */
@@ -374,21 +374,11 @@ describe("service as processes: hardhat node, Ignition, the serve task, over HTT
 
           const tag = store.name.slice(0, 2).toUpperCase();
           const day = await chainDay();
-          const order = {
-            exporter: Number(members.glassworks.id),
-            importerBank: Number(members.golfo.id),
-            exporterBank: Number(members.huaxia.id),
-            document: `PO E2E-${tag}-0042`,
-            amount: "400000.00",
-            currency: "MXN",
-            payout: "CNY",
-            tranches: "30:Shipped,40:CustomsCleared,30:Delivered",
-            shipBy: day(14),
-            objectionDays: 3,
-            expires: day(60),
-            importerFeeBps: 10,
-            exporterFeeBps: 15,
-          };
+          const order = glasswareOrderBody(
+            { glassworks: members.glassworks.id, golfo: members.golfo.id, huaxia: members.huaxia.id },
+            `PO E2E-${tag}-0042`,
+            day,
+          );
           // Refused before anything is sent: the exporter cannot create, a bad tranche list is a 400.
           const block = await stack.provider.getBlockNumber();
           const byExporter = await services.glassworks.post("/v1/trade/orders", tokens.glassworks, order);

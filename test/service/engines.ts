@@ -24,6 +24,32 @@ export const TRADE_PARTIES: readonly (readonly [string, ApiRole])[] = [
   ["carrier", "operator"],
 ];
 
+/**
+ * The glassware order's request body for `POST /v1/trade/orders`: 400,000.00 MXN paid out in CNY in three tranches
+ * (shipped, cleared, delivered), between the given members, with `day(n)` the date n days from the chain's now.
+ */
+export function glasswareOrderBody(
+  ids: Record<"glassworks" | "golfo" | "huaxia", bigint | number | string> | Record<string, bigint>,
+  document: string,
+  day: (offset: number) => string,
+) {
+  return {
+    exporter: Number(ids.glassworks),
+    importerBank: Number(ids.golfo),
+    exporterBank: Number(ids.huaxia),
+    document,
+    amount: "400000.00",
+    currency: "MXN",
+    payout: "CNY",
+    tranches: "30:Shipped,40:CustomsCleared,30:Delivered",
+    shipBy: day(14),
+    objectionDays: 3,
+    expires: day(60),
+    importerFeeBps: 10,
+    exporterFeeBps: 15,
+  };
+}
+
 export interface Engine {
   name: "sqlite" | "postgres";
   /** A fresh, empty database's URL. */

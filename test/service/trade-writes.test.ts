@@ -6,7 +6,7 @@ import { deployWorld } from "../../scripts/lib/world.js";
 import { createToken, parseRoles } from "../../service/auth.js";
 import type { RunningService } from "../../service/server.js";
 
-import { TRADE_PARTIES, engines, startTestService } from "./engines.js";
+import { TRADE_PARTIES, engines, glasswareOrderBody, startTestService } from "./engines.js";
 
 const connection = await network.create();
 const { ethers } = connection;
@@ -57,21 +57,7 @@ describe("service writes: a trade order from creation to a paid tranche, one ser
         };
         const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
         const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
-        const order = {
-          exporter: Number(world.ids.glassworks),
-          importerBank: Number(world.ids.golfo),
-          exporterBank: Number(world.ids.huaxia),
-          document: `PO CC-2026-${store.name}`,
-          amount: "400000.00",
-          currency: "MXN",
-          payout: "CNY",
-          tranches: "30:Shipped,40:CustomsCleared,30:Delivered",
-          shipBy: day(14),
-          objectionDays: 3,
-          expires: day(60),
-          importerFeeBps: 10,
-          exporterFeeBps: 15,
-        };
+        const order = glasswareOrderBody(world.ids, `PO CC-2026-${store.name}`, day);
 
         // Refused before anything is sent: the exporter cannot create, a bad tranche list is a 400.
         const block = await ethers.provider.getBlockNumber();
