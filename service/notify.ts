@@ -10,7 +10,8 @@
  * unspecified, multicast or otherwise special address is refused at registration and again at each delivery (the
  * address connected to is the one checked), unless the service is started with `allowPrivateWebhooks`.
  */
-import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import { Resolver } from "node:dns/promises";
+import type { LookupAddress } from "node:dns";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { LookupFunction } from "node:net";
@@ -354,6 +355,8 @@ export class WebhookDeliverer {
           { webhook: h.id, err: err instanceof Error ? err.message : String(err) },
           "webhook delivery round failed",
         );
+        // Whatever it had scanned past is looked at again from the stored cursor: nothing is skipped.
+        this.#scanned.delete(h.id);
         due = Date.now() + this.#o.backoffMs;
       }
       // New events while it ran: an up-to-date webhook looks again at once (a retry still waits its turn).
@@ -402,6 +405,16 @@ export class WebhookDeliverer {
           this.#scanned.set(h.id, cursor ?? { block: -1, logIndex: -1 });
           return pending.notBefore;
         }
+        // The webhook and its token are checked before each attempt: a revocation stops the worker at once.
+        const still = await this.#o.db
+          .selectFrom("webhooks")
+          .innerJoin("api_tokens", "api_tokens.id", "webhooks.token_id")
+          .select("webhooks.id")
+          .where("webhooks.id", "=", h.id)
+          .where("webhooks.revoked_at", "is", null)
+          .where("api_tokens.revoked_at", "is", null)
+          .executeTakeFirst();
+        if (still === undefined) return Number.POSITIVE_INFINITY;
         const ok = await this.#attempt(h, n, pending.attempts + 1);
         pending.attempts += 1;
         if (!ok) {
@@ -490,22 +503,46 @@ class BlockedAddressError extends Error {
   readonly code = "ERR_TRADELINE_BLOCKED_ADDRESS";
 }
 
-/** `dns.lookup`, refusing a name any of whose addresses is not public (the connection goes to what was checked). */
+/**
+ * A name's addresses, from DNS through c-ares (a resolver with a timeout, off libuv's thread pool: a name server that
+ * never answers cannot hold the threads every other lookup needs). `localhost` names are loopback; other names of
+ * the hosts file are not known here.
+ */
+const resolver = new Resolver({ timeout: 2_000, tries: 2 });
+async function resolveName(hostname: string): Promise<string[]> {
+  const name = hostname.replace(/\.$/, "").toLowerCase();
+  if (name === "localhost" || name.endsWith(".localhost")) return ["127.0.0.1", "::1"];
+  const found = await Promise.allSettled([resolver.resolve4(name), resolver.resolve6(name)]);
+  const addresses = found.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
+  if (addresses.length === 0) {
+    throw Object.assign(new Error(`${hostname} does not resolve`), { code: "ENOTFOUND" });
+  }
+  return addresses;
+}
+
+/** A lookup for `http.request` refusing a name any of whose addresses is not public (it connects to what it checked). */
 const publicLookup: LookupFunction = (hostname, options, callback) => {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-    if (err !== null) return callback(err, "");
-    const special = addresses.find((a) => specialRange(a.address) !== undefined);
-    if (special !== undefined || addresses.length === 0) {
-      return callback(new BlockedAddressError(`${hostname} resolves to a non-public address`), "");
-    }
-    if (options.all === true) return callback(null, addresses);
-    callback(null, addresses[0].address, addresses[0].family);
-  });
+  resolveName(hostname).then(
+    (found) => {
+      if (found.some((a) => specialRange(a) !== undefined)) {
+        return callback(new BlockedAddressError(`${hostname} resolves to a non-public address`), "");
+      }
+      const addresses: LookupAddress[] = found.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+      const wanted =
+        options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
+      if (wanted.length === 0)
+        return callback(Object.assign(new Error(`${hostname}: no address`), { code: "ENOTFOUND" }), "");
+      if (options.all === true) return callback(null, wanted);
+      callback(null, wanted[0].address, wanted[0].family);
+    },
+    (err: unknown) => callback(err as NodeJS.ErrnoException, ""),
+  );
 };
 
 /**
- * Why a webhook may not be sent to `url`: its host is, or resolves to, an address that is not public (the detail
- * says which range), or resolves to nothing. Undefined when it may.
+ * Why a webhook may not be sent to `url`: its host is, or resolves to, an address that is not public, or resolves to
+ * nothing. Undefined when it may. For a name, the detail does not say what it resolved to (that would map the
+ * service's internal names for any token holder).
  */
 export async function webhookTargetRefusal(url: URL): Promise<string | undefined> {
   const literal = literalAddress(url);
@@ -513,19 +550,15 @@ export async function webhookTargetRefusal(url: URL): Promise<string | undefined
     const range = specialRange(literal);
     return range === undefined ? undefined : `${literal} is a ${range} address`;
   }
-  let addresses: LookupAddress[];
+  let addresses: string[];
   try {
-    addresses = await new Promise<LookupAddress[]>((resolve, reject) =>
-      dnsLookup(url.hostname, { all: true }, (err, found) => (err === null ? resolve(found) : reject(err))),
-    );
+    addresses = await resolveName(url.hostname);
   } catch {
     return `${url.hostname} does not resolve`;
   }
-  for (const a of addresses) {
-    const range = specialRange(a.address);
-    if (range !== undefined) return `${url.hostname} resolves to ${a.address}, a ${range} address`;
-  }
-  return addresses.length === 0 ? `${url.hostname} does not resolve` : undefined;
+  return addresses.some((a) => specialRange(a) !== undefined)
+    ? `${url.hostname} resolves to an address that is not public`
+    : undefined;
 }
 
 /** The class of a failed request's error. */

@@ -277,6 +277,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       } catch (err) {
         lastError = err instanceof Error ? err.message : String(err);
         logger.error({ err: lastError }, "indexer step failed; retrying");
+        // A step may fail after committing a rollback: the webhooks are rewound to the block it kept, and the next
+        // step publishes from there, so the events that replace the rolled-back ones are neither skipped nor lost.
+        const kept = await indexer.checkpoint().catch(() => undefined);
+        if (kept !== undefined && kept.number < indexedHead) {
+          deliverer.rewound(kept.number);
+          indexedHead = kept.number;
+          logger.warn({ keptBlock: kept.number }, "chain reorganised: rolled back (the step then failed)");
+        }
         await sleep(backoff, stopping.signal);
         backoff = Math.min(backoff * 2, 30_000);
       }

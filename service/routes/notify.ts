@@ -212,9 +212,22 @@ export function notifyRoutes(app: OpenAPIHono<AppEnv>, ctx: NotifyContext): { op
           stream.abort();
         },
       );
+      let finished = false;
       const heartbeat = setInterval(() => {
         beat = true;
         wake?.();
+        // A client that stopped reading holds the loop in a write, where it never checks its token: the timer does.
+        // A revoked stream still open one heartbeat later is aborted.
+        if (end === "revoked" && !finished) stream.abort();
+        void tokenLive().then(
+          (live) => {
+            if (!live && end === undefined) {
+              end = "revoked";
+              wake?.();
+            }
+          },
+          () => undefined,
+        );
       }, heartbeatMs);
       stream.onAbort(() => {
         end ??= "closed";
@@ -283,6 +296,7 @@ export function notifyRoutes(app: OpenAPIHono<AppEnv>, ctx: NotifyContext): { op
           await stream.write(": token revoked\n\n");
         }
       } finally {
+        finished = true;
         clearInterval(heartbeat);
         unsubscribe();
         const left = (streams.get(client.id) ?? 1) - 1;
@@ -344,13 +358,6 @@ export function notifyRoutes(app: OpenAPIHono<AppEnv>, ctx: NotifyContext): { op
           { pointer: "/url", detail: "credentials in the URL" },
         ]);
       }
-      if (!hub.allowPrivateWebhooks) {
-        // Checked again at each delivery (the name may resolve elsewhere by then).
-        const refusal = await webhookTargetRefusal(url);
-        if (refusal !== undefined) {
-          throw badRequest(`a webhook goes to a public address: ${refusal}`, [{ pointer: "/url", detail: refusal }]);
-        }
-      }
       // A token whose roles see nothing is refused here, not left with a webhook that never fires.
       const asked = wantedKinds(client.roles, body.kinds);
       const kinds = body.kinds === undefined ? undefined : asked;
@@ -367,6 +374,14 @@ export function notifyRoutes(app: OpenAPIHono<AppEnv>, ctx: NotifyContext): { op
           "Too many webhooks",
           `this token has ${Number(live.n)} webhooks (at most ${MAX_WEBHOOKS_PER_TOKEN}): delete one first`,
         );
+      }
+      if (!hub.allowPrivateWebhooks) {
+        // After the role and count checks (a name lookup is work a token should not get for free); checked again at
+        // each delivery (the name may resolve elsewhere by then).
+        const refusal = await webhookTargetRefusal(url);
+        if (refusal !== undefined) {
+          throw badRequest(`a webhook goes to a public address: ${refusal}`, [{ pointer: "/url", detail: refusal }]);
+        }
       }
       const head = await hub.head();
       const secret = "whsec_" + randomBytes(32).toString("base64url");
