@@ -5,17 +5,8 @@
  */
 import { expect } from "chai";
 
-import { openDatabase } from "../../service/db.js";
-import { Indexer } from "../../service/indexer.js";
-import { migrate } from "../../service/migrations.js";
-import { project, rebuild } from "../../service/projections.js";
-import { credit } from "../../service/projections/credit.js";
-import { balances, members } from "../../service/projections/members.js";
-import { pauses, scf } from "../../service/projections/scf.js";
-import { trade } from "../../service/projections/trade.js";
-
 import { engines } from "./engines.js";
-import { checkMirror } from "./mirror.js";
+import { replayAndCheck } from "./mirror.js";
 
 describe("service read model: the bench's scenarios", function () {
   let bench: typeof import("../../scripts/bench.js");
@@ -34,30 +25,17 @@ describe("service read model: the bench's scenarios", function () {
     it(`test_benchScenarios_replayIntoAReadModelThatMatchesEveryView (${store.name})`, async function () {
       this.timeout(600_000);
       const { ethers, networkHelpers } = bench.connection;
-      const { db, engine, close } = openDatabase(await store.fresh(), ":memory:");
-      try {
-        await migrate(db as never, engine);
-        const chainId = Number((await ethers.provider.getNetwork()).chainId);
-        const projections = [members, balances, credit, pauses, scf, trade];
-        const indexer = new Indexer({
-          db,
-          provider: ethers.provider,
-          chainId,
-          deployment: bench.world.deployment,
-          fromBlock: 0,
-          onEvents: (trx, rows) => project(trx, projections, rows),
-          onRollback: (trx) => rebuild(trx, projections, chainId),
-        });
-        for (let r = await indexer.step(); r.indexed < r.head; r = await indexer.step());
-        const counts = await checkMirror(db, bench.world, chainId, await networkHelpers.time.latest());
-        // The bench's world: over a thousand borrowers, its receivable families and its orders, all mirrored.
-        expect(counts.loans).to.be.greaterThan(1_000);
-        expect(counts.families).to.be.greaterThan(2);
-        expect(counts.orders).to.be.greaterThan(3);
-        expect(counts.payments).to.be.greaterThan(3);
-      } finally {
-        await close();
-      }
+      const counts = await replayAndCheck(
+        await store.fresh(),
+        bench.world,
+        ethers.provider,
+        await networkHelpers.time.latest(),
+      );
+      // The bench's world: over a thousand borrowers, its receivable families and its orders, all mirrored.
+      expect(counts.loans).to.be.greaterThan(1_000);
+      expect(counts.families).to.be.greaterThan(2);
+      expect(counts.orders).to.be.greaterThan(3);
+      expect(counts.payments).to.be.greaterThan(3);
     });
   }
 });

@@ -4,6 +4,7 @@
  */
 import { expect } from "chai";
 import type { Kysely } from "kysely";
+import type { Provider } from "ethers";
 
 import type { World } from "../../scripts/lib/world.js";
 import { LOAN_STATUSES, PRODUCT_KINDS } from "../../src/credit.js";
@@ -13,6 +14,41 @@ import { statusName } from "../../src/members.js";
 import { exposureOf } from "../../service/projections/credit.js";
 import { pausedSeconds } from "../../service/projections/scf.js";
 import type { Tables } from "../../service/schema.js";
+import { openDatabase } from "../../service/db.js";
+import { Indexer, type ChainRpc } from "../../service/indexer.js";
+import { migrate } from "../../service/migrations.js";
+import { project, rebuild } from "../../service/projections.js";
+import { PROJECTIONS } from "../../service/projections/index.js";
+
+/**
+ * Replays every event of `world`'s deployment from genesis into a fresh read model at `database` (every projection),
+ * then compares it with the chain's views (`checkMirror`); returns what it counted.
+ */
+export async function replayAndCheck(
+  database: string,
+  world: World,
+  provider: Provider & ChainRpc,
+  now: number,
+): Promise<MirrorCounts> {
+  const { db, engine, close } = openDatabase(database, ":memory:");
+  try {
+    await migrate(db as never, engine);
+    const chainId = Number((await provider.getNetwork()).chainId);
+    const indexer = new Indexer({
+      db,
+      provider,
+      chainId,
+      deployment: world.deployment,
+      fromBlock: 0,
+      onEvents: (trx, rows) => project(trx, PROJECTIONS, rows),
+      onRollback: (trx) => rebuild(trx, PROJECTIONS, chainId),
+    });
+    for (let r = await indexer.step(); r.indexed < r.head; r = await indexer.step());
+    return await checkMirror(db, world, chainId, now);
+  } finally {
+    await close();
+  }
+}
 
 export interface MirrorCounts {
   members: number;

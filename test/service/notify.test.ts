@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 
 import { serve, type ServerType } from "@hono/node-server";
@@ -7,7 +6,7 @@ import { network } from "hardhat";
 
 import { runDemo } from "../../scripts/lib/demo-world.js";
 import { freePort } from "../../scripts/lib/local-network.js";
-import { actAs, deployWorld } from "../../scripts/lib/world.js";
+import { deployWorld } from "../../scripts/lib/world.js";
 import { createApp } from "../../service/app.js";
 import { createToken, parseRoles, revokeToken } from "../../service/auth.js";
 import { openDatabase } from "../../service/db.js";
@@ -15,9 +14,9 @@ import { migrate } from "../../service/migrations.js";
 import { NotificationHub, WebhookDeliverer } from "../../service/notify.js";
 import type { RunningService } from "../../service/server.js";
 import { verifyWebhookSignature } from "../../service/webhook-signature.js";
-import { register } from "../../tasks/lib/credit.js";
 
 import { engines, startTestService } from "./engines.js";
+import { lend as lendOf, lendToOneBorrower, receiver, within } from "./webhooks.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -85,63 +84,6 @@ async function openStream(url: string, token: string, lastEventId?: string) {
   return { res, next, until, rest, close: () => abort.abort() };
 }
 
-/** Waits for `promise`, failing with `what` after `ms` (a generous limit: the verdict is the promise's, not a time). */
-async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>(
-        (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)),
-      ),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * A webhook receiver on loopback: it records each request as it arrives, and answers it with `answer`'s status
- * (a promise holds the answer back until the test settles it).
- */
-async function receiver(answer: (n: number) => number | Promise<number> = () => 204) {
-  const got: { eventId: string; body: string; status?: number; closed: boolean }[] = [];
-  const waiters: { n: number; resolve: () => void }[] = [];
-  const answered = () => got.filter((r) => r.status !== undefined && r.status < 300);
-  const server = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => (body += chunk));
-    req.on("end", () => {
-      const entry: (typeof got)[number] = { eventId: String(req.headers["tradeline-event-id"]), body, closed: false };
-      got.push(entry);
-      res.on("close", () => (entry.closed = true));
-      void Promise.resolve(answer(got.length)).then((status) => {
-        if (res.destroyed) return;
-        entry.status = status;
-        res.writeHead(status).end();
-        for (const w of waiters.filter((w) => answered().length >= w.n)) w.resolve();
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    port,
-    got,
-    answered,
-    /** Resolves once `n` deliveries were answered 2xx. */
-    delivered: (n: number) =>
-      new Promise<void>((resolve) => (answered().length >= n ? resolve() : waiters.push({ n, resolve }))),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 describe("service notifications: SSE stream, webhooks and metrics", function () {
   let world: Awaited<ReturnType<typeof deployWorld>>;
   let borrowers = 0;
@@ -156,37 +98,13 @@ describe("service notifications: SSE stream, webhooks and metrics", function () 
     return `91990000NOTIFY${String(borrowers).padStart(4, "0")}`;
   }
 
-  /** Registers a loan of cast member `lender` to `borrowerId`; returns the block it landed in. */
-  async function lend(lender: string, borrowerId: string): Promise<number> {
-    const as = actAs(world, lender, world.key);
-    await register(
-      as.contracts,
-      {
-        borrowerType: "USCC",
-        borrowerId,
-        ref: `NT-${randomBytes(4).toString("hex")}`,
-        product: "SmeLoan",
-        principal: "1000.00",
-        outstanding: "",
-        originated: "2026-09-01",
-        matures: "2027-09-01",
-        salt: "",
-        funders: "",
-      },
-      as.session,
-    );
-    return ethers.provider.getBlockNumber();
-  }
-
   /**
    * The loan the desks of Golfo's service hear of: Golfo lends to a new borrower, then Huaxia lends to the same one.
    * Returns the block of Huaxia's loan.
    */
-  async function registerLoan(): Promise<number> {
-    const borrower = newBorrower();
-    await lend("golfo", borrower);
-    return lend("huaxia", borrower);
-  }
+  const registerLoan = () => lendToOneBorrower(world, ethers.provider, newBorrower());
+  /** Registers a loan of cast member `lender` to `borrowerId`; returns the block it landed in. */
+  const lend = (lender: string, borrowerId: string) => lendOf(world, ethers.provider, lender, borrowerId);
 
   for (const store of engines()) {
     describe(store.name, function () {

@@ -3,23 +3,21 @@
  * worker runs, a database error in the middle of a delivery, and an indexer step that fails after committing its
  * rollback. Each was a lost or unwanted delivery before its fix (the review's proofs asserted those).
  */
-import { randomBytes } from "node:crypto";
-import { createServer } from "node:http";
 
 import { expect } from "chai";
 import { network } from "hardhat";
 import type { KyselyPlugin } from "kysely";
 
 import { runDemo } from "../../scripts/lib/demo-world.js";
-import { actAs, deployWorld } from "../../scripts/lib/world.js";
+import { deployWorld } from "../../scripts/lib/world.js";
 import { createToken, parseRoles, revokeToken } from "../../service/auth.js";
 import { openDatabase } from "../../service/db.js";
 import { migrate } from "../../service/migrations.js";
 import { NotificationHub, WebhookDeliverer } from "../../service/notify.js";
 import type { EventRow } from "../../service/schema.js";
-import { register } from "../../tasks/lib/credit.js";
 
 import { startTestService } from "./engines.js";
+import { lendToOneBorrower, receiver, within } from "./webhooks.js";
 
 const CHAIN = 31337;
 let tx = 0;
@@ -40,50 +38,6 @@ function event(block: number, logIndex: number, contract: string, name: string, 
   } satisfies EventRow;
 }
 const tranche = (block: number) => event(block, 0, "TradeSettlement", "TranchePaid", { id: "1", tranche: "0" });
-/** A receiver on loopback that records each delivery's event id, and answers `answer(n)`'s status. */
-async function receiver(answer: (n: number, eventId: string) => number | Promise<number> = () => 204) {
-  const got: { eventId: string; txHash: string; status?: number }[] = [];
-  const waiters: { n: number; resolve: () => void }[] = [];
-  const ok = () => got.filter((g) => g.status !== undefined && g.status < 300);
-  const server = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (c: string) => (body += c));
-    req.on("end", () => {
-      const txHash = (JSON.parse(body) as { txHash: string }).txHash;
-      const entry = { eventId: String(req.headers["tradeline-event-id"]), txHash } as (typeof got)[number];
-      got.push(entry);
-      void Promise.resolve(answer(got.length, entry.eventId)).then((status) => {
-        entry.status = status;
-        res.writeHead(status).end();
-        for (const w of waiters.filter((w) => ok().length >= w.n)) w.resolve();
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    port,
-    got,
-    ok,
-    delivered: (n: number) => new Promise<void>((r) => (ok().length >= n ? r() : waiters.push({ n, resolve: r }))),
-    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
-  };
-}
-
-async function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`${what}: not within ${ms} ms`)), ms))),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 describe("webhook deliverer under failure", function () {
   this.timeout(120_000);
 
@@ -194,31 +148,8 @@ describe("service: an indexer step that fails after its rollback", function () {
     const world = await deployWorld(connection);
     await runDemo(world, connection, () => {});
     let n = 0;
-    const lend = async (lender: string, borrowerId: string) => {
-      const as = actAs(world, lender, world.key);
-      await register(
-        as.contracts,
-        {
-          borrowerType: "USCC",
-          borrowerId,
-          ref: `R2-${randomBytes(4).toString("hex")}`,
-          product: "SmeLoan",
-          principal: "1000.00",
-          outstanding: "",
-          originated: "2026-09-01",
-          matures: "2027-09-01",
-          salt: "",
-          funders: "",
-        },
-        as.session,
-      );
-      return ethers.provider.getBlockNumber();
-    };
-    const registerLoan = async () => {
-      const b = `91990000REVIEW${String(++n).padStart(4, "0")}`;
-      await lend("golfo", b);
-      return lend("huaxia", b);
-    };
+    const registerLoan = () =>
+      lendToOneBorrower(world, ethers.provider, `91990000REVIEW${String(++n).padStart(4, "0")}`);
     // The node as the service sees it: a head that can be held, and one eth_getLogs that fails (a node hiccup).
     let heldHead: number | undefined;
     let failLogs = false;
@@ -291,7 +222,8 @@ describe("service: an indexer step that fails after its rollback", function () {
       ).map((r) => r.tx_hash);
       expect(storedTx).to.deep.equal([replacingTx, laterTx]);
       // ...and the webhook had it, at the same cursor as the loan it replaced, then the later one.
-      expect(hook.ok().map((g) => [g.eventId, g.txHash])).to.deep.equal([
+      const txOfBody = (body: string) => (JSON.parse(body) as { txHash: string }).txHash;
+      expect(hook.answered().map((g) => [g.eventId, txOfBody(g.body)])).to.deep.equal([
         [`${replaced}:0`, replacedTx],
         [`${replaced}:0`, replacingTx],
         [`${later}:0`, laterTx],
