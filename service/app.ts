@@ -11,11 +11,12 @@ import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 
 import { decodeError, describeError } from "../src/errors.js";
-import { clientOf, type ApiRole, type Client } from "./auth.js";
+import { API_ROLES, clientOf, type ApiRole, type Client } from "./auth.js";
 import { ProblemError, forbidden, problemResponse, unauthorized, type Problem } from "./problem.js";
 import { createMetrics } from "./metrics.js";
 import { NotificationHub } from "./notify.js";
 import { notifyRoutes } from "./routes/notify.js";
+import { consoleRoutes } from "./console.js";
 import { referenceRoutes } from "./reference.js";
 import { readRoutes } from "./routes/read.js";
 import { creditWriteRoutes } from "./routes/credit-writes.js";
@@ -254,6 +255,65 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     },
   );
 
+  const Me = z
+    .object({
+      name: z.string().openapi({ description: "who holds the token", example: "Shenzhen Glassworks Co., export desk" }),
+      roles: z.array(z.enum(API_ROLES)).openapi({ description: "the roles the token carries" }),
+      signer: z.string().optional().openapi({ description: "the address this service signs with, when it writes" }),
+      member: z
+        .object({ id: z.number().int(), status: z.string(), jurisdiction: z.string() })
+        .optional()
+        .openapi({ description: "the member the signer acts for, once the read model knows it" }),
+    })
+    .openapi("Me");
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/me",
+      summary: "The token's holder and roles, and the member this service acts for",
+      security: [{ bearer: [] }],
+      responses: { 200: { description: "the token's holder", content: { "application/json": { schema: Me } } } },
+    }),
+    async (c) => {
+      const client = c.get("client");
+      const signer =
+        options.writer === undefined ? undefined : (await options.writer.signer.getAddress()).toLowerCase();
+      const member =
+        signer === undefined
+          ? undefined
+          : await db
+              .selectFrom("members")
+              .select(["id", "status", "jurisdiction"])
+              .where("chain_id", "=", options.chainId)
+              .where((eb) =>
+                eb.or([
+                  eb(eb.fn("lower", ["admin"]), "=", signer),
+                  eb(
+                    "id",
+                    "in",
+                    eb
+                      .selectFrom("member_operators")
+                      .select("member_id")
+                      .where("chain_id", "=", options.chainId)
+                      .where((o) => o(o.fn("lower", ["operator"]), "=", signer)),
+                  ),
+                ]),
+              )
+              .executeTakeFirst();
+      return c.json(
+        {
+          name: client.name,
+          roles: client.roles,
+          ...(signer === undefined ? {} : { signer }),
+          ...(member === undefined
+            ? {}
+            : { member: { id: Number(member.id), status: member.status, jurisdiction: member.jurisdiction } }),
+        },
+        200,
+      );
+    },
+  );
+
   readRoutes(app, { db, chainId: options.chainId, chainTime: options.chainTime });
   listRoutes(app, { db, chainId: options.chainId, chainTime: options.chainTime });
   tradeReadRoutes(app, {
@@ -278,6 +338,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   );
 
   referenceRoutes(app);
+  consoleRoutes(app);
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {
