@@ -15,6 +15,7 @@ demo: install
 # demo's world, then the service on 127.0.0.1:8787; prints the URLs and API tokens, Ctrl-C stops it all
 # (scripts/up.ts). NODE_PORT=… and API_PORT=… choose other ports; logs and the database go to data/up/.
 up: install
+	npm run console:build
 	TRADELINE_UP_SEED=$(SEED) TRADELINE_UP_NODE_PORT=$(NODE_PORT) TRADELINE_UP_PORT=$(API_PORT) npx hardhat run scripts/up.ts
 
 # The service's tests run on SQLite and on a real PostgreSQL, which this starts (scripts/ensure-postgres.sh).

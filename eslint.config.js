@@ -11,6 +11,8 @@ export default tseslint.config(
       "cache/",
       "coverage/",
       "typechain-types/",
+      "console/dist/",
+      "console/src/api/schema.d.ts",
       "ignition/deployments/",
     ],
   },

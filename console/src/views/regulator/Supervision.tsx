@@ -1,0 +1,4 @@
+// Placeholder while the view is built; replaced in the same change.
+export default function View() {
+  return <h1>regulator/Supervision</h1>;
+}
