@@ -18,8 +18,10 @@ up: install
 	npm run console:build
 	TRADELINE_UP_SEED=$(SEED) TRADELINE_UP_NODE_PORT=$(NODE_PORT) TRADELINE_UP_PORT=$(API_PORT) npx hardhat run scripts/up.ts
 
-# The service's tests run on SQLite and on a real PostgreSQL, which this starts (scripts/ensure-postgres.sh).
+# The service's tests run on SQLite and on a real PostgreSQL, which this starts (scripts/ensure-postgres.sh); the
+# console's browser tests drive Debian's Chromium, installed when missing (scripts/ensure-chromium.sh).
 test: install
+	bash scripts/ensure-chromium.sh
 	TRADELINE_TEST_PG_URL=$$(bash scripts/ensure-postgres.sh) npm test
 
 bench: install
