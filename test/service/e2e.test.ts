@@ -653,7 +653,7 @@ describe("make up (scripts/up.ts), as a process", function () {
       const pid = Number(/"pid":(\d+)/.exec(carrierLog)?.[1]);
       expect(pid, "the carrier service's pid in its log").to.be.greaterThan(0);
       process.kill(pid, "SIGKILL");
-      const exit = await up.exited;
+      const exit = await waitFor("make up to stop after the carrier's service died", async () => up.exit);
       expect(exit.code, up.tail()).to.equal(1);
       expect(up.tail(30)).to.include("the service of carrier stopped (signal SIGKILL)");
       expect(await portTaken(nodePort), "the node still listens").to.equal(false);
