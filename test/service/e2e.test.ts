@@ -5,6 +5,7 @@
  * refused; and the write round trips (credit, supply-chain finance, trade), each party's own service signing with its
  * own key, read back once indexed. Waits poll with generous limits; no assertion is about time.
  */
+import { randomInt } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -518,11 +519,19 @@ interface Desk {
   tokens: Record<string, string>;
 }
 
-/** `count` consecutive ports nobody listens on now, none of them `avoid`. */
+/**
+ * `count` consecutive ports nobody listens on now, none of them `avoid`; below the OS's range of ephemeral ports,
+ * where the services' own connections to the node (and other processes') would take one before it is bound.
+ */
 async function freePorts(count: number, avoid: number): Promise<number> {
+  let ephemeral = 32_768; // Linux's default lower bound, where /proc does not say (another OS)
+  try {
+    ephemeral = Number(/^\d+/.exec(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8"))?.[0] ?? ephemeral);
+  } catch {
+    // not Linux: the default
+  }
   for (;;) {
-    const base = await freePort();
-    if (base + count - 1 > 65_535) continue;
+    const base = 20_000 + randomInt(Math.max(1, ephemeral - 20_000 - count));
     const ports = Array.from({ length: count }, (_, i) => base + i);
     if (ports.includes(avoid)) continue;
     if (!(await Promise.all(ports.map(portTaken))).some(Boolean)) return base;
