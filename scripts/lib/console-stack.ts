@@ -36,7 +36,8 @@ export interface ConsoleStack {
 /** The first of `count` consecutive ports nobody listens on: the node's, then one per service. */
 async function freeRun(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    // Below the system's temporary-port range (32768 on), where an outgoing connection could take one meanwhile.
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
     let free = true;
     for (let p = base; p < base + count && free; p++) free = !(await portTaken(p));
     if (free) return base;

@@ -28,7 +28,8 @@ describe("console: the shell, in Chromium against make up SEED=demo", function (
 
   it("test_console_unknownToken_refusedInWords_andAccessible", async function () {
     const { desks, browser } = await sharedStack();
-    const page = await browser.newPage();
+    // A context of its own: axe-core opens its pages in the page's context.
+    const page = await (await browser.newContext()).newPage();
     try {
       await page.goto(`${desks.glassworks.url}/`);
       await checkA11y(page, "sign-in");
@@ -38,7 +39,7 @@ describe("console: the shell, in Chromium against make up SEED=demo", function (
       await page.getByRole("alert").first().waitFor();
       expect(await page.getByRole("alert").first().textContent()).to.include("this token is unknown or revoked");
     } finally {
-      await page.close();
+      await page.context().close();
     }
   });
 
@@ -72,7 +73,7 @@ describe("console: the shell, in Chromium against make up SEED=demo", function (
       const { world } = await sharedStack();
       const id = String(world.members.glassworks.id);
       await page.getByText(`member #${id}`).first().waitFor();
-      await page.getByRole("table").waitFor();
+      await page.getByRole("table", { name: "Members of the consortium" }).waitFor();
       await checkA11y(page, "overview");
       await screenshot(page, "shell-overview");
       await page.getByLabel("Language").click();
