@@ -19,6 +19,7 @@ import { notifyRoutes } from "./routes/notify.js";
 import { consoleRoutes } from "./console.js";
 import { referenceRoutes } from "./reference.js";
 import { readRoutes } from "./routes/read.js";
+import { creditReadRoutes } from "./routes/credit-reads.js";
 import { creditWriteRoutes } from "./routes/credit-writes.js";
 import { listRoutes } from "./routes/lists.js";
 import { scfWriteRoutes } from "./routes/scf-writes.js";
@@ -323,6 +324,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     ...(options.deployment === undefined ? {} : { deployment: options.deployment }),
   });
   creditWriteRoutes(app, { db, writer: options.writer, logger: options.logger });
+  creditReadRoutes(app, { db, chainId: options.chainId, writer: options.writer });
   scfWriteRoutes(app, { db, writer: options.writer, logger: options.logger });
   tradeWriteRoutes(app, { db, writer: options.writer, logger: options.logger });
   notify.openStreams = notifyRoutes(app, {

@@ -260,6 +260,18 @@ const Job = z
     sent: z.number().int(),
     txHashes: z.array(z.string()),
     error: z.string().nullable(),
+    flags: z
+      .array(
+        z.object({
+          loanId: z.string(),
+          borrowerKey: z.string(),
+          limit: z.string().openapi({ description: "DistinctLenders, Outstanding or Inquiries" }),
+          value: z.string(),
+          max: z.string(),
+          txHash: z.string(),
+        }),
+      )
+      .openapi({ description: "multi-borrowing flags the job's batches raised, once the read model indexed them" }),
   })
   .openapi("UploadJob");
 
@@ -278,7 +290,27 @@ async function jobHashes(db: Kysely<Tables>, id: number): Promise<string[]> {
   return rows.map((r) => r.tx_hash).filter((h): h is string => h !== null);
 }
 
-function jobOut(row: Selectable<Tables["upload_jobs"]>, txHashes: string[]) {
+/** The multi-borrowing flags raised by a job's transactions, as the read model has indexed them so far. */
+async function jobFlags(db: Kysely<Tables>, txHashes: string[]) {
+  if (txHashes.length === 0) return [];
+  const rows = await db
+    .selectFrom("flags")
+    .selectAll()
+    .where("tx_hash", "in", txHashes)
+    .orderBy("block_number")
+    .orderBy("log_index")
+    .execute();
+  return rows.map((r) => ({
+    loanId: r.loan_id,
+    borrowerKey: r.borrower_key,
+    limit: r.limit_name,
+    value: r.value,
+    max: r.max,
+    txHash: r.tx_hash,
+  }));
+}
+
+function jobOut(row: Selectable<Tables["upload_jobs"]>, txHashes: string[], flags: z.infer<typeof Job>["flags"]) {
   return {
     id: Number(row.id),
     status: row.status as "running" | "done" | "failed" | "interrupted",
@@ -288,6 +320,7 @@ function jobOut(row: Selectable<Tables["upload_jobs"]>, txHashes: string[]) {
     sent: Number(row.sent),
     txHashes,
     error: row.error,
+    flags,
   };
 }
 
@@ -399,7 +432,7 @@ function uploadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
             )
             .catch((err: unknown) => ctx.logger?.error({ job: id, err: String(err) }, "upload job bookkeeping failed"));
         }
-        return { status: 202, result: jobOut(job, []) };
+        return { status: 202, result: jobOut(job, [], []) };
       });
     },
   );
@@ -426,7 +459,8 @@ function uploadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
         .where("token_id", "=", c.get("client").id)
         .executeTakeFirst();
       if (row === undefined) throw notFound(`no upload job ${id} of this token`);
-      return c.json(jobOut(row, await jobHashes(db, id)), 200);
+      const hashes = await jobHashes(db, id);
+      return c.json(jobOut(row, hashes, await jobFlags(db, hashes)), 200);
     },
   );
 }

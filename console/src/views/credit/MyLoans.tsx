@@ -1,0 +1,157 @@
+/** The loans this member reported (GET /v1/credit/loans), with repayment and status changes in dialogs. */
+import { useState } from "react";
+import { Button, Form, Input, Modal, Select, Space, Table, Tag } from "antd";
+import { useQuery } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+
+import { unwrap, type Schemas } from "../../api/client";
+import { ErrorAlert, useWrite } from "../../components/kit";
+import { useSession } from "../../session";
+import { formatMajor } from "./parts";
+import { STATUS_TARGETS, isPositiveAmount } from "./rules";
+
+type Loan = Schemas["LoanSummary"];
+const LIVE = new Set(["Active", "Overdue", "Defaulted"]);
+
+export function MyLoans() {
+  const { t, i18n } = useTranslation("credit");
+  const { api } = useSession();
+  const loans = useQuery({
+    queryKey: ["credit", "loans"], // JSON (the list also comes as CSV, which this asks not for).
+    queryFn: async () => (await unwrap(api.GET("/v1/credit/loans"))) as Loan[],
+  });
+  const [repaying, setRepaying] = useState<Loan>();
+  const [moving, setMoving] = useState<Loan>();
+
+  return (
+    <section aria-labelledby="credit-loans">
+      <h2 id="credit-loans">{t("loans.title")}</h2>
+      <ErrorAlert error={loans.error} />
+      <Table<Loan>
+        rowKey="id"
+        size="small"
+        loading={loans.isPending}
+        dataSource={loans.data ?? []}
+        caption={t("loans.caption")}
+        columns={[
+          { title: t("field.ref"), dataIndex: "ref" },
+          {
+            title: t("field.product"),
+            dataIndex: "kind",
+            render: (k: string) => t(`product.${k}`, { defaultValue: k }),
+          },
+          {
+            title: t("loans.status"),
+            dataIndex: "status",
+            render: (s: string) => <Tag>{t(`status.${s}`, { defaultValue: s })}</Tag>,
+          },
+          { title: t("field.principal"), render: (_, l) => formatMajor(l.principal, l.currency, i18n.language) },
+          { title: t("field.outstanding"), render: (_, l) => formatMajor(l.outstanding, l.currency, i18n.language) },
+          { title: t("field.originated"), dataIndex: "originated" },
+          { title: t("field.matures"), dataIndex: "matures" },
+          {
+            title: t("loans.actions"),
+            render: (_, l) => (
+              <Space>
+                <Button size="small" disabled={!LIVE.has(l.status)} onClick={() => setRepaying(l)}>
+                  {t("loans.repay")}
+                </Button>
+                <Button
+                  size="small"
+                  disabled={l.status === "Repaid" || l.status === "WrittenOff"}
+                  onClick={() => setMoving(l)}
+                >
+                  {t("loans.changeStatus")}
+                </Button>
+              </Space>
+            ),
+          },
+        ]}
+      />
+      {repaying !== undefined && <RepayDialog loan={repaying} onClose={() => setRepaying(undefined)} />}
+      {moving !== undefined && <StatusDialog loan={moving} onClose={() => setMoving(undefined)} />}
+    </section>
+  );
+}
+
+function RepayDialog({ loan, onClose }: { loan: Loan; onClose: () => void }) {
+  const { t } = useTranslation("credit");
+  const { api } = useSession();
+  const [form] = Form.useForm<{ amount: string }>();
+  const write = useWrite((body: { amount: string }, key: string) =>
+    unwrap(
+      api.POST("/v1/credit/loans/{ref}/repayments", {
+        params: { path: { ref: loan.ref }, header: { "idempotency-key": key } },
+        body,
+      }),
+    ),
+  );
+  return (
+    <Modal
+      open
+      title={t("loans.repayTitle", { ref: loan.ref })}
+      okText={t("loans.repay")}
+      cancelText={t("loans.cancel")}
+      confirmLoading={write.isPending}
+      onOk={() => form.submit()}
+      onCancel={onClose}
+      destroyOnHidden
+    >
+      <Form form={form} layout="vertical" onFinish={(v) => write.mutate(v, { onSuccess: onClose })}>
+        <Form.Item
+          name="amount"
+          label={t("loans.amount", { currency: loan.currency })}
+          rules={[
+            { required: true, message: t("form.required") },
+            {
+              validator: async (_: unknown, v?: string) => {
+                if (v && !isPositiveAmount(v.trim())) throw new Error(t("form.amount"));
+              },
+            },
+          ]}
+        >
+          <Input inputMode="decimal" />
+        </Form.Item>
+      </Form>
+      <ErrorAlert error={write.error} />
+    </Modal>
+  );
+}
+
+function StatusDialog({ loan, onClose }: { loan: Loan; onClose: () => void }) {
+  const { t } = useTranslation("credit");
+  const { api } = useSession();
+  const [form] = Form.useForm<{ to: string }>();
+  const write = useWrite((body: { to: string }, key: string) =>
+    unwrap(
+      api.POST("/v1/credit/loans/{ref}/status", {
+        params: { path: { ref: loan.ref }, header: { "idempotency-key": key } },
+        body,
+      }),
+    ),
+  );
+  return (
+    <Modal
+      open
+      title={t("loans.statusTitle", { ref: loan.ref })}
+      okText={t("loans.changeStatus")}
+      cancelText={t("loans.cancel")}
+      confirmLoading={write.isPending}
+      onOk={() => form.submit()}
+      onCancel={onClose}
+      destroyOnHidden
+    >
+      <Form form={form} layout="vertical" onFinish={(v) => write.mutate(v, { onSuccess: onClose })}>
+        <Form.Item name="to" label={t("loans.to")} rules={[{ required: true, message: t("form.required") }]}>
+          <Select
+            options={STATUS_TARGETS.filter((s) => s !== loan.status).map((s) => ({
+              value: s,
+              label: t(`status.${s}`),
+            }))}
+          />
+        </Form.Item>
+      </Form>
+      <ErrorAlert error={write.error} />
+    </Modal>
+  );
+}

@@ -1,0 +1,86 @@
+/** Pieces the lender desk's panels share: a borrower's exposure, the flags a loan raised, amounts for people. */
+import { Descriptions, Table } from "antd";
+import { useTranslation } from "react-i18next";
+
+export interface Exposure {
+  activeLoans: number;
+  activeLenders: number;
+  /** Minor units of the reporting currency. */
+  outstanding: string;
+  defaults: number;
+  inquiries: number;
+}
+
+export interface Flag {
+  limit: string;
+  value: string;
+  max: string;
+  loanId?: string;
+  borrowerKey?: string;
+}
+
+/** Minor units of `currency` as people read them (its decimals are ISO 4217's, as the service's). */
+export function formatMinor(minor: string, currency: string | undefined, language: string): string {
+  if (currency === undefined) return minor;
+  try {
+    const format = new Intl.NumberFormat(language, { style: "currency", currency });
+    const decimals = format.resolvedOptions().maximumFractionDigits ?? 2;
+    const value = BigInt(minor);
+    const unit = 10n ** BigInt(decimals);
+    const whole = value / unit;
+    const frac = (value % unit).toString().padStart(decimals, "0");
+    // Through a decimal string: amounts past 2^53 keep their digits.
+    return format.format(`${whole}${decimals > 0 ? `.${frac}` : ""}` as unknown as number);
+  } catch {
+    return `${minor} ${currency}`;
+  }
+}
+
+/** A major-unit amount the service gave, with its currency, as people read it. */
+export function formatMajor(major: string, currency: string, language: string): string {
+  try {
+    return new Intl.NumberFormat(language, { style: "currency", currency }).format(major as unknown as number);
+  } catch {
+    return `${major} ${currency}`;
+  }
+}
+
+export function ExposureView({ exposure, currency }: { exposure: Exposure; currency?: string }) {
+  const { t, i18n } = useTranslation("credit");
+  return (
+    <Descriptions size="small" column={1} bordered title={t("exposure.title")} style={{ marginBottom: 16 }}>
+      <Descriptions.Item label={t("exposure.activeLoans")}>{exposure.activeLoans}</Descriptions.Item>
+      <Descriptions.Item label={t("exposure.activeLenders")}>{exposure.activeLenders}</Descriptions.Item>
+      <Descriptions.Item label={t("exposure.outstanding")}>
+        {formatMinor(exposure.outstanding, currency, i18n.language)}
+      </Descriptions.Item>
+      <Descriptions.Item label={t("exposure.defaults")}>{exposure.defaults}</Descriptions.Item>
+      <Descriptions.Item label={t("exposure.inquiries")}>{exposure.inquiries}</Descriptions.Item>
+    </Descriptions>
+  );
+}
+
+/** A limit's value in words: a count, or an amount for the outstanding limit. */
+function limitValue(flag: Flag, which: "value" | "max", currency: string | undefined, language: string): string {
+  return flag.limit === "Outstanding" ? formatMinor(flag[which], currency, language) : flag[which];
+}
+
+export function FlagList({ flags, currency }: { flags: Flag[]; currency?: string }) {
+  const { t, i18n } = useTranslation("credit");
+  if (flags.length === 0) return null;
+  return (
+    <Table<Flag>
+      size="small"
+      rowKey={(f) => `${f.loanId ?? ""}-${f.limit}`}
+      pagination={false}
+      caption={t("flags.caption")}
+      dataSource={flags}
+      style={{ marginBottom: 16 }}
+      columns={[
+        { title: t("flags.limit"), dataIndex: "limit", render: (l: string) => t(`limit.${l}`, { defaultValue: l }) },
+        { title: t("flags.value"), render: (_, f) => limitValue(f, "value", currency, i18n.language) },
+        { title: t("flags.max"), render: (_, f) => limitValue(f, "max", currency, i18n.language) },
+      ]}
+    />
+  );
+}

@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest";
+
+import { PRODUCT_KINDS } from "../../../../src/credit";
+import { ID_TYPES as SDK_ID_TYPES } from "../../../../src/keys";
+import { ID_TYPES, PRODUCTS, compareAmounts } from "./rules";
+
+describe("lender desk: the form's lists", () => {
+  it("test_rules_listsOfIdTypesAndProducts_areTheSdks", () => {
+    expect([...ID_TYPES]).toEqual([...SDK_ID_TYPES]);
+    expect([...PRODUCTS]).toEqual(PRODUCT_KINDS.filter((k) => k !== "JointLoan"));
+  });
+
+  it("test_compareAmounts_decimalStrings_comparedExactly", () => {
+    expect(compareAmounts("20000.01", "20000")).toBe(1);
+    expect(compareAmounts("0020000.10", "20000.1")).toBe(0);
+    expect(compareAmounts("9999.99", "10000")).toBe(-1);
+  });
+});
