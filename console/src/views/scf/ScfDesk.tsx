@@ -3,7 +3,7 @@
  * transfer and sale; a bank's treasury quotes for a piece here too.
  */
 import { useState } from "react";
-import { Button, Space, Table, Tag } from "antd";
+import { Button, Space, Table } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { useLocation } from "wouter";
@@ -120,8 +120,7 @@ export default function ScfDesk() {
                   face: formatMinor(family.data.face, i18n.language),
                   maturity: date(family.data.maturity),
                   state: t(`familyState.${family.data.state}`, { defaultValue: family.data.state }),
-                })}{" "}
-                <Tag>{t(`familyState.${family.data.state}`, { defaultValue: family.data.state })}</Tag>
+                })}
               </p>
               <FamilyTree pieces={family.data.pieces} member={member} />
             </>
