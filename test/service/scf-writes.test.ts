@@ -127,9 +127,47 @@ describe("service writes: a receivable from issue to collection, one service per
 
         // Taken two days later, at a higher price than quoted: the financier's approval covers it.
         await networkHelpers.time.increase(2 * 86_400);
+        // The holder sees what the sale would pay before signing: the ledger's price now, its discount and day count.
+        const previewAt = `/v1/scf/receivables/${family}.1/finance/preview`;
+        const sentBefore = await ethers.provider.getBlockNumber();
+        const wrongPiece = await post("glassworks", `/v1/scf/receivables/${root}/finance/preview`, quote);
+        expect([wrongPiece.status, wrongPiece.body.errors?.[0].pointer]).to.deep.equal([400, "/quote"]);
+        const notAQuote = await post("glassworks", previewAt, { quote: signed.quote, signature: "nonsense" });
+        expect([notAQuote.status, notAQuote.body.errors?.[0].pointer]).to.deep.equal([400, "/quote"]);
+        expect((await post("pacific", previewAt, quote)).status).to.equal(403);
+        const seen = await post("glassworks", previewAt, quote);
+        expect(seen.status, JSON.stringify(seen.body)).to.equal(200);
+        const preview = seen.body as unknown as {
+          financier: number;
+          rateBps: number;
+          dayBase: number;
+          days: number;
+          now: number;
+          maturity: number;
+          face: { amount: string };
+          price: { amount: string; currency: string };
+          discount: { amount: string };
+        };
+        const blockTime = (await ethers.provider.getBlock("latest"))!.timestamp;
+        const onChain = await world.contracts.scf.getFamily(parseReceivable(root));
+        expect(preview.now).to.equal(blockTime);
+        expect(preview.maturity).to.equal(Number(onChain.maturity));
+        expect(preview.days).to.equal(Math.ceil((Number(onChain.maturity) - blockTime) / 86_400));
+        expect([preview.financier, preview.rateBps, preview.dayBase]).to.deep.equal([
+          Number(world.ids.pacific),
+          600,
+          360,
+        ]);
+        expect(preview.face.amount).to.equal("400.00");
+        const cents = (a: { amount: string }) => parseAmount(a.amount, 2);
+        expect(cents(preview.discount) + cents(preview.price)).to.equal(40_000n);
+        expect(cents(preview.discount) > 0n).to.equal(true);
+        expect(await ethers.provider.getBlockNumber()).to.equal(sentBefore);
         const financed = await ok("glassworks", `/v1/scf/receivables/${family}.1/finance`, quote);
         expect(financed.financier).to.equal(Number(world.ids.pacific));
         const paid = financed.price as { amount: string };
+        // Sold one block later on the same day: at the price previewed.
+        expect(paid).to.deep.equal(preview.price);
         expect(Number(paid.amount)).to.be.greaterThan(Number(price.amount)).and.at.most(Number(maxPrice.amount));
         // The same quote again: the chain refuses the spent nonce, decoded.
         const again = await post("glassworks", `/v1/scf/receivables/${family}.1/finance`, quote);
