@@ -73,7 +73,8 @@ function Frame() {
             <Menu
               mode="inline"
               selectedKeys={current === undefined ? [] : [current.path]}
-              items={views.map((v) => ({ key: v.path, label: <a href={`#${v.path}`}>{t(`nav.${v.nav}`)}</a> }))}
+              // antd's menu items are focusable and answer Enter and the arrow keys themselves.
+              items={views.map((v) => ({ key: v.path, label: t(`nav.${v.nav}`) }))}
               onClick={({ key }) => navigate(key)}
             />
           </nav>

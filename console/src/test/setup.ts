@@ -18,6 +18,12 @@ Object.defineProperty(window, "matchMedia", {
   }),
 });
 window.HTMLElement.prototype.scrollIntoView = () => {};
+// antd's Tree, Modal and Table measure themselves with ResizeObserver.
+globalThis.ResizeObserver ??= class {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+};
 
 // Each test starts from an empty page (Testing Library cleans up by itself only with Vitest's globals).
 import { cleanup } from "@testing-library/react";

@@ -1,4 +1,3 @@
-import "./jsdom";
 import { describe, expect, it } from "vitest";
 import { render, screen } from "@testing-library/react";
 

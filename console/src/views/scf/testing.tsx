@@ -2,7 +2,6 @@
  * Renders a view signed in, against canned API answers: `fetch` (which openapi-fetch calls) is replaced by a mock
  * answering by method and path, and every request it saw is kept for assertions.
  */
-import "./jsdom";
 import type { ReactNode } from "react";
 import { render } from "@testing-library/react";
 import { QueryClientProvider } from "@tanstack/react-query";
