@@ -49,8 +49,8 @@ describe("service: the regulator's reads", function () {
       loans.push({
         who,
         id: await c.loanId(world.ids[who], input.loanRef),
-        ref: input.loanRef,
-        borrowerKey: input.borrowerKey,
+        ref: String(input.loanRef),
+        borrowerKey: String(input.borrowerKey),
       });
     }
     // Disputes: Huaxia's loan disputed and resolved, then Golfo's and Pacific's opened (Pacific's answered).
