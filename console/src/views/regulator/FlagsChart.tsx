@@ -2,7 +2,8 @@
  * Flags per day as a bar chart. ECharts is imported from `echarts/core` with only the bar chart, the grid, axis
  * tooltip and the canvas renderer, and only here, so the other desks' chunks never carry it.
  */
-import ReactEChartsCore from "echarts-for-react/lib/core";
+// The ES module build (the CommonJS one under lib/ gives its default export wrapped once bundled).
+import ReactEChartsCore from "echarts-for-react/esm/core";
 import { BarChart } from "echarts/charts";
 import { GridComponent, TooltipComponent } from "echarts/components";
 import * as echarts from "echarts/core";
@@ -20,10 +21,19 @@ export default function FlagsChart(props: { days: string[]; counts: number[]; la
         notMerge
         option={{
           grid: { left: 40, right: 16, top: 16, bottom: 32 },
+          animation: false,
           tooltip: { trigger: "axis" },
           xAxis: { type: "category", data: props.days },
           yAxis: { type: "value", minInterval: 1 },
-          series: [{ type: "bar", name: props.seriesName, data: props.counts }],
+          series: [
+            {
+              type: "bar",
+              name: props.seriesName,
+              data: props.counts,
+              barMaxWidth: 48,
+              itemStyle: { color: "#1f4e79" },
+            },
+          ],
         }}
       />
     </div>
