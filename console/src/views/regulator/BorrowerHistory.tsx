@@ -10,7 +10,7 @@ import { useTranslation } from "react-i18next";
 import { unwrap, type Schemas } from "../../api/client";
 import { CsvExportButton, ErrorAlert } from "../../components/kit";
 import { useSession } from "../../session";
-import { isBorrowerKey, reasonText, short, utcTime } from "./format";
+import { isBorrowerKey, reasonText, short, utcTime, EMPTY } from "./format";
 
 type Inquiry = Schemas["HistoryInquiry"];
 type Loan = Schemas["HistoryLoan"];
@@ -87,6 +87,7 @@ export default function BorrowerHistory(props: { borrowerKey?: string; onBorrowe
           <Table<Inquiry>
             rowKey={(i) => `${i.txHash}-${i.lender}-${i.at}`}
             size="small"
+            locale={{ emptyText: <span style={EMPTY}>{t("empty")}</span> }}
             loading={history.isPending}
             dataSource={history.data?.inquiries ?? []}
             caption={t("borrower.inquiriesCaption", { key: short(key) })}
@@ -123,6 +124,7 @@ export default function BorrowerHistory(props: { borrowerKey?: string; onBorrowe
           <Table<Loan>
             rowKey="loanId"
             size="small"
+            locale={{ emptyText: <span style={EMPTY}>{t("empty")}</span> }}
             loading={history.isPending}
             dataSource={history.data?.loans ?? []}
             caption={t("borrower.loansCaption")}
@@ -145,6 +147,7 @@ export default function BorrowerHistory(props: { borrowerKey?: string; onBorrowe
           <Table<Dispute>
             rowKey={(d) => `${d.loanId}-${d.openedAt}`}
             size="small"
+            locale={{ emptyText: <span style={EMPTY}>{t("empty")}</span> }}
             loading={history.isPending}
             dataSource={history.data?.disputes ?? []}
             caption={t("borrower.disputesCaption")}

@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { unwrap, type Schemas } from "../../api/client";
 import { CsvExportButton, ErrorAlert } from "../../components/kit";
 import { useSession } from "../../session";
-import { short, utcTime } from "./format";
+import { short, utcTime, EMPTY } from "./format";
 
 type Order = Schemas["OrderSummary"];
 
@@ -41,6 +41,7 @@ export default function DisputedOrders() {
       <Table<Order>
         rowKey="id"
         size="small"
+        locale={{ emptyText: <span style={EMPTY}>{t("empty")}</span> }}
         loading={orders.isPending}
         dataSource={rows}
         caption={t("orders.caption", { count: rows.length })}

@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { unwrap, type Schemas } from "../../api/client";
 import { CsvExportButton, ErrorAlert } from "../../components/kit";
 import { useSession } from "../../session";
-import { reasonText, short, utcTime } from "./format";
+import { EMPTY, MONO, reasonText, short, utcTime } from "./format";
 
 type Dispute = Schemas["CreditDispute"];
 
@@ -42,6 +42,7 @@ export default function Disputes(props: { onBorrower: (key: string) => void }) {
       <Table<Dispute>
         rowKey={(d) => `${d.loanId}-${d.openedAt}`}
         size="small"
+        locale={{ emptyText: <span style={EMPTY}>{t("empty")}</span> }}
         loading={disputes.isPending}
         dataSource={rows}
         caption={t("disputes.caption", { count: rows.length })}
@@ -52,8 +53,8 @@ export default function Disputes(props: { onBorrower: (key: string) => void }) {
             title: t("flags.borrowerKey"),
             dataIndex: "borrowerKey",
             render: (key: string) => (
-              <Button type="link" size="small" title={key} onClick={() => props.onBorrower(key)}>
-                <code>{short(key)}</code>
+              <Button type="link" size="small" title={key} onClick={() => props.onBorrower(key)} style={MONO}>
+                {short(key)}
               </Button>
             ),
           },

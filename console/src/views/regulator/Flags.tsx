@@ -7,7 +7,7 @@ import { useTranslation } from "react-i18next";
 import { unwrap } from "../../api/client";
 import { CsvExportButton, ErrorAlert } from "../../components/kit";
 import { useSession } from "../../session";
-import { filterFlags, flagsPerDay, short, utcTime, type FlagFilter, type FlagRow } from "./format";
+import { EMPTY, MONO, filterFlags, flagsPerDay, short, utcTime, type FlagFilter, type FlagRow } from "./format";
 
 // The chart library loads only when the chart is first drawn.
 const FlagsChart = lazy(() => import("./FlagsChart"));
@@ -58,11 +58,7 @@ export default function Flags(props: { onBorrower: (key: string) => void }) {
         <Row gutter={16} align="bottom">
           <Col xs={24} md={5}>
             <Form.Item label={t("flags.lender")} name="lender">
-              <Select
-                allowClear
-                placeholder={t("flags.anyLender")}
-                options={lenders.map((l) => ({ value: l, label: member(l) }))}
-              />
+              <Select allowClear options={lenders.map((l) => ({ value: l, label: member(l) }))} />
             </Form.Item>
           </Col>
           <Col xs={24} md={8}>
@@ -126,6 +122,7 @@ export default function Flags(props: { onBorrower: (key: string) => void }) {
       <Table<FlagRow>
         rowKey={(f) => `${f.txHash}-${f.loanId}-${f.limit}`}
         size="small"
+        locale={{ emptyText: <span style={EMPTY}>{t("empty")}</span> }}
         loading={flags.isPending}
         dataSource={shown}
         caption={t("flags.caption", { count: shown.length })}
@@ -136,8 +133,8 @@ export default function Flags(props: { onBorrower: (key: string) => void }) {
             title: t("flags.borrowerKey"),
             dataIndex: "borrowerKey",
             render: (key: string) => (
-              <Button type="link" size="small" title={key} onClick={() => props.onBorrower(key)}>
-                <code>{short(key)}</code>
+              <Button type="link" size="small" title={key} onClick={() => props.onBorrower(key)} style={MONO}>
+                {short(key)}
               </Button>
             ),
           },

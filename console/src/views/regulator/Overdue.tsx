@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { unwrap, type Schemas } from "../../api/client";
 import { CsvExportButton, ErrorAlert } from "../../components/kit";
 import { useSession } from "../../session";
-import { short, utcTime } from "./format";
+import { short, utcTime, EMPTY } from "./format";
 
 type Family = Schemas["OverdueFamily"];
 
@@ -42,6 +42,7 @@ export default function Overdue() {
       <Table<Family>
         rowKey="root"
         size="small"
+        locale={{ emptyText: <span style={EMPTY}>{t("empty")}</span> }}
         loading={overdue.isPending}
         dataSource={rows}
         caption={t("overdue.caption", { count: rows.length })}

@@ -84,3 +84,12 @@ export function short(hex: string): string {
 export function isBorrowerKey(text: string): boolean {
   return /^0x[0-9a-fA-F]{64}$/.test(text.trim());
 }
+
+/** A table's "nothing here" in a colour readable on white (antd's own grey fails WCAG AA contrast). */
+export const EMPTY = { color: "rgba(0, 0, 0, 0.75)" } as const;
+
+/** A key as a link: a fixed-width face, in a blue dark enough for WCAG AA on white (antd's link blue is not). */
+export const MONO = {
+  fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace",
+  color: "#0b4f9c",
+} as const;
