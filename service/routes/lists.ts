@@ -196,6 +196,11 @@ const DisputeOut = z
   })
   .openapi("HistoryDispute");
 
+const OpenDispute = DisputeOut.extend({
+  borrowerKey: Hex32,
+  lender: z.number().int().openapi({ description: "the reporting lender of the disputed loan" }),
+}).openapi("CreditDispute");
+
 const Receivable = z
   .object({
     id: z.string().openapi({ example: "R1.2" }),
@@ -334,6 +339,63 @@ export function listRoutes(app: OpenAPIHono<AppEnv>, ctx: ListContext): void {
         return listResponse(c, "csv", `borrower-${key.slice(2, 10)}-${which}`, columns, rows);
       }
       return c.json({ borrowerKey: key, loans, inquiries, disputes }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/regulator/disputes",
+      summary: "Credit disputes on every loan, newest first: open and answered ones, or resolved ones too",
+      security,
+      request: {
+        query: Format.extend({
+          state: z
+            .enum(["Open", "Answered", "Resolved", "Unresolved"])
+            .optional()
+            .openapi({ description: "Unresolved: Open or Answered; default every dispute" }),
+          ...pageQuery,
+        }),
+      },
+      responses: list(OpenDispute, "the disputes, newest first; a Link header rel=next when more follow"),
+      middleware: [allow("regulator")] as const,
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      let query = db
+        .selectFrom("loan_disputes")
+        .innerJoin("loans", (j) =>
+          j.onRef("loans.chain_id", "=", "loan_disputes.chain_id").onRef("loans.id", "=", "loan_disputes.loan_id"),
+        )
+        .selectAll("loan_disputes")
+        .select(["loans.borrower_key", "loans.lender"])
+        .where("loan_disputes.chain_id", "=", chainId);
+      if (q.state === "Unresolved") query = query.where("loan_disputes.state", "in", ["Open", "Answered"]);
+      else if (q.state !== undefined) query = query.where("loan_disputes.state", "=", q.state);
+      // Newest first; a page continues below the (block, log) its cursor names.
+      const rows = await pageOf(c, q, query, [
+        { column: "loan_disputes.opened_block", desc: true, kind: "number", of: (d) => Number(d.opened_block) },
+        { column: "loan_disputes.opened_log", desc: true, kind: "number", of: (d) => Number(d.opened_log) },
+      ]);
+      return listResponse(
+        c,
+        q.format,
+        "credit-disputes",
+        Object.keys(OpenDispute.shape) as never,
+        rows.map((d) => ({
+          loanId: d.loan_id,
+          openedAt: Number(d.opened_at),
+          openedBy: Number(d.opened_by),
+          reason: d.reason,
+          state: d.state,
+          response: d.response,
+          outcome: d.outcome,
+          resolvedBy: d.resolved_by === null ? null : Number(d.resolved_by),
+          resolvedAt: d.resolved_at === null ? null : Number(d.resolved_at),
+          borrowerKey: d.borrower_key,
+          lender: Number(d.lender),
+        })),
+      );
     },
   );
 

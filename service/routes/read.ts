@@ -69,6 +69,7 @@ const Flag = z
     txHash: z.string(),
     borrowerKey: Hex32,
     loanId: Hex32,
+    lender: z.number().int().nullable().openapi({ description: "the member whose loan raised the flag" }),
     limit: z.string(),
     value: z.string(),
     max: z.string(),
@@ -237,26 +238,35 @@ export function readRoutes(app: OpenAPIHono<AppEnv>, ctx: ReadContext): void {
     }),
     async (c) => {
       const q = c.req.valid("query");
-      let query = db.selectFrom("flags").selectAll().where("chain_id", "=", chainId);
-      if (q.from !== undefined) query = query.where("at", ">=", q.from);
-      if (q.to !== undefined) query = query.where("at", "<", q.to);
-      if (q.limit !== undefined) query = query.where("limit_name", "=", q.limit);
+      // With the lender of the loan that raised each flag (the regulator filters by it).
+      let query = db
+        .selectFrom("flags")
+        .leftJoin("loans", (j) =>
+          j.onRef("loans.chain_id", "=", "flags.chain_id").onRef("loans.id", "=", "flags.loan_id"),
+        )
+        .selectAll("flags")
+        .select("loans.lender")
+        .where("flags.chain_id", "=", chainId);
+      if (q.from !== undefined) query = query.where("flags.at", ">=", q.from);
+      if (q.to !== undefined) query = query.where("flags.at", "<", q.to);
+      if (q.limit !== undefined) query = query.where("flags.limit_name", "=", q.limit);
       // Newest first; a page continues below the (block, log) its cursor names.
       const page = await pageOf(c, q, query, [
-        { column: "block_number", desc: true, kind: "number", of: (r) => Number(r.block_number) },
-        { column: "log_index", desc: true, kind: "number", of: (r) => Number(r.log_index) },
+        { column: "flags.block_number", desc: true, kind: "number", of: (r) => Number(r.block_number) },
+        { column: "flags.log_index", desc: true, kind: "number", of: (r) => Number(r.log_index) },
       ]);
       return listResponse(
         c,
         q.format,
         "multi-borrowing-flags",
-        ["at", "block", "txHash", "borrowerKey", "loanId", "limit", "value", "max"],
+        ["at", "block", "txHash", "borrowerKey", "loanId", "lender", "limit", "value", "max"],
         page.map((r) => ({
           at: Number(r.at),
           block: Number(r.block_number),
           txHash: r.tx_hash,
           borrowerKey: r.borrower_key,
           loanId: r.loan_id,
+          lender: r.lender === null ? null : Number(r.lender),
           limit: r.limit_name,
           value: r.value,
           max: r.max,
