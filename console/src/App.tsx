@@ -51,6 +51,7 @@ const THEME = {
     colorTextDescription: "rgba(0, 0, 0, 0.65)",
     colorTextPlaceholder: "rgba(0, 0, 0, 0.6)",
   },
+  components: { Menu: { itemSelectedColor: "#1f4e79", itemSelectedBg: "#e3ecf5" } },
 };
 
 export function makeQueryClient(): QueryClient {
@@ -68,7 +69,14 @@ export function App({ queryClient = makeQueryClient() }: { queryClient?: QueryCl
   const [client] = useState(queryClient);
   const [token, setToken] = useToken();
   const [refusal, setRefusal] = useState<string>();
-  const signOut = useCallback(() => setToken(undefined), [setToken]);
+  /** Back to the sign-in page; `reason` says why when the service ended the session (an unknown or revoked token). */
+  const signOut = useCallback(
+    (reason?: string) => {
+      setRefusal(reason);
+      setToken(undefined);
+    },
+    [setToken],
+  );
   const locale = useAntdLocale(i18n.language);
 
   return (

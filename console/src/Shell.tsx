@@ -62,7 +62,7 @@ function Frame() {
             <Badge status={streamBadge[stream]} text={<span style={{ color: "#fff" }}>{t(`stream.${stream}`)}</span>} />
           </span>
           <LanguageSelect />
-          <Button size="small" onClick={signOut}>
+          <Button size="small" onClick={() => signOut()}>
             {t("signOut")}
           </Button>
         </Space>

@@ -3,6 +3,7 @@ import { createRoot } from "react-dom/client";
 
 import { i18nReady } from "./i18n";
 import { App } from "./App";
+import "./styles.css";
 
 // The page's words first (one small chunk per namespace of the language in use), then the page.
 void i18nReady.then(() => {

@@ -14,7 +14,7 @@ interface Session {
   token: string;
   api: Api;
   me: Me;
-  signOut: () => void;
+  signOut: (reason?: string) => void;
 }
 
 const STORAGE_KEY = "tradeline.token";
@@ -40,17 +40,20 @@ export function useToken(): [string | undefined, (token: string | undefined) => 
 /** Checks the token with `/v1/me`; renders `children` with the session, or `fallback(error)` while it is refused. */
 export function SessionProvider(props: {
   token: string;
-  signOut: () => void;
+  signOut: (reason?: string) => void;
   children: ReactNode;
   pending: ReactNode;
   refused: (error: unknown) => ReactNode;
 }) {
   const { token, signOut } = props;
   const queryClient = useQueryClient();
-  const out = useCallback(() => {
-    queryClient.clear();
-    signOut();
-  }, [queryClient, signOut]);
+  const out = useCallback(
+    (reason?: string) => {
+      queryClient.clear();
+      signOut(reason);
+    },
+    [queryClient, signOut],
+  );
   const api = useMemo(() => makeClient(token, out), [token, out]);
   const me = useQuery({
     queryKey: ["me", token],

@@ -43,6 +43,13 @@ export async function openPage(member: string, role: string, language = "en"): P
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: language });
   await context.addInitScript((lang) => localStorage.setItem("tradeline.language", lang), language);
   const page = await context.newPage();
+  // What the page last showed is kept when a story closes it (data/console-screenshots/last-*.png): after a
+  // failure, the picture of why.
+  const close = context.close.bind(context);
+  context.close = async (options) => {
+    await screenshot(page, `last-${member}-${role}`).catch(() => undefined);
+    await close(options);
+  };
   await page.goto(`${desk.url}/`);
   await page.locator("input[type=password]").fill(token);
   await page.locator("button[type=submit]").click();

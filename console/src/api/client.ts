@@ -42,8 +42,15 @@ export function asProblem(body: unknown, response: Response): Problem {
   };
 }
 
-/** A client sending `token`; `onUnauthorized` runs when the service no longer knows it (revoked, or a new chain). */
-export function makeClient(token: string, onUnauthorized: () => void, baseUrl = window.location.origin): Api {
+/**
+ * A client sending `token`; `onUnauthorized` runs, with the service's words, when the service no longer knows it
+ * (revoked, or a new chain's database).
+ */
+export function makeClient(
+  token: string,
+  onUnauthorized: (detail?: string) => void,
+  baseUrl = window.location.origin,
+): Api {
   const client = createClient<paths>({ baseUrl });
   client.use({
     onRequest({ request }) {
@@ -51,7 +58,13 @@ export function makeClient(token: string, onUnauthorized: () => void, baseUrl = 
       return request;
     },
     onResponse({ response }) {
-      if (response.status === 401) onUnauthorized();
+      if (response.status === 401) {
+        void response
+          .clone()
+          .json()
+          .then((body: unknown) => onUnauthorized(asProblem(body, response).detail))
+          .catch(() => onUnauthorized());
+      }
       return response;
     },
   });
