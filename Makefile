@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 
 INSTALLED := node_modules/.tradeline-installed
 
-.PHONY: demo test bench bench-service node install localnode deploy-local fuzz-deep mutation up
+.PHONY: demo test bench bench-service bench-console node install localnode deploy-local fuzz-deep mutation up
 
 demo: install
 	npm run demo
@@ -18,8 +18,10 @@ up: install
 	npm run console:build
 	TRADELINE_UP_SEED=$(SEED) TRADELINE_UP_NODE_PORT=$(NODE_PORT) TRADELINE_UP_PORT=$(API_PORT) npx hardhat run scripts/up.ts
 
-# The service's tests run on SQLite and on a real PostgreSQL, which this starts (scripts/ensure-postgres.sh).
+# The service's tests run on SQLite and on a real PostgreSQL, which this starts (scripts/ensure-postgres.sh); the
+# console's browser tests drive Debian's Chromium, installed when missing (scripts/ensure-chromium.sh).
 test: install
+	bash scripts/ensure-chromium.sh
 	TRADELINE_TEST_PG_URL=$$(bash scripts/ensure-postgres.sh) npm test
 
 bench: install
@@ -29,6 +31,13 @@ bench: install
 # look-ups under autocannon, the indexer's catch-up on SQLite and PostgreSQL (started as for the tests).
 bench-service: install
 	export TRADELINE_BENCH_PG_URL="$$(bash scripts/ensure-postgres.sh)" && npm run bench:service
+
+# The console's figures (bench/results.json, section console): its JavaScript gzipped at first load and to the
+# exporter's order list, and the time to that list, in Chromium against make up SEED=demo.
+bench-console: install
+	bash scripts/ensure-chromium.sh
+	npm run console:build
+	npx hardhat run scripts/bench-console.ts
 
 # Every Solidity invariant (depth 64) and fuzz test at 10,000 runs, one test per process, two at a time; results
 # accumulate in fuzz/deep-results.tsv and a later run resumes what is not recorded yet. The test command runs 256.

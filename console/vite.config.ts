@@ -23,5 +23,7 @@ export default defineConfig({
     include: ["src/**/*.test.tsx", "src/**/*.test.ts"],
     setupFiles: ["src/test/setup.ts"],
     css: false,
+    // A guard against a hang on a loaded machine, not a verdict on speed.
+    testTimeout: 60_000,
   },
 });

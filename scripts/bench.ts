@@ -720,10 +720,11 @@ if (!REPLAY) {
   rows.splice(moduleRowsAt, 0, ...moduleRows);
 
   await mkdir(new URL("../bench/", import.meta.url), { recursive: true });
-  // The service's figures are written by scripts/bench-service.ts: kept as they are.
-  const previous = await readFile(new URL("../bench/results.json", import.meta.url), "utf8")
-    .then((text) => (JSON.parse(text) as { service?: unknown }).service)
-    .catch(() => undefined);
+  // The service's and the console's figures are written by scripts/bench-service.ts and scripts/bench-console.ts:
+  // kept as they are.
+  const kept = await readFile(new URL("../bench/results.json", import.meta.url), "utf8")
+    .then((text) => JSON.parse(text) as { service?: unknown; console?: unknown })
+    .catch(() => ({}) as { service?: unknown; console?: unknown });
   await writeFile(
     new URL("../bench/results.json", import.meta.url),
     `${JSON.stringify(
@@ -739,7 +740,8 @@ if (!REPLAY) {
           },
           lifecycleOverJsonRpc: rpcFigures,
         },
-        ...(previous === undefined ? {} : { service: previous }),
+        ...(kept.service === undefined ? {} : { service: kept.service }),
+        ...(kept.console === undefined ? {} : { console: kept.console }),
       },
       null,
       2,

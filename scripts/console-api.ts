@@ -23,7 +23,7 @@ try {
   });
   const res = await app.request("/openapi.json");
   if (res.status !== 200) throw new Error(`the app answered ${res.status} for /openapi.json`);
-  const document = await res.json();
+  const document = (await res.json()) as Parameters<typeof openapiTS>[0] & { paths: Record<string, unknown> };
   const types = astToString(await openapiTS(document));
   mkdirSync(path.dirname(OUT), { recursive: true });
   writeFileSync(

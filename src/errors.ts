@@ -58,7 +58,8 @@ const PANICS: Record<number, string> = {
   0x41: "out of memory",
 };
 
-const KNOWN_ABIS: InterfaceAbi[] = [
+/** The ABIs of Tradeline's own contracts, whose errors (with those they inherit) decode from the start. */
+export const KNOWN_ABIS: readonly InterfaceAbi[] = [
   MemberRegistry__factory.abi,
   SettlementToken__factory.abi,
   CreditRegistry__factory.abi,

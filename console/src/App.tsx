@@ -2,20 +2,42 @@
  * The console: sign-in with a token, then the shell with the views the token's roles open. Ant Design's locale
  * follows the language chosen.
  */
-import { Suspense, useCallback, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useState } from "react";
 import { App as AntApp, ConfigProvider, Spin } from "antd";
+import type { Locale } from "antd/es/locale";
 import enUS from "antd/locale/en_US";
-import esES from "antd/locale/es_ES";
-import zhCN from "antd/locale/zh_CN";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 
 import { describeError } from "./api/problem";
-import { Shell } from "./Shell";
 import { SignIn } from "./SignIn";
 import { SessionProvider, useToken } from "./session";
 
-const ANTD_LOCALES = { en: enUS, "zh-CN": zhCN, es: esES } as const;
+/** antd's own words (dates, pagination, empty tables) in the language chosen; English is built in, others load. */
+const ANTD_LOCALES: Record<string, () => Promise<{ default: Locale }>> = {
+  "zh-CN": () => import("antd/locale/zh_CN"),
+  es: () => import("antd/locale/es_ES"),
+};
+
+// The signed-in page is its own chunk: the first load is the sign-in page only.
+const Shell = lazy(() => import("./Shell").then((m) => ({ default: m.Shell })));
+
+function useAntdLocale(language: string): Locale {
+  const [locale, setLocale] = useState<Locale>(enUS);
+  useEffect(() => {
+    const load = ANTD_LOCALES[language];
+    if (load === undefined) {
+      setLocale(enUS);
+      return;
+    }
+    let current = true;
+    void load().then((m) => current && setLocale(m.default));
+    return () => {
+      current = false;
+    };
+  }, [language]);
+  return locale;
+}
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -33,7 +55,7 @@ export function App({ queryClient = makeQueryClient() }: { queryClient?: QueryCl
   const [token, setToken] = useToken();
   const [refusal, setRefusal] = useState<string>();
   const signOut = useCallback(() => setToken(undefined), [setToken]);
-  const locale = ANTD_LOCALES[i18n.language as keyof typeof ANTD_LOCALES] ?? enUS;
+  const locale = useAntdLocale(i18n.language);
 
   return (
     <ConfigProvider locale={locale} theme={{ token: { colorPrimary: "#1f4e79" } }}>

@@ -1,12 +1,14 @@
 /**
- * Translations with react-i18next: English, Simplified Chinese and Spanish, bundled (a few kilobytes each), one
- * namespace per desk so each view's words live beside the others of its language. The choice is kept in
- * localStorage; the first visit follows the browser's language.
+ * Translations with react-i18next: English, Simplified Chinese and Spanish, one namespace per desk (and `errors`,
+ * a sentence per contract refusal). Only the language in use is loaded, each namespace its own small chunk
+ * (i18next-resources-to-backend over Vite's dynamic imports), so the first page does not carry every language.
+ * The choice is kept in localStorage; the first visit follows the browser's language.
  */
 import i18n from "i18next";
+import resourcesToBackend from "i18next-resources-to-backend";
 import { initReactI18next } from "react-i18next";
 
-const files = import.meta.glob<{ default: Record<string, unknown> }>("./locales/*/*.json", { eager: true });
+const files = import.meta.glob<{ default: Record<string, unknown> }>("./locales/*/*.json");
 
 export const LANGUAGES = [
   { code: "en", label: "English" },
@@ -15,13 +17,11 @@ export const LANGUAGES = [
 ] as const;
 export type Language = (typeof LANGUAGES)[number]["code"];
 
-const resources: Record<string, Record<string, Record<string, unknown>>> = {};
-for (const [file, module] of Object.entries(files)) {
-  const [, language, namespace] = /\.\/locales\/([^/]+)\/([^/]+)\.json$/.exec(file) ?? [];
-  (resources[language] ??= {})[namespace] = module.default;
-}
+/** Every namespace, from the English files' names. */
+export const NAMESPACES = Object.keys(files)
+  .map((f) => /\.\/locales\/en\/([^/]+)\.json$/.exec(f)?.[1])
+  .filter((ns): ns is string => ns !== undefined);
 
-export const NAMESPACES = [...new Set(Object.values(resources).flatMap((r) => Object.keys(r)))];
 const STORAGE_KEY = "tradeline.language";
 
 function initialLanguage(): Language {
@@ -33,19 +33,30 @@ function initialLanguage(): Language {
   return "en";
 }
 
-void i18n.use(initReactI18next).init({
-  resources,
-  lng: initialLanguage(),
-  fallbackLng: "en",
-  ns: NAMESPACES,
-  defaultNS: "common",
-  interpolation: { escapeValue: false },
-  returnNull: false,
-});
+/** Resolves once the language in use has its namespaces loaded. */
+export const i18nReady = i18n
+  .use(
+    resourcesToBackend(async (language: string, namespace: string) => {
+      const load = files[`./locales/${language}/${namespace}.json`];
+      if (load === undefined) throw new Error(`no ${namespace} words in ${language}`);
+      return (await load()).default;
+    }),
+  )
+  .use(initReactI18next)
+  .init({
+    lng: initialLanguage(),
+    fallbackLng: "en",
+    supportedLngs: LANGUAGES.map((l) => l.code),
+    load: "currentOnly",
+    ns: NAMESPACES,
+    defaultNS: "common",
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
 
-export function setLanguage(language: Language): void {
+export async function setLanguage(language: Language): Promise<void> {
   globalThis.localStorage?.setItem(STORAGE_KEY, language);
-  void i18n.changeLanguage(language);
+  await i18n.changeLanguage(language);
   document.documentElement.lang = language;
 }
 

@@ -1,7 +1,12 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
 import { expect } from "chai";
 import { Hono } from "hono";
 
 import { createApp } from "../../service/app.js";
+import { consoleRoutes } from "../../service/console.js";
 import { clientOf, createToken, parseRoles, revokeToken } from "../../service/auth.js";
 import { openDatabase } from "../../service/db.js";
 import { migrate } from "../../service/migrations.js";
@@ -112,6 +117,51 @@ describe("service limits and the read-only mode", function () {
     // Another token has its own bucket.
     expect((await get(b)).status).to.equal(200);
     await database.close();
+  });
+
+  it("test_me_namesTheHolderAndRoles_andNoSignerWithoutAKey", async function () {
+    const { app, db, close } = await setup();
+    try {
+      const { token } = await createToken(db, "Casa Cristal, import desk", ["importer", "regulator"]);
+      const res = await app.request("/v1/me", { headers: { Authorization: `Bearer ${token}` } });
+      expect(res.status).to.equal(200);
+      // A service without an operator key signs for no member: the console shows it read-only.
+      expect(await res.json()).to.deep.equal({ name: "Casa Cristal, import desk", roles: ["importer", "regulator"] });
+      expect((await app.request("/v1/me")).status).to.equal(401);
+    } finally {
+      await close();
+    }
+  });
+
+  it("test_console_servedAtRoot_assetsImmutable_andAProblemWhenNotBuilt", async function () {
+    const dist = await mkdtemp(path.join(tmpdir(), "console-dist-"));
+    try {
+      await mkdir(path.join(dist, "assets"));
+      await writeFile(path.join(dist, "index.html"), "<!doctype html><title>console</title>");
+      await writeFile(path.join(dist, "assets", "index-abc.js"), "console.log(1)");
+      const app = new Hono();
+      consoleRoutes(app as never, dist);
+      const page = await app.request("/");
+      expect([page.status, await page.text()]).to.deep.equal([200, "<!doctype html><title>console</title>"]);
+      expect(page.headers.get("content-security-policy")).to.include("script-src 'self'");
+      expect(page.headers.get("content-security-policy")).to.include("frame-ancestors 'none'");
+      expect(page.headers.get("cache-control")).to.equal("no-cache");
+      const asset = await app.request("/assets/index-abc.js");
+      expect([asset.status, asset.headers.get("cache-control")]).to.deep.equal([
+        200,
+        "public, max-age=31536000, immutable",
+      ]);
+      // Nothing outside the build is reachable through the asset path.
+      expect((await app.request("/assets/../../etc/passwd")).status).to.equal(404);
+
+      const bare = new Hono();
+      consoleRoutes(bare as never, path.join(dist, "missing"));
+      const missing = await bare.request("/");
+      expect(missing.status).to.equal(503);
+      expect(((await missing.json()) as { detail: string }).detail).to.include("npm run console:build");
+    } finally {
+      await rm(dist, { recursive: true, force: true });
+    }
   });
 
   it("test_writes_withoutAnOperatorKey_answer503_andSendNothing", async function () {

@@ -10,7 +10,7 @@ export function LanguageSelect() {
     <Select<Language>
       aria-label={t("language")}
       value={i18n.language as Language}
-      onChange={setLanguage}
+      onChange={(language) => void setLanguage(language)}
       options={LANGUAGES.map((l) => ({ value: l.code, label: l.label }))}
       style={{ width: 120 }}
       size="small"

@@ -1,5 +1,8 @@
+// Every namespace's English words loaded before any test renders.
+import { i18nReady } from "../i18n";
+await i18nReady;
+
 // jsdom lacks what antd's responsive pieces ask the browser for.
-import "../i18n";
 
 Object.defineProperty(window, "matchMedia", {
   writable: true,
