@@ -271,12 +271,17 @@ describe("service HTTP API on the demo world", function () {
         }
         // Each order names its currencies by code, the tokens' own; the currencies are the deployment's tokens.
         const coded = orders as unknown as {
+          id: string;
+          documentHash: string;
           payToken: string;
           payoutToken: string;
           currency: string;
           payoutCurrency: string;
         }[];
+        const created = await world.contracts.trade.queryFilter(world.contracts.trade.filters.OrderCreated());
         for (const o of coded) {
+          const event = created.find((e) => String(e.args.id) === o.id);
+          expect(o.documentHash).to.equal(event?.args.documentHash);
           expect([o.payToken, o.payoutToken]).to.deep.equal([
             await tokenFor(world.contracts, o.currency).getAddress(),
             await tokenFor(world.contracts, o.payoutCurrency).getAddress(),
