@@ -11,9 +11,10 @@ INSTALLED := node_modules/.tradeline-installed
 demo: install
 	npm run demo
 
-# A local network in one command: hardhat node on 127.0.0.1:8545, the Ignition deployment, with SEED=demo the
-# demo's world, then the service on 127.0.0.1:8787; prints the URLs and API tokens, Ctrl-C stops it all
-# (scripts/up.ts). NODE_PORT=… and API_PORT=… choose other ports; logs and the database go to data/up/.
+# A local network in one command: hardhat node on 127.0.0.1:8545, the Ignition deployment, then the service on
+# 127.0.0.1:8787 signing as account 0; with SEED=demo the demo's world and one service per demo member, each signing
+# as that member, on 8787 and the next ports. Prints the URLs and API tokens (also in data/up/desks.json), Ctrl-C
+# stops it all (scripts/up.ts). NODE_PORT=… and API_PORT=… choose other ports; logs and databases go to data/up/.
 up: install
 	npm run console:build
 	TRADELINE_UP_SEED=$(SEED) TRADELINE_UP_NODE_PORT=$(NODE_PORT) TRADELINE_UP_PORT=$(API_PORT) npx hardhat run scripts/up.ts

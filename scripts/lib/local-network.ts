@@ -11,7 +11,7 @@ import { closeSync, openSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
-import { HDNodeWallet } from "ethers";
+import { HDNodeWallet, Wallet } from "ethers";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const HARDHAT = path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
@@ -22,6 +22,17 @@ const DEV_MNEMONIC = "test test test test test test test test test test test jun
 /** The private key of the local node's account `index`; for a dev chain only, never logged. */
 export function devAccountKey(index: number): string {
   return HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`).privateKey;
+}
+
+/** The private key of a demo party's admin: the node account with that address (the demo's world, `world`). */
+export function partyKey(world: WorldRecord, party: string): string {
+  const admin = world.members[party]?.admin;
+  if (admin === undefined) throw new Error(`no demo party "${party}" (was the world seeded?)`);
+  for (let i = 0; i < 64; i++) {
+    const key = devAccountKey(i);
+    if (new Wallet(key).address.toLowerCase() === admin.toLowerCase()) return key;
+  }
+  throw new Error(`the admin of ${party} is not one of the node's first 64 accounts`);
 }
 
 /** Children still running; killed when this process exits, whatever the reason. */
@@ -261,27 +272,38 @@ export interface ServeOptions {
   /** The operator key it signs with; default the node's account 0. */
   operatorKey?: string;
   logFile: string;
+  /** What its messages call it; default "the service". */
+  name?: string;
 }
 
 /**
  * Starts the service through the `serve` task, on the `consortium` network pointed at the local node (the path an
- * operator takes against an existing chain), and waits until it listens. Its operator key is the node's account 0.
+ * operator takes against an existing chain), and waits until it listens. Its operator key is the node's account 0
+ * unless `operatorKey` says otherwise.
  */
 export async function startServe(options: ServeOptions): Promise<{ child: Child; url: string }> {
   const child = serveProcess(options);
-  const url = `http://127.0.0.1:${options.port}`;
+  return { child, url: await untilListening(child, options.port) };
+}
+
+/**
+ * Waits until the service `child` answers on 127.0.0.1:`port` (any status from /healthz) and gives its URL; fails
+ * when it exits first, or after `timeoutMs` (waitFor's default when not given).
+ */
+export async function untilListening(child: Child, port: number, timeoutMs?: number): Promise<string> {
+  const url = `http://127.0.0.1:${port}`;
   await waitFor(
-    `the service to listen on ${url}`,
+    `${child.name} to listen on ${url}`,
     async () => ((await fetch(`${url}/healthz`)).status > 0 ? true : undefined),
-    { child },
+    { child, timeoutMs },
   );
-  return { child, url };
+  return url;
 }
 
 /** The `serve` task's process, without waiting for it (a start that must fail is awaited through `exited`). */
 export function serveProcess(options: ServeOptions): Child {
   return new Child(
-    "the service",
+    options.name ?? "the service",
     options.logFile,
     [
       "--network",

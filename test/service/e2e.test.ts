@@ -5,6 +5,7 @@
  * refused; and the write round trips (credit, supply-chain finance, trade), each party's own service signing with its
  * own key, read back once indexed. Waits poll with generous limits; no assertion is about time.
  */
+import { randomInt } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -20,7 +21,16 @@ import { borrowerKey } from "../../src/keys.js";
 import { ORDER_STATES, evidenceNames } from "../../src/trade.js";
 import { verifiedConsortiumKey } from "../../src/members.js";
 import { sampleLoan } from "../../scripts/lib/loans.js";
-import { Child, devAccountKey, freePort, portTaken, waitFor, type Exit } from "../../scripts/lib/local-network.js";
+import {
+  Child,
+  devAccountKey,
+  freePort,
+  portTaken,
+  waitFor,
+  type Exit,
+  type WorldRecord,
+} from "../../scripts/lib/local-network.js";
+import { CAST } from "../../scripts/lib/cast.js";
 import { API_ROLES } from "../../service/auth.js";
 
 import { TRADE_PARTIES, engines, glasswareOrderBody } from "./engines.js";
@@ -488,36 +498,94 @@ describe("service as processes: hardhat node, Ignition, the serve task, over HTT
   }
 });
 
+/** The members make up SEED=demo runs a service for, in its ports' order, and the roles of their tokens. */
+const UP_DEMO_DESKS: [string, string[]][] = [
+  ["huaxia", ["lender-desk", "bank-treasury"]],
+  ["golfo", ["bank-treasury", "lender-desk"]],
+  ["glassworks", ["exporter", "supply-chain-desk"]],
+  ["cristal", ["importer"]],
+  ["carrier", ["operator"]],
+  ["customs", ["operator"]],
+  ["pearl", ["supply-chain-desk"]],
+  ["silica", ["supply-chain-desk"]],
+  ["regulator", ["regulator", "operator"]],
+];
+
+/** What make up writes to <dataDir>/desks.json. */
+interface Desk {
+  member: string;
+  name: string;
+  url: string;
+  tokens: Record<string, string>;
+}
+
+/**
+ * `count` consecutive ports nobody listens on now, none of them `avoid`; below the OS's range of ephemeral ports,
+ * where the services' own connections to the node (and other processes') would take one before it is bound.
+ */
+async function freePorts(count: number, avoid: number): Promise<number> {
+  let ephemeral = 32_768; // Linux's default lower bound, where /proc does not say (another OS)
+  try {
+    ephemeral = Number(/^\d+/.exec(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8"))?.[0] ?? ephemeral);
+  } catch {
+    // not Linux: the default
+  }
+  for (;;) {
+    const base = 20_000 + randomInt(Math.max(1, ephemeral - 20_000 - count));
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    if (ports.includes(avoid)) continue;
+    if (!(await Promise.all(ports.map(portTaken))).some(Boolean)) return base;
+  }
+}
+
+/** make up as a process, in a temp folder of its own, once it has printed that it is up. */
+async function startUp(seed: "" | "demo") {
+  const dir = await mkdtemp(path.join(tmpdir(), "tradeline-up-"));
+  const dataDir = path.join(dir, "data");
+  const nodePort = await freePort();
+  const apiPort = await freePorts(seed === "demo" ? UP_DEMO_DESKS.length : 1, nodePort);
+  const log = path.join(dir, "up.log");
+  const up = new Child("make up", log, ["run", "--no-compile", "scripts/up.ts"], {
+    TRADELINE_UP_NODE_PORT: String(nodePort),
+    TRADELINE_UP_PORT: String(apiPort),
+    // A folder inside: make up empties its own folder first.
+    TRADELINE_UP_DATA: dataDir,
+    TRADELINE_UP_SEED: seed,
+    // Under --coverage the artifacts are instrumented: make up's node must lift the size limit too.
+    ...(process.env.HARDHAT_COVERAGE === "true" ? { TRADELINE_NODE_COVERAGE: "1" } : {}),
+  });
+  const cleanUp = async () => {
+    await up.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const text = await waitFor(
+      "make up to print its tokens",
+      async () => {
+        const t = readFileSync(log, "utf8");
+        return t.includes("Ctrl-C stops") ? t : undefined;
+      },
+      { child: up, timeoutMs: 900_000 },
+    );
+    const desks = JSON.parse(readFileSync(path.join(dataDir, "desks.json"), "utf8")) as Desk[];
+    return { up, text, desks, dataDir, nodePort, apiPort, cleanUp };
+  } catch (err) {
+    await cleanUp();
+    throw err;
+  }
+}
+
 describe("make up (scripts/up.ts), as a process", function () {
   this.timeout(300_000);
 
   it("test_up_printsATokenPerRoleThatWorks_noSecret_andSigtermStopsTheNodeAndTheService", async function () {
-    const dir = await mkdtemp(path.join(tmpdir(), "tradeline-up-"));
-    const nodePort = await freePort();
-    let apiPort = await freePort();
-    while (apiPort === nodePort) apiPort = await freePort();
-    const log = path.join(dir, "up.log");
-    const up = new Child("make up", log, ["run", "--no-compile", "scripts/up.ts"], {
-      TRADELINE_UP_NODE_PORT: String(nodePort),
-      TRADELINE_UP_PORT: String(apiPort),
-      // A folder inside: make up empties its own folder first.
-      TRADELINE_UP_DATA: path.join(dir, "data"),
-      TRADELINE_UP_SEED: "",
-      // Under --coverage the artifacts are instrumented: make up's node must lift the size limit too.
-      ...(process.env.HARDHAT_COVERAGE === "true" ? { TRADELINE_NODE_COVERAGE: "1" } : {}),
-    });
+    const { up, text, desks, nodePort, apiPort, cleanUp } = await startUp("");
     try {
-      const text = await waitFor(
-        "make up to print its tokens",
-        async () => {
-          const t = readFileSync(log, "utf8");
-          return t.includes("Ctrl-C stops") ? t : undefined;
-        },
-        { child: up },
-      );
       const tokens = Object.fromEntries([...text.matchAll(/^ {2}([a-z-]+) +(tl_\S+)/gm)].map((m) => [m[1], m[2]]));
       expect(Object.keys(tokens)).to.have.members([...API_ROLES]);
       const api = `http://127.0.0.1:${apiPort}`;
+      // desks.json says the same: one service, the printed tokens.
+      expect(desks.map((d) => [d.url, d.tokens])).to.deep.equal([[api, tokens]]);
       expect(text)
         .to.include(`${api}/docs`)
         .and.include(`${api}/openapi.json`)
@@ -539,8 +607,70 @@ describe("make up (scripts/up.ts), as a process", function () {
       expect(await portTaken(nodePort), "the node still listens").to.equal(false);
       expect(await portTaken(apiPort), "the service still listens").to.equal(false);
     } finally {
-      await up.stop();
-      await rm(dir, { recursive: true, force: true });
+      await cleanUp();
+    }
+  });
+
+  it("test_up_seedDemo_aServicePerMemberSigningAsItsAdmin_tokensOwnMemberOnly_aDeathStopsAll", async function () {
+    this.timeout(1_200_000);
+    const { up, text, desks, dataDir, nodePort, apiPort, cleanUp } = await startUp("demo");
+    try {
+      const world = JSON.parse(readFileSync(path.join(dataDir, "world.json"), "utf8")) as WorldRecord;
+      // The members, in their ports' order from API_PORT on, with their names and their desks' roles.
+      expect(desks.map((d) => [d.member, d.url, Object.keys(d.tokens)])).to.deep.equal(
+        UP_DEMO_DESKS.map(([member, roles], i) => [member, `http://127.0.0.1:${apiPort + i}`, roles]),
+      );
+      for (const d of desks) {
+        expect(d.name).to.equal(CAST.find((m) => m.key === d.member)?.name);
+        // The banner lists each member, its console's URL and its tokens.
+        expect(text).to.include(d.name).and.include(`${d.url}/`);
+        for (const token of Object.values(d.tokens)) expect(text).to.include(token);
+      }
+      // No key is printed: no admin's, no consortium key (the only 32-byte hex it could print).
+      expect(text).not.to.match(/[0-9a-f]{64}/i);
+
+      const me = async (url: string, token: string) => {
+        const r = await fetch(`${url}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+        return {
+          status: r.status,
+          body: (await r.json()) as { roles: string[]; signer?: string; member?: { id: number } },
+        };
+      };
+      for (const d of desks) {
+        const record = world.members[d.member];
+        for (const [role, token] of Object.entries(d.tokens)) {
+          // The member is known once the service's read model has indexed it: polled, with waitFor's limits.
+          const body = await waitFor(`${d.member}'s /v1/me to name its member`, async () => {
+            const answer = await me(d.url, token);
+            return answer.status === 200 && answer.body.member !== undefined ? answer.body : undefined;
+          });
+          expect(body.roles, `${d.member} ${role}`).to.deep.equal([role]);
+          expect(body.signer, `${d.member}'s signer`).to.equal(record.admin.toLowerCase());
+          expect(body.member!.id, `${d.member}'s member id`).to.equal(Number(record.id));
+        }
+      }
+      // A token is its own member's: every other member's service refuses it.
+      for (const [i, d] of desks.entries()) {
+        const token = Object.values(d.tokens)[0];
+        for (const other of desks.filter((_, j) => j !== i)) {
+          expect((await me(other.url, token)).status, `${d.member}'s token at ${other.member}'s service`).to.equal(401);
+        }
+      }
+
+      // One service dies (SIGKILL, as a crash): make up says which, and stops the node and every other service.
+      const carrierLog = readFileSync(path.join(dataDir, "service-carrier.log"), "utf8");
+      const pid = Number(/"pid":(\d+)/.exec(carrierLog)?.[1]);
+      expect(pid, "the carrier service's pid in its log").to.be.greaterThan(0);
+      process.kill(pid, "SIGKILL");
+      const exit = await waitFor("make up to stop after the carrier's service died", async () => up.exit);
+      expect(exit.code, up.tail()).to.equal(1);
+      expect(up.tail(30)).to.include("the service of carrier stopped (signal SIGKILL)");
+      expect(await portTaken(nodePort), "the node still listens").to.equal(false);
+      for (const d of desks) {
+        expect(await portTaken(Number(new URL(d.url).port)), `${d.member}'s service still listens`).to.equal(false);
+      }
+    } finally {
+      await cleanUp();
     }
   });
 });

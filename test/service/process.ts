@@ -19,14 +19,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet, type JsonRpcSigner } from "ethers";
+import { JsonRpcProvider, type JsonRpcSigner } from "ethers";
 
 import {
   Child,
   ROOT,
   deployWorld,
-  devAccountKey,
   freePort,
+  partyKey,
   rpc,
   serveProcess,
   startNode,
@@ -131,17 +131,6 @@ export interface ServeAs {
   deploymentFile?: string;
   /** A demo party whose admin (one of the node's accounts) the service signs as; default the node's account 0. */
   operator?: string;
-}
-
-/** The private key of a demo party's admin: the node account with its address. */
-function partyKey(world: WorldRecord, party: string): string {
-  const admin = world.members[party]?.admin;
-  if (admin === undefined) throw new Error(`no demo party "${party}" (was the stack seeded?)`);
-  for (let i = 0; i < 64; i++) {
-    const key = devAccountKey(i);
-    if (new Wallet(key).address.toLowerCase() === admin.toLowerCase()) return key;
-  }
-  throw new Error(`the admin of ${party} is not one of the node's first 64 accounts`);
 }
 
 export interface Stack {
