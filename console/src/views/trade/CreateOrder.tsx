@@ -7,13 +7,14 @@
 import { useState } from "react";
 import { Alert, Button, Form, Input, InputNumber, Select, Space } from "antd";
 import { useTranslation } from "react-i18next";
-import { Link, useLocation } from "wouter";
+import { useLocation } from "wouter";
 
 import { unwrap } from "../../api/client";
 import { ErrorAlert, useWrite } from "../../components/kit";
 import { useSession } from "../../session";
 import { EVIDENCE_KINDS, MAX_FEE_BPS, amountProblem, termsProblem, tranchesProblem, type CreateValues } from "./terms";
 import { useCurrencies } from "./queries";
+import { BackLink, Help } from "./parts";
 
 export function CreateOrder() {
   const { t } = useTranslation("trade");
@@ -39,7 +40,7 @@ export function CreateOrder() {
   return (
     <>
       <h1>{t("create.title")}</h1>
-      <Link href="/orders">{t("order.back")}</Link>
+      <BackLink />
       <ErrorAlert error={currencies.error} />
       <ErrorAlert error={write.error} />
       {refusal !== undefined && (
@@ -65,7 +66,7 @@ export function CreateOrder() {
         <Form.Item
           name="document"
           label={t("create.document")}
-          extra={t("create.documentHelp")}
+          extra={<Help>{t("create.documentHelp")}</Help>}
           rules={[{ required: true, whitespace: true, message: t("create.documentRequired") }]}
         >
           <Input />
@@ -78,7 +79,7 @@ export function CreateOrder() {
           >
             <Select options={options} style={{ width: 140 }} loading={currencies.isPending} />
           </Form.Item>
-          <Form.Item name="payout" label={t("create.payout")} extra={t("create.payoutHelp")}>
+          <Form.Item name="payout" label={t("create.payout")} extra={<Help>{t("create.payoutHelp")}</Help>}>
             <Select options={options} allowClear style={{ width: 140 }} />
           </Form.Item>
           <Form.Item
@@ -102,7 +103,7 @@ export function CreateOrder() {
         <Form.Item
           name="tranches"
           label={t("create.tranches")}
-          extra={t("create.tranchesHelp", { kinds: EVIDENCE_KINDS.join(", ") })}
+          extra={<Help>{t("create.tranchesHelp", { kinds: EVIDENCE_KINDS.join(", ") })}</Help>}
           rules={[
             { required: true, message: t("create.tranchesRequired") },
             {

@@ -194,7 +194,7 @@ function Dispute({ order }: { order: Order }) {
           ? t("actions.windowAfterDelivery", { days: Math.round(d.objectionWindowSeconds / 86_400) })
           : t("actions.windowEnds", { at: when(closes, i18n.language) })}
       </Typography.Paragraph>
-      {why !== undefined && <Typography.Paragraph type="secondary">{why}</Typography.Paragraph>}
+      {why !== undefined && <Typography.Paragraph>{why}</Typography.Paragraph>}
       <Form layout="inline" disabled={why !== undefined} onFinish={(v: { reason: string }) => write.mutate(v)}>
         <Form.Item
           name="reason"

@@ -49,7 +49,11 @@ export function OrderList() {
           {
             title: t("list.id"),
             dataIndex: "id",
-            render: (id: string) => <Link href={`/orders/${id}`}>{t("list.open", { id })}</Link>,
+            render: (id: string) => (
+              <Link href={`/orders/${id}`} style={{ color: "#1f4e79", textDecoration: "underline" }}>
+                {t("list.open", { id })}
+              </Link>
+            ),
           },
           {
             title: t("list.document"),

@@ -7,12 +7,12 @@ import { Button, Descriptions, Space, Spin, Steps, Table, Tag, Typography } from
 import { DownloadOutlined } from "@ant-design/icons";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link } from "wouter";
 
 import { unwrap } from "../../api/client";
 import { ErrorAlert, saveFile } from "../../components/kit";
 import { useSession } from "../../session";
 import { OrderActions } from "./OrderActions";
+import { BackLink } from "./parts";
 import { majorRate, money, uetrText, when } from "./format";
 import { useOrder, type Order, type Payment } from "./queries";
 
@@ -22,7 +22,7 @@ export function OrderPage({ id }: { id: string }) {
   return (
     <>
       <h1>{t("order.title", { id })}</h1>
-      <Link href="/orders">{t("order.back")}</Link>
+      <BackLink />
       <ErrorAlert error={order.error} />
       {order.data === undefined ? order.isPending && <Spin /> : <OrderBody order={order.data} />}
     </>
