@@ -72,10 +72,13 @@ describe("console: the glassware order, importer to exporter, in Chromium", func
     await importer.getByLabel("Importer's bank (member id)").fill(String(ids.golfo));
     await importer.getByLabel("Exporter's bank (member id)").fill(String(ids.huaxia));
     await importer.getByLabel("Trade document reference").fill("PO CONSOLE-0042");
-    await importer.getByLabel("Pay currency").click();
-    await importer.getByTitle("MXN", { exact: true }).click();
-    await importer.getByLabel("Payout currency").click();
-    await importer.locator(".ant-select-dropdown:visible").getByTitle("CNY", { exact: true }).click();
+    for (const [label, code] of [
+      ["Pay currency", "MXN"],
+      ["Payout currency", "CNY"],
+    ]) {
+      await importer.getByLabel(label).fill(code);
+      await importer.getByLabel(label).press("Enter");
+    }
     await importer.getByLabel("Amount").fill("400000.00");
     await importer.getByLabel("Tranches").fill("30:Shipped,40:CustomsCleared,30:Delivered");
     await importer.getByLabel("Ship by (UTC day)").fill(day(14));

@@ -77,10 +77,10 @@ export function CreateOrder() {
             label={t("create.currency")}
             rules={[{ required: true, message: t("create.currencyRequired") }]}
           >
-            <Select options={options} style={{ width: 140 }} loading={currencies.isPending} />
+            <Select showSearch options={options} style={{ width: 140 }} loading={currencies.isPending} />
           </Form.Item>
           <Form.Item name="payout" label={t("create.payout")} extra={<Help>{t("create.payoutHelp")}</Help>}>
-            <Select options={options} allowClear style={{ width: 140 }} />
+            <Select showSearch options={options} allowClear style={{ width: 140 }} />
           </Form.Item>
           <Form.Item
             name="amount"

@@ -95,12 +95,12 @@ function Tranches({ order }: { order: Order }) {
     return {
       status: paid ? ("finish" as const) : released ? ("process" as const) : ("wait" as const),
       title: (
-        <span data-testid={`tranche-${tr.tranche}`}>
+        <span data-testid={`tranche-${tr.tranche}`} style={{ color: "rgba(0, 0, 0, 0.88)" }}>
           {t("tranches.item", { n: tr.tranche, share: tr.shareBps / 100 })} — <strong>{t(`tranches.${status}`)}</strong>
         </span>
       ),
       description: (
-        <>
+        <div style={{ color: "rgba(0, 0, 0, 0.7)" }}>
           <div>
             {t("tranches.evidence", { kinds: tr.evidence.map((k) => t(`kind.${k}`, { defaultValue: k })).join(", ") })}
           </div>
@@ -113,7 +113,7 @@ function Tranches({ order }: { order: Order }) {
               })}
             </div>
           ))}
-        </>
+        </div>
       ),
     };
   });
@@ -192,7 +192,7 @@ function Payments({ order }: { order: Order }) {
         size="small"
         pagination={false}
         dataSource={order.payments}
-        locale={{ emptyText: t("payments.none") }}
+        locale={{ emptyText: <span style={{ color: "rgba(0, 0, 0, 0.7)" }}>{t("payments.none")}</span> }}
         columns={[
           { title: t("payments.tranche"), dataIndex: "tranche", render: (x: string) => t("payments.trancheOf", { x }) },
           { title: t("payments.at"), dataIndex: "at", render: (s: number) => when(s, lang) },
