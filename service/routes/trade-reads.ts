@@ -44,6 +44,9 @@ const OrderSummary = z
     amount: z.string().openapi({ description: "minor units of the pay token" }),
     payToken: z.string(),
     payoutToken: z.string(),
+    currency: z.string().openapi({ description: "the pay token's currency code (ISO 4217)" }),
+    payoutCurrency: z.string().openapi({ description: "the payout token's currency code" }),
+    documentHash: z.string().openapi({ description: "the trade document's salted commitment" }),
     tranches: z.number().int(),
     settledTranches: z.number().int(),
     createdAt: z.number().int(),
@@ -69,7 +72,6 @@ const Payment = z
   .openapi("TradePayment");
 
 const Order = OrderSummary.extend({
-  documentHash: z.string(),
   fees: z.object({ importerBankBps: z.number().int(), exporterBankBps: z.number().int() }),
   deadlines: z.object({
     shipment: z.number().int().openapi({ description: "Unix seconds (wall clock, pauses included so far)" }),
@@ -96,7 +98,9 @@ const Order = OrderSummary.extend({
   payments: z.array(Payment),
 }).openapi("Order");
 
-function summary(o: Selectable<Tables["trade_orders"]>) {
+const Currency = z.object({ code: z.string(), token: z.string(), decimals: z.number().int() }).openapi("TradeCurrency");
+
+function summary(o: Selectable<Tables["trade_orders"]>, currencyOf: (token: string) => string) {
   return {
     id: o.id,
     state: o.state,
@@ -107,6 +111,9 @@ function summary(o: Selectable<Tables["trade_orders"]>) {
     amount: o.amount,
     payToken: o.pay_token,
     payoutToken: o.payout_token,
+    currency: currencyOf(o.pay_token),
+    payoutCurrency: currencyOf(o.payout_token),
+    documentHash: o.document_hash,
     tranches: Number(o.tranche_count),
     settledTranches: Number(o.settled_tranches),
     createdAt: Number(o.created_at),
@@ -141,6 +148,26 @@ export function tradeReadRoutes(app: OpenAPIHono<AppEnv>, ctx: TradeReadContext)
     const entry = Object.entries(ctx.deployment?.tokens ?? {}).find(([, a]) => a.toLowerCase() === token.toLowerCase());
     return entry?.[0] ?? token;
   };
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/trade/currencies",
+      summary: "The currencies an order may be paid and paid out in: the deployment's settlement tokens",
+      security,
+      responses: {
+        200: { description: "the currencies, by code", content: { "application/json": { schema: z.array(Currency) } } },
+      },
+      middleware: [allow(...TRADE_ROLES)] as const,
+    }),
+    (c) =>
+      c.json(
+        Object.entries(ctx.deployment?.tokens ?? {})
+          .map(([code, token]) => ({ code, token, decimals: minorUnits(code) }))
+          .sort((a, b) => a.code.localeCompare(b.code)),
+        200,
+      ),
+  );
 
   // Orders are numbered in creation order: the id (a whole number, stored as text) is the sort key.
   const ORDER_KEYS = (desc: boolean): PageKey<Selectable<Tables["trade_orders"]>>[] => [
@@ -185,7 +212,13 @@ export function tradeReadRoutes(app: OpenAPIHono<AppEnv>, ctx: TradeReadContext)
       }
       if (q.state !== undefined) query = query.where("state", "=", q.state);
       const rows = await pageOf(c, q, query, ORDER_KEYS(true));
-      return listResponse(c, q.format, "orders", Object.keys(OrderSummary.shape) as never, rows.map(summary));
+      return listResponse(
+        c,
+        q.format,
+        "orders",
+        Object.keys(OrderSummary.shape) as never,
+        rows.map((o) => summary(o, currencyOf)),
+      );
     },
   );
 
@@ -217,7 +250,7 @@ export function tradeReadRoutes(app: OpenAPIHono<AppEnv>, ctx: TradeReadContext)
         q.format,
         "orders-in-dispute",
         Object.keys(OrderSummary.shape) as never,
-        rows.map(summary),
+        rows.map((o) => summary(o, currencyOf)),
       );
     },
   );
@@ -280,8 +313,7 @@ export function tradeReadRoutes(app: OpenAPIHono<AppEnv>, ctx: TradeReadContext)
       }));
       return c.json(
         {
-          ...summary(o),
-          documentHash: o.document_hash,
+          ...summary(o, currencyOf),
           fees: { importerBankBps: Number(o.importer_bank_fee_bps), exporterBankBps: Number(o.exporter_bank_fee_bps) },
           deadlines: {
             shipment: wall(o.shipment_deadline_active) ?? 0,

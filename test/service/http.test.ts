@@ -269,6 +269,34 @@ describe("service HTTP API on the demo world", function () {
         for (const o of orders) {
           expect(o.state).to.equal(ORDER_STATES[Number((await world.contracts.trade.getOrder(BigInt(o.id))).state)]);
         }
+        // Each order names its currencies by code, the tokens' own; the currencies are the deployment's tokens.
+        const coded = orders as unknown as {
+          id: string;
+          documentHash: string;
+          payToken: string;
+          payoutToken: string;
+          currency: string;
+          payoutCurrency: string;
+        }[];
+        const created = await world.contracts.trade.queryFilter(world.contracts.trade.filters.OrderCreated());
+        for (const o of coded) {
+          const event = created.find((e) => String(e.args.id) === o.id);
+          expect(o.documentHash).to.equal(event?.args.documentHash);
+          expect([o.payToken, o.payoutToken]).to.deep.equal([
+            await tokenFor(world.contracts, o.currency).getAddress(),
+            await tokenFor(world.contracts, o.payoutCurrency).getAddress(),
+          ]);
+        }
+        const currencies = (await (await get("/v1/trade/currencies", tradeDesk)).json()) as {
+          code: string;
+          token: string;
+          decimals: number;
+        }[];
+        expect(currencies.map((c) => [c.code, c.token])).to.deep.equal(
+          Object.entries(world.deployment.tokens).sort(([a], [b]) => a.localeCompare(b)),
+        );
+        expect(currencies.find((c) => c.code === "MXN")?.decimals).to.equal(2);
+        expect((await get("/v1/trade/currencies", scfDesk)).status).to.equal(403);
         const paid = await world.contracts.trade.queryFilter(world.contracts.trade.filters.TranchePaid());
         expect(paid.length).to.be.greaterThan(0);
         const orderId = String(paid[0].args.id);

@@ -1,0 +1,215 @@
+/**
+ * What the signed-in party may do with an order now, each a write with its Idempotency-Key: the exporter accepts,
+ * sets its FX terms when paid out in another currency, and assigns its proceeds to a financier whose signed offer
+ * it pastes; the importer's bank funds; the importer disputes within the objection window after delivery.
+ */
+import { useState } from "react";
+import { Button, Card, Form, Input, InputNumber, Space, Typography } from "antd";
+import { useTranslation } from "react-i18next";
+
+import { unwrap } from "../../api/client";
+import { ErrorAlert, useWrite } from "../../components/kit";
+import { useSession } from "../../session";
+import { when } from "./format";
+import type { Order } from "./queries";
+
+const key = (k: string) => ({ header: { "idempotency-key": k } });
+
+export function OrderActions({ order }: { order: Order }) {
+  const { t } = useTranslation("trade");
+  const { me } = useSession();
+  const member = me.member?.id;
+  const payee = order.financier ?? order.exporter;
+  const isExporter = me.roles.includes("exporter") && member === order.exporter;
+  const isBank = me.roles.includes("bank-treasury") && member === order.importerBank;
+  const isImporterSide = (me.roles.includes("importer") && member === order.importer) || isBank;
+  const open = ["Accepted", "Funded", "Disputed"].includes(order.state);
+  const blocks = [
+    isExporter && order.state === "Created" && <Accept key="accept" order={order} />,
+    (isExporter || me.roles.includes("bank-treasury")) &&
+      member === payee &&
+      open &&
+      order.currency !== order.payoutCurrency && <FxTerms key="fx" order={order} />,
+    isExporter && order.financier === null && open && <Assign key="assign" order={order} />,
+    isBank && order.state === "Accepted" && <Fund key="fund" order={order} />,
+    isImporterSide && (order.state === "Funded" || order.state === "Disputed") && (
+      <Dispute key="dispute" order={order} />
+    ),
+  ].filter(Boolean);
+  if (blocks.length === 0) return null;
+  return (
+    <section aria-labelledby="actions-h">
+      <h2 id="actions-h">{t("actions.title")}</h2>
+      <Space direction="vertical" style={{ width: "100%" }}>
+        {blocks}
+      </Space>
+    </section>
+  );
+}
+
+function Accept({ order }: { order: Order }) {
+  const { t } = useTranslation("trade");
+  const { api } = useSession();
+  const write = useWrite((_: void, k) =>
+    unwrap(api.POST("/v1/trade/orders/{id}/accept", { params: { path: { id: order.id }, ...key(k) }, body: {} })),
+  );
+  return (
+    <Card size="small" title={t("actions.accept")}>
+      <ErrorAlert error={write.error} />
+      <Typography.Paragraph>{t("actions.acceptHelp")}</Typography.Paragraph>
+      <Button type="primary" loading={write.isPending} onClick={() => write.mutate()}>
+        {t("actions.acceptButton")}
+      </Button>
+    </Card>
+  );
+}
+
+function FxTerms({ order }: { order: Order }) {
+  const { t } = useTranslation("trade");
+  const { api } = useSession();
+  const write = useWrite((v: { provider: number; minRate: string }, k) =>
+    unwrap(api.POST("/v1/trade/orders/{id}/fx-terms", { params: { path: { id: order.id }, ...key(k) }, body: v })),
+  );
+  return (
+    <Card size="small" title={t("actions.fx")}>
+      <ErrorAlert error={write.error} />
+      <Typography.Paragraph>
+        {t("actions.fxHelp", { pay: order.currency, payout: order.payoutCurrency })}
+      </Typography.Paragraph>
+      <Form layout="inline" onFinish={(v: { provider: number; minRate: string }) => write.mutate(v)}>
+        <Form.Item
+          name="provider"
+          label={t("actions.provider")}
+          rules={[{ required: true, message: t("actions.providerRequired") }]}
+        >
+          <InputNumber min={1} precision={0} />
+        </Form.Item>
+        <Form.Item
+          name="minRate"
+          label={t("actions.minRate", { payout: order.payoutCurrency, pay: order.currency })}
+          rules={[
+            { required: true, message: t("actions.minRateRequired") },
+            { pattern: /^\d+(\.\d{1,18})?$/, message: t("actions.minRateShape") },
+          ]}
+        >
+          <Input style={{ width: 120 }} />
+        </Form.Item>
+        <Button htmlType="submit" type="primary" loading={write.isPending}>
+          {t("actions.fxButton")}
+        </Button>
+      </Form>
+    </Card>
+  );
+}
+
+function Assign({ order }: { order: Order }) {
+  const { t } = useTranslation("trade");
+  const { api } = useSession();
+  const write = useWrite((assignment: Record<string, string>, k) =>
+    unwrap(
+      api.POST("/v1/trade/orders/{id}/assignments", {
+        params: { path: { id: order.id }, ...key(k) },
+        body: { assignment },
+      }),
+    ),
+  );
+  return (
+    <Card size="small" title={t("actions.assign")}>
+      <ErrorAlert error={write.error} />
+      <Typography.Paragraph>{t("actions.assignHelp")}</Typography.Paragraph>
+      <Form layout="vertical" onFinish={(v: { offer: string }) => write.mutate(JSON.parse(v.offer))}>
+        <Form.Item
+          name="offer"
+          label={t("actions.offer")}
+          rules={[
+            { required: true, message: t("actions.offerRequired") },
+            {
+              validator: async (_, text: string | undefined) => {
+                if (text === undefined || text.trim() === "") return;
+                let parsed: unknown;
+                try {
+                  parsed = JSON.parse(text);
+                } catch {
+                  throw new Error(t("actions.offerShape"));
+                }
+                if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+                  throw new Error(t("actions.offerShape"));
+                }
+              },
+            },
+          ]}
+        >
+          <Input.TextArea rows={4} />
+        </Form.Item>
+        <Button htmlType="submit" loading={write.isPending}>
+          {t("actions.assignButton")}
+        </Button>
+      </Form>
+    </Card>
+  );
+}
+
+function Fund({ order }: { order: Order }) {
+  const { t } = useTranslation("trade");
+  const { api } = useSession();
+  const write = useWrite((_: void, k) =>
+    unwrap(api.POST("/v1/trade/orders/{id}/fund", { params: { path: { id: order.id }, ...key(k) }, body: {} })),
+  );
+  return (
+    <Card size="small" title={t("actions.fund")}>
+      <ErrorAlert error={write.error} />
+      <Typography.Paragraph>{t("actions.fundHelp")}</Typography.Paragraph>
+      <Button type="primary" loading={write.isPending} onClick={() => write.mutate()}>
+        {t("actions.fundButton")}
+      </Button>
+    </Card>
+  );
+}
+
+function Dispute({ order }: { order: Order }) {
+  const { t, i18n } = useTranslation("trade");
+  const { api, me } = useSession();
+  const [now] = useState(() => Math.floor(Date.now() / 1000));
+  const write = useWrite((v: { reason: string }, k) =>
+    unwrap(api.POST("/v1/trade/orders/{id}/dispute", { params: { path: { id: order.id }, ...key(k) }, body: v })),
+  );
+  const d = order.deadlines;
+  const closes = d.deliveredAt === null ? null : d.deliveredAt + d.objectionWindowSeconds;
+  // The contract lets the importer's own member dispute, once delivered, within the window, and only once.
+  const why =
+    me.member?.id !== order.importer
+      ? t("actions.disputeOnlyImporter")
+      : order.state === "Disputed"
+        ? t("actions.disputeAlready")
+        : closes === null
+          ? t("actions.disputeNotDelivered", { days: Math.round(d.objectionWindowSeconds / 86_400) })
+          : now > closes
+            ? t("actions.disputeClosed", { at: when(closes, i18n.language) })
+            : undefined;
+  return (
+    <Card size="small" title={t("actions.dispute")}>
+      <ErrorAlert error={write.error} />
+      <Typography.Paragraph data-testid="dispute-window">
+        {closes === null
+          ? t("actions.windowAfterDelivery", { days: Math.round(d.objectionWindowSeconds / 86_400) })
+          : t("actions.windowEnds", { at: when(closes, i18n.language) })}
+      </Typography.Paragraph>
+      {why !== undefined && <Typography.Paragraph>{why}</Typography.Paragraph>}
+      <Form layout="inline" disabled={why !== undefined} onFinish={(v: { reason: string }) => write.mutate(v)}>
+        <Form.Item
+          name="reason"
+          label={t("actions.reason")}
+          rules={[
+            { required: true, message: t("actions.reasonRequired") },
+            { max: 31, message: t("actions.reasonLength") },
+          ]}
+        >
+          <Input style={{ width: 240 }} />
+        </Form.Item>
+        <Button htmlType="submit" danger loading={write.isPending}>
+          {t("actions.disputeButton")}
+        </Button>
+      </Form>
+    </Card>
+  );
+}

@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { screen, within } from "@testing-library/react";
+
+import { OrderPage } from "./OrderPage";
+import { renderSignedIn } from "./testing";
+
+const exporter = {
+  name: "Glassworks export desk",
+  roles: ["exporter" as const],
+  member: { id: 3, status: "Active", jurisdiction: "CN" },
+};
+const UETR = "0x3f2c9a1b7d4e4f8a9b0c1d2e3f405162";
+// The glassware order with tranche 1 paid: 120,000.00 MXN gross, fees 10 + 15 bps, 0.38 CNY per MXN.
+const order = {
+  id: "7",
+  state: "Funded",
+  importer: 5,
+  exporter: 3,
+  importerBank: 6,
+  exporterBank: 4,
+  amount: "40000000",
+  payToken: "0x0000000000000000000000000000000000000002",
+  payoutToken: "0x0000000000000000000000000000000000000001",
+  currency: "MXN",
+  payoutCurrency: "CNY",
+  documentHash: `0x${"ab".repeat(32)}`,
+  tranches: 3,
+  settledTranches: 1,
+  createdAt: 1_790_000_000,
+  fees: { importerBankBps: 10, exporterBankBps: 15 },
+  deadlines: {
+    shipment: 1_791_000_000,
+    expiry: 1_795_000_000,
+    objectionWindowSeconds: 259_200,
+    deliveredAt: null,
+    disputeDeadline: null,
+  },
+  financier: null,
+  fx: { provider: 4, minRate: "370000000000000000" },
+  evidence: [
+    { kind: "Shipped", signatures: 1, needed: 1, complete: true },
+    { kind: "CustomsCleared", signatures: 1, needed: 2, complete: false },
+    { kind: "Delivered", signatures: 0, needed: 1, complete: false },
+    { kind: "Inspected", signatures: 0, needed: 1, complete: false },
+  ],
+  trancheDetails: [
+    { tranche: 1, shareBps: 3000, evidence: ["Shipped"], awaiting: [], settled: true },
+    { tranche: 2, shareBps: 4000, evidence: ["CustomsCleared"], awaiting: ["CustomsCleared"], settled: false },
+    { tranche: 3, shareBps: 3000, evidence: ["Delivered"], awaiting: ["Delivered"], settled: false },
+  ],
+  attestations: [],
+  payments: [
+    {
+      tranche: "1",
+      at: 1_790_100_000,
+      txHash: `0x${"cd".repeat(32)}`,
+      account: "0x0000000000000000000000000000000000000003",
+      uetr: UETR,
+      endToEndId: "1793",
+      gross: "12000000",
+      importerBankFee: "12000",
+      exporterBankFee: "18000",
+      payout: "4548600",
+      rate: "380000000000000000",
+      fxProvider: "0x0000000000000000000000000000000000000004",
+      quoteNonce: "1",
+    },
+  ],
+};
+
+describe("OrderPage", { timeout: 30_000 }, () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("test_orderPage_trancheStates_paidAndAwaitingWithSignatureCounts", async () => {
+    renderSignedIn(<OrderPage id="7" />, exporter, { "GET /v1/trade/orders/7": order }, "/orders/7");
+    const first = await screen.findByTestId("tranche-1");
+    expect(first.textContent).toBe("Tranche 1 (30%) — paid");
+    expect(screen.getByTestId("tranche-2").textContent).toBe("Tranche 2 (40%) — awaiting evidence");
+    expect(screen.getByText("Customs cleared: 1 of 2 signatures")).toBeTruthy();
+    expect(screen.getByText("Delivered: 0 of 1 signatures")).toBeTruthy();
+    // Tranche 1's evidence is complete: no count is shown as awaited for it.
+    expect(screen.queryByText(/Shipped: \d of \d signatures/)).toBeNull();
+  });
+
+  it("test_orderPage_payout_bothAmountsRateFeesAndUetr", async () => {
+    renderSignedIn(<OrderPage id="7" />, exporter, { "GET /v1/trade/orders/7": order }, "/orders/7");
+    const payouts = (await screen.findByRole("heading", { name: "Payouts" })).closest("section")!;
+    const row = (await within(payouts).findByText("3f2c9a1b-7d4e-4f8a-9b0c-1d2e3f405162")).closest("tr")!;
+    const cells = within(row);
+    expect(cells.getByText("120,000.00 MXN")).toBeTruthy();
+    expect(cells.getByText("45,486.00 CNY")).toBeTruthy();
+    expect(cells.getByText("0.38 CNY/MXN")).toBeTruthy();
+    expect(cells.getByText("importer's bank 120.00 MXN, exporter's bank 180.00 MXN")).toBeTruthy();
+    expect(cells.getByRole("button", { name: /XML/ })).toBeTruthy();
+    expect(cells.getByRole("button", { name: /JSON/ })).toBeTruthy();
+  });
+
+  it("test_orderPage_notDelivered_exporterSeesNoDisputeAndWindowAfterDelivery", async () => {
+    renderSignedIn(<OrderPage id="7" />, exporter, { "GET /v1/trade/orders/7": order }, "/orders/7");
+    expect(await screen.findByText("Objection window: 3 days after delivery")).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Open a dispute" })).toBeNull();
+  });
+});

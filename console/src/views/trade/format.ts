@@ -1,0 +1,54 @@
+/** How the trade views show amounts, rates, times and UETRs: the SDK's own encodings, for people. */
+import { formatUnits } from "ethers";
+
+import { formatAmount, minorUnits } from "../../../../src/encoding";
+import { formatUetr } from "../../../../src/trade";
+
+/** Minor units of `code` as major units with grouping, e.g. "120,000.00 MXN". */
+export function money(minor: string | bigint, code: string, locale?: string): string {
+  const text = formatAmount(BigInt(minor), decimalsOf(code));
+  const [whole, fraction] = text.split(".");
+  const grouped = BigInt(whole).toLocaleString(locale ?? "en");
+  return `${fraction === undefined ? grouped : `${grouped}.${fraction}`} ${code}`;
+}
+
+function decimalsOf(code: string): number {
+  try {
+    return minorUnits(code);
+  } catch {
+    return 0; // not a currency code (the API answered a token address): show the raw units
+  }
+}
+
+/**
+ * A payment's rate as major units of the payout currency per major unit of the pay currency ("0.38"); the contract's
+ * rate is minor units per minor unit, scaled by 1e18. Zero when no conversion was made.
+ */
+export function majorRate(rate: string, sell: string, buy: string): string {
+  const scaled = BigInt(rate);
+  if (scaled === 0n) return "1";
+  const shift = 18 - decimalsOf(sell) + decimalsOf(buy);
+  return formatUnits(scaled, shift).replace(/\.0$/, "");
+}
+
+/** Unix seconds as a local date and time. */
+export function when(seconds: number | null | undefined, locale?: string): string {
+  if (seconds === null || seconds === undefined || seconds === 0) return "—";
+  return new Date(seconds * 1000).toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** A UETR as its canonical UUID text. */
+export function uetrText(uetr: string): string {
+  try {
+    return formatUetr(uetr);
+  } catch {
+    return uetr;
+  }
+}
+
+/** How many tranches an order paid: `settledTranches` is the contract's bitmask of settled tranches. */
+export function paidCount(o: { settledTranches: number }): number {
+  let n = 0;
+  for (let m = o.settledTranches; m > 0; m >>= 1) n += m & 1;
+  return n;
+}
