@@ -33,7 +33,13 @@ function Frame() {
   const onNotice = useCallback(
     (n: Notice) => {
       notification.info({
-        title: t(`notice.${n.kind}`, { ...n.data, defaultValue: n.kind }),
+        // Orders by id, tranches counted from 1 as the order's page shows them (events count from 0).
+        title: t(`notice.${n.kind}`, {
+          ...n.data,
+          orderId: n.data.id,
+          tranche: n.data.tranche === undefined ? undefined : Number(n.data.tranche) + 1,
+          defaultValue: n.kind,
+        }),
         placement: "bottomRight",
         duration: 6,
       });

@@ -58,9 +58,13 @@ export function useLiveUpdates(token: string, onNotification: (notice: Notice) =
             if (event.id !== undefined) lastEventId = event.id;
             if (event.event === "reconnect") break;
             if (event.event === undefined) continue;
+            // The notification (service/notifications.ts): the event's decoded arguments are its `data`.
             let data: Record<string, unknown> = {};
             try {
-              data = JSON.parse(event.data) as Record<string, unknown>;
+              data = ((JSON.parse(event.data) as { data?: Record<string, unknown> }).data ?? {}) as Record<
+                string,
+                unknown
+              >;
             } catch {
               // A notification is JSON; anything else is ignored.
             }
