@@ -45,6 +45,8 @@ function useAntdLocale(language: string): Locale {
  */
 const THEME = {
   token: {
+    // No animation for a reader who asked the system for less motion (a fading element also has no settled colours).
+    motion: !globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches,
     colorPrimary: "#1f4e79",
     colorTextSecondary: "rgba(0, 0, 0, 0.68)",
     colorTextTertiary: "rgba(0, 0, 0, 0.65)",

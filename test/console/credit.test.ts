@@ -177,7 +177,7 @@ describe("console: the lender's desk, then the regulator who sees its flag, in C
         ["Orders in dispute", "regulator-orders"],
       ]) {
         await page.getByRole("tab", { name: tab }).click();
-        await page.getByRole("heading", { level: 2, name: new RegExp(tab.split(" ")[0]) }).waitFor();
+        await page.getByRole("heading", { level: 2, name: new RegExp(tab.split(" ")[0], "i") }).waitFor();
         await page.locator(".ant-table-wrapper").first().waitFor();
         await checkA11y(page, `supervision ${tab}`);
         await screenshot(page, name);

@@ -40,7 +40,12 @@ export async function openPage(member: string, role: string, language = "en"): P
   if (desk === undefined) throw new Error(`make up runs no service for "${member}"`);
   const token = desk.tokens[role];
   if (token === undefined) throw new Error(`${member}'s service has no ${role} token`);
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: language });
+  // Reduced motion: antd then draws without animations, so axe-core reads settled colours.
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    locale: language,
+    reducedMotion: "reduce",
+  });
   await context.addInitScript((lang) => localStorage.setItem("tradeline.language", lang), language);
   const page = await context.newPage();
   // What the page last showed is kept when a story closes it (data/console-screenshots/last-*.png): after a

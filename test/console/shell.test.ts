@@ -29,7 +29,7 @@ describe("console: the shell, in Chromium against make up SEED=demo", function (
   it("test_console_unknownToken_refusedInWords_andAccessible", async function () {
     const { desks, browser } = await sharedStack();
     // A context of its own: axe-core opens its pages in the page's context.
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await browser.newContext({ reducedMotion: "reduce" })).newPage();
     try {
       await page.goto(`${desks.glassworks.url}/`);
       await checkA11y(page, "sign-in");
