@@ -15,6 +15,7 @@ import { API_ROLES, clientOf, type ApiRole, type Client } from "./auth.js";
 import { ProblemError, forbidden, problemResponse, unauthorized, type Problem } from "./problem.js";
 import { createMetrics } from "./metrics.js";
 import { NotificationHub } from "./notify.js";
+import { memberOfOperator } from "./notifications.js";
 import { notifyRoutes } from "./routes/notify.js";
 import { consoleRoutes } from "./console.js";
 import { referenceRoutes } from "./reference.js";
@@ -279,27 +280,15 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
       const client = c.get("client");
       const signer =
         options.writer === undefined ? undefined : (await options.writer.signer.getAddress()).toLowerCase();
+      const memberId = signer === undefined ? undefined : await memberOfOperator(db, options.chainId, signer);
       const member =
-        signer === undefined
+        memberId === undefined
           ? undefined
           : await db
               .selectFrom("members")
               .select(["id", "status", "jurisdiction"])
               .where("chain_id", "=", options.chainId)
-              .where((eb) =>
-                eb.or([
-                  eb(eb.fn("lower", ["admin"]), "=", signer),
-                  eb(
-                    "id",
-                    "in",
-                    eb
-                      .selectFrom("member_operators")
-                      .select("member_id")
-                      .where("chain_id", "=", options.chainId)
-                      .where((o) => o(o.fn("lower", ["operator"]), "=", signer)),
-                  ),
-                ]),
-              )
+              .where("id", "=", memberId)
               .executeTakeFirst();
       return c.json(
         {

@@ -186,19 +186,34 @@ export function kindsVisibleTo(roles: readonly ApiRole[]): NotificationKind[] {
   return NOTIFICATION_KINDS.filter((k) => SOURCES.some((s) => s.kind === k && s.roles.some((r) => roles.includes(r))));
 }
 
-/** The member whose operator `operator` is, in the read model; undefined for none. */
+/** The member `operator` acts for (its admin or an operator it added), in the read model; undefined for none. */
 export async function memberOfOperator(
   db: Kysely<Tables>,
   chainId: number,
   operator: string,
 ): Promise<number | undefined> {
+  // As MemberRegistry.memberOf: the member's admin acts for it, and so does each operator it added.
+  const account = operator.toLowerCase();
   const row = await db
-    .selectFrom("member_operators")
-    .select("member_id")
+    .selectFrom("members")
+    .select("id")
     .where("chain_id", "=", chainId)
-    .where((eb) => eb(eb.fn("lower", ["operator"]), "=", operator.toLowerCase()))
+    .where((eb) =>
+      eb.or([
+        eb(eb.fn("lower", ["admin"]), "=", account),
+        eb(
+          "id",
+          "in",
+          eb
+            .selectFrom("member_operators")
+            .select("member_id")
+            .where("chain_id", "=", chainId)
+            .where((o) => o(o.fn("lower", ["operator"]), "=", account)),
+        ),
+      ]),
+    )
     .executeTakeFirst();
-  return row === undefined ? undefined : Number(row.member_id);
+  return row === undefined ? undefined : Number(row.id);
 }
 
 /**

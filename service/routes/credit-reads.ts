@@ -12,6 +12,7 @@ import { currencyOf, type Currency } from "../../src/desk/credit.js";
 import { formatAmount } from "../../src/encoding.js";
 import { allow, type AppEnv } from "../app.js";
 import type { Tables } from "../schema.js";
+import { memberOfOperator } from "../notifications.js";
 import type { Writer } from "../writes.js";
 import { listResponse, pageOf, pageQuery } from "./lists.js";
 
@@ -62,29 +63,7 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
   };
 
   /** The member this service signs for (its admin or one of its operators), once the read model knows it. */
-  const memberOf = async (w: Writer): Promise<number | undefined> => {
-    const signer = (await w.signer.getAddress()).toLowerCase();
-    const row = await db
-      .selectFrom("members")
-      .select("id")
-      .where("chain_id", "=", chainId)
-      .where((eb) =>
-        eb.or([
-          eb(eb.fn("lower", ["admin"]), "=", signer),
-          eb(
-            "id",
-            "in",
-            eb
-              .selectFrom("member_operators")
-              .select("member_id")
-              .where("chain_id", "=", chainId)
-              .where((o) => o(o.fn("lower", ["operator"]), "=", signer)),
-          ),
-        ]),
-      )
-      .executeTakeFirst();
-    return row === undefined ? undefined : Number(row.id);
-  };
+  const memberOf = async (w: Writer) => memberOfOperator(db, chainId, await w.signer.getAddress());
 
   app.openapi(
     createRoute({

@@ -7,6 +7,7 @@ import { Hono } from "hono";
 
 import { createApp } from "../../service/app.js";
 import { consoleRoutes } from "../../service/console.js";
+import { memberOfOperator } from "../../service/notifications.js";
 import { clientOf, createToken, parseRoles, revokeToken } from "../../service/auth.js";
 import { openDatabase } from "../../service/db.js";
 import { migrate } from "../../service/migrations.js";
@@ -128,6 +129,36 @@ describe("service limits and the read-only mode", function () {
       // A service without an operator key signs for no member: the console shows it read-only.
       expect(await res.json()).to.deep.equal({ name: "Casa Cristal, import desk", roles: ["importer", "regulator"] });
       expect((await app.request("/v1/me")).status).to.equal(401);
+    } finally {
+      await close();
+    }
+  });
+
+  it("test_memberOfOperator_theAdminAndEachOperator_actForTheMember_noOneElse", async function () {
+    const { db, close } = await setup();
+    try {
+      const admin = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
+      const operator = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
+      await db
+        .insertInto("members")
+        .values({
+          chain_id: 31337,
+          id: 5,
+          legal_id_hash: `0x${"11".repeat(32)}`,
+          jurisdiction: "CN",
+          roles: 1,
+          status: "Active",
+          admin,
+          payout: null,
+          admitted_block: 1,
+        })
+        .execute();
+      await db.insertInto("member_operators").values({ chain_id: 31337, operator, member_id: 5 }).execute();
+      // A service signing with the admin's key acts for the member (make up's services do), in any letter case.
+      expect(await memberOfOperator(db, 31337, admin.toLowerCase())).to.equal(5);
+      expect(await memberOfOperator(db, 31337, operator.toUpperCase().replace("0X", "0x"))).to.equal(5);
+      expect(await memberOfOperator(db, 31337, "0x0000000000000000000000000000000000000001")).to.equal(undefined);
+      expect(await memberOfOperator(db, 1, admin)).to.equal(undefined);
     } finally {
       await close();
     }
