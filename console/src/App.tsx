@@ -19,8 +19,11 @@ const ANTD_LOCALES: Record<string, () => Promise<{ default: Locale }>> = {
   es: () => import("antd/locale/es_ES"),
 };
 
-// The signed-in page is its own chunk: the first load is the sign-in page only.
-const Shell = lazy(() => import("./Shell").then((m) => ({ default: m.Shell })));
+// The signed-in page is its own chunk: the first load is the sign-in page only. A tab already signed in asks for it
+// at once, alongside its /v1/me, rather than after.
+const loadShell = () => import("./Shell").then((m) => ({ default: m.Shell }));
+const Shell = lazy(loadShell);
+if (globalThis.sessionStorage?.getItem("tradeline.token")) void loadShell();
 
 function useAntdLocale(language: string): Locale {
   const [locale, setLocale] = useState<Locale>(enUS);

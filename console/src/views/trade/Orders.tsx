@@ -3,16 +3,19 @@
  * new order (`/orders/new`). Each is read with TanStack queries, which the shell refreshes when the read model
  * indexes a block, so a tranche paid appears without a reload.
  */
+import { Suspense, lazy } from "react";
+import { Spin } from "antd";
 import { useLocation } from "wouter";
 
-import { CreateOrder } from "./CreateOrder";
 import { OrderList } from "./OrderList";
-import { OrderPage } from "./OrderPage";
+
+// The form (with the SDK's order rules) and the order's page are chunks of their own: the list loads first.
+const CreateOrder = lazy(() => import("./CreateOrder").then((m) => ({ default: m.CreateOrder })));
+const OrderPage = lazy(() => import("./OrderPage").then((m) => ({ default: m.OrderPage })));
 
 export default function Orders() {
   const [location] = useLocation();
   const sub = /^\/orders\/([^/]+)$/.exec(location)?.[1];
-  if (sub === "new") return <CreateOrder />;
-  if (sub !== undefined) return <OrderPage id={sub} />;
-  return <OrderList />;
+  if (sub === undefined) return <OrderList />;
+  return <Suspense fallback={<Spin />}>{sub === "new" ? <CreateOrder /> : <OrderPage id={sub} />}</Suspense>;
 }
