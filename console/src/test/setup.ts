@@ -25,7 +25,9 @@ globalThis.ResizeObserver ??= class {
   disconnect() {}
 };
 
-// Each test starts from an empty page (Testing Library cleans up by itself only with Vitest's globals).
+// Each test starts from an empty page (Testing Library cleans up by itself only with Vitest's globals), and with the
+// real globals back (renderSignedIn stubs `fetch`); after-hooks run last-registered first, so the page goes first.
 import { cleanup } from "@testing-library/react";
-import { afterEach } from "vitest";
+import { afterEach, vi } from "vitest";
+afterEach(() => vi.unstubAllGlobals());
 afterEach(cleanup);

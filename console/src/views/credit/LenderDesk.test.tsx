@@ -1,29 +1,37 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
 import { RegisterLoan } from "./RegisterLoan";
 import { UploadFile } from "./UploadFile";
-import { renderSignedIn } from "./testing";
+import type { Me } from "../../session";
+import { renderSignedIn } from "../../test/signed-in";
 
-afterEach(() => vi.unstubAllGlobals());
 // antd forms typed into key by key are slow on a shared two-core machine.
 vi.setConfig({ testTimeout: 30_000 });
 
+const HUAXIA: Me = {
+  name: "huaxia desk",
+  roles: ["lender-desk"],
+  member: { id: 3, status: "Active", jurisdiction: "CN" },
+};
 const HEADER = "loan_ref,id_type,id_number,product,principal,outstanding,originated,matures,salt";
 
 describe("lender desk: upload", () => {
   it("test_upload_fileWithABadLine_showsItsLineNumberAndStartsNoJob", async () => {
     const { sent } = renderSignedIn(<UploadFile />, {
-      "POST /v1/credit/uploads": {
-        status: 400,
-        body: {
-          type: "https://tradeline.dev/problems/bad-file",
-          title: "The file has bad lines; nothing was sent",
+      me: HUAXIA,
+      routes: {
+        "POST /v1/credit/uploads": () => ({
           status: 400,
-          detail: "1 bad row(s); nothing was sent\n  line 3: expected 9 fields, found 2",
-          errors: [{ pointer: "/lines/3", detail: "expected 9 fields, found 2" }],
-        },
+          body: {
+            type: "https://tradeline.dev/problems/bad-file",
+            title: "The file has bad lines; nothing was sent",
+            status: 400,
+            detail: "1 bad row(s); nothing was sent\n  line 3: expected 9 fields, found 2",
+            errors: [{ pointer: "/lines/3", detail: "expected 9 fields, found 2" }],
+          },
+        }),
       },
     });
     const file = new File([`${HEADER}\nHX-1,CN-RIC,1101,ConsumerLoan,1,1,2026-03-01,2027-03-01,\nx,y\n`], "loans.csv", {
@@ -48,7 +56,8 @@ describe("lender desk: upload", () => {
 describe("lender desk: register a loan", () => {
   it("test_registerLoan_badInput_refusedBeforeAnythingIsSent", async () => {
     const { writes } = renderSignedIn(<RegisterLoan />, {
-      "POST /v1/credit/loans": { status: 201, body: { txHashes: [], events: [], result: {} } },
+      me: HUAXIA,
+      routes: { "POST /v1/credit/loans": () => ({ status: 201, body: { txHashes: [], events: [], result: {} } }) },
     });
     const user = userEvent.setup();
     await user.type(await screen.findByLabelText("Borrower id number"), "110101199003077777");
@@ -65,7 +74,7 @@ describe("lender desk: register a loan", () => {
   });
 
   it("test_registerLoan_outstandingOverPrincipalOrMaturingBeforeOrigination_refused", async () => {
-    const { writes } = renderSignedIn(<RegisterLoan />);
+    const { writes } = renderSignedIn(<RegisterLoan />, { me: HUAXIA });
     const user = userEvent.setup();
     await user.type(await screen.findByLabelText("Borrower id number"), "110101199003077777");
     await user.type(screen.getByLabelText("Loan reference"), "HX-2026-0001");
@@ -81,20 +90,23 @@ describe("lender desk: register a loan", () => {
 
   it("test_registerLoan_goodInput_sentOnceAndTheAnswerShowsRefAndFlag", async () => {
     const { writes } = renderSignedIn(<RegisterLoan />, {
-      "POST /v1/credit/loans": {
-        status: 201,
-        body: {
-          txHashes: ["0x1"],
-          events: [],
-          result: {
-            ref: "HX-2026-0001",
-            borrower: "CN-RIC ****7777",
-            outstanding: "20000.00",
-            currency: "CNY",
-            flags: [{ limit: "DistinctLenders", value: "3", max: "2" }],
-            exposure: { activeLoans: 3, activeLenders: 3, outstanding: "6000000", defaults: 0, inquiries: 1 },
+      me: HUAXIA,
+      routes: {
+        "POST /v1/credit/loans": () => ({
+          status: 201,
+          body: {
+            txHashes: ["0x1"],
+            events: [],
+            result: {
+              ref: "HX-2026-0001",
+              borrower: "CN-RIC ****7777",
+              outstanding: "20000.00",
+              currency: "CNY",
+              flags: [{ limit: "DistinctLenders", value: "3", max: "2" }],
+              exposure: { activeLoans: 3, activeLenders: 3, outstanding: "6000000", defaults: 0, inquiries: 1 },
+            },
           },
-        },
+        }),
       },
     });
     const user = userEvent.setup();
@@ -114,7 +126,7 @@ describe("lender desk: register a loan", () => {
     );
     const [post] = writes();
     expect(writes()).toHaveLength(1);
-    expect(JSON.parse(post.body)).toMatchObject({ ref: "HX-2026-0001", principal: "20000.00", borrowerType: "CN-RIC" });
+    expect(post.body).toMatchObject({ ref: "HX-2026-0001", principal: "20000.00", borrowerType: "CN-RIC" });
     expect(post.headers.get("idempotency-key")).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -1,13 +1,18 @@
 import axe from "axe-core";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { screen } from "@testing-library/react";
 
 import LenderDesk from "./LenderDesk";
-import { renderSignedIn } from "./testing";
+import type { Me } from "../../session";
+import { renderSignedIn } from "../../test/signed-in";
 
-afterEach(() => vi.unstubAllGlobals());
 vi.setConfig({ testTimeout: 30_000 });
 
+const HUAXIA: Me = {
+  name: "huaxia desk",
+  roles: ["lender-desk"],
+  member: { id: 3, status: "Active", jurisdiction: "CN" },
+};
 const LOAN = {
   id: "0x01",
   ref: "HX-2026-0001",
@@ -32,17 +37,11 @@ describe("lender desk: accessibility", () => {
   ];
   for (const [panel, heading] of PANELS) {
     it(`test_lenderDesk${panel || "/loans"}_axe_findsNothingSeriousOrCritical`, async () => {
-      // jsdom has no ResizeObserver, which antd's tabs ask for.
-      vi.stubGlobal(
-        "ResizeObserver",
-        class {
-          observe() {}
-          unobserve() {}
-          disconnect() {}
-        },
-      );
-      window.history.replaceState(null, "", `/credit${panel}`);
-      const { container } = renderSignedIn(<LenderDesk />, { "GET /v1/credit/loans": { status: 200, body: [LOAN] } });
+      const { container } = renderSignedIn(<LenderDesk />, {
+        me: HUAXIA,
+        routes: { "GET /v1/credit/loans": [LOAN] },
+        path: `/credit${panel}`,
+      });
       expect(await screen.findByRole("heading", { level: 1, name: "Lender's desk" })).toBeTruthy();
       expect(await screen.findByRole("heading", { level: 2, name: heading })).toBeTruthy();
       if (panel === "") expect(await screen.findByText("HX-2026-0001")).toBeTruthy();

@@ -1,14 +1,20 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { fireEvent, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
 import Flags from "./Flags";
 import type { FlagRow } from "./format";
-import { renderAsRegulator } from "./testing";
+import type { Me } from "../../session";
+import { renderSignedIn } from "../../test/signed-in";
 
 // The chart draws on a canvas jsdom lacks; its series is tested as a pure function (format.test.ts).
 vi.mock("./FlagsChart", () => ({ default: (p: { counts: number[] }) => <p>chart of {p.counts.join(",")}</p> }));
 
+const REGULATOR: Me = {
+  name: "regulator",
+  roles: ["regulator"],
+  member: { id: 8, status: "Active", jurisdiction: "CN" },
+};
 const KEY_A = `0x${"a1".repeat(32)}`;
 const KEY_B = `0x${"b2".repeat(32)}`;
 const at = (iso: string) => Date.parse(`${iso}T10:00:00Z`) / 1000;
@@ -33,11 +39,9 @@ function rows(): HTMLElement[] {
     .filter((r) => r.getAttribute("data-row-key") !== null);
 }
 
-afterEach(() => vi.unstubAllGlobals());
-
 describe("regulator flags", () => {
   it("test_flagsTable_filters_changeTheRowsShown", async () => {
-    renderAsRegulator(<Flags onBorrower={() => {}} />, { "/v1/regulator/flags": FLAGS });
+    renderSignedIn(<Flags onBorrower={() => {}} />, { me: REGULATOR, routes: { "GET /v1/regulator/flags": FLAGS } });
     await screen.findByText("3 flags, newest first");
     expect(rows()).toHaveLength(3);
     expect(await screen.findByText("chart of 1,0,1,0,1")).toBeTruthy();
@@ -63,7 +67,7 @@ describe("regulator flags", () => {
       Object.assign(URL, { createObjectURL: (b: Blob) => (blobs.push(b), "blob:x"), revokeObjectURL: () => {} }),
     );
     const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => {});
-    renderAsRegulator(<Flags onBorrower={() => {}} />, { "/v1/regulator/flags": FLAGS });
+    renderSignedIn(<Flags onBorrower={() => {}} />, { me: REGULATOR, routes: { "GET /v1/regulator/flags": FLAGS } });
     await screen.findByText("3 flags, newest first");
     await userEvent.click(screen.getByLabelText("Borrower key"));
     await userEvent.paste(KEY_B);

@@ -4,7 +4,7 @@ import userEvent from "@testing-library/user-event";
 
 import type { Me } from "../../session";
 import { FinanceDialog, SplitDialog } from "./Dialogs";
-import { renderSignedIn } from "./testing";
+import { renderSignedIn } from "../../test/signed-in";
 
 const SILICA: Me = {
   name: "Silica Sands, supply-chain desk",
@@ -18,25 +18,25 @@ const PIECE = { id: "R4.2", face: "15000000" }; // 150,000.00
 // Generous limits: typing in antd forms under jsdom is slow on a busy machine (a limit, not a pass condition).
 describe("SplitDialog", { timeout: 60_000 }, () => {
   it("test_splitDialog_piecesNotSummingToFace_refusedWithoutSending", async () => {
-    const { sent } = renderSignedIn(<SplitDialog piece={PIECE} onClose={() => {}} />, {}, SILICA);
+    const { writes } = renderSignedIn(<SplitDialog piece={PIECE} onClose={() => {}} />, { me: SILICA });
     const first = await screen.findByLabelText("R4.2 keeps");
     await userEvent.type(first, "100000.00");
     await userEvent.type(screen.getByLabelText("New piece 2"), "40000");
     await userEvent.click(screen.getByRole("button", { name: "Split" }));
     expect(await screen.findByText("The pieces add up to 140,000.00, not the face 150,000.00.")).toBeTruthy();
-    expect(sent.filter((r) => r.method === "POST")).toEqual([]);
+    expect(writes()).toEqual([]);
   });
 
   it("test_splitDialog_piecesSummingToFace_sentAsMajorUnits", async () => {
     const routes = {
       "POST /v1/scf/receivables/R4.2/split": () => ({ body: { txHashes: [], events: [], result: {} } }),
     };
-    const { sent } = renderSignedIn(<SplitDialog piece={PIECE} onClose={() => {}} />, routes, SILICA);
+    const { writes } = renderSignedIn(<SplitDialog piece={PIECE} onClose={() => {}} />, { me: SILICA, routes });
     await userEvent.type(await screen.findByLabelText("R4.2 keeps"), "100000.00");
     await userEvent.type(screen.getByLabelText("New piece 2"), "50000");
     await userEvent.click(screen.getByRole("button", { name: "Split" }));
     await waitFor(() =>
-      expect(sent.filter((r) => r.method === "POST")).toEqual([
+      expect(writes().map(({ method, path, body }) => ({ method, path, body }))).toEqual([
         { method: "POST", path: "/v1/scf/receivables/R4.2/split", body: { faces: ["100000.00", "50000"] } },
       ]),
     );
@@ -82,7 +82,7 @@ describe("FinanceDialog", { timeout: 60_000 }, () => {
         body: { txHashes: ["0x1"], events: [], result: { id: "R4.2", financier: 2, price: PREVIEW.price } },
       }),
     };
-    const { sent } = renderSignedIn(<FinanceDialog piece={PIECE} onClose={() => {}} />, routes, SILICA);
+    const { sent, writes } = renderSignedIn(<FinanceDialog piece={PIECE} onClose={() => {}} />, { me: SILICA, routes });
     await userEvent.click(await screen.findByLabelText("The bank's signed quote"));
     await userEvent.paste(JSON.stringify(SIGNED));
     await userEvent.click(screen.getByRole("button", { name: "Check the price" }));
@@ -93,13 +93,11 @@ describe("FinanceDialog", { timeout: 60_000 }, () => {
       "90 days to maturity, ACT/360 (actual days over 360; a started day counts as one)",
     );
     expect(screen.getByText("1875.00 CNY")).toBeTruthy();
-    expect(sent.filter((r) => r.method === "POST").map((r) => [r.path, r.body])).toEqual([
-      ["/v1/scf/receivables/R4.2/finance/preview", SIGNED],
-    ]);
+    expect(writes().map((r) => [r.path, r.body])).toEqual([["/v1/scf/receivables/R4.2/finance/preview", SIGNED]]);
 
     await userEvent.click(screen.getByRole("button", { name: "Sell for 148125.00 CNY" }));
     expect((await screen.findByRole("status")).textContent).toContain("R4.2 sold for 148125.00 CNY.");
-    expect(sent.filter((r) => r.method === "POST").map((r) => r.path)).toEqual([
+    expect(writes().map((r) => r.path)).toEqual([
       "/v1/scf/receivables/R4.2/finance/preview",
       "/v1/scf/receivables/R4.2/finance",
     ]);
@@ -118,7 +116,7 @@ describe("FinanceDialog", { timeout: 60_000 }, () => {
         },
       }),
     };
-    renderSignedIn(<FinanceDialog piece={PIECE} onClose={() => {}} />, routes, SILICA);
+    renderSignedIn(<FinanceDialog piece={PIECE} onClose={() => {}} />, { me: SILICA, routes });
     await userEvent.click(await screen.findByLabelText("The bank's signed quote"));
     await userEvent.paste(JSON.stringify(SIGNED));
     await userEvent.click(screen.getByRole("button", { name: "Check the price" }));

@@ -1,13 +1,14 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
 import { CreateOrder } from "./CreateOrder";
-import { renderSignedIn } from "./testing";
+import type { Me } from "../../session";
+import { renderSignedIn } from "../../test/signed-in";
 
-const me = {
+const me: Me = {
   name: "Cristal importer desk",
-  roles: ["importer" as const],
+  roles: ["importer"],
   member: { id: 5, status: "Active", jurisdiction: "MX" },
 };
 const currencies = [
@@ -37,46 +38,56 @@ async function fill(tranches: string, dates = { shipBy: day(14), expires: day(60
 }
 
 describe("CreateOrder", { timeout: 30_000 }, () => {
-  afterEach(() => vi.unstubAllGlobals());
-
   it("test_createOrder_tranchesShortOf100_reasonShownAndNothingPosted", async () => {
-    const { sent } = renderSignedIn(<CreateOrder />, me, { "GET /v1/trade/currencies": currencies }, "/orders/new");
+    const { writes } = renderSignedIn(<CreateOrder />, {
+      me,
+      routes: { "GET /v1/trade/currencies": currencies },
+      path: "/orders/new",
+    });
     await fill("30:Shipped,40:CustomsCleared,20:Delivered");
     expect(
       await screen.findByText(
         /The tranches are refused: tranches must be 1 to 8 shares summing to 100%, got 3 summing to 90%/,
       ),
     ).toBeTruthy();
-    expect(sent.filter((s) => s.method === "POST")).toEqual([]);
+    expect(writes()).toEqual([]);
   });
 
   it("test_createOrder_unknownEvidenceKind_reasonShownAndNothingPosted", async () => {
-    const { sent } = renderSignedIn(<CreateOrder />, me, { "GET /v1/trade/currencies": currencies }, "/orders/new");
+    const { writes } = renderSignedIn(<CreateOrder />, {
+      me,
+      routes: { "GET /v1/trade/currencies": currencies },
+      path: "/orders/new",
+    });
     await fill("30:Shipped,70:Teleported");
     expect(await screen.findByText(/unknown evidence kind "Teleported"/)).toBeTruthy();
-    expect(sent.filter((s) => s.method === "POST")).toEqual([]);
+    expect(writes()).toEqual([]);
   });
 
   it("test_createOrder_expiryBeforeShipment_reasonShownAndNothingPosted", async () => {
-    const { sent } = renderSignedIn(<CreateOrder />, me, { "GET /v1/trade/currencies": currencies }, "/orders/new");
+    const { writes } = renderSignedIn(<CreateOrder />, {
+      me,
+      routes: { "GET /v1/trade/currencies": currencies },
+      path: "/orders/new",
+    });
     await fill("30:Shipped,40:CustomsCleared,30:Delivered", { shipBy: day(30), expires: day(20) });
     expect(await screen.findByText("The expiry must come after the shipment deadline.")).toBeTruthy();
-    expect(sent.filter((s) => s.method === "POST")).toEqual([]);
+    expect(writes()).toEqual([]);
   });
 
   it("test_createOrder_goodTerms_postedOnceWithTheTerms", async () => {
-    const { sent } = renderSignedIn(
-      <CreateOrder />,
+    const { writes } = renderSignedIn(<CreateOrder />, {
       me,
-      {
+      routes: {
         "GET /v1/trade/currencies": currencies,
         "POST /v1/trade/orders": { txHashes: [], events: [], result: { id: "7" } },
       },
-      "/orders/new",
-    );
+      path: "/orders/new",
+    });
     await fill("30:Shipped,40:CustomsCleared,30:Delivered");
-    await waitFor(() => expect(sent.filter((s) => s.method === "POST")).toHaveLength(1));
-    expect(sent.find((s) => s.method === "POST")?.body).toMatchObject({
+    await waitFor(() => expect(writes()).toHaveLength(1));
+    expect(writes()[0]).toMatchObject({ method: "POST", path: "/v1/trade/orders" });
+    expect(writes()[0].body).toMatchObject({
       exporter: 3,
       importerBank: 6,
       exporterBank: 4,

@@ -1,12 +1,13 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { screen, within } from "@testing-library/react";
 
 import { OrderPage } from "./OrderPage";
-import { renderSignedIn } from "./testing";
+import type { Me } from "../../session";
+import { renderSignedIn } from "../../test/signed-in";
 
-const exporter = {
+const exporter: Me = {
   name: "Glassworks export desk",
-  roles: ["exporter" as const],
+  roles: ["exporter"],
   member: { id: 3, status: "Active", jurisdiction: "CN" },
 };
 const UETR = "0x3f2c9a1b7d4e4f8a9b0c1d2e3f405162";
@@ -69,10 +70,12 @@ const order = {
 };
 
 describe("OrderPage", { timeout: 30_000 }, () => {
-  afterEach(() => vi.unstubAllGlobals());
-
   it("test_orderPage_trancheStates_paidAndAwaitingWithSignatureCounts", async () => {
-    renderSignedIn(<OrderPage id="7" />, exporter, { "GET /v1/trade/orders/7": order }, "/orders/7");
+    renderSignedIn(<OrderPage id="7" />, {
+      me: exporter,
+      routes: { "GET /v1/trade/orders/7": order },
+      path: "/orders/7",
+    });
     const first = await screen.findByTestId("tranche-1");
     expect(first.textContent).toBe("Tranche 1 (30%) — paid");
     expect(screen.getByTestId("tranche-2").textContent).toBe("Tranche 2 (40%) — awaiting evidence");
@@ -83,7 +86,11 @@ describe("OrderPage", { timeout: 30_000 }, () => {
   });
 
   it("test_orderPage_payout_bothAmountsRateFeesAndUetr", async () => {
-    renderSignedIn(<OrderPage id="7" />, exporter, { "GET /v1/trade/orders/7": order }, "/orders/7");
+    renderSignedIn(<OrderPage id="7" />, {
+      me: exporter,
+      routes: { "GET /v1/trade/orders/7": order },
+      path: "/orders/7",
+    });
     const payouts = (await screen.findByRole("heading", { name: "Payouts" })).closest("section")!;
     const row = (await within(payouts).findByText("3f2c9a1b-7d4e-4f8a-9b0c-1d2e3f405162")).closest("tr")!;
     const cells = within(row);
@@ -96,7 +103,11 @@ describe("OrderPage", { timeout: 30_000 }, () => {
   });
 
   it("test_orderPage_notDelivered_exporterSeesNoDisputeAndWindowAfterDelivery", async () => {
-    renderSignedIn(<OrderPage id="7" />, exporter, { "GET /v1/trade/orders/7": order }, "/orders/7");
+    renderSignedIn(<OrderPage id="7" />, {
+      me: exporter,
+      routes: { "GET /v1/trade/orders/7": order },
+      path: "/orders/7",
+    });
     expect(await screen.findByText("Objection window: 3 days after delivery")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Open a dispute" })).toBeNull();
   });
