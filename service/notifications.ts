@@ -192,28 +192,22 @@ export async function memberOfOperator(
   chainId: number,
   operator: string,
 ): Promise<number | undefined> {
-  // As MemberRegistry.memberOf: the member's admin acts for it, and so does each operator it added.
+  // As MemberRegistry.memberOf: each operator a member added acts for it, and so does its admin.
   const account = operator.toLowerCase();
-  const row = await db
+  const added = await db
+    .selectFrom("member_operators")
+    .select("member_id")
+    .where("chain_id", "=", chainId)
+    .where((eb) => eb(eb.fn("lower", ["operator"]), "=", account))
+    .executeTakeFirst();
+  if (added !== undefined) return Number(added.member_id);
+  const admin = await db
     .selectFrom("members")
     .select("id")
     .where("chain_id", "=", chainId)
-    .where((eb) =>
-      eb.or([
-        eb(eb.fn("lower", ["admin"]), "=", account),
-        eb(
-          "id",
-          "in",
-          eb
-            .selectFrom("member_operators")
-            .select("member_id")
-            .where("chain_id", "=", chainId)
-            .where((o) => o(o.fn("lower", ["operator"]), "=", account)),
-        ),
-      ]),
-    )
+    .where((eb) => eb(eb.fn("lower", ["admin"]), "=", account))
     .executeTakeFirst();
-  return row === undefined ? undefined : Number(row.id);
+  return admin === undefined ? undefined : Number(admin.id);
 }
 
 /**
