@@ -2,6 +2,8 @@
 import { Descriptions, Table } from "antd";
 import { useTranslation } from "react-i18next";
 
+import { formatAmount } from "../../../../src/encoding";
+
 export interface Exposure {
   activeLoans: number;
   activeLenders: number;
@@ -25,12 +27,8 @@ export function formatMinor(minor: string, currency: string | undefined, languag
   try {
     const format = new Intl.NumberFormat(language, { style: "currency", currency });
     const decimals = format.resolvedOptions().maximumFractionDigits ?? 2;
-    const value = BigInt(minor);
-    const unit = 10n ** BigInt(decimals);
-    const whole = value / unit;
-    const frac = (value % unit).toString().padStart(decimals, "0");
     // Through a decimal string: amounts past 2^53 keep their digits.
-    return format.format(`${whole}${decimals > 0 ? `.${frac}` : ""}` as unknown as number);
+    return format.format(formatAmount(BigInt(minor), decimals) as unknown as number);
   } catch {
     return `${minor} ${currency}`;
   }

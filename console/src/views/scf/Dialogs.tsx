@@ -10,7 +10,8 @@ import { useTranslation } from "react-i18next";
 import { unwrap, type Schemas } from "../../api/client";
 import { ErrorAlert, useWrite } from "../../components/kit";
 import { useSession } from "../../session";
-import { formatMinor, parseMajor } from "./amounts";
+import { formatMinor } from "../../format";
+import { DECIMALS, parseMajor } from "./amounts";
 
 export interface PieceRef {
   id: string;
@@ -38,7 +39,7 @@ export function SplitDialog({ piece, onClose }: { piece: PieceRef; onClose: () =
   };
   return (
     <Modal open title={t("split.title", { id: piece.id })} onCancel={onClose} footer={null} destroyOnHidden>
-      <p>{t("split.intro", { face: formatMinor(piece.face, i18n.language) })}</p>
+      <p>{t("split.intro", { face: formatMinor(piece.face, DECIMALS, i18n.language) })}</p>
       <Form
         form={form}
         layout="vertical"
@@ -58,8 +59,8 @@ export function SplitDialog({ piece, onClose }: { piece: PieceRef; onClose: () =
                 if (sum !== face) {
                   throw new Error(
                     t("split.mustSum", {
-                      sum: formatMinor(sum.toString(), i18n.language),
-                      face: formatMinor(piece.face, i18n.language),
+                      sum: formatMinor(sum.toString(), DECIMALS, i18n.language),
+                      face: formatMinor(piece.face, DECIMALS, i18n.language),
                     }),
                   );
                 }
@@ -275,7 +276,9 @@ export function FinanceDialog({ piece, onClose }: { piece: PieceRef; onClose: ()
           title={t("finance.sold", { id: piece.id, amount: done.price.amount, currency: done.price.currency })}
         />
       ) : null}
-      <p style={{ marginTop: 8 }}>{t("finance.faceNote", { face: formatMinor(piece.face, i18n.language) })}</p>
+      <p style={{ marginTop: 8 }}>
+        {t("finance.faceNote", { face: formatMinor(piece.face, DECIMALS, i18n.language) })}
+      </p>
     </Modal>
   );
 }

@@ -2,7 +2,8 @@
 import { Tag, Tree, type TreeDataNode } from "antd";
 import { useTranslation } from "react-i18next";
 
-import { formatMinor } from "./amounts";
+import { formatMinor } from "../../format";
+import { DECIMALS } from "./amounts";
 import { familyTree, type Piece, type PieceNode } from "./family";
 
 export function FamilyTree({ pieces, member }: { pieces: readonly Piece[]; member: number | undefined }) {
@@ -17,7 +18,7 @@ export function FamilyTree({ pieces, member }: { pieces: readonly Piece[]; membe
       title: (
         <span data-testid={`piece-${p.id}`}>
           <strong>{p.id}</strong> · {t("tree.holder", { id: p.holder })} · {t("tree.tier", { tier: p.tier })} ·{" "}
-          {formatMinor(p.face, i18n.language)} ·{" "}
+          {formatMinor(p.face, DECIMALS, i18n.language)} ·{" "}
           <Tag color={p.state === "Held" ? "blue" : p.state === "Financed" ? "gold" : "default"}>
             {t(`state.${p.state}`, { defaultValue: p.state })}
           </Tag>

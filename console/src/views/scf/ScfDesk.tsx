@@ -11,7 +11,8 @@ import { useLocation } from "wouter";
 import { unwrap, type Schemas } from "../../api/client";
 import { ErrorAlert } from "../../components/kit";
 import { useSession } from "../../session";
-import { formatMinor } from "./amounts";
+import { formatMinor } from "../../format";
+import { DECIMALS } from "./amounts";
 import { FinanceDialog, SplitDialog, TransferDialog, type PieceRef } from "./Dialogs";
 import { FamilyTree } from "./FamilyTree";
 import { QuoteForm } from "./QuoteForm";
@@ -62,7 +63,7 @@ export default function ScfDesk() {
           caption={t("mine.caption", { id: member ?? "—" })}
           columns={[
             { title: t("col.id"), dataIndex: "id" },
-            { title: t("col.face"), dataIndex: "face", render: (f: string) => formatMinor(f, i18n.language) },
+            { title: t("col.face"), dataIndex: "face", render: (f: string) => formatMinor(f, DECIMALS, i18n.language) },
             { title: t("col.maturity"), dataIndex: "maturity", render: date },
             {
               title: t("col.state"),
@@ -117,7 +118,7 @@ export default function ScfDesk() {
                 {t("family.summary", {
                   root: family.data.root,
                   debtor: family.data.debtor,
-                  face: formatMinor(family.data.face, i18n.language),
+                  face: formatMinor(family.data.face, DECIMALS, i18n.language),
                   maturity: date(family.data.maturity),
                   state: t(`familyState.${family.data.state}`, { defaultValue: family.data.state }),
                 })}

@@ -1,15 +1,13 @@
 /** How the trade views show amounts, rates, times and UETRs: the SDK's own encodings, for people. */
 import { formatUnits } from "ethers";
 
-import { formatAmount, minorUnits } from "../../../../src/encoding";
+import { minorUnits } from "../../../../src/encoding";
 import { formatUetr } from "../../../../src/trade";
+import { formatMinor } from "../../format";
 
 /** Minor units of `code` as major units with grouping, e.g. "120,000.00 MXN". */
 export function money(minor: string | bigint, code: string, locale?: string): string {
-  const text = formatAmount(BigInt(minor), decimalsOf(code));
-  const [whole, fraction] = text.split(".");
-  const grouped = BigInt(whole).toLocaleString(locale ?? "en");
-  return `${fraction === undefined ? grouped : `${grouped}.${fraction}`} ${code}`;
+  return `${formatMinor(minor, decimalsOf(code), locale ?? "en")} ${code}`;
 }
 
 function decimalsOf(code: string): number {
