@@ -3,14 +3,15 @@
  * loans; the disputes. A borrower is found by its key (the consortium key's HMAC of the id type and number): the
  * service offers no lookup by id to the regulator, so the key is what the desk enters.
  */
-import { Button, Form, Input, Space, Table } from "antd";
+import { Button, Form, Input, Space } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 
 import { unwrap, type Schemas } from "../../api/client";
 import { CsvExportButton, ErrorAlert } from "../../components/kit";
 import { useSession } from "../../session";
-import { isBorrowerKey, reasonText, short, utcTime, EMPTY } from "./format";
+import { isBorrowerKey, reasonText, short, utcTime } from "./format";
+import { DeskTable, useMemberName } from "./parts";
 
 type Inquiry = Schemas["HistoryInquiry"];
 type Loan = Schemas["HistoryLoan"];
@@ -35,7 +36,7 @@ export default function BorrowerHistory(props: { borrowerKey?: string; onBorrowe
         api.GET("/v1/regulator/borrowers/{borrowerKey}/history", { params: { path: { borrowerKey: key! } } }),
       )) as History,
   });
-  const member = (id: number | null) => (id === null ? "" : t("memberId", { ns: "common", id }));
+  const member = useMemberName();
   const name = key === undefined ? "" : key.slice(2, 10);
   return (
     <section aria-labelledby="borrower-heading">
@@ -84,14 +85,11 @@ export default function BorrowerHistory(props: { borrowerKey?: string; onBorrowe
               ]}
             />
           </Space>
-          <Table<Inquiry>
+          <DeskTable<Inquiry>
             rowKey={(i) => `${i.txHash}-${i.lender}-${i.at}`}
-            size="small"
-            locale={{ emptyText: <span style={EMPTY}>{t("empty")}</span> }}
             loading={history.isPending}
             dataSource={history.data?.inquiries ?? []}
             caption={t("borrower.inquiriesCaption", { key: short(key) })}
-            pagination={{ pageSize: 20, hideOnSinglePage: true }}
             columns={[
               { title: t("borrower.at"), dataIndex: "at", render: (at: number) => utcTime(at) },
               { title: t("borrower.who"), dataIndex: "lender", render: member },
@@ -121,14 +119,11 @@ export default function BorrowerHistory(props: { borrowerKey?: string; onBorrowe
               ]}
             />
           </Space>
-          <Table<Loan>
+          <DeskTable<Loan>
             rowKey="loanId"
-            size="small"
-            locale={{ emptyText: <span style={EMPTY}>{t("empty")}</span> }}
             loading={history.isPending}
             dataSource={history.data?.loans ?? []}
             caption={t("borrower.loansCaption")}
-            pagination={{ pageSize: 20, hideOnSinglePage: true }}
             columns={[
               {
                 title: t("flags.loanId"),
@@ -144,10 +139,8 @@ export default function BorrowerHistory(props: { borrowerKey?: string; onBorrowe
             ]}
           />
           <h3>{t("borrower.disputes")}</h3>
-          <Table<Dispute>
+          <DeskTable<Dispute>
             rowKey={(d) => `${d.loanId}-${d.openedAt}`}
-            size="small"
-            locale={{ emptyText: <span style={EMPTY}>{t("empty")}</span> }}
             loading={history.isPending}
             dataSource={history.data?.disputes ?? []}
             caption={t("borrower.disputesCaption")}

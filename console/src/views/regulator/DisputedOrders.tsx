@@ -1,12 +1,12 @@
 /** Trade orders in dispute, oldest first. */
-import { Table } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 
 import { unwrap, type Schemas } from "../../api/client";
 import { CsvExportButton, ErrorAlert } from "../../components/kit";
 import { useSession } from "../../session";
-import { short, utcTime, EMPTY } from "./format";
+import { short, utcTime } from "./format";
+import { DeskTable, useMemberName } from "./parts";
 
 type Order = Schemas["OrderSummary"];
 
@@ -18,7 +18,7 @@ export default function DisputedOrders() {
     queryFn: () => unwrap(api.GET("/v1/regulator/orders/disputed")),
   });
   const rows = (orders.data ?? []) as Order[];
-  const member = (id: number) => t("memberId", { ns: "common", id });
+  const member = useMemberName();
   return (
     <section aria-labelledby="orders-heading">
       <h2 id="orders-heading">{t("orders.title")}</h2>
@@ -38,14 +38,11 @@ export default function DisputedOrders() {
           ]}
         />
       </div>
-      <Table<Order>
+      <DeskTable<Order>
         rowKey="id"
-        size="small"
-        locale={{ emptyText: <span style={EMPTY}>{t("empty")}</span> }}
         loading={orders.isPending}
         dataSource={rows}
         caption={t("orders.caption", { count: rows.length })}
-        pagination={{ pageSize: 20, hideOnSinglePage: true }}
         columns={[
           { title: t("orders.id"), dataIndex: "id" },
           { title: t("orders.importer"), dataIndex: "importer", render: member },

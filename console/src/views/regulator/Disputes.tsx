@@ -1,12 +1,12 @@
 /** Credit disputes not resolved yet (open or answered), newest first, with the loan's borrower and lender. */
-import { Button, Table } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 
 import { unwrap, type Schemas } from "../../api/client";
 import { CsvExportButton, ErrorAlert } from "../../components/kit";
 import { useSession } from "../../session";
-import { EMPTY, MONO, reasonText, short, utcTime } from "./format";
+import { reasonText, utcTime } from "./format";
+import { BorrowerKeyLink, DeskTable, useMemberName } from "./parts";
 
 type Dispute = Schemas["CreditDispute"];
 
@@ -17,7 +17,7 @@ export default function Disputes(props: { onBorrower: (key: string) => void }) {
     queryKey: ["regulator", "disputes"],
     queryFn: () => unwrap(api.GET("/v1/regulator/disputes", { params: { query: { state: "Unresolved" } } })),
   });
-  const member = (id: number | null) => (id === null ? "" : t("memberId", { ns: "common", id }));
+  const member = useMemberName();
   const rows = (disputes.data ?? []) as Dispute[];
   return (
     <section aria-labelledby="disputes-heading">
@@ -39,24 +39,17 @@ export default function Disputes(props: { onBorrower: (key: string) => void }) {
           ]}
         />
       </div>
-      <Table<Dispute>
+      <DeskTable<Dispute>
         rowKey={(d) => `${d.loanId}-${d.openedAt}`}
-        size="small"
-        locale={{ emptyText: <span style={EMPTY}>{t("empty")}</span> }}
         loading={disputes.isPending}
         dataSource={rows}
         caption={t("disputes.caption", { count: rows.length })}
-        pagination={{ pageSize: 20, hideOnSinglePage: true }}
         columns={[
           { title: t("disputes.opened"), dataIndex: "openedAt", render: (at: number) => utcTime(at) },
           {
             title: t("flags.borrowerKey"),
             dataIndex: "borrowerKey",
-            render: (key: string) => (
-              <Button type="link" size="small" title={key} onClick={() => props.onBorrower(key)} style={MONO}>
-                {short(key)}
-              </Button>
-            ),
+            render: (key: string) => <BorrowerKeyLink value={key} onBorrower={props.onBorrower} />,
           },
           { title: t("flags.lender"), dataIndex: "lender", render: member },
           { title: t("disputes.openedBy"), dataIndex: "openedBy", render: member },

@@ -1,13 +1,14 @@
 /** Multi-borrowing flags: per day as a chart, and as a table narrowed by lender, borrower key and dates. */
 import { lazy, Suspense, useMemo, useState } from "react";
-import { Alert, Button, Col, Form, Input, Row, Select, Spin, Table } from "antd";
+import { Alert, Button, Col, Form, Input, Row, Select, Spin } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 
 import { unwrap } from "../../api/client";
 import { CsvExportButton, ErrorAlert } from "../../components/kit";
 import { useSession } from "../../session";
-import { EMPTY, MONO, filterFlags, flagsPerDay, short, utcTime, type FlagFilter, type FlagRow } from "./format";
+import { filterFlags, flagsPerDay, short, utcTime, type FlagFilter, type FlagRow } from "./format";
+import { BorrowerKeyLink, DeskTable, useMemberName } from "./parts";
 
 // The chart library loads only when the chart is first drawn.
 const FlagsChart = lazy(() => import("./FlagsChart"));
@@ -34,7 +35,7 @@ export default function Flags(props: { onBorrower: (key: string) => void }) {
     () => [...new Set(all.map((f) => f.lender).filter((l): l is number => l !== null))].sort((a, b) => a - b),
     [all],
   );
-  const member = (id: number | null) => (id === null ? "" : t("memberId", { ns: "common", id }));
+  const member = useMemberName();
   const [form] = Form.useForm();
   return (
     <section aria-labelledby="flags-heading">
@@ -119,24 +120,17 @@ export default function Flags(props: { onBorrower: (key: string) => void }) {
           ]}
         />
       </div>
-      <Table<FlagRow>
+      <DeskTable<FlagRow>
         rowKey={(f) => `${f.txHash}-${f.loanId}-${f.limit}`}
-        size="small"
-        locale={{ emptyText: <span style={EMPTY}>{t("empty")}</span> }}
         loading={flags.isPending}
         dataSource={shown}
         caption={t("flags.caption", { count: shown.length })}
-        pagination={{ pageSize: 20, hideOnSinglePage: true }}
         columns={[
           { title: t("flags.at"), dataIndex: "at", render: (at: number) => utcTime(at) },
           {
             title: t("flags.borrowerKey"),
             dataIndex: "borrowerKey",
-            render: (key: string) => (
-              <Button type="link" size="small" title={key} onClick={() => props.onBorrower(key)} style={MONO}>
-                {short(key)}
-              </Button>
-            ),
+            render: (key: string) => <BorrowerKeyLink value={key} onBorrower={props.onBorrower} />,
           },
           { title: t("flags.lender"), dataIndex: "lender", render: member },
           { title: t("flags.limit"), dataIndex: "limit", render: (l: string) => t(`limit.${l}`, l) },

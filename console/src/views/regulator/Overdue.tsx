@@ -1,12 +1,12 @@
 /** Receivable families overdue or defaulted, and those due past their grace but not marked yet. */
-import { Table } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 
 import { unwrap, type Schemas } from "../../api/client";
 import { CsvExportButton, ErrorAlert } from "../../components/kit";
 import { useSession } from "../../session";
-import { short, utcTime, EMPTY } from "./format";
+import { short, utcTime } from "./format";
+import { DeskTable, useMemberName } from "./parts";
 
 type Family = Schemas["OverdueFamily"];
 
@@ -18,7 +18,7 @@ export default function Overdue() {
     queryFn: () => unwrap(api.GET("/v1/scf/receivables/overdue")),
   });
   const rows = (overdue.data ?? []) as Family[];
-  const member = (id: number) => t("memberId", { ns: "common", id });
+  const member = useMemberName();
   return (
     <section aria-labelledby="overdue-heading">
       <h2 id="overdue-heading">{t("overdue.title")}</h2>
@@ -39,14 +39,11 @@ export default function Overdue() {
           ]}
         />
       </div>
-      <Table<Family>
+      <DeskTable<Family>
         rowKey="root"
-        size="small"
-        locale={{ emptyText: <span style={EMPTY}>{t("empty")}</span> }}
         loading={overdue.isPending}
         dataSource={rows}
         caption={t("overdue.caption", { count: rows.length })}
-        pagination={{ pageSize: 20, hideOnSinglePage: true }}
         columns={[
           { title: t("overdue.root"), dataIndex: "root" },
           { title: t("overdue.debtor"), dataIndex: "debtor", render: member },
