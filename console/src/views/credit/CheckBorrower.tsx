@@ -2,14 +2,13 @@
  * Check a borrower (a logged inquiry, with the borrower's consent): the exposure, and what the policy says of a
  * new loan of a given amount from this member. The service keys the id and judges; this only shows its answer.
  */
-import { Alert, Button, Descriptions, Form, Input, Select, Table } from "antd";
+import { Alert, Button, Descriptions, Form, Input } from "antd";
 import { useTranslation } from "react-i18next";
 
 import { unwrap } from "../../api/client";
 import { ErrorAlert, useWrite } from "../../components/kit";
 import { useSession } from "../../session";
-import { ExposureView, formatMajor, formatMinor, type Exposure } from "./parts";
-import { ID_NUMBER, ID_TYPES, isPositiveAmount } from "./rules";
+import { BorrowerFields, ExposureView, FlagList, formatMajor, optionalAmount, type Exposure } from "./parts";
 
 interface CheckValues {
   borrowerType: string;
@@ -62,17 +61,7 @@ export function CheckBorrower() {
         onValuesChange={() => write.isSuccess && write.fresh()}
         onFinish={(values) => write.mutate(values)}
       >
-        <Form.Item name="borrowerType" label={t("field.borrowerType")} rules={[required]}>
-          <Select options={ID_TYPES.map((v) => ({ value: v, label: v }))} />
-        </Form.Item>
-        <Form.Item
-          name="borrowerId"
-          label={t("field.borrowerId")}
-          extra={t("field.borrowerIdHelp")}
-          rules={[required, { pattern: ID_NUMBER, message: t("form.idNumber") }]}
-        >
-          <Input autoComplete="off" />
-        </Form.Item>
+        <BorrowerFields />
         <Form.Item
           name="consent"
           label={t("field.consent")}
@@ -85,13 +74,7 @@ export function CheckBorrower() {
           name="amount"
           label={t("field.newLoan")}
           extra={t("field.newLoanHelp")}
-          rules={[
-            {
-              validator: async (_: unknown, v?: string) => {
-                if (v && v.trim() !== "" && !isPositiveAmount(v.trim())) throw new Error(t("form.amount"));
-              },
-            },
-          ]}
+          rules={[optionalAmount(t("form.amount"))]}
         >
           <Input inputMode="decimal" />
         </Form.Item>
@@ -113,33 +96,7 @@ export function CheckBorrower() {
               description={t(`mode.${r.policy.mode}`, { defaultValue: r.policy.mode })}
               style={{ marginBottom: 16 }}
             />
-            {r.policy.breaches.length > 0 && (
-              <Table<Breach>
-                size="small"
-                rowKey="limit"
-                pagination={false}
-                caption={t("check.breaches")}
-                dataSource={r.policy.breaches}
-                style={{ marginBottom: 16 }}
-                columns={[
-                  {
-                    title: t("flags.limit"),
-                    dataIndex: "limit",
-                    render: (l: string) => t(`limit.${l}`, { defaultValue: l }),
-                  },
-                  {
-                    title: t("flags.value"),
-                    render: (_, b) =>
-                      b.limit === "Outstanding" ? formatMinor(b.value, r.policy.currency, i18n.language) : b.value,
-                  },
-                  {
-                    title: t("flags.max"),
-                    render: (_, b) =>
-                      b.limit === "Outstanding" ? formatMinor(b.max, r.policy.currency, i18n.language) : b.max,
-                  },
-                ]}
-              />
-            )}
+            <FlagList flags={r.policy.breaches} currency={r.policy.currency} caption={t("check.breaches")} />
             <Descriptions size="small" column={1} style={{ marginBottom: 16 }}>
               <Descriptions.Item label={t("field.borrower")}>{r.borrower}</Descriptions.Item>
               <Descriptions.Item label={t("check.consentSalt")}>

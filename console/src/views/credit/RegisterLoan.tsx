@@ -5,8 +5,8 @@ import { useTranslation } from "react-i18next";
 import { unwrap } from "../../api/client";
 import { ErrorAlert, useWrite } from "../../components/kit";
 import { useSession } from "../../session";
-import { ExposureView, FlagList, type Exposure, type Flag } from "./parts";
-import { ID_NUMBER, ID_TYPES, LOAN_REF, PRODUCTS, compareAmounts, isDay, isPositiveAmount } from "./rules";
+import { BorrowerFields, ExposureView, FlagList, optionalAmount, type Exposure, type Flag } from "./parts";
+import { LOAN_REF, PRODUCTS, compareAmounts, isDay, isPositiveAmount } from "./rules";
 
 interface LoanValues {
   borrowerType: string;
@@ -43,11 +43,7 @@ export function RegisterLoan() {
   });
   const today = new Date().toISOString().slice(0, 10);
   const required = { required: true, message: t("form.required") };
-  const amountRule = {
-    validator: async (_: unknown, v?: string) => {
-      if (v !== undefined && v.trim() !== "" && !isPositiveAmount(v.trim())) throw new Error(t("form.amount"));
-    },
-  };
+  const amountRule = optionalAmount(t("form.amount"));
   const dayRule = {
     validator: async (_: unknown, v?: string) => {
       if (v !== undefined && v.trim() !== "" && !isDay(v.trim())) throw new Error(t("form.day"));
@@ -65,17 +61,7 @@ export function RegisterLoan() {
         onValuesChange={() => write.isSuccess && write.fresh()}
         onFinish={(values) => write.mutate(values)}
       >
-        <Form.Item name="borrowerType" label={t("field.borrowerType")} rules={[required]}>
-          <Select options={ID_TYPES.map((v) => ({ value: v, label: v }))} />
-        </Form.Item>
-        <Form.Item
-          name="borrowerId"
-          label={t("field.borrowerId")}
-          extra={t("field.borrowerIdHelp")}
-          rules={[required, { pattern: ID_NUMBER, message: t("form.idNumber") }]}
-        >
-          <Input autoComplete="off" />
-        </Form.Item>
+        <BorrowerFields />
         <Form.Item name="ref" label={t("field.ref")} rules={[required, { pattern: LOAN_REF, message: t("form.ref") }]}>
           <Input />
         </Form.Item>

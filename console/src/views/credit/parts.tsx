@@ -1,8 +1,9 @@
 /** Pieces the lender desk's panels share: a borrower's exposure, the flags a loan raised, amounts for people. */
-import { Descriptions, Table } from "antd";
+import { Descriptions, Form, Input, Select, Table } from "antd";
 import { useTranslation } from "react-i18next";
 
 import { formatAmount } from "../../../../src/encoding";
+import { ID_NUMBER, ID_TYPES, isPositiveAmount } from "./rules";
 
 export interface Exposure {
   activeLoans: number;
@@ -63,7 +64,8 @@ function limitValue(flag: Flag, which: "value" | "max", currency: string | undef
   return flag.limit === "Outstanding" ? formatMinor(flag[which], currency, language) : flag[which];
 }
 
-export function FlagList({ flags, currency }: { flags: Flag[]; currency?: string }) {
+/** The limits a loan broke (or a new one would), each with its value and the policy's most; none, nothing. */
+export function FlagList({ flags, currency, caption }: { flags: Flag[]; currency?: string; caption?: string }) {
   const { t, i18n } = useTranslation("credit");
   if (flags.length === 0) return null;
   return (
@@ -71,7 +73,7 @@ export function FlagList({ flags, currency }: { flags: Flag[]; currency?: string
       size="small"
       rowKey={(f) => `${f.loanId ?? ""}-${f.limit}`}
       pagination={false}
-      caption={t("flags.caption")}
+      caption={caption ?? t("flags.caption")}
       dataSource={flags}
       style={{ marginBottom: 16 }}
       columns={[
@@ -81,4 +83,34 @@ export function FlagList({ flags, currency }: { flags: Flag[]; currency?: string
       ]}
     />
   );
+}
+
+/** The borrower's id type and number, as the forms that name a borrower ask for them (both required). */
+export function BorrowerFields() {
+  const { t } = useTranslation("credit");
+  const required = { required: true, message: t("form.required") };
+  return (
+    <>
+      <Form.Item name="borrowerType" label={t("field.borrowerType")} rules={[required]}>
+        <Select options={ID_TYPES.map((v) => ({ value: v, label: v }))} />
+      </Form.Item>
+      <Form.Item
+        name="borrowerId"
+        label={t("field.borrowerId")}
+        extra={t("field.borrowerIdHelp")}
+        rules={[required, { pattern: ID_NUMBER, message: t("form.idNumber") }]}
+      >
+        <Input autoComplete="off" />
+      </Form.Item>
+    </>
+  );
+}
+
+/** A form rule: an amount, where one is given, is positive in major units (`message` says so otherwise). */
+export function optionalAmount(message: string) {
+  return {
+    validator: async (_: unknown, v?: string) => {
+      if (v !== undefined && v.trim() !== "" && !isPositiveAmount(v.trim())) throw new Error(message);
+    },
+  };
 }
