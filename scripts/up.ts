@@ -74,6 +74,8 @@ const DEMO_DESKS: readonly { member: string; roles: readonly ApiRole[] }[] = [
   { member: "pearl", roles: ["supply-chain-desk"] },
   { member: "silica", roles: ["supply-chain-desk"] },
   { member: "regulator", roles: ["regulator", "operator"] },
+  // The tier-2 supplier, last so that the others keep their ports: it hands pieces on to the tier-3 supplier.
+  { member: "precision", roles: ["supply-chain-desk"] },
 ];
 
 /** One service `make up` runs, as <dataDir>/desks.json records it (tokens by role). */

@@ -39,7 +39,7 @@ describe("console: a tier-3 supplier sells its receivable piece to a bank", func
   it("test_supplier_sellsPieceAtQuotedPrice_seesPriceAndDayCountFirst_thenFinanced", async function () {
     const { desks, world, rpcUrl } = await sharedStack();
     const { pearl, glassworks, silica, huaxia } = desks;
-    const precision = desks.precision as Desk | undefined;
+    const { precision } = desks;
     const member = (key: string) => world.members[key];
 
     // A fresh family: Pearl River confirms 150,000.00 CNY to Glassworks, maturing in 60 days of chain time.
@@ -61,30 +61,21 @@ describe("console: a tier-3 supplier sells its receivable piece to a bank", func
     );
     const root = issued.id as string;
     const family = root.replace(/\.0$/, "");
-    // Glassworks pays its tier-2 supplier with a piece; tier 2 pays Silica (tier 3) with part of it. Without a
-    // desk for Precision, Glassworks pays Silica directly.
+    // Glassworks pays its tier-2 supplier (Dongguan Precision) with a piece; tier 2 pays Silica (tier 3) with part
+    // of it, each through its own service.
     await write(glassworks, "supply-chain-desk", `/v1/scf/receivables/${root}/split`, {
       faces: ["90000.00", "60000.00"],
     });
-    let piece = `${family}.1`;
-    let tier = 2;
-    if (precision?.tokens["supply-chain-desk"] !== undefined) {
-      await write(glassworks, "supply-chain-desk", `/v1/scf/receivables/${piece}/transfer`, {
-        to: member("precision").admin,
-      });
-      await write(precision, "supply-chain-desk", `/v1/scf/receivables/${piece}/split`, {
-        faces: ["35000.00", "25000.00"],
-      });
-      piece = `${family}.2`;
-      await write(precision, "supply-chain-desk", `/v1/scf/receivables/${piece}/transfer`, {
-        to: member("silica").admin,
-      });
-      tier = 3;
-    } else {
-      await write(glassworks, "supply-chain-desk", `/v1/scf/receivables/${piece}/transfer`, {
-        to: member("silica").admin,
-      });
-    }
+    await write(glassworks, "supply-chain-desk", `/v1/scf/receivables/${family}.1/transfer`, {
+      to: member("precision").admin,
+    });
+    await write(precision, "supply-chain-desk", `/v1/scf/receivables/${family}.1/split`, {
+      faces: ["35000.00", "25000.00"],
+    });
+    const piece = `${family}.2`;
+    await write(precision, "supply-chain-desk", `/v1/scf/receivables/${piece}/transfer`, {
+      to: member("silica").admin,
+    });
 
     const page = await openPage("silica", "supply-chain-desk");
     try {
@@ -93,7 +84,7 @@ describe("console: a tier-3 supplier sells its receivable piece to a bank", func
       const node = page.getByTestId(`piece-${piece}`);
       await node.waitFor({ timeout: 120_000 });
       expect(await node.textContent()).to.match(
-        new RegExp(`^${piece} · member #${member("silica").id} · tier ${tier} · .* · Held.*yours$`),
+        new RegExp(`^${piece} · member #${member("silica").id} · tier 3 · .* · Held.*yours$`),
       );
       expect(await page.getByTestId(`piece-${root}`).textContent()).to.include(`member #${member("glassworks").id}`);
       await page.getByRole("button", { name: `Sell ${piece}` }).waitFor();

@@ -509,6 +509,7 @@ const UP_DEMO_DESKS: [string, string[]][] = [
   ["pearl", ["supply-chain-desk"]],
   ["silica", ["supply-chain-desk"]],
   ["regulator", ["regulator", "operator"]],
+  ["precision", ["supply-chain-desk"]],
 ];
 
 /** What make up writes to <dataDir>/desks.json. */
