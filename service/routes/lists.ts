@@ -9,6 +9,7 @@ import { getAddress } from "ethers";
 import type { Context } from "hono";
 import type { Kysely, RawBuilder, SelectQueryBuilder } from "kysely";
 
+import { spreadsheetSafe } from "../../src/csv.js";
 import { formatReceivable } from "../../src/scf.js";
 import { allow, type AppEnv } from "../app.js";
 import { onSnapshot } from "../db.js";
@@ -134,13 +135,9 @@ export function listResponse<T extends Record<string, unknown>>(
   rows: T[],
 ): never {
   if (format === "csv") {
-    // Cells a spreadsheet would run as a formula (=, +, -, @ first) are quoted with a leading apostrophe.
-    const safe = (v: unknown) => {
-      const text = v === null || v === undefined ? "" : String(v);
-      return /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
-    };
+    // Cells a spreadsheet would run as a formula are written as text (spreadsheetSafe).
     const body = stringify(
-      rows.map((r) => columns.map((k) => safe(r[k]))),
+      rows.map((r) => columns.map((k) => spreadsheetSafe(r[k]))),
       { header: true, columns },
     );
     return c.body(body, 200, {

@@ -6,6 +6,7 @@ import { useMutation, useQueryClient, type UseMutationResult } from "@tanstack/r
 import { stringify } from "csv-stringify/browser/esm/sync";
 import { useTranslation } from "react-i18next";
 
+import { spreadsheetSafe } from "../../../src/csv";
 import { idempotencyKey } from "../api/client";
 import { describeError } from "../api/problem";
 
@@ -63,7 +64,8 @@ export function CsvExportButton<T>(props: {
   const download = () => {
     const text = stringify([
       props.columns.map((c) => c.title),
-      ...props.rows.map((r) => props.columns.map((c) => c.value(r) ?? "")),
+      // A cell a spreadsheet would run as a formula is written as text, as the service's own CSV answers do.
+      ...props.rows.map((r) => props.columns.map((c) => spreadsheetSafe(c.value(r)))),
     ]);
     saveFile(props.filename, text, "text/csv;charset=utf-8");
   };
