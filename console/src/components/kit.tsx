@@ -7,7 +7,7 @@ import { stringify } from "csv-stringify/browser/esm/sync";
 import { useTranslation } from "react-i18next";
 
 import { spreadsheetSafe } from "../../../src/csv";
-import { idempotencyKey } from "../api/client";
+import { ApiError, idempotencyKey } from "../api/client";
 import { describeError } from "../api/problem";
 
 /** An error, in words, as an alert (nothing when there is none). */
@@ -27,8 +27,8 @@ export function ErrorAlert({ error, title }: { error: unknown; title?: string })
 }
 
 /**
- * A write: `send(variables, key)` is called with one Idempotency-Key per intended write, kept until it succeeds,
- * so a retry after a lost answer is answered from the service's record instead of sending again. Every query is
+ * A write: `send(variables, key)` is called with one Idempotency-Key per intended write, kept while its outcome is
+ * unknown, so a retry after a lost answer is answered from the service's record instead of sending again. Every query is
  * refreshed after it (the stream refreshes them again once the read model has indexed it).
  */
 export function useWrite<V, R>(
@@ -44,6 +44,14 @@ export function useWrite<V, R>(
     onSuccess: async () => {
       key.current = idempotencyKey();
       await queryClient.invalidateQueries({ predicate: (q) => q.queryKey[0] !== "me" });
+    },
+    // A refusal is the key's final answer (the service keeps it): the next submit, corrected or after the cause was
+    // fixed, is a new write. The key is kept only when the answer may still change: no answer (the network), the
+    // write still in flight (409), too many requests (429), or the service's own failure (5xx: partly sent,
+    // interrupted), where the same key tells what became of it.
+    onError: (err) => {
+      const status = err instanceof ApiError ? err.problem.status : 0;
+      if (status >= 400 && status < 500 && status !== 409 && status !== 429) key.current = idempotencyKey();
     },
   });
   return Object.assign(mutation, {
