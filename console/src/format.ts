@@ -5,10 +5,15 @@
  */
 import { formatAmount } from "../../src/encoding";
 
-/** Minor units as major units, grouped for `locale` (the runtime's when not given), e.g. "60000000", 2 → "600,000.00". */
+/**
+ * Minor units as major units, grouped and marked for `locale` (the runtime's when not given), e.g. "60000000", 2 →
+ * "600,000.00" in English, "600.000,00" in Spanish.
+ */
 export function formatMinor(minor: string | bigint, decimals: number, locale?: string): string {
   const [whole, fraction] = formatAmount(BigInt(minor), decimals).split(".");
   const sign = whole.startsWith("-") ? "-" : "";
   const grouped = BigInt(whole.replace("-", "")).toLocaleString(locale);
-  return `${sign}${grouped}${fraction === undefined ? "" : `.${fraction}`}`;
+  // The language's own decimal mark: Spanish groups with "." and marks decimals with ",".
+  const mark = new Intl.NumberFormat(locale).formatToParts(1.5).find((p) => p.type === "decimal")?.value ?? ".";
+  return `${sign}${grouped}${fraction === undefined ? "" : `${mark}${fraction}`}`;
 }
