@@ -46,7 +46,7 @@ function Frame() {
     },
     [notification, t],
   );
-  const stream = useLiveUpdates(token, onNotice);
+  const stream = useLiveUpdates(token, onNotice, signOut);
   const streamBadge = { live: "success", connecting: "processing", offline: "error" } as const;
 
   const View = current?.component;

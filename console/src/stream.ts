@@ -21,11 +21,21 @@ export type StreamState = "connecting" | "live" | "offline";
 const REFRESH_MS = 500;
 const RETRY_MS = 3_000;
 
-export function useLiveUpdates(token: string, onNotification: (notice: Notice) => void): StreamState {
+/**
+ * `onUnauthorized` runs, with the service's words, when the service no longer knows the token (revoked): the stream
+ * stops, and the page's data would otherwise stay as it was, unrefreshed.
+ */
+export function useLiveUpdates(
+  token: string,
+  onNotification: (notice: Notice) => void,
+  onUnauthorized: (detail?: string) => void = () => {},
+): StreamState {
   const queryClient = useQueryClient();
   const [state, setState] = useState<StreamState>("connecting");
   const notify = useRef(onNotification);
   notify.current = onNotification;
+  const unauthorized = useRef(onUnauthorized);
+  unauthorized.current = onUnauthorized;
 
   useEffect(() => {
     const abort = new AbortController();
@@ -44,6 +54,11 @@ export function useLiveUpdates(token: string, onNotification: (notice: Notice) =
           const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: "text/event-stream" };
           if (lastEventId !== undefined) headers["Last-Event-ID"] = lastEventId;
           const res = await fetch("/v1/stream", { headers, signal: abort.signal });
+          if (res.status === 401) {
+            const body = (await res.json().catch(() => ({}))) as { detail?: string };
+            unauthorized.current(body.detail);
+            return;
+          }
           if (!res.ok || res.body === null) throw new Error(`stream answered ${res.status}`);
           const events = res.body.pipeThrough(new TextDecoderStream()).pipeThrough(
             new EventSourceParserStream({
