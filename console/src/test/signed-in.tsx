@@ -20,6 +20,8 @@ import { SessionProvider, type Me } from "../session";
 export interface Sent {
   method: string;
   path: string;
+  /** The query string's parameters. */
+  query: URLSearchParams;
   headers: Headers;
   body: unknown;
 }
@@ -51,6 +53,7 @@ export function renderSignedIn(ui: ReactNode, { me, routes = {}, path = "/" }: S
     const one: Sent = {
       method: request.method,
       path: new URL(request.url).pathname,
+      query: new URL(request.url).searchParams,
       headers: request.headers,
       body: text === "" ? undefined : json ? (JSON.parse(text) as unknown) : text,
     };

@@ -1,4 +1,7 @@
-/** The orders the signed-in member is party to (every order for a token without a member, e.g. the regulator). */
+/**
+ * The orders the signed-in member is party to; every order for the regulator (which supervises, party to none) and for
+ * a token without a member.
+ */
 import { Button, Space, Table, Tag } from "antd";
 import { useTranslation } from "react-i18next";
 import { Link } from "wouter";
@@ -11,7 +14,7 @@ import { useOrders, type OrderSummary } from "./queries";
 export function OrderList() {
   const { t, i18n } = useTranslation("trade");
   const { me } = useSession();
-  const orders = useOrders(me.member?.id);
+  const orders = useOrders(me.roles.includes("regulator") ? undefined : me.member?.id);
   const rows = orders.data ?? [];
   const parties = (o: OrderSummary) =>
     t("list.partiesText", { importer: o.importer, exporter: o.exporter, ib: o.importerBank, eb: o.exporterBank });
