@@ -60,6 +60,9 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
     TRADELINE_UP_NODE_PORT: String(base),
     TRADELINE_UP_PORT: String(base + 1),
     TRADELINE_UP_DATA: data,
+    // Under --coverage the artifacts are instrumented, over the size limit: make up's node must lift it too (as the
+    // make up test does).
+    ...(process.env.HARDHAT_COVERAGE === "true" ? { TRADELINE_NODE_COVERAGE: "1" } : {}),
   });
   let browser: Browser | undefined;
   const stop = async () => {
