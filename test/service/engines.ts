@@ -80,7 +80,19 @@ function postgres(admin: string): Engine {
       return url.toString();
     },
     async cleanup() {
-      for (const name of made.splice(0)) await run(`drop database if exists ${name} with (force)`);
+      for (const name of made.splice(0)) {
+        // A session the test role may not end (e.g. autovacuum's, a superuser's) can hold the database for a moment:
+        // the drop is tried again rather than failing the run over its own cleanup.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await run(`drop database if exists ${name} with (force)`);
+            break;
+          } catch (err) {
+            if (attempt >= 20 || !/pg_signal_backend|being accessed by other users/.test(String(err))) throw err;
+            await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+          }
+        }
+      }
     },
   };
 }
