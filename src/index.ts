@@ -6,6 +6,9 @@ export * from "./members.js";
 export * from "./errors.js";
 export * from "./deployment.js";
 export * from "./eip712.js";
+/** Instalment plans as the registry holds them, and the APR of a credit (EU directive and US Regulation Z rules). */
+export * from "./schedule.js";
+export * from "./apr.js";
 /** The module clients, as namespaces: `credit.registerLoan(…)`, `scf.split(…)`, `trade.attest(…)`. */
 export * as credit from "./credit.js";
 export * as scf from "./scf.js";
