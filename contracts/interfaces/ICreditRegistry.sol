@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {ConsentId, ConsentPurpose, IConsentBook} from "./IConsentBook.sol";
 import {MemberId, MemberStatus} from "./IMemberRegistry.sol";
 
 /// @notice Identifier of one loan record: `keccak256(abi.encode(reporter, loanRef))`. A module's records use the
@@ -36,21 +37,24 @@ enum PolicyMode {
     Enforce
 }
 
-/// @notice The limits of the multi-borrowing policy.
+/// @notice The limits of the lending policy: the multi-borrowing limits, and the cap on a consumer loan's APR.
 enum PolicyLimit {
     DistinctLenders,
     Outstanding,
-    Inquiries
+    Inquiries,
+    Apr
 }
 
-/// @title ICreditRegistry (the lenders', regulators' and governor's surface; the modules' is ICreditModuleReports)
-/// @notice The consortium's shared credit registry: lenders report loans against a keyed borrower identifier (see
-///         `docs/architecture.md`, never personal data), and anyone lending first sees, in O(1), how many live loans
-///         and lenders the borrower has, what it owes, how often it defaulted and how often it was inquired about.
-/// @dev Amounts are in minor units of the registry's reporting currency. Dates are UTC day numbers (days since
-///      1970-01-01). A record's details stay off the chain: `commitment` (a salted hash of the canonical record) is
-///      published in `LoanRegistered` and `LoanCorrected`, where an auditor checks it.
-interface ICreditRegistry {
+/// @notice How often a plan's instalments fall due: every 7 days, or on the same day of each calendar month (the
+///         first due day's day of month, clamped to the month's length).
+enum Frequency {
+    Weekly,
+    Monthly
+}
+
+/// @title ICreditRegistryTypes
+/// @notice The credit registry's structs, events and errors, shared by {ICreditRegistry} and the registry's parts.
+interface ICreditRegistryTypes {
     /// @notice A loan as the reporting lender submits it.
     struct LoanInput {
         bytes32 loanRef; // the lender's own reference; (reporter, loanRef) is unique forever
@@ -61,6 +65,49 @@ interface ICreditRegistry {
         uint24 originationDay; // not in the future
         uint24 maturityDay; // not before origination
         bytes32 commitment; // salted hash of the canonical off-chain record
+        uint32 aprBps; // the disclosed annual percentage rate, basis points; capped by policy for consumer loans
+        Plan plan; // the instalment plan; all zero for a loan without one
+    }
+
+    /// @notice An instalment plan: `instalments` due every period from `firstDueDay`, each `instalment` except the last,
+    ///         which is `finalInstalment`. For a loan with a plan, the outstanding is what is due less what was paid,
+    ///         and repayments pay the oldest unpaid instalment first.
+    struct Plan {
+        uint8 instalments; // 1..MAX_INSTALMENTS; 0 = no plan (and every other field 0)
+        Frequency frequency;
+        uint24 firstDueDay;
+        uint64 instalment;
+        uint64 finalInstalment;
+    }
+
+    /// @notice A loan's consumer-credit terms as the registry holds them.
+    struct LoanTerms {
+        uint32 aprBps;
+        Plan plan;
+        uint8 bucket; // the delinquency bucket the loan is counted in: 0 current, 1: 1-30, 2: 31-60, 3: 61-90, 4: 90+
+        uint24 negativeUntil; // day its negative record stops counting (5 years after settlement or write-off); 0 none
+    }
+
+    /// @notice Where a plan loan stands today.
+    struct Delinquency {
+        uint256 daysPastDue; // today - due day of the oldest unpaid instalment, if positive
+        uint256 oldestUnpaid; // index of the oldest unpaid instalment (0-based); `instalments` when all are paid
+        uint256 oldestUnpaidDueDay;
+        uint256 dueOnOldest; // what is still due on it (less when it is partly paid)
+        uint256 paid; // paid so far: total due - outstanding
+        uint256 totalDue;
+    }
+
+    /// @notice A borrower's aggregates with its delinquency and history, as the score reads them.
+    struct Profile {
+        uint256 activeLoans;
+        uint256 activeLenders;
+        uint256 outstanding;
+        uint256 defaults; // negative records still retained: Defaulted, and WrittenOff or settled after default within
+        // the retention period
+        uint256 inquiries;
+        uint256[4] delinquent; // live loans 1-30, 31-60, 61-90, over 90 days past due (as of their last update)
+        uint256 liveSinceDay; // origination day of the oldest loan of the current unbroken run of live credit; 0 none
     }
 
     /// @notice One funder of a joint or co-financed loan and its share.
@@ -105,6 +152,8 @@ interface ICreditRegistry {
         uint96 maxOutstanding;
         uint16 maxPlatformShareBps; // cap on a Platform member's share of a joint loan
         PolicyMode mode;
+        uint32 maxAprBps; // cap on a consumer loan's APR; 0 = no cap
+        uint16 graceDays; // days past due after which anyone may move a plan loan to Overdue
     }
 
     /// @notice A regulator's correction of a disputed record.
@@ -146,9 +195,27 @@ interface ICreditRegistry {
     event LoanRepaid(LoanId indexed id, bytes32 indexed borrowerKey, uint64 amount, uint64 outstanding);
     /// @notice Loan `id` moved from `from` to `to`.
     event LoanStatusChanged(LoanId indexed id, bytes32 indexed borrowerKey, LoanStatus from, LoanStatus to);
-    /// @notice Lender `lender` looked up `borrowerKey` for `purpose`, with the borrower's authorization named by
-    ///         `consentHash`: a salted commitment to it (the SDK's `consentCommitment`), never a plain hash.
-    event CreditInquired(MemberId indexed lender, bytes32 indexed borrowerKey, bytes32 purpose, bytes32 consentHash);
+    /// @notice Lender `lender` looked up `borrowerKey` for `purpose`, relying on consent `consent` of the consent book.
+    event CreditInquired(
+        MemberId indexed lender,
+        bytes32 indexed borrowerKey,
+        ConsentPurpose purpose,
+        ConsentId indexed consent
+    );
+    /// @notice Loan `id` was registered with these consumer-credit terms (emitted when it has a plan or an APR).
+    event LoanTermsRegistered(LoanId indexed id, uint32 aprBps, Plan plan);
+    /// @notice Loan `id` of `borrowerKey` moved from delinquency bucket `fromBucket` to `toBucket`, `daysPastDue` days
+    ///         past due.
+    event LoanDelinquencyChanged(
+        LoanId indexed id,
+        bytes32 indexed borrowerKey,
+        uint8 fromBucket,
+        uint8 toBucket,
+        uint256 daysPastDue
+    );
+    /// @notice Loan `id`'s negative record reached the end of its retention: it no longer counts in the defaults of
+    ///         `borrowerKey` (its events remain).
+    event NegativeRecordExpired(LoanId indexed id, bytes32 indexed borrowerKey);
     /// @notice Registering loan `id` took `borrowerKey` to `value` on `limit`, above `max`; flag mode let it pass.
     event MultiBorrowingFlagged(
         bytes32 indexed borrowerKey,
@@ -233,8 +300,6 @@ interface ICreditRegistry {
     error CreditBorrowerKeyUnknown(MemberId borrower);
     /// @notice `maxInquiries` is above `cap` (INQUIRY_SLOTS - 1), the most the rolling window counts exactly.
     error CreditInvalidInquiryLimit(uint32 maxInquiries, uint256 cap);
-    /// @notice An inquiry needs a purpose code and the hash of the borrower's authorization.
-    error CreditInvalidInquiry(bytes32 purpose, bytes32 consentHash);
     /// @notice Loan `id` already has an open dispute.
     error CreditDisputeAlreadyOpen(LoanId id);
     /// @notice Loan `id` has no open dispute.
@@ -250,7 +315,33 @@ interface ICreditRegistry {
     error CreditInvalidInquiryWindow();
     /// @notice The reporting currency is not three letters A–Z.
     error CreditInvalidCurrency(bytes3 currency);
+    /// @notice A plan has `instalments` instalments: it needs 1 to `max` (or 0 and no other field, for no plan).
+    error CreditInvalidPlanLength(uint8 instalments, uint256 max);
+    /// @notice A plan's final instalment is 0, or its regular `instalment` is 0 while it has more than one.
+    error CreditInvalidPlanAmounts(uint64 instalment, uint64 finalInstalment);
+    /// @notice A plan's total due `totalDue` is below the `principal` advanced.
+    error CreditPlanBelowPrincipal(uint256 totalDue, uint64 principal);
+    /// @notice A plan loan's `outstanding` is above its total due `totalDue`.
+    error CreditOutstandingAbovePlan(uint64 outstanding, uint256 totalDue);
+    /// @notice A plan's first instalment falls due on `firstDueDay`, before the origination day `originationDay`.
+    error CreditPlanBeforeOrigination(uint24 firstDueDay, uint24 originationDay);
+    /// @notice The maturity day `maturityDay` is not the plan's last due day `lastDueDay`.
+    error CreditMaturityNotLastDueDay(uint24 maturityDay, uint256 lastDueDay);
+    /// @notice Nothing is due to change on loan `id` yet: it is `daysPastDue` days past due, in bucket `bucket`, and no
+    ///         negative record of it is past retention.
+    error CreditNothingToAge(LoanId id, uint256 daysPastDue, uint8 bucket);
+    /// @notice Loan `id` is `daysPastDue` days past due, more than the `graceDays` grace: it cannot be cured to Active.
+    error CreditLoanPastDue(LoanId id, uint256 daysPastDue, uint16 graceDays);
+}
 
+/// @title ICreditRegistry (the lenders', regulators' and governor's surface; the modules' is ICreditModuleReports)
+/// @notice The consortium's shared credit registry: lenders report loans against a keyed borrower identifier (see
+///         `docs/architecture.md`, never personal data), and anyone lending first sees, in O(1), how many live loans
+///         and lenders the borrower has, what it owes, how often it defaulted and how often it was inquired about.
+/// @dev Amounts are in minor units of the registry's reporting currency. Dates are UTC day numbers (days since
+///      1970-01-01). A record's details stay off the chain: `commitment` (a salted hash of the canonical record) is
+///      published in `LoanRegistered` and `LoanCorrected`, where an auditor checks it.
+interface ICreditRegistry is ICreditRegistryTypes {
     // ─── Lenders ────────────────────────────────────────────────────────────
 
     /// @notice Registers a loan of the caller's member (a Lender). Not for joint loans.
@@ -274,13 +365,21 @@ interface ICreditRegistry {
     /// @notice Moves the caller's loan `loanRef` to `to` along the allowed transitions; Repaid settles it in full.
     function reportStatus(bytes32 loanRef, LoanStatus to) external;
 
-    /// @notice A lender's logged look-up of a borrower, before lending. Returns the exposure (a `staticCall`
+    /// @notice Anyone applies what time changed on loan `id`, as the receivable ledger's `markOverdue` does: a plan loan
+    ///         moves to its current delinquency bucket, and to Overdue once its oldest unpaid instalment is more than
+    ///         `graceDays` past due (so a lender cannot hide a missed payment by not reporting it); a negative record
+    ///         past its retention stops counting in the borrower's defaults. Reverts `CreditNothingToAge` otherwise.
+    function ageLoan(LoanId id) external;
+
+    /// @notice A lender's logged look-up of a borrower, before lending, under consent `consent` of the consent book:
+    ///         refused (with the consent book's error) unless the consent is in force, is the borrower's, covers the
+    ///         caller's member and was given for `purpose`. Returns the exposure (a `staticCall`
     ///         previews it without logging). The inquiry count is the number of *distinct lenders* whose latest
     ///         inquiry is less than `inquiryWindow` seconds old (a rolling window): a lender inquiring again refreshes
     ///         its own inquiry and adds nothing, so no lender alone can take a borrower over the limit. The registry
     ///         keeps the latest inquiry of the INQUIRY_SLOTS most recent distinct lenders per borrower, so the count
     ///         is exact up to INQUIRY_SLOTS and reads INQUIRY_SLOTS above it.
-    function inquire(bytes32 borrowerKey, bytes32 purpose, bytes32 consentHash) external returns (Exposure memory);
+    function inquire(bytes32 borrowerKey, ConsentPurpose purpose, ConsentId consent) external returns (Exposure memory);
 
     // ─── Disputes ───────────────────────────────────────────────────────────
 
@@ -340,4 +439,16 @@ interface ICreditRegistry {
 
     /// @notice ISO 4217 code of the currency all amounts are reported in.
     function reportingCurrency() external view returns (bytes3);
+
+    /// @notice The consent book inquiries are checked against.
+    function consentBook() external view returns (IConsentBook);
+
+    /// @notice Loan `id`'s APR, plan, delinquency bucket and retention day.
+    function termsOf(LoanId id) external view returns (LoanTerms memory);
+
+    /// @notice Where plan loan `id` stands today (all zero for a loan without a plan).
+    function delinquencyOf(LoanId id) external view returns (Delinquency memory);
+
+    /// @notice A borrower's aggregates, delinquency buckets and history, in O(1).
+    function profileOf(bytes32 borrowerKey) external view returns (Profile memory);
 }

@@ -1,19 +1,33 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ConsentBook} from "../../contracts/credit/ConsentBook.sol";
 import {CreditRegistry} from "../../contracts/credit/CreditRegistry.sol";
-import {ICreditRegistry, LoanId, LoanStatus, ProductKind} from "../../contracts/interfaces/ICreditRegistry.sol";
+import {ConsentId, ConsentPurpose, IConsentBook} from "../../contracts/interfaces/IConsentBook.sol";
+import {
+    Frequency,
+    ICreditRegistry,
+    ICreditRegistryTypes,
+    LoanId,
+    LoanStatus,
+    ProductKind
+} from "../../contracts/interfaces/ICreditRegistry.sol";
+import {InstalmentPlan} from "../../contracts/libraries/InstalmentPlan.sol";
 import {MemberId} from "../../contracts/interfaces/IMemberRegistry.sol";
 import {TestBase} from "../lib/Vm.sol";
 
 /// @notice Drives a CreditRegistry through random sequences of registrations (single, batch, joint), a joint loan's
 ///         funder booking the facility again, the module API (this handler is a listed reporter module: exposures,
-///         defaults, closes), repayments, status changes, regulator corrections, inquiries and time jumps. It remembers every loan id it created,
-///         so the invariant test can recompute each borrower's totals from the loan records themselves.
+///         defaults, closes), repayments, status changes, regulator corrections, instalment plans and their repayments,
+///         ageing by a stranger, consents (recorded, withdrawn, expired) and inquiries under them, and time jumps of
+///         days and of years. It remembers every loan id it created, and for plan loans what was paid and when the
+///         loan was last touched, so the invariant test can recompute each borrower's totals, buckets and what is
+///         owed from its own model.
 contract CreditRegistryHandler is TestBase {
     uint256 public constant BORROWERS = 4;
 
     CreditRegistry internal immutable _credit;
+    ConsentBook internal immutable _consents;
     address[3] internal _lenders; // two banks and a platform
     MemberId[3] internal _lenderIds;
     address internal immutable _regulator;
@@ -26,14 +40,28 @@ contract CreditRegistryHandler is TestBase {
     MemberId internal immutable _moduleId;
     MemberId internal immutable _firstBorrower;
     mapping(uint256 borrower => mapping(uint256 lender => uint256 time)) internal _lastInquiry;
+    /// @notice What the model says was paid on each plan loan (total due - outstanding), and the day of the last
+    ///         operation that recomputed its delinquency bucket.
+    mapping(LoanId => uint256) public paidOf;
+    mapping(LoanId => uint256) public touchedDay;
+    ConsentId[] internal _consentIds;
+    mapping(ConsentId => uint256) internal _consentLender;
+    mapping(ConsentId => uint256) internal _consentBorrower;
+    mapping(ConsentId => bool) internal _revoked;
 
     /// @notice Set when a funder of a joint loan managed to book its facility again.
     bool public doubleBooked;
+    /// @notice Set when an inquiry went through under a consent that was withdrawn, expired, another borrower's or
+    ///         not covering the inquirer.
+    bool public inquiredWithoutConsent;
+    /// @notice Set when ageLoan left a plan loan Active more than the grace past due, or moved one that was not.
+    bool public ageingWrong;
 
     /// @dev `moduleId`: the member id this handler is admitted under as a module; `firstBorrower`: the member id
     ///      of borrower 0 (borrowers are consecutive members whose entity keys are `borrowerKey(i)`).
     constructor(
         CreditRegistry credit,
+        ConsentBook consents,
         address[3] memory lenders,
         MemberId[3] memory lenderIds,
         address regulator,
@@ -42,6 +70,7 @@ contract CreditRegistryHandler is TestBase {
     ) {
         (_moduleId, _firstBorrower) = (moduleId, firstBorrower);
         _credit = credit;
+        _consents = consents;
         _lenders = lenders;
         _lenderIds = lenderIds;
         _regulator = regulator;
@@ -51,7 +80,7 @@ contract CreditRegistryHandler is TestBase {
 
     function register(uint256 lenderSeed, uint256 borrowerSeed, uint64 principal, uint64 paidSeed) external {
         uint256 l = lenderSeed % 3;
-        ICreditRegistry.LoanInput memory loan = _input(borrowerSeed, principal, paidSeed, ProductKind.SmeLoan);
+        ICreditRegistryTypes.LoanInput memory loan = _input(borrowerSeed, principal, paidSeed, ProductKind.SmeLoan);
         vm.prank(_lenders[l]);
         _remember(_credit.registerLoan(loan), _lenders[l], loan.loanRef);
     }
@@ -59,7 +88,7 @@ contract CreditRegistryHandler is TestBase {
     function registerBatch(uint256 lenderSeed, uint256 borrowerSeed, uint64 principal, uint8 countSeed) external {
         uint256 l = lenderSeed % 3;
         uint256 count = bound(countSeed, 1, 4);
-        ICreditRegistry.LoanInput[] memory loans = new ICreditRegistry.LoanInput[](count);
+        ICreditRegistryTypes.LoanInput[] memory loans = new ICreditRegistryTypes.LoanInput[](count);
         for (uint256 i; i < count; ++i) {
             loans[i] = _input((borrowerSeed % BORROWERS) + i, principal / uint64(i + 1), i, ProductKind.ConsumerLoan);
         }
@@ -71,11 +100,11 @@ contract CreditRegistryHandler is TestBase {
     }
 
     function registerJoint(uint256 borrowerSeed, uint64 principal, uint16 platformSeed) external {
-        ICreditRegistry.LoanInput memory loan = _input(borrowerSeed, principal, 0, ProductKind.JointLoan);
+        ICreditRegistryTypes.LoanInput memory loan = _input(borrowerSeed, principal, 0, ProductKind.JointLoan);
         uint16 platformShare = uint16(bound(platformSeed, 1, 3_000));
-        ICreditRegistry.Funder[] memory funders = new ICreditRegistry.Funder[](2);
-        funders[0] = ICreditRegistry.Funder(_lenderIds[0], 10_000 - platformShare);
-        funders[1] = ICreditRegistry.Funder(_lenderIds[2], platformShare);
+        ICreditRegistryTypes.Funder[] memory funders = new ICreditRegistryTypes.Funder[](2);
+        funders[0] = ICreditRegistryTypes.Funder(_lenderIds[0], 10_000 - platformShare);
+        funders[1] = ICreditRegistryTypes.Funder(_lenderIds[2], platformShare);
         vm.prank(_lenders[0]);
         LoanId id = _credit.registerJointLoan(loan, funders);
         _remember(id, _lenders[0], loan.loanRef);
@@ -84,9 +113,9 @@ contract CreditRegistryHandler is TestBase {
 
     /// The platform funder of a joint loan tries to book the same facility from its own books: it must fail.
     function bookJointAgain(uint256 loanSeed) external {
-        (bool found, LoanId id, ICreditRegistry.LoanRecord memory r) = _pick(loanSeed);
+        (bool found, LoanId id, ICreditRegistryTypes.LoanRecord memory r) = _pick(loanSeed);
         if (!found || !_joint[id]) return;
-        ICreditRegistry.LoanInput memory loan = _input(0, r.principal, 0, ProductKind.SmeLoan);
+        ICreditRegistryTypes.LoanInput memory loan = _input(0, r.principal, 0, ProductKind.SmeLoan);
         loan.loanRef = _refOf[id];
         vm.prank(_lenders[2]);
         try _credit.registerLoan(loan) {
@@ -119,57 +148,164 @@ contract CreditRegistryHandler is TestBase {
     }
 
     function moduleClose(uint256 loanSeed) external {
-        (bool found, LoanId id, ICreditRegistry.LoanRecord memory r) = _pick(loanSeed);
+        (bool found, LoanId id, ICreditRegistryTypes.LoanRecord memory r) = _pick(loanSeed);
         if (!found || _reporterOf[id] != address(this)) return;
         bool live = r.status == LoanStatus.Active || r.status == LoanStatus.Overdue || r.status == LoanStatus.Defaulted;
         bool closed = _credit.closeExposure(_refOf[id]);
         assertTrue(closed == live, "closeExposure closes exactly the live records");
+        if (closed) _touch(id);
     }
 
     function repay(uint256 loanSeed, uint64 amountSeed) external {
-        (bool found, LoanId id, ICreditRegistry.LoanRecord memory r) = _pick(loanSeed);
+        (bool found, LoanId id, ICreditRegistryTypes.LoanRecord memory r) = _pick(loanSeed);
         if (!found || (r.status != LoanStatus.Active && r.status != LoanStatus.Overdue)) return;
         uint64 amount = uint64(bound(amountSeed, 1, r.outstanding));
         vm.prank(_reporterOf[id]);
         _credit.reportRepayment(_refOf[id], amount);
+        _paid(id, amount);
     }
 
     function repayBatch(uint256 loanSeed) external {
-        (bool found, LoanId id, ICreditRegistry.LoanRecord memory r) = _pick(loanSeed);
+        (bool found, LoanId id, ICreditRegistryTypes.LoanRecord memory r) = _pick(loanSeed);
         if (!found || (r.status != LoanStatus.Active && r.status != LoanStatus.Overdue) || r.outstanding < 2) return;
-        ICreditRegistry.Repayment[] memory lines = new ICreditRegistry.Repayment[](2);
-        lines[0] = ICreditRegistry.Repayment(_refOf[id], 1);
-        lines[1] = ICreditRegistry.Repayment(_refOf[id], 1);
+        ICreditRegistryTypes.Repayment[] memory lines = new ICreditRegistryTypes.Repayment[](2);
+        lines[0] = ICreditRegistryTypes.Repayment(_refOf[id], 1);
+        lines[1] = ICreditRegistryTypes.Repayment(_refOf[id], 1);
         vm.prank(_reporterOf[id]);
         _credit.reportRepayments(lines);
+        _paid(id, 2);
     }
 
     function moveStatus(uint256 loanSeed, uint8 toSeed) external {
-        (bool found, LoanId id, ICreditRegistry.LoanRecord memory r) = _pick(loanSeed);
+        (bool found, LoanId id, ICreditRegistryTypes.LoanRecord memory r) = _pick(loanSeed);
         if (!found) return;
         LoanStatus to = LoanStatus(bound(toSeed, 1, 5));
         if (!_allowed(r.status, to)) return;
         vm.prank(_reporterOf[id]);
-        _credit.reportStatus(_refOf[id], to);
+        try _credit.reportStatus(_refOf[id], to) {
+            if (to == LoanStatus.Repaid) _paid(id, r.outstanding);
+            _touch(id);
+        } catch (bytes memory reason) {
+            // Only a cure of a plan loan still past its grace may be refused.
+            assertTrue(bytes4(reason) == ICreditRegistryTypes.CreditLoanPastDue.selector, "status change refused");
+            assertTrue(to == LoanStatus.Active && _credit.termsOf(id).plan.instalments != 0, "refused cure");
+        }
     }
 
     function correct(uint256 loanSeed, uint8 statusSeed, uint64 outstandingSeed) external {
-        (bool found, LoanId id, ICreditRegistry.LoanRecord memory r) = _pick(loanSeed);
+        (bool found, LoanId id, ICreditRegistryTypes.LoanRecord memory r) = _pick(loanSeed);
         if (!found) return;
         LoanStatus s = LoanStatus(bound(statusSeed, 1, 5));
-        uint64 outstanding = s == LoanStatus.Repaid ? 0 : uint64(bound(outstandingSeed, 1, r.principal));
+        ICreditRegistryTypes.Plan memory plan = _credit.termsOf(id).plan;
+        uint256 ceiling = plan.instalments != 0 ? InstalmentPlan.totalDue(plan) : r.principal;
+        uint64 outstanding = s == LoanStatus.Repaid ? 0 : uint64(bound(outstandingSeed, 1, ceiling));
         MemberId reporter = _memberOfReporter(id);
         vm.startPrank(_regulator);
         _credit.openDispute(reporter, _refOf[id], "HANDLER");
-        _credit.correctLoan(reporter, _refOf[id], ICreditRegistry.Correction(s, outstanding, "FIXED"), "RULING");
+        _credit.correctLoan(reporter, _refOf[id], ICreditRegistryTypes.Correction(s, outstanding, "FIXED"), "RULING");
         _credit.resolveDispute(reporter, _refOf[id], "CLOSED");
         vm.stopPrank();
+        if (plan.instalments != 0) paidOf[id] = InstalmentPlan.totalDue(plan) - outstanding;
+        _touch(id);
     }
 
-    function inquire(uint256 lenderSeed, uint256 borrowerSeed) external {
-        vm.prank(_lenders[lenderSeed % 3]);
-        _credit.inquire(borrowerKey(borrowerSeed), "NEW_LOAN", "CONSENT");
-        _lastInquiry[borrowerSeed % BORROWERS][lenderSeed % 3] = block.timestamp;
+    /// A consumer loan on an instalment plan, possibly registered with part already paid.
+    function registerPlan(
+        uint256 lenderSeed,
+        uint256 borrowerSeed,
+        uint64 instalmentSeed,
+        uint8 countSeed,
+        bool monthly,
+        uint64 paidSeed
+    ) external {
+        uint256 l = lenderSeed % 2; // the two banks
+        uint8 n = uint8(bound(countSeed, 1, 120));
+        uint64 instalment = uint64(bound(instalmentSeed, 1, 1e12));
+        uint24 today = uint24(block.timestamp / 1 days);
+        ICreditRegistryTypes.Plan memory plan = ICreditRegistryTypes.Plan({
+            instalments: n,
+            frequency: monthly ? Frequency.Monthly : Frequency.Weekly,
+            firstDueDay: today + 7,
+            instalment: n == 1 ? 0 : instalment,
+            finalInstalment: instalment / 2 + 1
+        });
+        uint256 total = InstalmentPlan.totalDue(plan);
+        uint64 paid = uint64(bound(paidSeed, 0, total - 1));
+        ICreditRegistryTypes.LoanInput memory loan = _input(borrowerSeed, 1, 1, ProductKind.ConsumerLoan);
+        (loan.principal, loan.outstanding) = (uint64(total), uint64(total - paid));
+        (loan.plan, loan.aprBps, loan.maturityDay) = (plan, 1_800, uint24(InstalmentPlan.dueDay(plan, n - 1)));
+        vm.prank(_lenders[l]);
+        LoanId id = _credit.registerLoan(loan);
+        _remember(id, _lenders[l], loan.loanRef);
+        paidOf[id] = paid;
+        _touch(id);
+    }
+
+    /// A stranger applies what time made due on a loan.
+    function age(uint256 loanSeed) external {
+        (bool found, LoanId id, ICreditRegistryTypes.LoanRecord memory r) = _pick(loanSeed);
+        if (!found) return;
+        ICreditRegistryTypes.Delinquency memory d = _credit.delinquencyOf(id);
+        bool hasPlan = _credit.termsOf(id).plan.instalments != 0;
+        vm.prank(address(0xBAD));
+        try _credit.ageLoan(id) {
+            _touch(id);
+        } catch {}
+        LoanStatus now_ = _credit.getLoan(id).status;
+        bool pastGrace = hasPlan && d.daysPastDue > _credit.policy().graceDays;
+        if (r.status == LoanStatus.Active && (now_ == LoanStatus.Overdue) != pastGrace) ageingWrong = true;
+        if (r.status != LoanStatus.Active && now_ != r.status) ageingWrong = true;
+    }
+
+    /// A lender records a borrower's consent; sometimes it covers another bank, sometimes it expires within days.
+    function recordConsent(uint256 lenderSeed, uint256 borrowerSeed, bool coverOther, uint32 termSeed) external {
+        uint256 l = lenderSeed % 3;
+        MemberId[] memory covered = new MemberId[](coverOther ? 1 : 0);
+        if (coverOther) covered[0] = _lenderIds[(l + 1) % 3];
+        IConsentBook.ConsentInput memory c = IConsentBook.ConsentInput({
+            borrowerKey: borrowerKey(borrowerSeed),
+            documentHash: keccak256(abi.encode("consent", ++_nonce)),
+            purpose: ConsentPurpose.NewCredit,
+            expiresAt: uint40(block.timestamp + bound(termSeed, 1, 60 days)),
+            covered: covered
+        });
+        vm.prank(_lenders[l]);
+        ConsentId id = _consents.recordConsent(c);
+        _consentIds.push(id);
+        (_consentLender[id], _consentBorrower[id]) = (l, borrowerSeed % BORROWERS);
+    }
+
+    function revokeConsent(uint256 consentSeed, bool byRegulator) external {
+        if (_consentIds.length == 0) return;
+        ConsentId id = _consentIds[consentSeed % _consentIds.length];
+        if (_revoked[id]) return;
+        vm.prank(byRegulator ? _regulator : _lenders[_consentLender[id]]);
+        _consents.revokeConsent(id, "WITHDRAWN");
+        _revoked[id] = true;
+    }
+
+    /// A lender inquires about a borrower under one of the consents: it goes through exactly when the model says the
+    /// consent is in force for that borrower and that lender.
+    function inquire(uint256 lenderSeed, uint256 borrowerSeed, uint256 consentSeed) external {
+        if (_consentIds.length == 0) return;
+        ConsentId id = _consentIds[consentSeed % _consentIds.length];
+        uint256 l = lenderSeed % 3;
+        IConsentBook.Consent memory c = _consents.getConsent(id);
+        bool covers =
+            _consentLender[id] == l ||
+                (c.covered.length == 1 && MemberId.unwrap(c.covered[0]) == MemberId.unwrap(_lenderIds[l]));
+        bool valid =
+            !_revoked[id] &&
+                block.timestamp < c.expiresAt &&
+                _consentBorrower[id] == borrowerSeed % BORROWERS &&
+                covers;
+        vm.prank(_lenders[l]);
+        try _credit.inquire(borrowerKey(borrowerSeed), ConsentPurpose.NewCredit, id) {
+            if (!valid) inquiredWithoutConsent = true;
+            _lastInquiry[borrowerSeed % BORROWERS][l] = block.timestamp;
+        } catch {
+            if (valid) inquiredWithoutConsent = true;
+        }
     }
 
     /// @notice The model of the rolling window: distinct lenders whose latest inquiry is younger than `window`.
@@ -182,6 +318,11 @@ contract CreditRegistryHandler is TestBase {
 
     function warp(uint32 secondsSeed) external {
         vm.warp(block.timestamp + bound(secondsSeed, 1, 40 days));
+    }
+
+    /// Years pass: retained negative records reach the end of their retention.
+    function warpYears(uint8 yearsSeed) external {
+        vm.warp(block.timestamp + bound(yearsSeed, 1, 6) * 365 days);
     }
 
     // ─── For the invariant test ─────────────────────────────────────────────
@@ -205,12 +346,12 @@ contract CreditRegistryHandler is TestBase {
         uint64 principal,
         uint256 paidSeed,
         ProductKind kind
-    ) internal returns (ICreditRegistry.LoanInput memory) {
+    ) internal returns (ICreditRegistryTypes.LoanInput memory) {
         uint64 p = uint64(bound(principal, 1, 1e15));
         uint64 outstanding = uint64(bound(paidSeed, 1, p));
         uint24 today = uint24(block.timestamp / 1 days);
         return
-            ICreditRegistry.LoanInput({
+            ICreditRegistryTypes.LoanInput({
                 loanRef: keccak256(abi.encode("ref", ++_nonce)),
                 borrowerKey: borrowerKey(borrowerSeed),
                 kind: kind,
@@ -218,8 +359,19 @@ contract CreditRegistryHandler is TestBase {
                 outstanding: outstanding,
                 originationDay: today,
                 maturityDay: today + 365,
-                commitment: keccak256(abi.encode("record", _nonce))
+                commitment: keccak256(abi.encode("record", _nonce)),
+                aprBps: 0,
+                plan: ICreditRegistryTypes.Plan(0, Frequency.Weekly, 0, 0, 0)
             });
+    }
+
+    function _paid(LoanId id, uint256 amount) internal {
+        paidOf[id] += amount;
+        _touch(id);
+    }
+
+    function _touch(LoanId id) internal {
+        touchedDay[id] = block.timestamp / 1 days;
     }
 
     function _remember(LoanId id, address reporter, bytes32 ref) internal {
@@ -228,7 +380,7 @@ contract CreditRegistryHandler is TestBase {
         _refOf[id] = ref;
     }
 
-    function _pick(uint256 seed) internal view returns (bool, LoanId, ICreditRegistry.LoanRecord memory r) {
+    function _pick(uint256 seed) internal view returns (bool, LoanId, ICreditRegistryTypes.LoanRecord memory r) {
         if (_ids.length == 0) return (false, LoanId.wrap(0), r);
         LoanId id = _ids[seed % _ids.length];
         return (true, id, _credit.getLoan(id));

@@ -3,8 +3,9 @@ pragma solidity 0.8.28;
 
 import {MemberRegistry} from "../../contracts/access/MemberRegistry.sol";
 import {SettlementToken} from "../../contracts/assets/SettlementToken.sol";
+import {ConsentBook} from "../../contracts/credit/ConsentBook.sol";
 import {CreditRegistry} from "../../contracts/credit/CreditRegistry.sol";
-import {ICreditRegistry, PolicyMode} from "../../contracts/interfaces/ICreditRegistry.sol";
+import {ICreditRegistry, ICreditRegistryTypes, PolicyMode} from "../../contracts/interfaces/ICreditRegistry.sol";
 import {MemberId} from "../../contracts/interfaces/IMemberRegistry.sol";
 import {
     FamilyState,
@@ -60,8 +61,9 @@ contract ReceivableLedgerInvariantTest is TestBase {
         registry.admit(keccak256("REGULATOR"), ~keccak256("REGULATOR"), "CN", uint32(1) << 12, REGULATOR);
         CreditRegistry credit = new CreditRegistry(
             registry,
+            new ConsentBook(registry),
             "CNY",
-            ICreditRegistry.Policy(0, 0, 30 days, 0, 3_000, PolicyMode.Flag)
+            ICreditRegistryTypes.Policy(0, 0, 30 days, 0, 3_000, PolicyMode.Flag, 0, 0)
         );
         ledger = new ReceivableLedger(registry, credit, 7 days, 1_800);
         registry.admit(keccak256("LEDGER"), ~keccak256("LEDGER"), "CN", uint32(1) << 13, address(ledger));

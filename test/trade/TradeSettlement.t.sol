@@ -3,8 +3,9 @@ pragma solidity 0.8.28;
 
 import {MemberRegistry} from "../../contracts/access/MemberRegistry.sol";
 import {SettlementToken} from "../../contracts/assets/SettlementToken.sol";
+import {ConsentBook} from "../../contracts/credit/ConsentBook.sol";
 import {CreditRegistry} from "../../contracts/credit/CreditRegistry.sol";
-import {ICreditRegistry, PolicyMode} from "../../contracts/interfaces/ICreditRegistry.sol";
+import {ICreditRegistry, ICreditRegistryTypes, PolicyMode} from "../../contracts/interfaces/ICreditRegistry.sol";
 import {MemberId} from "../../contracts/interfaces/IMemberRegistry.sol";
 import {ITradeSettlement, OrderId, OrderState} from "../../contracts/interfaces/ITradeSettlement.sol";
 import {TradeSettlement} from "../../contracts/trade/TradeSettlement.sol";
@@ -44,8 +45,9 @@ contract TradeSettlementInvariantTest is TestBase {
         registry.admit(keccak256("FINANCIER"), ~keccak256("FINANCIER"), "HK", uint32(1) << 4, vm.addr(FINANCIER_KEY));
         CreditRegistry credit = new CreditRegistry(
             registry,
+            new ConsentBook(registry),
             "CNY",
-            ICreditRegistry.Policy(0, 0, 30 days, 0, 3_000, PolicyMode.Flag)
+            ICreditRegistryTypes.Policy(0, 0, 30 days, 0, 3_000, PolicyMode.Flag, 0, 0)
         );
         trade = new TradeSettlement(registry, credit, 14 days);
         registry.admit(keccak256("TRADE"), ~keccak256("TRADE"), "CN", uint32(1) << 13, address(trade));

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ConsentPurpose, IConsentBook} from "../interfaces/IConsentBook.sol";
+import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
+import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
+import {LoanId, LoanStatus, ProductKind} from "../interfaces/ICreditRegistry.sol";
+
+import {CreditRegistryBase} from "./CreditRegistryBase.sol";
+
+/// @title CreditRegistryCold
+/// @notice The less frequent operations of {CreditRegistry} (joint loans, ageing, disputes and corrections, governance),
+///         run only by DELEGATECALL from the registry on its storage; see {ICreditRegistry} for each. Called directly it
+///         acts on its own empty storage and holds nothing.
+contract CreditRegistryCold is CreditRegistryBase {
+    constructor(
+        IMemberRegistry registry,
+        IConsentBook consents,
+        bytes3 currency
+    ) CreditRegistryBase(registry, consents, currency) {}
+
+    /// @dev See {ICreditRegistry}.
+    function registerJointLoan(
+        LoanInput calldata loan,
+        Funder[] calldata funders
+    ) external whenNotPaused returns (LoanId id) {
+        MemberId lender = _requireRole(msg.sender, Role.Lender);
+        if (loan.kind != ProductKind.JointLoan) revert CreditInvalidProductKind(loan.kind);
+        _checkFunders(lender, funders);
+        id = _register(lender, lender, loan, _single());
+        MemberId[] memory members = new MemberId[](funders.length);
+        uint16[] memory shares = new uint16[](funders.length);
+        bytes32 ref = loan.loanRef;
+        for (uint256 i; i < funders.length; ++i) {
+            MemberId funder = funders[i].member;
+            (members[i], shares[i]) = (funder, funders[i].shareBps);
+            if (MemberId.unwrap(funder) == MemberId.unwrap(lender)) continue;
+            // Claim the facility's reference for the funder: neither it nor another joint loan can book it again.
+            LoanId claim = _loanId(funder, ref);
+            Loan memory held = _loans[claim];
+            if (held.status != LoanStatus.None || MemberId.unwrap(held.lender) != 0) {
+                revert CreditJointLoanFunderBooked(funder, ref, _bookedAs(claim, held, ref));
+            }
+            _loans[claim].lender = lender;
+        }
+        emit JointLoanFunded(id, members, shares);
+    }
+
+    /// @dev See {ICreditRegistry}.
+    function ageLoan(LoanId id) external whenNotPaused {
+        Loan memory loan = _knownLoan(id, _SINGLE);
+        LoanStatus from = loan.status;
+        (uint256 dpd, bool hasPlan, uint8 bucket) = _pastDue(id, loan);
+        LoanStatus to =
+            hasPlan && dpd > _graceDays && _canTransition(from, LoanStatus.Overdue, Actor.Anyone)
+                ? LoanStatus.Overdue
+                : from;
+        (bytes32 key, bool termsChanged) = _rebookLoan(id, loan, to, loan.outstanding, Actor.Anyone);
+        if (to == from && !termsChanged) revert CreditNothingToAge(id, dpd, bucket);
+        if (to != from) emit LoanStatusChanged(id, key, from, to);
+    }
+
+    // ─── Disputes ───────────────────────────────────────────────────────────
+
+    /// @dev See {ICreditRegistry}.
+    function openDispute(MemberId reporter, bytes32 loanRef, bytes32 reason) external {
+        MemberId opener = memberRegistry.requireActive(msg.sender);
+        if (!memberRegistry.hasRole(msg.sender, Role.Lender) && !memberRegistry.hasRole(msg.sender, Role.Regulator)) {
+            revert CreditDisputeUnauthorized(msg.sender, opener);
+        }
+        LoanId id = _loanId(reporter, loanRef);
+        Loan memory loan = _knownLoan(id, _SINGLE);
+        Dispute storage d = _disputes[id];
+        if (MemberId.unwrap(d.openedBy) != 0) revert CreditDisputeAlreadyOpen(id);
+        (d.openedBy, d.openedAt) = (opener, uint40(block.timestamp));
+        emit DisputeOpened(id, opener, _borrowerKeys[loan.borrower], reason);
+    }
+
+    /// @dev See {ICreditRegistry}.
+    function answerDispute(bytes32 loanRef, bytes32 response) external {
+        MemberId lender = memberRegistry.requireActive(msg.sender);
+        (LoanId id, bytes32 key) = _openDispute(lender, loanRef);
+        emit DisputeAnswered(id, lender, key, response);
+    }
+
+    /// @dev See {ICreditRegistry}.
+    function correctLoan(MemberId reporter, bytes32 loanRef, Correction calldata correction, bytes32 reason) external {
+        MemberId regulator = _requireRole(msg.sender, Role.Regulator);
+        (LoanId id, ) = _openDispute(reporter, loanRef);
+        Loan memory loan = _loans[id];
+        LoanStatus s = correction.status;
+        uint64 outstanding = correction.outstanding;
+        if (
+            !_canTransition(loan.status, s, Actor.Regulator) ||
+            outstanding > _ceiling(id, loan) ||
+            (s == LoanStatus.Repaid && outstanding != 0) ||
+            ((s == LoanStatus.Active || s == LoanStatus.Overdue) && outstanding == 0)
+        ) revert CreditInvalidCorrection(id, s, outstanding);
+        (bytes32 key, ) = _rebookLoan(id, loan, s, outstanding, Actor.Regulator);
+        emit LoanCorrected(id, regulator, key, s, outstanding, correction.commitment, reason);
+    }
+
+    /// @dev See {ICreditRegistry}.
+    function releaseJointLoanClaim(MemberId funder, bytes32 loanRef, bytes32 reason) external {
+        MemberId regulator = _requireRole(msg.sender, Role.Regulator);
+        LoanId id = _loanId(funder, loanRef);
+        Loan memory held = _loans[id];
+        if (held.status != LoanStatus.None || MemberId.unwrap(held.lender) == 0) {
+            revert CreditJointLoanClaimUnknown(funder, loanRef);
+        }
+        delete _loans[id];
+        emit JointLoanClaimReleased(funder, loanRef, _loanId(held.lender, loanRef), regulator, reason);
+    }
+
+    /// @dev See {ICreditRegistry}.
+    function resolveDispute(MemberId reporter, bytes32 loanRef, bytes32 outcome) external {
+        MemberId regulator = _requireRole(msg.sender, Role.Regulator);
+        (LoanId id, bytes32 key) = _openDispute(reporter, loanRef);
+        delete _disputes[id];
+        emit DisputeResolved(id, regulator, key, outcome);
+    }
+
+    // ─── Governor ───────────────────────────────────────────────────────────
+
+    /// @dev See {ICreditRegistry}.
+    function setPolicy(Policy calldata newPolicy) external onlyGovernor {
+        _setPolicy(newPolicy);
+    }
+
+    /// @dev See {ICreditModuleReports}.
+    function setReporterModule(address module, bool allowed) external onlyGovernor {
+        if (allowed && module.code.length == 0) revert CreditReporterModuleInvalid(module);
+        _reporterModules[module] = allowed;
+        emit ICreditModuleReports.ReporterModuleSet(module, allowed);
+    }
+
+    /// @dev See {ICreditRegistry}.
+    function pause() external onlyGovernor {
+        _pause();
+    }
+
+    /// @dev See {ICreditRegistry}.
+    function unpause() external onlyGovernor {
+        _unpause();
+    }
+}

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Frequency, ICreditRegistry, ICreditRegistryTypes} from "../interfaces/ICreditRegistry.sol";
+
+/// @title InstalmentPlan
+/// @notice The maths of an instalment plan, on UTC day numbers (days since 1970-01-01). The SDK's `src/schedule.ts`
+///         computes the same figures; `test/credit/InstalmentPlan.t.sol` holds them to each other's examples.
+/// @dev Arithmetic is unchecked: day numbers are below 2^24, a plan has at most 120 instalments of at most 2^64 - 1,
+///      and callers pass `paid <= totalDue`, so nothing here can overflow or underflow.
+///      A plan is `instalments` amounts: `instalment` each, except the last, `finalInstalment`. What was paid is the
+///      total due less the outstanding; repayments pay the oldest unpaid instalment first, so the oldest unpaid one is
+///      the number of instalments the payments cover in full. Everything is O(1): nothing iterates over instalments.
+library InstalmentPlan {
+    /// @notice Most instalments a plan may have.
+    uint256 internal constant MAX_INSTALMENTS = 120;
+
+    /// @dev The total the borrower owes under the plan.
+    function totalDue(ICreditRegistryTypes.Plan memory p) internal pure returns (uint256) {
+        unchecked {
+            return (uint256(p.instalments) - 1) * p.instalment + p.finalInstalment;
+        }
+    }
+
+    /// @dev The day instalment `k` (0-based) falls due.
+    function dueDay(ICreditRegistryTypes.Plan memory p, uint256 k) internal pure returns (uint256) {
+        unchecked {
+            if (p.frequency == Frequency.Weekly) return uint256(p.firstDueDay) + 7 * k;
+            return addMonths(p.firstDueDay, k);
+        }
+    }
+
+    /// @dev The oldest instalment not fully paid when `paid` was paid, and what is still due on it; `index` is
+    ///      `instalments` (and `due` 0) when everything is paid.
+    function oldestUnpaid(
+        ICreditRegistryTypes.Plan memory p,
+        uint256 paid
+    ) internal pure returns (uint256 index, uint256 due) {
+        unchecked {
+            uint256 n = p.instalments;
+            uint256 total = totalDue(p);
+            if (paid >= total) return (n, 0);
+            index = n == 1 ? 0 : paid / p.instalment;
+            if (index > n - 1) index = n - 1;
+            uint256 upTo = index == n - 1 ? total : (index + 1) * p.instalment;
+            due = upTo - paid;
+        }
+    }
+
+    /// @dev Days past due on `today` of a plan with `outstanding` left: today less the oldest unpaid due day, if positive.
+    function daysPastDue(
+        ICreditRegistryTypes.Plan memory p,
+        uint256 outstanding,
+        uint256 today
+    ) internal pure returns (uint256) {
+        unchecked {
+            uint256 total = totalDue(p);
+            if (outstanding == 0 || outstanding > total) return 0;
+            (uint256 index, ) = oldestUnpaid(p, total - outstanding);
+            uint256 due = dueDay(p, index);
+            return today > due ? today - due : 0;
+        }
+    }
+
+    /// @dev The delinquency bucket of `dpd` days past due: 0 current, 1: 1-30, 2: 31-60, 3: 61-90, 4: over 90.
+    function bucket(uint256 dpd) internal pure returns (uint8) {
+        if (dpd == 0) return 0;
+        if (dpd > 90) return 4;
+        return uint8((dpd - 1) / 30 + 1);
+    }
+
+    /// @dev Day `day` plus `months` calendar months, the day of month clamped to the target month's length.
+    function addMonths(uint256 day, uint256 months) internal pure returns (uint256) {
+        unchecked {
+            (uint256 y, uint256 m, uint256 d) = civil(day);
+            uint256 total = (m - 1) + months;
+            y += total / 12;
+            m = (total % 12) + 1;
+            uint256 last = monthLength(y, m);
+            return dayOf(y, m, d > last ? last : d);
+        }
+    }
+
+    /// @dev The civil date (year, month 1-12, day 1-31) of day number `z` (H. Hinnant's `civil_from_days`).
+    function civil(uint256 z) internal pure returns (uint256 y, uint256 m, uint256 d) {
+        unchecked {
+            z += 719_468;
+            uint256 era = z / 146_097;
+            uint256 doe = z - era * 146_097;
+            uint256 yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+            uint256 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+            uint256 mp = (5 * doy + 2) / 153;
+            d = doy - (153 * mp + 2) / 5 + 1;
+            m = mp < 10 ? mp + 3 : mp - 9;
+            y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+        }
+    }
+
+    /// @dev The day number of civil date (`y`, `m`, `d`), on or after 1970-01-01 (H. Hinnant's `days_from_civil`).
+    function dayOf(uint256 y, uint256 m, uint256 d) internal pure returns (uint256) {
+        unchecked {
+            if (m <= 2) y -= 1;
+            uint256 era = y / 400;
+            uint256 yoe = y - era * 400;
+            uint256 doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+            uint256 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+            return era * 146_097 + doe - 719_468;
+        }
+    }
+
+    /// @dev Days in month `m` of year `y` (Gregorian).
+    function monthLength(uint256 y, uint256 m) internal pure returns (uint256) {
+        if (m == 2) return (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28;
+        return (m == 4 || m == 6 || m == 9 || m == 11) ? 30 : 31;
+    }
+}
