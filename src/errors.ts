@@ -6,6 +6,7 @@ import { AbiCoder, Interface, dataSlice, isHexString, type InterfaceAbi } from "
 
 import {
   ConsentBook__factory,
+  CreditRegistryCold__factory,
   CreditRegistry__factory,
   CreditScore__factory,
   MemberRegistry__factory,
@@ -74,6 +75,8 @@ export const KNOWN_ABIS: readonly InterfaceAbi[] = [
   MemberRegistry__factory.abi,
   SettlementToken__factory.abi,
   CreditRegistry__factory.abi,
+  // The registry's less frequent operations (governor, disputes, ageing) run in it and raise its errors.
+  CreditRegistryCold__factory.abi,
   ConsentBook__factory.abi,
   CreditScore__factory.abi,
   ReceivableLedger__factory.abi,

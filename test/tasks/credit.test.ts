@@ -6,8 +6,23 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { consentCommitment, newSalt } from "../../src/commitments.js";
+import { consentIdOf } from "../../src/credit.js";
 import { borrowerKey } from "../../src/keys.js";
-import { check, dispute, importFile, maskId, parseFunders, register, repay, status } from "../../tasks/lib/credit.js";
+import {
+  age,
+  check,
+  consent as recordConsent,
+  dispute,
+  importFile,
+  maskId,
+  parseFunders,
+  register,
+  repay,
+  report,
+  revokeConsent,
+  score,
+  status,
+} from "../../tasks/lib/credit.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { actAs, deployWorld } from "../../scripts/lib/world.js";
 import { failure } from "../helpers/failure.js";
@@ -41,6 +56,23 @@ async function csv(lines: string[]): Promise<string> {
   await writeFile(file, `${lines.join("\n")}\n`);
   return file;
 }
+const BORROWER = { borrowerType: "CN-RIC", borrowerId: "990101199003070011" };
+
+/** Records a consent of the test borrower with the credit:consent task as `who`; returns the id it printed. */
+async function consentId(
+  who: ReturnType<typeof actAs>,
+  options: { purpose?: string; document?: string; covered?: string } = {},
+): Promise<string> {
+  const out = await recordConsent(
+    who.contracts,
+    { ...BORROWER, document: "signed form 7", purpose: "", expires: "2099-12-31", ...options },
+    who.session,
+  );
+  const m = /^ {2}consent id: (0x[0-9a-f]{64})$/.exec(out[1]);
+  expect(m, out.join("\n")).not.to.equal(null);
+  return m![1];
+}
+
 const HEADER = "loan_ref,id_type,id_number,product,principal,outstanding,originated,matures,salt";
 const SALT = `0x${"ab".repeat(32)}`;
 /** A distinct salt per loan line, as the import requires. */
@@ -57,43 +89,48 @@ describe("credit tasks", function () {
     expect(out.join("\n")).not.to.contain("990101199003070011");
 
     const golfo = as("golfo");
-    const seen = await check(
+    const out1 = await recordConsent(
       golfo.contracts,
-      {
-        borrowerType: "CN-RIC",
-        borrowerId: "990101199003070011",
-        purpose: "",
-        consent: "signed form 7",
-        amount: "1000",
-      },
+      { ...BORROWER, document: "signed form 7", purpose: "NewCredit", expires: "2099-12-31" },
       golfo.session,
     );
+    expect(out1[0]).to.equal(
+      "consent recorded for CN-RIC ****0011: NewCredit, in force until 2100-01-01T00:00:00.000Z",
+    );
+    // The document is logged as a salted commitment, never as a hash of its text; the salt is printed to keep.
+    const docLine = /^ {2}document commitment (0x[0-9a-f]{64}): keep its salt (0x[0-9a-f]{64}) with the/.exec(out1[2]);
+    expect(docLine?.[1]).to.equal(consentCommitment("signed form 7", docLine![2]));
+    const consent = /^ {2}consent id: (0x[0-9a-f]{64})$/.exec(out1[1])![1];
+    expect(consent).to.equal(consentIdOf(world.ids.golfo, docLine![1]));
+    const seen = await check(golfo.contracts, { ...BORROWER, purpose: "", consent, amount: "1000" }, golfo.session);
     expect(seen[0]).to.equal("exposure of CN-RIC ****0011 (inquiry logged for the regulator)");
     expect(seen[2]).to.match(/^\s+1\s+1\s+50000\.00\s+0\s+1$/);
     expect(seen[3]).to.equal("  policy: a new loan of 1000.00 CNY from member 6 stays within every limit");
-    // The consent is logged as a salted commitment, never as a hash of its text; the salt is printed to keep.
-    const consentLine = /^ {2}consent commitment (0x[0-9a-f]{64}): keep its salt (0x[0-9a-f]{64}) with the/.exec(
-      seen[4],
-    );
-    expect(consentLine?.[1]).to.equal(consentCommitment("signed form 7", consentLine![2]));
+    expect(seen[4]).to.equal(`  under consent ${consent} for NewCredit`);
     const inquiries = await world.contracts.credit.queryFilter(world.contracts.credit.filters.CreditInquired());
-    expect(inquiries.at(-1)?.args.consentHash).to.equal(consentLine?.[1]);
-    const given = { borrowerType: "CN-RIC", borrowerId: "990101199003070011", purpose: "", amount: "" };
-    const again = await check(
-      golfo.contracts,
-      { ...given, consent: "signed form 7", consentSalt: SALT },
-      golfo.session,
-    );
-    expect(again[4]).to.equal(
-      `  consent commitment ${consentCommitment("signed form 7", SALT)}: keep its salt ${SALT} with the authorization`,
-    );
-    // A hash is refused, salted or not: the task cannot tell a commitment from a plain hash of the form's text.
-    for (const consent of [consentLine![1], ethers.id("signed form 7")]) {
-      expect(await failure(check(golfo.contracts, { ...given, consent }, golfo.session))).to.equal(
-        "--consent takes the authorization's reference text, not a hash: it is committed to with a salt " +
-          "(give --consent-salt to repeat an earlier commitment)",
+    expect(inquiries.at(-1)?.args.consent).to.equal(consent);
+    const given = { ...BORROWER, purpose: "", amount: "" };
+    // A hash is refused as a document, salted or not: the task cannot tell a commitment from a plain hash of the text.
+    for (const document of [docLine![1], ethers.id("signed form 7")]) {
+      expect(
+        await failure(
+          recordConsent(golfo.contracts, { ...BORROWER, document, purpose: "", expires: "2099-12-31" }, golfo.session),
+        ),
+      ).to.equal(
+        "--document takes the signed consent's reference text, not a hash: it is committed to with a salt " +
+          "(give --document-salt to repeat an earlier commitment)",
       );
     }
+    expect(await failure(check(golfo.contracts, { ...given, consent: "signed form 7" }, golfo.session))).to.equal(
+      "--consent takes a consent id (0x + 64 hex digits), as recording the consent printed it",
+    );
+    // The consent book refuses an inquiry for another purpose, or by a member the consent does not cover.
+    expect(
+      await failure(check(golfo.contracts, { ...given, consent, purpose: "Collections" }, golfo.session)),
+    ).to.equal(`reverted: ConsentPurposeMismatch(id=${consent}, consentPurpose=NewCredit, purpose=Collections)`);
+    expect(await failure(check(huaxia.contracts, { ...given, consent }, huaxia.session))).to.equal(
+      `reverted: ConsentMemberNotCovered(id=${consent}, member=${world.ids.huaxia})`,
+    );
 
     expect(await repay(huaxia.contracts, { ref: "HX-2026-0001", amount: "1000" })).to.include.members([
       "repaid 1000.00 CNY on HX-2026-0001",
@@ -105,20 +142,17 @@ describe("credit tasks", function () {
     expect((await status(huaxia.contracts, { ref: "HX-2026-0001", to: "Defaulted" }, huaxia.session))[0]).to.equal(
       "loan HX-2026-0001: Overdue -> Defaulted",
     );
-    const after = await check(
-      golfo.contracts,
-      {
-        borrowerType: "CN-RIC",
-        borrowerId: "990101199003070011",
-        purpose: "REVIEW",
-        consent: "x",
-        amount: "",
-      },
-      golfo.session,
-    );
+    const after = await check(golfo.contracts, { ...given, consent }, golfo.session);
     // golfo inquired twice: one distinct lender in the window (item 16)
     expect(after[2]).to.match(/^\s+1\s+1\s+49000\.00\s+1\s+1$/);
     expect(await world.contracts.credit.borrowerCount()).to.equal(1n);
+    // Withdrawn, the consent supports no inquiry any more.
+    expect((await revokeConsent(golfo.contracts, { consent, reason: "BORROWER-WITHDREW" }))[0]).to.equal(
+      `consent ${consent} withdrawn: inquiries under it are refused from now`,
+    );
+    expect(await failure(check(golfo.contracts, { ...given, consent }, golfo.session))).to.match(
+      new RegExp(`^reverted: ConsentRevokedAt\\(id=${consent}, revokedAt=\\d+\\)$`),
+    );
   });
 
   it("test_creditTasks_checkShowsTheFlagAFourthLenderWouldRaise", async function () {
@@ -134,7 +168,7 @@ describe("credit tasks", function () {
     const quicklend = as("quicklend");
     const seen = await check(
       quicklend.contracts,
-      { borrowerType: "CN-RIC", borrowerId: "990101199003070011", purpose: "", consent: "form", amount: "5000" },
+      { ...BORROWER, purpose: "", consent: await consentId(quicklend), amount: "5000" },
       quicklend.session,
     );
     expect(seen[3]).to.equal(
@@ -241,7 +275,7 @@ describe("credit tasks", function () {
     const quicklend = as("quicklend");
     // Enforce an outstanding limit of 10,000.00: the third loan, in the second batch, breaks it.
     const policy = await world.contracts.credit.policy();
-    const { maxLenders, maxInquiries, inquiryWindow, maxPlatformShareBps } = policy;
+    const { maxLenders, maxInquiries, inquiryWindow, maxPlatformShareBps, maxAprBps, graceDays } = policy;
     await world.contracts.credit.setPolicy({
       maxLenders,
       maxInquiries,
@@ -249,6 +283,8 @@ describe("credit tasks", function () {
       maxPlatformShareBps,
       maxOutstanding: 1_000_000n,
       mode: 1,
+      maxAprBps,
+      graceDays,
     });
     const file = await csv([
       HEADER,
