@@ -8,7 +8,7 @@
  * Amounts are decimal strings of minor units of the registry's reporting currency, times ISO 8601 UTC, days
  * YYYY-MM-DD: the JSON the service returns is the same object.
  */
-import { Interface, id as eventTopic, zeroPadValue, type Log } from "ethers";
+import { Interface, decodeBytes32String, id as eventTopic, zeroPadValue, type Log } from "ethers";
 
 import type { ConsentBook, CreditRegistry, CreditScore } from "../typechain-types/index.js";
 
@@ -111,10 +111,14 @@ const LEGACY_INQUIRY_TOPIC = eventTopic("CreditInquired(uint32,bytes32,bytes32,b
 
 const iso = (unixSeconds: bigint | number): string => new Date(Number(unixSeconds) * 1000).toISOString();
 
-/** A reason code as text when it is printable, else its hex. */
+/** A reason code (`reasonCode`, zero-padded ASCII) as its text when it is one, else its hex (e.g. an answer's hash). */
 function codeText(hex: string): string {
-  const text = decodeCode(hex);
-  return /^[\x20-\x7e]+$/.test(text) ? text : hex;
+  try {
+    const text = decodeBytes32String(hex);
+    return /^[\x20-\x7e]+$/.test(text) ? text : hex;
+  } catch {
+    return hex;
+  }
 }
 
 /** Events in chain order. */
