@@ -79,8 +79,10 @@ export function loanStatus(name: string): number {
 
 /** The index of a consent purpose, by name (case-insensitive); None is no purpose a consent can be given for. */
 export function consentPurpose(name: string): number {
-  const i = enumIndex(CONSENT_PURPOSES, name, "consent purpose");
-  if (i === 0) throw new Error(`consent purpose "${name}": expected one of ${CONSENT_PURPOSES.slice(1).join(", ")}`);
+  const i = CONSENT_PURPOSES.findIndex((n, k) => k > 0 && n.toLowerCase() === name.trim().toLowerCase());
+  if (i < 0) {
+    throw new Error(`unknown consent purpose "${name}": expected one of ${CONSENT_PURPOSES.slice(1).join(", ")}`);
+  }
   return i;
 }
 

@@ -57,6 +57,7 @@ function exposureLines(e: Exposure, cur: Currency): string[] {
 
 function flagLines(result: RegistrationResult, cur: Currency): string[] {
   return result.flags.map((f) => {
+    if (f.limit === "Apr") return `  FLAGGED APR ${formatApr(f.value)} > cap ${formatApr(f.max)}`;
     const show = (v: bigint) => (f.limit === "Outstanding" ? formatAmount(v, cur.decimals) : String(v));
     return `  FLAGGED multi-borrowing: ${f.limit} ${show(f.value)} > limit ${show(f.max)}`;
   });

@@ -269,7 +269,9 @@ describe("SDK credit helpers", function () {
     expect(consentIdOf(3n, doc)).not.to.equal(consentIdOf(4n, doc));
     expect(consentPurpose("newcredit")).to.equal(1);
     expect(consentPurpose("Collections")).to.equal(5);
-    expect(() => consentPurpose("None")).to.throw(/expected one of NewCredit, AccountReview, LimitReview/);
+    expect(() => consentPurpose("None")).to.throw(
+      /^unknown consent purpose "None": expected one of NewCredit, AccountReview/,
+    );
     expect(() => consentPurpose("NEW_LOAN")).to.throw(/unknown consent purpose "NEW_LOAN"/);
   });
 

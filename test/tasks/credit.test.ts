@@ -1,4 +1,6 @@
 import { writeFile, mkdtemp } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -6,7 +8,9 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { consentCommitment, newSalt } from "../../src/commitments.js";
-import { consentIdOf } from "../../src/credit.js";
+import { consentIdOf, dayOf, isoDate } from "../../src/credit.js";
+import type { BorrowerReport } from "../../src/report.js";
+import { addMonths } from "../../src/schedule.js";
 import { borrowerKey } from "../../src/keys.js";
 import {
   age,
@@ -74,7 +78,6 @@ async function consentId(
 }
 
 const HEADER = "loan_ref,id_type,id_number,product,principal,outstanding,originated,matures,salt";
-const SALT = `0x${"ab".repeat(32)}`;
 /** A distinct salt per loan line, as the import requires. */
 const saltOf = (n: number): string => `0x${"ab".repeat(31)}${n.toString(16).padStart(2, "0")}`;
 
@@ -369,7 +372,7 @@ describe("credit tasks", function () {
       await failure(
         check(
           glass.contracts,
-          { borrowerType: "CN-RIC", borrowerId: "1", purpose: "", consent: "c", amount: "" },
+          { borrowerType: "CN-RIC", borrowerId: "1", purpose: "", consent: `0x${"c0".repeat(32)}`, amount: "" },
           glass.session,
         ),
       ),
@@ -383,5 +386,148 @@ describe("credit tasks", function () {
         ),
       ),
     ).to.equal("--consent is required");
+    expect(
+      await failure(
+        check(
+          huaxia.contracts,
+          { ...BORROWER, purpose: "NEW_LOAN", consent: `0x${"c0".repeat(32)}`, amount: "" },
+          huaxia.session,
+        ),
+      ),
+    ).to.match(
+      /^unknown consent purpose "NEW_LOAN": expected one of NewCredit, AccountReview, LimitReview, Guarantee, Collections$/,
+    );
+  });
+
+  it("test_creditTasks_planLoansAprAgeScoreAndReport", async function () {
+    const { as } = await networkHelpers.loadFixture(worldFixture);
+    // Start of a UTC day plus an hour, so that every day below is a fixed distance from "today".
+    await networkHelpers.time.increaseTo((dayOf(await networkHelpers.time.latest()) + 1) * 86_400 + 3_600);
+    const today = dayOf(await networkHelpers.time.latest());
+    const huaxia = as("huaxia");
+    const plan = {
+      instalments: "",
+      frequency: "",
+      firstDue: "",
+      instalment: "",
+      finalInstalment: "",
+      amortiseRateBps: "",
+    };
+    // 1,100.00 repaid a year after 1,000.00 was advanced: 10.00 % a year; maturity defaults to the last due day.
+    const yearly = await register(
+      huaxia.contracts,
+      {
+        ...LOAN,
+        ...plan,
+        ref: "HX-P1",
+        principal: "1000.00",
+        originated: isoDate(today - 30),
+        matures: "",
+        instalments: "1",
+        firstDue: isoDate(addMonths(today - 30, 12)),
+        instalment: "1100.00",
+      },
+      huaxia.session,
+    );
+    expect(yearly[0]).to.equal("registered ConsumerLoan HX-P1 for CN-RIC ****0011: 1100.00 CNY outstanding");
+    expect(yearly).to.include("  APR 10.00%");
+    expect(yearly).to.include(
+      `  plan: 1 monthly instalment(s) of 0.00 CNY (last 1100.00) from ${isoDate(addMonths(today - 30, 12))}, ` +
+        `maturing ${isoDate(addMonths(today - 30, 12))}`,
+    );
+    expect(
+      await failure(
+        register(
+          huaxia.contracts,
+          {
+            ...LOAN,
+            ...plan,
+            ref: "HX-P9",
+            originated: isoDate(today - 30),
+            instalments: "2",
+            firstDue: isoDate(today),
+          },
+          huaxia.session,
+        ),
+      ),
+    ).to.equal("a plan takes either --instalment or --amortise-rate-bps, one of them");
+    expect(
+      await failure(
+        register(huaxia.contracts, { ...LOAN, ...plan, ref: "HX-P9", firstDue: isoDate(today) }, huaxia.session),
+      ),
+    ).to.equal("--first-due describes a plan: give --instalments too");
+    // Three weekly instalments of 100.00 from 30 days ago, none paid: 30 days past due, above the 36 % cap.
+    const weekly = await register(
+      huaxia.contracts,
+      {
+        ...LOAN,
+        ...plan,
+        ref: "HX-P2",
+        principal: "250.00",
+        originated: isoDate(today - 60),
+        matures: "",
+        instalments: "3",
+        frequency: "weekly",
+        firstDue: isoDate(today - 30),
+        instalment: "100.00",
+      },
+      huaxia.session,
+    );
+    expect(weekly.find((l) => l.startsWith("  FLAGGED"))).to.match(/^ {2}FLAGGED APR \d+\.\d\d% > cap 36\.00%$/);
+    const loanId = /^ {2}loan id: (0x[0-9a-f]{64})$/.exec(weekly[1])![1];
+    const golfo = as("golfo");
+    const aged = await age(golfo.contracts, { loanId });
+    expect(aged.slice(0, 2)).to.deep.equal([
+      `loan ${loanId} aged: 30 day(s) past due, bucket 1-30`,
+      "  status Active -> Overdue",
+    ]);
+    expect(aged.at(-1)).to.match(/^ {2}tx: 0x[0-9a-f]{64}$/);
+    expect(await failure(age(golfo.contracts, { loanId }))).to.equal(
+      `reverted: CreditNothingToAge(id=${loanId}, daysPastDue=30, bucket=1)`,
+    );
+    expect(await failure(age(golfo.contracts, { loanId: "HX-P2" }))).to.equal(
+      "--loan-id takes a loan id (0x + 64 hex digits)",
+    );
+
+    // 300 + 150 (no default) + 110 (bucket 1-30) + 60 (one lender) + 80 (no limit) + 50 (no inquiry) + 10 (60 days).
+    expect(await score(golfo.contracts, BORROWER, golfo.session)).to.deep.equal([
+      "score of CN-RIC ****0011: 760 (300 to 850)",
+      "  1. Length of credit history too short (code 6)",
+      "  2. Payments past due on instalment loans (code 2)",
+    ]);
+
+    const json = JSON.parse(
+      (await report(golfo.contracts, { ...BORROWER, json: true }, golfo.session)).join("\n"),
+    ) as BorrowerReport;
+    expect(json.borrowerKey).to.equal(borrowerKey(key, "CN-RIC", BORROWER.borrowerId));
+    expect(json.loans.map((l) => [l.status, l.aprBps === 1000, l.daysPastDue, l.bucket])).to.deep.equal([
+      ["Active", true, 0, "current"],
+      ["Overdue", false, 30, "1-30"],
+    ]);
+    expect(json.score.score).to.equal(760);
+    const text = await report(golfo.contracts, { ...BORROWER }, golfo.session);
+    expect(text[0]).to.equal(`Credit report for borrower ${json.borrowerKey}`);
+    expect(text).to.include("Loans (2)");
+
+    // From a service's read model: the same JSON, fetched with the bearer token.
+    const seen: { url?: string; auth?: string } = {};
+    const server = createServer((req, res) => {
+      seen.url = req.url;
+      seen.auth = req.headers.authorization;
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(json));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const served = await report(
+        golfo.contracts,
+        { ...BORROWER, serviceUrl: `http://127.0.0.1:${port}`, token: "t0k3n" },
+        golfo.session,
+      );
+      expect(served).to.deep.equal(text);
+      expect(seen).to.deep.equal({ url: `/v1/credit/borrowers/${json.borrowerKey}/report`, auth: "Bearer t0k3n" });
+    } finally {
+      server.close();
+    }
   });
 });
