@@ -507,11 +507,8 @@ export async function score(
   desk: Desk,
   req: { borrowerType: string; borrowerId: string },
 ): Promise<{ borrower: string; borrowerKey: string; score: number; reasons: ScoreReason[] }> {
-  const idType = requireOption(req.borrowerType, desk.label("borrowerType"));
-  const idNumber = requireOption(req.borrowerId, desk.label("borrowerId"));
-  checked(desk.label("borrowerType"), () => normalizeIdType(idType));
-  const key = checked(desk.label("borrowerId"), () => borrowerKeyOf(idType, idNumber))(await desk.consortiumKey());
-  return { borrower: maskId(idType, idNumber), borrowerKey: key, ...(await scoreOf(desk.contracts.score, key)) };
+  const who = await borrowerKeyInput(desk, req);
+  return { ...who, ...(await scoreOf(desk.contracts.score, who.borrowerKey)) };
 }
 
 /** The borrower key of an id given as input (checked, with readable errors). */
