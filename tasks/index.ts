@@ -104,7 +104,11 @@ export const tasks = [
       defaultValue: "ConsumerLoan",
     })
     .addOption({ name: "principal", description: "Principal in major units, e.g. 50000.00", defaultValue: "" })
-    .addOption({ name: "outstanding", description: "Outstanding now; empty means the principal", defaultValue: "" })
+    .addOption({
+      name: "outstanding",
+      description: "Outstanding now; empty means the principal (with a plan, its total due)",
+      defaultValue: "",
+    })
     .addOption({ name: "originated", description: "Origination date, YYYY-MM-DD (UTC)", defaultValue: "" })
     .addOption({
       name: "matures",
