@@ -629,6 +629,7 @@ describe("CreditRegistry", function () {
         "Overdue>Active",
         "Overdue>Defaulted",
         "Overdue>Repaid",
+        "Defaulted>Repaid",
         "Defaulted>WrittenOff",
       ]);
       const paths: Record<string, string[]> = {
@@ -667,9 +668,10 @@ describe("CreditRegistry", function () {
         .withArgs(id, 5_000_001n, 5_000_000n);
       await as("huaxia").reportStatus(loan.loanRef, loanStatus("Overdue"));
       await as("huaxia").reportStatus(loan.loanRef, loanStatus("Defaulted"));
+      await as("huaxia").reportStatus(loan.loanRef, loanStatus("WrittenOff"));
       await expect(as("huaxia").reportRepayment(loan.loanRef, 1n))
         .to.be.revertedWithCustomError(credit, "CreditLoanNotPerforming")
-        .withArgs(id, loanStatus("Defaulted"));
+        .withArgs(id, loanStatus("WrittenOff"));
       const unknown = loanRef("NO-SUCH-LOAN");
       await expect(as("huaxia").reportRepayment(unknown, 1n))
         .to.be.revertedWithCustomError(credit, "CreditLoanUnknown")

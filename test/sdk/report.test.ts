@@ -151,9 +151,10 @@ describe("SDK borrower report", function () {
     ]);
 
     // Score: 300 + defaults 150 + delinquency (bucket 2) 60 + one lender 60 + no limit 80 + one inquiry 40 +
-    // 70 days of history 10 = 700. Points lost: delinquency 90, history 50, inquiries 10.
+    // history 0 (it counts from the loan's registration today, not from its origination 70 days ago) = 690. Points
+    // lost: delinquency 90, history 60, inquiries 10.
     expect(r.score).to.deep.equal({
-      score: 700,
+      score: 690,
       reasons: [
         { code: 2, attribute: "Delinquency", text: "Payments past due on instalment loans" },
         { code: 6, attribute: "History", text: "Length of credit history too short" },
@@ -175,7 +176,7 @@ describe("SDK borrower report", function () {
     const lines = text.split("\n");
     expect(lines[0]).to.equal(`Credit report for borrower ${borrower}`);
     expect(text).to.contain(
-      "Score 700 (300 to 850)\n  1. Payments past due on instalment loans (code 2, Delinquency)\n",
+      "Score 690 (300 to 850)\n  1. Payments past due on instalment loans (code 2, Delinquency)\n",
     );
     expect(lines).to.include("Loans (1)");
     expect(text).to.match(

@@ -489,9 +489,10 @@ describe("credit tasks", function () {
       "--loan-id takes a loan id (0x + 64 hex digits)",
     );
 
-    // 300 + 150 (no default) + 110 (bucket 1-30) + 60 (one lender) + 80 (no limit) + 50 (no inquiry) + 10 (60 days).
+    // 300 + 150 (no default) + 110 (bucket 1-30) + 60 (one lender) + 80 (no limit) + 50 (no inquiry) + 0 (history
+    // counts from the registration today, not from the origination 60 days ago).
     expect(await score(golfo.contracts, BORROWER, golfo.session)).to.deep.equal([
-      "score of CN-RIC ****0011: 760 (300 to 850)",
+      "score of CN-RIC ****0011: 750 (300 to 850)",
       "  1. Length of credit history too short (code 6)",
       "  2. Payments past due on instalment loans (code 2)",
     ]);
@@ -504,7 +505,7 @@ describe("credit tasks", function () {
       ["Active", true, 0, "current"],
       ["Overdue", false, 30, "1-30"],
     ]);
-    expect(json.score.score).to.equal(760);
+    expect(json.score.score).to.equal(750);
     const text = await report(golfo.contracts, { ...BORROWER }, golfo.session);
     expect(text[0]).to.equal(`Credit report for borrower ${json.borrowerKey}`);
     expect(text).to.include("Loans (2)");
