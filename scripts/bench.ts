@@ -12,7 +12,7 @@ import { network } from "hardhat";
 import type { TransactionReceipt, TransactionResponse } from "ethers";
 
 import { commitment, consentCommitment, documentCommitment, newSalt } from "../src/commitments.js";
-import { loanRef, loanStatus, productKind, type LoanInput } from "../src/credit.js";
+import { consentPurpose, dayOf, isoDate, loanRef, loanStatus, productKind, type LoanInput } from "../src/credit.js";
 import { signConfirmation, signPermit, signQuote } from "../src/eip712.js";
 import { reasonCode, legalIdHash, jurisdictionCode } from "../src/encoding.js";
 import { invoiceKey } from "../src/keys.js";
@@ -29,10 +29,11 @@ import {
   type EvidenceKindName,
   type FxQuote,
 } from "../src/trade.js";
+import { amortisingPlan, dueDay, Frequency, totalDue } from "../src/schedule.js";
 import { mined } from "../src/tx.js";
 import { formatTable } from "../tasks/lib/members.js";
 
-import { measureCallsTo, measureTx, sumFigures, toRow, type GasFigures, type GasRow } from "./lib/gas.js";
+import { calldataGas, measureCallsTo, measureTx, sumFigures, toRow, type GasFigures, type GasRow } from "./lib/gas.js";
 import { fundGlasswareParties, glasswareOrder, runGlasswareLifecycle } from "./lib/glassware.js";
 import { ephemeralKey, sampleLoan, syntheticId } from "./lib/loans.js";
 import { deployWorld } from "./lib/world.js";
@@ -156,8 +157,23 @@ const newLoans = (count: number, prefix: string): LoanInput[] =>
     borrowers += 1;
     return sampleLoan(key, { loanRef: `${prefix}-${borrowers}`, idNumber: syntheticId(borrowers) });
   });
-const purpose = reasonCode("NEW_LOAN");
-const consent = consentCommitment("borrower authorization, bench", newSalt());
+const consents = world.contracts.consents;
+const purpose = consentPurpose("NewCredit");
+/** Records a consent of `borrowerKey` for `lender`'s inquiries (90 days), measured as a row when `label` is given. */
+async function consentOf(lender: keyof typeof world.admins, borrowerKey: string, label?: string): Promise<string> {
+  const expiresAt = (await networkHelpers.time.latest()) + 90 * 86_400;
+  const documentHash = consentCommitment(`borrower authorization, bench ${borrowerKey} ${lender}`, newSalt());
+  const send = consents.connect(world.admins[lender]).recordConsent({
+    borrowerKey,
+    documentHash,
+    purpose,
+    expiresAt,
+    covered: [],
+  });
+  if (label === undefined) await (await send).wait();
+  else await record(label, send);
+  return consents.consentId(world.ids[lender], documentHash);
+}
 const scaling: { borrowers: number; registerLoan: number; inquire: number }[] = [];
 
 /** Fills the registry (from another lender) up to `target` borrowers, then measures at that size. */
@@ -168,18 +184,27 @@ async function measureAtSize(target: number): Promise<void> {
   const size = Number(await credit.borrowerCount());
   const label = size.toLocaleString("en-US");
   const [fresh] = newLoans(1, `SIZE-${target}`);
+  const consent = await consentOf(
+    "huaxia",
+    known.borrowerKey as string,
+    target === 1 ? "ConsentBook.recordConsent [the holder only]" : undefined,
+  );
   await record(`CreditRegistry.registerLoan [new borrower; registry ${label}]`, asHuaxia.registerLoan(fresh));
-  await record(`CreditRegistry.inquire [registry ${label}]`, asHuaxia.inquire(known.borrowerKey, purpose, consent));
+  await record(
+    `CreditRegistry.inquire [under a consent; registry ${label}]`,
+    asHuaxia.inquire(known.borrowerKey, purpose, consent),
+  );
   const [reg, inq] = rows.slice(-2);
   if (target === 1) {
     // The inquiry ring (item 15): a repeat by the same lender refreshes its entry; another lender takes the next one.
     await record(
-      "CreditRegistry.inquire [repeat by the same lender]",
+      "CreditRegistry.inquire [under a consent; repeat by the same lender]",
       asHuaxia.inquire(known.borrowerKey, purpose, consent),
     );
+    const golfoConsent = await consentOf("golfo", known.borrowerKey as string);
     await record(
-      "CreditRegistry.inquire [second distinct lender]",
-      credit.connect(world.admins.golfo).inquire(known.borrowerKey, purpose, consent),
+      "CreditRegistry.inquire [under a consent; second distinct lender]",
+      credit.connect(world.admins.golfo).inquire(known.borrowerKey, purpose, golfoConsent),
     );
   }
   scaling.push({ borrowers: size, registerLoan: reg.gas, inquire: inq.gas });
@@ -297,6 +322,8 @@ await record(
     maxOutstanding: 0,
     maxPlatformShareBps: 3_000,
     mode: 1,
+    maxAprBps: 3_600,
+    graceDays: 15,
   }),
 );
 await record("CreditRegistry.pause", credit.pause());
@@ -657,6 +684,72 @@ const tradeLifecycle = sumFigures(tradeFlow);
 // Governance seat, last: it moves the registry's governor.
 await record("MemberRegistry.transferOwnership", members.transferOwnership(fresh4));
 await record("MemberRegistry.acceptOwnership", members.connect(fresh4).acceptOwnership());
+
+// ─── Consumer credit (last: it moves the chain's clock) ───────────────────────
+
+{
+  // A consumer loan of 12,000.00 on 12 monthly instalments at 18% a year, registered with its APR.
+  const today = dayOf(await networkHelpers.time.latest());
+  const principal = 1_200_000n;
+  const plan = amortisingPlan({
+    principal,
+    annualRateBps: 1_800,
+    instalments: 12,
+    frequency: Frequency.Monthly,
+    firstDueDay: today + 30,
+  });
+  borrowers += 1;
+  const record12 = {
+    loanRef: `PLAN-${borrowers}`,
+    idNumber: syntheticId(borrowers),
+    principal,
+    outstanding: totalDue(plan),
+    originated: isoDate(today),
+    matures: isoDate(dueDay(plan, 11)),
+    plan,
+  };
+  const planned = sampleLoan(key, record12);
+  await record(
+    "CreditRegistry.registerLoan [consumer loan, 12 monthly instalments, APR]",
+    asHuaxia.registerLoan(planned),
+  );
+  await record(
+    "CreditRegistry.reportRepayment [an instalment of a plan loan]",
+    asHuaxia.reportRepayment(planned.loanRef, plan.instalment),
+  );
+  const id = await credit.loanId(world.ids.huaxia, planned.loanRef);
+  // The second instalment is missed: 30 days after it fell due (grace 15), a stranger moves the loan to Overdue.
+  await networkHelpers.time.increaseTo((dueDay(plan, 1) + 30) * 86_400);
+  const stranger = credit.connect(world.outsiders[0]);
+  await record("CreditRegistry.ageLoan [missed instalment -> Overdue, by a stranger]", stranger.ageLoan(id));
+  await networkHelpers.time.increaseTo((dueDay(plan, 1) + 45) * 86_400);
+  await record("CreditRegistry.ageLoan [bucket 1-30 -> 31-60]", stranger.ageLoan(id));
+  const score = world.contracts.score;
+  const scoreGas = await score.scoreOf.estimateGas(planned.borrowerKey);
+  const scoreCall = score.interface.encodeFunctionData("scoreOf", [planned.borrowerKey]);
+  const scoreFloor = 21_000 + calldataGas(scoreCall);
+  rows.push({
+    operation: "CreditScore.scoreOf [view, eth_estimateGas]",
+    gas: Number(scoreGas),
+    newSlots: 0,
+    updatedSlots: 0,
+    floor: scoreFloor,
+    ratio: Number((Number(scoreGas) / scoreFloor).toFixed(3)),
+  });
+  // A written-off loan's negative record ends five years on.
+  await asHuaxia.reportStatus(planned.loanRef, loanStatus("Defaulted"));
+  await asHuaxia.reportStatus(planned.loanRef, loanStatus("WrittenOff"));
+  const terms = await credit.termsOf(id);
+  await networkHelpers.time.increaseTo(Number(terms.negativeUntil) * 86_400);
+  await record("CreditRegistry.ageLoan [negative record past retention]", stranger.ageLoan(id));
+  const consent = await consentOf("huaxia", planned.borrowerKey as string);
+  await record(
+    "ConsentBook.revokeConsent [by its holder]",
+    consents.connect(world.admins.huaxia).revokeConsent(consent, reasonCode("WITHDRAWN")),
+  );
+  const card = await score.scorecard();
+  await record("CreditScore.setScorecard", score.setScorecard(card));
+}
 
 if (!REPLAY) {
   // The same lifecycle over JSON-RPC: a `hardhat node` of our own, wall time from the first transaction sent to the

@@ -24,7 +24,9 @@ import {
   type TranchePayment,
 } from "../../src/trade.js";
 import { roleNames, statusName } from "../../src/members.js";
-import { check, register, status } from "../../tasks/lib/credit.js";
+import { age, check, consent, register, report, score, status } from "../../tasks/lib/credit.js";
+import { connect } from "../../src/deployment.js";
+import { isoDate, loanIdOf } from "../../src/credit.js";
 import { formatTable } from "../../tasks/lib/members.js";
 import * as scf from "../../tasks/lib/scf.js";
 
@@ -67,7 +69,14 @@ async function chapterMembers(world: World, out: Out): Promise<void> {
   out(`  - a transfer to an unlicensed outsider: ${refused}`);
 }
 
-async function chapterCredit(world: World, out: Out): Promise<void> {
+/** The consent id printed by `credit:consent` (its "consent id:" line). */
+function consentIdIn(lines: string[]): string {
+  const line = lines.find((l) => l.includes("consent id:"));
+  if (line === undefined) throw new Error(`no consent id in: ${lines.join(" | ")}`);
+  return line.split("consent id:")[1].trim();
+}
+
+async function chapterCredit(world: World, connection: NetworkConnection, out: Out): Promise<void> {
   heading(out, "2. A borrower is caught multi-borrowing");
   const key = world.key;
   const as = (who: string) => actAs(world, who, key);
@@ -98,12 +107,21 @@ async function chapterCredit(world: World, out: Out): Promise<void> {
     out(`  ${name(who)}: ${lines[0]}`);
   }
 
-  out(`\n  ${name("quicklend")} is asked for 80000.00 CNY and checks first (a logged inquiry):`);
+  const chainDay = async () => Math.floor((await connection.networkHelpers.time.latest()) / 86_400);
+  const inDays = async (days: number) => isoDate((await chainDay()) + days);
+  out(`\n  ${name("quicklend")} is asked for 80000.00 CNY. It records the borrower's signed consent, then checks:`);
   const quicklend = as("quicklend");
+  const qlConsent = consentIdIn(
+    await consent(
+      quicklend.contracts,
+      { ...borrower, document: "borrower authorization QL-A-7781", purpose: "NewCredit", expires: await inDays(30) },
+      quicklend.session,
+    ),
+  );
   show(
     await check(
       quicklend.contracts,
-      { ...borrower, purpose: "NEW_LOAN", consent: "borrower authorization QL-A-7781", amount: "80000.00" },
+      { ...borrower, purpose: "NewCredit", consent: qlConsent, amount: "80000.00" },
       quicklend.session,
     ),
   );
@@ -136,17 +154,94 @@ async function chapterCredit(world: World, out: Out): Promise<void> {
   show(
     await status(golfo.contracts, { ref: "BG-SME-0042", to: "Defaulted" }, golfo.session).then((l) => l.slice(0, 1)),
   );
-  out(`\n  The next lender's check shows the default in the borrower's totals:`);
+  out(`\n  The next lender's check (an account review, under its own consent) shows the default in the totals:`);
   const pacific = as("pacific");
+  const ptConsent = consentIdIn(
+    await consent(
+      pacific.contracts,
+      {
+        ...borrower,
+        document: "borrower authorization PT-R-1203",
+        purpose: "AccountReview",
+        expires: await inDays(30),
+      },
+      pacific.session,
+    ),
+  );
   show(
     (
       await check(
         pacific.contracts,
-        { ...borrower, purpose: "REVIEW", consent: "borrower authorization PT-R-1203", amount: "" },
+        { ...borrower, purpose: "AccountReview", consent: ptConsent, amount: "" },
         pacific.session,
       )
     ).filter((l) => !l.includes("tx:")),
   );
+
+  heading(out, "2b. Consumer credit: instalments, APR, a missed payment, the score");
+  const consumer = { borrowerType: "CN-RIC", borrowerId: "990000000000000077X" };
+  const huaxia = as("huaxia");
+  const policyNow = await world.contracts.credit.policy();
+  out(
+    `  ${name("quicklend")} lends 6000.00 CNY on 12 monthly instalments at 24% a year (APR cap ` +
+      `${Number(policyNow.maxAprBps) / 100}%, grace ${policyNow.graceDays} days):`,
+  );
+  const firstDue = await inDays(30);
+  const consumerLoan = await register(
+    quicklend.contracts,
+    {
+      ...consumer,
+      ref: "QL-CONS-0412",
+      product: "ConsumerLoan",
+      principal: "6000.00",
+      outstanding: "",
+      originated: await inDays(0),
+      matures: "",
+      salt: "",
+      funders: "",
+      instalments: "12",
+      frequency: "monthly",
+      firstDue,
+      amortiseRateBps: "2400",
+    },
+    quicklend.session,
+  );
+  show(consumerLoan.filter((l) => !l.includes("salt:") && !l.includes("tx:")));
+  const before = await score(huaxia.contracts, consumer, huaxia.session);
+  out(`\n  The shared score, as every member computes it:`);
+  show(before);
+
+  out(`\n  ${name("huaxia")} records a consent for a new loan, valid 7 days, and does not use it yet.`);
+  const hxConsent = consentIdIn(
+    await consent(
+      huaxia.contracts,
+      { ...consumer, document: "borrower authorization HX-C-0412", purpose: "NewCredit", expires: await inDays(7) },
+      huaxia.session,
+    ),
+  );
+
+  out(
+    `\n  The first instalment (due ${firstDue}) is missed. 50 days later a stranger, not even a member, ages the loan:`,
+  );
+  await connection.networkHelpers.time.increase(50 * 86_400);
+  const stranger = connect(world.deployment, world.outsiders[0]);
+  const loanId = loanIdOf(world.ids.quicklend, "QL-CONS-0412");
+  show((await age(stranger, { loanId })).filter((l) => !l.includes("tx:")));
+  out(`\n  The score falls, with its reasons, most points lost first:`);
+  show(await score(huaxia.contracts, consumer, huaxia.session));
+
+  out(`\n  ${name("huaxia")} now inquires under its consent, which expired meanwhile:`);
+  const refused = await check(
+    huaxia.contracts,
+    { ...consumer, purpose: "NewCredit", consent: hxConsent, amount: "5000.00" },
+    huaxia.session,
+  )
+    .then(() => "accepted (unexpected)")
+    .catch((e: unknown) => `refused, ${describeError(e)}`);
+  out(`  ${refused}`);
+
+  out(`\n  The borrower asks for its own report (credit:report):`);
+  show(await report(huaxia.contracts, consumer, huaxia.session));
 }
 
 async function chapterScf(world: World, connection: NetworkConnection, out: Out): Promise<void> {
@@ -344,7 +439,7 @@ async function chapterTrade(world: World, connection: NetworkConnection, out: Ou
 /** Runs the four chapters on a freshly deployed world. */
 export async function runDemo(world: World, connection: NetworkConnection, out: Out = console.log): Promise<void> {
   await chapterMembers(world, out);
-  await chapterCredit(world, out);
+  await chapterCredit(world, connection, out);
   await chapterScf(world, connection, out);
   await chapterTrade(world, connection, out);
 }
