@@ -221,9 +221,10 @@ async function chapterCredit(world: World, connection: NetworkConnection, out: O
   );
 
   out(
-    `\n  The first instalment (due ${firstDue}) is missed. 50 days later a stranger, not even a member, ages the loan:`,
+    `\n  The first instalment (due ${firstDue}) is missed. 20 days after it fell due, past the grace, a stranger ` +
+      `(not even a member) ages the loan:`,
   );
-  await connection.networkHelpers.time.increase(50 * 86_400);
+  await connection.networkHelpers.time.increase(50 * 86_400); // 30 days to the first due day, then 20
   const stranger = connect(world.deployment, world.outsiders[0]);
   const loanId = loanIdOf(world.ids.quicklend, "QL-CONS-0412");
   show((await age(stranger, { loanId })).filter((l) => !l.includes("tx:")));
