@@ -777,7 +777,15 @@ describe("Consumer credit", function () {
       expect(score).to.equal(790n);
       expect([...reasons]).to.deep.equal([Reason.History, 0n, 0n, 0n]);
       const p = await w.credit.profileOf(key);
-      const plain = { ...p.toObject(), delinquent: [...p.delinquent] as [bigint, bigint, bigint, bigint] };
+      const plain: ICreditRegistryTypes.ProfileStruct = {
+        activeLoans: p.activeLoans,
+        activeLenders: p.activeLenders,
+        outstanding: p.outstanding,
+        defaults: p.defaults,
+        inquiries: p.inquiries,
+        delinquent: [...p.delinquent] as [bigint, bigint, bigint, bigint],
+        liveSinceDay: p.liveSinceDay,
+      };
       expect([...(await w.score.attributesOf(plain, 0, await today()))]).to.deep.equal([0n, 0n, 1n, 0n, 0n, 0n]);
     });
 
