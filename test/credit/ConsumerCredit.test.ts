@@ -355,8 +355,8 @@ describe("Consumer credit", function () {
         .to.be.revertedWithCustomError(w.book, "ConsentRevokeUnauthorized")
         .withArgs(id, w.lenderB.address, w.ids.b);
       await expect(w.book.connect(w.stranger).revokeConsent(id, reason))
-        .to.be.revertedWithCustomError(w.members, "MemberUnknownAccount")
-        .withArgs(w.stranger.address);
+        .to.be.revertedWithCustomError(w.book, "ConsentRevokeUnauthorized")
+        .withArgs(id, w.stranger.address, 0);
       const unknown = consentIdOf(w.ids.a, bytes32("never recorded"));
       await expect(w.book.connect(w.lenderA).revokeConsent(unknown, reason))
         .to.be.revertedWithCustomError(w.book, "ConsentUnknown")
@@ -848,8 +848,9 @@ describe("Consumer credit", function () {
       // The figures of each step on a clean profile with no history: strictly down where the card's points fall.
       const clean = profile({ liveSinceDay: day });
       expect(await scoreOf(clean)).to.equal(790n);
-      expect(await scoreOf({ ...clean, defaults: 1 })).to.equal(700n);
-      expect(await scoreOf({ ...clean, defaults: 2 })).to.equal(660n);
+      // A retained default also scores as the worst delinquency (150 points lost besides the defaults' own).
+      expect(await scoreOf({ ...clean, defaults: 1 })).to.equal(550n);
+      expect(await scoreOf({ ...clean, defaults: 2 })).to.equal(510n);
       expect(await scoreOf({ ...clean, delinquent: [0, 1, 0, 0] })).to.equal(700n);
       expect(await scoreOf({ ...clean, activeLenders: 2 })).to.equal(780n);
     });
@@ -857,12 +858,12 @@ describe("Consumer credit", function () {
     it("test_scoreProfile_reasonsOrderedByPointsLost", async function () {
       const w = await networkHelpers.loadFixture(deployFixture);
       const day = 20_000;
-      // Lost: defaults 90 (1), history 60 (0 days), delinquency 40 (bucket 1), inquiries 22 (2), lenders 10 (2),
-      // utilisation 0: the four largest, most first.
+      // Lost: delinquency 150 (a retained default scores as the worst bucket), defaults 90 (1), history 60 (0 days),
+      // inquiries 22 (2), lenders 10 (2), utilisation 0: the four largest, most first.
       const p = profile({ defaults: 1, delinquent: [1, 0, 0, 0], activeLenders: 2, inquiries: 2, liveSinceDay: day });
       const [score, reasons] = await w.score.scoreProfile(p, 0, day);
-      expect(score).to.equal(850n - 90n - 60n - 40n - 22n - 10n);
-      expect([...reasons]).to.deep.equal([Reason.Defaults, Reason.History, Reason.Delinquency, Reason.Inquiries]);
+      expect(score).to.equal(850n - 150n - 90n - 60n - 22n - 10n);
+      expect([...reasons]).to.deep.equal([Reason.Delinquency, Reason.Defaults, Reason.History, Reason.Inquiries]);
       // A perfect profile has no reason.
       const [best, none] = await w.score.scoreProfile(profile({ liveSinceDay: day - 1825 }), 0, day);
       expect([best, [...none]]).to.deep.equal([850n, [0n, 0n, 0n, 0n]]);
