@@ -7,13 +7,20 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Kysely, Selectable } from "kysely";
 import type { Logger } from "pino";
 
+import { POLICY_MODES, assessPolicy, inquire } from "../../src/credit.js";
+import type { Deployment } from "../../src/deployment.js";
 import * as desk from "../../src/desk/credit.js";
-import { formatAmount } from "../../src/encoding.js";
+import { formatAmount, parseAmount, reasonCode } from "../../src/encoding.js";
+import { InputError, checked } from "../../src/input.js";
+import { borrowerKey, normalizeIdNumber, normalizeIdType, type ConsortiumKey } from "../../src/keys.js";
+import { mined } from "../../src/tx.js";
+import { ConsentBook__factory } from "../../typechain-types/index.js";
 import { allow, requireRole, type AppEnv } from "../app.js";
 import type { ApiRole } from "../auth.js";
-import { badRequest, notFound } from "../problem.js";
+import { ProblemError, badRequest, notFound } from "../problem.js";
+import { CONSENT_PURPOSES, type ConsentPurposeName } from "../projections/credit.js";
 import type { Tables } from "../schema.js";
-import { runWrite, writeProblem, type WriteContext } from "../writes.js";
+import { runWrite, writeProblem, type RequestDesk, type WriteContext } from "../writes.js";
 import { Text, WriteAnswer, idempotencyHeader, problemContent, writeResponses } from "./write-schemas.js";
 
 const security = [{ bearer: [] }];
@@ -51,6 +58,14 @@ function exposureOut(e: desk.Registered["exposure"]) {
     defaults: Number(e.defaults),
     inquiries: Number(e.inquiries),
   };
+}
+
+/** The borrower's key from an id (never stored or logged), and the id masked for the answer; a bad id is a 400. */
+function borrowerOf(idType: string, idNumber: string, key: ConsortiumKey): { key: string; borrower: string } {
+  checked("borrowerType", () => normalizeIdType(idType));
+  checked("borrowerId", () => normalizeIdNumber(idNumber));
+  if (idNumber.trim() === "") throw new InputError("borrowerId", "borrowerId is required");
+  return { key: borrowerKey(key, idType, idNumber), borrower: desk.maskId(idType, idNumber) };
 }
 
 /** Who may take each dispute step: a lender's desk answers; the regulator corrects and resolves. */
@@ -160,13 +175,18 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
     },
   );
 
+  const Hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "a 32-byte hex value, 0x and 64 hex digits");
+  const Purpose = z.enum(CONSENT_PURPOSES.slice(1) as [ConsentPurposeName, ...ConsentPurposeName[]]).openapi({
+    description: "the consent's purpose (ConsentPurpose): an inquiry must name its consent's purpose",
+    example: "NewCredit",
+  });
+
   const InquiryBody = z
     .object({
       borrowerType: Text,
       borrowerId: Text.openapi({ description: "keyed with the consortium key; never stored or logged" }),
-      purpose: Text.optional().openapi({ example: "NEW_LOAN" }),
-      consent: Text.openapi({ description: "the signed authorization's reference text (not a hash)" }),
-      consentSalt: Text.optional(),
+      consentId: Hex32.openapi({ description: "the consent book's consent the inquiry relies on" }),
+      purpose: Purpose,
       amount: Decimal.optional().openapi({ description: "the new loan the policy verdict is for" }),
     })
     .strict()
@@ -176,7 +196,10 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
     createRoute({
       method: "post",
       path: "/v1/credit/inquiries",
-      summary: "A logged inquiry: the borrower's exposure and what the policy says of a new loan",
+      summary: "A logged inquiry under a consent: the borrower's exposure and what the policy says of a new loan",
+      description:
+        "The chain refuses it (a problem naming the error) when the consent is expired or revoked, is another " +
+        "borrower's, does not cover this member, or was given for another purpose.",
       security,
       request: { headers: idempotency, body: { content: { "application/json": { schema: InquiryBody } } } },
       responses: answers(200, "the exposure, and the limits a new loan would break (flagged or refused)"),
@@ -185,24 +208,140 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
     async (c) => {
       const body = c.req.valid("json");
       return runWrite(c, ctx, "credit.inquire", JSON.stringify(body), async (d) => {
-        const r = await desk.check(d, body);
+        const cur = await desk.currencyOf(d.contracts);
+        const { key, borrower } = borrowerOf(body.borrowerType, body.borrowerId, await d.consortiumKey());
+        const loanAmount =
+          body.amount === undefined
+            ? 0n
+            : checked("amount", () => parseAmount(body.amount!, cur.decimals, { name: "amount", bits: 64 }));
+        const { exposure } = await inquire(d.contracts.credit, key, body.purpose, body.consentId);
+        const me = await desk.memberOfSigner(d);
+        const policy = await d.contracts.credit.policy();
+        const lenderHasLiveLoan = (await d.contracts.credit.liveLoansOf(key, me)) > 0n;
+        const mode = POLICY_MODES[Number(policy.mode)];
+        const breaches = assessPolicy(exposure, policy, { outstanding: loanAmount, lenderHasLiveLoan });
         return {
           result: {
-            borrower: r.borrower,
-            borrowerKey: r.borrowerKey,
-            member: Number(r.member),
-            exposure: exposureOut(r.exposure),
+            borrower,
+            borrowerKey: key,
+            member: Number(me),
+            exposure: exposureOut(exposure),
             policy: {
-              mode: r.mode,
-              amount: formatAmount(r.amount, r.currency.decimals),
-              currency: r.currency.code,
-              verdict: r.breaches.length === 0 ? "within every limit" : r.mode === "Enforce" ? "refused" : "flagged",
-              breaches: r.breaches.map((b) => ({ limit: b.limit, value: String(b.value), max: String(b.max) })),
+              mode,
+              amount: formatAmount(loanAmount, cur.decimals),
+              currency: cur.code,
+              verdict: breaches.length === 0 ? "within every limit" : mode === "Enforce" ? "refused" : "flagged",
+              breaches: breaches.map((b) => ({ limit: b.limit, value: String(b.value), max: String(b.max) })),
             },
-            consent: r.consent,
-            consentSalt: r.consentSalt,
+            consentId: body.consentId,
+            purpose: body.purpose,
           },
         };
+      });
+    },
+  );
+
+  const ConsentBody = z
+    .object({
+      borrowerType: Text,
+      borrowerId: Text.openapi({ description: "keyed with the consortium key; never stored or logged" }),
+      documentHash: Hex32.openapi({ description: "the salted hash of the signed consent document" }),
+      purpose: Purpose,
+      expiresAt: z
+        .number()
+        .int()
+        .min(1)
+        .max(2 ** 40 - 1)
+        .openapi({ description: "Unix seconds; the consent is in force strictly before it" }),
+      covered: z
+        .array(
+          z
+            .number()
+            .int()
+            .min(1)
+            .max(2 ** 32 - 1),
+        )
+        .max(4)
+        .optional()
+        .openapi({ description: "members besides this one that may rely on it (at most 4)" }),
+    })
+    .strict()
+    .openapi("ConsentRequest");
+
+  /** The consent book, signed for by this request's desk: the deployment's `consentBook`. */
+  const consentBook = (d: RequestDesk) => {
+    const address = (ctx.writer?.deployment as (Deployment & { consentBook?: string }) | undefined)?.consentBook;
+    if (address === undefined) {
+      throw new ProblemError(503, "no-consent-book", "No consent book", "the deployment record has no ConsentBook");
+    }
+    return ConsentBook__factory.connect(address, d.signer);
+  };
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/credit/consents",
+      summary: "Record a borrower's consent to look-ups: its document's hash, purpose, expiry and covered members",
+      security,
+      request: { headers: idempotency, body: { content: { "application/json": { schema: ConsentBody } } } },
+      responses: answers(201, "recorded: the consent id an inquiry names"),
+      middleware: [allow("lender-desk")] as const,
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      return runWrite(c, ctx, "credit.consent.record", JSON.stringify(body), async (d) => {
+        const { key, borrower } = borrowerOf(body.borrowerType, body.borrowerId, await d.consortiumKey());
+        const book = consentBook(d);
+        const covered = body.covered ?? [];
+        const receipt = await mined(
+          await book.recordConsent({
+            borrowerKey: key,
+            documentHash: body.documentHash,
+            purpose: CONSENT_PURPOSES.indexOf(body.purpose),
+            expiresAt: body.expiresAt,
+            covered,
+          }),
+        );
+        const event = receipt.logs
+          .map((l) => book.interface.parseLog(l))
+          .find((p) => p !== null && p.name === "ConsentRecorded");
+        return {
+          status: 201,
+          result: {
+            consentId: event === undefined || event === null ? null : String(event.args.id),
+            borrower,
+            borrowerKey: key,
+            holder: event === undefined || event === null ? null : Number(event.args.holder),
+            purpose: body.purpose,
+            expiresAt: body.expiresAt,
+            covered,
+          },
+        };
+      });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/credit/consents/{consentId}/revoke",
+      summary: "Record the borrower's withdrawal of a consent (its holder or a Regulator); it takes effect at once",
+      security,
+      request: {
+        params: z.object({ consentId: Hex32 }),
+        headers: idempotency,
+        body: { content: { "application/json": { schema: z.object({ reason: Text }).strict() } } },
+      },
+      responses: answers(200, "revoked"),
+      middleware: [allow("lender-desk", "regulator")] as const,
+    }),
+    async (c) => {
+      const { consentId } = c.req.valid("param");
+      const body = c.req.valid("json");
+      return runWrite(c, ctx, "credit.consent.revoke", JSON.stringify({ consentId, ...body }), async (d) => {
+        const reason = checked("reason", () => reasonCode(body.reason));
+        await mined(await consentBook(d).revokeConsent(consentId, reason));
+        return { result: { consentId: consentId.toLowerCase(), revoked: true, reason: body.reason } };
       });
     },
   );
