@@ -42,6 +42,10 @@ const LoanBody = z
     originated: Day,
     matures: Day,
     salt: Text.optional().openapi({ description: "the record commitment's salt; default a fresh one" }),
+    aprBps: Text.optional().openapi({
+      description: "the disclosed annual percentage rate in basis points (2399 for 23.99%); capped by the policy",
+      example: "2399",
+    }),
     funders: z
       .array(z.object({ member: z.number().int(), shareBps: z.number().int() }))
       .optional()

@@ -3,7 +3,7 @@ import { network } from "hardhat";
 
 import { ephemeralKey, sampleLoan, syntheticId } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
-import { LOAN_STATUSES, PRODUCT_KINDS, loanStatus } from "../../src/credit.js";
+import { LOAN_STATUSES, PRODUCT_KINDS, consentPurpose, loanStatus, recordConsent } from "../../src/credit.js";
 import { reasonCode } from "../../src/encoding.js";
 import { openDatabase } from "../../service/db.js";
 import { Indexer } from "../../service/indexer.js";
@@ -27,8 +27,9 @@ describe("service read model: credit", function () {
       maxOutstanding: 0n,
       maxPlatformShareBps: 3_000,
       mode: 0,
+      maxAprBps: 0,
+      graceDays: 0,
     });
-    const PURPOSE = reasonCode("NEW_LOAN");
     const loans = [];
     // Three borrowers; the first borrows from three lenders (flagged), repays, goes overdue, is disputed and corrected.
     for (const [i, [who, borrower]] of (
@@ -41,7 +42,13 @@ describe("service read model: credit", function () {
       ] as const
     ).entries()) {
       const input = sampleLoan(key, { loanRef: `M-${i}`, idNumber: syntheticId(500 + borrower) });
-      await as(who).inquire(input.borrowerKey, PURPOSE, ethers.id(`consent ${i}`));
+      const consent = await recordConsent(world.contracts.consents.connect(world.admins[who]), {
+        borrowerKey: String(input.borrowerKey),
+        documentHash: ethers.id(`consent ${i}`),
+        purpose: "NewCredit",
+        expiresAt: (await networkHelpers.time.latest()) + 30 * 86_400,
+      });
+      await as(who).inquire(input.borrowerKey, consentPurpose("NewCredit"), consent.id);
       await as(who).registerLoan(input);
       loans.push({ who, input, id: await c.loanId(world.ids[who], input.loanRef) });
     }

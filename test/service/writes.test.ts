@@ -18,7 +18,7 @@ import type { RunningService } from "../../service/server.js";
 import { engines, startTestService } from "./engines.js";
 
 const connection = await network.create();
-const { ethers } = connection;
+const { ethers, networkHelpers } = connection;
 
 const LOAN = {
   borrowerType: "CN-RIC",
@@ -136,16 +136,40 @@ describe("service writes: the lender desk over HTTP", function () {
           await post(`/v1/credit/loans/${loan.ref}/status`, desk, { to: "Overdue" })
         ).json()) as Answer;
         expect(status.result).to.deep.equal({ ref: loan.ref, from: "Active", to: "Overdue" });
-        const inquiry = await post("/v1/credit/inquiries", desk, {
+        // The lender records the borrower's consent, inquires under it, then records its withdrawal: a second
+        // inquiry under it is refused by the chain, with the error named.
+        const recorded = await post("/v1/credit/consents", desk, {
           borrowerType: "CN-RIC",
           borrowerId: loan.borrowerId,
-          consent: "AUTH-2026-0042",
-          amount: "1000.00",
+          documentHash: ethers.id(`consent document ${loan.ref}`),
+          purpose: "NewCredit",
+          expiresAt: (await networkHelpers.time.latest()) + 30 * 86_400,
         });
+        expect(recorded.status).to.equal(201);
+        const consent = (await recorded.json()) as Answer;
+        const consentId = String(consent.result.consentId);
+        expect(consentId).to.match(/^0x[0-9a-f]{64}$/);
+        expect(consent.events.map((e) => e.name)).to.deep.equal(["ConsentRecorded"]);
+        const body = { borrowerType: "CN-RIC", borrowerId: loan.borrowerId, consentId, purpose: "NewCredit" };
+        const inquiry = await post("/v1/credit/inquiries", desk, { ...body, amount: "1000.00" });
         expect(inquiry.status).to.equal(200);
         const answer = (await inquiry.json()) as Answer;
         expect(answer.result.exposure).to.include({ activeLoans: 1, outstanding: "1800000" });
+        expect(answer.result).to.include({ consentId, purpose: "NewCredit" });
         expect(answer.events.map((e) => e.name)).to.include("CreditInquired");
+        const wrongPurpose = await post("/v1/credit/inquiries", desk, { ...body, purpose: "Collections" });
+        expect(wrongPurpose.status).to.equal(422);
+        expect(((await wrongPurpose.json()) as { detail: string }).detail).to.match(/ConsentPurposeMismatch|purpose/i);
+        const revoked = await post(`/v1/credit/consents/${consentId}/revoke`, desk, { reason: "WITHDRAWN" });
+        expect(revoked.status).to.equal(200);
+        const refused = await post("/v1/credit/inquiries", desk, body);
+        expect(refused.status).to.equal(422);
+        expect(((await refused.json()) as { detail: string }).detail).to.match(/ConsentRevokedAt|revoked|withdrawn/i);
+        const badPurpose = await post("/v1/credit/inquiries", desk, { ...body, purpose: "None" });
+        expect([badPurpose.status, badPurpose.headers.get("content-type")]).to.deep.equal([
+          400,
+          "application/problem+json",
+        ]);
       });
 
       it("test_idempotentRetry_returnsTheFirstAnswerAndSendsNothing", async function () {
@@ -436,11 +460,20 @@ describe("service writes: the lender desk over HTTP", function () {
         // alone; and two loans of 8,000.00 to one borrower, placed in different batches of two (a borrower's rows
         // are simulated in one batch, so the limit they reach together is seen).
         const policy = await world.contracts.credit.policy();
-        const { maxLenders, maxInquiries, inquiryWindow, maxPlatformShareBps } = policy;
+        const { maxLenders, maxInquiries, inquiryWindow, maxPlatformShareBps, maxAprBps, graceDays } = policy;
         const limit = (maxOutstanding: bigint, mode: bigint) =>
           world.contracts.credit
             .connect(world.governor)
-            .setPolicy({ maxLenders, maxInquiries, inquiryWindow, maxPlatformShareBps, maxOutstanding, mode })
+            .setPolicy({
+              maxLenders,
+              maxInquiries,
+              inquiryWindow,
+              maxPlatformShareBps,
+              maxOutstanding,
+              mode,
+              maxAprBps,
+              graceDays,
+            })
             .then((tx) => tx.wait());
         await limit(1_000_000n, 1n);
         const jobs = async () => (await service.database.db.selectFrom("upload_jobs").select("id").execute()).length;
