@@ -66,6 +66,8 @@ export function deploymentFingerprint(d: Deployment, fromBlock: number): string 
 export function jsonValue(value: unknown): unknown {
   if (typeof value === "bigint") return value.toString();
   if (Array.isArray(value)) {
+    // An empty array (e.g. a consent covering no member besides its holder) stays an array, not ethers' {}.
+    if (value.length === 0) return [];
     // ethers' Result is an array that may also carry names.
     const names = (value as { toObject?: () => Record<string, unknown> }).toObject;
     if (typeof names === "function") {

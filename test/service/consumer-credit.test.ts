@@ -31,6 +31,7 @@ const K = id("borrower K");
 const L1 = id("loan 1");
 const L2 = id("loan 2");
 const C1 = id("consent 1");
+const C2 = id("consent 2");
 const DOC = id("signed consent document");
 const LEGACY_CONSENT_HASH = id("old consent reference");
 const LEGACY_PURPOSE = encodeBytes32String("NEW_LOAN");
@@ -101,6 +102,8 @@ function chainOfLogs(): EventRow[] {
   tx(T0 + 60, [
     ["ConsentBook", "ConsentRecorded", [C1, K, 7, DOC, 1, T0 + 90 * DAY, [9]]],
     ["CreditRegistry", "CreditInquired(uint32,bytes32,uint8,bytes32)", [7, K, 1, C1]],
+    // A consent covering no member besides its holder.
+    ["ConsentBook", "ConsentRecorded", [C2, K, 9, id("another document"), 2, T0 + 30 * DAY, []]],
   ]);
   // Block 3: an inquiry logged by the registry before the consent book (a free purpose and a consent hash).
   tx(T0 + 120, [
@@ -176,7 +179,13 @@ for (const engine of engines()) {
         ]);
         expect(Number(plain.negative_expired_at)).to.equal(T0 + 78 * DAY + 1826 * DAY);
 
-        const consent = await db.selectFrom("consents").selectAll().executeTakeFirstOrThrow();
+        const holderOnly = await db.selectFrom("consents").selectAll().where("id", "=", C2).executeTakeFirstOrThrow();
+        expect([holderOnly.purpose, JSON.parse(holderOnly.covered), holderOnly.revoked_at]).to.deep.equal([
+          "AccountReview",
+          [],
+          null,
+        ]);
+        const consent = await db.selectFrom("consents").selectAll().where("id", "=", C1).executeTakeFirstOrThrow();
         expect({
           id: consent.id,
           borrower: consent.borrower_key,
