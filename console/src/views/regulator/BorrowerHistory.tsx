@@ -100,7 +100,12 @@ export default function BorrowerHistory(props: { borrowerKey?: string; onBorrowe
             columns={[
               { title: t("borrower.at"), dataIndex: "at", render: (at: number) => utcTime(at) },
               { title: t("borrower.who"), dataIndex: "lender", render: member },
-              { title: t("borrower.purpose"), dataIndex: "purpose", render: (p: string) => reasonText(p) },
+              {
+                title: t("borrower.purpose"),
+                dataIndex: "purpose",
+                // A consent purpose by its name; an inquiry before the consent book by its free purpose code.
+                render: (p: string) => t(`borrower.purposes.${p}`, { defaultValue: reasonText(p) }),
+              },
               {
                 title: t("borrower.consent"),
                 render: (_: unknown, i: Inquiry) => {
