@@ -151,6 +151,8 @@ export interface LoanRow {
   days_past_due: number | null;
   /** When the loan's negative record stopped counting (retention ended), Unix seconds. */
   negative_expired_at: number | null;
+  /** The LoanRegistered log's index in its block (null for loans indexed before it was kept). */
+  registered_log: number | null;
 }
 
 export interface LoanFunderRow {

@@ -5,22 +5,11 @@
  * Defaulted and WrittenOff ones count as defaults, and inquiries are the distinct lenders within the rolling
  * window, capped at the registry's INQUIRY_SLOTS.
  */
-import { LOAN_STATUSES, POLICY_LIMITS, PRODUCT_KINDS } from "../../src/credit.js";
+import { CONSENT_PURPOSES, FREQUENCIES, LOAN_STATUSES, POLICY_LIMITS, PRODUCT_KINDS } from "../../src/credit.js";
 import type { Db, Decoded, Projection, TxScope } from "../projections.js";
 
-/** The consent book's purposes, by code (ConsentPurpose in contracts/interfaces/IConsentBook.sol). */
-export const CONSENT_PURPOSES = [
-  "None",
-  "NewCredit",
-  "AccountReview",
-  "LimitReview",
-  "Guarantee",
-  "Collections",
-] as const;
-export type ConsentPurposeName = (typeof CONSENT_PURPOSES)[number];
-
-/** A plan's frequency, by code (Frequency in contracts/interfaces/ICreditRegistry.sol). */
-export const PLAN_FREQUENCIES = ["Weekly", "Monthly"] as const;
+/** The consent book's purposes, by code: the SDK's list. */
+export { CONSENT_PURPOSES, type ConsentPurposeName } from "../../src/credit.js";
 
 /** The registry's ring of inquiring lenders holds this many: the count it reports is exact up to it. */
 export const INQUIRY_SLOTS = 8;
@@ -167,6 +156,7 @@ export const credit: Projection = {
             maturity_day: Number(a.maturityDay),
             commitment: text(a.commitment),
             registered_block: e.blockNumber,
+            registered_log: e.logIndex,
             registered_at: e.timestamp,
           })
           .execute();
@@ -230,7 +220,7 @@ export const credit: Projection = {
             ? null
             : JSON.stringify({
                 instalments,
-                frequency: PLAN_FREQUENCIES[Number(p.frequency)] ?? text(p.frequency),
+                frequency: FREQUENCIES[Number(p.frequency)] ?? text(p.frequency),
                 firstDueDay: Number(p.firstDueDay),
                 instalment: text(p.instalment),
                 finalInstalment: text(p.finalInstalment),

@@ -128,6 +128,7 @@ export async function borrowerRecord(
     .where("chain_id", "=", chainId)
     .where("borrower_key", "=", key)
     .orderBy("registered_block")
+    .orderBy("registered_log")
     .orderBy("id")
     .execute();
   const loans = loanRows.map((l) => {

@@ -6,16 +6,17 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { decodeBytes32String, type ContractRunner } from "ethers";
 import type { Kysely } from "kysely";
 
-import { isoDate } from "../../src/credit.js";
+import { isoDate, scoreOf } from "../../src/credit.js";
 import { connect, type Deployment } from "../../src/deployment.js";
-import { CreditScore__factory } from "../../typechain-types/index.js";
+import { CreditRegistry__factory, CreditScore__factory } from "../../typechain-types/index.js";
 import { currencyOf, type Currency } from "../../src/desk/credit.js";
-import { formatAmount } from "../../src/encoding.js";
+import { decodeCode, formatAmount, minorUnits } from "../../src/encoding.js";
 import { allow, type AppEnv } from "../app.js";
 import { onSnapshot } from "../db.js";
 import { ProblemError } from "../problem.js";
 import type { Tables } from "../schema.js";
-import { DisputeOut, Hex32, InquiryOut, LoanOut, PlanOut, SCORE_REASONS, borrowerRecord } from "./borrower.js";
+import { Hex32, PlanOut } from "./borrower.js";
+import { ReportOut, ScoreOut, readModelReport } from "./report.js";
 import { memberOfOperator } from "../notifications.js";
 import type { Writer } from "../writes.js";
 import { listResponse, pageOf, pageQuery } from "./lists.js";
@@ -59,26 +60,6 @@ const LoanSummary = z
     daysPastDue: z.number().int().nullable().openapi({ description: "days past due when the bucket last moved" }),
   })
   .openapi("LoanSummary");
-
-const Score = z
-  .object({
-    score: z.number().int().openapi({ description: "300 to 850", example: 712 }),
-    reasons: z
-      .array(z.object({ code: z.number().int(), reason: z.string() }))
-      .openapi({ description: "up to four attributes that cost the most points, in order (docs/credit-score.md)" }),
-  })
-  .openapi("CreditScore");
-
-const Report = z
-  .object({
-    borrowerKey: Hex32,
-    generatedAt: z.number().int().openapi({ description: "the chain's time of the report, Unix seconds" }),
-    loans: z.array(LoanOut),
-    inquiries: z.array(InquiryOut),
-    disputes: z.object({ open: z.array(DisputeOut), closed: z.array(DisputeOut) }),
-    score: Score.nullable().openapi({ description: "null when the service has no chain to ask" }),
-  })
-  .openapi("BorrowerReport");
 
 /** Basis points as a percentage with two decimals ("2399" -> "23.99%"). */
 export function percentOfBps(bps: number): string {
@@ -190,10 +171,10 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
     },
   );
 
-  /** The shared score of `key` from the chain's CreditScore view; throws 503 when the service has no chain. */
-  const scoreOf = async (key: string): Promise<z.infer<typeof Score>> => {
+  /** The chain's CreditScore and CreditRegistry views; 503 when the service has no chain or no score contract. */
+  const chainViews = () => {
     const address = ctx.deployment?.creditScore;
-    if (address === undefined || ctx.chain === undefined) {
+    if (address === undefined || ctx.chain === undefined || ctx.deployment === undefined) {
       throw new ProblemError(
         503,
         "no-credit-score",
@@ -201,13 +182,9 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
         "the service follows no CreditScore contract (its deployment record has none) or has no chain",
       );
     }
-    const [score, reasons] = await CreditScore__factory.connect(address, ctx.chain).scoreOf(key);
     return {
-      score: Number(score),
-      reasons: reasons
-        .map(Number)
-        .filter((code) => code !== 0)
-        .map((code) => ({ code, reason: SCORE_REASONS[code] ?? String(code) })),
+      score: CreditScore__factory.connect(address, ctx.chain),
+      credit: CreditRegistry__factory.connect(ctx.deployment.creditRegistry, ctx.chain),
     };
   };
 
@@ -221,12 +198,12 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
       description: "Every member gets the same number for the same chain state. 503 when the service has no chain.",
       security,
       request: { params: Key },
-      responses: { 200: { description: "the score", content: { "application/json": { schema: Score } } } },
+      responses: { 200: { description: "the score", content: { "application/json": { schema: ScoreOut } } } },
       middleware: [allow("lender-desk", "regulator")] as const,
     }),
     async (c) => {
       const key = c.req.valid("param").borrowerKey.toLowerCase();
-      return c.json(await scoreOf(key), 200);
+      return c.json(await scoreOf(chainViews().score, key), 200);
     },
   );
 
@@ -236,33 +213,24 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
       path: "/v1/credit/borrowers/{borrowerKey}/report",
       summary: "The borrower's own report: loans, inquiries with their consents, disputes, the score with its reasons",
       description:
-        "The data subject's report, from the read model (the same JSON as the SDK's borrowerReport); the score is " +
-        "asked of the chain, and is null when the service has no chain.",
+        "The data subject's report from the read model, in the JSON of the SDK's borrowerReport (`credit:report " +
+        "--service` prints it); the score and the reporting currency are the chain's. 503 when the service has no " +
+        "chain.",
       security,
       request: { params: Key },
-      responses: { 200: { description: "the report", content: { "application/json": { schema: Report } } } },
+      responses: { 200: { description: "the report", content: { "application/json": { schema: ReportOut } } } },
       middleware: [allow("lender-desk", "regulator")] as const,
     }),
     async (c) => {
       const key = c.req.valid("param").borrowerKey.toLowerCase();
-      const record = await onSnapshot(db, (db) => borrowerRecord(db, chainId, key));
-      let score: z.infer<typeof Score> | null = null;
-      if (ctx.deployment?.creditScore !== undefined && ctx.chain !== undefined) score = await scoreOf(key);
-      const generatedAt = ctx.chainTime === undefined ? Math.floor(Date.now() / 1000) : await ctx.chainTime();
-      return c.json(
-        {
-          borrowerKey: key,
-          generatedAt,
-          loans: record.loans,
-          inquiries: record.inquiries,
-          disputes: {
-            open: record.disputes.filter((d) => d.state !== "Resolved"),
-            closed: record.disputes.filter((d) => d.state === "Resolved"),
-          },
-          score,
-        },
-        200,
+      const views = chainViews();
+      const code = decodeCode(await views.credit.reportingCurrency());
+      const score = await scoreOf(views.score, key);
+      const now = ctx.chainTime === undefined ? Math.floor(Date.now() / 1000) : await ctx.chainTime();
+      const report = await onSnapshot(db, (db) =>
+        readModelReport(db, chainId, key, now, { code, decimals: minorUnits(code) }, score),
       );
+      return c.json(report, 200);
     },
   );
 }

@@ -19,8 +19,9 @@ import { project, rebuild } from "../../service/projections.js";
 import { PROJECTIONS } from "../../service/projections/index.js";
 import { exposureOf } from "../../service/projections/credit.js";
 import { percentOfBps } from "../../service/routes/credit-reads.js";
+import { REASON_TEXTS } from "../../src/credit.js";
 import type { EventRow } from "../../service/schema.js";
-import { CreditScore__factory } from "../../typechain-types/index.js";
+import { CreditRegistry__factory, CreditScore__factory } from "../../typechain-types/index.js";
 
 import { engines } from "./engines.js";
 
@@ -127,15 +128,23 @@ function chainOfLogs(): EventRow[] {
   return rows;
 }
 
-/** A chain that answers CreditScore.scoreOf with 641, reasons Delinquency then Defaults (and records the call). */
+/**
+ * A chain that answers CreditScore.scoreOf with 641, reasons Delinquency then Defaults, and the registry's reporting
+ * currency CNY (and records the calls).
+ */
 function scoreChain(calls: string[]): ContractRunner {
-  const iface = new Interface(CreditScore__factory.abi);
+  const score = new Interface(CreditScore__factory.abi);
+  const registry = new Interface(CreditRegistry__factory.abi);
   return {
     provider: null,
     async call(tx) {
-      const decoded = iface.parseTransaction({ data: String(tx.data) });
+      if (String(tx.to).toLowerCase() === deployment.creditRegistry.toLowerCase()) {
+        calls.push(`${registry.parseTransaction({ data: String(tx.data) })?.name}()`);
+        return registry.encodeFunctionResult("reportingCurrency", [encodeBytes32String("CNY").slice(0, 8)]);
+      }
+      const decoded = score.parseTransaction({ data: String(tx.data) });
       calls.push(`${decoded?.name}(${String(decoded?.args[0])})`);
-      return iface.encodeFunctionResult("scoreOf", [641, [2, 1, 0, 0]]);
+      return score.encodeFunctionResult("scoreOf", [641, [2, 1, 0, 0]]);
     },
   } as ContractRunner;
 }
@@ -319,43 +328,104 @@ for (const engine of engines()) {
         });
         expect((await csv.text()).split("\n")[0]).to.equal("at,txHash,lender,purpose,consentId,consentHash,consent");
 
+        // The borrower's report, in the SDK's borrowerReport JSON, as of the chain's time (2000 days on).
         const res = await app.request(`/v1/credit/borrowers/${K}/report`, { headers: desk });
         expect(res.status).to.equal(200);
-        const report = (await res.json()) as {
-          borrowerKey: string;
-          generatedAt: number;
-          loans: { loanId: string; status: string; plan: { instalments: number } | null }[];
-          inquiries: unknown[];
-          disputes: { open: { loanId: string }[]; closed: { loanId: string; outcome: string }[] };
-          score: unknown;
+        const report = (await res.json()) as Record<string, unknown> & {
+          loans: Record<string, unknown>[];
+          disputes: { open: Record<string, unknown>[]; closed: Record<string, unknown>[] };
         };
-        expect([report.borrowerKey, report.generatedAt]).to.deep.equal([K, T0 + 2000 * DAY]);
-        expect(report.loans.map((l) => [l.loanId, l.status, l.plan?.instalments ?? null])).to.deep.equal([
-          [L1, "Overdue", 12],
-          [L2, "WrittenOff", null],
+        const day = (offset: number) =>
+          new Date((Math.floor(T0 / DAY) + offset) * DAY * 1000).toISOString().slice(0, 10);
+        const isoAt = (t: number) => new Date(t * 1000).toISOString();
+        expect([report.borrowerKey, report.generatedAt, report.currency]).to.deep.equal([
+          K,
+          isoAt(T0 + 2000 * DAY),
+          { code: "CNY", decimals: 2 },
         ]);
-        expect(report.inquiries).to.deep.equal(history.inquiries);
-        expect(report.disputes.open.map((d) => d.loanId)).to.deep.equal([L1]);
-        expect(report.disputes.closed.map((d) => [d.loanId, d.outcome])).to.deep.equal([
-          [L2, encodeBytes32String("UPHELD")],
+        // Nothing repaid on the plan: every instalment has fallen due, the oldest on day 30, 1970 days ago.
+        expect(report.loans[0]).to.deep.equal({
+          loanId: L1,
+          lender: 7,
+          kind: "ConsumerLoan",
+          status: "Overdue",
+          principal: "12000",
+          outstanding: "12000",
+          originated: day(0),
+          matures: day(330),
+          aprBps: 2399,
+          plan: {
+            instalments: 12,
+            frequency: "Monthly",
+            firstDue: day(30),
+            instalment: "1000",
+            finalInstalment: "1000",
+          },
+          instalments: { due: 12, paid: 0 },
+          daysPastDue: 1970,
+          bucket: "90+",
+        });
+        expect(report.loans[1]).to.deep.include({ loanId: L2, status: "WrittenOff", aprBps: 0, daysPastDue: 0 });
+        expect(report.loans[1]).to.not.have.property("plan");
+        expect(report.inquiries).to.deep.equal([
+          {
+            lender: 7,
+            at: isoAt(T0 + 60),
+            purpose: "NewCredit",
+            consentId: C1,
+            consent: {
+              holder: 7,
+              purpose: "NewCredit",
+              expiresAt: isoAt(T0 + 90 * DAY),
+              revokedAt: isoAt(T0 + 76 * DAY),
+            },
+          },
+          {
+            lender: 9,
+            at: isoAt(T0 + 120),
+            purpose: "NEW_LOAN",
+            consentId: null,
+            consent: null,
+            consentHash: LEGACY_CONSENT_HASH,
+          },
         ]);
+        expect(
+          (report.consents as { consentId: string; covered: number[] }[]).map((c) => [c.consentId, c.covered]),
+        ).to.deep.equal([
+          [C1, [9]],
+          [C2, []],
+        ]);
+        expect(report.disputes).to.deep.equal({
+          open: [{ loanId: L1, openedBy: 9, openedAt: isoAt(T0 + 1905 * DAY), reason: "WRONG_DPD" }],
+          closed: [
+            {
+              loanId: L2,
+              openedBy: 9,
+              openedAt: isoAt(T0 + 1905 * DAY),
+              reason: "PAID",
+              resolvedBy: 3,
+              resolvedAt: isoAt(T0 + 1906 * DAY),
+              outcome: "UPHELD",
+            },
+          ],
+        });
         expect(report.score).to.deep.equal({
           score: 641,
           reasons: [
-            { code: 2, reason: "Delinquency" },
-            { code: 1, reason: "Defaults" },
+            { code: 2, attribute: "Delinquency", text: REASON_TEXTS[2] },
+            { code: 1, attribute: "Defaults", text: REASON_TEXTS[1] },
           ],
         });
 
         const score = await app.request(`/v1/credit/borrowers/${K}/score`, { headers: regulator });
         expect(await score.json()).to.deep.equal(report.score);
-        expect(calls).to.deep.equal([`scoreOf(${K})`, `scoreOf(${K})`]);
+        expect(calls).to.deep.equal(["reportingCurrency()", `scoreOf(${K})`, `scoreOf(${K})`]);
       } finally {
         await close();
       }
     });
 
-    it("test_scoreAndReport_refuseABadKey_andScoreIs503WithoutAChain", async function () {
+    it("test_scoreAndReport_refuseABadKey_andAre503WithoutAChain", async function () {
       const { db, close } = await loaded();
       try {
         const app = createApp({
@@ -369,15 +439,11 @@ for (const engine of engines()) {
           const bad = await app.request(`/v1/credit/borrowers/0x1234/${path}`, { headers: desk });
           expect([bad.status, bad.headers.get("content-type")]).to.deep.equal([400, "application/problem+json"]);
         }
-        const score = await app.request(`/v1/credit/borrowers/${K}/score`, { headers: desk });
-        expect(score.status).to.equal(503);
-        expect(((await score.json()) as { type: string }).type).to.match(/no-credit-score$/);
-        // Without a chain the report is still the read model's, with no score.
-        const report = (await (await app.request(`/v1/credit/borrowers/${K}/report`, { headers: desk })).json()) as {
-          score: unknown;
-          loans: unknown[];
-        };
-        expect([report.score, report.loans.length]).to.deep.equal([null, 2]);
+        for (const path of ["score", "report"]) {
+          const res = await app.request(`/v1/credit/borrowers/${K}/${path}`, { headers: desk });
+          expect(res.status).to.equal(503);
+          expect(((await res.json()) as { type: string }).type).to.match(/no-credit-score$/);
+        }
       } finally {
         await close();
       }
