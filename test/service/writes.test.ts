@@ -6,8 +6,11 @@ import { Wallet, parseEther } from "ethers";
 import { network } from "hardhat";
 
 import { newSalt } from "../../src/commitments.js";
-import { LOAN_CSV_HEADER, loanIdOf } from "../../src/credit.js";
+import { LOAN_CSV_HEADER, isoDate, loanIdOf } from "../../src/credit.js";
+import { Frequency, dueDay } from "../../src/schedule.js";
+import { sampleLoan } from "../../scripts/lib/loans.js";
 import { borrowerKey } from "../../src/keys.js";
+import { borrowerReport } from "../../src/report.js";
 import { openDatabase } from "../../service/db.js";
 import { migrate } from "../../service/migrations.js";
 import { processGone, registerRun } from "../../service/writes.js";
@@ -170,6 +173,54 @@ describe("service writes: the lender desk over HTTP", function () {
           400,
           "application/problem+json",
         ]);
+
+        // A consumer loan on 12 monthly instalments at 23.99%, 70 days past due, partly repaid, for the same borrower.
+        const today = Math.floor((await networkHelpers.time.latest()) / 86_400);
+        const plan = {
+          instalments: 12,
+          frequency: Frequency.Monthly,
+          firstDueDay: today - 70,
+          instalment: 100_000n,
+          finalInstalment: 100_000n,
+        };
+        const planned = sampleLoan(world.key, {
+          loanRef: ref("2P"),
+          idNumber: loan.borrowerId,
+          principal: 1_100_000n,
+          outstanding: 1_150_000n,
+          originated: isoDate(today - 100),
+          matures: isoDate(dueDay(plan, 11)),
+          aprBps: 2399,
+          plan,
+        });
+        await (await world.contracts.credit.connect(world.admins.quicklend).registerLoan(planned)).wait();
+
+        // The borrower's report from the read model is the SDK's report from the chain (the same JSON), but for the
+        // time each was made.
+        await service.caughtUp();
+        const key = keyOf(loan.borrowerId);
+        const served = (await (
+          await fetch(`${service.url}/v1/credit/borrowers/${key}/report`, {
+            headers: { authorization: `Bearer ${desk}` },
+          })
+        ).json()) as Record<string, unknown>;
+        const { contracts } = world;
+        const fromChain = JSON.parse(
+          JSON.stringify(
+            await borrowerReport({
+              credit: contracts.credit,
+              consents: contracts.consents,
+              score: contracts.score,
+              key,
+            }),
+          ),
+        ) as Record<string, unknown>;
+        expect((served.inquiries as unknown[]).length).to.equal(1);
+        expect((served.loans as { daysPastDue: number; instalments?: unknown }[])[1]).to.deep.include({
+          daysPastDue: 70,
+          instalments: { due: 3, paid: 0 },
+        });
+        expect({ ...served, generatedAt: "" }).to.deep.equal({ ...fromChain, generatedAt: "" });
       });
 
       it("test_idempotentRetry_returnsTheFirstAnswerAndSendsNothing", async function () {
