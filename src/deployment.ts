@@ -8,12 +8,16 @@ import path from "node:path";
 import { getAddress, type ContractRunner } from "ethers";
 
 import {
+  ConsentBook__factory,
   CreditRegistry__factory,
+  CreditScore__factory,
   MemberRegistry__factory,
   ReceivableLedger__factory,
   SettlementToken__factory,
   TradeSettlement__factory,
+  type ConsentBook,
   type CreditRegistry,
+  type CreditScore,
   type MemberRegistry,
   type ReceivableLedger,
   type SettlementToken,
@@ -26,7 +30,11 @@ export const MODULE_ID = "Tradeline";
 /** Addresses of one deployed network. */
 export interface Deployment {
   memberRegistry: string;
+  /** The borrowers' consents to credit look-ups, checked by every inquiry. */
+  consentBook: string;
   creditRegistry: string;
+  /** The shared, explainable credit score. */
+  creditScore: string;
   receivableLedger: string;
   tradeSettlement: string;
   /** Settlement tokens by ISO 4217 code. */
@@ -36,7 +44,9 @@ export interface Deployment {
 /** Typed contracts bound to one runner (a signer to send, a provider to read). */
 export interface TradelineContracts {
   members: MemberRegistry;
+  consents: ConsentBook;
   credit: CreditRegistry;
+  score: CreditScore;
   scf: ReceivableLedger;
   trade: TradeSettlement;
   tokens: Record<string, SettlementToken>;
@@ -63,7 +73,9 @@ export function parseDeployment(addresses: Record<string, string>): Deployment {
   }
   return {
     memberRegistry: required("MemberRegistry"),
+    consentBook: required("ConsentBook"),
     creditRegistry: required("CreditRegistry"),
+    creditScore: required("CreditScore"),
     receivableLedger: required("ReceivableLedger"),
     tradeSettlement: required("TradeSettlement"),
     tokens,
@@ -92,7 +104,9 @@ export function connect(deployment: Deployment, runner: ContractRunner): Tradeli
   }
   return {
     members: MemberRegistry__factory.connect(deployment.memberRegistry, runner),
+    consents: ConsentBook__factory.connect(deployment.consentBook, runner),
     credit: CreditRegistry__factory.connect(deployment.creditRegistry, runner),
+    score: CreditScore__factory.connect(deployment.creditScore, runner),
     scf: ReceivableLedger__factory.connect(deployment.receivableLedger, runner),
     trade: TradeSettlement__factory.connect(deployment.tradeSettlement, runner),
     tokens,

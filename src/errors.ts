@@ -5,14 +5,24 @@
 import { AbiCoder, Interface, dataSlice, isHexString, type InterfaceAbi } from "ethers";
 
 import {
+  ConsentBook__factory,
+  CreditRegistryCold__factory,
   CreditRegistry__factory,
+  CreditScore__factory,
   MemberRegistry__factory,
   ReceivableLedger__factory,
   SettlementToken__factory,
   TradeSettlement__factory,
 } from "../typechain-types/index.js";
 
-import { LOAN_STATUSES, POLICY_LIMITS, POLICY_MODES, PRODUCT_KINDS } from "./credit.js";
+import {
+  CONSENT_PURPOSES,
+  LOAN_STATUSES,
+  POLICY_LIMITS,
+  POLICY_MODES,
+  PRODUCT_KINDS,
+  SCORE_ATTRIBUTES,
+} from "./credit.js";
 import { decodeCode } from "./encoding.js";
 import { MEMBER_STATUSES, ROLES } from "./members.js";
 import { FAMILY_STATES, PIECE_STATES, formatReceivable } from "./scf.js";
@@ -42,6 +52,8 @@ const ENUMS: Record<string, readonly string[]> = {
   "enum LoanStatus": LOAN_STATUSES,
   "enum PolicyMode": POLICY_MODES,
   "enum PolicyLimit": POLICY_LIMITS,
+  "enum ConsentPurpose": CONSENT_PURPOSES,
+  "enum ICreditScore.Attribute": SCORE_ATTRIBUTES,
   "enum FamilyState": FAMILY_STATES,
   "enum PieceState": PIECE_STATES,
   "enum OrderState": ORDER_STATES,
@@ -63,6 +75,10 @@ export const KNOWN_ABIS: readonly InterfaceAbi[] = [
   MemberRegistry__factory.abi,
   SettlementToken__factory.abi,
   CreditRegistry__factory.abi,
+  // The registry's less frequent operations (governor, disputes, ageing) run in it and raise its errors.
+  CreditRegistryCold__factory.abi,
+  ConsentBook__factory.abi,
+  CreditScore__factory.abi,
   ReceivableLedger__factory.abi,
   TradeSettlement__factory.abi,
 ];

@@ -13,3 +13,5 @@ export * from "./apr.js";
 export * as credit from "./credit.js";
 export * as scf from "./scf.js";
 export * as trade from "./trade.js";
+/** A borrower's credit report, from the chain or a service. */
+export * from "./report.js";

@@ -27,6 +27,26 @@ function tradelineTask(id: string, description: string) {
     });
 }
 
+/** The logged inquiry, under a consent id of the consent book. */
+function inquiryTask(id: string, description: string) {
+  return tradelineTask(id, description)
+    .addOption({ name: "borrowerType", description: "Borrower id type, e.g. CN-RIC", defaultValue: "" })
+    .addOption({ name: "borrowerId", description: "Borrower id number (keyed, never sent)", defaultValue: "" })
+    .addOption({
+      name: "consent",
+      description: "Id of the borrower's consent (credit:consent prints it)",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "purpose",
+      description: "The consent's purpose: NewCredit, AccountReview, LimitReview, Guarantee or Collections",
+      defaultValue: "NewCredit",
+    })
+    .addOption({ name: "amount", description: "The loan you consider, in major units (optional)", defaultValue: "" })
+    .setAction(lazy("creditCheck"))
+    .build();
+}
+
 export const tasks = [
   task(
     "consortium:parameters",
@@ -84,13 +104,40 @@ export const tasks = [
       defaultValue: "ConsumerLoan",
     })
     .addOption({ name: "principal", description: "Principal in major units, e.g. 50000.00", defaultValue: "" })
-    .addOption({ name: "outstanding", description: "Outstanding now; empty means the principal", defaultValue: "" })
+    .addOption({
+      name: "outstanding",
+      description: "Outstanding now; empty means the principal (with a plan, its total due)",
+      defaultValue: "",
+    })
     .addOption({ name: "originated", description: "Origination date, YYYY-MM-DD (UTC)", defaultValue: "" })
-    .addOption({ name: "matures", description: "Maturity date, YYYY-MM-DD (UTC)", defaultValue: "" })
+    .addOption({
+      name: "matures",
+      description: "Maturity date, YYYY-MM-DD (UTC); with a plan, empty means its last due date",
+      defaultValue: "",
+    })
     .addOption({ name: "salt", description: "Commitment salt (0x + 64 hex); empty draws one", defaultValue: "" })
     .addOption({
       name: "funders",
       description: "JointLoan funders, memberId:bps pairs, e.g. 3:7000,6:3000",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "aprBps",
+      description: "Disclosed APR in basis points (2387 = 23.87%); empty computes a consumer plan's APR",
+      defaultValue: "",
+    })
+    .addOption({ name: "instalments", description: "Instalment plan: number of instalments", defaultValue: "" })
+    .addOption({ name: "frequency", description: "Plan: weekly or monthly; empty means monthly", defaultValue: "" })
+    .addOption({ name: "firstDue", description: "Plan: first due date, YYYY-MM-DD (UTC)", defaultValue: "" })
+    .addOption({ name: "instalment", description: "Plan: each instalment, in major units", defaultValue: "" })
+    .addOption({
+      name: "finalInstalment",
+      description: "Plan: the last instalment; empty means the same as the others",
+      defaultValue: "",
+    })
+    .addOption({
+      name: "amortiseRateBps",
+      description: "Plan: instead of --instalment, a nominal annual rate in basis points amortising the principal",
       defaultValue: "",
     })
     .setAction(lazy("creditRegister"))
@@ -105,22 +152,59 @@ export const tasks = [
     .addOption({ name: "to", description: "New status", defaultValue: "" })
     .setAction(lazy("creditStatus"))
     .build(),
-  tradelineTask("credit:check", "Logged inquiry: a borrower's exposure and what the policy says of a new loan")
+  inquiryTask("credit:inquire", "Logged inquiry under a recorded consent: exposure and the policy's verdict"),
+  inquiryTask("credit:check", "Same as credit:inquire (its former name)"),
+  tradelineTask("credit:consent", "Record a borrower's consent to look-ups, collected by your member; prints its id")
     .addOption({ name: "borrowerType", description: "Borrower id type, e.g. CN-RIC", defaultValue: "" })
     .addOption({ name: "borrowerId", description: "Borrower id number (keyed, never sent)", defaultValue: "" })
     .addOption({
-      name: "consent",
-      description: "Borrower's authorization: its reference text, committed to with a salt (never a hash)",
+      name: "document",
+      description: "The signed consent's reference text, committed to with a salt (never a hash)",
       defaultValue: "",
     })
     .addOption({
-      name: "consentSalt",
-      description: "Salt of the consent's commitment (0x + 64 hex); empty draws one, printed to keep",
+      name: "documentSalt",
+      description: "Salt of the document's commitment (0x + 64 hex); empty draws one, printed to keep",
       defaultValue: "",
     })
-    .addOption({ name: "purpose", description: "Purpose code, up to 31 characters", defaultValue: "NEW_LOAN" })
-    .addOption({ name: "amount", description: "The loan you consider, in major units (optional)", defaultValue: "" })
-    .setAction(lazy("creditCheck"))
+    .addOption({
+      name: "purpose",
+      description: "NewCredit, AccountReview, LimitReview, Guarantee or Collections",
+      defaultValue: "NewCredit",
+    })
+    .addOption({ name: "expires", description: "Last day in force, YYYY-MM-DD (UTC)", defaultValue: "" })
+    .addOption({
+      name: "covered",
+      description: "Other members that may rely on it: ids, comma-separated (at most 4)",
+      defaultValue: "",
+    })
+    .setAction(lazy("creditConsent"))
+    .build(),
+  tradelineTask("credit:revoke-consent", "Record a borrower's withdrawal of a consent (its holder or a regulator)")
+    .addOption({ name: "consent", description: "Consent id (0x + 64 hex)", defaultValue: "" })
+    .addOption({ name: "reason", description: "Reason code, up to 31 characters", defaultValue: "" })
+    .setAction(lazy("creditRevokeConsent"))
+    .build(),
+  tradelineTask("credit:age", "Apply what time changed on a loan: delinquency bucket, Overdue, end of retention")
+    .addOption({ name: "loanId", description: "Loan id (0x + 64 hex), as registration printed it", defaultValue: "" })
+    .setAction(lazy("creditAge"))
+    .build(),
+  tradelineTask("credit:score", "A borrower's shared credit score and its reasons (not logged)")
+    .addOption({ name: "borrowerType", description: "Borrower id type, e.g. CN-RIC", defaultValue: "" })
+    .addOption({ name: "borrowerId", description: "Borrower id number (keyed, never sent)", defaultValue: "" })
+    .setAction(lazy("creditScore"))
+    .build(),
+  tradelineTask("credit:report", "A borrower's credit report: loans, inquiries, consents, disputes and score")
+    .addOption({ name: "borrowerType", description: "Borrower id type, e.g. CN-RIC", defaultValue: "" })
+    .addOption({ name: "borrowerId", description: "Borrower id number (keyed, never sent)", defaultValue: "" })
+    .addFlag({ name: "json", description: "Print the report as JSON" })
+    .addOption({
+      name: "serviceUrl",
+      description: "Read it from a Tradeline service's read model instead of the chain",
+      defaultValue: "",
+    })
+    .addOption({ name: "token", description: "Bearer token for --service-url", defaultValue: "" })
+    .setAction(lazy("creditReport"))
     .build(),
   tradelineTask("credit:dispute", "Open, answer, correct (regulator) or resolve (regulator) a dispute on a loan")
     .addOption({ name: "action", description: "open, answer, correct or resolve", defaultValue: "open" })

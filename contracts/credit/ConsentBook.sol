@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {MemberGated} from "../access/MemberGated.sol";
 import {ConsentId, ConsentPurpose, IConsentBook} from "../interfaces/IConsentBook.sol";
-import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
+import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
 
 /// @title ConsentBook
 /// @notice The borrowers' consents to credit look-ups. See {IConsentBook}.
@@ -73,12 +73,17 @@ contract ConsentBook is IConsentBook, MemberGated {
     }
 
     /// @inheritdoc IConsentBook
+    /// @dev The holder records a withdrawal whatever its status (a suspended lender must still be able to say that the
+    ///      borrower withdrew); anyone else must be an active Regulator.
     function revokeConsent(ConsentId id, bytes32 reason) external {
-        MemberId by = memberRegistry.requireActive(msg.sender);
+        MemberId by = memberRegistry.memberOf(msg.sender);
         Record storage r = _consents[id];
         MemberId holder = r.holder;
         if (MemberId.unwrap(holder) == 0) revert ConsentUnknown(id);
-        if (MemberId.unwrap(by) != MemberId.unwrap(holder) && !memberRegistry.hasRole(msg.sender, Role.Regulator)) {
+        if (
+            MemberId.unwrap(by) == 0 ||
+            (MemberId.unwrap(by) != MemberId.unwrap(holder) && !memberRegistry.hasRole(msg.sender, Role.Regulator))
+        ) {
             revert ConsentRevokeUnauthorized(id, msg.sender, by);
         }
         if (r.revokedAt != 0) revert ConsentRevokedAt(id, r.revokedAt);
@@ -95,6 +100,11 @@ contract ConsentBook is IConsentBook, MemberGated {
         if (r.borrowerKey != borrowerKey) revert ConsentBorrowerMismatch(id, r.borrowerKey, borrowerKey);
         if (!_covers(r, member)) revert ConsentMemberNotCovered(id, member);
         if (r.purpose != purpose) revert ConsentPurposeMismatch(id, r.purpose, purpose);
+        // Another member relies on the holder's word: only while the holder is an active member.
+        if (MemberId.unwrap(member) != MemberId.unwrap(r.holder)) {
+            MemberStatus status = memberRegistry.statusOf(r.holder);
+            if (status != MemberStatus.Active) revert ConsentHolderInactive(id, r.holder, status);
+        }
     }
 
     /// @inheritdoc IConsentBook

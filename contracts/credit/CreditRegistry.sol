@@ -62,31 +62,8 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     }
 
     /// @inheritdoc ICreditRegistry
-    function registerLoans(LoanInput[] calldata loans) external whenNotPaused {
-        MemberId lender = _requireRole(msg.sender, Role.Lender);
-        uint256 n = loans.length;
-        if (n == 0) revert CreditEmptyBatch();
-        for (uint256 i; i < n; ++i) {
-            if (loans[i].kind == ProductKind.JointLoan) {
-                _fail(i, abi.encodeWithSelector(CreditInvalidProductKind.selector, loans[i].kind));
-            }
-            _register(lender, lender, loans[i], i);
-        }
-    }
-
-    /// @inheritdoc ICreditRegistry
     function reportRepayment(bytes32 loanRef, uint64 amount) external whenNotPaused {
         _repay(memberRegistry.requireActive(msg.sender), loanRef, amount, _SINGLE);
-    }
-
-    /// @inheritdoc ICreditRegistry
-    function reportRepayments(Repayment[] calldata repayments) external whenNotPaused {
-        MemberId reporter = memberRegistry.requireActive(msg.sender);
-        uint256 n = repayments.length;
-        if (n == 0) revert CreditEmptyBatch();
-        for (uint256 i; i < n; ++i) {
-            _repay(reporter, repayments[i].loanRef, repayments[i].amount, i);
-        }
     }
 
     /// @inheritdoc ICreditRegistry
@@ -278,6 +255,16 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     }
 
     // ─── Run by CreditRegistryCold ──────────────────────────────────────────
+
+    /// @inheritdoc ICreditRegistry
+    function reportRepayments(Repayment[] calldata) external {
+        _runCold();
+    }
+
+    /// @inheritdoc ICreditRegistry
+    function registerLoans(LoanInput[] calldata) external {
+        _runCold();
+    }
 
     /// @inheritdoc ICreditRegistry
     function registerJointLoan(LoanInput calldata, Funder[] calldata) external returns (LoanId) {

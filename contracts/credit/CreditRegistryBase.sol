@@ -90,7 +90,7 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
         uint24 defaults;
         uint40 lastInquiry; // time of the latest inquiry; the ring is read only while it is within the window
         uint96 outstanding;
-        uint24 liveSince; // origination day of the oldest loan of the current unbroken run of live loans
+        uint24 liveSince; // the day the current unbroken run of live loans began on the registry (not a lender's date)
     }
 
     /// @dev A loan's consumer-credit terms, in one slot (232 bits); absent for loans without a plan, an APR or a
@@ -114,7 +114,6 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
         bool isDefault;
         uint64 fromOutstanding;
         uint64 toOutstanding;
-        uint24 originationDay;
     }
 
     struct Dispute {
@@ -209,7 +208,7 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
         }
         bool defaulted = _isDefaultReport();
         LoanStatus status = defaulted ? LoanStatus.Defaulted : LoanStatus.Active;
-        _rebook(b, lender, Move(false, true, false, defaulted, 0, input.outstanding, input.originationDay));
+        _rebook(b, lender, Move(false, true, false, defaulted, 0, input.outstanding));
         _borrowers[key] = b;
         _loans[id] = Loan({
             borrower: b.index,
@@ -263,7 +262,13 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
                 abi.encodeWithSelector(CreditInvalidDates.selector, input.originationDay, input.maturityDay, today)
             );
         }
-        if (planned || p.firstDueDay != 0 || p.instalment != 0 || p.finalInstalment != 0) {
+        if (
+            planned ||
+            p.frequency != Frequency.Weekly ||
+            p.firstDueDay != 0 ||
+            p.instalment != 0 ||
+            p.finalInstalment != 0
+        ) {
             _validatePlan(input, index);
         }
     }
@@ -293,6 +298,13 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
         uint256 last = InstalmentPlan.dueDay(p, p.instalments - 1);
         if (input.maturityDay != last) {
             _fail(index, abi.encodeWithSelector(CreditMaturityNotLastDueDay.selector, input.maturityDay, last));
+        }
+        uint256 term = last - input.originationDay;
+        if (!InstalmentPlan.aprCovers(input.aprBps, input.principal, total, term)) {
+            _fail(
+                index,
+                abi.encodeWithSelector(CreditAprBelowPlan.selector, input.aprBps, total, input.principal, term)
+            );
         }
     }
 
@@ -327,7 +339,7 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
         uint256 index
     ) internal {
         uint256 max = _maxAprBps;
-        if (max != 0 && input.kind == ProductKind.ConsumerLoan && input.aprBps > max) {
+        if (max != 0 && _capped(input.kind) && input.aprBps > max) {
             _breach(mode, key, id, PolicyLimit.Apr, input.aprBps, max, index);
         }
         max = _maxLenders;
@@ -407,15 +419,16 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
 
     /// @dev The one transition table of every status change of a booked loan. A Regulator's correction may set
     ///      any status (its amounts are checked by `correctLoan`); a module may only settle a live record it booked,
-    ///      a Defaulted one included (the debtor paid after all); a lender follows the lifecycle. Repayments ask
-    ///      for `to == Repaid`: they apply where the lender may settle the loan.
+    ///      a Defaulted one included (the debtor paid after all); a lender follows the lifecycle, and may record
+    ///      recoveries on a Defaulted loan and its settlement. Repayments ask for `to == Repaid`: they apply where the
+    ///      lender may settle the loan.
     function _canTransition(LoanStatus from, LoanStatus to, Actor actor) internal pure returns (bool) {
         if (from == LoanStatus.None || to == LoanStatus.None) return false;
         if (actor == Actor.Regulator) return true;
         if (actor == Actor.Anyone) return from == LoanStatus.Active && to == LoanStatus.Overdue;
         bool performing = from == LoanStatus.Active || from == LoanStatus.Overdue;
         if (actor == Actor.Module) return to == LoanStatus.Repaid && (performing || from == LoanStatus.Defaulted);
-        if (to == LoanStatus.Repaid) return performing;
+        if (to == LoanStatus.Repaid) return performing || from == LoanStatus.Defaulted;
         if (from == LoanStatus.Active) return to == LoanStatus.Overdue;
         if (from == LoanStatus.Overdue) return to == LoanStatus.Active || to == LoanStatus.Defaulted;
         return from == LoanStatus.Defaulted && to == LoanStatus.WrittenOff;
@@ -526,8 +539,7 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
             wasDefault: loan.status == LoanStatus.Defaulted || t.negativeUntil != 0,
             isDefault: to == LoanStatus.Defaulted || until != 0,
             fromOutstanding: loan.outstanding,
-            toOutstanding: outstanding,
-            originationDay: loan.originationDay
+            toOutstanding: outstanding
         });
         // Active <-> Overdue at the same outstanding leaves every total where it is: skip the borrower.
         if (m.wasLive != m.isLive || m.wasDefault != m.isDefault || (m.isLive && m.fromOutstanding != outstanding)) {
@@ -554,7 +566,8 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
 
     /// @dev The day a loan's negative record stops counting after it moves `from` -> `to` on behalf of `actor`, and
     ///      whether a retained record expired: a write-off, or a settlement of a Defaulted record, is retained
-    ///      RETENTION_MONTHS from today; a Regulator's correction to anything else erases it; time ends it.
+    ///      RETENTION_MONTHS from today; a Regulator's correction to another status (but WrittenOff) erases it;
+    ///      time ends it.
     function _retention(
         LoanStatus from,
         LoanStatus to,
@@ -562,11 +575,11 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
         Actor actor
     ) internal view returns (uint24, bool expired) {
         uint256 today = block.timestamp / 1 days;
-        bool settled = from == LoanStatus.Defaulted && to == LoanStatus.Repaid && actor == Actor.Module;
+        bool settled = from == LoanStatus.Defaulted && to == LoanStatus.Repaid && actor != Actor.Regulator;
         if ((to == LoanStatus.WrittenOff && from != LoanStatus.WrittenOff) || settled) {
             return (uint24(InstalmentPlan.addMonths(today, RETENTION_MONTHS)), false);
         }
-        if (actor == Actor.Regulator && to != LoanStatus.WrittenOff) return (0, false);
+        if (actor == Actor.Regulator && to != from && to != LoanStatus.WrittenOff) return (0, false);
         if (until != 0 && today >= until) return (0, true);
         return (until, false);
     }
@@ -611,7 +624,7 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
         if (m.isLive) b.outstanding += m.toOutstanding;
         if (m.wasLive != m.isLive) {
             if (m.isLive) {
-                if (b.activeLoans == 0 || m.originationDay < b.liveSince) b.liveSince = m.originationDay;
+                if (b.activeLoans == 0) b.liveSince = uint24(block.timestamp / 1 days);
                 b.activeLoans += 1;
             } else {
                 b.activeLoans -= 1;
@@ -711,6 +724,11 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
         unchecked {
             return uint32(now32 - uint32(entry));
         }
+    }
+
+    /// @dev Whether the APR cap applies to `kind`: consumer loans, and joint loans (co-financed consumer credit).
+    function _capped(ProductKind kind) internal pure returns (bool) {
+        return kind == ProductKind.ConsumerLoan || kind == ProductKind.JointLoan;
     }
 
     function _isLive(LoanStatus s) internal pure returns (bool) {

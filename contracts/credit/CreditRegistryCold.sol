@@ -20,6 +20,29 @@ contract CreditRegistryCold is CreditRegistryBase {
     ) CreditRegistryBase(registry, consents, currency) {}
 
     /// @dev See {ICreditRegistry}.
+    function registerLoans(LoanInput[] calldata loans) external whenNotPaused {
+        MemberId lender = _requireRole(msg.sender, Role.Lender);
+        uint256 n = loans.length;
+        if (n == 0) revert CreditEmptyBatch();
+        for (uint256 i; i < n; ++i) {
+            if (loans[i].kind == ProductKind.JointLoan) {
+                _fail(i, abi.encodeWithSelector(CreditInvalidProductKind.selector, loans[i].kind));
+            }
+            _register(lender, lender, loans[i], i);
+        }
+    }
+
+    /// @dev See {ICreditRegistry}.
+    function reportRepayments(Repayment[] calldata repayments) external whenNotPaused {
+        MemberId reporter = memberRegistry.requireActive(msg.sender);
+        uint256 n = repayments.length;
+        if (n == 0) revert CreditEmptyBatch();
+        for (uint256 i; i < n; ++i) {
+            _repay(reporter, repayments[i].loanRef, repayments[i].amount, i);
+        }
+    }
+
+    /// @dev See {ICreditRegistry}.
     function registerJointLoan(
         LoanInput calldata loan,
         Funder[] calldata funders

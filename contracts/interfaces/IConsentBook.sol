@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {MemberId} from "./IMemberRegistry.sol";
+import {MemberId, MemberStatus} from "./IMemberRegistry.sol";
 
 /// @notice Identifier of one consent: `keccak256(abi.encode(holder, documentHash))`, so a lender cannot record the same
 ///         signed document twice and the SDK knows the id before the record is mined.
@@ -87,17 +87,20 @@ interface IConsentBook {
     error ConsentMemberNotCovered(ConsentId id, MemberId member);
     /// @notice Consent `id` was given for `consentPurpose`, not for `purpose`.
     error ConsentPurposeMismatch(ConsentId id, ConsentPurpose consentPurpose, ConsentPurpose purpose);
+    /// @notice Consent `id`'s holder `holder` is `status`, not active: no other member may rely on its consents.
+    error ConsentHolderInactive(ConsentId id, MemberId holder, MemberStatus status);
     /// @notice Account `account` (member `member`) may not withdraw consent `id`: only its holder or a Regulator may.
     error ConsentRevokeUnauthorized(ConsentId id, address account, MemberId member);
 
     /// @notice Records a consent collected by the caller's member (a Lender). Returns its id.
     function recordConsent(ConsentInput calldata consent) external returns (ConsentId id);
 
-    /// @notice Records the borrower's withdrawal of consent `id`, effective at once: by its holder or a Regulator.
+    /// @notice Records the borrower's withdrawal of consent `id`, effective at once: by its holder (whatever its status)
+    ///         or an active Regulator.
     function revokeConsent(ConsentId id, bytes32 reason) external;
 
     /// @notice Reverts, with the precise reason, unless consent `id` is in force now for `borrowerKey`, covers
-    ///         `member` and was given for `purpose`.
+    ///         `member` and was given for `purpose`, and, for a member other than its holder, its holder is active.
     function requireConsent(ConsentId id, bytes32 borrowerKey, MemberId member, ConsentPurpose purpose) external view;
 
     /// @notice The id a consent recorded by `holder` for document `documentHash` has.

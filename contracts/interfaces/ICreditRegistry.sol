@@ -20,7 +20,8 @@ enum ProductKind {
 
 /// @notice Life of a loan: Active -> Repaid, or Active -> Overdue -> Defaulted -> WrittenOff (Overdue may be cured
 ///         back to Active, or repaid). Active, Overdue and Defaulted loans are *live*: they count in the totals. A
-///         module may also settle a Defaulted record it booked (the debtor paid after all): Defaulted -> Repaid.
+///         Defaulted loan may still be settled (recoveries, then Defaulted -> Repaid, by its lender or the module that
+///         booked it); its negative record is then retained for five years, as a write-off's is.
 enum LoanStatus {
     None,
     Active,
@@ -107,7 +108,7 @@ interface ICreditRegistryTypes {
         // the retention period
         uint256 inquiries;
         uint256[4] delinquent; // live loans 1-30, 31-60, 61-90, over 90 days past due (as of their last update)
-        uint256 liveSinceDay; // origination day of the oldest loan of the current unbroken run of live credit; 0 none
+        uint256 liveSinceDay; // the day the current unbroken run of live credit began on the registry; 0 none
     }
 
     /// @notice One funder of a joint or co-financed loan and its share.
@@ -152,7 +153,7 @@ interface ICreditRegistryTypes {
         uint96 maxOutstanding;
         uint16 maxPlatformShareBps; // cap on a Platform member's share of a joint loan
         PolicyMode mode;
-        uint32 maxAprBps; // cap on a consumer loan's APR; 0 = no cap
+        uint32 maxAprBps; // cap on the APR of consumer and joint loans; 0 = no cap
         uint16 graceDays; // days past due after which anyone may move a plan loan to Overdue
     }
 
@@ -265,7 +266,7 @@ interface ICreditRegistryTypes {
     error CreditInvalidProductKind(ProductKind kind);
     /// @notice Loan `id` cannot move from `from` to `to`.
     error CreditInvalidTransition(LoanId id, LoanStatus from, LoanStatus to);
-    /// @notice Loan `id` is `status`: repayments apply to Active and Overdue loans only.
+    /// @notice Loan `id` is `status`: repayments apply to Active, Overdue and Defaulted loans only.
     error CreditLoanNotPerforming(LoanId id, LoanStatus status);
     /// @notice The repayment `amount` is zero or above the loan's `outstanding`.
     error CreditInvalidRepayment(LoanId id, uint64 amount, uint64 outstanding);
@@ -327,6 +328,9 @@ interface ICreditRegistryTypes {
     error CreditPlanBeforeOrigination(uint24 firstDueDay, uint24 originationDay);
     /// @notice The maturity day `maturityDay` is not the plan's last due day `lastDueDay`.
     error CreditMaturityNotLastDueDay(uint24 maturityDay, uint256 lastDueDay);
+    /// @notice The APR `aprBps` is below what the plan implies: asking `totalDue` back for `principal` over `termDays` days
+    ///      costs at least ln(totalDue / principal) / (termDays / 365) a year, however it is compounded.
+    error CreditAprBelowPlan(uint32 aprBps, uint256 totalDue, uint64 principal, uint256 termDays);
     /// @notice Nothing is due to change on loan `id` yet: it is `daysPastDue` days past due, in bucket `bucket`, and no
     ///         negative record of it is past retention.
     error CreditNothingToAge(LoanId id, uint256 daysPastDue, uint8 bucket);

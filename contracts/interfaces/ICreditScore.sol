@@ -10,10 +10,10 @@ import {ICreditRegistry, ICreditRegistryTypes} from "./ICreditRegistry.sol";
 ///         number for the same state. `docs/credit-score.md` publishes the scorecard, the codes and their wording.
 interface ICreditScore {
     /// @notice The scored attributes, in the order of the scorecard; reason code = attribute + 1.
-    /// 0 Defaults: negative records retained. 1 Delinquency: the worst delinquency bucket of a live loan (0-4).
-    /// 2 Lenders: distinct active lenders. 3 Utilisation: outstanding as a percentage of the policy limit (0 with no
-    /// limit). 4 Inquiries: distinct lenders that inquired within the window. 5 History: days since the origination of
-    /// the oldest loan of the current run of live credit (0 with none).
+    /// 0 Defaults: negative records retained. 1 Delinquency: the worst delinquency bucket of a live loan (0-4), and 4
+    /// while a negative record is retained. 2 Lenders: distinct active lenders. 3 Utilisation: outstanding as a
+    /// percentage of the policy limit (0 with no limit). 4 Inquiries: distinct lenders that inquired within the window.
+    /// 5 History: days since the current run of live credit began on the registry (0 with none).
     enum Attribute {
         Defaults,
         Delinquency,

@@ -62,6 +62,32 @@ library InstalmentPlan {
         }
     }
 
+    /// @dev Whether an APR of `aprBps` can be the rate of a plan that advanced `principal` and asks `total` back over
+    ///      `termDays` days (to its last due day). Whatever the compounding, a rate `i` with every payment made no later
+    ///      than the last due day satisfies principal * e^(i * term) >= total, so an APR below ln(total / principal) /
+    ///      term years is impossible: `exp(apr * term) * principal >= total` is checked (term in years of 365 days,
+    ///      and one basis point of tolerance, both in the lender's favour).
+    function aprCovers(uint32 aprBps, uint256 principal, uint256 total, uint256 termDays) internal pure returns (bool) {
+        if (total <= principal) return true;
+        uint256 x = ((uint256(aprBps) + 1) * 1e14 * termDays) / 365; // the rate times the term, 18 decimals
+        if (x >= 50e18) return true; // e^50 > 120 * 2^64: no plan owes that much more than it advanced
+        return (expWad(x) * principal) / 1e18 >= total;
+    }
+
+    /// @dev e^(x / 1e18), 18 decimals, for x below 50e18: e^n by repeated multiplication, e^f by its Taylor series
+    ///      (24 terms: the error is far below one part in 10^15).
+    function expWad(uint256 x) internal pure returns (uint256 r) {
+        uint256 n = x / 1e18;
+        uint256 f = x % 1e18;
+        uint256 term = 1e18;
+        r = 1e18;
+        for (uint256 k = 1; k <= 24; ++k) {
+            term = (term * f) / (1e18 * k);
+            r += term;
+        }
+        for (uint256 k; k < n; ++k) r = (r * 2_718281828459045235) / 1e18;
+    }
+
     /// @dev The delinquency bucket of `dpd` days past due: 0 current, 1: 1-30, 2: 31-60, 3: 61-90, 4: over 90.
     function bucket(uint256 dpd) internal pure returns (uint8) {
         if (dpd == 0) return 0;

@@ -20,7 +20,10 @@ library ScorecardMath {
         uint256 today
     ) internal pure returns (uint256[6] memory v) {
         v[0] = p.defaults;
-        for (uint256 i = 4; i > 0; --i) {
+        // A retained negative record (a default, a write-off) is the worst delinquency there is: writing a loan off or
+        // settling it after a default then never improves the delinquency attribute.
+        if (p.defaults != 0) v[1] = 4;
+        for (uint256 i = 4; i > v[1]; --i) {
             if (p.delinquent[i - 1] != 0) {
                 v[1] = i;
                 break;

@@ -1,6 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { id } from "ethers";
 
+import { DEFAULT_SCORECARD } from "../../src/credit.js";
 import { roleMask } from "../../src/members.js";
 
 /** The settlement currencies of the network: ISO 4217 code, name and decimals (minor units). */
@@ -36,6 +37,11 @@ const ascii = (s: string): string => `0x${Buffer.from(s, "ascii").toString("hex"
  * - creditCurrency: the credit registry's reporting currency as bytes3 hex (default "0x434e59", CNY).
  * - creditMaxLenders, creditMaxOutstanding (minor units), creditMaxInquiries, creditInquiryWindow (seconds),
  *   creditMaxPlatformShareBps, creditPolicyMode (0 flag, 1 enforce): the first multi-borrowing policy; 0 is no limit.
+ * - creditMaxAprBps (default 3600, 36 %: the ceiling above which China's courts do not uphold consumer-credit interest;
+ *   0 is no cap), applied in creditPolicyMode like the other limits; creditGraceDays (default 15): days past due after
+ *   which anyone may move a plan loan to Overdue.
+ * - The consent book (checked by every inquiry) is deployed before the credit registry, and the credit score after it
+ *   with the published scorecard `DEFAULT_SCORECARD` (docs/credit-score.md); the governor may change it later.
  * - scfGraceSeconds (default 7 days), scfPenaltyRateBps (default 1800, per year): receivables' overdue terms.
  * - scfModuleLegalIdHash: the legal-id hash under which the receivable ledger is admitted as a Reporter member.
  * - tradeArbiterWindow (default 14 days): how long an arbiter has to split a disputed order's escrow.
@@ -71,8 +77,11 @@ export default buildModule("Tradeline", (m) => {
     m.call(tokens[code], "setIssuer", [issuerId, true], { id: `Token${code}Issuer` });
   }
 
+  const consentBook = m.contract("ConsentBook", [memberRegistry]);
+
   const creditRegistry = m.contract("CreditRegistry", [
     memberRegistry,
+    consentBook,
     m.getParameter("creditCurrency", ascii("CNY")),
     {
       maxLenders: m.getParameter("creditMaxLenders", 3),
@@ -81,8 +90,12 @@ export default buildModule("Tradeline", (m) => {
       maxOutstanding: m.getParameter("creditMaxOutstanding", 0),
       maxPlatformShareBps: m.getParameter("creditMaxPlatformShareBps", 3000),
       mode: m.getParameter("creditPolicyMode", 0),
+      maxAprBps: m.getParameter("creditMaxAprBps", 3600),
+      graceDays: m.getParameter("creditGraceDays", 15),
     },
   ]);
+
+  const creditScore = m.contract("CreditScore", [memberRegistry, creditRegistry, DEFAULT_SCORECARD]);
 
   const receivableLedger = m.contract("ReceivableLedger", [
     memberRegistry,
@@ -135,7 +148,9 @@ export default buildModule("Tradeline", (m) => {
 
   return {
     memberRegistry,
+    consentBook,
     creditRegistry,
+    creditScore,
     receivableLedger,
     tradeSettlement,
     tokenCNY: tokens.CNY,

@@ -94,7 +94,9 @@ export async function deployWorld(
   const deployed = await connection.ignition.deploy(TradelineModule, { parameters, deploymentId });
   const addresses = {
     memberRegistry: await deployed.memberRegistry.getAddress(),
+    consentBook: await deployed.consentBook.getAddress(),
     creditRegistry: await deployed.creditRegistry.getAddress(),
+    creditScore: await deployed.creditScore.getAddress(),
     receivableLedger: await deployed.receivableLedger.getAddress(),
     tradeSettlement: await deployed.tradeSettlement.getAddress(),
     tokens: {

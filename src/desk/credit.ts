@@ -8,36 +8,52 @@ import { hexlify, isHexString, type ContractTransactionReceipt } from "ethers";
 import { checkSalt, commitment, consentCommitment, newSalt } from "../commitments.js";
 import {
   BatchRejectedError,
+  CONSENT_PURPOSES,
   DEFAULT_BATCH_SIZE,
   LOAN_STATUSES,
   PRODUCT_KINDS,
   POLICY_MODES,
+  ageLoan,
   assessPolicy,
+  completeRecord,
+  consentPurpose,
+  dayNumber,
   dayOf,
+  delinquency,
+  frequency as frequencyIndex,
   inquire,
+  isoDate,
   loanIdOf,
   loanInput,
   loanRef,
   loanStatus,
   loanStatusName,
+  parseAprBps,
   parseLoanCsv,
   productKind,
   readRegistration,
   registerJointLoan,
   registerLoan,
+  recordConsent as recordConsentOn,
+  revokeConsent as revokeConsentOn,
+  scoreOf,
+  type ConsentPurposeName,
   type Exposure,
+  type LoanDelinquency,
   type LineError,
   type LoanFileRow,
   type LoanRecordData,
   type LoanStatusName,
   type PolicyBreach,
   type RegistrationResult,
+  type ScoreReason,
 } from "../credit.js";
 import type { TradelineContracts } from "../deployment.js";
 import { decodeCode, minorUnits, parseAmount, reasonCode } from "../encoding.js";
 import { decodeError } from "../errors.js";
 import { InputError, checked, parseMemberId, requireOption, wholeNumber, type Labels } from "../input.js";
 import { borrowerKey, normalizeIdNumber, normalizeIdType, type ConsortiumKey } from "../keys.js";
+import { Frequency, amortisingPlan, dueDay, totalDue, type Plan } from "../schedule.js";
 import { chainTime, mined } from "../tx.js";
 
 /** What a desk works with: the contracts connected to the member's signer, and the consortium key. */
@@ -88,9 +104,21 @@ export interface LoanRequest {
   /** Default: the principal. */
   outstanding?: string;
   originated: string;
-  matures: string;
+  /** With a plan, default (and required to be) the plan's last due day. */
+  matures?: string;
   /** The record commitment's salt; default a fresh one (returned: the lender keeps it). */
   salt?: string;
+  /** The disclosed APR in basis points; a consumer loan with a plan and none gets its computed APR. */
+  aprBps?: string;
+  /** An instalment plan: the number of instalments (empty for none), Weekly or Monthly (default Monthly), the first
+   *  due date, and either the instalment (and the final one, default the same) or a nominal annual rate in basis
+   *  points that amortises the principal (`amortisingPlan`). */
+  instalments?: string;
+  frequency?: string;
+  firstDue?: string;
+  instalment?: string;
+  finalInstalment?: string;
+  amortiseRateBps?: string;
   /** A JointLoan's funders: member ids with shares in basis points summing to 10,000. */
   funders?: { member: string | number; shareBps: string | number }[];
 }
@@ -106,6 +134,64 @@ export interface Registered {
   result: RegistrationResult;
   exposure: Exposure;
   salt: string;
+  /** The APR the loan was registered with (computed for a consumer loan's plan when not given); 0 for none. */
+  aprBps: number;
+  plan?: Plan;
+  /** The record as committed to (the lender keeps it with the salt). */
+  record: LoanRecordData;
+}
+
+/** The plan a request describes, or undefined when it gives no instalments. */
+function planOf(desk: Desk, req: LoanRequest, principal: bigint, decimals: number): Plan | undefined {
+  const count = (req.instalments ?? "").trim();
+  const name = desk.label("instalments");
+  const planFields = ["frequency", "firstDue", "instalment", "finalInstalment", "amortiseRateBps"] as const;
+  if (count === "") {
+    const stray = planFields.find((f) => (req[f] ?? "").trim() !== "");
+    if (stray !== undefined) throw new InputError(name, `${desk.label(stray)} describes a plan: give ${name} too`);
+    return undefined;
+  }
+  const instalments = wholeNumber(count, name, 120);
+  const freq = checked(desk.label("frequency"), () =>
+    (req.frequency ?? "").trim() === "" ? Frequency.Monthly : frequencyIndex(req.frequency!),
+  );
+  const firstDueDay = checked(desk.label("firstDue"), () =>
+    dayNumber(requireOption(req.firstDue, desk.label("firstDue")), desk.label("firstDue")),
+  );
+  const rate = (req.amortiseRateBps ?? "").trim();
+  const given = (req.instalment ?? "").trim();
+  if ((rate === "") === (given === "")) {
+    throw new InputError(
+      desk.label("instalment"),
+      `a plan takes either ${desk.label("instalment")} or ${desk.label("amortiseRateBps")}, one of them`,
+    );
+  }
+  if (rate !== "") {
+    const annualRateBps = checked(desk.label("amortiseRateBps"), () =>
+      parseAprBps(rate, desk.label("amortiseRateBps")),
+    );
+    return checked(desk.label("amortiseRateBps"), () => {
+      const p = amortisingPlan({ principal, annualRateBps, instalments, frequency: freq, firstDueDay });
+      // The registry's plan: the amortisation's totals stay off it.
+      return {
+        instalments: p.instalments,
+        frequency: p.frequency,
+        firstDueDay: p.firstDueDay,
+        instalment: p.instalment,
+        finalInstalment: p.finalInstalment,
+      };
+    });
+  }
+  const instalment = amount(desk, "instalment", given, decimals);
+  const finalText = (req.finalInstalment ?? "").trim();
+  const finalInstalment = finalText === "" ? instalment : amount(desk, "finalInstalment", finalText, decimals);
+  return {
+    instalments,
+    frequency: freq,
+    firstDueDay,
+    instalment: instalments === 1 ? 0n : instalment,
+    finalInstalment,
+  };
 }
 
 export async function register(desk: Desk, req: LoanRequest): Promise<Registered> {
@@ -113,19 +199,34 @@ export async function register(desk: Desk, req: LoanRequest): Promise<Registered
   const cur = await currencyOf(c);
   const kind = PRODUCT_KINDS[checked(desk.label("product"), () => productKind(req.product?.trim() || "ConsumerLoan"))];
   const principal = amount(desk, "principal", req.principal, cur.decimals);
-  const record: LoanRecordData = {
+  const plan = planOf(desk, req, principal, cur.decimals);
+  const aprText = (req.aprBps ?? "").trim();
+  const given: LoanRecordData = {
     loanRef: requireOption(req.ref, desk.label("ref")),
     idType: requireOption(req.borrowerType, desk.label("borrowerType")),
     idNumber: requireOption(req.borrowerId, desk.label("borrowerId")),
     kind,
     principal,
+    // A plan loan's outstanding is what is due less what was paid: all of it, unless stated.
     outstanding:
-      (req.outstanding ?? "") === "" ? principal : amount(desk, "outstanding", req.outstanding!, cur.decimals),
+      (req.outstanding ?? "") === ""
+        ? plan === undefined
+          ? principal
+          : totalDue(plan)
+        : amount(desk, "outstanding", req.outstanding!, cur.decimals),
     originated: requireOption(req.originated, desk.label("originated")),
-    matures: requireOption(req.matures, desk.label("matures")),
+    matures:
+      plan !== undefined && (req.matures ?? "").trim() === ""
+        ? isoDate(dueDay(plan, plan.instalments - 1))
+        : requireOption(req.matures, desk.label("matures")),
+    ...(aprText === ""
+      ? {}
+      : { aprBps: checked(desk.label("aprBps"), () => parseAprBps(aprText, desk.label("aprBps"))) }),
+    ...(plan === undefined ? {} : { plan }),
   };
   const salt = (req.salt ?? "") === "" ? newSalt() : checkSalt(req.salt!, desk.label("salt"));
-  checked(desk.label("borrowerType"), () => normalizeIdType(record.idType));
+  checked(desk.label("borrowerType"), () => normalizeIdType(given.idType));
+  const record = checked(desk.label(plan === undefined ? "matures" : "instalments"), () => completeRecord(given));
   const key = await desk.consortiumKey();
   const built = checked(desk.label("borrowerId"), () => loanInput(key, record, salt));
   const joint = kind === "JointLoan";
@@ -148,6 +249,9 @@ export async function register(desk: Desk, req: LoanRequest): Promise<Registered
     result,
     exposure: await c.credit.exposureOf(built.borrowerKey),
     salt,
+    aprBps: record.aprBps ?? 0,
+    ...(plan === undefined ? {} : { plan }),
+    record,
   };
 }
 
@@ -198,12 +302,10 @@ export async function changeStatus(desk: Desk, req: { ref: string; to: string })
 export interface CheckRequest {
   borrowerType: string;
   borrowerId: string;
-  /** Default NEW_LOAN. */
+  /** A consent purpose name (`CONSENT_PURPOSES`); default NewCredit. It must be the consent's. */
   purpose?: string;
-  /** The consent's reference text (committed to with a salt; never a hash). */
+  /** The id of the borrower's consent in the consent book (`recordConsent` returns it). */
   consent: string;
-  /** To repeat an earlier commitment; default a fresh salt. */
-  consentSalt?: string;
   /** The new loan's amount the policy verdict is for; default 0. */
   amount?: string;
 }
@@ -218,28 +320,26 @@ export interface Checked {
   mode: (typeof POLICY_MODES)[number];
   amount: bigint;
   breaches: PolicyBreach[];
+  /** The consent id the inquiry relied on, and its purpose. */
   consent: string;
-  consentSalt: string;
+  purpose: ConsentPurposeName;
   receipt: ContractTransactionReceipt;
 }
 
-/**
- * The consent's commitment: its text committed to with the given salt (to repeat an earlier commitment), or a fresh
- * one the lender must keep with the signed authorization. A 32-byte hex value is refused: a commitment cannot be
- * told from a plain hash of the form, which a guess of the form's text would reverse.
- */
-function consentOf(desk: Desk, text: string, saltText: string | undefined): { consent: string; salt: string } {
-  const name = desk.label("consent");
-  const t = requireOption(text, name);
-  if (isHexString(t, 32)) {
-    throw new InputError(
-      name,
-      `${name} takes the authorization's reference text, not a hash: it is committed to with a salt ` +
-        `(give ${desk.label("consentSalt")} to repeat an earlier commitment)`,
-    );
+/** A consent id given as input: 32 bytes of hex. */
+function consentIdInput(desk: Desk, text: string | undefined, field = "consent"): string {
+  const name = desk.label(field);
+  const t = requireOption(text, name).trim();
+  if (!isHexString(t, 32)) {
+    throw new InputError(name, `${name} takes a consent id (0x + 64 hex digits), as recording the consent printed it`);
   }
-  const salt = (saltText ?? "").trim() === "" ? newSalt() : checkSalt(saltText!, desk.label("consentSalt"));
-  return { consent: consentCommitment(t, salt), salt };
+  return t.toLowerCase();
+}
+
+function purposeInput(desk: Desk, text: string | undefined): ConsentPurposeName {
+  const name = desk.label("purpose");
+  const t = (text ?? "").trim() === "" ? "NewCredit" : text!;
+  return CONSENT_PURPOSES[checked(name, () => consentPurpose(t))];
 }
 
 export async function check(desk: Desk, req: CheckRequest): Promise<Checked> {
@@ -248,9 +348,8 @@ export async function check(desk: Desk, req: CheckRequest): Promise<Checked> {
   const idType = requireOption(req.borrowerType, desk.label("borrowerType"));
   const idNumber = requireOption(req.borrowerId, desk.label("borrowerId"));
   const loanAmount = (req.amount ?? "") === "" ? 0n : amount(desk, "amount", req.amount!, cur.decimals);
-  const { consent, salt } = consentOf(desk, req.consent, req.consentSalt);
-  const purpose = (req.purpose ?? "") === "" ? "NEW_LOAN" : req.purpose!;
-  checked(desk.label("purpose"), () => reasonCode(purpose));
+  const consent = consentIdInput(desk, req.consent);
+  const purpose = purposeInput(desk, req.purpose);
   checked(desk.label("borrowerType"), () => normalizeIdType(idType));
   const key = checked(desk.label("borrowerId"), () => borrowerKeyOf(idType, idNumber));
   const k = key(await desk.consortiumKey());
@@ -268,9 +367,160 @@ export async function check(desk: Desk, req: CheckRequest): Promise<Checked> {
     amount: loanAmount,
     breaches: assessPolicy(exposure, policy, { outstanding: loanAmount, lenderHasLiveLoan }),
     consent,
-    consentSalt: salt,
+    purpose,
     receipt,
   };
+}
+
+// ─── Consents ─────────────────────────────────────────────────────────────────
+
+export interface ConsentRequest {
+  borrowerType: string;
+  borrowerId: string;
+  /** The signed consent document's reference text (committed to with a salt; never a hash). */
+  document: string;
+  /** To repeat an earlier commitment; default a fresh salt (returned: keep it with the signed document). */
+  documentSalt?: string;
+  /** A consent purpose name; default NewCredit. */
+  purpose?: string;
+  /** The last day the consent is in force, YYYY-MM-DD (UTC): it expires at the end of it. */
+  expires: string;
+  /** Members besides yours that may rely on it: ids, comma-separated. */
+  covered?: string;
+}
+
+export interface ConsentRecorded {
+  id: string;
+  borrower: string;
+  borrowerKey: string;
+  purpose: ConsentPurposeName;
+  documentHash: string;
+  documentSalt: string;
+  /** Unix seconds: in force strictly before. */
+  expiresAt: number;
+  covered: bigint[];
+  receipt: ContractTransactionReceipt;
+}
+
+/** Records a borrower's consent collected by the signer's member, under its document's salted commitment. */
+export async function recordConsent(desk: Desk, req: ConsentRequest): Promise<ConsentRecorded> {
+  const idType = requireOption(req.borrowerType, desk.label("borrowerType"));
+  const idNumber = requireOption(req.borrowerId, desk.label("borrowerId"));
+  const docName = desk.label("document");
+  const doc = requireOption(req.document, docName);
+  if (isHexString(doc.trim(), 32)) {
+    throw new InputError(
+      docName,
+      `${docName} takes the signed consent's reference text, not a hash: it is committed to with a salt ` +
+        `(give ${desk.label("documentSalt")} to repeat an earlier commitment)`,
+    );
+  }
+  const salt =
+    (req.documentSalt ?? "").trim() === "" ? newSalt() : checkSalt(req.documentSalt!, desk.label("documentSalt"));
+  const purpose = purposeInput(desk, req.purpose);
+  const expiresAt = checked(desk.label("expires"), () => {
+    const day = dayNumber(requireOption(req.expires, desk.label("expires")), desk.label("expires"));
+    return (day + 1) * 86_400;
+  });
+  const covered =
+    (req.covered ?? "").trim() === ""
+      ? []
+      : req.covered!.split(",").map((m) => parseMemberId(m.trim(), desk.label("covered")));
+  checked(desk.label("borrowerType"), () => normalizeIdType(idType));
+  const key = checked(desk.label("borrowerId"), () => borrowerKeyOf(idType, idNumber))(await desk.consortiumKey());
+  const documentHash = consentCommitment(doc, salt);
+  const { id, receipt } = await recordConsentOn(desk.contracts.consents, {
+    borrowerKey: key,
+    documentHash,
+    purpose,
+    expiresAt,
+    covered,
+  });
+  return {
+    id,
+    borrower: maskId(idType, idNumber),
+    borrowerKey: key,
+    purpose,
+    documentHash,
+    documentSalt: salt,
+    expiresAt,
+    covered,
+    receipt,
+  };
+}
+
+/** Records the borrower's withdrawal of a consent (its holder or a Regulator). */
+export async function revokeConsent(
+  desk: Desk,
+  req: { consent: string; reason: string },
+): Promise<{ id: string; receipt: ContractTransactionReceipt }> {
+  const id = consentIdInput(desk, req.consent);
+  const reason = requireOption(req.reason, desk.label("reason"));
+  checked(desk.label("reason"), () => reasonCode(reason));
+  return { id, receipt: await revokeConsentOn(desk.contracts.consents, id, reason) };
+}
+
+// ─── Ageing, delinquency and the score ───────────────────────────────────────
+
+export interface Aged {
+  loanId: string;
+  /** The status change and the delinquency-bucket change it applied, and whether a negative record expired. */
+  status?: { from: LoanStatusName; to: LoanStatusName };
+  bucket?: { from: number; to: number; daysPastDue: number };
+  negativeRecordExpired: boolean;
+  delinquency: LoanDelinquency;
+  receipt: ContractTransactionReceipt;
+}
+
+function loanIdInput(desk: Desk, text: string | undefined): string {
+  const name = desk.label("loanId");
+  const t = requireOption(text, name).trim();
+  if (!isHexString(t, 32)) throw new InputError(name, `${name} takes a loan id (0x + 64 hex digits)`);
+  return t.toLowerCase();
+}
+
+/** Applies what time changed on a loan (anyone may): see `ageLoan`. */
+export async function age(desk: Desk, req: { loanId: string }): Promise<Aged> {
+  const c = desk.contracts;
+  const loanId = loanIdInput(desk, req.loanId);
+  const receipt = await ageLoan(c.credit, loanId);
+  const out: Aged = { loanId, negativeRecordExpired: false, delinquency: await delinquency(c.credit, loanId), receipt };
+  for (const log of receipt.logs) {
+    const parsed = c.credit.interface.parseLog(log);
+    if (parsed?.name === "LoanStatusChanged") {
+      out.status = { from: loanStatusName(parsed.args.from as bigint), to: loanStatusName(parsed.args.to as bigint) };
+    }
+    if (parsed?.name === "LoanDelinquencyChanged") {
+      out.bucket = {
+        from: Number(parsed.args.fromBucket),
+        to: Number(parsed.args.toBucket),
+        daysPastDue: Number(parsed.args.daysPastDue),
+      };
+    }
+    if (parsed?.name === "NegativeRecordExpired") out.negativeRecordExpired = true;
+  }
+  return out;
+}
+
+/** A borrower's shared score and its reasons (a free view, not logged). */
+export async function score(
+  desk: Desk,
+  req: { borrowerType: string; borrowerId: string },
+): Promise<{ borrower: string; borrowerKey: string; score: number; reasons: ScoreReason[] }> {
+  const who = await borrowerKeyInput(desk, req);
+  return { ...who, ...(await scoreOf(desk.contracts.score, who.borrowerKey)) };
+}
+
+/** The borrower key of an id given as input (checked, with readable errors). */
+export async function borrowerKeyInput(
+  desk: Desk,
+  req: { borrowerType: string; borrowerId: string },
+): Promise<{ borrower: string; borrowerKey: string }> {
+  const idType = requireOption(req.borrowerType, desk.label("borrowerType"));
+  const idNumber = requireOption(req.borrowerId, desk.label("borrowerId"));
+  checked(desk.label("borrowerType"), () => normalizeIdType(idType));
+  const key = checked(desk.label("borrowerId"), () => borrowerKeyOf(idType, idNumber))(await desk.consortiumKey());
+  return { borrower: maskId(idType, idNumber), borrowerKey: key };
 }
 
 /** Checks an id before the key is needed, so a bad id is an input error whatever the key. */

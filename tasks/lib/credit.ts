@@ -5,13 +5,22 @@
  */
 import { readFile } from "node:fs/promises";
 
-import { DEFAULT_BATCH_SIZE, type Exposure, type RegistrationResult } from "../../src/credit.js";
+import {
+  DEFAULT_BATCH_SIZE,
+  FREQUENCIES,
+  formatApr,
+  isoDate,
+  type Exposure,
+  type RegistrationResult,
+} from "../../src/credit.js";
 import type { TradelineContracts } from "../../src/deployment.js";
 import * as desk from "../../src/desk/credit.js";
 import { currencyOf, maskId, type Currency, type Desk } from "../../src/desk/credit.js";
 import { formatAmount } from "../../src/encoding.js";
 import { optionLabels, requireOption as required } from "../../src/input.js";
 import type { ConsortiumKey } from "../../src/keys.js";
+import { borrowerReport, borrowerReportFromService, formatReport } from "../../src/report.js";
+import { DELINQUENCY_BUCKETS } from "../../src/schedule.js";
 
 import { formatTable, parseMemberId, wholeNumber } from "./members.js";
 
@@ -48,6 +57,7 @@ function exposureLines(e: Exposure, cur: Currency): string[] {
 
 function flagLines(result: RegistrationResult, cur: Currency): string[] {
   return result.flags.map((f) => {
+    if (f.limit === "Apr") return `  FLAGGED APR ${formatApr(f.value)} > cap ${formatApr(f.max)}`;
     const show = (v: bigint) => (f.limit === "Outstanding" ? formatAmount(v, cur.decimals) : String(v));
     return `  FLAGGED multi-borrowing: ${f.limit} ${show(f.value)} > limit ${show(f.max)}`;
   });
@@ -75,6 +85,13 @@ export async function register(
     matures: string;
     salt: string;
     funders: string;
+    aprBps?: string;
+    instalments?: string;
+    frequency?: string;
+    firstDue?: string;
+    instalment?: string;
+    finalInstalment?: string;
+    amortiseRateBps?: string;
   },
   session: CreditSession,
 ): Promise<string[]> {
@@ -87,6 +104,15 @@ export async function register(
   return [
     `registered ${r.kind} ${r.ref} for ${r.borrower}: ${formatAmount(r.outstanding, cur.decimals)} ${cur.code} outstanding`,
     `  loan id: ${r.result.ids[0]}`,
+    ...(r.aprBps === 0 ? [] : [`  APR ${formatApr(r.aprBps)}`]),
+    ...(r.plan === undefined
+      ? []
+      : [
+          `  plan: ${r.plan.instalments} ${FREQUENCIES[r.plan.frequency].toLowerCase()} instalment(s) of ` +
+            `${formatAmount(r.plan.instalment, cur.decimals)} ${cur.code} ` +
+            `(last ${formatAmount(r.plan.finalInstalment, cur.decimals)}) from ${isoDate(r.plan.firstDueDay)}, ` +
+            `maturing ${r.record.matures}`,
+        ]),
     ...flagLines(r.result, cur),
     "  borrower's exposure now:",
     ...exposureLines(r.exposure, cur),
@@ -128,7 +154,6 @@ export async function check(
     borrowerId: string;
     purpose: string;
     consent: string;
-    consentSalt?: string;
     amount: string;
   },
   session: CreditSession,
@@ -148,9 +173,85 @@ export async function check(
     `exposure of ${r.borrower} (inquiry logged for the regulator)`,
     ...exposureLines(r.exposure, cur),
     ...verdict,
-    `  consent commitment ${r.consent}: keep its salt ${r.consentSalt} with the authorization`,
+    `  under consent ${r.consent} for ${r.purpose}`,
     `  tx: ${r.receipt.hash}`,
   ];
+}
+
+export async function consent(
+  c: TradelineContracts,
+  args: {
+    borrowerType: string;
+    borrowerId: string;
+    document: string;
+    documentSalt?: string;
+    purpose: string;
+    expires: string;
+    covered?: string;
+  },
+  session: CreditSession,
+): Promise<string[]> {
+  const r = await desk.recordConsent(deskOf(c, session), args);
+  return [
+    `consent recorded for ${r.borrower}: ${r.purpose}, in force until ${new Date(r.expiresAt * 1000).toISOString()}`,
+    `  consent id: ${r.id}`,
+    ...(r.covered.length === 0 ? [] : [`  also covers member(s) ${r.covered.join(", ")}`]),
+    `  document commitment ${r.documentHash}: keep its salt ${r.documentSalt} with the signed consent`,
+    `  tx: ${r.receipt.hash}`,
+  ];
+}
+
+export async function revokeConsent(
+  c: TradelineContracts,
+  args: { consent: string; reason: string },
+  session?: CreditSession,
+): Promise<string[]> {
+  const r = await desk.revokeConsent(deskOf(c, session), args);
+  return [`consent ${r.id} withdrawn: inquiries under it are refused from now`, `  tx: ${r.receipt.hash}`];
+}
+
+export async function age(c: TradelineContracts, args: { loanId: string }, session?: CreditSession): Promise<string[]> {
+  const r = await desk.age(deskOf(c, session), args);
+  const d = r.delinquency;
+  return [
+    `loan ${r.loanId} aged: ${d.daysPastDue} day(s) past due, bucket ${d.bucketLabel}`,
+    ...(r.status === undefined ? [] : [`  status ${r.status.from} -> ${r.status.to}`]),
+    ...(r.bucket === undefined
+      ? []
+      : [`  delinquency bucket ${DELINQUENCY_BUCKETS[r.bucket.from]} -> ${DELINQUENCY_BUCKETS[r.bucket.to]}`]),
+    ...(r.negativeRecordExpired ? ["  its negative record reached the end of its retention"] : []),
+    `  tx: ${r.receipt.hash}`,
+  ];
+}
+
+export async function score(
+  c: TradelineContracts,
+  args: { borrowerType: string; borrowerId: string },
+  session: CreditSession,
+): Promise<string[]> {
+  const r = await desk.score(deskOf(c, session), args);
+  return [
+    `score of ${r.borrower}: ${r.score} (300 to 850)`,
+    ...(r.reasons.length === 0
+      ? ["  no adverse reasons"]
+      : r.reasons.map((reason, i) => `  ${i + 1}. ${reason.text} (code ${reason.code})`)),
+  ];
+}
+
+export async function report(
+  c: TradelineContracts,
+  args: { borrowerType: string; borrowerId: string; json?: boolean; serviceUrl?: string; token?: string },
+  session: CreditSession,
+): Promise<string[]> {
+  const { borrowerKey } = await desk.borrowerKeyInput(deskOf(c, session), args);
+  const url = (args.serviceUrl ?? "").trim();
+  if (url === "" && (args.token ?? "").trim() !== "") throw new Error("--token goes with --service-url");
+  const r =
+    url === ""
+      ? await borrowerReport({ credit: c.credit, consents: c.consents, score: c.score, key: borrowerKey })
+      : await borrowerReportFromService(url, required(args.token ?? "", "--token"), borrowerKey);
+  if (args.json === true) return JSON.stringify(r, null, 2).split("\n");
+  return formatReport(r).trimEnd().split("\n");
 }
 
 export async function dispute(

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { id as hashOf } from "ethers";
+import { id as hashOf, type BytesLike } from "ethers";
 import { network } from "hardhat";
 
 import { LOAN_STATUSES, dayOf, loanIdOf, loanRef, loanStatus, productKind, type LoanInput } from "../../src/credit.js";
@@ -8,17 +8,26 @@ import { decodeError } from "../../src/errors.js";
 import { roleIndex, roleMask } from "../../src/members.js";
 import { ephemeralKey, sampleLoan, syntheticId } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
-import type { CreditRegistry } from "../../typechain-types/index.js";
+import {
+  ConsentBook__factory,
+  CreditRegistryCold__factory,
+  MemberRegistry__factory,
+  type CreditRegistry,
+} from "../../typechain-types/index.js";
 import { testEntityKey } from "../helpers/entity.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 const key = ephemeralKey();
 
-const Limit = { DistinctLenders: 0, Outstanding: 1, Inquiries: 2 } as const;
+const Limit = { DistinctLenders: 0, Outstanding: 1, Inquiries: 2, Apr: 3 } as const;
 const Mode = { Flag: 0, Enforce: 1 } as const;
 const MemberStatus = { None: 0, Active: 1, Suspended: 2 } as const;
-const PURPOSE = reasonCode("NEW_LOAN");
+/** The governor's operations run in CreditRegistryCold, whose errors they raise (only its interface is used). */
+const COLD = CreditRegistryCold__factory.connect(ethers.ZeroAddress);
+/** ConsentPurpose.NewCredit. */
+const PURPOSE = 1;
+/** A module report's commitment. */
 const CONSENT = hashOf("signed authorization #1");
 const REASON = reasonCode("BORROWER-CLAIM-77");
 const DEFAULT_POLICY = {
@@ -28,7 +37,31 @@ const DEFAULT_POLICY = {
   maxOutstanding: 0n,
   maxPlatformShareBps: 3_000,
   mode: Mode.Flag,
+  maxAprBps: 3_600,
+  graceDays: 15,
 };
+
+/**
+ * The NewCredit consent `lender`'s member holds from `borrower` (recorded the first time, in force ten years): an
+ * inquiry needs one. Its document hash is fixed per lender and borrower, so its id is too.
+ */
+async function consentFor(lender: CreditRegistry, borrower: BytesLike): Promise<string> {
+  const signer = lender.runner as Awaited<ReturnType<typeof ethers.getSigner>>;
+  const book = ConsentBook__factory.connect(await lender.consentBook(), signer);
+  const member = await MemberRegistry__factory.connect(await lender.memberRegistry(), signer).memberOf(signer.address);
+  const documentHash = hashOf(`consent of ${String(borrower)} held by member ${member}`);
+  const id = await book.consentId(member, documentHash);
+  if ((await book.getConsent(id)).holder === 0n) {
+    const expiresAt = (await networkHelpers.time.latest()) + 10 * 365 * 86_400;
+    await book.recordConsent({ borrowerKey: borrower, documentHash, purpose: PURPOSE, expiresAt, covered: [] });
+  }
+  return id;
+}
+
+/** `lender`'s inquiry about `borrower` under its consent. */
+async function inquire(lender: CreditRegistry, borrower: BytesLike) {
+  return lender.inquire(borrower, PURPOSE, await consentFor(lender, borrower));
+}
 
 let counter = 0;
 /** A consumer loan of 50,000.00 to a borrower nobody has lent to yet. */
@@ -109,7 +142,7 @@ function rejected(credit: CreditRegistry, name: string, args: unknown[]): string
 describe("CreditRegistry", function () {
   describe("deployment", function () {
     it("test_deploy_setsCurrencyAndPolicy", async function () {
-      const { credit, members } = await networkHelpers.loadFixture(worldFixture);
+      const { credit, members, world } = await networkHelpers.loadFixture(worldFixture);
       expect(await credit.reportingCurrency()).to.equal(currencyCode("CNY"));
       expect(await credit.memberRegistry()).to.equal(await members.getAddress());
       const p = await credit.policy();
@@ -120,23 +153,29 @@ describe("CreditRegistry", function () {
         p.maxOutstanding,
         p.maxPlatformShareBps,
         p.mode,
-      ]).to.deep.equal([3n, 5n, 2_592_000n, 0n, 3_000n, 0n]);
+        p.maxAprBps,
+        p.graceDays,
+      ]).to.deep.equal([3n, 5n, 2_592_000n, 0n, 3_000n, 0n, 3_600n, 15n]);
+      expect(await credit.consentBook()).to.equal(await world.contracts.consents.getAddress());
       expect(await credit.borrowerCount()).to.equal(0n);
       expect(await credit.MAX_FUNDERS()).to.equal(8n);
     });
 
     it("test_constructor_revertsOnBadCurrencyOrPolicy", async function () {
-      const { members } = await networkHelpers.loadFixture(worldFixture);
+      const { members, world } = await networkHelpers.loadFixture(worldFixture);
       const factory = await ethers.getContractFactory("CreditRegistry");
       const registry = await members.getAddress();
-      await expect(factory.deploy(registry, "0x636e79", DEFAULT_POLICY))
+      const book = await world.contracts.consents.getAddress();
+      await expect(factory.deploy(registry, book, "0x636e79", DEFAULT_POLICY))
         .to.be.revertedWithCustomError(factory, "CreditInvalidCurrency")
         .withArgs("0x636e79");
-      await expect(factory.deploy(registry, currencyCode("CNY"), { ...DEFAULT_POLICY, maxPlatformShareBps: 10_001 }))
+      await expect(
+        factory.deploy(registry, book, currencyCode("CNY"), { ...DEFAULT_POLICY, maxPlatformShareBps: 10_001 }),
+      )
         .to.be.revertedWithCustomError(factory, "CreditInvalidPlatformCap")
         .withArgs(10_001);
       await expect(
-        factory.deploy(registry, currencyCode("CNY"), { ...DEFAULT_POLICY, inquiryWindow: 0 }),
+        factory.deploy(registry, book, currencyCode("CNY"), { ...DEFAULT_POLICY, inquiryWindow: 0 }),
       ).to.be.revertedWithCustomError(factory, "CreditInvalidInquiryWindow");
     });
   });
@@ -311,13 +350,14 @@ describe("CreditRegistry", function () {
       const lenders = [as("huaxia"), as("golfo"), as("pacific"), as("quicklend"), e1, e2];
       const loan = fresh();
       const key = loan.borrowerKey;
+      for (const l of lenders) await consentFor(l, key); // recorded first: the timing below is the inquiries' own
       const t0 = await networkHelpers.time.latest();
-      await lenders[0].inquire(key, PURPOSE, CONSENT);
+      await inquire(lenders[0], key);
       // Three lenders at day 29, three more just after day 30: six distinct lenders within a day and an hour.
       await networkHelpers.time.increaseTo(t0 + 29 * 86_400);
-      for (const l of lenders.slice(1, 4)) await l.inquire(key, PURPOSE, CONSENT);
+      for (const l of lenders.slice(1, 4)) await inquire(l, key);
       await networkHelpers.time.increaseTo(t0 + 30 * 86_400 + 3_600);
-      for (const l of [lenders[4], lenders[5], lenders[0]]) await l.inquire(key, PURPOSE, CONSENT);
+      for (const l of [lenders[4], lenders[5], lenders[0]]) await inquire(l, key);
       expect((await exposure(credit, String(key)))[4]).to.equal(6n);
       await expect(as("huaxia").registerLoan(loan))
         .to.emit(credit, "MultiBorrowingFlagged")
@@ -333,20 +373,21 @@ describe("CreditRegistry", function () {
     it("test_inquire_returnsWhatExposureOfShows_atTheWindowEdge", async function () {
       const { credit, as } = await networkHelpers.loadFixture(worldFixture);
       const key = fresh().borrowerKey;
-      await as("huaxia").inquire(key, PURPOSE, CONSENT);
+      const golfoConsent = await consentFor(as("golfo"), key);
+      await inquire(as("huaxia"), key);
       const t0 = await networkHelpers.time.latest();
       const window = DEFAULT_POLICY.inquiryWindow;
       await networkHelpers.time.increaseTo(t0 + window - 2);
       // One second before the edge, huaxia's inquiry still counts beside golfo's own; at the edge it has left.
       await networkHelpers.time.setNextBlockTimestamp(t0 + window - 1);
-      expect((await as("golfo").inquire.staticCall(key, PURPOSE, CONSENT, { blockTag: "pending" })).inquiries).to.equal(
-        2n,
-      );
+      expect(
+        (await as("golfo").inquire.staticCall(key, PURPOSE, golfoConsent, { blockTag: "pending" })).inquiries,
+      ).to.equal(2n);
       await networkHelpers.time.setNextBlockTimestamp(t0 + window);
-      expect((await as("golfo").inquire.staticCall(key, PURPOSE, CONSENT, { blockTag: "pending" })).inquiries).to.equal(
-        1n,
-      );
-      await as("golfo").inquire(key, PURPOSE, CONSENT);
+      expect(
+        (await as("golfo").inquire.staticCall(key, PURPOSE, golfoConsent, { blockTag: "pending" })).inquiries,
+      ).to.equal(1n);
+      await inquire(as("golfo"), key);
       expect(await networkHelpers.time.latest()).to.equal(t0 + window);
       expect((await exposure(credit, String(key)))[4]).to.equal(1n);
     });
@@ -355,7 +396,7 @@ describe("CreditRegistry", function () {
       const { credit, as } = await networkHelpers.loadFixture(worldFixture);
       await credit.setPolicy({ ...DEFAULT_POLICY, mode: Mode.Enforce });
       const loan = fresh();
-      for (let i = 0; i < 6; i++) await as("golfo").inquire(loan.borrowerKey, PURPOSE, reasonCode(`PURPOSE-${i}`));
+      for (let i = 0; i < 6; i++) await inquire(as("golfo"), loan.borrowerKey);
       expect((await exposure(credit, String(loan.borrowerKey)))[4]).to.equal(1n);
       await as("huaxia").registerLoan(loan);
       expect((await exposure(credit, String(loan.borrowerKey)))[0]).to.equal(1n);
@@ -367,7 +408,7 @@ describe("CreditRegistry", function () {
       const extra = await moreLenders(f, 6);
       const key = fresh().borrowerKey;
       for (const l of [as("huaxia"), as("golfo"), as("pacific"), as("quicklend"), ...extra]) {
-        await l.inquire(key, PURPOSE, CONSENT);
+        await inquire(l, key);
       }
       expect(await credit.INQUIRY_SLOTS()).to.equal(8n);
       expect((await exposure(credit, String(key)))[4]).to.equal(8n);
@@ -387,7 +428,7 @@ describe("CreditRegistry", function () {
       expect((await credit.policy()).maxLenders).to.equal(5n);
       for (const signer of [outsider, as("huaxia").runner]) {
         await expect(credit.connect(signer as typeof outsider).setPolicy(DEFAULT_POLICY))
-          .to.be.revertedWithCustomError(credit, "GovernorUnauthorizedAccount")
+          .to.be.revertedWithCustomError(COLD, "GovernorUnauthorizedAccount")
           .withArgs((signer as typeof outsider).address);
       }
       await expect(credit.setPolicy({ ...DEFAULT_POLICY, maxPlatformShareBps: 10_001 }))
@@ -662,13 +703,14 @@ describe("CreditRegistry", function () {
       await expect(credit.connect(outsider).reportStatus(loan.loanRef, loanStatus("Overdue")))
         .to.be.revertedWithCustomError(members, "MemberUnknownAccount")
         .withArgs(outsider.address);
+      const huaxiaConsent = await consentFor(as("huaxia"), loan.borrowerKey);
       await members.suspend(world.ids.huaxia, REASON);
       const huaxia = world.admins.huaxia.address;
       for (const send of [
         () => as("huaxia").reportRepayment(loan.loanRef, 1n),
         () => as("huaxia").reportStatus(loan.loanRef, loanStatus("Overdue")),
         () => as("huaxia").reportRepayments([{ loanRef: loan.loanRef, amount: 1n }]),
-        () => as("huaxia").inquire(loan.borrowerKey, PURPOSE, CONSENT),
+        () => as("huaxia").inquire(loan.borrowerKey, PURPOSE, huaxiaConsent),
       ]) {
         await expect(send())
           .to.be.revertedWithCustomError(members, "MemberNotActive")
@@ -756,22 +798,25 @@ describe("CreditRegistry", function () {
       const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
       const loan = fresh();
       await as("huaxia").registerLoan(loan);
-      const preview = await as("golfo").inquire.staticCall(loan.borrowerKey, PURPOSE, CONSENT);
+      const consent = await consentFor(as("golfo"), loan.borrowerKey);
+      const preview = await as("golfo").inquire.staticCall(loan.borrowerKey, PURPOSE, consent);
       expect([preview.activeLoans, preview.outstanding, preview.inquiries]).to.deep.equal([1n, 5_000_000n, 1n]);
       expect((await credit.exposureOf(loan.borrowerKey)).inquiries).to.equal(0n);
-      await expect(as("golfo").inquire(loan.borrowerKey, PURPOSE, CONSENT))
+      await expect(as("golfo").inquire(loan.borrowerKey, PURPOSE, consent))
         .to.emit(credit, "CreditInquired")
-        .withArgs(ids.golfo, loan.borrowerKey, PURPOSE, CONSENT);
-      await as("pacific").inquire(loan.borrowerKey, PURPOSE, CONSENT);
+        .withArgs(ids.golfo, loan.borrowerKey, PURPOSE, consent);
+      await inquire(as("pacific"), loan.borrowerKey);
       expect((await credit.exposureOf(loan.borrowerKey)).inquiries).to.equal(2n);
       await networkHelpers.time.increase(30 * 86_400);
-      await as("pacific").inquire(loan.borrowerKey, PURPOSE, CONSENT);
+      await inquire(as("pacific"), loan.borrowerKey);
       expect((await credit.exposureOf(loan.borrowerKey)).inquiries).to.equal(1n);
     });
 
     it("test_inquire_refusesOutsiderNonLenderAndBadInput", async function () {
-      const { world, credit, as, members, outsider } = await networkHelpers.loadFixture(worldFixture);
+      const { world, credit, as, members, outsider, ids } = await networkHelpers.loadFixture(worldFixture);
       const borrower = fresh().borrowerKey;
+      const consent = await consentFor(as("huaxia"), borrower);
+      const book = world.contracts.consents;
       await expect(credit.connect(outsider).inquire(borrower, PURPOSE, CONSENT))
         .to.be.revertedWithCustomError(members, "MemberUnknownAccount")
         .withArgs(outsider.address);
@@ -782,12 +827,20 @@ describe("CreditRegistry", function () {
         credit,
         "CreditInvalidBorrowerKey",
       );
-      await expect(as("huaxia").inquire(borrower, ethers.ZeroHash, CONSENT))
-        .to.be.revertedWithCustomError(credit, "CreditInvalidInquiry")
-        .withArgs(ethers.ZeroHash, CONSENT);
+      // The consent book's refusals: no such consent, another purpose, another borrower, another lender.
       await expect(as("huaxia").inquire(borrower, PURPOSE, ethers.ZeroHash))
-        .to.be.revertedWithCustomError(credit, "CreditInvalidInquiry")
-        .withArgs(PURPOSE, ethers.ZeroHash);
+        .to.be.revertedWithCustomError(book, "ConsentUnknown")
+        .withArgs(ethers.ZeroHash);
+      await expect(as("huaxia").inquire(borrower, 2, consent))
+        .to.be.revertedWithCustomError(book, "ConsentPurposeMismatch")
+        .withArgs(consent, PURPOSE, 2);
+      const other = fresh().borrowerKey;
+      await expect(as("huaxia").inquire(other, PURPOSE, consent))
+        .to.be.revertedWithCustomError(book, "ConsentBorrowerMismatch")
+        .withArgs(consent, borrower, other);
+      await expect(as("golfo").inquire(borrower, PURPOSE, consent))
+        .to.be.revertedWithCustomError(book, "ConsentMemberNotCovered")
+        .withArgs(consent, ids.golfo);
       expect((await credit.exposureOf(borrower)).inquiries).to.equal(0n);
     });
   });
@@ -877,7 +930,7 @@ describe("CreditRegistry", function () {
         .to.be.revertedWithCustomError(credit, "CreditReporterModuleInvalid")
         .withArgs(reporter.address);
       await expect(as("huaxia").setReporterModule(moduleAddress, false))
-        .to.be.revertedWithCustomError(credit, "GovernorUnauthorizedAccount")
+        .to.be.revertedWithCustomError(COLD, "GovernorUnauthorizedAccount")
         .withArgs(world.admins.huaxia.address);
       expect(await credit.isReporterModule(moduleAddress)).to.equal(true);
       await expect(credit.setReporterModule(moduleAddress, false))
@@ -941,7 +994,8 @@ describe("CreditRegistry", function () {
       const ref3 = loanRef("RF-3");
       await module.reportDefault(ids.huaxia, ids.glassworks, ref3, kind, 300n, COMMIT);
       await module.closeExposure(ref3);
-      expect(await exposure(credit, key)).to.deep.equal([0n, 0n, 0n, 1n, 0n]);
+      // Both stay negative records for five years: the written-off one, and the default settled after all.
+      expect(await exposure(credit, key)).to.deep.equal([0n, 0n, 0n, 2n, 0n]);
       const unknown = loanRef("NOPE");
       await expect(module.closeExposure(unknown))
         .to.be.revertedWithCustomError(credit, "CreditLoanUnknown")
@@ -1122,8 +1176,9 @@ describe("CreditRegistry", function () {
       const loan = fresh();
       await as("huaxia").registerLoan(loan);
       await expect(credit.connect(outsider).pause())
-        .to.be.revertedWithCustomError(credit, "GovernorUnauthorizedAccount")
+        .to.be.revertedWithCustomError(COLD, "GovernorUnauthorizedAccount")
         .withArgs(outsider.address);
+      const huaxiaConsent = await consentFor(as("huaxia"), loan.borrowerKey);
       await credit.pause();
       for (const send of [
         () => as("huaxia").registerLoan(fresh()),
@@ -1135,12 +1190,12 @@ describe("CreditRegistry", function () {
         () => as("huaxia").reportRepayment(loan.loanRef, 1n),
         () => as("huaxia").reportRepayments([{ loanRef: loan.loanRef, amount: 1n }]),
         () => as("huaxia").reportStatus(loan.loanRef, loanStatus("Overdue")),
-        () => as("huaxia").inquire(loan.borrowerKey, PURPOSE, CONSENT),
+        () => as("huaxia").inquire(loan.borrowerKey, PURPOSE, huaxiaConsent),
       ]) {
         await expect(send()).to.be.revertedWithCustomError(credit, "EnforcedPause");
       }
       await expect(credit.connect(outsider).unpause())
-        .to.be.revertedWithCustomError(credit, "GovernorUnauthorizedAccount")
+        .to.be.revertedWithCustomError(COLD, "GovernorUnauthorizedAccount")
         .withArgs(outsider.address);
       await credit.unpause();
       await as("huaxia").reportRepayment(loan.loanRef, 1n);

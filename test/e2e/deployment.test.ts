@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { DEFAULT_SCORECARD } from "../../src/credit.js";
 import { decodeCode } from "../../src/encoding.js";
 import { ConsortiumKey, keyCheck } from "../../src/keys.js";
 import { roleIndex, verifiedConsortiumKey } from "../../src/members.js";
@@ -28,6 +29,19 @@ describe("Ignition deployment (end to end)", function () {
     expect(await credit.memberRegistry()).to.equal(await members.getAddress());
     expect(decodeCode(await credit.reportingCurrency())).to.equal("CNY");
     expect((await credit.policy()).maxLenders).to.equal(3n);
+    // Consumer credit: APR capped at 36 % (China's judicial ceiling) in the policy's mode, 15 days of grace.
+    expect((await credit.policy()).maxAprBps).to.equal(3_600n);
+    expect((await credit.policy()).graceDays).to.equal(15n);
+    // The consent book checks every inquiry; the score reads this registry under the published scorecard.
+    const { consents, score } = world.contracts;
+    expect(await credit.consentBook()).to.equal(await consents.getAddress());
+    expect(await consents.memberRegistry()).to.equal(await members.getAddress());
+    expect(await score.creditRegistry()).to.equal(await credit.getAddress());
+    const card = await score.scorecard();
+    expect(card.base).to.equal(BigInt(DEFAULT_SCORECARD.base));
+    expect(card.attributes.map((a) => [a.edges.map(Number), a.points.map(Number)])).to.deep.equal(
+      DEFAULT_SCORECARD.attributes.map((a) => [a.edges, a.points]),
+    );
 
     // The receivable ledger and the trade settlement are Reporter members of their own, and system accounts of
     // every token, so they can hold escrow and report exposures.

@@ -10,12 +10,16 @@ const CNY = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
 const CREDIT = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0";
 const SCF = "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9";
 const TRADE = "0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9";
+const CONSENTS = "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707";
+const SCORE = "0x0165878A594ca255338adfa4d48449f69242Eb8F";
 
 describe("SDK deployment records", function () {
   it("test_parseDeployment_readsIgnitionAddresses", function () {
     const d = parseDeployment({
       "Tradeline#MemberRegistry": REGISTRY.toLowerCase(),
+      "Tradeline#ConsentBook": CONSENTS,
       "Tradeline#CreditRegistry": CREDIT,
+      "Tradeline#CreditScore": SCORE.toLowerCase(),
       "Tradeline#ReceivableLedger": SCF,
       "Tradeline#TradeSettlement": TRADE,
       "Tradeline#TokenCNY": CNY,
@@ -23,7 +27,9 @@ describe("SDK deployment records", function () {
     });
     expect(d).to.deep.equal({
       memberRegistry: REGISTRY,
+      consentBook: CONSENTS,
       creditRegistry: CREDIT,
+      creditScore: SCORE,
       receivableLedger: SCF,
       tradeSettlement: TRADE,
       tokens: { CNY },
@@ -32,7 +38,14 @@ describe("SDK deployment records", function () {
 
   it("test_parseDeployment_rejectsARecordWithoutAModule", function () {
     expect(() => parseDeployment({ "Tradeline#TokenCNY": CNY })).to.throw(/no Tradeline#MemberRegistry/);
-    expect(() => parseDeployment({ "Tradeline#MemberRegistry": REGISTRY })).to.throw(/no Tradeline#CreditRegistry/);
+    expect(() => parseDeployment({ "Tradeline#MemberRegistry": REGISTRY })).to.throw(/no Tradeline#ConsentBook/);
+    expect(() =>
+      parseDeployment({
+        "Tradeline#MemberRegistry": REGISTRY,
+        "Tradeline#ConsentBook": CONSENTS,
+        "Tradeline#CreditRegistry": CREDIT,
+      }),
+    ).to.throw(/no Tradeline#CreditScore/);
   });
 
   it("test_loadDeployment_explainsAMissingFile", async function () {
@@ -48,7 +61,9 @@ describe("SDK deployment records", function () {
     const contracts = connect(
       {
         memberRegistry: REGISTRY,
+        consentBook: CONSENTS,
         creditRegistry: CREDIT,
+        creditScore: SCORE,
         receivableLedger: SCF,
         tradeSettlement: TRADE,
         tokens: { CNY },
@@ -57,6 +72,8 @@ describe("SDK deployment records", function () {
     );
     expect(await contracts.members.getAddress()).to.equal(REGISTRY);
     expect(await contracts.credit.getAddress()).to.equal(CREDIT);
+    expect(await contracts.consents.getAddress()).to.equal(CONSENTS);
+    expect(await contracts.score.getAddress()).to.equal(SCORE);
     expect(await contracts.scf.getAddress()).to.equal(SCF);
     expect(await tokenFor(contracts, "cny").getAddress()).to.equal(CNY);
     expect(() => tokenFor(contracts, "EUR")).to.throw(/no settlement token for "EUR": deployed are CNY/);

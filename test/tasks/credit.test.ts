@@ -1,4 +1,6 @@
 import { writeFile, mkdtemp } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -6,8 +8,25 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { consentCommitment, newSalt } from "../../src/commitments.js";
+import { consentIdOf, dayOf, isoDate } from "../../src/credit.js";
+import type { BorrowerReport } from "../../src/report.js";
+import { addMonths } from "../../src/schedule.js";
 import { borrowerKey } from "../../src/keys.js";
-import { check, dispute, importFile, maskId, parseFunders, register, repay, status } from "../../tasks/lib/credit.js";
+import {
+  age,
+  check,
+  consent as recordConsent,
+  dispute,
+  importFile,
+  maskId,
+  parseFunders,
+  register,
+  repay,
+  report,
+  revokeConsent,
+  score,
+  status,
+} from "../../tasks/lib/credit.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { actAs, deployWorld } from "../../scripts/lib/world.js";
 import { failure } from "../helpers/failure.js";
@@ -41,8 +60,24 @@ async function csv(lines: string[]): Promise<string> {
   await writeFile(file, `${lines.join("\n")}\n`);
   return file;
 }
+const BORROWER = { borrowerType: "CN-RIC", borrowerId: "990101199003070011" };
+
+/** Records a consent of the test borrower with the credit:consent task as `who`; returns the id it printed. */
+async function consentId(
+  who: ReturnType<typeof actAs>,
+  options: { purpose?: string; document?: string; covered?: string } = {},
+): Promise<string> {
+  const out = await recordConsent(
+    who.contracts,
+    { ...BORROWER, document: "signed form 7", purpose: "", expires: "2099-12-31", ...options },
+    who.session,
+  );
+  const m = /^ {2}consent id: (0x[0-9a-f]{64})$/.exec(out[1]);
+  expect(m, out.join("\n")).not.to.equal(null);
+  return m![1];
+}
+
 const HEADER = "loan_ref,id_type,id_number,product,principal,outstanding,originated,matures,salt";
-const SALT = `0x${"ab".repeat(32)}`;
 /** A distinct salt per loan line, as the import requires. */
 const saltOf = (n: number): string => `0x${"ab".repeat(31)}${n.toString(16).padStart(2, "0")}`;
 
@@ -57,43 +92,48 @@ describe("credit tasks", function () {
     expect(out.join("\n")).not.to.contain("990101199003070011");
 
     const golfo = as("golfo");
-    const seen = await check(
+    const out1 = await recordConsent(
       golfo.contracts,
-      {
-        borrowerType: "CN-RIC",
-        borrowerId: "990101199003070011",
-        purpose: "",
-        consent: "signed form 7",
-        amount: "1000",
-      },
+      { ...BORROWER, document: "signed form 7", purpose: "NewCredit", expires: "2099-12-31" },
       golfo.session,
     );
+    expect(out1[0]).to.equal(
+      "consent recorded for CN-RIC ****0011: NewCredit, in force until 2100-01-01T00:00:00.000Z",
+    );
+    // The document is logged as a salted commitment, never as a hash of its text; the salt is printed to keep.
+    const docLine = /^ {2}document commitment (0x[0-9a-f]{64}): keep its salt (0x[0-9a-f]{64}) with the/.exec(out1[2]);
+    expect(docLine?.[1]).to.equal(consentCommitment("signed form 7", docLine![2]));
+    const consent = /^ {2}consent id: (0x[0-9a-f]{64})$/.exec(out1[1])![1];
+    expect(consent).to.equal(consentIdOf(world.ids.golfo, docLine![1]));
+    const seen = await check(golfo.contracts, { ...BORROWER, purpose: "", consent, amount: "1000" }, golfo.session);
     expect(seen[0]).to.equal("exposure of CN-RIC ****0011 (inquiry logged for the regulator)");
     expect(seen[2]).to.match(/^\s+1\s+1\s+50000\.00\s+0\s+1$/);
     expect(seen[3]).to.equal("  policy: a new loan of 1000.00 CNY from member 6 stays within every limit");
-    // The consent is logged as a salted commitment, never as a hash of its text; the salt is printed to keep.
-    const consentLine = /^ {2}consent commitment (0x[0-9a-f]{64}): keep its salt (0x[0-9a-f]{64}) with the/.exec(
-      seen[4],
-    );
-    expect(consentLine?.[1]).to.equal(consentCommitment("signed form 7", consentLine![2]));
+    expect(seen[4]).to.equal(`  under consent ${consent} for NewCredit`);
     const inquiries = await world.contracts.credit.queryFilter(world.contracts.credit.filters.CreditInquired());
-    expect(inquiries.at(-1)?.args.consentHash).to.equal(consentLine?.[1]);
-    const given = { borrowerType: "CN-RIC", borrowerId: "990101199003070011", purpose: "", amount: "" };
-    const again = await check(
-      golfo.contracts,
-      { ...given, consent: "signed form 7", consentSalt: SALT },
-      golfo.session,
-    );
-    expect(again[4]).to.equal(
-      `  consent commitment ${consentCommitment("signed form 7", SALT)}: keep its salt ${SALT} with the authorization`,
-    );
-    // A hash is refused, salted or not: the task cannot tell a commitment from a plain hash of the form's text.
-    for (const consent of [consentLine![1], ethers.id("signed form 7")]) {
-      expect(await failure(check(golfo.contracts, { ...given, consent }, golfo.session))).to.equal(
-        "--consent takes the authorization's reference text, not a hash: it is committed to with a salt " +
-          "(give --consent-salt to repeat an earlier commitment)",
+    expect(inquiries.at(-1)?.args.consent).to.equal(consent);
+    const given = { ...BORROWER, purpose: "", amount: "" };
+    // A hash is refused as a document, salted or not: the task cannot tell a commitment from a plain hash of the text.
+    for (const document of [docLine![1], ethers.id("signed form 7")]) {
+      expect(
+        await failure(
+          recordConsent(golfo.contracts, { ...BORROWER, document, purpose: "", expires: "2099-12-31" }, golfo.session),
+        ),
+      ).to.equal(
+        "--document takes the signed consent's reference text, not a hash: it is committed to with a salt " +
+          "(give --document-salt to repeat an earlier commitment)",
       );
     }
+    expect(await failure(check(golfo.contracts, { ...given, consent: "signed form 7" }, golfo.session))).to.equal(
+      "--consent takes a consent id (0x + 64 hex digits), as recording the consent printed it",
+    );
+    // The consent book refuses an inquiry for another purpose, or by a member the consent does not cover.
+    expect(
+      await failure(check(golfo.contracts, { ...given, consent, purpose: "Collections" }, golfo.session)),
+    ).to.equal(`reverted: ConsentPurposeMismatch(id=${consent}, consentPurpose=NewCredit, purpose=Collections)`);
+    expect(await failure(check(huaxia.contracts, { ...given, consent }, huaxia.session))).to.equal(
+      `reverted: ConsentMemberNotCovered(id=${consent}, member=${world.ids.huaxia})`,
+    );
 
     expect(await repay(huaxia.contracts, { ref: "HX-2026-0001", amount: "1000" })).to.include.members([
       "repaid 1000.00 CNY on HX-2026-0001",
@@ -105,20 +145,17 @@ describe("credit tasks", function () {
     expect((await status(huaxia.contracts, { ref: "HX-2026-0001", to: "Defaulted" }, huaxia.session))[0]).to.equal(
       "loan HX-2026-0001: Overdue -> Defaulted",
     );
-    const after = await check(
-      golfo.contracts,
-      {
-        borrowerType: "CN-RIC",
-        borrowerId: "990101199003070011",
-        purpose: "REVIEW",
-        consent: "x",
-        amount: "",
-      },
-      golfo.session,
-    );
+    const after = await check(golfo.contracts, { ...given, consent }, golfo.session);
     // golfo inquired twice: one distinct lender in the window (item 16)
     expect(after[2]).to.match(/^\s+1\s+1\s+49000\.00\s+1\s+1$/);
     expect(await world.contracts.credit.borrowerCount()).to.equal(1n);
+    // Withdrawn, the consent supports no inquiry any more.
+    expect((await revokeConsent(golfo.contracts, { consent, reason: "BORROWER-WITHDREW" }))[0]).to.equal(
+      `consent ${consent} withdrawn: inquiries under it are refused from now`,
+    );
+    expect(await failure(check(golfo.contracts, { ...given, consent }, golfo.session))).to.match(
+      new RegExp(`^reverted: ConsentRevokedAt\\(id=${consent}, revokedAt=\\d+\\)$`),
+    );
   });
 
   it("test_creditTasks_checkShowsTheFlagAFourthLenderWouldRaise", async function () {
@@ -134,7 +171,7 @@ describe("credit tasks", function () {
     const quicklend = as("quicklend");
     const seen = await check(
       quicklend.contracts,
-      { borrowerType: "CN-RIC", borrowerId: "990101199003070011", purpose: "", consent: "form", amount: "5000" },
+      { ...BORROWER, purpose: "", consent: await consentId(quicklend), amount: "5000" },
       quicklend.session,
     );
     expect(seen[3]).to.equal(
@@ -241,7 +278,7 @@ describe("credit tasks", function () {
     const quicklend = as("quicklend");
     // Enforce an outstanding limit of 10,000.00: the third loan, in the second batch, breaks it.
     const policy = await world.contracts.credit.policy();
-    const { maxLenders, maxInquiries, inquiryWindow, maxPlatformShareBps } = policy;
+    const { maxLenders, maxInquiries, inquiryWindow, maxPlatformShareBps, maxAprBps, graceDays } = policy;
     await world.contracts.credit.setPolicy({
       maxLenders,
       maxInquiries,
@@ -249,6 +286,8 @@ describe("credit tasks", function () {
       maxPlatformShareBps,
       maxOutstanding: 1_000_000n,
       mode: 1,
+      maxAprBps,
+      graceDays,
     });
     const file = await csv([
       HEADER,
@@ -333,7 +372,7 @@ describe("credit tasks", function () {
       await failure(
         check(
           glass.contracts,
-          { borrowerType: "CN-RIC", borrowerId: "1", purpose: "", consent: "c", amount: "" },
+          { borrowerType: "CN-RIC", borrowerId: "1", purpose: "", consent: `0x${"c0".repeat(32)}`, amount: "" },
           glass.session,
         ),
       ),
@@ -347,5 +386,148 @@ describe("credit tasks", function () {
         ),
       ),
     ).to.equal("--consent is required");
+    expect(
+      await failure(
+        check(
+          huaxia.contracts,
+          { ...BORROWER, purpose: "NEW_LOAN", consent: `0x${"c0".repeat(32)}`, amount: "" },
+          huaxia.session,
+        ),
+      ),
+    ).to.match(
+      /^unknown consent purpose "NEW_LOAN": expected one of NewCredit, AccountReview, LimitReview, Guarantee, Collections$/,
+    );
+  });
+
+  it("test_creditTasks_planLoansAprAgeScoreAndReport", async function () {
+    const { as } = await networkHelpers.loadFixture(worldFixture);
+    // Start of a UTC day plus an hour, so that every day below is a fixed distance from "today".
+    await networkHelpers.time.increaseTo((dayOf(await networkHelpers.time.latest()) + 1) * 86_400 + 3_600);
+    const today = dayOf(await networkHelpers.time.latest());
+    const huaxia = as("huaxia");
+    const plan = {
+      instalments: "",
+      frequency: "",
+      firstDue: "",
+      instalment: "",
+      finalInstalment: "",
+      amortiseRateBps: "",
+    };
+    // 1,100.00 repaid a year after 1,000.00 was advanced: 10.00 % a year; maturity defaults to the last due day.
+    const yearly = await register(
+      huaxia.contracts,
+      {
+        ...LOAN,
+        ...plan,
+        ref: "HX-P1",
+        principal: "1000.00",
+        originated: isoDate(today - 30),
+        matures: "",
+        instalments: "1",
+        firstDue: isoDate(addMonths(today - 30, 12)),
+        instalment: "1100.00",
+      },
+      huaxia.session,
+    );
+    expect(yearly[0]).to.equal("registered ConsumerLoan HX-P1 for CN-RIC ****0011: 1100.00 CNY outstanding");
+    expect(yearly).to.include("  APR 10.00%");
+    expect(yearly).to.include(
+      `  plan: 1 monthly instalment(s) of 0.00 CNY (last 1100.00) from ${isoDate(addMonths(today - 30, 12))}, ` +
+        `maturing ${isoDate(addMonths(today - 30, 12))}`,
+    );
+    expect(
+      await failure(
+        register(
+          huaxia.contracts,
+          {
+            ...LOAN,
+            ...plan,
+            ref: "HX-P9",
+            originated: isoDate(today - 30),
+            instalments: "2",
+            firstDue: isoDate(today),
+          },
+          huaxia.session,
+        ),
+      ),
+    ).to.equal("a plan takes either --instalment or --amortise-rate-bps, one of them");
+    expect(
+      await failure(
+        register(huaxia.contracts, { ...LOAN, ...plan, ref: "HX-P9", firstDue: isoDate(today) }, huaxia.session),
+      ),
+    ).to.equal("--first-due describes a plan: give --instalments too");
+    // Three weekly instalments of 100.00 from 30 days ago, none paid: 30 days past due, above the 36 % cap.
+    const weekly = await register(
+      huaxia.contracts,
+      {
+        ...LOAN,
+        ...plan,
+        ref: "HX-P2",
+        principal: "250.00",
+        originated: isoDate(today - 60),
+        matures: "",
+        instalments: "3",
+        frequency: "weekly",
+        firstDue: isoDate(today - 30),
+        instalment: "100.00",
+      },
+      huaxia.session,
+    );
+    expect(weekly.find((l) => l.startsWith("  FLAGGED"))).to.match(/^ {2}FLAGGED APR \d+\.\d\d% > cap 36\.00%$/);
+    const loanId = /^ {2}loan id: (0x[0-9a-f]{64})$/.exec(weekly[1])![1];
+    const golfo = as("golfo");
+    const aged = await age(golfo.contracts, { loanId });
+    expect(aged.slice(0, 2)).to.deep.equal([
+      `loan ${loanId} aged: 30 day(s) past due, bucket 1-30`,
+      "  status Active -> Overdue",
+    ]);
+    expect(aged.at(-1)).to.match(/^ {2}tx: 0x[0-9a-f]{64}$/);
+    expect(await failure(age(golfo.contracts, { loanId }))).to.equal(
+      `reverted: CreditNothingToAge(id=${loanId}, daysPastDue=30, bucket=1)`,
+    );
+    expect(await failure(age(golfo.contracts, { loanId: "HX-P2" }))).to.equal(
+      "--loan-id takes a loan id (0x + 64 hex digits)",
+    );
+
+    // 300 + 150 (no default) + 110 (bucket 1-30) + 60 (one lender) + 80 (no limit) + 50 (no inquiry) + 10 (60 days).
+    expect(await score(golfo.contracts, BORROWER, golfo.session)).to.deep.equal([
+      "score of CN-RIC ****0011: 760 (300 to 850)",
+      "  1. Length of credit history too short (code 6)",
+      "  2. Payments past due on instalment loans (code 2)",
+    ]);
+
+    const json = JSON.parse(
+      (await report(golfo.contracts, { ...BORROWER, json: true }, golfo.session)).join("\n"),
+    ) as BorrowerReport;
+    expect(json.borrowerKey).to.equal(borrowerKey(key, "CN-RIC", BORROWER.borrowerId));
+    expect(json.loans.map((l) => [l.status, l.aprBps === 1000, l.daysPastDue, l.bucket])).to.deep.equal([
+      ["Active", true, 0, "current"],
+      ["Overdue", false, 30, "1-30"],
+    ]);
+    expect(json.score.score).to.equal(760);
+    const text = await report(golfo.contracts, { ...BORROWER }, golfo.session);
+    expect(text[0]).to.equal(`Credit report for borrower ${json.borrowerKey}`);
+    expect(text).to.include("Loans (2)");
+
+    // From a service's read model: the same JSON, fetched with the bearer token.
+    const seen: { url?: string; auth?: string } = {};
+    const server = createServer((req, res) => {
+      seen.url = req.url;
+      seen.auth = req.headers.authorization;
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(json));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const served = await report(
+        golfo.contracts,
+        { ...BORROWER, serviceUrl: `http://127.0.0.1:${port}`, token: "t0k3n" },
+        golfo.session,
+      );
+      expect(served).to.deep.equal(text);
+      expect(seen).to.deep.equal({ url: `/v1/credit/borrowers/${json.borrowerKey}/report`, auth: "Bearer t0k3n" });
+    } finally {
+      server.close();
+    }
   });
 });
