@@ -7,20 +7,14 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Kysely, Selectable } from "kysely";
 import type { Logger } from "pino";
 
-import { POLICY_MODES, assessPolicy, inquire } from "../../src/credit.js";
-import type { Deployment } from "../../src/deployment.js";
+import { CONSENT_PURPOSES, FREQUENCIES, isoDate, type ConsentPurposeName } from "../../src/credit.js";
 import * as desk from "../../src/desk/credit.js";
-import { formatAmount, parseAmount, reasonCode } from "../../src/encoding.js";
-import { InputError, checked } from "../../src/input.js";
-import { borrowerKey, normalizeIdNumber, normalizeIdType, type ConsortiumKey } from "../../src/keys.js";
-import { mined } from "../../src/tx.js";
-import { ConsentBook__factory } from "../../typechain-types/index.js";
+import { formatAmount } from "../../src/encoding.js";
 import { allow, requireRole, type AppEnv } from "../app.js";
 import type { ApiRole } from "../auth.js";
-import { ProblemError, badRequest, notFound } from "../problem.js";
-import { CONSENT_PURPOSES, type ConsentPurposeName } from "../projections/credit.js";
+import { badRequest, notFound } from "../problem.js";
 import type { Tables } from "../schema.js";
-import { runWrite, writeProblem, type RequestDesk, type WriteContext } from "../writes.js";
+import { runWrite, writeProblem, type WriteContext } from "../writes.js";
 import { Text, WriteAnswer, idempotencyHeader, problemContent, writeResponses } from "./write-schemas.js";
 
 const security = [{ bearer: [] }];
@@ -40,12 +34,20 @@ const LoanBody = z
     principal: Decimal,
     outstanding: Decimal.optional(),
     originated: Day,
-    matures: Day,
+    matures: Day.optional().openapi({ description: "required without a plan; with one, its last due date" }),
     salt: Text.optional().openapi({ description: "the record commitment's salt; default a fresh one" }),
     aprBps: Text.optional().openapi({
-      description: "the disclosed annual percentage rate in basis points (2399 for 23.99%); capped by the policy",
+      description:
+        "the disclosed annual percentage rate in basis points (2399 for 23.99%), capped by the policy; a consumer " +
+        "loan with a plan and none gets the APR its cash flows imply",
       example: "2399",
     }),
+    instalments: Text.optional().openapi({ description: "an instalment plan's number of instalments (1 to 120)" }),
+    frequency: Text.optional().openapi({ description: "Weekly or Monthly (default Monthly)" }),
+    firstDue: Day.optional().openapi({ description: "the first instalment's due date; `matures` is the last's" }),
+    instalment: Decimal.optional().openapi({ description: "each instalment (or give amortiseRateBps)" }),
+    finalInstalment: Decimal.optional().openapi({ description: "the last instalment; default the same" }),
+    amortiseRateBps: Text.optional().openapi({ description: "a nominal annual rate that amortises the principal" }),
     funders: z
       .array(z.object({ member: z.number().int(), shareBps: z.number().int() }))
       .optional()
@@ -62,14 +64,6 @@ function exposureOut(e: desk.Registered["exposure"]) {
     defaults: Number(e.defaults),
     inquiries: Number(e.inquiries),
   };
-}
-
-/** The borrower's key from an id (never stored or logged), and the id masked for the answer; a bad id is a 400. */
-function borrowerOf(idType: string, idNumber: string, key: ConsortiumKey): { key: string; borrower: string } {
-  checked("borrowerType", () => normalizeIdType(idType));
-  checked("borrowerId", () => normalizeIdNumber(idNumber));
-  if (idNumber.trim() === "") throw new InputError("borrowerId", "borrowerId is required");
-  return { key: borrowerKey(key, idType, idNumber), borrower: desk.maskId(idType, idNumber) };
 }
 
 /** Who may take each dispute step: a lender's desk answers; the regulator corrects and resolves. */
@@ -115,6 +109,18 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
             flags: r.result.flags.map((f) => ({ ...f, value: String(f.value), max: String(f.max) })),
             exposure: exposureOut(r.exposure),
             salt: r.salt,
+            aprBps: r.aprBps,
+            ...(r.plan === undefined
+              ? {}
+              : {
+                  plan: {
+                    instalments: r.plan.instalments,
+                    frequency: FREQUENCIES[r.plan.frequency],
+                    firstDue: isoDate(r.plan.firstDueDay),
+                    instalment: formatAmount(r.plan.instalment, r.currency.decimals),
+                    finalInstalment: formatAmount(r.plan.finalInstalment, r.currency.decimals),
+                  },
+                }),
           },
         };
       });
@@ -212,33 +218,23 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
     async (c) => {
       const body = c.req.valid("json");
       return runWrite(c, ctx, "credit.inquire", JSON.stringify(body), async (d) => {
-        const cur = await desk.currencyOf(d.contracts);
-        const { key, borrower } = borrowerOf(body.borrowerType, body.borrowerId, await d.consortiumKey());
-        const loanAmount =
-          body.amount === undefined
-            ? 0n
-            : checked("amount", () => parseAmount(body.amount!, cur.decimals, { name: "amount", bits: 64 }));
-        const { exposure } = await inquire(d.contracts.credit, key, body.purpose, body.consentId);
-        const me = await desk.memberOfSigner(d);
-        const policy = await d.contracts.credit.policy();
-        const lenderHasLiveLoan = (await d.contracts.credit.liveLoansOf(key, me)) > 0n;
-        const mode = POLICY_MODES[Number(policy.mode)];
-        const breaches = assessPolicy(exposure, policy, { outstanding: loanAmount, lenderHasLiveLoan });
+        const { consentId, ...rest } = body;
+        const r = await desk.check(d, { ...rest, consent: consentId });
         return {
           result: {
-            borrower,
-            borrowerKey: key,
-            member: Number(me),
-            exposure: exposureOut(exposure),
+            borrower: r.borrower,
+            borrowerKey: r.borrowerKey,
+            member: Number(r.member),
+            exposure: exposureOut(r.exposure),
             policy: {
-              mode,
-              amount: formatAmount(loanAmount, cur.decimals),
-              currency: cur.code,
-              verdict: breaches.length === 0 ? "within every limit" : mode === "Enforce" ? "refused" : "flagged",
-              breaches: breaches.map((b) => ({ limit: b.limit, value: String(b.value), max: String(b.max) })),
+              mode: r.mode,
+              amount: formatAmount(r.amount, r.currency.decimals),
+              currency: r.currency.code,
+              verdict: r.breaches.length === 0 ? "within every limit" : r.mode === "Enforce" ? "refused" : "flagged",
+              breaches: r.breaches.map((b) => ({ limit: b.limit, value: String(b.value), max: String(b.max) })),
             },
-            consentId: body.consentId,
-            purpose: body.purpose,
+            consentId: r.consent,
+            purpose: r.purpose,
           },
         };
       });
@@ -249,14 +245,13 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
     .object({
       borrowerType: Text,
       borrowerId: Text.openapi({ description: "keyed with the consortium key; never stored or logged" }),
-      documentHash: Hex32.openapi({ description: "the salted hash of the signed consent document" }),
+      document: Text.openapi({
+        description: "the signed consent document's reference text (committed to with a salt; never a hash)",
+        example: "borrower authorization QL-A-7781",
+      }),
+      documentSalt: Text.optional().openapi({ description: "to repeat an earlier commitment; default a fresh salt" }),
       purpose: Purpose,
-      expiresAt: z
-        .number()
-        .int()
-        .min(1)
-        .max(2 ** 40 - 1)
-        .openapi({ description: "Unix seconds; the consent is in force strictly before it" }),
+      expires: Day.openapi({ description: "the last day (UTC) the consent is in force: it expires at its end" }),
       covered: z
         .array(
           z
@@ -272,53 +267,32 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
     .strict()
     .openapi("ConsentRequest");
 
-  /** The consent book, signed for by this request's desk: the deployment's `consentBook`. */
-  const consentBook = (d: RequestDesk) => {
-    const address = (ctx.writer?.deployment as (Deployment & { consentBook?: string }) | undefined)?.consentBook;
-    if (address === undefined) {
-      throw new ProblemError(503, "no-consent-book", "No consent book", "the deployment record has no ConsentBook");
-    }
-    return ConsentBook__factory.connect(address, d.signer);
-  };
-
   app.openapi(
     createRoute({
       method: "post",
       path: "/v1/credit/consents",
-      summary: "Record a borrower's consent to look-ups: its document's hash, purpose, expiry and covered members",
+      summary:
+        "Record a borrower's consent to look-ups: its document's commitment, purpose, expiry and covered members",
       security,
       request: { headers: idempotency, body: { content: { "application/json": { schema: ConsentBody } } } },
-      responses: answers(201, "recorded: the consent id an inquiry names"),
+      responses: answers(201, "recorded: the consent id an inquiry names, and the document's salt to keep"),
       middleware: [allow("lender-desk")] as const,
     }),
     async (c) => {
       const body = c.req.valid("json");
       return runWrite(c, ctx, "credit.consent.record", JSON.stringify(body), async (d) => {
-        const { key, borrower } = borrowerOf(body.borrowerType, body.borrowerId, await d.consortiumKey());
-        const book = consentBook(d);
-        const covered = body.covered ?? [];
-        const receipt = await mined(
-          await book.recordConsent({
-            borrowerKey: key,
-            documentHash: body.documentHash,
-            purpose: CONSENT_PURPOSES.indexOf(body.purpose),
-            expiresAt: body.expiresAt,
-            covered,
-          }),
-        );
-        const event = receipt.logs
-          .map((l) => book.interface.parseLog(l))
-          .find((p) => p !== null && p.name === "ConsentRecorded");
+        const r = await desk.recordConsent(d, { ...body, covered: body.covered?.join(",") });
         return {
           status: 201,
           result: {
-            consentId: event === undefined || event === null ? null : String(event.args.id),
-            borrower,
-            borrowerKey: key,
-            holder: event === undefined || event === null ? null : Number(event.args.holder),
-            purpose: body.purpose,
-            expiresAt: body.expiresAt,
-            covered,
+            consentId: r.id,
+            borrower: r.borrower,
+            borrowerKey: r.borrowerKey,
+            purpose: r.purpose,
+            documentHash: r.documentHash,
+            documentSalt: r.documentSalt,
+            expiresAt: r.expiresAt,
+            covered: r.covered.map(Number),
           },
         };
       });
@@ -343,9 +317,8 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
       const { consentId } = c.req.valid("param");
       const body = c.req.valid("json");
       return runWrite(c, ctx, "credit.consent.revoke", JSON.stringify({ consentId, ...body }), async (d) => {
-        const reason = checked("reason", () => reasonCode(body.reason));
-        await mined(await consentBook(d).revokeConsent(consentId, reason));
-        return { result: { consentId: consentId.toLowerCase(), revoked: true, reason: body.reason } };
+        const r = await desk.revokeConsent(d, { consent: consentId, reason: body.reason });
+        return { result: { consentId: r.id, revoked: true, reason: body.reason } };
       });
     },
   );

@@ -16,7 +16,7 @@ import { randomBytes } from "node:crypto";
 import { expect } from "chai";
 import type { Page } from "playwright-core";
 
-import { JsonRpcProvider, id } from "ethers";
+import { JsonRpcProvider } from "ethers";
 import { LOAN_CSV_HEADER } from "../../src/credit.js";
 import { checkA11y, openPage, screenshot, sharedStack } from "./harness.js";
 
@@ -101,9 +101,9 @@ describe("console: the lender's desk, then the regulator who sees its flag, in C
       },
       body: JSON.stringify({
         ...BORROWER,
-        documentHash: id(`borrower authorization HX-${randomBytes(3).toString("hex")}`),
+        document: `borrower authorization HX-${randomBytes(3).toString("hex")}`,
         purpose: "NewCredit",
-        expiresAt: now + 30 * 86_400,
+        expires: new Date((now + 30 * 86_400) * 1000).toISOString().slice(0, 10),
       }),
     });
     expect(recorded.status).to.equal(201);

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { Wallet, parseEther } from "ethers";
 import { network } from "hardhat";
 
-import { newSalt } from "../../src/commitments.js";
+import { consentCommitment, newSalt } from "../../src/commitments.js";
 import { LOAN_CSV_HEADER, isoDate, loanIdOf } from "../../src/credit.js";
 import { Frequency, dueDay } from "../../src/schedule.js";
 import { sampleLoan } from "../../scripts/lib/loans.js";
@@ -144,15 +144,19 @@ describe("service writes: the lender desk over HTTP", function () {
         const recorded = await post("/v1/credit/consents", desk, {
           borrowerType: "CN-RIC",
           borrowerId: loan.borrowerId,
-          documentHash: ethers.id(`consent document ${loan.ref}`),
+          document: `borrower authorization ${loan.ref}`,
           purpose: "NewCredit",
-          expiresAt: (await networkHelpers.time.latest()) + 30 * 86_400,
+          expires: isoDate(Math.floor((await networkHelpers.time.latest()) / 86_400) + 30),
         });
         expect(recorded.status).to.equal(201);
         const consent = (await recorded.json()) as Answer;
         const consentId = String(consent.result.consentId);
         expect(consentId).to.match(/^0x[0-9a-f]{64}$/);
         expect(consent.events.map((e) => e.name)).to.deep.equal(["ConsentRecorded"]);
+        // The document is committed to with a salt the service drew, returned for the lender to keep.
+        expect(consent.result.documentHash).to.equal(
+          consentCommitment(`borrower authorization ${loan.ref}`, String(consent.result.documentSalt)),
+        );
         const body = { borrowerType: "CN-RIC", borrowerId: loan.borrowerId, consentId, purpose: "NewCredit" };
         const inquiry = await post("/v1/credit/inquiries", desk, { ...body, amount: "1000.00" });
         expect(inquiry.status).to.equal(200);
@@ -221,6 +225,39 @@ describe("service writes: the lender desk over HTTP", function () {
           instalments: { due: 3, paid: 0 },
         });
         expect({ ...served, generatedAt: "" }).to.deep.equal({ ...fromChain, generatedAt: "" });
+      });
+
+      it("test_registerPlanLoan_answersItsComputedAprAndPlan_andTheLoanListShowsThem", async function () {
+        const today = Math.floor((await networkHelpers.time.latest()) / 86_400);
+        const planned = {
+          borrowerType: "CN-RIC",
+          borrowerId: `11010119900307${store.name.length}555`,
+          ref: ref("PLAN"),
+          principal: "11000.00",
+          originated: isoDate(today),
+          instalments: "12",
+          frequency: "Monthly",
+          firstDue: isoDate(today + 30),
+          instalment: "1000.00",
+        };
+        const res = await post("/v1/credit/loans", desk, planned);
+        expect(res.status).to.equal(201);
+        const answer = (await res.json()) as Answer;
+        // No APR given: the one the cash flows imply (11,000 advanced, 12 monthly 1,000 repaid) is registered.
+        const aprBps = Number(answer.result.aprBps);
+        expect(aprBps).to.be.greaterThan(1_500).and.lessThan(2_000);
+        expect(answer.result.plan).to.deep.include({ instalments: 12, frequency: "Monthly", instalment: "1000.00" });
+        await service.caughtUp();
+        const list = (await (
+          await fetch(`${service.url}/v1/credit/loans`, { headers: { authorization: `Bearer ${desk}` } })
+        ).json()) as { ref: string; aprBps: number | null; apr: string | null; instalments: number | null }[];
+        const row = list.find((l) => l.ref === planned.ref);
+        expect(row).to.deep.include({
+          aprBps,
+          apr: `${Math.floor(aprBps / 100)}.${String(aprBps % 100).padStart(2, "0")}%`,
+          instalments: 12,
+        });
+        expect(list.find((l) => l.ref === ref("1"))).to.deep.include({ aprBps: null, apr: null, instalments: null });
       });
 
       it("test_idempotentRetry_returnsTheFirstAnswerAndSendsNothing", async function () {
