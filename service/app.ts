@@ -8,6 +8,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { MiddlewareHandler } from "hono";
 import type { Kysely } from "kysely";
+import type { ContractRunner } from "ethers";
 import type { Logger } from "pino";
 
 import { decodeError, describeError } from "../src/errors.js";
@@ -59,6 +60,8 @@ export interface AppOptions {
   logger?: Logger;
   /** The deployment followed: its tokens name the currencies of trade payments. */
   deployment?: Deployment;
+  /** The chain, for the views a read asks of it (the credit score); without it the score answers 503. */
+  chain?: ContractRunner;
   /** The member's operator key and consortium key; without them every write answers 503. */
   writer?: Writer;
   /** Requests each token may make per second, on average (default 50), and in a burst (default 200). */
@@ -313,7 +316,14 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     ...(options.deployment === undefined ? {} : { deployment: options.deployment }),
   });
   creditWriteRoutes(app, { db, writer: options.writer, logger: options.logger });
-  creditReadRoutes(app, { db, chainId: options.chainId, writer: options.writer });
+  creditReadRoutes(app, {
+    db,
+    chainId: options.chainId,
+    writer: options.writer,
+    deployment: options.deployment,
+    chain: options.chain,
+    chainTime: options.chainTime,
+  });
   scfWriteRoutes(app, { db, writer: options.writer, logger: options.logger });
   tradeWriteRoutes(app, { db, writer: options.writer, logger: options.logger });
   notify.openStreams = notifyRoutes(app, {

@@ -9,6 +9,7 @@ import type { Kysely, Transaction } from "kysely";
 
 import type { Deployment } from "../src/deployment.js";
 import {
+  ConsentBook__factory,
   CreditRegistry__factory,
   MemberRegistry__factory,
   ReceivableLedger__factory,
@@ -16,6 +17,16 @@ import {
   TradeSettlement__factory,
 } from "../typechain-types/index.js";
 import type { EventRow, Tables } from "./schema.js";
+
+/**
+ * The credit registry's inquiry event before the consent book (a free purpose and a consent hash): its logs, from a
+ * chain that ran the earlier registry, are still decoded (as `CreditInquired`, with `consentHash`).
+ */
+export const LEGACY_CREDIT_INQUIRED =
+  "event CreditInquired(uint32 indexed lender, bytes32 indexed borrowerKey, bytes32 purpose, bytes32 consentHash)";
+
+/** A deployment as the indexer reads it: the consent book is followed when the record has one. */
+export type IndexedDeployment = Deployment & { consentBook?: string };
 
 /** A deployed contract the indexer follows. */
 export interface Followed {
@@ -26,13 +37,17 @@ export interface Followed {
 }
 
 /** The contracts of a deployment, each with the ABI its logs are decoded with. */
-export function followedContracts(d: Deployment): Followed[] {
+export function followedContracts(d: IndexedDeployment): Followed[] {
+  const credit = new Interface([...CreditRegistry__factory.abi, LEGACY_CREDIT_INQUIRED]);
   const list: Followed[] = [
     { address: d.memberRegistry, contract: "MemberRegistry", iface: new Interface(MemberRegistry__factory.abi) },
-    { address: d.creditRegistry, contract: "CreditRegistry", iface: new Interface(CreditRegistry__factory.abi) },
+    { address: d.creditRegistry, contract: "CreditRegistry", iface: credit },
     { address: d.receivableLedger, contract: "ReceivableLedger", iface: new Interface(ReceivableLedger__factory.abi) },
     { address: d.tradeSettlement, contract: "TradeSettlement", iface: new Interface(TradeSettlement__factory.abi) },
   ];
+  if (d.consentBook !== undefined) {
+    list.push({ address: d.consentBook, contract: "ConsentBook", iface: new Interface(ConsentBook__factory.abi) });
+  }
   const token = new Interface(SettlementToken__factory.abi);
   for (const [code, address] of Object.entries(d.tokens))
     list.push({ address, contract: `Token${code}`, iface: token });
@@ -51,6 +66,8 @@ export function deploymentFingerprint(d: Deployment, fromBlock: number): string 
 export function jsonValue(value: unknown): unknown {
   if (typeof value === "bigint") return value.toString();
   if (Array.isArray(value)) {
+    // An empty array (e.g. a consent covering no member besides its holder) stays an array, not ethers' {}.
+    if (value.length === 0) return [];
     // ethers' Result is an array that may also carry names.
     const names = (value as { toObject?: () => Record<string, unknown> }).toObject;
     if (typeof names === "function") {

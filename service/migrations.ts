@@ -605,6 +605,66 @@ const runs: Migration = {
   },
 };
 
+/**
+ * Consumer credit (issue 14): a loan's disclosed APR and instalment plan, its delinquency bucket and days past due,
+ * the end of its negative record's retention; the consent book's consents; an inquiry's consent and purpose code.
+ * Inquiries logged before the consent book keep their consent hash and have no consent id; inquiries after it keep
+ * an empty consent hash.
+ */
+const consumerCredit: Migration = {
+  async up(db: Kysely<unknown>) {
+    const loans: [string, "text" | "bigint" | "integer", boolean][] = [
+      ["apr_bps", "integer", false],
+      ["plan", "text", false],
+      ["bucket", "integer", true],
+      ["days_past_due", "bigint", false],
+      ["negative_expired_at", "bigint", false],
+      ["registered_log", "integer", false],
+    ];
+    for (const [column, type, zero] of loans) {
+      await db.schema
+        .alterTable("loans")
+        .addColumn(column, type, (c) => (zero ? c.notNull().defaultTo(0) : c))
+        .execute();
+    }
+    await db.schema.alterTable("inquiries").addColumn("consent_id", "text").execute();
+    await db.schema.alterTable("inquiries").addColumn("purpose_code", "integer").execute();
+    await table(
+      db,
+      "consents",
+      [
+        ["chain_id", "bigint", true],
+        ["id", "text", true],
+        ["borrower_key", "text", true],
+        ["holder", "bigint", true],
+        ["document_hash", "text", true],
+        ["purpose", "text", true],
+        ["expires_at", "bigint", true],
+        ["covered", "text", true],
+        ["recorded_block", "bigint", true],
+        ["recorded_at", "bigint", true],
+        ["tx_hash", "text", true],
+        ["revoked_at", "bigint", false],
+        ["revoked_by", "bigint", false],
+        ["revoke_reason", "text", false],
+      ],
+      ["chain_id", "id"],
+      [
+        ["chain_id", "borrower_key"],
+        ["chain_id", "holder"],
+      ],
+    );
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropTable("consents").execute();
+    await db.schema.alterTable("inquiries").dropColumn("purpose_code").execute();
+    await db.schema.alterTable("inquiries").dropColumn("consent_id").execute();
+    for (const column of ["registered_log", "negative_expired_at", "days_past_due", "bucket", "plan", "apr_bps"]) {
+      await db.schema.alterTable("loans").dropColumn(column).execute();
+    }
+  },
+};
+
 /** Every migration, in order. */
 export function migrations(engine: Engine): Record<string, Migration> {
   return {
@@ -618,6 +678,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     "0008_jobs": jobs(engine),
     "0009_idempotency_keyed": idempotencyKeyed,
     "0010_runs": runs,
+    "0011_consumer_credit": consumerCredit,
   };
 }
 

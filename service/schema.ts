@@ -2,7 +2,7 @@
  * The read model's tables, as Kysely sees them. Amounts are decimal text (they are uint256 on the chain); block
  * numbers and times are integers. The migrations (`migrations.ts`) create exactly these.
  */
-import type { Generated } from "kysely";
+import type { ColumnType, Generated } from "kysely";
 
 /** A block the indexer has seen: its hash is checked against the chain to detect a reorganisation. */
 export interface BlockRow {
@@ -141,6 +141,18 @@ export interface LoanRow {
   commitment: string;
   registered_block: number;
   registered_at: number;
+  /** The disclosed APR in basis points, when the loan registered terms. */
+  apr_bps: number | null;
+  /** The instalment plan as JSON ({instalments, frequency, firstDueDay, instalment, finalInstalment}), if any. */
+  plan: string | null;
+  /** The delinquency bucket: 0 current, 1: 1-30, 2: 31-60, 3: 61-90, 4: over 90 days past due. */
+  bucket: ColumnType<number, number | undefined, number>;
+  /** Days past due when the bucket last moved. */
+  days_past_due: number | null;
+  /** When the loan's negative record stopped counting (retention ended), Unix seconds. */
+  negative_expired_at: number | null;
+  /** The LoanRegistered log's index in its block (null for loans indexed before it was kept). */
+  registered_log: number | null;
 }
 
 export interface LoanFunderRow {
@@ -172,8 +184,35 @@ export interface InquiryRow {
   tx_hash: string;
   lender: number;
   borrower_key: string;
+  /** The purpose's name (ConsentPurpose), or the old free bytes32 purpose of inquiries before the consent book. */
   purpose: string;
+  /** Inquiries before the consent book: the consent's hash; "" after it (see consent_id). */
   consent_hash: string;
+  /** The consent book's consent the inquiry relied on; null for inquiries before the consent book. */
+  consent_id: string | null;
+  /** The ConsentPurpose code; null for inquiries before the consent book. */
+  purpose_code: number | null;
+}
+
+/** A consent as the consent book records it; `revoked_*` set once the borrower withdrew it. */
+export interface ConsentRow {
+  chain_id: number;
+  id: string;
+  borrower_key: string;
+  holder: number;
+  document_hash: string;
+  /** The ConsentPurpose name. */
+  purpose: string;
+  /** Unix seconds; in force strictly before it. */
+  expires_at: number;
+  /** The members besides the holder it covers, as a JSON array of member ids. */
+  covered: string;
+  recorded_block: number;
+  recorded_at: number;
+  tx_hash: string;
+  revoked_at: number | null;
+  revoked_by: number | null;
+  revoke_reason: string | null;
 }
 
 export interface FlagRow {
@@ -431,6 +470,7 @@ export interface Tables {
   loan_funders: LoanFunderRow;
   exposure_history: ExposureHistoryRow;
   inquiries: InquiryRow;
+  consents: ConsentRow;
   flags: FlagRow;
   loan_disputes: LoanDisputeRow;
   credit_policy: CreditPolicyRow;

@@ -192,6 +192,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     db: database.db,
     chainId,
     deployment: options.deployment,
+    chain: provider,
     logger,
     writer,
     ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),

@@ -5,8 +5,11 @@
  * Defaulted and WrittenOff ones count as defaults, and inquiries are the distinct lenders within the rolling
  * window, capped at the registry's INQUIRY_SLOTS.
  */
-import { LOAN_STATUSES, POLICY_LIMITS, PRODUCT_KINDS } from "../../src/credit.js";
+import { CONSENT_PURPOSES, FREQUENCIES, LOAN_STATUSES, POLICY_LIMITS, PRODUCT_KINDS } from "../../src/credit.js";
 import type { Db, Decoded, Projection, TxScope } from "../projections.js";
+
+/** The consent book's purposes, by code: the SDK's list. */
+export { CONSENT_PURPOSES, type ConsentPurposeName } from "../../src/credit.js";
 
 /** The registry's ring of inquiring lenders holds this many: the count it reports is exact up to it. */
 export const INQUIRY_SLOTS = 8;
@@ -27,11 +30,13 @@ export interface MirroredExposure {
 export async function exposureOf(db: Db, chainId: number, borrowerKey: string, now: number): Promise<MirroredExposure> {
   const loans = await db
     .selectFrom("loans")
-    .select(["lender", "status", "outstanding"])
+    .select(["lender", "status", "outstanding", "negative_expired_at"])
     .where("chain_id", "=", chainId)
     .where("borrower_key", "=", borrowerKey)
     .execute();
   const live = loans.filter((l) => LIVE.includes(l.status));
+  // A negative record whose retention ended no longer counts as a default (its events remain).
+  const retained = loans.filter((l) => DEFAULTED.includes(l.status) && l.negative_expired_at === null);
   const policy = await db
     .selectFrom("credit_policy")
     .select("inquiry_window")
@@ -50,7 +55,7 @@ export async function exposureOf(db: Db, chainId: number, borrowerKey: string, n
     activeLoans: live.length,
     activeLenders: new Set(live.map((l) => Number(l.lender))).size,
     outstanding: live.reduce((sum, l) => sum + BigInt(l.outstanding), 0n),
-    defaults: loans.filter((l) => DEFAULTED.includes(l.status)).length,
+    defaults: retained.length,
     inquiries: Math.min(recent.length, INQUIRY_SLOTS),
   };
 }
@@ -106,8 +111,18 @@ export const credit: Projection = {
   async afterTransaction(trx: Db, last: Decoded, tx: TxScope) {
     for (const key of tx.get("credit.borrowers") ?? []) await recordExposure(trx, last, key);
   },
-  tables: ["loans", "loan_funders", "exposure_history", "inquiries", "flags", "loan_disputes", "credit_policy"],
+  tables: [
+    "loans",
+    "loan_funders",
+    "exposure_history",
+    "inquiries",
+    "consents",
+    "flags",
+    "loan_disputes",
+    "credit_policy",
+  ],
   async apply(trx: Db, e: Decoded, tx: TxScope) {
+    if (e.contract === "ConsentBook") return applyConsent(trx, e);
     if (e.contract !== "CreditRegistry") return;
     const a = e.args;
     const at = { chain_id: e.chainId, block_number: e.blockNumber, log_index: e.logIndex, at: e.timestamp };
@@ -141,6 +156,7 @@ export const credit: Projection = {
             maturity_day: Number(a.maturityDay),
             commitment: text(a.commitment),
             registered_block: e.blockNumber,
+            registered_log: e.logIndex,
             registered_at: e.timestamp,
           })
           .execute();
@@ -177,7 +193,10 @@ export const credit: Projection = {
           .execute();
         return touch(tx, text(a.borrowerKey));
       }
-      case "CreditInquired":
+      case "CreditInquired": {
+        // The old event (before the consent book) carried a free bytes32 purpose and a consent hash; the new one a
+        // ConsentPurpose code and the consent book's id. Both stay readable.
+        const old = a.consentHash !== undefined;
         await trx
           .insertInto("inquiries")
           .values({
@@ -185,11 +204,40 @@ export const credit: Projection = {
             tx_hash: e.txHash,
             lender: Number(a.lender),
             borrower_key: text(a.borrowerKey),
-            purpose: text(a.purpose),
-            consent_hash: text(a.consentHash),
+            purpose: old ? text(a.purpose) : (CONSENT_PURPOSES[Number(a.purpose)] ?? text(a.purpose)),
+            consent_hash: old ? text(a.consentHash) : "",
+            consent_id: old ? null : text(a.consent),
+            purpose_code: old ? null : Number(a.purpose),
           })
           .execute();
         return;
+      }
+      case "LoanTermsRegistered": {
+        const p = a.plan as Record<string, string>;
+        const instalments = Number(p.instalments);
+        const plan =
+          instalments === 0
+            ? null
+            : JSON.stringify({
+                instalments,
+                frequency: FREQUENCIES[Number(p.frequency)] ?? text(p.frequency),
+                firstDueDay: Number(p.firstDueDay),
+                instalment: text(p.instalment),
+                finalInstalment: text(p.finalInstalment),
+              });
+        await loan(a.id)
+          .set({ apr_bps: Number(a.aprBps), plan })
+          .execute();
+        return;
+      }
+      case "LoanDelinquencyChanged":
+        await loan(a.id)
+          .set({ bucket: Number(a.toBucket), days_past_due: Number(a.daysPastDue) })
+          .execute();
+        return touch(tx, text(a.borrowerKey));
+      case "NegativeRecordExpired":
+        await loan(a.id).set({ negative_expired_at: e.timestamp }).execute();
+        return touch(tx, text(a.borrowerKey));
       case "MultiBorrowingFlagged":
         await trx
           .insertInto("flags")
@@ -257,3 +305,40 @@ export const credit: Projection = {
     }
   },
 };
+
+/** The consent book's events: a consent recorded, or withdrawn (at once). */
+async function applyConsent(trx: Db, e: Decoded): Promise<void> {
+  const a = e.args;
+  switch (e.name) {
+    case "ConsentRecorded": {
+      const row = {
+        borrower_key: text(a.borrowerKey),
+        holder: Number(a.holder),
+        document_hash: text(a.documentHash),
+        purpose: CONSENT_PURPOSES[Number(a.purpose)] ?? text(a.purpose),
+        expires_at: Number(a.expiresAt),
+        covered: JSON.stringify((a.covered as string[]).map(Number)),
+        recorded_block: e.blockNumber,
+        recorded_at: e.timestamp,
+        tx_hash: e.txHash,
+        revoked_at: null,
+        revoked_by: null,
+        revoke_reason: null,
+      };
+      await trx
+        .insertInto("consents")
+        .values({ chain_id: e.chainId, id: text(a.id), ...row })
+        .onConflict((c) => c.columns(["chain_id", "id"]).doUpdateSet(row))
+        .execute();
+      return;
+    }
+    case "ConsentRevoked":
+      await trx
+        .updateTable("consents")
+        .set({ revoked_at: e.timestamp, revoked_by: Number(a.recordedBy), revoke_reason: text(a.reason) })
+        .where("chain_id", "=", e.chainId)
+        .where("id", "=", text(a.id))
+        .execute();
+      return;
+  }
+}

@@ -3,15 +3,20 @@
  * table (amounts in the registry's reporting currency, as the writes answer them).
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { decodeBytes32String } from "ethers";
+import { decodeBytes32String, type ContractRunner } from "ethers";
 import type { Kysely } from "kysely";
 
-import { isoDate } from "../../src/credit.js";
-import { connect } from "../../src/deployment.js";
+import { isoDate, scoreOf } from "../../src/credit.js";
+import { connect, type Deployment } from "../../src/deployment.js";
+import { CreditRegistry__factory, CreditScore__factory } from "../../typechain-types/index.js";
 import { currencyOf, type Currency } from "../../src/desk/credit.js";
-import { formatAmount } from "../../src/encoding.js";
+import { decodeCode, formatAmount, minorUnits } from "../../src/encoding.js";
 import { allow, type AppEnv } from "../app.js";
+import { onSnapshot } from "../db.js";
+import { ProblemError } from "../problem.js";
 import type { Tables } from "../schema.js";
+import { Hex32, PlanOut } from "./borrower.js";
+import { ReportOut, ScoreOut, readModelReport } from "./report.js";
 import { memberOfOperator } from "../notifications.js";
 import type { Writer } from "../writes.js";
 import { listResponse, pageOf, pageQuery } from "./lists.js";
@@ -20,6 +25,12 @@ export interface CreditReadContext {
   db: Kysely<Tables>;
   chainId: number;
   writer?: Writer | undefined;
+  /** The deployment followed: its credit score contract answers the score (`creditScore`). */
+  deployment?: (Deployment & { creditScore?: string }) | undefined;
+  /** The chain, for the one view a read asks of it: the score. */
+  chain?: ContractRunner | undefined;
+  /** The chain's latest block time, Unix seconds (the report's time). */
+  chainTime?: () => Promise<number>;
 }
 
 const security = [{ bearer: [] }];
@@ -38,8 +49,22 @@ const LoanSummary = z
     originated: z.string().openapi({ description: "YYYY-MM-DD" }),
     matures: z.string().openapi({ description: "YYYY-MM-DD" }),
     registeredAt: z.number().int().openapi({ description: "Unix seconds" }),
+    aprBps: z.number().int().nullable().openapi({ description: "the disclosed APR, basis points; null if none" }),
+    apr: z.string().nullable().openapi({ description: "the APR as a percentage, 2 decimals", example: "23.99%" }),
+    instalments: z.number().int().nullable().openapi({ description: "the plan's instalments; null without a plan" }),
+    plan: PlanOut.nullable(),
+    bucket: z
+      .number()
+      .int()
+      .openapi({ description: "delinquency: 0 current, 1: 1-30, 2: 31-60, 3: 61-90, 4: 90+ dpd" }),
+    daysPastDue: z.number().int().nullable().openapi({ description: "days past due when the bucket last moved" }),
   })
   .openapi("LoanSummary");
+
+/** Basis points as a percentage with two decimals ("2399" -> "23.99%"). */
+export function percentOfBps(bps: number): string {
+  return `${Math.floor(bps / 100)}.${String(bps % 100).padStart(2, "0")}%`;
+}
 
 /** A loan reference as the chain stores it (bytes32) back to its text; a value that is not one stays as it is. */
 function refText(hex: string): string {
@@ -104,6 +129,11 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
         "originated",
         "matures",
         "registeredAt",
+        "aprBps",
+        "apr",
+        "instalments",
+        "bucket",
+        "daysPastDue",
       ];
       if (writer === undefined || member === undefined) return listResponse(c, q.format, "loans", columns, []);
       const cur = await reporting(writer);
@@ -130,8 +160,77 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
           originated: isoDate(Number(r.origination_day)),
           matures: isoDate(Number(r.maturity_day)),
           registeredAt: Number(r.registered_at),
+          aprBps: r.apr_bps === null ? null : Number(r.apr_bps),
+          apr: r.apr_bps === null ? null : percentOfBps(Number(r.apr_bps)),
+          instalments: r.plan === null ? null : (JSON.parse(r.plan) as { instalments: number }).instalments,
+          plan: r.plan === null ? null : (JSON.parse(r.plan) as z.infer<typeof PlanOut>),
+          bucket: Number(r.bucket),
+          daysPastDue: r.days_past_due === null ? null : Number(r.days_past_due),
         })),
       );
+    },
+  );
+
+  /** The chain's CreditScore and CreditRegistry views; 503 when the service has no chain or no score contract. */
+  const chainViews = () => {
+    const address = ctx.deployment?.creditScore;
+    if (address === undefined || ctx.chain === undefined || ctx.deployment === undefined) {
+      throw new ProblemError(
+        503,
+        "no-credit-score",
+        "No credit score to ask",
+        "the service follows no CreditScore contract (its deployment record has none) or has no chain",
+      );
+    }
+    return {
+      score: CreditScore__factory.connect(address, ctx.chain),
+      credit: CreditRegistry__factory.connect(ctx.deployment.creditRegistry, ctx.chain),
+    };
+  };
+
+  const Key = z.object({ borrowerKey: Hex32 });
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/credit/borrowers/{borrowerKey}/score",
+      summary: "The borrower's shared score and its reason codes (the chain's CreditScore view)",
+      description: "Every member gets the same number for the same chain state. 503 when the service has no chain.",
+      security,
+      request: { params: Key },
+      responses: { 200: { description: "the score", content: { "application/json": { schema: ScoreOut } } } },
+      middleware: [allow("lender-desk", "regulator")] as const,
+    }),
+    async (c) => {
+      const key = c.req.valid("param").borrowerKey.toLowerCase();
+      return c.json(await scoreOf(chainViews().score, key), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/credit/borrowers/{borrowerKey}/report",
+      summary: "The borrower's own report: loans, inquiries with their consents, disputes, the score with its reasons",
+      description:
+        "The data subject's report from the read model, in the JSON of the SDK's borrowerReport (`credit:report " +
+        "--service` prints it); the score and the reporting currency are the chain's. 503 when the service has no " +
+        "chain.",
+      security,
+      request: { params: Key },
+      responses: { 200: { description: "the report", content: { "application/json": { schema: ReportOut } } } },
+      middleware: [allow("lender-desk", "regulator")] as const,
+    }),
+    async (c) => {
+      const key = c.req.valid("param").borrowerKey.toLowerCase();
+      const views = chainViews();
+      const code = decodeCode(await views.credit.reportingCurrency());
+      const score = await scoreOf(views.score, key);
+      const now = ctx.chainTime === undefined ? Math.floor(Date.now() / 1000) : await ctx.chainTime();
+      const report = await onSnapshot(db, (db) =>
+        readModelReport(db, chainId, key, now, { code, decimals: minorUnits(code) }, score),
+      );
+      return c.json(report, 200);
     },
   );
 }

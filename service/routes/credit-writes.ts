@@ -7,6 +7,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Kysely, Selectable } from "kysely";
 import type { Logger } from "pino";
 
+import { CONSENT_PURPOSES, FREQUENCIES, isoDate, type ConsentPurposeName } from "../../src/credit.js";
 import * as desk from "../../src/desk/credit.js";
 import { formatAmount } from "../../src/encoding.js";
 import { allow, requireRole, type AppEnv } from "../app.js";
@@ -33,8 +34,20 @@ const LoanBody = z
     principal: Decimal,
     outstanding: Decimal.optional(),
     originated: Day,
-    matures: Day,
+    matures: Day.optional().openapi({ description: "required without a plan; with one, its last due date" }),
     salt: Text.optional().openapi({ description: "the record commitment's salt; default a fresh one" }),
+    aprBps: Text.optional().openapi({
+      description:
+        "the disclosed annual percentage rate in basis points (2399 for 23.99%), capped by the policy; a consumer " +
+        "loan with a plan and none gets the APR its cash flows imply",
+      example: "2399",
+    }),
+    instalments: Text.optional().openapi({ description: "an instalment plan's number of instalments (1 to 120)" }),
+    frequency: Text.optional().openapi({ description: "Weekly or Monthly (default Monthly)" }),
+    firstDue: Day.optional().openapi({ description: "the first instalment's due date; `matures` is the last's" }),
+    instalment: Decimal.optional().openapi({ description: "each instalment (or give amortiseRateBps)" }),
+    finalInstalment: Decimal.optional().openapi({ description: "the last instalment; default the same" }),
+    amortiseRateBps: Text.optional().openapi({ description: "a nominal annual rate that amortises the principal" }),
     funders: z
       .array(z.object({ member: z.number().int(), shareBps: z.number().int() }))
       .optional()
@@ -96,6 +109,18 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
             flags: r.result.flags.map((f) => ({ ...f, value: String(f.value), max: String(f.max) })),
             exposure: exposureOut(r.exposure),
             salt: r.salt,
+            aprBps: r.aprBps,
+            ...(r.plan === undefined
+              ? {}
+              : {
+                  plan: {
+                    instalments: r.plan.instalments,
+                    frequency: FREQUENCIES[r.plan.frequency],
+                    firstDue: isoDate(r.plan.firstDueDay),
+                    instalment: formatAmount(r.plan.instalment, r.currency.decimals),
+                    finalInstalment: formatAmount(r.plan.finalInstalment, r.currency.decimals),
+                  },
+                }),
           },
         };
       });
@@ -160,13 +185,18 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
     },
   );
 
+  const Hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "a 32-byte hex value, 0x and 64 hex digits");
+  const Purpose = z.enum(CONSENT_PURPOSES.slice(1) as [ConsentPurposeName, ...ConsentPurposeName[]]).openapi({
+    description: "the consent's purpose (ConsentPurpose): an inquiry must name its consent's purpose",
+    example: "NewCredit",
+  });
+
   const InquiryBody = z
     .object({
       borrowerType: Text,
       borrowerId: Text.openapi({ description: "keyed with the consortium key; never stored or logged" }),
-      purpose: Text.optional().openapi({ example: "NEW_LOAN" }),
-      consent: Text.openapi({ description: "the signed authorization's reference text (not a hash)" }),
-      consentSalt: Text.optional(),
+      consentId: Hex32.openapi({ description: "the consent book's consent the inquiry relies on" }),
+      purpose: Purpose,
       amount: Decimal.optional().openapi({ description: "the new loan the policy verdict is for" }),
     })
     .strict()
@@ -176,7 +206,10 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
     createRoute({
       method: "post",
       path: "/v1/credit/inquiries",
-      summary: "A logged inquiry: the borrower's exposure and what the policy says of a new loan",
+      summary: "A logged inquiry under a consent: the borrower's exposure and what the policy says of a new loan",
+      description:
+        "The chain refuses it (a problem naming the error) when the consent is expired or revoked, is another " +
+        "borrower's, does not cover this member, or was given for another purpose.",
       security,
       request: { headers: idempotency, body: { content: { "application/json": { schema: InquiryBody } } } },
       responses: answers(200, "the exposure, and the limits a new loan would break (flagged or refused)"),
@@ -185,7 +218,8 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
     async (c) => {
       const body = c.req.valid("json");
       return runWrite(c, ctx, "credit.inquire", JSON.stringify(body), async (d) => {
-        const r = await desk.check(d, body);
+        const { consentId, ...rest } = body;
+        const r = await desk.check(d, { ...rest, consent: consentId });
         return {
           result: {
             borrower: r.borrower,
@@ -199,10 +233,92 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
               verdict: r.breaches.length === 0 ? "within every limit" : r.mode === "Enforce" ? "refused" : "flagged",
               breaches: r.breaches.map((b) => ({ limit: b.limit, value: String(b.value), max: String(b.max) })),
             },
-            consent: r.consent,
-            consentSalt: r.consentSalt,
+            consentId: r.consent,
+            purpose: r.purpose,
           },
         };
+      });
+    },
+  );
+
+  const ConsentBody = z
+    .object({
+      borrowerType: Text,
+      borrowerId: Text.openapi({ description: "keyed with the consortium key; never stored or logged" }),
+      document: Text.openapi({
+        description: "the signed consent document's reference text (committed to with a salt; never a hash)",
+        example: "borrower authorization QL-A-7781",
+      }),
+      documentSalt: Text.optional().openapi({ description: "to repeat an earlier commitment; default a fresh salt" }),
+      purpose: Purpose,
+      expires: Day.openapi({ description: "the last day (UTC) the consent is in force: it expires at its end" }),
+      covered: z
+        .array(
+          z
+            .number()
+            .int()
+            .min(1)
+            .max(2 ** 32 - 1),
+        )
+        .max(4)
+        .optional()
+        .openapi({ description: "members besides this one that may rely on it (at most 4)" }),
+    })
+    .strict()
+    .openapi("ConsentRequest");
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/credit/consents",
+      summary:
+        "Record a borrower's consent to look-ups: its document's commitment, purpose, expiry and covered members",
+      security,
+      request: { headers: idempotency, body: { content: { "application/json": { schema: ConsentBody } } } },
+      responses: answers(201, "recorded: the consent id an inquiry names, and the document's salt to keep"),
+      middleware: [allow("lender-desk")] as const,
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      return runWrite(c, ctx, "credit.consent.record", JSON.stringify(body), async (d) => {
+        const r = await desk.recordConsent(d, { ...body, covered: body.covered?.join(",") });
+        return {
+          status: 201,
+          result: {
+            consentId: r.id,
+            borrower: r.borrower,
+            borrowerKey: r.borrowerKey,
+            purpose: r.purpose,
+            documentHash: r.documentHash,
+            documentSalt: r.documentSalt,
+            expiresAt: r.expiresAt,
+            covered: r.covered.map(Number),
+          },
+        };
+      });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/credit/consents/{consentId}/revoke",
+      summary: "Record the borrower's withdrawal of a consent (its holder or a Regulator); it takes effect at once",
+      security,
+      request: {
+        params: z.object({ consentId: Hex32 }),
+        headers: idempotency,
+        body: { content: { "application/json": { schema: z.object({ reason: Text }).strict() } } },
+      },
+      responses: answers(200, "revoked"),
+      middleware: [allow("lender-desk", "regulator")] as const,
+    }),
+    async (c) => {
+      const { consentId } = c.req.valid("param");
+      const body = c.req.valid("json");
+      return runWrite(c, ctx, "credit.consent.revoke", JSON.stringify({ consentId, ...body }), async (d) => {
+        const r = await desk.revokeConsent(d, { consent: consentId, reason: body.reason });
+        return { result: { consentId: r.id, revoked: true, reason: body.reason } };
       });
     },
   );

@@ -16,6 +16,7 @@ import { onSnapshot } from "../db.js";
 import { badRequest } from "../problem.js";
 import { pausedSeconds } from "../projections/scf.js";
 import type { Tables } from "../schema.js";
+import { DisputeOut, InquiryOut, LoanOut, borrowerRecord } from "./borrower.js";
 
 export interface ListContext {
   db: Kysely<Tables>;
@@ -155,44 +156,6 @@ const list = <T extends z.ZodType>(schema: T, description: string) => ({
   },
 });
 
-const LoanOut = z
-  .object({
-    loanId: Hex32,
-    lender: z.number().int(),
-    reporter: z.number().int(),
-    kind: z.string(),
-    status: z.string(),
-    principal: z.string(),
-    outstanding: z.string(),
-    originationDay: z.number().int(),
-    maturityDay: z.number().int(),
-    commitment: Hex32,
-    registeredAt: z.number().int(),
-  })
-  .openapi("HistoryLoan");
-const InquiryOut = z
-  .object({
-    at: z.number().int(),
-    txHash: z.string(),
-    lender: z.number().int().openapi({ description: "the inquiring member" }),
-    purpose: z.string(),
-    consentHash: Hex32,
-  })
-  .openapi("HistoryInquiry");
-const DisputeOut = z
-  .object({
-    loanId: Hex32,
-    openedAt: z.number().int(),
-    openedBy: z.number().int(),
-    reason: z.string(),
-    state: z.string(),
-    response: z.string().nullable(),
-    outcome: z.string().nullable(),
-    resolvedBy: z.number().int().nullable(),
-    resolvedAt: z.number().int().nullable(),
-  })
-  .openapi("HistoryDispute");
-
 const OpenDispute = DisputeOut.extend({
   borrowerKey: Hex32,
   lender: z.number().int().openapi({ description: "the reporting lender of the disputed loan" }),
@@ -265,71 +228,15 @@ export function listRoutes(app: OpenAPIHono<AppEnv>, ctx: ListContext): void {
       const key = c.req.valid("param").borrowerKey.toLowerCase();
       const { format, part } = c.req.valid("query");
       // One snapshot: the loans, inquiries and disputes as of the same indexer step.
-      const { loans, inquiries, disputes } = await onSnapshot(db, async (db) => {
-        const loanRows = await db
-          .selectFrom("loans")
-          .selectAll()
-          .where("chain_id", "=", chainId)
-          .where("borrower_key", "=", key)
-          .orderBy("registered_block")
-          .execute();
-        const loans = loanRows.map((l) => ({
-          loanId: l.id,
-          lender: Number(l.lender),
-          reporter: Number(l.reporter),
-          kind: l.kind,
-          status: l.status,
-          principal: l.principal,
-          outstanding: l.outstanding,
-          originationDay: Number(l.origination_day),
-          maturityDay: Number(l.maturity_day),
-          commitment: l.commitment,
-          registeredAt: Number(l.registered_at),
-        }));
-        const inquiries = (
-          await db
-            .selectFrom("inquiries")
-            .selectAll()
-            .where("chain_id", "=", chainId)
-            .where("borrower_key", "=", key)
-            .orderBy("block_number")
-            .orderBy("log_index")
-            .execute()
-        ).map((i) => ({
-          at: Number(i.at),
-          txHash: i.tx_hash,
-          lender: Number(i.lender),
-          purpose: i.purpose,
-          consentHash: i.consent_hash,
-        }));
-        const ids = loanRows.map((l) => l.id);
-        const disputes = (
-          ids.length === 0
-            ? []
-            : await db
-                .selectFrom("loan_disputes")
-                .selectAll()
-                .where("chain_id", "=", chainId)
-                .where("loan_id", "in", ids)
-                .orderBy("opened_block")
-                .orderBy("opened_log")
-                .execute()
-        ).map((d) => ({
-          loanId: d.loan_id,
-          openedAt: Number(d.opened_at),
-          openedBy: Number(d.opened_by),
-          reason: d.reason,
-          state: d.state,
-          response: d.response,
-          outcome: d.outcome,
-          resolvedBy: d.resolved_by === null ? null : Number(d.resolved_by),
-          resolvedAt: d.resolved_at === null ? null : Number(d.resolved_at),
-        }));
-        return { loans, inquiries, disputes };
-      });
+      const { loans, inquiries, disputes } = await onSnapshot(db, (db) => borrowerRecord(db, chainId, key));
       if (format === "csv") {
         const which = part ?? "loans";
-        const rows = { loans, inquiries, disputes }[which] as Record<string, unknown>[];
+        // A nested value (a loan's plan, an inquiry's consent) is one JSON cell.
+        const rows = ({ loans, inquiries, disputes }[which] as Record<string, unknown>[]).map((r) =>
+          Object.fromEntries(
+            Object.entries(r).map(([k, v]) => [k, v !== null && typeof v === "object" ? JSON.stringify(v) : v]),
+          ),
+        );
         const columns = Object.keys(
           (which === "loans" ? LoanOut : which === "inquiries" ? InquiryOut : DisputeOut).shape,
         );

@@ -3,8 +3,8 @@
  *
  *   1. Huaxia's lender desk uploads its nightly loan file with one bad line and sees it by its number (nothing sent),
  *      uploads it fixed and sees the job finish with the multi-borrowing flag it raised: the file lends to the demo's
- *      borrower who already borrows from the other banks (chapter 2 of the demo). It then checks that borrower, with
- *      a consent reference.
+ *      borrower who already borrows from the other banks (chapter 2 of the demo). It then records the borrower's
+ *      consent through its service and checks that borrower under it, naming the consent id and its purpose.
  *   2. The regulator sees that flag (chart and table, found by the borrower's key), the borrower's inquiry history
  *      with Huaxia's check in it (who, when, why, which consent), exports the flags as CSV, and opens the other
  *      supervision tables.
@@ -16,7 +16,7 @@ import { randomBytes } from "node:crypto";
 import { expect } from "chai";
 import type { Page } from "playwright-core";
 
-import { consentCommitment } from "../../src/commitments.js";
+import { JsonRpcProvider } from "ethers";
 import { LOAN_CSV_HEADER } from "../../src/credit.js";
 import { checkA11y, openPage, screenshot, sharedStack } from "./harness.js";
 
@@ -24,7 +24,7 @@ import { checkA11y, openPage, screenshot, sharedStack } from "./harness.js";
 const BORROWER = { borrowerType: "USCC", borrowerId: "91990000SYNTH00003" } as const;
 
 /** What the lender's story leaves for the regulator's: the upload's flag and the check's consent. */
-const story: { flag?: { borrowerKey: string; txHash: string; limit: string }; consentHash?: string } = {};
+const story: { flag?: { borrowerKey: string; txHash: string; limit: string }; consentId?: string } = {};
 
 const ORIGINATED = "2026-06-01";
 const MATURES = "2027-06-01";
@@ -47,7 +47,7 @@ describe("console: the lender's desk, then the regulator who sees its flag, in C
   this.timeout(900_000);
 
   it("test_lenderStory_badLineNamed_thenFixedFileSentAndFlagged_thenBorrowerChecked", async function () {
-    const { desks } = await sharedStack();
+    const { desks, rpcUrl } = await sharedStack();
     const page = await openPage("huaxia", "lender-desk");
     await page.goto(`${desks.huaxia.url}/#/credit`);
     await page.getByRole("heading", { level: 2, name: "My loans" }).waitFor();
@@ -89,8 +89,28 @@ describe("console: the lender's desk, then the regulator who sees its flag, in C
     await page.getByLabel("Borrower id type").click();
     await page.getByTitle(BORROWER.borrowerType).click();
     await page.getByLabel("Borrower id number").fill(BORROWER.borrowerId);
-    const consent = `borrower authorization HX-${randomBytes(3).toString("hex")}`;
-    await page.getByLabel("Consent reference").fill(consent);
+    // The borrower's signed consent, recorded by Huaxia's service in the consent book (the console records none).
+    const provider = new JsonRpcProvider(rpcUrl);
+    const now = (await provider.getBlock("latest"))!.timestamp;
+    provider.destroy();
+    const recorded = await fetch(`${desks.huaxia.url}/v1/credit/consents`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${desks.huaxia.tokens["lender-desk"]}`,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({
+        ...BORROWER,
+        document: `borrower authorization HX-${randomBytes(3).toString("hex")}`,
+        purpose: "NewCredit",
+        expires: new Date((now + 30 * 86_400) * 1000).toISOString().slice(0, 10),
+      }),
+    });
+    expect(recorded.status).to.equal(201);
+    const consentId = ((await recorded.json()) as { result: { consentId: string } }).result.consentId;
+    await page.getByLabel("Consent id").fill(consentId);
+    await page.getByLabel("Purpose").click();
+    await page.getByTitle("New credit").click();
     await page.getByLabel("New loan amount").fill("10000.00");
     await page.getByRole("button", { name: "Check", exact: true }).click();
     const verdict = page.getByRole("status").filter({ hasText: "A new loan of" });
@@ -101,13 +121,9 @@ describe("console: the lender's desk, then the regulator who sees its flag, in C
         .filter({ has: page.getByText("Lenders", { exact: true }) })
         .textContent(),
     ).to.match(/[4-9]/);
-    // The salt the service drew for the consent's commitment, shown to the desk to file with the signed form.
-    const salt = await page
-      .locator("code")
-      .filter({ hasText: /^0x[0-9a-f]{64}$/ })
-      .first()
-      .textContent();
-    story.consentHash = consentCommitment(consent, salt!);
+    // The answer names the consent the inquiry relied on.
+    expect(await page.locator("code").filter({ hasText: consentId }).count()).to.equal(1);
+    story.consentId = consentId;
     await checkA11y(page, "lender: borrower checked");
     await screenshot(page, "lender-check");
     await page.context().close();
@@ -161,11 +177,12 @@ describe("console: the lender's desk, then the regulator who sees its flag, in C
       const inquiries = page
         .locator("table", { has: page.locator("caption", { hasText: "Inquiries about borrower" }) })
         .locator("tbody tr[data-row-key]");
-      // The commitment is shown shortened, whole in its title.
-      const huaxiasCheck = inquiries.filter({ has: page.locator(`code[title="${story.consentHash}"]`) });
+      // The consent is shown shortened, whole in its title, with its holder, purpose and expiry.
+      const huaxiasCheck = inquiries.filter({ has: page.locator(`code[title="${story.consentId}"]`) });
       await huaxiasCheck.waitFor({ timeout: 120_000 });
       expect(await huaxiasCheck.locator("td:nth-child(2)").textContent()).to.equal(huaxia);
-      expect(await huaxiasCheck.locator("td:nth-child(3)").textContent()).to.equal("NEW_LOAN");
+      expect(await huaxiasCheck.locator("td:nth-child(3)").textContent()).to.equal("New credit");
+      expect(await huaxiasCheck.locator("td:nth-child(4)").textContent()).to.include(`held by ${huaxia}`);
       expect(page.url()).to.include(`#/supervision/borrower/${borrowerKey}`);
       await checkA11y(page, "supervision borrower history");
       await screenshot(page, "regulator-borrower-history");

@@ -3,7 +3,16 @@ import { network } from "hardhat";
 
 import { ephemeralKey, sampleLoan, syntheticId } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
-import { LOAN_STATUSES, PRODUCT_KINDS, loanStatus } from "../../src/credit.js";
+import {
+  LOAN_STATUSES,
+  PRODUCT_KINDS,
+  consentPurpose,
+  isoDate,
+  loanStatus,
+  recordConsent,
+  revokeConsent,
+} from "../../src/credit.js";
+import { Frequency, dueDay } from "../../src/schedule.js";
 import { reasonCode } from "../../src/encoding.js";
 import { openDatabase } from "../../service/db.js";
 import { Indexer } from "../../service/indexer.js";
@@ -27,9 +36,11 @@ describe("service read model: credit", function () {
       maxOutstanding: 0n,
       maxPlatformShareBps: 3_000,
       mode: 0,
+      maxAprBps: 0,
+      graceDays: 0,
     });
-    const PURPOSE = reasonCode("NEW_LOAN");
     const loans = [];
+    const consents: string[] = [];
     // Three borrowers; the first borrows from three lenders (flagged), repays, goes overdue, is disputed and corrected.
     for (const [i, [who, borrower]] of (
       [
@@ -41,7 +52,14 @@ describe("service read model: credit", function () {
       ] as const
     ).entries()) {
       const input = sampleLoan(key, { loanRef: `M-${i}`, idNumber: syntheticId(500 + borrower) });
-      await as(who).inquire(input.borrowerKey, PURPOSE, ethers.id(`consent ${i}`));
+      const consent = await recordConsent(world.contracts.consents.connect(world.admins[who]), {
+        borrowerKey: String(input.borrowerKey),
+        documentHash: ethers.id(`consent ${i}`),
+        purpose: "NewCredit",
+        expiresAt: (await networkHelpers.time.latest()) + 30 * 86_400,
+      });
+      await as(who).inquire(input.borrowerKey, consentPurpose("NewCredit"), consent.id);
+      consents.push(consent.id);
       await as(who).registerLoan(input);
       loans.push({ who, input, id: await c.loanId(world.ids[who], input.loanRef) });
     }
@@ -59,6 +77,32 @@ describe("service read model: credit", function () {
       reasonCode("RULING-1"),
     );
     await regulator.resolveDispute(world.ids.pacific, loans[2].input.loanRef, reasonCode("CORRECTED"));
+
+    // A consumer loan on 12 monthly instalments at 23.99% APR, already 70 days past due when registered; a month
+    // later a stranger ages it (bucket 90+, Overdue). And the first consent is withdrawn.
+    const today = Math.floor((await networkHelpers.time.latest()) / 86_400);
+    const plan = {
+      instalments: 12,
+      frequency: Frequency.Monthly,
+      firstDueDay: today - 70,
+      instalment: 100_000n,
+      finalInstalment: 100_000n,
+    };
+    const planned = sampleLoan(key, {
+      loanRef: "M-PLAN",
+      idNumber: syntheticId(504),
+      principal: 1_100_000n,
+      outstanding: 1_200_000n,
+      originated: isoDate(today - 100),
+      matures: isoDate(dueDay(plan, 11)),
+      aprBps: 2399,
+      plan,
+    });
+    await as("huaxia").registerLoan(planned);
+    const plannedId = await c.loanId(world.ids.huaxia, planned.loanRef);
+    await networkHelpers.time.increase(30 * 86_400);
+    await as("golfo").ageLoan(plannedId);
+    await revokeConsent(world.contracts.consents.connect(world.admins.huaxia), consents[0], "WITHDRAWN");
 
     const { db, engine, close } = openDatabase(":memory:", ":memory:");
     await migrate(db as never, engine);
@@ -97,6 +141,18 @@ describe("service read model: credit", function () {
         chain.maturityDay,
       ]);
     }
+    const terms = await c.termsOf(plannedId);
+    const row = await db.selectFrom("loans").selectAll().where("id", "=", plannedId).executeTakeFirstOrThrow();
+    expect([row.apr_bps, row.bucket, row.status, JSON.parse(row.plan!).instalments]).to.deep.equal([
+      2399,
+      4,
+      "Overdue",
+      12,
+    ]);
+    expect([BigInt(row.apr_bps!), BigInt(row.bucket)]).to.deep.equal([terms.aprBps, terms.bucket]);
+    expect(Number(row.days_past_due)).to.equal(100);
+    const consentRows = await db.selectFrom("consents").selectAll().orderBy("recorded_block").execute();
+    expect(consentRows.map((r) => [r.id, r.revoked_at !== null])).to.deep.equal(consents.map((id, i) => [id, i === 0]));
     const now = await networkHelpers.time.latest();
     const borrowers = [...new Set(loans.map((l) => l.input.borrowerKey))];
     for (const b of borrowers) {

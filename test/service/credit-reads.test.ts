@@ -119,12 +119,28 @@ describe("service reads: the lender desk's loans and its upload's flags", functi
       it("test_uploadJob_borrowerOfAnotherLender_namesTheFlagRaised", async function () {
         const credit = world.contracts.credit;
         const policy = await credit.policy();
-        const { maxLenders, maxInquiries, inquiryWindow, maxPlatformShareBps, maxOutstanding, mode } = policy;
+        const {
+          maxLenders,
+          maxInquiries,
+          inquiryWindow,
+          maxPlatformShareBps,
+          maxOutstanding,
+          mode,
+          maxAprBps,
+          graceDays,
+        } = policy;
         // One lender per borrower, flagged (not refused): a second lender's loan raises DistinctLenders.
         await (
-          await credit
-            .connect(world.governor)
-            .setPolicy({ maxLenders: 1, maxInquiries, inquiryWindow, maxPlatformShareBps, maxOutstanding, mode: 0 })
+          await credit.connect(world.governor).setPolicy({
+            maxLenders: 1,
+            maxInquiries,
+            inquiryWindow,
+            maxPlatformShareBps,
+            maxOutstanding,
+            mode: 0,
+            maxAprBps,
+            graceDays,
+          })
         ).wait();
         try {
           const idNumber = syntheticId(900 + n());
@@ -152,9 +168,16 @@ describe("service reads: the lender desk's loans and its upload's flags", functi
           ]);
         } finally {
           await (
-            await credit
-              .connect(world.governor)
-              .setPolicy({ maxLenders, maxInquiries, inquiryWindow, maxPlatformShareBps, maxOutstanding, mode })
+            await credit.connect(world.governor).setPolicy({
+              maxLenders,
+              maxInquiries,
+              inquiryWindow,
+              maxPlatformShareBps,
+              maxOutstanding,
+              mode,
+              maxAprBps,
+              graceDays,
+            })
           ).wait();
         }
       });

@@ -198,7 +198,7 @@ describe("service HTTP API on the demo world", function () {
         expect((await get(`/v1/regulator/borrowers/${key}/history`, exporter)).status).to.equal(403);
         const history = (await (await get(`/v1/regulator/borrowers/${key}/history`, regulator)).json()) as {
           loans: { loanId: string; status: string; outstanding: string; lender: number }[];
-          inquiries: { lender: number; consentHash: string }[];
+          inquiries: { lender: number; consentId: string | null; consent: { id: string } | null }[];
         };
         const registered = await world.contracts.credit.queryFilter(
           world.contracts.credit.filters.LoanRegistered(undefined, key),
@@ -214,12 +214,15 @@ describe("service HTTP API on the demo world", function () {
         }
         const inquired = await world.contracts.credit.queryFilter(world.contracts.credit.filters.CreditInquired());
         const mine = inquired.filter((e) => e.args.borrowerKey === key);
-        expect(history.inquiries.map((i) => i.consentHash)).to.deep.equal(mine.map((e) => e.args.consentHash));
+        expect(history.inquiries.map((i) => i.consentId)).to.deep.equal(mine.map((e) => e.args.consent));
+        // Each inquiry shows the consent book's record of the consent it relied on.
+        expect(history.inquiries.map((i) => i.consent?.id)).to.deep.equal(mine.map((e) => e.args.consent));
         const csv = await get(`/v1/regulator/borrowers/${key}/history?format=csv&part=loans`, regulator);
         expect(csv.headers.get("content-type")).to.equal("text/csv; charset=utf-8");
         const lines = (await csv.text()).trim().split("\n");
         expect(lines[0]).to.equal(
-          "loanId,lender,reporter,kind,status,principal,outstanding,originationDay,maturityDay,commitment,registeredAt",
+          "loanId,lender,reporter,kind,status,principal,outstanding,originationDay,maturityDay,commitment,registeredAt," +
+            "aprBps,plan,bucket,daysPastDue,negativeExpiredAt",
         );
         expect(lines).to.have.length(history.loans.length + 1);
 

@@ -11,7 +11,7 @@ import { LOAN_STATUSES, PRODUCT_KINDS } from "../../src/credit.js";
 import { FAMILY_STATES, PIECE_STATES } from "../../src/scf.js";
 import { EVIDENCE_KINDS, ORDER_STATES } from "../../src/trade.js";
 import { statusName } from "../../src/members.js";
-import { exposureOf } from "../../service/projections/credit.js";
+import { CONSENT_PURPOSES, exposureOf } from "../../service/projections/credit.js";
 import { pausedSeconds } from "../../service/projections/scf.js";
 import type { Tables } from "../../service/schema.js";
 import { openDatabase } from "../../service/db.js";
@@ -69,7 +69,7 @@ export async function checkMirror(
   chainId: number,
   now: number,
 ): Promise<MirrorCounts> {
-  const { members, credit, scf, tokens } = world.contracts;
+  const { members, credit, scf, tokens, consents } = world.contracts;
   const memberRows = await db.selectFrom("members").selectAll().where("chain_id", "=", chainId).orderBy("id").execute();
   expect(memberRows.length, "members").to.equal(Number(await members.memberCount()));
   for (const r of memberRows) {
@@ -150,6 +150,36 @@ export async function checkMirror(
       chain.outstanding,
       chain.originationDay,
       chain.maturityDay,
+    ]);
+  }
+  // Each loan's consumer-credit terms and delinquency bucket, as the registry holds them.
+  for (const row of loans) {
+    const terms = await credit.termsOf(row.id);
+    const plan = row.plan === null ? null : (JSON.parse(row.plan) as { instalments: number; instalment: string });
+    expect(
+      [BigInt(row.apr_bps ?? 0), BigInt(row.bucket), BigInt(plan?.instalments ?? 0), BigInt(plan?.instalment ?? 0)],
+      `terms of loan ${row.id}`,
+    ).to.deep.equal([terms.aprBps, terms.bucket, terms.plan.instalments, terms.plan.instalment]);
+  }
+  // Every consent the book recorded, with its holder, purpose, expiry and withdrawal.
+  const consentRows = await db.selectFrom("consents").selectAll().where("chain_id", "=", chainId).execute();
+  expect(consentRows.length, "consents").to.equal(
+    (await consents.queryFilter(consents.filters.ConsentRecorded(), 0)).length,
+  );
+  for (const c of consentRows) {
+    const chain = await consents.getConsent(c.id);
+    expect(
+      [c.borrower_key, BigInt(c.holder), c.purpose, BigInt(c.expires_at), BigInt(c.revoked_at ?? 0)],
+      `consent ${c.id}`,
+    ).to.deep.equal([
+      chain.borrowerKey,
+      chain.holder,
+      CONSENT_PURPOSES[Number(chain.purpose)],
+      chain.expiresAt,
+      chain.revokedAt,
+    ]);
+    expect((JSON.parse(c.covered) as number[]).map(BigInt), `covered by consent ${c.id}`).to.deep.equal([
+      ...chain.covered,
     ]);
   }
   const borrowers = [

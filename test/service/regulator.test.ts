@@ -4,12 +4,13 @@ import { network } from "hardhat";
 import { ephemeralKey, sampleLoan, syntheticId } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { reasonCode } from "../../src/encoding.js";
+import { consentPurpose, recordConsent } from "../../src/credit.js";
 import { createToken, parseRoles } from "../../service/auth.js";
 
 import { engines, startTestService } from "./engines.js";
 
 const connection = await network.create();
-const { ethers } = connection;
+const { ethers, networkHelpers } = connection;
 
 interface DisputeRow {
   loanId: string;
@@ -34,6 +35,8 @@ describe("service: the regulator's reads", function () {
       maxOutstanding: 0n,
       maxPlatformShareBps: 3_000,
       mode: 0,
+      maxAprBps: 0,
+      graceDays: 0,
     });
     // One borrower borrows from Huaxia then Golfo (a flag on Golfo's loan); a second borrows from Pacific alone.
     for (const [i, [who, borrower]] of (
@@ -44,7 +47,13 @@ describe("service: the regulator's reads", function () {
       ] as const
     ).entries()) {
       const input = sampleLoan(key, { loanRef: `REG-${i}`, idNumber: syntheticId(700 + borrower) });
-      await as(who).inquire(input.borrowerKey, reasonCode("NEW_LOAN"), ethers.id(`consent ${i}`));
+      const consent = await recordConsent(world.contracts.consents.connect(world.admins[who]), {
+        borrowerKey: String(input.borrowerKey),
+        documentHash: ethers.id(`consent ${i}`),
+        purpose: "NewCredit",
+        expiresAt: (await networkHelpers.time.latest()) + 30 * 86_400,
+      });
+      await as(who).inquire(input.borrowerKey, consentPurpose("NewCredit"), consent.id);
       await as(who).registerLoan(input);
       loans.push({
         who,

@@ -5,9 +5,12 @@ import { expect } from "chai";
 import { Wallet, parseEther } from "ethers";
 import { network } from "hardhat";
 
-import { newSalt } from "../../src/commitments.js";
-import { LOAN_CSV_HEADER, loanIdOf } from "../../src/credit.js";
+import { consentCommitment, newSalt } from "../../src/commitments.js";
+import { LOAN_CSV_HEADER, isoDate, loanIdOf } from "../../src/credit.js";
+import { Frequency, dueDay } from "../../src/schedule.js";
+import { sampleLoan } from "../../scripts/lib/loans.js";
 import { borrowerKey } from "../../src/keys.js";
+import { borrowerReport } from "../../src/report.js";
 import { openDatabase } from "../../service/db.js";
 import { migrate } from "../../service/migrations.js";
 import { processGone, registerRun } from "../../service/writes.js";
@@ -18,7 +21,7 @@ import type { RunningService } from "../../service/server.js";
 import { engines, startTestService } from "./engines.js";
 
 const connection = await network.create();
-const { ethers } = connection;
+const { ethers, networkHelpers } = connection;
 
 const LOAN = {
   borrowerType: "CN-RIC",
@@ -136,16 +139,125 @@ describe("service writes: the lender desk over HTTP", function () {
           await post(`/v1/credit/loans/${loan.ref}/status`, desk, { to: "Overdue" })
         ).json()) as Answer;
         expect(status.result).to.deep.equal({ ref: loan.ref, from: "Active", to: "Overdue" });
-        const inquiry = await post("/v1/credit/inquiries", desk, {
+        // The lender records the borrower's consent, inquires under it, then records its withdrawal: a second
+        // inquiry under it is refused by the chain, with the error named.
+        const recorded = await post("/v1/credit/consents", desk, {
           borrowerType: "CN-RIC",
           borrowerId: loan.borrowerId,
-          consent: "AUTH-2026-0042",
-          amount: "1000.00",
+          document: `borrower authorization ${loan.ref}`,
+          purpose: "NewCredit",
+          expires: isoDate(Math.floor((await networkHelpers.time.latest()) / 86_400) + 30),
         });
+        expect(recorded.status).to.equal(201);
+        const consent = (await recorded.json()) as Answer;
+        const consentId = String(consent.result.consentId);
+        expect(consentId).to.match(/^0x[0-9a-f]{64}$/);
+        expect(consent.events.map((e) => e.name)).to.deep.equal(["ConsentRecorded"]);
+        // The document is committed to with a salt the service drew, returned for the lender to keep.
+        expect(consent.result.documentHash).to.equal(
+          consentCommitment(`borrower authorization ${loan.ref}`, String(consent.result.documentSalt)),
+        );
+        const body = { borrowerType: "CN-RIC", borrowerId: loan.borrowerId, consentId, purpose: "NewCredit" };
+        const inquiry = await post("/v1/credit/inquiries", desk, { ...body, amount: "1000.00" });
         expect(inquiry.status).to.equal(200);
         const answer = (await inquiry.json()) as Answer;
         expect(answer.result.exposure).to.include({ activeLoans: 1, outstanding: "1800000" });
+        expect(answer.result).to.include({ consentId, purpose: "NewCredit" });
         expect(answer.events.map((e) => e.name)).to.include("CreditInquired");
+        const wrongPurpose = await post("/v1/credit/inquiries", desk, { ...body, purpose: "Collections" });
+        expect(wrongPurpose.status).to.equal(422);
+        expect(((await wrongPurpose.json()) as { detail: string }).detail).to.match(/ConsentPurposeMismatch|purpose/i);
+        const revoked = await post(`/v1/credit/consents/${consentId}/revoke`, desk, { reason: "WITHDRAWN" });
+        expect(revoked.status).to.equal(200);
+        const refused = await post("/v1/credit/inquiries", desk, body);
+        expect(refused.status).to.equal(422);
+        expect(((await refused.json()) as { detail: string }).detail).to.match(/ConsentRevokedAt|revoked|withdrawn/i);
+        const badPurpose = await post("/v1/credit/inquiries", desk, { ...body, purpose: "None" });
+        expect([badPurpose.status, badPurpose.headers.get("content-type")]).to.deep.equal([
+          400,
+          "application/problem+json",
+        ]);
+
+        // A consumer loan on 12 monthly instalments at 23.99%, 70 days past due, partly repaid, for the same borrower.
+        const today = Math.floor((await networkHelpers.time.latest()) / 86_400);
+        const plan = {
+          instalments: 12,
+          frequency: Frequency.Monthly,
+          firstDueDay: today - 70,
+          instalment: 100_000n,
+          finalInstalment: 100_000n,
+        };
+        const planned = sampleLoan(world.key, {
+          loanRef: ref("2P"),
+          idNumber: loan.borrowerId,
+          principal: 1_100_000n,
+          outstanding: 1_150_000n,
+          originated: isoDate(today - 100),
+          matures: isoDate(dueDay(plan, 11)),
+          aprBps: 2399,
+          plan,
+        });
+        await (await world.contracts.credit.connect(world.admins.quicklend).registerLoan(planned)).wait();
+
+        // The borrower's report from the read model is the SDK's report from the chain (the same JSON), but for the
+        // time each was made.
+        await service.caughtUp();
+        const key = keyOf(loan.borrowerId);
+        const served = (await (
+          await fetch(`${service.url}/v1/credit/borrowers/${key}/report`, {
+            headers: { authorization: `Bearer ${desk}` },
+          })
+        ).json()) as Record<string, unknown>;
+        const { contracts } = world;
+        const fromChain = JSON.parse(
+          JSON.stringify(
+            await borrowerReport({
+              credit: contracts.credit,
+              consents: contracts.consents,
+              score: contracts.score,
+              key,
+            }),
+          ),
+        ) as Record<string, unknown>;
+        expect((served.inquiries as unknown[]).length).to.equal(1);
+        expect((served.loans as { daysPastDue: number; instalments?: unknown }[])[1]).to.deep.include({
+          daysPastDue: 70,
+          instalments: { due: 3, paid: 0 },
+        });
+        expect({ ...served, generatedAt: "" }).to.deep.equal({ ...fromChain, generatedAt: "" });
+      });
+
+      it("test_registerPlanLoan_answersItsComputedAprAndPlan_andTheLoanListShowsThem", async function () {
+        const today = Math.floor((await networkHelpers.time.latest()) / 86_400);
+        const planned = {
+          borrowerType: "CN-RIC",
+          borrowerId: `11010119900307${store.name.length}555`,
+          ref: ref("PLAN"),
+          principal: "11000.00",
+          originated: isoDate(today),
+          instalments: "12",
+          frequency: "Monthly",
+          firstDue: isoDate(today + 30),
+          instalment: "1000.00",
+        };
+        const res = await post("/v1/credit/loans", desk, planned);
+        expect(res.status).to.equal(201);
+        const answer = (await res.json()) as Answer;
+        // No APR given: the one the cash flows imply (11,000 advanced, 12 monthly 1,000 repaid) is registered.
+        const aprBps = Number(answer.result.aprBps);
+        expect(aprBps).to.be.greaterThan(1_500).and.lessThan(2_000);
+        expect(answer.result.plan).to.deep.include({ instalments: 12, frequency: "Monthly", instalment: "1000.00" });
+        await service.caughtUp();
+        const list = (await (
+          await fetch(`${service.url}/v1/credit/loans`, { headers: { authorization: `Bearer ${desk}` } })
+        ).json()) as { ref: string; aprBps: number | null; apr: string | null; instalments: number | null }[];
+        const row = list.find((l) => l.ref === planned.ref);
+        expect(row).to.deep.include({
+          aprBps,
+          apr: `${Math.floor(aprBps / 100)}.${String(aprBps % 100).padStart(2, "0")}%`,
+          instalments: 12,
+        });
+        expect(list.find((l) => l.ref === ref("1"))).to.deep.include({ aprBps: null, apr: null, instalments: null });
       });
 
       it("test_idempotentRetry_returnsTheFirstAnswerAndSendsNothing", async function () {
@@ -436,11 +548,20 @@ describe("service writes: the lender desk over HTTP", function () {
         // alone; and two loans of 8,000.00 to one borrower, placed in different batches of two (a borrower's rows
         // are simulated in one batch, so the limit they reach together is seen).
         const policy = await world.contracts.credit.policy();
-        const { maxLenders, maxInquiries, inquiryWindow, maxPlatformShareBps } = policy;
+        const { maxLenders, maxInquiries, inquiryWindow, maxPlatformShareBps, maxAprBps, graceDays } = policy;
         const limit = (maxOutstanding: bigint, mode: bigint) =>
           world.contracts.credit
             .connect(world.governor)
-            .setPolicy({ maxLenders, maxInquiries, inquiryWindow, maxPlatformShareBps, maxOutstanding, mode })
+            .setPolicy({
+              maxLenders,
+              maxInquiries,
+              inquiryWindow,
+              maxPlatformShareBps,
+              maxOutstanding,
+              mode,
+              maxAprBps,
+              graceDays,
+            })
             .then((tx) => tx.wait());
         await limit(1_000_000n, 1n);
         const jobs = async () => (await service.database.db.selectFrom("upload_jobs").select("id").execute()).length;

@@ -1,19 +1,25 @@
 /**
- * Check a borrower (a logged inquiry, with the borrower's consent): the exposure, and what the policy says of a
- * new loan of a given amount from this member. The service keys the id and judges; this only shows its answer.
+ * Check a borrower (a logged inquiry under the borrower's consent, named by its id in the consent book and its
+ * purpose): the exposure, and what the policy says of a new loan of a given amount from this member. The service
+ * keys the id and judges; the chain refuses a consent that is expired, revoked, another borrower's, not covering this
+ * member or given for another purpose. This only shows the answer.
  */
-import { Alert, Button, Descriptions, Form, Input } from "antd";
+import { Alert, Button, Descriptions, Form, Input, Select } from "antd";
 import { useTranslation } from "react-i18next";
 
 import { unwrap } from "../../api/client";
 import { ErrorAlert, useWrite } from "../../components/kit";
 import { useSession } from "../../session";
 import { BorrowerFields, ExposureView, FlagList, formatMajor, optionalAmount, type Exposure } from "./parts";
+import { CONSENT_ID, CONSENT_PURPOSES } from "./rules";
+
+type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 
 interface CheckValues {
   borrowerType: string;
   borrowerId: string;
-  consent: string;
+  consentId: string;
+  purpose: ConsentPurpose;
   amount?: string;
 }
 
@@ -28,7 +34,8 @@ interface Checked {
   borrowerKey: string;
   exposure: Exposure;
   policy: { mode: string; amount: string; currency: string; verdict: string; breaches: Breach[] };
-  consentSalt: string;
+  consentId: string;
+  purpose: string;
 }
 
 const VERDICTS: Record<string, string> = { "within every limit": "within", flagged: "flagged", refused: "refused" };
@@ -41,7 +48,7 @@ export function CheckBorrower() {
     const answer = await unwrap(
       api.POST("/v1/credit/inquiries", {
         params: { header: { "idempotency-key": key } },
-        body: { ...body, amount: body.amount?.trim() || undefined },
+        body: { ...body, consentId: body.consentId.trim(), amount: body.amount?.trim() || undefined },
       }),
     );
     return answer.result as unknown as Checked;
@@ -57,18 +64,21 @@ export function CheckBorrower() {
         form={form}
         layout="vertical"
         style={{ maxWidth: 560 }}
-        initialValues={{ borrowerType: "CN-RIC" }}
+        initialValues={{ borrowerType: "CN-RIC", purpose: "NewCredit" }}
         onValuesChange={() => write.isSuccess && write.fresh()}
         onFinish={(values) => write.mutate(values)}
       >
         <BorrowerFields />
         <Form.Item
-          name="consent"
-          label={t("field.consent")}
-          extra={t("field.consentHelp")}
-          rules={[required, { pattern: /^(?!0x[0-9a-fA-F]{64}$)/, message: t("form.consentNotHash") }]}
+          name="consentId"
+          label={t("field.consentId")}
+          extra={t("field.consentIdHelp")}
+          rules={[required, { pattern: CONSENT_ID, message: t("form.consentId") }]}
         >
-          <Input autoComplete="off" />
+          <Input autoComplete="off" spellCheck={false} placeholder="0x…" />
+        </Form.Item>
+        <Form.Item name="purpose" label={t("field.purpose")} extra={t("field.purposeHelp")} rules={[required]}>
+          <Select options={CONSENT_PURPOSES.map((v) => ({ value: v, label: t(`purpose.${v}`) }))} />
         </Form.Item>
         <Form.Item
           name="amount"
@@ -99,8 +109,11 @@ export function CheckBorrower() {
             <FlagList flags={r.policy.breaches} currency={r.policy.currency} caption={t("check.breaches")} />
             <Descriptions size="small" column={1} style={{ marginBottom: 16 }}>
               <Descriptions.Item label={t("field.borrower")}>{r.borrower}</Descriptions.Item>
-              <Descriptions.Item label={t("check.consentSalt")}>
-                <code>{r.consentSalt}</code>
+              <Descriptions.Item label={t("field.consentId")}>
+                <code>{r.consentId}</code>
+              </Descriptions.Item>
+              <Descriptions.Item label={t("field.purpose")}>
+                {t(`purpose.${r.purpose}`, { defaultValue: r.purpose })}
               </Descriptions.Item>
             </Descriptions>
             <ExposureView exposure={r.exposure} currency={r.policy.currency} />

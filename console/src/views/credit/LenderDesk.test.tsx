@@ -2,6 +2,8 @@ import { describe, expect, it, vi } from "vitest";
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
+import { CheckBorrower } from "./CheckBorrower";
+import { MyLoans } from "./MyLoans";
 import { RegisterLoan } from "./RegisterLoan";
 import { UploadFile } from "./UploadFile";
 import type { Me } from "../../session";
@@ -127,6 +129,146 @@ describe("lender desk: register a loan", () => {
     const [post] = writes();
     expect(writes()).toHaveLength(1);
     expect(post.body).toMatchObject({ ref: "HX-2026-0001", principal: "20000.00", borrowerType: "CN-RIC" });
+    expect(post.body).not.toHaveProperty("aprBps");
     expect(post.headers.get("idempotency-key")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("lender desk: APR and consent", () => {
+  it("test_registerLoan_aprBps_shownAsAPercentageAndSent", async () => {
+    const { writes } = renderSignedIn(<RegisterLoan />, {
+      me: HUAXIA,
+      routes: {
+        "POST /v1/credit/loans": () => ({
+          status: 201,
+          body: {
+            txHashes: ["0x1"],
+            events: [],
+            result: {
+              ref: "HX-APR",
+              borrower: "CN-RIC ****7777",
+              outstanding: "12000.00",
+              currency: "CNY",
+              flags: [],
+              exposure: { activeLoans: 1, activeLenders: 1, outstanding: "1200000", defaults: 0, inquiries: 0 },
+            },
+          },
+        }),
+      },
+    });
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Borrower id number"), "110101199003077777");
+    await user.type(screen.getByLabelText("Loan reference"), "HX-APR");
+    await user.type(screen.getByLabelText("Principal"), "12000.00");
+    await user.type(screen.getByLabelText("Originated (YYYY-MM-DD)"), "2026-03-01");
+    await user.type(screen.getByLabelText("Matures (YYYY-MM-DD)"), "2027-03-01");
+    await user.type(screen.getByLabelText("APR (basis points, optional)"), "23.99");
+    await user.click(screen.getByRole("button", { name: "Register" }));
+    expect(await screen.findByText("A whole number of basis points, like 2399 for 23.99%.")).toBeTruthy();
+    expect(writes()).toEqual([]);
+    await user.clear(screen.getByLabelText("APR (basis points, optional)"));
+    await user.type(screen.getByLabelText("APR (basis points, optional)"), "2399");
+    expect(await screen.findByText("APR 23.99%")).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: "Register" }));
+    expect(await screen.findByText("Loan HX-APR is registered. No limit was broken.")).toBeTruthy();
+    expect(writes()).toHaveLength(1);
+    expect(writes()[0].body).toMatchObject({ ref: "HX-APR", aprBps: "2399" });
+  });
+
+  it("test_myLoans_showTheAprAsAPercentage_andDaysPastDue", async () => {
+    const loan = {
+      ref: "HX-1",
+      borrowerKey: `0x${"ab".repeat(32)}`,
+      lender: 3,
+      kind: "ConsumerLoan",
+      principal: "12000.00",
+      outstanding: "11000.00",
+      currency: "CNY",
+      originated: "2026-03-01",
+      matures: "2027-02-01",
+      registeredAt: 1,
+      plan: null,
+      bucket: 0,
+    };
+    renderSignedIn(<MyLoans />, {
+      me: HUAXIA,
+      routes: {
+        "GET /v1/credit/loans": () => ({
+          status: 200,
+          body: [
+            {
+              ...loan,
+              id: `0x${"01".repeat(32)}`,
+              status: "Overdue",
+              aprBps: 2399,
+              apr: "23.99%",
+              instalments: 12,
+              daysPastDue: 45,
+              bucket: 2,
+            },
+            {
+              ...loan,
+              id: `0x${"02".repeat(32)}`,
+              ref: "HX-2",
+              status: "Active",
+              aprBps: null,
+              apr: null,
+              instalments: null,
+              daysPastDue: null,
+            },
+          ],
+        }),
+      },
+    });
+    const table = await screen.findByRole("table", { name: "Loans this member reported, newest first" });
+    const first = (await within(table).findByText("HX-1")).closest("tr")!;
+    expect(within(first).getByText("23.99%")).toBeTruthy();
+    expect(within(first).getByText("12 (45 days past due)")).toBeTruthy();
+    const second = within(table).getByText("HX-2").closest("tr")!;
+    expect(within(second).getAllByText("—")).toHaveLength(2);
+  });
+
+  it("test_checkBorrower_sendsTheConsentIdAndPurpose_andRefusesAnythingElseAsAnId", async () => {
+    const consentId = `0x${"c1".repeat(32)}`;
+    const { writes } = renderSignedIn(<CheckBorrower />, {
+      me: HUAXIA,
+      routes: {
+        "POST /v1/credit/inquiries": () => ({
+          status: 200,
+          body: {
+            txHashes: ["0x1"],
+            events: [],
+            result: {
+              borrower: "CN-RIC ****7777",
+              borrowerKey: `0x${"ab".repeat(32)}`,
+              member: 3,
+              exposure: { activeLoans: 0, activeLenders: 0, outstanding: "0", defaults: 0, inquiries: 1 },
+              policy: { mode: "Flag", amount: "0.00", currency: "CNY", verdict: "within every limit", breaches: [] },
+              consentId,
+              purpose: "LimitReview",
+            },
+          },
+        }),
+      },
+    });
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Borrower id number"), "110101199003077777");
+    await user.type(screen.getByLabelText("Consent id"), "AUTH-2026-0042");
+    await user.click(screen.getByRole("button", { name: "Check" }));
+    expect(await screen.findByText("A consent id: 0x and 64 hex digits.")).toBeTruthy();
+    expect(writes()).toEqual([]);
+    await user.clear(screen.getByLabelText("Consent id"));
+    await user.type(screen.getByLabelText("Consent id"), consentId);
+    await user.click(screen.getByLabelText("Purpose"));
+    await user.click(await screen.findByTitle("Limit review"));
+    await user.click(screen.getByRole("button", { name: "Check" }));
+    expect(await screen.findByText(consentId)).toBeTruthy();
+    expect(writes()).toHaveLength(1);
+    expect(writes()[0].body).toEqual({
+      borrowerType: "CN-RIC",
+      borrowerId: "110101199003077777",
+      consentId,
+      purpose: "LimitReview",
+    });
   });
 });

@@ -8,7 +8,7 @@ import { unwrap, type Schemas } from "../../api/client";
 import { ErrorAlert, useWrite } from "../../components/kit";
 import { useSession } from "../../session";
 import { formatMajor } from "./parts";
-import { STATUS_TARGETS, isPositiveAmount } from "./rules";
+import { STATUS_TARGETS, formatAprBps, isPositiveAmount } from "./rules";
 
 type Loan = Schemas["LoanSummary"];
 const LIVE = new Set(["Active", "Overdue", "Defaulted"]);
@@ -47,6 +47,19 @@ export function MyLoans() {
           },
           { title: t("field.principal"), render: (_, l) => formatMajor(l.principal, l.currency, i18n.language) },
           { title: t("field.outstanding"), render: (_, l) => formatMajor(l.outstanding, l.currency, i18n.language) },
+          {
+            title: t("loans.apr"),
+            render: (_, l) => (l.aprBps === null ? "—" : formatAprBps(l.aprBps, i18n.language)),
+          },
+          {
+            title: t("loans.instalments"),
+            render: (_, l) =>
+              l.instalments === null
+                ? "—"
+                : l.daysPastDue !== null && l.daysPastDue > 0
+                  ? t("loans.instalmentsLate", { count: l.instalments, dpd: l.daysPastDue })
+                  : String(l.instalments),
+          },
           { title: t("field.originated"), dataIndex: "originated" },
           { title: t("field.matures"), dataIndex: "matures" },
           {

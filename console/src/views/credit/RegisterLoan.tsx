@@ -6,7 +6,7 @@ import { unwrap } from "../../api/client";
 import { ErrorAlert, useWrite } from "../../components/kit";
 import { useSession } from "../../session";
 import { BorrowerFields, ExposureView, FlagList, optionalAmount, type Exposure, type Flag } from "./parts";
-import { LOAN_REF, PRODUCTS, compareAmounts, isDay, isPositiveAmount } from "./rules";
+import { APR_BPS, LOAN_REF, PRODUCTS, compareAmounts, formatAprBps, isDay, isPositiveAmount } from "./rules";
 
 interface LoanValues {
   borrowerType: string;
@@ -17,6 +17,7 @@ interface LoanValues {
   outstanding?: string;
   originated: string;
   matures: string;
+  aprBps?: string;
 }
 
 interface Registered {
@@ -29,14 +30,19 @@ interface Registered {
 }
 
 export function RegisterLoan() {
-  const { t } = useTranslation("credit");
+  const { t, i18n } = useTranslation("credit");
   const { api } = useSession();
   const [form] = Form.useForm<LoanValues>();
+  const aprText = (Form.useWatch("aprBps", form) ?? "").trim();
   const write = useWrite(async (body: LoanValues, key: string) => {
     const answer = await unwrap(
       api.POST("/v1/credit/loans", {
         params: { header: { "idempotency-key": key } },
-        body: { ...body, outstanding: body.outstanding?.trim() || undefined },
+        body: {
+          ...body,
+          outstanding: body.outstanding?.trim() || undefined,
+          aprBps: body.aprBps?.trim() || undefined,
+        },
       }),
     );
     return answer.result as unknown as Registered;
@@ -121,6 +127,18 @@ export function RegisterLoan() {
           ]}
         >
           <Input placeholder="YYYY-MM-DD" />
+        </Form.Item>
+        <Form.Item
+          name="aprBps"
+          label={t("field.aprBps")}
+          extra={
+            APR_BPS.test(aprText)
+              ? t("field.aprIs", { apr: formatAprBps(Number(aprText), i18n.language) })
+              : t("field.aprBpsHelp")
+          }
+          rules={[{ pattern: APR_BPS, message: t("form.aprBps") }]}
+        >
+          <Input inputMode="numeric" placeholder="2399" />
         </Form.Item>
         <Button type="primary" htmlType="submit" loading={write.isPending}>
           {t("register.submit")}

@@ -9,6 +9,20 @@ export const PRODUCTS = ["ConsumerLoan", "SmeLoan", "ReceivableFinance", "TradeF
 /** The statuses a lender may move its loan to. */
 export const STATUS_TARGETS = ["Overdue", "Active", "Defaulted", "WrittenOff", "Repaid"] as const;
 
+/** The purposes a borrower's consent is given for (ConsentPurpose, None excepted); an inquiry names its consent's. */
+export const CONSENT_PURPOSES = ["NewCredit", "AccountReview", "LimitReview", "Guarantee", "Collections"] as const;
+/** A consent id in the consent book: 32 bytes of hex. */
+export const CONSENT_ID = /^0x[0-9a-fA-F]{64}$/;
+/** An APR in basis points: a whole number (2399 is 23.99%). */
+export const APR_BPS = /^\d{1,9}$/;
+
+/** Basis points as a percentage with two decimals, in the given locale ("23.99%"). */
+export function formatAprBps(bps: number, locale?: string): string {
+  return new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(
+    bps / 10_000,
+  );
+}
+
 /** A loan reference: 1 to 31 printable ASCII characters without spaces. */
 export const LOAN_REF = /^[\x21-\x7e]{1,31}$/;
 /** A positive amount in major units. */

@@ -3,7 +3,7 @@
  * loans; the disputes. A borrower is found by its key (the consortium key's HMAC of the id type and number): the
  * service offers no lookup by id to the regulator, so the key is what the desk enters.
  */
-import { Button, Form, Input, Space } from "antd";
+import { Button, Form, Input, Space, Tag } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 
@@ -80,7 +80,14 @@ export default function BorrowerHistory(props: { borrowerKey?: string; onBorrowe
                 { title: t("borrower.at"), value: (i) => utcTime(i.at) },
                 { title: t("borrower.who"), value: (i) => i.lender },
                 { title: t("borrower.purpose"), value: (i) => reasonText(i.purpose) },
-                { title: t("borrower.consent"), value: (i) => i.consentHash },
+                { title: t("borrower.consent"), value: (i) => i.consentId ?? i.consentHash ?? "" },
+                { title: t("borrower.consentHolder"), value: (i) => i.consent?.holder ?? "" },
+                { title: t("borrower.consentPurpose"), value: (i) => i.consent?.purpose ?? "" },
+                { title: t("borrower.consentExpires"), value: (i) => (i.consent ? utcTime(i.consent.expiresAt) : "") },
+                {
+                  title: t("borrower.consentRevoked"),
+                  value: (i) => (i.consent?.revokedAt ? utcTime(i.consent.revokedAt) : ""),
+                },
                 { title: t("txHash"), value: (i) => i.txHash },
               ]}
             />
@@ -93,12 +100,37 @@ export default function BorrowerHistory(props: { borrowerKey?: string; onBorrowe
             columns={[
               { title: t("borrower.at"), dataIndex: "at", render: (at: number) => utcTime(at) },
               { title: t("borrower.who"), dataIndex: "lender", render: member },
-              { title: t("borrower.purpose"), dataIndex: "purpose", render: (p: string) => reasonText(p) },
+              {
+                title: t("borrower.purpose"),
+                dataIndex: "purpose",
+                // A consent purpose by its name; an inquiry before the consent book by its free purpose code.
+                render: (p: string) => t(`borrower.purposes.${p}`, { defaultValue: reasonText(p) }),
+              },
               {
                 title: t("borrower.consent"),
-                dataIndex: "consentHash",
-                render: (h: string) =>
-                  /^0x0{64}$/.test(h) ? t("borrower.noConsent") : <code title={h}>{short(h)}</code>,
+                render: (_: unknown, i: Inquiry) => {
+                  // An inquiry under the consent book shows the consent's record; an older one its consent hash.
+                  if (i.consent !== null) {
+                    const c = i.consent;
+                    return (
+                      <Space size={4} wrap>
+                        <code title={c.id}>{short(c.id)}</code>
+                        <span>{t("borrower.consentBy", { holder: member(c.holder) })}</span>
+                        <span>{t(`borrower.purposes.${c.purpose}`, { defaultValue: c.purpose })}</span>
+                        <span>{t("borrower.consentUntil", { at: utcTime(c.expiresAt) })}</span>
+                        {c.revokedAt !== null && (
+                          <Tag color="red">{t("borrower.consentRevokedAt", { at: utcTime(c.revokedAt) })}</Tag>
+                        )}
+                      </Space>
+                    );
+                  }
+                  const h = i.consentId ?? i.consentHash;
+                  return h === null || /^0x0{64}$/.test(h) ? (
+                    t("borrower.noConsent")
+                  ) : (
+                    <code title={h}>{short(h)}</code>
+                  );
+                },
               },
               { title: t("txHash"), dataIndex: "txHash", render: (h: string) => <code title={h}>{short(h)}</code> },
             ]}

@@ -1,0 +1,290 @@
+/**
+ * The borrower's own report from the read model, in the JSON of the SDK's `borrowerReport` (src/report.ts), so that
+ * `credit:report --service` prints the same report as from the chain: every loan with its lender, status, APR,
+ * instalments and days past due today; every inquiry with the consent it relied on; the consents recorded; open and
+ * closed disputes. The score and the reporting currency are the chain's (the caller gives them).
+ */
+import { z } from "@hono/zod-openapi";
+import { decodeBytes32String } from "ethers";
+import type { Kysely, Transaction } from "kysely";
+
+import { isoDate } from "../../src/credit.js";
+import {
+  DELINQUENCY_BUCKETS,
+  Frequency,
+  daysPastDue,
+  delinquencyBucket,
+  dueDays,
+  oldestUnpaid,
+  type Plan,
+} from "../../src/schedule.js";
+import type { Tables } from "../schema.js";
+import { Hex32 } from "./borrower.js";
+
+type Db = Kysely<Tables> | Transaction<Tables>;
+
+const iso = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString();
+
+/** A reason code (zero-padded ASCII) as its text when it is one, else its hex: as the SDK's report shows it. */
+function codeText(hex: string): string {
+  try {
+    const text = decodeBytes32String(hex);
+    return /^[\x20-\x7e]+$/.test(text) ? text : hex;
+  } catch {
+    return hex;
+  }
+}
+
+const ReportConsent = z.object({
+  holder: z.number().int(),
+  purpose: z.string(),
+  expiresAt: z.string().openapi({ description: "ISO 8601" }),
+  revokedAt: z.string().nullable(),
+});
+
+export const ScoreOut = z
+  .object({
+    score: z.number().int().openapi({ description: "300 to 850", example: 712 }),
+    reasons: z
+      .array(z.object({ code: z.number().int(), attribute: z.string(), text: z.string() }))
+      .openapi({ description: "up to four attributes that cost the most points, in order (docs/credit-score.md)" }),
+  })
+  .openapi("CreditScore");
+
+const ReportDispute = z.object({
+  loanId: Hex32,
+  openedBy: z.number().int(),
+  openedAt: z.string(),
+  reason: z.string(),
+  response: z.string().optional(),
+  resolvedBy: z.number().int().optional(),
+  resolvedAt: z.string().optional(),
+  outcome: z.string().optional(),
+});
+
+export const ReportOut = z
+  .object({
+    borrowerKey: Hex32,
+    generatedAt: z.string().openapi({ description: "the chain's time of the report, ISO 8601" }),
+    currency: z.object({ code: z.string(), decimals: z.number().int() }),
+    loans: z.array(
+      z.object({
+        loanId: Hex32,
+        lender: z.number().int(),
+        kind: z.string(),
+        status: z.string(),
+        principal: z.string().openapi({ description: "minor units" }),
+        outstanding: z.string().openapi({ description: "minor units" }),
+        originated: z.string(),
+        matures: z.string(),
+        aprBps: z.number().int().openapi({ description: "0 when registered without one" }),
+        plan: z
+          .object({
+            instalments: z.number().int(),
+            frequency: z.string(),
+            firstDue: z.string(),
+            instalment: z.string(),
+            finalInstalment: z.string(),
+          })
+          .optional(),
+        instalments: z
+          .object({ due: z.number().int(), paid: z.number().int() })
+          .optional()
+          .openapi({ description: "a plan loan's instalments fallen due by today, and those paid in full" }),
+        daysPastDue: z.number().int(),
+        bucket: z.string().openapi({ description: "current, 1-30, 31-60, 61-90 or 90+" }),
+      }),
+    ),
+    inquiries: z.array(
+      z.object({
+        lender: z.number().int(),
+        at: z.string(),
+        purpose: z.string(),
+        consentId: Hex32.nullable(),
+        consent: ReportConsent.nullable(),
+        consentHash: Hex32.optional().openapi({ description: "inquiries before the consent book" }),
+      }),
+    ),
+    consents: z.array(
+      ReportConsent.extend({ consentId: Hex32, recordedAt: z.string(), covered: z.array(z.number().int()) }),
+    ),
+    disputes: z.object({ open: z.array(ReportDispute), closed: z.array(ReportDispute) }),
+    score: ScoreOut,
+  })
+  .openapi("BorrowerReport");
+
+export type Report = z.infer<typeof ReportOut>;
+
+/** The report of `key` as the read model has it, at chain time `now` (Unix seconds). */
+export async function readModelReport(
+  db: Db,
+  chainId: number,
+  key: string,
+  now: number,
+  currency: Report["currency"],
+  score: Report["score"],
+): Promise<Report> {
+  const today = Math.floor(now / 86_400);
+  const loanRows = await db
+    .selectFrom("loans")
+    .selectAll()
+    .where("chain_id", "=", chainId)
+    .where("borrower_key", "=", key)
+    .orderBy("registered_block")
+    .orderBy("registered_log")
+    .orderBy("id")
+    .execute();
+  const loans = loanRows.map((l) => {
+    const stored =
+      l.plan === null
+        ? undefined
+        : (JSON.parse(l.plan) as {
+            instalments: number;
+            frequency: string;
+            firstDueDay: number;
+            instalment: string;
+            finalInstalment: string;
+          });
+    const plan: Plan | undefined =
+      stored === undefined
+        ? undefined
+        : {
+            instalments: stored.instalments,
+            frequency: stored.frequency === "Weekly" ? Frequency.Weekly : Frequency.Monthly,
+            firstDueDay: stored.firstDueDay,
+            instalment: BigInt(stored.instalment),
+            finalInstalment: BigInt(stored.finalInstalment),
+          };
+    const outstanding = BigInt(l.outstanding);
+    // Days past due today, as the registry's delinquencyOf computes it from the plan and the outstanding.
+    let dpd = 0;
+    let paid = 0;
+    if (plan !== undefined) {
+      try {
+        dpd = daysPastDue(plan, outstanding, today);
+        paid = oldestUnpaid(plan, outstanding)?.index ?? plan.instalments;
+      } catch {
+        // An outstanding beyond the plan (a regulator's correction): no schedule position to give.
+      }
+    }
+    return {
+      loanId: l.id,
+      lender: Number(l.lender),
+      kind: l.kind,
+      status: l.status,
+      principal: l.principal,
+      outstanding: l.outstanding,
+      originated: isoDate(Number(l.origination_day)),
+      matures: isoDate(Number(l.maturity_day)),
+      aprBps: l.apr_bps === null ? 0 : Number(l.apr_bps),
+      ...(plan === undefined || stored === undefined
+        ? {}
+        : {
+            plan: {
+              instalments: plan.instalments,
+              frequency: stored.frequency,
+              firstDue: isoDate(plan.firstDueDay),
+              instalment: stored.instalment,
+              finalInstalment: stored.finalInstalment,
+            },
+            instalments: { due: dueDays(plan).filter((day) => day <= today).length, paid },
+          }),
+      daysPastDue: dpd,
+      bucket: DELINQUENCY_BUCKETS[delinquencyBucket(dpd)],
+    };
+  });
+
+  const consentRows = await db
+    .selectFrom("consents")
+    .selectAll()
+    .where("chain_id", "=", chainId)
+    .where("borrower_key", "=", key)
+    .orderBy("recorded_block")
+    .execute();
+  const inquiryRows = await db
+    .selectFrom("inquiries")
+    .selectAll()
+    .where("chain_id", "=", chainId)
+    .where("borrower_key", "=", key)
+    .orderBy("block_number")
+    .orderBy("log_index")
+    .execute();
+  const ids = [...new Set(inquiryRows.flatMap((i) => (i.consent_id === null ? [] : [i.consent_id])))];
+  const byId = new Map(
+    (ids.length === 0
+      ? []
+      : await db.selectFrom("consents").selectAll().where("chain_id", "=", chainId).where("id", "in", ids).execute()
+    ).map((c) => [c.id, c]),
+  );
+  const consentState = (c: Tables["consents"]) => ({
+    holder: Number(c.holder),
+    purpose: c.purpose,
+    expiresAt: iso(Number(c.expires_at)),
+    revokedAt: c.revoked_at === null ? null : iso(Number(c.revoked_at)),
+  });
+  const inquiries = inquiryRows.map((i) => {
+    if (i.consent_id === null) {
+      return {
+        lender: Number(i.lender),
+        at: iso(Number(i.at)),
+        purpose: codeText(i.purpose),
+        consentId: null,
+        consent: null,
+        consentHash: i.consent_hash,
+      };
+    }
+    const c = byId.get(i.consent_id);
+    return {
+      lender: Number(i.lender),
+      at: iso(Number(i.at)),
+      purpose: i.purpose,
+      consentId: i.consent_id,
+      consent: c === undefined ? null : consentState(c),
+    };
+  });
+
+  const loanIds = loanRows.map((l) => l.id);
+  const disputeRows =
+    loanIds.length === 0
+      ? []
+      : await db
+          .selectFrom("loan_disputes")
+          .selectAll()
+          .where("chain_id", "=", chainId)
+          .where("loan_id", "in", loanIds)
+          .orderBy("opened_block")
+          .orderBy("opened_log")
+          .execute();
+  const dispute = (d: Tables["loan_disputes"]) => ({
+    loanId: d.loan_id,
+    openedBy: Number(d.opened_by),
+    openedAt: iso(Number(d.opened_at)),
+    reason: codeText(d.reason),
+    ...(d.response === null ? {} : { response: d.response }),
+    ...(d.state !== "Resolved"
+      ? {}
+      : { resolvedBy: Number(d.resolved_by), resolvedAt: iso(Number(d.resolved_at)), outcome: codeText(d.outcome!) }),
+  });
+
+  return {
+    borrowerKey: key,
+    generatedAt: iso(now),
+    currency,
+    loans,
+    inquiries,
+    consents: consentRows.map((c) => ({
+      consentId: c.id,
+      recordedAt: iso(Number(c.recorded_at)),
+      ...consentState(c),
+      covered: (JSON.parse(c.covered) as number[]).map(Number),
+    })),
+    disputes: {
+      open: disputeRows.filter((d) => d.state !== "Resolved").map(dispute),
+      closed: disputeRows
+        .filter((d) => d.state === "Resolved")
+        .sort((a, b) => Number(a.resolved_at) - Number(b.resolved_at))
+        .map(dispute),
+    },
+    score,
+  };
+}
