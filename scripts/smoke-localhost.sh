@@ -53,8 +53,15 @@ expect "token:balance prints the balance" "CNY +1250.50 +false" "$out"
 LOAN="--borrower-type CN-RIC --borrower-id 990101199003070011 --originated 2026-01-15 --matures 2027-01-15"
 out=$($H credit:register --from 2 $LOAN --ref HX-1 --principal 50000 2>&1)
 expect "credit:register registers" "registered ConsumerLoan HX-1 for CN-RIC \*\*\*\*0011: 50000.00 CNY outstanding" "$out"
-out=$($H credit:check --from 2 --borrower-type CN-RIC --borrower-id 990101199003070011 --consent form-1 --amount 100 2>&1)
-expect "credit:check prints the exposure" "^ +1 +1 +50000.00 +0 +1$" "$out"
+out=$($H credit:consent --from 2 --borrower-type CN-RIC --borrower-id 990101199003070011 --document form-1 --purpose NewCredit --expires 2099-12-31 2>&1)
+expect "credit:consent records the borrower's consent" "consent id: 0x[0-9a-f]{64}" "$out"
+CONSENT=$(grep -oE "consent id: 0x[0-9a-f]{64}" <<<"$out" | cut -d' ' -f3 || true)
+out=$($H credit:inquire --from 2 --borrower-type CN-RIC --borrower-id 990101199003070011 --consent "$CONSENT" --purpose NewCredit --amount 100 2>&1)
+expect "credit:inquire prints the exposure under the consent" "^ +1 +1 +50000.00 +0 +1$" "$out"
+out=$($H credit:inquire --from 2 --borrower-type CN-RIC --borrower-id 990101199003070011 --consent "$CONSENT" --purpose AccountReview 2>&1)
+expect "an inquiry for another purpose is refused, decoded" "ConsentPurposeMismatch\\(id=0x[0-9a-f]{64}, consentPurpose=NewCredit, purpose=AccountReview\\)" "$out"
+out=$($H credit:score --from 2 --borrower-type CN-RIC --borrower-id 990101199003070011 2>&1)
+expect "credit:score prints the score" "score of CN-RIC \\*\\*\\*\\*0011: [0-9]+ \\(300 to 850\\)" "$out"
 out=$($H credit:repay --from 2 --ref HX-1 --amount 2000 2>&1)
 expect "credit:repay repays" "outstanding now 48000.00 CNY" "$out"
 out=$($H credit:repay --from 2 --ref HX-1 --amount -100 2>&1); rc=$?

@@ -153,7 +153,6 @@ export const tasks = [
     .setAction(lazy("creditStatus"))
     .build(),
   inquiryTask("credit:inquire", "Logged inquiry under a recorded consent: exposure and the policy's verdict"),
-  inquiryTask("credit:check", "Same as credit:inquire (its former name)"),
   tradelineTask("credit:consent", "Record a borrower's consent to look-ups, collected by your member; prints its id")
     .addOption({ name: "borrowerType", description: "Borrower id type, e.g. CN-RIC", defaultValue: "" })
     .addOption({ name: "borrowerId", description: "Borrower id number (keyed, never sent)", defaultValue: "" })
