@@ -167,7 +167,7 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
             LoanRecord({
                 borrowerKey: _borrowerKeys[loan.borrower],
                 lender: loan.lender,
-                kind: loan.kind,
+                kind: ProductKind(loan.kind & _KIND_MASK),
                 status: loan.status,
                 principal: loan.principal,
                 outstanding: loan.outstanding,

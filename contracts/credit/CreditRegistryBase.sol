@@ -57,6 +57,9 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
 
     uint32 internal constant _PLATFORM_ROLE = uint32(1 << uint8(Role.Platform));
 
+    uint8 internal constant _HAS_TERMS = 0x80; // in `Loan.kind`: the loan has a `Terms` slot
+    uint8 internal constant _KIND_MASK = 0x7f;
+
     uint256 internal constant _LANES = 8; // 32-bit live-loan counters per slot
     uint256 internal constant _LANE_MASK = 0xffffffff;
 
@@ -78,7 +81,7 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
         uint64 outstanding;
         uint24 originationDay;
         uint24 maturityDay;
-        ProductKind kind;
+        uint8 kind; // the ProductKind, and _HAS_TERMS when the loan has a `Terms` slot (read only then)
         LoanStatus status;
     }
 
@@ -207,6 +210,7 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
             _borrowerKeys[b.index] = key;
         }
         bool defaulted = _isDefaultReport();
+        bool hasTerms = input.plan.instalments != 0 || input.aprBps != 0;
         LoanStatus status = defaulted ? LoanStatus.Defaulted : LoanStatus.Active;
         _rebook(b, lender, Move(false, true, false, defaulted, 0, input.outstanding));
         _borrowers[key] = b;
@@ -217,11 +221,11 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
             outstanding: input.outstanding,
             originationDay: input.originationDay,
             maturityDay: input.maturityDay,
-            kind: input.kind,
+            kind: uint8(input.kind) | (hasTerms ? _HAS_TERMS : 0),
             status: status
         });
         _emitRegistered(id, lender, reporter, input);
-        if (input.plan.instalments != 0 || input.aprBps != 0) _bookTerms(id, key, input);
+        if (hasTerms) _bookTerms(id, key, input);
         if (defaulted) emit LoanStatusChanged(id, key, LoanStatus.None, status);
         else {
             bool module = MemberId.unwrap(reporter) != MemberId.unwrap(lender);
@@ -531,7 +535,7 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
         Actor actor
     ) internal returns (bytes32 key, bool termsChanged) {
         key = _borrowerKeys[loan.borrower];
-        Terms memory t = _terms[id];
+        Terms memory t = _termsOf(id, loan);
         (uint24 until, bool expired) = _retention(loan.status, to, t.negativeUntil, actor);
         Move memory m = Move({
             wasLive: _isLive(loan.status),
@@ -557,6 +561,7 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
             _moveBucket(id, key, t, bucket, dpd);
             t.negativeUntil = until;
             _terms[id] = t;
+            loan.kind |= _HAS_TERMS;
             termsChanged = true;
             if (expired) emit NegativeRecordExpired(id, key);
         }
@@ -598,7 +603,7 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
 
     /// @dev Days past due today of loan `id` (`loan`), whether it has a plan, and the bucket it is counted in.
     function _pastDue(LoanId id, Loan memory loan) internal view returns (uint256 dpd, bool hasPlan, uint8 bucket) {
-        Terms memory t = _terms[id];
+        Terms memory t = _termsOf(id, loan);
         hasPlan = t.instalments != 0;
         bucket = t.bucket;
         if (hasPlan && _isLive(loan.status)) {
@@ -608,8 +613,13 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
 
     /// @dev The most a loan may owe: its plan's total due, or else its principal.
     function _ceiling(LoanId id, Loan memory loan) internal view returns (uint256) {
-        Terms memory t = _terms[id];
+        Terms memory t = _termsOf(id, loan);
         return t.instalments != 0 ? InstalmentPlan.totalDue(_plan(t)) : loan.principal;
+    }
+
+    /// @dev Loan `id`'s terms: its `Terms` slot if it has one, else all zero (without reading the slot).
+    function _termsOf(LoanId id, Loan memory loan) internal view returns (Terms memory t) {
+        if (loan.kind & _HAS_TERMS != 0) t = _terms[id];
     }
 
     function _plan(Terms memory t) internal pure returns (Plan memory) {

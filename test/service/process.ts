@@ -262,7 +262,15 @@ export async function startStack(options: { seed: boolean }): Promise<Stack> {
 export async function strangersRecord(dir: string): Promise<string> {
   const file = path.join(dir, "strangers.json");
   const address = () => `0x${randomBytes(20).toString("hex")}`;
-  const names = ["MemberRegistry", "CreditRegistry", "ReceivableLedger", "TradeSettlement", "TokenCNY"];
+  const names = [
+    "MemberRegistry",
+    "ConsentBook",
+    "CreditRegistry",
+    "CreditScore",
+    "ReceivableLedger",
+    "TradeSettlement",
+    "TokenCNY",
+  ];
   await writeFile(file, JSON.stringify(Object.fromEntries(names.map((n) => [`Tradeline#${n}`, address()]))));
   return file;
 }
