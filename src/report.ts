@@ -112,7 +112,7 @@ const LEGACY_INQUIRY_TOPIC = eventTopic("CreditInquired(uint32,bytes32,bytes32,b
 const iso = (unixSeconds: bigint | number): string => new Date(Number(unixSeconds) * 1000).toISOString();
 
 /** A reason code (`reasonCode`, zero-padded ASCII) as its text when it is one, else its hex (e.g. an answer's hash). */
-function codeText(hex: string): string {
+export function codeText(hex: string): string {
   try {
     const text = decodeBytes32String(hex);
     return /^[\x20-\x7e]+$/.test(text) ? text : hex;

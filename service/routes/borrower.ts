@@ -152,26 +152,8 @@ export async function borrowerRecord(
       negativeExpiredAt: l.negative_expired_at === null ? null : Number(l.negative_expired_at),
     };
   });
-  const inquiryRows = await db
-    .selectFrom("inquiries")
-    .selectAll()
-    .where("chain_id", "=", chainId)
-    .where("borrower_key", "=", key)
-    .orderBy("block_number")
-    .orderBy("log_index")
-    .execute();
-  const consentIds = [...new Set(inquiryRows.flatMap((i) => (i.consent_id === null ? [] : [i.consent_id])))];
-  const consents = new Map(
-    (consentIds.length === 0
-      ? []
-      : await db
-          .selectFrom("consents")
-          .selectAll()
-          .where("chain_id", "=", chainId)
-          .where("id", "in", consentIds)
-          .execute()
-    ).map((r) => [r.id, consentView(r)]),
-  );
+  const { rows: inquiryRows, consents: consentRows } = await inquiriesOf(db, chainId, key);
+  const consents = new Map([...consentRows].map(([id, r]) => [id, consentView(r)]));
   const inquiries = inquiryRows.map((i) => ({
     at: Number(i.at),
     txHash: i.tx_hash,
@@ -205,4 +187,28 @@ export async function borrowerRecord(
     resolvedAt: d.resolved_at === null ? null : Number(d.resolved_at),
   }));
   return { loans, inquiries, disputes };
+}
+
+/** A borrower's inquiries in chain order, and the consents they relied on by id (older inquiries name none). */
+export async function inquiriesOf(
+  db: Db,
+  chainId: number,
+  key: string,
+): Promise<{ rows: Tables["inquiries"][]; consents: Map<string, Tables["consents"]> }> {
+  const rows = await db
+    .selectFrom("inquiries")
+    .selectAll()
+    .where("chain_id", "=", chainId)
+    .where("borrower_key", "=", key)
+    .orderBy("block_number")
+    .orderBy("log_index")
+    .execute();
+  const ids = [...new Set(rows.flatMap((i) => (i.consent_id === null ? [] : [i.consent_id])))];
+  const consents = new Map(
+    (ids.length === 0
+      ? []
+      : await db.selectFrom("consents").selectAll().where("chain_id", "=", chainId).where("id", "in", ids).execute()
+    ).map((c) => [c.id, c]),
+  );
+  return { rows, consents };
 }

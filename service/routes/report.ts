@@ -5,10 +5,10 @@
  * closed disputes. The score and the reporting currency are the chain's (the caller gives them).
  */
 import { z } from "@hono/zod-openapi";
-import { decodeBytes32String } from "ethers";
 import type { Kysely, Transaction } from "kysely";
 
 import { isoDate } from "../../src/credit.js";
+import { codeText } from "../../src/report.js";
 import {
   DELINQUENCY_BUCKETS,
   Frequency,
@@ -19,21 +19,11 @@ import {
   type Plan,
 } from "../../src/schedule.js";
 import type { Tables } from "../schema.js";
-import { Hex32 } from "./borrower.js";
+import { Hex32, inquiriesOf } from "./borrower.js";
 
 type Db = Kysely<Tables> | Transaction<Tables>;
 
 const iso = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString();
-
-/** A reason code (zero-padded ASCII) as its text when it is one, else its hex: as the SDK's report shows it. */
-function codeText(hex: string): string {
-  try {
-    const text = decodeBytes32String(hex);
-    return /^[\x20-\x7e]+$/.test(text) ? text : hex;
-  } catch {
-    return hex;
-  }
-}
 
 const ReportConsent = z.object({
   holder: z.number().int(),
@@ -201,21 +191,7 @@ export async function readModelReport(
     .where("borrower_key", "=", key)
     .orderBy("recorded_block")
     .execute();
-  const inquiryRows = await db
-    .selectFrom("inquiries")
-    .selectAll()
-    .where("chain_id", "=", chainId)
-    .where("borrower_key", "=", key)
-    .orderBy("block_number")
-    .orderBy("log_index")
-    .execute();
-  const ids = [...new Set(inquiryRows.flatMap((i) => (i.consent_id === null ? [] : [i.consent_id])))];
-  const byId = new Map(
-    (ids.length === 0
-      ? []
-      : await db.selectFrom("consents").selectAll().where("chain_id", "=", chainId).where("id", "in", ids).execute()
-    ).map((c) => [c.id, c]),
-  );
+  const { rows: inquiryRows, consents: byId } = await inquiriesOf(db, chainId, key);
   const consentState = (c: Tables["consents"]) => ({
     holder: Number(c.holder),
     purpose: c.purpose,
