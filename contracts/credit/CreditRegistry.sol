@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-
 import {MemberGated} from "../access/MemberGated.sol";
 import {ConsentId, ConsentPurpose, IConsentBook} from "../interfaces/IConsentBook.sol";
 import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";

@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
 import {MemberGated} from "../access/MemberGated.sol";
-import {ConsentId, ConsentPurpose, IConsentBook} from "../interfaces/IConsentBook.sol";
+import {IConsentBook} from "../interfaces/IConsentBook.sol";
 import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
 import {InstalmentPlan} from "../libraries/InstalmentPlan.sol";
 import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
@@ -19,7 +19,8 @@ import {
 } from "../interfaces/ICreditRegistry.sol";
 
 /// @title CreditRegistryBase
-/// @notice The storage and shared internals of {CreditRegistry} and {CreditRegistryCold}: the registry runs its frequent
+/// @notice The storage and shared internals of {CreditRegistry} and {CreditRegistryCold}: the registry runs its
+///         frequent
 ///         operations itself and the others in {CreditRegistryCold} by DELEGATECALL on its own storage, so that each
 ///         part stays well under the EIP-170 size limit.
 /// @dev Storage is shaped so that every aggregate moves in O(1) and a batch shares its fixed costs:

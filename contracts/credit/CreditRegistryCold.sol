@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {ConsentPurpose, IConsentBook} from "../interfaces/IConsentBook.sol";
+import {IConsentBook} from "../interfaces/IConsentBook.sol";
 import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
 import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
 import {LoanId, LoanStatus, ProductKind} from "../interfaces/ICreditRegistry.sol";
@@ -9,8 +9,10 @@ import {LoanId, LoanStatus, ProductKind} from "../interfaces/ICreditRegistry.sol
 import {CreditRegistryBase} from "./CreditRegistryBase.sol";
 
 /// @title CreditRegistryCold
-/// @notice The less frequent operations of {CreditRegistry} (joint loans, ageing, disputes and corrections, governance),
-///         run only by DELEGATECALL from the registry on its storage; see {ICreditRegistry} for each. Called directly it
+/// @notice The less frequent operations of {CreditRegistry} (joint loans, ageing, disputes and corrections,
+///         governance),
+///         run only by DELEGATECALL from the registry on its storage; see {ICreditRegistry} for each. Called
+///         directly it
 ///         acts on its own empty storage and holds nothing.
 contract CreditRegistryCold is CreditRegistryBase {
     constructor(

@@ -95,7 +95,8 @@ interface IConsentBook {
     /// @notice Records a consent collected by the caller's member (a Lender). Returns its id.
     function recordConsent(ConsentInput calldata consent) external returns (ConsentId id);
 
-    /// @notice Records the borrower's withdrawal of consent `id`, effective at once: by its holder (whatever its status)
+    /// @notice Records the borrower's withdrawal of consent `id`, effective at once: by its holder (whatever its
+    ///         status)
     ///         or an active Regulator.
     function revokeConsent(ConsentId id, bytes32 reason) external;
 

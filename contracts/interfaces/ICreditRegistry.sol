@@ -70,7 +70,8 @@ interface ICreditRegistryTypes {
         Plan plan; // the instalment plan; all zero for a loan without one
     }
 
-    /// @notice An instalment plan: `instalments` due every period from `firstDueDay`, each `instalment` except the last,
+    /// @notice An instalment plan: `instalments` due every period from `firstDueDay`, each `instalment` except the
+    ///         last,
     ///         which is `finalInstalment`. For a loan with a plan, the outstanding is what is due less what was paid,
     ///         and repayments pay the oldest unpaid instalment first.
     struct Plan {
@@ -328,7 +329,8 @@ interface ICreditRegistryTypes {
     error CreditPlanBeforeOrigination(uint24 firstDueDay, uint24 originationDay);
     /// @notice The maturity day `maturityDay` is not the plan's last due day `lastDueDay`.
     error CreditMaturityNotLastDueDay(uint24 maturityDay, uint256 lastDueDay);
-    /// @notice The APR `aprBps` is below what the plan implies: asking `totalDue` back for `principal` over `termDays` days
+    /// @notice The APR `aprBps` is below what the plan implies: asking `totalDue` back for `principal` over
+    ///      `termDays` days
     ///      costs at least ln(totalDue / principal) / (termDays / 365) a year, however it is compounded.
     error CreditAprBelowPlan(uint32 aprBps, uint256 totalDue, uint64 principal, uint256 termDays);
     /// @notice Nothing is due to change on loan `id` yet: it is `daysPastDue` days past due, in bucket `bucket`, and no
@@ -369,7 +371,8 @@ interface ICreditRegistry is ICreditRegistryTypes {
     /// @notice Moves the caller's loan `loanRef` to `to` along the allowed transitions; Repaid settles it in full.
     function reportStatus(bytes32 loanRef, LoanStatus to) external;
 
-    /// @notice Anyone applies what time changed on loan `id`, as the receivable ledger's `markOverdue` does: a plan loan
+    /// @notice Anyone applies what time changed on loan `id`, as the receivable ledger's `markOverdue` does: a plan
+    ///         loan
     ///         moves to its current delinquency bucket, and to Overdue once its oldest unpaid instalment is more than
     ///         `graceDays` past due (so a lender cannot hide a missed payment by not reporting it); a negative record
     ///         past its retention stops counting in the borrower's defaults. Reverts `CreditNothingToAge` otherwise.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {ICreditRegistry, ICreditRegistryTypes} from "./ICreditRegistry.sol";
+import {ICreditRegistryTypes} from "./ICreditRegistry.sol";
 
 /// @title ICreditScore
 /// @notice The network's shared, explainable credit score: 300 to 850, computed from a borrower's on-chain aggregates

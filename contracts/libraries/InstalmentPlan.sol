@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Frequency, ICreditRegistry, ICreditRegistryTypes} from "../interfaces/ICreditRegistry.sol";
+import {Frequency, ICreditRegistryTypes} from "../interfaces/ICreditRegistry.sol";
 
 /// @title InstalmentPlan
 /// @notice The maths of an instalment plan, on UTC day numbers (days since 1970-01-01). The SDK's `src/schedule.ts`
@@ -47,7 +47,8 @@ library InstalmentPlan {
         }
     }
 
-    /// @dev Days past due on `today` of a plan with `outstanding` left: today less the oldest unpaid due day, if positive.
+    /// @dev Days past due on `today` of a plan with `outstanding` left: today less the oldest unpaid due day, if
+    ///      positive.
     function daysPastDue(
         ICreditRegistryTypes.Plan memory p,
         uint256 outstanding,
@@ -63,7 +64,8 @@ library InstalmentPlan {
     }
 
     /// @dev Whether an APR of `aprBps` can be the rate of a plan that advanced `principal` and asks `total` back over
-    ///      `termDays` days (to its last due day). Whatever the compounding, a rate `i` with every payment made no later
+    ///      `termDays` days (to its last due day). Whatever the compounding, a rate `i` with every payment made no
+    ///      later
     ///      than the last due day satisfies principal * e^(i * term) >= total, so an APR below ln(total / principal) /
     ///      term years is impossible: `exp(apr * term) * principal >= total` is checked (term in years of 365 days,
     ///      and one basis point of tolerance, both in the lender's favour).

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {ICreditRegistry, ICreditRegistryTypes} from "../interfaces/ICreditRegistry.sol";
+import {ICreditRegistryTypes} from "../interfaces/ICreditRegistry.sol";
 import {ICreditScore} from "../interfaces/ICreditScore.sol";
 
 /// @title ScorecardMath
