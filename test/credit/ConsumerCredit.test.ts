@@ -365,6 +365,23 @@ describe("Consumer credit", function () {
       await expect(w.credit.connect(w.lenderB).inquire(key, Purpose.NewCredit, id)).to.emit(w.credit, "CreditInquired");
     });
 
+    it("test_inquire_refusesConsentOfSuspendedHolderToOthers_holderMayStillRevoke", async function () {
+      const w = await networkHelpers.loadFixture(deployFixture);
+      const key = borrower();
+      const id = await consent(w, key, { covered: [w.ids.b] });
+      await w.members.connect(w.governor).suspend(w.ids.a, encodeBytes32String("SUSPENDED"));
+      const before = await snapshot(w, key);
+      await expect(w.credit.connect(w.lenderB).inquire(key, Purpose.NewCredit, id))
+        .to.be.revertedWithCustomError(w.book, "ConsentHolderInactive")
+        .withArgs(id, w.ids.a, 2);
+      expect(await snapshot(w, key)).to.equal(before);
+      // The suspended holder still records the borrower's withdrawal.
+      const reason = encodeBytes32String("BORROWER-WITHDREW");
+      await expect(w.book.connect(w.lenderA).revokeConsent(id, reason))
+        .to.emit(w.book, "ConsentRevoked")
+        .withArgs(id, key, w.ids.a, reason);
+    });
+
     it("test_inquire_refusesOtherBorrowerUncoveredMemberOtherPurposeUnknownConsent", async function () {
       const w = await networkHelpers.loadFixture(deployFixture);
       const key = borrower();
@@ -516,6 +533,7 @@ describe("Consumer credit", function () {
           "CreditMaturityNotLastDueDay",
           [addMonths(first, 11) + 1, addMonths(first, 11)],
         ],
+        [{ aprBps: 100 }, "CreditAprBelowPlan", [100, TOTAL_DUE, 1_200_000n, addMonths(first, 11) - day]],
         [
           { plan: { ...plan, frequency: Frequency.Weekly } },
           "CreditMaturityNotLastDueDay",
@@ -755,6 +773,30 @@ describe("Consumer credit", function () {
     });
   });
 
+  describe("retention of a settled default", function () {
+    it("test_reportRepayment_settlingADefaultedLoan_isRetainedFiveYears", async function () {
+      const w = await networkHelpers.loadFixture(deployFixture);
+      const key = borrower();
+      const loan = await plainLoan(key);
+      const id = await register(w, loan);
+      const lender = w.credit.connect(w.lenderA);
+      await lender.reportStatus(loan.loanRef, Status.Overdue);
+      await lender.reportStatus(loan.loanRef, Status.Defaulted);
+      await expect(lender.reportRepayment(loan.loanRef, 1_000_000n))
+        .to.emit(w.credit, "LoanStatusChanged")
+        .withArgs(id, key, Status.Defaulted, Status.Repaid);
+      const until = addMonths(await today(), 60);
+      expect((await w.credit.termsOf(id)).negativeUntil).to.equal(BigInt(until));
+      const p = await w.credit.profileOf(key);
+      expect([p.activeLoans, p.outstanding, p.defaults]).to.deep.equal([0n, 0n, 1n]);
+      await travelToDay(until);
+      await expect(w.credit.connect(w.stranger).ageLoan(id))
+        .to.emit(w.credit, "NegativeRecordExpired")
+        .withArgs(id, key);
+      expect((await w.credit.profileOf(key)).defaults).to.equal(0n);
+    });
+  });
+
   describe("score", function () {
     const profile = (o: Partial<ICreditRegistryTypes.ProfileStruct> = {}): ICreditRegistryTypes.ProfileStruct => ({
       activeLoans: 1,
@@ -848,7 +890,7 @@ describe("Consumer credit", function () {
       // The figures of each step on a clean profile with no history: strictly down where the card's points fall.
       const clean = profile({ liveSinceDay: day });
       expect(await scoreOf(clean)).to.equal(790n);
-      // A retained default also scores as the worst delinquency (150 points lost besides the defaults' own).
+      // A retained negative record also scores as the worst delinquency (bucket 4: 0 points).
       expect(await scoreOf({ ...clean, defaults: 1 })).to.equal(550n);
       expect(await scoreOf({ ...clean, defaults: 2 })).to.equal(510n);
       expect(await scoreOf({ ...clean, delinquent: [0, 1, 0, 0] })).to.equal(700n);
@@ -858,12 +900,27 @@ describe("Consumer credit", function () {
     it("test_scoreProfile_reasonsOrderedByPointsLost", async function () {
       const w = await networkHelpers.loadFixture(deployFixture);
       const day = 20_000;
-      // Lost: delinquency 150 (a retained default scores as the worst bucket), defaults 90 (1), history 60 (0 days),
-      // inquiries 22 (2), lenders 10 (2), utilisation 0: the four largest, most first.
-      const p = profile({ defaults: 1, delinquent: [1, 0, 0, 0], activeLenders: 2, inquiries: 2, liveSinceDay: day });
-      const [score, reasons] = await w.score.scoreProfile(p, 0, day);
-      expect(score).to.equal(850n - 150n - 90n - 60n - 22n - 10n);
-      expect([...reasons]).to.deep.equal([Reason.Delinquency, Reason.Defaults, Reason.History, Reason.Inquiries]);
+      // Lost: delinquency 90 (bucket 2), history 60 (0 days), utilisation 35 (55%), inquiries 22 (2), lenders 10 (2):
+      // the four largest, most first; the fifth is left out.
+      const p = profile({
+        delinquent: [0, 1, 0, 0],
+        activeLenders: 2,
+        inquiries: 2,
+        outstanding: 550_000,
+        liveSinceDay: day,
+      });
+      const [score, reasons] = await w.score.scoreProfile(p, 1_000_000, day);
+      expect(score).to.equal(850n - 90n - 60n - 35n - 22n - 10n);
+      expect([...reasons]).to.deep.equal([Reason.Delinquency, Reason.History, Reason.Utilisation, Reason.Inquiries]);
+      // With a retained default: the delinquency counts as the worst (150 lost), then the default itself (90).
+      const [withDefault, defaultReasons] = await w.score.scoreProfile({ ...p, defaults: 1 }, 1_000_000, day);
+      expect(withDefault).to.equal(850n - 150n - 90n - 60n - 35n - 22n - 10n);
+      expect([...defaultReasons]).to.deep.equal([
+        Reason.Delinquency,
+        Reason.Defaults,
+        Reason.History,
+        Reason.Utilisation,
+      ]);
       // A perfect profile has no reason.
       const [best, none] = await w.score.scoreProfile(profile({ liveSinceDay: day - 1825 }), 0, day);
       expect([best, [...none]]).to.deep.equal([850n, [0n, 0n, 0n, 0n]]);
