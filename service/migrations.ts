@@ -619,6 +619,7 @@ const consumerCredit: Migration = {
       ["bucket", "integer", true],
       ["days_past_due", "bigint", false],
       ["negative_expired_at", "bigint", false],
+      ["negative_retained", "integer", true],
       ["registered_log", "integer", false],
     ];
     for (const [column, type, zero] of loans) {
@@ -659,7 +660,15 @@ const consumerCredit: Migration = {
     await db.schema.dropTable("consents").execute();
     await db.schema.alterTable("inquiries").dropColumn("purpose_code").execute();
     await db.schema.alterTable("inquiries").dropColumn("consent_id").execute();
-    for (const column of ["registered_log", "negative_expired_at", "days_past_due", "bucket", "plan", "apr_bps"]) {
+    for (const column of [
+      "registered_log",
+      "negative_retained",
+      "negative_expired_at",
+      "days_past_due",
+      "bucket",
+      "plan",
+      "apr_bps",
+    ]) {
       await db.schema.alterTable("loans").dropColumn(column).execute();
     }
   },

@@ -151,6 +151,11 @@ export interface LoanRow {
   days_past_due: number | null;
   /** When the loan's negative record stopped counting (retention ended), Unix seconds. */
   negative_expired_at: number | null;
+  /**
+   * 1 while the loan is a retained negative record though no longer Defaulted: written off, or settled after a
+   * default (by its lender or module), until NegativeRecordExpired or a Regulator's correction to another status.
+   */
+  negative_retained: ColumnType<number, number | undefined, number>;
   /** The LoanRegistered log's index in its block (null for loans indexed before it was kept). */
   registered_log: number | null;
 }

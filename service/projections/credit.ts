@@ -2,7 +2,8 @@
  * The credit registry's read model: loans with their funders, each borrower's exposure history, the inquiry log,
  * multi-borrowing flags, disputes and the policy. A borrower's exposure is the chain's own rule applied to the
  * mirrored loans: live loans (Active, Overdue, Defaulted) count with their outstanding and their distinct lenders,
- * Defaulted and WrittenOff ones count as defaults, and inquiries are the distinct lenders within the rolling
+ * retained negative records count as defaults (Defaulted loans, and loans written off or settled after a default
+ * until NegativeRecordExpired), and inquiries are the distinct lenders within the rolling
  * window, capped at the registry's INQUIRY_SLOTS.
  */
 import { CONSENT_PURPOSES, FREQUENCIES, LOAN_STATUSES, POLICY_LIMITS, PRODUCT_KINDS } from "../../src/credit.js";
@@ -15,7 +16,6 @@ export { CONSENT_PURPOSES, type ConsentPurposeName } from "../../src/credit.js";
 export const INQUIRY_SLOTS = 8;
 
 const LIVE = ["Active", "Overdue", "Defaulted"];
-const DEFAULTED = ["Defaulted", "WrittenOff"];
 const text = (v: unknown) => String(v);
 
 export interface MirroredExposure {
@@ -30,13 +30,14 @@ export interface MirroredExposure {
 export async function exposureOf(db: Db, chainId: number, borrowerKey: string, now: number): Promise<MirroredExposure> {
   const loans = await db
     .selectFrom("loans")
-    .select(["lender", "status", "outstanding", "negative_expired_at"])
+    .select(["lender", "status", "outstanding", "negative_retained"])
     .where("chain_id", "=", chainId)
     .where("borrower_key", "=", borrowerKey)
     .execute();
   const live = loans.filter((l) => LIVE.includes(l.status));
-  // A negative record whose retention ended no longer counts as a default (its events remain).
-  const retained = loans.filter((l) => DEFAULTED.includes(l.status) && l.negative_expired_at === null);
+  // Defaults are the retained negative records, as the registry counts them: Defaulted loans, and loans written off or
+  // settled after a default until their retention ends (their events remain).
+  const retained = loans.filter((l) => l.status === "Defaulted" || Number(l.negative_retained) === 1);
   const policy = await db
     .selectFrom("credit_policy")
     .select("inquiry_window")
@@ -177,18 +178,34 @@ export const credit: Projection = {
           .set({ outstanding: text(a.outstanding) })
           .execute();
         return touch(tx, text(a.borrowerKey));
-      case "LoanStatusChanged":
+      case "LoanStatusChanged": {
+        const from = LOAN_STATUSES[Number(a.from)];
+        const to = LOAN_STATUSES[Number(a.to)];
+        // A write-off, or a settlement of a Defaulted loan, starts the negative record's retention.
+        const retains = (to === "WrittenOff" && from !== "WrittenOff") || (from === "Defaulted" && to === "Repaid");
         await loan(a.id)
-          .set({ status: LOAN_STATUSES[Number(a.to)] })
+          .set(retains ? { status: to, negative_retained: 1 } : { status: to })
           .execute();
-        if (LOAN_STATUSES[Number(a.to)] === "Repaid") await loan(a.id).set({ outstanding: "0" }).execute();
+        if (to === "Repaid") await loan(a.id).set({ outstanding: "0" }).execute();
         return touch(tx, text(a.borrowerKey));
+      }
       case "LoanCorrected": {
+        // A Regulator's correction to WrittenOff starts a retention; to any other new status it erases the record.
+        const before = await trx
+          .selectFrom("loans")
+          .select("status")
+          .where("chain_id", "=", e.chainId)
+          .where("id", "=", text(a.id))
+          .executeTakeFirst();
+        const to = LOAN_STATUSES[Number(a.status)];
+        const from = before?.status;
+        const retained = to === "WrittenOff" && from !== "WrittenOff" ? 1 : to !== from ? 0 : undefined;
         await loan(a.id)
           .set({
-            status: LOAN_STATUSES[Number(a.status)],
+            status: to,
             outstanding: text(a.outstanding),
             commitment: text(a.commitment),
+            ...(retained === undefined ? {} : { negative_retained: retained }),
           })
           .execute();
         return touch(tx, text(a.borrowerKey));
@@ -236,7 +253,7 @@ export const credit: Projection = {
           .execute();
         return touch(tx, text(a.borrowerKey));
       case "NegativeRecordExpired":
-        await loan(a.id).set({ negative_expired_at: e.timestamp }).execute();
+        await loan(a.id).set({ negative_expired_at: e.timestamp, negative_retained: 0 }).execute();
         return touch(tx, text(a.borrowerKey));
       case "MultiBorrowingFlagged":
         await trx

@@ -110,7 +110,8 @@ describe("console: the lender's desk, then the regulator who sees its flag, in C
     const consentId = ((await recorded.json()) as { result: { consentId: string } }).result.consentId;
     await page.getByLabel("Consent id").fill(consentId);
     await page.getByLabel("Purpose").click();
-    await page.getByTitle("New credit").click();
+    // The option in the open list (the select itself shows the default, New credit, under the same title).
+    await page.locator(".ant-select-item-option[title='New credit']").click();
     await page.getByLabel("New loan amount").fill("10000.00");
     await page.getByRole("button", { name: "Check", exact: true }).click();
     const verdict = page.getByRole("status").filter({ hasText: "A new loan of" });
