@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
+import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
 
 /// @title MemberGated
 /// @notice Base of every module: one member registry decides who may act, and its governor governs the module too.
@@ -28,5 +28,30 @@ abstract contract MemberGated {
     /// @dev The caller's member id; reverts with the registry's precise error unless it is active and holds `role`.
     function _requireRole(address account, Role role) internal view returns (MemberId) {
         return memberRegistry.requireRole(account, role);
+    }
+
+    /// @dev The caller's member id; reverts with the registry's precise error unless it is active (any role).
+    function _requireActive(address account) internal view returns (MemberId) {
+        return memberRegistry.requireActive(account);
+    }
+
+    /// @dev Whether `account` acts for member `expected`, which is active and holds `role`: a party named in a record
+    ///      acting in a role. Reverts with the registry's error when the account's own member is inactive or lacks
+    ///      the role, so that the caller's error names only the remaining cause (another member).
+    function _actsAs(address account, Role role, MemberId expected) internal view returns (bool) {
+        return MemberId.unwrap(memberRegistry.requireRole(account, role)) == MemberId.unwrap(expected);
+    }
+
+    /// @dev Whether `account` is an operator of `member` and `member` is not revoked: a party of an existing record
+    ///      acts by membership, whatever roles it holds now, and also while suspended (its windows keep running).
+    function _operatesUnrevoked(address account, MemberId member) internal view returns (bool) {
+        return
+            MemberId.unwrap(memberRegistry.memberOf(account)) == MemberId.unwrap(member) &&
+            memberRegistry.statusOf(member) != MemberStatus.Revoked;
+    }
+
+    /// @dev Whether member `member` is active and holds `role`.
+    function _memberHasRole(MemberId member, Role role) internal view returns (bool) {
+        return memberRegistry.hasMemberRole(member, role);
     }
 }
