@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {ICreditRegistry} from "../interfaces/ICreditRegistry.sol";
+import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
+import {ICreditRegistry, ProductKind} from "../interfaces/ICreditRegistry.sol";
 import {ICreditReporter} from "../interfaces/ICreditReporter.sol";
+import {MemberId} from "../interfaces/IMemberRegistry.sol";
 
 /// @title CreditReporter
 /// @notice Reports to the credit registry that never block a payment. See {ICreditReporter}.
@@ -42,6 +44,46 @@ abstract contract CreditReporter is ICreditReporter {
         uint256 head = _head[ref];
         pending = new bytes[](queue.length - head);
         for (uint256 i; i < pending.length; ++i) pending[i] = queue[head + i];
+    }
+
+    /// @dev Reports `lender`'s exposure to member `borrower` as record `ref` (see {ICreditModuleReports-reportExposure}).
+    function _reportExposure(
+        MemberId lender,
+        MemberId borrower,
+        bytes32 ref,
+        ProductKind kind,
+        uint64 amount,
+        uint24 maturityDay,
+        bytes32 commitment
+    ) internal {
+        _report(
+            ref,
+            abi.encodeCall(
+                ICreditModuleReports.reportExposure,
+                (lender, borrower, ref, kind, amount, maturityDay, commitment)
+            )
+        );
+    }
+
+    /// @dev Reports member `borrower`'s default towards `lender` as record `ref` (see
+    ///      {ICreditModuleReports-reportDefault}).
+    function _reportDefault(
+        MemberId lender,
+        MemberId borrower,
+        bytes32 ref,
+        ProductKind kind,
+        uint64 amount,
+        bytes32 commitment
+    ) internal {
+        _report(
+            ref,
+            abi.encodeCall(ICreditModuleReports.reportDefault, (lender, borrower, ref, kind, amount, commitment))
+        );
+    }
+
+    /// @dev Closes record `ref` (see {ICreditModuleReports-closeExposure}).
+    function _closeExposure(bytes32 ref) internal {
+        _report(ref, abi.encodeCall(ICreditModuleReports.closeExposure, (ref)));
     }
 
     /// @dev Sends `data` (a registry call) for record `ref`, or queues it behind earlier queued reports of `ref`, or
