@@ -46,7 +46,8 @@ abstract contract CreditReporter is ICreditReporter {
         for (uint256 i; i < pending.length; ++i) pending[i] = queue[head + i];
     }
 
-    /// @dev Reports `lender`'s exposure to member `borrower` as record `ref` (see {ICreditModuleReports-reportExposure}).
+    /// @dev Reports `lender`'s exposure to member `borrower` as record `ref`
+    ///      (see {ICreditModuleReports-reportExposure}).
     function _reportExposure(
         MemberId lender,
         MemberId borrower,
