@@ -688,30 +688,33 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
     /// @dev Records `lender`'s inquiry about `key` now; returns the distinct lenders in the window, this one included.
     function _logInquiry(bytes32 key, MemberId lender) internal returns (uint256 count) {
         uint256[2] storage ring = _inquiryRing[key];
-        uint256[2] memory slots = [ring[0], ring[1]];
+        (uint256 low, uint256 high) = (ring[0], ring[1]);
         uint256 window = _inquiryWindow;
-        uint32 now32 = uint32(block.timestamp);
+        uint256 me = MemberId.unwrap(lender);
         uint256 target;
         uint256 oldest;
         bool targetCounted;
         bool own;
-        for (uint256 i; i < INQUIRY_SLOTS; ++i) {
-            uint256 entry = (slots[i / 4] >> ((i % 4) * 64)) & _ENTRY_MASK;
-            uint32 who = uint32(entry >> 32);
-            uint256 age = who == 0 ? type(uint256).max : _age(now32, entry);
-            bool inWindow = age < window;
-            if (inWindow) ++count;
-            if (own) continue;
-            if (who == MemberId.unwrap(lender) || age >= oldest) {
-                (target, oldest, targetCounted) = (i, age, inWindow);
-                own = who == MemberId.unwrap(lender);
+        // Unchecked: i < 8, shifts < 256, and ages are 32-bit wrapping differences by design.
+        unchecked {
+            for (uint256 i; i < INQUIRY_SLOTS; ++i) {
+                uint256 entry = ((i < 4 ? low : high) >> ((i & 3) << 6)) & _ENTRY_MASK;
+                uint256 who = entry >> 32;
+                uint256 age = who == 0 ? type(uint256).max : uint32(block.timestamp - entry);
+                bool inWindow = age < window;
+                if (inWindow) ++count;
+                if (own) continue;
+                if (who == me || age >= oldest) {
+                    (target, oldest, targetCounted, own) = (i, age, inWindow, who == me);
+                }
             }
+            if (targetCounted) --count;
+            uint256 shift = (target & 3) << 6;
+            uint256 fresh = ((me << 32) | uint32(block.timestamp)) << shift;
+            if (target < 4) ring[0] = (low & ~(_ENTRY_MASK << shift)) | fresh;
+            else ring[1] = (high & ~(_ENTRY_MASK << shift)) | fresh;
+            return count + 1;
         }
-        if (targetCounted) --count;
-        uint256 shift = (target % 4) * 64;
-        uint256 fresh = (uint256(MemberId.unwrap(lender)) << 32) | now32;
-        ring[target / 4] = (slots[target / 4] & ~(_ENTRY_MASK << shift)) | (fresh << shift);
-        return count + 1;
     }
 
     /// @dev The distinct lenders that inquired about `key` within the window; the ring is read only when the

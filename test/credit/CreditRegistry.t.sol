@@ -183,6 +183,11 @@ contract CreditRegistryInvariantTest is TestBase {
         assertTrue(!handler.doubleBooked(), "a funder booked a joint loan's facility again");
     }
 
+    /// An inquiry returns the distinct lenders in the window, itself included, as the model counts them.
+    function invariant_inquireReturnsTheWindowCount() public view {
+        assertTrue(!handler.inquiryReturnedWrongCount(), "an inquiry returned another count than the model's");
+    }
+
     /// Inquiries are the distinct lenders whose latest inquiry is within the rolling window (items 15, 16).
     function invariant_inquiriesAreDistinctLendersInTheRollingWindow() public view {
         for (uint256 b; b < handler.BORROWERS(); ++b) {

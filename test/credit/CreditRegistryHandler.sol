@@ -54,6 +54,8 @@ contract CreditRegistryHandler is TestBase {
     /// @notice Set when an inquiry went through under a consent that was withdrawn, expired, another borrower's or
     ///         not covering the inquirer.
     bool public inquiredWithoutConsent;
+    /// Set when an inquiry returned a count of inquiring lenders other than the model's (the view is checked apart).
+    bool public inquiryReturnedWrongCount;
     /// @notice Set when ageLoan left a plan loan Active more than the grace past due, or moved one that was not.
     bool public ageingWrong;
 
@@ -300,16 +302,24 @@ contract CreditRegistryHandler is TestBase {
                 _consentBorrower[id] == borrowerSeed % BORROWERS &&
                 covers;
         vm.prank(_lenders[l]);
-        try _credit.inquire(borrowerKey(borrowerSeed), ConsentPurpose.NewCredit, id) {
+        try _credit.inquire(borrowerKey(borrowerSeed), ConsentPurpose.NewCredit, id) returns (
+            ICreditRegistryTypes.Exposure memory e
+        ) {
             if (!valid) inquiredWithoutConsent = true;
             _lastInquiry[borrowerSeed % BORROWERS][l] = block.timestamp;
+            // The suite's policy window (CreditRegistry.t.sol): 30 days.
+            if (e.inquiries != _inquiringLenders(borrowerSeed % BORROWERS, 30 days)) inquiryReturnedWrongCount = true;
         } catch {
             if (valid) inquiredWithoutConsent = true;
         }
     }
 
     /// @notice The model of the rolling window: distinct lenders whose latest inquiry is younger than `window`.
-    function inquiringLenders(uint256 borrower, uint256 window) external view returns (uint256 count) {
+    function inquiringLenders(uint256 borrower, uint256 window) external view returns (uint256) {
+        return _inquiringLenders(borrower, window);
+    }
+
+    function _inquiringLenders(uint256 borrower, uint256 window) private view returns (uint256 count) {
         for (uint256 l; l < 3; ++l) {
             uint256 t = _lastInquiry[borrower][l];
             if (t != 0 && block.timestamp < t + window) ++count;
