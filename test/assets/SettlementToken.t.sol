@@ -136,9 +136,9 @@ contract SettlementTokenFuzzTest is TestBase {
         _cacheBoth();
         for (uint256 i; i < 12; ++i) {
             uint256 r = uint256(keccak256(abi.encode(seed, i)));
-            MemberId id = MemberId.wrap(uint32(2 + (r & 1))); // Alice's or Bob's member
+            (MemberId id, address holder) = r & 1 == 0 ? (MemberId.wrap(2), ALICE) : (MemberId.wrap(3), BOB);
             if ((r >> 1) % 3 == 0) {
-                if (registry.isActive(id == MemberId.wrap(2) ? ALICE : BOB)) registry.suspend(id, "S");
+                if (registry.isActive(holder)) registry.suspend(id, "S");
                 else registry.reinstate(id, "R");
             }
             (address from, address to) = (r >> 8) & 1 == 0 ? (ALICE, BOB) : (BOB, ALICE);
