@@ -22,6 +22,9 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     mapping(MemberId id => Recovery) private _recoveries;
     mapping(address token => bool) private _settlementTokens;
     uint32 private _memberCount;
+    /// @dev Packed with `_memberCount`. Starts at 1 and moves on whenever `isActive` may turn false for some account
+    ///      (a member leaves Active, an operator is unlinked): see `membershipEpoch`.
+    uint64 private _membershipEpoch = 1;
     bytes32 private immutable _keyCheck;
 
     /// @param initialGovernor The first governor (hand the seat to a multisig or TimelockController afterwards).
@@ -150,6 +153,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         if (operator == m.payout) revert OperatorIsPayoutAccount(operator, id);
         _memberOf[operator] = MemberId.wrap(0);
         --m.operatorCount;
+        ++_membershipEpoch;
         emit OperatorRemoved(id, operator);
     }
 
@@ -250,6 +254,11 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     }
 
     /// @inheritdoc IMemberRegistry
+    function membershipEpoch() external view returns (uint64) {
+        return _membershipEpoch;
+    }
+
+    /// @inheritdoc IMemberRegistry
     function statusOf(MemberId id) external view returns (MemberStatus) {
         return _members[id].status;
     }
@@ -308,6 +317,8 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
                 (from == MemberStatus.Suspended && to != MemberStatus.Suspended);
         if (!allowed) revert MemberInvalidTransition(id, from, to);
         m.status = to;
+        // Leaving Active turns `isActive` false for every operator of the member: caches keyed on the epoch expire.
+        if (from == MemberStatus.Active) ++_membershipEpoch;
         emit MemberStatusChanged(id, from, to, reason);
     }
 

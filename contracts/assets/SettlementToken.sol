@@ -5,23 +5,40 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
+import {EmergencyPause} from "../access/EmergencyPause.sol";
 import {MemberGated} from "../access/MemberGated.sol";
 import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
 import {ISettlementToken} from "../interfaces/ISettlementToken.sol";
 
 /// @title SettlementToken
 /// @notice An ERC-20 with ERC-2612 permit for one ISO 4217 currency, restricted to the consortium's members.
-contract SettlementToken is ISettlementToken, ERC20Permit, Pausable, MemberGated {
-    uint8 private constant _FROZEN = 1;
-    uint8 private constant _SYSTEM = 2;
+/// @dev Balances and the total supply live in this contract's own storage, not in OpenZeppelin's `ERC20` (whose
+///      `_balances` and `_totalSupply` stay empty; `balanceOf`, `totalSupply` and `_update` are replaced), so that:
+///      - each account is one word (`_accounts`): balance (bits 0-167), the member registry's `membershipEpoch` at
+///        which the account was last found eligible (bits 168-231), frozen (bit 232) and system-account (bit 233)
+///        flags. A balance change checks a side against the registry (`isActive`) only when that epoch is stale,
+///        and writing the balance refreshes it at no extra cost; the registry moves its epoch on with every change
+///        that can make an account ineligible, so a suspended member or a removed operator is refused at once.
+///      - the total supply (at most `MAX_SUPPLY`, so that every balance fits its 168 bits) shares the pause's slot.
+///      Allowances, name, symbol, permit and nonces are OpenZeppelin's.
+contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
+    /// @notice The most that can ever be in issue: 2^168 - 1 base units (3.7e32 tokens at 18 decimals).
+    uint256 public constant MAX_SUPPLY = type(uint168).max;
+
+    // One account's word (see the contract's notes): named offsets and masks.
+    uint256 private constant _BALANCE_MASK = type(uint168).max;
+    uint256 private constant _EPOCH_OFFSET = 168;
+    uint256 private constant _EPOCH_MASK = uint256(type(uint64).max) << _EPOCH_OFFSET;
+    uint256 private constant _FROZEN = 1 << 232;
+    uint256 private constant _SYSTEM = 1 << 233;
 
     bytes3 private immutable _currency;
     uint8 private immutable _decimals;
 
-    /// @dev Frozen and system-account flags share one slot per account: one read per side of a transfer.
-    mapping(address account => uint8 flags) private _flags;
+    /// @dev Declared first: it packs with `EmergencyPause`'s fields (88 bits), so a mint or burn reads one slot.
+    uint168 private _supply;
+    mapping(address account => uint256 word) private _accounts;
     mapping(MemberId issuer => bool) private _issuers;
 
     constructor(
@@ -43,38 +60,39 @@ contract SettlementToken is ISettlementToken, ERC20Permit, Pausable, MemberGated
     /// @inheritdoc ISettlementToken
     function mint(address to, uint256 amount) external {
         _checkIssuer(amount);
-        _mint(to, amount);
+        if (to == address(0)) revert ERC20InvalidReceiver(address(0));
+        _move(address(0), to, amount, 0);
     }
 
     /// @inheritdoc ISettlementToken
     function burn(uint256 amount) external {
         _checkIssuer(amount);
-        _burn(msg.sender, amount);
+        _move(msg.sender, address(0), amount, 0);
     }
 
     // ─── Control ────────────────────────────────────────────────────────────
 
     /// @inheritdoc ISettlementToken
     function freeze(address account, bytes32 reason) external onlyGovernor {
-        uint8 flags = _flags[account];
-        if (flags & _FROZEN != 0) revert SettlementFreezeUnchanged(account, true);
-        _flags[account] = flags | _FROZEN;
+        uint256 word = _accounts[account];
+        if (word & _FROZEN != 0) revert SettlementFreezeUnchanged(account, true);
+        _accounts[account] = word | _FROZEN;
         emit AccountFrozen(account, reason);
     }
 
     /// @inheritdoc ISettlementToken
     function unfreeze(address account, bytes32 reason) external onlyGovernor {
-        uint8 flags = _flags[account];
-        if (flags & _FROZEN == 0) revert SettlementFreezeUnchanged(account, false);
-        _flags[account] = flags & ~_FROZEN;
+        uint256 word = _accounts[account];
+        if (word & _FROZEN == 0) revert SettlementFreezeUnchanged(account, false);
+        _accounts[account] = word & ~_FROZEN;
         emit AccountUnfrozen(account, reason);
     }
 
     /// @inheritdoc ISettlementToken
     function setSystemAccount(address account, bool allowed) external onlyGovernor {
-        uint8 flags = _flags[account];
-        if ((flags & _SYSTEM != 0) == allowed) revert SettlementSystemAccountUnchanged(account, allowed);
-        _flags[account] = allowed ? flags | _SYSTEM : flags & ~_SYSTEM;
+        uint256 word = _accounts[account];
+        if ((word & _SYSTEM != 0) == allowed) revert SettlementSystemAccountUnchanged(account, allowed);
+        _accounts[account] = allowed ? word | _SYSTEM : word & ~_SYSTEM;
         emit SystemAccountSet(account, allowed);
     }
 
@@ -85,22 +103,34 @@ contract SettlementToken is ISettlementToken, ERC20Permit, Pausable, MemberGated
         emit IssuerSet(issuer, allowed);
     }
 
-    /// @inheritdoc ISettlementToken
-    function pause() external onlyGovernor {
-        _pause();
-    }
-
-    /// @inheritdoc ISettlementToken
-    function unpause() external onlyGovernor {
-        _unpause();
-    }
-
     // ─── ERC-20 ─────────────────────────────────────────────────────────────
+
+    /// @inheritdoc IERC20
+    function transfer(address to, uint256 value) public override(ERC20, IERC20) returns (bool) {
+        if (to == address(0)) revert ERC20InvalidReceiver(address(0));
+        _move(msg.sender, to, value, 0);
+        return true;
+    }
 
     /// @dev The spender is checked as a holder is: not frozen, and an active member's operator or a system account.
     function transferFrom(address from, address to, uint256 value) public override(ERC20, IERC20) returns (bool) {
-        _checkHolder(msg.sender);
-        return super.transferFrom(from, to, value);
+        uint64 epoch = memberRegistry.membershipEpoch();
+        _eligible(msg.sender, _accounts[msg.sender], epoch);
+        _spendAllowance(from, msg.sender, value);
+        if (from == address(0)) revert ERC20InvalidSender(address(0));
+        if (to == address(0)) revert ERC20InvalidReceiver(address(0));
+        _move(from, to, value, epoch);
+        return true;
+    }
+
+    /// @inheritdoc IERC20
+    function balanceOf(address account) public view override(ERC20, IERC20) returns (uint256) {
+        return _accounts[account] & _BALANCE_MASK;
+    }
+
+    /// @inheritdoc IERC20
+    function totalSupply() public view override(ERC20, IERC20) returns (uint256) {
+        return _supply;
     }
 
     /// @inheritdoc ERC20
@@ -122,7 +152,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, Pausable, MemberGated
 
     /// @inheritdoc ISettlementToken
     function isFrozen(address account) external view returns (bool) {
-        return _flags[account] & _FROZEN != 0;
+        return _accounts[account] & _FROZEN != 0;
     }
 
     /// @inheritdoc ISettlementToken
@@ -132,22 +162,67 @@ contract SettlementToken is ISettlementToken, ERC20Permit, Pausable, MemberGated
 
     /// @inheritdoc ISettlementToken
     function isSystemAccount(address account) external view returns (bool) {
-        return _flags[account] & _SYSTEM != 0;
+        return _accounts[account] & _SYSTEM != 0;
     }
 
     /// @inheritdoc ISettlementToken
     function canHold(address account) external view returns (bool) {
-        uint8 flags = _flags[account];
-        return flags & _FROZEN == 0 && (flags & _SYSTEM != 0 || memberRegistry.isActive(account));
+        uint256 word = _accounts[account];
+        return word & _FROZEN == 0 && (word & _SYSTEM != 0 || memberRegistry.isActive(account));
     }
 
     // ─── Internals ──────────────────────────────────────────────────────────
 
-    /// @dev Every balance change passes here: not while paused, and both sides must be eligible and not frozen.
-    function _update(address from, address to, uint256 value) internal override whenNotPaused {
-        if (from != address(0)) _checkHolder(from);
-        if (to != address(0)) _checkHolder(to);
-        super._update(from, to, value);
+    /// @dev OpenZeppelin's `_mint`, `_burn` and `_transfer` end here; this contract calls `_move` directly.
+    function _update(address from, address to, uint256 value) internal override {
+        _move(from, to, value, 0);
+    }
+
+    /// @dev Every balance change passes here: not while paused, and both sides must be eligible and not frozen (each
+    ///      side's refusal in that order, then the balance). `epoch` is the registry's `membershipEpoch`, or 0 when
+    ///      the caller has not read it yet.
+    function _move(address from, address to, uint256 value, uint64 epoch) private whenNotPaused {
+        if (epoch == 0) epoch = memberRegistry.membershipEpoch();
+        uint256 fromWord;
+        uint256 toWord;
+        if (from != address(0)) fromWord = _eligible(from, _accounts[from], epoch);
+        if (to != address(0)) toWord = _eligible(to, _accounts[to], epoch);
+        if (from == address(0)) {
+            uint256 supply = _supply;
+            if (value > MAX_SUPPLY - supply) revert SettlementSupplyCapExceeded(supply, value, MAX_SUPPLY);
+            _supply = uint168(supply + value);
+        } else {
+            uint256 balance = fromWord & _BALANCE_MASK;
+            if (balance < value) revert ERC20InsufficientBalance(from, balance, value);
+            // The balance is the word's low bits and at least `value`: nothing borrows from the fields above it.
+            unchecked {
+                fromWord -= value;
+            }
+            _accounts[from] = fromWord;
+            if (to == from) toWord = fromWord;
+        }
+        if (to == address(0)) {
+            // `value` is at most the sender's balance, which is at most the supply.
+            unchecked {
+                _supply -= uint168(value);
+            }
+        } else {
+            // balance + value is at most the supply, itself at most MAX_SUPPLY: nothing carries into the epoch.
+            unchecked {
+                toWord += value;
+            }
+            _accounts[to] = toWord;
+        }
+        emit Transfer(from, to, value);
+    }
+
+    /// @dev `account`'s word with its epoch refreshed, when it may hold the token: not frozen, and a system account,
+    ///      or found active by the registry at `epoch` (from the cache, or else by asking it).
+    function _eligible(address account, uint256 word, uint64 epoch) private view returns (uint256) {
+        if (word & _FROZEN != 0) revert SettlementAccountFrozen(account);
+        if (word & _SYSTEM != 0 || (word & _EPOCH_MASK) >> _EPOCH_OFFSET == epoch) return word;
+        if (!memberRegistry.isActive(account)) revert SettlementHolderNotEligible(account);
+        return (word & ~_EPOCH_MASK) | (uint256(epoch) << _EPOCH_OFFSET);
     }
 
     /// @dev Every allowance change emits `Approval`, also the one `transferFrom` spends (OZ 5 leaves it silent): the
@@ -163,16 +238,10 @@ contract SettlementToken is ISettlementToken, ERC20Permit, Pausable, MemberGated
         emit PermitNonceUsed(owner, nonce);
     }
 
-    function _checkHolder(address account) private view {
-        uint8 flags = _flags[account];
-        if (flags & _FROZEN != 0) revert SettlementAccountFrozen(account);
-        if (flags & _SYSTEM == 0 && !memberRegistry.isActive(account)) revert SettlementHolderNotEligible(account);
-    }
-
     function _checkIssuer(uint256 amount) private view {
         MemberId issuer = _requireRole(msg.sender, Role.TokenIssuer);
         if (!_issuers[issuer]) revert SettlementIssuerUnauthorized(msg.sender, issuer, _currency);
-        if (_flags[msg.sender] & _FROZEN != 0) revert SettlementAccountFrozen(msg.sender);
+        if (_accounts[msg.sender] & _FROZEN != 0) revert SettlementAccountFrozen(msg.sender);
         if (amount == 0) revert SettlementZeroAmount();
     }
 }

@@ -234,6 +234,12 @@ interface IMemberRegistry {
     /// @notice Number of members ever admitted; ids run from 1 to this number.
     function memberCount() external view returns (uint256);
 
+    /// @notice A counter (never zero) that moves on with every change that may turn `isActive` from true to false for
+    ///         some account: a member suspended or revoked, an operator removed. Nothing else changes `isActive`
+    ///         that way (it depends on no clock), so an account found active while the epoch was `e` is still active
+    ///         while it is `e`: a contract may cache the answer under the epoch and ask again only once it moved on.
+    function membershipEpoch() external view returns (uint64);
+
     /// @notice Member `id`'s status (None for an unknown id).
     function statusOf(MemberId id) external view returns (MemberStatus);
 

@@ -4,12 +4,15 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 
+import {IEmergencyPause} from "./IEmergencyPause.sol";
 import {MemberId} from "./IMemberRegistry.sol";
 
 /// @title ISettlementToken
 /// @notice A tokenized deposit or CBDC in one ISO 4217 currency. Only active members' operators and the modules'
-///         escrows (system accounts) may hold it; a sanctioned account can be frozen; the governor can pause it.
-interface ISettlementToken is IERC20, IERC20Permit {
+///         escrows (system accounts) may hold it; a sanctioned account can be frozen; it pauses as the modules do
+///         (`IEmergencyPause`: the governor or a Regulator pauses, and only the governor lifts the governor's pause),
+///         and a pause stops every transfer, mint and burn.
+interface ISettlementToken is IERC20, IERC20Permit, IEmergencyPause {
     // ─── Events ─────────────────────────────────────────────────────────────
 
     /// @notice `account` was frozen (sanctions); `reason` is an off-chain reference.
@@ -42,6 +45,8 @@ interface ISettlementToken is IERC20, IERC20Permit {
     error SettlementIssuerUnauthorized(address account, MemberId issuer, bytes3 currency);
     /// @notice Member `issuer` is already in the requested issuer state.
     error SettlementIssuerUnchanged(MemberId issuer, bool allowed);
+    /// @notice Issuing `amount` on top of the `supply` in issue would exceed the token's cap `cap` (2^168 - 1).
+    error SettlementSupplyCapExceeded(uint256 supply, uint256 amount, uint256 cap);
 
     // ─── Issuance (members with the TokenIssuer role that the governor named issuers of this token) ───
 
@@ -68,12 +73,6 @@ interface ISettlementToken is IERC20, IERC20Permit {
 
     /// @notice True when member `issuer` may mint and burn this token.
     function isIssuer(MemberId issuer) external view returns (bool);
-
-    /// @notice Stops every transfer, mint and burn.
-    function pause() external;
-
-    /// @notice Resumes transfers.
-    function unpause() external;
 
     // ─── Views ──────────────────────────────────────────────────────────────
 

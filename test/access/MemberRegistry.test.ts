@@ -525,4 +525,63 @@ describe("MemberRegistry", function () {
       expect((await registry.getMember(42)).status).to.equal(Status.None);
     });
   });
+
+  describe("membership epoch (issue 15)", function () {
+    /**
+     * The settlement token caches "found active" under `membershipEpoch`, so the epoch must move on with every change
+     * that turns `isActive` from true to false for some account, in the same transaction. The walk calls every
+     * state-changing function of the registry (the ABI's list, so that a new one fails here until it is classified)
+     * and checks, after each, that the epoch moved on exactly when an account that was active is no longer.
+     */
+    it("moves on exactly when some account stops being active, across every state-changing function", async function () {
+      const { registry, governor, bankAdmin, bankOps, otherAdmin, outsider, newGovernor } =
+        await networkHelpers.loadFixture(deployFixture);
+      const [, , , , , , spare, recovered] = await ethers.getSigners();
+      const watched = [bankAdmin, bankOps, otherAdmin, outsider, newGovernor, spare, recovered, governor];
+      const called = new Set<string>();
+      expect(await registry.membershipEpoch()).to.not.equal(0n);
+
+      async function step(name: string, send: () => Promise<unknown>): Promise<void> {
+        const before = await Promise.all(watched.map((a) => registry.isActive(a.address)));
+        const epochBefore = await registry.membershipEpoch();
+        await send();
+        called.add(name);
+        const after = await Promise.all(watched.map((a) => registry.isActive(a.address)));
+        const epochAfter = await registry.membershipEpoch();
+        const lost = watched.filter((_, i) => before[i] && !after[i]).map((a) => a.address);
+        expect(epochAfter >= epochBefore, `${name}: the epoch went back`).to.equal(true);
+        expect(epochAfter > epochBefore, `${name}: accounts no longer active ${lost.join(",")}`).to.equal(
+          lost.length > 0,
+        );
+      }
+
+      const gulf = legalIdHash("TLBENCHBANK00000009");
+      await step("admit", () => registry.admit(gulf, testEntityKey(gulf), CN, BANK_ROLES, outsider.address));
+      await step("addLegalId", () => registry.addLegalId(3, legalIdHash("TLBENCHBIC000000009")));
+      await step("setSettlementToken", () => registry.setSettlementToken(registry, true));
+      await step("grantRoles", () => registry.grantRoles(3, roleMask(["Regulator"])));
+      await step("removeRoles", () => registry.removeRoles(3, roleMask(["Regulator"])));
+      await step("addOperator", () => registry.connect(outsider).addOperator(3, spare.address));
+      await step("setPayoutAccount", () => registry.connect(outsider).setPayoutAccount(3, spare.address));
+      await step("setAdmin", () => registry.connect(outsider).setAdmin(3, spare.address));
+      await step("removeOperator", () => registry.connect(spare).removeOperator(3, outsider.address));
+      await step("proposeAdminRecovery", () => registry.proposeAdminRecovery(3, recovered.address));
+      await step("cancelAdminRecovery", () => registry.connect(spare).cancelAdminRecovery(3));
+      await registry.proposeAdminRecovery(3, recovered.address);
+      await networkHelpers.time.increase(await registry.RECOVERY_DELAY());
+      await step("completeAdminRecovery", () => registry.completeAdminRecovery(3));
+      await step("suspend", () => registry.suspend(1, REASON));
+      await step("reinstate", () => registry.reinstate(1, REASON));
+      await step("revoke", () => registry.revoke(2, REASON));
+      await step("transferOwnership", () => registry.transferOwnership(newGovernor.address));
+      await step("acceptOwnership", () => registry.connect(newGovernor).acceptOwnership());
+      // renounceOwnership is a view that always refuses (test_renounceOwnership_isRefused): not in the list.
+
+      const stateChanging: string[] = [];
+      registry.interface.forEachFunction((f) => {
+        if (f.stateMutability === "nonpayable") stateChanging.push(f.name);
+      });
+      expect([...called].sort()).to.deep.equal([...new Set(stateChanging)].sort());
+    });
+  });
 });

@@ -43,4 +43,110 @@ contract SettlementTokenFuzzTest is TestBase {
         vm.expectRevert(abi.encodeWithSelector(ISettlementToken.SettlementHolderNotEligible.selector, to));
         token.transfer(to, amount);
     }
+
+    // ─── The eligibility cache (issue 15): a holder the token found eligible under the registry's membership
+    //     epoch is refused in the very transaction its member is suspended or revoked, or its operator removed. ───
+
+    address internal constant CAROL = address(0xCA201);
+
+    /// Alice and Bob both hold cached eligibility; each call below runs in this one transaction (one block).
+    function _cacheBoth() internal {
+        vm.prank(ALICE);
+        token.transfer(BOB, 100);
+        vm.prank(BOB);
+        token.transfer(ALICE, 1);
+    }
+
+    function _expectNotEligible(address account) internal {
+        vm.expectRevert(abi.encodeWithSelector(ISettlementToken.SettlementHolderNotEligible.selector, account));
+    }
+
+    /// Suspended: refused as sender and as recipient at once; reinstated: accepted again.
+    function test_cachedHolder_refusedWhenSuspended_acceptedWhenReinstated() public {
+        _cacheBoth();
+        uint64 before = registry.membershipEpoch();
+        registry.suspend(MemberId.wrap(3), "SANCTIONS"); // Bob's member
+        assertTrue(registry.membershipEpoch() > before, "suspension did not move the epoch on");
+        vm.prank(BOB);
+        _expectNotEligible(BOB);
+        token.transfer(ALICE, 1);
+        vm.prank(ALICE);
+        _expectNotEligible(BOB);
+        token.transfer(BOB, 1);
+        registry.reinstate(MemberId.wrap(3), "CLEARED");
+        vm.prank(ALICE);
+        token.transfer(BOB, 1);
+        vm.prank(BOB);
+        token.transfer(ALICE, 2);
+        assertEq(token.balanceOf(BOB), 98, "balance after reinstatement");
+    }
+
+    /// Revoked: refused at once.
+    function test_cachedHolder_refusedWhenRevoked() public {
+        _cacheBoth();
+        registry.revoke(MemberId.wrap(2), "REVOKED"); // Alice's member
+        vm.prank(BOB);
+        _expectNotEligible(ALICE);
+        token.transfer(ALICE, 1);
+        vm.prank(ALICE);
+        _expectNotEligible(ALICE);
+        token.transfer(BOB, 1);
+    }
+
+    /// An operator removed from its member: refused at once, sending, receiving and spending.
+    function test_cachedOperator_refusedWhenRemoved() public {
+        vm.prank(ALICE);
+        registry.addOperator(MemberId.wrap(2), CAROL);
+        vm.prank(ALICE);
+        token.transfer(CAROL, 100);
+        vm.prank(CAROL);
+        token.transfer(BOB, 10);
+        vm.prank(BOB);
+        token.approve(CAROL, 50);
+        vm.prank(CAROL);
+        token.transferFrom(BOB, ALICE, 5); // Carol's cache is fresh as a spender too
+        vm.prank(ALICE);
+        registry.removeOperator(MemberId.wrap(2), CAROL);
+        vm.prank(CAROL);
+        _expectNotEligible(CAROL);
+        token.transfer(BOB, 1);
+        vm.prank(BOB);
+        _expectNotEligible(CAROL);
+        token.transfer(CAROL, 1);
+        vm.prank(CAROL);
+        _expectNotEligible(CAROL);
+        token.transferFrom(BOB, ALICE, 1);
+        assertEq(token.balanceOf(CAROL), 90, "balance of the removed operator");
+    }
+
+    /// A delisted system account is checked against the registry again, whatever its cache says.
+    function test_delistedSystemAccount_refusedDespiteCache() public {
+        token.setSystemAccount(CAROL, true);
+        vm.prank(ALICE);
+        token.transfer(CAROL, 5);
+        token.setSystemAccount(CAROL, false);
+        vm.prank(ALICE);
+        _expectNotEligible(CAROL);
+        token.transfer(CAROL, 1);
+    }
+
+    /// Whatever the order of transfers, suspensions and reinstatements, a transfer succeeds exactly when both
+    /// sides are active members now: the cache never answers differently from the registry.
+    function testFuzz_cache_agreesWithRegistry(uint256 seed) public {
+        _cacheBoth();
+        for (uint256 i; i < 12; ++i) {
+            uint256 r = uint256(keccak256(abi.encode(seed, i)));
+            (MemberId id, address holder) = r & 1 == 0 ? (MemberId.wrap(2), ALICE) : (MemberId.wrap(3), BOB);
+            if ((r >> 1) % 3 == 0) {
+                if (registry.isActive(holder)) registry.suspend(id, "S");
+                else registry.reinstate(id, "R");
+            }
+            (address from, address to) = (r >> 8) & 1 == 0 ? (ALICE, BOB) : (BOB, ALICE);
+            (bool fromActive, bool toActive) = (registry.isActive(from), registry.isActive(to));
+            vm.prank(from);
+            if (!fromActive) _expectNotEligible(from);
+            else if (!toActive) _expectNotEligible(to);
+            token.transfer(to, 1);
+        }
+    }
 }

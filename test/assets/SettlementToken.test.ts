@@ -282,6 +282,118 @@ describe("SettlementToken", function () {
     });
   });
 
+  describe("pause: one rule with the modules (EmergencyPause)", function () {
+    it("the governor or an active Regulator pauses; only the governor lifts the governor's pause", async function () {
+      const { token, registry, issuer, alice, bob, outsider } = await networkHelpers.loadFixture(deployFixture);
+      const [, , , , , , , regulator] = await ethers.getSigners();
+      const reg = legalIdHash("TLREGULATOR000000009");
+      await registry.admit(reg, testEntityKey(reg), jurisdictionCode("CN"), roleMask(["Regulator"]), regulator);
+      // Refusals carry the registry's reason, as in every module.
+      await expect(token.connect(outsider).pause())
+        .to.be.revertedWithCustomError(registry, "MemberUnknownAccount")
+        .withArgs(outsider.address);
+      await expect(token.connect(alice).pause())
+        .to.be.revertedWithCustomError(registry, "MemberMissingRole")
+        .withArgs(alice.address, 2, roleIndex("Regulator"));
+      // A Regulator's pause: lifted by a Regulator.
+      await expect(token.connect(regulator).pause()).to.emit(token, "Paused").withArgs(regulator.address);
+      await expect(token.connect(alice).transfer(bob, 1n)).to.be.revertedWithCustomError(token, "EnforcedPause");
+      await expect(token.connect(issuer).burn(1n)).to.be.revertedWithCustomError(token, "EnforcedPause");
+      await expect(token.connect(alice).unpause())
+        .to.be.revertedWithCustomError(registry, "MemberMissingRole")
+        .withArgs(alice.address, 2, roleIndex("Regulator"));
+      await expect(token.connect(regulator).unpause()).to.emit(token, "Unpaused").withArgs(regulator.address);
+      // The governor's pause: not lifted by a Regulator.
+      await token.pause();
+      await expect(token.connect(regulator).unpause())
+        .to.be.revertedWithCustomError(token, "PauseLiftUnauthorized")
+        .withArgs(regulator.address);
+      expect(await token.paused()).to.equal(true);
+      await registry.suspend(4, REASON);
+      await token.unpause();
+      // A suspended Regulator can no longer pause.
+      await expect(token.connect(regulator).pause())
+        .to.be.revertedWithCustomError(registry, "MemberNotActive")
+        .withArgs(regulator.address, 4, Status.Suspended);
+      await expect(token.connect(alice).transfer(bob, 1n)).to.changeTokenBalance(ethers, token, bob, 1n);
+    });
+  });
+
+  describe("supply cap", function () {
+    it("refuses an issue that takes the total supply over MAX_SUPPLY (every balance fits its packed word)", async function () {
+      const { token, issuer, alice, bob } = await networkHelpers.loadFixture(deployFixture);
+      const cap = await token.MAX_SUPPLY();
+      expect(cap).to.equal(2n ** 168n - 1n);
+      await expect(token.connect(issuer).mint(bob, cap - 100_000n + 1n))
+        .to.be.revertedWithCustomError(token, "SettlementSupplyCapExceeded")
+        .withArgs(100_000n, cap - 100_000n + 1n, cap);
+      await expect(token.connect(issuer).mint(bob, ethers.MaxUint256))
+        .to.be.revertedWithCustomError(token, "SettlementSupplyCapExceeded")
+        .withArgs(100_000n, ethers.MaxUint256, cap);
+      await token.connect(issuer).mint(bob, cap - 100_000n);
+      expect(await token.totalSupply()).to.equal(cap);
+      expect(await token.balanceOf(bob)).to.equal(cap - 100_000n);
+      // A full balance moves whole and leaves the other fields of the word alone.
+      await token.connect(bob).transfer(alice, cap - 100_000n);
+      expect(await token.balanceOf(alice)).to.equal(cap);
+      expect(await token.canHold(alice)).to.equal(true);
+      expect(await token.isFrozen(alice)).to.equal(false);
+      await expect(token.connect(issuer).mint(bob, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementSupplyCapExceeded")
+        .withArgs(cap, 1n, cap);
+    });
+  });
+
+  describe("eligibility cache (issue 15)", function () {
+    it("a holder found eligible is refused in the block its member is suspended, and again accepted once reinstated", async function () {
+      const { token, registry, alice, bob } = await networkHelpers.loadFixture(deployFixture);
+      await token.connect(alice).transfer(bob, 10n); // both sides now cached eligible
+      await networkHelpers.mine();
+      await ethers.provider.send("evm_setAutomine", [false]);
+      try {
+        const suspend = await registry.suspend(3, REASON, { gasLimit: 200_000n });
+        const toBob = await token.connect(alice).transfer(bob, 1n, { gasLimit: 200_000n });
+        const fromBob = await token.connect(bob).transfer(alice, 1n, { gasLimit: 200_000n });
+        await networkHelpers.mine();
+        const receipts = await Promise.all(
+          [suspend, toBob, fromBob].map((t) => ethers.provider.getTransactionReceipt(t.hash)),
+        );
+        expect(new Set(receipts.map((r) => r!.blockNumber)).size).to.equal(1);
+        expect(receipts.map((r) => r!.status)).to.deep.equal([1, 0, 0]);
+      } finally {
+        await ethers.provider.send("evm_setAutomine", [true]);
+      }
+      await expect(token.connect(alice).transfer(bob, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
+        .withArgs(bob.address);
+      await registry.reinstate(3, REASON);
+      await expect(token.connect(bob).transfer(alice, 4n)).to.changeTokenBalances(
+        ethers,
+        token,
+        [alice, bob],
+        [4n, -4n],
+      );
+    });
+
+    it("an operator removed from its member is refused at once, also as a spender", async function () {
+      const { token, registry, alice, bob, spender } = await networkHelpers.loadFixture(deployFixture);
+      await token.connect(alice).transfer(spender, 50n);
+      await token.connect(alice).approve(spender, 20n);
+      await token.connect(spender).transferFrom(alice, bob, 5n); // the spender's cache is fresh
+      await registry.connect(bob).removeOperator(3, spender);
+      await expect(token.connect(spender).transfer(bob, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
+        .withArgs(spender.address);
+      await expect(token.connect(alice).transfer(spender, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
+        .withArgs(spender.address);
+      await expect(token.connect(spender).transferFrom(alice, bob, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
+        .withArgs(spender.address);
+      expect(await token.canHold(spender)).to.equal(false);
+    });
+  });
+
   describe("governor-only functions", function () {
     it("test_control_revertsForOutsiderSuspendedMemberAndFrozenAccount", async function () {
       const { token, registry, issuer, alice, outsider } = await networkHelpers.loadFixture(deployFixture);
@@ -292,8 +404,6 @@ describe("SettlementToken", function () {
           () => token.connect(caller).freeze(outsider, REASON),
           () => token.connect(caller).unfreeze(alice, REASON),
           () => token.connect(caller).setSystemAccount(outsider, true),
-          () => token.connect(caller).pause(),
-          () => token.connect(caller).unpause(),
         ];
         for (const call of calls) {
           await expect(call())
