@@ -6,7 +6,7 @@ import { jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js
 import { invoiceKey } from "../../src/keys.js";
 import { roleIndex, roleMask } from "../../src/members.js";
 import { ICreditModuleReports__factory } from "../../typechain-types/index.js";
-import { daysBetween, discountedPrice } from "../../src/scf.js";
+import { daysBetween, discountedPrice, stateBitmap } from "../../src/scf.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { testEntityKey } from "../helpers/entity.js";
@@ -202,14 +202,14 @@ describe("ReceivableLedger", function () {
         .to.be.revertedWithCustomError(scf, "ScfInvalidToken")
         .withArgs(outsider.address);
       await expect(issueAs({ keys: [] }))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidInvoices")
+        .to.be.revertedWithCustomError(scf, "ScfInvalidInvoiceCount")
         .withArgs(0);
       await expect(issueAs({ keys: Array.from({ length: 17 }, invoice) }))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidInvoices")
+        .to.be.revertedWithCustomError(scf, "ScfInvalidInvoiceCount")
         .withArgs(17);
       await expect(issueAs({ keys: [ethers.ZeroHash] }))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidInvoices")
-        .withArgs(1);
+        .to.be.revertedWithCustomError(scf, "ScfZeroInvoiceKey")
+        .withArgs(0);
       await expect(issueAs({ to: a.huaxia.address }))
         .to.be.revertedWithCustomError(scf, "ScfInvalidRecipient")
         .withArgs(a.huaxia.address);
@@ -233,8 +233,8 @@ describe("ReceivableLedger", function () {
         .withArgs(root, ids.pearl, ids.glassworks, token, FACE, maturity);
       expect((await scf.getPiece(root)).state).to.equal(BigInt(Piece.None));
       await expect(scf.connect(a.glassworks).split(root, [1n, FACE - 1n]))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidPieceState")
-        .withArgs(root, Piece.None);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedPieceState")
+        .withArgs(root, Piece.None, stateBitmap([Piece.Held]));
       const otherId = await members.memberOf(otherCore);
       await expect(scf.connect(otherCore).confirm(root))
         .to.be.revertedWithCustomError(scf, "ScfNotDebtor")
@@ -245,8 +245,8 @@ describe("ReceivableLedger", function () {
         .withArgs(root, ids.pearl, FACE)
         .and.not.to.emit(scf, "ConfirmationRelayed");
       await expect(scf.connect(a.pearl).confirm(root))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidFamilyState")
-        .withArgs(root, Family.Confirmed);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedFamilyState")
+        .withArgs(root, Family.Confirmed, stateBitmap([Family.Requested]));
       await expect(scf.connect(a.pearl).confirm(root + 5n))
         .to.be.revertedWithCustomError(scf, "ScfUnknownReceivable")
         .withArgs(root + 5n);
@@ -317,17 +317,18 @@ describe("ReceivableLedger", function () {
     it("test_split_revertsOnBadFacesOrWrongHolder", async function () {
       const { scf, a, issue } = await networkHelpers.loadFixture(fixture);
       const root = await issue();
-      const bad: [bigint[], bigint][] = [
-        [[FACE], FACE],
-        [[FACE - 1n, 2n], FACE + 1n],
-        [[FACE, 0n], FACE],
-        [Array.from({ length: 17 }, () => 1n), 17n],
-      ];
-      for (const [faces, total] of bad) {
+      // One cause per error: the number of parts, a zero part, and parts that do not sum to the face.
+      for (const faces of [[FACE], Array.from({ length: 17 }, () => 1n)]) {
         await expect(scf.connect(a.glassworks).split(root, faces))
-          .to.be.revertedWithCustomError(scf, "ScfInvalidSplit")
-          .withArgs(root, total, FACE);
+          .to.be.revertedWithCustomError(scf, "ScfInvalidSplitCount")
+          .withArgs(root, faces.length);
       }
+      await expect(scf.connect(a.glassworks).split(root, [FACE, 0n]))
+        .to.be.revertedWithCustomError(scf, "ScfZeroSplitFace")
+        .withArgs(root, 1);
+      await expect(scf.connect(a.glassworks).split(root, [FACE - 1n, 2n]))
+        .to.be.revertedWithCustomError(scf, "ScfSplitFaceMismatch")
+        .withArgs(root, FACE + 1n, FACE);
       await expect(scf.connect(a.precision).split(root, [1n, FACE - 1n]))
         .to.be.revertedWithCustomError(scf, "ScfNotHolder")
         .withArgs(root, a.precision.address);
@@ -372,8 +373,8 @@ describe("ReceivableLedger", function () {
       const { q, sig } = await quote(root);
       await scf.connect(a.glassworks).finance(q, sig);
       await expect(scf.connect(a.pacific).transfer(root, a.precision))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidPieceState")
-        .withArgs(root, Piece.Financed);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedPieceState")
+        .withArgs(root, Piece.Financed, stateBitmap([Piece.Held]));
       await scf.connect(a.regulator).freeze(root + 1n, true, REASON);
       await expect(scf.connect(a.glassworks).transfer(root + 1n, a.precision))
         .to.be.revertedWithCustomError(scf, "ScfFrozen")
@@ -444,18 +445,18 @@ describe("ReceivableLedger", function () {
       await scf.connect(a.glassworks).finance(first.q, first.sig);
       const second = await quote(root, {}, a.huaxia);
       await expect(scf.connect(a.glassworks).finance(second.q, second.sig))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidPieceState")
-        .withArgs(root, Piece.Financed);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedPieceState")
+        .withArgs(root, Piece.Financed, stateBitmap([Piece.Held]));
       await expect(scf.connect(a.pacific).finance(second.q, second.sig))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidPieceState")
-        .withArgs(root, Piece.Financed);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedPieceState")
+        .withArgs(root, Piece.Financed, stateBitmap([Piece.Held]));
       await expect(scf.connect(a.pacific).split(root, [1n, FACE - 1n]))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidPieceState")
-        .withArgs(root, Piece.Financed);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedPieceState")
+        .withArgs(root, Piece.Financed, stateBitmap([Piece.Held]));
     });
 
     it("test_finance_revertsOnExpiredReplayedOrForeignQuotes", async function () {
-      const { scf, members, a, ids, issue, quote } = await networkHelpers.loadFixture(fixture);
+      const { scf, members, a, ids, issue, quote, maturity } = await networkHelpers.loadFixture(fixture);
       const root = await issue();
       await scf.connect(a.glassworks).split(root, [50_000_000n, 50_000_000n]);
       const now = BigInt(await networkHelpers.time.latest());
@@ -483,12 +484,14 @@ describe("ReceivableLedger", function () {
         .withArgs(a.precision.address, ids.precision, roleIndex("Financier"));
       const badBase = await quote(root + 1n, { dayBase: 364 as 360 });
       await expect(scf.connect(a.glassworks).finance(badBase.q, badBase.sig))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidQuote")
-        .withArgs(600, 364);
+        .to.be.revertedWithCustomError(scf, "ScfInvalidDayBase")
+        .withArgs(364);
       const usurious = await quote(root + 1n, { rateBps: 65_535 });
+      const at = BigInt(await networkHelpers.time.latest()) + 1n;
+      await networkHelpers.time.setNextBlockTimestamp(at);
       await expect(scf.connect(a.glassworks).finance(usurious.q, usurious.sig))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidQuote")
-        .withArgs(65_535, 360);
+        .to.be.revertedWithCustomError(scf, "ScfQuoteLeavesNoPrice")
+        .withArgs(65_535, daysBetween(at, maturity), 360);
       const forOther = await quote(root + 1n, { recourse: true, seller: ids.precision });
       await expect(scf.connect(a.glassworks).finance(forOther.q, forOther.sig))
         .to.be.revertedWithCustomError(scf, "ScfQuoteSellerMismatch")
@@ -518,8 +521,8 @@ describe("ReceivableLedger", function () {
       const { q, sig } = await quote(root + 1n);
       await scf.connect(a.precision).finance(q, sig);
       await expect(scf.collect(root))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidFamilyState")
-        .withArgs(root, Family.Confirmed);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedFamilyState")
+        .withArgs(root, Family.Confirmed, stateBitmap([Family.Repaid]));
       await networkHelpers.time.increaseTo(maturity);
       const ledger = await scf.getAddress();
       await expect(scf.connect(a.pearl).repay(root)).to.changeTokenBalances(
@@ -530,15 +533,15 @@ describe("ReceivableLedger", function () {
       );
       expect((await scf.creditLineOf(ids.pearl, token)).used).to.equal(0n);
       await expect(scf.connect(a.pearl).repay(root))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidFamilyState")
-        .withArgs(root, Family.Repaid);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedFamilyState")
+        .withArgs(root, Family.Repaid, stateBitmap([Family.Confirmed, Family.Overdue, Family.Defaulted]));
       await expect(scf.connect(outsider).collect(root)).to.changeTokenBalance(ethers, cny, a.glassworks, 60_000_000n);
       await expect(scf.connect(outsider).collect(root + 1n))
         .to.emit(scf, "ReceivableCollected")
         .withArgs(root + 1n, ids.pacific, 40_000_000n, true);
       await expect(scf.collect(root))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidPieceState")
-        .withArgs(root, Piece.Collected);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedPieceState")
+        .withArgs(root, Piece.Collected, stateBitmap([Piece.Held, Piece.Financed]));
       expect(await cny.balanceOf(ledger)).to.equal(0n);
     });
 
@@ -554,8 +557,8 @@ describe("ReceivableLedger", function () {
       await networkHelpers.time.increaseTo(maturity + 10n * DAY);
       await expect(scf.connect(outsider).markOverdue(root)).to.emit(scf, "FamilyOverdue").withArgs(root, ids.pearl);
       await expect(scf.connect(outsider).markOverdue(root))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidFamilyState")
-        .withArgs(root, Family.Overdue);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedFamilyState")
+        .withArgs(root, Family.Overdue, stateBitmap([Family.Confirmed]));
       const at = maturity + 10n * DAY + 100n;
       await networkHelpers.time.setNextBlockTimestamp(at);
       const penalty = (FACE * 1_800n * 10n + 10_000n * 365n - 1n) / (10_000n * 365n); // 10 completed days at 18%
@@ -588,8 +591,8 @@ describe("ReceivableLedger", function () {
       const root = await issue();
       await scf.connect(a.pearl).repay(root);
       await expect(scf.connect(a.glassworks).split(root, [1n, FACE - 1n]))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidFamilyState")
-        .withArgs(root, Family.Repaid);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedFamilyState")
+        .withArgs(root, Family.Repaid, stateBitmap([Family.Confirmed]));
       await expect(scf.collect(root)).to.changeTokenBalance(ethers, cny, a.glassworks, FACE);
     });
   });
@@ -861,8 +864,8 @@ describe("ReceivableLedger", function () {
         .to.emit(scf, "RequestClosed")
         .withArgs(requested, ids.pearl, Family.Rejected);
       await expect(scf.connect(a.pearl).confirm(requested))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidFamilyState")
-        .withArgs(requested, Family.Rejected);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedFamilyState")
+        .withArgs(requested, Family.Rejected, stateBitmap([Family.Requested]));
       // A request never confirmed lapses at its maturity, and its invoice stays free.
       const soon = BigInt(await networkHelpers.time.latest()) + DAY;
       const k2 = invoice();

@@ -9,7 +9,15 @@ import { invoiceKey } from "../../src/keys.js";
 import * as scf from "../../src/scf.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
-import { daysBetween, discountedPrice, familyOf, formatReceivable, parseReceivable, rootOf } from "../../src/scf.js";
+import {
+  daysBetween,
+  discountedPrice,
+  familyOf,
+  formatReceivable,
+  parseReceivable,
+  rootOf,
+  stateBitmap,
+} from "../../src/scf.js";
 
 describe("SDK receivable helpers", function () {
   it("test_receivableIds_formatAndParse", function () {
@@ -43,7 +51,18 @@ describe("SDK receivable helpers", function () {
         iface.encodeErrorResult("ScfQuoteSellerMismatch", [root + 1n, 4n, 5n]),
         "ScfQuoteSellerMismatch(id=R1.1, seller=4, holder=5)",
       ],
-      [iface.encodeErrorResult("ScfInvalidFamilyState", [root, 7]), "ScfInvalidFamilyState(id=R1.0, state=Lapsed)"],
+      [
+        iface.encodeErrorResult("ScfUnexpectedFamilyState", [root, 7, stateBitmap([2, 3, 5])]),
+        "ScfUnexpectedFamilyState(id=R1.0, current=Lapsed, expectedStates=Confirmed|Overdue|Defaulted)",
+      ],
+      [
+        iface.encodeErrorResult("ScfUnexpectedPieceState", [root + 1n, 3, stateBitmap([1, 2])]),
+        "ScfUnexpectedPieceState(id=R1.1, current=Collected, expectedStates=Held|Financed)",
+      ],
+      [
+        iface.encodeErrorResult("ScfQuoteLeavesNoPrice", [65_535, 90n, 360]),
+        "ScfQuoteLeavesNoPrice(rateBps=65535, daysToMaturity=90, dayBase=360)",
+      ],
       [iface.encodeErrorResult("ScfRequestNotLapsed", [root, 99n]), "ScfRequestNotLapsed(root=R1.0, lapsesAt=99)"],
       [iface.encodeErrorResult("ScfSelfDealing", [3n]), "ScfSelfDealing(member=3)"],
       [iface.encodeErrorResult("ScfAlreadyDefaulted", [root]), "ScfAlreadyDefaulted(id=R1.0)"],

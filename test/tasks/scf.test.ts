@@ -137,7 +137,7 @@ describe("scf tasks", function () {
     // What is left still covers the second quote, which its holder may take until it expires.
     expect(await allowance()).to.be.at.least(most2);
     expect(await failure(finance(as("precision").contracts, { quote: out }))).to.equal(
-      `reverted: ScfInvalidPieceState(id=R1.1, state=Financed)`,
+      `reverted: ScfUnexpectedPieceState(id=R1.1, current=Financed, expectedStates=Held)`,
     );
     const tree = await traceTask(world.contracts, { id: "R1.1" });
     expect(tree[0]).to.equal(`R1.0: debtor member ${pearlId}, 1000.00 CNY, matures 2027-02-20, Confirmed`);
