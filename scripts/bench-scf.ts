@@ -5,7 +5,7 @@
  *   npx hardhat run scripts/bench-scf.ts
  */
 import { network } from "hardhat";
-import type { TransactionReceipt, TransactionResponse } from "ethers";
+import { ZeroAddress, type TransactionReceipt, type TransactionResponse } from "ethers";
 
 import { signQuote } from "../src/eip712.js";
 import { invoiceKey } from "../src/keys.js";
@@ -21,6 +21,33 @@ const world = await deployWorld(connection, undefined, key);
 const rows: GasRow[] = [];
 const flow: GasFigures[] = [];
 
+interface Step {
+  op: string;
+  gas: number;
+  gasCost: number;
+  depth: number;
+}
+
+/** With SCF_BENCH_TRACE=1: each transaction's storage and call costs by depth, read off its trace. */
+async function explain(operation: string, hash: string): Promise<void> {
+  if (process.env.SCF_BENCH_TRACE !== "1") return;
+  const trace = (await provider.request({
+    method: "debug_traceTransaction",
+    params: [hash, { disableMemory: true, disableStack: true, disableStorage: true }],
+  })) as { structLogs: Step[] };
+  const sums = new Map<string, { n: number; gas: number }>();
+  for (const step of trace.structLogs) {
+    if (!/^(SLOAD|SSTORE|CALL|STATICCALL|DELEGATECALL|LOG\d|KECCAK256|TLOAD|TSTORE)$/.test(step.op)) continue;
+    const cost = step.op.endsWith("CALL") ? Math.min(step.gasCost, 2_700) : step.gasCost;
+    const key = `d${step.depth} ${step.op} ${step.op.endsWith("CALL") ? (cost >= 2_600 ? "cold" : "warm") : cost}`;
+    const sum = sums.get(key) ?? { n: 0, gas: 0 };
+    sums.set(key, { n: sum.n + 1, gas: sum.gas + cost });
+  }
+  const steps = trace.structLogs.length;
+  console.log(`-- ${operation}: ${steps} steps`);
+  for (const [key, { n, gas }] of [...sums].sort()) console.log(`   ${key.padEnd(28)} x${n} = ${gas}`);
+}
+
 async function record(
   operation: string,
   send: Promise<TransactionResponse>,
@@ -29,6 +56,7 @@ async function record(
   const tx = await send;
   const figures = await measureTx(provider, tx);
   rows.push(toRow(operation, figures));
+  await explain(operation, tx.hash);
   if (inFlow) flow.push(figures);
   return (await tx.wait())!;
 }
@@ -45,6 +73,7 @@ let invoiceNo = 0;
 const invoice = () => invoiceKey(key, pearlEntity, `INV-${++invoiceNo}`, "2026-11-01");
 await scf.connect(pearl).chooseFinancier(cnyAddress, world.ids.huaxia);
 await scf.connect(world.admins.huaxia).setCreditLine(world.ids.pearl, cnyAddress, 1_000_000_000n);
+await cny.connect(world.issuer).mint(tier1, 1_000_000n); // as in scripts/bench.ts: tier 1 holds CNY already
 await cny.connect(world.issuer).mint(pearl, 500_000_000n);
 await cny.connect(pearl).approve(scfAddress, 500_000_000n);
 await cny.connect(world.issuer).mint(bank, 500_000_000n);
@@ -54,12 +83,10 @@ const maturity = BigInt(await networkHelpers.time.latest()) + 90n * DAY;
 await record("issue", scf.connect(pearl).issue(tier1, cnyAddress, 100_000_000n, maturity, [invoice()]));
 const root = 1n << 24n;
 const child = root + 1n;
-const oneTx = process.env.SCF_BENCH_TWO_TX !== "1" && "splitTo" in scf;
-if (oneTx) {
+if (process.env.SCF_BENCH_TWO_TX !== "1") {
   await record(
     "splitTo [60/40, 40% to tier 2]",
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    (scf.connect(tier1) as any).splitTo(root, [60_000_000n, 40_000_000n], [tier1.address, tier2.address]),
+    scf.connect(tier1).splitTo(root, [60_000_000n, 40_000_000n], [ZeroAddress, tier2.address]),
   );
 } else {
   await record("split [into two]", scf.connect(tier1).split(root, [60_000_000n, 40_000_000n]));

@@ -123,6 +123,22 @@ export async function split(
   return { children: faces.slice(1).map((_, i) => first + BigInt(i)), receipt };
 }
 
+/**
+ * Splits a piece and hands part `i` to supplier `recipients[i]` one tier down, in one transaction; part `i` stays
+ * with the holder when `recipients[i]` is the zero address (or an operator of the holder). Part 0 is the piece
+ * itself; returns the new pieces' ids.
+ */
+export async function splitTo(
+  ledger: ReceivableLedger,
+  id: bigint,
+  faces: bigint[],
+  recipients: string[],
+): Promise<{ children: bigint[]; receipt: ContractTransactionReceipt }> {
+  const receipt = await mined(await ledger.splitTo(id, faces, recipients));
+  const first = eventArg<bigint>(ledger, receipt, "ReceivableSplit", "firstChild");
+  return { children: faces.slice(1).map((_, i) => first + BigInt(i)), receipt };
+}
+
 /** The holder sells a piece on a financier's signed quote; returns the price paid. */
 export async function finance(
   ledger: ReceivableLedger,

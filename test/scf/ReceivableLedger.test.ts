@@ -366,6 +366,74 @@ describe("ReceivableLedger", function () {
       expect((await scf.getPiece(root)).holder).to.equal(ids.glassworks);
     });
 
+    it("test_splitTo_splitsAndHandsPartsOnInOneTransaction", async function () {
+      const { scf, a, ids, issue } = await networkHelpers.loadFixture(fixture);
+      const root = await issue();
+      const faces = [50_000_000n, 30_000_000n, 20_000_000n];
+      // Part 1 goes to tier 2; part 0 stays (address(0)) and so does part 2 (an operator of the holder itself).
+      const tx = scf.connect(a.glassworks).splitTo(root, faces, [ethers.ZeroAddress, a.precision, a.glassworks]);
+      await expect(tx)
+        .to.emit(scf, "ReceivableSplit")
+        .withArgs(root, ids.glassworks, root, root + 1n, faces)
+        .and.to.emit(scf, "ReceivableTransferred")
+        .withArgs(root + 1n, ids.glassworks, ids.precision, 2);
+      const receipt = await (await tx).wait();
+      const names = receipt!.logs.map((l) => scf.interface.parseLog(l)?.name);
+      // The read model applies the split, then the hand-over: one transfer, for the part handed on only.
+      expect(names).to.deep.equal(["ReceivableSplit", "ReceivableTransferred"]);
+      const pieces = await Promise.all([root, root + 1n, root + 2n].map((id) => scf.getPiece(id)));
+      expect(pieces.map((p) => [p.holder, p.face, p.tier, p.state])).to.deep.equal([
+        [ids.glassworks, faces[0], 1n, BigInt(Piece.Held)],
+        [ids.precision, faces[1], 2n, BigInt(Piece.Held)],
+        [ids.glassworks, faces[2], 1n, BigInt(Piece.Held)],
+      ]);
+      // Face is conserved: the parts sum to the piece split.
+      expect(pieces.reduce((sum, p) => sum + p.face, 0n)).to.equal(FACE);
+      expect((await scf.getFamily(root)).pieces).to.equal(3n);
+      // Part 0 is the piece itself: handing it on moves the split piece's id.
+      await expect(
+        scf.connect(a.precision).splitTo(root + 1n, [10_000_000n, 20_000_000n], [a.silica, ethers.ZeroAddress]),
+      )
+        .to.emit(scf, "ReceivableTransferred")
+        .withArgs(root + 1n, ids.precision, ids.silica, 3);
+      const [moved, kept] = await Promise.all([scf.getPiece(root + 1n), scf.getPiece(root + 3n)]);
+      expect([moved.holder, moved.face, moved.tier]).to.deep.equal([ids.silica, 10_000_000n, 3n]);
+      expect([kept.holder, kept.face, kept.tier]).to.deep.equal([ids.precision, 20_000_000n, 2n]);
+    });
+
+    it("test_splitTo_refusesAsTransferAndSplitDo", async function () {
+      const { scf, members, a, ids, issue, outsider } = await networkHelpers.loadFixture(fixture);
+      const root = await issue();
+      const faces = [60_000_000n, 40_000_000n];
+      await expect(scf.connect(a.glassworks).splitTo(root, faces, [a.precision]))
+        .to.be.revertedWithCustomError(scf, "ScfSplitRecipientsMismatch")
+        .withArgs(root, 2, 1);
+      // Each recipient must be an operator of an active Supplier member, as `transfer` requires.
+      for (const to of [outsider.address, a.huaxia.address, a.pearl.address]) {
+        await expect(scf.connect(a.glassworks).splitTo(root, faces, [ethers.ZeroAddress, to]))
+          .to.be.revertedWithCustomError(scf, "ScfInvalidRecipient")
+          .withArgs(to);
+      }
+      await members.suspend(ids.precision, REASON);
+      await expect(scf.connect(a.glassworks).splitTo(root, faces, [ethers.ZeroAddress, a.precision]))
+        .to.be.revertedWithCustomError(scf, "ScfInvalidRecipient")
+        .withArgs(a.precision.address);
+      await members.reinstate(ids.precision, REASON);
+      await expect(scf.connect(a.precision).splitTo(root, faces, [ethers.ZeroAddress, a.precision]))
+        .to.be.revertedWithCustomError(scf, "ScfNotHolder")
+        .withArgs(root, a.precision.address);
+      await expect(scf.connect(a.glassworks).splitTo(root, [FACE - 1n, 2n], [ethers.ZeroAddress, a.precision]))
+        .to.be.revertedWithCustomError(scf, "ScfSplitFaceMismatch")
+        .withArgs(root, FACE + 1n, FACE);
+      await expect(scf.connect(a.glassworks).splitTo(root, [FACE], [a.precision]))
+        .to.be.revertedWithCustomError(scf, "ScfInvalidSplitCount")
+        .withArgs(root, 1);
+      // Nothing moved.
+      const p = await scf.getPiece(root);
+      expect([p.holder, p.face, p.tier]).to.deep.equal([ids.glassworks, FACE, 1n]);
+      expect((await scf.getFamily(root)).pieces).to.equal(1n);
+    });
+
     it("test_transfer_revertsAfterMaturityWhileFinancedFrozenOrEncumbered", async function () {
       const { scf, members, a, ids, issue, quote, maturity, world } = await networkHelpers.loadFixture(fixture);
       const root = await issue();
