@@ -45,25 +45,6 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
     // ─── Issue and confirm ──────────────────────────────────────────────────
 
     /// @inheritdoc IReceivableLedger
-    function request(
-        MemberId debtor,
-        address token,
-        uint64 face,
-        uint40 maturity,
-        bytes32[] calldata invoiceKeys
-    ) external whenNotPaused returns (ReceivableId root) {
-        MemberId holder = _requireRole(msg.sender, Role.Supplier);
-        _requireMemberRole(debtor, Role.CoreEnterprise);
-        // Nobody confirms a receivable it holds itself (as `issue` refuses it too).
-        if (MemberId.unwrap(holder) == MemberId.unwrap(debtor)) revert ScfSelfDealing(debtor);
-        root = _create(debtor, holder, token, face, maturity, invoiceKeys);
-        // Checked now for early feedback, but taken only at confirmation: a request reserves nothing.
-        for (uint256 i; i < invoiceKeys.length; ++i) _checkInvoice(invoiceKeys[i], i);
-        _requestedInvoices[_familyNumber(root)] = invoiceKeys;
-        emit ReceivableRequested(root, debtor, holder, token, face, maturity);
-    }
-
-    /// @inheritdoc IReceivableLedger
     function confirm(ReceivableId root) external whenNotPaused {
         StoredFamily storage f = _familyOf(root);
         if (!_actsAs(msg.sender, Role.CoreEnterprise, f.debtor)) revert ScfNotDebtor(f.debtor, msg.sender);
@@ -242,6 +223,11 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
     }
 
     /// @inheritdoc IReceivableLedger
+    function request(MemberId, address, uint64, uint40, bytes32[] calldata) external returns (ReceivableId) {
+        _runCold();
+    }
+
+    /// @inheritdoc IReceivableLedger
     function release(ReceivableId) external {
         _runCold();
     }
@@ -355,44 +341,6 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
 
     // ─── Internals ──────────────────────────────────────────────────────────
 
-    /// @dev A new family in state Requested with the current terms; its invoices are not taken here.
-    function _create(
-        MemberId debtor,
-        MemberId holder,
-        address token,
-        uint64 face,
-        uint40 maturity,
-        bytes32[] calldata invoiceKeys
-    ) private returns (ReceivableId root) {
-        if (face == 0) revert ScfInvalidFace();
-        if (maturity <= block.timestamp) revert ScfInvalidMaturity(maturity, block.timestamp);
-        if (!memberRegistry.isSettlementToken(token)) revert ScfInvalidToken(token);
-        uint256 n = invoiceKeys.length;
-        if (n == 0 || n > MAX_INVOICES) revert ScfInvalidInvoiceCount(n);
-        uint256 family = ++_familyCount;
-        root = ReceivableId.wrap(uint64(family << _INDEX_BITS));
-        _families[family] = StoredFamily({
-            debtor: debtor,
-            maturity: uint40(_toActive(maturity)),
-            pieces: 1,
-            state: FamilyState.Requested,
-            penaltyRateBps: _penaltyRateBps,
-            repaidAt: 0,
-            paid: 0,
-            token: token,
-            face: face,
-            graceSeconds: _graceSeconds
-        });
-        _pieces[root] = StoredPiece({
-            holder: holder,
-            face: face,
-            tier: 1,
-            state: PieceState.None,
-            flags: 0,
-            pledgee: MemberId.wrap(0)
-        });
-    }
-
     /// @dev Splits piece `id` into `faces`; part `i` goes to `recipients[i]` one tier down unless that is address(0)
     ///      or an operator of the holder (no recipients: every part stays). Each piece slot is written once.
     function _split(
@@ -422,24 +370,29 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
             MemberId member = _recipientOrHolder(account, p.holder);
             if (MemberId.unwrap(member) != MemberId.unwrap(p.holder)) to[i] = member;
         }
+        uint8 nextTier = p.tier + 1;
+        // Piece `id` keeps its slot (and its flags and pledgee, both clear as it is movable): only what changes.
+        StoredPiece storage s = _pieces[id];
+        if (MemberId.unwrap(to[0]) == 0) s.face = faces[0];
+        else (s.holder, s.face, s.tier) = (to[0], faces[0], nextTier);
         uint64 base = uint64(_familyNumber(id) << _INDEX_BITS);
-        for (uint256 i; i < n; ++i) {
-            ReceivableId piece = i == 0 ? id : ReceivableId.wrap(base | uint64(first + i - 1));
-            if (i != 0) children[i - 1] = piece;
+        for (uint256 i = 1; i < n; ++i) {
+            ReceivableId child = ReceivableId.wrap(base | uint64(first + i - 1));
+            children[i - 1] = child;
             bool handed = MemberId.unwrap(to[i]) != 0;
-            _pieces[piece] = StoredPiece({
+            _pieces[child] = StoredPiece({
                 holder: handed ? to[i] : p.holder,
                 face: faces[i],
-                tier: handed ? p.tier + 1 : p.tier,
+                tier: handed ? nextTier : p.tier,
                 state: PieceState.Held,
                 flags: 0,
                 pledgee: MemberId.wrap(0)
             });
         }
-        emit ReceivableSplit(id, p.holder, root, n > 1 ? children[0] : id, faces);
+        emit ReceivableSplit(id, p.holder, root, children[0], faces);
         for (uint256 i; i < n; ++i) {
             if (MemberId.unwrap(to[i]) == 0) continue;
-            emit ReceivableTransferred(i == 0 ? id : children[i - 1], p.holder, to[i], p.tier + 1);
+            emit ReceivableTransferred(i == 0 ? id : children[i - 1], p.holder, to[i], nextTier);
         }
     }
 
@@ -460,17 +413,28 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
 
     /// @dev The member of supplier operator `to`, which must be active and hold the Supplier role.
     function _recipient(address to) private view returns (MemberId) {
-        if (!memberRegistry.hasRole(to, Role.Supplier)) revert ScfInvalidRecipient(to);
-        return memberRegistry.memberOf(to);
+        (bool ok, MemberId member) = _supplierOf(to);
+        if (!ok) revert ScfInvalidRecipient(to);
+        return member;
     }
 
     /// @dev `holder` when `account` is one of its operators (the part stays), else the member of supplier operator
     ///      `account` as {_recipient}.
     function _recipientOrHolder(address account, MemberId holder) private view returns (MemberId) {
-        MemberId member = memberRegistry.memberOf(account);
-        if (MemberId.unwrap(member) == MemberId.unwrap(holder)) return holder;
-        if (!memberRegistry.hasRole(account, Role.Supplier)) revert ScfInvalidRecipient(account);
-        return member;
+        (bool ok, MemberId member) = _supplierOf(account);
+        if (ok) return member;
+        if (MemberId.unwrap(memberRegistry.memberOf(account)) == MemberId.unwrap(holder)) return holder;
+        revert ScfInvalidRecipient(account);
+    }
+
+    /// @dev The member of `account` if it is an operator of an active Supplier: one registry call (`requireRole`),
+    ///      whose refusal (unknown account, inactive member, missing role) means "not a recipient".
+    function _supplierOf(address account) private view returns (bool ok, MemberId member) {
+        try memberRegistry.requireRole(account, Role.Supplier) returns (MemberId m) {
+            return (true, m);
+        } catch {
+            return (false, MemberId.wrap(0));
+        }
     }
 
     /// @dev `maturity` is on the active clock, as is "now": a pause does not eat discount days.
@@ -483,9 +447,14 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
 
     /// @dev Penalty interest at the family's agreed rate, per completed day after maturity on the active clock:
     ///      paying on the maturity day costs nothing extra, and paused days never count.
+    ///      Active time never runs ahead of wall time, so before a full day past maturity on the wall clock no day is
+    ///      late and the pause clock is not read (a repayment on time reads one cold slot less).
     function _amountDue(StoredFamily storage f) private view returns (uint256 amount, uint256 penalty) {
-        uint256 late = DiscountMath.completedDays(f.maturity, _activeNow());
-        penalty = DiscountMath.penalty(f.face, f.penaltyRateBps, late);
+        uint256 maturity = f.maturity;
+        if (block.timestamp >= maturity + 1 days) {
+            uint256 late = DiscountMath.completedDays(maturity, _activeNow());
+            penalty = DiscountMath.penalty(f.face, f.penaltyRateBps, late);
+        }
         amount = f.face + penalty;
     }
 

@@ -19,15 +19,15 @@ import {UnorderedNonces} from "../libraries/UnorderedNonces.sol";
 /// @title ReceivableLedgerBase
 /// @notice The storage and shared internals of {ReceivableLedger} and {ReceivableLedgerCold}, which runs the ledger's
 ///         less frequent operations by DELEGATECALL on the ledger's storage: both inherit this one layout.
-/// @dev Storage layout (checked by the compiled layout in test/scf/ReceivableLedger.layout.test.ts):
-///      - slot 0: {EmergencyPause}'s `_pausedAt`, `_pausedTotal`, `_pausedByGovernor` (88 bits), then `_familyCount`,
-///        `_graceSeconds`, `_penaltyRateBps` (88 bits): `whenNotPaused` warms the slot that creating a family reads.
-///        {EmergencyPause} comes last among the bases that have storage so that the ledger's fields follow it.
-///      - {MemberPayouts}, {CreditReporter}, {EIP712}'s fallback strings and {Nonces}: one slot each (mappings and
-///        strings), slots 1 to 7;
-///      - then the ledger's mappings. A piece is one slot (`StoredPiece`, 152 bits); a family's terms are two slots
-///        (`StoredFamily`: 256 bits of what the lifecycle touches, then the token, face and grace, 256 bits); a credit
-///        line is one slot (232 bits).
+/// @dev Storage layout (test/scf/ReceivableLedger.layout.test.ts reads it back from a deployed ledger):
+///      - slots 0 to 6: {MemberPayouts} (2 mappings), {CreditReporter} (2 mappings), {EIP712}'s fallback strings (2)
+///        and {Nonces} (1 mapping);
+///      - slot 7: {EmergencyPause}'s `_pausedAt`, `_pausedTotal`, `_pausedByGovernor` (88 bits), then `_familyCount`,
+///        `_graceSeconds`, `_penaltyRateBps` (88 bits): {EmergencyPause} is the last base with storage, so the ledger's
+///        fields pack with it, and `whenNotPaused` warms the slot that creating a family reads;
+///      - from slot 8 the ledger's mappings. A piece is one slot (`StoredPiece`, 152 bits); a family's terms are two
+///        slots (`StoredFamily`: 256 bits of what the lifecycle touches, then the token, face and grace, 256 bits); a
+///        credit line is one slot (232 bits).
 abstract contract ReceivableLedgerBase is
     IReceivableLedgerTypes,
     MemberGated,
@@ -98,7 +98,7 @@ abstract contract ReceivableLedgerBase is
     uint256 internal constant _HELD = 1 << uint8(PieceState.Held);
     uint256 internal constant _FINANCED = 1 << uint8(PieceState.Financed);
 
-    // Packed with EmergencyPause's fields in slot 0 (see the layout above): read once per transaction.
+    // Packed with EmergencyPause's fields in slot 7 (see the layout above): read once per transaction.
     uint40 internal _familyCount;
     uint32 internal _graceSeconds;
     uint16 internal _penaltyRateBps;
@@ -135,6 +135,44 @@ abstract contract ReceivableLedgerBase is
     }
 
     // ─── Shared internals ───────────────────────────────────────────────────
+
+    /// @dev A new family in state Requested with the current terms; its invoices are not taken here.
+    function _create(
+        MemberId debtor,
+        MemberId holder,
+        address token,
+        uint64 face,
+        uint40 maturity,
+        bytes32[] calldata invoiceKeys
+    ) internal returns (ReceivableId root) {
+        if (face == 0) revert ScfInvalidFace();
+        if (maturity <= block.timestamp) revert ScfInvalidMaturity(maturity, block.timestamp);
+        if (!memberRegistry.isSettlementToken(token)) revert ScfInvalidToken(token);
+        uint256 n = invoiceKeys.length;
+        if (n == 0 || n > MAX_INVOICES) revert ScfInvalidInvoiceCount(n);
+        uint256 family = ++_familyCount;
+        root = ReceivableId.wrap(uint64(family << _INDEX_BITS));
+        _families[family] = StoredFamily({
+            debtor: debtor,
+            maturity: uint40(_toActive(maturity)),
+            pieces: 1,
+            state: FamilyState.Requested,
+            penaltyRateBps: _penaltyRateBps,
+            repaidAt: 0,
+            paid: 0,
+            token: token,
+            face: face,
+            graceSeconds: _graceSeconds
+        });
+        _pieces[root] = StoredPiece({
+            holder: holder,
+            face: face,
+            tier: 1,
+            state: PieceState.None,
+            flags: 0,
+            pledgee: MemberId.wrap(0)
+        });
+    }
 
     function _confirmRequest(ReceivableId root, StoredFamily storage f) internal {
         uint256 family = _familyNumber(root);

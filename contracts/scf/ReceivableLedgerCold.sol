@@ -10,8 +10,8 @@ import {FamilyState, PieceState, ReceivableId} from "../interfaces/IReceivableLe
 import {ReceivableLedgerBase} from "./ReceivableLedgerBase.sol";
 
 /// @title ReceivableLedgerCold
-/// @notice The less frequent operations of {ReceivableLedger} (credit lines, releasing a pledge, closing and relayed
-///         confirmation of requests, overdue and default, the regulator's freeze, the governor's terms, nonce
+/// @notice The less frequent operations of {ReceivableLedger} (credit lines, releasing a pledge, requests, their
+///         closing and relayed confirmation, overdue and default, the regulator's freeze, the governor's terms, nonce
 ///         cancellation), run only by DELEGATECALL from the ledger on its storage; see {IReceivableLedger} for each.
 ///         Called directly it acts on its own empty storage and holds nothing.
 contract ReceivableLedgerCold is ReceivableLedgerBase {
@@ -59,6 +59,25 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
     }
 
     // ─── Requests ───────────────────────────────────────────────────────────
+
+    /// @dev See {IReceivableLedger}.
+    function request(
+        MemberId debtor,
+        address token,
+        uint64 face,
+        uint40 maturity,
+        bytes32[] calldata invoiceKeys
+    ) external whenNotPaused returns (ReceivableId root) {
+        MemberId holder = _requireRole(msg.sender, Role.Supplier);
+        _requireMemberRole(debtor, Role.CoreEnterprise);
+        // Nobody confirms a receivable it holds itself (as `issue` refuses it too).
+        if (MemberId.unwrap(holder) == MemberId.unwrap(debtor)) revert ScfSelfDealing(debtor);
+        root = _create(debtor, holder, token, face, maturity, invoiceKeys);
+        // Checked now for early feedback, but taken only at confirmation: a request reserves nothing.
+        for (uint256 i; i < invoiceKeys.length; ++i) _checkInvoice(invoiceKeys[i], i);
+        _requestedInvoices[_familyNumber(root)] = invoiceKeys;
+        emit ReceivableRequested(root, debtor, holder, token, face, maturity);
+    }
 
     /// @dev See {IReceivableLedger}.
     function reject(ReceivableId root) external whenNotPaused {
