@@ -363,7 +363,9 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
         if (first + n - 1 > _MAX_INDEX) revert ScfTooManyPieces(root);
         f.pieces = uint24(first + n - 1);
         children = new ReceivableId[](n - 1);
-        MemberId[] memory to = new MemberId[](n);
+        // Empty for a plain split: then no part is handed on and `to` is never read.
+        bool handing = recipients.length != 0;
+        MemberId[] memory to = new MemberId[](recipients.length);
         for (uint256 i; i < recipients.length; ++i) {
             address account = recipients[i];
             if (account == address(0)) continue;
@@ -373,13 +375,13 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
         uint8 nextTier = p.tier + 1;
         // Piece `id` keeps its slot (and its flags and pledgee, both clear as it is movable): only what changes.
         StoredPiece storage s = _pieces[id];
-        if (MemberId.unwrap(to[0]) == 0) s.face = faces[0];
+        if (!handing || MemberId.unwrap(to[0]) == 0) s.face = faces[0];
         else (s.holder, s.face, s.tier) = (to[0], faces[0], nextTier);
         uint64 base = uint64(_familyNumber(id) << _INDEX_BITS);
         for (uint256 i = 1; i < n; ++i) {
             ReceivableId child = ReceivableId.wrap(base | uint64(first + i - 1));
             children[i - 1] = child;
-            bool handed = MemberId.unwrap(to[i]) != 0;
+            bool handed = handing && MemberId.unwrap(to[i]) != 0;
             _pieces[child] = StoredPiece({
                 holder: handed ? to[i] : p.holder,
                 face: faces[i],
@@ -390,6 +392,7 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
             });
         }
         emit ReceivableSplit(id, p.holder, root, children[0], faces);
+        if (!handing) return children;
         for (uint256 i; i < n; ++i) {
             if (MemberId.unwrap(to[i]) == 0) continue;
             emit ReceivableTransferred(i == 0 ? id : children[i - 1], p.holder, to[i], nextTier);
