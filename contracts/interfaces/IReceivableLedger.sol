@@ -235,8 +235,12 @@ interface IReceivableLedgerTypes {
     error ScfSignatureExpired(uint256 deadline);
     /// @notice Family `root` is not overdue yet: it may be marked at `dueAt` (maturity plus grace).
     error ScfNotOverdue(ReceivableId root, uint256 dueAt);
-    /// @notice `account` is not the financier holding (or holding the pledge of) piece `id`.
+    /// @notice `account` is not an operator of the financier holding financed piece `id`.
     error ScfNotFinancier(ReceivableId id, address account);
+    /// @notice Piece `id` is not pledged: there is nothing to release.
+    error ScfNotEncumbered(ReceivableId id);
+    /// @notice `account` is not an operator of `pledgee`, the financier piece `id` is pledged to.
+    error ScfNotPledgee(ReceivableId id, address account, MemberId pledgee);
     /// @notice The penalty rate `penaltyRateBps` is above 10,000.
     error ScfInvalidTerms(uint16 penaltyRateBps);
 }

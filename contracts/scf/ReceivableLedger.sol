@@ -365,13 +365,7 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
         children = new ReceivableId[](n - 1);
         // Empty for a plain split: then no part is handed on and `to` is never read.
         bool handing = recipients.length != 0;
-        MemberId[] memory to = new MemberId[](recipients.length);
-        for (uint256 i; i < recipients.length; ++i) {
-            address account = recipients[i];
-            if (account == address(0)) continue;
-            MemberId member = _recipientOrHolder(account, p.holder);
-            if (MemberId.unwrap(member) != MemberId.unwrap(p.holder)) to[i] = member;
-        }
+        MemberId[] memory to = _handedTo(recipients, p.holder);
         uint8 nextTier = p.tier + 1;
         // Piece `id` keeps its slot (and its flags and pledgee, both clear as it is movable): only what changes.
         StoredPiece storage s = _pieces[id];
@@ -396,6 +390,17 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
         for (uint256 i; i < n; ++i) {
             if (MemberId.unwrap(to[i]) == 0) continue;
             emit ReceivableTransferred(i == 0 ? id : children[i - 1], p.holder, to[i], nextTier);
+        }
+    }
+
+    /// @dev The member each part goes to: 0 where it stays with `holder` (address(0) or an operator of `holder`).
+    function _handedTo(address[] memory recipients, MemberId holder) private view returns (MemberId[] memory to) {
+        to = new MemberId[](recipients.length);
+        for (uint256 i; i < recipients.length; ++i) {
+            address account = recipients[i];
+            if (account == address(0)) continue;
+            MemberId member = _recipientOrHolder(account, holder);
+            if (MemberId.unwrap(member) != MemberId.unwrap(holder)) to[i] = member;
         }
     }
 

@@ -51,9 +51,8 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
     function release(ReceivableId id) external whenNotPaused {
         MemberId financier = _requireActive(msg.sender);
         StoredPiece storage s = _pieces[id];
-        if (s.flags & _ENCUMBERED == 0 || MemberId.unwrap(s.pledgee) != MemberId.unwrap(financier)) {
-            revert ScfNotFinancier(id, msg.sender);
-        }
+        if (s.flags & _ENCUMBERED == 0) revert ScfNotEncumbered(id);
+        if (MemberId.unwrap(s.pledgee) != MemberId.unwrap(financier)) revert ScfNotPledgee(id, msg.sender, s.pledgee);
         (s.flags, s.pledgee) = (s.flags & ~_ENCUMBERED, MemberId.wrap(0));
         emit ReceivableEncumbered(id, financier, false);
     }
@@ -156,9 +155,8 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         StoredPiece storage s = _pieces[id];
         StoredPiece memory p = s;
         MemberId financier = _requireRole(msg.sender, Role.Financier);
-        if (p.state != PieceState.Financed || MemberId.unwrap(p.holder) != MemberId.unwrap(financier)) {
-            revert ScfNotFinancier(id, msg.sender);
-        }
+        _expectPieceState(id, p.state, _FINANCED);
+        if (MemberId.unwrap(p.holder) != MemberId.unwrap(financier)) revert ScfNotFinancier(id, msg.sender);
         if (MemberId.unwrap(financier) == MemberId.unwrap(f.debtor)) revert ScfSelfDealing(financier);
         if (p.flags & _DEFAULTED != 0) revert ScfAlreadyDefaulted(id);
         _requireOverdue(_rootOf(id), f);

@@ -477,12 +477,14 @@ describe("ReceivableLedger", function () {
       await scf.connect(a.glassworks).encumber(root, ids.huaxia);
       expect((await scf.getPiece(root)).encumbered).to.equal(true);
       await expect(scf.connect(a.pacific).release(root))
-        .to.be.revertedWithCustomError(scf, "ScfNotFinancier")
-        .withArgs(root, a.pacific.address);
+        .to.be.revertedWithCustomError(scf, "ScfNotPledgee")
+        .withArgs(root, a.pacific.address, ids.huaxia);
       await expect(scf.connect(a.huaxia).release(root))
         .to.emit(scf, "ReceivableEncumbered")
         .withArgs(root, ids.huaxia, false);
-      await expect(scf.connect(a.huaxia).release(root)).to.be.revertedWithCustomError(scf, "ScfNotFinancier");
+      await expect(scf.connect(a.huaxia).release(root))
+        .to.be.revertedWithCustomError(scf, "ScfNotEncumbered")
+        .withArgs(root);
       await scf.connect(a.glassworks).transfer(root, a.precision);
     });
   });

@@ -133,9 +133,10 @@ describe("SDK receivable helpers", function () {
     expect(collected.amount).to.equal(400n + (400n * paid.penalty) / 1_000n);
     const tree = await scf.trace(world.contracts.scf, root + 1n);
     expect(tree.children.map((c) => [c.id, c.face, c.tier, c.collected])).to.deep.equal([[root + 1n, 400n, 2, true]]);
+    // Only a financed piece can be declared in default: this one is still held by its supplier.
     await expect(scf.declareDefault(ledger("pacific"), root))
-      .to.be.revertedWithCustomError(world.contracts.scf, "ScfNotFinancier")
-      .withArgs(root, a.pacific.address);
+      .to.be.revertedWithCustomError(world.contracts.scf, "ScfUnexpectedPieceState")
+      .withArgs(root, 1, stateBitmap([2]));
     // A request the debtor rejects, and one that lapses.
     const { id: rejected } = await scf.request(ledger("glassworks"), {
       debtor: world.ids.pearl,
