@@ -25,7 +25,7 @@ import {
 } from "./credit.js";
 import { decodeCode } from "./encoding.js";
 import { MEMBER_STATUSES, ROLES } from "./members.js";
-import { FAMILY_STATES, PIECE_STATES, formatReceivable } from "./scf.js";
+import { FAMILY_STATES, PIECE_STATES, formatReceivable, statesOfBitmap } from "./scf.js";
 import { EVIDENCE_KINDS, ORDER_STATES } from "./trade.js";
 
 /** A decoded revert. */
@@ -156,6 +156,13 @@ export function decodeRevertData(data: string): DecodedError | undefined {
   inputs.forEach((input, i) => {
     args[input.name || `arg${i}`] = render(parsed.args[i], input);
   });
+  // A Governor-style state error (`XUnexpectedState(id, current, expectedStates)`): the bitmap names its states in
+  // the enum of `current`, e.g. `expectedStates=Confirmed|Overdue|Defaulted`.
+  const current = inputs.find((input) => input.name === "current");
+  const states = current?.internalType === undefined ? undefined : ENUMS[current.internalType];
+  const at = inputs.findIndex((input) => input.name === "expectedStates");
+  if (states !== undefined && at >= 0)
+    args.expectedStates = statesOfBitmap(parsed.args[at] as string, states).join("|");
   const list = Object.entries(args)
     .map(([k, v]) => `${k}=${v}`)
     .join(", ");

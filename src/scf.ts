@@ -24,6 +24,21 @@ export const FAMILY_STATES = [
 ] as const;
 export const PIECE_STATES = ["None", "Held", "Financed", "Collected"] as const;
 
+/**
+ * The `expectedStates` bitmap of `ScfUnexpectedFamilyState` and `ScfUnexpectedPieceState` (bit `1 << state` per
+ * allowed state, as OpenZeppelin Governor's `GovernorUnexpectedProposalState`), as the bytes32 hex the error carries.
+ */
+export function stateBitmap(states: readonly number[]): string {
+  const bits = states.reduce((acc, state) => acc | (1n << BigInt(state)), 0n);
+  return "0x" + bits.toString(16).padStart(64, "0");
+}
+
+/** The names of the states set in an `expectedStates` bitmap, in enum order, e.g. `["Confirmed", "Overdue"]`. */
+export function statesOfBitmap(bitmap: string | bigint, names: readonly string[]): string[] {
+  const bits = BigInt(bitmap);
+  return names.filter((_, i) => ((bits >> BigInt(i)) & 1n) === 1n);
+}
+
 const INDEX_BITS = 24n;
 
 /** The family number of a receivable id. */
@@ -104,6 +119,22 @@ export async function split(
   faces: bigint[],
 ): Promise<{ children: bigint[]; receipt: ContractTransactionReceipt }> {
   const receipt = await mined(await ledger.split(id, faces));
+  const first = eventArg<bigint>(ledger, receipt, "ReceivableSplit", "firstChild");
+  return { children: faces.slice(1).map((_, i) => first + BigInt(i)), receipt };
+}
+
+/**
+ * Splits a piece and hands part `i` to supplier `recipients[i]` one tier down, in one transaction; part `i` stays
+ * with the holder when `recipients[i]` is the zero address (or an operator of the holder). Part 0 is the piece
+ * itself; returns the new pieces' ids.
+ */
+export async function splitTo(
+  ledger: ReceivableLedger,
+  id: bigint,
+  faces: bigint[],
+  recipients: string[],
+): Promise<{ children: bigint[]; receipt: ContractTransactionReceipt }> {
+  const receipt = await mined(await ledger.splitTo(id, faces, recipients));
   const first = eventArg<bigint>(ledger, receipt, "ReceivableSplit", "firstChild");
   return { children: faces.slice(1).map((_, i) => first + BigInt(i)), receipt };
 }

@@ -291,6 +291,11 @@ export const tasks = [
       description: "Faces in major units, comma-separated, summing to its face",
       defaultValue: "",
     })
+    .addOption({
+      name: "to",
+      description: "Suppliers' addresses to hand the parts to, one per face, comma-separated (empty keeps it)",
+      defaultValue: "",
+    })
     .setAction(lazy("scfSplit"))
     .build(),
   tradelineTask("scf:transfer", "Pass a receivable you hold to another supplier")

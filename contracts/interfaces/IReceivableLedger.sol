@@ -31,13 +31,10 @@ enum PieceState {
     Collected
 }
 
-/// @title IReceivableLedger
-/// @notice Confirmed receivables that split down the supplier tiers, are discounted at banks, and are never financed
-///         twice. A core enterprise confirms what it owes within the credit line a financier granted it; a holder
-///         splits or transfers its piece to another supplier, or sells it to a bank for the discounted price in
-///         one transaction; at maturity the core enterprise pays the family's face and every holder collects its
-///         piece's face. Every state change is an event, so the regulator rebuilds tier 1 -> tier N from events.
-interface IReceivableLedger {
+/// @title IReceivableLedgerTypes
+/// @notice The structs, events and errors of {IReceivableLedger}, shared by the ledger and the part that runs its less
+///         frequent operations ({ReceivableLedgerCold}).
+interface IReceivableLedgerTypes {
     /// @notice A piece as the ledger holds it.
     struct Piece {
         MemberId holder; // the member holding it: any of its active operators moves it; paid at its payout account
@@ -168,8 +165,10 @@ interface IReceivableLedger {
 
     /// @notice Invoice `invoiceKey` already backs receivable `existing`.
     error ScfInvoiceAlreadyUsed(bytes32 invoiceKey, ReceivableId existing);
-    /// @notice A receivable needs 1 to `MAX_INVOICES` distinct non-zero invoice keys; `count` were given.
-    error ScfInvalidInvoices(uint256 count);
+    /// @notice A receivable needs 1 to `MAX_INVOICES` invoice keys; `count` were given.
+    error ScfInvalidInvoiceCount(uint256 count);
+    /// @notice Invoice key number `index` (from 0) is zero.
+    error ScfZeroInvoiceKey(uint256 index);
     /// @notice No receivable has id `id`.
     error ScfUnknownReceivable(ReceivableId id);
     /// @notice The face value is zero.
@@ -194,10 +193,13 @@ interface IReceivableLedger {
     error ScfAlreadyDefaulted(ReceivableId id);
     /// @notice Request `root` may lapse only once its maturity, `lapsesAt`, has passed.
     error ScfRequestNotLapsed(ReceivableId root, uint256 lapsesAt);
-    /// @notice The family of `id` is `state`, which does not allow this.
-    error ScfInvalidFamilyState(ReceivableId id, FamilyState state);
-    /// @notice Piece `id` is `state`, which does not allow this.
-    error ScfInvalidPieceState(ReceivableId id, PieceState state);
+    /// @notice The family of `id` is `current`; this needs one of the states in `expectedStates`, a bitmap with bit
+    ///         `1 << uint8(state)` set for each allowed {FamilyState} (as OpenZeppelin Governor's
+    ///         `GovernorUnexpectedProposalState`).
+    error ScfUnexpectedFamilyState(ReceivableId id, FamilyState current, bytes32 expectedStates);
+    /// @notice Piece `id` is `current`; this needs one of the states in `expectedStates`, a bitmap with bit
+    ///         `1 << uint8(state)` set for each allowed {PieceState}.
+    error ScfUnexpectedPieceState(ReceivableId id, PieceState current, bytes32 expectedStates);
     /// @notice `account` does not hold piece `id`.
     error ScfNotHolder(ReceivableId id, address account);
     /// @notice `account` is not an operator of the debtor `debtor`.
@@ -208,8 +210,14 @@ interface IReceivableLedger {
     error ScfEncumbered(ReceivableId id);
     /// @notice Piece `id` matured at `maturity`: it can no longer be split, transferred or financed.
     error ScfMatured(ReceivableId id, uint40 maturity);
-    /// @notice A split needs 2 to `MAX_SPLIT` non-zero faces summing to the piece's `face`; they sum to `total`.
-    error ScfInvalidSplit(ReceivableId id, uint256 total, uint64 face);
+    /// @notice A split of piece `id` needs 2 to `MAX_SPLIT` parts; `count` were given.
+    error ScfInvalidSplitCount(ReceivableId id, uint256 count);
+    /// @notice Part number `index` (from 0) of the split of piece `id` has face zero.
+    error ScfZeroSplitFace(ReceivableId id, uint256 index);
+    /// @notice The parts of the split of piece `id` sum to `total`, not to the piece's `face`.
+    error ScfSplitFaceMismatch(ReceivableId id, uint256 total, uint64 face);
+    /// @notice A split of piece `id` names `recipients` recipients for `parts` parts: one each (0 keeps it).
+    error ScfSplitRecipientsMismatch(ReceivableId id, uint256 parts, uint256 recipients);
     /// @notice A family can have at most 2^24 - 1 pieces (indices 0 to 2^24 - 2).
     error ScfTooManyPieces(ReceivableId root);
     /// @notice `to` is not an operator of an active member with the Supplier role.
@@ -218,17 +226,32 @@ interface IReceivableLedger {
     error ScfQuoteExpired(uint40 expiry);
     /// @notice Nonce `nonce` of `signer` was already used or cancelled.
     error ScfNonceUsed(address signer, uint256 nonce);
-    /// @notice The quote's `dayBase` is not 360 or 365, or its rate leaves no positive price.
-    error ScfInvalidQuote(uint16 rateBps, uint16 dayBase);
+    /// @notice The quote's day base `dayBase` is not 360 or 365.
+    error ScfInvalidDayBase(uint16 dayBase);
+    /// @notice A discount of `rateBps` a year over `daysToMaturity` days on a `dayBase`-day year takes the whole face:
+    ///         the quote leaves no positive price.
+    error ScfQuoteLeavesNoPrice(uint16 rateBps, uint256 daysToMaturity, uint16 dayBase);
     /// @notice The confirmation signature expired at `deadline`.
     error ScfSignatureExpired(uint256 deadline);
     /// @notice Family `root` is not overdue yet: it may be marked at `dueAt` (maturity plus grace).
     error ScfNotOverdue(ReceivableId root, uint256 dueAt);
-    /// @notice `account` is not the financier holding (or holding the pledge of) piece `id`.
+    /// @notice `account` is not an operator of the financier holding financed piece `id`.
     error ScfNotFinancier(ReceivableId id, address account);
+    /// @notice Piece `id` is not pledged: there is nothing to release.
+    error ScfNotEncumbered(ReceivableId id);
+    /// @notice `account` is not an operator of `pledgee`, the financier piece `id` is pledged to.
+    error ScfNotPledgee(ReceivableId id, address account, MemberId pledgee);
     /// @notice The penalty rate `penaltyRateBps` is above 10,000.
     error ScfInvalidTerms(uint16 penaltyRateBps);
+}
 
+/// @title IReceivableLedger
+/// @notice Confirmed receivables that split down the supplier tiers, are discounted at banks, and are never financed
+///         twice. A core enterprise confirms what it owes within the credit line a financier granted it; a holder
+///         splits or transfers its piece to another supplier, or sells it to a bank for the discounted price in
+///         one transaction; at maturity the core enterprise pays the family's face and every holder collects its
+///         piece's face. Every state change is an event, so the regulator rebuilds tier 1 -> tier N from events.
+interface IReceivableLedger is IReceivableLedgerTypes {
     // ─── Credit lines ───────────────────────────────────────────────────────
 
     /// @notice An operator of core enterprise `debtor`'s member chooses `financier` for its `token` line: only that
@@ -289,6 +312,16 @@ interface IReceivableLedger {
 
     /// @notice The holder passes piece `id` to supplier `to`, one tier down.
     function transfer(ReceivableId id, address to) external;
+
+    /// @notice The holder splits piece `id` as {split} and, in the same transaction, hands part `i` to supplier
+    ///         `recipients[i]` one tier down, as {transfer} would (the same refusals); part `i` stays with the holder,
+    ///         at its tier, when `recipients[i]` is address(0) or an operator of the holding member. Part 0 is piece
+    ///         `id` itself. Emits `ReceivableSplit`, then `ReceivableTransferred` for each part handed on.
+    function splitTo(
+        ReceivableId id,
+        uint64[] calldata faces,
+        address[] calldata recipients
+    ) external returns (ReceivableId[] memory children);
 
     /// @notice The holder pledges piece `id` to `financier`; it cannot move until the financier releases it.
     function encumber(ReceivableId id, MemberId financier) external;

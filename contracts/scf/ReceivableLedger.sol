@@ -4,219 +4,50 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
-import {CreditReporter} from "../access/CreditReporter.sol";
-import {EmergencyPause} from "../access/EmergencyPause.sol";
-import {MemberGated} from "../access/MemberGated.sol";
-import {MemberPayouts} from "../access/MemberPayouts.sol";
-import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
 import {ICreditRegistry, ProductKind} from "../interfaces/ICreditRegistry.sol";
 import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
 import {FamilyState, IReceivableLedger, PieceState, ReceivableId} from "../interfaces/IReceivableLedger.sol";
-import {ISettlementToken} from "../interfaces/ISettlementToken.sol";
 import {DiscountMath} from "../libraries/DiscountMath.sol";
+import {UnorderedNonces} from "../libraries/UnorderedNonces.sol";
+
+import {ReceivableLedgerBase} from "./ReceivableLedgerBase.sol";
+import {ReceivableLedgerCold} from "./ReceivableLedgerCold.sol";
 
 /// @title ReceivableLedger
-/// @notice Supply-chain finance on confirmed receivables. See {IReceivableLedger}.
+/// @notice Supply-chain finance on confirmed receivables. See {IReceivableLedger}. Its less frequent operations run in
+///         {ReceivableLedgerCold} by DELEGATECALL on this contract's storage (both share {ReceivableLedgerBase}).
 /// @dev A piece is one storage slot; the terms its family shares (debtor, token, maturity, face, payment, agreed grace
 ///      and penalty) are two slots keyed by the family number, which the piece id carries in its upper bits. A split
 ///      keeps the piece's id for its first part and creates only the others, so splitting in two writes one new slot.
 ///      Holders, pledgees and debtors are member ids: any current operator of the member acts for it, and every payout
 ///      goes through {MemberPayouts} to the member's payout account at payment time. Deadlines (maturity, grace,
 ///      penalty days) are kept on the active clock of {EmergencyPause}: paused time never runs against the debtor.
-///      Credit reports go through {CreditReporter}: the registry never decides whether money moves.
-contract ReceivableLedger is
-    IReceivableLedger,
-    MemberGated,
-    EmergencyPause,
-    MemberPayouts,
-    CreditReporter,
-    EIP712,
-    Nonces,
-    ReentrancyGuardTransient
-{
+///      Credit reports go through {CreditReporter}: the registry never decides whether money moves. Every family state
+///      check goes through {_expectFamilyState}, every piece state check through {_expectPieceState}.
+contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
     using SafeERC20 for IERC20;
+    using UnorderedNonces for UnorderedNonces.Bitmap;
 
-    /// @notice Most invoices one receivable may carry.
-    uint256 public constant MAX_INVOICES = 16;
-    /// @notice Most parts one split may produce.
-    uint256 public constant MAX_SPLIT = 16;
-
-    /// @notice EIP-712 type of a core enterprise's confirmation of a requested root.
-    bytes32 public constant CONFIRMATION_TYPEHASH = keccak256(
-        "Confirmation(uint64 root,uint32 holder,address token,uint64 face,uint40 maturity,"
-        "uint256 nonce,uint256 deadline)"
-    );
-    /// @notice EIP-712 type of a financier's quote.
-    bytes32 public constant QUOTE_TYPEHASH = keccak256(
-        "Quote(uint64 id,uint16 rateBps,uint16 dayBase,bool recourse,uint32 seller,uint40 expiry,uint256 nonce)"
-    );
-
-    uint256 private constant _INDEX_BITS = 24;
-    uint256 private constant _MAX_INDEX = (1 << _INDEX_BITS) - 1;
-
-    /// @dev One piece in one slot (152 bits).
-    struct StoredPiece {
-        MemberId holder;
-        uint64 face;
-        uint8 tier;
-        PieceState state;
-        uint8 flags;
-        MemberId pledgee;
-    }
-
-    /// @dev A family's terms in two slots: what the lifecycle touches first, then the token, face and grace.
-    ///      `maturity` is on the active clock.
-    struct StoredFamily {
-        MemberId debtor;
-        uint40 maturity;
-        uint24 pieces;
-        FamilyState state;
-        uint16 penaltyRateBps;
-        uint40 repaidAt;
-        uint96 paid;
-        address token;
-        uint64 face;
-        uint32 graceSeconds;
-    }
-
-    uint8 private constant _FROZEN = 1;
-    uint8 private constant _ENCUMBERED = 2;
-    uint8 private constant _RECOURSE = 4;
-    uint8 private constant _DEFAULTED = 8;
-
-    // Packed with EmergencyPause's fields: read once per transaction.
-    uint40 private _familyCount;
-    uint32 private _graceSeconds;
-    uint16 private _penaltyRateBps;
-
-    mapping(ReceivableId => StoredPiece) private _pieces;
-    mapping(uint256 family => StoredFamily) private _families;
-    mapping(MemberId debtor => mapping(address token => CreditLine)) private _lines;
-    mapping(bytes32 invoiceKey => ReceivableId) private _invoices;
-    mapping(uint256 family => bytes32[]) private _requestedInvoices;
-    /// @dev Of a family repaid with a penalty: face and amount collected so far (128 bits each), so that the last
-    ///      piece collected takes the rounding remainder of the penalty shares and nothing is left behind.
-    mapping(uint256 family => uint256 faceAndAmount) private _penaltyCollected;
-    mapping(address signer => mapping(uint256 word => uint256 bits)) private _quoteNonces;
+    /// @notice The part that runs the less frequent operations on this contract's storage.
+    ReceivableLedgerCold public immutable cold;
 
     constructor(
         IMemberRegistry registry,
         ICreditRegistry credit,
         uint32 graceSeconds,
         uint16 penaltyRateBps
-    ) MemberGated(registry) CreditReporter(credit) EIP712("Tradeline ReceivableLedger", "1") {
+    ) ReceivableLedgerBase(registry, credit) {
+        cold = new ReceivableLedgerCold(registry, credit);
         _setTerms(graceSeconds, penaltyRateBps);
-    }
-
-    // ─── Credit lines ───────────────────────────────────────────────────────
-
-    /// @inheritdoc IReceivableLedger
-    function chooseFinancier(address token, MemberId financier) external whenNotPaused {
-        MemberId debtor = _requireRole(msg.sender, Role.CoreEnterprise);
-        _assignLine(debtor, token, financier, false);
-    }
-
-    /// @inheritdoc IReceivableLedger
-    function reassignCreditLine(MemberId debtor, address token, MemberId financier) external onlyGovernor {
-        _assignLine(debtor, token, financier, true);
-    }
-
-    /// @inheritdoc IReceivableLedger
-    function setCreditLine(MemberId debtor, address token, uint96 limit) external whenNotPaused {
-        MemberId financier = _requireRole(msg.sender, Role.Financier);
-        CreditLine storage line = _lineOf(debtor, token, financier);
-        line.limit = limit;
-        emit CreditLineSet(debtor, financier, token, limit);
-    }
-
-    /// @inheritdoc IReceivableLedger
-    function freezeCreditLine(MemberId debtor, address token, bool frozen) external {
-        MemberId financier = _requireRole(msg.sender, Role.Financier);
-        _lineOf(debtor, token, financier).frozen = frozen;
-        emit CreditLineFrozen(debtor, token, frozen);
     }
 
     // ─── Issue and confirm ──────────────────────────────────────────────────
 
     /// @inheritdoc IReceivableLedger
-    function request(
-        MemberId debtor,
-        address token,
-        uint64 face,
-        uint40 maturity,
-        bytes32[] calldata invoiceKeys
-    ) external whenNotPaused returns (ReceivableId root) {
-        MemberId holder = _requireRole(msg.sender, Role.Supplier);
-        _requireMemberRole(debtor, Role.CoreEnterprise);
-        // Nobody confirms a receivable it holds itself (as `issue` refuses it too).
-        if (MemberId.unwrap(holder) == MemberId.unwrap(debtor)) revert ScfSelfDealing(debtor);
-        root = _create(debtor, holder, token, face, maturity, invoiceKeys);
-        // Checked now for early feedback, but taken only at confirmation: a request reserves nothing.
-        for (uint256 i; i < invoiceKeys.length; ++i) _checkInvoice(invoiceKeys[i], invoiceKeys.length);
-        _requestedInvoices[_familyNumber(root)] = invoiceKeys;
-        emit ReceivableRequested(root, debtor, holder, token, face, maturity);
-    }
-
-    /// @inheritdoc IReceivableLedger
     function confirm(ReceivableId root) external whenNotPaused {
         StoredFamily storage f = _familyOf(root);
-        MemberId caller = _requireRole(msg.sender, Role.CoreEnterprise);
-        if (MemberId.unwrap(caller) != MemberId.unwrap(f.debtor)) revert ScfNotDebtor(f.debtor, msg.sender);
-        _confirmRequest(root, f);
-    }
-
-    /// @inheritdoc IReceivableLedger
-    function reject(ReceivableId root) external whenNotPaused {
-        StoredFamily storage f = _requested(root);
-        MemberId caller = memberRegistry.memberOf(msg.sender);
-        if (
-            MemberId.unwrap(caller) == 0 ||
-            (MemberId.unwrap(caller) != MemberId.unwrap(f.debtor) &&
-                MemberId.unwrap(caller) != MemberId.unwrap(_pieces[root].holder))
-        ) revert ScfNotDebtor(f.debtor, msg.sender);
-        _closeRequest(root, f, caller, FamilyState.Rejected);
-    }
-
-    /// @inheritdoc IReceivableLedger
-    function lapse(ReceivableId root) external whenNotPaused {
-        StoredFamily storage f = _requested(root);
-        if (_activeNow() < f.maturity) revert ScfRequestNotLapsed(root, _toWall(f.maturity));
-        _closeRequest(root, f, MemberId.wrap(0), FamilyState.Lapsed);
-    }
-
-    /// @inheritdoc IReceivableLedger
-    function confirmWithSignature(
-        ReceivableId root,
-        uint256 nonce,
-        uint256 deadline,
-        bytes calldata signature
-    ) external whenNotPaused {
-        if (block.timestamp > deadline) revert ScfSignatureExpired(deadline);
-        StoredFamily storage f = _familyOf(root);
-        StoredPiece storage p = _pieces[root];
-        bytes32 digest = _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    CONFIRMATION_TYPEHASH,
-                    ReceivableId.unwrap(root),
-                    MemberId.unwrap(p.holder),
-                    f.token,
-                    p.face,
-                    _toWall(f.maturity),
-                    nonce,
-                    deadline
-                )
-            )
-        );
-        address signer = ECDSA.recover(digest, signature);
-        MemberId member = memberRegistry.requireRole(signer, Role.CoreEnterprise);
-        if (MemberId.unwrap(member) != MemberId.unwrap(f.debtor)) revert ScfNotDebtor(f.debtor, signer);
-        _useCheckedNonce(signer, nonce);
-        emit ConfirmationRelayed(root, signer, nonce);
+        if (!_actsAs(msg.sender, Role.CoreEnterprise, f.debtor)) revert ScfNotDebtor(f.debtor, msg.sender);
         _confirmRequest(root, f);
     }
 
@@ -243,35 +74,19 @@ contract ReceivableLedger is
         ReceivableId id,
         uint64[] calldata faces
     ) external whenNotPaused returns (ReceivableId[] memory children) {
-        (StoredPiece memory p, StoredFamily storage f) = _movable(id);
-        uint256 n = faces.length;
-        uint256 total;
-        bool zero;
-        for (uint256 i; i < n; ++i) {
-            total += faces[i];
-            if (faces[i] == 0) zero = true;
+        return _split(id, faces, new address[](0));
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function splitTo(
+        ReceivableId id,
+        uint64[] calldata faces,
+        address[] calldata recipients
+    ) external whenNotPaused returns (ReceivableId[] memory children) {
+        if (recipients.length != faces.length) {
+            revert ScfSplitRecipientsMismatch(id, faces.length, recipients.length);
         }
-        if (n < 2 || n > MAX_SPLIT || zero || total != p.face) revert ScfInvalidSplit(id, total, p.face);
-        uint256 first = f.pieces;
-        // The counter is the next index: it may reach _MAX_INDEX (2^24 - 1) but never wrap to 0.
-        if (first + n - 1 > _MAX_INDEX) revert ScfTooManyPieces(_rootOf(id));
-        f.pieces = uint24(first + n - 1);
-        _pieces[id].face = faces[0];
-        children = new ReceivableId[](n - 1);
-        uint64 base = uint64(_familyNumber(id) << _INDEX_BITS);
-        for (uint256 i = 1; i < n; ++i) {
-            ReceivableId child = ReceivableId.wrap(base | uint64(first + i - 1));
-            children[i - 1] = child;
-            _pieces[child] = StoredPiece({
-                holder: p.holder,
-                face: faces[i],
-                tier: p.tier,
-                state: PieceState.Held,
-                flags: 0,
-                pledgee: MemberId.wrap(0)
-            });
-        }
-        emit ReceivableSplit(id, p.holder, _rootOf(id), children[0], faces);
+        return _split(id, faces, recipients);
     }
 
     /// @inheritdoc IReceivableLedger
@@ -294,17 +109,6 @@ contract ReceivableLedger is
         emit ReceivableEncumbered(id, financier, true);
     }
 
-    /// @inheritdoc IReceivableLedger
-    function release(ReceivableId id) external whenNotPaused {
-        MemberId financier = memberRegistry.requireActive(msg.sender);
-        StoredPiece storage s = _pieces[id];
-        if (s.flags & _ENCUMBERED == 0 || MemberId.unwrap(s.pledgee) != MemberId.unwrap(financier)) {
-            revert ScfNotFinancier(id, msg.sender);
-        }
-        (s.flags, s.pledgee) = (s.flags & ~_ENCUMBERED, MemberId.wrap(0));
-        emit ReceivableEncumbered(id, financier, false);
-    }
-
     // ─── Discounting ────────────────────────────────────────────────────────
 
     /// @inheritdoc IReceivableLedger
@@ -317,7 +121,7 @@ contract ReceivableLedger is
         if (block.timestamp > quote.expiry) revert ScfQuoteExpired(quote.expiry);
         bytes32 digest = _hashTypedDataV4(_quoteStructHash(quote));
         address signer = ECDSA.recover(digest, signature);
-        MemberId financier = memberRegistry.requireRole(signer, Role.Financier);
+        MemberId financier = _requireRole(signer, Role.Financier);
         if (MemberId.unwrap(quote.seller) != MemberId.unwrap(p.holder)) {
             revert ScfQuoteSellerMismatch(id, quote.seller, p.holder);
         }
@@ -345,30 +149,17 @@ contract ReceivableLedger is
             (bytes3 currency, bytes3 reporting) = _currencies(token);
             if (currency != reporting) revert ScfRecourseCurrency(token, currency, reporting);
             s.flags = p.flags | _RECOURSE;
-            _report(
+            _reportExposure(
+                financier,
+                p.holder,
                 _loanRef(id),
-                abi.encodeCall(
-                    ICreditModuleReports.reportExposure,
-                    (
-                        financier,
-                        p.holder,
-                        _loanRef(id),
-                        ProductKind.ReceivableFinance,
-                        uint64(price),
-                        uint24(_toWall(f.maturity) / 1 days),
-                        digest
-                    )
-                )
+                ProductKind.ReceivableFinance,
+                uint64(price),
+                uint24(_toWall(f.maturity) / 1 days),
+                digest
             );
         }
         IERC20(token).safeTransferFrom(signer, memberRegistry.payoutAccountOf(p.holder), price);
-    }
-
-    /// @inheritdoc IReceivableLedger
-    function cancelNonce(uint256 nonce) external {
-        _requireRole(msg.sender, Role.Financier);
-        _useQuoteNonce(msg.sender, nonce);
-        emit QuoteNonceCancelled(msg.sender, nonce);
     }
 
     // ─── Maturity ───────────────────────────────────────────────────────────
@@ -378,10 +169,7 @@ contract ReceivableLedger is
     ///      closes it.
     function repay(ReceivableId root) external nonReentrant returns (uint256 amount) {
         StoredFamily storage f = _familyOf(root);
-        FamilyState state = f.state;
-        if (state != FamilyState.Confirmed && state != FamilyState.Overdue && state != FamilyState.Defaulted) {
-            revert ScfInvalidFamilyState(root, state);
-        }
+        _expectFamilyState(root, f.state, _CONFIRMED | _OVERDUE | _DEFAULTED_FAMILY);
         uint256 penalty;
         (amount, penalty) = _amountDue(f);
         (f.state, f.paid, f.repaidAt) = (FamilyState.Repaid, uint96(amount), uint40(block.timestamp));
@@ -394,10 +182,10 @@ contract ReceivableLedger is
     /// @dev Open during a pause. Pays the member (or parks its share); credit reports are deferred if refused.
     function collect(ReceivableId id) external nonReentrant returns (uint256 amount) {
         StoredFamily storage f = _familyOf(id);
-        if (f.state != FamilyState.Repaid) revert ScfInvalidFamilyState(id, f.state);
+        _expectFamilyState(id, f.state, _REPAID);
         StoredPiece storage s = _pieces[id];
         StoredPiece memory p = s;
-        if (p.state != PieceState.Held && p.state != PieceState.Financed) revert ScfInvalidPieceState(id, p.state);
+        _expectPieceState(id, p.state, _HELD | _FINANCED);
         if (p.flags & _FROZEN != 0) revert ScfFrozen(id);
         // The piece's face plus its pro-rata share of any penalty, rounded down; the family's last piece takes the
         // remainder, so what the debtor paid is paid out in full.
@@ -406,87 +194,82 @@ contract ReceivableLedger is
         s.state = PieceState.Collected;
         // A pledge gives the pledgee the proceeds.
         MemberId payee = p.flags & _ENCUMBERED != 0 ? p.pledgee : p.holder;
-        if (p.flags & _RECOURSE != 0) {
-            _report(_loanRef(id), abi.encodeCall(ICreditModuleReports.closeExposure, (_loanRef(id))));
-        }
-        if (p.flags & _DEFAULTED != 0) {
-            _report(_defaultRef(id), abi.encodeCall(ICreditModuleReports.closeExposure, (_defaultRef(id))));
-        }
+        if (p.flags & _RECOURSE != 0) _closeExposure(_loanRef(id));
+        if (p.flags & _DEFAULTED != 0) _closeExposure(_defaultRef(id));
         (, bool paid) = _payMember(payee, f.token, amount);
         emit ReceivableCollected(id, payee, amount, paid);
     }
 
-    /// @dev What a piece of a family repaid with a penalty collects: its face and pro-rata penalty, rounded down,
-    ///      or, for the last piece, exactly what the family's collections still lack of what the debtor paid.
-    function _penaltyShare(ReceivableId id, uint64 face, StoredFamily storage f) private returns (uint256 amount) {
-        uint256 family = _familyNumber(id);
-        uint256 collected = _penaltyCollected[family];
-        uint256 faceSoFar = (collected >> 128) + face;
-        uint256 amountSoFar = uint128(collected);
-        amount = faceSoFar == f.face ? f.paid - amountSoFar : face + (uint256(face) * (f.paid - f.face)) / f.face;
-        _penaltyCollected[family] = (faceSoFar << 128) | (amountSoFar + amount);
+    // ─── Run by ReceivableLedgerCold ────────────────────────────────────────
+
+    /// @inheritdoc IReceivableLedger
+    function chooseFinancier(address, MemberId) external {
+        _runCold();
     }
 
     /// @inheritdoc IReceivableLedger
-    function markOverdue(ReceivableId root) external whenNotPaused {
-        StoredFamily storage f = _familyOf(root);
-        if (f.state != FamilyState.Confirmed) revert ScfInvalidFamilyState(root, f.state);
-        _requireOverdue(_rootOf(root), f);
+    function reassignCreditLine(MemberId, address, MemberId) external {
+        _runCold();
     }
 
     /// @inheritdoc IReceivableLedger
-    /// @dev Each financier declares only its own financed piece, and reports only that piece's face: a one-unit
-    ///      holder cannot speak for the family. The family is Defaulted from the first declaration until repaid.
-    function declareDefault(ReceivableId id) external whenNotPaused {
-        StoredFamily storage f = _familyOf(id);
-        StoredPiece storage s = _pieces[id];
-        StoredPiece memory p = s;
-        MemberId financier = _requireRole(msg.sender, Role.Financier);
-        if (p.state != PieceState.Financed || MemberId.unwrap(p.holder) != MemberId.unwrap(financier)) {
-            revert ScfNotFinancier(id, msg.sender);
-        }
-        if (MemberId.unwrap(financier) == MemberId.unwrap(f.debtor)) revert ScfSelfDealing(financier);
-        if (p.flags & _DEFAULTED != 0) revert ScfAlreadyDefaulted(id);
-        _requireOverdue(_rootOf(id), f);
-        (f.state, s.flags) = (FamilyState.Defaulted, p.flags | _DEFAULTED);
-        emit PieceDefaulted(id, financier, p.face);
-        address token = f.token;
-        (bytes3 currency, bytes3 reporting) = _currencies(token);
-        if (currency != reporting) {
-            emit CreditReportNotInCurrency(id, token, currency);
-            return;
-        }
-        bytes32 ref = _defaultRef(id);
-        _report(
-            ref,
-            abi.encodeCall(
-                ICreditModuleReports.reportDefault,
-                (
-                    financier,
-                    f.debtor,
-                    ref,
-                    ProductKind.ReceivableFinance,
-                    p.face,
-                    keccak256(abi.encode(address(this), ReceivableId.unwrap(id), p.face))
-                )
-            )
-        );
-    }
-
-    // ─── Regulator and governor ─────────────────────────────────────────────
-
-    /// @inheritdoc IReceivableLedger
-    function freeze(ReceivableId id, bool frozen, bytes32 reason) external {
-        _requireRole(msg.sender, Role.Regulator);
-        StoredPiece storage s = _pieces[id];
-        if (s.state == PieceState.None) revert ScfUnknownReceivable(id);
-        s.flags = frozen ? s.flags | _FROZEN : s.flags & ~_FROZEN;
-        emit ReceivableFrozen(id, frozen, reason);
+    function setCreditLine(MemberId, address, uint96) external {
+        _runCold();
     }
 
     /// @inheritdoc IReceivableLedger
-    function setTerms(uint32 graceSeconds, uint16 penaltyRateBps) external onlyGovernor {
-        _setTerms(graceSeconds, penaltyRateBps);
+    function freezeCreditLine(MemberId, address, bool) external {
+        _runCold();
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function request(MemberId, address, uint64, uint40, bytes32[] calldata) external returns (ReceivableId) {
+        _runCold();
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function release(ReceivableId) external {
+        _runCold();
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function reject(ReceivableId) external {
+        _runCold();
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function lapse(ReceivableId) external {
+        _runCold();
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function confirmWithSignature(ReceivableId, uint256, uint256, bytes calldata) external {
+        _runCold();
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function cancelNonce(uint256) external {
+        _runCold();
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function markOverdue(ReceivableId) external {
+        _runCold();
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function declareDefault(ReceivableId) external {
+        _runCold();
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function freeze(ReceivableId, bool, bytes32) external {
+        _runCold();
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function setTerms(uint32, uint16) external {
+        _runCold();
     }
 
     // ─── Views ──────────────────────────────────────────────────────────────
@@ -548,7 +331,7 @@ contract ReceivableLedger is
 
     /// @inheritdoc IReceivableLedger
     function nonceUsed(address signer, uint256 nonce) external view returns (bool) {
-        return (_quoteNonces[signer][nonce >> 8] >> (nonce & 0xff)) & 1 == 1;
+        return _quoteNonces[signer].isUsed(nonce);
     }
 
     /// @notice The EIP-712 digest a financier signs for `quote`.
@@ -558,101 +341,67 @@ contract ReceivableLedger is
 
     // ─── Internals ──────────────────────────────────────────────────────────
 
-    /// @dev A new family in state Requested with the current terms; its invoices are not taken here.
-    function _create(
-        MemberId debtor,
-        MemberId holder,
-        address token,
-        uint64 face,
-        uint40 maturity,
-        bytes32[] calldata invoiceKeys
-    ) private returns (ReceivableId root) {
-        if (face == 0) revert ScfInvalidFace();
-        if (maturity <= block.timestamp) revert ScfInvalidMaturity(maturity, block.timestamp);
-        if (!memberRegistry.isSettlementToken(token)) revert ScfInvalidToken(token);
-        uint256 n = invoiceKeys.length;
-        if (n == 0 || n > MAX_INVOICES) revert ScfInvalidInvoices(n);
-        uint256 family = ++_familyCount;
-        root = ReceivableId.wrap(uint64(family << _INDEX_BITS));
-        _families[family] = StoredFamily({
-            debtor: debtor,
-            maturity: uint40(_toActive(maturity)),
-            pieces: 1,
-            state: FamilyState.Requested,
-            penaltyRateBps: _penaltyRateBps,
-            repaidAt: 0,
-            paid: 0,
-            token: token,
-            face: face,
-            graceSeconds: _graceSeconds
-        });
-        _pieces[root] = StoredPiece({
-            holder: holder,
-            face: face,
-            tier: 1,
-            state: PieceState.None,
-            flags: 0,
-            pledgee: MemberId.wrap(0)
-        });
-    }
-
-    function _confirmRequest(ReceivableId root, StoredFamily storage f) private {
-        uint256 family = _familyNumber(root);
-        _confirm(root, f, _requestedInvoices[family]);
-        delete _requestedInvoices[family];
-    }
-
-    /// @dev The one transition Requested -> Confirmed: takes the invoices and the debtor's line in the family's token.
-    ///      The terms (grace, penalty) copied at creation are refreshed to the ones in force now, when it is agreed.
-    function _confirm(ReceivableId root, StoredFamily storage f, bytes32[] memory invoiceKeys) private {
-        if (f.state != FamilyState.Requested || ReceivableId.unwrap(root) != ReceivableId.unwrap(_rootOf(root))) {
-            revert ScfInvalidFamilyState(root, f.state);
-        }
-        if (_activeNow() >= f.maturity) revert ScfMatured(root, uint40(_toWall(f.maturity)));
-        uint256 n = invoiceKeys.length;
+    /// @dev Splits piece `id` into `faces`; part `i` goes to `recipients[i]` one tier down unless that is address(0)
+    ///      or an operator of the holder (no recipients: every part stays). Each piece slot is written once.
+    function _split(
+        ReceivableId id,
+        uint64[] calldata faces,
+        address[] memory recipients
+    ) private returns (ReceivableId[] memory children) {
+        (StoredPiece memory p, StoredFamily storage f) = _movable(id);
+        uint256 n = faces.length;
+        if (n < 2 || n > MAX_SPLIT) revert ScfInvalidSplitCount(id, n);
+        uint256 total;
         for (uint256 i; i < n; ++i) {
-            bytes32 key = invoiceKeys[i];
-            _checkInvoice(key, n);
-            _invoices[key] = root;
-            emit InvoiceUsed(key, root);
+            if (faces[i] == 0) revert ScfZeroSplitFace(id, i);
+            total += faces[i];
         }
-        CreditLine storage line = _lines[f.debtor][f.token];
-        if (line.frozen) revert ScfCreditLineFrozen(f.debtor);
-        uint256 wouldUse = uint256(line.used) + f.face;
-        if (wouldUse > line.limit) revert ScfCreditLineExceeded(f.debtor, wouldUse, line.limit);
-        line.used = uint96(wouldUse);
-        (f.state, f.graceSeconds, f.penaltyRateBps) = (FamilyState.Confirmed, _graceSeconds, _penaltyRateBps);
-        _pieces[root].state = PieceState.Held;
-        emit ReceivableConfirmed(root, f.debtor, uint96(wouldUse));
+        if (total != p.face) revert ScfSplitFaceMismatch(id, total, p.face);
+        uint256 first = f.pieces;
+        ReceivableId root = _rootOf(id);
+        // The counter is the next index: it may reach _MAX_INDEX (2^24 - 1) but never wrap to 0.
+        if (first + n - 1 > _MAX_INDEX) revert ScfTooManyPieces(root);
+        f.pieces = uint24(first + n - 1);
+        children = new ReceivableId[](n - 1);
+        // Empty for a plain split: then no part is handed on and `to` is never read.
+        bool handing = recipients.length != 0;
+        MemberId[] memory to = _handedTo(recipients, p.holder);
+        uint8 nextTier = p.tier + 1;
+        // Piece `id` keeps its slot (and its flags and pledgee, both clear as it is movable): only what changes.
+        StoredPiece storage s = _pieces[id];
+        if (!handing || MemberId.unwrap(to[0]) == 0) s.face = faces[0];
+        else (s.holder, s.face, s.tier) = (to[0], faces[0], nextTier);
+        uint64 base = uint64(_familyNumber(id) << _INDEX_BITS);
+        for (uint256 i = 1; i < n; ++i) {
+            ReceivableId child = ReceivableId.wrap(base | uint64(first + i - 1));
+            children[i - 1] = child;
+            bool handed = handing && MemberId.unwrap(to[i]) != 0;
+            _pieces[child] = StoredPiece({
+                holder: handed ? to[i] : p.holder,
+                face: faces[i],
+                tier: handed ? nextTier : p.tier,
+                state: PieceState.Held,
+                flags: 0,
+                pledgee: MemberId.wrap(0)
+            });
+        }
+        emit ReceivableSplit(id, p.holder, root, children[0], faces);
+        if (!handing) return children;
+        for (uint256 i; i < n; ++i) {
+            if (MemberId.unwrap(to[i]) == 0) continue;
+            emit ReceivableTransferred(i == 0 ? id : children[i - 1], p.holder, to[i], nextTier);
+        }
     }
 
-    function _checkInvoice(bytes32 key, uint256 n) private view {
-        if (key == 0) revert ScfInvalidInvoices(n);
-        ReceivableId existing = _invoices[key];
-        if (ReceivableId.unwrap(existing) != 0) revert ScfInvoiceAlreadyUsed(key, existing);
-    }
-
-    function _requested(ReceivableId root) private view returns (StoredFamily storage f) {
-        f = _familyOf(root);
-        if (f.state != FamilyState.Requested) revert ScfInvalidFamilyState(root, f.state);
-    }
-
-    function _closeRequest(ReceivableId root, StoredFamily storage f, MemberId by, FamilyState state) private {
-        f.state = state;
-        delete _requestedInvoices[_familyNumber(root)];
-        emit RequestClosed(root, by, state);
-    }
-
-    /// @dev The one transition Confirmed -> Overdue, once maturity plus the family's agreed grace passed on the
-    ///      active clock; a family already Overdue or Defaulted passes.
-    function _requireOverdue(ReceivableId root, StoredFamily storage f) private {
-        FamilyState state = f.state;
-        if (state == FamilyState.Overdue || state == FamilyState.Defaulted) return;
-        if (state != FamilyState.Confirmed) revert ScfInvalidFamilyState(root, state);
-        uint256 dueAt = uint256(f.maturity) + f.graceSeconds;
-        if (_activeNow() <= dueAt) revert ScfNotOverdue(root, _toWall(dueAt));
-        f.state = FamilyState.Overdue;
-        emit FamilyOverdue(root, f.debtor);
+    /// @dev The member each part goes to: 0 where it stays with `holder` (address(0) or an operator of `holder`).
+    function _handedTo(address[] memory recipients, MemberId holder) private view returns (MemberId[] memory to) {
+        to = new MemberId[](recipients.length);
+        for (uint256 i; i < recipients.length; ++i) {
+            address account = recipients[i];
+            if (account == address(0)) continue;
+            MemberId member = _recipientOrHolder(account, holder);
+            if (MemberId.unwrap(member) != MemberId.unwrap(holder)) to[i] = member;
+        }
     }
 
     /// @dev Piece `id` as its holder may move it: held (not financed or collected), confirmed, before maturity, not
@@ -660,90 +409,72 @@ contract ReceivableLedger is
     function _movable(ReceivableId id) private view returns (StoredPiece memory p, StoredFamily storage f) {
         f = _familyOf(id);
         p = _pieces[id];
-        if (p.state != PieceState.Held) revert ScfInvalidPieceState(id, p.state);
-        if (f.state != FamilyState.Confirmed) revert ScfInvalidFamilyState(id, f.state);
+        _expectPieceState(id, p.state, _HELD);
+        _expectFamilyState(id, f.state, _CONFIRMED);
         if (_activeNow() >= f.maturity) revert ScfMatured(id, uint40(_toWall(f.maturity)));
         if (p.flags & _FROZEN != 0) revert ScfFrozen(id);
         if (p.flags & _ENCUMBERED != 0) revert ScfEncumbered(id);
-        if (MemberId.unwrap(memberRegistry.requireActive(msg.sender)) != MemberId.unwrap(p.holder)) {
+        if (MemberId.unwrap(_requireActive(msg.sender)) != MemberId.unwrap(p.holder)) {
             revert ScfNotHolder(id, msg.sender);
-        }
-    }
-
-    function _familyOf(ReceivableId id) private view returns (StoredFamily storage f) {
-        f = _families[_familyNumber(id)];
-        if (f.state == FamilyState.None || ReceivableId.unwrap(id) & _MAX_INDEX >= f.pieces) {
-            revert ScfUnknownReceivable(id);
         }
     }
 
     /// @dev The member of supplier operator `to`, which must be active and hold the Supplier role.
     function _recipient(address to) private view returns (MemberId) {
-        if (!memberRegistry.hasRole(to, Role.Supplier)) revert ScfInvalidRecipient(to);
-        return memberRegistry.memberOf(to);
+        (bool ok, MemberId member) = _supplierOf(to);
+        if (!ok) revert ScfInvalidRecipient(to);
+        return member;
     }
 
-    function _requireMemberRole(MemberId member, Role role) private view {
-        if (!memberRegistry.hasMemberRole(member, role)) {
-            revert IMemberRegistry.MemberMissingRole(memberRegistry.getMember(member).admin, member, role);
+    /// @dev `holder` when `account` is one of its operators (the part stays), else the member of supplier operator
+    ///      `account` as {_recipient}.
+    function _recipientOrHolder(address account, MemberId holder) private view returns (MemberId) {
+        (bool ok, MemberId member) = _supplierOf(account);
+        if (ok) return member;
+        if (MemberId.unwrap(memberRegistry.memberOf(account)) == MemberId.unwrap(holder)) return holder;
+        revert ScfInvalidRecipient(account);
+    }
+
+    /// @dev The member of `account` if it is an operator of an active Supplier: one registry call (`requireRole`),
+    ///      whose refusal (unknown account, inactive member, missing role) means "not a recipient".
+    function _supplierOf(address account) private view returns (bool ok, MemberId member) {
+        try memberRegistry.requireRole(account, Role.Supplier) returns (MemberId m) {
+            return (true, m);
+        } catch {
+            return (false, MemberId.wrap(0));
         }
-    }
-
-    function _assignLine(MemberId debtor, address token, MemberId financier, bool byGovernor) private {
-        if (!memberRegistry.isSettlementToken(token)) revert ScfInvalidToken(token);
-        _requireMemberRole(financier, Role.Financier);
-        if (MemberId.unwrap(financier) == MemberId.unwrap(debtor)) revert ScfSelfDealing(financier);
-        CreditLine storage line = _lines[debtor][token];
-        // A new bank starts from no limit; a freeze stays until a bank lifts it, so a debtor cannot escape its
-        // bank's freeze by choosing another (only the governor's reassignment clears it).
-        (line.financier, line.limit) = (financier, 0);
-        if (byGovernor) line.frozen = false;
-        emit CreditLineAssigned(debtor, token, financier, byGovernor);
-    }
-
-    /// @dev `debtor`'s `token` line, which `financier` may change only if the debtor chose it (or the governor
-    ///      assigned it).
-    function _lineOf(
-        MemberId debtor,
-        address token,
-        MemberId financier
-    ) private view returns (CreditLine storage line) {
-        line = _lines[debtor][token];
-        MemberId holder = line.financier;
-        if (MemberId.unwrap(holder) != MemberId.unwrap(financier)) {
-            revert ScfCreditLineNotYours(debtor, financier, holder);
-        }
-    }
-
-    function _currencies(address token) private view returns (bytes3 currency, bytes3 reporting) {
-        return (ISettlementToken(token).currency(), creditRegistry.reportingCurrency());
-    }
-
-    function _useQuoteNonce(address signer, uint256 nonce) private {
-        uint256 bit = 1 << (nonce & 0xff);
-        uint256 word = _quoteNonces[signer][nonce >> 8];
-        if (word & bit != 0) revert ScfNonceUsed(signer, nonce);
-        _quoteNonces[signer][nonce >> 8] = word | bit;
     }
 
     /// @dev `maturity` is on the active clock, as is "now": a pause does not eat discount days.
     function _price(Quote calldata quote, uint64 face, uint40 maturity) private view returns (uint256 price) {
-        if (quote.dayBase != 360 && quote.dayBase != 365) revert ScfInvalidQuote(quote.rateBps, quote.dayBase);
-        price = DiscountMath.discountedPrice(
-            face,
-            quote.rateBps,
-            DiscountMath.daysBetween(_activeNow(), maturity),
-            quote.dayBase
-        );
-        if (price == 0) revert ScfInvalidQuote(quote.rateBps, quote.dayBase);
+        if (quote.dayBase != 360 && quote.dayBase != 365) revert ScfInvalidDayBase(quote.dayBase);
+        uint256 days_ = DiscountMath.daysBetween(_activeNow(), maturity);
+        price = DiscountMath.discountedPrice(face, quote.rateBps, days_, quote.dayBase);
+        if (price == 0) revert ScfQuoteLeavesNoPrice(quote.rateBps, days_, quote.dayBase);
     }
 
     /// @dev Penalty interest at the family's agreed rate, per completed day after maturity on the active clock:
     ///      paying on the maturity day costs nothing extra, and paused days never count.
+    ///      Active time never runs ahead of wall time, so before a full day past maturity on the wall clock no day is
+    ///      late and the pause clock is not read (a repayment on time reads one cold slot less).
     function _amountDue(StoredFamily storage f) private view returns (uint256 amount, uint256 penalty) {
-        uint256 late = DiscountMath.completedDays(f.maturity, _activeNow());
-        penalty = DiscountMath.penalty(f.face, f.penaltyRateBps, late);
+        uint256 maturity = f.maturity;
+        if (block.timestamp >= maturity + 1 days) {
+            uint256 late = DiscountMath.completedDays(maturity, _activeNow());
+            penalty = DiscountMath.penalty(f.face, f.penaltyRateBps, late);
+        }
         amount = f.face + penalty;
+    }
+
+    /// @dev What a piece of a family repaid with a penalty collects: its face and pro-rata penalty, rounded down,
+    ///      or, for the last piece, exactly what the family's collections still lack of what the debtor paid.
+    function _penaltyShare(ReceivableId id, uint64 face, StoredFamily storage f) private returns (uint256 amount) {
+        uint256 family = _familyNumber(id);
+        uint256 collected = _penaltyCollected[family];
+        uint256 faceSoFar = (collected >> 128) + face;
+        uint256 amountSoFar = uint128(collected);
+        amount = faceSoFar == f.face ? f.paid - amountSoFar : face + (uint256(face) * (f.paid - f.face)) / f.face;
+        _penaltyCollected[family] = (faceSoFar << 128) | (amountSoFar + amount);
     }
 
     function _quoteStructHash(Quote calldata q) private pure returns (bytes32) {
@@ -762,27 +493,18 @@ contract ReceivableLedger is
             );
     }
 
-    function _setTerms(uint32 graceSeconds, uint16 penaltyRateBps) private {
-        if (penaltyRateBps > DiscountMath.BPS) revert ScfInvalidTerms(penaltyRateBps);
-        (_graceSeconds, _penaltyRateBps) = (graceSeconds, penaltyRateBps);
-        emit TermsUpdated(graceSeconds, penaltyRateBps);
-    }
-
-    function _familyNumber(ReceivableId id) private pure returns (uint256) {
-        return ReceivableId.unwrap(id) >> _INDEX_BITS;
-    }
-
-    function _rootOf(ReceivableId id) private pure returns (ReceivableId) {
-        return ReceivableId.wrap(uint64(_familyNumber(id) << _INDEX_BITS));
-    }
-
-    /// @dev The credit registry reference of the default a financier declared on piece `id` (the top bit set).
-    function _defaultRef(ReceivableId id) private pure returns (bytes32) {
-        return bytes32(uint256(ReceivableId.unwrap(id)) | (1 << 255));
-    }
-
-    /// @dev The credit registry reference of a piece's recourse exposure.
-    function _loanRef(ReceivableId id) private pure returns (bytes32) {
-        return bytes32(uint256(ReceivableId.unwrap(id)));
+    /// @dev Runs this call's data in `cold` on this contract's storage and returns (or reverts) with its result.
+    function _runCold() private {
+        address target = address(cold);
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) {
+                revert(0, returndatasize())
+            }
+            return(0, returndatasize())
+        }
     }
 }

@@ -4,7 +4,15 @@
  * input as text, checks it, sends, and returns what happened as data; the `scf:*` tasks print it and the service
  * answers with it. Amounts are in major units of the receivable's settlement token; receivables are `R<family>.<n>`.
  */
-import { getAddress, hexlify, isAddress, isHexString, randomBytes, type ContractTransactionReceipt } from "ethers";
+import {
+  ZeroAddress,
+  getAddress,
+  hexlify,
+  isAddress,
+  isHexString,
+  randomBytes,
+  type ContractTransactionReceipt,
+} from "ethers";
 
 import { tokenAt, tokenFor, type TradelineContracts } from "../deployment.js";
 import { signQuote, type QuoteTerms } from "../eip712.js";
@@ -22,6 +30,7 @@ import {
   request as requestReceivable,
   rootOf,
   split as splitReceivable,
+  splitTo as splitReceivableTo,
 } from "../scf.js";
 import { chainTime, ensureAllowance, mined, raiseAllowance } from "../tx.js";
 
@@ -268,13 +277,20 @@ export async function claim(
 
 export interface Split {
   id: bigint;
-  /** The pieces after the split, the split piece first, with their faces. */
-  pieces: { id: bigint; face: bigint }[];
+  /** The pieces after the split, the split piece first, with their faces and, if handed on, the recipient. */
+  pieces: { id: bigint; face: bigint; to?: string }[];
   money: Money;
   receipt: ContractTransactionReceipt;
 }
 
-export async function split(desk: ScfDesk, req: { id: string; faces: string | string[] }): Promise<Split> {
+/**
+ * Splits a piece; with `to` (one entry per face, comma-separated or a list; an empty entry keeps that part), hands
+ * the parts on to those suppliers in the same transaction.
+ */
+export async function split(
+  desk: ScfDesk,
+  req: { id: string; faces: string | string[]; to?: string | string[] },
+): Promise<Split> {
   const id = receivable(desk, req.id);
   const { money } = await familyToken(desk, id);
   const name = desk.label("faces");
@@ -284,8 +300,21 @@ export async function split(desk: ScfDesk, req: { id: string; faces: string | st
       parseAmount(f, money.decimals, { name: Array.isArray(req.faces) ? `${name}[${i}]` : name, bits: 64 }),
     ),
   );
-  const { children, receipt } = await splitReceivable(desk.contracts.scf, id, faces);
-  return { id, pieces: [id, ...children].map((x, i) => ({ id: x, face: faces[i] })), money, receipt };
+  const toList = Array.isArray(req.to) ? req.to : (req.to ?? "").trim() === "" ? [] : (req.to ?? "").split(",");
+  if (toList.length === 0) {
+    const { children, receipt } = await splitReceivable(desk.contracts.scf, id, faces);
+    return { id, pieces: [id, ...children].map((x, i) => ({ id: x, face: faces[i] })), money, receipt };
+  }
+  const toName = desk.label("to");
+  if (toList.length !== faces.length) {
+    throw new InputError(toName, `${toName} names ${toList.length} recipients for ${faces.length} faces: one each`);
+  }
+  const recipients = toList.map((t) => (t.trim() === "" ? ZeroAddress : address(desk, t.trim(), "to")));
+  const { children, receipt } = await splitReceivableTo(desk.contracts.scf, id, faces, recipients);
+  const pieces = [id, ...children].map((x, i) =>
+    recipients[i] === ZeroAddress ? { id: x, face: faces[i] } : { id: x, face: faces[i], to: recipients[i] },
+  );
+  return { id, pieces, money, receipt };
 }
 
 export async function transfer(

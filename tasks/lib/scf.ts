@@ -116,9 +116,14 @@ export async function claim(c: TradelineContracts, args: { member: string; curre
   return [`paid ${amount(r.amount, r.money)} parked for member ${r.member}`, `  tx: ${r.receipt.hash}`];
 }
 
-export async function split(c: TradelineContracts, args: { id: string; faces: string }): Promise<string[]> {
+export async function split(
+  c: TradelineContracts,
+  args: { id: string; faces: string; to?: string },
+): Promise<string[]> {
   const r = await desk.split(deskOf(c), args);
-  const parts = r.pieces.map((p) => `${formatReceivable(p.id)} ${amount(p.face, r.money)}`);
+  const parts = r.pieces.map(
+    (p) => `${formatReceivable(p.id)} ${amount(p.face, r.money)}${p.to === undefined ? "" : ` to ${p.to}`}`,
+  );
   return [`split ${formatReceivable(r.id)} into ${parts.join(", ")}`, `  tx: ${r.receipt.hash}`];
 }
 

@@ -25,6 +25,7 @@ describe("storage layout", function () {
   for (const [hot, cold] of [
     ["CreditRegistry", "CreditRegistryCold"],
     ["TradeSettlement", "TradeSettlementCold"],
+    ["ReceivableLedger", "ReceivableLedgerCold"],
   ]) {
     it(`${cold} lays out storage exactly as ${hot}, whose storage it runs on`, () => {
       const strip = (name: string) =>

@@ -9,7 +9,7 @@ import {ICreditRegistry, ICreditRegistryTypes, PolicyMode} from "../../contracts
 import {MemberId} from "../../contracts/interfaces/IMemberRegistry.sol";
 import {
     FamilyState,
-    IReceivableLedger,
+    IReceivableLedgerTypes,
     PieceState,
     ReceivableId
 } from "../../contracts/interfaces/IReceivableLedger.sol";
@@ -109,7 +109,7 @@ contract ReceivableLedgerInvariantTest is TestBase {
     function invariant_faceIsConserved() public view {
         uint256 live;
         for (uint256 i; i < handler.pieceCount(); ++i) {
-            IReceivableLedger.Piece memory p = ledger.getPiece(handler.pieces(i));
+            IReceivableLedgerTypes.Piece memory p = ledger.getPiece(handler.pieces(i));
             if (p.state == PieceState.Held || p.state == PieceState.Financed) live += p.face;
         }
         assertEq(live, handler.confirmedFace() - handler.collectedFace(), "face not conserved");
@@ -137,7 +137,7 @@ contract ReceivableLedgerInvariantTest is TestBase {
     function invariant_usedLineIsTheOutstandingConfirmedFace() public view {
         uint256 outstanding;
         for (uint256 i; i < handler.rootCount(); ++i) {
-            IReceivableLedger.Family memory f = ledger.getFamily(handler.roots(i));
+            IReceivableLedgerTypes.Family memory f = ledger.getFamily(handler.roots(i));
             if (
                 f.state == FamilyState.Confirmed || f.state == FamilyState.Overdue || f.state == FamilyState.Defaulted
             ) {

@@ -6,7 +6,7 @@ import { jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js
 import { invoiceKey } from "../../src/keys.js";
 import { roleIndex, roleMask } from "../../src/members.js";
 import { ICreditModuleReports__factory } from "../../typechain-types/index.js";
-import { daysBetween, discountedPrice } from "../../src/scf.js";
+import { daysBetween, discountedPrice, stateBitmap } from "../../src/scf.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { testEntityKey } from "../helpers/entity.js";
@@ -202,14 +202,14 @@ describe("ReceivableLedger", function () {
         .to.be.revertedWithCustomError(scf, "ScfInvalidToken")
         .withArgs(outsider.address);
       await expect(issueAs({ keys: [] }))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidInvoices")
+        .to.be.revertedWithCustomError(scf, "ScfInvalidInvoiceCount")
         .withArgs(0);
       await expect(issueAs({ keys: Array.from({ length: 17 }, invoice) }))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidInvoices")
+        .to.be.revertedWithCustomError(scf, "ScfInvalidInvoiceCount")
         .withArgs(17);
       await expect(issueAs({ keys: [ethers.ZeroHash] }))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidInvoices")
-        .withArgs(1);
+        .to.be.revertedWithCustomError(scf, "ScfZeroInvoiceKey")
+        .withArgs(0);
       await expect(issueAs({ to: a.huaxia.address }))
         .to.be.revertedWithCustomError(scf, "ScfInvalidRecipient")
         .withArgs(a.huaxia.address);
@@ -233,8 +233,8 @@ describe("ReceivableLedger", function () {
         .withArgs(root, ids.pearl, ids.glassworks, token, FACE, maturity);
       expect((await scf.getPiece(root)).state).to.equal(BigInt(Piece.None));
       await expect(scf.connect(a.glassworks).split(root, [1n, FACE - 1n]))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidPieceState")
-        .withArgs(root, Piece.None);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedPieceState")
+        .withArgs(root, Piece.None, stateBitmap([Piece.Held]));
       const otherId = await members.memberOf(otherCore);
       await expect(scf.connect(otherCore).confirm(root))
         .to.be.revertedWithCustomError(scf, "ScfNotDebtor")
@@ -245,8 +245,8 @@ describe("ReceivableLedger", function () {
         .withArgs(root, ids.pearl, FACE)
         .and.not.to.emit(scf, "ConfirmationRelayed");
       await expect(scf.connect(a.pearl).confirm(root))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidFamilyState")
-        .withArgs(root, Family.Confirmed);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedFamilyState")
+        .withArgs(root, Family.Confirmed, stateBitmap([Family.Requested]));
       await expect(scf.connect(a.pearl).confirm(root + 5n))
         .to.be.revertedWithCustomError(scf, "ScfUnknownReceivable")
         .withArgs(root + 5n);
@@ -317,17 +317,18 @@ describe("ReceivableLedger", function () {
     it("test_split_revertsOnBadFacesOrWrongHolder", async function () {
       const { scf, a, issue } = await networkHelpers.loadFixture(fixture);
       const root = await issue();
-      const bad: [bigint[], bigint][] = [
-        [[FACE], FACE],
-        [[FACE - 1n, 2n], FACE + 1n],
-        [[FACE, 0n], FACE],
-        [Array.from({ length: 17 }, () => 1n), 17n],
-      ];
-      for (const [faces, total] of bad) {
+      // One cause per error: the number of parts, a zero part, and parts that do not sum to the face.
+      for (const faces of [[FACE], Array.from({ length: 17 }, () => 1n)]) {
         await expect(scf.connect(a.glassworks).split(root, faces))
-          .to.be.revertedWithCustomError(scf, "ScfInvalidSplit")
-          .withArgs(root, total, FACE);
+          .to.be.revertedWithCustomError(scf, "ScfInvalidSplitCount")
+          .withArgs(root, faces.length);
       }
+      await expect(scf.connect(a.glassworks).split(root, [FACE, 0n]))
+        .to.be.revertedWithCustomError(scf, "ScfZeroSplitFace")
+        .withArgs(root, 1);
+      await expect(scf.connect(a.glassworks).split(root, [FACE - 1n, 2n]))
+        .to.be.revertedWithCustomError(scf, "ScfSplitFaceMismatch")
+        .withArgs(root, FACE + 1n, FACE);
       await expect(scf.connect(a.precision).split(root, [1n, FACE - 1n]))
         .to.be.revertedWithCustomError(scf, "ScfNotHolder")
         .withArgs(root, a.precision.address);
@@ -365,6 +366,74 @@ describe("ReceivableLedger", function () {
       expect((await scf.getPiece(root)).holder).to.equal(ids.glassworks);
     });
 
+    it("test_splitTo_splitsAndHandsPartsOnInOneTransaction", async function () {
+      const { scf, a, ids, issue } = await networkHelpers.loadFixture(fixture);
+      const root = await issue();
+      const faces = [50_000_000n, 30_000_000n, 20_000_000n];
+      // Part 1 goes to tier 2; part 0 stays (address(0)) and so does part 2 (an operator of the holder itself).
+      const tx = scf.connect(a.glassworks).splitTo(root, faces, [ethers.ZeroAddress, a.precision, a.glassworks]);
+      await expect(tx)
+        .to.emit(scf, "ReceivableSplit")
+        .withArgs(root, ids.glassworks, root, root + 1n, faces)
+        .and.to.emit(scf, "ReceivableTransferred")
+        .withArgs(root + 1n, ids.glassworks, ids.precision, 2);
+      const receipt = await (await tx).wait();
+      const names = receipt!.logs.map((l) => scf.interface.parseLog(l)?.name);
+      // The read model applies the split, then the hand-over: one transfer, for the part handed on only.
+      expect(names).to.deep.equal(["ReceivableSplit", "ReceivableTransferred"]);
+      const pieces = await Promise.all([root, root + 1n, root + 2n].map((id) => scf.getPiece(id)));
+      expect(pieces.map((p) => [p.holder, p.face, p.tier, p.state])).to.deep.equal([
+        [ids.glassworks, faces[0], 1n, BigInt(Piece.Held)],
+        [ids.precision, faces[1], 2n, BigInt(Piece.Held)],
+        [ids.glassworks, faces[2], 1n, BigInt(Piece.Held)],
+      ]);
+      // Face is conserved: the parts sum to the piece split.
+      expect(pieces.reduce((sum, p) => sum + p.face, 0n)).to.equal(FACE);
+      expect((await scf.getFamily(root)).pieces).to.equal(3n);
+      // Part 0 is the piece itself: handing it on moves the split piece's id.
+      await expect(
+        scf.connect(a.precision).splitTo(root + 1n, [10_000_000n, 20_000_000n], [a.silica, ethers.ZeroAddress]),
+      )
+        .to.emit(scf, "ReceivableTransferred")
+        .withArgs(root + 1n, ids.precision, ids.silica, 3);
+      const [moved, kept] = await Promise.all([scf.getPiece(root + 1n), scf.getPiece(root + 3n)]);
+      expect([moved.holder, moved.face, moved.tier]).to.deep.equal([ids.silica, 10_000_000n, 3n]);
+      expect([kept.holder, kept.face, kept.tier]).to.deep.equal([ids.precision, 20_000_000n, 2n]);
+    });
+
+    it("test_splitTo_refusesAsTransferAndSplitDo", async function () {
+      const { scf, members, a, ids, issue, outsider } = await networkHelpers.loadFixture(fixture);
+      const root = await issue();
+      const faces = [60_000_000n, 40_000_000n];
+      await expect(scf.connect(a.glassworks).splitTo(root, faces, [a.precision]))
+        .to.be.revertedWithCustomError(scf, "ScfSplitRecipientsMismatch")
+        .withArgs(root, 2, 1);
+      // Each recipient must be an operator of an active Supplier member, as `transfer` requires.
+      for (const to of [outsider.address, a.huaxia.address, a.pearl.address]) {
+        await expect(scf.connect(a.glassworks).splitTo(root, faces, [ethers.ZeroAddress, to]))
+          .to.be.revertedWithCustomError(scf, "ScfInvalidRecipient")
+          .withArgs(to);
+      }
+      await members.suspend(ids.precision, REASON);
+      await expect(scf.connect(a.glassworks).splitTo(root, faces, [ethers.ZeroAddress, a.precision]))
+        .to.be.revertedWithCustomError(scf, "ScfInvalidRecipient")
+        .withArgs(a.precision.address);
+      await members.reinstate(ids.precision, REASON);
+      await expect(scf.connect(a.precision).splitTo(root, faces, [ethers.ZeroAddress, a.precision]))
+        .to.be.revertedWithCustomError(scf, "ScfNotHolder")
+        .withArgs(root, a.precision.address);
+      await expect(scf.connect(a.glassworks).splitTo(root, [FACE - 1n, 2n], [ethers.ZeroAddress, a.precision]))
+        .to.be.revertedWithCustomError(scf, "ScfSplitFaceMismatch")
+        .withArgs(root, FACE + 1n, FACE);
+      await expect(scf.connect(a.glassworks).splitTo(root, [FACE], [a.precision]))
+        .to.be.revertedWithCustomError(scf, "ScfInvalidSplitCount")
+        .withArgs(root, 1);
+      // Nothing moved.
+      const p = await scf.getPiece(root);
+      expect([p.holder, p.face, p.tier]).to.deep.equal([ids.glassworks, FACE, 1n]);
+      expect((await scf.getFamily(root)).pieces).to.equal(1n);
+    });
+
     it("test_transfer_revertsAfterMaturityWhileFinancedFrozenOrEncumbered", async function () {
       const { scf, members, a, ids, issue, quote, maturity, world } = await networkHelpers.loadFixture(fixture);
       const root = await issue();
@@ -372,8 +441,8 @@ describe("ReceivableLedger", function () {
       const { q, sig } = await quote(root);
       await scf.connect(a.glassworks).finance(q, sig);
       await expect(scf.connect(a.pacific).transfer(root, a.precision))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidPieceState")
-        .withArgs(root, Piece.Financed);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedPieceState")
+        .withArgs(root, Piece.Financed, stateBitmap([Piece.Held]));
       await scf.connect(a.regulator).freeze(root + 1n, true, REASON);
       await expect(scf.connect(a.glassworks).transfer(root + 1n, a.precision))
         .to.be.revertedWithCustomError(scf, "ScfFrozen")
@@ -408,12 +477,14 @@ describe("ReceivableLedger", function () {
       await scf.connect(a.glassworks).encumber(root, ids.huaxia);
       expect((await scf.getPiece(root)).encumbered).to.equal(true);
       await expect(scf.connect(a.pacific).release(root))
-        .to.be.revertedWithCustomError(scf, "ScfNotFinancier")
-        .withArgs(root, a.pacific.address);
+        .to.be.revertedWithCustomError(scf, "ScfNotPledgee")
+        .withArgs(root, a.pacific.address, ids.huaxia);
       await expect(scf.connect(a.huaxia).release(root))
         .to.emit(scf, "ReceivableEncumbered")
         .withArgs(root, ids.huaxia, false);
-      await expect(scf.connect(a.huaxia).release(root)).to.be.revertedWithCustomError(scf, "ScfNotFinancier");
+      await expect(scf.connect(a.huaxia).release(root))
+        .to.be.revertedWithCustomError(scf, "ScfNotEncumbered")
+        .withArgs(root);
       await scf.connect(a.glassworks).transfer(root, a.precision);
     });
   });
@@ -444,18 +515,18 @@ describe("ReceivableLedger", function () {
       await scf.connect(a.glassworks).finance(first.q, first.sig);
       const second = await quote(root, {}, a.huaxia);
       await expect(scf.connect(a.glassworks).finance(second.q, second.sig))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidPieceState")
-        .withArgs(root, Piece.Financed);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedPieceState")
+        .withArgs(root, Piece.Financed, stateBitmap([Piece.Held]));
       await expect(scf.connect(a.pacific).finance(second.q, second.sig))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidPieceState")
-        .withArgs(root, Piece.Financed);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedPieceState")
+        .withArgs(root, Piece.Financed, stateBitmap([Piece.Held]));
       await expect(scf.connect(a.pacific).split(root, [1n, FACE - 1n]))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidPieceState")
-        .withArgs(root, Piece.Financed);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedPieceState")
+        .withArgs(root, Piece.Financed, stateBitmap([Piece.Held]));
     });
 
     it("test_finance_revertsOnExpiredReplayedOrForeignQuotes", async function () {
-      const { scf, members, a, ids, issue, quote } = await networkHelpers.loadFixture(fixture);
+      const { scf, members, a, ids, issue, quote, maturity } = await networkHelpers.loadFixture(fixture);
       const root = await issue();
       await scf.connect(a.glassworks).split(root, [50_000_000n, 50_000_000n]);
       const now = BigInt(await networkHelpers.time.latest());
@@ -483,12 +554,14 @@ describe("ReceivableLedger", function () {
         .withArgs(a.precision.address, ids.precision, roleIndex("Financier"));
       const badBase = await quote(root + 1n, { dayBase: 364 as 360 });
       await expect(scf.connect(a.glassworks).finance(badBase.q, badBase.sig))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidQuote")
-        .withArgs(600, 364);
+        .to.be.revertedWithCustomError(scf, "ScfInvalidDayBase")
+        .withArgs(364);
       const usurious = await quote(root + 1n, { rateBps: 65_535 });
+      const at = BigInt(await networkHelpers.time.latest()) + 1n;
+      await networkHelpers.time.setNextBlockTimestamp(at);
       await expect(scf.connect(a.glassworks).finance(usurious.q, usurious.sig))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidQuote")
-        .withArgs(65_535, 360);
+        .to.be.revertedWithCustomError(scf, "ScfQuoteLeavesNoPrice")
+        .withArgs(65_535, daysBetween(at, maturity), 360);
       const forOther = await quote(root + 1n, { recourse: true, seller: ids.precision });
       await expect(scf.connect(a.glassworks).finance(forOther.q, forOther.sig))
         .to.be.revertedWithCustomError(scf, "ScfQuoteSellerMismatch")
@@ -518,8 +591,8 @@ describe("ReceivableLedger", function () {
       const { q, sig } = await quote(root + 1n);
       await scf.connect(a.precision).finance(q, sig);
       await expect(scf.collect(root))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidFamilyState")
-        .withArgs(root, Family.Confirmed);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedFamilyState")
+        .withArgs(root, Family.Confirmed, stateBitmap([Family.Repaid]));
       await networkHelpers.time.increaseTo(maturity);
       const ledger = await scf.getAddress();
       await expect(scf.connect(a.pearl).repay(root)).to.changeTokenBalances(
@@ -530,15 +603,15 @@ describe("ReceivableLedger", function () {
       );
       expect((await scf.creditLineOf(ids.pearl, token)).used).to.equal(0n);
       await expect(scf.connect(a.pearl).repay(root))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidFamilyState")
-        .withArgs(root, Family.Repaid);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedFamilyState")
+        .withArgs(root, Family.Repaid, stateBitmap([Family.Confirmed, Family.Overdue, Family.Defaulted]));
       await expect(scf.connect(outsider).collect(root)).to.changeTokenBalance(ethers, cny, a.glassworks, 60_000_000n);
       await expect(scf.connect(outsider).collect(root + 1n))
         .to.emit(scf, "ReceivableCollected")
         .withArgs(root + 1n, ids.pacific, 40_000_000n, true);
       await expect(scf.collect(root))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidPieceState")
-        .withArgs(root, Piece.Collected);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedPieceState")
+        .withArgs(root, Piece.Collected, stateBitmap([Piece.Held, Piece.Financed]));
       expect(await cny.balanceOf(ledger)).to.equal(0n);
     });
 
@@ -554,8 +627,8 @@ describe("ReceivableLedger", function () {
       await networkHelpers.time.increaseTo(maturity + 10n * DAY);
       await expect(scf.connect(outsider).markOverdue(root)).to.emit(scf, "FamilyOverdue").withArgs(root, ids.pearl);
       await expect(scf.connect(outsider).markOverdue(root))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidFamilyState")
-        .withArgs(root, Family.Overdue);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedFamilyState")
+        .withArgs(root, Family.Overdue, stateBitmap([Family.Confirmed]));
       const at = maturity + 10n * DAY + 100n;
       await networkHelpers.time.setNextBlockTimestamp(at);
       const penalty = (FACE * 1_800n * 10n + 10_000n * 365n - 1n) / (10_000n * 365n); // 10 completed days at 18%
@@ -588,8 +661,8 @@ describe("ReceivableLedger", function () {
       const root = await issue();
       await scf.connect(a.pearl).repay(root);
       await expect(scf.connect(a.glassworks).split(root, [1n, FACE - 1n]))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidFamilyState")
-        .withArgs(root, Family.Repaid);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedFamilyState")
+        .withArgs(root, Family.Repaid, stateBitmap([Family.Confirmed]));
       await expect(scf.collect(root)).to.changeTokenBalance(ethers, cny, a.glassworks, FACE);
     });
   });
@@ -861,8 +934,8 @@ describe("ReceivableLedger", function () {
         .to.emit(scf, "RequestClosed")
         .withArgs(requested, ids.pearl, Family.Rejected);
       await expect(scf.connect(a.pearl).confirm(requested))
-        .to.be.revertedWithCustomError(scf, "ScfInvalidFamilyState")
-        .withArgs(requested, Family.Rejected);
+        .to.be.revertedWithCustomError(scf, "ScfUnexpectedFamilyState")
+        .withArgs(requested, Family.Rejected, stateBitmap([Family.Requested]));
       // A request never confirmed lapses at its maturity, and its invoice stays free.
       const soon = BigInt(await networkHelpers.time.latest()) + DAY;
       const k2 = invoice();

@@ -7,7 +7,7 @@ import {ICreditReporter} from "../../contracts/interfaces/ICreditReporter.sol";
 import {IEmergencyPause} from "../../contracts/interfaces/IEmergencyPause.sol";
 import {
     FamilyState,
-    IReceivableLedger,
+    IReceivableLedgerTypes,
     PieceState,
     ReceivableId
 } from "../../contracts/interfaces/IReceivableLedger.sol";
@@ -62,7 +62,7 @@ contract ReceivableLedgerHandler is TestBase {
     uint256 internal _nonce;
 
     mapping(ReceivableId => MemberId) internal _sellerOf;
-    mapping(ReceivableId => IReceivableLedger.Quote) internal _quoteOf;
+    mapping(ReceivableId => IReceivableLedgerTypes.Quote) internal _quoteOf;
     mapping(ReceivableId => bytes) internal _signatureOf;
 
     constructor(
@@ -124,7 +124,7 @@ contract ReceivableLedgerHandler is TestBase {
     function lapse(uint256 rootSeed) external {
         if (roots.length == 0 || _ledger.paused()) return;
         ReceivableId root = roots[rootSeed % roots.length];
-        IReceivableLedger.Family memory f = _ledger.getFamily(root);
+        IReceivableLedgerTypes.Family memory f = _ledger.getFamily(root);
         if (f.state != FamilyState.Requested) return;
         if (block.timestamp < f.maturity) vm.warp(f.maturity);
         _ledger.lapse(root);
@@ -166,7 +166,7 @@ contract ReceivableLedgerHandler is TestBase {
     // ─── Split, transfer, pledge ────────────────────────────────────────────
 
     function split(uint256 pieceSeed, uint64 cutSeed) external {
-        (bool ok, ReceivableId id, IReceivableLedger.Piece memory p) = _movable(pieceSeed);
+        (bool ok, ReceivableId id, IReceivableLedgerTypes.Piece memory p) = _movable(pieceSeed);
         if (!ok || p.face < 2) return;
         vm.prank(_operatorOf(p.holder));
         ReceivableId[] memory children = _ledger.split(id, _halves(p.face, cutSeed));
@@ -174,7 +174,7 @@ contract ReceivableLedgerHandler is TestBase {
     }
 
     function transfer(uint256 pieceSeed, uint256 toSeed) external {
-        (bool ok, ReceivableId id, IReceivableLedger.Piece memory p) = _movable(pieceSeed);
+        (bool ok, ReceivableId id, IReceivableLedgerTypes.Piece memory p) = _movable(pieceSeed);
         address to = _suppliers[toSeed % 3];
         if (!ok || p.tier == type(uint8).max || !_registry.isActive(to)) return;
         vm.prank(_operatorOf(p.holder));
@@ -183,7 +183,7 @@ contract ReceivableLedgerHandler is TestBase {
 
     /// The holder pledges a piece to a bank: it can then neither move nor be sold until released.
     function encumber(uint256 pieceSeed, uint256 bankSeed) external {
-        (bool ok, ReceivableId id, IReceivableLedger.Piece memory p) = _movable(pieceSeed);
+        (bool ok, ReceivableId id, IReceivableLedgerTypes.Piece memory p) = _movable(pieceSeed);
         if (!ok) return;
         MemberId bank = _registry.memberOf(_banks[bankSeed % 2]);
         vm.prank(_operatorOf(p.holder));
@@ -210,10 +210,10 @@ contract ReceivableLedgerHandler is TestBase {
     /// The holder sells a held piece to a bank; mode 2 uses a nonce the bank cancelled, mode 3 an expired quote: both
     /// must be refused.
     function finance(uint256 pieceSeed, uint16 rateSeed, uint8 mode) external {
-        (bool ok, ReceivableId id, IReceivableLedger.Piece memory p) = _movable(pieceSeed);
+        (bool ok, ReceivableId id, IReceivableLedgerTypes.Piece memory p) = _movable(pieceSeed);
         if (!ok) return;
         uint256 bank = rateSeed % 2;
-        IReceivableLedger.Quote memory q = _quote(id, p.holder, uint16(bound(rateSeed, 0, 2_000)));
+        IReceivableLedgerTypes.Quote memory q = _quote(id, p.holder, uint16(bound(rateSeed, 0, 2_000)));
         try _ledger.priceOf(q) returns (uint256 price) {
             // The bank must afford it, or the ledger's transfer would fail.
             if (_token.balanceOf(_banks[bank]) < price) return;
@@ -225,10 +225,10 @@ contract ReceivableLedgerHandler is TestBase {
         if (mode == 2) {
             vm.prank(_banks[bank]);
             _ledger.cancelNonce(q.nonce);
-            expected = abi.encodeWithSelector(IReceivableLedger.ScfNonceUsed.selector, _banks[bank], q.nonce);
+            expected = abi.encodeWithSelector(IReceivableLedgerTypes.ScfNonceUsed.selector, _banks[bank], q.nonce);
         } else if (mode == 3) {
             q.expiry = uint40(block.timestamp - 1);
-            expected = abi.encodeWithSelector(IReceivableLedger.ScfQuoteExpired.selector, q.expiry);
+            expected = abi.encodeWithSelector(IReceivableLedgerTypes.ScfQuoteExpired.selector, q.expiry);
         }
         _tryFinance(q, bank, _operatorOf(p.holder), expected);
     }
@@ -239,7 +239,7 @@ contract ReceivableLedgerHandler is TestBase {
     /// piece is first sold (legitimately) or pledged in the same call, so that the attempts meet a piece still within
     /// its term; else they meet any financed or pledged piece, in whatever state its family reached.
     function financeAgain(uint256 pieceSeed, uint8 first, uint64 faceSeed) external {
-        (bool found, ReceivableId id, IReceivableLedger.Piece memory p) = _movable(pieceSeed);
+        (bool found, ReceivableId id, IReceivableLedgerTypes.Piece memory p) = _movable(pieceSeed);
         first %= 3;
         // A piece to sell or pledge first: a movable one, else one issued now (movable ones are scarce).
         if (first != 0 && !found) {
@@ -266,7 +266,7 @@ contract ReceivableLedgerHandler is TestBase {
     function markOverdue(uint256 rootSeed) external {
         if (roots.length == 0 || _ledger.paused()) return;
         ReceivableId root = roots[rootSeed % roots.length];
-        IReceivableLedger.Family memory f = _ledger.getFamily(root);
+        IReceivableLedgerTypes.Family memory f = _ledger.getFamily(root);
         if (f.state != FamilyState.Confirmed) return;
         uint256 dueAt = uint256(f.maturity) + f.graceSeconds;
         if (block.timestamp <= dueAt) vm.warp(dueAt + 1);
@@ -277,8 +277,8 @@ contract ReceivableLedgerHandler is TestBase {
     function declareDefault(uint256 pieceSeed) external {
         if (pieces.length == 0 || _ledger.paused()) return;
         ReceivableId id = pieces[pieceSeed % pieces.length];
-        IReceivableLedger.Piece memory p = _ledger.getPiece(id);
-        IReceivableLedger.Family memory f = _ledger.getFamily(id);
+        IReceivableLedgerTypes.Piece memory p = _ledger.getPiece(id);
+        IReceivableLedgerTypes.Family memory f = _ledger.getFamily(id);
         if (p.state != PieceState.Financed || p.defaulted || !_open(f.state)) return;
         uint256 dueAt = uint256(f.maturity) + f.graceSeconds;
         if (block.timestamp <= dueAt) vm.warp(dueAt + 1);
@@ -362,7 +362,7 @@ contract ReceivableLedgerHandler is TestBase {
         }
         uint256 last = block.timestamp;
         for (uint256 i; i < roots.length; ++i) {
-            IReceivableLedger.Family memory f = _ledger.getFamily(roots[i]);
+            IReceivableLedgerTypes.Family memory f = _ledger.getFamily(roots[i]);
             uint256 dueAt = uint256(f.maturity) + 14 days + 1;
             if (dueAt > last) last = dueAt;
         }
@@ -414,7 +414,7 @@ contract ReceivableLedgerHandler is TestBase {
     }
 
     function _respond(ReceivableId root, uint8 outcome) internal {
-        IReceivableLedger.Family memory f = _ledger.getFamily(root);
+        IReceivableLedgerTypes.Family memory f = _ledger.getFamily(root);
         if (f.state != FamilyState.Requested || _ledger.paused()) return;
         outcome %= 4;
         if (outcome < 2) {
@@ -439,7 +439,7 @@ contract ReceivableLedgerHandler is TestBase {
 
     function _confirmation(
         ReceivableId root,
-        IReceivableLedger.Family memory f,
+        IReceivableLedgerTypes.Family memory f,
         uint256 nonce,
         uint256 deadline
     ) internal view returns (bytes memory) {
@@ -476,9 +476,9 @@ contract ReceivableLedgerHandler is TestBase {
         ReceivableId id,
         MemberId seller,
         uint16 rateBps
-    ) internal returns (IReceivableLedger.Quote memory) {
+    ) internal returns (IReceivableLedgerTypes.Quote memory) {
         return
-            IReceivableLedger.Quote({
+            IReceivableLedgerTypes.Quote({
                 id: id,
                 rateBps: rateBps,
                 dayBase: 360,
@@ -492,7 +492,7 @@ contract ReceivableLedgerHandler is TestBase {
     /// Bank `bank` signs `q`; `caller` submits it. With `expected` empty the sale must go through; else the ledger
     /// must refuse it with exactly `expected`. Either way the model counts what the ledger actually did.
     function _tryFinance(
-        IReceivableLedger.Quote memory q,
+        IReceivableLedgerTypes.Quote memory q,
         uint256 bank,
         address caller,
         bytes memory expected
@@ -508,7 +508,7 @@ contract ReceivableLedgerHandler is TestBase {
 
     function _callFinance(
         address caller,
-        IReceivableLedger.Quote memory q,
+        IReceivableLedgerTypes.Quote memory q,
         bytes memory signature
     ) internal returns (bool, bytes memory) {
         vm.prank(caller);
@@ -549,21 +549,29 @@ contract ReceivableLedgerHandler is TestBase {
     /// The error the ledger's move checks (`_movable`) must give `caller` acting on piece `id`, or nothing.
     function _moveError(ReceivableId id, address caller) internal view returns (bytes memory) {
         if (_ledger.paused()) return abi.encodeWithSelector(IEmergencyPause.EnforcedPause.selector);
-        IReceivableLedger.Piece memory p = _ledger.getPiece(id);
-        IReceivableLedger.Family memory f = _ledger.getFamily(id);
+        IReceivableLedgerTypes.Piece memory p = _ledger.getPiece(id);
+        IReceivableLedgerTypes.Family memory f = _ledger.getFamily(id);
         if (p.state != PieceState.Held) {
-            return abi.encodeWithSelector(IReceivableLedger.ScfInvalidPieceState.selector, id, p.state);
+            bytes32 held = bytes32(uint256(1) << uint8(PieceState.Held));
+            return abi.encodeWithSelector(IReceivableLedgerTypes.ScfUnexpectedPieceState.selector, id, p.state, held);
         }
         if (f.state != FamilyState.Confirmed) {
-            return abi.encodeWithSelector(IReceivableLedger.ScfInvalidFamilyState.selector, id, f.state);
+            bytes32 confirmed = bytes32(uint256(1) << uint8(FamilyState.Confirmed));
+            return
+                abi.encodeWithSelector(
+                    IReceivableLedgerTypes.ScfUnexpectedFamilyState.selector,
+                    id,
+                    f.state,
+                    confirmed
+                );
         }
         if (block.timestamp >= f.maturity) {
-            return abi.encodeWithSelector(IReceivableLedger.ScfMatured.selector, id, f.maturity);
+            return abi.encodeWithSelector(IReceivableLedgerTypes.ScfMatured.selector, id, f.maturity);
         }
-        if (p.frozen) return abi.encodeWithSelector(IReceivableLedger.ScfFrozen.selector, id);
-        if (p.encumbered) return abi.encodeWithSelector(IReceivableLedger.ScfEncumbered.selector, id);
+        if (p.frozen) return abi.encodeWithSelector(IReceivableLedgerTypes.ScfFrozen.selector, id);
+        if (p.encumbered) return abi.encodeWithSelector(IReceivableLedgerTypes.ScfEncumbered.selector, id);
         if (MemberId.unwrap(_registry.memberOf(caller)) != MemberId.unwrap(p.holder)) {
-            return abi.encodeWithSelector(IReceivableLedger.ScfNotHolder.selector, id, caller);
+            return abi.encodeWithSelector(IReceivableLedgerTypes.ScfNotHolder.selector, id, caller);
         }
         return "";
     }
@@ -571,7 +579,7 @@ contract ReceivableLedgerHandler is TestBase {
     /// One second-financing attempt on piece `id`: its buyer sells it on (0), its seller sells it again with a fresh
     /// quote (1) or replays its quote (2), its holder splits (3) or transfers it (4).
     function _financeAgain(ReceivableId id, uint256 attempt, uint256 seed) internal {
-        IReceivableLedger.Piece memory p = _ledger.getPiece(id);
+        IReceivableLedgerTypes.Piece memory p = _ledger.getPiece(id);
         bool financed = financedCount[id] != 0;
         // The seller again (1, 2) only for a financed piece; else its holder acts.
         address caller = _operatorOf(financed && (attempt == 1 || attempt == 2) ? _sellerOf[id] : p.holder);
@@ -607,7 +615,7 @@ contract ReceivableLedgerHandler is TestBase {
     }
 
     function _repay(ReceivableId root, bool warpToMaturity) internal {
-        IReceivableLedger.Family memory f = _ledger.getFamily(root);
+        IReceivableLedgerTypes.Family memory f = _ledger.getFamily(root);
         if (!_open(f.state)) return;
         if (warpToMaturity && block.timestamp < f.maturity) vm.warp(f.maturity);
         (uint256 amount, ) = _ledger.amountDue(root);
@@ -617,7 +625,7 @@ contract ReceivableLedgerHandler is TestBase {
     }
 
     function _collect(ReceivableId id) internal {
-        IReceivableLedger.Piece memory p = _ledger.getPiece(id);
+        IReceivableLedgerTypes.Piece memory p = _ledger.getPiece(id);
         if (_ledger.getFamily(id).state != FamilyState.Repaid || p.frozen) return;
         if (p.state != PieceState.Held && p.state != PieceState.Financed) return;
         repaidUncollected -= _ledger.collect(id);
@@ -683,7 +691,7 @@ contract ReceivableLedgerHandler is TestBase {
 
     function _lineHasRoom(uint64 face) internal view returns (bool) {
         if (_ledger.paused()) return false;
-        IReceivableLedger.CreditLine memory line = _ledger.creditLineOf(_coreId, address(_token));
+        IReceivableLedgerTypes.CreditLine memory line = _ledger.creditLineOf(_coreId, address(_token));
         return !line.frozen && line.used + face <= line.limit;
     }
 
@@ -696,7 +704,7 @@ contract ReceivableLedgerHandler is TestBase {
     }
 
     /// A piece its holder may move or sell now (the ledger's own checks, so that no call reverts unforeseen).
-    function _movable(uint256 seed) internal view returns (bool, ReceivableId, IReceivableLedger.Piece memory p) {
+    function _movable(uint256 seed) internal view returns (bool, ReceivableId, IReceivableLedgerTypes.Piece memory p) {
         if (pieces.length == 0) return (false, ReceivableId.wrap(0), p);
         ReceivableId id = pieces[seed % pieces.length];
         p = _ledger.getPiece(id);

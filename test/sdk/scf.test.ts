@@ -9,7 +9,15 @@ import { invoiceKey } from "../../src/keys.js";
 import * as scf from "../../src/scf.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
-import { daysBetween, discountedPrice, familyOf, formatReceivable, parseReceivable, rootOf } from "../../src/scf.js";
+import {
+  daysBetween,
+  discountedPrice,
+  familyOf,
+  formatReceivable,
+  parseReceivable,
+  rootOf,
+  stateBitmap,
+} from "../../src/scf.js";
 
 describe("SDK receivable helpers", function () {
   it("test_receivableIds_formatAndParse", function () {
@@ -43,7 +51,18 @@ describe("SDK receivable helpers", function () {
         iface.encodeErrorResult("ScfQuoteSellerMismatch", [root + 1n, 4n, 5n]),
         "ScfQuoteSellerMismatch(id=R1.1, seller=4, holder=5)",
       ],
-      [iface.encodeErrorResult("ScfInvalidFamilyState", [root, 7]), "ScfInvalidFamilyState(id=R1.0, state=Lapsed)"],
+      [
+        iface.encodeErrorResult("ScfUnexpectedFamilyState", [root, 7, stateBitmap([2, 3, 5])]),
+        "ScfUnexpectedFamilyState(id=R1.0, current=Lapsed, expectedStates=Confirmed|Overdue|Defaulted)",
+      ],
+      [
+        iface.encodeErrorResult("ScfUnexpectedPieceState", [root + 1n, 3, stateBitmap([1, 2])]),
+        "ScfUnexpectedPieceState(id=R1.1, current=Collected, expectedStates=Held|Financed)",
+      ],
+      [
+        iface.encodeErrorResult("ScfQuoteLeavesNoPrice", [65_535, 90n, 360]),
+        "ScfQuoteLeavesNoPrice(rateBps=65535, daysToMaturity=90, dayBase=360)",
+      ],
       [iface.encodeErrorResult("ScfRequestNotLapsed", [root, 99n]), "ScfRequestNotLapsed(root=R1.0, lapsesAt=99)"],
       [iface.encodeErrorResult("ScfSelfDealing", [3n]), "ScfSelfDealing(member=3)"],
       [iface.encodeErrorResult("ScfAlreadyDefaulted", [root]), "ScfAlreadyDefaulted(id=R1.0)"],
@@ -114,9 +133,10 @@ describe("SDK receivable helpers", function () {
     expect(collected.amount).to.equal(400n + (400n * paid.penalty) / 1_000n);
     const tree = await scf.trace(world.contracts.scf, root + 1n);
     expect(tree.children.map((c) => [c.id, c.face, c.tier, c.collected])).to.deep.equal([[root + 1n, 400n, 2, true]]);
+    // Only a financed piece can be declared in default: this one is still held by its supplier.
     await expect(scf.declareDefault(ledger("pacific"), root))
-      .to.be.revertedWithCustomError(world.contracts.scf, "ScfNotFinancier")
-      .withArgs(root, a.pacific.address);
+      .to.be.revertedWithCustomError(world.contracts.scf, "ScfUnexpectedPieceState")
+      .withArgs(root, 1, stateBitmap([2]));
     // A request the debtor rejects, and one that lapses.
     const { id: rejected } = await scf.request(ledger("glassworks"), {
       debtor: world.ids.pearl,

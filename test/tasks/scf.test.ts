@@ -137,7 +137,7 @@ describe("scf tasks", function () {
     // What is left still covers the second quote, which its holder may take until it expires.
     expect(await allowance()).to.be.at.least(most2);
     expect(await failure(finance(as("precision").contracts, { quote: out }))).to.equal(
-      `reverted: ScfInvalidPieceState(id=R1.1, state=Financed)`,
+      `reverted: ScfUnexpectedPieceState(id=R1.1, current=Financed, expectedStates=Held)`,
     );
     const tree = await traceTask(world.contracts, { id: "R1.1" });
     expect(tree[0]).to.equal(`R1.0: debtor member ${pearlId}, 1000.00 CNY, matures 2027-02-20, Confirmed`);
@@ -152,6 +152,23 @@ describe("scf tasks", function () {
       `  paid 400.00 CNY to member ${world.ids.pacific} for R1.1`,
     ]);
     expect(await repay(pearl.contracts, { id: "R1.0" }, pearl.session)).to.deep.equal([]);
+  });
+
+  it("test_scfTasks_splitWithTo_handsPartsOnInOneTransaction", async function () {
+    const { world, as, addr } = await networkHelpers.loadFixture(fixture);
+    const pearl = as("pearl");
+    const financier = String(world.ids.huaxia);
+    await line(pearl.contracts, { debtor: "", limit: "", currency: "CNY", freeze: "", financier }, pearl.session);
+    await line(as("huaxia").contracts, { debtor: String(world.ids.pearl), limit: "5000", currency: "CNY", freeze: "" });
+    await issue(pearl.contracts, { ...ISSUE, supplier: addr("glassworks") }, pearl.session);
+    const glass = as("glassworks");
+    expect(await failure(split(glass.contracts, { id: "R1.0", faces: "600,400", to: addr("precision") }))).to.equal(
+      "--to names 1 recipients for 2 faces: one each",
+    );
+    const out = await split(glass.contracts, { id: "R1.0", faces: "600,400", to: `,${addr("precision")}` });
+    expect(out[0]).to.equal(`split R1.0 into R1.0 600.00 CNY, R1.1 400.00 CNY to ${addr("precision")}`);
+    const piece = await world.contracts.scf.getPiece((1n << 24n) + 1n);
+    expect([piece.holder, piece.tier]).to.deep.equal([world.ids.precision, 2n]);
   });
 
   it("test_scfTasks_requestConfirmAndFreeze", async function () {

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {CreditReporter} from "../access/CreditReporter.sol";
+import {EmergencyPause} from "../access/EmergencyPause.sol";
+import {MemberGated} from "../access/MemberGated.sol";
+import {MemberPayouts} from "../access/MemberPayouts.sol";
+import {ICreditRegistry} from "../interfaces/ICreditRegistry.sol";
+import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
+import {FamilyState, IReceivableLedgerTypes, PieceState, ReceivableId} from "../interfaces/IReceivableLedger.sol";
+import {ISettlementToken} from "../interfaces/ISettlementToken.sol";
+import {DiscountMath} from "../libraries/DiscountMath.sol";
+import {UnorderedNonces} from "../libraries/UnorderedNonces.sol";
+
+/// @title ReceivableLedgerBase
+/// @notice The storage and shared internals of {ReceivableLedger} and {ReceivableLedgerCold}, which runs the ledger's
+///         less frequent operations by DELEGATECALL on the ledger's storage: both inherit this one layout.
+/// @dev Storage layout (test/scf/ReceivableLedger.layout.test.ts reads it back from a deployed ledger):
+///      - slots 0 to 6: {MemberPayouts} (2 mappings), {CreditReporter} (2 mappings), {EIP712}'s fallback strings (2)
+///        and {Nonces} (1 mapping);
+///      - slot 7: {EmergencyPause}'s `_pausedAt`, `_pausedTotal`, `_pausedByGovernor` (88 bits), then `_familyCount`,
+///        `_graceSeconds`, `_penaltyRateBps` (88 bits): {EmergencyPause} is the last base with storage, so the ledger's
+///        fields pack with it, and `whenNotPaused` warms the slot that creating a family reads;
+///      - from slot 8 the ledger's mappings. A piece is one slot (`StoredPiece`, 152 bits); a family's terms are two
+///        slots (`StoredFamily`: 256 bits of what the lifecycle touches, then the token, face and grace, 256 bits); a
+///        credit line is one slot (232 bits).
+abstract contract ReceivableLedgerBase is
+    IReceivableLedgerTypes,
+    MemberGated,
+    MemberPayouts,
+    CreditReporter,
+    EIP712,
+    Nonces,
+    ReentrancyGuardTransient,
+    EmergencyPause
+{
+    using UnorderedNonces for UnorderedNonces.Bitmap;
+
+    /// @notice Most invoices one receivable may carry.
+    uint256 public constant MAX_INVOICES = 16;
+    /// @notice Most parts one split may produce.
+    uint256 public constant MAX_SPLIT = 16;
+
+    /// @notice EIP-712 type of a core enterprise's confirmation of a requested root.
+    bytes32 public constant CONFIRMATION_TYPEHASH = keccak256(
+        "Confirmation(uint64 root,uint32 holder,address token,uint64 face,uint40 maturity,"
+        "uint256 nonce,uint256 deadline)"
+    );
+    /// @notice EIP-712 type of a financier's quote.
+    bytes32 public constant QUOTE_TYPEHASH = keccak256(
+        "Quote(uint64 id,uint16 rateBps,uint16 dayBase,bool recourse,uint32 seller,uint40 expiry,uint256 nonce)"
+    );
+
+    uint256 internal constant _INDEX_BITS = 24;
+    uint256 internal constant _MAX_INDEX = (1 << _INDEX_BITS) - 1;
+
+    /// @dev One piece in one slot (152 bits).
+    struct StoredPiece {
+        MemberId holder;
+        uint64 face;
+        uint8 tier;
+        PieceState state;
+        uint8 flags;
+        MemberId pledgee;
+    }
+
+    /// @dev A family's terms in two slots: what the lifecycle touches first (256 bits), then the token, face and
+    ///      grace (256 bits). `maturity` is on the active clock.
+    struct StoredFamily {
+        MemberId debtor;
+        uint40 maturity;
+        uint24 pieces;
+        FamilyState state;
+        uint16 penaltyRateBps;
+        uint40 repaidAt;
+        uint96 paid;
+        address token;
+        uint64 face;
+        uint32 graceSeconds;
+    }
+
+    uint8 internal constant _FROZEN = 1;
+    uint8 internal constant _ENCUMBERED = 2;
+    uint8 internal constant _RECOURSE = 4;
+    uint8 internal constant _DEFAULTED = 8;
+
+    /// @dev Bitmaps of family states for {_expectFamilyState}: bit `1 << uint8(state)` per allowed state.
+    uint256 internal constant _REQUESTED = 1 << uint8(FamilyState.Requested);
+    uint256 internal constant _CONFIRMED = 1 << uint8(FamilyState.Confirmed);
+    uint256 internal constant _OVERDUE = 1 << uint8(FamilyState.Overdue);
+    uint256 internal constant _REPAID = 1 << uint8(FamilyState.Repaid);
+    uint256 internal constant _DEFAULTED_FAMILY = 1 << uint8(FamilyState.Defaulted);
+    /// @dev Bitmaps of piece states for {_expectPieceState}.
+    uint256 internal constant _HELD = 1 << uint8(PieceState.Held);
+    uint256 internal constant _FINANCED = 1 << uint8(PieceState.Financed);
+
+    // Packed with EmergencyPause's fields in slot 7 (see the layout above): read once per transaction.
+    uint40 internal _familyCount;
+    uint32 internal _graceSeconds;
+    uint16 internal _penaltyRateBps;
+
+    mapping(ReceivableId => StoredPiece) internal _pieces;
+    mapping(uint256 family => StoredFamily) internal _families;
+    mapping(MemberId debtor => mapping(address token => CreditLine)) internal _lines;
+    mapping(bytes32 invoiceKey => ReceivableId) internal _invoices;
+    mapping(uint256 family => bytes32[]) internal _requestedInvoices;
+    /// @dev Of a family repaid with a penalty: face and amount collected so far (128 bits each), so that the last
+    ///      piece collected takes the rounding remainder of the penalty shares and nothing is left behind.
+    mapping(uint256 family => uint256 faceAndAmount) internal _penaltyCollected;
+    mapping(address signer => UnorderedNonces.Bitmap) internal _quoteNonces;
+
+    constructor(
+        IMemberRegistry registry,
+        ICreditRegistry credit
+    ) MemberGated(registry) CreditReporter(credit) EIP712("Tradeline ReceivableLedger", "1") {}
+
+    // ─── State machine ──────────────────────────────────────────────────────
+
+    /// @dev The one check of a family's state: reverts unless `current` is in `expected` (a bitmap of states).
+    function _expectFamilyState(ReceivableId id, FamilyState current, uint256 expected) internal pure {
+        if ((1 << uint8(current)) & expected == 0) {
+            revert ScfUnexpectedFamilyState(id, current, bytes32(expected));
+        }
+    }
+
+    /// @dev The one check of a piece's state: reverts unless `current` is in `expected` (a bitmap of states).
+    function _expectPieceState(ReceivableId id, PieceState current, uint256 expected) internal pure {
+        if ((1 << uint8(current)) & expected == 0) {
+            revert ScfUnexpectedPieceState(id, current, bytes32(expected));
+        }
+    }
+
+    // ─── Shared internals ───────────────────────────────────────────────────
+
+    /// @dev A new family in state Requested with the current terms; its invoices are not taken here.
+    function _create(
+        MemberId debtor,
+        MemberId holder,
+        address token,
+        uint64 face,
+        uint40 maturity,
+        bytes32[] calldata invoiceKeys
+    ) internal returns (ReceivableId root) {
+        if (face == 0) revert ScfInvalidFace();
+        if (maturity <= block.timestamp) revert ScfInvalidMaturity(maturity, block.timestamp);
+        if (!memberRegistry.isSettlementToken(token)) revert ScfInvalidToken(token);
+        uint256 n = invoiceKeys.length;
+        if (n == 0 || n > MAX_INVOICES) revert ScfInvalidInvoiceCount(n);
+        uint256 family = ++_familyCount;
+        root = ReceivableId.wrap(uint64(family << _INDEX_BITS));
+        _families[family] = StoredFamily({
+            debtor: debtor,
+            maturity: uint40(_toActive(maturity)),
+            pieces: 1,
+            state: FamilyState.Requested,
+            penaltyRateBps: _penaltyRateBps,
+            repaidAt: 0,
+            paid: 0,
+            token: token,
+            face: face,
+            graceSeconds: _graceSeconds
+        });
+        _pieces[root] = StoredPiece({
+            holder: holder,
+            face: face,
+            tier: 1,
+            state: PieceState.None,
+            flags: 0,
+            pledgee: MemberId.wrap(0)
+        });
+    }
+
+    function _confirmRequest(ReceivableId root, StoredFamily storage f) internal {
+        uint256 family = _familyNumber(root);
+        _confirm(root, f, _requestedInvoices[family]);
+        delete _requestedInvoices[family];
+    }
+
+    /// @dev The one transition Requested -> Confirmed: takes the invoices and the debtor's line in the family's token.
+    ///      The terms (grace, penalty) copied at creation are refreshed to the ones in force now, when it is agreed.
+    ///      A Requested family has only its root (index 0), which {_familyOf} checked.
+    function _confirm(ReceivableId root, StoredFamily storage f, bytes32[] memory invoiceKeys) internal {
+        _expectFamilyState(root, f.state, _REQUESTED);
+        if (_activeNow() >= f.maturity) revert ScfMatured(root, uint40(_toWall(f.maturity)));
+        uint256 n = invoiceKeys.length;
+        for (uint256 i; i < n; ++i) {
+            bytes32 key = invoiceKeys[i];
+            _checkInvoice(key, i);
+            _invoices[key] = root;
+            emit InvoiceUsed(key, root);
+        }
+        CreditLine storage line = _lines[f.debtor][f.token];
+        if (line.frozen) revert ScfCreditLineFrozen(f.debtor);
+        uint256 wouldUse = uint256(line.used) + f.face;
+        if (wouldUse > line.limit) revert ScfCreditLineExceeded(f.debtor, wouldUse, line.limit);
+        line.used = uint96(wouldUse);
+        (f.state, f.graceSeconds, f.penaltyRateBps) = (FamilyState.Confirmed, _graceSeconds, _penaltyRateBps);
+        _pieces[root].state = PieceState.Held;
+        emit ReceivableConfirmed(root, f.debtor, uint96(wouldUse));
+    }
+
+    /// @dev Invoice key number `index` is non-zero and backs no receivable yet.
+    function _checkInvoice(bytes32 key, uint256 index) internal view {
+        if (key == 0) revert ScfZeroInvoiceKey(index);
+        ReceivableId existing = _invoices[key];
+        if (ReceivableId.unwrap(existing) != 0) revert ScfInvoiceAlreadyUsed(key, existing);
+    }
+
+    function _familyOf(ReceivableId id) internal view returns (StoredFamily storage f) {
+        f = _families[_familyNumber(id)];
+        if (f.state == FamilyState.None || ReceivableId.unwrap(id) & _MAX_INDEX >= f.pieces) {
+            revert ScfUnknownReceivable(id);
+        }
+    }
+
+    /// @dev Member `member` is active and holds `role`, or the registry's `MemberMissingRole` names it.
+    function _requireMemberRole(MemberId member, Role role) internal view {
+        if (!_memberHasRole(member, role)) {
+            revert IMemberRegistry.MemberMissingRole(memberRegistry.getMember(member).admin, member, role);
+        }
+    }
+
+    function _currencies(address token) internal view returns (bytes3 currency, bytes3 reporting) {
+        return (ISettlementToken(token).currency(), creditRegistry.reportingCurrency());
+    }
+
+    /// @dev Spends quote nonce `nonce` of `signer` (a quote, or its cancellation).
+    function _useQuoteNonce(address signer, uint256 nonce) internal {
+        if (!_quoteNonces[signer].use(nonce)) revert ScfNonceUsed(signer, nonce);
+    }
+
+    function _setTerms(uint32 graceSeconds, uint16 penaltyRateBps) internal {
+        if (penaltyRateBps > DiscountMath.BPS) revert ScfInvalidTerms(penaltyRateBps);
+        (_graceSeconds, _penaltyRateBps) = (graceSeconds, penaltyRateBps);
+        emit TermsUpdated(graceSeconds, penaltyRateBps);
+    }
+
+    function _familyNumber(ReceivableId id) internal pure returns (uint256) {
+        return ReceivableId.unwrap(id) >> _INDEX_BITS;
+    }
+
+    function _rootOf(ReceivableId id) internal pure returns (ReceivableId) {
+        return ReceivableId.wrap(uint64(_familyNumber(id) << _INDEX_BITS));
+    }
+
+    /// @dev The credit registry reference of the default a financier declared on piece `id` (the top bit set).
+    function _defaultRef(ReceivableId id) internal pure returns (bytes32) {
+        return bytes32(uint256(ReceivableId.unwrap(id)) | (1 << 255));
+    }
+
+    /// @dev The credit registry reference of a piece's recourse exposure.
+    function _loanRef(ReceivableId id) internal pure returns (bytes32) {
+        return bytes32(uint256(ReceivableId.unwrap(id)));
+    }
+}

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+
+import {ICreditRegistry, ProductKind} from "../interfaces/ICreditRegistry.sol";
+import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
+import {FamilyState, PieceState, ReceivableId} from "../interfaces/IReceivableLedger.sol";
+
+import {ReceivableLedgerBase} from "./ReceivableLedgerBase.sol";
+
+/// @title ReceivableLedgerCold
+/// @notice The less frequent operations of {ReceivableLedger} (credit lines, releasing a pledge, requests, their
+///         closing and relayed confirmation, overdue and default, the regulator's freeze, the governor's terms, nonce
+///         cancellation), run only by DELEGATECALL from the ledger on its storage; see {IReceivableLedger} for each.
+///         Called directly it acts on its own empty storage and holds nothing.
+contract ReceivableLedgerCold is ReceivableLedgerBase {
+    constructor(IMemberRegistry registry, ICreditRegistry credit) ReceivableLedgerBase(registry, credit) {}
+
+    // ─── Credit lines ───────────────────────────────────────────────────────
+
+    /// @dev See {IReceivableLedger}.
+    function chooseFinancier(address token, MemberId financier) external whenNotPaused {
+        MemberId debtor = _requireRole(msg.sender, Role.CoreEnterprise);
+        _assignLine(debtor, token, financier, false);
+    }
+
+    /// @dev See {IReceivableLedger}.
+    function reassignCreditLine(MemberId debtor, address token, MemberId financier) external onlyGovernor {
+        _assignLine(debtor, token, financier, true);
+    }
+
+    /// @dev See {IReceivableLedger}.
+    function setCreditLine(MemberId debtor, address token, uint96 limit) external whenNotPaused {
+        MemberId financier = _requireRole(msg.sender, Role.Financier);
+        CreditLine storage line = _lineOf(debtor, token, financier);
+        line.limit = limit;
+        emit CreditLineSet(debtor, financier, token, limit);
+    }
+
+    /// @dev See {IReceivableLedger}.
+    function freezeCreditLine(MemberId debtor, address token, bool frozen) external {
+        MemberId financier = _requireRole(msg.sender, Role.Financier);
+        _lineOf(debtor, token, financier).frozen = frozen;
+        emit CreditLineFrozen(debtor, token, frozen);
+    }
+
+    // ─── Pledges ────────────────────────────────────────────────────────────
+
+    /// @dev See {IReceivableLedger}.
+    function release(ReceivableId id) external whenNotPaused {
+        MemberId financier = _requireActive(msg.sender);
+        StoredPiece storage s = _pieces[id];
+        if (s.flags & _ENCUMBERED == 0) revert ScfNotEncumbered(id);
+        if (MemberId.unwrap(s.pledgee) != MemberId.unwrap(financier)) revert ScfNotPledgee(id, msg.sender, s.pledgee);
+        (s.flags, s.pledgee) = (s.flags & ~_ENCUMBERED, MemberId.wrap(0));
+        emit ReceivableEncumbered(id, financier, false);
+    }
+
+    // ─── Requests ───────────────────────────────────────────────────────────
+
+    /// @dev See {IReceivableLedger}.
+    function request(
+        MemberId debtor,
+        address token,
+        uint64 face,
+        uint40 maturity,
+        bytes32[] calldata invoiceKeys
+    ) external whenNotPaused returns (ReceivableId root) {
+        MemberId holder = _requireRole(msg.sender, Role.Supplier);
+        _requireMemberRole(debtor, Role.CoreEnterprise);
+        // Nobody confirms a receivable it holds itself (as `issue` refuses it too).
+        if (MemberId.unwrap(holder) == MemberId.unwrap(debtor)) revert ScfSelfDealing(debtor);
+        root = _create(debtor, holder, token, face, maturity, invoiceKeys);
+        // Checked now for early feedback, but taken only at confirmation: a request reserves nothing.
+        for (uint256 i; i < invoiceKeys.length; ++i) _checkInvoice(invoiceKeys[i], i);
+        _requestedInvoices[_familyNumber(root)] = invoiceKeys;
+        emit ReceivableRequested(root, debtor, holder, token, face, maturity);
+    }
+
+    /// @dev See {IReceivableLedger}.
+    function reject(ReceivableId root) external whenNotPaused {
+        StoredFamily storage f = _requested(root);
+        MemberId caller = memberRegistry.memberOf(msg.sender);
+        if (
+            MemberId.unwrap(caller) == 0 ||
+            (MemberId.unwrap(caller) != MemberId.unwrap(f.debtor) &&
+                MemberId.unwrap(caller) != MemberId.unwrap(_pieces[root].holder))
+        ) revert ScfNotDebtor(f.debtor, msg.sender);
+        _closeRequest(root, f, caller, FamilyState.Rejected);
+    }
+
+    /// @dev See {IReceivableLedger}.
+    function lapse(ReceivableId root) external whenNotPaused {
+        StoredFamily storage f = _requested(root);
+        if (_activeNow() < f.maturity) revert ScfRequestNotLapsed(root, _toWall(f.maturity));
+        _closeRequest(root, f, MemberId.wrap(0), FamilyState.Lapsed);
+    }
+
+    /// @dev See {IReceivableLedger}.
+    function confirmWithSignature(
+        ReceivableId root,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external whenNotPaused {
+        if (block.timestamp > deadline) revert ScfSignatureExpired(deadline);
+        StoredFamily storage f = _familyOf(root);
+        StoredPiece storage p = _pieces[root];
+        // Run by DELEGATECALL, `address(this)` is the ledger: EIP712 builds the ledger's domain.
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    CONFIRMATION_TYPEHASH,
+                    ReceivableId.unwrap(root),
+                    MemberId.unwrap(p.holder),
+                    f.token,
+                    p.face,
+                    _toWall(f.maturity),
+                    nonce,
+                    deadline
+                )
+            )
+        );
+        address signer = ECDSA.recover(digest, signature);
+        if (!_actsAs(signer, Role.CoreEnterprise, f.debtor)) revert ScfNotDebtor(f.debtor, signer);
+        _useCheckedNonce(signer, nonce);
+        emit ConfirmationRelayed(root, signer, nonce);
+        _confirmRequest(root, f);
+    }
+
+    // ─── Quotes ─────────────────────────────────────────────────────────────
+
+    /// @dev See {IReceivableLedger}.
+    function cancelNonce(uint256 nonce) external {
+        _requireRole(msg.sender, Role.Financier);
+        _useQuoteNonce(msg.sender, nonce);
+        emit QuoteNonceCancelled(msg.sender, nonce);
+    }
+
+    // ─── Overdue and default ────────────────────────────────────────────────
+
+    /// @dev See {IReceivableLedger}.
+    function markOverdue(ReceivableId root) external whenNotPaused {
+        StoredFamily storage f = _familyOf(root);
+        _expectFamilyState(root, f.state, _CONFIRMED);
+        _requireOverdue(_rootOf(root), f);
+    }
+
+    /// @dev See {IReceivableLedger}. Each financier declares only its own financed piece, and reports only that
+    ///      piece's face: a one-unit holder cannot speak for the family. The family is Defaulted from the first
+    ///      declaration until repaid.
+    function declareDefault(ReceivableId id) external whenNotPaused {
+        StoredFamily storage f = _familyOf(id);
+        StoredPiece storage s = _pieces[id];
+        StoredPiece memory p = s;
+        MemberId financier = _requireRole(msg.sender, Role.Financier);
+        _expectPieceState(id, p.state, _FINANCED);
+        if (MemberId.unwrap(p.holder) != MemberId.unwrap(financier)) revert ScfNotFinancier(id, msg.sender);
+        if (MemberId.unwrap(financier) == MemberId.unwrap(f.debtor)) revert ScfSelfDealing(financier);
+        if (p.flags & _DEFAULTED != 0) revert ScfAlreadyDefaulted(id);
+        _requireOverdue(_rootOf(id), f);
+        (f.state, s.flags) = (FamilyState.Defaulted, p.flags | _DEFAULTED);
+        emit PieceDefaulted(id, financier, p.face);
+        address token = f.token;
+        (bytes3 currency, bytes3 reporting) = _currencies(token);
+        if (currency != reporting) {
+            emit CreditReportNotInCurrency(id, token, currency);
+            return;
+        }
+        _reportDefault(
+            financier,
+            f.debtor,
+            _defaultRef(id),
+            ProductKind.ReceivableFinance,
+            p.face,
+            keccak256(abi.encode(address(this), ReceivableId.unwrap(id), p.face))
+        );
+    }
+
+    // ─── Regulator and governor ─────────────────────────────────────────────
+
+    /// @dev See {IReceivableLedger}.
+    function freeze(ReceivableId id, bool frozen, bytes32 reason) external {
+        _requireRole(msg.sender, Role.Regulator);
+        StoredPiece storage s = _pieces[id];
+        if (s.state == PieceState.None) revert ScfUnknownReceivable(id);
+        s.flags = frozen ? s.flags | _FROZEN : s.flags & ~_FROZEN;
+        emit ReceivableFrozen(id, frozen, reason);
+    }
+
+    /// @dev See {IReceivableLedger}.
+    function setTerms(uint32 graceSeconds, uint16 penaltyRateBps) external onlyGovernor {
+        _setTerms(graceSeconds, penaltyRateBps);
+    }
+
+    // ─── Internals ──────────────────────────────────────────────────────────
+
+    function _requested(ReceivableId root) private view returns (StoredFamily storage f) {
+        f = _familyOf(root);
+        _expectFamilyState(root, f.state, _REQUESTED);
+    }
+
+    function _closeRequest(ReceivableId root, StoredFamily storage f, MemberId by, FamilyState state) private {
+        f.state = state;
+        delete _requestedInvoices[_familyNumber(root)];
+        emit RequestClosed(root, by, state);
+    }
+
+    /// @dev The one transition Confirmed -> Overdue, once maturity plus the family's agreed grace passed on the
+    ///      active clock; a family already Overdue or Defaulted passes.
+    function _requireOverdue(ReceivableId root, StoredFamily storage f) private {
+        FamilyState state = f.state;
+        _expectFamilyState(root, state, _CONFIRMED | _OVERDUE | _DEFAULTED_FAMILY);
+        if (state != FamilyState.Confirmed) return;
+        uint256 dueAt = uint256(f.maturity) + f.graceSeconds;
+        if (_activeNow() <= dueAt) revert ScfNotOverdue(root, _toWall(dueAt));
+        f.state = FamilyState.Overdue;
+        emit FamilyOverdue(root, f.debtor);
+    }
+
+    function _assignLine(MemberId debtor, address token, MemberId financier, bool byGovernor) private {
+        if (!memberRegistry.isSettlementToken(token)) revert ScfInvalidToken(token);
+        _requireMemberRole(financier, Role.Financier);
+        if (MemberId.unwrap(financier) == MemberId.unwrap(debtor)) revert ScfSelfDealing(financier);
+        CreditLine storage line = _lines[debtor][token];
+        // A new bank starts from no limit; a freeze stays until a bank lifts it, so a debtor cannot escape its
+        // bank's freeze by choosing another (only the governor's reassignment clears it).
+        (line.financier, line.limit) = (financier, 0);
+        if (byGovernor) line.frozen = false;
+        emit CreditLineAssigned(debtor, token, financier, byGovernor);
+    }
+
+    /// @dev `debtor`'s `token` line, which `financier` may change only if the debtor chose it (or the governor
+    ///      assigned it).
+    function _lineOf(
+        MemberId debtor,
+        address token,
+        MemberId financier
+    ) private view returns (CreditLine storage line) {
+        line = _lines[debtor][token];
+        MemberId holder = line.financier;
+        if (MemberId.unwrap(holder) != MemberId.unwrap(financier)) {
+            revert ScfCreditLineNotYours(debtor, financier, holder);
+        }
+    }
+}
