@@ -156,6 +156,15 @@ export function decodeRevertData(data: string): DecodedError | undefined {
   inputs.forEach((input, i) => {
     args[input.name || `arg${i}`] = render(parsed.args[i], input);
   });
+  // A Governor-style state check (`<X>UnexpectedState(id, current, expectedStates)`): the expected states are a
+  // bitmap (bit `1 << state`) of the enum `current` is, rendered as their names, e.g. `Accepted|Funded`.
+  const current = inputs.findIndex((input) => input.name === "current");
+  const expected = inputs.findIndex((input) => input.name === "expectedStates");
+  const names = current < 0 ? undefined : ENUMS[inputs[current].internalType ?? ""];
+  if (expected >= 0 && names !== undefined) {
+    const bits = BigInt(parsed.args[expected] as string);
+    args.expectedStates = names.filter((_, i) => (bits >> BigInt(i)) & 1n).join("|") || "none";
+  }
   const list = Object.entries(args)
     .map(([k, v]) => `${k}=${v}`)
     .join(", ");
