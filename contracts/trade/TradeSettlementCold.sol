@@ -89,11 +89,13 @@ contract TradeSettlementCold is TradeSettlementBase {
         Parties storage p = _orderIn(id, _ACCEPTED | _FUNDED | _DISPUTED);
         Money storage m = _money[id];
         MemberId payee = _payee(p, m);
-        // A revoked payee cannot choose any more: the governor does, so that its released money can still be
-        // converted and parked for the consortium's rules (redirectOwed) instead of staying in escrow.
-        if (memberRegistry.statusOf(payee) != MemberStatus.Revoked || msg.sender != memberRegistry.governor()) {
-            _requireParty(id, payee);
-        }
+        // The payee chooses (an operator of it, not revoked); a revoked payee cannot choose any more: the governor
+        // does, so that its released money can still be converted and parked for the consortium's rules
+        // (redirectOwed) instead of staying in escrow. The payee's own case is asked first (two registry reads).
+        if (
+            !_operatesUnrevoked(msg.sender, payee) &&
+            (msg.sender != memberRegistry.governor() || memberRegistry.statusOf(payee) != MemberStatus.Revoked)
+        ) revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
         (m.fxProvider, m.fxMinRate) = (provider, minRate);
         emit ITradeSettlement.FxTermsSet(id, provider, minRate);
     }
