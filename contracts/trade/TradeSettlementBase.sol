@@ -181,7 +181,10 @@ abstract contract TradeSettlementBase is
     }
 
     /// @dev Pays every unpaid tranche whose evidence is complete (or all unpaid ones when `all`), converting their
-    ///      net total with one FX quote when the exporter is paid in another token; returns how many were paid.
+    ///      net total with one FX quote when the exporter is paid in another token; returns how many were paid. The
+    ///      tranches paid together go to the same three members in the same tokens: each leg moves once with their
+    ///      sum (the payout being the sum of each tranche's rounded-down conversion), and each tranche has its own
+    ///      `TranchePaid`.
     function _payReleased(
         OrderId id,
         Parties storage p,
@@ -196,33 +199,57 @@ abstract contract TradeSettlementBase is
         if (due == 0) return 0;
         Money storage m = _money[id];
         // Evidence without an FX quote records the evidence; the tranches wait for `payReleased` with a quote.
-        if (m.payoutToken != m.payToken && quote.rate == 0) return 0;
+        bool converting = m.payoutToken != m.payToken;
+        if (converting && quote.rate == 0) return 0;
         p.paid |= due;
         bool ends = _settleIfPaid(id, p);
-        // Every sum here is of pay-token amounts of one order: one currency (item 20).
+        // Every sum here is of pay-token amounts of one order: one currency (item 20). The payout is the sum of each
+        // tranche's conversion at the quote's rate (which `_convert` then checks), rounded down tranche by tranche.
         uint256 amount = m.amount;
-        uint256 totalNet;
-        uint256 exporterFees;
+        Legs memory total;
         for (uint8 i; i < n; ++i) {
             if (due & (1 << i) == 0) continue;
-            uint256 gross = _trancheGross(amount, packed, i, n);
-            uint256 exporterFee = _share(gross, p.exporterBankFeeBps);
-            totalNet += gross - _share(gross, p.importerBankFeeBps) - exporterFee;
-            exporterFees += exporterFee;
+            (uint256 importerFee, uint256 exporterFee, uint256 net) = _fees(p, _trancheGross(amount, packed, i, n));
+            total.importerFee += importerFee;
+            total.exporterFee += exporterFee;
+            total.net += net;
+            total.payout += converting ? Math.mulDiv(net, quote.rate, RATE_SCALE) : net;
         }
-        Fx memory fx = _convert(id, p, m, quote, quoteSignature, totalNet, exporterFees, caller);
+        Fx memory fx = _convert(id, p, m, quote, quoteSignature, total.net, total.exporterFee, caller);
+        address beneficiary = _payLegs(p, m, total, fx);
         for (uint8 i; i < n; ++i) {
             if (due & (1 << i) == 0) continue;
-            _payTranche(id, p, m, i, _trancheGross(amount, packed, i, n), fx);
+            _emitPaid(id, p, i, _trancheGross(amount, packed, i, n), beneficiary, fx);
             ++count;
         }
         if (ends) _end(id, m, false);
     }
 
-    /// @dev Pays one tranche: fees to the two banks, the net to the payee (through `fx.provider` at its rate when
-    ///      converting; the pay token already went to the provider, with the exporter's bank's fee when
-    ///      `fx.feeWithSale`). Each leg goes to the member's payout account now, or is parked for it: no member's
-    ///      state blocks another's payment (item 2).
+    /// @dev The legs of one payment of `gross`: the banks' fees, the net for the payee, and (set by the caller) the
+    ///      payout in the payout token.
+    struct Legs {
+        uint256 importerFee;
+        uint256 exporterFee;
+        uint256 net;
+        uint256 payout;
+    }
+
+    /// @dev The banks' fees on `gross` and the net left for the payee.
+    function _fees(
+        Parties storage p,
+        uint256 gross
+    ) internal view returns (uint256 importerFee, uint256 exporterFee, uint256 net) {
+        importerFee = _share(gross, p.importerBankFeeBps);
+        exporterFee = _share(gross, p.exporterBankFeeBps);
+        net = gross - importerFee - exporterFee;
+    }
+
+    /// @dev What `net` of the pay token pays out: converted at the quote's rate, rounded down, or itself without FX.
+    function _payoutOf(uint256 net, Fx memory fx) internal pure returns (uint256) {
+        return fx.provider == address(0) ? net : Math.mulDiv(net, fx.rate, RATE_SCALE);
+    }
+
+    /// @dev Pays one award of `gross` (an arbiter's to the exporter's side) like a tranche, as tranche `tranche`.
     function _payTranche(
         OrderId id,
         Parties storage p,
@@ -231,28 +258,49 @@ abstract contract TradeSettlementBase is
         uint256 gross,
         Fx memory fx
     ) internal {
-        uint256 importerFee = _share(gross, p.importerBankFeeBps);
-        uint256 exporterFee = _share(gross, p.exporterBankFeeBps);
-        uint256 net = gross - importerFee - exporterFee;
+        (uint256 importerFee, uint256 exporterFee, uint256 net) = _fees(p, gross);
+        Legs memory legs = Legs(importerFee, exporterFee, net, _payoutOf(net, fx));
+        _emitPaid(id, p, tranche, gross, _payLegs(p, m, legs, fx), fx);
+    }
+
+    /// @dev Pays the legs `legs`: fees to the two banks, the net to the payee (through `fx.provider` at its rate when
+    ///      converting, `legs.payout`; the pay token already went to the provider, with the exporter's bank's fee when
+    ///      `fx.feeWithSale`). Each leg goes to the member's payout account now, or is parked for it: no member's
+    ///      state blocks another's payment (item 2). Returns the payee's account tried.
+    function _payLegs(
+        Parties storage p,
+        Money storage m,
+        Legs memory legs,
+        Fx memory fx
+    ) internal returns (address beneficiary) {
         MemberId payee = _payee(p, m);
         address payToken = m.payToken;
-        uint256 payout = net;
-        address beneficiary;
         if (fx.provider != address(0)) {
-            payout = Math.mulDiv(net, fx.rate, RATE_SCALE);
             IERC20 payoutToken = IERC20(m.payoutToken);
             // Straight from the provider to the payee's payout account of the day; when the token refuses the payee,
             // the provider pays the escrow and the amount is parked for the payee (a failing provider reverts).
             beneficiary = memberRegistry.payoutAccountOf(payee);
-            if (payout != 0 && !payoutToken.trySafeTransferFrom(fx.provider, beneficiary, payout)) {
-                payoutToken.safeTransferFrom(fx.provider, address(this), payout);
-                (beneficiary, ) = _payMember(payee, address(payoutToken), payout);
+            if (legs.payout != 0 && !payoutToken.trySafeTransferFrom(fx.provider, beneficiary, legs.payout)) {
+                payoutToken.safeTransferFrom(fx.provider, address(this), legs.payout);
+                (beneficiary, ) = _payMember(payee, address(payoutToken), legs.payout);
             }
         } else {
-            (beneficiary, ) = _payMember(payee, payToken, net);
+            (beneficiary, ) = _payMember(payee, payToken, legs.net);
         }
-        _payMember(p.importerBank, payToken, importerFee);
-        if (!fx.feeWithSale) _payMember(p.exporterBank, payToken, exporterFee);
+        _payMember(p.importerBank, payToken, legs.importerFee);
+        if (!fx.feeWithSale) _payMember(p.exporterBank, payToken, legs.exporterFee);
+    }
+
+    /// @dev The `TranchePaid` of tranche `tranche` of order `id`, of `gross`, paid to `beneficiary`.
+    function _emitPaid(
+        OrderId id,
+        Parties storage p,
+        uint8 tranche,
+        uint256 gross,
+        address beneficiary,
+        Fx memory fx
+    ) internal {
+        (uint256 importerFee, uint256 exporterFee, uint256 net) = _fees(p, gross);
         emit ITradeSettlement.TranchePaid(
             id,
             tranche,
@@ -262,7 +310,7 @@ abstract contract TradeSettlementBase is
             uint96(gross),
             uint96(importerFee),
             uint96(exporterFee),
-            payout,
+            _payoutOf(net, fx),
             fx.rate,
             fx.provider,
             fx.nonce
@@ -488,12 +536,9 @@ abstract contract TradeSettlementBase is
         return bytes32(uint256(OrderId.unwrap(id)));
     }
 
-    /// @dev What `gross` leaves for the exporter's side once both banks took their fees.
-    function _net(Parties storage p, uint256 gross) internal view returns (uint256) {
-        return gross - _share(gross, p.importerBankFeeBps) - _share(gross, p.exporterBankFeeBps);
-    }
-
+    /// @dev `bps` of `amount`, rounded down. Amounts are at most uint96 sums and bps at most 10,000: the product
+    ///      cannot overflow, so no full-width `mulDiv` is needed (the result is the same).
     function _share(uint256 amount, uint256 bps) internal pure returns (uint256) {
-        return Math.mulDiv(amount, bps, _BPS);
+        return (amount * bps) / _BPS;
     }
 }

@@ -702,6 +702,101 @@ describe("TradeSettlement", function () {
     expect((await tokens.MXN.balanceOf(a.huaxia)) - providerMxn).to.equal(997_503n + 1_500n);
   });
 
+  it("test_fx_anExporterBankThatIsTheProvider_getsItsFeeInTheSameTransferAsTheSale", async function () {
+    const { trade, terms, attestation, fxQuote, tokens, a } = await networkHelpers.loadFixture(fixture);
+    await trade.connect(a.cristal).createOrder(terms);
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.glassworks).setFxTerms(1n, HUAXIA, 0n);
+    await trade.connect(a.golfo).fund(1n);
+    const { q, sig } = await fxQuote(1n);
+    const doc = ethers.id("BL");
+    const tx = await trade.attest(1n, Kind.Shipped, doc, [await attestation(1n, Kind.Shipped, doc)], q, sig);
+    // Tranche 1: 12,000,000 gross, fees 12,000 (Golfo) and 18,000 (Huaxia, also the FX provider).
+    const escrow = await trade.getAddress();
+    const moves = (await tx.wait())!.logs
+      .filter((l) => l.address === (tokens.MXN.target as string))
+      .map((l) => tokens.MXN.interface.parseLog(l))
+      .filter((e) => e?.name === "Transfer" && e.args.from === escrow)
+      .map((e) => [e!.args.to as string, e!.args.value as bigint]);
+    // Two movements of the pay token, not three: the sale and Huaxia's fee in one, Golfo's fee.
+    expect(moves).to.deep.equal([
+      [a.huaxia.address, 12_000_000n - 12_000n - 18_000n + 18_000n],
+      [a.golfo.address, 12_000n],
+    ]);
+    await expect(tx)
+      .to.emit(trade, "TranchePaid")
+      .withArgs(
+        1n,
+        0,
+        anyValue,
+        anyValue,
+        anyValue,
+        12_000_000n,
+        12_000n,
+        18_000n,
+        anyValue,
+        anyValue,
+        a.huaxia.address,
+        1n,
+      );
+  });
+
+  it("test_releaseAfterObjection_paysTheTranchesTogether_eachLegMovesOnce_eachTrancheItsEvent", async function () {
+    const { trade, terms, attestation, tokens, a } = await networkHelpers.loadFixture(fixture);
+    const same = {
+      ...terms,
+      payoutToken: terms.payToken,
+      tranches: [
+        { shareBps: 3_333, evidence: 1 << Kind.Shipped },
+        { shareBps: 3_333, evidence: 1 << Kind.Inspected },
+        { shareBps: 3_334, evidence: 1 << Kind.Inspected },
+      ],
+    };
+    await trade.connect(a.cristal).createOrder(same);
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.golfo).fund(1n);
+    const doc = ethers.id("BL");
+    await trade.attest(1n, Kind.Shipped, doc, [await attestation(1n, Kind.Shipped, doc)], NO_QUOTE, "0x");
+    await networkHelpers.time.increaseTo(same.expiry + 1n);
+    const before = await tokens.MXN.balanceOf(a.glassworks);
+    const tx = await trade.releaseAfterObjection(1n, NO_QUOTE, "0x");
+    // 13,332,000 and 13,336,000 gross; fees 0.10% and 0.15% of each, rounded down tranche by tranche.
+    const grosses = [13_332_000n, 13_336_000n];
+    const fees = grosses.map((g) => [(g * 10n) / 10_000n, (g * 15n) / 10_000n]);
+    const net = grosses.reduce((sum, g, i) => sum + g - fees[i][0] - fees[i][1], 0n);
+    const escrow = await trade.getAddress();
+    const moves = (await tx.wait())!.logs
+      .filter((l) => l.address === (tokens.MXN.target as string))
+      .map((l) => tokens.MXN.interface.parseLog(l))
+      .filter((e) => e?.name === "Transfer" && e.args.from === escrow)
+      .map((e) => [e!.args.to as string, e!.args.value as bigint]);
+    expect(moves).to.deep.equal([
+      [a.glassworks.address, net],
+      [a.golfo.address, fees[0][0] + fees[1][0]],
+      [a.huaxia.address, fees[0][1] + fees[1][1]],
+    ]);
+    expect((await tokens.MXN.balanceOf(a.glassworks)) - before).to.equal(net);
+    for (const [i, g] of grosses.entries()) {
+      await expect(tx)
+        .to.emit(trade, "TranchePaid")
+        .withArgs(
+          1n,
+          i + 1,
+          a.glassworks.address,
+          anyValue,
+          anyValue,
+          g,
+          fees[i][0],
+          fees[i][1],
+          g - fees[i][0] - fees[i][1],
+          10n ** 18n,
+          ethers.ZeroAddress,
+          0n,
+        );
+    }
+    expect(await trade.escrowOf(1n)).to.equal(0n);
+  });
+
   it("test_tranchePaid_carriesAUuidV4UetrAndAnEndToEndIdPerPayment", async function () {
     const { trade, terms, attestation, fxQuote, a } = await networkHelpers.loadFixture(fixture);
     await trade.connect(a.cristal).createOrder({ ...terms, payoutToken: terms.payToken });
