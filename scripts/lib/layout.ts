@@ -1,0 +1,141 @@
+/**
+ * The compiled storage layout of every deployable contract, rendered as the Markdown of `docs/storage-layout.md`.
+ * solc reports the layout (`storageLayout`) without generating code, so this compiles the sources with the pinned
+ * `solc` package in a few seconds, independently of any build's artifacts. The layout test compares the document
+ * with a fresh rendering, so that the document (and the layout comments reviewed with it) cannot drift from what
+ * the compiler lays out; `npm run layout` rewrites it after a deliberate change.
+ */
+import { createRequire } from "node:module";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
+
+interface StorageEntry {
+  label: string;
+  slot: string;
+  offset: number;
+  type: string;
+}
+interface StorageType {
+  label: string;
+  numberOfBytes: string;
+  encoding: string;
+  members?: StorageEntry[];
+  value?: string;
+  base?: string;
+}
+interface StorageLayout {
+  storage: StorageEntry[];
+  types: Record<string, StorageType> | null;
+}
+
+async function solidityFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await solidityFiles(p)));
+    else if (entry.name.endsWith(".sol")) out.push(p);
+  }
+  return out;
+}
+
+function findImports(p: string): { contents: string } | { error: string } {
+  for (const base of [root, path.join(root, "node_modules")]) {
+    try {
+      return { contents: require("node:fs").readFileSync(path.join(base, p), "utf8") as string };
+    } catch {
+      // try the next base
+    }
+  }
+  return { error: `not found: ${p}` };
+}
+
+/** The storage layout of each contract under `contracts/` that declares state, by contract name. */
+export async function storageLayouts(): Promise<Map<string, StorageLayout>> {
+  const solc = require("solc") as { compile(input: string, opts: unknown): string };
+  const files = (await solidityFiles(path.join(root, "contracts"))).sort();
+  const sources: Record<string, { content: string }> = {};
+  for (const f of files) sources[path.relative(root, f)] = { content: await readFile(f, "utf8") };
+  const input = {
+    language: "Solidity",
+    sources,
+    settings: { evmVersion: "cancun", outputSelection: { "*": { "*": ["storageLayout"] } } },
+  };
+  const out = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports })) as {
+    errors?: { severity: string; formattedMessage: string }[];
+    contracts: Record<string, Record<string, { storageLayout?: StorageLayout }>>;
+  };
+  const errors = (out.errors ?? []).filter((e) => e.severity === "error");
+  if (errors.length > 0) throw new Error(errors.map((e) => e.formattedMessage).join("\n"));
+  const layouts = new Map<string, StorageLayout>();
+  for (const [file, contracts] of Object.entries(out.contracts)) {
+    if (!file.startsWith("contracts/")) continue;
+    for (const [name, c] of Object.entries(contracts)) {
+      // Abstract bases are laid out inside the contracts that inherit them.
+      if (new RegExp(`abstract contract ${name}\\b`).test(sources[file].content)) continue;
+      if (c.storageLayout !== undefined && c.storageLayout.storage.length > 0) layouts.set(name, c.storageLayout);
+    }
+  }
+  return layouts;
+}
+
+function typeLabel(types: Record<string, StorageType>, id: string): string {
+  return types[id]?.label ?? id;
+}
+
+/** The structs a layout stores (directly, or as a mapping's or an array's value), each once. */
+function storedStructs(layout: StorageLayout): string[] {
+  const types = layout.types ?? {};
+  const seen = new Set<string>();
+  const visit = (id: string | undefined): void => {
+    if (id === undefined || seen.has(id)) return;
+    const t = types[id];
+    if (t === undefined) return;
+    if (t.members !== undefined) {
+      seen.add(id);
+      for (const m of t.members) visit(m.type);
+    }
+    visit(t.value);
+    visit(t.base);
+  };
+  for (const e of layout.storage) visit(e.type);
+  return [...seen].sort((a, b) => typeLabel(types, a).localeCompare(typeLabel(types, b)));
+}
+
+function table(entries: readonly StorageEntry[], types: Record<string, StorageType>): string[] {
+  const lines = ["| slot | offset | bytes | name | type |", "|---:|---:|---:|---|---|"];
+  for (const e of entries) {
+    const bytes = types[e.type]?.numberOfBytes ?? "?";
+    lines.push(`| ${e.slot} | ${e.offset} | ${bytes} | \`${e.label}\` | \`${typeLabel(types, e.type)}\` |`);
+  }
+  return lines;
+}
+
+/** `docs/storage-layout.md`: each contract's slots, then the structs it stores, as the compiler lays them out. */
+export function renderLayouts(layouts: Map<string, StorageLayout>): string {
+  const lines = [
+    "# Storage layout",
+    "",
+    "Generated by `npm run layout` from solc's `storageLayout` (scripts/lib/layout.ts); the layout test fails when",
+    "this file differs from what the compiler lays out, so a layout comment in a contract is checked against it in",
+    "review. Slots are decimal; offsets and sizes are bytes. Mappings and dynamic arrays take one slot each for their",
+    "position; their entries live at hashed slots, laid out as the struct tables below show.",
+  ];
+  for (const name of [...layouts.keys()].sort()) {
+    const layout = layouts.get(name)!;
+    const types = layout.types ?? {};
+    const slots = new Set(layout.storage.map((e) => e.slot)).size;
+    lines.push("", `## ${name}`, "", `${slots} slot(s).`, "", ...table(layout.storage, types));
+    for (const id of storedStructs(layout)) {
+      const t = types[id];
+      const n = Number(t.numberOfBytes) / 32;
+      lines.push("", `### ${t.label}: ${n} slot(s)`, "", ...table(t.members ?? [], types));
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Where the rendered document lives. */
+export const LAYOUT_DOC = path.join(root, "docs/storage-layout.md");
