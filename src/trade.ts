@@ -22,7 +22,23 @@ import { signPermit } from "./eip712.js";
 import { ensureAllowance, eventArg, mined } from "./tx.js";
 
 export const ORDER_STATES = ["None", "Created", "Accepted", "Funded", "Disputed", "Settled", "Lapsed"] as const;
+export type OrderStateName = (typeof ORDER_STATES)[number];
 export const EVIDENCE_KINDS = ["Shipped", "CustomsCleared", "Delivered", "Inspected"] as const;
+
+/**
+ * A set of order states as the settlement's `TradeUnexpectedOrderState` names it: a Governor-style bitmap (bit
+ * `1 << state` for each state), as a bytes32 hex string.
+ */
+export function orderStateSet(...states: OrderStateName[]): string {
+  const bits = states.reduce((set, s) => set | (1n << BigInt(ORDER_STATES.indexOf(s))), 0n);
+  return "0x" + bits.toString(16).padStart(64, "0");
+}
+
+/** The order states in a Governor-style bitmap (`orderStateSet`'s inverse), in enum order. */
+export function orderStatesIn(set: string | bigint): OrderStateName[] {
+  const bits = BigInt(set);
+  return ORDER_STATES.filter((_, i) => (bits >> BigInt(i)) & 1n);
+}
 export type EvidenceKindName = (typeof EVIDENCE_KINDS)[number];
 
 /** 1e18: an FX rate is buy-token minor units per sell-token minor unit, times this. */

@@ -174,38 +174,68 @@ interface ITradeSettlement {
 
     /// @notice No order has id `id`.
     error TradeUnknownOrder(OrderId id);
-    /// @notice Order `id` is `state`, which does not allow this.
-    error TradeInvalidState(OrderId id, OrderState state);
-    /// @notice The tranches are not 1 to 8 with non-zero shares summing to 10,000 and non-empty evidence.
-    error TradeInvalidTranches(uint256 count, uint256 totalBps);
-    /// @notice The deadlines are not in order: now < shipment deadline < expiry.
+    /// @notice Order `id` is in state `current`; this needs one of `expectedStates` (bit `1 << state` set for each,
+    ///         as OpenZeppelin Governor's `GovernorUnexpectedProposalState`).
+    error TradeUnexpectedOrderState(OrderId id, OrderState current, bytes32 expectedStates);
+    /// @notice An order has 1 to `max` tranches, not `count`.
+    error TradeInvalidTrancheCount(uint256 count, uint256 max);
+    /// @notice Tranche `index` has a zero share or evidence that is not 1 to 15 (a non-empty set of evidence kinds).
+    error TradeInvalidTranche(uint256 index, uint16 shareBps, uint8 evidence);
+    /// @notice The tranches' shares sum to `totalBps`, not 10,000.
+    error TradeTranchesTotal(uint256 totalBps);
+    /// @notice The shipment deadline `shipmentDeadline` is not after now (`now`).
+    error TradeShipmentDeadlinePassed(uint40 shipmentDeadline, uint256 now);
+    /// @notice The shipment deadline `shipmentDeadline` is not before the expiry `expiry`.
     error TradeInvalidDeadlines(uint40 shipmentDeadline, uint40 expiry);
-    /// @notice The amount is zero, or a fee above 1,000 bps.
-    error TradeInvalidAmount(uint96 amount);
+    /// @notice The amount (of the order, or of a financier's advance) is zero.
+    error TradeZeroAmount();
+    /// @notice A bank's fee of `feeBps` is above the cap `maxBps`.
+    error TradeFeeTooHigh(uint16 feeBps, uint256 maxBps);
+    /// @notice An arbiter's share of `shareBps` for the exporter's side is above `maxBps` (all of it).
+    error TradeShareTooHigh(uint16 shareBps, uint256 maxBps);
     /// @notice Token `token` is not one of the consortium's listed settlement tokens (`isSettlementToken`).
     error TradeInvalidToken(address token);
-    /// @notice Member `member` does not hold the role the order gives it.
+    /// @notice Member `member` is not active with the role the order gives it (importer's side, exporter's side, or
+    ///         the financier of an assignment).
     error TradeInvalidParty(MemberId member);
     /// @notice `account` may not do this on order `id`.
     error TradeUnauthorized(OrderId id, address account);
-    /// @notice The attestation is not by an operator of an active Oracle member, or signers are repeated or not in
-    ///         ascending order.
+    /// @notice The attestation's signer `signer` (recovered over the order's digest) is not an operator of an active
+    ///         Oracle member.
     error TradeInvalidAttestation(OrderId id, address signer);
+    /// @notice Signer `signer` does not come after `previous`: attestations are given once each, in ascending signer
+    ///         order.
+    error TradeAttestationsUnordered(OrderId id, address signer, address previous);
     /// @notice `kind` evidence needs `needed` distinct oracles; `given` signed.
     error TradeThresholdNotMet(OrderId id, EvidenceKind kind, uint256 given, uint256 needed);
     /// @notice `kind` evidence for order `id` is already complete.
     error TradeEvidenceAlreadyComplete(OrderId id, EvidenceKind kind);
     /// @notice The window for this on order `id` closed at `closedAt`.
     error TradeWindowClosed(OrderId id, uint256 closedAt);
-    /// @notice The FX quote expired, is replayed, exceeds its maximum, names other tokens, or is not by an active
-    ///         FX provider.
-    error TradeInvalidFxQuote(address signer, uint256 nonce);
+    /// @notice The FX quote sells `sellToken` for `buyToken`; the order pays `payToken` out in `payoutToken`.
+    error TradeFxQuoteTokenMismatch(address sellToken, address buyToken, address payToken, address payoutToken);
+    /// @notice The FX quote sells at most `maxSellAmount`; the payment converts `amount`.
+    error TradeFxQuoteAboveMax(uint256 amount, uint96 maxSellAmount);
+    /// @notice The FX quote expired at `expiry`; it is `now`.
+    error TradeFxQuoteExpired(uint40 expiry, uint256 now);
+    /// @notice The FX quote's signer `signer` (member `member`) is not an operator of an active FX provider.
+    error TradeFxQuoteSignerNotProvider(address signer, MemberId member);
+    /// @notice Signer `signer` already spent quote nonce `nonce`.
+    error TradeFxQuoteNonceUsed(address signer, uint256 nonce);
     /// @notice Order `id` pays the exporter in another token: this payment needs an FX quote.
     error TradeFxQuoteRequired(OrderId id);
     /// @notice The time rule does not apply yet: it applies from `at`.
     error TradeTooEarly(OrderId id, uint256 at);
-    /// @notice Tranche `tranche` of order `id` is not payable (not released, or already paid).
-    error TradeTrancheNotPayable(OrderId id, uint8 tranche);
+    /// @notice No tranche of order `id` is released and unpaid: the completed evidence is `evidenceDone` and the
+    ///         tranches paid or refunded are `settledTranches` (bitmasks).
+    error TradeNothingReleased(OrderId id, uint8 evidenceDone, uint8 settledTranches);
+    /// @notice No evidence came for order `id`: nothing is released after an objection window or expiry (see
+    ///         `refundExpired`, `refundUnshipped`).
+    error TradeNoEvidence(OrderId id);
+    /// @notice Order `id` has no delivery evidence, so no objection window to dispute in.
+    error TradeNotDelivered(OrderId id);
+    /// @notice Order `id` was disputed before (an order is disputed at most once).
+    error TradeAlreadyDisputed(OrderId id);
     /// @notice Proceeds of order `id` are already assigned.
     error TradeAlreadyAssigned(OrderId id);
     /// @notice A threshold must be 1 to 16 oracles.
@@ -222,13 +252,19 @@ interface ITradeSettlement {
     /// @notice Delivery evidence now would open an objection window closing at `closesAt`, not before the order's
     ///         expiry `expiry`: it is refused.
     error TradeObjectionPastExpiry(OrderId id, uint256 closesAt, uint256 expiry);
-    /// @notice The quote names order `order` and beneficiary `beneficiary`, not order `id` and its payee.
-    error TradeFxQuoteNotForOrder(OrderId id, OrderId order, MemberId beneficiary);
-    /// @notice The payee of order `id` did not choose this quote by `signer` at `rate`: it neither relays it itself
-    ///         nor named that provider with a floor the rate meets (`setFxTerms`).
-    error TradeFxQuoteNotChosen(OrderId id, address signer, uint256 rate);
-    /// @notice The assignment of order `id` is not signed by an operator of an active Financier member naming this
-    ///         order, exporter, financier and advance (`signer` recovered).
+    /// @notice The quote names order `order`, not order `id`.
+    error TradeFxQuoteNotForOrder(OrderId id, OrderId order);
+    /// @notice The quote pays member `beneficiary`, not order `id`'s payee `payee`.
+    error TradeFxQuoteNotForPayee(OrderId id, MemberId beneficiary, MemberId payee);
+    /// @notice The payee of order `id` named no FX provider (`setFxTerms`) and does not relay this quote by `signer`
+    ///         itself: it did not choose it.
+    error TradeFxQuoteNotChosen(OrderId id, address signer);
+    /// @notice The quote is by provider `provider`; the payee of order `id` named `named` (`setFxTerms`).
+    error TradeFxProviderNotNamed(OrderId id, MemberId provider, MemberId named);
+    /// @notice The quote's rate `rate` is below the floor `minRate` the payee of order `id` named (`setFxTerms`).
+    error TradeFxRateBelowMin(OrderId id, uint256 rate, uint256 minRate);
+    /// @notice The assignment of order `id` is not signed by an operator of the financier it names (`signer`
+    ///         recovered over this order, exporter, financier, advance and deadline).
     error TradeInvalidAssignment(OrderId id, address signer);
     /// @notice The financier's signed assignment of order `id` expired at `deadline`.
     error TradeAssignmentExpired(OrderId id, uint256 deadline);

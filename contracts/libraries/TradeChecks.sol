@@ -5,29 +5,33 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
 import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
 import {EvidenceKind, ITradeSettlement, OrderId} from "../interfaces/ITradeSettlement.sol";
+import {PackedTranches, PackedTranchesLibrary} from "./TradePacking.sol";
 
 /// @title TradeChecks
 /// @notice Stateless checks of TradeSettlement, deployed by its constructor so that the settlement's runtime code
 ///         stays under the 24,576-byte limit without library linking. It reverts with the settlement's own errors;
 ///         the settlement bubbles them up. It holds nothing and moves nothing.
 contract TradeChecks {
+    using PackedTranchesLibrary for PackedTranches;
+
     uint256 private constant _BPS = 10_000;
     uint256 private constant _MAX_TRANCHES = 8;
 
-    /// @notice Checks the tranches (1 to 8, non-zero shares summing to 10,000, evidence 1 to 15) and packs them as
-    ///         8 x (uint16 share, uint8 evidence), low to high.
-    function packTranches(ITradeSettlement.Tranche[] calldata tranches) external pure returns (uint256 packed) {
+    /// @notice Checks the tranches (1 to 8, non-zero shares summing to 10,000, evidence 1 to 15) and packs them
+    ///         (see {PackedTranches}).
+    function packTranches(ITradeSettlement.Tranche[] calldata tranches) external pure returns (PackedTranches packed) {
         uint256 n = tranches.length;
+        if (n == 0 || n > _MAX_TRANCHES) revert ITradeSettlement.TradeInvalidTrancheCount(n, _MAX_TRANCHES);
         uint256 total;
-        for (uint256 i; i < n && i < _MAX_TRANCHES; ++i) {
+        for (uint256 i; i < n; ++i) {
             ITradeSettlement.Tranche calldata tr = tranches[i];
             if (tr.shareBps == 0 || tr.evidence == 0 || tr.evidence > 15) {
-                revert ITradeSettlement.TradeInvalidTranches(n, total);
+                revert ITradeSettlement.TradeInvalidTranche(i, tr.shareBps, tr.evidence);
             }
             total += tr.shareBps;
-            packed |= (uint256(tr.shareBps) | (uint256(tr.evidence) << 16)) << (24 * i);
+            packed = packed.setTranche(i, tr.shareBps, tr.evidence);
         }
-        if (n == 0 || n > _MAX_TRANCHES || total != _BPS) revert ITradeSettlement.TradeInvalidTranches(n, total);
+        if (total != _BPS) revert ITradeSettlement.TradeTranchesTotal(total);
     }
 
     /// @notice The signers of `signatures` over `digest` for `kind` evidence of order `id`, after checking: at least
@@ -50,9 +54,9 @@ contract TradeChecks {
         for (uint256 i; i < n; ++i) {
             (address signer, , ) = ECDSA.tryRecover(digest, signatures[i]);
             MemberId oracle = registry.memberOf(signer);
-            if (signer <= previous || !registry.hasMemberRole(oracle, Role.Oracle)) {
+            if (!registry.hasMemberRole(oracle, Role.Oracle))
                 revert ITradeSettlement.TradeInvalidAttestation(id, signer);
-            }
+            if (signer <= previous) revert ITradeSettlement.TradeAttestationsUnordered(id, signer, previous);
             for (uint256 j; j < i; ++j) {
                 if (MemberId.unwrap(seen[j]) == MemberId.unwrap(oracle)) {
                     revert ITradeSettlement.TradeDuplicateOracleMember(id, oracle);
@@ -63,11 +67,12 @@ contract TradeChecks {
         }
     }
 
-    /// @notice The FX provider's signer and member for quote `q` (signature over `digest`) paying order `id`'s payee
-    ///         `payee` for `amount` of `sell` into `buy`, after checking everything but its nonce: it names this order
-    ///         and payee, the tokens, a positive rate, a maximum covering `amount`, an unexpired time and an active
-    ///         FX provider. `chosen` is the provider the payee named (0: none) with floor `minRate`; without one,
-    ///         `payeeChose` says whether the payee (or the arbiter) picked the quote (item 8).
+    /// @notice The FX provider's signer and member for quote `q` (signature over `digest`) paying order `id`'s
+    ///         payee `payee` for `amount` of `sell` into `buy`, after checking everything but its nonce and its rate
+    ///         being non-zero (the settlement checks both): it names this order and payee, the tokens, a maximum
+    ///         covering `amount`, an unexpired time and an active FX provider. `chosen` is the provider the payee
+    ///         named (0: none) with floor `minRate`; without one, `payeeChose` says whether the payee (or the
+    ///         arbiter) picked the quote (item 8). Each refusal has its own error, checked in this order.
     function quoteSigner(
         IMemberRegistry registry,
         OrderId id,
@@ -80,28 +85,32 @@ contract TradeChecks {
         MemberId chosen,
         uint256 minRate,
         bool payeeChose
-    ) external view returns (address signer) {
-        if (OrderId.unwrap(q.order) != OrderId.unwrap(id) || MemberId.unwrap(q.beneficiary) != MemberId.unwrap(payee)) {
-            revert ITradeSettlement.TradeFxQuoteNotForOrder(id, q.order, q.beneficiary);
+    ) external view returns (address signer, MemberId provider) {
+        if (OrderId.unwrap(q.order) != OrderId.unwrap(id)) revert ITradeSettlement.TradeFxQuoteNotForOrder(id, q.order);
+        if (MemberId.unwrap(q.beneficiary) != MemberId.unwrap(payee)) {
+            revert ITradeSettlement.TradeFxQuoteNotForPayee(id, q.beneficiary, payee);
         }
+        if (q.sellToken != tokens[0] || q.buyToken != tokens[1]) {
+            revert ITradeSettlement.TradeFxQuoteTokenMismatch(q.sellToken, q.buyToken, tokens[0], tokens[1]);
+        }
+        if (amount > q.maxSellAmount) revert ITradeSettlement.TradeFxQuoteAboveMax(amount, q.maxSellAmount);
+        if (block.timestamp > q.expiry) revert ITradeSettlement.TradeFxQuoteExpired(q.expiry, block.timestamp);
         (signer, , ) = ECDSA.tryRecover(digest, signature);
-        MemberId provider = registry.memberOf(signer);
-        if (
-            q.sellToken != tokens[0] ||
-            q.buyToken != tokens[1] ||
-            q.rate == 0 ||
-            amount > q.maxSellAmount ||
-            block.timestamp > q.expiry ||
-            !registry.hasMemberRole(provider, Role.FxProvider)
-        ) revert ITradeSettlement.TradeInvalidFxQuote(signer, q.nonce);
-        if (
-            MemberId.unwrap(chosen) == 0
-                ? !payeeChose
-                : MemberId.unwrap(chosen) != MemberId.unwrap(provider) || q.rate < minRate
-        ) revert ITradeSettlement.TradeFxQuoteNotChosen(id, signer, q.rate);
+        provider = registry.memberOf(signer);
+        if (!registry.hasMemberRole(provider, Role.FxProvider)) {
+            revert ITradeSettlement.TradeFxQuoteSignerNotProvider(signer, provider);
+        }
+        if (MemberId.unwrap(chosen) == 0) {
+            if (!payeeChose) revert ITradeSettlement.TradeFxQuoteNotChosen(id, signer);
+        } else if (MemberId.unwrap(chosen) != MemberId.unwrap(provider)) {
+            revert ITradeSettlement.TradeFxProviderNotNamed(id, provider, chosen);
+        } else if (q.rate < minRate) {
+            revert ITradeSettlement.TradeFxRateBelowMin(id, q.rate, minRate);
+        }
     }
 
-    /// @notice Checks that an operator of the active Financier member `financier` signed `digest` (item 7).
+    /// @notice Checks that `financier` is an active Financier member (else `TradeInvalidParty`) and that an operator
+    ///         of it signed `digest` (else `TradeInvalidAssignment`) (item 7).
     function checkAssignment(
         IMemberRegistry registry,
         OrderId id,
@@ -109,12 +118,12 @@ contract TradeChecks {
         bytes32 digest,
         bytes calldata signature
     ) external view {
+        // Member 0 is nobody: it holds no role, so a signature recovering to a non-member never passes below.
+        if (!registry.hasMemberRole(financier, Role.Financier)) revert ITradeSettlement.TradeInvalidParty(financier);
         (address signer, , ) = ECDSA.tryRecover(digest, signature);
-        if (
-            MemberId.unwrap(financier) == 0 ||
-            MemberId.unwrap(registry.memberOf(signer)) != MemberId.unwrap(financier) ||
-            !registry.hasMemberRole(financier, Role.Financier)
-        ) revert ITradeSettlement.TradeInvalidAssignment(id, signer);
+        if (MemberId.unwrap(registry.memberOf(signer)) != MemberId.unwrap(financier)) {
+            revert ITradeSettlement.TradeInvalidAssignment(id, signer);
+        }
     }
 
     /// @notice Whether `member` is one of `parties` (importer, exporter, importer's bank, exporter's bank, financier).

@@ -9,6 +9,8 @@ import {ICreditRegistry} from "../interfaces/ICreditRegistry.sol";
 import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
 import {EvidenceKind, ITradeSettlement, OrderId, OrderState} from "../interfaces/ITradeSettlement.sol";
 import {TradeChecks} from "../libraries/TradeChecks.sol";
+import {PackedTranches, PackedTranchesLibrary} from "../libraries/TradePacking.sol";
+import {Thresholds, ThresholdsLibrary} from "../libraries/TradeThresholds.sol";
 
 import {TradeSettlementBase} from "./TradeSettlementBase.sol";
 import {TradeSettlementCold} from "./TradeSettlementCold.sol";
@@ -21,6 +23,8 @@ import {TradeSettlementCold} from "./TradeSettlementCold.sol";
 ///      contract with the same constructor as before.
 contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
     using SafeERC20 for IERC20;
+    using PackedTranchesLibrary for PackedTranches;
+    using ThresholdsLibrary for Thresholds;
 
     /// @notice Where the less frequent operations run (by DELEGATECALL).
     TradeSettlementCold public immutable cold;
@@ -42,18 +46,8 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
     /// @inheritdoc ITradeSettlement
     function createOrder(OrderTerms calldata t) external whenNotPaused returns (OrderId id) {
         MemberId importer = _requireRole(msg.sender, Role.Importer);
-        _requireMemberRole(t.exporter, Role.Exporter);
-        _requireMemberRole(t.importerBank, Role.ImporterBank);
-        _requireMemberRole(t.exporterBank, Role.Financier);
-        if (t.amount == 0 || t.importerBankFeeBps > MAX_FEE_BPS || t.exporterBankFeeBps > MAX_FEE_BPS) {
-            revert TradeInvalidAmount(t.amount);
-        }
-        if (!memberRegistry.isSettlementToken(t.payToken)) revert TradeInvalidToken(t.payToken);
-        if (!memberRegistry.isSettlementToken(t.payoutToken)) revert TradeInvalidToken(t.payoutToken);
-        if (block.timestamp >= t.shipmentDeadline || t.shipmentDeadline >= t.expiry) {
-            revert TradeInvalidDeadlines(t.shipmentDeadline, t.expiry);
-        }
-        uint256 packed = checks.packTranches(t.tranches);
+        _checkTerms(t);
+        PackedTranches packed = checks.packTranches(t.tranches);
         id = OrderId.wrap(++_orderCount);
         _parties[id] = Parties({
             importer: importer,
@@ -98,6 +92,22 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
         emit OrderBanksNamed(id, t.importerBank, t.exporterBank, t.importerBankFeeBps, t.exporterBankFeeBps);
     }
 
+    /// @dev The terms' parties, amount, fees, tokens and deadlines; each refusal with its own error.
+    function _checkTerms(OrderTerms calldata t) private view {
+        _requireMemberRole(t.exporter, Role.Exporter);
+        _requireMemberRole(t.importerBank, Role.ImporterBank);
+        _requireMemberRole(t.exporterBank, Role.Financier);
+        if (t.amount == 0) revert TradeZeroAmount();
+        if (t.importerBankFeeBps > MAX_FEE_BPS) revert TradeFeeTooHigh(t.importerBankFeeBps, MAX_FEE_BPS);
+        if (t.exporterBankFeeBps > MAX_FEE_BPS) revert TradeFeeTooHigh(t.exporterBankFeeBps, MAX_FEE_BPS);
+        if (!memberRegistry.isSettlementToken(t.payToken)) revert TradeInvalidToken(t.payToken);
+        if (!memberRegistry.isSettlementToken(t.payoutToken)) revert TradeInvalidToken(t.payoutToken);
+        if (block.timestamp >= t.shipmentDeadline) {
+            revert TradeShipmentDeadlinePassed(t.shipmentDeadline, block.timestamp);
+        }
+        if (t.shipmentDeadline >= t.expiry) revert TradeInvalidDeadlines(t.shipmentDeadline, t.expiry);
+    }
+
     /// @inheritdoc ITradeSettlement
     function fund(OrderId id) external {
         _fund(id);
@@ -113,12 +123,10 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
 
     function _fund(OrderId id) private whenNotPaused nonReentrant {
         Parties storage p = _orderIn(id, _ACCEPTED);
-        if (MemberId.unwrap(_requireRole(msg.sender, Role.ImporterBank)) != MemberId.unwrap(p.importerBank)) {
-            revert TradeUnauthorized(id, msg.sender);
-        }
+        _requireActsAs(id, Role.ImporterBank, p.importerBank);
         // Funding after the shipment deadline would let the unshipped refund follow at once, racing late evidence.
         if (_activeNow() >= p.shipmentDeadline) revert TradeWindowClosed(id, _toWall(p.shipmentDeadline));
-        p.state = OrderState.Funded;
+        _transition(id, p, OrderState.Funded);
         Money storage m = _money[id];
         emit OrderFunded(id, msg.sender, m.amount);
         IERC20(m.payToken).safeTransferFrom(msg.sender, address(this), m.amount);
@@ -153,7 +161,7 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
             kind,
             _attestationDigest(id, kind, documentHash),
             signatures,
-            _threshold(p.thresholds, kind),
+            p.thresholds.oracles(kind),
             [p.importer, p.exporter, p.importerBank, p.exporterBank, m.financier]
         );
         for (uint256 i; i < signers.length; ++i) emit EvidenceAttested(id, kind, signers[i], documentHash);
@@ -170,12 +178,10 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
     function getOrder(OrderId id) external view returns (OrderView memory o) {
         Parties storage p = _order(id);
         Money storage m = _money[id];
-        uint256 packed = _tranches[id];
+        PackedTranches packed = _tranches[id];
         uint8 n = p.trancheCount;
         o.tranches = new Tranche[](n);
-        for (uint8 i; i < n; ++i) {
-            o.tranches[i] = Tranche(uint16(packed >> (24 * i)), uint8(packed >> (24 * i + 16)));
-        }
+        for (uint8 i; i < n; ++i) o.tranches[i] = Tranche(packed.shareBps(i), packed.evidence(i));
         (o.importer, o.exporter, o.importerBank, o.exporterBank) = (
             p.importer,
             p.exporter,
@@ -278,12 +284,12 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
 
     /// @inheritdoc ITradeSettlement
     function evidenceThreshold(EvidenceKind kind) external view returns (uint8) {
-        return _threshold(_thresholdWord, kind);
+        return _thresholdWord.oracles(kind);
     }
 
     /// @inheritdoc ITradeSettlement
     function orderThreshold(OrderId id, EvidenceKind kind) external view returns (uint8) {
-        return _threshold(_order(id).thresholds, kind);
+        return _order(id).thresholds.oracles(kind);
     }
 
     /// @inheritdoc ITradeSettlement

@@ -11,17 +11,23 @@ import {CreditReporter} from "../access/CreditReporter.sol";
 import {EmergencyPause} from "../access/EmergencyPause.sol";
 import {MemberGated} from "../access/MemberGated.sol";
 import {MemberPayouts} from "../access/MemberPayouts.sol";
-import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
-import {ICreditRegistry} from "../interfaces/ICreditRegistry.sol";
-import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
+import {ICreditRegistry, ProductKind} from "../interfaces/ICreditRegistry.sol";
+import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
 import {EvidenceKind, ITradeSettlement, OrderId, OrderState} from "../interfaces/ITradeSettlement.sol";
 import {TradeChecks} from "../libraries/TradeChecks.sol";
+import {OrderStates} from "../libraries/TradeOrderStates.sol";
+import {PackedTranches, PackedTranchesLibrary} from "../libraries/TradePacking.sol";
+import {TradePaymentRefs} from "../libraries/TradePaymentRefs.sol";
+import {Thresholds, ThresholdsLibrary} from "../libraries/TradeThresholds.sol";
+import {UnorderedNonces} from "../libraries/UnorderedNonces.sol";
 
 /// @title TradeSettlementBase
 /// @notice The storage and the internal rules shared by {TradeSettlement} and {TradeSettlementCold}, which runs the
 ///         settlement's less frequent operations by DELEGATECALL on the same storage (so that each runtime stays under
 ///         the 24,576-byte limit). Nothing may declare storage after this contract.
-/// @dev Storage per order: `Parties` (1 slot), `Money` (3 slots) and the packed tranches (1 slot). A tranche is paid
+/// @dev Storage per order: five slots, `Parties` (1 slot), `Money` (3 slots) and the packed tranches (1 slot); the
+///      storage-layout test (test/trade/TradeStorageLayout.test.ts) checks these counts against the compiler's
+///      layout. A tranche is paid
 ///      or refunded once: the `paid` bitmask is set before any token moves. Every deadline is stored in active time
 ///      (EmergencyPause), so a pause moves it on. Every payment to a member goes through `_payMember`: a member that
 ///      cannot receive (suspended, revoked, frozen) has its money parked, never blocking anybody else's. Credit
@@ -34,6 +40,10 @@ abstract contract TradeSettlementBase is
     EmergencyPause
 {
     using SafeERC20 for IERC20;
+    using PackedTranchesLibrary for PackedTranches;
+    using ThresholdsLibrary for Thresholds;
+    using UnorderedNonces for UnorderedNonces.Bitmap;
+    using OrderStates for OrderState;
 
     uint256 public constant MAX_TRANCHES = 8;
     uint256 public constant MAX_FEE_BPS = 1_000;
@@ -51,12 +61,13 @@ abstract contract TradeSettlementBase is
     );
 
     uint256 internal constant _BPS = 10_000;
-    uint256 internal constant _CREATED = 1 << uint8(OrderState.Created);
-    uint256 internal constant _ACCEPTED = 1 << uint8(OrderState.Accepted);
-    uint256 internal constant _FUNDED = 1 << uint8(OrderState.Funded);
-    uint256 internal constant _DISPUTED = 1 << uint8(OrderState.Disputed);
+    // Order-state sets as Governor-style bitmaps (`bytes32(1 << state)`), for `_orderIn`.
+    bytes32 internal constant _CREATED = bytes32(uint256(1) << uint8(OrderState.Created));
+    bytes32 internal constant _ACCEPTED = bytes32(uint256(1) << uint8(OrderState.Accepted));
+    bytes32 internal constant _FUNDED = bytes32(uint256(1) << uint8(OrderState.Funded));
+    bytes32 internal constant _DISPUTED = bytes32(uint256(1) << uint8(OrderState.Disputed));
 
-    /// @dev The parties and the lifecycle of one order (one slot).
+    /// @dev The parties and the lifecycle of one order (one slot: 4 x 4 + 4 x 1 + 2 x 2 + 5 + 2 = 31 bytes).
     struct Parties {
         MemberId importer;
         MemberId exporter;
@@ -69,10 +80,11 @@ abstract contract TradeSettlementBase is
         uint16 importerBankFeeBps;
         uint16 exporterBankFeeBps;
         uint40 shipmentDeadline; // active time
-        uint16 thresholds; // the k of each evidence kind when the order was made (terms apply as agreed)
+        Thresholds thresholds; // the k of each evidence kind when the order was made (terms apply as agreed)
     }
 
-    /// @dev Money and time of one order (three slots); every time is active time.
+    /// @dev Money and time of one order (three slots: payToken and amount; payoutToken, expiry and objectionWindow;
+    ///      the rest, 30 bytes); every time is active time.
     struct Money {
         address payToken;
         uint96 amount;
@@ -89,14 +101,16 @@ abstract contract TradeSettlementBase is
     /// @notice The stateless checks this contract deployed (see {TradeChecks}).
     TradeChecks public immutable checks;
 
+    // These three share the slot of EmergencyPause's fields.
     uint40 internal _orderCount;
     uint32 internal _arbiterWindow;
-    /// @dev The k of each evidence kind for new orders, less one, 4 bits per kind (so 0 means 1 oracle).
-    uint16 internal _thresholdWord;
+    /// @dev The k of each evidence kind for new orders.
+    Thresholds internal _thresholdWord;
     mapping(OrderId => Parties) internal _parties;
     mapping(OrderId => Money) internal _money;
-    mapping(OrderId => uint256) internal _tranches; // 8 x (uint16 share, uint8 evidence), packed low to high
-    mapping(address signer => mapping(uint256 word => uint256 bits)) internal _fxNonces;
+    mapping(OrderId => PackedTranches) internal _tranches;
+    /// @dev Each FX provider signer's spent quote nonces (the same slots as the nested mapping it replaced).
+    mapping(address signer => UnorderedNonces.Bitmap) internal _fxNonces;
     constructor(
         IMemberRegistry registry,
         ICreditRegistry credit,
@@ -155,8 +169,22 @@ abstract contract TradeSettlementBase is
 
     // ─── Internals ──────────────────────────────────────────────────────────
 
+    /// @dev How one payment of an order converts: the FX provider's signer (0: no FX, the payee is paid in the pay
+    ///      token), its rate (`RATE_SCALE` without FX) and the quote nonce spent, and whether the exporter's bank's
+    ///      fee went to the provider in the same transfer as the amount sold (the bank is the FX provider and takes
+    ///      its payout at the quote's signer account: one token movement instead of two).
+    struct Fx {
+        address provider;
+        uint256 rate;
+        uint256 nonce;
+        bool feeWithSale;
+    }
+
     /// @dev Pays every unpaid tranche whose evidence is complete (or all unpaid ones when `all`), converting their
-    ///      net total with one FX quote when the exporter is paid in another token; returns how many were paid.
+    ///      net total with one FX quote when the exporter is paid in another token; returns how many were paid. The
+    ///      tranches paid together go to the same three members in the same tokens: each leg moves once with their
+    ///      sum (the payout being the sum of each tranche's rounded-down conversion), and each tranche has its own
+    ///      `TranchePaid`.
     function _payReleased(
         OrderId id,
         Parties storage p,
@@ -165,114 +193,177 @@ abstract contract TradeSettlementBase is
         bytes calldata quoteSignature,
         address caller
     ) internal returns (uint256 count) {
-        uint256 packed = _tranches[id];
+        PackedTranches packed = _tranches[id];
         uint8 n = p.trancheCount;
-        uint8 due = all ? uint8(~p.paid) & uint8((1 << n) - 1) : _released(p, packed);
+        uint8 due = all ? uint8(~p.paid) & _allTranches(n) : _released(p, packed);
         if (due == 0) return 0;
         Money storage m = _money[id];
         // Evidence without an FX quote records the evidence; the tranches wait for `payReleased` with a quote.
-        if (m.payoutToken != m.payToken && quote.rate == 0) return 0;
+        bool converting = m.payoutToken != m.payToken;
+        if (converting && quote.rate == 0) return 0;
         p.paid |= due;
-        bool ends = _settleIfPaid(p);
-        // Every sum here is of pay-token amounts of one order: one currency (item 20).
-        uint256 totalNet;
-        for (uint8 i; i < n; ++i) {
-            if (due & (1 << i) != 0) totalNet += _net(p, _trancheGross(m.amount, packed, i, n));
-        }
-        address provider = _convert(id, p, m, quote, quoteSignature, totalNet, caller);
+        bool ends = _settleIfPaid(id, p);
+        // Every sum here is of pay-token amounts of one order: one currency (item 20). The payout is the sum of each
+        // tranche's conversion at the quote's rate (which `_convert` then checks), rounded down tranche by tranche.
+        uint256 amount = m.amount;
+        Legs memory total;
         for (uint8 i; i < n; ++i) {
             if (due & (1 << i) == 0) continue;
-            _payTranche(id, p, m, i, _trancheGross(m.amount, packed, i, n), provider, quote);
+            (uint256 importerFee, uint256 exporterFee, uint256 net) = _fees(p, _trancheGross(amount, packed, i, n));
+            total.importerFee += importerFee;
+            total.exporterFee += exporterFee;
+            total.net += net;
+            total.payout += converting ? Math.mulDiv(net, quote.rate, RATE_SCALE) : net;
+        }
+        Fx memory fx = _convert(id, p, m, quote, quoteSignature, total.net, total.exporterFee, caller);
+        address beneficiary = _payLegs(p, m, total, fx);
+        for (uint8 i; i < n; ++i) {
+            if (due & (1 << i) == 0) continue;
+            _emitPaid(id, p, i, _trancheGross(amount, packed, i, n), beneficiary, fx);
             ++count;
         }
         if (ends) _end(id, m, false);
     }
 
-    /// @dev Pays one tranche: fees to the two banks, the net to the payee (through `provider` at `quote`'s rate when
-    ///      converting; the pay token already went to the provider). Each leg goes to the member's payout account now,
-    ///      or is parked for it: no member's state blocks another's payment (item 2).
+    /// @dev The legs of one payment of `gross`: the banks' fees, the net for the payee, and (set by the caller) the
+    ///      payout in the payout token.
+    struct Legs {
+        uint256 importerFee;
+        uint256 exporterFee;
+        uint256 net;
+        uint256 payout;
+    }
+
+    /// @dev The banks' fees on `gross` and the net left for the payee.
+    function _fees(
+        Parties storage p,
+        uint256 gross
+    ) internal view returns (uint256 importerFee, uint256 exporterFee, uint256 net) {
+        importerFee = _share(gross, p.importerBankFeeBps);
+        exporterFee = _share(gross, p.exporterBankFeeBps);
+        net = gross - importerFee - exporterFee;
+    }
+
+    /// @dev What `net` of the pay token pays out: converted at the quote's rate, rounded down, or itself without FX.
+    function _payoutOf(uint256 net, Fx memory fx) internal pure returns (uint256) {
+        return fx.provider == address(0) ? net : Math.mulDiv(net, fx.rate, RATE_SCALE);
+    }
+
+    /// @dev Pays one award of `gross` (an arbiter's to the exporter's side) like a tranche, as tranche `tranche`.
     function _payTranche(
         OrderId id,
         Parties storage p,
         Money storage m,
         uint8 tranche,
         uint256 gross,
-        address provider,
-        ITradeSettlement.FxQuote calldata quote
+        Fx memory fx
     ) internal {
-        uint256 rate = provider == address(0) ? RATE_SCALE : quote.rate;
-        uint256 importerFee = _share(gross, p.importerBankFeeBps);
-        uint256 exporterFee = _share(gross, p.exporterBankFeeBps);
-        uint256 net = gross - importerFee - exporterFee;
+        (uint256 importerFee, uint256 exporterFee, uint256 net) = _fees(p, gross);
+        Legs memory legs = Legs(importerFee, exporterFee, net, _payoutOf(net, fx));
+        _emitPaid(id, p, tranche, gross, _payLegs(p, m, legs, fx), fx);
+    }
+
+    /// @dev Pays the legs `legs`: fees to the two banks, the net to the payee (through `fx.provider` at its rate when
+    ///      converting, `legs.payout`; the pay token already went to the provider, with the exporter's bank's fee when
+    ///      `fx.feeWithSale`). Each leg goes to the member's payout account now, or is parked for it: no member's
+    ///      state blocks another's payment (item 2). Returns the payee's account tried.
+    function _payLegs(
+        Parties storage p,
+        Money storage m,
+        Legs memory legs,
+        Fx memory fx
+    ) internal returns (address beneficiary) {
         MemberId payee = _payee(p, m);
         address payToken = m.payToken;
-        uint256 payout = net;
-        address beneficiary;
-        if (provider != address(0)) {
-            payout = Math.mulDiv(net, rate, RATE_SCALE);
+        if (fx.provider != address(0)) {
             IERC20 payoutToken = IERC20(m.payoutToken);
             // Straight from the provider to the payee's payout account of the day; when the token refuses the payee,
             // the provider pays the escrow and the amount is parked for the payee (a failing provider reverts).
             beneficiary = memberRegistry.payoutAccountOf(payee);
-            if (payout != 0 && !payoutToken.trySafeTransferFrom(provider, beneficiary, payout)) {
-                payoutToken.safeTransferFrom(provider, address(this), payout);
-                (beneficiary, ) = _payMember(payee, address(payoutToken), payout);
+            if (legs.payout != 0 && !payoutToken.trySafeTransferFrom(fx.provider, beneficiary, legs.payout)) {
+                payoutToken.safeTransferFrom(fx.provider, address(this), legs.payout);
+                (beneficiary, ) = _payMember(payee, address(payoutToken), legs.payout);
             }
         } else {
-            (beneficiary, ) = _payMember(payee, payToken, net);
+            (beneficiary, ) = _payMember(payee, payToken, legs.net);
         }
-        _payMember(p.importerBank, payToken, importerFee);
-        _payMember(p.exporterBank, payToken, exporterFee);
+        _payMember(p.importerBank, payToken, legs.importerFee);
+        if (!fx.feeWithSale) _payMember(p.exporterBank, payToken, legs.exporterFee);
+    }
+
+    /// @dev The `TranchePaid` of tranche `tranche` of order `id`, of `gross`, paid to `beneficiary`.
+    function _emitPaid(
+        OrderId id,
+        Parties storage p,
+        uint8 tranche,
+        uint256 gross,
+        address beneficiary,
+        Fx memory fx
+    ) internal {
+        (uint256 importerFee, uint256 exporterFee, uint256 net) = _fees(p, gross);
         emit ITradeSettlement.TranchePaid(
             id,
             tranche,
             beneficiary,
-            _uetr(id, tranche, 0),
-            bytes32((uint256(OrderId.unwrap(id)) << 8) | tranche),
+            TradePaymentRefs.uetr(address(this), id, tranche, TradePaymentRefs.PURPOSE_PAYMENT),
+            TradePaymentRefs.endToEndId(id, tranche),
             uint96(gross),
             uint96(importerFee),
             uint96(exporterFee),
-            payout,
-            rate,
-            provider,
-            provider == address(0) ? 0 : quote.nonce
+            _payoutOf(net, fx),
+            fx.rate,
+            fx.provider,
+            fx.nonce
         );
     }
 
     /// @dev Tranche `i`'s share of `amount`, rounded down; the last tranche takes the rounding remainder, so the
     ///      tranches always sum to the amount.
-    function _trancheGross(uint256 amount, uint256 packed, uint8 i, uint8 n) internal pure returns (uint256 gross) {
-        if (i + 1 < n) return _share(amount, uint16(packed >> (24 * i)));
+    function _trancheGross(
+        uint256 amount,
+        PackedTranches packed,
+        uint8 i,
+        uint8 n
+    ) internal pure returns (uint256 gross) {
+        if (i + 1 < n) return _share(amount, packed.shareBps(i));
         gross = amount;
-        for (uint8 j; j + 1 < n; ++j) gross -= _share(amount, uint16(packed >> (24 * j)));
+        for (uint8 j; j + 1 < n; ++j) gross -= _share(amount, packed.shareBps(j));
     }
 
     /// @dev The gross of the unpaid tranches of order `id` in `mask`.
     function _gross(OrderId id, Parties storage p, uint8 mask) internal view returns (uint256 total) {
-        uint256 packed = _tranches[id];
+        PackedTranches packed = _tranches[id];
         uint8 n = p.trancheCount;
+        uint8 unpaid = mask & ~p.paid;
         uint96 amount = _money[id].amount;
         for (uint8 i; i < n; ++i) {
-            if (mask & (1 << i) != 0 && p.paid & (1 << i) == 0) total += _trancheGross(amount, packed, i, n);
+            if (unpaid & (1 << i) != 0) total += _trancheGross(amount, packed, i, n);
         }
     }
 
     /// @dev The unpaid tranches whose evidence is complete.
-    function _released(Parties storage p, uint256 packed) internal view returns (uint8 due) {
+    function _released(Parties storage p, PackedTranches packed) internal view returns (uint8 due) {
         uint8 done = p.evidenceDone;
+        uint8 paid = p.paid;
         uint8 n = p.trancheCount;
         for (uint8 i; i < n; ++i) {
-            if (p.paid & (1 << i) != 0) continue;
-            uint8 needs = uint8(packed >> (24 * i + 16));
+            if (paid & (1 << i) != 0) continue;
+            uint8 needs = packed.evidence(i);
             if (needs & done == needs) due |= uint8(1 << i);
         }
     }
 
+    /// @dev The bitmask of all `n` tranches of an order.
+    function _allTranches(uint8 n) internal pure returns (uint8) {
+        return uint8((1 << n) - 1);
+    }
+
     /// @dev When order `id` pays out in another token: checks the FX quote for selling `amount` of the pay token,
-    ///      spends its nonce and sends the provider `amount`; returns the provider (whose rate is the quote's).
-    ///      Otherwise returns no provider (a rate of 1). The quote must name this order and its payee, and be the
-    ///      payee's choice: the payee relays it, or it is by the provider the payee named at no less than its floor,
-    ///      or (no provider named) the arbiter of a dispute picks it (`caller` 0) (item 8).
+    ///      spends its nonce and sends the provider `amount` (with `exporterFee`, the exporter's bank's fees of the
+    ///      payment, when that bank is the provider and its payout account is the quote's signer). Otherwise returns
+    ///      no provider (a rate of 1). The quote must name this order and its payee, and be the payee's choice: the
+    ///      payee relays it, or it is by the provider the payee named at no less than its floor, or (no provider
+    ///      named) the arbiter of a dispute picks it (`caller` 0) (item 8).
     function _convert(
         OrderId id,
         Parties storage p,
@@ -280,28 +371,40 @@ abstract contract TradeSettlementBase is
         ITradeSettlement.FxQuote calldata q,
         bytes calldata signature,
         uint256 amount,
+        uint256 exporterFee,
         address caller // the relayer; 0 for the arbiter of a dispute
-    ) internal returns (address signer) {
-        if (m.payoutToken == m.payToken) return address(0);
+    ) internal returns (Fx memory fx) {
+        address payToken = m.payToken;
+        if (m.payoutToken == payToken) return Fx(address(0), RATE_SCALE, 0, false);
         _requireQuoteIfConverting(id, q);
-        signer = checks.quoteSigner(
+        MemberId payee = _payee(p, m);
+        MemberId chosen = m.fxProvider;
+        // Whether the payee relays the quote itself matters only when it named no provider: asked only then.
+        bool payeeChose = MemberId.unwrap(chosen) != 0 || caller == address(0) || _operatesUnrevoked(caller, payee);
+        (address signer, MemberId provider) = checks.quoteSigner(
             memberRegistry,
             id,
             q,
             _fxQuoteDigest(q),
             signature,
-            [m.payToken, m.payoutToken],
+            [payToken, m.payoutToken],
             amount,
-            _payee(p, m),
-            m.fxProvider,
+            payee,
+            chosen,
             m.fxMinRate,
-            caller == address(0) || _payeeRelays(caller, _payee(p, m))
+            payeeChose
         );
-        uint256 bit = 1 << (q.nonce & 0xff);
-        uint256 word = _fxNonces[signer][q.nonce >> 8];
-        if (word & bit != 0) revert ITradeSettlement.TradeInvalidFxQuote(signer, q.nonce);
-        _fxNonces[signer][q.nonce >> 8] = word | bit;
-        IERC20(m.payToken).safeTransfer(signer, amount);
+        if (!_fxNonces[signer].use(q.nonce)) revert ITradeSettlement.TradeFxQuoteNonceUsed(signer, q.nonce);
+        fx = Fx(signer, q.rate, q.nonce, false);
+        if (
+            exporterFee != 0 &&
+            MemberId.unwrap(provider) == MemberId.unwrap(p.exporterBank) &&
+            memberRegistry.payoutAccountOf(provider) == signer
+        ) {
+            fx.feeWithSale = true;
+            amount += exporterFee;
+        }
+        if (amount != 0) IERC20(payToken).safeTransfer(signer, amount);
     }
 
     /// @dev Refunds every unreleased unpaid tranche to the importer's bank and ends the order.
@@ -309,8 +412,8 @@ abstract contract TradeSettlementBase is
         Money storage m = _money[id];
         uint8 stake = uint8(~_released(p, _tranches[id]));
         uint256 refund = _gross(id, p, stake);
-        p.paid |= stake & uint8((1 << p.trancheCount) - 1);
-        bool ends = _settleIfPaid(p);
+        p.paid |= stake & _allTranches(p.trancheCount);
+        bool ends = _settleIfPaid(id, p);
         _refund(id, p, m, refund, purpose);
         if (ends) _end(id, m, false);
     }
@@ -318,18 +421,17 @@ abstract contract TradeSettlementBase is
     /// @dev Ends a dispute: marks the tranches still at stake (unpaid and unreleased) as settled and returns their
     ///      gross; released ones stay owed to the exporter and the order returns to Funded for them.
     function _closeDispute(OrderId id, Parties storage p) internal returns (uint256 atStake) {
-        uint8 stake = uint8(~_released(p, _tranches[id])) & ~p.paid & uint8((1 << p.trancheCount) - 1);
+        uint8 stake = uint8(~_released(p, _tranches[id])) & ~p.paid & _allTranches(p.trancheCount);
         atStake = _gross(id, p, stake);
         p.paid |= stake;
-        p.state = OrderState.Funded;
+        _transition(id, p, OrderState.Funded);
     }
 
-    /// @dev Settles order `id` once every tranche is paid or refunded.
     /// @dev Settles the order when every tranche is paid or refunded; called before any token moves (effects before
     ///      interactions). Returns whether it did, so that the caller ends the order (`_end`) after the transfers.
-    function _settleIfPaid(Parties storage p) internal returns (bool ends) {
-        ends = p.paid == uint8((1 << p.trancheCount) - 1);
-        if (ends) p.state = OrderState.Settled;
+    function _settleIfPaid(OrderId id, Parties storage p) internal returns (bool ends) {
+        ends = p.paid == _allTranches(p.trancheCount);
+        if (ends) _transition(id, p, OrderState.Settled);
     }
 
     /// @dev Order `id` ended, settled (`OrderSettled`) or lapsed (`OrderLapsed`): its trade-finance record, if any,
@@ -337,12 +439,11 @@ abstract contract TradeSettlementBase is
     function _end(OrderId id, Money storage m, bool lapsed) internal {
         if (lapsed) emit ITradeSettlement.OrderLapsed(id);
         else emit ITradeSettlement.OrderSettled(id);
-        if (MemberId.unwrap(m.financier) != 0) {
-            bytes32 ref = _loanRef(id);
-            _report(ref, abi.encodeCall(ICreditModuleReports.closeExposure, (ref)));
-        }
+        if (MemberId.unwrap(m.financier) != 0) _closeExposure(_loanRef(id));
     }
 
+    /// @dev Returns `amount` of the pay token to the importer's bank, named as a refund for `purpose` (one of
+    ///      {TradePaymentRefs}'s `PURPOSE_*`).
     function _refund(OrderId id, Parties storage p, Money storage m, uint256 amount, uint8 purpose) internal {
         if (amount == 0) return;
         (address to, ) = _payMember(p.importerBank, m.payToken, amount);
@@ -350,8 +451,21 @@ abstract contract TradeSettlementBase is
             id,
             to,
             uint96(amount),
-            _uetr(id, 255, purpose),
-            bytes32(uint256(OrderId.unwrap(id)) << 8)
+            TradePaymentRefs.uetr(address(this), id, TradePaymentRefs.REFUND_TRANCHE, purpose),
+            TradePaymentRefs.endToEndId(id, 0)
+        );
+    }
+
+    /// @dev Reports the financier's exposure to the exporter for an assignment of order `id` (matures at expiry).
+    function _reportAssignment(OrderId id, Parties storage p, Money storage m, uint64 advance) internal {
+        _reportExposure(
+            m.financier,
+            p.exporter,
+            _loanRef(id),
+            ProductKind.TradeFinance,
+            advance,
+            uint24(_toWall(m.expiry) / 1 days),
+            keccak256(abi.encode(address(this), OrderId.unwrap(id), advance))
         );
     }
 
@@ -360,12 +474,22 @@ abstract contract TradeSettlementBase is
         if (p.state == OrderState.None) revert ITradeSettlement.TradeUnknownOrder(id);
     }
 
-    /// @dev Order `id`, which must be in one of the states of `allowed` (a mask of `1 << state`): the state
-    ///      precondition of every transition is checked here; its other preconditions (caller, time, evidence,
-    ///      quotes) are checked by the transition itself.
-    function _orderIn(OrderId id, uint256 allowed) internal view returns (Parties storage p) {
+    /// @dev Order `id`, which must be in one of the states of `expected` (a Governor-style bitmap of `1 << state`,
+    ///      as OpenZeppelin Governor's `_validateStateBitmap`): the state precondition of every operation is checked
+    ///      here; its other preconditions (caller, time, evidence, quotes) by the operation itself.
+    function _orderIn(OrderId id, bytes32 expected) internal view returns (Parties storage p) {
         p = _order(id);
-        if ((1 << uint8(p.state)) & allowed == 0) revert ITradeSettlement.TradeInvalidState(id, p.state);
+        OrderState current = p.state;
+        if (!current.isIn(expected)) revert ITradeSettlement.TradeUnexpectedOrderState(id, current, expected);
+    }
+
+    /// @dev The one place an order's state changes: `to` must be entered from the current state (see
+    ///      {OrderStates-predecessors}); the operation already checked its own expected states with `_orderIn`.
+    function _transition(OrderId id, Parties storage p, OrderState to) internal {
+        OrderState from = p.state;
+        bytes32 allowed = OrderStates.predecessors(to);
+        if (!from.isIn(allowed)) revert ITradeSettlement.TradeUnexpectedOrderState(id, from, allowed);
+        p.state = to;
     }
 
     /// @dev A payment of order `id` into another token needs a quote (rate 0 stands for none).
@@ -377,27 +501,19 @@ abstract contract TradeSettlementBase is
     /// @dev The caller must be an operator of member `party`, not revoked: an existing order's party acts by
     ///      membership, whatever roles it holds now (item 24), and also while suspended, since the order's windows keep
     ///      running (item 18); suspension stops new business only.
-    /// @dev Whether `caller` relays for `payee` itself: an operator of the payee, which is not revoked.
-    function _payeeRelays(address caller, MemberId payee) internal view returns (bool) {
-        return
-            MemberId.unwrap(memberRegistry.memberOf(caller)) == MemberId.unwrap(payee) &&
-            memberRegistry.statusOf(payee) != MemberStatus.Revoked;
+    function _requireParty(OrderId id, MemberId party) internal view {
+        if (!_operatesUnrevoked(msg.sender, party)) revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
     }
 
-    /// @dev The k of evidence `kind` in a packed threshold word.
-    function _threshold(uint16 word, EvidenceKind kind) internal pure returns (uint8) {
-        return uint8((word >> (4 * uint8(kind))) & 0xf) + 1;
+    /// @dev The caller must act in `role` for the order's party `party` (an active member holding the role; the
+    ///      registry's own error names an inactive caller or a missing role).
+    function _requireActsAs(OrderId id, Role role, MemberId party) internal view {
+        if (!_actsAs(msg.sender, role, party)) revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
     }
 
-    function _requireMember(OrderId id, MemberId party) internal view {
-        if (
-            MemberId.unwrap(memberRegistry.memberOf(msg.sender)) != MemberId.unwrap(party) ||
-            memberRegistry.statusOf(party) == MemberStatus.Revoked
-        ) revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
-    }
-
+    /// @dev Member `member`, named in new terms, must be active and hold `role`.
     function _requireMemberRole(MemberId member, Role role) internal view {
-        if (!memberRegistry.hasMemberRole(member, role)) revert ITradeSettlement.TradeInvalidParty(member);
+        if (!_memberHasRole(member, role)) revert ITradeSettlement.TradeInvalidParty(member);
     }
 
     /// @dev Whether `member` is a party of the order (importer, exporter, either bank, financier).
@@ -420,20 +536,9 @@ abstract contract TradeSettlementBase is
         return bytes32(uint256(OrderId.unwrap(id)));
     }
 
-    /// @dev A UUID v4 derived from the payment's identity: version nibble 4, variant bits 10.
-    function _uetr(OrderId id, uint8 tranche, uint8 purpose) internal view returns (bytes16 uetr) {
-        uetr = bytes16(keccak256(abi.encode(address(this), OrderId.unwrap(id), tranche, purpose)));
-        // UUID layout xxxxxxxx-xxxx-4xxx-[89ab]xxx-…: byte 6's high nibble is the version, byte 8 the variant.
-        uetr = (uetr & ~bytes16(0x000000000000f0000000000000000000)) | bytes16(0x00000000000040000000000000000000);
-        uetr = (uetr & ~bytes16(0x0000000000000000c000000000000000)) | bytes16(0x00000000000000008000000000000000);
-    }
-
-    /// @dev What `gross` leaves for the exporter's side once both banks took their fees.
-    function _net(Parties storage p, uint256 gross) internal view returns (uint256) {
-        return gross - _share(gross, p.importerBankFeeBps) - _share(gross, p.exporterBankFeeBps);
-    }
-
+    /// @dev `bps` of `amount`, rounded down. Amounts are at most uint96 sums and bps at most 10,000: the product
+    ///      cannot overflow, so no full-width `mulDiv` is needed (the result is the same).
     function _share(uint256 amount, uint256 bps) internal pure returns (uint256) {
-        return Math.mulDiv(amount, bps, _BPS);
+        return (amount * bps) / _BPS;
     }
 }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
-import {ICreditRegistry, ProductKind} from "../interfaces/ICreditRegistry.sol";
+import {ICreditRegistry} from "../interfaces/ICreditRegistry.sol";
 import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
 import {EvidenceKind, ITradeSettlement, OrderId, OrderState} from "../interfaces/ITradeSettlement.sol";
 import {TradeChecks} from "../libraries/TradeChecks.sol";
+import {TradePaymentRefs} from "../libraries/TradePaymentRefs.sol";
+import {Thresholds, ThresholdsLibrary} from "../libraries/TradeThresholds.sol";
 
 import {TradeSettlementBase} from "./TradeSettlementBase.sol";
 
@@ -14,6 +15,8 @@ import {TradeSettlementBase} from "./TradeSettlementBase.sol";
 ///         thresholds), run only by DELEGATECALL from the settlement on its storage; see {ITradeSettlement} for each.
 ///         Called directly it acts on its own empty storage and holds nothing.
 contract TradeSettlementCold is TradeSettlementBase {
+    using ThresholdsLibrary for Thresholds;
+
     constructor(
         IMemberRegistry registry,
         ICreditRegistry credit,
@@ -31,17 +34,19 @@ contract TradeSettlementCold is TradeSettlementBase {
         Money storage m = _money[id];
         if (_isParty(p, m, arbiter)) revert ITradeSettlement.TradeConflictOfInterest(id, arbiter);
         if (_activeNow() > m.disputeDeadline) revert ITradeSettlement.TradeWindowClosed(id, _toWall(m.disputeDeadline));
-        if (exporterShareBps > _BPS) revert ITradeSettlement.TradeInvalidAmount(exporterShareBps);
+        if (exporterShareBps > _BPS) revert ITradeSettlement.TradeShareTooHigh(exporterShareBps, _BPS);
         // Only what is still at stake is split: released tranches stay owed to the exporter (item 19).
         uint256 atStake = _closeDispute(id, p);
-        bool ends = _settleIfPaid(p);
+        bool ends = _settleIfPaid(id, p);
         uint256 toExporter = _share(atStake, exporterShareBps);
         emit ITradeSettlement.DisputeResolved(id, arbiter, exporterShareBps);
         if (toExporter != 0) {
-            address provider = _convert(id, p, m, quote, quoteSignature, _net(p, toExporter), address(0));
-            _payTranche(id, p, m, 254, toExporter, provider, quote);
+            uint256 exporterFee = _share(toExporter, p.exporterBankFeeBps);
+            uint256 net = toExporter - _share(toExporter, p.importerBankFeeBps) - exporterFee;
+            Fx memory fx = _convert(id, p, m, quote, quoteSignature, net, exporterFee, address(0));
+            _payTranche(id, p, m, TradePaymentRefs.AWARD_TRANCHE, toExporter, fx);
         }
-        _refund(id, p, m, atStake - toExporter, 3);
+        _refund(id, p, m, atStake - toExporter, TradePaymentRefs.PURPOSE_ARBITRATION);
         if (ends) _end(id, m, false);
     }
 
@@ -55,7 +60,7 @@ contract TradeSettlementCold is TradeSettlementBase {
         bytes calldata financierSignature
     ) external whenNotPaused {
         Parties storage p = _orderIn(id, _ACCEPTED | _FUNDED);
-        _requireMember(id, p.exporter);
+        _requireParty(id, p.exporter);
         Money storage m = _money[id];
         if (MemberId.unwrap(m.financier) != 0) revert ITradeSettlement.TradeAlreadyAssigned(id);
         // Pre-shipment finance: once any evidence came, tranches may have been released or paid to the exporter,
@@ -65,7 +70,7 @@ contract TradeSettlementCold is TradeSettlementBase {
         if (MemberId.unwrap(financier) == MemberId.unwrap(p.exporter)) {
             revert ITradeSettlement.TradeConflictOfInterest(id, financier);
         }
-        if (advance == 0) revert ITradeSettlement.TradeInvalidAmount(advance);
+        if (advance == 0) revert ITradeSettlement.TradeZeroAmount();
         if (block.timestamp > deadline) revert ITradeSettlement.TradeAssignmentExpired(id, deadline);
         // The financier agrees to the advance: an operator of the named, active Financier member signed it (item 7).
         checks.checkAssignment(
@@ -77,33 +82,20 @@ contract TradeSettlementCold is TradeSettlementBase {
         );
         (m.financier, m.fxProvider, m.fxMinRate) = (financier, MemberId.wrap(0), 0);
         emit ITradeSettlement.ProceedsAssigned(id, financier, advance);
-        bytes32 ref = _loanRef(id);
-        _report(
-            ref,
-            abi.encodeCall(
-                ICreditModuleReports.reportExposure,
-                (
-                    financier,
-                    p.exporter,
-                    ref,
-                    ProductKind.TradeFinance,
-                    advance,
-                    uint24(_toWall(m.expiry) / 1 days),
-                    keccak256(abi.encode(address(this), OrderId.unwrap(id), advance))
-                )
-            )
-        );
+        _reportAssignment(id, p, m, advance);
     }
 
     function setFxTerms(OrderId id, MemberId provider, uint96 minRate) external whenNotPaused {
         Parties storage p = _orderIn(id, _ACCEPTED | _FUNDED | _DISPUTED);
         Money storage m = _money[id];
         MemberId payee = _payee(p, m);
-        // A revoked payee cannot choose any more: the governor does, so that its released money can still be
-        // converted and parked for the consortium's rules (redirectOwed) instead of staying in escrow.
-        if (memberRegistry.statusOf(payee) != MemberStatus.Revoked || msg.sender != memberRegistry.governor()) {
-            _requireMember(id, payee);
-        }
+        // The payee chooses (an operator of it, not revoked); a revoked payee cannot choose any more: the governor
+        // does, so that its released money can still be converted and parked for the consortium's rules
+        // (redirectOwed) instead of staying in escrow. The payee's own case is asked first (two registry reads).
+        if (
+            !_operatesUnrevoked(msg.sender, payee) &&
+            (msg.sender != memberRegistry.governor() || memberRegistry.statusOf(payee) != MemberStatus.Revoked)
+        ) revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
         (m.fxProvider, m.fxMinRate) = (provider, minRate);
         emit ITradeSettlement.FxTermsSet(id, provider, minRate);
     }
@@ -114,7 +106,7 @@ contract TradeSettlementCold is TradeSettlementBase {
         if (p.evidenceDone != 0) revert ITradeSettlement.TradeGoodsMoved(id, p.evidenceDone);
         if (_activeNow() <= p.shipmentDeadline)
             revert ITradeSettlement.TradeTooEarly(id, _toWall(p.shipmentDeadline) + 1);
-        _refundUnreleased(id, p, 1);
+        _refundUnreleased(id, p, TradePaymentRefs.PURPOSE_UNSHIPPED);
     }
 
     function refundExpired(OrderId id) external nonReentrant {
@@ -124,7 +116,7 @@ contract TradeSettlementCold is TradeSettlementBase {
         if (s == OrderState.Created || s == OrderState.Accepted) {
             if (_activeNow() < p.shipmentDeadline)
                 revert ITradeSettlement.TradeTooEarly(id, _toWall(p.shipmentDeadline));
-            p.state = OrderState.Lapsed;
+            _transition(id, p, OrderState.Lapsed);
             _end(id, m, true);
             return;
         }
@@ -133,36 +125,34 @@ contract TradeSettlementCold is TradeSettlementBase {
             if (_activeNow() <= m.disputeDeadline)
                 revert ITradeSettlement.TradeTooEarly(id, _toWall(m.disputeDeadline) + 1);
             uint256 atStake = _closeDispute(id, p);
-            bool ends = _settleIfPaid(p);
+            bool ends = _settleIfPaid(id, p);
             emit ITradeSettlement.DisputeExpired(id);
-            _refund(id, p, m, atStake, 2);
+            _refund(id, p, m, atStake, TradePaymentRefs.PURPOSE_EXPIRED);
             if (ends) _end(id, m, false);
             return;
         }
         // Once evidence shows the goods moved and nothing is disputed, what remains is the exporter's (item 4).
         if (p.evidenceDone != 0) revert ITradeSettlement.TradeGoodsMoved(id, p.evidenceDone);
         if (_activeNow() <= m.expiry) revert ITradeSettlement.TradeTooEarly(id, _toWall(m.expiry) + 1);
-        _refundUnreleased(id, p, 2);
+        _refundUnreleased(id, p, TradePaymentRefs.PURPOSE_EXPIRED);
     }
 
     // ─── Governor ───────────────────────────────────────────────────────────
 
     function setThreshold(EvidenceKind kind, uint8 oracles) external onlyGovernor {
-        if (oracles == 0 || oracles > 16) revert ITradeSettlement.TradeInvalidThreshold(oracles);
+        if (oracles == 0 || oracles > ThresholdsLibrary.MAX_ORACLES)
+            revert ITradeSettlement.TradeInvalidThreshold(oracles);
         // Only orders made from now on: a running order keeps the thresholds it was made with.
-        uint256 shift = 4 * uint8(kind);
-        _thresholdWord = uint16((_thresholdWord & ~(0xf << shift)) | (uint256(oracles - 1) << shift));
+        _thresholdWord = _thresholdWord.setOracles(kind, oracles);
         emit ITradeSettlement.ThresholdSet(kind, oracles);
     }
 
     function accept(OrderId id) external whenNotPaused {
         Parties storage p = _orderIn(id, _CREATED);
-        if (MemberId.unwrap(_requireRole(msg.sender, Role.Exporter)) != MemberId.unwrap(p.exporter)) {
-            revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
-        }
+        _requireActsAs(id, Role.Exporter, p.exporter);
         if (_activeNow() >= p.shipmentDeadline)
             revert ITradeSettlement.TradeWindowClosed(id, _toWall(p.shipmentDeadline));
-        p.state = OrderState.Accepted;
+        _transition(id, p, OrderState.Accepted);
         emit ITradeSettlement.OrderAccepted(id);
     }
 
@@ -173,19 +163,21 @@ contract TradeSettlementCold is TradeSettlementBase {
     ) external whenNotPaused nonReentrant {
         Parties storage p = _orderIn(id, _FUNDED);
         _requireQuoteIfConverting(id, quote);
-        if (_payReleased(id, p, false, quote, quoteSignature, msg.sender) == 0)
-            revert ITradeSettlement.TradeTrancheNotPayable(id, 0);
+        if (_payReleased(id, p, false, quote, quoteSignature, msg.sender) == 0) {
+            revert ITradeSettlement.TradeNothingReleased(id, p.evidenceDone, p.paid);
+        }
     }
 
     function dispute(OrderId id, bytes32 reason) external whenNotPaused {
         Parties storage p = _orderIn(id, _FUNDED);
         // An existing order's party acts by membership, not by a role it may since have lost (item 24).
-        _requireMember(id, p.importer);
+        _requireParty(id, p.importer);
         Money storage m = _money[id];
-        if (m.deliveredAt == 0 || m.disputeDeadline != 0) revert ITradeSettlement.TradeInvalidState(id, p.state);
+        if (m.deliveredAt == 0) revert ITradeSettlement.TradeNotDelivered(id);
+        if (m.disputeDeadline != 0) revert ITradeSettlement.TradeAlreadyDisputed(id);
         uint256 closesAt = uint256(m.deliveredAt) + m.objectionWindow;
         if (_activeNow() > closesAt) revert ITradeSettlement.TradeWindowClosed(id, _toWall(closesAt));
-        p.state = OrderState.Disputed;
+        _transition(id, p, OrderState.Disputed);
         m.disputeDeadline = uint40(_activeNow() + _arbiterWindow);
         emit ITradeSettlement.OrderDisputed(id, reason);
     }
@@ -197,10 +189,11 @@ contract TradeSettlementCold is TradeSettlementBase {
     ) external whenNotPaused nonReentrant {
         Parties storage p = _orderIn(id, _FUNDED);
         Money storage m = _money[id];
-        uint256 at = type(uint256).max;
+        uint256 at;
         if (m.deliveredAt != 0) at = uint256(m.deliveredAt) + m.objectionWindow + 1;
         else if (p.evidenceDone != 0) at = uint256(m.expiry) + 1;
-        if (_activeNow() < at) revert ITradeSettlement.TradeTooEarly(id, at == type(uint256).max ? at : _toWall(at));
+        else revert ITradeSettlement.TradeNoEvidence(id);
+        if (_activeNow() < at) revert ITradeSettlement.TradeTooEarly(id, _toWall(at));
         _requireQuoteIfConverting(id, quote);
         _payReleased(id, p, true, quote, quoteSignature, msg.sender);
     }

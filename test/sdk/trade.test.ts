@@ -12,6 +12,8 @@ import {
   formatEndToEndId,
   formatUetr,
   newFxQuote,
+  orderStateSet,
+  orderStatesIn,
   pacs008,
   parseTranches,
   scaledRate,
@@ -177,9 +179,15 @@ describe("SDK trade helpers", function () {
   });
 
   it("test_decodeError_rendersTradeEnums", function () {
-    const data = AbiCoder.defaultAbiCoder().encode(["uint64", "uint8"], [3n, 3]);
-    const selector = id("TradeInvalidState(uint64,uint8)").slice(0, 10);
-    expect(decodeRevertData(selector + data.slice(2))?.message).to.equal("TradeInvalidState(id=3, state=Funded)");
+    // Governor-style: the current state and the expected states' bitmap, both by name.
+    const data = AbiCoder.defaultAbiCoder().encode(
+      ["uint64", "uint8", "bytes32"],
+      [3n, 3, orderStateSet("Accepted", "Disputed")],
+    );
+    const selector = id("TradeUnexpectedOrderState(uint64,uint8,bytes32)").slice(0, 10);
+    expect(decodeRevertData(selector + data.slice(2))?.message).to.equal(
+      "TradeUnexpectedOrderState(id=3, current=Funded, expectedStates=Accepted|Disputed)",
+    );
     const kind = AbiCoder.defaultAbiCoder().encode(["uint64", "uint8"], [3n, 2]);
     const sel2 = id("TradeEvidenceAlreadyComplete(uint64,uint8)").slice(0, 10);
     expect(decodeRevertData(sel2 + kind.slice(2))?.message).to.equal(
@@ -187,12 +195,23 @@ describe("SDK trade helpers", function () {
     );
   });
 
+  it("test_orderStateSet_isTheGovernorStyleBitmap_andOrderStatesInReadsItBack", function () {
+    expect(orderStateSet("Created")).to.equal("0x" + "2".padStart(64, "0"));
+    expect(orderStateSet("Accepted", "Funded")).to.equal("0x" + "c".padStart(64, "0"));
+    expect(orderStatesIn(orderStateSet("Funded", "Disputed"))).to.deep.equal(["Funded", "Disputed"]);
+    expect(orderStatesIn(0n)).to.deep.equal([]);
+  });
+
   it("item 8 / item 4 / item 6: the new trade errors decode readably", function () {
     const coder = AbiCoder.defaultAbiCoder();
-    const notChosen = coder.encode(["uint64", "address", "uint256"], [7n, "0x" + "11".repeat(20), 3n]);
+    const notChosen = coder.encode(["uint64", "address"], [7n, "0x" + "11".repeat(20)]);
     expect(
-      decodeRevertData(id("TradeFxQuoteNotChosen(uint64,address,uint256)").slice(0, 10) + notChosen.slice(2))?.name,
+      decodeRevertData(id("TradeFxQuoteNotChosen(uint64,address)").slice(0, 10) + notChosen.slice(2))?.name,
     ).to.equal("TradeFxQuoteNotChosen");
+    const below = coder.encode(["uint64", "uint256", "uint256"], [7n, 36n, 37n]);
+    expect(
+      decodeRevertData(id("TradeFxRateBelowMin(uint64,uint256,uint256)").slice(0, 10) + below.slice(2))?.message,
+    ).to.equal("TradeFxRateBelowMin(id=7, rate=36, minRate=37)");
     const moved = coder.encode(["uint64", "uint8"], [7n, 2]);
     expect(decodeRevertData(id("TradeGoodsMoved(uint64,uint8)").slice(0, 10) + moved.slice(2))?.message).to.equal(
       "TradeGoodsMoved(id=7, evidenceDone=2)",

@@ -75,7 +75,7 @@ describe("service writes: a trade order from creation to a paid tranche, one ser
         // Funding an order not accepted yet: the chain's refusal, found before any approval is sent.
         const early = await ethers.provider.getBlockNumber();
         const notAccepted = await post("golfo", `/v1/trade/orders/${id}/fund`, {});
-        expect([notAccepted.status, notAccepted.body.revert?.name]).to.deep.equal([422, "TradeInvalidState"]);
+        expect([notAccepted.status, notAccepted.body.revert?.name]).to.deep.equal([422, "TradeUnexpectedOrderState"]);
         expect(await ethers.provider.getBlockNumber()).to.equal(early);
         await ok("glassworks", `/v1/trade/orders/${id}/accept`, {});
         // The exporter names Huaxia as the FX provider whose quotes anyone may relay, at 0.37 MXN->CNY or better.

@@ -156,7 +156,7 @@ describe("trade tasks", function () {
     ]);
     // The used quote is refused as a replay; a fresh one pays.
     expect(await failure(pay(relay.contracts, { order: "1", quote: q }))).to.match(
-      /^reverted: TradeInvalidFxQuote\(signer=/,
+      /^reverted: TradeFxQuoteNonceUsed\(signer=/,
     );
     const q2 = path.join(dir, "q2.json");
     await quote(

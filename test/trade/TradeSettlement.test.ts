@@ -9,6 +9,7 @@ import {
   EVIDENCE_KINDS,
   NO_FX_QUOTE,
   formatUetr,
+  orderStateSet,
   scaledRate,
   FX_QUOTE_TYPES,
   signAssignment,
@@ -25,6 +26,7 @@ const { ethers, networkHelpers } = connection;
 const DAY = 86_400n;
 const Kind = { Shipped: 0, CustomsCleared: 1, Delivered: 2, Inspected: 3 } as const;
 const NO_QUOTE = NO_FX_QUOTE;
+const State = { None: 0, Created: 1, Accepted: 2, Funded: 3, Disputed: 4, Settled: 5, Lapsed: 6 } as const;
 /** The UETR the settlement derives for a payment (TradeSettlementBase._uetr): a UUID v4 from a keccak256. */
 function formatUetrBytes(hash: string): string {
   const b = Buffer.from(hash.slice(2, 34), "hex");
@@ -256,26 +258,40 @@ describe("TradeSettlement", function () {
   it("test_createOrder_revertsOnBadTermsAndWrongParties", async function () {
     const { trade, terms, world, a } = await networkHelpers.loadFixture(fixture);
     const now = BigInt(await networkHelpers.time.latest());
-    const bad: [Partial<typeof terms>, string][] = [
-      [{ amount: 0n }, "TradeInvalidAmount"],
-      [{ importerBankFeeBps: 1_001 }, "TradeInvalidAmount"],
-      [{ exporterBankFeeBps: 1_001 }, "TradeInvalidAmount"],
-      [{ shipmentDeadline: now }, "TradeInvalidDeadlines"],
-      [{ expiry: terms.shipmentDeadline }, "TradeInvalidDeadlines"],
-      [{ tranches: [] }, "TradeInvalidTranches"],
-      [{ tranches: [{ shareBps: 9_000, evidence: 1 }] }, "TradeInvalidTranches"],
-      [{ tranches: [{ shareBps: 10_000, evidence: 0 }] }, "TradeInvalidTranches"],
-      [{ tranches: [{ shareBps: 10_000, evidence: 16 }] }, "TradeInvalidTranches"],
-      [{ tranches: Array.from({ length: 9 }, () => ({ shareBps: 1_000, evidence: 1 })) }, "TradeInvalidTranches"],
-      [{ exporter: world.ids.cristal }, "TradeInvalidParty"],
-      [{ importerBank: world.ids.huaxia }, "TradeInvalidParty"],
-      [{ exporterBank: world.ids.carrier }, "TradeInvalidParty"],
+    // One cause per error, with the values that explain it (issue 15).
+    const bad: [Partial<typeof terms>, string, unknown[]][] = [
+      [{ amount: 0n }, "TradeZeroAmount", []],
+      [{ importerBankFeeBps: 1_001 }, "TradeFeeTooHigh", [1_001n, 1_000n]],
+      [{ exporterBankFeeBps: 1_001 }, "TradeFeeTooHigh", [1_001n, 1_000n]],
+      [{ shipmentDeadline: now }, "TradeShipmentDeadlinePassed", [now, anyValue]],
+      [{ expiry: terms.shipmentDeadline }, "TradeInvalidDeadlines", [terms.shipmentDeadline, terms.shipmentDeadline]],
+      [{ tranches: [] }, "TradeInvalidTrancheCount", [0n, 8n]],
+      [{ tranches: [{ shareBps: 9_000, evidence: 1 }] }, "TradeTranchesTotal", [9_000n]],
+      [{ tranches: [{ shareBps: 10_000, evidence: 0 }] }, "TradeInvalidTranche", [0n, 10_000n, 0n]],
+      [{ tranches: [{ shareBps: 10_000, evidence: 16 }] }, "TradeInvalidTranche", [0n, 10_000n, 16n]],
+      [
+        {
+          tranches: [
+            { shareBps: 5_000, evidence: 1 },
+            { shareBps: 0, evidence: 1 },
+          ],
+        },
+        "TradeInvalidTranche",
+        [1n, 0n, 1n],
+      ],
+      [
+        { tranches: Array.from({ length: 9 }, () => ({ shareBps: 1_000, evidence: 1 })) },
+        "TradeInvalidTrancheCount",
+        [9n, 8n],
+      ],
+      [{ exporter: world.ids.cristal }, "TradeInvalidParty", [world.ids.cristal]],
+      [{ importerBank: world.ids.huaxia }, "TradeInvalidParty", [world.ids.huaxia]],
+      [{ exporterBank: world.ids.carrier }, "TradeInvalidParty", [world.ids.carrier]],
     ];
-    for (const [override, error] of bad) {
-      await expect(trade.connect(a.cristal).createOrder({ ...terms, ...override })).to.be.revertedWithCustomError(
-        trade,
-        error,
-      );
+    for (const [override, error, args] of bad) {
+      await expect(trade.connect(a.cristal).createOrder({ ...terms, ...override }))
+        .to.be.revertedWithCustomError(trade, error)
+        .withArgs(...args);
     }
     // The limit itself is allowed: each bank may take exactly MAX_FEE_BPS (10%).
     await expect(
@@ -294,7 +310,9 @@ describe("TradeSettlement", function () {
   it("test_acceptAndFund_onlyByTheirPartiesInOrder", async function () {
     const { trade, terms, world, a } = await networkHelpers.loadFixture(fixture);
     await trade.connect(a.cristal).createOrder(terms);
-    await expect(trade.connect(a.golfo).fund(1n)).to.be.revertedWithCustomError(trade, "TradeInvalidState");
+    await expect(trade.connect(a.golfo).fund(1n))
+      .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
+      .withArgs(1n, State.Created, orderStateSet("Accepted"));
     await expect(trade.connect(a.cristal).accept(1n)).to.be.revertedWithCustomError(
       world.contracts.members,
       "MemberMissingRole",
@@ -302,7 +320,9 @@ describe("TradeSettlement", function () {
     await expect(trade.connect(a.glassworks).accept(2n)).to.be.revertedWithCustomError(trade, "TradeUnknownOrder");
     await trade.connect(a.glassworks).accept(1n);
     await trade.connect(a.glassworks).setFxTerms(1n, HUAXIA, 0n);
-    await expect(trade.connect(a.glassworks).accept(1n)).to.be.revertedWithCustomError(trade, "TradeInvalidState");
+    await expect(trade.connect(a.glassworks).accept(1n))
+      .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
+      .withArgs(1n, State.Accepted, orderStateSet("Created"));
     await expect(trade.connect(a.glassworks).fund(1n)).to.be.revertedWithCustomError(
       world.contracts.members,
       "MemberMissingRole",
@@ -328,18 +348,17 @@ describe("TradeSettlement", function () {
       .to.be.revertedWithCustomError(trade, "TradeInvalidAttestation")
       .withArgs(1n, a.cristal.address);
     await expect(trade.attest(1n, Kind.Shipped, doc, [good, good], q, sig))
-      .to.be.revertedWithCustomError(trade, "TradeInvalidAttestation")
-      .withArgs(1n, a.carrier.address);
+      .to.be.revertedWithCustomError(trade, "TradeAttestationsUnordered")
+      .withArgs(1n, a.carrier.address, a.carrier.address);
     await expect(trade.attest(1n, Kind.Shipped, ethers.id("other doc"), [good], q, sig)).to.be.revertedWithCustomError(
       trade,
       "TradeInvalidAttestation",
     );
     const expired = await fxQuote(2n);
     await networkHelpers.time.increase(601);
-    await expect(trade.attest(1n, Kind.Shipped, doc, [good], expired.q, expired.sig)).to.be.revertedWithCustomError(
-      trade,
-      "TradeInvalidFxQuote",
-    );
+    await expect(trade.attest(1n, Kind.Shipped, doc, [good], expired.q, expired.sig))
+      .to.be.revertedWithCustomError(trade, "TradeFxQuoteExpired")
+      .withArgs(expired.q.expiry, BigInt(await networkHelpers.time.latest()) + 1n);
     const fresh = await fxQuote(3n);
     await trade.attest(1n, Kind.Shipped, doc, [good], fresh.q, fresh.sig);
     await expect(trade.attest(1n, Kind.Shipped, doc, [good], fresh.q, fresh.sig))
@@ -354,7 +373,9 @@ describe("TradeSettlement", function () {
       fresh.q,
       fresh.sig,
     );
-    await expect(replay).to.be.revertedWithCustomError(trade, "TradeInvalidFxQuote");
+    await expect(replay)
+      .to.be.revertedWithCustomError(trade, "TradeFxQuoteNonceUsed")
+      .withArgs(a.huaxia.address, fresh.q.nonce);
   });
 
   it("test_timeRules_releaseAfterObjectionExpiryAndLapse", async function () {
@@ -372,7 +393,9 @@ describe("TradeSettlement", function () {
     await trade.connect(a.glassworks).setFxTerms(1n, HUAXIA, 0n);
     await trade.connect(a.golfo).fund(1n);
     const NQ = NO_QUOTE;
-    await expect(trade.releaseAfterObjection(1n, NQ, "0x")).to.be.revertedWithCustomError(trade, "TradeTooEarly");
+    await expect(trade.releaseAfterObjection(1n, NQ, "0x"))
+      .to.be.revertedWithCustomError(trade, "TradeNoEvidence")
+      .withArgs(1n);
     for (const kind of [Kind.Shipped, Kind.Delivered]) {
       const doc = ethers.id(`doc-${kind}`);
       await trade.attest(1n, kind, doc, [await attestation(1n, kind, doc)], NQ, "0x");
@@ -411,10 +434,12 @@ describe("TradeSettlement", function () {
       .and.not.to.emit(trade, "OrderSettled");
     expect((await trade.getOrder(2n)).state).to.equal(6n); // Lapsed
     expect((await trade.getOrder(3n)).state).to.equal(6n);
-    await expect(trade.connect(a.glassworks).accept(2n)).to.be.revertedWithCustomError(trade, "TradeInvalidState");
+    await expect(trade.connect(a.glassworks).accept(2n))
+      .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
+      .withArgs(2n, State.Lapsed, orderStateSet("Created"));
     await expect(trade.connect(a.golfo).fund(3n))
-      .to.be.revertedWithCustomError(trade, "TradeInvalidState")
-      .withArgs(3n, 6n);
+      .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
+      .withArgs(3n, State.Lapsed, orderStateSet("Accepted"));
   });
 
   it("test_payReleased_paysEvidencedTranchesOnceAQuoteArrives", async function () {
@@ -424,7 +449,9 @@ describe("TradeSettlement", function () {
     await trade.connect(a.glassworks).setFxTerms(1n, HUAXIA, 0n);
     await trade.connect(a.golfo).fund(1n);
     const { q, sig } = await fxQuote(7n);
-    await expect(trade.payReleased(1n, q, sig)).to.be.revertedWithCustomError(trade, "TradeTrancheNotPayable");
+    await expect(trade.payReleased(1n, q, sig))
+      .to.be.revertedWithCustomError(trade, "TradeNothingReleased")
+      .withArgs(1n, 0n, 0n);
     await expect(trade.payReleased(1n, NO_QUOTE, "0x"))
       .to.be.revertedWithCustomError(trade, "TradeFxQuoteRequired")
       .withArgs(1n);
@@ -457,29 +484,25 @@ describe("TradeSettlement", function () {
     await trade.connect(a.cristal).createOrder(terms);
     await expect(trade.connect(otherExporter).accept(1n)).to.be.revertedWithCustomError(trade, "TradeUnauthorized");
     const NQ = NO_QUOTE;
-    await expect(trade.attest(1n, Kind.Shipped, ethers.ZeroHash, [], NQ, "0x")).to.be.revertedWithCustomError(
-      trade,
-      "TradeInvalidState",
-    );
-    await expect(trade.connect(a.cristal).dispute(1n, ethers.ZeroHash)).to.be.revertedWithCustomError(
-      trade,
-      "TradeInvalidState",
-    );
-    await expect(
-      trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 1n, 0n, "0x"),
-    ).to.be.revertedWithCustomError(trade, "TradeInvalidState");
+    await expect(trade.attest(1n, Kind.Shipped, ethers.ZeroHash, [], NQ, "0x"))
+      .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
+      .withArgs(1n, State.Created, orderStateSet("Funded"));
+    await expect(trade.connect(a.cristal).dispute(1n, ethers.ZeroHash))
+      .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
+      .withArgs(1n, State.Created, orderStateSet("Funded"));
+    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 1n, 0n, "0x"))
+      .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
+      .withArgs(1n, State.Created, orderStateSet("Accepted", "Funded"));
     await trade.connect(a.glassworks).accept(1n);
     await trade.connect(a.glassworks).setFxTerms(1n, HUAXIA, 0n);
     await expect(trade.connect(otherBank).fund(1n)).to.be.revertedWithCustomError(trade, "TradeUnauthorized");
     await trade.connect(a.golfo).fund(1n);
-    await expect(trade.connect(a.cristal).dispute(1n, ethers.ZeroHash)).to.be.revertedWithCustomError(
-      trade,
-      "TradeInvalidState",
-    );
-    await expect(trade.connect(a.regulator).resolve(1n, 5_000, NQ, "0x")).to.be.revertedWithCustomError(
-      trade,
-      "TradeInvalidState",
-    );
+    await expect(trade.connect(a.cristal).dispute(1n, ethers.ZeroHash))
+      .to.be.revertedWithCustomError(trade, "TradeNotDelivered")
+      .withArgs(1n);
+    await expect(trade.connect(a.regulator).resolve(1n, 5_000, NQ, "0x"))
+      .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
+      .withArgs(1n, State.Funded, orderStateSet("Disputed"));
     await expect(trade.refundExpired(1n)).to.be.revertedWithCustomError(trade, "TradeTooEarly");
     const doc = ethers.id("bol");
     const { q, sig } = await fxQuote(1n);
@@ -492,29 +515,46 @@ describe("TradeSettlement", function () {
       .to.be.revertedWithCustomError(trade, "TradeUnauthorized")
       .withArgs(1n, a.glassworks.address);
     await trade.connect(a.cristal).dispute(1n, reasonCode("SHORT-SHIPMENT"));
-    await expect(trade.connect(a.cristal).dispute(1n, ethers.ZeroHash)).to.be.revertedWithCustomError(
-      trade,
-      "TradeInvalidState",
-    );
-    await expect(trade.connect(a.regulator).resolve(1n, 10_001, NQ, "0x")).to.be.revertedWithCustomError(
-      trade,
-      "TradeInvalidAmount",
-    );
+    await expect(trade.connect(a.cristal).dispute(1n, ethers.ZeroHash))
+      .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
+      .withArgs(1n, State.Disputed, orderStateSet("Funded"));
+    await expect(trade.connect(a.regulator).resolve(1n, 10_001, NQ, "0x"))
+      .to.be.revertedWithCustomError(trade, "TradeShareTooHigh")
+      .withArgs(10_001n, 10_000n);
     await networkHelpers.time.increase(14 * 86_400 + 1);
     await expect(trade.connect(a.regulator).resolve(1n, 5_000, NQ, "0x")).to.be.revertedWithCustomError(
       trade,
       "TradeWindowClosed",
     );
-    await expect(trade.connect(a.cristal).releaseAfterObjection(1n, NQ, "0x")).to.be.revertedWithCustomError(
-      trade,
-      "TradeInvalidState",
-    );
+    await expect(trade.connect(a.cristal).releaseAfterObjection(1n, NQ, "0x"))
+      .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
+      .withArgs(1n, State.Disputed, orderStateSet("Funded"));
     // The arbiter's deadline passing is an event of its own, then the refund of what was at stake.
     await expect(trade.refundExpired(1n)).to.emit(trade, "DisputeExpired").withArgs(1n).and.to.emit(trade, "Refunded");
-    await expect(trade.refundExpired(1n)).to.be.revertedWithCustomError(trade, "TradeInvalidState");
-    await expect(
-      trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 1n, 0n, "0x"),
-    ).to.be.revertedWithCustomError(trade, "TradeInvalidState");
+    const live = orderStateSet("Created", "Accepted", "Funded", "Disputed");
+    await expect(trade.refundExpired(1n))
+      .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
+      .withArgs(1n, State.Settled, live);
+    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 1n, 0n, "0x"))
+      .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
+      .withArgs(1n, State.Settled, orderStateSet("Accepted", "Funded"));
+  });
+
+  it("test_dispute_atMostOnce_evenWhenTheOrderIsFundedAgainForReleasedTranches", async function () {
+    const { trade, terms, attestation, a } = await networkHelpers.loadFixture(fixture);
+    await trade.connect(a.cristal).createOrder(terms);
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.golfo).fund(1n);
+    // Delivery evidence without a quote: its tranche is released but waits for one, so the order stays Funded.
+    const del = ethers.id("POD");
+    await trade.attest(1n, Kind.Delivered, del, [await attestation(1n, Kind.Delivered, del)], NO_QUOTE, "0x");
+    await trade.connect(a.cristal).dispute(1n, reasonCode("LATE"));
+    await networkHelpers.time.increase(14 * 86_400 + 1);
+    await expect(trade.refundExpired(1n)).to.emit(trade, "DisputeExpired").withArgs(1n);
+    expect((await trade.getOrder(1n)).state).to.equal(BigInt(State.Funded));
+    await expect(trade.connect(a.cristal).dispute(1n, ethers.ZeroHash))
+      .to.be.revertedWithCustomError(trade, "TradeAlreadyDisputed")
+      .withArgs(1n);
   });
 
   it("test_setThreshold_byGovernorOnly", async function () {
@@ -570,8 +610,8 @@ describe("TradeSettlement", function () {
     const highSigner = BigInt(a.carrier.address) < BigInt(a.customs.address) ? a.customs : a.carrier;
     const lowSigner = highSigner === a.customs ? a.carrier : a.customs;
     await expect(trade.attest(1n, Kind.Shipped, doc, [high, low], q, sig))
-      .to.be.revertedWithCustomError(trade, "TradeInvalidAttestation")
-      .withArgs(1n, lowSigner.address);
+      .to.be.revertedWithCustomError(trade, "TradeAttestationsUnordered")
+      .withArgs(1n, lowSigner.address, highSigner.address);
     await expect(trade.attest(1n, Kind.Shipped, doc, [low, "0x1234"], q, sig))
       .to.be.revertedWithCustomError(trade, "TradeInvalidAttestation")
       .withArgs(1n, ethers.ZeroAddress);
@@ -592,7 +632,7 @@ describe("TradeSettlement", function () {
   });
 
   it("test_fxQuote_revertsOverMaximumWrongPairNonProviderOrBadSignature", async function () {
-    const { trade, terms, attestation, fxQuote, tokens, a } = await networkHelpers.loadFixture(fixture);
+    const { trade, terms, attestation, fxQuote, tokens, world, a } = await networkHelpers.loadFixture(fixture);
     await trade.connect(a.cristal).createOrder(terms);
     await trade.connect(a.glassworks).accept(1n);
     await trade.connect(a.glassworks).setFxTerms(1n, HUAXIA, 0n);
@@ -600,21 +640,27 @@ describe("TradeSettlement", function () {
     const doc = ethers.id("BL-1");
     const sigs = [await attestation(1n, Kind.Shipped, doc)];
     // The first tranche nets 11,970,000 minor units: a quote capped one unit below refuses it.
-    const cases: [Awaited<ReturnType<typeof fxQuote>>, string][] = [
-      [await fxQuote(1n, { maxSellAmount: 11_969_999n }), a.huaxia.address],
-      [await fxQuote(2n, { buyToken: await tokens.USD.getAddress() }), a.huaxia.address],
-      [await fxQuote(3n, { sellToken: await tokens.CNY.getAddress() }), a.huaxia.address],
-      [await fxQuote(5n, {}, a.cristal), a.cristal.address],
+    // One error per cause, each with the values that explain it (issue 15; each was TradeInvalidFxQuote).
+    const [MXN, CNY, USD] = [
+      await tokens.MXN.getAddress(),
+      await tokens.CNY.getAddress(),
+      await tokens.USD.getAddress(),
     ];
-    for (const [{ q, sig }, signer] of cases) {
+    const cases: [Awaited<ReturnType<typeof fxQuote>>, string, unknown[]][] = [
+      [await fxQuote(1n, { maxSellAmount: 11_969_999n }), "TradeFxQuoteAboveMax", [11_970_000n, 11_969_999n]],
+      [await fxQuote(2n, { buyToken: USD }), "TradeFxQuoteTokenMismatch", [MXN, USD, MXN, CNY]],
+      [await fxQuote(3n, { sellToken: CNY }), "TradeFxQuoteTokenMismatch", [CNY, CNY, MXN, CNY]],
+      [await fxQuote(5n, {}, a.cristal), "TradeFxQuoteSignerNotProvider", [a.cristal.address, world.ids.cristal]],
+    ];
+    for (const [{ q, sig }, error, args] of cases) {
       await expect(trade.attest(1n, Kind.Shipped, doc, sigs, q, sig))
-        .to.be.revertedWithCustomError(trade, "TradeInvalidFxQuote")
-        .withArgs(signer, q.nonce);
+        .to.be.revertedWithCustomError(trade, error)
+        .withArgs(...args);
     }
     const { q } = await fxQuote(6n);
     await expect(trade.attest(1n, Kind.Shipped, doc, sigs, q, "0x1234"))
-      .to.be.revertedWithCustomError(trade, "TradeInvalidFxQuote")
-      .withArgs(ethers.ZeroAddress, 6n);
+      .to.be.revertedWithCustomError(trade, "TradeFxQuoteSignerNotProvider")
+      .withArgs(ethers.ZeroAddress, 0n);
     expect(await trade.escrowOf(1n)).to.equal(terms.amount);
     const exact = await fxQuote(7n, { maxSellAmount: 11_970_000n });
     await trade.attest(1n, Kind.Shipped, doc, sigs, exact.q, exact.sig);
@@ -654,6 +700,101 @@ describe("TradeSettlement", function () {
     expect(await tokens.CNY.balanceOf(a.glassworks)).to.equal(332_500n);
     // The provider (also the exporter's bank here) receives the net in MXN plus the exporter bank's fee.
     expect((await tokens.MXN.balanceOf(a.huaxia)) - providerMxn).to.equal(997_503n + 1_500n);
+  });
+
+  it("test_fx_anExporterBankThatIsTheProvider_getsItsFeeInTheSameTransferAsTheSale", async function () {
+    const { trade, terms, attestation, fxQuote, tokens, a } = await networkHelpers.loadFixture(fixture);
+    await trade.connect(a.cristal).createOrder(terms);
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.glassworks).setFxTerms(1n, HUAXIA, 0n);
+    await trade.connect(a.golfo).fund(1n);
+    const { q, sig } = await fxQuote(1n);
+    const doc = ethers.id("BL");
+    const tx = await trade.attest(1n, Kind.Shipped, doc, [await attestation(1n, Kind.Shipped, doc)], q, sig);
+    // Tranche 1: 12,000,000 gross, fees 12,000 (Golfo) and 18,000 (Huaxia, also the FX provider).
+    const escrow = await trade.getAddress();
+    const moves = (await tx.wait())!.logs
+      .filter((l) => l.address === (tokens.MXN.target as string))
+      .map((l) => tokens.MXN.interface.parseLog(l))
+      .filter((e) => e?.name === "Transfer" && e.args.from === escrow)
+      .map((e) => [e!.args.to as string, e!.args.value as bigint]);
+    // Two movements of the pay token, not three: the sale and Huaxia's fee in one, Golfo's fee.
+    expect(moves).to.deep.equal([
+      [a.huaxia.address, 12_000_000n - 12_000n - 18_000n + 18_000n],
+      [a.golfo.address, 12_000n],
+    ]);
+    await expect(tx)
+      .to.emit(trade, "TranchePaid")
+      .withArgs(
+        1n,
+        0,
+        anyValue,
+        anyValue,
+        anyValue,
+        12_000_000n,
+        12_000n,
+        18_000n,
+        anyValue,
+        anyValue,
+        a.huaxia.address,
+        1n,
+      );
+  });
+
+  it("test_releaseAfterObjection_paysTheTranchesTogether_eachLegMovesOnce_eachTrancheItsEvent", async function () {
+    const { trade, terms, attestation, tokens, a } = await networkHelpers.loadFixture(fixture);
+    const same = {
+      ...terms,
+      payoutToken: terms.payToken,
+      tranches: [
+        { shareBps: 3_333, evidence: 1 << Kind.Shipped },
+        { shareBps: 3_333, evidence: 1 << Kind.Inspected },
+        { shareBps: 3_334, evidence: 1 << Kind.Inspected },
+      ],
+    };
+    await trade.connect(a.cristal).createOrder(same);
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.golfo).fund(1n);
+    const doc = ethers.id("BL");
+    await trade.attest(1n, Kind.Shipped, doc, [await attestation(1n, Kind.Shipped, doc)], NO_QUOTE, "0x");
+    await networkHelpers.time.increaseTo(same.expiry + 1n);
+    const before = await tokens.MXN.balanceOf(a.glassworks);
+    const tx = await trade.releaseAfterObjection(1n, NO_QUOTE, "0x");
+    // 13,332,000 and 13,336,000 gross; fees 0.10% and 0.15% of each, rounded down tranche by tranche.
+    const grosses = [13_332_000n, 13_336_000n];
+    const fees = grosses.map((g) => [(g * 10n) / 10_000n, (g * 15n) / 10_000n]);
+    const net = grosses.reduce((sum, g, i) => sum + g - fees[i][0] - fees[i][1], 0n);
+    const escrow = await trade.getAddress();
+    const moves = (await tx.wait())!.logs
+      .filter((l) => l.address === (tokens.MXN.target as string))
+      .map((l) => tokens.MXN.interface.parseLog(l))
+      .filter((e) => e?.name === "Transfer" && e.args.from === escrow)
+      .map((e) => [e!.args.to as string, e!.args.value as bigint]);
+    expect(moves).to.deep.equal([
+      [a.glassworks.address, net],
+      [a.golfo.address, fees[0][0] + fees[1][0]],
+      [a.huaxia.address, fees[0][1] + fees[1][1]],
+    ]);
+    expect((await tokens.MXN.balanceOf(a.glassworks)) - before).to.equal(net);
+    for (const [i, g] of grosses.entries()) {
+      await expect(tx)
+        .to.emit(trade, "TranchePaid")
+        .withArgs(
+          1n,
+          i + 1,
+          a.glassworks.address,
+          anyValue,
+          anyValue,
+          g,
+          fees[i][0],
+          fees[i][1],
+          g - fees[i][0] - fees[i][1],
+          10n ** 18n,
+          ethers.ZeroAddress,
+          0n,
+        );
+    }
+    expect(await trade.escrowOf(1n)).to.equal(0n);
   });
 
   it("test_tranchePaid_carriesAUuidV4UetrAndAnEndToEndIdPerPayment", async function () {
@@ -818,8 +959,8 @@ describe("TradeSettlement", function () {
     const signed = await signAssignment(a.pacific, domain, zero);
     // A financier that advanced nothing has no claim on the proceeds, whatever it signed.
     await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 0n, deadline, signed))
-      .to.be.revertedWithCustomError(trade, "TradeInvalidAmount")
-      .withArgs(0n);
+      .to.be.revertedWithCustomError(trade, "TradeZeroAmount")
+      .withArgs();
     expect((await trade.getOrder(1n)).financier).to.equal(0n);
   });
 
@@ -921,8 +1062,8 @@ describe("TradeSettlement", function () {
     };
     await trade.connect(a.cristal).createOrder(same);
     await expect(trade.payReleased(1n, NO_QUOTE, "0x"))
-      .to.be.revertedWithCustomError(trade, "TradeInvalidState")
-      .withArgs(1n, 1n);
+      .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
+      .withArgs(1n, State.Created, orderStateSet("Funded"));
     await trade.connect(a.glassworks).accept(1n);
     await trade.connect(a.glassworks).setFxTerms(1n, HUAXIA, 0n);
     await expect(trade.connect(otherExporter).assignProceeds(1n, world.ids.pacific, 1n, 0n, "0x"))
@@ -1104,21 +1245,26 @@ describe("TradeSettlement", function () {
     const forOne = await fxQuote(1n);
     await expect(trade.connect(a.glassworks).attest(2n, Kind.Shipped, doc, sigs, forOne.q, forOne.sig))
       .to.be.revertedWithCustomError(trade, "TradeFxQuoteNotForOrder")
-      .withArgs(2n, 1n, world.ids.glassworks);
+      .withArgs(2n, 1n);
+    // A quote for this order that pays somebody else is not the payee's.
+    const forPacific = await fxQuote(11n, { order: 2n, beneficiary: world.ids.pacific });
+    await expect(trade.connect(a.glassworks).attest(2n, Kind.Shipped, doc, sigs, forPacific.q, forPacific.sig))
+      .to.be.revertedWithCustomError(trade, "TradeFxQuoteNotForPayee")
+      .withArgs(2n, world.ids.pacific, world.ids.glassworks);
     // A stranger relays the evidence with Pacific's worse live quote for order 2: refused, the exporter chose none.
     const worse = await fxQuote(2n, { order: 2n, rate: scaledRate("0.30") }, a.pacific);
     await expect(trade.connect(world.outsiders[0]).attest(2n, Kind.Shipped, doc, sigs, worse.q, worse.sig))
       .to.be.revertedWithCustomError(trade, "TradeFxQuoteNotChosen")
-      .withArgs(2n, a.pacific.address, scaledRate("0.30"));
+      .withArgs(2n, a.pacific.address);
     // Once the exporter names Huaxia with a floor of 0.37, anyone may relay Huaxia's quotes at or above it only.
     await trade.connect(a.glassworks).setFxTerms(2n, world.ids.huaxia, scaledRate("0.37"));
     const low = await fxQuote(3n, { order: 2n, rate: scaledRate("0.36") });
-    await expect(
-      trade.connect(world.outsiders[0]).attest(2n, Kind.Shipped, doc, sigs, low.q, low.sig),
-    ).to.be.revertedWithCustomError(trade, "TradeFxQuoteNotChosen");
-    await expect(
-      trade.connect(world.outsiders[0]).attest(2n, Kind.Shipped, doc, sigs, worse.q, worse.sig),
-    ).to.be.revertedWithCustomError(trade, "TradeFxQuoteNotChosen");
+    await expect(trade.connect(world.outsiders[0]).attest(2n, Kind.Shipped, doc, sigs, low.q, low.sig))
+      .to.be.revertedWithCustomError(trade, "TradeFxRateBelowMin")
+      .withArgs(2n, scaledRate("0.36"), scaledRate("0.37"));
+    await expect(trade.connect(world.outsiders[0]).attest(2n, Kind.Shipped, doc, sigs, worse.q, worse.sig))
+      .to.be.revertedWithCustomError(trade, "TradeFxProviderNotNamed")
+      .withArgs(2n, world.ids.pacific, world.ids.huaxia);
     const good = await fxQuote(4n, { order: 2n });
     await expect(trade.connect(world.outsiders[0]).attest(2n, Kind.Shipped, doc, sigs, good.q, good.sig)).to.emit(
       trade,

@@ -246,7 +246,7 @@ contract TradeSettlementHandler is TestBase {
         } catch (bytes memory reason) {
             bytes4 selector = bytes4(reason);
             assertTrue(
-                selector == ITradeSettlement.TradeInvalidState.selector ||
+                selector == ITradeSettlement.TradeUnexpectedOrderState.selector ||
                     selector == ITradeSettlement.TradeAlreadyAssigned.selector ||
                     selector == ITradeSettlement.TradeGoodsMoved.selector || // pre-shipment finance only
                     selector == IEmergencyPause.EnforcedPause.selector,
@@ -320,12 +320,16 @@ contract TradeSettlementHandler is TestBase {
     function _expect(bytes memory reason) private pure {
         bytes4 selector = bytes4(reason);
         assertTrue(
-            selector == ITradeSettlement.TradeInvalidState.selector ||
+            selector == ITradeSettlement.TradeUnexpectedOrderState.selector ||
+                selector == ITradeSettlement.TradeNotDelivered.selector || // was TradeInvalidState (issue 15)
+                selector == ITradeSettlement.TradeAlreadyDisputed.selector || // was TradeInvalidState
                 selector == ITradeSettlement.TradeTooEarly.selector ||
+                selector == ITradeSettlement.TradeNoEvidence.selector || // was TradeTooEarly(id, max)
                 selector == ITradeSettlement.TradeWindowClosed.selector ||
                 selector == ITradeSettlement.TradeEvidenceAlreadyComplete.selector ||
-                selector == ITradeSettlement.TradeTrancheNotPayable.selector ||
-                selector == ITradeSettlement.TradeInvalidFxQuote.selector ||
+                selector == ITradeSettlement.TradeNothingReleased.selector ||
+                selector == ITradeSettlement.TradeFxQuoteExpired.selector || // TradeInvalidFxQuote's causes
+                selector == ITradeSettlement.TradeFxQuoteNonceUsed.selector ||
                 selector == ITradeSettlement.TradeGoodsMoved.selector ||
                 selector == ITradeSettlement.TradeObjectionPastExpiry.selector ||
                 selector == IEmergencyPause.EnforcedPause.selector,
