@@ -290,8 +290,15 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     }
 
     /// @inheritdoc ICreditRegistry
-    function releaseJointLoanClaim(MemberId, bytes32, bytes32) external {
-        _runCold();
+    function releaseJointLoanClaim(MemberId funder, bytes32 loanRef, bytes32 reason) external {
+        MemberId regulator = _requireRole(msg.sender, Role.Regulator);
+        LoanId id = _loanId(funder, loanRef);
+        Loan memory held = _loans[id];
+        if (held.status != LoanStatus.None || MemberId.unwrap(held.lender) == 0) {
+            revert CreditJointLoanClaimUnknown(funder, loanRef);
+        }
+        delete _loans[id];
+        emit JointLoanClaimReleased(funder, loanRef, _loanId(held.lender, loanRef), regulator, reason);
     }
 
     /// @inheritdoc ICreditRegistry
@@ -317,6 +324,11 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     /// @inheritdoc ICreditRegistry
     function unpause() external {
         _runCold();
+    }
+
+    /// @inheritdoc ICreditRegistry
+    function paused() external view returns (bool) {
+        return _pausedBy != 0;
     }
 
     /// @dev Runs this call's data in `cold` on this contract's storage and returns (or reverts) with its result.

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-
 import {MemberGated} from "../access/MemberGated.sol";
 import {IConsentBook} from "../interfaces/IConsentBook.sol";
 import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
@@ -37,7 +35,7 @@ import {
 ///      - a borrower's delinquency buckets are one more slot, written only when a plan loan is past due.
 ///      Every change of a loan's contribution to the totals goes through {_rebookLoan}; every status change is allowed
 ///      by {_canTransition}.
-abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausable {
+abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
     /// @notice Most funders a joint loan may have.
     uint256 public constant MAX_FUNDERS = 8;
 
@@ -64,6 +62,8 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
     uint256 internal constant _LANES = 8; // 32-bit live-loan counters per slot
     uint256 internal constant _LANE_MASK = 0xffffffff;
 
+    uint8 internal constant _PAUSED_BY_REGULATOR = 1;
+    uint8 internal constant _PAUSED_BY_GOVERNOR = 2;
     uint256 internal constant _ENTRY_MASK = 0xffffffffffffffff; // one inquiry: lender (high 32 bits), time (low 32)
 
     /// @dev Who asks for a status change; each has its row in {_canTransition}.
@@ -129,7 +129,12 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
 
     IConsentBook internal immutable _consentBook;
 
-    // Policy: declared field by field so it packs into Pausable's slot, read once per transaction.
+    /// @dev Who paused: 0 nobody, else `_PAUSED_BY_REGULATOR` or `_PAUSED_BY_GOVERNOR`. The modules' rule (see
+    ///      {IEmergencyPause}): the governor or a Regulator pauses; only the governor lifts the governor's pause. The
+    ///      registry keeps no deadlines, so it needs no active clock.
+    uint8 internal _pausedBy;
+
+    // Policy: declared field by field so it packs into the pause's slot, read once per transaction.
     uint16 internal _maxLenders;
 
     uint32 internal _maxInquiries;
@@ -165,6 +170,11 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
     mapping(LoanId => Terms) internal _terms;
 
     mapping(bytes32 borrowerKey => uint256 counts) internal _delinquent; // four 64-bit counters, bucket 1 lowest
+
+    modifier whenNotPaused() {
+        _requireNotPaused();
+        _;
+    }
 
     constructor(IMemberRegistry registry, IConsentBook consents, bytes3 currency) MemberGated(registry) {
         for (uint256 i; i < 3; ++i) {
@@ -750,6 +760,10 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated, Pausa
     }
 
     // ─── Internals ──────────────────────────────────────────────────────────
+
+    function _requireNotPaused() internal view {
+        if (_pausedBy != 0) revert EnforcedPause();
+    }
 
     function _setPolicy(Policy memory p) internal {
         if (p.maxPlatformShareBps > _BPS) revert CreditInvalidPlatformCap(p.maxPlatformShareBps);

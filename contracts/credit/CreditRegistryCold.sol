@@ -126,18 +126,6 @@ contract CreditRegistryCold is CreditRegistryBase {
     }
 
     /// @dev See {ICreditRegistry}.
-    function releaseJointLoanClaim(MemberId funder, bytes32 loanRef, bytes32 reason) external {
-        MemberId regulator = _requireRole(msg.sender, Role.Regulator);
-        LoanId id = _loanId(funder, loanRef);
-        Loan memory held = _loans[id];
-        if (held.status != LoanStatus.None || MemberId.unwrap(held.lender) == 0) {
-            revert CreditJointLoanClaimUnknown(funder, loanRef);
-        }
-        delete _loans[id];
-        emit JointLoanClaimReleased(funder, loanRef, _loanId(held.lender, loanRef), regulator, reason);
-    }
-
-    /// @dev See {ICreditRegistry}.
     function resolveDispute(MemberId reporter, bytes32 loanRef, bytes32 outcome) external {
         MemberId regulator = _requireRole(msg.sender, Role.Regulator);
         (LoanId id, bytes32 key) = _openDispute(reporter, loanRef);
@@ -160,12 +148,35 @@ contract CreditRegistryCold is CreditRegistryBase {
     }
 
     /// @dev See {ICreditRegistry}.
-    function pause() external onlyGovernor {
-        _pause();
+    function pause() external {
+        _setPause(true);
     }
 
     /// @dev See {ICreditRegistry}.
-    function unpause() external onlyGovernor {
-        _unpause();
+    function unpause() external {
+        _setPause(false);
+    }
+
+    /// @dev The modules' pause rule (see {IEmergencyPause}): the governor or an active Regulator pauses; only the
+    ///      governor lifts the governor's pause.
+    function _setPause(bool pausing) private {
+        uint8 by = _pausedBy;
+        if (pausing == (by != 0)) {
+            if (pausing) revert EnforcedPause();
+            revert ExpectedPause();
+        }
+        bool governor = msg.sender == memberRegistry.governor();
+        if (!governor) {
+            if (by == _PAUSED_BY_GOVERNOR) revert PauseLiftUnauthorized(msg.sender);
+            _requireRole(msg.sender, Role.Regulator);
+        }
+        _pausedBy =
+            !pausing
+                ? 0
+                : governor
+                    ? _PAUSED_BY_GOVERNOR
+                    : _PAUSED_BY_REGULATOR;
+        if (pausing) emit Paused(msg.sender);
+        else emit Unpaused(msg.sender);
     }
 }

@@ -167,6 +167,11 @@ interface ICreditRegistryTypes {
 
     // ─── Events ─────────────────────────────────────────────────────────────
 
+    /// @notice The registry was paused by `account` (the modules' rule and signatures: see {IEmergencyPause}).
+    event Paused(address account);
+    /// @notice The registry was unpaused by `account`.
+    event Unpaused(address account);
+
     /// @notice A loan was registered by `reporter`; `lender` carries the exposure (the same member unless a
     ///         reporter module registered it).
     event LoanRegistered(
@@ -248,6 +253,13 @@ interface ICreditRegistryTypes {
     event DisputeResolved(LoanId indexed id, MemberId indexed regulator, bytes32 indexed borrowerKey, bytes32 outcome);
 
     // ─── Errors ─────────────────────────────────────────────────────────────
+
+    /// @notice The operation is refused while the registry is paused.
+    error EnforcedPause();
+    /// @notice The registry is not paused.
+    error ExpectedPause();
+    /// @notice Only the governor may lift the governor's pause; `account` may not.
+    error PauseLiftUnauthorized(address account);
 
     /// @notice Loan `id` is already registered: the same (reporter, loanRef) cannot be registered twice.
     error CreditLoanAlreadyRegistered(LoanId id);
@@ -407,11 +419,16 @@ interface ICreditRegistry is ICreditRegistryTypes {
     /// @notice Sets the multi-borrowing policy and the platform cap.
     function setPolicy(Policy calldata policy) external;
 
-    /// @notice Stops lenders' and reporters' writes in an emergency.
+    /// @notice Stops lenders' and reporters' writes in an emergency. Caller: the governor or an active Regulator (the
+    ///         modules' pause rule, {IEmergencyPause}); reverts `EnforcedPause` when already paused.
     function pause() external;
 
-    /// @notice Lets lenders and reporters write again.
+    /// @notice Lets lenders and reporters write again. Caller: the governor; also an active Regulator unless the
+    ///         governor paused (`PauseLiftUnauthorized`); reverts `ExpectedPause` when not paused.
     function unpause() external;
+
+    /// @notice True while the registry is paused.
+    function paused() external view returns (bool);
 
     // ─── Views ──────────────────────────────────────────────────────────────
 

@@ -25,6 +25,8 @@ const Mode = { Flag: 0, Enforce: 1 } as const;
 const MemberStatus = { None: 0, Active: 1, Suspended: 2 } as const;
 /** The governor's operations run in CreditRegistryCold, whose errors they raise (only its interface is used). */
 const COLD = CreditRegistryCold__factory.connect(ethers.ZeroAddress);
+/** The member registry, for the refusals it gives through the credit registry. */
+const MEMBERS = MemberRegistry__factory.connect(ethers.ZeroAddress);
 /** ConsentPurpose.NewCredit. */
 const PURPOSE = 1;
 /** A module report's commitment. */
@@ -1174,12 +1176,14 @@ describe("CreditRegistry", function () {
 
   describe("pause", function () {
     it("test_pause_stopsWritesUntilUnpaused", async function () {
-      const { credit, as, outsider, module } = await networkHelpers.loadFixture(worldFixture);
+      const { world, credit, as, outsider, module } = await networkHelpers.loadFixture(worldFixture);
       const loan = fresh();
       await as("huaxia").registerLoan(loan);
+      // The modules' pause rule: the governor or an active Regulator; anyone else gets the member registry's reason.
       await expect(credit.connect(outsider).pause())
-        .to.be.revertedWithCustomError(COLD, "GovernorUnauthorizedAccount")
+        .to.be.revertedWithCustomError(MEMBERS, "MemberUnknownAccount")
         .withArgs(outsider.address);
+      await expect(as("huaxia").pause()).to.be.revertedWithCustomError(MEMBERS, "MemberMissingRole");
       const huaxiaConsent = await consentFor(as("huaxia"), loan.borrowerKey);
       await credit.pause();
       for (const send of [
@@ -1196,12 +1200,31 @@ describe("CreditRegistry", function () {
       ]) {
         await expect(send()).to.be.revertedWithCustomError(credit, "EnforcedPause");
       }
+      await expect(credit.pause()).to.be.revertedWithCustomError(COLD, "EnforcedPause");
+      // Nobody but the governor lifts the governor's pause, a Regulator included.
       await expect(credit.connect(outsider).unpause())
-        .to.be.revertedWithCustomError(COLD, "GovernorUnauthorizedAccount")
+        .to.be.revertedWithCustomError(COLD, "PauseLiftUnauthorized")
         .withArgs(outsider.address);
+      await expect(as("regulator").unpause())
+        .to.be.revertedWithCustomError(COLD, "PauseLiftUnauthorized")
+        .withArgs(world.admins.regulator.address);
       await credit.unpause();
+      await expect(credit.unpause()).to.be.revertedWithCustomError(COLD, "ExpectedPause");
       await as("huaxia").reportRepayment(loan.loanRef, 1n);
       expect((await credit.exposureOf(loan.borrowerKey)).outstanding).to.equal(4_999_999n);
+    });
+
+    it("test_pause_byARegulator_liftedByItOrTheGovernor", async function () {
+      const { credit, as } = await networkHelpers.loadFixture(worldFixture);
+      const regulator = as("regulator");
+      await expect(regulator.pause()).to.emit(credit, "Paused");
+      expect(await credit.paused()).to.equal(true);
+      await expect(as("huaxia").registerLoan(fresh())).to.be.revertedWithCustomError(credit, "EnforcedPause");
+      await expect(regulator.unpause()).to.emit(credit, "Unpaused");
+      expect(await credit.paused()).to.equal(false);
+      await regulator.pause();
+      await credit.unpause();
+      await as("huaxia").registerLoan(fresh());
     });
   });
 });
