@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ColdPart} from "../libraries/ColdPart.sol";
 import {MemberGated} from "../access/MemberGated.sol";
 import {ConsentId, ConsentPurpose, IConsentBook} from "../interfaces/IConsentBook.sol";
 import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
@@ -333,16 +334,6 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
 
     /// @dev Runs this call's data in `cold` on this contract's storage and returns (or reverts) with its result.
     function _runCold() private {
-        address target = address(cold);
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            if iszero(ok) {
-                revert(0, returndatasize())
-            }
-            return(0, returndatasize())
-        }
+        ColdPart.run(address(cold));
     }
 }

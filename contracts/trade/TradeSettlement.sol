@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ColdPart} from "../libraries/ColdPart.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
@@ -311,16 +312,6 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
 
     /// @dev Runs this call's data in `cold` on this contract's storage and returns (or reverts) with its result.
     function _runCold() private {
-        address target = address(cold);
-        // solhint-disable-next-line no-inline-assembly
-        assembly ("memory-safe") {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            if iszero(ok) {
-                revert(0, returndatasize())
-            }
-            return(0, returndatasize())
-        }
+        ColdPart.run(address(cold));
     }
 }
