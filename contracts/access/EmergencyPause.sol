@@ -21,7 +21,9 @@ abstract contract EmergencyPause is IEmergencyPause, MemberGated {
     }
 
     /// @inheritdoc IEmergencyPause
-    function pause() external onlyGovernorOrRegulator whenNotPaused {
+    function pause() external {
+        _requirePauser();
+        if (_pausedAt != 0) revert EnforcedPause();
         _pausedAt = uint40(block.timestamp);
         _pausedByGovernor = msg.sender == memberRegistry.governor();
         emit Paused(msg.sender);
@@ -37,6 +39,12 @@ abstract contract EmergencyPause is IEmergencyPause, MemberGated {
         }
         (_pausedAt, _pausedTotal, _pausedByGovernor) = (0, _pausedTotal + uint40(block.timestamp) - pausedAt, false);
         emit Unpaused(msg.sender);
+    }
+
+    /// @dev Who may pause: the governor or an active Regulator (reverting with the registry's reason). A contract
+    ///      whose pause stops other contracts without stopping their clocks narrows it (the settlement token).
+    function _requirePauser() internal view virtual {
+        if (msg.sender != memberRegistry.governor()) _requireRole(msg.sender, Role.Regulator);
     }
 
     /// @inheritdoc IEmergencyPause

@@ -173,6 +173,13 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
 
     // ─── Internals ──────────────────────────────────────────────────────────
 
+    /// @dev The governor only. A token pause stops every module's payments in this currency but not the modules'
+    ///      active clocks: repayment and funding deadlines would run out against parties that cannot pay, so no
+    ///      Regulator may start one (adversarial review, issue 15). The governor's pause is lifted by the governor.
+    function _requirePauser() internal view override {
+        if (msg.sender != memberRegistry.governor()) revert IMemberRegistry.GovernorUnauthorizedAccount(msg.sender);
+    }
+
     /// @dev OpenZeppelin's `_mint`, `_burn` and `_transfer` end here; this contract calls `_move` directly.
     function _update(address from, address to, uint256 value) internal override {
         _move(from, to, value, 0);

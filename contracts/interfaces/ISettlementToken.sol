@@ -9,9 +9,9 @@ import {MemberId} from "./IMemberRegistry.sol";
 
 /// @title ISettlementToken
 /// @notice A tokenized deposit or CBDC in one ISO 4217 currency. Only active members' operators and the modules'
-///         escrows (system accounts) may hold it; a sanctioned account can be frozen; it pauses as the modules do
-///         (`IEmergencyPause`: the governor or a Regulator pauses, and only the governor lifts the governor's pause),
-///         and a pause stops every transfer, mint and burn.
+///         escrows (system accounts) may hold it; a sanctioned account can be frozen; it pauses with the modules'
+///         mechanism (`IEmergencyPause`) but by the governor only, since a token pause stops the modules' payments
+///         without stopping their clocks; a pause stops every transfer, mint and burn.
 interface ISettlementToken is IERC20, IERC20Permit, IEmergencyPause {
     // ─── Events ─────────────────────────────────────────────────────────────
 

@@ -367,7 +367,8 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
         // Empty for a plain split: then no part is handed on and `to` is never read.
         bool handing = recipients.length != 0;
         MemberId[] memory to = _handedTo(recipients, p.holder);
-        uint8 nextTier = p.tier + 1;
+        // A part handed on moves one tier down, as `transfer` moves it; a plain split keeps the tier (even 255).
+        uint8 nextTier = handing ? p.tier + 1 : p.tier;
         // Piece `id` keeps its slot (and its flags and pledgee, both clear as it is movable): only what changes.
         StoredPiece storage s = _pieces[id];
         if (!handing || MemberId.unwrap(to[0]) == 0) s.face = faces[0];
