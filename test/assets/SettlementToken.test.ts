@@ -282,6 +282,27 @@ describe("SettlementToken", function () {
     });
   });
 
+  describe("ERC-20 edges of the packed accounts", function () {
+    it("refuses the zero address as receiver or approver (ERC-6093), and a self-transfer keeps the balance", async function () {
+      const { token, alice, bob } = await networkHelpers.loadFixture(deployFixture);
+      await expect(token.connect(alice).transfer(ethers.ZeroAddress, 1n))
+        .to.be.revertedWithCustomError(token, "ERC20InvalidReceiver")
+        .withArgs(ethers.ZeroAddress);
+      await token.connect(alice).approve(bob, 10n);
+      await expect(token.connect(bob).transferFrom(alice, ethers.ZeroAddress, 1n))
+        .to.be.revertedWithCustomError(token, "ERC20InvalidReceiver")
+        .withArgs(ethers.ZeroAddress);
+      // As in OpenZeppelin's ERC-20, the allowance is spent first: a zero sender is refused as an approver.
+      await expect(token.connect(bob).transferFrom(ethers.ZeroAddress, alice, 0n))
+        .to.be.revertedWithCustomError(token, "ERC20InvalidApprover")
+        .withArgs(ethers.ZeroAddress);
+      const before = await token.balanceOf(alice);
+      await expect(token.connect(alice).transfer(alice, 5n)).to.emit(token, "Transfer").withArgs(alice, alice, 5n);
+      expect(await token.balanceOf(alice)).to.equal(before);
+      expect(await token.totalSupply()).to.be.greaterThan(0n);
+    });
+  });
+
   describe("pause: the modules' mechanism, the governor's authority", function () {
     it("only the governor pauses and lifts: a Regulator's token pause would run the modules' clocks against payers", async function () {
       const { token, registry, issuer, alice, bob, outsider } = await networkHelpers.loadFixture(deployFixture);
