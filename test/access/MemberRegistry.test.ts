@@ -442,6 +442,23 @@ describe("MemberRegistry", function () {
       expect(await registry.entityKeyOf(1)).to.equal(testEntityKey(BANK));
     });
 
+    it("item 2: without a payout account, payouts follow the admin seat (setAdmin and key recovery)", async function () {
+      const { registry, governor, bankAdmin, bankOps, outsider } = await networkHelpers.loadFixture(deployFixture);
+      expect(await registry.payoutAccountOf(1)).to.equal(bankAdmin.address);
+      expect(await registry.payoutAccountOf(3)).to.equal(ethers.ZeroAddress);
+      await registry.connect(bankAdmin).setAdmin(1, bankOps.address);
+      expect(await registry.payoutAccountOf(1)).to.equal(bankOps.address);
+      await registry.connect(governor).proposeAdminRecovery(1, outsider.address);
+      await networkHelpers.time.increase(await registry.RECOVERY_DELAY());
+      await registry.completeAdminRecovery(1);
+      expect(await registry.payoutAccountOf(1)).to.equal(outsider.address);
+      // Once a payout account is set, a new admin no longer moves the payouts.
+      await registry.connect(outsider).setPayoutAccount(1, bankOps.address);
+      await registry.connect(outsider).setAdmin(1, bankAdmin.address);
+      expect((await registry.getMember(1)).admin).to.equal(bankAdmin.address);
+      expect(await registry.payoutAccountOf(1)).to.equal(bankOps.address);
+    });
+
     it("item 2: payouts follow the member: the payout account is one of its operators, kept while it is", async function () {
       const { registry, bankAdmin, bankOps, otherAdmin, outsider } = await networkHelpers.loadFixture(deployFixture);
       expect(await registry.payoutAccountOf(1)).to.equal(bankAdmin.address);
