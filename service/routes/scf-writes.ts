@@ -151,16 +151,32 @@ export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): voi
 
   writeRoute(app, ctx, {
     path: "/v1/scf/receivables/{id}/split",
-    summary: "The holder splits its piece: the piece keeps the first face, new pieces take the others",
+    summary:
+      "The holder splits its piece: the piece keeps the first face, new pieces take the others; with `to`, the " +
+      "parts go to those suppliers one tier down in the same transaction",
     roles: ["supply-chain-desk"],
     action: "scf.split",
     withId: true,
-    body: z.object({ faces: z.array(Decimal).min(2).max(1_000) }).strict(),
+    body: z
+      .object({
+        faces: z.array(Decimal).min(2).max(1_000),
+        to: z
+          .array(z.string().max(100))
+          .min(2)
+          .max(1_000)
+          .optional()
+          .openapi({ description: "one receiving supplier's address per face; an empty string keeps that part" }),
+      })
+      .strict(),
     run: async (d, b, id) => {
-      const r = await desk.split(d, { id, faces: b.faces });
+      const r = await desk.split(d, { id, faces: b.faces, to: b.to });
       return {
         id: formatReceivable(r.id),
-        pieces: r.pieces.map((p) => ({ id: formatReceivable(p.id), face: money(p.face, r.money) })),
+        pieces: r.pieces.map((p) => ({
+          id: formatReceivable(p.id),
+          face: money(p.face, r.money),
+          ...(p.to === undefined ? {} : { to: p.to }),
+        })),
       };
     },
   });

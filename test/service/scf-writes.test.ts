@@ -189,6 +189,42 @@ describe("service writes: a receivable from issue to collection, one service per
           [`${family}.1`, "400.00"],
         ]);
 
+        // Split and hand on in one transaction (splitTo): an empty entry keeps that part; one entry per face.
+        const later = (await ethers.provider.getBlock("latest"))!.timestamp;
+        const second = await ok(
+          "pearl",
+          "/v1/scf/receivables",
+          {
+            supplier: world.admins.glassworks.address,
+            face: "500.00",
+            currency: "CNY",
+            maturity: new Date((later + 30 * 86_400) * 1000).toISOString().slice(0, 10),
+            invoices: [`INV-${store.name}-2`],
+            issueDate: day(-1),
+          },
+          201,
+        );
+        const secondFamily = (second.id as string).replace(/\.0$/, "");
+        const precision = world.admins.precision.address;
+        const beforeSplit = await ethers.provider.getBlockNumber();
+        const miscounted = await post("glassworks", `/v1/scf/receivables/${second.id}/split`, {
+          faces: ["300.00", "200.00"],
+          to: ["", precision, ""],
+        });
+        expect([miscounted.status, miscounted.body.errors?.[0].pointer]).to.deep.equal([400, "/to"]);
+        expect(await ethers.provider.getBlockNumber()).to.equal(beforeSplit);
+        const handed = await ok("glassworks", `/v1/scf/receivables/${second.id}/split`, {
+          faces: ["300.00", "200.00"],
+          to: ["", precision],
+        });
+        expect(handed.pieces).to.deep.equal([
+          { id: second.id, face: { amount: "300.00", currency: "CNY" } },
+          { id: `${secondFamily}.1`, face: { amount: "200.00", currency: "CNY" }, to: precision },
+        ]);
+        const handedPiece = await world.contracts.scf.getPiece(parseReceivable(`${secondFamily}.1`));
+        expect([handedPiece.holder, handedPiece.tier]).to.deep.equal([world.ids.precision, 2n]);
+        expect(await ethers.provider.getBlockNumber()).to.equal(beforeSplit + 1);
+
         // Indexed by each member's service: the family as the chain holds it.
         for (const who of Object.keys(services)) {
           await services[who].caughtUp();
