@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
 import { network } from "hardhat";
-import { ZeroAddress, type TransactionReceipt, type TransactionResponse } from "ethers";
+import { Wallet, ZeroAddress, type TransactionReceipt, type TransactionResponse } from "ethers";
 
 import { commitment, consentCommitment, documentCommitment, newSalt } from "../src/commitments.js";
 import {
@@ -793,6 +793,35 @@ const tradeLifecycle = sumFigures(tradeFlow);
   );
   creditFlowRows.push(rows.at(-1)!);
   await record("CreditScore.setScorecard", score.setScorecard(DEFAULT_SCORECARD));
+}
+
+// Token recovery, after the flows (it moves the registry's membership epoch): a key its member removed is reclaimed
+// to the member's payout account by anyone; a revoked member's balance is redirected by the governor.
+{
+  const cny = tokens.CNY;
+  const spare = Wallet.createRandom().address;
+  await members.connect(glassworks).addOperator(world.ids.glassworks, spare);
+  await cny.connect(world.issuer).mint(spare, 3_000n);
+  await members.connect(glassworks).removeOperator(world.ids.glassworks, spare);
+  await record(
+    "SettlementToken.reclaimUnlinkedKey [a removed key's balance, to its member's payout account]",
+    cny.connect(fresh3).reclaimUnlinkedKey(spare),
+  );
+  const lei = "TLBENCHBANK00000002";
+  const leaving = Wallet.createRandom().address;
+  await members.admit(
+    legalIdHash(lei),
+    entityKey(world.key, lei),
+    jurisdictionCode("BR"),
+    roleMask(["Lender"]),
+    leaving,
+  );
+  await cny.connect(world.issuer).mint(leaving, 2_000n);
+  await members.revoke(await members.memberOf(leaving), reasonCode("BENCH-REVOKE"));
+  await record(
+    "SettlementToken.redirectRevoked [a revoked member's balance]",
+    cny.redirectRevoked(leaving, world.admins.cristal, reasonCode("BENCH-REDIRECT")),
+  );
 }
 
 // Governance seat, last: it moves the registry's governor.

@@ -28,6 +28,8 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     /// @dev Where payouts to each member go: its payout account, else its admin. Kept with every change of either,
     ///      so that `payoutAccountOf`, read by every module payment, costs one storage read rather than two.
     mapping(MemberId id => address) private _payoutTo;
+    /// @dev See `boundMemberOf`: set when an operator is removed or named by a key recovery, cleared when linked.
+    mapping(address account => MemberId) private _boundTo;
     bytes32 private immutable _keyCheck;
 
     /// @param initialGovernor The first governor (hand the seat to a multisig or TimelockController afterwards).
@@ -53,7 +55,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         if (MemberId.unwrap(holder) != 0) revert MemberEntityKeyTaken(entityKey, holder);
         _checkJurisdiction(jurisdiction);
         _checkRoles(roles);
-        _checkNewOperator(admin);
+        _checkNewOperator(admin, MemberId.wrap(0));
 
         id = MemberId.wrap(++_memberCount);
         _members[id] = Member({
@@ -68,7 +70,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         });
         _byLegalId[legalIdHash] = id;
         _byEntityKey[entityKey] = id;
-        _memberOf[admin] = id;
+        _link(admin, id);
         _payoutTo[id] = admin;
         emit MemberAdmitted(id, legalIdHash, entityKey, jurisdiction, roles, admin);
         emit OperatorAdded(id, admin);
@@ -94,7 +96,11 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         _existing(id);
         if (newAdmin == address(0)) revert OperatorInvalidAddress();
         MemberId holder = _memberOf[newAdmin];
-        if (MemberId.unwrap(holder) != 0 && MemberId.unwrap(holder) != MemberId.unwrap(id)) {
+        if (MemberId.unwrap(holder) == 0) {
+            // Reserved for this member until linked, so that no other member's admin can take it first.
+            _checkNewOperator(newAdmin, id);
+            _boundTo[newAdmin] = id;
+        } else if (MemberId.unwrap(holder) != MemberId.unwrap(id)) {
             revert OperatorAlreadyRegistered(newAdmin, holder);
         }
         uint40 readyAt = uint40(block.timestamp + RECOVERY_DELAY);
@@ -140,8 +146,8 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     /// @inheritdoc IMemberRegistry
     function addOperator(MemberId id, address operator) external {
         Member storage m = _activeAdminOf(id);
-        _checkNewOperator(operator);
-        _memberOf[operator] = id;
+        _checkNewOperator(operator, id);
+        _link(operator, id);
         ++m.operatorCount;
         emit OperatorAdded(id, operator);
     }
@@ -156,6 +162,8 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         if (operator == m.admin) revert OperatorIsAdmin(operator, id);
         if (operator == m.payout) revert OperatorIsPayoutAccount(operator, id);
         _memberOf[operator] = MemberId.wrap(0);
+        // The key stays this member's: relinked elsewhere, it would take its balance and allowances with it.
+        _boundTo[operator] = id;
         --m.operatorCount;
         ++_membershipEpoch;
         emit OperatorRemoved(id, operator);
@@ -285,6 +293,11 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     }
 
     /// @inheritdoc IMemberRegistry
+    function boundMemberOf(address account) external view returns (MemberId) {
+        return _boundTo[account];
+    }
+
+    /// @inheritdoc IMemberRegistry
     function memberByLegalId(bytes32 legalIdHash) external view returns (MemberId) {
         return _byLegalId[legalIdHash];
     }
@@ -330,8 +343,8 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         address previous = m.admin;
         MemberId holder = _memberOf[newAdmin];
         if (MemberId.unwrap(holder) == 0) {
-            _checkNewOperator(newAdmin);
-            _memberOf[newAdmin] = id;
+            _checkNewOperator(newAdmin, id);
+            _link(newAdmin, id);
             ++m.operatorCount;
             emit OperatorAdded(id, newAdmin);
         } else if (MemberId.unwrap(holder) != MemberId.unwrap(id)) {
@@ -366,10 +379,22 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         if (m.status != MemberStatus.Active) revert MemberNotActive(msg.sender, id, m.status);
     }
 
-    function _checkNewOperator(address operator) private view {
+    /// @dev `operator` may be linked to member `id` (zero for a member being admitted): not zero, not linked, and
+    ///      not bound to another member.
+    function _checkNewOperator(address operator, MemberId id) private view {
         if (operator == address(0)) revert OperatorInvalidAddress();
         MemberId existing = _memberOf[operator];
         if (MemberId.unwrap(existing) != 0) revert OperatorAlreadyRegistered(operator, existing);
+        MemberId bound = _boundTo[operator];
+        if (MemberId.unwrap(bound) != 0 && MemberId.unwrap(bound) != MemberId.unwrap(id)) {
+            revert OperatorBoundToMember(operator, bound);
+        }
+    }
+
+    /// @dev Links `operator` to member `id`; a binding to `id` has served its purpose.
+    function _link(address operator, MemberId id) private {
+        _memberOf[operator] = id;
+        _boundTo[operator] = MemberId.wrap(0);
     }
 
     function _checkRoles(uint32 roles) private pure {

@@ -8,7 +8,7 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 
 import {EmergencyPause} from "../access/EmergencyPause.sol";
 import {MemberGated} from "../access/MemberGated.sol";
-import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
+import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
 import {ISettlementToken} from "../interfaces/ISettlementToken.sol";
 
 /// @title SettlementToken
@@ -68,6 +68,31 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
     function burn(uint256 amount) external {
         _checkIssuer(amount);
         _move(msg.sender, address(0), amount, 0);
+    }
+
+    // ─── Recovery ───────────────────────────────────────────────────────────
+
+    /// @inheritdoc ISettlementToken
+    function reclaimUnlinkedKey(address key) external returns (uint256 amount) {
+        MemberId linked = memberRegistry.memberOf(key);
+        if (MemberId.unwrap(linked) != 0) revert SettlementKeyLinked(key, linked);
+        MemberId member = memberRegistry.boundMemberOf(key);
+        if (MemberId.unwrap(member) == 0) revert SettlementAccountWithoutMember(key);
+        address to = memberRegistry.payoutAccountOf(member);
+        amount = _recover(key, to);
+        emit UnlinkedKeyReclaimed(key, member, to, amount);
+    }
+
+    /// @inheritdoc ISettlementToken
+    function redirectRevoked(address from, address to, bytes32 reason) external onlyGovernor returns (uint256 amount) {
+        MemberId member = memberRegistry.memberOf(from);
+        if (MemberId.unwrap(member) == 0) member = memberRegistry.boundMemberOf(from);
+        if (MemberId.unwrap(member) == 0) revert SettlementAccountWithoutMember(from);
+        MemberStatus status = memberRegistry.statusOf(member);
+        if (status != MemberStatus.Revoked) revert SettlementMemberNotRevoked(from, member, status);
+        if (to == address(0)) revert ERC20InvalidReceiver(address(0));
+        amount = _recover(from, to);
+        emit RevokedBalanceRedirected(from, member, to, amount, reason);
     }
 
     // ─── Control ────────────────────────────────────────────────────────────
@@ -221,6 +246,24 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
             _accounts[to] = toWord;
         }
         emit Transfer(from, to, value);
+    }
+
+    /// @dev Moves the whole balance of `from`, which can never be eligible again as it is (an unlinked key, or an
+    ///      account of a revoked member), to `to`, which must be eligible: the one balance change that does not ask
+    ///      the sender to be eligible. Not while paused, and not from a frozen account.
+    function _recover(address from, address to) private whenNotPaused returns (uint256 amount) {
+        uint256 fromWord = _accounts[from];
+        if (fromWord & _FROZEN != 0) revert SettlementAccountFrozen(from);
+        amount = fromWord & _BALANCE_MASK;
+        if (amount == 0) revert SettlementNothingToRecover(from);
+        if (to == from) revert ERC20InvalidReceiver(to);
+        uint256 toWord = _eligible(to, _accounts[to], memberRegistry.membershipEpoch());
+        // The whole balance leaves `from`, and `to`'s balance plus it is at most the supply (at most MAX_SUPPLY).
+        unchecked {
+            _accounts[from] = fromWord - amount;
+            _accounts[to] = toWord + amount;
+        }
+        emit Transfer(from, to, amount);
     }
 
     /// @dev `account`'s word with its epoch refreshed, when it may hold the token: not frozen, and a system account,

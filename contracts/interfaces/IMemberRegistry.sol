@@ -117,6 +117,9 @@ interface IMemberRegistry {
     error OperatorInvalidAddress();
     /// @notice `operator` already acts for member `existing`.
     error OperatorAlreadyRegistered(address operator, MemberId existing);
+    /// @notice `operator` is bound to member `member` (it was unlinked from it, or a key recovery named it for it): it
+    ///         may be linked again only to that member.
+    error OperatorBoundToMember(address operator, MemberId member);
     /// @notice `operator` does not act for member `id`.
     error OperatorNotOfMember(address operator, MemberId id);
     /// @notice `account` is not the admin operator of member `id`.
@@ -251,6 +254,12 @@ interface IMemberRegistry {
 
     /// @notice Where payouts to member `id` go: its payout account, or its admin when none is set.
     function payoutAccountOf(MemberId id) external view returns (address);
+
+    /// @notice The member an unlinked address is bound to: the member it was removed from as an operator, or the one
+    ///         a key recovery named it for. It may be linked again only to that member, so that unlinking a key
+    ///         never hands the money on it, or the allowances it holds, to another member. Zero for a linked address
+    ///         or one never linked or named.
+    function boundMemberOf(address account) external view returns (MemberId);
 
     /// @notice The member holding `legalIdHash` (its LEI's or any other recorded identifier's), or zero.
     function memberByLegalId(bytes32 legalIdHash) external view returns (MemberId);

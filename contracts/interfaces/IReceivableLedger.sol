@@ -218,6 +218,8 @@ interface IReceivableLedgerTypes {
     error ScfSplitFaceMismatch(ReceivableId id, uint256 total, uint64 face);
     /// @notice A split of piece `id` names `recipients` recipients for `parts` parts: one each (0 keeps it).
     error ScfSplitRecipientsMismatch(ReceivableId id, uint256 parts, uint256 recipients);
+    /// @notice Piece `id` is at the last tier, `tier` (255): it cannot be handed one tier further down.
+    error ScfTierExhausted(ReceivableId id, uint8 tier);
     /// @notice A family can have at most 2^24 - 1 pieces (indices 0 to 2^24 - 2).
     error ScfTooManyPieces(ReceivableId root);
     /// @notice `to` is not an operator of an active member with the Supplier role.

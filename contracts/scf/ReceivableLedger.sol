@@ -94,6 +94,7 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
     function transfer(ReceivableId id, address to) external whenNotPaused {
         (StoredPiece memory p, ) = _movable(id);
         MemberId recipient = _recipient(to);
+        if (p.tier == type(uint8).max) revert ScfTierExhausted(id, p.tier);
         uint8 tier = p.tier + 1;
         StoredPiece storage s = _pieces[id];
         (s.holder, s.tier) = (recipient, tier);
@@ -364,10 +365,11 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
         if (first + n - 1 > _MAX_INDEX) revert ScfTooManyPieces(root);
         f.pieces = uint24(first + n - 1);
         children = new ReceivableId[](n - 1);
-        // Empty for a plain split: then no part is handed on and `to` is never read.
-        bool handing = recipients.length != 0;
-        MemberId[] memory to = _handedTo(recipients, p.holder);
-        // A part handed on moves one tier down, as `transfer` moves it; a plain split keeps the tier (even 255).
+        // `handing` when some part goes to another member (none for a plain split, whose `recipients` is empty).
+        (MemberId[] memory to, bool handing) = _handedTo(recipients, p.holder);
+        // A part handed on moves one tier down, as `transfer` moves it; a split that hands nothing on keeps the tier
+        // (even 255).
+        if (handing && p.tier == type(uint8).max) revert ScfTierExhausted(id, p.tier);
         uint8 nextTier = handing ? p.tier + 1 : p.tier;
         // Piece `id` keeps its slot (and its flags and pledgee, both clear as it is movable): only what changes.
         StoredPiece storage s = _pieces[id];
@@ -395,14 +397,18 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
         }
     }
 
-    /// @dev The member each part goes to: 0 where it stays with `holder` (address(0) or an operator of `holder`).
-    function _handedTo(address[] memory recipients, MemberId holder) private view returns (MemberId[] memory to) {
+    /// @dev The member each part goes to: 0 where it stays with `holder` (address(0) or an operator of `holder`);
+    ///      `handing` when some part goes to another member.
+    function _handedTo(
+        address[] memory recipients,
+        MemberId holder
+    ) private view returns (MemberId[] memory to, bool handing) {
         to = new MemberId[](recipients.length);
         for (uint256 i; i < recipients.length; ++i) {
             address account = recipients[i];
             if (account == address(0)) continue;
             MemberId member = _recipientOrHolder(account, holder);
-            if (MemberId.unwrap(member) != MemberId.unwrap(holder)) to[i] = member;
+            if (MemberId.unwrap(member) != MemberId.unwrap(holder)) (to[i], handing) = (member, true);
         }
     }
 

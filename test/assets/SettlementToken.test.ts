@@ -402,6 +402,108 @@ describe("SettlementToken", function () {
     });
   });
 
+  describe("recovery: no balance stranded on an account that can never hold again (review of issue 15)", function () {
+    it("a removed key stays its member's: no other member links it, and anyone sends its balance to that member", async function () {
+      const { token, registry, governor, issuer, alice, bob, outsider, spender } =
+        await networkHelpers.loadFixture(deployFixture);
+      await token.connect(issuer).mint(spender, 1_000n);
+      await registry.connect(bob).removeOperator(3, spender);
+      expect(await registry.boundMemberOf(spender)).to.equal(3n);
+      // Linked to another member, the key would take member 3's money (and allowances) with it: refused.
+      await expect(registry.connect(alice).addOperator(2, spender))
+        .to.be.revertedWithCustomError(registry, "OperatorBoundToMember")
+        .withArgs(spender.address, 3);
+      const lei = legalIdHash("TLNEWMEMBER000000009");
+      await expect(
+        registry
+          .connect(governor)
+          .admit(lei, testEntityKey(lei), jurisdictionCode("CN"), roleMask(["Supplier"]), spender),
+      )
+        .to.be.revertedWithCustomError(registry, "OperatorBoundToMember")
+        .withArgs(spender.address, 3);
+      // Refusals, each with its cause, and nothing moves.
+      await expect(token.connect(outsider).reclaimUnlinkedKey(alice))
+        .to.be.revertedWithCustomError(token, "SettlementKeyLinked")
+        .withArgs(alice.address, 2);
+      await expect(token.connect(outsider).reclaimUnlinkedKey(outsider))
+        .to.be.revertedWithCustomError(token, "SettlementAccountWithoutMember")
+        .withArgs(outsider.address);
+      await registry.suspend(3, REASON);
+      await expect(token.connect(outsider).reclaimUnlinkedKey(spender))
+        .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
+        .withArgs(bob.address);
+      await registry.reinstate(3, REASON);
+      await token.freeze(spender, REASON);
+      await expect(token.connect(outsider).reclaimUnlinkedKey(spender))
+        .to.be.revertedWithCustomError(token, "SettlementAccountFrozen")
+        .withArgs(spender.address);
+      await token.unfreeze(spender, REASON);
+      expect([await token.balanceOf(spender), await token.balanceOf(bob)]).to.deep.equal([1_000n, 0n]);
+      // Anyone: the money goes only to the member the key belongs to, at its payout account (its admin here).
+      await expect(token.connect(outsider).reclaimUnlinkedKey(spender))
+        .to.emit(token, "Transfer")
+        .withArgs(spender.address, bob.address, 1_000n)
+        .and.to.emit(token, "UnlinkedKeyReclaimed")
+        .withArgs(spender.address, 3, bob.address, 1_000n);
+      expect([await token.balanceOf(spender), await token.balanceOf(bob)]).to.deep.equal([0n, 1_000n]);
+      expect(await token.totalSupply()).to.equal(101_000n);
+      await expect(token.connect(outsider).reclaimUnlinkedKey(spender))
+        .to.be.revertedWithCustomError(token, "SettlementNothingToRecover")
+        .withArgs(spender.address);
+      // Its own member may link it again; the binding has then served its purpose.
+      await registry.connect(bob).addOperator(3, spender);
+      expect(await registry.boundMemberOf(spender)).to.equal(0n);
+      expect(await token.canHold(spender)).to.equal(true);
+    });
+
+    it("the governor redirects a revoked member's balances, and only those", async function () {
+      const { token, registry, governor, alice, bob, outsider } = await networkHelpers.loadFixture(deployFixture);
+      await expect(token.connect(alice).redirectRevoked(alice, bob, REASON))
+        .to.be.revertedWithCustomError(token, "GovernorUnauthorizedAccount")
+        .withArgs(alice.address);
+      await expect(token.connect(governor).redirectRevoked(alice, bob, REASON))
+        .to.be.revertedWithCustomError(token, "SettlementMemberNotRevoked")
+        .withArgs(alice.address, 2, 1);
+      await expect(token.connect(governor).redirectRevoked(outsider, bob, REASON))
+        .to.be.revertedWithCustomError(token, "SettlementAccountWithoutMember")
+        .withArgs(outsider.address);
+      await registry.revoke(2, REASON);
+      await expect(token.connect(alice).transfer(bob, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
+        .withArgs(alice.address);
+      await expect(token.connect(governor).redirectRevoked(alice, ethers.ZeroAddress, REASON))
+        .to.be.revertedWithCustomError(token, "ERC20InvalidReceiver")
+        .withArgs(ethers.ZeroAddress);
+      await expect(token.connect(governor).redirectRevoked(alice, outsider, REASON))
+        .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
+        .withArgs(outsider.address);
+      await expect(token.connect(governor).redirectRevoked(alice, alice, REASON))
+        .to.be.revertedWithCustomError(token, "ERC20InvalidReceiver")
+        .withArgs(alice.address);
+      expect(await token.balanceOf(alice)).to.equal(100_000n);
+      await expect(token.connect(governor).redirectRevoked(alice, bob, REASON))
+        .to.emit(token, "Transfer")
+        .withArgs(alice.address, bob.address, 100_000n)
+        .and.to.emit(token, "RevokedBalanceRedirected")
+        .withArgs(alice.address, 2, bob.address, 100_000n, REASON);
+      expect([await token.balanceOf(alice), await token.balanceOf(bob)]).to.deep.equal([0n, 100_000n]);
+      await expect(token.connect(governor).redirectRevoked(alice, bob, REASON))
+        .to.be.revertedWithCustomError(token, "SettlementNothingToRecover")
+        .withArgs(alice.address);
+    });
+
+    it("recovery stops with every other movement while the token is paused", async function () {
+      const { token, registry, governor, alice, bob } = await networkHelpers.loadFixture(deployFixture);
+      await registry.revoke(2, REASON);
+      await token.connect(governor).pause();
+      await expect(token.connect(governor).redirectRevoked(alice, bob, REASON)).to.be.revertedWithCustomError(
+        token,
+        "EnforcedPause",
+      );
+      expect(await token.balanceOf(alice)).to.equal(100_000n);
+    });
+  });
+
   describe("governor-only functions", function () {
     it("test_control_revertsForOutsiderSuspendedMemberAndFrozenAccount", async function () {
       const { token, registry, issuer, alice, outsider } = await networkHelpers.loadFixture(deployFixture);

@@ -1,9 +1,12 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { currencyCode, jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
 import { invoiceKey } from "../../src/keys.js";
+import { roleMask } from "../../src/members.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
+import { TEST_KEY_CHECK, testEntityKey } from "../helpers/entity.js";
 
 /**
  * Regressions of the adversarial review of issue 15's change (the token's pause authority is tested with the token,
@@ -33,5 +36,98 @@ describe("issue 15 review", function () {
     await scf.connect(holders[0]).split(root, [1n, FACE - 1n]);
     const [kept, child] = [await scf.getPiece(root), await scf.getPiece(root + 1n)];
     expect([kept.tier, kept.face, child.tier, child.face]).to.deep.equal([255n, 1n, 255n, FACE - 1n]);
+    // splitTo that hands nothing on is a plain split (it panicked at tier 255); handing on is refused by name.
+    const piece = root + 1n;
+    await scf.connect(holders[0]).splitTo(piece, [1n, FACE - 2n], [ethers.ZeroAddress, ethers.ZeroAddress]);
+    expect([(await scf.getPiece(piece)).tier, (await scf.getPiece(root + 2n)).tier]).to.deep.equal([255n, 255n]);
+    await expect(scf.connect(holders[0]).splitTo(root + 2n, [1n, FACE - 3n], [ethers.ZeroAddress, a.precision.address]))
+      .to.be.revertedWithCustomError(scf, "ScfTierExhausted")
+      .withArgs(root + 2n, 255);
+    await expect(scf.connect(holders[0]).transfer(root + 2n, a.precision.address))
+      .to.be.revertedWithCustomError(scf, "ScfTierExhausted")
+      .withArgs(root + 2n, 255);
+    expect((await scf.getPiece(root + 2n)).holder).to.equal(world.ids.glassworks);
+  });
+});
+
+async function keysFixture() {
+  const [governor, issuer, aliceAdmin, bobAdmin, carol] = await ethers.getSigners();
+  const registry = await ethers.deployContract("MemberRegistry", [governor.address, TEST_KEY_CHECK]);
+  const admit = (lei: string, roles: string[], admin: string) =>
+    registry.admit(legalIdHash(lei), testEntityKey(legalIdHash(lei)), jurisdictionCode("CN"), roleMask(roles), admin);
+  await admit("TLHUAXIABANK00000002", ["TokenIssuer"], issuer.address);
+  await admit("TLGLASSWORKS00000006", ["Supplier"], aliceAdmin.address); // member 2
+  await admit("TLCASACRISTAL0000007", ["Importer"], bobAdmin.address); // member 3
+  const token = await ethers.deployContract("SettlementToken", [
+    "Tradeline Digital CNY",
+    "tCNY",
+    currencyCode("CNY"),
+    2,
+    await registry.getAddress(),
+  ]);
+  await token.setIssuer(1, true);
+  // Carol is a second operator key of member 2; member 2 holds money at both of its keys.
+  await registry.connect(aliceAdmin).addOperator(2, carol.address);
+  await token.connect(issuer).mint(aliceAdmin.address, 100_000n);
+  await token.connect(issuer).mint(carol.address, 1_000n);
+  return { registry, token, governor, aliceAdmin, bobAdmin, carol };
+}
+
+describe("issue 15 review, second pass: a key's money stays with its member", function () {
+  const REASON = reasonCode("AML-2026-0042");
+
+  it("a suspended member cannot move money out by unlinking a key and having another member link it", async function () {
+    const { registry, token, aliceAdmin, bobAdmin, carol } = await networkHelpers.loadFixture(keysFixture);
+    await registry.suspend(2, REASON);
+    await registry.connect(aliceAdmin).removeOperator(2, carol.address); // allowed while suspended (item 27)
+    await expect(registry.connect(bobAdmin).addOperator(3, carol.address))
+      .to.be.revertedWithCustomError(registry, "OperatorBoundToMember")
+      .withArgs(carol.address, 2);
+    await expect(token.connect(carol).transfer(bobAdmin.address, 1_000n))
+      .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
+      .withArgs(carol.address);
+    // Reclaimed to member 2 once it may hold again, never before.
+    await expect(token.reclaimUnlinkedKey(carol.address))
+      .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
+      .withArgs(aliceAdmin.address);
+    await registry.reinstate(2, REASON);
+    await token.reclaimUnlinkedKey(carol.address);
+    expect([await token.balanceOf(carol.address), await token.balanceOf(aliceAdmin.address)]).to.deep.equal([
+      0n,
+      101_000n,
+    ]);
+  });
+
+  it("a removed key cannot be linked elsewhere to spend its former member's allowance", async function () {
+    const { registry, token, aliceAdmin, bobAdmin, carol } = await networkHelpers.loadFixture(keysFixture);
+    await token.connect(aliceAdmin).approve(carol.address, 50_000n);
+    await registry.connect(aliceAdmin).removeOperator(2, carol.address);
+    await expect(registry.connect(bobAdmin).addOperator(3, carol.address))
+      .to.be.revertedWithCustomError(registry, "OperatorBoundToMember")
+      .withArgs(carol.address, 2);
+    await expect(token.connect(carol).transferFrom(aliceAdmin.address, bobAdmin.address, 1n))
+      .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
+      .withArgs(carol.address);
+    expect(await token.balanceOf(aliceAdmin.address)).to.equal(100_000n);
+  });
+
+  it("the address a key recovery names is reserved for that member, so the recovery completes", async function () {
+    const { registry, bobAdmin } = await networkHelpers.loadFixture(keysFixture);
+    const newAdmin = ethers.Wallet.createRandom().address;
+    await registry.proposeAdminRecovery(2, newAdmin);
+    expect(await registry.boundMemberOf(newAdmin)).to.equal(2n);
+    await expect(registry.connect(bobAdmin).addOperator(3, newAdmin))
+      .to.be.revertedWithCustomError(registry, "OperatorBoundToMember")
+      .withArgs(newAdmin, 2);
+    await networkHelpers.time.increase(await registry.RECOVERY_DELAY());
+    await registry.completeAdminRecovery(2);
+    expect([(await registry.getMember(2)).admin, await registry.boundMemberOf(newAdmin)]).to.deep.equal([newAdmin, 0n]);
+    // A key bound to another member cannot be named either.
+    const [, , , , , removed] = await ethers.getSigners();
+    await registry.connect(bobAdmin).addOperator(3, removed.address);
+    await registry.connect(bobAdmin).removeOperator(3, removed.address);
+    await expect(registry.proposeAdminRecovery(2, removed.address))
+      .to.be.revertedWithCustomError(registry, "OperatorBoundToMember")
+      .withArgs(removed.address, 3);
   });
 });
