@@ -250,9 +250,11 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
 
     /// @dev Moves the whole balance of `from`, which can never be eligible again as it is (an unlinked key, or an
     ///      account of a revoked member), to `to`, which must be eligible: the one balance change that does not ask
-    ///      the sender to be eligible. Not while paused, and not from a frozen account.
+    ///      the sender to be eligible. Not while paused, and not from a system or frozen account.
     function _recover(address from, address to) private whenNotPaused returns (uint256 amount) {
         uint256 fromWord = _accounts[from];
+        // A module's escrow is never a member's key, even if a member's admin linked its address (no consent asked).
+        if (fromWord & _SYSTEM != 0) revert SettlementSystemAccountNotRecoverable(from);
         if (fromWord & _FROZEN != 0) revert SettlementAccountFrozen(from);
         amount = fromWord & _BALANCE_MASK;
         if (amount == 0) revert SettlementNothingToRecover(from);

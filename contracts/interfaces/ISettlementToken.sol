@@ -67,6 +67,9 @@ interface ISettlementToken is IERC20, IERC20Permit, IEmergencyPause {
     error SettlementMemberNotRevoked(address account, MemberId member, MemberStatus status);
     /// @notice `account` holds none of this token: nothing to reclaim or redirect.
     error SettlementNothingToRecover(address account);
+    /// @notice `account` is a system account (a module's escrow): what it holds is owed by the module, never
+    ///         reclaimed or redirected as a member's.
+    error SettlementSystemAccountNotRecoverable(address account);
 
     // ─── Issuance (members with the TokenIssuer role that the governor named issuers of this token) ───
 

@@ -492,6 +492,25 @@ describe("SettlementToken", function () {
         .withArgs(alice.address);
     });
 
+    it("a module's escrow is never recovered as a member's key, even once a member's admin linked and unlinked it", async function () {
+      const { token, registry, governor, issuer, alice, bob, outsider, escrow } =
+        await networkHelpers.loadFixture(deployFixture);
+      await token.connect(governor).setSystemAccount(escrow, true);
+      await token.connect(issuer).mint(escrow, 7_000n);
+      // Linking asks nothing of the address: a member's admin can bind any free one to its member.
+      await registry.connect(alice).addOperator(2, escrow);
+      await registry.connect(alice).removeOperator(2, escrow);
+      expect(await registry.boundMemberOf(escrow)).to.equal(2n);
+      await expect(token.connect(outsider).reclaimUnlinkedKey(escrow))
+        .to.be.revertedWithCustomError(token, "SettlementSystemAccountNotRecoverable")
+        .withArgs(escrow.address);
+      await registry.revoke(2, REASON);
+      await expect(token.connect(governor).redirectRevoked(escrow, bob, REASON))
+        .to.be.revertedWithCustomError(token, "SettlementSystemAccountNotRecoverable")
+        .withArgs(escrow.address);
+      expect([await token.balanceOf(escrow), await token.balanceOf(alice)]).to.deep.equal([7_000n, 100_000n]);
+    });
+
     it("recovery stops with every other movement while the token is paused", async function () {
       const { token, registry, governor, alice, bob } = await networkHelpers.loadFixture(deployFixture);
       await registry.revoke(2, REASON);
