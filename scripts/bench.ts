@@ -795,8 +795,8 @@ const tradeLifecycle = sumFigures(tradeFlow);
   await record("CreditScore.setScorecard", score.setScorecard(DEFAULT_SCORECARD));
 }
 
-// Token recovery, after the flows (it moves the registry's membership epoch): a key its member removed is reclaimed
-// to the member's payout account by anyone; a revoked member's balance is redirected by the governor.
+// Token recovery, after the flows (it moves the registry's membership epoch), by the governor: a key its member
+// removed, back to an operator of that member; a revoked member's balance, where the governor names.
 {
   const cny = tokens.CNY;
   const spare = Wallet.createRandom().address;
@@ -804,8 +804,8 @@ const tradeLifecycle = sumFigures(tradeFlow);
   await cny.connect(world.issuer).mint(spare, 3_000n);
   await members.connect(glassworks).removeOperator(world.ids.glassworks, spare);
   await record(
-    "SettlementToken.reclaimUnlinkedKey [a removed key's balance, to its member's payout account]",
-    cny.connect(fresh3).reclaimUnlinkedKey(spare),
+    "SettlementToken.recoverBalance [a removed key's, to an operator of its member]",
+    cny.recoverBalance(spare, glassworks, reasonCode("BENCH-RECOVER")),
   );
   const lei = "TLBENCHBANK00000002";
   const leaving = Wallet.createRandom().address;
@@ -819,9 +819,10 @@ const tradeLifecycle = sumFigures(tradeFlow);
   await cny.connect(world.issuer).mint(leaving, 2_000n);
   await members.revoke(await members.memberOf(leaving), reasonCode("BENCH-REVOKE"));
   await record(
-    "SettlementToken.redirectRevoked [a revoked member's balance]",
-    cny.redirectRevoked(leaving, world.admins.cristal, reasonCode("BENCH-REDIRECT")),
+    "SettlementToken.recoverBalance [a revoked member's, where the governor names]",
+    cny.recoverBalance(leaving, world.admins.cristal, reasonCode("BENCH-REDIRECT")),
   );
+  await record("MemberRegistry.releaseBinding", members.releaseBinding(spare));
 }
 
 // Governance seat, last: it moves the registry's governor.

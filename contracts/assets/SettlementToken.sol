@@ -73,26 +73,20 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
     // ─── Recovery ───────────────────────────────────────────────────────────
 
     /// @inheritdoc ISettlementToken
-    function reclaimUnlinkedKey(address key) external returns (uint256 amount) {
-        MemberId linked = memberRegistry.memberOf(key);
-        if (MemberId.unwrap(linked) != 0) revert SettlementKeyLinked(key, linked);
-        MemberId member = memberRegistry.boundMemberOf(key);
-        if (MemberId.unwrap(member) == 0) revert SettlementAccountWithoutMember(key);
-        address to = memberRegistry.payoutAccountOf(member);
-        amount = _recover(key, to);
-        emit UnlinkedKeyReclaimed(key, member, to, amount);
-    }
-
-    /// @inheritdoc ISettlementToken
-    function redirectRevoked(address from, address to, bytes32 reason) external onlyGovernor returns (uint256 amount) {
+    function recoverBalance(address from, address to, bytes32 reason) external onlyGovernor returns (uint256 amount) {
         MemberId member = memberRegistry.memberOf(from);
-        if (MemberId.unwrap(member) == 0) member = memberRegistry.boundMemberOf(from);
+        bool linked = MemberId.unwrap(member) != 0;
+        if (!linked) member = memberRegistry.boundMemberOf(from);
         if (MemberId.unwrap(member) == 0) revert SettlementAccountWithoutMember(from);
-        MemberStatus status = memberRegistry.statusOf(member);
-        if (status != MemberStatus.Revoked) revert SettlementMemberNotRevoked(from, member, status);
+        if (memberRegistry.statusOf(member) != MemberStatus.Revoked) {
+            if (linked) revert SettlementKeyLinked(from, member);
+            if (MemberId.unwrap(memberRegistry.memberOf(to)) != MemberId.unwrap(member)) {
+                revert SettlementRecipientNotOfMember(to, member);
+            }
+        }
         if (to == address(0)) revert ERC20InvalidReceiver(address(0));
         amount = _recover(from, to);
-        emit RevokedBalanceRedirected(from, member, to, amount, reason);
+        emit BalanceRecovered(from, member, to, amount, reason);
     }
 
     // ─── Control ────────────────────────────────────────────────────────────
@@ -250,16 +244,18 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
 
     /// @dev Moves the whole balance of `from`, which can never be eligible again as it is (an unlinked key, or an
     ///      account of a revoked member), to `to`, which must be eligible: the one balance change that does not ask
-    ///      the sender to be eligible. Not while paused, and not from a system or frozen account.
+    ///      the sender to be eligible. Not while paused, not from a frozen account, never from or to a system account.
     function _recover(address from, address to) private whenNotPaused returns (uint256 amount) {
         uint256 fromWord = _accounts[from];
         // A module's escrow is never a member's key, even if a member's admin linked its address (no consent asked).
-        if (fromWord & _SYSTEM != 0) revert SettlementSystemAccountNotRecoverable(from);
+        if (fromWord & _SYSTEM != 0) revert SettlementSystemAccountInRecovery(from);
         if (fromWord & _FROZEN != 0) revert SettlementAccountFrozen(from);
         amount = fromWord & _BALANCE_MASK;
         if (amount == 0) revert SettlementNothingToRecover(from);
         if (to == from) revert ERC20InvalidReceiver(to);
         uint256 toWord = _eligible(to, _accounts[to], memberRegistry.membershipEpoch());
+        // Paid into a module's escrow, the money would be on no order's or piece's books.
+        if (toWord & _SYSTEM != 0) revert SettlementSystemAccountInRecovery(to);
         // The whole balance leaves `from`, and `to`'s balance plus it is at most the supply (at most MAX_SUPPLY).
         unchecked {
             _accounts[from] = fromWord - amount;

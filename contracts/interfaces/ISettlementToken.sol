@@ -5,7 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 
 import {IEmergencyPause} from "./IEmergencyPause.sol";
-import {MemberId, MemberStatus} from "./IMemberRegistry.sol";
+import {MemberId} from "./IMemberRegistry.sol";
 
 /// @title ISettlementToken
 /// @notice A tokenized deposit or CBDC in one ISO 4217 currency. Only active members' operators and the modules'
@@ -26,12 +26,10 @@ interface ISettlementToken is IERC20, IERC20Permit, IEmergencyPause {
     /// @notice `owner`'s ERC-2612 permit nonce `nonce` was spent (`nonces(owner)` is now `nonce + 1`); the permit's
     ///         `Approval` follows in the same transaction.
     event PermitNonceUsed(address indexed owner, uint256 nonce);
-    /// @notice The `amount` on `key`, an operator key member `member` unlinked, went to the member's payout account
-    ///         `to` (a `Transfer` from `key` to `to` precedes it).
-    event UnlinkedKeyReclaimed(address indexed key, MemberId indexed member, address indexed to, uint256 amount);
-    /// @notice The governor sent the `amount` on `from`, an account of revoked member `member`, to `to`; `reason` is
-    ///         an off-chain reference (a `Transfer` from `from` to `to` precedes it).
-    event RevokedBalanceRedirected(
+    /// @notice The governor moved the `amount` on `from`, an account of member `member` that can never hold again as
+    ///         it is (a key the member removed, or any account of a revoked member), to `to`; `reason` is an off-chain
+    ///         reference. A `Transfer` from `from` to `to` precedes it.
+    event BalanceRecovered(
         address indexed from,
         MemberId indexed member,
         address indexed to,
@@ -59,17 +57,17 @@ interface ISettlementToken is IERC20, IERC20Permit, IEmergencyPause {
     error SettlementIssuerUnchanged(MemberId issuer, bool allowed);
     /// @notice Issuing `amount` on top of the `supply` in issue would exceed the token's cap `cap` (2^168 - 1).
     error SettlementSupplyCapExceeded(uint256 supply, uint256 amount, uint256 cap);
-    /// @notice `key` still acts for member `member`: only an unlinked key's balance is reclaimed.
-    error SettlementKeyLinked(address key, MemberId member);
+    /// @notice `account` still acts for member `member`, which is not revoked: its holder moves its money itself.
+    error SettlementKeyLinked(address account, MemberId member);
     /// @notice `account` acts for no member and is bound to none: there is no member its balance belongs to.
     error SettlementAccountWithoutMember(address account);
-    /// @notice Member `member` of `account` is `status`: only a revoked member's balances are redirected.
-    error SettlementMemberNotRevoked(address account, MemberId member, MemberStatus status);
-    /// @notice `account` holds none of this token: nothing to reclaim or redirect.
+    /// @notice A removed key's balance goes only to an operator of its member `member`, and `to` is not one.
+    error SettlementRecipientNotOfMember(address to, MemberId member);
+    /// @notice `account` holds none of this token: nothing to recover.
     error SettlementNothingToRecover(address account);
-    /// @notice `account` is a system account (a module's escrow): what it holds is owed by the module, never
-    ///         reclaimed or redirected as a member's.
-    error SettlementSystemAccountNotRecoverable(address account);
+    /// @notice `account` is a system account (a module's escrow): a recovery neither takes from one nor pays into
+    ///         one, whose books the module keeps.
+    error SettlementSystemAccountInRecovery(address account);
 
     // ─── Issuance (members with the TokenIssuer role that the governor named issuers of this token) ───
 
@@ -79,18 +77,16 @@ interface ISettlementToken is IERC20, IERC20Permit, IEmergencyPause {
     /// @notice Redeems `amount` from the issuer's own balance.
     function burn(uint256 amount) external;
 
-    // ─── Recovery: no balance is stranded on an account that can never be eligible again ───
+    // ─── Recovery (governor only): no balance stranded on an account that can never hold again ───
 
-    /// @notice Sends the whole balance of `key`, an operator key its member removed (`boundMemberOf`), to that
-    ///         member's payout account. Anyone may call: the money goes only to the member it belongs to. The payout
-    ///         account must be able to hold the token (so not while the member is suspended); a frozen key's balance
-    ///         stays until it is unfrozen.
-    function reclaimUnlinkedKey(address key) external returns (uint256 amount);
-
-    /// @notice Governor: sends the whole balance of `from`, an account of a revoked member (an operator of it, or a
-    ///         key it removed), to `to`, which must be able to hold the token, as the modules' `redirectOwed` does
-    ///         for what they parked. A frozen account's balance stays until it is unfrozen.
-    function redirectRevoked(address from, address to, bytes32 reason) external returns (uint256 amount);
+    /// @notice Moves the whole balance of `from` to `to`, for the reason given:
+    ///         - `from` is a key its member removed (`boundMemberOf`), while the member is not revoked: `to` must be
+    ///           an operator of that member (the governor checks which, since a stolen admin key can add operators);
+    ///         - or any account of a revoked member (an operator, or a key it removed): `to` is any account that may
+    ///           hold the token, as the modules' `redirectOwed` does for what they parked.
+    ///         Never from or to a system account (a module's escrow); not from a frozen account; `to` must be able
+    ///         to hold the token (so not while its member is suspended).
+    function recoverBalance(address from, address to, bytes32 reason) external returns (uint256 amount);
 
     // ─── Control (governor only) ────────────────────────────────────────────
 

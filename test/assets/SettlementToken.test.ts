@@ -403,7 +403,7 @@ describe("SettlementToken", function () {
   });
 
   describe("recovery: no balance stranded on an account that can never hold again (review of issue 15)", function () {
-    it("a removed key stays its member's: no other member links it, and anyone sends its balance to that member", async function () {
+    it("a removed key stays its member's: no other member links it, and the governor returns its balance to the member", async function () {
       const { token, registry, governor, issuer, alice, bob, outsider, spender } =
         await networkHelpers.loadFixture(deployFixture);
       await token.connect(issuer).mint(spender, 1_000n);
@@ -422,32 +422,38 @@ describe("SettlementToken", function () {
         .to.be.revertedWithCustomError(registry, "OperatorBoundToMember")
         .withArgs(spender.address, 3);
       // Refusals, each with its cause, and nothing moves.
-      await expect(token.connect(outsider).reclaimUnlinkedKey(alice))
+      await expect(token.connect(bob).recoverBalance(spender, bob, REASON))
+        .to.be.revertedWithCustomError(token, "GovernorUnauthorizedAccount")
+        .withArgs(bob.address);
+      await expect(token.recoverBalance(alice, bob, REASON))
         .to.be.revertedWithCustomError(token, "SettlementKeyLinked")
         .withArgs(alice.address, 2);
-      await expect(token.connect(outsider).reclaimUnlinkedKey(outsider))
+      await expect(token.recoverBalance(outsider, bob, REASON))
         .to.be.revertedWithCustomError(token, "SettlementAccountWithoutMember")
         .withArgs(outsider.address);
+      // Only to the member the key belongs to.
+      await expect(token.recoverBalance(spender, alice, REASON))
+        .to.be.revertedWithCustomError(token, "SettlementRecipientNotOfMember")
+        .withArgs(alice.address, 3);
       await registry.suspend(3, REASON);
-      await expect(token.connect(outsider).reclaimUnlinkedKey(spender))
+      await expect(token.recoverBalance(spender, bob, REASON))
         .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
         .withArgs(bob.address);
       await registry.reinstate(3, REASON);
       await token.freeze(spender, REASON);
-      await expect(token.connect(outsider).reclaimUnlinkedKey(spender))
+      await expect(token.recoverBalance(spender, bob, REASON))
         .to.be.revertedWithCustomError(token, "SettlementAccountFrozen")
         .withArgs(spender.address);
       await token.unfreeze(spender, REASON);
       expect([await token.balanceOf(spender), await token.balanceOf(bob)]).to.deep.equal([1_000n, 0n]);
-      // Anyone: the money goes only to the member the key belongs to, at its payout account (its admin here).
-      await expect(token.connect(outsider).reclaimUnlinkedKey(spender))
+      await expect(token.recoverBalance(spender, bob, REASON))
         .to.emit(token, "Transfer")
         .withArgs(spender.address, bob.address, 1_000n)
-        .and.to.emit(token, "UnlinkedKeyReclaimed")
-        .withArgs(spender.address, 3, bob.address, 1_000n);
+        .and.to.emit(token, "BalanceRecovered")
+        .withArgs(spender.address, 3, bob.address, 1_000n, REASON);
       expect([await token.balanceOf(spender), await token.balanceOf(bob)]).to.deep.equal([0n, 1_000n]);
       expect(await token.totalSupply()).to.equal(101_000n);
-      await expect(token.connect(outsider).reclaimUnlinkedKey(spender))
+      await expect(token.recoverBalance(spender, bob, REASON))
         .to.be.revertedWithCustomError(token, "SettlementNothingToRecover")
         .withArgs(spender.address);
       // Its own member may link it again; the binding has then served its purpose.
@@ -456,69 +462,69 @@ describe("SettlementToken", function () {
       expect(await token.canHold(spender)).to.equal(true);
     });
 
-    it("the governor redirects a revoked member's balances, and only those", async function () {
+    it("the governor moves a revoked member's balances wherever it names, never while the member is live", async function () {
       const { token, registry, governor, alice, bob, outsider } = await networkHelpers.loadFixture(deployFixture);
-      await expect(token.connect(alice).redirectRevoked(alice, bob, REASON))
-        .to.be.revertedWithCustomError(token, "GovernorUnauthorizedAccount")
-        .withArgs(alice.address);
-      await expect(token.connect(governor).redirectRevoked(alice, bob, REASON))
-        .to.be.revertedWithCustomError(token, "SettlementMemberNotRevoked")
-        .withArgs(alice.address, 2, 1);
-      await expect(token.connect(governor).redirectRevoked(outsider, bob, REASON))
-        .to.be.revertedWithCustomError(token, "SettlementAccountWithoutMember")
-        .withArgs(outsider.address);
+      await expect(token.connect(governor).recoverBalance(alice, bob, REASON))
+        .to.be.revertedWithCustomError(token, "SettlementKeyLinked")
+        .withArgs(alice.address, 2);
       await registry.revoke(2, REASON);
       await expect(token.connect(alice).transfer(bob, 1n))
         .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
         .withArgs(alice.address);
-      await expect(token.connect(governor).redirectRevoked(alice, ethers.ZeroAddress, REASON))
+      await expect(token.recoverBalance(alice, ethers.ZeroAddress, REASON))
         .to.be.revertedWithCustomError(token, "ERC20InvalidReceiver")
         .withArgs(ethers.ZeroAddress);
-      await expect(token.connect(governor).redirectRevoked(alice, outsider, REASON))
+      await expect(token.recoverBalance(alice, outsider, REASON))
         .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
         .withArgs(outsider.address);
-      await expect(token.connect(governor).redirectRevoked(alice, alice, REASON))
+      await expect(token.recoverBalance(alice, alice, REASON))
         .to.be.revertedWithCustomError(token, "ERC20InvalidReceiver")
         .withArgs(alice.address);
       expect(await token.balanceOf(alice)).to.equal(100_000n);
-      await expect(token.connect(governor).redirectRevoked(alice, bob, REASON))
+      await expect(token.recoverBalance(alice, bob, REASON))
         .to.emit(token, "Transfer")
         .withArgs(alice.address, bob.address, 100_000n)
-        .and.to.emit(token, "RevokedBalanceRedirected")
+        .and.to.emit(token, "BalanceRecovered")
         .withArgs(alice.address, 2, bob.address, 100_000n, REASON);
       expect([await token.balanceOf(alice), await token.balanceOf(bob)]).to.deep.equal([0n, 100_000n]);
-      await expect(token.connect(governor).redirectRevoked(alice, bob, REASON))
-        .to.be.revertedWithCustomError(token, "SettlementNothingToRecover")
-        .withArgs(alice.address);
     });
 
-    it("a module's escrow is never recovered as a member's key, even once a member's admin linked and unlinked it", async function () {
-      const { token, registry, governor, issuer, alice, bob, outsider, escrow } =
-        await networkHelpers.loadFixture(deployFixture);
-      await token.connect(governor).setSystemAccount(escrow, true);
+    it("a module's escrow is never taken from nor paid into, even once a member's admin linked and unlinked it", async function () {
+      const { token, registry, issuer, alice, bob, escrow } = await networkHelpers.loadFixture(deployFixture);
+      await token.setSystemAccount(escrow, true);
       await token.connect(issuer).mint(escrow, 7_000n);
       // Linking asks nothing of the address: a member's admin can bind any free one to its member.
       await registry.connect(alice).addOperator(2, escrow);
       await registry.connect(alice).removeOperator(2, escrow);
       expect(await registry.boundMemberOf(escrow)).to.equal(2n);
-      await expect(token.connect(outsider).reclaimUnlinkedKey(escrow))
-        .to.be.revertedWithCustomError(token, "SettlementSystemAccountNotRecoverable")
+      await expect(token.recoverBalance(escrow, alice, REASON))
+        .to.be.revertedWithCustomError(token, "SettlementSystemAccountInRecovery")
         .withArgs(escrow.address);
       await registry.revoke(2, REASON);
-      await expect(token.connect(governor).redirectRevoked(escrow, bob, REASON))
-        .to.be.revertedWithCustomError(token, "SettlementSystemAccountNotRecoverable")
+      await expect(token.recoverBalance(escrow, bob, REASON))
+        .to.be.revertedWithCustomError(token, "SettlementSystemAccountInRecovery")
+        .withArgs(escrow.address);
+      // Nor paid into: the module's books would not know the money.
+      await expect(token.recoverBalance(alice, escrow, REASON))
+        .to.be.revertedWithCustomError(token, "SettlementSystemAccountInRecovery")
         .withArgs(escrow.address);
       expect([await token.balanceOf(escrow), await token.balanceOf(alice)]).to.deep.equal([7_000n, 100_000n]);
+      // The governor undoes the squatter's binding.
+      await expect(registry.releaseBinding(escrow)).to.emit(registry, "BindingReleased").withArgs(escrow.address, 2);
+      expect(await registry.boundMemberOf(escrow)).to.equal(0n);
+      await expect(registry.releaseBinding(escrow))
+        .to.be.revertedWithCustomError(registry, "OperatorNotBound")
+        .withArgs(escrow.address);
+      await expect(registry.connect(alice).releaseBinding(escrow))
+        .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
+        .withArgs(alice.address);
     });
 
     it("recovery stops with every other movement while the token is paused", async function () {
       const { token, registry, governor, alice, bob } = await networkHelpers.loadFixture(deployFixture);
       await registry.revoke(2, REASON);
       await token.connect(governor).pause();
-      await expect(token.connect(governor).redirectRevoked(alice, bob, REASON)).to.be.revertedWithCustomError(
-        token,
-        "EnforcedPause",
-      );
+      await expect(token.recoverBalance(alice, bob, REASON)).to.be.revertedWithCustomError(token, "EnforcedPause");
       expect(await token.balanceOf(alice)).to.equal(100_000n);
     });
   });

@@ -86,12 +86,12 @@ describe("issue 15 review, second pass: a key's money stays with its member", fu
     await expect(token.connect(carol).transfer(bobAdmin.address, 1_000n))
       .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
       .withArgs(carol.address);
-    // Reclaimed to member 2 once it may hold again, never before.
-    await expect(token.reclaimUnlinkedKey(carol.address))
+    // The governor returns it to member 2 once it may hold again, never before.
+    await expect(token.recoverBalance(carol.address, aliceAdmin.address, REASON))
       .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
       .withArgs(aliceAdmin.address);
     await registry.reinstate(2, REASON);
-    await token.reclaimUnlinkedKey(carol.address);
+    await token.recoverBalance(carol.address, aliceAdmin.address, REASON);
     expect([await token.balanceOf(carol.address), await token.balanceOf(aliceAdmin.address)]).to.deep.equal([
       0n,
       101_000n,
@@ -109,6 +109,32 @@ describe("issue 15 review, second pass: a key's money stays with its member", fu
       .to.be.revertedWithCustomError(token, "SettlementHolderNotEligible")
       .withArgs(carol.address);
     expect(await token.balanceOf(aliceAdmin.address)).to.equal(100_000n);
+  });
+
+  it("a stolen admin key cannot empty the member's other keys: removing a key moves nothing, and only the governor recovers it", async function () {
+    const { registry, token, aliceAdmin, carol } = await networkHelpers.loadFixture(keysFixture);
+    const [, , , , , thief] = await ethers.getSigners();
+    // With member 2's admin key: a key of its own as payout account, then the treasury key removed.
+    await registry.connect(aliceAdmin).addOperator(2, thief.address);
+    await registry.connect(aliceAdmin).setPayoutAccount(2, thief.address);
+    await registry.connect(aliceAdmin).removeOperator(2, carol.address);
+    await expect(token.connect(thief).recoverBalance(carol.address, thief.address, REASON))
+      .to.be.revertedWithCustomError(token, "GovernorUnauthorizedAccount")
+      .withArgs(thief.address);
+    expect(await token.balanceOf(carol.address)).to.equal(1_000n);
+  });
+
+  it("a cancelled recovery's reservation, or a squatter's binding, is released by the governor", async function () {
+    const { registry, aliceAdmin, bobAdmin } = await networkHelpers.loadFixture(keysFixture);
+    const named = ethers.Wallet.createRandom().address;
+    await registry.proposeAdminRecovery(2, named);
+    await registry.connect(aliceAdmin).cancelAdminRecovery(2);
+    await expect(registry.connect(bobAdmin).addOperator(3, named))
+      .to.be.revertedWithCustomError(registry, "OperatorBoundToMember")
+      .withArgs(named, 2);
+    await registry.releaseBinding(named);
+    await registry.connect(bobAdmin).addOperator(3, named);
+    expect(await registry.memberOf(named)).to.equal(3n);
   });
 
   it("the address a key recovery names is reserved for that member, so the recovery completes", async function () {
