@@ -822,7 +822,6 @@ const tradeLifecycle = sumFigures(tradeFlow);
     "SettlementToken.recoverBalance [a revoked member's, where the governor names]",
     cny.recoverBalance(leaving, world.admins.cristal, reasonCode("BENCH-REDIRECT")),
   );
-  await record("MemberRegistry.releaseBinding", members.releaseBinding(spare));
 }
 
 // Governance seat, last: it moves the registry's governor.

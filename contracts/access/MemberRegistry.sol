@@ -109,14 +109,6 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     }
 
     /// @inheritdoc IMemberRegistry
-    function releaseBinding(address account) external onlyOwner {
-        MemberId member = _boundTo[account];
-        if (MemberId.unwrap(member) == 0) revert OperatorNotBound(account);
-        _boundTo[account] = MemberId.wrap(0);
-        emit BindingReleased(account, member);
-    }
-
-    /// @inheritdoc IMemberRegistry
     function suspend(MemberId id, bytes32 reason) external onlyOwner {
         _transition(id, MemberStatus.Suspended, reason);
     }

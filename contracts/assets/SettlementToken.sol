@@ -74,6 +74,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
 
     /// @inheritdoc ISettlementToken
     function recoverBalance(address from, address to, bytes32 reason) external onlyGovernor returns (uint256 amount) {
+        if (to == address(0)) revert ERC20InvalidReceiver(address(0));
         MemberId member = memberRegistry.memberOf(from);
         bool linked = MemberId.unwrap(member) != 0;
         if (!linked) member = memberRegistry.boundMemberOf(from);
@@ -84,7 +85,6 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
                 revert SettlementRecipientNotOfMember(to, member);
             }
         }
-        if (to == address(0)) revert ERC20InvalidReceiver(address(0));
         amount = _recover(from, to);
         emit BalanceRecovered(from, member, to, amount, reason);
     }

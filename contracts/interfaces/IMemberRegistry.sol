@@ -84,8 +84,6 @@ interface IMemberRegistry {
     /// @notice The governor proposed `newAdmin` for member `id`; it can take effect at `readyAt` unless the member's
     ///         admin cancels it first.
     event AdminRecoveryProposed(MemberId indexed id, address indexed newAdmin, uint40 readyAt);
-    /// @notice The governor released `account` from its binding to member `member` (see `boundMemberOf`).
-    event BindingReleased(address indexed account, MemberId indexed member);
     /// @notice The member's admin cancelled the governor's pending key recovery.
     event AdminRecoveryCancelled(MemberId indexed id, address indexed newAdmin);
     /// @notice `token` was listed (or delisted) as one of the consortium's settlement tokens.
@@ -122,8 +120,6 @@ interface IMemberRegistry {
     /// @notice `operator` is bound to member `member` (it was unlinked from it, or a key recovery named it for it): it
     ///         may be linked again only to that member.
     error OperatorBoundToMember(address operator, MemberId member);
-    /// @notice `account` is bound to no member: there is no binding to release.
-    error OperatorNotBound(address account);
     /// @notice `operator` does not act for member `id`.
     error OperatorNotOfMember(address operator, MemberId id);
     /// @notice `account` is not the admin operator of member `id`.
@@ -171,11 +167,6 @@ interface IMemberRegistry {
     ///         governor cannot take over a member whose admin is still there.
     function proposeAdminRecovery(MemberId id, address newAdmin) external;
 
-    /// @notice Releases `account` from its binding to a member (see `boundMemberOf`), so that any member may link
-    ///         it: for an address bound without its holder's consent (a member's admin links and removes any free
-    ///         address), or reserved by a recovery that was cancelled or replaced. Recover what the key holds on each
-    ///         token first (`SettlementToken.recoverBalance`): linked elsewhere, the key takes its balance with it.
-    function releaseBinding(address account) external;
 
     /// @notice Suspends an active member: it can no longer act in any module until reinstated.
     function suspend(MemberId id, bytes32 reason) external;

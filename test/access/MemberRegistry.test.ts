@@ -582,7 +582,6 @@ describe("MemberRegistry", function () {
       await step("setPayoutAccount", () => registry.connect(outsider).setPayoutAccount(3, spare.address));
       await step("setAdmin", () => registry.connect(outsider).setAdmin(3, spare.address));
       await step("removeOperator", () => registry.connect(spare).removeOperator(3, outsider.address));
-      await step("releaseBinding", () => registry.releaseBinding(outsider.address));
       await step("proposeAdminRecovery", () => registry.proposeAdminRecovery(3, recovered.address));
       await step("cancelAdminRecovery", () => registry.connect(spare).cancelAdminRecovery(3));
       await registry.proposeAdminRecovery(3, recovered.address);

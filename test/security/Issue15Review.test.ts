@@ -124,17 +124,24 @@ describe("issue 15 review, second pass: a key's money stays with its member", fu
     expect(await token.balanceOf(carol.address)).to.equal(1_000n);
   });
 
-  it("a cancelled recovery's reservation, or a squatter's binding, is released by the governor", async function () {
-    const { registry, aliceAdmin, bobAdmin } = await networkHelpers.loadFixture(keysFixture);
-    const named = ethers.Wallet.createRandom().address;
-    await registry.proposeAdminRecovery(2, named);
-    await registry.connect(aliceAdmin).cancelAdminRecovery(2);
-    await expect(registry.connect(bobAdmin).addOperator(3, named))
+  it("a removed key goes back only to its own member: the governor cannot hand it to another", async function () {
+    const { registry, token, governor, aliceAdmin, bobAdmin, carol } = await networkHelpers.loadFixture(keysFixture);
+    await token.connect(aliceAdmin).approve(carol.address, 50_000n);
+    await registry.connect(aliceAdmin).removeOperator(2, carol.address);
+    // Neither a key recovery for another member nor a recovery of its balance to another member's operator.
+    await expect(registry.connect(governor).proposeAdminRecovery(3, carol.address))
       .to.be.revertedWithCustomError(registry, "OperatorBoundToMember")
-      .withArgs(named, 2);
-    await registry.releaseBinding(named);
-    await registry.connect(bobAdmin).addOperator(3, named);
-    expect(await registry.memberOf(named)).to.equal(3n);
+      .withArgs(carol.address, 2);
+    await expect(token.connect(governor).recoverBalance(carol.address, bobAdmin.address, REASON))
+      .to.be.revertedWithCustomError(token, "SettlementRecipientNotOfMember")
+      .withArgs(bobAdmin.address, 2);
+    await expect(token.connect(governor).recoverBalance(carol.address, ethers.ZeroAddress, REASON))
+      .to.be.revertedWithCustomError(token, "ERC20InvalidReceiver")
+      .withArgs(ethers.ZeroAddress);
+    expect([await token.balanceOf(carol.address), await registry.boundMemberOf(carol.address)]).to.deep.equal([
+      1_000n,
+      2n,
+    ]);
   });
 
   it("the address a key recovery names is reserved for that member, so the recovery completes", async function () {
