@@ -111,6 +111,11 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
     function setSystemAccount(address account, bool allowed) external onlyGovernor {
         uint256 word = _accounts[account];
         if ((word & _SYSTEM != 0) == allowed) revert SettlementSystemAccountUnchanged(account, allowed);
+        // Delisted with money on it, a module's escrow would strand what its parties are owed (it could no longer
+        // pay) and read as an ordinary account to `recoverBalance`.
+        if (!allowed && word & _BALANCE_MASK != 0) {
+            revert SettlementSystemAccountNotEmpty(account, word & _BALANCE_MASK);
+        }
         _accounts[account] = allowed ? word | _SYSTEM : word & ~_SYSTEM;
         emit SystemAccountSet(account, allowed);
     }

@@ -47,6 +47,9 @@ interface ISettlementToken is IERC20, IERC20Permit, IEmergencyPause {
     error SettlementFreezeUnchanged(address account, bool frozen);
     /// @notice `account` is already in the requested system-account state.
     error SettlementSystemAccountUnchanged(address account, bool allowed);
+    /// @notice System account `account` still holds `balance`, which its module owes to parties it keeps on its
+    ///         books: it is delisted only once empty (freeze it to stop it meanwhile).
+    error SettlementSystemAccountNotEmpty(address account, uint256 balance);
     /// @notice `currency` is not three upper-case ASCII letters.
     error SettlementInvalidCurrency(bytes3 currency);
     /// @notice Mint and burn amounts must be positive.

@@ -124,6 +124,8 @@ contract SettlementTokenFuzzTest is TestBase {
         token.setSystemAccount(CAROL, true);
         vm.prank(ALICE);
         token.transfer(CAROL, 5);
+        vm.prank(CAROL);
+        token.transfer(ALICE, 5); // delisted only once empty
         token.setSystemAccount(CAROL, false);
         vm.prank(ALICE);
         _expectNotEligible(CAROL);
