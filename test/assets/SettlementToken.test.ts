@@ -4,9 +4,11 @@ import { network } from "hardhat";
 import { signPermit } from "../../src/eip712.js";
 import { currencyCode, jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
 import { roleIndex, roleMask } from "../../src/members.js";
-import { TEST_KEY_CHECK, testEntityKey } from "../helpers/entity.js";
+import { testEntityKey } from "../helpers/entity.js";
+import { deployTokenWorld } from "../helpers/token.js";
 
-const { ethers, networkHelpers } = await network.create();
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
 
 const ISSUER = roleIndex("TokenIssuer");
 const REASON = reasonCode("OFAC-SDN-2026-11");
@@ -14,37 +16,8 @@ const Status = { Suspended: 2 } as const;
 
 async function deployFixture() {
   const [governor, issuer, alice, bob, outsider, escrow, spender] = await ethers.getSigners();
-  const registry = await ethers.deployContract("MemberRegistry", [governor.address, TEST_KEY_CHECK]);
-  await registry.admit(
-    legalIdHash("TLHUAXIABANK00000002"),
-    testEntityKey(legalIdHash("TLHUAXIABANK00000002")),
-    jurisdictionCode("CN"),
-    roleMask(["TokenIssuer"]),
-    issuer,
-  );
-  await registry.admit(
-    legalIdHash("TLGLASSWORKS00000006"),
-    testEntityKey(legalIdHash("TLGLASSWORKS00000006")),
-    jurisdictionCode("CN"),
-    roleMask(["Supplier"]),
-    alice,
-  );
-  await registry.admit(
-    legalIdHash("TLCASACRISTAL0000007"),
-    testEntityKey(legalIdHash("TLCASACRISTAL0000007")),
-    jurisdictionCode("MX"),
-    roleMask(["Importer"]),
-    bob,
-  );
+  const { registry, token } = await deployTokenWorld(connection, governor, { issuer, supplier: alice, importer: bob });
   await registry.connect(bob).addOperator(3, spender);
-  const token = await ethers.deployContract("SettlementToken", [
-    "Tradeline Digital CNY",
-    "tCNY",
-    currencyCode("CNY"),
-    2,
-    await registry.getAddress(),
-  ]);
-  await token.setIssuer(1, true);
   await token.connect(issuer).mint(alice, 100_000n);
   return { registry, token, governor, issuer, alice, bob, outsider, escrow, spender };
 }

@@ -1,12 +1,11 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { currencyCode, jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
+import { reasonCode } from "../../src/encoding.js";
 import { invoiceKey } from "../../src/keys.js";
-import { roleMask } from "../../src/members.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
-import { TEST_KEY_CHECK, testEntityKey } from "../helpers/entity.js";
+import { deployTokenWorld } from "../helpers/token.js";
 
 /**
  * Regressions of the adversarial review of issue 15's change (the token's pause authority is tested with the token,
@@ -52,20 +51,11 @@ describe("issue 15 review", function () {
 
 async function keysFixture() {
   const [governor, issuer, aliceAdmin, bobAdmin, carol] = await ethers.getSigners();
-  const registry = await ethers.deployContract("MemberRegistry", [governor.address, TEST_KEY_CHECK]);
-  const admit = (lei: string, roles: string[], admin: string) =>
-    registry.admit(legalIdHash(lei), testEntityKey(legalIdHash(lei)), jurisdictionCode("CN"), roleMask(roles), admin);
-  await admit("TLHUAXIABANK00000002", ["TokenIssuer"], issuer.address);
-  await admit("TLGLASSWORKS00000006", ["Supplier"], aliceAdmin.address); // member 2
-  await admit("TLCASACRISTAL0000007", ["Importer"], bobAdmin.address); // member 3
-  const token = await ethers.deployContract("SettlementToken", [
-    "Tradeline Digital CNY",
-    "tCNY",
-    currencyCode("CNY"),
-    2,
-    await registry.getAddress(),
-  ]);
-  await token.setIssuer(1, true);
+  const { registry, token } = await deployTokenWorld(connection, governor, {
+    issuer,
+    supplier: aliceAdmin, // member 2
+    importer: bobAdmin, // member 3
+  });
   // Carol is a second operator key of member 2; member 2 holds money at both of its keys.
   await registry.connect(aliceAdmin).addOperator(2, carol.address);
   await token.connect(issuer).mint(aliceAdmin.address, 100_000n);
