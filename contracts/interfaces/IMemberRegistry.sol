@@ -167,7 +167,6 @@ interface IMemberRegistry {
     ///         governor cannot take over a member whose admin is still there.
     function proposeAdminRecovery(MemberId id, address newAdmin) external;
 
-
     /// @notice Suspends an active member: it can no longer act in any module until reinstated.
     function suspend(MemberId id, bytes32 reason) external;
 
