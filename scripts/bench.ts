@@ -45,6 +45,14 @@ import { formatTable } from "../tasks/lib/members.js";
 import { calldataGas, measureCallsTo, measureTx, sumFigures, toRow, type GasFigures, type GasRow } from "./lib/gas.js";
 import { fundGlasswareParties, glasswareOrder, runGlasswareLifecycle } from "./lib/glassware.js";
 import { ephemeralKey, sampleLoan, syntheticId } from "./lib/loans.js";
+import {
+  beyondFloor,
+  formatBeyondFloor,
+  formatItem,
+  type BeyondFloor,
+  type KnownContract,
+} from "./lib/beyond-floor.js";
+import { storageLayouts } from "./lib/layout.js";
 import { formatProfile, profileTx, type GasProfile } from "./lib/profile.js";
 import { contractSizes, EIP170_LIMIT } from "./lib/sizes.js";
 import { deployWorld } from "./lib/world.js";
@@ -80,8 +88,16 @@ const PROFILE_ABOVE = 1.3;
 /** The supply-chain finance flow's target: 2x cheaper than the peer's 1,015,054 (issue 15). */
 const SCF_TARGET = 507_000;
 const profiles: { operation: string; profile: GasProfile }[] = [];
+/** Transactions of this much gas or more (the batches of 100) are not itemised. */
+const ITEMISE_BELOW = 1_000_000;
+/** The transactions whose gas beyond the floor is itemised at the end: those above 1.3x, and every flow's. */
+const itemised: { operation: string; tx: TransactionResponse; gas: number; floor: number }[] = [];
 
-async function record(operation: string, send: Promise<TransactionResponse>): Promise<TransactionReceipt> {
+async function record(
+  operation: string,
+  send: Promise<TransactionResponse>,
+  inFlow = false,
+): Promise<TransactionReceipt> {
   const tx = await send;
   const row = toRow(operation, await measureTx(provider, tx));
   rows.push(row);
@@ -89,7 +105,42 @@ async function record(operation: string, send: Promise<TransactionResponse>): Pr
   if (!REPLAY && row.ratio > PROFILE_ABOVE) {
     profiles.push({ operation, profile: await profileTx(provider, tx.hash, tx.data, Number(receipt.gasUsed)) });
   }
+  // A batch's trace with memory would not fit in memory: its per-record items are those of the single operation.
+  if (!REPLAY && (inFlow || row.ratio > PROFILE_ABOVE) && row.gas < ITEMISE_BELOW) {
+    itemised.push({ operation, tx, gas: row.gas, floor: row.floor });
+  }
   return receipt;
+}
+
+/** The world's contracts by address, with the storage layout that names the slots of those that hold state. */
+async function knownContracts(): Promise<Map<string, KnownContract>> {
+  const layouts = await storageLayouts();
+  const kinds: Record<string, string> = {
+    members: "MemberRegistry",
+    consents: "ConsentBook",
+    credit: "CreditRegistry",
+    score: "CreditScore",
+    scf: "ReceivableLedger",
+    trade: "TradeSettlement",
+  };
+  const known = new Map<string, KnownContract>();
+  for (const [address, name] of Object.entries(await contractNames())) {
+    const kind = name.startsWith("token ") ? "SettlementToken" : kinds[name];
+    known.set(address, {
+      name: kind === undefined ? name : `${kind}${name.startsWith("token ") ? ` ${name.slice(6)}` : ""}`,
+      layout: kind === undefined ? undefined : layouts.get(kind),
+    });
+  }
+  const { trade, scf, credit } = world.contracts;
+  for (const [name, address] of [
+    ["TradeChecks", await trade.checks()],
+    ["TradeSettlementCold", await trade.cold()],
+    ["ReceivableLedgerCold", await scf.cold()],
+    ["CreditRegistryCold", await credit.cold()],
+  ]) {
+    known.set(address.toLowerCase(), { name });
+  }
+  return known;
 }
 
 /**
@@ -378,7 +429,7 @@ const DAY = 86_400n;
 const flow: GasFigures[] = [];
 /** Records one operation and adds it to the full flow's total. */
 async function step(operation: string, send: Promise<TransactionResponse>): Promise<void> {
-  await record(operation, send);
+  await record(operation, send, true);
   const r = rows[rows.length - 1];
   flow.push({ gas: r.gas, newSlots: r.newSlots, updatedSlots: r.updatedSlots, floor: r.floor });
 }
@@ -542,7 +593,7 @@ await fundGlasswareParties(world, 12);
 const tradeFlow: GasFigures[] = [];
 const lifecycleStart = BigInt(await networkHelpers.time.latest());
 await runGlasswareLifecycle(world, lifecycleStart, async (operation, tx) => {
-  await record(operation, Promise.resolve(tx));
+  await record(operation, Promise.resolve(tx), true);
   const r = rows[rows.length - 1];
   tradeFlow.push({ gas: r.gas, newSlots: r.newSlots, updatedSlots: r.updatedSlots, floor: r.floor });
 });
@@ -889,6 +940,13 @@ if (!REPLAY) {
 
   rows.splice(moduleRowsAt, 0, ...moduleRows);
 
+  const known = await knownContracts();
+  const beyond: ({ operation: string } & BeyondFloor)[] = [];
+  for (const t of itemised) {
+    const b = await beyondFloor(provider, { hash: t.tx.hash, from: t.tx.from, to: t.tx.to }, t.gas, t.floor, known);
+    beyond.push({ operation: t.operation, ...b });
+  }
+
   const hardfork = (connection.networkConfig as { hardfork?: string }).hardfork ?? "unknown";
   const sizes = await contractSizes();
   const flowOf = (name: string, parts: readonly GasFigures[], target: number, ratioTarget?: number) => {
@@ -926,6 +984,8 @@ if (!REPLAY) {
         flows,
         rows,
         profiles: profiles.map((p) => ({ operation: p.operation, ...p.profile })),
+        // One line per item, so that the file stays readable: "read 2100 MemberRegistry _payoutTo[9]".
+        beyondFloor: beyond.map((b) => ({ ...b, items: b.items.map((it) => formatItem(it).replace(/ +/g, " ")) })),
         credit: { scaling, batches },
         scf: { fullFlow: { ...scfFlow, ratio: Number((scfFlow.gas / scfFlow.floor).toFixed(3)), target: SCF_TARGET } },
         trade: {
@@ -980,6 +1040,8 @@ if (!REPLAY) {
   console.log(`\nwhere the gas over ${PROFILE_ABOVE}x the floor goes (debug_traceTransaction)`);
   const names = await contractNames();
   for (const p of profiles) console.log(formatProfile(p.operation, p.profile, names));
+  console.log(`\nbeyond the floor, item by item: cold accounts, cold reads of slots not written, ecrecover (trace)`);
+  for (const b of beyond) for (const line of formatBeyondFloor(b.operation, b)) console.log(line);
   console.log("\ncredit registry: gas at registry size");
   for (const line of formatTable([
     ["borrowers", "registerLoan", "inquire"],

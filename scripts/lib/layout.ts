@@ -12,13 +12,13 @@ import path from "node:path";
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 
-interface StorageEntry {
+export interface StorageEntry {
   label: string;
   slot: string;
   offset: number;
   type: string;
 }
-interface StorageType {
+export interface StorageType {
   label: string;
   numberOfBytes: string;
   encoding: string;
@@ -26,7 +26,7 @@ interface StorageType {
   value?: string;
   base?: string;
 }
-interface StorageLayout {
+export interface StorageLayout {
   storage: StorageEntry[];
   types: Record<string, StorageType> | null;
 }

@@ -1,0 +1,203 @@
+/**
+ * What a transaction pays beyond the brief's floor, item by item, named from its trace: the floor counts the
+ * intrinsic gas, the slots written and the logs, so everything else is one of
+ *
+ * - a cold account: the first touch of another contract (2,600);
+ * - a cold read of a slot the transaction does not then write (2,100; a slot it writes has its read in the floor's
+ *   5,000 or 22,100), named by contract and variable, with the mapping keys that reach it;
+ * - a precompile: `ecrecover` (3,000);
+ * - execution: everything left (opcodes, memory, hashing, the calls' own cost).
+ *
+ * Slots are named from solc's storage layout and from the KECCAK256 preimages in the trace's memory, so
+ * `MemberRegistry._members[7].status` is the member record's slot that holds the status, of member 7. This is what
+ * a closing note needs when a row stays above 1.3x its floor: the reads that keep it there, with their gas, from a
+ * trace and not from a guess (issue 15).
+ */
+import type { EthereumProvider } from "hardhat/types/providers";
+
+import type { StorageLayout } from "./layout.js";
+
+interface Step {
+  op: string;
+  gas: number;
+  gasCost: number;
+  depth: number;
+  stack?: string[];
+  memory?: string[];
+}
+
+export interface BeyondItem {
+  kind: "account" | "read" | "ecrecover";
+  /** The contract touched or read (its name in the world), or the precompile. */
+  contract: string;
+  /** For a read: the variable, its keys and the struct member(s) the slot holds. */
+  what: string;
+  gas: number;
+}
+
+export interface BeyondFloor {
+  gas: number;
+  floor: number;
+  items: BeyondItem[];
+  /** The named items' gas. */
+  named: number;
+  /** gas - floor - named: opcodes, memory, hashing and call overhead (refunds already taken off `gas`). */
+  execution: number;
+}
+
+/** A contract in the world: its display name and, when it holds storage, the layout that names its slots. */
+export interface KnownContract {
+  name: string;
+  layout?: StorageLayout;
+}
+
+const COLD_ACCOUNT = 2_600;
+const COLD_SLOAD = 2_100;
+const ECRECOVER = 1n;
+const PRECOMPILES = new Set(Array.from({ length: 10 }, (_, i) => BigInt(i + 1)));
+
+const top = (s: Step, n = 0): bigint => BigInt(s.stack![s.stack!.length - 1 - n]);
+const hex40 = (a: bigint) => `0x${a.toString(16).padStart(40, "0")}`;
+
+/** Bytes `[offset, offset + size)` of a step's memory (32-byte words), as hex without 0x. */
+function memorySlice(memory: readonly string[], offset: number, size: number): string {
+  const all = memory.map((w) => w.replace(/^0x/, "")).join("");
+  return all.slice(offset * 2, (offset + size) * 2).padEnd(size * 2, "0");
+}
+
+/** Names slots of one contract from its layout and the transaction's KECCAK256 preimages. */
+class SlotNamer {
+  constructor(
+    private readonly layout: StorageLayout,
+    private readonly preimages: Map<bigint, string>,
+  ) {}
+
+  private key(word: string, type: string): string {
+    const v = BigInt(`0x${word}`);
+    if (type.startsWith("t_address") || type.startsWith("t_contract")) return `${hex40(v).slice(0, 10)}…`;
+    if (/^t_(u?int|userDefinedValueType|enum|bool)/.test(type) && v < 1n << 64n) return v.toString();
+    return `0x${word.slice(0, 8)}…`;
+  }
+
+  /** The name and type of `slot`, or undefined when no variable of the layout reaches it. */
+  describe(slot: bigint, depth = 0): { name: string; type: string } | undefined {
+    const types = this.layout.types ?? {};
+    if (slot < 1n << 32n) {
+      const entries = this.layout.storage.filter((e) => BigInt(e.slot) === slot);
+      if (entries.length === 0) return undefined;
+      return { name: entries.map((e) => e.label).join("/"), type: entries[0].type };
+    }
+    if (depth > 4) return undefined;
+    for (let k = 0n; k < 16n; k++) {
+      const pre = this.preimages.get(slot - k);
+      if (pre === undefined) continue;
+      let name: string;
+      let valueType: string;
+      if (pre.length === 128) {
+        const base = this.describe(BigInt(`0x${pre.slice(64)}`), depth + 1);
+        const t = base && types[base.type];
+        if (base === undefined || t === undefined || t.encoding !== "mapping") continue;
+        const keyType = /^t_mapping\((.+?),/.exec(base.type)?.[1] ?? "";
+        name = `${base.name}[${this.key(pre.slice(0, 64), keyType)}]`;
+        valueType = t.value ?? "";
+      } else if (pre.length === 64) {
+        const base = this.describe(BigInt(`0x${pre}`), depth + 1);
+        const t = base && types[base.type];
+        if (base === undefined || t === undefined || t.encoding !== "dynamic_array") continue;
+        name = `${base.name}[]`;
+        valueType = t.base ?? "";
+      } else continue;
+      const members = types[valueType]?.members;
+      if (members === undefined) return { name: k === 0n ? name : `${name}+${k}`, type: valueType };
+      const inSlot = members.filter((m) => BigInt(m.slot) === k);
+      if (inSlot.length === 0) return { name: `${name}+${k}`, type: valueType };
+      return { name: `${name}.${inSlot.map((m) => m.label).join("/")}`, type: inSlot[0].type };
+    }
+    return undefined;
+  }
+}
+
+/**
+ * The items beyond the floor of mined transaction `hash` (sent by `from` to `to`), whose floor the bench measured as
+ * `floor` and which used `gas`. `known` names the world's contracts by address (lower case).
+ */
+export async function beyondFloor(
+  provider: EthereumProvider,
+  tx: { hash: string; from: string; to: string | null },
+  gas: number,
+  floor: number,
+  known: Map<string, KnownContract>,
+): Promise<BeyondFloor> {
+  const { structLogs } = (await provider.request({
+    method: "debug_traceTransaction",
+    params: [tx.hash, { enableMemory: true, disableStack: false, disableStorage: true }],
+  })) as { structLogs: Step[] };
+  const to = BigInt(tx.to ?? 0);
+  const warm = new Set<bigint>([BigInt(tx.from), to, ...PRECOMPILES]);
+  const nameOf = (a: bigint) => known.get(hex40(a))?.name ?? hex40(a);
+  const items: BeyondItem[] = [];
+  const preimages = new Map<bigint, string>();
+  /** Cold reads, by contract and slot, until the end shows whether the transaction wrote the slot. */
+  const coldReads: { storage: bigint; slot: bigint }[] = [];
+  const written = new Set<string>();
+  // The storage each depth runs on: a DELEGATECALL runs the callee's code on the caller's storage.
+  const storageAt: bigint[] = [to];
+  for (let i = 0; i < structLogs.length; i++) {
+    const s = structLogs[i];
+    storageAt.length = s.depth;
+    const storage = storageAt[s.depth - 1];
+    if (s.stack === undefined) continue;
+    if (/^(CALL|STATICCALL|DELEGATECALL|CALLCODE)$/.test(s.op)) {
+      const target = top(s, 1);
+      if (target === ECRECOVER) items.push({ kind: "ecrecover", contract: "ecrecover", what: "", gas: 3_000 });
+      else if (!warm.has(target)) {
+        warm.add(target);
+        items.push({ kind: "account", contract: nameOf(target), what: "", gas: COLD_ACCOUNT });
+      }
+      if (structLogs[i + 1]?.depth === s.depth + 1) {
+        storageAt[s.depth] = s.op === "DELEGATECALL" || s.op === "CALLCODE" ? storage : target;
+      }
+    } else if (/^(EXTCODESIZE|EXTCODEHASH|EXTCODECOPY|BALANCE)$/.test(s.op)) {
+      const target = top(s);
+      if (!warm.has(target)) {
+        warm.add(target);
+        items.push({ kind: "account", contract: nameOf(target), what: "", gas: COLD_ACCOUNT });
+      }
+    } else if (s.op === "KECCAK256" && s.memory !== undefined) {
+      const next = structLogs[i + 1];
+      if (next?.stack !== undefined) {
+        preimages.set(top(next), memorySlice(s.memory, Number(top(s)), Number(top(s, 1))));
+      }
+    } else if (s.op === "SLOAD") {
+      if (s.gasCost >= COLD_SLOAD) coldReads.push({ storage, slot: top(s) });
+    } else if (s.op === "SSTORE") {
+      // The floor counts a new slot (22,100/20,000) and an update (5,000/2,900); a no-op rewrite it does not.
+      if ([22_100, 20_000, 5_000, 2_900].includes(s.gasCost)) written.add(`${storage}:${top(s)}`);
+      else if (s.gasCost >= COLD_SLOAD) coldReads.push({ storage, slot: top(s) });
+    }
+  }
+  const namers = new Map<bigint, SlotNamer | undefined>();
+  for (const r of coldReads) {
+    if (written.has(`${r.storage}:${r.slot}`)) continue;
+    const c = known.get(hex40(r.storage));
+    if (!namers.has(r.storage)) namers.set(r.storage, c?.layout && new SlotNamer(c.layout, preimages));
+    const what = namers.get(r.storage)?.describe(r.slot)?.name ?? `slot 0x${r.slot.toString(16).slice(0, 8)}…`;
+    items.push({ kind: "read", contract: c?.name ?? hex40(r.storage), what, gas: COLD_SLOAD });
+  }
+  const named = items.reduce((sum, it) => sum + it.gas, 0);
+  return { gas, floor, items, named, execution: gas - floor - named };
+}
+
+/** One item as one line: kind, gas, contract and what (`read 2100 MemberRegistry _payoutTo[9]`). */
+export function formatItem(it: BeyondItem): string {
+  return `${it.kind.padEnd(9)} ${String(it.gas).padStart(5)}  ${it.contract}${it.what ? ` ${it.what}` : ""}`;
+}
+
+/** A heading line and one line per item, for the bench's output and the notes. */
+export function formatBeyondFloor(label: string, b: BeyondFloor): string[] {
+  return [
+    `${label}: gas ${b.gas} = floor ${b.floor} + named ${b.named} + execution ${b.execution}` +
+      ` (floor + named = ${((b.floor + b.named) / b.floor).toFixed(3)}x the floor)`,
+    ...b.items.map((it) => `  ${formatItem(it)}`),
+  ];
+}
