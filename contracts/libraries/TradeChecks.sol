@@ -5,35 +5,12 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
 import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
 import {EvidenceKind, ITradeSettlement, OrderId} from "../interfaces/ITradeSettlement.sol";
-import {PackedTranches, PackedTranchesLibrary} from "./TradePacking.sol";
 
 /// @title TradeChecks
 /// @notice Stateless checks of TradeSettlement, deployed by its constructor so that the settlement's runtime code
 ///         stays under the 24,576-byte limit without library linking. It reverts with the settlement's own errors;
 ///         the settlement bubbles them up. It holds nothing and moves nothing.
 contract TradeChecks {
-    using PackedTranchesLibrary for PackedTranches;
-
-    uint256 private constant _BPS = 10_000;
-    uint256 private constant _MAX_TRANCHES = 8;
-
-    /// @notice Checks the tranches (1 to 8, non-zero shares summing to 10,000, evidence 1 to 15) and packs them
-    ///         (see {PackedTranches}).
-    function packTranches(ITradeSettlement.Tranche[] calldata tranches) external pure returns (PackedTranches packed) {
-        uint256 n = tranches.length;
-        if (n == 0 || n > _MAX_TRANCHES) revert ITradeSettlement.TradeInvalidTrancheCount(n, _MAX_TRANCHES);
-        uint256 total;
-        for (uint256 i; i < n; ++i) {
-            ITradeSettlement.Tranche calldata tr = tranches[i];
-            if (tr.shareBps == 0 || tr.evidence == 0 || tr.evidence > 15) {
-                revert ITradeSettlement.TradeInvalidTranche(i, tr.shareBps, tr.evidence);
-            }
-            total += tr.shareBps;
-            packed = packed.setTranche(i, tr.shareBps, tr.evidence);
-        }
-        if (total != _BPS) revert ITradeSettlement.TradeTranchesTotal(total);
-    }
-
     /// @notice The signers of `signatures` over `digest` for `kind` evidence of order `id`, after checking: at least
     ///         `threshold` of them, in ascending signer order, each an operator of an active Oracle member, no two of
     ///         the same member (k-of-n counts institutions, item 6), none a party of the order (item 23).

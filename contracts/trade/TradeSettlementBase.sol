@@ -61,6 +61,8 @@ abstract contract TradeSettlementBase is
     );
 
     uint256 internal constant _BPS = 10_000;
+    /// @dev The most tranches an order has (its {PackedTranches} word has 8 lanes).
+    uint256 internal constant _MAX_TRANCHES = 8;
     // Order-state sets as Governor-style bitmaps (`bytes32(1 << state)`), for `_orderIn`.
     bytes32 internal constant _CREATED = bytes32(uint256(1) << uint8(OrderState.Created));
     bytes32 internal constant _ACCEPTED = bytes32(uint256(1) << uint8(OrderState.Accepted));
