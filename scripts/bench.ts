@@ -91,12 +91,13 @@ const profiles: { operation: string; profile: GasProfile }[] = [];
 /** Transactions of this much gas or more (the batches of 100) are not itemised. */
 const ITEMISE_BELOW = 1_000_000;
 /** The transactions whose gas beyond the floor is itemised at the end: those above 1.3x, and every flow's. */
-const itemised: { operation: string; tx: TransactionResponse; gas: number; floor: number }[] = [];
+const itemised: { operation: string; tx: TransactionResponse; gas: number; floor: number; flow?: string }[] = [];
 
 async function record(
   operation: string,
   send: Promise<TransactionResponse>,
-  inFlow = false,
+  /** The flow the transaction belongs to ("scf", "trade"): itemised whatever its ratio, and summed in its bound. */
+  inFlow?: string,
 ): Promise<TransactionReceipt> {
   const tx = await send;
   const row = toRow(operation, await measureTx(provider, tx));
@@ -106,8 +107,8 @@ async function record(
     profiles.push({ operation, profile: await profileTx(provider, tx.hash, tx.data, Number(receipt.gasUsed)) });
   }
   // A batch's trace with memory would not fit in memory: its per-record items are those of the single operation.
-  if (!REPLAY && (inFlow || row.ratio > PROFILE_ABOVE) && row.gas < ITEMISE_BELOW) {
-    itemised.push({ operation, tx, gas: row.gas, floor: row.floor });
+  if (!REPLAY && (inFlow !== undefined || row.ratio > PROFILE_ABOVE) && row.gas < ITEMISE_BELOW) {
+    itemised.push({ operation, tx, gas: row.gas, floor: row.floor, flow: inFlow });
   }
   return receipt;
 }
@@ -138,7 +139,7 @@ async function knownContracts(): Promise<Map<string, KnownContract>> {
     ["ReceivableLedgerCold", await scf.cold()],
     ["CreditRegistryCold", await credit.cold()],
   ]) {
-    known.set(address.toLowerCase(), { name });
+    known.set(address.toLowerCase(), { name, split: true });
   }
   return known;
 }
@@ -429,7 +430,7 @@ const DAY = 86_400n;
 const flow: GasFigures[] = [];
 /** Records one operation and adds it to the full flow's total. */
 async function step(operation: string, send: Promise<TransactionResponse>): Promise<void> {
-  await record(operation, send, true);
+  await record(operation, send, "scf");
   const r = rows[rows.length - 1];
   flow.push({ gas: r.gas, newSlots: r.newSlots, updatedSlots: r.updatedSlots, floor: r.floor });
 }
@@ -593,7 +594,7 @@ await fundGlasswareParties(world, 12);
 const tradeFlow: GasFigures[] = [];
 const lifecycleStart = BigInt(await networkHelpers.time.latest());
 await runGlasswareLifecycle(world, lifecycleStart, async (operation, tx) => {
-  await record(operation, Promise.resolve(tx), true);
+  await record(operation, Promise.resolve(tx), "trade");
   const r = rows[rows.length - 1];
   tradeFlow.push({ gas: r.gas, newSlots: r.newSlots, updatedSlots: r.updatedSlots, floor: r.floor });
 });
@@ -942,15 +943,19 @@ if (!REPLAY) {
 
   const known = await knownContracts();
   const beyond: ({ operation: string } & BeyondFloor)[] = [];
+  /** Each flow's bound: the sum of its transactions' (floor + the reads they need, before any execution). */
+  const bounds = new Map<string, number>();
   for (const t of itemised) {
     const b = await beyondFloor(provider, { hash: t.tx.hash, from: t.tx.from, to: t.tx.to }, t.gas, t.floor, known);
     beyond.push({ operation: t.operation, ...b });
+    if (t.flow !== undefined) bounds.set(t.flow, (bounds.get(t.flow) ?? 0) + b.bound);
   }
 
   const hardfork = (connection.networkConfig as { hardfork?: string }).hardfork ?? "unknown";
   const sizes = await contractSizes();
-  const flowOf = (name: string, parts: readonly GasFigures[], target: number, ratioTarget?: number) => {
+  const flowOf = (name: string, parts: readonly GasFigures[], target: number, ratioTarget?: number, key?: string) => {
     const f = sumFigures(parts);
+    const bound = key === undefined ? undefined : bounds.get(key);
     return {
       flow: name,
       transactions: parts.length,
@@ -958,6 +963,8 @@ if (!REPLAY) {
       ratio: Number((f.gas / f.floor).toFixed(3)),
       target,
       ratioTarget,
+      // The floor plus the reads the flow's transactions need: no implementation of these reads goes below it.
+      ...(bound === undefined ? {} : { bound, boundRatio: Number((bound / f.floor).toFixed(3)) }),
     };
   };
   const flows = [
@@ -965,9 +972,11 @@ if (!REPLAY) {
       "supply-chain finance: issue a confirmed receivable, split 60/40 handing 40% to tier 2, finance, repay, collect x2",
       flow,
       SCF_TARGET,
+      undefined,
+      "scf",
     ),
     flowOf("credit: record a consent, register a new borrower's loan, inquire, revoke the consent", creditFlowRows, 0),
-    flowOf("trade: order, accept, fund, three evidence-paid tranches with FX", tradeFlow, 700_000, 1.3),
+    flowOf("trade: order, accept, fund, three evidence-paid tranches with FX", tradeFlow, 700_000, 1.3, "trade"),
   ];
   await mkdir(new URL("../bench/", import.meta.url), { recursive: true });
   // The service's and the console's figures are written by scripts/bench-service.ts and scripts/bench-console.ts:
@@ -1016,15 +1025,16 @@ if (!REPLAY) {
   ];
   console.log(`measured on the simulated network's hardfork ${hardfork} (contracts compiled for ${EVM_VERSION})\n`);
   for (const line of formatTable(table)) console.log(line);
-  console.log(`\nflows (target: gas at most; ratio: to the floor)`);
+  console.log(`\nflows (target: gas at most; ratio: to the floor; bound: the floor plus the reads the flow needs)`);
   for (const line of formatTable([
-    ["flow", "txs", "gas", "floor", "ratio", "target"],
+    ["flow", "txs", "gas", "floor", "ratio", "bound", "target"],
     ...flows.map((f) => [
       f.flow,
       String(f.transactions),
       String(f.gas),
       String(f.floor),
       f.ratio.toFixed(3),
+      f.bound === undefined ? "" : `${f.bound} (${f.boundRatio!.toFixed(3)}x)`,
       [f.target ? `<= ${f.target}` : "", f.ratioTarget ? `<= ${f.ratioTarget}x` : ""].filter(Boolean).join(", "),
     ]),
   ])) {

@@ -25,12 +25,15 @@ describe("gas beyond the floor, itemised from a trace", function () {
     ]);
     await token.connect(issuer).mint(supplier.address, 1_000n);
     await token.connect(issuer).mint(importer.address, 1_000n);
-    const itemise = async (send: Promise<{ hash: string; from: string; to: string | null }>) => {
+    const itemise = async (
+      send: Promise<{ hash: string; from: string; to: string | null }>,
+      names: Map<string, KnownContract> = known,
+    ) => {
       const tx = await send;
       const figures = await measureTx(connection.provider, tx as never);
-      return beyondFloor(connection.provider, tx, figures.gas, figures.floor, known);
+      return beyondFloor(connection.provider, tx, figures.gas, figures.floor, names);
     };
-    return { token, issuer, supplier, importer, itemise };
+    return { token, registry, known, issuer, supplier, importer, itemise };
   }
 
   it("names a transfer's reads: the pause word and the registry's epoch, not the balances it writes", async () => {
@@ -44,6 +47,8 @@ describe("gas beyond the floor, itemised from a trace", function () {
     expect(b.items.filter((i) => i.kind === "account").map((i) => i.contract)).to.deep.equal(["MemberRegistry"]);
     expect(b.named).to.equal(2 * 2_100 + 2_600);
     expect(b.floor + b.named + b.execution).to.equal(b.gas);
+    // Nothing here is split-off code, so the bound is the floor plus every named item.
+    expect([b.split, b.bound]).to.deep.equal([0, b.floor + b.named]);
   });
 
   it("names a mapping's entry by its key, and leaves out the slots the transaction writes", async () => {
@@ -62,5 +67,16 @@ describe("gas beyond the floor, itemised from a trace", function () {
       "MemberRegistry _members[1].admin/jurisdiction/roles/status/operatorCount",
     ]);
     expect(b.floor + b.named + b.execution).to.equal(b.gas);
+  });
+
+  it("leaves the account of split-off code out of the bound", async () => {
+    const { token, registry, known, supplier, importer, itemise } = await world();
+    // As if the registry were a cold part: its account is named, but the bound leaves it out.
+    const asSplit = new Map(known);
+    const at = (await registry.getAddress()).toLowerCase();
+    asSplit.set(at, { ...known.get(at)!, split: true });
+    const b = await itemise(token.connect(supplier).transfer(importer.address, 10n), asSplit);
+    expect(b.split).to.equal(2_600);
+    expect(b.bound).to.equal(b.floor + b.named - 2_600);
   });
 });
