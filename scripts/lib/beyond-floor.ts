@@ -5,12 +5,15 @@
  * - a cold account: the first touch of another contract (2,600);
  * - a cold read of a slot the transaction does not then write (2,100; a slot it writes has its read in the floor's
  *   5,000 or 22,100), named by contract and variable, with the mapping keys that reach it;
+ * - a cold rewrite of a slot with the value it holds (2,200: the floor counts no such write);
  * - a precompile: `ecrecover` (3,000);
  * - execution: everything left (opcodes, memory, hashing, the calls' own cost).
  *
+ * So gas = floor + named + execution - refund, the refund being what clearing slots earns back (EIP-3529).
+ *
  * The floor plus the named items, less the accounts of code split off only to stay under EIP-170 (the cold parts,
- * `TradeChecks`), is the row's *bound*: the least gas any implementation of these reads could use, before it executes
- * a single opcode. A target below the bound cannot be met without reading less.
+ * `TradeChecks`) and less the refund, is the row's *bound*: the least gas any implementation of these reads and
+ * writes could use, before it executes a single opcode. A target below the bound cannot be met without reading less.
  *
  * Slots are named from solc's storage layout and from the KECCAK256 preimages in the trace's memory, so
  * `MemberRegistry._members[7].status` is the member record's slot that holds the status, of member 7. This is what
@@ -19,7 +22,7 @@
  */
 import type { EthereumProvider } from "hardhat/types/providers";
 
-import type { StorageLayout } from "./layout.js";
+import type { StorageEntry, StorageLayout } from "./layout.js";
 
 interface Step {
   op: string;
@@ -28,10 +31,12 @@ interface Step {
   depth: number;
   stack?: string[];
   memory?: string[];
+  /** The refund counter (EIP-3529), as the trace reports it at this step. */
+  refund?: number;
 }
 
 export interface BeyondItem {
-  kind: "account" | "read" | "ecrecover";
+  kind: "account" | "read" | "rewrite" | "ecrecover";
   /** The contract touched or read (its name in the world), or the precompile. */
   contract: string;
   /** For a read: the variable, its keys and the struct member(s) the slot holds. */
@@ -45,11 +50,13 @@ export interface BeyondFloor {
   items: BeyondItem[];
   /** The named items' gas. */
   named: number;
-  /** gas - floor - named: opcodes, memory, hashing and call overhead (refunds already taken off `gas`). */
+  /** The refund the transaction earned (a slot cleared: 4,800), capped at a fifth of its gas (EIP-3529). */
+  refund: number;
+  /** gas + refund - floor - named: opcodes, memory, hashing and call overhead. */
   execution: number;
   /** The named accounts of code split off under EIP-170 (in `named`). */
   split: number;
-  /** floor + named - split: the least gas these reads allow, before any execution. */
+  /** floor + named - split - refund: the least gas these reads and writes allow, before any execution. */
   bound: number;
 }
 
@@ -76,7 +83,7 @@ function memorySlice(memory: readonly string[], offset: number, size: number): s
 }
 
 /** Names slots of one contract from its layout and the transaction's KECCAK256 preimages. */
-class SlotNamer {
+export class SlotNamer {
   constructor(
     private readonly layout: StorageLayout,
     private readonly preimages: Map<bigint, string>,
@@ -89,13 +96,37 @@ class SlotNamer {
     return `0x${word.slice(0, 8)}…`;
   }
 
+  /**
+   * Slot `k` of struct `name`: the members stored there (`name.a/b`), or the member that spans it from an earlier
+   * slot (`name.a+2`, a fixed array or a nested struct), or `name+k`.
+   */
+  private member(name: string, type: string, members: readonly StorageEntry[], k: bigint) {
+    const types = this.layout.types ?? {};
+    const inSlot = members.filter((m) => BigInt(m.slot) === k);
+    if (inSlot.length > 0) return { name: `${name}.${inSlot.map((m) => m.label).join("/")}`, type: inSlot[0].type };
+    const spanning = members.find((m) => {
+      const start = BigInt(m.slot);
+      return start < k && k < start + BigInt(types[m.type]?.numberOfBytes ?? "32") / 32n;
+    });
+    if (spanning === undefined) return { name: `${name}+${k}`, type };
+    return { name: `${name}.${spanning.label}+${k - BigInt(spanning.slot)}`, type: spanning.type };
+  }
+
   /** The name and type of `slot`, or undefined when no variable of the layout reaches it. */
   describe(slot: bigint, depth = 0): { name: string; type: string } | undefined {
     const types = this.layout.types ?? {};
     if (slot < 1n << 32n) {
       const entries = this.layout.storage.filter((e) => BigInt(e.slot) === slot);
-      if (entries.length === 0) return undefined;
-      return { name: entries.map((e) => e.label).join("/"), type: entries[0].type };
+      if (entries.length > 0) return { name: entries.map((e) => e.label).join("/"), type: entries[0].type };
+      // A slot inside a struct variable that takes several: the variable and the members of that slot.
+      const within = this.layout.storage.filter((e) => {
+        const start = BigInt(e.slot);
+        return start < slot && slot < start + BigInt(types[e.type]?.numberOfBytes ?? "32") / 32n;
+      });
+      const members = within.length === 1 ? types[within[0].type]?.members : undefined;
+      if (members === undefined) return undefined;
+      const k = slot - BigInt(within[0].slot);
+      return this.member(within[0].label, within[0].type, members, k);
     }
     if (depth > 4) return undefined;
     for (let k = 0n; k < 16n; k++) {
@@ -119,9 +150,7 @@ class SlotNamer {
       } else continue;
       const members = types[valueType]?.members;
       if (members === undefined) return { name: k === 0n ? name : `${name}+${k}`, type: valueType };
-      const inSlot = members.filter((m) => BigInt(m.slot) === k);
-      if (inSlot.length === 0) return { name: `${name}+${k}`, type: valueType };
-      return { name: `${name}.${inSlot.map((m) => m.label).join("/")}`, type: inSlot[0].type };
+      return this.member(name, valueType, members, k);
     }
     return undefined;
   }
@@ -143,17 +172,25 @@ export async function beyondFloor(
     params: [tx.hash, { enableMemory: true, disableStack: false, disableStorage: true }],
   })) as { structLogs: Step[] };
   const to = BigInt(tx.to ?? 0);
-  const warm = new Set<bigint>([BigInt(tx.from), to, ...PRECOMPILES]);
+  let warm = new Set<bigint>([BigInt(tx.from), to, ...PRECOMPILES]);
+  // A frame that reverts takes back the accounts it warmed (EIP-2929): the set as each open frame found it.
+  const warmAtEntry: Set<bigint>[] = [];
   const nameOf = (a: bigint) => known.get(hex40(a))?.name ?? hex40(a);
   const items: BeyondItem[] = [];
   const preimages = new Map<bigint, string>();
   /** Cold reads, by contract and slot, until the end shows whether the transaction wrote the slot. */
-  const coldReads: { storage: bigint; slot: bigint }[] = [];
+  const coldReads: { storage: bigint; slot: bigint; kind: "read" | "rewrite"; gas: number }[] = [];
   const written = new Set<string>();
   // The storage each depth runs on: a DELEGATECALL runs the callee's code on the caller's storage.
   const storageAt: bigint[] = [to];
   for (let i = 0; i < structLogs.length; i++) {
     const s = structLogs[i];
+    const previous = structLogs[i - 1];
+    if (previous !== undefined && s.depth < previous.depth) {
+      const entered = warmAtEntry[s.depth];
+      if (!["RETURN", "STOP", "SELFDESTRUCT"].includes(previous.op) && entered !== undefined) warm = entered;
+    }
+    warmAtEntry.length = s.depth;
     storageAt.length = s.depth;
     const storage = storageAt[s.depth - 1];
     if (s.stack === undefined) continue;
@@ -166,6 +203,7 @@ export async function beyondFloor(
       }
       if (structLogs[i + 1]?.depth === s.depth + 1) {
         storageAt[s.depth] = s.op === "DELEGATECALL" || s.op === "CALLCODE" ? storage : target;
+        warmAtEntry[s.depth] = new Set(warm);
       }
     } else if (/^(EXTCODESIZE|EXTCODEHASH|EXTCODECOPY|BALANCE)$/.test(s.op)) {
       const target = top(s);
@@ -179,11 +217,11 @@ export async function beyondFloor(
         preimages.set(top(next), memorySlice(s.memory, Number(top(s)), Number(top(s, 1))));
       }
     } else if (s.op === "SLOAD") {
-      if (s.gasCost >= COLD_SLOAD) coldReads.push({ storage, slot: top(s) });
+      if (s.gasCost >= COLD_SLOAD) coldReads.push({ storage, slot: top(s), kind: "read", gas: COLD_SLOAD });
     } else if (s.op === "SSTORE") {
       // The floor counts a new slot (22,100/20,000) and an update (5,000/2,900); a no-op rewrite it does not.
       if ([22_100, 20_000, 5_000, 2_900].includes(s.gasCost)) written.add(`${storage}:${top(s)}`);
-      else if (s.gasCost >= COLD_SLOAD) coldReads.push({ storage, slot: top(s) });
+      else if (s.gasCost >= COLD_SLOAD) coldReads.push({ storage, slot: top(s), kind: "rewrite", gas: s.gasCost });
     }
   }
   const namers = new Map<bigint, SlotNamer | undefined>();
@@ -192,14 +230,26 @@ export async function beyondFloor(
     const c = known.get(hex40(r.storage));
     if (!namers.has(r.storage)) namers.set(r.storage, c?.layout && new SlotNamer(c.layout, preimages));
     const what = namers.get(r.storage)?.describe(r.slot)?.name ?? `slot 0x${r.slot.toString(16).slice(0, 8)}…`;
-    items.push({ kind: "read", contract: c?.name ?? hex40(r.storage), what, gas: COLD_SLOAD });
+    items.push({ kind: r.kind, contract: c?.name ?? hex40(r.storage), what, gas: r.gas });
   }
   const named = items.reduce((sum, it) => sum + it.gas, 0);
   const splitNames = new Set([...known.values()].filter((c) => c.split === true).map((c) => c.name));
   const split = items
     .filter((it) => it.kind === "account" && splitNames.has(it.contract))
     .reduce((sum, it) => sum + it.gas, 0);
-  return { gas, floor, items, named, execution: gas - floor - named, split, bound: floor + named - split };
+  // gasUsed is the gas spent less the refund, which is capped at a fifth of the gas spent (EIP-3529).
+  const counter = structLogs.at(-1)?.refund ?? 0;
+  const refund = 4 * counter <= gas ? counter : Math.floor(gas / 4);
+  return {
+    gas,
+    floor,
+    items,
+    named,
+    refund,
+    execution: gas + refund - floor - named,
+    split,
+    bound: floor + named - split - refund,
+  };
 }
 
 /** One item as one line: kind, gas, contract and what (`read 2100 MemberRegistry _payoutTo[9]`). */
@@ -210,7 +260,8 @@ export function formatItem(it: BeyondItem): string {
 /** A heading line and one line per item, for the bench's output and the notes. */
 export function formatBeyondFloor(label: string, b: BeyondFloor): string[] {
   return [
-    `${label}: gas ${b.gas} = floor ${b.floor} + named ${b.named} + execution ${b.execution};` +
+    `${label}: gas ${b.gas} = floor ${b.floor} + named ${b.named} + execution ${b.execution}` +
+      (b.refund === 0 ? ";" : ` - refund ${b.refund};`) +
       ` bound ${b.bound} = ${(b.bound / b.floor).toFixed(3)}x the floor` +
       (b.split === 0 ? "" : ` (the named less ${b.split} of split-off code's accounts)`),
     ...b.items.map((it) => `  ${formatItem(it)}`),

@@ -1,7 +1,8 @@
 import { expect } from "chai";
+import { ethers } from "ethers";
 import { network } from "hardhat";
 
-import { beyondFloor, type KnownContract } from "../../scripts/lib/beyond-floor.js";
+import { beyondFloor, SlotNamer, type KnownContract } from "../../scripts/lib/beyond-floor.js";
 import { measureTx } from "../../scripts/lib/gas.js";
 import { storageLayouts } from "../../scripts/lib/layout.js";
 import { deployTokenWorld } from "../helpers/token.js";
@@ -33,7 +34,7 @@ describe("gas beyond the floor, itemised from a trace", function () {
       const figures = await measureTx(connection.provider, tx as never);
       return beyondFloor(connection.provider, tx, figures.gas, figures.floor, names);
     };
-    return { token, registry, known, issuer, supplier, importer, itemise };
+    return { connection, token, registry, known, issuer, supplier, importer, itemise };
   }
 
   it("names a transfer's reads: the pause word and the registry's epoch, not the balances it writes", async () => {
@@ -46,9 +47,9 @@ describe("gas beyond the floor, itemised from a trace", function () {
     ]);
     expect(b.items.filter((i) => i.kind === "account").map((i) => i.contract)).to.deep.equal(["MemberRegistry"]);
     expect(b.named).to.equal(2 * 2_100 + 2_600);
-    expect(b.floor + b.named + b.execution).to.equal(b.gas);
+    expect(b.floor + b.named + b.execution - b.refund).to.equal(b.gas);
     // Nothing here is split-off code, so the bound is the floor plus every named item.
-    expect([b.split, b.bound]).to.deep.equal([0, b.floor + b.named]);
+    expect([b.split, b.refund, b.bound]).to.deep.equal([0, 0, b.floor + b.named]);
   });
 
   it("names a mapping's entry by its key, and leaves out the slots the transaction writes", async () => {
@@ -66,7 +67,7 @@ describe("gas beyond the floor, itemised from a trace", function () {
       `MemberRegistry _memberOf[${issuer.address.toLowerCase().slice(0, 10)}…]`,
       "MemberRegistry _members[1].admin/jurisdiction/roles/status/operatorCount",
     ]);
-    expect(b.floor + b.named + b.execution).to.equal(b.gas);
+    expect(b.floor + b.named + b.execution - b.refund).to.equal(b.gas);
   });
 
   it("leaves the account of split-off code out of the bound", async () => {
@@ -78,5 +79,66 @@ describe("gas beyond the floor, itemised from a trace", function () {
     const b = await itemise(token.connect(supplier).transfer(importer.address, 10n), asSplit);
     expect(b.split).to.equal(2_600);
     expect(b.bound).to.equal(b.floor + b.named - 2_600);
+  });
+
+  it("counts an account again after the frame that warmed it reverted (EIP-2929)", async () => {
+    const { connection, token, registry, itemise } = await world();
+    const probe = await connection.ethers.deployContract("WarmthProbe");
+    const b = await itemise(probe.probe(await token.getAddress(), await registry.getAddress()));
+    const registryAccounts = b.items.filter((i) => i.kind === "account" && i.contract === "MemberRegistry");
+    expect(registryAccounts).to.have.length(2);
+  });
+
+  it("takes the refund of a cleared slot off the bound", async () => {
+    const { token, issuer, supplier, importer, itemise } = await world();
+    // Spending the whole allowance clears its slot: 4,800 back (EIP-3529), which no implementation of it pays.
+    await token.connect(supplier).approve(issuer.address, 5n);
+    const b = await itemise(token.connect(issuer).transferFrom(supplier.address, importer.address, 5n));
+    expect(b.refund).to.equal(4_800);
+    expect(b.bound).to.equal(b.floor + b.named - 4_800);
+    expect(b.floor + b.named + b.execution - b.refund).to.equal(b.gas);
+  });
+
+  it("names a slot inside a struct that takes several slots, and a struct member behind a mapping key", () => {
+    const struct = {
+      label: "struct Card",
+      numberOfBytes: "128",
+      encoding: "inplace",
+      members: [
+        { label: "base", slot: "0", offset: 0, type: "t_uint256" },
+        { label: "edges", slot: "1", offset: 0, type: "t_uint256" },
+        { label: "points", slot: "2", offset: 0, type: "t_array(t_uint256)2_storage" },
+      ],
+    };
+    const layout = {
+      storage: [
+        { label: "_owner", slot: "0", offset: 0, type: "t_address" },
+        { label: "_card", slot: "1", offset: 0, type: "t_struct(Card)" },
+        { label: "_cards", slot: "5", offset: 0, type: "t_mapping(t_uint64,t_struct(Card))" },
+      ],
+      types: {
+        "t_struct(Card)": struct,
+        "t_array(t_uint256)2_storage": {
+          label: "uint256[2]",
+          numberOfBytes: "64",
+          encoding: "inplace",
+          base: "t_uint256",
+        },
+        "t_mapping(t_uint64,t_struct(Card))": {
+          label: "mapping(uint64 => struct Card)",
+          numberOfBytes: "32",
+          encoding: "mapping",
+          value: "t_struct(Card)",
+        },
+      },
+    };
+    const key = 7n.toString(16).padStart(64, "0") + 5n.toString(16).padStart(64, "0");
+    const entry = BigInt(ethers.keccak256(`0x${key}`));
+    const namer = new SlotNamer(layout, new Map([[entry, key]]));
+    expect(namer.describe(2n)?.name).to.equal("_card.edges");
+    expect(namer.describe(3n)?.name).to.equal("_card.points");
+    expect(namer.describe(4n)?.name).to.equal("_card.points+1");
+    expect(namer.describe(entry + 3n)?.name).to.equal("_cards[7].points+1");
+    expect(namer.describe(6n)).to.equal(undefined);
   });
 });
