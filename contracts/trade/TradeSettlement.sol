@@ -64,8 +64,9 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
             shipmentDeadline: uint40(_toActive(t.shipmentDeadline)),
             thresholds: _thresholdWord
         });
-        // The order's first two money slots; the third (delivery, dispute, financier, FX terms) starts empty, and
-        // assigning its zeros would only rewrite a zero slot (2,200 gas of a cold no-op write).
+        // The order's first two money slots. The third (delivery, dispute, financier, FX terms) is empty: the id is
+        // new, and every write to an order's money first requires the order to exist (`_orderIn`, `_order`).
+        // Assigning its zeros would only rewrite a zero slot (2,200 gas of a cold no-op write).
         Money storage m = _money[id];
         (m.payToken, m.amount) = (t.payToken, t.amount);
         (m.payoutToken, m.expiry, m.objectionWindow) = (t.payoutToken, uint40(_toActive(t.expiry)), t.objectionWindow);
