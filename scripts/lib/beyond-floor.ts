@@ -72,6 +72,11 @@ const COLD_ACCOUNT = 2_600;
 const COLD_SLOAD = 2_100;
 const ECRECOVER = 1n;
 const PRECOMPILES = new Set(Array.from({ length: 10 }, (_, i) => BigInt(i + 1)));
+/**
+ * Where code instrumented for `hardhat test --coverage` reports each line it runs (EDR's `coverage.sol`): not part of
+ * any contract's cost, so never an item (the test command runs the itemiser's tests under coverage).
+ */
+const COVERAGE_PROBE = BigInt("0xc0bEc0BEc0BeC0bEC0beC0bEC0bEC0beC0beC0BE");
 
 const top = (s: Step, n = 0): bigint => BigInt(s.stack![s.stack!.length - 1 - n]);
 const hex40 = (a: bigint) => `0x${a.toString(16).padStart(40, "0")}`;
@@ -172,7 +177,7 @@ export async function beyondFloor(
     params: [tx.hash, { enableMemory: true, disableStack: false, disableStorage: true }],
   })) as { structLogs: Step[] };
   const to = BigInt(tx.to ?? 0);
-  let warm = new Set<bigint>([BigInt(tx.from), to, ...PRECOMPILES]);
+  let warm = new Set<bigint>([BigInt(tx.from), to, COVERAGE_PROBE, ...PRECOMPILES]);
   // A frame that reverts takes back the accounts it warmed (EIP-2929): the set as each open frame found it.
   const warmAtEntry: Set<bigint>[] = [];
   const nameOf = (a: bigint) => known.get(hex40(a))?.name ?? hex40(a);
