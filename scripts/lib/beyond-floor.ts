@@ -22,18 +22,8 @@
  */
 import type { EthereumProvider } from "hardhat/types/providers";
 
+import type { StructLog as Step } from "./gas.js";
 import type { StorageEntry, StorageLayout } from "./layout.js";
-
-interface Step {
-  op: string;
-  gas: number;
-  gasCost: number;
-  depth: number;
-  stack?: string[];
-  memory?: string[];
-  /** The refund counter (EIP-3529), as the trace reports it at this step. */
-  refund?: number;
-}
 
 export interface BeyondItem {
   kind: "account" | "read" | "rewrite" | "ecrecover";

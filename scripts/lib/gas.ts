@@ -31,12 +31,17 @@ export interface GasFigures {
   floor: number;
 }
 
-interface StructLog {
+/** One step of `debug_traceTransaction`'s struct logs (stack and memory when asked for). */
+export interface StructLog {
   op: string;
   gas: number;
   gasCost: number;
   depth: number;
   stack?: string[];
+  /** 32-byte words, with `enableMemory`. */
+  memory?: string[];
+  /** The refund counter (EIP-3529) at this step. */
+  refund?: number;
 }
 
 /** Classifies each SSTORE by its cost: 22,100/20,000 a new slot, 5,000/2,900 an update, 100/2,200 a no-op. */

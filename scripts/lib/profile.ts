@@ -6,15 +6,7 @@
  */
 import type { EthereumProvider } from "hardhat/types/providers";
 
-import { calldataGas } from "./gas.js";
-
-interface Step {
-  op: string;
-  gas: number;
-  gasCost: number;
-  depth: number;
-  stack?: string[];
-}
+import { calldataGas, type StructLog as Step } from "./gas.js";
 
 export interface GasProfile {
   total: number;
