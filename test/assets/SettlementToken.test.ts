@@ -1,3 +1,4 @@
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
 import { network } from "hardhat";
 
@@ -382,6 +383,22 @@ describe("SettlementToken", function () {
   });
 
   describe("recovery: no balance stranded on an account that can never hold again (review of issue 15)", function () {
+    /** The governor's recovery of `amount` from `from` (of member `member`) to `to`: both events, both balances. */
+    async function expectRecovered(
+      token: Awaited<ReturnType<typeof deployTokenWorld>>["token"],
+      from: HardhatEthersSigner,
+      to: HardhatEthersSigner,
+      member: bigint,
+      amount: bigint,
+    ): Promise<void> {
+      await expect(token.recoverBalance(from, to, REASON))
+        .to.emit(token, "Transfer")
+        .withArgs(from.address, to.address, amount)
+        .and.to.emit(token, "BalanceRecovered")
+        .withArgs(from.address, member, to.address, amount, REASON);
+      expect([await token.balanceOf(from), await token.balanceOf(to)]).to.deep.equal([0n, amount]);
+    }
+
     it("a removed key stays its member's: no other member links it, and the governor returns its balance to the member", async function () {
       const { token, registry, governor, issuer, alice, bob, outsider, spender } =
         await networkHelpers.loadFixture(deployFixture);
@@ -425,12 +442,7 @@ describe("SettlementToken", function () {
         .withArgs(spender.address);
       await token.unfreeze(spender, REASON);
       expect([await token.balanceOf(spender), await token.balanceOf(bob)]).to.deep.equal([1_000n, 0n]);
-      await expect(token.recoverBalance(spender, bob, REASON))
-        .to.emit(token, "Transfer")
-        .withArgs(spender.address, bob.address, 1_000n)
-        .and.to.emit(token, "BalanceRecovered")
-        .withArgs(spender.address, 3, bob.address, 1_000n, REASON);
-      expect([await token.balanceOf(spender), await token.balanceOf(bob)]).to.deep.equal([0n, 1_000n]);
+      await expectRecovered(token, spender, bob, 3n, 1_000n);
       expect(await token.totalSupply()).to.equal(101_000n);
       await expect(token.recoverBalance(spender, bob, REASON))
         .to.be.revertedWithCustomError(token, "SettlementNothingToRecover")
@@ -460,12 +472,7 @@ describe("SettlementToken", function () {
         .to.be.revertedWithCustomError(token, "ERC20InvalidReceiver")
         .withArgs(alice.address);
       expect(await token.balanceOf(alice)).to.equal(100_000n);
-      await expect(token.recoverBalance(alice, bob, REASON))
-        .to.emit(token, "Transfer")
-        .withArgs(alice.address, bob.address, 100_000n)
-        .and.to.emit(token, "BalanceRecovered")
-        .withArgs(alice.address, 2, bob.address, 100_000n, REASON);
-      expect([await token.balanceOf(alice), await token.balanceOf(bob)]).to.deep.equal([0n, 100_000n]);
+      await expectRecovered(token, alice, bob, 2n, 100_000n);
     });
 
     it("a module's escrow is never taken from nor paid into, even once a member's admin linked and unlinked it", async function () {
