@@ -126,11 +126,11 @@ async function knownContracts(): Promise<Map<string, KnownContract>> {
   };
   const known = new Map<string, KnownContract>();
   for (const [address, name] of Object.entries(await contractNames())) {
-    const kind = name.startsWith("token ") ? "SettlementToken" : kinds[name];
-    known.set(address, {
-      name: kind === undefined ? name : `${kind}${name.startsWith("token ") ? ` ${name.slice(6)}` : ""}`,
-      layout: kind === undefined ? undefined : layouts.get(kind),
-    });
+    // "token CNY" is a SettlementToken, shown as "SettlementToken CNY".
+    const currency = /^token (\w+)$/.exec(name)?.[1];
+    const kind = currency === undefined ? kinds[name] : "SettlementToken";
+    const shown = currency === undefined ? (kind ?? name) : `${kind} ${currency}`;
+    known.set(address, { name: shown, layout: kind === undefined ? undefined : layouts.get(kind) });
   }
   const { trade, scf, credit } = world.contracts;
   for (const [name, address] of [
