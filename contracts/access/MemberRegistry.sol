@@ -277,6 +277,12 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     }
 
     /// @inheritdoc IMemberRegistry
+    function standingOf(MemberId id) external view returns (MemberStatus status, uint32 roles) {
+        Member storage m = _members[id];
+        return (m.status, m.roles);
+    }
+
+    /// @inheritdoc IMemberRegistry
     function hasMemberRole(MemberId id, Role role) external view returns (bool) {
         Member storage m = _members[id];
         return m.status == MemberStatus.Active && (m.roles >> uint8(role)) & 1 == 1;

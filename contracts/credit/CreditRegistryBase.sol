@@ -400,11 +400,11 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
                 if (MemberId.unwrap(funders[j].member) == MemberId.unwrap(member)) revert CreditDuplicateFunder(member);
             }
             if (share == 0) revert CreditInvalidShare(member);
-            IMemberRegistry.Member memory m = memberRegistry.getMember(member);
-            if (m.status != MemberStatus.Active || m.roles & _LENDING_ROLES == 0) {
-                revert CreditLenderIneligible(member, m.status, m.roles);
+            (MemberStatus status, uint32 roles) = memberRegistry.standingOf(member);
+            if (status != MemberStatus.Active || roles & _LENDING_ROLES == 0) {
+                revert CreditLenderIneligible(member, status, roles);
             }
-            if (m.roles & _PLATFORM_ROLE != 0 && share > cap) revert CreditPlatformShareExceeded(member, share, cap);
+            if (roles & _PLATFORM_ROLE != 0 && share > cap) revert CreditPlatformShareExceeded(member, share, cap);
             total += share;
             if (MemberId.unwrap(member) == MemberId.unwrap(reporter)) reporterFunds = true;
         }
@@ -504,13 +504,9 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
 
     /// @dev Reverts unless `lender` can carry credit exposure: a Lender or Financier, and active if `active`.
     function _requireLender(MemberId lender, bool active) internal view {
-        IMemberRegistry.Member memory m = memberRegistry.getMember(lender);
-        if (
-            m.status == MemberStatus.None ||
-            (active && m.status != MemberStatus.Active) ||
-            m.roles & _LENDING_ROLES == 0
-        ) {
-            revert CreditLenderIneligible(lender, m.status, m.roles);
+        (MemberStatus status, uint32 roles) = memberRegistry.standingOf(lender);
+        if (status == MemberStatus.None || (active && status != MemberStatus.Active) || roles & _LENDING_ROLES == 0) {
+            revert CreditLenderIneligible(lender, status, roles);
         }
     }
 

@@ -246,6 +246,10 @@ interface IMemberRegistry {
     /// @notice Member `id`'s status (None for an unknown id).
     function statusOf(MemberId id) external view returns (MemberStatus);
 
+    /// @notice Member `id`'s status and role bitmap (`1 << uint8(Role)`), both from one storage slot: what a module
+    ///         checks of a member it names, without the record's other slots (None and 0 for an unknown id).
+    function standingOf(MemberId id) external view returns (MemberStatus status, uint32 roles);
+
     /// @notice True only when member `id` is active and holds `role`.
     function hasMemberRole(MemberId id, Role role) external view returns (bool);
 

@@ -212,6 +212,18 @@ describe("MemberRegistry", function () {
       expect(await registry.requireRole(bankOps.address, FINANCIER)).to.equal(1);
     });
 
+    it("test_standingOf_isTheRecordsStatusAndRoles_noneForAnUnknownId", async function () {
+      const { registry } = await networkHelpers.loadFixture(deployFixture);
+      expect(await registry.standingOf(1)).to.deep.equal([BigInt(Status.Active), BigInt(BANK_ROLES)]);
+      await registry.grantRoles(1, roleMask(["Oracle"]));
+      await registry.suspend(1, REASON);
+      const record = await registry.getMember(1);
+      expect(record.status).to.equal(Status.Suspended);
+      expect(await registry.standingOf(1)).to.deep.equal([record.status, record.roles]);
+      expect(record.roles).to.equal(BANK_ROLES | roleMask(["Oracle"]));
+      expect(await registry.standingOf(99)).to.deep.equal([BigInt(Status.None), 0n]);
+    });
+
     it("test_roles_revertOnBadInput", async function () {
       const { registry } = await networkHelpers.loadFixture(deployFixture);
       await expect(registry.grantRoles(1, 0)).to.be.revertedWithCustomError(registry, "MemberInvalidRoles").withArgs(0);
