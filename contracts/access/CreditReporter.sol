@@ -91,9 +91,12 @@ abstract contract CreditReporter is ICreditReporter {
     ///      when the registry refuses it. Never reverts for the registry's sake.
     function _report(bytes32 ref, bytes memory data) internal {
         bytes[] storage queue = _queue[ref];
-        if (_head[ref] < queue.length) {
+        uint256 queued = queue.length;
+        // The head never passes the queue's length: a ref that never queued a report (the usual case) needs no
+        // second read.
+        if (queued != 0 && _head[ref] < queued) {
             queue.push(data);
-            emit CreditReportDeferred(ref, queue.length - 1, "");
+            emit CreditReportDeferred(ref, queued, "");
             return;
         }
         (bool ok, bytes memory reason) = _call(data);

@@ -199,6 +199,10 @@ describe("module bases", function () {
       await expect(harness.retryCreditReports(ref))
         .to.be.revertedWithCustomError(harness, "CreditReportNoneQueued")
         .withArgs(ref);
+      // Once its queue is drained, the record's next report goes straight to the registry again.
+      await expect(harness.report(ref, call(target, 4))).not.to.emit(harness, "CreditReportDeferred");
+      expect(await target.received(4)).to.equal(4n);
+      expect(await harness.pendingCreditReports(ref)).to.deep.equal([]);
     });
 
     it("item 1: a retry that still fails says why, and a retry stops at the first failure", async function () {
