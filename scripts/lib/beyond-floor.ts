@@ -7,7 +7,10 @@
  *   5,000 or 22,100), named by contract and variable, with the mapping keys that reach it;
  * - a cold rewrite of a slot with the value it holds (2,200: the floor counts no such write);
  * - a precompile: `ecrecover` (3,000);
- * - execution: everything left (opcodes, memory, hashing, the calls' own cost).
+ * - execution: everything left (opcodes, memory, hashing, the calls' own cost). Of it, `dispatch` is what each
+ *   call frame spends matching its function selector: solc's IR pipeline compares the selector with each of the
+ *   contract's selectors in turn, in ascending order (22 gas per comparison; solc issue 12688), so a function late in
+ *   that order pays up to about 1,000 gas in a contract of 50 functions before its first line runs.
  *
  * So gas = floor + named + execution - refund, the refund being what clearing slots earns back (EIP-3529).
  *
@@ -44,6 +47,8 @@ export interface BeyondFloor {
   refund: number;
   /** gas + refund - floor - named: opcodes, memory, hashing and call overhead. */
   execution: number;
+  /** Of `execution`: the frames' selector matching, up to the jump into the function or into the fallback. */
+  dispatch: number;
   /** The named accounts of code split off under EIP-170 (in `named`). */
   split: number;
   /** floor + named - split - refund: the least gas these reads and writes allow, before any execution. */
@@ -67,6 +72,41 @@ const PRECOMPILES = new Set(Array.from({ length: 10 }, (_, i) => BigInt(i + 1)))
  * any contract's cost, so never an item (the test command runs the itemiser's tests under coverage).
  */
 const COVERAGE_PROBE = BigInt("0xc0bEc0BEc0BeC0bEC0beC0bEC0bEC0beC0beC0BE");
+
+/** What a dispatcher runs between comparisons: stack shuffles, constants, the comparison and its jump. */
+const DISPATCH_OPS = /^(DUP\d+|SWAP\d+|PUSH\d*|POP|EQ|LT|GT|JUMPI)$/;
+
+/**
+ * Measures each call frame's selector dispatch: the steps from the frame's first one, through the selector's load
+ * (`SHR`), to the jump into the function (a JUMPI taken) or the first step that is not a comparison (the fallback).
+ * A frame whose first steps load no selector (no calldata, a precompile) counts nothing.
+ */
+class DispatchMeter {
+  private depth = 0;
+  private gas = 0;
+  private selected = false;
+  private open = false;
+  total = 0;
+
+  step(s: Step, next: Step | undefined, enteredFrame: boolean): void {
+    if (enteredFrame) [this.depth, this.gas, this.selected, this.open] = [s.depth, 0, false, true];
+    if (!this.open || s.depth !== this.depth) return;
+    if (!this.selected) {
+      this.gas += s.gasCost;
+      if (s.op === "SHR") this.selected = true;
+      else if (this.gas > 100 || /^(CALL|STATICCALL|DELEGATECALL|RETURN|STOP|REVERT)$/.test(s.op)) this.open = false;
+      return;
+    }
+    if (!DISPATCH_OPS.test(s.op)) return this.close();
+    this.gas += s.gasCost;
+    if (s.op === "JUMPI" && next !== undefined && next.depth === s.depth && next.pc !== s.pc + 1) this.close();
+  }
+
+  private close(): void {
+    this.total += this.gas;
+    this.open = false;
+  }
+}
 
 const top = (s: Step, n = 0): bigint => BigInt(s.stack![s.stack!.length - 1 - n]);
 const hex40 = (a: bigint) => `0x${a.toString(16).padStart(40, "0")}`;
@@ -178,9 +218,11 @@ export async function beyondFloor(
   const written = new Set<string>();
   // The storage each depth runs on: a DELEGATECALL runs the callee's code on the caller's storage.
   const storageAt: bigint[] = [to];
+  const dispatch = new DispatchMeter();
   for (let i = 0; i < structLogs.length; i++) {
     const s = structLogs[i];
     const previous = structLogs[i - 1];
+    dispatch.step(s, structLogs[i + 1], previous === undefined || s.depth > previous.depth);
     if (previous !== undefined && s.depth < previous.depth) {
       const entered = warmAtEntry[s.depth];
       if (!["RETURN", "STOP", "SELFDESTRUCT"].includes(previous.op) && entered !== undefined) warm = entered;
@@ -242,6 +284,7 @@ export async function beyondFloor(
     named,
     refund,
     execution: gas + refund - floor - named,
+    dispatch: dispatch.total,
     split,
     bound: floor + named - split - refund,
   };
@@ -256,6 +299,7 @@ export function formatItem(it: BeyondItem): string {
 export function formatBeyondFloor(label: string, b: BeyondFloor): string[] {
   return [
     `${label}: gas ${b.gas} = floor ${b.floor} + named ${b.named} + execution ${b.execution}` +
+      ` (dispatch ${b.dispatch})` +
       (b.refund === 0 ? ";" : ` - refund ${b.refund};`) +
       ` bound ${b.bound} = ${(b.bound / b.floor).toFixed(3)}x the floor` +
       (b.split === 0 ? "" : ` (the named less ${b.split} of split-off code's accounts)`),

@@ -33,6 +33,7 @@ export interface GasFigures {
 
 /** One step of `debug_traceTransaction`'s struct logs (stack and memory when asked for). */
 export interface StructLog {
+  pc: number;
   op: string;
   gas: number;
   gasCost: number;

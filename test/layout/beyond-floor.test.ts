@@ -89,6 +89,29 @@ describe("gas beyond the floor, itemised from a trace", function () {
     expect(registryAccounts).to.have.length(2);
   });
 
+  it("measures selector dispatch: 22 gas per selector compared before the function's own", async () => {
+    const { connection, itemise } = await world();
+    const probe = await connection.ethers.deployContract("DispatchProbe");
+    // The dispatcher compares selectors in ascending order (solc's IR pipeline): sort the six functions so.
+    const names = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"].sort((a, b) =>
+      probe.interface.getFunction(a)!.selector.localeCompare(probe.interface.getFunction(b)!.selector),
+    );
+    const send = (name: string) =>
+      (probe as unknown as Record<string, (v: bigint) => Promise<{ hash: string; from: string; to: string }>>)[name](
+        7n,
+      );
+    await send(names[0]); // the slot exists from now on, so each call below writes it the same way
+    const first = await itemise(send(names[0]));
+    const fifth = await itemise(send(names[4]));
+    const last = await itemise(send(names[5]));
+    expect(first.dispatch).to.be.greaterThan(0);
+    expect(first.dispatch).to.be.at.most(first.execution);
+    // Four more comparisons: DUP1, PUSH1 (the target), PUSH4, EQ, JUMPI (3 + 3 + 3 + 3 + 10); the last one needs no
+    // copy of the selector, so no DUP1.
+    expect(fifth.dispatch - first.dispatch).to.equal(4 * 22);
+    expect(last.dispatch - fifth.dispatch).to.equal(22 - 3);
+  });
+
   it("takes the refund of a cleared slot off the bound", async () => {
     const { token, issuer, supplier, importer, itemise } = await world();
     // Spending the whole allowance clears its slot: 4,800 back (EIP-3529), which no implementation of it pays.
