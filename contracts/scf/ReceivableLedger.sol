@@ -202,6 +202,20 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
         emit ReceivableCollected(id, payee, amount, paid);
     }
 
+    // ─── Overdue, terms ─────────────────────────────────────────────────────
+
+    /// @inheritdoc IReceivableLedger
+    function markOverdue(ReceivableId root) external whenNotPaused {
+        StoredFamily storage f = _familyOf(root);
+        _expectFamilyState(root, f.state, _CONFIRMED);
+        _requireOverdue(_rootOf(root), f);
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function setTerms(uint32 graceSeconds, uint16 penaltyRateBps) external onlyGovernor {
+        _setTerms(graceSeconds, penaltyRateBps);
+    }
+
     // ─── Run by ReceivableLedgerCold ────────────────────────────────────────
 
     /// @inheritdoc IReceivableLedger
@@ -255,22 +269,12 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
     }
 
     /// @inheritdoc IReceivableLedger
-    function markOverdue(ReceivableId) external {
-        _runCold();
-    }
-
-    /// @inheritdoc IReceivableLedger
     function declareDefault(ReceivableId) external {
         _runCold();
     }
 
     /// @inheritdoc IReceivableLedger
     function freeze(ReceivableId, bool, bytes32) external {
-        _runCold();
-    }
-
-    /// @inheritdoc IReceivableLedger
-    function setTerms(uint32, uint16) external {
         _runCold();
     }
 

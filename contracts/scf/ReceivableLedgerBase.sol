@@ -233,6 +233,18 @@ abstract contract ReceivableLedgerBase is
         if (!_quoteNonces[signer].use(nonce)) revert ScfNonceUsed(signer, nonce);
     }
 
+    /// @dev The one transition Confirmed -> Overdue, once maturity plus the family's agreed grace passed on the
+    ///      active clock; a family already Overdue or Defaulted passes.
+    function _requireOverdue(ReceivableId root, StoredFamily storage f) internal {
+        FamilyState state = f.state;
+        _expectFamilyState(root, state, _CONFIRMED | _OVERDUE | _DEFAULTED_FAMILY);
+        if (state != FamilyState.Confirmed) return;
+        uint256 dueAt = uint256(f.maturity) + f.graceSeconds;
+        if (_activeNow() <= dueAt) revert ScfNotOverdue(root, _toWall(dueAt));
+        f.state = FamilyState.Overdue;
+        emit FamilyOverdue(root, f.debtor);
+    }
+
     function _setTerms(uint32 graceSeconds, uint16 penaltyRateBps) internal {
         if (penaltyRateBps > DiscountMath.BPS) revert ScfInvalidTerms(penaltyRateBps);
         (_graceSeconds, _penaltyRateBps) = (graceSeconds, penaltyRateBps);

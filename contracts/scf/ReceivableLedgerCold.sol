@@ -140,13 +140,6 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
 
     // ─── Overdue and default ────────────────────────────────────────────────
 
-    /// @dev See {IReceivableLedger}.
-    function markOverdue(ReceivableId root) external whenNotPaused {
-        StoredFamily storage f = _familyOf(root);
-        _expectFamilyState(root, f.state, _CONFIRMED);
-        _requireOverdue(_rootOf(root), f);
-    }
-
     /// @dev See {IReceivableLedger}. Each financier declares only its own financed piece, and reports only that
     ///      piece's face: a one-unit holder cannot speak for the family. The family is Defaulted from the first
     ///      declaration until repaid.
@@ -189,11 +182,6 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         emit ReceivableFrozen(id, frozen, reason);
     }
 
-    /// @dev See {IReceivableLedger}.
-    function setTerms(uint32 graceSeconds, uint16 penaltyRateBps) external onlyGovernor {
-        _setTerms(graceSeconds, penaltyRateBps);
-    }
-
     // ─── Internals ──────────────────────────────────────────────────────────
 
     function _requested(ReceivableId root) private view returns (StoredFamily storage f) {
@@ -205,18 +193,6 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         f.state = state;
         delete _requestedInvoices[_familyNumber(root)];
         emit RequestClosed(root, by, state);
-    }
-
-    /// @dev The one transition Confirmed -> Overdue, once maturity plus the family's agreed grace passed on the
-    ///      active clock; a family already Overdue or Defaulted passes.
-    function _requireOverdue(ReceivableId root, StoredFamily storage f) private {
-        FamilyState state = f.state;
-        _expectFamilyState(root, state, _CONFIRMED | _OVERDUE | _DEFAULTED_FAMILY);
-        if (state != FamilyState.Confirmed) return;
-        uint256 dueAt = uint256(f.maturity) + f.graceSeconds;
-        if (_activeNow() <= dueAt) revert ScfNotOverdue(root, _toWall(dueAt));
-        f.state = FamilyState.Overdue;
-        emit FamilyOverdue(root, f.debtor);
     }
 
     function _assignLine(MemberId debtor, address token, MemberId financier, bool byGovernor) private {
