@@ -384,14 +384,7 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
             ReceivableId child = ReceivableId.wrap(base | uint64(first + i - 1));
             children[i - 1] = child;
             bool handed = handing && MemberId.unwrap(to[i]) != 0;
-            _pieces[child] = StoredPiece({
-                holder: handed ? to[i] : p.holder,
-                face: faces[i],
-                tier: handed ? nextTier : p.tier,
-                state: PieceState.Held,
-                flags: 0,
-                pledgee: MemberId.wrap(0)
-            });
+            _writeNewPiece(child, handed ? to[i] : p.holder, faces[i], handed ? nextTier : p.tier, PieceState.Held);
         }
         emit ReceivableSplit(id, p.holder, root, children[0], faces);
         if (!handing) return children;
