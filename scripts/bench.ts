@@ -194,6 +194,8 @@ await record("MemberRegistry.setPayoutAccount", members.connect(fresh1).setPayou
 await record("MemberRegistry.setAdmin [existing operator]", members.connect(fresh1).setAdmin(benchId, fresh2));
 await record("MemberRegistry.removeOperator", members.connect(fresh2).removeOperator(benchId, fresh1));
 // The governor's key recovery waits RECOVERY_DELAY, during which the member's admin may cancel it (item 22).
+await members.proposeAdminRecovery(benchId, Wallet.createRandom().address);
+await record("MemberRegistry.cancelAdminRecovery [by the admin]", members.connect(fresh2).cancelAdminRecovery(benchId));
 await record("MemberRegistry.proposeAdminRecovery [new operator]", members.proposeAdminRecovery(benchId, fresh3));
 await networkHelpers.time.increase(await members.RECOVERY_DELAY());
 await record("MemberRegistry.completeAdminRecovery [new operator]", members.completeAdminRecovery(benchId));
@@ -372,6 +374,13 @@ await record(
       { member: world.ids.golfo, shareBps: 2_000 },
       { member: world.ids.quicklend, shareBps: 3_000 },
     ]),
+  );
+  // A Regulator frees a reference claimed in a funder's name by mistake, so that the funder can book it itself.
+  await record(
+    "CreditRegistry.releaseJointLoanClaim [by a Regulator]",
+    credit
+      .connect(world.admins.regulator)
+      .releaseJointLoanClaim(world.ids.golfo, joint3.loanRef, reasonCode("CLAIMED-IN-ERROR")),
   );
 }
 // The module API rows (reportExposure, reportDefault, closeExposure) go here; they are measured in the modules.
@@ -874,6 +883,20 @@ const tradeLifecycle = sumFigures(tradeFlow);
     "SettlementToken.recoverBalance [a revoked member's, where the governor names]",
     cny.recoverBalance(leaving, world.admins.cristal, reasonCode("BENCH-REDIRECT")),
   );
+}
+
+// Listings by the governor, after the flows: a token issuer, a settlement token and a reporter module, each set and
+// cleared (the listed contracts are the world's own, so nothing else changes).
+{
+  const cny = tokens.CNY;
+  await record("SettlementToken.setIssuer [grant]", cny.setIssuer(world.ids.golfo, true));
+  await record("SettlementToken.setIssuer [revoke]", cny.setIssuer(world.ids.golfo, false));
+  const scoreAddress = await world.contracts.score.getAddress();
+  await record("MemberRegistry.setSettlementToken [list]", members.setSettlementToken(scoreAddress, true));
+  await record("MemberRegistry.setSettlementToken [delist]", members.setSettlementToken(scoreAddress, false));
+  const credit = world.contracts.credit;
+  await record("CreditRegistry.setReporterModule [list]", credit.setReporterModule(scoreAddress, true));
+  await record("CreditRegistry.setReporterModule [delist]", credit.setReporterModule(scoreAddress, false));
 }
 
 // Governance seat, last: it moves the registry's governor.
