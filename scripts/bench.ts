@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
 import { network } from "hardhat";
-import { Wallet, ZeroAddress, type TransactionReceipt, type TransactionResponse } from "ethers";
+import { toBeHex, Wallet, ZeroAddress, type TransactionReceipt, type TransactionResponse } from "ethers";
 
 import { commitment, consentCommitment, documentCommitment, newSalt } from "../src/commitments.js";
 import {
@@ -882,6 +882,58 @@ const tradeLifecycle = sumFigures(tradeFlow);
   await record(
     "SettlementToken.recoverBalance [a revoked member's, where the governor names]",
     cny.recoverBalance(leaving, world.admins.cristal, reasonCode("BENCH-REDIRECT")),
+  );
+}
+
+// The ledger's recovery paths, after the flows: a credit report the registry refused while paused, delivered by
+// anyone once it runs again; and a payout parked for a supplier since revoked, sent where the governor names.
+{
+  const cny = tokens.CNY;
+  const lei = "TLBENCHSUPPLIER0003";
+  const supplier = Wallet.createRandom().connect(connection.ethers.provider);
+  await networkHelpers.setBalance(supplier.address, 10n ** 18n);
+  await members.admit(
+    legalIdHash(lei),
+    entityKey(world.key, lei),
+    jurisdictionCode("MX"),
+    roleMask(["Supplier"]),
+    supplier,
+  );
+  const supplierId = await members.memberOf(supplier);
+  // The debtor's line as the SCF rows left it (reassigned by the governor): its bank reopens it for this family.
+  const line = await scf.creditLineOf(world.ids.pearl, cnyAddress);
+  const lineBank = Object.entries(world.ids).find(([, id]) => id === line.financier)![0] as keyof typeof world.admins;
+  const asLineBank = scf.connect(world.admins[lineBank]);
+  if (line.frozen) await asLineBank.freezeCreditLine(world.ids.pearl, cnyAddress, false);
+  await asLineBank.setCreditLine(world.ids.pearl, cnyAddress, line.used + 20_000_000n);
+  const due = BigInt(await networkHelpers.time.latest()) + 30n * DAY;
+  const root = rootIn(await mined(await scf.connect(pearl).issue(supplier, cnyAddress, 20_000_000n, due, [invoice()])));
+  await mined(await scf.connect(supplier).split(root, [10_000_000n, 10_000_000n]));
+  const q = {
+    id: root + 1n,
+    rateBps: 600,
+    dayBase: 365 as const,
+    recourse: true,
+    seller: supplierId,
+    expiry: BigInt(await networkHelpers.time.latest()) + 3_600n,
+    nonce: 3n,
+  };
+  const credit = world.contracts.credit;
+  await credit.pause();
+  await mined(await scf.connect(supplier).finance(q, await signQuote(scf, bank, q)));
+  await credit.unpause();
+  await record(
+    "ReceivableLedger.retryCreditReports [one report the paused registry refused]",
+    scf.connect(fresh4).retryCreditReports(toBeHex(root + 1n, 32)),
+  );
+  await networkHelpers.time.increaseTo(due);
+  await cny.connect(pearl).approve(scfAddress, 20_000_000n);
+  await mined(await scf.connect(pearl).repay(root));
+  await members.revoke(supplierId, reasonCode("BENCH-REVOKE"));
+  await mined(await scf.connect(fresh4).collect(root));
+  await record(
+    "ReceivableLedger.redirectOwed [a revoked supplier's parked payout]",
+    scf.redirectOwed(supplierId, cnyAddress, world.admins.cristal, reasonCode("BENCH-REDIRECT")),
   );
 }
 
