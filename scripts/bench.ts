@@ -731,6 +731,48 @@ const tradeLifecycle = sumFigures(tradeFlow);
       "CreditRegistry.closeExposure [module: pre-shipment finance repaid]",
     ]);
   }
+  // Recovery paths: a credit report the paused registry refused, delivered later by anyone; a payout the token
+  // refused (the financier's account frozen), parked and claimed.
+  {
+    const terms = await glasswareOrder(world, await now(), `PO-BENCH-${++orders}`);
+    const id = orders;
+    await trade
+      .connect(ta.cristal)
+      .createOrder({ ...terms, payoutToken: terms.payToken, tranches: parseTranches("100:Shipped") });
+    await trade.connect(ta.glassworks).accept(id);
+    const assignment = {
+      order: id,
+      exporter: world.ids.glassworks,
+      financier: world.ids.pacific,
+      advance: 20_000_000n,
+      deadline: (await now()) + 3_600n,
+    };
+    const signature = await signAssignment(ta.pacific, domainT, assignment);
+    const credit = world.contracts.credit;
+    await credit.pause();
+    const deferred = await mined(
+      await trade
+        .connect(ta.glassworks)
+        .assignProceeds(id, assignment.financier, assignment.advance, assignment.deadline, signature),
+    );
+    await credit.unpause();
+    const ref = deferred.logs.map((l) => trade.interface.parseLog(l)).find((l) => l?.name === "CreditReportDeferred")!
+      .args.ref as string;
+    await record(
+      "TradeSettlement.retryCreditReports [one report the paused registry refused]",
+      trade.connect(fresh4).retryCreditReports(ref),
+    );
+    await tokens.MXN.connect(ta.golfo).approve(tradeAddress, terms.amount);
+    await trade.connect(ta.golfo).fund(id);
+    const e = await evidence(id, "Shipped");
+    await tokens.MXN.freeze(ta.pacific, reason);
+    await mined(await trade.attest(id, e.kind, e.doc, e.sigs, NO_FX_QUOTE, "0x"));
+    await tokens.MXN.unfreeze(ta.pacific, reason);
+    await record(
+      "TradeSettlement.claimOwed [a payout the frozen account refused]",
+      trade.connect(fresh4).claimOwed(world.ids.pacific, await tokens.MXN.getAddress()),
+    );
+  }
   // Dispute after delivery, and the arbiter's split with FX.
   {
     const { id } = await openOrder("CNY", "70:Shipped+Delivered,30:Inspected");
