@@ -291,15 +291,8 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     }
 
     /// @inheritdoc ICreditRegistry
-    function releaseJointLoanClaim(MemberId funder, bytes32 loanRef, bytes32 reason) external {
-        MemberId regulator = _requireRole(msg.sender, Role.Regulator);
-        LoanId id = _loanId(funder, loanRef);
-        Loan memory held = _loans[id];
-        if (held.status != LoanStatus.None || MemberId.unwrap(held.lender) == 0) {
-            revert CreditJointLoanClaimUnknown(funder, loanRef);
-        }
-        delete _loans[id];
-        emit JointLoanClaimReleased(funder, loanRef, _loanId(held.lender, loanRef), regulator, reason);
+    function releaseJointLoanClaim(MemberId, bytes32, bytes32) external {
+        _runCold();
     }
 
     /// @inheritdoc ICreditRegistry
@@ -319,17 +312,40 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
 
     /// @inheritdoc ICreditRegistry
     function pause() external {
-        _runCold();
+        _setPause(true);
     }
 
     /// @inheritdoc ICreditRegistry
     function unpause() external {
-        _runCold();
+        _setPause(false);
     }
 
     /// @inheritdoc ICreditRegistry
     function paused() external view returns (bool) {
         return _pausedBy != 0;
+    }
+
+    /// @dev The modules' pause rule (see {IEmergencyPause}): the governor or an active Regulator pauses; only the
+    ///      governor lifts the governor's pause.
+    function _setPause(bool pausing) private {
+        uint8 by = _pausedBy;
+        if (pausing == (by != 0)) {
+            if (pausing) revert EnforcedPause();
+            revert ExpectedPause();
+        }
+        bool governor = msg.sender == memberRegistry.governor();
+        if (!governor) {
+            if (by == _PAUSED_BY_GOVERNOR) revert PauseLiftUnauthorized(msg.sender);
+            _requireRole(msg.sender, Role.Regulator);
+        }
+        _pausedBy =
+            !pausing
+                ? 0
+                : governor
+                    ? _PAUSED_BY_GOVERNOR
+                    : _PAUSED_BY_REGULATOR;
+        if (pausing) emit Paused(msg.sender);
+        else emit Unpaused(msg.sender);
     }
 
     /// @dev Runs this call's data in `cold` on this contract's storage and returns (or reverts) with its result.

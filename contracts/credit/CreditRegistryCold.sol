@@ -9,11 +9,10 @@ import {LoanId, LoanStatus, ProductKind} from "../interfaces/ICreditRegistry.sol
 import {CreditRegistryBase} from "./CreditRegistryBase.sol";
 
 /// @title CreditRegistryCold
-/// @notice The less frequent operations of {CreditRegistry} (joint loans, ageing, disputes and corrections,
-///         governance),
-///         run only by DELEGATECALL from the registry on its storage; see {ICreditRegistry} for each. Called
-///         directly it
-///         acts on its own empty storage and holds nothing.
+/// @notice The less frequent operations of {CreditRegistry} (batches, joint loans and the release of their claims,
+///         ageing, disputes and corrections, the governor's settings), run only by DELEGATECALL from the registry on
+///         its storage; see {ICreditRegistry} for each. The emergency pause runs in the registry itself. Called
+///         directly it acts on its own empty storage and holds nothing.
 contract CreditRegistryCold is CreditRegistryBase {
     constructor(
         IMemberRegistry registry,
@@ -126,6 +125,18 @@ contract CreditRegistryCold is CreditRegistryBase {
     }
 
     /// @dev See {ICreditRegistry}.
+    function releaseJointLoanClaim(MemberId funder, bytes32 loanRef, bytes32 reason) external {
+        MemberId regulator = _requireRole(msg.sender, Role.Regulator);
+        LoanId id = _loanId(funder, loanRef);
+        Loan memory held = _loans[id];
+        if (held.status != LoanStatus.None || MemberId.unwrap(held.lender) == 0) {
+            revert CreditJointLoanClaimUnknown(funder, loanRef);
+        }
+        delete _loans[id];
+        emit JointLoanClaimReleased(funder, loanRef, _loanId(held.lender, loanRef), regulator, reason);
+    }
+
+    /// @dev See {ICreditRegistry}.
     function resolveDispute(MemberId reporter, bytes32 loanRef, bytes32 outcome) external {
         MemberId regulator = _requireRole(msg.sender, Role.Regulator);
         (LoanId id, bytes32 key) = _openDispute(reporter, loanRef);
@@ -145,38 +156,5 @@ contract CreditRegistryCold is CreditRegistryBase {
         if (allowed && module.code.length == 0) revert CreditReporterModuleInvalid(module);
         _reporterModules[module] = allowed;
         emit ICreditModuleReports.ReporterModuleSet(module, allowed);
-    }
-
-    /// @dev See {ICreditRegistry}.
-    function pause() external {
-        _setPause(true);
-    }
-
-    /// @dev See {ICreditRegistry}.
-    function unpause() external {
-        _setPause(false);
-    }
-
-    /// @dev The modules' pause rule (see {IEmergencyPause}): the governor or an active Regulator pauses; only the
-    ///      governor lifts the governor's pause.
-    function _setPause(bool pausing) private {
-        uint8 by = _pausedBy;
-        if (pausing == (by != 0)) {
-            if (pausing) revert EnforcedPause();
-            revert ExpectedPause();
-        }
-        bool governor = msg.sender == memberRegistry.governor();
-        if (!governor) {
-            if (by == _PAUSED_BY_GOVERNOR) revert PauseLiftUnauthorized(msg.sender);
-            _requireRole(msg.sender, Role.Regulator);
-        }
-        _pausedBy =
-            !pausing
-                ? 0
-                : governor
-                    ? _PAUSED_BY_GOVERNOR
-                    : _PAUSED_BY_REGULATOR;
-        if (pausing) emit Paused(msg.sender);
-        else emit Unpaused(msg.sender);
     }
 }
