@@ -263,7 +263,11 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
     }
 
     /// @inheritdoc ITradeSettlement
-    function refundExpired(OrderId) external {
+    /// @dev An unfunded order lapses here; the cold part refunds a funded or disputed one (and would lapse one too).
+    function refundExpired(OrderId id) external {
+        Parties storage p = _orderIn(id, _CREATED | _ACCEPTED | _FUNDED | _DISPUTED);
+        OrderState s = p.state;
+        if (s == OrderState.Created || s == OrderState.Accepted) return _lapseGuarded(id, p);
         _runCold();
     }
 
@@ -319,6 +323,12 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
     /// @inheritdoc ITradeSettlement
     function attestationDigest(OrderId id, EvidenceKind kind, bytes32 documentHash) external view returns (bytes32) {
         return _attestationDigest(id, kind, documentHash);
+    }
+
+    /// @dev {_lapse} under the reentrancy guard, as the cold part runs it (its report of a financed order calls the
+    ///      credit registry).
+    function _lapseGuarded(OrderId id, Parties storage p) private nonReentrant {
+        _lapse(id, p);
     }
 
     /// @dev Runs this call's data in `cold` on this contract's storage and returns (or reverts) with its result.

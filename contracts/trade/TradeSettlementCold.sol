@@ -112,14 +112,8 @@ contract TradeSettlementCold is TradeSettlementBase {
     function refundExpired(OrderId id) external nonReentrant {
         Parties storage p = _orderIn(id, _CREATED | _ACCEPTED | _FUNDED | _DISPUTED);
         OrderState s = p.state;
+        if (s == OrderState.Created || s == OrderState.Accepted) return _lapse(id, p);
         Money storage m = _money[id];
-        if (s == OrderState.Created || s == OrderState.Accepted) {
-            if (_activeNow() < p.shipmentDeadline)
-                revert ITradeSettlement.TradeTooEarly(id, _toWall(p.shipmentDeadline));
-            _transition(id, p, OrderState.Lapsed);
-            _end(id, m, true);
-            return;
-        }
         if (s == OrderState.Disputed) {
             // The arbiter left the dispute past its deadline: what was at stake returns to the importer's side.
             if (_activeNow() <= m.disputeDeadline)
