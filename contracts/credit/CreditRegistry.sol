@@ -2,23 +2,14 @@
 pragma solidity 0.8.28;
 
 import {ColdPart} from "../libraries/ColdPart.sol";
-import {MemberGated} from "../access/MemberGated.sol";
 import {ConsentId, ConsentPurpose, IConsentBook} from "../interfaces/IConsentBook.sol";
 import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
 import {InstalmentPlan} from "../libraries/InstalmentPlan.sol";
 
 import {CreditRegistryBase} from "./CreditRegistryBase.sol";
 import {CreditRegistryCold} from "./CreditRegistryCold.sol";
-import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
-import {
-    Frequency,
-    ICreditRegistry,
-    LoanId,
-    LoanStatus,
-    PolicyLimit,
-    PolicyMode,
-    ProductKind
-} from "../interfaces/ICreditRegistry.sol";
+import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
+import {ICreditRegistry, LoanId, LoanStatus, ProductKind} from "../interfaces/ICreditRegistry.sol";
 
 /// @title CreditRegistry
 /// @notice The network's single exposure ledger. See {ICreditRegistry}. Its less frequent operations run in
