@@ -694,9 +694,11 @@ const tradeLifecycle = sumFigures(tradeFlow);
     );
     await trade.setThreshold(0, 1);
   }
-  // Pre-shipment finance the financier signed for (item 7), then a settlement that pays the financier and reports the
-  // loan repaid.
-  {
+  /**
+   * An accepted order of one tranche (paid on shipment), and the exporter's assignment of its proceeds to Pacific for
+   * an advance of 200,000.00 MXN, with Pacific's signature: `assign()` sends it.
+   */
+  const assignableOrder = async () => {
     const terms = await glasswareOrder(world, await now(), `PO-BENCH-${++orders}`);
     const id = orders;
     await trade
@@ -711,11 +713,19 @@ const tradeLifecycle = sumFigures(tradeFlow);
       deadline: (await now()) + 3_600n,
     };
     const signature = await signAssignment(ta.pacific, domainT, assignment);
-    const assigned = await record(
-      "TradeSettlement.assignProceeds [financier's signature, reported to the credit registry]",
+    const assign = () =>
       trade
         .connect(ta.glassworks)
-        .assignProceeds(id, assignment.financier, assignment.advance, assignment.deadline, signature),
+        .assignProceeds(id, assignment.financier, assignment.advance, assignment.deadline, signature);
+    return { id, terms, assign };
+  };
+  // Pre-shipment finance the financier signed for (item 7), then a settlement that pays the financier and reports the
+  // loan repaid.
+  {
+    const { id, terms, assign } = await assignableOrder();
+    const assigned = await record(
+      "TradeSettlement.assignProceeds [financier's signature, reported to the credit registry]",
+      assign(),
     );
     await recordCreditCalls(assigned, "TradeSettlement.assignProceeds", [
       "CreditRegistry.reportExposure [module: pre-shipment finance of an order]",
@@ -734,27 +744,10 @@ const tradeLifecycle = sumFigures(tradeFlow);
   // Recovery paths: a credit report the paused registry refused, delivered later by anyone; a payout the token
   // refused (the financier's account frozen), parked and claimed.
   {
-    const terms = await glasswareOrder(world, await now(), `PO-BENCH-${++orders}`);
-    const id = orders;
-    await trade
-      .connect(ta.cristal)
-      .createOrder({ ...terms, payoutToken: terms.payToken, tranches: parseTranches("100:Shipped") });
-    await trade.connect(ta.glassworks).accept(id);
-    const assignment = {
-      order: id,
-      exporter: world.ids.glassworks,
-      financier: world.ids.pacific,
-      advance: 20_000_000n,
-      deadline: (await now()) + 3_600n,
-    };
-    const signature = await signAssignment(ta.pacific, domainT, assignment);
+    const { id, terms, assign } = await assignableOrder();
     const credit = world.contracts.credit;
     await credit.pause();
-    const deferred = await mined(
-      await trade
-        .connect(ta.glassworks)
-        .assignProceeds(id, assignment.financier, assignment.advance, assignment.deadline, signature),
-    );
+    const deferred = await mined(await assign());
     await credit.unpause();
     const ref = deferred.logs.map((l) => trade.interface.parseLog(l)).find((l) => l?.name === "CreditReportDeferred")!
       .args.ref as string;
