@@ -263,11 +263,11 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
     }
 
     /// @inheritdoc ITradeSettlement
-    /// @dev An unfunded order lapses here; the cold part refunds a funded or disputed one (and would lapse one too).
+    /// @dev An unfunded order lapses here; the cold part refunds a funded or disputed one.
     function refundExpired(OrderId id) external {
         Parties storage p = _orderIn(id, _CREATED | _ACCEPTED | _FUNDED | _DISPUTED);
         OrderState s = p.state;
-        if (s == OrderState.Created || s == OrderState.Accepted) return _lapseGuarded(id, p);
+        if (s == OrderState.Created || s == OrderState.Accepted) return _lapse(id, p);
         _runCold();
     }
 
@@ -325,10 +325,12 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
         return _attestationDigest(id, kind, documentHash);
     }
 
-    /// @dev {_lapse} under the reentrancy guard, as the cold part runs it (its report of a financed order calls the
-    ///      credit registry).
-    function _lapseGuarded(OrderId id, Parties storage p) private nonReentrant {
-        _lapse(id, p);
+    /// @dev Lapses order `id`, Created or Accepted (so nothing is escrowed), once its shipment deadline passed; under
+    ///      the reentrancy guard, as the report that closes a financed order's exposure calls the credit registry.
+    function _lapse(OrderId id, Parties storage p) private nonReentrant {
+        if (_activeNow() < p.shipmentDeadline) revert ITradeSettlement.TradeTooEarly(id, _toWall(p.shipmentDeadline));
+        _transition(id, p, OrderState.Lapsed);
+        _end(id, _money[id], true);
     }
 
     /// @dev Runs this call's data in `cold` on this contract's storage and returns (or reverts) with its result.

@@ -436,13 +436,6 @@ abstract contract TradeSettlementBase is
         if (ends) _transition(id, p, OrderState.Settled);
     }
 
-    /// @dev Lapses order `id`, Created or Accepted (so nothing is escrowed), once its shipment deadline passed.
-    function _lapse(OrderId id, Parties storage p) internal {
-        if (_activeNow() < p.shipmentDeadline) revert ITradeSettlement.TradeTooEarly(id, _toWall(p.shipmentDeadline));
-        _transition(id, p, OrderState.Lapsed);
-        _end(id, _money[id], true);
-    }
-
     /// @dev Order `id` ended, settled (`OrderSettled`) or lapsed (`OrderLapsed`): its trade-finance record, if any,
     ///      is closed, whatever the path (item 7); the report never blocks the payment (item 1).
     function _end(OrderId id, Money storage m, bool lapsed) internal {

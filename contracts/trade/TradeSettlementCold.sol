@@ -109,12 +109,11 @@ contract TradeSettlementCold is TradeSettlementBase {
         _refundUnreleased(id, p, TradePaymentRefs.PURPOSE_UNSHIPPED);
     }
 
+    /// @dev A funded or disputed order's refund; the settlement lapses an unfunded one itself.
     function refundExpired(OrderId id) external nonReentrant {
-        Parties storage p = _orderIn(id, _CREATED | _ACCEPTED | _FUNDED | _DISPUTED);
-        OrderState s = p.state;
-        if (s == OrderState.Created || s == OrderState.Accepted) return _lapse(id, p);
+        Parties storage p = _orderIn(id, _FUNDED | _DISPUTED);
         Money storage m = _money[id];
-        if (s == OrderState.Disputed) {
+        if (p.state == OrderState.Disputed) {
             // The arbiter left the dispute past its deadline: what was at stake returns to the importer's side.
             if (_activeNow() <= m.disputeDeadline)
                 revert ITradeSettlement.TradeTooEarly(id, _toWall(m.disputeDeadline) + 1);
