@@ -823,6 +823,35 @@ const tradeLifecycle = sumFigures(tradeFlow);
   }
   await record("TradeSettlement.pause", trade.connect(ta.regulator).pause());
   await record("TradeSettlement.unpause", trade.connect(ta.regulator).unpause());
+  // A payout to an exporter revoked after it shipped: the token refuses it, the settlement parks it, and the governor
+  // sends it where the consortium decides. Last of the trade rows: the revocation moves the membership epoch.
+  {
+    const lei = "TLBENCHEXPORTER0004";
+    const exporter = Wallet.createRandom().connect(connection.ethers.provider);
+    await networkHelpers.setBalance(exporter.address, 10n ** 18n);
+    await members.admit(
+      legalIdHash(lei),
+      entityKey(world.key, lei),
+      jurisdictionCode("CN"),
+      roleMask(["Exporter"]),
+      exporter,
+    );
+    const exporterId = await members.memberOf(exporter);
+    const mxn = await tokens.MXN.getAddress();
+    const terms = await glasswareOrder(world, await now(), `PO-BENCH-${++orders}`);
+    const order = { ...terms, exporter: exporterId, payoutToken: mxn, tranches: parseTranches("100:Shipped") };
+    await trade.connect(ta.cristal).createOrder(order);
+    await trade.connect(exporter).accept(orders);
+    await tokens.MXN.connect(ta.golfo).approve(tradeAddress, terms.amount);
+    await trade.connect(ta.golfo).fund(orders);
+    const e = await evidence(orders, "Shipped");
+    await members.revoke(exporterId, reasonCode("BENCH-REVOKE"));
+    await mined(await trade.attest(orders, e.kind, e.doc, e.sigs, NO_FX_QUOTE, "0x"));
+    await record(
+      "TradeSettlement.redirectOwed [a revoked exporter's parked payout]",
+      trade.redirectOwed(exporterId, mxn, ta.cristal, reasonCode("BENCH-REDIRECT")),
+    );
+  }
 }
 
 // ─── Consumer credit (near the end: it moves the chain's clock) ──────────────
