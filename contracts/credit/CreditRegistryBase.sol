@@ -225,16 +225,19 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
         LoanStatus status = defaulted ? LoanStatus.Defaulted : LoanStatus.Active;
         _rebook(b, lender, Move(false, true, false, defaulted, 0, input.outstanding));
         _borrowers[key] = b;
-        _loans[id] = Loan({
-            borrower: b.index,
-            lender: lender,
-            principal: input.principal,
-            outstanding: input.outstanding,
-            originationDay: input.originationDay,
-            maturityDay: input.maturityDay,
-            kind: uint8(input.kind) | (hasTerms ? _HAS_TERMS : 0),
-            status: status
-        });
+        _storeLoan(
+            id,
+            Loan({
+                borrower: b.index,
+                lender: lender,
+                principal: input.principal,
+                outstanding: input.outstanding,
+                originationDay: input.originationDay,
+                maturityDay: input.maturityDay,
+                kind: uint8(input.kind) | (hasTerms ? _HAS_TERMS : 0),
+                status: status
+            })
+        );
         _emitRegistered(id, lender, reporter, input);
         if (hasTerms) _bookTerms(id, key, input);
         if (defaulted) emit LoanStatusChanged(id, key, LoanStatus.None, status);
@@ -340,7 +343,7 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
             uint256 dpd = InstalmentPlan.daysPastDue(p, input.outstanding, block.timestamp / 1 days);
             _moveBucket(id, key, t, InstalmentPlan.bucket(dpd), dpd);
         }
-        _terms[id] = t;
+        _storeTerms(id, t);
         emit LoanTermsRegistered(id, input.aprBps, p);
     }
 
@@ -567,13 +570,13 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
         if (bucket != t.bucket || until != t.negativeUntil) {
             _moveBucket(id, key, t, bucket, dpd);
             t.negativeUntil = until;
-            _terms[id] = t;
+            _storeTerms(id, t);
             loan.kind |= _HAS_TERMS;
             termsChanged = true;
             if (expired) emit NegativeRecordExpired(id, key);
         }
         (loan.status, loan.outstanding) = (to, outstanding);
-        _loans[id] = loan;
+        _storeLoan(id, loan);
     }
 
     /// @dev The day a loan's negative record stops counting after it moves `from` -> `to` on behalf of `actor`, and
@@ -681,6 +684,64 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
                 defaults: b.defaults,
                 inquiries: inquiries
             });
+    }
+
+    // ─── Records, one write per slot ────────────────────────────────────────
+    // Assigning a struct from memory writes it member by member: a further SLOAD and SSTORE of the warm slot per
+    // group of members, 200 gas apiece. A loan and its terms are one slot each and are written whole instead, at the
+    // bit offsets solc lays their members out at (docs/storage-layout.md, pinned by test/layout/storage-layout.test.ts;
+    // every view reads them back through solc's own layout, and test/credit/CreditRegistry.layout.test.ts does it
+    // field by field).
+
+    uint256 private constant _LOAN_LENDER_AT = 32;
+    uint256 private constant _LOAN_PRINCIPAL_AT = 64;
+    uint256 private constant _LOAN_OUTSTANDING_AT = 128;
+    uint256 private constant _LOAN_ORIGINATION_AT = 192;
+    uint256 private constant _LOAN_MATURITY_AT = 216;
+    uint256 private constant _LOAN_KIND_AT = 240;
+    uint256 private constant _LOAN_STATUS_AT = 248;
+    uint256 private constant _TERMS_INSTALMENTS_AT = 32;
+    uint256 private constant _TERMS_FREQUENCY_AT = 40;
+    uint256 private constant _TERMS_FIRST_DUE_AT = 48;
+    uint256 private constant _TERMS_INSTALMENT_AT = 72;
+    uint256 private constant _TERMS_FINAL_AT = 136;
+    uint256 private constant _TERMS_BUCKET_AT = 200;
+    uint256 private constant _TERMS_NEGATIVE_UNTIL_AT = 208;
+
+    /// @dev Writes `loan` as loan `id`'s slot, whole.
+    function _storeLoan(LoanId id, Loan memory loan) internal {
+        Loan storage s = _loans[id];
+        uint256 word =
+            uint256(loan.borrower) |
+                (uint256(MemberId.unwrap(loan.lender)) << _LOAN_LENDER_AT) |
+                (uint256(loan.principal) << _LOAN_PRINCIPAL_AT) |
+                (uint256(loan.outstanding) << _LOAN_OUTSTANDING_AT) |
+                (uint256(loan.originationDay) << _LOAN_ORIGINATION_AT) |
+                (uint256(loan.maturityDay) << _LOAN_MATURITY_AT) |
+                (uint256(loan.kind) << _LOAN_KIND_AT) |
+                (uint256(uint8(loan.status)) << _LOAN_STATUS_AT);
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            sstore(s.slot, word)
+        }
+    }
+
+    /// @dev Writes `t` as loan `id`'s terms slot, whole.
+    function _storeTerms(LoanId id, Terms memory t) internal {
+        Terms storage s = _terms[id];
+        uint256 word =
+            uint256(t.aprBps) |
+                (uint256(t.instalments) << _TERMS_INSTALMENTS_AT) |
+                (uint256(uint8(t.frequency)) << _TERMS_FREQUENCY_AT) |
+                (uint256(t.firstDueDay) << _TERMS_FIRST_DUE_AT) |
+                (uint256(t.instalment) << _TERMS_INSTALMENT_AT) |
+                (uint256(t.finalInstalment) << _TERMS_FINAL_AT) |
+                (uint256(t.bucket) << _TERMS_BUCKET_AT) |
+                (uint256(t.negativeUntil) << _TERMS_NEGATIVE_UNTIL_AT);
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            sstore(s.slot, word)
+        }
     }
 
     // ─── Inquiries ──────────────────────────────────────────────────────────

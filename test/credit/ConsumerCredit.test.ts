@@ -614,6 +614,69 @@ describe("Consumer credit", function () {
         .withArgs(id, dpd, 1);
     });
 
+    it("test_layout_aLoanAndItsTermsAreWrittenWholeAtSolcsOffsets", async function () {
+      // CreditRegistryBase writes a loan's slot and its terms' slot whole, at named bit offsets; the views read them
+      // through solc's own layout. Read both slots raw, after registration and after ageing, field by field.
+      const w = await networkHelpers.loadFixture(deployFixture);
+      const key = borrower();
+      const loan = await planLoan(key, { kind: Kind.SmeLoan });
+      const id = await register(w, loan);
+      const registry = await w.credit.getAddress();
+      const LOANS_SLOT = 5n; // docs/storage-layout.md, CreditRegistry: `_loans`
+      const TERMS_SLOT = 9n; // `_terms`
+      const raw = async (slot: bigint) =>
+        BigInt(await ethers.provider.getStorage(registry, keccak256(coder.encode(["bytes32", "uint256"], [id, slot]))));
+      const bits = (word: bigint, from: number, width: number) => (word >> BigInt(from)) & ((1n << BigInt(width)) - 1n);
+      const HAS_TERMS = 0x80n;
+      const check = async (status: bigint, bucket: bigint) => {
+        const l = await raw(LOANS_SLOT);
+        const view = await w.credit.getLoan(id);
+        expect(bits(l, 0, 32)).to.equal(1n, "borrower index"); // the registry's first borrower
+        expect(bits(l, 32, 32))
+          .to.equal(w.ids.a, "lender")
+          .and.to.equal(view.lender);
+        expect(bits(l, 64, 64))
+          .to.equal(loan.principal, "principal")
+          .and.to.equal(view.principal);
+        expect(bits(l, 128, 64))
+          .to.equal(loan.outstanding, "outstanding")
+          .and.to.equal(view.outstanding);
+        expect(bits(l, 192, 24)).to.equal(BigInt(loan.originationDay), "originationDay");
+        expect(bits(l, 216, 24))
+          .to.equal(BigInt(loan.maturityDay), "maturityDay")
+          .and.to.equal(view.maturityDay);
+        expect(bits(l, 240, 8)).to.equal(BigInt(Kind.SmeLoan) | HAS_TERMS, "kind");
+        expect(bits(l, 248, 8))
+          .to.equal(status, "status")
+          .and.to.equal(view.status);
+        const t = await raw(TERMS_SLOT);
+        const terms = await w.credit.termsOf(id);
+        expect(bits(t, 0, 32))
+          .to.equal(BigInt(loan.aprBps), "aprBps")
+          .and.to.equal(terms.aprBps);
+        expect(bits(t, 32, 8))
+          .to.equal(12n, "instalments")
+          .and.to.equal(terms.plan.instalments);
+        expect(bits(t, 40, 8)).to.equal(BigInt(Frequency.Monthly), "frequency");
+        expect(bits(t, 48, 24)).to.equal(BigInt(loan.plan.firstDueDay), "firstDueDay");
+        expect(bits(t, 72, 64))
+          .to.equal(INSTALMENT, "instalment")
+          .and.to.equal(terms.plan.instalment);
+        expect(bits(t, 136, 64))
+          .to.equal(INSTALMENT, "finalInstalment")
+          .and.to.equal(terms.plan.finalInstalment);
+        expect(bits(t, 200, 8))
+          .to.equal(bucket, "bucket")
+          .and.to.equal(terms.bucket);
+        expect(bits(t, 208, 24)).to.equal(0n, "negativeUntil");
+        expect(t >> 232n).to.equal(0n, "nothing above the terms' 232 bits");
+      };
+      await check(Status.Active, 0n);
+      await travelToDay(Number(loan.plan.firstDueDay) + GRACE_DAYS + 1);
+      await w.credit.connect(w.stranger).ageLoan(id);
+      await check(Status.Overdue, 1n);
+    });
+
     it("test_ageLoan_withinGrace_movesOnlyTheBucket_andNothingDueReverts", async function () {
       const w = await networkHelpers.loadFixture(deployFixture);
       const key = borrower();
