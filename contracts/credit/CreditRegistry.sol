@@ -291,14 +291,18 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
         _runCold();
     }
 
-    /// @inheritdoc ICreditRegistry
-    function setPolicy(Policy calldata) external {
-        _runCold();
-    }
-
     /// @inheritdoc ICreditModuleReports
     function setReporterModule(address, bool) external {
         _runCold();
+    }
+
+    // ─── Governance, run here ───────────────────────────────────────────────
+    // The policy and the emergency pause stay in this contract: without a second contract's account to load, they
+    // are within 1.3x of their floor, and an emergency stop does not depend on another contract's code.
+
+    /// @inheritdoc ICreditRegistry
+    function setPolicy(Policy calldata newPolicy) external onlyGovernor {
+        _setPolicy(newPolicy);
     }
 
     /// @inheritdoc ICreditRegistry

@@ -149,11 +149,6 @@ contract CreditRegistryCold is CreditRegistryBase {
 
     // ─── Governor ───────────────────────────────────────────────────────────
 
-    /// @dev See {ICreditRegistry}.
-    function setPolicy(Policy calldata newPolicy) external onlyGovernor {
-        _setPolicy(newPolicy);
-    }
-
     /// @dev See {ICreditModuleReports}.
     function setReporterModule(address module, bool allowed) external onlyGovernor {
         if (allowed && module.code.length == 0) revert CreditReporterModuleInvalid(module);
