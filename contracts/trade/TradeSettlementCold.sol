@@ -3,20 +3,17 @@ pragma solidity 0.8.28;
 
 import {ICreditRegistry} from "../interfaces/ICreditRegistry.sol";
 import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
-import {EvidenceKind, ITradeSettlement, OrderId, OrderState} from "../interfaces/ITradeSettlement.sol";
+import {ITradeSettlement, OrderId, OrderState} from "../interfaces/ITradeSettlement.sol";
 import {TradeChecks} from "../libraries/TradeChecks.sol";
 import {TradePaymentRefs} from "../libraries/TradePaymentRefs.sol";
-import {Thresholds, ThresholdsLibrary} from "../libraries/TradeThresholds.sol";
 
 import {TradeSettlementBase} from "./TradeSettlementBase.sol";
 
 /// @title TradeSettlementCold
-/// @notice The less frequent operations of {TradeSettlement} (disputes, pre-shipment finance, FX terms, refunds,
-///         thresholds), run only by DELEGATECALL from the settlement on its storage; see {ITradeSettlement} for each.
+/// @notice The less frequent operations of {TradeSettlement} (disputes, pre-shipment finance, FX terms and
+///         refunds), run only by DELEGATECALL from the settlement on its storage; see {ITradeSettlement} for each.
 ///         Called directly it acts on its own empty storage and holds nothing.
 contract TradeSettlementCold is TradeSettlementBase {
-    using ThresholdsLibrary for Thresholds;
-
     constructor(
         IMemberRegistry registry,
         ICreditRegistry credit,
@@ -128,16 +125,6 @@ contract TradeSettlementCold is TradeSettlementBase {
         if (p.evidenceDone != 0) revert ITradeSettlement.TradeGoodsMoved(id, p.evidenceDone);
         if (_activeNow() <= m.expiry) revert ITradeSettlement.TradeTooEarly(id, _toWall(m.expiry) + 1);
         _refundUnreleased(id, p, TradePaymentRefs.PURPOSE_EXPIRED);
-    }
-
-    // ─── Governor ───────────────────────────────────────────────────────────
-
-    function setThreshold(EvidenceKind kind, uint8 oracles) external onlyGovernor {
-        if (oracles == 0 || oracles > ThresholdsLibrary.MAX_ORACLES)
-            revert ITradeSettlement.TradeInvalidThreshold(oracles);
-        // Only orders made from now on: a running order keeps the thresholds it was made with.
-        _thresholdWord = _thresholdWord.setOracles(kind, oracles);
-        emit ITradeSettlement.ThresholdSet(kind, oracles);
     }
 
     function accept(OrderId id) external whenNotPaused {
