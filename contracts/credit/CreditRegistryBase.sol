@@ -52,6 +52,7 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
     uint256 internal constant _BPS = 10_000;
 
     uint256 internal constant _SINGLE = type(uint256).max; // "not in a batch": errors are raised bare
+    uint256 internal constant _DPD_UNKNOWN = type(uint256).max; // "not worked out yet", to {_rebookLoanWith}
     uint32 internal constant _LENDING_ROLES = uint32(1 << uint8(Role.Lender)) | uint32(1 << uint8(Role.Financier));
 
     uint32 internal constant _PLATFORM_ROLE = uint32(1 << uint8(Role.Platform));
@@ -544,8 +545,21 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
         uint64 outstanding,
         Actor actor
     ) internal returns (bytes32 key, bool termsChanged) {
+        return _rebookLoanWith(id, loan, _termsOf(id, loan), to, outstanding, _DPD_UNKNOWN, actor);
+    }
+
+    /// @dev {_rebookLoan} for a caller that read the loan's terms `t` already and, unless `dpd` is `_DPD_UNKNOWN`,
+    ///      worked out its days past due at `outstanding` today (used only while the loan stays live).
+    function _rebookLoanWith(
+        LoanId id,
+        Loan memory loan,
+        Terms memory t,
+        LoanStatus to,
+        uint64 outstanding,
+        uint256 dpd,
+        Actor actor
+    ) internal returns (bytes32 key, bool termsChanged) {
         key = _borrowerKeys[loan.borrower];
-        Terms memory t = _termsOf(id, loan);
         (uint24 until, bool expired) = _retention(loan.status, to, t.negativeUntil, actor);
         Move memory m = Move({
             wasLive: _isLive(loan.status),
@@ -562,10 +576,11 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
             _borrowers[key] = b;
         }
         uint8 bucket;
-        uint256 dpd;
         if (t.instalments != 0 && m.isLive) {
-            dpd = InstalmentPlan.daysPastDue(_plan(t), outstanding, block.timestamp / 1 days);
+            if (dpd == _DPD_UNKNOWN) dpd = InstalmentPlan.daysPastDue(_plan(t), outstanding, block.timestamp / 1 days);
             bucket = InstalmentPlan.bucket(dpd);
+        } else {
+            dpd = 0;
         }
         if (bucket != t.bucket || until != t.negativeUntil) {
             _moveBucket(id, key, t, bucket, dpd);

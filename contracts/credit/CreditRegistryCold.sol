@@ -5,6 +5,7 @@ import {IConsentBook} from "../interfaces/IConsentBook.sol";
 import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
 import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
 import {LoanId, LoanStatus, ProductKind} from "../interfaces/ICreditRegistry.sol";
+import {InstalmentPlan} from "../libraries/InstalmentPlan.sol";
 
 import {CreditRegistryBase} from "./CreditRegistryBase.sol";
 
@@ -77,12 +78,18 @@ contract CreditRegistryCold is CreditRegistryBase {
     function ageLoan(LoanId id) external whenNotPaused {
         Loan memory loan = _knownLoan(id, _SINGLE);
         LoanStatus from = loan.status;
-        (uint256 dpd, bool hasPlan, uint8 bucket) = _pastDue(id, loan);
+        // The terms are read, and the days past due worked out, once: the rebooking reuses both (same outstanding).
+        Terms memory t = _termsOf(id, loan);
+        (bool hasPlan, uint8 bucket) = (t.instalments != 0, t.bucket);
+        uint256 dpd;
+        if (hasPlan && _isLive(from)) {
+            dpd = InstalmentPlan.daysPastDue(_plan(t), loan.outstanding, block.timestamp / 1 days);
+        }
         LoanStatus to =
             hasPlan && dpd > _graceDays && _canTransition(from, LoanStatus.Overdue, Actor.Anyone)
                 ? LoanStatus.Overdue
                 : from;
-        (bytes32 key, bool termsChanged) = _rebookLoan(id, loan, to, loan.outstanding, Actor.Anyone);
+        (bytes32 key, bool termsChanged) = _rebookLoanWith(id, loan, t, to, loan.outstanding, dpd, Actor.Anyone);
         if (to == from && !termsChanged) revert CreditNothingToAge(id, dpd, bucket);
         if (to != from) emit LoanStatusChanged(id, key, from, to);
     }
