@@ -58,16 +58,17 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         _checkNewOperator(admin, MemberId.wrap(0));
 
         id = MemberId.wrap(++_memberCount);
-        _members[id] = Member({
-            legalIdHash: legalIdHash,
-            entityKey: entityKey,
-            admin: admin,
-            jurisdiction: jurisdiction,
-            roles: roles,
-            status: MemberStatus.Active,
-            operatorCount: 1,
-            payout: address(0)
-        });
+        // Field by field, a slot per statement: assigning the struct would write it member by member, and write the
+        // zero `payout` into its empty slot (a cold read and a write for nothing). The id is new: its slots are zero.
+        Member storage m = _members[id];
+        (m.legalIdHash, m.entityKey) = (legalIdHash, entityKey);
+        (m.admin, m.jurisdiction, m.roles, m.status, m.operatorCount) = (
+            admin,
+            jurisdiction,
+            roles,
+            MemberStatus.Active,
+            1
+        );
         _byLegalId[legalIdHash] = id;
         _byEntityKey[entityKey] = id;
         _link(admin, id);

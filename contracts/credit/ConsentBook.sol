@@ -53,14 +53,10 @@ contract ConsentBook is IConsentBook, MemberGated {
         id = consentId(holder, input.documentHash);
         Record storage r = _consents[id];
         if (MemberId.unwrap(r.holder) != 0) revert ConsentAlreadyRecorded(id);
-        _consents[id] = Record({
-            borrowerKey: input.borrowerKey,
-            holder: holder,
-            purpose: input.purpose,
-            expiresAt: input.expiresAt,
-            revokedAt: 0,
-            covered: covered
-        });
+        // Field by field, a slot per statement: assigning the struct would write its second slot member by member,
+        // a further SLOAD and SSTORE each. `revokedAt` stays 0, as the record is new.
+        r.borrowerKey = input.borrowerKey;
+        (r.holder, r.purpose, r.expiresAt, r.covered) = (holder, input.purpose, input.expiresAt, covered);
         emit ConsentRecorded(
             id,
             input.borrowerKey,
