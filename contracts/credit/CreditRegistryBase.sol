@@ -705,8 +705,8 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
     // Assigning a struct from memory writes it member by member: a further SLOAD and SSTORE of the warm slot per
     // group of members, 200 gas apiece. A loan and its terms are one slot each and are written whole instead, at the
     // bit offsets solc lays their members out at (docs/storage-layout.md, pinned by test/layout/storage-layout.test.ts;
-    // every view reads them back through solc's own layout, and test/credit/CreditRegistry.layout.test.ts does it
-    // field by field).
+    // every view reads them back through solc's own layout, and ConsumerCredit.test.ts's
+    // `test_layout_aLoanAndItsTermsAreWrittenWholeAtSolcsOffsets` reads both raw slots field by field).
 
     uint256 private constant _LOAN_LENDER_AT = 32;
     uint256 private constant _LOAN_PRINCIPAL_AT = 64;

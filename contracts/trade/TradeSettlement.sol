@@ -74,9 +74,11 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
         emit OrderBanksNamed(id, t.importerBank, t.exporterBank, t.importerBankFeeBps, t.exporterBankFeeBps);
     }
 
-    // A new order's parties are written whole, at the bit offsets solc lays {Parties} out at (docs/storage-layout.md,
-    // pinned by test/layout/storage-layout.test.ts; `getOrder` reads them back through solc's own layout): assigning
-    // the struct would write it member by member, a further SLOAD and SSTORE of the slot per group of members.
+    // A new order's parties are written whole, at the bit offsets solc lays {Parties} out at: assigning the struct
+    // would write it member by member, a further SLOAD and SSTORE of the slot per group of members. The offsets are
+    // pinned by the layout snapshot (docs/storage-layout.md, test/layout/storage-layout.test.ts); `getOrder` reads
+    // them back through solc's own layout, and TradeSettlement.test.ts's
+    // `test_layout_aNewOrdersPartiesAreWrittenWholeAtSolcsOffsets` reads the raw slot field by field.
     uint256 private constant _PARTIES_EXPORTER_AT = 32;
     uint256 private constant _PARTIES_IMPORTER_BANK_AT = 64;
     uint256 private constant _PARTIES_EXPORTER_BANK_AT = 96;

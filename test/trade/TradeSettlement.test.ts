@@ -117,6 +117,32 @@ describe("TradeSettlement", function () {
     expect(await tokens.MXN.balanceOf(a.golfo)).to.equal(60_000_000n + 40_000n);
   });
 
+  it("test_layout_aNewOrdersPartiesAreWrittenWholeAtSolcsOffsets", async function () {
+    // TradeSettlement writes a new order's parties as one word at named bit offsets; `getOrder` reads them through
+    // solc's own layout. Read the raw slot field by field (docs/storage-layout.md: `_parties` is slot 7).
+    const { trade, terms, world, a } = await networkHelpers.loadFixture(fixture);
+    await trade.setThreshold(Kind.CustomsCleared, 3); // a non-trivial thresholds word: k - 1 = 2 at bits 4-7
+    const maxFees = { ...terms, importerBankFeeBps: 500, exporterBankFeeBps: 499 };
+    await trade.connect(a.cristal).createOrder(maxFees);
+    const key = ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [1n, 7n]));
+    const word = BigInt(await ethers.provider.getStorage(await trade.getAddress(), key));
+    const bits = (from: number, width: number) => (word >> BigInt(from)) & ((1n << BigInt(width)) - 1n);
+    const o = await trade.getOrder(1n);
+    expect(bits(0, 32)).to.equal(world.ids.cristal, "importer").and.to.equal(o.importer);
+    expect(bits(32, 32)).to.equal(terms.exporter, "exporter").and.to.equal(o.exporter);
+    expect(bits(64, 32)).to.equal(terms.importerBank, "importerBank").and.to.equal(o.importerBank);
+    expect(bits(96, 32)).to.equal(terms.exporterBank, "exporterBank").and.to.equal(o.exporterBank);
+    expect(bits(128, 8)).to.equal(BigInt(State.Created), "state").and.to.equal(o.state);
+    expect(bits(136, 8)).to.equal(3n, "trancheCount");
+    expect(bits(144, 16)).to.equal(0n, "evidenceDone and paid");
+    expect(bits(160, 16)).to.equal(500n, "importerBankFeeBps").and.to.equal(o.importerBankFeeBps);
+    expect(bits(176, 16)).to.equal(499n, "exporterBankFeeBps").and.to.equal(o.exporterBankFeeBps);
+    expect(bits(192, 40)).to.equal(terms.shipmentDeadline, "shipmentDeadline (active time, no pause yet)");
+    expect(bits(232, 16)).to.equal(2n << 4n, "thresholds");
+    expect(word >> 248n).to.equal(0n, "nothing above the parties' 248 bits");
+    expect(await trade.orderThreshold(1n, Kind.CustomsCleared)).to.equal(3n);
+  });
+
   it("test_refundUnshipped_byAStrangerAfterTheDeadline", async function () {
     const { trade, terms, tokens, a, world } = await networkHelpers.loadFixture(fixture);
     await trade.connect(a.cristal).createOrder(terms);
