@@ -175,6 +175,20 @@ const [fresh1, fresh2, fresh3, fresh4] = world.outsiders;
 const glassworks = world.admins.glassworks;
 const reason = reasonCode("AML-2026-0042");
 
+/** Admits a new member with legal id `lei` and one role, whose admin is a new funded key: the key and the member id. */
+async function admitFundedMember(lei: string, jurisdiction: string, role: string) {
+  const admin = Wallet.createRandom().connect(connection.ethers.provider);
+  await networkHelpers.setBalance(admin.address, 10n ** 18n);
+  await members.admit(
+    legalIdHash(lei),
+    entityKey(world.key, lei),
+    jurisdictionCode(jurisdiction),
+    roleMask([role]),
+    admin,
+  );
+  return { admin, id: await members.memberOf(admin) };
+}
+
 await record(
   "MemberRegistry.admit",
   members.admit(
@@ -826,17 +840,7 @@ const tradeLifecycle = sumFigures(tradeFlow);
   // A payout to an exporter revoked after it shipped: the token refuses it, the settlement parks it, and the governor
   // sends it where the consortium decides. Last of the trade rows: the revocation moves the membership epoch.
   {
-    const lei = "TLBENCHEXPORTER0004";
-    const exporter = Wallet.createRandom().connect(connection.ethers.provider);
-    await networkHelpers.setBalance(exporter.address, 10n ** 18n);
-    await members.admit(
-      legalIdHash(lei),
-      entityKey(world.key, lei),
-      jurisdictionCode("CN"),
-      roleMask(["Exporter"]),
-      exporter,
-    );
-    const exporterId = await members.memberOf(exporter);
+    const { admin: exporter, id: exporterId } = await admitFundedMember("TLBENCHEXPORTER0004", "CN", "Exporter");
     const mxn = await tokens.MXN.getAddress();
     const terms = await glasswareOrder(world, await now(), `PO-BENCH-${++orders}`);
     const order = { ...terms, exporter: exporterId, payoutToken: mxn, tranches: parseTranches("100:Shipped") };
@@ -953,17 +957,7 @@ const tradeLifecycle = sumFigures(tradeFlow);
 // anyone once it runs again; and a payout parked for a supplier since revoked, sent where the governor names.
 {
   const cny = tokens.CNY;
-  const lei = "TLBENCHSUPPLIER0003";
-  const supplier = Wallet.createRandom().connect(connection.ethers.provider);
-  await networkHelpers.setBalance(supplier.address, 10n ** 18n);
-  await members.admit(
-    legalIdHash(lei),
-    entityKey(world.key, lei),
-    jurisdictionCode("MX"),
-    roleMask(["Supplier"]),
-    supplier,
-  );
-  const supplierId = await members.memberOf(supplier);
+  const { admin: supplier, id: supplierId } = await admitFundedMember("TLBENCHSUPPLIER0003", "MX", "Supplier");
   // The debtor's line as the SCF rows left it (reassigned by the governor): its bank reopens it for this family.
   const line = await scf.creditLineOf(world.ids.pearl, cnyAddress);
   const lineBank = Object.entries(world.ids).find(([, id]) => id === line.financier)![0] as keyof typeof world.admins;
