@@ -222,6 +222,16 @@ await record("MemberRegistry.revoke", members.revoke(benchId, reason));
 const cny = tokens.CNY;
 await record("SettlementToken.mint [new holder]", cny.connect(world.issuer).mint(glassworks, 1_000_000n));
 await record("SettlementToken.mint [existing holder]", cny.connect(world.issuer).mint(glassworks, 1_000_000n));
+{
+  // The first mint above found the issuer in the registry and kept it in its word: a later one at the same
+  // membership epoch, to a holder new to the token, does not ask the registry for the issuer's role.
+  const newcomer = Wallet.createRandom().address;
+  await mined(await members.connect(glassworks).addOperator(world.ids.glassworks, newcomer));
+  await record(
+    "SettlementToken.mint [new holder, the issuer already found at this epoch]",
+    cny.connect(world.issuer).mint(newcomer, 1_000n),
+  );
+}
 await record("SettlementToken.transfer [new holder]", cny.connect(glassworks).transfer(world.admins.cristal, 500n));
 await record(
   "SettlementToken.transfer [existing holder]",

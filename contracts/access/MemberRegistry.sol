@@ -23,7 +23,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     mapping(address token => bool) private _settlementTokens;
     uint32 private _memberCount;
     /// @dev Packed with `_memberCount`. Starts at 1 and moves on whenever `isActive` may turn false for some account
-    ///      (a member leaves Active, an operator is unlinked): see `membershipEpoch`.
+    ///      (a member leaves Active, an operator is unlinked) or a member loses a role: see `membershipEpoch`.
     uint64 private _membershipEpoch = 1;
     /// @dev Where payouts to each member go: its payout account, else its admin. Kept with every change of either,
     ///      so that `payoutAccountOf`, read by every module payment, costs one storage read rather than two.
@@ -139,6 +139,8 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         Member storage m = _existing(id);
         uint32 previous = m.roles;
         m.roles = previous & ~roles;
+        // A role taken away: caches of "found an issuer" keyed on the epoch expire (see `membershipEpoch`).
+        if (previous & roles != 0) ++_membershipEpoch;
         emit MemberRolesChanged(id, previous, previous & ~roles);
     }
 
@@ -252,9 +254,9 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
 
     /// @inheritdoc IMemberRegistry
     function requireRole(address account, Role role) external view returns (MemberId id) {
-        Member storage m;
-        (id, m) = _requireActive(account);
-        if ((m.roles >> uint8(role)) & 1 == 0) revert MemberMissingRole(account, id, role);
+        uint32 roles;
+        (id, roles) = _requireActive(account);
+        if ((roles >> uint8(role)) & 1 == 0) revert MemberMissingRole(account, id, role);
     }
 
     /// @inheritdoc IMemberRegistry
@@ -368,11 +370,14 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         if (MemberId.unwrap(existing) != 0) revert MemberAlreadyAdmitted(legalIdHash, existing);
     }
 
-    function _requireActive(address account) private view returns (MemberId id, Member storage m) {
+    /// @dev `account`'s member, active, and its roles: status and roles read together, from their one slot.
+    function _requireActive(address account) private view returns (MemberId id, uint32 roles) {
         id = _memberOf[account];
         if (MemberId.unwrap(id) == 0) revert MemberUnknownAccount(account);
-        m = _members[id];
-        if (m.status != MemberStatus.Active) revert MemberNotActive(account, id, m.status);
+        Member storage m = _members[id];
+        MemberStatus status;
+        (status, roles) = (m.status, m.roles);
+        if (status != MemberStatus.Active) revert MemberNotActive(account, id, status);
     }
 
     function _existing(MemberId id) private view returns (Member storage m) {

@@ -15,11 +15,15 @@ import {ISettlementToken} from "../interfaces/ISettlementToken.sol";
 /// @notice An ERC-20 with ERC-2612 permit for one ISO 4217 currency, restricted to the consortium's members.
 /// @dev Balances and the total supply live in this contract's own storage, not in OpenZeppelin's `ERC20` (whose
 ///      `_balances` and `_totalSupply` stay empty; `balanceOf`, `totalSupply` and `_update` are replaced), so that:
-///      - each account is one word (`_accounts`): balance (bits 0-167), the member registry's `membershipEpoch` at
-///        which the account was last found eligible (bits 168-231), frozen (bit 232) and system-account (bit 233)
-///        flags. A balance change checks a side against the registry (`isActive`) only when that epoch is stale,
+///      - each account is one word (`_accounts`): balance (bits 0-167), the low 48 bits of the member registry's
+///        `membershipEpoch` at which the account was last found eligible (bits 168-215), the member the account was
+///        found an issuer of at that epoch (bits 216-247, zero when not), frozen (bit 248) and system-account (bit
+///        249) flags. A balance change checks a side against the registry (`isActive`) only when that epoch is stale,
 ///        and writing the balance refreshes it at no extra cost; the registry moves its epoch on with every change
-///        that can make an account ineligible, so a suspended member or a removed operator is refused at once.
+///        that can make an account ineligible or take a role away, so a suspended member, a removed operator or an
+///        issuer that lost its role is refused at once. A mint or burn asks the registry for the issuer's role only
+///        when the issuer's word holds no issuer at the current epoch. (48 bits: the registry's epoch moves by one
+///        per transaction at most, so it would take 2^48 of them for a stale word to read as current.)
 ///      - the total supply (at most `MAX_SUPPLY`, so that every balance fits its 168 bits) shares the pause's slot.
 ///      Allowances, name, symbol, permit and nonces are OpenZeppelin's.
 contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
@@ -29,9 +33,11 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
     // One account's word (see the contract's notes): named offsets and masks.
     uint256 private constant _BALANCE_MASK = type(uint168).max;
     uint256 private constant _EPOCH_OFFSET = 168;
-    uint256 private constant _EPOCH_MASK = uint256(type(uint64).max) << _EPOCH_OFFSET;
-    uint256 private constant _FROZEN = 1 << 232;
-    uint256 private constant _SYSTEM = 1 << 233;
+    uint256 private constant _EPOCH_MASK = uint256(type(uint48).max) << _EPOCH_OFFSET;
+    uint256 private constant _ISSUER_OFFSET = 216;
+    uint256 private constant _ISSUER_MASK = uint256(type(uint32).max) << _ISSUER_OFFSET;
+    uint256 private constant _FROZEN = 1 << 248;
+    uint256 private constant _SYSTEM = 1 << 249;
 
     bytes3 private immutable _currency;
     uint8 private immutable _decimals;
@@ -59,15 +65,17 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
 
     /// @inheritdoc ISettlementToken
     function mint(address to, uint256 amount) external {
-        _checkIssuer(amount);
+        uint64 epoch = memberRegistry.membershipEpoch();
+        _checkIssuer(amount, epoch);
         if (to == address(0)) revert ERC20InvalidReceiver(address(0));
-        _move(address(0), to, amount, 0);
+        _move(address(0), to, amount, epoch);
     }
 
     /// @inheritdoc ISettlementToken
     function burn(uint256 amount) external {
-        _checkIssuer(amount);
-        _move(msg.sender, address(0), amount, 0);
+        uint64 epoch = memberRegistry.membershipEpoch();
+        _checkIssuer(amount, epoch);
+        _move(msg.sender, address(0), amount, epoch);
     }
 
     // ─── Recovery ───────────────────────────────────────────────────────────
@@ -271,11 +279,17 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
 
     /// @dev `account`'s word with its epoch refreshed, when it may hold the token: not frozen, and a system account,
     ///      or found active by the registry at `epoch` (from the cache, or else by asking it).
+    ///      Refreshed, the word holds no issuer: it was found active at `epoch`, not an issuer.
     function _eligible(address account, uint256 word, uint64 epoch) private view returns (uint256) {
         if (word & _FROZEN != 0) revert SettlementAccountFrozen(account);
-        if (word & _SYSTEM != 0 || (word & _EPOCH_MASK) >> _EPOCH_OFFSET == epoch) return word;
+        if (word & _SYSTEM != 0 || _current(word, epoch)) return word;
         if (!memberRegistry.isActive(account)) revert SettlementHolderNotEligible(account);
-        return (word & ~_EPOCH_MASK) | (uint256(epoch) << _EPOCH_OFFSET);
+        return (word & ~(_EPOCH_MASK | _ISSUER_MASK)) | (uint256(uint48(epoch)) << _EPOCH_OFFSET);
+    }
+
+    /// @dev Whether `word` was found eligible (and, with an issuer in it, an issuer) at the registry's `epoch`.
+    function _current(uint256 word, uint64 epoch) private pure returns (bool) {
+        return (word & _EPOCH_MASK) >> _EPOCH_OFFSET == uint48(epoch);
     }
 
     /// @dev Every allowance change emits `Approval`, also the one `transferFrom` spends (OZ 5 leaves it silent): the
@@ -291,10 +305,25 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
         emit PermitNonceUsed(owner, nonce);
     }
 
-    function _checkIssuer(uint256 amount) private view {
-        MemberId issuer = _requireRole(msg.sender, Role.TokenIssuer);
+    /// @dev The caller may issue this currency: an active operator of a member with the TokenIssuer role (from the
+    ///      caller's word when it holds that member at the registry's `epoch`, else asked of the registry and then
+    ///      kept in the word), which the governor named issuer of this token, and not frozen.
+    function _checkIssuer(uint256 amount, uint64 epoch) private {
+        uint256 word = _accounts[msg.sender];
+        uint256 cached = (word & _ISSUER_MASK) >> _ISSUER_OFFSET;
+        MemberId issuer =
+            cached != 0 && _current(word, epoch)
+                ? MemberId.wrap(uint32(cached))
+                : _requireRole(msg.sender, Role.TokenIssuer);
         if (!_issuers[issuer]) revert SettlementIssuerUnauthorized(msg.sender, issuer, _currency);
-        if (_accounts[msg.sender] & _FROZEN != 0) revert SettlementAccountFrozen(msg.sender);
+        if (word & _FROZEN != 0) revert SettlementAccountFrozen(msg.sender);
         if (amount == 0) revert SettlementZeroAmount();
+        if (cached == 0 || !_current(word, epoch)) {
+            // Found an active issuer operator, it is also found active: the word is current at `epoch`.
+            _accounts[msg.sender] =
+                (word & ~(_EPOCH_MASK | _ISSUER_MASK)) |
+                (uint256(uint48(epoch)) << _EPOCH_OFFSET) |
+                (uint256(MemberId.unwrap(issuer)) << _ISSUER_OFFSET);
+        }
     }
 }

@@ -238,9 +238,10 @@ interface IMemberRegistry {
     function memberCount() external view returns (uint256);
 
     /// @notice A counter (never zero) that moves on with every change that may turn `isActive` from true to false for
-    ///         some account: a member suspended or revoked, an operator removed. Nothing else changes `isActive`
-    ///         that way (it depends on no clock), so an account found active while the epoch was `e` is still active
-    ///         while it is `e`: a contract may cache the answer under the epoch and ask again only once it moved on.
+    ///         some account (a member suspended or revoked, an operator removed) and with every role taken from a
+    ///         member. Nothing else changes `isActive` or `requireRole` that way (they depend on no clock), so an
+    ///         account found active, or active in a role, while the epoch was `e` still is while it is `e`: a
+    ///         contract may cache the answer under the epoch and ask again only once it moved on.
     function membershipEpoch() external view returns (uint64);
 
     /// @notice Member `id`'s status (None for an unknown id).

@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {MemberRegistry} from "../../contracts/access/MemberRegistry.sol";
-import {MemberId} from "../../contracts/interfaces/IMemberRegistry.sol";
+import {IMemberRegistry, MemberId, MemberStatus, Role} from "../../contracts/interfaces/IMemberRegistry.sol";
 import {SettlementToken} from "../../contracts/assets/SettlementToken.sol";
 import {ISettlementToken} from "../../contracts/interfaces/ISettlementToken.sol";
 import {TestBase} from "../lib/Vm.sol";
@@ -149,6 +149,93 @@ contract SettlementTokenFuzzTest is TestBase {
             if (!fromActive) _expectNotEligible(from);
             else if (!toActive) _expectNotEligible(to);
             token.transfer(to, 1);
+        }
+    }
+
+    // ─── The issuer cache: an issuer's word holds its member at the epoch it was last found an active TokenIssuer.
+    //     A role taken away moves the epoch on, and a word refreshed as a holder's holds no issuer. ───
+
+    MemberId internal constant ISSUER_ID = MemberId.wrap(1);
+    uint32 internal constant ISSUER_ROLE = uint32(1) << uint8(Role.TokenIssuer);
+
+    function _expectMissingRole(address account, MemberId id) internal {
+        vm.expectRevert(
+            abi.encodeWithSelector(IMemberRegistry.MemberMissingRole.selector, account, id, Role.TokenIssuer)
+        );
+    }
+
+    /// The issuer's role removed after it minted: its next mint and burn are refused at once.
+    function test_cachedIssuer_refusedWhenRoleRemoved() public {
+        vm.prank(ISSUER);
+        token.mint(ISSUER, 10); // the issuer's word now holds its member at this epoch
+        registry.removeRoles(ISSUER_ID, ISSUER_ROLE);
+        vm.prank(ISSUER);
+        _expectMissingRole(ISSUER, ISSUER_ID);
+        token.mint(ALICE, 1);
+        vm.prank(ISSUER);
+        _expectMissingRole(ISSUER, ISSUER_ID);
+        token.burn(1);
+        registry.grantRoles(ISSUER_ID, ISSUER_ROLE);
+        vm.prank(ISSUER);
+        token.burn(1);
+        assertEq(token.balanceOf(ISSUER), 9, "burnt once the role is back");
+    }
+
+    /// The issuer's word refreshed as a holder's at a later epoch (it received a transfer once it had lost its
+    /// role) does not carry the issuer over to that epoch.
+    function test_issuerWordRefreshedAsHolder_holdsNoIssuer() public {
+        vm.prank(ISSUER);
+        token.mint(ISSUER, 10);
+        registry.removeRoles(ISSUER_ID, ISSUER_ROLE);
+        vm.prank(ALICE);
+        token.transfer(ISSUER, 5); // still an active member: its word is refreshed at the new epoch
+        vm.prank(ISSUER);
+        _expectMissingRole(ISSUER, ISSUER_ID);
+        token.mint(ALICE, 1);
+        assertEq(token.balanceOf(ISSUER), 15, "balance of the former issuer");
+    }
+
+    /// Whatever the order of role changes, suspensions, reinstatements, the governor's issuer list and transfers to
+    /// the issuer, a mint succeeds exactly when the registry and the token would allow it now.
+    function testFuzz_issuerCache_agreesWithRegistry(uint256 seed) public {
+        for (uint256 i; i < 16; ++i) {
+            uint256 r = uint256(keccak256(abi.encode(seed, i)));
+            uint256 action = r % 6;
+            (MemberStatus status, uint32 roles) = registry.standingOf(ISSUER_ID);
+            if (action == 0) {
+                if (roles & ISSUER_ROLE != 0) registry.removeRoles(ISSUER_ID, ISSUER_ROLE);
+                else registry.grantRoles(ISSUER_ID, ISSUER_ROLE);
+            } else if (action == 1) {
+                if (status == MemberStatus.Active) registry.suspend(ISSUER_ID, "S");
+                else registry.reinstate(ISSUER_ID, "R");
+            } else if (action == 2) {
+                token.setIssuer(ISSUER_ID, !token.isIssuer(ISSUER_ID));
+            } else if (action == 3 && registry.isActive(ISSUER)) {
+                vm.prank(ALICE);
+                token.transfer(ISSUER, 1);
+            }
+            (status, roles) = registry.standingOf(ISSUER_ID);
+            bytes memory refusal;
+            if (status != MemberStatus.Active) {
+                refusal = abi.encodeWithSelector(IMemberRegistry.MemberNotActive.selector, ISSUER, ISSUER_ID, status);
+            } else if (roles & ISSUER_ROLE == 0) {
+                refusal = abi.encodeWithSelector(
+                    IMemberRegistry.MemberMissingRole.selector,
+                    ISSUER,
+                    ISSUER_ID,
+                    Role.TokenIssuer
+                );
+            } else if (!token.isIssuer(ISSUER_ID)) {
+                refusal = abi.encodeWithSelector(
+                    ISettlementToken.SettlementIssuerUnauthorized.selector,
+                    ISSUER,
+                    ISSUER_ID,
+                    bytes3("CNY")
+                );
+            }
+            if (refusal.length != 0) vm.expectRevert(refusal);
+            vm.prank(ISSUER);
+            token.mint(ALICE, 1);
         }
     }
 }

@@ -53,18 +53,21 @@ describe("gas beyond the floor, itemised from a trace", function () {
   });
 
   it("names a mapping's entry by its key, and leaves out the slots the transaction writes", async () => {
-    const { token, issuer, supplier, importer, itemise } = await world();
-    // A third party spends an allowance: its own account is read (is it eligible?), not written, and as it holds no
-    // membership cached at this epoch the token asks the registry (its operator entry and its member's record). The
-    // allowance and the two balances are written, so their reads are in the floor's 5,000 per updated slot.
-    await token.connect(supplier).approve(issuer.address, 50n);
-    const b = await itemise(token.connect(issuer).transferFrom(supplier.address, importer.address, 5n));
+    const { connection, token, registry, issuer, supplier, importer, itemise } = await world();
+    // A third party spends an allowance: its own account is read (is it eligible?), not written, and as the token has
+    // never seen it (an operator the issuer's member just added) the token asks the registry (its operator entry and
+    // its member's record). The allowance and the two balances are written, so their reads are in the floor's 5,000
+    // per updated slot.
+    const [, , , , spender] = await connection.ethers.getSigners();
+    await registry.connect(issuer).addOperator(1, spender.address);
+    await token.connect(supplier).approve(spender.address, 50n);
+    const b = await itemise(token.connect(spender).transferFrom(supplier.address, importer.address, 5n));
     const reads = b.items.filter((i) => i.kind === "read").map((i) => `${i.contract} ${i.what}`);
     expect(reads).to.have.members([
-      `SettlementToken _accounts[${issuer.address.toLowerCase().slice(0, 10)}…]`,
+      `SettlementToken _accounts[${spender.address.toLowerCase().slice(0, 10)}…]`,
       "SettlementToken _pausedAt/_pausedTotal/_pausedByGovernor/_supply",
       "MemberRegistry _memberCount/_membershipEpoch",
-      `MemberRegistry _memberOf[${issuer.address.toLowerCase().slice(0, 10)}…]`,
+      `MemberRegistry _memberOf[${spender.address.toLowerCase().slice(0, 10)}…]`,
       "MemberRegistry _members[1].admin/jurisdiction/roles/status/operatorCount",
     ]);
     expect(b.floor + b.named + b.execution - b.refund).to.equal(b.gas);
