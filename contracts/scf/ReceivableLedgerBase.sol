@@ -260,6 +260,20 @@ abstract contract ReceivableLedgerBase is
         return (ISettlementToken(token).currency(), creditRegistry.reportingCurrency());
     }
 
+    /// @dev `debtor`'s `token` line, which `financier` may change only if the debtor chose it (or the governor
+    ///      assigned it).
+    function _lineOf(
+        MemberId debtor,
+        address token,
+        MemberId financier
+    ) internal view returns (CreditLine storage line) {
+        line = _lines[debtor][token];
+        MemberId holder = line.financier;
+        if (MemberId.unwrap(holder) != MemberId.unwrap(financier)) {
+            revert ScfCreditLineNotYours(debtor, financier, holder);
+        }
+    }
+
     /// @dev Spends quote nonce `nonce` of `signer` (a quote, or its cancellation).
     function _useQuoteNonce(address signer, uint256 nonce) internal {
         if (!_quoteNonces[signer].use(nonce)) revert ScfNonceUsed(signer, nonce);

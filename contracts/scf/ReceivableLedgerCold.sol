@@ -10,9 +10,9 @@ import {FamilyState, PieceState, ReceivableId} from "../interfaces/IReceivableLe
 import {ReceivableLedgerBase} from "./ReceivableLedgerBase.sol";
 
 /// @title ReceivableLedgerCold
-/// @notice The less frequent operations of {ReceivableLedger} (credit lines, releasing a pledge, requests, their
-///         closing and relayed confirmation, overdue and default, the regulator's freeze, the governor's terms, nonce
-///         cancellation), run only by DELEGATECALL from the ledger on its storage; see {IReceivableLedger} for each.
+/// @notice The less frequent operations of {ReceivableLedger} (choosing, assigning and setting credit lines, releasing
+///         a pledge, requests, their closing and relayed confirmation, default), run only by DELEGATECALL from the
+///         ledger on its storage; see {IReceivableLedger} for each.
 ///         Called directly it acts on its own empty storage and holds nothing.
 contract ReceivableLedgerCold is ReceivableLedgerBase {
     constructor(IMemberRegistry registry, ICreditRegistry credit) ReceivableLedgerBase(registry, credit) {}
@@ -36,13 +36,6 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         CreditLine storage line = _lineOf(debtor, token, financier);
         line.limit = limit;
         emit CreditLineSet(debtor, financier, token, limit);
-    }
-
-    /// @dev See {IReceivableLedger}.
-    function freezeCreditLine(MemberId debtor, address token, bool frozen) external {
-        MemberId financier = _requireRole(msg.sender, Role.Financier);
-        _lineOf(debtor, token, financier).frozen = frozen;
-        emit CreditLineFrozen(debtor, token, frozen);
     }
 
     // ─── Pledges ────────────────────────────────────────────────────────────
@@ -129,15 +122,6 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         _confirmRequest(root, f);
     }
 
-    // ─── Quotes ─────────────────────────────────────────────────────────────
-
-    /// @dev See {IReceivableLedger}.
-    function cancelNonce(uint256 nonce) external {
-        _requireRole(msg.sender, Role.Financier);
-        _useQuoteNonce(msg.sender, nonce);
-        emit QuoteNonceCancelled(msg.sender, nonce);
-    }
-
     // ─── Overdue and default ────────────────────────────────────────────────
 
     /// @dev See {IReceivableLedger}. Each financier declares only its own financed piece, and reports only that
@@ -171,17 +155,6 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         );
     }
 
-    // ─── Regulator and governor ─────────────────────────────────────────────
-
-    /// @dev See {IReceivableLedger}.
-    function freeze(ReceivableId id, bool frozen, bytes32 reason) external {
-        _requireRole(msg.sender, Role.Regulator);
-        StoredPiece storage s = _pieces[id];
-        if (s.state == PieceState.None) revert ScfUnknownReceivable(id);
-        s.flags = frozen ? s.flags | _FROZEN : s.flags & ~_FROZEN;
-        emit ReceivableFrozen(id, frozen, reason);
-    }
-
     // ─── Internals ──────────────────────────────────────────────────────────
 
     function _requested(ReceivableId root) private view returns (StoredFamily storage f) {
@@ -205,19 +178,5 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         (line.financier, line.limit) = (financier, 0);
         if (byGovernor) line.frozen = false;
         emit CreditLineAssigned(debtor, token, financier, byGovernor);
-    }
-
-    /// @dev `debtor`'s `token` line, which `financier` may change only if the debtor chose it (or the governor
-    ///      assigned it).
-    function _lineOf(
-        MemberId debtor,
-        address token,
-        MemberId financier
-    ) private view returns (CreditLine storage line) {
-        line = _lines[debtor][token];
-        MemberId holder = line.financier;
-        if (MemberId.unwrap(holder) != MemberId.unwrap(financier)) {
-            revert ScfCreditLineNotYours(debtor, financier, holder);
-        }
     }
 }
