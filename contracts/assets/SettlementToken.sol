@@ -22,8 +22,10 @@ import {ISettlementToken} from "../interfaces/ISettlementToken.sol";
 ///        and writing the balance refreshes it at no extra cost; the registry moves its epoch on with every change
 ///        that can make an account ineligible or take a role away, so a suspended member, a removed operator or an
 ///        issuer that lost its role is refused at once. A mint or burn asks the registry for the issuer's role only
-///        when the issuer's word holds no issuer at the current epoch. (48 bits: the registry's epoch moves by one
-///        per transaction at most, so it would take 2^48 of them for a stale word to read as current.)
+///        when the issuer's word holds no issuer at the current epoch. (48 bits: the epoch moves by one per
+///        registry change, and the cheapest repeatable change, an admin removing and adding back an operator, costs
+///        about 49,000 gas a move, so a stale or never-written word would read as current only after 2^48 moves,
+///        some 1.4e19 gas.)
 ///      - the total supply (at most `MAX_SUPPLY`, so that every balance fits its 168 bits) shares the pause's slot.
 ///      Allowances, name, symbol, permit and nonces are OpenZeppelin's.
 contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
