@@ -238,4 +238,66 @@ contract SettlementTokenFuzzTest is TestBase {
             token.mint(ALICE, 1);
         }
     }
+
+    /// An operator whose word holds its member as issuer, removed from that member: refused at once, minting and
+    /// burning, with the registry's error for an unlinked key.
+    function test_cachedIssuerOperator_refusedWhenRemoved() public {
+        vm.prank(ISSUER);
+        registry.addOperator(ISSUER_ID, CAROL);
+        vm.prank(CAROL);
+        token.mint(CAROL, 10); // Carol's word now holds member 1 as issuer
+        vm.prank(ISSUER);
+        registry.removeOperator(ISSUER_ID, CAROL);
+        vm.prank(CAROL);
+        vm.expectRevert(abi.encodeWithSelector(IMemberRegistry.MemberUnknownAccount.selector, CAROL));
+        token.mint(ALICE, 1);
+        vm.prank(CAROL);
+        vm.expectRevert(abi.encodeWithSelector(IMemberRegistry.MemberUnknownAccount.selector, CAROL));
+        token.burn(1);
+    }
+
+    /// What the word does not cache is read on every mint: a frozen issuer, or one the governor no longer names
+    /// issuer of this token, is refused though its word holds its member at the current epoch.
+    function test_cachedIssuer_refusedWhenFrozenOrNoLongerNamed() public {
+        vm.prank(ISSUER);
+        token.mint(ISSUER, 10);
+        token.freeze(ISSUER, "FROZEN");
+        vm.prank(ISSUER);
+        vm.expectRevert(abi.encodeWithSelector(ISettlementToken.SettlementAccountFrozen.selector, ISSUER));
+        token.mint(ALICE, 1);
+        token.unfreeze(ISSUER, "CLEARED");
+        token.setIssuer(ISSUER_ID, false);
+        vm.prank(ISSUER);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ISettlementToken.SettlementIssuerUnauthorized.selector,
+                ISSUER,
+                ISSUER_ID,
+                bytes3("CNY")
+            )
+        );
+        token.burn(1);
+        assertEq(token.balanceOf(ISSUER), 10, "nothing burnt");
+    }
+
+    /// The word's fields do not overlap: a balance at the supply cap leaves the frozen and system flags and the
+    /// cached issuer alone, and setting and clearing the flags leaves the balance alone.
+    function test_accountWord_fieldsDoNotOverlap() public {
+        uint256 cap = token.MAX_SUPPLY();
+        uint256 room = cap - token.totalSupply();
+        vm.prank(ISSUER);
+        token.mint(ISSUER, room); // the issuer's word: its member cached, and the largest balance it can hold
+        assertEq(token.balanceOf(ISSUER), cap - 1e12, "balance at the cap");
+        assertTrue(!token.isFrozen(ISSUER) && !token.isSystemAccount(ISSUER), "flags set by the balance");
+        token.freeze(ISSUER, "F");
+        token.setSystemAccount(ISSUER, true);
+        assertEq(token.balanceOf(ISSUER), cap - 1e12, "balance changed by the flags");
+        assertTrue(token.isFrozen(ISSUER) && token.isSystemAccount(ISSUER), "flags lost");
+        token.unfreeze(ISSUER, "U");
+        vm.prank(ISSUER);
+        token.burn(cap - 1e12); // the cached issuer still reads as member 1
+        assertEq(token.totalSupply(), 1e12, "supply after burning to the start");
+        token.setSystemAccount(ISSUER, false); // delisted once empty
+        assertTrue(!token.isFrozen(ISSUER) && !token.isSystemAccount(ISSUER), "flags left set");
+    }
 }
