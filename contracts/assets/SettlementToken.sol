@@ -286,6 +286,11 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
         if (word & _FROZEN != 0) revert SettlementAccountFrozen(account);
         if (word & _SYSTEM != 0 || _current(word, epoch)) return word;
         if (!memberRegistry.isActive(account)) revert SettlementHolderNotEligible(account);
+        return _refreshed(word, epoch);
+    }
+
+    /// @dev `word` found eligible at `epoch`: that epoch in it, and no issuer.
+    function _refreshed(uint256 word, uint64 epoch) private pure returns (uint256) {
         return (word & ~(_EPOCH_MASK | _ISSUER_MASK)) | (uint256(uint48(epoch)) << _EPOCH_OFFSET);
     }
 
@@ -313,19 +318,13 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
     function _checkIssuer(uint256 amount, uint64 epoch) private {
         uint256 word = _accounts[msg.sender];
         uint256 cached = (word & _ISSUER_MASK) >> _ISSUER_OFFSET;
-        MemberId issuer =
-            cached != 0 && _current(word, epoch)
-                ? MemberId.wrap(uint32(cached))
-                : _requireRole(msg.sender, Role.TokenIssuer);
+        bool known = cached != 0 && _current(word, epoch);
+        MemberId issuer = known ? MemberId.wrap(uint32(cached)) : _requireRole(msg.sender, Role.TokenIssuer);
         if (!_issuers[issuer]) revert SettlementIssuerUnauthorized(msg.sender, issuer, _currency);
         if (word & _FROZEN != 0) revert SettlementAccountFrozen(msg.sender);
         if (amount == 0) revert SettlementZeroAmount();
-        if (cached == 0 || !_current(word, epoch)) {
-            // Found an active issuer operator, it is also found active: the word is current at `epoch`.
-            _accounts[msg.sender] =
-                (word & ~(_EPOCH_MASK | _ISSUER_MASK)) |
-                (uint256(uint48(epoch)) << _EPOCH_OFFSET) |
-                (uint256(MemberId.unwrap(issuer)) << _ISSUER_OFFSET);
-        }
+        // Found an active issuer operator, it is also found active: the word is current at `epoch`, with its member.
+        if (!known)
+            _accounts[msg.sender] = _refreshed(word, epoch) | (uint256(MemberId.unwrap(issuer)) << _ISSUER_OFFSET);
     }
 }
