@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
 
 /// @title MemberGated
@@ -15,43 +16,44 @@ abstract contract MemberGated {
 
     /// @dev Only the registry's governor: one governance seat for the whole consortium.
     modifier onlyGovernor() {
-        if (msg.sender != memberRegistry.governor()) revert IMemberRegistry.GovernorUnauthorizedAccount(msg.sender);
+        if (msg.sender != RegistryCalls.governor(memberRegistry))
+            revert IMemberRegistry.GovernorUnauthorizedAccount(msg.sender);
         _;
     }
 
     /// @dev The governor, or else an operator of an active Regulator (reverting with the registry's reason).
     modifier onlyGovernorOrRegulator() {
-        if (msg.sender != memberRegistry.governor()) _requireRole(msg.sender, Role.Regulator);
+        if (msg.sender != RegistryCalls.governor(memberRegistry)) _requireRole(msg.sender, Role.Regulator);
         _;
     }
 
     /// @dev The caller's member id; reverts with the registry's precise error unless it is active and holds `role`.
     function _requireRole(address account, Role role) internal view returns (MemberId) {
-        return memberRegistry.requireRole(account, role);
+        return RegistryCalls.requireRole(memberRegistry, account, role);
     }
 
     /// @dev The caller's member id; reverts with the registry's precise error unless it is active (any role).
     function _requireActive(address account) internal view returns (MemberId) {
-        return memberRegistry.requireActive(account);
+        return RegistryCalls.requireActive(memberRegistry, account);
     }
 
     /// @dev Whether `account` acts for member `expected`, which is active and holds `role`: a party named in a record
     ///      acting in a role. Reverts with the registry's error when the account's own member is inactive or lacks
     ///      the role, so that the caller's error names only the remaining cause (another member).
     function _actsAs(address account, Role role, MemberId expected) internal view returns (bool) {
-        return MemberId.unwrap(memberRegistry.requireRole(account, role)) == MemberId.unwrap(expected);
+        return MemberId.unwrap(RegistryCalls.requireRole(memberRegistry, account, role)) == MemberId.unwrap(expected);
     }
 
     /// @dev Whether `account` is an operator of `member` and `member` is not revoked: a party of an existing record
     ///      acts by membership, whatever roles it holds now, and also while suspended (its windows keep running).
     function _operatesUnrevoked(address account, MemberId member) internal view returns (bool) {
         return
-            MemberId.unwrap(memberRegistry.memberOf(account)) == MemberId.unwrap(member) &&
-            memberRegistry.statusOf(member) != MemberStatus.Revoked;
+            MemberId.unwrap(RegistryCalls.memberOf(memberRegistry, account)) == MemberId.unwrap(member) &&
+            RegistryCalls.statusOf(memberRegistry, member) != MemberStatus.Revoked;
     }
 
     /// @dev Whether member `member` is active and holds `role`.
     function _memberHasRole(MemberId member, Role role) internal view returns (bool) {
-        return memberRegistry.hasMemberRole(member, role);
+        return RegistryCalls.hasMemberRole(memberRegistry, member, role);
     }
 }

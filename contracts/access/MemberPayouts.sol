@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
@@ -19,7 +20,7 @@ abstract contract MemberPayouts is IMemberPayouts, MemberGated {
     /// @inheritdoc IMemberPayouts
     function claimOwed(MemberId member, address token) external returns (uint256 amount) {
         amount = _takeOwed(member, token);
-        address to = memberRegistry.payoutAccountOf(member);
+        address to = RegistryCalls.payoutAccountOf(memberRegistry, member);
         emit OwedClaimed(member, token, to, amount);
         IERC20(token).safeTransfer(to, amount);
     }
@@ -31,7 +32,7 @@ abstract contract MemberPayouts is IMemberPayouts, MemberGated {
         address to,
         bytes32 reason
     ) external onlyGovernor returns (uint256 amount) {
-        MemberStatus status = memberRegistry.statusOf(member);
+        MemberStatus status = RegistryCalls.statusOf(memberRegistry, member);
         if (status != MemberStatus.Revoked) revert PayoutMemberNotRevoked(member, status);
         if (to == address(0)) revert PayoutInvalidRecipient();
         amount = _takeOwed(member, token);
@@ -52,7 +53,7 @@ abstract contract MemberPayouts is IMemberPayouts, MemberGated {
     /// @dev Pays `amount` of `token` to `member`'s payout account, or parks it when the token refuses; never
     ///      reverts for the payee's sake. Returns the account tried and whether it was paid.
     function _payMember(MemberId member, address token, uint256 amount) internal returns (address to, bool paid) {
-        to = memberRegistry.payoutAccountOf(member);
+        to = RegistryCalls.payoutAccountOf(memberRegistry, member);
         if (amount == 0) return (to, true);
         if (to != address(0) && IERC20(token).trySafeTransfer(to, amount)) return (to, true);
         _owed[member][token] += amount;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
@@ -67,7 +68,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
 
     /// @inheritdoc ISettlementToken
     function mint(address to, uint256 amount) external {
-        uint64 epoch = memberRegistry.membershipEpoch();
+        uint64 epoch = RegistryCalls.membershipEpoch(memberRegistry);
         _checkIssuer(amount, epoch);
         if (to == address(0)) revert ERC20InvalidReceiver(address(0));
         _move(address(0), to, amount, epoch);
@@ -75,7 +76,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
 
     /// @inheritdoc ISettlementToken
     function burn(uint256 amount) external {
-        uint64 epoch = memberRegistry.membershipEpoch();
+        uint64 epoch = RegistryCalls.membershipEpoch(memberRegistry);
         _checkIssuer(amount, epoch);
         _move(msg.sender, address(0), amount, epoch);
     }
@@ -85,13 +86,13 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
     /// @inheritdoc ISettlementToken
     function recoverBalance(address from, address to, bytes32 reason) external onlyGovernor returns (uint256 amount) {
         if (to == address(0)) revert ERC20InvalidReceiver(address(0));
-        MemberId member = memberRegistry.memberOf(from);
+        MemberId member = RegistryCalls.memberOf(memberRegistry, from);
         bool linked = MemberId.unwrap(member) != 0;
         if (!linked) member = memberRegistry.boundMemberOf(from);
         if (MemberId.unwrap(member) == 0) revert SettlementAccountWithoutMember(from);
-        if (memberRegistry.statusOf(member) != MemberStatus.Revoked) {
+        if (RegistryCalls.statusOf(memberRegistry, member) != MemberStatus.Revoked) {
             if (linked) revert SettlementKeyLinked(from, member);
-            if (MemberId.unwrap(memberRegistry.memberOf(to)) != MemberId.unwrap(member)) {
+            if (MemberId.unwrap(RegistryCalls.memberOf(memberRegistry, to)) != MemberId.unwrap(member)) {
                 revert SettlementRecipientNotOfMember(to, member);
             }
         }
@@ -148,7 +149,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
 
     /// @dev The spender is checked as a holder is: not frozen, and an active member's operator or a system account.
     function transferFrom(address from, address to, uint256 value) public override(ERC20, IERC20) returns (bool) {
-        uint64 epoch = memberRegistry.membershipEpoch();
+        uint64 epoch = RegistryCalls.membershipEpoch(memberRegistry);
         _eligible(msg.sender, _accounts[msg.sender], epoch);
         _spendAllowance(from, msg.sender, value);
         if (from == address(0)) revert ERC20InvalidSender(address(0));
@@ -202,7 +203,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
     /// @inheritdoc ISettlementToken
     function canHold(address account) external view returns (bool) {
         uint256 word = _accounts[account];
-        return word & _FROZEN == 0 && (word & _SYSTEM != 0 || memberRegistry.isActive(account));
+        return word & _FROZEN == 0 && (word & _SYSTEM != 0 || RegistryCalls.isActive(memberRegistry, account));
     }
 
     // ─── Internals ──────────────────────────────────────────────────────────
@@ -211,7 +212,8 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
     ///      active clocks: repayment and funding deadlines would run out against parties that cannot pay, so no
     ///      Regulator may start one (adversarial review, issue 15). The governor's pause is lifted by the governor.
     function _requirePauser() internal view override {
-        if (msg.sender != memberRegistry.governor()) revert IMemberRegistry.GovernorUnauthorizedAccount(msg.sender);
+        if (msg.sender != RegistryCalls.governor(memberRegistry))
+            revert IMemberRegistry.GovernorUnauthorizedAccount(msg.sender);
     }
 
     /// @dev OpenZeppelin's `_mint`, `_burn` and `_transfer` end here; this contract calls `_move` directly.
@@ -223,7 +225,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
     ///      side's refusal in that order, then the balance). `epoch` is the registry's `membershipEpoch`, or 0 when
     ///      the caller has not read it yet.
     function _move(address from, address to, uint256 value, uint64 epoch) private whenNotPaused {
-        if (epoch == 0) epoch = memberRegistry.membershipEpoch();
+        if (epoch == 0) epoch = RegistryCalls.membershipEpoch(memberRegistry);
         uint256 fromWord;
         uint256 toWord;
         if (from != address(0)) fromWord = _eligible(from, _accounts[from], epoch);
@@ -268,7 +270,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
         amount = fromWord & _BALANCE_MASK;
         if (amount == 0) revert SettlementNothingToRecover(from);
         if (to == from) revert ERC20InvalidReceiver(to);
-        uint256 toWord = _eligible(to, _accounts[to], memberRegistry.membershipEpoch());
+        uint256 toWord = _eligible(to, _accounts[to], RegistryCalls.membershipEpoch(memberRegistry));
         // Paid into a module's escrow, the money would be on no order's or piece's books.
         if (toWord & _SYSTEM != 0) revert SettlementSystemAccountInRecovery(to);
         // The whole balance leaves `from`, and `to`'s balance plus it is at most the supply (at most MAX_SUPPLY).
@@ -285,7 +287,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
     function _eligible(address account, uint256 word, uint64 epoch) private view returns (uint256) {
         if (word & _FROZEN != 0) revert SettlementAccountFrozen(account);
         if (word & _SYSTEM != 0 || _current(word, epoch)) return word;
-        if (!memberRegistry.isActive(account)) revert SettlementHolderNotEligible(account);
+        if (!RegistryCalls.isActive(memberRegistry, account)) revert SettlementHolderNotEligible(account);
         return _refreshed(word, epoch);
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 import {MemberGated} from "../access/MemberGated.sol";
 import {ConsentId, ConsentPurpose, IConsentBook} from "../interfaces/IConsentBook.sol";
 import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
@@ -72,13 +73,14 @@ contract ConsentBook is IConsentBook, MemberGated {
     /// @dev The holder records a withdrawal whatever its status (a suspended lender must still be able to say that the
     ///      borrower withdrew); anyone else must be an active Regulator.
     function revokeConsent(ConsentId id, bytes32 reason) external {
-        MemberId by = memberRegistry.memberOf(msg.sender);
+        MemberId by = RegistryCalls.memberOf(memberRegistry, msg.sender);
         Record storage r = _consents[id];
         MemberId holder = r.holder;
         if (MemberId.unwrap(holder) == 0) revert ConsentUnknown(id);
         if (
             MemberId.unwrap(by) == 0 ||
-            (MemberId.unwrap(by) != MemberId.unwrap(holder) && !memberRegistry.hasRole(msg.sender, Role.Regulator))
+            (MemberId.unwrap(by) != MemberId.unwrap(holder) &&
+                !RegistryCalls.hasRole(memberRegistry, msg.sender, Role.Regulator))
         ) {
             revert ConsentRevokeUnauthorized(id, msg.sender, by);
         }
@@ -98,7 +100,7 @@ contract ConsentBook is IConsentBook, MemberGated {
         if (r.purpose != purpose) revert ConsentPurposeMismatch(id, r.purpose, purpose);
         // Another member relies on the holder's word: only while the holder is an active member.
         if (MemberId.unwrap(member) != MemberId.unwrap(r.holder)) {
-            MemberStatus status = memberRegistry.statusOf(r.holder);
+            MemberStatus status = RegistryCalls.statusOf(memberRegistry, r.holder);
             if (status != MemberStatus.Active) revert ConsentHolderInactive(id, r.holder, status);
         }
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 import {ColdPart} from "../libraries/ColdPart.sol";
 import {ConsentId, ConsentPurpose, IConsentBook} from "../interfaces/IConsentBook.sol";
 import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
@@ -53,12 +54,12 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
 
     /// @inheritdoc ICreditRegistry
     function reportRepayment(bytes32 loanRef, uint64 amount) external whenNotPaused {
-        _repay(memberRegistry.requireActive(msg.sender), loanRef, amount, _SINGLE);
+        _repay(RegistryCalls.requireActive(memberRegistry, msg.sender), loanRef, amount, _SINGLE);
     }
 
     /// @inheritdoc ICreditRegistry
     function reportStatus(bytes32 loanRef, LoanStatus to) external whenNotPaused {
-        LoanId id = _loanId(memberRegistry.requireActive(msg.sender), loanRef);
+        LoanId id = _loanId(RegistryCalls.requireActive(memberRegistry, msg.sender), loanRef);
         Loan memory loan = _knownLoan(id, _SINGLE);
         LoanStatus from = loan.status;
         if (!_canTransition(from, to, Actor.Lender)) revert CreditInvalidTransition(id, from, to);
@@ -328,7 +329,7 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
             if (pausing) revert EnforcedPause();
             revert ExpectedPause();
         }
-        bool governor = msg.sender == memberRegistry.governor();
+        bool governor = msg.sender == RegistryCalls.governor(memberRegistry);
         if (!governor) {
             if (by == _PAUSED_BY_GOVERNOR) revert PauseLiftUnauthorized(msg.sender);
             _requireRole(msg.sender, Role.Regulator);

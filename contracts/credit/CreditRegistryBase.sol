@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 import {MemberGated} from "../access/MemberGated.sol";
 import {IConsentBook} from "../interfaces/IConsentBook.sol";
 import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
@@ -404,7 +405,7 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
                 if (MemberId.unwrap(funders[j].member) == MemberId.unwrap(member)) revert CreditDuplicateFunder(member);
             }
             if (share == 0) revert CreditInvalidShare(member);
-            (MemberStatus status, uint32 roles) = memberRegistry.standingOf(member);
+            (MemberStatus status, uint32 roles) = RegistryCalls.standingOf(memberRegistry, member);
             if (status != MemberStatus.Active || roles & _LENDING_ROLES == 0) {
                 revert CreditLenderIneligible(member, status, roles);
             }
@@ -501,14 +502,14 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
 
     /// @dev The caller's member id, if it is a listed reporter module (and a member).
     function _requireModule() internal view returns (MemberId module) {
-        module = memberRegistry.memberOf(msg.sender);
+        module = RegistryCalls.memberOf(memberRegistry, msg.sender);
         if (!_reporterModules[msg.sender] || MemberId.unwrap(module) == 0)
             revert ICreditModuleReports.CreditReporterNotModule(msg.sender);
     }
 
     /// @dev Reverts unless `lender` can carry credit exposure: a Lender or Financier, and active if `active`.
     function _requireLender(MemberId lender, bool active) internal view {
-        (MemberStatus status, uint32 roles) = memberRegistry.standingOf(lender);
+        (MemberStatus status, uint32 roles) = RegistryCalls.standingOf(memberRegistry, lender);
         if (status == MemberStatus.None || (active && status != MemberStatus.Active) || roles & _LENDING_ROLES == 0) {
             revert CreditLenderIneligible(lender, status, roles);
         }
@@ -516,7 +517,7 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
 
     /// @dev The borrower key of member `borrower`, as the member registry holds it.
     function _keyOf(MemberId borrower) internal view returns (bytes32 key) {
-        key = memberRegistry.entityKeyOf(borrower);
+        key = RegistryCalls.entityKeyOf(memberRegistry, borrower);
         if (key == 0) revert CreditBorrowerKeyUnknown(borrower);
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 import {IConsentBook} from "../interfaces/IConsentBook.sol";
 import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
 import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
@@ -39,7 +40,7 @@ contract CreditRegistryCold is CreditRegistryBase {
 
     /// @dev See {ICreditRegistry}.
     function reportRepayments(Repayment[] calldata repayments) external whenNotPaused {
-        MemberId reporter = memberRegistry.requireActive(msg.sender);
+        MemberId reporter = RegistryCalls.requireActive(memberRegistry, msg.sender);
         uint256 n = repayments.length;
         if (n == 0) revert CreditEmptyBatch();
         for (uint256 i; i < n; ++i) {
@@ -98,9 +99,9 @@ contract CreditRegistryCold is CreditRegistryBase {
 
     /// @dev See {ICreditRegistry}.
     function openDispute(MemberId reporter, bytes32 loanRef, bytes32 reason) external {
-        MemberId opener = memberRegistry.requireActive(msg.sender);
+        MemberId opener = RegistryCalls.requireActive(memberRegistry, msg.sender);
         // Active, so only its roles are left to check: one registry call, not one per role.
-        (, uint32 roles) = memberRegistry.standingOf(opener);
+        (, uint32 roles) = RegistryCalls.standingOf(memberRegistry, opener);
         if (roles & _DISPUTE_ROLES == 0) revert CreditDisputeUnauthorized(msg.sender, opener);
         LoanId id = _loanId(reporter, loanRef);
         Loan memory loan = _knownLoan(id, _SINGLE);
@@ -112,7 +113,7 @@ contract CreditRegistryCold is CreditRegistryBase {
 
     /// @dev See {ICreditRegistry}.
     function answerDispute(bytes32 loanRef, bytes32 response) external {
-        MemberId lender = memberRegistry.requireActive(msg.sender);
+        MemberId lender = RegistryCalls.requireActive(memberRegistry, msg.sender);
         (LoanId id, bytes32 key) = _openDispute(lender, loanRef);
         emit DisputeAnswered(id, lender, key, response);
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {RegistryCalls} from "./RegistryCalls.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
 import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
@@ -30,8 +31,8 @@ contract TradeChecks {
         address previous;
         for (uint256 i; i < n; ++i) {
             (address signer, , ) = ECDSA.tryRecover(digest, signatures[i]);
-            MemberId oracle = registry.memberOf(signer);
-            if (!registry.hasMemberRole(oracle, Role.Oracle))
+            MemberId oracle = RegistryCalls.memberOf(registry, signer);
+            if (!RegistryCalls.hasMemberRole(registry, oracle, Role.Oracle))
                 revert ITradeSettlement.TradeInvalidAttestation(id, signer);
             if (signer <= previous) revert ITradeSettlement.TradeAttestationsUnordered(id, signer, previous);
             for (uint256 j; j < i; ++j) {
@@ -73,8 +74,8 @@ contract TradeChecks {
         if (amount > q.maxSellAmount) revert ITradeSettlement.TradeFxQuoteAboveMax(amount, q.maxSellAmount);
         if (block.timestamp > q.expiry) revert ITradeSettlement.TradeFxQuoteExpired(q.expiry, block.timestamp);
         (signer, , ) = ECDSA.tryRecover(digest, signature);
-        provider = registry.memberOf(signer);
-        if (!registry.hasMemberRole(provider, Role.FxProvider)) {
+        provider = RegistryCalls.memberOf(registry, signer);
+        if (!RegistryCalls.hasMemberRole(registry, provider, Role.FxProvider)) {
             revert ITradeSettlement.TradeFxQuoteSignerNotProvider(signer, provider);
         }
         if (MemberId.unwrap(chosen) == 0) {
@@ -96,9 +97,10 @@ contract TradeChecks {
         bytes calldata signature
     ) external view {
         // Member 0 is nobody: it holds no role, so a signature recovering to a non-member never passes below.
-        if (!registry.hasMemberRole(financier, Role.Financier)) revert ITradeSettlement.TradeInvalidParty(financier);
+        if (!RegistryCalls.hasMemberRole(registry, financier, Role.Financier))
+            revert ITradeSettlement.TradeInvalidParty(financier);
         (address signer, , ) = ECDSA.tryRecover(digest, signature);
-        if (MemberId.unwrap(registry.memberOf(signer)) != MemberId.unwrap(financier)) {
+        if (MemberId.unwrap(RegistryCalls.memberOf(registry, signer)) != MemberId.unwrap(financier)) {
             revert ITradeSettlement.TradeInvalidAssignment(id, signer);
         }
     }

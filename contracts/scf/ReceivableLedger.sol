@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 import {ColdPart} from "../libraries/ColdPart.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
@@ -161,7 +162,7 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
                 digest
             );
         }
-        IERC20(token).safeTransferFrom(signer, memberRegistry.payoutAccountOf(p.holder), price);
+        IERC20(token).safeTransferFrom(signer, RegistryCalls.payoutAccountOf(memberRegistry, p.holder), price);
     }
 
     // ─── Maturity ───────────────────────────────────────────────────────────
@@ -449,7 +450,7 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
     function _recipientOrHolder(address account, MemberId holder) private view returns (MemberId) {
         (bool ok, MemberId member) = _supplierOf(account);
         if (ok) return member;
-        if (MemberId.unwrap(memberRegistry.memberOf(account)) == MemberId.unwrap(holder)) return holder;
+        if (MemberId.unwrap(RegistryCalls.memberOf(memberRegistry, account)) == MemberId.unwrap(holder)) return holder;
         revert ScfInvalidRecipient(account);
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -147,7 +148,7 @@ abstract contract ReceivableLedgerBase is
     ) internal returns (ReceivableId root) {
         if (face == 0) revert ScfInvalidFace();
         if (maturity <= block.timestamp) revert ScfInvalidMaturity(maturity, block.timestamp);
-        if (!memberRegistry.isSettlementToken(token)) revert ScfInvalidToken(token);
+        if (!RegistryCalls.isSettlementToken(memberRegistry, token)) revert ScfInvalidToken(token);
         uint256 n = invoiceKeys.length;
         if (n == 0 || n > MAX_INVOICES) revert ScfInvalidInvoiceCount(n);
         uint256 family = ++_familyCount;

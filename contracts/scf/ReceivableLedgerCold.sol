@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
 import {ICreditRegistry, ProductKind} from "../interfaces/ICreditRegistry.sol";
@@ -74,7 +75,7 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
     /// @dev See {IReceivableLedger}.
     function reject(ReceivableId root) external whenNotPaused {
         StoredFamily storage f = _requested(root);
-        MemberId caller = memberRegistry.memberOf(msg.sender);
+        MemberId caller = RegistryCalls.memberOf(memberRegistry, msg.sender);
         if (
             MemberId.unwrap(caller) == 0 ||
             (MemberId.unwrap(caller) != MemberId.unwrap(f.debtor) &&
@@ -169,7 +170,7 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
     }
 
     function _assignLine(MemberId debtor, address token, MemberId financier, bool byGovernor) private {
-        if (!memberRegistry.isSettlementToken(token)) revert ScfInvalidToken(token);
+        if (!RegistryCalls.isSettlementToken(memberRegistry, token)) revert ScfInvalidToken(token);
         _requireMemberRole(financier, Role.Financier);
         if (MemberId.unwrap(financier) == MemberId.unwrap(debtor)) revert ScfSelfDealing(financier);
         CreditLine storage line = _lines[debtor][token];

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 import {ColdPart} from "../libraries/ColdPart.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
@@ -118,8 +119,8 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
         if (t.amount == 0) revert TradeZeroAmount();
         if (t.importerBankFeeBps > MAX_FEE_BPS) revert TradeFeeTooHigh(t.importerBankFeeBps, MAX_FEE_BPS);
         if (t.exporterBankFeeBps > MAX_FEE_BPS) revert TradeFeeTooHigh(t.exporterBankFeeBps, MAX_FEE_BPS);
-        if (!memberRegistry.isSettlementToken(t.payToken)) revert TradeInvalidToken(t.payToken);
-        if (!memberRegistry.isSettlementToken(t.payoutToken)) revert TradeInvalidToken(t.payoutToken);
+        if (!RegistryCalls.isSettlementToken(memberRegistry, t.payToken)) revert TradeInvalidToken(t.payToken);
+        if (!RegistryCalls.isSettlementToken(memberRegistry, t.payoutToken)) revert TradeInvalidToken(t.payoutToken);
         if (block.timestamp >= t.shipmentDeadline) {
             revert TradeShipmentDeadlinePassed(t.shipmentDeadline, block.timestamp);
         }

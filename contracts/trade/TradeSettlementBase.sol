@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
@@ -281,7 +282,7 @@ abstract contract TradeSettlementBase is
             IERC20 payoutToken = IERC20(m.payoutToken);
             // Straight from the provider to the payee's payout account of the day; when the token refuses the payee,
             // the provider pays the escrow and the amount is parked for the payee (a failing provider reverts).
-            beneficiary = memberRegistry.payoutAccountOf(payee);
+            beneficiary = RegistryCalls.payoutAccountOf(memberRegistry, payee);
             if (legs.payout != 0 && !payoutToken.trySafeTransferFrom(fx.provider, beneficiary, legs.payout)) {
                 payoutToken.safeTransferFrom(fx.provider, address(this), legs.payout);
                 (beneficiary, ) = _payMember(payee, address(payoutToken), legs.payout);
@@ -401,7 +402,7 @@ abstract contract TradeSettlementBase is
         if (
             exporterFee != 0 &&
             MemberId.unwrap(provider) == MemberId.unwrap(p.exporterBank) &&
-            memberRegistry.payoutAccountOf(provider) == signer
+            RegistryCalls.payoutAccountOf(memberRegistry, provider) == signer
         ) {
             fx.feeWithSale = true;
             amount += exporterFee;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 import {ICreditRegistry} from "../interfaces/ICreditRegistry.sol";
 import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
 import {ITradeSettlement, OrderId, OrderState} from "../interfaces/ITradeSettlement.sol";
@@ -91,7 +92,8 @@ contract TradeSettlementCold is TradeSettlementBase {
         // (redirectOwed) instead of staying in escrow. The payee's own case is asked first (two registry reads).
         if (
             !_operatesUnrevoked(msg.sender, payee) &&
-            (msg.sender != memberRegistry.governor() || memberRegistry.statusOf(payee) != MemberStatus.Revoked)
+            (msg.sender != RegistryCalls.governor(memberRegistry) ||
+                RegistryCalls.statusOf(memberRegistry, payee) != MemberStatus.Revoked)
         ) revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
         (m.fxProvider, m.fxMinRate) = (provider, minRate);
         emit ITradeSettlement.FxTermsSet(id, provider, minRate);

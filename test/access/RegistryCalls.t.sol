@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {MemberRegistry} from "../../contracts/access/MemberRegistry.sol";
+import {IMemberRegistry, MemberId, MemberStatus, Role} from "../../contracts/interfaces/IMemberRegistry.sol";
+import {RegistryCalls} from "../../contracts/libraries/RegistryCalls.sol";
+import {TestBase} from "../lib/Vm.sol";
+
+/// @notice Test-only: every `RegistryCalls` wrapper behind an external function, to compare with solc's own calls.
+contract RegistryCallsHarness {
+    IMemberRegistry internal immutable _registry;
+
+    constructor(IMemberRegistry registry) {
+        _registry = registry;
+    }
+
+    function requireRole(address account, Role role) external view returns (MemberId) {
+        return RegistryCalls.requireRole(_registry, account, role);
+    }
+
+    function requireActive(address account) external view returns (MemberId) {
+        return RegistryCalls.requireActive(_registry, account);
+    }
+
+    function memberOf(address account) external view returns (MemberId) {
+        return RegistryCalls.memberOf(_registry, account);
+    }
+
+    function statusOf(MemberId member) external view returns (MemberStatus) {
+        return RegistryCalls.statusOf(_registry, member);
+    }
+
+    function standingOf(MemberId member) external view returns (MemberStatus, uint32) {
+        return RegistryCalls.standingOf(_registry, member);
+    }
+
+    function hasMemberRole(MemberId member, Role role) external view returns (bool) {
+        return RegistryCalls.hasMemberRole(_registry, member, role);
+    }
+
+    function hasRole(address account, Role role) external view returns (bool) {
+        return RegistryCalls.hasRole(_registry, account, role);
+    }
+
+    function payoutAccountOf(MemberId member) external view returns (address) {
+        return RegistryCalls.payoutAccountOf(_registry, member);
+    }
+
+    function isActive(address account) external view returns (bool) {
+        return RegistryCalls.isActive(_registry, account);
+    }
+
+    function isSettlementToken(address token) external view returns (bool) {
+        return RegistryCalls.isSettlementToken(_registry, token);
+    }
+
+    function entityKeyOf(MemberId member) external view returns (bytes32) {
+        return RegistryCalls.entityKeyOf(_registry, member);
+    }
+
+    function governor() external view returns (address) {
+        return RegistryCalls.governor(_registry);
+    }
+
+    function membershipEpoch() external view returns (uint64) {
+        return RegistryCalls.membershipEpoch(_registry);
+    }
+}
+
+/// @notice The member registry's views asked through `RegistryCalls` answer exactly what solc's own calls answer, and
+///         revert with exactly the registry's revert data: the same answers, the same precise errors.
+contract RegistryCallsTest is TestBase {
+    MemberRegistry internal registry;
+    RegistryCallsHarness internal viaLibrary;
+    address internal constant ADMIN = address(0xA11CE);
+    address internal constant OPERATOR = address(0x0BE7);
+
+    function setUp() public {
+        registry = new MemberRegistry(address(this), keccak256("test key check"));
+        viaLibrary = new RegistryCallsHarness(registry);
+        // Member 1: a Financier and Regulator, with an operator that is also its payout account.
+        registry.admit(
+            keccak256("BANK"),
+            ~keccak256("BANK"),
+            "CN",
+            (uint32(1) << uint8(Role.Financier)) | (uint32(1) << uint8(Role.Regulator)),
+            ADMIN
+        );
+        vm.prank(ADMIN);
+        registry.addOperator(MemberId.wrap(1), OPERATOR);
+        vm.prank(ADMIN);
+        registry.setPayoutAccount(MemberId.wrap(1), OPERATOR);
+        // Member 2: suspended. Member 3: revoked.
+        registry.admit(
+            keccak256("LENDER"),
+            ~keccak256("LENDER"),
+            "HK",
+            uint32(1) << uint8(Role.Lender),
+            address(0xB0B)
+        );
+        registry.suspend(MemberId.wrap(2), "test");
+        registry.admit(keccak256("GONE"), ~keccak256("GONE"), "SG", uint32(1) << uint8(Role.Lender), address(0xD0D));
+        registry.revoke(MemberId.wrap(3), "test");
+        registry.setSettlementToken(address(viaLibrary), true); // a listed token: any address with code
+    }
+
+    /// Each account-keyed view agrees with solc's call for a known operator, an admin, a suspended or revoked
+    /// member's key, a listed token and any other key, whatever the role: the same answer or the same revert data.
+    function testFuzz_accountViews_agreeWithSolc(uint8 which, uint8 roleIndex, address stranger) public view {
+        address[6] memory accounts = [OPERATOR, ADMIN, address(0xB0B), address(0xD0D), address(viaLibrary), stranger];
+        address account = accounts[which % 6];
+        Role role = Role(roleIndex % 14);
+        _same(
+            abi.encodeCall(IMemberRegistry.requireRole, (account, role)),
+            abi.encodeCall(RegistryCallsHarness.requireRole, (account, role))
+        );
+        _same(
+            abi.encodeCall(IMemberRegistry.requireActive, (account)),
+            abi.encodeCall(RegistryCallsHarness.requireActive, (account))
+        );
+        _same(
+            abi.encodeCall(IMemberRegistry.memberOf, (account)),
+            abi.encodeCall(RegistryCallsHarness.memberOf, (account))
+        );
+        _same(
+            abi.encodeCall(IMemberRegistry.hasRole, (account, role)),
+            abi.encodeCall(RegistryCallsHarness.hasRole, (account, role))
+        );
+        _same(
+            abi.encodeCall(IMemberRegistry.isActive, (account)),
+            abi.encodeCall(RegistryCallsHarness.isActive, (account))
+        );
+        _same(
+            abi.encodeCall(IMemberRegistry.isSettlementToken, (account)),
+            abi.encodeCall(RegistryCallsHarness.isSettlementToken, (account))
+        );
+    }
+
+    /// Each member-keyed view agrees with solc's call for members 0 to 4 (none, active, suspended, revoked, unknown).
+    function testFuzz_memberViews_agreeWithSolc(uint8 memberIndex, uint8 roleIndex) public view {
+        MemberId member = MemberId.wrap(uint32(memberIndex % 5));
+        Role role = Role(roleIndex % 14);
+        _same(
+            abi.encodeCall(IMemberRegistry.statusOf, (member)),
+            abi.encodeCall(RegistryCallsHarness.statusOf, (member))
+        );
+        _same(
+            abi.encodeCall(IMemberRegistry.standingOf, (member)),
+            abi.encodeCall(RegistryCallsHarness.standingOf, (member))
+        );
+        _same(
+            abi.encodeCall(IMemberRegistry.hasMemberRole, (member, role)),
+            abi.encodeCall(RegistryCallsHarness.hasMemberRole, (member, role))
+        );
+        _same(
+            abi.encodeCall(IMemberRegistry.payoutAccountOf, (member)),
+            abi.encodeCall(RegistryCallsHarness.payoutAccountOf, (member))
+        );
+        _same(
+            abi.encodeCall(IMemberRegistry.entityKeyOf, (member)),
+            abi.encodeCall(RegistryCallsHarness.entityKeyOf, (member))
+        );
+    }
+
+    /// The registry-wide views agree too.
+    function test_registryViews_agreeWithSolc() public view {
+        _same(abi.encodeCall(IMemberRegistry.governor, ()), abi.encodeCall(RegistryCallsHarness.governor, ()));
+        _same(
+            abi.encodeCall(IMemberRegistry.membershipEpoch, ()),
+            abi.encodeCall(RegistryCallsHarness.membershipEpoch, ())
+        );
+    }
+
+    /// A registry that answers nothing (an address without code) is refused with no data, as solc's decoder refuses
+    /// it: never read as member 0 or as "false".
+    function test_noAnswer_reverts() public {
+        RegistryCallsHarness nowhere = new RegistryCallsHarness(IMemberRegistry(address(0xDEAD)));
+        vm.expectRevert(bytes(""));
+        nowhere.memberOf(OPERATOR);
+        vm.expectRevert(bytes(""));
+        nowhere.standingOf(MemberId.wrap(1));
+    }
+
+    /// `call` to the registry and `viaLibrary` succeed or fail together, with byte-identical return or revert data.
+    function _same(bytes memory direct, bytes memory wrapped) private view {
+        (bool okDirect, bytes memory outDirect) = address(registry).staticcall(direct);
+        (bool okWrapped, bytes memory outWrapped) = address(viaLibrary).staticcall(wrapped);
+        assertTrue(okDirect == okWrapped, "one reverted and the other did not");
+        assertTrue(keccak256(outDirect) == keccak256(outWrapped), "different answer or revert data");
+    }
+}
