@@ -30,6 +30,9 @@ import {ICreditRegistry, LoanId, LoanStatus, ProductKind} from "../interfaces/IC
 ///      Every change of a loan's contribution to the totals goes through {_rebookLoan}; every status change is allowed
 ///      by {_canTransition}.
 contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleReports {
+    /// @dev Who may open a dispute: a Lender or a Regulator.
+    uint32 private constant _DISPUTE_ROLES = uint32(1 << uint8(Role.Lender)) | uint32(1 << uint8(Role.Regulator));
+
     /// @notice The part that runs the less frequent operations on this contract's storage.
     CreditRegistryCold public immutable cold;
 
@@ -268,8 +271,18 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     }
 
     /// @inheritdoc ICreditRegistry
-    function openDispute(MemberId, bytes32, bytes32) external {
-        _runCold();
+    /// @dev Run here, not in the cold part: its account and the DELEGATECALL cost more than its body.
+    function openDispute(MemberId reporter, bytes32 loanRef, bytes32 reason) external {
+        MemberId opener = RegistryCalls.requireActive(memberRegistry, msg.sender);
+        // Active, so only its roles are left to check: one registry call, not one per role.
+        (, uint32 roles) = RegistryCalls.standingOf(memberRegistry, opener);
+        if (roles & _DISPUTE_ROLES == 0) revert CreditDisputeUnauthorized(msg.sender, opener);
+        LoanId id = _loanId(reporter, loanRef);
+        Loan memory loan = _knownLoan(id, _SINGLE);
+        Dispute storage d = _disputes[id];
+        if (MemberId.unwrap(d.openedBy) != 0) revert CreditDisputeAlreadyOpen(id);
+        (d.openedBy, d.openedAt) = (opener, uint40(block.timestamp));
+        emit DisputeOpened(id, opener, _borrowerKeys[loan.borrower], reason);
     }
 
     /// @inheritdoc ICreditRegistry
@@ -288,8 +301,12 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     }
 
     /// @inheritdoc ICreditRegistry
-    function resolveDispute(MemberId, bytes32, bytes32) external {
-        _runCold();
+    /// @dev Run here, not in the cold part: its account and the DELEGATECALL cost more than its body.
+    function resolveDispute(MemberId reporter, bytes32 loanRef, bytes32 outcome) external {
+        MemberId regulator = _requireRole(msg.sender, Role.Regulator);
+        (LoanId id, bytes32 key) = _openDispute(reporter, loanRef);
+        delete _disputes[id];
+        emit DisputeResolved(id, regulator, key, outcome);
     }
 
     /// @inheritdoc ICreditModuleReports

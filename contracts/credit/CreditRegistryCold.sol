@@ -16,9 +16,6 @@ import {CreditRegistryBase} from "./CreditRegistryBase.sol";
 ///         its storage; see {ICreditRegistry} for each. The emergency pause runs in the registry itself. Called
 ///         directly it acts on its own empty storage and holds nothing.
 contract CreditRegistryCold is CreditRegistryBase {
-    /// @dev Who may open a dispute: a Lender or a Regulator.
-    uint32 private constant _DISPUTE_ROLES = uint32(1 << uint8(Role.Lender)) | uint32(1 << uint8(Role.Regulator));
-
     constructor(
         IMemberRegistry registry,
         IConsentBook consents,
@@ -98,20 +95,6 @@ contract CreditRegistryCold is CreditRegistryBase {
     // ─── Disputes ───────────────────────────────────────────────────────────
 
     /// @dev See {ICreditRegistry}.
-    function openDispute(MemberId reporter, bytes32 loanRef, bytes32 reason) external {
-        MemberId opener = RegistryCalls.requireActive(memberRegistry, msg.sender);
-        // Active, so only its roles are left to check: one registry call, not one per role.
-        (, uint32 roles) = RegistryCalls.standingOf(memberRegistry, opener);
-        if (roles & _DISPUTE_ROLES == 0) revert CreditDisputeUnauthorized(msg.sender, opener);
-        LoanId id = _loanId(reporter, loanRef);
-        Loan memory loan = _knownLoan(id, _SINGLE);
-        Dispute storage d = _disputes[id];
-        if (MemberId.unwrap(d.openedBy) != 0) revert CreditDisputeAlreadyOpen(id);
-        (d.openedBy, d.openedAt) = (opener, uint40(block.timestamp));
-        emit DisputeOpened(id, opener, _borrowerKeys[loan.borrower], reason);
-    }
-
-    /// @dev See {ICreditRegistry}.
     function answerDispute(bytes32 loanRef, bytes32 response) external {
         MemberId lender = RegistryCalls.requireActive(memberRegistry, msg.sender);
         (LoanId id, bytes32 key) = _openDispute(lender, loanRef);
@@ -145,14 +128,6 @@ contract CreditRegistryCold is CreditRegistryBase {
         }
         delete _loans[id];
         emit JointLoanClaimReleased(funder, loanRef, _loanId(held.lender, loanRef), regulator, reason);
-    }
-
-    /// @dev See {ICreditRegistry}.
-    function resolveDispute(MemberId reporter, bytes32 loanRef, bytes32 outcome) external {
-        MemberId regulator = _requireRole(msg.sender, Role.Regulator);
-        (LoanId id, bytes32 key) = _openDispute(reporter, loanRef);
-        delete _disputes[id];
-        emit DisputeResolved(id, regulator, key, outcome);
     }
 
     // ─── Governor ───────────────────────────────────────────────────────────

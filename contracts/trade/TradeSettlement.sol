@@ -8,7 +8,7 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
 import {ICreditRegistry} from "../interfaces/ICreditRegistry.sol";
-import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
+import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
 import {EvidenceKind, ITradeSettlement, OrderId, OrderState} from "../interfaces/ITradeSettlement.sol";
 import {TradeChecks} from "../libraries/TradeChecks.sol";
 import {PackedTranches, PackedTranchesLibrary} from "../libraries/TradePacking.sol";
@@ -247,8 +247,14 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
     // ─── Run by TradeSettlementCold ─────────────────────────────────────────
 
     /// @inheritdoc ITradeSettlement
-    function accept(OrderId) external {
-        _runCold();
+    /// @dev Run here, not in the cold part: its account and the DELEGATECALL cost more than its body.
+    function accept(OrderId id) external whenNotPaused {
+        Parties storage p = _orderIn(id, _CREATED);
+        _requireActsAs(id, Role.Exporter, p.exporter);
+        if (_activeNow() >= p.shipmentDeadline)
+            revert ITradeSettlement.TradeWindowClosed(id, _toWall(p.shipmentDeadline));
+        _transition(id, p, OrderState.Accepted);
+        emit ITradeSettlement.OrderAccepted(id);
     }
 
     /// @inheritdoc ITradeSettlement
@@ -277,8 +283,21 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
     }
 
     /// @inheritdoc ITradeSettlement
-    function setFxTerms(OrderId, MemberId, uint96) external {
-        _runCold();
+    /// @dev Run here, not in the cold part: its account and the DELEGATECALL cost more than its body.
+    function setFxTerms(OrderId id, MemberId provider, uint96 minRate) external whenNotPaused {
+        Parties storage p = _orderIn(id, _ACCEPTED | _FUNDED | _DISPUTED);
+        Money storage m = _money[id];
+        MemberId payee = _payee(p, m);
+        // The payee chooses (an operator of it, not revoked); a revoked payee cannot choose any more: the governor
+        // does, so that its released money can still be converted and parked for the consortium's rules
+        // (redirectOwed) instead of staying in escrow. The payee's own case is asked first (two registry reads).
+        if (
+            !_operatesUnrevoked(msg.sender, payee) &&
+            (msg.sender != RegistryCalls.governor(memberRegistry) ||
+                RegistryCalls.statusOf(memberRegistry, payee) != MemberStatus.Revoked)
+        ) revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
+        (m.fxProvider, m.fxMinRate) = (provider, minRate);
+        emit ITradeSettlement.FxTermsSet(id, provider, minRate);
     }
 
     /// @inheritdoc ITradeSettlement

@@ -83,22 +83,6 @@ contract TradeSettlementCold is TradeSettlementBase {
         _reportAssignment(id, p, m, advance);
     }
 
-    function setFxTerms(OrderId id, MemberId provider, uint96 minRate) external whenNotPaused {
-        Parties storage p = _orderIn(id, _ACCEPTED | _FUNDED | _DISPUTED);
-        Money storage m = _money[id];
-        MemberId payee = _payee(p, m);
-        // The payee chooses (an operator of it, not revoked); a revoked payee cannot choose any more: the governor
-        // does, so that its released money can still be converted and parked for the consortium's rules
-        // (redirectOwed) instead of staying in escrow. The payee's own case is asked first (two registry reads).
-        if (
-            !_operatesUnrevoked(msg.sender, payee) &&
-            (msg.sender != RegistryCalls.governor(memberRegistry) ||
-                RegistryCalls.statusOf(memberRegistry, payee) != MemberStatus.Revoked)
-        ) revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
-        (m.fxProvider, m.fxMinRate) = (provider, minRate);
-        emit ITradeSettlement.FxTermsSet(id, provider, minRate);
-    }
-
     function refundUnshipped(OrderId id) external nonReentrant {
         Parties storage p = _orderIn(id, _FUNDED);
         // Any evidence (shipped, customs, delivered, inspected) shows the goods moved (item 4).
@@ -127,15 +111,6 @@ contract TradeSettlementCold is TradeSettlementBase {
         if (p.evidenceDone != 0) revert ITradeSettlement.TradeGoodsMoved(id, p.evidenceDone);
         if (_activeNow() <= m.expiry) revert ITradeSettlement.TradeTooEarly(id, _toWall(m.expiry) + 1);
         _refundUnreleased(id, p, TradePaymentRefs.PURPOSE_EXPIRED);
-    }
-
-    function accept(OrderId id) external whenNotPaused {
-        Parties storage p = _orderIn(id, _CREATED);
-        _requireActsAs(id, Role.Exporter, p.exporter);
-        if (_activeNow() >= p.shipmentDeadline)
-            revert ITradeSettlement.TradeWindowClosed(id, _toWall(p.shipmentDeadline));
-        _transition(id, p, OrderState.Accepted);
-        emit ITradeSettlement.OrderAccepted(id);
     }
 
     function payReleased(
