@@ -135,6 +135,30 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
         return true;
     }
 
+    /// @inheritdoc ICreditRegistry
+    /// @dev Run here, not in the cold part: its account and the DELEGATECALL cost more than its body.
+    function openDispute(MemberId reporter, bytes32 loanRef, bytes32 reason) external {
+        MemberId opener = RegistryCalls.requireActive(memberRegistry, msg.sender);
+        // Active, so only its roles are left to check: one registry call, not one per role.
+        (, uint32 roles) = RegistryCalls.standingOf(memberRegistry, opener);
+        if (roles & _DISPUTE_ROLES == 0) revert CreditDisputeUnauthorized(msg.sender, opener);
+        LoanId id = _loanId(reporter, loanRef);
+        Loan memory loan = _knownLoan(id, _SINGLE);
+        Dispute storage d = _disputes[id];
+        if (MemberId.unwrap(d.openedBy) != 0) revert CreditDisputeAlreadyOpen(id);
+        (d.openedBy, d.openedAt) = (opener, uint40(block.timestamp));
+        emit DisputeOpened(id, opener, _borrowerKeys[loan.borrower], reason);
+    }
+
+    /// @inheritdoc ICreditRegistry
+    /// @dev Run here, not in the cold part: its account and the DELEGATECALL cost more than its body.
+    function resolveDispute(MemberId reporter, bytes32 loanRef, bytes32 outcome) external {
+        MemberId regulator = _requireRole(msg.sender, Role.Regulator);
+        (LoanId id, bytes32 key) = _openDispute(reporter, loanRef);
+        delete _disputes[id];
+        emit DisputeResolved(id, regulator, key, outcome);
+    }
+
     // ─── Views ──────────────────────────────────────────────────────────────
 
     /// @inheritdoc ICreditRegistry
@@ -271,21 +295,6 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     }
 
     /// @inheritdoc ICreditRegistry
-    /// @dev Run here, not in the cold part: its account and the DELEGATECALL cost more than its body.
-    function openDispute(MemberId reporter, bytes32 loanRef, bytes32 reason) external {
-        MemberId opener = RegistryCalls.requireActive(memberRegistry, msg.sender);
-        // Active, so only its roles are left to check: one registry call, not one per role.
-        (, uint32 roles) = RegistryCalls.standingOf(memberRegistry, opener);
-        if (roles & _DISPUTE_ROLES == 0) revert CreditDisputeUnauthorized(msg.sender, opener);
-        LoanId id = _loanId(reporter, loanRef);
-        Loan memory loan = _knownLoan(id, _SINGLE);
-        Dispute storage d = _disputes[id];
-        if (MemberId.unwrap(d.openedBy) != 0) revert CreditDisputeAlreadyOpen(id);
-        (d.openedBy, d.openedAt) = (opener, uint40(block.timestamp));
-        emit DisputeOpened(id, opener, _borrowerKeys[loan.borrower], reason);
-    }
-
-    /// @inheritdoc ICreditRegistry
     function answerDispute(bytes32, bytes32) external {
         _runCold();
     }
@@ -298,15 +307,6 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     /// @inheritdoc ICreditRegistry
     function releaseJointLoanClaim(MemberId, bytes32, bytes32) external {
         _runCold();
-    }
-
-    /// @inheritdoc ICreditRegistry
-    /// @dev Run here, not in the cold part: its account and the DELEGATECALL cost more than its body.
-    function resolveDispute(MemberId reporter, bytes32 loanRef, bytes32 outcome) external {
-        MemberId regulator = _requireRole(msg.sender, Role.Regulator);
-        (LoanId id, bytes32 key) = _openDispute(reporter, loanRef);
-        delete _disputes[id];
-        emit DisputeResolved(id, regulator, key, outcome);
     }
 
     /// @inheritdoc ICreditModuleReports

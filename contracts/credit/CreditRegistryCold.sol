@@ -12,8 +12,9 @@ import {CreditRegistryBase} from "./CreditRegistryBase.sol";
 
 /// @title CreditRegistryCold
 /// @notice The less frequent operations of {CreditRegistry} (batches, joint loans and the release of their claims,
-///         ageing, disputes and corrections, the governor's settings), run only by DELEGATECALL from the registry on
-///         its storage; see {ICreditRegistry} for each. The emergency pause runs in the registry itself. Called
+///         ageing, answers to disputes and corrections, the governor's settings), run only by DELEGATECALL from the
+///         registry on its storage; see {ICreditRegistry} for each. The emergency pause, `openDispute` and
+///         `resolveDispute` run in the registry itself. Called
 ///         directly it acts on its own empty storage and holds nothing.
 contract CreditRegistryCold is CreditRegistryBase {
     constructor(

@@ -9,9 +9,10 @@ import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemb
 ///         free memory pointer, checks the answer's length and decodes it into fresh memory; that costs about 240
 ///         gas a call more, on every role check of every operation.
 /// @dev The registry is the consortium's own contract, fixed at each module's construction, so its answers are
-///      trusted to be well formed: each wrapper narrows the word to the view's declared type. A revert inside the
-///      registry is re-raised with its own data (its precise error reaches the caller unchanged); an answer shorter
-///      than a word reverts with no data, as solc's decoder does.
+///      trusted to be well formed: each wrapper narrows the word to the view's declared type by a cast, where solc's
+///      decoder would refuse a word with stray high bits (a `bool` of 2 reads as true, a status keeps its low byte).
+///      A revert inside the registry is re-raised with its own data, so its precise error reaches the caller
+///      unchanged; an answer shorter than the view's reverts with no data, as solc's decoder does.
 library RegistryCalls {
     /// @dev `registry.<selector>(a, b)`, returning its one-word answer. Arguments a view does not take are zero and
     ///      ignored by its decoder.

@@ -19,7 +19,8 @@ import {TradeSettlementCold} from "./TradeSettlementCold.sol";
 
 /// @title TradeSettlement
 /// @notice Evidence-released escrow with atomic FX. See {ITradeSettlement}.
-/// @dev The frequent operations run here; disputes, pre-shipment finance, FX terms, refunds and thresholds run in
+/// @dev The frequent operations run here, and `accept`, `setFxTerms` and `setThreshold` (short, their cold part's
+///      account would cost more than their bodies); disputes, pre-shipment finance and refunds run in
 ///      {TradeSettlementCold} by DELEGATECALL on this contract's storage (both share {TradeSettlementBase}), and the
 ///      stateless signature checks in {TradeChecks}: both are deployed by the constructor, so the deployment is one
 ///      contract with the same constructor as before.
@@ -168,6 +169,17 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
         IERC20(m.payToken).safeTransferFrom(msg.sender, address(this), m.amount);
     }
 
+    /// @inheritdoc ITradeSettlement
+    /// @dev Run here, not in the cold part: its account and the DELEGATECALL cost more than its body.
+    function accept(OrderId id) external whenNotPaused {
+        Parties storage p = _orderIn(id, _CREATED);
+        _requireActsAs(id, Role.Exporter, p.exporter);
+        if (_activeNow() >= p.shipmentDeadline)
+            revert ITradeSettlement.TradeWindowClosed(id, _toWall(p.shipmentDeadline));
+        _transition(id, p, OrderState.Accepted);
+        emit ITradeSettlement.OrderAccepted(id);
+    }
+
     // ─── Evidence and payment ───────────────────────────────────────────────
 
     /// @inheritdoc ITradeSettlement
@@ -204,6 +216,24 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
         p.evidenceDone |= bit;
         emit EvidenceCompleted(id, kind, uint8(signatures.length));
         _payReleased(id, p, false, quote, quoteSignature, msg.sender);
+    }
+
+    /// @inheritdoc ITradeSettlement
+    /// @dev Run here, not in the cold part: its account and the DELEGATECALL cost more than its body.
+    function setFxTerms(OrderId id, MemberId provider, uint96 minRate) external whenNotPaused {
+        Parties storage p = _orderIn(id, _ACCEPTED | _FUNDED | _DISPUTED);
+        Money storage m = _money[id];
+        MemberId payee = _payee(p, m);
+        // The payee chooses (an operator of it, not revoked); a revoked payee cannot choose any more: the governor
+        // does, so that its released money can still be converted and parked for the consortium's rules
+        // (redirectOwed) instead of staying in escrow. The payee's own case is asked first (two registry reads).
+        if (
+            !_operatesUnrevoked(msg.sender, payee) &&
+            (msg.sender != RegistryCalls.governor(memberRegistry) ||
+                RegistryCalls.statusOf(memberRegistry, payee) != MemberStatus.Revoked)
+        ) revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
+        (m.fxProvider, m.fxMinRate) = (provider, minRate);
+        emit ITradeSettlement.FxTermsSet(id, provider, minRate);
     }
 
     // ─── Disputes ───────────────────────────────────────────────────────────
@@ -247,17 +277,6 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
     // ─── Run by TradeSettlementCold ─────────────────────────────────────────
 
     /// @inheritdoc ITradeSettlement
-    /// @dev Run here, not in the cold part: its account and the DELEGATECALL cost more than its body.
-    function accept(OrderId id) external whenNotPaused {
-        Parties storage p = _orderIn(id, _CREATED);
-        _requireActsAs(id, Role.Exporter, p.exporter);
-        if (_activeNow() >= p.shipmentDeadline)
-            revert ITradeSettlement.TradeWindowClosed(id, _toWall(p.shipmentDeadline));
-        _transition(id, p, OrderState.Accepted);
-        emit ITradeSettlement.OrderAccepted(id);
-    }
-
-    /// @inheritdoc ITradeSettlement
     function payReleased(OrderId, FxQuote calldata, bytes calldata) external {
         _runCold();
     }
@@ -280,24 +299,6 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
     /// @inheritdoc ITradeSettlement
     function assignProceeds(OrderId, MemberId, uint64, uint40, bytes calldata) external {
         _runCold();
-    }
-
-    /// @inheritdoc ITradeSettlement
-    /// @dev Run here, not in the cold part: its account and the DELEGATECALL cost more than its body.
-    function setFxTerms(OrderId id, MemberId provider, uint96 minRate) external whenNotPaused {
-        Parties storage p = _orderIn(id, _ACCEPTED | _FUNDED | _DISPUTED);
-        Money storage m = _money[id];
-        MemberId payee = _payee(p, m);
-        // The payee chooses (an operator of it, not revoked); a revoked payee cannot choose any more: the governor
-        // does, so that its released money can still be converted and parked for the consortium's rules
-        // (redirectOwed) instead of staying in escrow. The payee's own case is asked first (two registry reads).
-        if (
-            !_operatesUnrevoked(msg.sender, payee) &&
-            (msg.sender != RegistryCalls.governor(memberRegistry) ||
-                RegistryCalls.statusOf(memberRegistry, payee) != MemberStatus.Revoked)
-        ) revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
-        (m.fxProvider, m.fxMinRate) = (provider, minRate);
-        emit ITradeSettlement.FxTermsSet(id, provider, minRate);
     }
 
     /// @inheritdoc ITradeSettlement

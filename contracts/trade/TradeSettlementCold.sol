@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 import {ICreditRegistry} from "../interfaces/ICreditRegistry.sol";
-import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
+import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
 import {ITradeSettlement, OrderId, OrderState} from "../interfaces/ITradeSettlement.sol";
 import {TradeChecks} from "../libraries/TradeChecks.sol";
 import {TradePaymentRefs} from "../libraries/TradePaymentRefs.sol";
@@ -11,9 +10,9 @@ import {TradePaymentRefs} from "../libraries/TradePaymentRefs.sol";
 import {TradeSettlementBase} from "./TradeSettlementBase.sol";
 
 /// @title TradeSettlementCold
-/// @notice The less frequent operations of {TradeSettlement} (disputes, pre-shipment finance, FX terms and
-///         refunds), run only by DELEGATECALL from the settlement on its storage; see {ITradeSettlement} for each.
-///         Called directly it acts on its own empty storage and holds nothing.
+/// @notice The less frequent operations of {TradeSettlement} (disputes, pre-shipment finance and refunds), run only
+///         by DELEGATECALL from the settlement on its storage; see {ITradeSettlement} for each. Called directly it
+///         acts on its own empty storage and holds nothing.
 contract TradeSettlementCold is TradeSettlementBase {
     constructor(
         IMemberRegistry registry,

@@ -67,6 +67,26 @@ contract RegistryCallsHarness {
     }
 }
 
+/// @notice Test-only: a stand-in registry that answers every call with the bytes it is given, or reverts with them.
+contract RawRegistry {
+    bytes private _answer;
+    bool private _reverts;
+
+    function set(bytes memory answer, bool reverts) external {
+        (_answer, _reverts) = (answer, reverts);
+    }
+
+    fallback(bytes calldata) external returns (bytes memory) {
+        bytes memory answer = _answer;
+        if (_reverts) {
+            assembly ("memory-safe") {
+                revert(add(answer, 0x20), mload(answer))
+            }
+        }
+        return answer;
+    }
+}
+
 /// @notice The member registry's views asked through `RegistryCalls` answer exactly what solc's own calls answer, and
 ///         revert with exactly the registry's revert data: the same answers, the same precise errors.
 contract RegistryCallsTest is TestBase {
@@ -179,6 +199,31 @@ contract RegistryCallsTest is TestBase {
         nowhere.memberOf(OPERATOR);
         vm.expectRevert(bytes(""));
         nowhere.standingOf(MemberId.wrap(1));
+    }
+
+    /// A one-word answer to the two-word `standingOf` is refused with no data (never a status with zero roles), while
+    /// a one-word view takes it.
+    function test_shortAnswerToTwoWordView_reverts() public {
+        RawRegistry raw = new RawRegistry();
+        RegistryCallsHarness overRaw = new RegistryCallsHarness(IMemberRegistry(address(raw)));
+        raw.set(abi.encode(uint256(1)), false);
+        assertTrue(overRaw.statusOf(MemberId.wrap(1)) == MemberStatus.Active, "a one-word answer to a one-word view");
+        vm.expectRevert(bytes(""));
+        overRaw.standingOf(MemberId.wrap(1));
+    }
+
+    /// Revert data longer than the scratch space (an `Error(string)` of 300 bytes) reaches the caller whole.
+    function test_longRevertData_reraisedWhole() public {
+        RawRegistry raw = new RawRegistry();
+        RegistryCallsHarness overRaw = new RegistryCallsHarness(IMemberRegistry(address(raw)));
+        bytes memory reason = new bytes(300);
+        for (uint256 i; i < reason.length; ++i) reason[i] = bytes1(uint8(0x41 + (i % 26)));
+        bytes memory data = abi.encodeWithSignature("Error(string)", string(reason));
+        raw.set(data, true);
+        vm.expectRevert(data);
+        overRaw.requireRole(OPERATOR, Role.Financier);
+        vm.expectRevert(data);
+        overRaw.standingOf(MemberId.wrap(1));
     }
 
     /// `call` to the registry and `viaLibrary` succeed or fail together, with byte-identical return or revert data.
