@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 import {MemberGated} from "./MemberGated.sol";
 import {IEmergencyPause} from "../interfaces/IEmergencyPause.sol";
 import {Role} from "../interfaces/IMemberRegistry.sol";
@@ -26,7 +25,7 @@ abstract contract EmergencyPause is IEmergencyPause, MemberGated {
         _requirePauser();
         if (_pausedAt != 0) revert EnforcedPause();
         _pausedAt = uint40(block.timestamp);
-        _pausedByGovernor = msg.sender == RegistryCalls.governor(memberRegistry);
+        _pausedByGovernor = _isGovernor(msg.sender);
         emit Paused(msg.sender);
     }
 
@@ -34,7 +33,7 @@ abstract contract EmergencyPause is IEmergencyPause, MemberGated {
     function unpause() external {
         uint40 pausedAt = _pausedAt;
         if (pausedAt == 0) revert ExpectedPause();
-        if (msg.sender != RegistryCalls.governor(memberRegistry)) {
+        if (!_isGovernor(msg.sender)) {
             if (_pausedByGovernor) revert PauseLiftUnauthorized(msg.sender);
             _requireRole(msg.sender, Role.Regulator);
         }
@@ -45,7 +44,7 @@ abstract contract EmergencyPause is IEmergencyPause, MemberGated {
     /// @dev Who may pause: the governor or an active Regulator (reverting with the registry's reason). A contract
     ///      whose pause stops other contracts without stopping their clocks narrows it (the settlement token).
     function _requirePauser() internal view virtual {
-        if (msg.sender != RegistryCalls.governor(memberRegistry)) _requireRole(msg.sender, Role.Regulator);
+        if (!_isGovernor(msg.sender)) _requireRole(msg.sender, Role.Regulator);
     }
 
     /// @inheritdoc IEmergencyPause

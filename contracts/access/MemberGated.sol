@@ -16,15 +16,19 @@ abstract contract MemberGated {
 
     /// @dev Only the registry's governor: one governance seat for the whole consortium.
     modifier onlyGovernor() {
-        if (msg.sender != RegistryCalls.governor(memberRegistry))
-            revert IMemberRegistry.GovernorUnauthorizedAccount(msg.sender);
+        if (!_isGovernor(msg.sender)) revert IMemberRegistry.GovernorUnauthorizedAccount(msg.sender);
         _;
     }
 
     /// @dev The governor, or else an operator of an active Regulator (reverting with the registry's reason).
     modifier onlyGovernorOrRegulator() {
-        if (msg.sender != RegistryCalls.governor(memberRegistry)) _requireRole(msg.sender, Role.Regulator);
+        if (!_isGovernor(msg.sender)) _requireRole(msg.sender, Role.Regulator);
         _;
+    }
+
+    /// @dev Whether `account` is the registry's governor.
+    function _isGovernor(address account) internal view returns (bool) {
+        return account == RegistryCalls.governor(memberRegistry);
     }
 
     /// @dev The caller's member id; reverts with the registry's precise error unless it is active and holds `role`.
@@ -41,7 +45,7 @@ abstract contract MemberGated {
     ///      acting in a role. Reverts with the registry's error when the account's own member is inactive or lacks
     ///      the role, so that the caller's error names only the remaining cause (another member).
     function _actsAs(address account, Role role, MemberId expected) internal view returns (bool) {
-        return MemberId.unwrap(RegistryCalls.requireRole(memberRegistry, account, role)) == MemberId.unwrap(expected);
+        return MemberId.unwrap(_requireRole(account, role)) == MemberId.unwrap(expected);
     }
 
     /// @dev Whether `account` is an operator of `member` and `member` is not revoked: a party of an existing record

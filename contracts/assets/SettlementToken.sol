@@ -212,8 +212,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
     ///      active clocks: repayment and funding deadlines would run out against parties that cannot pay, so no
     ///      Regulator may start one (adversarial review, issue 15). The governor's pause is lifted by the governor.
     function _requirePauser() internal view override {
-        if (msg.sender != RegistryCalls.governor(memberRegistry))
-            revert IMemberRegistry.GovernorUnauthorizedAccount(msg.sender);
+        if (!_isGovernor(msg.sender)) revert IMemberRegistry.GovernorUnauthorizedAccount(msg.sender);
     }
 
     /// @dev OpenZeppelin's `_mint`, `_burn` and `_transfer` end here; this contract calls `_move` directly.

@@ -57,12 +57,12 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
 
     /// @inheritdoc ICreditRegistry
     function reportRepayment(bytes32 loanRef, uint64 amount) external whenNotPaused {
-        _repay(RegistryCalls.requireActive(memberRegistry, msg.sender), loanRef, amount, _SINGLE);
+        _repay(_requireActive(msg.sender), loanRef, amount, _SINGLE);
     }
 
     /// @inheritdoc ICreditRegistry
     function reportStatus(bytes32 loanRef, LoanStatus to) external whenNotPaused {
-        LoanId id = _loanId(RegistryCalls.requireActive(memberRegistry, msg.sender), loanRef);
+        LoanId id = _loanId(_requireActive(msg.sender), loanRef);
         Loan memory loan = _knownLoan(id, _SINGLE);
         LoanStatus from = loan.status;
         if (!_canTransition(from, to, Actor.Lender)) revert CreditInvalidTransition(id, from, to);
@@ -138,7 +138,7 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     /// @inheritdoc ICreditRegistry
     /// @dev Run here, not in the cold part: its account and the DELEGATECALL cost more than its body.
     function openDispute(MemberId reporter, bytes32 loanRef, bytes32 reason) external {
-        MemberId opener = RegistryCalls.requireActive(memberRegistry, msg.sender);
+        MemberId opener = _requireActive(msg.sender);
         // Active, so only its roles are left to check: one registry call, not one per role.
         (, uint32 roles) = RegistryCalls.standingOf(memberRegistry, opener);
         if (roles & _DISPUTE_ROLES == 0) revert CreditDisputeUnauthorized(msg.sender, opener);
@@ -346,7 +346,7 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
             if (pausing) revert EnforcedPause();
             revert ExpectedPause();
         }
-        bool governor = msg.sender == RegistryCalls.governor(memberRegistry);
+        bool governor = _isGovernor(msg.sender);
         if (!governor) {
             if (by == _PAUSED_BY_GOVERNOR) revert PauseLiftUnauthorized(msg.sender);
             _requireRole(msg.sender, Role.Regulator);

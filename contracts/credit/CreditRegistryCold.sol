@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 import {IConsentBook} from "../interfaces/IConsentBook.sol";
 import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
 import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
@@ -38,7 +37,7 @@ contract CreditRegistryCold is CreditRegistryBase {
 
     /// @dev See {ICreditRegistry}.
     function reportRepayments(Repayment[] calldata repayments) external whenNotPaused {
-        MemberId reporter = RegistryCalls.requireActive(memberRegistry, msg.sender);
+        MemberId reporter = _requireActive(msg.sender);
         uint256 n = repayments.length;
         if (n == 0) revert CreditEmptyBatch();
         for (uint256 i; i < n; ++i) {
@@ -97,7 +96,7 @@ contract CreditRegistryCold is CreditRegistryBase {
 
     /// @dev See {ICreditRegistry}.
     function answerDispute(bytes32 loanRef, bytes32 response) external {
-        MemberId lender = RegistryCalls.requireActive(memberRegistry, msg.sender);
+        MemberId lender = _requireActive(msg.sender);
         (LoanId id, bytes32 key) = _openDispute(lender, loanRef);
         emit DisputeAnswered(id, lender, key, response);
     }

@@ -229,8 +229,7 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
         // (redirectOwed) instead of staying in escrow. The payee's own case is asked first (two registry reads).
         if (
             !_operatesUnrevoked(msg.sender, payee) &&
-            (msg.sender != RegistryCalls.governor(memberRegistry) ||
-                RegistryCalls.statusOf(memberRegistry, payee) != MemberStatus.Revoked)
+            (!_isGovernor(msg.sender) || RegistryCalls.statusOf(memberRegistry, payee) != MemberStatus.Revoked)
         ) revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
         (m.fxProvider, m.fxMinRate) = (provider, minRate);
         emit ITradeSettlement.FxTermsSet(id, provider, minRate);
