@@ -102,9 +102,10 @@ export const DisputeOut = z
 export type LoanView = z.infer<typeof LoanOut>;
 export type InquiryView = z.infer<typeof InquiryOut>;
 export type DisputeView = z.infer<typeof DisputeOut>;
+export type ConsentView = z.infer<typeof ConsentOut>;
 
 /** A consents row as the API gives it. */
-export function consentView(r: Tables["consents"]): z.infer<typeof ConsentOut> {
+export function consentView(r: Tables["consents"]): ConsentView {
   return {
     id: r.id,
     holder: Number(r.holder),
@@ -190,7 +191,7 @@ export async function borrowerRecord(
 }
 
 /** A borrower's inquiries in chain order, and the consents they relied on by id (older inquiries name none). */
-export async function inquiriesOf(
+async function inquiriesOf(
   db: Db,
   chainId: number,
   key: string,

@@ -19,7 +19,7 @@ import {
   type Plan,
 } from "../../src/schedule.js";
 import type { Tables } from "../schema.js";
-import { Hex32, inquiriesOf } from "./borrower.js";
+import { Hex32, borrowerRecord, consentView, type ConsentView, type DisputeView } from "./borrower.js";
 
 type Db = Kysely<Tables> | Transaction<Tables>;
 
@@ -115,35 +115,17 @@ export async function readModelReport(
   score: Report["score"],
 ): Promise<Report> {
   const today = Math.floor(now / 86_400);
-  const loanRows = await db
-    .selectFrom("loans")
-    .selectAll()
-    .where("chain_id", "=", chainId)
-    .where("borrower_key", "=", key)
-    .orderBy("registered_block")
-    .orderBy("registered_log")
-    .orderBy("id")
-    .execute();
-  const loans = loanRows.map((l) => {
-    const stored =
+  const record = await borrowerRecord(db, chainId, key);
+  const loans = record.loans.map((l) => {
+    const plan: Plan | undefined =
       l.plan === null
         ? undefined
-        : (JSON.parse(l.plan) as {
-            instalments: number;
-            frequency: string;
-            firstDueDay: number;
-            instalment: string;
-            finalInstalment: string;
-          });
-    const plan: Plan | undefined =
-      stored === undefined
-        ? undefined
         : {
-            instalments: stored.instalments,
-            frequency: stored.frequency === "Weekly" ? Frequency.Weekly : Frequency.Monthly,
-            firstDueDay: stored.firstDueDay,
-            instalment: BigInt(stored.instalment),
-            finalInstalment: BigInt(stored.finalInstalment),
+            instalments: l.plan.instalments,
+            frequency: l.plan.frequency === "Weekly" ? Frequency.Weekly : Frequency.Monthly,
+            firstDueDay: l.plan.firstDueDay,
+            instalment: BigInt(l.plan.instalment),
+            finalInstalment: BigInt(l.plan.finalInstalment),
           };
     const outstanding = BigInt(l.outstanding);
     // Days past due today, as the registry's delinquencyOf computes it from the plan and the outstanding.
@@ -158,24 +140,24 @@ export async function readModelReport(
       }
     }
     return {
-      loanId: l.id,
-      lender: Number(l.lender),
+      loanId: l.loanId,
+      lender: l.lender,
       kind: l.kind,
       status: l.status,
       principal: l.principal,
       outstanding: l.outstanding,
-      originated: isoDate(Number(l.origination_day)),
-      matures: isoDate(Number(l.maturity_day)),
-      aprBps: l.apr_bps === null ? 0 : Number(l.apr_bps),
-      ...(plan === undefined || stored === undefined
+      originated: isoDate(l.originationDay),
+      matures: isoDate(l.maturityDay),
+      aprBps: l.aprBps ?? 0,
+      ...(plan === undefined || l.plan === null
         ? {}
         : {
             plan: {
               instalments: plan.instalments,
-              frequency: stored.frequency,
+              frequency: l.plan.frequency,
               firstDue: isoDate(plan.firstDueDay),
-              instalment: stored.instalment,
-              finalInstalment: stored.finalInstalment,
+              instalment: l.plan.instalment,
+              finalInstalment: l.plan.finalInstalment,
             },
             instalments: { due: dueDays(plan).filter((day) => day <= today).length, paid },
           }),
@@ -191,55 +173,40 @@ export async function readModelReport(
     .where("borrower_key", "=", key)
     .orderBy("recorded_block")
     .execute();
-  const { rows: inquiryRows, consents: byId } = await inquiriesOf(db, chainId, key);
-  const consentState = (c: Tables["consents"]) => ({
-    holder: Number(c.holder),
+  const consentState = (c: ConsentView) => ({
+    holder: c.holder,
     purpose: c.purpose,
-    expiresAt: iso(Number(c.expires_at)),
-    revokedAt: c.revoked_at === null ? null : iso(Number(c.revoked_at)),
+    expiresAt: iso(c.expiresAt),
+    revokedAt: c.revokedAt === null ? null : iso(c.revokedAt),
   });
-  const inquiries = inquiryRows.map((i) => {
-    if (i.consent_id === null) {
-      return {
-        lender: Number(i.lender),
-        at: iso(Number(i.at)),
-        purpose: codeText(i.purpose),
-        consentId: null,
-        consent: null,
-        consentHash: i.consent_hash,
-      };
-    }
-    const c = byId.get(i.consent_id);
-    return {
-      lender: Number(i.lender),
-      at: iso(Number(i.at)),
-      purpose: i.purpose,
-      consentId: i.consent_id,
-      consent: c === undefined ? null : consentState(c),
-    };
-  });
+  const inquiries = record.inquiries.map((i) =>
+    i.consentId === null
+      ? {
+          lender: i.lender,
+          at: iso(i.at),
+          purpose: codeText(i.purpose),
+          consentId: null,
+          consent: null,
+          ...(i.consentHash === null ? {} : { consentHash: i.consentHash }),
+        }
+      : {
+          lender: i.lender,
+          at: iso(i.at),
+          purpose: i.purpose,
+          consentId: i.consentId,
+          consent: i.consent === null ? null : consentState(i.consent),
+        },
+  );
 
-  const loanIds = loanRows.map((l) => l.id);
-  const disputeRows =
-    loanIds.length === 0
-      ? []
-      : await db
-          .selectFrom("loan_disputes")
-          .selectAll()
-          .where("chain_id", "=", chainId)
-          .where("loan_id", "in", loanIds)
-          .orderBy("opened_block")
-          .orderBy("opened_log")
-          .execute();
-  const dispute = (d: Tables["loan_disputes"]) => ({
-    loanId: d.loan_id,
-    openedBy: Number(d.opened_by),
-    openedAt: iso(Number(d.opened_at)),
+  const dispute = (d: DisputeView) => ({
+    loanId: d.loanId,
+    openedBy: d.openedBy,
+    openedAt: iso(d.openedAt),
     reason: codeText(d.reason),
     ...(d.response === null ? {} : { response: d.response }),
     ...(d.state !== "Resolved"
       ? {}
-      : { resolvedBy: Number(d.resolved_by), resolvedAt: iso(Number(d.resolved_at)), outcome: codeText(d.outcome!) }),
+      : { resolvedBy: d.resolvedBy!, resolvedAt: iso(d.resolvedAt!), outcome: codeText(d.outcome!) }),
   });
 
   return {
@@ -251,14 +218,14 @@ export async function readModelReport(
     consents: consentRows.map((c) => ({
       consentId: c.id,
       recordedAt: iso(Number(c.recorded_at)),
-      ...consentState(c),
+      ...consentState(consentView(c)),
       covered: (JSON.parse(c.covered) as number[]).map(Number),
     })),
     disputes: {
-      open: disputeRows.filter((d) => d.state !== "Resolved").map(dispute),
-      closed: disputeRows
+      open: record.disputes.filter((d) => d.state !== "Resolved").map(dispute),
+      closed: record.disputes
         .filter((d) => d.state === "Resolved")
-        .sort((a, b) => Number(a.resolved_at) - Number(b.resolved_at))
+        .sort((a, b) => a.resolvedAt! - b.resolvedAt!)
         .map(dispute),
     },
     score,
