@@ -1,5 +1,5 @@
 /** The loans this member reported (GET /v1/credit/loans), with repayment and status changes in dialogs. */
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { Button, Form, Input, Modal, Select, Space, Table, Tag } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
@@ -87,23 +87,38 @@ export function MyLoans() {
   );
 }
 
-function RepayDialog({ loan, onClose }: { loan: Loan; onClose: () => void }) {
+/** A dialog that sends one write about `loan`: OK submits the form, a success closes it, a refusal stays shown. */
+function LoanWriteDialog<V extends object>({
+  loan,
+  path,
+  title,
+  okText,
+  onClose,
+  children,
+}: {
+  loan: Loan;
+  path: "/v1/credit/loans/{ref}/repayments" | "/v1/credit/loans/{ref}/status";
+  title: string;
+  okText: string;
+  onClose: () => void;
+  children: ReactNode;
+}) {
   const { t } = useTranslation("credit");
   const { api } = useSession();
-  const [form] = Form.useForm<{ amount: string }>();
-  const write = useWrite((body: { amount: string }, key: string) =>
+  const [form] = Form.useForm<V>();
+  const write = useWrite((body: V, key: string) =>
     unwrap(
-      api.POST("/v1/credit/loans/{ref}/repayments", {
+      api.POST(path, {
         params: { path: { ref: loan.ref }, header: { "idempotency-key": key } },
-        body,
+        body: body as never,
       }),
     ),
   );
   return (
     <Modal
       open
-      title={t("loans.repayTitle", { ref: loan.ref })}
-      okText={t("loans.repay")}
+      title={title}
+      okText={okText}
       cancelText={t("loans.cancel")}
       confirmLoading={write.isPending}
       onOk={() => form.submit()}
@@ -111,60 +126,59 @@ function RepayDialog({ loan, onClose }: { loan: Loan; onClose: () => void }) {
       destroyOnHidden
     >
       <Form form={form} layout="vertical" onFinish={(v) => write.mutate(v, { onSuccess: onClose })}>
-        <Form.Item
-          name="amount"
-          label={t("loans.amount", { currency: loan.currency })}
-          rules={[
-            { required: true, message: t("form.required") },
-            {
-              validator: async (_: unknown, v?: string) => {
-                if (v && !isPositiveAmount(v.trim())) throw new Error(t("form.amount"));
-              },
-            },
-          ]}
-        >
-          <Input inputMode="decimal" />
-        </Form.Item>
+        {children}
       </Form>
       <ErrorAlert error={write.error} />
     </Modal>
   );
 }
 
+function RepayDialog({ loan, onClose }: { loan: Loan; onClose: () => void }) {
+  const { t } = useTranslation("credit");
+  return (
+    <LoanWriteDialog<{ amount: string }>
+      loan={loan}
+      path="/v1/credit/loans/{ref}/repayments"
+      title={t("loans.repayTitle", { ref: loan.ref })}
+      okText={t("loans.repay")}
+      onClose={onClose}
+    >
+      <Form.Item
+        name="amount"
+        label={t("loans.amount", { currency: loan.currency })}
+        rules={[
+          { required: true, message: t("form.required") },
+          {
+            validator: async (_: unknown, v?: string) => {
+              if (v && !isPositiveAmount(v.trim())) throw new Error(t("form.amount"));
+            },
+          },
+        ]}
+      >
+        <Input inputMode="decimal" />
+      </Form.Item>
+    </LoanWriteDialog>
+  );
+}
+
 function StatusDialog({ loan, onClose }: { loan: Loan; onClose: () => void }) {
   const { t } = useTranslation("credit");
-  const { api } = useSession();
-  const [form] = Form.useForm<{ to: string }>();
-  const write = useWrite((body: { to: string }, key: string) =>
-    unwrap(
-      api.POST("/v1/credit/loans/{ref}/status", {
-        params: { path: { ref: loan.ref }, header: { "idempotency-key": key } },
-        body,
-      }),
-    ),
-  );
   return (
-    <Modal
-      open
+    <LoanWriteDialog<{ to: string }>
+      loan={loan}
+      path="/v1/credit/loans/{ref}/status"
       title={t("loans.statusTitle", { ref: loan.ref })}
       okText={t("loans.changeStatus")}
-      cancelText={t("loans.cancel")}
-      confirmLoading={write.isPending}
-      onOk={() => form.submit()}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
     >
-      <Form form={form} layout="vertical" onFinish={(v) => write.mutate(v, { onSuccess: onClose })}>
-        <Form.Item name="to" label={t("loans.to")} rules={[{ required: true, message: t("form.required") }]}>
-          <Select
-            options={STATUS_TARGETS.filter((s) => s !== loan.status).map((s) => ({
-              value: s,
-              label: t(`status.${s}`),
-            }))}
-          />
-        </Form.Item>
-      </Form>
-      <ErrorAlert error={write.error} />
-    </Modal>
+      <Form.Item name="to" label={t("loans.to")} rules={[{ required: true, message: t("form.required") }]}>
+        <Select
+          options={STATUS_TARGETS.filter((s) => s !== loan.status).map((s) => ({
+            value: s,
+            label: t(`status.${s}`),
+          }))}
+        />
+      </Form.Item>
+    </LoanWriteDialog>
   );
 }
