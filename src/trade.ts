@@ -377,6 +377,14 @@ export async function dispute(trade: TradeSettlement, id: bigint, reason: string
   return mined(await trade.dispute(id, reason));
 }
 
+/**
+ * The financier of order `id` closes the credit record of its advance, which the order left open when it ended
+ * without paying it every tranche (`AdvanceLeftOpen`): the exporter repaid the advance outside the order.
+ */
+export async function closeAdvance(trade: TradeSettlement, id: bigint): Promise<ContractTransactionReceipt> {
+  return mined(await trade.closeAdvance(id));
+}
+
 /** An arbiter pays `exporterShareBps` of what remains to the exporter's side and refunds the rest. */
 export async function resolve(
   trade: TradeSettlement,

@@ -81,6 +81,7 @@ export const tradeAssign = action(trade.assign);
 export const tradeFxTerms = action(trade.fxTerms);
 export const tradeDispute = action(trade.dispute);
 export const tradeResolve = action(trade.resolve);
+export const tradeCloseAdvance = action(trade.closeAdvance);
 export const tradeRefund = action(trade.refund);
 
 /** `serve`: runs the service until Ctrl-C; a bad option or a missing deployment is one `error:` line. */

@@ -417,6 +417,13 @@ export const tasks = [
     .addOption({ name: "assignment", description: "The financier's signed agreement to submit", defaultValue: "" })
     .setAction(lazy("tradeAssign"))
     .build(),
+  tradelineTask(
+    "trade:close-advance",
+    "Close the credit record of an advance the ended order did not repay, repaid outside it (the financier)",
+  )
+    .addOption({ name: "order", description: "Order id", defaultValue: "" })
+    .setAction(lazy("tradeCloseAdvance"))
+    .build(),
   tradelineTask("trade:fx-terms", "Name the FX provider and least rate for an order's payments (its payee)")
     .addOption({ name: "order", description: "Order id", defaultValue: "" })
     .addOption({ name: "provider", description: "The FX provider's member id", defaultValue: "" })

@@ -228,7 +228,12 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
         uint256 fromWord;
         uint256 toWord;
         if (from != address(0)) fromWord = _eligible(from, _accounts[from], epoch);
-        if (to != address(0)) toWord = _eligible(to, _accounts[to], epoch);
+        if (to != address(0)) {
+            toWord = _eligible(to, _accounts[to], epoch);
+            // A module's escrow takes only what the module pulls (`transferFrom` by the module): money pushed or
+            // minted into it would be owed to nobody on its books, and nothing could pay it out.
+            if (toWord & _SYSTEM != 0 && to != msg.sender) revert SettlementDepositNotPulled(to, msg.sender);
+        }
         if (from == address(0)) {
             uint256 supply = _supply;
             if (value > MAX_SUPPLY - supply) revert SettlementSupplyCapExceeded(supply, value, MAX_SUPPLY);

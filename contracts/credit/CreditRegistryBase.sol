@@ -319,11 +319,17 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
         if (input.maturityDay != last) {
             _fail(index, abi.encodeWithSelector(CreditMaturityNotLastDueDay.selector, input.maturityDay, last));
         }
-        uint256 term = last - input.originationDay;
-        if (!InstalmentPlan.aprCovers(input.aprBps, input.principal, total, term)) {
+        uint256 meanDays = InstalmentPlan.meanDueDaysWad(p, input.originationDay, last);
+        if (!InstalmentPlan.aprCovers(input.aprBps, input.principal, total, meanDays)) {
             _fail(
                 index,
-                abi.encodeWithSelector(CreditAprBelowPlan.selector, input.aprBps, total, input.principal, term)
+                abi.encodeWithSelector(
+                    CreditAprBelowPlan.selector,
+                    input.aprBps,
+                    total,
+                    input.principal,
+                    meanDays / 1e18
+                )
             );
         }
     }

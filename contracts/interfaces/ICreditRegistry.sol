@@ -341,10 +341,10 @@ interface ICreditRegistryTypes {
     error CreditPlanBeforeOrigination(uint24 firstDueDay, uint24 originationDay);
     /// @notice The maturity day `maturityDay` is not the plan's last due day `lastDueDay`.
     error CreditMaturityNotLastDueDay(uint24 maturityDay, uint256 lastDueDay);
-    /// @notice The APR `aprBps` is below what the plan implies: asking `totalDue` back for `principal` over
-    ///      `termDays` days
-    ///      costs at least ln(totalDue / principal) / (termDays / 365) a year, however it is compounded.
-    error CreditAprBelowPlan(uint32 aprBps, uint256 totalDue, uint64 principal, uint256 termDays);
+    /// @notice The APR `aprBps` is below what the plan implies: asking `totalDue` back for `principal` in instalments
+    ///      due on average `meanDueDays` days after the advance (rounded down; an upper bound, in the lender's favour)
+    ///      costs at least ln(totalDue / principal) / (meanDueDays / 364) a year, however it is compounded.
+    error CreditAprBelowPlan(uint32 aprBps, uint256 totalDue, uint64 principal, uint256 meanDueDays);
     /// @notice Nothing is due to change on loan `id` yet: it is `daysPastDue` days past due, in bucket `bucket`, and no
     ///         negative record of it is past retention.
     error CreditNothingToAge(LoanId id, uint256 daysPastDue, uint8 bucket);

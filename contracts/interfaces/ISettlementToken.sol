@@ -50,6 +50,9 @@ interface ISettlementToken is IERC20, IERC20Permit, IEmergencyPause {
     /// @notice System account `account` still holds `balance`, which its module owes to parties it keeps on its
     ///         books: it is delisted only once empty (freeze it to stop it meanwhile).
     error SettlementSystemAccountNotEmpty(address account, uint256 balance);
+    /// @notice System account `account` (a module's escrow) takes only what it pulls itself: `caller` pushed or minted
+    ///         into it, which would put money on no order's or piece's books.
+    error SettlementDepositNotPulled(address account, address caller);
     /// @notice `currency` is not three upper-case ASCII letters.
     error SettlementInvalidCurrency(bytes3 currency);
     /// @notice Mint and burn amounts must be positive.

@@ -158,6 +158,11 @@ interface ITradeSettlement {
     ///         the order is Funded again for its released tranches.
     event DisputeExpired(OrderId indexed id);
     event ProceedsAssigned(OrderId indexed id, MemberId indexed financier, uint64 advance);
+    /// @notice Order `id` ended without paying financier `financier` every tranche (part refunded, or lapsed): the
+    ///         advance's credit record stays open, the exporter's debt, until the financier closes it.
+    event AdvanceLeftOpen(OrderId indexed id, MemberId indexed financier);
+    /// @notice Financier `financier` closed the credit record of its advance on order `id`: repaid outside the order.
+    event AdvanceClosed(OrderId indexed id, MemberId indexed financier);
     /// @notice Every tranche of order `id` was paid or refunded.
     event OrderSettled(OrderId indexed id);
     /// @notice Order `id` was never funded and lapsed at its shipment deadline.
@@ -256,8 +261,10 @@ interface ITradeSettlement {
     error TradeFxQuoteNotForOrder(OrderId id, OrderId order);
     /// @notice The quote pays member `beneficiary`, not order `id`'s payee `payee`.
     error TradeFxQuoteNotForPayee(OrderId id, MemberId beneficiary, MemberId payee);
+    /// @notice Order `id` has no advance left open: not assigned, paid the financier every tranche, or closed already.
+    error TradeAdvanceNotOpen(OrderId id);
     /// @notice The payee of order `id` named no FX provider (`setFxTerms`) and does not relay this quote by `signer`
-    ///         itself: it did not choose it.
+    ///         itself (an arbiter's award never counts as the payee's relay): it did not choose it.
     error TradeFxQuoteNotChosen(OrderId id, address signer);
     /// @notice The quote is by provider `provider`; the payee of order `id` named `named` (`setFxTerms`).
     error TradeFxProviderNotNamed(OrderId id, MemberId provider, MemberId named);
@@ -303,7 +310,9 @@ interface ITradeSettlement {
     function dispute(OrderId id, bytes32 reason) external;
 
     /// @notice An Arbiter splits what remains: `exporterShareBps` is paid to the exporter's side (with fees and FX
-    ///         like a tranche), the rest returns to the importer's bank.
+    ///         like a tranche), the rest returns to the importer's bank. The arbiter decides the share, never the
+    ///         price: an award converted into the payout currency takes only a quote of the provider the payee named
+    ///         (`setFxTerms`), at or above its floor (`TradeFxQuoteNotChosen` while it named none).
     function resolve(
         OrderId id,
         uint16 exporterShareBps,
@@ -314,7 +323,8 @@ interface ITradeSettlement {
     /// @notice The exporter assigns the order's proceeds to financier `financier`, once, with the financier's EIP-712
     ///         `ProceedsAssignment` signature (order, exporter, financier, advance, deadline): every later payment goes
     ///         to it, and the financier's exposure to the exporter member (`advance`, minor units of the credit
-    ///         registry's reporting currency) is reported. The record is closed when the order ends, by any path.
+    ///         registry's reporting currency) is reported. The record is closed when the order ends having paid the
+    ///         financier every tranche; refunded in part or lapsed, it stays open (`AdvanceLeftOpen`).
     function assignProceeds(
         OrderId id,
         MemberId financier,
@@ -323,9 +333,13 @@ interface ITradeSettlement {
         bytes calldata financierSignature
     ) external;
 
+    /// @notice The financier of order `id` (an operator of it, not revoked) closes the credit record of its advance,
+    ///         which the order left open (`AdvanceLeftOpen`) when it ended: the exporter repaid it outside the order.
+    function closeAdvance(OrderId id) external;
+
     /// @notice The payee of order `id` (the exporter, or the financier once assigned) names the FX provider whose
     ///         quotes anyone may relay for its payments, and the least rate it takes. Without it, only the payee
-    ///         itself (or the arbiter in `resolve`) chooses a quote.
+    ///         itself chooses a quote (an arbiter's award waits for it).
     function setFxTerms(OrderId id, MemberId provider, uint96 minRate) external;
 
     /// @notice Anyone refunds the whole amount to the importer's bank when no evidence at all (of any kind) came by

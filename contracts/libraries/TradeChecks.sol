@@ -49,8 +49,9 @@ contract TradeChecks {
     ///         payee `payee` for `amount` of `sell` into `buy`, after checking everything but its nonce and its rate
     ///         being non-zero (the settlement checks both): it names this order and payee, the tokens, a maximum
     ///         covering `amount`, an unexpired time and an active FX provider. `chosen` is the provider the payee
-    ///         named (0: none) with floor `minRate`; without one, `payeeChose` says whether the payee (or the
-    ///         arbiter) picked the quote (item 8). Each refusal has its own error, checked in this order.
+    ///         named (0: none) with floor `minRate`; without one, `payeeChose` says whether the payee relays the
+    ///         quote itself (item 8; never so for an arbiter's award). Each refusal has its own error, checked in
+    ///         this order.
     function quoteSigner(
         IMemberRegistry registry,
         OrderId id,

@@ -301,6 +301,11 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
     }
 
     /// @inheritdoc ITradeSettlement
+    function closeAdvance(OrderId) external {
+        _runCold();
+    }
+
+    /// @inheritdoc ITradeSettlement
     function refundUnshipped(OrderId) external {
         _runCold();
     }

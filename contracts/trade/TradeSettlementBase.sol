@@ -69,6 +69,8 @@ abstract contract TradeSettlementBase is
     bytes32 internal constant _ACCEPTED = bytes32(uint256(1) << uint8(OrderState.Accepted));
     bytes32 internal constant _FUNDED = bytes32(uint256(1) << uint8(OrderState.Funded));
     bytes32 internal constant _DISPUTED = bytes32(uint256(1) << uint8(OrderState.Disputed));
+    bytes32 internal constant _SETTLED = bytes32(uint256(1) << uint8(OrderState.Settled));
+    bytes32 internal constant _LAPSED = bytes32(uint256(1) << uint8(OrderState.Lapsed));
 
     /// @dev The parties and the lifecycle of one order (one slot: 4 x 4 + 4 x 1 + 2 x 2 + 5 + 2 = 31 bytes).
     struct Parties {
@@ -87,7 +89,7 @@ abstract contract TradeSettlementBase is
     }
 
     /// @dev Money and time of one order (three slots: payToken and amount; payoutToken, expiry and objectionWindow;
-    ///      the rest, 30 bytes); every time is active time.
+    ///      the rest, 31 bytes); every time is active time.
     struct Money {
         address payToken;
         uint96 amount;
@@ -99,6 +101,7 @@ abstract contract TradeSettlementBase is
         MemberId financier; // proceeds assigned to, or 0
         MemberId fxProvider; // the payee's chosen FX provider, or 0
         uint96 fxMinRate; // the least rate the payee takes from it
+        bool advanceOpen; // assigned, and part of the proceeds never reached the financier: its record stays open
     }
 
     /// @notice The stateless checks this contract deployed (see {TradeChecks}).
@@ -365,8 +368,9 @@ abstract contract TradeSettlementBase is
     ///      spends its nonce and sends the provider `amount` (with `exporterFee`, the exporter's bank's fees of the
     ///      payment, when that bank is the provider and its payout account is the quote's signer). Otherwise returns
     ///      no provider (a rate of 1). The quote must name this order and its payee, and be the payee's choice: the
-    ///      payee relays it, or it is by the provider the payee named at no less than its floor, or (no provider
-    ///      named) the arbiter of a dispute picks it (`caller` 0) (item 8).
+    ///      payee relays it, or it is by the provider the payee named at no less than its floor (item 8). The arbiter
+    ///      of a dispute (`caller` 0) decides shares, never prices: it relays only the named provider's quote, so an
+    ///      award to a payee that named none waits for the payee's `setFxTerms` (adversarial review 3, F2).
     function _convert(
         OrderId id,
         Parties storage p,
@@ -383,7 +387,7 @@ abstract contract TradeSettlementBase is
         MemberId payee = _payee(p, m);
         MemberId chosen = m.fxProvider;
         // Whether the payee relays the quote itself matters only when it named no provider: asked only then.
-        bool payeeChose = MemberId.unwrap(chosen) != 0 || caller == address(0) || _operatesUnrevoked(caller, payee);
+        bool payeeChose = MemberId.unwrap(chosen) != 0 || (caller != address(0) && _operatesUnrevoked(caller, payee));
         (address signer, MemberId provider) = checks.quoteSigner(
             memberRegistry,
             id,
@@ -437,18 +441,29 @@ abstract contract TradeSettlementBase is
         if (ends) _transition(id, p, OrderState.Settled);
     }
 
-    /// @dev Order `id` ended, settled (`OrderSettled`) or lapsed (`OrderLapsed`): its trade-finance record, if any,
-    ///      is closed, whatever the path (item 7); the report never blocks the payment (item 1).
+    /// @dev Order `id` ended, settled (`OrderSettled`) or lapsed (`OrderLapsed`). Its trade-finance record, if any,
+    ///      is closed when every tranche paid the financier (item 7); the report never blocks the payment (item 1).
+    ///      Refunded in part or lapsed, the order did not repay the advance: the record stays open
+    ///      (`AdvanceLeftOpen`) until the financier closes it (`closeAdvance`) (adversarial review 3, F1).
     function _end(OrderId id, Money storage m, bool lapsed) internal {
         if (lapsed) emit ITradeSettlement.OrderLapsed(id);
         else emit ITradeSettlement.OrderSettled(id);
-        if (MemberId.unwrap(m.financier) != 0) _closeExposure(_loanRef(id));
+        MemberId financier = m.financier;
+        if (MemberId.unwrap(financier) == 0) return;
+        if (lapsed || m.advanceOpen) {
+            m.advanceOpen = true;
+            emit ITradeSettlement.AdvanceLeftOpen(id, financier);
+        } else {
+            _closeExposure(_loanRef(id));
+        }
     }
 
     /// @dev Returns `amount` of the pay token to the importer's bank, named as a refund for `purpose` (one of
     ///      {TradePaymentRefs}'s `PURPOSE_*`).
     function _refund(OrderId id, Parties storage p, Money storage m, uint256 amount, uint8 purpose) internal {
         if (amount == 0) return;
+        // What returns to the importer's side never reaches the financier: the order does not repay its advance.
+        if (MemberId.unwrap(m.financier) != 0) m.advanceOpen = true;
         (address to, ) = _payMember(p.importerBank, m.payToken, amount);
         emit ITradeSettlement.Refunded(
             id,

@@ -82,6 +82,18 @@ contract TradeSettlementCold is TradeSettlementBase {
         _reportAssignment(id, p, m, advance);
     }
 
+    function closeAdvance(OrderId id) external whenNotPaused nonReentrant {
+        Money storage m = _money[id];
+        _orderIn(id, _SETTLED | _LAPSED);
+        if (!m.advanceOpen) revert ITradeSettlement.TradeAdvanceNotOpen(id);
+        MemberId financier = m.financier;
+        // The financier, and only it, says the exporter repaid its advance outside the order.
+        _requireParty(id, financier);
+        m.advanceOpen = false;
+        emit ITradeSettlement.AdvanceClosed(id, financier);
+        _closeExposure(_loanRef(id));
+    }
+
     function refundUnshipped(OrderId id) external nonReentrant {
         Parties storage p = _orderIn(id, _FUNDED);
         // Any evidence (shipped, customs, delivered, inspected) shows the goods moved (item 4).

@@ -21,6 +21,7 @@ import {
   assignProceeds,
   attest as relayEvidence,
   buildOrder,
+  closeAdvance as closeOrderAdvance,
   createOrder,
   dispute as disputeOrder,
   fund as fundOrder,
@@ -546,6 +547,15 @@ export async function dispute(
   const reason = checked(desk.label("reason"), () => reasonCode(requireOption(req.reason, desk.label("reason"))));
   const receipt = await disputeOrder(desk.contracts.trade, id, reason);
   return { id, arbiterDeadline: (await desk.contracts.trade.getOrder(id)).disputeDeadline, receipt };
+}
+
+/** The financier closes the credit record of the advance an ended order did not repay (repaid outside it). */
+export async function closeAdvance(
+  desk: TradeDesk,
+  req: { order: string },
+): Promise<{ id: bigint; receipt: ContractTransactionReceipt }> {
+  const id = orderId(desk, req.order);
+  return { id, receipt: await closeOrderAdvance(desk.contracts.trade, id) };
 }
 
 /** An arbiter pays a percentage of what remains to the exporter's side and refunds the rest. */

@@ -236,6 +236,11 @@ export async function dispute(c: TradelineContracts, args: { order: string; reas
   return [`disputed order ${r.id}: an arbiter splits what remains in escrow by ${by}`, `  tx: ${r.receipt.hash}`];
 }
 
+export async function closeAdvance(c: TradelineContracts, args: { order: string }): Promise<string[]> {
+  const r = await desk.closeAdvance(deskOf(c), args);
+  return [`closed the advance's credit record of order ${r.id}: repaid outside the order`, `  tx: ${r.receipt.hash}`];
+}
+
 export async function resolve(
   c: TradelineContracts,
   args: { order: string; exporterShare: string; quote: string },

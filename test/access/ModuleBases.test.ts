@@ -42,7 +42,10 @@ async function deployFixture() {
   ])) as unknown as Contract;
   await token.setSystemAccount(harness, true);
   await token.setIssuer(4, true);
-  await token.connect(issuer).mint(harness, 10_000n);
+  // The harness pulls its float, as a module pulls what it is paid.
+  await token.connect(issuer).mint(issuer, 10_000n);
+  await token.connect(issuer).approve(harness, 10_000n);
+  await harness.pull(await token.getAddress(), issuer.address, 10_000n);
   return { registry, token, target, harness, governor, bankAdmin, bankOps, regulatorA, regulatorB, outsider, treasury };
 }
 

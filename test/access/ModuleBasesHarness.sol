@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {CreditReporter} from "../../contracts/access/CreditReporter.sol";
 import {EmergencyPause} from "../../contracts/access/EmergencyPause.sol";
 import {MemberGated} from "../../contracts/access/MemberGated.sol";
@@ -11,6 +12,12 @@ import {IMemberRegistry, MemberId} from "../../contracts/interfaces/IMemberRegis
 /// @notice Test-only: the three module bases behind a thin surface, so each rule is tested on its own.
 contract ModuleBasesHarness is MemberPayouts, EmergencyPause, CreditReporter {
     constructor(IMemberRegistry registry, ICreditRegistry credit) MemberGated(registry) CreditReporter(credit) {}
+
+    /// @dev Takes `amount` of `token` from `from`, as a module pulls what it is paid (a system account takes nothing
+    ///      pushed into it).
+    function pull(address token, address from, uint256 amount) external {
+        IERC20(token).transferFrom(from, address(this), amount);
+    }
 
     function pay(MemberId member, address token, uint256 amount) external returns (address to, bool paid) {
         return _payMember(member, token, amount);

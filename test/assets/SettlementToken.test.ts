@@ -165,7 +165,9 @@ describe("SettlementToken", function () {
         .to.emit(token, "SystemAccountSet")
         .withArgs(escrow.address, true);
       expect(await token.canHold(escrow)).to.equal(true);
-      await token.connect(alice).transfer(escrow, 40n);
+      // A module pulls what it is paid (transferFrom by the module itself).
+      await token.connect(alice).approve(escrow, 40n);
+      await token.connect(escrow).transferFrom(alice, escrow, 40n);
       await token.connect(escrow).transfer(bob, 15n);
       expect(await token.balanceOf(escrow)).to.equal(25n);
       // Delisted only once empty: what a module's escrow holds is owed to the parties on its books.
@@ -181,6 +183,31 @@ describe("SettlementToken", function () {
         .withArgs(escrow.address);
     });
 
+    it("test_systemAccount_takesOnlyWhatItPulls_aPushOrMintIntoItIsRefused", async function () {
+      const { token, issuer, alice, escrow, spender } = await networkHelpers.loadFixture(deployFixture);
+      await token.setSystemAccount(escrow, true);
+      // Pushed, by a transfer, a third party's transferFrom or a mint, the money would be on no order's books and
+      // nothing could pay it out (adversarial review 3, F4).
+      await expect(token.connect(alice).transfer(escrow, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementDepositNotPulled")
+        .withArgs(escrow.address, alice.address);
+      await token.connect(alice).approve(spender, 10n);
+      await expect(token.connect(spender).transferFrom(alice, escrow, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementDepositNotPulled")
+        .withArgs(escrow.address, spender.address);
+      await expect(token.connect(issuer).mint(escrow, 1n))
+        .to.be.revertedWithCustomError(token, "SettlementDepositNotPulled")
+        .withArgs(escrow.address, issuer.address);
+      expect([
+        await token.balanceOf(escrow),
+        await token.balanceOf(alice),
+        await token.allowance(alice, spender),
+      ]).to.deep.equal([0n, 100_000n, 10n]);
+      // What the escrow pulls itself it takes.
+      await token.connect(alice).approve(escrow, 5n);
+      await token.connect(escrow).transferFrom(alice, escrow, 5n);
+      expect(await token.balanceOf(escrow)).to.equal(5n);
+    });
     it("test_setSystemAccount_revertsWhenUnchanged", async function () {
       const { token, escrow } = await networkHelpers.loadFixture(deployFixture);
       await expect(token.setSystemAccount(escrow, false))
@@ -478,7 +505,10 @@ describe("SettlementToken", function () {
     it("a module's escrow is never taken from nor paid into, even once a member's admin linked and unlinked it", async function () {
       const { token, registry, issuer, alice, bob, escrow } = await networkHelpers.loadFixture(deployFixture);
       await token.setSystemAccount(escrow, true);
-      await token.connect(issuer).mint(escrow, 7_000n);
+      // The module pulls what it holds.
+      await token.connect(issuer).mint(alice, 7_000n);
+      await token.connect(alice).approve(escrow, 7_000n);
+      await token.connect(escrow).transferFrom(alice, escrow, 7_000n);
       // Linking asks nothing of the address: a member's admin can bind any free one to its member.
       await registry.connect(alice).addOperator(2, escrow);
       await registry.connect(alice).removeOperator(2, escrow);

@@ -533,7 +533,21 @@ describe("Consumer credit", function () {
           "CreditMaturityNotLastDueDay",
           [addMonths(first, 11) + 1, addMonths(first, 11)],
         ],
-        [{ aprBps: 100 }, "CreditAprBelowPlan", [100, TOTAL_DUE, 1_200_000n, addMonths(first, 11) - day]],
+        // The mean due time (an upper bound): 11 instalments on the line from the first to the last due day, the
+        // final one on the last, plus a 6-day margin (InstalmentPlan.meanDueDaysWad).
+        [
+          { aprBps: 100 },
+          "CreditAprBelowPlan",
+          [
+            100,
+            TOTAL_DUE,
+            1_200_000n,
+            (INSTALMENT * BigInt(2 * (addMonths(first, 11) - day)) +
+              INSTALMENT * BigInt(2 * 11 * (first - day) + (addMonths(first, 11) - first) * 10)) /
+              (2n * TOTAL_DUE) +
+              6n,
+          ],
+        ],
         [
           { plan: { ...plan, frequency: Frequency.Weekly } },
           "CreditMaturityNotLastDueDay",

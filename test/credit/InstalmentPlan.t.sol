@@ -37,6 +37,20 @@ contract InstalmentPlanHarness {
     function addMonths(uint256 day, uint256 months) external pure returns (uint256) {
         return InstalmentPlan.addMonths(day, months);
     }
+
+    /// @dev With the plan's own last due day, as the registry passes it.
+    function meanDueDaysWad(ICreditRegistryTypes.Plan memory p, uint256 origination) external pure returns (uint256) {
+        return InstalmentPlan.meanDueDaysWad(p, origination, InstalmentPlan.dueDay(p, p.instalments - 1));
+    }
+
+    function aprCovers(
+        uint32 aprBps,
+        uint256 principal,
+        uint256 total,
+        uint256 meanDaysWad
+    ) external pure returns (bool) {
+        return InstalmentPlan.aprCovers(aprBps, principal, total, meanDaysWad);
+    }
 }
 
 /// @notice {InstalmentPlan}'s calendar and allocation rules, against oracles written independently here (a year-by-year
@@ -236,5 +250,36 @@ contract InstalmentPlanTest is TestBase {
         uint64 finalInstalment
     ) internal pure returns (ICreditRegistryTypes.Plan memory) {
         return ICreditRegistryTypes.Plan(n, frequency, uint24(firstDueDay), instalment, finalInstalment);
+    }
+
+    /// @dev The mean due time the APR check uses is never below the plan's true payment-weighted mean (a loop over
+    ///      the real due days here) by less than 3 days: the margin left for a year of 52 weeks or 12 months.
+    function testFuzz_meanDueDaysWad_boundsTheTrueMeanWithRoomForEveryYearBasis(
+        uint256 origination,
+        uint256 offset,
+        uint256 n,
+        bool weekly,
+        uint64 instalment,
+        uint64 finalInstalment
+    ) public view {
+        origination = 18_000 + (origination % 20_000); // 2019 to 2074
+        offset = offset % 62;
+        n = 1 + (n % 120);
+        instalment = uint64(1 + (instalment % 1e15));
+        finalInstalment = uint64(1 + (finalInstalment % 1e15));
+        ICreditRegistryTypes.Plan memory p = ICreditRegistryTypes.Plan(
+            uint8(n),
+            weekly ? Frequency.Weekly : Frequency.Monthly,
+            uint24(origination + offset),
+            instalment,
+            finalInstalment
+        );
+        uint256 weighted;
+        for (uint256 k; k < n; ++k) {
+            uint256 amount = k + 1 == n ? finalInstalment : instalment;
+            weighted += amount * (plan.dueDay(p, k) - origination) * 1e18;
+        }
+        uint256 exact = weighted / plan.totalDue(p);
+        assertTrue(plan.meanDueDaysWad(p, origination) >= exact + 3e18, "the mean due time is not an upper bound");
     }
 }

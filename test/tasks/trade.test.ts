@@ -9,6 +9,7 @@ import {
   accept,
   assign,
   attest,
+  closeAdvance,
   create,
   dispute,
   fund,
@@ -364,6 +365,23 @@ describe("trade tasks", function () {
     );
     expect(await failure(assign(glass.contracts, { ...args, out: "", assignment: file }, glass.session))).to.equal(
       "reverted: TradeAlreadyAssigned(id=1)",
+    );
+
+    // Never funded, the order lapses: it did not repay the advance, so the record stays open for the financier.
+    expect(await failure(closeAdvance(pacific.contracts, { order: "1" }))).to.match(
+      /^reverted: TradeUnexpectedOrderState\(id=1/,
+    );
+    await networkHelpers.time.increase(15 * DAY);
+    await refund(as("pearl").contracts, { order: "1", rule: "expired", quote: "" });
+    expect(await failure(closeAdvance(glass.contracts, { order: "1" }))).to.equal(
+      `reverted: TradeUnauthorized(id=1, account=${world.admins.glassworks.address})`,
+    );
+    expect(await failure(closeAdvance(pacific.contracts, { order: "" }))).to.equal("--order is required");
+    expect((await closeAdvance(pacific.contracts, { order: "1" }))[0]).to.equal(
+      "closed the advance's credit record of order 1: repaid outside the order",
+    );
+    expect(await failure(closeAdvance(pacific.contracts, { order: "1" }))).to.equal(
+      "reverted: TradeAdvanceNotOpen(id=1)",
     );
   });
 });
