@@ -827,10 +827,24 @@ const tradeLifecycle = sumFigures(tradeFlow);
     const terms = await glasswareOrder(world, await now(), `PO-BENCH-${++orders}`);
     await trade.connect(ta.cristal).createOrder(terms);
     const lapsing = orders;
+    // Pre-shipment finance of an order never shipped: the refund leaves the advance's record open for the financier.
+    const advanced = await assignableOrder();
+    await mined(await advanced.assign());
+    await tokens.MXN.connect(world.issuer).mint(ta.golfo, advanced.terms.amount);
+    await tokens.MXN.connect(ta.golfo).approve(tradeAddress, advanced.terms.amount);
+    await trade.connect(ta.golfo).fund(advanced.id);
     await networkHelpers.time.increaseTo(expired.order.expiry as bigint);
     await networkHelpers.time.increase(1);
     const stranger = trade.connect(fresh4);
     await record("TradeSettlement.refundUnshipped [all 3 tranches]", stranger.refundUnshipped(unshipped.id));
+    await record(
+      "TradeSettlement.refundUnshipped [assigned: the advance's record left open]",
+      stranger.refundUnshipped(advanced.id),
+    );
+    await record(
+      "TradeSettlement.closeAdvance [the financier: repaid outside the order, reported to the credit registry]",
+      trade.connect(ta.pacific).closeAdvance(advanced.id),
+    );
     await record(
       "TradeSettlement.releaseAfterObjection [final tranche, no FX]",
       stranger.releaseAfterObjection(objection.id, NO_FX_QUOTE, "0x"),
