@@ -17,6 +17,7 @@ export const NOTIFICATION_KINDS = [
   "dispute.opened",
   "dispute.resolved",
   "loan.registered",
+  "advance.open",
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -89,6 +90,15 @@ export const SOURCES: readonly Source[] = [
     module: "credit",
     roles: ["lender-desk"],
     ownBorrowers: true,
+  },
+  // A financed order ended without repaying its financier's advance: the exporter's credit record stays open until
+  // the financier closes it (closeAdvance).
+  {
+    contract: "TradeSettlement",
+    event: "AdvanceLeftOpen",
+    kind: "advance.open",
+    module: "trade",
+    roles: ["bank-treasury", "regulator"],
   },
   {
     contract: "ReceivableLedger",

@@ -63,6 +63,14 @@ describe("notifications from event rows", function () {
       true,
     ]);
     expect(kindsVisibleTo(parseRoles("supply-chain-desk"))).to.deep.equal(["receivable.overdue"]);
+    // An advance an ended order left open is the financier's treasury's (and the regulator's), not the exporter's.
+    const open = notificationOf(row("TradeSettlement", "AdvanceLeftOpen", { id: "3", financier: "4" }));
+    expect([open?.kind, open?.module, open?.data.financier]).to.deep.equal(["advance.open", "trade", "4"]);
+    expect([
+      maySee(parseRoles("bank-treasury"), open!),
+      maySee(regulator, open!),
+      maySee(exporter, open!),
+    ]).to.deep.equal([true, true, false]);
     expect(kindsVisibleTo(parseRoles("operator"))).to.deep.equal([]);
     // A token event, an undecoded log, or a name from another contract makes no notification.
     expect(notificationOf(row("TokenCNY", "Transfer", {}))).to.equal(undefined);
