@@ -319,7 +319,7 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
         if (input.maturityDay != last) {
             _fail(index, abi.encodeWithSelector(CreditMaturityNotLastDueDay.selector, input.maturityDay, last));
         }
-        uint256 meanDays = InstalmentPlan.meanDueDaysWad(p, input.originationDay, last);
+        uint256 meanDays = InstalmentPlan.meanDueDaysWad(p, input.originationDay, total);
         if (!InstalmentPlan.aprCovers(input.aprBps, input.principal, total, meanDays)) {
             _fail(
                 index,

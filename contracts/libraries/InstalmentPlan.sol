@@ -63,27 +63,35 @@ library InstalmentPlan {
         }
     }
 
-    /// @dev Days added to the mean due time's linear estimate so that it is never below the mean under any calendar:
-    ///      calendar months stray from the straight line between the first and last due days by under 3 days, and a
-    ///      "year" of 52 weeks or 12 months is at most 2.5 days shorter than one of 364 days over any span.
-    uint256 internal constant MEAN_DUE_MARGIN_DAYS = 6;
+    /// @dev 364/360 of a day and a twelfth of 364 days, 18 decimals, rounded up.
+    uint256 private constant _DAY_364_OVER_360 = 1_011_111_111_111_111_112;
+    uint256 private constant _TWELFTH_OF_364_DAYS = 30_333_333_333_333_333_334;
 
-    /// @dev An upper bound of the payment-weighted mean time of plan `p`'s instalments, in days after `origination`,
-    ///      18 decimals, given its last due day `lastDueDay` (`dueDay(p, instalments - 1)`): instalment k (of n) is
-    ///      taken to fall on the straight line from the first due day to the last, the final one on the last, plus
-    ///      {MEAN_DUE_MARGIN_DAYS}. Exact for weekly plans but for the margin.
+    /// @dev An upper bound of the payment-weighted mean time of plan `p`'s instalments (`total` due) after
+    ///      `origination`, in days of a 364-day year, 18 decimals: the least "year" any APR convention uses (the EU
+    ///      directive's 365 or 366 days, 52 weeks or 12 equal months; the US Regulation Z unit-period, odd days over
+    ///      30 or 7), so a time in any of them is at most this many such days. Instalment k falls `c0 + k * step`
+    ///      after the advance:
+    ///      - weekly, two or more instalments: c0 the first period's days, step 7 (exact in every convention);
+    ///      - monthly, or a single instalment: step 364 / 12 (a month is a twelfth of a year, whatever its days);
+    ///        c0 the first period's days times 364 / 360 under 28 days (odd days over 30), else plus 3 (a whole month
+    ///        counted back over a 28-day February is 2.33 days short of a twelfth, and odd days over 30 add at most
+    ///        a third of a day).
+    ///      Each figure rounds up. O(1): the steps weigh instalment * (n - 1)(n - 2) / 2 + final * (n - 1).
     function meanDueDaysWad(
         ICreditRegistryTypes.Plan memory p,
         uint256 origination,
-        uint256 lastDueDay
-    ) internal pure returns (uint256) {
+        uint256 total
+    ) internal pure returns (uint256 mean) {
         uint256 n = p.instalments;
-        uint256 first = uint256(p.firstDueDay) - origination;
-        uint256 last = lastDueDay - origination;
-        // sum over k < n - 1 of (first + k * (last - first) / (n - 1)) = (n - 1) * first + (last - first) * (n - 2) / 2
-        uint256 weighted = uint256(p.finalInstalment) * last * 2;
-        if (n > 1) weighted += uint256(p.instalment) * (2 * (n - 1) * first + (last - first) * (n - 2));
-        return (weighted * 1e18) / (2 * totalDue(p)) + MEAN_DUE_MARGIN_DAYS * 1e18;
+        uint256 d0 = uint256(p.firstDueDay) - origination;
+        bool weekly = p.frequency == Frequency.Weekly && n > 1;
+        mean = weekly ? d0 * 1e18 : (d0 < 28 ? d0 * _DAY_364_OVER_360 : (d0 + 3) * 1e18);
+        if (n > 1) {
+            // The final instalment is at least 1 (checked before), so `steps` is not 0.
+            uint256 steps = uint256(p.instalment) * (((n - 1) * (n - 2)) / 2) + uint256(p.finalInstalment) * (n - 1);
+            mean += ((weekly ? 7e18 : _TWELFTH_OF_364_DAYS) * steps - 1) / total + 1;
+        }
     }
 
     /// @dev Whether an APR of `aprBps` can be the rate of a plan that advanced `principal` and asks `total` back, its
@@ -92,8 +100,9 @@ library InstalmentPlan {
     ///      is worth at their mean time (Jensen: discounting is convex in time); a rate compounded any way (annually as
     ///      the EU directive, per unit-period as the US Regulation Z) grows no faster than continuously at the same
     ///      figure. So a true APR of at least X means principal * e^(X * mean years) >= total, which is checked with
-    ///      years of 364 days and one basis point of tolerance, both in the lender's favour: no honest declaration is
-    ///      refused, and one under the plan's continuous-rate bound is (adversarial review 3, F3).
+    ///      years of 364 days ({meanDueDaysWad}) and one basis point of tolerance, both in the lender's favour: no
+    ///      honest declaration is refused, and one under the plan's continuous-rate bound is (adversarial review 3,
+    ///      F3).
     function aprCovers(
         uint32 aprBps,
         uint256 principal,

@@ -79,4 +79,67 @@ describe("the registry's APR check (InstalmentPlan.aprCovers)", function () {
     }
     expect(checked).to.equal(ORIGINATIONS.length * 2 * 3 * COUNTS.length * RATES_BPS.length * 2 * 2);
   });
+
+  it("testShortLoans_aprCovers_acceptsEverySdkApr_andRefusesPaydayChargesDeclaredAtACap", async function () {
+    const harness = await ethers.deployContract("InstalmentPlanHarness");
+    const origination = DAY("2024-02-27"); // over a leap February
+    // Single payments 1 to 40 days out, and 2 to 4 weekly instalments, at simple annual charges of 5% to 400%.
+    for (const days of [1, 2, 3, 6, 7, 13, 14, 20, 27, 28, 29, 31, 40]) {
+      for (const chargeBps of [500, 3_600, 10_000, 40_000]) {
+        const charge = (PRINCIPAL * BigInt(chargeBps) * BigInt(days)) / 3_650_000n;
+        const plans: Plan[] = [
+          {
+            instalments: 1,
+            frequency: Frequency.Monthly,
+            firstDueDay: origination + days,
+            instalment: 0n,
+            finalInstalment: PRINCIPAL + charge,
+          },
+          {
+            instalments: 1,
+            frequency: Frequency.Weekly,
+            firstDueDay: origination + days,
+            instalment: 0n,
+            finalInstalment: PRINCIPAL + charge,
+          },
+        ];
+        for (const n of [2, 3, 4]) {
+          const each = (PRINCIPAL + charge) / BigInt(n);
+          plans.push({
+            instalments: n,
+            frequency: Frequency.Weekly,
+            firstDueDay: origination + Math.min(days, 7),
+            instalment: each,
+            finalInstalment: PRINCIPAL + charge - each * BigInt(n - 1),
+          });
+        }
+        for (const plan of plans) {
+          const mean = await harness.meanDueDaysWad(plan, origination);
+          for (const method of ["eu", "us"] as const) {
+            const declared = aprBps(aprOfPlan(PRINCIPAL, plan, origination, { method }));
+            expect(
+              await harness.aprCovers(declared, PRINCIPAL, totalDue(plan), mean),
+              `${method} ${declared} bps, ${days} days`,
+            ).to.equal(true);
+          }
+        }
+      }
+    }
+    // Adversarial review of F3's fix: a next-day loan charging 0.694% (US APR about 253%) or a 7-day one charging
+    // 1.294% (about 67%) cannot be declared at a 36% cap, as they could with a flat 6-day margin.
+    for (const [days, total] of [
+      [1, 100_694_000n],
+      [7, 101_294_000n],
+    ] as const) {
+      const plan: Plan = {
+        instalments: 1,
+        frequency: Frequency.Weekly,
+        firstDueDay: origination + days,
+        instalment: 0n,
+        finalInstalment: total,
+      };
+      const mean = await harness.meanDueDaysWad(plan, origination);
+      expect(await harness.aprCovers(3_600, PRINCIPAL, total, mean), `${days} days at 36%`).to.equal(false);
+    }
+  });
 });

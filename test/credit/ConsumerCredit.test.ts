@@ -533,21 +533,10 @@ describe("Consumer credit", function () {
           "CreditMaturityNotLastDueDay",
           [addMonths(first, 11) + 1, addMonths(first, 11)],
         ],
-        // The mean due time (an upper bound): 11 instalments on the line from the first to the last due day, the
-        // final one on the last, plus a 6-day margin (InstalmentPlan.meanDueDaysWad).
-        [
-          { aprBps: 100 },
-          "CreditAprBelowPlan",
-          [
-            100,
-            TOTAL_DUE,
-            1_200_000n,
-            (INSTALMENT * BigInt(2 * (addMonths(first, 11) - day)) +
-              INSTALMENT * BigInt(2 * 11 * (first - day) + (addMonths(first, 11) - first) * 10)) /
-              (2n * TOTAL_DUE) +
-              6n,
-          ],
-        ],
+        // The mean due time (an upper bound, in days of a 364-day year): the first period (x 364/360 under 28 days,
+        // else + 3 days), then a twelfth of the year per instalment, weighted 0 + 1 + ... + 11 = 66 instalments'
+        // worth over 12 (InstalmentPlan.meanDueDaysWad).
+        [{ aprBps: 100 }, "CreditAprBelowPlan", [100, TOTAL_DUE, 1_200_000n, meanDueDays(first - day, 66n, 12n)]],
         [
           { plan: { ...plan, frequency: Frequency.Weekly } },
           "CreditMaturityNotLastDueDay",
@@ -1045,3 +1034,11 @@ describe("Consumer credit", function () {
     });
   });
 });
+
+/** The registry's mean due time of a monthly plan, whole days: first period `d0`, steps weighted `steps` / `count`. */
+function meanDueDays(d0: number, steps: bigint, count: bigint): bigint {
+  const WAD = 10n ** 18n;
+  const c0 = d0 < 28 ? BigInt(d0) * ((364n * WAD + 359n) / 360n) : BigInt(d0 + 3) * WAD;
+  const twelfth = (364n * WAD + 11n) / 12n;
+  return (c0 + (twelfth * steps + count - 1n) / count) / WAD;
+}

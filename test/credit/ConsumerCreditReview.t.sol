@@ -70,7 +70,7 @@ contract ConsumerCreditReviewTest is TestBase {
         loan.aprBps = 0;
         vm.prank(BANK_A);
         vm.expectRevert(
-            abi.encodeWithSelector(ICreditRegistryTypes.CreditAprBelowPlan.selector, 0, 2_400_00, 1_000_00, 74)
+            abi.encodeWithSelector(ICreditRegistryTypes.CreditAprBelowPlan.selector, 0, 2_400_00, 1_000_00, 68)
         );
         credit.registerLoan(loan);
     }

@@ -38,9 +38,8 @@ contract InstalmentPlanHarness {
         return InstalmentPlan.addMonths(day, months);
     }
 
-    /// @dev With the plan's own last due day, as the registry passes it.
     function meanDueDaysWad(ICreditRegistryTypes.Plan memory p, uint256 origination) external pure returns (uint256) {
-        return InstalmentPlan.meanDueDaysWad(p, origination, InstalmentPlan.dueDay(p, p.instalments - 1));
+        return InstalmentPlan.meanDueDaysWad(p, origination, InstalmentPlan.totalDue(p));
     }
 
     function aprCovers(
@@ -252,9 +251,10 @@ contract InstalmentPlanTest is TestBase {
         return ICreditRegistryTypes.Plan(n, frequency, uint24(firstDueDay), instalment, finalInstalment);
     }
 
-    /// @dev The mean due time the APR check uses is never below the plan's true payment-weighted mean (a loop over
-    ///      the real due days here) by less than 3 days: the margin left for a year of 52 weeks or 12 months.
-    function testFuzz_meanDueDaysWad_boundsTheTrueMeanWithRoomForEveryYearBasis(
+    /// @dev The mean due time the APR check uses, against a loop over the instalments here: for a weekly plan of two
+    ///      or more instalments, exactly the payment-weighted mean of its real due days (rounded up); otherwise the
+    ///      first period (x 364/360 under 28 days, else + 3 days) plus a twelfth of a 364-day year per instalment.
+    function testFuzz_meanDueDaysWad_isTheLoopsWeightedMean(
         uint256 origination,
         uint256 offset,
         uint256 n,
@@ -263,7 +263,7 @@ contract InstalmentPlanTest is TestBase {
         uint64 finalInstalment
     ) public view {
         origination = 18_000 + (origination % 20_000); // 2019 to 2074
-        offset = offset % 62;
+        offset = offset % 400;
         n = 1 + (n % 120);
         instalment = uint64(1 + (instalment % 1e15));
         finalInstalment = uint64(1 + (finalInstalment % 1e15));
@@ -274,12 +274,21 @@ contract InstalmentPlanTest is TestBase {
             instalment,
             finalInstalment
         );
-        uint256 weighted;
-        for (uint256 k; k < n; ++k) {
-            uint256 amount = k + 1 == n ? finalInstalment : instalment;
-            weighted += amount * (plan.dueDay(p, k) - origination) * 1e18;
+        uint256 total = plan.totalDue(p);
+        uint256 expected;
+        if (weekly && n > 1) {
+            uint256 days_;
+            for (uint256 k; k < n; ++k)
+                days_ += (k + 1 == n ? finalInstalment : instalment) * (plan.dueDay(p, k) - origination);
+            expected = (days_ * 1e18 + total - 1) / total;
+        } else {
+            uint256 year = 364e18;
+            uint256 c0 = offset < 28 ? offset * ((year + 359) / 360) : (offset + 3) * 1e18;
+            uint256 twelfth = (year + 11) / 12;
+            uint256 steps;
+            for (uint256 k; k < n; ++k) steps += (k + 1 == n ? finalInstalment : instalment) * k;
+            expected = c0 + (steps == 0 ? 0 : (twelfth * steps + total - 1) / total);
         }
-        uint256 exact = weighted / plan.totalDue(p);
-        assertTrue(plan.meanDueDaysWad(p, origination) >= exact + 3e18, "the mean due time is not an upper bound");
+        assertEq(plan.meanDueDaysWad(p, origination), expected, "the mean due time");
     }
 }
