@@ -13,6 +13,7 @@ import {
   tradeDomain,
 } from "../../src/trade.js";
 import type { FxQuote } from "../../src/trade.js";
+import { glasswareOrder } from "../../scripts/lib/glassware.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 
 /**
@@ -35,19 +36,10 @@ async function fixture() {
   await tokens.MXN.connect(world.issuer).mint(a.golfo, 100_000_000n);
   await tokens.MXN.connect(a.golfo).approve(address, 100_000_000n);
   const now = BigInt(await networkHelpers.time.latest());
+  // The consortium's glassware order, paid out in its own currency (MXN) in one tranche on shipment.
   const terms = {
-    exporter: world.ids.glassworks,
-    importerBank: world.ids.golfo,
-    exporterBank: world.ids.huaxia,
-    documentHash: ethers.id("PO-REVIEW3"),
-    payToken: await tokens.MXN.getAddress(),
+    ...(await glasswareOrder(world, now, "PO-REVIEW3")),
     payoutToken: await tokens.MXN.getAddress(),
-    amount: 40_000_000n,
-    importerBankFeeBps: 10,
-    exporterBankFeeBps: 15,
-    shipmentDeadline: now + 14n * DAY,
-    objectionWindow: Number(3n * DAY),
-    expiry: now + 60n * DAY,
     tranches: [{ shareBps: 10_000, evidence: 1 }],
   };
   const domain = tradeDomain(31337n, address);
@@ -83,7 +75,7 @@ describe("review 3 (F1): an order that did not repay the financier's advance lea
       .withArgs(1n, OrderState.Funded, anyStates());
 
     // The exporter never ships: the escrow returns to the importer's bank and the financier gets nothing.
-    await networkHelpers.time.increaseTo(terms.shipmentDeadline + 1n);
+    await networkHelpers.time.increaseTo(BigInt(terms.shipmentDeadline) + 1n);
     await expect(trade.connect(world.outsiders[0]).refundUnshipped(1n))
       .to.emit(trade, "AdvanceLeftOpen")
       .withArgs(1n, world.ids.pacific)
@@ -165,8 +157,8 @@ describe("review 3 (F2): the arbiter decides the share of an award, never its pr
       const q: FxQuote = {
         order: 1n,
         beneficiary: world.ids.glassworks,
-        sellToken: order.payToken,
-        buyToken: order.payoutToken,
+        sellToken: await tokens.MXN.getAddress(),
+        buyToken: await tokens.CNY.getAddress(),
         rate,
         maxSellAmount: 40_000_000n,
         expiry: BigInt(await networkHelpers.time.latest()) + 600n,
