@@ -674,6 +674,23 @@ const consumerCredit: Migration = {
   },
 };
 
+/**
+ * An order whose proceeds were assigned and of which part was refunded, or which lapsed, leaves the financier's
+ * advance open (adversarial review 3, F1) until the financier closes it: `advance_open` is 1 from the refund or the
+ * lapse until `AdvanceClosed`, as the settlement's `getOrder` reports it.
+ */
+const advanceOpen: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable("trade_orders")
+      .addColumn("advance_open", "integer", (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable("trade_orders").dropColumn("advance_open").execute();
+  },
+};
+
 /** Every migration, in order. */
 export function migrations(engine: Engine): Record<string, Migration> {
   return {
@@ -688,6 +705,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     "0009_idempotency_keyed": idempotencyKeyed,
     "0010_runs": runs,
     "0011_consumer_credit": consumerCredit,
+    "0012_advance_open": advanceOpen,
   };
 }
 

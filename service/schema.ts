@@ -400,6 +400,8 @@ export interface TradeOrderRow {
   threshold_word: number;
   created_block: number;
   created_at: number;
+  /** 1 once part of an assigned order was refunded or it lapsed, until its financier closes the advance. */
+  advance_open: number;
 }
 
 /** One tranche of an order: its share, the evidence kinds it needs (bitmask) and whether it was paid or refunded. */

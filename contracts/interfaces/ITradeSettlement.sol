@@ -79,6 +79,7 @@ interface ITradeSettlement {
         uint40 deliveredAt; // 0 until delivery evidence completes
         uint40 disputeDeadline; // 0 unless disputed
         MemberId financier; // proceeds assigned to, or 0
+        bool advanceOpen; // assigned, and part refunded or lapsed: the advance stays open until `closeAdvance`
         Tranche[] tranches;
     }
 

@@ -271,6 +271,7 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
             uint40(_toWall(m.disputeDeadline)),
             m.financier
         );
+        o.advanceOpen = m.advanceOpen;
     }
 
     // ─── Run by TradeSettlementCold ─────────────────────────────────────────

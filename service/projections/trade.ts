@@ -1,7 +1,8 @@
 /**
  * The trade settlement's read model, from its events alone: orders (parties, terms, state, evidence, the tranches
  * settled, deadlines on the settlement's active clock), their tranches, the oracles' attestations, every payment
- * and refund, and the settings new orders take (arbiter window, evidence thresholds).
+ * and refund, whether a financier's advance is left open, and the settings new orders take (arbiter window, evidence
+ * thresholds).
  */
 import { EVIDENCE_KINDS } from "../../src/trade.js";
 import type { Db, Decoded, Projection } from "../projections.js";
@@ -133,6 +134,7 @@ export const trade: Projection = {
             threshold_word: Number((await settings()).threshold_word),
             created_block: e.blockNumber,
             created_at: e.timestamp,
+            advance_open: 0,
           })
           .execute();
         for (const [i, t] of tranches.entries()) {
@@ -231,6 +233,8 @@ export const trade: Projection = {
             quote_nonce: "0",
           })
           .execute();
+        // What returns to the importer's side never reaches the financier the proceeds are assigned to.
+        if (Number((await get()).financier) !== 0) await order().set({ advance_open: 1 }).execute();
         // Every refund returns the tranches still at stake (a dispute's are settled by its own event already).
         return settleStake();
       case "OrderDisputed": {
@@ -263,6 +267,12 @@ export const trade: Projection = {
       }
       case "OrderLapsed":
         await order().set({ state: "Lapsed" }).execute();
+        return;
+      case "AdvanceLeftOpen":
+        await order().set({ advance_open: 1 }).execute();
+        return;
+      case "AdvanceClosed":
+        await order().set({ advance_open: 0 }).execute();
         return;
     }
   },

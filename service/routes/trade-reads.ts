@@ -81,6 +81,11 @@ const Order = OrderSummary.extend({
     disputeDeadline: z.number().int().nullable(),
   }),
   financier: z.number().int().nullable(),
+  advanceOpen: z.boolean().openapi({
+    description:
+      "part of an assigned order was refunded, or it lapsed: the financier's advance stays open in the credit " +
+      "registry until it closes it (trade:close-advance)",
+  }),
   fx: z.object({ provider: z.number().int(), minRate: z.string() }).nullable(),
   evidence: z.array(
     z.object({ kind: z.string(), signatures: z.number().int(), needed: z.number().int(), complete: z.boolean() }),
@@ -178,12 +183,15 @@ export function tradeReadRoutes(app: OpenAPIHono<AppEnv>, ctx: TradeReadContext)
     createRoute({
       method: "get",
       path: "/v1/trade/orders",
-      summary: "Orders, by party (importer, exporter or either bank) and state",
+      summary: "Orders, by party (importer, exporter or either bank), state and whether they left an advance open",
       security,
       request: {
         query: z.object({
           party: z.coerce.number().int().min(1).max(0xffffffff).optional().openapi({ description: "a member id" }),
           state: z.enum(STATES).optional(),
+          advanceOpen: z.enum(["true", "false"]).optional().openapi({
+            description: "only orders that left (true) or did not leave (false) a financier's advance open",
+          }),
           format: z.enum(["json", "csv"]).optional(),
           ...pageQuery,
         }),
@@ -211,6 +219,7 @@ export function tradeReadRoutes(app: OpenAPIHono<AppEnv>, ctx: TradeReadContext)
         );
       }
       if (q.state !== undefined) query = query.where("state", "=", q.state);
+      if (q.advanceOpen !== undefined) query = query.where("advance_open", "=", q.advanceOpen === "true" ? 1 : 0);
       const rows = await pageOf(c, q, query, ORDER_KEYS(true));
       return listResponse(
         c,
@@ -323,6 +332,7 @@ export function tradeReadRoutes(app: OpenAPIHono<AppEnv>, ctx: TradeReadContext)
             disputeDeadline: wall(o.dispute_deadline_active),
           },
           financier: Number(o.financier) === 0 ? null : Number(o.financier),
+          advanceOpen: Number(o.advance_open) === 1,
           fx: Number(o.fx_provider) === 0 ? null : { provider: Number(o.fx_provider), minRate: o.fx_min_rate },
           evidence,
           trancheDetails: tranches.map((t) => ({

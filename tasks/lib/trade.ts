@@ -176,7 +176,8 @@ export async function status(c: TradelineContracts, args: { order: string }): Pr
       `paid out in ${payout.code}; in escrow ${formatAmount(await c.trade.escrowOf(id), pay.decimals)} ${pay.code}`,
     `  parties: importer ${order.importer}, exporter ${order.exporter}, importer's bank ${order.importerBank}, ` +
       `exporter's bank ${order.exporterBank}` +
-      (order.financier === 0n ? "" : `, proceeds assigned to ${order.financier}`),
+      (order.financier === 0n ? "" : `, proceeds assigned to ${order.financier}`) +
+      (order.advanceOpen ? ` (advance open: part will not reach it here; trade:close-advance once repaid)` : ""),
     `  ship by ${when(order.shipmentDeadline)}, expires ${when(order.expiry)}, delivered ${when(order.deliveredAt)}` +
       (order.disputeDeadline === 0n ? "" : `, arbiter decides by ${when(order.disputeDeadline)}`),
     `  evidence complete: ${done.join(", ") || "none"}`,

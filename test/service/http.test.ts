@@ -272,6 +272,23 @@ describe("service HTTP API on the demo world", function () {
         for (const o of orders) {
           expect(o.state).to.equal(ORDER_STATES[Number((await world.contracts.trade.getOrder(BigInt(o.id))).state)]);
         }
+        // Whether an order left its financier's advance open, as the chain says, in the order and as a filter.
+        const advanceOpen = await Promise.all(
+          orders.map(async (o) => (await world.contracts.trade.getOrder(BigInt(o.id))).advanceOpen),
+        );
+        for (const [i, o] of orders.entries()) {
+          const detail = (await (await get(`/v1/trade/orders/${o.id}`, tradeDesk)).json()) as { advanceOpen: boolean };
+          expect(detail.advanceOpen, `order ${o.id}`).to.equal(advanceOpen[i]);
+        }
+        for (const flag of [true, false]) {
+          const listed = (await (await get(`/v1/trade/orders?advanceOpen=${flag}`, tradeDesk)).json()) as {
+            id: string;
+          }[];
+          expect(listed.map((o) => o.id)).to.deep.equal(
+            orders.filter((_, i) => advanceOpen[i] === flag).map((o) => o.id),
+          );
+        }
+        expect((await get("/v1/trade/orders?advanceOpen=yes", tradeDesk)).status).to.equal(400);
         // Each order names its currencies by code, the tokens' own; the currencies are the deployment's tokens.
         const coded = orders as unknown as {
           id: string;

@@ -337,6 +337,7 @@ export async function checkTrade(
         wall(o.delivered_at_active),
         wall(o.dispute_deadline_active),
         BigInt(o.financier),
+        Number(o.advance_open) === 1,
         tranches.map((t) => [BigInt(t.share_bps), BigInt(t.evidence)]),
       ],
       `order ${o.id}`,
@@ -359,6 +360,7 @@ export async function checkTrade(
       chain.deliveredAt,
       chain.disputeDeadline,
       chain.financier,
+      chain.advanceOpen,
       chain.tranches.map((t) => [t.shareBps, t.evidence]),
     ]);
     for (const t of tranches) {

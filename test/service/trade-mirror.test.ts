@@ -28,9 +28,9 @@ const { ethers, networkHelpers } = connection;
 const DAY = 86_400n;
 const Kind = { Shipped: 0, CustomsCleared: 1, Delivered: 2, Inspected: 3 } as const;
 
-/** Seven orders through every path: FX payments (one waiting for a quote), a lapse, an arbiter's split, a dispute
- *  the arbiter let expire (with and without something at stake), an unshipped refund, pre-shipment finance and FX
- *  terms, a raised threshold and a pause. */
+/** Eight orders through every path: FX payments (one waiting for a quote), a lapse, an arbiter's split, a dispute
+ *  the arbiter let expire (with and without something at stake), unshipped refunds, pre-shipment finance and FX
+ *  terms, an advance left open by a refund (and one closed by its financier), a raised threshold and a pause. */
 async function tradeWorld() {
   const world = await deployWorld(connection);
   const { tokens, trade } = world.contracts;
@@ -97,22 +97,20 @@ async function tradeWorld() {
   await trade
     .connect(a.cristal)
     .createOrder({ ...fx, tranches: [{ shareBps: 10_000, evidence: 1 << Kind.Delivered }] });
-  for (let id = 1n; id <= 7n; id++) await trade.connect(a.glassworks).accept(id);
-  // Order 6: pre-shipment finance, then FX terms named by the financier.
+  // Order 8 (same currency): financed, never shipped.
+  await trade.connect(a.cristal).createOrder(same);
+  for (let id = 1n; id <= 8n; id++) await trade.connect(a.glassworks).accept(id);
+  // Orders 5, 6 and 8: pre-shipment finance; on order 6 the financier then names FX terms.
   const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
-  const assignment = {
-    order: 6n,
-    exporter: world.ids.glassworks,
-    financier: world.ids.pacific,
-    advance: 1n,
-    deadline,
-  };
-  await trade
-    .connect(a.glassworks)
-    .assignProceeds(6n, world.ids.pacific, 1n, deadline, await signAssignment(a.pacific, domain, assignment));
+  for (const order of [5n, 6n, 8n]) {
+    const assignment = { order, exporter: world.ids.glassworks, financier: world.ids.pacific, advance: 1n, deadline };
+    await trade
+      .connect(a.glassworks)
+      .assignProceeds(order, world.ids.pacific, 1n, deadline, await signAssignment(a.pacific, domain, assignment));
+  }
   await trade.connect(a.pacific).setFxTerms(6n, world.ids.huaxia, 7n);
   await trade.connect(a.glassworks).setFxTerms(1n, world.ids.huaxia, 0n);
-  for (const id of [1n, 3n, 4n, 5n, 6n, 7n]) await trade.connect(a.golfo).fund(id);
+  for (const id of [1n, 3n, 4n, 5n, 6n, 7n, 8n]) await trade.connect(a.golfo).fund(id);
 
   // Order 1: paid in CNY as evidence comes; customs cleared without a quote waits for payReleased.
   const q1 = await quote(1n, 1n);
@@ -135,12 +133,16 @@ async function tradeWorld() {
   await networkHelpers.time.increase(Number(15n * DAY));
   await trade.refundExpired(4n);
   await trade.refundExpired(7n); // DisputeExpired, no refund: the released tranche stays the exporter's
-  // Order 5: never shipped; order 2: never funded.
+  // Orders 5 and 8: never shipped, so their advances stay open; the financier closes order 8's. Order 2: never funded.
   await trade.connect(world.outsiders[0]).refundUnshipped(5n);
+  await trade.connect(world.outsiders[0]).refundUnshipped(8n);
+  await trade.connect(a.pacific).closeAdvance(8n);
   await trade.connect(world.outsiders[0]).refundExpired(2n);
 
-  const states = await Promise.all([1n, 2n, 3n, 4n, 5n, 6n, 7n].map(async (id) => (await trade.getOrder(id)).state));
-  expect(states).to.deep.equal([5n, 6n, 5n, 5n, 5n, 3n, 3n]); // Settled, Lapsed, Settled x3, Funded x2
+  const ids = [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n];
+  const orders = await Promise.all(ids.map((id) => trade.getOrder(id)));
+  expect(orders.map((o) => o.state)).to.deep.equal([5n, 6n, 5n, 5n, 5n, 3n, 3n, 5n]); // Settled, Lapsed, Settled x3, Funded x2, Settled
+  expect(orders.map((o) => o.advanceOpen)).to.deep.equal([false, false, false, false, true, false, false, false]);
 
   return world;
 }
@@ -170,10 +172,13 @@ describe("service read model: trade", function () {
       });
       for (let r = await indexer.step(); r.indexed < r.head; r = await indexer.step());
       const counts = await checkTrade(db, world, chainId, await networkHelpers.time.latest());
-      expect(counts.orders).to.equal(7);
-      expect(counts.tranches).to.equal(14);
-      // Order 1: three tranches; 3 and 4: one paid and one award or refund each (and order 3 a refund); 5: a refund.
-      expect(counts.payments).to.equal(3 + 3 + 2 + 1);
+      expect(counts.orders).to.equal(8);
+      expect(counts.tranches).to.equal(16);
+      // Order 1: three tranches; 3 and 4: one paid and one award or refund each (and order 3 a refund); 5 and 8: a
+      // refund each.
+      expect(counts.payments).to.equal(3 + 3 + 2 + 1 + 1);
+      const open = await db.selectFrom("trade_orders").select("id").where("advance_open", "=", 1).execute();
+      expect(open.map((o) => o.id)).to.deep.equal(["5"]);
       const paid = await db
         .selectFrom("trade_payments")
         .selectAll()

@@ -373,6 +373,10 @@ describe("trade tasks", function () {
     );
     await networkHelpers.time.increase(15 * DAY);
     await refund(as("pearl").contracts, { order: "1", rule: "expired", quote: "" });
+    const assigned = `, proceeds assigned to ${world.ids.pacific}`;
+    expect((await status(pacific.contracts, { order: "1" }))[1]).to.have.string(
+      `${assigned} (advance open: part will not reach it here; trade:close-advance once repaid)`,
+    );
     expect(await failure(closeAdvance(glass.contracts, { order: "1" }))).to.equal(
       `reverted: TradeUnauthorized(id=1, account=${world.admins.glassworks.address})`,
     );
@@ -383,5 +387,6 @@ describe("trade tasks", function () {
     expect(await failure(closeAdvance(pacific.contracts, { order: "1" }))).to.equal(
       "reverted: TradeAdvanceNotOpen(id=1)",
     );
+    expect((await status(pacific.contracts, { order: "1" }))[1]).to.match(new RegExp(`${assigned}$`));
   });
 });

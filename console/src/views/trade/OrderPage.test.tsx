@@ -37,6 +37,7 @@ const order = {
     disputeDeadline: null,
   },
   financier: null,
+  advanceOpen: false,
   fx: { provider: 4, minRate: "370000000000000000" },
   evidence: [
     { kind: "Shipped", signatures: 1, needed: 1, complete: true },
@@ -100,6 +101,24 @@ describe("OrderPage", { timeout: 30_000 }, () => {
     expect(cells.getByText("importer's bank 120.00 MXN, exporter's bank 180.00 MXN")).toBeTruthy();
     expect(cells.getByRole("button", { name: /XML/ })).toBeTruthy();
     expect(cells.getByRole("button", { name: /JSON/ })).toBeTruthy();
+  });
+
+  it("test_orderPage_advanceOpen_shownBesideTheFinancierOnlyWhileOpen", async () => {
+    const financed = { ...order, state: "Settled", financier: 8, advanceOpen: true };
+    const { unmount } = renderSignedIn(<OrderPage id="7" />, {
+      me: exporter,
+      routes: { "GET /v1/trade/orders/7": financed },
+      path: "/orders/7",
+    });
+    expect(await screen.findByText(/advance left open/)).toBeTruthy();
+    unmount();
+    renderSignedIn(<OrderPage id="7" />, {
+      me: exporter,
+      routes: { "GET /v1/trade/orders/7": { ...financed, advanceOpen: false } },
+      path: "/orders/7",
+    });
+    expect(await screen.findByText("member #8")).toBeTruthy();
+    expect(screen.queryByText(/advance left open/)).toBeNull();
   });
 
   it("test_orderPage_notDelivered_exporterSeesNoDisputeAndWindowAfterDelivery", async () => {

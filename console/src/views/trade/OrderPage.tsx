@@ -61,6 +61,7 @@ function OrderBody({ order }: { order: Order }) {
         </Descriptions.Item>
         <Descriptions.Item label={t("order.financier")}>
           {order.financier === null ? t("order.noFinancier") : t("member", { id: order.financier })}
+          {order.advanceOpen && <> · {t("order.advanceOpen")}</>}
         </Descriptions.Item>
       </Descriptions>
 
