@@ -2,7 +2,7 @@
  * The schema, as Kysely migrations: the same code creates the tables on SQLite and on PostgreSQL. A migration is
  * never edited once released; a change is a new one.
  */
-import type { ColumnDefinitionBuilder, Kysely } from "kysely";
+import { sql, type ColumnDefinitionBuilder, type Kysely } from "kysely";
 import { Migrator, type Migration, type MigrationProvider } from "kysely/migration";
 
 import type { Engine } from "./db.js";
@@ -691,6 +691,47 @@ const advanceOpen: Migration = {
   },
 };
 
+/**
+ * Invoice keys are unique per debtor on the chain (adversarial review 4, A3): the read model keys its invoices by
+ * (chain, debtor, key), the debtor taken from the root's family.
+ */
+const invoicesByDebtor: Migration = {
+  async up(db: Kysely<unknown>) {
+    await table(
+      db,
+      "invoices_by_debtor",
+      [
+        ["chain_id", "bigint", true],
+        ["debtor", "bigint", true],
+        ["invoice_key", "text", true],
+        ["root", "text", true],
+      ],
+      ["chain_id", "debtor", "invoice_key"],
+    );
+    await sql`insert into invoices_by_debtor (chain_id, debtor, invoice_key, root)
+      select i.chain_id, f.debtor, i.invoice_key, i.root
+      from invoices i join families f on f.chain_id = i.chain_id and f.root = i.root`.execute(db);
+    await db.schema.dropTable("invoices").execute();
+    await db.schema.alterTable("invoices_by_debtor").renameTo("invoices").execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await table(
+      db,
+      "invoices_by_key",
+      [
+        ["chain_id", "bigint", true],
+        ["invoice_key", "text", true],
+        ["root", "text", true],
+      ],
+      ["chain_id", "invoice_key"],
+    );
+    await sql`insert into invoices_by_key (chain_id, invoice_key, root)
+      select chain_id, invoice_key, min(root) from invoices group by chain_id, invoice_key`.execute(db);
+    await db.schema.dropTable("invoices").execute();
+    await db.schema.alterTable("invoices_by_key").renameTo("invoices").execute();
+  },
+};
+
 /** Every migration, in order. */
 export function migrations(engine: Engine): Record<string, Migration> {
   return {
@@ -706,6 +747,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     "0010_runs": runs,
     "0011_consumer_credit": consumerCredit,
     "0012_advance_open": advanceOpen,
+    "0013_invoices_by_debtor": invoicesByDebtor,
   };
 }
 

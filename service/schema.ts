@@ -308,6 +308,8 @@ export interface PieceRow {
 
 export interface InvoiceRow {
   chain_id: number;
+  /** The debtor whose invoice it is: keys are unique per debtor (adversarial review 4, A3). */
+  debtor: number;
   invoice_key: string;
   root: string;
 }

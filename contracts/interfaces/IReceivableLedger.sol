@@ -108,7 +108,7 @@ interface IReceivableLedgerTypes {
     /// @notice Requested root `id` will never be confirmed: rejected or withdrawn by `by`, or lapsed at maturity.
     ///         It never held its invoices, so nothing is freed.
     event RequestClosed(ReceivableId indexed id, MemberId indexed by, FamilyState state);
-    /// @notice Invoice `invoiceKey` now backs confirmed root `id`, for ever.
+    /// @notice Invoice `invoiceKey` of the root's debtor now backs confirmed root `id`, for ever.
     event InvoiceUsed(bytes32 indexed invoiceKey, ReceivableId indexed id);
     /// @notice Root `id` was confirmed by its debtor; `used` is the debtor's credit line use after it.
     event ReceivableConfirmed(ReceivableId indexed id, MemberId indexed debtor, uint96 used);
@@ -163,7 +163,7 @@ interface IReceivableLedgerTypes {
 
     // ─── Errors ─────────────────────────────────────────────────────────────
 
-    /// @notice Invoice `invoiceKey` already backs receivable `existing`.
+    /// @notice Invoice `invoiceKey` of the same debtor already backs receivable `existing`.
     error ScfInvoiceAlreadyUsed(bytes32 invoiceKey, ReceivableId existing);
     /// @notice A receivable needs 1 to `MAX_INVOICES` invoice keys; `count` were given.
     error ScfInvalidInvoiceCount(uint256 count);
@@ -376,7 +376,9 @@ interface IReceivableLedger is IReceivableLedgerTypes {
 
     function creditLineOf(MemberId debtor, address token) external view returns (CreditLine memory);
 
-    function invoiceUse(bytes32 invoiceKey) external view returns (ReceivableId);
+    /// @notice The confirmed root invoice key `invoiceKey` of debtor `debtor` backs, or 0. Keys are per debtor: the
+    ///         SDK's keys bind the debtor's entity key, so another debtor confirming the same key takes nothing.
+    function invoiceUse(MemberId debtor, bytes32 invoiceKey) external view returns (ReceivableId);
 
     /// @notice The price a quote would pay now for piece `quote.id`.
     function priceOf(Quote calldata quote) external view returns (uint256);

@@ -335,8 +335,8 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
     }
 
     /// @inheritdoc IReceivableLedger
-    function invoiceUse(bytes32 invoiceKey) external view returns (ReceivableId) {
-        return _invoices[invoiceKey];
+    function invoiceUse(MemberId debtor, bytes32 invoiceKey) external view returns (ReceivableId) {
+        return _invoices[debtor][invoiceKey];
     }
 
     /// @inheritdoc IReceivableLedger

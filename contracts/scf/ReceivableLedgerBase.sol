@@ -107,7 +107,9 @@ abstract contract ReceivableLedgerBase is
     mapping(ReceivableId => StoredPiece) internal _pieces;
     mapping(uint256 family => StoredFamily) internal _families;
     mapping(MemberId debtor => mapping(address token => CreditLine)) internal _lines;
-    mapping(bytes32 invoiceKey => ReceivableId) internal _invoices;
+    /// @dev Per debtor: a debtor's invoice keys name it (HMAC over its entity key), so another debtor's use of the
+    ///      same key never takes it (adversarial review 4, A3).
+    mapping(MemberId debtor => mapping(bytes32 invoiceKey => ReceivableId)) internal _invoices;
     mapping(uint256 family => bytes32[]) internal _requestedInvoices;
     /// @dev Of a family repaid with a penalty: face and amount collected so far (128 bits each), so that the last
     ///      piece collected takes the rounding remainder of the penalty shares and nothing is left behind.
@@ -220,13 +222,15 @@ abstract contract ReceivableLedgerBase is
         _expectFamilyState(root, f.state, _REQUESTED);
         if (_activeNow() >= f.maturity) revert ScfMatured(root, uint40(_toWall(f.maturity)));
         uint256 n = invoiceKeys.length;
+        MemberId debtor = f.debtor;
+        mapping(bytes32 => ReceivableId) storage used = _invoices[debtor];
         for (uint256 i; i < n; ++i) {
             bytes32 key = invoiceKeys[i];
-            _checkInvoice(key, i);
-            _invoices[key] = root;
+            _checkInvoice(used, key, i);
+            used[key] = root;
             emit InvoiceUsed(key, root);
         }
-        CreditLine storage line = _lines[f.debtor][f.token];
+        CreditLine storage line = _lines[debtor][f.token];
         if (line.frozen) revert ScfCreditLineFrozen(f.debtor);
         uint256 wouldUse = uint256(line.used) + f.face;
         if (wouldUse > line.limit) revert ScfCreditLineExceeded(f.debtor, wouldUse, line.limit);
@@ -236,10 +240,11 @@ abstract contract ReceivableLedgerBase is
         emit ReceivableConfirmed(root, f.debtor, uint96(wouldUse));
     }
 
-    /// @dev Invoice key number `index` is non-zero and backs no receivable yet.
-    function _checkInvoice(bytes32 key, uint256 index) internal view {
+    /// @dev Invoice key number `index` is non-zero and backs no receivable of its debtor yet (`used`: the debtor's
+    ///      entry of `_invoices`).
+    function _checkInvoice(mapping(bytes32 => ReceivableId) storage used, bytes32 key, uint256 index) internal view {
         if (key == 0) revert ScfZeroInvoiceKey(index);
-        ReceivableId existing = _invoices[key];
+        ReceivableId existing = used[key];
         if (ReceivableId.unwrap(existing) != 0) revert ScfInvoiceAlreadyUsed(key, existing);
     }
 

@@ -67,7 +67,7 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         if (MemberId.unwrap(holder) == MemberId.unwrap(debtor)) revert ScfSelfDealing(debtor);
         root = _create(debtor, holder, token, face, maturity, invoiceKeys);
         // Checked now for early feedback, but taken only at confirmation: a request reserves nothing.
-        for (uint256 i; i < invoiceKeys.length; ++i) _checkInvoice(invoiceKeys[i], i);
+        for (uint256 i; i < invoiceKeys.length; ++i) _checkInvoice(_invoices[debtor], invoiceKeys[i], i);
         _requestedInvoices[_familyNumber(root)] = invoiceKeys;
         emit ReceivableRequested(root, debtor, holder, token, face, maturity);
     }

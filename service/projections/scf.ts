@@ -162,12 +162,20 @@ export const scf: Projection = {
           .set({ state: FAMILY_STATES[Number(a.state)] })
           .execute();
         return;
-      case "InvoiceUsed":
+      case "InvoiceUsed": {
+        // Invoice keys are the debtor's own: the same key may back another debtor's receivable.
+        const { debtor } = await trx
+          .selectFrom("families")
+          .select("debtor")
+          .where("chain_id", "=", chain)
+          .where("family", "=", familyOf(a.id))
+          .executeTakeFirstOrThrow();
         await trx
           .insertInto("invoices")
-          .values({ chain_id: chain, invoice_key: text(a.invoiceKey), root: text(a.id) })
+          .values({ chain_id: chain, debtor: Number(debtor), invoice_key: text(a.invoiceKey), root: text(a.id) })
           .execute();
         return;
+      }
       case "ReceivableConfirmed": {
         const t = await terms();
         await family(a.id)

@@ -108,7 +108,8 @@ describe("ReceivableLedger storage layout", function () {
       0n,
     ]);
 
-    // The invoice backs the root.
-    expect(await read(mappingSlot("bytes32", invoice, SLOT.invoices))).to.equal(root);
+    // The invoice backs the root, under its debtor.
+    const invoices = mappingSlot("uint32", world.ids.pearl, SLOT.invoices);
+    expect(await read(mappingSlot("bytes32", invoice, invoices))).to.equal(root);
   });
 });

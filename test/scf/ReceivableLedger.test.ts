@@ -123,7 +123,7 @@ describe("ReceivableLedger", function () {
       await expect(scf.connect(a.pearl).issue(a.glassworks, token, 60_000_000n, maturity, [k]))
         .to.be.revertedWithCustomError(scf, "ScfCreditLineExceeded")
         .withArgs(ids.pearl, 260_000_000n, LINE);
-      expect(await scf.invoiceUse(k)).to.equal(0n);
+      expect(await scf.invoiceUse(ids.pearl, k)).to.equal(0n);
       await issue(50_000_000n);
       expect((await scf.creditLineOf(ids.pearl, token)).used).to.equal(LINE);
       await scf.connect(a.huaxia).setCreditLine(ids.pearl, token, 300_000_000n);
@@ -158,7 +158,7 @@ describe("ReceivableLedger", function () {
         FACE,
         BigInt(Family.Confirmed),
       ]);
-      expect(await scf.invoiceUse(k)).to.equal(root);
+      expect(await scf.invoiceUse(ids.pearl, k)).to.equal(root);
     });
 
     it("test_issue_revertsWhenTheInvoiceIsReused", async function () {
@@ -177,7 +177,7 @@ describe("ReceivableLedger", function () {
       await expect(scf.connect(a.pearl).issue(a.precision, token, 1n, maturity, [fresh, fresh]))
         .to.be.revertedWithCustomError(scf, "ScfInvoiceAlreadyUsed")
         .withArgs(fresh, 2n << 24n);
-      expect(await scf.invoiceUse(fresh)).to.equal(0n);
+      expect(await scf.invoiceUse(ids.pearl, fresh)).to.equal(0n);
       await issue(1n);
     });
 
@@ -920,10 +920,10 @@ describe("ReceivableLedger", function () {
       const k = invoice();
       const requested = 1n << 24n;
       await scf.connect(a.glassworks).request(ids.pearl, token, FACE, maturity, [k]);
-      expect(await scf.invoiceUse(k)).to.equal(0n);
+      expect(await scf.invoiceUse(ids.pearl, k)).to.equal(0n);
       // The debtor's genuine receivable on the same invoice is not refused; the request then cannot take it.
       await scf.connect(a.pearl).issue(a.precision, token, FACE, maturity, [k]);
-      expect(await scf.invoiceUse(k)).to.equal(2n << 24n);
+      expect(await scf.invoiceUse(ids.pearl, k)).to.equal(2n << 24n);
       await expect(scf.connect(a.pearl).confirm(requested))
         .to.be.revertedWithCustomError(scf, "ScfInvoiceAlreadyUsed")
         .withArgs(k, 2n << 24n);
@@ -948,7 +948,7 @@ describe("ReceivableLedger", function () {
       await expect(scf.connect(outsider).lapse(lapsing))
         .to.emit(scf, "RequestClosed")
         .withArgs(lapsing, 0n, Family.Lapsed);
-      expect(await scf.invoiceUse(k2)).to.equal(0n);
+      expect(await scf.invoiceUse(ids.pearl, k2)).to.equal(0n);
       await scf.connect(a.pearl).issue(a.silica, token, 1n, maturity, [k2]);
       // The supplier may withdraw its own request.
       await scf.connect(a.glassworks).request(ids.pearl, token, 1n, maturity, [invoice()]);
