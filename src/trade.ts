@@ -457,6 +457,16 @@ export function newFxQuote(terms: Omit<FxQuote, "nonce">): FxQuote {
   return { ...terms, nonce: BigInt(hexlify(randomBytes(16))) };
 }
 
+/** What a transaction refunded to the importer's bank (`Refunded` events), in pay-token minor units. */
+export function refundedIn(trade: TradeSettlement, receipt: ContractTransactionReceipt): bigint {
+  let total = 0n;
+  for (const log of receipt.logs) {
+    const parsed = trade.interface.parseLog(log);
+    if (parsed?.name === "Refunded") total += parsed.args.amount as bigint;
+  }
+  return total;
+}
+
 /** The payments (`TranchePaid` events) a transaction made. */
 export function paymentsIn(trade: TradeSettlement, receipt: ContractTransactionReceipt): TranchePayment[] {
   const payments: TranchePayment[] = [];

@@ -347,8 +347,9 @@ interface ITradeSettlement {
     ///         the shipment deadline.
     function refundUnshipped(OrderId id) external;
 
-    /// @notice Anyone releases every remaining tranche once the objection window after delivery closed undisputed, or
-    ///         at expiry once any evidence showed the goods moved and nothing is disputed.
+    /// @notice Anyone releases every remaining tranche once the objection window after delivery closed undisputed.
+    ///         With no delivery recorded, at expiry once any evidence showed the goods moved and nothing is disputed:
+    ///         pays the tranches evidence released and refunds to the importer's bank those whose evidence never came.
     function releaseAfterObjection(OrderId id, FxQuote calldata quote, bytes calldata quoteSignature) external;
 
     /// @notice Anyone returns what remains of order `id` to the importer's bank at expiry when no evidence came, or

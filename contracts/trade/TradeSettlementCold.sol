@@ -157,10 +157,19 @@ contract TradeSettlementCold is TradeSettlementBase {
     ) external whenNotPaused nonReentrant {
         Parties storage p = _orderIn(id, _FUNDED);
         Money storage m = _money[id];
-        uint256 at;
-        if (m.deliveredAt != 0) at = uint256(m.deliveredAt) + m.objectionWindow + 1;
-        else if (p.evidenceDone != 0) at = uint256(m.expiry) + 1;
-        else revert ITradeSettlement.TradeNoEvidence(id);
+        if (m.deliveredAt == 0) {
+            // No delivery recorded, so the importer could not object: at expiry only what evidence released is paid
+            // (with a quote when converting; without one it stays released, for `payReleased`), and every tranche
+            // whose evidence never came returns to the importer's side. One attestation of a cheap kind no longer
+            // pays tranches that need another kind, or a higher threshold (adversarial review 4, B-F1).
+            if (p.evidenceDone == 0) revert ITradeSettlement.TradeNoEvidence(id);
+            if (_activeNow() <= m.expiry) revert ITradeSettlement.TradeTooEarly(id, _toWall(m.expiry) + 1);
+            _payReleased(id, p, false, quote, quoteSignature, msg.sender);
+            if (p.state == OrderState.Funded) _refundUnreleased(id, p, TradePaymentRefs.PURPOSE_EXPIRED);
+            return;
+        }
+        // Delivered and not disputed within the objection window: the importer accepted what remains.
+        uint256 at = uint256(m.deliveredAt) + m.objectionWindow + 1;
         if (_activeNow() < at) revert ITradeSettlement.TradeTooEarly(id, _toWall(at));
         _requireQuoteIfConverting(id, quote);
         _payReleased(id, p, true, quote, quoteSignature, msg.sender);

@@ -272,7 +272,13 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
     body: z.object({ rule: Text, quote: SignedQuote.optional() }).strict(),
     run: async (d, b, id) => {
       const r = await desk.refund(d, { order: id, rule: b.rule, quote: b.quote });
-      return { id: String(r.id), rule: r.rule, moved: formatAmount(r.moved, r.money.decimals), currency: r.money.code };
+      return {
+        id: String(r.id),
+        rule: r.rule,
+        moved: formatAmount(r.moved, r.money.decimals),
+        refunded: formatAmount(r.refunded, r.money.decimals),
+        currency: r.money.code,
+      };
     },
   });
 }

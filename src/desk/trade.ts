@@ -28,6 +28,7 @@ import {
   fundWithPermit,
   newFxQuote,
   payReleased,
+  refundedIn,
   parseTranches,
   payeeOf,
   resolve as resolveOrder,
@@ -578,7 +579,14 @@ export async function resolve(
 export async function refund(
   desk: TradeDesk,
   req: { order: string; rule: string; quote?: unknown },
-): Promise<{ id: bigint; rule: TimeRule; moved: bigint; money: Money; receipt: ContractTransactionReceipt }> {
+): Promise<{
+  id: bigint;
+  rule: TimeRule;
+  moved: bigint;
+  refunded: bigint;
+  money: Money;
+  receipt: ContractTransactionReceipt;
+}> {
   const c = desk.contracts;
   const id = orderId(desk, req.order);
   const name = desk.label("rule");
@@ -593,6 +601,8 @@ export async function refund(
     id,
     rule: rule as TimeRule,
     moved: before - (await c.trade.escrowOf(id)),
+    // At expiry the objection rule refunds what no evidence released (adversarial review 4, B-F1).
+    refunded: refundedIn(c.trade, receipt),
     money: { code: pay.code, decimals: pay.decimals },
     receipt,
   };

@@ -259,10 +259,14 @@ export async function refund(
   args: { order: string; rule: string; quote: string },
 ): Promise<string[]> {
   const r = await desk.refund(deskOf(c), { ...args, quote: await readQuote(args.quote) });
-  const moved = `${formatAmount(r.moved, r.money.decimals)} ${r.money.code}`;
+  const amount = (v: bigint) => `${formatAmount(v, r.money.decimals)} ${r.money.code}`;
+  const moved = amount(r.moved);
   const what =
     r.rule === "objection"
-      ? `released ${moved} to the exporter's side: the objection window closed undisputed`
+      ? r.refunded === 0n
+        ? `released ${moved} to the exporter's side: the objection window closed undisputed`
+        : `released ${amount(r.moved - r.refunded)} to the exporter's side and refunded ${amount(r.refunded)} ` +
+          `to the importer's bank at expiry: no evidence released the rest`
       : r.rule === "unshipped"
         ? `refunded ${moved} to the importer's bank: no shipment evidence by the deadline`
         : `refunded ${moved} to the importer's bank at expiry`;

@@ -2,16 +2,20 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { jurisdictionCode, legalIdHash } from "../../src/encoding.js";
+import { EVIDENCE_KINDS, NO_FX_QUOTE, refundedIn, signAttestation, tradeDomain } from "../../src/trade.js";
 import { invoiceKey } from "../../src/keys.js";
 import { entityKey, roleMask } from "../../src/members.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 
 /**
  * Regressions of the fourth adversarial review. Each case failed before its fix: another core enterprise confirmed a
- * receivable on a debtor's invoice keys and so barred the debtor's genuine receivable for ever (A3).
+ * receivable on a debtor's invoice keys and so barred the debtor's genuine receivable for ever (A3); at expiry, one
+ * attestation of any kind paid every tranche, whatever evidence and threshold it needed, while the importer could not
+ * object without delivery evidence (B-F1).
  */
 const connection = await network.create();
-const { networkHelpers } = connection;
+const { ethers, networkHelpers } = connection;
+const Kind = { Shipped: 0, CustomsCleared: 1, Delivered: 2, Inspected: 3 } as const;
 const DAY = 86_400n;
 const FACE = 100_000_000n;
 
@@ -70,5 +74,93 @@ describe("adversarial review 4: regressions", function () {
     await expect(scf.connect(rival).issue(a.glassworks, token, 1n, maturity, [k]))
       .to.be.revertedWithCustomError(scf, "ScfInvoiceAlreadyUsed")
       .withArgs(k, squat);
+  });
+});
+
+async function tradeFixture() {
+  const world = await deployWorld(connection);
+  const { tokens, trade } = world.contracts;
+  const a = world.admins;
+  const address = await trade.getAddress();
+  await tokens.MXN.connect(world.issuer).mint(a.golfo, 100_000_000n);
+  await tokens.MXN.connect(a.golfo).approve(address, 100_000_000n);
+  const now = BigInt(await networkHelpers.time.latest());
+  const terms = {
+    exporter: world.ids.glassworks,
+    importerBank: world.ids.golfo,
+    exporterBank: world.ids.huaxia,
+    documentHash: ethers.id("PO-REVIEW4"),
+    payToken: await tokens.MXN.getAddress(),
+    payoutToken: await tokens.MXN.getAddress(),
+    amount: 40_000_000n,
+    importerBankFeeBps: 10,
+    exporterBankFeeBps: 15,
+    shipmentDeadline: now + 14n * DAY,
+    objectionWindow: Number(3n * DAY),
+    expiry: now + 60n * DAY,
+    tranches: [{ shareBps: 10_000, evidence: 1 << Kind.Delivered }],
+  };
+  const domain = tradeDomain(31337n, address);
+  const attest = async (id: bigint, kind: number, doc: string) => {
+    const sig = await signAttestation(a.carrier, domain, id, EVIDENCE_KINDS[kind], ethers.id(doc));
+    return trade.connect(a.carrier).attest(id, kind, ethers.id(doc), [sig], NO_FX_QUOTE, "0x");
+  };
+  return { world, trade, MXN: tokens.MXN, a, terms, attest };
+}
+
+describe("adversarial review 4 (B-F1): at expiry only evidence pays; what no evidence released returns", function () {
+  it("one Shipped attestation on a delivery-only order pays nothing: the escrow returns to the importer's bank", async function () {
+    const { world, trade, MXN, a, terms, attest } = await networkHelpers.loadFixture(tradeFixture);
+    await trade.connect(world.governor).setThreshold(Kind.Delivered, 2);
+    await trade.connect(a.cristal).createOrder(terms);
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.golfo).fund(1n);
+    await attest(1n, Kind.Shipped, "bill of lading");
+    await networkHelpers.time.increaseTo(terms.expiry - 1n); // the next block is at expiry: still too early
+    await expect(trade.connect(world.outsiders[0]).releaseAfterObjection(1n, NO_FX_QUOTE, "0x"))
+      .to.be.revertedWithCustomError(trade, "TradeTooEarly")
+      .withArgs(1n, terms.expiry + 1n);
+    await networkHelpers.time.increaseTo(terms.expiry);
+    const exporter = await MXN.balanceOf(a.glassworks);
+    const bank = await MXN.balanceOf(a.golfo);
+    await expect(trade.connect(world.outsiders[0]).releaseAfterObjection(1n, NO_FX_QUOTE, "0x"))
+      .to.emit(trade, "Refunded")
+      .and.to.emit(trade, "OrderSettled")
+      .and.not.to.emit(trade, "TranchePaid");
+    expect(await MXN.balanceOf(a.glassworks)).to.equal(exporter);
+    expect((await MXN.balanceOf(a.golfo)) - bank).to.equal(terms.amount);
+    expect(await trade.escrowOf(1n)).to.equal(0n);
+    expect((await trade.getOrder(1n)).state).to.equal(5n); // Settled
+  });
+
+  it("a tranche evidence released is paid at expiry; the one whose evidence never came is refunded", async function () {
+    const { world, trade, MXN, a, terms, attest } = await networkHelpers.loadFixture(tradeFixture);
+    const order = {
+      ...terms,
+      tranches: [
+        { shareBps: 3_000, evidence: 1 << Kind.Shipped },
+        { shareBps: 7_000, evidence: 1 << Kind.Inspected },
+      ],
+    };
+    await trade.connect(a.cristal).createOrder(order);
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.golfo).fund(1n);
+    await attest(1n, Kind.Shipped, "bill of lading"); // pays the 30% at once
+    // Delivered too late to leave the importer its objection window: refused, as before.
+    await networkHelpers.time.increaseTo(order.expiry - 2n * DAY);
+    await expect(attest(1n, Kind.Delivered, "proof of delivery")).to.be.revertedWithCustomError(
+      trade,
+      "TradeObjectionPastExpiry",
+    );
+    await networkHelpers.time.increaseTo(order.expiry + 1n);
+    const exporter = await MXN.balanceOf(a.glassworks);
+    const bank = await MXN.balanceOf(a.golfo);
+    const tx = await trade.connect(world.outsiders[0]).releaseAfterObjection(1n, NO_FX_QUOTE, "0x");
+    expect(await MXN.balanceOf(a.glassworks)).to.equal(exporter);
+    expect((await MXN.balanceOf(a.golfo)) - bank).to.equal((order.amount * 7_000n) / 10_000n);
+    // What the SDK's time rule reports as refunded (trade:refund --rule objection).
+    expect(refundedIn(trade, (await tx.wait())!)).to.equal((order.amount * 7_000n) / 10_000n);
+    expect(await trade.escrowOf(1n)).to.equal(0n);
+    expect((await trade.getOrder(1n)).settledTranches).to.equal(3n);
   });
 });

@@ -783,7 +783,10 @@ describe("TradeSettlement", function () {
     await trade.connect(a.golfo).fund(1n);
     const doc = ethers.id("BL");
     await trade.attest(1n, Kind.Shipped, doc, [await attestation(1n, Kind.Shipped, doc)], NO_QUOTE, "0x");
-    await networkHelpers.time.increaseTo(same.expiry + 1n);
+    // Delivered, and not disputed within the objection window: the two inspection tranches are paid together.
+    const pod = ethers.id("POD");
+    await trade.attest(1n, Kind.Delivered, pod, [await attestation(1n, Kind.Delivered, pod)], NO_QUOTE, "0x");
+    await networkHelpers.time.increase(same.objectionWindow + 1);
     const before = await tokens.MXN.balanceOf(a.glassworks);
     const tx = await trade.releaseAfterObjection(1n, NO_QUOTE, "0x");
     // 13,332,000 and 13,336,000 gross; fees 0.10% and 0.15% of each, rounded down tranche by tranche.
