@@ -850,7 +850,7 @@ const tradeLifecycle = sumFigures(tradeFlow);
       stranger.releaseAfterObjection(objection.id, NO_FX_QUOTE, "0x"),
     );
     await record(
-      "TradeSettlement.releaseAfterObjection [at expiry after evidence: 2 tranches, no FX]",
+      "TradeSettlement.releaseAfterObjection [at expiry after shipment evidence: the 2 tranches it did not release refunded]",
       stranger.releaseAfterObjection(expired.id, NO_FX_QUOTE, "0x"),
     );
     await record(
