@@ -5,6 +5,7 @@ import { jurisdictionCode, legalIdHash } from "../../src/encoding.js";
 import { EVIDENCE_KINDS, NO_FX_QUOTE, refundedIn, signAttestation, tradeDomain } from "../../src/trade.js";
 import { invoiceKey } from "../../src/keys.js";
 import { entityKey, roleMask } from "../../src/members.js";
+import { glasswareOrder } from "../../scripts/lib/glassware.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 
 /**
@@ -85,19 +86,13 @@ async function tradeFixture() {
   await tokens.MXN.connect(world.issuer).mint(a.golfo, 100_000_000n);
   await tokens.MXN.connect(a.golfo).approve(address, 100_000_000n);
   const now = BigInt(await networkHelpers.time.latest());
+  // The consortium's glassware order (400,000.00 MXN), paid out in MXN, 100% on delivery.
+  const glassware = await glasswareOrder(world, now, "PO-REVIEW4");
   const terms = {
-    exporter: world.ids.glassworks,
-    importerBank: world.ids.golfo,
-    exporterBank: world.ids.huaxia,
-    documentHash: ethers.id("PO-REVIEW4"),
-    payToken: await tokens.MXN.getAddress(),
+    ...glassware,
+    amount: BigInt(glassware.amount),
+    expiry: BigInt(glassware.expiry),
     payoutToken: await tokens.MXN.getAddress(),
-    amount: 40_000_000n,
-    importerBankFeeBps: 10,
-    exporterBankFeeBps: 15,
-    shipmentDeadline: now + 14n * DAY,
-    objectionWindow: Number(3n * DAY),
-    expiry: now + 60n * DAY,
     tranches: [{ shareBps: 10_000, evidence: 1 << Kind.Delivered }],
   };
   const domain = tradeDomain(31337n, address);
