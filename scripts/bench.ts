@@ -23,7 +23,7 @@ import {
   type LoanInput,
 } from "../src/credit.js";
 import { signConfirmation, signPermit, signQuote } from "../src/eip712.js";
-import { reasonCode, legalIdHash, jurisdictionCode } from "../src/encoding.js";
+import { currencyCode, reasonCode, legalIdHash, jurisdictionCode } from "../src/encoding.js";
 import { invoiceKey } from "../src/keys.js";
 import { entityKey, roleMask } from "../src/members.js";
 import {
@@ -1020,14 +1020,22 @@ const tradeLifecycle = sumFigures(tradeFlow);
 }
 
 // Listings by the governor, after the flows: a token issuer, a settlement token and a reporter module, each set and
-// cleared (the listed contracts are the world's own, so nothing else changes).
+// cleared (the listed contracts are a spare token bound to the world's registry and the world's own scorecard, so
+// nothing else changes).
 {
   const cny = tokens.CNY;
   await record("SettlementToken.setIssuer [grant]", cny.setIssuer(world.ids.golfo, true));
   await record("SettlementToken.setIssuer [revoke]", cny.setIssuer(world.ids.golfo, false));
   const scoreAddress = await world.contracts.score.getAddress();
-  await record("MemberRegistry.setSettlementToken [list]", members.setSettlementToken(scoreAddress, true));
-  await record("MemberRegistry.setSettlementToken [delist]", members.setSettlementToken(scoreAddress, false));
+  const spare = await connection.ethers.deployContract("SettlementToken", [
+    "Tradeline Digital SGD",
+    "tSGD",
+    currencyCode("SGD"),
+    2,
+    await members.getAddress(),
+  ]);
+  await record("MemberRegistry.setSettlementToken [list]", members.setSettlementToken(spare, true));
+  await record("MemberRegistry.setSettlementToken [delist]", members.setSettlementToken(spare, false));
   const credit = world.contracts.credit;
   await record("CreditRegistry.setReporterModule [list]", credit.setReporterModule(scoreAddress, true));
   await record("CreditRegistry.setReporterModule [delist]", credit.setReporterModule(scoreAddress, false));

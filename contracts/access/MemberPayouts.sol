@@ -35,6 +35,7 @@ abstract contract MemberPayouts is IMemberPayouts, MemberGated {
         MemberStatus status = RegistryCalls.statusOf(memberRegistry, member);
         if (status != MemberStatus.Revoked) revert PayoutMemberNotRevoked(member, status);
         if (to == address(0)) revert PayoutInvalidRecipient();
+        if (to == address(this)) revert PayoutRecipientIsModule(to);
         amount = _takeOwed(member, token);
         emit OwedRedirected(member, token, to, amount, reason);
         IERC20(token).safeTransfer(to, amount);

@@ -88,6 +88,13 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     /// @inheritdoc IMemberRegistry
     function setSettlementToken(address token, bool listed) external onlyOwner {
         if (token.code.length == 0) revert SettlementTokenInvalid(token);
+        if (listed) {
+            // Only a token that checks membership against this registry may carry the consortium's money: a plain
+            // ERC-20 would pay revoked members and take deposits no module booked (review 4, B-F2).
+            (bool ok, bytes memory data) = token.staticcall(abi.encodeWithSignature("memberRegistry()"));
+            address bound = ok && data.length >= 32 ? abi.decode(data, (address)) : address(0);
+            if (bound != address(this)) revert SettlementTokenRegistryMismatch(token, bound);
+        }
         _settlementTokens[token] = listed;
         emit SettlementTokenListed(token, listed);
     }

@@ -29,6 +29,8 @@ interface IMemberPayouts {
     error PayoutMemberNotRevoked(MemberId member, MemberStatus status);
     /// @notice The redirect target is the zero address.
     error PayoutInvalidRecipient();
+    /// @notice The redirect target is this module itself (`module`), where the money would be owed to no one.
+    error PayoutRecipientIsModule(address module);
 
     /// @notice Pays what is parked of `token` for `member` to its current payout account. Anyone may call it; it
     ///         reverts with the token's reason while the token still refuses the payment.

@@ -138,6 +138,9 @@ interface IMemberRegistry {
     error RecoveryNotReady(MemberId id, uint40 readyAt);
     /// @notice `token` has no code, so it cannot be a settlement token.
     error SettlementTokenInvalid(address token);
+    /// @notice `token` checks membership against `registry` (zero when it names none), not this registry, so it would
+    ///         pay members this registry revoked: it cannot be listed.
+    error SettlementTokenRegistryMismatch(address token, address registry);
     /// @notice A registry must be deployed with the check value of its consortium key; zero was given.
     error ConsortiumKeyCheckMissing();
 
@@ -159,7 +162,8 @@ interface IMemberRegistry {
     ///         use it.
     function addLegalId(MemberId id, bytes32 legalIdHash) external;
 
-    /// @notice Lists or delists a settlement token. Modules accept only listed tokens.
+    /// @notice Lists or delists a settlement token. Modules accept only listed tokens. A token is listed only if its
+    ///         `memberRegistry()` is this registry, so that it refuses revoked members and unbooked deposits.
     function setSettlementToken(address token, bool listed) external;
 
     /// @notice Proposes `newAdmin` as member `id`'s admin, for a member that lost its admin key. It takes effect

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
+import { currencyCode, jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
 import { roleIndex, roleMask } from "../../src/members.js";
 import { TEST_KEY_CHECK, testEntityKey } from "../helpers/entity.js";
 
@@ -12,6 +12,7 @@ const LENDER = roleIndex("Lender");
 const FINANCIER = roleIndex("Financier");
 const BANK_ROLES = roleMask(["Lender", "Financier"]);
 const BANK = legalIdHash("TLHUAXIABANK00000002");
+const CNY = currencyCode("CNY");
 const CN = jurisdictionCode("CN");
 const REASON = reasonCode("AML-2026-0042");
 
@@ -496,7 +497,7 @@ describe("MemberRegistry", function () {
 
     it("item 26: only the governor lists settlement tokens, and only contracts", async function () {
       const { registry, outsider } = await networkHelpers.loadFixture(deployFixture);
-      const token = await registry.getAddress(); // any contract address stands for a token here
+      const token = await ethers.deployContract("SettlementToken", ["Digital CNY", "dCNY", CNY, 2, registry]);
       expect(await registry.isSettlementToken(token)).to.equal(false);
       await expect(registry.connect(outsider).setSettlementToken(token, true))
         .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
@@ -506,6 +507,25 @@ describe("MemberRegistry", function () {
         .withArgs(outsider.address);
       await expect(registry.setSettlementToken(token, true)).to.emit(registry, "SettlementTokenListed");
       expect(await registry.isSettlementToken(token)).to.equal(true);
+    });
+
+    it("review 4, B-F2: only a token that checks membership against this registry is listed", async function () {
+      const { registry, governor } = await networkHelpers.loadFixture(deployFixture);
+      // A plain ERC-20 (no memberRegistry()) would pay revoked members and take deposits no module booked.
+      const plain = await ethers.deployContract("MemberRegistry", [governor.address, TEST_KEY_CHECK]);
+      await expect(registry.setSettlementToken(plain, true))
+        .to.be.revertedWithCustomError(registry, "SettlementTokenRegistryMismatch")
+        .withArgs(await plain.getAddress(), ethers.ZeroAddress);
+      // A settlement token of another consortium's registry checks the wrong members.
+      const elsewhere = await ethers.deployContract("SettlementToken", ["Digital CNY", "dCNY", CNY, 2, plain]);
+      await expect(registry.setSettlementToken(elsewhere, true))
+        .to.be.revertedWithCustomError(registry, "SettlementTokenRegistryMismatch")
+        .withArgs(await elsewhere.getAddress(), await plain.getAddress());
+      expect(await registry.isSettlementToken(elsewhere)).to.equal(false);
+      // Delisting needs no check: a token listed before can always be taken off.
+      await expect(registry.setSettlementToken(elsewhere, false))
+        .to.emit(registry, "SettlementTokenListed")
+        .withArgs(await elsewhere.getAddress(), false);
     });
   });
 
@@ -599,7 +619,8 @@ describe("MemberRegistry", function () {
       const gulf = legalIdHash("TLBENCHBANK00000009");
       await step("admit", () => registry.admit(gulf, testEntityKey(gulf), CN, BANK_ROLES, outsider.address));
       await step("addLegalId", () => registry.addLegalId(3, legalIdHash("TLBENCHBIC000000009")));
-      await step("setSettlementToken", () => registry.setSettlementToken(registry, true));
+      const listed = await ethers.deployContract("SettlementToken", ["Digital CNY", "dCNY", CNY, 2, registry]);
+      await step("setSettlementToken", () => registry.setSettlementToken(listed, true));
       await step("grantRoles", () => registry.grantRoles(3, roleMask(["Regulator"])));
       await step("removeRoles", () => registry.removeRoles(3, roleMask(["Regulator"])));
       await step("removeRoles", () => registry.removeRoles(3, roleMask(["Regulator"]))); // none held: nothing lost

@@ -114,6 +114,11 @@ describe("module bases", function () {
         harness,
         "PayoutInvalidRecipient",
       );
+      // Review 4, B-F3: redirected to the module itself, the money would sit there owed to no one.
+      await expect(harness.redirectOwed(1, token, harness, REASON))
+        .to.be.revertedWithCustomError(harness, "PayoutRecipientIsModule")
+        .withArgs(await harness.getAddress());
+      expect(await harness.owedTo(1, token)).to.equal(300n);
       await expect(harness.redirectOwed(1, token, treasury, REASON))
         .to.emit(harness, "OwedRedirected")
         .withArgs(1, token, treasury.address, 300n, REASON);

@@ -15,6 +15,11 @@ contract RegistryCallsHarness {
         _registry = registry;
     }
 
+    /// Lets the registry list the harness as a settlement token: it names the registry it checks members against.
+    function memberRegistry() external view returns (IMemberRegistry) {
+        return _registry;
+    }
+
     function requireRole(address account, Role role) external view returns (MemberId) {
         return RegistryCalls.requireRole(_registry, account, role);
     }
