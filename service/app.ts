@@ -11,7 +11,7 @@ import type { Kysely } from "kysely";
 import type { ContractRunner } from "ethers";
 import type { Logger } from "pino";
 
-import { decodeError, describeError } from "../src/errors.js";
+import { decodeError, withholdArgs } from "../src/errors.js";
 import { API_ROLES, clientOf, type ApiRole, type Client } from "./auth.js";
 import { ProblemError, forbidden, problemResponse, unauthorized, type Problem } from "./problem.js";
 import { createMetrics } from "./metrics.js";
@@ -96,6 +96,12 @@ export function allow(...roles: ApiRole[]): MiddlewareHandler<AppEnv> {
   };
 }
 
+/**
+ * Revert arguments a caller is not told: the borrower key of a consent given by another borrower
+ * (`ConsentBorrowerMismatch.consentBorrower`), which would tell a desk whose borrower a consent id is for.
+ */
+const WITHHELD_REVERT_ARGS: ReadonlySet<string> = new Set(["consentBorrower"]);
+
 /** A problem for any error: ours as thrown, a contract revert decoded, anything else a 500 without internals. */
 export function problemOf(err: unknown): Problem {
   if (err instanceof ProblemError) return err.problem;
@@ -108,18 +114,16 @@ export function problemOf(err: unknown): Problem {
       detail: err.message,
     };
   }
-  const decoded = decodeError(err);
-  if (decoded !== undefined) {
+  const found = decodeError(err);
+  if (found !== undefined) {
+    const decoded = withholdArgs(found, WITHHELD_REVERT_ARGS);
+    const text = `reverted: ${decoded.message}`;
     return {
       type: "https://tradeline.dev/problems/reverted",
       title: "The contract refused the transaction",
       status: 422,
-      detail: describeError(err),
-      revert: {
-        name: decoded.name,
-        args: Object.fromEntries(Object.entries(decoded.args).map(([k, v]) => [k, String(v)])),
-        text: describeError(err),
-      },
+      detail: text,
+      revert: { name: decoded.name, args: decoded.args, text },
     };
   }
   return {

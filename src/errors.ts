@@ -163,10 +163,25 @@ export function decodeRevertData(data: string): DecodedError | undefined {
   const at = inputs.findIndex((input) => input.name === "expectedStates");
   if (states !== undefined && at >= 0)
     args.expectedStates = statesOfBitmap(parsed.args[at] as string, states).join("|");
+  return { name: parsed.name, args, message: callText(parsed.name, args) };
+}
+
+function callText(name: string, args: Record<string, string>): string {
   const list = Object.entries(args)
     .map(([k, v]) => `${k}=${v}`)
     .join(", ");
-  return { name: parsed.name, args, message: `${parsed.name}(${list})` };
+  return `${name}(${list})`;
+}
+
+/**
+ * The decoded revert with the values of the arguments named in `names` replaced by "withheld", in its args and its
+ * message: for an answer that goes to someone the value is not for (a consent's borrower key, shown to a desk that
+ * named another borrower).
+ */
+export function withholdArgs(decoded: DecodedError, names: ReadonlySet<string>): DecodedError {
+  if (!Object.keys(decoded.args).some((k) => names.has(k))) return decoded;
+  const args = Object.fromEntries(Object.entries(decoded.args).map(([k, v]) => [k, names.has(k) ? "withheld" : v]));
+  return { name: decoded.name, args, message: callText(decoded.name, args) };
 }
 
 /** Decodes whatever a failed call threw; undefined when it carries no known revert. */

@@ -13,7 +13,7 @@ import { currencyOf, type Currency } from "../../src/desk/credit.js";
 import { decodeCode, formatAmount, minorUnits } from "../../src/encoding.js";
 import { allow, type AppEnv } from "../app.js";
 import { onSnapshot } from "../db.js";
-import { ProblemError } from "../problem.js";
+import { forbidden, ProblemError } from "../problem.js";
 import type { Tables } from "../schema.js";
 import { Hex32, PlanOut } from "./borrower.js";
 import { ReportOut, ScoreOut, readModelReport } from "./report.js";
@@ -190,6 +190,30 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
 
   const Key = z.object({ borrowerKey: Hex32 });
 
+  /** 403 unless this service's member holds, or is covered by, a consent of `key` in force at `now`. */
+  const requireConsentInForce = async (key: string, now: number): Promise<void> => {
+    const member = writer === undefined ? undefined : await memberOf(writer);
+    if (member === undefined) {
+      throw forbidden("this service signs for no member the read model knows, so no consent can cover its desk");
+    }
+    const consents = await db
+      .selectFrom("consents")
+      .select(["holder", "covered"])
+      .where("chain_id", "=", chainId)
+      .where("borrower_key", "=", key)
+      .where("revoked_at", "is", null)
+      .where("expires_at", ">", now)
+      .execute();
+    const covers = (r: { holder: number; covered: string }) =>
+      Number(r.holder) === member || (JSON.parse(r.covered) as number[]).map(Number).includes(member);
+    if (!consents.some(covers)) {
+      throw forbidden(
+        `member ${member} holds no consent of this borrower in force, nor is covered by one: record the borrower's ` +
+          "consent first (POST /v1/credit/consents)",
+      );
+    }
+  };
+
   app.openapi(
     createRoute({
       method: "get",
@@ -214,19 +238,26 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
       summary: "The borrower's own report: loans, inquiries with their consents, disputes, the score with its reasons",
       description:
         "The data subject's report from the read model, in the JSON of the SDK's borrowerReport (`credit:report " +
-        "--service` prints it); the score and the reporting currency are the chain's. 503 when the service has no " +
-        "chain.",
+        "--service` prints it); the score and the reporting currency are the chain's. A lender desk reads it only " +
+        "while the member this service signs for holds, or is covered by, one of the borrower's consents in force " +
+        "(403 otherwise); a regulator reads any. 503 when the service has no chain.",
       security,
       request: { params: Key },
-      responses: { 200: { description: "the report", content: { "application/json": { schema: ReportOut } } } },
+      responses: {
+        200: { description: "the report", content: { "application/json": { schema: ReportOut } } },
+        403: { description: "a lender desk whose member holds no consent of this borrower in force" },
+      },
       middleware: [allow("lender-desk", "regulator")] as const,
     }),
     async (c) => {
       const key = c.req.valid("param").borrowerKey.toLowerCase();
       const views = chainViews();
+      const now = ctx.chainTime === undefined ? Math.floor(Date.now() / 1000) : await ctx.chainTime();
+      // The lending workflow goes through the borrower's consent: a lender desk reads a report only while its member
+      // holds, or is covered by, one of this borrower's consents in force. The regulator reads any.
+      if (!c.get("client").roles.includes("regulator")) await requireConsentInForce(key, now);
       const code = decodeCode(await views.credit.reportingCurrency());
       const score = await scoreOf(views.score, key);
-      const now = ctx.chainTime === undefined ? Math.floor(Date.now() / 1000) : await ctx.chainTime();
       const report = await onSnapshot(db, (db) =>
         readModelReport(db, chainId, key, now, { code, decimals: minorUnits(code) }, score),
       );

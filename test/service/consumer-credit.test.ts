@@ -328,8 +328,14 @@ for (const engine of engines()) {
         });
         expect((await csv.text()).split("\n")[0]).to.equal("at,txHash,lender,purpose,consentId,consentHash,consent");
 
+        // Review 4, C-F1: a lender desk reads a report only under a consent in force for its member; this service
+        // signs for no member, and the borrower's consents ran out long ago. Nothing was asked of the chain.
+        const refused = await app.request(`/v1/credit/borrowers/${K}/report`, { headers: desk });
+        expect([refused.status, refused.headers.get("content-type")]).to.deep.equal([403, "application/problem+json"]);
+        expect(calls).to.deep.equal([]);
+
         // The borrower's report, in the SDK's borrowerReport JSON, as of the chain's time (2000 days on).
-        const res = await app.request(`/v1/credit/borrowers/${K}/report`, { headers: desk });
+        const res = await app.request(`/v1/credit/borrowers/${K}/report`, { headers: regulator });
         expect(res.status).to.equal(200);
         const report = (await res.json()) as Record<string, unknown> & {
           loans: Record<string, unknown>[];

@@ -164,6 +164,18 @@ describe("service writes: the lender desk over HTTP", function () {
         expect(answer.result.exposure).to.include({ activeLoans: 1, outstanding: "1800000" });
         expect(answer.result).to.include({ consentId, purpose: "NewCredit" });
         expect(answer.events.map((e) => e.name)).to.include("CreditInquired");
+        // Review 4, C-F1: naming another borrower's consent is refused without telling whose consent it is.
+        const otherId = `11010119900307${store.name.length}777`;
+        const mismatch = await post("/v1/credit/inquiries", desk, { ...body, borrowerId: otherId });
+        expect(mismatch.status).to.equal(422);
+        const problem = (await mismatch.json()) as { detail: string; revert: { name: string; args: object } };
+        expect(problem.revert).to.deep.include({ name: "ConsentBorrowerMismatch" });
+        expect(problem.revert.args).to.deep.equal({
+          id: consentId,
+          consentBorrower: "withheld",
+          borrowerKey: keyOf(otherId),
+        });
+        expect(problem.detail.toLowerCase()).to.not.include(keyOf(loan.borrowerId).slice(2).toLowerCase());
         const wrongPurpose = await post("/v1/credit/inquiries", desk, { ...body, purpose: "Collections" });
         expect(wrongPurpose.status).to.equal(422);
         expect(((await wrongPurpose.json()) as { detail: string }).detail).to.match(/ConsentPurposeMismatch|purpose/i);
@@ -203,6 +215,24 @@ describe("service writes: the lender desk over HTTP", function () {
         // time each was made.
         await service.caughtUp();
         const key = keyOf(loan.borrowerId);
+        // Review 4, C-F1: the desk reads the report only under a consent in force; the one it held is withdrawn.
+        const report = () =>
+          fetch(`${service.url}/v1/credit/borrowers/${key}/report`, { headers: { authorization: `Bearer ${desk}` } });
+        const refusedReport = await report();
+        expect([refusedReport.status, refusedReport.headers.get("content-type")]).to.deep.equal([
+          403,
+          "application/problem+json",
+        ]);
+        expect(((await refusedReport.json()) as { detail: string }).detail).to.match(/holds no consent/);
+        const renewed = await post("/v1/credit/consents", desk, {
+          borrowerType: "CN-RIC",
+          borrowerId: loan.borrowerId,
+          document: `borrower authorization ${loan.ref}, renewed`,
+          purpose: "AccountReview",
+          expires: isoDate(Math.floor((await networkHelpers.time.latest()) / 86_400) + 30),
+        });
+        expect(renewed.status).to.equal(201);
+        await service.caughtUp();
         const served = (await (
           await fetch(`${service.url}/v1/credit/borrowers/${key}/report`, {
             headers: { authorization: `Bearer ${desk}` },
