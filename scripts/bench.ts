@@ -579,6 +579,9 @@ const scfFlow = sumFigures(flow);
   ]);
   await record("ReceivableLedger.encumber", scf.connect(tier1).encumber(requested + 2n, world.ids.huaxia));
   await record("ReceivableLedger.release", asHuaxiaScf.release(requested + 2n));
+  // A second piece of the family financed by the same bank, so that its default is added to the bank's record.
+  const q2 = { ...q, id: requested + 2n, recourse: false, nonce: 77n };
+  await mined(await scf.connect(tier1).finance(q2, await signQuote(scf, bank, q2)));
   await record("ReceivableLedger.cancelNonce", scf.connect(bank).cancelNonce(99n));
   await record("ReceivableLedger.freeze", scf.connect(world.admins.regulator).freeze(requested + 3n, true, reason));
   await record("ReceivableLedger.freezeCreditLine", asHuaxiaScf.freezeCreditLine(world.ids.pearl, cnyAddress, true));
@@ -595,6 +598,14 @@ const scfFlow = sumFigures(flow);
   );
   await recordCreditCalls(defaulted, "ReceivableLedger.declareDefault", [
     "CreditRegistry.reportDefault [module: a financed piece in default]",
+  ]);
+  // One default per family and financier (review 4, A1): the bank's second piece is added to its record.
+  const added = await record(
+    "ReceivableLedger.declareDefault [a second piece of the same financier: added to its default record]",
+    scf.connect(bank).declareDefault(requested + 2n),
+  );
+  await recordCreditCalls(added, "ReceivableLedger.declareDefault [second piece]", [
+    "CreditRegistry.reportDefault [module: added to the financier's default record of the family]",
   ]);
   await record("ReceivableLedger.repay [late, with penalty]", scf.connect(pearl).repay(relayed));
   await record("ReceivableLedger.collect [with penalty share]", scf.connect(tier1).collect(relayed));

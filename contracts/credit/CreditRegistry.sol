@@ -109,17 +109,9 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     }
 
     /// @inheritdoc ICreditModuleReports
-    /// @dev The lender must be a member (active or not) with the Lender or Financier role. The record is booked
-    ///      Defaulted, originated and maturing today, and the policy is not applied at all (item 14).
-    function reportDefault(
-        MemberId lender,
-        MemberId borrower,
-        bytes32 loanRef,
-        ProductKind kind,
-        uint64 amount,
-        bytes32 commitment
-    ) external whenNotPaused {
-        _reportModule(lender, borrower, loanRef, kind, amount, uint24(block.timestamp / 1 days), commitment);
+    /// @dev Run by CreditRegistryCold: defaults are rare, and a default added to its record needs code of its own.
+    function reportDefault(MemberId, MemberId, bytes32, ProductKind, uint64, bytes32) external {
+        _runCold();
     }
 
     /// @inheritdoc ICreditModuleReports

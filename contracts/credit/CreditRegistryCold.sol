@@ -72,6 +72,33 @@ contract CreditRegistryCold is CreditRegistryBase {
         emit JointLoanFunded(id, members, shares);
     }
 
+    /// @dev See {ICreditModuleReports}. The lender must be a member (active or not) with the Lender or Financier
+    ///      role. A new record is booked Defaulted, originated and maturing today, and the policy is not applied at
+    ///      all (item 14). A further default under a reference whose record is Defaulted (another piece of a family
+    ///      its financier holds) is added to that record: one default per reference, however many pieces it covers.
+    function reportDefault(
+        MemberId lender,
+        MemberId borrower,
+        bytes32 loanRef,
+        ProductKind kind,
+        uint64 amount,
+        bytes32 commitment
+    ) external whenNotPaused {
+        LoanId id = _loanId(_requireModule(), loanRef);
+        Loan memory loan = _loans[id];
+        if (loan.status != LoanStatus.Defaulted) {
+            _reportModule(lender, borrower, loanRef, kind, amount, uint24(block.timestamp / 1 days), commitment);
+            return;
+        }
+        bytes32 key = _keyOf(borrower);
+        if (MemberId.unwrap(loan.lender) != MemberId.unwrap(lender) || _borrowerKeys[loan.borrower] != key) {
+            revert CreditLoanAlreadyRegistered(id);
+        }
+        loan.principal += amount;
+        _rebookLoan(id, loan, LoanStatus.Defaulted, loan.outstanding + amount, Actor.Module);
+        emit ICreditModuleReports.DefaultAdded(id, key, amount, loan.outstanding, commitment);
+    }
+
     /// @dev See {ICreditRegistry}.
     function ageLoan(LoanId id) external whenNotPaused {
         Loan memory loan = _knownLoan(id, _SINGLE);

@@ -311,9 +311,14 @@ abstract contract ReceivableLedgerBase is
         return ReceivableId.wrap(uint64(_familyNumber(id) << _INDEX_BITS));
     }
 
-    /// @dev The credit registry reference of the default a financier declared on piece `id` (the top bit set).
-    function _defaultRef(ReceivableId id) internal pure returns (bytes32) {
-        return bytes32(uint256(ReceivableId.unwrap(id)) | (1 << 255));
+    /// @dev The credit registry reference of the defaults `financier` declared on the pieces it holds of the family
+    ///      of piece `id` (the top bit set, the financier above the root's 64 bits): one record per family and
+    ///      financier, however many of its pieces it declares (review 4, A1), which the registry adds up.
+    function _defaultRef(ReceivableId id, MemberId financier) internal pure returns (bytes32) {
+        return
+            bytes32(
+                uint256(ReceivableId.unwrap(_rootOf(id))) | (uint256(MemberId.unwrap(financier)) << 64) | (1 << 255)
+            );
     }
 
     /// @dev The credit registry reference of a piece's recourse exposure.

@@ -149,7 +149,7 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         _reportDefault(
             financier,
             f.debtor,
-            _defaultRef(id),
+            _defaultRef(id, financier),
             ProductKind.ReceivableFinance,
             p.face,
             keccak256(abi.encode(address(this), ReceivableId.unwrap(id), p.face))

@@ -128,6 +128,14 @@ export const credit: Projection = {
     const a = e.args;
     const at = { chain_id: e.chainId, block_number: e.blockNumber, log_index: e.logIndex, at: e.timestamp };
     const loan = (id: unknown) => trx.updateTable("loans").where("chain_id", "=", e.chainId).where("id", "=", text(id));
+    /** The loan row as the events before this one left it (undefined if none). */
+    const loanRow = (id: unknown) =>
+      trx
+        .selectFrom("loans")
+        .selectAll()
+        .where("chain_id", "=", e.chainId)
+        .where("id", "=", text(id))
+        .executeTakeFirst();
     switch (e.name) {
       case "PolicyUpdated": {
         const p = a.policy as Record<string, string>;
@@ -178,6 +186,14 @@ export const credit: Projection = {
           .set({ outstanding: text(a.outstanding) })
           .execute();
         return touch(tx, text(a.borrowerKey));
+      case "DefaultAdded": {
+        // A module's further default under the same record (another piece of the family its financier holds).
+        const principal = BigInt((await loanRow(a.id))?.principal ?? "0") + BigInt(text(a.amount));
+        await loan(a.id)
+          .set({ principal: String(principal), outstanding: text(a.outstanding) })
+          .execute();
+        return touch(tx, text(a.borrowerKey));
+      }
       case "LoanStatusChanged": {
         const from = LOAN_STATUSES[Number(a.from)];
         const to = LOAN_STATUSES[Number(a.to)];
@@ -191,12 +207,7 @@ export const credit: Projection = {
       }
       case "LoanCorrected": {
         // A Regulator's correction to WrittenOff starts a retention; to any other new status it erases the record.
-        const before = await trx
-          .selectFrom("loans")
-          .select("status")
-          .where("chain_id", "=", e.chainId)
-          .where("id", "=", text(a.id))
-          .executeTakeFirst();
+        const before = await loanRow(a.id);
         const to = LOAN_STATUSES[Number(a.status)];
         const from = before?.status;
         const retained = to === "WrittenOff" && from !== "WrittenOff" ? 1 : to !== from ? 0 : undefined;

@@ -1005,6 +1005,40 @@ describe("CreditRegistry", function () {
         .to.be.revertedWithCustomError(credit, "CreditLoanUnknown")
         .withArgs(await credit.loanId(moduleId, unknown));
     });
+
+    it("review 4, A1: a module's further default under a Defaulted record's reference is added to that record", async function () {
+      const { credit, ids, members, module, moduleId } = await networkHelpers.loadFixture(worldFixture);
+      const key = await members.entityKeyOf(ids.glassworks);
+      const kind = productKind("ReceivableFinance");
+      await module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 300n, COMMIT);
+      const id = await credit.loanId(moduleId, REF);
+      const more = ethers.id("second piece");
+      await expect(module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 200n, more))
+        .to.emit(credit, "DefaultAdded")
+        .withArgs(id, key, 200n, 500n, more)
+        .and.not.to.emit(credit, "LoanStatusChanged");
+      const record = await credit.getLoan(id);
+      expect([record.principal, record.outstanding, record.status]).to.deep.equal([
+        500n,
+        500n,
+        BigInt(loanStatus("Defaulted")),
+      ]);
+      // One default, of the two amounts: [active loans, lenders, outstanding, defaults, inquiries].
+      expect(await exposure(credit, key)).to.deep.equal([1n, 1n, 500n, 1n, 0n]);
+      // The reference is that lender's record about that borrower: another lender or borrower is refused.
+      await expect(module.reportDefault(ids.golfo, ids.glassworks, REF, kind, 1n, COMMIT))
+        .to.be.revertedWithCustomError(credit, "CreditLoanAlreadyRegistered")
+        .withArgs(id);
+      await expect(module.reportDefault(ids.huaxia, ids.pearl, REF, kind, 1n, COMMIT))
+        .to.be.revertedWithCustomError(credit, "CreditLoanAlreadyRegistered")
+        .withArgs(id);
+      // Settled, the record takes no more: a default under its reference is refused, and nothing changes.
+      await module.closeExposure(REF);
+      await expect(module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 1n, COMMIT))
+        .to.be.revertedWithCustomError(credit, "CreditLoanAlreadyRegistered")
+        .withArgs(id);
+      expect((await credit.getLoan(id)).principal).to.equal(500n);
+    });
   });
 
   describe("item 11: joint loans", function () {

@@ -149,6 +149,25 @@ contract CreditRegistryHandler is TestBase {
         _remember(_credit.loanId(_moduleId, ref), address(this), ref);
     }
 
+    /// A module's further default under the reference of one of its Defaulted records (review 4, A1): the record
+    /// grows by the amount, and stays one default.
+    function moduleDefaultAgain(uint256 loanSeed, uint64 amountSeed) external {
+        (bool found, LoanId id, ICreditRegistryTypes.LoanRecord memory r) = _pick(loanSeed);
+        if (!found || _reporterOf[id] != address(this) || r.status != LoanStatus.Defaulted) return;
+        uint64 amount = uint64(bound(amountSeed, 1, 1e15));
+        for (uint256 b; b < BORROWERS; ++b) {
+            if (borrowerKey(b) != r.borrowerKey) continue;
+            MemberId borrower = MemberId.wrap(MemberId.unwrap(_firstBorrower) + uint32(b));
+            _credit.reportDefault(r.lender, borrower, _refOf[id], ProductKind.ReceivableFinance, amount, "C2");
+            ICreditRegistryTypes.LoanRecord memory added = _credit.getLoan(id);
+            assertEq(added.outstanding, r.outstanding + amount, "a further default adds its amount");
+            assertEq(added.principal, r.principal + amount, "to the principal too");
+            assertTrue(added.status == LoanStatus.Defaulted, "and the record stays Defaulted");
+            _touch(id);
+            return;
+        }
+    }
+
     function moduleClose(uint256 loanSeed) external {
         (bool found, LoanId id, ICreditRegistryTypes.LoanRecord memory r) = _pick(loanSeed);
         if (!found || _reporterOf[id] != address(this)) return;

@@ -1,3 +1,4 @@
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { expect } from "chai";
 import { network } from "hardhat";
 
@@ -33,9 +34,11 @@ const MemberStatus = { Suspended: 2 } as const;
 
 const reports = ICreditModuleReports__factory.createInterface();
 const ascii3 = (code: string): string => ethers.hexlify(ethers.toUtf8Bytes(code));
-/** The credit registry reference of a piece's recourse exposure, and of the default declared on it. */
+/** The credit registry reference of a piece's recourse exposure, and of the defaults `financier` declared on the
+ * pieces it holds of family `root`. */
 const loanRef = (id: bigint): string => ethers.toBeHex(id, 32);
-const defaultRef = (id: bigint): string => ethers.toBeHex(id | (1n << 255n), 32);
+const defaultRef = (root: bigint, financier: bigint | number): string =>
+  ethers.toBeHex(root | (BigInt(financier) << 64n) | (1n << 255n), 32);
 
 /** The invoice keys' debtor: the ledger does not derive them, so any entity key serves its tests. */
 const DEBTOR_ENTITY = ethers.id("TLTESTDEBTOR00000001");
@@ -815,7 +818,7 @@ describe("ReceivableLedger", function () {
         .to.emit(scf, "PieceDefaulted")
         .withArgs(root + 1n, ids.pacific, 1n);
       const module = await members.memberOf(await scf.getAddress());
-      const defaultId = await credit.loanId(module, defaultRef(root + 1n));
+      const defaultId = await credit.loanId(module, defaultRef(root, ids.pacific));
       expect((await credit.getLoan(defaultId)).status).to.equal(4n); // Defaulted
       await expect(scf.connect(a.pacific).declareDefault(root + 1n))
         .to.be.revertedWithCustomError(scf, "ScfAlreadyDefaulted")
@@ -836,7 +839,43 @@ describe("ReceivableLedger", function () {
       await expect(scf.collect(root + 1n)).to.changeTokenBalance(ethers, cny, a.pacific, due - first);
       // Paying the defaulted piece closes its default record in the registry.
       expect((await credit.getLoan(defaultId)).status).to.equal(2n); // Repaid
-      expect(await scf.pendingCreditReports(defaultRef(root + 1n))).to.deep.equal([]);
+      expect(await scf.pendingCreditReports(defaultRef(root, ids.pacific))).to.deep.equal([]);
+    });
+
+    it("review 4, A1: a financier's defaults on the pieces it holds of one family are one record, of their total face", async function () {
+      const { scf, credit, members, a, ids, issue, quote, maturity } = await networkHelpers.loadFixture(fixture);
+      const root = await issue();
+      await scf.connect(a.glassworks).split(root, [50_000_000n, 30_000_000n, 20_000_000n]);
+      for (const [id, financier] of [
+        [root, a.pacific],
+        [root + 1n, a.pacific],
+        [root + 2n, a.huaxia],
+      ] as const) {
+        const { q, sig } = await quote(id, {}, financier);
+        await scf.connect(a.glassworks).finance(q, sig);
+      }
+      await networkHelpers.time.increaseTo(maturity + 8n * DAY);
+      const module = await members.memberOf(await scf.getAddress());
+      const debtorKey = await members.entityKeyOf(ids.pearl);
+      const pacificId = await credit.loanId(module, defaultRef(root, ids.pacific));
+      await scf.connect(a.pacific).declareDefault(root);
+      await expect(scf.connect(a.pacific).declareDefault(root + 1n))
+        .to.emit(credit, "DefaultAdded")
+        .withArgs(pacificId, debtorKey, 30_000_000n, 80_000_000n, anyValue)
+        .and.not.to.emit(scf, "CreditReportDeferred");
+      const record = await credit.getLoan(pacificId);
+      expect([record.principal, record.outstanding, record.status]).to.deep.equal([80_000_000n, 80_000_000n, 4n]);
+      // The other financier's default is its own record: one default per financier of the family, not per piece.
+      await scf.connect(a.huaxia).declareDefault(root + 2n);
+      const exposure = await credit.exposureOf(debtorKey);
+      expect([exposure.defaults, exposure.outstanding]).to.deep.equal([2n, 100_000_000n]);
+      // Paid after all: the first of the financier's pieces collected settles its record; the second finds it
+      // settled and queues nothing.
+      await scf.connect(a.pearl).repay(root);
+      for (const id of [root, root + 1n, root + 2n]) await scf.collect(id);
+      expect((await credit.getLoan(pacificId)).status).to.equal(2n); // Repaid
+      expect(await scf.pendingCreditReports(defaultRef(root, ids.pacific))).to.deep.equal([]);
+      expect((await credit.exposureOf(debtorKey)).outstanding).to.equal(0n);
     });
 
     it("item 7: reports name the members concerned, as the financier's signed quote agreed", async function () {
@@ -866,7 +905,7 @@ describe("ReceivableLedger", function () {
       // A default is about the family's debtor member: no key is taken from the caller.
       await networkHelpers.time.increaseTo(maturity + 8n * DAY);
       await scf.connect(a.pacific).declareDefault(root + 1n);
-      const dflt = await credit.getLoan(await credit.loanId(module, defaultRef(root + 1n)));
+      const dflt = await credit.getLoan(await credit.loanId(module, defaultRef(root, ids.pacific)));
       expect([dflt.borrowerKey, dflt.lender, dflt.outstanding, dflt.status]).to.deep.equal([
         await members.entityKeyOf(ids.pearl),
         ids.pacific,
@@ -1039,7 +1078,7 @@ describe("ReceivableLedger", function () {
         .to.emit(scf, "CreditReportNotInCurrency")
         .withArgs(root, usd, ascii3("USD"))
         .and.not.to.emit(scf, "CreditReportDeferred");
-      expect(await scf.pendingCreditReports(defaultRef(root))).to.have.length(0);
+      expect(await scf.pendingCreditReports(defaultRef(root, ids.pacific))).to.have.length(0);
     });
 
     it("item 21: a pledged piece's proceeds go to the pledgee", async function () {
