@@ -732,6 +732,19 @@ const invoicesByDebtor: Migration = {
   },
 };
 
+/**
+ * An upload job names the service run that sends it (adversarial review 4, C-F3), so that a service starting on the
+ * same database marks interrupted only the jobs of runs that ended, not those another live service is sending.
+ */
+const uploadJobRuns: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable("upload_jobs").addColumn("run", "text").execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable("upload_jobs").dropColumn("run").execute();
+  },
+};
+
 /** Every migration, in order. */
 export function migrations(engine: Engine): Record<string, Migration> {
   return {
@@ -748,6 +761,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     "0011_consumer_credit": consumerCredit,
     "0012_advance_open": advanceOpen,
     "0013_invoices_by_debtor": invoicesByDebtor,
+    "0014_upload_job_runs": uploadJobRuns,
   };
 }
 

@@ -20,6 +20,9 @@ export interface Moved {
 
 const CHUNK = 200;
 
+/** An upload job's path, under which its batches are audited (`jobPath` in routes/credit-writes.ts). */
+const JOB_PATH = /^\/v1\/credit\/uploads\/(\d+)$/;
+
 async function insertAll<T extends keyof Tables & string>(
   db: Kysely<Tables>,
   table: T,
@@ -51,23 +54,35 @@ export async function moveOwnTables(from: Kysely<Tables>, to: Kysely<Tables>): P
       if (mapped === undefined) throw new Error(`a row refers to token ${id}, which the source does not have`);
       return mapped;
     };
+    // Upload jobs before the audit log: a job's batches are audited under its path, which names its new id.
+    const jobIds = new Map<number, number>();
+    const uploads = await from.selectFrom("upload_jobs").selectAll().orderBy("id").execute();
+    for (const { id, ...u } of uploads) {
+      const row = await trx
+        .insertInto("upload_jobs")
+        .values({ ...u, token_id: token(u.token_id) })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      jobIds.set(Number(id), Number(row.id));
+    }
+    const jobPath = (path: string) => {
+      const job = JOB_PATH.exec(path);
+      if (job === null) return path;
+      const mapped = jobIds.get(Number(job[1]));
+      if (mapped === undefined) throw new Error(`an audit row refers to upload job ${job[1]}, which is not there`);
+      return `/v1/credit/uploads/${mapped}`;
+    };
     const audit = await from.selectFrom("audit_log").selectAll().orderBy("id").execute();
     await insertAll(
       trx,
       "audit_log",
-      audit.map(({ id: _id, ...a }) => ({ ...a, token_id: token(a.token_id) })),
+      audit.map(({ id: _id, ...a }) => ({ ...a, token_id: token(a.token_id), path: jobPath(a.path) })),
     );
     const idempotency = await from.selectFrom("idempotency").selectAll().execute();
     await insertAll(
       trx,
       "idempotency",
       idempotency.map((r) => ({ ...r, token_id: token(r.token_id) })),
-    );
-    const uploads = await from.selectFrom("upload_jobs").selectAll().orderBy("id").execute();
-    await insertAll(
-      trx,
-      "upload_jobs",
-      uploads.map(({ id: _id, ...u }) => ({ ...u, token_id: token(u.token_id) })),
     );
     const webhookIds = new Map<number, number>();
     const webhooks = await from.selectFrom("webhooks").selectAll().orderBy("id").execute();

@@ -342,6 +342,8 @@ export interface UploadJobRow {
   error: string | null;
   created_at: number;
   updated_at: number;
+  /** The service run sending it (`service_runs.run`); null for a job with nothing to send. */
+  run: string | null;
 }
 
 /** A webhook a token registered: its events after `cursor` are delivered in order, at least once. */

@@ -135,9 +135,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let lastError: string | undefined;
   const stopping = new AbortController();
 
-  const interrupted = await interruptJobs(database.db);
-  if (interrupted > 0)
-    logger.warn({ jobs: interrupted }, "upload jobs interrupted by the last stop: send their files again");
   const queue = options.signer === undefined ? undefined : new SubmissionQueue();
   const run = randomUUID();
   let lease: { stop(): Promise<void> } | undefined;
@@ -149,6 +146,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       throw err;
     }
   }
+  // After this run's registration, which cleared the runs that ended: their jobs are the interrupted ones.
+  const interrupted = await interruptJobs(database.db);
+  if (interrupted > 0)
+    logger.warn({ jobs: interrupted }, "upload jobs interrupted by the last stop: send their files again");
   const writer: Writer | undefined =
     options.signer === undefined || queue === undefined
       ? undefined

@@ -440,7 +440,10 @@ function jobOut(row: Selectable<Tables["upload_jobs"]>, txHashes: string[], flag
   };
 }
 
-/** Marks jobs a stopped service left running: their file is sent again to resume (nothing is stored of it). */
+/**
+ * Marks the jobs a stopped service left running: their file is sent again to resume (nothing is stored of it). A job
+ * whose run is still registered (`service_runs`, a live lease) is another service's, sending now: it is left alone.
+ */
 export async function interruptJobs(db: Kysely<Tables>): Promise<number> {
   const r = await db
     .updateTable("upload_jobs")
@@ -450,9 +453,13 @@ export async function interruptJobs(db: Kysely<Tables>): Promise<number> {
       updated_at: Math.floor(Date.now() / 1000),
     })
     .where("status", "=", "running")
+    .where((eb) => eb.or([eb("run", "is", null), eb("run", "not in", eb.selectFrom("service_runs").select("run"))]))
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
+
+/** A job stopped between batches because the token that started it was revoked. */
+class TokenRevoked extends Error {}
 
 function uploadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
   const { db } = ctx;
@@ -507,6 +514,7 @@ function uploadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
             error: null,
             created_at: now,
             updated_at: now,
+            run: plan.pending.length === 0 ? null : (ctx.writer?.run ?? null),
           })
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -532,10 +540,30 @@ function uploadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
                   tx_hash: receipt.hash,
                 })
                 .execute();
+              // A revoked token's job sends no further batch (adversarial review 4, C-F2).
+              const live = await db
+                .selectFrom("api_tokens")
+                .select("id")
+                .where("id", "=", client.id)
+                .where("revoked_at", "is", null)
+                .executeTakeFirst();
+              if (live === undefined) {
+                throw new TokenRevoked(
+                  `the token that started this job was revoked: ${done} of ${plan.pending.length} loans were sent, ` +
+                    "the rest was not; upload the same file again with a live token to send it",
+                );
+              }
             })
             .then(
               () => db.updateTable("upload_jobs").set({ status: "done" }).where("id", "=", id).execute(),
               (err: unknown) => {
+                if (err instanceof TokenRevoked) {
+                  return db
+                    .updateTable("upload_jobs")
+                    .set({ status: "interrupted", error: err.message, updated_at: Math.floor(Date.now() / 1000) })
+                    .where("id", "=", id)
+                    .execute();
+                }
                 ctx.logger?.warn({ job: id, err: err instanceof Error ? err.message : String(err) }, "upload failed");
                 // What the client reads is the problem's text (a decoded revert), never the raw error.
                 const problem = writeProblem(err);

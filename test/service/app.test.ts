@@ -12,6 +12,7 @@ import { clientOf, createToken, parseRoles, revokeToken } from "../../service/au
 import { openDatabase } from "../../service/db.js";
 import { migrate } from "../../service/migrations.js";
 import { moveOwnTables } from "../../service/move.js";
+import { interruptJobs } from "../../service/routes/credit-writes.js";
 import { listResponse } from "../../service/routes/lists.js";
 
 import { engines } from "./engines.js";
@@ -249,6 +250,36 @@ describe("service database moves", function () {
           tx_hash: "0x01",
         })
         .execute();
+      // An upload job whose id the destination gives anew (the first one was removed), with a batch audited under
+      // its path: the path follows the job (adversarial review 4, C-F4).
+      const jobRow = {
+        token_id: desk.id,
+        status: "running",
+        lines: 2,
+        already_registered: 0,
+        pending: 2,
+        sent: 1,
+        tx_hashes: "",
+        error: null,
+        created_at: 1,
+        updated_at: 1,
+        run: "a run that ended",
+      };
+      const dropped = await from.db.insertInto("upload_jobs").values(jobRow).returning("id").executeTakeFirstOrThrow();
+      await from.db.deleteFrom("upload_jobs").where("id", "=", dropped.id).execute();
+      const job = await from.db.insertInto("upload_jobs").values(jobRow).returning("id").executeTakeFirstOrThrow();
+      await from.db
+        .insertInto("audit_log")
+        .values({
+          token_id: desk.id,
+          at: 2,
+          method: "JOB",
+          path: `/v1/credit/uploads/${job.id}`,
+          action: "credit.upload.batch",
+          status: 200,
+          tx_hash: "0x02",
+        })
+        .execute();
       const hook = await from.db
         .insertInto("webhooks")
         .values({
@@ -284,9 +315,9 @@ describe("service database moves", function () {
 
         expect(await moveOwnTables(from.db, to.db)).to.deep.equal({
           tokens: 2,
-          audit: 1,
+          audit: 2,
           idempotency: 0,
-          uploads: 0,
+          uploads: 1,
           webhooks: 1,
           deliveries: 1,
         });
@@ -294,7 +325,29 @@ describe("service database moves", function () {
         expect(client?.name).to.equal("desk");
         expect(await clientOf(to.db, gone.token)).to.equal(undefined);
         const audit = await to.db.selectFrom("audit_log").selectAll().execute();
-        expect(audit.map((a) => [Number(a.token_id), a.tx_hash])).to.deep.equal([[client!.id, "0x01"]]);
+        const [moved] = await to.db.selectFrom("upload_jobs").selectAll().execute();
+        expect(Number(moved.id)).to.not.equal(Number(job.id));
+        expect(audit.map((a) => [Number(a.token_id), a.path, a.tx_hash])).to.deep.equal([
+          [client!.id, "/v1/credit/loans", "0x01"],
+          [client!.id, `/v1/credit/uploads/${moved.id}`, "0x02"],
+        ]);
+        // The job's run ended with the old database: a service starting on the new one marks it interrupted. A job
+        // of a run still registered there (another live service's, adversarial review 4, C-F3) is left running.
+        await to.db
+          .insertInto("service_runs")
+          .values({ run: "live", signer: "0xabc", host: "h", pid: 1, started_at: 1, seen_at: 1 })
+          .execute();
+        const live = await to.db
+          .insertInto("upload_jobs")
+          .values({ ...jobRow, token_id: client!.id, run: "live" })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        expect(await interruptJobs(to.db)).to.equal(1);
+        const statuses = await to.db.selectFrom("upload_jobs").select(["id", "status"]).orderBy("id").execute();
+        expect(statuses.map((j) => [Number(j.id), j.status])).to.deep.equal([
+          [Number(moved.id), "interrupted"],
+          [Number(live.id), "running"],
+        ]);
         const hooks = await to.db.selectFrom("webhooks").selectAll().execute();
         expect(hooks.map((h) => [Number(h.token_id), h.cursor])).to.deep.equal([[client!.id, "12:3"]]);
         const deliveries = await to.db.selectFrom("webhook_deliveries").selectAll().execute();

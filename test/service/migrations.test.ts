@@ -39,7 +39,10 @@ describe("service migrations", function () {
         .values({ chain_id: 31337, invoice_key: key, root: family.root } as never)
         .execute();
 
-      expect(await migrate(db as never, engine)).to.deep.equal(["0013_invoices_by_debtor"]);
+      const up = await migrator.migrateTo("0013_invoices_by_debtor");
+      expect(up.results?.map((r) => [r.migrationName, r.status])).to.deep.equal([
+        ["0013_invoices_by_debtor", "Success"],
+      ]);
       const rows = await db.selectFrom("invoices").selectAll().execute();
       expect(rows.map((r) => [Number(r.debtor), r.invoice_key, r.root])).to.deep.equal([[7, key, family.root]]);
       // Another debtor's receivable may use the same key now, as the ledger allows; the same debtor's may not.
@@ -62,6 +65,48 @@ describe("service migrations", function () {
       expect((await migrator.migrateDown()).error).to.equal(undefined);
       const down = (await db.selectFrom("invoices").selectAll().execute()) as unknown as { invoice_key: string }[];
       expect(down.map((r) => r.invoice_key)).to.deep.equal([key]);
+      await close();
+    });
+
+    it(`test_uploadJobRuns_addsTheRunColumn_andDropsItOnTheWayDown (${store.name})`, async function () {
+      const { db, engine, close } = openDatabase(await store.fresh(), ":memory:");
+      const provider: MigrationProvider = { getMigrations: async () => migrations(engine) };
+      const migrator = new Migrator({ db: db as never, provider });
+      expect((await migrator.migrateTo("0013_invoices_by_debtor")).error).to.equal(undefined);
+      const job = {
+        token_id: 1,
+        status: "running",
+        lines: 1,
+        already_registered: 0,
+        pending: 1,
+        sent: 0,
+        tx_hashes: "",
+        error: null,
+        created_at: 1,
+        updated_at: 1,
+      };
+      // A job written before 0014 has no run: a service starting later marks it interrupted, as before.
+      await db
+        .insertInto("upload_jobs")
+        .values(job as never)
+        .execute();
+      expect(await migrate(db as never, engine)).to.deep.equal(["0014_upload_job_runs"]);
+      await db
+        .insertInto("upload_jobs")
+        .values({ ...job, run: "r1" })
+        .execute();
+      const runs = await db.selectFrom("upload_jobs").select("run").orderBy("id").execute();
+      expect(runs.map((r) => r.run)).to.deep.equal([null, "r1"]);
+      expect((await migrator.migrateDown()).error).to.equal(undefined);
+      const refused = await db
+        .insertInto("upload_jobs")
+        .values({ ...job, run: "r2" })
+        .execute()
+        .then(
+          () => "inserted",
+          () => "refused",
+        );
+      expect(refused).to.equal("refused");
       await close();
     });
   }

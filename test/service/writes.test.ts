@@ -15,7 +15,7 @@ import { openDatabase } from "../../service/db.js";
 import { migrate } from "../../service/migrations.js";
 import { processGone, registerRun } from "../../service/writes.js";
 import { deployWorld } from "../../scripts/lib/world.js";
-import { createToken, parseRoles } from "../../service/auth.js";
+import { createToken, parseRoles, revokeToken } from "../../service/auth.js";
 import type { RunningService } from "../../service/server.js";
 
 import { engines, startTestService } from "./engines.js";
@@ -658,6 +658,49 @@ describe("service writes: the lender desk over HTTP", function () {
           headers: { authorization: `Bearer ${regulator}` },
         });
         expect(other.status).to.equal(403);
+      });
+
+      it("test_csvUpload_aRevokedTokensJob_sendsNoFurtherBatch", async function () {
+        // Adversarial review 4, C-F2: a job started by a token that is revoked while it runs stops between batches.
+        const db = service.database.db;
+        const temp = await createToken(db, "temporary desk", parseRoles("lender-desk"));
+        const n = store.name.length;
+        const line = (i: number) =>
+          `${ref(`R${i}`)},CN-RIC,1101011990041${n}${String(i).padStart(3, "0")},ConsumerLoan,8000,8000,2026-03-01,2027-03-01,${newSalt()}`;
+        const sent = await ethers.provider.getTransactionCount(operator.address, "pending");
+        let job: { id: number };
+        await ethers.provider.send("evm_setAutomine", [false]);
+        try {
+          const res = await fetch(`${service.url}/v1/credit/uploads?batchSize=1`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${temp.token}`, "content-type": "text/csv" },
+            body: [LOAN_CSV_HEADER.join(","), line(1), line(2), line(3)].join("\n"),
+          });
+          expect(res.status).to.equal(202);
+          job = ((await res.json()) as Answer).result as { id: number };
+          // The first batch waits in the pool; the token is revoked before it is mined.
+          while ((await ethers.provider.getTransactionCount(operator.address, "pending")) === sent) {
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          expect(await revokeToken(db, temp.id)).to.equal(true);
+          await ethers.provider.send("evm_mine", []);
+        } finally {
+          await ethers.provider.send("evm_setAutomine", [true]);
+        }
+        const jobRow = () =>
+          db.selectFrom("upload_jobs").selectAll().where("id", "=", job.id).executeTakeFirstOrThrow();
+        let row = await jobRow();
+        while (row.status === "running") {
+          await new Promise((r) => setTimeout(r, 20));
+          row = await jobRow();
+        }
+        expect([row.status, Number(row.sent)]).to.deep.equal(["interrupted", 1]);
+        expect(row.error).to.match(/token that started this job was revoked: 1 of 3 loans were sent/);
+        const statuses = [];
+        for (const i of [1, 2, 3]) {
+          statuses.push((await world.contracts.credit.getLoan(loanIdOf(world.ids.quicklend, ref(`R${i}`)))).status);
+        }
+        expect(statuses).to.deep.equal([1n, 0n, 0n]);
       });
 
       it("test_disputeSteps_eachToItsRole", async function () {
