@@ -105,13 +105,24 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
         uint24 maturityDay,
         bytes32 commitment
     ) external whenNotPaused {
-        _reportModule(lender, borrower, loanRef, kind, amount, maturityDay, commitment);
+        _reportModule(_requireModule(), lender, borrower, loanRef, kind, amount, maturityDay, commitment);
     }
 
     /// @inheritdoc ICreditModuleReports
-    /// @dev Run by CreditRegistryCold: defaults are rare, and a default added to its record needs code of its own.
-    function reportDefault(MemberId, MemberId, bytes32, ProductKind, uint64, bytes32) external {
-        _runCold();
+    /// @dev The lender must be a member (active or not) with the Lender or Financier role. A new record is booked
+    ///      here, Defaulted, originated and maturing today, and the policy is not applied at all (item 14); a further
+    ///      default under a Defaulted record's reference is added to it by CreditRegistryCold.
+    function reportDefault(
+        MemberId lender,
+        MemberId borrower,
+        bytes32 loanRef,
+        ProductKind kind,
+        uint64 amount,
+        bytes32 commitment
+    ) external whenNotPaused {
+        MemberId module = _requireModule();
+        if (_loans[_loanId(module, loanRef)].status == LoanStatus.Defaulted) _runCold();
+        _reportModule(module, lender, borrower, loanRef, kind, amount, uint24(block.timestamp / 1 days), commitment);
     }
 
     /// @inheritdoc ICreditModuleReports
@@ -140,15 +151,6 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
         if (MemberId.unwrap(d.openedBy) != 0) revert CreditDisputeAlreadyOpen(id);
         (d.openedBy, d.openedAt) = (opener, uint40(block.timestamp));
         emit DisputeOpened(id, opener, _borrowerKeys[loan.borrower], reason);
-    }
-
-    /// @inheritdoc ICreditRegistry
-    /// @dev Run here, not in the cold part: its account and the DELEGATECALL cost more than its body.
-    function resolveDispute(MemberId reporter, bytes32 loanRef, bytes32 outcome) external {
-        MemberId regulator = _requireRole(msg.sender, Role.Regulator);
-        (LoanId id, bytes32 key) = _openDispute(reporter, loanRef);
-        delete _disputes[id];
-        emit DisputeResolved(id, regulator, key, outcome);
     }
 
     // ─── Views ──────────────────────────────────────────────────────────────
@@ -293,6 +295,12 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
 
     /// @inheritdoc ICreditRegistry
     function correctLoan(MemberId, bytes32, Correction calldata, bytes32) external {
+        _runCold();
+    }
+
+    /// @inheritdoc ICreditRegistry
+    /// @dev Run by CreditRegistryCold since review 4's A1: its body made room for a module's first default here.
+    function resolveDispute(MemberId, bytes32, bytes32) external {
         _runCold();
     }
 

@@ -469,6 +469,7 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
     /// @dev Books a module's record: an exposure (Active, flagged but never refused by the policy) or a default
     ///      (Defaulted, maturing today, the policy not applied), about member `borrower` under its entity key.
     function _reportModule(
+        MemberId module,
         MemberId lender,
         MemberId borrower,
         bytes32 loanRef,
@@ -477,7 +478,6 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
         uint24 maturityDay,
         bytes32 commitment
     ) internal {
-        MemberId module = _requireModule();
         if (kind == ProductKind.JointLoan) revert CreditInvalidProductKind(kind);
         _requireLender(lender, !_isDefaultReport());
         uint24 today = uint24(block.timestamp / 1 days);

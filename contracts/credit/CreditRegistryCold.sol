@@ -11,9 +11,9 @@ import {CreditRegistryBase} from "./CreditRegistryBase.sol";
 
 /// @title CreditRegistryCold
 /// @notice The less frequent operations of {CreditRegistry} (batches, joint loans and the release of their claims,
-///         ageing, answers to disputes and corrections, the governor's settings), run only by DELEGATECALL from the
-///         registry on its storage; see {ICreditRegistry} for each. The emergency pause, `openDispute` and
-///         `resolveDispute` run in the registry itself. Called
+///         ageing, answers to disputes, their resolutions and corrections, a module's further default under a
+///         Defaulted record, the governor's settings), run only by DELEGATECALL from the registry on its storage;
+///         see {ICreditRegistry} for each. The emergency pause and `openDispute` run in the registry itself. Called
 ///         directly it acts on its own empty storage and holds nothing.
 contract CreditRegistryCold is CreditRegistryBase {
     constructor(
@@ -72,24 +72,19 @@ contract CreditRegistryCold is CreditRegistryBase {
         emit JointLoanFunded(id, members, shares);
     }
 
-    /// @dev See {ICreditModuleReports}. The lender must be a member (active or not) with the Lender or Financier
-    ///      role. A new record is booked Defaulted, originated and maturing today, and the policy is not applied at
-    ///      all (item 14). A further default under a reference whose record is Defaulted (another piece of a family
-    ///      its financier holds) is added to that record: one default per reference, however many pieces it covers.
+    /// @dev See {ICreditModuleReports}: run here only for a further default under a reference whose record is
+    ///      Defaulted (another piece of a family its financier holds), which is added to that record: one default
+    ///      per reference, however many pieces it covers. The registry books a first one itself.
     function reportDefault(
         MemberId lender,
         MemberId borrower,
         bytes32 loanRef,
-        ProductKind kind,
+        ProductKind,
         uint64 amount,
         bytes32 commitment
     ) external whenNotPaused {
         LoanId id = _loanId(_requireModule(), loanRef);
         Loan memory loan = _loans[id];
-        if (loan.status != LoanStatus.Defaulted) {
-            _reportModule(lender, borrower, loanRef, kind, amount, uint24(block.timestamp / 1 days), commitment);
-            return;
-        }
         bytes32 key = _keyOf(borrower);
         if (MemberId.unwrap(loan.lender) != MemberId.unwrap(lender) || _borrowerKeys[loan.borrower] != key) {
             revert CreditLoanAlreadyRegistered(id);
@@ -120,6 +115,14 @@ contract CreditRegistryCold is CreditRegistryBase {
     }
 
     // ─── Disputes ───────────────────────────────────────────────────────────
+
+    /// @dev See {ICreditRegistry}.
+    function resolveDispute(MemberId reporter, bytes32 loanRef, bytes32 outcome) external {
+        MemberId regulator = _requireRole(msg.sender, Role.Regulator);
+        (LoanId id, bytes32 key) = _openDispute(reporter, loanRef);
+        delete _disputes[id];
+        emit DisputeResolved(id, regulator, key, outcome);
+    }
 
     /// @dev See {ICreditRegistry}.
     function answerDispute(bytes32 loanRef, bytes32 response) external {
