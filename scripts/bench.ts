@@ -1019,6 +1019,11 @@ const tradeLifecycle = sumFigures(tradeFlow);
     "ReceivableLedger.retryCreditReports [one report the paused registry refused]",
     scf.connect(fresh4).retryCreditReports(toBeHex(root + 1n, 32)),
   );
+  // The seller made the bank whole outside the ledger: the bank closes the recourse record (review 4, A2).
+  await record(
+    "ReceivableLedger.closeRecourse [the financier: the seller made it whole, reported to the credit registry]",
+    scf.connect(bank).closeRecourse(root + 1n),
+  );
   await networkHelpers.time.increaseTo(due);
   await cny.connect(pearl).approve(scfAddress, 20_000_000n);
   await mined(await scf.connect(pearl).repay(root));

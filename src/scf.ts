@@ -275,6 +275,14 @@ export async function declareDefault(ledger: ReceivableLedger, id: bigint): Prom
   return mined(await ledger.declareDefault(id));
 }
 
+/**
+ * The financier holding financed piece `id` closes its recourse record in the credit registry: the seller made it
+ * whole outside the ledger.
+ */
+export async function closeRecourse(ledger: ReceivableLedger, id: bigint): Promise<ContractTransactionReceipt> {
+  return mined(await ledger.closeRecourse(id));
+}
+
 /** A Regulator freezes or unfreezes piece `id`, with a reason code. */
 export async function freeze(
   ledger: ReceivableLedger,

@@ -63,6 +63,7 @@ export const scfIssue = action(scf.issue);
 export const scfConfirm = action(scf.confirm);
 export const scfReject = action(scf.reject);
 export const scfDefault = action(scf.declareDefault);
+export const scfCloseRecourse = action(scf.closeRecourse);
 export const scfClaim = action(scf.claim);
 export const scfSplit = action(scf.split);
 export const scfTransfer = action(scf.transfer);

@@ -279,6 +279,13 @@ export const tasks = [
     .addOption({ name: "id", description: "Financed receivable, e.g. R1.1", defaultValue: "" })
     .setAction(lazy("scfDefault"))
     .build(),
+  tradelineTask(
+    "scf:close-recourse",
+    "Close the recourse record of a piece you financed with recourse: the seller made you whole (financier)",
+  )
+    .addOption({ name: "id", description: "Financed receivable, e.g. R1.1", defaultValue: "" })
+    .setAction(lazy("scfCloseRecourse"))
+    .build(),
   tradelineTask("scf:claim", "Pay what the ledger parked for a member to its current payout account (anyone)")
     .addOption({ name: "member", description: "Member id", defaultValue: "" })
     .addOption({ name: "currency", description: "Settlement token, ISO 4217", defaultValue: "CNY" })

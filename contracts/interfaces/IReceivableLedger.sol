@@ -153,6 +153,9 @@ interface IReceivableLedgerTypes {
     event FamilyOverdue(ReceivableId indexed root, MemberId indexed debtor);
     /// @notice Financier `financier` declared its piece `id` in default (`face` of it unpaid past maturity plus grace).
     event PieceDefaulted(ReceivableId indexed id, MemberId indexed financier, uint64 face);
+    /// @notice Financier `financier` closed the recourse record of its piece `id`: the seller made it whole outside
+    ///         the ledger.
+    event RecourseClosed(ReceivableId indexed id, MemberId indexed financier);
     /// @notice A default or exposure of piece `id` in `token` (currency `currency`) is not reported: the credit
     ///         registry counts only its reporting currency.
     event CreditReportNotInCurrency(ReceivableId indexed id, address token, bytes3 currency);
@@ -239,6 +242,8 @@ interface IReceivableLedgerTypes {
     error ScfNotOverdue(ReceivableId root, uint256 dueAt);
     /// @notice `account` is not an operator of the financier holding financed piece `id`.
     error ScfNotFinancier(ReceivableId id, address account);
+    /// @notice Piece `id` carries no open recourse record: it was financed without recourse, or it was closed.
+    error ScfNoRecourse(ReceivableId id);
     /// @notice Piece `id` is not pledged: there is nothing to release.
     error ScfNotEncumbered(ReceivableId id);
     /// @notice `account` is not an operator of `pledgee`, the financier piece `id` is pledged to.
@@ -358,6 +363,12 @@ interface IReceivableLedger is IReceivableLedgerTypes {
     ///         debtor member's default on the piece's face is reported to the credit registry. The debtor can still
     ///         repay; every holder still collects.
     function declareDefault(ReceivableId id) external;
+
+    /// @notice The financier holding financed piece `id` (an active operator of it) closes the piece's recourse
+    ///         record in the credit registry: the seller made it whole outside the ledger (after a default, the
+    ///         only exit the record has but the debtor paying). The piece stays the financier's, and collects as
+    ///         before.
+    function closeRecourse(ReceivableId id) external;
 
     // ─── Regulator and governor ─────────────────────────────────────────────
 

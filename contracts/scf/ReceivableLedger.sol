@@ -292,6 +292,11 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
         _runCold();
     }
 
+    /// @inheritdoc IReceivableLedger
+    function closeRecourse(ReceivableId) external {
+        _runCold();
+    }
+
     // ─── Views ──────────────────────────────────────────────────────────────
 
     /// @inheritdoc IReceivableLedger

@@ -156,6 +156,21 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         );
     }
 
+    /// @dev See {IReceivableLedger}. The financier, and only it, says the seller made it whole: the twin of the trade
+    ///      settlement's `closeAdvance` (adversarial review 4, A2).
+    function closeRecourse(ReceivableId id) external whenNotPaused {
+        StoredPiece storage s = _pieces[id];
+        StoredPiece memory p = s;
+        _expectPieceState(id, p.state, _FINANCED);
+        if (MemberId.unwrap(_requireActive(msg.sender)) != MemberId.unwrap(p.holder)) {
+            revert ScfNotFinancier(id, msg.sender);
+        }
+        if (p.flags & _RECOURSE == 0) revert ScfNoRecourse(id);
+        s.flags = p.flags & ~_RECOURSE;
+        emit RecourseClosed(id, p.holder);
+        _closeExposure(_loanRef(id));
+    }
+
     // ─── Internals ──────────────────────────────────────────────────────────
 
     function _requested(ReceivableId root) private view returns (StoredFamily storage f) {

@@ -262,6 +262,9 @@ export const scf: Projection = {
         await piece(a.id).set({ defaulted: 1 }).execute();
         await family(a.id).set({ state: "Defaulted" }).execute();
         return;
+      case "RecourseClosed":
+        await piece(a.id).set({ recourse: 0 }).execute();
+        return;
       case "FamilyRepaid": {
         await family(a.root)
           .set({ state: "Repaid", paid: text(a.amount), repaid_at: e.timestamp })

@@ -22,6 +22,7 @@ import { invoiceKey, normalizeDate, type ConsortiumKey } from "../keys.js";
 import {
   FAMILY_STATES,
   PIECE_STATES,
+  closeRecourse as closeRecourseOf,
   daysBetween,
   discountedPrice,
   formatReceivable,
@@ -248,6 +249,16 @@ export async function declareDefault(
   const id = receivable(desk, req.id);
   const { family } = await familyToken(desk, id);
   return { id, debtor: family.debtor, receipt: await mined(await desk.contracts.scf.declareDefault(id)) };
+}
+
+/** The financier holding a piece financed with recourse closes its recourse record: the seller made it whole. */
+export async function closeRecourse(
+  desk: ScfDesk,
+  req: { id: string },
+): Promise<{ id: bigint; receipt: ContractTransactionReceipt }> {
+  const id = receivable(desk, req.id);
+  await familyToken(desk, id);
+  return { id, receipt: await closeRecourseOf(desk.contracts.scf, id) };
 }
 
 /** Anyone moves a family past its maturity and grace to Overdue. */

@@ -110,6 +110,15 @@ export async function declareDefault(c: TradelineContracts, args: { id: string }
   return [`declared ${formatReceivable(r.id)} in default (debtor member ${r.debtor})`, `  tx: ${r.receipt.hash}`];
 }
 
+/** The financier holding a piece financed with recourse closes its recourse record: the seller made it whole. */
+export async function closeRecourse(c: TradelineContracts, args: { id: string }): Promise<string[]> {
+  const r = await desk.closeRecourse(deskOf(c), args);
+  return [
+    `closed the recourse record of ${formatReceivable(r.id)}: the seller made it whole outside the ledger`,
+    `  tx: ${r.receipt.hash}`,
+  ];
+}
+
 /** Pays what the ledger parked for a member to its current payout account. */
 export async function claim(c: TradelineContracts, args: { member: string; currency: string }): Promise<string[]> {
   const r = await desk.claim(deskOf(c), args);

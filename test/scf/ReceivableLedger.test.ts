@@ -842,6 +842,45 @@ describe("ReceivableLedger", function () {
       expect(await scf.pendingCreditReports(defaultRef(root, ids.pacific))).to.deep.equal([]);
     });
 
+    it("review 4, A2: after a default, the financier closes the seller's recourse record, and only it, once", async function () {
+      const { scf, credit, members, a, ids, issue, quote, maturity } = await networkHelpers.loadFixture(fixture);
+      const root = await issue();
+      await scf.connect(a.glassworks).split(root, [60_000_000n, 40_000_000n]);
+      const withRecourse = await quote(root, { recourse: true });
+      await scf.connect(a.glassworks).finance(withRecourse.q, withRecourse.sig);
+      const without = await quote(root + 1n);
+      await scf.connect(a.glassworks).finance(without.q, without.sig);
+      await networkHelpers.time.increaseTo(maturity + 8n * DAY);
+      await scf.connect(a.pacific).declareDefault(root);
+      const module = await members.memberOf(await scf.getAddress());
+      const recourseId = await credit.loanId(module, loanRef(root));
+      expect((await credit.getLoan(recourseId)).status).to.equal(1n); // Active: the seller's exposure
+      // Neither the seller nor a stranger closes it; a piece financed without recourse has none to close.
+      await expect(scf.connect(a.glassworks).closeRecourse(root))
+        .to.be.revertedWithCustomError(scf, "ScfNotFinancier")
+        .withArgs(root, a.glassworks.address);
+      await expect(scf.connect(a.huaxia).closeRecourse(root))
+        .to.be.revertedWithCustomError(scf, "ScfNotFinancier")
+        .withArgs(root, a.huaxia.address);
+      await expect(scf.connect(a.pacific).closeRecourse(root + 1n))
+        .to.be.revertedWithCustomError(scf, "ScfNoRecourse")
+        .withArgs(root + 1n);
+      // The financier, made whole by the seller outside the ledger, closes it: the record is Repaid.
+      await expect(scf.connect(a.pacific).closeRecourse(root))
+        .to.emit(scf, "RecourseClosed")
+        .withArgs(root, ids.pacific)
+        .and.to.emit(credit, "LoanStatusChanged")
+        .withArgs(recourseId, await members.entityKeyOf(ids.glassworks), 1n, 2n);
+      await expect(scf.connect(a.pacific).closeRecourse(root))
+        .to.be.revertedWithCustomError(scf, "ScfNoRecourse")
+        .withArgs(root);
+      // The piece is still the financier's: repaid after all, it collects, and no second close is sent.
+      await scf.connect(a.pearl).repay(root);
+      await expect(scf.collect(root)).to.not.emit(scf, "CreditReportDeferred");
+      expect(await scf.pendingCreditReports(loanRef(root))).to.deep.equal([]);
+      expect((await scf.getPiece(root)).state).to.equal(BigInt(Piece.Collected));
+    });
+
     it("review 4, A1: a financier's defaults on the pieces it holds of one family are one record, of their total face", async function () {
       const { scf, credit, members, a, ids, issue, quote, maturity } = await networkHelpers.loadFixture(fixture);
       const root = await issue();

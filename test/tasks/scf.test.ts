@@ -7,6 +7,7 @@ import { network } from "hardhat";
 
 import {
   claim,
+  closeRecourse,
   confirm,
   declareDefault,
   finance,
@@ -35,7 +36,19 @@ async function fixture() {
   for (const who of ["pearl", "pacific"]) await cny.connect(world.issuer).mint(world.admins[who], 1_000_000_00n);
 
   const dir = await mkdtemp(path.join(tmpdir(), "tradeline-scf-"));
-  return { world, as, dir, addr: (who: string) => world.admins[who].address };
+  /** Pearl chooses Pacific as the bank of its CNY line, which Pacific opens at 5,000.00. */
+  const pearlLineAtPacific = async () => {
+    const pearl = as("pearl");
+    const financier = String(world.ids.pacific);
+    await line(pearl.contracts, { debtor: "", limit: "", currency: "CNY", freeze: "", financier }, pearl.session);
+    await line(as("pacific").contracts, {
+      debtor: String(world.ids.pearl),
+      limit: "5000",
+      currency: "CNY",
+      freeze: "",
+    });
+  };
+  return { world, as, dir, addr: (who: string) => world.admins[who].address, pearlLineAtPacific };
 }
 
 const ISSUE = {
@@ -233,16 +246,33 @@ describe("scf tasks", function () {
     );
   });
 
+  it("test_scfCloseRecourse_byTheFinancierOnly_once_withTheRefusalNamed", async function () {
+    const { world, as, dir, pearlLineAtPacific } = await networkHelpers.loadFixture(fixture);
+    const pearl = as("pearl");
+    await pearlLineAtPacific();
+    await issue(pearl.contracts, { ...ISSUE, supplier: world.admins.glassworks.address }, pearl.session);
+    const out = path.join(dir, "recourse.json");
+    const pacific = as("pacific");
+    await quote(
+      pacific.contracts,
+      { id: "R1.0", rateBps: "600", dayBase: "360", recourse: "true", validFor: "600", out },
+      pacific.session,
+    );
+    const glass = as("glassworks");
+    await finance(glass.contracts, { quote: out });
+    // The seller cannot close its own recourse record; the financier closes it once.
+    expect(await failure(closeRecourse(glass.contracts, { id: "R1.0" }))).to.match(/ScfNotFinancier/);
+    expect(await closeRecourse(pacific.contracts, { id: "R1.0" })).to.deep.include(
+      "closed the recourse record of R1.0: the seller made it whole outside the ledger",
+    );
+    expect(await failure(closeRecourse(pacific.contracts, { id: "R1.0" }))).to.match(/ScfNoRecourse/);
+  });
+
   it("test_scfTasks_rejectDefaultRepayAfterDefaultAndClaim", async function () {
-    const { world, as, dir } = await networkHelpers.loadFixture(fixture);
+    const { world, as, dir, pearlLineAtPacific } = await networkHelpers.loadFixture(fixture);
     const pearlId = String(world.ids.pearl);
     const pearl = as("pearl");
-    await line(
-      pearl.contracts,
-      { debtor: "", limit: "", currency: "CNY", freeze: "", financier: String(world.ids.pacific) },
-      pearl.session,
-    );
-    await line(as("pacific").contracts, { debtor: pearlId, limit: "5000", currency: "CNY", freeze: "" });
+    await pearlLineAtPacific();
     const glass = as("glassworks");
     await issue(glass.contracts, { ...ISSUE, debtor: pearlId, invoices: "C-1" }, glass.session);
     expect((await reject(pearl.contracts, { id: "R1.0", lapse: "false" }))[0]).to.equal("rejected request R1.0");
