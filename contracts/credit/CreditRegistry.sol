@@ -111,7 +111,7 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     /// @inheritdoc ICreditModuleReports
     /// @dev The lender must be a member (active or not) with the Lender or Financier role. A new record is booked
     ///      here, Defaulted, originated and maturing today, and the policy is not applied at all (item 14); a further
-    ///      default under a Defaulted record's reference is added to it by CreditRegistryCold.
+    ///      default under an existing record's reference is handled by CreditRegistryCold.
     function reportDefault(
         MemberId lender,
         MemberId borrower,
@@ -121,7 +121,7 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
         bytes32 commitment
     ) external whenNotPaused {
         MemberId module = _requireModule();
-        if (_loans[_loanId(module, loanRef)].status == LoanStatus.Defaulted) _runCold();
+        if (_loans[_loanId(module, loanRef)].status != LoanStatus.None) _runCold();
         _reportModule(module, lender, borrower, loanRef, kind, amount, uint24(block.timestamp / 1 days), commitment);
     }
 

@@ -453,7 +453,11 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
         if (actor == Actor.Regulator) return true;
         if (actor == Actor.Anyone) return from == LoanStatus.Active && to == LoanStatus.Overdue;
         bool performing = from == LoanStatus.Active || from == LoanStatus.Overdue;
-        if (actor == Actor.Module) return to == LoanStatus.Repaid && (performing || from == LoanStatus.Defaulted);
+        // A module closes its live record, or books a further default on it (adversarial review 5, R5-1).
+        if (actor == Actor.Module) {
+            return
+                (to == LoanStatus.Repaid || to == LoanStatus.Defaulted) && (performing || from == LoanStatus.Defaulted);
+        }
         if (to == LoanStatus.Repaid) return performing || from == LoanStatus.Defaulted;
         if (from == LoanStatus.Active) return to == LoanStatus.Overdue;
         if (from == LoanStatus.Overdue) return to == LoanStatus.Active || to == LoanStatus.Defaulted;

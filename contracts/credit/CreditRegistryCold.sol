@@ -72,9 +72,11 @@ contract CreditRegistryCold is CreditRegistryBase {
         emit JointLoanFunded(id, members, shares);
     }
 
-    /// @dev See {ICreditModuleReports}: run here only for a further default under a reference whose record is
-    ///      Defaulted (another piece of a family its financier holds), which is added to that record: one default
-    ///      per reference, however many pieces it covers. The registry books a first one itself.
+    /// @dev See {ICreditModuleReports}: run here only for a further default under the reference of an existing record
+    ///      (another piece of a family its financier holds). A live record (Active or Overdue, after a Regulator's
+    ///      correction, or Defaulted) becomes Defaulted with the amount added: one default per reference, however
+    ///      many pieces it covers. A closed one (Repaid, WrittenOff) is left as it is, as `closeExposure` leaves it,
+    ///      so that no report under the reference is refused for good (adversarial review 5, R5-1).
     function reportDefault(
         MemberId lender,
         MemberId borrower,
@@ -89,8 +91,14 @@ contract CreditRegistryCold is CreditRegistryBase {
         if (MemberId.unwrap(loan.lender) != MemberId.unwrap(lender) || _borrowerKeys[loan.borrower] != key) {
             revert CreditLoanAlreadyRegistered(id);
         }
+        LoanStatus from = loan.status;
+        if (!_canTransition(from, LoanStatus.Defaulted, Actor.Module)) {
+            emit ICreditModuleReports.DefaultNotAdded(id, key, amount, from);
+            return;
+        }
         loan.principal += amount;
         _rebookLoan(id, loan, LoanStatus.Defaulted, loan.outstanding + amount, Actor.Module);
+        if (from != LoanStatus.Defaulted) emit LoanStatusChanged(id, key, from, LoanStatus.Defaulted);
         emit ICreditModuleReports.DefaultAdded(id, key, amount, loan.outstanding, commitment);
     }
 

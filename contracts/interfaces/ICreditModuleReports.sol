@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {LoanId, ProductKind} from "./ICreditRegistry.sol";
+import {LoanId, LoanStatus, ProductKind} from "./ICreditRegistry.sol";
 import {MemberId} from "./IMemberRegistry.sol";
 
 /// @title ICreditModuleReports
@@ -12,9 +12,9 @@ import {MemberId} from "./IMemberRegistry.sol";
 interface ICreditModuleReports {
     /// @notice `module` was listed (or delisted) as a reporter module.
     event ReporterModuleSet(address indexed module, bool allowed);
-    /// @notice A module's further default of `amount` under the reference of Defaulted record `id` (of borrower
-    ///         `borrowerKey`) was added to it: principal and outstanding grew by `amount`, to `outstanding`.
-    ///         `commitment` is the added default's own.
+    /// @notice A module's further default of `amount` under the reference of live record `id` (of borrower
+    ///         `borrowerKey`) was added to it, now Defaulted: principal and outstanding grew by `amount`, to
+    ///         `outstanding`. `commitment` is the added default's own.
     event DefaultAdded(
         LoanId indexed id,
         bytes32 indexed borrowerKey,
@@ -22,6 +22,9 @@ interface ICreditModuleReports {
         uint64 outstanding,
         bytes32 commitment
     );
+    /// @notice A module's further default of `amount` under the reference of record `id` was not added: the record
+    ///         is closed (`status`: Repaid, or WrittenOff by a Regulator) and is left as it is.
+    event DefaultNotAdded(LoanId indexed id, bytes32 indexed borrowerKey, uint64 amount, LoanStatus status);
 
     /// @notice `account` is not a listed reporter module.
     error CreditReporterNotModule(address account);
@@ -39,9 +42,10 @@ interface ICreditModuleReports {
     ) external;
 
     /// @notice Books member `borrower`'s default towards `lender` as a Defaulted record. Never refused by the
-    ///         policy: the most indebted borrowers are those whose defaults must be seen. Under a reference whose
-    ///         record is still Defaulted (same lender and borrower) it adds `amount` to that record instead
-    ///         (`DefaultAdded`), so that one default the module books in parts counts once.
+    ///         policy: the most indebted borrowers are those whose defaults must be seen. Under the reference of an
+    ///         existing record (same lender and borrower) it adds `amount` to that record instead, which becomes
+    ///         Defaulted if it was Active or Overdue (`DefaultAdded`), so that one default the module books in parts
+    ///         counts once; a closed record is left as it is (`DefaultNotAdded`). It never refuses a further default.
     function reportDefault(
         MemberId lender,
         MemberId borrower,

@@ -1032,12 +1032,45 @@ describe("CreditRegistry", function () {
       await expect(module.reportDefault(ids.huaxia, ids.pearl, REF, kind, 1n, COMMIT))
         .to.be.revertedWithCustomError(credit, "CreditLoanAlreadyRegistered")
         .withArgs(id);
-      // Settled, the record takes no more: a default under its reference is refused, and nothing changes.
+      // Settled, the record takes no more, but the report is not refused (it would block its reference's queue in
+      // the module for good): it is left as it is, with an event.
       await module.closeExposure(REF);
       await expect(module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 1n, COMMIT))
-        .to.be.revertedWithCustomError(credit, "CreditLoanAlreadyRegistered")
-        .withArgs(id);
+        .to.emit(credit, "DefaultNotAdded")
+        .withArgs(id, key, 1n, loanStatus("Repaid"));
       expect((await credit.getLoan(id)).principal).to.equal(500n);
+    });
+
+    it("review 5, R5-1: a further default on a record a Regulator corrected is booked, never refused", async function () {
+      const { credit, as, ids, members, module, moduleId } = await networkHelpers.loadFixture(worldFixture);
+      const key = await members.entityKeyOf(ids.glassworks);
+      const kind = productKind("ReceivableFinance");
+      await module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 600n, COMMIT);
+      const id = await credit.loanId(moduleId, REF);
+      // The Regulator rules the first piece overdue, not a default yet.
+      await as("regulator").openDispute(moduleId, REF, REASON);
+      const overdue = { status: loanStatus("Overdue"), outstanding: 600n, commitment: COMMIT };
+      await as("regulator").correctLoan(moduleId, REF, overdue, REASON);
+      expect(await exposure(credit, key)).to.deep.equal([1n, 1n, 600n, 0n, 0n]);
+      // A second piece defaults: the record becomes Defaulted, with both amounts.
+      await expect(module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 400n, COMMIT))
+        .to.emit(credit, "LoanStatusChanged")
+        .withArgs(id, key, loanStatus("Overdue"), loanStatus("Defaulted"))
+        .and.to.emit(credit, "DefaultAdded")
+        .withArgs(id, key, 400n, 1_000n, COMMIT);
+      expect(await exposure(credit, key)).to.deep.equal([1n, 1n, 1_000n, 1n, 0n]);
+      // Written off by the Regulator, it is a retained negative record: a further default is not added to it.
+      const writtenOff = { status: loanStatus("WrittenOff"), outstanding: 1_000n, commitment: COMMIT };
+      await as("regulator").correctLoan(moduleId, REF, writtenOff, REASON);
+      await expect(module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 1n, COMMIT))
+        .to.emit(credit, "DefaultNotAdded")
+        .withArgs(id, key, 1n, loanStatus("WrittenOff"));
+      const record = await credit.getLoan(id);
+      expect([record.principal, record.outstanding, record.status]).to.deep.equal([
+        1_000n,
+        1_000n,
+        BigInt(loanStatus("WrittenOff")),
+      ]);
     });
   });
 

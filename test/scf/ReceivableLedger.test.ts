@@ -842,6 +842,39 @@ describe("ReceivableLedger", function () {
       expect(await scf.pendingCreditReports(defaultRef(root, ids.pacific))).to.deep.equal([]);
     });
 
+    it("review 5, R5-1: a Regulator's correction of a default record never leaves the family's reports stuck", async function () {
+      const { scf, credit, members, a, ids, issue, quote, maturity } = await networkHelpers.loadFixture(fixture);
+      const root = await issue();
+      await scf.connect(a.glassworks).split(root, [60_000_000n, 40_000_000n]);
+      for (const id of [root, root + 1n]) {
+        const { q, sig } = await quote(id);
+        await scf.connect(a.glassworks).finance(q, sig);
+      }
+      await networkHelpers.time.increaseTo(maturity + 8n * DAY);
+      await scf.connect(a.pacific).declareDefault(root);
+      const module = await members.memberOf(await scf.getAddress());
+      const ref = defaultRef(root, ids.pacific);
+      const id = await credit.loanId(module, ref);
+      // The Regulator rules the first piece overdue, not a default yet; then the second piece defaults.
+      const regulator = credit.connect(a.regulator);
+      await regulator.openDispute(module, ref, reasonCode("RULING"));
+      await regulator.correctLoan(
+        module,
+        ref,
+        { status: 3, outstanding: 60_000_000n, commitment: ethers.id("c") },
+        reasonCode("RULING"),
+      );
+      await expect(scf.connect(a.pacific).declareDefault(root + 1n)).to.not.emit(scf, "CreditReportDeferred");
+      const record = await credit.getLoan(id);
+      expect([record.outstanding, record.status]).to.deep.equal([100_000_000n, 4n]); // Defaulted, both pieces
+      // Repaid after all: both pieces collect and the record is settled, with nothing left queued.
+      await scf.connect(a.pearl).repay(root);
+      for (const piece of [root, root + 1n]) await scf.collect(piece);
+      expect(await scf.pendingCreditReports(ref)).to.deep.equal([]);
+      expect((await credit.getLoan(id)).status).to.equal(2n); // Repaid
+      expect((await credit.exposureOf(await members.entityKeyOf(ids.pearl))).outstanding).to.equal(0n);
+    });
+
     it("review 4, A2: after a default, the financier closes the seller's recourse record, and only it, once", async function () {
       const { scf, credit, members, a, ids, issue, quote, maturity } = await networkHelpers.loadFixture(fixture);
       const root = await issue();
