@@ -65,18 +65,18 @@ export async function moveOwnTables(from: Kysely<Tables>, to: Kysely<Tables>): P
         .executeTakeFirstOrThrow();
       jobIds.set(Number(id), Number(row.id));
     }
-    const jobPath = (path: string) => {
-      const job = JOB_PATH.exec(path);
-      if (job === null) return path;
-      const mapped = jobIds.get(Number(job[1]));
-      if (mapped === undefined) throw new Error(`an audit row refers to upload job ${job[1]}, which is not there`);
-      return `/v1/credit/uploads/${mapped}`;
+    // Only a job's own batch rows follow it: any other row under such a path (a refused request a token sent to
+    // it) stays as it was written, so that no request can make a move fail (adversarial review 5, F4).
+    const jobPath = (a: { method: string; path: string }) => {
+      const job = a.method === "JOB" ? JOB_PATH.exec(a.path) : null;
+      const mapped = job === null ? undefined : jobIds.get(Number(job[1]));
+      return mapped === undefined ? a.path : `/v1/credit/uploads/${mapped}`;
     };
     const audit = await from.selectFrom("audit_log").selectAll().orderBy("id").execute();
     await insertAll(
       trx,
       "audit_log",
-      audit.map(({ id: _id, ...a }) => ({ ...a, token_id: token(a.token_id), path: jobPath(a.path) })),
+      audit.map(({ id: _id, ...a }) => ({ ...a, token_id: token(a.token_id), path: jobPath(a) })),
     );
     const idempotency = await from.selectFrom("idempotency").selectAll().execute();
     await insertAll(

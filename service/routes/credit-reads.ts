@@ -11,6 +11,7 @@ import { connect, type Deployment } from "../../src/deployment.js";
 import { CreditRegistry__factory, CreditScore__factory } from "../../typechain-types/index.js";
 import { currencyOf, type Currency } from "../../src/desk/credit.js";
 import { decodeCode, formatAmount, minorUnits } from "../../src/encoding.js";
+import { roleIndex } from "../../src/members.js";
 import { allow, type AppEnv } from "../app.js";
 import { onSnapshot } from "../db.js";
 import { forbidden, ProblemError } from "../problem.js";
@@ -34,6 +35,9 @@ export interface CreditReadContext {
 }
 
 const security = [{ bearer: [] }];
+
+/** How long after its member's consented inquiry a lender desk may read the borrower's report: 30 days. */
+export const REPORT_AFTER_INQUIRY_SECONDS = 30 * 86_400;
 
 const LoanSummary = z
   .object({
@@ -190,26 +194,42 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
 
   const Key = z.object({ borrowerKey: Hex32 });
 
-  /** 403 unless this service's member holds, or is covered by, a consent of `key` in force at `now`. */
-  const requireConsentInForce = async (key: string, now: number): Promise<void> => {
+  /**
+   * 403 unless this service's member, active with the Lender role, inquired about `key` on the chain (a logged
+   * `CreditInquired`, which the regulator sees) within the last `REPORT_AFTER_INQUIRY_SECONDS`, under a consent still
+   * in force for the next block. Recording a consent alone unlocks nothing (adversarial review 5, F1 and F2).
+   */
+  const requireInquiry = async (key: string, now: number): Promise<void> => {
     const member = writer === undefined ? undefined : await memberOf(writer);
     if (member === undefined) {
-      throw forbidden("this service signs for no member the read model knows, so no consent can cover its desk");
+      throw forbidden("this service signs for no member the read model knows, so its desk has made no inquiry");
     }
-    const consents = await db
-      .selectFrom("consents")
-      .select(["holder", "covered"])
+    const standing = await db
+      .selectFrom("members")
+      .select(["status", "roles"])
       .where("chain_id", "=", chainId)
-      .where("borrower_key", "=", key)
-      .where("revoked_at", "is", null)
-      .where("expires_at", ">", now)
-      .execute();
-    const covers = (r: { holder: number; covered: string }) =>
-      Number(r.holder) === member || (JSON.parse(r.covered) as number[]).map(Number).includes(member);
-    if (!consents.some(covers)) {
+      .where("id", "=", member)
+      .executeTakeFirst();
+    if (standing?.status !== "Active" || (Number(standing.roles) & (1 << roleIndex("Lender"))) === 0) {
+      throw forbidden(`member ${member} is not an active Lender, so it reads no borrower's report`);
+    }
+    const inquired = await db
+      .selectFrom("inquiries")
+      .innerJoin("consents", (j) =>
+        j.onRef("consents.chain_id", "=", "inquiries.chain_id").onRef("consents.id", "=", "inquiries.consent_id"),
+      )
+      .select("inquiries.at")
+      .where("inquiries.chain_id", "=", chainId)
+      .where("inquiries.borrower_key", "=", key)
+      .where("inquiries.lender", "=", member)
+      .where("inquiries.at", ">=", now - REPORT_AFTER_INQUIRY_SECONDS)
+      .where("consents.revoked_at", "is", null)
+      .where("consents.expires_at", ">", now + 1)
+      .executeTakeFirst();
+    if (inquired === undefined) {
       throw forbidden(
-        `member ${member} holds no consent of this borrower in force, nor is covered by one: record the borrower's ` +
-          "consent first (POST /v1/credit/consents)",
+        `member ${member} made no inquiry about this borrower in the last ${REPORT_AFTER_INQUIRY_SECONDS / 86_400} ` +
+          "days under a consent still in force: inquire first (POST /v1/credit/inquiries)",
       );
     }
   };
@@ -239,13 +259,14 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
       description:
         "The data subject's report from the read model, in the JSON of the SDK's borrowerReport (`credit:report " +
         "--service` prints it); the score and the reporting currency are the chain's. A lender desk reads it only " +
-        "while the member this service signs for holds, or is covered by, one of the borrower's consents in force " +
-        "(403 otherwise); a regulator reads any. 503 when the service has no chain.",
+        "when the member this service signs for, an active Lender, inquired about the borrower on the chain in the " +
+        "last 30 days under a consent still in force (403 otherwise); a regulator reads any. 503 when the service " +
+        "has no chain.",
       security,
       request: { params: Key },
       responses: {
         200: { description: "the report", content: { "application/json": { schema: ReportOut } } },
-        403: { description: "a lender desk whose member holds no consent of this borrower in force" },
+        403: { description: "a lender desk whose member made no inquiry about this borrower under a consent in force" },
       },
       middleware: [allow("lender-desk", "regulator")] as const,
     }),
@@ -253,9 +274,9 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
       const key = c.req.valid("param").borrowerKey.toLowerCase();
       const views = chainViews();
       const now = ctx.chainTime === undefined ? Math.floor(Date.now() / 1000) : await ctx.chainTime();
-      // The lending workflow goes through the borrower's consent: a lender desk reads a report only while its member
-      // holds, or is covered by, one of this borrower's consents in force. The regulator reads any.
-      if (!c.get("client").roles.includes("regulator")) await requireConsentInForce(key, now);
+      // The lending workflow goes through the logged inquiry: a lender desk reads a report only after its member
+      // inquired under a consent in force. The regulator reads any.
+      if (!c.get("client").roles.includes("regulator")) await requireInquiry(key, now);
       const code = decodeCode(await views.credit.reportingCurrency());
       const score = await scoreOf(views.score, key);
       const report = await onSnapshot(db, (db) =>

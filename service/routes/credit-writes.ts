@@ -519,41 +519,49 @@ function uploadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
           .returningAll()
           .executeTakeFirstOrThrow();
         const id = Number(job.id);
+        // A revoked token's job signs no further batch, its first included (adversarial review 4, C-F2; review 5,
+        // F5): checked before each batch is signed.
+        const stopIfRevoked = async (done: number) => {
+          const live = await db
+            .selectFrom("api_tokens")
+            .select("id")
+            .where("id", "=", client.id)
+            .where("revoked_at", "is", null)
+            .executeTakeFirst();
+          if (live === undefined) {
+            throw new TokenRevoked(
+              `the token that started this job was revoked: ${done} of ${plan.pending.length} loans were sent, ` +
+                "the rest was not; upload the same file again with a live token to send it",
+            );
+          }
+        };
         if (plan.pending.length > 0) {
           // The job goes on after the answer; each batch's transaction is in the audit table, which the job reads.
           void desk
-            .sendCheckedLoanFile(d, checked, async (done, receipt) => {
-              await db
-                .updateTable("upload_jobs")
-                .set({ sent: done, updated_at: Math.floor(Date.now() / 1000) })
-                .where("id", "=", id)
-                .execute();
-              await db
-                .insertInto("audit_log")
-                .values({
-                  token_id: client.id,
-                  at: Math.floor(Date.now() / 1000),
-                  method: "JOB",
-                  path: jobPath(id),
-                  action: "credit.upload.batch",
-                  status: 200,
-                  tx_hash: receipt.hash,
-                })
-                .execute();
-              // A revoked token's job sends no further batch (adversarial review 4, C-F2).
-              const live = await db
-                .selectFrom("api_tokens")
-                .select("id")
-                .where("id", "=", client.id)
-                .where("revoked_at", "is", null)
-                .executeTakeFirst();
-              if (live === undefined) {
-                throw new TokenRevoked(
-                  `the token that started this job was revoked: ${done} of ${plan.pending.length} loans were sent, ` +
-                    "the rest was not; upload the same file again with a live token to send it",
-                );
-              }
-            })
+            .sendCheckedLoanFile(
+              d,
+              checked,
+              async (done, receipt) => {
+                await db
+                  .updateTable("upload_jobs")
+                  .set({ sent: done, updated_at: Math.floor(Date.now() / 1000) })
+                  .where("id", "=", id)
+                  .execute();
+                await db
+                  .insertInto("audit_log")
+                  .values({
+                    token_id: client.id,
+                    at: Math.floor(Date.now() / 1000),
+                    method: "JOB",
+                    path: jobPath(id),
+                    action: "credit.upload.batch",
+                    status: 200,
+                    tx_hash: receipt.hash,
+                  })
+                  .execute();
+              },
+              stopIfRevoked,
+            )
             .then(
               () => db.updateTable("upload_jobs").set({ status: "done" }).where("id", "=", id).execute(),
               (err: unknown) => {

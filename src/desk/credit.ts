@@ -722,11 +722,14 @@ export async function sendCheckedLoanFile(
   desk: Desk,
   checked: CheckedLoanFile,
   onBatch?: (done: number, receipt: ContractTransactionReceipt) => Promise<void> | void,
+  beforeBatch?: (done: number) => Promise<void> | void,
 ): Promise<RegistrationResult> {
   const c = desk.contracts;
   const receipts: ContractTransactionReceipt[] = [];
   let done = 0;
   for (const batch of checked.batches) {
+    // A caller may stop the file before any batch is signed (it throws): what was sent stays, the rest is not sent.
+    await beforeBatch?.(done);
     const receipt = await mined(await c.credit.registerLoans(batch.map((r) => r.input)));
     receipts.push(receipt);
     done += batch.length;

@@ -280,6 +280,20 @@ describe("service database moves", function () {
           tx_hash: "0x02",
         })
         .execute();
+      // A request any token sent to a job path that is no job's (refused, audited): it stays as written, and does
+      // not stop the move (adversarial review 5, F4).
+      await from.db
+        .insertInto("audit_log")
+        .values({
+          token_id: desk.id,
+          at: 3,
+          method: "POST",
+          path: "/v1/credit/uploads/4242",
+          action: "refused",
+          status: 404,
+          tx_hash: null,
+        })
+        .execute();
       const hook = await from.db
         .insertInto("webhooks")
         .values({
@@ -315,7 +329,7 @@ describe("service database moves", function () {
 
         expect(await moveOwnTables(from.db, to.db)).to.deep.equal({
           tokens: 2,
-          audit: 2,
+          audit: 3,
           idempotency: 0,
           uploads: 1,
           webhooks: 1,
@@ -330,6 +344,7 @@ describe("service database moves", function () {
         expect(audit.map((a) => [Number(a.token_id), a.path, a.tx_hash])).to.deep.equal([
           [client!.id, "/v1/credit/loans", "0x01"],
           [client!.id, `/v1/credit/uploads/${moved.id}`, "0x02"],
+          [client!.id, "/v1/credit/uploads/4242", null],
         ]);
         // The job's run ended with the old database: a service starting on the new one marks it interrupted. A job
         // of a run still registered there (another live service's, adversarial review 4, C-F3) is left running.

@@ -215,7 +215,8 @@ describe("service writes: the lender desk over HTTP", function () {
         // time each was made.
         await service.caughtUp();
         const key = keyOf(loan.borrowerId);
-        // Review 4, C-F1: the desk reads the report only under a consent in force; the one it held is withdrawn.
+        // Review 4, C-F1 and review 5, F1: the desk reads the report only after its member inquired under a consent
+        // still in force; the one it inquired under is withdrawn.
         const report = () =>
           fetch(`${service.url}/v1/credit/borrowers/${key}/report`, { headers: { authorization: `Bearer ${desk}` } });
         const refusedReport = await report();
@@ -223,7 +224,7 @@ describe("service writes: the lender desk over HTTP", function () {
           403,
           "application/problem+json",
         ]);
-        expect(((await refusedReport.json()) as { detail: string }).detail).to.match(/holds no consent/);
+        expect(((await refusedReport.json()) as { detail: string }).detail).to.match(/made no inquiry/);
         const renewed = await post("/v1/credit/consents", desk, {
           borrowerType: "CN-RIC",
           borrowerId: loan.borrowerId,
@@ -232,6 +233,16 @@ describe("service writes: the lender desk over HTTP", function () {
           expires: isoDate(Math.floor((await networkHelpers.time.latest()) / 86_400) + 30),
         });
         expect(renewed.status).to.equal(201);
+        // A consent the desk recorded unlocks nothing by itself: the look-up must be the logged inquiry.
+        await service.caughtUp();
+        expect((await report()).status).to.equal(403);
+        const renewedId = String(((await renewed.json()) as Answer).result.consentId);
+        const reviewed = await post("/v1/credit/inquiries", desk, {
+          ...body,
+          consentId: renewedId,
+          purpose: "AccountReview",
+        });
+        expect(reviewed.status).to.equal(200);
         await service.caughtUp();
         const served = (await (
           await fetch(`${service.url}/v1/credit/borrowers/${key}/report`, {
@@ -249,7 +260,7 @@ describe("service writes: the lender desk over HTTP", function () {
             }),
           ),
         ) as Record<string, unknown>;
-        expect((served.inquiries as unknown[]).length).to.equal(1);
+        expect((served.inquiries as unknown[]).length).to.equal(2);
         expect((served.loans as { daysPastDue: number; instalments?: unknown }[])[1]).to.deep.include({
           daysPastDue: 70,
           instalments: { due: 3, paid: 0 },
