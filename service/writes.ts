@@ -364,7 +364,7 @@ export function processGone(host: string, pid: number): boolean {
 }
 
 /** Whether run `run` of the service is alive: its lease renewed lately, and its process not gone. */
-async function runAlive(db: Kysely<Tables>, run: string): Promise<boolean> {
+export async function runAlive(db: Kysely<Tables>, run: string): Promise<boolean> {
   const r = await db.selectFrom("service_runs").selectAll().where("run", "=", run).executeTakeFirst();
   return r !== undefined && Number(r.seen_at) >= now() - RUN_LEASE_SECONDS && !processGone(r.host, Number(r.pid));
 }

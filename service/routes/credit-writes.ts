@@ -14,7 +14,7 @@ import { allow, requireRole, type AppEnv } from "../app.js";
 import type { ApiRole } from "../auth.js";
 import { badRequest, notFound } from "../problem.js";
 import type { Tables } from "../schema.js";
-import { runWrite, writeProblem, type WriteContext } from "../writes.js";
+import { runAlive, runWrite, writeProblem, type WriteContext } from "../writes.js";
 import { Text, WriteAnswer, idempotencyHeader, problemContent, writeResponses } from "./write-schemas.js";
 
 const security = [{ bearer: [] }];
@@ -442,20 +442,29 @@ function jobOut(row: Selectable<Tables["upload_jobs"]>, txHashes: string[], flag
 
 /**
  * Marks the jobs a stopped service left running: their file is sent again to resume (nothing is stored of it). A job
- * whose run is still registered (`service_runs`, a live lease) is another service's, sending now: it is left alone.
+ * whose run is alive (`runAlive`: its lease renewed lately) is another service's, sending now: it is left alone.
+ * Run at a service's start, and when a running job is read, so that a run that died while another service kept
+ * running does not leave its jobs `running` (adversarial review 5).
  */
-export async function interruptJobs(db: Kysely<Tables>): Promise<number> {
-  const r = await db
-    .updateTable("upload_jobs")
-    .set({
-      status: "interrupted",
-      error: "the service stopped while sending: upload the same file again to send the rest",
-      updated_at: Math.floor(Date.now() / 1000),
-    })
-    .where("status", "=", "running")
-    .where((eb) => eb.or([eb("run", "is", null), eb("run", "not in", eb.selectFrom("service_runs").select("run"))]))
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
+export async function interruptJobs(db: Kysely<Tables>, id?: number): Promise<number> {
+  let query = db.selectFrom("upload_jobs").select(["id", "run"]).where("status", "=", "running");
+  if (id !== undefined) query = query.where("id", "=", id);
+  let interrupted = 0;
+  for (const job of await query.execute()) {
+    if (job.run !== null && (await runAlive(db, job.run))) continue;
+    const r = await db
+      .updateTable("upload_jobs")
+      .set({
+        status: "interrupted",
+        error: "the service stopped while sending: upload the same file again to send the rest",
+        updated_at: Math.floor(Date.now() / 1000),
+      })
+      .where("id", "=", job.id)
+      .where("status", "=", "running")
+      .executeTakeFirst();
+    interrupted += Number(r.numUpdatedRows);
+  }
+  return interrupted;
 }
 
 /** A job stopped between batches because the token that started it was revoked. */
@@ -604,13 +613,16 @@ function uploadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const row = await db
-        .selectFrom("upload_jobs")
-        .selectAll()
-        .where("id", "=", id)
-        .where("token_id", "=", c.get("client").id)
-        .executeTakeFirst();
+      const read = () =>
+        db
+          .selectFrom("upload_jobs")
+          .selectAll()
+          .where("id", "=", id)
+          .where("token_id", "=", c.get("client").id)
+          .executeTakeFirst();
+      let row = await read();
       if (row === undefined) throw notFound(`no upload job ${id} of this token`);
+      if (row.status === "running" && (await interruptJobs(db, id)) > 0) row = (await read()) ?? row;
       const hashes = await jobHashes(db, id);
       return c.json(jobOut(row, hashes, await jobFlags(db, hashes)), 200);
     },

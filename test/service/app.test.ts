@@ -210,6 +210,49 @@ describe("service limits and the read-only mode", function () {
   });
 });
 
+describe("service upload jobs", function () {
+  it("test_uploadJob_ofARunThatDied_readsInterrupted_whileALiveRunsJobReadsRunning", async function () {
+    const { db, app, close } = await setup();
+    try {
+      const desk = await createToken(db, "desk", parseRoles("lender-desk"));
+      const job = (run: string) =>
+        db
+          .insertInto("upload_jobs")
+          .values({
+            token_id: desk.id,
+            status: "running",
+            lines: 3,
+            already_registered: 0,
+            pending: 3,
+            sent: 1,
+            tx_hashes: "",
+            error: null,
+            created_at: 1,
+            updated_at: 1,
+            run,
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+      const seen = Math.floor(Date.now() / 1000);
+      await db
+        .insertInto("service_runs")
+        .values({ run: "live", signer: "0xabc", host: "elsewhere", pid: 1, started_at: 1, seen_at: seen })
+        .execute();
+      const [live, dead] = [await job("live"), await job("died without stopping")];
+      const read = async (id: unknown) =>
+        (await (
+          await app.request(`/v1/credit/uploads/${String(id)}`, { headers: { authorization: `Bearer ${desk.token}` } })
+        ).json()) as { status: string; error: string | null };
+      expect((await read(live.id)).status).to.equal("running");
+      const orphan = await read(dead.id);
+      expect(orphan.status).to.equal("interrupted");
+      expect(orphan.error).to.match(/upload the same file again/);
+    } finally {
+      await close();
+    }
+  });
+});
+
 describe("service CSV exports", function () {
   it("test_listResponse_quotesCsv_andDefusesFormulaCells", async function () {
     const app = new Hono();
@@ -348,20 +391,30 @@ describe("service database moves", function () {
         ]);
         // The job's run ended with the old database: a service starting on the new one marks it interrupted. A job
         // of a run still registered there (another live service's, adversarial review 4, C-F3) is left running.
+        // A run whose lease lapsed (it died while another service kept running) is not alive either.
+        const seen = Math.floor(Date.now() / 1000);
         await to.db
           .insertInto("service_runs")
-          .values({ run: "live", signer: "0xabc", host: "h", pid: 1, started_at: 1, seen_at: 1 })
+          .values([
+            { run: "live", signer: "0xabc", host: "elsewhere", pid: 1, started_at: 1, seen_at: seen },
+            { run: "lapsed", signer: "0xdef", host: "elsewhere", pid: 1, started_at: 1, seen_at: seen - 60 },
+          ])
           .execute();
-        const live = await to.db
-          .insertInto("upload_jobs")
-          .values({ ...jobRow, token_id: client!.id, run: "live" })
-          .returning("id")
-          .executeTakeFirstOrThrow();
-        expect(await interruptJobs(to.db)).to.equal(1);
+        const added = [];
+        for (const run of ["live", "lapsed"]) {
+          const row = await to.db
+            .insertInto("upload_jobs")
+            .values({ ...jobRow, token_id: client!.id, run })
+            .returning("id")
+            .executeTakeFirstOrThrow();
+          added.push(Number(row.id));
+        }
+        expect(await interruptJobs(to.db)).to.equal(2);
         const statuses = await to.db.selectFrom("upload_jobs").select(["id", "status"]).orderBy("id").execute();
         expect(statuses.map((j) => [Number(j.id), j.status])).to.deep.equal([
           [Number(moved.id), "interrupted"],
-          [Number(live.id), "running"],
+          [added[0], "running"],
+          [added[1], "interrupted"],
         ]);
         const hooks = await to.db.selectFrom("webhooks").selectAll().execute();
         expect(hooks.map((h) => [Number(h.token_id), h.cursor])).to.deep.equal([[client!.id, "12:3"]]);
