@@ -446,12 +446,13 @@ function jobOut(row: Selectable<Tables["upload_jobs"]>, txHashes: string[], flag
  * Run at a service's start, and when a running job is read, so that a run that died while another service kept
  * running does not leave its jobs `running` (adversarial review 5).
  */
-export async function interruptJobs(db: Kysely<Tables>, id?: number): Promise<number> {
+export async function interruptJobs(db: Kysely<Tables>, id?: number, ownRun?: string): Promise<number> {
   let query = db.selectFrom("upload_jobs").select(["id", "run"]).where("status", "=", "running");
   if (id !== undefined) query = query.where("id", "=", id);
   let interrupted = 0;
   for (const job of await query.execute()) {
-    if (job.run !== null && (await runAlive(db, job.run))) continue;
+    // This process's own jobs are being sent by it, whatever the lease table says (adversarial review 6, R6-S1).
+    if (job.run !== null && (job.run === ownRun || (await runAlive(db, job.run)))) continue;
     const r = await db
       .updateTable("upload_jobs")
       .set({
@@ -572,7 +573,8 @@ function uploadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
               stopIfRevoked,
             )
             .then(
-              () => db.updateTable("upload_jobs").set({ status: "done" }).where("id", "=", id).execute(),
+              // Done is done, even after another service took the job for interrupted: no stale error stays.
+              () => db.updateTable("upload_jobs").set({ status: "done", error: null }).where("id", "=", id).execute(),
               (err: unknown) => {
                 if (err instanceof TokenRevoked) {
                   return db
@@ -622,7 +624,7 @@ function uploadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
           .executeTakeFirst();
       let row = await read();
       if (row === undefined) throw notFound(`no upload job ${id} of this token`);
-      if (row.status === "running" && (await interruptJobs(db, id)) > 0) row = (await read()) ?? row;
+      if (row.status === "running" && (await interruptJobs(db, id, ctx.writer?.run)) > 0) row = (await read()) ?? row;
       const hashes = await jobHashes(db, id);
       return c.json(jobOut(row, hashes, await jobFlags(db, hashes)), 200);
     },

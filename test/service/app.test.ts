@@ -247,6 +247,19 @@ describe("service upload jobs", function () {
       const orphan = await read(dead.id);
       expect(orphan.status).to.equal("interrupted");
       expect(orphan.error).to.match(/upload the same file again/);
+      // The service sending a job never takes its own job for dead, whatever its lease row says (review 6, R6-S1).
+      const own = await job("this service's run");
+      const sender = createApp({
+        db,
+        chainId: 31337,
+        chainTime: async () => 0,
+        health: async () => health,
+        writer: { run: "this service's run" } as never,
+      });
+      const ownRead = await sender.request(`/v1/credit/uploads/${String(own.id)}`, {
+        headers: { authorization: `Bearer ${desk.token}` },
+      });
+      expect(((await ownRead.json()) as { status: string }).status).to.equal("running");
     } finally {
       await close();
     }
