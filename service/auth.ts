@@ -75,6 +75,17 @@ export async function revokeToken(db: Kysely<Tables>, id: number): Promise<boole
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Whether token `id` is still live (not revoked): what a job a token started asks before each step. */
+export async function tokenLive(db: Kysely<Tables>, id: number): Promise<boolean> {
+  const row = await db
+    .selectFrom("api_tokens")
+    .select("id")
+    .where("id", "=", id)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The client a bearer token belongs to, or undefined for an unknown or revoked one. */
 export async function clientOf(db: Kysely<Tables>, token: string): Promise<Client | undefined> {
   if (!token.startsWith(PREFIX)) return undefined;

@@ -11,7 +11,7 @@ import { CONSENT_PURPOSES, FREQUENCIES, isoDate, type ConsentPurposeName } from 
 import * as desk from "../../src/desk/credit.js";
 import { formatAmount } from "../../src/encoding.js";
 import { allow, requireRole, type AppEnv } from "../app.js";
-import type { ApiRole } from "../auth.js";
+import { tokenLive, type ApiRole } from "../auth.js";
 import { badRequest, notFound } from "../problem.js";
 import type { Tables } from "../schema.js";
 import { runAlive, runWrite, writeProblem, type WriteContext } from "../writes.js";
@@ -532,13 +532,7 @@ function uploadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
         // A revoked token's job signs no further batch, its first included (adversarial review 4, C-F2; review 5,
         // F5): checked before each batch is signed.
         const stopIfRevoked = async (done: number) => {
-          const live = await db
-            .selectFrom("api_tokens")
-            .select("id")
-            .where("id", "=", client.id)
-            .where("revoked_at", "is", null)
-            .executeTakeFirst();
-          if (live === undefined) {
+          if (!(await tokenLive(db, client.id))) {
             throw new TokenRevoked(
               `the token that started this job was revoked: ${done} of ${plan.pending.length} loans were sent, ` +
                 "the rest was not; upload the same file again with a live token to send it",
