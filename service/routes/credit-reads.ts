@@ -197,7 +197,8 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
   /**
    * 403 unless this service's member, active with the Lender role, inquired about `key` on the chain (a logged
    * `CreditInquired`, which the regulator sees) within the last `REPORT_AFTER_INQUIRY_SECONDS`, under a consent still
-   * in force for the next block. Recording a consent alone unlocks nothing (adversarial review 5, F1 and F2).
+   * in force for the next block and, when another member holds it, while that holder is active. Recording a consent
+   * alone unlocks nothing (adversarial review 5, F1 and F2).
    */
   const requireInquiry = async (key: string, now: number): Promise<void> => {
     const member = writer === undefined ? undefined : await memberOf(writer);
@@ -218,6 +219,9 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
       .innerJoin("consents", (j) =>
         j.onRef("consents.chain_id", "=", "inquiries.chain_id").onRef("consents.id", "=", "inquiries.consent_id"),
       )
+      .innerJoin("members as holders", (j) =>
+        j.onRef("holders.chain_id", "=", "consents.chain_id").onRef("holders.id", "=", "consents.holder"),
+      )
       .select("inquiries.at")
       .where("inquiries.chain_id", "=", chainId)
       .where("inquiries.borrower_key", "=", key)
@@ -225,11 +229,14 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
       .where("inquiries.at", ">=", now - REPORT_AFTER_INQUIRY_SECONDS)
       .where("consents.revoked_at", "is", null)
       .where("consents.expires_at", ">", now + 1)
+      // As the chain's inquiry does (`ConsentHolderInactive`): a covered member relies on the holder's word only
+      // while the holder is active.
+      .where((w) => w.or([w("consents.holder", "=", member), w("holders.status", "=", "Active")]))
       .executeTakeFirst();
     if (inquired === undefined) {
       throw forbidden(
         `member ${member} made no inquiry about this borrower in the last ${REPORT_AFTER_INQUIRY_SECONDS / 86_400} ` +
-          "days under a consent still in force: inquire first (POST /v1/credit/inquiries)",
+          "days under a consent still in force, held by it or by an active member: inquire first (POST /v1/credit/inquiries)",
       );
     }
   };

@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { Wallet, parseEther } from "ethers";
+import { Wallet, encodeBytes32String, parseEther } from "ethers";
 import { network } from "hardhat";
 
 import { sampleLoan, syntheticId } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { newSalt } from "../../src/commitments.js";
-import { LOAN_CSV_HEADER, loanIdOf } from "../../src/credit.js";
+import { LOAN_CSV_HEADER, inquire, loanIdOf, recordConsent } from "../../src/credit.js";
 import { borrowerKey } from "../../src/keys.js";
 import { createToken, parseRoles } from "../../service/auth.js";
 import type { RunningService } from "../../service/server.js";
@@ -180,6 +180,39 @@ describe("service reads: the lender desk's loans and its upload's flags", functi
             })
           ).wait();
         }
+      });
+
+      it("test_borrowerReport_consentHeldByAnotherMember_onlyWhileThatHolderIsActive", async function () {
+        // Golfo holds the borrower's consent and covers QuickLend, whose operator (the service's key) inquires
+        // under it on the chain; the desk may then read the report, until the governor suspends Golfo.
+        const key = borrowerKey(world.key, "CN-RIC", `11010119900309${n()}001`);
+        const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+        const { id } = await recordConsent(world.contracts.consents.connect(world.admins.golfo), {
+          borrowerKey: key,
+          documentHash: `0x${"ab".repeat(31)}${n().toString(16).padStart(2, "0")}`,
+          purpose: "AccountReview",
+          expiresAt: now + 30n * 86_400n,
+          covered: [world.ids.quicklend],
+        });
+        await inquire(world.contracts.credit.connect(operator), key, "AccountReview", id);
+        await service.caughtUp();
+        const report = () => get(`/v1/credit/borrowers/${key}/report`, desk);
+        expect((await report()).status).to.equal(200);
+        const reason = encodeBytes32String("REVIEW");
+        await (await world.contracts.members.connect(world.governor).suspend(world.ids.golfo, reason)).wait();
+        try {
+          await service.caughtUp();
+          const refused = await report();
+          expect([refused.status, refused.headers.get("content-type")]).to.deep.equal([
+            403,
+            "application/problem+json",
+          ]);
+          expect(((await refused.json()) as { detail: string }).detail).to.match(/made no inquiry/);
+        } finally {
+          await (await world.contracts.members.connect(world.governor).reinstate(world.ids.golfo, reason)).wait();
+        }
+        await service.caughtUp();
+        expect((await report()).status).to.equal(200);
       });
     });
   }
