@@ -46,8 +46,9 @@ abstract contract CreditReporter is ICreditReporter {
         for (uint256 i; i < pending.length; ++i) pending[i] = queue[head + i];
     }
 
-    /// @dev Reports `lender`'s exposure to member `borrower` as record `ref`
-    ///      (see {ICreditModuleReports-reportExposure}).
+    /// @dev Reports `lender`'s exposure to member `borrower` as record `ref`, originated today
+    ///      (see {ICreditModuleReports-reportExposure}): the day is fixed now, so a report held in the queue is
+    ///      delivered with the event's dates.
     function _reportExposure(
         MemberId lender,
         MemberId borrower,
@@ -61,7 +62,7 @@ abstract contract CreditReporter is ICreditReporter {
             ref,
             abi.encodeCall(
                 ICreditModuleReports.reportExposure,
-                (lender, borrower, ref, kind, amount, maturityDay, commitment)
+                (lender, borrower, ref, kind, amount, _today(), maturityDay, commitment)
             )
         );
     }
@@ -78,13 +79,26 @@ abstract contract CreditReporter is ICreditReporter {
     ) internal {
         _report(
             ref,
-            abi.encodeCall(ICreditModuleReports.reportDefault, (lender, borrower, ref, kind, amount, commitment))
+            abi.encodeCall(
+                ICreditModuleReports.reportDefault,
+                (lender, borrower, ref, kind, amount, _today(), commitment)
+            )
         );
+    }
+
+    /// @dev Today's day number (Unix days), the date of what is reported now.
+    function _today() private view returns (uint24) {
+        return uint24(block.timestamp / 1 days);
     }
 
     /// @dev Closes record `ref` (see {ICreditModuleReports-closeExposure}).
     function _closeExposure(bytes32 ref) internal {
         _report(ref, abi.encodeCall(ICreditModuleReports.closeExposure, (ref)));
+    }
+
+    /// @dev Moves record `ref` to Defaulted (see {ICreditModuleReports-defaultExposure}).
+    function _defaultExposure(bytes32 ref) internal {
+        _report(ref, abi.encodeCall(ICreditModuleReports.defaultExposure, (ref)));
     }
 
     /// @dev Sends `data` (a registry call) for record `ref`, or queues it behind earlier queued reports of `ref`, or

@@ -94,6 +94,10 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
             (bool ok, bytes memory data) = token.staticcall(abi.encodeWithSignature("memberRegistry()"));
             address bound = ok && data.length >= 32 ? abi.decode(data, (address)) : address(0);
             if (bound != address(this)) revert SettlementTokenRegistryMismatch(token, bound);
+            // Every contract of the consortium names this registry; only a settlement token names a currency
+            // (adversarial review 7).
+            (ok, data) = token.staticcall(abi.encodeWithSignature("currency()"));
+            if (!ok || data.length < 32 || bytes3(bytes32(data)) == 0) revert SettlementTokenInvalid(token);
         }
         _settlementTokens[token] = listed;
         emit SettlementTokenListed(token, listed);

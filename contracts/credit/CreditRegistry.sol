@@ -94,35 +94,45 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     // ─── Modules ────────────────────────────────────────────────────────────
 
     /// @inheritdoc ICreditModuleReports
-    /// @dev The lender must be an active member with the Lender or Financier role; in enforce mode too a breach of
-    ///      the policy is only flagged.
+    /// @dev In enforce mode too a breach of the policy is only flagged.
     function reportExposure(
         MemberId lender,
         MemberId borrower,
         bytes32 loanRef,
         ProductKind kind,
         uint64 amount,
+        uint24 originationDay,
         uint24 maturityDay,
         bytes32 commitment
     ) external whenNotPaused {
-        _reportModule(_requireModule(), lender, borrower, loanRef, kind, amount, maturityDay, commitment);
+        _reportModule(
+            _requireModule(),
+            lender,
+            borrower,
+            loanRef,
+            kind,
+            amount,
+            originationDay,
+            maturityDay,
+            commitment
+        );
     }
 
     /// @inheritdoc ICreditModuleReports
-    /// @dev The lender must be a member (active or not) with the Lender or Financier role. A new record is booked
-    ///      here, Defaulted, originated and maturing today, and the policy is not applied at all (item 14); a further
-    ///      default under an existing record's reference is handled by CreditRegistryCold.
+    /// @dev A new record is booked here, Defaulted, originated and maturing on `day`, and the policy is not applied
+    ///      at all (item 14); a further default under an existing record's reference is handled by CreditRegistryCold.
     function reportDefault(
         MemberId lender,
         MemberId borrower,
         bytes32 loanRef,
         ProductKind kind,
         uint64 amount,
+        uint24 day,
         bytes32 commitment
     ) external whenNotPaused {
         MemberId module = _requireModule();
         if (_loans[_loanId(module, loanRef)].status != LoanStatus.None) _runCold();
-        _reportModule(module, lender, borrower, loanRef, kind, amount, uint24(block.timestamp / 1 days), commitment);
+        _reportModule(module, lender, borrower, loanRef, kind, amount, day, day, commitment);
     }
 
     /// @inheritdoc ICreditModuleReports
@@ -311,6 +321,11 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
 
     /// @inheritdoc ICreditModuleReports
     function setReporterModule(address, bool) external {
+        _runCold();
+    }
+
+    /// @inheritdoc ICreditModuleReports
+    function defaultExposure(bytes32) external returns (bool) {
         _runCold();
     }
 

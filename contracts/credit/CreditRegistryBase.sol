@@ -471,7 +471,10 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
     }
 
     /// @dev Books a module's record: an exposure (Active, flagged but never refused by the policy) or a default
-    ///      (Defaulted, maturing today, the policy not applied), about member `borrower` under its entity key.
+    ///      (Defaulted, maturing on its day, the policy not applied), about member `borrower` under its entity key.
+    ///      Its dates are the module's, fixed at the event, and the lender is checked only for what cannot change
+    ///      after it (a member): the module checked its role when the money moved, and a report the module held in
+    ///      its queue must stay deliverable whatever happens meanwhile (adversarial review 7, G1).
     function _reportModule(
         MemberId module,
         MemberId lender,
@@ -479,19 +482,19 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
         bytes32 loanRef,
         ProductKind kind,
         uint64 amount,
+        uint24 originationDay,
         uint24 maturityDay,
         bytes32 commitment
     ) internal {
         if (kind == ProductKind.JointLoan) revert CreditInvalidProductKind(kind);
-        _requireLender(lender, !_isDefaultReport());
-        uint24 today = uint24(block.timestamp / 1 days);
+        _requireKnownLender(lender);
         LoanInput memory input = LoanInput(
             loanRef,
             _keyOf(borrower),
             kind,
             amount,
             amount,
-            today,
+            originationDay,
             maturityDay,
             commitment,
             0,
@@ -517,12 +520,10 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
             revert ICreditModuleReports.CreditReporterNotModule(msg.sender);
     }
 
-    /// @dev Reverts unless `lender` can carry credit exposure: a Lender or Financier, and active if `active`.
-    function _requireLender(MemberId lender, bool active) internal view {
+    /// @dev Reverts unless `lender` is a member, in any status (see {_reportModule}).
+    function _requireKnownLender(MemberId lender) internal view {
         (MemberStatus status, uint32 roles) = RegistryCalls.standingOf(memberRegistry, lender);
-        if (status == MemberStatus.None || (active && status != MemberStatus.Active) || roles & _LENDING_ROLES == 0) {
-            revert CreditLenderIneligible(lender, status, roles);
-        }
+        if (status == MemberStatus.None) revert CreditLenderIneligible(lender, status, roles);
     }
 
     /// @dev The borrower key of member `borrower`, as the member registry holds it.

@@ -83,6 +83,7 @@ contract CreditRegistryCold is CreditRegistryBase {
         bytes32 loanRef,
         ProductKind,
         uint64 amount,
+        uint24,
         bytes32 commitment
     ) external whenNotPaused {
         LoanId id = _loanId(_requireModule(), loanRef);
@@ -100,6 +101,18 @@ contract CreditRegistryCold is CreditRegistryBase {
         _rebookLoan(id, loan, LoanStatus.Defaulted, loan.outstanding + amount, Actor.Module);
         if (from != LoanStatus.Defaulted) emit LoanStatusChanged(id, key, from, LoanStatus.Defaulted);
         emit ICreditModuleReports.DefaultAdded(id, key, amount, loan.outstanding, commitment);
+    }
+
+    /// @dev See {ICreditModuleReports}. The module says its borrower did not repay: the seller a financier had
+    ///      recourse to, the exporter whose order left its advance unpaid (adversarial review 4, open since).
+    function defaultExposure(bytes32 loanRef) external whenNotPaused returns (bool) {
+        LoanId id = _loanId(_requireModule(), loanRef);
+        Loan memory loan = _knownLoan(id, _SINGLE);
+        LoanStatus from = loan.status;
+        if (from == LoanStatus.Defaulted || !_canTransition(from, LoanStatus.Defaulted, Actor.Module)) return false;
+        (bytes32 key, ) = _rebookLoan(id, loan, LoanStatus.Defaulted, loan.outstanding, Actor.Module);
+        emit LoanStatusChanged(id, key, from, LoanStatus.Defaulted);
+        return true;
     }
 
     /// @dev See {ICreditRegistry}.

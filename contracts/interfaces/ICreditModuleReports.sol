@@ -29,19 +29,22 @@ interface ICreditModuleReports {
     /// @notice `account` is not a listed reporter module.
     error CreditReporterNotModule(address account);
 
-    /// @notice Books an exposure of `lender` to member `borrower`: a live record the multi-borrowing policy flags
-    ///         but never refuses (the money already moved).
+    /// @notice Books an exposure of `lender` to member `borrower`, originated on `originationDay` (the day the
+    ///         module saw it happen, so that a report held in the module's queue is dated as the event, not as its
+    ///         delivery): a live record the multi-borrowing policy flags but never refuses (the money already moved).
     function reportExposure(
         MemberId lender,
         MemberId borrower,
         bytes32 loanRef,
         ProductKind kind,
         uint64 amount,
+        uint24 originationDay,
         uint24 maturityDay,
         bytes32 commitment
     ) external;
 
-    /// @notice Books member `borrower`'s default towards `lender` as a Defaulted record. Never refused by the
+    /// @notice Books member `borrower`'s default towards `lender` as a Defaulted record, originated and maturing on
+    ///         `day` (the day the module saw the default, whenever the report is delivered). Never refused by the
     ///         policy: the most indebted borrowers are those whose defaults must be seen. Under the reference of an
     ///         existing record (same lender and borrower) it adds `amount` to that record instead, which becomes
     ///         Defaulted if it was Active or Overdue (`DefaultAdded`), so that one default the module books in parts
@@ -52,12 +55,19 @@ interface ICreditModuleReports {
         bytes32 loanRef,
         ProductKind kind,
         uint64 amount,
+        uint24 day,
         bytes32 commitment
     ) external;
 
     /// @notice Closes the module's record `loanRef`: Repaid when it is live; nothing when a regulator or an earlier
     ///         report already closed it (returns false). Reverts only for an unknown record.
     function closeExposure(bytes32 loanRef) external returns (bool closed);
+
+    /// @notice Moves the module's live record `loanRef` (Active or Overdue) to Defaulted, its amounts unchanged: the
+    ///         borrower did not repay what the record says it owes (a seller under recourse, an exporter's advance).
+    ///         Nothing when the record is already Defaulted or closed (returns false). Reverts only for an unknown
+    ///         record.
+    function defaultExposure(bytes32 loanRef) external returns (bool defaulted);
 
     /// @notice Governor only: lists or delists `module` as a reporter module.
     function setReporterModule(address module, bool allowed) external;

@@ -136,7 +136,7 @@ interface IMemberRegistry {
     error RecoveryNotPending(MemberId id);
     /// @notice The key recovery of member `id` can take effect only at `readyAt`.
     error RecoveryNotReady(MemberId id, uint40 readyAt);
-    /// @notice `token` has no code, so it cannot be a settlement token.
+    /// @notice `token` is not a settlement token: it has no code, or (to be listed) it names no currency.
     error SettlementTokenInvalid(address token);
     /// @notice `token` checks membership against `registry` (zero when it names none), not this registry, so it would
     ///         pay members this registry revoked: it cannot be listed.

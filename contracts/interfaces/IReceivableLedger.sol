@@ -156,6 +156,9 @@ interface IReceivableLedgerTypes {
     /// @notice Financier `financier` closed the recourse record of its piece `id`: the seller made it whole outside
     ///         the ledger.
     event RecourseClosed(ReceivableId indexed id, MemberId indexed financier);
+    /// @notice Financier `financier` declared the seller's recourse on its piece `id` in default: the seller did not
+    ///         make it whole; the recourse record in the credit registry is Defaulted.
+    event RecourseDefaulted(ReceivableId indexed id, MemberId indexed financier);
     /// @notice A default or exposure of piece `id` in `token` (currency `currency`) is not reported: the credit
     ///         registry counts only its reporting currency.
     event CreditReportNotInCurrency(ReceivableId indexed id, address token, bytes3 currency);
@@ -244,6 +247,8 @@ interface IReceivableLedgerTypes {
     error ScfNotFinancier(ReceivableId id, address account);
     /// @notice Piece `id` carries no open recourse record: it was financed without recourse, or it was closed.
     error ScfNoRecourse(ReceivableId id);
+    /// @notice The recourse of piece `id` was already declared in default.
+    error ScfRecourseAlreadyDefaulted(ReceivableId id);
     /// @notice Piece `id` is not pledged: there is nothing to release.
     error ScfNotEncumbered(ReceivableId id);
     /// @notice `account` is not an operator of `pledgee`, the financier piece `id` is pledged to.
@@ -369,6 +374,12 @@ interface IReceivableLedger is IReceivableLedgerTypes {
     ///         only exit the record has but the debtor paying). The piece stays the financier's, and collects as
     ///         before.
     function closeRecourse(ReceivableId id) external;
+
+    /// @notice The financier holding financed piece `id` (an active operator of it) declares the seller's recourse in
+    ///         default, once the family is overdue (maturity plus grace): the piece's recourse record in the credit
+    ///         registry becomes Defaulted. `closeRecourse` still closes it if the seller pays later, and collecting
+    ///         the piece closes it when the debtor does.
+    function defaultRecourse(ReceivableId id) external;
 
     // ─── Regulator and governor ─────────────────────────────────────────────
 

@@ -164,6 +164,9 @@ interface ITradeSettlement {
     event AdvanceLeftOpen(OrderId indexed id, MemberId indexed financier);
     /// @notice Financier `financier` closed the credit record of its advance on order `id`: repaid outside the order.
     event AdvanceClosed(OrderId indexed id, MemberId indexed financier);
+    /// @notice Financier `financier` declared its advance on order `id` in default: the exporter did not repay it by
+    ///         the order's expiry; the advance's credit record is Defaulted.
+    event AdvanceDefaulted(OrderId indexed id, MemberId indexed financier);
     /// @notice Every tranche of order `id` was paid or refunded.
     event OrderSettled(OrderId indexed id);
     /// @notice Order `id` was never funded and lapsed at its shipment deadline.
@@ -264,6 +267,8 @@ interface ITradeSettlement {
     error TradeFxQuoteNotForPayee(OrderId id, MemberId beneficiary, MemberId payee);
     /// @notice Order `id` has no advance left open: not assigned, paid the financier every tranche, or closed already.
     error TradeAdvanceNotOpen(OrderId id);
+    /// @notice The advance on order `id` was already declared in default.
+    error TradeAdvanceAlreadyDefaulted(OrderId id);
     /// @notice The payee of order `id` named no FX provider (`setFxTerms`) and does not relay this quote by `signer`
     ///         itself (an arbiter's award never counts as the payee's relay): it did not choose it.
     error TradeFxQuoteNotChosen(OrderId id, address signer);
@@ -337,6 +342,11 @@ interface ITradeSettlement {
     /// @notice The financier of order `id` (an operator of it, not revoked) closes the credit record of its advance,
     ///         which the order left open (`AdvanceLeftOpen`) when it ended: the exporter repaid it outside the order.
     function closeAdvance(OrderId id) external;
+
+    /// @notice The financier of order `id` (an operator of it, not revoked) declares its advance, which the order left
+    ///         open, in default once the order's expiry passed: the advance's credit record becomes Defaulted, the
+    ///         exporter's default. `closeAdvance` still closes it if the exporter repays later.
+    function defaultAdvance(OrderId id) external;
 
     /// @notice The payee of order `id` (the exporter, or the financier once assigned) names the FX provider whose
     ///         quotes anyone may relay for its payments, and the least rate it takes. Without it, only the payee

@@ -198,7 +198,7 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
         // A pledge gives the pledgee the proceeds.
         MemberId payee = p.flags & _ENCUMBERED != 0 ? p.pledgee : p.holder;
         if (p.flags & _RECOURSE != 0) _closeExposure(_loanRef(id));
-        if (p.flags & _DEFAULTED != 0) _closeExposure(_defaultRef(id, p.holder));
+        if (p.flags & _DEFAULT_REPORTED != 0) _closeExposure(_defaultRef(id, p.holder));
         (, bool paid) = _payMember(payee, f.token, amount);
         emit ReceivableCollected(id, payee, amount, paid);
     }
@@ -294,6 +294,11 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
 
     /// @inheritdoc IReceivableLedger
     function closeRecourse(ReceivableId) external {
+        _runCold();
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function defaultRecourse(ReceivableId) external {
         _runCold();
     }
 

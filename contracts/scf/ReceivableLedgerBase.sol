@@ -88,6 +88,11 @@ abstract contract ReceivableLedgerBase is
     uint8 internal constant _ENCUMBERED = 2;
     uint8 internal constant _RECOURSE = 4;
     uint8 internal constant _DEFAULTED = 8;
+    /// @dev The piece's default went to the credit registry (its family's token is in the reporting currency), so
+    ///      collecting the piece closes that record; a default in another currency was never reported.
+    uint8 internal constant _DEFAULT_REPORTED = 16;
+    /// @dev The financier declared the seller's recourse in default (`defaultRecourse`).
+    uint8 internal constant _RECOURSE_DEFAULTED = 32;
 
     /// @dev Bitmaps of family states for {_expectFamilyState}: bit `1 << uint8(state)` per allowed state.
     uint256 internal constant _REQUESTED = 1 << uint8(FamilyState.Requested);

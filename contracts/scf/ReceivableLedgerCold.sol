@@ -138,11 +138,12 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         if (MemberId.unwrap(financier) == MemberId.unwrap(f.debtor)) revert ScfSelfDealing(financier);
         if (p.flags & _DEFAULTED != 0) revert ScfAlreadyDefaulted(id);
         _requireOverdue(_rootOf(id), f);
-        (f.state, s.flags) = (FamilyState.Defaulted, p.flags | _DEFAULTED);
-        emit PieceDefaulted(id, financier, p.face);
         address token = f.token;
         (bytes3 currency, bytes3 reporting) = _currencies(token);
-        if (currency != reporting) {
+        bool reported = currency == reporting;
+        (f.state, s.flags) = (FamilyState.Defaulted, p.flags | _DEFAULTED | (reported ? _DEFAULT_REPORTED : 0));
+        emit PieceDefaulted(id, financier, p.face);
+        if (!reported) {
             emit CreditReportNotInCurrency(id, token, currency);
             return;
         }
@@ -169,6 +170,24 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         s.flags = p.flags & ~_RECOURSE;
         emit RecourseClosed(id, p.holder);
         _closeExposure(_loanRef(id));
+    }
+
+    /// @dev See {IReceivableLedger}. The financier's word, as for `closeRecourse`; the family must be overdue, as for
+    ///      `declareDefault`, since the seller owes under recourse only what the debtor did not pay when due.
+    function defaultRecourse(ReceivableId id) external whenNotPaused {
+        StoredFamily storage f = _familyOf(id);
+        StoredPiece storage s = _pieces[id];
+        StoredPiece memory p = s;
+        _expectPieceState(id, p.state, _FINANCED);
+        if (MemberId.unwrap(_requireActive(msg.sender)) != MemberId.unwrap(p.holder)) {
+            revert ScfNotFinancier(id, msg.sender);
+        }
+        if (p.flags & _RECOURSE == 0) revert ScfNoRecourse(id);
+        if (p.flags & _RECOURSE_DEFAULTED != 0) revert ScfRecourseAlreadyDefaulted(id);
+        _requireOverdue(_rootOf(id), f);
+        s.flags = p.flags | _RECOURSE_DEFAULTED;
+        emit RecourseDefaulted(id, p.holder);
+        _defaultExposure(_loanRef(id));
     }
 
     // ─── Internals ──────────────────────────────────────────────────────────

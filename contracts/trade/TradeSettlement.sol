@@ -307,6 +307,11 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
     }
 
     /// @inheritdoc ITradeSettlement
+    function defaultAdvance(OrderId) external {
+        _runCold();
+    }
+
+    /// @inheritdoc ITradeSettlement
     function refundUnshipped(OrderId) external {
         _runCold();
     }

@@ -102,6 +102,7 @@ abstract contract TradeSettlementBase is
         MemberId fxProvider; // the payee's chosen FX provider, or 0
         uint96 fxMinRate; // the least rate the payee takes from it
         bool advanceOpen; // assigned, and part of the proceeds never reached the financier: its record stays open
+        bool advanceDefaulted; // the financier declared that open advance in default (`defaultAdvance`)
     }
 
     /// @notice The stateless checks this contract deployed (see {TradeChecks}).

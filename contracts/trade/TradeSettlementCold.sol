@@ -94,6 +94,21 @@ contract TradeSettlementCold is TradeSettlementBase {
         _closeExposure(_loanRef(id));
     }
 
+    function defaultAdvance(OrderId id) external whenNotPaused nonReentrant {
+        Money storage m = _money[id];
+        _orderIn(id, _SETTLED | _LAPSED);
+        if (!m.advanceOpen) revert ITradeSettlement.TradeAdvanceNotOpen(id);
+        if (m.advanceDefaulted) revert ITradeSettlement.TradeAdvanceAlreadyDefaulted(id);
+        // The advance's record matures at the order's expiry: the exporter has until then to repay it.
+        if (_activeNow() <= m.expiry) revert ITradeSettlement.TradeTooEarly(id, _toWall(m.expiry) + 1);
+        MemberId financier = m.financier;
+        // The financier's word, as for `closeAdvance`.
+        _requireParty(id, financier);
+        m.advanceDefaulted = true;
+        emit ITradeSettlement.AdvanceDefaulted(id, financier);
+        _defaultExposure(_loanRef(id));
+    }
+
     function refundUnshipped(OrderId id) external nonReentrant {
         Parties storage p = _orderIn(id, _FUNDED);
         // Any evidence (shipped, customs, delivered, inspected) shows the goods moved (item 4).

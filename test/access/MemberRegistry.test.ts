@@ -522,6 +522,11 @@ describe("MemberRegistry", function () {
         .to.be.revertedWithCustomError(registry, "SettlementTokenRegistryMismatch")
         .withArgs(await elsewhere.getAddress(), await plain.getAddress());
       expect(await registry.isSettlementToken(elsewhere)).to.equal(false);
+      // Review 7: every consortium contract names this registry; one that names no currency is no token.
+      const consentBook = await ethers.deployContract("ConsentBook", [registry]);
+      await expect(registry.setSettlementToken(consentBook, true))
+        .to.be.revertedWithCustomError(registry, "SettlementTokenInvalid")
+        .withArgs(await consentBook.getAddress());
       // Delisting needs no check: a token listed before can always be taken off.
       await expect(registry.setSettlementToken(elsewhere, false))
         .to.emit(registry, "SettlementTokenListed")

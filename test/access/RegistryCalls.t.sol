@@ -15,9 +15,14 @@ contract RegistryCallsHarness {
         _registry = registry;
     }
 
-    /// Lets the registry list the harness as a settlement token: it names the registry it checks members against.
+    /// Lets the registry list the harness as a settlement token: it names the registry it checks members against,
+    /// and a currency.
     function memberRegistry() external view returns (IMemberRegistry) {
         return _registry;
+    }
+
+    function currency() external pure returns (bytes3) {
+        return "CNY";
     }
 
     function requireRole(address account, Role role) external view returns (MemberId) {
@@ -127,7 +132,7 @@ contract RegistryCallsTest is TestBase {
         registry.suspend(MemberId.wrap(2), "test");
         registry.admit(keccak256("GONE"), ~keccak256("GONE"), "SG", uint32(1) << uint8(Role.Lender), address(0xD0D));
         registry.revoke(MemberId.wrap(3), "test");
-        registry.setSettlementToken(address(viaLibrary), true); // a listed token: any address with code
+        registry.setSettlementToken(address(viaLibrary), true); // a listed token: names this registry and a currency
     }
 
     /// Each account-keyed view agrees with solc's call for a known operator, an admin, a suspended or revoked

@@ -140,7 +140,15 @@ contract ConsumerCreditReviewTest is TestBase {
     // ─── R6: a Regulator's same-status correction of a settled default erases the negative record ───────────────
 
     function test_R6_correctingASettledDefaultsCommitment_keepsItsNegativeRecord() public {
-        credit.reportDefault(bankA, borrowerMember, "R6", ProductKind.TradeFinance, 5_000_00, "C");
+        credit.reportDefault(
+            bankA,
+            borrowerMember,
+            "R6",
+            ProductKind.TradeFinance,
+            5_000_00,
+            uint24(block.timestamp / 1 days),
+            "C"
+        );
         assertTrue(credit.closeExposure("R6"), "settled"); // Defaulted -> Repaid: retained 60 months
         assertEq(credit.exposureOf(KEY).defaults, 1, "retained after settlement");
         vm.prank(BANK_B);

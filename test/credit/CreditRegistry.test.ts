@@ -18,6 +18,8 @@ import { testEntityKey } from "../helpers/entity.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
+/** The chain's day number: what a module reports as the day it saw an exposure or a default happen. */
+const chainDay = async (): Promise<number> => dayOf(await networkHelpers.time.latest());
 const key = ephemeralKey();
 
 const Limit = { DistinctLenders: 0, Outstanding: 1, Inquiries: 2, Apr: 3 } as const;
@@ -865,6 +867,7 @@ describe("CreditRegistry", function () {
           REF,
           productKind("ReceivableFinance"),
           700n,
+          today,
           today + 90,
           COMMIT,
         ),
@@ -893,23 +896,52 @@ describe("CreditRegistry", function () {
       const key = await members.entityKeyOf(ids.glassworks);
       await as("golfo").registerLoan(fresh({ borrowerKey: key, principal: 900n, outstanding: 900n }));
       await expect(
-        module.reportExposure(ids.huaxia, ids.glassworks, REF, productKind("TradeFinance"), 700n, 30_000, COMMIT),
+        module.reportExposure(
+          ids.huaxia,
+          ids.glassworks,
+          REF,
+          productKind("TradeFinance"),
+          700n,
+          await chainDay(),
+          30_000,
+          COMMIT,
+        ),
       )
         .to.emit(credit, "MultiBorrowingFlagged")
         .withArgs(key, await credit.loanId(moduleId, REF), Limit.Outstanding, 1_600n, 1_000n);
     });
 
-    it("test_reportExposure_refusesIneligibleLenderUnkeyedBorrowerAndJointKind", async function () {
-      const { credit, ids, members, module } = await networkHelpers.loadFixture(worldFixture);
+    it("test_reportExposure_refusesUnknownLenderUnkeyedBorrowerJointKindAndDatesPastToday", async function () {
+      const { credit, ids, module } = await networkHelpers.loadFixture(worldFixture);
       const kind = productKind("ReceivableFinance");
-      const cristal = await members.getMember(ids.cristal);
-      await expect(module.reportExposure(ids.cristal, ids.glassworks, REF, kind, 1n, 30_000, COMMIT))
+      // The lender's role and status are the module's to check when the money moves (review 7, G1): the registry
+      // refuses only a lender that is no member at all.
+      await expect(module.reportExposure(999n, ids.glassworks, REF, kind, 1n, await chainDay(), 30_000, COMMIT))
         .to.be.revertedWithCustomError(credit, "CreditLenderIneligible")
-        .withArgs(ids.cristal, MemberStatus.Active, cristal.roles);
-      await expect(module.reportExposure(ids.huaxia, 999n, REF, kind, 1n, 30_000, COMMIT))
+        .withArgs(999n, MemberStatus.None, 0n);
+      // The module's dates: never after today, never maturing before the origination.
+      const today = await chainDay();
+      await expect(module.reportExposure(ids.huaxia, ids.glassworks, REF, kind, 1n, today + 1, 30_000, COMMIT))
+        .to.be.revertedWithCustomError(credit, "CreditInvalidDates")
+        .withArgs(today + 1, 30_000, today);
+      await expect(module.reportExposure(ids.huaxia, ids.glassworks, REF, kind, 1n, today, today - 1, COMMIT))
+        .to.be.revertedWithCustomError(credit, "CreditInvalidDates")
+        .withArgs(today, today - 1, today);
+      await expect(module.reportExposure(ids.huaxia, 999n, REF, kind, 1n, await chainDay(), 30_000, COMMIT))
         .to.be.revertedWithCustomError(credit, "CreditBorrowerKeyUnknown")
         .withArgs(999n);
-      await expect(module.reportExposure(ids.huaxia, ids.glassworks, REF, productKind("JointLoan"), 1n, 30_000, COMMIT))
+      await expect(
+        module.reportExposure(
+          ids.huaxia,
+          ids.glassworks,
+          REF,
+          productKind("JointLoan"),
+          1n,
+          await chainDay(),
+          30_000,
+          COMMIT,
+        ),
+      )
         .to.be.revertedWithCustomError(credit, "CreditInvalidProductKind")
         .withArgs(productKind("JointLoan"));
       expect(await credit.borrowerCount()).to.equal(0n);
@@ -922,10 +954,10 @@ describe("CreditRegistry", function () {
       expect(await members.hasRole(reporter.address, roleIndex("Reporter"))).to.equal(true);
       for (const caller of [credit.connect(reporter), as("huaxia")]) {
         const who = await (caller.runner as typeof reporter).getAddress();
-        await expect(caller.reportExposure(ids.huaxia, ids.glassworks, REF, kind, 1n, 30_000, COMMIT))
+        await expect(caller.reportExposure(ids.huaxia, ids.glassworks, REF, kind, 1n, await chainDay(), 30_000, COMMIT))
           .to.be.revertedWithCustomError(credit, "CreditReporterNotModule")
           .withArgs(who);
-        await expect(caller.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 1n, COMMIT))
+        await expect(caller.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 1n, await chainDay(), COMMIT))
           .to.be.revertedWithCustomError(credit, "CreditReporterNotModule")
           .withArgs(who);
         await expect(caller.closeExposure(REF)).to.be.revertedWithCustomError(credit, "CreditReporterNotModule");
@@ -940,7 +972,7 @@ describe("CreditRegistry", function () {
       await expect(credit.setReporterModule(moduleAddress, false))
         .to.emit(credit, "ReporterModuleSet")
         .withArgs(moduleAddress, false);
-      await expect(module.reportExposure(ids.huaxia, ids.glassworks, REF, kind, 1n, 30_000, COMMIT))
+      await expect(module.reportExposure(ids.huaxia, ids.glassworks, REF, kind, 1n, await chainDay(), 30_000, COMMIT))
         .to.be.revertedWithCustomError(credit, "CreditReporterNotModule")
         .withArgs(moduleAddress);
       expect(await credit.borrowerCount()).to.equal(0n);
@@ -956,7 +988,15 @@ describe("CreditRegistry", function () {
         .to.be.revertedWithCustomError(credit, "CreditPolicyLimitExceeded")
         .withArgs(key, Limit.DistinctLenders, 2n, 1n);
       const id = await credit.loanId(moduleId, REF);
-      const tx = module.reportDefault(ids.huaxia, ids.pearl, REF, productKind("ReceivableFinance"), 5_000n, COMMIT);
+      const tx = module.reportDefault(
+        ids.huaxia,
+        ids.pearl,
+        REF,
+        productKind("ReceivableFinance"),
+        5_000n,
+        await chainDay(),
+        COMMIT,
+      );
       await expect(tx)
         .to.emit(credit, "LoanStatusChanged")
         .withArgs(id, key, loanStatus("None"), loanStatus("Defaulted"));
@@ -965,7 +1005,15 @@ describe("CreditRegistry", function () {
       expect((await credit.getLoan(id)).status).to.equal(BigInt(loanStatus("Defaulted")));
       // A suspended financier's default is still reported; a lender's own move to Defaulted never meets the policy.
       await members.suspend(ids.huaxia, REASON);
-      await module.reportDefault(ids.huaxia, ids.pearl, loanRef("RF-2"), productKind("ReceivableFinance"), 1n, COMMIT);
+      await module.reportDefault(
+        ids.huaxia,
+        ids.pearl,
+        loanRef("RF-2"),
+        productKind("ReceivableFinance"),
+        1n,
+        await chainDay(),
+        COMMIT,
+      );
       expect((await exposure(credit, key))[3]).to.equal(2n);
       await as("golfo").reportStatus(golfoLoan.loanRef, loanStatus("Overdue"));
       await expect(as("golfo").reportStatus(golfoLoan.loanRef, loanStatus("Defaulted"))).not.to.emit(
@@ -979,7 +1027,7 @@ describe("CreditRegistry", function () {
       const { credit, as, ids, members, module, moduleId } = await networkHelpers.loadFixture(worldFixture);
       const key = await members.entityKeyOf(ids.glassworks);
       const kind = productKind("ReceivableFinance");
-      await module.reportExposure(ids.huaxia, ids.glassworks, REF, kind, 700n, 30_000, COMMIT);
+      await module.reportExposure(ids.huaxia, ids.glassworks, REF, kind, 700n, await chainDay(), 30_000, COMMIT);
       const id = await credit.loanId(moduleId, REF);
       expect(await module.closeExposure.staticCall(REF)).to.equal(true);
       await expect(module.closeExposure(REF))
@@ -990,13 +1038,13 @@ describe("CreditRegistry", function () {
       expect(await exposure(credit, key)).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
       // A record a Regulator corrected to WrittenOff stays as corrected; a Defaulted one is settled.
       const ref2 = loanRef("RF-2");
-      await module.reportExposure(ids.huaxia, ids.glassworks, ref2, kind, 500n, 30_000, COMMIT);
+      await module.reportExposure(ids.huaxia, ids.glassworks, ref2, kind, 500n, await chainDay(), 30_000, COMMIT);
       await as("regulator").openDispute(moduleId, ref2, REASON);
       const fix = { status: loanStatus("WrittenOff"), outstanding: 500n, commitment: COMMIT };
       await as("regulator").correctLoan(moduleId, ref2, fix, REASON);
       expect(await module.closeExposure.staticCall(ref2)).to.equal(false);
       const ref3 = loanRef("RF-3");
-      await module.reportDefault(ids.huaxia, ids.glassworks, ref3, kind, 300n, COMMIT);
+      await module.reportDefault(ids.huaxia, ids.glassworks, ref3, kind, 300n, await chainDay(), COMMIT);
       await module.closeExposure(ref3);
       // Both stay negative records for five years: the written-off one, and the default settled after all.
       expect(await exposure(credit, key)).to.deep.equal([0n, 0n, 0n, 2n, 0n]);
@@ -1006,14 +1054,56 @@ describe("CreditRegistry", function () {
         .withArgs(await credit.loanId(moduleId, unknown));
     });
 
+    it("test_defaultExposure_movesALiveRecordToDefaultedOnce_amountsUnchanged", async function () {
+      const { world, credit, as, ids, members, module, moduleId } = await networkHelpers.loadFixture(worldFixture);
+      const key = await members.entityKeyOf(ids.glassworks);
+      const kind = productKind("ReceivableFinance");
+      await module.reportExposure(ids.huaxia, ids.glassworks, REF, kind, 700n, await chainDay(), 30_000, COMMIT);
+      const id = await credit.loanId(moduleId, REF);
+      expect(await module.defaultExposure.staticCall(REF)).to.equal(true);
+      await expect(module.defaultExposure(REF))
+        .to.emit(credit, "LoanStatusChanged")
+        .withArgs(id, key, loanStatus("Active"), loanStatus("Defaulted"));
+      expect(await exposure(credit, key)).to.deep.equal([1n, 1n, 700n, 1n, 0n]);
+      expect((await credit.getLoan(id)).principal).to.equal(700n);
+      // Already Defaulted: nothing; settled later, it stays a negative record; closed, nothing again.
+      expect(await module.defaultExposure.staticCall(REF)).to.equal(false);
+      await expect(module.defaultExposure(REF)).not.to.emit(credit, "LoanStatusChanged");
+      await module.closeExposure(REF);
+      expect(await module.defaultExposure.staticCall(REF)).to.equal(false);
+      expect(await exposure(credit, key)).to.deep.equal([0n, 0n, 0n, 1n, 0n]);
+      // An Overdue record (a Regulator's correction) moves too; a WrittenOff one stays as corrected.
+      const ref2 = loanRef("RF-2");
+      await module.reportExposure(ids.huaxia, ids.glassworks, ref2, kind, 500n, await chainDay(), 30_000, COMMIT);
+      await as("regulator").openDispute(moduleId, ref2, REASON);
+      const overdue = { status: loanStatus("Overdue"), outstanding: 500n, commitment: COMMIT };
+      await as("regulator").correctLoan(moduleId, ref2, overdue, REASON);
+      await expect(module.defaultExposure(ref2))
+        .to.emit(credit, "LoanStatusChanged")
+        .withArgs(await credit.loanId(moduleId, ref2), key, loanStatus("Overdue"), loanStatus("Defaulted"));
+      const ref3 = loanRef("RF-3");
+      await module.reportExposure(ids.huaxia, ids.glassworks, ref3, kind, 300n, await chainDay(), 30_000, COMMIT);
+      await as("regulator").openDispute(moduleId, ref3, REASON);
+      const writtenOff = { status: loanStatus("WrittenOff"), outstanding: 300n, commitment: COMMIT };
+      await as("regulator").correctLoan(moduleId, ref3, writtenOff, REASON);
+      expect(await module.defaultExposure.staticCall(ref3)).to.equal(false);
+      const unknown = loanRef("NOPE");
+      await expect(module.defaultExposure(unknown))
+        .to.be.revertedWithCustomError(credit, "CreditLoanUnknown")
+        .withArgs(await credit.loanId(moduleId, unknown));
+      await expect(as("huaxia").defaultExposure(REF))
+        .to.be.revertedWithCustomError(credit, "CreditReporterNotModule")
+        .withArgs(world.admins.huaxia.address);
+    });
+
     it("review 4, A1: a module's further default under a Defaulted record's reference is added to that record", async function () {
       const { credit, ids, members, module, moduleId } = await networkHelpers.loadFixture(worldFixture);
       const key = await members.entityKeyOf(ids.glassworks);
       const kind = productKind("ReceivableFinance");
-      await module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 300n, COMMIT);
+      await module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 300n, await chainDay(), COMMIT);
       const id = await credit.loanId(moduleId, REF);
       const more = ethers.id("second piece");
-      await expect(module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 200n, more))
+      await expect(module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 200n, await chainDay(), more))
         .to.emit(credit, "DefaultAdded")
         .withArgs(id, key, 200n, 500n, more)
         .and.not.to.emit(credit, "LoanStatusChanged");
@@ -1026,16 +1116,16 @@ describe("CreditRegistry", function () {
       // One default, of the two amounts: [active loans, lenders, outstanding, defaults, inquiries].
       expect(await exposure(credit, key)).to.deep.equal([1n, 1n, 500n, 1n, 0n]);
       // The reference is that lender's record about that borrower: another lender or borrower is refused.
-      await expect(module.reportDefault(ids.golfo, ids.glassworks, REF, kind, 1n, COMMIT))
+      await expect(module.reportDefault(ids.golfo, ids.glassworks, REF, kind, 1n, await chainDay(), COMMIT))
         .to.be.revertedWithCustomError(credit, "CreditLoanAlreadyRegistered")
         .withArgs(id);
-      await expect(module.reportDefault(ids.huaxia, ids.pearl, REF, kind, 1n, COMMIT))
+      await expect(module.reportDefault(ids.huaxia, ids.pearl, REF, kind, 1n, await chainDay(), COMMIT))
         .to.be.revertedWithCustomError(credit, "CreditLoanAlreadyRegistered")
         .withArgs(id);
       // Settled, the record takes no more, but the report is not refused (it would block its reference's queue in
       // the module for good): it is left as it is, with an event.
       await module.closeExposure(REF);
-      await expect(module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 1n, COMMIT))
+      await expect(module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 1n, await chainDay(), COMMIT))
         .to.emit(credit, "DefaultNotAdded")
         .withArgs(id, key, 1n, loanStatus("Repaid"));
       expect((await credit.getLoan(id)).principal).to.equal(500n);
@@ -1045,7 +1135,7 @@ describe("CreditRegistry", function () {
       const { credit, as, ids, members, module, moduleId } = await networkHelpers.loadFixture(worldFixture);
       const key = await members.entityKeyOf(ids.glassworks);
       const kind = productKind("ReceivableFinance");
-      await module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 600n, COMMIT);
+      await module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 600n, await chainDay(), COMMIT);
       const id = await credit.loanId(moduleId, REF);
       // The Regulator rules the first piece overdue, not a default yet.
       await as("regulator").openDispute(moduleId, REF, REASON);
@@ -1053,7 +1143,7 @@ describe("CreditRegistry", function () {
       await as("regulator").correctLoan(moduleId, REF, overdue, REASON);
       expect(await exposure(credit, key)).to.deep.equal([1n, 1n, 600n, 0n, 0n]);
       // A second piece defaults: the record becomes Defaulted, with both amounts.
-      await expect(module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 400n, COMMIT))
+      await expect(module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 400n, await chainDay(), COMMIT))
         .to.emit(credit, "LoanStatusChanged")
         .withArgs(id, key, loanStatus("Overdue"), loanStatus("Defaulted"))
         .and.to.emit(credit, "DefaultAdded")
@@ -1062,7 +1152,7 @@ describe("CreditRegistry", function () {
       // Written off by the Regulator, it is a retained negative record: a further default is not added to it.
       const writtenOff = { status: loanStatus("WrittenOff"), outstanding: 1_000n, commitment: COMMIT };
       await as("regulator").correctLoan(moduleId, REF, writtenOff, REASON);
-      await expect(module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 1n, COMMIT))
+      await expect(module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 1n, await chainDay(), COMMIT))
         .to.emit(credit, "DefaultNotAdded")
         .withArgs(id, key, 1n, loanStatus("WrittenOff"));
       const record = await credit.getLoan(id);
@@ -1257,8 +1347,8 @@ describe("CreditRegistry", function () {
         () => as("huaxia").registerLoan(fresh()),
         () => as("huaxia").registerLoans([fresh()]),
         () => as("huaxia").registerJointLoan(fresh({ kind: productKind("JointLoan") }), []),
-        () => module.reportExposure(1n, 2n, loanRef("X"), 0, 1n, 1, CONSENT),
-        () => module.reportDefault(1n, 2n, loanRef("X"), 0, 1n, CONSENT),
+        () => module.reportExposure(1n, 2n, loanRef("X"), 0, 1n, 1, 1, CONSENT),
+        () => module.reportDefault(1n, 2n, loanRef("X"), 0, 1n, 1, CONSENT),
         () => module.closeExposure(loanRef("X")),
         () => as("huaxia").reportRepayment(loan.loanRef, 1n),
         () => as("huaxia").reportRepayments([{ loanRef: loan.loanRef, amount: 1n }]),

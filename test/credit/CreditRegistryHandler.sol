@@ -135,6 +135,7 @@ contract CreditRegistryHandler is TestBase {
             ref,
             ProductKind.ReceivableFinance,
             amount,
+            uint24(block.timestamp / 1 days),
             uint24(block.timestamp / 1 days) + 90,
             "COMMIT"
         );
@@ -145,7 +146,15 @@ contract CreditRegistryHandler is TestBase {
         uint64 amount = uint64(bound(amountSeed, 1, 1e15));
         bytes32 ref = keccak256(abi.encode("module", ++_nonce));
         MemberId borrower = MemberId.wrap(MemberId.unwrap(_firstBorrower) + uint32(borrowerSeed % BORROWERS));
-        _credit.reportDefault(_lenderIds[lenderSeed % 3], borrower, ref, ProductKind.ReceivableFinance, amount, "C");
+        _credit.reportDefault(
+            _lenderIds[lenderSeed % 3],
+            borrower,
+            ref,
+            ProductKind.ReceivableFinance,
+            amount,
+            uint24(block.timestamp / 1 days),
+            "C"
+        );
         _remember(_credit.loanId(_moduleId, ref), address(this), ref);
     }
 
@@ -158,7 +167,15 @@ contract CreditRegistryHandler is TestBase {
         for (uint256 b; b < BORROWERS; ++b) {
             if (borrowerKey(b) != r.borrowerKey) continue;
             MemberId borrower = MemberId.wrap(MemberId.unwrap(_firstBorrower) + uint32(b));
-            _credit.reportDefault(r.lender, borrower, _refOf[id], ProductKind.ReceivableFinance, amount, "C2");
+            _credit.reportDefault(
+                r.lender,
+                borrower,
+                _refOf[id],
+                ProductKind.ReceivableFinance,
+                amount,
+                uint24(block.timestamp / 1 days),
+                "C2"
+            );
             ICreditRegistryTypes.LoanRecord memory added = _credit.getLoan(id);
             assertEq(added.outstanding, r.outstanding + amount, "a further default adds its amount");
             assertEq(added.principal, r.principal + amount, "to the principal too");

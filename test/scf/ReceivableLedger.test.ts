@@ -914,6 +914,53 @@ describe("ReceivableLedger", function () {
       expect((await scf.getPiece(root)).state).to.equal(BigInt(Piece.Collected));
     });
 
+    it("review 4, open item: the financier books the seller's unpaid recourse as a default, once the family is overdue", async function () {
+      const { scf, credit, members, a, ids, issue, quote, maturity } = await networkHelpers.loadFixture(fixture);
+      const root = await issue();
+      await scf.connect(a.glassworks).split(root, [60_000_000n, 40_000_000n]);
+      const withRecourse = await quote(root, { recourse: true });
+      await scf.connect(a.glassworks).finance(withRecourse.q, withRecourse.sig);
+      const without = await quote(root + 1n);
+      await scf.connect(a.glassworks).finance(without.q, without.sig);
+      const module = await members.memberOf(await scf.getAddress());
+      const recourseId = await credit.loanId(module, loanRef(root));
+      const sellerKey = await members.entityKeyOf(ids.glassworks);
+      const before = await credit.exposureOf(sellerKey);
+      // Not before maturity plus grace; never by the seller or a stranger; never without recourse.
+      const dueAt = maturity + BigInt((await scf.getFamily(root)).graceSeconds);
+      await expect(scf.connect(a.pacific).defaultRecourse(root))
+        .to.be.revertedWithCustomError(scf, "ScfNotOverdue")
+        .withArgs(root, dueAt);
+      await networkHelpers.time.increaseTo(maturity + 8n * DAY);
+      await expect(scf.connect(a.glassworks).defaultRecourse(root))
+        .to.be.revertedWithCustomError(scf, "ScfNotFinancier")
+        .withArgs(root, a.glassworks.address);
+      await expect(scf.connect(a.huaxia).defaultRecourse(root))
+        .to.be.revertedWithCustomError(scf, "ScfNotFinancier")
+        .withArgs(root, a.huaxia.address);
+      await expect(scf.connect(a.pacific).defaultRecourse(root + 1n))
+        .to.be.revertedWithCustomError(scf, "ScfNoRecourse")
+        .withArgs(root + 1n);
+      expect((await credit.getLoan(recourseId)).status).to.equal(1n); // still Active
+      // The financier says the seller did not pay: the seller's record is Defaulted, its amount unchanged.
+      await expect(scf.connect(a.pacific).defaultRecourse(root))
+        .to.emit(scf, "RecourseDefaulted")
+        .withArgs(root, ids.pacific)
+        .and.to.emit(credit, "LoanStatusChanged")
+        .withArgs(recourseId, sellerKey, 1n, 4n);
+      const after = await credit.exposureOf(sellerKey);
+      expect([after.outstanding, after.defaults]).to.deep.equal([before.outstanding, before.defaults + 1n]);
+      await expect(scf.connect(a.pacific).defaultRecourse(root))
+        .to.be.revertedWithCustomError(scf, "ScfRecourseAlreadyDefaulted")
+        .withArgs(root);
+      // The debtor pays after all: collecting the piece settles the seller's defaulted record, nothing left queued.
+      await scf.connect(a.pearl).repay(root);
+      await scf.collect(root);
+      expect((await credit.getLoan(recourseId)).status).to.equal(2n); // Repaid
+      expect(await scf.pendingCreditReports(loanRef(root))).to.deep.equal([]);
+      expect((await credit.exposureOf(sellerKey)).outstanding).to.equal(0n);
+    });
+
     it("review 4, A1: a financier's defaults on the pieces it holds of one family are one record, of their total face", async function () {
       const { scf, credit, members, a, ids, issue, quote, maturity } = await networkHelpers.loadFixture(fixture);
       const root = await issue();
@@ -1150,6 +1197,12 @@ describe("ReceivableLedger", function () {
         .to.emit(scf, "CreditReportNotInCurrency")
         .withArgs(root, usd, ascii3("USD"))
         .and.not.to.emit(scf, "CreditReportDeferred");
+      expect(await scf.pendingCreditReports(defaultRef(root, ids.pacific))).to.have.length(0);
+      // Collecting it after the debtor paid closes no record either: none was reported, so none is queued.
+      await usdToken.connect(world.issuer).mint(a.pearl, 2n * FACE);
+      await usdToken.connect(a.pearl).approve(await scf.getAddress(), 2n * FACE);
+      await scf.connect(a.pearl).repay(root);
+      await expect(scf.collect(root)).to.emit(scf, "ReceivableCollected").and.not.to.emit(scf, "CreditReportDeferred");
       expect(await scf.pendingCreditReports(defaultRef(root, ids.pacific))).to.have.length(0);
     });
 

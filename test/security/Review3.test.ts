@@ -24,7 +24,7 @@ import { deployWorld } from "../../scripts/lib/world.js";
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 const DAY = 86_400n;
-const Status = { Active: 1n, Repaid: 2n } as const;
+const Status = { Active: 1n, Repaid: 2n, Defaulted: 4n } as const;
 const OrderState = { Funded: 3 } as const;
 const ADVANCE = 30_000_000n;
 
@@ -128,6 +128,48 @@ describe("review 3 (F1): an order that did not repay the financier's advance lea
       .to.emit(trade, "AdvanceLeftOpen")
       .withArgs(1n, world.ids.pacific);
     expect((await credit.getLoan(await loanOf(1n))).status).to.equal(Status.Active);
+  });
+});
+
+describe("review 4, open item: the financier books an advance the order left open as the exporter's default", function () {
+  it("after the order's expiry only, by the financier only, once; a late repayment still closes it", async function () {
+    const { world, trade, credit, a, terms, loanOf, exporterKey, assign } = await networkHelpers.loadFixture(fixture);
+    await trade.connect(a.cristal).createOrder(terms);
+    await trade.connect(a.glassworks).accept(1n);
+    await assign(1n);
+    await trade.connect(a.golfo).fund(1n);
+    await networkHelpers.time.increaseTo(BigInt(terms.shipmentDeadline) + 1n);
+    await trade.connect(world.outsiders[0]).refundUnshipped(1n);
+    const loan = await loanOf(1n);
+    // The exporter has until the order's expiry, the record's maturity, to repay.
+    await expect(trade.connect(a.pacific).defaultAdvance(1n))
+      .to.be.revertedWithCustomError(trade, "TradeTooEarly")
+      .withArgs(1n, BigInt(terms.expiry) + 1n);
+    await networkHelpers.time.increaseTo(BigInt(terms.expiry) + 1n);
+    for (const who of [world.outsiders[0], a.glassworks]) {
+      await expect(trade.connect(who).defaultAdvance(1n))
+        .to.be.revertedWithCustomError(trade, "TradeUnauthorized")
+        .withArgs(1n, who.address);
+    }
+    const before = await credit.exposureOf(exporterKey);
+    await expect(trade.connect(a.pacific).defaultAdvance(1n))
+      .to.emit(trade, "AdvanceDefaulted")
+      .withArgs(1n, world.ids.pacific)
+      .and.to.emit(credit, "LoanStatusChanged")
+      .withArgs(loan, exporterKey, Status.Active, Status.Defaulted);
+    const after = await credit.exposureOf(exporterKey);
+    expect([after.outstanding, after.defaults]).to.deep.equal([ADVANCE, before.defaults + 1n]);
+    await expect(trade.connect(a.pacific).defaultAdvance(1n))
+      .to.be.revertedWithCustomError(trade, "TradeAdvanceAlreadyDefaulted")
+      .withArgs(1n);
+    // Repaid late outside the order: the financier closes it, a settled default.
+    await expect(trade.connect(a.pacific).closeAdvance(1n))
+      .to.emit(credit, "LoanStatusChanged")
+      .withArgs(loan, exporterKey, Status.Defaulted, Status.Repaid);
+    await expect(trade.connect(a.pacific).defaultAdvance(1n))
+      .to.be.revertedWithCustomError(trade, "TradeAdvanceNotOpen")
+      .withArgs(1n);
+    expect(await trade.pendingCreditReports(ethers.toBeHex(1n, 32))).to.deep.equal([]);
   });
 });
 

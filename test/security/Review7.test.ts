@@ -1,0 +1,148 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { signQuote, type QuoteTerms } from "../../src/eip712.js";
+import { signAssignment, tradeDomain } from "../../src/trade.js";
+import { invoiceKey } from "../../src/keys.js";
+import { dayOf } from "../../src/credit.js";
+import { roleMask } from "../../src/members.js";
+import { ephemeralKey } from "../../scripts/lib/loans.js";
+import { deployWorld } from "../../scripts/lib/world.js";
+
+/**
+ * Regressions of the seventh adversarial review. G1: a module's report held in its queue (the credit registry paused)
+ * until after the record's maturity day was refused for good (`CreditInvalidDates`: the registry dated the record on
+ * delivery), and every later report under its reference was stuck behind it. A module now sends the day it saw the
+ * event, and the registry checks the lender only for being a member, which nothing after the event can change.
+ */
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
+const key = ephemeralKey();
+const DAY = 86_400n;
+const FACE = 100_000_000n;
+const LINE = 250_000_000n;
+const loanRef = (id: bigint): string => ethers.toBeHex(id, 32);
+const DEBTOR_ENTITY = ethers.id("TLTESTDEBTOR00000001");
+let invoices = 0;
+const invoice = (): string => invoiceKey(key, DEBTOR_ENTITY, `INV-G-${++invoices}`, "2026-11-01");
+
+async function fixture() {
+  const world = await deployWorld(connection);
+  const { scf, members, credit, tokens } = world.contracts;
+  const cny = tokens.CNY;
+  const a = world.admins;
+  const token = await cny.getAddress();
+  await scf.connect(a.pearl).chooseFinancier(token, world.ids.huaxia);
+  await scf.connect(a.huaxia).setCreditLine(world.ids.pearl, token, LINE);
+  const ledger = await scf.getAddress();
+  for (const who of [a.pearl, a.pacific, a.huaxia]) {
+    await cny.connect(world.issuer).mint(who, 1_000_000_000n);
+    await cny.connect(who).approve(ledger, 1_000_000_000n);
+  }
+  const maturity = BigInt(await networkHelpers.time.latest()) + 90n * DAY;
+  const issue = async (face = FACE, supplier = a.glassworks.address, m = maturity) => {
+    const tx = await scf.connect(a.pearl).issue(supplier, token, face, m, [invoice()]);
+    const receipt = await tx.wait();
+    const parsed = receipt!.logs.map((l) => scf.interface.parseLog(l)).find((e) => e?.name === "ReceivableConfirmed");
+    return parsed!.args.id as bigint;
+  };
+  const quote = async (id: bigint, overrides: Partial<QuoteTerms> = {}, financier = a.pacific) => {
+    const now = BigInt(await networkHelpers.time.latest());
+    const q: QuoteTerms = {
+      id,
+      rateBps: 600,
+      dayBase: 360,
+      recourse: false,
+      seller: (await scf.getPiece(id)).holder,
+      expiry: now + 3_600n,
+      nonce: BigInt(++invoices),
+      ...overrides,
+    };
+    return { q, sig: await signQuote(scf, financier, q) };
+  };
+  const module = await members.memberOf(ledger);
+  return { world, scf, members, credit, cny, a, ids: world.ids, maturity, token, issue, quote, module };
+}
+
+describe("review 7, G1: a report the module held is delivered with the event's dates, whatever happened meanwhile", function () {
+  it("a recourse exposure held across its maturity day, its financier's role removed meanwhile, is booked as of the sale", async function () {
+    const { world, scf, credit, members, a, ids, issue, quote, module } = await networkHelpers.loadFixture(fixture);
+    // A receivable maturing in 3 days, sold with recourse while a Regulator has the registry paused.
+    const now = BigInt(await networkHelpers.time.latest());
+    const root = await issue(FACE, a.glassworks.address, now + 3n * DAY);
+    await credit.connect(a.regulator).pause();
+    const { q, sig } = await quote(root, { recourse: true });
+    await expect(scf.connect(a.glassworks).finance(q, sig)).to.emit(scf, "CreditReportDeferred");
+    const soldOn = dayOf(await networkHelpers.time.latest());
+    // Five days on, past the maturity day, and after the governor took Pacific's Financier role away.
+    await networkHelpers.time.increase(5n * DAY);
+    await members.connect(world.governor).removeRoles(ids.pacific, roleMask(["Financier"]));
+    await credit.connect(a.regulator).unpause();
+    const sellerKey = await members.entityKeyOf(ids.glassworks);
+    const id = await credit.loanId(module, loanRef(root));
+    await expect(scf.retryCreditReports(loanRef(root))).to.emit(credit, "LoanRegistered");
+    const record = await credit.getLoan(id);
+    expect([record.status, record.originationDay, record.outstanding]).to.deep.equal([
+      1n,
+      BigInt(soldOn),
+      record.principal,
+    ]);
+    expect((await credit.exposureOf(sellerKey)).outstanding).to.equal(record.principal);
+    // The financier's later close goes straight through: nothing is left queued.
+    await scf.connect(a.pacific).closeRecourse(root);
+    expect(await scf.pendingCreditReports(loanRef(root))).to.deep.equal([]);
+    expect((await credit.getLoan(id)).status).to.equal(2n); // Repaid
+  });
+
+  it("a pre-shipment advance held across the order's expiry day is booked as of the assignment, and its close follows", async function () {
+    const world = await deployWorld(connection);
+    const { trade, credit, members, tokens } = world.contracts;
+    const a = world.admins;
+    const now = BigInt(await networkHelpers.time.latest());
+    const mxn = await tokens.MXN.getAddress();
+    await trade.connect(a.cristal).createOrder({
+      exporter: world.ids.glassworks,
+      importerBank: world.ids.golfo,
+      exporterBank: world.ids.huaxia,
+      documentHash: ethers.id("PO-G1"),
+      payToken: mxn,
+      payoutToken: mxn,
+      amount: 40_000_000n,
+      importerBankFeeBps: 0,
+      exporterBankFeeBps: 0,
+      shipmentDeadline: now + 1n * DAY,
+      objectionWindow: Number(DAY / 4n),
+      expiry: now + 2n * DAY,
+      tranches: [{ shareBps: 10_000, evidence: 1 }],
+    });
+    await trade.connect(a.glassworks).accept(1n);
+    await credit.connect(a.regulator).pause();
+    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
+    const domain = tradeDomain(31337n, await trade.getAddress());
+    const assignment = {
+      order: 1n,
+      exporter: world.ids.glassworks,
+      financier: world.ids.pacific,
+      advance: 10_000_000n,
+      deadline,
+    };
+    const signed = await signAssignment(a.pacific, domain, assignment);
+    await expect(
+      trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 10_000_000n, deadline, signed),
+    ).to.emit(trade, "CreditReportDeferred");
+    const assignedOn = dayOf(await networkHelpers.time.latest());
+    await networkHelpers.time.increase(4n * DAY);
+    await credit.connect(a.regulator).unpause();
+    const ref = ethers.toBeHex(1n, 32);
+    await trade.retryCreditReports(ref);
+    const exporterKey = await members.entityKeyOf(world.ids.glassworks);
+    const id = await credit.loanId(await members.memberOf(await trade.getAddress()), ref);
+    expect((await credit.getLoan(id)).originationDay).to.equal(BigInt(assignedOn));
+    expect((await credit.exposureOf(exporterKey)).outstanding).to.equal(10_000_000n);
+    // The order lapses, leaving the advance open; the financier's close is delivered at once.
+    await trade.refundExpired(1n);
+    await trade.connect(a.pacific).closeAdvance(1n);
+    expect(await trade.pendingCreditReports(ref)).to.deep.equal([]);
+    expect((await credit.exposureOf(exporterKey)).outstanding).to.equal(0n);
+  });
+});
