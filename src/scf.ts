@@ -283,6 +283,14 @@ export async function closeRecourse(ledger: ReceivableLedger, id: bigint): Promi
   return mined(await ledger.closeRecourse(id));
 }
 
+/**
+ * The financier holding financed piece `id` declares the seller's recourse in default once the family is overdue:
+ * the seller did not make it whole, and its recourse record in the credit registry becomes Defaulted.
+ */
+export async function defaultRecourse(ledger: ReceivableLedger, id: bigint): Promise<ContractTransactionReceipt> {
+  return mined(await ledger.defaultRecourse(id));
+}
+
 /** A Regulator freezes or unfreezes piece `id`, with a reason code. */
 export async function freeze(
   ledger: ReceivableLedger,

@@ -385,6 +385,14 @@ export async function closeAdvance(trade: TradeSettlement, id: bigint): Promise<
   return mined(await trade.closeAdvance(id));
 }
 
+/**
+ * The financier of order `id` declares the advance the order left open in default, once the order's expiry passed:
+ * the exporter did not repay it, and the advance's credit record becomes Defaulted.
+ */
+export async function defaultAdvance(trade: TradeSettlement, id: bigint): Promise<ContractTransactionReceipt> {
+  return mined(await trade.defaultAdvance(id));
+}
+
 /** An arbiter pays `exporterShareBps` of what remains to the exporter's side and refunds the rest. */
 export async function resolve(
   trade: TradeSettlement,

@@ -64,6 +64,7 @@ export const scfConfirm = action(scf.confirm);
 export const scfReject = action(scf.reject);
 export const scfDefault = action(scf.declareDefault);
 export const scfCloseRecourse = action(scf.closeRecourse);
+export const scfDefaultRecourse = action(scf.defaultRecourse);
 export const scfClaim = action(scf.claim);
 export const scfSplit = action(scf.split);
 export const scfTransfer = action(scf.transfer);
@@ -83,6 +84,7 @@ export const tradeFxTerms = action(trade.fxTerms);
 export const tradeDispute = action(trade.dispute);
 export const tradeResolve = action(trade.resolve);
 export const tradeCloseAdvance = action(trade.closeAdvance);
+export const tradeDefaultAdvance = action(trade.defaultAdvance);
 export const tradeRefund = action(trade.refund);
 
 /** `serve`: runs the service until Ctrl-C; a bad option or a missing deployment is one `error:` line. */

@@ -286,6 +286,13 @@ export const tasks = [
     .addOption({ name: "id", description: "Financed receivable, e.g. R1.1", defaultValue: "" })
     .setAction(lazy("scfCloseRecourse"))
     .build(),
+  tradelineTask(
+    "scf:default-recourse",
+    "Declare the seller's recourse on a piece you financed in default: the seller did not make you whole (financier)",
+  )
+    .addOption({ name: "id", description: "Financed receivable, e.g. R1.1", defaultValue: "" })
+    .setAction(lazy("scfDefaultRecourse"))
+    .build(),
   tradelineTask("scf:claim", "Pay what the ledger parked for a member to its current payout account (anyone)")
     .addOption({ name: "member", description: "Member id", defaultValue: "" })
     .addOption({ name: "currency", description: "Settlement token, ISO 4217", defaultValue: "CNY" })
@@ -430,6 +437,13 @@ export const tasks = [
   )
     .addOption({ name: "order", description: "Order id", defaultValue: "" })
     .setAction(lazy("tradeCloseAdvance"))
+    .build(),
+  tradelineTask(
+    "trade:default-advance",
+    "Declare an advance the ended order did not repay in default, after the order's expiry (the financier)",
+  )
+    .addOption({ name: "order", description: "Order id", defaultValue: "" })
+    .setAction(lazy("tradeDefaultAdvance"))
     .build(),
   tradelineTask("trade:fx-terms", "Name the FX provider and least rate for an order's payments (its payee)")
     .addOption({ name: "order", description: "Order id", defaultValue: "" })

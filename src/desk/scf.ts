@@ -23,6 +23,7 @@ import {
   FAMILY_STATES,
   PIECE_STATES,
   closeRecourse as closeRecourseOf,
+  defaultRecourse as defaultRecourseOf,
   daysBetween,
   discountedPrice,
   formatReceivable,
@@ -259,6 +260,16 @@ export async function closeRecourse(
   const id = receivable(desk, req.id);
   await familyToken(desk, id);
   return { id, receipt: await closeRecourseOf(desk.contracts.scf, id) };
+}
+
+/** The financier holding a piece financed with recourse declares the seller's recourse in default. */
+export async function defaultRecourse(
+  desk: ScfDesk,
+  req: { id: string },
+): Promise<{ id: bigint; receipt: ContractTransactionReceipt }> {
+  const id = receivable(desk, req.id);
+  await familyToken(desk, id);
+  return { id, receipt: await defaultRecourseOf(desk.contracts.scf, id) };
 }
 
 /** Anyone moves a family past its maturity and grace to Overdue. */

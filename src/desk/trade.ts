@@ -22,6 +22,7 @@ import {
   attest as relayEvidence,
   buildOrder,
   closeAdvance as closeOrderAdvance,
+  defaultAdvance as defaultOrderAdvance,
   createOrder,
   dispute as disputeOrder,
   fund as fundOrder,
@@ -557,6 +558,15 @@ export async function closeAdvance(
 ): Promise<{ id: bigint; receipt: ContractTransactionReceipt }> {
   const id = orderId(desk, req.order);
   return { id, receipt: await closeOrderAdvance(desk.contracts.trade, id) };
+}
+
+/** The financier declares the advance an ended order did not repay in default, once the order's expiry passed. */
+export async function defaultAdvance(
+  desk: TradeDesk,
+  req: { order: string },
+): Promise<{ id: bigint; receipt: ContractTransactionReceipt }> {
+  const id = orderId(desk, req.order);
+  return { id, receipt: await defaultOrderAdvance(desk.contracts.trade, id) };
 }
 
 /** An arbiter pays a percentage of what remains to the exporter's side and refunds the rest. */

@@ -119,6 +119,15 @@ export async function closeRecourse(c: TradelineContracts, args: { id: string })
   ];
 }
 
+/** The financier holding a piece financed with recourse declares the seller's recourse in default. */
+export async function defaultRecourse(c: TradelineContracts, args: { id: string }): Promise<string[]> {
+  const r = await desk.defaultRecourse(deskOf(c), args);
+  return [
+    `declared the seller's recourse on ${formatReceivable(r.id)} in default: its credit record is Defaulted`,
+    `  tx: ${r.receipt.hash}`,
+  ];
+}
+
 /** Pays what the ledger parked for a member to its current payout account. */
 export async function claim(c: TradelineContracts, args: { member: string; currency: string }): Promise<string[]> {
   const r = await desk.claim(deskOf(c), args);

@@ -242,6 +242,14 @@ export async function closeAdvance(c: TradelineContracts, args: { order: string 
   return [`closed the advance's credit record of order ${r.id}: repaid outside the order`, `  tx: ${r.receipt.hash}`];
 }
 
+export async function defaultAdvance(c: TradelineContracts, args: { order: string }): Promise<string[]> {
+  const r = await desk.defaultAdvance(deskOf(c), args);
+  return [
+    `declared the advance on order ${r.id} in default: the exporter's credit record is Defaulted`,
+    `  tx: ${r.receipt.hash}`,
+  ];
+}
+
 export async function resolve(
   c: TradelineContracts,
   args: { order: string; exporterShare: string; quote: string },

@@ -10,6 +10,7 @@ import {
   closeRecourse,
   confirm,
   declareDefault,
+  defaultRecourse,
   finance,
   issue,
   line,
@@ -266,6 +267,28 @@ describe("scf tasks", function () {
       "closed the recourse record of R1.0: the seller made it whole outside the ledger",
     );
     expect(await failure(closeRecourse(pacific.contracts, { id: "R1.0" }))).to.match(/ScfNoRecourse/);
+  });
+
+  it("test_scfDefaultRecourse_onceOverdue_byTheFinancierOnly_once_withTheRefusalNamed", async function () {
+    const { world, as, dir, pearlLineAtPacific } = await networkHelpers.loadFixture(fixture);
+    const pearl = as("pearl");
+    await pearlLineAtPacific();
+    await issue(pearl.contracts, { ...ISSUE, supplier: world.admins.glassworks.address }, pearl.session);
+    const out = path.join(dir, "recourse.json");
+    const pacific = as("pacific");
+    await quote(
+      pacific.contracts,
+      { id: "R1.0", rateBps: "600", dayBase: "360", recourse: "true", validFor: "600", out },
+      pacific.session,
+    );
+    await finance(as("glassworks").contracts, { quote: out });
+    expect(await failure(defaultRecourse(pacific.contracts, { id: "R1.0" }))).to.match(/ScfNotOverdue/);
+    await networkHelpers.time.increaseTo(Date.parse("2027-03-10T00:00:00Z") / 1000);
+    expect(await failure(defaultRecourse(as("glassworks").contracts, { id: "R1.0" }))).to.match(/ScfNotFinancier/);
+    expect(await defaultRecourse(pacific.contracts, { id: "R1.0" })).to.deep.include(
+      "declared the seller's recourse on R1.0 in default: its credit record is Defaulted",
+    );
+    expect(await failure(defaultRecourse(pacific.contracts, { id: "R1.0" }))).to.match(/ScfRecourseAlreadyDefaulted/);
   });
 
   it("test_scfTasks_rejectDefaultRepayAfterDefaultAndClaim", async function () {

@@ -11,6 +11,7 @@ import {
   attest,
   closeAdvance,
   create,
+  defaultAdvance,
   dispute,
   fund,
   fxTerms,
@@ -379,6 +380,18 @@ describe("trade tasks", function () {
     );
     expect(await failure(closeAdvance(glass.contracts, { order: "1" }))).to.equal(
       `reverted: TradeUnauthorized(id=1, account=${world.admins.glassworks.address})`,
+    );
+    // Unpaid at the order's expiry, the advance may be booked as the exporter's default; a repayment still closes it.
+    expect(await failure(defaultAdvance(pacific.contracts, { order: "1" }))).to.match(/^reverted: TradeTooEarly\(id=1/);
+    await networkHelpers.time.increase(50 * DAY);
+    expect(await failure(defaultAdvance(glass.contracts, { order: "1" }))).to.equal(
+      `reverted: TradeUnauthorized(id=1, account=${world.admins.glassworks.address})`,
+    );
+    expect((await defaultAdvance(pacific.contracts, { order: "1" }))[0]).to.equal(
+      "declared the advance on order 1 in default: the exporter's credit record is Defaulted",
+    );
+    expect(await failure(defaultAdvance(pacific.contracts, { order: "1" }))).to.equal(
+      "reverted: TradeAdvanceAlreadyDefaulted(id=1)",
     );
     expect(await failure(closeAdvance(pacific.contracts, { order: "" }))).to.equal("--order is required");
     expect((await closeAdvance(pacific.contracts, { order: "1" }))[0]).to.equal(
