@@ -39,7 +39,7 @@ import {
   type FxQuote,
 } from "../src/trade.js";
 import { amortisingPlan, dueDay, Frequency, totalDue } from "../src/schedule.js";
-import { mined } from "../src/tx.js";
+import { eventArg, mined } from "../src/tx.js";
 import { formatTable } from "../tasks/lib/members.js";
 
 import { calldataGas, measureCallsTo, measureTx, sumFigures, toRow, type GasFigures, type GasRow } from "./lib/gas.js";
@@ -1032,6 +1032,65 @@ const tradeLifecycle = sumFigures(tradeFlow);
   await record(
     "ReceivableLedger.redirectOwed [a revoked supplier's parked payout]",
     scf.redirectOwed(supplierId, cnyAddress, world.admins.cristal, reasonCode("BENCH-REDIRECT")),
+  );
+}
+
+// Defaults the financier books on a module's own record, after the flows (they move the clock): the seller's recourse
+// on an overdue piece, and an advance an unshipped order left open past its expiry.
+{
+  const { admin: supplier, id: supplierId } = await admitFundedMember("TLBENCHSUPPLIER0004", "MX", "Supplier");
+  const line = await scf.creditLineOf(world.ids.pearl, cnyAddress);
+  const lineBank = Object.entries(world.ids).find(([, id]) => id === line.financier)![0] as keyof typeof world.admins;
+  const asLineBank = scf.connect(world.admins[lineBank]);
+  if (line.frozen) await asLineBank.freezeCreditLine(world.ids.pearl, cnyAddress, false);
+  await asLineBank.setCreditLine(world.ids.pearl, cnyAddress, line.used + 10_000_000n);
+  const due = BigInt(await networkHelpers.time.latest()) + 30n * DAY;
+  const root = rootIn(await mined(await scf.connect(pearl).issue(supplier, cnyAddress, 10_000_000n, due, [invoice()])));
+  const q = {
+    id: root,
+    rateBps: 600,
+    dayBase: 365 as const,
+    recourse: true,
+    seller: supplierId,
+    expiry: BigInt(await networkHelpers.time.latest()) + 3_600n,
+    nonce: 4n,
+  };
+  await mined(await scf.connect(supplier).finance(q, await signQuote(scf, bank, q)));
+  await networkHelpers.time.increaseTo(due + BigInt((await scf.getFamily(root)).graceSeconds) + 1n);
+  await record(
+    "ReceivableLedger.defaultRecourse [the financier: the seller did not make it whole, reported to the credit registry]",
+    scf.connect(bank).defaultRecourse(root),
+  );
+
+  const trade = world.contracts.trade;
+  const terms = await glasswareOrder(world, BigInt(await networkHelpers.time.latest()), "PO-BENCH-ADVANCE-DEFAULT");
+  const created = await mined(
+    await trade
+      .connect(ta.cristal)
+      .createOrder({ ...terms, payoutToken: terms.payToken, tranches: parseTranches("100:Shipped") }),
+  );
+  const id = eventArg<bigint>(trade, created, "OrderCreated", "id");
+  await mined(await trade.connect(ta.glassworks).accept(id));
+  const assignment = {
+    order: id,
+    exporter: world.ids.glassworks,
+    financier: world.ids.pacific,
+    advance: 20_000_000n,
+    deadline: BigInt(await networkHelpers.time.latest()) + 3_600n,
+  };
+  const signature = await signAssignment(ta.pacific, await tradeDomainOf(trade), assignment);
+  await mined(
+    await trade
+      .connect(ta.glassworks)
+      .assignProceeds(id, assignment.financier, assignment.advance, assignment.deadline, signature),
+  );
+  // Never funded, it lapses at its shipment deadline, leaving the advance open; unpaid at expiry, it is booked.
+  await networkHelpers.time.increaseTo(BigInt(terms.shipmentDeadline) + 1n);
+  await mined(await trade.connect(fresh4).refundExpired(id));
+  await networkHelpers.time.increaseTo(BigInt(terms.expiry) + 1n);
+  await record(
+    "TradeSettlement.defaultAdvance [the financier: the exporter did not repay, reported to the credit registry]",
+    trade.connect(ta.pacific).defaultAdvance(id),
   );
 }
 
