@@ -330,7 +330,8 @@ interface ITradeSettlement {
     ///         `ProceedsAssignment` signature (order, exporter, financier, advance, deadline): every later payment goes
     ///         to it, and the financier's exposure to the exporter member (`advance`, minor units of the credit
     ///         registry's reporting currency) is reported. The record is closed when the order ends having paid the
-    ///         financier every tranche; refunded in part or lapsed, it stays open (`AdvanceLeftOpen`).
+    ///         financier every tranche; refunded in part or lapsed, it stays open (`AdvanceLeftOpen`). Pre-shipment
+    ///         finance only: before any evidence (`TradeGoodsMoved`) and the shipment deadline (`TradeWindowClosed`).
     function assignProceeds(
         OrderId id,
         MemberId financier,

@@ -63,6 +63,11 @@ contract TradeSettlementCold is TradeSettlementBase {
         // Pre-shipment finance: once any evidence came, tranches may have been released or paid to the exporter,
         // and the financier's signed advance would no longer match what the proceeds are.
         if (p.evidenceDone != 0) revert ITradeSettlement.TradeGoodsMoved(id, p.evidenceDone);
+        // Nor once the goods can no longer ship: the order is then refundable, and the advance's record, maturing at
+        // the order's expiry, could be reported past its maturity (review 7, G1).
+        if (_activeNow() >= p.shipmentDeadline) {
+            revert ITradeSettlement.TradeWindowClosed(id, _toWall(p.shipmentDeadline));
+        }
         // Nobody finances itself: an exporter that is also a Financier cannot book a loan to itself.
         if (MemberId.unwrap(financier) == MemberId.unwrap(p.exporter)) {
             revert ITradeSettlement.TradeConflictOfInterest(id, financier);

@@ -145,4 +145,45 @@ describe("review 7, G1: a report the module held is delivered with the event's d
     expect(await trade.pendingCreditReports(ref)).to.deep.equal([]);
     expect((await credit.exposureOf(exporterKey)).outstanding).to.equal(0n);
   });
+
+  it("pre-shipment finance is refused once the goods can no longer ship: its record would mature before its report", async function () {
+    const world = await deployWorld(connection);
+    const { trade, tokens } = world.contracts;
+    const a = world.admins;
+    const now = BigInt(await networkHelpers.time.latest());
+    const mxn = await tokens.MXN.getAddress();
+    const shipmentDeadline = now + 1n * DAY;
+    await trade.connect(a.cristal).createOrder({
+      exporter: world.ids.glassworks,
+      importerBank: world.ids.golfo,
+      exporterBank: world.ids.huaxia,
+      documentHash: ethers.id("PO-G1-LATE"),
+      payToken: mxn,
+      payoutToken: mxn,
+      amount: 40_000_000n,
+      importerBankFeeBps: 0,
+      exporterBankFeeBps: 0,
+      shipmentDeadline,
+      objectionWindow: Number(DAY / 4n),
+      expiry: now + 2n * DAY,
+      tranches: [{ shareBps: 10_000, evidence: 1 }],
+    });
+    await trade.connect(a.glassworks).accept(1n);
+    await networkHelpers.time.increaseTo(now + 3n * DAY);
+    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
+    const domain = tradeDomain(31337n, await trade.getAddress());
+    const assignment = {
+      order: 1n,
+      exporter: world.ids.glassworks,
+      financier: world.ids.pacific,
+      advance: 10_000_000n,
+      deadline,
+    };
+    const signed = await signAssignment(a.pacific, domain, assignment);
+    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 10_000_000n, deadline, signed))
+      .to.be.revertedWithCustomError(trade, "TradeWindowClosed")
+      .withArgs(1n, shipmentDeadline);
+    expect(await trade.pendingCreditReports(ethers.toBeHex(1n, 32))).to.deep.equal([]);
+    expect((await trade.getOrder(1n)).financier).to.equal(0n);
+  });
 });
