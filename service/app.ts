@@ -77,11 +77,10 @@ export interface AppOptions {
 }
 
 /** Refuses a request whose token does not carry one of `roles` (403, nothing done). */
-export function requireRole(client: Client, ...roles: ApiRole[]): void {
+export function requireRole(client: Client, roles: ApiRole[], step = "this endpoint"): void {
   if (!roles.some((r) => client.roles.includes(r))) {
-    throw forbidden(
-      `this endpoint needs one of the roles ${roles.join(", ")}; the token has ${client.roles.join(", ")}`,
-    );
+    const needs = roles.length === 1 ? `the role ${roles[0]}` : `one of the roles ${roles.join(", ")}`;
+    throw forbidden(`${step} needs ${needs}; the token has ${client.roles.join(", ")}`);
   }
 }
 
@@ -91,7 +90,7 @@ export function requireRole(client: Client, ...roles: ApiRole[]): void {
  */
 export function allow(...roles: ApiRole[]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    requireRole(c.get("client"), ...roles);
+    requireRole(c.get("client"), roles);
     await next();
   };
 }

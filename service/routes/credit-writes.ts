@@ -8,6 +8,7 @@ import type { Kysely, Selectable } from "kysely";
 import type { Logger } from "pino";
 
 import { CONSENT_PURPOSES, FREQUENCIES, isoDate, type ConsentPurposeName } from "../../src/credit.js";
+import { connect } from "../../src/deployment.js";
 import * as desk from "../../src/desk/credit.js";
 import { formatAmount } from "../../src/encoding.js";
 import { allow, requireRole, type AppEnv } from "../app.js";
@@ -303,7 +304,9 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
     createRoute({
       method: "post",
       path: "/v1/credit/consents/{consentId}/revoke",
-      summary: "Record the borrower's withdrawal of a consent (its holder or a Regulator); it takes effect at once",
+      summary:
+        "Record the borrower's withdrawal of a consent (its holder: lender-desk; another member's: regulator); it " +
+        "takes effect at once",
       security,
       request: {
         params: z.object({ consentId: Hex32 }),
@@ -316,6 +319,21 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
     async (c) => {
       const { consentId } = c.req.valid("param");
       const body = c.req.valid("json");
+      // The chain lets the consent's holder or any Regulator revoke it: a lender's desk for a consent its member
+      // holds, a regulator's for another member's. An unknown consent is left to the chain (ConsentUnknown).
+      const w = ctx.writer;
+      if (w !== undefined) {
+        const contracts = connect(w.deployment, w.provider);
+        const [consent, member] = await Promise.all([
+          contracts.consents.getConsent(consentId).catch(() => undefined),
+          w.signer.getAddress().then((a) => contracts.members.memberOf(a)),
+        ]);
+        if (consent !== undefined && consent.holder !== 0n) {
+          if (consent.holder === member)
+            requireRole(c.get("client"), ["lender-desk"], "revoking a consent this member holds");
+          else requireRole(c.get("client"), ["regulator"], "revoking a consent another member holds");
+        }
+      }
       return runWrite(c, ctx, "credit.consent.revoke", JSON.stringify({ consentId, ...body }), async (d) => {
         const r = await desk.revokeConsent(d, { consent: consentId, reason: body.reason });
         return { result: { consentId: r.id, revoked: true, reason: body.reason } };
@@ -350,7 +368,7 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
     async (c) => {
       const body = c.req.valid("json");
       // The chain sees one key per member: which desk may take which step is decided here.
-      requireRole(c.get("client"), ...DISPUTE_ROLES[body.action]);
+      requireRole(c.get("client"), DISPUTE_ROLES[body.action], `a dispute's ${body.action} step`);
       return runWrite(c, ctx, `credit.dispute.${body.action}`, JSON.stringify(body), async (d) => {
         const r = await desk.dispute(d, {
           ...body,

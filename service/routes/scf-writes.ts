@@ -53,9 +53,18 @@ const FinancePreview = z
 export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): void {
   writeRoute(app, ctx, {
     path: "/v1/scf/credit-lines",
-    summary: "A core enterprise chooses its line's bank (financier); that bank sets the limit or freezes the line",
+    summary:
+      "A core enterprise chooses its line's bank (financier: supply-chain-desk); that bank sets the limit or freezes " +
+      "the line (debtor with limit or freeze: bank-treasury)",
     roles: ["supply-chain-desk", "bank-treasury"],
     action: "scf.line",
+    // The step is the one `desk.line` takes for these fields: the chain lets the member's one key take both.
+    step: (b) =>
+      b.financier !== undefined
+        ? { step: "choosing a credit line's bank (financier)", roles: ["supply-chain-desk"] }
+        : b.freeze !== undefined
+          ? { step: "freezing a credit line", roles: ["bank-treasury"] }
+          : { step: "setting a credit line's limit", roles: ["bank-treasury"] },
     body: z
       .object({
         currency: Text,

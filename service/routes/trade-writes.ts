@@ -6,13 +6,14 @@
  */
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
 
+import { connect } from "../../src/deployment.js";
 import * as desk from "../../src/desk/trade.js";
 import { formatAmount } from "../../src/encoding.js";
 import { formatUetr, type TranchePayment } from "../../src/trade.js";
 import type { AppEnv } from "../app.js";
 import type { ApiRole } from "../auth.js";
 import type { WriteContext } from "../writes.js";
-import { Text, writeRoute } from "./write-schemas.js";
+import { Text, writeRoute, type WriteStep } from "./write-schemas.js";
 
 const Decimal = Text.openapi({ description: "an amount in major units, e.g. 400000.00" });
 const Day = Text.openapi({ description: "a UTC date, YYYY-MM-DD", example: "2026-12-20" });
@@ -31,6 +32,27 @@ function paymentsOut(payments: TranchePayment[]) {
     payout: String(p.payout),
     rate: String(p.rate),
   }));
+}
+
+/**
+ * Who may name the FX terms: the chain lets the order's payee, the exporter or (once the proceeds are assigned) the
+ * financier. Which one the service's member is follows from the order: an exporter's desk for an order not assigned,
+ * a bank's treasury for one assigned. An order that cannot be read is left to the desk (it refuses it by itself).
+ */
+async function fxTermsStep(id: string, ctx: WriteContext): Promise<WriteStep> {
+  const step = "naming an order's FX terms";
+  const w = ctx.writer;
+  const t = id.trim();
+  if (w === undefined || !/^\d+$/.test(t) || BigInt(t) === 0n || BigInt(t) >= 2n ** 64n) {
+    return { step, roles: ["exporter", "bank-treasury"] };
+  }
+  const order = await connect(w.deployment, w.provider)
+    .trade.getOrder(BigInt(t))
+    .catch(() => undefined);
+  if (order === undefined) return { step, roles: ["exporter", "bank-treasury"] };
+  return order.financier === 0n
+    ? { step: `${step} (as its exporter)`, roles: ["exporter"] }
+    : { step: `${step} (as the financier its proceeds are assigned to)`, roles: ["bank-treasury"] };
 }
 
 export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): void {
@@ -189,10 +211,13 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
 
   writeRoute(app, ctx, {
     path: "/v1/trade/orders/{id}/fx-terms",
-    summary: "The payee names the FX provider whose quotes anyone may relay, and the least rate it takes",
+    summary:
+      "The payee names the FX provider whose quotes anyone may relay, and the least rate it takes: the exporter " +
+      "(exporter), or once the proceeds are assigned the financier (bank-treasury)",
     roles: ["exporter", "bank-treasury"],
     action: "trade.fx-terms",
     withId: true,
+    step: (_b, id) => fxTermsStep(id, ctx),
     body: z.object({ provider: z.number().int(), minRate: Text }).strict(),
     run: async (d, b, id) => {
       const r = await desk.fxTerms(d, { order: id, provider: String(b.provider), minRate: b.minRate });
@@ -239,8 +264,8 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
 
   writeRoute(app, ctx, {
     path: "/v1/trade/orders/{id}/dispute",
-    summary: "The importer's side disputes within the objection window",
-    roles: ["importer", "bank-treasury"],
+    summary: "The importer disputes within the objection window",
+    roles: ["importer"],
     action: "trade.dispute",
     withId: true,
     body: z.object({ reason: Text }).strict(),

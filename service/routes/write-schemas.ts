@@ -4,7 +4,7 @@
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 
-import { allow, type AppEnv } from "../app.js";
+import { allow, requireRole, type AppEnv } from "../app.js";
 import type { ApiRole } from "../auth.js";
 import { runWrite, type RequestDesk, type WriteContext } from "../writes.js";
 
@@ -65,7 +65,19 @@ export interface WriteSpec<B extends z.ZodType> {
   body: B;
   status?: 200 | 201;
   withId?: boolean;
+  /**
+   * For an endpoint whose steps the chain lets different desks take (the member's one key signs them all): the step
+   * this request takes and the roles it needs, checked once the body is valid, before anything is read or sent. The
+   * endpoint's `roles` are then the union of its steps' roles.
+   */
+  step?: (body: z.infer<B>, id: string, ctx: WriteContext) => WriteStep | Promise<WriteStep>;
   run: (d: RequestDesk, body: z.infer<B>, id: string) => Promise<Record<string, unknown>>;
+}
+
+/** One step of an endpoint, in words ("setting a credit line's limit"), and the roles that may take it. */
+export interface WriteStep {
+  step: string;
+  roles: ApiRole[];
 }
 
 export function writeRoute<B extends z.ZodType>(app: OpenAPIHono<AppEnv>, ctx: WriteContext, spec: WriteSpec<B>): void {
@@ -74,7 +86,8 @@ export function writeRoute<B extends z.ZodType>(app: OpenAPIHono<AppEnv>, ctx: W
       method: "post",
       path: spec.path,
       summary: spec.summary,
-      description: `Roles: ${spec.roles.join(", ")}.`,
+      description:
+        `Roles: ${spec.roles.join(", ")}` + (spec.step === undefined ? "." : " (each step needs its own, below)."),
       security,
       request: {
         ...(spec.withId === true ? { params: Id } : {}),
@@ -87,6 +100,10 @@ export function writeRoute<B extends z.ZodType>(app: OpenAPIHono<AppEnv>, ctx: W
     async (c) => {
       const id = spec.withId === true ? (c.req.param("id") ?? "") : "";
       const body = (c.req.valid as (t: "json") => z.infer<B>)("json");
+      if (spec.step !== undefined) {
+        const { step, roles } = await spec.step(body, id, ctx);
+        requireRole(c.get("client"), roles, step);
+      }
       return runWrite(c, ctx, spec.action, JSON.stringify({ id, body }), async (d) => ({
         status: spec.status ?? 200,
         result: await spec.run(d, body, id),

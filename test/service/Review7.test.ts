@@ -1,0 +1,389 @@
+/**
+ * Adversarial review 7 (service and SDK): proofs of concept. Each test PASSES on the current code by asserting the
+ * bad outcome; a fix makes it fail (then turn it round into a regression test).
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+import { expect } from "chai";
+import { JsonRpcProvider, Network } from "ethers";
+import { network } from "hardhat";
+import pino from "pino";
+
+import { newSalt } from "../../src/commitments.js";
+import { LOAN_CSV_HEADER, isoDate } from "../../src/credit.js";
+import { parseAmount } from "../../src/encoding.js";
+import { deployWorld } from "../../scripts/lib/world.js";
+import { createToken, parseRoles } from "../../service/auth.js";
+import { openDatabase } from "../../service/db.js";
+import { Indexer } from "../../service/indexer.js";
+import { migrate } from "../../service/migrations.js";
+import { project, rebuild } from "../../service/projections.js";
+import { balances, members } from "../../service/projections/members.js";
+import { startService, type RunningService } from "../../service/server.js";
+
+import { glasswareOrderBody, startTestService } from "./engines.js";
+
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
+
+interface Body {
+  status?: number;
+  type?: string;
+  detail?: string;
+  result?: Record<string, unknown>;
+  error?: string;
+}
+
+describe("review 7: service PoCs (SQLite)", function () {
+  let world: Awaited<ReturnType<typeof deployWorld>>;
+  before(async function () {
+    world = await deployWorld(connection);
+  });
+
+  const post = async (url: string, token: string, path: string, body: unknown) => {
+    const res = await fetch(url + path, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, type: res.headers.get("content-type"), body: (await res.json()) as Body };
+  };
+
+  it("test_review7_S1_creditLines_eachStepNeedsItsOwnDesksRole", async function () {
+    // pearl (a core enterprise) and pacific (a bank) each run their own service. Each hands one desk token out for
+    // a job it should not be able to do with it: pearl a bank-treasury token (e.g. its treasury, reading balances),
+    // pacific a supply-chain-desk token (e.g. the team that watches the receivables it finances). The chain sees
+    // the member's one key either way: the service decides which desk may take which step.
+    const services: RunningService[] = [];
+    try {
+      const pearl = await startTestService(ethers.provider, world.deployment, ":memory:", {
+        signer: world.admins.pearl,
+        consortiumKey: async () => world.key,
+      });
+      services.push(pearl);
+      const pacific = await startTestService(ethers.provider, world.deployment, ":memory:", {
+        signer: world.admins.pacific,
+        consortiumKey: async () => world.key,
+      });
+      services.push(pacific);
+      const token = async (s: RunningService, role: string) =>
+        (await createToken(s.database.db, role, parseRoles(role))).token;
+      const pearlTreasury = await token(pearl, "bank-treasury");
+      const pearlScf = await token(pearl, "supply-chain-desk");
+      const pacificScf = await token(pacific, "supply-chain-desk");
+      const pacificTreasury = await token(pacific, "bank-treasury");
+      const cny = world.deployment.tokens.CNY;
+      const before = await world.contracts.scf.creditLineOf(world.ids.pearl, cny);
+      const block = await ethers.provider.getBlockNumber();
+
+      // 1. A bank-treasury token cannot make the core enterprise choose its line's bank (its own decision).
+      const chose = await post(pearl.url, pearlTreasury, "/v1/scf/credit-lines", {
+        currency: "CNY",
+        financier: Number(world.ids.pacific),
+      });
+      expect([chose.status, chose.type]).to.deep.equal([403, "application/problem+json"]);
+      expect(chose.body.detail).to.contain("the role supply-chain-desk");
+      expect(chose.body.detail).to.contain("financier");
+
+      // 2. A supply-chain-desk token at the bank can neither set the debtor's limit (the bank's credit decision) ...
+      const set = await post(pacific.url, pacificScf, "/v1/scf/credit-lines", {
+        currency: "CNY",
+        debtor: Number(world.ids.pearl),
+        limit: "5000000.00",
+      });
+      expect([set.status, set.type]).to.deep.equal([403, "application/problem+json"]);
+      expect(set.body.detail).to.contain("the role bank-treasury");
+
+      // 3. ... nor freeze it. Nothing was sent.
+      const frozen = await post(pacific.url, pacificScf, "/v1/scf/credit-lines", {
+        currency: "CNY",
+        debtor: Number(world.ids.pearl),
+        freeze: true,
+      });
+      expect([frozen.status, frozen.type]).to.deep.equal([403, "application/problem+json"]);
+      expect(frozen.body.detail).to.contain("the role bank-treasury");
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      const after = await world.contracts.scf.creditLineOf(world.ids.pearl, cny);
+      expect([after.limit, after.frozen]).to.deep.equal([before.limit, before.frozen]);
+
+      // Each desk still takes its own step.
+      const own = await post(pearl.url, pearlScf, "/v1/scf/credit-lines", {
+        currency: "CNY",
+        financier: Number(world.ids.pacific),
+      });
+      expect(own.status, own.body.detail).to.equal(200);
+      expect(own.body.result?.action).to.equal("chose-financier");
+      const limit = await post(pacific.url, pacificTreasury, "/v1/scf/credit-lines", {
+        currency: "CNY",
+        debtor: Number(world.ids.pearl),
+        limit: "5000000.00",
+      });
+      expect(limit.status, limit.body.detail).to.equal(200);
+      expect((await world.contracts.scf.creditLineOf(world.ids.pearl, cny)).limit).to.equal(
+        parseAmount("5000000.00", 2),
+      );
+    } finally {
+      for (const s of services) await s.stop();
+    }
+  });
+
+  it("test_review7_S1_tradeOrders_disputeIsTheImportersAndFxTermsThePayeesDesk", async function () {
+    // The chain lets only the importer dispute, and only the payee (the exporter, until the proceeds are assigned)
+    // name the FX terms: a bank-treasury token of the importer's or the exporter's service may do neither.
+    const services: RunningService[] = [];
+    try {
+      const cristal = await startTestService(ethers.provider, world.deployment, ":memory:", {
+        signer: world.admins.cristal,
+        consortiumKey: async () => world.key,
+      });
+      services.push(cristal);
+      const glassworks = await startTestService(ethers.provider, world.deployment, ":memory:", {
+        signer: world.admins.glassworks,
+        consortiumKey: async () => world.key,
+      });
+      services.push(glassworks);
+      const token = async (s: RunningService, role: string) =>
+        (await createToken(s.database.db, role, parseRoles(role))).token;
+      const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
+      const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
+      const created = await post(
+        cristal.url,
+        await token(cristal, "importer"),
+        "/v1/trade/orders",
+        glasswareOrderBody(world.ids, "PO R7-S1", day),
+      );
+      expect(created.status, created.body.detail).to.equal(201);
+      const id = String(created.body.result?.id);
+      const exporter = await token(glassworks, "exporter");
+      expect((await post(glassworks.url, exporter, `/v1/trade/orders/${id}/accept`, {})).status).to.equal(200);
+
+      const block = await ethers.provider.getBlockNumber();
+      const dispute = await post(cristal.url, await token(cristal, "bank-treasury"), `/v1/trade/orders/${id}/dispute`, {
+        reason: "CRACKS",
+      });
+      expect([dispute.status, dispute.type]).to.deep.equal([403, "application/problem+json"]);
+      expect(dispute.body.detail).to.contain("the role importer");
+      const terms = { provider: Number(world.ids.huaxia), minRate: "0.37" };
+      const treasury = await token(glassworks, "bank-treasury");
+      const fx = await post(glassworks.url, treasury, `/v1/trade/orders/${id}/fx-terms`, terms);
+      expect([fx.status, fx.type]).to.deep.equal([403, "application/problem+json"]);
+      expect(fx.body.detail).to.contain("the role exporter");
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
+
+      const own = await post(glassworks.url, exporter, `/v1/trade/orders/${id}/fx-terms`, terms);
+      expect(own.status, own.body.detail).to.equal(200);
+    } finally {
+      for (const s of services) await s.stop();
+    }
+  });
+
+  it("test_review7_S1_consentRevoke_isTheHoldersLenderDesk_notARegulatorTokenOfItsService", async function () {
+    // The chain lets a consent's holder or any Regulator revoke it: at the lender's own service, the consent it holds
+    // is the lender desk's to revoke, not a regulator token's.
+    const service = await startTestService(ethers.provider, world.deployment, ":memory:", {
+      signer: world.admins.huaxia,
+      consortiumKey: async () => world.key,
+    });
+    try {
+      const desk = (await createToken(service.database.db, "desk", parseRoles("lender-desk"))).token;
+      const regulator = (await createToken(service.database.db, "reg", parseRoles("regulator"))).token;
+      const recorded = await post(service.url, desk, "/v1/credit/consents", {
+        borrowerType: "CN-RIC",
+        borrowerId: "110101199003071234",
+        document: "borrower authorization R7-S1",
+        purpose: "NewCredit",
+        expires: isoDate(Math.floor((await networkHelpers.time.latest()) / 86_400) + 30),
+      });
+      expect(recorded.status, recorded.body.detail).to.equal(201);
+      const path = `/v1/credit/consents/${String(recorded.body.result?.consentId)}/revoke`;
+      const block = await ethers.provider.getBlockNumber();
+      const refused = await post(service.url, regulator, path, { reason: "WITHDRAWN" });
+      expect([refused.status, refused.type]).to.deep.equal([403, "application/problem+json"]);
+      expect(refused.body.detail).to.contain("the role lender-desk");
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      const revoked = await post(service.url, desk, path, { reason: "WITHDRAWN" });
+      expect(revoked.status, revoked.body.detail).to.equal(200);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it("test_review7_S2_healthz_sendsTheIndexersRawError_withTheNodeUrlsApiKey_toAnyone", async function () {
+    // A node behind an API key in its URL (as hosted JSON-RPC endpoints are) that refuses a request: the indexer's
+    // error text, ethers' message with `requestUrl`, is what /healthz answers, with no token asked.
+    const node: Server = createServer((_req, res) => {
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end('{"error":"invalid project id"}');
+    });
+    await new Promise<void>((r) => node.listen(0, "127.0.0.1", r));
+    const rpcUrl = `http://127.0.0.1:${(node.address() as AddressInfo).port}/v3/SECRET-PROJECT-KEY-1234`;
+    const provider = new JsonRpcProvider(rpcUrl, Network.from(31337), { staticNetwork: true });
+    let service: RunningService | undefined;
+    try {
+      service = await startService({
+        provider,
+        chainId: 31337,
+        deployment: world.deployment,
+        fromBlock: 0,
+        databaseUrl: ":memory:",
+        dataDir: "",
+        port: 0,
+        pollMs: 50,
+        logger: pino({ level: "silent" }),
+      });
+      let body: Body = {};
+      for (let i = 0; i < 100 && body.error === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        const res = await fetch(service.url + "/healthz");
+        body = (await res.json()) as Body;
+      }
+      expect(body.error).to.contain("SECRET-PROJECT-KEY-1234");
+      expect(body.error).to.contain("invalid project id");
+    } finally {
+      await service?.stop();
+      provider.destroy();
+      node.close();
+    }
+  });
+
+  it("test_review7_S3_webhookRegistration_tellsWhetherAnInternalNameExists", async function () {
+    // Without allowPrivateWebhooks: the refusal no longer names the address, but still says whether the name
+    // resolves (to something not public) or does not resolve at all: an oracle of the service's internal DNS.
+    const service = await startTestService(ethers.provider, world.deployment, ":memory:");
+    try {
+      const token = (await createToken(service.database.db, "any desk", parseRoles("exporter"))).token;
+      const register = async (url: string) => {
+        const res = await fetch(service.url + "/v1/webhooks", {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({ url }),
+        });
+        return { status: res.status, body: (await res.json()) as Body };
+      };
+      const exists = await register("http://vault.localhost/hook");
+      const missing = await register("http://no-such-host.invalid/hook");
+      expect(exists.status).to.equal(400);
+      expect(missing.status).to.equal(400);
+      expect(exists.body.detail).to.contain("resolves to an address that is not public");
+      expect(missing.body.detail).to.contain("does not resolve");
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it("test_review7_S4_unknownNotificationKind_isEchoedWhole_inTheProblem", async function () {
+    // docs/service.md: text fields are at most 256 characters and a longer one "is never echoed". A webhook's kind is
+    // unbounded, and the 400 echoes it whole (here 200,000 characters); the SSE ?kinds= and Last-Event-ID too.
+    const service = await startTestService(ethers.provider, world.deployment, ":memory:");
+    try {
+      const token = (await createToken(service.database.db, "any desk", parseRoles("exporter"))).token;
+      const kind = "x".repeat(200_000);
+      const res = await fetch(service.url + "/v1/webhooks", {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ url: "https://example.com/hook", kinds: [kind] }),
+      });
+      const body = (await res.json()) as Body;
+      expect(res.status).to.equal(400);
+      expect(body.detail).to.contain(kind);
+      expect((body.detail ?? "").length).to.be.greaterThan(200_000);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it("test_review7_S6_oneUploadRequest_makesAChainCallPerLine_thenA400_withNothingStored", async function () {
+    // A loan file of N good lines and one malformed line: the 400 comes only after planLoanFile read every good
+    // line's record from the chain (one eth_call each, in sequence), so one request, which the rate limiter counts
+    // once, costs N node round trips, stores nothing, and may be sent again at once (200 in a burst).
+    const service = await startTestService(ethers.provider, world.deployment, ":memory:", {
+      signer: world.admins.huaxia,
+      consortiumKey: async () => world.key,
+    });
+    const hardhat = connection.provider as unknown as { request: (a: { method: string }) => Promise<unknown> };
+    const original = hardhat.request.bind(hardhat);
+    let calls = 0;
+    hardhat.request = (a) => {
+      if (a.method === "eth_call") calls++;
+      return original(a);
+    };
+    try {
+      const token = (await createToken(service.database.db, "lender desk", parseRoles("lender-desk"))).token;
+      const n = 1_500;
+      const lines = Array.from(
+        { length: n },
+        (_, i) =>
+          `R7-${i},CN-RIC,110101199003${String(i).padStart(6, "0")},ConsumerLoan,100,100,2026-03-01,2027-03-01,${newSalt()}`,
+      );
+      const file = [LOAN_CSV_HEADER.join(","), ...lines, "x,y"].join("\n");
+      expect(file.length).to.be.lessThan((1024 * 1024) / 4);
+      const block = await ethers.provider.getBlockNumber();
+      calls = 0;
+      const res = await fetch(`${service.url}/v1/credit/uploads?batchSize=1`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "text/csv" },
+        body: file,
+      });
+      expect(res.status).to.equal(400);
+      expect(calls).to.be.greaterThanOrEqual(n);
+      expect(await ethers.provider.getBlockNumber()).to.equal(block);
+      const jobs = await service.database.db.selectFrom("upload_jobs").select("id").execute();
+      expect(jobs.length).to.equal(0);
+    } finally {
+      hardhat.request = original;
+      await service.stop();
+    }
+  });
+
+  it("test_review7_S5_reorgOntoAShorterChainAtAStoredBlock_isTakenForLag_andTheDroppedEventsStay", async function () {
+    // docs/service.md (first review, 5): "a chain that is shorter because of a reorganisation is told from it by
+    // the last stored block at or below the node's head, and rolled back". When that block is the fork point itself
+    // (it is stored, and the chain still has it), the indexer takes the reorg for a lagging node and keeps serving the
+    // dropped blocks' events until the new chain grows back past the old checkpoint.
+    const { db, close, engine } = openDatabase(":memory:", ":memory:");
+    await migrate(db as never, engine);
+    const chainId = 31337;
+    const projections = [members, balances];
+    const indexer = new Indexer({
+      db,
+      provider: ethers.provider,
+      chainId,
+      deployment: world.deployment,
+      fromBlock: 0,
+      onEvents: (trx, rows) => project(trx, projections, rows),
+      onRollback: (trx) => rebuild(trx, projections, chainId),
+    });
+    try {
+      for (let r = await indexer.step(); r.indexed < r.head; r = await indexer.step());
+      const fork = await ethers.provider.getBlockNumber();
+      const snapshot = await networkHelpers.takeSnapshot();
+      const who = world.admins.huaxia.address;
+      await (await world.contracts.tokens.MXN.connect(world.issuer).mint(who, 7_777n)).wait();
+      for (let r = await indexer.step(); r.indexed < r.head; r = await indexer.step());
+      const mirrored = async () =>
+        (
+          await db
+            .selectFrom("balances")
+            .select("balance")
+            .where("currency", "=", "MXN")
+            .where("account", "=", who)
+            .executeTakeFirst()
+        )?.balance;
+      expect(await mirrored()).to.equal("7777");
+      // The reorganisation: the mint's block is dropped; the chain is back at the fork point.
+      await snapshot.restore();
+      expect(await ethers.provider.getBlockNumber()).to.equal(fork);
+      expect(await world.contracts.tokens.MXN.balanceOf(who)).to.equal(0n);
+      const r = await indexer.step();
+      expect(r.rolledBackTo).to.equal(undefined);
+      expect(r.indexed).to.equal(fork + 1);
+      // The read model (and so /v1/balances, lists, exposure...) still shows what the chain no longer has.
+      expect(await mirrored()).to.equal("7777");
+      expect((await indexer.step()).rolledBackTo).to.equal(undefined);
+      expect(await mirrored()).to.equal("7777");
+    } finally {
+      await close();
+    }
+  });
+});
