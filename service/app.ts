@@ -242,7 +242,15 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
       indexedHead: z.number().int().openapi({ example: 120 }),
       lag: z.number().int().openapi({ description: "blocks the read model is behind the chain", example: 0 }),
       sinceSuccess: z.number().openapi({ description: "seconds since the indexer's last successful step" }),
-      error: z.string().optional().openapi({ description: "the indexer's last failure, while it persists" }),
+      error: z
+        .string()
+        .optional()
+        .openapi({
+          description:
+            "the class of the indexer's last failure, while it persists: rpc, rpc-http-<status>, database, " +
+            "connection, checkpoint-moved or unknown (its text is in the service's log only)",
+          example: "rpc-http-401",
+        }),
     })
     .openapi("Health");
   const json = { "application/json": { schema: HealthSchema } };

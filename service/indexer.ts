@@ -6,6 +6,7 @@
  */
 import { Interface, id, toQuantity } from "ethers";
 import type { Kysely, Transaction } from "kysely";
+import pg from "pg";
 
 import type { Deployment } from "../src/deployment.js";
 import {
@@ -150,6 +151,31 @@ export interface IndexerOptions {
   onEvents?: (trx: Transaction<Tables>, events: EventRow[]) => Promise<void>;
   /** Called inside the transaction of a rollback, with the last block kept. */
   onRollback?: (trx: Transaction<Tables>, keptBlock: number) => Promise<void>;
+}
+
+/** The checkpoint moved under a step: another indexer writes the same database. */
+export class CheckpointMovedError extends Error {}
+
+/**
+ * The class of an indexer failure, for `/healthz`, which anyone may read: never the error's text (an ethers error
+ * names the node's URL, which may carry an API key; a database error may name hosts and tables). The full text goes
+ * to the log only. `rpc-http-<status>`: the node answered an HTTP error; `rpc`: any other error of the node or of
+ * its answer; `database`: the read model's database refused; `connection`: a connection failed below either (a
+ * refused or reset socket); `checkpoint-moved`: another indexer writes this database; `unknown`: anything else.
+ */
+export function indexerFailure(err: unknown): string {
+  if (err instanceof CheckpointMovedError) return "checkpoint-moved";
+  if (typeof err !== "object" || err === null) return "unknown";
+  const e = err as { code?: unknown; shortMessage?: unknown; info?: { responseStatus?: unknown }; syscall?: unknown };
+  const code = typeof e.code === "string" ? e.code : "";
+  if (code.startsWith("ERR_SQLITE") || err instanceof pg.DatabaseError) return "database";
+  // ethers' errors carry a short message and one of its codes (SERVER_ERROR, TIMEOUT, NETWORK_ERROR, BAD_DATA...).
+  if (typeof e.shortMessage === "string" && /^[A-Z_]+$/.test(code)) {
+    const status = /^(\d{3})\b/.exec(String(e.info?.responseStatus ?? ""));
+    return code === "SERVER_ERROR" && status !== null ? `rpc-http-${status[1]}` : "rpc";
+  }
+  if (typeof e.syscall === "string") return "connection";
+  return "unknown";
 }
 
 export interface StepResult {
@@ -392,7 +418,7 @@ export class Indexer {
       .where("block_hash", "=", previous.hash)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) {
-      throw new Error(
+      throw new CheckpointMovedError(
         `the checkpoint moved from block ${previous.number} while this step ran: is another indexer writing this database?`,
       );
     }

@@ -16,7 +16,7 @@ import type { ConsortiumKey } from "../src/keys.js";
 import { QueuedSigner, SubmissionQueue } from "../src/queue.js";
 import { createApp } from "./app.js";
 import { openDatabase, type Database } from "./db.js";
-import { Indexer, type ChainRpc } from "./indexer.js";
+import { Indexer, indexerFailure, type ChainRpc } from "./indexer.js";
 import { migrate } from "./migrations.js";
 import { NotificationHub, WebhookDeliverer, rewindWebhooks } from "./notify.js";
 import { project, rebuild } from "./projections.js";
@@ -277,8 +277,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         lastError = undefined;
         if (r.indexed >= r.head - confirmations) await sleep(pollMs, stopping.signal);
       } catch (err) {
-        lastError = err instanceof Error ? err.message : String(err);
-        logger.error({ err: lastError }, "indexer step failed; retrying");
+        // /healthz answers anyone: only the failure's class; its text (which may name the node's URL with an API
+        // key) goes to the log.
+        lastError = indexerFailure(err);
+        logger.error(
+          { err: err instanceof Error ? err.message : String(err), failure: lastError },
+          "indexer step failed; retrying",
+        );
         // A step may fail after committing a rollback: the webhooks are rewound to the block it kept, and the next
         // step publishes from there, so the events that replace the rolled-back ones are neither skipped nor lost.
         const kept = await indexer.checkpoint().catch(() => undefined);

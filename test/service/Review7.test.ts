@@ -16,7 +16,7 @@ import { parseAmount } from "../../src/encoding.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { createToken, parseRoles } from "../../service/auth.js";
 import { openDatabase } from "../../service/db.js";
-import { Indexer } from "../../service/indexer.js";
+import { CheckpointMovedError, Indexer, indexerFailure } from "../../service/indexer.js";
 import { migrate } from "../../service/migrations.js";
 import { project, rebuild } from "../../service/projections.js";
 import { balances, members } from "../../service/projections/members.js";
@@ -209,9 +209,10 @@ describe("review 7: service PoCs (SQLite)", function () {
     }
   });
 
-  it("test_review7_S2_healthz_sendsTheIndexersRawError_withTheNodeUrlsApiKey_toAnyone", async function () {
+  it("test_review7_S2_healthz_answersTheFailuresClass_neverTheErrorText", async function () {
     // A node behind an API key in its URL (as hosted JSON-RPC endpoints are) that refuses a request: the indexer's
-    // error text, ethers' message with `requestUrl`, is what /healthz answers, with no token asked.
+    // error text, ethers' message with `requestUrl`, was what /healthz answered, with no token asked. Now only the
+    // class of the failure; the text goes to the log.
     const node: Server = createServer((_req, res) => {
       res.writeHead(401, { "content-type": "application/json" });
       res.end('{"error":"invalid project id"}');
@@ -220,6 +221,7 @@ describe("review 7: service PoCs (SQLite)", function () {
     const rpcUrl = `http://127.0.0.1:${(node.address() as AddressInfo).port}/v3/SECRET-PROJECT-KEY-1234`;
     const provider = new JsonRpcProvider(rpcUrl, Network.from(31337), { staticNetwork: true });
     let service: RunningService | undefined;
+    const logged: string[] = [];
     try {
       service = await startService({
         provider,
@@ -230,7 +232,7 @@ describe("review 7: service PoCs (SQLite)", function () {
         dataDir: "",
         port: 0,
         pollMs: 50,
-        logger: pino({ level: "silent" }),
+        logger: pino({ level: "error" }, { write: (line: string) => void logged.push(line) }),
       });
       let body: Body = {};
       for (let i = 0; i < 100 && body.error === undefined; i++) {
@@ -238,8 +240,22 @@ describe("review 7: service PoCs (SQLite)", function () {
         const res = await fetch(service.url + "/healthz");
         body = (await res.json()) as Body;
       }
-      expect(body.error).to.contain("SECRET-PROJECT-KEY-1234");
-      expect(body.error).to.contain("invalid project id");
+      expect(body.error).to.equal("rpc-http-401");
+      expect(JSON.stringify(body)).to.not.contain("SECRET-PROJECT-KEY-1234");
+      expect(JSON.stringify(body)).to.not.contain("invalid project id");
+      // The log has the whole text.
+      expect(logged.some((l) => l.includes("SECRET-PROJECT-KEY-1234") && l.includes("rpc-http-401"))).to.equal(true);
+      // The other classes.
+      expect(indexerFailure(new CheckpointMovedError("the checkpoint moved from block 9"))).to.equal(
+        "checkpoint-moved",
+      );
+      expect(indexerFailure(Object.assign(new Error("database is locked"), { code: "ERR_SQLITE_ERROR" }))).to.equal(
+        "database",
+      );
+      expect(indexerFailure(Object.assign(new Error("connect ECONNREFUSED"), { syscall: "connect" }))).to.equal(
+        "connection",
+      );
+      expect(indexerFailure(new Error("http://node/v3/KEY"))).to.equal("unknown");
     } finally {
       await service?.stop();
       provider.destroy();

@@ -43,15 +43,15 @@ describe("service HTTP basics", function () {
     const res = await app.request("/healthz");
     expect(res.status).to.equal(200);
     expect(await res.json()).to.deep.equal({ chainHead: 12, indexedHead: 10, sinceSuccess: 1, lag: 2 });
-    // An indexer that keeps failing makes the service unhealthy, with the cause.
-    health = { chainHead: 14, indexedHead: 10, sinceSuccess: 40, stale: true, error: "eth_getLogs: range too large" };
+    // An indexer that keeps failing makes the service unhealthy, with the class of its failure.
+    health = { chainHead: 14, indexedHead: 10, sinceSuccess: 40, stale: true, error: "rpc-http-413" };
     const failing = await app.request("/healthz");
     expect(failing.status).to.equal(503);
     expect(await failing.json()).to.deep.equal({
       chainHead: 14,
       indexedHead: 10,
       sinceSuccess: 40,
-      error: "eth_getLogs: range too large",
+      error: "rpc-http-413",
       lag: 4,
     });
     health = { chainHead: 12, indexedHead: 10, sinceSuccess: 1, stale: false };
