@@ -342,6 +342,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     hub,
     heartbeatMs: options.heartbeatMs,
     onWebhook: options.onWebhook,
+    logger: options.logger,
   }).openStreams;
   // No token: it carries no member data (route patterns, counts, block heights), and Prometheus scrapes it; keep it
   // behind the proxy with /healthz (docs/service.md).

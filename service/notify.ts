@@ -539,26 +539,37 @@ const publicLookup: LookupFunction = (hostname, options, callback) => {
   );
 };
 
+/** A refusal of a webhook's target: `detail` for the caller, `reason` for the log only. */
+export interface TargetRefusal {
+  detail: string;
+  reason: string;
+}
+
 /**
  * Why a webhook may not be sent to `url`: its host is, or resolves to, an address that is not public, or resolves to
- * nothing. Undefined when it may. For a name, the detail does not say what it resolved to (that would map the
- * service's internal names for any token holder).
+ * nothing. Undefined when it may. For a name, the detail is the same whether it resolves to nothing or to an
+ * address that is not public, and never says what it resolved to: either would map the service's internal names
+ * (which exist, and where they point) for any token holder. `reason` says which, for the log.
  */
-export async function webhookTargetRefusal(url: URL): Promise<string | undefined> {
+export async function webhookTargetRefusal(url: URL): Promise<TargetRefusal | undefined> {
   const literal = literalAddress(url);
   if (literal !== undefined) {
     const range = specialRange(literal);
-    return range === undefined ? undefined : `${literal} is a ${range} address`;
+    if (range === undefined) return undefined;
+    const detail = `${literal} is a ${range} address`;
+    return { detail, reason: detail };
   }
+  const detail = `${url.hostname} does not resolve to public addresses only`;
   let addresses: string[];
   try {
     addresses = await resolveName(url.hostname);
-  } catch {
-    return `${url.hostname} does not resolve`;
+  } catch (err) {
+    return { detail, reason: `${url.hostname} does not resolve (${err instanceof Error ? err.message : String(err)})` };
   }
-  return addresses.some((a) => specialRange(a) !== undefined)
-    ? `${url.hostname} resolves to an address that is not public`
-    : undefined;
+  const special = addresses.filter((a) => specialRange(a) !== undefined);
+  return special.length === 0
+    ? undefined
+    : { detail, reason: `${url.hostname} resolves to ${special.map((a) => `${a} (${specialRange(a)})`).join(", ")}` };
 }
 
 /** The class of a failed request's error. */

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import type { Kysely } from "kysely";
+import type { Logger } from "pino";
 
 import type { AppEnv } from "../app.js";
 import {
@@ -32,6 +33,8 @@ export interface NotifyContext {
   heartbeatMs?: number;
   /** Called when a webhook is registered, so its deliveries start without waiting for the next step. */
   onWebhook?: () => void;
+  /** Where a refused webhook target's reason goes (the caller is told less). */
+  logger?: Logger;
 }
 
 /** Streams one token may hold open at once; more get 429 (each holds a connection and a subscription). */
@@ -380,7 +383,10 @@ export function notifyRoutes(app: OpenAPIHono<AppEnv>, ctx: NotifyContext): { op
         // each delivery (the name may resolve elsewhere by then).
         const refusal = await webhookTargetRefusal(url);
         if (refusal !== undefined) {
-          throw badRequest(`a webhook goes to a public address: ${refusal}`, [{ pointer: "/url", detail: refusal }]);
+          ctx.logger?.info({ token: client.id, reason: refusal.reason }, "webhook target refused");
+          throw badRequest(`a webhook goes to a public address: ${refusal.detail}`, [
+            { pointer: "/url", detail: refusal.detail },
+          ]);
         }
       }
       const head = await hub.head();

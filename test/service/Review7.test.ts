@@ -263,9 +263,9 @@ describe("review 7: service PoCs (SQLite)", function () {
     }
   });
 
-  it("test_review7_S3_webhookRegistration_tellsWhetherAnInternalNameExists", async function () {
-    // Without allowPrivateWebhooks: the refusal no longer names the address, but still says whether the name
-    // resolves (to something not public) or does not resolve at all: an oracle of the service's internal DNS.
+  it("test_review7_S3_webhookRegistration_refusesAMissingAndAnInternalName_inTheSameWords", async function () {
+    // Without allowPrivateWebhooks: the refusal said whether the name resolves (to something not public) or does not
+    // resolve at all: an oracle of the service's internal DNS. Now both are refused in the same words.
     const service = await startTestService(ethers.provider, world.deployment, ":memory:");
     try {
       const token = (await createToken(service.database.db, "any desk", parseRoles("exporter"))).token;
@@ -281,8 +281,13 @@ describe("review 7: service PoCs (SQLite)", function () {
       const missing = await register("http://no-such-host.invalid/hook");
       expect(exists.status).to.equal(400);
       expect(missing.status).to.equal(400);
-      expect(exists.body.detail).to.contain("resolves to an address that is not public");
-      expect(missing.body.detail).to.contain("does not resolve");
+      expect(exists.body.detail).to.equal(
+        "a webhook goes to a public address: vault.localhost does not resolve to public addresses only",
+      );
+      expect(missing.body.detail).to.equal(
+        "a webhook goes to a public address: no-such-host.invalid does not resolve to public addresses only",
+      );
+      expect(JSON.stringify(exists.body)).to.not.contain("127.0.0.1");
     } finally {
       await service.stop();
     }

@@ -168,12 +168,17 @@ describe("notifications from event rows", function () {
       expect(specialRange(address), address).to.equal(undefined);
     }
     // A URL: its host as written (brackets, a number for an address), or as the name resolves (localhost).
-    expect(await webhookTargetRefusal(new URL("http://[fe80::1]/"))).to.equal("fe80::1 is a linkLocal address");
-    expect(await webhookTargetRefusal(new URL("http://2130706433/"))).to.equal("127.0.0.1 is a loopback address");
-    // A name's refusal does not say what it resolved to (it would map internal names for any token holder).
-    expect(await webhookTargetRefusal(new URL("http://localhost/"))).to.equal(
-      "localhost resolves to an address that is not public",
+    expect((await webhookTargetRefusal(new URL("http://[fe80::1]/")))?.detail).to.equal(
+      "fe80::1 is a linkLocal address",
     );
+    expect((await webhookTargetRefusal(new URL("http://2130706433/")))?.detail).to.equal(
+      "127.0.0.1 is a loopback address",
+    );
+    // A name's refusal does not say what it resolved to, nor whether it resolved at all (it would map internal
+    // names for any token holder); the log's reason does.
+    const local = await webhookTargetRefusal(new URL("http://localhost/"));
+    expect(local?.detail).to.equal("localhost does not resolve to public addresses only");
+    expect(local?.reason).to.contain("127.0.0.1 (loopback)");
     // A public address is taken as it is (nothing is sent to it here).
     expect(await webhookTargetRefusal(new URL("https://93.184.215.14/hooks"))).to.equal(undefined);
   });
