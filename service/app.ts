@@ -13,7 +13,16 @@ import type { Logger } from "pino";
 
 import { decodeError, withholdArgs } from "../src/errors.js";
 import { API_ROLES, clientOf, type ApiRole, type Client } from "./auth.js";
-import { ProblemError, forbidden, problemResponse, unauthorized, type Problem } from "./problem.js";
+import {
+  ECHO_MAX,
+  ProblemError,
+  badRequest,
+  echo,
+  forbidden,
+  problemResponse,
+  unauthorized,
+  type Problem,
+} from "./problem.js";
 import { createMetrics } from "./metrics.js";
 import { NotificationHub } from "./notify.js";
 import { memberOfOperator } from "./notifications.js";
@@ -139,21 +148,24 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     // A body that does not match its schema: 400 naming each wrong field, before any handler runs.
     defaultHook: (result, c) => {
       if (!result.success) {
-        // An unknown field is named by its own pointer, not its parent's.
+        // An unknown field is named by its own pointer, not its parent's. A field's name is the caller's: zod's
+        // message repeats it whole, so it is named here, as a bounded echo.
+        const pointer = (path: PropertyKey[]) =>
+          "/" +
+          path
+            .map((p) => (typeof p === "number" || String(p).length <= ECHO_MAX ? String(p) : echo(String(p))))
+            .join("/");
         const errors = result.error.issues.flatMap((i) =>
-          (i.code === "unrecognized_keys" ? i.keys.map((k) => [...i.path, k]) : [i.path]).map((path) => ({
-            pointer: "/" + path.map(String).join("/"),
-            detail: i.message,
-          })),
+          i.code === "unrecognized_keys"
+            ? i.keys.map((k) => ({ pointer: pointer([...i.path, k]), detail: `unknown field ${echo(k)}` }))
+            : [{ pointer: pointer(i.path), detail: i.message }],
         );
         const first = errors[0];
-        return problemResponse(c, {
-          type: "https://tradeline.dev/problems/bad-request",
-          title: "The request is not valid",
-          status: 400,
-          detail: first === undefined ? "the request is not valid" : `${first.pointer}: ${first.detail}`,
-          errors,
-        });
+        return problemResponse(
+          c,
+          badRequest(first === undefined ? "the request is not valid" : `${first.pointer}: ${first.detail}`, errors)
+            .problem,
+        );
       }
     },
   });

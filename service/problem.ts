@@ -32,8 +32,34 @@ export class ProblemError extends Error {
   }
 }
 
+/** The most characters of a caller's value a problem repeats (`echo`). */
+export const ECHO_MAX = 40;
+
+/**
+ * A caller's value as a problem repeats it: quoted, and only its first `ECHO_MAX` characters with its length when it
+ * is longer (a request may carry a megabyte in one field, header or query, which a problem and the logs would
+ * otherwise carry back whole).
+ */
+export function echo(value: string): string {
+  return value.length <= ECHO_MAX ? `"${value}"` : `"${value.slice(0, ECHO_MAX)}…" (${value.length} characters)`;
+}
+
+/**
+ * The longest detail (and field pointer) a 400 carries. Every detail that names a caller's value goes through `echo`;
+ * this also bounds a desk's own message (its fields are at most 256 characters, a CSV line more).
+ */
+const DETAIL_MAX = 600;
+const clip = (text: string) => (text.length <= DETAIL_MAX ? text : `${text.slice(0, DETAIL_MAX - 1)}…`);
+
+/** A 400 problem; its detail and each field's pointer and detail are clipped to `DETAIL_MAX` characters. */
 export const badRequest = (detail: string, errors?: Problem["errors"]) =>
-  new ProblemError(400, "bad-request", "The request is not valid", detail, errors === undefined ? {} : { errors });
+  new ProblemError(
+    400,
+    "bad-request",
+    "The request is not valid",
+    clip(detail),
+    errors === undefined ? {} : { errors: errors.map((e) => ({ pointer: clip(e.pointer), detail: clip(e.detail) })) },
+  );
 export const unauthorized = (detail: string) => new ProblemError(401, "unauthorized", "Not signed in", detail);
 export const forbidden = (detail: string) => new ProblemError(403, "forbidden", "Outside this token's roles", detail);
 export const notFound = (detail: string) => new ProblemError(404, "not-found", "Not found", detail);

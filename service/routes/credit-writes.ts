@@ -13,7 +13,7 @@ import * as desk from "../../src/desk/credit.js";
 import { formatAmount } from "../../src/encoding.js";
 import { allow, requireRole, type AppEnv } from "../app.js";
 import { tokenLive, type ApiRole } from "../auth.js";
-import { badRequest, notFound } from "../problem.js";
+import { badRequest, echo, notFound } from "../problem.js";
 import type { Tables } from "../schema.js";
 import { runAlive, runWrite, writeProblem, type WriteContext } from "../writes.js";
 import { Text, WriteAnswer, idempotencyHeader, problemContent, writeResponses } from "./write-schemas.js";
@@ -517,7 +517,7 @@ function uploadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteContext): void {
     async (c) => {
       const type = c.req.header("content-type") ?? "";
       if (!/^text\/csv\b/i.test(type)) {
-        throw badRequest(`send the file as text/csv, not ${type || "no content type"}`, [
+        throw badRequest(`send the file as text/csv, not ${type === "" ? "no content type" : echo(type)}`, [
           { pointer: "/headers/content-type", detail: "text/csv" },
         ]);
       }

@@ -13,7 +13,7 @@ import { spreadsheetSafe } from "../../src/csv.js";
 import { formatReceivable } from "../../src/scf.js";
 import { allow, type AppEnv } from "../app.js";
 import { onSnapshot } from "../db.js";
-import { badRequest } from "../problem.js";
+import { badRequest, echo } from "../problem.js";
 import { pausedSeconds } from "../projections/scf.js";
 import type { Tables } from "../schema.js";
 import { DisputeOut, InquiryOut, LoanOut, borrowerRecord } from "./borrower.js";
@@ -62,7 +62,7 @@ export function decodeCursor(cursor: string | undefined, kinds: ("number" | "str
   const fits = (v: unknown, kind: "number" | "string") =>
     kind === "number" ? Number.isSafeInteger(v) && (v as number) >= 0 : typeof v === "string" && v.length <= 100;
   if (!Array.isArray(key) || key.length !== kinds.length || !key.every((v, i) => fits(v, kinds[i]))) {
-    throw badRequest(`cursor "${cursor}" is not one this list gave`, [
+    throw badRequest(`cursor ${echo(cursor)} is not one this list gave`, [
       { pointer: "/cursor", detail: "use the cursor of the previous page's Link rel=next" },
     ]);
   }

@@ -23,7 +23,7 @@ import {
   type NotificationKind,
 } from "../notifications.js";
 import { webhookTargetRefusal, type NotificationHub, type Published } from "../notify.js";
-import { ProblemError, badRequest, forbidden, notFound } from "../problem.js";
+import { ProblemError, badRequest, echo, forbidden, notFound } from "../problem.js";
 import type { Tables } from "../schema.js";
 
 export interface NotifyContext {
@@ -54,12 +54,12 @@ function wantedKinds(roles: AppEnv["Variables"]["client"]["roles"], asked: strin
   }
   for (const k of asked) {
     if (!(NOTIFICATION_KINDS as readonly string[]).includes(k)) {
-      throw badRequest(`unknown notification kind "${k}": choose from ${NOTIFICATION_KINDS.join(", ")}`, [
-        { pointer: "/kinds", detail: `unknown kind "${k}"` },
+      throw badRequest(`unknown notification kind ${echo(k)}: choose from ${NOTIFICATION_KINDS.join(", ")}`, [
+        { pointer: "/kinds", detail: `unknown kind ${echo(k)}` },
       ]);
     }
     if (!visible.includes(k as NotificationKind)) {
-      throw forbidden(`the token's roles (${roles.join(", ")}) may not see "${k}" notifications`);
+      throw forbidden(`the token's roles (${roles.join(", ")}) may not see ${echo(k)} notifications`);
     }
   }
   return [...new Set(asked)] as NotificationKind[];
@@ -152,9 +152,10 @@ export function notifyRoutes(app: OpenAPIHono<AppEnv>, ctx: NotifyContext): { op
     if (resume !== undefined && resume !== "") {
       after = parseCursor(resume);
       if (after === undefined) {
-        throw badRequest(`"${resume}" is not a cursor: send the id of the last event received, <block>:<log index>`, [
-          { pointer: "/Last-Event-ID", detail: "not <block>:<log index>" },
-        ]);
+        throw badRequest(
+          `${echo(resume)} is not a cursor: send the id of the last event received, <block>:<log index>`,
+          [{ pointer: "/Last-Event-ID", detail: "not <block>:<log index>" }],
+        );
       }
     }
     const open = streams.get(client.id) ?? 0;
@@ -327,7 +328,7 @@ export function notifyRoutes(app: OpenAPIHono<AppEnv>, ctx: NotifyContext): { op
               schema: z.object({
                 url: z.string().max(2048),
                 kinds: z
-                  .array(z.string())
+                  .array(z.string().max(64))
                   .max(NOTIFICATION_KINDS.length * 2)
                   .optional(),
               }),
@@ -349,7 +350,7 @@ export function notifyRoutes(app: OpenAPIHono<AppEnv>, ctx: NotifyContext): { op
       try {
         url = new URL(body.url);
       } catch {
-        throw badRequest(`"${body.url}" is not a URL`, [{ pointer: "/url", detail: "not a URL" }]);
+        throw badRequest(`${echo(body.url)} is not a URL`, [{ pointer: "/url", detail: "not a URL" }]);
       }
       if (url.protocol !== "http:" && url.protocol !== "https:") {
         throw badRequest(`a webhook URL is http or https, not ${url.protocol.replace(/:$/, "")}`, [

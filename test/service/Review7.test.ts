@@ -16,6 +16,7 @@ import { parseAmount } from "../../src/encoding.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { createToken, parseRoles } from "../../service/auth.js";
 import { openDatabase } from "../../service/db.js";
+import { ECHO_MAX } from "../../service/problem.js";
 import { CheckpointMovedError, Indexer, indexerFailure } from "../../service/indexer.js";
 import { migrate } from "../../service/migrations.js";
 import { project, rebuild } from "../../service/projections.js";
@@ -293,22 +294,55 @@ describe("review 7: service PoCs (SQLite)", function () {
     }
   });
 
-  it("test_review7_S4_unknownNotificationKind_isEchoedWhole_inTheProblem", async function () {
-    // docs/service.md: text fields are at most 256 characters and a longer one "is never echoed". A webhook's kind is
-    // unbounded, and the 400 echoes it whole (here 200,000 characters); the SSE ?kinds= and Last-Event-ID too.
+  it("test_review7_S4_aCallersValue_isEchoedAsAShortPrefixAtMost", async function () {
+    // docs/service.md: text fields are at most 256 characters and a longer one "is never echoed". A webhook's kind was
+    // unbounded, and the 400 echoed it whole (here 200,000 characters); the SSE ?kinds= and Last-Event-ID too, and
+    // an unknown field's name in any body.
     const service = await startTestService(ethers.provider, world.deployment, ":memory:");
     try {
       const token = (await createToken(service.database.db, "any desk", parseRoles("exporter"))).token;
+      const auth = { authorization: `Bearer ${token}` };
+      const send = async (path: string, init: RequestInit = {}) => {
+        const res = await fetch(service.url + path, { ...init, headers: { ...auth, ...init.headers } });
+        const text = await res.text();
+        return { status: res.status, type: res.headers.get("content-type"), text, body: JSON.parse(text) as Body };
+      };
+      const webhook = (body: unknown) =>
+        send("/v1/webhooks", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
       const kind = "x".repeat(200_000);
-      const res = await fetch(service.url + "/v1/webhooks", {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ url: "https://example.com/hook", kinds: [kind] }),
-      });
-      const body = (await res.json()) as Body;
-      expect(res.status).to.equal(400);
-      expect(body.detail).to.contain(kind);
-      expect((body.detail ?? "").length).to.be.greaterThan(200_000);
+      const long = await webhook({ url: "https://example.com/hook", kinds: [kind] });
+      expect([long.status, long.type]).to.deep.equal([400, "application/problem+json"]);
+      expect(long.text.length).to.be.lessThan(2_000);
+      expect(long.text).to.not.contain("x".repeat(ECHO_MAX + 1));
+      // A kind within the field's bound but unknown: named by its first 40 characters and its length.
+      const unknown = await webhook({ url: "https://example.com/hook", kinds: ["y".repeat(60)] });
+      expect(unknown.status).to.equal(400);
+      expect(unknown.body.detail).to.contain(`"${"y".repeat(ECHO_MAX)}…" (60 characters)`);
+      expect(unknown.text).to.not.contain("y".repeat(ECHO_MAX + 1));
+      // An unknown field's name (zod's own message would repeat it whole).
+      const field = await webhook({ url: "https://example.com/hook", ["z".repeat(200_000)]: 1 });
+      expect(field.status).to.equal(400);
+      expect(field.text.length).to.be.lessThan(2_000);
+      expect(field.text).to.not.contain("z".repeat(ECHO_MAX + 1));
+      const url = await webhook({ url: "w".repeat(2_000) });
+      expect(url.status).to.equal(400);
+      expect(url.text).to.not.contain("w".repeat(ECHO_MAX + 1));
+      // The stream's kinds and Last-Event-ID (a header: as long as the server takes).
+      const stream = await send(`/v1/stream?kinds=${"k".repeat(10_000)}`);
+      expect(stream.status).to.equal(400);
+      expect(stream.text).to.not.contain("k".repeat(ECHO_MAX + 1));
+      const resume = await send("/v1/stream", { headers: { "last-event-id": "c".repeat(10_000) } });
+      expect(resume.status).to.equal(400);
+      expect(resume.body.detail).to.contain("(10000 characters)");
+      expect(resume.text).to.not.contain("c".repeat(ECHO_MAX + 1));
+      // A list's cursor.
+      const cursor = await send(`/v1/trade/orders?cursor=${"q".repeat(10_000)}`);
+      expect(cursor.status).to.equal(400);
+      expect(cursor.text).to.not.contain("q".repeat(ECHO_MAX + 1));
     } finally {
       await service.stop();
     }
