@@ -628,13 +628,15 @@ export interface LoanFilePlan {
  * Checks a loan file line by line (`parseLoanCsv`) and against the chain: a row whose loan reference this member
  * already registered is skipped when the chain holds the same record (borrower, product, principal, dates), so
  * the file can be sent again after a crash; a different record under that reference is a bad line. Throws a
- * `LoanFileError` listing every bad line, before anything is sent.
+ * `LoanFileError` listing every bad line, before anything is sent: the lines that do not parse before any row is
+ * read from the chain (one read a row: a file with one bad line among thousands is refused at once).
  */
 export async function planLoanFile(desk: Desk, text: string): Promise<LoanFilePlan> {
   const c = desk.contracts;
   const cur = await currencyOf(c);
   const today = dayOf(await chainTime(c.credit.runner));
   const { rows, errors } = parseLoanCsv(text, await desk.consortiumKey(), { decimals: cur.decimals, today });
+  if (errors.length > 0) throw new LoanFileError(errors.sort((a, b) => a.line - b.line));
   const me = await memberOfSigner(desk);
   const pending: LoanFileRow[] = [];
   const alreadyRegistered: LoanFileRow[] = [];

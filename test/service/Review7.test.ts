@@ -348,10 +348,11 @@ describe("review 7: service PoCs (SQLite)", function () {
     }
   });
 
-  it("test_review7_S6_oneUploadRequest_makesAChainCallPerLine_thenA400_withNothingStored", async function () {
-    // A loan file of N good lines and one malformed line: the 400 comes only after planLoanFile read every good
+  it("test_review7_S6_aLoanFileWithAMalformedLine_isRefusedBeforeAnyRowIsReadFromTheChain", async function () {
+    // A loan file of N good lines and one malformed line: the 400 came only after planLoanFile read every good
     // line's record from the chain (one eth_call each, in sequence), so one request, which the rate limiter counts
-    // once, costs N node round trips, stores nothing, and may be sent again at once (200 in a burst).
+    // once, cost N node round trips, stored nothing, and could be sent again at once (200 in a burst). Now the
+    // lines that do not parse are reported before any row is read.
     const service = await startTestService(ethers.provider, world.deployment, ":memory:", {
       signer: world.admins.huaxia,
       consortiumKey: async () => world.key,
@@ -381,7 +382,9 @@ describe("review 7: service PoCs (SQLite)", function () {
         body: file,
       });
       expect(res.status).to.equal(400);
-      expect(calls).to.be.greaterThanOrEqual(n);
+      const problem = (await res.json()) as Body & { errors?: { pointer: string }[] };
+      expect(problem.errors?.length).to.equal(1);
+      expect(calls).to.be.lessThan(10);
       expect(await ethers.provider.getBlockNumber()).to.equal(block);
       const jobs = await service.database.db.selectFrom("upload_jobs").select("id").execute();
       expect(jobs.length).to.equal(0);
