@@ -22,19 +22,17 @@ export function OrderActions({ order }: { order: Order }) {
   const payee = order.financier ?? order.exporter;
   const isExporter = me.roles.includes("exporter") && member === order.exporter;
   const isBank = me.roles.includes("bank-treasury") && member === order.importerBank;
-  const isImporterSide = (me.roles.includes("importer") && member === order.importer) || isBank;
+  const isImporter = me.roles.includes("importer") && member === order.importer;
+  // The payee's desk names the FX terms: the exporter's, or the financier's treasury once the proceeds are assigned
+  // (the service authorises each step by the desk that takes it).
+  const isPayeeDesk = order.financier === null ? isExporter : me.roles.includes("bank-treasury") && member === payee;
   const open = ["Accepted", "Funded", "Disputed"].includes(order.state);
   const blocks = [
     isExporter && order.state === "Created" && <Accept key="accept" order={order} />,
-    (isExporter || me.roles.includes("bank-treasury")) &&
-      member === payee &&
-      open &&
-      order.currency !== order.payoutCurrency && <FxTerms key="fx" order={order} />,
+    isPayeeDesk && open && order.currency !== order.payoutCurrency && <FxTerms key="fx" order={order} />,
     isExporter && order.financier === null && open && <Assign key="assign" order={order} />,
     isBank && order.state === "Accepted" && <Fund key="fund" order={order} />,
-    isImporterSide && (order.state === "Funded" || order.state === "Disputed") && (
-      <Dispute key="dispute" order={order} />
-    ),
+    isImporter && (order.state === "Funded" || order.state === "Disputed") && <Dispute key="dispute" order={order} />,
   ].filter(Boolean);
   if (blocks.length === 0) return null;
   return (

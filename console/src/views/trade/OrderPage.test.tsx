@@ -121,6 +121,33 @@ describe("OrderPage", { timeout: 30_000 }, () => {
     expect(screen.queryByText(/advance left open/)).toBeNull();
   });
 
+  it("test_orderPage_disputeIsTheImportersStep_notItsBanksTreasury", async () => {
+    const importer: Me = {
+      name: "Cristal import desk",
+      roles: ["importer"],
+      member: { id: 5, status: "Active", jurisdiction: "MX" },
+    };
+    const bank: Me = {
+      name: "Golfo treasury",
+      roles: ["bank-treasury"],
+      member: { id: 6, status: "Active", jurisdiction: "MX" },
+    };
+    const { unmount } = renderSignedIn(<OrderPage id="7" />, {
+      me: importer,
+      routes: { "GET /v1/trade/orders/7": order },
+      path: "/orders/7",
+    });
+    expect(await screen.findByTestId("dispute-window")).toBeTruthy();
+    unmount();
+    renderSignedIn(<OrderPage id="7" />, {
+      me: bank,
+      routes: { "GET /v1/trade/orders/7": order },
+      path: "/orders/7",
+    });
+    expect(await screen.findByText("Objection window: 3 days after delivery")).toBeTruthy();
+    expect(screen.queryByTestId("dispute-window")).toBeNull();
+  });
+
   it("test_orderPage_notDelivered_exporterSeesNoDisputeAndWindowAfterDelivery", async () => {
     renderSignedIn(<OrderPage id="7" />, {
       me: exporter,
