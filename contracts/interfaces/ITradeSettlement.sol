@@ -269,6 +269,10 @@ interface ITradeSettlement {
     error TradeAdvanceNotOpen(OrderId id);
     /// @notice The advance on order `id` was already declared in default.
     error TradeAdvanceAlreadyDefaulted(OrderId id);
+    /// @notice Order `id` paid its financier part of its proceeds: what is left of the advance cannot be told on the
+    ///         chain (another currency, fees, interest), so the whole advance is not booked as a default. The financier
+    ///         settles it with the exporter and closes the record (`closeAdvance`), or a Regulator corrects it.
+    error TradeAdvancePaidInPart(OrderId id);
     /// @notice The payee of order `id` named no FX provider (`setFxTerms`) and does not relay this quote by `signer`
     ///         itself (an arbiter's award never counts as the payee's relay): it did not choose it.
     error TradeFxQuoteNotChosen(OrderId id, address signer);
@@ -345,8 +349,9 @@ interface ITradeSettlement {
     function closeAdvance(OrderId id) external;
 
     /// @notice The financier of order `id` (an operator of it, not revoked) declares its advance, which the order left
-    ///         open, in default once the order's expiry passed: the advance's credit record becomes Defaulted, the
-    ///         exporter's default. `closeAdvance` still closes it if the exporter repays later.
+    ///         open, in default once the order's expiry passed and if the order paid it nothing
+    ///         (`TradeAdvancePaidInPart`): the advance's credit record becomes Defaulted, the exporter's default.
+    ///         `closeAdvance` still closes it if the exporter repays later.
     function defaultAdvance(OrderId id) external;
 
     /// @notice The payee of order `id` (the exporter, or the financier once assigned) names the FX provider whose

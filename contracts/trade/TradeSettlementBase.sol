@@ -88,14 +88,15 @@ abstract contract TradeSettlementBase is
         Thresholds thresholds; // the k of each evidence kind when the order was made (terms apply as agreed)
     }
 
-    /// @dev Money and time of one order (three slots: payToken and amount; payoutToken, expiry and objectionWindow;
-    ///      the rest, 31 bytes); every time is active time.
+    /// @dev Money and time of one order (three slots: payToken and amount; payoutToken, expiry, objectionWindow and
+    ///      financierPaid; the rest, 32 bytes); every time is active time.
     struct Money {
         address payToken;
         uint96 amount;
         address payoutToken;
         uint40 expiry;
         uint32 objectionWindow;
+        bool financierPaid; // a payment of the order went to the financier its proceeds are assigned to
         uint40 deliveredAt;
         uint40 disputeDeadline; // non-zero once disputed (an order is disputed at most once)
         MemberId financier; // proceeds assigned to, or 0
@@ -280,7 +281,9 @@ abstract contract TradeSettlementBase is
         Legs memory legs,
         Fx memory fx
     ) internal returns (address beneficiary) {
-        MemberId payee = _payee(p, m);
+        MemberId payee = m.financier;
+        if (MemberId.unwrap(payee) == 0) payee = p.exporter;
+        else if (!m.financierPaid) m.financierPaid = true;
         address payToken = m.payToken;
         if (fx.provider != address(0)) {
             IERC20 payoutToken = IERC20(m.payoutToken);

@@ -104,6 +104,9 @@ contract TradeSettlementCold is TradeSettlementBase {
         _orderIn(id, _SETTLED | _LAPSED);
         if (!m.advanceOpen) revert ITradeSettlement.TradeAdvanceNotOpen(id);
         if (m.advanceDefaulted) revert ITradeSettlement.TradeAdvanceAlreadyDefaulted(id);
+        // The record is the whole advance: a default of all of it only when none of the proceeds reached the
+        // financier (adversarial review 8, M2).
+        if (m.financierPaid) revert ITradeSettlement.TradeAdvancePaidInPart(id);
         // The advance's record matures at the order's expiry: the exporter has until then to repay it.
         if (_activeNow() <= m.expiry) revert ITradeSettlement.TradeTooEarly(id, _toWall(m.expiry) + 1);
         MemberId financier = m.financier;

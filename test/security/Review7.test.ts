@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { signQuote, type QuoteTerms } from "../../src/eip712.js";
-import { signAssignment, tradeDomain } from "../../src/trade.js";
+import { NO_FX_QUOTE, signAssignment, signAttestation, tradeDomain } from "../../src/trade.js";
 import { invoiceKey } from "../../src/keys.js";
 import { dayOf } from "../../src/credit.js";
 import { roleMask } from "../../src/members.js";
@@ -185,5 +185,66 @@ describe("review 7, G1: a report the module held is delivered with the event's d
       .withArgs(1n, shipmentDeadline);
     expect(await trade.pendingCreditReports(ethers.toBeHex(1n, 32))).to.deep.equal([]);
     expect((await trade.getOrder(1n)).financier).to.equal(0n);
+  });
+});
+
+describe("review 8, M2: an advance is booked as a default only when the order paid its financier nothing", function () {
+  it("an order that paid its financier 99% of its proceeds and refunded 1% leaves the advance open, not Defaulted", async function () {
+    const world = await deployWorld(connection);
+    const { trade, credit, members, tokens } = world.contracts;
+    const { admins: a, ids } = world;
+    const now = BigInt(await networkHelpers.time.latest());
+    const mxn = tokens.MXN;
+    const amount = 40_000_000n;
+    await trade.connect(a.cristal).createOrder({
+      exporter: ids.glassworks,
+      importerBank: ids.golfo,
+      exporterBank: ids.huaxia,
+      documentHash: ethers.id("PO-R8-M2"),
+      payToken: await mxn.getAddress(),
+      payoutToken: await mxn.getAddress(),
+      amount,
+      importerBankFeeBps: 0,
+      exporterBankFeeBps: 0,
+      shipmentDeadline: now + 1n * DAY,
+      objectionWindow: Number(DAY / 4n),
+      expiry: now + 2n * DAY,
+      tranches: [
+        { shareBps: 9_900, evidence: 1 }, // Shipped
+        { shareBps: 100, evidence: 2 }, // CustomsCleared
+      ],
+    });
+    await trade.connect(a.glassworks).accept(1n);
+    const domain = tradeDomain(31337n, await trade.getAddress());
+    const deadline = now + 600n;
+    const advance = 10_000_000n;
+    const assignment = { order: 1n, exporter: ids.glassworks, financier: ids.pacific, advance, deadline };
+    const signed = await signAssignment(a.pacific, domain, assignment);
+    await trade.connect(a.glassworks).assignProceeds(1n, ids.pacific, advance, deadline, signed);
+    await mxn.connect(world.issuer).mint(a.golfo, amount);
+    await mxn.connect(a.golfo).approve(await trade.getAddress(), amount);
+    await trade.connect(a.golfo).fund(1n);
+    const hash = ethers.id("bill of lading");
+    const sig = await signAttestation(a.carrier, domain, 1n, "Shipped", hash);
+    await expect(trade.attest(1n, 0, hash, [sig], NO_FX_QUOTE, "0x")).to.changeTokenBalance(
+      ethers,
+      mxn,
+      a.pacific,
+      39_600_000n,
+    );
+    // Customs never came: at expiry the 1% returns to the importer's bank, and the advance is left open.
+    await networkHelpers.time.increase(3n * DAY);
+    await expect(trade.releaseAfterObjection(1n, NO_FX_QUOTE, "0x")).to.emit(trade, "AdvanceLeftOpen");
+    // The financier was paid through the order: its whole advance is not the exporter's default.
+    await expect(trade.connect(a.pacific).defaultAdvance(1n))
+      .to.be.revertedWithCustomError(trade, "TradeAdvancePaidInPart")
+      .withArgs(1n);
+    const loan = await credit.getLoan(
+      await credit.loanId(await members.memberOf(await trade.getAddress()), loanRef(1n)),
+    );
+    expect(loan.status).to.equal(1n); // Active, for the financier to close
+    expect((await credit.exposureOf(await members.entityKeyOf(ids.glassworks))).defaults).to.equal(0n);
+    await trade.connect(a.pacific).closeAdvance(1n);
+    expect((await credit.exposureOf(await members.entityKeyOf(ids.glassworks))).defaults).to.equal(0n);
   });
 });
