@@ -988,17 +988,22 @@ const tradeLifecycle = sumFigures(tradeFlow);
   );
 }
 
+/** After the flows: the bank of the debtor's CNY line as the SCF rows left it (reassigned by the governor) unfreezes
+ *  it and leaves room for `face` more. */
+async function reopenPearlLine(face: bigint): Promise<void> {
+  const line = await scf.creditLineOf(world.ids.pearl, cnyAddress);
+  const lineBank = Object.entries(world.ids).find(([, id]) => id === line.financier)![0] as keyof typeof world.admins;
+  const asLineBank = scf.connect(world.admins[lineBank]);
+  if (line.frozen) await asLineBank.freezeCreditLine(world.ids.pearl, cnyAddress, false);
+  await asLineBank.setCreditLine(world.ids.pearl, cnyAddress, line.used + face);
+}
+
 // The ledger's recovery paths, after the flows: a credit report the registry refused while paused, delivered by
 // anyone once it runs again; and a payout parked for a supplier since revoked, sent where the governor names.
 {
   const cny = tokens.CNY;
   const { admin: supplier, id: supplierId } = await admitFundedMember("TLBENCHSUPPLIER0003", "MX", "Supplier");
-  // The debtor's line as the SCF rows left it (reassigned by the governor): its bank reopens it for this family.
-  const line = await scf.creditLineOf(world.ids.pearl, cnyAddress);
-  const lineBank = Object.entries(world.ids).find(([, id]) => id === line.financier)![0] as keyof typeof world.admins;
-  const asLineBank = scf.connect(world.admins[lineBank]);
-  if (line.frozen) await asLineBank.freezeCreditLine(world.ids.pearl, cnyAddress, false);
-  await asLineBank.setCreditLine(world.ids.pearl, cnyAddress, line.used + 20_000_000n);
+  await reopenPearlLine(20_000_000n);
   const due = BigInt(await networkHelpers.time.latest()) + 30n * DAY;
   const root = rootIn(await mined(await scf.connect(pearl).issue(supplier, cnyAddress, 20_000_000n, due, [invoice()])));
   await mined(await scf.connect(supplier).split(root, [10_000_000n, 10_000_000n]));
@@ -1039,11 +1044,7 @@ const tradeLifecycle = sumFigures(tradeFlow);
 // on an overdue piece, and an advance an unshipped order left open past its expiry.
 {
   const { admin: supplier, id: supplierId } = await admitFundedMember("TLBENCHSUPPLIER0004", "MX", "Supplier");
-  const line = await scf.creditLineOf(world.ids.pearl, cnyAddress);
-  const lineBank = Object.entries(world.ids).find(([, id]) => id === line.financier)![0] as keyof typeof world.admins;
-  const asLineBank = scf.connect(world.admins[lineBank]);
-  if (line.frozen) await asLineBank.freezeCreditLine(world.ids.pearl, cnyAddress, false);
-  await asLineBank.setCreditLine(world.ids.pearl, cnyAddress, line.used + 10_000_000n);
+  await reopenPearlLine(10_000_000n);
   const due = BigInt(await networkHelpers.time.latest()) + 30n * DAY;
   const root = rootIn(await mined(await scf.connect(pearl).issue(supplier, cnyAddress, 10_000_000n, due, [invoice()])));
   const q = {

@@ -160,13 +160,7 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
     /// @dev See {IReceivableLedger}. The financier, and only it, says the seller made it whole: the twin of the trade
     ///      settlement's `closeAdvance` (adversarial review 4, A2).
     function closeRecourse(ReceivableId id) external whenNotPaused {
-        StoredPiece storage s = _pieces[id];
-        StoredPiece memory p = s;
-        _expectPieceState(id, p.state, _FINANCED);
-        if (MemberId.unwrap(_requireActive(msg.sender)) != MemberId.unwrap(p.holder)) {
-            revert ScfNotFinancier(id, msg.sender);
-        }
-        if (p.flags & _RECOURSE == 0) revert ScfNoRecourse(id);
+        (StoredPiece storage s, StoredPiece memory p) = _recourseHeld(id);
         s.flags = p.flags & ~_RECOURSE;
         emit RecourseClosed(id, p.holder);
         _closeExposure(_loanRef(id));
@@ -175,22 +169,27 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
     /// @dev See {IReceivableLedger}. The financier's word, as for `closeRecourse`; the family must be overdue, as for
     ///      `declareDefault`, since the seller owes under recourse only what the debtor did not pay when due.
     function defaultRecourse(ReceivableId id) external whenNotPaused {
-        StoredFamily storage f = _familyOf(id);
-        StoredPiece storage s = _pieces[id];
-        StoredPiece memory p = s;
-        _expectPieceState(id, p.state, _FINANCED);
-        if (MemberId.unwrap(_requireActive(msg.sender)) != MemberId.unwrap(p.holder)) {
-            revert ScfNotFinancier(id, msg.sender);
-        }
-        if (p.flags & _RECOURSE == 0) revert ScfNoRecourse(id);
+        (StoredPiece storage s, StoredPiece memory p) = _recourseHeld(id);
         if (p.flags & _RECOURSE_DEFAULTED != 0) revert ScfRecourseAlreadyDefaulted(id);
-        _requireOverdue(_rootOf(id), f);
+        _requireOverdue(_rootOf(id), _familyOf(id));
         s.flags = p.flags | _RECOURSE_DEFAULTED;
         emit RecourseDefaulted(id, p.holder);
         _defaultExposure(_loanRef(id));
     }
 
     // ─── Internals ──────────────────────────────────────────────────────────
+
+    /// @dev Financed piece `id`, with its recourse record open, as an active operator of the financier holding it
+    ///      acts on it (`ScfNotFinancier` for anyone else, `ScfNoRecourse` without one).
+    function _recourseHeld(ReceivableId id) private view returns (StoredPiece storage s, StoredPiece memory p) {
+        s = _pieces[id];
+        p = s;
+        _expectPieceState(id, p.state, _FINANCED);
+        if (MemberId.unwrap(_requireActive(msg.sender)) != MemberId.unwrap(p.holder)) {
+            revert ScfNotFinancier(id, msg.sender);
+        }
+        if (p.flags & _RECOURSE == 0) revert ScfNoRecourse(id);
+    }
 
     function _requested(ReceivableId root) private view returns (StoredFamily storage f) {
         f = _familyOf(root);

@@ -64,6 +64,45 @@ async function fixture() {
   return { world, scf, members, credit, cny, a, ids: world.ids, maturity, token, issue, quote, module };
 }
 
+/**
+ * Order 1 of `world`: importer Cristal buys 400,000.00 MXN of goods from Glassworks, paid in MXN, no fees, shipping
+ * within a day and expiring in two; accepted by the exporter. Returns the chain time it was made at.
+ */
+async function shortOrder(
+  world: Awaited<ReturnType<typeof deployWorld>>,
+  doc: string,
+  tranches = [{ shareBps: 10_000, evidence: 1 }],
+): Promise<bigint> {
+  const { trade, tokens } = world.contracts;
+  const now = BigInt(await networkHelpers.time.latest());
+  const mxn = await tokens.MXN.getAddress();
+  await trade.connect(world.admins.cristal).createOrder({
+    exporter: world.ids.glassworks,
+    importerBank: world.ids.golfo,
+    exporterBank: world.ids.huaxia,
+    documentHash: ethers.id(doc),
+    payToken: mxn,
+    payoutToken: mxn,
+    amount: 40_000_000n,
+    importerBankFeeBps: 0,
+    exporterBankFeeBps: 0,
+    shipmentDeadline: now + 1n * DAY,
+    objectionWindow: Number(DAY / 4n),
+    expiry: now + 2n * DAY,
+    tranches,
+  });
+  await trade.connect(world.admins.glassworks).accept(1n);
+  return now;
+}
+
+/** Pacific's signed agreement to advance `advance` against order 1's proceeds, valid for ten minutes. */
+async function advanceOffer(world: Awaited<ReturnType<typeof deployWorld>>, advance: bigint) {
+  const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
+  const domain = tradeDomain(31337n, await world.contracts.trade.getAddress());
+  const assignment = { order: 1n, exporter: world.ids.glassworks, financier: world.ids.pacific, advance, deadline };
+  return { deadline, signed: await signAssignment(world.admins.pacific, domain, assignment) };
+}
+
 describe("review 7, G1: a report the module held is delivered with the event's dates, whatever happened meanwhile", function () {
   it("a recourse exposure held across its maturity day, its financier's role removed meanwhile, is booked as of the sale", async function () {
     const { world, scf, credit, members, a, ids, issue, quote, module } = await networkHelpers.loadFixture(fixture);
@@ -96,37 +135,11 @@ describe("review 7, G1: a report the module held is delivered with the event's d
 
   it("a pre-shipment advance held across the order's expiry day is booked as of the assignment, and its close follows", async function () {
     const world = await deployWorld(connection);
-    const { trade, credit, members, tokens } = world.contracts;
+    const { trade, credit, members } = world.contracts;
     const a = world.admins;
-    const now = BigInt(await networkHelpers.time.latest());
-    const mxn = await tokens.MXN.getAddress();
-    await trade.connect(a.cristal).createOrder({
-      exporter: world.ids.glassworks,
-      importerBank: world.ids.golfo,
-      exporterBank: world.ids.huaxia,
-      documentHash: ethers.id("PO-G1"),
-      payToken: mxn,
-      payoutToken: mxn,
-      amount: 40_000_000n,
-      importerBankFeeBps: 0,
-      exporterBankFeeBps: 0,
-      shipmentDeadline: now + 1n * DAY,
-      objectionWindow: Number(DAY / 4n),
-      expiry: now + 2n * DAY,
-      tranches: [{ shareBps: 10_000, evidence: 1 }],
-    });
-    await trade.connect(a.glassworks).accept(1n);
+    await shortOrder(world, "PO-G1");
     await credit.connect(a.regulator).pause();
-    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
-    const domain = tradeDomain(31337n, await trade.getAddress());
-    const assignment = {
-      order: 1n,
-      exporter: world.ids.glassworks,
-      financier: world.ids.pacific,
-      advance: 10_000_000n,
-      deadline,
-    };
-    const signed = await signAssignment(a.pacific, domain, assignment);
+    const { deadline, signed } = await advanceOffer(world, 10_000_000n);
     await expect(
       trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 10_000_000n, deadline, signed),
     ).to.emit(trade, "CreditReportDeferred");
@@ -148,38 +161,12 @@ describe("review 7, G1: a report the module held is delivered with the event's d
 
   it("pre-shipment finance is refused once the goods can no longer ship: its record would mature before its report", async function () {
     const world = await deployWorld(connection);
-    const { trade, tokens } = world.contracts;
+    const { trade } = world.contracts;
     const a = world.admins;
-    const now = BigInt(await networkHelpers.time.latest());
-    const mxn = await tokens.MXN.getAddress();
+    const now = await shortOrder(world, "PO-G1-LATE");
     const shipmentDeadline = now + 1n * DAY;
-    await trade.connect(a.cristal).createOrder({
-      exporter: world.ids.glassworks,
-      importerBank: world.ids.golfo,
-      exporterBank: world.ids.huaxia,
-      documentHash: ethers.id("PO-G1-LATE"),
-      payToken: mxn,
-      payoutToken: mxn,
-      amount: 40_000_000n,
-      importerBankFeeBps: 0,
-      exporterBankFeeBps: 0,
-      shipmentDeadline,
-      objectionWindow: Number(DAY / 4n),
-      expiry: now + 2n * DAY,
-      tranches: [{ shareBps: 10_000, evidence: 1 }],
-    });
-    await trade.connect(a.glassworks).accept(1n);
     await networkHelpers.time.increaseTo(now + 3n * DAY);
-    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
-    const domain = tradeDomain(31337n, await trade.getAddress());
-    const assignment = {
-      order: 1n,
-      exporter: world.ids.glassworks,
-      financier: world.ids.pacific,
-      advance: 10_000_000n,
-      deadline,
-    };
-    const signed = await signAssignment(a.pacific, domain, assignment);
+    const { deadline, signed } = await advanceOffer(world, 10_000_000n);
     await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 10_000_000n, deadline, signed))
       .to.be.revertedWithCustomError(trade, "TradeWindowClosed")
       .withArgs(1n, shipmentDeadline);
@@ -193,38 +180,20 @@ describe("review 8, M2: an advance is booked as a default only when the order pa
     const world = await deployWorld(connection);
     const { trade, credit, members, tokens } = world.contracts;
     const { admins: a, ids } = world;
-    const now = BigInt(await networkHelpers.time.latest());
     const mxn = tokens.MXN;
     const amount = 40_000_000n;
-    await trade.connect(a.cristal).createOrder({
-      exporter: ids.glassworks,
-      importerBank: ids.golfo,
-      exporterBank: ids.huaxia,
-      documentHash: ethers.id("PO-R8-M2"),
-      payToken: await mxn.getAddress(),
-      payoutToken: await mxn.getAddress(),
-      amount,
-      importerBankFeeBps: 0,
-      exporterBankFeeBps: 0,
-      shipmentDeadline: now + 1n * DAY,
-      objectionWindow: Number(DAY / 4n),
-      expiry: now + 2n * DAY,
-      tranches: [
-        { shareBps: 9_900, evidence: 1 }, // Shipped
-        { shareBps: 100, evidence: 2 }, // CustomsCleared
-      ],
-    });
-    await trade.connect(a.glassworks).accept(1n);
-    const domain = tradeDomain(31337n, await trade.getAddress());
-    const deadline = now + 600n;
+    await shortOrder(world, "PO-R8-M2", [
+      { shareBps: 9_900, evidence: 1 }, // Shipped
+      { shareBps: 100, evidence: 2 }, // CustomsCleared
+    ]);
     const advance = 10_000_000n;
-    const assignment = { order: 1n, exporter: ids.glassworks, financier: ids.pacific, advance, deadline };
-    const signed = await signAssignment(a.pacific, domain, assignment);
+    const { deadline, signed } = await advanceOffer(world, advance);
     await trade.connect(a.glassworks).assignProceeds(1n, ids.pacific, advance, deadline, signed);
     await mxn.connect(world.issuer).mint(a.golfo, amount);
     await mxn.connect(a.golfo).approve(await trade.getAddress(), amount);
     await trade.connect(a.golfo).fund(1n);
     const hash = ethers.id("bill of lading");
+    const domain = tradeDomain(31337n, await trade.getAddress());
     const sig = await signAttestation(a.carrier, domain, 1n, "Shipped", hash);
     await expect(trade.attest(1n, 0, hash, [sig], NO_FX_QUOTE, "0x")).to.changeTokenBalance(
       ethers,
