@@ -49,7 +49,7 @@ export function echo(value: string): string {
  * this also bounds a desk's own message (its fields are at most 256 characters, a CSV line more).
  */
 const DETAIL_MAX = 600;
-const clip = (text: string) => (text.length <= DETAIL_MAX ? text : `${text.slice(0, DETAIL_MAX - 1)}…`);
+export const clip = (text: string) => (text.length <= DETAIL_MAX ? text : `${text.slice(0, DETAIL_MAX - 1)}…`);
 
 /** A 400 problem; its detail and each field's pointer and detail are clipped to `DETAIL_MAX` characters. */
 export const badRequest = (detail: string, errors?: Problem["errors"]) =>

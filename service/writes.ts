@@ -24,7 +24,7 @@ import type { ConsortiumKey } from "../src/keys.js";
 import type { QueuedSigner } from "../src/queue.js";
 import { problemOf, type AppEnv } from "./app.js";
 import { followedContracts, jsonValue, type Followed } from "./indexer.js";
-import { ProblemError, badRequest, type Problem } from "./problem.js";
+import { ProblemError, badRequest, clip, type Problem } from "./problem.js";
 import type { Tables } from "./schema.js";
 
 /** What the service signs with: the member's operator key behind its queue, and the consortium key. */
@@ -57,6 +57,9 @@ export interface WriteAnswer {
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
+/** The most bad lines of a loan file a 400 lists. */
+export const BAD_LINES_LISTED = 100;
+
 /** A problem for an error a write handler threw: a desk's input error is a 400 naming the field. */
 export function writeProblem(err: unknown): Problem {
   if (err instanceof InputError) {
@@ -69,12 +72,17 @@ export function writeProblem(err: unknown): Problem {
     return { ...problem, detail: `${err.message}: ${problem.detail}` };
   }
   if (err instanceof LoanFileError) {
+    // Bounded as every 400 is (`clip`): a line's message may quote its cell, and a file may have many bad lines.
+    const listed = err.errors.slice(0, BAD_LINES_LISTED);
+    const more = err.errors.length - listed.length;
     return {
       type: "https://tradeline.dev/problems/bad-file",
       title: "The file has bad lines; nothing was sent",
       status: 400,
-      detail: err.message,
-      errors: err.errors.map((e) => ({ pointer: `/lines/${e.line}`, detail: e.message })),
+      detail: clip(
+        `${err.errors.length} bad line(s); nothing was sent` + (more > 0 ? ` (the first ${listed.length} listed)` : ""),
+      ),
+      errors: listed.map((e) => ({ pointer: `/lines/${e.line}`, detail: clip(e.message) })),
     };
   }
   return problemOf(err);
@@ -169,20 +177,26 @@ export async function runWrite(
   action: string,
   body: string,
   handle: (desk: RequestDesk) => Promise<{ status?: 200 | 201 | 202; result: unknown }>,
+  authorize?: (w: Writer) => Promise<void>,
 ): Promise<never> {
   // Typed `never` so that each route's handler may return it: its body follows the route's documented schemas.
-  return (await write(c, ctx, action, body, handle)) as never;
+  return (await write(c, ctx, action, body, handle, authorize)) as never;
 }
 
+/**
+ * `authorize`: the check of a step whose roles depend on the chain (who holds a consent, whose proceeds an order
+ * pays). It runs once the `Idempotency-Key` is claimed, so a retry of a write already done is answered with its
+ * first answer whatever changed on the chain since (review 9, J2); refused, it frees the key.
+ */
 async function write(
   c: Context<AppEnv>,
   ctx: WriteContext,
   action: string,
   body: string,
   handle: (desk: RequestDesk) => Promise<{ status?: 200 | 201 | 202; result: unknown }>,
+  authorize?: (w: Writer) => Promise<void>,
 ): Promise<Response> {
   const client = c.get("client");
-  const { db } = ctx;
   const key = c.req.header("idempotency-key");
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
     throw badRequest("the Idempotency-Key header must be 1 to 255 visible ASCII characters", [
@@ -213,6 +227,14 @@ async function write(
     );
     if (claimed !== undefined) return claimed;
   }
+  if (authorize !== undefined) {
+    try {
+      await authorize(w);
+    } catch (err) {
+      if (keyed !== undefined) await releaseKey(ctx, client.id, keyed.key);
+      throw err;
+    }
+  }
   c.set("audited", true);
   const flight = keyed === undefined ? undefined : `${client.id}\n${keyed.key}`;
   if (flight !== undefined) w.inFlight.add(flight);
@@ -222,19 +244,22 @@ async function write(
   } catch (err) {
     // The database failed under the write (its answer could not be kept): with nothing signed, the key is freed
     // for a retry; with something signed, the row stays, and a retry answers `write-interrupted` with it.
-    if (keyed !== undefined && signed.length === 0) {
-      await db
-        .deleteFrom("idempotency")
-        .where("token_id", "=", client.id)
-        .where("key", "=", keyed.key)
-        .where("status", "is", null)
-        .execute()
-        .catch(() => undefined);
-    }
+    if (keyed !== undefined && signed.length === 0) await releaseKey(ctx, client.id, keyed.key);
     throw err;
   } finally {
     if (flight !== undefined) w.inFlight.delete(flight);
   }
+}
+
+/** Frees an `Idempotency-Key` this request claimed and did not answer, for a retry. */
+async function releaseKey(ctx: WriteContext, tokenId: number, key: string): Promise<void> {
+  await ctx.db
+    .deleteFrom("idempotency")
+    .where("token_id", "=", tokenId)
+    .where("key", "=", key)
+    .where("status", "is", null)
+    .execute()
+    .catch(() => undefined);
 }
 
 async function serve(

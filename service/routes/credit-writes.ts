@@ -13,9 +13,10 @@ import * as desk from "../../src/desk/credit.js";
 import { formatAmount } from "../../src/encoding.js";
 import { allow, requireRole, type AppEnv } from "../app.js";
 import { tokenLive, type ApiRole } from "../auth.js";
-import { badRequest, echo, notFound } from "../problem.js";
+import { decodeError } from "../../src/errors.js";
+import { ProblemError, badRequest, echo, notFound } from "../problem.js";
 import type { Tables } from "../schema.js";
-import { runAlive, runWrite, writeProblem, type WriteContext } from "../writes.js";
+import { runAlive, runWrite, writeProblem, type WriteContext, type Writer } from "../writes.js";
 import { Text, WriteAnswer, idempotencyHeader, problemContent, writeResponses } from "./write-schemas.js";
 
 const security = [{ bearer: [] }];
@@ -320,24 +321,39 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
       const { consentId } = c.req.valid("param");
       const body = c.req.valid("json");
       // The chain lets the consent's holder or any Regulator revoke it: a lender's desk for a consent its member
-      // holds, a regulator's for another member's. An unknown consent is left to the chain (ConsentUnknown).
-      const w = ctx.writer;
-      if (w !== undefined) {
+      // holds, a regulator's for another member's. Its holder never changes once recorded; a consent not recorded
+      // yet is refused here, as the chain would (ConsentUnknown), so no step goes unchecked (review 9, J1).
+      const authorize = async (w: Writer) => {
         const contracts = connect(w.deployment, w.provider);
         const [consent, member] = await Promise.all([
-          contracts.consents.getConsent(consentId).catch(() => undefined),
+          contracts.consents.getConsent(consentId),
           w.signer.getAddress().then((a) => contracts.members.memberOf(a)),
-        ]);
-        if (consent !== undefined && consent.holder !== 0n) {
-          if (consent.holder === member)
-            requireRole(c.get("client"), ["lender-desk"], "revoking a consent this member holds");
-          else requireRole(c.get("client"), ["regulator"], "revoking a consent another member holds");
-        }
-      }
-      return runWrite(c, ctx, "credit.consent.revoke", JSON.stringify({ consentId, ...body }), async (d) => {
-        const r = await desk.revokeConsent(d, { consent: consentId, reason: body.reason });
-        return { result: { consentId: r.id, revoked: true, reason: body.reason } };
-      });
+        ]).catch((err: unknown) => {
+          throw decodeError(err) === undefined
+            ? new ProblemError(
+                503,
+                "chain-unavailable",
+                "The chain did not answer",
+                "the consent could not be read: retry",
+              )
+            : err;
+        });
+        if (consent.holder === 0n) throw notFound(`no consent ${consentId} is recorded on the chain`);
+        if (consent.holder === member) {
+          requireRole(c.get("client"), ["lender-desk"], "revoking a consent this member holds");
+        } else requireRole(c.get("client"), ["regulator"], "revoking a consent another member holds");
+      };
+      return runWrite(
+        c,
+        ctx,
+        "credit.consent.revoke",
+        JSON.stringify({ consentId, ...body }),
+        async (d) => {
+          const r = await desk.revokeConsent(d, { consent: consentId, reason: body.reason });
+          return { result: { consentId: r.id, revoked: true, reason: body.reason } };
+        },
+        authorize,
+      );
     },
   );
 

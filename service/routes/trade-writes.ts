@@ -9,9 +9,11 @@ import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { connect } from "../../src/deployment.js";
 import * as desk from "../../src/desk/trade.js";
 import { formatAmount } from "../../src/encoding.js";
+import { decodeError } from "../../src/errors.js";
 import { formatUetr, type TranchePayment } from "../../src/trade.js";
 import type { AppEnv } from "../app.js";
 import type { ApiRole } from "../auth.js";
+import { ProblemError } from "../problem.js";
 import type { WriteContext } from "../writes.js";
 import { Text, writeRoute, type WriteStep } from "./write-schemas.js";
 
@@ -36,8 +38,11 @@ function paymentsOut(payments: TranchePayment[]) {
 
 /**
  * Who may name the FX terms: the chain lets the order's payee, the exporter or (once the proceeds are assigned) the
- * financier. Which one the service's member is follows from the order: an exporter's desk for an order not assigned,
- * a bank's treasury for one assigned. An order that cannot be read is left to the desk (it refuses it by itself).
+ * financier. Which one the service's member can be follows from a part of the order that never changes: its
+ * exporter (an exporter's desk) or not (a bank's treasury, as the financier). Whether the proceeds are assigned can
+ * change between this read and the send, so it decides nothing here (review 9, J1); an exporter cannot be its own
+ * order's financier. An id that is not an order is left to the desk, which refuses it; an order the node cannot
+ * read now is a 503.
  */
 async function fxTermsStep(id: string, ctx: WriteContext): Promise<WriteStep> {
   const step = "naming an order's FX terms";
@@ -46,11 +51,21 @@ async function fxTermsStep(id: string, ctx: WriteContext): Promise<WriteStep> {
   if (w === undefined || !/^\d+$/.test(t) || BigInt(t) === 0n || BigInt(t) >= 2n ** 64n) {
     return { step, roles: ["exporter", "bank-treasury"] };
   }
-  const order = await connect(w.deployment, w.provider)
-    .trade.getOrder(BigInt(t))
-    .catch(() => undefined);
+  const contracts = connect(w.deployment, w.provider);
+  const [order, member] = await Promise.all([
+    contracts.trade.getOrder(BigInt(t)).catch((err: unknown) => {
+      if (decodeError(err)?.name === "TradeUnknownOrder") return undefined;
+      throw new ProblemError(
+        503,
+        "chain-unavailable",
+        "The chain did not answer",
+        "the order could not be read: retry",
+      );
+    }),
+    w.signer.getAddress().then((a) => contracts.members.memberOf(a)),
+  ]);
   if (order === undefined) return { step, roles: ["exporter", "bank-treasury"] };
-  return order.financier === 0n
+  return order.exporter === member
     ? { step: `${step} (as its exporter)`, roles: ["exporter"] }
     : { step: `${step} (as the financier its proceeds are assigned to)`, roles: ["bank-treasury"] };
 }

@@ -67,8 +67,9 @@ export interface WriteSpec<B extends z.ZodType> {
   withId?: boolean;
   /**
    * For an endpoint whose steps the chain lets different desks take (the member's one key signs them all): the step
-   * this request takes and the roles it needs, checked once the body is valid, before anything is read or sent. The
-   * endpoint's `roles` are then the union of its steps' roles.
+   * this request takes and the roles it needs, checked once the body is valid and its `Idempotency-Key` claimed (a
+   * retry of a write already done gets its first answer), before anything is sent. The endpoint's `roles` are then
+   * the union of its steps' roles.
    */
   step?: (body: z.infer<B>, id: string, ctx: WriteContext) => WriteStep | Promise<WriteStep>;
   run: (d: RequestDesk, body: z.infer<B>, id: string) => Promise<Record<string, unknown>>;
@@ -100,14 +101,20 @@ export function writeRoute<B extends z.ZodType>(app: OpenAPIHono<AppEnv>, ctx: W
     async (c) => {
       const id = spec.withId === true ? (c.req.param("id") ?? "") : "";
       const body = (c.req.valid as (t: "json") => z.infer<B>)("json");
-      if (spec.step !== undefined) {
-        const { step, roles } = await spec.step(body, id, ctx);
-        requireRole(c.get("client"), roles, step);
-      }
-      return runWrite(c, ctx, spec.action, JSON.stringify({ id, body }), async (d) => ({
-        status: spec.status ?? 200,
-        result: await spec.run(d, body, id),
-      }));
+      const { step } = spec;
+      return runWrite(
+        c,
+        ctx,
+        spec.action,
+        JSON.stringify({ id, body }),
+        async (d) => ({ status: spec.status ?? 200, result: await spec.run(d, body, id) }),
+        step === undefined
+          ? undefined
+          : async () => {
+              const taken = await step(body, id, ctx);
+              requireRole(c.get("client"), taken.roles, taken.step);
+            },
+      );
     },
   );
 }
