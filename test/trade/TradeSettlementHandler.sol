@@ -249,6 +249,7 @@ contract TradeSettlementHandler is TestBase {
                 selector == ITradeSettlement.TradeUnexpectedOrderState.selector ||
                     selector == ITradeSettlement.TradeAlreadyAssigned.selector ||
                     selector == ITradeSettlement.TradeGoodsMoved.selector || // pre-shipment finance only
+                    selector == ITradeSettlement.TradeWindowClosed.selector || // ...before the shipment deadline
                     selector == IEmergencyPause.EnforcedPause.selector,
                 "assign failed"
             );
