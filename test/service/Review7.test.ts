@@ -15,7 +15,6 @@ import { newSalt } from "../../src/commitments.js";
 import { LOAN_CSV_HEADER, isoDate } from "../../src/credit.js";
 import { parseAmount } from "../../src/encoding.js";
 import { deployWorld } from "../../scripts/lib/world.js";
-import { createToken, parseRoles } from "../../service/auth.js";
 import { openDatabase } from "../../service/db.js";
 import { ECHO_MAX } from "../../service/problem.js";
 import { CheckpointMovedError, Indexer, indexerFailure } from "../../service/indexer.js";
@@ -24,7 +23,7 @@ import { project, rebuild } from "../../service/projections.js";
 import { balances, members } from "../../service/projections/members.js";
 import { startService, type RunningService } from "../../service/server.js";
 
-import { glasswareOrderBody, startTestService } from "./engines.js";
+import { glasswareOrderBody, memberService, roleToken, startTestService } from "./engines.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -59,22 +58,14 @@ describe("review 7: service findings, fixed (SQLite)", function () {
     // the member's one key either way: the service decides which desk may take which step.
     const services: RunningService[] = [];
     try {
-      const pearl = await startTestService(ethers.provider, world.deployment, ":memory:", {
-        signer: world.admins.pearl,
-        consortiumKey: async () => world.key,
-      });
+      const pearl = await memberService(ethers.provider, world, "pearl");
       services.push(pearl);
-      const pacific = await startTestService(ethers.provider, world.deployment, ":memory:", {
-        signer: world.admins.pacific,
-        consortiumKey: async () => world.key,
-      });
+      const pacific = await memberService(ethers.provider, world, "pacific");
       services.push(pacific);
-      const token = async (s: RunningService, role: string) =>
-        (await createToken(s.database.db, role, parseRoles(role))).token;
-      const pearlTreasury = await token(pearl, "bank-treasury");
-      const pearlScf = await token(pearl, "supply-chain-desk");
-      const pacificScf = await token(pacific, "supply-chain-desk");
-      const pacificTreasury = await token(pacific, "bank-treasury");
+      const pearlTreasury = await roleToken(pearl, "bank-treasury");
+      const pearlScf = await roleToken(pearl, "supply-chain-desk");
+      const pacificScf = await roleToken(pacific, "supply-chain-desk");
+      const pacificTreasury = await roleToken(pacific, "bank-treasury");
       const cny = world.deployment.tokens.CNY;
       const before = await world.contracts.scf.creditLineOf(world.ids.pearl, cny);
       const block = await ethers.provider.getBlockNumber();
@@ -135,39 +126,36 @@ describe("review 7: service findings, fixed (SQLite)", function () {
     // name the FX terms: a bank-treasury token of the importer's or the exporter's service may do neither.
     const services: RunningService[] = [];
     try {
-      const cristal = await startTestService(ethers.provider, world.deployment, ":memory:", {
-        signer: world.admins.cristal,
-        consortiumKey: async () => world.key,
-      });
+      const cristal = await memberService(ethers.provider, world, "cristal");
       services.push(cristal);
-      const glassworks = await startTestService(ethers.provider, world.deployment, ":memory:", {
-        signer: world.admins.glassworks,
-        consortiumKey: async () => world.key,
-      });
+      const glassworks = await memberService(ethers.provider, world, "glassworks");
       services.push(glassworks);
-      const token = async (s: RunningService, role: string) =>
-        (await createToken(s.database.db, role, parseRoles(role))).token;
       const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
       const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
       const created = await post(
         cristal.url,
-        await token(cristal, "importer"),
+        await roleToken(cristal, "importer"),
         "/v1/trade/orders",
         glasswareOrderBody(world.ids, "PO R7-S1", day),
       );
       expect(created.status, created.body.detail).to.equal(201);
       const id = String(created.body.result?.id);
-      const exporter = await token(glassworks, "exporter");
+      const exporter = await roleToken(glassworks, "exporter");
       expect((await post(glassworks.url, exporter, `/v1/trade/orders/${id}/accept`, {})).status).to.equal(200);
 
       const block = await ethers.provider.getBlockNumber();
-      const dispute = await post(cristal.url, await token(cristal, "bank-treasury"), `/v1/trade/orders/${id}/dispute`, {
-        reason: "CRACKS",
-      });
+      const dispute = await post(
+        cristal.url,
+        await roleToken(cristal, "bank-treasury"),
+        `/v1/trade/orders/${id}/dispute`,
+        {
+          reason: "CRACKS",
+        },
+      );
       expect([dispute.status, dispute.type]).to.deep.equal([403, "application/problem+json"]);
       expect(dispute.body.detail).to.contain("the role importer");
       const terms = { provider: Number(world.ids.huaxia), minRate: "0.37" };
-      const treasury = await token(glassworks, "bank-treasury");
+      const treasury = await roleToken(glassworks, "bank-treasury");
       const fx = await post(glassworks.url, treasury, `/v1/trade/orders/${id}/fx-terms`, terms);
       expect([fx.status, fx.type]).to.deep.equal([403, "application/problem+json"]);
       expect(fx.body.detail).to.contain("the role exporter");
@@ -183,13 +171,10 @@ describe("review 7: service findings, fixed (SQLite)", function () {
   it("test_review7_S1_consentRevoke_isTheHoldersLenderDesk_notARegulatorTokenOfItsService", async function () {
     // The chain lets a consent's holder or any Regulator revoke it: at the lender's own service, the consent it holds
     // is the lender desk's to revoke, not a regulator token's.
-    const service = await startTestService(ethers.provider, world.deployment, ":memory:", {
-      signer: world.admins.huaxia,
-      consortiumKey: async () => world.key,
-    });
+    const service = await memberService(ethers.provider, world, "huaxia");
     try {
-      const desk = (await createToken(service.database.db, "desk", parseRoles("lender-desk"))).token;
-      const regulator = (await createToken(service.database.db, "reg", parseRoles("regulator"))).token;
+      const desk = await roleToken(service, "lender-desk");
+      const regulator = await roleToken(service, "regulator");
       const recorded = await post(service.url, desk, "/v1/credit/consents", {
         borrowerType: "CN-RIC",
         borrowerId: "110101199003071234",
@@ -270,7 +255,7 @@ describe("review 7: service findings, fixed (SQLite)", function () {
     // resolve at all: an oracle of the service's internal DNS. Now both are refused in the same words.
     const service = await startTestService(ethers.provider, world.deployment, ":memory:");
     try {
-      const token = (await createToken(service.database.db, "any desk", parseRoles("exporter"))).token;
+      const token = await roleToken(service, "exporter");
       const register = async (url: string) => {
         const res = await fetch(service.url + "/v1/webhooks", {
           method: "POST",
@@ -301,7 +286,7 @@ describe("review 7: service findings, fixed (SQLite)", function () {
     // an unknown field's name in any body.
     const service = await startTestService(ethers.provider, world.deployment, ":memory:");
     try {
-      const token = (await createToken(service.database.db, "any desk", parseRoles("exporter"))).token;
+      const token = await roleToken(service, "exporter");
       const auth = { authorization: `Bearer ${token}` };
       const send = async (path: string, init: RequestInit = {}) => {
         const res = await fetch(service.url + path, { ...init, headers: { ...auth, ...init.headers } });
@@ -354,10 +339,7 @@ describe("review 7: service findings, fixed (SQLite)", function () {
     // line's record from the chain (one eth_call each, in sequence), so one request, which the rate limiter counts
     // once, cost N node round trips, stored nothing, and could be sent again at once (200 in a burst). Now the
     // lines that do not parse are reported before any row is read.
-    const service = await startTestService(ethers.provider, world.deployment, ":memory:", {
-      signer: world.admins.huaxia,
-      consortiumKey: async () => world.key,
-    });
+    const service = await memberService(ethers.provider, world, "huaxia");
     const hardhat = connection.provider as unknown as { request: (a: { method: string }) => Promise<unknown> };
     const original = hardhat.request.bind(hardhat);
     let calls = 0;
@@ -366,7 +348,7 @@ describe("review 7: service findings, fixed (SQLite)", function () {
       return original(a);
     };
     try {
-      const token = (await createToken(service.database.db, "lender desk", parseRoles("lender-desk"))).token;
+      const token = await roleToken(service, "lender-desk");
       const n = 1_500;
       const lines = Array.from(
         { length: n },

@@ -11,10 +11,9 @@ import { newSalt } from "../../src/commitments.js";
 import { LOAN_CSV_HEADER } from "../../src/credit.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { signAssignment, tradeDomainOf } from "../../src/trade.js";
-import { createToken, parseRoles } from "../../service/auth.js";
 import type { RunningService } from "../../service/server.js";
 
-import { glasswareOrderBody, startTestService } from "./engines.js";
+import { glasswareOrderBody, memberService, roleToken } from "./engines.js";
 
 const connection = await network.create();
 const { ethers } = connection;
@@ -49,13 +48,11 @@ describe("review 9: the service's steps and problems (SQLite)", function () {
 
   /** An accepted glassware order (importer cristal, exporter glassworks), made on the chain directly. */
   const acceptedOrder = async (cristal: RunningService, glassworks: RunningService, ref: string) => {
-    const token = async (s: RunningService, role: string) =>
-      (await createToken(s.database.db, role, parseRoles(role))).token;
     const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
     const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
     const created = await post(
       cristal.url,
-      await token(cristal, "importer"),
+      await roleToken(cristal, "importer"),
       "/v1/trade/orders",
       glasswareOrderBody(world.ids, ref, day),
     );
@@ -88,15 +85,9 @@ describe("review 9: the service's steps and problems (SQLite)", function () {
     // between the service's read of the order and its send (shown here by mining it right after the read).
     const services: RunningService[] = [];
     try {
-      const cristal = await startTestService(ethers.provider, world.deployment, ":memory:", {
-        signer: world.admins.cristal,
-        consortiumKey: async () => world.key,
-      });
+      const cristal = await memberService(ethers.provider, world, "cristal");
       services.push(cristal);
-      const glassworks = await startTestService(ethers.provider, world.deployment, ":memory:", {
-        signer: world.admins.glassworks,
-        consortiumKey: async () => world.key,
-      });
+      const glassworks = await memberService(ethers.provider, world, "glassworks");
       services.push(glassworks);
       const trade = world.contracts.trade;
       const tradeAddress = (await trade.getAddress()).toLowerCase();
@@ -122,12 +113,9 @@ describe("review 9: the service's steps and problems (SQLite)", function () {
           return typeof v === "function" ? v.bind(target) : v;
         },
       });
-      const pacific = await startTestService(provider as typeof base, world.deployment, ":memory:", {
-        signer: world.admins.pacific,
-        consortiumKey: async () => world.key,
-      });
+      const pacific = await memberService(provider as typeof base, world, "pacific");
       services.push(pacific);
-      const exporterToken = (await createToken(pacific.database.db, "exporter", parseRoles("exporter"))).token;
+      const exporterToken = await roleToken(pacific, "exporter");
       const terms = { provider: Number(world.ids.huaxia), minRate: "0.01" };
 
       // The rule as meant: on an order already assigned to pacific, the exporter token is refused.
@@ -148,7 +136,7 @@ describe("review 9: the service's steps and problems (SQLite)", function () {
       expect((await trade.getOrder(id)).financier).to.equal(world.ids.pacific);
       expect((await trade.fxTermsOf(id))[0]).to.equal(0n);
       // The treasury's token names them.
-      const treasury = (await createToken(pacific.database.db, "treasury", parseRoles("bank-treasury"))).token;
+      const treasury = await roleToken(pacific, "bank-treasury");
       const named = await post(pacific.url, treasury, `/v1/trade/orders/${id}/fx-terms`, terms);
       expect(named.status, named.body.detail).to.equal(200);
       expect((await trade.fxTermsOf(id))[0]).to.equal(world.ids.huaxia);
@@ -162,17 +150,11 @@ describe("review 9: the service's steps and problems (SQLite)", function () {
     // Idempotent-Replayed: true, and sends nothing", whatever the chain did since.
     const services: RunningService[] = [];
     try {
-      const cristal = await startTestService(ethers.provider, world.deployment, ":memory:", {
-        signer: world.admins.cristal,
-        consortiumKey: async () => world.key,
-      });
+      const cristal = await memberService(ethers.provider, world, "cristal");
       services.push(cristal);
-      const glassworks = await startTestService(ethers.provider, world.deployment, ":memory:", {
-        signer: world.admins.glassworks,
-        consortiumKey: async () => world.key,
-      });
+      const glassworks = await memberService(ethers.provider, world, "glassworks");
       services.push(glassworks);
-      const exporter = (await createToken(glassworks.database.db, "exporter", parseRoles("exporter"))).token;
+      const exporter = await roleToken(glassworks, "exporter");
       const id = await acceptedOrder(cristal, glassworks, "PO R9-J2");
       const terms = { provider: Number(world.ids.huaxia), minRate: "0.37" };
       const first = await post(glassworks.url, exporter, `/v1/trade/orders/${id}/fx-terms`, terms, "fx-R9-J2");
@@ -192,12 +174,9 @@ describe("review 9: the service's steps and problems (SQLite)", function () {
 
   it("test_review9_J3_aLoanFilesBadLines_areClippedLikeEvery400", async function () {
     // docs/service.md (review 7, S4): "a 400's detail and each field's detail are at most 600 characters".
-    const service = await startTestService(ethers.provider, world.deployment, ":memory:", {
-      signer: world.admins.huaxia,
-      consortiumKey: async () => world.key,
-    });
+    const service = await memberService(ethers.provider, world, "huaxia");
     try {
-      const token = (await createToken(service.database.db, "lender desk", parseRoles("lender-desk"))).token;
+      const token = await roleToken(service, "lender-desk");
       const apr = "9".repeat(200_000) + "x";
       const line = `R9-J3,CN-RIC,110101199003070011,ConsumerLoan,100,100,2026-03-01,2027-03-01,${newSalt()},${apr}`;
       const file = [[...LOAN_CSV_HEADER, "apr_bps"].join(","), line].join("\n");
@@ -220,12 +199,9 @@ describe("review 9: the service's steps and problems (SQLite)", function () {
   it("test_review9_J1_consentRevoke_anUnknownConsent_isRefusedBeforeAnyStep", async function () {
     // Its holder decides whose step a revocation is; a consent not recorded yet has none, so it is refused here (as
     // the chain would, ConsentUnknown) rather than sent with no step checked.
-    const service = await startTestService(ethers.provider, world.deployment, ":memory:", {
-      signer: world.admins.huaxia,
-      consortiumKey: async () => world.key,
-    });
+    const service = await memberService(ethers.provider, world, "huaxia");
     try {
-      const token = (await createToken(service.database.db, "lender desk", parseRoles("lender-desk"))).token;
+      const token = await roleToken(service, "lender-desk");
       const unknown = `0x${"ab".repeat(32)}`;
       const res = await post(service.url, token, `/v1/credit/consents/${unknown}/revoke`, { reason: "WITHDRAWN" });
       expect(res.status).to.equal(404);

@@ -9,7 +9,8 @@ import pg from "pg";
 import pino from "pino";
 
 import type { Deployment } from "../../src/deployment.js";
-import type { ApiRole } from "../../service/auth.js";
+import type { World } from "../../scripts/lib/world.js";
+import { createToken, parseRoles, type ApiRole } from "../../service/auth.js";
 import { startService, type RunningService, type ServiceOptions } from "../../service/server.js";
 
 /**
@@ -132,4 +133,21 @@ export async function startTestService(
     logger: pino({ level: "silent" }),
     ...extra,
   });
+}
+
+/** A service reading `provider`, on in-memory SQLite, signing as cast member `who` of `world` (its admin key). */
+export function memberService(
+  provider: ServiceOptions["provider"],
+  world: World,
+  who: string,
+): Promise<RunningService> {
+  return startTestService(provider, world.deployment, ":memory:", {
+    signer: world.admins[who],
+    consortiumKey: async () => world.key,
+  });
+}
+
+/** A token of `service` carrying the one role `role`, named after it. */
+export async function roleToken(service: RunningService, role: ApiRole): Promise<string> {
+  return (await createToken(service.database.db, role, parseRoles(role))).token;
 }
