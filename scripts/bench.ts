@@ -1058,10 +1058,13 @@ async function reopenPearlLine(face: bigint): Promise<void> {
   };
   await mined(await scf.connect(supplier).finance(q, await signQuote(scf, bank, q)));
   await networkHelpers.time.increaseTo(due + BigInt((await scf.getFamily(root)).graceSeconds) + 1n);
-  await record(
+  const recourseDefaulted = await record(
     "ReceivableLedger.defaultRecourse [the financier: the seller did not make it whole, reported to the credit registry]",
     scf.connect(bank).defaultRecourse(root),
   );
+  await recordCreditCalls(recourseDefaulted, "ReceivableLedger.defaultRecourse", [
+    "CreditRegistry.defaultExposure [module: the seller's recourse record Defaulted]",
+  ]);
 
   const trade = world.contracts.trade;
   const terms = await glasswareOrder(world, BigInt(await networkHelpers.time.latest()), "PO-BENCH-ADVANCE-DEFAULT");
@@ -1089,10 +1092,13 @@ async function reopenPearlLine(face: bigint): Promise<void> {
   await networkHelpers.time.increaseTo(BigInt(terms.shipmentDeadline) + 1n);
   await mined(await trade.connect(fresh4).refundExpired(id));
   await networkHelpers.time.increaseTo(BigInt(terms.expiry) + 1n);
-  await record(
+  const advanceDefaulted = await record(
     "TradeSettlement.defaultAdvance [the financier: the exporter did not repay, reported to the credit registry]",
     trade.connect(ta.pacific).defaultAdvance(id),
   );
+  await recordCreditCalls(advanceDefaulted, "TradeSettlement.defaultAdvance", [
+    "CreditRegistry.defaultExposure [module: an unpaid advance's record Defaulted]",
+  ]);
 }
 
 // Listings by the governor, after the flows: a token issuer, a settlement token and a reporter module, each set and
