@@ -961,6 +961,35 @@ describe("ReceivableLedger", function () {
       expect((await credit.exposureOf(sellerKey)).outstanding).to.equal(0n);
     });
 
+    it("a recourse default is refused while the ledger is paused, and queued while the registry is paused", async function () {
+      const { scf, credit, members, a, ids, issue, quote, maturity } = await networkHelpers.loadFixture(fixture);
+      const root = await issue();
+      const withRecourse = await quote(root, { recourse: true });
+      await scf.connect(a.glassworks).finance(withRecourse.q, withRecourse.sig);
+      const module = await members.memberOf(await scf.getAddress());
+      const recourseId = await credit.loanId(module, loanRef(root));
+      const sellerKey = await members.entityKeyOf(ids.glassworks);
+      await networkHelpers.time.increaseTo(maturity + 8n * DAY);
+      await scf.connect(a.regulator).pause();
+      await expect(scf.connect(a.pacific).defaultRecourse(root)).to.be.revertedWithCustomError(scf, "EnforcedPause");
+      await scf.unpause();
+      // The registry paused: the piece records the default, and the seller's record follows once it is delivered.
+      await credit.pause();
+      await expect(scf.connect(a.pacific).defaultRecourse(root))
+        .to.emit(scf, "RecourseDefaulted")
+        .withArgs(root, ids.pacific)
+        .and.to.emit(scf, "CreditReportDeferred");
+      expect((await credit.getLoan(recourseId)).status).to.equal(1n); // still Active
+      await expect(scf.connect(a.pacific).defaultRecourse(root))
+        .to.be.revertedWithCustomError(scf, "ScfRecourseAlreadyDefaulted")
+        .withArgs(root);
+      await credit.unpause();
+      await expect(scf.retryCreditReports(loanRef(root)))
+        .to.emit(credit, "LoanStatusChanged")
+        .withArgs(recourseId, sellerKey, 1n, 4n);
+      expect(await scf.pendingCreditReports(loanRef(root))).to.deep.equal([]);
+    });
+
     it("review 4, A1: a financier's defaults on the pieces it holds of one family are one record, of their total face", async function () {
       const { scf, credit, members, a, ids, issue, quote, maturity } = await networkHelpers.loadFixture(fixture);
       const root = await issue();

@@ -171,6 +171,40 @@ describe("review 4, open item: the financier books an advance the order left ope
       .withArgs(1n);
     expect(await trade.pendingCreditReports(ethers.toBeHex(1n, 32))).to.deep.equal([]);
   });
+  it("refused while the settlement is paused, its clock stopped; queued while the registry is paused, then delivered", async function () {
+    const { world, trade, credit, a, terms, loanOf, exporterKey, assign } = await networkHelpers.loadFixture(fixture);
+    await trade.connect(a.cristal).createOrder(terms);
+    await trade.connect(a.glassworks).accept(1n);
+    await assign(1n);
+    await trade.connect(a.golfo).fund(1n);
+    await networkHelpers.time.increaseTo(BigInt(terms.shipmentDeadline) + 1n);
+    await trade.connect(world.outsiders[0]).refundUnshipped(1n);
+    const loan = await loanOf(1n);
+    // Paused before the expiry: no default while paused, and the paused days do not count against the exporter.
+    await trade.connect(a.regulator).pause();
+    await networkHelpers.time.increaseTo(BigInt(terms.expiry) + 1n);
+    await expect(trade.connect(a.pacific).defaultAdvance(1n)).to.be.revertedWithCustomError(trade, "EnforcedPause");
+    await trade.unpause();
+    const paused = await trade.pausedSeconds();
+    await expect(trade.connect(a.pacific).defaultAdvance(1n))
+      .to.be.revertedWithCustomError(trade, "TradeTooEarly")
+      .withArgs(1n, BigInt(terms.expiry) + paused + 1n);
+    // Past the expiry in active time, with the registry paused: the default is booked in the order and queued.
+    await networkHelpers.time.increaseTo(BigInt(terms.expiry) + paused + 1n);
+    await credit.connect(a.regulator).pause();
+    await expect(trade.connect(a.pacific).defaultAdvance(1n))
+      .to.emit(trade, "AdvanceDefaulted")
+      .and.to.emit(trade, "CreditReportDeferred");
+    expect((await credit.getLoan(loan)).status).to.equal(Status.Active);
+    await expect(trade.connect(a.pacific).defaultAdvance(1n))
+      .to.be.revertedWithCustomError(trade, "TradeAdvanceAlreadyDefaulted")
+      .withArgs(1n);
+    await credit.unpause();
+    await expect(trade.retryCreditReports(ethers.toBeHex(1n, 32)))
+      .to.emit(credit, "LoanStatusChanged")
+      .withArgs(loan, exporterKey, Status.Active, Status.Defaulted);
+    expect(await trade.pendingCreditReports(ethers.toBeHex(1n, 32))).to.deep.equal([]);
+  });
 });
 
 describe("review 3 (F2): the arbiter decides the share of an award, never its price", function () {
