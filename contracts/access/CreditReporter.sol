@@ -93,7 +93,7 @@ abstract contract CreditReporter is ICreditReporter {
 
     /// @dev Closes record `ref` (see {ICreditModuleReports-closeExposure}).
     function _closeExposure(bytes32 ref) internal {
-        _report(ref, abi.encodeCall(ICreditModuleReports.closeExposure, (ref)));
+        _report(ref, abi.encodeCall(ICreditModuleReports.closeExposure, (ref, _today())));
     }
 
     /// @dev Moves record `ref` to Defaulted (see {ICreditModuleReports-defaultExposure}).

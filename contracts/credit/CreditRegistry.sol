@@ -138,12 +138,25 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     /// @inheritdoc ICreditModuleReports
     /// @dev Live means Active, Overdue or Defaulted: a Defaulted record the module booked is settled too (the
     ///      debtor paid after all), so that a default paid in full does not stay in the borrower's outstanding.
-    function closeExposure(bytes32 loanRef) external whenNotPaused returns (bool) {
+    ///      The day is the module's, as it saw the debt paid: a close held in its queue while this registry was
+    ///      paused starts a settled default's retention on that day, not on delivery.
+    function closeExposure(bytes32 loanRef, uint24 day) external whenNotPaused returns (bool) {
         LoanId id = _loanId(_requireModule(), loanRef);
         Loan memory loan = _knownLoan(id, _SINGLE);
         LoanStatus from = loan.status;
         if (!_canTransition(from, LoanStatus.Repaid, Actor.Module)) return false;
-        (bytes32 key, ) = _rebookLoan(id, loan, LoanStatus.Repaid, 0, Actor.Module);
+        uint256 today = block.timestamp / 1 days;
+        uint256 settledOn = day > today ? today : (day < loan.originationDay ? loan.originationDay : day);
+        (bytes32 key, ) = _rebookLoanWith(
+            id,
+            loan,
+            _termsOf(id, loan),
+            LoanStatus.Repaid,
+            0,
+            _DPD_UNKNOWN,
+            Actor.Module,
+            settledOn
+        );
         emit LoanStatusChanged(id, key, from, LoanStatus.Repaid);
         return true;
     }

@@ -557,11 +557,23 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
         uint64 outstanding,
         Actor actor
     ) internal returns (bytes32 key, bool termsChanged) {
-        return _rebookLoanWith(id, loan, _termsOf(id, loan), to, outstanding, _DPD_UNKNOWN, actor);
+        return
+            _rebookLoanWith(
+                id,
+                loan,
+                _termsOf(id, loan),
+                to,
+                outstanding,
+                _DPD_UNKNOWN,
+                actor,
+                block.timestamp / 1 days
+            );
     }
 
     /// @dev {_rebookLoan} for a caller that read the loan's terms `t` already and, unless `dpd` is `_DPD_UNKNOWN`,
-    ///      worked out its days past due at `outstanding` today (used only while the loan stays live).
+    ///      worked out its days past due at `outstanding` today (used only while the loan stays live); a settlement
+    ///      or write-off starts its retention on day `settledOn` (today but for a module's close, see
+    ///      `closeExposure`).
     function _rebookLoanWith(
         LoanId id,
         Loan memory loan,
@@ -569,10 +581,11 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
         LoanStatus to,
         uint64 outstanding,
         uint256 dpd,
-        Actor actor
+        Actor actor,
+        uint256 settledOn
     ) internal returns (bytes32 key, bool termsChanged) {
         key = _borrowerKeys[loan.borrower];
-        (uint24 until, bool expired) = _retention(loan.status, to, t.negativeUntil, actor);
+        (uint24 until, bool expired) = _retention(loan.status, to, t.negativeUntil, actor, settledOn);
         Move memory m = Move({
             wasLive: _isLive(loan.status),
             isLive: _isLive(to),
@@ -608,18 +621,19 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
 
     /// @dev The day a loan's negative record stops counting after it moves `from` -> `to` on behalf of `actor`, and
     ///      whether a retained record expired: a write-off, or a settlement of a Defaulted record, is retained
-    ///      RETENTION_MONTHS from today; a Regulator's correction to another status (but WrittenOff) erases it;
+    ///      RETENTION_MONTHS from `settledOn`; a Regulator's correction to another status (but WrittenOff) erases it;
     ///      time ends it.
     function _retention(
         LoanStatus from,
         LoanStatus to,
         uint24 until,
-        Actor actor
+        Actor actor,
+        uint256 settledOn
     ) internal view returns (uint24, bool expired) {
         uint256 today = block.timestamp / 1 days;
         bool settled = from == LoanStatus.Defaulted && to == LoanStatus.Repaid && actor != Actor.Regulator;
         if ((to == LoanStatus.WrittenOff && from != LoanStatus.WrittenOff) || settled) {
-            return (uint24(InstalmentPlan.addMonths(today, RETENTION_MONTHS)), false);
+            return (uint24(InstalmentPlan.addMonths(settledOn, RETENTION_MONTHS)), false);
         }
         if (actor == Actor.Regulator && to != from && to != LoanStatus.WrittenOff) return (0, false);
         if (until != 0 && today >= until) return (0, true);

@@ -130,7 +130,16 @@ contract CreditRegistryCold is CreditRegistryBase {
             hasPlan && dpd > _graceDays && _canTransition(from, LoanStatus.Overdue, Actor.Anyone)
                 ? LoanStatus.Overdue
                 : from;
-        (bytes32 key, bool termsChanged) = _rebookLoanWith(id, loan, t, to, loan.outstanding, dpd, Actor.Anyone);
+        (bytes32 key, bool termsChanged) = _rebookLoanWith(
+            id,
+            loan,
+            t,
+            to,
+            loan.outstanding,
+            dpd,
+            Actor.Anyone,
+            block.timestamp / 1 days
+        );
         if (to == from && !termsChanged) revert CreditNothingToAge(id, dpd, bucket);
         if (to != from) emit LoanStatusChanged(id, key, from, to);
     }

@@ -59,9 +59,12 @@ interface ICreditModuleReports {
         bytes32 commitment
     ) external;
 
-    /// @notice Closes the module's record `loanRef`: Repaid when it is live; nothing when a regulator or an earlier
-    ///         report already closed it (returns false). Reverts only for an unknown record.
-    function closeExposure(bytes32 loanRef) external returns (bool closed);
+    /// @notice Closes the module's record `loanRef` as settled on `day` (the day the module saw the debt paid,
+    ///         whenever the report is delivered): Repaid when it is live; nothing when a regulator or an earlier report
+    ///         already closed it (returns false). A settled Defaulted record's negative record is retained from `day`
+    ///         (read as no earlier than the record's origination and no later than today). Reverts only for an
+    ///         unknown record.
+    function closeExposure(bytes32 loanRef, uint24 day) external returns (bool closed);
 
     /// @notice Moves the module's live record `loanRef` (Active or Overdue) to Defaulted, its amounts unchanged: the
     ///         borrower did not repay what the record says it owes (a seller under recourse, an exporter's advance).

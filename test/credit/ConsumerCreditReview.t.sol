@@ -149,7 +149,7 @@ contract ConsumerCreditReviewTest is TestBase {
             uint24(block.timestamp / 1 days),
             "C"
         );
-        assertTrue(credit.closeExposure("R6"), "settled"); // Defaulted -> Repaid: retained 60 months
+        assertTrue(credit.closeExposure("R6", uint24(block.timestamp / 1 days)), "settled"); // Defaulted -> Repaid: retained 60 months
         assertEq(credit.exposureOf(KEY).defaults, 1, "retained after settlement");
         vm.prank(BANK_B);
         credit.openDispute(moduleId, "R6", "WRONG-HASH");

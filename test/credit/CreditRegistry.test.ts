@@ -6,6 +6,7 @@ import { LOAN_STATUSES, dayOf, loanIdOf, loanRef, loanStatus, productKind, type 
 import { currencyCode, jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
 import { decodeError } from "../../src/errors.js";
 import { roleIndex, roleMask } from "../../src/members.js";
+import { addMonths } from "../../src/schedule.js";
 import { ephemeralKey, sampleLoan, syntheticId } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import {
@@ -960,7 +961,10 @@ describe("CreditRegistry", function () {
         await expect(caller.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 1n, await chainDay(), COMMIT))
           .to.be.revertedWithCustomError(credit, "CreditReporterNotModule")
           .withArgs(who);
-        await expect(caller.closeExposure(REF)).to.be.revertedWithCustomError(credit, "CreditReporterNotModule");
+        await expect(caller.closeExposure(REF, await chainDay())).to.be.revertedWithCustomError(
+          credit,
+          "CreditReporterNotModule",
+        );
       }
       await expect(credit.setReporterModule(reporter.address, true))
         .to.be.revertedWithCustomError(credit, "CreditReporterModuleInvalid")
@@ -1029,12 +1033,12 @@ describe("CreditRegistry", function () {
       const kind = productKind("ReceivableFinance");
       await module.reportExposure(ids.huaxia, ids.glassworks, REF, kind, 700n, await chainDay(), 30_000, COMMIT);
       const id = await credit.loanId(moduleId, REF);
-      expect(await module.closeExposure.staticCall(REF)).to.equal(true);
-      await expect(module.closeExposure(REF))
+      expect(await module.closeExposure.staticCall(REF, await chainDay())).to.equal(true);
+      await expect(module.closeExposure(REF, await chainDay()))
         .to.emit(credit, "LoanStatusChanged")
         .withArgs(id, key, loanStatus("Active"), loanStatus("Repaid"));
-      expect(await module.closeExposure.staticCall(REF)).to.equal(false);
-      await expect(module.closeExposure(REF)).not.to.emit(credit, "LoanStatusChanged");
+      expect(await module.closeExposure.staticCall(REF, await chainDay())).to.equal(false);
+      await expect(module.closeExposure(REF, await chainDay())).not.to.emit(credit, "LoanStatusChanged");
       expect(await exposure(credit, key)).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
       // A record a Regulator corrected to WrittenOff stays as corrected; a Defaulted one is settled.
       const ref2 = loanRef("RF-2");
@@ -1042,16 +1046,39 @@ describe("CreditRegistry", function () {
       await as("regulator").openDispute(moduleId, ref2, REASON);
       const fix = { status: loanStatus("WrittenOff"), outstanding: 500n, commitment: COMMIT };
       await as("regulator").correctLoan(moduleId, ref2, fix, REASON);
-      expect(await module.closeExposure.staticCall(ref2)).to.equal(false);
+      expect(await module.closeExposure.staticCall(ref2, await chainDay())).to.equal(false);
       const ref3 = loanRef("RF-3");
       await module.reportDefault(ids.huaxia, ids.glassworks, ref3, kind, 300n, await chainDay(), COMMIT);
-      await module.closeExposure(ref3);
+      await module.closeExposure(ref3, await chainDay());
       // Both stay negative records for five years: the written-off one, and the default settled after all.
       expect(await exposure(credit, key)).to.deep.equal([0n, 0n, 0n, 2n, 0n]);
       const unknown = loanRef("NOPE");
-      await expect(module.closeExposure(unknown))
+      await expect(module.closeExposure(unknown, await chainDay()))
         .to.be.revertedWithCustomError(credit, "CreditLoanUnknown")
         .withArgs(await credit.loanId(moduleId, unknown));
+    });
+
+    it("test_closeExposure_startsASettledDefaultsRetentionOnTheModulesDay", async function () {
+      const { credit, members, ids, module, moduleId } = await networkHelpers.loadFixture(worldFixture);
+      const key = await members.entityKeyOf(ids.glassworks);
+      const kind = productKind("ReceivableFinance");
+      const origination = await chainDay();
+      const until = async (ref: string) => (await credit.termsOf(await credit.loanId(moduleId, ref))).negativeUntil;
+      // Three defaults booked today, settled 20 days on: the module saw the first paid 15 days earlier (held in
+      // its queue while the registry was paused), the second before its own origination, the third in the future.
+      const [early, before, future] = [loanRef("RET-1"), loanRef("RET-2"), loanRef("RET-3")];
+      for (const ref of [early, before, future]) {
+        await module.reportDefault(ids.huaxia, ids.glassworks, ref, kind, 100n, origination, COMMIT);
+      }
+      await networkHelpers.time.increase(20 * 86_400);
+      const today = await chainDay();
+      await module.closeExposure(early, today - 15);
+      await module.closeExposure(before, origination - 30);
+      await module.closeExposure(future, today + 400);
+      expect(await until(early)).to.equal(BigInt(addMonths(today - 15, 60)));
+      expect(await until(before)).to.equal(BigInt(addMonths(origination, 60)));
+      expect(await until(future)).to.equal(BigInt(addMonths(await chainDay(), 60)));
+      expect((await exposure(credit, key))[3]).to.equal(3n);
     });
 
     it("test_defaultExposure_movesALiveRecordToDefaultedOnce_amountsUnchanged", async function () {
@@ -1069,7 +1096,7 @@ describe("CreditRegistry", function () {
       // Already Defaulted: nothing; settled later, it stays a negative record; closed, nothing again.
       expect(await module.defaultExposure.staticCall(REF)).to.equal(false);
       await expect(module.defaultExposure(REF)).not.to.emit(credit, "LoanStatusChanged");
-      await module.closeExposure(REF);
+      await module.closeExposure(REF, await chainDay());
       expect(await module.defaultExposure.staticCall(REF)).to.equal(false);
       expect(await exposure(credit, key)).to.deep.equal([0n, 0n, 0n, 1n, 0n]);
       // An Overdue record (a Regulator's correction) moves too; a WrittenOff one stays as corrected.
@@ -1124,7 +1151,7 @@ describe("CreditRegistry", function () {
         .withArgs(id);
       // Settled, the record takes no more, but the report is not refused (it would block its reference's queue in
       // the module for good): it is left as it is, with an event.
-      await module.closeExposure(REF);
+      await module.closeExposure(REF, await chainDay());
       await expect(module.reportDefault(ids.huaxia, ids.glassworks, REF, kind, 1n, await chainDay(), COMMIT))
         .to.emit(credit, "DefaultNotAdded")
         .withArgs(id, key, 1n, loanStatus("Repaid"));
@@ -1349,7 +1376,7 @@ describe("CreditRegistry", function () {
         () => as("huaxia").registerJointLoan(fresh({ kind: productKind("JointLoan") }), []),
         () => module.reportExposure(1n, 2n, loanRef("X"), 0, 1n, 1, 1, CONSENT),
         () => module.reportDefault(1n, 2n, loanRef("X"), 0, 1n, 1, CONSENT),
-        () => module.closeExposure(loanRef("X")),
+        () => module.closeExposure(loanRef("X"), 1),
         () => as("huaxia").reportRepayment(loan.loanRef, 1n),
         () => as("huaxia").reportRepayments([{ loanRef: loan.loanRef, amount: 1n }]),
         () => as("huaxia").reportStatus(loan.loanRef, loanStatus("Overdue")),

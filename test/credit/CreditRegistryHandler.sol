@@ -189,7 +189,7 @@ contract CreditRegistryHandler is TestBase {
         (bool found, LoanId id, ICreditRegistryTypes.LoanRecord memory r) = _pick(loanSeed);
         if (!found || _reporterOf[id] != address(this)) return;
         bool live = r.status == LoanStatus.Active || r.status == LoanStatus.Overdue || r.status == LoanStatus.Defaulted;
-        bool closed = _credit.closeExposure(_refOf[id]);
+        bool closed = _credit.closeExposure(_refOf[id], uint24(block.timestamp / 1 days));
         assertTrue(closed == live, "closeExposure closes exactly the live records");
         if (closed) _touch(id);
     }

@@ -8,6 +8,7 @@ import { invoiceKey } from "../../src/keys.js";
 import { roleIndex, roleMask } from "../../src/members.js";
 import { ICreditModuleReports__factory } from "../../typechain-types/index.js";
 import { daysBetween, discountedPrice, stateBitmap } from "../../src/scf.js";
+import { addMonths } from "../../src/schedule.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { testEntityKey } from "../helpers/entity.js";
@@ -840,6 +841,28 @@ describe("ReceivableLedger", function () {
       // Paying the defaulted piece closes its default record in the registry.
       expect((await credit.getLoan(defaultId)).status).to.equal(2n); // Repaid
       expect(await scf.pendingCreditReports(defaultRef(root, ids.pacific))).to.deep.equal([]);
+    });
+
+    it("a default settled while the registry was paused is retained from the day it was collected, not delivered", async function () {
+      const { scf, credit, members, a, ids, issue, quote, maturity } = await networkHelpers.loadFixture(fixture);
+      const root = await issue();
+      const { q, sig } = await quote(root);
+      await scf.connect(a.glassworks).finance(q, sig);
+      await networkHelpers.time.increaseTo(maturity + 8n * DAY);
+      await scf.connect(a.pacific).declareDefault(root);
+      const module = await members.memberOf(await scf.getAddress());
+      const defaultId = await credit.loanId(module, defaultRef(root, ids.pacific));
+      // The debtor pays late and the financier collects while a Regulator has the registry paused: the close is
+      // held in the ledger's queue for 30 days.
+      await credit.connect(a.regulator).pause();
+      await scf.connect(a.pearl).repay(root);
+      await expect(scf.collect(root)).to.emit(scf, "CreditReportDeferred");
+      const collectedOn = Number(BigInt(await networkHelpers.time.latest()) / DAY);
+      await networkHelpers.time.increase(30n * DAY);
+      await credit.unpause();
+      await scf.retryCreditReports(defaultRef(root, ids.pacific));
+      expect((await credit.getLoan(defaultId)).status).to.equal(2n); // Repaid
+      expect((await credit.termsOf(defaultId)).negativeUntil).to.equal(BigInt(addMonths(collectedOn, 60)));
     });
 
     it("review 5, R5-1: a Regulator's correction of a default record never leaves the family's reports stuck", async function () {
