@@ -788,7 +788,7 @@ const tradeLifecycle = sumFigures(tradeFlow);
       .args.ref as string;
     await record(
       "TradeSettlement.retryCreditReports [one report the paused registry refused]",
-      trade.connect(fresh4).retryCreditReports(ref),
+      trade.connect(fresh4).retryCreditReports(ref, 10),
     );
     await tokens.MXN.connect(ta.golfo).approve(tradeAddress, terms.amount);
     await trade.connect(ta.golfo).fund(id);
@@ -1022,7 +1022,7 @@ async function reopenPearlLine(face: bigint): Promise<void> {
   await credit.unpause();
   await record(
     "ReceivableLedger.retryCreditReports [one report the paused registry refused]",
-    scf.connect(fresh4).retryCreditReports(toBeHex(root + 1n, 32)),
+    scf.connect(fresh4).retryCreditReports(toBeHex(root + 1n, 32), 10),
   );
   // The seller made the bank whole outside the ledger: the bank closes the recourse record (review 4, A2).
   await record(

@@ -291,6 +291,15 @@ export async function defaultRecourse(ledger: ReceivableLedger, id: bigint): Pro
   return mined(await ledger.defaultRecourse(id));
 }
 
+/**
+ * Anyone closes, once piece `id`'s family is repaid, the credit records its collection would close (its recourse
+ * record, its holder's default record): for a piece a Regulator froze, so that the debtor and the seller are not left
+ * with a live record meanwhile.
+ */
+export async function settleCreditRecords(ledger: ReceivableLedger, id: bigint): Promise<ContractTransactionReceipt> {
+  return mined(await ledger.settleCreditRecords(id));
+}
+
 /** A Regulator freezes or unfreezes piece `id`, with a reason code. */
 export async function freeze(
   ledger: ReceivableLedger,

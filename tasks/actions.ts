@@ -65,6 +65,7 @@ export const scfReject = action(scf.reject);
 export const scfDefault = action(scf.declareDefault);
 export const scfCloseRecourse = action(scf.closeRecourse);
 export const scfDefaultRecourse = action(scf.defaultRecourse);
+export const scfSettleRecords = action(scf.settleCreditRecords);
 export const scfClaim = action(scf.claim);
 export const scfSplit = action(scf.split);
 export const scfTransfer = action(scf.transfer);

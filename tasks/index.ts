@@ -293,6 +293,13 @@ export const tasks = [
     .addOption({ name: "id", description: "Financed receivable, e.g. R1.1", defaultValue: "" })
     .setAction(lazy("scfDefaultRecourse"))
     .build(),
+  tradelineTask(
+    "scf:settle-records",
+    "Close the credit records of a piece of a repaid family that cannot be collected yet, e.g. frozen (anyone)",
+  )
+    .addOption({ name: "id", description: "Receivable of a repaid family, e.g. R1.1", defaultValue: "" })
+    .setAction(lazy("scfSettleRecords"))
+    .build(),
   tradelineTask("scf:claim", "Pay what the ledger parked for a member to its current payout account (anyone)")
     .addOption({ name: "member", description: "Member id", defaultValue: "" })
     .addOption({ name: "currency", description: "Settlement token, ISO 4217", defaultValue: "CNY" })

@@ -20,11 +20,14 @@ abstract contract CreditReporter is ICreditReporter {
     }
 
     /// @inheritdoc ICreditReporter
-    function retryCreditReports(bytes32 ref) external returns (uint256 delivered) {
+    function retryCreditReports(bytes32 ref, uint256 max) external returns (uint256 delivered) {
+        if (max == 0) revert CreditReportZeroLimit();
         bytes[] storage queue = _queue[ref];
         uint256 head = _head[ref];
         uint256 n = queue.length;
         if (head == n) revert CreditReportNoneQueued(ref);
+        // The queue's end, or `max` reports on: a long queue is delivered over several transactions.
+        if (n - head > max) n = head + max;
         for (; head < n; ++head) {
             (bool ok, bytes memory reason) = _call(queue[head]);
             if (!ok) {

@@ -3,9 +3,10 @@ pragma solidity 0.8.28;
 
 import {IConsentBook} from "../interfaces/IConsentBook.sol";
 import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
-import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
+import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
 import {LoanId, LoanStatus, ProductKind} from "../interfaces/ICreditRegistry.sol";
 import {InstalmentPlan} from "../libraries/InstalmentPlan.sol";
+import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 
 import {CreditRegistryBase} from "./CreditRegistryBase.sol";
 
@@ -124,6 +125,10 @@ contract CreditRegistryCold is CreditRegistryBase {
         (bool hasPlan, uint8 bucket) = (t.instalments != 0, t.bucket);
         uint256 dpd;
         if (hasPlan && _isLive(from)) {
+            // Only a lender that can report a repayment is aged against: a suspended or revoked one cannot, and a
+            // borrower who paid it would be made delinquent on a stale outstanding.
+            (MemberStatus standing, ) = RegistryCalls.standingOf(memberRegistry, loan.lender);
+            if (standing != MemberStatus.Active) revert CreditLenderInactive(id, loan.lender, standing);
             dpd = InstalmentPlan.daysPastDue(_plan(t), loan.outstanding, block.timestamp / 1 days);
         }
         LoanStatus to =

@@ -348,6 +348,9 @@ interface ICreditRegistryTypes {
     /// @notice Nothing is due to change on loan `id` yet: it is `daysPastDue` days past due, in bucket `bucket`, and no
     ///         negative record of it is past retention.
     error CreditNothingToAge(LoanId id, uint256 daysPastDue, uint8 bucket);
+    /// @notice Loan `id`'s lender `lender` is not active (`status`): it cannot report the repayments that would stop
+    ///         its loan ageing, so the loan stays as last reported (adversarial review 10, R10-2).
+    error CreditLenderInactive(LoanId id, MemberId lender, MemberStatus status);
     /// @notice Loan `id` is `daysPastDue` days past due, more than the `graceDays` grace: it cannot be cured to Active.
     error CreditLoanPastDue(LoanId id, uint256 daysPastDue, uint16 graceDays);
 }
@@ -384,10 +387,11 @@ interface ICreditRegistry is ICreditRegistryTypes {
     function reportStatus(bytes32 loanRef, LoanStatus to) external;
 
     /// @notice Anyone applies what time changed on loan `id`, as the receivable ledger's `markOverdue` does: a plan
-    ///         loan
-    ///         moves to its current delinquency bucket, and to Overdue once its oldest unpaid instalment is more than
-    ///         `graceDays` past due (so a lender cannot hide a missed payment by not reporting it); a negative record
-    ///         past its retention stops counting in the borrower's defaults. Reverts `CreditNothingToAge` otherwise.
+    ///         loan moves to its current delinquency bucket, and to Overdue once its oldest unpaid instalment is more
+    ///         than `graceDays` past due (so a lender cannot hide a missed payment by not reporting it); a negative
+    ///         record past its retention stops counting in the borrower's defaults. Reverts `CreditNothingToAge`
+    ///         otherwise, and `CreditLenderInactive` for a live plan loan whose lender is suspended or revoked (it
+    ///         cannot report the repayments that would stop the move: the loan stays as last reported).
     function ageLoan(LoanId id) external;
 
     /// @notice A lender's logged look-up of a borrower, before lending, under consent `consent` of the consent book:

@@ -19,10 +19,13 @@ interface ICreditReporter {
     /// @notice The registry call ran out of gas: send the transaction with more gas (a relayer cannot defer a
     ///         report by starving it).
     error CreditReportOutOfGas();
+    /// @notice A retry was asked to deliver no report (`max` is 0).
+    error CreditReportZeroLimit();
 
-    /// @notice Delivers the reports queued for `ref`, in order, stopping at the first that still fails. Anyone may
-    ///         call it. Reverts when not even the first can be delivered.
-    function retryCreditReports(bytes32 ref) external returns (uint256 delivered);
+    /// @notice Delivers up to `max` of the reports queued for `ref`, oldest first, stopping at the first that still
+    ///         fails. Anyone may call it, as often as it takes: a queue longer than one transaction can carry is
+    ///         delivered in parts (adversarial review 10, R10-3). Reverts when not even the first can be delivered.
+    function retryCreditReports(bytes32 ref, uint256 max) external returns (uint256 delivered);
 
     /// @notice The reports (registry call data) still queued for `ref`, oldest first.
     function pendingCreditReports(bytes32 ref) external view returns (bytes[] memory);

@@ -159,6 +159,9 @@ interface IReceivableLedgerTypes {
     /// @notice Financier `financier` declared the seller's recourse on its piece `id` in default: the seller did not
     ///         make it whole; the recourse record in the credit registry is Defaulted.
     event RecourseDefaulted(ReceivableId indexed id, MemberId indexed financier);
+    /// @notice The credit records of piece `id` that its collection would close were closed before it (its family is
+    ///         repaid): its recourse record when `recourse`, its holder's default record when `defaulted`.
+    event CreditRecordsSettled(ReceivableId indexed id, bool recourse, bool defaulted);
     /// @notice A default or exposure of piece `id` in `token` (currency `currency`) is not reported: the credit
     ///         registry counts only its reporting currency.
     event CreditReportNotInCurrency(ReceivableId indexed id, address token, bytes3 currency);
@@ -249,6 +252,8 @@ interface IReceivableLedgerTypes {
     error ScfNoRecourse(ReceivableId id);
     /// @notice The recourse of piece `id` was already declared in default.
     error ScfRecourseAlreadyDefaulted(ReceivableId id);
+    /// @notice Piece `id` has no open credit record (recourse or default) for its collection to close.
+    error ScfNoCreditRecords(ReceivableId id);
     /// @notice Piece `id` is not pledged: there is nothing to release.
     error ScfNotEncumbered(ReceivableId id);
     /// @notice `account` is not an operator of `pledgee`, the financier piece `id` is pledged to.
@@ -380,6 +385,13 @@ interface IReceivableLedger is IReceivableLedgerTypes {
     ///         registry becomes Defaulted. `closeRecourse` still closes it if the seller pays later, and collecting
     ///         the piece closes it when the debtor does.
     function defaultRecourse(ReceivableId id) external;
+
+    /// @notice Anyone closes, once piece `id`'s family is repaid, the credit records its collection would close: its
+    ///         recourse record and its holder's default record, reported Repaid. For a piece that cannot be collected
+    ///         yet (a Regulator froze it), so that a debtor who paid and a seller whose debtor paid are not left with a
+    ///         live record (adversarial review 10, R10-1). Open during a pause, as `collect` is; the money stays
+    ///         where it is.
+    function settleCreditRecords(ReceivableId id) external;
 
     // ─── Regulator and governor ─────────────────────────────────────────────
 

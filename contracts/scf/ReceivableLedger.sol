@@ -302,6 +302,11 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
         _runCold();
     }
 
+    /// @inheritdoc IReceivableLedger
+    function settleCreditRecords(ReceivableId) external {
+        _runCold();
+    }
+
     // ─── Views ──────────────────────────────────────────────────────────────
 
     /// @inheritdoc IReceivableLedger

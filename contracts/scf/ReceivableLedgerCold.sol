@@ -177,6 +177,22 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         _defaultExposure(_loanRef(id));
     }
 
+    /// @dev See {IReceivableLedger}. What `collect` would close, for a piece that cannot be collected now; the flags
+    ///      are cleared, so its later collection closes nothing twice.
+    function settleCreditRecords(ReceivableId id) external {
+        StoredFamily storage f = _familyOf(id);
+        _expectFamilyState(id, f.state, _REPAID);
+        StoredPiece storage s = _pieces[id];
+        StoredPiece memory p = s;
+        _expectPieceState(id, p.state, _HELD | _FINANCED);
+        uint8 open = p.flags & (_RECOURSE | _DEFAULT_REPORTED);
+        if (open == 0) revert ScfNoCreditRecords(id);
+        s.flags = p.flags & ~open;
+        emit CreditRecordsSettled(id, open & _RECOURSE != 0, open & _DEFAULT_REPORTED != 0);
+        if (open & _RECOURSE != 0) _closeExposure(_loanRef(id));
+        if (open & _DEFAULT_REPORTED != 0) _closeExposure(_defaultRef(id, p.holder));
+    }
+
     // ─── Internals ──────────────────────────────────────────────────────────
 
     /// @dev Financed piece `id`, with its recourse record open, as an active operator of the financier holding it

@@ -351,6 +351,7 @@ export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): voi
           ...money(p.amount, r.money),
           paid: p.paid,
         })),
+        settled: r.settled.map(formatReceivable),
       };
     },
   });

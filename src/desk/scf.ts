@@ -9,6 +9,7 @@ import {
   getAddress,
   hexlify,
   isAddress,
+  isError,
   isHexString,
   randomBytes,
   type ContractTransactionReceipt,
@@ -24,6 +25,7 @@ import {
   PIECE_STATES,
   closeRecourse as closeRecourseOf,
   defaultRecourse as defaultRecourseOf,
+  settleCreditRecords as settleCreditRecordsOf,
   daysBetween,
   discountedPrice,
   formatReceivable,
@@ -270,6 +272,28 @@ export async function defaultRecourse(
   const id = receivable(desk, req.id);
   await familyToken(desk, id);
   return { id, receipt: await defaultRecourseOf(desk.contracts.scf, id) };
+}
+
+/** Whether frozen piece `id` of a repaid family has credit records its collection would close. */
+async function settles(c: ScfDesk["contracts"], id: bigint): Promise<boolean> {
+  try {
+    await c.scf.settleCreditRecords.staticCall(id);
+    return true;
+  } catch (err) {
+    // A refusal (ScfNoCreditRecords) means there is nothing to close; anything else is the node's and is raised.
+    if (isError(err, "CALL_EXCEPTION")) return false;
+    throw err;
+  }
+}
+
+/** Anyone closes the credit records of a piece of a repaid family that cannot be collected yet (frozen). */
+export async function settleCreditRecords(
+  desk: ScfDesk,
+  req: { id: string },
+): Promise<{ id: bigint; receipt: ContractTransactionReceipt }> {
+  const id = receivable(desk, req.id);
+  await familyToken(desk, id);
+  return { id, receipt: await settleCreditRecordsOf(desk.contracts.scf, id) };
 }
 
 /** Anyone moves a family past its maturity and grace to Overdue. */
@@ -524,6 +548,11 @@ export interface Repaid {
     receipt: ContractTransactionReceipt;
   };
   collected: Collected[];
+  /**
+   * Pieces that could not be collected (a Regulator froze them) whose credit records were closed instead: the
+   * debtor's default and the seller's recourse record do not outlive the repayment.
+   */
+  settled: bigint[];
 }
 
 /** Collects one piece for its holder (anyone may: the ledger is pull-based). */
@@ -547,7 +576,7 @@ export async function repay(desk: ScfDesk, req: { id: string }): Promise<Repaid>
   const c = desk.contracts;
   const root = rootOf(receivable(desk, req.id));
   const { family, money } = await familyToken(desk, root);
-  const out: Repaid = { root, money, collected: [] };
+  const out: Repaid = { root, money, collected: [], settled: [] };
   if (["Confirmed", "Overdue", "Defaulted"].includes(FAMILY_STATES[Number(family.state)])) {
     // The ledger lets anyone repay a family: a desk pays only its own member's debt, and only what it holds.
     const me = await c.members.memberOf(await desk.signer.getAddress());
@@ -581,8 +610,12 @@ export async function repay(desk: ScfDesk, req: { id: string }): Promise<Repaid>
   for (let index = 0n; index < family.pieces; index++) {
     const id = root + index;
     const p = await c.scf.getPiece(id);
-    if (PIECE_STATES[Number(p.state)] === "Collected" || p.frozen) continue;
-    out.collected.push(await collect(desk, { id: formatReceivable(id) }));
+    if (PIECE_STATES[Number(p.state)] === "Collected") continue;
+    if (!p.frozen) out.collected.push(await collect(desk, { id: formatReceivable(id) }));
+    else if (await settles(c, id)) {
+      await settleCreditRecordsOf(c.scf, id);
+      out.settled.push(id);
+    }
   }
   return out;
 }

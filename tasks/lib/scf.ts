@@ -128,6 +128,15 @@ export async function defaultRecourse(c: TradelineContracts, args: { id: string 
   ];
 }
 
+/** Anyone closes the credit records of a piece of a repaid family that cannot be collected yet (frozen). */
+export async function settleCreditRecords(c: TradelineContracts, args: { id: string }): Promise<string[]> {
+  const r = await desk.settleCreditRecords(deskOf(c), args);
+  return [
+    `closed the credit records ${formatReceivable(r.id)}'s collection would close: its family is repaid`,
+    `  tx: ${r.receipt.hash}`,
+  ];
+}
+
 /** Pays what the ledger parked for a member to its current payout account. */
 export async function claim(c: TradelineContracts, args: { member: string; currency: string }): Promise<string[]> {
   const r = await desk.claim(deskOf(c), args);
@@ -209,6 +218,11 @@ export async function repay(c: TradelineContracts, args: { id: string }, session
       p.paid
         ? `  paid ${amount(p.amount, r.money)} to member ${p.payee} for ${formatReceivable(p.id)}`
         : `  parked ${amount(p.amount, r.money)} for member ${p.payee} for ${formatReceivable(p.id)} (scf:claim)`,
+    );
+  }
+  for (const id of r.settled) {
+    lines.push(
+      `  ${formatReceivable(id)} is frozen, not collected: closed the credit records its collection would close`,
     );
   }
   return lines;

@@ -197,14 +197,14 @@ describe("module bases", function () {
       // Another record is not held up by this one.
       await harness.report(ethers.id("loan-2"), call(target, 9));
       expect(await target.received(1)).to.equal(9n);
-      await expect(by(harness, outsider).retryCreditReports(ref))
+      await expect(by(harness, outsider).retryCreditReports(ref, 10))
         .to.emit(harness, "CreditReportDelivered")
         .withArgs(ref, 0)
         .and.to.emit(harness, "CreditReportDelivered")
         .withArgs(ref, 1);
       expect([await target.received(2), await target.received(3)]).to.deep.equal([2n, 3n]);
       expect(await harness.pendingCreditReports(ref)).to.deep.equal([]);
-      await expect(harness.retryCreditReports(ref))
+      await expect(harness.retryCreditReports(ref, 10))
         .to.be.revertedWithCustomError(harness, "CreditReportNoneQueued")
         .withArgs(ref);
       // Once its queue is drained, the record's next report goes straight to the registry again.
@@ -218,10 +218,34 @@ describe("module bases", function () {
       const ref = ethers.id("loan-3");
       await target.setFailing(true);
       await harness.report(ref, call(target, 4));
-      await expect(harness.retryCreditReports(ref))
+      await expect(harness.retryCreditReports(ref, 10))
         .to.be.revertedWithCustomError(harness, "CreditReportStillFailing")
         .withArgs(ref, 0, target.interface.encodeErrorResult("Refused", [4]));
       expect((await harness.pendingCreditReports(ref)).length).to.equal(1);
+    });
+
+    it("review 10, R10-3: a queue longer than one transaction carries is delivered in parts, oldest first", async function () {
+      const { harness, target, outsider } = await networkHelpers.loadFixture(deployFixture);
+      const ref = ethers.id("loan-5");
+      await target.setFailing(true);
+      for (let v = 1; v <= 5; v++) await harness.report(ref, call(target, v));
+      await target.setFailing(false);
+      await expect(harness.retryCreditReports(ref, 0)).to.be.revertedWithCustomError(harness, "CreditReportZeroLimit");
+      // Two, then two, then the last one: each call delivers what it was asked, from where the last one stopped.
+      expect(await by(harness, outsider).retryCreditReports.staticCall(ref, 2)).to.equal(2n);
+      await expect(by(harness, outsider).retryCreditReports(ref, 2))
+        .to.emit(harness, "CreditReportDelivered")
+        .withArgs(ref, 0)
+        .and.to.emit(harness, "CreditReportDelivered")
+        .withArgs(ref, 1);
+      expect(await harness.pendingCreditReports(ref)).to.deep.equal([3, 4, 5].map((v) => call(target, v)));
+      await harness.retryCreditReports(ref, 2);
+      expect(await harness.pendingCreditReports(ref)).to.deep.equal([call(target, 5)]);
+      expect(await harness.retryCreditReports.staticCall(ref, 10)).to.equal(1n);
+      await harness.retryCreditReports(ref, 10);
+      expect(await target.count()).to.equal(5n);
+      for (let i = 0; i < 5; i++) expect(await target.received(i)).to.equal(BigInt(i + 1));
+      expect(await harness.pendingCreditReports(ref)).to.deep.equal([]);
     });
 
     it("item 1: a relayer cannot defer a report by starving it of gas", async function () {

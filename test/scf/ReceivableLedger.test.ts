@@ -745,13 +745,13 @@ describe("ReceivableLedger", function () {
       await expect(tx).to.emit(scf, "CreditReportDeferred");
       const pending = await scf.pendingCreditReports(loanRef(root));
       expect(pending.map((d) => reports.parseTransaction({ data: d })!.name)).to.deep.equal(["closeExposure"]);
-      await expect(scf.retryCreditReports(loanRef(root))).to.be.revertedWithCustomError(
+      await expect(scf.retryCreditReports(loanRef(root), 10)).to.be.revertedWithCustomError(
         scf,
         "CreditReportStillFailing",
       );
       // Once the registry resumes, anyone delivers it.
       await credit.unpause();
-      await expect(scf.connect(a.precision).retryCreditReports(loanRef(root)))
+      await expect(scf.connect(a.precision).retryCreditReports(loanRef(root), 10))
         .to.emit(scf, "CreditReportDelivered")
         .withArgs(loanRef(root), 0);
       expect((await credit.getLoan(id)).status).to.equal(2n); // Repaid
@@ -860,7 +860,7 @@ describe("ReceivableLedger", function () {
       const collectedOn = Number(BigInt(await networkHelpers.time.latest()) / DAY);
       await networkHelpers.time.increase(30n * DAY);
       await credit.unpause();
-      await scf.retryCreditReports(defaultRef(root, ids.pacific));
+      await scf.retryCreditReports(defaultRef(root, ids.pacific), 10);
       expect((await credit.getLoan(defaultId)).status).to.equal(2n); // Repaid
       expect((await credit.termsOf(defaultId)).negativeUntil).to.equal(BigInt(addMonths(collectedOn, 60)));
     });
@@ -1007,7 +1007,7 @@ describe("ReceivableLedger", function () {
         .to.be.revertedWithCustomError(scf, "ScfRecourseAlreadyDefaulted")
         .withArgs(root);
       await credit.unpause();
-      await expect(scf.retryCreditReports(loanRef(root)))
+      await expect(scf.retryCreditReports(loanRef(root), 10))
         .to.emit(credit, "LoanStatusChanged")
         .withArgs(recourseId, sellerKey, 1n, 4n);
       expect(await scf.pendingCreditReports(loanRef(root))).to.deep.equal([]);

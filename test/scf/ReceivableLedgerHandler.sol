@@ -308,12 +308,18 @@ contract ReceivableLedgerHandler is TestBase {
         _redirect(toSeed);
     }
 
-    /// Anyone retries the deferred credit reports of a piece (its recourse exposure or its default).
-    function retryCreditReports(uint256 pieceSeed, bool isDefault) external {
+    /// Anyone retries up to one to three of the deferred credit reports of a piece (its recourse exposure or its
+    /// default): a queue is delivered in parts, in order.
+    function retryCreditReports(uint256 pieceSeed, bool isDefault, uint8 maxSeed) external {
         if (pieces.length == 0) return;
         uint256 id = ReceivableId.unwrap(pieces[pieceSeed % pieces.length]);
         bytes32 ref = bytes32(isDefault ? id | (1 << 255) : id);
-        try _ledger.retryCreditReports(ref) {} catch (bytes memory reason) {
+        uint256 queued = _ledger.pendingCreditReports(ref).length;
+        uint256 max = 1 + (maxSeed % 3);
+        try _ledger.retryCreditReports(ref, max) returns (uint256 delivered) {
+            assertTrue(delivered >= 1 && delivered <= max, "a retry delivers at least one report and at most max");
+            assertEq(_ledger.pendingCreditReports(ref).length, queued - delivered, "delivered from the queue's head");
+        } catch (bytes memory reason) {
             bytes4 selector = bytes4(reason);
             if (selector != ICreditReporter.CreditReportStillFailing.selector) {
                 _expect(reason, abi.encodeWithSelector(ICreditReporter.CreditReportNoneQueued.selector, ref));

@@ -132,15 +132,21 @@ describe("review 3 (F1): an order that did not repay the financier's advance lea
 });
 
 describe("review 4, open item: the financier books an advance the order left open as the exporter's default", function () {
-  it("after the order's expiry only, by the financier only, once; a late repayment still closes it", async function () {
-    const { world, trade, credit, a, terms, loanOf, exporterKey, assign } = await networkHelpers.loadFixture(fixture);
+  /** Order 1, its proceeds assigned to Pacific and funded, refunded unshipped: the advance is left open. */
+  async function unshippedAdvance() {
+    const f = await networkHelpers.loadFixture(fixture);
+    const { world, trade, a, terms, loanOf, assign } = f;
     await trade.connect(a.cristal).createOrder(terms);
     await trade.connect(a.glassworks).accept(1n);
     await assign(1n);
     await trade.connect(a.golfo).fund(1n);
     await networkHelpers.time.increaseTo(BigInt(terms.shipmentDeadline) + 1n);
     await trade.connect(world.outsiders[0]).refundUnshipped(1n);
-    const loan = await loanOf(1n);
+    return { ...f, loan: await loanOf(1n) };
+  }
+
+  it("after the order's expiry only, by the financier only, once; a late repayment still closes it", async function () {
+    const { world, trade, credit, a, terms, exporterKey, loan } = await unshippedAdvance();
     // The exporter has until the order's expiry, the record's maturity, to repay.
     await expect(trade.connect(a.pacific).defaultAdvance(1n))
       .to.be.revertedWithCustomError(trade, "TradeTooEarly")
@@ -172,14 +178,7 @@ describe("review 4, open item: the financier books an advance the order left ope
     expect(await trade.pendingCreditReports(ethers.toBeHex(1n, 32))).to.deep.equal([]);
   });
   it("refused while the settlement is paused, its clock stopped; queued while the registry is paused, then delivered", async function () {
-    const { world, trade, credit, a, terms, loanOf, exporterKey, assign } = await networkHelpers.loadFixture(fixture);
-    await trade.connect(a.cristal).createOrder(terms);
-    await trade.connect(a.glassworks).accept(1n);
-    await assign(1n);
-    await trade.connect(a.golfo).fund(1n);
-    await networkHelpers.time.increaseTo(BigInt(terms.shipmentDeadline) + 1n);
-    await trade.connect(world.outsiders[0]).refundUnshipped(1n);
-    const loan = await loanOf(1n);
+    const { trade, credit, a, terms, exporterKey, loan } = await unshippedAdvance();
     // Paused before the expiry: no default while paused, and the paused days do not count against the exporter.
     await trade.connect(a.regulator).pause();
     await networkHelpers.time.increaseTo(BigInt(terms.expiry) + 1n);
@@ -200,7 +199,7 @@ describe("review 4, open item: the financier books an advance the order left ope
       .to.be.revertedWithCustomError(trade, "TradeAdvanceAlreadyDefaulted")
       .withArgs(1n);
     await credit.unpause();
-    await expect(trade.retryCreditReports(ethers.toBeHex(1n, 32)))
+    await expect(trade.retryCreditReports(ethers.toBeHex(1n, 32), 10))
       .to.emit(credit, "LoanStatusChanged")
       .withArgs(loan, exporterKey, Status.Active, Status.Defaulted);
     expect(await trade.pendingCreditReports(ethers.toBeHex(1n, 32))).to.deep.equal([]);

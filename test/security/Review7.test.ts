@@ -1,13 +1,11 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { signQuote, type QuoteTerms } from "../../src/eip712.js";
 import { NO_FX_QUOTE, signAssignment, signAttestation, tradeDomain } from "../../src/trade.js";
-import { invoiceKey } from "../../src/keys.js";
 import { dayOf } from "../../src/credit.js";
 import { roleMask } from "../../src/members.js";
-import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
+import { FACE, ledgerWorld } from "../helpers/ledger.js";
 
 /**
  * Regressions of the seventh adversarial review. G1: a module's report held in its queue (the credit registry paused)
@@ -17,51 +15,11 @@ import { deployWorld } from "../../scripts/lib/world.js";
  */
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
-const key = ephemeralKey();
 const DAY = 86_400n;
-const FACE = 100_000_000n;
-const LINE = 250_000_000n;
 const loanRef = (id: bigint): string => ethers.toBeHex(id, 32);
-const DEBTOR_ENTITY = ethers.id("TLTESTDEBTOR00000001");
-let invoices = 0;
-const invoice = (): string => invoiceKey(key, DEBTOR_ENTITY, `INV-G-${++invoices}`, "2026-11-01");
 
 async function fixture() {
-  const world = await deployWorld(connection);
-  const { scf, members, credit, tokens } = world.contracts;
-  const cny = tokens.CNY;
-  const a = world.admins;
-  const token = await cny.getAddress();
-  await scf.connect(a.pearl).chooseFinancier(token, world.ids.huaxia);
-  await scf.connect(a.huaxia).setCreditLine(world.ids.pearl, token, LINE);
-  const ledger = await scf.getAddress();
-  for (const who of [a.pearl, a.pacific, a.huaxia]) {
-    await cny.connect(world.issuer).mint(who, 1_000_000_000n);
-    await cny.connect(who).approve(ledger, 1_000_000_000n);
-  }
-  const maturity = BigInt(await networkHelpers.time.latest()) + 90n * DAY;
-  const issue = async (face = FACE, supplier = a.glassworks.address, m = maturity) => {
-    const tx = await scf.connect(a.pearl).issue(supplier, token, face, m, [invoice()]);
-    const receipt = await tx.wait();
-    const parsed = receipt!.logs.map((l) => scf.interface.parseLog(l)).find((e) => e?.name === "ReceivableConfirmed");
-    return parsed!.args.id as bigint;
-  };
-  const quote = async (id: bigint, overrides: Partial<QuoteTerms> = {}, financier = a.pacific) => {
-    const now = BigInt(await networkHelpers.time.latest());
-    const q: QuoteTerms = {
-      id,
-      rateBps: 600,
-      dayBase: 360,
-      recourse: false,
-      seller: (await scf.getPiece(id)).holder,
-      expiry: now + 3_600n,
-      nonce: BigInt(++invoices),
-      ...overrides,
-    };
-    return { q, sig: await signQuote(scf, financier, q) };
-  };
-  const module = await members.memberOf(ledger);
-  return { world, scf, members, credit, cny, a, ids: world.ids, maturity, token, issue, quote, module };
+  return ledgerWorld(connection, "G");
 }
 
 /**
@@ -119,7 +77,7 @@ describe("review 7, G1: a report the module held is delivered with the event's d
     await credit.connect(a.regulator).unpause();
     const sellerKey = await members.entityKeyOf(ids.glassworks);
     const id = await credit.loanId(module, loanRef(root));
-    await expect(scf.retryCreditReports(loanRef(root))).to.emit(credit, "LoanRegistered");
+    await expect(scf.retryCreditReports(loanRef(root), 10)).to.emit(credit, "LoanRegistered");
     const record = await credit.getLoan(id);
     expect([record.status, record.originationDay, record.outstanding]).to.deep.equal([
       1n,
@@ -147,7 +105,7 @@ describe("review 7, G1: a report the module held is delivered with the event's d
     await networkHelpers.time.increase(4n * DAY);
     await credit.connect(a.regulator).unpause();
     const ref = ethers.toBeHex(1n, 32);
-    await trade.retryCreditReports(ref);
+    await trade.retryCreditReports(ref, 10);
     const exporterKey = await members.entityKeyOf(world.ids.glassworks);
     const id = await credit.loanId(await members.memberOf(await trade.getAddress()), ref);
     expect((await credit.getLoan(id)).originationDay).to.equal(BigInt(assignedOn));

@@ -17,6 +17,7 @@ import {
   quote,
   reject,
   repay,
+  settleCreditRecords,
   split,
   traceTask,
   transfer,
@@ -24,7 +25,8 @@ import {
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { actAs, deployWorld } from "../../scripts/lib/world.js";
 import { failure } from "../helpers/failure.js";
-import { parseAmount } from "../../src/encoding.js";
+import { parseAmount, reasonCode } from "../../src/encoding.js";
+import { parseReceivable } from "../../src/scf.js";
 
 const connection = await network.create();
 const { networkHelpers } = connection;
@@ -289,6 +291,17 @@ describe("scf tasks", function () {
       "declared the seller's recourse on R1.0 in default: its credit record is Defaulted",
     );
     expect(await failure(defaultRecourse(pacific.contracts, { id: "R1.0" }))).to.match(/ScfRecourseAlreadyDefaulted/);
+    // Review 10, R10-1: a Regulator holds the piece; the debtor's repayment still closes the seller's recourse record.
+    expect(await failure(settleCreditRecords(as("pacific").contracts, { id: "R1.0" }))).to.match(
+      /ScfUnexpectedFamilyState/,
+    );
+    await world.contracts.scf
+      .connect(world.admins.regulator)
+      .freeze(parseReceivable("R1.0"), true, reasonCode("AML-HOLD"));
+    expect(await repay(pearl.contracts, { id: "R1.0" }, pearl.session)).to.include(
+      "  R1.0 is frozen, not collected: closed the credit records its collection would close",
+    );
+    expect(await failure(settleCreditRecords(as("pacific").contracts, { id: "R1.0" }))).to.match(/ScfNoCreditRecords/);
   });
 
   it("test_scfTasks_rejectDefaultRepayAfterDefaultAndClaim", async function () {
