@@ -2,7 +2,9 @@
  * Webhook signatures: HMAC-SHA256 with the webhook's secret over `<timestamp>.<body>`, sent as
  * `Tradeline-Signature: t=<unix seconds>,v1=<hex>`. A receiver checks it with `verifyWebhookSignature` on the raw
  * body (before any JSON parsing) and refuses a timestamp outside its tolerance, so a captured delivery cannot be
- * replayed later. This module has no dependency on the service: a receiver may copy it.
+ * replayed later. Within the tolerance a receiver deduplicates on the body's `id`, which the signature covers; the
+ * `Tradeline-Event-Id` header repeats it unsigned. This module has no dependency on the service: a receiver may copy
+ * it.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 

@@ -6,6 +6,7 @@
  * scaled by 1e18; the contract rounds the converted amount down (`net × rate / 1e18`).
  */
 import {
+  formatUnits,
   hexlify,
   randomBytes,
   verifyTypedData,
@@ -177,16 +178,38 @@ export async function signAssignment(
   return financier.signTypedData(domain, ASSIGNMENT_TYPES, assignment);
 }
 
-/** A decimal rate ("0.3800") of buy units per sell unit as the contract's scaled rate, for tokens of equal decimals. */
-export function scaledRate(rate: string): bigint {
-  const m = /^(\d+)(?:\.(\d{1,18}))?$/.exec(rate.trim());
+/**
+ * A decimal rate ("0.3800") of major buy units per major sell unit as the contract's rate: base units of the buy
+ * token per base unit of the sell token, scaled by 1e18. The two tokens' decimals convert between the two (JPY has
+ * none, USD two: 0.0067 USD per JPY is 0.67 cents per yen); they default to equal. A rate the contract cannot hold
+ * exactly is refused, never rounded: a floor or a quote is the payee's money.
+ */
+export function scaledRate(rate: string, sellDecimals = 0, buyDecimals = sellDecimals): bigint {
+  const m = /^(\d+)(?:\.(\d{1,36}))?$/.exec(rate.trim());
   if (m === null) throw new Error(`rate "${rate}" is not a decimal number`);
-  const scaled = BigInt(m[1]) * RATE_SCALE + BigInt((m[2] ?? "").padEnd(18, "0"));
-  // Quotes and floor rates store the rate as a uint96 scaled by 1e18.
+  const digits = m[2] ?? "";
+  const units = BigInt(m[1] + digits);
+  const shift = 18 + buyDecimals - sellDecimals - digits.length;
+  let scaled: bigint;
+  if (shift >= 0) scaled = units * 10n ** BigInt(shift);
+  else {
+    const cut = 10n ** BigInt(-shift);
+    if (units % cut !== 0n) {
+      throw new Error(`rate "${rate}" has more decimals than the contract holds (${digits.length + shift})`);
+    }
+    scaled = units / cut;
+  }
+  // Quotes and floor rates store the rate as a uint96.
   if (scaled >= 2n ** 96n) {
-    throw new Error(`rate "${rate}" is more than the largest rate a quote holds, 79228162514.264337593543950335`);
+    const largest = formatUnits(2n ** 96n - 1n, 18 + buyDecimals - sellDecimals);
+    throw new Error(`rate "${rate}" is more than the largest rate a quote holds, ${largest}`);
   }
   return scaled;
+}
+
+/** The contract's rate (see `scaledRate`) as major buy units per major sell unit, e.g. "0.38". */
+export function majorRateText(rate: bigint, sellDecimals: number, buyDecimals: number): string {
+  return formatUnits(rate, 18 - sellDecimals + buyDecimals).replace(/\.0$/, "");
 }
 
 /** The canonical text form of a UETR (UUID v4), e.g. `3f2c…-…`. */
@@ -531,23 +554,22 @@ export function pacs008(
     createdAt: Date;
     settlementCurrency: string;
     instructedCurrency: string;
-    decimals: number;
+    /** Decimals of the settlement (payout) and the instructed (pay) currency. */
+    settlementDecimals: number;
+    instructedDecimals: number;
     debtorAgent: bigint;
     creditorAgent: bigint;
     debtor: bigint;
     creditor: bigint;
   },
 ): Record<string, unknown> {
-  const major = (v: bigint) => {
-    const d = ctx.decimals;
+  const major = (v: bigint, d: number) => {
     const s = v.toString().padStart(d + 1, "0");
     return d === 0 ? s : `${s.slice(0, -d)}.${s.slice(-d)}`;
   };
-  const rateText = (() => {
-    const whole = payment.rate / RATE_SCALE;
-    const frac = (payment.rate % RATE_SCALE).toString().padStart(18, "0").replace(/0+$/, "");
-    return frac === "" ? whole.toString() : `${whole}.${frac}`;
-  })();
+  const settled = (v: bigint) => major(v, ctx.settlementDecimals);
+  const instructed = (v: bigint) => major(v, ctx.instructedDecimals);
+  const rateText = majorRateText(payment.rate, ctx.instructedDecimals, ctx.settlementDecimals);
   const net = payment.gross - payment.importerBankFee - payment.exporterBankFee;
   return {
     GrpHdr: {
@@ -562,17 +584,17 @@ export function pacs008(
         EndToEndId: formatEndToEndId(payment.endToEndId),
         UETR: formatUetr(payment.uetr),
       },
-      IntrBkSttlmAmt: { Ccy: ctx.settlementCurrency, value: major(payment.payout) },
-      InstdAmt: { Ccy: ctx.instructedCurrency, value: major(payment.gross) },
+      IntrBkSttlmAmt: { Ccy: ctx.settlementCurrency, value: settled(payment.payout) },
+      InstdAmt: { Ccy: ctx.instructedCurrency, value: instructed(payment.gross) },
       XchgRate: rateText,
       ChrgBr: "SHAR",
       ChrgsInf: [
         {
-          Amt: { Ccy: ctx.instructedCurrency, value: major(payment.importerBankFee) },
+          Amt: { Ccy: ctx.instructedCurrency, value: instructed(payment.importerBankFee) },
           Agt: { MmbId: String(ctx.debtorAgent) },
         },
         {
-          Amt: { Ccy: ctx.instructedCurrency, value: major(payment.exporterBankFee) },
+          Amt: { Ccy: ctx.instructedCurrency, value: instructed(payment.exporterBankFee) },
           Agt: { MmbId: String(ctx.creditorAgent) },
         },
       ],
@@ -581,7 +603,7 @@ export function pacs008(
       CdtrAgt: { FinInstnId: { ClrSysMmbId: { MmbId: String(ctx.creditorAgent) } } },
       Cdtr: { MmbId: String(ctx.creditor) },
       RmtInf: { Strd: { RfrdDocInf: { Nb: `order ${payment.order}, tranche ${payment.tranche + 1}` } } },
-      NetInstdAmt: major(net),
+      NetInstdAmt: instructed(net),
     },
   };
 }

@@ -4,7 +4,7 @@
  * operation takes the operator's input as text, checks it, sends, and returns what happened as data; the `trade:*`
  * tasks print it and the service answers with it. Amounts are in major units of the order's pay token.
  */
-import { getAddress, isAddress, isHexString, type ContractTransactionReceipt, type Signer } from "ethers";
+import { ZeroAddress, getAddress, isAddress, isHexString, type ContractTransactionReceipt, type Signer } from "ethers";
 
 import { checkSalt, documentCommitment, newSalt } from "../commitments.js";
 import { tokenAt, tokenFor, type TradelineContracts } from "../deployment.js";
@@ -399,12 +399,13 @@ export async function quote(
   const beneficiary = payeeOf(await c.trade.getOrder(id));
   const L = desk.label;
   const sellDecimals = Number(await sell.decimals());
+  const buyDecimals = Number(await buy.decimals());
   const q = newFxQuote({
     order: id,
     beneficiary,
     sellToken: await sell.getAddress(),
     buyToken: await buy.getAddress(),
-    rate: checked(L("rate"), () => scaledRate(requireOption(req.rate, L("rate")))),
+    rate: checked(L("rate"), () => scaledRate(requireOption(req.rate, L("rate")), sellDecimals, buyDecimals)),
     maxSellAmount: checked(L("max"), () =>
       parseAmount(requireOption(req.max, L("max")), sellDecimals, { name: L("max"), bits: 96 }),
     ),
@@ -427,7 +428,13 @@ export async function fxTerms(
 ): Promise<{ id: bigint; provider: bigint; receipt: ContractTransactionReceipt }> {
   const id = orderId(desk, req.order);
   const provider = parseMemberId(requireOption(req.provider, desk.label("provider")), desk.label("provider"));
-  const minRate = checked(desk.label("minRate"), () => scaledRate(requireOption(req.minRate, desk.label("minRate"))));
+  // The floor is in major units of the payout currency per major unit of the pay currency, as a quote's rate.
+  const order = await desk.contracts.trade.getOrder(id);
+  if (order.payToken === ZeroAddress) throw new InputError(desk.label("order"), `order ${id} is not on the ledger`);
+  const [pay, payout] = await Promise.all([order.payToken, order.payoutToken].map((t) => tokenAt(desk.contracts, t)));
+  const minRate = checked(desk.label("minRate"), () =>
+    scaledRate(requireOption(req.minRate, desk.label("minRate")), pay.decimals, payout.decimals),
+  );
   return { id, provider, receipt: await setFxTerms(desk.contracts.trade, id, provider, minRate) };
 }
 

@@ -16,6 +16,7 @@ import {
   orderStatesIn,
   pacs008,
   parseTranches,
+  majorRateText,
   scaledRate,
   type OrderView,
 } from "../../src/trade.js";
@@ -85,7 +86,10 @@ describe("SDK trade helpers", function () {
     expect(scaledRate("0.38")).to.equal(380_000_000_000_000_000n);
     expect(scaledRate("19.5")).to.equal(19n * RATE_SCALE + RATE_SCALE / 2n);
     expect(scaledRate("0.000000000000000001")).to.equal(1n);
-    expect(() => scaledRate("0.0000000000000000001")).to.throw('rate "0.0000000000000000001" is not a decimal number');
+    expect(() => scaledRate("0.0000000000000000001")).to.throw(
+      'rate "0.0000000000000000001" has more decimals than the contract holds (18)',
+    );
+    expect(scaledRate("0.00000000000000000100")).to.equal(1n);
     expect(() => scaledRate("-1")).to.throw(/is not a decimal number/);
     // The largest rate a uint96 holds, to the last digit, and one unit (1e-18) above it.
     expect(scaledRate("79228162514.264337593543950335")).to.equal(2n ** 96n - 1n);
@@ -93,6 +97,15 @@ describe("SDK trade helpers", function () {
       'rate "79228162514.264337593543950336" is more than the largest rate a quote holds, ' +
         "79228162514.264337593543950335",
     );
+    // Adversarial review 11, R11-3: a rate is in major units; the tokens' decimals make it the contract's base units.
+    // 0.0067 USD per JPY (JPY has no minor unit) is 0.67 cents per yen; 150 JPY per USD is 1.5 yen per cent.
+    expect(scaledRate("0.0067", 0, 2)).to.equal(670_000_000_000_000_000n);
+    expect(scaledRate("150", 2, 0)).to.equal(1_500_000_000_000_000_000n);
+    expect(scaledRate("0.38", 2, 2)).to.equal(scaledRate("0.38"));
+    expect(majorRateText(scaledRate("0.0067", 0, 2), 0, 2)).to.equal("0.0067");
+    expect(majorRateText(scaledRate("150", 2, 0), 2, 0)).to.equal("150");
+    // KWD has three decimals: a JPY-per-KWD rate holds 15 of its own.
+    expect(() => scaledRate("480.1234567890123456", 3, 0)).to.throw(/has more decimals than the contract holds \(15\)/);
     const q = newFxQuote({
       order: 1n,
       beneficiary: 2n,
@@ -151,7 +164,8 @@ describe("SDK trade helpers", function () {
         createdAt: new Date(Date.UTC(2027, 1, 20)),
         settlementCurrency: "CNY",
         instructedCurrency: "MXN",
-        decimals: 2,
+        settlementDecimals: 2,
+        instructedDecimals: 2,
         debtorAgent: 6n,
         creditorAgent: 5n,
         debtor: 10n,
@@ -176,6 +190,44 @@ describe("SDK trade helpers", function () {
     expect(formatEndToEndId(255n | (7n << 8n))).to.equal("TL-ORD-7-REFUND");
     expect(formatEndToEndId(254n | (7n << 8n))).to.equal("TL-ORD-7-AWARD");
     expect(() => formatUetr("0x1234")).to.throw("UETR 0x1234 is not 16 bytes");
+  });
+
+  it("review 11, R11-1: a pacs.008 states each amount in its own currency's minor units", function () {
+    // JPY 1,000,000 paid in (no minor unit), 0.67 cents per yen: USD 6,700.00 out, less fees taken in JPY.
+    const record = pacs008(
+      {
+        order: 2n,
+        tranche: 0,
+        uetr: "0x047e227b8f8c48e99db54b853aaa84d1",
+        endToEndId: 2n << 8n,
+        gross: 1_000_000n,
+        importerBankFee: 1_000n,
+        exporterBankFee: 1_500n,
+        payout: 668_325n,
+        rate: scaledRate("0.0067", 0, 2),
+      },
+      {
+        messageId: "TL-31337-70-0",
+        createdAt: new Date(Date.UTC(2027, 1, 20)),
+        settlementCurrency: "USD",
+        instructedCurrency: "JPY",
+        settlementDecimals: 2,
+        instructedDecimals: 0,
+        debtorAgent: 6n,
+        creditorAgent: 5n,
+        debtor: 10n,
+        creditor: 9n,
+      },
+    ) as { CdtTrfTxInf: Record<string, unknown> };
+    const tx = record.CdtTrfTxInf;
+    expect(tx.InstdAmt).to.deep.equal({ Ccy: "JPY", value: "1000000" });
+    expect(tx.IntrBkSttlmAmt).to.deep.equal({ Ccy: "USD", value: "6683.25" });
+    expect(tx.XchgRate).to.equal("0.0067");
+    expect(tx.ChrgsInf).to.deep.equal([
+      { Amt: { Ccy: "JPY", value: "1000" }, Agt: { MmbId: "6" } },
+      { Amt: { Ccy: "JPY", value: "1500" }, Agt: { MmbId: "5" } },
+    ]);
+    expect(tx.NetInstdAmt).to.equal("997500");
   });
 
   it("test_decodeError_rendersTradeEnums", function () {

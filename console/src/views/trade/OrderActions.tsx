@@ -4,13 +4,13 @@
  * it pastes; the importer's bank funds; the importer disputes within the objection window after delivery.
  */
 import { useState } from "react";
-import { Button, Card, Form, Input, InputNumber, Space, Typography } from "antd";
+import { Button, Card, Checkbox, Form, Input, InputNumber, Space, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 
 import { unwrap } from "../../api/client";
 import { ErrorAlert, useWrite } from "../../components/kit";
 import { useSession } from "../../session";
-import { when } from "./format";
+import { money, when } from "./format";
 import type { Order } from "./queries";
 
 const key = (k: string) => ({ header: { "idempotency-key": k } });
@@ -100,9 +100,37 @@ function FxTerms({ order }: { order: Order }) {
   );
 }
 
+/** An offer as the financier's desk hands it over (POST …/assignment-offers): the advance in minor units. */
+interface Offer {
+  order?: string;
+  exporter?: string;
+  financier?: string;
+  advance?: string;
+  deadline?: string;
+  currency?: string;
+}
+
+function parseOffer(text: string | undefined): Offer | undefined {
+  if (text === undefined || text.trim() === "") return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return undefined;
+    return parsed as Offer;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The exporter assigns every later tranche to the financier its pasted offer names: the offer is put in words first
+ * (financier, advance, deadline) and sent only once the exporter ticks that it checked them (adversarial review 11,
+ * R11-4). An offer for another order or another exporter is refused here, before any request.
+ */
 function Assign({ order }: { order: Order }) {
-  const { t } = useTranslation("trade");
+  const { t, i18n } = useTranslation("trade");
   const { api } = useSession();
+  const [form] = Form.useForm<{ offer: string; checked: boolean }>();
+  const offer = parseOffer(Form.useWatch("offer", form));
   const write = useWrite((assignment: Record<string, string>, k) =>
     unwrap(
       api.POST("/v1/trade/orders/{id}/assignments", {
@@ -111,11 +139,22 @@ function Assign({ order }: { order: Order }) {
       }),
     ),
   );
+  const whole = (x: unknown) => typeof x === "string" && /^\d+$/.test(x);
+  const advance =
+    offer === undefined || !whole(offer.advance)
+      ? undefined
+      : offer.currency === undefined
+        ? t("actions.offerMinorUnits", { units: offer.advance })
+        : money(offer.advance!, offer.currency, i18n.language);
   return (
     <Card size="small" title={t("actions.assign")}>
       <ErrorAlert error={write.error} />
       <Typography.Paragraph>{t("actions.assignHelp")}</Typography.Paragraph>
-      <Form layout="vertical" onFinish={(v: { offer: string }) => write.mutate(JSON.parse(v.offer))}>
+      <Form
+        form={form}
+        layout="vertical"
+        onFinish={(v: { offer: string }) => write.mutate(JSON.parse(v.offer) as Record<string, string>)}
+      >
         <Form.Item
           name="offer"
           label={t("actions.offer")}
@@ -124,20 +163,40 @@ function Assign({ order }: { order: Order }) {
             {
               validator: async (_, text: string | undefined) => {
                 if (text === undefined || text.trim() === "") return;
-                let parsed: unknown;
-                try {
-                  parsed = JSON.parse(text);
-                } catch {
+                const o = parseOffer(text);
+                if (o === undefined || ![o.financier, o.advance, o.deadline].every(whole)) {
                   throw new Error(t("actions.offerShape"));
                 }
-                if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-                  throw new Error(t("actions.offerShape"));
+                if (o.order !== order.id || o.exporter !== String(order.exporter)) {
+                  throw new Error(t("actions.offerOtherOrder", { order: o.order ?? "?", exporter: o.exporter ?? "?" }));
                 }
               },
             },
           ]}
         >
           <Input.TextArea rows={4} />
+        </Form.Item>
+        {advance !== undefined && whole(offer?.financier) && whole(offer?.deadline) && (
+          <Typography.Paragraph data-testid="offer-summary">
+            {t("actions.offerSummary", {
+              financier: offer!.financier,
+              advance,
+              until: when(Number(offer!.deadline), i18n.language),
+            })}
+          </Typography.Paragraph>
+        )}
+        <Form.Item
+          name="checked"
+          valuePropName="checked"
+          rules={[
+            {
+              validator: async (_, checked: boolean | undefined) => {
+                if (checked !== true) throw new Error(t("actions.offerCheckRequired"));
+              },
+            },
+          ]}
+        >
+          <Checkbox>{t("actions.offerCheck")}</Checkbox>
         </Form.Item>
         <Button htmlType="submit" loading={write.isPending}>
           {t("actions.assignButton")}

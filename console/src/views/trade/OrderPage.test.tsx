@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { screen, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 
 import { OrderPage } from "./OrderPage";
 import type { Me } from "../../session";
@@ -119,6 +119,46 @@ describe("OrderPage", { timeout: 30_000 }, () => {
     });
     expect(await screen.findByText("member #8")).toBeTruthy();
     expect(screen.queryByText(/advance left open/)).toBeNull();
+  });
+
+  it("test_orderPage_assignment_offerInWordsAndCheckedBeforeItIsSent", async () => {
+    // Review 11, R11-4: an offer naming member #9 for an advance of 0.01 CNY against a 400,000.00 MXN order.
+    const offer = {
+      order: "7",
+      exporter: "3",
+      financier: "9",
+      advance: "1",
+      deadline: "1799999999",
+      signature: `0x${"11".repeat(65)}`,
+      currency: "CNY",
+    };
+    const { writes } = renderSignedIn(<OrderPage id="7" />, {
+      me: exporter,
+      routes: {
+        "GET /v1/trade/orders/7": order,
+        "POST /v1/trade/orders/7/assignments": { txHashes: [], events: [], result: {} },
+      },
+      path: "/orders/7",
+    });
+    const box = await screen.findByLabelText("Signed assignment offer (JSON)");
+    // An offer for another order is refused here, before any request.
+    fireEvent.change(box, { target: { value: JSON.stringify({ ...offer, order: "8" }) } });
+    fireEvent.click(screen.getByRole("checkbox"));
+    fireEvent.click(screen.getByRole("button", { name: /Assign proceeds/ }));
+    expect(await screen.findByText(/This offer is for order 8 and exporter member #3/)).toBeTruthy();
+    fireEvent.click(screen.getByRole("checkbox"));
+    // The right offer is put in words; unchecked, nothing is sent.
+    fireEvent.change(box, { target: { value: JSON.stringify(offer) } });
+    expect((await screen.findByTestId("offer-summary")).textContent).toMatch(
+      /every payment still to come on this order to member #9, which advances 0\.01 CNY/,
+    );
+    fireEvent.click(screen.getByRole("button", { name: /Assign proceeds/ }));
+    expect(await screen.findByText("Confirm that you checked the financier and the advance.")).toBeTruthy();
+    expect(writes()).toHaveLength(0);
+    fireEvent.click(screen.getByRole("checkbox"));
+    fireEvent.click(screen.getByRole("button", { name: /Assign proceeds/ }));
+    await waitFor(() => expect(writes()).toHaveLength(1));
+    expect(writes()[0].body).toEqual({ assignment: offer });
   });
 
   it("test_orderPage_disputeIsTheImportersStep_notItsBanksTreasury", async () => {

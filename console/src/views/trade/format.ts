@@ -1,8 +1,6 @@
 /** How the trade views show amounts, rates, times and UETRs: the SDK's own encodings, for people. */
-import { formatUnits } from "ethers";
-
 import { minorUnits } from "../../../../src/encoding";
-import { formatUetr } from "../../../../src/trade";
+import { formatUetr, majorRateText } from "../../../../src/trade";
 import { formatMinor } from "../../format";
 
 /** Minor units of `code` as major units with grouping, e.g. "120,000.00 MXN". */
@@ -25,8 +23,7 @@ function decimalsOf(code: string): number {
 export function majorRate(rate: string, sell: string, buy: string): string {
   const scaled = BigInt(rate);
   if (scaled === 0n) return "1";
-  const shift = 18 - decimalsOf(sell) + decimalsOf(buy);
-  return formatUnits(scaled, shift).replace(/\.0$/, "");
+  return majorRateText(scaled, decimalsOf(sell), decimalsOf(buy));
 }
 
 /** Unix seconds as a local date and time. */
