@@ -127,7 +127,7 @@ contract CreditRegistryCold is CreditRegistryBase {
         if (hasPlan && _isLive(from)) {
             // Only a lender that can report a repayment is aged against: a suspended or revoked one cannot, and a
             // borrower who paid it would be made delinquent on a stale outstanding.
-            (MemberStatus standing, ) = RegistryCalls.standingOf(memberRegistry, loan.lender);
+            MemberStatus standing = RegistryCalls.statusOf(memberRegistry, loan.lender);
             if (standing != MemberStatus.Active) revert CreditLenderInactive(id, loan.lender, standing);
             dpd = InstalmentPlan.daysPastDue(_plan(t), loan.outstanding, block.timestamp / 1 days);
         }
