@@ -1065,6 +1065,14 @@ async function reopenPearlLine(face: bigint): Promise<void> {
   await recordCreditCalls(recourseDefaulted, "ReceivableLedger.defaultRecourse", [
     "CreditRegistry.defaultExposure [module: the seller's recourse record Defaulted]",
   ]);
+  // A Regulator holds the bank's piece; the debtor repays, and anyone closes the seller's record (review 10, R10-1).
+  await mined(await scf.connect(world.admins.regulator).freeze(root, true, reason));
+  await mined(await tokens.CNY.connect(pearl).approve(scfAddress, 20_000_000n));
+  await mined(await scf.connect(pearl).repay(root));
+  await record(
+    "ReceivableLedger.settleCreditRecords [a frozen piece of a repaid family: the seller's recourse record closed]",
+    scf.connect(fresh4).settleCreditRecords(root),
+  );
 
   const trade = world.contracts.trade;
   const terms = await glasswareOrder(world, BigInt(await networkHelpers.time.latest()), "PO-BENCH-ADVANCE-DEFAULT");
