@@ -90,13 +90,14 @@ abstract contract CreditReporter is ICreditReporter {
     }
 
     /// @dev Today's day number (Unix days), the date of what is reported now.
-    function _today() private view returns (uint24) {
+    function _today() internal view returns (uint24) {
         return uint24(block.timestamp / 1 days);
     }
 
-    /// @dev Closes record `ref` (see {ICreditModuleReports-closeExposure}).
-    function _closeExposure(bytes32 ref) internal {
-        _report(ref, abi.encodeCall(ICreditModuleReports.closeExposure, (ref, _today())));
+    /// @dev Closes record `ref` as settled on day `day` (see {ICreditModuleReports-closeExposure}): the day the
+    ///      debt was paid, which may be before the close is sent (a receivable repaid, collected later).
+    function _closeExposure(bytes32 ref, uint24 day) internal {
+        _report(ref, abi.encodeCall(ICreditModuleReports.closeExposure, (ref, day)));
     }
 
     /// @dev Moves record `ref` to Defaulted (see {ICreditModuleReports-defaultExposure}).

@@ -163,7 +163,7 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         (StoredPiece storage s, StoredPiece memory p) = _recourseHeld(id);
         s.flags = p.flags & ~_RECOURSE;
         emit RecourseClosed(id, p.holder);
-        _closeExposure(_loanRef(id));
+        _closeExposure(_loanRef(id), _today());
     }
 
     /// @dev See {IReceivableLedger}. The financier's word, as for `closeRecourse`; the family must be overdue, as for
@@ -189,8 +189,9 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         if (open == 0) revert ScfNoCreditRecords(id);
         s.flags = p.flags & ~open;
         emit CreditRecordsSettled(id, open & _RECOURSE != 0, open & _DEFAULT_REPORTED != 0);
-        if (open & _RECOURSE != 0) _closeExposure(_loanRef(id));
-        if (open & _DEFAULT_REPORTED != 0) _closeExposure(_defaultRef(id, p.holder));
+        uint24 paidOn = uint24(f.repaidAt / 1 days);
+        if (open & _RECOURSE != 0) _closeExposure(_loanRef(id), paidOn);
+        if (open & _DEFAULT_REPORTED != 0) _closeExposure(_defaultRef(id, p.holder), paidOn);
     }
 
     // ─── Internals ──────────────────────────────────────────────────────────

@@ -458,7 +458,7 @@ abstract contract TradeSettlementBase is
             m.advanceOpen = true;
             emit ITradeSettlement.AdvanceLeftOpen(id, financier);
         } else {
-            _closeExposure(_loanRef(id));
+            _closeExposure(_loanRef(id), _today());
         }
     }
 

@@ -96,7 +96,7 @@ contract TradeSettlementCold is TradeSettlementBase {
         _requireParty(id, financier);
         m.advanceOpen = false;
         emit ITradeSettlement.AdvanceClosed(id, financier);
-        _closeExposure(_loanRef(id));
+        _closeExposure(_loanRef(id), _today());
     }
 
     function defaultAdvance(OrderId id) external whenNotPaused nonReentrant {
