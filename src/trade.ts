@@ -178,6 +178,11 @@ export async function signAssignment(
   return financier.signTypedData(domain, ASSIGNMENT_TYPES, assignment);
 }
 
+/** The address that signed `assignment` (throws on a signature that is not one). */
+export function assignmentSigner(domain: TypedDataDomain, assignment: ProceedsAssignment, signature: string): string {
+  return verifyTypedData(domain, ASSIGNMENT_TYPES, assignment, signature);
+}
+
 /**
  * A decimal rate ("0.3800") of major buy units per major sell unit as the contract's rate: base units of the buy
  * token per base unit of the sell token, scaled by 1e18. The two tokens' decimals convert between the two (JPY has

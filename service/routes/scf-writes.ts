@@ -4,19 +4,17 @@
  * and claims. Each is the SDK desk's operation (`src/desk/scf.ts`, the same the `scf:*` tasks print) run through
  * `runWrite`.
  */
-import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { recoverAddress } from "ethers";
 
-import { connect } from "../../src/deployment.js";
 import * as desk from "../../src/desk/scf.js";
 import { formatAmount } from "../../src/encoding.js";
-import { InputError, checked, fieldLabels } from "../../src/input.js";
+import { InputError, checked } from "../../src/input.js";
 import { daysBetween, formatReceivable, parseReceivable } from "../../src/scf.js";
 import { chainTime } from "../../src/tx.js";
-import { allow, type AppEnv } from "../app.js";
-import { ProblemError, badRequest } from "../problem.js";
-import { writeProblem, type WriteContext } from "../writes.js";
-import { Text, problemContent, writeRoute } from "./write-schemas.js";
+import type { AppEnv } from "../app.js";
+import type { WriteContext } from "../writes.js";
+import { Text, previewRoute, writeRoute } from "./write-schemas.js";
 
 const Decimal = Text.openapi({ description: "an amount in major units, e.g. 1250.50" });
 
@@ -254,82 +252,50 @@ export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): voi
     },
   });
 
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/v1/scf/receivables/{id}/finance/preview",
-      summary:
-        "What selling the piece on a signed quote would pay now, sending nothing: the price, the discount and its day count",
-      description: "Roles: supply-chain-desk. The price is the ledger's own (priceOf) at the chain's latest block.",
-      security: [{ bearer: [] }],
-      request: {
-        params: z.object({ id: z.string().openapi({ example: "R1.2" }) }),
-        body: { content: { "application/json": { schema: SignedQuoteBody } }, required: true },
-      },
-      responses: {
-        200: {
-          description: "the terms as the ledger would price them now",
-          content: { "application/json": { schema: FinancePreview } },
-        },
-        400: { description: "not a signed quote, or a quote for another piece", content: problemContent },
-        403: { description: "outside the token's roles", content: problemContent },
-        503: { description: "this service has no chain connection to price with", content: problemContent },
-      },
-      middleware: [allow("supply-chain-desk")] as const,
-    }),
-    async (c) => {
-      const w = ctx.writer;
-      if (w === undefined) {
-        throw new ProblemError(
-          503,
-          "no-operator-key",
-          "This service signs nothing",
-          "the service has no operator key: it cannot price a quote",
-        );
+  previewRoute(app, ctx, {
+    path: "/v1/scf/receivables/{id}/finance/preview",
+    summary:
+      "What selling the piece on a signed quote would pay now, sending nothing: the price, the discount and its day count",
+    description: "The price is the ledger's own (priceOf) at the chain's latest block.",
+    roles: ["supply-chain-desk"],
+    body: SignedQuoteBody,
+    answer: FinancePreview,
+    ok: "the terms as the ledger would price them now",
+    bad: "not a signed quote, or a quote for another piece",
+    cannot: "price a quote",
+    run: async (d, body, id) => {
+      const contracts = d.contracts;
+      const { terms, signature } = desk.parseSignedQuote(d, body, "quote");
+      if (terms.id !== checked("id", () => parseReceivable(id))) {
+        throw new InputError("quote", `the quote is for ${formatReceivable(terms.id)}, not ${id.trim()}`);
       }
-      const id = c.req.valid("param").id;
-      const contracts = connect(w.deployment, w.provider);
-      const d = { contracts, consortiumKey: w.consortiumKey, signer: w.signer, label: fieldLabels };
-      try {
-        const { terms, signature } = desk.parseSignedQuote(d, c.req.valid("json"), "quote");
-        if (terms.id !== checked("id", () => parseReceivable(id))) {
-          throw new InputError("quote", `the quote is for ${formatReceivable(terms.id)}, not ${id.trim()}`);
-        }
-        const { family, money: m } = await desk.familyToken(d, terms.id, "quote");
-        const [piece, price, now, digest] = await Promise.all([
-          contracts.scf.getPiece(terms.id),
-          contracts.scf.priceOf(terms),
-          chainTime(w.provider),
-          contracts.scf.quoteDigest(terms),
-        ]);
-        const signerAddress = checked("quote", () => recoverAddress(digest, signature));
-        const financier = await contracts.members.memberOf(signerAddress);
-        return c.json(
-          {
-            id: formatReceivable(terms.id),
-            financier: Number(financier),
-            seller: Number(terms.seller),
-            holder: Number(piece.holder),
-            recourse: terms.recourse,
-            rateBps: terms.rateBps,
-            dayBase: terms.dayBase,
-            now: Number(now),
-            expiry: Number(terms.expiry),
-            maturity: Number(family.maturity),
-            days: Number(daysBetween(now, family.maturity)),
-            face: money(piece.face, m),
-            price: money(price, m),
-            discount: money(piece.face - price, m),
-          },
-          200,
-        );
-      } catch (err) {
-        if (!(err instanceof InputError)) throw err;
-        const p = writeProblem(err);
-        throw badRequest(p.detail, p.errors);
-      }
+      const { family, money: m } = await desk.familyToken(d, terms.id, "quote");
+      const [piece, price, now, digest] = await Promise.all([
+        contracts.scf.getPiece(terms.id),
+        contracts.scf.priceOf(terms),
+        chainTime(contracts.scf.runner),
+        contracts.scf.quoteDigest(terms),
+      ]);
+      const signerAddress = checked("quote", () => recoverAddress(digest, signature));
+      const financier = await contracts.members.memberOf(signerAddress);
+      return {
+        id: formatReceivable(terms.id),
+        financier: Number(financier),
+        seller: Number(terms.seller),
+        holder: Number(piece.holder),
+        recourse: terms.recourse,
+        rateBps: terms.rateBps,
+        dayBase: terms.dayBase,
+        now: Number(now),
+        expiry: Number(terms.expiry),
+        maturity: Number(family.maturity),
+        days: Number(daysBetween(now, family.maturity)),
+        face: money(piece.face, m),
+        price: money(price, m),
+        discount: money(piece.face - price, m),
+      };
     },
-  );
+  });
 
   writeRoute(app, ctx, {
     path: "/v1/scf/receivables/{id}/repay",

@@ -15,7 +15,7 @@ import type { AppEnv } from "../app.js";
 import type { ApiRole } from "../auth.js";
 import { ProblemError } from "../problem.js";
 import type { WriteContext } from "../writes.js";
-import { Text, writeRoute, type WriteStep } from "./write-schemas.js";
+import { Text, previewRoute, writeRoute, type WriteStep } from "./write-schemas.js";
 
 const Decimal = Text.openapi({ description: "an amount in major units, e.g. 400000.00" });
 const Day = Text.openapi({ description: "a UTC date, YYYY-MM-DD", example: "2026-12-20" });
@@ -24,6 +24,17 @@ const SignedQuote = z
   .openapi("SignedFxQuote", { description: "an FX quote as the quote endpoint answered it" });
 const ANYONE: ApiRole[] = ["exporter", "importer", "bank-treasury", "operator"];
 const empty = z.object({}).strict();
+const AssignmentPreview = z
+  .object({
+    id: z.string(),
+    exporter: z.number().int(),
+    financier: z.number().int().openapi({ description: "the member the offer assigns every later tranche to" }),
+    signedBy: z.number().int().openapi({ description: "the member whose operator signed the offer (0: none)" }),
+    advance: z.object({ amount: z.string(), currency: z.string() }),
+    deadline: z.number().int().openapi({ description: "Unix seconds: the offer is refused from then on" }),
+    now: z.number().int().openapi({ description: "the chain's latest block time, Unix seconds" }),
+  })
+  .openapi("AssignmentPreview");
 
 function paymentsOut(payments: TranchePayment[]) {
   return payments.map((p) => ({
@@ -256,6 +267,32 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
         validFor: String(b.validFor),
       });
       return { ...r.assignment, currency: r.reporting.code };
+    },
+  });
+
+  previewRoute(app, ctx, {
+    path: "/v1/trade/orders/{id}/assignments/preview",
+    summary: "What a signed assignment offer commits the exporter to, sending nothing",
+    description:
+      "The financier it names and the member whose operator signed it, the advance in the credit registry's " +
+      "currency (the chain's, whatever the offer's text says), and until when it holds.",
+    roles: ["exporter"],
+    body: z.object({ assignment: z.record(Text, Text) }).strict(),
+    answer: AssignmentPreview,
+    ok: "the offer as the chain reads it",
+    bad: "not a signed assignment of this order and its exporter",
+    cannot: "read an offer",
+    run: async (d, b, id) => {
+      const p = await desk.previewAssignment(d, { order: id, assignment: b.assignment });
+      return {
+        id: String(p.id),
+        exporter: Number(p.exporter),
+        financier: Number(p.financier),
+        signedBy: Number(p.signedBy),
+        advance: { amount: formatAmount(p.advance, p.reporting.decimals), currency: p.reporting.code },
+        deadline: Number(p.deadline),
+        now: Number(p.now),
+      };
     },
   });
 

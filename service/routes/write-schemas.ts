@@ -4,9 +4,12 @@
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 
+import { connect } from "../../src/deployment.js";
+import { InputError, fieldLabels } from "../../src/input.js";
 import { allow, requireRole, type AppEnv } from "../app.js";
 import type { ApiRole } from "../auth.js";
-import { runWrite, type RequestDesk, type WriteContext } from "../writes.js";
+import { ProblemError, badRequest } from "../problem.js";
+import { runWrite, writeProblem, type RequestDesk, type WriteContext } from "../writes.js";
 
 /**
  * A text field of a request: at most 256 characters (every field the desks take is far shorter; a body's size limit
@@ -115,6 +118,79 @@ export function writeRoute<B extends z.ZodType>(app: OpenAPIHono<AppEnv>, ctx: W
               requireRole(c.get("client"), taken.roles, taken.step);
             },
       );
+    },
+  );
+}
+
+export interface PreviewSpec<B extends z.ZodType, A extends z.ZodType> {
+  path: string;
+  summary: string;
+  description: string;
+  roles: ApiRole[];
+  body: B;
+  answer: A;
+  /** What a 200 says, and what a 400 is refused for. */
+  ok: string;
+  bad: string;
+  /** What the service cannot do without a chain connection ("price a quote"). */
+  cannot: string;
+  run: (d: ChainDesk, body: z.infer<B>, id: string) => Promise<z.infer<A>>;
+}
+
+/** A desk on the service's chain connection and signer, for reads that send nothing. */
+function chainDesk(w: NonNullable<WriteContext["writer"]>) {
+  return {
+    contracts: connect(w.deployment, w.provider),
+    consortiumKey: w.consortiumKey,
+    signer: w.signer,
+    label: fieldLabels,
+  };
+}
+export type ChainDesk = ReturnType<typeof chainDesk>;
+
+/**
+ * A POST endpoint that reads what a write would do, sending nothing (no Idempotency-Key, no audit row): the desk's
+ * own checks, as a 400 with the field that is wrong; 503 when the service has no chain connection.
+ */
+export function previewRoute<B extends z.ZodType, A extends z.ZodType>(
+  app: OpenAPIHono<AppEnv>,
+  ctx: WriteContext,
+  spec: PreviewSpec<B, A>,
+): void {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: spec.path,
+      summary: spec.summary,
+      description: `Roles: ${spec.roles.join(", ")}. ${spec.description}`,
+      security,
+      request: { params: Id, body: { content: { "application/json": { schema: spec.body } }, required: true } },
+      responses: {
+        200: { description: spec.ok, content: { "application/json": { schema: spec.answer } } },
+        400: { description: spec.bad, content: problemContent },
+        403: { description: "outside the token's roles", content: problemContent },
+        503: { description: "this service has no chain connection to read with", content: problemContent },
+      },
+      middleware: [allow(...spec.roles)] as const,
+    }),
+    async (c) => {
+      const w = ctx.writer;
+      if (w === undefined) {
+        throw new ProblemError(
+          503,
+          "no-operator-key",
+          "This service signs nothing",
+          `the service has no operator key: it cannot ${spec.cannot}`,
+        );
+      }
+      try {
+        const body = (c.req.valid as (t: "json") => z.infer<B>)("json");
+        return c.json((await spec.run(chainDesk(w), body, c.req.param("id") ?? "")) as never, 200);
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        const p = writeProblem(err);
+        throw badRequest(p.detail, p.errors);
+      }
     },
   );
 }

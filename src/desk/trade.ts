@@ -39,6 +39,8 @@ import {
   signAttestation,
   signFxQuote,
   tradeDomainOf,
+  assignmentSigner,
+  type ProceedsAssignment,
   type EvidenceKindName,
   type FxQuote,
   type OrderTerms,
@@ -507,6 +509,27 @@ export async function assign(
   receipt: ContractTransactionReceipt;
 }> {
   const c = desk.contracts;
+  const { id, assignment: a, signature } = parseAssignment(desk, req);
+  const order = await c.trade.getOrder(id);
+  const pay = await tokenAt(c, order.payToken);
+  const receipt = await assignProceeds(c.trade, a, signature);
+  return {
+    id,
+    financier: a.financier,
+    exporter: order.exporter,
+    amount: order.amount,
+    pay: { code: pay.code, decimals: pay.decimals },
+    advance: a.advance,
+    reporting: await reportingCurrency(c),
+    receipt,
+  };
+}
+
+/** A signed assignment of order `req.order` as its JSON travels (whole numbers as text), or an InputError. */
+function parseAssignment(
+  desk: TradeDesk,
+  req: { order: string; assignment: unknown; name?: string },
+): { id: bigint; assignment: ProceedsAssignment; signature: string } {
   const id = orderId(desk, req.order);
   const field = desk.label("assignment");
   const f = req.assignment as Partial<Assignment> | undefined;
@@ -520,29 +543,63 @@ export async function assign(
   ) {
     throw new InputError(field, `${req.name ?? field} is not a signed assignment of order ${id}`);
   }
+  const assignment = {
+    order: id,
+    exporter: BigInt(f.exporter!),
+    financier: BigInt(f.financier!),
+    advance: BigInt(f.advance!),
+    deadline: BigInt(f.deadline!),
+  };
+  return { id, assignment, signature: f.signature };
+}
+
+/** What an assignment offer commits its exporter to, as the chain reads it: nothing is sent. */
+export interface AssignmentPreview {
+  id: bigint;
+  exporter: bigint;
+  financier: bigint;
+  /** The member whose operator signed the offer (0 when the signer acts for none). */
+  signedBy: bigint;
+  advance: bigint;
+  /** The advance's currency: the credit registry's, whatever the offer's text says. */
+  reporting: Money;
+  deadline: bigint;
+  now: bigint;
+}
+
+/**
+ * The exporter reads an offer before it assigns: the financier it names, the advance in the credit registry's
+ * currency, until when it holds, and which member's operator signed it (adversarial reviews 11 and 12: the offer's
+ * own `currency` text is the financier's, not the chain's).
+ */
+export async function previewAssignment(
+  desk: TradeDesk,
+  req: { order: string; assignment: unknown; name?: string },
+): Promise<AssignmentPreview> {
+  const c = desk.contracts;
+  const { id, assignment: a, signature } = parseAssignment(desk, req);
   const order = await c.trade.getOrder(id);
-  const pay = await tokenAt(c, order.payToken);
-  const advance = BigInt(f.advance!);
-  const receipt = await assignProceeds(
-    c.trade,
-    {
-      order: id,
-      exporter: BigInt(f.exporter!),
-      financier: BigInt(f.financier!),
-      advance,
-      deadline: BigInt(f.deadline!),
-    },
-    f.signature,
-  );
+  if (order.payToken === ZeroAddress) throw new InputError(desk.label("order"), `order ${id} is not on the ledger`);
+  const field = desk.label("assignment");
+  if (a.exporter !== order.exporter) {
+    throw new InputError(field, `the offer names exporter member ${a.exporter}; order ${id}'s is ${order.exporter}`);
+  }
+  const domain = await tradeDomainOf(c.trade);
+  const signer = checked(field, () => assignmentSigner(domain, a, signature));
+  const [signedBy, reporting, now] = await Promise.all([
+    c.members.memberOf(signer),
+    reportingCurrency(c),
+    chainTime(c.trade.runner),
+  ]);
   return {
     id,
-    financier: BigInt(f.financier!),
-    exporter: order.exporter,
-    amount: order.amount,
-    pay: { code: pay.code, decimals: pay.decimals },
-    advance,
-    reporting: await reportingCurrency(c),
-    receipt,
+    exporter: a.exporter,
+    financier: a.financier,
+    signedBy,
+    advance: a.advance,
+    reporting,
+    deadline: a.deadline,
+    now,
   };
 }
 

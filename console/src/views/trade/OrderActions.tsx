@@ -4,13 +4,13 @@
  * it pastes; the importer's bank funds; the importer disputes within the objection window after delivery.
  */
 import { useState } from "react";
-import { Button, Card, Checkbox, Form, Input, InputNumber, Space, Typography } from "antd";
+import { Button, Card, Form, Input, InputNumber, Space, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 
 import { unwrap } from "../../api/client";
 import { ErrorAlert, useWrite } from "../../components/kit";
 import { useSession } from "../../session";
-import { money, when } from "./format";
+import { when } from "./format";
 import type { Order } from "./queries";
 
 const key = (k: string) => ({ header: { "idempotency-key": k } });
@@ -100,37 +100,36 @@ function FxTerms({ order }: { order: Order }) {
   );
 }
 
-/** An offer as the financier's desk hands it over (POST …/assignment-offers): the advance in minor units. */
-interface Offer {
-  order?: string;
-  exporter?: string;
-  financier?: string;
-  advance?: string;
-  deadline?: string;
-  currency?: string;
-}
-
-function parseOffer(text: string | undefined): Offer | undefined {
+/** An offer as the financier's desk hands it over (POST …/assignment-offers), or undefined if the text is not one. */
+function parseOffer(text: string | undefined): Record<string, string> | undefined {
   if (text === undefined || text.trim() === "") return undefined;
   try {
     const parsed: unknown = JSON.parse(text);
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return undefined;
-    return parsed as Offer;
+    return parsed as Record<string, string>;
   } catch {
     return undefined;
   }
 }
 
+type AssignmentPreview = Awaited<ReturnType<typeof previewOf>>;
+function previewOf(api: ReturnType<typeof useSession>["api"], id: string, assignment: Record<string, string>) {
+  return unwrap(
+    api.POST("/v1/trade/orders/{id}/assignments/preview", { params: { path: { id } }, body: { assignment } }),
+  );
+}
+
 /**
- * The exporter assigns every later tranche to the financier its pasted offer names: the offer is put in words first
- * (financier, advance, deadline) and sent only once the exporter ticks that it checked them (adversarial review 11,
- * R11-4). An offer for another order or another exporter is refused here, before any request.
+ * The exporter assigns every later tranche to the financier its pasted offer names. The offer is checked first by the
+ * service, which answers what the chain would record: the financier, the member whose operator signed, the advance in
+ * the credit registry's currency (never the offer's own text), until when it holds (adversarial reviews 11 and 12).
+ * Assigning sends the offer that was checked; editing the text asks for a new check.
  */
 function Assign({ order }: { order: Order }) {
   const { t, i18n } = useTranslation("trade");
   const { api } = useSession();
-  const [form] = Form.useForm<{ offer: string; checked: boolean }>();
-  const offer = parseOffer(Form.useWatch("offer", form));
+  const [checked, setChecked] = useState<{ offer: Record<string, string>; preview: AssignmentPreview }>();
+  const [previewError, setPreviewError] = useState<unknown>();
   const write = useWrite((assignment: Record<string, string>, k) =>
     unwrap(
       api.POST("/v1/trade/orders/{id}/assignments", {
@@ -139,21 +138,27 @@ function Assign({ order }: { order: Order }) {
       }),
     ),
   );
-  const whole = (x: unknown) => typeof x === "string" && /^\d+$/.test(x);
-  const advance =
-    offer === undefined || !whole(offer.advance)
-      ? undefined
-      : offer.currency === undefined
-        ? t("actions.offerMinorUnits", { units: offer.advance })
-        : money(offer.advance!, offer.currency, i18n.language);
+  const check = async ({ offer: text }: { offer: string }) => {
+    setChecked(undefined);
+    setPreviewError(undefined);
+    const offer = parseOffer(text);
+    if (offer === undefined) return;
+    try {
+      setChecked({ offer, preview: await previewOf(api, order.id, offer) });
+      write.fresh();
+    } catch (err) {
+      setPreviewError(err);
+    }
+  };
+  const p = checked?.preview;
   return (
     <Card size="small" title={t("actions.assign")}>
       <ErrorAlert error={write.error} />
       <Typography.Paragraph>{t("actions.assignHelp")}</Typography.Paragraph>
       <Form
-        form={form}
         layout="vertical"
-        onFinish={(v: { offer: string }) => write.mutate(JSON.parse(v.offer) as Record<string, string>)}
+        onFinish={(v: { offer: string }) => void check(v)}
+        onValuesChange={() => setChecked(undefined)}
       >
         <Form.Item
           name="offer"
@@ -162,46 +167,37 @@ function Assign({ order }: { order: Order }) {
             { required: true, message: t("actions.offerRequired") },
             {
               validator: async (_, text: string | undefined) => {
-                if (text === undefined || text.trim() === "") return;
-                const o = parseOffer(text);
-                if (o === undefined || ![o.financier, o.advance, o.deadline].every(whole)) {
+                if (text !== undefined && text.trim() !== "" && parseOffer(text) === undefined) {
                   throw new Error(t("actions.offerShape"));
                 }
-                if (o.order !== order.id || o.exporter !== String(order.exporter)) {
-                  throw new Error(t("actions.offerOtherOrder", { order: o.order ?? "?", exporter: o.exporter ?? "?" }));
-                }
               },
             },
           ]}
         >
-          <Input.TextArea rows={4} />
+          <Input.TextArea rows={4} spellCheck={false} />
         </Form.Item>
-        {advance !== undefined && whole(offer?.financier) && whole(offer?.deadline) && (
+        <Button htmlType="submit">{t("actions.offerCheckButton")}</Button>
+      </Form>
+      <ErrorAlert error={previewError} />
+      {p !== undefined && (
+        <section aria-label={t("actions.offerTerms")} style={{ marginTop: 12 }}>
           <Typography.Paragraph data-testid="offer-summary">
             {t("actions.offerSummary", {
-              financier: offer!.financier,
-              advance,
-              until: when(Number(offer!.deadline), i18n.language),
+              financier: p.financier,
+              advance: `${p.advance.amount} ${p.advance.currency}`,
+              until: when(p.deadline, i18n.language),
             })}
           </Typography.Paragraph>
-        )}
-        <Form.Item
-          name="checked"
-          valuePropName="checked"
-          rules={[
-            {
-              validator: async (_, checked: boolean | undefined) => {
-                if (checked !== true) throw new Error(t("actions.offerCheckRequired"));
-              },
-            },
-          ]}
-        >
-          <Checkbox>{t("actions.offerCheck")}</Checkbox>
-        </Form.Item>
-        <Button htmlType="submit" loading={write.isPending}>
-          {t("actions.assignButton")}
-        </Button>
-      </Form>
+          {p.signedBy !== p.financier && (
+            <Typography.Paragraph type="danger">
+              {t("actions.offerSignedByOther", { signer: p.signedBy, financier: p.financier })}
+            </Typography.Paragraph>
+          )}
+          <Button type="primary" loading={write.isPending} onClick={() => write.mutate(checked!.offer)}>
+            {t("actions.assignButton")}
+          </Button>
+        </section>
+      )}
     </Card>
   );
 }

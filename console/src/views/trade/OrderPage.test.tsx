@@ -121,8 +121,9 @@ describe("OrderPage", { timeout: 30_000 }, () => {
     expect(screen.queryByText(/advance left open/)).toBeNull();
   });
 
-  it("test_orderPage_assignment_offerInWordsAndCheckedBeforeItIsSent", async () => {
-    // Review 11, R11-4: an offer naming member #9 for an advance of 0.01 CNY against a 400,000.00 MXN order.
+  it("test_orderPage_assignment_theServicesReadingOfTheOfferIsShownAndTheCheckedOfferSent", async () => {
+    // Reviews 11 (R11-4) and 12: an offer naming member #9 for 1 minor unit, its text claiming GBP. The terms shown
+    // are the service's reading of the chain (CNY), and what is sent is the offer that was checked.
     const offer = {
       order: "7",
       exporter: "3",
@@ -130,35 +131,44 @@ describe("OrderPage", { timeout: 30_000 }, () => {
       advance: "1",
       deadline: "1799999999",
       signature: `0x${"11".repeat(65)}`,
-      currency: "CNY",
+      currency: "GBP",
+    };
+    const preview = {
+      id: "7",
+      exporter: 3,
+      financier: 9,
+      signedBy: 9,
+      advance: { amount: "0.01", currency: "CNY" },
+      deadline: 1_799_999_999,
+      now: 1_790_000_000,
     };
     const { writes } = renderSignedIn(<OrderPage id="7" />, {
       me: exporter,
       routes: {
         "GET /v1/trade/orders/7": order,
+        "POST /v1/trade/orders/7/assignments/preview": () => ({ body: preview }),
         "POST /v1/trade/orders/7/assignments": { txHashes: [], events: [], result: {} },
       },
       path: "/orders/7",
     });
     const box = await screen.findByLabelText("Signed assignment offer (JSON)");
-    // An offer for another order is refused here, before any request.
-    fireEvent.change(box, { target: { value: JSON.stringify({ ...offer, order: "8" }) } });
-    fireEvent.click(screen.getByRole("checkbox"));
-    fireEvent.click(screen.getByRole("button", { name: /Assign proceeds/ }));
-    expect(await screen.findByText(/This offer is for order 8 and exporter member #3/)).toBeTruthy();
-    fireEvent.click(screen.getByRole("checkbox"));
-    // The right offer is put in words; unchecked, nothing is sent.
     fireEvent.change(box, { target: { value: JSON.stringify(offer) } });
-    expect((await screen.findByTestId("offer-summary")).textContent).toMatch(
-      /every payment still to come on this order to member #9, which advances 0\.01 CNY/,
-    );
-    fireEvent.click(screen.getByRole("button", { name: /Assign proceeds/ }));
-    expect(await screen.findByText("Confirm that you checked the financier and the advance.")).toBeTruthy();
-    expect(writes()).toHaveLength(0);
-    fireEvent.click(screen.getByRole("checkbox"));
-    fireEvent.click(screen.getByRole("button", { name: /Assign proceeds/ }));
-    await waitFor(() => expect(writes()).toHaveLength(1));
-    expect(writes()[0].body).toEqual({ assignment: offer });
+    // Nothing is offered for sending before the check.
+    expect(screen.queryByRole("button", { name: /Assign proceeds/ })).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: /Check the offer/ }));
+    const summary = (await screen.findByTestId("offer-summary")).textContent;
+    expect(summary).toMatch(/every payment still to come on this order to member #9, which advances 0\.01 CNY/);
+    expect(summary).not.toMatch(/GBP/);
+    expect(writes().map((w) => w.path)).toEqual(["/v1/trade/orders/7/assignments/preview"]);
+    // Editing the text takes the checked terms away: a new offer needs a new check.
+    fireEvent.change(box, { target: { value: JSON.stringify({ ...offer, advance: "2" }) } });
+    expect(screen.queryByRole("button", { name: /Assign proceeds/ })).toBeNull();
+    fireEvent.change(box, { target: { value: JSON.stringify(offer) } });
+    fireEvent.click(screen.getByRole("button", { name: /Check the offer/ }));
+    fireEvent.click(await screen.findByRole("button", { name: /Assign proceeds/ }));
+    await waitFor(() => expect(writes()).toHaveLength(3));
+    expect(writes()[2].path).toBe("/v1/trade/orders/7/assignments");
+    expect(writes()[2].body).toEqual({ assignment: offer });
   });
 
   it("test_orderPage_disputeIsTheImportersStep_notItsBanksTreasury", async () => {
