@@ -197,10 +197,12 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
         s.state = PieceState.Collected;
         // A pledge gives the pledgee the proceeds.
         MemberId payee = p.flags & _ENCUMBERED != 0 ? p.pledgee : p.holder;
-        // Settled the day the debtor paid, however late the piece is collected (review 12).
-        uint24 paidOn = uint24(f.repaidAt / 1 days);
-        if (p.flags & _RECOURSE != 0) _closeExposure(_loanRef(id), paidOn);
-        if (p.flags & _DEFAULT_REPORTED != 0) _closeExposure(_defaultRef(id, p.holder), paidOn);
+        if (p.flags & (_RECOURSE | _DEFAULT_REPORTED) != 0) {
+            // Settled the day the debtor paid, however late the piece is collected (review 12).
+            uint24 paidOn = uint24(f.repaidAt / 1 days);
+            if (p.flags & _RECOURSE != 0) _closeExposure(_loanRef(id), paidOn);
+            if (p.flags & _DEFAULT_REPORTED != 0) _closeExposure(_defaultRef(id, p.holder), paidOn);
+        }
         (, bool paid) = _payMember(payee, f.token, amount);
         emit ReceivableCollected(id, payee, amount, paid);
     }
