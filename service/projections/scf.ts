@@ -265,6 +265,10 @@ export const scf: Projection = {
       case "RecourseClosed":
         await piece(a.id).set({ recourse: 0 }).execute();
         return;
+      case "CreditRecordsSettled":
+        // A frozen piece of a repaid family: its recourse record closed before its collection (review 10, R10-1).
+        if (a.recourse === true) await piece(a.id).set({ recourse: 0 }).execute();
+        return;
       case "FamilyRepaid": {
         await family(a.root)
           .set({ state: "Repaid", paid: text(a.amount), repaid_at: e.timestamp })
