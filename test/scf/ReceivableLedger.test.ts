@@ -2,7 +2,7 @@ import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { signConfirmation, signQuote, type QuoteTerms } from "../../src/eip712.js";
+import { signConfirmation } from "../../src/eip712.js";
 import { jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
 import { invoiceKey } from "../../src/keys.js";
 import { roleIndex, roleMask } from "../../src/members.js";
@@ -10,8 +10,8 @@ import { ICreditModuleReports__factory } from "../../typechain-types/index.js";
 import { daysBetween, discountedPrice, stateBitmap } from "../../src/scf.js";
 import { addMonths } from "../../src/schedule.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
-import { deployWorld } from "../../scripts/lib/world.js";
 import { testEntityKey } from "../helpers/entity.js";
+import { ledgerWorld } from "../helpers/ledger.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -47,50 +47,17 @@ let invoices = 0;
 const invoice = (): string => invoiceKey(key, DEBTOR_ENTITY, `INV-${++invoices}`, "2026-11-01");
 
 async function fixture() {
-  const world = await deployWorld(connection);
-  const { scf, members, credit, tokens } = world.contracts;
-  const cny = tokens.CNY;
-  const a = world.admins;
+  const ledger = await ledgerWorld(connection, "L");
+  const { world } = ledger;
   const [outsider, otherCore] = world.outsiders;
-  await members.admit(
+  await world.contracts.members.admit(
     legalIdHash("TLOTHERCORE000000001"),
     testEntityKey(legalIdHash("TLOTHERCORE000000001")),
     jurisdictionCode("CN"),
     roleMask(["CoreEnterprise"]),
     otherCore,
   );
-  const token = await cny.getAddress();
-  await scf.connect(a.pearl).chooseFinancier(token, world.ids.huaxia);
-  await scf.connect(a.huaxia).setCreditLine(world.ids.pearl, token, LINE);
-  const ledger = await scf.getAddress();
-  for (const who of [a.pearl, a.pacific, a.huaxia]) {
-    await cny.connect(world.issuer).mint(who, 1_000_000_000n);
-    await cny.connect(who).approve(ledger, 1_000_000_000n);
-  }
-  const maturity = BigInt(await networkHelpers.time.latest()) + 90n * DAY;
-  /** Pearl issues a confirmed receivable to `supplier` (glassworks by default). */
-  const issue = async (face = FACE, supplier = a.glassworks.address) => {
-    const tx = await scf.connect(a.pearl).issue(supplier, token, face, maturity, [invoice()]);
-    const receipt = await tx.wait();
-    const parsed = receipt!.logs.map((l) => scf.interface.parseLog(l)).find((e) => e?.name === "ReceivableConfirmed");
-    return parsed!.args.id as bigint;
-  };
-  /** A quote by `financier` (pacific by default) for piece `id`. */
-  const quote = async (id: bigint, overrides: Partial<QuoteTerms> = {}, financier = a.pacific) => {
-    const now = BigInt(await networkHelpers.time.latest());
-    const q: QuoteTerms = {
-      id,
-      rateBps: 600,
-      dayBase: 360,
-      recourse: false,
-      seller: (await scf.getPiece(id)).holder,
-      expiry: now + 3_600n,
-      nonce: BigInt(++invoices),
-      ...overrides,
-    };
-    return { q, sig: await signQuote(scf, financier, q) };
-  };
-  return { world, scf, members, credit, cny, a, ids: world.ids, outsider, otherCore, maturity, token, issue, quote };
+  return { ...ledger, outsider, otherCore };
 }
 
 describe("ReceivableLedger", function () {

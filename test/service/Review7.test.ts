@@ -23,7 +23,7 @@ import { project, rebuild } from "../../service/projections.js";
 import { balances, members } from "../../service/projections/members.js";
 import { startService, type RunningService } from "../../service/server.js";
 
-import { glasswareOrderBody, memberService, roleToken, startTestService } from "./engines.js";
+import { glasswareOrderBody, memberService, roleToken, startTestService, withMemberServices } from "./engines.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -56,12 +56,7 @@ describe("review 7: service findings, fixed (SQLite)", function () {
     // a job it should not be able to do with it: pearl a bank-treasury token (e.g. its treasury, reading balances),
     // pacific a supply-chain-desk token (e.g. the team that watches the receivables it finances). The chain sees
     // the member's one key either way: the service decides which desk may take which step.
-    const services: RunningService[] = [];
-    try {
-      const pearl = await memberService(ethers.provider, world, "pearl");
-      services.push(pearl);
-      const pacific = await memberService(ethers.provider, world, "pacific");
-      services.push(pacific);
+    await withMemberServices(ethers.provider, world, ["pearl", "pacific"], async (pearl, pacific) => {
       const pearlTreasury = await roleToken(pearl, "bank-treasury");
       const pearlScf = await roleToken(pearl, "supply-chain-desk");
       const pacificScf = await roleToken(pacific, "supply-chain-desk");
@@ -116,20 +111,13 @@ describe("review 7: service findings, fixed (SQLite)", function () {
       expect((await world.contracts.scf.creditLineOf(world.ids.pearl, cny)).limit).to.equal(
         parseAmount("5000000.00", 2),
       );
-    } finally {
-      for (const s of services) await s.stop();
-    }
+    });
   });
 
   it("test_review7_S1_tradeOrders_disputeIsTheImportersAndFxTermsThePayeesDesk", async function () {
     // The chain lets only the importer dispute, and only the payee (the exporter, until the proceeds are assigned)
     // name the FX terms: a bank-treasury token of the importer's or the exporter's service may do neither.
-    const services: RunningService[] = [];
-    try {
-      const cristal = await memberService(ethers.provider, world, "cristal");
-      services.push(cristal);
-      const glassworks = await memberService(ethers.provider, world, "glassworks");
-      services.push(glassworks);
+    await withMemberServices(ethers.provider, world, ["cristal", "glassworks"], async (cristal, glassworks) => {
       const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
       const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
       const created = await post(
@@ -163,9 +151,7 @@ describe("review 7: service findings, fixed (SQLite)", function () {
 
       const own = await post(glassworks.url, exporter, `/v1/trade/orders/${id}/fx-terms`, terms);
       expect(own.status, own.body.detail).to.equal(200);
-    } finally {
-      for (const s of services) await s.stop();
-    }
+    });
   });
 
   it("test_review7_S1_consentRevoke_isTheHoldersLenderDesk_notARegulatorTokenOfItsService", async function () {

@@ -13,7 +13,7 @@ import { deployWorld } from "../../scripts/lib/world.js";
 import { signAssignment, tradeDomainOf } from "../../src/trade.js";
 import type { RunningService } from "../../service/server.js";
 
-import { glasswareOrderBody, memberService, roleToken } from "./engines.js";
+import { glasswareOrderBody, memberService, roleToken, withMemberServices } from "./engines.js";
 
 const connection = await network.create();
 const { ethers } = connection;
@@ -148,12 +148,7 @@ describe("review 9: the service's steps and problems (SQLite)", function () {
   it("test_review9_J2_fxTermsRetry_withItsIdempotencyKey_replaysTheFirstAnswer_afterTheOrderMovedOn", async function () {
     // docs/service.md: "A retried request with the same key (per token) answers the first answer again, with
     // Idempotent-Replayed: true, and sends nothing", whatever the chain did since.
-    const services: RunningService[] = [];
-    try {
-      const cristal = await memberService(ethers.provider, world, "cristal");
-      services.push(cristal);
-      const glassworks = await memberService(ethers.provider, world, "glassworks");
-      services.push(glassworks);
+    await withMemberServices(ethers.provider, world, ["cristal", "glassworks"], async (cristal, glassworks) => {
       const exporter = await roleToken(glassworks, "exporter");
       const id = await acceptedOrder(cristal, glassworks, "PO R9-J2");
       const terms = { provider: Number(world.ids.huaxia), minRate: "0.37" };
@@ -167,9 +162,7 @@ describe("review 9: the service's steps and problems (SQLite)", function () {
       // A new request is the treasury's step now (the order's exporter is glassworks, but the step is its own).
       const fresh = await post(glassworks.url, exporter, `/v1/trade/orders/${id}/fx-terms`, terms, "fx-R9-J2b");
       expect(fresh.status).to.equal(422);
-    } finally {
-      for (const s of services) await s.stop();
-    }
+    });
   });
 
   it("test_review9_J3_aLoanFilesBadLines_areClippedLikeEvery400", async function () {

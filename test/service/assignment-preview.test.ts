@@ -10,7 +10,7 @@ import { network } from "hardhat";
 import { deployWorld } from "../../scripts/lib/world.js";
 import type { RunningService } from "../../service/server.js";
 
-import { glasswareOrderBody, memberService, roleToken } from "./engines.js";
+import { glasswareOrderBody, roleToken, withMemberServices } from "./engines.js";
 
 const connection = await network.create();
 const { ethers } = connection;
@@ -25,7 +25,6 @@ interface Body {
 describe("the exporter's assignment preview (SQLite)", function () {
   it("test_assignmentPreview_answersTheChainsFigures_refusesAnOfferForAnotherOrder_sendsNothing", async function () {
     const world = await deployWorld(connection);
-    const services: RunningService[] = [];
     const post = async (s: RunningService, token: string, path: string, body: unknown) => {
       const res = await fetch(s.url + path, {
         method: "POST",
@@ -34,76 +33,75 @@ describe("the exporter's assignment preview (SQLite)", function () {
       });
       return { status: res.status, body: (await res.json()) as Body };
     };
-    try {
-      const [cristal, glassworks, pacific] = await Promise.all(
-        ["cristal", "glassworks", "pacific"].map((who) => memberService(ethers.provider, world, who)),
-      );
-      services.push(cristal, glassworks, pacific);
-      const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
-      const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
-      const created = await post(
-        cristal,
-        await roleToken(cristal, "importer"),
-        "/v1/trade/orders",
-        glasswareOrderBody(world.ids, "PO PREVIEW", day),
-      );
-      expect(created.status, created.body.detail).to.equal(201);
-      const id = String(created.body.result?.id);
-      await (await world.contracts.trade.connect(world.admins.glassworks).accept(BigInt(id))).wait();
+    await withMemberServices(
+      ethers.provider,
+      world,
+      ["cristal", "glassworks", "pacific"],
+      async (cristal, glassworks, pacific) => {
+        const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
+        const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
+        const created = await post(
+          cristal,
+          await roleToken(cristal, "importer"),
+          "/v1/trade/orders",
+          glasswareOrderBody(world.ids, "PO PREVIEW", day),
+        );
+        expect(created.status, created.body.detail).to.equal(201);
+        const id = String(created.body.result?.id);
+        await (await world.contracts.trade.connect(world.admins.glassworks).accept(BigInt(id))).wait();
 
-      // Pacific's treasury signs an offer of 0.01 (one minor unit); it hands it over with a currency of its choosing.
-      const offered = await post(
-        pacific,
-        await roleToken(pacific, "bank-treasury"),
-        `/v1/trade/orders/${id}/assignment-offers`,
-        {
-          financier: Number(world.ids.pacific),
-          advance: "0.01",
-          validFor: 3_600,
-        },
-      );
-      expect(offered.status, offered.body.detail).to.equal(201);
-      const offer: Record<string, string> = { ...(offered.body.result as Record<string, string>), currency: "GBP" };
-      const exporter = await roleToken(glassworks, "exporter");
-      const preview = await post(glassworks, exporter, `/v1/trade/orders/${id}/assignments/preview`, {
-        assignment: offer,
-      });
-      expect(preview.status, preview.body.detail).to.equal(200);
-      const reporting = (await world.contracts.credit.reportingCurrency()) === "0x434e59" ? "CNY" : "?";
-      expect(preview.body).to.deep.include({
-        id,
-        exporter: Number(world.ids.glassworks),
-        financier: Number(world.ids.pacific),
-        signedBy: Number(world.ids.pacific),
-        advance: { amount: "0.01", currency: reporting },
-        deadline: Number(offer.deadline),
-      });
-      expect(reporting).to.equal("CNY");
-
-      // An offer for another order, or whose signature is not one, is refused with the field named.
-      const otherOrder = await post(glassworks, exporter, `/v1/trade/orders/${Number(id) + 1}/assignments/preview`, {
-        assignment: offer,
-      });
-      expect(otherOrder.status).to.equal(400);
-      expect(otherOrder.body.errors?.[0].pointer).to.equal("/assignment");
-      const forged = await post(glassworks, exporter, `/v1/trade/orders/${id}/assignments/preview`, {
-        assignment: { ...offer, signature: `0x${"11".repeat(65)}` },
-      });
-      expect(forged.status).to.equal(400);
-      expect(forged.body.errors?.[0].pointer).to.equal("/assignment");
-      // Only the exporter's desk reads it; and nothing was sent: the order is still unassigned.
-      const treasury = await post(
-        glassworks,
-        await roleToken(glassworks, "bank-treasury"),
-        `/v1/trade/orders/${id}/assignments/preview`,
-        {
+        // Pacific's treasury signs an offer of 0.01 (one minor unit); it hands it over with a currency of its choosing.
+        const offered = await post(
+          pacific,
+          await roleToken(pacific, "bank-treasury"),
+          `/v1/trade/orders/${id}/assignment-offers`,
+          {
+            financier: Number(world.ids.pacific),
+            advance: "0.01",
+            validFor: 3_600,
+          },
+        );
+        expect(offered.status, offered.body.detail).to.equal(201);
+        const offer: Record<string, string> = { ...(offered.body.result as Record<string, string>), currency: "GBP" };
+        const exporter = await roleToken(glassworks, "exporter");
+        const preview = await post(glassworks, exporter, `/v1/trade/orders/${id}/assignments/preview`, {
           assignment: offer,
-        },
-      );
-      expect(treasury.status).to.equal(403);
-      expect((await world.contracts.trade.getOrder(BigInt(id))).financier).to.equal(0n);
-    } finally {
-      for (const s of services) await s.stop();
-    }
+        });
+        expect(preview.status, preview.body.detail).to.equal(200);
+        const reporting = (await world.contracts.credit.reportingCurrency()) === "0x434e59" ? "CNY" : "?";
+        expect(preview.body).to.deep.include({
+          id,
+          exporter: Number(world.ids.glassworks),
+          financier: Number(world.ids.pacific),
+          signedBy: Number(world.ids.pacific),
+          advance: { amount: "0.01", currency: reporting },
+          deadline: Number(offer.deadline),
+        });
+        expect(reporting).to.equal("CNY");
+
+        // An offer for another order, or whose signature is not one, is refused with the field named.
+        const otherOrder = await post(glassworks, exporter, `/v1/trade/orders/${Number(id) + 1}/assignments/preview`, {
+          assignment: offer,
+        });
+        expect(otherOrder.status).to.equal(400);
+        expect(otherOrder.body.errors?.[0].pointer).to.equal("/assignment");
+        const forged = await post(glassworks, exporter, `/v1/trade/orders/${id}/assignments/preview`, {
+          assignment: { ...offer, signature: `0x${"11".repeat(65)}` },
+        });
+        expect(forged.status).to.equal(400);
+        expect(forged.body.errors?.[0].pointer).to.equal("/assignment");
+        // Only the exporter's desk reads it; and nothing was sent: the order is still unassigned.
+        const treasury = await post(
+          glassworks,
+          await roleToken(glassworks, "bank-treasury"),
+          `/v1/trade/orders/${id}/assignments/preview`,
+          {
+            assignment: offer,
+          },
+        );
+        expect(treasury.status).to.equal(403);
+        expect((await world.contracts.trade.getOrder(BigInt(id))).financier).to.equal(0n);
+      },
+    );
   });
 });

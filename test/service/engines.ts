@@ -147,6 +147,25 @@ export function memberService(
   });
 }
 
+/**
+ * Runs `body` with a service for each cast member in `who`, started as `memberService` starts them, and stops them all
+ * after, whatever `body` did.
+ */
+export async function withMemberServices<T>(
+  provider: ServiceOptions["provider"],
+  world: World,
+  who: readonly string[],
+  body: (...services: RunningService[]) => Promise<T>,
+): Promise<T> {
+  const started: RunningService[] = [];
+  try {
+    for (const w of who) started.push(await memberService(provider, world, w));
+    return await body(...started);
+  } finally {
+    for (const s of started) await s.stop();
+  }
+}
+
 /** A token of `service` carrying the one role `role`, named after it. */
 export async function roleToken(service: RunningService, role: ApiRole): Promise<string> {
   return (await createToken(service.database.db, role, parseRoles(role))).token;
