@@ -14,7 +14,7 @@ import { daysBetween, formatReceivable, parseReceivable } from "../../src/scf.js
 import { chainTime } from "../../src/tx.js";
 import type { AppEnv } from "../app.js";
 import type { WriteContext } from "../writes.js";
-import { Text, previewRoute, writeRoute } from "./write-schemas.js";
+import { Money, Text, previewRoute, writeRoute } from "./write-schemas.js";
 
 const Decimal = Text.openapi({ description: "an amount in major units, e.g. 1250.50" });
 
@@ -26,8 +26,6 @@ const SignedQuoteBody = z
   .object({ quote: z.record(Text, z.unknown()), signature: Text })
   .strict()
   .openapi({ description: "the signed quote as the bank's quote endpoint answered it" });
-
-const Money = z.object({ amount: z.string(), currency: z.string() });
 
 const FinancePreview = z
   .object({

@@ -15,7 +15,7 @@ import type { AppEnv } from "../app.js";
 import type { ApiRole } from "../auth.js";
 import { ProblemError } from "../problem.js";
 import type { WriteContext } from "../writes.js";
-import { Text, previewRoute, writeRoute, type WriteStep } from "./write-schemas.js";
+import { Money, Text, previewRoute, writeRoute, type WriteStep } from "./write-schemas.js";
 
 const Decimal = Text.openapi({ description: "an amount in major units, e.g. 400000.00" });
 const Day = Text.openapi({ description: "a UTC date, YYYY-MM-DD", example: "2026-12-20" });
@@ -30,7 +30,7 @@ const AssignmentPreview = z
     exporter: z.number().int(),
     financier: z.number().int().openapi({ description: "the member the offer assigns every later tranche to" }),
     signedBy: z.number().int().openapi({ description: "the member whose operator signed the offer (0: none)" }),
-    advance: z.object({ amount: z.string(), currency: z.string() }),
+    advance: Money,
     deadline: z.number().int().openapi({ description: "Unix seconds: the offer is refused from then on" }),
     now: z.number().int().openapi({ description: "the chain's latest block time, Unix seconds" }),
   })

@@ -17,6 +17,9 @@ import { runWrite, writeProblem, type RequestDesk, type WriteContext } from "../
  */
 export const Text = z.string().max(256);
 
+/** An amount in major units with its currency code, as the answers give money. */
+export const Money = z.object({ amount: z.string(), currency: z.string() });
+
 export const WriteAnswer = z
   .object({
     txHashes: z.array(z.string()),
