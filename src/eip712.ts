@@ -49,7 +49,7 @@ export const CONFIRMATION_TYPES = {
     { name: "holder", type: "uint32" },
     { name: "token", type: "address" },
     { name: "face", type: "uint64" },
-    { name: "maturity", type: "uint40" },
+    { name: "activeMaturity", type: "uint40" },
     { name: "nonce", type: "uint256" },
     { name: "deadline", type: "uint256" },
   ],
@@ -97,15 +97,21 @@ export async function signConfirmation(
   deadline: bigint,
   nonce?: bigint,
 ): Promise<{ nonce: bigint; deadline: bigint; signature: string }> {
-  const piece = await ledger.getPiece(root);
-  const family = await ledger.getFamily(root);
+  // The maturity on the ledger's active clock (its wall-clock time less the seconds paused so far, read at one block),
+  // which a later pause does not move: the signature stays good across one.
+  const blockTag = await ledger.runner!.provider!.getBlockNumber();
+  const [piece, family, paused] = await Promise.all([
+    ledger.getPiece(root, { blockTag }),
+    ledger.getFamily(root, { blockTag }),
+    ledger.pausedSeconds({ blockTag }),
+  ]);
   const n = nonce ?? (await ledger.nonces(await debtor.getAddress()));
   const message = {
     root,
     holder: piece.holder,
     token: family.token,
     face: piece.face,
-    maturity: family.maturity,
+    activeMaturity: family.maturity - paused,
     nonce: n,
     deadline,
   };

@@ -48,6 +48,14 @@ abstract contract MemberGated {
         return MemberId.unwrap(_requireRole(account, role)) == MemberId.unwrap(expected);
     }
 
+    /// @dev Whether `account` is an operator of `member`, which is active (any role): a party's word on a credit record
+    ///      (a close, a default), which the credit registry takes only from an active member. Reverts with the
+    ///      registry's error when the account's own member is unknown or inactive, so that the caller's error names
+    ///      only the remaining cause (another member).
+    function _actsActiveFor(address account, MemberId member) internal view returns (bool) {
+        return MemberId.unwrap(_requireActive(account)) == MemberId.unwrap(member);
+    }
+
     /// @dev Whether `account` is an operator of `member` and `member` is not revoked: a party of an existing record
     ///      acts by membership, whatever roles it holds now, and also while suspended (its windows keep running).
     function _operatesUnrevoked(address account, MemberId member) internal view returns (bool) {

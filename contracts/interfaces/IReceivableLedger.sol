@@ -343,7 +343,8 @@ interface IReceivableLedger is IReceivableLedgerTypes {
     /// @notice The holder pledges piece `id` to `financier`; it cannot move until the financier releases it.
     function encumber(ReceivableId id, MemberId financier) external;
 
-    /// @notice The financier a piece is pledged to releases it.
+    /// @notice The member piece `id` is pledged to releases it: an operator of the pledgee, also while it is suspended;
+    ///         once the pledgee is revoked, the governor.
     function release(ReceivableId id) external;
 
     // ─── Discounting ────────────────────────────────────────────────────────
@@ -369,7 +370,8 @@ interface IReceivableLedger is IReceivableLedgerTypes {
     /// @notice Anyone marks family `root` overdue once maturity plus the grace period has passed unpaid.
     function markOverdue(ReceivableId root) external;
 
-    /// @notice The financier holding financed piece `id` of an overdue family declares that piece in default: the
+    /// @notice The financier holding financed piece `id` of an overdue family (an operator of it, while it is active,
+    ///         with or without its Financier role) declares that piece in default: the
     ///         debtor member's default on the piece's face is reported to the credit registry. The debtor can still
     ///         repay; every holder still collects.
     function declareDefault(ReceivableId id) external;

@@ -344,12 +344,14 @@ interface ITradeSettlement {
         bytes calldata financierSignature
     ) external;
 
-    /// @notice The financier of order `id` (an operator of it, not revoked) closes the credit record of its advance,
-    ///         which the order left open (`AdvanceLeftOpen`) when it ended: the exporter repaid it outside the order.
+    /// @notice The financier of order `id` (an operator of it, while it is active: a credit report) closes the credit
+    ///         record of its advance, which the order left open (`AdvanceLeftOpen`) when it ended: the exporter repaid
+    ///         it outside the order.
     function closeAdvance(OrderId id) external;
 
-    /// @notice The financier of order `id` (an operator of it, not revoked) declares its advance, which the order left
-    ///         open, in default once the order's expiry passed and if the order paid it nothing
+    /// @notice The financier of order `id` (an operator of it, while it is active: a credit report) declares its
+    ///         advance, which the order left open, in default once the order's expiry passed and if the order paid it
+    ///         nothing
     ///         (`TradeAdvancePaidInPart`): the advance's credit record becomes Defaulted, the exporter's default.
     ///         `closeAdvance` still closes it if the exporter repays later.
     function defaultAdvance(OrderId id) external;

@@ -452,9 +452,7 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
         if (_activeNow() >= f.maturity) revert ScfMatured(id, uint40(_toWall(f.maturity)));
         if (p.flags & _FROZEN != 0) revert ScfFrozen(id);
         if (p.flags & _ENCUMBERED != 0) revert ScfEncumbered(id);
-        if (MemberId.unwrap(_requireActive(msg.sender)) != MemberId.unwrap(p.holder)) {
-            revert ScfNotHolder(id, msg.sender);
-        }
+        if (!_actsActiveFor(msg.sender, p.holder)) revert ScfNotHolder(id, msg.sender);
     }
 
     /// @dev The member of supplier operator `to`, which must be active and hold the Supplier role.

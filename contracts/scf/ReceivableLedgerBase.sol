@@ -48,7 +48,7 @@ abstract contract ReceivableLedgerBase is
 
     /// @notice EIP-712 type of a core enterprise's confirmation of a requested root.
     bytes32 public constant CONFIRMATION_TYPEHASH = keccak256(
-        "Confirmation(uint64 root,uint32 holder,address token,uint64 face,uint40 maturity,"
+        "Confirmation(uint64 root,uint32 holder,address token,uint64 face,uint40 activeMaturity,"
         "uint256 nonce,uint256 deadline)"
     );
     /// @notice EIP-712 type of a financier's quote.

@@ -5,7 +5,7 @@ import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
 import {ICreditRegistry, ProductKind} from "../interfaces/ICreditRegistry.sol";
-import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol";
+import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
 import {FamilyState, PieceState, ReceivableId} from "../interfaces/IReceivableLedger.sol";
 
 import {ReceivableLedgerBase} from "./ReceivableLedgerBase.sol";
@@ -42,13 +42,20 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
     // ─── Pledges ────────────────────────────────────────────────────────────
 
     /// @dev See {IReceivableLedger}.
+    ///      Every pledge has an exit whatever becomes of its pledgee (adversarial review 13, R13-3): the pledgee lifts
+    ///      it, also while suspended (releasing only frees the holder's piece); once the pledgee is revoked, the
+    ///      governor does, as it decides where a revoked member's parked money goes (`redirectOwed`).
     function release(ReceivableId id) external whenNotPaused {
-        MemberId financier = _requireActive(msg.sender);
         StoredPiece storage s = _pieces[id];
         if (s.flags & _ENCUMBERED == 0) revert ScfNotEncumbered(id);
-        if (MemberId.unwrap(s.pledgee) != MemberId.unwrap(financier)) revert ScfNotPledgee(id, msg.sender, s.pledgee);
+        MemberId pledgee = s.pledgee;
+        if (!_operatesUnrevoked(msg.sender, pledgee)) {
+            MemberStatus status = RegistryCalls.statusOf(memberRegistry, pledgee);
+            if (status != MemberStatus.Revoked || !_isGovernor(msg.sender))
+                revert ScfNotPledgee(id, msg.sender, pledgee);
+        }
         (s.flags, s.pledgee) = (s.flags & ~_ENCUMBERED, MemberId.wrap(0));
-        emit ReceivableEncumbered(id, financier, false);
+        emit ReceivableEncumbered(id, pledgee, false);
     }
 
     // ─── Requests ───────────────────────────────────────────────────────────
@@ -101,7 +108,9 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         if (block.timestamp > deadline) revert ScfSignatureExpired(deadline);
         StoredFamily storage f = _familyOf(root);
         StoredPiece storage p = _pieces[root];
-        // Run by DELEGATECALL, `address(this)` is the ledger: EIP712 builds the ledger's domain.
+        // Run by DELEGATECALL, `address(this)` is the ledger: EIP712 builds the ledger's domain. The maturity is signed
+        // on the ledger's active clock, which a pause does not move (its wall-clock time does: adversarial review 13,
+        // R13-1), so a pause between signing and relaying leaves the signature good.
         bytes32 digest = _hashTypedDataV4(
             keccak256(
                 abi.encode(
@@ -110,7 +119,7 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
                     MemberId.unwrap(p.holder),
                     f.token,
                     p.face,
-                    _toWall(f.maturity),
+                    f.maturity,
                     nonce,
                     deadline
                 )
@@ -132,9 +141,11 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         StoredFamily storage f = _familyOf(id);
         StoredPiece storage s = _pieces[id];
         StoredPiece memory p = s;
-        MemberId financier = _requireRole(msg.sender, Role.Financier);
         _expectPieceState(id, p.state, _FINANCED);
-        if (MemberId.unwrap(p.holder) != MemberId.unwrap(financier)) revert ScfNotFinancier(id, msg.sender);
+        // A credit report on a piece the financier holds: its word while it is active, whatever roles it holds now
+        // (removing a role stops new business, not what is owed: adversarial review 13, R13-2).
+        if (!_actsActiveFor(msg.sender, p.holder)) revert ScfNotFinancier(id, msg.sender);
+        MemberId financier = p.holder;
         if (MemberId.unwrap(financier) == MemberId.unwrap(f.debtor)) revert ScfSelfDealing(financier);
         if (p.flags & _DEFAULTED != 0) revert ScfAlreadyDefaulted(id);
         _requireOverdue(_rootOf(id), f);
@@ -202,9 +213,7 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         s = _pieces[id];
         p = s;
         _expectPieceState(id, p.state, _FINANCED);
-        if (MemberId.unwrap(_requireActive(msg.sender)) != MemberId.unwrap(p.holder)) {
-            revert ScfNotFinancier(id, msg.sender);
-        }
+        if (!_actsActiveFor(msg.sender, p.holder)) revert ScfNotFinancier(id, msg.sender);
         if (p.flags & _RECOURSE == 0) revert ScfNoRecourse(id);
     }
 

@@ -527,6 +527,12 @@ abstract contract TradeSettlementBase is
         if (!_operatesUnrevoked(msg.sender, party)) revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
     }
 
+    /// @dev The caller must be an operator of the order's party `party`, which is active: a party's word on a credit
+    ///      record (the registry's own error names an unknown or inactive caller).
+    function _requireActiveParty(OrderId id, MemberId party) internal view {
+        if (!_actsActiveFor(msg.sender, party)) revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
+    }
+
     /// @dev The caller must act in `role` for the order's party `party` (an active member holding the role; the
     ///      registry's own error names an inactive caller or a missing role).
     function _requireActsAs(OrderId id, Role role, MemberId party) internal view {

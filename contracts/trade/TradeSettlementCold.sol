@@ -92,8 +92,9 @@ contract TradeSettlementCold is TradeSettlementBase {
         _orderIn(id, _SETTLED | _LAPSED);
         if (!m.advanceOpen) revert ITradeSettlement.TradeAdvanceNotOpen(id);
         MemberId financier = m.financier;
-        // The financier, and only it, says the exporter repaid its advance outside the order.
-        _requireParty(id, financier);
+        // The financier, and only it, says the exporter repaid its advance outside the order; a credit report, so only
+        // while the financier is active, as the credit registry takes a lender's own reports.
+        _requireActiveParty(id, financier);
         m.advanceOpen = false;
         emit ITradeSettlement.AdvanceClosed(id, financier);
         _closeExposure(_loanRef(id), _today());
@@ -111,7 +112,7 @@ contract TradeSettlementCold is TradeSettlementBase {
         if (_activeNow() <= m.expiry) revert ITradeSettlement.TradeTooEarly(id, _toWall(m.expiry) + 1);
         MemberId financier = m.financier;
         // The financier's word, as for `closeAdvance`.
-        _requireParty(id, financier);
+        _requireActiveParty(id, financier);
         m.advanceDefaulted = true;
         emit ITradeSettlement.AdvanceDefaulted(id, financier);
         _defaultExposure(_loanRef(id));

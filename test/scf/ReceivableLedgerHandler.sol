@@ -466,7 +466,7 @@ contract ReceivableLedgerHandler is TestBase {
                 MemberId.unwrap(_ledger.getPiece(root).holder),
                 f.token,
                 uint64(f.face),
-                f.maturity,
+                f.maturity - _ledger.pausedSeconds(), // the active clock's maturity, which a pause does not move
                 nonce,
                 deadline
             )

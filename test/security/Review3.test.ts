@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { aprBps as toBps, aprOfPlan } from "../../src/apr.js";
+import { reasonCode } from "../../src/encoding.js";
 import { roleMask } from "../../src/members.js";
 import { Frequency } from "../../src/schedule.js";
 import {
@@ -86,11 +87,12 @@ describe("review 3 (F1): an order that did not repay the financier's advance lea
     expect([exposure.activeLoans, exposure.outstanding]).to.deep.equal([1n, ADVANCE]);
 
     // Neither a stranger nor the exporter says the advance was repaid.
-    for (const who of [world.outsiders[0], a.glassworks]) {
-      await expect(trade.connect(who).closeAdvance(1n))
-        .to.be.revertedWithCustomError(trade, "TradeUnauthorized")
-        .withArgs(1n, who.address);
-    }
+    await expect(trade.connect(world.outsiders[0]).closeAdvance(1n))
+      .to.be.revertedWithCustomError(world.contracts.members, "MemberUnknownAccount")
+      .withArgs(world.outsiders[0].address);
+    await expect(trade.connect(a.glassworks).closeAdvance(1n))
+      .to.be.revertedWithCustomError(trade, "TradeUnauthorized")
+      .withArgs(1n, a.glassworks.address);
     expect((await credit.getLoan(loan)).status).to.equal(Status.Active);
     // The financier does, once repaid outside the order; then there is nothing left to close.
     await expect(trade.connect(a.pacific).closeAdvance(1n))
@@ -152,11 +154,12 @@ describe("review 4, open item: the financier books an advance the order left ope
       .to.be.revertedWithCustomError(trade, "TradeTooEarly")
       .withArgs(1n, BigInt(terms.expiry) + 1n);
     await networkHelpers.time.increaseTo(BigInt(terms.expiry) + 1n);
-    for (const who of [world.outsiders[0], a.glassworks]) {
-      await expect(trade.connect(who).defaultAdvance(1n))
-        .to.be.revertedWithCustomError(trade, "TradeUnauthorized")
-        .withArgs(1n, who.address);
-    }
+    await expect(trade.connect(world.outsiders[0]).defaultAdvance(1n))
+      .to.be.revertedWithCustomError(world.contracts.members, "MemberUnknownAccount")
+      .withArgs(world.outsiders[0].address);
+    await expect(trade.connect(a.glassworks).defaultAdvance(1n))
+      .to.be.revertedWithCustomError(trade, "TradeUnauthorized")
+      .withArgs(1n, a.glassworks.address);
     const before = await credit.exposureOf(exporterKey);
     await expect(trade.connect(a.pacific).defaultAdvance(1n))
       .to.emit(trade, "AdvanceDefaulted")
@@ -203,6 +206,26 @@ describe("review 4, open item: the financier books an advance the order left ope
       .to.emit(credit, "LoanStatusChanged")
       .withArgs(loan, exporterKey, Status.Active, Status.Defaulted);
     expect(await trade.pendingCreditReports(ethers.toBeHex(1n, 32))).to.deep.equal([]);
+  });
+
+  it("review 13: a suspended financier's word on the record is refused, a default as a close, until it is reinstated", async function () {
+    const { world, trade, credit, a, terms, exporterKey, loan } = await unshippedAdvance();
+    const { members } = world.contracts;
+    await networkHelpers.time.increaseTo(BigInt(terms.expiry) + 1n);
+    // A credit report is an active member's word, in the registry (`reportStatus`) and in its modules alike: the
+    // ledger's `closeRecourse` and `defaultRecourse` asked for it already.
+    await members.connect(world.governor).suspend(world.ids.pacific, reasonCode("LICENCE-REVIEW"));
+    for (const call of [trade.connect(a.pacific).defaultAdvance(1n), trade.connect(a.pacific).closeAdvance(1n)]) {
+      await expect(call)
+        .to.be.revertedWithCustomError(members, "MemberNotActive")
+        .withArgs(a.pacific.address, world.ids.pacific, 2n);
+    }
+    expect((await credit.getLoan(loan)).status).to.equal(Status.Active);
+    expect((await credit.exposureOf(exporterKey)).defaults).to.equal(0n);
+    await members.connect(world.governor).reinstate(world.ids.pacific, reasonCode("CLEARED"));
+    await expect(trade.connect(a.pacific).defaultAdvance(1n))
+      .to.emit(credit, "LoanStatusChanged")
+      .withArgs(loan, exporterKey, Status.Active, Status.Defaulted);
   });
 });
 
