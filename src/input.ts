@@ -58,3 +58,16 @@ export function wholeNumber(text: string, option: string, max: number): number {
   }
   return Number(t);
 }
+
+/**
+ * A yes-or-no input given as text: exactly `true` or `false` (trimmed), or `fallback` when empty. Anything else
+ * (`yes`, `TRUE`, `1`) is refused rather than read as false: a financier typing `--recourse yes` must not sign a
+ * quote without recourse (adversarial review 14, R14-3).
+ */
+export function yesOrNo(text: string | undefined, option: string, fallback = false): boolean {
+  const t = (text ?? "").trim();
+  if (t === "") return fallback;
+  if (t === "true") return true;
+  if (t === "false") return false;
+  throw new InputError(option, `${option} "${text}" must be true or false`);
+}

@@ -18,7 +18,7 @@ import {
 import { tokenAt, tokenFor, type TradelineContracts } from "../deployment.js";
 import { signQuote, type QuoteTerms } from "../eip712.js";
 import { formatAmount, parseAmount } from "../encoding.js";
-import { InputError, checked, parseMemberId, requireOption, wholeNumber, type Labels } from "../input.js";
+import { InputError, checked, parseMemberId, requireOption, wholeNumber, yesOrNo, type Labels } from "../input.js";
 import { invoiceKey, normalizeDate, type ConsortiumKey } from "../keys.js";
 import {
   FAMILY_STATES,
@@ -148,11 +148,9 @@ export async function line(
   }
   const debtor = parseMemberId(requireOption(req.debtor, desk.label("debtor")), desk.label("debtor"));
   if ((req.freeze ?? "") !== "") {
-    if (!["true", "false"].includes(req.freeze!)) {
-      throw new InputError(desk.label("freeze"), `${desk.label("freeze")} must be "true" or "false"`);
-    }
-    const receipt = await mined(await c.scf.freezeCreditLine(debtor, tokenAddress, req.freeze === "true"));
-    return { action: req.freeze === "true" ? "frozen" : "unfrozen", debtor, money, receipt };
+    const freeze = yesOrNo(req.freeze, desk.label("freeze"));
+    const receipt = await mined(await c.scf.freezeCreditLine(debtor, tokenAddress, freeze));
+    return { action: freeze ? "frozen" : "unfrozen", debtor, money, receipt };
   }
   const name = desk.label("limit");
   const limit = checked(name, () => parseAmount(requireOption(req.limit, name), money.decimals, { name, bits: 96 }));
@@ -422,7 +420,7 @@ export async function quote(
     throw new InputError(desk.label("dayBase"), `${desk.label("dayBase")} "${req.dayBase}" must be 360 or 365`);
   }
   const dayBase = dayBaseText === "360" ? 360 : 365;
-  const recourse = req.recourse === "true";
+  const recourse = yesOrNo(req.recourse, desk.label("recourse"));
   // The financier agrees to buy from one member: the piece's holder now unless `seller` names it.
   const seller =
     (req.seller ?? "") !== "" ? parseMemberId(req.seller!, desk.label("seller")) : (await c.scf.getPiece(id)).holder;

@@ -9,7 +9,7 @@ import * as desk from "../../src/desk/scf.js";
 import type { ScfDesk } from "../../src/desk/scf.js";
 import type { signQuote } from "../../src/eip712.js";
 import { formatAmount } from "../../src/encoding.js";
-import { optionLabels } from "../../src/input.js";
+import { optionLabels, yesOrNo } from "../../src/input.js";
 import type { ConsortiumKey } from "../../src/keys.js";
 import {
   FAMILY_STATES,
@@ -100,7 +100,7 @@ export async function confirm(c: TradelineContracts, args: { id: string }): Prom
 
 /** The debtor rejects a request, or the requesting supplier withdraws it; `--lapse true`: anyone, after maturity. */
 export async function reject(c: TradelineContracts, args: { id: string; lapse: string }): Promise<string[]> {
-  const r = await desk.reject(deskOf(c), { id: args.id, lapse: args.lapse === "true" });
+  const r = await desk.reject(deskOf(c), { id: args.id, lapse: yesOrNo(args.lapse, "--lapse") });
   return [`${r.action} request ${formatReceivable(r.id)}`, `  tx: ${r.receipt.hash}`];
 }
 

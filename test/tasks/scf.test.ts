@@ -240,7 +240,7 @@ describe("scf tasks", function () {
     expect(await failure(split(pearl.contracts, { id: "R9.0", faces: "1,2" }))).to.equal("no receivable R9.0");
     expect(
       await failure(line(as("huaxia").contracts, { debtor: "1", limit: "", currency: "CNY", freeze: "maybe" })),
-    ).to.equal('--freeze must be "true" or "false"');
+    ).to.equal('--freeze "maybe" must be true or false');
     const bad = path.join(dir, "bad.json");
     await writeFile(bad, "{}");
     expect(await failure(finance(pearl.contracts, { quote: bad }))).to.equal(`${bad} is not a quote file`);
@@ -260,6 +260,19 @@ describe("scf tasks", function () {
       pacific.contracts,
       { id: "R1.0", rateBps: "600", dayBase: "360", recourse: "true", validFor: "600", out },
       pacific.session,
+    );
+    // A yes-or-no option is true or false, nothing else: "yes", "TRUE" or "1" never signs a quote without recourse
+    // (adversarial review 14, R14-3), and nothing is written.
+    for (const recourse of ["yes", "TRUE", "1"]) {
+      const refused = path.join(dir, `refused-${recourse}.json`);
+      const args = { id: "R1.0", rateBps: "600", dayBase: "360", recourse, validFor: "600", out: refused };
+      expect(await failure(quote(pacific.contracts, args, pacific.session))).to.equal(
+        `--recourse "${recourse}" must be true or false`,
+      );
+      expect(await failure(readFile(refused))).to.match(/ENOENT/);
+    }
+    expect(await failure(reject(pearl.contracts, { id: "R1.0", lapse: "yes" }))).to.equal(
+      '--lapse "yes" must be true or false',
     );
     const glass = as("glassworks");
     await finance(glass.contracts, { quote: out });
