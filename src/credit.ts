@@ -17,7 +17,14 @@ import { aprBps as toAprBps, aprOfPlan } from "./apr.js";
 import { checkSalt } from "./commitments.js";
 import { parseAmount, reasonCode } from "./encoding.js";
 import { eventArg, mined } from "./tx.js";
-import { borrowerKey, normalizeDate, normalizeIdNumber, normalizeIdType, type ConsortiumKey } from "./keys.js";
+import {
+  borrowerKey,
+  normalizeDate,
+  normalizeIdNumber,
+  normalizeIdType,
+  readsAsIdNumber,
+  type ConsortiumKey,
+} from "./keys.js";
 import {
   DELINQUENCY_BUCKETS,
   Frequency,
@@ -120,6 +127,23 @@ export function loanRef(ref: string): string {
     throw new Error(`loan reference "${ref}" must be 1 to 31 printable ASCII characters without spaces`);
   }
   return reasonCode(text);
+}
+
+/**
+ * A new loan's reference as `bytes32`: `loanRef`, and never text that reads as a borrower's id number. The reference
+ * goes on the chain in the clear, to every member for good, so an id number in it (the loan file's columns swapped)
+ * is refused before anything is sent, without echoing it (adversarial review 14, R14-2).
+ */
+export function newLoanRef(ref: string): string {
+  const type = readsAsIdNumber(ref);
+  if (type !== undefined) {
+    throw new Error(
+      `loan reference ****${ref.trim().slice(-4)} reads as a ${type} id number: a reference goes on the chain in the ` +
+        "clear for every member, so it must be the lender's own, never the borrower's identifier (are the loan_ref " +
+        "and id_number columns swapped?)",
+    );
+  }
+  return loanRef(ref);
 }
 
 /** The registry's id of loan `ref` reported by member `reporter`: keccak256(abi.encode(uint32, bytes32)). */
@@ -243,7 +267,7 @@ export function loanInput(key: ConsortiumKey, record: LoanRecordData, salt: stri
   const full = completeRecord(record);
   const plan = full.plan;
   return {
-    loanRef: loanRef(full.loanRef),
+    loanRef: newLoanRef(full.loanRef),
     borrowerKey: borrowerKey(key, full.idType, full.idNumber),
     kind: productKind(full.kind),
     principal: full.principal,
@@ -560,7 +584,8 @@ export function planOf(p: ICreditRegistryTypes.PlanStructOutput): Plan | undefin
 
 // ─── Consents ───────────────────────────────────────────────────────────────
 
-function checkConsentId(id: string): string {
+/** A consent id: 32 bytes of hex, lower-cased. */
+export function checkConsentId(id: string): string {
   if (!isHexString(id.trim(), 32)) throw new Error(`consent id "${id}" must be 32 bytes of hex (0x + 64 hex digits)`);
   return id.trim().toLowerCase();
 }

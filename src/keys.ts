@@ -154,6 +154,36 @@ export function normalizeIdNumber(idNumber: string): string {
   return n;
 }
 
+const RIC_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const RIC_CHECK = "10X98765432";
+
+/** Whether `yyyymmdd` (or `yymmdd` when `century` is given) is a real calendar date. */
+function realDate(year: number, month: number, day: number): boolean {
+  const d = new Date(Date.UTC(year, month - 1, day));
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+}
+
+/**
+ * The id type that `text` reads as, when it has the exact shape of one a lender could put in the wrong field: a
+ * CN-RIC (a region, a real birth date from 1900 and its ISO 7064 MOD 11-2 check character) or an MX-CURP (letters, a
+ * real birth date, sex, state and consonants). Undefined otherwise. Used to keep personal data off the chain's
+ * plain-text fields (adversarial review 14, R14-2).
+ */
+export function readsAsIdNumber(text: string): IdType | undefined {
+  const n = text
+    .normalize("NFKC")
+    .toUpperCase()
+    .replace(/[\s\-./]/g, "");
+  const ric = /^([1-8]\d{5})((?:19|20)\d{2})(\d{2})(\d{2})\d{3}[\dX]$/.exec(n);
+  if (ric !== null && realDate(Number(ric[2]), Number(ric[3]), Number(ric[4]))) {
+    const sum = RIC_WEIGHTS.reduce((acc, w, i) => acc + w * Number(n[i]), 0);
+    if (RIC_CHECK[sum % 11] === n[17]) return "CN-RIC";
+  }
+  const curp = /^[A-Z][AEIOUX][A-Z]{2}(\d{2})(\d{2})(\d{2})[HMX][A-Z]{5}[0-9A-Z]\d$/.exec(n);
+  if (curp !== null && realDate(2000 + Number(curp[1]), Number(curp[2]), Number(curp[3]))) return "MX-CURP";
+  return undefined;
+}
+
 /** Normalises an invoice number the same way as an id number. */
 export const normalizeInvoiceNumber = normalizeIdNumber;
 

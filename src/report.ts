@@ -15,6 +15,9 @@ import type { ConsentBook, CreditRegistry, CreditScore } from "../typechain-type
 import {
   CONSENT_PURPOSES,
   FREQUENCIES,
+  checkConsentId,
+  consentPurpose,
+  type ConsentPurposeName,
   PRODUCT_KINDS,
   formatApr,
   isoDate,
@@ -24,6 +27,7 @@ import {
   type ScoreReason,
 } from "./credit.js";
 import { decodeCode, formatAmount, minorUnits } from "./encoding.js";
+import { describeError } from "./errors.js";
 import { DELINQUENCY_BUCKETS, delinquencyBucket, dueDays } from "./schedule.js";
 
 /** A loan of the report. */
@@ -430,4 +434,23 @@ export function formatReport(report: BorrowerReport): string {
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Why the chain would refuse `credit`'s runner an inquiry about `key` under consent `consentId` now (its error,
+ * decoded: a lender not active, a consent revoked, expired, another borrower's or not covering it, its holder not
+ * active, a pause), or undefined when it would take it. Nothing is sent: the chain's own rules, asked by a call.
+ */
+export async function inquiryRefusal(
+  credit: CreditRegistry,
+  key: string,
+  purpose: ConsentPurposeName | string,
+  consentId: string,
+): Promise<string | undefined> {
+  try {
+    await credit.inquire.staticCall(key, consentPurpose(purpose), checkConsentId(consentId));
+    return undefined;
+  } catch (err) {
+    return describeError(err);
+  }
 }

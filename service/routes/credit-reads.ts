@@ -7,6 +7,7 @@ import { decodeBytes32String, type ContractRunner } from "ethers";
 import type { Kysely } from "kysely";
 
 import { isoDate, scoreOf } from "../../src/credit.js";
+import { inquiryRefusal } from "../../src/report.js";
 import { connect, type Deployment } from "../../src/deployment.js";
 import { CreditRegistry__factory, CreditScore__factory } from "../../typechain-types/index.js";
 import { currencyOf, type Currency } from "../../src/desk/credit.js";
@@ -38,6 +39,8 @@ const security = [{ bearer: [] }];
 
 /** How long after its member's consented inquiry a lender desk may read the borrower's report: 30 days. */
 export const REPORT_AFTER_INQUIRY_SECONDS = 30 * 86_400;
+/** How many of the consents a desk inquired under the report gate asks the chain about, the newest first. */
+export const REPORT_CONSENTS_CHECKED = 5;
 
 const LoanSummary = z
   .object({
@@ -222,7 +225,8 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
       .innerJoin("members as holders", (j) =>
         j.onRef("holders.chain_id", "=", "consents.chain_id").onRef("holders.id", "=", "consents.holder"),
       )
-      .select("inquiries.at")
+      .select(["consents.id as consentId", "consents.purpose as purpose"])
+      .distinct()
       .where("inquiries.chain_id", "=", chainId)
       .where("inquiries.borrower_key", "=", key)
       .where("inquiries.lender", "=", member)
@@ -232,13 +236,26 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
       // As the chain's inquiry does (`ConsentHolderInactive`): a covered member relies on the holder's word only
       // while the holder is active.
       .where((w) => w.or([w("consents.holder", "=", member), w("holders.status", "=", "Active")]))
-      .executeTakeFirst();
-    if (inquired === undefined) {
+      .orderBy("consents.id", "desc")
+      .limit(REPORT_CONSENTS_CHECKED)
+      .execute();
+    if (inquired.length === 0) {
       throw forbidden(
         `member ${member} made no inquiry about this borrower in the last ${REPORT_AFTER_INQUIRY_SECONDS / 86_400} ` +
           "days under a consent still in force, held by it or by an active member: inquire first (POST /v1/credit/inquiries)",
       );
     }
+    // The read model may lag the chain (a node that fails its log reads, confirmations to wait for): what can have
+    // changed since the inquiry, the member's standing, the consent's revocation and its holder's, is decided by the
+    // chain itself, which is asked whether it would take the same inquiry now (adversarial review 14, R14-1).
+    const credit = CreditRegistry__factory.connect(writer!.deployment.creditRegistry, writer!.signer);
+    let refusal = "";
+    for (const row of inquired) {
+      const why = await inquiryRefusal(credit, key, row.purpose, row.consentId);
+      if (why === undefined) return;
+      refusal ||= `under consent ${row.consentId}: ${why}`;
+    }
+    throw forbidden(`the chain would refuse member ${member} an inquiry about this borrower now, ${refusal}`);
   };
 
   app.openapi(
