@@ -353,7 +353,9 @@ interface IReceivableLedger is IReceivableLedgerTypes {
     ///         family's token in the same transaction (the financier approves the ledger beforehand).
     function finance(Quote calldata quote, bytes calldata signature) external returns (uint256 price);
 
-    /// @notice A financier's operator cancels one of its quote nonces.
+    /// @notice A key spends one of its own quote nonces, voiding the quote it signed with it. Anyone may, for its own
+    ///         address only, whatever its member's standing: a suspended financier's operator still withdraws its
+    ///         quotes.
     function cancelNonce(uint256 nonce) external;
 
     // ─── Maturity ───────────────────────────────────────────────────────────

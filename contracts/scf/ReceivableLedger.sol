@@ -244,7 +244,8 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
 
     /// @inheritdoc IReceivableLedger
     function cancelNonce(uint256 nonce) external {
-        _requireRole(msg.sender, Role.Financier);
+        // A key withdraws only what it signed itself, so no standing is asked: a suspended financier's operator, or a
+        // key its member is about to remove, can still void its outstanding quotes.
         _useQuoteNonce(msg.sender, nonce);
         emit QuoteNonceCancelled(msg.sender, nonce);
     }

@@ -545,11 +545,13 @@ describe("ReceivableLedger", function () {
         scf,
         "ScfNonceUsed",
       );
-      await expect(scf.connect(a.glassworks).cancelNonce(1n)).to.be.revertedWithCustomError(
-        members,
-        "MemberMissingRole",
-      );
+      // Another key's cancel spends its own nonce, never the financier's.
+      const fresh = await quote(root + 1n, { nonce: 777_777n });
+      await expect(scf.connect(a.glassworks).cancelNonce(777_777n))
+        .to.emit(scf, "QuoteNonceCancelled")
+        .withArgs(a.glassworks.address, 777_777n);
       expect((await scf.getPiece(root + 1n)).state).to.equal(BigInt(Piece.Held));
+      await expect(scf.connect(a.glassworks).finance(fresh.q, fresh.sig)).to.emit(scf, "ReceivableFinanced");
     });
   });
 

@@ -112,3 +112,19 @@ describe("review 13, R13-3: every pledge has an exit, whatever becomes of its pl
       .withArgs(second);
   });
 });
+
+describe("review 13, follow-up: a key withdraws its own quotes whatever its member's standing", function () {
+  it("a suspended financier's operator voids a quote it signed, which stays void once the financier is reinstated", async function () {
+    const { scf, members, world, a, ids, issue, quote } = await networkHelpers.loadFixture(fixture);
+    const root = await issue();
+    const { q, sig } = await quote(root);
+    await members.connect(world.governor).suspend(ids.pacific, reasonCode("KEY-COMPROMISE"));
+    await expect(scf.connect(a.pacific).cancelNonce(q.nonce))
+      .to.emit(scf, "QuoteNonceCancelled")
+      .withArgs(a.pacific.address, q.nonce);
+    await members.connect(world.governor).reinstate(ids.pacific, reasonCode("CLEARED"));
+    await expect(scf.connect(a.glassworks).finance(q, sig))
+      .to.be.revertedWithCustomError(scf, "ScfNonceUsed")
+      .withArgs(a.pacific.address, q.nonce);
+  });
+});
