@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {MemberId} from "./IMemberRegistry.sol";
+import {MemberId, MemberStatus} from "./IMemberRegistry.sol";
 
 /// @notice Identifier of one receivable: `(family << 24) | index`. A family is everything split from one confirmed
 ///         root; index 0 is the root itself, so `family` names the root and its terms.
@@ -258,6 +258,8 @@ interface IReceivableLedgerTypes {
     error ScfNotEncumbered(ReceivableId id);
     /// @notice `account` is not an operator of `pledgee`, the financier piece `id` is pledged to.
     error ScfNotPledgee(ReceivableId id, address account, MemberId pledgee);
+    /// @notice The governor releases piece `id` only once its pledgee `pledgee` is revoked; it is `status`.
+    error ScfPledgeeNotRevoked(ReceivableId id, MemberId pledgee, MemberStatus status);
     /// @notice The penalty rate `penaltyRateBps` is above 10,000.
     error ScfInvalidTerms(uint16 penaltyRateBps);
 }
@@ -343,8 +345,9 @@ interface IReceivableLedger is IReceivableLedgerTypes {
     /// @notice The holder pledges piece `id` to `financier`; it cannot move until the financier releases it.
     function encumber(ReceivableId id, MemberId financier) external;
 
-    /// @notice The member piece `id` is pledged to releases it: an operator of the pledgee, also while it is suspended;
-    ///         once the pledgee is revoked, the governor.
+    /// @notice The member piece `id` is pledged to releases it: an operator of the pledgee, while it is active (a
+    ///         release gives up the pledgee's collateral, which a suspension holds as it holds its tokens); once the
+    ///         pledgee is revoked, the governor, as it decides where a revoked member's parked money goes.
     function release(ReceivableId id) external;
 
     // ─── Discounting ────────────────────────────────────────────────────────

@@ -42,17 +42,21 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
     // ─── Pledges ────────────────────────────────────────────────────────────
 
     /// @dev See {IReceivableLedger}.
-    ///      Every pledge has an exit whatever becomes of its pledgee (adversarial review 13, R13-3): the pledgee lifts
-    ///      it, also while suspended (releasing only frees the holder's piece); once the pledgee is revoked, the
-    ///      governor does, as it decides where a revoked member's parked money goes (`redirectOwed`).
+    ///      Every pledge has an exit whatever becomes of its pledgee (adversarial review 13, R13-3): the pledgee's
+    ///      word while it is active, as the token moves its money only then (review 15, R15-1: a suspended member's
+    ///      key gave its collateral away); the governor's once the pledgee is revoked, never before, as it never
+    ///      moves an active or suspended member's money. A suspended pledgee's pledge waits for either.
     function release(ReceivableId id) external whenNotPaused {
         StoredPiece storage s = _pieces[id];
         if (s.flags & _ENCUMBERED == 0) revert ScfNotEncumbered(id);
         MemberId pledgee = s.pledgee;
-        if (!_operatesUnrevoked(msg.sender, pledgee)) {
+        if (MemberId.unwrap(RegistryCalls.memberOf(memberRegistry, msg.sender)) == MemberId.unwrap(pledgee)) {
+            _requireActive(msg.sender);
+        } else if (_isGovernor(msg.sender)) {
             MemberStatus status = RegistryCalls.statusOf(memberRegistry, pledgee);
-            if (status != MemberStatus.Revoked || !_isGovernor(msg.sender))
-                revert ScfNotPledgee(id, msg.sender, pledgee);
+            if (status != MemberStatus.Revoked) revert ScfPledgeeNotRevoked(id, pledgee, status);
+        } else {
+            revert ScfNotPledgee(id, msg.sender, pledgee);
         }
         (s.flags, s.pledgee) = (s.flags & ~_ENCUMBERED, MemberId.wrap(0));
         emit ReceivableEncumbered(id, pledgee, false);

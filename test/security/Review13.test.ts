@@ -77,27 +77,35 @@ describe("review 13, R13-2: the financier holding a piece reports the debtor's d
   });
 });
 
-describe("review 13, R13-3: every pledge has an exit, whatever becomes of its pledgee", function () {
-  it("a suspended pledgee releases its pledge; a revoked one's pledge is released by the governor alone", async function () {
+describe("review 13, R13-3 and review 15, R15-1: every pledge has an exit, and only the pledgee's active word gives it up", function () {
+  it("a suspended pledgee's key cannot release (nor the governor for it); a revoked one's pledge is the governor's to release", async function () {
     const { scf, members, world, a, ids, issue } = await networkHelpers.loadFixture(fixture);
     const first = await issue();
     const second = await issue();
     await scf.connect(a.glassworks).encumber(first, ids.pacific);
     await scf.connect(a.glassworks).encumber(second, ids.pacific);
 
-    // Suspended: the pledgee still frees the holder's piece (an existing obligation, which only helps the holder).
-    await members.connect(world.governor).suspend(ids.pacific, reasonCode("LICENCE-REVIEW"));
+    // Suspended (a compromised key, say): the pledge is the pledgee's collateral, held as its tokens are (R15-1).
+    await members.connect(world.governor).suspend(ids.pacific, reasonCode("KEY-COMPROMISE"));
+    await expect(scf.connect(a.pacific).release(first))
+      .to.be.revertedWithCustomError(members, "MemberNotActive")
+      .withArgs(a.pacific.address, ids.pacific, MemberStatus.Suspended);
     await expect(scf.connect(world.governor).release(first))
-      .to.be.revertedWithCustomError(scf, "ScfNotPledgee")
-      .withArgs(first, world.governor.address, ids.pacific);
+      .to.be.revertedWithCustomError(scf, "ScfPledgeeNotRevoked")
+      .withArgs(first, ids.pacific, MemberStatus.Suspended);
+    expect((await scf.getPiece(first)).encumbered).to.equal(true);
+    // Reinstated, the pledgee releases on its own word.
+    await members.connect(world.governor).reinstate(ids.pacific, reasonCode("KEY-RETIRED"));
     await expect(scf.connect(a.pacific).release(first))
       .to.emit(scf, "ReceivableEncumbered")
       .withArgs(first, ids.pacific, false);
-    expect((await scf.getPiece(first)).encumbered).to.equal(false);
 
-    // Revoked: neither its keys nor a Regulator nor the holder; the governor, as for its parked money.
+    // Revoked: neither its keys nor a Regulator nor the holder; the governor, as for its parked money (R13-3).
     await members.connect(world.governor).revoke(ids.pacific, reasonCode("LICENCE-WITHDRAWN"));
-    for (const who of [a.pacific, a.regulator, a.glassworks]) {
+    await expect(scf.connect(a.pacific).release(second))
+      .to.be.revertedWithCustomError(members, "MemberNotActive")
+      .withArgs(a.pacific.address, ids.pacific, MemberStatus.Revoked);
+    for (const who of [a.regulator, a.glassworks]) {
       await expect(scf.connect(who).release(second))
         .to.be.revertedWithCustomError(scf, "ScfNotPledgee")
         .withArgs(second, who.address, ids.pacific);
