@@ -130,17 +130,38 @@ export function loanRef(ref: string): string {
 }
 
 /**
- * A new loan's reference as `bytes32`: `loanRef`, and never text that reads as a borrower's id number. The reference
- * goes on the chain in the clear, to every member for good, so an id number in it (the loan file's columns swapped)
- * is refused before anything is sent, without echoing it (adversarial review 14, R14-2).
+ * A new loan's reference as `bytes32`: `loanRef`, refused when it would publish the borrower's identifier. The
+ * reference goes on the chain in the clear, to every member for good (adversarial review 14, R14-2), so it is refused,
+ * without being echoed, when it is the borrower's own id number, or when it reads as an id number of the borrower's
+ * id type (a CN-RIC with its check character, an MX-CURP) while the id number given does not: the loan file's
+ * `loan_ref` and `id_number` columns swapped. A lender's own reference of the same shape beside a well-formed id
+ * number is taken (review 15, R15-3: an 18-digit branch, date and sequence number).
  */
-export function newLoanRef(ref: string): string {
+export function newLoanRef(ref: string, idType: string, idNumber: string): string {
+  const shown = `****${ref.trim().slice(-4)}`;
+  const clear = "a reference goes on the chain in the clear for every member, so it must be the lender's own";
+  // An id number or type that does not parse is refused under its own name by the record's checks.
+  const parsed = (parse: () => string): string | undefined => {
+    try {
+      return parse();
+    } catch {
+      return undefined;
+    }
+  };
+  const own = parsed(() => normalizeIdNumber(idNumber));
+  if (own !== undefined && parsed(() => normalizeIdNumber(ref)) === own) {
+    throw new Error(`loan reference ${shown} is the borrower's id number: ${clear}`);
+  }
   const type = readsAsIdNumber(ref);
-  if (type !== undefined) {
+  if (
+    type !== undefined &&
+    own !== undefined &&
+    type === parsed(() => normalizeIdType(idType)) &&
+    readsAsIdNumber(own) !== type
+  ) {
     throw new Error(
-      `loan reference ****${ref.trim().slice(-4)} reads as a ${type} id number: a reference goes on the chain in the ` +
-        "clear for every member, so it must be the lender's own, never the borrower's identifier (are the loan_ref " +
-        "and id_number columns swapped?)",
+      `loan reference ${shown} reads as a ${type} id number and the borrower's id number does not: are the ` +
+        `loan_ref and id_number columns swapped? ${clear[0].toUpperCase()}${clear.slice(1)}`,
     );
   }
   return loanRef(ref);
@@ -267,7 +288,7 @@ export function loanInput(key: ConsortiumKey, record: LoanRecordData, salt: stri
   const full = completeRecord(record);
   const plan = full.plan;
   return {
-    loanRef: newLoanRef(full.loanRef),
+    loanRef: newLoanRef(full.loanRef, full.idType, full.idNumber),
     borrowerKey: borrowerKey(key, full.idType, full.idNumber),
     kind: productKind(full.kind),
     principal: full.principal,

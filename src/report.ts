@@ -10,7 +10,7 @@
  */
 import { Interface, decodeBytes32String, id as eventTopic, zeroPadValue, type Log } from "ethers";
 
-import type { ConsentBook, CreditRegistry, CreditScore } from "../typechain-types/index.js";
+import type { ConsentBook, CreditRegistry, CreditScore, MemberRegistry } from "../typechain-types/index.js";
 
 import {
   CONSENT_PURPOSES,
@@ -27,7 +27,8 @@ import {
   type ScoreReason,
 } from "./credit.js";
 import { decodeCode, formatAmount, minorUnits } from "./encoding.js";
-import { describeError } from "./errors.js";
+import { decodeError } from "./errors.js";
+import { roleIndex } from "./members.js";
 import { DELINQUENCY_BUCKETS, delinquencyBucket, dueDays } from "./schedule.js";
 
 /** A loan of the report. */
@@ -437,20 +438,36 @@ export function formatReport(report: BorrowerReport): string {
 }
 
 /**
- * Why the chain would refuse `credit`'s runner an inquiry about `key` under consent `consentId` now (its error,
- * decoded: a lender not active, a consent revoked, expired, another borrower's or not covering it, its holder not
- * active, a pause), or undefined when it would take it. Nothing is sent: the chain's own rules, asked by a call.
+ * Why the chain refuses member account `account` a look-up of `key` under consent `consentId` now: the decoded
+ * refusal of the two views `inquire` itself asks (`requireRole(account, Lender)` in the member registry, then
+ * `requireConsent` in the consent book: a lender not active, a consent revoked, expired, another borrower's, of
+ * another purpose or not covering it, its holder not active), or undefined when both pass. Views only, so a pause of
+ * the credit registry's writes changes nothing here. An error that is not a decoded refusal (a node that failed the
+ * call) is thrown, not read as one.
  */
 export async function inquiryRefusal(
-  credit: CreditRegistry,
+  members: MemberRegistry,
+  consents: ConsentBook,
+  account: string,
   key: string,
   purpose: ConsentPurposeName | string,
   consentId: string,
 ): Promise<string | undefined> {
+  const refusal = (err: unknown): string => {
+    const decoded = decodeError(err);
+    if (decoded === undefined) throw err;
+    return `reverted: ${decoded.message}`;
+  };
+  let member: bigint;
   try {
-    await credit.inquire.staticCall(key, consentPurpose(purpose), checkConsentId(consentId));
+    member = await members.requireRole(account, roleIndex("Lender"));
+  } catch (err) {
+    return refusal(err);
+  }
+  try {
+    await consents.requireConsent(checkConsentId(consentId), key, member, consentPurpose(purpose));
     return undefined;
   } catch (err) {
-    return describeError(err);
+    return refusal(err);
   }
 }

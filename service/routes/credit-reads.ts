@@ -15,6 +15,7 @@ import { decodeCode, formatAmount, minorUnits } from "../../src/encoding.js";
 import { roleIndex } from "../../src/members.js";
 import { allow, type AppEnv } from "../app.js";
 import { onSnapshot } from "../db.js";
+import { describeError } from "../../src/errors.js";
 import { forbidden, ProblemError } from "../problem.js";
 import type { Tables } from "../schema.js";
 import { Hex32, PlanOut } from "./borrower.js";
@@ -225,8 +226,7 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
       .innerJoin("members as holders", (j) =>
         j.onRef("holders.chain_id", "=", "consents.chain_id").onRef("holders.id", "=", "consents.holder"),
       )
-      .select(["consents.id as consentId", "consents.purpose as purpose"])
-      .distinct()
+      .select((eb) => ["consents.id as consentId", "consents.purpose as purpose", eb.fn.max("inquiries.at").as("at")])
       .where("inquiries.chain_id", "=", chainId)
       .where("inquiries.borrower_key", "=", key)
       .where("inquiries.lender", "=", member)
@@ -236,7 +236,8 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
       // As the chain's inquiry does (`ConsentHolderInactive`): a covered member relies on the holder's word only
       // while the holder is active.
       .where((w) => w.or([w("consents.holder", "=", member), w("holders.status", "=", "Active")]))
-      .orderBy("consents.id", "desc")
+      .groupBy(["consents.id", "consents.purpose"])
+      .orderBy("at", "desc")
       .limit(REPORT_CONSENTS_CHECKED)
       .execute();
     if (inquired.length === 0) {
@@ -247,15 +248,27 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
     }
     // The read model may lag the chain (a node that fails its log reads, confirmations to wait for): what can have
     // changed since the inquiry, the member's standing, the consent's revocation and its holder's, is decided by the
-    // chain itself, which is asked whether it would take the same inquiry now (adversarial review 14, R14-1).
-    const credit = CreditRegistry__factory.connect(writer!.deployment.creditRegistry, writer!.signer);
+    // chain's own views, the two that `inquire` asks (adversarial reviews 14, R14-1, and 15, R15-2: not `inquire`
+    // itself, which a pause of the registry's writes refuses). A node that fails the call is a 503, not a refusal.
+    const chain = connect(writer!.deployment, writer!.provider);
+    const account = await writer!.signer.getAddress();
     let refusal = "";
     for (const row of inquired) {
-      const why = await inquiryRefusal(credit, key, row.purpose, row.consentId);
+      let why: string | undefined;
+      try {
+        why = await inquiryRefusal(chain.members, chain.consents, account, key, row.purpose, row.consentId);
+      } catch (err) {
+        throw new ProblemError(
+          503,
+          "chain-unavailable",
+          "The chain did not answer",
+          `the report gate could not ask the chain about consent ${row.consentId}: ${describeError(err)}; try again`,
+        );
+      }
       if (why === undefined) return;
       refusal ||= `under consent ${row.consentId}: ${why}`;
     }
-    throw forbidden(`the chain would refuse member ${member} an inquiry about this borrower now, ${refusal}`);
+    throw forbidden(`the chain refuses member ${member} a look-up of this borrower now, ${refusal}`);
   };
 
   app.openapi(

@@ -227,7 +227,7 @@ export async function register(desk: Desk, req: LoanRequest): Promise<Registered
   };
   const salt = (req.salt ?? "") === "" ? newSalt() : checkSalt(req.salt!, desk.label("salt"));
   checked(desk.label("borrowerType"), () => normalizeIdType(given.idType));
-  checked(desk.label("ref"), () => newLoanRef(given.loanRef));
+  checked(desk.label("ref"), () => newLoanRef(given.loanRef, given.idType, given.idNumber));
   const record = checked(desk.label(plan === undefined ? "matures" : "instalments"), () => completeRecord(given));
   const key = await desk.consortiumKey();
   const built = checked(desk.label("borrowerId"), () => loanInput(key, record, salt));

@@ -157,7 +157,28 @@ describe("review 14: the service, the SDK and the tasks", function () {
     expect(readsAsIdNumber("202611050000012345")).to.equal(undefined); // an 18-digit loan number: no birth date
     expect(readsAsIdNumber("GOMC850101HDFRRR09")).to.equal("MX-CURP");
     expect(readsAsIdNumber("GF-2026-0042")).to.equal(undefined);
-    expect(() => newLoanRef("110101199003074514")).to.throw(/^loan reference \*\*\*\*4514 reads as a CN-RIC id number/);
-    expect(newLoanRef("GF-2026-0042")).to.equal(ethers.encodeBytes32String("GF-2026-0042"));
+    // The columns swapped: the reference reads as the declared type's id, the id number does not.
+    expect(() => newLoanRef("110101199003074514", "CN-RIC", "GF-2026-0042")).to.throw(
+      /^loan reference \*\*\*\*4514 reads as a CN-RIC id number and the borrower's id number does not: are the loan_ref and id_number columns swapped\?/,
+    );
+    // The borrower's own id as the reference, however it is written, of any id type.
+    expect(() => newLoanRef("110101-19900307-4514", "CN-RIC", "110101199003074514")).to.throw(
+      /^loan reference \*\*\*\*4514 is the borrower's id number/,
+    );
+    expect(() => newLoanRef("E12345678", "PASSPORT", "e 1234 5678")).to.throw(/is the borrower's id number/);
+    expect(newLoanRef("GF-2026-0042", "CN-RIC", "110101199003074514")).to.equal(
+      ethers.encodeBytes32String("GF-2026-0042"),
+    );
+  });
+
+  it("R15-3: a lender's own 18-digit reference (branch, loan date, sequence) is taken beside a well-formed id number", function () {
+    // One sequence number in eleven ends in the MOD 11-2 character of its first 17 digits: each reads as a CN-RIC.
+    const refs = [...Array(200).keys()].map((seq) => `31011520261115${String(seq + 1).padStart(4, "0")}`);
+    const shaped = refs.filter((ref) => readsAsIdNumber(ref) === "CN-RIC");
+    expect(shaped.length).to.be.greaterThan(5);
+    for (const ref of shaped) {
+      expect(newLoanRef(ref, "CN-RIC", "110101199003074514")).to.equal(ethers.encodeBytes32String(ref));
+      expect(newLoanRef(ref, "PASSPORT", "E12345678")).to.equal(ethers.encodeBytes32String(ref));
+    }
   });
 });
