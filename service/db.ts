@@ -3,7 +3,7 @@
  * through `pg` when a `postgres://` URL is given. Both go through one Kysely query builder, so the migrations and the
  * queries are the same for both engines (docs/service.md: why Kysely).
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 
@@ -20,6 +20,22 @@ export interface Database {
   /** Where the data lives, with any password masked: safe to log. */
   where: string;
   close(): Promise<void>;
+}
+
+/**
+ * Keeps an SQLite database readable by its owner only (adversarial review 16, R16-2): it holds the read model, the
+ * audit log and every webhook's signing secret, which the service must keep usable to sign. A new folder is made
+ * 0700; the file, and its WAL and shared-memory files when they exist, are made 0600 (SQLite gives the files it
+ * creates later the database file's mode). A file another account owns is left as it is: its owner decides.
+ */
+function ownerOnly(file: string): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, "a", 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (!existsSync(f)) continue;
+    const { mode, uid } = statSync(f);
+    if ((mode & 0o077) !== 0 && (process.getuid === undefined || uid === process.getuid())) chmodSync(f, 0o600);
+  }
 }
 
 /** `node:sqlite`'s synchronous API in the shape Kysely's SQLite dialect expects (that of better-sqlite3). */
@@ -101,7 +117,7 @@ export function openDatabase(url: string | undefined, defaultFile: string): Data
     return { db, engine: "postgres", where: maskUrl(url), close: () => db.destroy() };
   }
   const file = url === undefined ? defaultFile : url.replace(/^sqlite:(\/\/)?/, "");
-  if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ":memory:") ownerOnly(file);
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqliteDatabase(file) }) });
   return { db, engine: "sqlite", where: file, close: () => db.destroy() };
 }

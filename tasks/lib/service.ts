@@ -50,8 +50,29 @@ function wholeNumber(name: string, text: string, max: number): number {
   return Number(text);
 }
 
+/**
+ * Refuses a database URL given on the command line with a password in it: every local account reads a process's
+ * arguments (`ps`, /proc/<pid>/cmdline) for as long as it runs (adversarial review 16, R16-3). The password goes in
+ * the keystore's `TRADELINE_DATABASE_URL`, or in PostgreSQL's own PGPASSWORD or ~/.pgpass.
+ */
+export function passwordFree(url: string, option: string): string {
+  let password = "";
+  try {
+    password = new URL(url).password;
+  } catch {
+    return url; // an SQLite file, or a URL the database refuses itself
+  }
+  if (password !== "") {
+    throw new Error(
+      `${option} carries a password, which every local account can read in this process's command line: leave it ` +
+        `out (set it with \`npx hardhat keystore set ${DATABASE_VARIABLE}\`, or in PGPASSWORD or ~/.pgpass)`,
+    );
+  }
+  return url;
+}
+
 async function databaseUrl(hre: HardhatRuntimeEnvironment, option: string): Promise<string | undefined> {
-  if (option.trim() !== "") return option.trim();
+  if (option.trim() !== "") return passwordFree(option.trim(), "--database");
   return readConfigVariable(hre, DATABASE_VARIABLE);
 }
 
@@ -145,6 +166,7 @@ export async function moveTask(
 ): Promise<string[]> {
   const to = args.to.trim();
   if (to === "") throw new Error("--to is required: the database to move to (a postgres:// URL or an SQLite file)");
+  passwordFree(to, "--to");
   const connection = await hre.network.create();
   const { chainId } = await connection.ethers.provider.getNetwork();
   const url = await databaseUrl(hre, args.database);
@@ -176,6 +198,16 @@ export interface TokenArgs {
 
 /** Creates, revokes or lists API tokens in the service's database. */
 export async function tokenTask(args: TokenArgs, hre: HardhatRuntimeEnvironment): Promise<string[]> {
+  // One action a run: a rotation given as `--create … --revoke <old>` used to create and skip the revocation,
+  // leaving the leaked token live (adversarial review 16, R16-1).
+  const actions = [args.create.trim() !== "", args.revoke.trim() !== "", args.list].filter(Boolean).length;
+  if (actions !== 1) {
+    throw new Error(
+      `say one of --create <name> --roles <${API_ROLES.join("|")},…>, --revoke <id> or --list` +
+        (actions > 1 ? ": to rotate a token, create the new one, then revoke the old one in a second run" : ""),
+    );
+  }
+  if (args.roles.trim() !== "" && args.create.trim() === "") throw new Error("--roles goes with --create");
   const connection = await hre.network.create();
   const { chainId } = await connection.ethers.provider.getNetwork();
   const url = await databaseUrl(hre, args.database);
@@ -196,20 +228,18 @@ export async function tokenTask(args: TokenArgs, hre: HardhatRuntimeEnvironment)
       if (!(await revokeToken(database.db, id))) throw new Error(`no live token ${id} in ${where}`);
       return [`revoked token ${id}`];
     }
-    if (args.list) {
-      const rows = await database.db.selectFrom("api_tokens").selectAll().orderBy("id").execute();
-      return formatTable([
-        ["id", "name", "roles", "created", "revoked"],
-        ...rows.map((r) => [
-          String(r.id),
-          r.name,
-          r.roles,
-          new Date(Number(r.created_at) * 1000).toISOString(),
-          r.revoked_at === null ? "" : new Date(Number(r.revoked_at) * 1000).toISOString(),
-        ]),
-      ]);
-    }
-    throw new Error(`say --create <name> --roles <${API_ROLES.join("|")},…>, --revoke <id> or --list`);
+    // --list
+    const rows = await database.db.selectFrom("api_tokens").selectAll().orderBy("id").execute();
+    return formatTable([
+      ["id", "name", "roles", "created", "revoked"],
+      ...rows.map((r) => [
+        String(r.id),
+        r.name,
+        r.roles,
+        new Date(Number(r.created_at) * 1000).toISOString(),
+        r.revoked_at === null ? "" : new Date(Number(r.revoked_at) * 1000).toISOString(),
+      ]),
+    ]);
   } finally {
     await database.close();
   }
