@@ -7,7 +7,7 @@
  * `exposureOf` is a free view for tooling.
  */
 import { parse as parseCsv } from "csv-parse/sync";
-import { AbiCoder, isHexString, keccak256, type ContractTransactionReceipt } from "ethers";
+import { AbiCoder, hexlify, isHexString, keccak256, type ContractTransactionReceipt } from "ethers";
 
 import type { ConsentBook, CreditRegistry, CreditScore } from "../typechain-types/index.js";
 import type { ICreditRegistryTypes } from "../typechain-types/credit/CreditRegistry.js";
@@ -487,25 +487,80 @@ export class BatchRejectedError extends Error {
 }
 
 /**
- * Registers many loans in batches of `batchSize`. Every batch is first simulated, so a record the chain would refuse
- * is reported (a `BatchRejectedError` whose `revert` is `CreditBatchRecordRejected(index, …)`) before any batch is
- * sent.
+ * `items` in batches of at most `batchSize`, each key's items in one batch (in the order keys are first seen): a
+ * batch takes keys whole until the next would pass `batchSize`, and a key with more items than that is a batch of
+ * its own. Loans are batched by borrower, so that simulating each batch sees every limit a borrower's loans add up
+ * to (the policy's limits are per borrower).
+ */
+export function batchesByKey<T>(items: readonly T[], keyOf: (item: T) => string, batchSize: number): T[][] {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch size ${batchSize} must be at least 1`);
+  const byKey = new Map<string, T[]>();
+  for (const item of items) {
+    const k = keyOf(item);
+    const group = byKey.get(k);
+    if (group === undefined) byKey.set(k, [item]);
+    else group.push(item);
+  }
+  const batches: T[][] = [];
+  let batch: T[] = [];
+  for (const group of byKey.values()) {
+    if (batch.length > 0 && batch.length + group.length > batchSize) {
+      batches.push(batch);
+      batch = [];
+    }
+    batch.push(...group);
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+/**
+ * Registers many loans in batches of about `batchSize`, each borrower's loans in one batch (`batchesByKey`). A
+ * reference given twice is refused, and every batch is simulated, before any is sent: a record the chain would
+ * refuse is reported as a `BatchRejectedError` (`offset`: the record's batch's first record, in the order given;
+ * `revert`: `CreditBatchRecordRejected(index in that batch, …)`) with nothing sent. What the simulations cannot see
+ * (another lender's loan to the same borrower mined meanwhile) can still refuse a later batch: the error then says how
+ * many records were registered before it (review 17, R17-1).
  */
 export async function registerLoans(
   credit: CreditRegistry,
   inputs: readonly LoanInput[],
   batchSize = DEFAULT_BATCH_SIZE,
 ): Promise<RegistrationResult> {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch size ${batchSize} must be at least 1`);
-  const batches: LoanInput[][] = [];
-  for (let i = 0; i < inputs.length; i += batchSize) batches.push(inputs.slice(i, i + batchSize));
-  for (const [i, batch] of batches.entries()) {
-    await credit.registerLoans.staticCall(batch).catch((err: unknown) => {
-      throw new BatchRejectedError(i * batchSize, err);
+  const first = new Map<string, number>();
+  for (const [i, input] of inputs.entries()) {
+    const ref = hexlify(input.loanRef).toLowerCase();
+    const earlier = first.get(ref);
+    if (earlier !== undefined) {
+      throw new Error(`records ${earlier} and ${i} have the same loan reference ${ref}; nothing was sent`);
+    }
+    first.set(ref, i);
+  }
+  const batches = batchesByKey(
+    inputs.map((input, index) => ({ input, index })),
+    (r) => hexlify(r.input.borrowerKey).toLowerCase(),
+    batchSize,
+  );
+  for (const batch of batches) {
+    await credit.registerLoans.staticCall(batch.map((r) => r.input)).catch((err: unknown) => {
+      throw new BatchRejectedError(batch[0].index, err);
     });
   }
   const receipts: ContractTransactionReceipt[] = [];
-  for (const batch of batches) receipts.push(await mined(await credit.registerLoans(batch)));
+  let sent = 0;
+  for (const batch of batches) {
+    try {
+      receipts.push(await mined(await credit.registerLoans(batch.map((r) => r.input))));
+    } catch (err) {
+      if (sent === 0) throw err;
+      throw new Error(
+        `${sent} of ${inputs.length} records were registered before the chain refused the batch with record ` +
+          `${batch[0].index}: send the others again once the cause is fixed`,
+        { cause: err },
+      );
+    }
+    sent += batch.length;
+  }
   return readRegistration(credit, receipts);
 }
 

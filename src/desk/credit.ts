@@ -35,6 +35,7 @@ import {
   readRegistration,
   registerJointLoan,
   registerLoan,
+  batchesByKey,
   recordConsent as recordConsentOn,
   revokeConsent as revokeConsentOn,
   scoreOf,
@@ -684,26 +685,8 @@ export async function checkLoanFile(
     const name = desk.label("batchSize");
     throw new InputError(name, `${name} "${batchSize}" must be a positive integer`);
   }
-  // A borrower's rows all go in one batch, so that each batch's simulation sees every limit they add up to (the
-  // policy's limits are per borrower): a batch takes borrowers whole until the next would pass `batchSize`, and a
-  // borrower with more rows than that is a batch of its own.
-  const byBorrower = new Map<string, LoanFileRow[]>();
-  for (const row of plan.pending) {
-    const k = hexlify(row.input.borrowerKey);
-    const rows = byBorrower.get(k);
-    if (rows === undefined) byBorrower.set(k, [row]);
-    else rows.push(row);
-  }
-  const batches: LoanFileRow[][] = [];
-  let batch: LoanFileRow[] = [];
-  for (const rows of byBorrower.values()) {
-    if (batch.length > 0 && batch.length + rows.length > batchSize) {
-      batches.push(batch);
-      batch = [];
-    }
-    batch.push(...rows);
-  }
-  if (batch.length > 0) batches.push(batch);
+  // A borrower's rows all go in one batch, so that each batch's simulation sees every limit they add up to.
+  const batches = batchesByKey(plan.pending, (row) => hexlify(row.input.borrowerKey).toLowerCase(), batchSize);
   let offset = 0;
   for (const checked of batches) {
     const at = offset;
