@@ -3,7 +3,7 @@
  * through `pg` when a `postgres://` URL is given. Both go through one Kysely query builder, so the migrations and the
  * queries are the same for both engines (docs/service.md: why Kysely).
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, statSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 
@@ -25,16 +25,36 @@ export interface Database {
 /**
  * Keeps an SQLite database readable by its owner only (adversarial review 16, R16-2): it holds the read model, the
  * audit log and every webhook's signing secret, which the service must keep usable to sign. A new folder is made
- * 0700; the file, and its WAL and shared-memory files when they exist, are made 0600 (SQLite gives the files it
- * creates later the database file's mode). A file another account owns is left as it is: its owner decides.
+ * 0700 and a new file 0600 (SQLite gives the WAL and shared-memory files it creates the database file's mode); an
+ * existing file, WAL or shared-memory file of this account is tightened to 0600. Refused, before anything is written
+ * (review 18, R18-2): one that is a symbolic link or belongs to another account (planted in a shared folder, it would
+ * take the secrets where its owner reads them), and a folder every account may write to that is not sticky (any
+ * could swap the file).
  */
 function ownerOnly(file: string): void {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
-  closeSync(openSync(file, "a", 0o600));
+  const folder = path.dirname(path.resolve(file));
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const me = process.getuid?.();
+  const folderMode = statSync(folder).mode;
+  if ((folderMode & 0o002) !== 0 && (folderMode & 0o1000) === 0) {
+    throw new Error(
+      `the database's folder ${folder} is writable by other accounts: keep the database in a folder of its own`,
+    );
+  }
   for (const f of [file, `${file}-wal`, `${file}-shm`]) {
-    if (!existsSync(f)) continue;
-    const { mode, uid } = statSync(f);
-    if ((mode & 0o077) !== 0 && (process.getuid === undefined || uid === process.getuid())) chmodSync(f, 0o600);
+    const st = lstatSync(f, { throwIfNoEntry: false });
+    if (st === undefined) {
+      if (f === file) closeSync(openSync(f, "wx", 0o600));
+      continue;
+    }
+    if (st.isSymbolicLink() || !st.isFile())
+      throw new Error(`${f} is not a plain file: the service keeps its database in one`);
+    if (me !== undefined && st.uid !== me) {
+      throw new Error(
+        `${f} belongs to another account (uid ${st.uid}): the service keeps its database only in a file of its own`,
+      );
+    }
+    if ((st.mode & 0o077) !== 0) chmodSync(f, 0o600);
   }
 }
 

@@ -6,6 +6,7 @@ import path from "node:path";
 
 import { Wallet, type Provider, type Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import { parse as parsePostgresUrl } from "pg-connection-string";
 
 import { deploymentPath, loadDeployment, type Deployment } from "../../src/deployment.js";
 import { verifiedConsortiumKey } from "../../src/members.js";
@@ -52,17 +53,15 @@ function wholeNumber(name: string, text: string, max: number): number {
 
 /**
  * Refuses a database URL given on the command line with a password in it: every local account reads a process's
- * arguments (`ps`, /proc/<pid>/cmdline) for as long as it runs (adversarial review 16, R16-3). The password goes in
- * the keystore's `TRADELINE_DATABASE_URL`, or in PostgreSQL's own PGPASSWORD or ~/.pgpass.
+ * arguments (`ps`, /proc/<pid>/cmdline) for as long as it runs (adversarial review 16, R16-3). A PostgreSQL URL is
+ * read by node-postgres's own parser, the one that connects, so a password it would use is found wherever the URL
+ * puts it: in the user part, in the query (`?password=`), in a socket URL with no host (review 18, R18-1). The
+ * password goes in the keystore's `TRADELINE_DATABASE_URL`, or in PostgreSQL's own PGPASSWORD or ~/.pgpass.
  */
 export function passwordFree(url: string, option: string): string {
-  let password = "";
-  try {
-    password = new URL(url).password;
-  } catch {
-    return url; // an SQLite file, or a URL the database refuses itself
-  }
-  if (password !== "") {
+  if (!/^postgres(ql)?:/i.test(url)) return url; // an SQLite file: no password
+  const password = parsePostgresUrl(url).password;
+  if (password !== undefined && password !== "") {
     throw new Error(
       `${option} carries a password, which every local account can read in this process's command line: leave it ` +
         `out (set it with \`npx hardhat keystore set ${DATABASE_VARIABLE}\`, or in PGPASSWORD or ~/.pgpass)`,
