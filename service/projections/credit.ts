@@ -197,16 +197,19 @@ export const credit: Projection = {
       case "LoanStatusChanged": {
         const from = LOAN_STATUSES[Number(a.from)];
         const to = LOAN_STATUSES[Number(a.to)];
-        // A write-off, or a settlement of a Defaulted loan, starts the negative record's retention.
+        // A write-off, or a settlement of a Defaulted loan, starts the negative record's retention: a new one, so an
+        // earlier retention's end no longer describes it (adversarial review 19, R19-1).
         const retains = (to === "WrittenOff" && from !== "WrittenOff") || (from === "Defaulted" && to === "Repaid");
         await loan(a.id)
-          .set(retains ? { status: to, negative_retained: 1 } : { status: to })
+          .set(retains ? { status: to, negative_retained: 1, negative_expired_at: null } : { status: to })
           .execute();
         if (to === "Repaid") await loan(a.id).set({ outstanding: "0" }).execute();
         return touch(tx, text(a.borrowerKey));
       }
       case "LoanCorrected": {
         // A Regulator's correction to WrittenOff starts a retention; to any other new status it erases the record.
+        // Either way an earlier retention's end no longer describes the record (review 19, R19-1): an erasure is not
+        // an expiry.
         const before = await loanRow(a.id);
         const to = LOAN_STATUSES[Number(a.status)];
         const from = before?.status;
@@ -216,7 +219,7 @@ export const credit: Projection = {
             status: to,
             outstanding: text(a.outstanding),
             commitment: text(a.commitment),
-            ...(retained === undefined ? {} : { negative_retained: retained }),
+            ...(retained === undefined ? {} : { negative_retained: retained, negative_expired_at: null }),
           })
           .execute();
         return touch(tx, text(a.borrowerKey));
