@@ -305,21 +305,14 @@ export function serveProcess(options: ServeOptions): Child {
   return new Child(
     options.name ?? "the service",
     options.logFile,
-    [
-      "--network",
-      "consortium",
-      "serve",
-      "--deployment",
-      options.deploymentFile,
-      "--database",
-      options.database,
-      "--port",
-      String(options.port),
-    ],
+    ["--network", "consortium", "serve", "--deployment", options.deploymentFile, "--port", String(options.port)],
     {
       TRADELINE_RPC_URL: options.rpcUrl,
       TRADELINE_OPERATOR_KEY: options.operatorKey ?? devAccountKey(0),
       TRADELINE_CONSORTIUM_KEY: options.consortiumKey,
+      // The database as a configuration variable, not an argument: a PostgreSQL URL carries its password, and every
+      // local account reads a process's arguments (`serve` refuses one there).
+      TRADELINE_DATABASE_URL: options.database,
       // A local network's webhooks go to receivers on this machine (loopback): allowed here, refused by default.
       TRADELINE_ALLOW_PRIVATE_WEBHOOKS: "1",
     },
