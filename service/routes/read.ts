@@ -6,6 +6,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Kysely } from "kysely";
 
+import { POLICY_LIMITS } from "../../src/credit.js";
 import { roleNames } from "../../src/members.js";
 import { formatReceivable, parseReceivable } from "../../src/scf.js";
 import { allow, type AppEnv } from "../app.js";
@@ -223,7 +224,7 @@ export function readRoutes(app: OpenAPIHono<AppEnv>, ctx: ReadContext): void {
             .max(2 ** 40)
             .optional()
             .openapi({ description: "Unix seconds, exclusive" }),
-          limit: z.enum(["DistinctLenders", "Outstanding", "Inquiries"]).optional(),
+          limit: z.enum(POLICY_LIMITS).optional(),
           format: z.enum(["json", "csv"]).optional().openapi({ description: "csv: every flag, unpaged" }),
           ...pageQuery,
         }),

@@ -21,6 +21,7 @@ import { PROJECTIONS } from "../../service/projections/index.js";
 import { exposureOf } from "../../service/projections/credit.js";
 import { borrowerRecord } from "../../service/routes/borrower.js";
 import { readModelReport } from "../../service/routes/report.js";
+import { roleToken, startTestService } from "./engines.js";
 import { checkMirror } from "./mirror.js";
 
 const connection = await network.create();
@@ -178,5 +179,55 @@ describe("review 19: the read model against the chain", function () {
       expect(record.loans[0].status).to.equal("WrittenOff");
       expect(record.loans[0].negativeExpiredAt).to.equal(null);
     });
+  });
+  it("a regulator filters the policy flags by any limit the registry flags, the APR cap included", async function () {
+    const key = ephemeralKey();
+    const world = await deployWorld(connection, undefined, key);
+    const c = world.contracts.credit;
+    // Flag mode with a 20% APR cap: a 23.99% consumer loan is registered and flagged.
+    await c.setPolicy({
+      maxLenders: 0,
+      maxInquiries: 0,
+      inquiryWindow: DAY,
+      maxOutstanding: 0n,
+      maxPlatformShareBps: 3_000,
+      mode: 0,
+      maxAprBps: 2000,
+      graceDays: 0,
+    });
+    const today = Math.floor((await networkHelpers.time.latest()) / DAY);
+    const plan = {
+      instalments: 6,
+      frequency: Frequency.Monthly,
+      firstDueDay: today + 30,
+      instalment: 100_000n,
+      finalInstalment: 100_000n,
+    };
+    const loan = sampleLoan(key, {
+      loanRef: "R19-APR",
+      idNumber: syntheticId(1903),
+      principal: 590_000n,
+      outstanding: 600_000n,
+      originated: isoDate(today),
+      matures: isoDate(dueDay(plan, 5)),
+      aprBps: 2399,
+      plan,
+    });
+    await expect(c.connect(world.admins.huaxia).registerLoan(loan)).to.emit(c, "MultiBorrowingFlagged");
+    const service = await startTestService(ethers.provider, world.deployment, ":memory:");
+    try {
+      await service.caughtUp();
+      const token = await roleToken(service, "regulator");
+      const res = await fetch(`${service.url}/v1/regulator/flags?limit=Apr`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).to.equal(200);
+      const flags = (await res.json()) as { borrowerKey: string; limit: string; value: string; max: string }[];
+      expect(flags.map((f) => [f.borrowerKey, f.limit, f.value, f.max])).to.deep.equal([
+        [String(loan.borrowerKey), "Apr", "2399", "2000"],
+      ]);
+    } finally {
+      await service.stop();
+    }
   });
 });
