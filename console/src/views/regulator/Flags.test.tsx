@@ -82,4 +82,10 @@ describe("regulator flags", () => {
     ]);
     click.mockRestore();
   }, 30_000);
+  it("test_flagsTable_anAprFlag_isNamedInWords", async () => {
+    const apr: FlagRow = { ...flag(4, "2026-03-06", 7, KEY_A), limit: "Apr", value: "2399", max: "2000" };
+    renderSignedIn(<Flags onBorrower={() => {}} />, { me: REGULATOR, routes: { "GET /v1/regulator/flags": [apr] } });
+    await screen.findByText("1 flags, newest first");
+    expect(within(rows()[0]).getByText("APR over the cap")).toBeTruthy();
+  }, 30_000);
 });
