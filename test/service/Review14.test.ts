@@ -9,11 +9,10 @@ import { actAs, deployWorld } from "../../scripts/lib/world.js";
 import { newSalt } from "../../src/commitments.js";
 import { LOAN_CSV_HEADER, inquire, newLoanRef, recordConsent, revokeConsent } from "../../src/credit.js";
 import { borrowerKey, readsAsIdNumber } from "../../src/keys.js";
-import type { ServiceOptions } from "../../service/server.js";
 import { register } from "../../tasks/lib/credit.js";
 import { failure } from "../helpers/failure.js";
 
-import { roleToken, startTestService } from "./engines.js";
+import { flakyProvider, roleToken, startTestService } from "./engines.js";
 
 const connection = await network.create();
 const LOAN = {
@@ -39,27 +38,8 @@ describe("review 14: the service, the SDK and the tasks", function () {
   const get = (url: string, token: string, path: string) =>
     fetch(url + path, { headers: { authorization: `Bearer ${token}` } });
 
-  /** The chain as the service sees it, with a switch that makes the node refuse `eth_getLogs`: the indexer stalls. */
-  function flakyLogs(): { provider: ServiceOptions["provider"]; fail: (on: boolean) => void } {
-    let failing = false;
-    const target = ethers.provider as unknown as Record<string | symbol, unknown>;
-    const provider = new Proxy(target, {
-      get(t, prop) {
-        if (prop === "send") {
-          return async (method: string, params: unknown[]) => {
-            if (failing && method === "eth_getLogs") throw new Error("log index unavailable");
-            return (t.send as (m: string, p: unknown[]) => Promise<unknown>).call(t, method, params);
-          };
-        }
-        const v = Reflect.get(t, prop, t);
-        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(t) : v;
-      },
-    }) as unknown as ServiceOptions["provider"];
-    return { provider, fail: (on) => (failing = on) };
-  }
-
   it("R14-1: the report gate asks the chain, so a revoked consent or a suspended lender closes it while the read model lags", async function () {
-    const { provider, fail } = flakyLogs();
+    const { provider, fail } = flakyProvider(ethers.provider, "eth_getLogs");
     const service = await startTestService(provider, world.deployment, ":memory:", {
       signer: world.admins.quicklend,
       consortiumKey: async () => world.key,

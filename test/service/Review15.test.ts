@@ -8,9 +8,8 @@ import { network } from "hardhat";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { inquire, recordConsent } from "../../src/credit.js";
 import { borrowerKey } from "../../src/keys.js";
-import type { ServiceOptions } from "../../service/server.js";
 
-import { roleToken, startTestService } from "./engines.js";
+import { flakyProvider, roleToken, startTestService } from "./engines.js";
 
 const connection = await network.create();
 const { ethers } = connection;
@@ -26,20 +25,7 @@ describe("review 15: the report gate asks the chain's views, and tells a refusal
 
   it("R15-2: a pause of the registry's writes leaves the gate open; a failed eth_call is a 503 to retry, not a refusal", async function () {
     // The chain as the service sees it, with a switch that makes the node fail its calls (a timeout).
-    let failCalls = false;
-    const target = ethers.provider as unknown as Record<string | symbol, unknown>;
-    const provider = new Proxy(target, {
-      get(t, prop) {
-        if (prop === "call") {
-          return async (tx: unknown) => {
-            if (failCalls) throw new Error("upstream request timeout");
-            return (t.call as (x: unknown) => Promise<string>).call(t, tx);
-          };
-        }
-        const v = Reflect.get(t, prop, t);
-        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(t) : v;
-      },
-    }) as unknown as ServiceOptions["provider"];
+    const { provider, fail } = flakyProvider(ethers.provider, "call");
     const service = await startTestService(provider, world.deployment, ":memory:", {
       signer: world.admins.quicklend,
       consortiumKey: async () => world.key,
@@ -68,16 +54,16 @@ describe("review 15: the report gate asks the chain's views, and tells a refusal
       await (await credit.connect(world.admins.regulator).unpause()).wait();
 
       // The node fails the gate's call: a 503 the desk may retry, which names no refusal.
-      failCalls = true;
+      fail(true);
       const failed = await get(service.url, desk, report);
       expect(failed.status).to.equal(503);
       const problem = (await failed.json()) as { type: string; detail: string };
       expect(problem.type).to.match(/chain-unavailable$/);
       expect(problem.detail).to.match(/could not ask the chain about consent .*upstream request timeout.*try again/);
-      failCalls = false;
+      fail(false);
       expect((await get(service.url, desk, report)).status).to.equal(200);
     } finally {
-      failCalls = false;
+      fail(false);
       await service.stop();
     }
   });

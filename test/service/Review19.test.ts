@@ -12,46 +12,28 @@ import { consentPurpose, isoDate, loanStatus, recordConsent, revokeConsent } fro
 import { reasonCode } from "../../src/encoding.js";
 import { borrowerReport } from "../../src/report.js";
 import { Frequency, dueDay } from "../../src/schedule.js";
-import type { Deployment } from "../../src/deployment.js";
-import { openDatabase } from "../../service/db.js";
-import { Indexer } from "../../service/indexer.js";
-import { migrate } from "../../service/migrations.js";
-import { project, rebuild } from "../../service/projections.js";
-import { PROJECTIONS } from "../../service/projections/index.js";
 import { exposureOf } from "../../service/projections/credit.js";
 import { borrowerRecord } from "../../service/routes/borrower.js";
 import { readModelReport } from "../../service/routes/report.js";
 import { roleToken, startTestService } from "./engines.js";
-import { checkMirror } from "./mirror.js";
+import { checkMirror, withReadModel } from "./mirror.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 const DAY = 86_400;
 
-/** A read model of the chain so far, indexed to its head; `use` reads it, then it is closed. */
-async function indexed<T>(
-  deployment: Deployment,
-  use: (db: ReturnType<typeof openDatabase>["db"], chainId: number) => Promise<T>,
-) {
-  const { db, engine, close } = openDatabase(":memory:", ":memory:");
-  try {
-    await migrate(db as never, engine);
-    const chainId = Number((await ethers.provider.getNetwork()).chainId);
-    const indexer = new Indexer({
-      db,
-      provider: ethers.provider,
-      chainId,
-      deployment,
-      fromBlock: 0,
-      onEvents: (trx, rows) => project(trx, PROJECTIONS, rows),
-      onRollback: (trx) => rebuild(trx, PROJECTIONS, chainId),
-    });
-    for (let r = await indexer.step(); r.indexed < r.head; r = await indexer.step());
-    return await use(db, chainId);
-  } finally {
-    await close();
-  }
-}
+/** The consortium's policy in flag mode, with `overrides`. */
+const flagPolicy = (overrides: { maxLenders?: number; maxInquiries?: number; maxAprBps?: number }) => ({
+  maxLenders: 0,
+  maxInquiries: 0,
+  inquiryWindow: DAY,
+  maxOutstanding: 0n,
+  maxPlatformShareBps: 3_000,
+  mode: 0,
+  maxAprBps: 0,
+  graceDays: 0,
+  ...overrides,
+});
 
 describe("review 19: the read model against the chain", function () {
   it("a credit lifecycle with a plan, disputes, a write-off past its retention and a revoked consent reads as the chain", async function () {
@@ -60,16 +42,7 @@ describe("review 19: the read model against the chain", function () {
     const c = world.contracts.credit;
     const as = (who: string) => c.connect(world.admins[who]);
     const regulator = c.connect(world.admins.regulator);
-    await c.setPolicy({
-      maxLenders: 1,
-      maxInquiries: 1,
-      inquiryWindow: DAY,
-      maxOutstanding: 0n,
-      maxPlatformShareBps: 3_000,
-      mode: 0,
-      maxAprBps: 0,
-      graceDays: 0,
-    });
+    await c.setPolicy(flagPolicy({ maxLenders: 1, maxInquiries: 1 }));
     const today = Math.floor((await networkHelpers.time.latest()) / DAY);
     const plan = {
       instalments: 6,
@@ -115,7 +88,7 @@ describe("review 19: the read model against the chain", function () {
     await networkHelpers.time.increase(5 * 366 * DAY);
     await as("pacific").ageLoan(id2);
 
-    await indexed(world.deployment, async (db, chainId) => {
+    await withReadModel(":memory:", world.deployment, ethers.provider, async (db, chainId) => {
       const now = await networkHelpers.time.latest();
       await checkMirror(db, world, chainId, now);
       const chainReport = await borrowerReport({
@@ -156,7 +129,7 @@ describe("review 19: the read model against the chain", function () {
     await networkHelpers.time.increase(5 * 366 * DAY);
     await c.connect(world.admins.pacific).ageLoan(id);
     expect((await c.termsOf(id)).negativeUntil).to.equal(0n);
-    await indexed(world.deployment, async (db, chainId) => {
+    await withReadModel(":memory:", world.deployment, ethers.provider, async (db, chainId) => {
       expect((await borrowerRecord(db, chainId, bk)).loans[0].negativeExpiredAt).to.not.equal(null);
     });
     // A Regulator, on a dispute, corrects the record to Defaulted, then to WrittenOff: a new retention runs.
@@ -173,7 +146,7 @@ describe("review 19: the read model against the chain", function () {
       BigInt(Math.floor((await networkHelpers.time.latest()) / DAY)),
     );
     expect((await c.exposureOf(bk)).defaults).to.equal(1n);
-    await indexed(world.deployment, async (db, chainId) => {
+    await withReadModel(":memory:", world.deployment, ethers.provider, async (db, chainId) => {
       expect((await exposureOf(db, chainId, bk, await networkHelpers.time.latest())).defaults).to.equal(1);
       const record = await borrowerRecord(db, chainId, bk);
       expect(record.loans[0].status).to.equal("WrittenOff");
@@ -185,16 +158,7 @@ describe("review 19: the read model against the chain", function () {
     const world = await deployWorld(connection, undefined, key);
     const c = world.contracts.credit;
     // Flag mode with a 20% APR cap: a 23.99% consumer loan is registered and flagged.
-    await c.setPolicy({
-      maxLenders: 0,
-      maxInquiries: 0,
-      inquiryWindow: DAY,
-      maxOutstanding: 0n,
-      maxPlatformShareBps: 3_000,
-      mode: 0,
-      maxAprBps: 2000,
-      graceDays: 0,
-    });
+    await c.setPolicy(flagPolicy({ maxAprBps: 2000 }));
     const today = Math.floor((await networkHelpers.time.latest()) / DAY);
     const plan = {
       instalments: 6,

@@ -170,3 +170,34 @@ export async function withMemberServices<T>(
 export async function roleToken(service: RunningService, role: ApiRole): Promise<string> {
   return (await createToken(service.database.db, role, parseRoles(role))).token;
 }
+
+/**
+ * `provider` as the service sees it, with a switch that makes the node fail one kind of request: `eth_getLogs` sent
+ * raw (the indexer stalls), or every `call` (a view times out). Everything else answers.
+ */
+export function flakyProvider(
+  provider: ServiceOptions["provider"],
+  fails: "eth_getLogs" | "call",
+): { provider: ServiceOptions["provider"]; fail: (on: boolean) => void } {
+  let failing = false;
+  const target = provider as unknown as Record<string | symbol, unknown>;
+  const proxy = new Proxy(target, {
+    get(t, prop) {
+      if (fails === "eth_getLogs" && prop === "send") {
+        return async (method: string, params: unknown[]) => {
+          if (failing && method === "eth_getLogs") throw new Error("log index unavailable");
+          return (t.send as (m: string, p: unknown[]) => Promise<unknown>).call(t, method, params);
+        };
+      }
+      if (fails === "call" && prop === "call") {
+        return async (tx: unknown) => {
+          if (failing) throw new Error("upstream request timeout");
+          return (t.call as (x: unknown) => Promise<string>).call(t, tx);
+        };
+      }
+      const v = Reflect.get(t, prop, t);
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  }) as unknown as ServiceOptions["provider"];
+  return { provider: proxy, fail: (on) => (failing = on) };
+}

@@ -21,6 +21,36 @@ import { project, rebuild } from "../../service/projections.js";
 import { PROJECTIONS } from "../../service/projections/index.js";
 
 /**
+ * Indexes every event of `deployment` from genesis into a fresh read model at `database` (every projection), up to
+ * the chain's head, and gives it to `use`; the database is closed afterwards.
+ */
+export async function withReadModel<T>(
+  database: string,
+  deployment: World["deployment"],
+  provider: Provider & ChainRpc,
+  use: (db: Kysely<Tables>, chainId: number) => Promise<T>,
+): Promise<T> {
+  const { db, engine, close } = openDatabase(database, ":memory:");
+  try {
+    await migrate(db as never, engine);
+    const chainId = Number((await provider.getNetwork()).chainId);
+    const indexer = new Indexer({
+      db,
+      provider,
+      chainId,
+      deployment,
+      fromBlock: 0,
+      onEvents: (trx, rows) => project(trx, PROJECTIONS, rows),
+      onRollback: (trx) => rebuild(trx, PROJECTIONS, chainId),
+    });
+    for (let r = await indexer.step(); r.indexed < r.head; r = await indexer.step());
+    return await use(db, chainId);
+  } finally {
+    await close();
+  }
+}
+
+/**
  * Replays every event of `world`'s deployment from genesis into a fresh read model at `database` (every projection),
  * then compares it with the chain's views (`checkMirror`); returns what it counted.
  */
@@ -30,24 +60,7 @@ export async function replayAndCheck(
   provider: Provider & ChainRpc,
   now: number,
 ): Promise<MirrorCounts> {
-  const { db, engine, close } = openDatabase(database, ":memory:");
-  try {
-    await migrate(db as never, engine);
-    const chainId = Number((await provider.getNetwork()).chainId);
-    const indexer = new Indexer({
-      db,
-      provider,
-      chainId,
-      deployment: world.deployment,
-      fromBlock: 0,
-      onEvents: (trx, rows) => project(trx, PROJECTIONS, rows),
-      onRollback: (trx) => rebuild(trx, PROJECTIONS, chainId),
-    });
-    for (let r = await indexer.step(); r.indexed < r.head; r = await indexer.step());
-    return await checkMirror(db, world, chainId, now);
-  } finally {
-    await close();
-  }
+  return withReadModel(database, world.deployment, provider, (db, chainId) => checkMirror(db, world, chainId, now));
 }
 
 export interface MirrorCounts {
