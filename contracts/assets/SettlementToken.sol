@@ -16,37 +16,47 @@ import {ISettlementToken} from "../interfaces/ISettlementToken.sol";
 /// @notice An ERC-20 with ERC-2612 permit for one ISO 4217 currency, restricted to the consortium's members.
 /// @dev Balances and the total supply live in this contract's own storage, not in OpenZeppelin's `ERC20` (whose
 ///      `_balances` and `_totalSupply` stay empty; `balanceOf`, `totalSupply` and `_update` are replaced), so that:
-///      - each account is one word (`_accounts`): balance (bits 0-167), the low 48 bits of the member registry's
-///        `membershipEpoch` at which the account was last found eligible (bits 168-215), the member the account was
-///        found an issuer of at that epoch (bits 216-247, zero when not), frozen (bit 248) and system-account (bit
-///        249) flags. A balance change checks a side against the registry (`isActive`) only when that epoch is stale,
-///        and writing the balance refreshes it at no extra cost; the registry moves its epoch on with every change
-///        that can make an account ineligible or take a role away, so a suspended member, a removed operator or an
-///        issuer that lost its role is refused at once. A mint or burn asks the registry for the issuer's role only
-///        when the issuer's word holds no issuer at the current epoch. (48 bits: the epoch moves by one per
-///        registry change, and the cheapest repeatable change, an admin removing and adding back an operator, costs
-///        about 49,000 gas a move, so a stale or never-written word would read as current only after 2^48 moves,
-///        some 1.4e19 gas.)
-///      - the total supply (at most `MAX_SUPPLY`, so that every balance fits its 168 bits) shares the pause's slot.
+///      - each account is one word (`_accounts`): balance (bits 0-159), the token's issuer generation at which the
+///        account was found an issuer (bits 160-167), the low 48 bits of the member registry's `membershipEpoch` at
+///        which the account was last found eligible (bits 168-215), the member the account was found an issuer of at
+///        that epoch and generation (bits 216-247, zero when not), frozen (bit 248) and system-account (bit 249)
+///        flags. A balance change checks a side against the registry (`isActive`) only when that epoch is stale, and
+///        writing the balance refreshes it at no extra cost; the registry moves its epoch on with every change that
+///        can make an account ineligible or take a role away, so a suspended member, a removed operator or an issuer
+///        that lost its role is refused at once. A mint or burn asks the registry for the issuer's role, and reads
+///        whether the governor named its member issuer of this currency, only when the issuer's word holds no issuer
+///        at the current epoch and generation. (48 bits: the epoch moves by one per registry change, and the
+///        cheapest repeatable change, an admin removing and adding back an operator, costs about 49,000 gas a move,
+///        so a stale or never-written word would read as current only after 2^48 moves, some 1.4e19 gas.)
+///      - the issuer generation moves on each time the governor takes an issuer's naming away, so a cached issuer is
+///        refused at once. It never wraps: at `_GENERATION_SATURATED` no cache is trusted again, and every mint or
+///        burn reads the naming, as before the cache.
+///      - the total supply (at most `MAX_SUPPLY`, so that every balance fits its 160 bits) and the issuer generation
+///        share the pause's slot, which every mint and burn writes.
 ///      Allowances, name, symbol, permit and nonces are OpenZeppelin's.
 contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
-    /// @notice The most that can ever be in issue: 2^168 - 1 base units (3.7e32 tokens at 18 decimals).
-    uint256 public constant MAX_SUPPLY = type(uint168).max;
+    /// @notice The most that can ever be in issue: 2^160 - 1 base units (1.4e30 tokens at 18 decimals).
+    uint256 public constant MAX_SUPPLY = type(uint160).max;
 
     // One account's word (see the contract's notes): named offsets and masks.
-    uint256 private constant _BALANCE_MASK = type(uint168).max;
+    uint256 private constant _BALANCE_MASK = type(uint160).max;
+    uint256 private constant _GENERATION_OFFSET = 160;
+    uint256 private constant _GENERATION_MASK = uint256(type(uint8).max) << _GENERATION_OFFSET;
     uint256 private constant _EPOCH_OFFSET = 168;
     uint256 private constant _EPOCH_MASK = uint256(type(uint48).max) << _EPOCH_OFFSET;
     uint256 private constant _ISSUER_OFFSET = 216;
     uint256 private constant _ISSUER_MASK = uint256(type(uint32).max) << _ISSUER_OFFSET;
     uint256 private constant _FROZEN = 1 << 248;
     uint256 private constant _SYSTEM = 1 << 249;
+    /// @dev The issuer generation past which no cached issuer is trusted (see the contract's notes).
+    uint8 private constant _GENERATION_SATURATED = type(uint8).max;
 
     bytes3 private immutable _currency;
     uint8 private immutable _decimals;
 
-    /// @dev Declared first: it packs with `EmergencyPause`'s fields (88 bits), so a mint or burn reads one slot.
-    uint168 private _supply;
+    /// @dev Declared first: they pack with `EmergencyPause`'s fields (88 bits), so a mint or burn reads one slot.
+    uint160 private _supply;
+    uint8 private _issuerGeneration;
     mapping(address account => uint256 word) private _accounts;
     mapping(MemberId issuer => bool) private _issuers;
 
@@ -135,6 +145,11 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
     function setIssuer(MemberId issuer, bool allowed) external onlyGovernor {
         if (_issuers[issuer] == allowed) revert SettlementIssuerUnchanged(issuer, allowed);
         _issuers[issuer] = allowed;
+        // A naming taken away expires every issuer cached at this generation; a naming given expires none.
+        if (!allowed) {
+            uint8 generation = _issuerGeneration;
+            if (generation != _GENERATION_SATURATED) _issuerGeneration = generation + 1;
+        }
         emit IssuerSet(issuer, allowed);
     }
 
@@ -237,7 +252,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
         if (from == address(0)) {
             uint256 supply = _supply;
             if (value > MAX_SUPPLY - supply) revert SettlementSupplyCapExceeded(supply, value, MAX_SUPPLY);
-            _supply = uint168(supply + value);
+            _supply = uint160(supply + value);
         } else {
             uint256 balance = fromWord & _BALANCE_MASK;
             if (balance < value) revert ERC20InsufficientBalance(from, balance, value);
@@ -251,10 +266,10 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
         if (to == address(0)) {
             // `value` is at most the sender's balance, which is at most the supply.
             unchecked {
-                _supply -= uint168(value);
+                _supply -= uint160(value);
             }
         } else {
-            // balance + value is at most the supply, itself at most MAX_SUPPLY: nothing carries into the epoch.
+            // balance + value is at most the supply, itself at most MAX_SUPPLY: nothing carries into the generation.
             unchecked {
                 toWord += value;
             }
@@ -297,7 +312,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
 
     /// @dev `word` found eligible at `epoch`: that epoch in it, and no issuer.
     function _refreshed(uint256 word, uint64 epoch) private pure returns (uint256) {
-        return (word & ~(_EPOCH_MASK | _ISSUER_MASK)) | (uint256(uint48(epoch)) << _EPOCH_OFFSET);
+        return (word & ~(_EPOCH_MASK | _ISSUER_MASK | _GENERATION_MASK)) | (uint256(uint48(epoch)) << _EPOCH_OFFSET);
     }
 
     /// @dev Whether `word` was found eligible (and, with an issuer in it, an issuer) at the registry's `epoch`.
@@ -318,19 +333,34 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
         emit PermitNonceUsed(owner, nonce);
     }
 
-    /// @dev The caller may issue this currency: an active operator of a member with the TokenIssuer role (from the
-    ///      caller's word when it holds that member at the registry's `epoch`, else asked of the registry and then
-    ///      kept in the word), which the governor named issuer of this token, and not frozen.
+    /// @dev The caller may issue this currency: an active operator of a member with the TokenIssuer role, which the
+    ///      governor named issuer of this token, and not frozen. Both facts come from the caller's word when it holds
+    ///      that member at the registry's `epoch` and the token's issuer generation; else the role is asked of the
+    ///      registry and the naming read here, and both are then kept in the word.
     function _checkIssuer(uint256 amount, uint64 epoch) private {
         uint256 word = _accounts[msg.sender];
         uint256 cached = (word & _ISSUER_MASK) >> _ISSUER_OFFSET;
-        bool known = cached != 0 && _current(word, epoch);
-        MemberId issuer = known ? MemberId.wrap(uint32(cached)) : _requireRole(msg.sender, Role.TokenIssuer);
-        if (!_issuers[issuer]) revert SettlementIssuerUnauthorized(msg.sender, issuer, _currency);
+        uint8 generation = _issuerGeneration;
+        bool known =
+            cached != 0 &&
+                _current(word, epoch) &&
+                (word & _GENERATION_MASK) >> _GENERATION_OFFSET == generation &&
+                generation != _GENERATION_SATURATED;
+        MemberId issuer;
+        if (known) {
+            issuer = MemberId.wrap(uint32(cached));
+        } else {
+            issuer = _requireRole(msg.sender, Role.TokenIssuer);
+            if (!_issuers[issuer]) revert SettlementIssuerUnauthorized(msg.sender, issuer, _currency);
+        }
         if (word & _FROZEN != 0) revert SettlementAccountFrozen(msg.sender);
         if (amount == 0) revert SettlementZeroAmount();
-        // Found an active issuer operator, it is also found active: the word is current at `epoch`, with its member.
+        // Found an active issuer operator, it is also found active: the word is current at `epoch` and `generation`,
+        // with its member.
         if (!known)
-            _accounts[msg.sender] = _refreshed(word, epoch) | (uint256(MemberId.unwrap(issuer)) << _ISSUER_OFFSET);
+            _accounts[msg.sender] =
+                _refreshed(word, epoch) |
+                (uint256(generation) << _GENERATION_OFFSET) |
+                (uint256(MemberId.unwrap(issuer)) << _ISSUER_OFFSET);
     }
 }

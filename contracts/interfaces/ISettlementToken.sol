@@ -61,7 +61,7 @@ interface ISettlementToken is IERC20, IERC20Permit, IEmergencyPause {
     error SettlementIssuerUnauthorized(address account, MemberId issuer, bytes3 currency);
     /// @notice Member `issuer` is already in the requested issuer state.
     error SettlementIssuerUnchanged(MemberId issuer, bool allowed);
-    /// @notice Issuing `amount` on top of the `supply` in issue would exceed the token's cap `cap` (2^168 - 1).
+    /// @notice Issuing `amount` on top of the `supply` in issue would exceed the token's cap `cap` (2^160 - 1).
     error SettlementSupplyCapExceeded(uint256 supply, uint256 amount, uint256 cap);
     /// @notice `account` still acts for member `member`, which is not revoked: its holder moves its money itself.
     error SettlementKeyLinked(address account, MemberId member);

@@ -119,6 +119,25 @@ describe("SettlementToken", function () {
       expect(await token.isIssuer(1)).to.equal(false);
     });
 
+    it("a naming taken away refuses the issuer at once, also once the issuer generation has saturated", async function () {
+      const { token, governor, issuer, alice } = await networkHelpers.loadFixture(deployFixture);
+      // The fixture's mint left member 1 cached in the issuer's word. Each removal moves the generation on, up to
+      // 255, where it stays: from there no cached issuer is trusted, so a removal still refuses at once.
+      for (let i = 0; i < 256; i++) {
+        await token.connect(governor).setIssuer(1, false);
+        await expect(token.connect(issuer).mint(alice, 1n))
+          .to.be.revertedWithCustomError(token, "SettlementIssuerUnauthorized")
+          .withArgs(issuer.address, 1, currencyCode("CNY"));
+        await token.connect(governor).setIssuer(1, true);
+        await token.connect(issuer).mint(alice, 1n); // cached again, at the new generation
+      }
+      await token.connect(governor).setIssuer(1, false);
+      await expect(token.connect(issuer).burn(1n))
+        .to.be.revertedWithCustomError(token, "SettlementIssuerUnauthorized")
+        .withArgs(issuer.address, 1, currencyCode("CNY"));
+      expect(await token.balanceOf(alice)).to.equal(100_000n + 256n);
+    });
+
     it("test_mint_revertsOnZeroAndIneligibleRecipient", async function () {
       const { token, issuer, alice, outsider } = await networkHelpers.loadFixture(deployFixture);
       await expect(token.connect(issuer).mint(alice, 0n)).to.be.revertedWithCustomError(token, "SettlementZeroAmount");
@@ -338,7 +357,7 @@ describe("SettlementToken", function () {
     it("refuses an issue that takes the total supply over MAX_SUPPLY (every balance fits its packed word)", async function () {
       const { token, issuer, alice, bob } = await networkHelpers.loadFixture(deployFixture);
       const cap = await token.MAX_SUPPLY();
-      expect(cap).to.equal(2n ** 168n - 1n);
+      expect(cap).to.equal(2n ** 160n - 1n);
       await expect(token.connect(issuer).mint(bob, cap - 100_000n + 1n))
         .to.be.revertedWithCustomError(token, "SettlementSupplyCapExceeded")
         .withArgs(100_000n, cap - 100_000n + 1n, cap);

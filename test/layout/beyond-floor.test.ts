@@ -42,7 +42,7 @@ describe("gas beyond the floor, itemised from a trace", function () {
     const b = await itemise(token.connect(supplier).transfer(importer.address, 10n));
     const reads = b.items.filter((i) => i.kind === "read").map((i) => `${i.contract} ${i.what}`);
     expect(reads).to.have.members([
-      "SettlementToken _pausedAt/_pausedTotal/_pausedByGovernor/_supply",
+      "SettlementToken _pausedAt/_pausedTotal/_pausedByGovernor/_supply/_issuerGeneration",
       "MemberRegistry _memberCount/_membershipEpoch",
     ]);
     expect(b.items.filter((i) => i.kind === "account").map((i) => i.contract)).to.deep.equal(["MemberRegistry"]);
@@ -65,7 +65,7 @@ describe("gas beyond the floor, itemised from a trace", function () {
     const reads = b.items.filter((i) => i.kind === "read").map((i) => `${i.contract} ${i.what}`);
     expect(reads).to.have.members([
       `SettlementToken _accounts[${spender.address.toLowerCase().slice(0, 10)}…]`,
-      "SettlementToken _pausedAt/_pausedTotal/_pausedByGovernor/_supply",
+      "SettlementToken _pausedAt/_pausedTotal/_pausedByGovernor/_supply/_issuerGeneration",
       "MemberRegistry _memberCount/_membershipEpoch",
       `MemberRegistry _memberOf[${spender.address.toLowerCase().slice(0, 10)}…]`,
       "MemberRegistry _members[1].admin/jurisdiction/roles/status/operatorCount",
