@@ -7,7 +7,7 @@
  * `exposureOf` is a free view for tooling.
  */
 import { parse as parseCsv } from "csv-parse/sync";
-import { AbiCoder, hexlify, isHexString, keccak256, type ContractTransactionReceipt } from "ethers";
+import { AbiCoder, hexlify, isHexString, keccak256, type BytesLike, type ContractTransactionReceipt } from "ethers";
 
 import type { ConsentBook, CreditRegistry, CreditScore } from "../typechain-types/index.js";
 import type { ICreditRegistryTypes } from "../typechain-types/credit/CreditRegistry.js";
@@ -437,17 +437,30 @@ export function parseAprBps(text: string, what = "aprBps"): number {
 
 /** What a registration did: the loan ids, and any policy limits flag mode let through. */
 export interface RegistrationResult {
+  /** The loans' ids, in the order their records were given (for a file sent in batches, not the batches' order). */
   ids: string[];
   flags: { borrowerKey: string; limit: PolicyLimitName; value: bigint; max: bigint }[];
   receipts: ContractTransactionReceipt[];
 }
 
-export function readRegistration(credit: CreditRegistry, receipts: ContractTransactionReceipt[]): RegistrationResult {
+/**
+ * What `receipts` registered. `refs`, the records' loan references in the order they were given, puts the ids in that
+ * order; without it they come in the receipts' order.
+ */
+export function readRegistration(
+  credit: CreditRegistry,
+  receipts: ContractTransactionReceipt[],
+  refs?: readonly BytesLike[],
+): RegistrationResult {
   const result: RegistrationResult = { ids: [], flags: [], receipts };
+  const idOfRef = new Map<string, string>();
   for (const receipt of receipts) {
     for (const log of receipt.logs) {
       const parsed = credit.interface.parseLog(log);
-      if (parsed?.name === "LoanRegistered") result.ids.push(parsed.args.id as string);
+      if (parsed?.name === "LoanRegistered") {
+        result.ids.push(parsed.args.id as string);
+        idOfRef.set(hexlify(parsed.args.loanRef as string).toLowerCase(), parsed.args.id as string);
+      }
       if (parsed?.name === "MultiBorrowingFlagged") {
         result.flags.push({
           borrowerKey: parsed.args.borrowerKey as string,
@@ -457,6 +470,13 @@ export function readRegistration(credit: CreditRegistry, receipts: ContractTrans
         });
       }
     }
+  }
+  if (refs !== undefined) {
+    result.ids = refs.map((ref) => {
+      const id = idOfRef.get(hexlify(ref).toLowerCase());
+      if (id === undefined) throw new Error(`no loan was registered with reference ${hexlify(ref)}`);
+      return id;
+    });
   }
   return result;
 }
@@ -561,7 +581,11 @@ export async function registerLoans(
     }
     sent += batch.length;
   }
-  return readRegistration(credit, receipts);
+  return readRegistration(
+    credit,
+    receipts,
+    inputs.map((input) => input.loanRef),
+  );
 }
 
 /** Reports a repayment of the signer's loan `ref` (the lender's reference string). */

@@ -112,6 +112,16 @@ describe("review 17, R17-1: the SDK's registerLoans checks the whole file before
     expect((await registerLoans(credit, [loan, other], 1)).ids).to.have.length(2);
   });
 
+  it("the ids come back in the order the records were given, not the batches' order", async function () {
+    const { credit, id } = await deploy();
+    const [a, b] = [b32("review 17 borrower D"), b32("review 17 borrower E")];
+    // Batches of 2 by borrower: [a1, a2] then [b1]; the records were given a1, b1, a2.
+    const loans = [await plainLoan(a), await plainLoan(b), await plainLoan(a)];
+    const result = await registerLoans(credit, loans, 2);
+    expect(result.receipts).to.have.length(2);
+    expect(result.ids).to.deep.equal(loans.map((loan) => loanIdOf(id, loan.loanRef as string)));
+  });
+
   it("batchesByKey keeps each key's items together, in batches of about the size asked", function () {
     const items = ["a1", "b1", "a2", "c1", "c2", "c3", "d1"];
     expect(batchesByKey(items, (x) => x[0], 3)).to.deep.equal([["a1", "a2", "b1"], ["c1", "c2", "c3"], ["d1"]]);
