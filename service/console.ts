@@ -17,20 +17,26 @@ import { problemResponse } from "./problem.js";
 export const CONSOLE_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "console", "dist");
 
 /**
- * The console's pages may load only their own files and talk only to this origin; antd writes its styles inline.
- * No frame may hold them (clickjacking a signing button).
+ * The pages the service serves (the console, and the API reference at `/docs`) may load only their own files and talk
+ * only to this origin; antd and Swagger UI write their styles inline. No frame may hold them (clickjacking a signing
+ * button).
  */
 const POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; " +
   "form-action 'self'";
 
+/** The headers of every page the service serves and of the files they load: the policy above, no sniffing. */
+export const pageHeaders: MiddlewareHeaders = async (c, next) => {
+  await next();
+  c.header("Content-Security-Policy", POLICY);
+  c.header("X-Content-Type-Options", "nosniff");
+  c.header("Referrer-Policy", "no-referrer");
+};
+
 export function consoleRoutes(app: Hono<AppEnv>, dist = CONSOLE_DIST): void {
   const headers: MiddlewareHeaders = async (c, next) => {
-    await next();
-    c.header("Content-Security-Policy", POLICY);
-    c.header("X-Content-Type-Options", "nosniff");
-    c.header("Referrer-Policy", "no-referrer");
+    await pageHeaders(c, next);
     // The hashed assets never change under their name; the page itself is always asked for again.
     c.header("Cache-Control", c.req.path.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
   };

@@ -9,6 +9,7 @@ import path from "node:path";
 import type { Hono } from "hono";
 
 import type { AppEnv } from "./app.js";
+import { pageHeaders } from "./console.js";
 
 const FILES: Record<string, string> = {
   "swagger-ui.css": "text/css; charset=utf-8",
@@ -35,6 +36,9 @@ const INIT = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#refe
 export function referenceRoutes(app: Hono<AppEnv>): void {
   const dir = path.dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
   const cache = new Map<string, Promise<string>>();
+  // The console's policy: the page loads only the files below and /openapi.json.
+  app.use("/docs", pageHeaders);
+  app.use("/docs/*", pageHeaders);
   app.get("/docs", (c) => c.html(PAGE));
   app.get("/docs/init.js", (c) => c.body(INIT, 200, { "content-type": "text/javascript; charset=utf-8" }));
   for (const [file, type] of Object.entries(FILES)) {

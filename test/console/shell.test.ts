@@ -26,6 +26,26 @@ describe("console: the shell, in Chromium against make up SEED=demo", function (
     ]);
   });
 
+  it("test_reference_atDocs_rendersUnderThePagesPolicy", async function () {
+    const { desks, browser } = await sharedStack();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // A file or a style the policy blocked shows as a console message or a page error.
+    const blocked: string[] = [];
+    page.on("console", (m) => {
+      if (/content.security.policy|refused to/i.test(m.text())) blocked.push(m.text());
+    });
+    page.on("pageerror", (e) => blocked.push(e.message));
+    const res = await page.goto(`${desks.glassworks.url}/docs`);
+    expect(res?.headers()["content-security-policy"]).to.include("script-src 'self';");
+    await page.locator(".swagger-ui .info .title").waitFor();
+    expect(await page.locator(".swagger-ui .info .title").textContent()).to.include("Tradeline");
+    // The operations come from /openapi.json, fetched under connect-src 'self'.
+    await page.locator(".swagger-ui .opblock").first().waitFor();
+    expect(blocked).to.deep.equal([]);
+    await context.close();
+  });
+
   it("test_console_unknownToken_refusedInWords_andAccessible", async function () {
     const { desks, browser } = await sharedStack();
     // A context of its own: axe-core opens its pages in the page's context.

@@ -64,10 +64,13 @@ describe("service HTTP basics", function () {
     // The rendered reference: Swagger UI over /openapi.json, served from the service's own files.
     const page = await app.request("/docs");
     expect(page.headers.get("content-type")).to.match(/^text\/html/);
+    expect(page.headers.get("content-security-policy")).to.include("script-src 'self';");
+    expect(page.headers.get("content-security-policy")).to.include("frame-ancestors 'none'");
     const html = await page.text();
     expect(html).to.include('src="/docs/swagger-ui-bundle.js"');
     const bundle = await app.request("/docs/swagger-ui-bundle.js");
     expect([bundle.status, (await bundle.text()).includes("SwaggerUIBundle")]).to.deep.equal([200, true]);
+    expect(bundle.headers.get("x-content-type-options")).to.equal("nosniff");
     expect(await (await app.request("/docs/init.js")).text()).to.include('url: "/openapi.json"');
     await close();
   });
