@@ -32,6 +32,7 @@ import {
   type Notification,
 } from "./notifications.js";
 import type { EventRow, Tables } from "./schema.js";
+import { openSecret, sealSecret } from "./webhook-secrets.js";
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhook } from "./webhook-signature.js";
 
 /** What a subscriber receives per indexer step: the step's notifications in chain order, and the block indexed. */
@@ -51,6 +52,8 @@ export interface NotifySettings {
   allowPrivateWebhooks?: boolean;
   /** Notifications a stream may have waiting to be sent; past it the stream ends (default 1,000). */
   streamBuffer?: number;
+  /** The key webhook secrets are sealed with at rest (`service/webhook-secrets.ts`); without it they are not. */
+  webhookKey?: Buffer;
 }
 
 /** Reads notifications from the events table, and fans out the ones each committed step made. */
@@ -62,6 +65,7 @@ export class NotificationHub {
   readonly #closers = new Set<() => void>();
   readonly allowPrivateWebhooks: boolean;
   readonly streamBuffer: number;
+  readonly #webhookKey: Buffer | undefined;
 
   constructor(db: Kysely<Tables>, chainId: number, settings: NotifySettings = {}) {
     this.#db = db;
@@ -69,6 +73,17 @@ export class NotificationHub {
     this.#operator = settings.operator;
     this.allowPrivateWebhooks = settings.allowPrivateWebhooks ?? false;
     this.streamBuffer = settings.streamBuffer ?? 1_000;
+    this.#webhookKey = settings.webhookKey;
+  }
+
+  /** A new webhook's secret as the database keeps it (sealed when the service has a key). */
+  sealSecret(secret: string): string {
+    return sealSecret(this.#webhookKey, secret);
+  }
+
+  /** Webhook `id`'s secret from what the database keeps (`openSecret`). */
+  openSecret(stored: string, id: number): string {
+    return openSecret(this.#webhookKey, stored, id);
   }
 
   /** Of `notes`, those a token with `roles` may see on this service, in order (the rule: `visible`). */
@@ -307,15 +322,24 @@ export class WebhookDeliverer {
           .execute();
         const live = new Set<number>();
         for (const row of hooks) {
-          const h = { ...row, id: Number(row.id) };
-          live.add(h.id);
-          if (this.#workers.has(h.id)) continue;
-          const due = this.#due.get(h.id) ?? 0;
+          const id = Number(row.id);
+          live.add(id);
+          if (this.#workers.has(id)) continue;
+          const due = this.#due.get(id) ?? 0;
           if (due > Date.now()) {
             next = Math.min(next, due);
             continue;
           }
-          this.#startWorker(h);
+          let secret: string;
+          try {
+            secret = this.#o.hub.openSecret(row.secret, id);
+          } catch (err) {
+            // Checked at start (`checkWebhookSecrets`): only a value altered in the database since gets here. That
+            // webhook waits; the others go on.
+            this.#o.logger?.error({ webhook: id, err: (err as Error).message }, "webhook secret does not open");
+            continue;
+          }
+          this.#startWorker({ ...row, id, secret });
         }
         // A deleted webhook (or a revoked token's) is forgotten.
         for (const id of this.#due.keys()) if (!live.has(id) && !this.#workers.has(id)) this.#forget(id);

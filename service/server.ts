@@ -24,6 +24,7 @@ import { PROJECTIONS } from "./projections/index.js";
 import { interruptJobs } from "./routes/credit-writes.js";
 import { ProblemError } from "./problem.js";
 import { registerRun, type Writer } from "./writes.js";
+import { checkWebhookSecrets, WEBHOOK_KEY_VARIABLE } from "./webhook-secrets.js";
 
 export interface ServiceOptions {
   /** The chain: an ethers JSON-RPC provider (the indexer reads through its raw `send`). */
@@ -58,6 +59,11 @@ export interface ServiceOptions {
   allowPrivateWebhooks?: boolean;
   /** Notifications an SSE stream may have waiting before it is ended with a `reconnect` event (default 1,000). */
   streamBuffer?: number;
+  /**
+   * The key webhook secrets are sealed with at rest (`TRADELINE_WEBHOOK_KEY`, service/webhook-secrets.ts). Without
+   * it they are kept in the clear; the service refuses to start on a database whose secrets it cannot open.
+   */
+  webhookKey?: Buffer;
   /** The submission queue's depth, for /metrics (default: the operator key's queue). */
   queueDepth?: () => number;
 }
@@ -104,6 +110,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   try {
     const applied = await migrate(database.db as never, database.engine);
     logger.info({ engine: database.engine, where: database.where, applied }, "database ready");
+    // A secret the service could not open would stop its webhook's deliveries: refused before anything starts.
+    const secrets = await checkWebhookSecrets(database.db, options.webhookKey);
+    if (secrets.sealed > 0) logger.info({ sealed: secrets.sealed }, "webhook secrets kept in the clear were sealed");
+    if (secrets.clear > 0) {
+      logger.warn(
+        { clear: secrets.clear },
+        `webhook secrets are kept in the clear in the database: give the service ${WEBHOOK_KEY_VARIABLE} to seal them`,
+      );
+    }
   } catch (err) {
     await database.close();
     throw err;
@@ -178,6 +193,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     operator: await options.signer?.getAddress(),
     allowPrivateWebhooks: options.allowPrivateWebhooks,
     streamBuffer: options.streamBuffer,
+    webhookKey: options.webhookKey,
   });
   if (options.allowPrivateWebhooks === true) {
     logger.warn("webhooks may go to loopback, private and link-local addresses (allowPrivateWebhooks)");

@@ -17,6 +17,7 @@ import { maskUrl, openDatabase } from "../../service/db.js";
 import { migrate } from "../../service/migrations.js";
 import { moveOwnTables } from "../../service/move.js";
 import { deploymentBlock, startService } from "../../service/server.js";
+import { webhookKey, WEBHOOK_KEY_VARIABLE } from "../../service/webhook-secrets.js";
 import { formatTable } from "./members.js";
 import { CONSORTIUM_KEY_VARIABLE, pickSigner, readConfigVariable, readConfigVariableWithSource } from "./session.js";
 
@@ -28,6 +29,12 @@ export const DATABASE_VARIABLE = "TRADELINE_DATABASE_URL";
  * default off). For a local network whose receivers run on the same machine, e.g. `make up`.
  */
 export const PRIVATE_WEBHOOKS_VARIABLE = "TRADELINE_ALLOW_PRIVATE_WEBHOOKS";
+
+/** The webhook secrets' sealing key from the configuration (`TRADELINE_WEBHOOK_KEY`), when one is set. */
+async function configuredWebhookKey(hre: HardhatRuntimeEnvironment): Promise<Buffer | undefined> {
+  const { value, source } = await readConfigVariableWithSource(hre, WEBHOOK_KEY_VARIABLE);
+  return value === undefined ? undefined : webhookKey(value, source);
+}
 
 async function allowPrivateWebhooks(hre: HardhatRuntimeEnvironment): Promise<boolean> {
   const value = ((await readConfigVariable(hre, PRIVATE_WEBHOOKS_VARIABLE)) ?? "").trim().toLowerCase();
@@ -149,6 +156,7 @@ export async function serveTask(args: ServeArgs, hre: HardhatRuntimeEnvironment)
     port,
     confirmations,
     allowPrivateWebhooks: await allowPrivateWebhooks(hre),
+    webhookKey: await configuredWebhookKey(hre),
   });
   console.log(`Tradeline service on ${service.url} (API reference ${service.url}/openapi.json); Ctrl-C stops it`);
   await new Promise<void>((resolve) => {

@@ -13,6 +13,7 @@ import { openDatabase } from "../../service/db.js";
 import { migrate } from "../../service/migrations.js";
 import { NotificationHub, WebhookDeliverer } from "../../service/notify.js";
 import type { RunningService } from "../../service/server.js";
+import { openSecret } from "../../service/webhook-secrets.js";
 import { verifyWebhookSignature } from "../../service/webhook-signature.js";
 
 import { engines, startTestService } from "./engines.js";
@@ -20,6 +21,8 @@ import { lend as lendOf, lendToOneBorrower, receiver, within } from "./webhooks.
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
+/** The key the service seals its webhook secrets with (any 32 bytes). */
+const WEBHOOK_KEY = Buffer.alloc(32, 7);
 
 type Frame = { comment: string } | { event: string; id: string; data: Record<string, unknown> };
 type Note = { event: string; id: string; data: Record<string, unknown> };
@@ -128,6 +131,8 @@ describe("service notifications: SSE stream, webhooks and metrics", function () 
           webhookBackoffMs: 20,
           webhookTimeoutMs: 600_000,
           queueDepth: () => 3,
+          // Its webhook secrets are sealed at rest: the deliveries below are signed with what it opens.
+          webhookKey: WEBHOOK_KEY,
         });
         await service.caughtUp();
         desk = (await createToken(service.database.db, "desk", parseRoles("lender-desk"))).token;
@@ -326,6 +331,15 @@ describe("service notifications: SSE stream, webhooks and metrics", function () 
           expect(hook.secret).to.match(/^whsec_/);
           // The secret is shown once: the list does not carry it.
           expect(JSON.stringify(await (await api("/v1/webhooks", desk)).json())).not.to.include(hook.secret);
+          // The database keeps it sealed, under the service's key.
+          const stored = await service.database.db
+            .selectFrom("webhooks")
+            .select("secret")
+            .where("id", "=", hook.id)
+            .executeTakeFirstOrThrow();
+          expect(stored.secret).to.match(/^sealed:v1:/);
+          expect(stored.secret).not.to.include(hook.secret.slice("whsec_".length));
+          expect(openSecret(WEBHOOK_KEY, stored.secret, hook.id)).to.equal(hook.secret);
 
           const block = await registerLoan();
           await delivered(1);
