@@ -546,7 +546,16 @@ const scfFlow = sumFigures(flow);
   const signed = await signConfirmation(scf, pearl, relayed, maturity2);
   await record(
     "ReceivableLedger.confirmWithSignature [relayed]",
-    scf.connect(fresh4).confirmWithSignature(relayed, signed.nonce, signed.deadline, signed.signature),
+    scf
+      .connect(fresh4)
+      .confirmWithSignature(
+        relayed,
+        signed.graceSeconds,
+        signed.penaltyRateBps,
+        signed.nonce,
+        signed.deadline,
+        signed.signature,
+      ),
   );
   // A request reserves nothing (item 10): the debtor rejects one, and another lapses at its maturity.
   const rejected = rootIn(

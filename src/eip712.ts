@@ -1,5 +1,5 @@
 /** EIP-712 builders and signers. Each binds chain id and verifying contract; nonces and deadlines are explicit. */
-import { Signature, type Signer } from "ethers";
+import { Signature, hexlify, randomBytes, type Signer } from "ethers";
 
 import type { ReceivableLedger, SettlementToken } from "../typechain-types/index.js";
 
@@ -50,6 +50,8 @@ export const CONFIRMATION_TYPES = {
     { name: "token", type: "address" },
     { name: "face", type: "uint64" },
     { name: "activeMaturity", type: "uint40" },
+    { name: "graceSeconds", type: "uint32" },
+    { name: "penaltyRateBps", type: "uint16" },
     { name: "nonce", type: "uint256" },
     { name: "deadline", type: "uint256" },
   ],
@@ -89,32 +91,58 @@ export async function signQuote(ledger: ReceivableLedger, financier: Signer, quo
   return financier.signTypedData(await ledgerDomain(ledger, financier), QUOTE_TYPES, quote);
 }
 
-/** A debtor's operator signs the confirmation of requested root `root`, with its current ledger nonce. */
+/**
+ * A fresh nonce for a ledger signature (a quote, a confirmation): the ledger's nonces are unordered, so 128 random bits
+ * never collide with another signature of the same key.
+ */
+export function newSignatureNonce(): bigint {
+  return BigInt(hexlify(randomBytes(16)));
+}
+
+/** A debtor's signed confirmation, as `confirmWithSignature` takes it. */
+export interface SignedConfirmation {
+  /** The grace and penalty in force when it was signed, which it binds the debtor to (`terms()`). */
+  graceSeconds: bigint;
+  penaltyRateBps: bigint;
+  /** One of the signer's unordered signature nonces (a fresh random one unless given); `cancelNonce` voids it. */
+  nonce: bigint;
+  deadline: bigint;
+  signature: string;
+}
+
+/**
+ * A debtor's operator signs the confirmation of requested root `root` under the ledger's terms in force, with a fresh
+ * random signature nonce unless `nonce` is given. Nonces are unordered, so confirmations of several suppliers'
+ * requests are relayed in any order, and none voids another.
+ */
 export async function signConfirmation(
   ledger: ReceivableLedger,
   debtor: Signer,
   root: bigint,
   deadline: bigint,
   nonce?: bigint,
-): Promise<{ nonce: bigint; deadline: bigint; signature: string }> {
+): Promise<SignedConfirmation> {
   // The maturity on the ledger's active clock (its wall-clock time less the seconds paused so far, read at one block),
   // which a later pause does not move: the signature stays good across one.
   const blockTag = await ledger.runner!.provider!.getBlockNumber();
-  const [piece, family, paused] = await Promise.all([
+  const [piece, family, paused, [graceSeconds, penaltyRateBps]] = await Promise.all([
     ledger.getPiece(root, { blockTag }),
     ledger.getFamily(root, { blockTag }),
     ledger.pausedSeconds({ blockTag }),
+    ledger.terms({ blockTag }),
   ]);
-  const n = nonce ?? (await ledger.nonces(await debtor.getAddress()));
+  const n = nonce ?? newSignatureNonce();
   const message = {
     root,
     holder: piece.holder,
     token: family.token,
     face: piece.face,
     activeMaturity: family.maturity - paused,
+    graceSeconds,
+    penaltyRateBps,
     nonce: n,
     deadline,
   };
   const signature = await debtor.signTypedData(await ledgerDomain(ledger, debtor), CONFIRMATION_TYPES, message);
-  return { nonce: n, deadline, signature };
+  return { graceSeconds, penaltyRateBps, nonce: n, deadline, signature };
 }

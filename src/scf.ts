@@ -9,7 +9,7 @@ import type { ContractTransactionReceipt } from "ethers";
 
 import type { ReceivableLedger } from "../typechain-types/index.js";
 
-import { signQuote, type QuoteTerms } from "./eip712.js";
+import { signQuote, type QuoteTerms, type SignedConfirmation } from "./eip712.js";
 import { eventArg, mined } from "./tx.js";
 
 export const FAMILY_STATES = [
@@ -197,9 +197,18 @@ export async function confirm(ledger: ReceivableLedger, root: bigint): Promise<C
 export async function relayConfirmation(
   ledger: ReceivableLedger,
   root: bigint,
-  signed: { nonce: bigint; deadline: bigint; signature: string },
+  signed: SignedConfirmation,
 ): Promise<ContractTransactionReceipt> {
-  return mined(await ledger.confirmWithSignature(root, signed.nonce, signed.deadline, signed.signature));
+  return mined(
+    await ledger.confirmWithSignature(
+      root,
+      signed.graceSeconds,
+      signed.penaltyRateBps,
+      signed.nonce,
+      signed.deadline,
+      signed.signature,
+    ),
+  );
 }
 
 /** The holder passes piece `id` to supplier `to`. */

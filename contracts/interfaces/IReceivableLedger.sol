@@ -113,8 +113,8 @@ interface IReceivableLedgerTypes {
     /// @notice Root `id` was confirmed by its debtor; `used` is the debtor's credit line use after it.
     event ReceivableConfirmed(ReceivableId indexed id, MemberId indexed debtor, uint96 used);
     /// @notice Root `id` was confirmed with the EIP-712 signature of the debtor's operator `signer`, which anyone may
-    ///         relay (`confirmWithSignature`): it spent `signer`'s confirmation nonce `nonce` (`nonces(signer)` is now
-    ///         `nonce + 1`). `ReceivableConfirmed` follows.
+    ///         relay (`confirmWithSignature`): it spent `signer`'s signature nonce `nonce` (`nonceUsed(signer, nonce)`
+    ///         is now true). `ReceivableConfirmed` follows.
     event ConfirmationRelayed(ReceivableId indexed id, address indexed signer, uint256 nonce);
     /// @notice Piece `parent` of family `root`, held by `holder`, was split: it keeps `faces[0]`; new piece
     ///         `firstChild + i` got `faces[i + 1]`, held by `holder` too.
@@ -165,8 +165,8 @@ interface IReceivableLedgerTypes {
     /// @notice A default or exposure of piece `id` in `token` (currency `currency`) is not reported: the credit
     ///         registry counts only its reporting currency.
     event CreditReportNotInCurrency(ReceivableId indexed id, address token, bytes3 currency);
-    /// @notice Financier operator `signer` cancelled its quote nonce `nonce`.
-    event QuoteNonceCancelled(address indexed signer, uint256 nonce);
+    /// @notice `signer` cancelled its signature nonce `nonce`, voiding the quote or confirmation it signed with it.
+    event NonceCancelled(address indexed signer, uint256 nonce);
     /// @notice The governor set the grace period and the penalty rate.
     event TermsUpdated(uint32 graceSeconds, uint16 penaltyRateBps);
 
@@ -244,6 +244,14 @@ interface IReceivableLedgerTypes {
     error ScfQuoteLeavesNoPrice(uint16 rateBps, uint256 daysToMaturity, uint16 dayBase);
     /// @notice The confirmation signature expired at `deadline`.
     error ScfSignatureExpired(uint256 deadline);
+    /// @notice The debtor signed its confirmation under `signedGraceSeconds` of grace and a `signedPenaltyRateBps`
+    ///         penalty; the terms in force are `graceSeconds` and `penaltyRateBps`: it signs again under them.
+    error ScfConfirmationTermsChanged(
+        uint32 signedGraceSeconds,
+        uint16 signedPenaltyRateBps,
+        uint32 graceSeconds,
+        uint16 penaltyRateBps
+    );
     /// @notice Family `root` is not overdue yet: it may be marked at `dueAt` (maturity plus grace).
     error ScfNotOverdue(ReceivableId root, uint256 dueAt);
     /// @notice `account` is not an operator of the financier holding financed piece `id`.
@@ -307,9 +315,12 @@ interface IReceivableLedger is IReceivableLedgerTypes {
     /// @notice Anyone closes requested root `root` once its maturity passed unconfirmed.
     function lapse(ReceivableId root) external;
 
-    /// @notice Anyone relays the debtor's EIP-712 `Confirmation` of `root`.
+    /// @notice Anyone relays the debtor's EIP-712 `Confirmation` of `root`, signed under the grace and penalty in force
+    ///         (`terms()`), with one of its signature nonces (unordered: `nonceUsed`, `cancelNonce`).
     function confirmWithSignature(
         ReceivableId root,
+        uint32 graceSeconds,
+        uint16 penaltyRateBps,
         uint256 nonce,
         uint256 deadline,
         bytes calldata signature
@@ -356,9 +367,9 @@ interface IReceivableLedger is IReceivableLedgerTypes {
     ///         family's token in the same transaction (the financier approves the ledger beforehand).
     function finance(Quote calldata quote, bytes calldata signature) external returns (uint256 price);
 
-    /// @notice A key spends one of its own quote nonces, voiding the quote it signed with it. Anyone may, for its own
-    ///         address only, whatever its member's standing: a suspended financier's operator still withdraws its
-    ///         quotes.
+    /// @notice A key spends one of its own signature nonces, voiding the quote or confirmation it signed with it.
+    ///         Anyone may, for its own address only, whatever its member's standing: a suspended financier's operator
+    ///         still withdraws its quotes.
     function cancelNonce(uint256 nonce) external;
 
     // ─── Maturity ───────────────────────────────────────────────────────────
@@ -427,5 +438,9 @@ interface IReceivableLedger is IReceivableLedgerTypes {
     /// @notice What the debtor of family `root` owes now: face plus penalty interest.
     function amountDue(ReceivableId root) external view returns (uint256 amount, uint256 penalty);
 
+    /// @notice Whether `signer` spent (or cancelled) its signature nonce `nonce`.
     function nonceUsed(address signer, uint256 nonce) external view returns (bool);
+
+    /// @notice The grace period and penalty rate a family confirmed now takes (set by the governor, `setTerms`).
+    function terms() external view returns (uint32 graceSeconds, uint16 penaltyRateBps);
 }

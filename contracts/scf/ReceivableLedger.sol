@@ -129,7 +129,10 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
             revert ScfQuoteSellerMismatch(id, quote.seller, p.holder);
         }
         if (MemberId.unwrap(financier) == MemberId.unwrap(p.holder)) revert ScfSelfDealing(financier);
-        _useQuoteNonce(signer, quote.nonce);
+        // A debtor may buy its own payable (an early payment), never with recourse: the seller would owe it for its
+        // own non-payment, and `defaultRecourse` would book the seller's default for it (review 21, F1).
+        if (quote.recourse && MemberId.unwrap(financier) == MemberId.unwrap(f.debtor)) revert ScfSelfDealing(financier);
+        _useSignatureNonce(signer, quote.nonce);
         price = _price(quote, p.face, f.maturity);
         address token = f.token;
 
@@ -246,8 +249,8 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
     function cancelNonce(uint256 nonce) external {
         // A key withdraws only what it signed itself, so no standing is asked: a suspended financier's operator, or a
         // key its member is about to remove, can still void its outstanding quotes.
-        _useQuoteNonce(msg.sender, nonce);
-        emit QuoteNonceCancelled(msg.sender, nonce);
+        _useSignatureNonce(msg.sender, nonce);
+        emit NonceCancelled(msg.sender, nonce);
     }
 
     // ─── Run by ReceivableLedgerCold ────────────────────────────────────────
@@ -288,7 +291,7 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
     }
 
     /// @inheritdoc IReceivableLedger
-    function confirmWithSignature(ReceivableId, uint256, uint256, bytes calldata) external {
+    function confirmWithSignature(ReceivableId, uint32, uint16, uint256, uint256, bytes calldata) external {
         _runCold();
     }
 
@@ -371,7 +374,12 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
 
     /// @inheritdoc IReceivableLedger
     function nonceUsed(address signer, uint256 nonce) external view returns (bool) {
-        return _quoteNonces[signer].isUsed(nonce);
+        return _signatureNonces[signer].isUsed(nonce);
+    }
+
+    /// @inheritdoc IReceivableLedger
+    function terms() external view returns (uint32 graceSeconds, uint16 penaltyRateBps) {
+        return (_graceSeconds, _penaltyRateBps);
     }
 
     /// @notice The EIP-712 digest a financier signs for `quote`.

@@ -3,7 +3,6 @@ pragma solidity 0.8.28;
 
 import {RegistryCalls} from "../libraries/RegistryCalls.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {CreditReporter} from "../access/CreditReporter.sol";
@@ -21,9 +20,9 @@ import {UnorderedNonces} from "../libraries/UnorderedNonces.sol";
 /// @notice The storage and shared internals of {ReceivableLedger} and {ReceivableLedgerCold}, which runs the ledger's
 ///         less frequent operations by DELEGATECALL on the ledger's storage: both inherit this one layout.
 /// @dev Storage layout (test/scf/ReceivableLedger.layout.test.ts reads it back from a deployed ledger):
-///      - slots 0 to 6: {MemberPayouts} (2 mappings), {CreditReporter} (2 mappings), {EIP712}'s fallback strings (2)
-///        and {Nonces} (1 mapping);
-///      - slot 7: {EmergencyPause}'s `_pausedAt`, `_pausedTotal`, `_pausedByGovernor` (88 bits), then `_familyCount`,
+///      - slots 0 to 5: {MemberPayouts} (2 mappings), {CreditReporter} (2 mappings) and {EIP712}'s fallback strings
+///        (2);
+///      - slot 6: {EmergencyPause}'s `_pausedAt`, `_pausedTotal`, `_pausedByGovernor` (88 bits), then `_familyCount`,
 ///        `_graceSeconds`, `_penaltyRateBps` (88 bits): {EmergencyPause} is the last base with storage, so the ledger's
 ///        fields pack with it, and `whenNotPaused` warms the slot that creating a family reads;
 ///      - from slot 8 the ledger's mappings. A piece is one slot (`StoredPiece`, 152 bits); a family's terms are two
@@ -35,7 +34,6 @@ abstract contract ReceivableLedgerBase is
     MemberPayouts,
     CreditReporter,
     EIP712,
-    Nonces,
     ReentrancyGuardTransient,
     EmergencyPause
 {
@@ -49,7 +47,7 @@ abstract contract ReceivableLedgerBase is
     /// @notice EIP-712 type of a core enterprise's confirmation of a requested root.
     bytes32 public constant CONFIRMATION_TYPEHASH = keccak256(
         "Confirmation(uint64 root,uint32 holder,address token,uint64 face,uint40 activeMaturity,"
-        "uint256 nonce,uint256 deadline)"
+        "uint32 graceSeconds,uint16 penaltyRateBps,uint256 nonce,uint256 deadline)"
     );
     /// @notice EIP-712 type of a financier's quote.
     bytes32 public constant QUOTE_TYPEHASH = keccak256(
@@ -119,7 +117,9 @@ abstract contract ReceivableLedgerBase is
     /// @dev Of a family repaid with a penalty: face and amount collected so far (128 bits each), so that the last
     ///      piece collected takes the rounding remainder of the penalty shares and nothing is left behind.
     mapping(uint256 family => uint256 faceAndAmount) internal _penaltyCollected;
-    mapping(address signer => UnorderedNonces.Bitmap) internal _quoteNonces;
+    /// @dev Each key's signature nonces, for its quotes and its confirmations alike: unordered, so that independent
+    ///      signatures (a debtor's confirmations of several suppliers' requests) never void each other.
+    mapping(address signer => UnorderedNonces.Bitmap) internal _signatureNonces;
 
     constructor(
         IMemberRegistry registry,
@@ -285,9 +285,9 @@ abstract contract ReceivableLedgerBase is
         }
     }
 
-    /// @dev Spends quote nonce `nonce` of `signer` (a quote, or its cancellation).
-    function _useQuoteNonce(address signer, uint256 nonce) internal {
-        if (!_quoteNonces[signer].use(nonce)) revert ScfNonceUsed(signer, nonce);
+    /// @dev Spends signature nonce `nonce` of `signer` (a quote, a confirmation, or its cancellation).
+    function _useSignatureNonce(address signer, uint256 nonce) internal {
+        if (!_signatureNonces[signer].use(nonce)) revert ScfNonceUsed(signer, nonce);
     }
 
     /// @dev The one transition Confirmed -> Overdue, once maturity plus the family's agreed grace passed on the

@@ -105,6 +105,8 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
     /// @dev See {IReceivableLedger}.
     function confirmWithSignature(
         ReceivableId root,
+        uint32 graceSeconds,
+        uint16 penaltyRateBps,
         uint256 nonce,
         uint256 deadline,
         bytes calldata signature
@@ -124,6 +126,8 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
                     f.token,
                     p.face,
                     f.maturity,
+                    graceSeconds,
+                    penaltyRateBps,
                     nonce,
                     deadline
                 )
@@ -131,7 +135,14 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         );
         address signer = ECDSA.recover(digest, signature);
         if (!_actsAs(signer, Role.CoreEnterprise, f.debtor)) revert ScfNotDebtor(f.debtor, signer);
-        _useCheckedNonce(signer, nonce);
+        // The debtor agreed to the grace and penalty in force when it signed: relayed after the governor changed
+        // them, the signature would bind it to terms it never saw (adversarial review 21, F3).
+        (uint32 grace, uint16 penalty) = (_graceSeconds, _penaltyRateBps);
+        if (graceSeconds != grace || penaltyRateBps != penalty) {
+            revert ScfConfirmationTermsChanged(graceSeconds, penaltyRateBps, grace, penalty);
+        }
+        // Unordered, as a quote's: a debtor's confirmations of independent requests never void each other (F2).
+        _useSignatureNonce(signer, nonce);
         emit ConfirmationRelayed(root, signer, nonce);
         _confirmRequest(root, f);
     }

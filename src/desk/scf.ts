@@ -4,19 +4,10 @@
  * input as text, checks it, sends, and returns what happened as data; the `scf:*` tasks print it and the service
  * answers with it. Amounts are in major units of the receivable's settlement token; receivables are `R<family>.<n>`.
  */
-import {
-  ZeroAddress,
-  getAddress,
-  hexlify,
-  isAddress,
-  isError,
-  isHexString,
-  randomBytes,
-  type ContractTransactionReceipt,
-} from "ethers";
+import { ZeroAddress, getAddress, isAddress, isError, isHexString, type ContractTransactionReceipt } from "ethers";
 
 import { tokenAt, tokenFor, type TradelineContracts } from "../deployment.js";
-import { signQuote, type QuoteTerms } from "../eip712.js";
+import { newSignatureNonce, signQuote, type QuoteTerms } from "../eip712.js";
 import { formatAmount, parseAmount } from "../encoding.js";
 import { InputError, checked, parseMemberId, requireOption, wholeNumber, yesOrNo, type Labels } from "../input.js";
 import { invoiceKey, normalizeDate, type ConsortiumKey } from "../keys.js";
@@ -434,7 +425,7 @@ export async function quote(
     recourse,
     seller,
     expiry: now + BigInt(validFor),
-    nonce: BigInt(hexlify(randomBytes(16))),
+    nonce: newSignatureNonce(),
   };
   const price = await c.scf.priceOf(terms);
   const piece = await c.scf.getPiece(id);

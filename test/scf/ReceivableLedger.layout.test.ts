@@ -19,13 +19,13 @@ const coder = AbiCoder.defaultAbiCoder();
 
 /** Slots of the ledger's declared state, in the order ReceivableLedgerBase inherits and declares it. */
 const SLOT = {
-  // After MemberPayouts (0, 1), CreditReporter (2, 3), EIP712's fallback strings (4, 5) and Nonces (6):
+  // After MemberPayouts (0, 1), CreditReporter (2, 3) and EIP712's fallback strings (4, 5):
   // EmergencyPause (88 bits), then _familyCount, _graceSeconds, _penaltyRateBps (88 bits).
-  pauseAndTerms: 7n,
-  pieces: 8n,
-  families: 9n,
-  lines: 10n,
-  invoices: 11n,
+  pauseAndTerms: 6n,
+  pieces: 7n,
+  families: 8n,
+  lines: 9n,
+  invoices: 10n,
 } as const;
 
 /** Bits `[from, from + width)` of a slot's value. */

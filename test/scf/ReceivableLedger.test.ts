@@ -7,7 +7,7 @@ import { jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js
 import { invoiceKey } from "../../src/keys.js";
 import { roleIndex, roleMask } from "../../src/members.js";
 import { ICreditModuleReports__factory } from "../../typechain-types/index.js";
-import { daysBetween, discountedPrice, stateBitmap } from "../../src/scf.js";
+import { daysBetween, discountedPrice, relayConfirmation, stateBitmap } from "../../src/scf.js";
 import { addMonths } from "../../src/schedule.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { testEntityKey } from "../helpers/entity.js";
@@ -235,33 +235,27 @@ describe("ReceivableLedger", function () {
       await scf.connect(a.glassworks).request(ids.pearl, token, FACE, maturity, [invoice()]);
       const now = BigInt(await networkHelpers.time.latest());
       const expired = await signConfirmation(scf, a.pearl, root, now);
-      await expect(scf.connect(outsider).confirmWithSignature(root, expired.nonce, expired.deadline, expired.signature))
+      await expect(relayConfirmation(scf.connect(outsider), root, expired))
         .to.be.revertedWithCustomError(scf, "ScfSignatureExpired")
         .withArgs(now);
       const bySupplier = await signConfirmation(scf, a.glassworks, root, now + 3_600n);
-      await expect(
-        scf.connect(outsider).confirmWithSignature(root, bySupplier.nonce, bySupplier.deadline, bySupplier.signature),
-      )
+      await expect(relayConfirmation(scf.connect(outsider), root, bySupplier))
         .to.be.revertedWithCustomError(scf, "MemberMissingRole")
         .withArgs(a.glassworks.address, ids.glassworks, roleIndex("CoreEnterprise"));
       const byOtherCore = await signConfirmation(scf, otherCore, root, now + 3_600n);
-      await expect(
-        scf
-          .connect(outsider)
-          .confirmWithSignature(root, byOtherCore.nonce, byOtherCore.deadline, byOtherCore.signature),
-      )
+      await expect(relayConfirmation(scf.connect(outsider), root, byOtherCore))
         .to.be.revertedWithCustomError(scf, "ScfNotDebtor")
         .withArgs(ids.pearl, otherCore.address);
       const ok = await signConfirmation(scf, a.pearl, root, now + 3_600n);
-      await expect(scf.connect(outsider).confirmWithSignature(root, ok.nonce, ok.deadline, ok.signature))
+      await expect(relayConfirmation(scf.connect(outsider), root, ok))
         .to.emit(scf, "ReceivableConfirmed")
         .withArgs(root, ids.pearl, FACE)
         .and.to.emit(scf, "ConfirmationRelayed")
         .withArgs(root, a.pearl.address, ok.nonce);
       // The same signature again: its nonce is spent.
-      await expect(scf.connect(outsider).confirmWithSignature(root, ok.nonce, ok.deadline, ok.signature))
-        .to.be.revertedWithCustomError(scf, "InvalidAccountNonce")
-        .withArgs(a.pearl.address, ok.nonce + 1n);
+      await expect(relayConfirmation(scf.connect(outsider), root, ok))
+        .to.be.revertedWithCustomError(scf, "ScfNonceUsed")
+        .withArgs(a.pearl.address, ok.nonce);
     });
   });
 
@@ -514,7 +508,7 @@ describe("ReceivableLedger", function () {
         .withArgs(a.pacific.address, used.q.nonce);
       const cancelled = await quote(root + 1n);
       await expect(scf.connect(a.pacific).cancelNonce(cancelled.q.nonce))
-        .to.emit(scf, "QuoteNonceCancelled")
+        .to.emit(scf, "NonceCancelled")
         .withArgs(a.pacific.address, cancelled.q.nonce);
       await expect(scf.connect(a.glassworks).finance(cancelled.q, cancelled.sig))
         .to.be.revertedWithCustomError(scf, "ScfNonceUsed")
@@ -548,7 +542,7 @@ describe("ReceivableLedger", function () {
       // Another key's cancel spends its own nonce, never the financier's.
       const fresh = await quote(root + 1n, { nonce: 777_777n });
       await expect(scf.connect(a.glassworks).cancelNonce(777_777n))
-        .to.emit(scf, "QuoteNonceCancelled")
+        .to.emit(scf, "NonceCancelled")
         .withArgs(a.glassworks.address, 777_777n);
       expect((await scf.getPiece(root + 1n)).state).to.equal(BigInt(Piece.Held));
       await expect(scf.connect(a.glassworks).finance(fresh.q, fresh.sig)).to.emit(scf, "ReceivableFinanced");

@@ -429,8 +429,11 @@ contract ReceivableLedgerHandler is TestBase {
                 vm.prank(_core);
                 _ledger.confirm(root);
             } else {
-                (uint256 nonce, uint256 deadline) = (_ledger.nonces(_core), block.timestamp + 1 hours);
-                _ledger.confirmWithSignature(root, nonce, deadline, _confirmation(root, f, nonce, deadline));
+                // Unordered nonces: one of the root's own, signed under the terms in force.
+                (uint256 nonce, uint256 deadline) = (uint256(keccak256(abi.encode(root))), block.timestamp + 1 hours);
+                (uint32 grace, uint16 penalty) = _ledger.terms();
+                bytes memory signature = _confirmation(root, f, grace, penalty, nonce, deadline);
+                _ledger.confirmWithSignature(root, grace, penalty, nonce, deadline, signature);
             }
             pieces.push(root);
             confirmedFace += f.face;
@@ -446,6 +449,8 @@ contract ReceivableLedgerHandler is TestBase {
     function _confirmation(
         ReceivableId root,
         IReceivableLedgerTypes.Family memory f,
+        uint32 grace,
+        uint16 penalty,
         uint256 nonce,
         uint256 deadline
     ) internal view returns (bytes memory) {
@@ -467,6 +472,8 @@ contract ReceivableLedgerHandler is TestBase {
                 f.token,
                 uint64(f.face),
                 f.maturity - _ledger.pausedSeconds(), // the active clock's maturity, which a pause does not move
+                grace,
+                penalty,
                 nonce,
                 deadline
             )

@@ -3,6 +3,7 @@ import { network } from "hardhat";
 
 import { reasonCode } from "../../src/encoding.js";
 import { signConfirmation } from "../../src/eip712.js";
+import { relayConfirmation } from "../../src/scf.js";
 import { roleMask } from "../../src/members.js";
 import { FACE, ledgerWorld } from "../helpers/ledger.js";
 
@@ -39,7 +40,7 @@ describe("review 13, R13-1: a debtor's signed confirmation survives a pause of t
     await scf.connect(a.regulator).unpause();
     // The maturity moved on by the pause, for every holder: the debtor's signature names the same active day.
     expect((await scf.getFamily(root)).maturity).to.be.greaterThan(maturity);
-    await expect(scf.connect(a.glassworks).confirmWithSignature(root, signed.nonce, signed.deadline, signed.signature))
+    await expect(relayConfirmation(scf.connect(a.glassworks), root, signed))
       .to.emit(scf, "ConfirmationRelayed")
       .withArgs(root, a.pearl.address, signed.nonce)
       .and.to.emit(scf, "ReceivableConfirmed");
@@ -128,7 +129,7 @@ describe("review 13, follow-up: a key withdraws its own quotes whatever its memb
     const { q, sig } = await quote(root);
     await members.connect(world.governor).suspend(ids.pacific, reasonCode("KEY-COMPROMISE"));
     await expect(scf.connect(a.pacific).cancelNonce(q.nonce))
-      .to.emit(scf, "QuoteNonceCancelled")
+      .to.emit(scf, "NonceCancelled")
       .withArgs(a.pacific.address, q.nonce);
     await members.connect(world.governor).reinstate(ids.pacific, reasonCode("CLEARED"));
     await expect(scf.connect(a.glassworks).finance(q, sig))
