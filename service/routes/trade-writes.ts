@@ -342,7 +342,7 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
 
   writeRoute(app, ctx, {
     path: "/v1/trade/orders/{id}/refund",
-    summary: "Applies a time rule: objection (release), unshipped or expiry (refund); anyone may",
+    summary: "Applies a time rule: objection (release), unshipped or expired (refund); anyone may",
     roles: ANYONE,
     action: "trade.time-rule",
     withId: true,
