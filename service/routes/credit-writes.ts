@@ -8,6 +8,7 @@ import type { Kysely, Selectable } from "kysely";
 import type { Logger } from "pino";
 
 import { CONSENT_PURPOSES, FREQUENCIES, isoDate, type ConsentPurposeName } from "../../src/credit.js";
+import { DELINQUENCY_BUCKETS } from "../../src/schedule.js";
 import { connect } from "../../src/deployment.js";
 import * as desk from "../../src/desk/credit.js";
 import { formatAmount } from "../../src/encoding.js";
@@ -17,7 +18,7 @@ import { decodeError } from "../../src/errors.js";
 import { ProblemError, badRequest, echo, notFound } from "../problem.js";
 import type { Tables } from "../schema.js";
 import { runAlive, runWrite, writeProblem, type WriteContext, type Writer } from "../writes.js";
-import { Text, WriteAnswer, idempotencyHeader, problemContent, writeResponses } from "./write-schemas.js";
+import { Text, WriteAnswer, idempotencyHeader, problemContent, writeResponses, writeRoute } from "./write-schemas.js";
 
 const security = [{ bearer: [] }];
 const Decimal = Text.openapi({ description: "an amount in major units, e.g. 1250.50", example: "20000.00" });
@@ -186,6 +187,30 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
       });
     },
   );
+
+  writeRoute(app, ctx, {
+    path: "/v1/credit/loans/age",
+    summary:
+      "Applies what time changed on a loan (anyone may): a missed instalment past the grace to Overdue, a " +
+      "delinquency bucket, a negative record past its retention",
+    roles: ["lender-desk", "regulator"],
+    action: "credit.age",
+    body: z.object({ loanId: Text.openapi({ description: "the loan's id, 0x and 64 hex digits" }) }).strict(),
+    run: async (d, b) => {
+      const r = await desk.age(d, { loanId: b.loanId });
+      return {
+        loanId: r.loanId,
+        daysPastDue: r.delinquency.daysPastDue,
+        bucket: r.delinquency.bucketLabel,
+        status: r.status ?? null,
+        bucketMoved:
+          r.bucket === undefined
+            ? null
+            : { from: DELINQUENCY_BUCKETS[r.bucket.from], to: DELINQUENCY_BUCKETS[r.bucket.to] },
+        negativeRecordExpired: r.negativeRecordExpired,
+      };
+    },
+  });
 
   const Hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "a 32-byte hex value, 0x and 64 hex digits");
   const Purpose = z.enum(CONSENT_PURPOSES.slice(1) as [ConsentPurposeName, ...ConsentPurposeName[]]).openapi({

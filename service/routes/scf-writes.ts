@@ -357,6 +357,39 @@ export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): voi
   });
 
   writeRoute(app, ctx, {
+    path: "/v1/scf/receivables/{id}/recourse/close",
+    summary: "The bank holding a piece financed with recourse closes its recourse record: the seller made it whole",
+    roles: ["bank-treasury"],
+    action: "scf.recourse.close",
+    withId: true,
+    body: empty,
+    run: async (d, _b, id) => ({ id: formatReceivable((await desk.closeRecourse(d, { id })).id), closed: true }),
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/scf/receivables/{id}/recourse/default",
+    summary: "The bank holding a piece financed with recourse declares the seller's recourse in default",
+    roles: ["bank-treasury"],
+    action: "scf.recourse.default",
+    withId: true,
+    body: empty,
+    run: async (d, _b, id) => ({ id: formatReceivable((await desk.defaultRecourse(d, { id })).id), defaulted: true }),
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/scf/receivables/{id}/credit-records/settle",
+    summary: "Closes the credit records of a frozen piece of a repaid family before its collection (anyone may)",
+    roles: ["supply-chain-desk", "bank-treasury", "regulator"],
+    action: "scf.credit-records.settle",
+    withId: true,
+    body: empty,
+    run: async (d, _b, id) => ({
+      id: formatReceivable((await desk.settleCreditRecords(d, { id })).id),
+      settled: true,
+    }),
+  });
+
+  writeRoute(app, ctx, {
     path: "/v1/scf/claims",
     summary: "Pays what the ledger parked for a member to its current payout account",
     roles: ["supply-chain-desk", "bank-treasury"],

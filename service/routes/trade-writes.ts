@@ -328,6 +328,26 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
   });
 
   writeRoute(app, ctx, {
+    path: "/v1/trade/orders/{id}/advance/close",
+    summary: "The financier closes the credit record of the advance an ended order did not repay (repaid outside it)",
+    roles: ["bank-treasury"],
+    action: "trade.advance.close",
+    withId: true,
+    body: empty,
+    run: async (d, _b, id) => ({ id: String((await desk.closeAdvance(d, { order: id })).id), closed: true }),
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/trade/orders/{id}/advance/default",
+    summary: "The financier declares the advance an ended order did not repay in default, once the order expired",
+    roles: ["bank-treasury"],
+    action: "trade.advance.default",
+    withId: true,
+    body: empty,
+    run: async (d, _b, id) => ({ id: String((await desk.defaultAdvance(d, { order: id })).id), defaulted: true }),
+  });
+
+  writeRoute(app, ctx, {
     path: "/v1/trade/orders/{id}/resolve",
     summary: "The arbiter pays a percentage of what remains to the exporter's side and refunds the rest",
     roles: ["operator"],

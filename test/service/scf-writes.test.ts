@@ -169,6 +169,15 @@ describe("service writes: a receivable from issue to collection, one service per
         // Sold one block later on the same day: at the price previewed.
         expect(paid).to.deep.equal(preview.price);
         expect(Number(paid.amount)).to.be.greaterThan(Number(price.amount)).and.at.most(Number(maxPrice.amount));
+        // The bank's credit-record steps reach the chain, which decides, decoded: this piece was financed without
+        // recourse, and its family is not repaid yet. A supply-chain desk may not take the bank's steps.
+        for (const step of ["close", "default"]) {
+          const r = await post("pacific", `/v1/scf/receivables/${family}.1/recourse/${step}`, {});
+          expect([r.status, r.body.revert?.name], r.body.detail).to.deep.equal([422, "ScfNoRecourse"]);
+        }
+        expect((await post("glassworks", `/v1/scf/receivables/${family}.1/recourse/close`, {})).status).to.equal(403);
+        const unsettled = await post("pacific", `/v1/scf/receivables/${family}.1/credit-records/settle`, {});
+        expect([unsettled.status, unsettled.body.revert?.name]).to.deep.equal([422, "ScfUnexpectedFamilyState"]);
         // The same quote again: the chain refuses the spent nonce, decoded.
         const again = await post("glassworks", `/v1/scf/receivables/${family}.1/finance`, quote);
         expect(again.status).to.equal(422);

@@ -121,6 +121,14 @@ describe("service writes: a trade order from creation to a paid tranche, one ser
         const paid = await world.contracts.trade.queryFilter(world.contracts.trade.filters.TranchePaid(BigInt(id)));
         expect(paid.map((e) => e.args.payout.toString())).to.deep.equal([payments[0].payout]);
 
+        // The financier's steps on an advance reach the chain, which decides, decoded: the order is still running. Only
+        // a bank's treasury may take them.
+        for (const step of ["close", "default"]) {
+          const r = await post("huaxia", `/v1/trade/orders/${id}/advance/${step}`, {});
+          expect([r.status, r.body.revert?.name], r.body.detail).to.deep.equal([422, "TradeUnexpectedOrderState"]);
+        }
+        expect((await post("glassworks", `/v1/trade/orders/${id}/advance/close`, {})).status).to.equal(403);
+
         // Indexed by the exporter's service: the order with its payment, and its pacs.008.
         await services.glassworks.caughtUp();
         const get = (path: string) =>

@@ -299,6 +299,26 @@ describe("service writes: the lender desk over HTTP", function () {
           instalments: 12,
         });
         expect(list.find((l) => l.ref === ref("1"))).to.deep.include({ aprBps: null, apr: null, instalments: null });
+
+        // Its first instalment missed: anyone's desk applies what time changed (the chain's ageLoan), once.
+        await networkHelpers.time.increase(45 * 86_400);
+        const loanId = (answer.result.loanIds as string[])[0];
+        const aged = await post("/v1/credit/loans/age", desk, { loanId });
+        expect(aged.status).to.equal(200);
+        const agedBody = (await aged.json()) as Answer;
+        expect(agedBody.result.loanId).to.equal(loanId);
+        expect(agedBody.result.daysPastDue).to.be.within(15, 16);
+        expect([agedBody.result.bucket, agedBody.result.bucketMoved]).to.deep.equal([
+          "1-30",
+          { from: "current", to: "1-30" },
+        ]);
+        const again = await post("/v1/credit/loans/age", desk, { loanId });
+        expect([again.status, ((await again.json()) as ProblemBody).revert?.name]).to.deep.equal([
+          422,
+          "CreditNothingToAge",
+        ]);
+        const bad = await post("/v1/credit/loans/age", desk, { loanId: "0x12" });
+        expect([bad.status, ((await bad.json()) as ProblemBody).errors?.[0].pointer]).to.deep.equal([400, "/loanId"]);
       });
 
       it("test_idempotentRetry_returnsTheFirstAnswerAndSendsNothing", async function () {
