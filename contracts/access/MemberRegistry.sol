@@ -15,8 +15,25 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     /// @notice How long a governor's key recovery waits, so that a member whose admin is still there can cancel it.
     uint256 public constant RECOVERY_DELAY = 7 days;
 
+    /// @notice The most operators a member may have: every change of its status or roles rewrites each one's word.
+    uint256 public constant MAX_OPERATORS = 32;
+
+    /// @dev An operator's one word: the member it acts for, with a copy of that member's status and roles, so that
+    ///      `requireRole`, `requireActive` and `isActive` (every module's check of who is acting) read one slot, not
+    ///      two; and the next operator of the same member (`next`, zero for the last), so that the member's operators
+    ///      are a list threaded through their own words. Every change of a member's status or roles rewrites each of
+    ///      its operators' copies (`_syncOperators`) walking that list, which reads no slot it does not write but
+    ///      the list's head (`_firstOperator`): the copy is the member's at all times.
+    struct OperatorWord {
+        MemberId member;
+        MemberStatus status;
+        uint32 roles;
+        address next;
+    }
+
     mapping(MemberId id => Member) private _members;
-    mapping(address operator => MemberId) private _memberOf;
+    mapping(address operator => OperatorWord) private _memberOf;
+    mapping(MemberId id => address) private _firstOperator;
     mapping(bytes32 legalIdHash => MemberId) private _byLegalId;
     mapping(bytes32 entityKey => MemberId) private _byEntityKey;
     mapping(MemberId id => Recovery) private _recoveries;
@@ -71,7 +88,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         );
         _byLegalId[legalIdHash] = id;
         _byEntityKey[entityKey] = id;
-        _link(admin, id);
+        _link(admin, id, m);
         _payoutTo[id] = admin;
         emit MemberAdmitted(id, legalIdHash, entityKey, jurisdiction, roles, admin);
         emit OperatorAdded(id, admin);
@@ -107,7 +124,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     function proposeAdminRecovery(MemberId id, address newAdmin) external onlyOwner {
         _existing(id);
         if (newAdmin == address(0)) revert OperatorInvalidAddress();
-        MemberId holder = _memberOf[newAdmin];
+        MemberId holder = _memberOf[newAdmin].member;
         if (MemberId.unwrap(holder) == 0) {
             // Reserved for this member until linked, so that no other member's admin can take it first.
             _checkNewOperator(newAdmin, id);
@@ -141,6 +158,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         Member storage m = _existing(id);
         uint32 previous = m.roles;
         m.roles = previous | roles;
+        _syncOperators(id, m.status, previous | roles);
         emit MemberRolesChanged(id, previous, previous | roles);
     }
 
@@ -150,6 +168,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         Member storage m = _existing(id);
         uint32 previous = m.roles;
         m.roles = previous & ~roles;
+        _syncOperators(id, m.status, previous & ~roles);
         // A role taken away: caches of "found an issuer" keyed on the epoch expire (see `membershipEpoch`).
         if (previous & roles != 0) ++_membershipEpoch;
         emit MemberRolesChanged(id, previous, previous & ~roles);
@@ -161,7 +180,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     function addOperator(MemberId id, address operator) external {
         Member storage m = _activeAdminOf(id);
         _checkNewOperator(operator, id);
-        _link(operator, id);
+        _link(operator, id, m);
         ++m.operatorCount;
         emit OperatorAdded(id, operator);
     }
@@ -172,10 +191,11 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         // A suspended member may still cut off a compromised key, so that it is not live again on reinstatement.
         if (msg.sender != m.admin) revert OperatorUnauthorizedAdmin(msg.sender, id);
         if (m.status == MemberStatus.Revoked) revert MemberNotActive(msg.sender, id, m.status);
-        if (MemberId.unwrap(_memberOf[operator]) != MemberId.unwrap(id)) revert OperatorNotOfMember(operator, id);
+        if (MemberId.unwrap(_memberOf[operator].member) != MemberId.unwrap(id))
+            revert OperatorNotOfMember(operator, id);
         if (operator == m.admin) revert OperatorIsAdmin(operator, id);
         if (operator == m.payout) revert OperatorIsPayoutAccount(operator, id);
-        _memberOf[operator] = MemberId.wrap(0);
+        _unlink(operator, id);
         // The key stays this member's: relinked elsewhere, it would take its balance and allowances with it.
         _boundTo[operator] = id;
         --m.operatorCount;
@@ -191,7 +211,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         // may not add a new key.
         if (
             m.status == MemberStatus.Revoked ||
-            (m.status == MemberStatus.Suspended && MemberId.unwrap(_memberOf[newAdmin]) != MemberId.unwrap(id))
+            (m.status == MemberStatus.Suspended && MemberId.unwrap(_memberOf[newAdmin].member) != MemberId.unwrap(id))
         ) {
             revert MemberNotActive(msg.sender, id, m.status);
         }
@@ -204,7 +224,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         if (msg.sender != m.admin) revert OperatorUnauthorizedAdmin(msg.sender, id);
         // Also while suspended, so that a compromised payout key can be retired before reinstatement.
         if (m.status == MemberStatus.Revoked) revert MemberNotActive(msg.sender, id, m.status);
-        if (MemberId.unwrap(_memberOf[account]) != MemberId.unwrap(id)) revert OperatorNotOfMember(account, id);
+        if (MemberId.unwrap(_memberOf[account].member) != MemberId.unwrap(id)) revert OperatorNotOfMember(account, id);
         m.payout = account;
         _payoutTo[id] = account;
         emit PayoutAccountSet(id, account);
@@ -244,7 +264,17 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
 
     /// @inheritdoc IMemberRegistry
     function memberOf(address account) external view returns (MemberId) {
-        return _memberOf[account];
+        return _memberOf[account].member;
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function operatorsOf(MemberId id) external view returns (address[] memory list) {
+        list = new address[](_members[id].operatorCount);
+        address a = _firstOperator[id];
+        for (uint256 i; a != address(0); ++i) {
+            list[i] = a;
+            a = _memberOf[a].next;
+        }
     }
 
     /// @inheritdoc IMemberRegistry
@@ -254,13 +284,13 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
 
     /// @inheritdoc IMemberRegistry
     function hasRole(address account, Role role) external view returns (bool) {
-        Member storage m = _members[_memberOf[account]];
-        return m.status == MemberStatus.Active && (m.roles >> uint8(role)) & 1 == 1;
+        OperatorWord storage w = _memberOf[account];
+        return w.status == MemberStatus.Active && (w.roles >> uint8(role)) & 1 == 1;
     }
 
     /// @inheritdoc IMemberRegistry
     function isActive(address account) external view returns (bool) {
-        return _members[_memberOf[account]].status == MemberStatus.Active;
+        return _memberOf[account].status == MemberStatus.Active;
     }
 
     /// @inheritdoc IMemberRegistry
@@ -353,6 +383,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
                 (from == MemberStatus.Suspended && to != MemberStatus.Suspended);
         if (!allowed) revert MemberInvalidTransition(id, from, to);
         m.status = to;
+        _syncOperators(id, to, m.roles);
         // Leaving Active turns `isActive` false for every operator of the member: caches keyed on the epoch expire.
         if (from == MemberStatus.Active) ++_membershipEpoch;
         emit MemberStatusChanged(id, from, to, reason);
@@ -361,10 +392,10 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     /// @dev Seats `newAdmin` (an operator of member `id`, or a new one) as its admin.
     function _seatAdmin(MemberId id, Member storage m, address newAdmin) private {
         address previous = m.admin;
-        MemberId holder = _memberOf[newAdmin];
+        MemberId holder = _memberOf[newAdmin].member;
         if (MemberId.unwrap(holder) == 0) {
             _checkNewOperator(newAdmin, id);
-            _link(newAdmin, id);
+            _link(newAdmin, id, m);
             ++m.operatorCount;
             emit OperatorAdded(id, newAdmin);
         } else if (MemberId.unwrap(holder) != MemberId.unwrap(id)) {
@@ -381,13 +412,12 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         if (MemberId.unwrap(existing) != 0) revert MemberAlreadyAdmitted(legalIdHash, existing);
     }
 
-    /// @dev `account`'s member, active, and its roles: status and roles read together, from their one slot.
+    /// @dev `account`'s member, active, and its roles: all three from the operator's one word.
     function _requireActive(address account) private view returns (MemberId id, uint32 roles) {
-        id = _memberOf[account];
-        if (MemberId.unwrap(id) == 0) revert MemberUnknownAccount(account);
-        Member storage m = _members[id];
+        OperatorWord storage w = _memberOf[account];
         MemberStatus status;
-        (status, roles) = (m.status, m.roles);
+        (id, status, roles) = (w.member, w.status, w.roles);
+        if (MemberId.unwrap(id) == 0) revert MemberUnknownAccount(account);
         if (status != MemberStatus.Active) revert MemberNotActive(account, id, status);
     }
 
@@ -406,7 +436,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     ///      not bound to another member.
     function _checkNewOperator(address operator, MemberId id) private view {
         if (operator == address(0)) revert OperatorInvalidAddress();
-        MemberId existing = _memberOf[operator];
+        MemberId existing = _memberOf[operator].member;
         if (MemberId.unwrap(existing) != 0) revert OperatorAlreadyRegistered(operator, existing);
         MemberId bound = _boundTo[operator];
         if (MemberId.unwrap(bound) != 0 && MemberId.unwrap(bound) != MemberId.unwrap(id)) {
@@ -414,10 +444,36 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         }
     }
 
-    /// @dev Links `operator` to member `id`; a binding to `id` has served its purpose.
-    function _link(address operator, MemberId id) private {
-        _memberOf[operator] = id;
+    /// @dev Links `operator` to member `id` (record `m`, whose `operatorCount` its caller moves on), with a copy of its
+    ///      status and roles, at the head of the member's list; a binding to `id` has served its purpose.
+    function _link(address operator, MemberId id, Member storage m) private {
+        if (m.operatorCount >= MAX_OPERATORS) revert OperatorLimitReached(id, MAX_OPERATORS);
+        _memberOf[operator] = OperatorWord(id, m.status, m.roles, _firstOperator[id]);
+        _firstOperator[id] = operator;
         _boundTo[operator] = MemberId.wrap(0);
+    }
+
+    /// @dev Unlinks `operator` from member `id`'s list (walking it to the operator before it: at most
+    ///      `MAX_OPERATORS` words, on a rare step) and clears its word.
+    function _unlink(address operator, MemberId id) private {
+        address next = _memberOf[operator].next;
+        address a = _firstOperator[id];
+        if (a == operator) {
+            _firstOperator[id] = next;
+        } else {
+            while (_memberOf[a].next != operator) a = _memberOf[a].next;
+            _memberOf[a].next = next;
+        }
+        delete _memberOf[operator];
+    }
+
+    /// @dev Writes member `id`'s new status and roles into each of its operators' words (at most `MAX_OPERATORS`).
+    function _syncOperators(MemberId id, MemberStatus status, uint32 roles) private {
+        for (address a = _firstOperator[id]; a != address(0);) {
+            OperatorWord storage w = _memberOf[a];
+            (w.status, w.roles) = (status, roles);
+            a = w.next;
+        }
     }
 
     function _checkRoles(uint32 roles) private pure {

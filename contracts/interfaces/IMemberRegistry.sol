@@ -128,6 +128,8 @@ interface IMemberRegistry {
     error OperatorIsAdmin(address operator, MemberId id);
     /// @notice The payout account of member `id` cannot be removed; set another payout account first.
     error OperatorIsPayoutAccount(address operator, MemberId id);
+    /// @notice Member `id` already has `max` operators, the most one may have (`MAX_OPERATORS`).
+    error OperatorLimitReached(MemberId id, uint256 max);
     /// @notice The entity key is zero.
     error MemberInvalidEntityKey();
     /// @notice Another member, `existing`, already has `entityKey`: the same institution cannot be admitted twice.
@@ -222,6 +224,9 @@ interface IMemberRegistry {
 
     /// @notice The member `account` acts for, or zero.
     function memberOf(address account) external view returns (MemberId);
+
+    /// @notice Member `id`'s operators (its admin among them), in no particular order.
+    function operatorsOf(MemberId id) external view returns (address[] memory);
 
     /// @notice The record of member `id`.
     function getMember(MemberId id) external view returns (Member memory);

@@ -71,6 +71,92 @@ contract MemberRegistryFuzzTest is TestBase {
         }
     }
 
+    /// Each operator's word is its member's status and roles at all times: through random operators added and
+    /// removed, admins changed, suspensions, reinstatements, revocations and role changes on two members, every
+    /// operator answers `isActive` and `hasRole` exactly as its member's record says, `operatorsOf` lists exactly the
+    /// member's operators, and a removed key answers for no member.
+    function testFuzz_operatorWords_followTheirMember(uint8[24] memory ops, uint32 roleSeed) public {
+        address second = address(0xB0B);
+        registry.admit(keccak256("LENDER"), ~keccak256("LENDER"), "HK", 2, second);
+        uint160 next = 0x1000;
+        address removed;
+        for (uint256 i; i < ops.length; ++i) {
+            MemberId id = MemberId.wrap(uint32(1 + (ops[i] & 1)));
+            uint8 op = (ops[i] >> 1) % 7;
+            IMemberRegistry.Member memory m = registry.getMember(id);
+            address admin = m.admin;
+            if (op == 0 && m.status == MemberStatus.Active) {
+                vm.prank(admin);
+                registry.addOperator(id, address(++next));
+            } else if (op == 1) {
+                address[] memory list = registry.operatorsOf(id);
+                address victim = list[uint256(ops[i]) % list.length];
+                if (victim != admin && victim != m.payout && m.status != MemberStatus.Revoked) {
+                    vm.prank(admin);
+                    registry.removeOperator(id, victim);
+                    removed = victim;
+                }
+            } else if (op == 2 && m.status != MemberStatus.Revoked) {
+                address[] memory list = registry.operatorsOf(id);
+                vm.prank(admin);
+                registry.setAdmin(id, list[uint256(ops[i]) % list.length]);
+            } else if (op == 3 && m.status == MemberStatus.Active) {
+                registry.suspend(id, bytes32(0));
+            } else if (op == 4 && m.status == MemberStatus.Suspended) {
+                registry.reinstate(id, bytes32(0));
+            } else if (op == 5 && i > 18 && m.status != MemberStatus.Revoked) {
+                registry.revoke(id, bytes32(0));
+            } else if (op == 6) {
+                uint32 roles = uint32(bound(uint256(keccak256(abi.encode(roleSeed, i))), 1, ALL_ROLES));
+                if (ops[i] & 2 == 0) registry.grantRoles(id, roles);
+                else registry.removeRoles(id, roles);
+            }
+            for (uint256 k; k < 2; ++k) _checkOperatorWords(MemberId.wrap(uint32(k + 1)));
+            if (removed != address(0)) {
+                assertEq(MemberId.unwrap(registry.memberOf(removed)), 0, "a removed key still answers for a member");
+                assertTrue(!registry.isActive(removed), "a removed key is active");
+            }
+        }
+    }
+
+    function _checkOperatorWords(MemberId id) internal view {
+        IMemberRegistry.Member memory m = registry.getMember(id);
+        address[] memory list = registry.operatorsOf(id);
+        assertEq(list.length, m.operatorCount, "operatorsOf and operatorCount differ");
+        bool active = m.status == MemberStatus.Active;
+        for (uint256 j; j < list.length; ++j) {
+            assertEq(MemberId.unwrap(registry.memberOf(list[j])), MemberId.unwrap(id), "an operator listed elsewhere");
+            assertTrue(registry.isActive(list[j]) == active, "isActive disagrees with the member's status");
+            for (uint8 r; r < 14; ++r) {
+                bool bit = active && (m.roles >> r) & 1 == 1;
+                assertTrue(registry.hasRole(list[j], Role(r)) == bit, "hasRole disagrees with the member's record");
+            }
+        }
+    }
+
+    /// A member has at most MAX_OPERATORS operators: the next is refused, also as a new admin, and nothing changes.
+    function test_operators_atMostMaxOperators() public {
+        uint256 max = registry.MAX_OPERATORS();
+        for (uint160 k = 1; k < max; ++k) {
+            vm.prank(ADMIN);
+            registry.addOperator(MemberId.wrap(1), address(0x2000 + k));
+        }
+        assertEq(registry.operatorsOf(MemberId.wrap(1)).length, max, "operators");
+        vm.expectRevert(abi.encodeWithSelector(IMemberRegistry.OperatorLimitReached.selector, MemberId.wrap(1), max));
+        vm.prank(ADMIN);
+        registry.addOperator(MemberId.wrap(1), address(0x3000));
+        vm.expectRevert(abi.encodeWithSelector(IMemberRegistry.OperatorLimitReached.selector, MemberId.wrap(1), max));
+        vm.prank(ADMIN);
+        registry.setAdmin(MemberId.wrap(1), address(0x3000));
+        assertEq(MemberId.unwrap(registry.memberOf(address(0x3000))), 0, "linked despite the limit");
+        // One removed, one more fits.
+        vm.prank(ADMIN);
+        registry.removeOperator(MemberId.wrap(1), address(0x2001));
+        vm.prank(ADMIN);
+        registry.addOperator(MemberId.wrap(1), address(0x3000));
+        assertEq(registry.operatorsOf(MemberId.wrap(1)).length, max, "operators after a swap");
+    }
+
     /// Nobody but the governor can admit.
     function testFuzz_admit_refusesAnyoneButTheGovernor(address caller) public {
         vm.assume(caller != address(this));
