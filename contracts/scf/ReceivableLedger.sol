@@ -93,8 +93,9 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
 
     /// @inheritdoc IReceivableLedger
     function transfer(ReceivableId id, address to) external whenNotPaused {
-        (StoredPiece memory p, ) = _movable(id);
+        (StoredPiece memory p, StoredFamily storage f) = _movable(id);
         MemberId recipient = _recipient(to);
+        _notDebtor(recipient, f.debtor);
         if (p.tier == type(uint8).max) revert ScfTierExhausted(id, p.tier);
         uint8 tier = p.tier + 1;
         StoredPiece storage s = _pieces[id];
@@ -412,7 +413,7 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
         f.pieces = uint24(first + n - 1);
         children = new ReceivableId[](n - 1);
         // `handing` when some part goes to another member (none for a plain split, whose `recipients` is empty).
-        (MemberId[] memory to, bool handing) = _handedTo(recipients, p.holder);
+        (MemberId[] memory to, bool handing) = _handedTo(recipients, p.holder, f.debtor);
         // A part handed on moves one tier down, as `transfer` moves it; a split that hands nothing on keeps the tier
         // (even 255).
         if (handing && p.tier == type(uint8).max) revert ScfTierExhausted(id, p.tier);
@@ -440,15 +441,26 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
     ///      `handing` when some part goes to another member.
     function _handedTo(
         address[] memory recipients,
-        MemberId holder
+        MemberId holder,
+        MemberId debtor
     ) private view returns (MemberId[] memory to, bool handing) {
         to = new MemberId[](recipients.length);
         for (uint256 i; i < recipients.length; ++i) {
             address account = recipients[i];
             if (account == address(0)) continue;
             MemberId member = _recipientOrHolder(account, holder);
-            if (MemberId.unwrap(member) != MemberId.unwrap(holder)) (to[i], handing) = (member, true);
+            if (MemberId.unwrap(member) != MemberId.unwrap(holder)) {
+                _notDebtor(member, debtor);
+                (to[i], handing) = (member, true);
+            }
         }
+    }
+
+    /// @dev A piece never goes to its family's debtor, as `issue` and `request` never name it supplier: holding its
+    ///      own payable, it could sell it with recourse and be booked twice for one non-payment, or raise cash on its
+    ///      own IOU with no borrowing reported (adversarial review 22, R22-1).
+    function _notDebtor(MemberId recipient, MemberId debtor) private pure {
+        if (MemberId.unwrap(recipient) == MemberId.unwrap(debtor)) revert ScfSelfDealing(debtor);
     }
 
     /// @dev Piece `id` as its holder may move it: held (not financed or collected), confirmed, before maturity, not

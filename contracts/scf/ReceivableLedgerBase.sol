@@ -25,7 +25,7 @@ import {UnorderedNonces} from "../libraries/UnorderedNonces.sol";
 ///      - slot 6: {EmergencyPause}'s `_pausedAt`, `_pausedTotal`, `_pausedByGovernor` (88 bits), then `_familyCount`,
 ///        `_graceSeconds`, `_penaltyRateBps` (88 bits): {EmergencyPause} is the last base with storage, so the ledger's
 ///        fields pack with it, and `whenNotPaused` warms the slot that creating a family reads;
-///      - from slot 8 the ledger's mappings. A piece is one slot (`StoredPiece`, 152 bits); a family's terms are two
+///      - from slot 7 the ledger's mappings. A piece is one slot (`StoredPiece`, 152 bits); a family's terms are two
 ///        slots (`StoredFamily`: 256 bits of what the lifecycle touches, then the token, face and grace, 256 bits); a
 ///        credit line is one slot (232 bits).
 abstract contract ReceivableLedgerBase is

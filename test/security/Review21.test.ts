@@ -108,3 +108,22 @@ describe("review 21: the receivable ledger's signatures and recourse", function 
     expect([family.state, family.graceSeconds, family.penaltyRateBps]).to.deep.equal([2n, 0n, 10_000n]);
   });
 });
+
+describe("review 22: a piece never goes back to its debtor", function () {
+  it("R22-1: transfer and splitTo refuse the family's debtor as recipient, so it never sells its own payable", async function () {
+    const { scf, members, a, ids, issue } = await networkHelpers.loadFixture(fixture);
+    // Pearl, the debtor, is also a supplier to others, as core enterprises often are.
+    await members.grantRoles(ids.pearl, roleMask(["Supplier"]));
+    const root = await issue(); // Pearl owes Glassworks
+    await expect(scf.connect(a.glassworks).transfer(root, a.pearl.address))
+      .to.be.revertedWithCustomError(scf, "ScfSelfDealing")
+      .withArgs(ids.pearl);
+    await expect(scf.connect(a.glassworks).splitTo(root, [FACE / 2n, FACE / 2n], [ethers.ZeroAddress, a.pearl.address]))
+      .to.be.revertedWithCustomError(scf, "ScfSelfDealing")
+      .withArgs(ids.pearl);
+    expect((await scf.getPiece(root)).holder).to.equal(ids.glassworks);
+    expect((await scf.getPiece(root)).face).to.equal(FACE);
+    // Any other supplier still takes it.
+    await expect(scf.connect(a.glassworks).transfer(root, a.precision.address)).to.emit(scf, "ReceivableTransferred");
+  });
+});
