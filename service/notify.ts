@@ -32,7 +32,7 @@ import {
   type Notification,
 } from "./notifications.js";
 import type { EventRow, Tables } from "./schema.js";
-import { openSecret, sealSecret } from "./webhook-secrets.js";
+import { openSecret, sealSecret, type SecretBinding } from "./webhook-secrets.js";
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhook } from "./webhook-signature.js";
 
 /** What a subscriber receives per indexer step: the step's notifications in chain order, and the block indexed. */
@@ -76,14 +76,14 @@ export class NotificationHub {
     this.#webhookKey = settings.webhookKey;
   }
 
-  /** A new webhook's secret as the database keeps it (sealed when the service has a key). */
-  sealSecret(secret: string): string {
-    return sealSecret(this.#webhookKey, secret);
+  /** A new webhook's secret as the database keeps it (sealed when the service has a key, bound to `binding`). */
+  sealSecret(secret: string, binding: SecretBinding): string {
+    return sealSecret(this.#webhookKey, secret, binding);
   }
 
   /** Webhook `id`'s secret from what the database keeps (`openSecret`). */
-  openSecret(stored: string, id: number): string {
-    return openSecret(this.#webhookKey, stored, id);
+  openSecret(stored: string, id: number, binding: SecretBinding): string {
+    return openSecret(this.#webhookKey, stored, id, binding);
   }
 
   /** Of `notes`, those a token with `roles` may see on this service, in order (the rule: `visible`). */
@@ -313,6 +313,7 @@ export class WebhookDeliverer {
             "webhooks.id as id",
             "webhooks.url as url",
             "webhooks.secret as secret",
+            "webhooks.token_id as token_id",
             "webhooks.kinds as kinds",
             "webhooks.cursor as cursor",
             "api_tokens.roles as roles",
@@ -332,7 +333,7 @@ export class WebhookDeliverer {
           }
           let secret: string;
           try {
-            secret = this.#o.hub.openSecret(row.secret, id);
+            secret = this.#o.hub.openSecret(row.secret, id, { tokenId: Number(row.token_id), url: row.url });
           } catch (err) {
             // Checked at start (`checkWebhookSecrets`): only a value altered in the database since gets here. That
             // webhook waits; the others go on.

@@ -64,6 +64,8 @@ export interface ServiceOptions {
    * it they are kept in the clear; the service refuses to start on a database whose secrets it cannot open.
    */
   webhookKey?: Buffer;
+  /** The key the secrets were sealed with before `webhookKey`: the start re-seals them under `webhookKey`. */
+  previousWebhookKey?: Buffer;
   /** The submission queue's depth, for /metrics (default: the operator key's queue). */
   queueDepth?: () => number;
 }
@@ -111,8 +113,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const applied = await migrate(database.db as never, database.engine);
     logger.info({ engine: database.engine, where: database.where, applied }, "database ready");
     // A secret the service could not open would stop its webhook's deliveries: refused before anything starts.
-    const secrets = await checkWebhookSecrets(database.db, options.webhookKey);
+    const secrets = await checkWebhookSecrets(database.db, options.webhookKey, options.previousWebhookKey);
     if (secrets.sealed > 0) logger.info({ sealed: secrets.sealed }, "webhook secrets kept in the clear were sealed");
+    if (secrets.resealed > 0) {
+      logger.info({ resealed: secrets.resealed }, "webhook secrets re-sealed under the new key: the previous can go");
+    }
     if (secrets.clear > 0) {
       logger.warn(
         { clear: secrets.clear },

@@ -395,7 +395,7 @@ export function notifyRoutes(app: OpenAPIHono<AppEnv>, ctx: NotifyContext): { op
       const row = {
         token_id: client.id,
         url: url.toString(),
-        secret: hub.sealSecret(secret),
+        secret: hub.sealSecret(secret, { tokenId: client.id, url: url.toString() }),
         kinds: kinds === undefined ? null : kinds.join(","),
         cursor: head === undefined ? null : `${head.block}:${head.logIndex}`,
         created_at: Math.floor(Date.now() / 1000),

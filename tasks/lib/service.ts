@@ -17,7 +17,7 @@ import { maskUrl, openDatabase } from "../../service/db.js";
 import { migrate } from "../../service/migrations.js";
 import { moveOwnTables } from "../../service/move.js";
 import { deploymentBlock, startService } from "../../service/server.js";
-import { webhookKey, WEBHOOK_KEY_VARIABLE } from "../../service/webhook-secrets.js";
+import { PREVIOUS_WEBHOOK_KEY_VARIABLE, webhookKey, WEBHOOK_KEY_VARIABLE } from "../../service/webhook-secrets.js";
 import { formatTable } from "./members.js";
 import { CONSORTIUM_KEY_VARIABLE, pickSigner, readConfigVariable, readConfigVariableWithSource } from "./session.js";
 
@@ -30,9 +30,9 @@ export const DATABASE_VARIABLE = "TRADELINE_DATABASE_URL";
  */
 export const PRIVATE_WEBHOOKS_VARIABLE = "TRADELINE_ALLOW_PRIVATE_WEBHOOKS";
 
-/** The webhook secrets' sealing key from the configuration (`TRADELINE_WEBHOOK_KEY`), when one is set. */
-async function configuredWebhookKey(hre: HardhatRuntimeEnvironment): Promise<Buffer | undefined> {
-  const { value, source } = await readConfigVariableWithSource(hre, WEBHOOK_KEY_VARIABLE);
+/** A webhook sealing key from the configuration variable `name`, when one is set. */
+async function configuredWebhookKey(hre: HardhatRuntimeEnvironment, name: string): Promise<Buffer | undefined> {
+  const { value, source } = await readConfigVariableWithSource(hre, name);
   return value === undefined ? undefined : webhookKey(value, source);
 }
 
@@ -156,7 +156,8 @@ export async function serveTask(args: ServeArgs, hre: HardhatRuntimeEnvironment)
     port,
     confirmations,
     allowPrivateWebhooks: await allowPrivateWebhooks(hre),
-    webhookKey: await configuredWebhookKey(hre),
+    webhookKey: await configuredWebhookKey(hre, WEBHOOK_KEY_VARIABLE),
+    previousWebhookKey: await configuredWebhookKey(hre, PREVIOUS_WEBHOOK_KEY_VARIABLE),
   });
   console.log(`Tradeline service on ${service.url} (API reference ${service.url}/openapi.json); Ctrl-C stops it`);
   await new Promise<void>((resolve) => {

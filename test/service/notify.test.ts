@@ -334,12 +334,13 @@ describe("service notifications: SSE stream, webhooks and metrics", function () 
           // The database keeps it sealed, under the service's key.
           const stored = await service.database.db
             .selectFrom("webhooks")
-            .select("secret")
+            .select(["secret", "token_id", "url"])
             .where("id", "=", hook.id)
             .executeTakeFirstOrThrow();
           expect(stored.secret).to.match(/^sealed:v1:/);
           expect(stored.secret).not.to.include(hook.secret.slice("whsec_".length));
-          expect(openSecret(WEBHOOK_KEY, stored.secret, hook.id)).to.equal(hook.secret);
+          const binding = { tokenId: Number(stored.token_id), url: stored.url };
+          expect(openSecret(WEBHOOK_KEY, stored.secret, hook.id, binding)).to.equal(hook.secret);
 
           const block = await registerLoan();
           await delivered(1);
