@@ -1,7 +1,10 @@
 /** Roles and statuses of the member registry, mirrored from `IMemberRegistry.sol`, and a member's entity key. */
+import type { ContractTransactionReceipt } from "ethers";
+
 import type { MemberRegistry } from "../typechain-types/index.js";
 
 import { borrowerKey, ConsortiumKey, DEVELOPMENT_KEY_CHECK, type Hex32 } from "./keys.js";
+import { mined } from "./tx.js";
 
 /** The chain id of Hardhat's local networks, the only ones the public development key may serve. */
 const LOCAL_CHAIN_ID = 31337n;
@@ -115,4 +118,27 @@ export function parseRoles(list: string): number {
 /** The name of a member status. */
 export function statusName(status: bigint | number): MemberStatusName {
   return MEMBER_STATUSES[Number(status)] ?? (`Unknown(${status})` as MemberStatusName);
+}
+
+/** What one more operator adds to a status or role change of its member (the registry rewrites its word): 5,571. */
+const GAS_PER_OPERATOR = 6_000n;
+
+/**
+ * The governor suspends member `id`, with a gas limit that covers the most operators the member may have: its admin
+ * could add operators between the estimate and the inclusion, each one more word the registry rewrites, and run an
+ * estimated suspension out of gas (adversarial review 23, R23-2). Unused gas is not charged.
+ */
+export async function suspendMember(
+  members: MemberRegistry,
+  id: bigint,
+  reason: string,
+): Promise<ContractTransactionReceipt> {
+  const [estimate, member, max] = await Promise.all([
+    members.suspend.estimateGas(id, reason),
+    members.getMember(id),
+    members.MAX_OPERATORS(),
+  ]);
+  const room = max > member.operatorCount ? max - member.operatorCount : 0n;
+  const gasLimit = estimate + room * GAS_PER_OPERATOR;
+  return mined(await members.suspend(id, reason, { gasLimit }));
 }

@@ -88,7 +88,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         );
         _byLegalId[legalIdHash] = id;
         _byEntityKey[entityKey] = id;
-        _link(admin, id, m);
+        _link(admin, id, m, MAX_OPERATORS);
         _payoutTo[id] = admin;
         emit MemberAdmitted(id, legalIdHash, entityKey, jurisdiction, roles, admin);
         emit OperatorAdded(id, admin);
@@ -180,7 +180,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     function addOperator(MemberId id, address operator) external {
         Member storage m = _activeAdminOf(id);
         _checkNewOperator(operator, id);
-        _link(operator, id, m);
+        _link(operator, id, m, MAX_OPERATORS);
         ++m.operatorCount;
         emit OperatorAdded(id, operator);
     }
@@ -215,7 +215,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         ) {
             revert MemberNotActive(msg.sender, id, m.status);
         }
-        _seatAdmin(id, m, newAdmin);
+        _seatAdmin(id, m, newAdmin, MAX_OPERATORS);
     }
 
     /// @inheritdoc IMemberRegistry
@@ -247,7 +247,9 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         if (r.readyAt == 0) revert RecoveryNotPending(id);
         if (block.timestamp < r.readyAt) revert RecoveryNotReady(id, r.readyAt);
         delete _recoveries[id];
-        _seatAdmin(id, m, r.newAdmin);
+        // One over the cap if need be: a member whose admin key is lost, at 32 operators, is never locked out of its
+        // recovery; its new admin then removes the lost key (adversarial review 23, R23-1).
+        _seatAdmin(id, m, r.newAdmin, MAX_OPERATORS + 1);
     }
 
     // ─── Views ──────────────────────────────────────────────────────────────
@@ -389,13 +391,13 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         emit MemberStatusChanged(id, from, to, reason);
     }
 
-    /// @dev Seats `newAdmin` (an operator of member `id`, or a new one) as its admin.
-    function _seatAdmin(MemberId id, Member storage m, address newAdmin) private {
+    /// @dev Seats `newAdmin` (an operator of member `id`, or a new one while it has fewer than `limit`) as its admin.
+    function _seatAdmin(MemberId id, Member storage m, address newAdmin, uint256 limit) private {
         address previous = m.admin;
         MemberId holder = _memberOf[newAdmin].member;
         if (MemberId.unwrap(holder) == 0) {
             _checkNewOperator(newAdmin, id);
-            _link(newAdmin, id, m);
+            _link(newAdmin, id, m, limit);
             ++m.operatorCount;
             emit OperatorAdded(id, newAdmin);
         } else if (MemberId.unwrap(holder) != MemberId.unwrap(id)) {
@@ -445,9 +447,10 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     }
 
     /// @dev Links `operator` to member `id` (record `m`, whose `operatorCount` its caller moves on), with a copy of its
-    ///      status and roles, at the head of the member's list; a binding to `id` has served its purpose.
-    function _link(address operator, MemberId id, Member storage m) private {
-        if (m.operatorCount >= MAX_OPERATORS) revert OperatorLimitReached(id, MAX_OPERATORS);
+    ///      status and roles, at the head of the member's list, while it has fewer than `limit` operators; a binding to
+    ///      `id` has served its purpose.
+    function _link(address operator, MemberId id, Member storage m, uint256 limit) private {
+        if (m.operatorCount >= limit) revert OperatorLimitReached(id, limit);
         _memberOf[operator] = OperatorWord(id, m.status, m.roles, _firstOperator[id]);
         _firstOperator[id] = operator;
         _boundTo[operator] = MemberId.wrap(0);

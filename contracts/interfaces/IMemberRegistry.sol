@@ -128,7 +128,8 @@ interface IMemberRegistry {
     error OperatorIsAdmin(address operator, MemberId id);
     /// @notice The payout account of member `id` cannot be removed; set another payout account first.
     error OperatorIsPayoutAccount(address operator, MemberId id);
-    /// @notice Member `id` already has `max` operators, the most one may have (`MAX_OPERATORS`).
+    /// @notice Member `id` already has `max` operators, the most one may have (`MAX_OPERATORS`; one more through a key
+    ///         recovery, so that a member whose admin key is lost is never locked out).
     error OperatorLimitReached(MemberId id, uint256 max);
     /// @notice The entity key is zero.
     error MemberInvalidEntityKey();

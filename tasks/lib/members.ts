@@ -13,7 +13,7 @@ import {
   reasonCode,
 } from "../../src/encoding.js";
 import { type ConsortiumKey, DEVELOPMENT_KEY_CHECK, keyCheck, normalizeDate } from "../../src/keys.js";
-import { entityKey, parseRoles, roleNames, statusName } from "../../src/members.js";
+import { entityKey, parseRoles, roleNames, statusName, suspendMember } from "../../src/members.js";
 
 import { parseMemberId, requireOption } from "../../src/input.js";
 
@@ -92,9 +92,8 @@ export function consortiumParameters(
 
 export async function suspend(c: TradelineContracts, args: { id: string; reason: string }): Promise<string[]> {
   const id = parseMemberId(args.id);
-  const tx = await c.members.suspend(id, reasonCode(args.reason));
-  await tx.wait();
-  return [`suspended member ${id} (reason: ${args.reason})`, `  tx: ${tx.hash}`];
+  const receipt = await suspendMember(c.members, id, reasonCode(args.reason));
+  return [`suspended member ${id} (reason: ${args.reason})`, `  tx: ${receipt.hash}`];
 }
 
 /** A fixed-width table of every member. */

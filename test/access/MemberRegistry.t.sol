@@ -157,6 +157,32 @@ contract MemberRegistryFuzzTest is TestBase {
         assertEq(registry.operatorsOf(MemberId.wrap(1)).length, max, "operators after a swap");
     }
 
+    /// A member at MAX_OPERATORS whose admin key is lost is recovered to a fresh key all the same: a recovery seats its
+    /// admin one over the cap (review 23, R23-1), and the new admin then removes the lost key; no other step goes past.
+    function test_recovery_seatsAFreshAdminAtTheCap() public {
+        uint256 max = registry.MAX_OPERATORS();
+        for (uint160 k = 1; k < max; ++k) {
+            vm.prank(ADMIN);
+            registry.addOperator(MemberId.wrap(1), address(0x2000 + k));
+        }
+        address fresh = address(0x4000);
+        registry.proposeAdminRecovery(MemberId.wrap(1), fresh);
+        vm.warp(block.timestamp + registry.RECOVERY_DELAY());
+        registry.completeAdminRecovery(MemberId.wrap(1));
+        assertTrue(registry.getMember(MemberId.wrap(1)).admin == fresh, "the fresh key is the admin");
+        assertEq(registry.operatorsOf(MemberId.wrap(1)).length, max + 1, "one over the cap");
+        // Over the cap, nothing else links a key: the new admin first removes the lost one.
+        vm.expectRevert(abi.encodeWithSelector(IMemberRegistry.OperatorLimitReached.selector, MemberId.wrap(1), max));
+        vm.prank(fresh);
+        registry.addOperator(MemberId.wrap(1), address(0x5000));
+        vm.prank(fresh);
+        registry.setPayoutAccount(MemberId.wrap(1), fresh);
+        vm.prank(fresh);
+        registry.removeOperator(MemberId.wrap(1), ADMIN);
+        assertEq(registry.operatorsOf(MemberId.wrap(1)).length, max, "back at the cap");
+        assertTrue(!registry.isActive(ADMIN), "the lost key is out");
+    }
+
     /// Nobody but the governor can admit.
     function testFuzz_admit_refusesAnyoneButTheGovernor(address caller) public {
         vm.assume(caller != address(this));

@@ -42,6 +42,32 @@ describe("member and token tasks", function () {
     expect((await list(world.contracts))[16]).to.match(/^16\s+BR\s+Suspended/);
   });
 
+  it("test_suspend_gasLimitCoversEveryOperatorTheMemberMayStillAdd", async function () {
+    // Review 23, R23-2: between the estimate and the inclusion a member's admin may add operators, each one more word
+    // the registry rewrites. The limit sent for a member with one operator covers what suspending one with 32 uses.
+    const world = await networkHelpers.loadFixture(worldFixture);
+    const { ethers } = connection;
+    const members = world.contracts.members;
+    const [one, full] = [world.outsiders[0], world.outsiders[1]];
+    await admit(
+      world.contracts,
+      { legalId: "TLNEWBANK0000000009", jurisdiction: "BR", roles: "Lender", admin: one.address },
+      session(world),
+    );
+    await admit(
+      world.contracts,
+      { legalId: "TLNEWBANK0000000010", jurisdiction: "BR", roles: "Lender", admin: full.address },
+      session(world),
+    );
+    const max = await members.MAX_OPERATORS();
+    for (let i = 1n; i < max; i++) await members.connect(full).addOperator(17n, ethers.Wallet.createRandom().address);
+    const sent = await suspend(world.contracts, { id: "16", reason: "AML-1" });
+    const limit = (await ethers.provider.getTransaction(sent[1].replace("  tx: ", "")))!.gasLimit;
+    const fullSuspension = await suspend(world.contracts, { id: "17", reason: "AML-2" });
+    const used = (await ethers.provider.getTransactionReceipt(fullSuspension[1].replace("  tx: ", "")))!.gasUsed;
+    expect(limit >= used, `limit ${limit} for one operator, ${used} used for ${max}`).to.equal(true);
+  });
+
   it("test_memberTasks_reportBadInputReadablyAndChangeNothing", async function () {
     const world = await networkHelpers.loadFixture(worldFixture);
     const base = {
