@@ -59,8 +59,11 @@ abstract contract MemberGated {
     /// @dev Whether `account` is an operator of `member` and `member` is not revoked: a party of an existing record
     ///      acts by membership, whatever roles it holds now, and also while suspended (its windows keep running).
     function _operatesUnrevoked(address account, MemberId member) internal view returns (bool) {
+        if (MemberId.unwrap(RegistryCalls.memberOf(memberRegistry, account)) != MemberId.unwrap(member)) return false;
+        // The account's word carries its member's status: active is read there (warm); only otherwise is the
+        // member's record read, to tell suspended from revoked.
         return
-            MemberId.unwrap(RegistryCalls.memberOf(memberRegistry, account)) == MemberId.unwrap(member) &&
+            RegistryCalls.isActive(memberRegistry, account) ||
             RegistryCalls.statusOf(memberRegistry, member) != MemberStatus.Revoked;
     }
 

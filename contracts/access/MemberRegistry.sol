@@ -303,8 +303,8 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     }
 
     /// @inheritdoc IMemberRegistry
-    function requireActive(address account) external view returns (MemberId id) {
-        (id, ) = _requireActive(account);
+    function requireActive(address account) external view returns (MemberId id, uint32 roles) {
+        return _requireActive(account);
     }
 
     /// @inheritdoc IMemberRegistry

@@ -164,9 +164,8 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     /// @inheritdoc ICreditRegistry
     /// @dev Run here, not in the cold part: its account and the DELEGATECALL cost more than its body.
     function openDispute(MemberId reporter, bytes32 loanRef, bytes32 reason) external {
-        MemberId opener = _requireActive(msg.sender);
-        // Active, so only its roles are left to check: one registry call, not one per role.
-        (, uint32 roles) = RegistryCalls.standingOf(memberRegistry, opener);
+        // Active, and its roles from the opener's own word: one registry call, one slot.
+        (MemberId opener, uint32 roles) = RegistryCalls.requireActiveWithRoles(memberRegistry, msg.sender);
         if (roles & _DISPUTE_ROLES == 0) revert CreditDisputeUnauthorized(msg.sender, opener);
         LoanId id = _loanId(reporter, loanRef);
         Loan memory loan = _knownLoan(id, _SINGLE);

@@ -241,8 +241,9 @@ interface IMemberRegistry {
     /// @notice Returns `account`'s member when it is active and holds `role`; otherwise reverts with the reason.
     function requireRole(address account, Role role) external view returns (MemberId);
 
-    /// @notice Returns `account`'s member when it is active; reverts with the precise reason otherwise.
-    function requireActive(address account) external view returns (MemberId);
+    /// @notice Returns `account`'s member and that member's roles when it is active; reverts with the precise reason
+    ///         otherwise.
+    function requireActive(address account) external view returns (MemberId id, uint32 roles);
 
     /// @notice Number of members ever admitted; ids run from 1 to this number.
     function memberCount() external view returns (uint256);

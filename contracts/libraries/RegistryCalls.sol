@@ -65,6 +65,14 @@ library RegistryCalls {
         return MemberId.wrap(uint32(ask(registry, IMemberRegistry.requireActive.selector, uint160(account), 0)));
     }
 
+    function requireActiveWithRoles(
+        IMemberRegistry registry,
+        address account
+    ) internal view returns (MemberId id, uint32 roles) {
+        (uint256 member, uint256 held) = askTwo(registry, IMemberRegistry.requireActive.selector, uint160(account));
+        return (MemberId.wrap(uint32(member)), uint32(held));
+    }
+
     function memberOf(IMemberRegistry registry, address account) internal view returns (MemberId) {
         return MemberId.wrap(uint32(ask(registry, IMemberRegistry.memberOf.selector, uint160(account), 0)));
     }

@@ -32,7 +32,8 @@ contract TradeChecks {
         for (uint256 i; i < n; ++i) {
             (address signer, , ) = ECDSA.tryRecover(digest, signatures[i]);
             MemberId oracle = RegistryCalls.memberOf(registry, signer);
-            if (!RegistryCalls.hasMemberRole(registry, oracle, Role.Oracle))
+            // The signer's own word carries its member's status and roles: a second look at the slot just read.
+            if (!RegistryCalls.hasRole(registry, signer, Role.Oracle))
                 revert ITradeSettlement.TradeInvalidAttestation(id, signer);
             if (signer <= previous) revert ITradeSettlement.TradeAttestationsUnordered(id, signer, previous);
             for (uint256 j; j < i; ++j) {
@@ -76,7 +77,7 @@ contract TradeChecks {
         if (block.timestamp > q.expiry) revert ITradeSettlement.TradeFxQuoteExpired(q.expiry, block.timestamp);
         (signer, , ) = ECDSA.tryRecover(digest, signature);
         provider = RegistryCalls.memberOf(registry, signer);
-        if (!RegistryCalls.hasMemberRole(registry, provider, Role.FxProvider)) {
+        if (!RegistryCalls.hasRole(registry, signer, Role.FxProvider)) {
             revert ITradeSettlement.TradeFxQuoteSignerNotProvider(signer, provider);
         }
         if (MemberId.unwrap(chosen) == 0) {
@@ -98,10 +99,15 @@ contract TradeChecks {
         bytes calldata signature
     ) external view {
         // Member 0 is nobody: it holds no role, so a signature recovering to a non-member never passes below.
-        if (!RegistryCalls.hasMemberRole(registry, financier, Role.Financier))
-            revert ITradeSettlement.TradeInvalidParty(financier);
         (address signer, , ) = ECDSA.tryRecover(digest, signature);
-        if (MemberId.unwrap(RegistryCalls.memberOf(registry, signer)) != MemberId.unwrap(financier)) {
+        // An operator of `financier` carries its status and roles in its own word, so the usual case reads one slot.
+        // Otherwise the financier's own record decides which refusal it is: not a financier comes first.
+        if (MemberId.unwrap(RegistryCalls.memberOf(registry, signer)) == MemberId.unwrap(financier)) {
+            if (!RegistryCalls.hasRole(registry, signer, Role.Financier))
+                revert ITradeSettlement.TradeInvalidParty(financier);
+        } else {
+            if (!RegistryCalls.hasMemberRole(registry, financier, Role.Financier))
+                revert ITradeSettlement.TradeInvalidParty(financier);
             revert ITradeSettlement.TradeInvalidAssignment(id, signer);
         }
     }

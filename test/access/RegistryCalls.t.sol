@@ -29,7 +29,12 @@ contract RegistryCallsHarness {
         return RegistryCalls.requireRole(_registry, account, role);
     }
 
-    function requireActive(address account) external view returns (MemberId) {
+    function requireActive(address account) external view returns (MemberId, uint32) {
+        return RegistryCalls.requireActiveWithRoles(_registry, account);
+    }
+
+    /// The one-word wrapper the modules' `_requireActive` uses: the first word of `requireActive`'s answer.
+    function requireActiveMember(address account) external view returns (MemberId) {
         return RegistryCalls.requireActive(_registry, account);
     }
 
@@ -147,6 +152,7 @@ contract RegistryCallsTest is TestBase {
         _same(abi.encodeCall(IMemberRegistry.hasRole, (account, role)));
         _same(abi.encodeCall(IMemberRegistry.isActive, (account)));
         _same(abi.encodeCall(IMemberRegistry.isSettlementToken, (account)));
+        _sameMember(account);
     }
 
     /// Each member-keyed view agrees with solc's call for members 0 to 4 (none, active, suspended, revoked, unknown).
@@ -199,6 +205,26 @@ contract RegistryCallsTest is TestBase {
         overRaw.requireRole(OPERATOR, Role.Financier);
         vm.expectRevert(data);
         overRaw.standingOf(MemberId.wrap(1));
+    }
+
+    /// The one-word `requireActive` wrapper answers the registry's first word (the member), or the same revert data.
+    function _sameMember(address account) private view {
+        (bool okDirect, bytes memory outDirect) = address(registry).staticcall(
+            abi.encodeCall(IMemberRegistry.requireActive, (account))
+        );
+        (bool okWrapped, bytes memory outWrapped) = address(viaLibrary).staticcall(
+            abi.encodeCall(RegistryCallsHarness.requireActiveMember, (account))
+        );
+        assertTrue(okDirect == okWrapped, "one reverted and the other did not");
+        if (okDirect) {
+            (MemberId member, ) = abi.decode(outDirect, (MemberId, uint32));
+            assertTrue(
+                MemberId.unwrap(abi.decode(outWrapped, (MemberId))) == MemberId.unwrap(member),
+                "another member"
+            );
+        } else {
+            assertTrue(keccak256(outDirect) == keccak256(outWrapped), "different revert data");
+        }
     }
 
     /// The same call to the registry and to `viaLibrary` (the harness has the registry's selectors) succeeds or fails
