@@ -993,6 +993,40 @@ describe("TradeSettlement", function () {
     expect((await trade.getOrder(1n)).financier).to.equal(0n);
   });
 
+  it("test_assignProceeds_refusesAFinancierWithoutTheRole_whoeverSigned", async function () {
+    const { trade, terms, world, a } = await networkHelpers.loadFixture(fixture);
+    await trade.connect(a.cristal).createOrder({ ...terms, payoutToken: terms.payToken });
+    await trade.connect(a.glassworks).accept(1n);
+    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
+    const domain = tradeDomain(31337n, await trade.getAddress());
+    const advance = 10_000_000n;
+    // A member that is no financier is refused as a party before its signature is looked at, even when another
+    // key signed: the error names the cause that no signature can cure.
+    const byExporter = await signAssignment(a.glassworks, domain, {
+      order: 1n,
+      exporter: world.ids.glassworks,
+      financier: world.ids.carrier,
+      advance,
+      deadline,
+    });
+    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.carrier, advance, deadline, byExporter))
+      .to.be.revertedWithCustomError(trade, "TradeInvalidParty")
+      .withArgs(world.ids.carrier);
+    // The financier's own operator signed, but the governor took the Financier role away: refused as a party too.
+    const signed = await signAssignment(a.pacific, domain, {
+      order: 1n,
+      exporter: world.ids.glassworks,
+      financier: world.ids.pacific,
+      advance,
+      deadline,
+    });
+    await world.contracts.members.removeRoles(world.ids.pacific, roleMask(["Financier"]));
+    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, advance, deadline, signed))
+      .to.be.revertedWithCustomError(trade, "TradeInvalidParty")
+      .withArgs(world.ids.pacific);
+    expect((await trade.getOrder(1n)).financier).to.equal(0n);
+  });
+
   it("test_fundAndAccept_refusedFromTheShipmentDeadlineOn", async function () {
     const { trade, terms, a } = await networkHelpers.loadFixture(fixture);
     const now = BigInt(await networkHelpers.time.latest());
