@@ -22,10 +22,9 @@ abstract contract EmergencyPause is IEmergencyPause, MemberGated {
 
     /// @inheritdoc IEmergencyPause
     function pause() external {
-        _requirePauser();
+        bool byGovernor = _requirePauser();
         if (_pausedAt != 0) revert EnforcedPause();
-        _pausedAt = uint40(block.timestamp);
-        _pausedByGovernor = _isGovernor(msg.sender);
+        (_pausedAt, _pausedByGovernor) = (uint40(block.timestamp), byGovernor);
         emit Paused(msg.sender);
     }
 
@@ -33,18 +32,22 @@ abstract contract EmergencyPause is IEmergencyPause, MemberGated {
     function unpause() external {
         uint40 pausedAt = _pausedAt;
         if (pausedAt == 0) revert ExpectedPause();
-        if (!_isGovernor(msg.sender)) {
-            if (_pausedByGovernor) revert PauseLiftUnauthorized(msg.sender);
+        if (_pausedByGovernor) {
+            if (!_isGovernor(msg.sender)) revert PauseLiftUnauthorized(msg.sender);
+        } else if (!_hasRole(msg.sender, Role.Regulator) && !_isGovernor(msg.sender)) {
+            // Neither: the registry's precise reason why the caller is no active Regulator.
             _requireRole(msg.sender, Role.Regulator);
         }
         (_pausedAt, _pausedTotal, _pausedByGovernor) = (0, _pausedTotal + uint40(block.timestamp) - pausedAt, false);
         emit Unpaused(msg.sender);
     }
 
-    /// @dev Who may pause: the governor or an active Regulator (reverting with the registry's reason). A contract
-    ///      whose pause stops other contracts without stopping their clocks narrows it (the settlement token).
-    function _requirePauser() internal view virtual {
-        if (!_isGovernor(msg.sender)) _requireRole(msg.sender, Role.Regulator);
+    /// @dev Who may pause: the governor or an active Regulator (reverting with the registry's reason); returns whether
+    ///      it is the governor, whose pause only the governor lifts. A contract whose pause stops other contracts
+    ///      without stopping their clocks narrows it (the settlement token).
+    function _requirePauser() internal view virtual returns (bool byGovernor) {
+        byGovernor = _isGovernor(msg.sender);
+        if (!byGovernor) _requireRole(msg.sender, Role.Regulator);
     }
 
     /// @inheritdoc IEmergencyPause

@@ -36,6 +36,11 @@ abstract contract MemberGated {
         return RegistryCalls.requireRole(memberRegistry, account, role);
     }
 
+    /// @dev Whether `account` acts for an active member holding `role` (one slot: the account's own word).
+    function _hasRole(address account, Role role) internal view returns (bool) {
+        return RegistryCalls.hasRole(memberRegistry, account, role);
+    }
+
     /// @dev The caller's member id; reverts with the registry's precise error unless it is active (any role).
     function _requireActive(address account) internal view returns (MemberId) {
         return RegistryCalls.requireActive(memberRegistry, account);
