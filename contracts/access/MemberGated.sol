@@ -61,15 +61,17 @@ abstract contract MemberGated {
         return MemberId.unwrap(_requireActive(account)) == MemberId.unwrap(member);
     }
 
-    /// @dev Whether `account` is an operator of `member` and `member` is not revoked: a party of an existing record
-    ///      acts by membership, whatever roles it holds now, and also while suspended (its windows keep running).
+    /// @dev Whether `account` is an operator of `member`, which is active or suspended (not revoked): a party of an
+    ///      existing record acts by membership, whatever roles it holds now, and also while suspended (its windows keep
+    ///      running).
     function _operatesUnrevoked(address account, MemberId member) internal view returns (bool) {
         if (MemberId.unwrap(RegistryCalls.memberOf(memberRegistry, account)) != MemberId.unwrap(member)) return false;
         // The account's word carries its member's status: active is read there (warm); only otherwise is the
-        // member's record read, to tell suspended from revoked.
+        // member's record read, to tell suspended from revoked. Suspended, not "not revoked": member 0 (the member of
+        // no key) is None, and never passes.
         return
             RegistryCalls.isActive(memberRegistry, account) ||
-            RegistryCalls.statusOf(memberRegistry, member) != MemberStatus.Revoked;
+            RegistryCalls.statusOf(memberRegistry, member) == MemberStatus.Suspended;
     }
 
     /// @dev Whether member `member` is active and holds `role`.

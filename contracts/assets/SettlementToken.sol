@@ -226,9 +226,9 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
     /// @dev The governor only. A token pause stops every module's payments in this currency but not the modules'
     ///      active clocks: repayment and funding deadlines would run out against parties that cannot pay, so no
     ///      Regulator may start one (adversarial review, issue 15). The governor's pause is lifted by the governor.
-    function _requirePauser() internal view override returns (bool) {
-        if (!_isGovernor(msg.sender)) revert IMemberRegistry.GovernorUnauthorizedAccount(msg.sender);
-        return true;
+    function _requirePauser() internal view override returns (bool byGovernor) {
+        byGovernor = _isGovernor(msg.sender);
+        if (!byGovernor) revert IMemberRegistry.GovernorUnauthorizedAccount(msg.sender);
     }
 
     /// @dev OpenZeppelin's `_mint`, `_burn` and `_transfer` end here; this contract calls `_move` directly.
