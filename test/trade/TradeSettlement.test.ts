@@ -1,6 +1,7 @@
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { expect } from "chai";
 import { network } from "hardhat";
+import type { Signer } from "ethers";
 
 import { signPermit } from "../../src/eip712.js";
 import { jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
@@ -85,14 +86,23 @@ async function fixture() {
     };
     return { q, sig: await signFxQuote(provider, domain, q) };
   };
+  /** `signer`'s signature assigning order `order`'s proceeds to `financier` for `advance`, for ten minutes. */
+  const signedAssignment = async (signer: Signer, financier: bigint, advance: bigint, order = 1n) => {
+    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
+    const assignment = { order, exporter: world.ids.glassworks, financier, advance, deadline };
+    return { deadline, signed: await signAssignment(signer, domain, assignment) };
+  };
   /** The exporter assigns order `order`'s proceeds to Pacific, which signed an advance of `advance`. */
   const assignToPacific = async (order: bigint, advance: bigint) => {
-    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
-    const assignment = { order, exporter: world.ids.glassworks, financier: world.ids.pacific, advance, deadline };
-    const signed = await signAssignment(a.pacific, domain, assignment);
+    const { deadline, signed } = await signedAssignment(a.pacific, world.ids.pacific, advance, order);
     await trade.connect(a.glassworks).assignProceeds(order, world.ids.pacific, advance, deadline, signed);
   };
-  return { world, trade, terms, attestation, fxQuote, tokens, a, assignToPacific };
+  /** Order 1, paid out in the currency it is paid in, accepted by the exporter. */
+  const acceptedOrder = async () => {
+    await trade.connect(a.cristal).createOrder({ ...terms, payoutToken: terms.payToken });
+    await trade.connect(a.glassworks).accept(1n);
+  };
+  return { world, trade, terms, attestation, fxQuote, tokens, a, assignToPacific, signedAssignment, acceptedOrder };
 }
 
 describe("TradeSettlement", function () {
@@ -979,13 +989,9 @@ describe("TradeSettlement", function () {
   });
 
   it("test_assignProceeds_refusesAZeroAdvance_evenSignedByTheFinancier", async function () {
-    const { trade, terms, world, a } = await networkHelpers.loadFixture(fixture);
-    await trade.connect(a.cristal).createOrder({ ...terms, payoutToken: terms.payToken });
-    await trade.connect(a.glassworks).accept(1n);
-    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
-    const domain = tradeDomain(31337n, await trade.getAddress());
-    const zero = { order: 1n, exporter: world.ids.glassworks, financier: world.ids.pacific, advance: 0n, deadline };
-    const signed = await signAssignment(a.pacific, domain, zero);
+    const { trade, world, a, acceptedOrder, signedAssignment } = await networkHelpers.loadFixture(fixture);
+    await acceptedOrder();
+    const { deadline, signed } = await signedAssignment(a.pacific, world.ids.pacific, 0n);
     // A financier that advanced nothing has no claim on the proceeds, whatever it signed.
     await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 0n, deadline, signed))
       .to.be.revertedWithCustomError(trade, "TradeZeroAmount")
@@ -994,32 +1000,21 @@ describe("TradeSettlement", function () {
   });
 
   it("test_assignProceeds_refusesAFinancierWithoutTheRole_whoeverSigned", async function () {
-    const { trade, terms, world, a } = await networkHelpers.loadFixture(fixture);
-    await trade.connect(a.cristal).createOrder({ ...terms, payoutToken: terms.payToken });
-    await trade.connect(a.glassworks).accept(1n);
-    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
-    const domain = tradeDomain(31337n, await trade.getAddress());
+    const { trade, world, a, acceptedOrder, signedAssignment } = await networkHelpers.loadFixture(fixture);
+    await acceptedOrder();
     const advance = 10_000_000n;
     // A member that is no financier is refused as a party before its signature is looked at, even when another
     // key signed: the error names the cause that no signature can cure.
-    const byExporter = await signAssignment(a.glassworks, domain, {
-      order: 1n,
-      exporter: world.ids.glassworks,
-      financier: world.ids.carrier,
-      advance,
-      deadline,
-    });
-    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.carrier, advance, deadline, byExporter))
+    const byExporter = await signedAssignment(a.glassworks, world.ids.carrier, advance);
+    await expect(
+      trade
+        .connect(a.glassworks)
+        .assignProceeds(1n, world.ids.carrier, advance, byExporter.deadline, byExporter.signed),
+    )
       .to.be.revertedWithCustomError(trade, "TradeInvalidParty")
       .withArgs(world.ids.carrier);
     // The financier's own operator signed, but the governor took the Financier role away: refused as a party too.
-    const signed = await signAssignment(a.pacific, domain, {
-      order: 1n,
-      exporter: world.ids.glassworks,
-      financier: world.ids.pacific,
-      advance,
-      deadline,
-    });
+    const { deadline, signed } = await signedAssignment(a.pacific, world.ids.pacific, advance);
     await world.contracts.members.removeRoles(world.ids.pacific, roleMask(["Financier"]));
     await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, advance, deadline, signed))
       .to.be.revertedWithCustomError(trade, "TradeInvalidParty")
