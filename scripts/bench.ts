@@ -186,7 +186,7 @@ async function admitFundedMember(lei: string, jurisdiction: string, role: string
     roleMask([role]),
     admin,
   );
-  return { admin, id: await members.memberOf(admin) };
+  return { admin, id: await members.memberForKey(admin) };
 }
 
 await record(
@@ -199,7 +199,7 @@ await record(
     fresh1,
   ),
 );
-const benchId = await members.memberOf(fresh1);
+const benchId = await members.memberForKey(fresh1);
 await record("MemberRegistry.grantRoles", members.grantRoles(benchId, roleMask(["Financier"])));
 await record("MemberRegistry.removeRoles", members.removeRoles(benchId, roleMask(["Financier"])));
 await record("MemberRegistry.addLegalId", members.addLegalId(benchId, legalIdHash("TLBENCHBIC000000001")));
@@ -990,7 +990,7 @@ const tradeLifecycle = sumFigures(tradeFlow);
     leaving,
   );
   await cny.connect(world.issuer).mint(leaving, 2_000n);
-  await members.revoke(await members.memberOf(leaving), reasonCode("BENCH-REVOKE"));
+  await members.revoke(await members.memberForKey(leaving), reasonCode("BENCH-REVOKE"));
   await record(
     "SettlementToken.recoverBalance [a revoked member's, where the governor names]",
     cny.recoverBalance(leaving, world.admins.cristal, reasonCode("BENCH-REDIRECT")),

@@ -202,7 +202,7 @@ export async function memberOfOperator(
   chainId: number,
   operator: string,
 ): Promise<number | undefined> {
-  // As MemberRegistry.memberOf: each operator a member added acts for it, and so does its admin.
+  // As MemberRegistry.memberForKey: each operator a member added acts for it, and so does its admin.
   const account = operator.toLowerCase();
   const added = await db
     .selectFrom("member_operators")

@@ -439,7 +439,7 @@ export function formatReport(report: BorrowerReport): string {
 
 /**
  * Why the chain refuses member account `account` a look-up of `key` under consent `consentId` now: the decoded
- * refusal of the two views `inquire` itself asks (`requireRole(account, Lender)` in the member registry, then
+ * refusal of the two views `inquire` itself asks (`requireKeyInRole(account, Lender)` in the member registry, then
  * `requireConsent` in the consent book: a lender not active, a consent revoked, expired, another borrower's, of
  * another purpose or not covering it, its holder not active), or undefined when both pass. Views only, so a pause of
  * the credit registry's writes changes nothing here. An error that is not a decoded refusal (a node that failed the
@@ -460,7 +460,7 @@ export async function inquiryRefusal(
   };
   let member: bigint;
   try {
-    member = await members.requireRole(account, roleIndex("Lender"));
+    member = await members.requireKeyInRole(account, roleIndex("Lender"));
   } catch (err) {
     return refusal(err);
   }

@@ -33,17 +33,17 @@ abstract contract MemberGated {
 
     /// @dev The caller's member id; reverts with the registry's precise error unless it is active and holds `role`.
     function _requireRole(address account, Role role) internal view returns (MemberId) {
-        return RegistryCalls.requireRole(memberRegistry, account, role);
+        return RegistryCalls.requireKeyInRole(memberRegistry, account, role);
     }
 
     /// @dev Whether `account` acts for an active member holding `role` (one slot: the account's own word).
     function _hasRole(address account, Role role) internal view returns (bool) {
-        return RegistryCalls.hasRole(memberRegistry, account, role);
+        return RegistryCalls.activeInRole(memberRegistry, account, role);
     }
 
     /// @dev The caller's member id; reverts with the registry's precise error unless it is active (any role).
     function _requireActive(address account) internal view returns (MemberId) {
-        return RegistryCalls.requireActive(memberRegistry, account);
+        return RegistryCalls.requireActiveMember(memberRegistry, account);
     }
 
     /// @dev Whether `account` acts for member `expected`, which is active and holds `role`: a party named in a record
@@ -65,12 +65,13 @@ abstract contract MemberGated {
     ///      existing record acts by membership, whatever roles it holds now, and also while suspended (its windows keep
     ///      running).
     function _operatesUnrevoked(address account, MemberId member) internal view returns (bool) {
-        if (MemberId.unwrap(RegistryCalls.memberOf(memberRegistry, account)) != MemberId.unwrap(member)) return false;
+        if (MemberId.unwrap(RegistryCalls.memberForKey(memberRegistry, account)) != MemberId.unwrap(member))
+            return false;
         // The account's word carries its member's status: active is read there (warm); only otherwise is the
         // member's record read, to tell suspended from revoked. Suspended, not "not revoked": member 0 (the member of
         // no key) is None, and never passes.
         return
-            RegistryCalls.isActive(memberRegistry, account) ||
+            RegistryCalls.isActiveKey(memberRegistry, account) ||
             RegistryCalls.statusOf(memberRegistry, member) == MemberStatus.Suspended;
     }
 

@@ -20,7 +20,7 @@ abstract contract MemberPayouts is IMemberPayouts, MemberGated {
     /// @inheritdoc IMemberPayouts
     function claimOwed(MemberId member, address token) external returns (uint256 amount) {
         amount = _takeOwed(member, token);
-        address to = RegistryCalls.payoutAccountOf(memberRegistry, member);
+        address to = RegistryCalls.payoutAccountFor(memberRegistry, member);
         emit OwedClaimed(member, token, to, amount);
         IERC20(token).safeTransfer(to, amount);
     }
@@ -54,7 +54,7 @@ abstract contract MemberPayouts is IMemberPayouts, MemberGated {
     /// @dev Pays `amount` of `token` to `member`'s payout account, or parks it when the token refuses; never
     ///      reverts for the payee's sake. Returns the account tried and whether it was paid.
     function _payMember(MemberId member, address token, uint256 amount) internal returns (address to, bool paid) {
-        to = RegistryCalls.payoutAccountOf(memberRegistry, member);
+        to = RegistryCalls.payoutAccountFor(memberRegistry, member);
         if (amount == 0) return (to, true);
         if (to != address(0) && IERC20(token).trySafeTransfer(to, amount)) return (to, true);
         _owed[member][token] += amount;

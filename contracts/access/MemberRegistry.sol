@@ -19,11 +19,11 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     uint256 public constant MAX_OPERATORS = 32;
 
     /// @dev An operator's one word: the member it acts for, with a copy of that member's status and roles, so that
-    ///      `requireRole`, `requireActive` and `isActive` (every module's check of who is acting) read one slot, not
-    ///      two; and the next operator of the same member (`next`, zero for the last), so that the member's operators
-    ///      are a list threaded through their own words. Every change of a member's status or roles rewrites each of
-    ///      its operators' copies (`_syncOperators`) walking that list, which reads no slot it does not write but
-    ///      the list's head (`_firstOperator`): the copy is the member's at all times.
+    ///      `requireKeyInRole`, `requireActiveMember` and `isActiveKey` (every module's check of who is acting) read
+    ///      one slot, not two; and the next operator of the same member (`next`, zero for the last), so that the
+    ///      member's operators are a list threaded through their own words. Every change of a member's status or
+    ///      roles rewrites each of its operators' copies (`_syncOperators`) walking that list, which reads no slot
+    ///      it does not write but the list's head (`_firstOperator`): the copy is the member's at all times.
     struct OperatorWord {
         MemberId member;
         MemberStatus status;
@@ -39,11 +39,11 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     mapping(MemberId id => Recovery) private _recoveries;
     mapping(address token => bool) private _settlementTokens;
     uint32 private _memberCount;
-    /// @dev Packed with `_memberCount`. Starts at 1 and moves on whenever `isActive` may turn false for some account
-    ///      (a member leaves Active, an operator is unlinked) or a member loses a role: see `membershipEpoch`.
+    /// @dev Packed with `_memberCount`. Starts at 1 and moves on whenever `isActiveKey` may turn false for some account
+    ///      (a member leaves Active, an operator is unlinked) or a member loses a role: see `memberEpoch`.
     uint64 private _membershipEpoch = 1;
     /// @dev Where payouts to each member go: its payout account, else its admin. Kept with every change of either,
-    ///      so that `payoutAccountOf`, read by every module payment, costs one storage read rather than two.
+    ///      so that `payoutAccountFor`, read by every module payment, costs one storage read rather than two.
     mapping(MemberId id => address) private _payoutTo;
     /// @dev See `boundMemberOf`: set when an operator is removed or named by a key recovery, cleared when linked.
     mapping(address account => MemberId) private _boundTo;
@@ -169,7 +169,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         uint32 previous = m.roles;
         m.roles = previous & ~roles;
         _syncOperators(id, m.status, previous & ~roles);
-        // A role taken away: caches of "found an issuer" keyed on the epoch expire (see `membershipEpoch`).
+        // A role taken away: caches of "found an issuer" keyed on the epoch expire (see `memberEpoch`).
         if (previous & roles != 0) ++_membershipEpoch;
         emit MemberRolesChanged(id, previous, previous & ~roles);
     }
@@ -265,7 +265,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     }
 
     /// @inheritdoc IMemberRegistry
-    function memberOf(address account) external view returns (MemberId) {
+    function memberForKey(address account) external view returns (MemberId) {
         return _memberOf[account].member;
     }
 
@@ -285,25 +285,25 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     }
 
     /// @inheritdoc IMemberRegistry
-    function hasRole(address account, Role role) external view returns (bool) {
+    function activeInRole(address account, Role role) external view returns (bool) {
         OperatorWord storage w = _memberOf[account];
         return w.status == MemberStatus.Active && (w.roles >> uint8(role)) & 1 == 1;
     }
 
     /// @inheritdoc IMemberRegistry
-    function isActive(address account) external view returns (bool) {
+    function isActiveKey(address account) external view returns (bool) {
         return _memberOf[account].status == MemberStatus.Active;
     }
 
     /// @inheritdoc IMemberRegistry
-    function requireRole(address account, Role role) external view returns (MemberId id) {
+    function requireKeyInRole(address account, Role role) external view returns (MemberId id) {
         uint32 roles;
         (id, roles) = _requireActive(account);
         if ((roles >> uint8(role)) & 1 == 0) revert MemberMissingRole(account, id, role);
     }
 
     /// @inheritdoc IMemberRegistry
-    function requireActive(address account) external view returns (MemberId id, uint32 roles) {
+    function requireActiveMember(address account) external view returns (MemberId id, uint32 roles) {
         return _requireActive(account);
     }
 
@@ -313,7 +313,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     }
 
     /// @inheritdoc IMemberRegistry
-    function membershipEpoch() external view returns (uint64) {
+    function memberEpoch() external view returns (uint64) {
         return _membershipEpoch;
     }
 
@@ -340,7 +340,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     }
 
     /// @inheritdoc IMemberRegistry
-    function payoutAccountOf(MemberId id) external view returns (address) {
+    function payoutAccountFor(MemberId id) external view returns (address) {
         return _payoutTo[id];
     }
 
@@ -386,7 +386,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         if (!allowed) revert MemberInvalidTransition(id, from, to);
         m.status = to;
         _syncOperators(id, to, m.roles);
-        // Leaving Active turns `isActive` false for every operator of the member: caches keyed on the epoch expire.
+        // Leaving Active turns `isActiveKey` false for every operator of the member: caches keyed on the epoch expire.
         if (from == MemberStatus.Active) ++_membershipEpoch;
         emit MemberStatusChanged(id, from, to, reason);
     }

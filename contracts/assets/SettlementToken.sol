@@ -17,10 +17,10 @@ import {ISettlementToken} from "../interfaces/ISettlementToken.sol";
 /// @dev Balances and the total supply live in this contract's own storage, not in OpenZeppelin's `ERC20` (whose
 ///      `_balances` and `_totalSupply` stay empty; `balanceOf`, `totalSupply` and `_update` are replaced), so that:
 ///      - each account is one word (`_accounts`): balance (bits 0-159), the token's issuer generation at which the
-///        account was found an issuer (bits 160-167), the low 48 bits of the member registry's `membershipEpoch` at
+///        account was found an issuer (bits 160-167), the low 48 bits of the member registry's `memberEpoch` at
 ///        which the account was last found eligible (bits 168-215), the member the account was found an issuer of at
 ///        that epoch and generation (bits 216-247, zero when not), frozen (bit 248) and system-account (bit 249)
-///        flags. A balance change checks a side against the registry (`isActive`) only when that epoch is stale, and
+///        flags. A balance change checks a side against the registry (`isActiveKey`) only when that epoch is stale, and
 ///        writing the balance refreshes it at no extra cost; the registry moves its epoch on with every change that
 ///        can make an account ineligible or take a role away, so a suspended member, a removed operator or an issuer
 ///        that lost its role is refused at once. A mint or burn asks the registry for the issuer's role, and reads
@@ -78,7 +78,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
 
     /// @inheritdoc ISettlementToken
     function mint(address to, uint256 amount) external {
-        uint64 epoch = RegistryCalls.membershipEpoch(memberRegistry);
+        uint64 epoch = RegistryCalls.memberEpoch(memberRegistry);
         _checkIssuer(amount, epoch);
         if (to == address(0)) revert ERC20InvalidReceiver(address(0));
         _move(address(0), to, amount, epoch);
@@ -86,7 +86,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
 
     /// @inheritdoc ISettlementToken
     function burn(uint256 amount) external {
-        uint64 epoch = RegistryCalls.membershipEpoch(memberRegistry);
+        uint64 epoch = RegistryCalls.memberEpoch(memberRegistry);
         _checkIssuer(amount, epoch);
         _move(msg.sender, address(0), amount, epoch);
     }
@@ -96,13 +96,13 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
     /// @inheritdoc ISettlementToken
     function recoverBalance(address from, address to, bytes32 reason) external onlyGovernor returns (uint256 amount) {
         if (to == address(0)) revert ERC20InvalidReceiver(address(0));
-        MemberId member = RegistryCalls.memberOf(memberRegistry, from);
+        MemberId member = RegistryCalls.memberForKey(memberRegistry, from);
         bool linked = MemberId.unwrap(member) != 0;
         if (!linked) member = memberRegistry.boundMemberOf(from);
         if (MemberId.unwrap(member) == 0) revert SettlementAccountWithoutMember(from);
         if (RegistryCalls.statusOf(memberRegistry, member) != MemberStatus.Revoked) {
             if (linked) revert SettlementKeyLinked(from, member);
-            if (MemberId.unwrap(RegistryCalls.memberOf(memberRegistry, to)) != MemberId.unwrap(member)) {
+            if (MemberId.unwrap(RegistryCalls.memberForKey(memberRegistry, to)) != MemberId.unwrap(member)) {
                 revert SettlementRecipientNotOfMember(to, member);
             }
         }
@@ -164,7 +164,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
 
     /// @dev The spender is checked as a holder is: not frozen, and an active member's operator or a system account.
     function transferFrom(address from, address to, uint256 value) public override(ERC20, IERC20) returns (bool) {
-        uint64 epoch = RegistryCalls.membershipEpoch(memberRegistry);
+        uint64 epoch = RegistryCalls.memberEpoch(memberRegistry);
         _eligible(msg.sender, _accounts[msg.sender], epoch);
         _spendAllowance(from, msg.sender, value);
         if (from == address(0)) revert ERC20InvalidSender(address(0));
@@ -218,7 +218,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
     /// @inheritdoc ISettlementToken
     function canHold(address account) external view returns (bool) {
         uint256 word = _accounts[account];
-        return word & _FROZEN == 0 && (word & _SYSTEM != 0 || RegistryCalls.isActive(memberRegistry, account));
+        return word & _FROZEN == 0 && (word & _SYSTEM != 0 || RegistryCalls.isActiveKey(memberRegistry, account));
     }
 
     // ─── Internals ──────────────────────────────────────────────────────────
@@ -237,10 +237,10 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
     }
 
     /// @dev Every balance change passes here: not while paused, and both sides must be eligible and not frozen (each
-    ///      side's refusal in that order, then the balance). `epoch` is the registry's `membershipEpoch`, or 0 when
+    ///      side's refusal in that order, then the balance). `epoch` is the registry's `memberEpoch`, or 0 when
     ///      the caller has not read it yet.
     function _move(address from, address to, uint256 value, uint64 epoch) private whenNotPaused {
-        if (epoch == 0) epoch = RegistryCalls.membershipEpoch(memberRegistry);
+        if (epoch == 0) epoch = RegistryCalls.memberEpoch(memberRegistry);
         uint256 fromWord;
         uint256 toWord;
         if (from != address(0)) fromWord = _eligible(from, _accounts[from], epoch);
@@ -290,7 +290,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
         amount = fromWord & _BALANCE_MASK;
         if (amount == 0) revert SettlementNothingToRecover(from);
         if (to == from) revert ERC20InvalidReceiver(to);
-        uint256 toWord = _eligible(to, _accounts[to], RegistryCalls.membershipEpoch(memberRegistry));
+        uint256 toWord = _eligible(to, _accounts[to], RegistryCalls.memberEpoch(memberRegistry));
         // Paid into a module's escrow, the money would be on no order's or piece's books.
         if (toWord & _SYSTEM != 0) revert SettlementSystemAccountInRecovery(to);
         // The whole balance leaves `from`, and `to`'s balance plus it is at most the supply (at most MAX_SUPPLY).
@@ -307,7 +307,7 @@ contract SettlementToken is ISettlementToken, ERC20Permit, EmergencyPause {
     function _eligible(address account, uint256 word, uint64 epoch) private view returns (uint256) {
         if (word & _FROZEN != 0) revert SettlementAccountFrozen(account);
         if (word & _SYSTEM != 0 || _current(word, epoch)) return word;
-        if (!RegistryCalls.isActive(memberRegistry, account)) revert SettlementHolderNotEligible(account);
+        if (!RegistryCalls.isActiveKey(memberRegistry, account)) revert SettlementHolderNotEligible(account);
         return _refreshed(word, epoch);
     }
 

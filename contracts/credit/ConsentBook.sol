@@ -73,14 +73,14 @@ contract ConsentBook is IConsentBook, MemberGated {
     /// @dev The holder records a withdrawal whatever its status (a suspended lender must still be able to say that the
     ///      borrower withdrew); anyone else must be an active Regulator.
     function revokeConsent(ConsentId id, bytes32 reason) external {
-        MemberId by = RegistryCalls.memberOf(memberRegistry, msg.sender);
+        MemberId by = RegistryCalls.memberForKey(memberRegistry, msg.sender);
         Record storage r = _consents[id];
         MemberId holder = r.holder;
         if (MemberId.unwrap(holder) == 0) revert ConsentUnknown(id);
         if (
             MemberId.unwrap(by) == 0 ||
             (MemberId.unwrap(by) != MemberId.unwrap(holder) &&
-                !RegistryCalls.hasRole(memberRegistry, msg.sender, Role.Regulator))
+                !RegistryCalls.activeInRole(memberRegistry, msg.sender, Role.Regulator))
         ) {
             revert ConsentRevokeUnauthorized(id, msg.sender, by);
         }

@@ -515,7 +515,7 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
 
     /// @dev The caller's member id, if it is a listed reporter module (and a member).
     function _requireModule() internal view returns (MemberId module) {
-        module = RegistryCalls.memberOf(memberRegistry, msg.sender);
+        module = RegistryCalls.memberForKey(memberRegistry, msg.sender);
         if (!_reporterModules[msg.sender] || MemberId.unwrap(module) == 0)
             revert ICreditModuleReports.CreditReporterNotModule(msg.sender);
     }

@@ -224,7 +224,7 @@ interface IMemberRegistry {
     function keyCheck() external view returns (bytes32);
 
     /// @notice The member `account` acts for, or zero.
-    function memberOf(address account) external view returns (MemberId);
+    function memberForKey(address account) external view returns (MemberId);
 
     /// @notice Member `id`'s operators (its admin among them), in no particular order.
     function operatorsOf(MemberId id) external view returns (address[] memory);
@@ -233,27 +233,27 @@ interface IMemberRegistry {
     function getMember(MemberId id) external view returns (Member memory);
 
     /// @notice True only when `account` acts for an active member that holds `role`.
-    function hasRole(address account, Role role) external view returns (bool);
+    function activeInRole(address account, Role role) external view returns (bool);
 
     /// @notice True only when `account` acts for an active member.
-    function isActive(address account) external view returns (bool);
+    function isActiveKey(address account) external view returns (bool);
 
     /// @notice Returns `account`'s member when it is active and holds `role`; otherwise reverts with the reason.
-    function requireRole(address account, Role role) external view returns (MemberId);
+    function requireKeyInRole(address account, Role role) external view returns (MemberId);
 
     /// @notice Returns `account`'s member and that member's roles when it is active; reverts with the precise reason
     ///         otherwise.
-    function requireActive(address account) external view returns (MemberId id, uint32 roles);
+    function requireActiveMember(address account) external view returns (MemberId id, uint32 roles);
 
     /// @notice Number of members ever admitted; ids run from 1 to this number.
     function memberCount() external view returns (uint256);
 
-    /// @notice A counter (never zero) that moves on with every change that may turn `isActive` from true to false for
-    ///         some account (a member suspended or revoked, an operator removed) and with every role taken from a
-    ///         member. Nothing else changes `isActive` or `requireRole` that way (they depend on no clock), so an
-    ///         account found active, or active in a role, while the epoch was `e` still is while it is `e`: a
+    /// @notice A counter (never zero) that moves on with every change that may turn `isActiveKey` from true to false
+    ///         for some account (a member suspended or revoked, an operator removed) and with every role taken from a
+    ///         member. Nothing else changes `isActiveKey` or `requireKeyInRole` that way (they depend on no clock), so
+    ///         an account found active, or active in a role, while the epoch was `e` still is while it is `e`: a
     ///         contract may cache the answer under the epoch and ask again only once it moved on.
-    function membershipEpoch() external view returns (uint64);
+    function memberEpoch() external view returns (uint64);
 
     /// @notice Member `id`'s status (None for an unknown id).
     function statusOf(MemberId id) external view returns (MemberStatus);
@@ -269,7 +269,7 @@ interface IMemberRegistry {
     function entityKeyOf(MemberId id) external view returns (bytes32);
 
     /// @notice Where payouts to member `id` go: its payout account, or its admin when none is set.
-    function payoutAccountOf(MemberId id) external view returns (address);
+    function payoutAccountFor(MemberId id) external view returns (address);
 
     /// @notice The member an unlinked address is bound to: the member it was removed from as an operator, or the one
     ///         a key recovery named it for. It may be linked again only to that member, so that unlinking a key

@@ -56,25 +56,31 @@ library RegistryCalls {
         }
     }
 
-    function requireRole(IMemberRegistry registry, address account, Role role) internal view returns (MemberId) {
+    function requireKeyInRole(IMemberRegistry registry, address account, Role role) internal view returns (MemberId) {
         return
-            MemberId.wrap(uint32(ask(registry, IMemberRegistry.requireRole.selector, uint160(account), uint8(role))));
+            MemberId.wrap(
+                uint32(ask(registry, IMemberRegistry.requireKeyInRole.selector, uint160(account), uint8(role)))
+            );
     }
 
-    function requireActive(IMemberRegistry registry, address account) internal view returns (MemberId) {
-        return MemberId.wrap(uint32(ask(registry, IMemberRegistry.requireActive.selector, uint160(account), 0)));
+    function requireActiveMember(IMemberRegistry registry, address account) internal view returns (MemberId) {
+        return MemberId.wrap(uint32(ask(registry, IMemberRegistry.requireActiveMember.selector, uint160(account), 0)));
     }
 
     function requireActiveWithRoles(
         IMemberRegistry registry,
         address account
     ) internal view returns (MemberId id, uint32 roles) {
-        (uint256 member, uint256 held) = askTwo(registry, IMemberRegistry.requireActive.selector, uint160(account));
+        (uint256 member, uint256 held) = askTwo(
+            registry,
+            IMemberRegistry.requireActiveMember.selector,
+            uint160(account)
+        );
         return (MemberId.wrap(uint32(member)), uint32(held));
     }
 
-    function memberOf(IMemberRegistry registry, address account) internal view returns (MemberId) {
-        return MemberId.wrap(uint32(ask(registry, IMemberRegistry.memberOf.selector, uint160(account), 0)));
+    function memberForKey(IMemberRegistry registry, address account) internal view returns (MemberId) {
+        return MemberId.wrap(uint32(ask(registry, IMemberRegistry.memberForKey.selector, uint160(account), 0)));
     }
 
     function statusOf(IMemberRegistry registry, MemberId member) internal view returns (MemberStatus) {
@@ -85,12 +91,12 @@ library RegistryCalls {
         return ask(registry, IMemberRegistry.hasMemberRole.selector, MemberId.unwrap(member), uint8(role)) != 0;
     }
 
-    function payoutAccountOf(IMemberRegistry registry, MemberId member) internal view returns (address) {
-        return address(uint160(ask(registry, IMemberRegistry.payoutAccountOf.selector, MemberId.unwrap(member), 0)));
+    function payoutAccountFor(IMemberRegistry registry, MemberId member) internal view returns (address) {
+        return address(uint160(ask(registry, IMemberRegistry.payoutAccountFor.selector, MemberId.unwrap(member), 0)));
     }
 
-    function isActive(IMemberRegistry registry, address account) internal view returns (bool) {
-        return ask(registry, IMemberRegistry.isActive.selector, uint160(account), 0) != 0;
+    function isActiveKey(IMemberRegistry registry, address account) internal view returns (bool) {
+        return ask(registry, IMemberRegistry.isActiveKey.selector, uint160(account), 0) != 0;
     }
 
     function isSettlementToken(IMemberRegistry registry, address token) internal view returns (bool) {
@@ -101,12 +107,12 @@ library RegistryCalls {
         return address(uint160(ask(registry, IMemberRegistry.governor.selector, 0, 0)));
     }
 
-    function membershipEpoch(IMemberRegistry registry) internal view returns (uint64) {
-        return uint64(ask(registry, IMemberRegistry.membershipEpoch.selector, 0, 0));
+    function memberEpoch(IMemberRegistry registry) internal view returns (uint64) {
+        return uint64(ask(registry, IMemberRegistry.memberEpoch.selector, 0, 0));
     }
 
-    function hasRole(IMemberRegistry registry, address account, Role role) internal view returns (bool) {
-        return ask(registry, IMemberRegistry.hasRole.selector, uint160(account), uint8(role)) != 0;
+    function activeInRole(IMemberRegistry registry, address account, Role role) internal view returns (bool) {
+        return ask(registry, IMemberRegistry.activeInRole.selector, uint160(account), uint8(role)) != 0;
     }
 
     function entityKeyOf(IMemberRegistry registry, MemberId member) internal view returns (bytes32) {

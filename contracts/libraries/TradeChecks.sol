@@ -31,9 +31,9 @@ contract TradeChecks {
         address previous;
         for (uint256 i; i < n; ++i) {
             (address signer, , ) = ECDSA.tryRecover(digest, signatures[i]);
-            MemberId oracle = RegistryCalls.memberOf(registry, signer);
+            MemberId oracle = RegistryCalls.memberForKey(registry, signer);
             // The signer's own word carries its member's status and roles: a second look at the slot just read.
-            if (!RegistryCalls.hasRole(registry, signer, Role.Oracle))
+            if (!RegistryCalls.activeInRole(registry, signer, Role.Oracle))
                 revert ITradeSettlement.TradeInvalidAttestation(id, signer);
             if (signer <= previous) revert ITradeSettlement.TradeAttestationsUnordered(id, signer, previous);
             for (uint256 j; j < i; ++j) {
@@ -76,8 +76,8 @@ contract TradeChecks {
         if (amount > q.maxSellAmount) revert ITradeSettlement.TradeFxQuoteAboveMax(amount, q.maxSellAmount);
         if (block.timestamp > q.expiry) revert ITradeSettlement.TradeFxQuoteExpired(q.expiry, block.timestamp);
         (signer, , ) = ECDSA.tryRecover(digest, signature);
-        provider = RegistryCalls.memberOf(registry, signer);
-        if (!RegistryCalls.hasRole(registry, signer, Role.FxProvider)) {
+        provider = RegistryCalls.memberForKey(registry, signer);
+        if (!RegistryCalls.activeInRole(registry, signer, Role.FxProvider)) {
             revert ITradeSettlement.TradeFxQuoteSignerNotProvider(signer, provider);
         }
         if (MemberId.unwrap(chosen) == 0) {
@@ -102,8 +102,8 @@ contract TradeChecks {
         (address signer, , ) = ECDSA.tryRecover(digest, signature);
         // An operator of `financier` carries its status and roles in its own word, so the usual case reads one slot.
         // Otherwise the financier's own record decides which refusal it is: not a financier comes first.
-        if (MemberId.unwrap(RegistryCalls.memberOf(registry, signer)) == MemberId.unwrap(financier)) {
-            if (!RegistryCalls.hasRole(registry, signer, Role.Financier))
+        if (MemberId.unwrap(RegistryCalls.memberForKey(registry, signer)) == MemberId.unwrap(financier)) {
+            if (!RegistryCalls.activeInRole(registry, signer, Role.Financier))
                 revert ITradeSettlement.TradeInvalidParty(financier);
         } else {
             if (!RegistryCalls.hasMemberRole(registry, financier, Role.Financier))

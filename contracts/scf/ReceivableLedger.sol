@@ -166,7 +166,7 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
                 digest
             );
         }
-        IERC20(token).safeTransferFrom(signer, RegistryCalls.payoutAccountOf(memberRegistry, p.holder), price);
+        IERC20(token).safeTransferFrom(signer, RegistryCalls.payoutAccountFor(memberRegistry, p.holder), price);
     }
 
     // ─── Maturity ───────────────────────────────────────────────────────────
@@ -488,14 +488,15 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
     function _recipientOrHolder(address account, MemberId holder) private view returns (MemberId) {
         (bool ok, MemberId member) = _supplierOf(account);
         if (ok) return member;
-        if (MemberId.unwrap(RegistryCalls.memberOf(memberRegistry, account)) == MemberId.unwrap(holder)) return holder;
+        if (MemberId.unwrap(RegistryCalls.memberForKey(memberRegistry, account)) == MemberId.unwrap(holder))
+            return holder;
         revert ScfInvalidRecipient(account);
     }
 
-    /// @dev The member of `account` if it is an operator of an active Supplier: one registry call (`requireRole`),
+    /// @dev The member of `account` if it is an operator of an active Supplier: one registry call (`requireKeyInRole`),
     ///      whose refusal (unknown account, inactive member, missing role) means "not a recipient".
     function _supplierOf(address account) private view returns (bool ok, MemberId member) {
-        try memberRegistry.requireRole(account, Role.Supplier) returns (MemberId m) {
+        try memberRegistry.requireKeyInRole(account, Role.Supplier) returns (MemberId m) {
             return (true, m);
         } catch {
             return (false, MemberId.wrap(0));

@@ -50,7 +50,7 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         StoredPiece storage s = _pieces[id];
         if (s.flags & _ENCUMBERED == 0) revert ScfNotEncumbered(id);
         MemberId pledgee = s.pledgee;
-        if (MemberId.unwrap(RegistryCalls.memberOf(memberRegistry, msg.sender)) == MemberId.unwrap(pledgee)) {
+        if (MemberId.unwrap(RegistryCalls.memberForKey(memberRegistry, msg.sender)) == MemberId.unwrap(pledgee)) {
             _requireActive(msg.sender);
         } else if (_isGovernor(msg.sender)) {
             MemberStatus status = RegistryCalls.statusOf(memberRegistry, pledgee);
@@ -86,7 +86,7 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
     /// @dev See {IReceivableLedger}.
     function reject(ReceivableId root) external whenNotPaused {
         StoredFamily storage f = _requested(root);
-        MemberId caller = RegistryCalls.memberOf(memberRegistry, msg.sender);
+        MemberId caller = RegistryCalls.memberForKey(memberRegistry, msg.sender);
         if (
             MemberId.unwrap(caller) == 0 ||
             (MemberId.unwrap(caller) != MemberId.unwrap(f.debtor) &&

@@ -289,7 +289,7 @@ abstract contract TradeSettlementBase is
             IERC20 payoutToken = IERC20(m.payoutToken);
             // Straight from the provider to the payee's payout account of the day; when the token refuses the payee,
             // the provider pays the escrow and the amount is parked for the payee (a failing provider reverts).
-            beneficiary = RegistryCalls.payoutAccountOf(memberRegistry, payee);
+            beneficiary = RegistryCalls.payoutAccountFor(memberRegistry, payee);
             if (legs.payout != 0 && !payoutToken.trySafeTransferFrom(fx.provider, beneficiary, legs.payout)) {
                 payoutToken.safeTransferFrom(fx.provider, address(this), legs.payout);
                 (beneficiary, ) = _payMember(payee, address(payoutToken), legs.payout);
@@ -410,7 +410,7 @@ abstract contract TradeSettlementBase is
         if (
             exporterFee != 0 &&
             MemberId.unwrap(provider) == MemberId.unwrap(p.exporterBank) &&
-            RegistryCalls.payoutAccountOf(memberRegistry, provider) == signer
+            RegistryCalls.payoutAccountFor(memberRegistry, provider) == signer
         ) {
             fx.feeWithSale = true;
             amount += exporterFee;

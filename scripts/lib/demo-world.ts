@@ -45,7 +45,7 @@ async function chapterMembers(world: World, out: Out): Promise<void> {
   heading(out, "1. Banks join the consortium");
   const { members } = world.contracts;
   const rows = [["id", "institution", "country", "status", "roles"]];
-  const names = new Map<bigint, string>([[await members.memberOf(world.issuer), "Settlement issuer (Ignition)"]]);
+  const names = new Map<bigint, string>([[await members.memberForKey(world.issuer), "Settlement issuer (Ignition)"]]);
   for (const member of CAST) names.set(world.ids[member.key], member.name);
   for (const [id, name] of names) {
     const m = await members.getMember(id);

@@ -352,7 +352,7 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
         const contracts = connect(w.deployment, w.provider);
         const [consent, member] = await Promise.all([
           contracts.consents.getConsent(consentId),
-          w.signer.getAddress().then((a) => contracts.members.memberOf(a)),
+          w.signer.getAddress().then((a) => contracts.members.memberForKey(a)),
         ]).catch((err: unknown) => {
           throw decodeError(err) === undefined
             ? new ProblemError(

@@ -275,7 +275,7 @@ export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): voi
         contracts.scf.quoteDigest(terms),
       ]);
       const signerAddress = checked("quote", () => recoverAddress(digest, signature));
-      const financier = await contracts.members.memberOf(signerAddress);
+      const financier = await contracts.members.memberForKey(signerAddress);
       return {
         id: formatReceivable(terms.id),
         financier: Number(financier),

@@ -73,7 +73,7 @@ async function fxTermsStep(id: string, ctx: WriteContext): Promise<WriteStep> {
         "the order could not be read: retry",
       );
     }),
-    w.signer.getAddress().then((a) => contracts.members.memberOf(a)),
+    w.signer.getAddress().then((a) => contracts.members.memberForKey(a)),
   ]);
   if (order === undefined) return { step, roles: ["exporter", "bank-treasury"] };
   return order.exporter === member

@@ -86,7 +86,7 @@ export function maskId(idType: string, idNumber: string): string {
 
 /** The signer's member id. */
 export async function memberOfSigner(desk: Desk): Promise<bigint> {
-  return desk.contracts.members.memberOf(await desk.signer.getAddress());
+  return desk.contracts.members.memberForKey(await desk.signer.getAddress());
 }
 
 function amount(desk: Desk, field: string, text: string, decimals: number): bigint {

@@ -133,7 +133,7 @@ export async function line(
   const money = { code: req.currency.trim().toUpperCase(), decimals: Number(await token.decimals()) };
   if ((req.financier ?? "") !== "") {
     const financier = parseMemberId(req.financier!, desk.label("financier"));
-    const member = await c.members.memberOf(await desk.signer.getAddress());
+    const member = await c.members.memberForKey(await desk.signer.getAddress());
     const receipt = await mined(await c.scf.chooseFinancier(tokenAddress, financier));
     return { action: "chose-financier", member, financier, money, receipt };
   }
@@ -198,7 +198,7 @@ export async function issue(desk: ScfDesk, req: IssueRequest): Promise<Issued> {
     throw new InputError(name, `${name} (or ${desk.label("debtor")} to request) is required`);
   }
   const supplier = address(desk, req.supplier, "supplier");
-  const me = await c.members.memberOf(await desk.signer.getAddress());
+  const me = await c.members.memberForKey(await desk.signer.getAddress());
   const keys = await invoiceKeys(desk, me, req.invoices, req.issueDate);
   const { id, receipt } = await issueReceivable(c.scf, { ...terms, supplier, invoiceKeys: keys });
   const l = await c.scf.creditLineOf(me, terms.token);
@@ -568,7 +568,7 @@ export async function repay(desk: ScfDesk, req: { id: string }): Promise<Repaid>
   const out: Repaid = { root, money, collected: [], settled: [] };
   if (["Confirmed", "Overdue", "Defaulted"].includes(FAMILY_STATES[Number(family.state)])) {
     // The ledger lets anyone repay a family: a desk pays only its own member's debt, and only what it holds.
-    const me = await c.members.memberOf(await desk.signer.getAddress());
+    const me = await c.members.memberForKey(await desk.signer.getAddress());
     if (me !== family.debtor) {
       throw new InputError(
         desk.label("id"),

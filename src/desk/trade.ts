@@ -587,7 +587,7 @@ export async function previewAssignment(
   const domain = await tradeDomainOf(c.trade);
   const signer = checked(field, () => assignmentSigner(domain, a, signature));
   const [signedBy, reporting, now] = await Promise.all([
-    c.members.memberOf(signer),
+    c.members.memberForKey(signer),
     reportingCurrency(c),
     chainTime(c.trade.runner),
   ]);

@@ -24,7 +24,7 @@ contract MemberRegistryFuzzTest is TestBase {
         assertEq(registry.memberCount(), 1, "member admitted despite bad jurisdiction");
     }
 
-    /// hasRole answers exactly the bits of the role set, whatever grants and removals came before.
+    /// activeInRole answers exactly the bits of the role set, whatever grants and removals came before.
     function testFuzz_roles_hasRoleMatchesTheSet(uint32 grant, uint32 removal) public {
         grant = uint32(bound(grant, 1, ALL_ROLES));
         removal = uint32(bound(removal, 1, ALL_ROLES));
@@ -34,7 +34,7 @@ contract MemberRegistryFuzzTest is TestBase {
         assertEq(registry.getMember(MemberId.wrap(1)).roles, expected, "role set");
         for (uint8 r; r < 14; ++r) {
             bool bit = (expected >> r) & 1 == 1;
-            assertTrue(registry.hasRole(ADMIN, Role(r)) == bit, "hasRole disagrees with the role set");
+            assertTrue(registry.activeInRole(ADMIN, Role(r)) == bit, "activeInRole disagrees with the role set");
         }
     }
 
@@ -67,13 +67,16 @@ contract MemberRegistryFuzzTest is TestBase {
             else registry.revoke(MemberId.wrap(1), bytes32(0));
             if (allowed) model = to;
             assertTrue(registry.getMember(MemberId.wrap(1)).status == model, "status differs from the model");
-            assertTrue(registry.hasRole(ADMIN, Role.Lender) == (model == MemberStatus.Active), "role while inactive");
+            assertTrue(
+                registry.activeInRole(ADMIN, Role.Lender) == (model == MemberStatus.Active),
+                "role while inactive"
+            );
         }
     }
 
     /// Each operator's word is its member's status and roles at all times: through random operators added and
     /// removed, admins changed, suspensions, reinstatements, revocations and role changes on two members, every
-    /// operator answers `isActive` and `hasRole` exactly as its member's record says, `operatorsOf` lists exactly the
+    /// operator answers `isActiveKey` and `activeInRole` exactly as its member's record says, `operatorsOf` lists exactly the
     /// member's operators, and a removed key answers for no member.
     function testFuzz_operatorWords_followTheirMember(uint8[24] memory ops, uint32 roleSeed) public {
         address second = address(0xB0B);
@@ -113,8 +116,12 @@ contract MemberRegistryFuzzTest is TestBase {
             }
             for (uint256 k; k < 2; ++k) _checkOperatorWords(MemberId.wrap(uint32(k + 1)));
             if (removed != address(0)) {
-                assertEq(MemberId.unwrap(registry.memberOf(removed)), 0, "a removed key still answers for a member");
-                assertTrue(!registry.isActive(removed), "a removed key is active");
+                assertEq(
+                    MemberId.unwrap(registry.memberForKey(removed)),
+                    0,
+                    "a removed key still answers for a member"
+                );
+                assertTrue(!registry.isActiveKey(removed), "a removed key is active");
             }
         }
     }
@@ -125,11 +132,18 @@ contract MemberRegistryFuzzTest is TestBase {
         assertEq(list.length, m.operatorCount, "operatorsOf and operatorCount differ");
         bool active = m.status == MemberStatus.Active;
         for (uint256 j; j < list.length; ++j) {
-            assertEq(MemberId.unwrap(registry.memberOf(list[j])), MemberId.unwrap(id), "an operator listed elsewhere");
-            assertTrue(registry.isActive(list[j]) == active, "isActive disagrees with the member's status");
+            assertEq(
+                MemberId.unwrap(registry.memberForKey(list[j])),
+                MemberId.unwrap(id),
+                "an operator listed elsewhere"
+            );
+            assertTrue(registry.isActiveKey(list[j]) == active, "isActiveKey disagrees with the member's status");
             for (uint8 r; r < 14; ++r) {
                 bool bit = active && (m.roles >> r) & 1 == 1;
-                assertTrue(registry.hasRole(list[j], Role(r)) == bit, "hasRole disagrees with the member's record");
+                assertTrue(
+                    registry.activeInRole(list[j], Role(r)) == bit,
+                    "activeInRole disagrees with the member's record"
+                );
             }
         }
     }
@@ -148,7 +162,7 @@ contract MemberRegistryFuzzTest is TestBase {
         vm.expectRevert(abi.encodeWithSelector(IMemberRegistry.OperatorLimitReached.selector, MemberId.wrap(1), max));
         vm.prank(ADMIN);
         registry.setAdmin(MemberId.wrap(1), address(0x3000));
-        assertEq(MemberId.unwrap(registry.memberOf(address(0x3000))), 0, "linked despite the limit");
+        assertEq(MemberId.unwrap(registry.memberForKey(address(0x3000))), 0, "linked despite the limit");
         // One removed, one more fits.
         vm.prank(ADMIN);
         registry.removeOperator(MemberId.wrap(1), address(0x2001));
@@ -180,7 +194,7 @@ contract MemberRegistryFuzzTest is TestBase {
         vm.prank(fresh);
         registry.removeOperator(MemberId.wrap(1), ADMIN);
         assertEq(registry.operatorsOf(MemberId.wrap(1)).length, max, "back at the cap");
-        assertTrue(!registry.isActive(ADMIN), "the lost key is out");
+        assertTrue(!registry.isActiveKey(ADMIN), "the lost key is out");
     }
 
     /// Nobody but the governor can admit.

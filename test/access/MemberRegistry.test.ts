@@ -59,7 +59,7 @@ describe("MemberRegistry", function () {
       expect(m.roles).to.equal(BANK_ROLES);
       expect(m.status).to.equal(Status.Active);
       expect(m.operatorCount).to.equal(1);
-      expect(await registry.memberOf(admin.address)).to.equal(1);
+      expect(await registry.memberForKey(admin.address)).to.equal(1);
       expect(await registry.memberCount()).to.equal(1);
     });
 
@@ -124,26 +124,26 @@ describe("MemberRegistry", function () {
         .to.be.revertedWithCustomError(registry, "OperatorAlreadyRegistered")
         .withArgs(bankAdmin.address, 1);
       expect(await registry.memberCount()).to.equal(2);
-      expect(await registry.memberOf(outsider.address)).to.equal(0);
+      expect(await registry.memberForKey(outsider.address)).to.equal(0);
     });
   });
 
   describe("status", function () {
     it("test_suspend_locksMemberOutAndReinstateRestores", async function () {
       const { registry, bankOps } = await networkHelpers.loadFixture(deployFixture);
-      expect(await registry.hasRole(bankOps.address, LENDER)).to.equal(true);
+      expect(await registry.activeInRole(bankOps.address, LENDER)).to.equal(true);
       await expect(registry.suspend(1, REASON))
         .to.emit(registry, "MemberStatusChanged")
         .withArgs(1, Status.Active, Status.Suspended, REASON);
-      expect(await registry.hasRole(bankOps.address, LENDER)).to.equal(false);
-      expect(await registry.isActive(bankOps.address)).to.equal(false);
-      await expect(registry.requireRole(bankOps.address, LENDER))
+      expect(await registry.activeInRole(bankOps.address, LENDER)).to.equal(false);
+      expect(await registry.isActiveKey(bankOps.address)).to.equal(false);
+      await expect(registry.requireKeyInRole(bankOps.address, LENDER))
         .to.be.revertedWithCustomError(registry, "MemberNotActive")
         .withArgs(bankOps.address, 1, Status.Suspended);
       await expect(registry.reinstate(1, REASON))
         .to.emit(registry, "MemberStatusChanged")
         .withArgs(1, Status.Suspended, Status.Active, REASON);
-      expect(await registry.hasRole(bankOps.address, LENDER)).to.equal(true);
+      expect(await registry.activeInRole(bankOps.address, LENDER)).to.equal(true);
     });
 
     it("test_revoke_isFinal", async function () {
@@ -202,15 +202,15 @@ describe("MemberRegistry", function () {
       await expect(registry.grantRoles(1, oracle))
         .to.emit(registry, "MemberRolesChanged")
         .withArgs(1, BANK_ROLES, BANK_ROLES | oracle);
-      expect(await registry.hasRole(bankOps.address, roleIndex("Oracle"))).to.equal(true);
+      expect(await registry.activeInRole(bankOps.address, roleIndex("Oracle"))).to.equal(true);
       await expect(registry.removeRoles(1, roleMask(["Lender"])))
         .to.emit(registry, "MemberRolesChanged")
         .withArgs(1, BANK_ROLES | oracle, roleMask(["Financier", "Oracle"]));
-      expect(await registry.hasRole(bankOps.address, LENDER)).to.equal(false);
-      await expect(registry.requireRole(bankOps.address, LENDER))
+      expect(await registry.activeInRole(bankOps.address, LENDER)).to.equal(false);
+      await expect(registry.requireKeyInRole(bankOps.address, LENDER))
         .to.be.revertedWithCustomError(registry, "MemberMissingRole")
         .withArgs(bankOps.address, 1, LENDER);
-      expect(await registry.requireRole(bankOps.address, FINANCIER)).to.equal(1);
+      expect(await registry.requireKeyInRole(bankOps.address, FINANCIER)).to.equal(1);
     });
 
     it("test_standingOf_isTheRecordsStatusAndRoles_noneForAnUnknownId", async function () {
@@ -257,14 +257,14 @@ describe("MemberRegistry", function () {
       await expect(registry.connect(bankAdmin).addOperator(1, outsider.address))
         .to.emit(registry, "OperatorAdded")
         .withArgs(1, outsider.address);
-      expect(await registry.hasRole(outsider.address, LENDER)).to.equal(true);
+      expect(await registry.activeInRole(outsider.address, LENDER)).to.equal(true);
       expect((await registry.getMember(1)).operatorCount).to.equal(3);
       await expect(registry.connect(bankAdmin).removeOperator(1, bankOps.address))
         .to.emit(registry, "OperatorRemoved")
         .withArgs(1, bankOps.address);
-      expect(await registry.memberOf(bankOps.address)).to.equal(0);
-      expect(await registry.hasRole(bankOps.address, LENDER)).to.equal(false);
-      await expect(registry.requireActive(bankOps.address))
+      expect(await registry.memberForKey(bankOps.address)).to.equal(0);
+      expect(await registry.activeInRole(bankOps.address, LENDER)).to.equal(false);
+      await expect(registry.requireActiveMember(bankOps.address))
         .to.be.revertedWithCustomError(registry, "MemberUnknownAccount")
         .withArgs(bankOps.address);
       expect((await registry.getMember(1)).operatorCount).to.equal(2);
@@ -313,7 +313,7 @@ describe("MemberRegistry", function () {
       await expect(registry.connect(bankAdmin).setAdmin(1, outsider.address))
         .to.be.revertedWithCustomError(registry, "MemberNotActive")
         .withArgs(bankAdmin.address, 1, Status.Suspended);
-      expect(await registry.memberOf(outsider.address)).to.equal(0n);
+      expect(await registry.memberForKey(outsider.address)).to.equal(0n);
     });
 
     it("item 27: a suspended member retires a compromised admin or payout key in favour of another operator", async function () {
@@ -328,8 +328,8 @@ describe("MemberRegistry", function () {
         .withArgs(1, bankAdmin.address, bankOps.address);
       await expect(registry.connect(bankOps).removeOperator(1, bankAdmin.address)).to.emit(registry, "OperatorRemoved");
       await registry.reinstate(1, REASON);
-      expect(await registry.memberOf(bankAdmin.address)).to.equal(0n);
-      expect(await registry.payoutAccountOf(1)).to.equal(bankOps.address);
+      expect(await registry.memberForKey(bankAdmin.address)).to.equal(0n);
+      expect(await registry.payoutAccountFor(1)).to.equal(bankOps.address);
       await registry.revoke(1, REASON);
       await expect(registry.connect(bankOps).setPayoutAccount(1, bankOps.address))
         .to.be.revertedWithCustomError(registry, "MemberNotActive")
@@ -343,8 +343,8 @@ describe("MemberRegistry", function () {
         .to.emit(registry, "OperatorRemoved")
         .withArgs(1, bankOps.address);
       await registry.reinstate(1, REASON);
-      expect(await registry.memberOf(bankOps.address)).to.equal(0n);
-      expect(await registry.isActive(bankOps.address)).to.equal(false);
+      expect(await registry.memberForKey(bankOps.address)).to.equal(0n);
+      expect(await registry.isActiveKey(bankOps.address)).to.equal(false);
       await registry.revoke(1, REASON);
       await expect(registry.connect(bankAdmin).removeOperator(1, bankAdmin.address))
         .to.be.revertedWithCustomError(registry, "MemberNotActive")
@@ -381,7 +381,7 @@ describe("MemberRegistry", function () {
         .to.emit(registry, "OperatorAdded")
         .withArgs(1, outsider.address)
         .and.to.emit(registry, "MemberAdminChanged");
-      expect(await registry.memberOf(outsider.address)).to.equal(1);
+      expect(await registry.memberForKey(outsider.address)).to.equal(1);
       expect((await registry.getMember(1)).operatorCount).to.equal(3);
       await expect(registry.completeAdminRecovery(1))
         .to.be.revertedWithCustomError(registry, "RecoveryNotPending")
@@ -405,7 +405,7 @@ describe("MemberRegistry", function () {
         .to.be.revertedWithCustomError(registry, "RecoveryNotPending")
         .withArgs(1);
       expect((await registry.getMember(1)).admin).to.equal(bankAdmin.address);
-      expect(await registry.memberOf(governor.address)).to.equal(0n);
+      expect(await registry.memberForKey(governor.address)).to.equal(0n);
       await expect(registry.connect(outsider).proposeAdminRecovery(1, outsider.address))
         .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
         .withArgs(outsider.address);
@@ -457,24 +457,24 @@ describe("MemberRegistry", function () {
 
     it("item 2: without a payout account, payouts follow the admin seat (setAdmin and key recovery)", async function () {
       const { registry, governor, bankAdmin, bankOps, outsider } = await networkHelpers.loadFixture(deployFixture);
-      expect(await registry.payoutAccountOf(1)).to.equal(bankAdmin.address);
-      expect(await registry.payoutAccountOf(3)).to.equal(ethers.ZeroAddress);
+      expect(await registry.payoutAccountFor(1)).to.equal(bankAdmin.address);
+      expect(await registry.payoutAccountFor(3)).to.equal(ethers.ZeroAddress);
       await registry.connect(bankAdmin).setAdmin(1, bankOps.address);
-      expect(await registry.payoutAccountOf(1)).to.equal(bankOps.address);
+      expect(await registry.payoutAccountFor(1)).to.equal(bankOps.address);
       await registry.connect(governor).proposeAdminRecovery(1, outsider.address);
       await networkHelpers.time.increase(await registry.RECOVERY_DELAY());
       await registry.completeAdminRecovery(1);
-      expect(await registry.payoutAccountOf(1)).to.equal(outsider.address);
+      expect(await registry.payoutAccountFor(1)).to.equal(outsider.address);
       // Once a payout account is set, a new admin no longer moves the payouts.
       await registry.connect(outsider).setPayoutAccount(1, bankOps.address);
       await registry.connect(outsider).setAdmin(1, bankAdmin.address);
       expect((await registry.getMember(1)).admin).to.equal(bankAdmin.address);
-      expect(await registry.payoutAccountOf(1)).to.equal(bankOps.address);
+      expect(await registry.payoutAccountFor(1)).to.equal(bankOps.address);
     });
 
     it("item 2: payouts follow the member: the payout account is one of its operators, kept while it is", async function () {
       const { registry, bankAdmin, bankOps, otherAdmin, outsider } = await networkHelpers.loadFixture(deployFixture);
-      expect(await registry.payoutAccountOf(1)).to.equal(bankAdmin.address);
+      expect(await registry.payoutAccountFor(1)).to.equal(bankAdmin.address);
       await expect(registry.connect(bankAdmin).setPayoutAccount(1, otherAdmin.address))
         .to.be.revertedWithCustomError(registry, "OperatorNotOfMember")
         .withArgs(otherAdmin.address, 1);
@@ -484,7 +484,7 @@ describe("MemberRegistry", function () {
       await expect(registry.connect(bankAdmin).setPayoutAccount(1, bankOps.address))
         .to.emit(registry, "PayoutAccountSet")
         .withArgs(1, bankOps.address);
-      expect(await registry.payoutAccountOf(1)).to.equal(bankOps.address);
+      expect(await registry.payoutAccountFor(1)).to.equal(bankOps.address);
       await expect(registry.connect(bankAdmin).removeOperator(1, bankOps.address))
         .to.be.revertedWithCustomError(registry, "OperatorIsPayoutAccount")
         .withArgs(bankOps.address, 1);
@@ -492,7 +492,7 @@ describe("MemberRegistry", function () {
       await registry.connect(bankAdmin).addOperator(1, outsider.address);
       await registry.connect(bankAdmin).setAdmin(1, outsider.address);
       await registry.connect(outsider).removeOperator(1, bankAdmin.address);
-      expect(await registry.payoutAccountOf(1)).to.equal(bankOps.address);
+      expect(await registry.payoutAccountFor(1)).to.equal(bankOps.address);
     });
 
     it("item 26: only the governor lists settlement tokens, and only contracts", async function () {
@@ -570,10 +570,10 @@ describe("MemberRegistry", function () {
   describe("views", function () {
     it("test_views_forUnknownAccount", async function () {
       const { registry, outsider } = await networkHelpers.loadFixture(deployFixture);
-      expect(await registry.memberOf(outsider.address)).to.equal(0);
-      expect(await registry.hasRole(outsider.address, LENDER)).to.equal(false);
-      expect(await registry.isActive(outsider.address)).to.equal(false);
-      await expect(registry.requireRole(outsider.address, LENDER))
+      expect(await registry.memberForKey(outsider.address)).to.equal(0);
+      expect(await registry.activeInRole(outsider.address, LENDER)).to.equal(false);
+      expect(await registry.isActiveKey(outsider.address)).to.equal(false);
+      await expect(registry.requireKeyInRole(outsider.address, LENDER))
         .to.be.revertedWithCustomError(registry, "MemberUnknownAccount")
         .withArgs(outsider.address);
       expect((await registry.getMember(42)).status).to.equal(Status.None);
@@ -582,8 +582,8 @@ describe("MemberRegistry", function () {
 
   describe("membership epoch (issue 15)", function () {
     /**
-     * The settlement token caches "found active" and "found an issuer" under `membershipEpoch`, so the epoch must move
-     * on with every change that turns `isActive` from true to false for some account, or takes a role from a member,
+     * The settlement token caches "found active" and "found an issuer" under `memberEpoch`, so the epoch must move
+     * on with every change that turns `isActiveKey` from true to false for some account, or takes a role from a member,
      * in the same transaction. The walk calls every state-changing function of the registry (the ABI's list, so that
      * a new one fails here until it is classified) and checks, after each, that the epoch moved on exactly when an
      * account that was active is no longer or a member lost a role.
@@ -594,7 +594,7 @@ describe("MemberRegistry", function () {
       const [, , , , , , spare, recovered] = await ethers.getSigners();
       const watched = [bankAdmin, bankOps, otherAdmin, outsider, newGovernor, spare, recovered, governor];
       const called = new Set<string>();
-      expect(await registry.membershipEpoch()).to.not.equal(0n);
+      expect(await registry.memberEpoch()).to.not.equal(0n);
 
       async function step(name: string, send: () => Promise<unknown>): Promise<void> {
         const rolesOf = async () =>
@@ -604,14 +604,14 @@ describe("MemberRegistry", function () {
               async (_, i) => (await registry.getMember(i + 1)).roles,
             ),
           );
-        const before = await Promise.all(watched.map((a) => registry.isActive(a.address)));
+        const before = await Promise.all(watched.map((a) => registry.isActiveKey(a.address)));
         const rolesBefore = await rolesOf();
-        const epochBefore = await registry.membershipEpoch();
+        const epochBefore = await registry.memberEpoch();
         await send();
         called.add(name);
-        const after = await Promise.all(watched.map((a) => registry.isActive(a.address)));
+        const after = await Promise.all(watched.map((a) => registry.isActiveKey(a.address)));
         const rolesAfter = await rolesOf();
-        const epochAfter = await registry.membershipEpoch();
+        const epochAfter = await registry.memberEpoch();
         const lost = watched.filter((_, i) => before[i] && !after[i]).map((a) => a.address);
         const lostRoles = rolesBefore.filter((r, i) => (r & ~rolesAfter[i]) !== 0n).length;
         expect(epochAfter >= epochBefore, `${name}: the epoch went back`).to.equal(true);

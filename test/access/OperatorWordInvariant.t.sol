@@ -33,31 +33,31 @@ contract OperatorWordHandler is TestBase {
         return MemberId.wrap(uint32(1 + (s % MEMBERS)));
     }
 
-    // snapshot of (isActive, roles) per key to check the epoch rule
+    // snapshot of (isActiveKey, roles) per key to check the epoch rule
     function _snap() internal view returns (bool[POOL] memory active, uint32[POOL] memory roles) {
         for (uint256 i; i < POOL; ++i) {
             address a = key(i);
-            active[i] = registry.isActive(a);
-            MemberId m = registry.memberOf(a);
+            active[i] = registry.isActiveKey(a);
+            MemberId m = registry.memberForKey(a);
             if (MemberId.unwrap(m) != 0) roles[i] = registry.getMember(m).roles;
-            // roles of the account as seen by hasRole
+            // roles of the account as seen by activeInRole
             uint32 r;
-            for (uint8 b; b < 14; ++b) if (registry.hasRole(a, Role(b))) r |= uint32(1) << b;
+            for (uint8 b; b < 14; ++b) if (registry.activeInRole(a, Role(b))) r |= uint32(1) << b;
             roles[i] = r;
         }
     }
 
     modifier checked() {
         (bool[POOL] memory a0, uint32[POOL] memory r0) = _snap();
-        uint64 e0 = registry.membershipEpoch();
+        uint64 e0 = registry.memberEpoch();
         _;
         ++calls;
         (bool[POOL] memory a1, uint32[POOL] memory r1) = _snap();
-        if (registry.membershipEpoch() == e0) {
+        if (registry.memberEpoch() == e0) {
             for (uint256 i; i < POOL; ++i) {
                 if ((a0[i] && !a1[i]) || (r0[i] & ~r1[i]) != 0) {
                     epochViolation = true;
-                    violation = "isActive turned false or a role was lost without an epoch move";
+                    violation = "isActiveKey turned false or a role was lost without an epoch move";
                 }
             }
         }
@@ -143,26 +143,26 @@ contract OperatorWordInvariantTest is TestBase {
             for (uint256 j; j < list.length; ++j) {
                 require(list[j] != address(0), "zero entry (list shorter than count)");
                 for (uint256 k; k < j; ++k) require(list[k] != list[j], "duplicate / cycle");
-                require(MemberId.unwrap(registry.memberOf(list[j])) == i, "listed elsewhere");
-                require(registry.isActive(list[j]) == (m.status == MemberStatus.Active), "isActive copy");
+                require(MemberId.unwrap(registry.memberForKey(list[j])) == i, "listed elsewhere");
+                require(registry.isActiveKey(list[j]) == (m.status == MemberStatus.Active), "isActiveKey copy");
                 for (uint8 r; r < 14; ++r) {
                     bool bit = m.status == MemberStatus.Active && (m.roles >> r) & 1 == 1;
-                    require(registry.hasRole(list[j], Role(r)) == bit, "hasRole copy");
+                    require(registry.activeInRole(list[j], Role(r)) == bit, "activeInRole copy");
                 }
                 if (list[j] == m.admin) adminListed = true;
                 if (list[j] == m.payout) payoutListed = true;
             }
             require(adminListed, "admin not an operator");
             require(payoutListed, "payout not an operator");
-            require(registry.payoutAccountOf(id) == (m.payout == address(0) ? m.admin : m.payout), "payoutTo");
+            require(registry.payoutAccountFor(id) == (m.payout == address(0) ? m.admin : m.payout), "payoutTo");
         }
         // every linked key of the pool is in exactly its member's list
         uint256 linked;
         for (uint256 i; i < 12; ++i) {
             address a = handler.key(i);
-            MemberId id = registry.memberOf(a);
+            MemberId id = registry.memberForKey(a);
             if (MemberId.unwrap(id) == 0) {
-                require(!registry.isActive(a), "unlinked key active");
+                require(!registry.isActiveKey(a), "unlinked key active");
                 continue;
             }
             ++linked;

@@ -25,21 +25,21 @@ contract RegistryCallsHarness {
         return "CNY";
     }
 
-    function requireRole(address account, Role role) external view returns (MemberId) {
-        return RegistryCalls.requireRole(_registry, account, role);
+    function requireKeyInRole(address account, Role role) external view returns (MemberId) {
+        return RegistryCalls.requireKeyInRole(_registry, account, role);
     }
 
-    function requireActive(address account) external view returns (MemberId, uint32) {
+    function requireActiveMember(address account) external view returns (MemberId, uint32) {
         return RegistryCalls.requireActiveWithRoles(_registry, account);
     }
 
-    /// The one-word wrapper the modules' `_requireActive` uses: the first word of `requireActive`'s answer.
-    function requireActiveMember(address account) external view returns (MemberId) {
-        return RegistryCalls.requireActive(_registry, account);
+    /// The one-word wrapper the modules' `_requireActive` uses: the first word of `requireActiveMember`'s answer.
+    function requireActiveMemberId(address account) external view returns (MemberId) {
+        return RegistryCalls.requireActiveMember(_registry, account);
     }
 
-    function memberOf(address account) external view returns (MemberId) {
-        return RegistryCalls.memberOf(_registry, account);
+    function memberForKey(address account) external view returns (MemberId) {
+        return RegistryCalls.memberForKey(_registry, account);
     }
 
     function statusOf(MemberId member) external view returns (MemberStatus) {
@@ -54,16 +54,16 @@ contract RegistryCallsHarness {
         return RegistryCalls.hasMemberRole(_registry, member, role);
     }
 
-    function hasRole(address account, Role role) external view returns (bool) {
-        return RegistryCalls.hasRole(_registry, account, role);
+    function activeInRole(address account, Role role) external view returns (bool) {
+        return RegistryCalls.activeInRole(_registry, account, role);
     }
 
-    function payoutAccountOf(MemberId member) external view returns (address) {
-        return RegistryCalls.payoutAccountOf(_registry, member);
+    function payoutAccountFor(MemberId member) external view returns (address) {
+        return RegistryCalls.payoutAccountFor(_registry, member);
     }
 
-    function isActive(address account) external view returns (bool) {
-        return RegistryCalls.isActive(_registry, account);
+    function isActiveKey(address account) external view returns (bool) {
+        return RegistryCalls.isActiveKey(_registry, account);
     }
 
     function isSettlementToken(address token) external view returns (bool) {
@@ -78,8 +78,8 @@ contract RegistryCallsHarness {
         return RegistryCalls.governor(_registry);
     }
 
-    function membershipEpoch() external view returns (uint64) {
-        return RegistryCalls.membershipEpoch(_registry);
+    function memberEpoch() external view returns (uint64) {
+        return RegistryCalls.memberEpoch(_registry);
     }
 }
 
@@ -146,11 +146,11 @@ contract RegistryCallsTest is TestBase {
         address[6] memory accounts = [OPERATOR, ADMIN, address(0xB0B), address(0xD0D), address(viaLibrary), stranger];
         address account = accounts[which % 6];
         Role role = Role(roleIndex % 14);
-        _same(abi.encodeCall(IMemberRegistry.requireRole, (account, role)));
-        _same(abi.encodeCall(IMemberRegistry.requireActive, (account)));
-        _same(abi.encodeCall(IMemberRegistry.memberOf, (account)));
-        _same(abi.encodeCall(IMemberRegistry.hasRole, (account, role)));
-        _same(abi.encodeCall(IMemberRegistry.isActive, (account)));
+        _same(abi.encodeCall(IMemberRegistry.requireKeyInRole, (account, role)));
+        _same(abi.encodeCall(IMemberRegistry.requireActiveMember, (account)));
+        _same(abi.encodeCall(IMemberRegistry.memberForKey, (account)));
+        _same(abi.encodeCall(IMemberRegistry.activeInRole, (account, role)));
+        _same(abi.encodeCall(IMemberRegistry.isActiveKey, (account)));
         _same(abi.encodeCall(IMemberRegistry.isSettlementToken, (account)));
         _sameMember(account);
     }
@@ -162,14 +162,14 @@ contract RegistryCallsTest is TestBase {
         _same(abi.encodeCall(IMemberRegistry.statusOf, (member)));
         _same(abi.encodeCall(IMemberRegistry.standingOf, (member)));
         _same(abi.encodeCall(IMemberRegistry.hasMemberRole, (member, role)));
-        _same(abi.encodeCall(IMemberRegistry.payoutAccountOf, (member)));
+        _same(abi.encodeCall(IMemberRegistry.payoutAccountFor, (member)));
         _same(abi.encodeCall(IMemberRegistry.entityKeyOf, (member)));
     }
 
     /// The registry-wide views agree too.
     function test_registryViews_agreeWithSolc() public view {
         _same(abi.encodeCall(IMemberRegistry.governor, ()));
-        _same(abi.encodeCall(IMemberRegistry.membershipEpoch, ()));
+        _same(abi.encodeCall(IMemberRegistry.memberEpoch, ()));
     }
 
     /// A registry that answers nothing (an address without code) is refused with no data, as solc's decoder refuses
@@ -177,7 +177,7 @@ contract RegistryCallsTest is TestBase {
     function test_noAnswer_reverts() public {
         RegistryCallsHarness nowhere = new RegistryCallsHarness(IMemberRegistry(address(0xDEAD)));
         vm.expectRevert(bytes(""));
-        nowhere.memberOf(OPERATOR);
+        nowhere.memberForKey(OPERATOR);
         vm.expectRevert(bytes(""));
         nowhere.standingOf(MemberId.wrap(1));
     }
@@ -202,18 +202,18 @@ contract RegistryCallsTest is TestBase {
         bytes memory data = abi.encodeWithSignature("Error(string)", string(reason));
         raw.set(data, true);
         vm.expectRevert(data);
-        overRaw.requireRole(OPERATOR, Role.Financier);
+        overRaw.requireKeyInRole(OPERATOR, Role.Financier);
         vm.expectRevert(data);
         overRaw.standingOf(MemberId.wrap(1));
     }
 
-    /// The one-word `requireActive` wrapper answers the registry's first word (the member), or the same revert data.
+    /// The one-word `RegistryCalls.requireActiveMember` wrapper answers the registry's first word (the member), or the same revert data.
     function _sameMember(address account) private view {
         (bool okDirect, bytes memory outDirect) = address(registry).staticcall(
-            abi.encodeCall(IMemberRegistry.requireActive, (account))
+            abi.encodeCall(IMemberRegistry.requireActiveMember, (account))
         );
         (bool okWrapped, bytes memory outWrapped) = address(viaLibrary).staticcall(
-            abi.encodeCall(RegistryCallsHarness.requireActiveMember, (account))
+            abi.encodeCall(RegistryCallsHarness.requireActiveMemberId, (account))
         );
         assertTrue(okDirect == okWrapped, "one reverted and the other did not");
         if (okDirect) {

@@ -64,9 +64,9 @@ contract SettlementTokenFuzzTest is TestBase {
     /// Suspended: refused as sender and as recipient at once; reinstated: accepted again.
     function test_cachedHolder_refusedWhenSuspended_acceptedWhenReinstated() public {
         _cacheBoth();
-        uint64 before = registry.membershipEpoch();
+        uint64 before = registry.memberEpoch();
         registry.suspend(MemberId.wrap(3), "SANCTIONS"); // Bob's member
-        assertTrue(registry.membershipEpoch() > before, "suspension did not move the epoch on");
+        assertTrue(registry.memberEpoch() > before, "suspension did not move the epoch on");
         vm.prank(BOB);
         _expectNotEligible(BOB);
         token.transfer(ALICE, 1);
@@ -142,11 +142,11 @@ contract SettlementTokenFuzzTest is TestBase {
             uint256 r = uint256(keccak256(abi.encode(seed, i)));
             (MemberId id, address holder) = r & 1 == 0 ? (MemberId.wrap(2), ALICE) : (MemberId.wrap(3), BOB);
             if ((r >> 1) % 3 == 0) {
-                if (registry.isActive(holder)) registry.suspend(id, "S");
+                if (registry.isActiveKey(holder)) registry.suspend(id, "S");
                 else registry.reinstate(id, "R");
             }
             (address from, address to) = (r >> 8) & 1 == 0 ? (ALICE, BOB) : (BOB, ALICE);
-            (bool fromActive, bool toActive) = (registry.isActive(from), registry.isActive(to));
+            (bool fromActive, bool toActive) = (registry.isActiveKey(from), registry.isActiveKey(to));
             vm.prank(from);
             if (!fromActive) _expectNotEligible(from);
             else if (!toActive) _expectNotEligible(to);
@@ -212,7 +212,7 @@ contract SettlementTokenFuzzTest is TestBase {
                 else registry.reinstate(ISSUER_ID, "R");
             } else if (action == 2) {
                 token.setIssuer(ISSUER_ID, !token.isIssuer(ISSUER_ID));
-            } else if (action == 3 && registry.isActive(ISSUER)) {
+            } else if (action == 3 && registry.isActiveKey(ISSUER)) {
                 vm.prank(ALICE);
                 token.transfer(ISSUER, 1);
             }

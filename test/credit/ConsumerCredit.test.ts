@@ -91,7 +91,7 @@ async function deployFixture() {
   const admit = async (lei: string, roles: number, admin: string): Promise<bigint> => {
     const hash = legalIdHash(lei);
     await members.admit(hash, testEntityKey(hash), CN, roles, admin);
-    return members.memberOf(admin);
+    return members.memberForKey(admin);
   };
   const ids = {
     a: await admit("TLCONSUMERLENDERA001", 1 << Role.Lender, lenderA.address),
@@ -174,7 +174,7 @@ async function planLoan(
 /** Registers `loan` as lender A and returns its id. */
 async function register(w: World, loan: ICreditRegistryTypes.LoanInputStruct, as = w.lenderA): Promise<string> {
   await w.credit.connect(as).registerLoan(loan);
-  const id = await w.credit.loanId(await w.members.memberOf(as.address), loan.loanRef);
+  const id = await w.credit.loanId(await w.members.memberForKey(as.address), loan.loanRef);
   return id;
 }
 
@@ -206,7 +206,7 @@ async function consent(
     covered: overrides.covered ?? [],
   };
   await w.book.connect(as).recordConsent(input);
-  return consentIdOf(await w.members.memberOf(as.address), input.documentHash);
+  return consentIdOf(await w.members.memberForKey(as.address), input.documentHash);
 }
 
 function delinquency(d: ICreditRegistryTypes.DelinquencyStructOutput): bigint[] {
@@ -601,7 +601,7 @@ describe("Consumer credit", function () {
       const first = Number(loan.plan.firstDueDay);
       const dpd = GRACE_DAYS + 1;
       await travelToDay(first + dpd);
-      expect(await w.members.memberOf(w.stranger.address)).to.equal(0n);
+      expect(await w.members.memberForKey(w.stranger.address)).to.equal(0n);
       await expect(w.credit.connect(w.stranger).ageLoan(id))
         .to.emit(w.credit, "LoanStatusChanged")
         .withArgs(id, key, Status.Active, Status.Overdue)

@@ -169,7 +169,7 @@ contract ConsumerCreditReviewTest is TestBase {
             IConsentBook.ConsentInput(KEY, "DOC", ConsentPurpose.NewCredit, uint40(block.timestamp + 365 days), covered)
         );
         registry.suspend(bankA, "MISCONDUCT");
-        // The holder can no longer record a withdrawal (requireActive), yet BANK_B keeps inquiring on its consent.
+        // The holder can no longer record a withdrawal (requireActiveMember), yet BANK_B keeps inquiring on its consent.
         vm.prank(BANK_B);
         try credit.inquire(KEY, ConsentPurpose.NewCredit, cid) {
             revert("an inquiry relied on the consent of a suspended holder");

@@ -53,7 +53,9 @@ const DEFAULT_POLICY = {
 async function consentFor(lender: CreditRegistry, borrower: BytesLike): Promise<string> {
   const signer = lender.runner as Awaited<ReturnType<typeof ethers.getSigner>>;
   const book = ConsentBook__factory.connect(await lender.consentBook(), signer);
-  const member = await MemberRegistry__factory.connect(await lender.memberRegistry(), signer).memberOf(signer.address);
+  const member = await MemberRegistry__factory.connect(await lender.memberRegistry(), signer).memberForKey(
+    signer.address,
+  );
   const documentHash = hashOf(`consent of ${String(borrower)} held by member ${member}`);
   const id = await book.consentId(member, documentHash);
   if ((await book.getConsent(id)).holder === 0n) {
@@ -105,7 +107,7 @@ async function worldFixture() {
   );
   await credit.setReporterModule(moduleAddress, true);
   const module = credit.connect(await ethers.getSigner(moduleAddress));
-  const moduleId = await world.contracts.members.memberOf(moduleAddress);
+  const moduleId = await world.contracts.members.memberForKey(moduleAddress);
   const as = (who: string): CreditRegistry => credit.connect(world.admins[who]);
   return {
     world,
@@ -952,7 +954,7 @@ describe("CreditRegistry", function () {
       const { world, credit, as, ids, reporter, members, module, moduleAddress } =
         await networkHelpers.loadFixture(worldFixture);
       const kind = productKind("ReceivableFinance");
-      expect(await members.hasRole(reporter.address, roleIndex("Reporter"))).to.equal(true);
+      expect(await members.activeInRole(reporter.address, roleIndex("Reporter"))).to.equal(true);
       for (const caller of [credit.connect(reporter), as("huaxia")]) {
         const who = await (caller.runner as typeof reporter).getAddress();
         await expect(caller.reportExposure(ids.huaxia, ids.glassworks, REF, kind, 1n, await chainDay(), 30_000, COMMIT))

@@ -23,7 +23,7 @@ describe("Ignition deployment (end to end)", function () {
     }
     expect(await members.governor()).to.equal(world.governor.address);
     expect(await members.keyCheck()).to.equal(keyCheck(world.key));
-    expect(await members.hasRole(world.issuer.address, roleIndex("TokenIssuer"))).to.equal(true);
+    expect(await members.activeInRole(world.issuer.address, roleIndex("TokenIssuer"))).to.equal(true);
     expect(await members.memberCount()).to.equal(BigInt(3 + CAST.length));
     const { credit } = world.contracts;
     expect(await credit.memberRegistry()).to.equal(await members.getAddress());
@@ -48,7 +48,7 @@ describe("Ignition deployment (end to end)", function () {
     const { scf, trade } = world.contracts;
     for (const module of [scf, trade]) {
       const address = await module.getAddress();
-      expect(await members.hasRole(address, roleIndex("Reporter"))).to.equal(true);
+      expect(await members.activeInRole(address, roleIndex("Reporter"))).to.equal(true);
       for (const token of Object.values(tokens)) expect(await token.isSystemAccount(address)).to.equal(true);
     }
     expect(await trade.creditRegistry()).to.equal(await credit.getAddress());

@@ -52,6 +52,6 @@ export async function ledgerWorld(connection: NetworkConnection, prefix: string)
     };
     return { q, sig: await signQuote(scf, financier, q) };
   };
-  const module = await members.memberOf(ledger);
+  const module = await members.memberForKey(ledger);
   return { world, scf, members, credit, cny, a, ids: world.ids, maturity, token, issue, quote, module };
 }

@@ -11,6 +11,6 @@ import {IMemberRegistry} from "../../contracts/interfaces/IMemberRegistry.sol";
 contract WarmthProbe {
     function probe(IERC20 token, IMemberRegistry registry) external returns (uint64 epoch) {
         try token.transfer(address(1), 1) {} catch {}
-        epoch = registry.membershipEpoch();
+        epoch = registry.memberEpoch();
     }
 }

@@ -47,7 +47,7 @@ contract ReceivableLedgerInvariantTest is TestBase {
         registry = new MemberRegistry(address(this), keccak256("test key check"));
         registry.admit(keccak256("ISSUER"), ~keccak256("ISSUER"), "CN", uint32(1) << 11, ISSUER);
         registry.admit(keccak256("CORE"), ~keccak256("CORE"), "CN", uint32(1) << 2, core);
-        MemberId coreId = registry.memberOf(core);
+        MemberId coreId = registry.memberForKey(core);
         for (uint256 i; i < 3; ++i)
             registry.admit(
                 keccak256(abi.encode("S", i)),
@@ -80,7 +80,7 @@ contract ReceivableLedgerInvariantTest is TestBase {
         token.approve(address(ledger), type(uint256).max);
         vm.prank(core);
         token.approve(address(ledger), type(uint256).max);
-        MemberId bank = registry.memberOf(financier);
+        MemberId bank = registry.memberForKey(financier);
         vm.prank(core);
         ledger.chooseFinancier(address(token), bank);
         vm.startPrank(financier);
@@ -144,7 +144,7 @@ contract ReceivableLedgerInvariantTest is TestBase {
                 outstanding += f.face;
             }
         }
-        assertEq(ledger.creditLineOf(registry.memberOf(core), address(token)).used, outstanding, "used line");
+        assertEq(ledger.creditLineOf(registry.memberForKey(core), address(token)).used, outstanding, "used line");
     }
 
     /// The settlement token is neither created nor destroyed: every unit is with a party or in the ledger.

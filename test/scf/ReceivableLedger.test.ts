@@ -206,7 +206,7 @@ describe("ReceivableLedger", function () {
       await expect(scf.connect(a.glassworks).split(root, [1n, FACE - 1n]))
         .to.be.revertedWithCustomError(scf, "ScfUnexpectedPieceState")
         .withArgs(root, Piece.None, stateBitmap([Piece.Held]));
-      const otherId = await members.memberOf(otherCore);
+      const otherId = await members.memberForKey(otherCore);
       await expect(scf.connect(otherCore).confirm(root))
         .to.be.revertedWithCustomError(scf, "ScfNotDebtor")
         .withArgs(ids.pearl, otherCore.address);
@@ -691,7 +691,7 @@ describe("ReceivableLedger", function () {
   describe("issue 10", function () {
     it("item 1: a refused credit report never blocks collection; it is queued for a retry", async function () {
       const { scf, credit, members, cny, a, ids, issue, quote, maturity } = await networkHelpers.loadFixture(fixture);
-      const module = await members.memberOf(await scf.getAddress());
+      const module = await members.memberForKey(await scf.getAddress());
       const root = await issue();
       const { q, sig } = await quote(root, { recourse: true });
       // The ledger is a listed reporter module: the exposure reaches the registry in the financing transaction.
@@ -781,7 +781,7 @@ describe("ReceivableLedger", function () {
       await expect(scf.connect(a.pacific).declareDefault(root + 1n))
         .to.emit(scf, "PieceDefaulted")
         .withArgs(root + 1n, ids.pacific, 1n);
-      const module = await members.memberOf(await scf.getAddress());
+      const module = await members.memberForKey(await scf.getAddress());
       const defaultId = await credit.loanId(module, defaultRef(root, ids.pacific));
       expect((await credit.getLoan(defaultId)).status).to.equal(4n); // Defaulted
       await expect(scf.connect(a.pacific).declareDefault(root + 1n))
@@ -813,7 +813,7 @@ describe("ReceivableLedger", function () {
       await scf.connect(a.glassworks).finance(q, sig);
       await networkHelpers.time.increaseTo(maturity + 8n * DAY);
       await scf.connect(a.pacific).declareDefault(root);
-      const module = await members.memberOf(await scf.getAddress());
+      const module = await members.memberForKey(await scf.getAddress());
       const defaultId = await credit.loanId(module, defaultRef(root, ids.pacific));
       // A Regulator has the registry paused; the debtor pays, and the financier collects ten days later (review 12):
       // the close is held in the ledger's queue for 20 days more.
@@ -839,7 +839,7 @@ describe("ReceivableLedger", function () {
       }
       await networkHelpers.time.increaseTo(maturity + 8n * DAY);
       await scf.connect(a.pacific).declareDefault(root);
-      const module = await members.memberOf(await scf.getAddress());
+      const module = await members.memberForKey(await scf.getAddress());
       const ref = defaultRef(root, ids.pacific);
       const id = await credit.loanId(module, ref);
       // The Regulator rules the first piece overdue, not a default yet; then the second piece defaults.
@@ -872,7 +872,7 @@ describe("ReceivableLedger", function () {
       await scf.connect(a.glassworks).finance(without.q, without.sig);
       await networkHelpers.time.increaseTo(maturity + 8n * DAY);
       await scf.connect(a.pacific).declareDefault(root);
-      const module = await members.memberOf(await scf.getAddress());
+      const module = await members.memberForKey(await scf.getAddress());
       const recourseId = await credit.loanId(module, loanRef(root));
       expect((await credit.getLoan(recourseId)).status).to.equal(1n); // Active: the seller's exposure
       // Neither the seller nor a stranger closes it; a piece financed without recourse has none to close.
@@ -909,7 +909,7 @@ describe("ReceivableLedger", function () {
       await scf.connect(a.glassworks).finance(withRecourse.q, withRecourse.sig);
       const without = await quote(root + 1n);
       await scf.connect(a.glassworks).finance(without.q, without.sig);
-      const module = await members.memberOf(await scf.getAddress());
+      const module = await members.memberForKey(await scf.getAddress());
       const recourseId = await credit.loanId(module, loanRef(root));
       const sellerKey = await members.entityKeyOf(ids.glassworks);
       const before = await credit.exposureOf(sellerKey);
@@ -953,7 +953,7 @@ describe("ReceivableLedger", function () {
       const root = await issue();
       const withRecourse = await quote(root, { recourse: true });
       await scf.connect(a.glassworks).finance(withRecourse.q, withRecourse.sig);
-      const module = await members.memberOf(await scf.getAddress());
+      const module = await members.memberForKey(await scf.getAddress());
       const recourseId = await credit.loanId(module, loanRef(root));
       const sellerKey = await members.entityKeyOf(ids.glassworks);
       await networkHelpers.time.increaseTo(maturity + 8n * DAY);
@@ -990,7 +990,7 @@ describe("ReceivableLedger", function () {
         await scf.connect(a.glassworks).finance(q, sig);
       }
       await networkHelpers.time.increaseTo(maturity + 8n * DAY);
-      const module = await members.memberOf(await scf.getAddress());
+      const module = await members.memberForKey(await scf.getAddress());
       const debtorKey = await members.entityKeyOf(ids.pearl);
       const pacificId = await credit.loanId(module, defaultRef(root, ids.pacific));
       await scf.connect(a.pacific).declareDefault(root);
@@ -1015,7 +1015,7 @@ describe("ReceivableLedger", function () {
 
     it("item 7: reports name the members concerned, as the financier's signed quote agreed", async function () {
       const { scf, credit, members, a, ids, issue, quote, maturity } = await networkHelpers.loadFixture(fixture);
-      const module = await members.memberOf(await scf.getAddress());
+      const module = await members.memberForKey(await scf.getAddress());
       const root = await issue();
       await scf.connect(a.glassworks).split(root, [60_000_000n, 40_000_000n]);
       const { q, sig } = await quote(root, { recourse: true });

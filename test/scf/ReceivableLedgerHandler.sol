@@ -77,7 +77,7 @@ contract ReceivableLedgerHandler is TestBase {
         (_ledger, _token, _registry) = (ledger, token, registry);
         (_governor, _regulator) = (registry.governor(), regulator);
         (_coreKey, _core) = (coreKey, vm.addr(coreKey));
-        _coreId = registry.memberOf(_core);
+        _coreId = registry.memberForKey(_core);
         _suppliers = suppliers;
         _bankKeys = bankKeys;
         _banks = [vm.addr(bankKeys[0]), vm.addr(bankKeys[1])];
@@ -102,7 +102,7 @@ contract ReceivableLedgerHandler is TestBase {
         if (_ledger.paused()) return;
         uint64 face = uint64(bound(faceSeed, 1, 1e10));
         address supplier = _suppliers[supplierSeed % 3];
-        if (!_registry.isActive(supplier)) return;
+        if (!_registry.isActiveKey(supplier)) return;
         vm.prank(supplier);
         ReceivableId root = _ledger.request(
             _coreId,
@@ -135,7 +135,7 @@ contract ReceivableLedgerHandler is TestBase {
     /// The debtor picks a bank for its line (or the governor reassigns it); the bank then sets a limit.
     function chooseFinancier(uint256 bankSeed, uint96 limitSeed, bool byGovernor) external {
         if (_ledger.paused()) return;
-        MemberId bank = _registry.memberOf(_banks[bankSeed % 2]);
+        MemberId bank = _registry.memberForKey(_banks[bankSeed % 2]);
         if (byGovernor) {
             vm.prank(_governor);
             _ledger.reassignCreditLine(_coreId, address(_token), bank);
@@ -176,7 +176,7 @@ contract ReceivableLedgerHandler is TestBase {
     function transfer(uint256 pieceSeed, uint256 toSeed) external {
         (bool ok, ReceivableId id, IReceivableLedgerTypes.Piece memory p) = _movable(pieceSeed);
         address to = _suppliers[toSeed % 3];
-        if (!ok || p.tier == type(uint8).max || !_registry.isActive(to)) return;
+        if (!ok || p.tier == type(uint8).max || !_registry.isActiveKey(to)) return;
         vm.prank(_operatorOf(p.holder));
         _ledger.transfer(id, to);
     }
@@ -185,7 +185,7 @@ contract ReceivableLedgerHandler is TestBase {
     function encumber(uint256 pieceSeed, uint256 bankSeed) external {
         (bool ok, ReceivableId id, IReceivableLedgerTypes.Piece memory p) = _movable(pieceSeed);
         if (!ok) return;
-        MemberId bank = _registry.memberOf(_banks[bankSeed % 2]);
+        MemberId bank = _registry.memberForKey(_banks[bankSeed % 2]);
         vm.prank(_operatorOf(p.holder));
         _ledger.encumber(id, bank);
     }
@@ -250,7 +250,7 @@ contract ReceivableLedgerHandler is TestBase {
         if (found && first == 1 && _token.balanceOf(_banks[bank]) >= p.face) {
             _tryFinance(_quote(id, p.holder, 0), bank, _operatorOf(p.holder), "");
         } else if (found && first == 2) {
-            MemberId pledgee = _registry.memberOf(_banks[bank]);
+            MemberId pledgee = _registry.memberForKey(_banks[bank]);
             vm.prank(_operatorOf(p.holder));
             _ledger.encumber(id, pledgee);
         } else {
@@ -331,7 +331,7 @@ contract ReceivableLedgerHandler is TestBase {
 
     /// The governor suspends or reinstates a supplier: payments to it are parked meanwhile.
     function toggleSupplier(uint256 supplierSeed) external {
-        MemberId member = _registry.memberOf(_suppliers[supplierSeed % 3]);
+        MemberId member = _registry.memberForKey(_suppliers[supplierSeed % 3]);
         MemberStatus status = _registry.statusOf(member);
         if (status == MemberStatus.Revoked) return;
         vm.prank(_governor);
@@ -341,7 +341,7 @@ contract ReceivableLedgerHandler is TestBase {
 
     /// The governor revokes the third supplier for good: what it is paid is parked, then redirected by the governor.
     function revokeSupplier() external {
-        MemberId member = _registry.memberOf(_suppliers[2]);
+        MemberId member = _registry.memberForKey(_suppliers[2]);
         if (_registry.statusOf(member) == MemberStatus.Revoked) return;
         vm.prank(_governor);
         _registry.revoke(member, "handler");
@@ -410,7 +410,7 @@ contract ReceivableLedgerHandler is TestBase {
     function _issue(uint256 supplierSeed, uint64 faceSeed) internal returns (bool, ReceivableId root) {
         uint64 face = uint64(bound(faceSeed, 1, 1e10));
         address supplier = _suppliers[supplierSeed % 3];
-        if (!_lineHasRoom(face) || !_registry.isActive(supplier)) return (false, root);
+        if (!_lineHasRoom(face) || !_registry.isActiveKey(supplier)) return (false, root);
         vm.prank(_core);
         root = _ledger.issue(supplier, address(_token), face, uint40(block.timestamp + 30 days), _invoices());
         roots.push(root);
@@ -440,7 +440,7 @@ contract ReceivableLedgerHandler is TestBase {
         } else {
             // The debtor rejects (2), or the supplier withdraws (3) while it is a member.
             address by = outcome == 2 ? _core : _operatorOf(_ledger.getPiece(root).holder);
-            if (_registry.statusOf(_registry.memberOf(by)) == MemberStatus.None) return;
+            if (_registry.statusOf(_registry.memberForKey(by)) == MemberStatus.None) return;
             vm.prank(by);
             _ledger.reject(root);
         }
@@ -583,7 +583,7 @@ contract ReceivableLedgerHandler is TestBase {
         }
         if (p.frozen) return abi.encodeWithSelector(IReceivableLedgerTypes.ScfFrozen.selector, id);
         if (p.encumbered) return abi.encodeWithSelector(IReceivableLedgerTypes.ScfEncumbered.selector, id);
-        if (MemberId.unwrap(_registry.memberOf(caller)) != MemberId.unwrap(p.holder)) {
+        if (MemberId.unwrap(_registry.memberForKey(caller)) != MemberId.unwrap(p.holder)) {
             return abi.encodeWithSelector(IReceivableLedgerTypes.ScfNotHolder.selector, id, caller);
         }
         return "";
@@ -596,7 +596,7 @@ contract ReceivableLedgerHandler is TestBase {
         bool financed = financedCount[id] != 0;
         // The seller again (1, 2) only for a financed piece; else its holder acts.
         address caller = _operatorOf(financed && (attempt == 1 || attempt == 2) ? _sellerOf[id] : p.holder);
-        if (!_registry.isActive(caller)) return;
+        if (!_registry.isActiveKey(caller)) return;
         bytes memory expected = _moveError(id, caller);
         if (attempt == 3) {
             if (p.face < 2) return;
@@ -623,7 +623,7 @@ contract ReceivableLedgerHandler is TestBase {
             // A fresh quote at rate 0 (price = face), from the bank that does not hold it when it is financed.
             uint256 bank = financed && MemberId.unwrap(p.holder) == MemberId.unwrap(_memberOf(_banks[0])) ? 1 : 0;
             if (_token.balanceOf(_banks[bank]) < p.face) return;
-            _tryFinance(_quote(id, _registry.memberOf(caller), 0), bank, caller, expected);
+            _tryFinance(_quote(id, _registry.memberForKey(caller), 0), bank, caller, expected);
         }
     }
 
@@ -651,7 +651,7 @@ contract ReceivableLedgerHandler is TestBase {
     }
 
     function _redirect(uint256 toSeed) internal {
-        MemberId member = _registry.memberOf(_suppliers[2]);
+        MemberId member = _registry.memberForKey(_suppliers[2]);
         address to = _activeSupplier(toSeed);
         if (_registry.statusOf(member) != MemberStatus.Revoked || to == address(0)) return;
         vm.prank(_governor);
@@ -663,18 +663,18 @@ contract ReceivableLedgerHandler is TestBase {
     function _activeSupplier(uint256 seed) internal view returns (address) {
         for (uint256 i; i < 3; ++i) {
             address s = _suppliers[((seed % 3) + i) % 3];
-            if (_registry.isActive(s)) return s;
+            if (_registry.isActiveKey(s)) return s;
         }
         return address(0);
     }
 
     /// Member `i`: the three suppliers, then the two banks.
     function _memberAt(uint256 i) internal view returns (MemberId) {
-        return _registry.memberOf(i < 3 ? _suppliers[i] : _banks[i - 3]);
+        return _registry.memberForKey(i < 3 ? _suppliers[i] : _banks[i - 3]);
     }
 
     function _memberOf(address account) internal view returns (MemberId) {
-        return _registry.memberOf(account);
+        return _registry.memberForKey(account);
     }
 
     /// From `seed` on, the first piece that is financed (`kind` 0) or pledged (`kind` 0 or 1).
@@ -721,7 +721,7 @@ contract ReceivableLedgerHandler is TestBase {
         if (pieces.length == 0) return (false, ReceivableId.wrap(0), p);
         ReceivableId id = pieces[seed % pieces.length];
         p = _ledger.getPiece(id);
-        bool ok = _moveError(id, _operatorOf(p.holder)).length == 0 && _registry.isActive(_operatorOf(p.holder));
+        bool ok = _moveError(id, _operatorOf(p.holder)).length == 0 && _registry.isActiveKey(_operatorOf(p.holder));
         return (ok, id, p);
     }
 }

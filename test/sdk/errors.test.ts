@@ -22,7 +22,7 @@ describe("SDK error decoding", function () {
     );
     await registry.suspend(1, reasonCode("test"));
 
-    const err = await registry.requireRole(admin.address, roleIndex("Lender")).catch((e: unknown) => e);
+    const err = await registry.requireKeyInRole(admin.address, roleIndex("Lender")).catch((e: unknown) => e);
     const decoded = decodeError(err);
     expect(decoded?.name).to.equal("MemberNotActive");
     expect(decoded?.args).to.deep.equal({ account: admin.address, id: "1", status: "Suspended" });

@@ -32,7 +32,7 @@ async function deploy(policy: Partial<ICreditRegistryTypes.PolicyStruct> = {}) {
   ).deploy(governor.address, TEST_KEY_CHECK)) as unknown as MemberRegistry;
   const hash = b32("TLREVIEW17LENDERA001");
   await members.admit(hash, testEntityKey(hash), CN, 1 << Role.Lender, lender.address);
-  const id = await members.memberOf(lender.address);
+  const id = await members.memberForKey(lender.address);
   const book = (await (
     await ethers.getContractFactory("ConsentBook")
   ).deploy(await members.getAddress())) as unknown as ConsentBook;

@@ -44,7 +44,7 @@ async function fixture() {
     tranches: [{ shareBps: 10_000, evidence: 1 }],
   };
   const domain = tradeDomain(31337n, address);
-  const loanOf = async (order: bigint) => credit.loanId(await members.memberOf(address), ethers.toBeHex(order, 32));
+  const loanOf = async (order: bigint) => credit.loanId(await members.memberForKey(address), ethers.toBeHex(order, 32));
   const exporterKey = await members.entityKeyOf(world.ids.glassworks);
   /** The exporter assigns order `id`'s proceeds to Pacific for ADVANCE, with Pacific's signature. */
   const assign = async (id: bigint) => {

@@ -33,7 +33,7 @@ async function fixture() {
   await members
     .connect(world.governor)
     .admit(legalIdHash(lei), entityKey(world.key, lei), jurisdictionCode("CN"), roleMask(["CoreEnterprise"]), rival);
-  const rivalId = await members.memberOf(rival);
+  const rivalId = await members.memberForKey(rival);
   await scf.connect(rival).chooseFinancier(token, world.ids.pacific);
   await scf.connect(a.pacific).setCreditLine(rivalId, token, 1n);
   const maturity = BigInt(await networkHelpers.time.latest()) + 90n * DAY;

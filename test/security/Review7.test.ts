@@ -107,7 +107,7 @@ describe("review 7, G1: a report the module held is delivered with the event's d
     const ref = ethers.toBeHex(1n, 32);
     await trade.retryCreditReports(ref, 10);
     const exporterKey = await members.entityKeyOf(world.ids.glassworks);
-    const id = await credit.loanId(await members.memberOf(await trade.getAddress()), ref);
+    const id = await credit.loanId(await members.memberForKey(await trade.getAddress()), ref);
     expect((await credit.getLoan(id)).originationDay).to.equal(BigInt(assignedOn));
     expect((await credit.exposureOf(exporterKey)).outstanding).to.equal(10_000_000n);
     // The order lapses, leaving the advance open; the financier's close is delivered at once.
@@ -167,7 +167,7 @@ describe("review 8, M2: an advance is booked as a default only when the order pa
       .to.be.revertedWithCustomError(trade, "TradeAdvancePaidInPart")
       .withArgs(1n);
     const loan = await credit.getLoan(
-      await credit.loanId(await members.memberOf(await trade.getAddress()), loanRef(1n)),
+      await credit.loanId(await members.memberForKey(await trade.getAddress()), loanRef(1n)),
     );
     expect(loan.status).to.equal(1n); // Active, for the financier to close
     expect((await credit.exposureOf(await members.entityKeyOf(ids.glassworks))).defaults).to.equal(0n);

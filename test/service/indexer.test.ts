@@ -106,7 +106,8 @@ describe("service indexer", function () {
             .where("member_id", "=", r.id)
             .execute();
           expect(BigInt(operators.length)).to.equal(m.operatorCount);
-          for (const o of operators) expect(await world.contracts.members.memberOf(o.operator)).to.equal(BigInt(r.id));
+          for (const o of operators)
+            expect(await world.contracts.members.memberForKey(o.operator)).to.equal(BigInt(r.id));
         }
         const held = await db.selectFrom("balances").selectAll().execute();
         expect(held.length).to.equal(balanceRows);

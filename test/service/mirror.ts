@@ -110,7 +110,7 @@ export async function checkMirror(
       .where("member_id", "=", r.id)
       .execute();
     expect(BigInt(operators.length), `operators of member ${r.id}`).to.equal(m.operatorCount);
-    for (const o of operators) expect(await members.memberOf(o.operator)).to.equal(BigInt(r.id));
+    for (const o of operators) expect(await members.memberForKey(o.operator)).to.equal(BigInt(r.id));
   }
   const balances = await db.selectFrom("balances").selectAll().where("chain_id", "=", chainId).execute();
   for (const b of balances) {

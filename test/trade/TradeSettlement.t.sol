@@ -73,11 +73,11 @@ contract TradeSettlementInvariantTest is TestBase {
             [IMPORTER, EXPORTER, IMPORTER_BANK, ARBITER],
             [ORACLE_KEY, FX_KEY, FINANCIER_KEY],
             [
-                registry.memberOf(EXPORTER),
-                registry.memberOf(IMPORTER_BANK),
-                registry.memberOf(EXPORTER_BANK),
-                registry.memberOf(vm.addr(FX_KEY)),
-                registry.memberOf(vm.addr(FINANCIER_KEY))
+                registry.memberForKey(EXPORTER),
+                registry.memberForKey(IMPORTER_BANK),
+                registry.memberForKey(EXPORTER_BANK),
+                registry.memberForKey(vm.addr(FX_KEY)),
+                registry.memberForKey(vm.addr(FINANCIER_KEY))
             ],
             registry
         );

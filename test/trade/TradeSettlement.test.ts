@@ -261,7 +261,7 @@ describe("TradeSettlement", function () {
     ).to.be.revertedWithCustomError(trade, "TradeInvalidAssignment");
     const ref = ethers.zeroPadValue(ethers.toBeHex(1n), 32);
     const { credit, members } = world.contracts;
-    const loan = await credit.loanId(await members.memberOf(await trade.getAddress()), ref);
+    const loan = await credit.loanId(await members.memberForKey(await trade.getAddress()), ref);
     await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 10_000_000n, deadline, signed))
       .to.emit(trade, "ProceedsAssigned")
       .withArgs(1n, world.ids.pacific, 10_000_000n)
