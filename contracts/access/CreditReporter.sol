@@ -42,11 +42,19 @@ abstract contract CreditReporter is ICreditReporter {
     }
 
     /// @inheritdoc ICreditReporter
-    function pendingCreditReports(bytes32 ref) external view returns (bytes[] memory pending) {
+    function pendingCreditReports(
+        bytes32 ref,
+        uint256 offset,
+        uint256 max
+    ) external view returns (bytes[] memory page, uint256 total) {
         bytes[] storage queue = _queue[ref];
-        uint256 head = _head[ref];
-        pending = new bytes[](queue.length - head);
-        for (uint256 i; i < pending.length; ++i) pending[i] = queue[head + i];
+        uint256 from = _head[ref];
+        total = queue.length - from;
+        uint256 n = offset < total ? total - offset : 0;
+        if (n > max) n = max;
+        page = new bytes[](n);
+        // Only reached with offset < total, so `from + offset + i` stays within the queue.
+        for (uint256 i; i < n; ++i) page[i] = queue[from + offset + i];
     }
 
     /// @dev Reports `lender`'s exposure to member `borrower` as record `ref`, originated today

@@ -27,6 +27,13 @@ interface ICreditReporter {
     ///         delivered in parts (adversarial review 10, R10-3). Reverts when not even the first can be delivered.
     function retryCreditReports(bytes32 ref, uint256 max) external returns (uint256 delivered);
 
-    /// @notice The reports (registry call data) still queued for `ref`, oldest first.
-    function pendingCreditReports(bytes32 ref) external view returns (bytes[] memory);
+    /// @notice How many reports are still queued for `ref` (`total`), and up to `max` of them (registry call data),
+    ///         oldest first, from the `offset`-th pending one (0 is the next to be delivered). A queue can hold more
+    ///         reports than one call can return (a family's defaults share a reference), so it is read in pages; an
+    ///         `offset` at or past `total`, or a `max` of 0, returns no report and the count alone.
+    function pendingCreditReports(
+        bytes32 ref,
+        uint256 offset,
+        uint256 max
+    ) external view returns (bytes[] memory page, uint256 total);
 }

@@ -193,7 +193,7 @@ describe("module bases", function () {
         .to.emit(harness, "CreditReportDeferred")
         .withArgs(ref, 1, "0x");
       expect(await target.count()).to.equal(1n);
-      expect(await harness.pendingCreditReports(ref)).to.deep.equal([call(target, 2), call(target, 3)]);
+      expect((await harness.pendingCreditReports(ref, 0, 100)).page).to.deep.equal([call(target, 2), call(target, 3)]);
       // Another record is not held up by this one.
       await harness.report(ethers.id("loan-2"), call(target, 9));
       expect(await target.received(1)).to.equal(9n);
@@ -203,14 +203,14 @@ describe("module bases", function () {
         .and.to.emit(harness, "CreditReportDelivered")
         .withArgs(ref, 1);
       expect([await target.received(2), await target.received(3)]).to.deep.equal([2n, 3n]);
-      expect(await harness.pendingCreditReports(ref)).to.deep.equal([]);
+      expect((await harness.pendingCreditReports(ref, 0, 100)).page).to.deep.equal([]);
       await expect(harness.retryCreditReports(ref, 10))
         .to.be.revertedWithCustomError(harness, "CreditReportNoneQueued")
         .withArgs(ref);
       // Once its queue is drained, the record's next report goes straight to the registry again.
       await expect(harness.report(ref, call(target, 4))).not.to.emit(harness, "CreditReportDeferred");
       expect(await target.received(4)).to.equal(4n);
-      expect(await harness.pendingCreditReports(ref)).to.deep.equal([]);
+      expect((await harness.pendingCreditReports(ref, 0, 100)).page).to.deep.equal([]);
     });
 
     it("item 1: a retry that still fails says why, and a retry stops at the first failure", async function () {
@@ -221,7 +221,7 @@ describe("module bases", function () {
       await expect(harness.retryCreditReports(ref, 10))
         .to.be.revertedWithCustomError(harness, "CreditReportStillFailing")
         .withArgs(ref, 0, target.interface.encodeErrorResult("Refused", [4]));
-      expect((await harness.pendingCreditReports(ref)).length).to.equal(1);
+      expect((await harness.pendingCreditReports(ref, 0, 100)).page.length).to.equal(1);
     });
 
     it("review 10, R10-3: a queue longer than one transaction carries is delivered in parts, oldest first", async function () {
@@ -230,6 +230,16 @@ describe("module bases", function () {
       await target.setFailing(true);
       for (let v = 1; v <= 5; v++) await harness.report(ref, call(target, v));
       await target.setFailing(false);
+      // The queue is read in pages too: from an offset, at most `max`, with the count of all pending.
+      const page = async (offset: bigint, max: bigint) => {
+        const [reports, total] = await harness.pendingCreditReports(ref, offset, max);
+        return { reports: [...reports], total };
+      };
+      expect(await page(0n, 2n)).to.deep.equal({ reports: [1, 2].map((v) => call(target, v)), total: 5n });
+      expect(await page(3n, 10n)).to.deep.equal({ reports: [4, 5].map((v) => call(target, v)), total: 5n });
+      expect(await page(5n, 10n)).to.deep.equal({ reports: [], total: 5n });
+      expect(await page(ethers.MaxUint256, 1n)).to.deep.equal({ reports: [], total: 5n });
+      expect(await page(0n, 0n)).to.deep.equal({ reports: [], total: 5n });
       await expect(harness.retryCreditReports(ref, 0)).to.be.revertedWithCustomError(harness, "CreditReportZeroLimit");
       // Two, then two, then the last one: each call delivers what it was asked, from where the last one stopped.
       expect(await by(harness, outsider).retryCreditReports.staticCall(ref, 2)).to.equal(2n);
@@ -238,14 +248,18 @@ describe("module bases", function () {
         .withArgs(ref, 0)
         .and.to.emit(harness, "CreditReportDelivered")
         .withArgs(ref, 1);
-      expect(await harness.pendingCreditReports(ref)).to.deep.equal([3, 4, 5].map((v) => call(target, v)));
+      expect((await harness.pendingCreditReports(ref, 0, 100)).page).to.deep.equal(
+        [3, 4, 5].map((v) => call(target, v)),
+      );
+      // Offsets count from the next report to deliver.
+      expect(await page(1n, 1n)).to.deep.equal({ reports: [call(target, 4)], total: 3n });
       await harness.retryCreditReports(ref, 2);
-      expect(await harness.pendingCreditReports(ref)).to.deep.equal([call(target, 5)]);
+      expect((await harness.pendingCreditReports(ref, 0, 100)).page).to.deep.equal([call(target, 5)]);
       expect(await harness.retryCreditReports.staticCall(ref, 10)).to.equal(1n);
       await harness.retryCreditReports(ref, 10);
       expect(await target.count()).to.equal(5n);
       for (let i = 0; i < 5; i++) expect(await target.received(i)).to.equal(BigInt(i + 1));
-      expect(await harness.pendingCreditReports(ref)).to.deep.equal([]);
+      expect((await harness.pendingCreditReports(ref, 0, 100)).page).to.deep.equal([]);
     });
 
     it("item 1: a relayer cannot defer a report by starving it of gas", async function () {
@@ -255,7 +269,7 @@ describe("module bases", function () {
         harness,
         "CreditReportOutOfGas",
       );
-      expect(await harness.pendingCreditReports(ethers.id("loan-4"))).to.deep.equal([]);
+      expect((await harness.pendingCreditReports(ethers.id("loan-4"), 0, 100)).page).to.deep.equal([]);
     });
   });
 });
