@@ -22,8 +22,8 @@ import {TestBase} from "../lib/Vm.sol";
 ///         buyer or its seller, a replayed quote, an encumbered piece, a split or transfer of either), overdue marks,
 ///         default declarations, repayments (also after a default and during a pause), collections (also parked),
 ///         claims and redirections of parked money, credit lines (choice, reassignment, limit, freeze), terms, piece
-///         freezes, credit report retries, suspensions, a revocation, pauses, time jumps, and `endAll` (every deadline
-///         passed, every time rule and payment path called). It keeps the model the invariants compare against;
+///         freezes, credit report retries (with the credit registry paused and resumed), suspensions, a revocation,
+///         pauses, time jumps, and `endAll` (every deadline passed, every time rule and payment path called). It keeps the model the invariants compare against;
 ///         every refusal it provokes is checked to be the expected custom error, and any that goes through is counted.
 contract ReceivableLedgerHandler is TestBase {
     ReceivableLedger internal _ledger;
@@ -314,12 +314,15 @@ contract ReceivableLedgerHandler is TestBase {
         if (pieces.length == 0) return;
         uint256 id = ReceivableId.unwrap(pieces[pieceSeed % pieces.length]);
         bytes32 ref = bytes32(isDefault ? id | (1 << 255) : id);
-        (, uint256 queued) = _ledger.pendingCreditReports(ref, 0, 0);
         uint256 max = 1 + (maxSeed % 3);
+        (bytes[] memory before, uint256 queued) = _ledger.pendingCreditReports(ref, 0, max + 1);
         try _ledger.retryCreditReports(ref, max) returns (uint256 delivered) {
             assertTrue(delivered >= 1 && delivered <= max, "a retry delivers at least one report and at most max");
-            (, uint256 left) = _ledger.pendingCreditReports(ref, 0, 0);
-            assertEq(left, queued - delivered, "delivered from the queue's head");
+            (bytes[] memory next, uint256 left) = _ledger.pendingCreditReports(ref, 0, 1);
+            assertEq(left, queued - delivered, "a retry takes what it delivered off the queue");
+            if (left != 0) {
+                assertTrue(keccak256(next[0]) == keccak256(before[delivered]), "delivered from the head, in order");
+            }
         } catch (bytes memory reason) {
             bytes4 selector = bytes4(reason);
             if (selector != ICreditReporter.CreditReportStillFailing.selector) {
@@ -353,6 +356,16 @@ contract ReceivableLedgerHandler is TestBase {
         vm.prank(_governor);
         if (paused) _ledger.unpause();
         else _ledger.pause();
+    }
+
+    /// The governor pauses or resumes the credit registry: the ledger's reports to it are queued meanwhile and
+    /// delivered by `retryCreditReports`, in parts and in order, once it runs again.
+    function toggleCreditPause() external {
+        IEmergencyPause credit = IEmergencyPause(address(_ledger.creditRegistry()));
+        bool paused = credit.paused();
+        vm.prank(_governor);
+        if (paused) credit.unpause();
+        else credit.pause();
     }
 
     function warp(uint32 secondsSeed) external {
