@@ -67,6 +67,9 @@ contract ReceivableLedgerInvariantTest is TestBase {
         );
         ledger = new ReceivableLedger(registry, credit, 7 days, 1_800);
         registry.admit(keccak256("LEDGER"), ~keccak256("LEDGER"), "CN", uint32(1) << 13, address(ledger));
+        // The ledger reports to the credit registry as a listed module: its reports are delivered, and queued only
+        // while the registry is paused (the handler pauses and resumes it), so retries deliver real queues.
+        credit.setReporterModule(address(ledger), true);
         token = new SettlementToken("Tradeline Digital CNY", "tCNY", "CNY", 2, registry);
         token.setIssuer(MemberId.wrap(1), true);
         token.setSystemAccount(address(ledger), true);

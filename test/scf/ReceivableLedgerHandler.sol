@@ -23,9 +23,13 @@ import {TestBase} from "../lib/Vm.sol";
 ///         default declarations, repayments (also after a default and during a pause), collections (also parked),
 ///         claims and redirections of parked money, credit lines (choice, reassignment, limit, freeze), terms, piece
 ///         freezes, credit report retries (with the credit registry paused and resumed), suspensions, a revocation,
-///         pauses, time jumps, and `endAll` (every deadline passed, every time rule and payment path called). It keeps the model the invariants compare against;
-///         every refusal it provokes is checked to be the expected custom error, and any that goes through is counted.
+///         pauses, time jumps, and `endAll` (every deadline passed, every time rule and payment path called). It
+///         keeps the model the invariants compare against; every refusal it provokes is checked to be the expected
+///         custom error, and any that goes through is counted.
 contract ReceivableLedgerHandler is TestBase {
+    /// A piece id's low 24 bits are its index in its family (the ledger's `_INDEX_BITS`); the rest is its root.
+    uint256 internal constant _PIECE_INDEX_MASK = (1 << 24) - 1;
+
     ReceivableLedger internal _ledger;
     SettlementToken internal _token;
     MemberRegistry internal _registry;
@@ -308,12 +312,21 @@ contract ReceivableLedgerHandler is TestBase {
         _redirect(toSeed);
     }
 
-    /// Anyone retries up to one to three of the deferred credit reports of a piece (its recourse exposure or its
-    /// default): a queue is delivered in parts, in order.
+    /// Anyone retries up to one to three of the deferred credit reports of a piece (its recourse exposure, or the
+    /// defaults a bank declared on its family): a queue is delivered in parts, in order. The first record from the
+    /// seed on that has reports queued is retried, else the seed's own (refused: nothing queued).
     function retryCreditReports(uint256 pieceSeed, bool isDefault, uint8 maxSeed) external {
-        if (pieces.length == 0) return;
-        uint256 id = ReceivableId.unwrap(pieces[pieceSeed % pieces.length]);
-        bytes32 ref = bytes32(isDefault ? id | (1 << 255) : id);
+        uint256 n = pieces.length;
+        if (n == 0) return;
+        bytes32 ref = _reportRef(pieces[pieceSeed % n], isDefault, pieceSeed);
+        for (uint256 k; k < n; ++k) {
+            bytes32 candidate = _reportRef(pieces[((pieceSeed % n) + k) % n], isDefault, pieceSeed);
+            (, uint256 queuedThere) = _ledger.pendingCreditReports(candidate, 0, 0);
+            if (queuedThere != 0) {
+                ref = candidate;
+                break;
+            }
+        }
         uint256 max = 1 + (maxSeed % 3);
         (bytes[] memory before, uint256 queued) = _ledger.pendingCreditReports(ref, 0, max + 1);
         try _ledger.retryCreditReports(ref, max) returns (uint256 delivered) {
@@ -563,6 +576,16 @@ contract ReceivableLedgerHandler is TestBase {
 
     function _wrongMove(bytes memory expected) internal {
         if (expected.length != 0) ++wrongMoves;
+    }
+
+    /// The credit registry reference of piece `id`'s recourse exposure, or of the defaults one of the two banks
+    /// (chosen by `bankSeed`) declared on its family (ReceivableLedgerBase's `_loanRef` and `_defaultRef`).
+    function _reportRef(ReceivableId id, bool isDefault, uint256 bankSeed) internal view returns (bytes32) {
+        uint256 raw = ReceivableId.unwrap(id);
+        if (!isDefault) return bytes32(raw);
+        uint256 root = raw & ~uint256(_PIECE_INDEX_MASK);
+        MemberId bank = _registry.memberForKey(_banks[(bankSeed >> 8) % 2]);
+        return bytes32(root | (uint256(MemberId.unwrap(bank)) << 64) | (1 << 255));
     }
 
     /// A refusal the handler provoked must carry exactly the error the ledger's checks name; any other is recorded

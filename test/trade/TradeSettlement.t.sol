@@ -51,6 +51,8 @@ contract TradeSettlementInvariantTest is TestBase {
         );
         trade = new TradeSettlement(registry, credit, 14 days);
         registry.admit(keccak256("TRADE"), ~keccak256("TRADE"), "CN", uint32(1) << 13, address(trade));
+        // Listed as a reporter module, so an assignment's and a default's reports reach the credit registry.
+        credit.setReporterModule(address(trade), true);
         token = new SettlementToken("Tradeline Digital MXN", "tMXN", "MXN", 2, registry);
         token.setIssuer(MemberId.wrap(1), true);
         token.setSystemAccount(address(trade), true);
