@@ -12,6 +12,7 @@ import { addMonths } from "../../src/schedule.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { testEntityKey } from "../helpers/entity.js";
 import { ledgerWorld } from "../helpers/ledger.js";
+import { allPendingReports } from "../helpers/reports.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -706,7 +707,7 @@ describe("ReceivableLedger", function () {
       await expect(tx).to.changeTokenBalance(ethers, cny, a.pacific, FACE);
       await expect(tx).to.emit(scf, "ReceivableCollected").withArgs(root, ids.pacific, FACE, true);
       await expect(tx).to.emit(scf, "CreditReportDeferred");
-      const pending = (await scf.pendingCreditReports(loanRef(root), 0, 100)).page;
+      const pending = await allPendingReports(scf, loanRef(root));
       expect(pending.map((d) => reports.parseTransaction({ data: d })!.name)).to.deep.equal(["closeExposure"]);
       await expect(scf.retryCreditReports(loanRef(root), 10)).to.be.revertedWithCustomError(
         scf,
@@ -718,7 +719,7 @@ describe("ReceivableLedger", function () {
         .to.emit(scf, "CreditReportDelivered")
         .withArgs(loanRef(root), 0);
       expect((await credit.getLoan(id)).status).to.equal(2n); // Repaid
-      expect((await scf.pendingCreditReports(loanRef(root), 0, 100)).page).to.deep.equal([]);
+      expect(await allPendingReports(scf, loanRef(root))).to.deep.equal([]);
     });
 
     it("item 2: payouts follow the member: a rotated key, a suspended and a revoked member never strand money", async function () {
@@ -803,7 +804,7 @@ describe("ReceivableLedger", function () {
       await expect(scf.collect(root + 1n)).to.changeTokenBalance(ethers, cny, a.pacific, due - first);
       // Paying the defaulted piece closes its default record in the registry.
       expect((await credit.getLoan(defaultId)).status).to.equal(2n); // Repaid
-      expect((await scf.pendingCreditReports(defaultRef(root, ids.pacific), 0, 100)).page).to.deep.equal([]);
+      expect(await allPendingReports(scf, defaultRef(root, ids.pacific))).to.deep.equal([]);
     });
 
     it("a settled default is retained from the day the debtor paid, not the day it was collected or delivered", async function () {
@@ -857,7 +858,7 @@ describe("ReceivableLedger", function () {
       // Repaid after all: both pieces collect and the record is settled, with nothing left queued.
       await scf.connect(a.pearl).repay(root);
       for (const piece of [root, root + 1n]) await scf.collect(piece);
-      expect((await scf.pendingCreditReports(ref, 0, 100)).page).to.deep.equal([]);
+      expect(await allPendingReports(scf, ref)).to.deep.equal([]);
       expect((await credit.getLoan(id)).status).to.equal(2n); // Repaid
       expect((await credit.exposureOf(await members.entityKeyOf(ids.pearl))).outstanding).to.equal(0n);
     });
@@ -897,7 +898,7 @@ describe("ReceivableLedger", function () {
       // The piece is still the financier's: repaid after all, it collects, and no second close is sent.
       await scf.connect(a.pearl).repay(root);
       await expect(scf.collect(root)).to.not.emit(scf, "CreditReportDeferred");
-      expect((await scf.pendingCreditReports(loanRef(root), 0, 100)).page).to.deep.equal([]);
+      expect(await allPendingReports(scf, loanRef(root))).to.deep.equal([]);
       expect((await scf.getPiece(root)).state).to.equal(BigInt(Piece.Collected));
     });
 
@@ -944,7 +945,7 @@ describe("ReceivableLedger", function () {
       await scf.connect(a.pearl).repay(root);
       await scf.collect(root);
       expect((await credit.getLoan(recourseId)).status).to.equal(2n); // Repaid
-      expect((await scf.pendingCreditReports(loanRef(root), 0, 100)).page).to.deep.equal([]);
+      expect(await allPendingReports(scf, loanRef(root))).to.deep.equal([]);
       expect((await credit.exposureOf(sellerKey)).outstanding).to.equal(0n);
     });
 
@@ -974,7 +975,7 @@ describe("ReceivableLedger", function () {
       await expect(scf.retryCreditReports(loanRef(root), 10))
         .to.emit(credit, "LoanStatusChanged")
         .withArgs(recourseId, sellerKey, 1n, 4n);
-      expect((await scf.pendingCreditReports(loanRef(root), 0, 100)).page).to.deep.equal([]);
+      expect(await allPendingReports(scf, loanRef(root))).to.deep.equal([]);
     });
 
     it("review 4, A1: a financier's defaults on the pieces it holds of one family are one record, of their total face", async function () {
@@ -1009,7 +1010,7 @@ describe("ReceivableLedger", function () {
       await scf.connect(a.pearl).repay(root);
       for (const id of [root, root + 1n, root + 2n]) await scf.collect(id);
       expect((await credit.getLoan(pacificId)).status).to.equal(2n); // Repaid
-      expect((await scf.pendingCreditReports(defaultRef(root, ids.pacific), 0, 100)).page).to.deep.equal([]);
+      expect(await allPendingReports(scf, defaultRef(root, ids.pacific))).to.deep.equal([]);
       expect((await credit.exposureOf(debtorKey)).outstanding).to.equal(0n);
     });
 
@@ -1213,13 +1214,13 @@ describe("ReceivableLedger", function () {
         .to.emit(scf, "CreditReportNotInCurrency")
         .withArgs(root, usd, ascii3("USD"))
         .and.not.to.emit(scf, "CreditReportDeferred");
-      expect((await scf.pendingCreditReports(defaultRef(root, ids.pacific), 0, 100)).page).to.have.length(0);
+      expect(await allPendingReports(scf, defaultRef(root, ids.pacific))).to.have.length(0);
       // Collecting it after the debtor paid closes no record either: none was reported, so none is queued.
       await usdToken.connect(world.issuer).mint(a.pearl, 2n * FACE);
       await usdToken.connect(a.pearl).approve(await scf.getAddress(), 2n * FACE);
       await scf.connect(a.pearl).repay(root);
       await expect(scf.collect(root)).to.emit(scf, "ReceivableCollected").and.not.to.emit(scf, "CreditReportDeferred");
-      expect((await scf.pendingCreditReports(defaultRef(root, ids.pacific), 0, 100)).page).to.have.length(0);
+      expect(await allPendingReports(scf, defaultRef(root, ids.pacific))).to.have.length(0);
     });
 
     it("item 21: a pledged piece's proceeds go to the pledgee", async function () {

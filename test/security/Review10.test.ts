@@ -5,6 +5,7 @@ import { reasonCode } from "../../src/encoding.js";
 import { addMonths } from "../../src/schedule.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { FACE, ledgerWorld } from "../helpers/ledger.js";
+import { allPendingReports } from "../helpers/reports.js";
 
 /**
  * Regressions of the tenth adversarial review. Each case passed as a PoC of the problem before its fix: a frozen piece
@@ -60,8 +61,8 @@ describe("review 10, R10-1: a frozen piece no longer keeps a repaid debtor's def
     // Unfrozen, the piece is collected and sends no second close.
     await scf.connect(a.regulator).freeze(root, false, reasonCode("AML-CLEARED"));
     await expect(scf.collect(root)).to.emit(scf, "ReceivableCollected").and.not.to.emit(credit, "LoanStatusChanged");
-    expect((await scf.pendingCreditReports(loanRef(root), 0, 100)).page).to.deep.equal([]);
-    expect((await scf.pendingCreditReports(defaultRef(root, ids.pacific), 0, 100)).page).to.deep.equal([]);
+    expect(await allPendingReports(scf, loanRef(root))).to.deep.equal([]);
+    expect(await allPendingReports(scf, defaultRef(root, ids.pacific))).to.deep.equal([]);
   });
 });
 
@@ -122,15 +123,15 @@ describe("review 10, R10-3: a module's queue longer than one transaction carries
     for (let i = 0n; i < 6n; ++i) await scf.connect(a.pacific).declareDefault(root + i);
     await credit.connect(a.regulator).unpause();
     const ref = defaultRef(root, ids.pacific);
-    expect((await scf.pendingCreditReports(ref, 0, 100)).page).to.have.length(6);
+    expect(await allPendingReports(scf, ref)).to.have.length(6);
     await expect(scf.retryCreditReports(ref, 0)).to.be.revertedWithCustomError(scf, "CreditReportZeroLimit");
     expect(await scf.retryCreditReports.staticCall(ref, 5)).to.equal(5n);
     await scf.retryCreditReports(ref, 5);
-    expect((await scf.pendingCreditReports(ref, 0, 100)).page).to.have.length(1);
+    expect(await allPendingReports(scf, ref)).to.have.length(1);
     const record = await credit.getLoan(await credit.loanId(module, ref));
     expect([record.status, record.outstanding]).to.deep.equal([Status.Defaulted, (FACE / 6n) * 5n]);
     await expect(scf.retryCreditReports(ref, 5)).to.emit(scf, "CreditReportDelivered").withArgs(ref, 5);
     expect((await credit.getLoan(await credit.loanId(module, ref))).outstanding).to.equal(FACE);
-    expect((await scf.pendingCreditReports(ref, 0, 100)).page).to.deep.equal([]);
+    expect(await allPendingReports(scf, ref)).to.deep.equal([]);
   });
 });

@@ -16,6 +16,7 @@ import {
 import type { FxQuote } from "../../src/trade.js";
 import { glasswareOrder } from "../../scripts/lib/glassware.js";
 import { deployWorld } from "../../scripts/lib/world.js";
+import { allPendingReports } from "../helpers/reports.js";
 
 /**
  * Regressions of the third adversarial review (after issue 15's registry-call change). Each case failed before its
@@ -178,7 +179,7 @@ describe("review 4, open item: the financier books an advance the order left ope
     await expect(trade.connect(a.pacific).defaultAdvance(1n))
       .to.be.revertedWithCustomError(trade, "TradeAdvanceNotOpen")
       .withArgs(1n);
-    expect((await trade.pendingCreditReports(ethers.toBeHex(1n, 32), 0, 100)).page).to.deep.equal([]);
+    expect(await allPendingReports(trade, ethers.toBeHex(1n, 32))).to.deep.equal([]);
   });
   it("refused while the settlement is paused, its clock stopped; queued while the registry is paused, then delivered", async function () {
     const { trade, credit, a, terms, exporterKey, loan } = await unshippedAdvance();
@@ -205,7 +206,7 @@ describe("review 4, open item: the financier books an advance the order left ope
     await expect(trade.retryCreditReports(ethers.toBeHex(1n, 32), 10))
       .to.emit(credit, "LoanStatusChanged")
       .withArgs(loan, exporterKey, Status.Active, Status.Defaulted);
-    expect((await trade.pendingCreditReports(ethers.toBeHex(1n, 32), 0, 100)).page).to.deep.equal([]);
+    expect(await allPendingReports(trade, ethers.toBeHex(1n, 32))).to.deep.equal([]);
   });
 
   it("review 13: a suspended financier's word on the record is refused, a default as a close, until it is reinstated", async function () {

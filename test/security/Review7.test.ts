@@ -6,6 +6,7 @@ import { dayOf } from "../../src/credit.js";
 import { roleMask } from "../../src/members.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { FACE, ledgerWorld } from "../helpers/ledger.js";
+import { allPendingReports } from "../helpers/reports.js";
 
 /**
  * Regressions of the seventh adversarial review. G1: a module's report held in its queue (the credit registry paused)
@@ -87,7 +88,7 @@ describe("review 7, G1: a report the module held is delivered with the event's d
     expect((await credit.exposureOf(sellerKey)).outstanding).to.equal(record.principal);
     // The financier's later close goes straight through: nothing is left queued.
     await scf.connect(a.pacific).closeRecourse(root);
-    expect((await scf.pendingCreditReports(loanRef(root), 0, 100)).page).to.deep.equal([]);
+    expect(await allPendingReports(scf, loanRef(root))).to.deep.equal([]);
     expect((await credit.getLoan(id)).status).to.equal(2n); // Repaid
   });
 
@@ -113,7 +114,7 @@ describe("review 7, G1: a report the module held is delivered with the event's d
     // The order lapses, leaving the advance open; the financier's close is delivered at once.
     await trade.refundExpired(1n);
     await trade.connect(a.pacific).closeAdvance(1n);
-    expect((await trade.pendingCreditReports(ref, 0, 100)).page).to.deep.equal([]);
+    expect(await allPendingReports(trade, ref)).to.deep.equal([]);
     expect((await credit.exposureOf(exporterKey)).outstanding).to.equal(0n);
   });
 
@@ -128,7 +129,7 @@ describe("review 7, G1: a report the module held is delivered with the event's d
     await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 10_000_000n, deadline, signed))
       .to.be.revertedWithCustomError(trade, "TradeWindowClosed")
       .withArgs(1n, shipmentDeadline);
-    expect((await trade.pendingCreditReports(ethers.toBeHex(1n, 32), 0, 100)).page).to.deep.equal([]);
+    expect(await allPendingReports(trade, ethers.toBeHex(1n, 32))).to.deep.equal([]);
     expect((await trade.getOrder(1n)).financier).to.equal(0n);
   });
 });

@@ -21,6 +21,7 @@ import {
 } from "../../src/trade.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { testEntityKey } from "../helpers/entity.js";
+import { allPendingReports } from "../helpers/reports.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -285,7 +286,7 @@ describe("TradeSettlement", function () {
       await trade.connect(a.carrier).attest(1n, kind, doc, [await attestation(1n, kind, doc)], NO_QUOTE, "0x");
     }
     expect(await world.contracts.tokens.MXN.balanceOf(a.pacific)).to.equal(40_000_000n - 40_000n - 60_000n);
-    expect((await trade.pendingCreditReports(ref, 0, 100)).page.length).to.equal(1);
+    expect((await allPendingReports(trade, ref)).length).to.equal(1);
     await credit.unpause();
     await trade.retryCreditReports(ref, 10);
     expect((await credit.getLoan(loan)).status).to.equal(2n); // Repaid: the order ended
