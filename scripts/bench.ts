@@ -1314,7 +1314,9 @@ if (!REPLAY) {
   console.log(`\nwhere the gas over ${PROFILE_ABOVE}x the floor goes (debug_traceTransaction)`);
   const names = await contractNames();
   for (const p of profiles) console.log(formatProfile(p.operation, p.profile, names));
-  console.log(`\nbeyond the floor, item by item: cold accounts, cold reads of slots not written, ecrecover (trace)`);
+  console.log(
+    `\nbeyond the floor, item by item: cold accounts, cold reads of slots not written, ecrecover, warm calls reaching them (trace)`,
+  );
   for (const b of beyond) for (const line of formatBeyondFloor(b.operation, b)) console.log(line);
   console.log("\ncredit registry: gas at registry size");
   for (const line of formatTable([

@@ -7,6 +7,11 @@
  *   5,000 or 22,100), named by contract and variable, with the mapping keys that reach it;
  * - a cold rewrite of a slot with the value it holds (2,200: the floor counts no such write);
  * - a precompile: `ecrecover` (3,000);
+ * - a call that only a warm account's cost (100, EIP-2929) can reach: each call to a precompile (always warm), and
+ *   the first call from one contract to another already touched in the transaction, when that call reads or writes
+ *   a slot the floor or a named read counts. Reaching another contract's storage takes a call, and a warm one costs
+ *   100 beyond the opcodes of its callee; a second call between the same two contracts could have been folded into
+ *   the first, so it is not named;
  * - execution: everything left (opcodes, memory, hashing, the calls' own cost). Of it, `dispatch` is what each
  *   call frame spends matching its function selector: solc's IR pipeline compares the selector with each of the
  *   contract's selectors in turn, in ascending order (22 gas per comparison; solc issue 12688), so a function late in
@@ -29,10 +34,10 @@ import type { StructLog as Step } from "./gas.js";
 import type { StorageEntry, StorageLayout } from "./layout.js";
 
 export interface BeyondItem {
-  kind: "account" | "read" | "rewrite" | "ecrecover";
+  kind: "account" | "read" | "rewrite" | "ecrecover" | "call";
   /** The contract touched or read (its name in the world), or the precompile. */
   contract: string;
-  /** For a read: the variable, its keys and the struct member(s) the slot holds. */
+  /** For a read: the variable, its keys and the struct member(s) the slot holds; for a call: its caller. */
   what: string;
   gas: number;
 }
@@ -65,6 +70,9 @@ export interface KnownContract {
 
 const COLD_ACCOUNT = 2_600;
 const COLD_SLOAD = 2_100;
+const WARM_CALL = 100;
+/** An SSTORE's cost when the floor counts the write: a new slot (22,100/20,000) or an update (5,000/2,900). */
+const FLOOR_WRITES = [22_100, 20_000, 5_000, 2_900];
 const ECRECOVER = 1n;
 const PRECOMPILES = new Set(Array.from({ length: 10 }, (_, i) => BigInt(i + 1)));
 /**
@@ -218,6 +226,13 @@ export async function beyondFloor(
   const written = new Set<string>();
   // The storage each depth runs on: a DELEGATECALL runs the callee's code on the caller's storage.
   const storageAt: bigint[] = [to];
+  // Whose call each depth is: the contract on whose behalf it runs (a DELEGATECALL's and split-off code's calls are
+  // their caller's), and the warm call that entered it, named once it reads or writes a slot the bound counts.
+  const principalAt: bigint[] = [to];
+  const pendingAt: ({ pair: string; caller: bigint; callee: bigint } | undefined)[] = [undefined];
+  /** Caller-callee pairs already reached: by a cold call (its account) or a named warm call. */
+  const reached = new Set<string>();
+  const isSplit = (a: bigint) => known.get(hex40(a))?.split === true;
   const dispatch = new DispatchMeter();
   for (let i = 0; i < structLogs.length; i++) {
     const s = structLogs[i];
@@ -229,23 +244,38 @@ export async function beyondFloor(
     }
     warmAtEntry.length = s.depth;
     storageAt.length = s.depth;
+    principalAt.length = s.depth;
+    pendingAt.length = s.depth;
     const storage = storageAt[s.depth - 1];
+    const principal = principalAt[s.depth - 1];
     if (s.stack === undefined) continue;
     if (/^(CALL|STATICCALL|DELEGATECALL|CALLCODE)$/.test(s.op)) {
       const target = top(s, 1);
-      if (target === ECRECOVER) items.push({ kind: "ecrecover", contract: "ecrecover", what: "", gas: 3_000 });
-      else if (!warm.has(target)) {
+      const delegated = s.op === "DELEGATECALL" || s.op === "CALLCODE";
+      const pair = `${principal}>${target}`;
+      let pending: (typeof pendingAt)[number] = delegated ? pendingAt[s.depth - 1] : undefined;
+      if (target === ECRECOVER) {
+        items.push({ kind: "ecrecover", contract: "ecrecover", what: "", gas: 3_000 });
+        items.push({ kind: "call", contract: "ecrecover", what: `from ${nameOf(principal)}`, gas: WARM_CALL });
+      } else if (!warm.has(target)) {
         warm.add(target);
+        reached.add(pair);
         items.push({ kind: "account", contract: nameOf(target), what: "", gas: COLD_ACCOUNT });
+      } else if (!delegated && target !== principal && !isSplit(target) && !reached.has(pair)) {
+        pending = { pair, caller: principal, callee: target };
       }
       if (structLogs[i + 1]?.depth === s.depth + 1) {
-        storageAt[s.depth] = s.op === "DELEGATECALL" || s.op === "CALLCODE" ? storage : target;
+        storageAt[s.depth] = delegated ? storage : target;
+        principalAt[s.depth] = delegated || isSplit(target) ? principal : target;
+        pendingAt[s.depth] = pending;
         warmAtEntry[s.depth] = new Set(warm);
       }
     } else if (/^(EXTCODESIZE|EXTCODEHASH|EXTCODECOPY|BALANCE)$/.test(s.op)) {
       const target = top(s);
       if (!warm.has(target)) {
         warm.add(target);
+        // solc's check that a callee has code, before its call: the account is paid here, and the call is warm.
+        reached.add(`${principal}>${target}`);
         items.push({ kind: "account", contract: nameOf(target), what: "", gas: COLD_ACCOUNT });
       }
     } else if (s.op === "KECCAK256" && s.memory !== undefined) {
@@ -253,12 +283,20 @@ export async function beyondFloor(
       if (next?.stack !== undefined) {
         preimages.set(top(next), memorySlice(s.memory, Number(top(s)), Number(top(s, 1))));
       }
-    } else if (s.op === "SLOAD") {
-      if (s.gasCost >= COLD_SLOAD) coldReads.push({ storage, slot: top(s), kind: "read", gas: COLD_SLOAD });
-    } else if (s.op === "SSTORE") {
-      // The floor counts a new slot (22,100/20,000) and an update (5,000/2,900); a no-op rewrite it does not.
-      if ([22_100, 20_000, 5_000, 2_900].includes(s.gasCost)) written.add(`${storage}:${top(s)}`);
-      else if (s.gasCost >= COLD_SLOAD) coldReads.push({ storage, slot: top(s), kind: "rewrite", gas: s.gasCost });
+    } else if (s.op === "SLOAD" || s.op === "SSTORE") {
+      const floorWrite = s.op === "SSTORE" && FLOOR_WRITES.includes(s.gasCost);
+      // The floor counts a new slot and an update; a cold read, or a cold rewrite of the value a slot holds, is named.
+      if (floorWrite) written.add(`${storage}:${top(s)}`);
+      else if (s.gasCost >= COLD_SLOAD) {
+        const kind = s.op === "SLOAD" ? "read" : "rewrite";
+        coldReads.push({ storage, slot: top(s), kind, gas: kind === "read" ? COLD_SLOAD : s.gasCost });
+      }
+      const pending = pendingAt[s.depth - 1];
+      if ((floorWrite || s.gasCost >= COLD_SLOAD) && pending !== undefined && !reached.has(pending.pair)) {
+        reached.add(pending.pair);
+        const caller = `from ${nameOf(pending.caller)}`;
+        items.push({ kind: "call", contract: nameOf(pending.callee), what: caller, gas: WARM_CALL });
+      }
     }
   }
   const namers = new Map<bigint, SlotNamer | undefined>();

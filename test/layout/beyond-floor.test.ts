@@ -91,6 +91,36 @@ describe("gas beyond the floor, itemised from a trace", function () {
     expect(registryAccounts).to.have.length(2);
   });
 
+  it("names the warm calls that reach a slot the bound counts, once per caller and callee, and each precompile call", async () => {
+    const { connection, registry, known, supplier, itemise } = await world();
+    const reader = await connection.ethers.deployContract("EpochReader");
+    const other = await connection.ethers.deployContract("EpochReader");
+    const probe = await connection.ethers.deployContract("CallProbe");
+    const names = new Map(known);
+    names.set((await reader.getAddress()).toLowerCase(), { name: "EpochReader" });
+    names.set((await other.getAddress()).toLowerCase(), { name: "OtherReader" });
+    names.set((await probe.getAddress()).toLowerCase(), { name: "CallProbe" });
+    const digest = ethers.keccak256("0x01");
+    const sig = ethers.Signature.from(await supplier.signMessage(ethers.getBytes(digest)));
+    const hashed = ethers.hashMessage(ethers.getBytes(digest));
+    const args = [await registry.getAddress(), await reader.getAddress(), await other.getAddress()] as const;
+    const send = probe.getFunction("probe").send(...args, hashed, sig.v, sig.r, sig.s);
+    const b = await itemise(send, names);
+    const calls = b.items.filter((i) => i.kind === "call").map((i) => `${i.contract} ${i.what} ${i.gas}`);
+    // The reader's first call reaches the registry's epoch, a cold slot, through a warm account: named. Its later
+    // calls could have been folded into that one; the other reader's reads a warm slot; the probe's first calls to
+    // the registry and to the other reader touched cold accounts (the second by EXTCODESIZE), named as accounts.
+    expect(calls).to.deep.equal(["MemberRegistry from EpochReader 100", "ecrecover from CallProbe 100"]);
+    expect(b.items.filter((i) => i.kind === "account").map((i) => i.contract)).to.deep.equal([
+      "MemberRegistry",
+      "EpochReader",
+      "OtherReader",
+    ]);
+    expect(b.named).to.equal(3 * 2_600 + 5 * 2_100 + 3_000 + 2 * 100);
+    expect(b.floor + b.named + b.execution - b.refund).to.equal(b.gas);
+    expect(b.bound).to.equal(b.floor + b.named);
+  });
+
   it("measures selector dispatch: 22 gas per selector compared before the function's own", async () => {
     const { connection, itemise } = await world();
     const probe = await connection.ethers.deployContract("DispatchProbe");
