@@ -75,6 +75,15 @@ abstract contract MemberGated {
             RegistryCalls.statusOf(memberRegistry, member) == MemberStatus.Suspended;
     }
 
+    /// @dev Whether `account` is an operator of `member`, which is active (any role): a party's choice over what the
+    ///      member is paid (its FX terms, a quote it relays), which a suspended member's key no longer makes
+    ///      (review 26). Answers false, not a revert, so that a caller may go on to another authority.
+    function _operatesActive(address account, MemberId member) internal view returns (bool) {
+        return
+            MemberId.unwrap(RegistryCalls.memberForKey(memberRegistry, account)) == MemberId.unwrap(member) &&
+            RegistryCalls.isActiveKey(memberRegistry, account);
+    }
+
     /// @dev Whether member `member` is active and holds `role`.
     function _memberHasRole(MemberId member, Role role) internal view returns (bool) {
         return RegistryCalls.hasMemberRole(memberRegistry, member, role);

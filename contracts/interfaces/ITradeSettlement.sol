@@ -336,6 +336,7 @@ interface ITradeSettlement {
     ///         registry's reporting currency) is reported. The record is closed when the order ends having paid the
     ///         financier every tranche; refunded in part or lapsed, it stays open (`AdvanceLeftOpen`). Pre-shipment
     ///         finance only: before any evidence (`TradeGoodsMoved`) and the shipment deadline (`TradeWindowClosed`).
+    ///         New borrowing: the exporter must be active (the member registry's `MemberNotActive` otherwise).
     function assignProceeds(
         OrderId id,
         MemberId financier,
@@ -358,7 +359,9 @@ interface ITradeSettlement {
 
     /// @notice The payee of order `id` (the exporter, or the financier once assigned) names the FX provider whose
     ///         quotes anyone may relay for its payments, and the least rate it takes. Without it, only the payee
-    ///         itself chooses a quote (an arbiter's award waits for it).
+    ///         itself chooses a quote (an arbiter's award waits for it). The payee chooses while it is active (the
+    ///         member registry's `MemberNotActive` for a suspended or revoked payee's key); the governor chooses for
+    ///         a revoked payee.
     function setFxTerms(OrderId id, MemberId provider, uint96 minRate) external;
 
     /// @notice Anyone refunds the whole amount to the importer's bank when no evidence at all (of any kind) came by

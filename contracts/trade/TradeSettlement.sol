@@ -224,13 +224,16 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
         Parties storage p = _orderIn(id, _ACCEPTED | _FUNDED | _DISPUTED);
         Money storage m = _money[id];
         MemberId payee = _payee(p, m);
-        // The payee chooses (an operator of it, not revoked); a revoked payee cannot choose any more: the governor
-        // does, so that its released money can still be converted and parked for the consortium's rules
-        // (redirectOwed) instead of staying in escrow. The payee's own case is asked first (two registry reads).
-        if (
-            !_operatesUnrevoked(msg.sender, payee) &&
-            (!_isGovernor(msg.sender) || RegistryCalls.statusOf(memberRegistry, payee) != MemberStatus.Revoked)
-        ) revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
+        // The payee chooses (an operator of it, while it is active); a suspended payee's key chooses nothing, as it
+        // gives nothing away (review 26, R26-A): its released tranches wait in escrow until the governor reinstates
+        // or revokes it. A revoked payee cannot choose any more: the governor does, so that its released money can
+        // still be converted and parked for the consortium's rules (redirectOwed) instead of staying in escrow. The
+        // payee's own case is asked first (two registry reads); the registry's error names a payee not active.
+        if (MemberId.unwrap(RegistryCalls.memberForKey(memberRegistry, msg.sender)) == MemberId.unwrap(payee)) {
+            _requireActive(msg.sender);
+        } else if (!_isGovernor(msg.sender) || RegistryCalls.statusOf(memberRegistry, payee) != MemberStatus.Revoked) {
+            revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
+        }
         (m.fxProvider, m.fxMinRate) = (provider, minRate);
         emit ITradeSettlement.FxTermsSet(id, provider, minRate);
     }

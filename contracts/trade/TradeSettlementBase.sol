@@ -390,8 +390,9 @@ abstract contract TradeSettlementBase is
         _requireQuoteIfConverting(id, q);
         MemberId payee = _payee(p, m);
         MemberId chosen = m.fxProvider;
-        // Whether the payee relays the quote itself matters only when it named no provider: asked only then.
-        bool payeeChose = MemberId.unwrap(chosen) != 0 || (caller != address(0) && _operatesUnrevoked(caller, payee));
+        // Whether the payee relays the quote itself matters only when it named no provider: asked only then. Only an
+        // active payee chooses so (review 26, R26-A).
+        bool payeeChose = MemberId.unwrap(chosen) != 0 || (caller != address(0) && _operatesActive(caller, payee));
         (address signer, MemberId provider) = checks.quoteSigner(
             memberRegistry,
             id,

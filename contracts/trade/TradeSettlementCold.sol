@@ -57,7 +57,9 @@ contract TradeSettlementCold is TradeSettlementBase {
         bytes calldata financierSignature
     ) external whenNotPaused {
         Parties storage p = _orderIn(id, _ACCEPTED | _FUNDED);
-        _requireParty(id, p.exporter);
+        // New borrowing: the exporter must be active (any role; review 26, R26-B), as every new business is refused to
+        // a suspended member.
+        _requireActiveParty(id, p.exporter);
         Money storage m = _money[id];
         if (MemberId.unwrap(m.financier) != 0) revert ITradeSettlement.TradeAlreadyAssigned(id);
         // Pre-shipment finance: once any evidence came, tranches may have been released or paid to the exporter,
