@@ -800,6 +800,9 @@ export async function exposureOf(credit: CreditRegistry, key: string): Promise<E
   return credit.exposureOf(key);
 }
 
+/** The product kinds whose APR the policy caps (CreditRegistryBase._capped). */
+const APR_CAPPED: readonly ProductKindName[] = ["ConsumerLoan", "JointLoan"];
+
 /** A policy limit a new loan would break. */
 export interface PolicyBreach {
   limit: PolicyLimitName;
@@ -809,8 +812,9 @@ export interface PolicyBreach {
 
 /**
  * The limits a new loan of `outstanding` by a lender would break, given the borrower's exposure and whether that
- * lender already has a live loan to the borrower: the same rule the contract applies at registration. A consumer
- * loan's `aprBps` is checked against the APR cap when given.
+ * lender already has a live loan to the borrower: the same rule the contract applies at registration. The `aprBps`
+ * of a consumer or joint loan (the kinds the contract caps; a consumer loan when `kind` is not given) is checked
+ * against the APR cap when given.
  */
 export function assessPolicy(
   exposure: Pick<Exposure, "activeLenders" | "outstanding" | "inquiries">,
@@ -818,7 +822,7 @@ export function assessPolicy(
   loan: { outstanding: bigint; lenderHasLiveLoan: boolean; aprBps?: number; kind?: ProductKindName },
 ): PolicyBreach[] {
   const checks: [PolicyLimitName, bigint, bigint][] = [
-    ...((loan.kind ?? "ConsumerLoan") === "ConsumerLoan" && loan.aprBps !== undefined
+    ...(APR_CAPPED.includes(loan.kind ?? "ConsumerLoan") && loan.aprBps !== undefined
       ? ([["Apr", BigInt(loan.aprBps), policy.maxAprBps ?? 0n]] as [PolicyLimitName, bigint, bigint][])
       : []),
     ["DistinctLenders", exposure.activeLenders + (loan.lenderHasLiveLoan ? 0n : 1n), policy.maxLenders],

@@ -249,7 +249,7 @@ describe("SDK credit helpers", function () {
     );
   });
 
-  it("test_assessPolicy_capsAConsumerLoansApr", function () {
+  it("test_assessPolicy_capsConsumerAndJointLoansApr", function () {
     const policy = { maxLenders: 0n, maxOutstanding: 0n, maxInquiries: 0n, maxAprBps: 3_600n };
     const exposure = { activeLenders: 0n, outstanding: 0n, inquiries: 0n };
     const loan = { outstanding: 1n, lenderHasLiveLoan: false };
@@ -258,6 +258,10 @@ describe("SDK credit helpers", function () {
       { limit: "Apr", value: 3_601n, max: 3_600n },
     ]);
     expect(assessPolicy(exposure, policy, { ...loan, aprBps: 9_000, kind: "SmeLoan" })).to.deep.equal([]);
+    // A joint loan's APR is capped on chain as a consumer loan's is (review 27).
+    expect(assessPolicy(exposure, policy, { ...loan, aprBps: 3_601, kind: "JointLoan" })).to.deep.equal([
+      { limit: "Apr", value: 3_601n, max: 3_600n },
+    ]);
     expect(assessPolicy(exposure, { ...policy, maxAprBps: 0n }, { ...loan, aprBps: 9_000 })).to.deep.equal([]);
   });
 
