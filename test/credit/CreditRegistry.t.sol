@@ -67,7 +67,8 @@ contract CreditRegistryInvariantTest is TestBase {
             [MemberId.wrap(1), MemberId.wrap(2), MemberId.wrap(3)],
             REGULATOR_R,
             MemberId.wrap(9),
-            MemberId.wrap(5)
+            MemberId.wrap(5),
+            address(this) // the governor
         );
         // Borrowers the module reports about: members whose entity keys are the handler's borrower keys.
         for (uint256 b; b < handler.BORROWERS(); ++b) {

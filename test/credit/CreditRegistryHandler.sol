@@ -31,6 +31,7 @@ contract CreditRegistryHandler is TestBase {
     address[3] internal _lenders; // two banks and a platform
     MemberId[3] internal _lenderIds;
     address internal immutable _regulator;
+    address internal immutable _governor;
 
     LoanId[] internal _ids;
     mapping(LoanId => address) internal _reporterOf;
@@ -68,9 +69,10 @@ contract CreditRegistryHandler is TestBase {
         MemberId[3] memory lenderIds,
         address regulator,
         MemberId moduleId,
-        MemberId firstBorrower
+        MemberId firstBorrower,
+        address governor
     ) {
-        (_moduleId, _firstBorrower) = (moduleId, firstBorrower);
+        (_moduleId, _firstBorrower, _governor) = (moduleId, firstBorrower, governor);
         _credit = credit;
         _consents = consents;
         _lenders = lenders;
@@ -185,11 +187,13 @@ contract CreditRegistryHandler is TestBase {
         }
     }
 
-    function moduleClose(uint256 loanSeed) external {
+    /// The module closes its record, dated the day it saw the debt paid: today, or up to 400 days back (a close that
+    /// waited in its queue; review 27).
+    function moduleClose(uint256 loanSeed, uint16 daysBack) external {
         (bool found, LoanId id, ICreditRegistryTypes.LoanRecord memory r) = _pick(loanSeed);
         if (!found || _reporterOf[id] != address(this)) return;
         bool live = r.status == LoanStatus.Active || r.status == LoanStatus.Overdue || r.status == LoanStatus.Defaulted;
-        bool closed = _credit.closeExposure(_refOf[id], uint24(block.timestamp / 1 days));
+        bool closed = _credit.closeExposure(_refOf[id], uint24(block.timestamp / 1 days) - uint24(daysBack % 400));
         assertTrue(closed == live, "closeExposure closes exactly the live records");
         if (closed) _touch(id);
     }
@@ -236,7 +240,9 @@ contract CreditRegistryHandler is TestBase {
         LoanStatus s = LoanStatus(bound(statusSeed, 1, 5));
         ICreditRegistryTypes.Plan memory plan = _credit.termsOf(id).plan;
         uint256 ceiling = plan.instalments != 0 ? InstalmentPlan.totalDue(plan) : r.principal;
-        uint64 outstanding = s == LoanStatus.Repaid ? 0 : uint64(bound(outstandingSeed, 1, ceiling));
+        // A Defaulted or WrittenOff record may be corrected to nothing owed (review 27); Repaid owes nothing.
+        bool mayBeZero = s == LoanStatus.Defaulted || s == LoanStatus.WrittenOff;
+        uint64 outstanding = s == LoanStatus.Repaid ? 0 : uint64(bound(outstandingSeed, mayBeZero ? 0 : 1, ceiling));
         MemberId reporter = _memberOfReporter(id);
         vm.startPrank(_regulator);
         _credit.openDispute(reporter, _refOf[id], "HANDLER");
@@ -247,14 +253,16 @@ contract CreditRegistryHandler is TestBase {
         _touch(id);
     }
 
-    /// A consumer loan on an instalment plan, possibly registered with part already paid.
+    /// A consumer loan on an instalment plan, possibly registered with part already paid, and possibly first due
+    /// before it is registered (a loan reported late, already past due; review 27).
     function registerPlan(
         uint256 lenderSeed,
         uint256 borrowerSeed,
         uint64 instalmentSeed,
         uint8 countSeed,
         bool monthly,
-        uint64 paidSeed
+        uint64 paidSeed,
+        uint16 firstDueSeed
     ) external {
         uint256 l = lenderSeed % 2; // the two banks
         uint8 n = uint8(bound(countSeed, 1, 120));
@@ -263,7 +271,7 @@ contract CreditRegistryHandler is TestBase {
         ICreditRegistryTypes.Plan memory plan = ICreditRegistryTypes.Plan({
             instalments: n,
             frequency: monthly ? Frequency.Monthly : Frequency.Weekly,
-            firstDueDay: today + 7,
+            firstDueDay: today + 7 - uint24(bound(firstDueSeed, 0, 2_007)),
             instalment: n == 1 ? 0 : instalment,
             finalInstalment: instalment / 2 + 1
         });
@@ -271,6 +279,7 @@ contract CreditRegistryHandler is TestBase {
         uint64 paid = uint64(bound(paidSeed, 0, total - 1));
         ICreditRegistryTypes.LoanInput memory loan = _input(borrowerSeed, 1, 1, ProductKind.ConsumerLoan);
         (loan.principal, loan.outstanding) = (uint64(total), uint64(total - paid));
+        if (plan.firstDueDay < loan.originationDay) loan.originationDay = plan.firstDueDay;
         (loan.plan, loan.aprBps, loan.maturityDay) = (plan, 1_800, uint24(InstalmentPlan.dueDay(plan, n - 1)));
         vm.prank(_lenders[l]);
         LoanId id = _credit.registerLoan(loan);
@@ -293,6 +302,14 @@ contract CreditRegistryHandler is TestBase {
         bool pastGrace = hasPlan && d.daysPastDue > _credit.policy().graceDays;
         if (r.status == LoanStatus.Active && (now_ == LoanStatus.Overdue) != pastGrace) ageingWrong = true;
         if (r.status != LoanStatus.Active && now_ != r.status) ageingWrong = true;
+    }
+
+    /// The governor changes the grace before a missed instalment makes a loan Overdue (review 27).
+    function setGrace(uint16 graceSeed) external {
+        ICreditRegistryTypes.Policy memory p = _credit.policy();
+        p.graceDays = uint16(bound(graceSeed, 0, 120));
+        vm.prank(_governor);
+        _credit.setPolicy(p);
     }
 
     /// A lender records a borrower's consent; sometimes it covers another bank, sometimes it expires within days.
