@@ -4,73 +4,27 @@ import { network } from "hardhat";
 import { invoiceKey } from "../../src/keys.js";
 import { reasonCode } from "../../src/encoding.js";
 import { roleMask } from "../../src/members.js";
-import {
-  NO_FX_QUOTE,
-  scaledRate,
-  signAssignment,
-  signAttestation,
-  signFxQuote,
-  tradeDomain,
-  EVIDENCE_KINDS,
-  type FxQuote,
-} from "../../src/trade.js";
+import { NO_FX_QUOTE, scaledRate, signAssignment } from "../../src/trade.js";
 import { productKind } from "../../src/credit.js";
 import { ephemeralKey, sampleLoan, syntheticId } from "../../scripts/lib/loans.js";
-import { deployWorld } from "../../scripts/lib/world.js";
+import { DAY, Kind, tradeWorld } from "../helpers/trade.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
-const DAY = 86_400n;
-const Kind = { Shipped: 0, CustomsCleared: 1, Delivered: 2, Inspected: 3 } as const;
 const key = ephemeralKey();
 let n = 0;
 const invoice = (): string => invoiceKey(key, ethers.id("TLTESTDEBTOR00000001"), `RV-${++n}`, "2026-11-01");
 
 async function fixture() {
-  const world = await deployWorld(connection);
-  const { tokens, trade, scf, members } = world.contracts;
-  const a = world.admins;
-  const address = await trade.getAddress();
-  await tokens.MXN.connect(world.issuer).mint(a.golfo, 100_000_000n);
-  await tokens.CNY.connect(world.issuer).mint(a.huaxia, 100_000_000n);
-  await tokens.MXN.connect(a.golfo).approve(address, 100_000_000n);
-  await tokens.CNY.connect(a.huaxia).approve(address, 100_000_000n);
-  const now = BigInt(await networkHelpers.time.latest());
+  const t = await tradeWorld(connection, { document: "PO-R10" });
   const terms = {
-    exporter: world.ids.glassworks,
-    importerBank: world.ids.golfo,
-    exporterBank: world.ids.huaxia,
-    documentHash: ethers.id("PO-R10"),
-    payToken: await tokens.MXN.getAddress(),
-    payoutToken: await tokens.CNY.getAddress(),
-    amount: 40_000_000n,
-    importerBankFeeBps: 10,
-    exporterBankFeeBps: 15,
-    shipmentDeadline: now + 14n * DAY,
-    objectionWindow: Number(3n * DAY),
-    expiry: now + 60n * DAY,
+    ...t.terms,
     tranches: [
       { shareBps: 3_000, evidence: 1 << Kind.Shipped },
       { shareBps: 7_000, evidence: 1 << Kind.Delivered },
     ],
   };
-  const domain = tradeDomain(31337n, address);
-  const attestation = (order: bigint, kind: number, doc: string) =>
-    signAttestation(a.carrier, domain, order, EVIDENCE_KINDS[kind], doc);
-  const fxQuote = async (nonce: bigint) => {
-    const q: FxQuote = {
-      order: 1n,
-      beneficiary: world.ids.glassworks,
-      sellToken: terms.payToken,
-      buyToken: terms.payoutToken,
-      rate: scaledRate("0.38"),
-      maxSellAmount: 40_000_000n,
-      expiry: BigInt(await networkHelpers.time.latest()) + 600n,
-      nonce,
-    };
-    return { q, sig: await signFxQuote(a.huaxia, domain, q) };
-  };
-  return { world, trade, scf, members, tokens, a, terms, domain, attestation, fxQuote };
+  return { ...t, scf: t.world.contracts.scf, members: t.world.contracts.members, terms };
 }
 
 /** Cases a second adversarial review found after the first fixes; each asserts the property, and failed before. */

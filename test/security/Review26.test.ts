@@ -2,16 +2,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { reasonCode } from "../../src/encoding.js";
-import {
-  EVIDENCE_KINDS,
-  scaledRate,
-  signAssignment,
-  signAttestation,
-  signFxQuote,
-  tradeDomain,
-  type FxQuote,
-} from "../../src/trade.js";
-import { deployWorld } from "../../scripts/lib/world.js";
+import { scaledRate, signAssignment } from "../../src/trade.js";
+import { Kind, tradeWorld } from "../helpers/trade.js";
 
 /**
  * Regressions of the twenty-sixth adversarial review (the authority caches, and what the trade settlement lets a
@@ -20,58 +12,39 @@ import { deployWorld } from "../../scripts/lib/world.js";
  */
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
-const DAY = 86_400n;
-const SHIPPED = 0;
 const MemberStatus = { Suspended: 2n, Revoked: 3n } as const;
 const AMOUNT = 40_000_000n;
 
 async function fixture() {
-  const world = await deployWorld(connection);
-  const { tokens, trade, members } = world.contracts;
-  const settlement = await trade.getAddress();
-  const a = world.admins;
-  await tokens.MXN.connect(world.issuer).mint(a.golfo, 100_000_000n);
-  await tokens.CNY.connect(world.issuer).mint(a.pacific, 100_000_000n);
-  await tokens.MXN.connect(a.golfo).approve(settlement, 100_000_000n);
-  await tokens.CNY.connect(a.pacific).approve(settlement, 100_000_000n);
-  const now = BigInt(await networkHelpers.time.latest());
+  const t = await tradeWorld(connection, { fxProvider: "pacific", document: "PO-R26" });
+  const { world, trade, a } = t;
   const terms = {
-    exporter: world.ids.glassworks,
-    importerBank: world.ids.golfo,
-    exporterBank: world.ids.huaxia,
-    documentHash: ethers.id("PO-R26"),
-    payToken: await tokens.MXN.getAddress(),
-    payoutToken: await tokens.CNY.getAddress(),
+    ...t.terms,
     amount: AMOUNT,
     importerBankFeeBps: 0,
     exporterBankFeeBps: 0,
-    shipmentDeadline: now + 14n * DAY,
-    objectionWindow: Number(3n * DAY),
-    expiry: now + 60n * DAY,
-    tranches: [{ shareBps: 10_000, evidence: 1 << SHIPPED }],
+    tranches: [{ shareBps: 10_000, evidence: 1 << Kind.Shipped }],
   };
   await trade.connect(a.cristal).createOrder(terms);
   await trade.connect(a.glassworks).accept(1n);
-  const domain = tradeDomain(31337n, settlement);
-  /** Pacific's MXN->CNY quote for the whole order at `rate` (scaled), paying the exporter. */
-  const quote = async (rate: bigint, nonce: bigint) => {
-    const q: FxQuote = {
-      order: 1n,
-      beneficiary: world.ids.glassworks,
-      sellToken: terms.payToken,
-      buyToken: terms.payoutToken,
-      rate,
-      maxSellAmount: AMOUNT,
-      expiry: BigInt(await networkHelpers.time.latest()) + 3_600n,
-      nonce,
-    };
-    return { q, sig: await signFxQuote(a.pacific, domain, q) };
-  };
+  /** Pacific's MXN->CNY quote for the whole order at `rate` (scaled), paying the exporter, valid for an hour. */
+  const quote = async (rate: bigint, nonce: bigint) =>
+    t.fxQuote(nonce, { rate, maxSellAmount: AMOUNT, expiry: BigInt(await networkHelpers.time.latest()) + 3_600n });
   const shipped = async () => {
     const doc = ethers.id("BL-R26");
-    return { doc, sigs: [await signAttestation(a.carrier, domain, 1n, EVIDENCE_KINDS[SHIPPED], doc)] };
+    return { doc, sigs: [await t.attestation(1n, Kind.Shipped, doc)] };
   };
-  return { world, trade, members, tokens, terms, a, domain, quote, shipped };
+  return {
+    world,
+    trade,
+    members: world.contracts.members,
+    tokens: t.tokens,
+    terms,
+    a,
+    domain: t.domain,
+    quote,
+    shipped,
+  };
 }
 
 describe("review 26, R26-A: a suspended payee's key no longer chooses how its proceeds are converted", function () {
@@ -94,12 +67,12 @@ describe("review 26, R26-A: a suspended payee's key no longer chooses how its pr
     // So the provider's quote at 1e-18 stays below the floor the payee set while it was active.
     const { q, sig } = await quote(1n, 7n);
     const { doc, sigs } = await shipped();
-    await expect(trade.connect(world.outsiders[0]).attest(1n, SHIPPED, doc, sigs, q, sig))
+    await expect(trade.connect(world.outsiders[0]).attest(1n, Kind.Shipped, doc, sigs, q, sig))
       .to.be.revertedWithCustomError(trade, "TradeFxRateBelowMin")
       .withArgs(1n, 1n, scaledRate("0.38"));
     // A fair quote converts, and the suspended exporter's CNY is parked for it, not paid to the key.
     const fair = await quote(scaledRate("0.38"), 8n);
-    await trade.connect(world.outsiders[0]).attest(1n, SHIPPED, doc, sigs, fair.q, fair.sig);
+    await trade.connect(world.outsiders[0]).attest(1n, Kind.Shipped, doc, sigs, fair.q, fair.sig);
     expect(await trade.owedTo(world.ids.glassworks, terms.payoutToken)).to.equal((AMOUNT * 38n) / 100n);
   });
 
@@ -109,13 +82,13 @@ describe("review 26, R26-A: a suspended payee's key no longer chooses how its pr
     await members.suspend(world.ids.glassworks, reasonCode("KEY-LEAK"));
     const { q, sig } = await quote(1n, 9n);
     const { doc, sigs } = await shipped();
-    await expect(trade.connect(a.glassworks).attest(1n, SHIPPED, doc, sigs, q, sig))
+    await expect(trade.connect(a.glassworks).attest(1n, Kind.Shipped, doc, sigs, q, sig))
       .to.be.revertedWithCustomError(trade, "TradeFxQuoteNotChosen")
       .withArgs(1n, a.pacific.address);
 
     await members.reinstate(world.ids.glassworks, reasonCode("CLEARED"));
     const fair = await quote(scaledRate("0.38"), 10n);
-    await expect(trade.connect(a.glassworks).attest(1n, SHIPPED, doc, sigs, fair.q, fair.sig)).to.emit(
+    await expect(trade.connect(a.glassworks).attest(1n, Kind.Shipped, doc, sigs, fair.q, fair.sig)).to.emit(
       trade,
       "TranchePaid",
     );

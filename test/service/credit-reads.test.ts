@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Wallet, encodeBytes32String, parseEther } from "ethers";
+import { encodeBytes32String, type Wallet } from "ethers";
 import { network } from "hardhat";
 
 import { sampleLoan, syntheticId } from "../../scripts/lib/loans.js";
@@ -10,7 +10,7 @@ import { borrowerKey } from "../../src/keys.js";
 import { createToken, parseRoles } from "../../service/auth.js";
 import type { RunningService } from "../../service/server.js";
 
-import { engines, startTestService } from "./engines.js";
+import { engines, serviceOperator, startTestService } from "./engines.js";
 
 const connection = await network.create();
 const { ethers } = connection;
@@ -33,12 +33,8 @@ describe("service reads: the lender desk's loans and its upload's flags", functi
   let operator: Wallet;
   before(async function () {
     world = await deployWorld(connection);
-    // The service signs as an operator of QuickLend (as in writes.test.ts).
-    operator = new Wallet(Wallet.createRandom().privateKey, ethers.provider);
-    await (await world.governor.sendTransaction({ to: operator.address, value: parseEther("100") })).wait();
-    await (
-      await world.contracts.members.connect(world.admins.quicklend).addOperator(world.ids.quicklend, operator.address)
-    ).wait();
+    // The service signs with a key of its own, an operator of QuickLend.
+    operator = await serviceOperator(ethers.provider, world, "quicklend");
   });
 
   for (const store of engines()) {

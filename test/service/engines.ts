@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 
+import { Wallet, parseEther, type Provider } from "ethers";
 import pg from "pg";
 import pino from "pino";
 
@@ -133,6 +134,18 @@ export async function startTestService(
     logger: pino({ level: "silent" }),
     ...extra,
   });
+}
+
+/**
+ * A fresh key, funded with 100 ETH by the governor and added as an operator of cast member `who`: a service's own
+ * signer. An ethers Wallet picks its nonces itself, so only the service's submission queue keeps concurrent requests
+ * from colliding.
+ */
+export async function serviceOperator(provider: Provider, world: World, who: string): Promise<Wallet> {
+  const operator = new Wallet(Wallet.createRandom().privateKey, provider);
+  await (await world.governor.sendTransaction({ to: operator.address, value: parseEther("100") })).wait();
+  await (await world.contracts.members.connect(world.admins[who]).addOperator(world.ids[who], operator.address)).wait();
+  return operator;
 }
 
 /** A service reading `provider`, on in-memory SQLite, signing as cast member `who` of `world` (its admin key). */

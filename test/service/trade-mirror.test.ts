@@ -1,18 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployWorld } from "../../scripts/lib/world.js";
 import { reasonCode } from "../../src/encoding.js";
-import {
-  EVIDENCE_KINDS,
-  NO_FX_QUOTE,
-  scaledRate,
-  signAssignment,
-  signAttestation,
-  signFxQuote,
-  tradeDomain,
-  type FxQuote,
-} from "../../src/trade.js";
+import { NO_FX_QUOTE, signAssignment } from "../../src/trade.js";
 import { openDatabase } from "../../service/db.js";
 import { Indexer } from "../../service/indexer.js";
 import { migrate } from "../../service/migrations.js";
@@ -20,40 +10,23 @@ import { project, rebuild } from "../../service/projections.js";
 import { pauses } from "../../service/projections/scf.js";
 import { trade as tradeProjection } from "../../service/projections/trade.js";
 
+import { DAY, Kind, tradeWorld } from "../helpers/trade.js";
+
 import { engines } from "./engines.js";
 import { checkTrade } from "./mirror.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
-const DAY = 86_400n;
-const Kind = { Shipped: 0, CustomsCleared: 1, Delivered: 2, Inspected: 3 } as const;
 
 /** Eight orders through every path: FX payments (one waiting for a quote), a lapse, an arbiter's split, a dispute
  *  the arbiter let expire (with and without something at stake), unshipped refunds, pre-shipment finance and FX
  *  terms, an advance left open by a refund (and one closed by its financier), a raised threshold and a pause. */
-async function tradeWorld() {
-  const world = await deployWorld(connection);
-  const { tokens, trade } = world.contracts;
-  const a = world.admins;
-  const address = await trade.getAddress();
-  await tokens.MXN.connect(world.issuer).mint(a.golfo, 500_000_000n);
-  await tokens.CNY.connect(world.issuer).mint(a.huaxia, 500_000_000n);
-  await tokens.MXN.connect(a.golfo).approve(address, 500_000_000n);
-  await tokens.CNY.connect(a.huaxia).approve(address, 500_000_000n);
-  const now = BigInt(await networkHelpers.time.latest());
+async function mirrorWorld() {
+  const t = await tradeWorld(connection, { funds: 500_000_000n, document: "PO-MIRROR" });
+  const { world, trade, a } = t;
   const fx = {
-    exporter: world.ids.glassworks,
-    importerBank: world.ids.golfo,
-    exporterBank: world.ids.huaxia,
-    documentHash: ethers.id("PO-MIRROR"),
-    payToken: await tokens.MXN.getAddress(),
-    payoutToken: await tokens.CNY.getAddress(),
+    ...t.terms,
     amount: 40_000_001n,
-    importerBankFeeBps: 10,
-    exporterBankFeeBps: 15,
-    shipmentDeadline: now + 14n * DAY,
-    objectionWindow: Number(3n * DAY),
-    expiry: now + 60n * DAY,
     tranches: [
       { shareBps: 3_333, evidence: 1 << Kind.Shipped },
       { shareBps: 3_333, evidence: 1 << Kind.CustomsCleared },
@@ -69,25 +42,11 @@ async function tradeWorld() {
       { shareBps: 5_000, evidence: 1 << Kind.Inspected },
     ],
   };
-  const domain = tradeDomain(31337n, address);
   const attest = async (order: bigint, kind: number, quote = NO_FX_QUOTE, signature = "0x") => {
     const doc = ethers.id(`doc-${order}-${kind}`);
-    const sig = await signAttestation(a.carrier, domain, order, EVIDENCE_KINDS[kind], doc);
-    await trade.attest(order, kind, doc, [sig], quote, signature);
+    await trade.attest(order, kind, doc, [await t.attestation(order, kind, doc)], quote, signature);
   };
-  const quote = async (order: bigint, nonce: bigint) => {
-    const q: FxQuote = {
-      order,
-      beneficiary: world.ids.glassworks,
-      sellToken: fx.payToken,
-      buyToken: fx.payoutToken,
-      rate: scaledRate("0.38"),
-      maxSellAmount: fx.amount,
-      expiry: BigInt(await networkHelpers.time.latest()) + 600n,
-      nonce,
-    };
-    return { q, sig: await signFxQuote(a.huaxia, domain, q) };
-  };
+  const quote = (order: bigint, nonce: bigint) => t.fxQuote(nonce, { order, maxSellAmount: fx.amount });
 
   // Order 1 (FX) is made before the governor raises a threshold; orders 2 to 6 (same currency) after it.
   await trade.connect(a.cristal).createOrder(fx);
@@ -106,7 +65,7 @@ async function tradeWorld() {
     const assignment = { order, exporter: world.ids.glassworks, financier: world.ids.pacific, advance: 1n, deadline };
     await trade
       .connect(a.glassworks)
-      .assignProceeds(order, world.ids.pacific, 1n, deadline, await signAssignment(a.pacific, domain, assignment));
+      .assignProceeds(order, world.ids.pacific, 1n, deadline, await signAssignment(a.pacific, t.domain, assignment));
   }
   await trade.connect(a.pacific).setFxTerms(6n, world.ids.huaxia, 7n);
   await trade.connect(a.glassworks).setFxTerms(1n, world.ids.huaxia, 0n);
@@ -148,9 +107,9 @@ async function tradeWorld() {
 }
 
 describe("service read model: trade", function () {
-  let world: Awaited<ReturnType<typeof tradeWorld>>;
+  let world: Awaited<ReturnType<typeof mirrorWorld>>;
   before(async function () {
-    world = await tradeWorld();
+    world = await mirrorWorld();
   });
 
   for (const store of engines()) {

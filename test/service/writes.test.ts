@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { hostname } from "node:os";
 
 import { expect } from "chai";
-import { Wallet, parseEther } from "ethers";
+import { Wallet } from "ethers";
 import { network } from "hardhat";
 
 import { consentCommitment, newSalt } from "../../src/commitments.js";
@@ -18,7 +18,7 @@ import { deployWorld } from "../../scripts/lib/world.js";
 import { createToken, parseRoles, revokeToken } from "../../service/auth.js";
 import type { RunningService } from "../../service/server.js";
 
-import { engines, startTestService } from "./engines.js";
+import { engines, serviceOperator, startTestService } from "./engines.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -52,13 +52,8 @@ describe("service writes: the lender desk over HTTP", function () {
   let operator: Wallet;
   before(async function () {
     world = await deployWorld(connection);
-    // The service signs with a key of its own, added as an operator of QuickLend: an ethers Wallet picks its nonces
-    // itself, so only the submission queue keeps concurrent requests from colliding.
-    operator = new Wallet(Wallet.createRandom().privateKey, ethers.provider);
-    await (await world.governor.sendTransaction({ to: operator.address, value: parseEther("100") })).wait();
-    await (
-      await world.contracts.members.connect(world.admins.quicklend).addOperator(world.ids.quicklend, operator.address)
-    ).wait();
+    // The service signs with a key of its own, an operator of QuickLend.
+    operator = await serviceOperator(ethers.provider, world, "quicklend");
   });
 
   for (const store of engines()) {

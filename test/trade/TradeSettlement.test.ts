@@ -7,7 +7,6 @@ import { signPermit } from "../../src/eip712.js";
 import { jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
 import { roleMask } from "../../src/members.js";
 import {
-  EVIDENCE_KINDS,
   NO_FX_QUOTE,
   formatUetr,
   orderStateSet,
@@ -15,18 +14,14 @@ import {
   FX_QUOTE_TYPES,
   signAssignment,
   signAttestation,
-  signFxQuote,
   tradeDomain,
-  type FxQuote,
 } from "../../src/trade.js";
-import { deployWorld } from "../../scripts/lib/world.js";
 import { testEntityKey } from "../helpers/entity.js";
+import { DAY, Kind, tradeWorld } from "../helpers/trade.js";
 import { allPendingReports } from "../helpers/reports.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
-const DAY = 86_400n;
-const Kind = { Shipped: 0, CustomsCleared: 1, Delivered: 2, Inspected: 3 } as const;
 const NO_QUOTE = NO_FX_QUOTE;
 const State = { None: 0, Created: 1, Accepted: 2, Funded: 3, Disputed: 4, Settled: 5, Lapsed: 6 } as const;
 /** The UETR the settlement derives for a payment (TradeSettlementBase._uetr): a UUID v4 from a keccak256. */
@@ -40,53 +35,9 @@ function formatUetrBytes(hash: string): string {
 let HUAXIA = 0n;
 
 async function fixture() {
-  const world = await deployWorld(connection);
-  const { tokens } = world.contracts;
-  const trade = world.contracts.trade;
-  const address = await trade.getAddress();
-  const a = world.admins;
-  await tokens.MXN.connect(world.issuer).mint(a.golfo, 100_000_000n);
-  await tokens.CNY.connect(world.issuer).mint(a.huaxia, 100_000_000n);
-  await tokens.MXN.connect(a.golfo).approve(address, 100_000_000n);
-  await tokens.CNY.connect(a.huaxia).approve(address, 100_000_000n);
-  const now = BigInt(await networkHelpers.time.latest());
-  const terms = {
-    exporter: world.ids.glassworks,
-    importerBank: world.ids.golfo,
-    exporterBank: world.ids.huaxia,
-    documentHash: ethers.id("PO-2026-0042"),
-    payToken: await tokens.MXN.getAddress(),
-    payoutToken: await tokens.CNY.getAddress(),
-    amount: 40_000_000n,
-    importerBankFeeBps: 10,
-    exporterBankFeeBps: 15,
-    shipmentDeadline: now + 14n * DAY,
-    objectionWindow: Number(3n * DAY),
-    expiry: now + 60n * DAY,
-    tranches: [
-      { shareBps: 3_000, evidence: 1 << Kind.Shipped },
-      { shareBps: 4_000, evidence: 1 << Kind.CustomsCleared },
-      { shareBps: 3_000, evidence: 1 << Kind.Delivered },
-    ],
-  };
+  const t = await tradeWorld(connection);
+  const { world, trade, domain, a } = t;
   HUAXIA = world.ids.huaxia;
-  const domain = tradeDomain(31337n, address);
-  const attestation = (order: bigint, kind: number, doc: string, oracle = a.carrier) =>
-    signAttestation(oracle, domain, order, EVIDENCE_KINDS[kind], doc);
-  const fxQuote = async (nonce: bigint, change: Partial<FxQuote> = {}, provider = a.huaxia) => {
-    const q: FxQuote = {
-      order: 1n,
-      beneficiary: world.ids.glassworks,
-      sellToken: terms.payToken,
-      buyToken: terms.payoutToken,
-      rate: scaledRate("0.38"), // CNY minor units per MXN minor unit, scaled 1e18
-      maxSellAmount: 40_000_000n,
-      expiry: BigInt(await networkHelpers.time.latest()) + 600n,
-      nonce,
-      ...change,
-    };
-    return { q, sig: await signFxQuote(provider, domain, q) };
-  };
   /** `signer`'s signature assigning order `order`'s proceeds to `financier` for `advance`, for ten minutes. */
   const signedAssignment = async (signer: Signer, financier: bigint, advance: bigint, order = 1n) => {
     const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
@@ -100,10 +51,10 @@ async function fixture() {
   };
   /** Order 1, paid out in the currency it is paid in, accepted by the exporter. */
   const acceptedOrder = async () => {
-    await trade.connect(a.cristal).createOrder({ ...terms, payoutToken: terms.payToken });
+    await trade.connect(a.cristal).createOrder({ ...t.terms, payoutToken: t.terms.payToken });
     await trade.connect(a.glassworks).accept(1n);
   };
-  return { world, trade, terms, attestation, fxQuote, tokens, a, assignToPacific, signedAssignment, acceptedOrder };
+  return { ...t, assignToPacific, signedAssignment, acceptedOrder };
 }
 
 describe("TradeSettlement", function () {
