@@ -43,6 +43,16 @@ function inquiryTask(id: string, description: string) {
       defaultValue: "NewCredit",
     })
     .addOption({ name: "amount", description: "The loan you consider, in major units (optional)", defaultValue: "" })
+    .addOption({
+      name: "product",
+      description: "The loan's product: ConsumerLoan, SmeLoan, JointLoan, ReceivableFinance or TradeFinance",
+      defaultValue: "ConsumerLoan",
+    })
+    .addOption({
+      name: "aprBps",
+      description: "The loan's APR in basis points (2387 = 23.87%), judged against the policy's cap (optional)",
+      defaultValue: "",
+    })
     .setAction(lazy("creditCheck"))
     .build();
 }

@@ -225,6 +225,16 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
       consentId: Hex32.openapi({ description: "the consent book's consent the inquiry relies on" }),
       purpose: Purpose,
       amount: Decimal.optional().openapi({ description: "the new loan the policy verdict is for" }),
+      product: Text.optional().openapi({
+        description: "the new loan's product; default ConsumerLoan",
+        example: "ConsumerLoan",
+      }),
+      aprBps: Text.optional().openapi({
+        description:
+          "the new loan's APR in basis points (2399 for 23.99%), judged against the policy's cap for the products it " +
+          "caps (consumer and joint loans), as registering judges it",
+        example: "2399",
+      }),
     })
     .strict()
     .openapi("InquiryRequest");
@@ -257,6 +267,8 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
               mode: r.mode,
               amount: formatAmount(r.amount, r.currency.decimals),
               currency: r.currency.code,
+              product: r.product,
+              ...(r.aprBps === undefined ? {} : { aprBps: r.aprBps }),
               verdict: r.breaches.length === 0 ? "within every limit" : r.mode === "Enforce" ? "refused" : "flagged",
               breaches: r.breaches.map((b) => ({ limit: b.limit, value: String(b.value), max: String(b.max) })),
             },

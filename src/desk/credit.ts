@@ -40,6 +40,7 @@ import {
   revokeConsent as revokeConsentOn,
   scoreOf,
   type ConsentPurposeName,
+  type ProductKindName,
   type Exposure,
   type LoanDelinquency,
   type LineError,
@@ -196,13 +197,24 @@ function planOf(desk: Desk, req: LoanRequest, principal: bigint, decimals: numbe
   };
 }
 
+/** A product kind name as input; default ConsumerLoan. */
+function productInput(desk: Desk, text: string | undefined): ProductKindName {
+  return PRODUCT_KINDS[checked(desk.label("product"), () => productKind(text?.trim() || "ConsumerLoan"))];
+}
+
+/** An APR in basis points as input; undefined when not given. */
+function aprInput(desk: Desk, text: string | undefined): number | undefined {
+  const t = (text ?? "").trim();
+  return t === "" ? undefined : checked(desk.label("aprBps"), () => parseAprBps(t, desk.label("aprBps")));
+}
+
 export async function register(desk: Desk, req: LoanRequest): Promise<Registered> {
   const c = desk.contracts;
   const cur = await currencyOf(c);
-  const kind = PRODUCT_KINDS[checked(desk.label("product"), () => productKind(req.product?.trim() || "ConsumerLoan"))];
+  const kind = productInput(desk, req.product);
   const principal = amount(desk, "principal", req.principal, cur.decimals);
   const plan = planOf(desk, req, principal, cur.decimals);
-  const aprText = (req.aprBps ?? "").trim();
+  const aprBps = aprInput(desk, req.aprBps);
   const given: LoanRecordData = {
     loanRef: requireOption(req.ref, desk.label("ref")),
     idType: requireOption(req.borrowerType, desk.label("borrowerType")),
@@ -221,9 +233,7 @@ export async function register(desk: Desk, req: LoanRequest): Promise<Registered
       plan !== undefined && (req.matures ?? "").trim() === ""
         ? isoDate(dueDay(plan, plan.instalments - 1))
         : requireOption(req.matures, desk.label("matures")),
-    ...(aprText === ""
-      ? {}
-      : { aprBps: checked(desk.label("aprBps"), () => parseAprBps(aprText, desk.label("aprBps"))) }),
+    ...(aprBps === undefined ? {} : { aprBps }),
     ...(plan === undefined ? {} : { plan }),
   };
   const salt = (req.salt ?? "") === "" ? newSalt() : checkSalt(req.salt!, desk.label("salt"));
@@ -311,6 +321,10 @@ export interface CheckRequest {
   consent: string;
   /** The new loan's amount the policy verdict is for; default 0. */
   amount?: string;
+  /** The new loan's product kind name; default ConsumerLoan. */
+  product?: string;
+  /** The new loan's APR in basis points, judged against the policy's cap for the products it caps; default none. */
+  aprBps?: string;
 }
 
 export interface Checked {
@@ -322,6 +336,8 @@ export interface Checked {
   /** The policy's mode, and the limits a new loan of `amount` from this member would break. */
   mode: (typeof POLICY_MODES)[number];
   amount: bigint;
+  product: ProductKindName;
+  aprBps?: number;
   breaches: PolicyBreach[];
   /** The consent id the inquiry relied on, and its purpose. */
   consent: string;
@@ -351,6 +367,8 @@ export async function check(desk: Desk, req: CheckRequest): Promise<Checked> {
   const idType = requireOption(req.borrowerType, desk.label("borrowerType"));
   const idNumber = requireOption(req.borrowerId, desk.label("borrowerId"));
   const loanAmount = (req.amount ?? "") === "" ? 0n : amount(desk, "amount", req.amount!, cur.decimals);
+  const kind = productInput(desk, req.product);
+  const aprBps = aprInput(desk, req.aprBps);
   const consent = consentIdInput(desk, req.consent);
   const purpose = purposeInput(desk, req.purpose);
   checked(desk.label("borrowerType"), () => normalizeIdType(idType));
@@ -368,7 +386,9 @@ export async function check(desk: Desk, req: CheckRequest): Promise<Checked> {
     exposure,
     mode: POLICY_MODES[Number(policy.mode)],
     amount: loanAmount,
-    breaches: assessPolicy(exposure, policy, { outstanding: loanAmount, lenderHasLiveLoan }),
+    product: kind,
+    ...(aprBps === undefined ? {} : { aprBps }),
+    breaches: assessPolicy(exposure, policy, { outstanding: loanAmount, lenderHasLiveLoan, aprBps, kind }),
     consent,
     purpose,
     receipt,

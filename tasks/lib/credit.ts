@@ -155,17 +155,24 @@ export async function check(
     purpose: string;
     consent: string;
     amount: string;
+    product?: string;
+    aprBps?: string;
   },
   session: CreditSession,
 ): Promise<string[]> {
   const r = await desk.check(deskOf(c, session), args);
   const cur = r.currency;
-  const loan = r.amount === 0n ? "a new loan" : `a new loan of ${formatAmount(r.amount, cur.decimals)} ${cur.code}`;
+  const loan = [
+    `a new ${r.product}`,
+    ...(r.amount === 0n ? [] : [`of ${formatAmount(r.amount, cur.decimals)} ${cur.code}`]),
+    ...(r.aprBps === undefined ? [] : [`at APR ${formatApr(r.aprBps)}`]),
+  ].join(" ");
   const verdict =
     r.breaches.length === 0
       ? [`  policy: ${loan} from member ${r.member} stays within every limit`]
       : r.breaches.map((b) => {
-          const show = (v: bigint) => (b.limit === "Outstanding" ? formatAmount(v, cur.decimals) : String(v));
+          const show = (v: bigint) =>
+            b.limit === "Outstanding" ? formatAmount(v, cur.decimals) : b.limit === "Apr" ? formatApr(v) : String(v);
           const effect = r.mode === "Enforce" ? "would be REFUSED" : "would be FLAGGED";
           return `  policy (${r.mode} mode): ${loan} from member ${r.member} ${effect}: ${b.limit} ${show(b.value)} > limit ${show(b.max)}`;
         });

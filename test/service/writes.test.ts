@@ -159,6 +159,21 @@ describe("service writes: the lender desk over HTTP", function () {
         expect(answer.result.exposure).to.include({ activeLoans: 1, outstanding: "1800000" });
         expect(answer.result).to.include({ consentId, purpose: "NewCredit" });
         expect(answer.events.map((e) => e.name)).to.include("CreditInquired");
+        expect(answer.result.policy).to.deep.include({ product: "ConsumerLoan", verdict: "within every limit" });
+        // An APR above the policy's cap (36.00%) is judged as registering judges it: flagged in flag mode.
+        const priced = await post("/v1/credit/inquiries", desk, { ...body, amount: "1000.00", aprBps: "3700" });
+        expect(priced.status).to.equal(200);
+        expect(((await priced.json()) as Answer).result.policy).to.deep.include({
+          product: "ConsumerLoan",
+          aprBps: 3700,
+          verdict: "flagged",
+          breaches: [{ limit: "Apr", value: "3700", max: "3600" }],
+        });
+        const badApr = await post("/v1/credit/inquiries", desk, { ...body, aprBps: "37%" });
+        expect(badApr.status).to.equal(400);
+        expect(((await badApr.json()) as { detail: string }).detail).to.include(
+          "must be a whole number of basis points",
+        );
         // Review 4, C-F1: naming another borrower's consent is refused without telling whose consent it is.
         const otherId = `11010119900307${store.name.length}777`;
         const mismatch = await post("/v1/credit/inquiries", desk, { ...body, borrowerId: otherId });
@@ -255,7 +270,7 @@ describe("service writes: the lender desk over HTTP", function () {
             }),
           ),
         ) as Record<string, unknown>;
-        expect((served.inquiries as unknown[]).length).to.equal(2);
+        expect((served.inquiries as unknown[]).length).to.equal(3); // the first, the priced one, the review
         expect((served.loans as { daysPastDue: number; instalments?: unknown }[])[1]).to.deep.include({
           daysPastDue: 70,
           instalments: { due: 3, paid: 0 },

@@ -108,7 +108,7 @@ describe("credit tasks", function () {
     const seen = await check(golfo.contracts, { ...BORROWER, purpose: "", consent, amount: "1000" }, golfo.session);
     expect(seen[0]).to.equal("exposure of CN-RIC ****0011 (inquiry logged for the regulator)");
     expect(seen[2]).to.match(/^\s+1\s+1\s+50000\.00\s+0\s+1$/);
-    expect(seen[3]).to.equal("  policy: a new loan of 1000.00 CNY from member 6 stays within every limit");
+    expect(seen[3]).to.equal("  policy: a new ConsumerLoan of 1000.00 CNY from member 6 stays within every limit");
     expect(seen[4]).to.equal(`  under consent ${consent} for NewCredit`);
     const inquiries = await world.contracts.credit.queryFilter(world.contracts.credit.filters.CreditInquired());
     expect(inquiries.at(-1)?.args.consent).to.equal(consent);
@@ -175,7 +175,18 @@ describe("credit tasks", function () {
       quicklend.session,
     );
     expect(seen[3]).to.equal(
-      "  policy (Flag mode): a new loan of 5000.00 CNY from member 8 would be FLAGGED: DistinctLenders 4 > limit 3",
+      "  policy (Flag mode): a new ConsumerLoan of 5000.00 CNY from member 8 would be FLAGGED: DistinctLenders 4 > limit 3",
+    );
+    // The APR is judged against the policy's cap (36.00%) for the products the cap covers, as registering judges it.
+    const priced = { ...BORROWER, purpose: "", consent: await consentId(quicklend), amount: "5000", aprBps: "3601" };
+    expect((await check(quicklend.contracts, priced, quicklend.session)).slice(3, 5)).to.deep.equal([
+      "  policy (Flag mode): a new ConsumerLoan of 5000.00 CNY at APR 36.01% from member 8 would be FLAGGED: Apr 36.01% > limit 36.00%",
+      "  policy (Flag mode): a new ConsumerLoan of 5000.00 CNY at APR 36.01% from member 8 would be FLAGGED: DistinctLenders 4 > limit 3",
+    ]);
+    const sme = await check(quicklend.contracts, { ...priced, product: "SmeLoan" }, quicklend.session);
+    expect(sme.filter((l) => l.includes("Apr"))).to.deep.equal([]);
+    expect(await failure(check(quicklend.contracts, { ...priced, aprBps: "36%" }, quicklend.session))).to.equal(
+      '--apr-bps "36%" must be a whole number of basis points, e.g. 2387 for 23.87%',
     );
     const out = await register(quicklend.contracts, { ...LOAN, ref: "QL-1", principal: "5000" }, quicklend.session);
     expect(out).to.include("  FLAGGED multi-borrowing: DistinctLenders 4 > limit 3");

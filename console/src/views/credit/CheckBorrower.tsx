@@ -1,6 +1,6 @@
 /**
  * Check a borrower (a logged inquiry under the borrower's consent, named by its id in the consent book and its
- * purpose): the exposure, and what the policy says of a new loan of a given amount from this member. The service
+ * purpose): the exposure, and what the policy says of a new loan of a given amount, product and APR from this member. The service
  * keys the id and judges; the chain refuses a consent that is expired, revoked, another borrower's, not covering this
  * member or given for another purpose. This only shows the answer.
  */
@@ -10,8 +10,17 @@ import { useTranslation } from "react-i18next";
 import { unwrap } from "../../api/client";
 import { ErrorAlert, useWrite } from "../../components/kit";
 import { useSession } from "../../session";
-import { BorrowerFields, ExposureView, FlagList, formatMajor, optionalAmount, type Exposure } from "./parts";
-import { CONSENT_ID, CONSENT_PURPOSES } from "./rules";
+import {
+  AprField,
+  BorrowerFields,
+  ExposureView,
+  FlagList,
+  ProductField,
+  formatMajor,
+  optionalAmount,
+  type Exposure,
+} from "./parts";
+import { CONSENT_ID, CONSENT_PURPOSES, formatAprBps } from "./rules";
 
 type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 
@@ -21,6 +30,8 @@ interface CheckValues {
   consentId: string;
   purpose: ConsentPurpose;
   amount?: string;
+  product: string;
+  aprBps?: string;
 }
 
 interface Breach {
@@ -33,7 +44,15 @@ interface Checked {
   borrower: string;
   borrowerKey: string;
   exposure: Exposure;
-  policy: { mode: string; amount: string; currency: string; verdict: string; breaches: Breach[] };
+  policy: {
+    mode: string;
+    amount: string;
+    currency: string;
+    product: string;
+    aprBps?: number;
+    verdict: string;
+    breaches: Breach[];
+  };
   consentId: string;
   purpose: string;
 }
@@ -48,7 +67,12 @@ export function CheckBorrower() {
     const answer = await unwrap(
       api.POST("/v1/credit/inquiries", {
         params: { header: { "idempotency-key": key } },
-        body: { ...body, consentId: body.consentId.trim(), amount: body.amount?.trim() || undefined },
+        body: {
+          ...body,
+          consentId: body.consentId.trim(),
+          amount: body.amount?.trim() || undefined,
+          aprBps: body.aprBps?.trim() || undefined,
+        },
       }),
     );
     return answer.result as unknown as Checked;
@@ -64,7 +88,7 @@ export function CheckBorrower() {
         form={form}
         layout="vertical"
         style={{ maxWidth: 560 }}
-        initialValues={{ borrowerType: "CN-RIC", purpose: "NewCredit" }}
+        initialValues={{ borrowerType: "CN-RIC", purpose: "NewCredit", product: "ConsumerLoan" }}
         onValuesChange={() => write.isSuccess && write.fresh()}
         onFinish={(values) => write.mutate(values)}
       >
@@ -88,6 +112,8 @@ export function CheckBorrower() {
         >
           <Input inputMode="decimal" />
         </Form.Item>
+        <ProductField />
+        <AprField help={t("field.checkAprHelp")} />
         <Button type="primary" htmlType="submit" loading={write.isPending}>
           {t("check.submit")}
         </Button>
@@ -115,6 +141,14 @@ export function CheckBorrower() {
               <Descriptions.Item label={t("field.purpose")}>
                 {t(`purpose.${r.purpose}`, { defaultValue: r.purpose })}
               </Descriptions.Item>
+              <Descriptions.Item label={t("field.product")}>
+                {t(`product.${r.policy.product}`, { defaultValue: r.policy.product })}
+              </Descriptions.Item>
+              {r.policy.aprBps !== undefined && (
+                <Descriptions.Item label={t("field.apr")}>
+                  {formatAprBps(r.policy.aprBps, i18n.language)}
+                </Descriptions.Item>
+              )}
             </Descriptions>
             <ExposureView exposure={r.exposure} currency={r.policy.currency} />
           </>

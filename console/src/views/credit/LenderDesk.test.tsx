@@ -134,6 +134,26 @@ describe("lender desk: register a loan", () => {
   });
 });
 
+/** The service's answer to a check: borrower CN-RIC ****7777, no loans, the policy's verdict `policy`. */
+function inquiryAnswer(consentId: string, purpose: string, policy: Record<string, unknown>) {
+  return () => ({
+    status: 200,
+    body: {
+      txHashes: ["0x1"],
+      events: [],
+      result: {
+        borrower: "CN-RIC ****7777",
+        borrowerKey: `0x${"ab".repeat(32)}`,
+        member: 3,
+        exposure: { activeLoans: 0, activeLenders: 0, outstanding: "0", defaults: 0, inquiries: 1 },
+        policy,
+        consentId,
+        purpose,
+      },
+    },
+  });
+}
+
 describe("lender desk: APR and consent", () => {
   it("test_registerLoan_aprBps_shownAsAPercentageAndSent", async () => {
     const { writes } = renderSignedIn(<RegisterLoan />, {
@@ -233,21 +253,13 @@ describe("lender desk: APR and consent", () => {
     const { writes } = renderSignedIn(<CheckBorrower />, {
       me: HUAXIA,
       routes: {
-        "POST /v1/credit/inquiries": () => ({
-          status: 200,
-          body: {
-            txHashes: ["0x1"],
-            events: [],
-            result: {
-              borrower: "CN-RIC ****7777",
-              borrowerKey: `0x${"ab".repeat(32)}`,
-              member: 3,
-              exposure: { activeLoans: 0, activeLenders: 0, outstanding: "0", defaults: 0, inquiries: 1 },
-              policy: { mode: "Flag", amount: "0.00", currency: "CNY", verdict: "within every limit", breaches: [] },
-              consentId,
-              purpose: "LimitReview",
-            },
-          },
+        "POST /v1/credit/inquiries": inquiryAnswer(consentId, "LimitReview", {
+          mode: "Flag",
+          amount: "0.00",
+          currency: "CNY",
+          product: "ConsumerLoan",
+          verdict: "within every limit",
+          breaches: [],
         }),
       },
     });
@@ -269,6 +281,52 @@ describe("lender desk: APR and consent", () => {
       borrowerId: "110101199003077777",
       consentId,
       purpose: "LimitReview",
+      product: "ConsumerLoan",
+    });
+  });
+
+  it("test_checkBorrower_sendsTheProductAndApr_andShowsAnAprOverTheCapAsPercentages", async () => {
+    const consentId = `0x${"c2".repeat(32)}`;
+    const { writes } = renderSignedIn(<CheckBorrower />, {
+      me: HUAXIA,
+      routes: {
+        "POST /v1/credit/inquiries": inquiryAnswer(consentId, "NewCredit", {
+          mode: "Flag",
+          amount: "5000.00",
+          currency: "CNY",
+          product: "ConsumerLoan",
+          aprBps: 3700,
+          verdict: "flagged",
+          breaches: [{ limit: "Apr", value: "3700", max: "3600" }],
+        }),
+      },
+    });
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Borrower id number"), "110101199003077777");
+    await user.type(screen.getByLabelText("Consent id"), consentId);
+    await user.type(screen.getByLabelText("New loan amount"), "5000.00");
+    // The APR is a whole number of basis points: anything else is refused here, and read back while typed.
+    await user.type(screen.getByLabelText("APR (basis points, optional)"), "37%");
+    await user.click(screen.getByRole("button", { name: "Check" }));
+    expect(await screen.findByText("A whole number of basis points, like 2399 for 23.99%.")).toBeTruthy();
+    expect(writes()).toEqual([]);
+    await user.clear(screen.getByLabelText("APR (basis points, optional)"));
+    await user.type(screen.getByLabelText("APR (basis points, optional)"), "3700");
+    expect(await screen.findByText("APR 37.00%")).toBeTruthy();
+    await user.click(screen.getByRole("button", { name: "Check" }));
+    const breaches = await screen.findByRole("table", { name: "Limits a new loan would break" });
+    const row = within(breaches).getByText("APR over the cap").closest("tr")!;
+    expect(within(row).getByText("37.00%")).toBeTruthy();
+    expect(within(row).getByText("36.00%")).toBeTruthy();
+    expect(writes()).toHaveLength(1);
+    expect(writes()[0].body).toEqual({
+      borrowerType: "CN-RIC",
+      borrowerId: "110101199003077777",
+      consentId,
+      purpose: "NewCredit",
+      amount: "5000.00",
+      product: "ConsumerLoan",
+      aprBps: "3700",
     });
   });
 });

@@ -1,12 +1,21 @@
 /** Register a loan: checked here as the service checks it, then sent; the answer shows its ref and any flag. */
-import { Alert, Button, Descriptions, Form, Input, Select } from "antd";
+import { Alert, Button, Descriptions, Form, Input } from "antd";
 import { useTranslation } from "react-i18next";
 
 import { unwrap } from "../../api/client";
 import { ErrorAlert, useWrite } from "../../components/kit";
 import { useSession } from "../../session";
-import { BorrowerFields, ExposureView, FlagList, optionalAmount, type Exposure, type Flag } from "./parts";
-import { APR_BPS, LOAN_REF, PRODUCTS, compareAmounts, formatAprBps, isDay, isPositiveAmount } from "./rules";
+import {
+  AprField,
+  BorrowerFields,
+  ExposureView,
+  FlagList,
+  ProductField,
+  optionalAmount,
+  type Exposure,
+  type Flag,
+} from "./parts";
+import { LOAN_REF, compareAmounts, isDay, isPositiveAmount } from "./rules";
 
 interface LoanValues {
   borrowerType: string;
@@ -30,10 +39,9 @@ interface Registered {
 }
 
 export function RegisterLoan() {
-  const { t, i18n } = useTranslation("credit");
+  const { t } = useTranslation("credit");
   const { api } = useSession();
   const [form] = Form.useForm<LoanValues>();
-  const aprText = (Form.useWatch("aprBps", form) ?? "").trim();
   const write = useWrite(async (body: LoanValues, key: string) => {
     const answer = await unwrap(
       api.POST("/v1/credit/loans", {
@@ -71,9 +79,7 @@ export function RegisterLoan() {
         <Form.Item name="ref" label={t("field.ref")} rules={[required, { pattern: LOAN_REF, message: t("form.ref") }]}>
           <Input />
         </Form.Item>
-        <Form.Item name="product" label={t("field.product")} rules={[required]}>
-          <Select options={PRODUCTS.map((v) => ({ value: v, label: t(`product.${v}`) }))} />
-        </Form.Item>
+        <ProductField />
         <Form.Item name="principal" label={t("field.principal")} rules={[required, amountRule]}>
           <Input inputMode="decimal" placeholder="20000.00" />
         </Form.Item>
@@ -128,18 +134,7 @@ export function RegisterLoan() {
         >
           <Input placeholder="YYYY-MM-DD" />
         </Form.Item>
-        <Form.Item
-          name="aprBps"
-          label={t("field.aprBps")}
-          extra={
-            APR_BPS.test(aprText)
-              ? t("field.aprIs", { apr: formatAprBps(Number(aprText), i18n.language) })
-              : t("field.aprBpsHelp")
-          }
-          rules={[{ pattern: APR_BPS, message: t("form.aprBps") }]}
-        >
-          <Input inputMode="numeric" placeholder="2399" />
-        </Form.Item>
+        <AprField />
         <Button type="primary" htmlType="submit" loading={write.isPending}>
           {t("register.submit")}
         </Button>

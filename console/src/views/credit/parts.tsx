@@ -3,7 +3,7 @@ import { Descriptions, Form, Input, Select, Table } from "antd";
 import { useTranslation } from "react-i18next";
 
 import { formatAmount } from "../../../../src/encoding";
-import { ID_NUMBER, ID_TYPES, isPositiveAmount } from "./rules";
+import { APR_BPS, ID_NUMBER, ID_TYPES, PRODUCTS, formatAprBps, isPositiveAmount } from "./rules";
 
 export interface Exposure {
   activeLoans: number;
@@ -59,9 +59,10 @@ export function ExposureView({ exposure, currency }: { exposure: Exposure; curre
   );
 }
 
-/** A limit's value in words: a count, or an amount for the outstanding limit. */
+/** A limit's value in words: a count, an amount for the outstanding limit, a percentage for the APR cap. */
 function limitValue(flag: Flag, which: "value" | "max", currency: string | undefined, language: string): string {
-  return flag.limit === "Outstanding" ? formatMinor(flag[which], currency, language) : flag[which];
+  if (flag.limit === "Outstanding") return formatMinor(flag[which], currency, language);
+  return flag.limit === "Apr" ? formatAprBps(Number(flag[which]), language) : flag[which];
 }
 
 /** The limits a loan broke (or a new one would), each with its value and the policy's most; none, nothing. */
@@ -113,4 +114,34 @@ export function optionalAmount(message: string) {
       if (v !== undefined && v.trim() !== "" && !isPositiveAmount(v.trim())) throw new Error(message);
     },
   };
+}
+
+/** A loan's product kind, from the registry's list (the forms start at ConsumerLoan). */
+export function ProductField() {
+  const { t } = useTranslation("credit");
+  return (
+    <Form.Item name="product" label={t("field.product")} rules={[{ required: true, message: t("form.required") }]}>
+      <Select options={PRODUCTS.map((v) => ({ value: v, label: t(`product.${v}`) }))} />
+    </Form.Item>
+  );
+}
+
+/** A loan's APR in whole basis points (optional), read back as a percentage while it is typed. */
+export function AprField({ help }: { help?: string }) {
+  const { t, i18n } = useTranslation("credit");
+  const text = String(Form.useWatch("aprBps", Form.useFormInstance()) ?? "").trim();
+  return (
+    <Form.Item
+      name="aprBps"
+      label={t("field.aprBps")}
+      extra={
+        APR_BPS.test(text)
+          ? t("field.aprIs", { apr: formatAprBps(Number(text), i18n.language) })
+          : (help ?? t("field.aprBpsHelp"))
+      }
+      rules={[{ pattern: APR_BPS, message: t("form.aprBps") }]}
+    >
+      <Input inputMode="numeric" placeholder="2399" />
+    </Form.Item>
+  );
 }
