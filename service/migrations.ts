@@ -745,6 +745,23 @@ const uploadJobRuns: Migration = {
   },
 };
 
+/**
+ * An arbiter's award converted into the payout currency waits in escrow for an FX quote when the arbiter gave none
+ * (`AwardHeld`, adversarial review 28, F1): `held_award` is its gross in the pay token until the award tranche (254)
+ * is paid, as the settlement's `escrowOf` counts it.
+ */
+const heldAwards: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable("trade_orders")
+      .addColumn("held_award", "text", (c) => c.notNull().defaultTo("0"))
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable("trade_orders").dropColumn("held_award").execute();
+  },
+};
+
 /** Every migration, in order. */
 export function migrations(engine: Engine): Record<string, Migration> {
   return {
@@ -762,6 +779,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     "0012_advance_open": advanceOpen,
     "0013_invoices_by_debtor": invoicesByDebtor,
     "0014_upload_job_runs": uploadJobRuns,
+    "0015_held_awards": heldAwards,
   };
 }
 

@@ -406,6 +406,8 @@ export interface TradeOrderRow {
   created_at: number;
   /** 1 once part of an assigned order was refunded or it lapsed, until its financier closes the advance. */
   advance_open: number;
+  /** An arbiter's award (pay token, gross, decimal string) held for an FX quote; "0" when none. */
+  held_award: string;
 }
 
 /** One tranche of an order: its share, the evidence kinds it needs (bitmask) and whether it was paid or refunded. */

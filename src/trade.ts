@@ -421,18 +421,27 @@ export async function defaultAdvance(trade: TradeSettlement, id: bigint): Promis
   return mined(await trade.defaultAdvance(id));
 }
 
-/** An arbiter pays `exporterShareBps` of what remains to the exporter's side and refunds the rest. */
+/**
+ * An arbiter pays `exporterShareBps` of what remains to the exporter's side and refunds the rest. An award to convert
+ * without `fx` is held in escrow for a quote (`held`, gross in the pay token): anyone pays it later with the payee's
+ * chosen quote (`payReleased`).
+ */
 export async function resolve(
   trade: TradeSettlement,
   id: bigint,
   exporterShareBps: number,
   fx: { quote: FxQuote; signature: string } = { quote: NO_FX_QUOTE, signature: "0x" },
-): Promise<{ payments: TranchePayment[]; receipt: ContractTransactionReceipt }> {
+): Promise<{ payments: TranchePayment[]; held: bigint; receipt: ContractTransactionReceipt }> {
   if (!Number.isInteger(exporterShareBps) || exporterShareBps < 0 || exporterShareBps > 10_000) {
     throw new Error(`the exporter's share must be 0 to 10,000 bps, got ${exporterShareBps}`);
   }
   const receipt = await mined(await trade.resolve(id, exporterShareBps, fx.quote, fx.signature));
-  return { payments: paymentsIn(trade, receipt), receipt };
+  let held = 0n;
+  for (const log of receipt.logs) {
+    const parsed = trade.interface.parseLog(log);
+    if (parsed?.name === "AwardHeld") held = parsed.args.amount as bigint;
+  }
+  return { payments: paymentsIn(trade, receipt), held, receipt };
 }
 
 /** The time rules anyone may call: the name of each, as the `trade:refund --rule` option takes it. */

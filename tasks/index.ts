@@ -417,7 +417,10 @@ export const tasks = [
     .addOption({ name: "out", description: "Sign instead of relaying, writing the attestation here", defaultValue: "" })
     .setAction(lazy("tradeAttest"))
     .build(),
-  tradelineTask("trade:pay", "Pay an order's released tranches that waited for an FX quote (anyone)")
+  tradelineTask(
+    "trade:pay",
+    "Pay an order's released tranches (or an arbiter's award held) that waited for an FX quote (anyone)",
+  )
     .addOption({ name: "order", description: "Order id", defaultValue: "" })
     .addOption({ name: "quote", description: "FX quote file (written by trade:quote)", defaultValue: "" })
     .setAction(lazy("tradePay"))

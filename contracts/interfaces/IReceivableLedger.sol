@@ -395,7 +395,7 @@ interface IReceivableLedger is IReceivableLedgerTypes {
     /// @notice The financier holding financed piece `id` (an active operator of it) closes the piece's recourse
     ///         record in the credit registry: the seller made it whole outside the ledger (after a default, the
     ///         only exit the record has but the debtor paying). The piece stays the financier's, and collects as
-    ///         before.
+    ///         before. Once the debtor paid, the record closes on the day it paid, as `collect` closes it.
     function closeRecourse(ReceivableId id) external;
 
     /// @notice The financier holding financed piece `id` (an active operator of it) declares the seller's recourse in

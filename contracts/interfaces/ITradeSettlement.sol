@@ -154,6 +154,10 @@ interface ITradeSettlement {
     /// @notice Arbiter `arbiter` resolved the dispute on order `id`: `exporterShareBps` of what was at stake (the
     ///         unreleased unpaid tranches, now settled) goes to the exporter's side, the rest back.
     event DisputeResolved(OrderId indexed id, MemberId indexed arbiter, uint16 exporterShareBps);
+    /// @notice The award of `amount` (pay token, gross) the arbiter made on order `id` waits in escrow for an FX quote
+    ///         that converts it, as a released tranche does: paid by `payReleased`, whenever the payee can choose and
+    ///         the payout token moves. No deadline runs against it (adversarial review 28, F1).
+    event AwardHeld(OrderId indexed id, uint96 amount);
     /// @notice No arbiter resolved the dispute on order `id` by its deadline: what was at stake (the unreleased unpaid
     ///         tranches, now settled) returns to the importer's bank (a `Refunded` follows unless it is nothing), and
     ///         the order is Funded again for its released tranches.
@@ -313,7 +317,8 @@ interface ITradeSettlement {
         bytes calldata quoteSignature
     ) external;
 
-    /// @notice Anyone pays the tranches whose evidence is complete but which waited for an FX quote.
+    /// @notice Anyone pays the tranches whose evidence is complete but which waited for an FX quote; an arbiter's award
+    ///         held for a quote (`AwardHeld`) is paid first, on its own.
     function payReleased(OrderId id, FxQuote calldata quote, bytes calldata quoteSignature) external;
 
     /// @notice Within the objection window after delivery, the importer disputes what remains in escrow.
@@ -322,7 +327,10 @@ interface ITradeSettlement {
     /// @notice An Arbiter splits what remains: `exporterShareBps` is paid to the exporter's side (with fees and FX
     ///         like a tranche), the rest returns to the importer's bank. The arbiter decides the share, never the
     ///         price: an award converted into the payout currency takes only a quote of the provider the payee named
-    ///         (`setFxTerms`), at or above its floor (`TradeFxQuoteNotChosen` while it named none).
+    ///         (`setFxTerms`), at or above its floor (`TradeFxQuoteNotChosen` while it named none). Without a quote
+    ///         (rate 0) the award is held in escrow for one (`AwardHeld`, then `payReleased`), and the rest is refunded
+    ///         at once: a payee that cannot choose yet, or a paused payout token, never hands the award to the
+    ///         importer's side by the arbiter's deadline.
     function resolve(
         OrderId id,
         uint16 exporterShareBps,
@@ -397,7 +405,8 @@ interface ITradeSettlement {
     /// @notice How long an arbiter has to resolve a dispute, in seconds from the dispute.
     function arbiterWindow() external view returns (uint32);
 
-    /// @notice What order `id` still holds in escrow: the gross of its unpaid tranches while funded or disputed.
+    /// @notice What order `id` still holds in escrow: the gross of its unpaid tranches, and an award held for an FX
+    ///         quote, while funded or disputed.
     function escrowOf(OrderId id) external view returns (uint256);
 
     /// @notice The EIP-712 digest a financier signs to agree to an assignment of order `id`'s proceeds.

@@ -189,7 +189,10 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         (StoredPiece storage s, StoredPiece memory p) = _recourseHeld(id);
         s.flags = p.flags & ~_RECOURSE;
         emit RecourseClosed(id, p.holder);
-        _closeExposure(_loanRef(id), _today());
+        // Once the debtor paid, the seller owed nothing from that day: the record closes on it, as `collect` and
+        // `settleCreditRecords` close it, however long the financier waits (adversarial review 28, R28-1).
+        StoredFamily storage f = _familyOf(id);
+        _closeExposure(_loanRef(id), f.state == FamilyState.Repaid ? uint24(f.repaidAt / 1 days) : _today());
     }
 
     /// @dev See {IReceivableLedger}. The financier's word, as for `closeRecourse`; the family must be overdue, as for

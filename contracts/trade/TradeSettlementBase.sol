@@ -89,7 +89,7 @@ abstract contract TradeSettlementBase is
     }
 
     /// @dev Money and time of one order (three slots: payToken and amount; payoutToken, expiry, objectionWindow and
-    ///      financierPaid; the rest, 32 bytes); every time is active time.
+    ///      financierPaid and awardHeld; the rest, 32 bytes); every time is active time.
     struct Money {
         address payToken;
         uint96 amount;
@@ -97,6 +97,7 @@ abstract contract TradeSettlementBase is
         uint40 expiry;
         uint32 objectionWindow;
         bool financierPaid; // a payment of the order went to the financier its proceeds are assigned to
+        bool awardHeld; // an arbiter's award waits in `_heldAwards` for an FX quote (review 28, F1)
         uint40 deliveredAt;
         uint40 disputeDeadline; // non-zero once disputed (an order is disputed at most once)
         MemberId financier; // proceeds assigned to, or 0
@@ -119,6 +120,9 @@ abstract contract TradeSettlementBase is
     mapping(OrderId => PackedTranches) internal _tranches;
     /// @dev Each FX provider signer's spent quote nonces (the same slots as the nested mapping it replaced).
     mapping(address signer => UnorderedNonces.Bitmap) internal _fxNonces;
+    /// @dev An arbiter's award (pay token, gross) held for an FX quote, by order, while `Money.awardHeld` (adversarial
+    ///      review 28, F1): the flag shares a slot every payment reads, so only an order holding one reads this.
+    mapping(OrderId => uint256) internal _heldAwards;
     constructor(
         IMemberRegistry registry,
         ICreditRegistry credit,

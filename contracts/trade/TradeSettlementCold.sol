@@ -34,17 +34,39 @@ contract TradeSettlementCold is TradeSettlementBase {
         if (exporterShareBps > _BPS) revert ITradeSettlement.TradeShareTooHigh(exporterShareBps, _BPS);
         // Only what is still at stake is split: released tranches stay owed to the exporter (item 19).
         uint256 atStake = _closeDispute(id, p);
-        bool ends = _settleIfPaid(id, p);
         uint256 toExporter = _share(atStake, exporterShareBps);
+        // An award to convert without a quote is held for one, as a released tranche waits: the arbiter decides the
+        // share, and whether the payee can choose a quote now (or the payout token moves) no longer decides who gets
+        // it (adversarial review 28, F1). The order stays funded until the award is paid.
+        bool held = toExporter != 0 && m.payoutToken != m.payToken && quote.rate == 0;
+        bool ends = !held && _settleIfPaid(id, p);
         emit ITradeSettlement.DisputeResolved(id, arbiter, exporterShareBps);
-        if (toExporter != 0) {
-            uint256 exporterFee = _share(toExporter, p.exporterBankFeeBps);
-            uint256 net = toExporter - _share(toExporter, p.importerBankFeeBps) - exporterFee;
-            Fx memory fx = _convert(id, p, m, quote, quoteSignature, net, exporterFee, address(0));
-            _payTranche(id, p, m, TradePaymentRefs.AWARD_TRANCHE, toExporter, fx);
+        if (held) {
+            m.awardHeld = true;
+            _heldAwards[id] = toExporter;
+            emit ITradeSettlement.AwardHeld(id, uint96(toExporter));
+        } else if (toExporter != 0) {
+            _payAward(id, p, m, toExporter, quote, quoteSignature, address(0));
         }
         _refund(id, p, m, atStake - toExporter, TradePaymentRefs.PURPOSE_ARBITRATION);
         if (ends) _end(id, m, false);
+    }
+
+    /// @dev Pays the award `toExporter` of order `id` like a tranche (tranche 254), converted with `quote` when the
+    ///      order pays out in another token; `caller` as for {_convert} (0 for the arbiter).
+    function _payAward(
+        OrderId id,
+        Parties storage p,
+        Money storage m,
+        uint256 toExporter,
+        ITradeSettlement.FxQuote calldata quote,
+        bytes calldata quoteSignature,
+        address caller
+    ) private {
+        uint256 exporterFee = _share(toExporter, p.exporterBankFeeBps);
+        uint256 net = toExporter - _share(toExporter, p.importerBankFeeBps) - exporterFee;
+        Fx memory fx = _convert(id, p, m, quote, quoteSignature, net, exporterFee, caller);
+        _payTranche(id, p, m, TradePaymentRefs.AWARD_TRANCHE, toExporter, fx);
     }
 
     // ─── Pre-shipment finance ───────────────────────────────────────────────
@@ -157,6 +179,17 @@ contract TradeSettlementCold is TradeSettlementBase {
     ) external whenNotPaused nonReentrant {
         Parties storage p = _orderIn(id, _FUNDED);
         _requireQuoteIfConverting(id, quote);
+        Money storage m = _money[id];
+        if (m.awardHeld) {
+            // An arbiter's award held for a quote, paid on its own, on the payee's choice as a released tranche is.
+            uint256 award = _heldAwards[id];
+            m.awardHeld = false;
+            delete _heldAwards[id];
+            bool ends = _settleIfPaid(id, p);
+            _payAward(id, p, m, award, quote, quoteSignature, msg.sender);
+            if (ends) _end(id, m, false);
+            return;
+        }
         if (_payReleased(id, p, false, quote, quoteSignature, msg.sender) == 0) {
             revert ITradeSettlement.TradeNothingReleased(id, p.evidenceDone, p.paid);
         }

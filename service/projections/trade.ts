@@ -135,6 +135,7 @@ export const trade: Projection = {
             created_block: e.blockNumber,
             created_at: e.timestamp,
             advance_open: 0,
+            held_award: "0",
           })
           .execute();
         for (const [i, t] of tranches.entries()) {
@@ -210,8 +211,9 @@ export const trade: Projection = {
             quote_nonce: text(a.quoteNonce),
           })
           .execute();
-        // An arbiter's award settled the tranches at stake already (DisputeResolved).
+        // An arbiter's award settled the tranches at stake already (DisputeResolved); one held for a quote is paid.
         if (tranche !== AWARD) await setSettled(Number((await get()).settled_tranches) | (1 << tranche));
+        else await order().set({ held_award: "0" }).execute();
         return;
       }
       case "Refunded":
@@ -248,6 +250,11 @@ export const trade: Projection = {
       case "DisputeExpired":
         await settleStake();
         await order().set({ state: "Funded" }).execute();
+        return;
+      case "AwardHeld":
+        await order()
+          .set({ held_award: text(a.amount) })
+          .execute();
         return;
       case "ProceedsAssigned":
         await order()

@@ -87,6 +87,14 @@ const Order = OrderSummary.extend({
       "registry until it closes it (trade:close-advance)",
   }),
   fx: z.object({ provider: z.number().int(), minRate: z.string() }).nullable(),
+  heldAward: z
+    .string()
+    .nullable()
+    .openapi({
+      description:
+        "an arbiter's award (pay token, minor units) held in escrow for an FX quote: anyone pays it with the payee's " +
+        "chosen quote (POST /v1/trade/orders/{id}/pay, trade:pay); null when none",
+    }),
   evidence: z.array(
     z.object({ kind: z.string(), signatures: z.number().int(), needed: z.number().int(), complete: z.boolean() }),
   ),
@@ -334,6 +342,7 @@ export function tradeReadRoutes(app: OpenAPIHono<AppEnv>, ctx: TradeReadContext)
           financier: Number(o.financier) === 0 ? null : Number(o.financier),
           advanceOpen: Number(o.advance_open) === 1,
           fx: Number(o.fx_provider) === 0 ? null : { provider: Number(o.fx_provider), minRate: o.fx_min_rate },
+          heldAward: o.held_award === "0" ? null : o.held_award,
           evidence,
           trancheDetails: tranches.map((t) => ({
             tranche: Number(t.tranche) + 1,

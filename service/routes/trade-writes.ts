@@ -202,7 +202,7 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
 
   writeRoute(app, ctx, {
     path: "/v1/trade/orders/{id}/pay",
-    summary: "Pays the order's released tranches with an FX quote",
+    summary: "Pays the order's released tranches, or first an arbiter's award held for a quote, with an FX quote",
     roles: ANYONE,
     action: "trade.pay",
     withId: true,
@@ -356,7 +356,13 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
     body: z.object({ exporterShare: Text.openapi({ example: "60" }), quote: SignedQuote.optional() }).strict(),
     run: async (d, b, id) => {
       const r = await desk.resolve(d, { order: id, exporterShare: b.exporterShare, quote: b.quote });
-      return { id: String(r.id), exporterShareBps: r.shareBps, payments: paymentsOut(r.payments) };
+      return {
+        id: String(r.id),
+        exporterShareBps: r.shareBps,
+        payments: paymentsOut(r.payments),
+        // An award to convert the arbiter gave no quote for waits in escrow (pay token, minor units); "0" when none.
+        heldAward: String(r.held),
+      };
     },
   });
 

@@ -370,7 +370,7 @@ export async function relay(
   };
 }
 
-/** Pays an order's released tranches with an FX quote. */
+/** Pays an order's released tranches with an FX quote, or first an arbiter's award held for one. */
 export async function pay(
   desk: TradeDesk,
   req: { order: string; quote: unknown },
@@ -637,7 +637,13 @@ export async function defaultAdvance(
 export async function resolve(
   desk: TradeDesk,
   req: { order: string; exporterShare: string; quote?: unknown },
-): Promise<{ id: bigint; shareBps: number; payments: TranchePayment[]; receipt: ContractTransactionReceipt }> {
+): Promise<{
+  id: bigint;
+  shareBps: number;
+  payments: TranchePayment[];
+  held: bigint;
+  receipt: ContractTransactionReceipt;
+}> {
   const id = orderId(desk, req.order);
   const name = desk.label("exporterShare");
   const text = requireOption(req.exporterShare, name);
@@ -645,8 +651,13 @@ export async function resolve(
     throw new InputError(name, `${name} "${text}" must be a percentage from 0 to 100`);
   }
   const shareBps = Math.round(Number(text) * 100);
-  const { payments, receipt } = await resolveOrder(desk.contracts.trade, id, shareBps, parseFxQuote(desk, req.quote));
-  return { id, shareBps, payments, receipt };
+  const { payments, held, receipt } = await resolveOrder(
+    desk.contracts.trade,
+    id,
+    shareBps,
+    parseFxQuote(desk, req.quote),
+  );
+  return { id, shareBps, payments, held, receipt };
 }
 
 /** Applies a time rule: release after the objection window, or refund an unshipped or expired order. */

@@ -255,9 +255,16 @@ export async function resolve(
   args: { order: string; exporterShare: string; quote: string },
 ): Promise<string[]> {
   const r = await desk.resolve(deskOf(c), { ...args, quote: await readQuote(args.quote) });
+  const pay = await tokenAt(c, (await c.trade.getOrder(r.id)).payToken);
   return [
     `resolved order ${r.id}: ${formatShare(r.shareBps)} of what remained to the exporter's side, the rest refunded`,
     ...(await paymentLines(c, r.payments)),
+    ...(r.held === 0n
+      ? []
+      : [
+          `  award of ${formatAmount(r.held, pay.decimals)} ${pay.code} held in escrow for an FX quote: anyone pays it with the ` +
+            `payee's chosen quote (trade:pay --order ${r.id} --quote <file>)`,
+        ]),
     `  tx: ${r.receipt.hash}`,
   ];
 }

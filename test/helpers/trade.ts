@@ -4,6 +4,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import {
   EVIDENCE_KINDS,
   scaledRate,
+  signAssignment,
   signAttestation,
   signFxQuote,
   tradeDomain,
@@ -27,6 +28,8 @@ export const Kind = { Shipped: 0, CustomsCleared: 1, Delivered: 2, Inspected: 3 
  * - `attestation(order, kind, doc, oracle = carrier)`: an oracle's signed evidence.
  * - `fxQuote(nonce, change, signer = provider)`: the provider's MXN->CNY quote at 0.38 for order 1's whole amount,
  *   valid for ten minutes, paying the exporter; `change` overrides any field.
+ * - `signedAssignment(signer, financier, advance, order = 1)`: `signer`'s signature assigning the order's proceeds to
+ *   `financier` for `advance`, valid for ten minutes, with its deadline.
  */
 export async function tradeWorld(
   connection: NetworkConnection,
@@ -80,5 +83,10 @@ export async function tradeWorld(
     };
     return { q, sig: await signFxQuote(signer, domain, q) };
   };
-  return { world, trade, tokens, a, settlement, now, terms, domain, attestation, fxQuote };
+  const signedAssignment = async (signer: HardhatEthersSigner, financier: bigint, advance: bigint, order = 1n) => {
+    const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
+    const assignment = { order, exporter: world.ids.glassworks, financier, advance, deadline };
+    return { deadline, signed: await signAssignment(signer, domain, assignment) };
+  };
+  return { world, trade, tokens, a, settlement, now, terms, domain, attestation, fxQuote, signedAssignment };
 }

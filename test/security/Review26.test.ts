@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { reasonCode } from "../../src/encoding.js";
-import { scaledRate, signAssignment } from "../../src/trade.js";
+import { scaledRate } from "../../src/trade.js";
 import { Kind, tradeWorld } from "../helpers/trade.js";
 
 /**
@@ -41,7 +41,7 @@ async function fixture() {
     tokens: t.tokens,
     terms,
     a,
-    domain: t.domain,
+    signedAssignment: t.signedAssignment,
     quote,
     shipped,
   };
@@ -113,17 +113,9 @@ describe("review 26, R26-A: a suspended payee's key no longer chooses how its pr
 
 describe("review 26, R26-B: a suspended exporter takes no new pre-shipment finance", function () {
   it("its relayed assignment is refused and no loan is booked; reinstated, the same signed assignment goes through", async function () {
-    const { world, trade, members, a, domain } = await networkHelpers.loadFixture(fixture);
+    const { world, trade, members, a, signedAssignment } = await networkHelpers.loadFixture(fixture);
     const { credit } = world.contracts;
-    const deadline = BigInt(await networkHelpers.time.latest()) + 3_600n;
-    const assignment = {
-      order: 1n,
-      exporter: world.ids.glassworks,
-      financier: world.ids.pacific,
-      advance: 1_000n,
-      deadline,
-    };
-    const signed = await signAssignment(a.pacific, domain, assignment);
+    const { deadline, signed } = await signedAssignment(a.pacific, world.ids.pacific, 1_000n);
     const module = await members.memberForKey(await trade.getAddress());
     const loan = await credit.loanId(module, ethers.toBeHex(1n, 32));
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { Migrator, type MigrationProvider } from "kysely/migration";
 
 import { openDatabase } from "../../service/db.js";
-import { migrate, migrations } from "../../service/migrations.js";
+import { migrations } from "../../service/migrations.js";
 
 import { engines } from "./engines.js";
 
@@ -90,7 +90,8 @@ describe("service migrations", function () {
         .insertInto("upload_jobs")
         .values(job as never)
         .execute();
-      expect(await migrate(db as never, engine)).to.deep.equal(["0014_upload_job_runs"]);
+      const up = await migrator.migrateTo("0014_upload_job_runs");
+      expect(up.results?.map((r) => [r.migrationName, r.status])).to.deep.equal([["0014_upload_job_runs", "Success"]]);
       await db
         .insertInto("upload_jobs")
         .values({ ...job, run: "r1" })

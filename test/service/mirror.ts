@@ -396,9 +396,10 @@ export async function checkTrade(
     const amount = BigInt(o.amount);
     const gross = tranches.map((t, i) => (i + 1 < tranches.length ? (amount * BigInt(t.share_bps)) / 10_000n : 0n));
     gross[gross.length - 1] = amount - gross.reduce((s, g) => s + g, 0n);
+    // An arbiter's award held for an FX quote stays in escrow too (review 28, F1).
     const escrow =
       o.state === "Funded" || o.state === "Disputed"
-        ? tranches.reduce((s, t, i) => (t.settled === 1 ? s : s + gross[i]), 0n)
+        ? tranches.reduce((s, t, i) => (t.settled === 1 ? s : s + gross[i]), BigInt(o.held_award))
         : 0n;
     expect(escrow, `escrow of order ${o.id}`).to.equal(await trade.escrowOf(o.id));
   }

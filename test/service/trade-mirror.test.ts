@@ -18,9 +18,9 @@ import { checkTrade } from "./mirror.js";
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 
-/** Eight orders through every path: FX payments (one waiting for a quote), a lapse, an arbiter's split, a dispute
+/** Nine orders through every path: FX payments (one waiting for a quote), a lapse, an arbiter's split, a dispute
  *  the arbiter let expire (with and without something at stake), unshipped refunds, pre-shipment finance and FX
- *  terms, an advance left open by a refund (and one closed by its financier), a raised threshold and a pause. */
+ *  terms, an advance left open by a refund (and one closed by its financier), a raised threshold, a pause, and an award held for an FX quote. */
 async function mirrorWorld() {
   const t = await tradeWorld(connection, { funds: 500_000_000n, document: "PO-MIRROR" });
   const { world, trade, a } = t;
@@ -58,7 +58,15 @@ async function mirrorWorld() {
     .createOrder({ ...fx, tranches: [{ shareBps: 10_000, evidence: 1 << Kind.Delivered }] });
   // Order 8 (same currency): financed, never shipped.
   await trade.connect(a.cristal).createOrder(same);
-  for (let id = 1n; id <= 8n; id++) await trade.connect(a.glassworks).accept(id);
+  // Order 9 (FX, half on delivery, half on inspection): disputed, and the arbiter's award held for a quote.
+  await trade.connect(a.cristal).createOrder({
+    ...fx,
+    tranches: [
+      { shareBps: 5_000, evidence: 1 << Kind.Delivered },
+      { shareBps: 5_000, evidence: 1 << Kind.Inspected },
+    ],
+  });
+  for (let id = 1n; id <= 9n; id++) await trade.connect(a.glassworks).accept(id);
   // Orders 5, 6 and 8: pre-shipment finance; on order 6 the financier then names FX terms.
   const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
   for (const order of [5n, 6n, 8n]) {
@@ -69,7 +77,7 @@ async function mirrorWorld() {
   }
   await trade.connect(a.pacific).setFxTerms(6n, world.ids.huaxia, 7n);
   await trade.connect(a.glassworks).setFxTerms(1n, world.ids.huaxia, 0n);
-  for (const id of [1n, 3n, 4n, 5n, 6n, 7n, 8n]) await trade.connect(a.golfo).fund(id);
+  for (const id of [1n, 3n, 4n, 5n, 6n, 7n, 8n, 9n]) await trade.connect(a.golfo).fund(id);
 
   // Order 1: paid in CNY as evidence comes; customs cleared without a quote waits for payReleased.
   const q1 = await quote(1n, 1n);
@@ -85,6 +93,10 @@ async function mirrorWorld() {
     await trade.connect(a.cristal).dispute(id, reasonCode("CRACKS"));
   }
   await trade.connect(a.regulator).resolve(3n, 2_500, NO_FX_QUOTE, "0x");
+  // Order 9: the exporter named no provider, so the arbiter gives no quote: 60% of the inspection half is held.
+  await attest(9n, Kind.Delivered);
+  await trade.connect(a.cristal).dispute(9n, reasonCode("CRACKS"));
+  await trade.connect(a.regulator).resolve(9n, 6_000, NO_FX_QUOTE, "0x");
   // A pause moves every deadline on.
   await trade.pause();
   await networkHelpers.time.increase(Number(2n * DAY));
@@ -98,10 +110,22 @@ async function mirrorWorld() {
   await trade.connect(a.pacific).closeAdvance(8n);
   await trade.connect(world.outsiders[0]).refundExpired(2n);
 
-  const ids = [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n];
+  const ids = [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n];
   const orders = await Promise.all(ids.map((id) => trade.getOrder(id)));
-  expect(orders.map((o) => o.state)).to.deep.equal([5n, 6n, 5n, 5n, 5n, 3n, 3n, 5n]); // Settled, Lapsed, Settled x3, Funded x2, Settled
-  expect(orders.map((o) => o.advanceOpen)).to.deep.equal([false, false, false, false, true, false, false, false]);
+  // Settled, Lapsed, Settled x3, Funded x2, Settled, Funded
+  expect(orders.map((o) => o.state)).to.deep.equal([5n, 6n, 5n, 5n, 5n, 3n, 3n, 5n, 3n]);
+  expect(orders.map((o) => o.advanceOpen)).to.deep.equal([
+    false,
+    false,
+    false,
+    false,
+    true,
+    false,
+    false,
+    false,
+    false,
+  ]);
+  expect(await trade.escrowOf(9n)).to.equal(20_000_000n + 12_000_000n); // the released half, and the held award
 
   return world;
 }
@@ -131,11 +155,17 @@ describe("service read model: trade", function () {
       });
       for (let r = await indexer.step(); r.indexed < r.head; r = await indexer.step());
       const counts = await checkTrade(db, world, chainId, await networkHelpers.time.latest());
-      expect(counts.orders).to.equal(8);
-      expect(counts.tranches).to.equal(16);
+      expect(counts.orders).to.equal(9);
+      expect(counts.tranches).to.equal(18);
       // Order 1: three tranches; 3 and 4: one paid and one award or refund each (and order 3 a refund); 5 and 8: a
-      // refund each.
-      expect(counts.payments).to.equal(3 + 3 + 2 + 1 + 1);
+      // refund each; 9: the refund of what the arbiter did not award.
+      expect(counts.payments).to.equal(3 + 3 + 2 + 1 + 1 + 1);
+      const held = await db
+        .selectFrom("trade_orders")
+        .select(["id", "held_award"])
+        .where("held_award", "!=", "0")
+        .execute();
+      expect(held.map((o) => [o.id, o.held_award])).to.deep.equal([["9", "12000000"]]);
       const open = await db.selectFrom("trade_orders").select("id").where("advance_open", "=", 1).execute();
       expect(open.map((o) => o.id)).to.deep.equal(["5"]);
       const paid = await db

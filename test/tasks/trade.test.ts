@@ -170,6 +170,51 @@ describe("trade tasks", function () {
     expect(paid[1]).to.match(/^ {2}tranche 2 paid 60648\.00 CNY to /);
   });
 
+  it("test_tradeTasks_awardWithoutAQuote_isHeldInEscrow_andTradePayPaysIt", async function () {
+    const { world, as, dir } = await networkHelpers.loadFixture(fixture);
+    const golfo = as("golfo");
+    const huaxia = as("huaxia");
+    await create(as("cristal").contracts, { ...(await order(world)), tranches: "50:Delivered,50:Inspected" });
+    await accept(as("glassworks").contracts, { order: "1" });
+    await fxTerms(as("glassworks").contracts, { order: "1", provider: String(world.ids.huaxia), minRate: "0.37" });
+    await fund(golfo.contracts, { order: "1", permit: false }, golfo.session);
+    const carrier = as("carrier");
+    const file = path.join(dir, "pod.json");
+    await attest(
+      carrier.contracts,
+      { order: "1", kind: "Delivered", document: "POD-9", signatures: "", quote: "", out: file },
+      carrier.session,
+    );
+    await attest(
+      carrier.contracts,
+      { order: "1", kind: "Delivered", document: "POD-9", signatures: file, quote: "", out: "" },
+      carrier.session,
+    );
+    await dispute(as("cristal").contracts, { order: "1", reason: "LATE-INSPECTION" });
+    // The arbiter decides the share and gives no quote: the award to convert waits in escrow for one.
+    const resolved = await resolve(as("regulator").contracts, { order: "1", exporterShare: "60", quote: "" });
+    expect(resolved).to.include(
+      "  award of 120000.00 MXN held in escrow for an FX quote: anyone pays it with the payee's chosen quote " +
+        "(trade:pay --order 1 --quote <file>)",
+    );
+    expect((await status(golfo.contracts, { order: "1" }))[0]).to.equal(
+      "order 1: Funded; 400000.00 MXN paid out in CNY; in escrow 320000.00 MXN",
+    );
+    const q = path.join(dir, "award.json");
+    await quote(
+      huaxia.contracts,
+      { order: "1", sell: "MXN", buy: "CNY", rate: "0.38", max: "400000", validFor: "600", out: q },
+      huaxia.session,
+    );
+    // The held award is paid first, on its own; the released Delivered tranche waits for the next quote.
+    const paid = await pay(as("pearl").contracts, { order: "1", quote: q });
+    // 120,000.00 MXN gross less 0.25% fees = 119,700.00 MXN, at 0.38 = 45,486.00 CNY.
+    expect(paid[1]).to.match(/^ {2}arbiter's award paid 45486\.00 CNY to /);
+    expect((await status(golfo.contracts, { order: "1" }))[0]).to.equal(
+      "order 1: Funded; 400000.00 MXN paid out in CNY; in escrow 200000.00 MXN",
+    );
+  });
+
   it("test_tradeTasks_disputeResolveAndTimeRules", async function () {
     const { world, as, dir } = await networkHelpers.loadFixture(fixture);
     const golfo = as("golfo");

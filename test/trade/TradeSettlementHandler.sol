@@ -267,8 +267,13 @@ contract TradeSettlementHandler is TestBase {
         for (uint256 round; round < 2; ++round) {
             for (uint256 i; i < orders.length; ++i) {
                 OrderId id = orders[i];
-                (ITradeSettlement.FxQuote memory q, bytes memory qs) = _quote(id, 0);
                 uint256 before = _held();
+                // An arbiter's award held for a quote is paid with the named provider's (review 28, F1).
+                (ITradeSettlement.FxQuote memory award, bytes memory awardSig) = _quote(id, 0);
+                try _trade.payReleased(id, award, awardSig) {} catch (bytes memory reason) {
+                    _expect(reason);
+                }
+                (ITradeSettlement.FxQuote memory q, bytes memory qs) = _quote(id, 0);
                 try _trade.refundExpired(id) {} catch (bytes memory reason) {
                     _expect(reason);
                 }
@@ -301,7 +306,9 @@ contract TradeSettlementHandler is TestBase {
         OrderId id,
         uint8 seed
     ) private returns (ITradeSettlement.FxQuote memory q, bytes memory signature) {
-        uint256 mode = seed % 4;
+        uint256 mode = seed % 5;
+        // Mode 4: no quote (rate 0): evidence waits, and an arbiter's award to convert is held (review 28, F1).
+        if (mode == 4) return (q, signature);
         uint256 nonce = mode == 3 ? _lastNonce : ++_lastNonce;
         q = ITradeSettlement.FxQuote({
             order: id,
@@ -331,6 +338,7 @@ contract TradeSettlementHandler is TestBase {
                 selector == ITradeSettlement.TradeNothingReleased.selector ||
                 selector == ITradeSettlement.TradeFxQuoteExpired.selector || // TradeInvalidFxQuote's causes
                 selector == ITradeSettlement.TradeFxQuoteNonceUsed.selector ||
+                selector == ITradeSettlement.TradeFxQuoteRequired.selector || // no quote where one converts
                 selector == ITradeSettlement.TradeGoodsMoved.selector ||
                 selector == ITradeSettlement.TradeObjectionPastExpiry.selector ||
                 selector == IEmergencyPause.EnforcedPause.selector,

@@ -38,6 +38,7 @@ const order = {
   },
   financier: null,
   advanceOpen: false,
+  heldAward: null,
   fx: { provider: 4, minRate: "370000000000000000" },
   evidence: [
     { kind: "Shipped", signatures: 1, needed: 1, complete: true },
@@ -119,6 +120,28 @@ describe("OrderPage", { timeout: 30_000 }, () => {
     });
     expect(await screen.findByText("member #8")).toBeTruthy();
     expect(screen.queryByText(/advance left open/)).toBeNull();
+  });
+
+  it("test_orderPage_heldAward_shownWithItsAmountOnlyWhileHeld", async () => {
+    const held = { ...order, heldAward: "12000000" };
+    const { unmount } = renderSignedIn(<OrderPage id="7" />, {
+      me: exporter,
+      routes: { "GET /v1/trade/orders/7": held },
+      path: "/orders/7",
+    });
+    expect(
+      await screen.findByText(
+        "An arbiter's award of 120,000.00 MXN waits in escrow for an FX quote: anyone pays it with the payee's chosen quote.",
+      ),
+    ).toBeTruthy();
+    unmount();
+    renderSignedIn(<OrderPage id="7" />, {
+      me: exporter,
+      routes: { "GET /v1/trade/orders/7": order },
+      path: "/orders/7",
+    });
+    expect(await screen.findByTestId("tranche-1")).toBeTruthy();
+    expect(screen.queryByText(/waits in escrow for an FX quote/)).toBeNull();
   });
 
   it("test_orderPage_assignment_theServicesReadingOfTheOfferIsShownAndTheCheckedOfferSent", async () => {

@@ -63,6 +63,11 @@ function OrderBody({ order }: { order: Order }) {
           {order.financier === null ? t("order.noFinancier") : t("member", { id: order.financier })}
           {order.advanceOpen && <> · {t("order.advanceOpen")}</>}
         </Descriptions.Item>
+        {order.heldAward !== null && (
+          <Descriptions.Item label={t("order.heldAwardLabel")}>
+            {t("order.heldAward", { amount: money(order.heldAward, order.currency, lang) })}
+          </Descriptions.Item>
+        )}
       </Descriptions>
 
       <OrderActions order={order} />
