@@ -378,7 +378,7 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
     function escrowOf(OrderId id) external view returns (uint256) {
         Parties storage p = _parties[id];
         if (p.state != OrderState.Funded && p.state != OrderState.Disputed) return 0;
-        return _gross(id, p, ~p.paid) + (_money[id].awardHeld ? _heldAwards[id] : 0);
+        return _gross(id, p, ~p.paid) + (p.awardHeld ? _heldAwards[id] : 0);
     }
 
     /// @inheritdoc ITradeSettlement

@@ -72,7 +72,7 @@ abstract contract TradeSettlementBase is
     bytes32 internal constant _SETTLED = bytes32(uint256(1) << uint8(OrderState.Settled));
     bytes32 internal constant _LAPSED = bytes32(uint256(1) << uint8(OrderState.Lapsed));
 
-    /// @dev The parties and the lifecycle of one order (one slot: 4 x 4 + 4 x 1 + 2 x 2 + 5 + 2 = 31 bytes).
+    /// @dev The parties and the lifecycle of one order (one slot: 4 x 4 + 4 x 1 + 2 x 2 + 5 + 2 + 1 = 32 bytes).
     struct Parties {
         MemberId importer;
         MemberId exporter;
@@ -86,10 +86,11 @@ abstract contract TradeSettlementBase is
         uint16 exporterBankFeeBps;
         uint40 shipmentDeadline; // active time
         Thresholds thresholds; // the k of each evidence kind when the order was made (terms apply as agreed)
+        bool awardHeld; // an arbiter's award waits in `_heldAwards` for an FX quote (review 28, F1); 0 when created
     }
 
     /// @dev Money and time of one order (three slots: payToken and amount; payoutToken, expiry, objectionWindow and
-    ///      financierPaid and awardHeld; the rest, 32 bytes); every time is active time.
+    ///      financierPaid; the rest, 32 bytes); every time is active time.
     struct Money {
         address payToken;
         uint96 amount;
@@ -97,7 +98,6 @@ abstract contract TradeSettlementBase is
         uint40 expiry;
         uint32 objectionWindow;
         bool financierPaid; // a payment of the order went to the financier its proceeds are assigned to
-        bool awardHeld; // an arbiter's award waits in `_heldAwards` for an FX quote (review 28, F1)
         uint40 deliveredAt;
         uint40 disputeDeadline; // non-zero once disputed (an order is disputed at most once)
         MemberId financier; // proceeds assigned to, or 0
@@ -120,8 +120,9 @@ abstract contract TradeSettlementBase is
     mapping(OrderId => PackedTranches) internal _tranches;
     /// @dev Each FX provider signer's spent quote nonces (the same slots as the nested mapping it replaced).
     mapping(address signer => UnorderedNonces.Bitmap) internal _fxNonces;
-    /// @dev An arbiter's award (pay token, gross) held for an FX quote, by order, while `Money.awardHeld` (adversarial
-    ///      review 28, F1): the flag shares a slot every payment reads, so only an order holding one reads this.
+    /// @dev An arbiter's award (pay token, gross) held for an FX quote, by order, while `Parties.awardHeld`
+    ///      (adversarial review 28, F1): the flag shares the slot every operation reads, so only an order holding one
+    ///      reads this.
     mapping(OrderId => uint256) internal _heldAwards;
     constructor(
         IMemberRegistry registry,
@@ -445,8 +446,10 @@ abstract contract TradeSettlementBase is
 
     /// @dev Settles the order when every tranche is paid or refunded; called before any token moves (effects before
     ///      interactions). Returns whether it did, so that the caller ends the order (`_end`) after the transfers.
+    ///      An order holding an arbiter's award for a quote is not settled, whoever pays its last tranche: the award
+    ///      is still owed (adversarial review 29, F1).
     function _settleIfPaid(OrderId id, Parties storage p) internal returns (bool ends) {
-        ends = p.paid == _allTranches(p.trancheCount);
+        ends = p.paid == _allTranches(p.trancheCount) && !p.awardHeld;
         if (ends) _transition(id, p, OrderState.Settled);
     }
 

@@ -39,11 +39,10 @@ contract TradeSettlementCold is TradeSettlementBase {
         // share, and whether the payee can choose a quote now (or the payout token moves) no longer decides who gets
         // it (adversarial review 28, F1). The order stays funded until the award is paid.
         bool held = toExporter != 0 && m.payoutToken != m.payToken && quote.rate == 0;
-        bool ends = !held && _settleIfPaid(id, p);
+        if (held) (p.awardHeld, _heldAwards[id]) = (true, toExporter);
+        bool ends = _settleIfPaid(id, p);
         emit ITradeSettlement.DisputeResolved(id, arbiter, exporterShareBps);
         if (held) {
-            m.awardHeld = true;
-            _heldAwards[id] = toExporter;
             emit ITradeSettlement.AwardHeld(id, uint96(toExporter));
         } else if (toExporter != 0) {
             _payAward(id, p, m, toExporter, quote, quoteSignature, address(0));
@@ -179,11 +178,11 @@ contract TradeSettlementCold is TradeSettlementBase {
     ) external whenNotPaused nonReentrant {
         Parties storage p = _orderIn(id, _FUNDED);
         _requireQuoteIfConverting(id, quote);
-        Money storage m = _money[id];
-        if (m.awardHeld) {
+        if (p.awardHeld) {
             // An arbiter's award held for a quote, paid on its own, on the payee's choice as a released tranche is.
+            Money storage m = _money[id];
             uint256 award = _heldAwards[id];
-            m.awardHeld = false;
+            p.awardHeld = false;
             delete _heldAwards[id];
             bool ends = _settleIfPaid(id, p);
             _payAward(id, p, m, award, quote, quoteSignature, msg.sender);

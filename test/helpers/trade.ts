@@ -21,19 +21,20 @@ export const Kind = { Shipped: 0, CustomsCleared: 1, Delivered: 2, Inspected: 3 
  * tests give.
  *
  * - `funds` MXN are minted to Golfo (the importer's bank) and `funds` CNY to the FX provider (Huaxia unless
- *   `fxProvider` names another member), each approved to the settlement.
+ *   `fxProvider` names another member) and to each of `otherProviders`, each approved to the settlement.
  * - `terms`: 400,000.00 MXN from Casa Cristal to Shenzhen Glassworks (exporter's bank Huaxia), paid out in CNY, fees
  *   0.10% and 0.15%, 30/40/30 on shipped, customs cleared and delivered; shipment within 14 days, a 3-day objection
  *   window, expiry in 60 days. Not yet created: tests spread it with their changes.
  * - `attestation(order, kind, doc, oracle = carrier)`: an oracle's signed evidence.
  * - `fxQuote(nonce, change, signer = provider)`: the provider's MXN->CNY quote at 0.38 for order 1's whole amount,
  *   valid for ten minutes, paying the exporter; `change` overrides any field.
+ * - `openOrder(change)`: Casa Cristal creates `terms` with `change`, and the exporter accepts it; returns the terms.
  * - `signedAssignment(signer, financier, advance, order = 1)`: `signer`'s signature assigning the order's proceeds to
  *   `financier` for `advance`, valid for ten minutes, with its deadline.
  */
 export async function tradeWorld(
   connection: NetworkConnection,
-  options: { funds?: bigint; fxProvider?: string; document?: string } = {},
+  options: { funds?: bigint; fxProvider?: string; otherProviders?: string[]; document?: string } = {},
 ) {
   const { ethers, networkHelpers } = connection;
   const funds = options.funds ?? 100_000_000n;
@@ -46,6 +47,10 @@ export async function tradeWorld(
   await tokens.CNY.connect(world.issuer).mint(provider, funds);
   await tokens.MXN.connect(a.golfo).approve(settlement, funds);
   await tokens.CNY.connect(provider).approve(settlement, funds);
+  for (const other of options.otherProviders ?? []) {
+    await tokens.CNY.connect(world.issuer).mint(a[other], funds);
+    await tokens.CNY.connect(a[other]).approve(settlement, funds);
+  }
   const now = BigInt(await networkHelpers.time.latest());
   const terms = {
     exporter: world.ids.glassworks,
@@ -88,5 +93,12 @@ export async function tradeWorld(
     const assignment = { order, exporter: world.ids.glassworks, financier, advance, deadline };
     return { deadline, signed: await signAssignment(signer, domain, assignment) };
   };
-  return { world, trade, tokens, a, settlement, now, terms, domain, attestation, fxQuote, signedAssignment };
+  const openOrder = async (change: Partial<typeof terms> = {}) => {
+    const made = { ...terms, ...change };
+    const id = await trade.connect(a.cristal).createOrder.staticCall(made);
+    await trade.connect(a.cristal).createOrder(made);
+    await trade.connect(a.glassworks).accept(id);
+    return made;
+  };
+  return { world, trade, tokens, a, settlement, now, terms, domain, attestation, fxQuote, signedAssignment, openOrder };
 }

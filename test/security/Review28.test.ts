@@ -28,23 +28,18 @@ async function ledgerFixture() {
 }
 
 async function fixture() {
-  const t = await tradeWorld(connection, { document: "PO-R28" });
-  const { world, trade, tokens, a } = t;
   // Pacific quotes too (the financier's case).
-  await tokens.CNY.connect(world.issuer).mint(a.pacific, 100_000_000n);
-  await tokens.CNY.connect(a.pacific).approve(t.settlement, 100_000_000n);
+  const t = await tradeWorld(connection, { document: "PO-R28", otherProviders: ["pacific"] });
+  const { world, trade, a } = t;
   // 50% on delivery, 50% on inspection, no fees: the inspection half is what a dispute puts at stake.
-  const terms = {
-    ...t.terms,
+  const terms = await t.openOrder({
     importerBankFeeBps: 0,
     exporterBankFeeBps: 0,
     tranches: [
       { shareBps: 5_000, evidence: 1 << Kind.Delivered },
       { shareBps: 5_000, evidence: 1 << Kind.Inspected },
     ],
-  };
-  await trade.connect(a.cristal).createOrder(terms);
-  await trade.connect(a.glassworks).accept(1n);
+  });
   /** A quote of `provider` (Huaxia) at 0.38 for `payee`, valid for a day. */
   const quote = async (payee: bigint, nonce: bigint, provider = a.huaxia) =>
     t.fxQuote(nonce, { beneficiary: payee, expiry: BigInt(await networkHelpers.time.latest()) + 86_400n }, provider);

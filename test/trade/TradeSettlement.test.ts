@@ -94,7 +94,7 @@ describe("TradeSettlement", function () {
     expect(bits(176, 16)).to.equal(499n, "exporterBankFeeBps").and.to.equal(o.exporterBankFeeBps);
     expect(bits(192, 40)).to.equal(terms.shipmentDeadline, "shipmentDeadline (active time, no pause yet)");
     expect(bits(232, 16)).to.equal(2n << 4n, "thresholds");
-    expect(word >> 248n).to.equal(0n, "nothing above the parties' 248 bits");
+    expect(word >> 248n).to.equal(0n, "awardHeld, the top byte, clear on a new order");
     expect(await trade.orderThreshold(1n, Kind.CustomsCleared)).to.equal(3n);
   });
 

@@ -171,6 +171,25 @@ contract TradeSettlementHandler is TestBase {
         outflowOf[id] += before - _held();
     }
 
+    /// @notice The importer disputes and the arbiter at once awards a share without a quote: on an order paid out in
+    ///         CNY with something at stake the award is held for a quote (review 28, F1), which `payReleased` and
+    ///         `endAll` pay later. One call, so the path is reached within the objection window.
+    function disputeAndAwardWithoutQuote(uint256 orderSeed, uint16 shareSeed) external {
+        if (orders.length == 0) return;
+        OrderId id = orders[orderSeed % orders.length];
+        vm.prank(_importer);
+        try _trade.dispute(id, "WHY") {} catch (bytes memory reason) {
+            _expect(reason);
+        }
+        ITradeSettlement.FxQuote memory none;
+        uint256 before = _held();
+        vm.prank(_arbiter);
+        try _trade.resolve(id, uint16(bound(shareSeed, 1, 10_000)), none, "") {} catch (bytes memory reason) {
+            _expect(reason);
+        }
+        outflowOf[id] += before - _held();
+    }
+
     function timeRule(uint256 orderSeed, uint8 which, uint8 quoteSeed) external {
         if (orders.length == 0) return;
         OrderId id = orders[orderSeed % orders.length];
