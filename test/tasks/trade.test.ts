@@ -48,6 +48,21 @@ async function dateIn(days: number): Promise<string> {
   return new Date((now + days * DAY) * 1000).toISOString().slice(0, 10);
 }
 
+/** The carrier signs `kind` evidence of `document` for order `id` to a file, then relays it without a quote. */
+async function carrierAttests(
+  as: Awaited<ReturnType<typeof fixture>>["as"],
+  dir: string,
+  id: string,
+  kind: string,
+  document: string,
+): Promise<string[]> {
+  const carrier = as("carrier");
+  const file = path.join(dir, `${kind}-${id}-${document}.json`);
+  const args = { order: id, kind, document, quote: "" };
+  await attest(carrier.contracts, { ...args, signatures: "", out: file }, carrier.session);
+  return attest(carrier.contracts, { ...args, signatures: file, out: "" }, carrier.session);
+}
+
 async function order(world: Awaited<ReturnType<typeof fixture>>["world"], payout = "CNY") {
   return {
     exporter: String(world.ids.glassworks),
@@ -178,18 +193,7 @@ describe("trade tasks", function () {
     await accept(as("glassworks").contracts, { order: "1" });
     await fxTerms(as("glassworks").contracts, { order: "1", provider: String(world.ids.huaxia), minRate: "0.37" });
     await fund(golfo.contracts, { order: "1", permit: false }, golfo.session);
-    const carrier = as("carrier");
-    const file = path.join(dir, "pod.json");
-    await attest(
-      carrier.contracts,
-      { order: "1", kind: "Delivered", document: "POD-9", signatures: "", quote: "", out: file },
-      carrier.session,
-    );
-    await attest(
-      carrier.contracts,
-      { order: "1", kind: "Delivered", document: "POD-9", signatures: file, quote: "", out: "" },
-      carrier.session,
-    );
+    await carrierAttests(as, dir, "1", "Delivered", "POD-9");
     await dispute(as("cristal").contracts, { order: "1", reason: "LATE-INSPECTION" });
     // The arbiter decides the share and gives no quote: the award to convert waits in escrow for one.
     const resolved = await resolve(as("regulator").contracts, { order: "1", exporterShare: "60", quote: "" });
@@ -223,18 +227,7 @@ describe("trade tasks", function () {
     await accept(as("glassworks").contracts, { order: "1" });
     const permitted = await fund(golfo.contracts, { order: "1", permit: true }, golfo.session);
     expect(permitted[0]).to.equal("funded order 1: 400000.00 MXN locked in escrow (ERC-2612 permit, one transaction)");
-    const carrier = as("carrier");
-    const file = path.join(dir, "delivered.json");
-    await attest(
-      carrier.contracts,
-      { order: "1", kind: "Delivered", document: "POD-1", signatures: "", quote: "", out: file },
-      carrier.session,
-    );
-    const delivered = await attest(
-      carrier.contracts,
-      { order: "1", kind: "Delivered", document: "POD-1", signatures: file, quote: "", out: "" },
-      carrier.session,
-    );
+    const delivered = await carrierAttests(as, dir, "1", "Delivered", "POD-1");
     expect(delivered[1]).to.match(/^ {2}tranche 1 paid 199500\.00 MXN to /);
     const disputed = await dispute(as("cristal").contracts, { order: "1", reason: "BROKEN-GLASS" });
     expect(disputed[0]).to.match(/^disputed order 1: an arbiter splits what remains in escrow by \d{4}-/);
