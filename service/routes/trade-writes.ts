@@ -360,8 +360,9 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
         id: String(r.id),
         exporterShareBps: r.shareBps,
         payments: paymentsOut(r.payments),
-        // An award to convert the arbiter gave no quote for waits in escrow (pay token, minor units); "0" when none.
-        heldAward: String(r.held),
+        // An award to convert the arbiter gave no quote for waits in escrow (pay token, minor units); null when none,
+        // as in the order's view.
+        heldAward: r.held === 0n ? null : String(r.held),
       };
     },
   });

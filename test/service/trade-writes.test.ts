@@ -31,7 +31,8 @@ describe("service writes: a trade order from creation to a paid tranche, one ser
     after(() => store.cleanup());
 
     it(`test_tradeFlow_overHttp_paysTheTrancheInTheExportersCurrency (${store.name})`, async function () {
-      const parties = TRADE_PARTIES;
+      // The regulator's desk is the arbiter of the dispute at the end.
+      const parties = [...TRADE_PARTIES, ["regulator", "operator"] as const];
       const services: Record<string, RunningService> = {};
       const tokens: Record<string, string> = {};
       try {
@@ -147,6 +148,42 @@ describe("service writes: a trade order from creation to a paid tranche, one ser
         ]);
         const xml = await (await get(`/v1/trade/payments/${payments[0].uetr}/pacs008?format=xml`)).text();
         expect(xml).to.include(`<UETR>${payments[0].uetr}</UETR>`);
+
+        // Delivered before customs cleared: the importer disputes within the objection window, and the customs tranche
+        // is at stake. The arbiter gives no quote, so the exporter's 60% of it waits in escrow for one (review 28, F1),
+        // in the resolve answer and in the order's view, until the FX provider's quote pays it.
+        const delivered = await ok(
+          "carrier",
+          `/v1/trade/orders/${id}/attestations`,
+          { kind: "Delivered", document: "proof of delivery POD-5531" },
+          201,
+        );
+        await ok("huaxia", `/v1/trade/orders/${id}/evidence`, {
+          kind: "Delivered",
+          document: "proof of delivery POD-5531",
+          attestations: [delivered],
+        });
+        await ok("cristal", `/v1/trade/orders/${id}/dispute`, { reason: "breakage" });
+        const resolved = await ok("regulator", `/v1/trade/orders/${id}/resolve`, { exporterShare: "60" });
+        // 60% of the customs tranche's 160,000.00 MXN, in minor units.
+        expect(resolved.heldAward).to.equal("9600000");
+        const heldView = async () => {
+          await services.glassworks.caughtUp();
+          return ((await (await get(`/v1/trade/orders/${id}`)).json()) as { heldAward: string | null }).heldAward;
+        };
+        expect(await heldView()).to.equal("9600000");
+        const payQuote = await ok(
+          "huaxia",
+          `/v1/trade/orders/${id}/fx-quotes`,
+          { sell: "MXN", buy: "CNY", rate: "0.38", max: "400000.00", validFor: 3600 },
+          201,
+        );
+        const award = await ok("huaxia", `/v1/trade/orders/${id}/pay`, {
+          quote: { quote: payQuote.quote, signature: payQuote.signature },
+        });
+        // The award is paid first; the delivered tranche, released, waits for the next quote.
+        expect((award.payments as { tranche: string }[]).map((p) => p.tranche)).to.deep.equal(["award"]);
+        expect(await heldView()).to.equal(null);
       } finally {
         for (const s of Object.values(services)) await s.stop();
       }
