@@ -721,6 +721,8 @@ const tradeLifecycle = sumFigures(tradeFlow);
     );
     const { q, sig } = await fx(id);
     await record("TradeSettlement.payReleased [1 tranche in CNY]", trade.payReleased(id, q, sig));
+    // The provider withdraws a quote it signed, before it expires.
+    await record("TradeSettlement.cancelNonce", trade.connect(ta.huaxia).cancelNonce(99n));
   }
   // Two-of-n evidence.
   {

@@ -169,6 +169,11 @@ export async function signFxQuote(provider: Signer, domain: TypedDataDomain, quo
   return provider.signTypedData(domain, FX_QUOTE_TYPES, quote);
 }
 
+/** The address that signed FX quote `quote` (throws on a signature that is not one). */
+export function fxQuoteSigner(domain: TypedDataDomain, quote: FxQuote, signature: string): string {
+  return verifyTypedData(domain, FX_QUOTE_TYPES, quote, signature);
+}
+
 /** A financier (an operator of the financier member) agrees to an assignment of an order's proceeds. */
 export async function signAssignment(
   financier: Signer,
@@ -411,6 +416,11 @@ export async function dispute(trade: TradeSettlement, id: bigint, reason: string
  */
 export async function closeAdvance(trade: TradeSettlement, id: bigint): Promise<ContractTransactionReceipt> {
   return mined(await trade.closeAdvance(id));
+}
+
+/** The signer of an FX quote spends its nonce, so that nobody can relay the quote any more (`NonceCancelled`). */
+export async function cancelQuoteNonce(trade: TradeSettlement, nonce: bigint): Promise<ContractTransactionReceipt> {
+  return mined(await trade.cancelNonce(nonce));
 }
 
 /**

@@ -79,6 +79,7 @@ export const tradeFund = action(trade.fund);
 export const tradeAttest = action(trade.attest);
 export const tradePay = action(trade.pay);
 export const tradeQuote = action(trade.quote);
+export const tradeCancelQuote = action(trade.cancelQuote);
 export const tradeStatus = action(trade.status);
 export const tradeAssign = action(trade.assign);
 export const tradeFxTerms = action(trade.fxTerms);

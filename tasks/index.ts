@@ -435,6 +435,10 @@ export const tasks = [
     .addOption({ name: "out", description: "File to write the signed quote to", defaultValue: "" })
     .setAction(lazy("tradeQuote"))
     .build(),
+  tradelineTask("trade:cancel-quote", "Withdraw an FX quote you signed before it expires (its signer only)")
+    .addOption({ name: "quote", description: "FX quote file (written by trade:quote)", defaultValue: "" })
+    .setAction(lazy("tradeCancelQuote"))
+    .build(),
   tradelineTask("trade:status", "Print an order's state, tranches and the evidence still awaited")
     .addOption({ name: "order", description: "Order id", defaultValue: "" })
     .setAction(lazy("tradeStatus"))

@@ -182,6 +182,8 @@ interface ITradeSettlement {
     event ArbiterWindowSet(uint32 arbiterWindow);
     /// @notice The payee of order `id` chose FX provider `provider` at no less than `minRate` for its payments.
     event FxTermsSet(OrderId indexed id, MemberId indexed provider, uint96 minRate);
+    /// @notice `signer` cancelled its quote nonce `nonce`, voiding the FX quote it signed with it.
+    event NonceCancelled(address indexed signer, uint256 nonce);
 
     // ─── Errors ─────────────────────────────────────────────────────────────
 
@@ -417,6 +419,14 @@ interface ITradeSettlement {
         uint64 advance,
         uint40 deadline
     ) external view returns (bytes32);
+
+    /// @notice A key spends one of its own FX quote nonces, voiding the quote it signed with it before it expires (a
+    ///         rate the market left behind). Anyone may, for its own address only, whatever its member's standing, and
+    ///         while the settlement is paused: a quote cancelled then cannot be relayed when it resumes.
+    function cancelNonce(uint256 nonce) external;
+
+    /// @notice Whether `signer` spent FX quote nonce `nonce`, on a payment or by `cancelNonce`.
+    function nonceUsed(address signer, uint256 nonce) external view returns (bool);
 
     /// @notice The FX provider and floor rate the payee of order `id` chose (zero when none).
     function fxTermsOf(OrderId id) external view returns (MemberId provider, uint96 minRate);

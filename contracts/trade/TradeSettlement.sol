@@ -13,6 +13,7 @@ import {EvidenceKind, ITradeSettlement, OrderId, OrderState} from "../interfaces
 import {TradeChecks} from "../libraries/TradeChecks.sol";
 import {PackedTranches, PackedTranchesLibrary} from "../libraries/TradePacking.sol";
 import {Thresholds, ThresholdsLibrary} from "../libraries/TradeThresholds.sol";
+import {UnorderedNonces} from "../libraries/UnorderedNonces.sol";
 
 import {TradeSettlementBase} from "./TradeSettlementBase.sol";
 import {TradeSettlementCold} from "./TradeSettlementCold.sol";
@@ -28,6 +29,7 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
     using SafeERC20 for IERC20;
     using PackedTranchesLibrary for PackedTranches;
     using ThresholdsLibrary for Thresholds;
+    using UnorderedNonces for UnorderedNonces.Bitmap;
 
     /// @notice Where the less frequent operations run (by DELEGATECALL).
     TradeSettlementCold public immutable cold;
@@ -351,6 +353,18 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
         uint40 deadline
     ) external view returns (bytes32) {
         return _assignmentDigest(id, exporter, financier, advance, deadline);
+    }
+
+    /// @inheritdoc ITradeSettlement
+    function cancelNonce(uint256 nonce) external {
+        // A key withdraws only what it signed itself, so no standing is asked, as the ledger's `cancelNonce`.
+        if (!_fxNonces[msg.sender].use(nonce)) revert TradeFxQuoteNonceUsed(msg.sender, nonce);
+        emit NonceCancelled(msg.sender, nonce);
+    }
+
+    /// @inheritdoc ITradeSettlement
+    function nonceUsed(address signer, uint256 nonce) external view returns (bool) {
+        return _fxNonces[signer].isUsed(nonce);
     }
 
     /// @inheritdoc ITradeSettlement

@@ -236,6 +236,19 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
   });
 
   writeRoute(app, ctx, {
+    path: "/v1/trade/orders/{id}/fx-quotes/cancel",
+    summary: "The FX provider withdraws a quote it signed for the order before it expires (its signing key only)",
+    roles: ["bank-treasury"],
+    action: "trade.fx-quote.cancel",
+    withId: true,
+    body: z.object({ quote: SignedQuote }).strict(),
+    run: async (d, b, id) => {
+      const r = await desk.cancelQuote(d, { order: id, quote: b.quote });
+      return { id, nonce: String(r.nonce), signer: r.signer, cancelled: true };
+    },
+  });
+
+  writeRoute(app, ctx, {
     path: "/v1/trade/orders/{id}/fx-terms",
     summary:
       "The payee names the FX provider whose quotes anyone may relay, and the least rate it takes: the exporter " +

@@ -21,12 +21,14 @@ import {
   assignProceeds,
   attest as relayEvidence,
   buildOrder,
+  cancelQuoteNonce,
   closeAdvance as closeOrderAdvance,
   defaultAdvance as defaultOrderAdvance,
   createOrder,
   dispute as disputeOrder,
   fund as fundOrder,
   fundWithPermit,
+  fxQuoteSigner,
   newFxQuote,
   payReleased,
   refundedIn,
@@ -421,6 +423,39 @@ export async function quote(
     },
     beneficiary,
   };
+}
+
+/**
+ * The FX provider withdraws a quote it signed before it expires (a rate the market left behind): its signer spends the
+ * quote's nonce. Only the key that signed it can, so a quote another key signed is refused before anything is sent,
+ * as is one already used or withdrawn, and one for another order than `order`, when given.
+ */
+export async function cancelQuote(
+  desk: TradeDesk,
+  req: { quote: unknown; order?: string },
+): Promise<{ nonce: bigint; signer: string; receipt: ContractTransactionReceipt }> {
+  const L = desk.label("quote");
+  const signed = parseFxQuote(desk, req.quote);
+  if (signed === undefined) throw new InputError(L, `${L} is required: the signed FX quote to withdraw`);
+  if (req.order !== undefined && signed.quote.order !== orderId(desk, req.order)) {
+    throw new InputError(L, `${L} is for order ${signed.quote.order}, not order ${orderId(desk, req.order)}`);
+  }
+  const trade = desk.contracts.trade;
+  let signer: string;
+  try {
+    signer = fxQuoteSigner(await tradeDomainOf(trade), signed.quote, signed.signature);
+  } catch {
+    throw new InputError(L, `${L}: the signature is not a signature of this quote`);
+  }
+  const me = await desk.signer.getAddress();
+  if (signer !== me) {
+    throw new InputError(L, `${L} was signed by ${signer}, not by this key (${me}): only its signer can withdraw it`);
+  }
+  const { nonce } = signed.quote;
+  if (await trade.nonceUsed(signer, nonce)) {
+    throw new InputError(L, `${L}: nonce ${nonce} of ${signer} is already spent (the quote was used or withdrawn)`);
+  }
+  return { nonce, signer, receipt: await cancelQuoteNonce(trade, nonce) };
 }
 
 /** The payee names the FX provider whose quotes anyone may relay, and the least rate it takes. */

@@ -151,6 +151,13 @@ export async function quote(
   ];
 }
 
+/** The FX provider withdraws a quote it signed (the file `trade:quote` wrote) before it expires. */
+export async function cancelQuote(c: TradelineContracts, args: { quote: string }): Promise<string[]> {
+  const file = required(args.quote, "--quote");
+  const r = await desk.cancelQuote(deskOf(c), { quote: await readQuote(file) });
+  return [`withdrew the FX quote in ${file}: nonce ${r.nonce} of ${r.signer} is spent`, `  tx: ${r.receipt.hash}`];
+}
+
 /** The payee of an order names the FX provider whose quotes anyone may relay, and the least rate it takes. */
 export async function fxTerms(
   c: TradelineContracts,

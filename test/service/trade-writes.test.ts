@@ -100,6 +100,35 @@ describe("service writes: a trade order from creation to a paid tranche, one ser
           { sell: "MXN", buy: "CNY", rate: "0.38", max: "400000.00", validFor: 3600 },
           201,
         );
+        // A quote the provider withdraws: only its signer's desk can (another bank's is a 400 naming it, before
+        // anything is sent), once; relayed afterwards, the chain refuses it, decoded.
+        const stale = await ok(
+          "huaxia",
+          `/v1/trade/orders/${id}/fx-quotes`,
+          { sell: "MXN", buy: "CNY", rate: "0.39", max: "400000.00", validFor: 3600 },
+          201,
+        );
+        const staleQuote = { quote: stale.quote, signature: stale.signature };
+        const beforeCancel = await ethers.provider.getBlockNumber();
+        const notMine = await post("golfo", `/v1/trade/orders/${id}/fx-quotes/cancel`, { quote: staleQuote });
+        expect([notMine.status, notMine.body.errors?.[0].pointer]).to.deep.equal([400, "/quote"]);
+        expect(await ethers.provider.getBlockNumber()).to.equal(beforeCancel);
+        const cancelled = await ok("huaxia", `/v1/trade/orders/${id}/fx-quotes/cancel`, { quote: staleQuote });
+        const staleNonce = (stale.quote as { nonce: string }).nonce;
+        expect(cancelled).to.deep.include({ nonce: staleNonce, cancelled: true });
+        const again = await post("huaxia", `/v1/trade/orders/${id}/fx-quotes/cancel`, { quote: staleQuote });
+        expect([again.status, again.body.detail]).to.deep.equal([
+          400,
+          `quote: quote: nonce ${staleNonce} of ${world.admins.huaxia.address} is already spent (the quote was used or withdrawn)`,
+        ]);
+        const withdrawn = await post("huaxia", `/v1/trade/orders/${id}/evidence`, {
+          kind: "Shipped",
+          document: "bill of lading TPL-MZO-88121",
+          attestations: [attestation],
+          quote: staleQuote,
+        });
+        expect([withdrawn.status, withdrawn.body.revert?.name]).to.deep.equal([422, "TradeFxQuoteNonceUsed"]);
+
         // Another kind's attestation is refused before anything is sent.
         const before = await ethers.provider.getBlockNumber();
         const wrongKind = await post("huaxia", `/v1/trade/orders/${id}/evidence`, {

@@ -9,6 +9,7 @@ import {
   accept,
   assign,
   attest,
+  cancelQuote,
   closeAdvance,
   create,
   defaultAdvance,
@@ -216,6 +217,41 @@ describe("trade tasks", function () {
     expect(paid[1]).to.match(/^ {2}arbiter's award paid 45486\.00 CNY to /);
     expect((await status(golfo.contracts, { order: "1" }))[0]).to.equal(
       "order 1: Funded; 400000.00 MXN paid out in CNY; in escrow 200000.00 MXN",
+    );
+  });
+
+  it("test_tradeTasks_cancelQuote_withdrawsAProvidersQuote_andRefusesAnotherKeysOrASpentOne", async function () {
+    const { world, as, dir } = await networkHelpers.loadFixture(fixture);
+    const golfo = as("golfo");
+    const huaxia = as("huaxia");
+    await create(as("cristal").contracts, await order(world));
+    await accept(as("glassworks").contracts, { order: "1" });
+    await fxTerms(as("glassworks").contracts, { order: "1", provider: String(world.ids.huaxia), minRate: "0.37" });
+    await fund(golfo.contracts, { order: "1", permit: false }, golfo.session);
+    await carrierAttests(as, dir, "1", "Shipped", "BL-7");
+    const q = path.join(dir, "stale.json");
+    await quote(
+      huaxia.contracts,
+      { order: "1", sell: "MXN", buy: "CNY", rate: "0.38", max: "400000", validFor: "600", out: q },
+      huaxia.session,
+    );
+    const nonce = (JSON.parse(await readFile(q, "utf8")) as { quote: { nonce: string } }).quote.nonce;
+    // Only the key that signed it withdraws it: another member's key is refused before anything is sent.
+    const block = await connection.ethers.provider.getBlockNumber();
+    expect(await failure(cancelQuote(golfo.contracts, { quote: q }))).to.equal(
+      `--quote was signed by ${world.admins.huaxia.address}, not by this key (${world.admins.golfo.address}): ` +
+        "only its signer can withdraw it",
+    );
+    expect(await connection.ethers.provider.getBlockNumber()).to.equal(block);
+    expect((await cancelQuote(huaxia.contracts, { quote: q }))[0]).to.equal(
+      `withdrew the FX quote in ${q}: nonce ${nonce} of ${world.admins.huaxia.address} is spent`,
+    );
+    expect(await failure(cancelQuote(huaxia.contracts, { quote: q }))).to.equal(
+      `--quote: nonce ${nonce} of ${world.admins.huaxia.address} is already spent (the quote was used or withdrawn)`,
+    );
+    // Relayed after its withdrawal, the quote is refused with the chain's reason.
+    expect(await failure(pay(as("pearl").contracts, { order: "1", quote: q }))).to.equal(
+      `reverted: TradeFxQuoteNonceUsed(signer=${world.admins.huaxia.address}, nonce=${nonce})`,
     );
   });
 

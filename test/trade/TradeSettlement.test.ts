@@ -47,16 +47,20 @@ async function fixture() {
     await trade.connect(a.cristal).createOrder({ ...t.terms, payoutToken: t.terms.payToken });
     await trade.connect(a.glassworks).accept(1n);
   };
-  return { ...t, assignToPacific, acceptedOrder };
+  /** Order 1 on the fixture's terms (paid out in CNY), accepted with Huaxia as the exporter's FX provider, funded. */
+  const fundedFxOrder = async () => {
+    await trade.connect(a.cristal).createOrder(t.terms);
+    await trade.connect(a.glassworks).accept(1n);
+    await trade.connect(a.glassworks).setFxTerms(1n, HUAXIA, 0n);
+    await trade.connect(a.golfo).fund(1n);
+  };
+  return { ...t, assignToPacific, acceptedOrder, fundedFxOrder };
 }
 
 describe("TradeSettlement", function () {
   it("test_glasswareOrder_paysEachTrancheInCnyInTheEvidenceBlock", async function () {
-    const { trade, terms, attestation, fxQuote, tokens, a } = await networkHelpers.loadFixture(fixture);
-    await trade.connect(a.cristal).createOrder(terms);
-    await trade.connect(a.glassworks).accept(1n);
-    await trade.connect(a.glassworks).setFxTerms(1n, HUAXIA, 0n);
-    await trade.connect(a.golfo).fund(1n);
+    const { trade, fundedFxOrder, attestation, fxQuote, tokens, a } = await networkHelpers.loadFixture(fixture);
+    await fundedFxOrder();
     let nonce = 0n;
     for (const kind of [Kind.Shipped, Kind.CustomsCleared, Kind.Delivered]) {
       const doc = ethers.id(`doc-${kind}`);
@@ -312,11 +316,8 @@ describe("TradeSettlement", function () {
   });
 
   it("test_attest_revertsOnForeignDuplicateOrMissingSignaturesAndBadQuotes", async function () {
-    const { trade, terms, attestation, fxQuote, a } = await networkHelpers.loadFixture(fixture);
-    await trade.connect(a.cristal).createOrder(terms);
-    await trade.connect(a.glassworks).accept(1n);
-    await trade.connect(a.glassworks).setFxTerms(1n, HUAXIA, 0n);
-    await trade.connect(a.golfo).fund(1n);
+    const { trade, fundedFxOrder, attestation, fxQuote, a } = await networkHelpers.loadFixture(fixture);
+    await fundedFxOrder();
     const doc = ethers.id("bill of lading");
     const good = await attestation(1n, Kind.Shipped, doc);
     const { q, sig } = await fxQuote(1n);
@@ -356,6 +357,35 @@ describe("TradeSettlement", function () {
     await expect(replay)
       .to.be.revertedWithCustomError(trade, "TradeFxQuoteNonceUsed")
       .withArgs(a.huaxia.address, fresh.q.nonce);
+  });
+
+  it("test_cancelNonce_voidsAProvidersQuoteBeforeItExpires", async function () {
+    const { trade, fundedFxOrder, attestation, fxQuote, world, a } = await networkHelpers.loadFixture(fixture);
+    await fundedFxOrder();
+    const doc = ethers.id("bill of lading");
+    const stale = await fxQuote(7n);
+    const kept = await fxQuote(8n);
+    // The provider withdraws its quote while the settlement is paused, so that nobody relays it when it resumes.
+    await trade.pause();
+    await expect(trade.connect(a.huaxia).cancelNonce(7n))
+      .to.emit(trade, "NonceCancelled")
+      .withArgs(a.huaxia.address, 7n);
+    await trade.unpause();
+    expect([await trade.nonceUsed(a.huaxia.address, 7n), await trade.nonceUsed(a.huaxia.address, 8n)]).to.deep.equal([
+      true,
+      false,
+    ]);
+    await expect(trade.connect(a.huaxia).cancelNonce(7n))
+      .to.be.revertedWithCustomError(trade, "TradeFxQuoteNonceUsed")
+      .withArgs(a.huaxia.address, 7n);
+    const good = await attestation(1n, Kind.Shipped, doc);
+    await expect(trade.attest(1n, Kind.Shipped, doc, [good], stale.q, stale.sig))
+      .to.be.revertedWithCustomError(trade, "TradeFxQuoteNonceUsed")
+      .withArgs(a.huaxia.address, 7n);
+    // A key cancels only its own nonces: a stranger's cancellation of nonce 8 leaves the provider's quote good.
+    await trade.connect(world.outsiders[0]).cancelNonce(8n);
+    expect(await trade.nonceUsed(world.outsiders[0].address, 8n)).to.equal(true);
+    await expect(trade.attest(1n, Kind.Shipped, doc, [good], kept.q, kept.sig)).to.emit(trade, "TranchePaid");
   });
 
   it("test_timeRules_releaseAfterObjectionExpiryAndLapse", async function () {
