@@ -227,25 +227,27 @@ async function write(
     );
     if (claimed !== undefined) return claimed;
   }
-  if (authorize !== undefined) {
+  // A claimed key is in flight (claimKey) until the request ends, its step check included.
+  const flight = keyed === undefined ? undefined : `${client.id}\n${keyed.key}`;
+  try {
+    if (authorize !== undefined) {
+      try {
+        await authorize(w);
+      } catch (err) {
+        if (keyed !== undefined) await releaseKey(ctx, client.id, keyed.key);
+        throw err;
+      }
+    }
+    c.set("audited", true);
+    const signed: string[] = [];
     try {
-      await authorize(w);
+      return await serve(c, ctx, w, action, keyed, signed, handle);
     } catch (err) {
-      if (keyed !== undefined) await releaseKey(ctx, client.id, keyed.key);
+      // The database failed under the write (its answer could not be kept): with nothing signed, the key is freed
+      // for a retry; with something signed, the row stays, and a retry answers `write-interrupted` with it.
+      if (keyed !== undefined && signed.length === 0) await releaseKey(ctx, client.id, keyed.key);
       throw err;
     }
-  }
-  c.set("audited", true);
-  const flight = keyed === undefined ? undefined : `${client.id}\n${keyed.key}`;
-  if (flight !== undefined) w.inFlight.add(flight);
-  const signed: string[] = [];
-  try {
-    return await serve(c, ctx, w, action, keyed, signed, handle);
-  } catch (err) {
-    // The database failed under the write (its answer could not be kept): with nothing signed, the key is freed
-    // for a retry; with something signed, the row stays, and a retry answers `write-interrupted` with it.
-    if (keyed !== undefined && signed.length === 0) await releaseKey(ctx, client.id, keyed.key);
-    throw err;
   } finally {
     if (flight !== undefined) w.inFlight.delete(flight);
   }
@@ -501,7 +503,12 @@ async function claimKey(
     .onConflict((oc) => oc.columns(["token_id", "key"]).doNothing())
     .returning("key")
     .executeTakeFirst();
-  if (inserted !== undefined) return undefined;
+  // Claimed: in flight from here, before any step check that awaits the chain, so that a retry with the key meanwhile
+  // is a 409, never a second run (review 30, C1). The caller takes it out of the set when the request ends.
+  if (inserted !== undefined) {
+    w.inFlight.add(`${tokenId}\n${key}`);
+    return undefined;
+  }
   const row = await db
     .selectFrom("idempotency")
     .selectAll()
@@ -540,7 +547,10 @@ async function claimKey(
       .where("signed", "is", null)
       .where((eb) => (row.owner === null ? eb("owner", "is", null) : eb("owner", "=", row.owner)))
       .executeTakeFirst();
-    if (Number(taken.numUpdatedRows) === 1) return undefined;
+    if (Number(taken.numUpdatedRows) === 1) {
+      w.inFlight.add(`${tokenId}\n${key}`);
+      return undefined;
+    }
     throw inFlight;
   }
   c.set("audited", true);

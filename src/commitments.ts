@@ -10,6 +10,7 @@
  */
 import { AbiCoder, hexlify, isHexString, keccak256, randomBytes, toUtf8Bytes } from "ethers";
 
+import { checked } from "./input.js";
 import type { Hex32 } from "./keys.js";
 
 /** What a commitment is to; part of what is hashed. */
@@ -27,6 +28,15 @@ export function checkSalt(salt: string, what = "salt"): Hex32 {
   // A zero salt is what a hard-coded default looks like: it leaves the commitment as guessable as a plain hash.
   if (/^0x0{64}$/.test(s)) throw new Error(`${what} is zero: draw a fresh salt for each commitment (newSalt)`);
   return s.toLowerCase() as Hex32;
+}
+
+/**
+ * A salt a user may give in input `field` (an option, a request's field): checked as `checkSalt` does, its refusal an
+ * input error naming the field (a 400 in the service, not a 500); a fresh one (`newSalt`) when none is given.
+ */
+export function givenOrNewSalt(given: string | undefined, field: string): Hex32 {
+  if ((given ?? "").trim() === "") return newSalt();
+  return checked(field, () => checkSalt(given!, field));
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { hexlify, isHexString, type ContractTransactionReceipt } from "ethers";
 
-import { checkSalt, commitment, consentCommitment, newSalt } from "../commitments.js";
+import { commitment, consentCommitment, givenOrNewSalt } from "../commitments.js";
 import {
   BatchRejectedError,
   CONSENT_PURPOSES,
@@ -236,7 +236,7 @@ export async function register(desk: Desk, req: LoanRequest): Promise<Registered
     ...(aprBps === undefined ? {} : { aprBps }),
     ...(plan === undefined ? {} : { plan }),
   };
-  const salt = (req.salt ?? "") === "" ? newSalt() : checkSalt(req.salt!, desk.label("salt"));
+  const salt = givenOrNewSalt(req.salt, desk.label("salt"));
   checked(desk.label("borrowerType"), () => normalizeIdType(given.idType));
   checked(desk.label("ref"), () => newLoanRef(given.loanRef, given.idType, given.idNumber));
   const record = checked(desk.label(plan === undefined ? "matures" : "instalments"), () => completeRecord(given));
@@ -438,8 +438,7 @@ export async function recordConsent(desk: Desk, req: ConsentRequest): Promise<Co
         `(give ${desk.label("documentSalt")} to repeat an earlier commitment)`,
     );
   }
-  const salt =
-    (req.documentSalt ?? "").trim() === "" ? newSalt() : checkSalt(req.documentSalt!, desk.label("documentSalt"));
+  const salt = givenOrNewSalt(req.documentSalt, desk.label("documentSalt"));
   const purpose = purposeInput(desk, req.purpose);
   const expiresAt = checked(desk.label("expires"), () => {
     const day = dayNumber(requireOption(req.expires, desk.label("expires")), desk.label("expires"));
@@ -598,7 +597,7 @@ export async function dispute(desk: Desk, req: DisputeRequest): Promise<DisputeD
       tx = await c.credit.openDispute(lender(), ref, reason);
       break;
     case "answer": {
-      const salt = (req.salt ?? "").trim() === "" ? newSalt() : checkSalt(req.salt!, desk.label("salt"));
+      const salt = givenOrNewSalt(req.salt, desk.label("salt"));
       answer = { commitment: commitment("dispute-answer", reasonText, salt), salt };
       tx = await c.credit.answerDispute(ref, answer.commitment);
       break;

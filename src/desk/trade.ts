@@ -6,7 +6,7 @@
  */
 import { ZeroAddress, getAddress, isAddress, isHexString, type ContractTransactionReceipt, type Signer } from "ethers";
 
-import { checkSalt, documentCommitment, newSalt } from "../commitments.js";
+import { checkSalt, documentCommitment, givenOrNewSalt } from "../commitments.js";
 import { tokenAt, tokenFor, type TradelineContracts } from "../deployment.js";
 import { decodeCode, minorUnits, parseAmount, reasonCode } from "../encoding.js";
 import { decodeError } from "../errors.js";
@@ -173,8 +173,7 @@ export async function create(desk: TradeDesk, req: CreateRequest): Promise<Creat
   const pay = token(desk, "currency", req.currency);
   const payout = (req.payout ?? "").trim() === "" ? pay : token(desk, "payout", req.payout);
   const decimals = Number(await pay.decimals());
-  const documentSalt =
-    (req.documentSalt ?? "").trim() === "" ? newSalt() : checkSalt(req.documentSalt!, L("documentSalt"));
+  const documentSalt = givenOrNewSalt(req.documentSalt, L("documentSalt"));
   const tranches = checked(L("tranches"), () => parseTranches(requireOption(req.tranches, L("tranches"))));
   const input = {
     exporter: parseMemberId(requireOption(req.exporter, L("exporter")), L("exporter")),
@@ -278,8 +277,7 @@ export async function signEvidence(
   const id = orderId(desk, req.order);
   const kind = kindOf(desk, req.kind);
   const document = requireOption(req.document, desk.label("document"));
-  const salt =
-    (req.documentSalt ?? "").trim() === "" ? newSalt() : checkSalt(req.documentSalt!, desk.label("documentSalt"));
+  const salt = givenOrNewSalt(req.documentSalt, desk.label("documentSalt"));
   const documentHash = documentCommitment(document, salt);
   const signature = await signAttestation(
     desk.signer,
@@ -334,9 +332,8 @@ export async function relay(
       `${nameOf(0)} carries no document salt: pass the signers' salt with ${desk.label("documentSalt")}`,
     );
   }
-  const salt = checkSalt(
-    given === "" ? first : given,
-    given === "" ? `the salt in ${nameOf(0)}` : desk.label("documentSalt"),
+  const salt = checked(given === "" ? field : desk.label("documentSalt"), () =>
+    checkSalt(given === "" ? first : given, given === "" ? `the salt in ${nameOf(0)}` : desk.label("documentSalt")),
   );
   const docHash = documentCommitment(document, salt);
   const signatures: string[] = [];
