@@ -23,8 +23,14 @@ abstract contract EmergencyPause is IEmergencyPause, MemberGated {
     /// @inheritdoc IEmergencyPause
     function pause() external {
         bool byGovernor = _requirePauser();
-        if (_pausedAt != 0) revert EnforcedPause();
-        (_pausedAt, _pausedByGovernor) = (uint40(block.timestamp), byGovernor);
+        if (_pausedAt == 0) {
+            (_pausedAt, _pausedByGovernor) = (uint40(block.timestamp), byGovernor);
+        } else {
+            // The governor takes over a Regulator's pause, which then only the governor lifts: a Regulator pausing
+            // first cannot keep the governor's pause from holding (review 30, B2). The pause's clock runs on.
+            if (!byGovernor || _pausedByGovernor) revert EnforcedPause();
+            _pausedByGovernor = true;
+        }
         emit Paused(msg.sender);
     }
 

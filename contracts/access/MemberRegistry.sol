@@ -323,6 +323,12 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     }
 
     /// @inheritdoc IMemberRegistry
+    function statusSinceOf(MemberId id) external view returns (MemberStatus status, uint256 sinceDay) {
+        Member storage m = _members[id];
+        return (m.status, m.statusSince);
+    }
+
+    /// @inheritdoc IMemberRegistry
     function standingOf(MemberId id) external view returns (MemberStatus status, uint32 roles) {
         Member storage m = _members[id];
         return (m.status, m.roles);
@@ -371,6 +377,13 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         revert GovernorRenounceDisabled();
     }
 
+    /// @dev Governance passes only to an address that acts for no member (review 30, B1); the successor then accepts.
+    function transferOwnership(address newOwner) public override onlyOwner {
+        MemberId member = _memberOf[newOwner].member;
+        if (MemberId.unwrap(member) != 0) revert GovernorIsOperator(newOwner, member);
+        super.transferOwnership(newOwner);
+    }
+
     /// @dev The governor's refusal carries this registry's own error rather than Ownable's.
     function _checkOwner() internal view override {
         if (msg.sender != owner()) revert GovernorUnauthorizedAccount(msg.sender);
@@ -384,7 +397,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
             (from == MemberStatus.Active && to != MemberStatus.Active) ||
                 (from == MemberStatus.Suspended && to != MemberStatus.Suspended);
         if (!allowed) revert MemberInvalidTransition(id, from, to);
-        m.status = to;
+        (m.status, m.statusSince) = (to, uint24(block.timestamp / 1 days));
         _syncOperators(id, to, m.roles);
         // Leaving Active turns `isActiveKey` false for every operator of the member: caches keyed on the epoch expire.
         if (from == MemberStatus.Active) ++_membershipEpoch;
@@ -438,6 +451,10 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     ///      not bound to another member.
     function _checkNewOperator(address operator, MemberId id) private view {
         if (operator == address(0)) revert OperatorInvalidAddress();
+        // The governor's key is no member's: a module asks "an operator of the member?" before "the governor?" in
+        // places (a revoked pledgee's release, a revoked payee's FX terms), where a member that linked it would make
+        // the governor's step revert with the member's standing (review 30, B1).
+        if (operator == owner() || operator == pendingOwner()) revert OperatorIsGovernor(operator);
         MemberId existing = _memberOf[operator].member;
         if (MemberId.unwrap(existing) != 0) revert OperatorAlreadyRegistered(operator, existing);
         MemberId bound = _boundTo[operator];

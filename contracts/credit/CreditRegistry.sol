@@ -271,12 +271,16 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
         Terms memory t = _terms[id];
         if (t.instalments == 0) return d;
         Plan memory p = _plan(t);
-        uint64 outstanding = _loans[id].outstanding;
+        Loan storage loan = _loans[id];
+        uint64 outstanding = loan.outstanding;
         d.totalDue = InstalmentPlan.totalDue(p);
         d.paid = d.totalDue - outstanding;
         (d.oldestUnpaid, d.dueOnOldest) = InstalmentPlan.oldestUnpaid(p, d.paid);
         if (d.oldestUnpaid < p.instalments) d.oldestUnpaidDueDay = InstalmentPlan.dueDay(p, d.oldestUnpaid);
-        d.daysPastDue = InstalmentPlan.daysPastDue(p, outstanding, block.timestamp / 1 days);
+        // Only a live loan is past due: a written-off one keeps its outstanding, not a clock (review 30, RA-3). (A
+        // repaid one owes nothing, and the rest have no plan.)
+        if (loan.status != LoanStatus.WrittenOff)
+            d.daysPastDue = InstalmentPlan.daysPastDue(p, outstanding, block.timestamp / 1 days);
     }
 
     /// @inheritdoc ICreditRegistry
@@ -341,14 +345,15 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
         _runCold();
     }
 
-    // ─── Governance, run here ───────────────────────────────────────────────
-    // The policy and the emergency pause stay in this contract: without a second contract's account to load, they
-    // are within 1.3x of their floor, and an emergency stop does not depend on another contract's code.
-
     /// @inheritdoc ICreditRegistry
-    function setPolicy(Policy calldata newPolicy) external onlyGovernor {
-        _setPolicy(newPolicy);
+    /// @dev Run in the cold part since review 30 took this contract's last bytes for the pause's day and rule.
+    function setPolicy(Policy calldata) external {
+        _runCold();
     }
+
+    // ─── Governance, run here ───────────────────────────────────────────────
+    // The emergency pause stays in this contract: an emergency stop, and its lifting, do not depend on another
+    // contract's code.
 
     /// @inheritdoc ICreditRegistry
     function pause() external {
@@ -369,11 +374,12 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     ///      governor lifts the governor's pause.
     function _setPause(bool pausing) private {
         uint8 by = _pausedBy;
-        if (pausing == (by != 0)) {
+        bool governor = _isGovernor(msg.sender);
+        // Pausing again is the governor taking over a Regulator's pause (review 30, B2); nothing else repeats.
+        if (pausing == (by != 0) && !(pausing && governor && by == _PAUSED_BY_REGULATOR)) {
             if (pausing) revert EnforcedPause();
             revert ExpectedPause();
         }
-        bool governor = _isGovernor(msg.sender);
         if (!governor) {
             if (by == _PAUSED_BY_GOVERNOR) revert PauseLiftUnauthorized(msg.sender);
             _requireRole(msg.sender, Role.Regulator);
@@ -384,6 +390,8 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
                 : governor
                     ? _PAUSED_BY_GOVERNOR
                     : _PAUSED_BY_REGULATOR;
+        // Paused or resumed now: nothing ages while paused, and the lenders' silence counts from `graceDays` after.
+        _pauseChangedAt = block.timestamp;
         if (pausing) emit Paused(msg.sender);
         else emit Unpaused(msg.sender);
     }

@@ -173,6 +173,11 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
 
     mapping(bytes32 borrowerKey => uint256 counts) internal _delinquent; // four 64-bit counters, bucket 1 lowest
 
+    /// @dev When this registry was last paused or resumed (0 before any): no loan ages against its lender's silence
+    ///      until `_graceDays` after that day, as no repayment could be reported while paused (review 30, RA-2). A
+    ///      slot of its own, which only the pause writes and only `ageLoan` reads.
+    uint256 internal _pauseChangedAt;
+
     modifier whenNotPaused() {
         _requireNotPaused();
         _;

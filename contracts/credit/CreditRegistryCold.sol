@@ -127,9 +127,15 @@ contract CreditRegistryCold is CreditRegistryBase {
         if (hasPlan && _isLive(from)) {
             // Only a lender that can report a repayment is aged against: a suspended or revoked one cannot, and a
             // borrower who paid it would be made delinquent on a stale outstanding.
-            MemberStatus standing = RegistryCalls.statusOf(memberRegistry, loan.lender);
+            (MemberStatus standing, uint256 since) = RegistryCalls.statusSinceOf(memberRegistry, loan.lender);
             if (standing != MemberStatus.Active) revert CreditLenderInactive(id, loan.lender, standing);
-            dpd = InstalmentPlan.daysPastDue(_plan(t), loan.outstanding, block.timestamp / 1 days);
+            // Nor right after a time it could not report: the registry paused, or the lender suspended. Its silence
+            // counts only `graceDays` after it could report again (review 30, RA-2).
+            uint256 today = block.timestamp / 1 days;
+            uint256 resumed = _pauseChangedAt / 1 days;
+            if (resumed > since) since = resumed;
+            if (today < since + _graceDays) revert CreditLenderCatchingUp(id, since, since + _graceDays);
+            dpd = InstalmentPlan.daysPastDue(_plan(t), loan.outstanding, today);
         }
         LoanStatus to =
             hasPlan && dpd > _graceDays && _canTransition(from, LoanStatus.Overdue, Actor.Anyone)
@@ -196,6 +202,11 @@ contract CreditRegistryCold is CreditRegistryBase {
     }
 
     // ─── Governor ───────────────────────────────────────────────────────────
+
+    /// @dev See {ICreditRegistry}.
+    function setPolicy(Policy calldata newPolicy) external onlyGovernor {
+        _setPolicy(newPolicy);
+    }
 
     /// @dev See {ICreditModuleReports}.
     function setReporterModule(address module, bool allowed) external onlyGovernor {

@@ -351,6 +351,11 @@ interface ICreditRegistryTypes {
     /// @notice Loan `id`'s lender `lender` is not active (`status`): it cannot report the repayments that would stop
     ///         its loan ageing, so the loan stays as last reported (adversarial review 10, R10-2).
     error CreditLenderInactive(LoanId id, MemberId lender, MemberStatus status);
+    /// @notice Loan `id`'s lender could report its repayments only from day `reportableFromDay` (the day this registry
+    ///         resumed after a pause, or the lender was reinstated): the loan ages from day `agesFromDay`,
+    ///         `graceDays` later, so that repayments the lender could not report in the meantime reach the registry
+    ///         first (adversarial review 30, RA-2).
+    error CreditLenderCatchingUp(LoanId id, uint256 reportableFromDay, uint256 agesFromDay);
     /// @notice Loan `id` is `daysPastDue` days past due, more than the `graceDays` grace: it cannot be cured to Active.
     error CreditLoanPastDue(LoanId id, uint256 daysPastDue, uint16 graceDays);
 }
@@ -391,7 +396,9 @@ interface ICreditRegistry is ICreditRegistryTypes {
     ///         than `graceDays` past due (so a lender cannot hide a missed payment by not reporting it); a negative
     ///         record past its retention stops counting in the borrower's defaults. Reverts `CreditNothingToAge`
     ///         otherwise, and `CreditLenderInactive` for a live plan loan whose lender is suspended or revoked (it
-    ///         cannot report the repayments that would stop the move: the loan stays as last reported).
+    ///         cannot report the repayments that would stop the move: the loan stays as last reported), or
+    ///         `CreditLenderCatchingUp` within `graceDays` of the day the lender could report again (this registry
+    ///         resumed, or the lender was reinstated).
     function ageLoan(LoanId id) external;
 
     /// @notice A lender's logged look-up of a borrower, before lending, under consent `consent` of the consent book:

@@ -19,7 +19,8 @@ interface IEmergencyPause {
     /// @notice Only the governor may lift the governor's pause; `account` may not.
     error PauseLiftUnauthorized(address account);
 
-    /// @notice Pauses the module. Caller: the governor or an active Regulator.
+    /// @notice Pauses the module. Caller: the governor or an active Regulator. The governor may also pause a module a
+    ///         Regulator paused: the pause becomes the governor's, which only the governor lifts.
     function pause() external;
 
     /// @notice Lifts the pause. Caller: the governor; also an active Regulator unless the governor paused.

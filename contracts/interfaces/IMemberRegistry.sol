@@ -45,6 +45,7 @@ interface IMemberRegistry {
         uint32 roles; // bitmap of `1 << uint8(Role)`
         MemberStatus status;
         uint16 operatorCount;
+        uint24 statusSince; // the UTC day (days since 1970) its status last changed; 0 while it never did
         address payout; // the operator payouts go to; zero means the admin
     }
 
@@ -95,6 +96,8 @@ interface IMemberRegistry {
     error GovernorUnauthorizedAccount(address account);
     /// @notice The governor seat cannot be left empty; transfer it to the new governor instead.
     error GovernorRenounceDisabled();
+    /// @notice `account` acts for member `member`: an operator never becomes the governor (review 30, B1).
+    error GovernorIsOperator(address account, MemberId member);
     /// @notice `account` is not an operator of any member.
     error MemberUnknownAccount(address account);
     /// @notice No member has id `id`.
@@ -115,6 +118,9 @@ interface IMemberRegistry {
     error MemberInvalidTransition(MemberId id, MemberStatus from, MemberStatus to);
     /// @notice The operator address is zero.
     error OperatorInvalidAddress();
+    /// @notice `operator` is the governor or the governor's pending successor: it is never a member's operator, so
+    ///         that no member can make a governor's step fail by a check of its own standing (review 30, B1).
+    error OperatorIsGovernor(address operator);
     /// @notice `operator` already acts for member `existing`.
     error OperatorAlreadyRegistered(address operator, MemberId existing);
     /// @notice `operator` is bound to member `member` (it was unlinked from it, or a key recovery named it for it): it
@@ -257,6 +263,12 @@ interface IMemberRegistry {
 
     /// @notice Member `id`'s status (None for an unknown id).
     function statusOf(MemberId id) external view returns (MemberStatus);
+
+    /// @notice Member `id`'s status and the UTC day (days since 1970) it took it: suspended, reinstated or revoked (0
+    ///         for a member whose status never changed since its admission, None and 0 for an unknown id). A module
+    ///         that holds a member to account for what it could not do while suspended gives it time from that day
+    ///         (the credit registry's ageing).
+    function statusSinceOf(MemberId id) external view returns (MemberStatus status, uint256 sinceDay);
 
     /// @notice Member `id`'s status and role bitmap (`1 << uint8(Role)`), both from one storage slot: what a module
     ///         checks of a member it names, without the record's other slots (None and 0 for an unknown id).

@@ -87,6 +87,15 @@ library RegistryCalls {
         return MemberStatus(uint8(ask(registry, IMemberRegistry.statusOf.selector, MemberId.unwrap(member), 0)));
     }
 
+    function statusSinceOf(
+        IMemberRegistry registry,
+        MemberId member
+    ) internal view returns (MemberStatus status, uint256 sinceDay) {
+        uint256 word;
+        (word, sinceDay) = askTwo(registry, IMemberRegistry.statusSinceOf.selector, MemberId.unwrap(member));
+        status = MemberStatus(uint8(word));
+    }
+
     function hasMemberRole(IMemberRegistry registry, MemberId member, Role role) internal view returns (bool) {
         return ask(registry, IMemberRegistry.hasMemberRole.selector, MemberId.unwrap(member), uint8(role)) != 0;
     }

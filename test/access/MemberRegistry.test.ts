@@ -393,19 +393,24 @@ describe("MemberRegistry", function () {
       await expect(registry.connect(governor).setAdmin(1, governor.address))
         .to.be.revertedWithCustomError(registry, "OperatorUnauthorizedAdmin")
         .withArgs(governor.address, 1);
-      await registry.connect(governor).proposeAdminRecovery(1, governor.address);
+      // Nor by a key recovery: the governor's key is no member's operator (adversarial review 30, B1).
+      await expect(registry.connect(governor).proposeAdminRecovery(1, governor.address))
+        .to.be.revertedWithCustomError(registry, "OperatorIsGovernor")
+        .withArgs(governor.address);
+      // A recovery to another key: the admin, still there, cancels it.
+      await registry.connect(governor).proposeAdminRecovery(1, outsider.address);
       await expect(registry.connect(outsider).cancelAdminRecovery(1))
         .to.be.revertedWithCustomError(registry, "OperatorUnauthorizedAdmin")
         .withArgs(outsider.address, 1);
       await expect(registry.connect(bankAdmin).cancelAdminRecovery(1))
         .to.emit(registry, "AdminRecoveryCancelled")
-        .withArgs(1, governor.address);
+        .withArgs(1, outsider.address);
       await networkHelpers.time.increase(await registry.RECOVERY_DELAY());
       await expect(registry.completeAdminRecovery(1))
         .to.be.revertedWithCustomError(registry, "RecoveryNotPending")
         .withArgs(1);
       expect((await registry.getMember(1)).admin).to.equal(bankAdmin.address);
-      expect(await registry.memberForKey(governor.address)).to.equal(0n);
+      expect(await registry.memberForKey(outsider.address)).to.equal(0n);
       await expect(registry.connect(outsider).proposeAdminRecovery(1, outsider.address))
         .to.be.revertedWithCustomError(registry, "GovernorUnauthorizedAccount")
         .withArgs(outsider.address);

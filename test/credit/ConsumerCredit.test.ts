@@ -14,6 +14,7 @@ import type { ConsentBook, CreditRegistry, CreditScore, MemberRegistry } from ".
 import type { ICreditRegistryTypes } from "../../typechain-types/credit/CreditRegistry.js";
 import type { ICreditScore } from "../../typechain-types/credit/CreditScore.js";
 import { TEST_KEY_CHECK, testEntityKey } from "../helpers/entity.js";
+import { CONSUMER_POLICY, GRACE_DAYS } from "../helpers/credit.js";
 
 // network.create(), as test/credit/CreditRegistry.test.ts does (network.connect() is deprecated in Hardhat 3).
 const { ethers, networkHelpers } = await network.create();
@@ -28,20 +29,10 @@ const Kind = { ConsumerLoan: 0, SmeLoan: 1 } as const;
 const Frequency = { Weekly: 0, Monthly: 1 } as const;
 const Mode = { Flag: 0, Enforce: 1 } as const;
 const APR_LIMIT = 3; // PolicyLimit.Apr
-const GRACE_DAYS = 5;
 const CNY = "0x434e59";
 const CN = "0x434e";
 
-const POLICY: ICreditRegistryTypes.PolicyStruct = {
-  maxLenders: 0,
-  maxInquiries: 5,
-  inquiryWindow: 30 * DAY,
-  maxOutstanding: 0n,
-  maxPlatformShareBps: 3_000,
-  mode: Mode.Flag,
-  maxAprBps: 0,
-  graceDays: GRACE_DAYS,
-};
+const POLICY = CONSUMER_POLICY;
 
 /** The default scorecard of the issue (docs/credit-score.md). */
 const DEFAULT_SCORECARD: ICreditScore.ScorecardStruct = {

@@ -1,0 +1,232 @@
+/**
+ * Adversarial review 30. Each test failed on the code before its fix:
+ *
+ * - RA-2: a loan aged against its lender's silence right after a time the lender could not report: this registry's
+ *   pause, or the lender's suspension. It now ages only `graceDays` after the lender could report again
+ *   (`CreditLenderCatchingUp`).
+ * - RA-3: `delinquencyOf` kept a written-off loan days past due for ever, also after its negative record expired.
+ * - B1: a member linked the governor's address as its own operator, so that the governor's steps that first ask
+ *   "an operator of the member?" (a revoked pledgee's release, a revoked payee's FX terms) reverted with the member's
+ *   standing. The governor's key, and its pending successor, are now no member's operator, and governance passes
+ *   only to an address that acts for no member.
+ * - B2: a Regulator's pause kept the governor's from holding (refused while paused), and the Regulator lifted it at
+ *   will. The governor now takes a Regulator's pause over.
+ */
+import { expect } from "chai";
+import { Wallet, keccak256, toUtf8Bytes } from "ethers";
+import { network } from "hardhat";
+
+import type { ConsentBook, CreditRegistry, CreditScore, MemberRegistry } from "../../typechain-types/index.js";
+import type { ICreditRegistryTypes } from "../../typechain-types/credit/CreditRegistry.js";
+import { DEFAULT_SCORECARD } from "../../src/credit.js";
+import { reasonCode } from "../../src/encoding.js";
+import { borrowerReport } from "../../src/report.js";
+import { CONSUMER_POLICY, GRACE_DAYS } from "../helpers/credit.js";
+import { TEST_KEY_CHECK, testEntityKey } from "../helpers/entity.js";
+import { ledgerWorld } from "../helpers/ledger.js";
+
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
+const { time } = networkHelpers;
+
+const DAY = 86_400;
+const Role = { Lender: 0, Regulator: 12 } as const;
+const Status = { Active: 1n, Overdue: 3n, Defaulted: 4n, WrittenOff: 5n } as const;
+
+const bytes32 = (label: string): string => keccak256(toUtf8Bytes(label));
+
+async function today(): Promise<number> {
+  return Math.floor((await time.latest()) / DAY);
+}
+async function travelToDay(day: number): Promise<void> {
+  await time.increaseTo(day * DAY + 3_600);
+}
+
+async function deployFixture() {
+  const [governor, lenderA, regulator] = await ethers.getSigners();
+  const members = (await (
+    await ethers.getContractFactory("MemberRegistry")
+  ).deploy(governor.address, TEST_KEY_CHECK)) as unknown as MemberRegistry;
+  const admit = async (lei: string, roles: number, admin: string): Promise<bigint> => {
+    const hash = keccak256(toUtf8Bytes(lei));
+    await members.admit(hash, testEntityKey(hash), "0x434e", roles, admin);
+    return members.memberForKey(admin);
+  };
+  const ids = {
+    a: await admit("TLREVIEW30LENDERA001", 1 << Role.Lender, lenderA.address),
+    regulator: await admit("TLREVIEW30REGULATOR1", 1 << Role.Regulator, regulator.address),
+  };
+  const book = (await (
+    await ethers.getContractFactory("ConsentBook")
+  ).deploy(await members.getAddress())) as unknown as ConsentBook;
+  const credit = (await (
+    await ethers.getContractFactory("CreditRegistry")
+  ).deploy(
+    await members.getAddress(),
+    await book.getAddress(),
+    "0x434e59",
+    CONSUMER_POLICY,
+  )) as unknown as CreditRegistry;
+  const score = (await (
+    await ethers.getContractFactory("CreditScore")
+  ).deploy(await members.getAddress(), await credit.getAddress(), DEFAULT_SCORECARD)) as unknown as CreditScore;
+  const stranger = Wallet.createRandom().connect(ethers.provider);
+  await networkHelpers.setBalance(stranger.address, 10n ** 20n);
+  // Four weekly instalments of 2,500.00, the first due in a week.
+  const first = (await today()) + 7;
+  const loan: ICreditRegistryTypes.LoanInputStruct = {
+    loanRef: bytes32("review 30 loan"),
+    borrowerKey: bytes32("review 30 borrower"),
+    kind: 0,
+    principal: 1_000_000n,
+    outstanding: 1_000_000n,
+    originationDay: first - 7,
+    maturityDay: first + 21,
+    commitment: bytes32("review 30 commitment"),
+    aprBps: 0,
+    plan: { instalments: 4, frequency: 0, firstDueDay: first, instalment: 250_000n, finalInstalment: 250_000n },
+  };
+  await credit.connect(lenderA).registerLoan(loan);
+  const id = await credit.loanId(ids.a, loan.loanRef);
+  return { members, book, credit, score, ids, governor, lenderA, regulator, stranger, loan, id, first };
+}
+
+async function ledgerWorldFixture() {
+  return ledgerWorld(connection, "R30");
+}
+
+describe("adversarial review 30", function () {
+  it("RA-2: after a pause of the registry, a loan ages only graceDays after it resumed, so the lender's backlog lands first", async function () {
+    const w = await networkHelpers.loadFixture(deployFixture);
+    const key = w.loan.borrowerKey;
+    // A Regulator pauses the day before the first instalment falls due, for a week (longer than the grace days):
+    // the borrower pays on its due day, and the lender cannot report it.
+    await travelToDay(w.first - 1);
+    await w.credit.connect(w.regulator).pause();
+    await travelToDay(w.first);
+    await expect(w.credit.connect(w.lenderA).reportRepayment(w.loan.loanRef, 250_000n)).to.be.revertedWithCustomError(
+      w.credit,
+      "EnforcedPause",
+    );
+    await travelToDay(w.first + 7);
+    await w.credit.connect(w.regulator).unpause();
+    const resumed = await today();
+    // Right after the resumption a stranger cannot age the loan on the stale outstanding: nothing changes.
+    await expect(w.credit.connect(w.stranger).ageLoan(w.id))
+      .to.be.revertedWithCustomError(w.credit, "CreditLenderCatchingUp")
+      .withArgs(w.id, resumed, resumed + GRACE_DAYS);
+    expect((await w.credit.getLoan(w.id)).status).to.equal(Status.Active);
+    expect((await w.credit.profileOf(key)).delinquent).to.deep.equal([0n, 0n, 0n, 0n]);
+    // The lender's backlog lands first. Past the grace days only what was truly missed ages: the second instalment,
+    // due a week after the first, is unpaid.
+    await w.credit.connect(w.lenderA).reportRepayment(w.loan.loanRef, 250_000n);
+    await travelToDay(resumed + GRACE_DAYS + 1);
+    expect((await w.credit.delinquencyOf(w.id)).oldestUnpaid).to.equal(1n);
+    await expect(w.credit.connect(w.stranger).ageLoan(w.id))
+      .to.emit(w.credit, "LoanStatusChanged")
+      .withArgs(w.id, key, Status.Active, Status.Overdue);
+  });
+
+  it("RA-2: a lender reinstated after a suspension gets graceDays to report before its loans age", async function () {
+    const w = await networkHelpers.loadFixture(deployFixture);
+    await travelToDay(w.first - 1);
+    await w.members.suspend(w.ids.a, bytes32("review"));
+    await travelToDay(w.first + 10);
+    // Suspended: the loan does not age (review 10, R10-2).
+    await expect(w.credit.connect(w.stranger).ageLoan(w.id)).to.be.revertedWithCustomError(
+      w.credit,
+      "CreditLenderInactive",
+    );
+    await w.members.reinstate(w.ids.a, bytes32("cleared"));
+    const reinstated = await today();
+    expect((await w.members.statusSinceOf(w.ids.a)).sinceDay).to.equal(BigInt(reinstated));
+    // Reinstated: not at once, only graceDays later.
+    await expect(w.credit.connect(w.stranger).ageLoan(w.id))
+      .to.be.revertedWithCustomError(w.credit, "CreditLenderCatchingUp")
+      .withArgs(w.id, reinstated, reinstated + GRACE_DAYS);
+    await travelToDay(reinstated + GRACE_DAYS);
+    await expect(w.credit.connect(w.stranger).ageLoan(w.id))
+      .to.emit(w.credit, "LoanStatusChanged")
+      .withArgs(w.id, w.loan.borrowerKey, Status.Active, Status.Overdue);
+  });
+
+  it("RA-3: a written-off loan is not days past due, in delinquencyOf and in the borrower's report", async function () {
+    const w = await networkHelpers.loadFixture(deployFixture);
+    await travelToDay(w.first + 60);
+    for (const s of [Status.Overdue, Status.Defaulted, Status.WrittenOff]) {
+      await w.credit.connect(w.lenderA).reportStatus(w.loan.loanRef, s);
+    }
+    const writtenOff = await today();
+    // Its outstanding stays what the lender wrote off; its clock stops.
+    expect((await w.credit.delinquencyOf(w.id)).daysPastDue).to.equal(0n);
+    // Five years and a day later the retention ends and anyone clears it; still no days past due.
+    await travelToDay(writtenOff + 5 * 366 + 1);
+    await expect(w.credit.connect(w.stranger).ageLoan(w.id)).to.emit(w.credit, "NegativeRecordExpired");
+    const d = await w.credit.delinquencyOf(w.id);
+    expect([d.daysPastDue, d.paid]).to.deep.equal([0n, 0n]);
+    const report = await borrowerReport({
+      credit: w.credit,
+      consents: w.book,
+      score: w.score,
+      key: String(w.loan.borrowerKey),
+    });
+    const line = report.loans.find((l) => l.loanId === w.id)!;
+    expect([line.daysPastDue, line.bucket]).to.deep.equal([0, "current"]);
+  });
+
+  it("B1: the governor's key, or its pending successor, is no member's operator, and governance passes to no operator", async function () {
+    const { world, scf, members, a, ids, issue } = await networkHelpers.loadFixture(ledgerWorldFixture);
+    const governor = world.governor;
+    await expect(members.connect(a.pacific).addOperator(ids.pacific, governor.address))
+      .to.be.revertedWithCustomError(members, "OperatorIsGovernor")
+      .withArgs(governor.address);
+    // The successor the governor named cannot be linked either, before it accepts.
+    const successor = world.outsiders[0];
+    await members.connect(governor).transferOwnership(successor.address);
+    await expect(members.connect(a.pacific).addOperator(ids.pacific, successor.address))
+      .to.be.revertedWithCustomError(members, "OperatorIsGovernor")
+      .withArgs(successor.address);
+    // Nor is a member's operator ever named the successor.
+    await expect(members.connect(governor).transferOwnership(a.pacific.address))
+      .to.be.revertedWithCustomError(members, "GovernorIsOperator")
+      .withArgs(a.pacific.address, ids.pacific);
+    expect(await members.pendingOwner()).to.equal(successor.address);
+    // So the governor's step for a revoked pledgee goes through (review 13, R13-3).
+    const id = await issue();
+    await scf.connect(a.glassworks).encumber(id, ids.pacific);
+    await members.connect(governor).revoke(ids.pacific, reasonCode("LICENCE-WITHDRAWN"));
+    await scf.connect(governor).release(id);
+    expect((await scf.getPiece(id)).encumbered).to.equal(false);
+  });
+
+  it("B2: the governor takes over a Regulator's pause; only the governor lifts it, and the pause's clock runs on", async function () {
+    // The ledger's pause (EmergencyPause, as the trade settlement's) and the credit registry's own.
+    const ledger = async () => {
+      const { world, scf, a } = await networkHelpers.loadFixture(ledgerWorldFixture);
+      return [scf, world.governor, a.regulator] as const;
+    };
+    const registry = async () => {
+      const w = await networkHelpers.loadFixture(deployFixture);
+      return [w.credit, w.governor, w.regulator] as const;
+    };
+    for (const deploy of [ledger, registry]) {
+      const [module, governor, regulator] = await deploy();
+      await module.connect(regulator).pause();
+      const before = await time.latest();
+      await time.increase(3_600);
+      await expect(module.connect(governor).pause()).to.emit(module, "Paused").withArgs(governor.address);
+      // Paused once: a second pause by the governor, or the Regulator's, is refused.
+      await expect(module.connect(governor).pause()).to.be.revertedWithCustomError(module, "EnforcedPause");
+      await expect(module.connect(regulator).pause()).to.be.revertedWithCustomError(module, "EnforcedPause");
+      await expect(module.connect(regulator).unpause())
+        .to.be.revertedWithCustomError(module, "PauseLiftUnauthorized")
+        .withArgs(regulator.address);
+      expect(await module.paused()).to.equal(true);
+      await module.connect(governor).unpause();
+      expect(await module.paused()).to.equal(false);
+      if ("pausedSeconds" in module) {
+        expect(await module.pausedSeconds()).to.equal(BigInt((await time.latest()) - before));
+      }
+    }
+  });
+});
