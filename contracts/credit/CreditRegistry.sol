@@ -390,10 +390,18 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
                 : governor
                     ? _PAUSED_BY_GOVERNOR
                     : _PAUSED_BY_REGULATOR;
-        // Paused or resumed now: nothing ages while paused, and the lenders' silence counts from `graceDays` after.
-        _pauseChangedAt = block.timestamp;
-        if (pausing) emit Paused(msg.sender);
-        else emit Unpaused(msg.sender);
+        // Nothing ages while paused; after, the lenders' silence counts once the days the pause took (at most the
+        // grace days) have passed again. A governor's takeover keeps the pause's start.
+        if (pausing) {
+            if (by == 0) _pausedSince = uint40(block.timestamp);
+            emit Paused(msg.sender);
+        } else {
+            uint256 today = block.timestamp / 1 days;
+            uint256 lasted = (block.timestamp - _pausedSince) / 1 days;
+            uint256 grace = _graceDays;
+            (_resumedDay, _agesFromDay) = (uint24(today), uint24(today + (lasted < grace ? lasted : grace)));
+            emit Unpaused(msg.sender);
+        }
     }
 
     /// @dev Runs this call's data in `cold` on this contract's storage and returns (or reverts) with its result.

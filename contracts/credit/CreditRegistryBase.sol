@@ -173,10 +173,13 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
 
     mapping(bytes32 borrowerKey => uint256 counts) internal _delinquent; // four 64-bit counters, bucket 1 lowest
 
-    /// @dev When this registry was last paused or resumed (0 before any): no loan ages against its lender's silence
-    ///      until `_graceDays` after that day, as no repayment could be reported while paused (review 30, RA-2). A
-    ///      slot of its own, which only the pause writes and only `ageLoan` reads.
-    uint256 internal _pauseChangedAt;
+    /// @dev The pause's own slot, which only the pause writes and only `ageLoan` reads (review 30, RA-2): when the
+    ///      current pause began; the day this registry last resumed; and the day loans age again from, as many days
+    ///      after it as the pause lasted, `_graceDays` at most. No repayment could be reported while paused, and a
+    ///      pause lifted at once (a Regulator's pause and resume in one block) gives no extra day (review 31, D1).
+    uint40 internal _pausedSince;
+    uint24 internal _resumedDay;
+    uint24 internal _agesFromDay;
 
     modifier whenNotPaused() {
         _requireNotPaused();

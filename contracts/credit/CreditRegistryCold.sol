@@ -129,12 +129,13 @@ contract CreditRegistryCold is CreditRegistryBase {
             // borrower who paid it would be made delinquent on a stale outstanding.
             (MemberStatus standing, uint256 since) = RegistryCalls.statusSinceOf(memberRegistry, loan.lender);
             if (standing != MemberStatus.Active) revert CreditLenderInactive(id, loan.lender, standing);
-            // Nor right after a time it could not report: the registry paused, or the lender suspended. Its silence
-            // counts only `graceDays` after it could report again (review 30, RA-2).
+            // Nor right after a time it could not report: the lender suspended (its silence counts `graceDays` after
+            // its reinstatement), or the registry paused (as many days after it resumed as the pause lasted,
+            // `graceDays` at most) (review 30, RA-2; review 31, D1).
             uint256 today = block.timestamp / 1 days;
-            uint256 resumed = _pauseChangedAt / 1 days;
-            if (resumed > since) since = resumed;
-            if (today < since + _graceDays) revert CreditLenderCatchingUp(id, since, since + _graceDays);
+            uint256 agesFrom = since + _graceDays;
+            if (_agesFromDay > agesFrom) (since, agesFrom) = (_resumedDay, _agesFromDay);
+            if (today < agesFrom) revert CreditLenderCatchingUp(id, since, agesFrom);
             dpd = InstalmentPlan.daysPastDue(_plan(t), loan.outstanding, today);
         }
         LoanStatus to =

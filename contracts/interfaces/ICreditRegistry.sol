@@ -353,8 +353,9 @@ interface ICreditRegistryTypes {
     error CreditLenderInactive(LoanId id, MemberId lender, MemberStatus status);
     /// @notice Loan `id`'s lender could report its repayments only from day `reportableFromDay` (the day this registry
     ///         resumed after a pause, or the lender was reinstated): the loan ages from day `agesFromDay`,
-    ///         `graceDays` later, so that repayments the lender could not report in the meantime reach the registry
-    ///         first (adversarial review 30, RA-2).
+    ///         `graceDays` later (after a pause, as many days later as it lasted, `graceDays` at most), so that
+    ///         repayments the lender could not report in the meantime reach the registry first (adversarial review
+    ///         30, RA-2, and review 31, D1).
     error CreditLenderCatchingUp(LoanId id, uint256 reportableFromDay, uint256 agesFromDay);
     /// @notice Loan `id` is `daysPastDue` days past due, more than the `graceDays` grace: it cannot be cured to Active.
     error CreditLoanPastDue(LoanId id, uint256 daysPastDue, uint16 graceDays);

@@ -28,6 +28,16 @@ export const pauses: Projection = {
   tables: ["pauses"],
   async apply(trx: Db, e: Decoded) {
     if (e.name === "Paused") {
+      // A second Paused while paused is the governor taking a Regulator's pause over (review 30, B2): the same
+      // pause, already open; a second row would count its time twice (review 31, D3).
+      const open = await trx
+        .selectFrom("pauses")
+        .select("paused_at")
+        .where("chain_id", "=", e.chainId)
+        .where("contract", "=", e.contract)
+        .where("unpaused_at", "is", null)
+        .executeTakeFirst();
+      if (open !== undefined) return;
       await trx
         .insertInto("pauses")
         .values({

@@ -11,6 +11,9 @@
  *   only to an address that acts for no member.
  * - B2: a Regulator's pause kept the governor's from holding (refused while paused), and the Regulator lifted it at
  *   will. The governor now takes a Regulator's pause over.
+ * - D1 (a review of these fixes): RA-2's first fix gave every pause change the full grace days, so a Regulator's
+ *   pause and resume in one block, repeated, held off every loan's ageing. A pause now gives as many days as it lasted,
+ *   the grace days at most.
  */
 import { expect } from "chai";
 import { Wallet, keccak256, toUtf8Bytes } from "ethers";
@@ -228,5 +231,33 @@ describe("adversarial review 30", function () {
         expect(await module.pausedSeconds()).to.equal(BigInt((await time.latest()) - before));
       }
     }
+  });
+
+  it("D1: a pause lifted at once gives no catch-up day; a shorter pause than the grace, as many days as it lasted", async function () {
+    const w = await networkHelpers.loadFixture(deployFixture);
+    // The first instalment is missed; well past the grace days, a Regulator pauses and resumes in one block.
+    await travelToDay(w.first + 20);
+    await ethers.provider.send("evm_setAutomine", [false]);
+    const pause = await w.credit.connect(w.regulator).pause();
+    const resume = await w.credit.connect(w.regulator).unpause();
+    await networkHelpers.mine();
+    await ethers.provider.send("evm_setAutomine", [true]);
+    expect([(await pause.wait())!.status, (await resume.wait())!.status]).to.deep.equal([1, 1]);
+    await expect(w.credit.connect(w.stranger).ageLoan(w.id))
+      .to.emit(w.credit, "LoanStatusChanged")
+      .withArgs(w.id, w.loan.borrowerKey, Status.Active, Status.Overdue);
+    // A two-day pause gives the lender two days to report, not the five grace days.
+    await w.credit.connect(w.regulator).pause();
+    await time.increase(2 * DAY);
+    await w.credit.connect(w.regulator).unpause();
+    const resumed = await today();
+    await expect(w.credit.connect(w.stranger).ageLoan(w.id))
+      .to.be.revertedWithCustomError(w.credit, "CreditLenderCatchingUp")
+      .withArgs(w.id, resumed, resumed + 2);
+    // Then it ages again: here nothing has changed since (still 1-30 days past due, already Overdue).
+    await travelToDay(resumed + 2);
+    await expect(w.credit.connect(w.stranger).ageLoan(w.id))
+      .to.be.revertedWithCustomError(w.credit, "CreditNothingToAge")
+      .withArgs(w.id, BigInt(resumed + 2 - w.first), 1n);
   });
 });

@@ -4,14 +4,18 @@
  * - C1: a retry with the same Idempotency-Key while the first request's step check was still asking the chain ran
  *   too, and sent a second transaction. The key is in flight from its claim: the retry is a 409.
  * - C2: a malformed salt was a 500 (a plain Error from `checkSalt`); it is a 400 naming the field.
+ * - D3 (a review of review 30's fixes): the governor taking over a Regulator's pause emits a second `Paused`, and the
+ *   read model opened a second pause row: the overlap counted twice in every mirrored deadline.
  */
 import { expect } from "chai";
 import { network } from "hardhat";
 
 import { isoDate } from "../../src/credit.js";
 import { deployWorld } from "../../scripts/lib/world.js";
+import { pausedSeconds } from "../../service/projections/scf.js";
 
 import { glasswareOrderBody, memberService, roleToken, withMemberServices } from "./engines.js";
+import { withReadModel } from "./mirror.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -112,5 +116,22 @@ describe("adversarial review 30: the service", function () {
     } finally {
       await service.stop();
     }
+  });
+
+  it("D3: a pause the governor took over is one pause in the read model, as on the chain", async function () {
+    const { scf } = world.contracts;
+    const { time } = networkHelpers;
+    await (await scf.connect(world.admins.regulator).pause()).wait();
+    await time.increase(3_600);
+    await (await scf.connect(world.governor).pause()).wait();
+    await time.increase(10 * 86_400);
+    await (await scf.connect(world.governor).unpause()).wait();
+    await time.increase(60);
+    await networkHelpers.mine();
+    const now = await time.latest();
+    const mirrored = await withReadModel(":memory:", world.deployment, ethers.provider as never, (db, chainId) =>
+      pausedSeconds(db, chainId, "ReceivableLedger", now),
+    );
+    expect(mirrored).to.equal(Number(await scf.pausedSeconds()));
   });
 });
