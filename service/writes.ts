@@ -63,9 +63,10 @@ export const BAD_LINES_LISTED = 100;
 /** A problem for an error a write handler threw: a desk's input error is a 400 naming the field. */
 export function writeProblem(err: unknown): Problem {
   if (err instanceof InputError) {
-    return badRequest(`${err.field}: ${err.message}`, [
-      { pointer: `/${err.field.replace(/\[(\d+)\]\./g, "/$1/")}`, detail: err.message },
-    ]).problem;
+    // "field: message", the field named once: a desk message may begin with "field: " itself ("quote: …").
+    const detail = err.message.startsWith(`${err.field}: `) ? err.message : `${err.field}: ${err.message}`;
+    return badRequest(detail, [{ pointer: `/${err.field.replace(/\[(\d+)\]\./g, "/$1/")}`, detail: err.message }])
+      .problem;
   }
   if (err instanceof BatchRejectedError) {
     const problem = problemOf(err.revert);

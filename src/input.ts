@@ -36,6 +36,21 @@ export function checked<T>(field: string, parse: () => T): T {
   }
 }
 
+/**
+ * A whole number given as `value` that fits the contract's unsigned `bits`-bit field `what` of input `field`: a
+ * number its ABI type cannot hold is an input error naming the field, not an encoding failure after the checks
+ * (review 32, D1).
+ */
+export function uintField(value: unknown, bits: number, field: string, what: string): bigint {
+  const text = String(value);
+  if (!/^\d+$/.test(text)) throw new InputError(field, `${field}: ${what} "${text}" is not a whole number`);
+  const n = BigInt(text);
+  if (n >= 1n << BigInt(bits)) {
+    throw new InputError(field, `${field}: ${what} ${text} is too large (the chain stores it in ${bits} bits)`);
+  }
+  return n;
+}
+
 /** A required input's trimmed value; the error names the input when it is empty. */
 export function requireOption(value: string | undefined, option: string): string {
   if (value === undefined || value.trim() === "") throw new InputError(option, `${option} is required`);

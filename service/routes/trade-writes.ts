@@ -13,7 +13,7 @@ import { decodeError } from "../../src/errors.js";
 import { formatUetr, type TranchePayment } from "../../src/trade.js";
 import type { AppEnv } from "../app.js";
 import type { ApiRole } from "../auth.js";
-import { ProblemError } from "../problem.js";
+import { notFound, ProblemError } from "../problem.js";
 import type { WriteContext } from "../writes.js";
 import { Money, Text, previewRoute, writeRoute, type WriteStep } from "./write-schemas.js";
 
@@ -75,7 +75,9 @@ async function fxTermsStep(id: string, ctx: WriteContext): Promise<WriteStep> {
     }),
     w.signer.getAddress().then((a) => contracts.members.memberForKey(a)),
   ]);
-  if (order === undefined) return { step, roles: ["exporter", "bank-treasury"] };
+  // An order not created yet is refused here, as the chain would (TradeUnknownOrder): the desk reads the order again,
+  // and an order created between the two reads must not pass a role check that never saw it (review 32, D2).
+  if (order === undefined) throw notFound(`no order ${t} on this chain`);
   return order.exporter === member
     ? { step: `${step} (as its exporter)`, roles: ["exporter"] }
     : { step: `${step} (as the financier its proceeds are assigned to)`, roles: ["bank-treasury"] };

@@ -101,7 +101,12 @@ export function writeRoute<B extends z.ZodType>(app: OpenAPIHono<AppEnv>, ctx: W
         headers: idempotencyHeader,
         body: { content: { "application/json": { schema: spec.body } }, required: true },
       },
-      responses: writeResponses(spec.status ?? 200, spec.summary),
+      responses: {
+        ...writeResponses(spec.status ?? 200, spec.summary),
+        ...(spec.withId === true
+          ? { 404: { description: "the record is not on the chain; nothing was sent", content: problemContent } }
+          : {}),
+      },
       middleware: [allow(...spec.roles)] as const,
     }),
     async (c) => {

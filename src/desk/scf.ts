@@ -9,7 +9,16 @@ import { ZeroAddress, getAddress, isAddress, isError, isHexString, type Contract
 import { tokenAt, tokenFor, type TradelineContracts } from "../deployment.js";
 import { newSignatureNonce, signQuote, type QuoteTerms } from "../eip712.js";
 import { formatAmount, parseAmount } from "../encoding.js";
-import { InputError, checked, parseMemberId, requireOption, wholeNumber, yesOrNo, type Labels } from "../input.js";
+import {
+  InputError,
+  checked,
+  parseMemberId,
+  requireOption,
+  uintField,
+  wholeNumber,
+  yesOrNo,
+  type Labels,
+} from "../input.js";
 import { invoiceKey, normalizeDate, type ConsortiumKey } from "../keys.js";
 import {
   FAMILY_STATES,
@@ -470,22 +479,19 @@ export function parseSignedQuote(
   if (q === undefined || typeof v?.signature !== "string" || !isHexString(v.signature)) {
     throw new InputError(name, `${name} is not a signed quote: expected { quote: {…}, signature: "0x…" }`);
   }
-  const whole = (x: unknown, what: string) => {
-    if (!/^\d+$/.test(String(x)))
-      throw new InputError(name, `${name}: quote.${what} "${String(x)}" is not a whole number`);
-    return BigInt(String(x));
-  };
+  // Each as wide as the contract's `Quote` field.
+  const whole = (x: unknown, what: string, bits: number) => uintField(x, bits, name, `quote.${what}`);
   const dayBase = Number(q.dayBase);
   if (dayBase !== 360 && dayBase !== 365) throw new InputError(name, `${name}: quote.dayBase must be 360 or 365`);
   return {
     terms: {
-      id: whole(q.id, "id"),
-      rateBps: Number(whole(q.rateBps, "rateBps")),
+      id: whole(q.id, "id", 64),
+      rateBps: Number(whole(q.rateBps, "rateBps", 16)),
       dayBase,
       recourse: q.recourse === true,
-      seller: whole(q.seller, "seller"),
-      expiry: whole(q.expiry, "expiry"),
-      nonce: whole(q.nonce, "nonce"),
+      seller: whole(q.seller, "seller", 32),
+      expiry: whole(q.expiry, "expiry", 40),
+      nonce: whole(q.nonce, "nonce", 256),
     },
     signature: v.signature,
   };

@@ -10,7 +10,7 @@ import { checkSalt, documentCommitment, givenOrNewSalt } from "../commitments.js
 import { tokenAt, tokenFor, type TradelineContracts } from "../deployment.js";
 import { decodeCode, minorUnits, parseAmount, reasonCode } from "../encoding.js";
 import { decodeError } from "../errors.js";
-import { InputError, checked, parseMemberId, requireOption, wholeNumber, type Labels } from "../input.js";
+import { InputError, checked, parseMemberId, requireOption, uintField, wholeNumber, type Labels } from "../input.js";
 import { normalizeDate } from "../keys.js";
 import {
   EVIDENCE_KINDS,
@@ -112,25 +112,22 @@ export function parseFxQuote(
   if (q === undefined || q.order === undefined || typeof v.signature !== "string" || !isHexString(v.signature)) {
     throw new InputError(name, `${name} is not a signed FX quote: expected { quote: {…}, signature: "0x…" }`);
   }
-  const whole = (x: unknown, what: string) => {
-    if (!/^\d+$/.test(String(x)))
-      throw new InputError(name, `${name}: quote.${what} "${String(x)}" is not a whole number`);
-    return BigInt(String(x));
-  };
+  // Each as wide as the contract's `FxQuote` field.
+  const whole = (x: unknown, what: string, bits: number) => uintField(x, bits, name, `quote.${what}`);
   const address = (x: unknown, what: string) => {
     if (typeof x !== "string" || !isAddress(x)) throw new InputError(name, `${name}: quote.${what} is not an address`);
     return getAddress(x);
   };
   return {
     quote: {
-      order: whole(q.order, "order"),
-      beneficiary: whole(q.beneficiary, "beneficiary"),
+      order: whole(q.order, "order", 64),
+      beneficiary: whole(q.beneficiary, "beneficiary", 32),
       sellToken: address(q.sellToken, "sellToken"),
       buyToken: address(q.buyToken, "buyToken"),
-      rate: whole(q.rate, "rate"),
-      maxSellAmount: whole(q.maxSellAmount, "maxSellAmount"),
-      expiry: whole(q.expiry, "expiry"),
-      nonce: whole(q.nonce, "nonce"),
+      rate: whole(q.rate, "rate", 256),
+      maxSellAmount: whole(q.maxSellAmount, "maxSellAmount", 96),
+      expiry: whole(q.expiry, "expiry", 40),
+      nonce: whole(q.nonce, "nonce", 256),
     },
     signature: v.signature,
   };
@@ -565,22 +562,17 @@ function parseAssignment(
   const id = orderId(desk, req.order);
   const field = desk.label("assignment");
   const f = req.assignment as Partial<Assignment> | undefined;
-  const whole = (x: unknown) => /^\d+$/.test(String(x));
-  if (
-    f === undefined ||
-    f.order !== id.toString() ||
-    typeof f.signature !== "string" ||
-    !isHexString(f.signature) ||
-    ![f.exporter, f.financier, f.advance, f.deadline].every(whole)
-  ) {
+  if (f === undefined || f.order !== id.toString() || typeof f.signature !== "string" || !isHexString(f.signature)) {
     throw new InputError(field, `${req.name ?? field} is not a signed assignment of order ${id}`);
   }
+  // Each as wide as the contract's field (`assignProceeds`).
+  const whole = (x: unknown, what: string, bits: number) => uintField(x, bits, field, `${req.name ?? field}.${what}`);
   const assignment = {
     order: id,
-    exporter: BigInt(f.exporter!),
-    financier: BigInt(f.financier!),
-    advance: BigInt(f.advance!),
-    deadline: BigInt(f.deadline!),
+    exporter: whole(f.exporter, "exporter", 32),
+    financier: whole(f.financier, "financier", 32),
+    advance: whole(f.advance, "advance", 64),
+    deadline: whole(f.deadline, "deadline", 40),
   };
   return { id, assignment, signature: f.signature };
 }

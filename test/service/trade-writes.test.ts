@@ -119,7 +119,7 @@ describe("service writes: a trade order from creation to a paid tranche, one ser
         const again = await post("huaxia", `/v1/trade/orders/${id}/fx-quotes/cancel`, { quote: staleQuote });
         expect([again.status, again.body.detail]).to.deep.equal([
           400,
-          `quote: quote: nonce ${staleNonce} of ${world.admins.huaxia.address} is already spent (the quote was used or withdrawn)`,
+          `quote: nonce ${staleNonce} of ${world.admins.huaxia.address} is already spent (the quote was used or withdrawn)`,
         ]);
         const withdrawn = await post("huaxia", `/v1/trade/orders/${id}/evidence`, {
           kind: "Shipped",
