@@ -83,6 +83,13 @@ async function contractNames(): Promise<Record<string, string>> {
   return names;
 }
 
+/** A signer for `address`, impersonated and funded: a fresh key the bench links as an operator accepts its link. */
+async function impersonated(address: string) {
+  await networkHelpers.impersonateAccount(address);
+  await networkHelpers.setBalance(address, 10n ** 20n);
+  return connection.ethers.getSigner(address);
+}
+
 /** Above this ratio to the floor, a row's trace profile is recorded: where the gas over the floor went. */
 const PROFILE_ABOVE = 1.3;
 /** The supply-chain finance flow's target: 2x cheaper than the peer's 1,015,054 (issue 15). */
@@ -203,7 +210,8 @@ const benchId = await members.memberForKey(fresh1);
 await record("MemberRegistry.grantRoles", members.grantRoles(benchId, roleMask(["Financier"])));
 await record("MemberRegistry.removeRoles", members.removeRoles(benchId, roleMask(["Financier"])));
 await record("MemberRegistry.addLegalId", members.addLegalId(benchId, legalIdHash("TLBENCHBIC000000001")));
-await record("MemberRegistry.addOperator", members.connect(fresh1).addOperator(benchId, fresh2));
+await record("MemberRegistry.addOperator [offer]", members.connect(fresh1).addOperator(benchId, fresh2));
+await record("MemberRegistry.acceptOperatorOffer", members.connect(fresh2).acceptOperatorOffer(benchId));
 await record("MemberRegistry.setPayoutAccount", members.connect(fresh1).setPayoutAccount(benchId, fresh2));
 await record("MemberRegistry.setAdmin [existing operator]", members.connect(fresh1).setAdmin(benchId, fresh2));
 await record("MemberRegistry.removeOperator", members.connect(fresh2).removeOperator(benchId, fresh1));
@@ -225,8 +233,9 @@ await record("SettlementToken.mint [existing holder]", cny.connect(world.issuer)
 {
   // The first mint above found the issuer in the registry and kept it in its word: a later one at the same
   // membership epoch, to a holder new to the token, does not ask the registry for the issuer's role.
-  const newcomer = Wallet.createRandom().address;
+  const newcomer = await impersonated(Wallet.createRandom().address);
   await mined(await members.connect(glassworks).addOperator(world.ids.glassworks, newcomer));
+  await mined(await members.connect(newcomer).acceptOperatorOffer(world.ids.glassworks));
   await record(
     "SettlementToken.mint [new holder, the issuer already found at this epoch]",
     cny.connect(world.issuer).mint(newcomer, 1_000n),
@@ -677,15 +686,15 @@ const tradeLifecycle = sumFigures(tradeFlow);
   };
   let orders = 1n;
   /**
-   * Creates, accepts and funds another order; `payout` CNY converts, MXN does not. The exporter names Huaxia's quotes
-   * at 0.38 or better, so that anyone may relay them with the evidence.
+   * Creates, accepts and funds another order; `payout` CNY converts, MXN does not. On an order that converts, the
+   * exporter names Huaxia's quotes at 0.38 or better, so that anyone may relay them with the evidence.
    */
   const openOrder = async (payout: "CNY" | "MXN", tranches = "30:Shipped,40:CustomsCleared,30:Delivered") => {
     const terms = await glasswareOrder(world, await now(), `PO-BENCH-${++orders}`);
     const order = { ...terms, payoutToken: await tokens[payout].getAddress(), tranches: parseTranches(tranches) };
     await trade.connect(ta.cristal).createOrder(order);
     await trade.connect(ta.glassworks).accept(orders);
-    await trade.connect(ta.glassworks).setFxTerms(orders, world.ids.huaxia, scaledRate("0.38"));
+    if (payout === "CNY") await trade.connect(ta.glassworks).setFxTerms(orders, world.ids.huaxia, scaledRate("0.38"));
     await tokens.MXN.connect(ta.golfo).approve(tradeAddress, terms.amount);
     await trade.connect(ta.golfo).fund(orders);
     return { id: orders, order };
@@ -974,8 +983,9 @@ const tradeLifecycle = sumFigures(tradeFlow);
 // removed, back to an operator of that member; a revoked member's balance, where the governor names.
 {
   const cny = tokens.CNY;
-  const spare = Wallet.createRandom().address;
+  const spare = await impersonated(Wallet.createRandom().address);
   await members.connect(glassworks).addOperator(world.ids.glassworks, spare);
+  await members.connect(spare).acceptOperatorOffer(world.ids.glassworks);
   await cny.connect(world.issuer).mint(spare, 3_000n);
   await members.connect(glassworks).removeOperator(world.ids.glassworks, spare);
   await record(

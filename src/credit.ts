@@ -53,6 +53,11 @@ export const CONSENT_PURPOSES = [
   "Collections",
 ] as const;
 export type ConsentPurposeName = (typeof CONSENT_PURPOSES)[number];
+/**
+ * The purposes whose look-ups are soft inquiries: logged (the regulator's history shows them) but not counted in the
+ * borrower's inquiries, for the policy limit and the score (review 32, C2). As the registry's `inquire` rules.
+ */
+export const SOFT_INQUIRY_PURPOSES: readonly ConsentPurposeName[] = ["AccountReview", "Collections"];
 /** Plan frequencies by index, as the registry numbers them (`Frequency` in schedule.ts). */
 export const FREQUENCIES = ["Weekly", "Monthly"] as const;
 export type FrequencyName = (typeof FREQUENCIES)[number];

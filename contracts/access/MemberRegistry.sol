@@ -47,6 +47,9 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     mapping(MemberId id => address) private _payoutTo;
     /// @dev See `boundMemberOf`: set when an operator is removed or named by a key recovery, cleared when linked.
     mapping(address account => MemberId) private _boundTo;
+    /// @dev Standing offers to link a key (`addOperator`), each with the admin that made it: it stands while that
+    ///      admin holds the seat, until the key accepts (`acceptOperatorOffer`).
+    mapping(MemberId id => mapping(address operator => address admin)) private _operatorOffers;
     bytes32 private immutable _keyCheck;
 
     /// @param initialGovernor The first governor (hand the seat to a multisig or TimelockController afterwards).
@@ -177,12 +180,36 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     // ─── Operators ──────────────────────────────────────────────────────────
 
     /// @inheritdoc IMemberRegistry
+    /// @dev The first of two steps, as `Ownable2Step` passes ownership: the admin offers, the key accepts. A member
+    ///      cannot link a key it does not hold (review 31, D2): not the governor's announced successor, to make the
+    ///      transfer of governance revert, nor another member's key, to bind it to itself for good.
     function addOperator(MemberId id, address operator) external {
         Member storage m = _activeAdminOf(id);
         _checkNewOperator(operator, id);
-        _link(operator, id, m, MAX_OPERATORS);
+        if (m.operatorCount >= MAX_OPERATORS) revert OperatorLimitReached(id, MAX_OPERATORS);
+        _operatorOffers[id][operator] = msg.sender;
+        emit OperatorOffered(id, operator);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    /// @dev Everything `addOperator` checked is checked again: the member, the key and the limit may have changed.
+    function acceptOperatorOffer(MemberId id) external {
+        Member storage m = _existing(id);
+        // An offer stands only while the admin that made it holds the seat: a compromised admin's offers lapse with
+        // its replacement, so that none of its keys can join later.
+        if (_operatorOffers[id][msg.sender] != m.admin) revert OperatorNotOffered(msg.sender, id);
+        if (m.status != MemberStatus.Active) revert MemberNotActive(msg.sender, id, m.status);
+        _checkNewOperator(msg.sender, id);
+        delete _operatorOffers[id][msg.sender];
+        _link(msg.sender, id, m, MAX_OPERATORS);
         ++m.operatorCount;
-        emit OperatorAdded(id, operator);
+        emit OperatorAdded(id, msg.sender);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function operatorOfferOf(MemberId id, address operator) external view returns (bool) {
+        address offeredBy = _operatorOffers[id][operator];
+        return offeredBy != address(0) && offeredBy == _members[id].admin;
     }
 
     /// @inheritdoc IMemberRegistry
@@ -207,14 +234,12 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     function setAdmin(MemberId id, address newAdmin) external {
         Member storage m = _existing(id);
         if (msg.sender != m.admin) revert OperatorUnauthorizedAdmin(msg.sender, id);
-        // A suspended member may hand the seat to one of its operators (to retire a compromised admin key), but
-        // may not add a new key.
-        if (
-            m.status == MemberStatus.Revoked ||
-            (m.status == MemberStatus.Suspended && MemberId.unwrap(_memberOf[newAdmin].member) != MemberId.unwrap(id))
-        ) {
-            revert MemberNotActive(msg.sender, id, m.status);
-        }
+        // Also while suspended (to retire a compromised admin key). The seat goes only to a key already linked, which
+        // accepted its link (review 31, D2): a member links no key it does not hold.
+        if (m.status == MemberStatus.Revoked) revert MemberNotActive(msg.sender, id, m.status);
+        if (newAdmin == address(0)) revert OperatorInvalidAddress();
+        if (MemberId.unwrap(_memberOf[newAdmin].member) != MemberId.unwrap(id))
+            revert OperatorNotOfMember(newAdmin, id);
         _seatAdmin(id, m, newAdmin, MAX_OPERATORS);
     }
 

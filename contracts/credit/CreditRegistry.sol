@@ -84,9 +84,16 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
         if (borrowerKey == 0) revert CreditInvalidBorrowerKey();
         _consentBook.requireConsent(consent, borrowerKey, lender, purpose);
         Borrower memory b = _borrowers[borrowerKey];
-        uint256 count = _logInquiry(borrowerKey, lender);
-        b.lastInquiry = uint40(block.timestamp);
-        _borrowers[borrowerKey] = b;
+        uint256 count;
+        // Only a look-up for credit the borrower seeks counts against it: a lender's review of an account it holds,
+        // or a collection, is logged (the event) but does not count (review 32, C2), as a soft inquiry.
+        if (purpose == ConsentPurpose.AccountReview || purpose == ConsentPurpose.Collections) {
+            count = _inquiriesInWindow(borrowerKey, b);
+        } else {
+            count = _logInquiry(borrowerKey, lender);
+            b.lastInquiry = uint40(block.timestamp);
+            _borrowers[borrowerKey] = b;
+        }
         emit CreditInquired(lender, borrowerKey, purpose, consent);
         return _exposure(b, count);
     }
@@ -167,6 +174,7 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
         // Active, and its roles from the opener's own word: one registry call, one slot.
         (MemberId opener, uint32 roles) = RegistryCalls.requireActiveWithRoles(memberRegistry, msg.sender);
         if (roles & _DISPUTE_ROLES == 0) revert CreditDisputeUnauthorized(msg.sender, opener);
+        if (reason == 0) revert CreditInvalidReason();
         LoanId id = _loanId(reporter, loanRef);
         Loan memory loan = _knownLoan(id, _SINGLE);
         Dispute storage d = _disputes[id];
@@ -391,7 +399,8 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
                     ? _PAUSED_BY_GOVERNOR
                     : _PAUSED_BY_REGULATOR;
         // Nothing ages while paused; after, the lenders' silence counts once the days the pause took (at most the
-        // grace days) have passed again. A governor's takeover keeps the pause's start.
+        // grace days) have passed again. A governor's takeover keeps the pause's start. A later, shorter pause never
+        // shortens the catch-up an earlier one gave (review 32, C1): the later day wins.
         if (pausing) {
             if (by == 0) _pausedSince = uint40(block.timestamp);
             emit Paused(msg.sender);
@@ -399,7 +408,8 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
             uint256 today = block.timestamp / 1 days;
             uint256 lasted = (block.timestamp - _pausedSince) / 1 days;
             uint256 grace = _graceDays;
-            (_resumedDay, _agesFromDay) = (uint24(today), uint24(today + (lasted < grace ? lasted : grace)));
+            uint256 agesFrom = today + (lasted < grace ? lasted : grace);
+            if (agesFrom > _agesFromDay) (_resumedDay, _agesFromDay) = (uint24(today), uint24(agesFrom));
             emit Unpaused(msg.sender);
         }
     }

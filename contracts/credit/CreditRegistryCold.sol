@@ -161,6 +161,7 @@ contract CreditRegistryCold is CreditRegistryBase {
     /// @dev See {ICreditRegistry}.
     function resolveDispute(MemberId reporter, bytes32 loanRef, bytes32 outcome) external {
         MemberId regulator = _requireRole(msg.sender, Role.Regulator);
+        if (outcome == 0) revert CreditInvalidReason();
         (LoanId id, bytes32 key) = _openDispute(reporter, loanRef);
         delete _disputes[id];
         emit DisputeResolved(id, regulator, key, outcome);
@@ -169,6 +170,7 @@ contract CreditRegistryCold is CreditRegistryBase {
     /// @dev See {ICreditRegistry}.
     function answerDispute(bytes32 loanRef, bytes32 response) external {
         MemberId lender = _requireActive(msg.sender);
+        if (response == 0) revert CreditInvalidCommitment();
         (LoanId id, bytes32 key) = _openDispute(lender, loanRef);
         emit DisputeAnswered(id, lender, key, response);
     }
@@ -176,6 +178,9 @@ contract CreditRegistryCold is CreditRegistryBase {
     /// @dev See {ICreditRegistry}.
     function correctLoan(MemberId reporter, bytes32 loanRef, Correction calldata correction, bytes32 reason) external {
         MemberId regulator = _requireRole(msg.sender, Role.Regulator);
+        // The corrected record's commitment and the reason, as registration asks for the first (review 32, C3).
+        if (correction.commitment == 0) revert CreditInvalidCommitment();
+        if (reason == 0) revert CreditInvalidReason();
         (LoanId id, ) = _openDispute(reporter, loanRef);
         Loan memory loan = _loans[id];
         LoanStatus s = correction.status;
@@ -193,6 +198,7 @@ contract CreditRegistryCold is CreditRegistryBase {
     /// @dev See {ICreditRegistry}.
     function releaseJointLoanClaim(MemberId funder, bytes32 loanRef, bytes32 reason) external {
         MemberId regulator = _requireRole(msg.sender, Role.Regulator);
+        if (reason == 0) revert CreditInvalidReason();
         LoanId id = _loanId(funder, loanRef);
         Loan memory held = _loans[id];
         if (held.status != LoanStatus.None || MemberId.unwrap(held.lender) == 0) {

@@ -271,6 +271,9 @@ interface ICreditRegistryTypes {
     error CreditInvalidBorrowerKey();
     /// @notice The record commitment is zero.
     error CreditInvalidCommitment();
+    /// @notice The reason code (a dispute's reason, a ruling's outcome, a correction's reason) is zero: every step of
+    ///         a dispute names its reason, so that an auditor can trace it to the file behind it (review 32, C3).
+    error CreditInvalidReason();
     /// @notice The principal is zero, or the outstanding is zero or above the principal.
     error CreditInvalidAmounts(uint64 principal, uint64 outstanding);
     /// @notice Origination is after `today`, or maturity is before origination (UTC day numbers).

@@ -71,6 +71,8 @@ interface IMemberRegistry {
     event MemberStatusChanged(MemberId indexed id, MemberStatus from, MemberStatus to, bytes32 reason);
     /// @notice A member's role set changed from `previousRoles` to `roles`.
     event MemberRolesChanged(MemberId indexed id, uint32 previousRoles, uint32 roles);
+    /// @notice Member `id`'s admin offered to link `operator`; the link is made when that key accepts.
+    event OperatorOffered(MemberId indexed id, address indexed operator);
     /// @notice `operator` now acts for member `id`.
     event OperatorAdded(MemberId indexed id, address indexed operator);
     /// @notice `operator` no longer acts for member `id`.
@@ -128,6 +130,9 @@ interface IMemberRegistry {
     error OperatorBoundToMember(address operator, MemberId member);
     /// @notice `operator` does not act for member `id`.
     error OperatorNotOfMember(address operator, MemberId id);
+    /// @notice Member `id` has no standing offer to link `operator`: its admin never offered it, or the admin that
+    ///         did has since handed over the seat.
+    error OperatorNotOffered(address operator, MemberId id);
     /// @notice `account` is not the admin operator of member `id`.
     error OperatorUnauthorizedAdmin(address account, MemberId id);
     /// @notice The admin operator of member `id` cannot be removed; hand the admin seat on first.
@@ -197,15 +202,21 @@ interface IMemberRegistry {
 
     // ─── Operators (the member's admin; the governor may also reseat the admin) ─
 
-    /// @notice Adds `operator` to member `id`. Caller: the member's admin, while the member is active.
+    /// @notice Offers to link `operator` to member `id`; the key then accepts (`acceptOperatorOffer`), so that no
+    ///         member links a key it does not hold. Caller: the member's admin, while the member is active. The offer
+    ///         stands while that admin holds the seat.
     function addOperator(MemberId id, address operator) external;
+
+    /// @notice Links the caller to member `id`, on its admin's standing offer, while the member is active. Caller:
+    ///         the offered key.
+    function acceptOperatorOffer(MemberId id) external;
 
     /// @notice Removes `operator` from member `id`. Caller: the member's admin, while the member is active or
     ///         suspended (a suspended member can still cut off a compromised key).
     function removeOperator(MemberId id, address operator) external;
 
-    /// @notice Hands member `id`'s admin seat to `newAdmin`, one of its operators (or a new one).
-    ///         Caller: the current admin, while the member is active.
+    /// @notice Hands member `id`'s admin seat to `newAdmin`, one of its operators (a new key is first added and
+    ///         accepts). Caller: the current admin, while the member is active or suspended.
     function setAdmin(MemberId id, address newAdmin) external;
 
     /// @notice Sets where payouts to member `id` go: `account` must be one of its operators. Caller: the admin,
@@ -234,6 +245,9 @@ interface IMemberRegistry {
 
     /// @notice Member `id`'s operators (its admin among them), in no particular order.
     function operatorsOf(MemberId id) external view returns (address[] memory);
+
+    /// @notice Whether member `id` has a standing offer to link `operator` (`addOperator`), which that key may accept.
+    function operatorOfferOf(MemberId id, address operator) external view returns (bool);
 
     /// @notice The record of member `id`.
     function getMember(MemberId id) external view returns (Member memory);

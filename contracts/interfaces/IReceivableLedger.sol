@@ -174,6 +174,8 @@ interface IReceivableLedgerTypes {
 
     /// @notice Invoice `invoiceKey` of the same debtor already backs receivable `existing`.
     error ScfInvoiceAlreadyUsed(bytes32 invoiceKey, ReceivableId existing);
+    /// @notice The invoice list names `invoiceKey` twice, the second time at position `index`.
+    error ScfInvoiceRepeated(bytes32 invoiceKey, uint256 index);
     /// @notice A receivable needs 1 to `MAX_INVOICES` invoice keys; `count` were given.
     error ScfInvalidInvoiceCount(uint256 count);
     /// @notice Invoice key number `index` (from 0) is zero.
@@ -229,6 +231,9 @@ interface IReceivableLedgerTypes {
     error ScfSplitRecipientsMismatch(ReceivableId id, uint256 parts, uint256 recipients);
     /// @notice Piece `id` is at the last tier, `tier` (255): it cannot be handed one tier further down.
     error ScfTierExhausted(ReceivableId id, uint8 tier);
+    /// @notice Piece `id` would be handed to `holder`, the member that holds it already: a transfer moves a piece one
+    ///         tier down the supply chain, to another supplier.
+    error ScfTransferToHolder(ReceivableId id, MemberId holder);
     /// @notice A family can have at most 2^24 - 1 pieces (indices 0 to 2^24 - 2).
     error ScfTooManyPieces(ReceivableId root);
     /// @notice `to` is not an operator of an active member with the Supplier role.

@@ -282,6 +282,11 @@ interface ITradeSettlement {
     /// @notice The payee of order `id` named no FX provider (`setFxTerms`) and does not relay this quote by `signer`
     ///         itself (an arbiter's award never counts as the payee's relay): it did not choose it.
     error TradeFxQuoteNotChosen(OrderId id, address signer);
+    /// @notice Every tranche of order `id` was released by its evidence or paid: a dispute would have nothing at
+    ///         stake.
+    error TradeNothingAtStake(OrderId id);
+    /// @notice Order `id` pays out in the token it is paid in: it converts nothing, so it takes no FX terms.
+    error TradeFxNotConverting(OrderId id);
     /// @notice The quote is by provider `provider`; the payee of order `id` named `named` (`setFxTerms`).
     error TradeFxProviderNotNamed(OrderId id, MemberId provider, MemberId named);
     /// @notice The quote's rate `rate` is below the floor `minRate` the payee of order `id` named (`setFxTerms`).

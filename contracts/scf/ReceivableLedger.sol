@@ -95,6 +95,9 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
     function transfer(ReceivableId id, address to) external whenNotPaused {
         (StoredPiece memory p, StoredFamily storage f) = _movable(id);
         MemberId recipient = _recipient(to);
+        // A hand-over to its own holder would be a tier step that never happened (review 32, B1): `splitTo` keeps
+        // such a part where it is, at its tier.
+        if (MemberId.unwrap(recipient) == MemberId.unwrap(p.holder)) revert ScfTransferToHolder(id, recipient);
         _notDebtor(recipient, f.debtor);
         if (p.tier == type(uint8).max) revert ScfTierExhausted(id, p.tier);
         uint8 tier = p.tier + 1;

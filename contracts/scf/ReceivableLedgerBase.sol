@@ -231,6 +231,8 @@ abstract contract ReceivableLedgerBase is
         mapping(bytes32 => ReceivableId) storage used = _invoices[debtor];
         for (uint256 i; i < n; ++i) {
             bytes32 key = invoiceKeys[i];
+            // Taken by this family already: the list names it twice (review 32, B2).
+            if (ReceivableId.unwrap(used[key]) == ReceivableId.unwrap(root)) revert ScfInvoiceRepeated(key, i);
             _checkInvoice(used, key, i);
             used[key] = root;
             emit InvoiceUsed(key, root);

@@ -77,8 +77,14 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
         // Nobody confirms a receivable it holds itself (as `issue` refuses it too).
         if (MemberId.unwrap(holder) == MemberId.unwrap(debtor)) revert ScfSelfDealing(debtor);
         root = _create(debtor, holder, token, face, maturity, invoiceKeys);
-        // Checked now for early feedback, but taken only at confirmation: a request reserves nothing.
-        for (uint256 i; i < invoiceKeys.length; ++i) _checkInvoice(_invoices[debtor], invoiceKeys[i], i);
+        // Checked now for early feedback, but taken only at confirmation: a request reserves nothing. A list that
+        // names an invoice twice is refused here, as `issue` refuses it, not at a confirmation that could never be
+        // made (review 32, B2).
+        for (uint256 i; i < invoiceKeys.length; ++i) {
+            bytes32 key = invoiceKeys[i];
+            for (uint256 j; j < i; ++j) if (invoiceKeys[j] == key) revert ScfInvoiceRepeated(key, i);
+            _checkInvoice(_invoices[debtor], key, i);
+        }
         _requestedInvoices[_familyNumber(root)] = invoiceKeys;
         emit ReceivableRequested(root, debtor, holder, token, face, maturity);
     }

@@ -236,6 +236,10 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
         } else if (!_isGovernor(msg.sender) || RegistryCalls.statusOf(memberRegistry, payee) != MemberStatus.Revoked) {
             revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
         }
+        // Terms that could never apply are refused, not stored (review 32, A2): an order that converts nothing, or a
+        // provider that is no active FX provider (zero clears the choice).
+        if (m.payoutToken == m.payToken) revert ITradeSettlement.TradeFxNotConverting(id);
+        if (MemberId.unwrap(provider) != 0) _requireMemberRole(provider, Role.FxProvider);
         (m.fxProvider, m.fxMinRate) = (provider, minRate);
         emit ITradeSettlement.FxTermsSet(id, provider, minRate);
     }

@@ -176,7 +176,10 @@ contract TradeSettlementCold is TradeSettlementBase {
         ITradeSettlement.FxQuote calldata quote,
         bytes calldata quoteSignature
     ) external whenNotPaused nonReentrant {
-        Parties storage p = _orderIn(id, _FUNDED);
+        // Also while disputed: released tranches are outside the dispute (item 19), and the importer's objection
+        // must not hold up what the exporter earned (review 32, A1). The tranches at stake are unreleased and unpaid,
+        // so no payment here settles a disputed order; an award is held only once the dispute is resolved.
+        Parties storage p = _orderIn(id, _FUNDED | _DISPUTED);
         _requireQuoteIfConverting(id, quote);
         if (p.awardHeld) {
             // An arbiter's award held for a quote, paid on its own, on the payee's choice as a released tranche is.
@@ -201,6 +204,10 @@ contract TradeSettlementCold is TradeSettlementBase {
         Money storage m = _money[id];
         if (m.deliveredAt == 0) revert ITradeSettlement.TradeNotDelivered(id);
         if (m.disputeDeadline != 0) revert ITradeSettlement.TradeAlreadyDisputed(id);
+        // A dispute is over the tranches evidence did not release: with none left, there is nothing to arbitrate.
+        if (uint8(~_released(p, _tranches[id])) & ~p.paid & _allTranches(p.trancheCount) == 0) {
+            revert ITradeSettlement.TradeNothingAtStake(id);
+        }
         uint256 closesAt = uint256(m.deliveredAt) + m.objectionWindow;
         if (_activeNow() > closesAt) revert ITradeSettlement.TradeWindowClosed(id, _toWall(closesAt));
         _transition(id, p, OrderState.Disputed);

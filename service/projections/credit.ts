@@ -6,7 +6,14 @@
  * until NegativeRecordExpired), and inquiries are the distinct lenders within the rolling
  * window, capped at the registry's INQUIRY_SLOTS.
  */
-import { CONSENT_PURPOSES, FREQUENCIES, LOAN_STATUSES, POLICY_LIMITS, PRODUCT_KINDS } from "../../src/credit.js";
+import {
+  CONSENT_PURPOSES,
+  FREQUENCIES,
+  LOAN_STATUSES,
+  POLICY_LIMITS,
+  PRODUCT_KINDS,
+  SOFT_INQUIRY_PURPOSES,
+} from "../../src/credit.js";
 import type { Db, Decoded, Projection, TxScope } from "../projections.js";
 
 /** The consent book's purposes, by code: the SDK's list. */
@@ -51,6 +58,18 @@ export async function exposureOf(db: Db, chainId: number, borrowerKey: string, n
     .where("chain_id", "=", chainId)
     .where("borrower_key", "=", borrowerKey)
     .where("at", ">", now - window)
+    // Soft inquiries (account review, collections) are logged but not counted, as the registry counts them; an
+    // inquiry from before the consent book has no purpose code and counts.
+    .where((eb) =>
+      eb.or([
+        eb("purpose_code", "is", null),
+        eb(
+          "purpose_code",
+          "not in",
+          SOFT_INQUIRY_PURPOSES.map((p) => CONSENT_PURPOSES.indexOf(p)),
+        ),
+      ]),
+    )
     .execute();
   return {
     activeLoans: live.length,

@@ -10,6 +10,14 @@ contract MemberRegistryFuzzTest is TestBase {
     address internal constant ADMIN = address(0xA11CE);
     uint32 internal constant ALL_ROLES = (1 << 14) - 1;
 
+    /// Links `operator` to member `id` in the registry's two steps: `admin` offers, the key accepts (review 31, D2).
+    function _link(MemberId id, address admin, address operator) internal {
+        vm.prank(admin);
+        registry.addOperator(id, operator);
+        vm.prank(operator);
+        registry.acceptOperatorOffer(id);
+    }
+
     function setUp() public {
         registry = new MemberRegistry(address(this), keccak256("test key check"));
         registry.admit(keccak256("BANK"), ~keccak256("BANK"), "CN", 1, ADMIN);
@@ -89,8 +97,7 @@ contract MemberRegistryFuzzTest is TestBase {
             IMemberRegistry.Member memory m = registry.getMember(id);
             address admin = m.admin;
             if (op == 0 && m.status == MemberStatus.Active) {
-                vm.prank(admin);
-                registry.addOperator(id, address(++next));
+                _link(id, admin, address(++next));
             } else if (op == 1) {
                 address[] memory list = registry.operatorsOf(id);
                 address victim = list[uint256(ops[i]) % list.length];
@@ -151,23 +158,29 @@ contract MemberRegistryFuzzTest is TestBase {
     /// A member has at most MAX_OPERATORS operators: the next is refused, also as a new admin, and nothing changes.
     function test_operators_atMostMaxOperators() public {
         uint256 max = registry.MAX_OPERATORS();
+        vm.prank(ADMIN);
+        registry.addOperator(MemberId.wrap(1), address(0x2FFF));
         for (uint160 k = 1; k < max; ++k) {
-            vm.prank(ADMIN);
-            registry.addOperator(MemberId.wrap(1), address(0x2000 + k));
+            _link(MemberId.wrap(1), ADMIN, address(0x2000 + k));
         }
         assertEq(registry.operatorsOf(MemberId.wrap(1)).length, max, "operators");
         vm.expectRevert(abi.encodeWithSelector(IMemberRegistry.OperatorLimitReached.selector, MemberId.wrap(1), max));
         vm.prank(ADMIN);
         registry.addOperator(MemberId.wrap(1), address(0x3000));
+        // Nor a key offered before the list filled up: its acceptance checks the limit again.
         vm.expectRevert(abi.encodeWithSelector(IMemberRegistry.OperatorLimitReached.selector, MemberId.wrap(1), max));
+        vm.prank(address(0x2FFF));
+        registry.acceptOperatorOffer(MemberId.wrap(1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IMemberRegistry.OperatorNotOfMember.selector, address(0x3000), MemberId.wrap(1))
+        );
         vm.prank(ADMIN);
         registry.setAdmin(MemberId.wrap(1), address(0x3000));
         assertEq(MemberId.unwrap(registry.memberForKey(address(0x3000))), 0, "linked despite the limit");
         // One removed, one more fits.
         vm.prank(ADMIN);
         registry.removeOperator(MemberId.wrap(1), address(0x2001));
-        vm.prank(ADMIN);
-        registry.addOperator(MemberId.wrap(1), address(0x3000));
+        _link(MemberId.wrap(1), ADMIN, address(0x3000));
         assertEq(registry.operatorsOf(MemberId.wrap(1)).length, max, "operators after a swap");
     }
 
@@ -176,8 +189,7 @@ contract MemberRegistryFuzzTest is TestBase {
     function test_recovery_seatsAFreshAdminAtTheCap() public {
         uint256 max = registry.MAX_OPERATORS();
         for (uint160 k = 1; k < max; ++k) {
-            vm.prank(ADMIN);
-            registry.addOperator(MemberId.wrap(1), address(0x2000 + k));
+            _link(MemberId.wrap(1), ADMIN, address(0x2000 + k));
         }
         address fresh = address(0x4000);
         registry.proposeAdminRecovery(MemberId.wrap(1), fresh);

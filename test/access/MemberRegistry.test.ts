@@ -4,8 +4,10 @@ import { network } from "hardhat";
 import { currencyCode, jurisdictionCode, legalIdHash, reasonCode } from "../../src/encoding.js";
 import { roleIndex, roleMask } from "../../src/members.js";
 import { TEST_KEY_CHECK, testEntityKey } from "../helpers/entity.js";
+import { linkOperator } from "../helpers/operators.js";
 
-const { ethers, networkHelpers } = await network.create();
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
 
 const Status = { None: 0, Active: 1, Suspended: 2, Revoked: 3 } as const;
 const LENDER = roleIndex("Lender");
@@ -20,7 +22,7 @@ async function deployFixture() {
   const [governor, bankAdmin, bankOps, otherAdmin, outsider, newGovernor] = await ethers.getSigners();
   const registry = await ethers.deployContract("MemberRegistry", [governor.address, TEST_KEY_CHECK]);
   await registry.admit(BANK, testEntityKey(BANK), CN, BANK_ROLES, bankAdmin.address);
-  await registry.connect(bankAdmin).addOperator(1, bankOps.address);
+  await linkOperator(connection, registry, bankAdmin, 1, bankOps);
   await registry.admit(
     legalIdHash("TLBANCODELGOLFO00003"),
     testEntityKey(legalIdHash("TLBANCODELGOLFO00003")),
@@ -254,9 +256,17 @@ describe("MemberRegistry", function () {
   describe("operators", function () {
     it("test_addAndRemoveOperator_byAdmin", async function () {
       const { registry, bankAdmin, bankOps, outsider } = await networkHelpers.loadFixture(deployFixture);
+      // Offered: nothing linked yet, until the key accepts (review 31, D2).
       await expect(registry.connect(bankAdmin).addOperator(1, outsider.address))
+        .to.emit(registry, "OperatorOffered")
+        .withArgs(1, outsider.address);
+      expect(await registry.operatorOfferOf(1, outsider.address)).to.equal(true);
+      expect(await registry.memberForKey(outsider.address)).to.equal(0n);
+      expect((await registry.getMember(1)).operatorCount).to.equal(2);
+      await expect(registry.connect(outsider).acceptOperatorOffer(1))
         .to.emit(registry, "OperatorAdded")
         .withArgs(1, outsider.address);
+      expect(await registry.operatorOfferOf(1, outsider.address)).to.equal(false);
       expect(await registry.activeInRole(outsider.address, LENDER)).to.equal(true);
       expect((await registry.getMember(1)).operatorCount).to.equal(3);
       await expect(registry.connect(bankAdmin).removeOperator(1, bankOps.address))
@@ -305,14 +315,19 @@ describe("MemberRegistry", function () {
 
     it("test_operators_revertForSuspendedMember", async function () {
       const { registry, bankAdmin, outsider } = await networkHelpers.loadFixture(deployFixture);
+      // An offer made while active is not accepted while suspended.
+      await registry.connect(bankAdmin).addOperator(1, outsider.address);
       await registry.suspend(1, REASON);
       await expect(registry.connect(bankAdmin).addOperator(1, outsider.address))
         .to.be.revertedWithCustomError(registry, "MemberNotActive")
         .withArgs(bankAdmin.address, 1, Status.Suspended);
-      // No new key while suspended, not even as admin.
-      await expect(registry.connect(bankAdmin).setAdmin(1, outsider.address))
+      await expect(registry.connect(outsider).acceptOperatorOffer(1))
         .to.be.revertedWithCustomError(registry, "MemberNotActive")
-        .withArgs(bankAdmin.address, 1, Status.Suspended);
+        .withArgs(outsider.address, 1, Status.Suspended);
+      // No new key while suspended, not even as admin: the seat goes only to a linked key.
+      await expect(registry.connect(bankAdmin).setAdmin(1, outsider.address))
+        .to.be.revertedWithCustomError(registry, "OperatorNotOfMember")
+        .withArgs(outsider.address, 1);
       expect(await registry.memberForKey(outsider.address)).to.equal(0n);
     });
 
@@ -424,8 +439,12 @@ describe("MemberRegistry", function () {
           .withArgs(caller.address, 1);
       }
       await expect(registry.connect(bankAdmin).setAdmin(1, otherAdmin.address))
-        .to.be.revertedWithCustomError(registry, "OperatorAlreadyRegistered")
-        .withArgs(otherAdmin.address, 2);
+        .to.be.revertedWithCustomError(registry, "OperatorNotOfMember")
+        .withArgs(otherAdmin.address, 1);
+      // A key not yet linked: it is first offered, and accepts (review 31, D2).
+      await expect(registry.connect(bankAdmin).setAdmin(1, outsider.address))
+        .to.be.revertedWithCustomError(registry, "OperatorNotOfMember")
+        .withArgs(outsider.address, 1);
       await expect(registry.connect(bankAdmin).setAdmin(1, ethers.ZeroAddress)).to.be.revertedWithCustomError(
         registry,
         "OperatorInvalidAddress",
@@ -494,7 +513,7 @@ describe("MemberRegistry", function () {
         .to.be.revertedWithCustomError(registry, "OperatorIsPayoutAccount")
         .withArgs(bankOps.address, 1);
       // A key rotation: the admin seat moves, the payouts follow the member's account, not the old key.
-      await registry.connect(bankAdmin).addOperator(1, outsider.address);
+      await linkOperator(connection, registry, bankAdmin, 1, outsider);
       await registry.connect(bankAdmin).setAdmin(1, outsider.address);
       await registry.connect(outsider).removeOperator(1, bankAdmin.address);
       expect(await registry.payoutAccountFor(1)).to.equal(bankOps.address);
@@ -635,6 +654,7 @@ describe("MemberRegistry", function () {
       await step("removeRoles", () => registry.removeRoles(3, roleMask(["Regulator"])));
       await step("removeRoles", () => registry.removeRoles(3, roleMask(["Regulator"]))); // none held: nothing lost
       await step("addOperator", () => registry.connect(outsider).addOperator(3, spare.address));
+      await step("acceptOperatorOffer", () => registry.connect(spare).acceptOperatorOffer(3));
       await step("setPayoutAccount", () => registry.connect(outsider).setPayoutAccount(3, spare.address));
       await step("setAdmin", () => registry.connect(outsider).setAdmin(3, spare.address));
       await step("removeOperator", () => registry.connect(spare).removeOperator(3, outsider.address));

@@ -6,8 +6,10 @@ import { currencyCode, jurisdictionCode, legalIdHash, reasonCode } from "../../s
 import { roleMask } from "../../src/members.js";
 import { TEST_KEY_CHECK, testEntityKey } from "../helpers/entity.js";
 import { allPendingReports } from "../helpers/reports.js";
+import { linkOperator } from "../helpers/operators.js";
 
-const { ethers, networkHelpers } = await network.create();
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
 const REASON = reasonCode("RULE-7.2");
 
 /** `contract` bound to `runner`, still a dynamic Contract. */
@@ -27,7 +29,7 @@ async function deployFixture() {
   await admit("TLREGULATOR000000003", ["Regulator"], regulatorB.address); // 3
   await admit("TLISSUER000000000004", ["TokenIssuer"], issuer.address); // 4
   await admit("TLTREASURY0000000005", ["Financier"], treasury.address); // 5
-  await registry.connect(bankAdmin).addOperator(1, bankOps);
+  await linkOperator(connection, registry, bankAdmin, 1, bankOps);
   const token = await ethers.deployContract("SettlementToken", [
     "Tradeline Digital CNY",
     "tCNY",

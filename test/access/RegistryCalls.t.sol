@@ -124,6 +124,8 @@ contract RegistryCallsTest is TestBase {
         );
         vm.prank(ADMIN);
         registry.addOperator(MemberId.wrap(1), OPERATOR);
+        vm.prank(OPERATOR);
+        registry.acceptOperatorOffer(MemberId.wrap(1));
         vm.prank(ADMIN);
         registry.setPayoutAccount(MemberId.wrap(1), OPERATOR);
         // Member 2: suspended. Member 3: revoked.

@@ -97,6 +97,8 @@ contract SettlementTokenFuzzTest is TestBase {
     function test_cachedOperator_refusedWhenRemoved() public {
         vm.prank(ALICE);
         registry.addOperator(MemberId.wrap(2), CAROL);
+        vm.prank(CAROL);
+        registry.acceptOperatorOffer(MemberId.wrap(2));
         vm.prank(ALICE);
         token.transfer(CAROL, 100);
         vm.prank(CAROL);
@@ -246,6 +248,8 @@ contract SettlementTokenFuzzTest is TestBase {
     function test_cachedIssuerOperator_refusedWhenRemoved() public {
         vm.prank(ISSUER);
         registry.addOperator(ISSUER_ID, CAROL);
+        vm.prank(CAROL);
+        registry.acceptOperatorOffer(ISSUER_ID);
         vm.prank(CAROL);
         token.mint(CAROL, 10); // Carol's word now holds member 1 as issuer
         vm.prank(ISSUER);

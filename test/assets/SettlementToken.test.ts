@@ -7,6 +7,7 @@ import { currencyCode, jurisdictionCode, legalIdHash, reasonCode } from "../../s
 import { roleIndex, roleMask } from "../../src/members.js";
 import { testEntityKey } from "../helpers/entity.js";
 import { deployTokenWorld } from "../helpers/token.js";
+import { linkOperator } from "../helpers/operators.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -18,7 +19,7 @@ const Status = { Suspended: 2 } as const;
 async function deployFixture() {
   const [governor, issuer, alice, bob, outsider, escrow, spender] = await ethers.getSigners();
   const { registry, token } = await deployTokenWorld(connection, governor, { issuer, supplier: alice, importer: bob });
-  await registry.connect(bob).addOperator(3, spender);
+  await linkOperator(connection, registry, bob, 3, spender);
   await token.connect(issuer).mint(alice, 100_000n);
   return { registry, token, governor, issuer, alice, bob, outsider, escrow, spender };
 }
@@ -494,7 +495,7 @@ describe("SettlementToken", function () {
         .to.be.revertedWithCustomError(token, "SettlementNothingToRecover")
         .withArgs(spender.address);
       // Its own member may link it again; the binding has then served its purpose.
-      await registry.connect(bob).addOperator(3, spender);
+      await linkOperator(connection, registry, bob, 3, spender);
       expect(await registry.boundMemberOf(spender)).to.equal(0n);
       expect(await token.canHold(spender)).to.equal(true);
     });
@@ -528,8 +529,8 @@ describe("SettlementToken", function () {
       await token.connect(issuer).mint(alice, 7_000n);
       await token.connect(alice).approve(escrow, 7_000n);
       await token.connect(escrow).transferFrom(alice, escrow, 7_000n);
-      // Linking asks nothing of the address: a member's admin can bind any free one to its member.
-      await registry.connect(alice).addOperator(2, escrow);
+      // Linked with its key's acceptance (a key held by both sides, or a careless one), then unlinked: bound to the member.
+      await linkOperator(connection, registry, alice, 2, escrow);
       await registry.connect(alice).removeOperator(2, escrow);
       expect(await registry.boundMemberOf(escrow)).to.equal(2n);
       await expect(token.recoverBalance(escrow, alice, REASON))

@@ -79,6 +79,8 @@ contract CreditRegistryInvariantTest is TestBase {
         MemberId moduleId = registry.admit(keccak256("MODULE"), keccak256("MODULE KEY"), "CN", REPORTER, address(0xE0));
         vm.prank(address(0xE0));
         registry.addOperator(moduleId, address(handler));
+        vm.prank(address(handler));
+        registry.acceptOperatorOffer(moduleId);
         credit.setReporterModule(address(handler), true);
     }
 

@@ -6,6 +6,7 @@ import { beyondFloor, SlotNamer, type KnownContract } from "../../scripts/lib/be
 import { measureTx } from "../../scripts/lib/gas.js";
 import { storageLayouts } from "../../scripts/lib/layout.js";
 import { deployTokenWorld } from "../helpers/token.js";
+import { linkOperator } from "../helpers/operators.js";
 
 /**
  * The bench's itemisation of the gas beyond the floor (scripts/lib/beyond-floor.ts), on transactions whose reads are
@@ -59,7 +60,7 @@ describe("gas beyond the floor, itemised from a trace", function () {
     // which carries its member's status and roles). The allowance and the two balances are written, so their reads are
     // in the floor's 5,000 per updated slot.
     const [, , , , spender] = await connection.ethers.getSigners();
-    await registry.connect(issuer).addOperator(1, spender.address);
+    await linkOperator(connection, registry, issuer, 1, spender);
     await token.connect(supplier).approve(spender.address, 50n);
     const b = await itemise(token.connect(spender).transferFrom(supplier.address, importer.address, 5n));
     const reads = b.items.filter((i) => i.kind === "read").map((i) => `${i.contract} ${i.what}`);

@@ -180,7 +180,9 @@ contract ReceivableLedgerHandler is TestBase {
     function transfer(uint256 pieceSeed, uint256 toSeed) external {
         (bool ok, ReceivableId id, IReceivableLedgerTypes.Piece memory p) = _movable(pieceSeed);
         address to = _suppliers[toSeed % 3];
+        // A hand-over goes to another supplier (review 32, B1).
         if (!ok || p.tier == type(uint8).max || !_registry.isActiveKey(to)) return;
+        if (MemberId.unwrap(_registry.memberForKey(to)) == MemberId.unwrap(p.holder)) return;
         vm.prank(_operatorOf(p.holder));
         _ledger.transfer(id, to);
     }

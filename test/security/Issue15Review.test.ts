@@ -6,6 +6,7 @@ import { invoiceKey } from "../../src/keys.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { deployTokenWorld } from "../helpers/token.js";
+import { linkOperator } from "../helpers/operators.js";
 
 /**
  * Regressions of the adversarial review of issue 15's change (the token's pause authority is tested with the token,
@@ -57,7 +58,7 @@ async function keysFixture() {
     importer: bobAdmin, // member 3
   });
   // Carol is a second operator key of member 2; member 2 holds money at both of its keys.
-  await registry.connect(aliceAdmin).addOperator(2, carol.address);
+  await linkOperator(connection, registry, aliceAdmin, 2, carol);
   await token.connect(issuer).mint(aliceAdmin.address, 100_000n);
   await token.connect(issuer).mint(carol.address, 1_000n);
   return { registry, token, governor, aliceAdmin, bobAdmin, carol };
@@ -105,7 +106,7 @@ describe("issue 15 review, second pass: a key's money stays with its member", fu
     const { registry, token, aliceAdmin, carol } = await networkHelpers.loadFixture(keysFixture);
     const [, , , , , thief] = await ethers.getSigners();
     // With member 2's admin key: a key of its own as payout account, then the treasury key removed.
-    await registry.connect(aliceAdmin).addOperator(2, thief.address);
+    await linkOperator(connection, registry, aliceAdmin, 2, thief);
     await registry.connect(aliceAdmin).setPayoutAccount(2, thief.address);
     await registry.connect(aliceAdmin).removeOperator(2, carol.address);
     await expect(token.connect(thief).recoverBalance(carol.address, thief.address, REASON))
@@ -147,7 +148,7 @@ describe("issue 15 review, second pass: a key's money stays with its member", fu
     expect([(await registry.getMember(2)).admin, await registry.boundMemberOf(newAdmin)]).to.deep.equal([newAdmin, 0n]);
     // A key bound to another member cannot be named either.
     const [, , , , , removed] = await ethers.getSigners();
-    await registry.connect(bobAdmin).addOperator(3, removed.address);
+    await linkOperator(connection, registry, bobAdmin, 3, removed);
     await registry.connect(bobAdmin).removeOperator(3, removed.address);
     await expect(registry.proposeAdminRecovery(2, removed.address))
       .to.be.revertedWithCustomError(registry, "OperatorBoundToMember")

@@ -16,16 +16,12 @@
  *   the grace days at most.
  */
 import { expect } from "chai";
-import { Wallet, keccak256, toUtf8Bytes } from "ethers";
+import { keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 
-import type { ConsentBook, CreditRegistry, CreditScore, MemberRegistry } from "../../typechain-types/index.js";
-import type { ICreditRegistryTypes } from "../../typechain-types/credit/CreditRegistry.js";
-import { DEFAULT_SCORECARD } from "../../src/credit.js";
 import { reasonCode } from "../../src/encoding.js";
 import { borrowerReport } from "../../src/report.js";
-import { CONSUMER_POLICY, GRACE_DAYS } from "../helpers/credit.js";
-import { TEST_KEY_CHECK, testEntityKey } from "../helpers/entity.js";
+import { GRACE_DAYS, chainDay, travelToDay as travelToDayOf, weeklyPlanWorld } from "../helpers/credit.js";
 import { ledgerWorld } from "../helpers/ledger.js";
 
 const connection = await network.create();
@@ -33,66 +29,13 @@ const { ethers, networkHelpers } = connection;
 const { time } = networkHelpers;
 
 const DAY = 86_400;
-const Role = { Lender: 0, Regulator: 12 } as const;
 const Status = { Active: 1n, Overdue: 3n, Defaulted: 4n, WrittenOff: 5n } as const;
 
 const bytes32 = (label: string): string => keccak256(toUtf8Bytes(label));
 
-async function today(): Promise<number> {
-  return Math.floor((await time.latest()) / DAY);
-}
-async function travelToDay(day: number): Promise<void> {
-  await time.increaseTo(day * DAY + 3_600);
-}
-
-async function deployFixture() {
-  const [governor, lenderA, regulator] = await ethers.getSigners();
-  const members = (await (
-    await ethers.getContractFactory("MemberRegistry")
-  ).deploy(governor.address, TEST_KEY_CHECK)) as unknown as MemberRegistry;
-  const admit = async (lei: string, roles: number, admin: string): Promise<bigint> => {
-    const hash = keccak256(toUtf8Bytes(lei));
-    await members.admit(hash, testEntityKey(hash), "0x434e", roles, admin);
-    return members.memberForKey(admin);
-  };
-  const ids = {
-    a: await admit("TLREVIEW30LENDERA001", 1 << Role.Lender, lenderA.address),
-    regulator: await admit("TLREVIEW30REGULATOR1", 1 << Role.Regulator, regulator.address),
-  };
-  const book = (await (
-    await ethers.getContractFactory("ConsentBook")
-  ).deploy(await members.getAddress())) as unknown as ConsentBook;
-  const credit = (await (
-    await ethers.getContractFactory("CreditRegistry")
-  ).deploy(
-    await members.getAddress(),
-    await book.getAddress(),
-    "0x434e59",
-    CONSUMER_POLICY,
-  )) as unknown as CreditRegistry;
-  const score = (await (
-    await ethers.getContractFactory("CreditScore")
-  ).deploy(await members.getAddress(), await credit.getAddress(), DEFAULT_SCORECARD)) as unknown as CreditScore;
-  const stranger = Wallet.createRandom().connect(ethers.provider);
-  await networkHelpers.setBalance(stranger.address, 10n ** 20n);
-  // Four weekly instalments of 2,500.00, the first due in a week.
-  const first = (await today()) + 7;
-  const loan: ICreditRegistryTypes.LoanInputStruct = {
-    loanRef: bytes32("review 30 loan"),
-    borrowerKey: bytes32("review 30 borrower"),
-    kind: 0,
-    principal: 1_000_000n,
-    outstanding: 1_000_000n,
-    originationDay: first - 7,
-    maturityDay: first + 21,
-    commitment: bytes32("review 30 commitment"),
-    aprBps: 0,
-    plan: { instalments: 4, frequency: 0, firstDueDay: first, instalment: 250_000n, finalInstalment: 250_000n },
-  };
-  await credit.connect(lenderA).registerLoan(loan);
-  const id = await credit.loanId(ids.a, loan.loanRef);
-  return { members, book, credit, score, ids, governor, lenderA, regulator, stranger, loan, id, first };
-}
+const today = () => chainDay(connection);
+const travelToDay = (day: number) => travelToDayOf(connection, day);
+const deployFixture = () => weeklyPlanWorld(connection, "review 30");
 
 async function ledgerWorldFixture() {
   return ledgerWorld(connection, "R30");

@@ -63,6 +63,17 @@ describe("service read model: credit", function () {
       await as(who).registerLoan(input);
       loans.push({ who, input, id: await c.loanId(world.ids[who], input.loanRef) });
     }
+    // A soft inquiry (a lender's account review) is logged, not counted: the mirror counts as the registry does
+    // (review 32, C2). Borrower 2 has one inquiry that counts, Huaxia's.
+    const review = await recordConsent(world.contracts.consents.connect(world.admins.quicklend), {
+      borrowerKey: String(loans[3].input.borrowerKey),
+      documentHash: ethers.id("account review consent"),
+      purpose: "AccountReview",
+      expiresAt: (await networkHelpers.time.latest()) + 30 * 86_400,
+    });
+    await as("quicklend").inquire(loans[3].input.borrowerKey, consentPurpose("AccountReview"), review.id);
+    consents.push(review.id);
+    expect((await c.exposureOf(loans[3].input.borrowerKey)).inquiries).to.equal(1n);
     await as("huaxia").reportRepayment(loans[0].input.loanRef, 1_000n);
     await as("golfo").reportStatus(loans[1].input.loanRef, loanStatus("Overdue"));
     await as("golfo").reportStatus(loans[1].input.loanRef, loanStatus("Defaulted"));
@@ -204,7 +215,7 @@ describe("service read model: credit", function () {
     expect((await exposureOf(db, chainId, String(borrowers[0]), later)).inquiries).to.equal(
       Number((await c.exposureOf(borrowers[0])).inquiries),
     );
-    expect(await db.selectFrom("inquiries").select("lender").execute()).to.have.length(5);
+    expect(await db.selectFrom("inquiries").select("lender").execute()).to.have.length(6);
     await close();
   });
 });

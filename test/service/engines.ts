@@ -137,7 +137,8 @@ export async function startTestService(
 }
 
 /**
- * A fresh key, funded with 100 ETH by the governor and added as an operator of cast member `who`: a service's own
+ * A fresh key, funded with 100 ETH by the governor and linked as an operator of cast member `who` (offered by its
+ * admin, accepted by the key): a service's own
  * signer. An ethers Wallet picks its nonces itself, so only the service's submission queue keeps concurrent requests
  * from colliding.
  */
@@ -145,6 +146,7 @@ export async function serviceOperator(provider: Provider, world: World, who: str
   const operator = new Wallet(Wallet.createRandom().privateKey, provider);
   await (await world.governor.sendTransaction({ to: operator.address, value: parseEther("100") })).wait();
   await (await world.contracts.members.connect(world.admins[who]).addOperator(world.ids[who], operator.address)).wait();
+  await (await world.contracts.members.connect(operator).acceptOperatorOffer(world.ids[who])).wait();
   return operator;
 }
 

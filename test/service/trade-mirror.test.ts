@@ -52,7 +52,7 @@ async function mirrorWorld() {
   await trade.connect(a.cristal).createOrder(fx);
   await trade.setThreshold(Kind.Inspected, 2);
   for (let i = 0; i < 5; i++) await trade.connect(a.cristal).createOrder(same);
-  // Order 7 (FX, one tranche on delivery): released without a quote, disputed, and nothing at stake at expiry.
+  // Order 7 (FX, one tranche on delivery): released without a quote; with nothing at stake, no dispute is taken.
   await trade
     .connect(a.cristal)
     .createOrder({ ...fx, tranches: [{ shareBps: 10_000, evidence: 1 << Kind.Delivered }] });
@@ -67,7 +67,7 @@ async function mirrorWorld() {
     ],
   });
   for (let id = 1n; id <= 9n; id++) await trade.connect(a.glassworks).accept(id);
-  // Orders 5, 6 and 8: pre-shipment finance; on order 6 the financier then names FX terms.
+  // Orders 5, 6 and 8: pre-shipment finance (same currency: they take no FX terms, review 32, A2).
   const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
   for (const order of [5n, 6n, 8n]) {
     const assignment = { order, exporter: world.ids.glassworks, financier: world.ids.pacific, advance: 1n, deadline };
@@ -75,7 +75,6 @@ async function mirrorWorld() {
       .connect(a.glassworks)
       .assignProceeds(order, world.ids.pacific, 1n, deadline, await signAssignment(a.pacific, t.domain, assignment));
   }
-  await trade.connect(a.pacific).setFxTerms(6n, world.ids.huaxia, 7n);
   await trade.connect(a.glassworks).setFxTerms(1n, world.ids.huaxia, 0n);
   for (const id of [1n, 3n, 4n, 5n, 6n, 7n, 8n, 9n]) await trade.connect(a.golfo).fund(id);
 
@@ -87,8 +86,13 @@ async function mirrorWorld() {
   await trade.connect(world.outsiders[0]).payReleased(1n, q2.q, q2.sig);
   const q3 = await quote(1n, 3n);
   await attest(1n, Kind.Delivered, q3.q, q3.sig);
-  // Orders 3, 4 and 7: delivered, then disputed; the arbiter splits order 3, and lets the others expire.
-  for (const id of [3n, 4n, 7n]) {
+  // Orders 3 and 4: delivered, then disputed; the arbiter splits order 3, and lets order 4's dispute expire.
+  await attest(7n, Kind.Delivered);
+  await expect(trade.connect(a.cristal).dispute(7n, reasonCode("CRACKS"))).to.be.revertedWithCustomError(
+    trade,
+    "TradeNothingAtStake",
+  );
+  for (const id of [3n, 4n]) {
     await attest(id, Kind.Delivered);
     await trade.connect(a.cristal).dispute(id, reasonCode("CRACKS"));
   }
@@ -103,7 +107,6 @@ async function mirrorWorld() {
   await trade.unpause();
   await networkHelpers.time.increase(Number(15n * DAY));
   await trade.refundExpired(4n);
-  await trade.refundExpired(7n); // DisputeExpired, no refund: the released tranche stays the exporter's
   // Orders 5 and 8: never shipped, so their advances stay open; the financier closes order 8's. Order 2: never funded.
   await trade.connect(world.outsiders[0]).refundUnshipped(5n);
   await trade.connect(world.outsiders[0]).refundUnshipped(8n);

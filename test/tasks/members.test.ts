@@ -5,6 +5,7 @@ import { admit, balance, formatTable, list, mint, suspend } from "../../tasks/li
 import { connect } from "../../src/deployment.js";
 import { deployWorld, type World } from "../../scripts/lib/world.js";
 import { failure } from "../helpers/failure.js";
+import { linkOperator } from "../helpers/operators.js";
 
 const connection = await network.create();
 const { networkHelpers } = connection;
@@ -60,7 +61,9 @@ describe("member and token tasks", function () {
       session(world),
     );
     const max = await members.MAX_OPERATORS();
-    for (let i = 1n; i < max; i++) await members.connect(full).addOperator(17n, ethers.Wallet.createRandom().address);
+    for (let i = 1n; i < max; i++) {
+      await linkOperator(connection, members, full, 17n, ethers.Wallet.createRandom().address);
+    }
     const sent = await suspend(world.contracts, { id: "16", reason: "AML-1" });
     const limit = (await ethers.provider.getTransaction(sent[1].replace("  tx: ", "")))!.gasLimit;
     const fullSuspension = await suspend(world.contracts, { id: "17", reason: "AML-2" });

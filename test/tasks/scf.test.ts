@@ -25,6 +25,7 @@ import {
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { actAs, deployWorld } from "../../scripts/lib/world.js";
 import { failure } from "../helpers/failure.js";
+import { linkOperator } from "../helpers/operators.js";
 import { parseAmount, reasonCode } from "../../src/encoding.js";
 import { parseReceivable } from "../../src/scf.js";
 
@@ -212,6 +213,7 @@ describe("scf tasks", function () {
     // The debtor hands its admin seat to a new key: its invoices keep their keys, which name its entity key, not an
     // address. The same invoices again are refused however they come in.
     const newAdmin = connection.ethers.Wallet.createRandom().address;
+    await linkOperator(connection, world.contracts.members, world.admins.pearl, world.ids.pearl, newAdmin);
     await world.contracts.members.connect(world.admins.pearl).setAdmin(world.ids.pearl, newAdmin);
     expect((await world.contracts.members.getMember(world.ids.pearl)).admin).to.equal(newAdmin);
     expect(await failure(issue(glass.contracts, { ...ISSUE, debtor: pearlId }, glass.session))).to.match(

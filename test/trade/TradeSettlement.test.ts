@@ -18,6 +18,7 @@ import {
 import { testEntityKey } from "../helpers/entity.js";
 import { DAY, Kind, tradeWorld } from "../helpers/trade.js";
 import { allPendingReports } from "../helpers/reports.js";
+import { linkOperator } from "../helpers/operators.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -400,7 +401,6 @@ describe("TradeSettlement", function () {
     };
     await trade.connect(a.cristal).createOrder(same);
     await trade.connect(a.glassworks).accept(1n);
-    await trade.connect(a.glassworks).setFxTerms(1n, HUAXIA, 0n);
     await trade.connect(a.golfo).fund(1n);
     const NQ = NO_QUOTE;
     await expect(trade.releaseAfterObjection(1n, NQ, "0x"))
@@ -814,7 +814,6 @@ describe("TradeSettlement", function () {
     const { trade, terms, attestation, fxQuote, a } = await networkHelpers.loadFixture(fixture);
     await trade.connect(a.cristal).createOrder({ ...terms, payoutToken: terms.payToken });
     await trade.connect(a.glassworks).accept(1n);
-    await trade.connect(a.glassworks).setFxTerms(1n, HUAXIA, 0n);
     await trade.connect(a.golfo).fund(1n);
     const uetrs = new Set<string>();
     for (const kind of [Kind.Shipped, Kind.CustomsCleared, Kind.Delivered]) {
@@ -1095,9 +1094,8 @@ describe("TradeSettlement", function () {
     await trade.connect(a.cristal).createOrder(same);
     await expect(trade.payReleased(1n, NO_QUOTE, "0x"))
       .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
-      .withArgs(1n, State.Created, orderStateSet("Funded"));
+      .withArgs(1n, State.Created, orderStateSet("Funded", "Disputed"));
     await trade.connect(a.glassworks).accept(1n);
-    await trade.connect(a.glassworks).setFxTerms(1n, HUAXIA, 0n);
     await expect(trade.connect(otherExporter).assignProceeds(1n, world.ids.pacific, 1n, 0n, "0x"))
       .to.be.revertedWithCustomError(trade, "TradeUnauthorized")
       .withArgs(1n, otherExporter.address);
@@ -1187,7 +1185,7 @@ describe("TradeSettlement", function () {
     expect(await trade.owedTo(world.ids.glassworks, terms.payToken)).to.equal(net);
     await members.reinstate(world.ids.glassworks, reasonCode("CLEARED"));
     const payout = world.outsiders[2];
-    await members.connect(a.glassworks).addOperator(world.ids.glassworks, payout.address);
+    await linkOperator(connection, members, a.glassworks, world.ids.glassworks, payout);
     await members.connect(a.glassworks).setPayoutAccount(world.ids.glassworks, payout.address);
     await trade.connect(world.outsiders[0]).claimOwed(world.ids.glassworks, terms.payToken);
     expect(await tokens.MXN.balanceOf(payout.address)).to.equal(net);
@@ -1242,7 +1240,7 @@ describe("TradeSettlement", function () {
     await trade.connect(a.glassworks).accept(1n);
     await trade.connect(a.golfo).fund(1n);
     const second = world.outsiders[3];
-    await world.contracts.members.connect(a.carrier).addOperator(world.ids.carrier, second.address);
+    await linkOperator(connection, world.contracts.members, a.carrier, world.ids.carrier, second);
     const domain = tradeDomain(31337n, await trade.getAddress());
     const doc = ethers.id("BL");
     const sigs = [

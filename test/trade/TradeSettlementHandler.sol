@@ -115,9 +115,12 @@ contract TradeSettlementHandler is TestBase {
         _trade.accept(id);
         vm.prank(_bank);
         _trade.fund(id);
-        // The exporter names its FX provider: anyone may then relay that provider's quotes (item 8).
-        vm.prank(_exporter);
-        _trade.setFxTerms(id, _ids[3], 0.3e18);
+        // On an order that converts, the exporter names its FX provider: anyone may then relay that provider's quotes
+        // (item 8). An order paid out in its own currency takes no FX terms (review 32, A2).
+        if (t.payoutToken != t.payToken) {
+            vm.prank(_exporter);
+            _trade.setFxTerms(id, _ids[3], 0.3e18);
+        }
         orders.push(id);
         amountOf[id] = amount;
         _shares[id] = shares;
@@ -260,8 +263,12 @@ contract TradeSettlementHandler is TestBase {
         );
         vm.prank(_exporter);
         try _trade.assignProceeds(id, _ids[4], advance, deadline, abi.encodePacked(r, s, v)) {
-            vm.prank(vm.addr(_financierKey));
-            _trade.setFxTerms(id, _ids[3], 0.3e18);
+            // The financier, now the payee, names the FX provider of an order that converts (review 32, A2).
+            ITradeSettlement.OrderView memory o = _trade.getOrder(id);
+            if (o.payoutToken != o.payToken) {
+                vm.prank(vm.addr(_financierKey));
+                _trade.setFxTerms(id, _ids[3], 0.3e18);
+            }
         } catch (bytes memory reason) {
             bytes4 selector = bytes4(reason);
             assertTrue(
