@@ -22,7 +22,7 @@ import {
   productKind,
   type LoanInput,
 } from "../src/credit.js";
-import { signConfirmation, signPermit, signQuote } from "../src/eip712.js";
+import { newSignatureNonce, signConfirmation, signPermit, signQuote } from "../src/eip712.js";
 import { currencyCode, reasonCode, legalIdHash, jurisdictionCode } from "../src/encoding.js";
 import { invoiceKey } from "../src/keys.js";
 import { entityKey, roleMask } from "../src/members.js";
@@ -766,12 +766,13 @@ const tradeLifecycle = sumFigures(tradeFlow);
       financier: world.ids.pacific,
       advance: 20_000_000n,
       deadline: (await now()) + 3_600n,
+      nonce: newSignatureNonce(),
     };
     const signature = await signAssignment(ta.pacific, domainT, assignment);
     const assign = () =>
       trade
         .connect(ta.glassworks)
-        .assignProceeds(id, assignment.financier, assignment.advance, assignment.deadline, signature);
+        .assignProceeds(id, assignment.financier, assignment.advance, assignment.deadline, assignment.nonce, signature);
     return { id, terms, assign };
   };
   // Pre-shipment finance the financier signed for (item 7), then a settlement that pays the financier and reports the
@@ -1110,12 +1111,13 @@ async function reopenPearlLine(face: bigint): Promise<void> {
     financier: world.ids.pacific,
     advance: 20_000_000n,
     deadline: BigInt(await networkHelpers.time.latest()) + 3_600n,
+    nonce: newSignatureNonce(),
   };
   const signature = await signAssignment(ta.pacific, await tradeDomainOf(trade), assignment);
   await mined(
     await trade
       .connect(ta.glassworks)
-      .assignProceeds(id, assignment.financier, assignment.advance, assignment.deadline, signature),
+      .assignProceeds(id, assignment.financier, assignment.advance, assignment.deadline, assignment.nonce, signature),
   );
   // Never funded, it lapses at its shipment deadline, leaving the advance open; unpaid at expiry, it is booked.
   await networkHelpers.time.increaseTo(BigInt(terms.shipmentDeadline) + 1n);

@@ -100,6 +100,7 @@ export const ASSIGNMENT_TYPES = {
     { name: "financier", type: "uint32" },
     { name: "advance", type: "uint64" },
     { name: "deadline", type: "uint40" },
+    { name: "nonce", type: "uint256" },
   ],
 };
 
@@ -111,6 +112,11 @@ export interface ProceedsAssignment {
   advance: bigint;
   /** Unix seconds after which the signature is refused. */
   deadline: bigint;
+  /**
+   * The financier key's unordered nonce, spent by the assignment; `cancelNonce` with it withdraws the offer (as an FX
+   * quote's).
+   */
+  nonce: bigint;
 }
 
 /** The EIP-712 domain of a TradeSettlement contract. */
@@ -418,7 +424,10 @@ export async function closeAdvance(trade: TradeSettlement, id: bigint): Promise<
   return mined(await trade.closeAdvance(id));
 }
 
-/** The signer of an FX quote spends its nonce, so that nobody can relay the quote any more (`NonceCancelled`). */
+/**
+ * The signer of an FX quote, or of an assignment offer, spends its nonce, so that nobody can relay the quote or use
+ * the offer any more (`NonceCancelled`).
+ */
 export async function cancelQuoteNonce(trade: TradeSettlement, nonce: bigint): Promise<ContractTransactionReceipt> {
   return mined(await trade.cancelNonce(nonce));
 }
@@ -484,7 +493,7 @@ export async function assignProceeds(
   signature: string,
 ): Promise<ContractTransactionReceipt> {
   const a = assignment;
-  return mined(await trade.assignProceeds(a.order, a.financier, a.advance, a.deadline, signature));
+  return mined(await trade.assignProceeds(a.order, a.financier, a.advance, a.deadline, a.nonce, signature));
 }
 
 /**

@@ -82,6 +82,7 @@ export const tradeQuote = action(trade.quote);
 export const tradeCancelQuote = action(trade.cancelQuote);
 export const tradeStatus = action(trade.status);
 export const tradeAssign = action(trade.assign);
+export const tradeCancelAssignment = action(trade.cancelAssignment);
 export const tradeFxTerms = action(trade.fxTerms);
 export const tradeDispute = action(trade.dispute);
 export const tradeResolve = action(trade.resolve);

@@ -456,6 +456,18 @@ export const tasks = [
     .setAction(lazy("tradeAssign"))
     .build(),
   tradelineTask(
+    "trade:cancel-assignment",
+    "Withdraw an assignment offer you signed before it is used (its signer only)",
+  )
+    .addOption({ name: "order", description: "Order id", defaultValue: "" })
+    .addOption({
+      name: "assignment",
+      description: "The signed offer (written by trade:assign --out)",
+      defaultValue: "",
+    })
+    .setAction(lazy("tradeCancelAssignment"))
+    .build(),
+  tradelineTask(
     "trade:close-advance",
     "Close the credit record of an advance the ended order did not repay, repaid outside it (the financier)",
   )

@@ -294,6 +294,8 @@ interface ITradeSettlement {
     /// @notice The assignment of order `id` is not signed by an operator of the financier it names (`signer`
     ///         recovered over this order, exporter, financier, advance and deadline).
     error TradeInvalidAssignment(OrderId id, address signer);
+    /// @notice `signer` already spent nonce `nonce`: the assignment it signed with it was used or withdrawn.
+    error TradeAssignmentNonceUsed(address signer, uint256 nonce);
     /// @notice The financier's signed assignment of order `id` expired at `deadline`.
     error TradeAssignmentExpired(OrderId id, uint256 deadline);
 
@@ -346,7 +348,8 @@ interface ITradeSettlement {
     ) external;
 
     /// @notice The exporter assigns the order's proceeds to financier `financier`, once, with the financier's EIP-712
-    ///         `ProceedsAssignment` signature (order, exporter, financier, advance, deadline): every later payment goes
+    ///         `ProceedsAssignment` signature (order, exporter, financier, advance, deadline, nonce: the signer's
+    ///         unordered nonce, spent here, which `cancelNonce` spends to withdraw the offer): every later payment goes
     ///         to it, and the financier's exposure to the exporter member (`advance`, minor units of the credit
     ///         registry's reporting currency) is reported. The record is closed when the order ends having paid the
     ///         financier every tranche; refunded in part or lapsed, it stays open (`AdvanceLeftOpen`). Pre-shipment
@@ -357,6 +360,7 @@ interface ITradeSettlement {
         MemberId financier,
         uint64 advance,
         uint40 deadline,
+        uint256 nonce,
         bytes calldata financierSignature
     ) external;
 
@@ -422,15 +426,17 @@ interface ITradeSettlement {
         MemberId exporter,
         MemberId financier,
         uint64 advance,
-        uint40 deadline
+        uint40 deadline,
+        uint256 nonce
     ) external view returns (bytes32);
 
-    /// @notice A key spends one of its own FX quote nonces, voiding the quote it signed with it before it expires (a
-    ///         rate the market left behind). Anyone may, for its own address only, whatever its member's standing, and
-    ///         while the settlement is paused: a quote cancelled then cannot be relayed when it resumes.
+    /// @notice A key spends one of its own nonces, voiding what it signed with it before it expires: an FX quote (a
+    ///         rate the market left behind) or a financier's offer to advance against an order's proceeds (review 32,
+    ///         A3). Anyone may, for its own address only, whatever its member's standing, and while the settlement is
+    ///         paused: a quote cancelled then cannot be relayed when it resumes.
     function cancelNonce(uint256 nonce) external;
 
-    /// @notice Whether `signer` spent FX quote nonce `nonce`, on a payment or by `cancelNonce`.
+    /// @notice Whether `signer` spent nonce `nonce`, on a payment, an assignment or by `cancelNonce`.
     function nonceUsed(address signer, uint256 nonce) external view returns (bool);
 
     /// @notice The FX provider and floor rate the payee of order `id` chose (zero when none).

@@ -90,16 +90,16 @@ contract TradeChecks {
     }
 
     /// @notice Checks that `financier` is an active Financier member (else `TradeInvalidParty`) and that an operator
-    ///         of it signed `digest` (else `TradeInvalidAssignment`) (item 7).
+    ///         of it signed `digest` (else `TradeInvalidAssignment`) (item 7); returns that operator.
     function checkAssignment(
         IMemberRegistry registry,
         OrderId id,
         MemberId financier,
         bytes32 digest,
         bytes calldata signature
-    ) external view {
+    ) external view returns (address signer) {
         // Member 0 is nobody: it holds no role, so a signature recovering to a non-member never passes below.
-        (address signer, , ) = ECDSA.tryRecover(digest, signature);
+        (signer, , ) = ECDSA.tryRecover(digest, signature);
         // An operator of `financier` carries its status and roles in its own word, so the usual case reads one slot.
         // Otherwise the financier's own record decides which refusal it is: not a financier comes first.
         if (MemberId.unwrap(RegistryCalls.memberForKey(registry, signer)) == MemberId.unwrap(financier)) {

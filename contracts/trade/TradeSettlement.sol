@@ -306,7 +306,7 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
     }
 
     /// @inheritdoc ITradeSettlement
-    function assignProceeds(OrderId, MemberId, uint64, uint40, bytes calldata) external {
+    function assignProceeds(OrderId, MemberId, uint64, uint40, uint256, bytes calldata) external {
         _runCold();
     }
 
@@ -354,9 +354,10 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
         MemberId exporter,
         MemberId financier,
         uint64 advance,
-        uint40 deadline
+        uint40 deadline,
+        uint256 nonce
     ) external view returns (bytes32) {
-        return _assignmentDigest(id, exporter, financier, advance, deadline);
+        return _assignmentDigest(id, exporter, financier, advance, deadline, nonce);
     }
 
     /// @inheritdoc ITradeSettlement

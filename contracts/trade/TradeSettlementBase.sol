@@ -58,7 +58,7 @@ abstract contract TradeSettlementBase is
         "uint40 expiry,uint256 nonce)"
     );
     bytes32 public constant ASSIGNMENT_TYPEHASH = keccak256(
-        "ProceedsAssignment(uint64 order,uint32 exporter,uint32 financier,uint64 advance,uint40 deadline)"
+        "ProceedsAssignment(uint64 order,uint32 exporter,uint32 financier,uint64 advance,uint40 deadline,uint256 nonce)"
     );
 
     uint256 internal constant _BPS = 10_000;
@@ -118,7 +118,8 @@ abstract contract TradeSettlementBase is
     mapping(OrderId => Parties) internal _parties;
     mapping(OrderId => Money) internal _money;
     mapping(OrderId => PackedTranches) internal _tranches;
-    /// @dev Each FX provider signer's spent quote nonces (the same slots as the nested mapping it replaced).
+    /// @dev Each signer's spent nonces: FX providers' quotes and financiers' assignment offers (review 32, A3), which
+    ///      `cancelNonce` withdraws alike (the same slots as the nested mapping it replaced).
     mapping(address signer => UnorderedNonces.Bitmap) internal _fxNonces;
     /// @dev An arbiter's award (pay token, gross) held for an FX quote, by order, while `Parties.awardHeld`
     ///      (adversarial review 28, F1): the flag shares the slot every operation reads, so only an order holding one
@@ -156,7 +157,8 @@ abstract contract TradeSettlementBase is
         MemberId exporter,
         MemberId financier,
         uint64 advance,
-        uint40 deadline
+        uint40 deadline,
+        uint256 nonce
     ) internal view returns (bytes32) {
         return
             _hashTypedDataV4(
@@ -167,7 +169,8 @@ abstract contract TradeSettlementBase is
                         MemberId.unwrap(exporter),
                         MemberId.unwrap(financier),
                         advance,
-                        deadline
+                        deadline,
+                        nonce
                     )
                 )
             );

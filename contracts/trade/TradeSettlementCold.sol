@@ -6,6 +6,7 @@ import {IMemberRegistry, MemberId, Role} from "../interfaces/IMemberRegistry.sol
 import {ITradeSettlement, OrderId, OrderState} from "../interfaces/ITradeSettlement.sol";
 import {TradeChecks} from "../libraries/TradeChecks.sol";
 import {TradePaymentRefs} from "../libraries/TradePaymentRefs.sol";
+import {UnorderedNonces} from "../libraries/UnorderedNonces.sol";
 
 import {TradeSettlementBase} from "./TradeSettlementBase.sol";
 
@@ -14,6 +15,8 @@ import {TradeSettlementBase} from "./TradeSettlementBase.sol";
 ///         by DELEGATECALL from the settlement on its storage; see {ITradeSettlement} for each. Called directly it
 ///         acts on its own empty storage and holds nothing.
 contract TradeSettlementCold is TradeSettlementBase {
+    using UnorderedNonces for UnorderedNonces.Bitmap;
+
     constructor(
         IMemberRegistry registry,
         ICreditRegistry credit,
@@ -75,6 +78,7 @@ contract TradeSettlementCold is TradeSettlementBase {
         MemberId financier,
         uint64 advance,
         uint40 deadline,
+        uint256 nonce,
         bytes calldata financierSignature
     ) external whenNotPaused {
         Parties storage p = _orderIn(id, _ACCEPTED | _FUNDED);
@@ -98,13 +102,15 @@ contract TradeSettlementCold is TradeSettlementBase {
         if (advance == 0) revert ITradeSettlement.TradeZeroAmount();
         if (block.timestamp > deadline) revert ITradeSettlement.TradeAssignmentExpired(id, deadline);
         // The financier agrees to the advance: an operator of the named, active Financier member signed it (item 7).
-        checks.checkAssignment(
+        address signer = checks.checkAssignment(
             memberRegistry,
             id,
             financier,
-            _assignmentDigest(id, p.exporter, financier, advance, deadline),
+            _assignmentDigest(id, p.exporter, financier, advance, deadline, nonce),
             financierSignature
         );
+        // Spent from the signer's nonces, which its `cancelNonce` spends to withdraw the offer (review 32, A3).
+        if (!_fxNonces[signer].use(nonce)) revert ITradeSettlement.TradeAssignmentNonceUsed(signer, nonce);
         (m.financier, m.fxProvider, m.fxMinRate) = (financier, MemberId.wrap(0), 0);
         emit ITradeSettlement.ProceedsAssigned(id, financier, advance);
         _reportAssignment(id, p, m, advance);

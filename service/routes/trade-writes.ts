@@ -33,6 +33,9 @@ const AssignmentPreview = z
     advance: Money,
     deadline: z.number().int().openapi({ description: "Unix seconds: the offer is refused from then on" }),
     now: z.number().int().openapi({ description: "the chain's latest block time, Unix seconds" }),
+    spent: z
+      .boolean()
+      .openapi({ description: "the offer's nonce is spent: it was used, or its financier withdrew it" }),
   })
   .openapi("AssignmentPreview");
 
@@ -307,7 +310,21 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
         advance: { amount: formatAmount(p.advance, p.reporting.decimals), currency: p.reporting.code },
         deadline: Number(p.deadline),
         now: Number(p.now),
+        spent: p.spent,
       };
+    },
+  });
+
+  writeRoute(app, ctx, {
+    path: "/v1/trade/orders/{id}/assignment-offers/cancel",
+    summary: "A financier withdraws an assignment offer it signed, before the exporter uses it (its signing key only)",
+    roles: ["bank-treasury"],
+    action: "trade.assignment-offer.cancel",
+    withId: true,
+    body: z.object({ assignment: z.record(Text, Text) }).strict(),
+    run: async (d, b, id) => {
+      const r = await desk.cancelAssignment(d, { order: id, assignment: b.assignment });
+      return { id: String(r.id), nonce: String(r.nonce), signer: r.signer, cancelled: true };
     },
   });
 

@@ -9,6 +9,7 @@ import { ZeroAddress, getAddress, isAddress, isHexString, type ContractTransacti
 import { checkSalt, documentCommitment, givenOrNewSalt } from "../commitments.js";
 import { tokenAt, tokenFor, type TradelineContracts } from "../deployment.js";
 import { decodeCode, minorUnits, parseAmount, reasonCode } from "../encoding.js";
+import { newSignatureNonce } from "../eip712.js";
 import { decodeError } from "../errors.js";
 import { InputError, checked, parseMemberId, requireOption, uintField, wholeNumber, type Labels } from "../input.js";
 import { normalizeDate } from "../keys.js";
@@ -478,6 +479,8 @@ export interface Assignment {
   financier: string;
   advance: string;
   deadline: string;
+  /** The financier key's nonce: the offer is withdrawn by spending it (`cancelAssignment`). */
+  nonce: string;
   signature: string;
 }
 
@@ -504,7 +507,7 @@ export async function signAssignmentOf(
     parseAmount(requireOption(req.advance, L("advance")), reporting.decimals, { name: L("advance"), bits: 64 }),
   );
   const deadline = (await chainTime(c.trade.runner)) + BigInt(wholeNumber(req.validFor, L("validFor"), 30 * 86_400));
-  const a = { order: id, exporter: order.exporter, financier, advance, deadline };
+  const a = { order: id, exporter: order.exporter, financier, advance, deadline, nonce: newSignatureNonce() };
   const signature = await signAssignment(desk.signer, await tradeDomainOf(c.trade), a);
   return {
     assignment: {
@@ -513,6 +516,7 @@ export async function signAssignmentOf(
       financier: financier.toString(),
       advance: advance.toString(),
       deadline: deadline.toString(),
+      nonce: a.nonce.toString(),
       signature,
     },
     advance,
@@ -573,6 +577,7 @@ function parseAssignment(
     financier: whole(f.financier, "financier", 32),
     advance: whole(f.advance, "advance", 64),
     deadline: whole(f.deadline, "deadline", 40),
+    nonce: whole(f.nonce, "nonce", 256),
   };
   return { id, assignment, signature: f.signature };
 }
@@ -589,6 +594,8 @@ export interface AssignmentPreview {
   reporting: Money;
   deadline: bigint;
   now: bigint;
+  /** The offer's nonce is spent: it was used, or its financier withdrew it (`cancelAssignment`). */
+  spent: boolean;
 }
 
 /**
@@ -610,10 +617,11 @@ export async function previewAssignment(
   }
   const domain = await tradeDomainOf(c.trade);
   const signer = checked(field, () => assignmentSigner(domain, a, signature));
-  const [signedBy, reporting, now] = await Promise.all([
+  const [signedBy, reporting, now, spent] = await Promise.all([
     c.members.memberForKey(signer),
     reportingCurrency(c),
     chainTime(c.trade.runner),
+    c.trade.nonceUsed(signer, a.nonce),
   ]);
   return {
     id,
@@ -624,7 +632,39 @@ export async function previewAssignment(
     reporting,
     deadline: a.deadline,
     now,
+    spent,
   };
+}
+
+/**
+ * The financier withdraws an assignment offer it signed, before the exporter uses it: its key spends the offer's
+ * nonce (review 32, A3). Only the key that signed it can, so an offer another key signed, or one already spent, is
+ * refused before anything is sent.
+ */
+export async function cancelAssignment(
+  desk: TradeDesk,
+  req: { order: string; assignment: unknown; name?: string },
+): Promise<{ id: bigint; nonce: bigint; signer: string; receipt: ContractTransactionReceipt }> {
+  const { id, assignment: a, signature } = parseAssignment(desk, req);
+  const field = desk.label("assignment");
+  const name = req.name ?? field;
+  const trade = desk.contracts.trade;
+  const domain = await tradeDomainOf(trade);
+  const signer = checked(field, () => assignmentSigner(domain, a, signature));
+  const me = await desk.signer.getAddress();
+  if (signer !== me) {
+    throw new InputError(
+      field,
+      `${name} was signed by ${signer}, not by this key (${me}): only its signer can withdraw it`,
+    );
+  }
+  if (await trade.nonceUsed(signer, a.nonce)) {
+    throw new InputError(
+      field,
+      `${name}: nonce ${a.nonce} of ${signer} is already spent (the offer was used or withdrawn)`,
+    );
+  }
+  return { id, nonce: a.nonce, signer, receipt: await cancelQuoteNonce(trade, a.nonce) };
 }
 
 // ─── Disputes and the time rules ──────────────────────────────────────────────

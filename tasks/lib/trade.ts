@@ -158,6 +158,20 @@ export async function cancelQuote(c: TradelineContracts, args: { quote: string }
   return [`withdrew the FX quote in ${file}: nonce ${r.nonce} of ${r.signer} is spent`, `  tx: ${r.receipt.hash}`];
 }
 
+/** The financier withdraws an assignment offer it signed (the file `trade:assign --out` wrote) before it is used. */
+export async function cancelAssignment(
+  c: TradelineContracts,
+  args: { order: string; assignment: string },
+): Promise<string[]> {
+  const file = required(args.assignment, "--assignment");
+  const f = await readJsonFile(file, "assignment");
+  const r = await desk.cancelAssignment(deskOf(c), { order: args.order, assignment: f, name: file });
+  return [
+    `withdrew the assignment offer in ${file} for order ${r.id}: nonce ${r.nonce} of ${r.signer} is spent`,
+    `  tx: ${r.receipt.hash}`,
+  ];
+}
+
 /** The payee of an order names the FX provider whose quotes anyone may relay, and the least rate it takes. */
 export async function fxTerms(
   c: TradelineContracts,

@@ -30,7 +30,7 @@ export const Kind = { Shipped: 0, CustomsCleared: 1, Delivered: 2, Inspected: 3 
  *   valid for ten minutes, paying the exporter; `change` overrides any field.
  * - `openOrder(change)`: Casa Cristal creates `terms` with `change`, and the exporter accepts it; returns the terms.
  * - `signedAssignment(signer, financier, advance, order = 1)`: `signer`'s signature assigning the order's proceeds to
- *   `financier` for `advance`, valid for ten minutes, with its deadline.
+ *   `financier` for `advance`, valid for ten minutes, with its deadline and its nonce (a new one each call).
  */
 export async function tradeWorld(
   connection: NetworkConnection,
@@ -88,10 +88,12 @@ export async function tradeWorld(
     };
     return { q, sig: await signFxQuote(signer, domain, q) };
   };
+  let assignmentNonces = 0n;
   const signedAssignment = async (signer: HardhatEthersSigner, financier: bigint, advance: bigint, order = 1n) => {
     const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
-    const assignment = { order, exporter: world.ids.glassworks, financier, advance, deadline };
-    return { deadline, signed: await signAssignment(signer, domain, assignment) };
+    const nonce = ++assignmentNonces;
+    const assignment = { order, exporter: world.ids.glassworks, financier, advance, deadline, nonce };
+    return { deadline, nonce, signed: await signAssignment(signer, domain, assignment) };
   };
   const openOrder = async (change: Partial<typeof terms> = {}) => {
     const made = { ...terms, ...change };

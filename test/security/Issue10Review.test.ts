@@ -107,6 +107,7 @@ describe("issue 10: the second review's cases", function () {
       financier: world.ids.pacific,
       advance: 30_000_000n,
       deadline,
+      nonce: 1n,
     };
     const signed = await signAssignment(a.pacific, domain, assignment);
     await trade.connect(a.golfo).fund(1n);
@@ -114,7 +115,7 @@ describe("issue 10: the second review's cases", function () {
     await trade
       .connect(a.carrier)
       .attest(1n, Kind.Shipped, doc, [await attestation(1n, Kind.Shipped, doc)], NO_FX_QUOTE, "0x");
-    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 30_000_000n, deadline, signed))
+    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 30_000_000n, deadline, 1n, signed))
       .to.be.revertedWithCustomError(trade, "TradeGoodsMoved")
       .withArgs(1n, 1 << Kind.Shipped);
     expect((await trade.getOrder(1n)).financier).to.equal(0n);
@@ -126,9 +127,16 @@ describe("issue 10: the second review's cases", function () {
     await trade.connect(a.cristal).createOrder({ ...terms, payoutToken: terms.payToken });
     await trade.connect(a.glassworks).accept(1n);
     const deadline = BigInt(await networkHelpers.time.latest()) + 3_600n;
-    const own = { order: 1n, exporter: world.ids.glassworks, financier: world.ids.glassworks, advance: 1n, deadline };
+    const own = {
+      order: 1n,
+      exporter: world.ids.glassworks,
+      financier: world.ids.glassworks,
+      advance: 1n,
+      deadline,
+      nonce: 1n,
+    };
     const signed = await signAssignment(a.glassworks, domain, own);
-    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.glassworks, 1n, deadline, signed))
+    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.glassworks, 1n, deadline, 1n, signed))
       .to.be.revertedWithCustomError(trade, "TradeConflictOfInterest")
       .withArgs(1n, world.ids.glassworks);
   });

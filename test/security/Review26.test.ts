@@ -115,26 +115,25 @@ describe("review 26, R26-B: a suspended exporter takes no new pre-shipment finan
   it("its relayed assignment is refused and no loan is booked; reinstated, the same signed assignment goes through", async function () {
     const { world, trade, members, a, signedAssignment } = await networkHelpers.loadFixture(fixture);
     const { credit } = world.contracts;
-    const { deadline, signed } = await signedAssignment(a.pacific, world.ids.pacific, 1_000n);
+    const { deadline, nonce, signed } = await signedAssignment(a.pacific, world.ids.pacific, 1_000n);
     const module = await members.memberForKey(await trade.getAddress());
     const loan = await credit.loanId(module, ethers.toBeHex(1n, 32));
 
     await members.suspend(world.ids.glassworks, reasonCode("KEY-LEAK"));
-    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 1_000n, deadline, signed))
+    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 1_000n, deadline, nonce, signed))
       .to.be.revertedWithCustomError(members, "MemberNotActive")
       .withArgs(a.glassworks.address, world.ids.glassworks, MemberStatus.Suspended);
     expect((await credit.getLoan(loan)).status).to.equal(0n);
     expect((await trade.getOrder(1n)).financier).to.equal(0n);
     // Another member's key is still told it is not the exporter.
-    await expect(trade.connect(a.huaxia).assignProceeds(1n, world.ids.pacific, 1_000n, deadline, signed))
+    await expect(trade.connect(a.huaxia).assignProceeds(1n, world.ids.pacific, 1_000n, deadline, nonce, signed))
       .to.be.revertedWithCustomError(trade, "TradeUnauthorized")
       .withArgs(1n, a.huaxia.address);
 
     await members.reinstate(world.ids.glassworks, reasonCode("CLEARED"));
-    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 1_000n, deadline, signed)).to.emit(
-      trade,
-      "ProceedsAssigned",
-    );
+    await expect(
+      trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 1_000n, deadline, nonce, signed),
+    ).to.emit(trade, "ProceedsAssigned");
     expect((await credit.getLoan(loan)).principal).to.equal(1_000n);
   });
 });

@@ -154,8 +154,8 @@ describe("review 28, F1: an award to convert waits for a quote instead of going 
   it("a suspended financier as payee: the award is held, then paid to it, and the advance is closed", async function () {
     const { world, trade, members, a, quote, deliveredThenDisputed, signedAssignment } =
       await networkHelpers.loadFixture(fixture);
-    const { deadline, signed } = await signedAssignment(a.pacific, world.ids.pacific, 1_000n);
-    await trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 1_000n, deadline, signed);
+    const { deadline, nonce, signed } = await signedAssignment(a.pacific, world.ids.pacific, 1_000n);
+    await trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 1_000n, deadline, nonce, signed);
     await deliveredThenDisputed(world.ids.pacific, a.pacific);
     await members.suspend(world.ids.pacific, reasonCode("AUDIT"));
     await trade.connect(a.cristal).dispute(1n, reasonCode("LATE-INSPECTION"));

@@ -109,8 +109,8 @@ describe("review 29, F1: a held award is never stranded by another path settling
   it("assigned: the financier's advance record stays open until the held award reaches it, then closes", async function () {
     const { world, trade, tokens, a, quote, signedAssignment, heldWithReleasedTranche } =
       await networkHelpers.loadFixture(fixture);
-    const { deadline, signed } = await signedAssignment(a.pacific, world.ids.pacific, 30_000_000n);
-    await trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 30_000_000n, deadline, signed);
+    const { deadline, nonce, signed } = await signedAssignment(a.pacific, world.ids.pacific, 30_000_000n);
+    await trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 30_000_000n, deadline, nonce, signed);
     await trade.connect(a.pacific).setFxTerms(1n, world.ids.huaxia, scaledRate("0.37"));
     await heldWithReleasedTranche(10_000); // all at stake to the financier: nothing refunded
     await networkHelpers.time.increase(4n * 86_400n);
@@ -137,8 +137,8 @@ describe("review 29, checked sound: the held award's own path", function () {
   it("payReleased pays the award first, then the released tranche; settles once, nothing left", async function () {
     const { world, trade, tokens, a, quote, signedAssignment, heldWithReleasedTranche } =
       await networkHelpers.loadFixture(fixture);
-    const { deadline, signed } = await signedAssignment(a.pacific, world.ids.pacific, 30_000_000n);
-    await trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 30_000_000n, deadline, signed);
+    const { deadline, nonce, signed } = await signedAssignment(a.pacific, world.ids.pacific, 30_000_000n);
+    await trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 30_000_000n, deadline, nonce, signed);
     await heldWithReleasedTranche(10_000);
     const first = await quote(world.ids.pacific, 1n);
     const tx1 = trade.connect(a.pacific).payReleased(1n, first.q, first.sig);

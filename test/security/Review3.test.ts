@@ -56,9 +56,10 @@ async function fixture() {
       financier: world.ids.pacific,
       advance: ADVANCE,
       deadline,
+      nonce: id,
     };
     const signed = await signAssignment(a.pacific, domain, assignment);
-    await trade.connect(a.glassworks).assignProceeds(id, world.ids.pacific, ADVANCE, deadline, signed);
+    await trade.connect(a.glassworks).assignProceeds(id, world.ids.pacific, ADVANCE, deadline, id, signed);
   };
   return { world, trade, credit, a, terms, domain, loanOf, exporterKey, assign };
 }

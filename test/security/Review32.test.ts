@@ -7,6 +7,8 @@
  *   and `dispute` refuses an order with nothing at stake (`TradeNothingAtStake`).
  * - A2 (trade): `setFxTerms` stored any member id as the FX provider and FX terms on an order that converts nothing.
  *   Both are refused now (`TradeInvalidParty`, `TradeFxNotConverting`).
+ * - A3 (trade): a financier's signed assignment offer had no nonce, so nothing withdrew it before its deadline. It
+ *   names a nonce of the financier's key now, spent by the assignment; `cancelNonce` withdraws the offer.
  * - B1 (ledger): `transfer` to the holder's own operator faked a tier step; one member alone could walk a piece to the
  *   last tier before handing it on. Refused now (`ScfTransferToHolder`).
  * - B2 (ledger): `request` took an invoice list naming one invoice twice: a request no confirmation could take. It is
@@ -128,6 +130,33 @@ describe("adversarial review 32: the trade settlement", function () {
       .to.be.revertedWithCustomError(trade, "TradeFxNotConverting")
       .withArgs(2n);
     expect(await trade.fxTermsOf(2n)).to.deep.equal([0n, 0n]);
+  });
+});
+
+describe("adversarial review 32: a financier withdraws its assignment offer", function () {
+  it("A3: the offer names a nonce of the financier's key; cancelNonce withdraws it, and a spent offer is refused", async function () {
+    const { world, trade, a, signedAssignment, openOrder } = await networkHelpers.loadFixture(tradeFixture);
+    await openOrder();
+    const offer = await signedAssignment(a.pacific, world.ids.pacific, 30_000_000n);
+    expect(await trade.ASSIGNMENT_TYPEHASH()).to.equal(
+      ethers.id(
+        "ProceedsAssignment(uint64 order,uint32 exporter,uint32 financier,uint64 advance,uint40 deadline,uint256 nonce)",
+      ),
+    );
+    // The financier changes its mind before the exporter uses the offer.
+    await expect(trade.connect(a.pacific).cancelNonce(offer.nonce))
+      .to.emit(trade, "NonceCancelled")
+      .withArgs(a.pacific.address, offer.nonce);
+    const assign = (o: typeof offer) =>
+      trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 30_000_000n, o.deadline, o.nonce, o.signed);
+    await expect(assign(offer))
+      .to.be.revertedWithCustomError(trade, "TradeAssignmentNonceUsed")
+      .withArgs(a.pacific.address, offer.nonce);
+    expect((await trade.getOrder(1n)).financier).to.equal(0n);
+    // A new offer is used once: its nonce is then spent.
+    const next = await signedAssignment(a.pacific, world.ids.pacific, 30_000_000n);
+    await expect(assign(next)).to.emit(trade, "ProceedsAssigned").withArgs(1n, world.ids.pacific, 30_000_000n);
+    expect(await trade.nonceUsed(a.pacific.address, next.nonce)).to.equal(true);
   });
 });
 

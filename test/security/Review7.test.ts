@@ -55,11 +55,20 @@ async function shortOrder(
 }
 
 /** Pacific's signed agreement to advance `advance` against order 1's proceeds, valid for ten minutes. */
+let offers = 0n;
 async function advanceOffer(world: Awaited<ReturnType<typeof deployWorld>>, advance: bigint) {
   const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
   const domain = tradeDomain(31337n, await world.contracts.trade.getAddress());
-  const assignment = { order: 1n, exporter: world.ids.glassworks, financier: world.ids.pacific, advance, deadline };
-  return { deadline, signed: await signAssignment(world.admins.pacific, domain, assignment) };
+  const nonce = ++offers;
+  const assignment = {
+    order: 1n,
+    exporter: world.ids.glassworks,
+    financier: world.ids.pacific,
+    advance,
+    deadline,
+    nonce,
+  };
+  return { deadline, nonce, signed: await signAssignment(world.admins.pacific, domain, assignment) };
 }
 
 describe("review 7, G1: a report the module held is delivered with the event's dates, whatever happened meanwhile", function () {
@@ -98,9 +107,9 @@ describe("review 7, G1: a report the module held is delivered with the event's d
     const a = world.admins;
     await shortOrder(world, "PO-G1");
     await credit.connect(a.regulator).pause();
-    const { deadline, signed } = await advanceOffer(world, 10_000_000n);
+    const { deadline, nonce, signed } = await advanceOffer(world, 10_000_000n);
     await expect(
-      trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 10_000_000n, deadline, signed),
+      trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 10_000_000n, deadline, nonce, signed),
     ).to.emit(trade, "CreditReportDeferred");
     const assignedOn = dayOf(await networkHelpers.time.latest());
     await networkHelpers.time.increase(4n * DAY);
@@ -125,8 +134,10 @@ describe("review 7, G1: a report the module held is delivered with the event's d
     const now = await shortOrder(world, "PO-G1-LATE");
     const shipmentDeadline = now + 1n * DAY;
     await networkHelpers.time.increaseTo(now + 3n * DAY);
-    const { deadline, signed } = await advanceOffer(world, 10_000_000n);
-    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 10_000_000n, deadline, signed))
+    const { deadline, nonce, signed } = await advanceOffer(world, 10_000_000n);
+    await expect(
+      trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 10_000_000n, deadline, nonce, signed),
+    )
       .to.be.revertedWithCustomError(trade, "TradeWindowClosed")
       .withArgs(1n, shipmentDeadline);
     expect(await allPendingReports(trade, ethers.toBeHex(1n, 32))).to.deep.equal([]);
@@ -146,8 +157,8 @@ describe("review 8, M2: an advance is booked as a default only when the order pa
       { shareBps: 100, evidence: 2 }, // CustomsCleared
     ]);
     const advance = 10_000_000n;
-    const { deadline, signed } = await advanceOffer(world, advance);
-    await trade.connect(a.glassworks).assignProceeds(1n, ids.pacific, advance, deadline, signed);
+    const { deadline, nonce, signed } = await advanceOffer(world, advance);
+    await trade.connect(a.glassworks).assignProceeds(1n, ids.pacific, advance, deadline, nonce, signed);
     await mxn.connect(world.issuer).mint(a.golfo, amount);
     await mxn.connect(a.golfo).approve(await trade.getAddress(), amount);
     await trade.connect(a.golfo).fund(1n);

@@ -72,10 +72,11 @@ describe("review 9: the service's steps and problems (SQLite)", function () {
       financier: world.ids.pacific,
       advance: 1n,
       deadline,
+      nonce: id,
     };
     const signature = await signAssignment(world.admins.pacific, await tradeDomainOf(trade), assignment);
     await (
-      await trade.connect(world.admins.glassworks).assignProceeds(id, world.ids.pacific, 1n, deadline, signature)
+      await trade.connect(world.admins.glassworks).assignProceeds(id, world.ids.pacific, 1n, deadline, id, signature)
     ).wait();
   };
 

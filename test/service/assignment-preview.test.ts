@@ -101,6 +101,37 @@ describe("the exporter's assignment preview (SQLite)", function () {
         );
         expect(treasury.status).to.equal(403);
         expect((await world.contracts.trade.getOrder(BigInt(id))).financier).to.equal(0n);
+        expect(preview.body.spent).to.equal(false);
+
+        // Review 32 (A3): the financier withdraws its offer. Only the key that signed it can: another member's
+        // treasury is refused before anything is sent.
+        const cancelPath = `/v1/trade/orders/${id}/assignment-offers/cancel`;
+        const before = await ethers.provider.getBlockNumber();
+        const notMine = await post(glassworks, await roleToken(glassworks, "bank-treasury"), cancelPath, {
+          assignment: offer,
+        });
+        expect([notMine.status, notMine.body.errors?.[0].pointer]).to.deep.equal([400, "/assignment"]);
+        expect(await ethers.provider.getBlockNumber()).to.equal(before);
+        const bank = await roleToken(pacific, "bank-treasury");
+        const cancelled = await post(pacific, bank, cancelPath, { assignment: offer });
+        expect(cancelled.status, cancelled.body.detail).to.equal(200);
+        expect(cancelled.body.result).to.deep.include({ nonce: offer.nonce, cancelled: true });
+        const again = await post(pacific, bank, cancelPath, { assignment: offer });
+        expect([again.status, again.body.detail]).to.deep.equal([
+          400,
+          `assignment: nonce ${offer.nonce} of ${world.admins.pacific.address} is already spent (the offer was used or withdrawn)`,
+        ]);
+        // The exporter's preview says so, and the chain refuses the assignment.
+        const spent = await post(glassworks, exporter, `/v1/trade/orders/${id}/assignments/preview`, {
+          assignment: offer,
+        });
+        expect(spent.body.spent).to.equal(true);
+        const refused = await post(glassworks, exporter, `/v1/trade/orders/${id}/assignments`, { assignment: offer });
+        expect([refused.status, (refused.body.revert as { name?: string } | undefined)?.name]).to.deep.equal([
+          422,
+          "TradeAssignmentNonceUsed",
+        ]);
+        expect((await world.contracts.trade.getOrder(BigInt(id))).financier).to.equal(0n);
       },
     );
   });

@@ -70,10 +70,24 @@ async function mirrorWorld() {
   // Orders 5, 6 and 8: pre-shipment finance (same currency: they take no FX terms, review 32, A2).
   const deadline = BigInt(await networkHelpers.time.latest()) + 600n;
   for (const order of [5n, 6n, 8n]) {
-    const assignment = { order, exporter: world.ids.glassworks, financier: world.ids.pacific, advance: 1n, deadline };
+    const assignment = {
+      order,
+      exporter: world.ids.glassworks,
+      financier: world.ids.pacific,
+      advance: 1n,
+      deadline,
+      nonce: order,
+    };
     await trade
       .connect(a.glassworks)
-      .assignProceeds(order, world.ids.pacific, 1n, deadline, await signAssignment(a.pacific, t.domain, assignment));
+      .assignProceeds(
+        order,
+        world.ids.pacific,
+        1n,
+        deadline,
+        order,
+        await signAssignment(a.pacific, t.domain, assignment),
+      );
   }
   await trade.connect(a.glassworks).setFxTerms(1n, world.ids.huaxia, 0n);
   for (const id of [1n, 3n, 4n, 5n, 6n, 7n, 8n, 9n]) await trade.connect(a.golfo).fund(id);

@@ -8,6 +8,7 @@ import { network } from "hardhat";
 import {
   accept,
   assign,
+  cancelAssignment,
   attest,
   cancelQuote,
   closeAdvance,
@@ -432,6 +433,20 @@ describe("trade tasks", function () {
     await assign(glass.contracts, { ...args, out: forged }, glass.session);
     expect(await failure(assign(glass.contracts, { ...args, out: "", assignment: forged }, glass.session))).to.equal(
       `reverted: TradeInvalidAssignment(id=1, signer=${world.admins.glassworks.address})`,
+    );
+    // The financier withdraws an offer before it is used (review 32, A3): only the key that signed it can.
+    const withdrawn = path.join(dir, "withdrawn.json");
+    await assign(pacific.contracts, { ...args, out: withdrawn }, pacific.session);
+    const nonce = (JSON.parse(await readFile(withdrawn, "utf8")) as { nonce: string }).nonce;
+    expect(await failure(cancelAssignment(glass.contracts, { order: "1", assignment: withdrawn }))).to.equal(
+      `${withdrawn} was signed by ${world.admins.pacific.address}, not by this key (${world.admins.glassworks.address}): ` +
+        "only its signer can withdraw it",
+    );
+    expect((await cancelAssignment(pacific.contracts, { order: "1", assignment: withdrawn }))[0]).to.equal(
+      `withdrew the assignment offer in ${withdrawn} for order 1: nonce ${nonce} of ${world.admins.pacific.address} is spent`,
+    );
+    expect(await failure(assign(glass.contracts, { ...args, out: "", assignment: withdrawn }, glass.session))).to.equal(
+      `reverted: TradeAssignmentNonceUsed(signer=${world.admins.pacific.address}, nonce=${nonce})`,
     );
     const out = await assign(glass.contracts, { ...args, out: "", assignment: file }, glass.session);
     expect(out[0]).to.equal(`assigned order 1's proceeds (400000.00 MXN) to member ${world.ids.pacific}`);

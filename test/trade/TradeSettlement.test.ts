@@ -40,8 +40,8 @@ async function fixture() {
   HUAXIA = world.ids.huaxia;
   /** The exporter assigns order `order`'s proceeds to Pacific, which signed an advance of `advance`. */
   const assignToPacific = async (order: bigint, advance: bigint) => {
-    const { deadline, signed } = await signedAssignment(a.pacific, world.ids.pacific, advance, order);
-    await trade.connect(a.glassworks).assignProceeds(order, world.ids.pacific, advance, deadline, signed);
+    const { deadline, nonce, signed } = await signedAssignment(a.pacific, world.ids.pacific, advance, order);
+    await trade.connect(a.glassworks).assignProceeds(order, world.ids.pacific, advance, deadline, nonce, signed);
   };
   /** Order 1, paid out in the currency it is paid in, accepted by the exporter. */
   const acceptedOrder = async () => {
@@ -197,21 +197,27 @@ describe("TradeSettlement", function () {
       financier: world.ids.pacific,
       advance: 10_000_000n,
       deadline,
+      nonce: 1n,
     };
+    const nonce = assignment.nonce;
     // The exporter cannot name a financier that agreed to nothing: a signature by anyone else is refused.
     const forged = await signAssignment(a.glassworks, domain, assignment);
-    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 10_000_000n, deadline, forged))
+    await expect(
+      trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 10_000_000n, deadline, nonce, forged),
+    )
       .to.be.revertedWithCustomError(trade, "TradeInvalidAssignment")
       .withArgs(1n, a.glassworks.address);
     const signed = await signAssignment(a.pacific, domain, assignment);
     // A signature for another advance does not cover this one.
     await expect(
-      trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 20_000_000n, deadline, signed),
+      trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 20_000_000n, deadline, nonce, signed),
     ).to.be.revertedWithCustomError(trade, "TradeInvalidAssignment");
     const ref = ethers.zeroPadValue(ethers.toBeHex(1n), 32);
     const { credit, members } = world.contracts;
     const loan = await credit.loanId(await members.memberForKey(await trade.getAddress()), ref);
-    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 10_000_000n, deadline, signed))
+    await expect(
+      trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 10_000_000n, deadline, nonce, signed),
+    )
       .to.emit(trade, "ProceedsAssigned")
       .withArgs(1n, world.ids.pacific, 10_000_000n)
       .and.not.to.emit(trade, "CreditReportDeferred");
@@ -224,7 +230,7 @@ describe("TradeSettlement", function () {
       1n, // Active
     ]);
     await expect(
-      trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 10_000_000n, deadline, signed),
+      trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 10_000_000n, deadline, nonce, signed),
     ).to.be.revertedWithCustomError(trade, "TradeAlreadyAssigned");
     await trade.connect(a.golfo).fund(1n);
     // A paused registry never blocks the last tranche: the close is queued and delivered later.
@@ -500,7 +506,7 @@ describe("TradeSettlement", function () {
     await expect(trade.connect(a.cristal).dispute(1n, ethers.ZeroHash))
       .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
       .withArgs(1n, State.Created, orderStateSet("Funded"));
-    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 1n, 0n, "0x"))
+    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 1n, 0n, 0n, "0x"))
       .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
       .withArgs(1n, State.Created, orderStateSet("Accepted", "Funded"));
     await trade.connect(a.glassworks).accept(1n);
@@ -545,7 +551,7 @@ describe("TradeSettlement", function () {
     await expect(trade.refundExpired(1n))
       .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
       .withArgs(1n, State.Settled, live);
-    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 1n, 0n, "0x"))
+    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 1n, 0n, 0n, "0x"))
       .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
       .withArgs(1n, State.Settled, orderStateSet("Accepted", "Funded"));
   });
@@ -964,9 +970,9 @@ describe("TradeSettlement", function () {
   it("test_assignProceeds_refusesAZeroAdvance_evenSignedByTheFinancier", async function () {
     const { trade, world, a, acceptedOrder, signedAssignment } = await networkHelpers.loadFixture(fixture);
     await acceptedOrder();
-    const { deadline, signed } = await signedAssignment(a.pacific, world.ids.pacific, 0n);
+    const { deadline, nonce, signed } = await signedAssignment(a.pacific, world.ids.pacific, 0n);
     // A financier that advanced nothing has no claim on the proceeds, whatever it signed.
-    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 0n, deadline, signed))
+    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, 0n, deadline, nonce, signed))
       .to.be.revertedWithCustomError(trade, "TradeZeroAmount")
       .withArgs();
     expect((await trade.getOrder(1n)).financier).to.equal(0n);
@@ -982,14 +988,14 @@ describe("TradeSettlement", function () {
     await expect(
       trade
         .connect(a.glassworks)
-        .assignProceeds(1n, world.ids.carrier, advance, byExporter.deadline, byExporter.signed),
+        .assignProceeds(1n, world.ids.carrier, advance, byExporter.deadline, byExporter.nonce, byExporter.signed),
     )
       .to.be.revertedWithCustomError(trade, "TradeInvalidParty")
       .withArgs(world.ids.carrier);
     // The financier's own operator signed, but the governor took the Financier role away: refused as a party too.
-    const { deadline, signed } = await signedAssignment(a.pacific, world.ids.pacific, advance);
+    const { deadline, nonce, signed } = await signedAssignment(a.pacific, world.ids.pacific, advance);
     await world.contracts.members.removeRoles(world.ids.pacific, roleMask(["Financier"]));
-    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, advance, deadline, signed))
+    await expect(trade.connect(a.glassworks).assignProceeds(1n, world.ids.pacific, advance, deadline, nonce, signed))
       .to.be.revertedWithCustomError(trade, "TradeInvalidParty")
       .withArgs(world.ids.pacific);
     expect((await trade.getOrder(1n)).financier).to.equal(0n);
@@ -1096,7 +1102,7 @@ describe("TradeSettlement", function () {
       .to.be.revertedWithCustomError(trade, "TradeUnexpectedOrderState")
       .withArgs(1n, State.Created, orderStateSet("Funded", "Disputed"));
     await trade.connect(a.glassworks).accept(1n);
-    await expect(trade.connect(otherExporter).assignProceeds(1n, world.ids.pacific, 1n, 0n, "0x"))
+    await expect(trade.connect(otherExporter).assignProceeds(1n, world.ids.pacific, 1n, 0n, 0n, "0x"))
       .to.be.revertedWithCustomError(trade, "TradeUnauthorized")
       .withArgs(1n, otherExporter.address);
     await trade.connect(a.golfo).fund(1n);

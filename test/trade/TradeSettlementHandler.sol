@@ -30,6 +30,7 @@ contract TradeSettlementHandler is TestBase {
     uint256 internal _financierKey;
     MemberId[5] internal _ids; // exporter, importer bank, exporter bank, FX provider, financier
     uint256 internal _lastNonce;
+    uint256 internal _assignmentNonces;
     MemberRegistry internal _registry;
     address internal _governor;
     bool[2] internal _suspended; // importer bank, exporter bank
@@ -257,12 +258,13 @@ contract TradeSettlementHandler is TestBase {
         OrderId id = orders[orderSeed % orders.length];
         uint64 advance = uint64(bound(advanceSeed, 1, 1e12));
         uint40 deadline = uint40(block.timestamp + 600);
+        uint256 nonce = ++_assignmentNonces; // each offer its own nonce (review 32, A3)
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(
             _financierKey,
-            _trade.assignmentDigest(id, _ids[0], _ids[4], advance, deadline)
+            _trade.assignmentDigest(id, _ids[0], _ids[4], advance, deadline, nonce)
         );
         vm.prank(_exporter);
-        try _trade.assignProceeds(id, _ids[4], advance, deadline, abi.encodePacked(r, s, v)) {
+        try _trade.assignProceeds(id, _ids[4], advance, deadline, nonce, abi.encodePacked(r, s, v)) {
             // The financier, now the payee, names the FX provider of an order that converts (review 32, A2).
             ITradeSettlement.OrderView memory o = _trade.getOrder(id);
             if (o.payoutToken != o.payToken) {

@@ -193,7 +193,13 @@ function Assign({ order }: { order: Order }) {
               {t("actions.offerSignedByOther", { signer: p.signedBy, financier: p.financier })}
             </Typography.Paragraph>
           )}
-          <Button type="primary" loading={write.isPending} onClick={() => write.mutate(checked!.offer)}>
+          {p.spent && <Typography.Paragraph type="danger">{t("actions.offerSpent")}</Typography.Paragraph>}
+          <Button
+            type="primary"
+            disabled={p.spent}
+            loading={write.isPending}
+            onClick={() => write.mutate(checked!.offer)}
+          >
             {t("actions.assignButton")}
           </Button>
         </section>

@@ -71,6 +71,18 @@ const order = {
   ],
 };
 
+/** The service's reading of an offer of member #9 for one minor unit on order 7 (`…/assignments/preview`). */
+const ASSIGNMENT_PREVIEW = {
+  id: "7",
+  exporter: 3,
+  financier: 9,
+  signedBy: 9,
+  advance: { amount: "0.01", currency: "CNY" },
+  deadline: 1_799_999_999,
+  now: 1_790_000_000,
+  spent: false,
+};
+
 describe("OrderPage", { timeout: 30_000 }, () => {
   it("test_orderPage_trancheStates_paidAndAwaitingWithSignatureCounts", async () => {
     renderSignedIn(<OrderPage id="7" />, {
@@ -153,18 +165,11 @@ describe("OrderPage", { timeout: 30_000 }, () => {
       financier: "9",
       advance: "1",
       deadline: "1799999999",
+      nonce: "5",
       signature: `0x${"11".repeat(65)}`,
       currency: "GBP",
     };
-    const preview = {
-      id: "7",
-      exporter: 3,
-      financier: 9,
-      signedBy: 9,
-      advance: { amount: "0.01", currency: "CNY" },
-      deadline: 1_799_999_999,
-      now: 1_790_000_000,
-    };
+    const preview = ASSIGNMENT_PREVIEW;
     const { writes } = renderSignedIn(<OrderPage id="7" />, {
       me: exporter,
       routes: {
@@ -192,6 +197,28 @@ describe("OrderPage", { timeout: 30_000 }, () => {
     await waitFor(() => expect(writes()).toHaveLength(3));
     expect(writes()[2].path).toBe("/v1/trade/orders/7/assignments");
     expect(writes()[2].body).toEqual({ assignment: offer });
+  });
+
+  it("test_orderPage_assignment_aWithdrawnOfferIsShownAsSuchAndCannotBeSent", async () => {
+    // Review 32 (A3): the financier withdrew its offer (its nonce is spent); the service's reading says so.
+    const offer = { order: "7", exporter: "3", financier: "9", advance: "1", deadline: "1799999999", nonce: "5" };
+    const preview = { ...ASSIGNMENT_PREVIEW, spent: true };
+    const { writes } = renderSignedIn(<OrderPage id="7" />, {
+      me: exporter,
+      routes: {
+        "GET /v1/trade/orders/7": order,
+        "POST /v1/trade/orders/7/assignments/preview": () => ({ body: preview }),
+      },
+      path: "/orders/7",
+    });
+    const box = await screen.findByLabelText("Signed assignment offer (JSON)");
+    fireEvent.change(box, { target: { value: JSON.stringify({ ...offer, signature: `0x${"11".repeat(65)}` }) } });
+    fireEvent.click(screen.getByRole("button", { name: /Check the offer/ }));
+    expect(await screen.findByText(/the financier withdrew it, or it was used already/)).toBeTruthy();
+    const assign = screen.getByRole("button", { name: /Assign proceeds/ });
+    expect((assign as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(assign);
+    expect(writes().map((w) => w.path)).toEqual(["/v1/trade/orders/7/assignments/preview"]);
   });
 
   it("test_orderPage_disputeIsTheImportersStep_notItsBanksTreasury", async () => {
