@@ -86,8 +86,14 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
         Borrower memory b = _borrowers[borrowerKey];
         uint256 count;
         // Only a look-up for credit the borrower seeks counts against it: a lender's review of an account it holds,
-        // or a collection, is logged (the event) but does not count (review 32, C2), as a soft inquiry.
+        // or a collection, is logged (the event) but does not count (review 32, C2), as a soft inquiry. Only a lender
+        // that holds a live loan of the borrower makes one: the purpose is the lender's word, and a credit check
+        // called a review must not escape the count and the limit (review 33, E1).
         if (purpose == ConsentPurpose.AccountReview || purpose == ConsentPurpose.Collections) {
+            (uint256 slot, uint256 shift) = _lane(b.index, lender);
+            if (b.index == 0 || (_lenderLoans[slot] >> shift) & _LANE_MASK == 0) {
+                revert CreditNoAccountHeld(lender, borrowerKey, purpose);
+            }
             count = _inquiriesInWindow(borrowerKey, b);
         } else {
             count = _logInquiry(borrowerKey, lender);

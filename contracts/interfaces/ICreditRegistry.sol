@@ -274,6 +274,9 @@ interface ICreditRegistryTypes {
     /// @notice The reason code (a dispute's reason, a ruling's outcome, a correction's reason) is zero: every step of
     ///         a dispute names its reason, so that an auditor can trace it to the file behind it (review 32, C3).
     error CreditInvalidReason();
+    /// @notice `lender` holds no live loan of `borrowerKey`: an account review or a collection (`purpose`), a look-up
+    ///         that does not count as an inquiry, is for a lender's own account (review 33, E1).
+    error CreditNoAccountHeld(MemberId lender, bytes32 borrowerKey, ConsentPurpose purpose);
     /// @notice The principal is zero, or the outstanding is zero or above the principal.
     error CreditInvalidAmounts(uint64 principal, uint64 outstanding);
     /// @notice Origination is after `today`, or maturity is before origination (UTC day numbers).

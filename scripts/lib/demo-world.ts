@@ -154,7 +154,7 @@ async function chapterCredit(world: World, connection: NetworkConnection, out: O
   show(
     await status(golfo.contracts, { ref: "BG-SME-0042", to: "Defaulted" }, golfo.session).then((l) => l.slice(0, 1)),
   );
-  out(`\n  The next lender's check (an account review, under its own consent) shows the default in the totals:`);
+  out(`\n  The next lender's check (a new-credit application, under its own consent) shows the default in the totals:`);
   const pacific = as("pacific");
   const ptConsent = consentIdIn(
     await consent(
@@ -162,7 +162,7 @@ async function chapterCredit(world: World, connection: NetworkConnection, out: O
       {
         ...borrower,
         document: "borrower authorization PT-R-1203",
-        purpose: "AccountReview",
+        purpose: "NewCredit",
         expires: await inDays(30),
       },
       pacific.session,
@@ -172,7 +172,7 @@ async function chapterCredit(world: World, connection: NetworkConnection, out: O
     (
       await check(
         pacific.contracts,
-        { ...borrower, purpose: "AccountReview", consent: ptConsent, amount: "" },
+        { ...borrower, purpose: "NewCredit", consent: ptConsent, amount: "" },
         pacific.session,
       )
     ).filter((l) => !l.includes("tx:")),

@@ -17,6 +17,8 @@
  *   one gave the lenders (review 31's D1 fix): the later day now wins.
  * - C2 (credit): a lender's review of an account, or a collection, counted as an inquiry for new credit: it cost the
  *   borrower score points and, enforced, refused another lender's loan. Such soft inquiries are logged, not counted.
+ * - E1 (credit, review 33 of those fixes): a lender with no account of the borrower called its credit check an
+ *   account review, uncounted, and lent past the enforced limit. A soft look-up needs a live loan of the borrower.
  * - C3 (credit): a Regulator's correction took a zero record commitment and no reason code. Every step of a dispute
  *   now names its reason (`CreditInvalidReason`), and a correction its record's commitment.
  * - Review 31, D2 (members): a member's admin linked any free address as its operator: the governor's announced
@@ -311,9 +313,6 @@ describe("adversarial review 32: the credit registry", function () {
     )
       .to.emit(w.credit, "CreditInquired")
       .withArgs(w.ids.a, key, Purpose.AccountReview, anyValue);
-    await w.credit
-      .connect(w.lenderC)
-      .inquire(key, Purpose.Collections, await consent(w.lenderC, w.ids.c, "C collections", Purpose.Collections));
     expect((await w.credit.exposureOf(key)).inquiries).to.equal(0n);
     expect((await w.score.scoreOf(key))[0]).to.equal(before);
     // The borrower applies to lender B: B's one new-credit inquiry is the only one, within the enforced limit of one.
@@ -334,6 +333,34 @@ describe("adversarial review 32: the credit registry", function () {
         await consent(w.lenderA, w.ids.a, "A review 2", Purpose.AccountReview),
       );
     expect(soft.inquiries).to.equal(1n);
+  });
+
+  it("E1 (review 33): a lender without an account of the borrower cannot call its credit check a review or a collection", async function () {
+    const w = await networkHelpers.loadFixture(inquiryFixture);
+    const key = bytes32("review 33 borrower");
+    const expires = (await time.latest()) + 90 * DAY;
+    const consent = async (doc: string, purpose: number): Promise<string> => {
+      await w.book
+        .connect(w.lenderC)
+        .recordConsent({ borrowerKey: key, documentHash: bytes32(doc), purpose, expiresAt: expires, covered: [] });
+      return w.book.consentId(w.ids.c, bytes32(doc));
+    };
+    const day = await today();
+    await w.credit.connect(w.lenderA).registerLoan(plainLoan(key, "A's loan", day));
+    // Lender C holds no loan of the borrower: its "review" and its "collection" are refused, nothing logged.
+    for (const [doc, purpose] of [
+      ["C review", Purpose.AccountReview],
+      ["C collections", Purpose.Collections],
+    ] as const) {
+      await expect(w.credit.connect(w.lenderC).inquire(key, purpose, await consent(doc, purpose)))
+        .to.be.revertedWithCustomError(w.credit, "CreditNoAccountHeld")
+        .withArgs(w.ids.c, key, purpose);
+    }
+    // Its credit check counts, and with the enforced limit of one, a second lender's check then blocks the loan.
+    await w.credit
+      .connect(w.lenderC)
+      .inquire(key, Purpose.NewCredit, await consent("C application", Purpose.NewCredit));
+    expect((await w.credit.exposureOf(key)).inquiries).to.equal(1n);
   });
 
   it("C3: a correction names its record's commitment and a reason; every dispute step names its reason", async function () {

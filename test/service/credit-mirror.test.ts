@@ -63,17 +63,19 @@ describe("service read model: credit", function () {
       await as(who).registerLoan(input);
       loans.push({ who, input, id: await c.loanId(world.ids[who], input.loanRef) });
     }
-    // A soft inquiry (a lender's account review) is logged, not counted: the mirror counts as the registry does
-    // (review 32, C2). Borrower 2 has one inquiry that counts, Huaxia's.
-    const review = await recordConsent(world.contracts.consents.connect(world.admins.quicklend), {
-      borrowerKey: String(loans[3].input.borrowerKey),
+    // A soft inquiry (a lender's review of its own account) is logged, not counted: the mirror counts as the registry
+    // does (reviews 32, C2, and 33, E1). Pacific lends to a fourth borrower without a credit check, then reviews it.
+    const reviewed = sampleLoan(key, { loanRef: "M-REVIEWED", idNumber: syntheticId(504) });
+    await as("pacific").registerLoan(reviewed);
+    const review = await recordConsent(world.contracts.consents.connect(world.admins.pacific), {
+      borrowerKey: String(reviewed.borrowerKey),
       documentHash: ethers.id("account review consent"),
       purpose: "AccountReview",
       expiresAt: (await networkHelpers.time.latest()) + 30 * 86_400,
     });
-    await as("quicklend").inquire(loans[3].input.borrowerKey, consentPurpose("AccountReview"), review.id);
+    await as("pacific").inquire(reviewed.borrowerKey, consentPurpose("AccountReview"), review.id);
     consents.push(review.id);
-    expect((await c.exposureOf(loans[3].input.borrowerKey)).inquiries).to.equal(1n);
+    expect((await c.exposureOf(reviewed.borrowerKey)).inquiries).to.equal(0n);
     await as("huaxia").reportRepayment(loans[0].input.loanRef, 1_000n);
     await as("golfo").reportStatus(loans[1].input.loanRef, loanStatus("Overdue"));
     await as("golfo").reportStatus(loans[1].input.loanRef, loanStatus("Defaulted"));
@@ -166,7 +168,7 @@ describe("service read model: credit", function () {
     expect(consentRows.map((r) => [r.id, r.revoked_at !== null])).to.deep.equal(consents.map((id, i) => [id, i === 0]));
     const now = await networkHelpers.time.latest();
     const borrowers = [...new Set(loans.map((l) => l.input.borrowerKey))];
-    for (const b of borrowers) {
+    for (const b of [...borrowers, reviewed.borrowerKey]) {
       const chain = await c.exposureOf(b);
       const mirrored = await exposureOf(db, chainId, String(b), now);
       expect([

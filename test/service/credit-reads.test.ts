@@ -186,11 +186,11 @@ describe("service reads: the lender desk's loans and its upload's flags", functi
         const { id } = await recordConsent(world.contracts.consents.connect(world.admins.golfo), {
           borrowerKey: key,
           documentHash: `0x${"ab".repeat(31)}${n().toString(16).padStart(2, "0")}`,
-          purpose: "AccountReview",
+          purpose: "NewCredit",
           expiresAt: now + 30n * 86_400n,
           covered: [world.ids.quicklend],
         });
-        await inquire(world.contracts.credit.connect(operator), key, "AccountReview", id);
+        await inquire(world.contracts.credit.connect(operator), key, "NewCredit", id);
         await service.caughtUp();
         const report = () => get(`/v1/credit/borrowers/${key}/report`, desk);
         expect((await report()).status).to.equal(200);
