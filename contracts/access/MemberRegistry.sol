@@ -47,9 +47,12 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     mapping(MemberId id => address) private _payoutTo;
     /// @dev See `boundMemberOf`: set when an operator is removed or named by a key recovery, cleared when linked.
     mapping(address account => MemberId) private _boundTo;
-    /// @dev Standing offers to link a key (`addOperator`), each with the admin that made it: it stands while that
-    ///      admin holds the seat, until the key accepts (`acceptOperatorOffer`).
-    mapping(MemberId id => mapping(address operator => address admin)) private _operatorOffers;
+    /// @dev Standing offers to link a key (`addOperator`), each marked with the admin seat's term it was made in (plus
+    ///      one: zero is no offer). It stands during that term, until the key accepts (`acceptOperatorOffer`) or the
+    ///      admin withdraws it (`cancelOperatorOffer`); a later term, even of the same key, never revives it.
+    mapping(MemberId id => mapping(address operator => uint256 term)) private _operatorOffers;
+    /// @dev Each member's admin seat term: moved on whenever the seat changes hands (`_seatAdmin`) (review 33, E2).
+    mapping(MemberId id => uint256) private _adminTerms;
     bytes32 private immutable _keyCheck;
 
     /// @param initialGovernor The first governor (hand the seat to a multisig or TimelockController afterwards).
@@ -187,17 +190,26 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         Member storage m = _activeAdminOf(id);
         _checkNewOperator(operator, id);
         if (m.operatorCount >= MAX_OPERATORS) revert OperatorLimitReached(id, MAX_OPERATORS);
-        _operatorOffers[id][operator] = msg.sender;
+        _operatorOffers[id][operator] = _adminTerms[id] + 1;
         emit OperatorOffered(id, operator);
+    }
+
+    /// @inheritdoc IMemberRegistry
+    function cancelOperatorOffer(MemberId id, address operator) external {
+        Member storage m = _existing(id);
+        if (msg.sender != m.admin) revert OperatorUnauthorizedAdmin(msg.sender, id);
+        if (!_offerStands(id, operator)) revert OperatorNotOffered(operator, id);
+        delete _operatorOffers[id][operator];
+        emit OperatorOfferCancelled(id, operator);
     }
 
     /// @inheritdoc IMemberRegistry
     /// @dev Everything `addOperator` checked is checked again: the member, the key and the limit may have changed.
     function acceptOperatorOffer(MemberId id) external {
         Member storage m = _existing(id);
-        // An offer stands only while the admin that made it holds the seat: a compromised admin's offers lapse with
-        // its replacement, so that none of its keys can join later.
-        if (_operatorOffers[id][msg.sender] != m.admin) revert OperatorNotOffered(msg.sender, id);
+        // An offer stands only during the admin seat's term it was made in: a compromised admin's offers lapse with
+        // its replacement, and do not come back with a later term of the same key (review 33, E2).
+        if (!_offerStands(id, msg.sender)) revert OperatorNotOffered(msg.sender, id);
         if (m.status != MemberStatus.Active) revert MemberNotActive(msg.sender, id, m.status);
         _checkNewOperator(msg.sender, id);
         delete _operatorOffers[id][msg.sender];
@@ -208,8 +220,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
 
     /// @inheritdoc IMemberRegistry
     function operatorOfferOf(MemberId id, address operator) external view returns (bool) {
-        address offeredBy = _operatorOffers[id][operator];
-        return offeredBy != address(0) && offeredBy == _members[id].admin;
+        return _offerStands(id, operator);
     }
 
     /// @inheritdoc IMemberRegistry
@@ -432,6 +443,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     /// @dev Seats `newAdmin` (an operator of member `id`, or a new one while it has fewer than `limit`) as its admin.
     function _seatAdmin(MemberId id, Member storage m, address newAdmin, uint256 limit) private {
         address previous = m.admin;
+        ++_adminTerms[id]; // every standing operator offer lapses (review 33, E2)
         MemberId holder = _memberOf[newAdmin].member;
         if (MemberId.unwrap(holder) == 0) {
             _checkNewOperator(newAdmin, id);
@@ -444,6 +456,12 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         m.admin = newAdmin;
         if (m.payout == address(0)) _payoutTo[id] = newAdmin;
         emit MemberAdminChanged(id, previous, newAdmin);
+    }
+
+    /// @dev Whether member `id` has a standing offer to link `operator`: made during the admin seat's current term.
+    function _offerStands(MemberId id, address operator) private view returns (bool) {
+        uint256 term = _operatorOffers[id][operator];
+        return term != 0 && term == _adminTerms[id] + 1;
     }
 
     function _checkNewLegalId(bytes32 legalIdHash) private view {

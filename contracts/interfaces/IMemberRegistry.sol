@@ -73,6 +73,8 @@ interface IMemberRegistry {
     event MemberRolesChanged(MemberId indexed id, uint32 previousRoles, uint32 roles);
     /// @notice Member `id`'s admin offered to link `operator`; the link is made when that key accepts.
     event OperatorOffered(MemberId indexed id, address indexed operator);
+    /// @notice Member `id`'s admin withdrew its offer to link `operator`.
+    event OperatorOfferCancelled(MemberId indexed id, address indexed operator);
     /// @notice `operator` now acts for member `id`.
     event OperatorAdded(MemberId indexed id, address indexed operator);
     /// @notice `operator` no longer acts for member `id`.
@@ -130,8 +132,8 @@ interface IMemberRegistry {
     error OperatorBoundToMember(address operator, MemberId member);
     /// @notice `operator` does not act for member `id`.
     error OperatorNotOfMember(address operator, MemberId id);
-    /// @notice Member `id` has no standing offer to link `operator`: its admin never offered it, or the admin that
-    ///         did has since handed over the seat.
+    /// @notice Member `id` has no standing offer to link `operator`: its admin never offered it, withdrew it, or
+    ///         the admin seat changed hands since.
     error OperatorNotOffered(address operator, MemberId id);
     /// @notice `account` is not the admin operator of member `id`.
     error OperatorUnauthorizedAdmin(address account, MemberId id);
@@ -204,12 +206,15 @@ interface IMemberRegistry {
 
     /// @notice Offers to link `operator` to member `id`; the key then accepts (`acceptOperatorOffer`), so that no
     ///         member links a key it does not hold. Caller: the member's admin, while the member is active. The offer
-    ///         stands while that admin holds the seat.
+    ///         stands during the admin seat's current term: any change of admin ends it.
     function addOperator(MemberId id, address operator) external;
 
     /// @notice Links the caller to member `id`, on its admin's standing offer, while the member is active. Caller:
     ///         the offered key.
     function acceptOperatorOffer(MemberId id) external;
+
+    /// @notice Withdraws the standing offer to link `operator` to member `id`. Caller: the member's admin.
+    function cancelOperatorOffer(MemberId id, address operator) external;
 
     /// @notice Removes `operator` from member `id`. Caller: the member's admin, while the member is active or
     ///         suspended (a suspended member can still cut off a compromised key).

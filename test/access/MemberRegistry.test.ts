@@ -654,6 +654,8 @@ describe("MemberRegistry", function () {
       await step("removeRoles", () => registry.removeRoles(3, roleMask(["Regulator"])));
       await step("removeRoles", () => registry.removeRoles(3, roleMask(["Regulator"]))); // none held: nothing lost
       await step("addOperator", () => registry.connect(outsider).addOperator(3, spare.address));
+      await step("cancelOperatorOffer", () => registry.connect(outsider).cancelOperatorOffer(3, spare.address));
+      await registry.connect(outsider).addOperator(3, spare.address);
       await step("acceptOperatorOffer", () => registry.connect(spare).acceptOperatorOffer(3));
       await step("setPayoutAccount", () => registry.connect(outsider).setPayoutAccount(3, spare.address));
       await step("setAdmin", () => registry.connect(outsider).setAdmin(3, spare.address));

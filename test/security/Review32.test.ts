@@ -21,6 +21,8 @@
  *   account review, uncounted, and lent past the enforced limit. A soft look-up needs a live loan of the borrower.
  * - C3 (credit): a Regulator's correction took a zero record commitment and no reason code. Every step of a dispute
  *   now names its reason (`CreditInvalidReason`), and a correction its record's commitment.
+ * - E2 (members, review 33): an operator offer could not be withdrawn, and stood again when the admin key that made it
+ *   took the seat back. Offers are marked with the admin seat's term now, and `cancelOperatorOffer` withdraws one.
  * - Review 31, D2 (members): a member's admin linked any free address as its operator: the governor's announced
  *   successor (so that the transfer of governance reverted), or another member's key (bound to itself for good once
  *   removed). A key is now linked only when it accepts (`acceptOperatorOffer`), and an offer lapses with the admin that
@@ -463,5 +465,38 @@ describe("review 31, D2: a member links only a key that accepts", function () {
       .to.be.revertedWithCustomError(registry, "OperatorNotOffered")
       .withArgs(thief.address, 1);
     expect(await registry.memberForKey(thief.address)).to.equal(0n);
+  });
+
+  it("E2 (review 33): an offer lapses for good when the seat changes hands, and its admin withdraws it", async function () {
+    const { registry, adminA, adminB, keyB: keyK, thief: stray } = await networkHelpers.loadFixture(membersFixture);
+    // Member 1 links a second key K of its own, then offers a key by mistake.
+    await registry.connect(adminA).addOperator(1, keyK.address);
+    await registry.connect(keyK).acceptOperatorOffer(1);
+    await registry.connect(adminA).addOperator(1, stray.address);
+    // The seat goes to K and back to A: the offer made in A's earlier term does not stand again.
+    await registry.connect(adminA).setAdmin(1, keyK.address);
+    await registry.connect(keyK).setAdmin(1, adminA.address);
+    expect(await registry.operatorOfferOf(1, stray.address)).to.equal(false);
+    await expect(registry.connect(stray).acceptOperatorOffer(1))
+      .to.be.revertedWithCustomError(registry, "OperatorNotOffered")
+      .withArgs(stray.address, 1);
+    // An offer withdrawn by its admin: only the admin withdraws, only a standing offer.
+    await registry.connect(adminA).addOperator(1, stray.address);
+    await expect(registry.connect(keyK).cancelOperatorOffer(1, stray.address))
+      .to.be.revertedWithCustomError(registry, "OperatorUnauthorizedAdmin")
+      .withArgs(keyK.address, 1);
+    await expect(registry.connect(adminB).cancelOperatorOffer(1, stray.address))
+      .to.be.revertedWithCustomError(registry, "OperatorUnauthorizedAdmin")
+      .withArgs(adminB.address, 1);
+    await expect(registry.connect(adminA).cancelOperatorOffer(1, stray.address))
+      .to.emit(registry, "OperatorOfferCancelled")
+      .withArgs(1, stray.address);
+    await expect(registry.connect(adminA).cancelOperatorOffer(1, stray.address))
+      .to.be.revertedWithCustomError(registry, "OperatorNotOffered")
+      .withArgs(stray.address, 1);
+    await expect(registry.connect(stray).acceptOperatorOffer(1))
+      .to.be.revertedWithCustomError(registry, "OperatorNotOffered")
+      .withArgs(stray.address, 1);
+    expect(await registry.memberForKey(stray.address)).to.equal(0n);
   });
 });
