@@ -90,8 +90,7 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
         // that holds a live loan of the borrower makes one: the purpose is the lender's word, and a credit check
         // called a review must not escape the count and the limit (review 33, E1).
         if (purpose == ConsentPurpose.AccountReview || purpose == ConsentPurpose.Collections) {
-            (uint256 slot, uint256 shift) = _lane(b.index, lender);
-            if (b.index == 0 || (_lenderLoans[slot] >> shift) & _LANE_MASK == 0) {
+            if (_liveLoans(b.index, lender) == 0) {
                 revert CreditNoAccountHeld(lender, borrowerKey, purpose);
             }
             count = _inquiriesInWindow(borrowerKey, b);
@@ -232,10 +231,7 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
 
     /// @inheritdoc ICreditRegistry
     function liveLoansOf(bytes32 borrowerKey, MemberId lender) external view returns (uint256) {
-        uint32 index = _borrowers[borrowerKey].index;
-        if (index == 0) return 0;
-        (uint256 slot, uint256 shift) = _lane(index, lender);
-        return (_lenderLoans[slot] >> shift) & _LANE_MASK;
+        return _liveLoans(_borrowers[borrowerKey].index, lender);
     }
 
     /// @inheritdoc ICreditRegistry

@@ -724,6 +724,13 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
         shift = (MemberId.unwrap(lender) % _LANES) * 32;
     }
 
+    /// @dev The lender's live loans of the borrower at `index`: none for a borrower never registered (index 0).
+    function _liveLoans(uint32 index, MemberId lender) internal view returns (uint256) {
+        if (index == 0) return 0;
+        (uint256 slot, uint256 shift) = _lane(index, lender);
+        return (_lenderLoans[slot] >> shift) & _LANE_MASK;
+    }
+
     function _exposure(Borrower memory b, uint256 inquiries) internal pure returns (Exposure memory) {
         return
             Exposure({

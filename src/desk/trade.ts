@@ -442,15 +442,33 @@ export async function cancelQuote(
   } catch {
     throw new InputError(L, `${L}: the signature is not a signature of this quote`);
   }
-  const me = await desk.signer.getAddress();
-  if (signer !== me) {
-    throw new InputError(L, `${L} was signed by ${signer}, not by this key (${me}): only its signer can withdraw it`);
-  }
   const { nonce } = signed.quote;
-  if (await trade.nonceUsed(signer, nonce)) {
-    throw new InputError(L, `${L}: nonce ${nonce} of ${signer} is already spent (the quote was used or withdrawn)`);
+  return { nonce, signer, receipt: await withdrawSigned(desk, { field: L, name: L, what: "quote", signer, nonce }) };
+}
+
+/**
+ * Spends the nonce of a signed quote or offer, after checking that this desk's key signed it and that the nonce is
+ * not spent yet: the one way `cancelQuote` and `cancelAssignment` withdraw what a key signed.
+ */
+async function withdrawSigned(
+  desk: TradeDesk,
+  w: { field: string; name: string; what: string; signer: string; nonce: bigint },
+): Promise<ContractTransactionReceipt> {
+  const me = await desk.signer.getAddress();
+  if (w.signer !== me) {
+    throw new InputError(
+      w.field,
+      `${w.name} was signed by ${w.signer}, not by this key (${me}): only its signer can withdraw it`,
+    );
   }
-  return { nonce, signer, receipt: await cancelQuoteNonce(trade, nonce) };
+  const trade = desk.contracts.trade;
+  if (await trade.nonceUsed(w.signer, w.nonce)) {
+    throw new InputError(
+      w.field,
+      `${w.name}: nonce ${w.nonce} of ${w.signer} is already spent (the ${w.what} was used or withdrawn)`,
+    );
+  }
+  return cancelQuoteNonce(trade, w.nonce);
 }
 
 /** The payee names the FX provider whose quotes anyone may relay, and the least rate it takes. */
@@ -651,20 +669,8 @@ export async function cancelAssignment(
   const trade = desk.contracts.trade;
   const domain = await tradeDomainOf(trade);
   const signer = checked(field, () => assignmentSigner(domain, a, signature));
-  const me = await desk.signer.getAddress();
-  if (signer !== me) {
-    throw new InputError(
-      field,
-      `${name} was signed by ${signer}, not by this key (${me}): only its signer can withdraw it`,
-    );
-  }
-  if (await trade.nonceUsed(signer, a.nonce)) {
-    throw new InputError(
-      field,
-      `${name}: nonce ${a.nonce} of ${signer} is already spent (the offer was used or withdrawn)`,
-    );
-  }
-  return { id, nonce: a.nonce, signer, receipt: await cancelQuoteNonce(trade, a.nonce) };
+  const receipt = await withdrawSigned(desk, { field, name, what: "offer", signer, nonce: a.nonce });
+  return { id, nonce: a.nonce, signer, receipt };
 }
 
 // ─── Disputes and the time rules ──────────────────────────────────────────────
