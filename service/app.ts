@@ -20,6 +20,7 @@ import {
   echo,
   forbidden,
   problemResponse,
+  requestPath,
   unauthorized,
   type Problem,
 } from "./problem.js";
@@ -184,7 +185,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     const problem = problemOf(err);
     if (problem.status >= 500) {
       options.logger?.error(
-        { err: err instanceof Error ? err.message : String(err), method: c.req.method, path: c.req.path },
+        { err: err instanceof Error ? err.message : String(err), method: c.req.method, path: requestPath(c) },
         "request failed",
       );
     }
@@ -214,7 +215,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
       type: "https://tradeline.dev/problems/not-found",
       title: "Not found",
       status: 404,
-      detail: `no endpoint ${c.req.method} ${c.req.path}`,
+      detail: `no endpoint ${c.req.method} ${echo(c.req.path)}`,
     }),
   );
 
@@ -240,7 +241,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
         token_id: c.get("client").id,
         at: Math.floor(Date.now() / 1000),
         method: c.req.method,
-        path: c.req.path,
+        path: requestPath(c),
         action: "refused",
         status: c.res.status,
         tx_hash: null,

@@ -513,9 +513,16 @@ export type DeliveryFailure =
 /** Why `address` (an IP address) is not a public unicast one: its range (e.g. `loopback`); undefined when it is. */
 export function specialRange(address: string): string | undefined {
   // An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is taken as the IPv4 address it maps.
-  const range = ipaddr.process(address).range();
-  return range === "unicast" ? undefined : range;
+  const parsed = ipaddr.process(address);
+  const range = parsed.range();
+  if (range !== "unicast") return range;
+  // ipaddr.js calls "unicast" every IPv6 address outside the ranges it names, the deprecated IPv4-compatible ::/96
+  // (::a9fe:a9fe is 169.254.169.254) among them. Only global unicast, 2000::/3, is public (review 34, S3).
+  if (parsed.kind() === "ipv6" && !parsed.match(GLOBAL_UNICAST)) return "non-global";
+  return undefined;
 }
+
+const GLOBAL_UNICAST = ipaddr.parseCIDR("2000::/3");
 
 /** The host of `url` as an address when it is one (without an IPv6 literal's brackets); undefined for a name. */
 function literalAddress(url: URL): string | undefined {

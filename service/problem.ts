@@ -64,10 +64,22 @@ export const unauthorized = (detail: string) => new ProblemError(401, "unauthori
 export const forbidden = (detail: string) => new ProblemError(403, "forbidden", "Outside this token's roles", detail);
 export const notFound = (detail: string) => new ProblemError(404, "not-found", "Not found", detail);
 
+/** The longest request path a problem's `instance` and the audit log repeat; every route's own paths are shorter. */
+const PATH_MAX = 200;
+
+/**
+ * The request's path as a problem and the audit log repeat it: clipped to `PATH_MAX` characters, so that a path of
+ * many kilobytes is not answered and stored whole (review 34, S2).
+ */
+export function requestPath(c: Context): string {
+  const path = c.req.path;
+  return path.length <= PATH_MAX ? path : `${path.slice(0, PATH_MAX - 1)}…`;
+}
+
 /** Answers with a problem document. */
 export function problemResponse(c: Context, problem: Problem): Response {
   return c.body(
-    JSON.stringify({ ...problem, instance: problem.instance ?? c.req.path }),
+    JSON.stringify({ ...problem, instance: problem.instance ?? requestPath(c) }),
     problem.status as ContentfulStatusCode,
     {
       "content-type": "application/problem+json",

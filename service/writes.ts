@@ -24,7 +24,7 @@ import type { ConsortiumKey } from "../src/keys.js";
 import type { QueuedSigner } from "../src/queue.js";
 import { problemOf, type AppEnv } from "./app.js";
 import { followedContracts, jsonValue, type Followed } from "./indexer.js";
-import { ProblemError, badRequest, clip, type Problem } from "./problem.js";
+import { ProblemError, badRequest, clip, requestPath, type Problem } from "./problem.js";
 import type { Tables } from "./schema.js";
 
 /** What the service signs with: the member's operator key behind its queue, and the consortium key. */
@@ -284,7 +284,7 @@ async function serve(
       token_id: client.id,
       at: now(),
       method: c.req.method,
-      path: c.req.path,
+      path: requestPath(c),
       action,
       status: 0,
       tx_hash: null,
@@ -337,7 +337,7 @@ async function serve(
     status = problem.status;
     payload = {
       ...problem,
-      instance: c.req.path,
+      instance: requestPath(c),
       ...(signed.length > 0 ? { txHashes: signed, events: await minedEvents(w, signed) } : {}),
     };
   }
@@ -563,7 +563,7 @@ async function claimKey(
     detail:
       `the service stopped after signing ${signed.length} transaction(s) for Idempotency-Key "${key}"; they may ` +
       "have been mined (see txHashes and events): nothing is sent again for this key",
-    instance: c.req.path,
+    instance: requestPath(c),
     txHashes: signed,
     events,
   });

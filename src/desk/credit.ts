@@ -238,6 +238,9 @@ export async function register(desk: Desk, req: LoanRequest): Promise<Registered
   };
   const salt = givenOrNewSalt(req.salt, desk.label("salt"));
   checked(desk.label("borrowerType"), () => normalizeIdType(given.idType));
+  for (const date of ["originated", "matures"] as const) {
+    checked(desk.label(date), () => dayNumber(given[date], desk.label(date)));
+  }
   checked(desk.label("ref"), () => newLoanRef(given.loanRef, given.idType, given.idNumber));
   const record = checked(desk.label(plan === undefined ? "matures" : "instalments"), () => completeRecord(given));
   const key = await desk.consortiumKey();

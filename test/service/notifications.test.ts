@@ -162,6 +162,10 @@ describe("notifications from event rows", function () {
       ["ff02::1", "multicast"],
       ["100.64.0.1", "carrierGradeNat"],
       ["255.255.255.255", "broadcast"],
+      // IPv4-compatible (::/96) and any other IPv6 outside global unicast, 2000::/3 (review 34, S3).
+      ["::a9fe:a9fe", "non-global"],
+      ["::7f00:1", "non-global"],
+      ["4000::1", "non-global"],
     ];
     for (const [address, range] of special) expect(specialRange(address), address).to.equal(range);
     for (const address of ["93.184.215.14", "8.8.8.8", "172.32.0.1", "2606:4700::1111", "::ffff:8.8.8.8"]) {
