@@ -573,6 +573,15 @@ export interface DisputeRequest {
   salt?: string;
 }
 
+/** The inputs only some dispute steps take, and which step takes which (`ref` and `reason` every step takes). */
+const DISPUTE_FIELDS = ["lender", "to", "outstanding", "commitment", "salt"] as const;
+const DISPUTE_STEP_FIELDS: Record<DisputeAction, readonly (typeof DISPUTE_FIELDS)[number][]> = {
+  open: ["lender"],
+  answer: ["salt"],
+  correct: ["lender", "to", "outstanding", "commitment"],
+  resolve: ["lender"],
+};
+
 export interface DisputeDone {
   action: DisputeAction;
   ref: string;
@@ -587,6 +596,14 @@ export async function dispute(desk: Desk, req: DisputeRequest): Promise<DisputeD
   if (!DISPUTE_ACTIONS.includes(action)) {
     const name = desk.label("action");
     throw new InputError(name, `${name} "${req.action}": expected open, answer, correct or resolve`);
+  }
+  // A step's input it does not take is refused, not ignored: an answer's commitment is computed from its reason and
+  // salt, and a caller who gave one must not believe it was used (review 34).
+  for (const field of DISPUTE_FIELDS) {
+    if ((req[field] ?? "").trim() !== "" && !DISPUTE_STEP_FIELDS[action].includes(field)) {
+      const name = desk.label(field);
+      throw new InputError(name, `${name} is not an input of a dispute's ${action} step`);
+    }
   }
   const refText = requireOption(req.ref, desk.label("ref"));
   const ref = checked(desk.label("ref"), () => loanRef(refText));

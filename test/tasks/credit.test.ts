@@ -206,12 +206,22 @@ describe("credit tasks", function () {
     expect((await dispute(regulator.contracts, { ...base, action: "open", reason: "CLAIM-1" }))[0]).to.equal(
       "dispute on HX-2026-0001: opened",
     );
-    expect((await dispute(huaxia.contracts, { ...base, action: "answer", reason: "statement attached" }))[0]).to.equal(
-      "dispute on HX-2026-0001: answered",
+    // A step's input it does not take is refused, not ignored: an answer's commitment is its reason's and salt's,
+    // and the lender answering is the key's own member (review 34).
+    const answer = { ...base, lender: "", action: "answer", reason: "statement attached" };
+    const recordCommitment = consentCommitment("fixed", newSalt());
+    expect(await failure(dispute(huaxia.contracts, { ...answer, commitment: recordCommitment }))).to.equal(
+      "--commitment is not an input of a dispute's answer step",
     );
+    expect(await failure(dispute(huaxia.contracts, { ...answer, lender: String(world.ids.huaxia) }))).to.equal(
+      "--lender is not an input of a dispute's answer step",
+    );
+    expect(
+      await failure(dispute(regulator.contracts, { ...base, action: "open", salt: newSalt(), reason: "x" })),
+    ).to.equal("--salt is not an input of a dispute's open step");
+    expect((await dispute(huaxia.contracts, answer))[0]).to.equal("dispute on HX-2026-0001: answered");
     const corrected = { ...base, action: "correct", reason: "RULING-1", to: "Active", outstanding: "100.00" };
     expect(await failure(dispute(regulator.contracts, corrected))).to.equal("--commitment is required");
-    const recordCommitment = consentCommitment("fixed", newSalt());
     // A correction states its outstanding, 0 included: a missing option must not book a zero.
     expect(
       await failure(dispute(regulator.contracts, { ...corrected, outstanding: "", commitment: recordCommitment })),
