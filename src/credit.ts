@@ -626,6 +626,23 @@ export async function inquire(
   return { exposure, receipt };
 }
 
+/**
+ * A lender's look-up of the borrower of its own loan `ref`, to collect it, under a Collections consent: logged, not
+ * counted. Unlike `inquire`, it also serves a written-off debt still owed (review 34, C3); the registry refuses it
+ * (`CreditNoAccountHeld`) unless `ref` is the signer's loan of `key` and is owed.
+ */
+export async function collectionInquiry(
+  credit: CreditRegistry,
+  key: string,
+  ref: string,
+  consentId: string,
+): Promise<{ exposure: Exposure; receipt: ContractTransactionReceipt }> {
+  const id = checkConsentId(consentId);
+  const exposure = await credit.collectionInquiry.staticCall(key, loanRef(ref), id);
+  const receipt = await mined(await credit.collectionInquiry(key, loanRef(ref), id));
+  return { exposure, receipt };
+}
+
 /** Applies what time changed on loan `id` (anyone may): its delinquency bucket, Overdue past the grace days, and the
  *  end of a negative record's retention. Reverts `CreditNothingToAge` when nothing is due to change. */
 export async function ageLoan(credit: CreditRegistry, id: string): Promise<ContractTransactionReceipt> {

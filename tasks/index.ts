@@ -53,6 +53,11 @@ function inquiryTask(id: string, description: string) {
       description: "The loan's APR in basis points (2387 = 23.87%), judged against the policy's cap (optional)",
       defaultValue: "",
     })
+    .addOption({
+      name: "loan",
+      description: "Collections: your loan's reference being collected, also once written off (optional)",
+      defaultValue: "",
+    })
     .setAction(lazy("creditCheck"))
     .build();
 }

@@ -31,6 +31,13 @@ abstract contract MemberGated {
         return account == RegistryCalls.governor(memberRegistry);
     }
 
+    /// @dev Whether `account` is the governor standing in for `member`, which is revoked: a revoked party's choice
+    ///      over an order's money (a payee's FX terms, an importer's objection) passes to the governor, so that a
+    ///      revocation alone never decides where the money goes (review 26; review 34, T1).
+    function _governsForRevoked(address account, MemberId member) internal view returns (bool) {
+        return _isGovernor(account) && RegistryCalls.statusOf(memberRegistry, member) == MemberStatus.Revoked;
+    }
+
     /// @dev The caller's member id; reverts with the registry's precise error unless it is active and holds `role`.
     function _requireRole(address account, Role role) internal view returns (MemberId) {
         return RegistryCalls.requireKeyInRole(memberRegistry, account, role);

@@ -325,6 +325,11 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     }
 
     /// @inheritdoc ICreditRegistry
+    function collectionInquiry(bytes32, bytes32, ConsentId) external returns (Exposure memory) {
+        _runCold();
+    }
+
+    /// @inheritdoc ICreditRegistry
     function answerDispute(bytes32, bytes32) external {
         _runCold();
     }
@@ -400,18 +405,20 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
                 : governor
                     ? _PAUSED_BY_GOVERNOR
                     : _PAUSED_BY_REGULATOR;
-        // Nothing ages while paused; after, the lenders' silence counts once the days the pause took (at most the
-        // grace days) have passed again. A governor's takeover keeps the pause's start. A later, shorter pause never
-        // shortens the catch-up an earlier one gave (review 32, C1): the later day wins.
+        // Nothing ages while paused; after, the lenders' silence counts once the time the pause took (at most the
+        // grace days) has passed again. A governor's takeover keeps the pause's start. The catch-up runs only while
+        // unpaused: what was left of an earlier one when this pause began is added to this pause's length (review
+        // 34, C1), so a later, shorter pause never shortens it (review 32, C1), and pieces add up.
         if (pausing) {
             if (by == 0) _pausedSince = uint40(block.timestamp);
             emit Paused(msg.sender);
         } else {
-            uint256 today = block.timestamp / 1 days;
-            uint256 lasted = (block.timestamp - _pausedSince) / 1 days;
-            uint256 grace = _graceDays;
-            uint256 agesFrom = today + (lasted < grace ? lasted : grace);
-            if (agesFrom > _agesFromDay) (_resumedDay, _agesFromDay) = (uint24(today), uint24(agesFrom));
+            uint256 since = _pausedSince;
+            uint256 agesFrom = _agesFrom;
+            uint256 catchUp = (agesFrom > since ? agesFrom - since : 0) + (block.timestamp - since);
+            uint256 most = uint256(_graceDays) * 1 days;
+            agesFrom = block.timestamp + (catchUp < most ? catchUp : most);
+            if (agesFrom > _agesFrom) (_resumedAt, _agesFrom) = (uint40(block.timestamp), uint40(agesFrom));
             emit Unpaused(msg.sender);
         }
     }

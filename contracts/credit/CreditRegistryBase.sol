@@ -173,13 +173,15 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
 
     mapping(bytes32 borrowerKey => uint256 counts) internal _delinquent; // four 64-bit counters, bucket 1 lowest
 
-    /// @dev The pause's own slot, which only the pause writes and only `ageLoan` reads (review 30, RA-2): when the
-    ///      current pause began; the day this registry last resumed; and the day loans age again from, as many days
-    ///      after it as the pause lasted, `_graceDays` at most. No repayment could be reported while paused, and a
-    ///      pause lifted at once (a Regulator's pause and resume in one block) gives no extra day (review 31, D1).
+    /// @dev The pause's own slot, which only the pause writes and only `ageLoan` reads (review 30, RA-2), in Unix
+    ///      seconds: when the current pause began; when this registry last resumed; and when loans age again, as long
+    ///      after it as the registry was paused, `_graceDays` at most. No repayment could be reported while paused,
+    ///      and a pause lifted at once (a Regulator's pause and resume in one block) gives no extra time (review 31,
+    ///      D1). Counted in seconds and carried from one pause to the next, so that a pause cut into pieces of under
+    ///      a day gives back all its time (review 34, C1).
     uint40 internal _pausedSince;
-    uint24 internal _resumedDay;
-    uint24 internal _agesFromDay;
+    uint40 internal _resumedAt;
+    uint40 internal _agesFrom;
 
     modifier whenNotPaused() {
         _requireNotPaused();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IConsentBook} from "../interfaces/IConsentBook.sol";
+import {ConsentId, ConsentPurpose, IConsentBook} from "../interfaces/IConsentBook.sol";
 import {ICreditModuleReports} from "../interfaces/ICreditModuleReports.sol";
 import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemberRegistry.sol";
 import {LoanId, LoanStatus, ProductKind} from "../interfaces/ICreditRegistry.sol";
@@ -117,9 +117,12 @@ contract CreditRegistryCold is CreditRegistryBase {
     }
 
     /// @dev See {ICreditRegistry}.
-    function ageLoan(LoanId id) external whenNotPaused {
+    function ageLoan(LoanId id) external {
         Loan memory loan = _knownLoan(id, _SINGLE);
         LoanStatus from = loan.status;
+        // A settled record only ends its retention, which helps the borrower and which nobody's report could stop: it
+        // is not held past its five years by a pause (review 34, C2). A live loan is aged only while not paused.
+        if (_isLive(from)) _requireNotPaused();
         // The terms are read, and the days past due worked out, once: the rebooking reuses both (same outstanding).
         Terms memory t = _termsOf(id, loan);
         (bool hasPlan, uint8 bucket) = (t.instalments != 0, t.bucket);
@@ -132,11 +135,11 @@ contract CreditRegistryCold is CreditRegistryBase {
             // Nor right after a time it could not report: the lender suspended (its silence counts `graceDays` after
             // its reinstatement), or the registry paused (as many days after it resumed as the pause lasted,
             // `graceDays` at most) (review 30, RA-2; review 31, D1).
-            uint256 today = block.timestamp / 1 days;
-            uint256 agesFrom = since + _graceDays;
-            if (_agesFromDay > agesFrom) (since, agesFrom) = (_resumedDay, _agesFromDay);
-            if (today < agesFrom) revert CreditLenderCatchingUp(id, since, agesFrom);
-            dpd = InstalmentPlan.daysPastDue(_plan(t), loan.outstanding, today);
+            uint256 reportableFrom = since * 1 days;
+            uint256 agesFrom = (since + _graceDays) * 1 days;
+            if (_agesFrom > agesFrom) (reportableFrom, agesFrom) = (_resumedAt, _agesFrom);
+            if (block.timestamp < agesFrom) revert CreditLenderCatchingUp(id, reportableFrom, agesFrom);
+            dpd = InstalmentPlan.daysPastDue(_plan(t), loan.outstanding, block.timestamp / 1 days);
         }
         LoanStatus to =
             hasPlan && dpd > _graceDays && _canTransition(from, LoanStatus.Overdue, Actor.Anyone)
@@ -154,6 +157,25 @@ contract CreditRegistryCold is CreditRegistryBase {
         );
         if (to == from && !termsChanged) revert CreditNothingToAge(id, dpd, bucket);
         if (to != from) emit LoanStatusChanged(id, key, from, to);
+    }
+
+    /// @dev See {ICreditRegistry}. A written-off debt is still collected, though its loan no longer counts in the
+    ///      lender's live loans that `inquire` asks for (review 34, C3).
+    function collectionInquiry(
+        bytes32 borrowerKey,
+        bytes32 loanRef,
+        ConsentId consent
+    ) external whenNotPaused returns (Exposure memory) {
+        MemberId lender = _requireRole(msg.sender, Role.Lender);
+        Loan memory loan = _loans[_loanId(lender, loanRef)];
+        bool owed = loan.outstanding != 0 && (_isLive(loan.status) || loan.status == LoanStatus.WrittenOff);
+        if (!owed || _borrowerKeys[loan.borrower] != borrowerKey || borrowerKey == 0) {
+            revert CreditNoAccountHeld(lender, borrowerKey, ConsentPurpose.Collections);
+        }
+        _consentBook.requireConsent(consent, borrowerKey, lender, ConsentPurpose.Collections);
+        Borrower memory b = _borrowers[borrowerKey];
+        emit CreditInquired(lender, borrowerKey, ConsentPurpose.Collections, consent);
+        return _exposure(b, _inquiriesInWindow(borrowerKey, b));
     }
 
     // ─── Disputes ───────────────────────────────────────────────────────────

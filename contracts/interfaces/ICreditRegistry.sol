@@ -274,8 +274,9 @@ interface ICreditRegistryTypes {
     /// @notice The reason code (a dispute's reason, a ruling's outcome, a correction's reason) is zero: every step of
     ///         a dispute names its reason, so that an auditor can trace it to the file behind it (review 32, C3).
     error CreditInvalidReason();
-    /// @notice `lender` holds no live loan of `borrowerKey`: an account review or a collection (`purpose`), a look-up
-    ///         that does not count as an inquiry, is for a lender's own account (review 33, E1).
+    /// @notice `lender` holds no live loan of `borrowerKey` (to `collectionInquiry`: not the loan named, owed): an
+    ///         account review or a collection (`purpose`), a look-up that does not count as an inquiry, is for a
+    ///         lender's own account (review 33, E1).
     error CreditNoAccountHeld(MemberId lender, bytes32 borrowerKey, ConsentPurpose purpose);
     /// @notice The principal is zero, or the outstanding is zero or above the principal.
     error CreditInvalidAmounts(uint64 principal, uint64 outstanding);
@@ -357,12 +358,12 @@ interface ICreditRegistryTypes {
     /// @notice Loan `id`'s lender `lender` is not active (`status`): it cannot report the repayments that would stop
     ///         its loan ageing, so the loan stays as last reported (adversarial review 10, R10-2).
     error CreditLenderInactive(LoanId id, MemberId lender, MemberStatus status);
-    /// @notice Loan `id`'s lender could report its repayments only from day `reportableFromDay` (the day this registry
-    ///         resumed after a pause, or the lender was reinstated): the loan ages from day `agesFromDay`,
-    ///         `graceDays` later (after a pause, as many days later as it lasted, `graceDays` at most), so that
-    ///         repayments the lender could not report in the meantime reach the registry first (adversarial review
-    ///         30, RA-2, and review 31, D1).
-    error CreditLenderCatchingUp(LoanId id, uint256 reportableFromDay, uint256 agesFromDay);
+    /// @notice Loan `id`'s lender could report its repayments only from `reportableFrom` (Unix time: when this
+    ///         registry resumed after a pause, or the start of the day the lender was reinstated): the loan ages from
+    ///         `agesFrom`, `graceDays` later (after a pause, as long after as the registry was paused since the
+    ///         catch-up last ran out, `graceDays` at most), so that repayments the lender could not report in the
+    ///         meantime reach the registry first (adversarial review 30, RA-2; review 31, D1; review 34, C1).
+    error CreditLenderCatchingUp(LoanId id, uint256 reportableFrom, uint256 agesFrom);
     /// @notice Loan `id` is `daysPastDue` days past due, more than the `graceDays` grace: it cannot be cured to Active.
     error CreditLoanPastDue(LoanId id, uint256 daysPastDue, uint16 graceDays);
 }
@@ -404,8 +405,9 @@ interface ICreditRegistry is ICreditRegistryTypes {
     ///         record past its retention stops counting in the borrower's defaults. Reverts `CreditNothingToAge`
     ///         otherwise, and `CreditLenderInactive` for a live plan loan whose lender is suspended or revoked (it
     ///         cannot report the repayments that would stop the move: the loan stays as last reported), or
-    ///         `CreditLenderCatchingUp` within `graceDays` of the day the lender could report again (this registry
-    ///         resumed, or the lender was reinstated).
+    ///         `CreditLenderCatchingUp` (Unix times) within `graceDays` of the day the lender was reinstated, or,
+    ///         after this registry resumed, for as long as it was paused (`graceDays` at most). A settled record's
+    ///         retention ends while paused too.
     function ageLoan(LoanId id) external;
 
     /// @notice A lender's logged look-up of a borrower, before lending, under consent `consent` of the consent book:
@@ -417,6 +419,17 @@ interface ICreditRegistry is ICreditRegistryTypes {
     ///         keeps the latest inquiry of the INQUIRY_SLOTS most recent distinct lenders per borrower, so the count
     ///         is exact up to INQUIRY_SLOTS and reads INQUIRY_SLOTS above it.
     function inquire(bytes32 borrowerKey, ConsentPurpose purpose, ConsentId consent) external returns (Exposure memory);
+
+    /// @notice A lender's look-up of borrower `borrowerKey` to collect its own loan `loanRef`, still owed: live, or
+    ///         written off with an outstanding (review 34, C3). Under a Collections consent, refused as `inquire`
+    ///         refuses it; logged as a Collections inquiry, and not counted. `inquire` takes a collection only while
+    ///         the lender holds a live loan of the borrower. Reverts `CreditNoAccountHeld` unless `loanRef` is the
+    ///         caller's loan of `borrowerKey` and is owed.
+    function collectionInquiry(
+        bytes32 borrowerKey,
+        bytes32 loanRef,
+        ConsentId consent
+    ) external returns (Exposure memory);
 
     // ─── Disputes ───────────────────────────────────────────────────────────
 

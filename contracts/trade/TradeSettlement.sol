@@ -233,7 +233,7 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
         // payee's own case is asked first (two registry reads); the registry's error names a payee not active.
         if (MemberId.unwrap(RegistryCalls.memberForKey(memberRegistry, msg.sender)) == MemberId.unwrap(payee)) {
             _requireActive(msg.sender);
-        } else if (!_isGovernor(msg.sender) || RegistryCalls.statusOf(memberRegistry, payee) != MemberStatus.Revoked) {
+        } else if (!_governsForRevoked(msg.sender, payee)) {
             revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
         }
         // Terms that could never apply are refused, not stored (review 32, A2): an order that converts nothing, or a

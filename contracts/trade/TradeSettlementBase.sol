@@ -531,13 +531,6 @@ abstract contract TradeSettlementBase is
         if (m.payoutToken != m.payToken && quote.rate == 0) revert ITradeSettlement.TradeFxQuoteRequired(id);
     }
 
-    /// @dev The caller must be an operator of member `party`, not revoked: an existing order's party acts by
-    ///      membership, whatever roles it holds now (item 24), and also while suspended, since the order's windows keep
-    ///      running (item 18); suspension stops new business only.
-    function _requireParty(OrderId id, MemberId party) internal view {
-        if (!_operatesUnrevoked(msg.sender, party)) revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
-    }
-
     /// @dev The caller must be an operator of the order's party `party`, which is active: a party's word on a credit
     ///      record (the registry's own error names an unknown or inactive caller).
     function _requireActiveParty(OrderId id, MemberId party) internal view {

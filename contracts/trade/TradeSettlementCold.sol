@@ -205,8 +205,13 @@ contract TradeSettlementCold is TradeSettlementBase {
 
     function dispute(OrderId id, bytes32 reason) external whenNotPaused {
         Parties storage p = _orderIn(id, _FUNDED);
-        // An existing order's party acts by membership, not by a role it may since have lost (item 24).
-        _requireParty(id, p.importer);
+        // An existing order's party acts by membership, not by a role it may since have lost (item 24), and also
+        // while suspended, since the order's windows keep running (item 18). A revoked importer's objection is the
+        // governor's (review 34, T1): otherwise nobody could object, and the tranches evidence never released would
+        // pass to the exporter when the window closes.
+        if (!_operatesUnrevoked(msg.sender, p.importer) && !_governsForRevoked(msg.sender, p.importer)) {
+            revert ITradeSettlement.TradeUnauthorized(id, msg.sender);
+        }
         Money storage m = _money[id];
         if (m.deliveredAt == 0) revert ITradeSettlement.TradeNotDelivered(id);
         if (m.disputeDeadline != 0) revert ITradeSettlement.TradeAlreadyDisputed(id);
@@ -235,14 +240,19 @@ contract TradeSettlementCold is TradeSettlementBase {
             // pays tranches that need another kind, or a higher threshold (adversarial review 4, B-F1).
             if (p.evidenceDone == 0) revert ITradeSettlement.TradeNoEvidence(id);
             if (_activeNow() <= m.expiry) revert ITradeSettlement.TradeTooEarly(id, _toWall(m.expiry) + 1);
+            uint8 settled = p.paid;
             _payReleased(id, p, false, quote, quoteSignature, msg.sender);
             if (p.state == OrderState.Funded) _refundUnreleased(id, p, TradePaymentRefs.PURPOSE_EXPIRED);
+            // A call that paid and refunded nothing is refused, not a success that did nothing (review 34, T2).
+            if (p.paid == settled) revert ITradeSettlement.TradeNothingReleased(id, p.evidenceDone, p.paid);
             return;
         }
         // Delivered and not disputed within the objection window: the importer accepted what remains.
         uint256 at = uint256(m.deliveredAt) + m.objectionWindow + 1;
         if (_activeNow() < at) revert ITradeSettlement.TradeTooEarly(id, _toWall(at));
         _requireQuoteIfConverting(id, quote);
-        _payReleased(id, p, true, quote, quoteSignature, msg.sender);
+        if (_payReleased(id, p, true, quote, quoteSignature, msg.sender) == 0) {
+            revert ITradeSettlement.TradeNothingReleased(id, p.evidenceDone, p.paid);
+        }
     }
 }

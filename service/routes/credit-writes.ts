@@ -235,6 +235,11 @@ export function creditWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditWriteCont
           "caps (consumer and joint loans), as registering judges it",
         example: "2399",
       }),
+      loan: Text.optional().openapi({
+        description:
+          "Collections only: the reference of this member's loan being collected; a written-off debt still owed is " +
+          "collected this way, without it a collection needs a live loan of the borrower",
+      }),
     })
     .strict()
     .openapi("InquiryRequest");

@@ -17,6 +17,7 @@ import {
   assessPolicy,
   completeRecord,
   consentPurpose,
+  collectionInquiry,
   dayNumber,
   dayOf,
   delinquency,
@@ -328,6 +329,11 @@ export interface CheckRequest {
   product?: string;
   /** The new loan's APR in basis points, judged against the policy's cap for the products it caps; default none. */
   aprBps?: string;
+  /**
+   * Collections only: the reference of the lender's own loan being collected. A written-off debt is collected this
+   * way; without it, a collection needs a live loan of the borrower.
+   */
+  loan?: string;
 }
 
 export interface Checked {
@@ -376,8 +382,14 @@ export async function check(desk: Desk, req: CheckRequest): Promise<Checked> {
   const purpose = purposeInput(desk, req.purpose);
   checked(desk.label("borrowerType"), () => normalizeIdType(idType));
   const key = checked(desk.label("borrowerId"), () => borrowerKeyOf(idType, idNumber));
+  const loan = (req.loan ?? "").trim();
+  if (loan !== "" && purpose !== "Collections") {
+    const name = desk.label("loan");
+    throw new InputError(name, `${name} names the loan a Collections look-up collects; this look-up is ${purpose}`);
+  }
   const k = key(await desk.consortiumKey());
-  const { exposure, receipt } = await inquire(c.credit, k, purpose, consent);
+  const { exposure, receipt } =
+    loan === "" ? await inquire(c.credit, k, purpose, consent) : await collectionInquiry(c.credit, k, loan, consent);
   const me = await memberOfSigner(desk);
   const policy = await c.credit.policy();
   const lenderHasLiveLoan = (await c.credit.liveLoansOf(k, me)) > 0n;

@@ -157,6 +157,7 @@ export async function check(
     amount: string;
     product?: string;
     aprBps?: string;
+    loan?: string;
   },
   session: CreditSession,
 ): Promise<string[]> {

@@ -27,6 +27,26 @@ export const CONSUMER_POLICY: ICreditRegistryTypes.PolicyStruct = {
 };
 
 /**
+ * A plain single loan of 1,000.00 (no plan, no APR) of borrower `key`, reference `ref`, originated on `day` for a
+ * year: the registry's input, its reference and commitment derived from `ref`.
+ */
+export function plainLoan(key: string, ref: string, day: number): ICreditRegistryTypes.LoanInputStruct {
+  const id = (label: string) => keccak256(toUtf8Bytes(label));
+  return {
+    loanRef: id(ref),
+    borrowerKey: key,
+    kind: 0,
+    principal: 100_000n,
+    outstanding: 100_000n,
+    originationDay: day,
+    maturityDay: day + 365,
+    commitment: id(`${ref} commitment`),
+    aprBps: 0,
+    plan: { instalments: 0, frequency: 0, firstDueDay: 0, instalment: 0n, finalInstalment: 0n },
+  };
+}
+
+/**
  * A credit registry of its own, with its consent book, score and member registry, `governor` governing: each entry
  * of `admins` is admitted in order (jurisdiction CN, under its LEI text) with its role mask and admin key. Returns the
  * contracts and each entry's member id.

@@ -57,10 +57,11 @@ describe("adversarial review 30", function () {
     await travelToDay(w.first + 7);
     await w.credit.connect(w.regulator).unpause();
     const resumed = await today();
+    const resumedAt = await time.latest();
     // Right after the resumption a stranger cannot age the loan on the stale outstanding: nothing changes.
     await expect(w.credit.connect(w.stranger).ageLoan(w.id))
       .to.be.revertedWithCustomError(w.credit, "CreditLenderCatchingUp")
-      .withArgs(w.id, resumed, resumed + GRACE_DAYS);
+      .withArgs(w.id, resumedAt, resumedAt + GRACE_DAYS * DAY);
     expect((await w.credit.getLoan(w.id)).status).to.equal(Status.Active);
     expect((await w.credit.profileOf(key)).delinquent).to.deep.equal([0n, 0n, 0n, 0n]);
     // The lender's backlog lands first. Past the grace days only what was truly missed ages: the second instalment,
@@ -89,7 +90,7 @@ describe("adversarial review 30", function () {
     // Reinstated: not at once, only graceDays later.
     await expect(w.credit.connect(w.stranger).ageLoan(w.id))
       .to.be.revertedWithCustomError(w.credit, "CreditLenderCatchingUp")
-      .withArgs(w.id, reinstated, reinstated + GRACE_DAYS);
+      .withArgs(w.id, reinstated * DAY, (reinstated + GRACE_DAYS) * DAY);
     await travelToDay(reinstated + GRACE_DAYS);
     await expect(w.credit.connect(w.stranger).ageLoan(w.id))
       .to.emit(w.credit, "LoanStatusChanged")
@@ -189,18 +190,21 @@ describe("adversarial review 30", function () {
     await expect(w.credit.connect(w.stranger).ageLoan(w.id))
       .to.emit(w.credit, "LoanStatusChanged")
       .withArgs(w.id, w.loan.borrowerKey, Status.Active, Status.Overdue);
-    // A two-day pause gives the lender two days to report, not the five grace days.
+    // A two-day pause gives the lender the two days (to the second) to report, not the five grace days.
     await w.credit.connect(w.regulator).pause();
+    const pausedAt = await time.latest();
     await time.increase(2 * DAY);
     await w.credit.connect(w.regulator).unpause();
-    const resumed = await today();
+    const resumedAt = await time.latest();
+    const agesFrom = resumedAt + (resumedAt - pausedAt);
+    expect(resumedAt - pausedAt).to.be.within(2 * DAY, 2 * DAY + 10);
     await expect(w.credit.connect(w.stranger).ageLoan(w.id))
       .to.be.revertedWithCustomError(w.credit, "CreditLenderCatchingUp")
-      .withArgs(w.id, resumed, resumed + 2);
+      .withArgs(w.id, resumedAt, agesFrom);
     // Then it ages again: here nothing has changed since (still 1-30 days past due, already Overdue).
-    await travelToDay(resumed + 2);
+    await time.setNextBlockTimestamp(agesFrom);
     await expect(w.credit.connect(w.stranger).ageLoan(w.id))
       .to.be.revertedWithCustomError(w.credit, "CreditNothingToAge")
-      .withArgs(w.id, BigInt(resumed + 2 - w.first), 1n);
+      .withArgs(w.id, BigInt(Math.floor(agesFrom / DAY) - w.first), 1n);
   });
 });

@@ -34,7 +34,6 @@ import { Wallet, keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 
 import type { MemberRegistry } from "../../typechain-types/index.js";
-import type { ICreditRegistryTypes } from "../../typechain-types/credit/CreditRegistry.js";
 import { reasonCode } from "../../src/encoding.js";
 import { invoiceKey } from "../../src/keys.js";
 import { NO_FX_QUOTE, scaledRate } from "../../src/trade.js";
@@ -43,6 +42,7 @@ import {
   CONSUMER_POLICY,
   GRACE_DAYS,
   chainDay,
+  plainLoan,
   standaloneCredit,
   travelToDay as travelToDayOf,
   weeklyPlanWorld,
@@ -237,21 +237,6 @@ async function inquiryFixture() {
 
 const Purpose = { NewCredit: 1, AccountReview: 2, Collections: 5 } as const;
 
-function plainLoan(key: string, ref: string, day: number): ICreditRegistryTypes.LoanInputStruct {
-  return {
-    loanRef: bytes32(ref),
-    borrowerKey: key,
-    kind: 0,
-    principal: 100_000n,
-    outstanding: 100_000n,
-    originationDay: day,
-    maturityDay: day + 365,
-    commitment: bytes32(`${ref} commitment`),
-    aprBps: 0,
-    plan: { instalments: 0, frequency: 0, firstDueDay: 0, instalment: 0n, finalInstalment: 0n },
-  };
-}
-
 describe("adversarial review 32: the credit registry", function () {
   it("C1: a later short pause keeps the catch-up an earlier, longer pause gave: the paid borrower is not aged", async function () {
     const w = await networkHelpers.loadFixture(deployFixture);
@@ -262,9 +247,10 @@ describe("adversarial review 32: the credit registry", function () {
     await travelToDay(w.first + 6);
     await w.credit.connect(w.regulator).unpause();
     const resumed = await today();
+    const resumedAt = await time.latest();
     await expect(w.credit.connect(w.stranger).ageLoan(w.id))
       .to.be.revertedWithCustomError(w.credit, "CreditLenderCatchingUp")
-      .withArgs(w.id, resumed, resumed + GRACE_DAYS);
+      .withArgs(w.id, resumedAt, resumedAt + GRACE_DAYS * DAY);
     // The next day, within that window, a Regulator pauses and resumes in one block.
     await travelToDay(resumed + 1);
     await ethers.provider.send("evm_setAutomine", [false]);
@@ -276,18 +262,19 @@ describe("adversarial review 32: the credit registry", function () {
     // The week-long pause's window still holds.
     await expect(w.credit.connect(w.stranger).ageLoan(w.id))
       .to.be.revertedWithCustomError(w.credit, "CreditLenderCatchingUp")
-      .withArgs(w.id, resumed, resumed + GRACE_DAYS);
+      .withArgs(w.id, resumedAt, resumedAt + GRACE_DAYS * DAY);
     // The lender lands its backlog in time; the loan is current.
     await w.credit.connect(w.lenderA).reportRepayment(w.loan.loanRef, 250_000n);
     expect((await w.credit.profileOf(key)).delinquent[0]).to.equal(0n);
-    // A pause that ends later than the window still moves it on: the later day wins. It lasted two whole days (from
-    // a few seconds after the hour of day resumed + 1 to the hour of day resumed + 4).
+    // A pause that ends later than the window moves it on: it keeps what was left of the window when it began
+    // (four days less a few seconds) and adds its own three days, the five grace days at most from its end.
     await w.credit.connect(w.regulator).pause();
     await travelToDay(resumed + 4);
     await w.credit.connect(w.regulator).unpause();
+    const laterAt = await time.latest();
     await expect(w.credit.connect(w.stranger).ageLoan(w.id))
       .to.be.revertedWithCustomError(w.credit, "CreditLenderCatchingUp")
-      .withArgs(w.id, resumed + 4, resumed + 6);
+      .withArgs(w.id, laterAt, laterAt + GRACE_DAYS * DAY);
   });
 
   it("C2: an account review or a collection is logged, not counted: no score points, no limit reached", async function () {

@@ -149,6 +149,25 @@ describe("credit tasks", function () {
     // golfo inquired twice: one distinct lender in the window (item 16)
     expect(after[2]).to.match(/^\s+1\s+1\s+49000\.00\s+1\s+1$/);
     expect(await world.contracts.credit.borrowerCount()).to.equal(1n);
+    // A written-off debt is still collected: the collection names the lender's loan (review 34, C3).
+    await status(huaxia.contracts, { ref: "HX-2026-0001", to: "WrittenOff" }, huaxia.session);
+    const collecting = await recordConsent(
+      huaxia.contracts,
+      { ...BORROWER, document: "collections form 1", purpose: "Collections", expires: "2099-12-31" },
+      huaxia.session,
+    );
+    const collection = /^ {2}consent id: (0x[0-9a-f]{64})$/.exec(collecting[1])![1];
+    const collect = { ...given, consent: collection, purpose: "Collections" };
+    const BORROWER_KEY = borrowerKey(key, BORROWER.borrowerType, BORROWER.borrowerId);
+    expect(await failure(check(huaxia.contracts, collect, huaxia.session))).to.equal(
+      `reverted: CreditNoAccountHeld(lender=${world.ids.huaxia}, borrowerKey=${BORROWER_KEY}, purpose=Collections)`,
+    );
+    expect(
+      await failure(check(huaxia.contracts, { ...collect, purpose: "", loan: "HX-2026-0001" }, huaxia.session)),
+    ).to.equal("--loan names the loan a Collections look-up collects; this look-up is NewCredit");
+    const collected = await check(huaxia.contracts, { ...collect, loan: "HX-2026-0001" }, huaxia.session);
+    expect(collected[4]).to.equal(`  under consent ${collection} for Collections`);
+    expect((await world.contracts.credit.exposureOf(BORROWER_KEY)).inquiries).to.equal(1n); // not counted
     // Withdrawn, the consent supports no inquiry any more.
     expect((await revokeConsent(golfo.contracts, { consent, reason: "BORROWER-WITHDREW" }))[0]).to.equal(
       `consent ${consent} withdrawn: inquiries under it are refused from now`,
