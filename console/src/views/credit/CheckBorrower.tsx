@@ -32,6 +32,8 @@ interface CheckValues {
   amount?: string;
   product: string;
   aprBps?: string;
+  /** Collections only: the member's loan being collected (review 34, C3). */
+  loan?: string;
 }
 
 interface Breach {
@@ -72,6 +74,7 @@ export function CheckBorrower() {
           consentId: body.consentId.trim(),
           amount: body.amount?.trim() || undefined,
           aprBps: body.aprBps?.trim() || undefined,
+          loan: body.purpose === "Collections" ? body.loan?.trim() || undefined : undefined,
         },
       }),
     );
@@ -103,6 +106,15 @@ export function CheckBorrower() {
         </Form.Item>
         <Form.Item name="purpose" label={t("field.purpose")} extra={t("field.purposeHelp")} rules={[required]}>
           <Select options={CONSENT_PURPOSES.map((v) => ({ value: v, label: t(`purpose.${v}`) }))} />
+        </Form.Item>
+        <Form.Item noStyle dependencies={["purpose"]}>
+          {({ getFieldValue }) =>
+            getFieldValue("purpose") === "Collections" && (
+              <Form.Item name="loan" label={t("field.collectedLoan")} extra={t("field.collectedLoanHelp")}>
+                <Input autoComplete="off" spellCheck={false} />
+              </Form.Item>
+            )
+          }
         </Form.Item>
         <Form.Item
           name="amount"

@@ -285,6 +285,41 @@ describe("lender desk: APR and consent", () => {
     });
   });
 
+  it("test_checkBorrower_collections_asksForTheLoanCollected_andSendsIt", async () => {
+    const consentId = `0x${"c3".repeat(32)}`;
+    const { writes } = renderSignedIn(<CheckBorrower />, {
+      me: HUAXIA,
+      routes: {
+        "POST /v1/credit/inquiries": inquiryAnswer(consentId, "Collections", {
+          mode: "Flag",
+          amount: "0.00",
+          currency: "CNY",
+          product: "ConsumerLoan",
+          verdict: "within every limit",
+          breaches: [],
+        }),
+      },
+    });
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText("Borrower id number"), "110101199003077777");
+    await user.type(screen.getByLabelText("Consent id"), consentId);
+    // Only a collection names the loan it collects.
+    expect(screen.queryByLabelText("Loan being collected (your reference)")).toBeNull();
+    await user.click(screen.getByLabelText("Purpose"));
+    await user.click(await screen.findByTitle("Collections"));
+    await user.type(await screen.findByLabelText("Loan being collected (your reference)"), "HX-2024-0007");
+    await user.click(screen.getByRole("button", { name: "Check" }));
+    expect(await screen.findByText(consentId)).toBeTruthy();
+    expect(writes()[0].body).toEqual({
+      borrowerType: "CN-RIC",
+      borrowerId: "110101199003077777",
+      consentId,
+      purpose: "Collections",
+      product: "ConsumerLoan",
+      loan: "HX-2024-0007",
+    });
+  });
+
   it("test_checkBorrower_sendsTheProductAndApr_andShowsAnAprOverTheCapAsPercentages", async () => {
     const consentId = `0x${"c2".repeat(32)}`;
     const { writes } = renderSignedIn(<CheckBorrower />, {
