@@ -135,8 +135,15 @@ contract CreditRegistryCold is CreditRegistryBase {
             // Nor right after a time it could not report: the lender suspended (its silence counts `graceDays` after
             // its reinstatement), or the registry paused (as many days after it resumed as the pause lasted,
             // `graceDays` at most) (review 30, RA-2; review 31, D1).
+            // The member registry keeps the day of a reinstatement, not its time: the lender's catch-up is whole
+            // days after that day. A pause that began within it gives back what was left of it when the pause began
+            // (review 35, F1), as a pause's own catch-up is carried (review 34, C1).
             uint256 reportableFrom = since * 1 days;
-            uint256 agesFrom = (since + _graceDays) * 1 days;
+            uint256 agesFrom = (since + _graceDays + 1) * 1 days;
+            uint256 pausedSince = _pausedSince;
+            if (pausedSince >= reportableFrom && pausedSince < agesFrom) {
+                agesFrom = _resumedAt + (agesFrom - pausedSince);
+            }
             if (_agesFrom > agesFrom) (reportableFrom, agesFrom) = (_resumedAt, _agesFrom);
             if (block.timestamp < agesFrom) revert CreditLenderCatchingUp(id, reportableFrom, agesFrom);
             dpd = InstalmentPlan.daysPastDue(_plan(t), loan.outstanding, block.timestamp / 1 days);

@@ -90,8 +90,14 @@ describe("adversarial review 30", function () {
     // Reinstated: not at once, only graceDays later.
     await expect(w.credit.connect(w.stranger).ageLoan(w.id))
       .to.be.revertedWithCustomError(w.credit, "CreditLenderCatchingUp")
-      .withArgs(w.id, reinstated * DAY, (reinstated + GRACE_DAYS) * DAY);
+      .withArgs(w.id, reinstated * DAY, (reinstated + GRACE_DAYS + 1) * DAY);
+    // Whole days after the reinstatement's day (the registry knows the day, not the time: review 35, F1).
     await travelToDay(reinstated + GRACE_DAYS);
+    await expect(w.credit.connect(w.stranger).ageLoan(w.id)).to.be.revertedWithCustomError(
+      w.credit,
+      "CreditLenderCatchingUp",
+    );
+    await travelToDay(reinstated + GRACE_DAYS + 1);
     await expect(w.credit.connect(w.stranger).ageLoan(w.id))
       .to.emit(w.credit, "LoanStatusChanged")
       .withArgs(w.id, w.loan.borrowerKey, Status.Active, Status.Overdue);

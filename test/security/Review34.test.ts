@@ -12,7 +12,10 @@
  * - C2 (credit): a pause held a settled negative record past its five-year retention (`ageLoan` refused while
  *   paused). A record that is not live now ends its retention while paused; a live loan still does not age.
  * - C3 (credit): a lender collecting a written-off debt (still owed) could not make the soft Collections look-up that
- *   E1 (review 33) keeps for a lender holding the account. `inquireOnLoan` names the loan it is held by.
+ *   E1 (review 33) keeps for a lender holding the account. `collectionInquiry` names the loan it collects.
+ * - F1 (credit, review 35 of those fixes): a lender's catch-up after its reinstatement ran from the start of the
+ *   reinstatement's day and on through a pause: a pause right after a late reinstatement left it under two days of
+ *   its five. It is whole days after that day now, and a pause that began within it gives back what was left.
  */
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
@@ -164,6 +167,38 @@ describe("adversarial review 34: the credit registry", function () {
     await expect(w.credit.connect(w.governor).ageLoan(id)).to.emit(w.credit, "NegativeRecordExpired").withArgs(id, key);
     expect((await w.credit.profileOf(key)).defaults).to.equal(0n);
     expect(await w.credit.paused()).to.equal(true);
+  });
+
+  it("F1: a pause right after a lender's late reinstatement gives back what was left of its catch-up", async function () {
+    const w = await networkHelpers.loadFixture(planFixture);
+    await at(w.first - 1, 3_600);
+    await w.members.connect(w.governor).suspend(w.ids.a, bytes32("review"));
+    // Reinstated at 23:00, then at once paused for two days and a half hour.
+    const reinstatedDay = w.first + 10;
+    await at(reinstatedDay, 23 * 3_600);
+    await w.members.connect(w.governor).reinstate(w.ids.a, bytes32("cleared"));
+    await w.credit.connect(w.regulator).pause();
+    const pausedAt = await time.latest();
+    await time.increase(2 * DAY + 1_800);
+    await w.credit.connect(w.regulator).unpause();
+    const resumedAt = await time.latest();
+    // The lender's five whole days after its reinstatement's day, less what ran before the pause, run after it.
+    const lenderEnd = (reinstatedDay + GRACE_DAYS + 1) * DAY;
+    const agesFrom = resumedAt + (lenderEnd - pausedAt);
+    expect(agesFrom - resumedAt).to.be.greaterThan(GRACE_DAYS * DAY);
+    await expect(w.credit.connect(w.stranger).ageLoan(w.id))
+      .to.be.revertedWithCustomError(w.credit, "CreditLenderCatchingUp")
+      .withArgs(w.id, reinstatedDay * DAY, agesFrom);
+    await time.setNextBlockTimestamp(agesFrom - 1);
+    await expect(w.credit.connect(w.stranger).ageLoan(w.id)).to.be.revertedWithCustomError(
+      w.credit,
+      "CreditLenderCatchingUp",
+    );
+    // The lender never reported: from then on the loan ages.
+    await time.setNextBlockTimestamp(agesFrom);
+    await expect(w.credit.connect(w.stranger).ageLoan(w.id))
+      .to.emit(w.credit, "LoanStatusChanged")
+      .withArgs(w.id, w.loan.borrowerKey, Status.Active, Status.Overdue);
   });
 
   it("C3: a lender collecting its written-off debt looks the borrower up softly, naming the loan", async function () {
