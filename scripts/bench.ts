@@ -285,13 +285,18 @@ const newLoans = (count: number, prefix: string): LoanInput[] =>
 const consents = world.contracts.consents;
 const purpose = consentPurpose("NewCredit");
 /** Records a consent of `borrowerKey` for `lender`'s inquiries (90 days), measured as a row when `label` is given. */
-async function consentOf(lender: keyof typeof world.admins, borrowerKey: string, label?: string): Promise<string> {
+async function consentOf(
+  lender: keyof typeof world.admins,
+  borrowerKey: string,
+  label?: string,
+  given = purpose,
+): Promise<string> {
   const expiresAt = (await networkHelpers.time.latest()) + 90 * 86_400;
   const documentHash = consentCommitment(`borrower authorization, bench ${borrowerKey} ${lender}`, newSalt());
   const send = consents.connect(world.admins[lender]).recordConsent({
     borrowerKey,
     documentHash,
-    purpose,
+    purpose: given,
     expiresAt,
     covered: [],
   });
@@ -375,6 +380,14 @@ await record(
   "CreditRegistry.reportStatus [Defaulted -> WrittenOff]",
   asHuaxia.reportStatus(lifeRef, loanStatus("WrittenOff")),
 );
+{
+  // A written-off debt still owed is collected: a soft look-up naming the loan (review 34, C3).
+  const collections = await consentOf("huaxia", life.borrowerKey as string, undefined, consentPurpose("Collections"));
+  await record(
+    "CreditRegistry.collectionInquiry [a written-off loan]",
+    asHuaxia.collectionInquiry(life.borrowerKey, lifeRef, collections),
+  );
+}
 const [paid] = newLoans(1, "PAID");
 await asHuaxia.registerLoan(paid);
 await record(
