@@ -510,7 +510,10 @@ export type DeliveryFailure =
   | "network"
   | "stopped";
 
-/** Why `address` (an IP address) is not a public unicast one: its range (e.g. `loopback`); undefined when it is. */
+/**
+ * Why `address` (an IP address) is not a public unicast one: its range (e.g. `loopback`, or `non-global` for an IPv6
+ * address outside 2000::/3); undefined when it is.
+ */
 export function specialRange(address: string): string | undefined {
   // An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is taken as the IPv4 address it maps.
   const parsed = ipaddr.process(address);

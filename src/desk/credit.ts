@@ -383,9 +383,12 @@ export async function check(desk: Desk, req: CheckRequest): Promise<Checked> {
   checked(desk.label("borrowerType"), () => normalizeIdType(idType));
   const key = checked(desk.label("borrowerId"), () => borrowerKeyOf(idType, idNumber));
   const loan = (req.loan ?? "").trim();
-  if (loan !== "" && purpose !== "Collections") {
+  if (loan !== "") {
     const name = desk.label("loan");
-    throw new InputError(name, `${name} names the loan a Collections look-up collects; this look-up is ${purpose}`);
+    if (purpose !== "Collections") {
+      throw new InputError(name, `${name} names the loan a Collections look-up collects; this look-up is ${purpose}`);
+    }
+    checked(name, () => loanRef(loan));
   }
   const k = key(await desk.consortiumKey());
   const { exposure, receipt } =

@@ -165,6 +165,9 @@ describe("credit tasks", function () {
     expect(
       await failure(check(huaxia.contracts, { ...collect, purpose: "", loan: "HX-2026-0001" }, huaxia.session)),
     ).to.equal("--loan names the loan a Collections look-up collects; this look-up is NewCredit");
+    expect(await failure(check(huaxia.contracts, { ...collect, loan: "HX 2026 0001" }, huaxia.session))).to.equal(
+      'loan reference "HX 2026 0001" must be 1 to 31 printable ASCII characters without spaces',
+    );
     const collected = await check(huaxia.contracts, { ...collect, loan: "HX-2026-0001" }, huaxia.session);
     expect(collected[4]).to.equal(`  under consent ${collection} for Collections`);
     expect((await world.contracts.credit.exposureOf(BORROWER_KEY)).inquiries).to.equal(1n); // not counted
