@@ -418,7 +418,14 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
             uint256 catchUp = (agesFrom > since ? agesFrom - since : 0) + (block.timestamp - since);
             uint256 most = uint256(_graceDays) * 1 days;
             agesFrom = block.timestamp + (catchUp < most ? catchUp : most);
-            if (agesFrom > _agesFrom) (_resumedAt, _agesFrom) = (uint40(block.timestamp), uint40(agesFrom));
+            _resumedAt = uint40(block.timestamp);
+            if (agesFrom > _agesFrom) _agesFrom = uint40(agesFrom);
+            // A pause that lasted is logged, for a lender's own catch-up (review 36, K1 and K2).
+            if (block.timestamp > since) {
+                uint32 n = _pauseCount;
+                _pauses[n] = since | (block.timestamp << 40);
+                _pauseCount = n + 1;
+            }
             emit Unpaused(msg.sender);
         }
     }

@@ -17,6 +17,8 @@ import {CreditRegistryBase} from "./CreditRegistryBase.sol";
 ///         see {ICreditRegistry} for each. The emergency pause and `openDispute` run in the registry itself. Called
 ///         directly it acts on its own empty storage and holds nothing.
 contract CreditRegistryCold is CreditRegistryBase {
+    uint256 private constant _PAUSES_READ = 8; // the pause log's entries one `ageLoan` reads at most
+
     constructor(
         IMemberRegistry registry,
         IConsentBook consents,
@@ -116,6 +118,28 @@ contract CreditRegistryCold is CreditRegistryBase {
         return true;
     }
 
+    /// @dev The seconds this registry was not paused from `from` until now (it is not paused now: only a live loan
+    ///      asks), or at least `enough` of them. Read from the pause log newest first, `_PAUSES_READ` pauses at most:
+    ///      past those it answers the time counted so far, which only holds an ageing back, and a run of many pauses
+    ///      stops doing so once `enough` seconds have passed after the last one.
+    function _unpausedSince(uint256 from, uint256 enough) private view returns (uint256 unpaused) {
+        uint256 t = block.timestamp;
+        uint256 resumed = _resumedAt;
+        if (resumed <= from) return t - from; // no pause ended after `from`
+        if (t - resumed >= enough) return t - resumed;
+        uint256 n = _pauseCount;
+        for (uint256 read; n != 0; ++read) {
+            uint256 entry = _pauses[--n];
+            (uint256 start, uint256 end) = (uint40(entry), entry >> 40);
+            if (end <= from) break;
+            unpaused += t - end;
+            if (start <= from) return unpaused;
+            t = start;
+            if (unpaused >= enough || read + 1 == _PAUSES_READ) return unpaused;
+        }
+        return unpaused + (t - from);
+    }
+
     /// @dev See {ICreditRegistry}.
     function ageLoan(LoanId id) external {
         Loan memory loan = _knownLoan(id, _SINGLE);
@@ -132,20 +156,18 @@ contract CreditRegistryCold is CreditRegistryBase {
             // borrower who paid it would be made delinquent on a stale outstanding.
             (MemberStatus standing, uint256 since) = RegistryCalls.statusSinceOf(memberRegistry, loan.lender);
             if (standing != MemberStatus.Active) revert CreditLenderInactive(id, loan.lender, standing);
-            // Nor right after a time it could not report: the lender suspended (its silence counts `graceDays` after
-            // its reinstatement), or the registry paused (as many days after it resumed as the pause lasted,
-            // `graceDays` at most) (review 30, RA-2; review 31, D1).
-            // The member registry keeps the day of a reinstatement, not its time: the lender's catch-up is whole
-            // days after that day. A pause that began within it gives back what was left of it when the pause began
-            // (review 35, F1), as a pause's own catch-up is carried (review 34, C1).
+            // Nor right after a time it could not report: the lender suspended (its silence counts `graceDays`
+            // whole days of an unpaused registry after its reinstatement's day: the member registry keeps the day,
+            // not the time), or the registry paused (as many seconds after it resumed as the pause lasted,
+            // `graceDays` at most) (review 30, RA-2; review 31, D1; review 34, C1). The lender's time is counted over
+            // the pause log, so every pause since that day gives back all of it it took (review 36, K1 and K2).
             uint256 reportableFrom = since * 1 days;
-            uint256 agesFrom = (since + _graceDays + 1) * 1 days;
-            uint256 pausedSince = _pausedSince;
-            if (pausedSince >= reportableFrom && pausedSince < agesFrom) {
-                agesFrom = _resumedAt + (agesFrom - pausedSince);
+            uint256 needed = (uint256(_graceDays) + 1) * 1 days;
+            uint256 reportable = _unpausedSince(reportableFrom, needed);
+            if (reportable < needed) {
+                revert CreditLenderCatchingUp(id, reportableFrom, block.timestamp + (needed - reportable));
             }
-            if (_agesFrom > agesFrom) (reportableFrom, agesFrom) = (_resumedAt, _agesFrom);
-            if (block.timestamp < agesFrom) revert CreditLenderCatchingUp(id, reportableFrom, agesFrom);
+            if (block.timestamp < _agesFrom) revert CreditLenderCatchingUp(id, _resumedAt, _agesFrom);
             dpd = InstalmentPlan.daysPastDue(_plan(t), loan.outstanding, block.timestamp / 1 days);
         }
         LoanStatus to =

@@ -359,11 +359,11 @@ interface ICreditRegistryTypes {
     ///         its loan ageing, so the loan stays as last reported (adversarial review 10, R10-2).
     error CreditLenderInactive(LoanId id, MemberId lender, MemberStatus status);
     /// @notice Loan `id`'s lender could report its repayments only from `reportableFrom` (Unix time: when this
-    ///         registry resumed after a pause, or the start of the day the lender was reinstated): the loan ages from
-    ///         `agesFrom`, `graceDays` whole days after the reinstatement day (after a pause, as long after it as the
-    ///         registry was paused since the catch-up last ran out, `graceDays` at most), so that repayments the
-    ///         lender could not report in the meantime reach the registry first (adversarial review 30, RA-2; review
-    ///         31, D1; reviews 34, C1, and 35, F1).
+    ///         registry last resumed after a pause, or the start of the day the lender was reinstated): the loan ages
+    ///         from `agesFrom`, `graceDays` whole days after the reinstatement day and as much later as the registry
+    ///         was paused since (after a pause, as long after it as the registry was paused since the catch-up last
+    ///         ran out, `graceDays` at most), so that repayments the lender could not report in the meantime reach
+    ///         the registry first (adversarial review 30, RA-2; review 31, D1; reviews 34, C1, 35, F1, and 36, K1).
     error CreditLenderCatchingUp(LoanId id, uint256 reportableFrom, uint256 agesFrom);
     /// @notice Loan `id` is `daysPastDue` days past due, more than the `graceDays` grace: it cannot be cured to Active.
     error CreditLoanPastDue(LoanId id, uint256 daysPastDue, uint16 graceDays);
@@ -407,8 +407,8 @@ interface ICreditRegistry is ICreditRegistryTypes {
     ///         otherwise, and `CreditLenderInactive` for a live plan loan whose lender is suspended or revoked (it
     ///         cannot report the repayments that would stop the move: the loan stays as last reported), or
     ///         `CreditLenderCatchingUp` (Unix times) within `graceDays` whole days after the day the lender was
-    ///         reinstated (longer by what was left of them when a pause began), or, after this registry resumed,
-    ///         for as long as it was paused (`graceDays` at most). A settled record's retention ends while paused
+    ///         reinstated (longer by every pause since that day), or, after this registry resumed, for as long as it
+    ///         was paused (`graceDays` at most). A settled record's retention ends while paused
     ///         too.
     function ageLoan(LoanId id) external;
 

@@ -259,10 +259,10 @@ describe("adversarial review 32: the credit registry", function () {
     await networkHelpers.mine();
     await ethers.provider.send("evm_setAutomine", [true]);
     expect(await w.credit.paused()).to.equal(false);
-    // The week-long pause's window still holds.
+    // The week-long pause's window still holds (reports could be made again from the latest resume).
     await expect(w.credit.connect(w.stranger).ageLoan(w.id))
       .to.be.revertedWithCustomError(w.credit, "CreditLenderCatchingUp")
-      .withArgs(w.id, resumedAt, resumedAt + GRACE_DAYS * DAY);
+      .withArgs(w.id, await time.latest(), resumedAt + GRACE_DAYS * DAY);
     // The lender lands its backlog in time; the loan is current.
     await w.credit.connect(w.lenderA).reportRepayment(w.loan.loanRef, 250_000n);
     expect((await w.credit.profileOf(key)).delinquent[0]).to.equal(0n);

@@ -1,0 +1,151 @@
+/**
+ * Adversarial review 36: each test failed on the code before its fix. K1 and K2 (the credit registry): a lender's
+ * catch-up after its reinstatement is counted over the pause log, so every pause since that day gives back the time it
+ * took, whenever it began and however short a later one was.
+ */
+import { expect } from "chai";
+import { keccak256, toUtf8Bytes } from "ethers";
+import { network } from "hardhat";
+
+import { GRACE_DAYS, weeklyPlanWorld } from "../helpers/credit.js";
+
+const connection = await network.create();
+const { ethers, networkHelpers } = connection;
+const { time } = networkHelpers;
+
+const DAY = 86_400;
+const Status = { Active: 1n, Overdue: 3n } as const;
+const NEEDED = (GRACE_DAYS + 1) * DAY; // the reinstatement's day and `graceDays` whole days after it
+
+const bytes32 = (label: string): string => keccak256(toUtf8Bytes(label));
+const at = (day: number, seconds: number) => time.increaseTo(day * DAY + seconds);
+
+const planFixture = () => weeklyPlanWorld(connection, "review 36 catch-up");
+type World = Awaited<ReturnType<typeof planFixture>>;
+
+/** A Regulator's pause and its lifting in one block (`paused()` is never seen true); answers that block's time. */
+async function pauseAndResumeInOneBlock(w: World) {
+  await ethers.provider.send("evm_setAutomine", [false]);
+  try {
+    const p = await w.credit.connect(w.regulator).pause({ gasLimit: 200_000n });
+    const u = await w.credit.connect(w.regulator).unpause({ gasLimit: 200_000n });
+    await networkHelpers.mine();
+    const [rp, ru] = await Promise.all([p, u].map((t) => ethers.provider.getTransactionReceipt(t.hash)));
+    expect([rp!.status, ru!.status]).to.deep.equal([1, 1]);
+    expect(rp!.blockNumber).to.equal(ru!.blockNumber);
+  } finally {
+    await ethers.provider.send("evm_setAutomine", [true]);
+  }
+  return time.latest();
+}
+
+/** The loan ages from `agesFrom` on (a stranger's `ageLoan`), and not a second before, naming `reportableFrom`. */
+async function agesExactlyFrom(w: World, reportableFrom: number, agesFrom: number) {
+  await time.increaseTo(agesFrom - 2);
+  await expect(w.credit.connect(w.stranger).ageLoan(w.id))
+    .to.be.revertedWithCustomError(w.credit, "CreditLenderCatchingUp")
+    .withArgs(w.id, reportableFrom, agesFrom);
+  await time.setNextBlockTimestamp(agesFrom);
+  await expect(w.credit.connect(w.stranger).ageLoan(w.id))
+    .to.emit(w.credit, "LoanStatusChanged")
+    .withArgs(w.id, w.loan.borrowerKey, Status.Active, Status.Overdue);
+}
+
+describe("adversarial review 36: a lender's catch-up after its reinstatement", function () {
+  /** Suspends the lender before its first instalment, pauses the registry at `pauseAt` (day D's time, in seconds
+   *  from D's midnight; negative is the day before), reinstates it on D at 00:10, resumes on D+3 at 00:10. */
+  async function pausedAcrossReinstatement(pauseAt: number) {
+    const w = await networkHelpers.loadFixture(planFixture);
+    await at(w.first - 1, 3_600);
+    await w.members.connect(w.governor).suspend(w.ids.a, bytes32("review"));
+    const D = w.first + 8;
+    await time.increaseTo(D * DAY + pauseAt);
+    await w.credit.connect(w.regulator).pause();
+    const pausedAt = await time.latest();
+    await at(D, 600);
+    await w.members.connect(w.governor).reinstate(w.ids.a, bytes32("cleared"));
+    await at(D + 3, 600);
+    await w.credit.connect(w.regulator).unpause();
+    return { w, D, pausedAt, resumedAt: await time.latest() };
+  }
+
+  it("K1: a pause that began the day before the reinstatement gives back all of the lender's catch-up", async function () {
+    // Before the fix the pause counted only if it began on the reinstatement's day or later: begun a minute before
+    // midnight, it gave back nothing, and a stranger aged the loan three days after the lender could first report.
+    const { w, D, resumedAt } = await pausedAcrossReinstatement(-60);
+    await agesExactlyFrom(w, D * DAY, resumedAt + NEEDED);
+  });
+
+  it("K1: begun a minute after midnight instead, the pause gives back the same time, less that minute", async function () {
+    const { w, D, pausedAt, resumedAt } = await pausedAcrossReinstatement(60);
+    await agesExactlyFrom(w, D * DAY, resumedAt + NEEDED - (pausedAt - D * DAY));
+  });
+
+  it("K2: a pause lifted in the same block takes nothing from a lender's catch-up", async function () {
+    const w = await networkHelpers.loadFixture(planFixture);
+    const F = w.first;
+    await at(F - 1, 3_600);
+    await w.members.connect(w.governor).suspend(w.ids.a, bytes32("review"));
+    await at(F + 1, 3_600); // an earlier, real pause of five days, over before the reinstatement
+    await w.credit.connect(w.regulator).pause();
+    await at(F + 6, 3_600);
+    await w.credit.connect(w.regulator).unpause();
+    const D = F + 8;
+    await at(D, 3_600);
+    await w.members.connect(w.governor).reinstate(w.ids.a, bytes32("cleared"));
+    await at(F + 9, 12 * 3_600);
+    // Before the fix this paired the earlier resume with the new pause's start: aged at F+11 01:00, not D+6.
+    await pauseAndResumeInOneBlock(w);
+    await agesExactlyFrom(w, D * DAY, D * DAY + NEEDED);
+  });
+
+  it("every pause in the lender's catch-up gives back its time, not only the last", async function () {
+    const w = await networkHelpers.loadFixture(planFixture);
+    await at(w.first - 1, 3_600);
+    await w.members.connect(w.governor).suspend(w.ids.a, bytes32("review"));
+    const D = w.first + 8;
+    await at(D, 3_600);
+    await w.members.connect(w.governor).reinstate(w.ids.a, bytes32("cleared"));
+    let paused = 0;
+    for (const day of [D + 1, D + 2, D + 3]) {
+      await at(day, 0);
+      await w.credit.connect(w.regulator).pause();
+      const start = await time.latest();
+      await at(day, 6 * 3_600);
+      await w.credit.connect(w.regulator).unpause();
+      paused += (await time.latest()) - start;
+    }
+    // Each pause's own catch-up (six hours) is long over; the lender's ends as much later as the three took together.
+    await agesExactlyFrom(w, D * DAY, D * DAY + NEEDED + paused);
+  });
+});
+
+describe("adversarial review 36: many pauses in a lender's catch-up", function () {
+  it("past the pauses one ageLoan reads, the loan ages no earlier, and at the latest the catch-up after the last", async function () {
+    const w = await networkHelpers.loadFixture(planFixture);
+    await at(w.first - 1, 3_600);
+    await w.members.connect(w.governor).suspend(w.ids.a, bytes32("review"));
+    const D = w.first + 8;
+    await at(D, 3_600);
+    await w.members.connect(w.governor).reinstate(w.ids.a, bytes32("cleared"));
+    let paused = 0;
+    for (let hour = 0; hour < 20; hour += 2) {
+      await at(D + 1, hour * 3_600); // ten pauses of an hour each, an hour apart
+      await w.credit.connect(w.regulator).pause();
+      const start = await time.latest();
+      await at(D + 1, (hour + 1) * 3_600);
+      await w.credit.connect(w.regulator).unpause();
+      paused += (await time.latest()) - start;
+    }
+    const lastResume = await time.latest();
+    await time.increaseTo(D * DAY + NEEDED + paused - 1);
+    await expect(w.credit.connect(w.stranger).ageLoan(w.id)).to.be.revertedWithCustomError(
+      w.credit,
+      "CreditLenderCatchingUp",
+    );
+    await time.setNextBlockTimestamp(lastResume + NEEDED);
+    await expect(w.credit.connect(w.stranger).ageLoan(w.id))
+      .to.emit(w.credit, "LoanStatusChanged")
+      .withArgs(w.id, w.loan.borrowerKey, Status.Active, Status.Overdue);
+  });
+});
