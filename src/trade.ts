@@ -294,6 +294,12 @@ export function buildOrder(input: {
   if (!Number.isInteger(input.objectionWindow) || input.objectionWindow < 0 || input.objectionWindow >= 2 ** 32) {
     throw new Error(`the objection window must be whole seconds, got ${input.objectionWindow}`);
   }
+  if (input.shipmentDeadline + BigInt(input.objectionWindow) >= input.expiry) {
+    throw new Error(
+      `the objection window of ${input.objectionWindow} s would run from a delivery at the shipment deadline ` +
+        `${isoTime(input.shipmentDeadline)} to or past the expiry ${isoTime(input.expiry)}: the delivery evidence could never be taken`,
+    );
+  }
   return {
     exporter: input.exporter,
     importerBank: input.importerBank,

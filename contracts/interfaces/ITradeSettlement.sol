@@ -202,6 +202,10 @@ interface ITradeSettlement {
     error TradeShipmentDeadlinePassed(uint40 shipmentDeadline, uint256 now);
     /// @notice The shipment deadline `shipmentDeadline` is not before the expiry `expiry`.
     error TradeInvalidDeadlines(uint40 shipmentDeadline, uint40 expiry);
+    /// @notice Delivery evidence at the shipment deadline `shipmentDeadline` would open an objection period of
+    ///         `objectionWindow` seconds that ends at or after the expiry `expiry`: an order shipped on time could
+    ///         never take its delivery evidence (adversarial review 36, X1).
+    error TradeObjectionWindowTooLong(uint40 shipmentDeadline, uint32 objectionWindow, uint40 expiry);
     /// @notice The amount (of the order, or of a financier's advance) is zero.
     error TradeZeroAmount();
     /// @notice A bank's fee of `feeBps` is above the cap `maxBps`.

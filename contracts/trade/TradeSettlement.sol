@@ -128,6 +128,10 @@ contract TradeSettlement is ITradeSettlement, TradeSettlementBase {
             revert TradeShipmentDeadlinePassed(t.shipmentDeadline, block.timestamp);
         }
         if (t.shipmentDeadline >= t.expiry) revert TradeInvalidDeadlines(t.shipmentDeadline, t.expiry);
+        // Delivery evidence opens the objection window, which must close before expiry (see {attest}).
+        if (uint256(t.shipmentDeadline) + t.objectionWindow >= t.expiry) {
+            revert TradeObjectionWindowTooLong(t.shipmentDeadline, t.objectionWindow, t.expiry);
+        }
     }
 
     /// @dev Checks the tranches (1 to 8, non-zero shares summing to 10,000, evidence 1 to 15) and packs them (see

@@ -213,6 +213,7 @@ function fieldOfOrderRule(input: Parameters<typeof buildOrder>[0]): string {
   if ((input.exporterBankFeeBps ?? 0) > MAX_FEE_BPS) return "exporterFeeBps";
   if (input.shipmentDeadline <= input.now) return "shipBy";
   if (input.expiry <= input.shipmentDeadline) return "expires";
+  if (input.shipmentDeadline + BigInt(input.objectionWindow) >= input.expiry) return "objectionDays";
   return "amount";
 }
 

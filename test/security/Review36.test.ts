@@ -1,13 +1,16 @@
 /**
  * Adversarial review 36: each test failed on the code before its fix. K1 and K2 (the credit registry): a lender's
  * catch-up after its reinstatement is counted over the pause log, so every pause since that day gives back the time it
- * took, whenever it began and however short a later one was.
+ * took, whenever it began and however short a later one was. X1 (the trade settlement): an order's objection window
+ * must leave room for its delivery evidence.
  */
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 
+import { buildOrder } from "../../src/trade.js";
 import { GRACE_DAYS, weeklyPlanWorld } from "../helpers/credit.js";
+import { tradeWorld } from "../helpers/trade.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -147,5 +150,39 @@ describe("adversarial review 36: many pauses in a lender's catch-up", function (
     await expect(w.credit.connect(w.stranger).ageLoan(w.id))
       .to.emit(w.credit, "LoanStatusChanged")
       .withArgs(w.id, w.loan.borrowerKey, Status.Active, Status.Overdue);
+  });
+});
+
+describe("adversarial review 36: an order's terms leave room for its delivery evidence", function () {
+  const tradeFixture = () => tradeWorld(connection, { document: "PO-R36" });
+
+  it("X1: an objection window that would run past expiry from a delivery at the shipment deadline is refused", async function () {
+    // Before the fix such an order was created, funded and shipped; every Delivered attestation was refused
+    // (`TradeObjectionPastExpiry`), and at expiry the delivered tranche went back to the importer's bank.
+    const { trade, a, terms } = await networkHelpers.loadFixture(tradeFixture);
+    const fits = Number(terms.expiry - terms.shipmentDeadline) - 1;
+    const tooLong = { ...terms, objectionWindow: fits + 1 };
+    await expect(trade.connect(a.cristal).createOrder(tooLong))
+      .to.be.revertedWithCustomError(trade, "TradeObjectionWindowTooLong")
+      .withArgs(terms.shipmentDeadline, fits + 1, terms.expiry);
+    // The SDK refuses the same terms before sending anything, naming the rule.
+    const now = BigInt(await time.latest());
+    expect(() =>
+      buildOrder({
+        ...terms,
+        exporter: 1n,
+        importerBank: 2n,
+        exporterBank: 3n,
+        document: "PO-R36",
+        documentSalt: "0x" + "11".repeat(32),
+        objectionWindow: fits + 1,
+        now,
+      }),
+    ).to.throw(/objection window .* could never be taken/);
+    // A second less fits: the delivery evidence can still be taken at the shipment deadline. The refused order
+    // took no id: this one is the first.
+    const receipt = await (await trade.connect(a.cristal).createOrder({ ...terms, objectionWindow: fits })).wait();
+    const created = receipt!.logs.map((log) => trade.interface.parseLog(log)).find((e) => e?.name === "OrderCreated");
+    expect(created!.args.id).to.equal(1n);
   });
 });

@@ -68,6 +68,9 @@ describe("service writes: a trade order from creation to a paid tranche, one ser
           tranches: "30:Shipped,40:Teleported",
         });
         expect([badTranches.status, badTranches.body.errors?.[0].pointer]).to.deep.equal([400, "/tranches"]);
+        // An objection period that a delivery at the shipment deadline would run to the expiry (review 36, X1).
+        const tooLong = await post("cristal", "/v1/trade/orders", { ...order, objectionDays: 46 });
+        expect([tooLong.status, tooLong.body.errors?.[0].pointer]).to.deep.equal([400, "/objectionDays"]);
         expect(await ethers.provider.getBlockNumber()).to.equal(block);
 
         const created = await ok("cristal", "/v1/trade/orders", order, 201);

@@ -309,6 +309,8 @@ describe("trade tasks", function () {
       [{ shipBy: "2020-01-01" }, "the shipment deadline 2020-01-01T23:59:59Z is not in the future"],
       [{ expires: base.shipBy }, /^the expiry .* must come after the shipment deadline/],
       [{ shipBy: "2027-02-30" }, /--ship-by/],
+      // Review 36, X1: a delivery at the shipment deadline would open an objection period reaching the expiry.
+      [{ objectionDays: "46" }, /^the objection window of 3974400 s would run .* could never be taken$/],
     ] as [Partial<typeof base>, string][];
     for (const [change, message] of bad) {
       const got = await failure(create(cristal.contracts, { ...base, ...change }));
