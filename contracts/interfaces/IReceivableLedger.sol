@@ -182,6 +182,8 @@ interface IReceivableLedgerTypes {
     error ScfZeroInvoiceKey(uint256 index);
     /// @notice No receivable has id `id`.
     error ScfUnknownReceivable(ReceivableId id);
+    /// @notice Piece `id` is already frozen (`frozen` true) or already not frozen (false): the freeze changes nothing.
+    error ScfFreezeUnchanged(ReceivableId id, bool frozen);
     /// @notice The face value is zero.
     error ScfInvalidFace();
     /// @notice Maturity `maturity` is not after `nowTime`.
@@ -293,10 +295,12 @@ interface IReceivableLedger is IReceivableLedgerTypes {
     /// @notice Governor only: reassigns `debtor`'s `token` line to `financier` (a bank exit, a dispute).
     function reassignCreditLine(MemberId debtor, address token, MemberId financier) external;
 
-    /// @notice The Financier the debtor chose sets (grants, raises or cuts) `debtor`'s `token` credit line.
+    /// @notice The Financier the debtor chose sets (grants, raises or cuts) `debtor`'s `token` credit line. A cut (a
+    ///         limit not above the current one) needs the financier active, a grant or a raise also its role.
     function setCreditLine(MemberId debtor, address token, uint96 limit) external;
 
-    /// @notice The line's financier freezes or unfreezes it; a frozen line refuses every confirmation.
+    /// @notice The line's financier freezes or unfreezes it; a frozen line refuses every confirmation. Freezing needs
+    ///         the financier active, unfreezing also its Financier role.
     function freezeCreditLine(MemberId debtor, address token, bool frozen) external;
 
     // ─── Issue and confirm ──────────────────────────────────────────────────
@@ -418,7 +422,8 @@ interface IReceivableLedger is IReceivableLedgerTypes {
 
     // ─── Regulator and governor ─────────────────────────────────────────────
 
-    /// @notice A Regulator freezes or unfreezes piece `id`.
+    /// @notice A Regulator freezes or unfreezes piece `id`, Held or Financed (a collected piece's money has left);
+    ///         reverts `ScfFreezeUnchanged` when it is already so.
     function freeze(ReceivableId id, bool frozen, bytes32 reason) external;
 
     /// @notice The governor sets the grace period after maturity and the penalty rate (basis points per year) of

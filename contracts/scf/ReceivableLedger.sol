@@ -238,13 +238,16 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
         StoredPiece storage s = _pieces[id];
         (PieceState state, uint8 flags) = (s.state, s.flags);
         if (state == PieceState.None) revert ScfUnknownReceivable(id);
+        // A collected piece's money has left the ledger, and a freeze that changes nothing is refused (review 36, L2).
+        _expectPieceState(id, state, (1 << uint8(PieceState.Held)) | (1 << uint8(PieceState.Financed)));
+        if ((flags & _FROZEN != 0) == frozen) revert ScfFreezeUnchanged(id, frozen);
         s.flags = frozen ? flags | _FROZEN : flags & ~_FROZEN;
         emit ReceivableFrozen(id, frozen, reason);
     }
 
     /// @inheritdoc IReceivableLedger
     function freezeCreditLine(MemberId debtor, address token, bool frozen) external {
-        MemberId financier = _requireRole(msg.sender, Role.Financier);
+        MemberId financier = _requireActiveFor(msg.sender, Role.Financier, frozen);
         _lineOf(debtor, token, financier).frozen = frozen;
         emit CreditLineFrozen(debtor, token, frozen);
     }

@@ -33,7 +33,8 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
 
     /// @dev See {IReceivableLedger}.
     function setCreditLine(MemberId debtor, address token, uint96 limit) external whenNotPaused {
-        MemberId financier = _requireRole(msg.sender, Role.Financier);
+        // A cut is left to the line's financier also once it lost the Financier role (review 36, L1).
+        MemberId financier = _requireActiveFor(msg.sender, Role.Financier, limit <= _lines[debtor][token].limit);
         CreditLine storage line = _lineOf(debtor, token, financier);
         line.limit = limit;
         emit CreditLineSet(debtor, financier, token, limit);

@@ -76,9 +76,13 @@ describe("ReceivableLedger", function () {
       await expect(scf.connect(outsider).setCreditLine(ids.pearl, token, 1n))
         .to.be.revertedWithCustomError(members, "MemberUnknownAccount")
         .withArgs(outsider.address);
-      await expect(scf.connect(a.glassworks).setCreditLine(ids.pearl, token, 1n))
+      await expect(scf.connect(a.glassworks).setCreditLine(ids.pearl, token, LINE * 3n))
         .to.be.revertedWithCustomError(members, "MemberMissingRole")
         .withArgs(a.glassworks.address, ids.glassworks, roleIndex("Financier"));
+      // A cut needs no role (review 36, L1), only the line: another member's is refused as not its own.
+      await expect(scf.connect(a.glassworks).setCreditLine(ids.pearl, token, 1n))
+        .to.be.revertedWithCustomError(scf, "ScfCreditLineNotYours")
+        .withArgs(ids.pearl, ids.glassworks, ids.huaxia);
       await expect(scf.connect(a.pacific).setCreditLine(ids.glassworks, token, 1n))
         .to.be.revertedWithCustomError(scf, "ScfCreditLineNotYours")
         .withArgs(ids.glassworks, ids.pacific, 0n);

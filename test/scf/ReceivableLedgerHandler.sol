@@ -204,11 +204,15 @@ contract ReceivableLedgerHandler is TestBase {
         _ledger.release(id);
     }
 
-    /// The regulator freezes or unfreezes a piece: it cannot move, be sold or be collected meanwhile.
+    /// The regulator freezes or unfreezes a piece: it cannot move, be sold or be collected meanwhile. A freeze that
+    /// changes nothing, or of a collected piece, is refused (review 36, L2): the handler makes only real ones.
     function freeze(uint256 pieceSeed, bool frozen) external {
         if (pieces.length == 0) return;
+        ReceivableId id = pieces[pieceSeed % pieces.length];
+        IReceivableLedgerTypes.Piece memory piece = _ledger.getPiece(id);
+        if (piece.frozen == frozen || piece.state == PieceState.Collected) return;
         vm.prank(_regulator);
-        _ledger.freeze(pieces[pieceSeed % pieces.length], frozen, "handler");
+        _ledger.freeze(id, frozen, "handler");
     }
 
     // ─── Discounting ────────────────────────────────────────────────────────

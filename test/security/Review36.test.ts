@@ -2,14 +2,17 @@
  * Adversarial review 36: each test failed on the code before its fix. K1 and K2 (the credit registry): a lender's
  * catch-up after its reinstatement is counted over the pause log, so every pause since that day gives back the time it
  * took, whenever it began and however short a later one was. X1 (the trade settlement): an order's objection window
- * must leave room for its delivery evidence.
+ * must leave room for its delivery evidence. L1 and L2 (the receivable ledger): a bank that lost its Financier role
+ * still cuts and freezes its own credit line; a freeze that changes nothing is refused.
  */
 import { expect } from "chai";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { network } from "hardhat";
 
+import { ROLES, roleMask } from "../../src/members.js";
 import { buildOrder } from "../../src/trade.js";
 import { GRACE_DAYS, weeklyPlanWorld } from "../helpers/credit.js";
+import { FACE, ledgerWorld } from "../helpers/ledger.js";
 import { tradeWorld } from "../helpers/trade.js";
 
 const connection = await network.create();
@@ -184,5 +187,72 @@ describe("adversarial review 36: an order's terms leave room for its delivery ev
     const receipt = await (await trade.connect(a.cristal).createOrder({ ...terms, objectionWindow: fits })).wait();
     const created = receipt!.logs.map((log) => trade.interface.parseLog(log)).find((e) => e?.name === "OrderCreated");
     expect(created!.args.id).to.equal(1n);
+  });
+});
+
+describe("adversarial review 36: the receivable ledger", function () {
+  const ledgerFixture = () => ledgerWorld(connection, "R36");
+  const PieceState = { Held: 1n, Financed: 2n, Collected: 3n } as const;
+
+  it("L1: a bank that lost its Financier role cuts and freezes its own line, and cannot raise or reopen it", async function () {
+    // Before the fix both were refused for the missing role, and the debtor went on confirming in the bank's name
+    // up to the old limit, which only the governor could change.
+    const { scf, members, world, a, ids, token, issue } = await networkHelpers.loadFixture(ledgerFixture);
+    await members.connect(world.governor).removeRoles(ids.huaxia, roleMask(["Financier"]));
+    await expect(scf.connect(a.huaxia).setCreditLine(ids.pearl, token, 2n * FACE))
+      .to.emit(scf, "CreditLineSet")
+      .withArgs(ids.pearl, ids.huaxia, token, 2n * FACE);
+    await expect(scf.connect(a.huaxia).freezeCreditLine(ids.pearl, token, true))
+      .to.emit(scf, "CreditLineFrozen")
+      .withArgs(ids.pearl, token, true);
+    await expect(issue(FACE)).to.be.revertedWithCustomError(scf, "ScfCreditLineFrozen");
+    // Growing the business again needs the role: a raise and an unfreeze are refused, and nothing changed.
+    for (const call of [
+      scf.connect(a.huaxia).setCreditLine(ids.pearl, token, 3n * FACE),
+      scf.connect(a.huaxia).freezeCreditLine(ids.pearl, token, false),
+    ]) {
+      await expect(call)
+        .to.be.revertedWithCustomError(members, "MemberMissingRole")
+        .withArgs(a.huaxia.address, ids.huaxia, ROLES.indexOf("Financier"));
+    }
+    const line = await scf.creditLineOf(ids.pearl, token);
+    expect([line.limit, line.frozen]).to.deep.equal([2n * FACE, true]);
+  });
+
+  it("L1: a suspended bank does neither", async function () {
+    const { scf, members, world, a, ids, token } = await networkHelpers.loadFixture(ledgerFixture);
+    await members.connect(world.governor).suspend(ids.huaxia, ethers.encodeBytes32String("REVIEW"));
+    await expect(scf.connect(a.huaxia).setCreditLine(ids.pearl, token, 0n)).to.be.revertedWithCustomError(
+      members,
+      "MemberNotActive",
+    );
+    await expect(scf.connect(a.huaxia).freezeCreditLine(ids.pearl, token, true)).to.be.revertedWithCustomError(
+      members,
+      "MemberNotActive",
+    );
+  });
+
+  it("L2: a freeze that changes nothing, or of a collected piece, is refused", async function () {
+    // Before the fix each succeeded and emitted `ReceivableFrozen`, a sanction that did nothing in the trace.
+    const { scf, a, maturity, issue } = await networkHelpers.loadFixture(ledgerFixture);
+    const root = await issue();
+    const reason = ethers.encodeBytes32String("SANCTION");
+    await expect(scf.connect(a.regulator).freeze(root, false, reason))
+      .to.be.revertedWithCustomError(scf, "ScfFreezeUnchanged")
+      .withArgs(root, false);
+    await scf.connect(a.regulator).freeze(root, true, reason);
+    await expect(scf.connect(a.regulator).freeze(root, true, reason))
+      .to.be.revertedWithCustomError(scf, "ScfFreezeUnchanged")
+      .withArgs(root, true);
+    await scf.connect(a.regulator).freeze(root, false, reason);
+    await networkHelpers.time.increaseTo(maturity);
+    await scf.connect(a.pearl).repay(root);
+    await scf.collect(root);
+    expect((await scf.getPiece(root)).state).to.equal(PieceState.Collected);
+    const heldOrFinanced = (1n << PieceState.Held) | (1n << PieceState.Financed);
+    await expect(scf.connect(a.regulator).freeze(root, true, reason))
+      .to.be.revertedWithCustomError(scf, "ScfUnexpectedPieceState")
+      .withArgs(root, PieceState.Collected, ethers.toBeHex(heldOrFinanced, 32));
+    expect((await scf.getPiece(root)).frozen).to.equal(false);
   });
 });
