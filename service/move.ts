@@ -8,6 +8,7 @@
 import type { Kysely } from "kysely";
 
 import type { Tables } from "./schema.js";
+import { isSealed, resealSecret } from "./webhook-secrets.js";
 
 export interface Moved {
   tokens: number;
@@ -36,8 +37,16 @@ async function insertAll<T extends keyof Tables & string>(
   }
 }
 
-/** Copies the tables only `from` holds into `to`, which must be migrated and hold no API token yet. */
-export async function moveOwnTables(from: Kysely<Tables>, to: Kysely<Tables>): Promise<Moved> {
+/**
+ * Copies the tables only `from` holds into `to`, which must be migrated and hold no API token yet. A sealed webhook
+ * secret is bound to its token's id, which the move gives anew: it is sealed again for the new id with `webhookKey`,
+ * the key it was sealed with, and without it the move refuses and writes nothing.
+ */
+export async function moveOwnTables(
+  from: Kysely<Tables>,
+  to: Kysely<Tables>,
+  options: { webhookKey?: Buffer } = {},
+): Promise<Moved> {
   const present = await to.selectFrom("api_tokens").select("id").limit(1).execute();
   if (present.length > 0) {
     throw new Error("the destination already has API tokens: move into a fresh database only");
@@ -87,9 +96,19 @@ export async function moveOwnTables(from: Kysely<Tables>, to: Kysely<Tables>): P
     const webhookIds = new Map<number, number>();
     const webhooks = await from.selectFrom("webhooks").selectAll().orderBy("id").execute();
     for (const { id, ...w } of webhooks) {
+      const tokenId = token(w.token_id);
+      const secret = !isSealed(w.secret)
+        ? w.secret
+        : resealSecret(
+            options.webhookKey,
+            w.secret,
+            Number(id),
+            { tokenId: Number(w.token_id), url: w.url },
+            { tokenId, url: w.url },
+          );
       const row = await trx
         .insertInto("webhooks")
-        .values({ ...w, token_id: token(w.token_id) })
+        .values({ ...w, token_id: tokenId, secret })
         .returning("id")
         .executeTakeFirstOrThrow();
       webhookIds.set(Number(id), Number(row.id));

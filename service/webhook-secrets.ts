@@ -104,6 +104,26 @@ export function openSecret(key: Buffer | undefined, stored: string, id: number, 
 }
 
 /**
+ * A sealed secret of webhook `id`, opened for its binding `from` and sealed again for `to`: a move gives its token a
+ * new id (adversarial review 36, M1). Refuses, in words, without the key it was sealed with.
+ */
+export function resealSecret(
+  key: Buffer | undefined,
+  stored: string,
+  id: number,
+  from: SecretBinding,
+  to: SecretBinding,
+): string {
+  if (key === undefined) {
+    throw new Error(
+      `webhook ${id}'s secret is sealed, for its token's id, which the move gives anew: give the move the key it ` +
+        `was sealed with (${WEBHOOK_KEY_VARIABLE}) to seal it again for the new id`,
+    );
+  }
+  return sealSecret(key, openSecret(key, stored, id, from), to);
+}
+
+/**
  * Before the service starts: every stored secret opens with `key` (else the readable error of `openSecret`). With a
  * key, each secret kept in the clear is sealed, and each sealed with `previous` is re-sealed under `key`. Returns how
  * many were sealed, re-sealed, and how many stay in the clear (no key).

@@ -25,6 +25,26 @@ export const FAMILY_STATES = [
 export const PIECE_STATES = ["None", "Held", "Financed", "Collected"] as const;
 
 /**
+ * Why a financier's quote for this piece could never be taken, as the ledger's `finance` would refuse it whoever
+ * signs (the piece held, its family confirmed and not matured, neither frozen nor pledged), or null when it could.
+ * A bank quotes nothing, and approves nothing, for a piece no seller can sell (adversarial review 36, Q1).
+ */
+export function unsellable(
+  piece: { state: bigint | number; frozen: boolean; encumbered: boolean },
+  family: { state: bigint | number; maturity: bigint | number },
+  now: bigint,
+): string | null {
+  const pieceState = PIECE_STATES[Number(piece.state)];
+  if (pieceState !== "Held") return `it is ${pieceState}, not Held`;
+  const familyState = FAMILY_STATES[Number(family.state)];
+  if (familyState !== "Confirmed") return `its receivable is ${familyState}, not Confirmed`;
+  if (now >= BigInt(family.maturity)) return "it has matured";
+  if (piece.frozen) return "a Regulator froze it";
+  if (piece.encumbered) return "it is pledged";
+  return null;
+}
+
+/**
  * The `expectedStates` bitmap of `ScfUnexpectedFamilyState` and `ScfUnexpectedPieceState` (bit `1 << state` per
  * allowed state, as OpenZeppelin Governor's `GovernorUnexpectedProposalState`), as the bytes32 hex the error carries.
  */

@@ -35,6 +35,7 @@ import {
   rootOf,
   split as splitReceivable,
   splitTo as splitReceivableTo,
+  unsellable,
 } from "../scf.js";
 import { chainTime, ensureAllowance, mined, raiseAllowance } from "../tx.js";
 
@@ -436,8 +437,12 @@ export async function quote(
     expiry: now + BigInt(validFor),
     nonce: newSignatureNonce(),
   };
-  const price = await c.scf.priceOf(terms);
   const piece = await c.scf.getPiece(id);
+  const refusal = unsellable(piece, family, now);
+  if (refusal !== null) {
+    throw new InputError(desk.label("id"), `receivable ${formatReceivable(id)} cannot be financed: ${refusal}`);
+  }
+  const price = await c.scf.priceOf(terms);
   const maxPrice = discountedPrice(
     piece.face,
     BigInt(rateBps),

@@ -183,7 +183,9 @@ export async function moveTask(
   try {
     await migrate(source.db as never, source.engine);
     await migrate(destination.db as never, destination.engine);
-    const moved = await moveOwnTables(source.db, destination.db);
+    // Sealed webhook secrets are sealed again for their tokens' new ids, with the key they were sealed with.
+    const webhookKey = await configuredWebhookKey(hre, WEBHOOK_KEY_VARIABLE);
+    const moved = await moveOwnTables(source.db, destination.db, { webhookKey });
     return [
       `moved to ${maskUrl(to)}: ${moved.tokens} token(s), ${moved.audit} audit row(s), ${moved.idempotency} ` +
         `idempotency answer(s), ${moved.uploads} upload job(s), ${moved.webhooks} webhook(s) with ` +

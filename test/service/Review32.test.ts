@@ -16,43 +16,17 @@ import { parseAmount } from "../../src/encoding.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import type { RunningService } from "../../service/server.js";
 
-import { glasswareOrderBody, memberService, roleToken, startTestService } from "./engines.js";
+import {
+  glasswareOrderBody,
+  memberService,
+  roleToken,
+  startTestService,
+  call,
+  type ApiBody as Body,
+} from "./engines.js";
 
 const connection = await network.create();
 const { ethers } = connection;
-
-interface Body {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  errors?: { pointer: string }[];
-  txHashes?: string[];
-  result?: Record<string, unknown>;
-}
-
-const call = async (
-  url: string,
-  token: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) => {
-  const res = await fetch(url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
-    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let parsed: Body = {};
-  try {
-    parsed = JSON.parse(text) as Body;
-  } catch {
-    parsed = { detail: text };
-  }
-  return { status: res.status, body: parsed, headers: res.headers };
-};
 
 describe("adversarial review 32: the service", function () {
   let world: Awaited<ReturnType<typeof deployWorld>>;

@@ -15,35 +15,10 @@ import { deployWorld } from "../../scripts/lib/world.js";
 import { createToken, parseRoles } from "../../service/auth.js";
 import type { RunningService } from "../../service/server.js";
 
-import { memberService, roleToken } from "./engines.js";
+import { memberService, roleToken, call, type ApiBody as Body } from "./engines.js";
 
 const connection = await network.create();
 const { ethers } = connection;
-
-interface Body {
-  type?: string;
-  status?: number;
-  detail?: string;
-  instance?: string;
-  errors?: { pointer: string; detail: string }[];
-  id?: number;
-}
-
-const call = async (url: string, token: string, method: string, path: string, body?: unknown) => {
-  const res = await fetch(url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let parsed: Body = {};
-  try {
-    parsed = JSON.parse(text) as Body;
-  } catch {
-    parsed = { detail: text };
-  }
-  return { status: res.status, body: parsed, text };
-};
 
 describe("adversarial review 34: the service", function () {
   let world: Awaited<ReturnType<typeof deployWorld>>;

@@ -216,3 +216,43 @@ export function flakyProvider(
   }) as unknown as ServiceOptions["provider"];
   return { provider: proxy, fail: (on) => (failing = on) };
 }
+
+/** A problem's or an answer's body, as the review tests read it. */
+export interface ApiBody {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  instance?: string;
+  errors?: { pointer: string; detail: string }[];
+  txHashes?: string[];
+  result?: Record<string, unknown>;
+  id?: number;
+}
+
+/**
+ * One request to a running service with `token`: its status, its body parsed as JSON (a text body as its `detail`)
+ * and its text. `body` goes as JSON, or as it is when a string (a malformed body).
+ */
+export async function call(
+  url: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: ApiBody; text: string }> {
+  const res = await fetch(url + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
+    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  let parsed: ApiBody = {};
+  try {
+    parsed = JSON.parse(text) as ApiBody;
+  } catch {
+    parsed = { detail: text };
+  }
+  return { status: res.status, body: parsed, text };
+}
