@@ -15,7 +15,7 @@ import { deployWorld } from "../../scripts/lib/world.js";
 import { createToken, parseRoles } from "../../service/auth.js";
 import type { RunningService } from "../../service/server.js";
 
-import { memberService, roleToken, call, type ApiBody as Body } from "./engines.js";
+import { memberService, roleToken, call } from "./engines.js";
 
 const connection = await network.create();
 const { ethers } = connection;
