@@ -45,6 +45,27 @@ async function pauseAndResumeInOneBlock(w: World) {
   return time.latest();
 }
 
+/** The plan world's lender, suspended before its first instalment and reinstated on day D (its first + 8) at 01:00. */
+async function reinstatedOnD() {
+  const w = await networkHelpers.loadFixture(planFixture);
+  await at(w.first - 1, 3_600);
+  await w.members.connect(w.governor).suspend(w.ids.a, bytes32("review"));
+  const D = w.first + 8;
+  await at(D, 3_600);
+  await w.members.connect(w.governor).reinstate(w.ids.a, bytes32("cleared"));
+  return { w, D };
+}
+
+/** A Regulator pauses the registry at `from` and lifts it at `to` (Unix seconds); answers how long it was paused. */
+async function pauseBetween(w: World, from: number, to: number) {
+  await time.increaseTo(from);
+  await w.credit.connect(w.regulator).pause();
+  const start = await time.latest();
+  await time.increaseTo(to);
+  await w.credit.connect(w.regulator).unpause();
+  return (await time.latest()) - start;
+}
+
 /** The loan ages from `agesFrom` on (a stranger's `ageLoan`), and not a second before, naming `reportableFrom`. */
 async function agesExactlyFrom(w: World, reportableFrom: number, agesFrom: number) {
   await time.increaseTo(agesFrom - 2);
@@ -106,21 +127,9 @@ describe("adversarial review 36: a lender's catch-up after its reinstatement", f
   });
 
   it("every pause in the lender's catch-up gives back its time, not only the last", async function () {
-    const w = await networkHelpers.loadFixture(planFixture);
-    await at(w.first - 1, 3_600);
-    await w.members.connect(w.governor).suspend(w.ids.a, bytes32("review"));
-    const D = w.first + 8;
-    await at(D, 3_600);
-    await w.members.connect(w.governor).reinstate(w.ids.a, bytes32("cleared"));
+    const { w, D } = await reinstatedOnD();
     let paused = 0;
-    for (const day of [D + 1, D + 2, D + 3]) {
-      await at(day, 0);
-      await w.credit.connect(w.regulator).pause();
-      const start = await time.latest();
-      await at(day, 6 * 3_600);
-      await w.credit.connect(w.regulator).unpause();
-      paused += (await time.latest()) - start;
-    }
+    for (const day of [D + 1, D + 2, D + 3]) paused += await pauseBetween(w, day * DAY, day * DAY + 6 * 3_600);
     // Each pause's own catch-up (six hours) is long over; the lender's ends as much later as the three took together.
     await agesExactlyFrom(w, D * DAY, D * DAY + NEEDED + paused);
   });
@@ -128,20 +137,11 @@ describe("adversarial review 36: a lender's catch-up after its reinstatement", f
 
 describe("adversarial review 36: many pauses in a lender's catch-up", function () {
   it("past the pauses one ageLoan reads, the loan ages no earlier, and at the latest the catch-up after the last", async function () {
-    const w = await networkHelpers.loadFixture(planFixture);
-    await at(w.first - 1, 3_600);
-    await w.members.connect(w.governor).suspend(w.ids.a, bytes32("review"));
-    const D = w.first + 8;
-    await at(D, 3_600);
-    await w.members.connect(w.governor).reinstate(w.ids.a, bytes32("cleared"));
+    const { w, D } = await reinstatedOnD();
     let paused = 0;
     for (let hour = 0; hour < 20; hour += 2) {
-      await at(D + 1, hour * 3_600); // ten pauses of an hour each, an hour apart
-      await w.credit.connect(w.regulator).pause();
-      const start = await time.latest();
-      await at(D + 1, (hour + 1) * 3_600);
-      await w.credit.connect(w.regulator).unpause();
-      paused += (await time.latest()) - start;
+      // Ten pauses of an hour each, an hour apart.
+      paused += await pauseBetween(w, (D + 1) * DAY + hour * 3_600, (D + 1) * DAY + (hour + 1) * 3_600);
     }
     const lastResume = await time.latest();
     await time.increaseTo(D * DAY + NEEDED + paused - 1);

@@ -17,11 +17,12 @@ import { deployWorld } from "../../scripts/lib/world.js";
 import type { RunningService } from "../../service/server.js";
 
 import {
+  call,
   glasswareOrderBody,
   memberService,
+  pearlReceivableBody,
   roleToken,
   startTestService,
-  call,
   type ApiBody as Body,
 } from "./engines.js";
 
@@ -74,14 +75,13 @@ describe("adversarial review 32: the service", function () {
       const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
       const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
       const issued = await ok(
-        call(s.pearl.url, pearl, "POST", "/v1/scf/receivables", {
-          supplier: world.admins.glassworks.address,
-          face: "1000.00",
-          currency: "CNY",
-          maturity: day(30),
-          invoices: ["INV-R32D-1"],
-          issueDate: day(-1),
-        }),
+        call(
+          s.pearl.url,
+          pearl,
+          "POST",
+          "/v1/scf/receivables",
+          pearlReceivableBody(world.admins.glassworks.address, "INV-R32D-1", day),
+        ),
         201,
       );
       const root = issued.id as string;

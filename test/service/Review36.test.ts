@@ -19,7 +19,7 @@ import { migrate } from "../../service/migrations.js";
 import { moveOwnTables } from "../../service/move.js";
 import type { RunningService } from "../../service/server.js";
 
-import { call, memberService, roleToken, startTestService } from "./engines.js";
+import { call, memberService, pearlReceivableBody, roleToken, startTestService } from "./engines.js";
 
 const connection = await network.create();
 const { ethers } = connection;
@@ -119,20 +119,8 @@ describe("adversarial review 36: the service", function () {
       await ok(s.pacific.url, bank, "/v1/scf/credit-lines", line, 200);
       const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
       const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
-      const issued = await ok(
-        s.pearl.url,
-        pearl,
-        "/v1/scf/receivables",
-        {
-          supplier: world.admins.glassworks.address,
-          face: "1000.00",
-          currency: "CNY",
-          maturity: day(30),
-          invoices: ["INV-R36-Q1"],
-          issueDate: day(-1),
-        },
-        201,
-      );
+      const body = pearlReceivableBody(world.admins.glassworks.address, "INV-R36-Q1", day);
+      const issued = await ok(s.pearl.url, pearl, "/v1/scf/receivables", body, 201);
       const root = issued.id as string;
       // A quote while the piece is for sale is signed.
       const quote = { rateBps: 600, validFor: 86_400 };

@@ -52,6 +52,27 @@ export function glasswareOrderBody(
   };
 }
 
+/**
+ * Pearl's receivable for `POST /v1/scf/receivables`: 1,000.00 CNY to Shenzhen Glassworks under `invoice`, issued
+ * yesterday, due in 30 days, with `day(n)` the date n days from the chain's now.
+ */
+export function pearlReceivableBody(
+  supplier: string,
+  invoice: string,
+  day: (offset: number) => string,
+  change: Record<string, unknown> = {},
+) {
+  return {
+    supplier,
+    face: "1000.00",
+    currency: "CNY",
+    maturity: day(30),
+    invoices: [invoice],
+    issueDate: day(-1),
+    ...change,
+  };
+}
+
 export interface Engine {
   name: "sqlite" | "postgres";
   /** A fresh, empty database's URL. */

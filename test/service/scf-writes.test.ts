@@ -7,7 +7,7 @@ import { deployWorld } from "../../scripts/lib/world.js";
 import { createToken, parseRoles } from "../../service/auth.js";
 import type { RunningService } from "../../service/server.js";
 
-import { engines, startTestService } from "./engines.js";
+import { engines, pearlReceivableBody, startTestService } from "./engines.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -80,14 +80,7 @@ describe("service writes: a receivable from issue to collection, one service per
         const issued = await ok(
           "pearl",
           "/v1/scf/receivables",
-          {
-            supplier: world.admins.glassworks.address,
-            face: "1000.00",
-            currency: "CNY",
-            maturity: day(30),
-            invoices: [`INV-${store.name}-1`],
-            issueDate: day(-1),
-          },
+          pearlReceivableBody(world.admins.glassworks.address, `INV-${store.name}-1`, day),
           201,
         );
         const root = issued.id as string;
