@@ -414,18 +414,19 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
             emit Paused(msg.sender);
         } else {
             uint256 since = _pausedSince;
-            uint256 agesFrom = _agesFrom;
-            uint256 catchUp = (agesFrom > since ? agesFrom - since : 0) + (block.timestamp - since);
+            uint256 was = _agesFrom;
+            uint256 catchUp = (was > since ? was - since : 0) + (block.timestamp - since);
             uint256 most = uint256(_graceDays) * 1 days;
-            agesFrom = block.timestamp + (catchUp < most ? catchUp : most);
-            _resumedAt = uint40(block.timestamp);
-            if (agesFrom > _agesFrom) _agesFrom = uint40(agesFrom);
+            uint256 agesFrom = block.timestamp + (catchUp < most ? catchUp : most);
             // A pause that lasted is logged, for a lender's own catch-up (review 36, K1 and K2).
-            if (block.timestamp > since) {
-                uint32 n = _pauseCount;
-                _pauses[n] = since | (block.timestamp << 40);
-                _pauseCount = n + 1;
-            }
+            (uint32 n, uint64 total) = (_pauseCount, _pausedTotal + uint64(block.timestamp - since));
+            if (block.timestamp > since) _pauses[n++] = since | (block.timestamp << 40) | (uint256(total) << 80);
+            (_resumedAt, _agesFrom, _pauseCount, _pausedTotal) = (
+                uint40(block.timestamp),
+                uint40(agesFrom > was ? agesFrom : was),
+                n,
+                total
+            );
             emit Unpaused(msg.sender);
         }
     }

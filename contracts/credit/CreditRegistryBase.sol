@@ -183,11 +183,13 @@ abstract contract CreditRegistryBase is ICreditRegistryTypes, MemberGated {
     uint40 internal _resumedAt;
     uint40 internal _agesFrom;
     uint32 internal _pauseCount;
+    uint64 internal _pausedTotal; // seconds paused in all, by the pauses logged in `_pauses`
 
-    /// @dev Every pause that lasted, in order: `start | end << 40` (Unix seconds). Only the pause writes it and only
-    ///      `ageLoan` reads it, newest first, to count the time a lender could report since its reinstatement
-    ///      (review 36, K1 and K2): the member registry keeps the day of that, and pauses may have cut into it.
-    mapping(uint256 index => uint256 startAndEnd) internal _pauses;
+    /// @dev Every pause that lasted, in order: `start | end << 40 | pausedTotal << 80` (Unix seconds; the seconds
+    ///      paused in all up to its end). Only the pause writes it and only `ageLoan` reads it (a binary search), to
+    ///      count the time a lender could report since its reinstatement (review 36, K1 and K2; review 37, C2): the
+    ///      member registry keeps the day of that, and pauses may have cut into it.
+    mapping(uint256 index => uint256 entry) internal _pauses;
 
     modifier whenNotPaused() {
         _requireNotPaused();

@@ -17,8 +17,6 @@ import {CreditRegistryBase} from "./CreditRegistryBase.sol";
 ///         see {ICreditRegistry} for each. The emergency pause and `openDispute` run in the registry itself. Called
 ///         directly it acts on its own empty storage and holds nothing.
 contract CreditRegistryCold is CreditRegistryBase {
-    uint256 private constant _PAUSES_READ = 8; // the pause log's entries one `ageLoan` reads at most
-
     constructor(
         IMemberRegistry registry,
         IConsentBook consents,
@@ -118,26 +116,24 @@ contract CreditRegistryCold is CreditRegistryBase {
         return true;
     }
 
-    /// @dev The seconds this registry was not paused from `from` until now (it is not paused now: only a live loan
-    ///      asks), or at least `enough` of them. Read from the pause log newest first, `_PAUSES_READ` pauses at most:
-    ///      past those it answers the time counted so far, which only holds an ageing back, and a run of many pauses
-    ///      stops doing so once `enough` seconds have passed after the last one.
-    function _unpausedSince(uint256 from, uint256 enough) private view returns (uint256 unpaused) {
-        uint256 t = block.timestamp;
-        uint256 resumed = _resumedAt;
-        if (resumed <= from) return t - from; // no pause ended after `from`
-        if (t - resumed >= enough) return t - resumed;
+    /// @dev The seconds this registry was paused from `from` until now (it is not paused now: only a live loan asks):
+    ///      the seconds paused in all, less those before the first logged pause that ended after `from` (a binary
+    ///      search of the log, so that no number of pauses makes it undercount: review 37, C2), less that pause's own
+    ///      part before `from`.
+    function _pausedAfter(uint256 from) private view returns (uint256) {
         uint256 n = _pauseCount;
-        for (uint256 read; n != 0; ++read) {
-            uint256 entry = _pauses[--n];
-            (uint256 start, uint256 end) = (uint40(entry), entry >> 40);
-            if (end <= from) break;
-            unpaused += t - end;
-            if (start <= from) return unpaused;
-            t = start;
-            if (unpaused >= enough || read + 1 == _PAUSES_READ) return unpaused;
+        if (_resumedAt <= from || n == 0) return 0; // no pause ended after `from`
+        (uint256 lo, uint256 hi) = (0, n - 1);
+        if (uint40(_pauses[hi] >> 40) <= from) return 0;
+        while (lo < hi) {
+            uint256 mid = (lo + hi) / 2;
+            if (uint40(_pauses[mid] >> 40) <= from) lo = mid + 1;
+            else hi = mid;
         }
-        return unpaused + (t - from);
+        uint256 entry = _pauses[lo];
+        (uint256 start, uint256 end, uint256 totalAtEnd) = (uint40(entry), uint40(entry >> 40), entry >> 80);
+        uint256 before = totalAtEnd - (end - start) + (start < from ? from - start : 0);
+        return _pausedTotal - before;
     }
 
     /// @dev See {ICreditRegistry}.
@@ -160,14 +156,12 @@ contract CreditRegistryCold is CreditRegistryBase {
             // whole days of an unpaused registry after its reinstatement's day: the member registry keeps the day,
             // not the time), or the registry paused (as many seconds after it resumed as the pause lasted,
             // `graceDays` at most) (review 30, RA-2; review 31, D1; review 34, C1). The lender's time is counted over
-            // the pause log, so every pause since that day gives back all of it it took (review 36, K1 and K2).
+            // the pause log, so every pause since that day gives back all the time it took (review 36, K1 and K2),
+            // and the later of the two ends is the one a refusal names (review 37, C1).
             uint256 reportableFrom = since * 1 days;
-            uint256 needed = (uint256(_graceDays) + 1) * 1 days;
-            uint256 reportable = _unpausedSince(reportableFrom, needed);
-            if (reportable < needed) {
-                revert CreditLenderCatchingUp(id, reportableFrom, block.timestamp + (needed - reportable));
-            }
-            if (block.timestamp < _agesFrom) revert CreditLenderCatchingUp(id, _resumedAt, _agesFrom);
+            uint256 agesFrom = reportableFrom + (uint256(_graceDays) + 1) * 1 days + _pausedAfter(reportableFrom);
+            if (_agesFrom > agesFrom) (reportableFrom, agesFrom) = (_resumedAt, _agesFrom);
+            if (block.timestamp < agesFrom) revert CreditLenderCatchingUp(id, reportableFrom, agesFrom);
             dpd = InstalmentPlan.daysPastDue(_plan(t), loan.outstanding, block.timestamp / 1 days);
         }
         LoanStatus to =

@@ -1,7 +1,8 @@
 /**
  * Adversarial review 36: each test failed on the code before its fix. K1 and K2 (the credit registry): a lender's
  * catch-up after its reinstatement is counted over the pause log, so every pause since that day gives back the time it
- * took, whenever it began and however short a later one was. X1 (the trade settlement): an order's objection window
+ * took, whenever it began and however short a later one was; review 37 of those fixes: counted exactly over any number
+ * of pauses (C2), and a refusal names the later end (C1). X1 (the trade settlement): an order's objection window
  * must leave room for its delivery evidence. L1 and L2 (the receivable ledger): a bank that lost its Financier role
  * still cuts and freezes its own credit line; a freeze that changes nothing is refused.
  */
@@ -135,24 +136,46 @@ describe("adversarial review 36: a lender's catch-up after its reinstatement", f
   });
 });
 
-describe("adversarial review 36: many pauses in a lender's catch-up", function () {
-  it("past the pauses one ageLoan reads, the loan ages no earlier, and at the latest the catch-up after the last", async function () {
+describe("review 37, of review 36's fixes: the pause log", function () {
+  it("C2: ten pauses in a lender's catch-up give back exactly their time, however many there are", async function () {
     const { w, D } = await reinstatedOnD();
     let paused = 0;
     for (let hour = 0; hour < 20; hour += 2) {
       // Ten pauses of an hour each, an hour apart.
       paused += await pauseBetween(w, (D + 1) * DAY + hour * 3_600, (D + 1) * DAY + (hour + 1) * 3_600);
     }
+    await agesExactlyFrom(w, D * DAY, D * DAY + NEEDED + paused);
+  });
+
+  it("C2: eight one-second pauses hold a long-standing lender's loan back a second, not days", async function () {
+    // Before the fix `ageLoan` read eight pauses at most and counted the time before them as paused: eight pauses of
+    // a second each held every live plan loan back `graceDays` + 1 days, and eight more each time held it for good.
+    const w = await networkHelpers.loadFixture(planFixture);
+    await at(w.first + 15, 3_600); // the lender was admitted weeks ago and never suspended
+    for (let i = 0; i < 8; i++) {
+      await w.credit.connect(w.regulator).pause();
+      await w.credit.connect(w.regulator).unpause();
+    }
     const lastResume = await time.latest();
-    await time.increaseTo(D * DAY + NEEDED + paused - 1);
-    await expect(w.credit.connect(w.stranger).ageLoan(w.id)).to.be.revertedWithCustomError(
-      w.credit,
-      "CreditLenderCatchingUp",
-    );
-    await time.setNextBlockTimestamp(lastResume + NEEDED);
+    // Each pause's own catch-up (a second) ran out before the next began: the loan ages a second after the last.
+    await time.setNextBlockTimestamp(lastResume + 1);
     await expect(w.credit.connect(w.stranger).ageLoan(w.id))
       .to.emit(w.credit, "LoanStatusChanged")
       .withArgs(w.id, w.loan.borrowerKey, Status.Active, Status.Overdue);
+  });
+
+  it("C1: a refusal names the later of the lender's catch-up and the registry's, when the loan ages", async function () {
+    // Before the fix the lender's end was named first, though the registry's ended later: at that time, `ageLoan`
+    // was refused again, naming another.
+    const { w, D } = await reinstatedOnD();
+    const paused = await pauseBetween(w, (D + 2) * DAY, (D + 12) * DAY); // ten days: the registry's catch-up is five
+    const resumedAt = await time.latest();
+    expect(D * DAY + NEEDED + paused).to.be.lessThan(resumedAt + GRACE_DAYS * DAY);
+    await time.increaseTo(resumedAt + DAY); // within both
+    await expect(w.credit.connect(w.stranger).ageLoan(w.id))
+      .to.be.revertedWithCustomError(w.credit, "CreditLenderCatchingUp")
+      .withArgs(w.id, resumedAt, resumedAt + GRACE_DAYS * DAY);
+    await agesExactlyFrom(w, resumedAt, resumedAt + GRACE_DAYS * DAY);
   });
 });
 
