@@ -53,17 +53,6 @@ abstract contract MemberGated {
         return RegistryCalls.requireActiveMember(memberRegistry, account);
     }
 
-    /// @dev The caller's member id; reverts with the registry's precise error unless it is active, and unless it holds
-    ///      `role` too where the act is not `windingDown`: cutting or freezing business a member already has is left
-    ///      to it when it lost the role, as review 13 leaves it the rest of its business (review 36, L1).
-    function _requireActiveFor(address account, Role role, bool windingDown) internal view returns (MemberId member) {
-        uint32 roles;
-        (member, roles) = RegistryCalls.requireActiveWithRoles(memberRegistry, account);
-        if (!windingDown && roles & (uint32(1) << uint8(role)) == 0) {
-            revert IMemberRegistry.MemberMissingRole(account, member, role);
-        }
-    }
-
     /// @dev Whether `account` acts for member `expected`, which is active and holds `role`: a party named in a record
     ///      acting in a role. Reverts with the registry's error when the account's own member is inactive or lacks
     ///      the role, so that the caller's error names only the remaining cause (another member).

@@ -122,7 +122,7 @@ contract CreditRegistryCold is CreditRegistryBase {
     ///      part before `from`.
     function _pausedAfter(uint256 from) private view returns (uint256) {
         uint256 n = _pauseCount;
-        if (_resumedAt <= from || n == 0) return 0; // no pause ended after `from`
+        if (n == 0) return 0;
         (uint256 lo, uint256 hi) = (0, n - 1);
         if (uint40(_pauses[hi] >> 40) <= from) return 0;
         while (lo < hi) {
@@ -159,7 +159,13 @@ contract CreditRegistryCold is CreditRegistryBase {
             // the pause log, so every pause since that day gives back all the time it took (review 36, K1 and K2),
             // and the later of the two ends is the one a refusal names (review 37, C1).
             uint256 reportableFrom = since * 1 days;
-            uint256 agesFrom = reportableFrom + (uint256(_graceDays) + 1) * 1 days + _pausedAfter(reportableFrom);
+            uint256 needed = (uint256(_graceDays) + 1) * 1 days;
+            uint256 agesFrom = reportableFrom + needed;
+            // The log is read only when a pause ended after that day and less than the catch-up before now: after
+            // that long unpaused, the lender has had its catch-up whatever the pauses before.
+            uint256 resumed = _resumedAt;
+            if (resumed > reportableFrom && block.timestamp < resumed + needed)
+                agesFrom += _pausedAfter(reportableFrom);
             if (_agesFrom > agesFrom) (reportableFrom, agesFrom) = (_resumedAt, _agesFrom);
             if (block.timestamp < agesFrom) revert CreditLenderCatchingUp(id, reportableFrom, agesFrom);
             dpd = InstalmentPlan.daysPastDue(_plan(t), loan.outstanding, block.timestamp / 1 days);

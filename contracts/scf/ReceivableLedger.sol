@@ -247,7 +247,9 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
 
     /// @inheritdoc IReceivableLedger
     function freezeCreditLine(MemberId debtor, address token, bool frozen) external {
-        MemberId financier = _requireActiveFor(msg.sender, Role.Financier, frozen);
+        // Freezing winds business down: left to the line's financier also once it lost the Financier role, as review 13
+        // leaves a member the rest of its business (review 36, L1). Unfreezing resumes it: the role is asked.
+        MemberId financier = frozen ? _requireActive(msg.sender) : _requireRole(msg.sender, Role.Financier);
         _lineOf(debtor, token, financier).frozen = frozen;
         emit CreditLineFrozen(debtor, token, frozen);
     }

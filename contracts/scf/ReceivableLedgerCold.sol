@@ -33,8 +33,12 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
 
     /// @dev See {IReceivableLedger}.
     function setCreditLine(MemberId debtor, address token, uint96 limit) external whenNotPaused {
-        // A cut is left to the line's financier also once it lost the Financier role (review 36, L1).
-        MemberId financier = _requireActiveFor(msg.sender, Role.Financier, limit <= _lines[debtor][token].limit);
+        // A cut is left to the line's financier also once it lost the Financier role (review 36, L1); a grant or a
+        // raise asks for the role.
+        MemberId financier =
+            limit <= _lines[debtor][token].limit
+                ? _requireActive(msg.sender)
+                : _requireRole(msg.sender, Role.Financier);
         CreditLine storage line = _lineOf(debtor, token, financier);
         line.limit = limit;
         emit CreditLineSet(debtor, financier, token, limit);
