@@ -313,6 +313,20 @@ async function chapterScf(world: World, connection: NetworkConnection, out: Out)
       pacific.session,
     ),
   );
+  // A second bank's quote for the same piece, while it is still for sale: the seller holds both.
+  const huaxiaQuote = path.join(dir, "quote-huaxia.json");
+  await scf.quote(
+    huaxia.contracts,
+    {
+      id: "R1.2",
+      rateBps: "500",
+      dayBase: "360",
+      recourse: "false",
+      validFor: "3600",
+      out: huaxiaQuote,
+    },
+    huaxia.session,
+  );
   const silica = as("silica");
   const before = await CNY.balanceOf(addr("silica"));
   show(await scf.finance(silica.contracts, { quote: quoteFile }));
@@ -330,19 +344,6 @@ async function chapterScf(world: World, connection: NetworkConnection, out: Out)
     .then(() => "accepted (unexpected)")
     .catch((e: unknown) => `refused, ${describeError(e)}`);
   out(`  - the invoices backing a new receivable: ${again}`);
-  const huaxiaQuote = path.join(dir, "quote-huaxia.json");
-  await scf.quote(
-    huaxia.contracts,
-    {
-      id: "R1.2",
-      rateBps: "500",
-      dayBase: "360",
-      recourse: "false",
-      validFor: "3600",
-      out: huaxiaQuote,
-    },
-    huaxia.session,
-  );
   const twice = await scf
     .finance(silica.contracts, { quote: huaxiaQuote })
     .then(() => "accepted (unexpected)")
