@@ -51,15 +51,15 @@ function paymentsOut(payments: TranchePayment[]) {
 }
 
 /**
- * Who may name the FX terms: the chain lets the order's payee, the exporter or (once the proceeds are assigned) the
- * financier. Which one the service's member can be follows from a part of the order that never changes: its
- * exporter (an exporter's desk) or not (a bank's treasury, as the financier). Whether the proceeds are assigned can
- * change between this read and the send, so it decides nothing here (review 9, J1); an exporter cannot be its own
- * order's financier. An id that is not an order is left to the desk, which refuses it; an order the node cannot
- * read now is a 503.
+ * Who may make the payee's FX choice: the chain lets the order's payee, the exporter or (once the proceeds are
+ * assigned) the financier, name its FX terms, and takes a quote the payee's own key relays as the payee's choice,
+ * without the provider and floor checks it applies to anyone else's (review 38, X1). Which one the service's member
+ * can be follows from a part of the order that never changes: its exporter (an exporter's desk) or not (a bank's
+ * treasury, as the financier). Whether the proceeds are assigned can change between this read and the send, so it
+ * decides nothing here (review 9, J1); an exporter cannot be its own order's financier. An id that is not an order is
+ * left to the desk, which refuses it; an order the node cannot read now is a 503.
  */
-async function fxTermsStep(id: string, ctx: WriteContext): Promise<WriteStep> {
-  const step = "naming an order's FX terms";
+async function payeeChoiceStep(step: string, id: string, ctx: WriteContext): Promise<WriteStep> {
   const w = ctx.writer;
   const t = id.trim();
   if (w === undefined || !/^\d+$/.test(t) || BigInt(t) === 0n || BigInt(t) >= 2n ** 64n) {
@@ -87,6 +87,12 @@ async function fxTermsStep(id: string, ctx: WriteContext): Promise<WriteStep> {
 }
 
 export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): void {
+  /** A step anyone may take, unless the request carries an FX quote: relaying one is the payee's FX choice. */
+  const quoted =
+    (step: string) =>
+    (b: { quote?: unknown }, id: string): WriteStep | Promise<WriteStep> =>
+      b.quote === undefined ? { step, roles: ANYONE } : payeeChoiceStep(`${step} with an FX quote`, id, ctx);
+
   writeRoute(app, ctx, {
     path: "/v1/trade/orders",
     summary: "The importer creates an order: parties, amount, payout currency, tranches, deadlines and fees",
@@ -174,6 +180,7 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
     roles: ANYONE,
     action: "trade.relay-evidence",
     withId: true,
+    step: quoted("relaying an order's evidence"),
     body: z
       .object({
         kind: Text,
@@ -211,6 +218,7 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
     roles: ANYONE,
     action: "trade.pay",
     withId: true,
+    step: quoted("paying an order's released tranches"),
     body: z.object({ quote: SignedQuote }).strict(),
     run: async (d, b, id) => {
       const r = await desk.pay(d, { order: id, quote: b.quote });
@@ -261,7 +269,7 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
     roles: ["exporter", "bank-treasury"],
     action: "trade.fx-terms",
     withId: true,
-    step: (_b, id) => fxTermsStep(id, ctx),
+    step: (_b, id) => payeeChoiceStep("naming an order's FX terms", id, ctx),
     body: z.object({ provider: z.number().int(), minRate: Text }).strict(),
     run: async (d, b, id) => {
       const r = await desk.fxTerms(d, { order: id, provider: String(b.provider), minRate: b.minRate });
@@ -401,10 +409,12 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
 
   writeRoute(app, ctx, {
     path: "/v1/trade/orders/{id}/refund",
-    summary: "Applies a time rule: objection (release), unshipped or expired (refund); anyone may",
+    summary:
+      "Applies a time rule: objection (release), unshipped or expired (refund); anyone may, with an FX quote the payee's desk",
     roles: ANYONE,
     action: "trade.time-rule",
     withId: true,
+    step: quoted("applying a time rule"),
     body: z.object({ rule: Text, quote: SignedQuote.optional() }).strict(),
     run: async (d, b, id) => {
       const r = await desk.refund(d, { order: id, rule: b.rule, quote: b.quote });

@@ -1,0 +1,113 @@
+/**
+ * Adversarial review 38, the service: each test failed on the code before its fix.
+ * - X1: relaying an FX quote on the payee's own service is the payee's FX choice (the chain takes a quote the
+ *   payee's key relays without its provider and floor checks), so it needs the payee's desk, as `fx-terms` does.
+ */
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { fundGlasswareParties } from "../../scripts/lib/glassware.js";
+import { deployWorld } from "../../scripts/lib/world.js";
+import { createToken, parseRoles } from "../../service/auth.js";
+import type { RunningService } from "../../service/server.js";
+
+import { call, glasswareOrderBody, startTestService } from "./engines.js";
+
+const connection = await network.create();
+const { ethers } = connection;
+
+describe("adversarial review 38: the service", function () {
+  let world: Awaited<ReturnType<typeof deployWorld>>;
+  before(async function () {
+    world = await deployWorld(connection);
+    await fundGlasswareParties(world, 4);
+  });
+
+  it("X1: only the payee's desk relays an FX quote on the payee's service; any desk relays evidence without one", async function () {
+    const services: Record<string, RunningService> = {};
+    const tokens: Record<string, string> = {};
+    try {
+      const role = {
+        cristal: "importer",
+        glassworks: "exporter",
+        golfo: "bank-treasury",
+        huaxia: "bank-treasury",
+        carrier: "operator",
+      };
+      for (const [who, r] of Object.entries(role)) {
+        services[who] = await startTestService(ethers.provider, world.deployment, ":memory:", {
+          signer: world.admins[who],
+          consortiumKey: async () => world.key,
+        });
+        tokens[who] = (await createToken(services[who].database.db, who, parseRoles(r))).token;
+      }
+      // The exporter's institution also runs an operator desk on its service.
+      const opsDesk = (await createToken(services.glassworks.database.db, "ops desk", parseRoles("operator"))).token;
+      const post = (who: string, path: string, body: unknown, token = tokens[who]) =>
+        call(services[who].url, token, "POST", path, body);
+      const ok = async (who: string, path: string, body: unknown, status = 200, token = tokens[who]) => {
+        const r = await post(who, path, body, token);
+        expect(r.status, `${path}: ${r.text}`).to.equal(status);
+        return r.body.result as Record<string, unknown>;
+      };
+      const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
+      const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
+      const id = (await ok("cristal", "/v1/trade/orders", glasswareOrderBody(world.ids, "PO X1-38", day), 201))
+        .id as string;
+      await ok("glassworks", `/v1/trade/orders/${id}/accept`, {});
+      await ok("golfo", `/v1/trade/orders/${id}/fund`, {});
+      const attestation = await ok(
+        "carrier",
+        `/v1/trade/orders/${id}/attestations`,
+        { kind: "Shipped", document: "bill of lading X1-38" },
+        201,
+      );
+      const quoteAt = async (rate: string) => {
+        const q = await ok(
+          "huaxia",
+          `/v1/trade/orders/${id}/fx-quotes`,
+          { sell: "MXN", buy: "CNY", rate, max: "400000.00", validFor: 3600 },
+          201,
+        );
+        return { quote: q.quote, signature: q.signature };
+      };
+      const cheap = await quoteAt("0.01");
+      const relay = { kind: "Shipped", document: "bill of lading X1-38", attestations: [attestation] };
+      const paid = async () =>
+        (await world.contracts.trade.queryFilter(world.contracts.trade.filters.TranchePaid(BigInt(id)))).length;
+
+      // The operator desk of the exporter's service: each request carrying a quote is the exporter desk's step, as
+      // naming the FX terms is. 403 before anything is sent (before the fix: 200, paid at 0.01 CNY per MXN).
+      const refusals = [
+        [
+          `/v1/trade/orders/${id}/evidence`,
+          { ...relay, quote: cheap },
+          "relaying an order's evidence with an FX quote",
+        ],
+        [`/v1/trade/orders/${id}/pay`, { quote: cheap }, "paying an order's released tranches with an FX quote"],
+        [`/v1/trade/orders/${id}/refund`, { rule: "objection", quote: cheap }, "applying a time rule with an FX quote"],
+      ] as const;
+      for (const [path, body, step] of refusals) {
+        const r = await post("glassworks", path, body, opsDesk);
+        expect(r.status, r.text).to.equal(403);
+        expect(r.body.detail).to.equal(`${step} (as its exporter) needs the role exporter; the token has operator`);
+      }
+      expect(await paid()).to.equal(0);
+
+      // Without a quote, relaying evidence stays any desk's step: the tranche is released and waits for a quote.
+      const released = await ok("glassworks", `/v1/trade/orders/${id}/evidence`, relay, 200, opsDesk);
+      expect(released.waitingForQuote).to.equal(true);
+      expect(await paid()).to.equal(0);
+
+      // The cheap quote relayed by another member (the provider's own desk) is not the payee's choice: the chain
+      // refuses it. The exporter's own desk pays with the quote it chooses.
+      const byProvider = await post("huaxia", `/v1/trade/orders/${id}/pay`, { quote: cheap });
+      expect([byProvider.status, byProvider.body.revert?.name]).to.deep.equal([422, "TradeFxQuoteNotChosen"]);
+      const payment = await ok("glassworks", `/v1/trade/orders/${id}/pay`, { quote: await quoteAt("0.38") });
+      expect((payment.payments as { rate: string }[]).map((p) => p.rate)).to.have.length(1);
+      expect(await paid()).to.equal(1);
+    } finally {
+      for (const s of Object.values(services)) await s.stop();
+    }
+  });
+});
