@@ -246,6 +246,8 @@ export interface ApiBody {
   detail?: string;
   instance?: string;
   errors?: { pointer: string; detail: string }[];
+  /** A contract's refusal, decoded. */
+  revert?: { name: string };
   txHashes?: string[];
   result?: Record<string, unknown>;
   id?: number;
