@@ -29,7 +29,7 @@ import {
 import { decodeCode, formatAmount, minorUnits } from "./encoding.js";
 import { decodeError } from "./errors.js";
 import { roleIndex } from "./members.js";
-import { DELINQUENCY_BUCKETS, delinquencyBucket, dueDays } from "./schedule.js";
+import { DELINQUENCY_BUCKETS, type Plan, daysPastDue, delinquencyBucket, dueDays } from "./schedule.js";
 
 /** A loan of the report. */
 export interface ReportLoan {
@@ -53,9 +53,12 @@ export interface ReportLoan {
   };
   /** A plan loan's instalments fallen due by today, and those paid in full. */
   instalments?: { due: number; paid: number };
+  /** Days past due today on the outstanding the lender last reported (0 for a written-off loan). */
   daysPastDue: number;
-  /** Today's delinquency bucket: current, 1-30, 31-60, 61-90 or 90+. */
+  /** Today's delinquency bucket: current, 1-30, 31-60, 61-90 or 90+; for a loan `held`, the one the registry counts. */
   bucket: string;
+  /** Why the registry holds the loan as its lender last reported it, and counts it in `bucket` (see `ageLoan`). */
+  held?: string;
 }
 
 /** The consent an inquiry relied on, as the consent book holds it. */
@@ -131,6 +134,45 @@ function ordered<T extends Log>(logs: T[]): T[] {
   return [...logs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
 }
 
+/**
+ * What a report shows of a plan loan's delinquency today, the same whether it reads the chain or a read model: the
+ * days past due on the outstanding the lender last reported (none for a written-off loan, which keeps its outstanding,
+ * not a clock: review 30, RA-3) and their bucket. Where that bucket is not the one the registry counts the loan in
+ * (`booked`) and the registry refuses to age it (`ageLoan`: its lender is not active, or may still report after a
+ * pause or its reinstatement), the loan is held as last reported: it shows the bucket counted and why (review 38, R1).
+ */
+export async function reportedDelinquency(
+  credit: CreditRegistry,
+  loan: { loanId: string; status: string; plan: Plan | undefined; outstanding: bigint; booked: number },
+  today: number,
+): Promise<{ daysPastDue: number; bucket: string; held?: string }> {
+  let dpd = 0;
+  if (loan.plan !== undefined && loan.status !== "WrittenOff") {
+    try {
+      dpd = daysPastDue(loan.plan, loan.outstanding, today);
+    } catch {
+      // An outstanding beyond the plan (a regulator's correction): no schedule position to count from.
+    }
+  }
+  const bucket = delinquencyBucket(dpd);
+  const shown = { daysPastDue: dpd, bucket: DELINQUENCY_BUCKETS[bucket] };
+  if (bucket === loan.booked) return shown;
+  try {
+    await credit.ageLoan.staticCall(loan.loanId);
+    return shown;
+  } catch (err) {
+    const e = decodeError(err);
+    const held =
+      e?.name === "CreditLenderInactive"
+        ? `its lender, member #${e.args.lender}, is ${e.args.status}`
+        : e?.name === "CreditLenderCatchingUp"
+          ? `its lender may still report until ${iso(Number(e.args.agesFrom))}`
+          : undefined;
+    if (held === undefined) return shown;
+    return { ...shown, bucket: DELINQUENCY_BUCKETS[loan.booked], held: `${held}: held as last reported` };
+  }
+}
+
 /** Reads a borrower's report from the chain: events from `fromBlock` (default 0) and the registry's views now. */
 export async function borrowerReport(input: {
   credit: CreditRegistry;
@@ -166,12 +208,17 @@ export async function borrowerReport(input: {
       credit.delinquencyOf(loanId),
     ]);
     const plan = planOf(terms.plan);
-    const dpd = Number(d.daysPastDue);
+    const status = loanStatusName(record.status);
+    const shown = await reportedDelinquency(
+      credit,
+      { loanId, status, plan, outstanding: record.outstanding, booked: Number(terms.bucket) },
+      today,
+    );
     loans.push({
       loanId,
       lender: Number(record.lender),
       kind: PRODUCT_KINDS[Number(record.kind)] ?? `#${record.kind}`,
-      status: loanStatusName(record.status),
+      status,
       principal: record.principal.toString(),
       outstanding: record.outstanding.toString(),
       originated: isoDate(record.originationDay),
@@ -192,8 +239,7 @@ export async function borrowerReport(input: {
               paid: Number(d.oldestUnpaid),
             },
           }),
-      daysPastDue: dpd,
-      bucket: DELINQUENCY_BUCKETS[delinquencyBucket(dpd)],
+      ...shown,
     });
   }
 
@@ -394,7 +440,9 @@ export function formatReport(report: BorrowerReport): string {
         `    plan: ${l.plan.instalments} ${l.plan.frequency.toLowerCase()} instalments of ${money(l.plan.instalment)} ` +
           `(last ${money(l.plan.finalInstalment)}) from ${l.plan.firstDue}` +
           (i === undefined ? "" : `; ${i.due} fallen due, ${i.paid} paid`),
-        `    ${l.daysPastDue === 0 ? "current" : `${l.daysPastDue} days past due (bucket ${l.bucket})`}`,
+        l.held !== undefined
+          ? `    counted ${l.bucket} (${l.held})`
+          : `    ${l.daysPastDue === 0 ? "current" : `${l.daysPastDue} days past due (bucket ${l.bucket})`}`,
       );
     }
   }

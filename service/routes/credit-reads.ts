@@ -317,7 +317,7 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
       const code = decodeCode(await views.credit.reportingCurrency());
       const score = await scoreOf(views.score, key);
       const report = await onSnapshot(db, (db) =>
-        readModelReport(db, chainId, key, now, { code, decimals: minorUnits(code) }, score),
+        readModelReport(db, chainId, key, now, { code, decimals: minorUnits(code) }, score, views.credit),
       );
       return c.json(report, 200);
     },

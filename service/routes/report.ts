@@ -8,16 +8,9 @@ import { z } from "@hono/zod-openapi";
 import type { Kysely, Transaction } from "kysely";
 
 import { isoDate } from "../../src/credit.js";
-import { codeText } from "../../src/report.js";
-import {
-  DELINQUENCY_BUCKETS,
-  Frequency,
-  daysPastDue,
-  delinquencyBucket,
-  dueDays,
-  oldestUnpaid,
-  type Plan,
-} from "../../src/schedule.js";
+import { codeText, reportedDelinquency } from "../../src/report.js";
+import { Frequency, dueDays, oldestUnpaid, type Plan } from "../../src/schedule.js";
+import type { CreditRegistry } from "../../typechain-types/index.js";
 import type { Tables } from "../schema.js";
 import { Hex32, borrowerRecord, consentView, type ConsentView, type DisputeView } from "./borrower.js";
 
@@ -81,8 +74,17 @@ export const ReportOut = z
           .object({ due: z.number().int(), paid: z.number().int() })
           .optional()
           .openapi({ description: "a plan loan's instalments fallen due by today, and those paid in full" }),
-        daysPastDue: z.number().int(),
-        bucket: z.string().openapi({ description: "current, 1-30, 31-60, 61-90 or 90+" }),
+        daysPastDue: z
+          .number()
+          .int()
+          .openapi({ description: "today, on the outstanding the lender last reported (0 when written off)" }),
+        bucket: z.string().openapi({
+          description: "current, 1-30, 31-60, 61-90 or 90+; for a loan held as last reported, the one counted",
+        }),
+        held: z
+          .string()
+          .optional()
+          .openapi({ description: "why the registry holds the loan as its lender last reported it (no ageing)" }),
       }),
     ),
     inquiries: z.array(
@@ -105,7 +107,10 @@ export const ReportOut = z
 
 export type Report = z.infer<typeof ReportOut>;
 
-/** The report of `key` as the read model has it, at chain time `now` (Unix seconds). */
+/**
+ * The report of `key` as the read model has it, at chain time `now` (Unix seconds); whether the registry holds a loan
+ * as last reported is the chain's answer (`credit`).
+ */
 export async function readModelReport(
   db: Db,
   chainId: number,
@@ -113,58 +118,62 @@ export async function readModelReport(
   now: number,
   currency: Report["currency"],
   score: Report["score"],
+  credit: CreditRegistry,
 ): Promise<Report> {
   const today = Math.floor(now / 86_400);
   const record = await borrowerRecord(db, chainId, key);
-  const loans = record.loans.map((l) => {
-    const plan: Plan | undefined =
-      l.plan === null
-        ? undefined
-        : {
-            instalments: l.plan.instalments,
-            frequency: l.plan.frequency === "Weekly" ? Frequency.Weekly : Frequency.Monthly,
-            firstDueDay: l.plan.firstDueDay,
-            instalment: BigInt(l.plan.instalment),
-            finalInstalment: BigInt(l.plan.finalInstalment),
-          };
-    const outstanding = BigInt(l.outstanding);
-    // Days past due today, as the registry's delinquencyOf computes it from the plan and the outstanding.
-    let dpd = 0;
-    let paid = 0;
-    if (plan !== undefined) {
-      try {
-        dpd = daysPastDue(plan, outstanding, today);
-        paid = oldestUnpaid(plan, outstanding)?.index ?? plan.instalments;
-      } catch {
-        // An outstanding beyond the plan (a regulator's correction): no schedule position to give.
+  const loans = await Promise.all(
+    record.loans.map(async (l) => {
+      const plan: Plan | undefined =
+        l.plan === null
+          ? undefined
+          : {
+              instalments: l.plan.instalments,
+              frequency: l.plan.frequency === "Weekly" ? Frequency.Weekly : Frequency.Monthly,
+              firstDueDay: l.plan.firstDueDay,
+              instalment: BigInt(l.plan.instalment),
+              finalInstalment: BigInt(l.plan.finalInstalment),
+            };
+      const outstanding = BigInt(l.outstanding);
+      let paid = 0;
+      if (plan !== undefined) {
+        try {
+          paid = oldestUnpaid(plan, outstanding)?.index ?? plan.instalments;
+        } catch {
+          // An outstanding beyond the plan (a regulator's correction): no schedule position to give.
+        }
       }
-    }
-    return {
-      loanId: l.loanId,
-      lender: l.lender,
-      kind: l.kind,
-      status: l.status,
-      principal: l.principal,
-      outstanding: l.outstanding,
-      originated: isoDate(l.originationDay),
-      matures: isoDate(l.maturityDay),
-      aprBps: l.aprBps ?? 0,
-      ...(plan === undefined || l.plan === null
-        ? {}
-        : {
-            plan: {
-              instalments: plan.instalments,
-              frequency: l.plan.frequency,
-              firstDue: isoDate(plan.firstDueDay),
-              instalment: l.plan.instalment,
-              finalInstalment: l.plan.finalInstalment,
-            },
-            instalments: { due: dueDays(plan).filter((day) => day <= today).length, paid },
-          }),
-      daysPastDue: dpd,
-      bucket: DELINQUENCY_BUCKETS[delinquencyBucket(dpd)],
-    };
-  });
+      const shown = await reportedDelinquency(
+        credit,
+        { loanId: l.loanId, status: l.status, plan, outstanding, booked: l.bucket },
+        today,
+      );
+      return {
+        loanId: l.loanId,
+        lender: l.lender,
+        kind: l.kind,
+        status: l.status,
+        principal: l.principal,
+        outstanding: l.outstanding,
+        originated: isoDate(l.originationDay),
+        matures: isoDate(l.maturityDay),
+        aprBps: l.aprBps ?? 0,
+        ...(plan === undefined || l.plan === null
+          ? {}
+          : {
+              plan: {
+                instalments: plan.instalments,
+                frequency: l.plan.frequency,
+                firstDue: isoDate(plan.firstDueDay),
+                instalment: l.plan.instalment,
+                finalInstalment: l.plan.finalInstalment,
+              },
+              instalments: { due: dueDays(plan).filter((day) => day <= today).length, paid },
+            }),
+        ...shown,
+      };
+    }),
+  );
 
   const consentRows = await db
     .selectFrom("consents")
