@@ -23,11 +23,14 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     ///      one slot, not two; and the next operator of the same member (`next`, zero for the last), so that the
     ///      member's operators are a list threaded through their own words. Every change of a member's status or
     ///      roles rewrites each of its operators' copies (`_syncOperators`) walking that list, which reads no slot
-    ///      it does not write but the list's head (`_firstOperator`): the copy is the member's at all times.
+    ///      it does not write but the list's head (`_firstOperator`): the copy is the member's at all times. A key that
+    ///      is not linked may be bound to a member (`bound`, see `boundMemberOf`), in the same word: a new operator's
+    ///      checks read one slot (the roles copy is 16 bits wide: there are 14 roles).
     struct OperatorWord {
         MemberId member;
         MemberStatus status;
-        uint32 roles;
+        uint16 roles;
+        MemberId bound;
         address next;
     }
 
@@ -45,8 +48,6 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     /// @dev Where payouts to each member go: its payout account, else its admin. Kept with every change of either,
     ///      so that `payoutAccountFor`, read by every module payment, costs one storage read rather than two.
     mapping(MemberId id => address) private _payoutTo;
-    /// @dev See `boundMemberOf`: set when an operator is removed or named by a key recovery, cleared when linked.
-    mapping(address account => MemberId) private _boundTo;
     /// @dev Standing offers to link a key (`addOperator`), each marked with the admin seat's term it was made in (plus
     ///      one: zero is no offer). It stands during that term, until the key accepts (`acceptOperatorOffer`) or the
     ///      admin withdraws it (`cancelOperatorOffer`); a later term, even of the same key, never revives it.
@@ -134,7 +135,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         if (MemberId.unwrap(holder) == 0) {
             // Reserved for this member until linked, so that no other member's admin can take it first.
             _checkNewOperator(newAdmin, id);
-            _boundTo[newAdmin] = id;
+            _memberOf[newAdmin].bound = id;
         } else if (MemberId.unwrap(holder) != MemberId.unwrap(id)) {
             revert OperatorAlreadyRegistered(newAdmin, holder);
         }
@@ -235,7 +236,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         if (operator == m.payout) revert OperatorIsPayoutAccount(operator, id);
         _unlink(operator, id);
         // The key stays this member's: relinked elsewhere, it would take its balance and allowances with it.
-        _boundTo[operator] = id;
+        _memberOf[operator].bound = id;
         --m.operatorCount;
         ++_membershipEpoch;
         emit OperatorRemoved(id, operator);
@@ -388,7 +389,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
 
     /// @inheritdoc IMemberRegistry
     function boundMemberOf(address account) external view returns (MemberId) {
-        return _boundTo[account];
+        return _memberOf[account].bound;
     }
 
     /// @inheritdoc IMemberRegistry
@@ -498,9 +499,10 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
         // places (a revoked pledgee's release, a revoked payee's FX terms), where a member that linked it would make
         // the governor's step revert with the member's standing (review 30, B1).
         if (operator == owner() || operator == pendingOwner()) revert OperatorIsGovernor(operator);
-        MemberId existing = _memberOf[operator].member;
+        OperatorWord storage w = _memberOf[operator];
+        MemberId existing = w.member;
         if (MemberId.unwrap(existing) != 0) revert OperatorAlreadyRegistered(operator, existing);
-        MemberId bound = _boundTo[operator];
+        MemberId bound = w.bound;
         if (MemberId.unwrap(bound) != 0 && MemberId.unwrap(bound) != MemberId.unwrap(id)) {
             revert OperatorBoundToMember(operator, bound);
         }
@@ -511,9 +513,8 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     ///      `id` has served its purpose.
     function _link(address operator, MemberId id, Member storage m, uint256 limit) private {
         if (m.operatorCount >= limit) revert OperatorLimitReached(id, limit);
-        _memberOf[operator] = OperatorWord(id, m.status, m.roles, _firstOperator[id]);
+        _memberOf[operator] = OperatorWord(id, m.status, uint16(m.roles), MemberId.wrap(0), _firstOperator[id]);
         _firstOperator[id] = operator;
-        _boundTo[operator] = MemberId.wrap(0);
     }
 
     /// @dev Unlinks `operator` from member `id`'s list (walking it to the operator before it: at most
@@ -534,7 +535,7 @@ contract MemberRegistry is IMemberRegistry, Ownable2Step {
     function _syncOperators(MemberId id, MemberStatus status, uint32 roles) private {
         for (address a = _firstOperator[id]; a != address(0);) {
             OperatorWord storage w = _memberOf[a];
-            (w.status, w.roles) = (status, roles);
+            (w.status, w.roles) = (status, uint16(roles));
             a = w.next;
         }
     }

@@ -68,7 +68,7 @@ describe("gas beyond the floor, itemised from a trace", function () {
       `SettlementToken _accounts[${spender.address.toLowerCase().slice(0, 10)}…]`,
       "SettlementToken _pausedAt/_pausedTotal/_pausedByGovernor/_supply/_issuerGeneration",
       "MemberRegistry _memberCount/_membershipEpoch",
-      `MemberRegistry _memberOf[${spender.address.toLowerCase().slice(0, 10)}…].member/status/roles/next`,
+      `MemberRegistry _memberOf[${spender.address.toLowerCase().slice(0, 10)}…].member/status/roles/bound/next`,
     ]);
     expect(b.floor + b.named + b.execution - b.refund).to.equal(b.gas);
   });
