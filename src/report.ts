@@ -134,18 +134,21 @@ function ordered<T extends Log>(logs: T[]): T[] {
   return [...logs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
 }
 
+/** A loan's delinquency as a report shows it. */
+export interface ShownDelinquency {
+  daysPastDue: number;
+  bucket: string;
+  held?: string;
+}
+
 /**
- * What a report shows of a plan loan's delinquency today, the same whether it reads the chain or a read model: the
- * days past due on the outstanding the lender last reported (none for a written-off loan, which keeps its outstanding,
- * not a clock: review 30, RA-3) and their bucket. Where that bucket is not the one the registry counts the loan in
- * (`booked`) and the registry refuses to age it (`ageLoan`: its lender is not active, or may still report after a
- * pause or its reinstatement), the loan is held as last reported: it shows the bucket counted and why (review 38, R1).
+ * A plan loan's days past due today on the outstanding its lender last reported (none for a written-off loan, which
+ * keeps its outstanding, not a clock: review 30, RA-3), and their bucket's index.
  */
-export async function reportedDelinquency(
-  credit: CreditRegistry,
-  loan: { loanId: string; status: string; plan: Plan | undefined; outstanding: bigint; booked: number },
+export function delinquencyToday(
+  loan: { status: string; plan: Plan | undefined; outstanding: bigint },
   today: number,
-): Promise<{ daysPastDue: number; bucket: string; held?: string }> {
+): { daysPastDue: number; bucket: number } {
   let dpd = 0;
   if (loan.plan !== undefined && loan.status !== "WrittenOff") {
     try {
@@ -154,23 +157,63 @@ export async function reportedDelinquency(
       // An outstanding beyond the plan (a regulator's correction): no schedule position to count from.
     }
   }
-  const bucket = delinquencyBucket(dpd);
-  const shown = { daysPastDue: dpd, bucket: DELINQUENCY_BUCKETS[bucket] };
-  if (bucket === loan.booked) return shown;
+  return { daysPastDue: dpd, bucket: delinquencyBucket(dpd) };
+}
+
+/**
+ * Why the registry holds loan `loanId` as its lender last reported it, by its own answer to `ageLoan` (called, not
+ * sent): its lender is not active, or may still report after its reinstatement or a pause, or the registry is paused
+ * (review 38, R1; review 39, P1). undefined when the registry would age it, or refuses for a reason of the loan's own.
+ * A failure that is not the registry's answer (the node's) is thrown: a report never guesses (review 39, P2).
+ */
+export async function heldAsReported(credit: CreditRegistry, loanId: string): Promise<string | undefined> {
   try {
-    await credit.ageLoan.staticCall(loan.loanId);
-    return shown;
+    await credit.ageLoan.staticCall(loanId);
+    return undefined;
   } catch (err) {
     const e = decodeError(err);
-    const held =
-      e?.name === "CreditLenderInactive"
+    if (e === undefined) throw err;
+    const why =
+      e.name === "CreditLenderInactive"
         ? `its lender, member #${e.args.lender}, is ${e.args.status}`
-        : e?.name === "CreditLenderCatchingUp"
+        : e.name === "CreditLenderCatchingUp"
           ? `its lender may still report until ${iso(Number(e.args.agesFrom))}`
-          : undefined;
-    if (held === undefined) return shown;
-    return { ...shown, bucket: DELINQUENCY_BUCKETS[loan.booked], held: `${held}: held as last reported` };
+          : e.name === "EnforcedPause"
+            ? "the registry is paused"
+            : undefined;
+    return why === undefined ? undefined : `${why}: held as last reported`;
   }
+}
+
+/**
+ * What a report shows of a loan's delinquency: today's (`delinquencyToday`), or, for a loan the registry holds as
+ * last reported, the bucket it counts the loan in (`booked`) and why.
+ */
+export function shownDelinquency(
+  today: { daysPastDue: number; bucket: number },
+  booked: number,
+  held?: string,
+): ShownDelinquency {
+  return held === undefined
+    ? { daysPastDue: today.daysPastDue, bucket: DELINQUENCY_BUCKETS[today.bucket] }
+    : { daysPastDue: today.daysPastDue, bucket: DELINQUENCY_BUCKETS[booked], held };
+}
+
+/**
+ * A plan loan's delinquency in a report, the same whether it reads the chain or a read model: the registry is asked
+ * only about a loan whose bucket today is not the one it counts the loan in (`booked`).
+ */
+export async function reportedDelinquency(
+  credit: CreditRegistry,
+  loan: { loanId: string; status: string; plan: Plan | undefined; outstanding: bigint; booked: number },
+  today: number,
+): Promise<ShownDelinquency> {
+  const t = delinquencyToday(loan, today);
+  return shownDelinquency(
+    t,
+    loan.booked,
+    t.bucket === loan.booked ? undefined : await heldAsReported(credit, loan.loanId),
+  );
 }
 
 /** Reads a borrower's report from the chain: events from `fromBlock` (default 0) and the registry's views now. */

@@ -316,8 +316,14 @@ export function creditReadRoutes(app: OpenAPIHono<AppEnv>, ctx: CreditReadContex
       if (!c.get("client").roles.includes("regulator")) await requireInquiry(key, now);
       const code = decodeCode(await views.credit.reportingCurrency());
       const score = await scoreOf(views.score, key);
-      const report = await onSnapshot(db, (db) =>
-        readModelReport(db, chainId, key, now, { code, decimals: minorUnits(code) }, score, views.credit),
+      const report = await readModelReport(
+        (read) => onSnapshot(db, read),
+        chainId,
+        key,
+        now,
+        { code, decimals: minorUnits(code) },
+        score,
+        views.credit,
       );
       return c.json(report, 200);
     },

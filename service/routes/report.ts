@@ -8,9 +8,10 @@ import { z } from "@hono/zod-openapi";
 import type { Kysely, Transaction } from "kysely";
 
 import { isoDate } from "../../src/credit.js";
-import { codeText, reportedDelinquency } from "../../src/report.js";
+import { codeText, delinquencyToday, heldAsReported, shownDelinquency } from "../../src/report.js";
 import { Frequency, dueDays, oldestUnpaid, type Plan } from "../../src/schedule.js";
 import type { CreditRegistry } from "../../typechain-types/index.js";
+import { ProblemError } from "../problem.js";
 import type { Tables } from "../schema.js";
 import { Hex32, borrowerRecord, consentView, type ConsentView, type DisputeView } from "./borrower.js";
 
@@ -108,11 +109,13 @@ export const ReportOut = z
 export type Report = z.infer<typeof ReportOut>;
 
 /**
- * The report of `key` as the read model has it, at chain time `now` (Unix seconds); whether the registry holds a loan
- * as last reported is the chain's answer (`credit`).
+ * The report of `key` as the read model has it, at chain time `now` (Unix seconds): `snapshot` runs its reads in one
+ * consistent view of the read model. Whether the registry holds a loan as last reported is the chain's answer
+ * (`credit`), asked after the snapshot, one loan at a time, so that no read-model connection waits on the node
+ * (review 39, S1). A node that fails to answer is a 503.
  */
 export async function readModelReport(
-  db: Db,
+  snapshot: <T>(read: (db: Db) => Promise<T>) => Promise<T>,
   chainId: number,
   key: string,
   now: number,
@@ -120,60 +123,87 @@ export async function readModelReport(
   score: Report["score"],
   credit: CreditRegistry,
 ): Promise<Report> {
+  const { report, ask } = await snapshot((db) => reportFromRows(db, chainId, key, now, currency, score));
+  for (const a of ask) {
+    let held: string | undefined;
+    try {
+      held = await heldAsReported(credit, a.loanId);
+    } catch {
+      throw new ProblemError(
+        503,
+        "chain-unavailable",
+        "The chain did not answer",
+        "a loan's hold could not be read: retry",
+      );
+    }
+    if (held !== undefined)
+      report.loans[a.index] = { ...report.loans[a.index], ...shownDelinquency(a.today, a.booked, held) };
+  }
+  return report;
+}
+
+/** The report from the read model's rows, and the loans whose bucket today is not the one the registry counts. */
+async function reportFromRows(
+  db: Db,
+  chainId: number,
+  key: string,
+  now: number,
+  currency: Report["currency"],
+  score: Report["score"],
+): Promise<{
+  report: Report;
+  ask: { index: number; loanId: string; booked: number; today: { daysPastDue: number; bucket: number } }[];
+}> {
   const today = Math.floor(now / 86_400);
   const record = await borrowerRecord(db, chainId, key);
-  const loans = await Promise.all(
-    record.loans.map(async (l) => {
-      const plan: Plan | undefined =
-        l.plan === null
-          ? undefined
-          : {
-              instalments: l.plan.instalments,
-              frequency: l.plan.frequency === "Weekly" ? Frequency.Weekly : Frequency.Monthly,
-              firstDueDay: l.plan.firstDueDay,
-              instalment: BigInt(l.plan.instalment),
-              finalInstalment: BigInt(l.plan.finalInstalment),
-            };
-      const outstanding = BigInt(l.outstanding);
-      let paid = 0;
-      if (plan !== undefined) {
-        try {
-          paid = oldestUnpaid(plan, outstanding)?.index ?? plan.instalments;
-        } catch {
-          // An outstanding beyond the plan (a regulator's correction): no schedule position to give.
-        }
+  const ask: { index: number; loanId: string; booked: number; today: { daysPastDue: number; bucket: number } }[] = [];
+  const loans = record.loans.map((l, index) => {
+    const plan: Plan | undefined =
+      l.plan === null
+        ? undefined
+        : {
+            instalments: l.plan.instalments,
+            frequency: l.plan.frequency === "Weekly" ? Frequency.Weekly : Frequency.Monthly,
+            firstDueDay: l.plan.firstDueDay,
+            instalment: BigInt(l.plan.instalment),
+            finalInstalment: BigInt(l.plan.finalInstalment),
+          };
+    const outstanding = BigInt(l.outstanding);
+    let paid = 0;
+    if (plan !== undefined) {
+      try {
+        paid = oldestUnpaid(plan, outstanding)?.index ?? plan.instalments;
+      } catch {
+        // An outstanding beyond the plan (a regulator's correction): no schedule position to give.
       }
-      const shown = await reportedDelinquency(
-        credit,
-        { loanId: l.loanId, status: l.status, plan, outstanding, booked: l.bucket },
-        today,
-      );
-      return {
-        loanId: l.loanId,
-        lender: l.lender,
-        kind: l.kind,
-        status: l.status,
-        principal: l.principal,
-        outstanding: l.outstanding,
-        originated: isoDate(l.originationDay),
-        matures: isoDate(l.maturityDay),
-        aprBps: l.aprBps ?? 0,
-        ...(plan === undefined || l.plan === null
-          ? {}
-          : {
-              plan: {
-                instalments: plan.instalments,
-                frequency: l.plan.frequency,
-                firstDue: isoDate(plan.firstDueDay),
-                instalment: l.plan.instalment,
-                finalInstalment: l.plan.finalInstalment,
-              },
-              instalments: { due: dueDays(plan).filter((day) => day <= today).length, paid },
-            }),
-        ...shown,
-      };
-    }),
-  );
+    }
+    const t = delinquencyToday({ status: l.status, plan, outstanding }, today);
+    if (t.bucket !== l.bucket) ask.push({ index, loanId: l.loanId, booked: l.bucket, today: t });
+    return {
+      loanId: l.loanId,
+      lender: l.lender,
+      kind: l.kind,
+      status: l.status,
+      principal: l.principal,
+      outstanding: l.outstanding,
+      originated: isoDate(l.originationDay),
+      matures: isoDate(l.maturityDay),
+      aprBps: l.aprBps ?? 0,
+      ...(plan === undefined || l.plan === null
+        ? {}
+        : {
+            plan: {
+              instalments: plan.instalments,
+              frequency: l.plan.frequency,
+              firstDue: isoDate(plan.firstDueDay),
+              instalment: l.plan.instalment,
+              finalInstalment: l.plan.finalInstalment,
+            },
+            instalments: { due: dueDays(plan).filter((day) => day <= today).length, paid },
+          }),
+      ...shownDelinquency(t, l.bucket),
+    };
+  });
 
   const consentRows = await db
     .selectFrom("consents")
@@ -218,7 +248,7 @@ export async function readModelReport(
       : { resolvedBy: d.resolvedBy!, resolvedAt: iso(d.resolvedAt!), outcome: codeText(d.outcome!) }),
   });
 
-  return {
+  const report: Report = {
     borrowerKey: key,
     generatedAt: iso(now),
     currency,
@@ -239,4 +269,5 @@ export async function readModelReport(
     },
     score,
   };
+  return { report, ask };
 }

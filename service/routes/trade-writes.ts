@@ -10,6 +10,7 @@ import { connect } from "../../src/deployment.js";
 import * as desk from "../../src/desk/trade.js";
 import { formatAmount } from "../../src/encoding.js";
 import { decodeError } from "../../src/errors.js";
+import { roleIndex } from "../../src/members.js";
 import { formatUetr, type TranchePayment } from "../../src/trade.js";
 import type { AppEnv } from "../app.js";
 import type { ApiRole } from "../auth.js";
@@ -53,13 +54,15 @@ function paymentsOut(payments: TranchePayment[]) {
 /**
  * Who may make the payee's FX choice: the chain lets the order's payee, the exporter or (once the proceeds are
  * assigned) the financier, name its FX terms, and takes a quote the payee's own key relays as the payee's choice,
- * without the provider and floor checks it applies to anyone else's (review 38, X1). Which one the service's member
- * can be follows from a part of the order that never changes: its exporter (an exporter's desk) or not (a bank's
- * treasury, as the financier). Whether the proceeds are assigned can change between this read and the send, so it
- * decides nothing here (review 9, J1); an exporter cannot be its own order's financier. An id that is not an order is
- * left to the desk, which refuses it; an order the node cannot read now is a 503.
+ * without the provider and floor checks it applies to anyone else's relay (review 38, X1). Which one the service's
+ * member can be follows from a part of the order that never changes: its exporter (an exporter's desk) or not (a
+ * bank's treasury, as the financier). Whether the proceeds are assigned can change between this read and the send, so
+ * it decides nothing here (review 9, J1); an exporter cannot be its own order's financier. A `relay` (a quote relayed
+ * with evidence, a payment or a time rule) by a member holding no Financier role, whatever its status, is never the
+ * payee's choice: any desk may make it (review 39, X2). An id that is not an order is left to the desk, which refuses
+ * it; an order the node cannot read now is a 503.
  */
-async function payeeChoiceStep(step: string, id: string, ctx: WriteContext): Promise<WriteStep> {
+async function payeeChoiceStep(step: string, id: string, ctx: WriteContext, relay = false): Promise<WriteStep> {
   const w = ctx.writer;
   const t = id.trim();
   if (w === undefined || !/^\d+$/.test(t) || BigInt(t) === 0n || BigInt(t) >= 2n ** 64n) {
@@ -81,9 +84,12 @@ async function payeeChoiceStep(step: string, id: string, ctx: WriteContext): Pro
   // An order not created yet is refused here, as the chain would (TradeUnknownOrder): the desk reads the order again,
   // and an order created between the two reads must not pass a role check that never saw it (review 32, D2).
   if (order === undefined) throw notFound(`no order ${t} on this chain`);
-  return order.exporter === member
-    ? { step: `${step} (as its exporter)`, roles: ["exporter"] }
-    : { step: `${step} (as the financier its proceeds are assigned to)`, roles: ["bank-treasury"] };
+  if (order.exporter === member) return { step: `${step} (as its exporter)`, roles: ["exporter"] };
+  if (relay) {
+    const [, roles] = await contracts.members.standingOf(member);
+    if ((roles >> BigInt(roleIndex("Financier"))) % 2n === 0n) return { step, roles: ANYONE };
+  }
+  return { step: `${step} (as the financier its proceeds are assigned to)`, roles: ["bank-treasury"] };
 }
 
 export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): void {
@@ -91,7 +97,7 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
   const quoted =
     (step: string) =>
     (b: { quote?: unknown }, id: string): WriteStep | Promise<WriteStep> =>
-      b.quote === undefined ? { step, roles: ANYONE } : payeeChoiceStep(`${step} with an FX quote`, id, ctx);
+      b.quote === undefined ? { step, roles: ANYONE } : payeeChoiceStep(`${step} with an FX quote`, id, ctx, true);
 
   writeRoute(app, ctx, {
     path: "/v1/trade/orders",

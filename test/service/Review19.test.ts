@@ -97,7 +97,15 @@ describe("review 19: the read model against the chain", function () {
         score: world.contracts.score,
         key: bk,
       });
-      const mirrored = await readModelReport(db, chainId, bk, now, chainReport.currency, chainReport.score, c);
+      const mirrored = await readModelReport(
+        (read) => read(db),
+        chainId,
+        bk,
+        now,
+        chainReport.currency,
+        chainReport.score,
+        c,
+      );
       expect(JSON.parse(JSON.stringify(mirrored))).to.deep.equal(JSON.parse(JSON.stringify(chainReport)));
       const x = await exposureOf(db, chainId, bk, now);
       const cx = await c.exposureOf(bk);

@@ -130,16 +130,19 @@ function chainOfLogs(): EventRow[] {
 
 /**
  * A chain that answers CreditScore.scoreOf with 641, reasons Delinquency then Defaults, and the registry's reporting
- * currency CNY (and records the calls).
+ * currency CNY (and records the calls); `onAgeLoan` runs before it answers an `ageLoan` call (and may throw, as a
+ * failing node).
  */
-function scoreChain(calls: string[]): ContractRunner {
+function scoreChain(calls: string[], onAgeLoan?: () => Promise<void>): ContractRunner {
   const score = new Interface(CreditScore__factory.abi);
   const registry = new Interface(CreditRegistry__factory.abi);
   return {
     provider: null,
     async call(tx) {
       if (String(tx.to).toLowerCase() === deployment.creditRegistry.toLowerCase()) {
-        calls.push(`${registry.parseTransaction({ data: String(tx.data) })?.name}()`);
+        const name = registry.parseTransaction({ data: String(tx.data) })?.name;
+        calls.push(`${name}()`);
+        if (name === "ageLoan" && onAgeLoan !== undefined) await onAgeLoan();
         return registry.encodeFunctionResult("reportingCurrency", [encodeBytes32String("CNY").slice(0, 8)]);
       }
       const decoded = score.parseTransaction({ data: String(tx.data) });
@@ -259,6 +262,51 @@ for (const engine of engines()) {
         const before = await snapshot();
         await db.transaction().execute((trx) => rebuild(trx, PROJECTIONS, CHAIN));
         expect(await snapshot()).to.deep.equal(before);
+      } finally {
+        await close();
+      }
+    });
+
+    it("test_report_asksTheChainOutsideTheReadModelsSnapshot_andANodeThatFailsIsA503", async function () {
+      const { db, close } = await loaded();
+      try {
+        const appWith = (onAgeLoan: () => Promise<void>) =>
+          createApp({
+            db,
+            chainId: CHAIN,
+            chainTime: async () => T0 + 2000 * DAY,
+            health: async () => ({ chainHead: 0, indexedHead: 0, sinceSuccess: 0, stale: false }),
+            deployment: { ...deployment, creditScore: "0x0000000000000000000000000000000000000006" } as never,
+            chain: scoreChain([], onAgeLoan),
+          });
+        const regulator = { authorization: `Bearer ${(await createToken(db, "r", parseRoles("regulator"))).token}` };
+        // While the chain is asked whether it holds L1, the read model answers another read: no snapshot holds its
+        // connection (review 39, S1: on SQLite, its only one, so every other request and the indexer waited on the
+        // node). The guard only ends a wait that would otherwise last as long as the report.
+        let duringCall: string | undefined;
+        const patient = appWith(async () => {
+          duringCall = await Promise.race([
+            db
+              .selectFrom("events")
+              .select("block_number")
+              .limit(1)
+              .execute()
+              .then(() => "answered"),
+            new Promise<string>((resolve) => setTimeout(() => resolve("held by the report"), 5_000)),
+          ]);
+        });
+        const res = await patient.request(`/v1/credit/borrowers/${K}/report`, { headers: regulator });
+        expect(res.status).to.equal(200);
+        expect(duringCall).to.equal("answered");
+        // A node that fails the call: the report is a 503, not a guess (review 39, P2).
+        const failing = appWith(async () => {
+          throw new Error("429 Too Many Requests");
+        });
+        const refused = await failing.request(`/v1/credit/borrowers/${K}/report`, { headers: regulator });
+        expect(refused.status).to.equal(503);
+        expect(((await refused.json()) as { detail: string }).detail).to.equal(
+          "a loan's hold could not be read: retry",
+        );
       } finally {
         await close();
       }
