@@ -8,24 +8,18 @@ import { network } from "hardhat";
 
 import { reasonCode } from "../../src/encoding.js";
 import { ROLES } from "../../src/members.js";
-import { deployTokenWorld } from "../helpers/token.js";
 import { linkOperator } from "../helpers/operators.js";
+import { secondKeyWorld } from "../helpers/token.js";
 
 const connection = await network.create();
-const { ethers, networkHelpers } = connection;
+const { networkHelpers } = connection;
 const REASON = reasonCode("REVIEW-40");
 const ALL_ROLES = (1 << ROLES.length) - 1;
 
 async function world() {
-  const [governor, issuer, aliceAdmin, bobAdmin, carol, dave] = await ethers.getSigners();
-  const { registry, token } = await deployTokenWorld(connection, governor, {
-    issuer,
-    supplier: aliceAdmin, // member 2
-    importer: bobAdmin, // member 3
-  });
-  await linkOperator(connection, registry, aliceAdmin, 2, carol);
-  await token.connect(issuer).mint(carol.address, 1_000n);
-  return { registry, token, governor, aliceAdmin, bobAdmin, carol, dave };
+  const w = await secondKeyWorld(connection);
+  await w.token.connect(w.issuer).mint(w.carol.address, 1_000n);
+  return w;
 }
 
 describe("the operator word", function () {

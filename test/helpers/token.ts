@@ -4,6 +4,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { currencyCode, jurisdictionCode, legalIdHash } from "../../src/encoding.js";
 import { roleMask } from "../../src/members.js";
 import { TEST_KEY_CHECK, testEntityKey } from "./entity.js";
+import { linkOperator } from "./operators.js";
 
 /**
  * A member registry with three members (1: a token issuer, 2: a supplier, 3: an importer, each admitted with the
@@ -31,4 +32,19 @@ export async function deployTokenWorld(
   );
   await token.setIssuer(1, true);
   return { registry, token };
+}
+
+/**
+ * `deployTokenWorld` with the first signers as governor, issuer and the admins of members 2 (alice) and 3 (bob), and
+ * carol linked as a second operator key of member 2; dave is a spare key.
+ */
+export async function secondKeyWorld(connection: NetworkConnection) {
+  const [governor, issuer, aliceAdmin, bobAdmin, carol, dave] = await connection.ethers.getSigners();
+  const { registry, token } = await deployTokenWorld(connection, governor, {
+    issuer,
+    supplier: aliceAdmin, // member 2
+    importer: bobAdmin, // member 3
+  });
+  await linkOperator(connection, registry, aliceAdmin, 2, carol);
+  return { registry, token, governor, issuer, aliceAdmin, bobAdmin, carol, dave };
 }

@@ -5,7 +5,7 @@ import { reasonCode } from "../../src/encoding.js";
 import { invoiceKey } from "../../src/keys.js";
 import { ephemeralKey } from "../../scripts/lib/loans.js";
 import { deployWorld } from "../../scripts/lib/world.js";
-import { deployTokenWorld } from "../helpers/token.js";
+import { secondKeyWorld } from "../helpers/token.js";
 import { linkOperator } from "../helpers/operators.js";
 
 /**
@@ -51,17 +51,11 @@ describe("issue 15 review", function () {
 });
 
 async function keysFixture() {
-  const [governor, issuer, aliceAdmin, bobAdmin, carol] = await ethers.getSigners();
-  const { registry, token } = await deployTokenWorld(connection, governor, {
-    issuer,
-    supplier: aliceAdmin, // member 2
-    importer: bobAdmin, // member 3
-  });
   // Carol is a second operator key of member 2; member 2 holds money at both of its keys.
-  await linkOperator(connection, registry, aliceAdmin, 2, carol);
-  await token.connect(issuer).mint(aliceAdmin.address, 100_000n);
-  await token.connect(issuer).mint(carol.address, 1_000n);
-  return { registry, token, governor, aliceAdmin, bobAdmin, carol };
+  const w = await secondKeyWorld(connection);
+  await w.token.connect(w.issuer).mint(w.aliceAdmin.address, 100_000n);
+  await w.token.connect(w.issuer).mint(w.carol.address, 1_000n);
+  return w;
 }
 
 describe("issue 15 review, second pass: a key's money stays with its member", function () {
