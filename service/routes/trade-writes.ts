@@ -58,9 +58,10 @@ function paymentsOut(payments: TranchePayment[]) {
  * member can be follows from a part of the order that never changes: its exporter (an exporter's desk) or not (a
  * bank's treasury, as the financier). Whether the proceeds are assigned can change between this read and the send, so
  * it decides nothing here (review 9, J1); an exporter cannot be its own order's financier. A `relay` (a quote relayed
- * with evidence, a payment or a time rule) by a member holding no Financier role, whatever its status, is never the
- * payee's choice: any desk may make it (review 39, X2). An id that is not an order is left to the desk, which refuses
- * it; an order the node cannot read now is a 503.
+ * with evidence, a payment or a time rule) by a member that is not the order's financier and holds no Financier
+ * role, whatever its status, is never the payee's choice (the chain assigns proceeds only to a member holding the
+ * role): any desk may make it (review 39, X2). The order's financier stays its payee if it loses the role later.
+ * An id that is not an order is left to the desk, which refuses it; an order the node cannot read now is a 503.
  */
 async function payeeChoiceStep(step: string, id: string, ctx: WriteContext, relay = false): Promise<WriteStep> {
   const w = ctx.writer;
@@ -85,7 +86,7 @@ async function payeeChoiceStep(step: string, id: string, ctx: WriteContext, rela
   // and an order created between the two reads must not pass a role check that never saw it (review 32, D2).
   if (order === undefined) throw notFound(`no order ${t} on this chain`);
   if (order.exporter === member) return { step: `${step} (as its exporter)`, roles: ["exporter"] };
-  if (relay) {
+  if (relay && order.financier !== member) {
     const [, roles] = await contracts.members.standingOf(member);
     if ((roles >> BigInt(roleIndex("Financier"))) % 2n === 0n) return { step, roles: ANYONE };
   }

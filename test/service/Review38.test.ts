@@ -8,6 +8,7 @@ import { network } from "hardhat";
 
 import { fundGlasswareParties } from "../../scripts/lib/glassware.js";
 import { deployWorld } from "../../scripts/lib/world.js";
+import { roleMask } from "../../src/members.js";
 import { createToken, parseRoles } from "../../service/auth.js";
 import type { RunningService } from "../../service/server.js";
 
@@ -29,6 +30,7 @@ async function shippedOrder(world: Awaited<ReturnType<typeof deployWorld>>, po: 
     golfo: "bank-treasury",
     huaxia: "bank-treasury",
     carrier: "operator",
+    pacific: "bank-treasury",
   };
   for (const [who, r] of Object.entries(role)) {
     services[who] = await startTestService(ethers.provider, world.deployment, ":memory:", {
@@ -145,6 +147,40 @@ describe("adversarial review 38: the service", function () {
       const released = await ok("carrier", `/v1/trade/orders/${id}/evidence`, { ...relay, quote });
       expect(released.payments).to.have.length(1);
       expect(await paid()).to.equal(1);
+    } finally {
+      await stop();
+    }
+  });
+
+  it("review 39, X2: the order's financier relays a quote only from its treasury, also once it lost the Financier role", async function () {
+    const { services, ok, post, stop, id, quoteAt, relay, paid } = await shippedOrder(world, "PO X2B-39");
+    try {
+      // Pacific's treasury offers an advance; the exporter assigns the order's proceeds to it: Pacific is the payee.
+      const offer = await ok(
+        "pacific",
+        `/v1/trade/orders/${id}/assignment-offers`,
+        { financier: Number(world.ids.pacific), advance: "0.01", validFor: 3_600 },
+        201,
+      );
+      await ok("glassworks", `/v1/trade/orders/${id}/assignments`, { assignment: offer });
+      expect((await world.contracts.trade.getOrder(BigInt(id))).financier).to.equal(world.ids.pacific);
+      // The governor then takes the Financier role away; Pacific stays the order's financier, its key the payee's.
+      await world.contracts.members.connect(world.governor).removeRoles(world.ids.pacific, roleMask(["Financier"]));
+      const opsDesk = (await createToken(services.pacific.database.db, "ops desk", parseRoles("operator"))).token;
+      // Before the fix: the operator desk passed (no Financier role), and the chain took its quote as the payee's
+      // choice, at any rate.
+      const refused = await post(
+        "pacific",
+        `/v1/trade/orders/${id}/evidence`,
+        { ...relay, quote: await quoteAt("0.01") },
+        opsDesk,
+      );
+      expect(refused.status, refused.text).to.equal(403);
+      expect(refused.body.detail).to.equal(
+        "relaying an order's evidence with an FX quote (as the financier its proceeds are assigned to) needs the " +
+          "role bank-treasury; the token has operator",
+      );
+      expect(await paid()).to.equal(0);
     } finally {
       await stop();
     }
