@@ -200,20 +200,30 @@ export function shownDelinquency(
 }
 
 /**
- * A plan loan's delinquency in a report, the same whether it reads the chain or a read model: the registry is asked
- * only about a loan whose bucket today is not the one it counts the loan in (`booked`).
+ * A loan of a report whose bucket today is not the one the registry counts it in (`booked`): the registry is asked
+ * whether it holds the loan as last reported. `index` is the loan's place in the report.
  */
-export async function reportedDelinquency(
+export interface HoldQuestion {
+  index: number;
+  loanId: string;
+  booked: number;
+  today: { daysPastDue: number; bucket: number };
+}
+
+/**
+ * A report's loans as the registry counts them, the same whether the report reads the chain or a read model: each
+ * loan of `questions` the registry holds as last reported shows the bucket it counts and why. One question at a
+ * time, so that a borrower's many loans do not burst on the node; a node's failure is thrown.
+ */
+export async function applyHolds<L extends ShownDelinquency>(
   credit: CreditRegistry,
-  loan: { loanId: string; status: string; plan: Plan | undefined; outstanding: bigint; booked: number },
-  today: number,
-): Promise<ShownDelinquency> {
-  const t = delinquencyToday(loan, today);
-  return shownDelinquency(
-    t,
-    loan.booked,
-    t.bucket === loan.booked ? undefined : await heldAsReported(credit, loan.loanId),
-  );
+  loans: L[],
+  questions: readonly HoldQuestion[],
+): Promise<void> {
+  for (const q of questions) {
+    const held = await heldAsReported(credit, q.loanId);
+    if (held !== undefined) loans[q.index] = { ...loans[q.index], ...shownDelinquency(q.today, q.booked, held) };
+  }
 }
 
 /** Reads a borrower's report from the chain: events from `fromBlock` (default 0) and the registry's views now. */
@@ -243,6 +253,7 @@ export async function borrowerReport(input: {
   // Loans: registered for this key; their state now from the registry's views.
   const registered = ordered(await credit.queryFilter(credit.filters.LoanRegistered(undefined, key), from));
   const loans: ReportLoan[] = [];
+  const questions: HoldQuestion[] = [];
   for (const ev of registered) {
     const loanId = ev.args.id;
     const [record, terms, d] = await Promise.all([
@@ -252,11 +263,9 @@ export async function borrowerReport(input: {
     ]);
     const plan = planOf(terms.plan);
     const status = loanStatusName(record.status);
-    const shown = await reportedDelinquency(
-      credit,
-      { loanId, status, plan, outstanding: record.outstanding, booked: Number(terms.bucket) },
-      today,
-    );
+    const t = delinquencyToday({ status, plan, outstanding: record.outstanding }, today);
+    const booked = Number(terms.bucket);
+    if (t.bucket !== booked) questions.push({ index: loans.length, loanId, booked, today: t });
     loans.push({
       loanId,
       lender: Number(record.lender),
@@ -282,9 +291,10 @@ export async function borrowerReport(input: {
               paid: Number(d.oldestUnpaid),
             },
           }),
-      ...shown,
+      ...shownDelinquency(t, booked),
     });
   }
+  await applyHolds(credit, loans, questions);
 
   // Consents recorded for this key, and their state now.
   const consentCache = new Map<string, ReportConsent | null>();

@@ -8,7 +8,7 @@ import { z } from "@hono/zod-openapi";
 import type { Kysely, Transaction } from "kysely";
 
 import { isoDate } from "../../src/credit.js";
-import { codeText, delinquencyToday, heldAsReported, shownDelinquency } from "../../src/report.js";
+import { applyHolds, codeText, delinquencyToday, shownDelinquency, type HoldQuestion } from "../../src/report.js";
 import { Frequency, dueDays, oldestUnpaid, type Plan } from "../../src/schedule.js";
 import type { CreditRegistry } from "../../typechain-types/index.js";
 import { ProblemError } from "../problem.js";
@@ -123,21 +123,16 @@ export async function readModelReport(
   score: Report["score"],
   credit: CreditRegistry,
 ): Promise<Report> {
-  const { report, ask } = await snapshot((db) => reportFromRows(db, chainId, key, now, currency, score));
-  for (const a of ask) {
-    let held: string | undefined;
-    try {
-      held = await heldAsReported(credit, a.loanId);
-    } catch {
-      throw new ProblemError(
-        503,
-        "chain-unavailable",
-        "The chain did not answer",
-        "a loan's hold could not be read: retry",
-      );
-    }
-    if (held !== undefined)
-      report.loans[a.index] = { ...report.loans[a.index], ...shownDelinquency(a.today, a.booked, held) };
+  const { report, questions } = await snapshot((db) => reportFromRows(db, chainId, key, now, currency, score));
+  try {
+    await applyHolds(credit, report.loans, questions);
+  } catch {
+    throw new ProblemError(
+      503,
+      "chain-unavailable",
+      "The chain did not answer",
+      "a loan's hold could not be read: retry",
+    );
   }
   return report;
 }
@@ -150,13 +145,10 @@ async function reportFromRows(
   now: number,
   currency: Report["currency"],
   score: Report["score"],
-): Promise<{
-  report: Report;
-  ask: { index: number; loanId: string; booked: number; today: { daysPastDue: number; bucket: number } }[];
-}> {
+): Promise<{ report: Report; questions: HoldQuestion[] }> {
   const today = Math.floor(now / 86_400);
   const record = await borrowerRecord(db, chainId, key);
-  const ask: { index: number; loanId: string; booked: number; today: { daysPastDue: number; bucket: number } }[] = [];
+  const questions: HoldQuestion[] = [];
   const loans = record.loans.map((l, index) => {
     const plan: Plan | undefined =
       l.plan === null
@@ -178,7 +170,7 @@ async function reportFromRows(
       }
     }
     const t = delinquencyToday({ status: l.status, plan, outstanding }, today);
-    if (t.bucket !== l.bucket) ask.push({ index, loanId: l.loanId, booked: l.bucket, today: t });
+    if (t.bucket !== l.bucket) questions.push({ index, loanId: l.loanId, booked: l.bucket, today: t });
     return {
       loanId: l.loanId,
       lender: l.lender,
@@ -269,5 +261,5 @@ async function reportFromRows(
     },
     score,
   };
-  return { report, ask };
+  return { report, questions };
 }

@@ -10,7 +10,7 @@ import { connect } from "../../src/deployment.js";
 import * as desk from "../../src/desk/trade.js";
 import { formatAmount } from "../../src/encoding.js";
 import { decodeError } from "../../src/errors.js";
-import { roleIndex } from "../../src/members.js";
+import { roleNames } from "../../src/members.js";
 import { formatUetr, type TranchePayment } from "../../src/trade.js";
 import type { AppEnv } from "../app.js";
 import type { ApiRole } from "../auth.js";
@@ -88,7 +88,7 @@ async function payeeChoiceStep(step: string, id: string, ctx: WriteContext, rela
   if (order.exporter === member) return { step: `${step} (as its exporter)`, roles: ["exporter"] };
   if (relay && order.financier !== member) {
     const [, roles] = await contracts.members.standingOf(member);
-    if ((roles >> BigInt(roleIndex("Financier"))) % 2n === 0n) return { step, roles: ANYONE };
+    if (!roleNames(roles).includes("Financier")) return { step, roles: ANYONE };
   }
   return { step: `${step} (as the financier its proceeds are assigned to)`, roles: ["bank-treasury"] };
 }
