@@ -188,6 +188,15 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
         emit DisputeOpened(id, opener, _borrowerKeys[loan.borrower], reason);
     }
 
+    /// @inheritdoc ICreditRegistry
+    function resolveDispute(MemberId reporter, bytes32 loanRef, bytes32 outcome) external {
+        MemberId regulator = _requireRole(msg.sender, Role.Regulator);
+        if (outcome == 0) revert CreditInvalidReason();
+        (LoanId id, bytes32 key) = _openDispute(reporter, loanRef);
+        delete _disputes[id];
+        emit DisputeResolved(id, regulator, key, outcome);
+    }
+
     // ─── Views ──────────────────────────────────────────────────────────────
 
     /// @inheritdoc ICreditRegistry
@@ -340,18 +349,7 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     }
 
     /// @inheritdoc ICreditRegistry
-    /// @dev Run by CreditRegistryCold since review 4's A1: its body made room for a module's first default here.
-    function resolveDispute(MemberId, bytes32, bytes32) external {
-        _runCold();
-    }
-
-    /// @inheritdoc ICreditRegistry
     function releaseJointLoanClaim(MemberId, bytes32, bytes32) external {
-        _runCold();
-    }
-
-    /// @inheritdoc ICreditModuleReports
-    function setReporterModule(address, bool) external {
         _runCold();
     }
 
@@ -367,17 +365,27 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     }
 
     // ─── Governance, run here ───────────────────────────────────────────────
-    // The emergency pause stays in this contract: an emergency stop, and its lifting, do not depend on another
-    // contract's code.
+
+    /// @inheritdoc ICreditModuleReports
+    function setReporterModule(address module, bool allowed) external onlyGovernor {
+        if (allowed && module.code.length == 0) revert CreditReporterModuleInvalid(module);
+        _reporterModules[module] = allowed;
+        emit ReporterModuleSet(module, allowed);
+    }
+
+    // ─── The emergency pause ────────────────────────────────────────────────
+    // The stop runs in this contract and depends on no other contract's code. Its lifting, which also works out the
+    // lenders' catch-up, runs in the cold part (deployed with this contract and fixed in it, as `cold` is immutable):
+    // its bytes let `resolveDispute` and `setReporterModule` run here, without the cold part's account (stop 47).
 
     /// @inheritdoc ICreditRegistry
     function pause() external {
-        _setPause(true);
+        _pause();
     }
 
     /// @inheritdoc ICreditRegistry
     function unpause() external {
-        _setPause(false);
+        _runCold();
     }
 
     /// @inheritdoc ICreditRegistry
@@ -385,50 +393,17 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
         return _pausedBy != 0;
     }
 
-    /// @dev The modules' pause rule (see {IEmergencyPause}): the governor or an active Regulator pauses; only the
-    ///      governor lifts the governor's pause.
-    function _setPause(bool pausing) private {
+    /// @dev The modules' pause rule (see {IEmergencyPause}), its pausing half: the governor or an active Regulator
+    ///      pauses; pausing again is the governor taking over a Regulator's pause (review 30, B2).
+    function _pause() private {
         uint8 by = _pausedBy;
         bool governor = _isGovernor(msg.sender);
-        // Pausing again is the governor taking over a Regulator's pause (review 30, B2); nothing else repeats.
-        if (pausing == (by != 0) && !(pausing && governor && by == _PAUSED_BY_REGULATOR)) {
-            if (pausing) revert EnforcedPause();
-            revert ExpectedPause();
-        }
-        if (!governor) {
-            if (by == _PAUSED_BY_GOVERNOR) revert PauseLiftUnauthorized(msg.sender);
-            _requireRole(msg.sender, Role.Regulator);
-        }
-        _pausedBy =
-            !pausing
-                ? 0
-                : governor
-                    ? _PAUSED_BY_GOVERNOR
-                    : _PAUSED_BY_REGULATOR;
-        // Nothing ages while paused; after, the lenders' silence counts once the time the pause took (at most the
-        // grace days) has passed again. A governor's takeover keeps the pause's start. The catch-up runs only while
-        // unpaused: what was left of an earlier one when this pause began is added to this pause's length (review
-        // 34, C1), so a later, shorter pause never shortens it (review 32, C1), and pieces add up.
-        if (pausing) {
-            if (by == 0) _pausedSince = uint40(block.timestamp);
-            emit Paused(msg.sender);
-        } else {
-            uint256 since = _pausedSince;
-            uint256 was = _agesFrom;
-            uint256 catchUp = (was > since ? was - since : 0) + (block.timestamp - since);
-            uint256 most = uint256(_graceDays) * 1 days;
-            uint256 agesFrom = block.timestamp + (catchUp < most ? catchUp : most);
-            // A pause that lasted is logged, for a lender's own catch-up (review 36, K1 and K2).
-            (uint32 n, uint64 total) = (_pauseCount, _pausedTotal + uint64(block.timestamp - since));
-            if (block.timestamp > since) _pauses[n++] = since | (block.timestamp << 40) | (uint256(total) << 80);
-            (_resumedAt, _agesFrom, _pauseCount, _pausedTotal) = (
-                uint40(block.timestamp),
-                uint40(agesFrom > was ? agesFrom : was),
-                n,
-                total
-            );
-            emit Unpaused(msg.sender);
-        }
+        if (by != 0 && !(governor && by == _PAUSED_BY_REGULATOR)) revert EnforcedPause();
+        if (!governor) _requireRole(msg.sender, Role.Regulator);
+        _pausedBy = governor ? _PAUSED_BY_GOVERNOR : _PAUSED_BY_REGULATOR;
+        // A governor's takeover keeps the pause's start.
+        if (by == 0) _pausedSince = uint40(block.timestamp);
+        emit Paused(msg.sender);
     }
 
     /// @dev Runs this call's data in `cold` on this contract's storage and returns (or reverts) with its result.

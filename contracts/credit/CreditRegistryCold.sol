@@ -12,10 +12,10 @@ import {CreditRegistryBase} from "./CreditRegistryBase.sol";
 
 /// @title CreditRegistryCold
 /// @notice The less frequent operations of {CreditRegistry} (batches, joint loans and the release of their claims,
-///         ageing, answers to disputes, their resolutions and corrections, a module's further default under a
-///         Defaulted record, the governor's settings), run only by DELEGATECALL from the registry on its storage;
-///         see {ICreditRegistry} for each. The emergency pause and `openDispute` run in the registry itself. Called
-///         directly it acts on its own empty storage and holds nothing.
+///         ageing, answers to disputes and corrections, a module's further default under a Defaulted record, the
+///         policy, the lifting of a pause), run only by DELEGATECALL from the registry on its storage; see
+///         {ICreditRegistry} for each. The emergency stop, `openDispute`, `resolveDispute` and the reporter-module
+///         list run in the registry itself. Called directly it acts on its own empty storage and holds nothing.
 contract CreditRegistryCold is CreditRegistryBase {
     constructor(
         IMemberRegistry registry,
@@ -197,6 +197,11 @@ contract CreditRegistryCold is CreditRegistryBase {
     ) external whenNotPaused returns (Exposure memory) {
         MemberId lender = _requireRole(msg.sender, Role.Lender);
         Loan memory loan = _loans[_loanId(lender, loanRef)];
+        // A joint loan's co-funder holds a claim on its reference (no status, its reporter as lender): it collects
+        // the joint loan it funds (review 38, J1).
+        if (loan.status == LoanStatus.None && MemberId.unwrap(loan.lender) != 0) {
+            loan = _loans[_loanId(loan.lender, loanRef)];
+        }
         bool owed = loan.outstanding != 0 && (_isLive(loan.status) || loan.status == LoanStatus.WrittenOff);
         if (!owed || _borrowerKeys[loan.borrower] != borrowerKey || borrowerKey == 0) {
             revert CreditNoAccountHeld(lender, borrowerKey, ConsentPurpose.Collections);
@@ -208,15 +213,6 @@ contract CreditRegistryCold is CreditRegistryBase {
     }
 
     // ─── Disputes ───────────────────────────────────────────────────────────
-
-    /// @dev See {ICreditRegistry}.
-    function resolveDispute(MemberId reporter, bytes32 loanRef, bytes32 outcome) external {
-        MemberId regulator = _requireRole(msg.sender, Role.Regulator);
-        if (outcome == 0) revert CreditInvalidReason();
-        (LoanId id, bytes32 key) = _openDispute(reporter, loanRef);
-        delete _disputes[id];
-        emit DisputeResolved(id, regulator, key, outcome);
-    }
 
     /// @dev See {ICreditRegistry}.
     function answerDispute(bytes32 loanRef, bytes32 response) external {
@@ -266,10 +262,38 @@ contract CreditRegistryCold is CreditRegistryBase {
         _setPolicy(newPolicy);
     }
 
-    /// @dev See {ICreditModuleReports}.
-    function setReporterModule(address module, bool allowed) external onlyGovernor {
-        if (allowed && module.code.length == 0) revert CreditReporterModuleInvalid(module);
-        _reporterModules[module] = allowed;
-        emit ICreditModuleReports.ReporterModuleSet(module, allowed);
+    /// @dev See {ICreditRegistry}: the lifting half of the modules' pause rule (see {IEmergencyPause}). The governor
+    ///      or an active Regulator lifts a Regulator's pause; only the governor lifts the governor's.
+    function unpause() external {
+        uint8 by = _pausedBy;
+        if (by == 0) revert ExpectedPause();
+        if (!_isGovernor(msg.sender)) {
+            if (by == _PAUSED_BY_GOVERNOR) revert PauseLiftUnauthorized(msg.sender);
+            _requireRole(msg.sender, Role.Regulator);
+        }
+        _pausedBy = 0;
+        // Nothing ages while paused; after, the lenders' silence counts once the time the pause took (at most the
+        // grace days) has passed again. The catch-up runs only while unpaused: what was left of an earlier one when
+        // this pause began is added to this pause's length (review 34, C1), so a later, shorter pause never shortens
+        // it (review 32, C1), and pieces add up.
+        // Unchecked: times are 40-bit seconds, the pause began before now, and neither the log's count nor the total
+        // paused time (64 bits of seconds) can wrap.
+        unchecked {
+            uint256 since = _pausedSince;
+            uint256 was = _agesFrom;
+            uint256 catchUp = (was > since ? was - since : 0) + (block.timestamp - since);
+            uint256 most = uint256(_graceDays) * 1 days;
+            uint256 agesFrom = block.timestamp + (catchUp < most ? catchUp : most);
+            // A pause that lasted is logged, for a lender's own catch-up (review 36, K1 and K2).
+            (uint32 n, uint64 total) = (_pauseCount, _pausedTotal + uint64(block.timestamp - since));
+            if (block.timestamp > since) _pauses[n++] = since | (block.timestamp << 40) | (uint256(total) << 80);
+            (_resumedAt, _agesFrom, _pauseCount, _pausedTotal) = (
+                uint40(block.timestamp),
+                uint40(agesFrom > was ? agesFrom : was),
+                n,
+                total
+            );
+        }
+        emit Unpaused(msg.sender);
     }
 }

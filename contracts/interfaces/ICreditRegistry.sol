@@ -426,7 +426,8 @@ interface ICreditRegistry is ICreditRegistryTypes {
     ///         written off with an outstanding (review 34, C3). Under a Collections consent, refused as `inquire`
     ///         refuses it; logged as a Collections inquiry, and not counted. `inquire` takes a collection only while
     ///         the lender holds a live loan of the borrower. Reverts `CreditNoAccountHeld` unless `loanRef` is the
-    ///         caller's loan of `borrowerKey` and is owed.
+    ///         caller's loan of `borrowerKey`, or a joint loan of it that the caller co-funds (its claim on the
+    ///         reference, review 38's J1), and is owed.
     function collectionInquiry(
         bytes32 borrowerKey,
         bytes32 loanRef,
