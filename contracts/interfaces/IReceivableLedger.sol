@@ -367,7 +367,8 @@ interface IReceivableLedger is IReceivableLedgerTypes {
 
     /// @notice The member piece `id` is pledged to releases it: an operator of the pledgee, while it is active (a
     ///         release gives up the pledgee's collateral, which a suspension holds as it holds its tokens); once the
-    ///         pledgee is revoked, the governor, as it decides where a revoked member's parked money goes.
+    ///         pledgee is revoked, the governor, as it decides where a revoked member's parked money goes. A
+    ///         collected piece keeps its pledge as the record of whom it paid (`ScfUnexpectedPieceState`).
     function release(ReceivableId id) external;
 
     // ─── Discounting ────────────────────────────────────────────────────────
@@ -445,7 +446,8 @@ interface IReceivableLedger is IReceivableLedgerTypes {
     /// @notice The price a quote would pay now for piece `quote.id`.
     function priceOf(Quote calldata quote) external view returns (uint256);
 
-    /// @notice What the debtor of family `root` owes now: face plus penalty interest.
+    /// @notice What the debtor of family `root` owes now: face plus penalty interest while the family is Confirmed,
+    ///         Overdue or Defaulted (the states `repay` takes), else nothing.
     function amountDue(ReceivableId root) external view returns (uint256 amount, uint256 penalty);
 
     /// @notice Whether `signer` spent (or cancelled) its signature nonce `nonce`.

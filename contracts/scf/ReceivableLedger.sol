@@ -377,8 +377,11 @@ contract ReceivableLedger is IReceivableLedger, ReceivableLedgerBase {
     }
 
     /// @inheritdoc IReceivableLedger
+    /// @dev Nothing outside the states `repay` takes: a request not yet confirmed, a rejected or lapsed one and a
+    ///      repaid family owe nothing (adversarial review 41, S2).
     function amountDue(ReceivableId root) external view returns (uint256 amount, uint256 penalty) {
-        return _amountDue(_families[_familyNumber(root)]);
+        StoredFamily storage f = _families[_familyNumber(root)];
+        if ((1 << uint8(f.state)) & (_CONFIRMED | _OVERDUE | _DEFAULTED_FAMILY) != 0) return _amountDue(f);
     }
 
     /// @inheritdoc IReceivableLedger

@@ -54,6 +54,8 @@ contract ReceivableLedgerCold is ReceivableLedgerBase {
     function release(ReceivableId id) external whenNotPaused {
         StoredPiece storage s = _pieces[id];
         if (s.flags & _ENCUMBERED == 0) revert ScfNotEncumbered(id);
+        // A collected piece keeps the record of whom its proceeds went to (adversarial review 41, S1).
+        _expectPieceState(id, s.state, _HELD);
         MemberId pledgee = s.pledgee;
         if (MemberId.unwrap(RegistryCalls.memberForKey(memberRegistry, msg.sender)) == MemberId.unwrap(pledgee)) {
             _requireActive(msg.sender);
