@@ -762,6 +762,34 @@ const heldAwards: Migration = {
   },
 };
 
+/**
+ * Where a dispute's resolution and a consent's record sit in chain order (adversarial review 41, D1): the borrower's
+ * report lists closed disputes and consents as the chain's report does, and two events of one block are told apart
+ * by their log index, not by the block's time. The rows written before it are filled by refolding the stored events
+ * (`REFOLDING_MIGRATIONS`).
+ */
+const eventPositions: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable("loan_disputes").addColumn("resolved_block", "bigint").execute();
+    await db.schema.alterTable("loan_disputes").addColumn("resolved_log", "integer").execute();
+    await db.schema
+      .alterTable("consents")
+      .addColumn("recorded_log", "integer", (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable("consents").dropColumn("recorded_log").execute();
+    await db.schema.alterTable("loan_disputes").dropColumn("resolved_log").execute();
+    await db.schema.alterTable("loan_disputes").dropColumn("resolved_block").execute();
+  },
+};
+
+/**
+ * Migrations that add columns the projections fill from events: once one is applied, the service refolds the read
+ * model from the events it keeps (as after a reorganisation), so that the rows written before it are filled too.
+ */
+export const REFOLDING_MIGRATIONS: ReadonlySet<string> = new Set(["0016_event_positions"]);
+
 /** Every migration, in order. */
 export function migrations(engine: Engine): Record<string, Migration> {
   return {
@@ -780,6 +808,7 @@ export function migrations(engine: Engine): Record<string, Migration> {
     "0013_invoices_by_debtor": invoicesByDebtor,
     "0014_upload_job_runs": uploadJobRuns,
     "0015_held_awards": heldAwards,
+    "0016_event_positions": eventPositions,
   };
 }
 

@@ -213,6 +213,8 @@ export interface ConsentRow {
   /** The members besides the holder it covers, as a JSON array of member ids. */
   covered: string;
   recorded_block: number;
+  /** The event's log index in its block: with the block, its place in chain order (migration 0016). */
+  recorded_log: number;
   recorded_at: number;
   tx_hash: string;
   revoked_at: number | null;
@@ -247,6 +249,9 @@ export interface LoanDisputeRow {
   outcome: string | null;
   resolved_by: number | null;
   resolved_at: number | null;
+  /** The resolution's block and log index: its place in chain order (migration 0016). */
+  resolved_block: number | null;
+  resolved_log: number | null;
 }
 
 export interface CreditPolicyRow {

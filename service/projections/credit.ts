@@ -318,6 +318,8 @@ export const credit: Projection = {
             outcome: null,
             resolved_by: null,
             resolved_at: null,
+            resolved_block: null,
+            resolved_log: null,
           })
           .execute();
         return;
@@ -341,6 +343,8 @@ export const credit: Projection = {
                 outcome: text(a.outcome),
                 resolved_by: Number(a.regulator),
                 resolved_at: e.timestamp,
+                resolved_block: e.blockNumber,
+                resolved_log: e.logIndex,
               };
         await trx
           .updateTable("loan_disputes")
@@ -369,6 +373,7 @@ async function applyConsent(trx: Db, e: Decoded): Promise<void> {
         expires_at: Number(a.expiresAt),
         covered: JSON.stringify((a.covered as string[]).map(Number)),
         recorded_block: e.blockNumber,
+        recorded_log: e.logIndex,
         recorded_at: e.timestamp,
         tx_hash: e.txHash,
         revoked_at: null,

@@ -176,7 +176,12 @@ export async function borrowerRecord(
           .orderBy("opened_block")
           .orderBy("opened_log")
           .execute()
-  ).map((d) => ({
+  ).map(disputeView);
+  return { loans, inquiries, disputes };
+}
+
+function disputeView(d: Tables["loan_disputes"]): DisputeView {
+  return {
     loanId: d.loan_id,
     openedAt: Number(d.opened_at),
     openedBy: Number(d.opened_by),
@@ -186,8 +191,25 @@ export async function borrowerRecord(
     outcome: d.outcome,
     resolvedBy: d.resolved_by === null ? null : Number(d.resolved_by),
     resolvedAt: d.resolved_at === null ? null : Number(d.resolved_at),
-  }));
-  return { loans, inquiries, disputes };
+  };
+}
+
+/**
+ * The resolved disputes of loans `ids`, in the order the chain resolved them: by block and log index, as the
+ * chain's report lists them (adversarial review 41, D1: two resolutions in one block share its time).
+ */
+export async function closedDisputes(db: Db, chainId: number, ids: readonly string[]): Promise<DisputeView[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom("loan_disputes")
+    .selectAll()
+    .where("chain_id", "=", chainId)
+    .where("loan_id", "in", ids)
+    .where("state", "=", "Resolved")
+    .orderBy("resolved_block")
+    .orderBy("resolved_log")
+    .execute();
+  return rows.map(disputeView);
 }
 
 /** A borrower's inquiries in chain order, and the consents they relied on by id (older inquiries name none). */

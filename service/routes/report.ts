@@ -13,7 +13,7 @@ import { Frequency, dueDays, oldestUnpaid, type Plan } from "../../src/schedule.
 import type { CreditRegistry } from "../../typechain-types/index.js";
 import { ProblemError } from "../problem.js";
 import type { Tables } from "../schema.js";
-import { Hex32, borrowerRecord, consentView, type ConsentView, type DisputeView } from "./borrower.js";
+import { Hex32, borrowerRecord, closedDisputes, consentView, type ConsentView, type DisputeView } from "./borrower.js";
 
 type Db = Kysely<Tables> | Transaction<Tables>;
 
@@ -203,6 +203,7 @@ async function reportFromRows(
     .where("chain_id", "=", chainId)
     .where("borrower_key", "=", key)
     .orderBy("recorded_block")
+    .orderBy("recorded_log")
     .execute();
   const consentState = (c: ConsentView) => ({
     holder: c.holder,
@@ -254,10 +255,13 @@ async function reportFromRows(
     })),
     disputes: {
       open: record.disputes.filter((d) => d.state !== "Resolved").map(dispute),
-      closed: record.disputes
-        .filter((d) => d.state === "Resolved")
-        .sort((a, b) => a.resolvedAt! - b.resolvedAt!)
-        .map(dispute),
+      closed: (
+        await closedDisputes(
+          db,
+          chainId,
+          record.loans.map((l) => l.loanId),
+        )
+      ).map(dispute),
     },
     score,
   };

@@ -11,7 +11,7 @@ import * as desk from "../../src/desk/trade.js";
 import { formatAmount } from "../../src/encoding.js";
 import { decodeError } from "../../src/errors.js";
 import { roleNames } from "../../src/members.js";
-import { formatUetr, type TranchePayment } from "../../src/trade.js";
+import { formatUetr, payeeOf, type TranchePayment } from "../../src/trade.js";
 import type { AppEnv } from "../app.js";
 import type { ApiRole } from "../auth.js";
 import { notFound, ProblemError } from "../problem.js";
@@ -85,11 +85,17 @@ async function payeeChoiceStep(step: string, id: string, ctx: WriteContext, rela
   // An order not created yet is refused here, as the chain would (TradeUnknownOrder): the desk reads the order again,
   // and an order created between the two reads must not pass a role check that never saw it (review 32, D2).
   if (order === undefined) throw notFound(`no order ${t} on this chain`);
-  if (order.exporter === member) return { step: `${step} (as its exporter)`, roles: ["exporter"] };
-  if (relay && order.financier !== member) {
+  // The payee is the financier once assigned, else the exporter (payeeOf). A relay by any other member is not the
+  // payee's choice, unless an assignment to it lands first: one still possible (no financier, no evidence yet) to a
+  // member holding the Financier role (review 41, T1: a bank that can never be the payee is anyone).
+  const payee = payeeOf(order);
+  if (relay && payee !== member) {
+    if (order.financier !== 0n || order.evidenceDone !== 0n) return { step, roles: ANYONE };
     const [, roles] = await contracts.members.standingOf(member);
     if (!roleNames(roles).includes("Financier")) return { step, roles: ANYONE };
+    return { step: `${step} (as a financier the proceeds may be assigned to first)`, roles: ["bank-treasury"] };
   }
+  if (order.exporter === member) return { step: `${step} (as its exporter)`, roles: ["exporter"] };
   return { step: `${step} (as the financier its proceeds are assigned to)`, roles: ["bank-treasury"] };
 }
 
