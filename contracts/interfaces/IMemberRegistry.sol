@@ -225,7 +225,7 @@ interface IMemberRegistry {
     function setAdmin(MemberId id, address newAdmin) external;
 
     /// @notice Sets where payouts to member `id` go: `account` must be one of its operators. Caller: the admin,
-    ///         while the member is active.
+    ///         while the member is active or suspended (a compromised payout key can be retired before reinstatement).
     function setPayoutAccount(MemberId id, address account) external;
 
     /// @notice Cancels the governor's pending key recovery of member `id`. Caller: the member's current admin.
