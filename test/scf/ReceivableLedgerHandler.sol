@@ -196,12 +196,26 @@ contract ReceivableLedgerHandler is TestBase {
         _ledger.encumber(id, bank);
     }
 
-    /// The pledgee releases a pledged piece (in any state: a collected one too).
+    /// The pledgee releases a pledged piece. A collected one keeps its pledge, the record of whom it paid (review 41,
+    /// S1): that release is refused, naming the piece's state.
     function release(uint256 pieceSeed) external {
         (bool found, ReceivableId id) = _find(pieceSeed, 1);
         if (!found || _ledger.paused()) return;
-        vm.prank(_operatorOf(_ledger.getPiece(id).pledgee));
-        _ledger.release(id);
+        IReceivableLedgerTypes.Piece memory p = _ledger.getPiece(id);
+        vm.prank(_operatorOf(p.pledgee));
+        if (p.state == PieceState.Held) {
+            _ledger.release(id);
+            return;
+        }
+        try _ledger.release(id) {
+            ++wrongRefusals;
+        } catch (bytes memory reason) {
+            bytes32 held = bytes32(uint256(1) << uint8(PieceState.Held));
+            _expect(
+                reason,
+                abi.encodeWithSelector(IReceivableLedgerTypes.ScfUnexpectedPieceState.selector, id, p.state, held)
+            );
+        }
     }
 
     /// The regulator freezes or unfreezes a piece: it cannot move, be sold or be collected meanwhile. A freeze that
