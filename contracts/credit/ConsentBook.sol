@@ -8,18 +8,18 @@ import {IMemberRegistry, MemberId, MemberStatus, Role} from "../interfaces/IMemb
 
 /// @title ConsentBook
 /// @notice The borrowers' consents to credit look-ups. See {IConsentBook}.
-/// @dev One consent is two slots, so that the credit registry's check of an inquiry reads two slots:
-///      - the borrower key;
-///      - the holder, the purpose, the expiry, the withdrawal time and up to MAX_COVERED other members, packed
-///        (32 + 8 + 40 + 40 + 4 x 32 = 248 bits).
+/// @dev One consent is two slots, keyed so that the credit registry's check of an inquiry reads one:
+///      - `_borrowerOf[id]`: the borrower key, for the views, the withdrawal and the refusal that names it;
+///      - `_terms[keccak256(id, borrower key)]`: the holder, the purpose, the expiry, the withdrawal time and up to
+///        MAX_COVERED other members, packed (32 + 8 + 40 + 40 + 4 x 32 = 248 bits).
+///      A check for another borrower finds no terms under its key, and only then reads the borrower key.
 contract ConsentBook is IConsentBook, MemberGated {
     /// @notice Most members a consent covers besides its holder.
     uint256 public constant MAX_COVERED = 4;
 
     uint256 private constant _MEMBER_MASK = 0xffffffff;
 
-    struct Record {
-        bytes32 borrowerKey;
+    struct Terms {
         MemberId holder;
         ConsentPurpose purpose;
         uint40 expiresAt;
@@ -27,7 +27,8 @@ contract ConsentBook is IConsentBook, MemberGated {
         uint128 covered; // up to MAX_COVERED member ids, 32 bits each, lowest first; 0 ends the list
     }
 
-    mapping(ConsentId => Record) private _consents;
+    mapping(ConsentId => bytes32 borrowerKey) private _borrowerOf;
+    mapping(bytes32 termsKey => Terms) private _terms;
 
     constructor(IMemberRegistry registry) MemberGated(registry) {}
 
@@ -52,12 +53,12 @@ contract ConsentBook is IConsentBook, MemberGated {
             covered |= uint128(MemberId.unwrap(m)) << uint128(32 * i);
         }
         id = consentId(holder, input.documentHash);
-        Record storage r = _consents[id];
-        if (MemberId.unwrap(r.holder) != 0) revert ConsentAlreadyRecorded(id);
-        // Field by field, a slot per statement: assigning the struct would write its second slot member by member,
-        // a further SLOAD and SSTORE each. `revokedAt` stays 0, as the record is new.
-        r.borrowerKey = input.borrowerKey;
-        (r.holder, r.purpose, r.expiresAt, r.covered) = (holder, input.purpose, input.expiresAt, covered);
+        if (_borrowerOf[id] != 0) revert ConsentAlreadyRecorded(id);
+        _borrowerOf[id] = input.borrowerKey;
+        // In one statement: assigning the struct would write its slot member by member, a further SLOAD and SSTORE
+        // each. `revokedAt` stays 0, as the record is new.
+        Terms storage t = _terms[_termsKey(id, input.borrowerKey)];
+        (t.holder, t.purpose, t.expiresAt, t.covered) = (holder, input.purpose, input.expiresAt, covered);
         emit ConsentRecorded(
             id,
             input.borrowerKey,
@@ -74,9 +75,10 @@ contract ConsentBook is IConsentBook, MemberGated {
     ///      borrower withdrew); anyone else must be an active Regulator.
     function revokeConsent(ConsentId id, bytes32 reason) external {
         MemberId by = RegistryCalls.memberForKey(memberRegistry, msg.sender);
-        Record storage r = _consents[id];
-        MemberId holder = r.holder;
-        if (MemberId.unwrap(holder) == 0) revert ConsentUnknown(id);
+        bytes32 borrowerKey = _borrowerOf[id];
+        if (borrowerKey == 0) revert ConsentUnknown(id);
+        Terms storage t = _terms[_termsKey(id, borrowerKey)];
+        MemberId holder = t.holder;
         if (
             MemberId.unwrap(by) == 0 ||
             (MemberId.unwrap(by) != MemberId.unwrap(holder) &&
@@ -84,24 +86,29 @@ contract ConsentBook is IConsentBook, MemberGated {
         ) {
             revert ConsentRevokeUnauthorized(id, msg.sender, by);
         }
-        if (r.revokedAt != 0) revert ConsentRevokedAt(id, r.revokedAt);
-        r.revokedAt = uint40(block.timestamp);
-        emit ConsentRevoked(id, r.borrowerKey, by, reason);
+        if (t.revokedAt != 0) revert ConsentRevokedAt(id, t.revokedAt);
+        t.revokedAt = uint40(block.timestamp);
+        emit ConsentRevoked(id, borrowerKey, by, reason);
     }
 
     /// @inheritdoc IConsentBook
     function requireConsent(ConsentId id, bytes32 borrowerKey, MemberId member, ConsentPurpose purpose) external view {
-        Record memory r = _consents[id];
-        if (MemberId.unwrap(r.holder) == 0) revert ConsentUnknown(id);
-        if (r.revokedAt != 0) revert ConsentRevokedAt(id, r.revokedAt);
-        if (block.timestamp >= r.expiresAt) revert ConsentExpired(id, r.expiresAt, block.timestamp);
-        if (r.borrowerKey != borrowerKey) revert ConsentBorrowerMismatch(id, r.borrowerKey, borrowerKey);
-        if (!_covers(r, member)) revert ConsentMemberNotCovered(id, member);
-        if (r.purpose != purpose) revert ConsentPurposeMismatch(id, r.purpose, purpose);
+        Terms memory t = _terms[_termsKey(id, borrowerKey)];
+        // No terms under this borrower: an unknown consent, or another borrower's (named before its withdrawal or
+        // expiry, which are that borrower's business).
+        if (MemberId.unwrap(t.holder) == 0) {
+            bytes32 recorded = _borrowerOf[id];
+            if (recorded == 0) revert ConsentUnknown(id);
+            revert ConsentBorrowerMismatch(id, recorded, borrowerKey);
+        }
+        if (t.revokedAt != 0) revert ConsentRevokedAt(id, t.revokedAt);
+        if (block.timestamp >= t.expiresAt) revert ConsentExpired(id, t.expiresAt, block.timestamp);
+        if (!_covers(t, member)) revert ConsentMemberNotCovered(id, member);
+        if (t.purpose != purpose) revert ConsentPurposeMismatch(id, t.purpose, purpose);
         // Another member relies on the holder's word: only while the holder is an active member.
-        if (MemberId.unwrap(member) != MemberId.unwrap(r.holder)) {
-            MemberStatus status = RegistryCalls.statusOf(memberRegistry, r.holder);
-            if (status != MemberStatus.Active) revert ConsentHolderInactive(id, r.holder, status);
+        if (MemberId.unwrap(member) != MemberId.unwrap(t.holder)) {
+            MemberStatus status = RegistryCalls.statusOf(memberRegistry, t.holder);
+            if (status != MemberStatus.Active) revert ConsentHolderInactive(id, t.holder, status);
         }
     }
 
@@ -112,26 +119,37 @@ contract ConsentBook is IConsentBook, MemberGated {
 
     /// @inheritdoc IConsentBook
     function getConsent(ConsentId id) external view returns (Consent memory c) {
-        Record memory r = _consents[id];
+        bytes32 borrowerKey = _borrowerOf[id];
+        Terms memory t = _terms[_termsKey(id, borrowerKey)];
         uint256 n;
-        while (n < MAX_COVERED && (r.covered >> (32 * n)) & _MEMBER_MASK != 0) ++n;
+        while (n < MAX_COVERED && (t.covered >> (32 * n)) & _MEMBER_MASK != 0) ++n;
         MemberId[] memory covered = new MemberId[](n);
-        for (uint256 i; i < n; ++i) covered[i] = MemberId.wrap(uint32(r.covered >> (32 * i)));
+        for (uint256 i; i < n; ++i) covered[i] = MemberId.wrap(uint32(t.covered >> (32 * i)));
         c = Consent({
-            borrowerKey: r.borrowerKey,
-            holder: r.holder,
-            purpose: r.purpose,
-            expiresAt: r.expiresAt,
-            revokedAt: r.revokedAt,
+            borrowerKey: borrowerKey,
+            holder: t.holder,
+            purpose: t.purpose,
+            expiresAt: t.expiresAt,
+            revokedAt: t.revokedAt,
             covered: covered
         });
     }
 
-    function _covers(Record memory r, MemberId member) private pure returns (bool) {
+    /// @dev Where consent `id`'s terms are kept: under the consent and its borrower key together.
+    function _termsKey(ConsentId id, bytes32 borrowerKey) private pure returns (bytes32 key) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            mstore(0x00, id)
+            mstore(0x20, borrowerKey)
+            key := keccak256(0x00, 0x40)
+        }
+    }
+
+    function _covers(Terms memory t, MemberId member) private pure returns (bool) {
         uint256 m = MemberId.unwrap(member);
-        if (m == MemberId.unwrap(r.holder)) return true;
+        if (m == MemberId.unwrap(t.holder)) return true;
         for (uint256 i; i < MAX_COVERED; ++i) {
-            uint256 other = (r.covered >> (32 * i)) & _MEMBER_MASK;
+            uint256 other = (t.covered >> (32 * i)) & _MEMBER_MASK;
             if (other == 0) return false;
             if (other == m) return true;
         }

@@ -394,6 +394,36 @@ describe("Consumer credit", function () {
         .withArgs(unknown);
       expect([await snapshot(w, key), await snapshot(w, otherKey)]).to.deep.equal(before);
     });
+
+    it("test_requireConsent_namesAnotherBorrowersConsentAsSuch_beforeItsWithdrawal_andKeysItsTermsByTheBorrower", async function () {
+      const w = await networkHelpers.loadFixture(deployFixture);
+      const key = borrower();
+      const otherKey = borrower();
+      const id = await consent(w, key);
+      await w.book.connect(w.lenderA).revokeConsent(id, encodeBytes32String("BORROWER-WITHDREW"));
+      // Withdrawn, and another borrower's: the mismatch is named first, the withdrawal only to its own borrower.
+      await expect(w.book.requireConsent(id, otherKey, w.ids.a, Purpose.NewCredit))
+        .to.be.revertedWithCustomError(w.book, "ConsentBorrowerMismatch")
+        .withArgs(id, key, otherKey);
+      await expect(w.book.requireConsent(id, key, w.ids.a, Purpose.NewCredit)).to.be.revertedWithCustomError(
+        w.book,
+        "ConsentRevokedAt",
+      );
+      // The terms sit under (consent, borrower key) in `_terms` (slot 1), the borrower key under the consent in
+      // `_borrowerOf` (slot 0): the check for the right borrower reads one slot.
+      const coder = AbiCoder.defaultAbiCoder();
+      const termsKey = keccak256(coder.encode(["bytes32", "bytes32"], [id, key]));
+      const termsSlot = keccak256(coder.encode(["bytes32", "uint256"], [termsKey, 1]));
+      const borrowerSlot = keccak256(coder.encode(["bytes32", "uint256"], [id, 0]));
+      const bookAddress = await w.book.getAddress();
+      expect(await ethers.provider.getStorage(bookAddress, borrowerSlot)).to.equal(key);
+      const terms = BigInt(await ethers.provider.getStorage(bookAddress, termsSlot));
+      const c = await w.book.getConsent(id);
+      expect(terms & 0xffffffffn).to.equal(w.ids.a); // holder
+      expect((terms >> 32n) & 0xffn).to.equal(BigInt(c.purpose));
+      expect((terms >> 40n) & (2n ** 40n - 1n)).to.equal(c.expiresAt);
+      expect((terms >> 80n) & (2n ** 40n - 1n)).to.equal(c.revokedAt);
+    });
   });
 
   describe("APR", function () {
