@@ -18,6 +18,7 @@ import {
   TradeSettlement__factory,
 } from "../typechain-types/index.js";
 import type { EventRow, Tables } from "./schema.js";
+import { lockCheckpoints } from "./projections.js";
 
 /**
  * The credit registry's inquiry event before the consent book (a free purpose and a consent hash): its logs, from a
@@ -449,6 +450,8 @@ export class Indexer {
     }
     if (keptHash === "" && kept >= 0) keptHash = (await this.#header(kept))?.hash ?? "";
     await db.transaction().execute(async (trx) => {
+      // The checkpoint first, as a step takes it: another indexer's step waits, then finds it moved (review 42, R2).
+      await lockCheckpoints(trx, chainId);
       await trx.deleteFrom("events").where("chain_id", "=", chainId).where("block_number", ">", kept).execute();
       await trx.deleteFrom("blocks").where("chain_id", "=", chainId).where("number", ">", kept).execute();
       await this.#o.onRollback?.(trx, kept);

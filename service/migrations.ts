@@ -765,17 +765,14 @@ const heldAwards: Migration = {
 /**
  * Where a dispute's resolution and a consent's record sit in chain order (adversarial review 41, D1): the borrower's
  * report lists closed disputes and consents as the chain's report does, and two events of one block are told apart
- * by their log index, not by the block's time. The rows written before it are filled by refolding the stored events
- * (`REFOLDING_MIGRATIONS`).
+ * by their log index, not by the block's time. The rows written before it have none (null): a service starting on a
+ * database with such rows refolds the read model from the stored events (`refoldIfPositionsMissing`).
  */
 const eventPositions: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema.alterTable("loan_disputes").addColumn("resolved_block", "bigint").execute();
     await db.schema.alterTable("loan_disputes").addColumn("resolved_log", "integer").execute();
-    await db.schema
-      .alterTable("consents")
-      .addColumn("recorded_log", "integer", (c) => c.notNull().defaultTo(0))
-      .execute();
+    await db.schema.alterTable("consents").addColumn("recorded_log", "integer").execute();
   },
   async down(db: Kysely<unknown>) {
     await db.schema.alterTable("consents").dropColumn("recorded_log").execute();
@@ -783,12 +780,6 @@ const eventPositions: Migration = {
     await db.schema.alterTable("loan_disputes").dropColumn("resolved_block").execute();
   },
 };
-
-/**
- * Migrations that add columns the projections fill from events: once one is applied, the service refolds the read
- * model from the events it keeps (as after a reorganisation), so that the rows written before it are filled too.
- */
-export const REFOLDING_MIGRATIONS: ReadonlySet<string> = new Set(["0016_event_positions"]);
 
 /** Every migration, in order. */
 export function migrations(engine: Engine): Record<string, Migration> {

@@ -3,7 +3,7 @@
  * declares its tables and how one event changes them. After a reorganisation the derived tables are emptied and
  * rebuilt from the events kept (the events table is the source; reorgs are rare and the replay is local).
  */
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 
 import type { EventRow, Tables } from "./schema.js";
 
@@ -68,6 +68,18 @@ export async function project(trx: Db, projections: readonly Projection[], rows:
   }
   // A batch ends at a block boundary, so a transaction never spans two batches.
   await close();
+}
+
+/**
+ * Takes the checkpoint row of `chainId` (every chain's when omitted) for the rest of the transaction, by a write that
+ * changes nothing. Every indexer's step moves its checkpoint first, so a step of another service on the same database
+ * waits for this transaction, then finds the checkpoint where it read it (or moved, and retries): a rebuild never
+ * loses the events such a step stores meanwhile (adversarial review 42, R2).
+ */
+export async function lockCheckpoints(trx: Db, chainId?: number): Promise<void> {
+  let q = trx.updateTable("checkpoints").set({ updated_at: sql<number>`updated_at` });
+  if (chainId !== undefined) q = q.where("chain_id", "=", chainId);
+  await q.execute();
 }
 
 /** Empties every derived table of a chain and folds all its stored events again. */

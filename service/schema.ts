@@ -213,8 +213,8 @@ export interface ConsentRow {
   /** The members besides the holder it covers, as a JSON array of member ids. */
   covered: string;
   recorded_block: number;
-  /** The event's log index in its block: with the block, its place in chain order (migration 0016). */
-  recorded_log: number;
+  /** The event's log index in its block: with the block, its place in chain order (migration 0016; null before). */
+  recorded_log: number | null;
   recorded_at: number;
   tx_hash: string;
   revoked_at: number | null;

@@ -17,10 +17,10 @@ import { QueuedSigner, SubmissionQueue } from "../src/queue.js";
 import { createApp } from "./app.js";
 import { openDatabase, type Database } from "./db.js";
 import { Indexer, indexerFailure, type ChainRpc } from "./indexer.js";
-import { migrate, REFOLDING_MIGRATIONS } from "./migrations.js";
+import { migrate } from "./migrations.js";
 import { NotificationHub, WebhookDeliverer, rewindWebhooks } from "./notify.js";
 import { project, rebuild } from "./projections.js";
-import { PROJECTIONS } from "./projections/index.js";
+import { PROJECTIONS, refoldIfPositionsMissing } from "./projections/index.js";
 import { interruptJobs } from "./routes/credit-writes.js";
 import { ProblemError } from "./problem.js";
 import { registerRun, type Writer } from "./writes.js";
@@ -112,14 +112,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   try {
     const applied = await migrate(database.db as never, database.engine);
     logger.info({ engine: database.engine, where: database.where, applied }, "database ready");
-    if (applied.some((m) => REFOLDING_MIGRATIONS.has(m))) {
-      // Every chain the database indexed, from the events it keeps: no node is asked.
-      const chains = await database.db.selectFrom("checkpoints").select("chain_id").execute();
-      for (const c of chains) {
-        await database.db.transaction().execute((trx) => rebuild(trx, PROJECTIONS, Number(c.chain_id)));
-      }
-      logger.info({ chains: chains.map((c) => Number(c.chain_id)) }, "read model refolded for a new migration");
-    }
+    const refolded = await refoldIfPositionsMissing(database.db);
+    if (refolded.length > 0) logger.info({ chains: refolded }, "read model refolded: rows without their event's place");
     // A secret the service could not open would stop its webhook's deliveries: refused before anything starts.
     const secrets = await checkWebhookSecrets(database.db, options.webhookKey, options.previousWebhookKey);
     if (secrets.sealed > 0) logger.info({ sealed: secrets.sealed }, "webhook secrets kept in the clear were sealed");

@@ -20,6 +20,7 @@ import type { ITradeSettlement } from "../typechain-types/trade/TradeSettlement.
 
 import { documentCommitment } from "./commitments.js";
 import { signPermit } from "./eip712.js";
+import { MEMBER_STATUSES } from "./members.js";
 import { ensureAllowance, eventArg, mined } from "./tx.js";
 
 export const ORDER_STATES = ["None", "Created", "Accepted", "Funded", "Disputed", "Settled", "Lapsed"] as const;
@@ -518,6 +519,26 @@ export async function setFxTerms(
 /** The member an order's payments go to: the financier once assigned, else the exporter. */
 export function payeeOf(order: Pick<OrderView, "exporter" | "financier">): bigint {
   return order.financier === 0n ? order.exporter : order.financier;
+}
+
+/**
+ * Whether an assignment of the order's proceeds could still land (`assignProceeds`), judged only by what no later act
+ * undoes: the order read at a block whose time is `now` (Unix seconds), and its exporter's status. Once this is false
+ * the order's payee is fixed: the exporter, or the financier already assigned. An order not yet accepted, or a
+ * suspended exporter (reinstated later), may still be assigned.
+ */
+export function assignmentStillPossible(
+  order: Pick<OrderView, "financier" | "evidenceDone" | "state" | "shipmentDeadline">,
+  now: number,
+  exporterStatus: bigint,
+): boolean {
+  if (order.financier !== 0n || order.evidenceDone !== 0n) return false;
+  const state = ORDER_STATES[Number(order.state)];
+  if (state !== "Created" && state !== "Accepted" && state !== "Funded") return false;
+  // The deadline as the view gives it at that block: wall time with every pause so far added (the active clock
+  // never runs back, so once passed it stays passed; TradeWindowClosed).
+  if (BigInt(now) >= order.shipmentDeadline) return false;
+  return MEMBER_STATUSES[Number(exporterStatus)] !== "Revoked";
 }
 
 /** A quote from `sellToken` to `buyToken` at `rate` (scaled 1e18) with a random 128-bit nonce. */

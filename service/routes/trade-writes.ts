@@ -11,7 +11,7 @@ import * as desk from "../../src/desk/trade.js";
 import { formatAmount } from "../../src/encoding.js";
 import { decodeError } from "../../src/errors.js";
 import { roleNames } from "../../src/members.js";
-import { formatUetr, payeeOf, type TranchePayment } from "../../src/trade.js";
+import { assignmentStillPossible, formatUetr, payeeOf, type TranchePayment } from "../../src/trade.js";
 import type { AppEnv } from "../app.js";
 import type { ApiRole } from "../auth.js";
 import { notFound, ProblemError } from "../problem.js";
@@ -58,9 +58,9 @@ function paymentsOut(payments: TranchePayment[]) {
  * member can be follows from a part of the order that never changes: its exporter (an exporter's desk) or not (a
  * bank's treasury, as the financier). Whether the proceeds are assigned can change between this read and the send, so
  * it decides nothing here (review 9, J1); an exporter cannot be its own order's financier. A `relay` (a quote relayed
- * with evidence, a payment or a time rule) by a member that is not the order's financier and holds no Financier
- * role, whatever its status, is never the payee's choice (the chain assigns proceeds only to a member holding the
- * role): any desk may make it (review 39, X2). The order's financier stays its payee if it loses the role later.
+ * with evidence, a payment or a time rule) by a member other than the payee is the payee's choice only while an
+ * assignment to it could still land first (it holds the Financier role and `assignmentStillPossible`): otherwise any
+ * desk may make it (reviews 39, 41 and 42: X2, T1, T2). The order's financier stays its payee if it loses the role later.
  * An id that is not an order is left to the desk, which refuses it; an order the node cannot read now is a 503.
  */
 async function payeeChoiceStep(step: string, id: string, ctx: WriteContext, relay = false): Promise<WriteStep> {
@@ -70,8 +70,13 @@ async function payeeChoiceStep(step: string, id: string, ctx: WriteContext, rela
     return { step, roles: ["exporter", "bank-treasury"] };
   }
   const contracts = connect(w.deployment, w.provider);
+  // The order and the time it is judged at come from one block (assignmentStillPossible).
+  const block = await w.provider.getBlock("latest").catch(() => null);
+  if (block === null) {
+    throw new ProblemError(503, "chain-unavailable", "The chain did not answer", "the order could not be read: retry");
+  }
   const [order, member] = await Promise.all([
-    contracts.trade.getOrder(BigInt(t)).catch((err: unknown) => {
+    contracts.trade.getOrder(BigInt(t), { blockTag: block.number }).catch((err: unknown) => {
       if (decodeError(err)?.name === "TradeUnknownOrder") return undefined;
       throw new ProblemError(
         503,
@@ -86,12 +91,15 @@ async function payeeChoiceStep(step: string, id: string, ctx: WriteContext, rela
   // and an order created between the two reads must not pass a role check that never saw it (review 32, D2).
   if (order === undefined) throw notFound(`no order ${t} on this chain`);
   // The payee is the financier once assigned, else the exporter (payeeOf). A relay by any other member is not the
-  // payee's choice, unless an assignment to it lands first: one still possible (no financier, no evidence yet) to a
-  // member holding the Financier role (review 41, T1: a bank that can never be the payee is anyone).
+  // payee's choice, unless an assignment to it lands first: one still possible (assignmentStillPossible) to a member
+  // holding the Financier role (reviews 41 and 42, T1 and T2: a bank that can never be the payee is anyone).
   const payee = payeeOf(order);
   if (relay && payee !== member) {
-    if (order.financier !== 0n || order.evidenceDone !== 0n) return { step, roles: ANYONE };
-    const [, roles] = await contracts.members.standingOf(member);
+    const [[exporterStatus], [, roles]] = await Promise.all([
+      contracts.members.standingOf(order.exporter, { blockTag: block.number }),
+      contracts.members.standingOf(member, { blockTag: block.number }),
+    ]);
+    if (!assignmentStillPossible(order, block.timestamp, exporterStatus)) return { step, roles: ANYONE };
     if (!roleNames(roles).includes("Financier")) return { step, roles: ANYONE };
     return { step: `${step} (as a financier the proceeds may be assigned to first)`, roles: ["bank-treasury"] };
   }

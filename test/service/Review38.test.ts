@@ -10,76 +10,11 @@ import { fundGlasswareParties } from "../../scripts/lib/glassware.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import { roleMask } from "../../src/members.js";
 import { createToken, parseRoles } from "../../service/auth.js";
-import type { RunningService } from "../../service/server.js";
 
-import { call, glasswareOrderBody, startTestService } from "./engines.js";
+import { shippedOrder } from "./engines.js";
 
 const connection = await network.create();
 const { ethers } = connection;
-
-/**
- * Services for the glassware order's parties (each member's service with one desk's token) and an order funded with
- * its Shipped evidence signed, labelled `po`: what a relay of that evidence needs.
- */
-async function shippedOrder(world: Awaited<ReturnType<typeof deployWorld>>, po: string) {
-  const services: Record<string, RunningService> = {};
-  const tokens: Record<string, string> = {};
-  const role = {
-    cristal: "importer",
-    glassworks: "exporter",
-    golfo: "bank-treasury",
-    huaxia: "bank-treasury",
-    carrier: "operator",
-    pacific: "bank-treasury",
-  };
-  for (const [who, r] of Object.entries(role)) {
-    services[who] = await startTestService(ethers.provider, world.deployment, ":memory:", {
-      signer: world.admins[who],
-      consortiumKey: async () => world.key,
-    });
-    tokens[who] = (await createToken(services[who].database.db, who, parseRoles(r))).token;
-  }
-  const post = (who: string, path: string, body: unknown, token = tokens[who]) =>
-    call(services[who].url, token, "POST", path, body);
-  const ok = async (who: string, path: string, body: unknown, status = 200, token = tokens[who]) => {
-    const r = await post(who, path, body, token);
-    expect(r.status, `${path}: ${r.text}`).to.equal(status);
-    return r.body.result as Record<string, unknown>;
-  };
-  const stop = async () => {
-    for (const s of Object.values(services)) await s.stop();
-  };
-  try {
-    const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
-    const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
-    const id = (await ok("cristal", "/v1/trade/orders", glasswareOrderBody(world.ids, po, day), 201)).id as string;
-    await ok("glassworks", `/v1/trade/orders/${id}/accept`, {});
-    await ok("golfo", `/v1/trade/orders/${id}/fund`, {});
-    const attestation = await ok(
-      "carrier",
-      `/v1/trade/orders/${id}/attestations`,
-      { kind: "Shipped", document: `bill of lading ${po}` },
-      201,
-    );
-    /** Huaxia's signed quote for the order's payee at `rate` CNY per MXN. */
-    const quoteAt = async (rate: string) => {
-      const q = await ok(
-        "huaxia",
-        `/v1/trade/orders/${id}/fx-quotes`,
-        { sell: "MXN", buy: "CNY", rate, max: "400000.00", validFor: 3600 },
-        201,
-      );
-      return { quote: q.quote, signature: q.signature };
-    };
-    const relay = { kind: "Shipped", document: `bill of lading ${po}`, attestations: [attestation] };
-    const paid = async () =>
-      (await world.contracts.trade.queryFilter(world.contracts.trade.filters.TranchePaid(BigInt(id)))).length;
-    return { services, post, ok, stop, id, quoteAt, relay, paid };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-}
 
 describe("adversarial review 38: the service", function () {
   let world: Awaited<ReturnType<typeof deployWorld>>;
@@ -89,7 +24,11 @@ describe("adversarial review 38: the service", function () {
   });
 
   it("X1: only the payee's desk relays an FX quote on the payee's service; any desk relays evidence without one", async function () {
-    const { services, post, ok, stop, id, quoteAt, relay, paid } = await shippedOrder(world, "PO X1-38");
+    const { services, post, ok, stop, id, quoteAt, relay, paid } = await shippedOrder(
+      ethers.provider,
+      world,
+      "PO X1-38",
+    );
     try {
       // The exporter's institution also runs an operator desk on its service.
       const opsDesk = (await createToken(services.glassworks.database.db, "ops desk", parseRoles("operator"))).token;
@@ -131,7 +70,7 @@ describe("adversarial review 38: the service", function () {
   });
 
   it("review 39, X2: a member that can never be the payee relays the named provider's quote from any desk", async function () {
-    const { ok, post, stop, id, quoteAt, relay, paid } = await shippedOrder(world, "PO X2-39");
+    const { ok, post, stop, id, quoteAt, relay, paid } = await shippedOrder(ethers.provider, world, "PO X2-39");
     try {
       // The exporter names Huaxia, at 0.35 at least: the chain takes Huaxia's quotes at or above it from anyone.
       await ok("glassworks", `/v1/trade/orders/${id}/fx-terms`, {
@@ -153,7 +92,11 @@ describe("adversarial review 38: the service", function () {
   });
 
   it("review 39, X2: the order's financier relays a quote only from its treasury, also once it lost the Financier role", async function () {
-    const { services, ok, post, stop, id, quoteAt, relay, paid } = await shippedOrder(world, "PO X2B-39");
+    const { services, ok, post, stop, id, quoteAt, relay, paid } = await shippedOrder(
+      ethers.provider,
+      world,
+      "PO X2B-39",
+    );
     try {
       // Pacific's treasury offers an advance; the exporter assigns the order's proceeds to it: Pacific is the payee.
       const offer = await ok(

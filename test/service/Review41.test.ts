@@ -3,7 +3,8 @@
  * - T1 (low): a bank holding the Financier role was refused a quote relay from any desk but its treasury, "as the
  *   financier its proceeds are assigned to", also once the proceeds were assigned, for good, to another financier.
  * - D1 (low): the read model's report listed disputes closed in one block in the order they were opened, not the
- *   order the chain closed them; rows written before the fix get their place by refolding the stored events.
+ *   order the chain closed them; rows written before the fix get their place by refolding the stored events, also
+ *   at a start after one stopped between the migration and its refold (review 42, R1).
  */
 import { expect } from "chai";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -21,73 +22,12 @@ import { reasonCode } from "../../src/encoding.js";
 import { borrowerReport } from "../../src/report.js";
 import { createToken, parseRoles } from "../../service/auth.js";
 import { openDatabase } from "../../service/db.js";
-import { migrations } from "../../service/migrations.js";
-import type { RunningService } from "../../service/server.js";
+import { migrate, migrations } from "../../service/migrations.js";
 
-import { call, glasswareOrderBody, startTestService } from "./engines.js";
+import { call, shippedOrder, startTestService } from "./engines.js";
 
 const connection = await network.create();
 const { ethers } = connection;
-
-/** As Review38's helper: the glassware order's parties' services, and an order funded with Shipped signed. */
-async function shippedOrder(world: Awaited<ReturnType<typeof deployWorld>>, po: string) {
-  const services: Record<string, RunningService> = {};
-  const tokens: Record<string, string> = {};
-  const role = {
-    cristal: "importer",
-    glassworks: "exporter",
-    golfo: "bank-treasury",
-    huaxia: "bank-treasury",
-    carrier: "operator",
-    pacific: "bank-treasury",
-  };
-  for (const [who, r] of Object.entries(role)) {
-    services[who] = await startTestService(ethers.provider, world.deployment, ":memory:", {
-      signer: world.admins[who],
-      consortiumKey: async () => world.key,
-    });
-    tokens[who] = (await createToken(services[who].database.db, who, parseRoles(r))).token;
-  }
-  const post = (who: string, path: string, body: unknown, token = tokens[who]) =>
-    call(services[who].url, token, "POST", path, body);
-  const ok = async (who: string, path: string, body: unknown, status = 200, token = tokens[who]) => {
-    const r = await post(who, path, body, token);
-    expect(r.status, `${path}: ${r.text}`).to.equal(status);
-    return r.body.result as Record<string, unknown>;
-  };
-  const stop = async () => {
-    for (const s of Object.values(services)) await s.stop();
-  };
-  try {
-    const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
-    const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
-    const id = (await ok("cristal", "/v1/trade/orders", glasswareOrderBody(world.ids, po, day), 201)).id as string;
-    await ok("glassworks", `/v1/trade/orders/${id}/accept`, {});
-    await ok("golfo", `/v1/trade/orders/${id}/fund`, {});
-    const attestation = await ok(
-      "carrier",
-      `/v1/trade/orders/${id}/attestations`,
-      { kind: "Shipped", document: `bill of lading ${po}` },
-      201,
-    );
-    const quoteAt = async (rate: string) => {
-      const q = await ok(
-        "huaxia",
-        `/v1/trade/orders/${id}/fx-quotes`,
-        { sell: "MXN", buy: "CNY", rate, max: "400000.00", validFor: 3600 },
-        201,
-      );
-      return { quote: q.quote, signature: q.signature };
-    };
-    const relay = { kind: "Shipped", document: `bill of lading ${po}`, attestations: [attestation] };
-    const paid = async () =>
-      (await world.contracts.trade.queryFilter(world.contracts.trade.filters.TranchePaid(BigInt(id)))).length;
-    return { services, post, ok, stop, id, quoteAt, relay, paid };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-}
 
 describe("adversarial review 41: the service", function () {
   let world: Awaited<ReturnType<typeof deployWorld>>;
@@ -97,7 +37,11 @@ describe("adversarial review 41: the service", function () {
   });
 
   it("T1: a bank relays the named provider's quote from any desk once the proceeds are another financier's for good", async function () {
-    const { services, ok, post, stop, id, quoteAt, relay, paid } = await shippedOrder(world, "PO T1-41");
+    const { services, ok, post, stop, id, quoteAt, relay, paid } = await shippedOrder(
+      ethers.provider,
+      world,
+      "PO T1-41",
+    );
     try {
       const opsDesk = (await createToken(services.golfo.database.db, "golfo ops", parseRoles("operator"))).token;
       // Before any assignment, Banco del Golfo (a Financier) could still be assigned the proceeds before its relay
@@ -217,6 +161,38 @@ describe("adversarial review 41: the service", function () {
         expect(logs.get(b.ids[0].toString())).to.be.lessThan(logs.get(a.ids[0].toString())!);
       } finally {
         await after.close();
+      }
+
+      // Review 42, R1: a start stopped after migrating and before its refold committed (the migration recorded, the
+      // rows without positions) refolds at the next start, which applies no migration.
+      const down = openDatabase(file, ":memory:");
+      const downProvider: MigrationProvider = { getMigrations: async () => migrations(down.engine) };
+      expect(
+        (await new Migrator({ db: down.db as never, provider: downProvider }).migrateTo("0015_held_awards")).error,
+      ).to.equal(undefined);
+      expect(await migrate(down.db as never, down.engine)).to.deep.equal(["0016_event_positions"]);
+      const stale = await down.db
+        .selectFrom("loan_disputes")
+        .select("resolved_block")
+        .where("state", "=", "Resolved")
+        .execute();
+      expect(stale.length).to.be.greaterThan(0);
+      expect(stale.every((r) => r.resolved_block === null)).to.equal(true);
+      await down.close();
+      expect((await serviceReport()).map((d) => d.loanId)).to.deep.equal([b.ids[0], a.ids[0]]);
+      const refolded = openDatabase(file, ":memory:");
+      try {
+        const rows = await refolded.db
+          .selectFrom("loan_disputes")
+          .select("resolved_block")
+          .where("state", "=", "Resolved")
+          .execute();
+        expect(rows.every((r) => r.resolved_block !== null)).to.equal(true);
+        expect(
+          await refolded.db.selectFrom("consents").select("id").where("recorded_log", "is", null).execute(),
+        ).to.deep.equal([]);
+      } finally {
+        await refolded.close();
       }
     } finally {
       await rm(dir, { recursive: true, force: true });

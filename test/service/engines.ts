@@ -5,6 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 
+import { expect } from "chai";
+
 import { Wallet, parseEther, type Provider } from "ethers";
 import pg from "pg";
 import pino from "pino";
@@ -278,4 +280,68 @@ export async function call(
     parsed = { detail: text };
   }
   return { status: res.status, body: parsed, text };
+}
+
+/**
+ * Services for the glassware order's parties (each member's service with one desk's token) and an order funded with
+ * its Shipped evidence signed, labelled `po`: what a relay of that evidence needs.
+ */
+export async function shippedOrder(provider: ServiceOptions["provider"], world: World, po: string) {
+  const services: Record<string, RunningService> = {};
+  const tokens: Record<string, string> = {};
+  const role = {
+    cristal: "importer",
+    glassworks: "exporter",
+    golfo: "bank-treasury",
+    huaxia: "bank-treasury",
+    carrier: "operator",
+    pacific: "bank-treasury",
+  };
+  for (const [who, r] of Object.entries(role)) {
+    services[who] = await startTestService(provider, world.deployment, ":memory:", {
+      signer: world.admins[who],
+      consortiumKey: async () => world.key,
+    });
+    tokens[who] = (await createToken(services[who].database.db, who, parseRoles(r))).token;
+  }
+  const post = (who: string, path: string, body: unknown, token = tokens[who]) =>
+    call(services[who].url, token, "POST", path, body);
+  const ok = async (who: string, path: string, body: unknown, status = 200, token = tokens[who]) => {
+    const r = await post(who, path, body, token);
+    expect(r.status, `${path}: ${r.text}`).to.equal(status);
+    return r.body.result as Record<string, unknown>;
+  };
+  const stop = async () => {
+    for (const s of Object.values(services)) await s.stop();
+  };
+  try {
+    const latest = (await provider.getBlock("latest"))!.timestamp;
+    const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
+    const id = (await ok("cristal", "/v1/trade/orders", glasswareOrderBody(world.ids, po, day), 201)).id as string;
+    await ok("glassworks", `/v1/trade/orders/${id}/accept`, {});
+    await ok("golfo", `/v1/trade/orders/${id}/fund`, {});
+    const attestation = await ok(
+      "carrier",
+      `/v1/trade/orders/${id}/attestations`,
+      { kind: "Shipped", document: `bill of lading ${po}` },
+      201,
+    );
+    /** Huaxia's signed quote for the order's payee at `rate` CNY per MXN. */
+    const quoteAt = async (rate: string) => {
+      const q = await ok(
+        "huaxia",
+        `/v1/trade/orders/${id}/fx-quotes`,
+        { sell: "MXN", buy: "CNY", rate, max: "400000.00", validFor: 3600 },
+        201,
+      );
+      return { quote: q.quote, signature: q.signature };
+    };
+    const relay = { kind: "Shipped", document: `bill of lading ${po}`, attestations: [attestation] };
+    const paid = async () =>
+      (await world.contracts.trade.queryFilter(world.contracts.trade.filters.TranchePaid(BigInt(id)))).length;
+    return { services, post, ok, stop, id, quoteAt, relay, paid };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
