@@ -45,6 +45,33 @@ export function unsellable(
 }
 
 /**
+ * Why `finance` refuses a quote on these terms whoever relays it and whenever (null when nothing does): the financier
+ * buying from itself, the debtor buying its own payable with recourse, or recourse in a currency other than the credit
+ * registry's reporting currency (`ScfSelfDealing`, `ScfRecourseCurrency`). A desk asks it before it approves or signs
+ * anything, and a preview before it prices such a quote (adversarial review 43, Q2).
+ */
+export function unquotable(
+  quote: { recourse: boolean; seller: bigint | number },
+  financier: bigint | number,
+  family: { debtor: bigint | number },
+  currency: { token: string; reporting: string },
+): { term: "seller" | "recourse"; reason: string } | null {
+  if (BigInt(financier) === BigInt(quote.seller)) {
+    return { term: "seller", reason: `financier ${financier} would buy from itself` };
+  }
+  if (!quote.recourse) return null;
+  if (BigInt(financier) === BigInt(family.debtor)) {
+    const reason = `financier ${financier} is the receivable's debtor, which buys its own payable only without recourse`;
+    return { term: "recourse", reason };
+  }
+  if (currency.token !== currency.reporting) {
+    const reason = `recourse is booked in the credit registry's ${currency.reporting}, and the receivable is in ${currency.token}`;
+    return { term: "recourse", reason };
+  }
+  return null;
+}
+
+/**
  * The `expectedStates` bitmap of `ScfUnexpectedFamilyState` and `ScfUnexpectedPieceState` (bit `1 << state` per
  * allowed state, as OpenZeppelin Governor's `GovernorUnexpectedProposalState`), as the bytes32 hex the error carries.
  */

@@ -276,6 +276,7 @@ export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): voi
       ]);
       const signerAddress = checked("quote", () => recoverAddress(digest, signature));
       const financier = await contracts.members.memberForKey(signerAddress);
+      await desk.refuseUnquotable(d, terms, financier, family, m.code, "quote");
       return {
         id: formatReceivable(terms.id),
         financier: Number(financier),

@@ -8,7 +8,7 @@ import { ZeroAddress, getAddress, isAddress, isError, isHexString, type Contract
 
 import { tokenAt, tokenFor, type TradelineContracts } from "../deployment.js";
 import { newSignatureNonce, signQuote, type QuoteTerms } from "../eip712.js";
-import { formatAmount, parseAmount } from "../encoding.js";
+import { decodeCode, formatAmount, parseAmount } from "../encoding.js";
 import {
   InputError,
   checked,
@@ -35,6 +35,7 @@ import {
   rootOf,
   split as splitReceivable,
   splitTo as splitReceivableTo,
+  unquotable,
   unsellable,
 } from "../scf.js";
 import { chainTime, ensureAllowance, mined, raiseAllowance } from "../tx.js";
@@ -442,6 +443,8 @@ export async function quote(
   if (refusal !== null) {
     throw new InputError(desk.label("id"), `receivable ${formatReceivable(id)} cannot be financed: ${refusal}`);
   }
+  const financier = await c.members.memberForKey(await desk.signer.getAddress());
+  await refuseUnquotable(desk, terms, financier, family, money.code);
   const price = await c.scf.priceOf(terms);
   const maxPrice = discountedPrice(
     piece.face,
@@ -470,6 +473,26 @@ export async function quote(
     signature,
   };
   return { signed, terms, price, maxPrice, money, approval };
+}
+
+/**
+ * Refuses, as an input error naming `field` (else the term at fault), a quote that `finance` refuses whoever relays it ({@link unquotable}):
+ * before the desk approves or signs anything, and before a preview prices it.
+ */
+export async function refuseUnquotable(
+  desk: ScfDesk,
+  terms: { id: bigint; recourse: boolean; seller: bigint },
+  financier: bigint,
+  family: { debtor: bigint },
+  tokenCode: string,
+  field?: string,
+): Promise<void> {
+  const reporting = terms.recourse ? decodeCode(await desk.contracts.credit.reportingCurrency()) : tokenCode;
+  const refusal = unquotable(terms, financier, family, { token: tokenCode, reporting });
+  if (refusal !== null) {
+    const name = desk.label(field ?? refusal.term);
+    throw new InputError(name, `the ledger refuses this quote for ${formatReceivable(terms.id)}: ${refusal.reason}`);
+  }
 }
 
 /** Reads a signed quote (from a file or a request body); a malformed one is an input error naming `field`. */

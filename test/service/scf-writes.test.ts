@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { newSignatureNonce, signQuote, type QuoteTerms } from "../../src/eip712.js";
 import { parseAmount } from "../../src/encoding.js";
 import { parseReceivable } from "../../src/scf.js";
 import { deployWorld } from "../../scripts/lib/world.js";
@@ -16,6 +17,19 @@ interface Answer {
   txHashes: string[];
   events: { name: string; args: Record<string, unknown> }[];
   result: Record<string, unknown>;
+}
+/** The terms of a quote as the service's quote endpoint answered it. */
+function parseSignedQuote(signed: Record<string, unknown>): QuoteTerms {
+  const q = signed.quote as Record<string, string | number | boolean>;
+  return {
+    id: BigInt(q.id),
+    rateBps: Number(q.rateBps),
+    dayBase: Number(q.dayBase) as 360 | 365,
+    recourse: q.recourse === true,
+    seller: BigInt(q.seller),
+    expiry: BigInt(q.expiry),
+    nonce: BigInt(q.nonce),
+  };
 }
 interface ProblemBody {
   status: number;
@@ -127,6 +141,21 @@ describe("service writes: a receivable from issue to collection, one service per
         expect([wrongPiece.status, wrongPiece.body.errors?.[0].pointer]).to.deep.equal([400, "/quote"]);
         const notAQuote = await post("glassworks", previewAt, { quote: signed.quote, signature: "nonsense" });
         expect([notAQuote.status, notAQuote.body.errors?.[0].pointer]).to.deep.equal([400, "/quote"]);
+        // A quote the ledger refuses whoever relays it is not priced (review 43, Q2): here its financier is its seller.
+        const selfTerms = { ...parseSignedQuote(signed), seller: world.ids.pacific, nonce: newSignatureNonce() };
+        const selfDealing = await post("glassworks", previewAt, {
+          quote: {
+            ...(signed.quote as Record<string, unknown>),
+            seller: String(world.ids.pacific),
+            nonce: selfTerms.nonce.toString(),
+          },
+          signature: await signQuote(world.contracts.scf, world.admins.pacific, selfTerms),
+        });
+        expect([selfDealing.status, selfDealing.body.errors?.[0].pointer, selfDealing.body.detail]).to.deep.equal([
+          400,
+          "/quote",
+          `quote: the ledger refuses this quote for ${family}.1: financier ${world.ids.pacific} would buy from itself`,
+        ]);
         expect((await post("pacific", previewAt, quote)).status).to.equal(403);
         const seen = await post("glassworks", previewAt, quote);
         expect(seen.status, JSON.stringify(seen.body)).to.equal(200);
