@@ -370,15 +370,18 @@ await compareBatch("borrowers known at another lender", async (prefix) => {
 const [life] = newLoans(1, "LIFE");
 await asHuaxia.registerLoan(life);
 const lifeRef = life.loanRef;
-await record("CreditRegistry.reportRepayment [partial]", asHuaxia.reportRepayment(lifeRef, 100_000n));
-await record("CreditRegistry.reportStatus [Active -> Overdue]", asHuaxia.reportStatus(lifeRef, loanStatus("Overdue")));
+await record("CreditRegistry.fileLoanRepayment [partial]", asHuaxia.fileLoanRepayment(lifeRef, 100_000n));
 await record(
-  "CreditRegistry.reportStatus [Overdue -> Defaulted]",
-  asHuaxia.reportStatus(lifeRef, loanStatus("Defaulted")),
+  "CreditRegistry.fileLoanStatus [Active -> Overdue]",
+  asHuaxia.fileLoanStatus(lifeRef, loanStatus("Overdue")),
 );
 await record(
-  "CreditRegistry.reportStatus [Defaulted -> WrittenOff]",
-  asHuaxia.reportStatus(lifeRef, loanStatus("WrittenOff")),
+  "CreditRegistry.fileLoanStatus [Overdue -> Defaulted]",
+  asHuaxia.fileLoanStatus(lifeRef, loanStatus("Defaulted")),
+);
+await record(
+  "CreditRegistry.fileLoanStatus [Defaulted -> WrittenOff]",
+  asHuaxia.fileLoanStatus(lifeRef, loanStatus("WrittenOff")),
 );
 {
   // A written-off debt still owed is collected: a soft look-up naming the loan (review 34, C3).
@@ -391,14 +394,14 @@ await record(
 const [paid] = newLoans(1, "PAID");
 await asHuaxia.registerLoan(paid);
 await record(
-  "CreditRegistry.reportRepayment [in full -> Repaid]",
-  asHuaxia.reportRepayment(paid.loanRef, paid.outstanding),
+  "CreditRegistry.fileLoanRepayment [in full -> Repaid]",
+  asHuaxia.fileLoanRepayment(paid.loanRef, paid.outstanding),
 );
 {
   const loans = newLoans(100, "REPAY");
   await asHuaxia.registerLoans(loans);
   const lines = loans.map((l) => ({ loanRef: l.loanRef, amount: 1_000n }));
-  await record("CreditRegistry.reportRepayments [100 partial]", asHuaxia.reportRepayments(lines));
+  await record("CreditRegistry.fileLoanRepayments [100 partial]", asHuaxia.fileLoanRepayments(lines));
 }
 {
   const quicklend = world.ids.quicklend;
@@ -958,8 +961,8 @@ const tradeLifecycle = sumFigures(tradeFlow);
     asHuaxia.registerLoan(planned),
   );
   await record(
-    "CreditRegistry.reportRepayment [an instalment of a plan loan]",
-    asHuaxia.reportRepayment(planned.loanRef, plan.instalment),
+    "CreditRegistry.fileLoanRepayment [an instalment of a plan loan]",
+    asHuaxia.fileLoanRepayment(planned.loanRef, plan.instalment),
   );
   const id = await credit.loanId(world.ids.huaxia, planned.loanRef);
   // The second instalment is missed: 30 days after it fell due (grace 15), a stranger moves the loan to Overdue.
@@ -981,8 +984,8 @@ const tradeLifecycle = sumFigures(tradeFlow);
     ratio: Number((Number(scoreGas) / scoreFloor).toFixed(3)),
   });
   // A written-off loan's negative record ends five years on.
-  await asHuaxia.reportStatus(planned.loanRef, loanStatus("Defaulted"));
-  await asHuaxia.reportStatus(planned.loanRef, loanStatus("WrittenOff"));
+  await asHuaxia.fileLoanStatus(planned.loanRef, loanStatus("Defaulted"));
+  await asHuaxia.fileLoanStatus(planned.loanRef, loanStatus("WrittenOff"));
   const terms = await credit.termsOf(id);
   await networkHelpers.time.increaseTo(Number(terms.negativeUntil) * 86_400);
   await record("CreditRegistry.ageLoan [negative record past retention]", stranger.ageLoan(id));

@@ -595,7 +595,7 @@ export async function registerLoans(
 
 /** Reports a repayment of the signer's loan `ref` (the lender's reference string). */
 export async function repay(credit: CreditRegistry, ref: string, amount: bigint): Promise<ContractTransactionReceipt> {
-  return mined(await credit.reportRepayment(loanRef(ref), amount));
+  return mined(await credit.fileLoanRepayment(loanRef(ref), amount));
 }
 
 /** Moves the signer's loan `ref` to a new status (e.g. "Overdue", "Defaulted"). */
@@ -604,7 +604,7 @@ export async function reportStatus(
   ref: string,
   status: LoanStatusName | string,
 ): Promise<ContractTransactionReceipt> {
-  return mined(await credit.reportStatus(loanRef(ref), loanStatus(status)));
+  return mined(await credit.fileLoanStatus(loanRef(ref), loanStatus(status)));
 }
 
 /**

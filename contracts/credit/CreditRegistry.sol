@@ -56,12 +56,12 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     }
 
     /// @inheritdoc ICreditRegistry
-    function reportRepayment(bytes32 loanRef, uint64 amount) external whenNotPaused {
+    function fileLoanRepayment(bytes32 loanRef, uint64 amount) external whenNotPaused {
         _repay(_requireActive(msg.sender), loanRef, amount, _SINGLE);
     }
 
     /// @inheritdoc ICreditRegistry
-    function reportStatus(bytes32 loanRef, LoanStatus to) external whenNotPaused {
+    function fileLoanStatus(bytes32 loanRef, LoanStatus to) external whenNotPaused {
         LoanId id = _loanId(_requireActive(msg.sender), loanRef);
         Loan memory loan = _knownLoan(id, _SINGLE);
         LoanStatus from = loan.status;
@@ -314,7 +314,7 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     // ─── Run by CreditRegistryCold ──────────────────────────────────────────
 
     /// @inheritdoc ICreditRegistry
-    function reportRepayments(Repayment[] calldata) external {
+    function fileLoanRepayments(Repayment[] calldata) external {
         _runCold();
     }
 

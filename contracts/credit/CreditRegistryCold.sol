@@ -37,7 +37,7 @@ contract CreditRegistryCold is CreditRegistryBase {
     }
 
     /// @dev See {ICreditRegistry}.
-    function reportRepayments(Repayment[] calldata repayments) external whenNotPaused {
+    function fileLoanRepayments(Repayment[] calldata repayments) external whenNotPaused {
         MemberId reporter = _requireActive(msg.sender);
         uint256 n = repayments.length;
         if (n == 0) revert CreditEmptyBatch();

@@ -392,13 +392,15 @@ interface ICreditRegistry is ICreditRegistryTypes {
     function registerJointLoan(LoanInput calldata loan, Funder[] calldata funders) external returns (LoanId id);
 
     /// @notice Reports a repayment of the caller's loan `loanRef`; repaying all of it moves the loan to Repaid.
-    function reportRepayment(bytes32 loanRef, uint64 amount) external;
+    /// @dev A lender's most frequent call, named so that its selector (`0x00206cab`) sorts second of the registry's:
+    ///      solc's dispatcher compares the selectors in ascending order, 22 gas each (`docs/gas.md`).
+    function fileLoanRepayment(bytes32 loanRef, uint64 amount) external;
 
     /// @notice Reports many repayments at once, all or nothing.
-    function reportRepayments(Repayment[] calldata repayments) external;
+    function fileLoanRepayments(Repayment[] calldata repayments) external;
 
     /// @notice Moves the caller's loan `loanRef` to `to` along the allowed transitions; Repaid settles it in full.
-    function reportStatus(bytes32 loanRef, LoanStatus to) external;
+    function fileLoanStatus(bytes32 loanRef, LoanStatus to) external;
 
     /// @notice Anyone applies what time changed on loan `id`, as the receivable ledger's `markOverdue` does: a plan
     ///         loan moves to its current delinquency bucket, and to Overdue once its oldest unpaid instalment is more

@@ -288,7 +288,7 @@ export async function repay(desk: Desk, req: { ref: string; amount: string }): P
   const cur = await currencyOf(c);
   const value = amount(desk, "amount", req.amount, cur.decimals);
   const ref = checked(desk.label("ref"), () => loanRef(requireOption(req.ref, desk.label("ref"))));
-  const receipt = await mined(await c.credit.reportRepayment(ref, value));
+  const receipt = await mined(await c.credit.fileLoanRepayment(ref, value));
   const out: Repaid = { amount: value, currency: cur, receipt };
   for (const log of receipt.logs) {
     const parsed = c.credit.interface.parseLog(log);
@@ -310,7 +310,7 @@ export async function changeStatus(desk: Desk, req: { ref: string; to: string })
   const to = checked(desk.label("to"), () => loanStatus(requireOption(req.to, desk.label("to"))));
   const key = checked(desk.label("ref"), () => loanRef(ref));
   const from = loanStatusName((await desk.contracts.credit.getLoan(loanIdOf(await memberOfSigner(desk), ref))).status);
-  const receipt = await mined(await desk.contracts.credit.reportStatus(key, to));
+  const receipt = await mined(await desk.contracts.credit.fileLoanStatus(key, to));
   return { ref, from, to: LOAN_STATUSES[to], receipt };
 }
 

@@ -576,14 +576,14 @@ describe("Consumer credit", function () {
       await expect(w.credit.connect(w.lenderA).registerLoan(good)).to.emit(w.credit, "LoanTermsRegistered");
     });
 
-    it("test_reportRepayment_paysOldestInstalmentFirst_partialStaysPartlyPaid", async function () {
+    it("test_fileLoanRepayment_paysOldestInstalmentFirst_partialStaysPartlyPaid", async function () {
       const w = await networkHelpers.loadFixture(deployFixture);
       const key = borrower();
       const loan = await planLoan(key);
       const id = await register(w, loan);
       const first = Number(loan.plan.firstDueDay);
       const lender = w.credit.connect(w.lenderA);
-      await expect(lender.reportRepayment(loan.loanRef, 50_000n))
+      await expect(lender.fileLoanRepayment(loan.loanRef, 50_000n))
         .to.emit(w.credit, "LoanRepaid")
         .withArgs(id, key, 50_000n, TOTAL_DUE - 50_000n);
       // Partly paid: instalment 0 still owes 55,000.
@@ -595,7 +595,7 @@ describe("Consumer credit", function () {
         50_000n,
         TOTAL_DUE,
       ]);
-      await lender.reportRepayment(loan.loanRef, 55_000n + 30_000n);
+      await lender.fileLoanRepayment(loan.loanRef, 55_000n + 30_000n);
       // Instalment 0 paid; 30,000 went to instalment 1, which now owes 75,000.
       expect(delinquency(await w.credit.delinquencyOf(id))).to.deep.equal([
         0n,
@@ -608,7 +608,7 @@ describe("Consumer credit", function () {
       expect((await w.credit.getLoan(id)).outstanding).to.equal(TOTAL_DUE - 135_000n);
       expect((await w.credit.profileOf(key)).outstanding).to.equal(TOTAL_DUE - 135_000n);
       // Paying everything repays the loan.
-      await expect(lender.reportRepayment(loan.loanRef, TOTAL_DUE - 135_000n))
+      await expect(lender.fileLoanRepayment(loan.loanRef, TOTAL_DUE - 135_000n))
         .to.emit(w.credit, "LoanStatusChanged")
         .withArgs(id, key, Status.Active, Status.Repaid);
       expect(delinquency(await w.credit.delinquencyOf(id))).to.deep.equal([0n, 12n, 0n, 0n, TOTAL_DUE, TOTAL_DUE]);
@@ -734,7 +734,7 @@ describe("Consumer credit", function () {
         .withArgs(unknown);
     });
 
-    it("test_reportStatus_lenderCannotCureWhilePastGrace_canAfterCatchingUp", async function () {
+    it("test_fileLoanStatus_lenderCannotCureWhilePastGrace_canAfterCatchingUp", async function () {
       const w = await networkHelpers.loadFixture(deployFixture);
       const key = borrower();
       const loan = await planLoan(key);
@@ -745,16 +745,16 @@ describe("Consumer credit", function () {
       await w.credit.connect(w.stranger).ageLoan(id);
       const lender = w.credit.connect(w.lenderA);
       const before = await snapshot(w, key, id);
-      await expect(lender.reportStatus(loan.loanRef, Status.Active))
+      await expect(lender.fileLoanStatus(loan.loanRef, Status.Active))
         .to.be.revertedWithCustomError(w.credit, "CreditLoanPastDue")
         .withArgs(id, dpd, GRACE_DAYS);
       expect(await snapshot(w, key, id)).to.equal(before);
       // The borrower catches up on instalment 0: the loan is current again and the lender may cure it.
-      await expect(lender.reportRepayment(loan.loanRef, INSTALMENT))
+      await expect(lender.fileLoanRepayment(loan.loanRef, INSTALMENT))
         .to.emit(w.credit, "LoanDelinquencyChanged")
         .withArgs(id, key, 1, 0, 0);
       expect([...(await w.credit.profileOf(key)).delinquent]).to.deep.equal([0n, 0n, 0n, 0n]);
-      await expect(lender.reportStatus(loan.loanRef, Status.Active))
+      await expect(lender.fileLoanStatus(loan.loanRef, Status.Active))
         .to.emit(w.credit, "LoanStatusChanged")
         .withArgs(id, key, Status.Overdue, Status.Active);
       expect((await w.credit.getLoan(id)).status).to.equal(Status.Active);
@@ -814,10 +814,10 @@ describe("Consumer credit", function () {
       const loan = await plainLoan(key);
       const id = await register(w, loan);
       const lender = w.credit.connect(w.lenderA);
-      await lender.reportStatus(loan.loanRef, Status.Overdue);
-      await lender.reportStatus(loan.loanRef, Status.Defaulted);
+      await lender.fileLoanStatus(loan.loanRef, Status.Overdue);
+      await lender.fileLoanStatus(loan.loanRef, Status.Defaulted);
       expect((await w.credit.profileOf(key)).defaults).to.equal(1n);
-      await lender.reportStatus(loan.loanRef, Status.WrittenOff);
+      await lender.fileLoanStatus(loan.loanRef, Status.WrittenOff);
       const writtenOff = await today();
       const until = addMonths(writtenOff, 60);
       expect((await w.credit.termsOf(id)).negativeUntil).to.equal(BigInt(until));
@@ -861,15 +861,15 @@ describe("Consumer credit", function () {
   });
 
   describe("retention of a settled default", function () {
-    it("test_reportRepayment_settlingADefaultedLoan_isRetainedFiveYears", async function () {
+    it("test_fileLoanRepayment_settlingADefaultedLoan_isRetainedFiveYears", async function () {
       const w = await networkHelpers.loadFixture(deployFixture);
       const key = borrower();
       const loan = await plainLoan(key);
       const id = await register(w, loan);
       const lender = w.credit.connect(w.lenderA);
-      await lender.reportStatus(loan.loanRef, Status.Overdue);
-      await lender.reportStatus(loan.loanRef, Status.Defaulted);
-      await expect(lender.reportRepayment(loan.loanRef, 1_000_000n))
+      await lender.fileLoanStatus(loan.loanRef, Status.Overdue);
+      await lender.fileLoanStatus(loan.loanRef, Status.Defaulted);
+      await expect(lender.fileLoanRepayment(loan.loanRef, 1_000_000n))
         .to.emit(w.credit, "LoanStatusChanged")
         .withArgs(id, key, Status.Defaulted, Status.Repaid);
       const until = addMonths(await today(), 60);
@@ -939,7 +939,7 @@ describe("Consumer credit", function () {
         expect([score, [...reasons]], `${dpd} days past due`).to.deep.equal([expected, expectedReasons]);
       }
       // A default costs 90 more.
-      await w.credit.connect(w.lenderA).reportStatus(loan.loanRef, Status.Defaulted);
+      await w.credit.connect(w.lenderA).fileLoanStatus(loan.loanRef, Status.Defaulted);
       const [score, reasons] = await w.score.scoreOf(key);
       expect([score, [...reasons]]).to.deep.equal([560n, [Reason.Delinquency, Reason.Defaults, Reason.History, 0n]]);
     });

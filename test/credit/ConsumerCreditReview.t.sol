@@ -114,9 +114,9 @@ contract ConsumerCreditReviewTest is TestBase {
         vm.prank(STRANGER);
         credit.ageLoan(id); // Active -> Overdue, bucket 4 (90+)
         vm.startPrank(BANK_A);
-        credit.reportStatus("R3", LoanStatus.Defaulted);
+        credit.fileLoanStatus("R3", LoanStatus.Defaulted);
         (uint16 defaulted, ) = score.scoreOf(KEY);
-        credit.reportStatus("R3", LoanStatus.WrittenOff);
+        credit.fileLoanStatus("R3", LoanStatus.WrittenOff);
         vm.stopPrank();
         (uint16 writtenOff, ) = score.scoreOf(KEY);
         assertTrue(
@@ -187,10 +187,10 @@ contract ConsumerCreditReviewTest is TestBase {
     function test_R9_lendersDefaultedLoanPaidInFull_canBeSettledAndRetained() public {
         vm.startPrank(BANK_A);
         credit.registerLoan(_bulletLoan("R9", today));
-        credit.reportStatus("R9", LoanStatus.Overdue);
-        credit.reportStatus("R9", LoanStatus.Defaulted);
+        credit.fileLoanStatus("R9", LoanStatus.Overdue);
+        credit.fileLoanStatus("R9", LoanStatus.Defaulted);
         // The borrower pays everything after the default: the lender records it, and the default is retained.
-        credit.reportRepayment("R9", 1_000_00);
+        credit.fileLoanRepayment("R9", 1_000_00);
         vm.stopPrank();
         LoanId id = credit.loanId(bankA, "R9");
         assertTrue(credit.getLoan(id).status == LoanStatus.Repaid, "settled");

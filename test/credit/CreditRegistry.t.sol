@@ -240,8 +240,8 @@ contract CreditRegistryInvariantTest is TestBase {
         vm.startPrank(BANK_A);
         credit.registerLoan(loan);
         assertEq(credit.exposureOf(borrower).outstanding, principal, "registered outstanding");
-        credit.reportRepayment("FUZZ-1", first);
-        if (first < principal) credit.reportRepayment("FUZZ-1", principal - first);
+        credit.fileLoanRepayment("FUZZ-1", first);
+        if (first < principal) credit.fileLoanRepayment("FUZZ-1", principal - first);
         vm.stopPrank();
         ICreditRegistryTypes.Exposure memory e = credit.exposureOf(borrower);
         assertEq(e.outstanding + e.activeLoans + e.activeLenders + e.defaults, 0, "exposure not restored");

@@ -580,16 +580,16 @@ describe("CreditRegistry", function () {
   });
 
   describe("lifecycle", function () {
-    it("test_reportRepayment_partialThenFull", async function () {
+    it("test_fileLoanRepayment_partialThenFull", async function () {
       const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
       const loan = fresh();
       await as("huaxia").registerLoan(loan);
       const id = await credit.loanId(ids.huaxia, loan.loanRef);
-      await expect(as("huaxia").reportRepayment(loan.loanRef, 1_000_000n))
+      await expect(as("huaxia").fileLoanRepayment(loan.loanRef, 1_000_000n))
         .to.emit(credit, "LoanRepaid")
         .withArgs(id, loan.borrowerKey, 1_000_000n, 4_000_000n);
       expect(await exposure(credit, String(loan.borrowerKey))).to.deep.equal([1n, 1n, 4_000_000n, 0n, 0n]);
-      await expect(as("huaxia").reportRepayment(loan.loanRef, 4_000_000n))
+      await expect(as("huaxia").fileLoanRepayment(loan.loanRef, 4_000_000n))
         .to.emit(credit, "LoanStatusChanged")
         .withArgs(id, loan.borrowerKey, loanStatus("Active"), loanStatus("Repaid"));
       expect((await credit.getLoan(id)).status).to.equal(BigInt(loanStatus("Repaid")));
@@ -597,19 +597,19 @@ describe("CreditRegistry", function () {
       expect(await credit.liveLoansOf(loan.borrowerKey, ids.huaxia)).to.equal(0n);
     });
 
-    it("test_reportStatus_overdueCuredDefaultedWrittenOff", async function () {
+    it("test_fileLoanStatus_overdueCuredDefaultedWrittenOff", async function () {
       const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
       const loan = fresh();
       const borrower = String(loan.borrowerKey);
       await as("huaxia").registerLoan(loan);
       const id = await credit.loanId(ids.huaxia, loan.loanRef);
-      const move = (to: string) => as("huaxia").reportStatus(loan.loanRef, loanStatus(to));
+      const move = (to: string) => as("huaxia").fileLoanStatus(loan.loanRef, loanStatus(to));
       await expect(move("Overdue"))
         .to.emit(credit, "LoanStatusChanged")
         .withArgs(id, borrower, loanStatus("Active"), loanStatus("Overdue"));
       await move("Active");
       await move("Overdue");
-      await as("huaxia").reportRepayment(loan.loanRef, 500_000n);
+      await as("huaxia").fileLoanRepayment(loan.loanRef, 500_000n);
       expect(await exposure(credit, borrower)).to.deep.equal([1n, 1n, 4_500_000n, 0n, 0n]);
       await move("Defaulted");
       expect(await exposure(credit, borrower)).to.deep.equal([1n, 1n, 4_500_000n, 1n, 0n]);
@@ -619,16 +619,16 @@ describe("CreditRegistry", function () {
       expect([r.status, r.outstanding]).to.deep.equal([BigInt(loanStatus("WrittenOff")), 4_500_000n]);
     });
 
-    it("test_reportStatus_repaidSettlesInFull", async function () {
+    it("test_fileLoanStatus_repaidSettlesInFull", async function () {
       const { credit, as } = await networkHelpers.loadFixture(worldFixture);
       const loan = fresh();
       await as("huaxia").registerLoan(loan);
-      await as("huaxia").reportStatus(loan.loanRef, loanStatus("Overdue"));
-      await as("huaxia").reportStatus(loan.loanRef, loanStatus("Repaid"));
+      await as("huaxia").fileLoanStatus(loan.loanRef, loanStatus("Overdue"));
+      await as("huaxia").fileLoanStatus(loan.loanRef, loanStatus("Repaid"));
       expect(await exposure(credit, String(loan.borrowerKey))).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
     });
 
-    it("test_reportStatus_revertsOnEveryTransitionOutsideTheTable", async function () {
+    it("test_fileLoanStatus_revertsOnEveryTransitionOutsideTheTable", async function () {
       const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
       const allowed = new Set([
         "Active>Overdue",
@@ -649,12 +649,12 @@ describe("CreditRegistry", function () {
       for (const [from, path] of Object.entries(paths)) {
         const loan = fresh();
         await as("huaxia").registerLoan(loan);
-        for (const step of path) await as("huaxia").reportStatus(loan.loanRef, loanStatus(step));
+        for (const step of path) await as("huaxia").fileLoanStatus(loan.loanRef, loanStatus(step));
         const id = await credit.loanId(ids.huaxia, loan.loanRef);
         const before = await exposure(credit, String(loan.borrowerKey));
         for (const to of LOAN_STATUSES) {
           if (allowed.has(`${from}>${to}`)) continue;
-          await expect(as("huaxia").reportStatus(loan.loanRef, loanStatus(to)))
+          await expect(as("huaxia").fileLoanStatus(loan.loanRef, loanStatus(to)))
             .to.be.revertedWithCustomError(credit, "CreditInvalidTransition")
             .withArgs(id, loanStatus(from), loanStatus(to));
         }
@@ -662,25 +662,25 @@ describe("CreditRegistry", function () {
       }
     });
 
-    it("test_reportRepayment_revertsOnBadAmountOrStatus", async function () {
+    it("test_fileLoanRepayment_revertsOnBadAmountOrStatus", async function () {
       const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
       const loan = fresh();
       await as("huaxia").registerLoan(loan);
       const id = await credit.loanId(ids.huaxia, loan.loanRef);
-      await expect(as("huaxia").reportRepayment(loan.loanRef, 0n))
+      await expect(as("huaxia").fileLoanRepayment(loan.loanRef, 0n))
         .to.be.revertedWithCustomError(credit, "CreditInvalidRepayment")
         .withArgs(id, 0n, 5_000_000n);
-      await expect(as("huaxia").reportRepayment(loan.loanRef, 5_000_001n))
+      await expect(as("huaxia").fileLoanRepayment(loan.loanRef, 5_000_001n))
         .to.be.revertedWithCustomError(credit, "CreditInvalidRepayment")
         .withArgs(id, 5_000_001n, 5_000_000n);
-      await as("huaxia").reportStatus(loan.loanRef, loanStatus("Overdue"));
-      await as("huaxia").reportStatus(loan.loanRef, loanStatus("Defaulted"));
-      await as("huaxia").reportStatus(loan.loanRef, loanStatus("WrittenOff"));
-      await expect(as("huaxia").reportRepayment(loan.loanRef, 1n))
+      await as("huaxia").fileLoanStatus(loan.loanRef, loanStatus("Overdue"));
+      await as("huaxia").fileLoanStatus(loan.loanRef, loanStatus("Defaulted"));
+      await as("huaxia").fileLoanStatus(loan.loanRef, loanStatus("WrittenOff"));
+      await expect(as("huaxia").fileLoanRepayment(loan.loanRef, 1n))
         .to.be.revertedWithCustomError(credit, "CreditLoanNotPerforming")
         .withArgs(id, loanStatus("WrittenOff"));
       const unknown = loanRef("NO-SUCH-LOAN");
-      await expect(as("huaxia").reportRepayment(unknown, 1n))
+      await expect(as("huaxia").fileLoanRepayment(unknown, 1n))
         .to.be.revertedWithCustomError(credit, "CreditLoanUnknown")
         .withArgs(await credit.loanId(ids.huaxia, unknown));
     });
@@ -690,13 +690,13 @@ describe("CreditRegistry", function () {
       const loan = fresh();
       await as("huaxia").registerLoan(loan);
       const theirs = await credit.loanId(ids.golfo, loan.loanRef);
-      await expect(as("golfo").reportRepayment(loan.loanRef, 1n))
+      await expect(as("golfo").fileLoanRepayment(loan.loanRef, 1n))
         .to.be.revertedWithCustomError(credit, "CreditLoanUnknown")
         .withArgs(theirs);
-      await expect(as("golfo").reportStatus(loan.loanRef, loanStatus("Overdue")))
+      await expect(as("golfo").fileLoanStatus(loan.loanRef, loanStatus("Overdue")))
         .to.be.revertedWithCustomError(credit, "CreditLoanUnknown")
         .withArgs(theirs);
-      await expect(as("golfo").reportRepayments([{ loanRef: loan.loanRef, amount: 1n }]))
+      await expect(as("golfo").fileLoanRepayments([{ loanRef: loan.loanRef, amount: 1n }]))
         .to.be.revertedWithCustomError(credit, "CreditBatchRecordRejected")
         .withArgs(0, rejected(credit, "CreditLoanUnknown", [theirs]));
       expect(await exposure(credit, String(loan.borrowerKey))).to.deep.equal([1n, 1n, 5_000_000n, 0n, 0n]);
@@ -706,19 +706,19 @@ describe("CreditRegistry", function () {
       const { world, credit, as, members, outsider } = await networkHelpers.loadFixture(worldFixture);
       const loan = fresh();
       await as("huaxia").registerLoan(loan);
-      await expect(credit.connect(outsider).reportRepayment(loan.loanRef, 1n))
+      await expect(credit.connect(outsider).fileLoanRepayment(loan.loanRef, 1n))
         .to.be.revertedWithCustomError(members, "MemberUnknownAccount")
         .withArgs(outsider.address);
-      await expect(credit.connect(outsider).reportStatus(loan.loanRef, loanStatus("Overdue")))
+      await expect(credit.connect(outsider).fileLoanStatus(loan.loanRef, loanStatus("Overdue")))
         .to.be.revertedWithCustomError(members, "MemberUnknownAccount")
         .withArgs(outsider.address);
       const huaxiaConsent = await consentFor(as("huaxia"), loan.borrowerKey);
       await members.suspend(world.ids.huaxia, REASON);
       const huaxia = world.admins.huaxia.address;
       for (const send of [
-        () => as("huaxia").reportRepayment(loan.loanRef, 1n),
-        () => as("huaxia").reportStatus(loan.loanRef, loanStatus("Overdue")),
-        () => as("huaxia").reportRepayments([{ loanRef: loan.loanRef, amount: 1n }]),
+        () => as("huaxia").fileLoanRepayment(loan.loanRef, 1n),
+        () => as("huaxia").fileLoanStatus(loan.loanRef, loanStatus("Overdue")),
+        () => as("huaxia").fileLoanRepayments([{ loanRef: loan.loanRef, amount: 1n }]),
         () => as("huaxia").inquire(loan.borrowerKey, PURPOSE, huaxiaConsent),
       ]) {
         await expect(send())
@@ -778,13 +778,13 @@ describe("CreditRegistry", function () {
       expect(await credit.borrowerCount()).to.equal(0n);
     });
 
-    it("test_reportRepayments_appliesAllOrNothing", async function () {
+    it("test_fileLoanRepayments_appliesAllOrNothing", async function () {
       const { credit, as, ids } = await networkHelpers.loadFixture(worldFixture);
       const [a, b] = [fresh(), fresh()];
       await as("huaxia").registerLoans([a, b]);
       const id = await credit.loanId(ids.huaxia, b.loanRef);
       await expect(
-        as("huaxia").reportRepayments([
+        as("huaxia").fileLoanRepayments([
           { loanRef: a.loanRef, amount: 1_000n },
           { loanRef: b.loanRef, amount: 6_000_000n },
         ]),
@@ -792,13 +792,13 @@ describe("CreditRegistry", function () {
         .to.be.revertedWithCustomError(credit, "CreditBatchRecordRejected")
         .withArgs(1, rejected(credit, "CreditInvalidRepayment", [id, 6_000_000n, 5_000_000n]));
       expect(await exposure(credit, String(a.borrowerKey))).to.deep.equal([1n, 1n, 5_000_000n, 0n, 0n]);
-      await as("huaxia").reportRepayments([
+      await as("huaxia").fileLoanRepayments([
         { loanRef: a.loanRef, amount: 1_000n },
         { loanRef: b.loanRef, amount: 5_000_000n },
       ]);
       expect(await exposure(credit, String(a.borrowerKey))).to.deep.equal([1n, 1n, 4_999_000n, 0n, 0n]);
       expect(await exposure(credit, String(b.borrowerKey))).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
-      await expect(as("huaxia").reportRepayments([])).to.be.revertedWithCustomError(credit, "CreditEmptyBatch");
+      await expect(as("huaxia").fileLoanRepayments([])).to.be.revertedWithCustomError(credit, "CreditEmptyBatch");
     });
   });
 
@@ -1021,8 +1021,8 @@ describe("CreditRegistry", function () {
         COMMIT,
       );
       expect((await exposure(credit, key))[3]).to.equal(2n);
-      await as("golfo").reportStatus(golfoLoan.loanRef, loanStatus("Overdue"));
-      await expect(as("golfo").reportStatus(golfoLoan.loanRef, loanStatus("Defaulted"))).not.to.emit(
+      await as("golfo").fileLoanStatus(golfoLoan.loanRef, loanStatus("Overdue"));
+      await expect(as("golfo").fileLoanStatus(golfoLoan.loanRef, loanStatus("Defaulted"))).not.to.emit(
         credit,
         "MultiBorrowingFlagged",
       );
@@ -1223,7 +1223,7 @@ describe("CreditRegistry", function () {
         .withArgs(ids.quicklend, loan.loanRef, joint);
       expect(await exposure(credit, String(loan.borrowerKey))).to.deep.equal([1n, 1n, 5_000_000n, 0n, 0n]);
       // The claim is not a loan: the funder cannot move it.
-      await expect(as("quicklend").reportRepayment(loan.loanRef, 1n)).to.be.revertedWithCustomError(
+      await expect(as("quicklend").fileLoanRepayment(loan.loanRef, 1n)).to.be.revertedWithCustomError(
         credit,
         "CreditLoanUnknown",
       );
@@ -1379,9 +1379,9 @@ describe("CreditRegistry", function () {
         () => module.reportExposure(1n, 2n, loanRef("X"), 0, 1n, 1, 1, CONSENT),
         () => module.reportDefault(1n, 2n, loanRef("X"), 0, 1n, 1, CONSENT),
         () => module.closeExposure(loanRef("X"), 1),
-        () => as("huaxia").reportRepayment(loan.loanRef, 1n),
-        () => as("huaxia").reportRepayments([{ loanRef: loan.loanRef, amount: 1n }]),
-        () => as("huaxia").reportStatus(loan.loanRef, loanStatus("Overdue")),
+        () => as("huaxia").fileLoanRepayment(loan.loanRef, 1n),
+        () => as("huaxia").fileLoanRepayments([{ loanRef: loan.loanRef, amount: 1n }]),
+        () => as("huaxia").fileLoanStatus(loan.loanRef, loanStatus("Overdue")),
         () => as("huaxia").inquire(loan.borrowerKey, PURPOSE, huaxiaConsent),
       ]) {
         await expect(send()).to.be.revertedWithCustomError(credit, "EnforcedPause");
@@ -1396,7 +1396,7 @@ describe("CreditRegistry", function () {
         .withArgs(world.admins.regulator.address);
       await credit.unpause();
       await expect(credit.unpause()).to.be.revertedWithCustomError(COLD, "ExpectedPause");
-      await as("huaxia").reportRepayment(loan.loanRef, 1n);
+      await as("huaxia").fileLoanRepayment(loan.loanRef, 1n);
       expect((await credit.exposureOf(loan.borrowerKey)).outstanding).to.equal(4_999_999n);
     });
 

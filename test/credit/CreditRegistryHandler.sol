@@ -203,7 +203,7 @@ contract CreditRegistryHandler is TestBase {
         if (!found || (r.status != LoanStatus.Active && r.status != LoanStatus.Overdue)) return;
         uint64 amount = uint64(bound(amountSeed, 1, r.outstanding));
         vm.prank(_reporterOf[id]);
-        _credit.reportRepayment(_refOf[id], amount);
+        _credit.fileLoanRepayment(_refOf[id], amount);
         _paid(id, amount);
     }
 
@@ -214,7 +214,7 @@ contract CreditRegistryHandler is TestBase {
         lines[0] = ICreditRegistryTypes.Repayment(_refOf[id], 1);
         lines[1] = ICreditRegistryTypes.Repayment(_refOf[id], 1);
         vm.prank(_reporterOf[id]);
-        _credit.reportRepayments(lines);
+        _credit.fileLoanRepayments(lines);
         _paid(id, 2);
     }
 
@@ -224,7 +224,7 @@ contract CreditRegistryHandler is TestBase {
         LoanStatus to = LoanStatus(bound(toSeed, 1, 5));
         if (!_allowed(r.status, to)) return;
         vm.prank(_reporterOf[id]);
-        try _credit.reportStatus(_refOf[id], to) {
+        try _credit.fileLoanStatus(_refOf[id], to) {
             if (to == LoanStatus.Repaid) _paid(id, r.outstanding);
             _touch(id);
         } catch (bytes memory reason) {

@@ -91,7 +91,7 @@ describe("review 10, R10-2: a loan is not aged against a lender that cannot repo
     await members.connect(world.governor).suspend(world.ids.huaxia, reasonCode("LICENCE-REVIEW"));
     // The borrower pays on the due day; the suspended lender cannot report it; 40 days on, nobody ages the loan.
     await networkHelpers.time.increaseTo(first * 86_400 + 3_600);
-    await expect(credit.connect(a.huaxia).reportRepayment(ref, 105_000n)).to.be.revert(ethers);
+    await expect(credit.connect(a.huaxia).fileLoanRepayment(ref, 105_000n)).to.be.revert(ethers);
     await networkHelpers.time.increase(40 * 86_400);
     await expect(credit.connect(world.outsiders[0]).ageLoan(id))
       .to.be.revertedWithCustomError(credit, "CreditLenderInactive")
@@ -100,7 +100,7 @@ describe("review 10, R10-2: a loan is not aged against a lender that cannot repo
     expect((await credit.profileOf(borrowerKey)).delinquent).to.deep.equal([0n, 0n, 0n, 0n]);
     // Reinstated, the lender reports what it was paid: the loan is current, and a missed instalment ages again.
     await members.connect(world.governor).reinstate(world.ids.huaxia, reasonCode("LICENCE-OK"));
-    await credit.connect(a.huaxia).reportRepayment(ref, 105_000n);
+    await credit.connect(a.huaxia).fileLoanRepayment(ref, 105_000n);
     await networkHelpers.time.increaseTo(addMonths(first, 1) * 86_400 + 40 * 86_400);
     await credit.connect(world.outsiders[0]).ageLoan(id);
     expect((await credit.getLoan(id)).status).to.equal(Status.Overdue);

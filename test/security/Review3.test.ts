@@ -214,7 +214,7 @@ describe("review 4, open item: the financier books an advance the order left ope
     const { world, trade, credit, a, terms, exporterKey, loan } = await unshippedAdvance();
     const { members } = world.contracts;
     await networkHelpers.time.increaseTo(BigInt(terms.expiry) + 1n);
-    // A credit report is an active member's word, in the registry (`reportStatus`) and in its modules alike: the
+    // A credit report is an active member's word, in the registry (`fileLoanStatus`) and in its modules alike: the
     // ledger's `closeRecourse` and `defaultRecourse` asked for it already.
     await members.connect(world.governor).suspend(world.ids.pacific, reasonCode("LICENCE-REVIEW"));
     for (const call of [trade.connect(a.pacific).defaultAdvance(1n), trade.connect(a.pacific).closeAdvance(1n)]) {

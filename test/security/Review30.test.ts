@@ -50,7 +50,7 @@ describe("adversarial review 30", function () {
     await travelToDay(w.first - 1);
     await w.credit.connect(w.regulator).pause();
     await travelToDay(w.first);
-    await expect(w.credit.connect(w.lenderA).reportRepayment(w.loan.loanRef, 250_000n)).to.be.revertedWithCustomError(
+    await expect(w.credit.connect(w.lenderA).fileLoanRepayment(w.loan.loanRef, 250_000n)).to.be.revertedWithCustomError(
       w.credit,
       "EnforcedPause",
     );
@@ -66,7 +66,7 @@ describe("adversarial review 30", function () {
     expect((await w.credit.profileOf(key)).delinquent).to.deep.equal([0n, 0n, 0n, 0n]);
     // The lender's backlog lands first. Past the grace days only what was truly missed ages: the second instalment,
     // due a week after the first, is unpaid.
-    await w.credit.connect(w.lenderA).reportRepayment(w.loan.loanRef, 250_000n);
+    await w.credit.connect(w.lenderA).fileLoanRepayment(w.loan.loanRef, 250_000n);
     await travelToDay(resumed + GRACE_DAYS + 1);
     expect((await w.credit.delinquencyOf(w.id)).oldestUnpaid).to.equal(1n);
     await expect(w.credit.connect(w.stranger).ageLoan(w.id))
@@ -107,7 +107,7 @@ describe("adversarial review 30", function () {
     const w = await networkHelpers.loadFixture(deployFixture);
     await travelToDay(w.first + 60);
     for (const s of [Status.Overdue, Status.Defaulted, Status.WrittenOff]) {
-      await w.credit.connect(w.lenderA).reportStatus(w.loan.loanRef, s);
+      await w.credit.connect(w.lenderA).fileLoanStatus(w.loan.loanRef, s);
     }
     const writtenOff = await today();
     // Its outstanding stays what the lender wrote off; its clock stops.

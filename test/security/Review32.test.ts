@@ -264,7 +264,7 @@ describe("adversarial review 32: the credit registry", function () {
       .to.be.revertedWithCustomError(w.credit, "CreditLenderCatchingUp")
       .withArgs(w.id, await time.latest(), resumedAt + GRACE_DAYS * DAY);
     // The lender lands its backlog in time; the loan is current.
-    await w.credit.connect(w.lenderA).reportRepayment(w.loan.loanRef, 250_000n);
+    await w.credit.connect(w.lenderA).fileLoanRepayment(w.loan.loanRef, 250_000n);
     expect((await w.credit.profileOf(key)).delinquent[0]).to.equal(0n);
     // A pause that ends later than the window moves it on: it keeps what was left of the window when it began
     // (four days less a few seconds) and adds its own three days, the five grace days at most from its end.

@@ -135,7 +135,7 @@ describe("adversarial review 34: the credit registry", function () {
     expect((await w.credit.profileOf(key)).delinquent).to.deep.equal([0n, 0n, 0n, 0n]);
     // The lender's report lands first. When the catch-up ends, only what was truly missed ages: the second
     // instalment, due a week after the first, is a few days past due, within the grace days: the loan stays Active.
-    await w.credit.connect(w.lenderA).reportRepayment(w.loan.loanRef, 250_000n);
+    await w.credit.connect(w.lenderA).fileLoanRepayment(w.loan.loanRef, 250_000n);
     await time.increaseTo(resumedAt + GRACE_DAYS * DAY);
     await w.credit.connect(w.stranger).ageLoan(w.id);
     expect((await w.credit.delinquencyOf(w.id)).oldestUnpaid).to.equal(1n);
@@ -152,9 +152,9 @@ describe("adversarial review 34: the credit registry", function () {
     await w.credit.connect(w.lenderA).registerLoan(live);
     const id = await w.credit.loanId(w.ids.a, loan.loanRef);
     const liveId = await w.credit.loanId(w.ids.a, live.loanRef);
-    await w.credit.connect(w.lenderA).reportStatus(loan.loanRef, Status.Overdue);
-    await w.credit.connect(w.lenderA).reportStatus(loan.loanRef, Status.Defaulted);
-    await w.credit.connect(w.lenderA).reportRepayment(loan.loanRef, 100_000n);
+    await w.credit.connect(w.lenderA).fileLoanStatus(loan.loanRef, Status.Overdue);
+    await w.credit.connect(w.lenderA).fileLoanStatus(loan.loanRef, Status.Defaulted);
+    await w.credit.connect(w.lenderA).fileLoanRepayment(loan.loanRef, 100_000n);
     const until = Number((await w.credit.termsOf(id)).negativeUntil);
     expect((await w.credit.profileOf(key)).defaults).to.equal(1n);
     // Paused from the day before the record's five years end, for a month.
@@ -208,7 +208,7 @@ describe("adversarial review 34: the credit registry", function () {
     const loan = plainLoan(key, "review 34 c3 loan", day);
     await w.credit.connect(w.lenderA).registerLoan(loan);
     for (const to of [Status.Overdue, Status.Defaulted, Status.WrittenOff]) {
-      await w.credit.connect(w.lenderA).reportStatus(loan.loanRef, to);
+      await w.credit.connect(w.lenderA).fileLoanStatus(loan.loanRef, to);
     }
     const id = await w.credit.loanId(w.ids.a, loan.loanRef);
     expect((await w.credit.getLoan(id)).outstanding).to.equal(100_000n); // still owed
@@ -249,7 +249,7 @@ describe("adversarial review 34: the credit registry", function () {
     // A loan paid off is no longer collected.
     const paid = plainLoan(key, "review 34 c3 paid loan", day);
     await w.credit.connect(w.lenderA).registerLoan(paid);
-    await w.credit.connect(w.lenderA).reportRepayment(paid.loanRef, 100_000n);
+    await w.credit.connect(w.lenderA).fileLoanRepayment(paid.loanRef, 100_000n);
     await expect(w.credit.connect(w.lenderA).collectionInquiry(key, paid.loanRef, collections))
       .to.be.revertedWithCustomError(w.credit, "CreditNoAccountHeld")
       .withArgs(w.ids.a, key, Purpose.Collections);

@@ -140,7 +140,7 @@ describe("review 38's J1: a joint loan's co-funder collects softly", function ()
       .withArgs(ids.cofunder, key, Purpose.Collections);
     await snapshot.restore();
     // The joint loan paid off: nothing left to collect.
-    await credit.connect(lead).reportRepayment(loan.loanRef, loan.outstanding);
+    await credit.connect(lead).fileLoanRepayment(loan.loanRef, loan.outstanding);
     await expect(credit.connect(cofunder).collectionInquiry(key, loan.loanRef, collections))
       .to.be.revertedWithCustomError(credit, "CreditNoAccountHeld")
       .withArgs(ids.cofunder, key, Purpose.Collections);

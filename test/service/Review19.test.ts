@@ -74,13 +74,13 @@ describe("review 19: the read model against the chain", function () {
     await as("golfo").registerLoan(L2);
     const id1 = await c.loanId(world.ids.huaxia, L1.loanRef);
     const id2 = await c.loanId(world.ids.golfo, L2.loanRef);
-    await as("huaxia").reportRepayment(L1.loanRef, 150_000n);
+    await as("huaxia").fileLoanRepayment(L1.loanRef, 150_000n);
     await as("golfo").openDispute(world.ids.golfo, L2.loanRef, reasonCode("WRONG"));
     await as("golfo").answerDispute(L2.loanRef, reasonCode("CHECKED"));
     await regulator.resolveDispute(world.ids.golfo, L2.loanRef, reasonCode("UPHELD"));
-    await as("golfo").reportStatus(L2.loanRef, loanStatus("Overdue"));
-    await as("golfo").reportStatus(L2.loanRef, loanStatus("Defaulted"));
-    await as("golfo").reportStatus(L2.loanRef, loanStatus("WrittenOff"));
+    await as("golfo").fileLoanStatus(L2.loanRef, loanStatus("Overdue"));
+    await as("golfo").fileLoanStatus(L2.loanRef, loanStatus("Defaulted"));
+    await as("golfo").fileLoanStatus(L2.loanRef, loanStatus("WrittenOff"));
     await regulator.openDispute(world.ids.golfo, L2.loanRef, reasonCode("AGAIN"));
     await networkHelpers.time.increase(45 * DAY);
     await as("pacific").ageLoan(id1);
@@ -132,7 +132,7 @@ describe("review 19: the read model against the chain", function () {
     const bk = String(L.borrowerKey);
     await golfo.registerLoan(L);
     const id = await c.loanId(world.ids.golfo, L.loanRef);
-    for (const to of ["Overdue", "Defaulted", "WrittenOff"]) await golfo.reportStatus(L.loanRef, loanStatus(to));
+    for (const to of ["Overdue", "Defaulted", "WrittenOff"]) await golfo.fileLoanStatus(L.loanRef, loanStatus(to));
     // Five years on, a stranger ends the retention (NegativeRecordExpired): the history says so.
     await networkHelpers.time.increase(5 * 366 * DAY);
     await c.connect(world.admins.pacific).ageLoan(id);

@@ -159,7 +159,7 @@ describe("adversarial review 42: the service", function () {
       };
       await waiting("select count(*) as n from pg_locks where not granted and relation = 'trade_orders'::regclass");
       // The borrower repays 1,000 while B refolds; A indexes it (its UPDATE of the loan waits on B's delete).
-      await (await lender.reportRepayment(input.loanRef, 1_000n)).wait();
+      await (await lender.fileLoanRepayment(input.loanRef, 1_000n)).wait();
       const afterRepay = (await c.credit.getLoan(reg.ids[0])).outstanding;
       expect(afterRepay).to.equal(before - 1_000n);
       await waiting("select count(*) as n from pg_locks where not granted and locktype = 'transactionid'");

@@ -76,10 +76,10 @@ describe("service read model: credit", function () {
     await as("pacific").inquire(reviewed.borrowerKey, consentPurpose("AccountReview"), review.id);
     consents.push(review.id);
     expect((await c.exposureOf(reviewed.borrowerKey)).inquiries).to.equal(0n);
-    await as("huaxia").reportRepayment(loans[0].input.loanRef, 1_000n);
-    await as("golfo").reportStatus(loans[1].input.loanRef, loanStatus("Overdue"));
-    await as("golfo").reportStatus(loans[1].input.loanRef, loanStatus("Defaulted"));
-    await as("huaxia").reportRepayment(loans[3].input.loanRef, loans[3].input.outstanding);
+    await as("huaxia").fileLoanRepayment(loans[0].input.loanRef, 1_000n);
+    await as("golfo").fileLoanStatus(loans[1].input.loanRef, loanStatus("Overdue"));
+    await as("golfo").fileLoanStatus(loans[1].input.loanRef, loanStatus("Defaulted"));
+    await as("huaxia").fileLoanRepayment(loans[3].input.loanRef, loans[3].input.outstanding);
     await as("pacific").openDispute(world.ids.pacific, loans[2].input.loanRef, reasonCode("WRONG-AMOUNT"));
     await as("pacific").answerDispute(loans[2].input.loanRef, reasonCode("CHECKED"));
     const regulator = c.connect(world.admins.regulator);
