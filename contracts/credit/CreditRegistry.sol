@@ -358,29 +358,26 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
         _runCold();
     }
 
-    /// @inheritdoc ICreditRegistry
-    /// @dev Run in the cold part since review 30 took this contract's last bytes for the pause's day and rule.
-    function setPolicy(Policy calldata) external {
+    /// @inheritdoc ICreditModuleReports
+    function setReporterModule(address, bool) external {
         _runCold();
     }
 
     // ─── Governance, run here ───────────────────────────────────────────────
 
-    /// @inheritdoc ICreditModuleReports
-    function setReporterModule(address module, bool allowed) external onlyGovernor {
-        if (allowed && module.code.length == 0) revert CreditReporterModuleInvalid(module);
-        _reporterModules[module] = allowed;
-        emit ReporterModuleSet(module, allowed);
+    /// @inheritdoc ICreditRegistry
+    function setPolicy(Policy calldata newPolicy) external onlyGovernor {
+        _setPolicy(newPolicy);
     }
 
     // ─── The emergency pause ────────────────────────────────────────────────
-    // The stop runs in this contract and depends on no other contract's code. Its lifting, which also works out the
-    // lenders' catch-up, runs in the cold part (deployed with this contract and fixed in it, as `cold` is immutable):
-    // its bytes let `resolveDispute` and `setReporterModule` run here, without the cold part's account (stop 47).
+    // Both halves run in the cold part (deployed with this contract and fixed in it, as `cold` is immutable): the
+    // stop since stop 48, whose bytes let `setPolicy` run here; the lifting, which also works out the lenders'
+    // catch-up, since stop 47.
 
     /// @inheritdoc ICreditRegistry
     function pause() external {
-        _pause();
+        _runCold();
     }
 
     /// @inheritdoc ICreditRegistry
@@ -391,19 +388,6 @@ contract CreditRegistry is CreditRegistryBase, ICreditRegistry, ICreditModuleRep
     /// @inheritdoc ICreditRegistry
     function paused() external view returns (bool) {
         return _pausedBy != 0;
-    }
-
-    /// @dev The modules' pause rule (see {IEmergencyPause}), its pausing half: the governor or an active Regulator
-    ///      pauses; pausing again is the governor taking over a Regulator's pause (review 30, B2).
-    function _pause() private {
-        uint8 by = _pausedBy;
-        bool governor = _isGovernor(msg.sender);
-        if (by != 0 && !(governor && by == _PAUSED_BY_REGULATOR)) revert EnforcedPause();
-        if (!governor) _requireRole(msg.sender, Role.Regulator);
-        _pausedBy = governor ? _PAUSED_BY_GOVERNOR : _PAUSED_BY_REGULATOR;
-        // A governor's takeover keeps the pause's start.
-        if (by == 0) _pausedSince = uint40(block.timestamp);
-        emit Paused(msg.sender);
     }
 
     /// @dev Runs this call's data in `cold` on this contract's storage and returns (or reverts) with its result.

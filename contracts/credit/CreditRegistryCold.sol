@@ -257,9 +257,24 @@ contract CreditRegistryCold is CreditRegistryBase {
 
     // ─── Governor ───────────────────────────────────────────────────────────
 
-    /// @dev See {ICreditRegistry}.
-    function setPolicy(Policy calldata newPolicy) external onlyGovernor {
-        _setPolicy(newPolicy);
+    /// @dev See {ICreditModuleReports}. Run here since stop 48, whose bytes let `setPolicy` run in the registry.
+    function setReporterModule(address module, bool allowed) external onlyGovernor {
+        if (allowed && module.code.length == 0) revert CreditReporterModuleInvalid(module);
+        _reporterModules[module] = allowed;
+        emit ICreditModuleReports.ReporterModuleSet(module, allowed);
+    }
+
+    /// @dev See {ICreditRegistry}: the pausing half of the modules' pause rule (see {IEmergencyPause}). The governor
+    ///      or an active Regulator pauses; pausing again is the governor taking over a Regulator's pause (review 30,
+    ///      B2), which keeps the pause's start.
+    function pause() external {
+        uint8 by = _pausedBy;
+        bool governor = _isGovernor(msg.sender);
+        if (by != 0 && !(governor && by == _PAUSED_BY_REGULATOR)) revert EnforcedPause();
+        if (!governor) _requireRole(msg.sender, Role.Regulator);
+        _pausedBy = governor ? _PAUSED_BY_GOVERNOR : _PAUSED_BY_REGULATOR;
+        if (by == 0) _pausedSince = uint40(block.timestamp);
+        emit Paused(msg.sender);
     }
 
     /// @dev See {ICreditRegistry}: the lifting half of the modules' pause rule (see {IEmergencyPause}). The governor
