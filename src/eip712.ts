@@ -146,3 +146,23 @@ export async function signConfirmation(
   const signature = await debtor.signTypedData(await ledgerDomain(ledger, debtor), CONFIRMATION_TYPES, message);
   return { graceSeconds, penaltyRateBps, nonce: n, deadline, signature };
 }
+
+/** Half the secp256k1 group order: OpenZeppelin's `ECDSA` refuses a larger `s` (EIP-2's malleability rule). */
+const HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+
+/**
+ * Why the contracts' signature check (OpenZeppelin `ECDSA.recover`/`tryRecover`) refuses `signature` whatever it
+ * signs, or null: only 65 bytes (r, s, v), `v` 27 or 28, `s` in the lower half of the curve order. ethers also reads
+ * 64-byte compact signatures and `v` 0 or 1, which the chain never takes (adversarial review 44, F1).
+ */
+export function signatureProblem(signature: string): string | null {
+  const bytes = (signature.length - 2) / 2;
+  if (!/^0x[0-9a-fA-F]*$/.test(signature) || bytes !== 65) {
+    return `is ${Number.isInteger(bytes) ? bytes : "not whole"} bytes; the chain takes 65-byte signatures (r, s, v) only`;
+  }
+  const s = BigInt("0x" + signature.slice(66, 130));
+  const v = parseInt(signature.slice(130, 132), 16);
+  if (v !== 27 && v !== 28) return `has v = ${v}; the chain takes v = 27 or 28 only`;
+  if (s > HALF_ORDER) return "has s in the upper half of the curve order, which the chain refuses (EIP-2)";
+  return null;
+}

@@ -2,6 +2,7 @@
  * Checks of operator input shared by the tasks and the service. Each names the field it refused, as its caller
  * spells it: `--principal` on the command line, `principal` in a JSON body (see `Labels`).
  */
+import { signatureProblem } from "./eip712.js";
 
 /** Bad operator input: `field` is the input's name as the caller spells it; nothing was sent. */
 export class InputError extends Error {
@@ -85,4 +86,13 @@ export function yesOrNo(text: string | undefined, option: string, fallback = fal
   if (t === "true") return true;
   if (t === "false") return false;
   throw new InputError(option, `${option} "${text}" must be true or false`);
+}
+
+/**
+ * Refuses, as an input error on `field`, a signature (of `what`) in a form the contracts never take
+ * ({@link signatureProblem}): before anything is sent or priced.
+ */
+export function requireChainSignature(field: string, what: string, signature: string): void {
+  const problem = signatureProblem(signature);
+  if (problem !== null) throw new InputError(field, `${what}: its signature ${problem}`);
 }

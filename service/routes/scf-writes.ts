@@ -259,7 +259,7 @@ export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): voi
     body: SignedQuoteBody,
     answer: FinancePreview,
     ok: "the terms as the ledger would price them now",
-    bad: "not a signed quote, or a quote for another piece",
+    bad: "not a signed quote, a quote for another piece, or one the ledger refuses whoever relays it (its terms, its signature's form, a spent nonce)",
     cannot: "price a quote",
     run: async (d, body, id) => {
       const contracts = d.contracts;
@@ -277,6 +277,10 @@ export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): voi
       const signerAddress = checked("quote", () => recoverAddress(digest, signature));
       const financier = await contracts.members.memberForKey(signerAddress);
       await desk.refuseUnquotable(d, terms, financier, family, m.code, "quote");
+      // A spent nonce (the bank used it, or withdrew the quote with cancelNonce) is refused for good (review 44, F1).
+      if (await contracts.scf.nonceUsed(signerAddress, terms.nonce)) {
+        throw new InputError("quote", `the quote's nonce is spent: its financier used it or withdrew the quote`);
+      }
       return {
         id: formatReceivable(terms.id),
         financier: Number(financier),

@@ -14,6 +14,7 @@ import {
   checked,
   parseMemberId,
   requireOption,
+  requireChainSignature,
   uintField,
   wholeNumber,
   yesOrNo,
@@ -511,18 +512,17 @@ export function parseSignedQuote(
   const whole = (x: unknown, what: string, bits: number) => uintField(x, bits, name, `quote.${what}`);
   const dayBase = Number(q.dayBase);
   if (dayBase !== 360 && dayBase !== 365) throw new InputError(name, `${name}: quote.dayBase must be 360 or 365`);
-  return {
-    terms: {
-      id: whole(q.id, "id", 64),
-      rateBps: Number(whole(q.rateBps, "rateBps", 16)),
-      dayBase,
-      recourse: q.recourse === true,
-      seller: whole(q.seller, "seller", 32),
-      expiry: whole(q.expiry, "expiry", 40),
-      nonce: whole(q.nonce, "nonce", 256),
-    },
-    signature: v.signature,
+  const terms = {
+    id: whole(q.id, "id", 64),
+    rateBps: Number(whole(q.rateBps, "rateBps", 16)),
+    dayBase: dayBase as 360 | 365,
+    recourse: q.recourse === true,
+    seller: whole(q.seller, "seller", 32),
+    expiry: whole(q.expiry, "expiry", 40),
+    nonce: whole(q.nonce, "nonce", 256),
   };
+  requireChainSignature(name, name, v.signature);
+  return { terms, signature: v.signature };
 }
 
 export interface Financed {

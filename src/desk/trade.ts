@@ -11,7 +11,16 @@ import { tokenAt, tokenFor, type TradelineContracts } from "../deployment.js";
 import { decodeCode, minorUnits, parseAmount, reasonCode } from "../encoding.js";
 import { newSignatureNonce } from "../eip712.js";
 import { decodeError } from "../errors.js";
-import { InputError, checked, parseMemberId, requireOption, uintField, wholeNumber, type Labels } from "../input.js";
+import {
+  InputError,
+  checked,
+  parseMemberId,
+  requireChainSignature,
+  requireOption,
+  uintField,
+  wholeNumber,
+  type Labels,
+} from "../input.js";
 import { normalizeDate } from "../keys.js";
 import {
   EVIDENCE_KINDS,
@@ -119,19 +128,18 @@ export function parseFxQuote(
     if (typeof x !== "string" || !isAddress(x)) throw new InputError(name, `${name}: quote.${what} is not an address`);
     return getAddress(x);
   };
-  return {
-    quote: {
-      order: whole(q.order, "order", 64),
-      beneficiary: whole(q.beneficiary, "beneficiary", 32),
-      sellToken: address(q.sellToken, "sellToken"),
-      buyToken: address(q.buyToken, "buyToken"),
-      rate: whole(q.rate, "rate", 256),
-      maxSellAmount: whole(q.maxSellAmount, "maxSellAmount", 96),
-      expiry: whole(q.expiry, "expiry", 40),
-      nonce: whole(q.nonce, "nonce", 256),
-    },
-    signature: v.signature,
+  const quote = {
+    order: whole(q.order, "order", 64),
+    beneficiary: whole(q.beneficiary, "beneficiary", 32),
+    sellToken: address(q.sellToken, "sellToken"),
+    buyToken: address(q.buyToken, "buyToken"),
+    rate: whole(q.rate, "rate", 256),
+    maxSellAmount: whole(q.maxSellAmount, "maxSellAmount", 96),
+    expiry: whole(q.expiry, "expiry", 40),
+    nonce: whole(q.nonce, "nonce", 256),
   };
+  requireChainSignature(name, name, v.signature);
+  return { quote, signature: v.signature };
 }
 
 // ─── Orders ───────────────────────────────────────────────────────────────────
@@ -353,6 +361,7 @@ export async function relay(
     if (typeof s.signature !== "string" || !isHexString(s.signature)) {
       throw new InputError(field, `${nameOf(i)} has no signature`);
     }
+    requireChainSignature(field, nameOf(i), s.signature);
     signatures.push(s.signature);
   }
   const fx = parseFxQuote(desk, req.quote);
@@ -598,6 +607,7 @@ function parseAssignment(
     deadline: whole(f.deadline, "deadline", 40),
     nonce: whole(f.nonce, "nonce", 256),
   };
+  requireChainSignature(field, req.name ?? field, f.signature);
   return { id, assignment, signature: f.signature };
 }
 

@@ -12,7 +12,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { parseAmount } from "../../src/encoding.js";
 import { deployWorld } from "../../scripts/lib/world.js";
 import type { RunningService } from "../../service/server.js";
 
@@ -20,8 +19,10 @@ import {
   call,
   glasswareOrderBody,
   memberService,
+  openPearlLineAtPacific,
   pearlReceivableBody,
   roleToken,
+  scfWorld,
   startTestService,
   type ApiBody as Body,
 } from "./engines.js";
@@ -32,12 +33,7 @@ const { ethers } = connection;
 describe("adversarial review 32: the service", function () {
   let world: Awaited<ReturnType<typeof deployWorld>>;
   before(async function () {
-    world = await deployWorld(connection);
-    for (const who of ["pearl", "pacific"]) {
-      await (
-        await world.contracts.tokens.CNY.connect(world.issuer).mint(world.admins[who], parseAmount("100000.00", 2))
-      ).wait();
-    }
+    world = await scfWorld(connection);
   });
 
   it("D1: a signed quote's or assignment's number its ABI type cannot hold is a 400 naming the field; nothing is sent", async function () {
@@ -57,21 +53,7 @@ describe("adversarial review 32: the service", function () {
         return a.body.result!;
       };
       // A receivable held by the supplier and a bank's signed quote for it, as the desks make them.
-      await ok(
-        call(s.pearl.url, pearl, "POST", "/v1/scf/credit-lines", {
-          currency: "CNY",
-          financier: Number(world.ids.pacific),
-        }),
-        200,
-      );
-      await ok(
-        call(s.pacific.url, bank, "POST", "/v1/scf/credit-lines", {
-          currency: "CNY",
-          debtor: Number(world.ids.pearl),
-          limit: "50000.00",
-        }),
-        200,
-      );
+      await openPearlLineAtPacific(s, world, pearl, bank);
       const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
       const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
       const issued = await ok(

@@ -12,7 +12,7 @@ import pg from "pg";
 import pino from "pino";
 
 import type { Deployment } from "../../src/deployment.js";
-import type { World } from "../../scripts/lib/world.js";
+import { deployWorld, type World } from "../../scripts/lib/world.js";
 import { createToken, parseRoles, type ApiRole } from "../../service/auth.js";
 import { startService, type RunningService, type ServiceOptions } from "../../service/server.js";
 
@@ -280,6 +280,43 @@ export async function call(
     parsed = { detail: text };
   }
   return { status: res.status, body: parsed, text };
+}
+
+/** A fresh world whose debtor (Pearl) and bank (Pacific) hold 100,000.00 CNY each: what an SCF flow over HTTP pays. */
+export async function scfWorld(connection: Parameters<typeof deployWorld>[0]): Promise<World> {
+  const world = await deployWorld(connection);
+  for (const who of ["pearl", "pacific"]) {
+    await (await world.contracts.tokens.CNY.connect(world.issuer).mint(world.admins[who], 100_000_00n)).wait();
+  }
+  return world;
+}
+
+/** The result of a call that must answer `status` (its detail is the assertion's message). */
+export async function expectOk(r: Promise<{ status: number; body: ApiBody }>, status = 200) {
+  const a = await r;
+  expect(a.status, a.body.detail).to.equal(status);
+  return a.body.result!;
+}
+
+/**
+ * Pearl's CNY credit line at Pacific over HTTP, as their desks open it: Pearl (`pearl`, a supply-chain desk's token on
+ * its service) chooses Pacific, and Pacific (`bank`, a bank-treasury token) sets a 50,000.00 limit.
+ */
+export async function openPearlLineAtPacific(
+  services: Record<string, RunningService>,
+  world: World,
+  pearl: string,
+  bank: string,
+): Promise<void> {
+  const line = { currency: "CNY", financier: Number(world.ids.pacific) };
+  await expectOk(call(services.pearl.url, pearl, "POST", "/v1/scf/credit-lines", line));
+  await expectOk(
+    call(services.pacific.url, bank, "POST", "/v1/scf/credit-lines", {
+      currency: "CNY",
+      debtor: Number(world.ids.pearl),
+      limit: "50000.00",
+    }),
+  );
 }
 
 /**

@@ -8,7 +8,7 @@ import { deployWorld } from "../../scripts/lib/world.js";
 import { createToken, parseRoles } from "../../service/auth.js";
 import type { RunningService } from "../../service/server.js";
 
-import { engines, pearlReceivableBody, startTestService } from "./engines.js";
+import { engines, pearlReceivableBody, scfWorld, startTestService } from "./engines.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -41,12 +41,7 @@ interface ProblemBody {
 describe("service writes: a receivable from issue to collection, one service per member", function () {
   let world: Awaited<ReturnType<typeof deployWorld>>;
   before(async function () {
-    world = await deployWorld(connection);
-    for (const who of ["pearl", "pacific"]) {
-      await (
-        await world.contracts.tokens.CNY.connect(world.issuer).mint(world.admins[who], parseAmount("100000.00", 2))
-      ).wait();
-    }
+    world = await scfWorld(connection);
   });
 
   for (const store of engines()) {
