@@ -13,6 +13,7 @@ import { LanguageSelect } from "./components/LanguageSelect";
 import { useSession } from "./session";
 import { useLiveUpdates, type Notice } from "./stream";
 import { viewAt, viewsFor } from "./views/registry";
+import { AWARD_TRANCHE } from "./views/trade/format";
 
 export function Shell() {
   return (
@@ -32,9 +33,11 @@ function Frame() {
 
   const onNotice = useCallback(
     (n: Notice) => {
+      // An arbiter's award is paid as tranche 254 (`TranchePaid`), which no order has: it is named, not numbered.
+      const award = n.kind === "tranche.paid" && Number(n.data.tranche) === AWARD_TRANCHE;
       notification.info({
         // Orders by id, tranches counted from 1 as the order's page shows them (events count from 0).
-        title: t(`notice.${n.kind}`, {
+        title: t(award ? "notice.award.paid" : `notice.${n.kind}`, {
           ...n.data,
           orderId: n.data.id,
           tranche: n.data.tranche === undefined ? undefined : Number(n.data.tranche) + 1,

@@ -48,7 +48,14 @@ const OrderSummary = z
     payoutCurrency: z.string().openapi({ description: "the payout token's currency code" }),
     documentHash: z.string().openapi({ description: "the trade document's salted commitment" }),
     tranches: z.number().int(),
-    settledTranches: z.number().int(),
+    settledTranches: z
+      .number()
+      .int()
+      .openapi({
+        description:
+          "bitmask of the settled tranches (bit i: tranche i + 1): paid to the exporter's side, refunded to the " +
+          "importer's bank, or decided in a dispute; the order's payments tell them apart",
+      }),
     createdAt: z.number().int(),
   })
   .openapi("OrderSummary");
@@ -104,7 +111,9 @@ const Order = OrderSummary.extend({
       shareBps: z.number().int(),
       evidence: z.array(z.string()),
       awaiting: z.array(z.string()),
-      settled: z.boolean(),
+      settled: z.boolean().openapi({
+        description: "paid (a payment of this tranche is listed), refunded, or decided in a dispute",
+      }),
     }),
   ),
   attestations: z.array(z.object({ kind: z.string(), oracle: z.string(), at: z.number().int(), txHash: z.string() })),

@@ -7,6 +7,7 @@ import { CsvExportButton, ErrorAlert } from "../../components/kit";
 import { useSession } from "../../session";
 import { short, utcTime } from "./format";
 import { DeskTable, useMemberName } from "./parts";
+import { settledCount } from "../trade/format";
 
 type Order = Schemas["OrderSummary"];
 
@@ -33,7 +34,7 @@ export default function DisputedOrders() {
             { title: t("orders.exporter"), value: (o) => o.exporter },
             { title: t("orders.amount"), value: (o) => o.amount },
             { title: t("orders.payToken"), value: (o) => o.payToken },
-            { title: t("orders.tranches"), value: (o) => `${o.settledTranches}/${o.tranches}` },
+            { title: t("orders.tranches"), value: (o) => `${settledCount(o)}/${o.tranches}` },
             { title: t("orders.created"), value: (o) => utcTime(o.createdAt) },
           ]}
         />
@@ -55,7 +56,7 @@ export default function DisputedOrders() {
           },
           {
             title: t("orders.tranches"),
-            render: (_: unknown, o: Order) => t("orders.settledOf", { settled: o.settledTranches, total: o.tranches }),
+            render: (_: unknown, o: Order) => t("orders.settledOf", { settled: settledCount(o), total: o.tranches }),
           },
           { title: t("orders.created"), dataIndex: "createdAt", render: (at: number) => utcTime(at) },
         ]}

@@ -3,25 +3,8 @@ import { screen } from "@testing-library/react";
 
 import { OrderList } from "./OrderList";
 import type { Me } from "../../session";
+import { summary } from "../../test/orders";
 import { renderSignedIn } from "../../test/signed-in";
-
-const summary = {
-  id: "7",
-  state: "Funded",
-  importer: 5,
-  exporter: 3,
-  importerBank: 6,
-  exporterBank: 4,
-  amount: "40000000",
-  payToken: "0x0000000000000000000000000000000000000002",
-  payoutToken: "0x0000000000000000000000000000000000000001",
-  currency: "MXN",
-  payoutCurrency: "CNY",
-  documentHash: `0x${"ab".repeat(32)}`,
-  tranches: 3,
-  settledTranches: 1,
-  createdAt: 1_790_000_000,
-};
 
 describe("OrderList", () => {
   it("test_orderList_aPartysOrdersByItsMember_theRegulatorsAll", async () => {

@@ -8,7 +8,7 @@ import { Link } from "wouter";
 
 import { CsvExportButton, ErrorAlert } from "../../components/kit";
 import { useSession } from "../../session";
-import { money, paidCount } from "./format";
+import { money, settledCount } from "./format";
 import { useOrders, type OrderSummary } from "./queries";
 
 export function OrderList() {
@@ -37,7 +37,7 @@ export function OrderList() {
             { title: t("list.amount"), value: (o) => money(o.amount, o.currency) },
             { title: t("list.payout"), value: (o) => o.payoutCurrency },
             { title: t("list.state"), value: (o) => t(`state.${o.state}`, { defaultValue: o.state }) },
-            { title: t("list.tranches"), value: (o) => `${paidCount(o)}/${o.tranches}` },
+            { title: t("list.tranches"), value: (o) => `${settledCount(o)}/${o.tranches}` },
           ]}
         />
       </Space>
@@ -79,7 +79,7 @@ export function OrderList() {
           {
             title: t("list.tranches"),
             key: "tranches",
-            render: (_: unknown, o: OrderSummary) => t("list.paidOf", { paid: paidCount(o), of: o.tranches }),
+            render: (_: unknown, o: OrderSummary) => t("list.settledOf", { settled: settledCount(o), of: o.tranches }),
           },
         ]}
       />

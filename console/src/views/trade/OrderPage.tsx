@@ -93,13 +93,16 @@ function OrderBody({ order }: { order: Order }) {
 function Tranches({ order }: { order: Order }) {
   const { t } = useTranslation("trade");
   const count = Object.fromEntries(order.evidence.map((e) => [e.kind, e]));
+  // A tranche is paid when its own payout is on record; settled without one, it was refunded to the importer's bank
+  // or decided in a dispute (an award is a payout of its own, labelled "award").
   const paidTranches = new Set(order.payments.map((p) => p.tranche));
   const items = order.trancheDetails.map((tr) => {
-    const paid = tr.settled || paidTranches.has(String(tr.tranche));
-    const released = !paid && tr.awaiting.length === 0;
-    const status = paid ? "paid" : released ? "released" : "awaiting";
+    const paid = paidTranches.has(String(tr.tranche));
+    const settled = paid || tr.settled;
+    const released = !settled && tr.awaiting.length === 0;
+    const status = paid ? "paid" : settled ? "settled" : released ? "released" : "awaiting";
     return {
-      status: paid ? ("finish" as const) : released ? ("process" as const) : ("wait" as const),
+      status: settled ? ("finish" as const) : released ? ("process" as const) : ("wait" as const),
       title: (
         <span data-testid={`tranche-${tr.tranche}`} style={{ color: "rgba(0, 0, 0, 0.88)" }}>
           {t("tranches.item", { n: tr.tranche, share: tr.shareBps / 100 })} — <strong>{t(`tranches.${status}`)}</strong>
@@ -220,14 +223,19 @@ function Payments({ order }: { order: Order }) {
           {
             title: t("payments.rate"),
             dataIndex: "rate",
-            render: (r: string) =>
-              `${majorRate(r, order.currency, order.payoutCurrency)} ${order.payoutCurrency}/${order.currency}`,
+            // A refund returns the pay token to the importer's bank: nothing is converted.
+            render: (r: string, p: Payment) =>
+              p.tranche === "refund"
+                ? t("payments.refundNoRate")
+                : `${majorRate(r, order.currency, order.payoutCurrency)} ${order.payoutCurrency}/${order.currency}`,
           },
           {
             title: t("payments.payout"),
             dataIndex: "payout",
             align: "right",
-            render: (p: string) => <strong>{money(p, order.payoutCurrency, lang)}</strong>,
+            render: (x: string, p: Payment) => (
+              <strong>{money(x, p.tranche === "refund" ? order.currency : order.payoutCurrency, lang)}</strong>
+            ),
           },
           {
             title: t("payments.uetr"),

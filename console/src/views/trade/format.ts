@@ -41,8 +41,14 @@ export function uetrText(uetr: string): string {
   }
 }
 
-/** How many tranches an order paid: `settledTranches` is the contract's bitmask of settled tranches. */
-export function paidCount(o: { settledTranches: number }): number {
+/** The tranche number `TranchePaid` gives an arbiter's award (ITradeSettlement): no order has it (8 at most). */
+export const AWARD_TRANCHE = 254;
+
+/**
+ * How many tranches an order settled: `settledTranches` is the contract's bitmask of tranches paid to the exporter's
+ * side, refunded to the importer's bank, or decided in a dispute (the order's page tells them apart).
+ */
+export function settledCount(o: { settledTranches: number }): number {
   let n = 0;
   for (let m = o.settledTranches; m > 0; m >>= 1) n += m & 1;
   return n;
