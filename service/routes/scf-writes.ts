@@ -259,7 +259,7 @@ export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): voi
     body: SignedQuoteBody,
     answer: FinancePreview,
     ok: "the terms as the ledger would price them now",
-    bad: "not a signed quote, a quote for another piece, or one the ledger refuses whoever relays it (its terms, its signature's form, a spent nonce)",
+    bad: "not a signed quote, a quote for another piece, or one the ledger refuses whoever relays it and in every later block (the piece not for sale, the quote expired, its terms, its signature's form, a spent nonce)",
     cannot: "price a quote",
     run: async (d, body, id) => {
       const contracts = d.contracts;
@@ -276,11 +276,8 @@ export function scfWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): voi
       ]);
       const signerAddress = checked("quote", () => recoverAddress(digest, signature));
       const financier = await contracts.members.memberForKey(signerAddress);
-      await desk.refuseUnquotable(d, terms, financier, family, m.code, "quote");
-      // A spent nonce (the bank used it, or withdrew the quote with cancelNonce) is refused for good (review 44, F1).
-      if (await contracts.scf.nonceUsed(signerAddress, terms.nonce)) {
-        throw new InputError("quote", `the quote's nonce is spent: its financier used it or withdrew the quote`);
-      }
+      const quote = { terms, signer: signerAddress, financier };
+      await desk.refuseUntakeable(d, quote, piece, family, m.code, now, "quote");
       return {
         id: formatReceivable(terms.id),
         financier: Number(financier),

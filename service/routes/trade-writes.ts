@@ -37,6 +37,7 @@ const AssignmentPreview = z
     spent: z
       .boolean()
       .openapi({ description: "the offer's nonce is spent: it was used, or its financier withdrew it" }),
+    expired: z.boolean().openapi({ description: "the offer's deadline has passed: the chain refuses it for good" }),
   })
   .openapi("AssignmentPreview");
 
@@ -340,6 +341,7 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
         deadline: Number(p.deadline),
         now: Number(p.now),
         spent: p.spent,
+        expired: p.expired,
       };
     },
   });

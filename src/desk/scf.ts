@@ -496,6 +496,37 @@ export async function refuseUnquotable(
   }
 }
 
+/**
+ * Refuses, as an input error on `field`, a signed quote that `finance` refuses whoever relays it and in every later
+ * block: a piece that is not for sale ({@link unsellable}), a quote past its expiry, terms the ledger refuses
+ * ({@link unquotable}), or a nonce its financier spent (used, or withdrawn with `cancelNonce`). The finance preview
+ * asks it before it prices a quote (adversarial reviews 43, 44 and 45).
+ */
+export async function refuseUntakeable(
+  desk: ScfDesk,
+  quote: { terms: QuoteTerms; signer: string; financier: bigint },
+  piece: Parameters<typeof unsellable>[0],
+  family: Parameters<typeof unsellable>[1] & { debtor: bigint },
+  tokenCode: string,
+  now: bigint,
+  field: string,
+): Promise<void> {
+  const { terms } = quote;
+  const refusal = unsellable(piece, family, now);
+  if (refusal !== null) {
+    throw new InputError(desk.label(field), `receivable ${formatReceivable(terms.id)} cannot be financed: ${refusal}`);
+  }
+  // The chain refuses it once a block's time is past the expiry, and every later block's time is later still.
+  if (now >= terms.expiry) {
+    const at = new Date(Number(terms.expiry) * 1000).toISOString();
+    throw new InputError(desk.label(field), `the quote expired at ${at}`);
+  }
+  await refuseUnquotable(desk, terms, quote.financier, family, tokenCode, field);
+  if (await desk.contracts.scf.nonceUsed(quote.signer, terms.nonce)) {
+    throw new InputError(desk.label(field), "the quote's nonce is spent: its financier used it or withdrew the quote");
+  }
+}
+
 /** Reads a signed quote (from a file or a request body); a malformed one is an input error naming `field`. */
 export function parseSignedQuote(
   desk: ScfDesk,

@@ -625,6 +625,8 @@ export interface AssignmentPreview {
   now: bigint;
   /** The offer's nonce is spent: it was used, or its financier withdrew it (`cancelAssignment`). */
   spent: boolean;
+  /** The offer's deadline has passed: `assignProceeds` refuses it for good (`TradeAssignmentExpired`). */
+  expired: boolean;
 }
 
 /**
@@ -662,6 +664,8 @@ export async function previewAssignment(
     deadline: a.deadline,
     now,
     spent,
+    // The chain refuses it once a block's time is past the deadline, and every later block's time is later still.
+    expired: now >= a.deadline,
   };
 }
 

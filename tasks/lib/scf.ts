@@ -9,7 +9,7 @@ import * as desk from "../../src/desk/scf.js";
 import type { ScfDesk } from "../../src/desk/scf.js";
 import type { signQuote } from "../../src/eip712.js";
 import { formatAmount } from "../../src/encoding.js";
-import { optionLabels, yesOrNo } from "../../src/input.js";
+import { InputError, optionLabels, yesOrNo } from "../../src/input.js";
 import type { ConsortiumKey } from "../../src/keys.js";
 import {
   FAMILY_STATES,
@@ -191,7 +191,9 @@ export async function finance(c: TradelineContracts, args: { quote: string }): P
   const d = deskOf(c);
   try {
     desk.parseSignedQuote(d, parsed);
-  } catch {
+  } catch (err) {
+    // A file of another shape; a quote whose fields or signature the chain refuses keeps its own reason.
+    if (err instanceof InputError && !/ is not a signed quote/.test(err.message)) throw err;
     throw new Error(`${file} is not a quote file`);
   }
   const r = await desk.finance(d, parsed);

@@ -11,7 +11,7 @@ import { tokenAt, type TradelineContracts } from "../../src/deployment.js";
 import * as desk from "../../src/desk/trade.js";
 import type { TradeDesk } from "../../src/desk/trade.js";
 import { formatAmount } from "../../src/encoding.js";
-import { optionLabels } from "../../src/input.js";
+import { InputError, optionLabels } from "../../src/input.js";
 import type { ConsortiumKey } from "../../src/keys.js";
 import {
   ORDER_STATES,
@@ -42,7 +42,9 @@ async function readQuote(file: string): Promise<unknown> {
   const parsed = await readJsonFile(file, "FX quote");
   try {
     desk.parseFxQuote({ label: optionLabels } as TradeDesk, parsed);
-  } catch {
+  } catch (err) {
+    // A file of another shape; a quote whose fields or signature the chain refuses keeps its own reason.
+    if (err instanceof InputError && !/ is not a signed FX quote/.test(err.message)) throw err;
     throw new Error(`${file} is not an FX quote file (written by trade:quote)`);
   }
   return parsed;

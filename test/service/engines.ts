@@ -320,6 +320,32 @@ export async function openPearlLineAtPacific(
 }
 
 /**
+ * A fresh receivable of Pearl's held by Glassworks, issued over HTTP (`pearl`: Pearl's supply-chain desk token on its
+ * service) on invoice `invoice`, and Pacific's signed quote for it from the bank's quote endpoint (`bank`: Pacific's
+ * bank-treasury token), at 6% for `validFor` seconds.
+ */
+export async function quotedReceivable(
+  services: Record<string, RunningService>,
+  world: World,
+  tokens: { pearl: string; bank: string },
+  invoice: string,
+  validFor = 86_400,
+): Promise<{ root: string; signed: { quote: Record<string, unknown>; signature: string } }> {
+  const latest = (await world.contracts.scf.runner!.provider!.getBlock("latest"))!.timestamp;
+  const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
+  const body = pearlReceivableBody(world.admins.glassworks.address, invoice, day);
+  const issued = await expectOk(call(services.pearl.url, tokens.pearl, "POST", "/v1/scf/receivables", body), 201);
+  const root = issued.id as string;
+  const quote = { rateBps: 600, validFor };
+  const path = `/v1/scf/receivables/${root}/quotes`;
+  const r = (await expectOk(call(services.pacific.url, tokens.bank, "POST", path, quote), 201)) as unknown as {
+    quote: Record<string, unknown>;
+    signature: string;
+  };
+  return { root, signed: { quote: r.quote, signature: r.signature } };
+}
+
+/**
  * Services for the glassware order's parties (each member's service with one desk's token) and an order funded with
  * its Shipped evidence signed, labelled `po`: what a relay of that evidence needs.
  */

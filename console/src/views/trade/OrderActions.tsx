@@ -194,9 +194,10 @@ function Assign({ order }: { order: Order }) {
             </Typography.Paragraph>
           )}
           {p.spent && <Typography.Paragraph type="danger">{t("actions.offerSpent")}</Typography.Paragraph>}
+          {p.expired && <Typography.Paragraph type="danger">{t("actions.offerExpired")}</Typography.Paragraph>}
           <Button
             type="primary"
-            disabled={p.spent}
+            disabled={p.spent || p.expired}
             loading={write.isPending}
             onClick={() => write.mutate(checked!.offer)}
           >

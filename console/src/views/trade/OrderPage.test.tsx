@@ -16,6 +16,7 @@ const ASSIGNMENT_PREVIEW = {
   deadline: 1_799_999_999,
   now: 1_790_000_000,
   spent: false,
+  expired: false,
 };
 
 describe("OrderPage", { timeout: 30_000 }, () => {
@@ -134,26 +135,34 @@ describe("OrderPage", { timeout: 30_000 }, () => {
     expect(writes()[2].body).toEqual({ assignment: offer });
   });
 
-  it("test_orderPage_assignment_aWithdrawnOfferIsShownAsSuchAndCannotBeSent", async () => {
-    // Review 32 (A3): the financier withdrew its offer (its nonce is spent); the service's reading says so.
+  it("test_orderPage_assignment_aWithdrawnOrExpiredOfferIsShownAsSuchAndCannotBeSent", async () => {
+    // Review 32 (A3): the financier withdrew its offer (its nonce is spent); review 45 (E1): its deadline passed.
+    // The service's reading says so, and the offer cannot be sent.
     const offer = { order: "7", exporter: "3", financier: "9", advance: "1", deadline: "1799999999", nonce: "5" };
-    const preview = { ...ASSIGNMENT_PREVIEW, spent: true };
-    const { writes } = renderSignedIn(<OrderPage id="7" />, {
-      me: exporter,
-      routes: {
-        "GET /v1/trade/orders/7": order,
-        "POST /v1/trade/orders/7/assignments/preview": () => ({ body: preview }),
-      },
-      path: "/orders/7",
-    });
-    const box = await screen.findByLabelText("Signed assignment offer (JSON)");
-    fireEvent.change(box, { target: { value: JSON.stringify({ ...offer, signature: `0x${"11".repeat(65)}` }) } });
-    fireEvent.click(screen.getByRole("button", { name: /Check the offer/ }));
-    expect(await screen.findByText(/the financier withdrew it, or it was used already/)).toBeTruthy();
-    const assign = screen.getByRole("button", { name: /Assign proceeds/ });
-    expect((assign as HTMLButtonElement).disabled).toBe(true);
-    fireEvent.click(assign);
-    expect(writes().map((w) => w.path)).toEqual(["/v1/trade/orders/7/assignments/preview"]);
+    const cases: [Partial<typeof ASSIGNMENT_PREVIEW>, RegExp][] = [
+      [{ spent: true }, /the financier withdrew it, or it was used already/],
+      [{ expired: true }, /its deadline has passed/],
+    ];
+    for (const [reading, shown] of cases) {
+      const preview = { ...ASSIGNMENT_PREVIEW, ...reading };
+      const { writes, unmount } = renderSignedIn(<OrderPage id="7" />, {
+        me: exporter,
+        routes: {
+          "GET /v1/trade/orders/7": order,
+          "POST /v1/trade/orders/7/assignments/preview": () => ({ body: preview }),
+        },
+        path: "/orders/7",
+      });
+      const box = await screen.findByLabelText("Signed assignment offer (JSON)");
+      fireEvent.change(box, { target: { value: JSON.stringify({ ...offer, signature: `0x${"11".repeat(65)}` }) } });
+      fireEvent.click(screen.getByRole("button", { name: /Check the offer/ }));
+      expect(await screen.findByText(shown)).toBeTruthy();
+      const assign = screen.getByRole("button", { name: /Assign proceeds/ });
+      expect((assign as HTMLButtonElement).disabled).toBe(true);
+      fireEvent.click(assign);
+      expect(writes().map((w) => w.path)).toEqual(["/v1/trade/orders/7/assignments/preview"]);
+      unmount();
+    }
   });
 
   it("test_orderPage_disputeIsTheImportersStep_notItsBanksTreasury", async () => {
