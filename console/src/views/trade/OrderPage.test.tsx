@@ -3,7 +3,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 
 import { OrderPage } from "./OrderPage";
 import type { Me } from "../../session";
-import { exporter, order, UETR } from "../../test/orders";
+import { exporter, order } from "../../test/orders";
 import { renderSignedIn } from "../../test/signed-in";
 
 /** The service's reading of an offer of member #9 for one minor unit on order 7 (`…/assignments/preview`). */
@@ -17,6 +17,7 @@ const ASSIGNMENT_PREVIEW = {
   now: 1_790_000_000,
   spent: false,
   expired: false,
+  refused: null as string | null,
 };
 
 describe("OrderPage", { timeout: 30_000 }, () => {
@@ -141,7 +142,11 @@ describe("OrderPage", { timeout: 30_000 }, () => {
     const offer = { order: "7", exporter: "3", financier: "9", advance: "1", deadline: "1799999999", nonce: "5" };
     const cases: [Partial<typeof ASSIGNMENT_PREVIEW>, RegExp][] = [
       [{ spent: true }, /the financier withdrew it, or it was used already/],
-      [{ expired: true }, /its deadline has passed/],
+      [{ expired: true, refused: "its deadline has passed" }, /its deadline has passed/],
+      [
+        { refused: "its proceeds are assigned to member 8 already" },
+        /refuses this offer for good: its proceeds are assigned/,
+      ],
     ];
     for (const [reading, shown] of cases) {
       const preview = { ...ASSIGNMENT_PREVIEW, ...reading };
