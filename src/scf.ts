@@ -34,20 +34,40 @@ export function unsellable(
   family: { state: bigint | number; maturity: bigint | number },
   now: bigint,
 ): string | null {
-  const pieceState = PIECE_STATES[Number(piece.state)];
-  if (pieceState !== "Held") return `it is ${pieceState}, not Held`;
-  const familyState = FAMILY_STATES[Number(family.state)];
-  if (familyState !== "Confirmed") return `its receivable is ${familyState}, not Confirmed`;
-  if (now >= BigInt(family.maturity)) return "it has matured";
+  const lasting = unsellableForGood(piece, family, now);
+  if (lasting !== null) return lasting;
+  if (PIECE_STATES[Number(piece.state)] !== "Held") return `it is ${PIECE_STATES[Number(piece.state)]}, not Held`;
+  if (FAMILY_STATES[Number(family.state)] !== "Confirmed") return "its receivable is not confirmed yet";
   if (piece.frozen) return "a Regulator froze it";
   if (piece.encumbered) return "it is pledged";
   return null;
 }
 
 /**
- * Why `finance` refuses a quote on these terms whoever relays it and whenever (null when nothing does): the financier
- * buying from itself, the debtor buying its own payable with recourse, or recourse in a currency other than the credit
- * registry's reporting currency (`ScfSelfDealing`, `ScfRecourseCurrency`). A desk asks it before it approves or signs
+ * The reasons of {@link unsellable} that no later act undoes (null when none): the piece sold or collected, its
+ * receivable settled, rejected or past due, or matured. A request not confirmed yet, a freeze and a pledge can end;
+ * a quote refused for them now may be taken later (adversarial review 46, B).
+ */
+export function unsellableForGood(
+  piece: { state: bigint | number },
+  family: { state: bigint | number; maturity: bigint | number },
+  now: bigint,
+): string | null {
+  const pieceState = PIECE_STATES[Number(piece.state)];
+  if (pieceState === "Financed" || pieceState === "Collected") return `it is ${pieceState}, not Held`;
+  const familyState = FAMILY_STATES[Number(family.state)];
+  if (familyState !== "Requested" && familyState !== "Confirmed") {
+    return `its receivable is ${familyState}, not Confirmed`;
+  }
+  if (now >= BigInt(family.maturity)) return "it has matured";
+  return null;
+}
+
+/**
+ * Why `finance` refuses a quote on these terms whoever relays it and whenever (null when nothing does): no seller, the
+ * financier buying from itself, the receivable's debtor named as seller (it never holds a piece: review 46, C), the
+ * debtor buying its own payable with recourse, or recourse in a currency other than the credit registry's reporting
+ * currency (`ScfSelfDealing`, `ScfQuoteSellerMismatch`, `ScfRecourseCurrency`). A desk asks it before it approves or signs
  * anything, and a preview before it prices such a quote (adversarial review 43, Q2).
  */
 export function unquotable(
@@ -56,8 +76,16 @@ export function unquotable(
   family: { debtor: bigint | number },
   currency: { token: string; reporting: string },
 ): { term: "seller" | "recourse"; reason: string } | null {
+  if (BigInt(quote.seller) === 0n) return { term: "seller", reason: "it names no seller (member 0)" };
   if (BigInt(financier) === BigInt(quote.seller)) {
     return { term: "seller", reason: `financier ${financier} would buy from itself` };
+  }
+  // The ledger never lets a receivable's debtor hold a piece of it (ScfSelfDealing): no seller it names can sell.
+  if (BigInt(quote.seller) === BigInt(family.debtor)) {
+    return {
+      term: "seller",
+      reason: `member ${quote.seller} is the receivable's debtor, which never holds a piece of it`,
+    };
   }
   if (!quote.recourse) return null;
   if (BigInt(financier) === BigInt(family.debtor)) {

@@ -529,16 +529,46 @@ export function payeeOf(order: Pick<OrderView, "exporter" | "financier">): bigin
  */
 export function assignmentStillPossible(
   order: Pick<OrderView, "financier" | "evidenceDone" | "state" | "shipmentDeadline">,
-  now: number,
+  now: number | bigint,
   exporterStatus: bigint,
 ): boolean {
-  if (order.financier !== 0n || order.evidenceDone !== 0n) return false;
+  return assignmentBlocked(order, now, exporterStatus) === null;
+}
+
+/** Why no assignment of the order's proceeds can land any more (see {@link assignmentStillPossible}), or null. */
+export function assignmentBlocked(
+  order: Pick<OrderView, "financier" | "evidenceDone" | "state" | "shipmentDeadline">,
+  now: number | bigint,
+  exporterStatus: bigint,
+): string | null {
+  if (order.financier !== 0n) return `its proceeds are assigned to member ${order.financier} already`;
+  if (order.evidenceDone !== 0n) return "evidence of the goods moving has arrived";
   const state = ORDER_STATES[Number(order.state)];
-  if (state !== "Created" && state !== "Accepted" && state !== "Funded") return false;
+  if (state !== "Created" && state !== "Accepted" && state !== "Funded") return `the order is ${state}`;
   // The deadline as the view gives it at that block: wall time with every pause so far added (the active clock
   // never runs back, so once passed it stays passed; TradeWindowClosed).
-  if (BigInt(now) >= order.shipmentDeadline) return false;
-  return MEMBER_STATUSES[Number(exporterStatus)] !== "Revoked";
+  if (BigInt(now) >= order.shipmentDeadline) return "its shipment deadline has passed";
+  if (MEMBER_STATUSES[Number(exporterStatus)] === "Revoked") return "its exporter is revoked";
+  return null;
+}
+
+/**
+ * Why `assignProceeds` refuses this offer whoever submits it and in every later block, or null: what no later act
+ * undoes on the order ({@link assignmentBlocked}), a financier that is the exporter, no advance, or a deadline passed
+ * (the chain refuses once a block's time is past it, and every later block's is later still). Adversarial review 46.
+ */
+export function offerRefusal(
+  order: Pick<OrderView, "financier" | "evidenceDone" | "state" | "shipmentDeadline" | "exporter">,
+  now: number | bigint,
+  exporterStatus: bigint,
+  offer: { financier: bigint; advance: bigint; deadline: bigint },
+): string | null {
+  const blocked = assignmentBlocked(order, now, exporterStatus);
+  if (blocked !== null) return blocked;
+  if (offer.financier === order.exporter) return `the financier, member ${offer.financier}, is the order's exporter`;
+  if (offer.advance === 0n) return "it advances nothing";
+  if (BigInt(now) >= offer.deadline) return "its deadline has passed";
+  return null;
 }
 
 /** A quote from `sellToken` to `buyToken` at `rate` (scaled 1e18) with a random 128-bit nonce. */

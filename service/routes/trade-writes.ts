@@ -38,6 +38,15 @@ const AssignmentPreview = z
       .boolean()
       .openapi({ description: "the offer's nonce is spent: it was used, or its financier withdrew it" }),
     expired: z.boolean().openapi({ description: "the offer's deadline has passed: the chain refuses it for good" }),
+    refused: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          "why the chain refuses the offer whoever submits it and in every later block (the order assigned, evidence " +
+          "arrived, its state or shipment deadline, the financier being the exporter, no advance, the deadline); null " +
+          "when it may be taken",
+      }),
   })
   .openapi("AssignmentPreview");
 
@@ -342,6 +351,7 @@ export function tradeWriteRoutes(app: OpenAPIHono<AppEnv>, ctx: WriteContext): v
         now: Number(p.now),
         spent: p.spent,
         expired: p.expired,
+        refused: p.refused,
       };
     },
   });

@@ -38,6 +38,7 @@ import {
   splitTo as splitReceivableTo,
   unquotable,
   unsellable,
+  unsellableForGood,
 } from "../scf.js";
 import { chainTime, ensureAllowance, mined, raiseAllowance } from "../tx.js";
 
@@ -498,21 +499,22 @@ export async function refuseUnquotable(
 
 /**
  * Refuses, as an input error on `field`, a signed quote that `finance` refuses whoever relays it and in every later
- * block: a piece that is not for sale ({@link unsellable}), a quote past its expiry, terms the ledger refuses
+ * block: a piece no seller can sell again ({@link unsellableForGood}; a pledge, a freeze or a request not confirmed yet
+ * can end, and the preview then prices the quote), a quote past its expiry, terms the ledger refuses
  * ({@link unquotable}), or a nonce its financier spent (used, or withdrawn with `cancelNonce`). The finance preview
  * asks it before it prices a quote (adversarial reviews 43, 44 and 45).
  */
 export async function refuseUntakeable(
   desk: ScfDesk,
   quote: { terms: QuoteTerms; signer: string; financier: bigint },
-  piece: Parameters<typeof unsellable>[0],
-  family: Parameters<typeof unsellable>[1] & { debtor: bigint },
+  piece: Parameters<typeof unsellableForGood>[0],
+  family: Parameters<typeof unsellableForGood>[1] & { debtor: bigint },
   tokenCode: string,
   now: bigint,
   field: string,
 ): Promise<void> {
   const { terms } = quote;
-  const refusal = unsellable(piece, family, now);
+  const refusal = unsellableForGood(piece, family, now);
   if (refusal !== null) {
     throw new InputError(desk.label(field), `receivable ${formatReceivable(terms.id)} cannot be financed: ${refusal}`);
   }

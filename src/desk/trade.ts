@@ -40,6 +40,7 @@ import {
   fundWithPermit,
   fxQuoteSigner,
   newFxQuote,
+  offerRefusal,
   payReleased,
   refundedIn,
   parseTranches,
@@ -534,8 +535,14 @@ export async function signAssignmentOf(
   const advance = checked(L("advance"), () =>
     parseAmount(requireOption(req.advance, L("advance")), reporting.decimals, { name: L("advance"), bits: 64 }),
   );
-  const deadline = (await chainTime(c.trade.runner)) + BigInt(wholeNumber(req.validFor, L("validFor"), 30 * 86_400));
+  const now = await chainTime(c.trade.runner);
+  const deadline = now + BigInt(wholeNumber(req.validFor, L("validFor"), 30 * 86_400));
   const a = { order: id, exporter: order.exporter, financier, advance, deadline, nonce: newSignatureNonce() };
+  // No offer the chain would refuse for good is signed (adversarial review 46).
+  const [exporterStatus] = await c.members.standingOf(order.exporter);
+  const refusal =
+    order.payToken === ZeroAddress ? `order ${id} is not on the ledger` : offerRefusal(order, now, exporterStatus, a);
+  if (refusal !== null) throw new InputError(L("order"), `order ${id} cannot be assigned to this offer: ${refusal}`);
   const signature = await signAssignment(desk.signer, await tradeDomainOf(c.trade), a);
   return {
     assignment: {
@@ -627,6 +634,8 @@ export interface AssignmentPreview {
   spent: boolean;
   /** The offer's deadline has passed: `assignProceeds` refuses it for good (`TradeAssignmentExpired`). */
   expired: boolean;
+  /** Why `assignProceeds` refuses the offer whoever submits it and in every later block, or null ({@link offerRefusal}). */
+  refused: string | null;
 }
 
 /**
@@ -648,11 +657,12 @@ export async function previewAssignment(
   }
   const domain = await tradeDomainOf(c.trade);
   const signer = checked(field, () => assignmentSigner(domain, a, signature));
-  const [signedBy, reporting, now, spent] = await Promise.all([
+  const [signedBy, reporting, now, spent, [exporterStatus]] = await Promise.all([
     c.members.memberForKey(signer),
     reportingCurrency(c),
     chainTime(c.trade.runner),
     c.trade.nonceUsed(signer, a.nonce),
+    c.members.standingOf(order.exporter),
   ]);
   return {
     id,
@@ -666,6 +676,7 @@ export async function previewAssignment(
     spent,
     // The chain refuses it once a block's time is past the deadline, and every later block's time is later still.
     expired: now >= a.deadline,
+    refused: offerRefusal(order, now, exporterStatus, a),
   };
 }
 

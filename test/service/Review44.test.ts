@@ -237,4 +237,99 @@ describe("adversarial reviews 44 and 45: previews, desks and tasks refuse what t
     await writeFile(file, JSON.stringify({ hello: "world" }));
     expect(await failure(financeTask(world.contracts, { quote: file }))).to.equal(`${file} is not a quote file`);
   });
+
+  /** An accepted glassware order (Cristal imports from Glassworks), its id. */
+  async function acceptedOrder(): Promise<string> {
+    const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
+    const day = (offset: number) => new Date((latest + offset * 86_400) * 1000).toISOString().slice(0, 10);
+    const body = glasswareOrderBody(world.ids, `PO R46-${++n}`, day);
+    const created = await call(s.cristal.url, await roleToken(s.cristal, "importer"), "POST", "/v1/trade/orders", body);
+    expect(created.status, created.body.detail).to.equal(201);
+    const id = String(created.body.result?.id);
+    await (await world.contracts.trade.connect(world.admins.glassworks).accept(BigInt(id))).wait();
+    return id;
+  }
+
+  /** Pacific's desk asked for a signed assignment offer on order `id`, valid for `validFor` seconds. */
+  const offerFor = (id: string, validFor: number) =>
+    call(s.pacific.url, bank, "POST", `/v1/trade/orders/${id}/assignment-offers`, {
+      financier: Number(world.ids.pacific),
+      advance: "0.01",
+      validFor,
+    });
+
+  it("review 46 (A): the assignment preview names what the chain refuses for good, and the bank's desk signs no such offer", async function () {
+    const exporter = await roleToken(s.glassworks, "exporter");
+    const previewOffer = async (id: string, assignment: unknown) => {
+      const r = await call(s.glassworks.url, exporter, "POST", `/v1/trade/orders/${id}/assignments/preview`, {
+        assignment,
+      });
+      expect(r.status, r.body.detail).to.equal(200);
+      return (r.body as unknown as { refused: string | null }).refused;
+    };
+    // An order assigned already: a second offer is refused for good (TradeAlreadyAssigned).
+    const id = await acceptedOrder();
+    const first = (await offerFor(id, 86_400)).body.result;
+    const second = (await offerFor(id, 86_400)).body.result;
+    expect(await previewOffer(id, second)).to.equal(null);
+    const assigned = await call(s.glassworks.url, exporter, "POST", `/v1/trade/orders/${id}/assignments`, {
+      assignment: first,
+    });
+    expect(assigned.status, assigned.body.detail).to.equal(200);
+    expect(await previewOffer(id, second)).to.equal(`its proceeds are assigned to member ${world.ids.pacific} already`);
+    const refused = await call(s.glassworks.url, exporter, "POST", `/v1/trade/orders/${id}/assignments`, {
+      assignment: second,
+    });
+    expect([refused.status, refused.body.revert?.name]).to.deep.equal([422, "TradeAlreadyAssigned"]);
+    const third = await offerFor(id, 86_400);
+    expect([third.status, third.body.detail]).to.deep.equal([
+      400,
+      `order: order ${id} cannot be assigned to this offer: its proceeds are assigned to member ${world.ids.pacific} already`,
+    ]);
+
+    // An order past its shipment deadline: refused for good (TradeWindowClosed), in this block and later ones.
+    const late = await acceptedOrder();
+    const offer = (await offerFor(late, 30 * 86_400)).body.result;
+    await networkHelpers.time.increase(15 * 86_400);
+    await networkHelpers.mine();
+    expect(await previewOffer(late, offer)).to.equal("its shipment deadline has passed");
+    const closed = await call(s.glassworks.url, exporter, "POST", `/v1/trade/orders/${late}/assignments`, {
+      assignment: offer,
+    });
+    expect([closed.status, closed.body.revert?.name]).to.deep.equal([422, "TradeWindowClosed"]);
+    expect((await offerFor(late, 86_400)).status).to.equal(400);
+  });
+
+  it("review 46 (B): a quote for a pledged piece is priced, and taken once the pledge is released", async function () {
+    const { root, signed } = await quoted(86_400);
+    const id = parseReceivable(root);
+    await (await world.contracts.scf.connect(world.admins.glassworks).encumber(id, world.ids.pacific)).wait();
+    const [status] = await previewOf(root, signed);
+    expect(status).to.equal(200);
+    await (await world.contracts.scf.connect(world.admins.pacific).release(id)).wait();
+    const sold = await call(s.glassworks.url, supplier, "POST", `/v1/scf/receivables/${root}/finance`, signed);
+    expect(sold.status, sold.body.detail).to.equal(200);
+    expect((await world.contracts.scf.getPiece(id)).holder).to.equal(world.ids.pacific);
+  });
+
+  it("review 46 (C): a bank's desk signs no quote naming the receivable's debtor as seller", async function () {
+    const { root } = await quoted(86_400);
+    const allowance = await world.contracts.tokens.CNY.allowance(
+      world.admins.pacific.address,
+      await world.contracts.scf.getAddress(),
+    );
+    const q = await call(s.pacific.url, bank, "POST", `/v1/scf/receivables/${root}/quotes`, {
+      rateBps: 600,
+      validFor: 86_400,
+      seller: Number(world.ids.pearl),
+    });
+    expect([q.status, q.body.errors?.[0].pointer, q.body.detail]).to.deep.equal([
+      400,
+      "/seller",
+      `seller: the ledger refuses this quote for ${root}: member ${world.ids.pearl} is the receivable's debtor, which never holds a piece of it`,
+    ]);
+    expect(
+      await world.contracts.tokens.CNY.allowance(world.admins.pacific.address, await world.contracts.scf.getAddress()),
+    ).to.equal(allowance);
+  });
 });

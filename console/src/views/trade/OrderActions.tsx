@@ -30,7 +30,10 @@ export function OrderActions({ order }: { order: Order }) {
   const blocks = [
     isExporter && order.state === "Created" && <Accept key="accept" order={order} />,
     isPayeeDesk && open && order.currency !== order.payoutCurrency && <FxTerms key="fx" order={order} />,
-    isExporter && order.financier === null && open && <Assign key="assign" order={order} />,
+    // No assignment lands on a disputed order (assignmentBlocked): no offer form for it.
+    isExporter && order.financier === null && open && order.state !== "Disputed" && (
+      <Assign key="assign" order={order} />
+    ),
     isBank && order.state === "Accepted" && <Fund key="fund" order={order} />,
     isImporter && (order.state === "Funded" || order.state === "Disputed") && <Dispute key="dispute" order={order} />,
   ].filter(Boolean);
@@ -195,9 +198,14 @@ function Assign({ order }: { order: Order }) {
           )}
           {p.spent && <Typography.Paragraph type="danger">{t("actions.offerSpent")}</Typography.Paragraph>}
           {p.expired && <Typography.Paragraph type="danger">{t("actions.offerExpired")}</Typography.Paragraph>}
+          {p.refused !== null && !p.expired && (
+            <Typography.Paragraph type="danger">
+              {t("actions.offerRefused", { reason: p.refused })}
+            </Typography.Paragraph>
+          )}
           <Button
             type="primary"
-            disabled={p.spent || p.expired}
+            disabled={p.spent || p.refused !== null}
             loading={write.isPending}
             onClick={() => write.mutate(checked!.offer)}
           >
