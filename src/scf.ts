@@ -36,8 +36,9 @@ export function unsellable(
 ): string | null {
   const lasting = unsellableForGood(piece, family, now);
   if (lasting !== null) return lasting;
-  if (PIECE_STATES[Number(piece.state)] !== "Held") return `it is ${PIECE_STATES[Number(piece.state)]}, not Held`;
+  // A request's pieces are None until the debtor confirms it: the reason is the confirmation, not the piece.
   if (FAMILY_STATES[Number(family.state)] !== "Confirmed") return "its receivable is not confirmed yet";
+  if (PIECE_STATES[Number(piece.state)] !== "Held") return `it is ${PIECE_STATES[Number(piece.state)]}, not Held`;
   if (piece.frozen) return "a Regulator froze it";
   if (piece.encumbered) return "it is pledged";
   return null;

@@ -13,7 +13,7 @@ import { network } from "hardhat";
 import { connect } from "../../src/deployment.js";
 import * as desk from "../../src/desk/scf.js";
 import { InputError, optionLabels } from "../../src/input.js";
-import { unquotable } from "../../src/scf.js";
+import { unquotable, unsellable, unsellableForGood } from "../../src/scf.js";
 import { ledgerWorld } from "../helpers/ledger.js";
 
 const connection = await network.create();
@@ -86,5 +86,22 @@ describe("adversarial review 43: a desk signs no quote the ledger refuses whoeve
     expect(unquotable({ recourse: true, seller: 3n }, 5n, family, usd)?.reason).to.equal(
       "recourse is booked in the credit registry's CNY, and the receivable is in USD",
     );
+  });
+
+  it("reviews 46 and 47: unsellableForGood refuses only what no later act undoes; unsellable names the confirmation a request awaits", function () {
+    const held = { state: 1, frozen: false, encumbered: false };
+    const confirmed = { state: 2, maturity: 1_000n };
+    const requested = { state: 1, maturity: 1_000n };
+    // A request's piece is None until the debtor confirms: passing, and named by what it waits for.
+    expect(unsellableForGood({ state: 0 }, requested, 10n)).to.equal(null);
+    expect(unsellable({ ...held, state: 0 }, requested, 10n)).to.equal("its receivable is not confirmed yet");
+    // A pledge and a freeze end: passing too.
+    expect(unsellableForGood(held, confirmed, 10n)).to.equal(null);
+    expect(unsellable({ ...held, encumbered: true }, confirmed, 10n)).to.equal("it is pledged");
+    expect(unsellable({ ...held, frozen: true }, confirmed, 10n)).to.equal("a Regulator froze it");
+    // Sold, matured: for good.
+    expect(unsellableForGood({ state: 2 }, confirmed, 10n)).to.equal("it is Financed, not Held");
+    expect(unsellableForGood({ state: 1 }, confirmed, 1_000n)).to.equal("it has matured");
+    expect(unsellable(held, confirmed, 10n)).to.equal(null);
   });
 });
